@@ -1,0 +1,129 @@
+"""The one record type that views, storage and the command line consume.
+
+A monitor produces two kinds of event: ``state`` when a profile's state changes (stored as a
+row, kept until retention removes it) and ``sample`` for every check (feeds live views and the
+per-minute aggregates; never stored one row each).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+from typing import Any
+
+
+class State(enum.StrEnum):
+    UNKNOWN = "unknown"
+    CONNECTING = "connecting"
+    UP = "up"
+    DEGRADED = "degraded"
+    DOWN = "down"
+    PAUSED = "paused"
+
+
+class Cause(enum.StrEnum):
+    """Why a check failed. Every failure carries exactly one."""
+
+    REFUSED = "refused"
+    RESET = "reset"
+    CLOSED_BY_PEER = "closed_by_peer"
+    CONNECT_TIMEOUT = "connect_timeout"
+    HEARTBEAT_TIMEOUT = "heartbeat_timeout"
+    KEEPALIVE_TIMEOUT = "keepalive_timeout"
+    UNEXPECTED_REPLY = "unexpected_reply"
+    DNS_ERROR = "dns_error"
+    UNREACHABLE = "unreachable"
+    TLS_ERROR = "tls_error"
+    LOCAL_ERROR = "local_error"
+
+
+class Kind(enum.StrEnum):
+    STATE = "state"
+    SAMPLE = "sample"
+
+
+#: Severity order used to pick the "worst" state (tray colour, summaries).
+SEVERITY = {
+    State.PAUSED: 0,
+    State.UNKNOWN: 1,
+    State.UP: 2,
+    State.CONNECTING: 3,
+    State.DEGRADED: 4,
+    State.DOWN: 5,
+}
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso_ms(ts: dt.datetime) -> str:
+    """ISO 8601 in UTC with milliseconds and a ``Z``, the command line's contract."""
+    return ts.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Event:
+    """A state change or a sample of one profile.
+
+    ``detection_ms`` is set on ``down`` events where it is known: the time from the last good
+    sign of the connection to the event. ``address`` is the resolved address that answered or
+    failed, when there was one.
+    """
+
+    ts: dt.datetime
+    profile_id: str
+    profile_name: str
+    kind: Kind
+    state: State
+    previous: State | None
+    cause: Cause | None
+    detector: str
+    latency_ms: float | None
+    detail: str = ""
+    detection_ms: float | None = None
+    address: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ts": iso_ms(self.ts),
+            "profile_id": self.profile_id,
+            "profile_name": self.profile_name,
+            "kind": str(self.kind),
+            "state": str(self.state),
+            "previous": None if self.previous is None else str(self.previous),
+            "cause": None if self.cause is None else str(self.cause),
+            "detector": self.detector,
+            "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 3),
+            "detail": self.detail,
+            "detection_ms": None if self.detection_ms is None else round(self.detection_ms, 1),
+            "address": self.address,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        ts = dt.datetime.fromisoformat(str(data["ts"]).replace("Z", "+00:00"))
+        previous = data.get("previous")
+        cause = data.get("cause")
+        return cls(
+            ts=ts,
+            profile_id=str(data["profile_id"]),
+            profile_name=str(data["profile_name"]),
+            kind=Kind(data["kind"]),
+            state=State(data["state"]),
+            previous=None if previous is None else State(previous),
+            cause=None if cause is None else Cause(cause),
+            detector=str(data["detector"]),
+            latency_ms=data.get("latency_ms"),
+            detail=str(data.get("detail", "")),
+            detection_ms=data.get("detection_ms"),
+            address=data.get("address"),
+        )
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(Event))

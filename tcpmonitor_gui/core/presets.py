@@ -1,0 +1,99 @@
+"""Send/expect presets that ``probe`` and ``heartbeat`` share.
+
+A preset says what a healthy server of a given protocol looks like: what it sends first on
+connect (``greeting``), what we send to ask whether it is alive (``send``), what its answer
+must match (``expect``) and how to tell that the answer is complete (``terminator``), so that
+a wrong reply is reported as soon as it is whole rather than at the timeout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    name: str
+    title: str
+    send: str | None
+    expect: str | None
+    greeting: str | None = None
+    terminator: bytes | None = b"\n"
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("echo", "Line echo", "tcpmonitor ping\n", r"^tcpmonitor ping\r?\n"),
+        Preset("redis", "Redis PING", "PING\r\n", r"^\+PONG"),
+        Preset(
+            "http",
+            "HTTP HEAD (kept alive)",
+            "HEAD / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tcpmonitor\r\n"
+            "Connection: keep-alive\r\n\r\n",
+            r"^HTTP/1\.[01] [1-4]\d\d",
+            terminator=b"\r\n\r\n",
+        ),
+        Preset("memcached", "memcached version", "version\r\n", r"^VERSION "),
+        Preset("smtp", "SMTP NOOP", "NOOP\r\n", r"^250", greeting=r"(?m)^220 "),
+        Preset("ftp", "FTP NOOP", "NOOP\r\n", r"^200", greeting=r"(?m)^220 "),
+        Preset("ssh", "SSH banner (sends nothing)", None, None, greeting=r"(?m)^SSH-(2\.0|1\.99)-"),
+        Preset("hex", "Raw bytes (hex)", None, None, terminator=None),
+        Preset("custom", "Custom text", None, None),
+    )
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Exchange:
+    """A preset resolved against one profile: bytes to send and patterns to match."""
+
+    greeting: re.Pattern[bytes] | None
+    send: bytes | None
+    expect: re.Pattern[bytes] | None
+    expect_len: int | None
+    terminator: bytes | None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.greeting is None and self.send is None and self.expect is None
+
+    def verdict(self, reply: bytes) -> bool | None:
+        """True if ``reply`` answers the send, False if it cannot, None if more may come."""
+        if self.expect is None:
+            return True if reply else None
+        if self.expect.search(reply):
+            return True
+        if self.expect_len is not None:
+            return False if len(reply) >= self.expect_len else None
+        if self.terminator is not None and self.terminator in reply:
+            return False
+        return None
+
+
+def compile_exchange(preset: str | None, send: str, expect: str, host: str) -> Exchange:
+    """Build the exchange; ``send``/``expect`` override the preset's when not empty.
+
+    Raises ``ValueError`` naming what is wrong (bad hex, bad regular expression).
+    """
+    p = PRESETS.get(preset or "custom", PRESETS["custom"])
+    if p.name == "hex":
+        data = bytes.fromhex(send) if send else None
+        want = bytes.fromhex(expect) if expect else None
+        return Exchange(
+            greeting=None,
+            send=data or None,
+            expect=re.compile(b"^" + re.escape(want)) if want else None,
+            expect_len=len(want) if want else None,
+            terminator=None,
+        )
+    send_text = send or p.send
+    expect_text = expect or p.expect
+    return Exchange(
+        greeting=re.compile(p.greeting.encode()) if p.greeting else None,
+        send=send_text.replace("{host}", host).encode() if send_text else None,
+        expect=re.compile(expect_text.encode()) if expect_text else None,
+        expect_len=None,
+        terminator=p.terminator,
+    )

@@ -1,0 +1,246 @@
+"""Connection profiles: the model, its defaults and its validation.
+
+A profile is plain data (frozen dataclasses); ``Profile.from_dict`` is the only way in from
+a file, a dialog or the command line, and it names the field, the value and the allowed range
+of anything it refuses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any, Literal, cast
+
+from . import validate as v
+from .presets import PRESETS, compile_exchange
+
+DetectorKind = Literal["probe", "heartbeat", "watch"]
+DETECTOR_KINDS: tuple[DetectorKind, ...] = ("probe", "heartbeat", "watch")
+IP_FAMILIES = ("auto", "ipv4", "ipv6")
+
+#: Defaults that suit each detector. A dropped held connection is news at once, so the
+#: persistent detectors go down on the first failure; a probe waits for a second.
+KIND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "probe": {"interval_s": 5.0, "timeout_s": 3.0, "fail_after": 2},
+    "heartbeat": {"interval_s": 5.0, "timeout_s": 2.0, "fail_after": 1, "preset": "echo"},
+    "watch": {"interval_s": 5.0, "timeout_s": 3.0, "fail_after": 1},
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Keepalive:
+    idle_s: int = 10
+    interval_s: int = 3
+    count: int = 3
+
+    @property
+    def budget_s(self) -> int:
+        """Seconds of silence after which keepalive alone gives up on a connection."""
+        return self.idle_s + self.interval_s * self.count
+
+
+@dataclasses.dataclass(frozen=True)
+class Detector:
+    kind: DetectorKind = "probe"
+    interval_s: float = 5.0
+    timeout_s: float = 3.0
+    preset: str | None = None
+    send: str = ""
+    expect: str = ""
+    tls: bool = False
+    tls_server_name: str = ""
+    tls_verify: bool = True
+    tls_ca_file: str = ""
+    keepalive: Keepalive = dataclasses.field(default_factory=Keepalive)
+    #: None: derived (a little below keepalive's budget); 0: off.
+    user_timeout_s: float | None = None
+    max_backoff_s: float = 60.0
+
+    @property
+    def persistent(self) -> bool:
+        return self.kind != "probe"
+
+    @property
+    def effective_user_timeout_s(self) -> float:
+        """TCP_USER_TIMEOUT to set, 0 for none.
+
+        With keepalive on, the user timeout overrides keepalive's probe count, so by default
+        it is set a little below idle + interval x count (DESIGN.md, Detectors).
+        """
+        if self.user_timeout_s is not None:
+            return self.user_timeout_s
+        return max(1.0, self.keepalive.budget_s - 1.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Notify:
+    on_down: bool = True
+    on_up: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    name: str
+    host: str
+    port: int
+    id: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    group: str = ""
+    enabled: bool = True
+    notes: str = ""
+    ip_family: str = "auto"
+    detector: Detector = dataclasses.field(default_factory=Detector)
+    fail_after: int = 2
+    recover_after: int = 1
+    warn_latency_ms: float = 500.0
+    notify: Notify = dataclasses.field(default_factory=Notify)
+
+    @property
+    def target(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Profile:
+        """Validate and build; raises ``validate.FieldError`` for the first bad field."""
+        return _parse_profile(v.mapping("profile", data))
+
+    def worst_case_silent_drop_s(self) -> float:
+        """How long a silent drop (cable pulled, peer vanished) can go unnoticed.
+
+        Shown beside the settings in the profile dialog so the user sees what they bought.
+        """
+        d = self.detector
+        if d.kind == "probe":
+            return d.interval_s * self.fail_after + d.timeout_s
+        if d.kind == "heartbeat":
+            per_failure = d.interval_s + d.timeout_s
+            return per_failure + (self.fail_after - 1) * d.interval_s
+        budget = float(d.keepalive.budget_s)
+        user = d.effective_user_timeout_s
+        if user > 0:
+            # The user timeout is checked when a keepalive probe is due, after at least one
+            # has gone unanswered.
+            budget = min(budget, max(user, d.keepalive.idle_s + d.keepalive.interval_s))
+        return budget + (self.fail_after - 1) * d.interval_s
+
+
+_PROFILE_KEYS = {f.name for f in dataclasses.fields(Profile)}
+_DETECTOR_KEYS = {f.name for f in dataclasses.fields(Detector)}
+
+
+def _parse_profile(data: Mapping[str, Any]) -> Profile:
+    v.no_unknown_keys("", data, _PROFILE_KEYS)
+    for required in ("name", "host", "port"):
+        if required not in data:
+            v.fail(required, None, "is missing (it is required)")
+    raw_detector = v.mapping("detector", data.get("detector", {}))
+    kind = cast(
+        DetectorKind, v.choice("detector.kind", raw_detector.get("kind", "probe"), DETECTOR_KINDS)
+    )
+    defaults = KIND_DEFAULTS[kind]
+    detector = _parse_detector(raw_detector, kind, defaults, str(data.get("host", "")))
+    pid = data.get("id") or uuid.uuid4().hex
+    if not isinstance(pid, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", pid):
+        v.fail("id", pid, "is not an id (1 to 64 letters, digits, '-', '_' or '.')")
+    raw_notify = v.mapping("notify", data.get("notify", {}))
+    v.no_unknown_keys("notify", raw_notify, ("on_down", "on_up"))
+    profile = Profile(
+        id=pid,
+        name=v.text("name", data["name"], max_len=100, allow_empty=False).strip(),
+        host=v.host("host", data["host"]),
+        port=v.port("port", data["port"]),
+        group=v.text("group", data.get("group", ""), max_len=100).strip(),
+        enabled=v.boolean("enabled", data.get("enabled", True)),
+        notes=v.text("notes", data.get("notes", ""), max_len=10_000),
+        ip_family=v.choice("ip_family", data.get("ip_family", "auto"), IP_FAMILIES),
+        detector=detector,
+        fail_after=v.integer("fail_after", data.get("fail_after", defaults["fail_after"]), 1, 100),
+        recover_after=v.integer("recover_after", data.get("recover_after", 1), 1, 100),
+        warn_latency_ms=v.number("warn_latency_ms", data.get("warn_latency_ms", 500.0), 0, 600_000),
+        notify=Notify(
+            on_down=v.boolean("notify.on_down", raw_notify.get("on_down", True)),
+            on_up=v.boolean("notify.on_up", raw_notify.get("on_up", True)),
+        ),
+    )
+    if profile.ip_family == "ipv4" and ":" in profile.host:
+        v.fail("ip_family", "ipv4", f"does not fit the IPv6 address {profile.host}")
+    if profile.ip_family == "ipv6" and re.fullmatch(r"[\d.]+", profile.host):
+        v.fail("ip_family", "ipv6", f"does not fit the IPv4 address {profile.host}")
+    return profile
+
+
+def _parse_detector(
+    data: Mapping[str, Any], kind: DetectorKind, defaults: Mapping[str, Any], host: str
+) -> Detector:
+    v.no_unknown_keys("detector", data, _DETECTOR_KEYS)
+    preset = data.get("preset", defaults.get("preset"))
+    if preset is not None:
+        v.choice("detector.preset", preset, PRESETS)
+    raw_ka = v.mapping("detector.keepalive", data.get("keepalive", {}))
+    v.no_unknown_keys("detector.keepalive", raw_ka, ("idle_s", "interval_s", "count"))
+    keepalive = Keepalive(
+        idle_s=v.integer("detector.keepalive.idle_s", raw_ka.get("idle_s", 10), 1, 32767),
+        interval_s=v.integer(
+            "detector.keepalive.interval_s", raw_ka.get("interval_s", 3), 1, 32767
+        ),
+        count=v.integer("detector.keepalive.count", raw_ka.get("count", 3), 1, 127),
+    )
+    user_timeout = data.get("user_timeout_s")
+    if user_timeout is not None:
+        user_timeout = v.number("detector.user_timeout_s", user_timeout, 0, 3600)
+    interval = v.number(
+        "detector.interval_s", data.get("interval_s", defaults["interval_s"]), 0.1, 86400
+    )
+    timeout = v.number(
+        "detector.timeout_s", data.get("timeout_s", defaults["timeout_s"]), 0.05, 600
+    )
+    send = v.text("detector.send", data.get("send", ""), max_len=4096)
+    expect = v.text("detector.expect", data.get("expect", ""), max_len=4096)
+    detector = Detector(
+        kind=kind,
+        interval_s=float(interval),
+        timeout_s=float(timeout),
+        preset=preset,
+        send=send,
+        expect=expect,
+        tls=v.boolean("detector.tls", data.get("tls", False)),
+        tls_server_name=v.text(
+            "detector.tls_server_name", data.get("tls_server_name", ""), max_len=253
+        ),
+        tls_verify=v.boolean("detector.tls_verify", data.get("tls_verify", True)),
+        tls_ca_file=v.text("detector.tls_ca_file", data.get("tls_ca_file", ""), max_len=4096),
+        keepalive=keepalive,
+        user_timeout_s=None if user_timeout is None else float(user_timeout),
+        max_backoff_s=float(
+            v.number("detector.max_backoff_s", data.get("max_backoff_s", 60), 1, 3600)
+        ),
+    )
+    _check_exchange(detector, host)
+    return detector
+
+
+def _check_exchange(d: Detector, host: str) -> None:
+    if d.preset == "hex":
+        for field, value in (("detector.send", d.send), ("detector.expect", d.expect)):
+            try:
+                bytes.fromhex(value)
+            except ValueError:
+                v.fail(field, value, "is not hex bytes (pairs of 0-9a-f, spaces allowed)")
+    else:
+        try:
+            compile_exchange(d.preset, d.send, d.expect, host)
+        except re.error as exc:
+            v.fail("detector.expect", d.expect, f"is not a valid regular expression ({exc})")
+    if d.kind == "watch" and (d.preset or d.send or d.expect):
+        v.fail("detector.preset", d.preset or d.send, "does not apply to watch (it sends nothing)")
+    if d.kind == "heartbeat":
+        exchange = compile_exchange(d.preset, d.send, d.expect, host)
+        if exchange.send is None:
+            why = "sends nothing, so a heartbeat cannot use it; use probe or watch"
+            if d.preset in (None, "custom", "hex"):
+                v.fail("detector.send", d.send, "is empty: a heartbeat needs something to send")
+            v.fail("detector.preset", d.preset, why)

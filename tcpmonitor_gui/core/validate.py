@@ -1,0 +1,146 @@
+"""Field validation whose messages name the field, the value and what is allowed.
+
+Shared by the profile model, the settings file and the command line, so that a bad port reads
+the same wherever it was typed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, NoReturn
+
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+
+
+class FieldError(ValueError):
+    """One bad field: ``field`` is a dotted path (``detector.interval_s``)."""
+
+    def __init__(self, field: str, value: Any, problem: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{field}: {show(value)} {problem}")
+
+    def under(self, prefix: str) -> FieldError:
+        """The same error with ``prefix`` put before the field path."""
+        return FieldError(
+            f"{prefix}.{self.field}" if self.field else prefix, self.value, self.problem
+        )
+
+
+def show(value: Any) -> str:
+    """A value as the user wrote it, short enough for one line."""
+    text = repr(value) if isinstance(value, str) else _json_like(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _json_like(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, int | float) else type(value).__name__
+
+
+def fail(field: str, value: Any, problem: str) -> NoReturn:
+    raise FieldError(field, value, problem)
+
+
+def number(field: str, value: Any, lo: float, hi: float, *, integer: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        kind = "a whole number" if integer else "a number"
+        fail(field, value, f"is not {kind} (allowed {fmt(lo)} to {fmt(hi)})")
+    if integer and not float(value).is_integer():
+        fail(field, value, f"is not a whole number (allowed {fmt(lo)} to {fmt(hi)})")
+    if not lo <= value <= hi:
+        fail(field, value, f"is out of range (allowed {fmt(lo)} to {fmt(hi)})")
+    return value
+
+
+def integer(field: str, value: Any, lo: int, hi: int) -> int:
+    return int(number(field, value, lo, hi, integer=True))
+
+
+def fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def boolean(field: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        fail(field, value, "is not true or false")
+    return value
+
+
+def text(field: str, value: Any, *, max_len: int, allow_empty: bool = True) -> str:
+    if not isinstance(value, str):
+        fail(field, value, "is not text")
+    if not allow_empty and not value.strip():
+        fail(field, value, "is empty (it is required)")
+    if len(value) > max_len:
+        fail(field, value, f"is too long ({len(value)} characters, allowed at most {max_len})")
+    return value
+
+
+def choice(field: str, value: Any, allowed: Iterable[str]) -> str:
+    options = list(allowed)
+    if value not in options:
+        fail(field, value, f"is not one of {', '.join(options)}")
+    return str(value)
+
+
+def mapping(field: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        fail(field, value, "is not an object")
+    return value
+
+
+def no_unknown_keys(field: str, data: Mapping[str, Any], known: Iterable[str]) -> None:
+    allowed = set(known)
+    for key in data:
+        if key not in allowed:
+            path = f"{field}.{key}" if field else str(key)
+            fail(path, data[key], f"is not a known field (known: {', '.join(sorted(allowed))})")
+
+
+def host(field: str, value: Any) -> str:
+    """A DNS name or an IP literal (IPv6 without brackets)."""
+    if not isinstance(value, str) or not value:
+        fail(field, value, "is not a host name or IP address")
+    try:
+        ipaddress.ip_address(value.split("%", 1)[0])
+    except ValueError:
+        pass
+    else:
+        return value
+    name = value[:-1] if value.endswith(".") else value
+    if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
+        fail(field, value, "is not a valid host name or IP address")
+    if name.replace(".", "").isdigit():
+        fail(field, value, "is not a valid IP address")
+    return value
+
+
+def port(field: str, value: Any) -> int:
+    return integer(field, value, 1, 65535)
+
+
+def parse_host_port(value: str, field: str = "HOST:PORT") -> tuple[str, int]:
+    """``host:port``, ``[v6]:port``: the target syntax of the command line."""
+    if not isinstance(value, str) or not value:
+        fail(field, value, "is not HOST:PORT")
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0 or value[end + 1 : end + 2] != ":":
+            fail(field, value, "is not [IPv6]:PORT")
+        name, port_text = value[1:end], value[end + 2 :]
+    else:
+        name, sep, port_text = value.rpartition(":")
+        if not sep or not name:
+            fail(field, value, "is not HOST:PORT (the port is missing)")
+        if ":" in name:
+            fail(field, value, "has an IPv6 address without brackets (write [ADDR]:PORT)")
+    if not port_text.isdigit():
+        fail("port", port_text, "is not a whole number (allowed 1 to 65535)")
+    return host("host", name), port("port", int(port_text))
