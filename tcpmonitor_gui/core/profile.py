@@ -143,7 +143,12 @@ def _parse_profile(data: Mapping[str, Any]) -> Profile:
     )
     defaults = KIND_DEFAULTS[kind]
     detector = _parse_detector(raw_detector, kind, defaults, str(data.get("host", "")))
-    pid = data.get("id") or uuid.uuid4().hex
+    pid = data.get("id")
+    if pid is None:
+        # Stable for a hand-written profile without an id, so its history stays together
+        # across loads until the file is saved with the id.
+        name = str(data["name"]).strip().casefold()
+        pid = uuid.uuid5(uuid.NAMESPACE_URL, f"tcpmonitor:{name}").hex
     if not isinstance(pid, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", pid):
         v.fail("id", pid, "is not an id (1 to 64 letters, digits, '-', '_' or '.')")
     raw_notify = v.mapping("notify", data.get("notify", {}))
@@ -235,8 +240,10 @@ def _check_exchange(d: Detector, host: str) -> None:
             compile_exchange(d.preset, d.send, d.expect, host)
         except re.error as exc:
             v.fail("detector.expect", d.expect, f"is not a valid regular expression ({exc})")
-    if d.kind == "watch" and (d.preset or d.send or d.expect):
-        v.fail("detector.preset", d.preset or d.send, "does not apply to watch (it sends nothing)")
+    if d.kind == "watch":
+        for name in ("preset", "send", "expect"):
+            if value := getattr(d, name):
+                v.fail(f"detector.{name}", value, "does not apply to watch (it sends nothing)")
     if d.kind == "heartbeat":
         exchange = compile_exchange(d.preset, d.send, d.expect, host)
         if exchange.send is None:

@@ -52,7 +52,7 @@ def number(field: str, value: Any, lo: float, hi: float, *, integer: bool = Fals
     if isinstance(value, bool) or not isinstance(value, int | float):
         kind = "a whole number" if integer else "a number"
         fail(field, value, f"is not {kind} (allowed {fmt(lo)} to {fmt(hi)})")
-    if integer and not float(value).is_integer():
+    if integer and isinstance(value, float) and not value.is_integer():
         fail(field, value, f"is not a whole number (allowed {fmt(lo)} to {fmt(hi)})")
     if not lo <= value <= hi:
         fail(field, value, f"is out of range (allowed {fmt(lo)} to {fmt(hi)})")

@@ -1,0 +1,105 @@
+"""``tcpmonitor check HOST:PORT``: tcping, with causes and timings."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import statistics
+
+from ..core.events import iso_ms, utc_now
+from ..core.probe import probe_once
+from ..core.profile import Profile
+from ..core.resolver import Resolver
+from ..core.sample import Sample
+from .errors import EXIT_FAILED, EXIT_OK
+from .options import profile_from_args
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    profile = profile_from_args(args, name=_target_text(args.target), kind="probe")
+    if args.interval is None:
+        profile = _with_interval(profile, 1.0)
+    return asyncio.run(_check(profile, args.count, args.json))
+
+
+def _target_text(target: tuple[str, int]) -> str:
+    host, port = target
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _with_interval(profile: Profile, interval: float) -> Profile:
+    data = profile.to_dict()
+    data["detector"]["interval_s"] = interval
+    return Profile.from_dict(data)
+
+
+async def _check(profile: Profile, count: int, as_json: bool) -> int:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    resolver = Resolver(max_threads=2)
+    samples: list[Sample] = []
+    try:
+        while not stop.is_set() and (count == 0 or len(samples) < count):
+            started = loop.time()
+            sample = await probe_once(profile, resolver)
+            samples.append(sample)
+            print(_line(profile, sample, as_json), flush=True)
+            if count and len(samples) >= count:
+                break
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout_at(started + profile.detector.interval_s):
+                    await stop.wait()
+    finally:
+        resolver.close()
+    if not as_json and samples:
+        print(_summary(profile, samples), flush=True)
+    return EXIT_OK if samples and samples[-1].ok else EXIT_FAILED
+
+
+def _line(profile: Profile, sample: Sample, as_json: bool) -> str:
+    t = sample.timings
+    if as_json:
+        return json.dumps(
+            {
+                "ts": iso_ms(utc_now()),
+                "target": profile.target,
+                "address": sample.address,
+                "ok": sample.ok,
+                "cause": sample.cause,
+                "latency_ms": sample.latency_ms,
+                "detail": sample.detail,
+                "dns_ms": t and t.dns_ms,
+                "connect_ms": t and t.connect_ms,
+                "tls_ms": t and t.tls_ms,
+                "reply_ms": t and t.reply_ms,
+                "kernel_rtt_ms": t and t.kernel_rtt_ms,
+            }
+        )
+    where = sample.address or profile.target
+    if sample.ok:
+        latency = f"{sample.latency_ms:.3f} ms" if sample.latency_ms is not None else "?"
+        return f"Connected to {where}: time={latency} ({t.describe() if t else ''})"
+    timings = f" [{t.describe()}]" if t else ""
+    return f"Failed {where}: {sample.cause} ({sample.detail}){timings}"
+
+
+def _summary(profile: Profile, samples: list[Sample]) -> str:
+    ok = [s for s in samples if s.ok]
+    failed = len(samples) - len(ok)
+    text = (
+        f"--- {profile.target}: {len(samples)} attempts, {len(ok)} connected, {failed} failed "
+        f"({100.0 * failed / len(samples):.1f}% failed)"
+    )
+    latencies = [s.latency_ms for s in ok if s.latency_ms is not None]
+    if latencies:
+        text += (
+            f"\nlatency min/avg/max = {min(latencies):.3f}/{statistics.fmean(latencies):.3f}"
+            f"/{max(latencies):.3f} ms"
+        )
+    return text

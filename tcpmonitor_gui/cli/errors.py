@@ -1,0 +1,31 @@
+"""How the command reports bad input: one line, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import sys
+
+#: Profile fields as the command line spells them, so messages name what the user typed.
+OPTION_NAMES = {
+    "detector.interval_s": "--interval",
+    "detector.timeout_s": "--timeout",
+    "detector.preset": "--preset",
+    "detector.send": "--send",
+    "detector.expect": "--expect",
+    "detector.kind": "--detector",
+    "detector.tls_server_name": "--sni",
+    "group": "--group",
+    "name": "NAME",
+    "host": "HOST",
+    "port": "PORT",
+}
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input: the message is the whole line printed (after ``tcpmonitor: ``)."""
+
+
+def die(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"tcpmonitor: {message}", file=sys.stderr, flush=True)
+    return code

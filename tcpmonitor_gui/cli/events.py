@@ -1,0 +1,67 @@
+"""``tcpmonitor events``: the stored log of state changes, as text, CSV or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import re
+import sys
+
+from ..core.eventlog import EventLog, EventLogError
+from ..core.events import FIELDS, Event
+from .errors import EXIT_OK, UsageError
+from .options import event_log_path
+from .run import describe
+
+_AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_when(option: str, text: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
+    """An ISO 8601 time (no offset: local time) or an age such as ``90m``, ``2h``, ``7d``."""
+    if text is None:
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    if m := _AGE.match(text.strip()):
+        return now - dt.timedelta(seconds=float(m[1]) * _UNIT_S[m[2]])
+    try:
+        when = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"{option}: {text!r} is not an ISO 8601 time (2026-11-26T08:00Z) or an age (2h, 7d)"
+        ) from None
+    if when.tzinfo is None:
+        when = when.astimezone()  # what a person types is their own clock
+    return when.astimezone(dt.UTC)
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    since = parse_when("--since", args.since)
+    until = parse_when("--until", args.until)
+    path = event_log_path(args)
+    rows: list[Event] = []
+    if path.exists():  # reading never creates a log
+        log = EventLog(path)
+        try:
+            rows = log.events(profile=args.profile, since=since, until=until, limit=args.limit)
+        except EventLogError as exc:
+            raise UsageError(str(exc)) from None
+        finally:
+            log.close()
+    out = sys.stdout
+    if args.format == "csv":
+        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for event in rows:
+            writer.writerow(event.to_dict())
+    elif args.format == "json":
+        for event in rows:
+            out.write(event.to_json() + "\n")
+    else:
+        for event in rows:
+            out.write(describe(event) + "\n")
+        if not rows:
+            print("no events", file=sys.stderr)
+    out.flush()
+    return EXIT_OK

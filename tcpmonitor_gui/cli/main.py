@@ -1,0 +1,156 @@
+"""Argument parsing and dispatch for ``tcpmonitor``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from .. import __version__
+from ..core import validate as v
+from ..core.presets import PRESETS
+from ..core.profile import DETECTOR_KINDS
+from .check import cmd_check
+from .errors import EXIT_USAGE, UsageError, die
+from .events import cmd_events
+from .profiles import cmd_profiles
+from .run import cmd_run
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but bad usage is one line on stderr and exit 2 (the command's contract)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"tcpmonitor: {self.prog.removeprefix('tcpmonitor ')}: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _ranged(lo: float, hi: float, *, integer: bool = False) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value: float = int(text) if integer else float(text)
+        except ValueError:
+            kind = "a whole number" if integer else "a number"
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {kind} (allowed {v.fmt(lo)} to {v.fmt(hi)})"
+            ) from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(
+                f"{text} is out of range (allowed {v.fmt(lo)} to {v.fmt(hi)})"
+            )
+        return value
+
+    return parse
+
+
+def _target(text: str) -> tuple[str, int]:
+    try:
+        return v.parse_host_port(text)
+    except v.FieldError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config-dir", metavar="DIR", help="profiles and settings live here")
+    parser.add_argument("--data-dir", metavar="DIR", help="the event log lives here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+
+
+def _probe_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--interval", type=_ranged(0.1, 86400), metavar="S")
+    parser.add_argument("--timeout", type=_ranged(0.05, 600), metavar="S")
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="send/expect preset")
+    parser.add_argument("--send", help="text to send (\\r \\n \\t \\xNN understood)")
+    parser.add_argument("--expect", help="regular expression the reply must match")
+    parser.add_argument("--tls", action="store_true", help="TLS handshake after connect")
+    parser.add_argument("--sni", metavar="NAME", help="TLS server name (default: the host)")
+    parser.add_argument("--insecure", action="store_true", help="do not verify the certificate")
+    parser.add_argument("--ca-file", metavar="FILE", help="trust the CAs in this PEM file")
+    family = parser.add_mutually_exclusive_group()
+    family.add_argument("-4", "--ipv4", dest="ip_family", action="store_const", const="ipv4")
+    family.add_argument("-6", "--ipv6", dest="ip_family", action="store_const", const="ipv6")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tcpmonitor",
+        description="Watch TCP connections; be told at once, with the cause, when one drops.",
+    )
+    parser.add_argument("--version", action="version", version=f"tcpmonitor {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="connect now, like tcping (exit 0 if the last worked)")
+    check.add_argument("target", type=_target, metavar="HOST:PORT")
+    check.add_argument(
+        "--count",
+        "-c",
+        type=_ranged(0, 1_000_000, integer=True),
+        default=4,
+        metavar="N",
+        help="attempts (0: until interrupted; default 4)",
+    )
+    _probe_options(check)
+    check.add_argument("--json", action="store_true", help="one JSON object per attempt")
+    _common(check)
+
+    run = sub.add_parser("run", help="monitor every enabled profile until SIGINT/SIGTERM")
+    run.add_argument(
+        "--profiles", metavar="FILE", help="a profiles file instead of the stored ones"
+    )
+    run.add_argument("--json", action="store_true", help="print every event as a JSON line")
+    _common(run)
+
+    profiles = sub.add_parser("profiles", help="list, add, remove, import, export profiles")
+    psub = profiles.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    plist = psub.add_parser("list", help="the stored profiles")
+    plist.add_argument("--json", action="store_true", help="the profile file's format")
+    _common(plist)
+    padd = psub.add_parser("add", help="add a profile")
+    padd.add_argument("name", metavar="NAME")
+    padd.add_argument("target", type=_target, metavar="HOST:PORT")
+    padd.add_argument("--detector", choices=DETECTOR_KINDS, default="probe")
+    padd.add_argument("--group", default="")
+    padd.add_argument("--disabled", action="store_true", help="store it without monitoring")
+    _probe_options(padd)
+    _common(padd)
+    prm = psub.add_parser("remove", help="remove a profile by name or id")
+    prm.add_argument("name", metavar="NAME|ID")
+    _common(prm)
+    pimp = psub.add_parser("import", help="add the profiles of a file")
+    pimp.add_argument("file", metavar="FILE")
+    pimp.add_argument(
+        "--replace", action="store_true", help="replace profiles with the same name or id"
+    )
+    _common(pimp)
+    pexp = psub.add_parser("export", help="write the profiles to FILE (stdout without one)")
+    pexp.add_argument("file", nargs="?", metavar="FILE")
+    _common(pexp)
+
+    events = sub.add_parser("events", help="the stored event log")
+    events.add_argument("--profile", metavar="NAME|ID")
+    events.add_argument("--since", metavar="ISO8601|AGE", help="e.g. 2026-11-26T08:00Z or 2h")
+    events.add_argument("--until", metavar="ISO8601|AGE")
+    events.add_argument("--limit", type=_ranged(1, 10_000_000, integer=True), metavar="N")
+    events.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    _common(events)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        command = {"check": cmd_check, "run": cmd_run, "profiles": cmd_profiles}.get(
+            args.command, cmd_events
+        )
+        return command(args)
+    except UsageError as exc:
+        return die(str(exc))
+    except BrokenPipeError:  # `tcpmonitor events | head`
+        sys.stderr.close()
+        return 0

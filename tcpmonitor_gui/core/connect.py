@@ -1,0 +1,137 @@
+"""Resolve, connect (every address in turn), optionally TLS: the start of every check."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import socket
+import ssl
+import time
+
+from .events import Cause
+from .failure import CheckFailed, classify
+from .profile import Profile
+from .resolver import DnsError, Resolver
+from .sample import Timings
+from .sockopts import apply_keepalive, kernel_rtt_ms
+from .wire import Wire
+
+
+def format_address(sockaddr: tuple[object, ...]) -> str:
+    host, port = str(sockaddr[0]), sockaddr[1]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+@dataclasses.dataclass
+class Connected:
+    """A connection that answered; ``wire`` is None when nothing more was asked of it."""
+
+    address: str
+    timings: Timings
+    wire: Wire | None = None
+    sock: socket.socket | None = None
+
+    def close(self) -> None:
+        if self.wire is not None:
+            self.wire.close()
+        if self.sock is not None:
+            self.sock.close()
+
+
+@functools.lru_cache(maxsize=32)
+def tls_context(verify: bool, ca_file: str) -> ssl.SSLContext:
+    """One context per setting: building one loads the system's CA store, which is slow."""
+    ctx = ssl.create_default_context(cafile=ca_file or None)
+    if not verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+async def connect(profile: Profile, resolver: Resolver, *, wire: bool, hold: bool) -> Connected:
+    """Connect to the profile's target, trying each resolved address in turn.
+
+    ``wire``: put a ``Wire`` protocol on the connection (needed to talk or to hold it).
+    ``hold``: the connection will be kept open, so set keepalive and the user timeout.
+    Raises ``CheckFailed`` naming the cause and every address that failed.
+    """
+    d = profile.detector
+    try:
+        resolved = await resolver.resolve(
+            profile.host, profile.port, profile.ip_family, d.timeout_s
+        )
+    except DnsError as exc:
+        raise CheckFailed(Cause.DNS_ERROR, str(exc)) from None
+    loop = asyncio.get_running_loop()
+    failures: list[str] = []
+    last: CheckFailed | None = None
+    for family, sockaddr in resolved.addresses:
+        address = format_address(sockaddr)
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError as exc:
+            raise CheckFailed(*classify(exc), address=address) from None
+        try:
+            sock.setblocking(False)
+            if hold:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                apply_keepalive(sock, d.keepalive, d.effective_user_timeout_s)
+            start = time.perf_counter()
+            async with asyncio.timeout(d.timeout_s):
+                await loop.sock_connect(sock, sockaddr)
+            connect_ms = (time.perf_counter() - start) * 1000.0
+        except (OSError, TimeoutError) as exc:
+            sock.close()
+            cause, detail = classify(exc)
+            if cause is Cause.CONNECT_TIMEOUT:
+                detail = f"no answer to connect within {d.timeout_s:g} s"
+            failures.append(f"{address} {cause}")
+            last = CheckFailed(cause, detail, address)
+            continue
+        except BaseException:
+            sock.close()
+            raise
+        timings = Timings(
+            dns_ms=resolved.dns_ms, connect_ms=connect_ms, kernel_rtt_ms=kernel_rtt_ms(sock)
+        )
+        if not wire and not d.tls:
+            return Connected(address, timings, sock=sock)
+        return await _attach(profile, sock, address, timings)
+    assert last is not None
+    if len(failures) > 1:
+        last.detail = f"{last.detail} (tried {'; '.join(failures)})"
+    raise last
+
+
+async def _attach(
+    profile: Profile, sock: socket.socket, address: str, timings: Timings
+) -> Connected:
+    d = profile.detector
+    loop = asyncio.get_running_loop()
+    ctx = tls_context(d.tls_verify, d.tls_ca_file) if d.tls else None
+    start = time.perf_counter()
+    try:
+        _transport, proto = await loop.create_connection(
+            Wire,
+            sock=sock,
+            ssl=ctx,
+            server_hostname=(d.tls_server_name or profile.host) if ctx else None,
+            ssl_handshake_timeout=d.timeout_s if ctx else None,
+        )
+    except (OSError, TimeoutError, ssl.SSLError) as exc:
+        sock.close()
+        cause, detail = classify(exc, held=True)
+        if ctx is not None and cause is not Cause.RESET:
+            # A handshake cut short by the peer, or asyncio's handshake timeout (raised as
+            # ConnectionAbortedError), is a TLS failure whatever the socket said.
+            cause = Cause.TLS_ERROR
+            if not detail.startswith(("TLS", "certificate")):
+                detail = f"TLS handshake failed: {exc}"
+        raise CheckFailed(cause, detail, address) from None
+    except BaseException:
+        sock.close()
+        raise
+    if ctx is not None:
+        timings = dataclasses.replace(timings, tls_ms=(time.perf_counter() - start) * 1000.0)
+    return Connected(address, timings, wire=proto)

@@ -1,0 +1,142 @@
+"""The three detectors as loops that report samples: ``probe``, ``heartbeat`` and ``watch``.
+
+``probe`` checks on a timer. ``heartbeat`` and ``watch`` hold one connection with a read
+always pending (see ``wire.py``), so a FIN or RST is reported the moment it arrives;
+``heartbeat`` also asks the peer every interval (catching silent drops and hung peers), and
+``watch`` stays silent and leaves silent drops to the kernel's keepalive and user timeout.
+After a drop they reconnect with exponential backoff and jitter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from .connect import Connected, connect
+from .events import Cause
+from .exchange import ask, lost_failure, read_greeting
+from .failure import CheckFailed
+from .probe import exchange_for, probe_once
+from .profile import Profile
+from .resolver import Resolver
+from .sample import Sample
+from .sockopts import kernel_rtt_ms
+from .wire import Wire
+
+Report = Callable[[Sample], None]
+
+
+class Backoff:
+    """First retry after ``interval_s``, doubling up to ``cap_s``, each +-10% jitter."""
+
+    def __init__(self, interval_s: float, cap_s: float, rng: random.Random | None = None) -> None:
+        self.interval_s = interval_s
+        self.cap_s = max(cap_s, interval_s)
+        self.failures = 0
+        self._rng = rng or random.Random()
+
+    def next_delay(self) -> float:
+        base = min(self.cap_s, self.interval_s * 2.0 ** min(self.failures, 32))
+        self.failures += 1
+        return base * self._rng.uniform(0.9, 1.1)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+async def wait_until(fut: asyncio.Future[Any], deadline: float) -> bool:
+    """True if ``fut`` is done by ``deadline`` (loop time); never cancels ``fut``."""
+    if not fut.done():
+        try:
+            async with asyncio.timeout_at(deadline):
+                await asyncio.shield(fut)
+        except TimeoutError:
+            pass
+    return fut.done()
+
+
+async def run_probe(profile: Profile, resolver: Resolver, report: Report) -> NoReturn:
+    loop = asyncio.get_running_loop()
+    interval = profile.detector.interval_s
+    tick = loop.time()
+    while True:
+        report(await probe_once(profile, resolver))
+        tick += interval
+        now = loop.time()
+        tick = max(tick, now)  # a check that outlasted the interval skips the missed ticks
+        await asyncio.sleep(tick - now)
+
+
+async def run_held(profile: Profile, resolver: Resolver, report: Report) -> NoReturn:
+    d = profile.detector
+    backoff = Backoff(d.interval_s, d.max_backoff_s)
+    while True:
+        try:
+            conn = await connect(profile, resolver, wire=True, hold=True)
+        except CheckFailed as exc:
+            report(Sample.failure(exc.cause, exc.detail, exc.address))
+        else:
+            try:
+                await _hold(profile, conn, report, backoff)
+            finally:
+                if conn.wire is not None:
+                    conn.wire.abort()
+        await asyncio.sleep(backoff.next_delay())
+
+
+async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Backoff) -> None:
+    """Report on one held connection until it fails; the failure is reported too."""
+    d = profile.detector
+    wire = conn.wire
+    assert wire is not None and wire.transport is not None
+    exchange = exchange_for(profile) if d.kind == "heartbeat" else None
+    sock = wire.transport.get_extra_info("socket")
+    loop = asyncio.get_running_loop()
+    last_good = time.monotonic()
+    try:
+        if exchange is not None:
+            await read_greeting(wire, exchange, d.timeout_s)
+        backoff.reset()
+        timings = conn.timings
+        report(
+            Sample(
+                True,
+                None,
+                timings.connect_latency_ms,
+                f"connected to {conn.address} ({timings.describe()})",
+                conn.address,
+                timings,
+            )
+        )
+        last_good = time.monotonic()
+        tick = loop.time() + d.interval_s
+        while True:
+            if await wait_until(wire.lost, tick):
+                raise lost_failure(wire)
+            tick = max(tick + d.interval_s, loop.time())
+            if exchange is not None:
+                rtt = await ask(wire, exchange, d.timeout_s)
+                last_good = time.monotonic()
+                report(Sample(True, None, rtt, "", conn.address))
+            else:
+                report(Sample(True, None, kernel_rtt_ms(sock), "", conn.address))
+    except CheckFailed as exc:
+        report(
+            Sample.failure(exc.cause, exc.detail, conn.address, _last_sign(exc, wire, last_good))
+        )
+
+
+def _last_sign(exc: CheckFailed, wire: Wire, last_good: float) -> float:
+    """When the connection was last known good, for the detection delay.
+
+    A FIN or RST is itself the news: the connection was fine until it arrived. On a silent
+    drop the kernel knows when the peer last acknowledged anything.
+    """
+    if exc.cause in (Cause.RESET, Cause.CLOSED_BY_PEER) and wire.lost_at is not None:
+        return wire.lost_at
+    if exc.cause is Cause.KEEPALIVE_TIMEOUT and wire.ack_age_at_loss_ms is not None:
+        return time.monotonic() - wire.ack_age_at_loss_ms / 1000.0
+    return last_good

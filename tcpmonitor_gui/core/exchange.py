@@ -1,0 +1,103 @@
+"""Talking to a peer over a ``Wire``: its greeting, our request, its reply.
+
+Shared by ``probe`` (once per connection) and ``heartbeat`` (every interval on one held
+connection). A reply is judged as soon as it is complete, so a wrong answer is reported at
+once rather than at the timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable
+
+from .events import Cause
+from .failure import CheckFailed, classify
+from .presets import Exchange
+from .wire import Wire
+
+Judge = Callable[[bytes], bool | None]
+
+
+def preview(data: bytes, limit: int = 60) -> str:
+    text = data[:limit].decode("utf-8", "backslashreplace")
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return repr(text + ("..." if len(data) > limit else ""))
+
+
+def lost_failure(wire: Wire) -> CheckFailed:
+    """Why a held connection ended: the peer's FIN, an RST, or the kernel giving up."""
+    exc = wire.lost.result() if wire.lost.done() else None
+    if exc is None:
+        if wire.eof:
+            return CheckFailed(Cause.CLOSED_BY_PEER, "peer closed the connection (FIN)")
+        return CheckFailed(Cause.LOCAL_ERROR, "connection closed locally")
+    cause, detail = classify(exc, held=True)
+    return CheckFailed(cause, detail)
+
+
+async def await_reply(wire: Wire, judge: Judge, timeout: float, what: str) -> float:
+    """Wait until the buffered reply satisfies ``judge``; return when its last byte came.
+
+    Raises ``CheckFailed``: unexpected_reply as soon as the reply is complete and wrong (or
+    the peer sent more than we keep), heartbeat_timeout if nothing came in time, and the
+    connection's own cause if it ended first.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        data = bytes(wire.buffer)
+        verdict = judge(data)
+        if verdict is True:
+            return wire.last_data_at or time.monotonic()
+        if verdict is False or wire.overflowed:
+            raise CheckFailed(Cause.UNEXPECTED_REPLY, f"{what}: got {preview(data)}")
+        if wire.lost.done():
+            if data:
+                raise CheckFailed(
+                    Cause.UNEXPECTED_REPLY, f"{what}: connection ended after {preview(data)}"
+                )
+            raise lost_failure(wire)
+        try:
+            async with asyncio.timeout_at(deadline):
+                await wire.wait_data()
+        except TimeoutError:
+            if data:
+                raise CheckFailed(
+                    Cause.UNEXPECTED_REPLY, f"{what}: reply {preview(data)} did not match"
+                ) from None
+            raise CheckFailed(
+                Cause.HEARTBEAT_TIMEOUT, f"{what}: no reply within {timeout:g} s"
+            ) from None
+
+
+def _matches(pattern: re.Pattern[bytes]) -> Judge:
+    return lambda data: True if pattern.search(data) else None
+
+
+async def read_greeting(wire: Wire, exchange: Exchange, timeout: float) -> None:
+    """Wait for the banner a server sends first (SSH, SMTP, FTP), then drop it."""
+    if exchange.greeting is None:
+        return
+    await await_reply(wire, _matches(exchange.greeting), timeout, "greeting")
+    wire.take()
+
+
+async def ask(wire: Wire, exchange: Exchange, timeout: float) -> float:
+    """Send the request and wait for a matching reply; returns the round trip in ms."""
+    if exchange.send is None:
+        return 0.0
+    if wire.lost.done():
+        raise lost_failure(wire)
+    wire.take()  # anything unsolicited before our request is not its answer
+    assert wire.transport is not None
+    sent_at = time.monotonic()
+    try:
+        wire.transport.write(exchange.send)
+    except (OSError, RuntimeError) as exc:
+        cause, detail = classify(exc, held=True)
+        raise CheckFailed(cause, detail) from None
+    replied_at = await await_reply(wire, exchange.verdict, timeout, "reply")
+    wire.take()
+    return max(0.0, (replied_at - sent_at) * 1000.0)

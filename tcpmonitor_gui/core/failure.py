@@ -1,0 +1,69 @@
+"""Turning what the OS, the resolver and TLS say into one named cause."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+
+from .events import Cause
+from .resolver import DnsError
+
+_UNREACHABLE = {
+    errno.ENETUNREACH,
+    errno.EHOSTUNREACH,
+    errno.ENETDOWN,
+    getattr(errno, "EHOSTDOWN", -1),
+    errno.EADDRNOTAVAIL,
+}
+
+
+class CheckFailed(Exception):
+    """A check failed with a named cause; ``detail`` is for people."""
+
+    def __init__(self, cause: Cause, detail: str, address: str | None = None) -> None:
+        super().__init__(f"{cause}: {detail}")
+        self.cause = cause
+        self.detail = detail
+        self.address = address
+
+
+def classify(exc: BaseException, *, held: bool = False) -> tuple[Cause, str]:
+    """The cause and a short detail for an exception raised by a connect, read or write.
+
+    ``held``: the error arrived on an established connection, where ETIMEDOUT means the
+    kernel's keepalive or user timeout gave up, not a connect that never completed.
+    """
+    if isinstance(exc, CheckFailed):
+        return exc.cause, exc.detail
+    if isinstance(exc, DnsError | socket.gaierror):
+        return Cause.DNS_ERROR, str(exc)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return Cause.TLS_ERROR, f"certificate not trusted: {exc.verify_message or exc.reason}"
+    if isinstance(exc, ssl.SSLError):
+        return Cause.TLS_ERROR, f"TLS: {exc.reason or exc}"
+    if isinstance(exc, ConnectionRefusedError):
+        return Cause.REFUSED, "connection refused"
+    if isinstance(exc, ConnectionResetError):
+        return Cause.RESET, "connection reset by peer"
+    if isinstance(exc, BrokenPipeError | ConnectionAbortedError):
+        return Cause.CLOSED_BY_PEER, "connection closed by peer"
+    if isinstance(exc, TimeoutError) and exc.errno is None:
+        return Cause.CONNECT_TIMEOUT, "no answer to connect"
+    if isinstance(exc, OSError) and exc.errno is not None:
+        text = exc.strerror or str(exc)
+        if exc.errno == errno.ETIMEDOUT:
+            if held:
+                return (
+                    Cause.KEEPALIVE_TIMEOUT,
+                    "peer stopped acknowledging (keepalive/user timeout)",
+                )
+            return Cause.CONNECT_TIMEOUT, text
+        if exc.errno in _UNREACHABLE:
+            return Cause.UNREACHABLE, text
+        if exc.errno == errno.ECONNREFUSED:
+            return Cause.REFUSED, text
+        if exc.errno == errno.ECONNRESET:
+            return Cause.RESET, text
+        return Cause.LOCAL_ERROR, text
+    return Cause.LOCAL_ERROR, f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,303 @@
+"""The small JSON files in the config dir, read and written without ever losing one.
+
+``profiles.json`` and ``settings.json`` follow the same rules (DESIGN.md, Files):
+
+- a write goes to a temporary file beside the target, is fsynced and renamed over it, so a
+  crash or a power cut leaves the old file or the new one, never half of each;
+- a file that cannot be read is never overwritten: the store turns read-only until the user
+  agrees to have it set aside (copied to ``<name>.corrupt-<UTC time>``);
+- every error is one line that names the file and says what is wrong with it, because it ends
+  up in a dialog or on stderr, not in a traceback;
+- each document carries a ``version``; older ones go through a chain of migrations, newer
+  ones are refused rather than mangled by a program that does not understand them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import itertools
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
+
+from . import validate as v
+from .paths import ensure_dir
+
+MAX_BYTES = 16 * 1024 * 1024
+_TMP_MARK = ".tmp-"
+_WRITE_FLAGS = (
+    os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+
+T = TypeVar("T")
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class JsonFileError(Exception):
+    """A JSON file that cannot be used. ``str()`` is the whole message, one line that starts
+    with the file's name; ``path`` is where the file is."""
+
+    def __init__(self, path: str | os.PathLike[str], message: str) -> None:
+        self.path = Path(path)
+        super().__init__(message)
+
+
+class MissingFileError(JsonFileError):
+    """The file does not exist: usually not a problem, the caller picks a default."""
+
+
+def read_json(path: Path, what: str) -> Any:
+    """Read and parse ``path``; ``what`` is how messages name the file (usually its name)."""
+    try:
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            raw = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise MissingFileError(path, f"{what}: does not exist") from None
+    except OSError as exc:
+        raise JsonFileError(path, f"{what}: cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_BYTES:
+        mib = max(size, len(raw)) / (1024 * 1024)
+        raise JsonFileError(path, f"{what}: too large ({mib:.1f} MiB, at most 16 MiB); not loaded")
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the BOM some Windows editors add
+    except UnicodeDecodeError as exc:
+        problem = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+        raise JsonFileError(path, f"{what}: not UTF-8 text ({problem})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        raise JsonFileError(path, f"{what}: not valid JSON ({where})") from None
+    except RecursionError:
+        raise JsonFileError(path, f"{what}: not usable JSON (nested too deeply)") from None
+
+
+def dumps(document: Mapping[str, Any]) -> str:
+    """The text we write: readable in an editor, diffable, non-ASCII kept as typed."""
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) so that readers see the old or the new file only.
+
+    The temporary file is created beside the target (``os.replace`` is atomic only within one
+    file system) with a name no other writer can pick; the final file has exactly ``mode``
+    whatever the umask or the old file's mode were. Temporary files left by writers that were
+    killed are removed first, so crashes do not pile them up.
+    """
+    data = text.encode("utf-8")
+    _remove_stale_temps(path)
+    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    fd = os.open(tmp, _WRITE_FLAGS, mode)
+    try:
+        with open(fd, "wb") as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), mode)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open a directory for this."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        # Some file systems (and some FUSE mounts) refuse fsync on a directory; the file
+        # itself is already safe and in place.
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    prefix = f".{path.name}{_TMP_MARK}"
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        pid = name[len(prefix) :].split("-", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(path.parent / name)
+
+
+def _process_alive(pid: int) -> bool:
+    """False only when ``pid`` surely no longer exists (a reused pid merely keeps a leftover)."""
+    if pid <= 0 or pid == os.getpid() or os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def keep_corrupt_copy(path: Path, now: dt.datetime | None = None) -> Path:
+    """Copy ``path`` to ``<name>.corrupt-<YYYYmmddTHHMMSSZ>`` beside it and return the copy.
+
+    A copy, not a move, so that the original stays where the user expects it until we write
+    a new file; an existing copy is never overwritten (``-1``, ``-2``... are appended). The
+    copy is private (0600): it may hold the same host names and notes as the original.
+    A naive ``now`` is taken as UTC.
+    """
+    when = now or dt.datetime.now(dt.UTC)
+    when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+    base = f"{path.name}.corrupt-{when:%Y%m%dT%H%M%SZ}"
+    with path.open("rb") as src:
+        for n in itertools.count():
+            target = path.with_name(base if n == 0 else f"{base}-{n}")
+            try:
+                fd = os.open(target, _WRITE_FLAGS, 0o600)
+            except FileExistsError:
+                continue
+            try:
+                with open(fd, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                    dst.flush()
+                    os.fsync(dst.fileno())
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(target)
+                raise
+            return target
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def document_version(
+    doc: Mapping[str, Any], source: str, current: int, error: type[JsonFileError]
+) -> int:
+    """The ``version`` of a document, refusing one this program cannot understand."""
+    if "version" not in doc:
+        raise error(source, f'{source}: has no "version" field (this program writes {current})')
+    value = doc["version"]
+    whole = isinstance(value, float) and value.is_integer()
+    if not (whole or (isinstance(value, int) and not isinstance(value, bool))) or value < 1:
+        raise error(
+            source, f"{source}: version {v.show(value)} is not a whole number of at least 1"
+        )
+    if value > current:
+        raise error(
+            source,
+            f"{source}: version {int(value)} is newer than this program understands "
+            f"(at most {current}); upgrade TCP Monitor",
+        )
+    return int(value)
+
+
+def upgrade(
+    doc: dict[str, Any], version: int, current: int, migrations: Mapping[int, Migration]
+) -> dict[str, Any]:
+    """Apply the migrations ``version -> version + 1 -> ... -> current`` in order."""
+    for n in range(version, current):
+        doc = migrations[n](doc)
+        if doc.get("version") != n + 1:
+            raise AssertionError(f"migration from version {n} did not produce version {n + 1}")
+    return doc
+
+
+class JsonStore(Generic[T]):
+    """One versioned JSON document, guarded so that what could not be read is never lost.
+
+    Subclasses say how to parse (``_parse``, raising their ``error`` class) and what a missing
+    file means (``_default``). After a failed load the store is read-only: ``_write`` refuses
+    until ``quarantine`` has kept a copy of the bad file or a later load succeeds. A store that
+    was never loaded checks the file before its first write, for the same reason.
+    """
+
+    error: ClassVar[type[JsonFileError]] = JsonFileError
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._unreadable: JsonFileError | None = None
+        self._checked = False
+
+    @property
+    def read_only(self) -> bool:
+        """True while the file on disk could not be read and has not been set aside."""
+        return self._unreadable is not None
+
+    def _parse(self, data: Any, source: str) -> T:
+        raise NotImplementedError
+
+    def _default(self) -> T:
+        raise NotImplementedError
+
+    def _read(self) -> T:
+        name = self.path.name
+        try:
+            value = self._parse(read_json(self.path, name), name)
+        except MissingFileError:
+            value = self._default()
+        except JsonFileError as exc:
+            self._unreadable = self.error(self.path, str(exc))
+            self._checked = True
+            raise self._unreadable from exc
+        self._unreadable = None
+        self._checked = True
+        return value
+
+    def _write(self, document: Mapping[str, Any]) -> None:
+        name = self.path.name
+        if not self._checked:
+            with contextlib.suppress(JsonFileError):
+                self._read()
+        if self._unreadable is not None:
+            raise self.error(
+                self.path,
+                f"not saved: {name} could not be read and is left as it is "
+                f"({self._unreadable}); set it aside first",
+            )
+        try:  # never write a file that the next start could not read back
+            text = dumps(document)
+            self._parse(json.loads(text), name)
+        except (ValueError, TypeError) as exc:  # NaN, or something JSON cannot hold
+            raise self.error(self.path, f"not saved: {name}: {exc}") from exc
+        except JsonFileError as exc:
+            raise self.error(self.path, f"not saved: {exc}") from exc
+        try:
+            ensure_dir(self.path.parent)
+            atomic_write_text(self.path, text)
+        except OSError as exc:
+            raise self.error(
+                self.path, f"not saved: {name} could not be written ({exc.strerror or exc})"
+            ) from exc
+
+    def quarantine(self) -> Path:
+        """Keep a copy of the file on disk as ``<name>.corrupt-<time>`` and allow saving again.
+
+        Returns the copy's path so that the user can be told where it is. If no copy can be
+        made the store stays read-only: the original is then the only copy there is.
+        """
+        try:
+            copy = keep_corrupt_copy(self.path)
+        except OSError as exc:
+            raise self.error(
+                self.path,
+                f"{self.path.name}: no copy could be kept ({exc.strerror or exc}); left as it is",
+            ) from exc
+        self._unreadable = None
+        self._checked = True
+        return copy

@@ -1,0 +1,154 @@
+"""Monitors: one per profile, many per asyncio loop.
+
+A ``MonitorSet`` is what a worker thread (the GUI's engine) or the headless ``run`` command
+hosts on its loop. Every task it starts is owned and its failure logged with the profile it
+belongs to; one monitor's bug never stops another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Iterable
+
+from .detectors import Backoff, run_held, run_probe
+from .events import Cause, Event, State
+from .probe import probe_once
+from .profile import Profile
+from .resolver import Resolver
+from .sample import Sample
+from .state import StateMachine
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[Event], None]
+
+
+class Monitor:
+    """Runs one profile's detector and turns its samples into events."""
+
+    def __init__(self, profile: Profile, resolver: Resolver, emit: Emit) -> None:
+        self.profile = profile
+        self.machine = StateMachine(profile)
+        self._resolver = resolver
+        self._emit = emit
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def state(self) -> State:
+        return self.machine.state
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self, delay_s: float = 0.0) -> None:
+        if self.running:
+            return
+        self._task = asyncio.get_running_loop().create_task(
+            self._run(delay_s), name=f"monitor {self.profile.name}"
+        )
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def pause(self) -> None:
+        await self.stop()
+        self._publish(self.machine.set_state(State.PAUSED, "paused"))
+
+    async def resume(self) -> None:
+        if self.machine.state is State.PAUSED:
+            self._publish(self.machine.set_state(State.UNKNOWN, "resumed"))
+        self.start()
+
+    async def check_now(self) -> Sample:
+        """A one-off check outside the schedule (the GUI's "Test now").
+
+        For a ``probe`` the result counts like any other sample; for the persistent detectors
+        it is only reported, as their held connection is the better witness.
+        """
+        sample = await probe_once(self.profile, self._resolver)
+        if self.profile.detector.kind == "probe" and self.machine.state is not State.PAUSED:
+            self.report(sample)
+        return sample
+
+    def report(self, sample: Sample) -> None:
+        for event in self.machine.feed(sample):
+            self._publish(event)
+
+    def _publish(self, event: Event | None) -> None:
+        if event is not None:
+            self._emit(event)
+
+    async def _run(self, delay_s: float) -> None:
+        if delay_s > 0:
+            await asyncio.sleep(delay_s)
+        detector = run_probe if self.profile.detector.kind == "probe" else run_held
+        if self.profile.detector.persistent and self.machine.state is State.UNKNOWN:
+            self._publish(self.machine.set_state(State.CONNECTING, "connecting"))
+        backoff = Backoff(self.profile.detector.interval_s, self.profile.detector.max_backoff_s)
+        while True:
+            try:
+                await detector(self.profile, self._resolver, self.report)
+            except Exception as exc:
+                # A bug, not a network failure (those are samples). Say so, keep going.
+                log.exception("monitor %r (%s) failed", self.profile.name, self.profile.id)
+                self.report(Sample.failure(Cause.LOCAL_ERROR, f"internal error: {exc!r}"))
+                await asyncio.sleep(backoff.next_delay())
+
+
+class MonitorSet:
+    """The monitors hosted on one loop, by profile id."""
+
+    def __init__(self, emit: Emit, resolver: Resolver | None = None) -> None:
+        self._emit = emit
+        self._own_resolver = resolver is None
+        self.resolver = resolver or Resolver()
+        self.monitors: dict[str, Monitor] = {}
+
+    def __len__(self) -> int:
+        return len(self.monitors)
+
+    def add(self, profile: Profile, *, stagger: bool = True) -> Monitor:
+        """Start monitoring ``profile`` (if enabled); replaces a monitor with the same id."""
+        if profile.id in self.monitors:
+            raise ValueError(f"profile {profile.id} is already monitored")
+        monitor = Monitor(profile, self.resolver, self._emit)
+        self.monitors[profile.id] = monitor
+        if profile.enabled:
+            # Spread the first checks of many profiles over up to a second.
+            delay = random.uniform(0, min(1.0, profile.detector.interval_s)) if stagger else 0.0
+            monitor.start(delay)
+        else:
+            self._emit_state(monitor, State.PAUSED, "disabled")
+        return monitor
+
+    def add_all(self, profiles: Iterable[Profile]) -> None:
+        for profile in profiles:
+            self.add(profile)
+
+    async def remove(self, profile_id: str) -> None:
+        monitor = self.monitors.pop(profile_id, None)
+        if monitor is not None:
+            await monitor.stop()
+
+    async def update(self, profile: Profile) -> Monitor:
+        """Apply an edited profile: the monitor restarts with the new settings."""
+        await self.remove(profile.id)
+        return self.add(profile, stagger=False)
+
+    def _emit_state(self, monitor: Monitor, state: State, detail: str) -> None:
+        event = monitor.machine.set_state(state, detail)
+        if event is not None:
+            self._emit(event)
+
+    async def close(self) -> None:
+        monitors = list(self.monitors.values())
+        self.monitors.clear()
+        await asyncio.gather(*(m.stop() for m in monitors), return_exceptions=True)
+        if self._own_resolver:
+            self.resolver.close()

@@ -1,0 +1,141 @@
+"""``profiles.json``: the user's connection profiles on disk.
+
+The document format (DESIGN.md, Files) is ``{"version": 1, "profiles": [...]}``.
+``parse_document`` and ``dump_document`` are the only translation between that format and
+``Profile`` objects, so the GUI's store and the command line's ``profiles import``/``export``
+accept and produce exactly the same files, with the same messages.
+
+An error names the file and, for a bad profile, its position and field
+(``profiles.json: profiles[2].detector.interval_s: 0 is out of range (allowed 0.1 to 86400)``)
+so that a user with a text editor can go straight to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import validate as v
+from .jsonfile import JsonFileError, JsonStore, document_version, upgrade
+from .profile import Profile
+
+FILE_NAME = "profiles.json"
+CURRENT_VERSION = 1
+
+
+class ProfileFileError(JsonFileError):
+    """A profile file that cannot be used; ``str()`` is one line naming the file."""
+
+
+def _v0_to_v1(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 0 was a bare list of profile objects; it is wrapped as ``{"profiles": [...]}``."""
+    return {"version": 1, "profiles": doc["profiles"]}
+
+
+#: ``MIGRATIONS[n]`` turns a version ``n`` document into version ``n + 1``.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v1}
+
+
+def parse_document(data: Any, source: str) -> list[Profile]:
+    """Validate a parsed profile document of any known version; ``source`` names it in errors.
+
+    Raises ``ProfileFileError`` for the first problem found: a version this program does not
+    understand, a bad field (with its position), or two profiles with the same id or name.
+    """
+    if isinstance(data, list):
+        doc: dict[str, Any] = {"version": 0, "profiles": data}
+        version = 0
+    elif isinstance(data, Mapping):
+        doc = dict(data)
+        version = document_version(doc, source, CURRENT_VERSION, ProfileFileError)
+    else:
+        raise ProfileFileError(
+            source,
+            f'{source}: is neither a profile document ({{"version": {CURRENT_VERSION}, '
+            f'"profiles": [...]}}) nor a list of profiles (it is {v.show(data)})',
+        )
+    doc = upgrade(doc, version, CURRENT_VERSION, MIGRATIONS)
+    try:
+        v.no_unknown_keys("", doc, ("version", "profiles"))
+        if "profiles" not in doc:
+            v.fail("profiles", None, "is missing (it is required)")
+        items = doc["profiles"]
+        if not isinstance(items, list):
+            v.fail("profiles", items, "is not a list")
+        profiles = [_parse_one(i, item, source) for i, item in enumerate(items)]
+    except v.FieldError as exc:
+        raise ProfileFileError(source, f"{source}: {exc}") from exc
+    _check_unique(profiles, source)
+    return profiles
+
+
+def _parse_one(index: int, item: Any, source: str) -> Profile:
+    where = f"profiles[{index}]"
+    v.mapping(where, item)
+    try:
+        return Profile.from_dict(item)
+    except v.FieldError as exc:
+        raise exc.under(where) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # Not expected from Profile.from_dict, but a hand-edited file must give a message,
+        # never a traceback (a 400-digit port overflows float(), for one).
+        raise ProfileFileError(source, f"{source}: {where}: cannot be read ({exc})") from None
+
+
+def _check_unique(profiles: Sequence[Profile], source: str) -> None:
+    ids: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for i, p in enumerate(profiles):
+        if p.id in ids:
+            raise ProfileFileError(
+                source,
+                f"{source}: profiles[{i}].id: {v.show(p.id)} is also the id of "
+                f"profiles[{ids[p.id]}] (ids must be unique)",
+            )
+        key = p.name.casefold()
+        if key in names:
+            first = profiles[names[key]].name
+            raise ProfileFileError(
+                source,
+                f"{source}: profiles[{i}].name: {v.show(p.name)} is also the name of "
+                f"profiles[{names[key]}] ({v.show(first)}; names must differ, ignoring case)",
+            )
+        ids[p.id] = i
+        names[key] = i
+
+
+def dump_document(profiles: Sequence[Profile]) -> dict[str, Any]:
+    """The current-version document for ``profiles`` (what ``save`` and ``export`` write)."""
+    return {"version": CURRENT_VERSION, "profiles": [p.to_dict() for p in profiles]}
+
+
+class ProfileStore(JsonStore[list[Profile]]):
+    """The profiles of one config dir.
+
+    ``load`` raises ``ProfileFileError`` for a file that cannot be read, is invalid or comes
+    from a newer program; from then on ``read_only`` is true and ``save`` refuses, so the
+    user's file survives until they choose ``quarantine`` (which keeps a copy and tells where).
+    """
+
+    error = ProfileFileError
+
+    def __init__(self, config_dir: Path) -> None:
+        super().__init__(Path(config_dir) / FILE_NAME)
+
+    def _parse(self, data: Any, source: str) -> list[Profile]:
+        return parse_document(data, source)
+
+    def _default(self) -> list[Profile]:
+        return []
+
+    def load(self) -> list[Profile]:
+        """The stored profiles; ``[]`` when there is no file yet."""
+        return self._read()
+
+    def save(self, profiles: Sequence[Profile]) -> None:
+        """Write atomically with mode 0600 (creating the config dir, 0700, if needed).
+
+        Profiles that would not load back (duplicate names, say) are refused, not written.
+        """
+        self._write(dump_document(profiles))

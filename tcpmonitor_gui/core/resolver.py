@@ -1,0 +1,139 @@
+"""Name resolution with a deadline that cannot starve other profiles.
+
+``getaddrinfo`` blocks a thread, and ``wait_for`` cannot stop that thread: a silent resolver
+holds it for 10 s or more. Three things keep one stuck name from stalling everyone else:
+
+- IP literals never touch a thread (most monitored targets are addresses);
+- lookups of the same name share one in-flight call, so a profile that retries every second
+  while its resolver is silent holds one thread, not ten;
+- the resolver has its own pool, not the loop's default executor, sized for stalls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import dataclasses
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+FAMILIES = {"auto": socket.AF_UNSPEC, "ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
+
+AddrInfo = tuple[int, Any]  # (family, sockaddr)
+GetAddrInfo = Callable[..., list[tuple[Any, ...]]]
+
+
+class DnsError(Exception):
+    """The name could not be resolved; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Resolved:
+    addresses: list[AddrInfo]
+    dns_ms: float
+
+
+def literal(host: str, port: int, family: str) -> list[AddrInfo] | None:
+    """The address itself when ``host`` is an IP literal, without any lookup."""
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return None
+    if ip.version == 4:
+        return [] if family == "ipv6" else [(socket.AF_INET, (host, port))]
+    if family == "ipv4":
+        return []
+    return [(socket.AF_INET6, socket.getaddrinfo(host, port, socket.AF_INET6)[0][4])]
+
+
+class Resolver:
+    """Shared by every monitor on a loop (or across loops: it is thread-safe)."""
+
+    def __init__(self, max_threads: int = 32, getaddrinfo: GetAddrInfo | None = None) -> None:
+        # ``getaddrinfo`` is injectable so a test can stand in for a silent resolver, which
+        # cannot be produced on loopback without changing the machine's resolv.conf.
+        self._getaddrinfo = getaddrinfo or socket.getaddrinfo
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max_threads, thread_name_prefix="tcpmonitor-dns"
+        )
+        self._lock = threading.Lock()
+        self._inflight: dict[tuple[str, int, int], concurrent.futures.Future[list[AddrInfo]]] = {}
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def inflight(self) -> int:
+        return len(self._inflight)
+
+    async def resolve(self, host: str, port: int, family: str, timeout: float) -> Resolved:
+        """Addresses for ``host``, in the resolver's order; raises ``DnsError``."""
+        start = time.perf_counter()
+        fast = literal(host, port, family)
+        if fast is not None:
+            if not fast:
+                raise DnsError(f"{host} is not an {family} address")
+            return Resolved(fast, 0.0)
+        key = (host.lower(), port, FAMILIES[family])
+        with self._lock:
+            cfut = self._inflight.get(key)
+            if cfut is None:
+                cfut = self._pool.submit(self._lookup, *key)
+                self._inflight[key] = cfut
+                cfut.add_done_callback(lambda f, k=key: self._forget(k, f))  # type: ignore[misc]
+        # Not ``wrap_future``: cancelling its result (our timeout) would cancel the shared
+        # lookup under every other profile waiting on it.
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[list[AddrInfo]] = loop.create_future()
+        cfut.add_done_callback(lambda f: _hand_over(loop, f, waiter))
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await waiter
+        except TimeoutError:
+            raise DnsError(f"lookup of {host} got no answer within {timeout:g} s") from None
+        return Resolved(addresses, (time.perf_counter() - start) * 1000.0)
+
+    def _forget(self, key: tuple[str, int, int], fut: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            if self._inflight.get(key) is fut:
+                del self._inflight[key]
+
+    def _lookup(self, host: str, port: int, family: int) -> list[AddrInfo]:
+        try:
+            infos = self._getaddrinfo(host, port, family, socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise DnsError(f"{host}: {exc.strerror or exc}") from None
+        except UnicodeError:
+            raise DnsError(f"{host}: not a valid name") from None
+        seen: list[AddrInfo] = []
+        for fam, _type, _proto, _canon, sockaddr in infos:
+            if (fam, sockaddr) not in seen:
+                seen.append((fam, sockaddr))
+        if not seen:
+            raise DnsError(f"{host}: no addresses")
+        return seen
+
+
+def _hand_over(
+    loop: asyncio.AbstractEventLoop,
+    source: concurrent.futures.Future[list[AddrInfo]],
+    waiter: asyncio.Future[list[AddrInfo]],
+) -> None:
+    def settle() -> None:
+        if waiter.done():
+            return
+        if source.cancelled():
+            waiter.set_exception(DnsError("lookup cancelled"))
+        elif (exc := source.exception()) is not None:
+            waiter.set_exception(exc)
+        else:
+            waiter.set_result(source.result())
+
+    # RuntimeError: the waiting loop has closed; nobody is left to tell.
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(settle)

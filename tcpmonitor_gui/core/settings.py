@@ -1,0 +1,120 @@
+"""``settings.json``: the program's own options, declared, validated and versioned.
+
+Window geometry and column widths live in QSettings (they are the toolkit's business); what
+is here changes behaviour (how long events are kept, how many worker threads run, when to
+notify) and so gets the same care as the profiles: each option is declared once with its
+type and range, a bad value is refused with a message naming the option, the value and what
+is allowed, and the file is written atomically and never overwritten when it could not be read.
+
+The document is flat: ``{"version": 1, "retention_days": 90, ...}``; options left out take
+their defaults, unknown ones are errors (a typo should not silently do nothing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import validate as v
+from .jsonfile import JsonFileError, JsonStore, document_version, upgrade
+
+FILE_NAME = "settings.json"
+CURRENT_VERSION = 1
+
+#: ``MIGRATIONS[n]`` turns a version ``n`` document into version ``n + 1``. None yet.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+#: How each option is checked; the messages come from ``validate`` so they read like the
+#: profile dialog's.
+_RULES: dict[str, Callable[[str, Any], Any]] = {
+    "retention_days": lambda f, x: v.integer(f, x, 1, 3650),
+    "workers": lambda f, x: v.integer(f, x, 0, 64),
+    "start_minimized": v.boolean,
+    "notify_on_down": v.boolean,
+    "notify_on_up": v.boolean,
+    "sound": v.boolean,
+}
+
+
+class SettingsFileError(JsonFileError):
+    """A settings file that cannot be used; ``str()`` is one line naming the file."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    #: Days the event log keeps state events and per-minute aggregates.
+    retention_days: int = 90
+    #: Worker threads hosting the monitors; 0 lets the program choose (``worker_count``).
+    workers: int = 0
+    start_minimized: bool = False
+    notify_on_down: bool = True
+    notify_on_up: bool = True
+    #: Play the desktop's notification sound with each notification.
+    sound: bool = False
+
+    @property
+    def worker_count(self) -> int:
+        """The number of workers to start: ``workers``, or min(4, CPU count) when it is 0."""
+        return self.workers or min(4, os.cpu_count() or 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Settings:
+        """Validate and build; raises ``validate.FieldError`` for the first bad option."""
+        raw = v.mapping("settings", data)
+        v.no_unknown_keys("", raw, _RULES)
+        defaults = cls()
+        values = {
+            name: check(name, raw.get(name, getattr(defaults, name)))
+            for name, check in _RULES.items()
+        }
+        return cls(**values)
+
+
+def parse_settings(data: Any, source: str) -> Settings:
+    """Validate a parsed settings document; ``source`` names it in errors."""
+    if not isinstance(data, Mapping):
+        raise SettingsFileError(source, f"{source}: is not a JSON object ({v.show(data)})")
+    doc = dict(data)
+    version = document_version(doc, source, CURRENT_VERSION, SettingsFileError)
+    doc = upgrade(doc, version, CURRENT_VERSION, MIGRATIONS)
+    doc.pop("version")
+    try:
+        return Settings.from_dict(doc)
+    except v.FieldError as exc:
+        raise SettingsFileError(source, f"{source}: {exc}") from exc
+
+
+def dump_settings(settings: Settings) -> dict[str, Any]:
+    return {"version": CURRENT_VERSION, **settings.to_dict()}
+
+
+class SettingsStore(JsonStore[Settings]):
+    """The settings of one config dir; a missing file means the defaults.
+
+    Same guard as the profile store: after a failed ``load`` the store is read-only until
+    ``quarantine`` keeps a copy of the bad file.
+    """
+
+    error = SettingsFileError
+
+    def __init__(self, config_dir: Path) -> None:
+        super().__init__(Path(config_dir) / FILE_NAME)
+
+    def _parse(self, data: Any, source: str) -> Settings:
+        return parse_settings(data, source)
+
+    def _default(self) -> Settings:
+        return Settings()
+
+    def load(self) -> Settings:
+        return self._read()
+
+    def save(self, settings: Settings) -> None:
+        """Write atomically (0600); settings that would not load back are refused."""
+        self._write(dump_settings(settings))

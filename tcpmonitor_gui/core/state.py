@@ -1,0 +1,140 @@
+"""The per-profile state machine: samples in, state changes out.
+
+Hysteresis: ``fail_after`` consecutive failures turn a profile ``down``; ``recover_after``
+consecutive successes bring it back. A failure below the threshold, or a latency over
+``warn_latency_ms``, shows ``degraded``. Every ``down`` event carries the detection delay:
+the time from the last good sign of the connection to the event.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .events import Cause, Event, Kind, State, utc_now
+from .profile import Profile
+from .sample import Sample
+
+
+class StateMachine:
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.state = State.UNKNOWN
+        self.cause: Cause | None = None
+        self.ok_run = 0
+        self.fail_run = 0
+        #: ``time.monotonic()`` of the last successful check.
+        self.last_ok: float | None = None
+        #: Set when the state last changed (monotonic), for "time in current state".
+        self.since = time.monotonic()
+
+    def _event(
+        self,
+        kind: Kind,
+        previous: State | None,
+        *,
+        cause: Cause | None,
+        latency_ms: float | None = None,
+        detail: str = "",
+        detection_ms: float | None = None,
+        address: str | None = None,
+    ) -> Event:
+        p = self.profile
+        return Event(
+            ts=utc_now(),
+            profile_id=p.id,
+            profile_name=p.name,
+            kind=kind,
+            state=self.state,
+            previous=previous,
+            cause=cause,
+            detector=p.detector.kind,
+            latency_ms=latency_ms,
+            detail=detail,
+            detection_ms=detection_ms,
+            address=address,
+        )
+
+    def _move(
+        self,
+        state: State,
+        cause: Cause | None,
+        detail: str,
+        *,
+        latency_ms: float | None = None,
+        detection_ms: float | None = None,
+        address: str | None = None,
+    ) -> Event | None:
+        if state is self.state:
+            self.cause = cause if state in (State.DOWN, State.DEGRADED) else None
+            return None
+        previous = self.state
+        self.state, self.cause, self.since = state, cause, time.monotonic()
+        return self._event(
+            Kind.STATE,
+            previous,
+            cause=cause,
+            latency_ms=latency_ms,
+            detail=detail,
+            detection_ms=detection_ms,
+            address=address,
+        )
+
+    def set_state(self, state: State, detail: str = "") -> Event | None:
+        """Outside changes: ``connecting`` at start, ``paused``, back to ``unknown``."""
+        self.ok_run = self.fail_run = 0
+        return self._move(state, None, detail)
+
+    def feed(self, sample: Sample, now: float | None = None) -> list[Event]:
+        """Apply one sample; returns the state event (if the state changed) then the sample."""
+        now = time.monotonic() if now is None else now
+        p = self.profile
+        changed: Event | None
+        if sample.ok:
+            self.ok_run += 1
+            self.fail_run = 0
+            self.last_ok = now
+            slow = (
+                p.warn_latency_ms > 0
+                and sample.latency_ms is not None
+                and sample.latency_ms > p.warn_latency_ms
+            )
+            if self.state is State.DOWN and self.ok_run < p.recover_after:
+                changed = None
+            elif slow:
+                detail = f"latency {sample.latency_ms:.1f} ms over {p.warn_latency_ms:g} ms"
+                changed = self._move(
+                    State.DEGRADED,
+                    None,
+                    detail,
+                    latency_ms=sample.latency_ms,
+                    address=sample.address,
+                )
+            else:
+                detail = sample.detail or ("recovered" if self.state is State.DOWN else "")
+                changed = self._move(
+                    State.UP, None, detail, latency_ms=sample.latency_ms, address=sample.address
+                )
+        else:
+            self.fail_run += 1
+            self.ok_run = 0
+            cause = sample.cause or Cause.LOCAL_ERROR
+            if self.fail_run >= p.fail_after:
+                good = sample.last_good if sample.last_good is not None else self.last_ok
+                delay = None if good is None else max(0.0, (now - good) * 1000.0)
+                changed = self._move(
+                    State.DOWN, cause, sample.detail, detection_ms=delay, address=sample.address
+                )
+            elif self.state is State.DOWN:
+                changed = self._move(State.DOWN, cause, sample.detail)
+            else:
+                detail = f"{sample.detail} ({self.fail_run} of {p.fail_after} failures)"
+                changed = self._move(State.DEGRADED, cause, detail, address=sample.address)
+        sample_event = self._event(
+            Kind.SAMPLE,
+            None,
+            cause=sample.cause,
+            latency_ms=sample.latency_ms,
+            detail=sample.detail,
+            address=sample.address,
+        )
+        return [changed, sample_event] if changed is not None else [sample_event]

@@ -1,0 +1,80 @@
+"""Test helpers: an event collector that tests await, and a terse profile builder."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tcpmonitor_gui.core.events import Event, Kind, State
+from tcpmonitor_gui.core.profile import Profile
+
+
+class Collector:
+    """Receives events (the monitors' sink) and lets a test await the one it expects."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[float, Event]] = []
+        self._waiters: list[
+            tuple[Callable[[Event], bool], asyncio.Future[tuple[float, Event]]]
+        ] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Event) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.events.append((now, event))
+        for pred, fut in list(self._waiters):
+            if not fut.done() and pred(event):
+                fut.set_result((now, event))
+
+    def states(self) -> list[Event]:
+        return [e for _, e in self.events if e.kind is Kind.STATE]
+
+    async def wait_for(
+        self, pred: Callable[[Event], bool], timeout: float, *, after: float = 0.0
+    ) -> tuple[float, Event]:
+        """The first event matching ``pred`` received at or after ``after`` (monotonic)."""
+        for when, event in list(self.events):
+            if when >= after and pred(event):
+                return when, event
+        fut: asyncio.Future[tuple[float, Event]] = asyncio.get_running_loop().create_future()
+        entry = (pred, fut)
+        self._waiters.append(entry)
+        try:
+            async with asyncio.timeout(timeout):
+                return await fut
+        except TimeoutError:
+            seen = [(e.state.value, e.cause) for e in self.states()]
+            raise AssertionError(
+                f"no matching event within {timeout} s; states seen: {seen}"
+            ) from None
+        finally:
+            self._waiters.remove(entry)
+
+    async def wait_state(
+        self, state: State, timeout: float, *, after: float = 0.0, cause: Any = None
+    ) -> tuple[float, Event]:
+        def pred(e: Event) -> bool:
+            return e.kind is Kind.STATE and e.state is state and (cause is None or e.cause == cause)
+
+        return await self.wait_for(pred, timeout, after=after)
+
+
+def make_profile(host: str, port: int, kind: str = "probe", **detector: Any) -> Profile:
+    top = {
+        k: detector.pop(k)
+        for k in ("fail_after", "recover_after", "warn_latency_ms", "ip_family")
+        if k in detector
+    }
+    return Profile.from_dict(
+        {
+            "name": f"{kind} {host}:{port}",
+            "host": host,
+            "port": port,
+            "detector": {"kind": kind, **detector},
+            **top,
+        }
+    )

@@ -1,0 +1,94 @@
+"""Held connections (heartbeat, watch): every peer-side failure, produced for real.
+
+The lab proxy sits between the monitor and a real echo server; the fault is injected in the
+proxy's own thread and ``set_mode`` returns the monotonic instant it took effect, so the
+detection latency measured here is from the packet leaving to the event arriving.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.monitor import MonitorSet
+from tcpmonitor_gui.lab import FaultProxy
+from tests.helpers import Collector, make_profile
+
+HELD = ("heartbeat", "watch")
+
+
+async def _up(
+    monitors: MonitorSet, collector: Collector, proxy: FaultProxy, kind: str, **kw: object
+):
+    host, port = proxy.address
+    profile = make_profile(host, port, kind, interval_s=kw.pop("interval_s", 0.5), **kw)
+    monitors.add(profile, stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    assert proxy.wait_for_connections(1, timeout=5)
+    return profile
+
+
+@pytest.mark.parametrize("kind", HELD)
+async def test_peer_reset_is_reported_within_100ms(
+    kind: str, monitors: MonitorSet, collector: Collector, proxy: FaultProxy
+) -> None:
+    await _up(monitors, collector, proxy, kind)
+    fault_at = proxy.set_mode("reset")
+    seen_at, event = await collector.wait_state(State.DOWN, timeout=2, after=fault_at)
+    assert event.cause is Cause.RESET
+    assert (seen_at - fault_at) < 0.100, f"noticed after {(seen_at - fault_at) * 1000:.1f} ms"
+    assert event.detection_ms is not None and event.detection_ms < 100
+    assert event.address == f"{proxy.address[0]}:{proxy.address[1]}"
+
+
+@pytest.mark.parametrize("kind", HELD)
+async def test_peer_fin_is_reported_within_100ms(
+    kind: str, monitors: MonitorSet, collector: Collector, proxy: FaultProxy
+) -> None:
+    await _up(monitors, collector, proxy, kind)
+    fault_at = proxy.set_mode("close")
+    seen_at, event = await collector.wait_state(State.DOWN, timeout=2, after=fault_at)
+    assert event.cause is Cause.CLOSED_BY_PEER
+    assert (seen_at - fault_at) < 0.100, f"noticed after {(seen_at - fault_at) * 1000:.1f} ms"
+
+
+async def test_heartbeat_catches_blackhole_within_interval_plus_timeout(
+    monitors: MonitorSet, collector: Collector, proxy: FaultProxy
+) -> None:
+    interval, timeout = 0.5, 0.5
+    await _up(monitors, collector, proxy, "heartbeat", interval_s=interval, timeout_s=timeout)
+    fault_at = proxy.set_mode("blackhole")
+    seen_at, event = await collector.wait_state(State.DOWN, timeout=5, after=fault_at)
+    assert event.cause is Cause.HEARTBEAT_TIMEOUT
+    assert seen_at - fault_at < interval + timeout + 0.5
+    # The last good sign was the last reply, at most one interval before the fault.
+    assert event.detection_ms is not None
+    assert timeout * 1000 <= event.detection_ms < (interval + timeout + 0.5) * 1000
+
+
+@pytest.mark.parametrize("kind", HELD)
+async def test_reconnects_and_recovers_after_the_peer_returns(
+    kind: str, monitors: MonitorSet, collector: Collector, proxy: FaultProxy
+) -> None:
+    await _up(monitors, collector, proxy, kind, interval_s=0.2, max_backoff_s=1)
+    fault_at = proxy.set_mode("reset")
+    proxy.set_mode("refuse")  # before the first retry, one interval later
+    await collector.wait_state(State.DOWN, timeout=2, after=fault_at)
+    # While refused, every reconnect is a failure sample naming the cause.
+    await collector.wait_for(lambda e: e.cause is Cause.REFUSED, timeout=3, after=fault_at)
+    back_at = proxy.set_mode("pass")
+    _, event = await collector.wait_state(State.UP, timeout=5, after=back_at)
+    assert event.previous is State.DOWN
+
+
+async def test_heartbeat_wrong_reply_is_unexpected_reply(
+    monitors: MonitorSet, collector: Collector, proxy: FaultProxy
+) -> None:
+    # An echo server answers PING with PING, not +PONG.
+    host, port = proxy.address
+    monitors.add(
+        make_profile(host, port, "heartbeat", preset="redis", interval_s=0.2), stagger=False
+    )
+    _, event = await collector.wait_state(State.DOWN, timeout=5)
+    assert event.cause is Cause.UNEXPECTED_REPLY
+    assert "PING" in event.detail

@@ -1,0 +1,435 @@
+"""The SQLite event log: storage, per-minute aggregates, uptime, retention, the writer thread."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import sqlite3
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tcpmonitor_gui.core.eventlog import EventLog, EventLogError, MinuteStat
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+
+UTC = dt.UTC
+#: Recent enough that the writer's own retention pass (90 days from the real clock) keeps it.
+T0 = dt.datetime.now(UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=3)
+
+
+def at(minutes: float = 0.0, seconds: float = 0.0) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes, seconds=seconds)
+
+
+def state_event(
+    ts: dt.datetime,
+    state: State,
+    *,
+    pid: str = "db",
+    name: str = "Orders DB",
+    previous: State | None = None,
+    cause: Cause | None = None,
+    **extra: Any,
+) -> Event:
+    return Event(
+        ts=ts,
+        profile_id=pid,
+        profile_name=name,
+        kind=Kind.STATE,
+        state=state,
+        previous=previous,
+        cause=cause,
+        detector="probe",
+        latency_ms=extra.pop("latency_ms", None),
+        **extra,
+    )
+
+
+def sample(
+    ts: dt.datetime, latency: float | None, cause: Cause | None = None, pid: str = "db"
+) -> Event:
+    state = State.UP if cause is None else State.DOWN
+    event = state_event(ts, state, pid=pid, name=pid, cause=cause, latency_ms=latency)
+    return dataclasses.replace(event, kind=Kind.SAMPLE)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll ``condition`` until it holds, failing at the deadline (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "events.sqlite3"
+
+
+@pytest.fixture
+def log(db_path: Path) -> Iterator[EventLog]:
+    with EventLog(db_path, flush_interval_s=0.05) as running:
+        yield running
+
+
+# -- state events ----------------------------------------------------------------------------
+
+
+def test_start_creates_a_private_dir_and_a_wal_database(log: EventLog, db_path: Path) -> None:
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+def test_state_events_are_stored_with_every_field(log: EventLog) -> None:
+    down = state_event(
+        at(1, 0.123),
+        State.DOWN,
+        previous=State.UP,
+        cause=Cause.RESET,
+        latency_ms=1.5,
+        detail="connection reset by peer",
+        detection_ms=0.4,
+        address="192.0.2.7:5432",
+    )
+    up = state_event(at(0), State.UP, previous=State.CONNECTING, address="192.0.2.7:5432")
+    log.submit([down, up])
+    assert log.flush()
+    assert log.events() == [up, down]  # ordered by time, not by arrival
+    rows = log.event_rows()
+    assert [event for _, event in rows] == [up, down]
+    assert rows[0][0] > rows[1][0]  # ids follow insertion
+
+
+def test_samples_are_not_stored_as_rows(log: EventLog) -> None:
+    log.submit([sample(at(0), 1.0), state_event(at(0, 1), State.UP)])
+    assert log.flush()
+    assert [e.kind for e in log.events()] == [Kind.STATE]
+
+
+def test_filters_by_profile_id_or_name_and_time(log: EventLog) -> None:
+    a = [state_event(at(m), State.UP, pid="a", name="Alpha") for m in range(0, 50, 10)]
+    b = [state_event(at(m + 1), State.DOWN, pid="b", name="Beta") for m in range(0, 50, 10)]
+    log.submit(a + b)
+    assert log.flush()
+    assert log.events(profile="a") == a
+    assert log.events(profile="Beta") == b
+    assert log.events(profile="beta") == b  # names ignore case, as in the profile store
+    assert log.events(profile="nobody") == []
+    assert log.events(since=at(30)) == [a[3], b[3], a[4], b[4]]
+    assert log.events(since=at(10), until=at(20), profile="a") == [a[1]]  # until excluded
+    assert log.events(limit=3) == [a[0], b[0], a[1]]
+    assert log.events(newest_first=True, limit=2) == [b[4], a[4]]
+
+
+def test_paging_backwards_by_id_visits_every_event_once(log: EventLog) -> None:
+    # Submitted in an order that differs from time order, with two at the same instant.
+    events = [state_event(at(m % 7, 0), State.UP, detail=str(m)) for m in range(20)]
+    log.submit(events)
+    assert log.flush()
+    everything = log.event_rows(newest_first=True)
+    pages: list[tuple[int, Event]] = []
+    before: int | None = None
+    while page := log.event_rows(newest_first=True, limit=3, before_id=before):
+        pages += page
+        before = page[-1][0]
+    assert pages == everything
+    assert len(pages) == 20
+    assert [e.ts for _, e in pages] == sorted((e.ts for e in events), reverse=True)
+
+
+def test_queries_read_without_a_writer_and_never_create_a_file(db_path: Path) -> None:
+    reader = EventLog(db_path)
+    assert reader.events() == []
+    assert reader.uptime("db", dt.timedelta(hours=1)) is None
+    assert reader.latency_per_minute("db", at(0)) == []
+    assert not db_path.parent.exists()
+    with EventLog(db_path) as writer:
+        writer.submit([state_event(at(0), State.UP)])
+    assert EventLog(db_path).events() == [state_event(at(0), State.UP)]
+
+
+# -- samples per minute ----------------------------------------------------------------------
+
+
+def test_samples_fold_into_minutes_across_several_flushes(log: EventLog) -> None:
+    log.submit([sample(at(0, 1), 10.0), sample(at(0, 2), 30.0)])
+    assert log.flush()
+    log.submit([sample(at(0, 30), 2.0), sample(at(0, 40), None, Cause.REFUSED)])
+    assert log.flush()
+    log.submit([sample(at(0, 59.9), None), sample(at(1, 0), None, Cause.CONNECT_TIMEOUT)])
+    log.submit([sample(at(0, 5), 50.0, pid="other")])
+    assert log.flush()
+    assert log.latency_per_minute("db", at(0), at(5)) == [
+        MinuteStat(at(0), ok=4, fail=1, lat_min=2.0, lat_avg=14.0, lat_max=30.0),
+        MinuteStat(at(1), ok=0, fail=1, lat_min=None, lat_avg=None, lat_max=None),
+    ]
+    assert log.latency_per_minute("db", at(1, 30), at(5)) == [
+        MinuteStat(at(1), ok=0, fail=1, lat_min=None, lat_avg=None, lat_max=None)
+    ]
+    assert [s.ok for s in log.latency_per_minute("other", at(0), at(5))] == [1]
+
+
+def test_a_full_queue_drops_samples_but_never_state_events(db_path: Path) -> None:
+    with EventLog(db_path, flush_interval_s=3600, max_pending=10) as log:
+        batch = [sample(at(0, s), 1.0) for s in range(10)]
+        batch += [state_event(at(0, 10), State.DOWN, cause=Cause.RESET)]
+        batch += [sample(at(0, s), 1.0) for s in range(11, 16)]
+        batch += [state_event(at(0, 16), State.UP)]
+        log.submit(batch)  # one call: the writer cannot take any of it in between
+        assert log.dropped_samples == 5
+        assert log.flush()
+        assert [e.state for e in log.events()] == [State.DOWN, State.UP]
+        assert [s.ok for s in log.latency_per_minute("db", at(0), at(1))] == [10]
+
+
+# -- uptime ----------------------------------------------------------------------------------
+
+
+def test_uptime_is_the_share_of_time_up(log: EventLog) -> None:
+    # Before the window it went up; in the 60 minutes: up 30, down 10, up 20.
+    log.submit(
+        [
+            state_event(at(-30), State.UP),
+            state_event(at(30), State.DOWN, cause=Cause.REFUSED),
+            state_event(at(40), State.UP),
+            state_event(at(70), State.DOWN),  # after "now": not counted
+        ]
+    )
+    assert log.flush()
+    uptime = log.uptime("db", dt.timedelta(minutes=60), now=at(60))
+    assert uptime == pytest.approx(100 * 50 / 60)
+    assert round(uptime or 0, 2) == 83.33
+
+
+def test_uptime_leaves_out_paused_and_unknown_time(log: EventLog) -> None:
+    log.submit(
+        [
+            state_event(at(0), State.UNKNOWN),
+            state_event(at(10), State.UP),
+            state_event(at(20), State.PAUSED),  # 20 min paused: not in the denominator
+            state_event(at(40), State.DEGRADED),  # degraded still works: counts as up
+            state_event(at(50), State.DOWN),
+        ]
+    )
+    assert log.flush()
+    # Known: up 10 + degraded 10 + down 10 = 30 min, of which 20 up.
+    uptime = log.uptime("db", dt.timedelta(minutes=60), now=at(60))
+    assert uptime == pytest.approx(100 * 20 / 30)
+
+
+def test_uptime_is_none_when_nothing_is_known(log: EventLog) -> None:
+    log.submit([state_event(at(0), State.PAUSED), state_event(at(0), State.UP, pid="other")])
+    assert log.flush()
+    assert log.uptime("db", dt.timedelta(minutes=30), now=at(30)) is None
+    assert log.uptime("nobody", dt.timedelta(minutes=30), now=at(30)) is None
+    assert log.uptime("other", dt.timedelta(minutes=30), now=at(30)) == 100.0
+
+
+def test_uptime_starts_counting_at_the_first_event_in_the_window(log: EventLog) -> None:
+    log.submit([state_event(at(45), State.UP), state_event(at(55), State.DOWN)])
+    assert log.flush()
+    assert log.uptime("db", dt.timedelta(minutes=60), now=at(60)) == pytest.approx(100 * 10 / 15)
+
+
+# -- retention -------------------------------------------------------------------------------
+
+
+def test_prune_deletes_events_and_minutes_older_than_retention(db_path: Path) -> None:
+    now = at(0) + dt.timedelta(days=10)
+    with EventLog(db_path, retention_days=5, flush_interval_s=0.05) as log:
+        old = [state_event(at(0), State.UP), sample(at(0, 1), 3.0)]
+        new = [state_event(now - dt.timedelta(days=1), State.DOWN)]
+        new += [sample(now - dt.timedelta(days=1), 4.0)]
+        log.submit(old + new)
+        assert log.flush()
+        assert log.prune(now=now) == 2  # one event, one minute row
+        assert log.events() == [new[0]]
+        assert log.latency_per_minute("db", at(0), now) == [
+            MinuteStat(
+                (now - dt.timedelta(days=1)).replace(second=0),
+                ok=1,
+                fail=0,
+                lat_min=4.0,
+                lat_avg=4.0,
+                lat_max=4.0,
+            )
+        ]
+    assert EventLog(db_path, retention_days=5).prune(now=now) == 0  # also without a writer
+
+
+def test_the_writer_prunes_when_it_starts(db_path: Path) -> None:
+    ancient = dt.datetime.now(UTC) - dt.timedelta(days=400)
+    with EventLog(db_path) as log:
+        log.submit([state_event(ancient, State.UP), state_event(at(0), State.DOWN)])
+        assert log.flush()
+        assert len(log.events()) == 2
+    with EventLog(db_path) as log:
+        log.submit([state_event(at(1), State.UP)])
+        assert log.flush()  # the first prune runs before the first batch
+        assert [e.ts for e in log.events()] == [at(0), at(1)]
+
+
+# -- the writer thread -----------------------------------------------------------------------
+
+
+def test_a_state_event_is_committed_at_once(db_path: Path) -> None:
+    with EventLog(db_path, flush_interval_s=3600) as log:
+        log.submit([sample(at(0), 1.0), state_event(at(0, 1), State.DOWN)])
+        wait_until(lambda: len(log.events()) == 1)
+        assert [s.ok for s in log.latency_per_minute("db", at(0))] == [1]
+
+
+def test_samples_are_committed_within_the_flush_interval(db_path: Path) -> None:
+    with EventLog(db_path, flush_interval_s=0.05) as log:
+        log.submit([sample(at(0), 1.0)])
+        wait_until(lambda: bool(log.latency_per_minute("db", at(0))))
+
+
+def test_close_writes_what_is_queued_and_is_idempotent(db_path: Path) -> None:
+    log = EventLog(db_path, flush_interval_s=3600).start()
+    log.submit([sample(at(0, s), float(s)) for s in range(50)])
+    log.close()
+    log.close()
+    assert [s.ok for s in EventLog(db_path).latency_per_minute("db", at(0))] == [50]
+    with pytest.raises(RuntimeError, match="closed"):
+        log.submit([sample(at(1), 1.0)])
+    assert log.flush()  # nothing left unwritten
+
+
+def test_submit_before_start_is_an_error(db_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="new, not running"):
+        EventLog(db_path).submit([sample(at(0), 1.0)])
+
+
+def test_flush_times_out_while_the_database_is_locked_then_succeeds(
+    log: EventLog, db_path: Path
+) -> None:
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        log.submit([state_event(at(0), State.UP)])
+        assert log.flush(timeout=0.2) is False
+        blocker.execute("COMMIT")
+        assert log.flush(timeout=5)
+    finally:
+        blocker.close()
+    assert len(log.events()) == 1
+
+
+def test_readers_run_while_the_writer_writes(log: EventLog) -> None:
+    errors: list[BaseException] = []
+    seen: list[list[int]] = [[] for _ in range(3)]  # what each reader saw, in its order
+    done = threading.Event()
+
+    def read(counts: list[int]) -> None:
+        try:
+            while not done.is_set():
+                counts.append(len(log.events(profile="db")))
+                log.latency_per_minute("db", at(0), at(60))
+                log.uptime("db", dt.timedelta(hours=1), now=at(60))
+        except BaseException as exc:
+            errors.append(exc)
+
+    readers = [threading.Thread(target=read, args=(counts,)) for counts in seen]
+    for thread in readers:
+        thread.start()
+    try:
+        for i in range(200):
+            log.submit([sample(at(i % 60, s), float(s)) for s in range(20)])
+            log.submit([state_event(at(i % 60, 30), State.UP if i % 2 else State.DOWN)])
+        assert log.flush(timeout=10)
+        wait_until(lambda: all(counts and counts[-1] == 200 for counts in seen))
+    finally:
+        done.set()
+        for thread in readers:
+            thread.join()
+    assert errors == []
+    for counts in seen:
+        assert counts == sorted(counts)  # each reader sees a consistent, growing log
+    assert sum(s.ok for s in log.latency_per_minute("db", at(0), at(60))) == 4000
+
+
+# -- files that are not ours -----------------------------------------------------------------
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(db_path: Path) -> None:
+    db_path.parent.mkdir()
+    garbage = b"this is my thesis, not a database\n" * 200
+    db_path.write_bytes(garbage)
+    log = EventLog(db_path)
+    with pytest.raises(EventLogError) as caught:
+        log.start()
+    message = str(caught.value)
+    assert message.startswith(f"{db_path}: cannot be used as the event log")
+    assert "\n" not in message
+    with pytest.raises(EventLogError, match="cannot be read"):
+        log.events()
+    log.close()
+    assert db_path.read_bytes() == garbage
+    assert sorted(p.name for p in db_path.parent.iterdir()) == ["events.sqlite3"]
+
+
+def test_a_newer_schema_is_refused(db_path: Path) -> None:
+    db_path.parent.mkdir()
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(EventLogError, match=r"schema version 99 is newer .* \(at most 1\)"):
+        EventLog(db_path).start()
+    with pytest.raises(EventLogError, match="schema version 99"):
+        EventLog(db_path).events()
+    assert db_path.read_bytes() == before
+
+
+def test_another_programs_database_is_refused(db_path: Path) -> None:
+    db_path.parent.mkdir()
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE notes (text)")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(EventLogError, match="holds another program's tables"):
+        EventLog(db_path).start()
+    assert db_path.read_bytes() == before
+
+
+def test_a_failed_write_is_retried_and_reported_meanwhile(
+    log: EventLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tcpmonitor_gui.core import eventlog
+
+    real = eventlog._write_batch
+    failures = iter([sqlite3.OperationalError("disk I/O error")])
+    attempts = threading.Semaphore(0)
+
+    def flaky(conn: sqlite3.Connection, batch: list[Event]) -> None:
+        attempts.release()
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        real(conn, batch)
+
+    monkeypatch.setattr(eventlog, "_write_batch", flaky)
+    log.submit([state_event(at(0), State.DOWN)])
+    assert attempts.acquire(timeout=5)
+    assert log.flush(timeout=5)
+    assert log.last_error is None
+    assert [e.state for e in log.events()] == [State.DOWN]
+
+
+def test_a_directory_in_place_of_the_file_is_refused(db_path: Path) -> None:
+    db_path.mkdir(parents=True)
+    with pytest.raises(EventLogError, match=f"^{re.escape(str(db_path))}: cannot be"):
+        EventLog(db_path).start()
