@@ -69,8 +69,10 @@ def _probe_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--insecure", action="store_true", help="do not verify the certificate")
     parser.add_argument("--ca-file", metavar="FILE", help="trust the CAs in this PEM file")
     family = parser.add_mutually_exclusive_group()
-    family.add_argument("-4", "--ipv4", dest="ip_family", action="store_const", const="ipv4")
-    family.add_argument("-6", "--ipv6", dest="ip_family", action="store_const", const="ipv6")
+    # No -4/-6: argparse would then read every negative number as an option, and
+    # "--count -1" would fail without naming the value.
+    family.add_argument("--ipv4", dest="ip_family", action="store_const", const="ipv4")
+    family.add_argument("--ipv6", dest="ip_family", action="store_const", const="ipv6")
 
 
 def build_parser() -> argparse.ArgumentParser:

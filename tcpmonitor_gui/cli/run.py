@@ -55,13 +55,18 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
     out = sys.stdout
 
     def emit(event: Event) -> None:
-        if as_json:
-            out.write(event.to_json() + "\n")
-            out.flush()
-        elif event.kind is Kind.STATE:
-            out.write(describe(event) + "\n")
-            out.flush()
         batch.append(event)
+        if stop.is_set():
+            return
+        try:
+            if as_json:
+                out.write(event.to_json() + "\n")
+                out.flush()
+            elif event.kind is Kind.STATE:
+                out.write(describe(event) + "\n")
+                out.flush()
+        except BrokenPipeError:  # `tcpmonitor run --json | head`: the reader is gone
+            stop.set()
 
     async def hand_over() -> None:
         while True:

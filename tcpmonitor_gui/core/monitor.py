@@ -49,6 +49,13 @@ class Monitor:
         self._task = asyncio.get_running_loop().create_task(
             self._run(delay_s), name=f"monitor {self.profile.name}"
         )
+        self._task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error(
+                "monitor %r (%s) stopped: %r", self.profile.name, self.profile.id, exc, exc_info=exc
+            )
 
     async def stop(self) -> None:
         task, self._task = self._task, None
