@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import APP_ID, __version__
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,11 +35,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from PySide6.QtCore import QTimer  # noqa: PLC0415 - Qt only once we know we need it
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("TCP Monitor")
     app.setDesktopFileName(APP_ID)
+    if args.quit_after is not None:
+        QTimer.singleShot(int(args.quit_after * 1000), app.quit)
+    return run_window(app, minimized=args.minimized)
+
+
+def run_window(app: QApplication, *, minimized: bool = False) -> int:
+    """Show the main window and run the event loop until the user quits."""
+    from PySide6.QtWidgets import QLabel, QMainWindow  # noqa: PLC0415
+
     window = QMainWindow()
     window.setWindowTitle("TCP Monitor")
     label = QLabel(
@@ -44,8 +57,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     label.setMargin(24)
     window.setCentralWidget(label)
     window.resize(640, 240)
-    if not args.minimized:
+    if not minimized:
         window.show()
-    if args.quit_after is not None:
-        QTimer.singleShot(int(args.quit_after * 1000), app.quit)
     return app.exec()

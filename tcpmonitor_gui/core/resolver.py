@@ -82,10 +82,13 @@ class Resolver:
         key = (host.lower(), port, FAMILIES[family])
         with self._lock:
             cfut = self._inflight.get(key)
+            fresh = cfut is None
             if cfut is None:
                 cfut = self._pool.submit(self._lookup, *key)
                 self._inflight[key] = cfut
-                cfut.add_done_callback(lambda f, k=key: self._forget(k, f))  # type: ignore[misc]
+        if fresh:
+            # Outside the lock: a lookup that already finished runs the callback right here.
+            cfut.add_done_callback(lambda f, k=key: self._forget(k, f))  # type: ignore[misc]
         # Not ``wrap_future``: cancelling its result (our timeout) would cancel the shared
         # lookup under every other profile waiting on it.
         loop = asyncio.get_running_loop()

@@ -1,0 +1,105 @@
+"""Shared by the benchmark scripts: the machine line, percentiles, child processes, tables.
+
+The scripts import this by putting their own directory on ``sys.path`` (they are run as
+``python tests/bench/X.py``, not as a package). Nothing here imports ``tcpmonitor_gui``, so
+the bare-loop baseline can use it without paying for the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_line() -> str:
+    """CPU model, cores, kernel, Python and date: printed beside every result."""
+    return (
+        f"Machine: {cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}, "
+        f"Python {platform.python_version()}, {dt.date.today().isoformat()}"
+    )
+
+
+def raise_nofile() -> tuple[int, int]:
+    """Soft open-file limit up to the hard limit (children inherit it); returns (soft, hard)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        target = max(soft, 1 << 20)
+    else:
+        target = hard
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError) as exc:
+            print(f"note: could not raise the open-file limit: {exc}", file=sys.stderr)
+    return soft, hard
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); ``math.inf`` stands for "not noticed"."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def fmt_ms(ms: float) -> str:
+    if math.isnan(ms):
+        return "-"
+    if ms < 10:
+        return f"{ms:.2f}"
+    if ms < 1000:
+        return f"{ms:.1f}"
+    return f"{ms:,.0f}"
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def lab_command(*args: str) -> list[str]:
+    """``python -m tcpmonitor_gui.lab ARGS`` with this interpreter."""
+    return [sys.executable, "-m", "tcpmonitor_gui.lab", *args]
+
+
+def stop_process(proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: float) -> None:
+    """Close stdin, wait, then terminate and kill by pid: only the process we started."""
+    if proc.stdin is not None and not proc.stdin.closed:
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+    try:
+        proc.wait(timeout)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -1,0 +1,178 @@
+"""Running the installed ``tcpmonitor`` command the way a script or a shell would.
+
+The CLI tests run the console script that the package installs next to the interpreter, not
+``main()`` in-process: what they pin down is what a caller sees (exit code, stdout, stderr,
+the files left behind), including flushing, signals and the script entry point itself.
+A long-running command's stdout is read line by line with a deadline, never by sleeping.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+TCPMONITOR = Path(sys.executable).parent / "tcpmonitor"
+
+#: How long a test waits for a line it expects, or for the command to end. Generous: the
+#: lines normally come within milliseconds, and a deadline is not a measurement.
+DEADLINE_S = 10.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Home:
+    """The config and data dirs of one test; the command creates them, if anything does."""
+
+    config: Path
+    data: Path
+
+    @property
+    def options(self) -> list[str]:
+        return ["--config-dir", str(self.config), "--data-dir", str(self.data)]
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "TCPMONITOR_CONFIG_DIR": str(self.config),
+            "TCPMONITOR_DATA_DIR": str(self.data),
+        }
+
+
+def command(home: Home, args: tuple[str, ...], flags: bool) -> list[str]:
+    """The argv: the dirs go after the subcommand, where every subcommand takes them."""
+    return [str(TCPMONITOR), *args, *(home.options if flags else [])]
+
+
+def tcpmonitor(
+    home: Home, *args: str, flags: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run to completion. The dirs are passed as options (unless ``flags`` is false) and
+    always as environment variables (``env`` replaces those)."""
+    return subprocess.run(
+        command(home, args, flags),
+        env=home.env if env is None else env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+
+
+class Running:
+    """A ``tcpmonitor`` that runs while the test reads its stdout lines with deadlines.
+
+    Two threads drain stdout and stderr, so the child never blocks on a full pipe; ``close``
+    (also on ``__exit__``) kills a child that is still running, reaps it and closes the pipes,
+    so that no test leaks a process or a file.
+    """
+
+    def __init__(self, home: Home, *args: str, flags: bool = True) -> None:
+        self._proc = subprocess.Popen(
+            command(home, args, flags),
+            env=home.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._stderr: list[str] = []
+        self._eof = False
+        #: Every stdout line read so far, without its newline.
+        self.lines: list[str] = []
+        self._threads = [
+            threading.Thread(target=self._pump_stdout, name="cli-stdout", daemon=True),
+            threading.Thread(target=self._pump_stderr, name="cli-stderr", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _pump_stdout(self) -> None:
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            self._queue.put(line.removesuffix("\n"))
+        self._queue.put(None)
+
+    def _pump_stderr(self) -> None:
+        assert self._proc.stderr is not None
+        self._stderr.append(self._proc.stderr.read())
+
+    @property
+    def stderr(self) -> str:
+        """What the child wrote to stderr; complete once ``wait`` has returned."""
+        return "".join(self._stderr)
+
+    def read_until(self, match: Callable[[str], bool], timeout: float = DEADLINE_S) -> str:
+        """Read stdout lines until one matches and return it; fail at the deadline or EOF."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self._next(deadline)
+            if line is None:
+                raise AssertionError(
+                    f"tcpmonitor ended (exit {self._proc.wait()}) before the expected line; "
+                    f"last lines: {self.lines[-10:]}; stderr: {self.stderr!r}"
+                )
+            self.lines.append(line)
+            if match(line):
+                return line
+
+    def _next(self, deadline: float) -> str | None:
+        if self._eof:
+            return None
+        try:
+            line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(
+                f"no expected line within the deadline; last lines: {self.lines[-10:]}"
+            ) from None
+        self._eof = line is None
+        return line
+
+    def send_signal(self, sig: signal.Signals) -> None:
+        self._proc.send_signal(sig)
+
+    def wait(self, timeout: float = DEADLINE_S) -> int:
+        """Wait for the exit (failing at the deadline) and read the rest of the output."""
+        code = self._proc.wait(timeout)
+        self._join()
+        while (line := self._next(time.monotonic() + timeout)) is not None:
+            self.lines.append(line)
+        return code
+
+    def _join(self) -> None:
+        for thread in self._threads:
+            thread.join(DEADLINE_S)
+            assert not thread.is_alive(), f"{thread.name} still reading after the exit"
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait(DEADLINE_S)
+        self._join()
+        for pipe in (self._proc.stdout, self._proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

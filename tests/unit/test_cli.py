@@ -1,0 +1,942 @@
+"""The ``tcpmonitor`` command's contract (DESIGN.md), as a script sees it.
+
+Every test runs the console script installed next to the interpreter, against real servers
+and the fault proxy on 127.0.0.1, with its config and data dirs in the test's temporary
+directory. What is pinned down: one line per attempt and exit 0/1 from the last attempt for
+``check``; one clear line on stderr, exit 2 and nothing written for bad input; the profile
+file's format through ``profiles``; JSON event lines and a prompt exit on SIGTERM for ``run``;
+and the stored log through ``events``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import re
+import signal
+import socket
+import stat
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tcpmonitor_gui import __version__
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.lab import FaultProxy, LineEchoServer, RedisPingServer, UnresponsiveListener
+
+from ._cli_process import DEADLINE_S, TCPMONITOR, Home, Running, tcpmonitor
+
+#: The fields of every event line (``run --json``, ``events --format json|csv``), in order.
+EVENT_FIELDS = [
+    "ts",
+    "profile_id",
+    "profile_name",
+    "kind",
+    "state",
+    "previous",
+    "cause",
+    "detector",
+    "latency_ms",
+    "detail",
+    "detection_ms",
+    "address",
+]
+ISO_MS_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+ID = re.compile(r"^[0-9a-f]{32}$")
+
+#: The stored profile of the "a store already exists" cases.
+STORED = {"id": "stored-db-1", "name": "db", "host": "127.0.0.1", "port": 5432}
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    return Home(tmp_path / "config", tmp_path / "data")
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses: bound (so nothing else takes it) but not listening."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def test_the_installed_command_is_the_one_tested() -> None:
+    assert TCPMONITOR.is_file(), f"{TCPMONITOR} is missing: is the package installed?"
+
+
+def only_error_line(result: Any) -> str:
+    """The one line a refused command prints: stderr only, nothing on stdout."""
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("tcpmonitor: "), lines[0]
+    return str(lines[0])
+
+
+def snapshot(directory: Path) -> dict[str, tuple[bytes, int]] | None:
+    """Every file under ``directory`` with its bytes and mode; None if it does not exist."""
+    if not directory.exists():
+        return None
+    return {
+        str(p.relative_to(directory)): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def events_of(lines: list[str]) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in lines]
+
+
+def profiles_json(home: Home) -> dict[str, Any]:
+    result = tcpmonitor(home, "profiles", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
+
+
+def add(home: Home, *args: str) -> str:
+    """``profiles add`` that must succeed; returns the new profile's id."""
+    result = tcpmonitor(home, "profiles", "add", *args)
+    assert result.returncode == 0, result.stderr
+    name = args[0]
+    (added,) = [p for p in profiles_json(home)["profiles"] if p["name"] == name]
+    return str(added["id"])
+
+
+def write_json(path: Path, document: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+# -- check --------------------------------------------------------------------------------
+
+
+def test_check_prints_one_line_per_attempt_and_a_summary(home: Home) -> None:
+    with LineEchoServer() as echo:
+        port = echo.address[1]
+        result = tcpmonitor(home, "check", f"127.0.0.1:{port}", "--count", "3", "--interval", "0.1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    attempt = re.compile(rf"^Connected to 127\.0\.0\.1:{port}: time=\d+\.\d+ ms\b")
+    assert [bool(attempt.match(line)) for line in lines[:3]] == [True] * 3, lines
+    assert lines[3] == f"--- 127.0.0.1:{port}: 3 attempts, 3 connected, 0 failed (0.0% failed)"
+    assert re.match(r"^latency min/avg/max = [\d.]+/[\d.]+/[\d.]+ ms$", lines[4]), lines
+    assert len(lines) == 5
+    assert not home.config.exists()
+    assert not home.data.exists()
+
+
+def test_check_of_a_closed_port_says_refused_and_exits_1(home: Home, closed_port: int) -> None:
+    result = tcpmonitor(home, "check", f"127.0.0.1:{closed_port}", "--count", "1")
+    assert result.returncode == 1
+    first, summary = result.stdout.splitlines()
+    assert first.startswith(f"Failed 127.0.0.1:{closed_port}: refused")
+    assert summary == f"--- 127.0.0.1:{closed_port}: 1 attempts, 0 connected, 1 failed (100.0% failed)"
+
+
+def test_check_json_prints_one_object_per_attempt(home: Home) -> None:
+    with LineEchoServer() as echo:
+        port = echo.address[1]
+        result = tcpmonitor(
+            home, "check", f"127.0.0.1:{port}", "--json", "--count", "2", "--interval", "0.1"
+        )
+    assert result.returncode == 0, result.stderr
+    attempts = events_of(result.stdout.splitlines())
+    assert len(attempts) == 2  # and no summary
+    for attempt in attempts:
+        assert ISO_MS_UTC.match(attempt["ts"]), attempt
+        assert attempt["target"] == f"127.0.0.1:{port}"
+        assert attempt["address"] == f"127.0.0.1:{port}"
+        assert attempt["ok"] is True
+        assert attempt["cause"] is None
+        assert isinstance(attempt["latency_ms"], float)
+        assert attempt["latency_ms"] >= 0
+        assert "detail" in attempt
+
+
+@dataclasses.dataclass
+class Unreachable:
+    target: str
+    options: tuple[str, ...] = ()
+
+
+@pytest.fixture(params=["refused", "connect_timeout", "dns_error"])
+def failing_target(request: pytest.FixtureRequest, closed_port: int) -> Iterator[Unreachable]:
+    if request.param == "refused":
+        yield Unreachable(f"127.0.0.1:{closed_port}")
+    elif request.param == "connect_timeout":
+        with UnresponsiveListener() as listener:
+            yield Unreachable(f"127.0.0.1:{listener.address[1]}", ("--timeout", "0.3"))
+    else:
+        yield Unreachable("nosuchhost.invalid:80")
+
+
+def test_check_names_the_cause_of_a_failure_and_exits_1(
+    home: Home, failing_target: Unreachable, request: pytest.FixtureRequest
+) -> None:
+    cause = request.node.callspec.params["failing_target"]
+    result = tcpmonitor(
+        home, "check", failing_target.target, "--json", "--count", "1", *failing_target.options
+    )
+    assert result.returncode == 1, result.stderr
+    (attempt,) = events_of(result.stdout.splitlines())
+    assert attempt["ok"] is False
+    assert attempt["cause"] == cause
+    assert attempt["target"] == failing_target.target
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "exit_code"),
+    [("pass", "refuse", 1), ("refuse", "pass", 0)],
+    ids=["connected-then-refused", "refused-then-connected"],
+)
+def test_check_exit_code_follows_the_last_attempt(
+    home: Home, proxy: FaultProxy, first: str, then: str, exit_code: int
+) -> None:
+    proxy.set_mode(first)
+    target = f"127.0.0.1:{proxy.address[1]}"
+    with Running(home, "check", target, "--count", "2", "--interval", "0.5") as check:
+        check.read_until(lambda line: target in line)  # the first attempt is over
+        proxy.set_mode(then)
+        assert check.wait() == exit_code
+    attempts = [line for line in check.lines if not line.startswith(("---", "latency"))]
+    assert [line.startswith("Connected") for line in attempts] == [first == "pass", then == "pass"]
+
+
+def test_check_with_the_redis_preset_needs_a_pong(home: Home, echo_server: LineEchoServer) -> None:
+    with RedisPingServer() as redis:
+        result = tcpmonitor(
+            home, "check", f"127.0.0.1:{redis.address[1]}", "--preset", "redis", "--count", "1"
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(f"Connected to 127.0.0.1:{redis.address[1]}")
+
+    result = tcpmonitor(
+        home,
+        "check",
+        f"127.0.0.1:{echo_server.address[1]}",
+        "--preset",
+        "redis",
+        "--count",
+        "1",
+        "--json",
+    )
+    assert result.returncode == 1
+    (attempt,) = events_of(result.stdout.splitlines())
+    assert attempt["cause"] == "unexpected_reply"
+
+
+@pytest.mark.parametrize("reachable", [True, False], ids=["connected", "refused"])
+def test_sigint_ends_an_endless_check_with_its_summary(
+    home: Home, echo_server: LineEchoServer, closed_port: int, reachable: bool
+) -> None:
+    port = echo_server.address[1] if reachable else closed_port
+    with Running(home, "check", f"127.0.0.1:{port}", "--count", "0", "--interval", "0.2") as check:
+        check.read_until(lambda line: f"127.0.0.1:{port}" in line)
+        check.send_signal(signal.SIGINT)
+        assert check.wait() == (0 if reachable else 1)
+    attempts = [line for line in check.lines if line.startswith(("Connected", "Failed"))]
+    summary = [line for line in check.lines if line.startswith("---")]
+    assert summary == [
+        f"--- 127.0.0.1:{port}: {len(attempts)} attempts, "
+        f"{len(attempts) if reachable else 0} connected, {0 if reachable else len(attempts)} "
+        f"failed ({0.0 if reachable else 100.0:.1f}% failed)"
+    ]
+    assert "Traceback" not in check.stderr
+
+
+# -- bad input: one line on stderr, exit 2, nothing written ----------------------------------
+
+
+BAD_CHECK_OR_EVENTS = [
+    pytest.param(["check", "localhost"], ["HOST:PORT", "'localhost'"], id="no-port"),
+    pytest.param(["check", "localhost:0"], ["port: 0 "], id="port-0"),
+    pytest.param(["check", "localhost:99999"], ["port: 99999 "], id="port-too-big"),
+    pytest.param(["check", "bad host!:80"], ["host: 'bad host!'"], id="bad-host"),
+    pytest.param(["check", "::1:80"], ["HOST:PORT", "'::1:80'"], id="ipv6-without-brackets"),
+    pytest.param(
+        ["check", "localhost:80", "--count", "-1"], ["--count", ": -1 "], id="negative-count"
+    ),
+    pytest.param(
+        ["check", "localhost:80", "--interval", "0"], ["--interval", ": 0 "], id="zero-interval"
+    ),
+    pytest.param(
+        ["check", "localhost:80", "--timeout", "abc"], ["--timeout", "'abc'"], id="bad-timeout"
+    ),
+    pytest.param(
+        ["check", "localhost:80", "--preset", "nosuch"], ["--preset", "'nosuch'"], id="preset"
+    ),
+    pytest.param(["events", "--since", "yesterday"], ["--since", "'yesterday'"], id="since"),
+    pytest.param(["events", "--limit", "0"], ["--limit", ": 0 "], id="limit"),
+]
+
+
+@pytest.mark.parametrize(("args", "names"), BAD_CHECK_OR_EVENTS)
+def test_bad_input_is_one_line_exit_2_and_creates_nothing(
+    home: Home, args: list[str], names: list[str]
+) -> None:
+    result = tcpmonitor(home, *args)
+    assert result.returncode == 2
+    line = only_error_line(result)
+    for name in names:
+        assert name in line
+    assert not home.config.exists()
+    assert not home.data.exists()
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> dict[str, Path]:
+    """Profile files a user might hand to ``profiles import``, good and bad."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    (folder / "malformed.json").write_text('{"version": 1, "profiles": [', encoding="utf-8")
+    good = {"name": "ok", "host": "127.0.0.1", "port": 80}
+    return {
+        "missing": folder / "missing.json",
+        "malformed": folder / "malformed.json",
+        "future": write_json(folder / "future.json", {"version": 99, "profiles": []}),
+        "invalid": write_json(
+            folder / "invalid.json",
+            {"version": 1, "profiles": [good, {"name": "bad", "host": "127.0.0.1", "port": 0}]},
+        ),
+        "twins": write_json(
+            folder / "twins.json",
+            {"version": 1, "profiles": [{**good, "name": "web"}, {**good, "name": "WEB"}]},
+        ),
+        "scalar": write_json(folder / "scalar.json", "hello"),
+        "same_name": write_json(
+            folder / "same-name.json", {"version": 1, "profiles": [{**good, "name": "DB"}]}
+        ),
+        "same_id": write_json(
+            folder / "same-id.json",
+            {"version": 1, "profiles": [{**good, "name": "other", "id": STORED["id"]}]},
+        ),
+        "unwritable": folder / "no-such-dir" / "export.json",
+    }
+
+
+BAD_PROFILES = [
+    pytest.param(["add", "web", "localhost:70000"], ["port: 70000 "], id="add-port"),
+    pytest.param(
+        ["add", "web", "localhost:80", "--interval", "-1"], ["--interval", ": -1 "], id="interval"
+    ),
+    pytest.param(
+        ["add", "web", "localhost:80", "--preset", "nosuch"], ["--preset", "'nosuch'"], id="preset"
+    ),
+    pytest.param(
+        ["add", "web", "localhost:80", "--detector", "heartbeat", "--preset", "ssh"],
+        ["--preset", "'ssh'"],
+        id="heartbeat-ssh",
+    ),
+    pytest.param(
+        ["add", "web", "localhost:80", "--detector", "watch", "--preset", "redis"],
+        ["--preset", "'redis'"],
+        id="watch-preset",
+    ),
+    pytest.param(["add", "web", "bad host!:80"], ["host: 'bad host!'"], id="add-host"),
+    pytest.param(["add", " ", "localhost:80"], ["NAME: ' '"], id="blank-name"),
+    pytest.param(["remove", "nosuch"], ["NAME|ID", "'nosuch'"], id="remove-unknown"),
+    pytest.param(["import", "{missing}"], ["{missing}", "does not exist"], id="import-missing"),
+    pytest.param(["import", "{malformed}"], ["{malformed}", "not valid JSON"], id="malformed"),
+    pytest.param(["import", "{future}"], ["{future}", "version 99"], id="future-version"),
+    pytest.param(
+        ["import", "{invalid}"], ["{invalid}", "profiles[1].port: 0 "], id="invalid-profile"
+    ),
+    pytest.param(["import", "{twins}"], ["{twins}", "profiles[1].name: 'WEB'"], id="twins"),
+    pytest.param(["import", "{scalar}"], ["{scalar}", "'hello'"], id="not-a-document"),
+    pytest.param(["export", "{unwritable}"], ["{unwritable}", "cannot write"], id="export"),
+]
+
+
+def _fill(texts: list[str], inputs: dict[str, Path]) -> list[str]:
+    return [text.format_map(inputs) if "{" in text else text for text in texts]
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["no-store", "store"])
+@pytest.mark.parametrize(("args", "names"), BAD_PROFILES)
+def test_bad_profiles_input_is_one_line_exit_2_and_writes_nothing(
+    home: Home,
+    inputs: dict[str, Path],
+    args: list[str],
+    names: list[str],
+    stored: bool,
+) -> None:
+    if stored:
+        ProfileStore(home.config).save([Profile.from_dict(STORED)])
+    before = snapshot(home.config)
+    inputs_before = snapshot(inputs["malformed"].parent)
+    result = tcpmonitor(home, "profiles", *_fill(args, inputs))
+    assert result.returncode == 2
+    line = only_error_line(result)
+    for name in _fill(names, inputs):
+        assert name in line
+    assert snapshot(home.config) == before
+    assert snapshot(inputs["malformed"].parent) == inputs_before
+    assert not home.data.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        pytest.param(["add", "DB", "127.0.0.1:5433"], ["NAME", "'DB'"], id="add-same-name"),
+        pytest.param(["import", "{same_name}"], ["{same_name}", "'DB'", "name"], id="import-name"),
+        pytest.param(["import", "{same_id}"], ["{same_id}", "'other'", "id"], id="import-id"),
+    ],
+)
+def test_a_clash_with_a_stored_profile_is_refused_and_writes_nothing(
+    home: Home, inputs: dict[str, Path], args: list[str], names: list[str]
+) -> None:
+    ProfileStore(home.config).save([Profile.from_dict(STORED)])
+    before = snapshot(home.config)
+    result = tcpmonitor(home, "profiles", *_fill(args, inputs))
+    assert result.returncode == 2
+    line = only_error_line(result)
+    for name in _fill(names, inputs):
+        assert name in line
+    assert snapshot(home.config) == before
+
+
+CORRUPT_STORES = [
+    pytest.param(b'{"version": 1, "profiles": [', "not valid JSON", id="invalid-json"),
+    pytest.param(b'{"version": 2, "profiles": []}', "version 2", id="future-version"),
+    pytest.param(
+        b'{"version": 1, "profiles": [{"name": "x", "host": "127.0.0.1", "port": 0}]}',
+        "profiles[0].port: 0 ",
+        id="invalid-profile",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["profiles", "list"],
+        ["profiles", "add", "web", "127.0.0.1:80"],
+        ["profiles", "import", "{same_name}"],
+        ["profiles", "export"],
+        ["run", "--json"],
+    ],
+    ids=["list", "add", "import", "export", "run"],
+)
+@pytest.mark.parametrize(("content", "problem"), CORRUPT_STORES)
+def test_an_unreadable_store_is_named_and_left_exactly_as_it_is(
+    home: Home, inputs: dict[str, Path], args: list[str], content: bytes, problem: str
+) -> None:
+    home.config.mkdir()
+    (home.config / "profiles.json").write_bytes(content)
+    result = tcpmonitor(home, *_fill(args, inputs))
+    assert result.returncode == 2
+    line = only_error_line(result)
+    assert "profiles.json" in line
+    assert problem in line
+    assert (home.config / "profiles.json").read_bytes() == content
+    assert [p.name for p in home.config.iterdir()] == ["profiles.json"]  # no .corrupt- copy
+    assert not home.data.exists()
+
+
+def test_run_refuses_an_unreadable_settings_file(home: Home) -> None:
+    ProfileStore(home.config).save([Profile.from_dict(STORED)])
+    (home.config / "settings.json").write_text('{"version": 1, "retention_days": 0}')
+    before = snapshot(home.config)
+    result = tcpmonitor(home, "run")
+    assert result.returncode == 2
+    line = only_error_line(result)
+    assert "settings.json" in line
+    assert "retention_days: 0 " in line
+    assert snapshot(home.config) == before
+    assert not home.data.exists()
+
+
+# -- profiles -----------------------------------------------------------------------------
+
+
+def test_added_profiles_are_listed_and_stored_privately(home: Home) -> None:
+    result = tcpmonitor(
+        home,
+        "profiles",
+        "add",
+        "Orders DB",
+        "127.0.0.1:6379",
+        "--detector",
+        "heartbeat",
+        "--preset",
+        "redis",
+        "--interval",
+        "2.5",
+        "--timeout",
+        "1.5",
+        "--group",
+        "prod",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Orders DB" in result.stdout
+    assert tcpmonitor(home, "profiles", "add", "web", "127.0.0.1:8080").returncode == 0
+
+    table = tcpmonitor(home, "profiles", "list")
+    assert table.returncode == 0
+    header, *rows = table.stdout.splitlines()
+    assert header.split()[:3] == ["NAME", "TARGET", "DETECTOR"]
+    assert len(rows) == 2
+    for text in ("Orders DB", "127.0.0.1:6379", "heartbeat/redis", "2.5s", "prod"):
+        assert text in rows[0]
+    for text in ("web", "127.0.0.1:8080", "probe", "5s"):
+        assert text in rows[1]
+
+    doc = profiles_json(home)
+    assert doc["version"] == 1
+    orders, web = doc["profiles"]
+    assert (orders["name"], orders["host"], orders["port"]) == ("Orders DB", "127.0.0.1", 6379)
+    assert orders["group"] == "prod"
+    assert orders["enabled"] is True
+    detector = orders["detector"]
+    assert (detector["kind"], detector["preset"]) == ("heartbeat", "redis")
+    assert (detector["interval_s"], detector["timeout_s"]) == (2.5, 1.5)
+    assert (web["name"], web["port"], web["detector"]["kind"]) == ("web", 8080, "probe")
+    assert ID.match(orders["id"])
+    assert orders["id"] != web["id"]
+    assert orders["id"] in rows[0]
+
+    stored = home.config / "profiles.json"
+    assert json.loads(stored.read_bytes()) == doc
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(home.config.stat().st_mode) == 0o700
+    assert [p.name for p in home.config.iterdir()] == ["profiles.json"]
+    assert not home.data.exists()
+
+
+def test_listing_an_empty_store_prints_nothing_and_creates_nothing(home: Home) -> None:
+    table = tcpmonitor(home, "profiles", "list")
+    assert (table.returncode, table.stdout) == (0, "")
+    assert profiles_json(home) == {"version": 1, "profiles": []}
+    assert not home.config.exists()
+
+
+def test_the_dirs_come_from_the_environment_without_options(home: Home) -> None:
+    result = tcpmonitor(home, "profiles", "add", "web", "127.0.0.1:80", flags=False)
+    assert result.returncode == 0, result.stderr
+    assert (home.config / "profiles.json").is_file()
+
+
+def test_the_options_win_over_the_environment(home: Home, tmp_path: Path) -> None:
+    elsewhere = Home(tmp_path / "env-config", tmp_path / "env-data")
+    result = tcpmonitor(home, "profiles", "add", "web", "127.0.0.1:80", env=elsewhere.env)
+    assert result.returncode == 0, result.stderr
+    assert (home.config / "profiles.json").is_file()
+    assert not elsewhere.config.exists()
+
+
+def test_profiles_are_removed_by_name_or_by_id(home: Home) -> None:
+    add(home, "web", "127.0.0.1:80")
+    db_id = add(home, "db", "127.0.0.1:5432")
+    add(home, "cache", "127.0.0.1:6379")
+
+    by_name = tcpmonitor(home, "profiles", "remove", "web")
+    assert by_name.returncode == 0, by_name.stderr
+    assert "web" in by_name.stdout
+    by_id = tcpmonitor(home, "profiles", "remove", db_id)
+    assert by_id.returncode == 0, by_id.stderr
+    assert "db" in by_id.stdout
+
+    assert [p["name"] for p in profiles_json(home)["profiles"]] == ["cache"]
+
+
+def test_a_name_added_again_after_removal_gets_a_new_id(home: Home) -> None:
+    """A new profile is a new history: the old one's events must not become its own."""
+    first = add(home, "web", "127.0.0.1:80")
+    assert tcpmonitor(home, "profiles", "remove", "web").returncode == 0
+    assert add(home, "web", "127.0.0.1:8080") != first
+
+
+def test_adding_never_reuses_the_id_of_a_renamed_profile(home: Home, tmp_path: Path) -> None:
+    web_id = add(home, "web", "127.0.0.1:80")
+    renamed = profiles_json(home)
+    renamed["profiles"][0]["name"] = "api"  # edited by hand; the id (its history) stays
+    result = tcpmonitor(
+        home, "profiles", "import", str(write_json(tmp_path / "renamed.json", renamed)), "--replace"
+    )
+    assert result.returncode == 0, result.stderr
+
+    result = tcpmonitor(home, "profiles", "add", "web", "127.0.0.1:8080")
+    assert result.returncode == 0, result.stderr
+    ids = {p["name"]: p["id"] for p in profiles_json(home)["profiles"]}
+    assert ids["api"] == web_id
+    assert ids["web"] != web_id
+
+
+def test_export_to_stdout_is_the_list_json(home: Home) -> None:
+    add(home, "web", "127.0.0.1:80", "--group", "front")
+    add(home, "redis", "127.0.0.1:6379", "--detector", "heartbeat", "--preset", "redis")
+    exported = tcpmonitor(home, "profiles", "export")
+    listed = tcpmonitor(home, "profiles", "list", "--json")
+    assert exported.returncode == listed.returncode == 0
+    assert exported.stdout == listed.stdout
+    assert len(json.loads(exported.stdout)["profiles"]) == 2
+
+
+def test_an_exported_file_imports_identically_into_another_config_dir(
+    home: Home, tmp_path: Path
+) -> None:
+    add(home, "web", "127.0.0.1:80", "--group", "front", "--interval", "30")
+    add(home, "redis", "127.0.0.1:6379", "--detector", "heartbeat", "--preset", "redis")
+    add(home, "ssh", "127.0.0.1:22", "--detector", "watch", "--timeout", "4")
+    file = tmp_path / "exported.json"
+    exported = tcpmonitor(home, "profiles", "export", str(file))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout == ""  # stdout stays clean for scripts; the note goes to stderr
+    assert json.loads(file.read_bytes()) == profiles_json(home)
+
+    other = Home(tmp_path / "other-config", tmp_path / "other-data")
+    imported = tcpmonitor(other, "profiles", "import", str(file))
+    assert imported.returncode == 0, imported.stderr
+    assert "3" in imported.stdout
+    original = tcpmonitor(home, "profiles", "list", "--json").stdout
+    assert tcpmonitor(other, "profiles", "list", "--json").stdout == original
+    assert stat.S_IMODE((other.config / "profiles.json").stat().st_mode) == 0o600
+
+    stored = snapshot(other.config)
+    again = tcpmonitor(other, "profiles", "import", str(file))
+    assert again.returncode == 2
+    line = only_error_line(again)
+    assert "web" in line
+    assert "--replace" in line
+    assert snapshot(other.config) == stored
+
+    replaced = tcpmonitor(other, "profiles", "import", str(file), "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert tcpmonitor(other, "profiles", "list", "--json").stdout == original
+
+
+def test_import_replace_swaps_a_profile_of_the_same_name(home: Home, tmp_path: Path) -> None:
+    old_id = add(home, "db", "127.0.0.1:5432")
+    add(home, "web", "127.0.0.1:80")
+    file = write_json(
+        tmp_path / "new-db.json",
+        {"version": 1, "profiles": [{"id": "new-db", "name": "DB", "host": "127.0.0.1", "port": 6432}]},
+    )
+    result = tcpmonitor(home, "profiles", "import", str(file), "--replace")
+    assert result.returncode == 0, result.stderr
+    profiles = {p["name"]: p for p in profiles_json(home)["profiles"]}
+    assert set(profiles) == {"DB", "web"}
+    assert (profiles["DB"]["id"], profiles["DB"]["port"]) == ("new-db", 6432)
+    assert old_id not in {p["id"] for p in profiles.values()}
+
+
+def test_a_legacy_bare_list_of_profiles_imports(home: Home, tmp_path: Path) -> None:
+    legacy = write_json(
+        tmp_path / "legacy.json",
+        [
+            {"name": "legacy web", "host": "127.0.0.1", "port": 80},
+            {
+                "name": "legacy redis",
+                "host": "127.0.0.1",
+                "port": 6379,
+                "detector": {"kind": "heartbeat", "preset": "redis", "interval_s": 10},
+            },
+        ],
+    )
+    result = tcpmonitor(home, "profiles", "import", str(legacy))
+    assert result.returncode == 0, result.stderr
+    doc = profiles_json(home)
+    assert doc["version"] == 1
+    web, redis = doc["profiles"]
+    assert (web["name"], web["port"]) == ("legacy web", 80)
+    assert (redis["detector"]["preset"], redis["detector"]["interval_s"]) == ("redis", 10)
+    assert ID.match(web["id"])
+    assert json.loads((home.config / "profiles.json").read_bytes())["version"] == 1
+
+
+# -- run and events -----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Monitored:
+    """What one ``run --json`` printed and stored while a heartbeat's peer reset it."""
+
+    home: Home
+    probe_id: str
+    heartbeat_id: str
+    heartbeat_address: str
+    lines: list[str]
+    exit_code: int
+    stderr: str
+    #: Seconds from SIGTERM to the exit.
+    stop_s: float
+
+
+def _is_state(line: str, name: str, state: str, cause: str | None = None) -> bool:
+    event = json.loads(line)
+    return bool(
+        event["kind"] == "state"
+        and event["profile_name"] == name
+        and event["state"] == state
+        and (cause is None or event["cause"] == cause)
+    )
+
+
+@pytest.fixture(scope="module")
+def monitored(tmp_path_factory: pytest.TempPathFactory) -> Monitored:
+    """Run a probe and a heartbeat until both are up, reset the heartbeat, stop with SIGTERM.
+
+    Module-scoped: the ``run`` and ``events`` tests all read this one run's output and
+    stored log, rather than each paying for a monitoring session. The dirs are explicit
+    (this fixture is set up before the per-test environment is).
+    """
+    base = tmp_path_factory.mktemp("monitored")
+    home = Home(base / "config", base / "data")
+    with LineEchoServer() as echo, FaultProxy(echo.address) as proxy:
+        probe_id = add(home, "echo probe", f"127.0.0.1:{echo.address[1]}", "--interval", "0.2")
+        heartbeat_address = f"127.0.0.1:{proxy.address[1]}"
+        heartbeat_id = add(
+            home,
+            "echo heartbeat",
+            heartbeat_address,
+            "--detector",
+            "heartbeat",
+            "--interval",
+            "0.2",
+            "--timeout",
+            "1",
+        )
+        with Running(home, "run", "--json") as run:
+            up: set[str] = set()
+
+            def both_up(line: str) -> bool:
+                for name in ("echo probe", "echo heartbeat"):
+                    if _is_state(line, name, "up"):
+                        up.add(name)
+                return len(up) == 2
+
+            run.read_until(both_up)
+            proxy.set_mode("reset")
+            run.read_until(lambda line: _is_state(line, "echo heartbeat", "down", "reset"))
+            run.send_signal(signal.SIGTERM)
+            signalled = time.monotonic()
+            exit_code = run.wait(DEADLINE_S)
+            stop_s = time.monotonic() - signalled
+    return Monitored(
+        home=home,
+        probe_id=probe_id,
+        heartbeat_id=heartbeat_id,
+        heartbeat_address=heartbeat_address,
+        lines=run.lines,
+        exit_code=exit_code,
+        stderr=run.stderr,
+        stop_s=stop_s,
+    )
+
+
+def test_run_stops_promptly_and_cleanly_on_sigterm(monitored: Monitored) -> None:
+    assert monitored.exit_code == 0
+    assert monitored.stop_s < 5.0
+    assert monitored.stderr == ""
+
+
+def test_run_json_prints_a_reset_as_a_down_event_with_its_cause(monitored: Monitored) -> None:
+    states = [e for e in events_of(monitored.lines) if e["kind"] == "state"]
+    downs = [e for e in states if e["state"] == "down"]
+    assert downs
+    down = downs[0]
+    assert (down["profile_id"], down["profile_name"]) == (monitored.heartbeat_id, "echo heartbeat")
+    assert (down["previous"], down["cause"], down["detector"]) == ("up", "reset", "heartbeat")
+    assert down["address"] == monitored.heartbeat_address
+    assert isinstance(down["detection_ms"], float)
+    probe_up = next(e for e in states if e["profile_name"] == "echo probe")
+    assert (probe_up["profile_id"], probe_up["state"]) == (monitored.probe_id, "up")
+    assert [e for e in states if e["profile_name"] == "echo probe" and e["state"] != "up"] == []
+
+
+def test_run_json_lines_are_events_with_exactly_the_contract_fields(monitored: Monitored) -> None:
+    assert monitored.lines
+    for line in monitored.lines:
+        event = json.loads(line)
+        assert isinstance(event, dict)
+        assert list(event) == EVENT_FIELDS
+        assert ISO_MS_UTC.match(event["ts"]), event["ts"]
+        assert event["kind"] in ("state", "sample")
+        assert event["profile_id"] in (monitored.probe_id, monitored.heartbeat_id)
+    kinds = {json.loads(line)["kind"] for line in monitored.lines}
+    assert kinds == {"state", "sample"}
+
+
+def stored_events(home: Home, *args: str) -> list[dict[str, Any]]:
+    result = tcpmonitor(home, "events", "--format", "json", *args)
+    assert result.returncode == 0, result.stderr
+    return events_of(result.stdout.splitlines())
+
+
+def test_events_json_holds_every_state_change_that_run_printed(monitored: Monitored) -> None:
+    stored = stored_events(monitored.home)
+    printed = [e for e in events_of(monitored.lines) if e["kind"] == "state"]
+    assert all(e["kind"] == "state" for e in stored)
+    assert [e for e in printed if e not in stored] == []
+    assert [list(e) for e in stored] == [EVENT_FIELDS] * len(stored)
+    assert any(e["state"] == "down" and e["cause"] == "reset" for e in stored)
+    assert [e["ts"] for e in stored] == sorted(e["ts"] for e in stored)
+
+
+def test_events_csv_has_a_header_and_one_row_per_state_change(monitored: Monitored) -> None:
+    result = tcpmonitor(monitored.home, "events", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    reader = csv.DictReader(io.StringIO(result.stdout))
+    rows = list(reader)
+    assert reader.fieldnames == EVENT_FIELDS
+    stored = stored_events(monitored.home)
+    assert [(r["ts"], r["profile_id"], r["state"]) for r in rows] == [
+        (e["ts"], e["profile_id"], e["state"]) for e in stored
+    ]
+    down = next(r for r in rows if r["state"] == "down")
+    assert (down["profile_name"], down["cause"]) == ("echo heartbeat", "reset")
+
+
+def test_events_profile_filters_by_name_or_id(monitored: Monitored) -> None:
+    by_name = stored_events(monitored.home, "--profile", "echo heartbeat")
+    assert by_name
+    assert {e["profile_id"] for e in by_name} == {monitored.heartbeat_id}
+    by_id = stored_events(monitored.home, "--profile", monitored.probe_id)
+    assert by_id
+    assert {e["profile_name"] for e in by_id} == {"echo probe"}
+    assert len(by_name) + len(by_id) == len(stored_events(monitored.home))
+
+
+def test_events_since_takes_an_age_or_an_iso_time(monitored: Monitored) -> None:
+    everything = stored_events(monitored.home)
+    assert stored_events(monitored.home, "--since", "1h") == everything
+    down = next(e for e in everything if e["state"] == "down")
+    since_down = stored_events(monitored.home, "--since", down["ts"])
+    assert down in since_down
+    assert all(e["ts"] >= down["ts"] for e in since_down)
+    assert len(since_down) < len(everything)
+    assert stored_events(monitored.home, "--since", "2999-01-01T00:00Z") == []
+
+
+def test_events_text_has_one_line_per_state_change(monitored: Monitored) -> None:
+    result = tcpmonitor(monitored.home, "events", "--profile", "echo heartbeat")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(stored_events(monitored.home, "--profile", "echo heartbeat"))
+    assert any("echo heartbeat" in line and "up -> down" in line and "reset" in line for line in lines)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_events_without_a_log_prints_nothing_and_creates_nothing(home: Home, fmt: str) -> None:
+    result = tcpmonitor(home, "events", "--format", fmt)
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert not home.data.exists()
+    assert not home.config.exists()
+
+
+def test_run_profiles_file_monitors_its_profiles_not_the_stored_ones(
+    home: Home, echo_server: LineEchoServer, tmp_path: Path
+) -> None:
+    port = echo_server.address[1]
+    add(home, "stored probe", f"127.0.0.1:{port}", "--interval", "0.2")
+    file = write_json(
+        tmp_path / "watch.json",
+        {
+            "version": 1,
+            "profiles": [
+                {
+                    "name": "file probe",
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "detector": {"kind": "probe", "interval_s": 0.2},
+                },
+                {"name": "file disabled", "host": "127.0.0.1", "port": port, "enabled": False},
+            ],
+        },
+    )
+    samples = 0
+
+    def second_sample(line: str) -> bool:
+        # By a second sample every monitor started with it has reported its first check.
+        nonlocal samples
+        event = json.loads(line)
+        samples += event["profile_name"] == "file probe" and event["kind"] == "sample"
+        return samples >= 2
+
+    with Running(home, "run", "--profiles", str(file), "--json") as run:
+        run.read_until(second_sample)
+        run.send_signal(signal.SIGTERM)
+        assert run.wait() == 0
+    names = {json.loads(line)["profile_name"] for line in run.lines}
+    assert names == {"file probe"}
+    assert {e["profile_name"] for e in stored_events(home)} == {"file probe"}
+
+
+@pytest.fixture(params=["no-store", "only-disabled", "empty-file"])
+def nothing_enabled(request: pytest.FixtureRequest, home: Home, tmp_path: Path) -> list[str]:
+    """``run`` arguments under which there is nothing to monitor."""
+    if request.param == "only-disabled":
+        add(home, "off", "127.0.0.1:80", "--disabled")
+    if request.param == "empty-file":
+        file = write_json(tmp_path / "empty.json", {"version": 1, "profiles": []})
+        return ["run", "--profiles", str(file)]
+    return ["run"]
+
+
+def test_run_with_nothing_enabled_fails_with_one_line(
+    home: Home, nothing_enabled: list[str]
+) -> None:
+    before = snapshot(home.config)
+    result = tcpmonitor(home, *nothing_enabled)
+    assert result.returncode != 0
+    assert "no enabled profiles" in only_error_line(result)
+    assert snapshot(home.config) == before
+    assert not home.data.exists()
+
+
+def test_run_with_a_bad_profiles_file_names_it_and_exits_2(
+    home: Home, inputs: dict[str, Path]
+) -> None:
+    result = tcpmonitor(home, "run", "--profiles", str(inputs["invalid"]))
+    assert result.returncode == 2
+    line = only_error_line(result)
+    assert str(inputs["invalid"]) in line
+    assert "profiles[1].port: 0 " in line
+    assert not home.data.exists()
+    assert not home.config.exists()
+
+
+# -- the command itself -------------------------------------------------------------------
+
+
+def test_version_prints_the_package_version(home: Home) -> None:
+    result = subprocess_run_plain("--version", home=home)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"tcpmonitor {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [([], ["command"]), (["frobnicate"], ["'frobnicate'"]), (["profiles"], ["profiles", "action"])],
+    ids=["no-subcommand", "unknown-subcommand", "no-action"],
+)
+def test_missing_or_unknown_subcommand_is_one_line_and_exit_2(
+    home: Home, args: list[str], names: list[str]
+) -> None:
+    result = subprocess_run_plain(*args, home=home)
+    assert result.returncode == 2
+    line = only_error_line(result)
+    assert not line.startswith("tcpmonitor: tcpmonitor:"), line
+    for name in names:
+        assert name in line
+
+
+def subprocess_run_plain(*args: str, home: Home) -> Any:
+    """The command with no options at all (the top level takes no --config-dir)."""
+    return tcpmonitor(home, *args, flags=False)
+
+
+# Keep the helpers' names in one place for readers of the failures above.
+__all__: list[Callable[..., Any]] = []

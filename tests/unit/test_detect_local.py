@@ -1,0 +1,96 @@
+"""Failures on our side, and what a hostile peer can and cannot make us do."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import resource
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.monitor import MonitorSet
+from tcpmonitor_gui.core.probe import probe_once
+from tcpmonitor_gui.core.resolver import Resolver
+from tcpmonitor_gui.core.wire import MAX_BUFFER, Wire
+from tcpmonitor_gui.lab import LineEchoServer
+from tests.helpers import Collector, make_profile
+
+
+@contextlib.contextmanager
+def no_file_descriptors_left() -> Iterator[None]:
+    """Use up every descriptor the soft limit allows, as a process that leaks them would."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    open_now = len(os.listdir("/proc/self/fd"))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (open_now + 64, hard))
+    hogs: list[socket.socket] = []
+    try:
+        while True:
+            try:
+                hogs.append(socket.socket())
+            except OSError:
+                break
+        yield
+    finally:
+        for s in hogs:
+            s.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
+async def test_running_out_of_file_descriptors_is_a_local_error(
+    echo_server: LineEchoServer,
+) -> None:
+    resolver = Resolver(max_threads=1)
+    try:
+        with no_file_descriptors_left():
+            sample = await probe_once(make_profile(*echo_server.address), resolver)
+    finally:
+        resolver.close()
+    assert sample.cause is Cause.LOCAL_ERROR
+    assert "Too many open files" in sample.detail
+
+
+async def _flooding_server() -> tuple[asyncio.Server, int]:
+    async def flood(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        chunk = b"x" * 65536
+        try:
+            while True:  # until the client gives up on us
+                writer.write(chunk)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(flood, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def test_a_peer_that_floods_is_kept_to_64_kib() -> None:
+    server, port = await _flooding_server()
+    async with server:
+        loop = asyncio.get_running_loop()
+        transport, wire = await loop.create_connection(Wire, "127.0.0.1", port)
+        try:
+            while not wire.overflowed:
+                await wire.wait_data()
+            assert len(wire.buffer) == MAX_BUFFER
+            for _ in range(10):
+                await asyncio.wait_for(wire.wait_data(), 1)
+                assert len(wire.buffer) <= MAX_BUFFER
+        finally:
+            transport.abort()
+
+
+async def test_heartbeat_reports_a_flood_as_an_unexpected_reply(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    server, port = await _flooding_server()
+    async with server:
+        monitors.add(make_profile("127.0.0.1", port, "heartbeat", interval_s=0.2), stagger=False)
+        _, event = await collector.wait_state(State.DOWN, timeout=5)
+    assert event.cause is Cause.UNEXPECTED_REPLY

@@ -1,0 +1,175 @@
+"""One-off checks (``probe``, the command's ``check``, "Test now"): every cause at connect.
+
+Each failure is real: a closed port refuses, a full accept queue drops the SYN, ``.invalid``
+never resolves, a server answers the wrong protocol.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from tcpmonitor_gui.core.events import Cause
+from tcpmonitor_gui.core.probe import probe_once
+from tcpmonitor_gui.core.resolver import Resolver
+from tcpmonitor_gui.lab import (
+    BannerServer,
+    HttpServer,
+    LineEchoServer,
+    MemcachedServer,
+    RedisPingServer,
+    SilentServer,
+    UnresponsiveListener,
+)
+from tests.helpers import make_profile
+
+
+@pytest.fixture
+def resolver() -> Iterator[Resolver]:
+    r = Resolver(max_threads=4)
+    yield r
+    r.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_open_port_connects_with_timings(
+    resolver: Resolver, echo_server: LineEchoServer
+) -> None:
+    sample = await probe_once(make_profile(*echo_server.address), resolver)
+    assert sample.ok and sample.cause is None
+    assert sample.address == f"127.0.0.1:{echo_server.address[1]}"
+    assert sample.timings is not None and sample.timings.connect_ms is not None
+    assert sample.latency_ms is not None and 0 < sample.latency_ms < 100
+
+
+async def test_closed_port_is_refused(resolver: Resolver) -> None:
+    sample = await probe_once(make_profile("127.0.0.1", closed_port()), resolver)
+    assert not sample.ok and sample.cause is Cause.REFUSED
+
+
+async def test_full_accept_queue_is_a_connect_timeout(resolver: Resolver) -> None:
+    with UnresponsiveListener() as listener:
+        host, port = listener.address
+        sample = await probe_once(make_profile(host, port, timeout_s=0.3), resolver)
+    assert sample.cause is Cause.CONNECT_TIMEOUT
+    assert "0.3 s" in sample.detail
+
+
+async def test_invalid_name_is_a_dns_error(resolver: Resolver) -> None:
+    sample = await probe_once(make_profile("no-such-host.invalid", 80), resolver)
+    assert sample.cause is Cause.DNS_ERROR
+    assert "no-such-host.invalid" in sample.detail
+
+
+async def test_ipv4_literal_with_ipv6_family_is_refused_before_connecting(
+    resolver: Resolver,
+) -> None:
+    sample = await probe_once(make_profile("localhost", 80, ip_family="ipv6"), resolver)
+    # localhost has no IPv6 entry on every machine; either way it is a name problem.
+    assert sample.cause in (Cause.DNS_ERROR, Cause.REFUSED)
+
+
+async def test_ipv6_loopback(resolver: Resolver) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("this Python has no IPv6")
+    with LineEchoServer(listen_host="::1") as server:
+        sample = await probe_once(make_profile("::1", server.address[1]), resolver)
+    assert sample.ok and sample.address == f"[::1]:{server.address[1]}"
+
+
+async def test_every_resolved_address_is_tried_and_named(echo_server: LineEchoServer) -> None:
+    port = echo_server.address[1]
+
+    def two_addresses(host: str, port: int, family: int, type_: int) -> list[tuple[object, ...]]:
+        # The name resolves (for real, it is only the lookup that is stood in for) to an
+        # address nobody listens on, then to the server's.
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.2", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+        ]
+
+    resolver = Resolver(getaddrinfo=two_addresses)
+    try:
+        ok = await probe_once(make_profile("two.example", port), resolver)
+        assert ok.ok and ok.address == f"127.0.0.1:{port}"
+        echo_server.stop()
+        failed = await probe_once(make_profile("two.example", port), resolver)
+    finally:
+        resolver.close()
+    assert failed.cause is Cause.REFUSED
+    assert f"127.0.0.2:{port} refused" in failed.detail
+    assert f"127.0.0.1:{port} refused" in failed.detail
+    assert failed.address == f"127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize(
+    ("server", "preset"),
+    [
+        (RedisPingServer, "redis"),
+        (HttpServer, "http"),
+        (MemcachedServer, "memcached"),
+        (lambda: BannerServer(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"), "ssh"),
+        (lambda: BannerServer(b"220-mail.example ESMTP\r\n220 ready\r\n"), "smtp"),
+        (lambda: BannerServer(b"220 ftp ready\r\n", noop_reply=b"200 NOOP ok\r\n"), "ftp"),
+        (LineEchoServer, "echo"),
+    ],
+    ids=["redis", "http", "memcached", "ssh", "smtp", "ftp", "echo"],
+)
+async def test_presets_accept_a_real_server_of_their_protocol(
+    resolver: Resolver, server: object, preset: str
+) -> None:
+    with server() as srv:  # type: ignore[operator]
+        sample = await probe_once(make_profile(*srv.address, preset=preset), resolver)
+    assert sample.ok, sample.detail
+    if preset != "ssh":  # ssh: read the greeting, send nothing
+        assert sample.timings is not None and sample.timings.reply_ms is not None
+
+
+async def test_wrong_protocol_is_an_unexpected_reply_at_once(resolver: Resolver) -> None:
+    with MemcachedServer() as srv:  # answers PING with ERROR
+        sample = await probe_once(make_profile(*srv.address, preset="redis", timeout_s=5), resolver)
+    assert sample.cause is Cause.UNEXPECTED_REPLY
+    assert "ERROR" in sample.detail
+
+
+async def test_http_server_error_is_an_unexpected_reply(resolver: Resolver) -> None:
+    with HttpServer(status=503) as srv:
+        sample = await probe_once(make_profile(*srv.address, preset="http"), resolver)
+    assert sample.cause is Cause.UNEXPECTED_REPLY
+    assert "503" in sample.detail
+
+
+async def test_silent_server_is_a_reply_timeout(resolver: Resolver) -> None:
+    with SilentServer() as srv:
+        sample = await probe_once(
+            make_profile(*srv.address, preset="redis", timeout_s=0.2), resolver
+        )
+    assert sample.cause is Cause.HEARTBEAT_TIMEOUT
+
+
+async def test_ssh_preset_rejects_a_non_ssh_greeting(resolver: Resolver) -> None:
+    with BannerServer(b"220 not ssh\r\n") as srv:
+        sample = await probe_once(make_profile(*srv.address, preset="ssh", timeout_s=0.3), resolver)
+    assert sample.cause is Cause.UNEXPECTED_REPLY
+    assert "220 not ssh" in sample.detail
+
+
+async def test_raw_hex_preset(resolver: Resolver) -> None:
+    with RedisPingServer() as srv:
+        ok = await probe_once(
+            make_profile(*srv.address, preset="hex", send="50494e470d0a", expect="2b504f4e47"),
+            resolver,
+        )
+        wrong = await probe_once(
+            make_profile(*srv.address, preset="hex", send="50494e470d0a", expect="2d4552"),
+            resolver,
+        )
+    assert ok.ok, ok.detail
+    assert wrong.cause is Cause.UNEXPECTED_REPLY

@@ -1,0 +1,135 @@
+"""TLS on probe and heartbeat, against a real TLS server with a certificate made here."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import ssl
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.monitor import MonitorSet
+from tcpmonitor_gui.core.probe import probe_once
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.resolver import Resolver
+from tests.helpers import Collector, make_profile
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for ``localhost`` (and 127.0.0.1), made with openssl."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    base = tmp_path_factory.mktemp("tls")
+    cert, key = base / "cert.pem", base / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.fixture
+async def tls_echo(certificate: tuple[Path, Path]) -> AsyncIterator[tuple[asyncio.Server, int]]:
+    cert, key = certificate
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    writers: list[asyncio.StreamWriter] = []
+
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        try:
+            while line := await reader.readline():
+                writer.write(line)
+        except (ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(echo, "127.0.0.1", 0, ssl=ctx)
+    server.writers = writers  # type: ignore[attr-defined]
+    async with server:
+        yield server, server.sockets[0].getsockname()[1]
+
+
+@pytest.fixture
+async def resolver() -> AsyncIterator[Resolver]:
+    r = Resolver(max_threads=2)
+    yield r
+    r.close()
+
+
+def tls_profile(port: int, kind: str = "probe", **kw: Any) -> Profile:
+    return make_profile("127.0.0.1", port, kind, tls=True, **kw)
+
+
+async def test_self_signed_certificate_is_a_tls_error(
+    tls_echo: tuple[asyncio.Server, int], resolver: Resolver
+) -> None:
+    sample = await probe_once(tls_profile(tls_echo[1]), resolver)
+    assert sample.cause is Cause.TLS_ERROR
+    assert "certificate" in sample.detail
+
+
+async def test_trusted_ca_connects_and_times_the_handshake(
+    tls_echo: tuple[asyncio.Server, int], resolver: Resolver, certificate: tuple[Path, Path]
+) -> None:
+    profile = tls_profile(tls_echo[1], tls_ca_file=str(certificate[0]), preset="echo")
+    sample = await probe_once(profile, resolver)
+    assert sample.ok, sample.detail
+    assert sample.timings is not None
+    assert sample.timings.tls_ms is not None and sample.timings.tls_ms > 0
+    assert sample.timings.reply_ms is not None
+
+
+async def test_server_name_is_checked(
+    tls_echo: tuple[asyncio.Server, int], resolver: Resolver, certificate: tuple[Path, Path]
+) -> None:
+    ca = str(certificate[0])
+    good = await probe_once(
+        tls_profile(tls_echo[1], tls_ca_file=ca, tls_server_name="localhost"), resolver
+    )
+    assert good.ok, good.detail
+    bad = await probe_once(
+        tls_profile(tls_echo[1], tls_ca_file=ca, tls_server_name="other.example"), resolver
+    )
+    assert bad.cause is Cause.TLS_ERROR
+    assert "other.example" in bad.detail or "hostname" in bad.detail.lower()
+
+
+async def test_verification_can_be_turned_off(
+    tls_echo: tuple[asyncio.Server, int], resolver: Resolver
+) -> None:
+    sample = await probe_once(tls_profile(tls_echo[1], tls_verify=False), resolver)
+    assert sample.ok, sample.detail
+
+
+async def test_tls_to_a_plain_server_is_a_tls_error(echo_server: Any, resolver: Resolver) -> None:
+    sample = await probe_once(tls_profile(echo_server.address[1], timeout_s=0.5), resolver)
+    assert sample.cause is Cause.TLS_ERROR
+
+
+async def test_heartbeat_over_tls_sees_the_peer_close(
+    tls_echo: tuple[asyncio.Server, int],
+    certificate: tuple[Path, Path],
+    monitors: MonitorSet,
+    collector: Collector,
+) -> None:
+    server, port = tls_echo
+    profile = tls_profile(port, "heartbeat", tls_ca_file=str(certificate[0]), interval_s=0.2)
+    monitors.add(profile, stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    await collector.wait_for(lambda e: e.latency_ms is not None and e.detail == "", timeout=5)
+    for writer in server.writers:  # type: ignore[attr-defined]
+        writer.close()
+    _, event = await collector.wait_state(State.DOWN, timeout=2)
+    assert event.cause is Cause.CLOSED_BY_PEER

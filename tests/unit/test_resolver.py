@@ -1,0 +1,111 @@
+"""DNS: bounded by the timeout, and a silent resolver cannot starve other profiles.
+
+A resolver that never answers cannot be produced on loopback without changing the machine's
+resolv.conf, so these tests stand in for ``getaddrinfo`` with one that blocks for chosen
+names until the test releases it. Everything above ``getaddrinfo`` is the real code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tcpmonitor_gui.core.resolver import DnsError, Resolver
+
+
+class StallingLookup:
+    """Blocks lookups of names starting with ``stall`` until ``release``; counts calls."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.calls: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, host: str, port: int, family: int, type_: int) -> list[tuple[object, ...]]:
+        with self._lock:
+            self.calls[host] = self.calls.get(host, 0) + 1
+        if host.startswith("stall"):
+            self.release.wait(30)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+
+@pytest.fixture
+def stalling() -> Iterator[tuple[Resolver, StallingLookup]]:
+    lookup = StallingLookup()
+    resolver = Resolver(max_threads=8, getaddrinfo=lookup)
+    yield resolver, lookup
+    lookup.release.set()
+    resolver.close()
+
+
+async def test_silent_resolver_is_bounded_by_the_timeout(
+    stalling: tuple[Resolver, StallingLookup],
+) -> None:
+    resolver, _ = stalling
+    started = time.monotonic()
+    with pytest.raises(DnsError, match=r"no answer within 0\.2 s"):
+        await resolver.resolve("stall.example", 80, "auto", timeout=0.2)
+    assert time.monotonic() - started < 1.0
+
+
+async def test_retries_of_a_stuck_name_share_one_lookup(
+    stalling: tuple[Resolver, StallingLookup],
+) -> None:
+    resolver, lookup = stalling
+    for _ in range(20):  # a profile retrying every interval while its resolver is silent
+        with pytest.raises(DnsError):
+            await resolver.resolve("stall.example", 80, "auto", timeout=0.01)
+    assert lookup.calls["stall.example"] == 1
+    assert resolver.inflight == 1
+
+
+async def test_stuck_names_do_not_starve_other_lookups(
+    stalling: tuple[Resolver, StallingLookup],
+) -> None:
+    resolver, lookup = stalling
+    # Seven names stuck at once (one thread short of the pool), each retried many times.
+    stuck = [
+        asyncio.create_task(resolver.resolve(f"stall{i}.example", 80, "auto", timeout=5))
+        for i in range(7)
+        for _ in range(10)
+    ]
+    started = time.monotonic()
+    resolved = await resolver.resolve("fine.example", 80, "auto", timeout=2)
+    assert resolved.addresses == [(socket.AF_INET, ("127.0.0.1", 80))]
+    assert time.monotonic() - started < 1.0
+    # IP literals never need a thread at all.
+    literal = await resolver.resolve("127.0.0.1", 80, "auto", timeout=0.01)
+    assert literal.dns_ms == 0.0
+    lookup.release.set()
+    results = await asyncio.gather(*stuck, return_exceptions=True)
+    assert all(isinstance(r, DnsError) for r in results)
+    assert sum(lookup.calls.get(f"stall{i}.example", 0) for i in range(7)) == 7
+
+
+async def test_a_timed_out_waiter_does_not_cancel_the_shared_lookup(
+    stalling: tuple[Resolver, StallingLookup],
+) -> None:
+    resolver, lookup = stalling
+    patient = asyncio.create_task(resolver.resolve("stall.example", 80, "auto", timeout=5))
+    with pytest.raises(DnsError):
+        await resolver.resolve("stall.example", 80, "auto", timeout=0.01)
+    lookup.release.set()
+    with pytest.raises(DnsError, match="Temporary failure"):
+        await patient
+
+
+async def test_family_filters_literals() -> None:
+    resolver = Resolver(max_threads=1)
+    try:
+        with pytest.raises(DnsError, match="not an ipv6 address"):
+            await resolver.resolve("127.0.0.1", 80, "ipv6", timeout=1)
+        v6 = await resolver.resolve("::1", 80, "auto", timeout=1)
+        assert v6.addresses[0][0] == socket.AF_INET6
+    finally:
+        resolver.close()

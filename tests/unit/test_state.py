@@ -1,0 +1,101 @@
+"""The per-profile state machine: hysteresis, degraded, and the detection delay."""
+
+from __future__ import annotations
+
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.sample import Sample
+from tcpmonitor_gui.core.state import StateMachine
+from tests.helpers import make_profile
+
+OK = Sample(True, latency_ms=10.0)
+REFUSED = Sample.failure(Cause.REFUSED, "connection refused", "127.0.0.1:1")
+
+
+def states(events: list[Event]) -> list[State]:
+    return [e.state for e in events if e.kind is Kind.STATE]
+
+
+def test_probe_goes_down_after_fail_after_consecutive_failures() -> None:
+    m = StateMachine(make_profile("h", 1, fail_after=3))
+    assert states(m.feed(OK, now=0)) == [State.UP]
+    first = m.feed(REFUSED, now=1)
+    assert states(first) == [State.DEGRADED]
+    assert first[0].cause is Cause.REFUSED and "1 of 3 failures" in first[0].detail
+    assert states(m.feed(REFUSED, now=2)) == []
+    down = m.feed(REFUSED, now=3)
+    assert states(down) == [State.DOWN]
+    assert down[0].previous is State.DEGRADED
+    # The last good sign was the successful check at t=0.
+    assert down[0].detection_ms == 3000.0
+
+
+def test_success_between_failures_resets_the_count() -> None:
+    m = StateMachine(make_profile("h", 1, fail_after=2))
+    m.feed(OK, now=0)
+    m.feed(REFUSED, now=1)
+    m.feed(OK, now=2)
+    assert m.state is State.UP
+    assert states(m.feed(REFUSED, now=3)) == [State.DEGRADED]
+
+
+def test_recover_after_needs_consecutive_successes() -> None:
+    m = StateMachine(make_profile("h", 1, fail_after=1, recover_after=3))
+    m.feed(REFUSED, now=0)
+    assert m.state is State.DOWN
+    assert states(m.feed(OK, now=1)) == []
+    m.feed(REFUSED, now=2)
+    m.feed(OK, now=3)
+    m.feed(OK, now=4)
+    assert m.state is State.DOWN
+    up = m.feed(OK, now=5)
+    assert states(up) == [State.UP] and up[0].previous is State.DOWN
+
+
+def test_latency_over_warn_is_degraded_without_a_cause() -> None:
+    m = StateMachine(make_profile("h", 1, warn_latency_ms=50))
+    slow = m.feed(Sample(True, latency_ms=80.0), now=0)
+    assert states(slow) == [State.DEGRADED]
+    assert slow[0].cause is None and "80.0 ms over 50 ms" in slow[0].detail
+    assert states(m.feed(OK, now=1)) == [State.UP]
+
+
+def test_warn_latency_zero_turns_the_warning_off() -> None:
+    m = StateMachine(make_profile("h", 1, warn_latency_ms=0))
+    assert states(m.feed(Sample(True, latency_ms=9999.0), now=0)) == [State.UP]
+
+
+def test_detector_knows_the_last_good_sign_better() -> None:
+    m = StateMachine(make_profile("h", 1, "heartbeat"))
+    m.feed(OK, now=0)
+    reset = Sample.failure(Cause.RESET, "connection reset by peer", last_good=9.9995)
+    down = m.feed(reset, now=10.0)
+    assert down[0].state is State.DOWN
+    assert abs((down[0].detection_ms or 0) - 0.5) < 1e-6
+
+
+def test_down_with_no_good_sign_ever_has_no_detection_delay() -> None:
+    m = StateMachine(make_profile("h", 1, fail_after=1))
+    down = m.feed(REFUSED, now=1)
+    assert down[0].state is State.DOWN and down[0].detection_ms is None
+
+
+def test_every_sample_is_an_event_carrying_its_own_cause() -> None:
+    m = StateMachine(make_profile("h", 1, fail_after=5))
+    m.feed(OK, now=0)
+    events = m.feed(REFUSED, now=1)
+    sample = events[-1]
+    assert sample.kind is Kind.SAMPLE and sample.cause is Cause.REFUSED
+    ok_sample = m.feed(OK, now=2)[-1]
+    assert (
+        ok_sample.kind is Kind.SAMPLE and ok_sample.cause is None and ok_sample.latency_ms == 10.0
+    )
+
+
+def test_pause_and_connecting_are_outside_changes() -> None:
+    m = StateMachine(make_profile("h", 1, "watch"))
+    connecting = m.set_state(State.CONNECTING)
+    assert connecting is not None and connecting.previous is State.UNKNOWN
+    m.feed(OK, now=0)
+    paused = m.set_state(State.PAUSED, "paused")
+    assert paused is not None and paused.previous is State.UP and paused.cause is None
+    assert m.set_state(State.PAUSED) is None
