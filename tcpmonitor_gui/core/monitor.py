@@ -104,7 +104,10 @@ class Monitor:
             except Exception as exc:
                 # A bug, not a network failure (those are samples). Say so, keep going.
                 log.exception("monitor %r (%s) failed", self.profile.name, self.profile.id)
-                self.report(Sample.failure(Cause.LOCAL_ERROR, f"internal error: {exc!r}"))
+                try:
+                    self.report(Sample.failure(Cause.LOCAL_ERROR, f"internal error: {exc!r}"))
+                except Exception:  # the bug may be in what consumes our events
+                    log.exception("monitor %r could not report its failure", self.profile.name)
                 await asyncio.sleep(backoff.next_delay())
 
 
@@ -121,7 +124,7 @@ class MonitorSet:
         return len(self.monitors)
 
     def add(self, profile: Profile, *, stagger: bool = True) -> Monitor:
-        """Start monitoring ``profile`` (if enabled); replaces a monitor with the same id."""
+        """Start monitoring ``profile`` (if enabled); its id must not be monitored yet."""
         if profile.id in self.monitors:
             raise ValueError(f"profile {profile.id} is already monitored")
         monitor = Monitor(profile, self.resolver, self._emit)
@@ -154,8 +157,16 @@ class MonitorSet:
             self._emit(event)
 
     async def close(self) -> None:
+        """Stop every monitor; each running one records that it is no longer watched.
+
+        The ``unknown`` state event keeps uptime honest: time while nothing was watching
+        counts neither as up nor as down.
+        """
         monitors = list(self.monitors.values())
         self.monitors.clear()
         await asyncio.gather(*(m.stop() for m in monitors), return_exceptions=True)
+        for monitor in monitors:
+            if monitor.state is not State.PAUSED:
+                self._emit_state(monitor, State.UNKNOWN, "monitoring stopped")
         if self._own_resolver:
             self.resolver.close()

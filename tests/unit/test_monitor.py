@@ -1,0 +1,102 @@
+"""Monitors on one loop: pause, resume, update, shutdown, and one monitor's bug isolated."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+
+import pytest
+
+from tcpmonitor_gui.core.events import Event, Kind, State
+from tcpmonitor_gui.core.monitor import MonitorSet
+from tcpmonitor_gui.lab import LineEchoServer
+from tests.helpers import Collector, make_profile
+
+
+async def test_pause_stops_checks_and_resume_starts_them_again(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    profile = make_profile(*echo_server.address, "heartbeat", interval_s=0.1)
+    monitor = monitors.add(profile, stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    await monitor.pause()
+    paused_at, _ = await collector.wait_state(State.PAUSED, timeout=1)
+    assert echo_server.wait_for_idle(timeout=5)  # the held connection is closed
+    await monitor.resume()
+    resumed_at, _ = await collector.wait_state(State.UP, timeout=5, after=paused_at)
+    between = [e for t, e in collector.events if paused_at < t < resumed_at]
+    assert all(e.kind is Kind.STATE for e in between), "no samples while paused"
+
+
+async def test_disabled_profile_is_paused_and_not_connected(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    profile = dataclasses.replace(make_profile(*echo_server.address, "watch"), enabled=False)
+    monitors.add(profile)
+    _, event = await collector.wait_state(State.PAUSED, timeout=1)
+    assert event.detail == "disabled"
+    assert echo_server.connection_count() == 0
+
+
+async def test_update_restarts_with_the_new_settings(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    profile = make_profile(*echo_server.address, "heartbeat", interval_s=0.1)
+    monitors.add(profile, stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    edited = dataclasses.replace(profile, name="renamed")
+    await monitors.update(edited)
+    _, event = await collector.wait_for(lambda e: e.profile_name == "renamed", timeout=5)
+    assert event.profile_id == profile.id
+
+
+async def test_check_now_counts_for_a_probe(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    monitor = monitors.add(make_profile(*echo_server.address, interval_s=3600), stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    samples_before = sum(e.kind is Kind.SAMPLE for _, e in collector.events)
+    sample = await monitor.check_now()
+    assert sample.ok
+    assert sum(e.kind is Kind.SAMPLE for _, e in collector.events) == samples_before + 1
+
+
+async def test_close_records_that_nothing_is_watching_any_more(
+    collector: Collector, echo_server: LineEchoServer
+) -> None:
+    monitors = MonitorSet(collector)
+    monitors.add(make_profile(*echo_server.address, "watch"), stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    await monitors.close()
+    last = collector.states()[-1]
+    assert last.state is State.UNKNOWN and last.detail == "monitoring stopped"
+    assert echo_server.wait_for_idle(timeout=5)
+
+
+async def test_one_monitors_bug_never_stops_another(
+    echo_server: LineEchoServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    good_events: list[Event] = []
+    bad = make_profile(*echo_server.address, "heartbeat", interval_s=0.1)
+    bad = dataclasses.replace(bad, name="broken one", id="broken")
+    good = make_profile(*echo_server.address, "heartbeat", interval_s=0.1)
+    enough = asyncio.Event()
+
+    def emit(event: Event) -> None:
+        if event.profile_id == bad.id and event.kind is Kind.SAMPLE:
+            raise RuntimeError("a bug in whatever consumes this profile's events")
+        if event.profile_id == good.id:
+            good_events.append(event)
+            if sum(e.kind is Kind.SAMPLE for e in good_events) >= 10:
+                enough.set()
+
+    monitors = MonitorSet(emit)
+    try:
+        with caplog.at_level(logging.ERROR):
+            monitors.add(bad, stagger=False)
+            monitors.add(good, stagger=False)
+            await asyncio.wait_for(enough.wait(), 10)
+    finally:
+        await monitors.close()
+    assert any("broken one" in r.getMessage() for r in caplog.records)
