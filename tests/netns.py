@@ -38,15 +38,6 @@ SERVER_STOP_S = 5.0
 
 #: The lab's ``serve`` command listens on 127.0.0.1 only; the namespace's peer must listen on
 #: its veth address, so the same echo server is started with the host given.
-_SERVE_ECHO = """\
-import sys
-from tcpmonitor_gui.lab.targets import LineEchoServer
-with LineEchoServer(listen_host=sys.argv[1]) as server:
-    host, port = server.address
-    print("listening", host, port, flush=True)
-    sys.stdin.read()
-"""
-
 _serial = itertools.count()
 
 
@@ -237,7 +228,19 @@ class PeerServer:
         self.ns = ns
         self.port = 0
         self._proc = subprocess.Popen(
-            [ns.ip, "netns", "exec", ns.name, sys.executable, "-c", _SERVE_ECHO, ns.peer_ip],
+            [
+                ns.ip,
+                "netns",
+                "exec",
+                ns.name,
+                sys.executable,
+                "-m",
+                "tcpmonitor_gui.lab",
+                "serve",
+                "echo",
+                "--host",
+                ns.peer_ip,
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -23,7 +23,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but bad usage is one line on stderr and exit 2 (the command's contract)."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"tcpmonitor: {self.prog.removeprefix('tcpmonitor ')}: {message}", file=sys.stderr)
+        where = self.prog.removeprefix("tcpmonitor").strip()  # "" for the top level
+        print(f"tcpmonitor: {where + ': ' if where else ''}{message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ def profile_from_args(args: argparse.Namespace, name: str, kind: str) -> Profile
     if args.ca_file:
         detector["tls_ca_file"] = args.ca_file
     data: dict[str, Any] = {"name": name, "host": host, "port": port, "detector": detector}
+    data["id"] = uuid.uuid4().hex  # a new profile, a new history (not the name's stable id)
     if args.ip_family:
         data["ip_family"] = args.ip_family
     if getattr(args, "group", None):

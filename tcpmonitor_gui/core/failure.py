@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import ssl
 
@@ -51,7 +52,8 @@ def classify(exc: BaseException, *, held: bool = False) -> tuple[Cause, str]:
     if isinstance(exc, TimeoutError) and exc.errno is None:
         return Cause.CONNECT_TIMEOUT, "no answer to connect"
     if isinstance(exc, OSError) and exc.errno is not None:
-        text = exc.strerror or str(exc)
+        # asyncio's sock_connect replaces strerror with "Connect call failed (addr)".
+        text = os.strerror(exc.errno)
         if exc.errno == errno.ETIMEDOUT:
             if held:
                 return (

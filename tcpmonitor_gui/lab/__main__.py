@@ -8,7 +8,7 @@ which on Linux is the same clock in every process, so the caller can time detect
     proxy --upstream HOST:PORT [--listen PORT]
         prints "listening HOST PORT", then reads: pass | refuse | reset | close | blackhole |
         delay MS | count | quit; answers "ok SECONDS", "count N" or "error MESSAGE".
-    serve KIND [--port P]
+    serve KIND [--port P] [--host ADDR]
         prints "listening HOST PORT" and serves until SIGINT, SIGTERM or end of stdin.
 """
 
@@ -136,7 +136,7 @@ def run_serve(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     with (
         _sigterm_raises(),
         contextlib.suppress(KeyboardInterrupt),
-        TARGETS[args.kind]("127.0.0.1", args.port) as target,
+        TARGETS[args.kind](args.host, args.port) as target,
     ):
         host, port = target.address
         _say(stdout, f"listening {host} {port}")
@@ -157,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run a demo server until SIGINT/SIGTERM/end of stdin")
     serve.add_argument("kind", choices=sorted(TARGETS))
     serve.add_argument("--port", type=_port, default=0)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     return parser
 
 

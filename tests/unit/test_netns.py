@@ -157,11 +157,6 @@ async def test_unreachable_when_host_rejects_with_icmp(
     assert took < timeout / 2, line
 
 
-@pytest.mark.xfail(
-    reason="classify() uses OSError.strerror, which asyncio's sock_connect replaces with "
-    "'Connect call failed (addr)': the kernel's reason is lost",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("icmp_type", "reason"),
     [
