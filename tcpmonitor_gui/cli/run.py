@@ -54,9 +54,12 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
     batch: list[Event] = []
     out = sys.stdout
 
+    pipe_closed = False
+
     def emit(event: Event) -> None:
+        nonlocal pipe_closed
         batch.append(event)
-        if stop.is_set():
+        if pipe_closed:
             return
         try:
             if as_json:
@@ -66,6 +69,7 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
                 out.write(describe(event) + "\n")
                 out.flush()
         except BrokenPipeError:  # `tcpmonitor run --json | head`: the reader is gone
+            pipe_closed = True
             stop.set()
 
     async def hand_over() -> None:

@@ -99,7 +99,6 @@ async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Back
     try:
         if exchange is not None:
             await read_greeting(wire, exchange, d.timeout_s)
-        backoff.reset()
         timings = conn.timings
         report(
             Sample(
@@ -120,8 +119,11 @@ async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Back
             if exchange is not None:
                 rtt = await ask(wire, exchange, d.timeout_s)
                 last_good = time.monotonic()
+                backoff.reset()  # only a connection that answers is stable, not one that opens
                 report(Sample(True, None, rtt, "", conn.address))
             else:
+                backoff.reset()  # it lasted an interval
+                wire.take()  # whatever a watched peer says is not ours to keep
                 report(Sample(True, None, kernel_rtt_ms(sock), "", conn.address))
     except CheckFailed as exc:
         report(

@@ -87,12 +87,6 @@ def _check_unique(profiles: Sequence[Profile], source: str) -> None:
     ids: dict[str, int] = {}
     names: dict[str, int] = {}
     for i, p in enumerate(profiles):
-        if p.id in ids:
-            raise ProfileFileError(
-                source,
-                f"{source}: profiles[{i}].id: {v.show(p.id)} is also the id of "
-                f"profiles[{ids[p.id]}] (ids must be unique)",
-            )
         key = p.name.casefold()
         if key in names:
             first = profiles[names[key]].name
@@ -100,6 +94,12 @@ def _check_unique(profiles: Sequence[Profile], source: str) -> None:
                 source,
                 f"{source}: profiles[{i}].name: {v.show(p.name)} is also the name of "
                 f"profiles[{names[key]}] ({v.show(first)}; names must differ, ignoring case)",
+            )
+        if p.id in ids:
+            raise ProfileFileError(
+                source,
+                f"{source}: profiles[{i}].id: {v.show(p.id)} is also the id of "
+                f"profiles[{ids[p.id]}] (ids must be unique)",
             )
         ids[p.id] = i
         names[key] = i

@@ -121,8 +121,9 @@ class Running:
         while True:
             line = self._next(deadline)
             if line is None:
+                code = self._proc.wait(DEADLINE_S)
                 raise AssertionError(
-                    f"tcpmonitor ended (exit {self._proc.wait()}) before the expected line; "
+                    f"tcpmonitor ended (exit {code}) before the expected line; "
                     f"last lines: {self.lines[-10:]}; stderr: {self.stderr!r}"
                 )
             self.lines.append(line)

@@ -18,8 +18,10 @@ import re
 import signal
 import socket
 import stat
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,8 @@ ISO_MS_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 ID = re.compile(r"^[0-9a-f]{32}$")
 
 #: The stored profile of the "a store already exists" cases.
-STORED = {"id": "stored-db-1", "name": "db", "host": "127.0.0.1", "port": 5432}
+STORED_ID = "stored-db-1"
+STORED: dict[str, Any] = {"id": STORED_ID, "name": "db", "host": "127.0.0.1", "port": 5432}
 
 
 @pytest.fixture
@@ -67,17 +70,13 @@ def closed_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
-def test_the_installed_command_is_the_one_tested() -> None:
-    assert TCPMONITOR.is_file(), f"{TCPMONITOR} is missing: is the package installed?"
-
-
-def only_error_line(result: Any) -> str:
+def only_error_line(result: subprocess.CompletedProcess[str]) -> str:
     """The one line a refused command prints: stderr only, nothing on stdout."""
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("tcpmonitor: "), lines[0]
-    return str(lines[0])
+    return lines[0]
 
 
 def snapshot(directory: Path) -> dict[str, tuple[bytes, int]] | None:
@@ -102,13 +101,41 @@ def profiles_json(home: Home) -> dict[str, Any]:
     return doc
 
 
+def stored_document(home: Home) -> dict[str, Any]:
+    """The profile file as stored (its format is part of the contract)."""
+    doc: dict[str, Any] = json.loads((home.config / "profiles.json").read_bytes())
+    return doc
+
+
 def add(home: Home, *args: str) -> str:
     """``profiles add`` that must succeed; returns the new profile's id."""
     result = tcpmonitor(home, "profiles", "add", *args)
     assert result.returncode == 0, result.stderr
-    name = args[0]
-    (added,) = [p for p in profiles_json(home)["profiles"] if p["name"] == name]
+    (added,) = [p for p in stored_document(home)["profiles"] if p["name"] == args[0]]
     return str(added["id"])
+
+
+def store(home: Home, *profiles: dict[str, Any]) -> None:
+    """Profiles stored beforehand, where storing them is not what the test is about."""
+    ProfileStore(home.config).save([Profile.from_dict(p) for p in profiles])
+
+
+#: Profiles stored beforehand by tests about something else (listing, removing, exporting).
+WEB = {"id": "web-1", "name": "web", "host": "127.0.0.1", "port": 80, "group": "front"}
+REDIS = {
+    "id": "redis-1",
+    "name": "redis",
+    "host": "127.0.0.1",
+    "port": 6379,
+    "detector": {"kind": "heartbeat", "preset": "redis", "interval_s": 2},
+}
+SSH = {
+    "id": "ssh-1",
+    "name": "ssh",
+    "host": "127.0.0.1",
+    "port": 22,
+    "detector": {"kind": "watch", "timeout_s": 4},
+}
 
 
 def write_json(path: Path, document: Any) -> Path:
@@ -141,7 +168,9 @@ def test_check_of_a_closed_port_says_refused_and_exits_1(home: Home, closed_port
     assert result.returncode == 1
     first, summary = result.stdout.splitlines()
     assert first.startswith(f"Failed 127.0.0.1:{closed_port}: refused")
-    assert summary == f"--- 127.0.0.1:{closed_port}: 1 attempts, 0 connected, 1 failed (100.0% failed)"
+    assert (
+        summary == f"--- 127.0.0.1:{closed_port}: 1 attempts, 0 connected, 1 failed (100.0% failed)"
+    )
 
 
 def test_check_json_prints_one_object_per_attempt(home: Home) -> None:
@@ -164,35 +193,38 @@ def test_check_json_prints_one_object_per_attempt(home: Home) -> None:
         assert "detail" in attempt
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Unreachable:
+    """A target that fails for one reason, and what ``check`` needs to see it fail."""
+
+    cause: str
     target: str
     options: tuple[str, ...] = ()
 
 
 @pytest.fixture(params=["refused", "connect_timeout", "dns_error"])
-def failing_target(request: pytest.FixtureRequest, closed_port: int) -> Iterator[Unreachable]:
+def unreachable(request: pytest.FixtureRequest, closed_port: int) -> Iterator[Unreachable]:
     if request.param == "refused":
-        yield Unreachable(f"127.0.0.1:{closed_port}")
+        yield Unreachable("refused", f"127.0.0.1:{closed_port}")
     elif request.param == "connect_timeout":
         with UnresponsiveListener() as listener:
-            yield Unreachable(f"127.0.0.1:{listener.address[1]}", ("--timeout", "0.3"))
+            target = f"127.0.0.1:{listener.address[1]}"
+            yield Unreachable("connect_timeout", target, ("--timeout", "0.3"))
     else:
-        yield Unreachable("nosuchhost.invalid:80")
+        yield Unreachable("dns_error", "nosuchhost.invalid:80")  # .invalid never resolves
 
 
 def test_check_names_the_cause_of_a_failure_and_exits_1(
-    home: Home, failing_target: Unreachable, request: pytest.FixtureRequest
+    home: Home, unreachable: Unreachable
 ) -> None:
-    cause = request.node.callspec.params["failing_target"]
     result = tcpmonitor(
-        home, "check", failing_target.target, "--json", "--count", "1", *failing_target.options
+        home, "check", unreachable.target, "--json", "--count", "1", *unreachable.options
     )
     assert result.returncode == 1, result.stderr
     (attempt,) = events_of(result.stdout.splitlines())
     assert attempt["ok"] is False
-    assert attempt["cause"] == cause
-    assert attempt["target"] == failing_target.target
+    assert attempt["cause"] == unreachable.cause
+    assert attempt["target"] == unreachable.target
 
 
 @pytest.mark.parametrize(
@@ -203,14 +235,19 @@ def test_check_names_the_cause_of_a_failure_and_exits_1(
 def test_check_exit_code_follows_the_last_attempt(
     home: Home, proxy: FaultProxy, first: str, then: str, exit_code: int
 ) -> None:
+    """Flip the proxy after the first attempt; stop (SIGINT) once an attempt shows the flip."""
     proxy.set_mode(first)
     target = f"127.0.0.1:{proxy.address[1]}"
-    with Running(home, "check", target, "--count", "2", "--interval", "0.5") as check:
-        check.read_until(lambda line: target in line)  # the first attempt is over
+    outcome = {"pass": "Connected to ", "refuse": "Failed "}
+    with Running(home, "check", target, "--count", "0", "--interval", "0.1") as check:
+        check.read_until(lambda line: line.startswith(outcome[first]))
         proxy.set_mode(then)
+        check.read_until(lambda line: line.startswith(outcome[then]))
+        check.send_signal(signal.SIGINT)
         assert check.wait() == exit_code
-    attempts = [line for line in check.lines if not line.startswith(("---", "latency"))]
-    assert [line.startswith("Connected") for line in attempts] == [first == "pass", then == "pass"]
+    attempts = [line for line in check.lines if line.startswith(tuple(outcome.values()))]
+    assert attempts[0].startswith(outcome[first])
+    assert attempts[-1].startswith(outcome[then])
 
 
 def test_check_with_the_redis_preset_needs_a_pong(home: Home, echo_server: LineEchoServer) -> None:
@@ -311,7 +348,13 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
         ),
         "twins": write_json(
             folder / "twins.json",
-            {"version": 1, "profiles": [{**good, "name": "web"}, {**good, "name": "WEB"}]},
+            {
+                "version": 1,
+                "profiles": [
+                    {**good, "name": "web", "id": "a"},
+                    {**good, "name": "WEB", "id": "b"},
+                ],
+            },
         ),
         "scalar": write_json(folder / "scalar.json", "hello"),
         "same_name": write_json(
@@ -319,42 +362,45 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
         ),
         "same_id": write_json(
             folder / "same-id.json",
-            {"version": 1, "profiles": [{**good, "name": "other", "id": STORED["id"]}]},
+            {"version": 1, "profiles": [{**good, "name": "other", "id": STORED_ID}]},
         ),
         "unwritable": folder / "no-such-dir" / "export.json",
     }
 
 
-BAD_PROFILES = [
-    pytest.param(["add", "web", "localhost:70000"], ["port: 70000 "], id="add-port"),
-    pytest.param(
-        ["add", "web", "localhost:80", "--interval", "-1"], ["--interval", ": -1 "], id="interval"
-    ),
-    pytest.param(
-        ["add", "web", "localhost:80", "--preset", "nosuch"], ["--preset", "'nosuch'"], id="preset"
-    ),
-    pytest.param(
+#: (id, arguments after ``profiles``, what the error line must name)
+BAD_PROFILES_INPUT = [
+    ("add-port", ["add", "web", "localhost:70000"], ["port: 70000 "]),
+    ("interval", ["add", "web", "localhost:80", "--interval", "-1"], ["--interval", ": -1 "]),
+    ("preset", ["add", "web", "localhost:80", "--preset", "nosuch"], ["--preset", "'nosuch'"]),
+    (
+        "heartbeat-ssh",
         ["add", "web", "localhost:80", "--detector", "heartbeat", "--preset", "ssh"],
         ["--preset", "'ssh'"],
-        id="heartbeat-ssh",
     ),
-    pytest.param(
+    (
+        "watch-preset",
         ["add", "web", "localhost:80", "--detector", "watch", "--preset", "redis"],
         ["--preset", "'redis'"],
-        id="watch-preset",
     ),
-    pytest.param(["add", "web", "bad host!:80"], ["host: 'bad host!'"], id="add-host"),
-    pytest.param(["add", " ", "localhost:80"], ["NAME: ' '"], id="blank-name"),
-    pytest.param(["remove", "nosuch"], ["NAME|ID", "'nosuch'"], id="remove-unknown"),
-    pytest.param(["import", "{missing}"], ["{missing}", "does not exist"], id="import-missing"),
-    pytest.param(["import", "{malformed}"], ["{malformed}", "not valid JSON"], id="malformed"),
-    pytest.param(["import", "{future}"], ["{future}", "version 99"], id="future-version"),
-    pytest.param(
-        ["import", "{invalid}"], ["{invalid}", "profiles[1].port: 0 "], id="invalid-profile"
-    ),
-    pytest.param(["import", "{twins}"], ["{twins}", "profiles[1].name: 'WEB'"], id="twins"),
-    pytest.param(["import", "{scalar}"], ["{scalar}", "'hello'"], id="not-a-document"),
-    pytest.param(["export", "{unwritable}"], ["{unwritable}", "cannot write"], id="export"),
+    ("add-host", ["add", "web", "bad host!:80"], ["host: 'bad host!'"]),
+    ("blank-name", ["add", " ", "localhost:80"], ["NAME: ' '"]),
+    ("remove-unknown", ["remove", "nosuch"], ["NAME|ID", "'nosuch'"]),
+    ("import-missing", ["import", "{missing}"], ["{missing}", "does not exist"]),
+    ("malformed", ["import", "{malformed}"], ["{malformed}", "not valid JSON"]),
+    ("future-version", ["import", "{future}"], ["{future}", "version 99"]),
+    ("invalid-profile", ["import", "{invalid}"], ["{invalid}", "profiles[1].port: 0 "]),
+    ("twins", ["import", "{twins}"], ["{twins}", "profiles[1].name: 'WEB'"]),
+    ("not-a-document", ["import", "{scalar}"], ["{scalar}", "'hello'"]),
+    ("export", ["export", "{unwritable}"], ["{unwritable}", "cannot write"]),
+]
+#: Cases also run without any store, to show that refusing one creates no config dir.
+WITHOUT_STORE_TOO = {"add-port", "malformed", "export"}
+BAD_PROFILES = [
+    pytest.param(args, names, stored, id=f"{case}-{'store' if stored else 'no-store'}")
+    for case, args, names in BAD_PROFILES_INPUT
+    for stored in (True, False)
+    if stored or case in WITHOUT_STORE_TOO
 ]
 
 
@@ -362,8 +408,7 @@ def _fill(texts: list[str], inputs: dict[str, Path]) -> list[str]:
     return [text.format_map(inputs) if "{" in text else text for text in texts]
 
 
-@pytest.mark.parametrize("stored", [False, True], ids=["no-store", "store"])
-@pytest.mark.parametrize(("args", "names"), BAD_PROFILES)
+@pytest.mark.parametrize(("args", "names", "stored"), BAD_PROFILES)
 def test_bad_profiles_input_is_one_line_exit_2_and_writes_nothing(
     home: Home,
     inputs: dict[str, Path],
@@ -372,7 +417,7 @@ def test_bad_profiles_input_is_one_line_exit_2_and_writes_nothing(
     stored: bool,
 ) -> None:
     if stored:
-        ProfileStore(home.config).save([Profile.from_dict(STORED)])
+        store(home, STORED)
     before = snapshot(home.config)
     inputs_before = snapshot(inputs["malformed"].parent)
     result = tcpmonitor(home, "profiles", *_fill(args, inputs))
@@ -396,7 +441,7 @@ def test_bad_profiles_input_is_one_line_exit_2_and_writes_nothing(
 def test_a_clash_with_a_stored_profile_is_refused_and_writes_nothing(
     home: Home, inputs: dict[str, Path], args: list[str], names: list[str]
 ) -> None:
-    ProfileStore(home.config).save([Profile.from_dict(STORED)])
+    store(home, STORED)
     before = snapshot(home.config)
     result = tcpmonitor(home, "profiles", *_fill(args, inputs))
     assert result.returncode == 2
@@ -406,29 +451,35 @@ def test_a_clash_with_a_stored_profile_is_refused_and_writes_nothing(
     assert snapshot(home.config) == before
 
 
+INVALID_JSON = b'{"version": 1, "profiles": ['
+FUTURE = b'{"version": 2, "profiles": []}'
+BAD_PROFILE = b'{"version": 1, "profiles": [{"name": "x", "host": "127.0.0.1", "port": 0}]}'
+STORE_COMMANDS = {
+    "list": ["profiles", "list"],
+    "add": ["profiles", "add", "web", "127.0.0.1:80"],
+    "remove": ["profiles", "remove", "x"],
+    "import": ["profiles", "import", "{same_name}"],
+    "export": ["profiles", "export"],
+    "run": ["run", "--json"],
+}
+#: Every command on a file that is not JSON; the other kinds of bad file on a reader and a writer.
 CORRUPT_STORES = [
-    pytest.param(b'{"version": 1, "profiles": [', "not valid JSON", id="invalid-json"),
-    pytest.param(b'{"version": 2, "profiles": []}', "version 2", id="future-version"),
-    pytest.param(
-        b'{"version": 1, "profiles": [{"name": "x", "host": "127.0.0.1", "port": 0}]}',
-        "profiles[0].port: 0 ",
-        id="invalid-profile",
+    *(
+        pytest.param(INVALID_JSON, "not valid JSON", args, id=f"invalid-json-{name}")
+        for name, args in STORE_COMMANDS.items()
+    ),
+    *(
+        pytest.param(content, problem, STORE_COMMANDS[name], id=f"{kind}-{name}")
+        for kind, content, problem in [
+            ("future-version", FUTURE, "version 2 "),
+            ("invalid-profile", BAD_PROFILE, "profiles[0].port: 0 "),
+        ]
+        for name in ("list", "add", "run")
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["profiles", "list"],
-        ["profiles", "add", "web", "127.0.0.1:80"],
-        ["profiles", "import", "{same_name}"],
-        ["profiles", "export"],
-        ["run", "--json"],
-    ],
-    ids=["list", "add", "import", "export", "run"],
-)
-@pytest.mark.parametrize(("content", "problem"), CORRUPT_STORES)
+@pytest.mark.parametrize(("content", "problem", "args"), CORRUPT_STORES)
 def test_an_unreadable_store_is_named_and_left_exactly_as_it_is(
     home: Home, inputs: dict[str, Path], args: list[str], content: bytes, problem: str
 ) -> None:
@@ -445,7 +496,7 @@ def test_an_unreadable_store_is_named_and_left_exactly_as_it_is(
 
 
 def test_run_refuses_an_unreadable_settings_file(home: Home) -> None:
-    ProfileStore(home.config).save([Profile.from_dict(STORED)])
+    store(home, STORED)
     (home.config / "settings.json").write_text('{"version": 1, "retention_days": 0}')
     before = snapshot(home.config)
     result = tcpmonitor(home, "run")
@@ -536,18 +587,16 @@ def test_the_options_win_over_the_environment(home: Home, tmp_path: Path) -> Non
 
 
 def test_profiles_are_removed_by_name_or_by_id(home: Home) -> None:
-    add(home, "web", "127.0.0.1:80")
-    db_id = add(home, "db", "127.0.0.1:5432")
-    add(home, "cache", "127.0.0.1:6379")
+    store(home, WEB, STORED, REDIS)
 
     by_name = tcpmonitor(home, "profiles", "remove", "web")
     assert by_name.returncode == 0, by_name.stderr
     assert "web" in by_name.stdout
-    by_id = tcpmonitor(home, "profiles", "remove", db_id)
+    by_id = tcpmonitor(home, "profiles", "remove", STORED_ID)
     assert by_id.returncode == 0, by_id.stderr
     assert "db" in by_id.stdout
 
-    assert [p["name"] for p in profiles_json(home)["profiles"]] == ["cache"]
+    assert [p["name"] for p in stored_document(home)["profiles"]] == ["redis"]
 
 
 def test_a_name_added_again_after_removal_gets_a_new_id(home: Home) -> None:
@@ -559,7 +608,7 @@ def test_a_name_added_again_after_removal_gets_a_new_id(home: Home) -> None:
 
 def test_adding_never_reuses_the_id_of_a_renamed_profile(home: Home, tmp_path: Path) -> None:
     web_id = add(home, "web", "127.0.0.1:80")
-    renamed = profiles_json(home)
+    renamed = stored_document(home)
     renamed["profiles"][0]["name"] = "api"  # edited by hand; the id (its history) stays
     result = tcpmonitor(
         home, "profiles", "import", str(write_json(tmp_path / "renamed.json", renamed)), "--replace"
@@ -568,14 +617,13 @@ def test_adding_never_reuses_the_id_of_a_renamed_profile(home: Home, tmp_path: P
 
     result = tcpmonitor(home, "profiles", "add", "web", "127.0.0.1:8080")
     assert result.returncode == 0, result.stderr
-    ids = {p["name"]: p["id"] for p in profiles_json(home)["profiles"]}
+    ids = {p["name"]: p["id"] for p in stored_document(home)["profiles"]}
     assert ids["api"] == web_id
     assert ids["web"] != web_id
 
 
 def test_export_to_stdout_is_the_list_json(home: Home) -> None:
-    add(home, "web", "127.0.0.1:80", "--group", "front")
-    add(home, "redis", "127.0.0.1:6379", "--detector", "heartbeat", "--preset", "redis")
+    store(home, WEB, REDIS)
     exported = tcpmonitor(home, "profiles", "export")
     listed = tcpmonitor(home, "profiles", "list", "--json")
     assert exported.returncode == listed.returncode == 0
@@ -586,21 +634,20 @@ def test_export_to_stdout_is_the_list_json(home: Home) -> None:
 def test_an_exported_file_imports_identically_into_another_config_dir(
     home: Home, tmp_path: Path
 ) -> None:
-    add(home, "web", "127.0.0.1:80", "--group", "front", "--interval", "30")
-    add(home, "redis", "127.0.0.1:6379", "--detector", "heartbeat", "--preset", "redis")
-    add(home, "ssh", "127.0.0.1:22", "--detector", "watch", "--timeout", "4")
+    store(home, WEB, REDIS, SSH)
     file = tmp_path / "exported.json"
     exported = tcpmonitor(home, "profiles", "export", str(file))
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == ""  # stdout stays clean for scripts; the note goes to stderr
-    assert json.loads(file.read_bytes()) == profiles_json(home)
+    assert json.loads(file.read_bytes()) == stored_document(home)
 
     other = Home(tmp_path / "other-config", tmp_path / "other-data")
     imported = tcpmonitor(other, "profiles", "import", str(file))
     assert imported.returncode == 0, imported.stderr
     assert "3" in imported.stdout
-    original = tcpmonitor(home, "profiles", "list", "--json").stdout
-    assert tcpmonitor(other, "profiles", "list", "--json").stdout == original
+    restored = tcpmonitor(other, "profiles", "list", "--json").stdout
+    assert restored == tcpmonitor(home, "profiles", "list", "--json").stdout
+    assert stored_document(other) == stored_document(home)
     assert stat.S_IMODE((other.config / "profiles.json").stat().st_mode) == 0o600
 
     stored = snapshot(other.config)
@@ -613,22 +660,24 @@ def test_an_exported_file_imports_identically_into_another_config_dir(
 
     replaced = tcpmonitor(other, "profiles", "import", str(file), "--replace")
     assert replaced.returncode == 0, replaced.stderr
-    assert tcpmonitor(other, "profiles", "list", "--json").stdout == original
+    assert stored_document(other) == stored_document(home)
 
 
 def test_import_replace_swaps_a_profile_of_the_same_name(home: Home, tmp_path: Path) -> None:
-    old_id = add(home, "db", "127.0.0.1:5432")
-    add(home, "web", "127.0.0.1:80")
+    store(home, STORED, WEB)
     file = write_json(
         tmp_path / "new-db.json",
-        {"version": 1, "profiles": [{"id": "new-db", "name": "DB", "host": "127.0.0.1", "port": 6432}]},
+        {
+            "version": 1,
+            "profiles": [{"id": "new-db", "name": "DB", "host": "127.0.0.1", "port": 6432}],
+        },
     )
     result = tcpmonitor(home, "profiles", "import", str(file), "--replace")
     assert result.returncode == 0, result.stderr
-    profiles = {p["name"]: p for p in profiles_json(home)["profiles"]}
+    profiles = {p["name"]: p for p in stored_document(home)["profiles"]}
     assert set(profiles) == {"DB", "web"}
     assert (profiles["DB"]["id"], profiles["DB"]["port"]) == ("new-db", 6432)
-    assert old_id not in {p["id"] for p in profiles.values()}
+    assert STORED_ID not in {p["id"] for p in profiles.values()}
 
 
 def test_a_legacy_bare_list_of_profiles_imports(home: Home, tmp_path: Path) -> None:
@@ -646,13 +695,12 @@ def test_a_legacy_bare_list_of_profiles_imports(home: Home, tmp_path: Path) -> N
     )
     result = tcpmonitor(home, "profiles", "import", str(legacy))
     assert result.returncode == 0, result.stderr
-    doc = profiles_json(home)
+    doc = stored_document(home)
     assert doc["version"] == 1
     web, redis = doc["profiles"]
     assert (web["name"], web["port"]) == ("legacy web", 80)
     assert (redis["detector"]["preset"], redis["detector"]["interval_s"]) == ("redis", 10)
     assert ID.match(web["id"])
-    assert json.loads((home.config / "profiles.json").read_bytes())["version"] == 1
 
 
 # -- run and events -----------------------------------------------------------------------
@@ -671,6 +719,8 @@ class Monitored:
     stderr: str
     #: Seconds from SIGTERM to the exit.
     stop_s: float
+    #: What ``events --format json`` shows afterwards.
+    stored: list[dict[str, Any]]
 
 
 def _is_state(line: str, name: str, state: str, cause: str | None = None) -> bool:
@@ -732,6 +782,7 @@ def monitored(tmp_path_factory: pytest.TempPathFactory) -> Monitored:
         exit_code=exit_code,
         stderr=run.stderr,
         stop_s=stop_s,
+        stored=stored_events(home),
     )
 
 
@@ -752,7 +803,11 @@ def test_run_json_prints_a_reset_as_a_down_event_with_its_cause(monitored: Monit
     assert isinstance(down["detection_ms"], float)
     probe_up = next(e for e in states if e["profile_name"] == "echo probe")
     assert (probe_up["profile_id"], probe_up["state"]) == (monitored.probe_id, "up")
-    assert [e for e in states if e["profile_name"] == "echo probe" and e["state"] != "up"] == []
+    probe_states = [e["state"] for e in states if e["profile_name"] == "echo probe"]
+    # Up throughout; at SIGTERM every profile records that nothing watches it any more.
+    assert probe_states == ["up", "unknown"]
+    stopped = [e for e in states if e["detail"] == "monitoring stopped"]
+    assert {e["profile_id"] for e in stopped} == {monitored.probe_id, monitored.heartbeat_id}
 
 
 def test_run_json_lines_are_events_with_exactly_the_contract_fields(monitored: Monitored) -> None:
@@ -775,7 +830,7 @@ def stored_events(home: Home, *args: str) -> list[dict[str, Any]]:
 
 
 def test_events_json_holds_every_state_change_that_run_printed(monitored: Monitored) -> None:
-    stored = stored_events(monitored.home)
+    stored = monitored.stored
     printed = [e for e in events_of(monitored.lines) if e["kind"] == "state"]
     assert all(e["kind"] == "state" for e in stored)
     assert [e for e in printed if e not in stored] == []
@@ -790,7 +845,7 @@ def test_events_csv_has_a_header_and_one_row_per_state_change(monitored: Monitor
     reader = csv.DictReader(io.StringIO(result.stdout))
     rows = list(reader)
     assert reader.fieldnames == EVENT_FIELDS
-    stored = stored_events(monitored.home)
+    stored = monitored.stored
     assert [(r["ts"], r["profile_id"], r["state"]) for r in rows] == [
         (e["ts"], e["profile_id"], e["state"]) for e in stored
     ]
@@ -805,11 +860,11 @@ def test_events_profile_filters_by_name_or_id(monitored: Monitored) -> None:
     by_id = stored_events(monitored.home, "--profile", monitored.probe_id)
     assert by_id
     assert {e["profile_name"] for e in by_id} == {"echo probe"}
-    assert len(by_name) + len(by_id) == len(stored_events(monitored.home))
+    assert len(by_name) + len(by_id) == len(monitored.stored)
 
 
 def test_events_since_takes_an_age_or_an_iso_time(monitored: Monitored) -> None:
-    everything = stored_events(monitored.home)
+    everything = monitored.stored
     assert stored_events(monitored.home, "--since", "1h") == everything
     down = next(e for e in everything if e["state"] == "down")
     since_down = stored_events(monitored.home, "--since", down["ts"])
@@ -824,7 +879,9 @@ def test_events_text_has_one_line_per_state_change(monitored: Monitored) -> None
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == len(stored_events(monitored.home, "--profile", "echo heartbeat"))
-    assert any("echo heartbeat" in line and "up -> down" in line and "reset" in line for line in lines)
+    assert any(
+        "echo heartbeat" in line and "up -> down" in line and "reset" in line for line in lines
+    )
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -840,7 +897,8 @@ def test_run_profiles_file_monitors_its_profiles_not_the_stored_ones(
     home: Home, echo_server: LineEchoServer, tmp_path: Path
 ) -> None:
     port = echo_server.address[1]
-    add(home, "stored probe", f"127.0.0.1:{port}", "--interval", "0.2")
+    stored = {"kind": "probe", "interval_s": 0.2}
+    store(home, {"name": "stored probe", "host": "127.0.0.1", "port": port, "detector": stored})
     file = write_json(
         tmp_path / "watch.json",
         {
@@ -858,15 +916,17 @@ def test_run_profiles_file_monitors_its_profiles_not_the_stored_ones(
     )
     samples = 0
 
-    def second_sample(line: str) -> bool:
-        # By a second sample every monitor started with it has reported its first check.
+    def third_sample(line: str) -> bool:
+        # Monitors start within one interval (staggered), so by the file probe's third check
+        # a stored probe, were it monitored, would have reported its first.
         nonlocal samples
         event = json.loads(line)
-        samples += event["profile_name"] == "file probe" and event["kind"] == "sample"
-        return samples >= 2
+        if event["profile_name"] == "file probe" and event["kind"] == "sample":
+            samples += 1
+        return samples >= 3
 
     with Running(home, "run", "--profiles", str(file), "--json") as run:
-        run.read_until(second_sample)
+        run.read_until(third_sample)
         run.send_signal(signal.SIGTERM)
         assert run.wait() == 0
     names = {json.loads(line)["profile_name"] for line in run.lines}
@@ -878,7 +938,7 @@ def test_run_profiles_file_monitors_its_profiles_not_the_stored_ones(
 def nothing_enabled(request: pytest.FixtureRequest, home: Home, tmp_path: Path) -> list[str]:
     """``run`` arguments under which there is nothing to monitor."""
     if request.param == "only-disabled":
-        add(home, "off", "127.0.0.1:80", "--disabled")
+        store(home, {**STORED, "enabled": False})
     if request.param == "empty-file":
         file = write_json(tmp_path / "empty.json", {"version": 1, "profiles": []})
         return ["run", "--profiles", str(file)]
@@ -912,7 +972,7 @@ def test_run_with_a_bad_profiles_file_names_it_and_exits_2(
 
 
 def test_version_prints_the_package_version(home: Home) -> None:
-    result = subprocess_run_plain("--version", home=home)
+    result = tcpmonitor(home, "--version", flags=False)
     assert result.returncode == 0
     assert result.stdout.strip() == f"tcpmonitor {__version__}"
 
@@ -925,7 +985,7 @@ def test_version_prints_the_package_version(home: Home) -> None:
 def test_missing_or_unknown_subcommand_is_one_line_and_exit_2(
     home: Home, args: list[str], names: list[str]
 ) -> None:
-    result = subprocess_run_plain(*args, home=home)
+    result = tcpmonitor(home, *args, flags=False)  # the top level takes no dirs
     assert result.returncode == 2
     line = only_error_line(result)
     assert not line.startswith("tcpmonitor: tcpmonitor:"), line
@@ -933,10 +993,6 @@ def test_missing_or_unknown_subcommand_is_one_line_and_exit_2(
         assert name in line
 
 
-def subprocess_run_plain(*args: str, home: Home) -> Any:
-    """The command with no options at all (the top level takes no --config-dir)."""
-    return tcpmonitor(home, *args, flags=False)
-
-
-# Keep the helpers' names in one place for readers of the failures above.
-__all__: list[Callable[..., Any]] = []
+def test_the_installed_command_is_the_one_tested() -> None:
+    assert TCPMONITOR.is_file(), f"{TCPMONITOR} is missing: is the package installed?"
+    assert TCPMONITOR.parent == Path(sys.executable).parent
