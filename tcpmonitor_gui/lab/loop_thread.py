@@ -15,7 +15,8 @@ import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
 
@@ -152,3 +153,24 @@ class ConnectionCounter:
         """Block until no connection is live; False if ``timeout`` passes."""
         with self._cond:
             return self._cond.wait_for(lambda: self._count == 0, timeout)
+
+
+class StartStop:
+    """``with thing:`` starts it and stops it, for everything in the lab."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

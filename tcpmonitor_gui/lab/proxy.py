@@ -15,16 +15,16 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from types import TracebackType
+from typing import Self
 
 from tcpmonitor_gui.lab.acceptor import Acceptor
 from tcpmonitor_gui.lab.link import Link, Side
-from tcpmonitor_gui.lab.loop_thread import ConnectionCounter, LoopThread
+from tcpmonitor_gui.lab.loop_thread import ConnectionCounter, LoopThread, StartStop
 
 MODES = ("pass", "refuse", "reset", "close", "blackhole", "delay")
 
 
-class FaultProxy:
+class FaultProxy(StartStop):
     """Forwards TCP connections to ``upstream`` and injects faults on command.
 
     Modes:
@@ -67,7 +67,7 @@ class FaultProxy:
 
     # -- Public, thread-safe API -------------------------------------------------------------
 
-    def start(self) -> FaultProxy:
+    def start(self) -> Self:
         """Bind the listening socket and start forwarding in ``pass`` mode; returns self.
 
         After ``stop()`` it may be started again: it binds the same port.
@@ -78,17 +78,6 @@ class FaultProxy:
     def stop(self) -> None:
         """Close every socket and join the proxy thread (deadline 5 s)."""
         self._thread.stop()
-
-    def __enter__(self) -> FaultProxy:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def address(self) -> tuple[str, int]:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import threading
 from http import HTTPStatus
-from types import TracebackType
 from typing import Self
 
 from tcpmonitor_gui.lab.acceptor import Acceptor
-from tcpmonitor_gui.lab.loop_thread import DEADLINE_S, ConnectionCounter, LoopThread
+from tcpmonitor_gui.lab.loop_thread import DEADLINE_S, ConnectionCounter, LoopThread, StartStop
 from tcpmonitor_gui.lab.unresponsive import UnresponsiveListener
 
 __all__ = [
@@ -33,7 +32,7 @@ __all__ = [
 LINE_LIMIT = 64 * 1024
 
 
-class ServerThread:
+class ServerThread(StartStop):
     """A stream server on its own thread and loop; subclasses implement ``handle``."""
 
     def __init__(self, *, listen_host: str = "127.0.0.1", port: int = 0) -> None:
@@ -51,17 +50,6 @@ class ServerThread:
     def stop(self) -> None:
         """Close the listener and every connection, and join the thread (deadline 5 s)."""
         self._thread.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def address(self) -> tuple[str, int]:

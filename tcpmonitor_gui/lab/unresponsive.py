@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import select
 import socket
-from types import TracebackType
 from typing import Self
+
+from tcpmonitor_gui.lab.loop_thread import StartStop
 
 #: How long a dummy connect may take before we conclude that the kernel dropped its SYN.
 #: On loopback the handshake completes within microseconds when there is room.
@@ -20,7 +21,7 @@ _PROBE_S = 0.05
 _MAX_DUMMIES = 16
 
 
-class UnresponsiveListener:
+class UnresponsiveListener(StartStop):
     """A listening socket that never accepts, with its accept queue full.
 
     Whatever connects to ``address`` sees no SYN-ACK and no RST, exactly like a firewalled or
@@ -76,17 +77,6 @@ class UnresponsiveListener:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def address(self) -> tuple[str, int]:
