@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import collections
-import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -27,40 +26,42 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypedDict, TypeVar, Unpack
+from typing import TypedDict, TypeVar, Unpack
 
-from .events import Cause, Event, Kind, State
+from .eventdb import (
+    COLUMNS,
+    SCHEMA_STEPS,
+    SCHEMA_VERSION,
+    EventLogError,
+    check_schema,
+    open_for_writing,
+    row_event,
+    transaction,
+    unix_seconds,
+    write_batch,
+)
+from .events import Event, Kind, State
 from .paths import ensure_dir
+
+__all__ = [
+    "SCHEMA_STEPS",
+    "SCHEMA_VERSION",
+    "EventFilter",
+    "EventLog",
+    "EventLogError",
+    "MinuteStat",
+]
 
 _log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 DEFAULT_MAX_PENDING = 100_000
 PRUNE_EVERY_S = 3600.0
 _UP = frozenset({State.UP, State.DEGRADED})
 _EXCLUDED = frozenset({State.PAUSED, State.UNKNOWN})
-_COLUMNS = (
-    "id, ts, profile_id, profile_name, state, previous, cause, detector, latency_ms, detail,"
-    " detection_ms, address"
-)
-_INSERT_EVENT = (
-    f"INSERT INTO events ({_COLUMNS.removeprefix('id, ')}) VALUES ({', '.join('?' * 11)})"
-)
-_UPSERT_MINUTE = """
-INSERT INTO minutes (profile_id, minute, ok, fail, lat_min, lat_max, lat_sum, lat_n)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (profile_id, minute) DO UPDATE SET
-  ok = ok + excluded.ok,
-  fail = fail + excluded.fail,
-  lat_min = min(coalesce(lat_min, excluded.lat_min), coalesce(excluded.lat_min, lat_min)),
-  lat_max = max(coalesce(lat_max, excluded.lat_max), coalesce(excluded.lat_max, lat_max)),
-  lat_sum = lat_sum + excluded.lat_sum,
-  lat_n = lat_n + excluded.lat_n
-"""
 
 R = TypeVar("R")
 #: Work for the writer thread (a prune) and where its result goes.
@@ -82,10 +83,6 @@ class EventFilter(TypedDict, total=False):
     before_id: int | None
 
 
-class EventLogError(Exception):
-    """The event log file cannot be used; ``str()`` is one line naming the file."""
-
-
 @dataclasses.dataclass(frozen=True)
 class MinuteStat:
     """Samples of one profile in one minute; ``lat_*`` are None when none carried a latency."""
@@ -96,153 +93,6 @@ class MinuteStat:
     lat_min: float | None
     lat_avg: float | None
     lat_max: float | None
-
-
-def _create_v1(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "CREATE TABLE events (id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
-        " profile_id TEXT NOT NULL, profile_name TEXT NOT NULL, state TEXT NOT NULL,"
-        " previous TEXT, cause TEXT, detector TEXT NOT NULL, latency_ms REAL,"
-        " detail TEXT NOT NULL DEFAULT '', detection_ms REAL, address TEXT)"
-    )
-    conn.execute("CREATE INDEX events_profile_ts ON events (profile_id, ts)")
-    conn.execute("CREATE INDEX events_ts ON events (ts)")
-    conn.execute(
-        "CREATE TABLE minutes (profile_id TEXT NOT NULL, minute INTEGER NOT NULL,"
-        " ok INTEGER NOT NULL, fail INTEGER NOT NULL, lat_min REAL, lat_max REAL,"
-        " lat_sum REAL NOT NULL, lat_n INTEGER NOT NULL, PRIMARY KEY (profile_id, minute))"
-        " WITHOUT ROWID"
-    )
-    conn.execute("CREATE INDEX minutes_minute ON minutes (minute)")  # for pruning
-
-
-#: ``SCHEMA_STEPS[n]`` turns a schema of ``PRAGMA user_version`` n into n + 1 (0: empty file).
-SCHEMA_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _create_v1}
-
-
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def _unix(ts: dt.datetime) -> float:
-    """Seconds since the epoch; a naive datetime is taken as UTC, like every ``Event.ts``."""
-    return (ts.replace(tzinfo=dt.UTC) if ts.tzinfo is None else ts).timestamp()
-
-
-def _open_for_writing(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) and bring the schema up to date, or raise EventLogError."""
-    try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
-    except sqlite3.Error as exc:
-        raise EventLogError(f"{path}: cannot be opened ({exc})") from exc
-    try:
-        _check_schema(conn, path)  # before anything that could change the file
-        conn.execute("PRAGMA journal_mode=WAL")
-        # WAL with synchronous=NORMAL cannot corrupt the file; a power cut may lose the last
-        # commits, which is the right trade for a log written several times a second.
-        conn.execute("PRAGMA synchronous=NORMAL")
-        with _transaction(conn):
-            version = _check_schema(conn, path)  # again: another process may have been first
-            for n in range(version, SCHEMA_VERSION):
-                SCHEMA_STEPS[n](conn)
-            if version < SCHEMA_VERSION:
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    except sqlite3.Error as exc:
-        conn.close()
-        raise EventLogError(
-            f"{path}: cannot be used as the event log ({exc}); it was left as it is"
-        ) from exc
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _check_schema(conn: sqlite3.Connection, path: Path) -> int:
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise EventLogError(
-            f"{path}: schema version {version} is newer than this program understands "
-            f"(at most {SCHEMA_VERSION}); upgrade TCP Monitor"
-        )
-    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-        raise EventLogError(
-            f"{path}: holds another program's tables, not an event log; it was left as it is"
-        )
-    return version
-
-
-@dataclasses.dataclass(slots=True)
-class _Minute:
-    ok: int = 0
-    fail: int = 0
-    lat_min: float | None = None
-    lat_max: float | None = None
-    lat_sum: float = 0.0
-    lat_n: int = 0
-
-    def add(self, event: Event) -> None:
-        if event.cause is not None:
-            self.fail += 1
-            return
-        self.ok += 1
-        lat = event.latency_ms
-        if lat is not None:  # the latency of a failed check (a timeout, say) is not a latency
-            self.lat_min = lat if self.lat_min is None else min(self.lat_min, lat)
-            self.lat_max = lat if self.lat_max is None else max(self.lat_max, lat)
-            self.lat_sum += lat
-            self.lat_n += 1
-
-
-def _write_batch(conn: sqlite3.Connection, batch: list[Event]) -> None:
-    """One transaction: state events as rows, samples folded per profile and minute."""
-    rows = []
-    minutes: dict[tuple[str, int], _Minute] = collections.defaultdict(_Minute)
-    for e in batch:
-        ts = _unix(e.ts)
-        if e.kind == Kind.SAMPLE:
-            minutes[e.profile_id, math.floor(ts / 60)].add(e)
-            continue
-        rows.append(
-            (ts, e.profile_id, e.profile_name, str(e.state), e.previous and str(e.previous),
-             e.cause and str(e.cause), e.detector, e.latency_ms, e.detail, e.detection_ms,
-             e.address)
-        )  # fmt: skip
-    with _transaction(conn):
-        conn.executemany(_INSERT_EVENT, rows)
-        conn.executemany(
-            _UPSERT_MINUTE,
-            [
-                (pid, minute, m.ok, m.fail, m.lat_min, m.lat_max, m.lat_sum, m.lat_n)
-                for (pid, minute), m in minutes.items()
-            ],
-        )
-
-
-def _row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
-    rid, ts, pid, name, state, previous, cause, detector, latency, detail, detection, addr = row
-    return rid, Event(
-        ts=dt.datetime.fromtimestamp(ts, dt.UTC),
-        profile_id=pid,
-        profile_name=name,
-        kind=Kind.STATE,
-        state=State(state),
-        previous=None if previous is None else State(previous),
-        cause=None if cause is None else Cause(cause),
-        detector=detector,
-        latency_ms=latency,
-        detail=detail,
-        detection_ms=detection,
-        address=addr,
-    )
 
 
 class EventLog:
@@ -302,7 +152,7 @@ class EventLog:
                 raise EventLogError(
                     f"{self.path.parent}: cannot be created ({exc.strerror or exc})"
                 ) from exc
-            conn = _open_for_writing(self.path)
+            conn = open_for_writing(self.path)
             self._thread = threading.Thread(
                 target=self._run, args=(conn,), name="eventlog-writer", daemon=True
             )
@@ -392,15 +242,15 @@ class EventLog:
             return future.result()
         if not self.path.exists():
             return 0
-        conn = _open_for_writing(self.path)
+        conn = open_for_writing(self.path)
         try:
             return self._prune(conn, now)
         finally:
             conn.close()
 
     def _prune(self, conn: sqlite3.Connection, now: dt.datetime | None) -> int:
-        cutoff = _unix(now or dt.datetime.now(dt.UTC)) - self.retention_days * 86400.0
-        with _transaction(conn):
+        cutoff = unix_seconds(now or dt.datetime.now(dt.UTC)) - self.retention_days * 86400.0
+        with transaction(conn):
             n: int = conn.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount
             # A minute row goes once the whole minute is older than the cutoff.
             n += conn.execute(
@@ -464,7 +314,7 @@ class EventLog:
 
     def _commit(self, conn: sqlite3.Connection, batch: list[Event], closing: bool) -> None:
         try:
-            _write_batch(conn, batch)
+            write_batch(conn, batch)
         except sqlite3.Error as exc:
             # Disk full, file locked too long...: keep the events and retry at the next
             # flush, unless we are closing (then there is no later).
@@ -503,7 +353,7 @@ class EventLog:
             conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)
             try:
                 conn.execute("BEGIN")  # one snapshot for every statement of the query
-                if _check_schema(conn, self.path) == 0:
+                if check_schema(conn, self.path) == 0:
                     return empty
                 return query(conn)
             finally:
@@ -529,10 +379,10 @@ class EventLog:
                 params += [profile, profile]
             if (since := filters.get("since")) is not None:
                 where.append("ts >= ?")
-                params.append(_unix(since))
+                params.append(unix_seconds(since))
             if (until := filters.get("until")) is not None:
                 where.append("ts < ?")
-                params.append(_unix(until))
+                params.append(unix_seconds(until))
             if (before_id := filters.get("before_id")) is not None:
                 row = conn.execute("SELECT ts FROM events WHERE id = ?", (before_id,)).fetchone()
                 if row is None:  # pruned meanwhile: ids still grow with insertion
@@ -542,13 +392,13 @@ class EventLog:
                     where.append("(ts < ? OR (ts = ? AND id < ?))")
                     params += [row[0], row[0], before_id]
             order = "DESC" if filters.get("newest_first") else "ASC"
-            sql = f"SELECT {_COLUMNS} FROM events"
+            sql = f"SELECT {COLUMNS} FROM events"
             sql += f" WHERE {' AND '.join(where)}" if where else ""
             sql += f" ORDER BY ts {order}, id {order}"
             if limit is not None:
                 sql += " LIMIT ?"
                 params.append(limit)
-            return [_row_event(r) for r in conn.execute(sql, params)]
+            return [row_event(r) for r in conn.execute(sql, params)]
 
         return self._read(query, [])
 
@@ -566,7 +416,7 @@ class EventLog:
         up (the link works); time ``paused`` or ``unknown``, or before anything is known, is
         left out of the denominator. None when no time in the window is known.
         """
-        end = _unix(now or dt.datetime.now(dt.UTC))
+        end = unix_seconds(now or dt.datetime.now(dt.UTC))
         start = end - window.total_seconds()
 
         def query(conn: sqlite3.Connection) -> float | None:
@@ -597,8 +447,8 @@ class EventLog:
         self, profile_id: str, since: dt.datetime, until: dt.datetime | None = None
     ) -> list[MinuteStat]:
         """Per-minute sample aggregates of the minutes that overlap ``since`` .. ``until``."""
-        first = math.floor(_unix(since) / 60)
-        last = math.floor(_unix(until or dt.datetime.now(dt.UTC)) / 60)
+        first = math.floor(unix_seconds(since) / 60)
+        last = math.floor(unix_seconds(until or dt.datetime.now(dt.UTC)) / 60)
 
         def query(conn: sqlite3.Connection) -> list[MinuteStat]:
             rows = conn.execute(

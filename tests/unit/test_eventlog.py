@@ -410,7 +410,7 @@ def test_a_failed_write_is_retried_and_reported_meanwhile(
 ) -> None:
     from tcpmonitor_gui.core import eventlog
 
-    real = eventlog._write_batch
+    real = eventlog.write_batch
     failures = iter([sqlite3.OperationalError("disk I/O error")])
     attempts = threading.Semaphore(0)
 
@@ -421,7 +421,7 @@ def test_a_failed_write_is_retried_and_reported_meanwhile(
             raise error
         real(conn, batch)
 
-    monkeypatch.setattr(eventlog, "_write_batch", flaky)
+    monkeypatch.setattr(eventlog, "write_batch", flaky)
     log.submit([state_event(at(0), State.DOWN)])
     assert attempts.acquire(timeout=5)
     assert log.flush(timeout=5)

@@ -1,0 +1,187 @@
+"""The event log's SQLite file: its schema, its migrations, and how a batch is written.
+
+Kept apart from ``eventlog.py`` (the writer thread and the queries) so each reads on its own.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import dataclasses
+import datetime as dt
+import math
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .events import Cause, Event, Kind, State
+
+SCHEMA_VERSION = 1
+COLUMNS = (
+    "id, ts, profile_id, profile_name, state, previous, cause, detector, latency_ms, detail,"
+    " detection_ms, address"
+)
+INSERT_EVENT = f"INSERT INTO events ({COLUMNS.removeprefix('id, ')}) VALUES ({', '.join('?' * 11)})"
+UPSERT_MINUTE = """
+INSERT INTO minutes (profile_id, minute, ok, fail, lat_min, lat_max, lat_sum, lat_n)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (profile_id, minute) DO UPDATE SET
+  ok = ok + excluded.ok,
+  fail = fail + excluded.fail,
+  lat_min = min(coalesce(lat_min, excluded.lat_min), coalesce(excluded.lat_min, lat_min)),
+  lat_max = max(coalesce(lat_max, excluded.lat_max), coalesce(excluded.lat_max, lat_max)),
+  lat_sum = lat_sum + excluded.lat_sum,
+  lat_n = lat_n + excluded.lat_n
+"""
+
+
+class EventLogError(Exception):
+    """The event log file cannot be used; ``str()`` is one line naming the file."""
+
+
+def create_v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+        " profile_id TEXT NOT NULL, profile_name TEXT NOT NULL, state TEXT NOT NULL,"
+        " previous TEXT, cause TEXT, detector TEXT NOT NULL, latency_ms REAL,"
+        " detail TEXT NOT NULL DEFAULT '', detection_ms REAL, address TEXT)"
+    )
+    conn.execute("CREATE INDEX events_profile_ts ON events (profile_id, ts)")
+    conn.execute("CREATE INDEX events_ts ON events (ts)")
+    conn.execute(
+        "CREATE TABLE minutes (profile_id TEXT NOT NULL, minute INTEGER NOT NULL,"
+        " ok INTEGER NOT NULL, fail INTEGER NOT NULL, lat_min REAL, lat_max REAL,"
+        " lat_sum REAL NOT NULL, lat_n INTEGER NOT NULL, PRIMARY KEY (profile_id, minute))"
+        " WITHOUT ROWID"
+    )
+    conn.execute("CREATE INDEX minutes_minute ON minutes (minute)")  # for pruning
+
+
+#: ``SCHEMA_STEPS[n]`` turns a schema of ``PRAGMA user_version`` n into n + 1 (0: empty file).
+SCHEMA_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {0: create_v1}
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def unix_seconds(ts: dt.datetime) -> float:
+    """Seconds since the epoch; a naive datetime is taken as UTC, like every ``Event.ts``."""
+    return (ts.replace(tzinfo=dt.UTC) if ts.tzinfo is None else ts).timestamp()
+
+
+def open_for_writing(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) and bring the schema up to date, or raise EventLogError."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    except sqlite3.Error as exc:
+        raise EventLogError(f"{path}: cannot be opened ({exc})") from exc
+    try:
+        check_schema(conn, path)  # before anything that could change the file
+        conn.execute("PRAGMA journal_mode=WAL")
+        # WAL with synchronous=NORMAL cannot corrupt the file; a power cut may lose the last
+        # commits, which is the right trade for a log written several times a second.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        with transaction(conn):
+            version = check_schema(conn, path)  # again: another process may have been first
+            for n in range(version, SCHEMA_VERSION):
+                SCHEMA_STEPS[n](conn)
+            if version < SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise EventLogError(
+            f"{path}: cannot be used as the event log ({exc}); it was left as it is"
+        ) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def check_schema(conn: sqlite3.Connection, path: Path) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise EventLogError(
+            f"{path}: schema version {version} is newer than this program understands "
+            f"(at most {SCHEMA_VERSION}); upgrade TCP Monitor"
+        )
+    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise EventLogError(
+            f"{path}: holds another program's tables, not an event log; it was left as it is"
+        )
+    return version
+
+
+@dataclasses.dataclass(slots=True)
+class MinuteTotals:
+    ok: int = 0
+    fail: int = 0
+    lat_min: float | None = None
+    lat_max: float | None = None
+    lat_sum: float = 0.0
+    lat_n: int = 0
+
+    def add(self, event: Event) -> None:
+        if event.cause is not None:
+            self.fail += 1
+            return
+        self.ok += 1
+        lat = event.latency_ms
+        if lat is not None:  # the latency of a failed check (a timeout, say) is not a latency
+            self.lat_min = lat if self.lat_min is None else min(self.lat_min, lat)
+            self.lat_max = lat if self.lat_max is None else max(self.lat_max, lat)
+            self.lat_sum += lat
+            self.lat_n += 1
+
+
+def write_batch(conn: sqlite3.Connection, batch: list[Event]) -> None:
+    """One transaction: state events as rows, samples folded per profile and minute."""
+    rows = []
+    minutes: dict[tuple[str, int], MinuteTotals] = collections.defaultdict(MinuteTotals)
+    for e in batch:
+        ts = unix_seconds(e.ts)
+        if e.kind == Kind.SAMPLE:
+            minutes[e.profile_id, math.floor(ts / 60)].add(e)
+            continue
+        rows.append(
+            (ts, e.profile_id, e.profile_name, str(e.state), e.previous and str(e.previous),
+             e.cause and str(e.cause), e.detector, e.latency_ms, e.detail, e.detection_ms,
+             e.address)
+        )  # fmt: skip
+    with transaction(conn):
+        conn.executemany(INSERT_EVENT, rows)
+        conn.executemany(
+            UPSERT_MINUTE,
+            [
+                (pid, minute, m.ok, m.fail, m.lat_min, m.lat_max, m.lat_sum, m.lat_n)
+                for (pid, minute), m in minutes.items()
+            ],
+        )
+
+
+def row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
+    rid, ts, pid, name, state, previous, cause, detector, latency, detail, detection, addr = row
+    return rid, Event(
+        ts=dt.datetime.fromtimestamp(ts, dt.UTC),
+        profile_id=pid,
+        profile_name=name,
+        kind=Kind.STATE,
+        state=State(state),
+        previous=None if previous is None else State(previous),
+        cause=None if cause is None else Cause(cause),
+        detector=detector,
+        latency_ms=latency,
+        detail=detail,
+        detection_ms=detection,
+        address=addr,
+    )
