@@ -56,8 +56,14 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
 
     pipe_closed = False
 
+    def hand_over() -> None:
+        events.submit(batch.copy())
+        batch.clear()
+
     def emit(event: Event) -> None:
         nonlocal pipe_closed
+        if not batch:  # a timer only while there is something to hand over: idle stays idle
+            loop.call_later(BATCH_S, hand_over)
         batch.append(event)
         if pipe_closed:
             return
@@ -72,22 +78,14 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
             pipe_closed = True
             stop.set()
 
-    async def hand_over() -> None:
-        while True:
-            await asyncio.sleep(BATCH_S)
-            if batch:
-                events.submit(batch.copy())
-                batch.clear()
-
     monitors = MonitorSet(emit)
     monitors.add_all(profiles)
-    feeder = asyncio.create_task(hand_over())
     try:
         await stop.wait()
     finally:
-        feeder.cancel()
         await monitors.close()
         events.submit(batch)
+        batch.clear()
 
 
 def describe(event: Event) -> str:

@@ -27,6 +27,9 @@ from .sockopts import kernel_rtt_ms
 from .wire import Wire
 
 Report = Callable[[Sample], None]
+#: One generator for every backoff: a Random() holds 2.5 KB of state, and 5,000 held
+#: connections would otherwise carry two each.
+_RNG = random.Random()
 
 
 class Backoff:
@@ -36,7 +39,7 @@ class Backoff:
         self.interval_s = interval_s
         self.cap_s = max(cap_s, interval_s)
         self.failures = 0
-        self._rng = rng or random.Random()
+        self._rng = rng or _RNG
 
     def next_delay(self) -> float:
         base = min(self.cap_s, self.interval_s * 2.0 ** min(self.failures, 32))
@@ -48,13 +51,27 @@ class Backoff:
 
 
 async def wait_until(fut: asyncio.Future[Any], deadline: float) -> bool:
-    """True if ``fut`` is done by ``deadline`` (loop time); never cancels ``fut``."""
-    if not fut.done():
-        try:
-            async with asyncio.timeout_at(deadline):
-                await asyncio.shield(fut)
-        except TimeoutError:
-            pass
+    """True if ``fut`` is done by ``deadline`` (loop time); never cancels ``fut``.
+
+    A timer and a done-callback rather than ``timeout_at`` + ``shield``: this runs once per
+    interval for every held connection, and the plain form costs half as much CPU.
+    """
+    if fut.done():
+        return True
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[None] = loop.create_future()
+
+    def release(_: object = None) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    timer = loop.call_at(deadline, release)
+    fut.add_done_callback(release)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        fut.remove_done_callback(release)
     return fut.done()
 
 

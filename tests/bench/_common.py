@@ -7,6 +7,7 @@ the bare-loop baseline can use it without paying for the package.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -42,10 +43,7 @@ def machine_line() -> str:
 def raise_nofile() -> tuple[int, int]:
     """Soft open-file limit up to the hard limit (children inherit it); returns (soft, hard)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY:
-        target = max(soft, 1 << 20)
-    else:
-        target = hard
+    target = max(soft, 1 << 20) if hard == resource.RLIM_INFINITY else hard
     if soft != resource.RLIM_INFINITY and soft < target:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
@@ -88,10 +86,8 @@ def lab_command(*args: str) -> list[str]:
 def stop_process(proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: float) -> None:
     """Close stdin, wait, then terminate and kill by pid: only the process we started."""
     if proc.stdin is not None and not proc.stdin.closed:
-        try:
+        with contextlib.suppress(OSError):
             proc.stdin.close()
-        except OSError:
-            pass
     try:
         proc.wait(timeout)
         return
