@@ -405,7 +405,7 @@ def test_file_survives_sigkill_at_any_moment_of_a_save_loop(tmp_path: Path) -> N
                 _read_until(proc, want, time.monotonic() + 30)
                 # Not a wait for anything: jitter that spreads the kill over a whole save
                 # (about 3 ms: validate, write, fsync, rename, fsync the directory).
-                time.sleep(jitter.uniform(0, 0.004))
+                time.sleep(jitter.uniform(0, 0.004))  # ok-sleep: kill-time jitter
             finally:
                 proc.kill()
                 proc.wait()
