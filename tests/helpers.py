@@ -63,18 +63,12 @@ class Collector:
         return await self.wait_for(pred, timeout, after=after)
 
 
-def make_profile(host: str, port: int, kind: str = "probe", **detector: Any) -> Profile:
-    top = {
-        k: detector.pop(k)
-        for k in ("fail_after", "recover_after", "warn_latency_ms", "ip_family")
-        if k in detector
-    }
+def make_profile(host: str, port: int, kind: str = "probe", **fields: Any) -> Profile:
+    """A valid profile; keyword arguments are profile fields or, failing that, detector fields."""
+    top_keys = ("id", "name", "group", "enabled", "fail_after", "recover_after",
+                "warn_latency_ms", "ip_family", "notify")  # fmt: skip
+    top = {k: fields.pop(k) for k in top_keys if k in fields}
+    top.setdefault("name", f"{kind} {host}:{port}")
     return Profile.from_dict(
-        {
-            "name": f"{kind} {host}:{port}",
-            "host": host,
-            "port": port,
-            "detector": {"kind": kind, **detector},
-            **top,
-        }
+        {"host": host, "port": port, "detector": {"kind": kind, **fields}, **top}
     )

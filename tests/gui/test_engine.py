@@ -1,0 +1,131 @@
+"""The engine: worker threads with their own loops, batched events, clean shutdown."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.engine.engine import Engine
+from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
+from tests.helpers import make_profile
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    e = Engine(workers=2)
+    e.start()
+    yield e
+    assert e.shutdown(), "workers did not stop in time"
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def os_threads() -> int:
+    """Threads the kernel knows (``threading.active_count`` also counts the stale "dummy"
+    entries Python keeps for every foreign thread, such as a QThread, that ever asked)."""
+    return len(os.listdir("/proc/self/task"))
+
+
+class Received:
+    def __init__(self, engine: Engine) -> None:
+        self.batches: list[list[Event]] = []
+        self.threads: set[int] = set()
+        engine.eventsReady.connect(self.take)
+
+    def take(self, batch: list[Event]) -> None:
+        self.threads.add(threading.get_ident())
+        self.batches.append(batch)
+
+    def events(self) -> list[Event]:
+        return [e for b in self.batches for e in b]
+
+    def has(self, state: State, profile_id: str | None = None) -> bool:
+        return any(
+            e.kind is Kind.STATE and e.state is state and profile_id in (None, e.profile_id)
+            for e in self.events()
+        )
+
+
+def test_events_reach_the_gui_thread_in_batches(
+    qtbot: QtBot, engine: Engine, echo_server: LineEchoServer
+) -> None:
+    got = Received(engine)
+    profiles = [make_profile(*echo_server.address, interval_s=0.1, id=f"p{i}") for i in range(20)]
+    engine.set_profiles(profiles)
+    qtbot.waitUntil(lambda: all(got.has(State.UP, p.id) for p in profiles), timeout=5000)
+    samples_before = sum(e.kind is Kind.SAMPLE for e in got.events())
+    qtbot.waitUntil(
+        lambda: sum(e.kind is Kind.SAMPLE for e in got.events()) > samples_before + 100,
+        timeout=5000,
+    )
+    assert got.threads == {threading.get_ident()}
+    # 20 profiles x 10 samples a second arrive in far fewer signals than events.
+    assert len(got.batches) < len(got.events()) / 3
+
+
+def test_a_state_change_is_not_held_back_by_batching(
+    qtbot: QtBot, engine: Engine, proxy: FaultProxy
+) -> None:
+    got = Received(engine)
+    profile = make_profile(*proxy.address, "watch", interval_s=3600)
+    engine.add(profile)
+    qtbot.waitUntil(lambda: got.has(State.UP), timeout=5000)
+    fault_at = proxy.set_mode("reset")
+    qtbot.waitUntil(lambda: got.has(State.DOWN), timeout=2000)
+    noticed = time.monotonic() - fault_at
+    assert noticed < 0.1, f"down reached the GUI thread {noticed * 1000:.0f} ms after the RST"
+    down = next(e for e in got.events() if e.state is State.DOWN)
+    assert down.cause is Cause.RESET
+
+
+def test_commands_pause_resume_update_remove(
+    qtbot: QtBot, engine: Engine, echo_server: LineEchoServer
+) -> None:
+    got = Received(engine)
+    profile = make_profile(*echo_server.address, "heartbeat", interval_s=0.2)
+    engine.add(profile).result(5)
+    qtbot.waitUntil(lambda: got.has(State.UP), timeout=5000)
+    engine.pause(profile.id).result(5)
+    qtbot.waitUntil(lambda: got.has(State.PAUSED), timeout=2000)
+    paused_at = len(got.events())
+    engine.resume(profile.id).result(5)
+    qtbot.waitUntil(
+        lambda: any(e.state is State.UP for e in got.events()[paused_at:]), timeout=5000
+    )
+    engine.remove(profile.id).result(5)
+    assert profile.id not in engine.profiles
+    with pytest.raises(KeyError):
+        engine.pause(profile.id).result(5)
+
+
+async def test_test_now_runs_off_the_gui_thread(
+    engine: Engine, echo_server: LineEchoServer
+) -> None:
+    unsaved = make_profile(*echo_server.address, preset="echo")
+    sample = engine.test_now(unsaved).result(5)
+    assert sample.ok and sample.timings is not None and sample.timings.reply_ms is not None
+
+
+def test_start_and_stop_fifty_times_leaks_nothing(
+    qtbot: QtBot, echo_server: LineEchoServer
+) -> None:
+    threads_before = os_threads()
+    fds_before = open_fds()
+    for round_ in range(50):
+        engine = Engine(workers=2)
+        engine.start()
+        got = Received(engine)
+        engine.add(make_profile(*echo_server.address, "watch", id=f"r{round_}"))
+        qtbot.waitUntil(lambda got=got: got.has(State.UP), timeout=5000)
+        assert engine.shutdown(timeout=5)
+    assert echo_server.wait_for_idle(timeout=5), "a held connection outlived its engine"
+    qtbot.waitUntil(lambda: os_threads() <= threads_before, timeout=5000)
+    assert open_fds() <= fds_before + 2  # a lazily opened pipe or two in the libraries
