@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from . import APP_ID, __version__
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_window(app: QApplication, *, minimized: bool = False) -> int:
     """Show the main window and run the event loop until the user quits."""
+    window = build_window()
+    if not minimized:
+        window.show()
+    return app.exec()
+
+
+def build_window() -> QMainWindow:
     from PySide6.QtWidgets import QLabel, QMainWindow  # noqa: PLC0415
 
     window = QMainWindow()
@@ -57,6 +64,4 @@ def run_window(app: QApplication, *, minimized: bool = False) -> int:
     label.setMargin(24)
     window.setCentralWidget(label)
     window.resize(640, 240)
-    if not minimized:
-        window.show()
-    return app.exec()
+    return window

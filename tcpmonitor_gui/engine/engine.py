@@ -35,7 +35,7 @@ def default_worker_count() -> int:
 
 
 class Engine(QObject):
-    eventsReady = Signal(list)
+    eventsReady = Signal(object)
 
     def __init__(
         self,

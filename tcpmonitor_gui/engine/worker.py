@@ -34,7 +34,7 @@ class WorkerStopped(RuntimeError):
 class Worker(QThread):
     #: A batch of events (``list[Event]``), emitted from the worker thread; a receiver in the
     #: GUI thread gets it through a queued connection.
-    events = Signal(list)
+    events = Signal(object)
 
     def __init__(
         self,

@@ -7,23 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 
-def test_main_window_is_titled_tcp_monitor(qapp: QApplication) -> None:
-    from PySide6.QtCore import QTimer
-
+def test_main_window_is_titled_tcp_monitor(qtbot: QtBot) -> None:
     from tcpmonitor_gui import app
 
-    titles: list[str] = []
-
-    def look() -> None:
-        titles.extend(w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible())
-        QApplication.quit()
-
-    QTimer.singleShot(0, look)
-    assert app.run_window(qapp) == 0
-    assert "TCP Monitor" in titles
+    window = app.build_window()
+    qtbot.addWidget(window)
+    assert window.windowTitle() == "TCP Monitor"
 
 
 def test_installed_gui_command_starts_and_exits(tmp_path: Path) -> None:
