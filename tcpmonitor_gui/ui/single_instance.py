@@ -1,0 +1,69 @@
+"""One program per user and config dir: a second launch raises the first window and exits.
+
+A ``QLocalServer`` named from the application id (and the config dir, so a test or a second
+profile set can run beside the user's own) answers "show" from later launches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from .. import APP_ID
+
+CONNECT_TIMEOUT_MS = 500
+
+
+def server_name(config_dir: Path) -> str:
+    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
+    digest = hashlib.sha256(f"{user}:{config_dir.resolve()}".encode()).hexdigest()[:16]
+    return f"{APP_ID}-{digest}"
+
+
+def ask_running_instance(name: str, message: bytes = b"show") -> bool:
+    """True if another instance answered under ``name`` (and was told ``message``)."""
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
+        return False
+    socket.write(message + b"\n")
+    socket.flush()
+    socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
+    socket.disconnectFromServer()
+    return True
+
+
+class InstanceServer(QObject):
+    """Listens for later launches; ``showRequested`` when one asks."""
+
+    showRequested = Signal()
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._server = QLocalServer(self)
+        self._server.newConnection.connect(self._accept)
+        self.name = name
+
+    def listen(self) -> bool:
+        if self._server.listen(self.name):
+            return True
+        # A stale socket from a crashed instance (nobody answered ask_running_instance).
+        QLocalServer.removeServer(self.name)
+        return self._server.listen(self.name)
+
+    def _accept(self) -> None:
+        while (conn := self._server.nextPendingConnection()) is not None:
+            conn.readyRead.connect(lambda c=conn: self._read(c))
+            conn.disconnected.connect(conn.deleteLater)
+
+    def _read(self, conn: QLocalSocket) -> None:
+        data = bytes(conn.readAll().data())
+        if b"show" in data:
+            self.showRequested.emit()
+
+    def close(self) -> None:
+        self._server.close()
