@@ -46,6 +46,7 @@ class InstanceServer(QObject):
         super().__init__(parent)
         self._server = QLocalServer(self)
         self._server.newConnection.connect(self._accept)
+        self._connections: set[QLocalSocket] = set()
         self.name = name
 
     def listen(self) -> bool:
@@ -57,13 +58,26 @@ class InstanceServer(QObject):
 
     def _accept(self) -> None:
         while (conn := self._server.nextPendingConnection()) is not None:
-            conn.readyRead.connect(lambda c=conn: self._read(c))
-            conn.disconnected.connect(conn.deleteLater)
+            self._connections.add(conn)
+            conn.readyRead.connect(self._read)
+            conn.disconnected.connect(self._drop)
 
-    def _read(self, conn: QLocalSocket) -> None:
-        data = bytes(conn.readAll().data())
-        if b"show" in data:
-            self.showRequested.emit()
+    def _read(self) -> None:
+        for conn in list(self._connections):
+            if conn.bytesAvailable() and b"show" in bytes(conn.readAll().data()):
+                self.showRequested.emit()
+
+    def _drop(self) -> None:
+        for conn in [
+            c
+            for c in self._connections
+            if c.state() != QLocalSocket.LocalSocketState.ConnectedState
+        ]:
+            self._connections.discard(conn)
+            conn.deleteLater()
 
     def close(self) -> None:
         self._server.close()
+        for conn in list(self._connections):
+            conn.abort()
+        self._connections.clear()
