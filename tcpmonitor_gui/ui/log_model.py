@@ -1,0 +1,416 @@
+"""The event log pane's model: live state changes on one end, stored history paged in on the other.
+
+Live events arrive in batches from the engine and are inserted with ``beginInsertRows``, never a
+reset, so selection and scroll position survive a busy network. Older history comes from SQLite,
+but the GUI thread never queries it: a ``history`` callable (the main window runs
+``EventLog.event_rows`` in an executor) returns a future, and its result is handed back to the
+GUI thread through a queued signal. A live event may also come back from the database (it was
+stored before the page was read), so rows are de-duplicated on (time, profile, state).
+
+Rows are kept oldest first internally; ``newest_first`` only changes how view rows map onto
+them, which makes the toggle a cheap layout change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from ..core.events import SEVERITY, Event, Kind, State, iso_ms
+from .icons import state_color, state_icon
+
+__all__ = ["Column", "History", "LogModel", "Role", "readable_state_color"]
+
+_log = logging.getLogger(__name__)
+
+#: ``(before_id, limit) -> future of [(row id, event), ...]``, newest first.
+History = Callable[[int | None, int], Future[list[tuple[int, Event]]]]
+_Index = QModelIndex | QPersistentModelIndex
+_Key = tuple[int, str, State]
+
+
+class Column(enum.IntEnum):
+    TIME = 0
+    PROFILE = enum.auto()
+    CHANGE = enum.auto()
+    CAUSE = enum.auto()
+    DETECTION = enum.auto()
+    ADDRESS = enum.auto()
+    DETAIL = enum.auto()
+
+
+HEADERS = {
+    Column.TIME: "Time",
+    Column.PROFILE: "Profile",
+    Column.CHANGE: "Change",
+    Column.CAUSE: "Cause",
+    Column.DETECTION: "Detection (ms)",
+    Column.ADDRESS: "Address",
+    Column.DETAIL: "Detail",
+}
+
+
+class Role(enum.IntEnum):
+    EVENT = Qt.ItemDataRole.UserRole + 1
+    ROW_ID = enum.auto()
+    SEVERITY = enum.auto()
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class _Row:
+    event: Event
+    row_id: int | None  # None: a live event not (yet) matched to its stored row
+
+
+def _key(event: Event) -> _Key:
+    """Stored times are float seconds, so compare at millisecond precision."""
+    ts = event.ts if event.ts.tzinfo is not None else event.ts.replace(tzinfo=dt.UTC)
+    return round(ts.timestamp() * 1000), event.profile_id, event.state
+
+
+def _local_time(ts: dt.datetime) -> str:
+    local = ts.astimezone()
+    if local.date() == dt.date.today():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _change(event: Event) -> str:
+    return str(event.state) if event.previous is None else f"{event.previous} → {event.state}"
+
+
+def _detection(event: Event) -> str:
+    ms = event.detection_ms
+    if ms is None or event.state is not State.DOWN:
+        return ""
+    return f"{ms:.1f}" if ms < 10 else f"{ms:,.0f}"
+
+
+def _luminance(color: QColor) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in (color.redF(), color.greenF(), color.blueF()))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@functools.cache
+def _readable(state: State, base_rgb: int) -> QColor:
+    """The state's colour, made lighter or darker until it reads on ``base`` (WCAG 4.5:1).
+
+    Amber on white or red on a dark theme is too faint as text; the hue stays the state's.
+    """
+    color, base = state_color(state), QColor.fromRgb(base_rgb)
+    lb = _luminance(base)
+    h, s, lightness, a = color.hslHueF(), color.hslSaturationF(), color.lightnessF(), 1.0
+    step = 0.03 if base.lightnessF() < 0.5 else -0.03
+    while 0.0 < lightness < 1.0:
+        lc = _luminance(color)
+        if (max(lc, lb) + 0.05) / (min(lc, lb) + 0.05) >= 4.5:
+            break
+        lightness = min(1.0, max(0.0, lightness + step))
+        color = QColor.fromHslF(h, s, lightness, a)
+    return color
+
+
+def readable_state_color(state: State) -> QColor:
+    """Text colour for ``state`` on the application's current base colour."""
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    return QColor(_readable(state, base.rgb()))
+
+
+class LogModel(QAbstractTableModel):
+    """State events (samples are ignored), at most ``max_rows`` of them.
+
+    ``canFetchMore``/``fetchMore`` follow Qt's convention that views ask for more at the
+    bottom, so they only offer history when the old end is the bottom (``newest_first``);
+    with the newest last, the pane calls ``fetch_older`` when the user scrolls to the top.
+    """
+
+    #: A history page failed; the message is for the user (the pane stops paging).
+    historyFailed = Signal(str)
+    #: (generation, limit, future), emitted from the thread that completed the future.
+    _pageDone = Signal(object)
+
+    def __init__(
+        self,
+        history: History | None = None,
+        *,
+        max_rows: int = 10_000,
+        page_size: int = 200,
+        newest_first: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if max_rows < 1 or page_size < 1:
+            raise ValueError("max_rows and page_size must be positive")
+        self._history = history
+        self._max_rows = max_rows
+        self._page_size = page_size
+        self._newest_first = newest_first
+        self._rows: list[_Row] = []  # oldest first
+        self._keys: dict[_Key, _Row] = {}
+        self._before_id: int | None = None  # the paging cursor: oldest stored row seen
+        self._history_done = history is None
+        self._fetching = False
+        self._generation = 0  # bumped by clear/reload so that late pages are dropped
+        self._pageDone.connect(self._page_done, Qt.ConnectionType.QueuedConnection)
+
+    # -- Qt's model interface --------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and 0 <= section < len(Column):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[Column(section)]
+            if role == Qt.ItemDataRole.ToolTipRole and section == Column.DETECTION:
+                return "Time from the last good sign of the connection to the down event"
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not self.checkIndex(index, QAbstractTableModel.CheckIndexOption.IndexIsValid):
+            return None
+        row = self._rows[self._storage(index.row())]
+        event, column = row.event, Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(event, column)
+        if role == Role.EVENT:
+            return event
+        if role == Role.ROW_ID:
+            return row.row_id
+        if role == Role.SEVERITY:
+            return SEVERITY[event.state]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if event.state in (State.DOWN, State.DEGRADED) or (
+                event.state is State.UP and column is Column.CHANGE
+            ):
+                return readable_state_color(event.state)
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and column is Column.CHANGE:
+            return state_icon(event.state)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column is Column.TIME:
+                return f"{iso_ms(event.ts)} (UTC)"
+            if column is Column.DETAIL and event.detail:
+                return event.detail
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.DETECTION:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def canFetchMore(self, parent: _Index) -> bool:
+        return not parent.isValid() and self._newest_first and self.can_fetch_older()
+
+    def fetchMore(self, parent: _Index) -> None:
+        if self.canFetchMore(parent):
+            self.fetch_older()
+
+    # -- what the pane uses ----------------------------------------------------------------
+
+    @property
+    def newest_first(self) -> bool:
+        return self._newest_first
+
+    def set_newest_first(self, newest_first: bool) -> None:
+        """Flip the order: a layout change, so selections and persistent indexes follow."""
+        if newest_first == self._newest_first:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        last = len(self._rows) - 1
+        new = [self.index(last - i.row(), i.column()) for i in old]
+        self._newest_first = newest_first
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    @property
+    def fetching(self) -> bool:
+        """A history page was asked for and has not arrived yet."""
+        return self._fetching
+
+    @property
+    def history_exhausted(self) -> bool:
+        """No older history will be paged in (all read, cleared, or the row limit hit)."""
+        return self._history_done
+
+    def event_at(self, row: int) -> Event:
+        """The event shown in view row ``row`` (not ``event``: that is QObject's)."""
+        return self._rows[self._storage(row)].event
+
+    def append(self, events: Sequence[Event]) -> None:
+        """Show new live state events at the newest end, in one insert per batch."""
+        fresh: list[_Row] = []
+        seen: set[_Key] = set()
+        for event in events:
+            if event.kind is not Kind.STATE:
+                continue
+            key = _key(event)
+            if key in self._keys or key in seen:  # already paged in from the database
+                continue
+            seen.add(key)
+            fresh.append(_Row(event, None))
+        if not fresh:
+            return
+        if len(fresh) > self._max_rows:
+            fresh = fresh[-self._max_rows :]
+        overflow = len(self._rows) + len(fresh) - self._max_rows
+        if overflow > 0:
+            self._drop_oldest(overflow)
+        first = 0 if self._newest_first else len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+        self._rows.extend(fresh)
+        self._keys.update((_key(r.event), r) for r in fresh)
+        self.endInsertRows()
+
+    def can_fetch_older(self) -> bool:
+        return not (self._history_done or self._fetching) and len(self._rows) < self._max_rows
+
+    def fetch_older(self) -> bool:
+        """Ask for the next page of older history; False if there is none to ask for now."""
+        if self._history is None or not self.can_fetch_older():
+            return False
+        limit = min(self._page_size, self._max_rows - len(self._rows))
+        try:
+            future = self._history(self._before_id, limit)
+        except Exception as exc:
+            self._history_failed(exc)
+            return False
+        self._fetching = True
+        future.add_done_callback(functools.partial(self._relay, self._generation, limit))
+        return True
+
+    def clear_view(self) -> None:
+        """Hide every row; stored history is untouched and is not paged in again."""
+        self._reset_rows()
+        self._history_done = True
+
+    def reload(self) -> None:
+        """Drop what is shown and page history in again from the newest."""
+        self._reset_rows()
+        self._history_done = self._history is None
+        self.fetch_older()
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _storage(self, row: int) -> int:
+        return len(self._rows) - 1 - row if self._newest_first else row
+
+    def _view(self, storage: int) -> int:
+        return self._storage(storage)  # the mapping is its own inverse
+
+    def _text(self, event: Event, column: Column) -> str:
+        if column is Column.TIME:
+            return _local_time(event.ts)
+        if column is Column.PROFILE:
+            return event.profile_name
+        if column is Column.CHANGE:
+            return _change(event)
+        if column is Column.CAUSE:
+            return "" if event.cause is None else event.cause.replace("_", " ")
+        if column is Column.DETECTION:
+            return _detection(event)
+        if column is Column.ADDRESS:
+            return event.address or ""
+        return event.detail
+
+    def _drop_oldest(self, count: int) -> None:
+        """Make room at the bound; older history can no longer be joined on, so stop paging."""
+        first = len(self._rows) - count if self._newest_first else 0
+        self.beginRemoveRows(QModelIndex(), first, first + count - 1)
+        for row in self._rows[:count]:
+            if self._keys.get(_key(row.event)) is row:
+                del self._keys[_key(row.event)]
+        del self._rows[:count]
+        self.endRemoveRows()
+        self._history_done = True
+
+    def _reset_rows(self) -> None:
+        self._generation += 1
+        self._fetching = False
+        self._before_id = None
+        if self._rows:
+            self.beginRemoveRows(QModelIndex(), 0, len(self._rows) - 1)
+            self._rows.clear()
+            self._keys.clear()
+            self.endRemoveRows()
+
+    def _relay(self, generation: int, limit: int, future: Future[Any]) -> None:
+        """Runs in whichever thread completed the future: only a signal may cross from it."""
+        with contextlib.suppress(RuntimeError):  # the model was deleted while the query ran
+            self._pageDone.emit((generation, limit, future))
+
+    def _page_done(self, payload: tuple[int, int, Future[list[tuple[int, Event]]]]) -> None:
+        generation, limit, future = payload
+        if generation != self._generation:
+            return  # cleared or reloaded meanwhile
+        self._fetching = False
+        if future.cancelled() or self._history_done:
+            return
+        if (exc := future.exception()) is not None:
+            self._history_failed(exc)
+            return
+        page = future.result()
+        if page:
+            self._before_id = page[-1][0]
+        if len(page) < limit:
+            self._history_done = True
+        fresh: list[_Row] = []
+        for row_id, event in page:
+            known = self._keys.get(_key(event))
+            if known is None:
+                fresh.append(_Row(event, row_id))
+            elif known.row_id is None:  # a live event, now matched to its stored row
+                known.row_id = row_id
+                at = self._view(self._rows.index(known))
+                self.dataChanged.emit(
+                    self.index(at, 0), self.index(at, len(Column) - 1), [Role.ROW_ID]
+                )
+        room = self._max_rows - len(self._rows)
+        if len(fresh) >= room:
+            fresh = fresh[:room]
+            self._history_done = True
+        if not fresh:
+            return
+        first = len(self._rows) if self._newest_first else 0
+        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+        self._rows[:0] = reversed(fresh)
+        self._keys.update((_key(r.event), r) for r in fresh)
+        self.endInsertRows()
+
+    def _history_failed(self, exc: BaseException) -> None:
+        """Stop paging (retrying a broken file on every scroll helps no one) and say why."""
+        _log.warning("event log history could not be read: %s", exc)
+        self._history_done = True
+        self.historyFailed.emit(str(exc))

@@ -1,0 +1,314 @@
+"""The event log pane: the log table, its filter bar, and CSV export.
+
+The view follows the newest events only while the user is already at the newest end (Picard's
+log view does the same): someone reading an old drop must not have it scroll away under them.
+When rows arrive above what they read, the scroll position moves with the rows instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.events import FIELDS, Cause, Event, State
+from .log_model import Column, History, LogModel, Role
+
+__all__ = ["LogFilterProxy", "LogPane"]
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class LogFilterProxy(QSortFilterProxyModel):
+    """Filters by profile id, states, causes and free text; ``None`` means "any".
+
+    It never sorts: the order is the model's (newest first or last), which is what export
+    writes and what auto-scroll relies on.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._profile: str | None = None
+        self._states: frozenset[State] | None = None
+        self._causes: frozenset[Cause] | None = None
+        self._text = ""
+
+    def set_profile(self, profile_id: str | None) -> None:
+        """Only this profile's events; ``None`` or ``"all"`` for every profile."""
+        self.beginFilterChange()
+        self._profile = None if profile_id in (None, "all") else profile_id
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_states(self, states: Iterable[State] | None) -> None:
+        self.beginFilterChange()
+        self._states = None if states is None else frozenset(states)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_causes(self, causes: Iterable[Cause] | None) -> None:
+        self.beginFilterChange()
+        self._causes = None if causes is None else frozenset(causes)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_text(self, text: str) -> None:
+        """Case-insensitive substring of the profile name, detail, address or cause."""
+        self.beginFilterChange()
+        self._text = text.strip().casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        source = self.sourceModel()
+        event = (
+            source.event_at(source_row)
+            if isinstance(source, LogModel)
+            else source.index(source_row, 0, source_parent).data(Role.EVENT)
+        )
+        if not isinstance(event, Event):
+            return False
+        if self._profile is not None and event.profile_id != self._profile:
+            return False
+        if self._states is not None and event.state not in self._states:
+            return False
+        if self._causes is not None and event.cause not in self._causes:
+            return False
+        if not self._text:
+            return True
+        cause = "" if event.cause is None else f"{event.cause} {event.cause.replace('_', ' ')}"
+        haystack = "\n".join((event.profile_name, event.detail, event.address or "", cause))
+        return self._text in haystack.casefold()
+
+
+_STATE_CHOICES: list[tuple[str, frozenset[State] | None]] = [
+    ("All states", None),
+    ("Down or degraded", frozenset({State.DOWN, State.DEGRADED})),
+    *((s.capitalize(), frozenset({s})) for s in State),
+]
+_CAUSE_CHOICES: list[tuple[str, frozenset[Cause] | None]] = [
+    ("Any cause", None),
+    *((c.replace("_", " ").capitalize(), frozenset({c})) for c in Cause),
+]
+
+
+class LogPane(QWidget):
+    """The log of state changes; the main window feeds it with ``add_events``."""
+
+    #: A one-line message for the status bar (an export done, history that cannot be read).
+    statusMessage = Signal(str)
+
+    def __init__(
+        self,
+        history: History | None = None,
+        *,
+        max_rows: int = 10_000,
+        page_size: int = 200,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model = LogModel(history, max_rows=max_rows, page_size=page_size, parent=self)
+        self.proxy = LogFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._profile_ids: list[str | None] = [None]
+        self._was_at_newest = True
+        self._shifting = False
+
+        self.profile_combo = QComboBox()
+        self.profile_combo.addItem("All profiles")
+        self.state_combo = QComboBox()
+        for text, _ in _STATE_CHOICES:
+            self.state_combo.addItem(text)
+        self.cause_combo = QComboBox()
+        for text, _ in _CAUSE_CHOICES:
+            self.cause_combo.addItem(text)
+        self.text_filter = QLineEdit(placeholderText="Filter by profile, detail, address, cause")
+        self.text_filter.setClearButtonEnabled(True)
+        self.newest_first_box = QCheckBox("Newest first")
+        self.newest_first_box.setChecked(self.model.newest_first)
+        self.clear_button = QPushButton("Clear view")
+        self.clear_button.setToolTip("Hides these lines; the stored history is kept")
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setToolTip("Shows the stored history again")
+        self.reload_button.setEnabled(history is not None)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip("Saves the lines shown, as filtered, to a CSV file")
+
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setColumnWidth(Column.PROFILE, 140)
+        self.view.setColumnWidth(Column.CHANGE, 150)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.profile_combo)
+        bar.addWidget(self.state_combo)
+        bar.addWidget(self.cause_combo)
+        bar.addWidget(self.text_filter, 1)
+        bar.addWidget(self.newest_first_box)
+        bar.addWidget(self.clear_button)
+        bar.addWidget(self.reload_button)
+        bar.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view)
+
+        self.profile_combo.currentIndexChanged.connect(
+            lambda i: self.proxy.set_profile(self._profile_ids[i] if i >= 0 else None)
+        )
+        self.state_combo.currentIndexChanged.connect(
+            lambda i: self.proxy.set_states(_STATE_CHOICES[i][1])
+        )
+        self.cause_combo.currentIndexChanged.connect(
+            lambda i: self.proxy.set_causes(_CAUSE_CHOICES[i][1])
+        )
+        self.text_filter.textChanged.connect(self.proxy.set_text)
+        self.newest_first_box.toggled.connect(self._order_toggled)
+        self.clear_button.clicked.connect(self.model.clear_view)
+        self.reload_button.clicked.connect(self.model.reload)
+        self.export_button.clicked.connect(self._ask_export)
+        self.model.historyFailed.connect(
+            lambda why: self.statusMessage.emit(f"Older events could not be read: {why}")
+        )
+        self.proxy.rowsAboutToBeInserted.connect(self._remember_position)
+        self.proxy.rowsAboutToBeRemoved.connect(self._remember_position)
+        self.proxy.rowsInserted.connect(self._rows_inserted)
+        self.proxy.rowsRemoved.connect(self._rows_removed)
+        scrollbar = self.view.verticalScrollBar()
+        scrollbar.valueChanged.connect(self._maybe_fetch_older)
+        scrollbar.rangeChanged.connect(self._maybe_fetch_older)
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        """The engine's ``eventsReady`` batches: state events are shown, samples ignored."""
+        self.model.append(events)
+
+    def set_profiles(self, profiles: Iterable[tuple[str, str]]) -> None:
+        """Offer these ``(id, name)`` in the profile filter, keeping the choice if it remains."""
+        current = self._profile_ids[max(0, self.profile_combo.currentIndex())]
+        ordered = sorted(profiles, key=lambda p: p[1].casefold())
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        self.profile_combo.addItem("All profiles")
+        for _, name in ordered:
+            self.profile_combo.addItem(name)
+        self._profile_ids = [None, *(pid for pid, _ in ordered)]
+        index = self._profile_ids.index(current) if current in self._profile_ids else 0
+        self.profile_combo.setCurrentIndex(index)
+        self.profile_combo.blockSignals(False)
+        self.proxy.set_profile(self._profile_ids[index])
+
+    def set_newest_first(self, newest_first: bool) -> None:
+        """What the toggle does; for the main window to restore the user's choice."""
+        self.newest_first_box.setChecked(newest_first)
+
+    def _order_toggled(self, newest_first: bool) -> None:
+        self.model.set_newest_first(newest_first)
+        self._scroll_to_newest()
+        self._maybe_fetch_older()
+
+    def export_csv(self, path: Path) -> int:
+        """Write the rows shown (filtered, in the order shown) as CSV; returns how many.
+
+        Written to a temporary file beside ``path`` and renamed over it, so an existing file
+        is either replaced whole or left as it was.
+        """
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
+                writer = csv.DictWriter(out, fieldnames=FIELDS)
+                writer.writeheader()
+                count = self.proxy.rowCount()
+                for row in range(count):
+                    writer.writerow(self.proxy.index(row, 0).data(Role.EVENT).to_dict())
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return count
+
+    def at_newest_end(self) -> bool:
+        """Whether the view shows the newest end (top when newest first, else bottom)."""
+        bar = self.view.verticalScrollBar()
+        return bar.value() == (bar.minimum() if self.model.newest_first else bar.maximum())
+
+    def _ask_export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export events", "tcpmonitor-events.csv", "CSV files (*.csv);;All files (*)"
+        )
+        if not name:
+            return
+        try:
+            count = self.export_csv(Path(name))
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", f"{name}: {exc.strerror or exc}")
+            return
+        self.statusMessage.emit(f"Exported {count} events to {name}")
+
+    def _scroll_to_newest(self) -> None:
+        if self.model.newest_first:
+            self.view.scrollToTop()
+        else:
+            self.view.scrollToBottom()
+
+    def _remember_position(self) -> None:
+        self._was_at_newest = self.at_newest_end()
+
+    def _rows_inserted(self, _parent: _Index, first: int, last: int) -> None:
+        if self._was_at_newest:
+            self._scroll_to_newest()
+        elif first == 0:  # above what the user reads: move with the rows
+            self._shift(last - first + 1)
+        self._maybe_fetch_older()
+
+    def _rows_removed(self, _parent: _Index, first: int, last: int) -> None:
+        if self._was_at_newest:
+            self._scroll_to_newest()
+        elif first == 0:
+            self._shift(-(last - first + 1))
+
+    def _shift(self, rows: int) -> None:
+        self._shifting = True  # the top is only passed through, not scrolled to
+        try:
+            self.view.executeDelayedItemsLayout()  # the scroll range is updated lazily
+            bar = self.view.verticalScrollBar()
+            bar.setValue(bar.value() + rows)
+        finally:
+            self._shifting = False
+
+    def _maybe_fetch_older(self) -> None:
+        """With the newest last the old end is the top, where Qt's views never fetch more."""
+        bar = self.view.verticalScrollBar()
+        if not (self.model.newest_first or self._shifting) and bar.value() == bar.minimum():
+            self.model.fetch_older()

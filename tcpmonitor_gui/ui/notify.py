@@ -1,0 +1,334 @@
+"""When to tell the user, and in how few words: the notification policy.
+
+The policy is fed the engine's event batches and emits ``Notice`` objects; it knows nothing
+about trays, D-Bus or windows (``notify_backends`` does the showing), so every rule below is
+testable with a fake clock and no display.
+
+- A profile going ``down`` is told, and so is its recovery: ``up`` — or ``degraded``, which
+  after ``down`` can only mean "answers again, but slowly" — after ``down``. Both honour the
+  global settings (``notify_on_down``/``notify_on_up``) and the profile's ``notify`` switches.
+  Pausing a profile that is down ends its outage silently: the user did it.
+- Transitions are held until ``quiet_s`` (0.5 s) pass without another, or ``coalesce_s``
+  (2 s) after the first at the latest, so several profiles going down together (a server
+  restart, a switch) make one notice that names them, and a lone drop is told within half a
+  second rather than two: the program promises to tell at once.
+- When most monitored profiles are down at once (``OFFLINE_FRACTION`` of the enabled, unpaused
+  ones, and at least ``OFFLINE_MIN``), the likely cause is our own network: one "Network
+  unreachable" notice replaces the flood, the outage's further changes are held back, and one
+  "Back online" notice ends it when fewer than half remain down.
+- Flapping protection, see ``NotificationPolicy._allowed``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from ..core.events import Event, Kind, State
+from ..core.profile import Profile
+from ..core.settings import Settings
+
+COALESCE_S = 2.0
+QUIET_S = 0.5
+REPEAT_S = 30.0
+OFFLINE_FRACTION = 0.8
+OFFLINE_MIN = 3
+#: Lines of detail in one notice; daemons cut long bodies anyway.
+MAX_LINES = 5
+
+
+class Transition(enum.StrEnum):
+    DOWN = "down"
+    UP = "up"
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """One message for the user; ``urgent`` notices are about something that broke."""
+
+    title: str
+    body: str
+    urgent: bool
+    profile_ids: tuple[str, ...]
+    sound: bool = False
+
+
+@dataclasses.dataclass
+class _Change:
+    """A profile's net change within one coalescing window."""
+
+    transition: Transition
+    event: Event
+    at: float
+    #: For ``UP``: the event that took the profile down. For ``DOWN``: the event that brought
+    #: it back within the same window (a blip), if one did.
+    other: Event | None = None
+
+
+def join_names(names: Sequence[str], limit: int = 3) -> str:
+    """``A, B, C and 2 more``: names enough to recognise, short enough for a title."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def _count(n: int) -> str:
+    return f"{n} connection is" if n == 1 else f"{n} connections are"
+
+
+def duration_text(seconds: float) -> str:
+    if seconds < 1:
+        ms = seconds * 1000
+        return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def down_line(event: Event) -> str:
+    """``Orders DB is down: reset — connection reset by peer (noticed 0.4 ms after ...)``."""
+    reason = str(event.cause).replace("_", " ") if event.cause is not None else ""
+    if event.detail:
+        reason = f"{reason} — {event.detail}" if reason else event.detail
+    line = f"{event.profile_name} is down" + (f": {reason}" if reason else "")
+    if event.detection_ms is not None:
+        noticed = duration_text(event.detection_ms / 1000)
+        line += f" (noticed {noticed} after the last good sign)"
+    return line
+
+
+def up_line(event: Event, down: Event | None) -> str:
+    line = f"{event.profile_name} is back up"
+    if down is not None:
+        line += f" after {duration_text((event.ts - down.ts).total_seconds())}"
+        if down.cause is not None:
+            line += f" ({str(down.cause).replace('_', ' ')})"
+    if event.state is State.DEGRADED and event.detail:
+        line += f", but slow: {event.detail}"
+    return line
+
+
+def _lines(lines: Sequence[str]) -> str:
+    shown = list(lines[:MAX_LINES])
+    if len(lines) > MAX_LINES:
+        shown.append(f"…and {len(lines) - MAX_LINES} more")
+    return "\n".join(shown)
+
+
+class NotificationPolicy(QObject):
+    """Turns state events into ``Notice`` objects, emitted by ``notification``."""
+
+    notification = Signal(object)
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        parent: QObject | None = None,
+        *,
+        coalesce_s: float = COALESCE_S,
+        quiet_s: float = QUIET_S,
+        repeat_s: float = REPEAT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings or Settings()
+        self._repeat_s = repeat_s
+        self._clock = clock
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        # A coarse timer may fire 5% late; the promise is "at most 2 s".
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(round(coalesce_s * 1000))
+        self._timer.timeout.connect(self.flush)
+        self._quiet = QTimer(self)
+        self._quiet.setSingleShot(True)
+        self._quiet.setTimerType(Qt.TimerType.PreciseTimer)
+        self._quiet.setInterval(round(min(quiet_s, coalesce_s) * 1000))
+        self._quiet.timeout.connect(self.flush)
+        self._profiles: Mapping[str, Profile] = {}
+        self._pending: list[_Change] = []
+        #: Profiles in an outage, with the event that began it.
+        self._down: dict[str, Event] = {}
+        self._paused: set[str] = set()
+        self._last: dict[str, tuple[Transition, float]] = {}
+        #: Set while most profiles are down: the profiles the outage has taken.
+        self._offline: set[str] | None = None
+
+    def set_settings(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def is_offline(self) -> bool:
+        """Whether most profiles are down, so that one outage notice stands for them."""
+        return self._offline is not None
+
+    def remaining_ms(self) -> int:
+        """Milliseconds until held transitions are told; -1 when nothing is held."""
+        if not self._timer.isActive():
+            return -1
+        return min(self._timer.remainingTime(), self._quiet.remainingTime())
+
+    def handle(
+        self,
+        events: Sequence[Event],
+        profiles: Mapping[str, Profile],
+        now: float | None = None,
+    ) -> None:
+        """Take a batch of events (samples are ignored); ``now`` is a ``monotonic()`` time."""
+        now = self._clock() if now is None else now
+        self._profiles = profiles
+        held = len(self._pending)
+        for event in events:
+            pid = event.profile_id
+            if event.kind is not Kind.STATE or pid not in profiles:
+                continue
+            if event.state is State.PAUSED:
+                self._paused.add(pid)
+                self._down.pop(pid, None)
+                continue
+            self._paused.discard(pid)
+            if event.state is State.DOWN and pid not in self._down:
+                self._down[pid] = event
+                self._pending.append(_Change(Transition.DOWN, event, now))
+            elif event.state in (State.UP, State.DEGRADED) and pid in self._down:
+                down = self._down.pop(pid)
+                self._pending.append(_Change(Transition.UP, event, now, down))
+        if self._pending and len(self._pending) > held:
+            self._quiet.start()  # restarted by every new transition
+            if not self._timer.isActive():
+                self._timer.start()  # never restarted: the bound on the wait
+
+    @Slot()
+    def flush(self) -> None:
+        """Tell what is held now (the timer calls this; tests call it to skip the wait)."""
+        self._timer.stop()
+        self._quiet.stop()
+        pending, self._pending = self._pending, []
+        for table in (self._down, self._last):
+            for gone in [pid for pid in table if pid not in self._profiles]:
+                del table[gone]
+        self._paused &= self._profiles.keys()
+        changes = self._net(pending)
+        notices = self._outage(changes)
+        downs = [c for c in changes if c.transition is Transition.DOWN and self._allowed(c)]
+        ups = [c for c in changes if c.transition is Transition.UP and self._allowed(c)]
+        if downs:
+            notices.append(self._down_notice(downs))
+        if ups:
+            notices.append(self._up_notice(ups))
+        for notice in notices:
+            self.notification.emit(notice)
+
+    def _net(self, pending: Sequence[_Change]) -> list[_Change]:
+        """One change per profile: down then up within the window is a blip, told as down."""
+        by_profile: dict[str, list[_Change]] = {}
+        for change in pending:
+            by_profile.setdefault(change.event.profile_id, []).append(change)
+        net = []
+        for pid, seq in by_profile.items():
+            if pid in self._paused or pid not in self._profiles:
+                continue
+            first, last = seq[0], seq[-1]
+            if first.transition is Transition.DOWN and last.transition is Transition.UP:
+                net.append(_Change(Transition.DOWN, first.event, last.at, last.event))
+            elif last.transition is Transition.UP:
+                net.append(_Change(Transition.UP, last.event, last.at, first.other))
+            else:
+                net.append(last)
+        return net
+
+    def _allowed(self, change: _Change) -> bool:
+        """Whether the switches and the flapping protection let this change be told.
+
+        A profile gets at most one notice per ``repeat_s`` (30 s) unless its state changes
+        again. "Changes again" means: the notice would tell the other transition than the last
+        notice about this profile did. So down, up, down within 30 s are all told (each is a
+        change from what the user last heard), while a repeat of the same transition within
+        30 s is not: down, paused and resumed, down again; or a blip (down and back within
+        the coalescing window, told as a down) recurring every few seconds.
+        """
+        p = self._profiles[change.event.profile_id]
+        if change.transition is Transition.DOWN:
+            wanted = self._settings.notify_on_down and p.notify.on_down
+        else:
+            wanted = self._settings.notify_on_up and p.notify.on_up
+        if not wanted:
+            return False
+        last, last_at = self._last.get(p.id, (None, -math.inf))
+        if last is change.transition and change.at - last_at < self._repeat_s:
+            return False
+        self._last[p.id] = (change.transition, change.at)
+        return True
+
+    def _outage(self, changes: list[_Change]) -> list[Notice]:
+        """Enter or leave "offline"; removes from ``changes`` what the outage notices cover."""
+        monitored = [
+            p for pid, p in self._profiles.items() if p.enabled and pid not in self._paused
+        ]
+        down = [p for p in monitored if p.id in self._down]
+        now = max((c.at for c in changes), default=self._clock())
+        notices: list[Notice] = []
+        if self._offline is None:
+            if len(down) < OFFLINE_MIN or len(down) < OFFLINE_FRACTION * len(monitored):
+                return notices
+            self._offline = {p.id for p in down}
+            if self._settings.notify_on_down and any(p.notify.on_down for p in down):
+                names = join_names([p.name for p in down], 8)
+                body = f"{len(down)} of {_count(len(monitored))} down: {names}."
+                notices.append(
+                    self._notice("Network unreachable — you may be offline", body, True, down)
+                )
+                for p in down:
+                    self._last[p.id] = (Transition.DOWN, now)
+        else:
+            self._offline.update(p.id for p in down)
+            if len(down) * 2 >= len(monitored) and monitored:
+                changes.clear()
+                return notices
+            back = [p for p in monitored if p.id in self._offline and p.id not in self._down]
+            self._offline = None
+            if self._settings.notify_on_up and any(p.notify.on_up for p in back):
+                body = f"{_count(len(back))} back up."
+                if down:
+                    body += f" Still down: {join_names([p.name for p in down], 8)}."
+                notices.append(self._notice("Back online", body, False, back))
+                for p in back:
+                    self._last[p.id] = (Transition.UP, now)
+        changes.clear()
+        return notices
+
+    def _notice(self, title: str, body: str, urgent: bool, about: Sequence[Profile]) -> Notice:
+        ids = tuple(p.id for p in about)
+        return Notice(title, body, urgent, ids, sound=self._settings.sound)
+
+    def _down_notice(self, downs: Sequence[_Change]) -> Notice:
+        lines = []
+        for c in downs:
+            line = down_line(c.event)
+            if c.other is not None:
+                back = (c.other.ts - c.event.ts).total_seconds()
+                line += f"; back up {duration_text(back)} later"
+            lines.append(line)
+        names = [c.event.profile_name for c in downs]
+        title = f"Connection down: {names[0]}"
+        if len(downs) > 1:
+            title = f"{len(downs)} connections down: {join_names(names)}"
+        profiles = [self._profiles[c.event.profile_id] for c in downs]
+        return self._notice(title, _lines(lines), True, profiles)
+
+    def _up_notice(self, ups: Sequence[_Change]) -> Notice:
+        names = [c.event.profile_name for c in ups]
+        title = f"Connection back up: {names[0]}"
+        if len(ups) > 1:
+            title = f"{len(ups)} connections back up: {join_names(names)}"
+        body = _lines([up_line(c.event, c.other) for c in ups])
+        profiles = [self._profiles[c.event.profile_id] for c in ups]
+        return self._notice(title, body, False, profiles)

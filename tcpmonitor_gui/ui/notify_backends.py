@@ -1,0 +1,244 @@
+"""How a notice reaches the user: a chain of adapters that falls back, after qutebrowser's.
+
+Each adapter has one coroutine, ``notify(title, body, *, urgent)``, which returns once the
+message is handed over and raises when its way to the user is missing. The chain tries them in
+order — tray balloon, the desktop's notification service, the in-window banner — so a
+notification is never lost to a missing tray (GNOME without AppIndicator) or a missing daemon
+(a bare window manager). The desktop adapter speaks D-Bus through ``desktop-notifier`` on the
+qasync loop of the GUI thread: PySide6's QtDBus marshals ``Notify`` with argument types that
+notification daemons reject.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtWidgets import QApplication
+
+from .banner import Banner
+from .notify import Notice
+from .tray import TrayIcon
+
+if TYPE_CHECKING:
+    from desktop_notifier import DesktopNotifier
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "TCP Monitor"
+#: Long enough for a busy session bus, short enough that the banner still comes in time.
+DESKTOP_TIMEOUT_S = 3.0
+#: After a failure the desktop service is left alone this long (a daemon may start later).
+DESKTOP_RETRY_S = 300.0
+
+
+class BackendUnavailable(RuntimeError):
+    """This way to the user does not exist here (no tray, no session bus, no daemon)."""
+
+
+class NotificationBackend(Protocol):
+    name: str
+
+    async def notify(self, title: str, body: str, *, urgent: bool) -> None: ...
+
+
+class TrayBackend:
+    name = "tray balloon"
+
+    def __init__(self, tray: TrayIcon) -> None:
+        self._tray = tray
+
+    async def notify(self, title: str, body: str, *, urgent: bool) -> None:
+        if not self._tray.can_show_messages():
+            raise BackendUnavailable("no system tray shows our icon")
+        self._tray.show_message(title, body, "warning" if urgent else "info")
+
+
+class BannerBackend:
+    name = "in-window banner"
+
+    def __init__(self, banner: Banner) -> None:
+        self._banner = banner
+
+    async def notify(self, title: str, body: str, *, urgent: bool) -> None:
+        self._banner.show_message(title, body, "warning" if urgent else "info")
+
+
+class DesktopBackend:
+    """The freedesktop notification service (or the platform's own) via ``desktop-notifier``.
+
+    ``desktop-notifier`` logs and swallows a failed send, so success is judged by its
+    ``on_dispatched`` callback, and the service is probed (``get_capabilities``) before the
+    first send so that a missing bus or daemon raises ``BackendUnavailable`` quickly.
+    """
+
+    name = "desktop notifications"
+
+    def __init__(
+        self,
+        app_name: str = APP_NAME,
+        *,
+        timeout_s: float = DESKTOP_TIMEOUT_S,
+        retry_s: float = DESKTOP_RETRY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._app_name = app_name
+        self._timeout_s = timeout_s
+        self._retry_s = retry_s
+        self._clock = clock
+        self._notifier: DesktopNotifier | None = None
+        self._ready = False
+        self._failed_at: float | None = None
+        self.why_unavailable = ""
+
+    @property
+    def available(self) -> bool | None:
+        """True once the service answered, False after it failed, None before either."""
+        if self._failed_at is not None:
+            return False
+        return True if self._ready else None
+
+    async def probe(self) -> bool:
+        """Connect to the service now (bounded by the timeout); whether it is there."""
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                await self._connect()
+        except BackendUnavailable:
+            return False
+        except Exception as exc:
+            self._fail(exc)
+            return False
+        return True
+
+    async def notify(self, title: str, body: str, *, urgent: bool) -> None:
+        dispatched = False
+
+        def on_dispatched() -> None:
+            nonlocal dispatched
+            dispatched = True
+
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                notifier = await self._connect()
+                from desktop_notifier import Urgency  # noqa: PLC0415 - _connect imported it
+
+                await notifier.send(
+                    title,
+                    body,
+                    urgency=Urgency.Critical if urgent else Urgency.Normal,
+                    on_dispatched=on_dispatched,
+                )
+        except BackendUnavailable:
+            raise
+        except Exception as exc:
+            raise BackendUnavailable(self._fail(exc)) from exc
+        if not dispatched:
+            raise BackendUnavailable(self._fail(RuntimeError("the service refused the message")))
+
+    async def _connect(self) -> DesktopNotifier:
+        if self._failed_at is not None:
+            if self._clock() - self._failed_at < self._retry_s:
+                raise BackendUnavailable(self.why_unavailable)
+            self._failed_at = None
+        if self._notifier is None:
+            from desktop_notifier import DesktopNotifier  # noqa: PLC0415 - optional, slow
+
+            self._notifier = DesktopNotifier(app_name=self._app_name, app_icon=None)
+        if not self._ready:
+            await self._notifier.get_capabilities()
+            self._ready = True
+        return self._notifier
+
+    def _fail(self, exc: BaseException) -> str:
+        """Forget the connection (a fresh one is tried after ``retry_s``); say why."""
+        kind = type(exc).__name__
+        self.why_unavailable = f"{kind}: {exc}" if str(exc) else kind
+        self._failed_at = self._clock()
+        self.close()
+        return self.why_unavailable
+
+    def close(self) -> None:
+        """Drop the D-Bus connection (at exit, or after a failure)."""
+        self._ready = False
+        notifier, self._notifier = self._notifier, None
+        # desktop-notifier has no close of its own and keeps even a half-made connection
+        # (bus up, daemon missing), so reach for its bus or the socket leaks.
+        bus = getattr(getattr(notifier, "_backend", None), "bus", None)
+        disconnect = getattr(bus, "disconnect", None)
+        if callable(disconnect):
+            disconnect()
+
+
+class FallbackChain:
+    """Tries each backend in turn until one takes the notice; logs each failure once."""
+
+    def __init__(
+        self,
+        backends: Sequence[NotificationBackend],
+        *,
+        beep: Callable[[], None] | None = None,
+        timeout_s: float = DESKTOP_TIMEOUT_S * 2,
+    ) -> None:
+        self.backends = tuple(backends)
+        self._beep = beep if beep is not None else QApplication.beep
+        self._timeout_s = timeout_s
+        self._logged: set[str] = set()
+        self._tasks: set[asyncio.Task[NotificationBackend | None]] = set()
+
+    async def deliver(self, notice: Notice) -> NotificationBackend | None:
+        """Show ``notice`` through the first backend that works; None if none did."""
+        for backend in self.backends:
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    await backend.notify(notice.title, notice.body, urgent=notice.urgent)
+            except Exception as exc:
+                self._log_once(backend, exc)
+                continue
+            if notice.sound:
+                self._beep()
+            return backend
+        return None
+
+    def post(self, notice: Notice) -> None:
+        """Deliver in the background on the running (qasync) loop: connect a signal to this."""
+        task = asyncio.get_running_loop().create_task(self.deliver(notice))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for notices still being delivered (before the loop closes)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks))
+
+    def _log_once(self, backend: NotificationBackend, exc: BaseException) -> None:
+        """A missing tray is routine (INFO); anything else is a bug somewhere (WARNING)."""
+        expected = isinstance(exc, BackendUnavailable | TimeoutError)
+        level = logging.INFO if expected else logging.WARNING
+        if backend.name in self._logged:
+            level = logging.DEBUG
+        self._logged.add(backend.name)
+        why = str(exc) or type(exc).__name__
+        log.log(
+            level,
+            "Notification through the %s failed (%s); trying the next way",
+            backend.name,
+            why,
+            exc_info=None if expected else exc,
+        )
+
+
+def choose_backend(
+    tray: TrayBackend | None, desktop: DesktopBackend | None, banner: BannerBackend
+) -> FallbackChain:
+    """Tray balloon where a tray exists, else the desktop's service, else the banner.
+
+    Every backend given is kept in the chain and asked in that order for each notice, because
+    availability changes while the program runs: a tray host may start after us, a daemon
+    may die; each raises ``BackendUnavailable`` at once when its way is missing.
+    """
+    backends: list[NotificationBackend] = [b for b in (tray, desktop) if b is not None]
+    backends.append(banner)
+    return FallbackChain(backends)

@@ -1,0 +1,154 @@
+"""The settings dialog: the options of ``settings.json``, checked as the file is checked.
+
+Validation goes through ``Settings.from_dict`` so the dialog, the file and any future command
+line refuse the same values with the same words; the spin boxes therefore allow more than the
+settings do, and the message beside the field says what is allowed. OK stays disabled while
+anything is invalid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import validate as v
+from ..core.settings import Settings
+
+#: The spin boxes' own limits: wide, so that ``Settings.from_dict`` has the last word.
+_SPIN_LIMITS = {"workers": (0, 999), "retention_days": (0, 99_999)}
+ERROR_STYLE = "color: #d63a2f;"
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings — TCP Monitor")
+        self._checks = {
+            "start_minimized": QCheckBox("Start minimized (to the tray when there is one)"),
+            "notify_on_down": QCheckBox("Notify when a connection goes down"),
+            "notify_on_up": QCheckBox("Notify when a connection comes back up"),
+            "sound": QCheckBox("Play a sound with each notification"),
+        }
+        for name, box in self._checks.items():
+            box.setChecked(bool(getattr(settings, name)))
+            box.toggled.connect(self._validate)
+        self._spins: dict[str, QSpinBox] = {}
+        self._errors: dict[str, QLabel] = {}
+        automatic = Settings(workers=0).worker_count
+        workers = self._spin("workers", settings.workers, f"Automatic ({automatic})")
+        workers.setToolTip(
+            "Threads that host the monitors. Automatic uses min(4, CPU count): "
+            f"{automatic} on this computer."
+        )
+        retention = self._spin("retention_days", settings.retention_days)
+        retention.setSuffix(" days")
+
+        general = QGroupBox("General")
+        general_form = QFormLayout(general)
+        general_form.addRow(self._checks["start_minimized"])
+        general_form.addRow("Keep events for:", self._with_error("retention_days"))
+        general_form.addRow("Worker threads:", self._with_error("workers"))
+        note = QLabel(f"0 means automatic ({automatic} here). Applies at the next start.")
+        note.setWordWrap(True)
+        general_form.addRow("", note)
+        notify = QGroupBox("Notifications")
+        notify_form = QFormLayout(notify)
+        for name in ("notify_on_down", "notify_on_up", "sound"):
+            notify_form.addRow(self._checks[name])
+        notify_form.addRow(
+            QLabel("Each connection can also turn its notifications off in its own settings.")
+        )
+
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self._buttons.accepted.connect(self.accept)
+        self._buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(general)
+        layout.addWidget(notify)
+        layout.addWidget(self._buttons)
+        self._validate()
+
+    def _spin(self, name: str, value: int, special: str = "") -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(*_SPIN_LIMITS[name])
+        spin.setValue(value)
+        if special:
+            spin.setSpecialValueText(special)
+        spin.valueChanged.connect(self._validate)
+        self._spins[name] = spin
+        error = QLabel()
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        self._errors[name] = error
+        return spin
+
+    def _with_error(self, name: str) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self._spins[name])
+        row.addWidget(self._errors[name], 1)
+        return box
+
+    def values(self) -> dict[str, Any]:
+        """The fields as a settings document, before validation."""
+        data: dict[str, Any] = {name: box.isChecked() for name, box in self._checks.items()}
+        data.update({name: spin.value() for name, spin in self._spins.items()})
+        return data
+
+    @Slot()
+    def _validate(self) -> bool:
+        for label in self._errors.values():
+            label.clear()
+            label.hide()
+        try:
+            Settings.from_dict(self.values())
+        except v.FieldError as exc:
+            beside = self._errors.get(exc.field)
+            if beside is not None:
+                beside.setText(f"{v.show(exc.value)} {exc.problem}")
+                beside.show()
+            self.ok_button().setEnabled(False)
+            self.ok_button().setToolTip(str(exc))
+            return False
+        self.ok_button().setEnabled(True)
+        self.ok_button().setToolTip("")
+        return True
+
+    def ok_button(self) -> QPushButton:
+        return self._buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def error_text(self, field: str) -> str:
+        """The message shown beside ``field``; empty when the field is valid."""
+        return self._errors[field].text()
+
+    def spin(self, field: str) -> QSpinBox:
+        return self._spins[field]
+
+    def check(self, field: str) -> QCheckBox:
+        return self._checks[field]
+
+    def result_settings(self) -> Settings:
+        """The edited settings; raises ``FieldError`` while a field is invalid (OK is off)."""
+        return Settings.from_dict(self.values())
+
+    def accept(self) -> None:
+        if self._validate():
+            super().accept()

@@ -1,0 +1,195 @@
+"""The tray icon: the worst state at a glance, counts in the tooltip, a small menu.
+
+The tray is optional (STYLE.md, practice 7): GNOME without the AppIndicator extension has none,
+and neither has the offscreen platform. Without one no ``QSystemTrayIcon`` is built and every
+method is a harmless no-op, so the main window wires this object the same way everywhere. The
+menu is built either way, which also lets tests drive it offscreen; its texts come from pure
+functions tested on their own.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from ..core.events import Event, Kind, State
+from .icons import state_icon, worst
+
+Severity = Literal["info", "warning"]
+
+APP_NAME = "TCP Monitor"
+RECENT_LIMIT = 5
+#: Windows cuts tray tooltips at 127 characters; stay clear of it everywhere.
+TOOLTIP_MAX = 120
+#: The order counts are listed in: the good news first, as a person would say it.
+COUNT_ORDER = (
+    State.UP,
+    State.DEGRADED,
+    State.DOWN,
+    State.CONNECTING,
+    State.PAUSED,
+    State.UNKNOWN,
+)
+#: Start-up and restart noise, not news: kept out of "Recent events".
+_QUIET_STATES = (State.CONNECTING, State.UNKNOWN)
+MESSAGE_MS = 10_000
+
+
+def tooltip_text(
+    counts: Mapping[State, int], down_names: Sequence[str], *, max_len: int = TOOLTIP_MAX
+) -> str:
+    """``TCP Monitor — 12 up, 1 down: Orders DB``, with down names cut to fit ``max_len``."""
+    parts = [f"{counts[s]} {s}" for s in COUNT_ORDER if counts.get(s, 0) > 0]
+    text = f"{APP_NAME} — {', '.join(parts) if parts else 'no connections'}"
+    if not down_names:
+        return text
+    names = list(down_names)
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        candidate = f"{text}: {', '.join(names[:shown])}" + (f" and {rest} more" if rest else "")
+        if len(candidate) <= max_len:
+            return candidate
+    first = f"{text}: {names[0]}"
+    more = f" and {len(names) - 1} more" if len(names) > 1 else ""
+    return first[: max_len - len(more) - 1] + "…" + more
+
+
+def event_text(event: Event, tz: dt.tzinfo | None = None) -> str:
+    """``14:02 Orders DB down (reset)``, in local time unless ``tz`` is given."""
+    when = event.ts.astimezone(tz).strftime("%H:%M")
+    text = f"{when} {event.profile_name} {event.state}"
+    if event.cause is not None:
+        text += f" ({str(event.cause).replace('_', ' ')})"
+    return text
+
+
+def pause_text(paused: bool) -> str:
+    return "Resume all" if paused else "Pause all"
+
+
+class TrayIcon(QObject):
+    """The program's tray icon; ``available()`` says whether there is a tray to show it in."""
+
+    showHideRequested = Signal()
+    pauseAllRequested = Signal(bool)
+    quitRequested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._paused = False
+        self._state = State.UNKNOWN
+        self._tooltip = tooltip_text({}, [])
+        self._recent: collections.deque[Event] = collections.deque(maxlen=RECENT_LIMIT)
+        self._menu = QMenu()
+        self._menu.setTitle(APP_NAME)
+        self._show_action = self._menu.addAction("Show/Hide window")
+        self._show_action.triggered.connect(self.showHideRequested)
+        self._pause_action = self._menu.addAction(pause_text(False))
+        self._pause_action.triggered.connect(self._on_pause)
+        self._recent_menu = self._menu.addMenu("Recent events")
+        self._menu.addSeparator()
+        self._quit_action = self._menu.addAction("Quit")
+        self._quit_action.triggered.connect(self.quitRequested)
+        self._fill_recent()
+        self._tray: QSystemTrayIcon | None = None
+        self._ensure_tray()
+
+    @staticmethod
+    def available() -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def _ensure_tray(self) -> QSystemTrayIcon | None:
+        """Build the tray icon once a tray exists (a tray host may start after us)."""
+        if self._tray is None and self.available():
+            tray = QSystemTrayIcon(state_icon(self._state), self)
+            tray.setToolTip(self._tooltip)
+            tray.setContextMenu(self._menu)
+            tray.activated.connect(self._on_activated)
+            self._tray = tray
+        return self._tray
+
+    # -- what the window reads and tests check -----------------------------------------
+
+    def menu(self) -> QMenu:
+        return self._menu
+
+    def tooltip(self) -> str:
+        return self._tooltip
+
+    def icon_state(self) -> State:
+        return self._state
+
+    def recent_texts(self) -> list[str]:
+        return [a.text() for a in self._recent_menu.actions()]
+
+    def is_visible(self) -> bool:
+        return self._tray is not None and self._tray.isVisible()
+
+    def can_show_messages(self) -> bool:
+        return self.is_visible() and QSystemTrayIcon.supportsMessages()
+
+    # -- what the window tells it -------------------------------------------------------
+
+    def update_status(self, counts: Mapping[State, int], down_names: Sequence[str]) -> None:
+        self._state = worst(s for s, n in counts.items() if n > 0)
+        self._tooltip = tooltip_text(counts, down_names)
+        if self._tray is not None:
+            self._tray.setIcon(state_icon(self._state))
+            self._tray.setToolTip(self._tooltip)
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Keep the last few state changes for the menu; samples and start-up noise are not."""
+        kept = [e for e in events if e.kind is Kind.STATE and e.state not in _QUIET_STATES]
+        if kept:
+            self._recent.extend(kept)
+            self._fill_recent()
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        self._pause_action.setText(pause_text(paused))
+
+    def set_window_visible(self, visible: bool) -> None:
+        self._show_action.setText("Hide window" if visible else "Show window")
+
+    def show_message(self, title: str, text: str, severity: Severity = "info") -> None:
+        if self._tray is None or not self._tray.isVisible():
+            return
+        icon = (
+            QSystemTrayIcon.MessageIcon.Warning
+            if severity == "warning"
+            else QSystemTrayIcon.MessageIcon.Information
+        )
+        self._tray.showMessage(title, text, icon, MESSAGE_MS)
+
+    def show(self) -> None:
+        tray = self._ensure_tray()
+        if tray is not None:
+            tray.show()
+
+    def hide(self) -> None:
+        if self._tray is not None:
+            self._tray.hide()
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _fill_recent(self) -> None:
+        self._recent_menu.clear()
+        if not self._recent:
+            self._recent_menu.addAction("No events yet").setEnabled(False)
+            return
+        for event in reversed(self._recent):
+            self._recent_menu.addAction(state_icon(event.state), event_text(event))
+
+    @Slot()
+    def _on_pause(self) -> None:
+        self.pauseAllRequested.emit(not self._paused)
+
+    @Slot(QSystemTrayIcon.ActivationReason)
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.showHideRequested.emit()

@@ -1,0 +1,364 @@
+"""The event log model: incremental live rows, bounded, with stored history paged in lazily."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.eventlog import EventLog, EventLogError
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.ui.log_model import Column, LogModel, Role, readable_state_color
+
+BASE = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+STORED = 500
+
+
+def state_event(
+    i: int,
+    *,
+    profile: str = "p1",
+    name: str = "Orders DB",
+    state: State | None = None,
+    cause: Cause | None = None,
+    detail: str = "",
+    address: str | None = None,
+    ts: dt.datetime | None = None,
+) -> Event:
+    """The i-th event of a profile that alternates down (odd i) and up (even i)."""
+    if state is None:
+        state = State.DOWN if i % 2 else State.UP
+    previous = State.UP if state is not State.UP else State.DOWN
+    if cause is None and state is State.DOWN:
+        cause = Cause.RESET
+    return Event(
+        ts=ts or BASE + dt.timedelta(seconds=i),
+        profile_id=profile,
+        profile_name=name,
+        kind=Kind.STATE,
+        state=state,
+        previous=previous,
+        cause=cause,
+        detector="watch",
+        latency_ms=None,
+        detail=detail or f"event {i}",
+        detection_ms=0.4 if state is State.DOWN else None,
+        address=address,
+    )
+
+
+def sample(i: int) -> Event:
+    return dataclasses.replace(state_event(i), kind=Kind.SAMPLE, state=State.UP, latency_ms=1.0)
+
+
+class StoredHistory:
+    """The history callable the main window builds: ``event_rows`` on an executor thread.
+
+    Records the threads the queries ran on, so tests can prove the GUI thread never did.
+    """
+
+    def __init__(self, log: EventLog, executor: ThreadPoolExecutor) -> None:
+        self.log = log
+        self.executor = executor
+        self.threads: set[int] = set()
+        self.calls: list[tuple[int | None, int]] = []
+
+    def __call__(self, before_id: int | None, limit: int) -> Future[list[tuple[int, Event]]]:
+        self.calls.append((before_id, limit))
+
+        def query() -> list[tuple[int, Event]]:
+            self.threads.add(threading.get_ident())
+            return self.log.event_rows(before_id=before_id, limit=limit, newest_first=True)
+
+        return self.executor.submit(query)
+
+
+@pytest.fixture
+def event_log(tmp_path: Path) -> Iterator[EventLog]:
+    log = EventLog(tmp_path / "events.sqlite3").start()
+    try:
+        yield log
+    finally:
+        log.close()
+
+
+@pytest.fixture
+def stored(event_log: EventLog) -> Iterator[StoredHistory]:
+    """A real event log holding STORED state events one second apart."""
+    event_log.submit(state_event(i) for i in range(STORED))
+    assert event_log.flush()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history") as executor:
+        yield StoredHistory(event_log, executor)
+
+
+def page_all(qtbot: QtBot, model: LogModel) -> None:
+    """Page older history until the model says it is exhausted, one request at a time."""
+    while not model.history_exhausted:
+        model.fetch_older()
+        assert not model.fetch_older(), "a second page was requested while one was loading"
+        qtbot.waitUntil(lambda: not model.fetching, timeout=5000)
+
+
+def shown(model: LogModel) -> list[Event]:
+    return [model.event_at(row) for row in range(model.rowCount())]
+
+
+def key(e: Event) -> tuple[dt.datetime, str, State]:
+    return e.ts, e.profile_id, e.state
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_model_passes_the_model_tester_through_appends_flips_and_clears(
+    qtmodeltester: object, newest_first: bool
+) -> None:
+    model = LogModel(max_rows=8, newest_first=newest_first)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    model.append([state_event(0), state_event(1)])
+    model.append([state_event(i) for i in range(2, 12)])  # over the bound
+    model.set_newest_first(not newest_first)
+    model.append([state_event(12)])
+    model.clear_view()
+    model.append([state_event(13)])
+    assert model.rowCount() == 1
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_append_inserts_rows_at_the_newest_end_without_a_reset(newest_first: bool) -> None:
+    model = LogModel(newest_first=newest_first)
+    inserts: list[tuple[int, int]] = []
+    resets: list[None] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserts.append((first, last)))
+    model.modelReset.connect(lambda: resets.append(None))
+    model.append([state_event(0), state_event(1)])
+    model.append([state_event(2), state_event(3), state_event(4)])
+    assert resets == []
+    assert inserts == ([(0, 1), (0, 2)] if newest_first else [(0, 1), (2, 4)])
+    details = [e.detail for e in shown(model)]
+    expected = [f"event {i}" for i in range(5)]
+    assert details == (expected[::-1] if newest_first else expected)
+
+
+def test_samples_are_ignored() -> None:
+    model = LogModel()
+    inserts: list[int] = []
+    model.rowsInserted.connect(lambda *_: inserts.append(1))
+    model.append([sample(0), sample(1)])
+    assert model.rowCount() == 0
+    assert inserts == []
+    model.append([sample(2), state_event(3), sample(4)])
+    assert [e.kind for e in shown(model)] == [Kind.STATE]
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_rows_are_bounded_by_dropping_the_oldest(newest_first: bool) -> None:
+    model = LogModel(max_rows=5, newest_first=newest_first)
+    removed: list[tuple[int, int]] = []
+    model.rowsRemoved.connect(lambda _p, first, last: removed.append((first, last)))
+    model.append([state_event(i) for i in range(3)])
+    model.append([state_event(i) for i in range(3, 7)])
+    assert removed == ([(1, 2)] if newest_first else [(0, 1)])  # before the insert
+    kept = sorted(e.detail for e in shown(model))
+    assert kept == [f"event {i}" for i in range(2, 7)]
+    model.append([state_event(i) for i in range(7, 20)])  # one batch larger than the bound
+    assert sorted(int(e.detail.split()[1]) for e in shown(model)) == list(range(15, 20))
+
+
+def test_history_is_paged_in_newest_first_off_the_gui_thread(
+    qtbot: QtBot, qtmodeltester: object, stored: StoredHistory
+) -> None:
+    model = LogModel(stored, page_size=200)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    page_all(qtbot, model)
+    assert model.rowCount() == STORED
+    assert not model.canFetchMore(QModelIndex())
+    times = [e.ts for e in shown(model)]
+    assert times == sorted(times, reverse=True)
+    assert [limit for _, limit in stored.calls] == [200, 200, 200]  # the last came back short
+    assert stored.calls[0][0] is None
+    ids = [model.index(row, 0).data(Role.ROW_ID) for row in range(model.rowCount())]
+    assert ids == sorted(ids, reverse=True)
+    assert threading.get_ident() not in stored.threads
+    assert stored.threads
+
+
+def test_history_fills_the_top_when_the_newest_are_last(
+    qtbot: QtBot, stored: StoredHistory
+) -> None:
+    model = LogModel(stored, page_size=200, newest_first=False)
+    model.append([state_event(STORED + 1)])  # live, newer than anything stored
+    assert not model.canFetchMore(QModelIndex())  # Qt's views only ask at the bottom
+    inserts: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserts.append((first, last)))
+    page_all(qtbot, model)
+    assert inserts == [(0, 199), (0, 199), (0, 99)]
+    times = [e.ts for e in shown(model)]
+    assert times == sorted(times)
+    assert shown(model)[-1].detail == f"event {STORED + 1}"
+
+
+def test_live_events_that_history_brings_back_are_shown_once(
+    qtbot: QtBot, stored: StoredHistory
+) -> None:
+    model = LogModel(stored, page_size=200)
+    newest = [state_event(STORED - 2), state_event(STORED - 1)]
+    model.append(newest)  # shown live before the page that also holds them arrived
+    changed: list[int] = []
+    model.dataChanged.connect(lambda top, _bottom, _roles: changed.append(top.row()))
+    page_all(qtbot, model)
+    assert model.rowCount() == STORED
+    assert len({key(e) for e in shown(model)}) == STORED
+    assert model.index(0, 0).data(Role.ROW_ID) is not None  # matched to its stored row
+    assert sorted(changed) == [0, 1]
+    model.append([state_event(STORED - 3)])  # and the other way round: paged, then live
+    assert model.rowCount() == STORED
+
+
+def test_clear_view_keeps_the_stored_history_and_does_not_page_it_back(
+    qtbot: QtBot, stored: StoredHistory
+) -> None:
+    model = LogModel(stored, page_size=200)
+    model.fetch_older()
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=5000)
+    before = len(stored.log.event_rows())
+    model.clear_view()
+    assert model.rowCount() == 0
+    assert not model.canFetchMore(QModelIndex())
+    assert not model.fetch_older()
+    assert len(stored.log.event_rows()) == before == STORED
+    model.append([state_event(STORED + 1)])
+    assert [e.detail for e in shown(model)] == [f"event {STORED + 1}"]
+    model.reload()
+    qtbot.waitUntil(lambda: not model.fetching, timeout=5000)
+    assert model.rowCount() == 200
+    assert shown(model)[0].detail == f"event {STORED - 1}"
+
+
+class Marker(QObject):
+    """A queued signal posted after the page: once it lands, the page has been handled too."""
+
+    posted = Signal(object)
+
+
+def test_a_page_that_arrives_after_a_clear_is_dropped(qtbot: QtBot) -> None:
+    """A hand-completed future: the test must decide when the page lands."""
+    pending: list[Future[list[tuple[int, Event]]]] = []
+
+    def history(before_id: int | None, limit: int) -> Future[list[tuple[int, Event]]]:
+        pending.append(Future())
+        return pending[-1]
+
+    model = LogModel(history)
+    marker = Marker()
+    landed: list[object] = []
+    marker.posted.connect(landed.append, Qt.ConnectionType.QueuedConnection)
+    assert model.fetch_older()
+    model.clear_view()
+
+    def complete() -> None:
+        pending[0].set_result([(1, state_event(1))])
+        marker.posted.emit("after the page")
+
+    done = threading.Thread(target=complete)
+    done.start()
+    done.join()
+    qtbot.waitUntil(lambda: bool(landed), timeout=5000)
+    assert model.rowCount() == 0
+    assert not model.fetching
+
+
+def test_history_is_bounded_too(qtbot: QtBot, stored: StoredHistory) -> None:
+    model = LogModel(stored, max_rows=250, page_size=200)
+    page_all(qtbot, model)
+    assert model.rowCount() == 250
+    assert [limit for _, limit in stored.calls] == [200, 50]
+
+
+def test_a_history_that_cannot_be_read_stops_paging_and_says_why(qtbot: QtBot) -> None:
+    def history(before_id: int | None, limit: int) -> Future[list[tuple[int, Event]]]:
+        future: Future[list[tuple[int, Event]]] = Future()
+        future.set_exception(EventLogError("events.sqlite3: cannot be read (disk I/O error)"))
+        return future
+
+    model = LogModel(history)
+    with qtbot.waitSignal(model.historyFailed, timeout=5000) as failed:
+        model.fetch_older()
+    assert failed.args == ["events.sqlite3: cannot be read (disk I/O error)"]
+    assert model.history_exhausted
+
+
+def test_columns_show_what_changed_and_why() -> None:
+    model = LogModel()
+    down = dataclasses.replace(
+        state_event(1, cause=Cause.CLOSED_BY_PEER, address="10.0.0.7:5432"), detection_ms=212.4
+    )
+    model.append([down])
+
+    def text(column: Column) -> str:
+        return str(model.index(0, column).data())
+
+    assert text(Column.TIME) == BASE.replace(second=1).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert (
+        model.index(0, Column.TIME)
+        .data(Qt.ItemDataRole.ToolTipRole)
+        .startswith("2024-05-01T12:00:01.000Z")
+    )
+    assert text(Column.PROFILE) == "Orders DB"
+    assert text(Column.CHANGE) == "up → down"
+    assert not model.index(0, Column.CHANGE).data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert text(Column.CAUSE) == "closed by peer"
+    assert text(Column.DETECTION) == "212"
+    assert text(Column.ADDRESS) == "10.0.0.7:5432"
+    assert text(Column.DETAIL) == "event 1"
+    assert model.index(0, 0).data(Role.EVENT) is down
+    assert model.index(0, 0).data(Role.ROW_ID) is None
+    today = state_event(2, ts=dt.datetime.now(dt.UTC))
+    model.append([today])
+    assert len(model.index(0, Column.TIME).data()) == len("12:00:00")
+    assert model.index(0, Column.DETECTION).data() == ""  # an up event has none
+
+
+def test_severity_colours_text_never_backgrounds() -> None:
+    model = LogModel()
+    model.append([state_event(0), state_event(1), state_event(2, state=State.DEGRADED)])
+    degraded, down, up = 0, 1, 2
+    for column in Column:
+        assert model.index(down, column).data(Qt.ItemDataRole.ForegroundRole) is not None
+        assert model.index(degraded, column).data(Qt.ItemDataRole.ForegroundRole) is not None
+        assert model.index(up, column).data(Qt.ItemDataRole.BackgroundRole) is None
+        up_colour = model.index(up, column).data(Qt.ItemDataRole.ForegroundRole)
+        assert (up_colour is not None) == (column is Column.CHANGE)
+    assert model.index(down, 0).data(Role.SEVERITY) > model.index(up, 0).data(Role.SEVERITY)
+
+
+@pytest.mark.parametrize("base", ["#ffffff", "#1e1e1e"])
+def test_severity_colours_are_readable_on_light_and_dark_themes(
+    qapp: QGuiApplication, base: str
+) -> None:
+    saved = QGuiApplication.palette()
+    palette = QPalette(saved)
+    palette.setColor(QPalette.ColorRole.Base, QColor(base))
+    QGuiApplication.setPalette(palette)
+    try:
+        for state in (State.DOWN, State.DEGRADED, State.UP):
+            assert contrast(readable_state_color(state), QColor(base)) >= 4.5
+    finally:
+        QGuiApplication.setPalette(saved)
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    def luminance(c: QColor) -> float:
+        def lin(v: float) -> float:
+            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)

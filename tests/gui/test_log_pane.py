@@ -1,0 +1,293 @@
+"""The event log pane: filters, CSV export, clearing, and scrolling that respects the reader."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import FIELDS, Cause, Event, State
+from tcpmonitor_gui.ui.log_model import Role
+from tcpmonitor_gui.ui.log_pane import LogFilterProxy, LogPane
+from tests.gui.test_log_model import STORED, StoredHistory, page_all, sample, state_event
+
+
+@pytest.fixture
+def stored(tmp_path: Path) -> Iterator[StoredHistory]:
+    """A real event log holding STORED state events one second apart."""
+    with EventLog(tmp_path / "events.sqlite3") as log:
+        log.submit(state_event(i) for i in range(STORED))
+        assert log.flush()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history") as executor:
+            yield StoredHistory(log, executor)
+
+
+def make_pane(
+    qtbot: QtBot, stored: StoredHistory | None = None, *, max_rows: int = 10_000
+) -> LogPane:
+    pane = LogPane(stored, max_rows=max_rows)
+    qtbot.addWidget(pane)
+    pane.resize(900, 320)
+    return pane
+
+
+def show(qtbot: QtBot, pane: LogPane) -> None:
+    pane.show()
+    qtbot.waitExposed(pane)
+
+
+def mixed_events() -> list[Event]:
+    return [
+        state_event(0, profile="p1", name="Orders DB", state=State.UP, detail="connected"),
+        state_event(1, profile="p1", name="Orders DB", cause=Cause.RESET, address="10.0.0.7:5432"),
+        state_event(
+            2,
+            profile="p2",
+            name="Broker",
+            state=State.DOWN,
+            cause=Cause.REFUSED,
+            detail="port closed",
+        ),
+        state_event(3, profile="p2", name="Broker", state=State.DEGRADED, detail="slow: 900 ms"),
+        state_event(
+            4,
+            profile="p3",
+            name="PLC",
+            state=State.DOWN,
+            cause=Cause.HEARTBEAT_TIMEOUT,
+            detail="no reply",
+        ),
+    ]
+
+
+def details(pane: LogPane) -> list[str]:
+    proxy = pane.proxy
+    return [proxy.index(row, 0).data(Role.EVENT).detail for row in range(proxy.rowCount())]
+
+
+def test_filter_proxy_passes_the_model_tester(qtbot: QtBot, qtmodeltester: object) -> None:
+    pane = make_pane(qtbot, max_rows=4)
+    qtmodeltester.check(pane.proxy)  # type: ignore[attr-defined]
+    pane.add_events(mixed_events()[:2])
+    pane.proxy.set_states({State.DOWN})
+    pane.add_events(mixed_events()[2:])  # over the bound
+    pane.proxy.set_text("broker")
+    pane.set_newest_first(False)
+    pane.proxy.set_states(None)
+    pane.model.clear_view()
+    assert pane.proxy.rowCount() == 0
+
+
+def test_filter_proxy_passes_the_model_tester_while_history_pages_in(
+    qtbot: QtBot, qtmodeltester: object, stored: StoredHistory
+) -> None:
+    pane = make_pane(qtbot, stored)
+    pane.proxy.set_states({State.DOWN})
+    qtmodeltester.check(pane.proxy)  # type: ignore[attr-defined]
+    pane.add_events([state_event(STORED + 1)])
+    page_all(qtbot, pane.model)
+    assert pane.proxy.rowCount() == STORED // 2 + 1
+    pane.proxy.set_text("event 4")  # the downs (odd) among 40-49 and 400-499
+    assert pane.proxy.rowCount() == 5 + 50
+
+
+def test_filters_by_profile_state_cause_and_text(qtbot: QtBot) -> None:
+    pane = make_pane(qtbot)
+    pane.set_profiles([("p1", "Orders DB"), ("p2", "Broker"), ("p3", "PLC")])
+    pane.add_events([*mixed_events(), sample(9)])
+    assert len(details(pane)) == 5
+
+    pane.profile_combo.setCurrentIndex(pane.profile_combo.findText("Broker"))
+    assert details(pane) == ["slow: 900 ms", "port closed"]
+    pane.state_combo.setCurrentIndex(pane.state_combo.findText("Degraded"))
+    assert details(pane) == ["slow: 900 ms"]
+    pane.profile_combo.setCurrentIndex(0)
+    pane.state_combo.setCurrentIndex(pane.state_combo.findText("Down or degraded"))
+    assert details(pane) == ["no reply", "slow: 900 ms", "port closed", "event 1"]
+    pane.cause_combo.setCurrentIndex(pane.cause_combo.findText("Heartbeat timeout"))
+    assert details(pane) == ["no reply"]
+    pane.cause_combo.setCurrentIndex(0)
+    pane.state_combo.setCurrentIndex(0)
+
+    for text, expected in [
+        ("ORDERS", ["event 1", "connected"]),  # profile name, any case
+        ("10.0.0.7", ["event 1"]),  # address
+        ("refused", ["port closed"]),  # cause
+        ("heartbeat timeout", ["no reply"]),  # cause as shown
+        ("900 ms", ["slow: 900 ms"]),  # detail
+    ]:
+        pane.text_filter.setText(text)
+        assert details(pane) == expected, text
+
+
+def test_profile_filter_accepts_all_and_follows_renamed_profiles(qtbot: QtBot) -> None:
+    pane = make_pane(qtbot)
+    pane.add_events(mixed_events())
+    pane.set_profiles([("p1", "Orders DB"), ("p2", "Broker")])
+    assert [pane.profile_combo.itemText(i) for i in range(3)] == [
+        "All profiles",
+        "Broker",
+        "Orders DB",
+    ]
+    pane.profile_combo.setCurrentIndex(2)
+    pane.set_profiles([("p1", "Orders (primary)"), ("p3", "PLC")])
+    assert pane.profile_combo.currentText() == "Orders (primary)"
+    assert details(pane) == ["event 1", "connected"]
+    pane.set_profiles([("p3", "PLC")])  # the chosen profile was removed
+    assert pane.profile_combo.currentIndex() == 0
+    assert len(details(pane)) == 5
+    proxy = LogFilterProxy()
+    proxy.set_profile("all")
+    proxy.setSourceModel(pane.model)
+    assert proxy.rowCount() == 5
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_export_writes_the_filtered_rows_in_the_order_shown(
+    qtbot: QtBot, tmp_path: Path, newest_first: bool
+) -> None:
+    pane = make_pane(qtbot)
+    pane.set_newest_first(newest_first)
+    events = mixed_events()
+    pane.add_events(events)
+    pane.state_combo.setCurrentIndex(pane.state_combo.findText("Down"))
+    target = tmp_path / "out.csv"
+    target.write_text("an older export\n")
+
+    assert pane.export_csv(target) == 3
+
+    with target.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert tuple(reader.fieldnames or ()) == FIELDS
+        rows = list(reader)
+    downs = [e for e in events if e.state is State.DOWN]
+    expected = [
+        {k: "" if v is None else str(v) for k, v in e.to_dict().items()}
+        for e in (downs[::-1] if newest_first else downs)
+    ]
+    assert rows == expected
+    assert sorted(os.listdir(tmp_path)) == ["out.csv"]  # no temporary file left behind
+
+
+def test_export_of_an_empty_view_writes_the_header(qtbot: QtBot, tmp_path: Path) -> None:
+    pane = make_pane(qtbot)
+    assert pane.export_csv(tmp_path / "empty.csv") == 0
+    assert (tmp_path / "empty.csv").read_text().strip() == ",".join(FIELDS)
+
+
+def test_clear_view_hides_lines_but_keeps_the_stored_history(
+    qtbot: QtBot, stored: StoredHistory
+) -> None:
+    pane = make_pane(qtbot, stored)
+    assert pane.clear_button.toolTip() == "Hides these lines; the stored history is kept"
+    show(qtbot, pane)
+    qtbot.waitUntil(lambda: pane.model.rowCount() >= 200, timeout=5000)
+    qtbot.waitUntil(lambda: not pane.model.fetching, timeout=5000)
+    pane.clear_button.click()
+    assert pane.proxy.rowCount() == 0
+    assert len(stored.log.event_rows()) == STORED
+    pane.view.scrollToBottom()
+    assert not pane.model.fetch_older()
+    pane.reload_button.click()
+    qtbot.waitUntil(lambda: pane.model.rowCount() >= 200, timeout=5000)
+    qtbot.waitUntil(lambda: not pane.model.fetching, timeout=5000)
+
+
+def test_history_is_fetched_as_the_user_scrolls_to_the_old_end(
+    qtbot: QtBot, stored: StoredHistory
+) -> None:
+    pane = make_pane(qtbot, stored)
+    show(qtbot, pane)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 200, timeout=5000)
+    qtbot.waitUntil(lambda: not pane.model.fetching, timeout=5000)
+    assert len(stored.calls) == 1  # one screenful needs one page, not the whole log
+    pane.view.scrollToBottom()
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 400, timeout=5000)
+    qtbot.waitUntil(lambda: not pane.model.fetching, timeout=5000)
+
+
+def test_with_the_newest_last_history_loads_at_the_top_without_moving_the_view(
+    qtbot: QtBot, stored: StoredHistory
+) -> None:
+    pane = make_pane(qtbot, stored)
+    show(qtbot, pane)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 200, timeout=5000)
+    qtbot.waitUntil(lambda: not pane.model.fetching, timeout=5000)
+    pane.newest_first_box.setChecked(False)
+    assert pane.at_newest_end()
+    bar = pane.view.verticalScrollBar()
+    bar.setValue(bar.minimum())  # the user scrolls up to the oldest row shown
+    top = pane.view.indexAt(QPoint(1, 1)).data(Role.EVENT)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 400, timeout=5000)
+    qtbot.waitUntil(lambda: not pane.model.fetching, timeout=5000)
+    qtbot.waitUntil(lambda: pane.view.indexAt(QPoint(1, 1)).data(Role.EVENT) == top)
+    assert bar.value() > bar.minimum()  # so no further page is asked for by itself
+    assert len(stored.calls) == 2
+
+
+def first_visible(pane: LogPane) -> Event:
+    event = pane.view.indexAt(QPoint(1, 1)).data(Role.EVENT)
+    assert isinstance(event, Event)
+    return event
+
+
+def batch(start: int, count: int) -> list[Event]:
+    return [state_event(i) for i in range(start, start + count)]
+
+
+def test_newest_first_view_stays_at_the_top_only_if_it_was_there(qtbot: QtBot) -> None:
+    pane = make_pane(qtbot)
+    show(qtbot, pane)
+    pane.add_events(batch(0, 100))
+    bar = pane.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 20)
+    assert pane.at_newest_end()
+
+    pane.add_events(batch(100, 3))
+    qtbot.waitUntil(lambda: first_visible(pane).detail == "event 102")
+    assert bar.value() == bar.minimum()
+
+    bar.setValue(10)  # the user reads something older
+    reading = first_visible(pane)
+    pane.add_events(batch(103, 3))
+    qtbot.waitUntil(lambda: bar.value() == 13)
+    assert first_visible(pane) == reading
+
+
+def test_newest_last_view_follows_the_bottom_only_if_it_was_there(qtbot: QtBot) -> None:
+    pane = make_pane(qtbot)
+    pane.set_newest_first(False)
+    show(qtbot, pane)
+    pane.add_events(batch(0, 100))
+    bar = pane.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 20 and bar.value() == bar.maximum())
+
+    old_max = bar.maximum()
+    pane.add_events(batch(100, 3))
+    qtbot.waitUntil(lambda: bar.maximum() == old_max + 3 and bar.value() == bar.maximum())
+
+    bar.setValue(10)
+    reading = first_visible(pane)
+    pane.add_events(batch(103, 3))
+    qtbot.waitUntil(lambda: bar.maximum() == old_max + 6)
+    assert bar.value() == 10
+    assert first_visible(pane) == reading
+
+
+def test_newest_first_toggle_reverses_the_rows_and_keeps_the_selection(qtbot: QtBot) -> None:
+    pane = make_pane(qtbot)
+    pane.add_events(batch(0, 5))
+    pane.view.selectRow(1)  # event 3
+    pane.newest_first_box.setChecked(False)
+    assert details(pane) == [f"event {i}" for i in range(5)]
+    selected = pane.view.selectionModel().selectedRows()
+    assert [i.data(Role.EVENT).detail for i in selected] == ["event 3"]
+    assert dataclasses.asdict(pane.proxy.index(0, 0).data(Role.EVENT))["detail"] == "event 0"

@@ -1,0 +1,488 @@
+"""The notification policy (when and what to tell) and the chain of ways to tell it.
+
+The policy is driven with an explicit clock and ``flush()`` instead of waiting for its 2 s
+timer, except in the one test that pins the timer itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.profile import Notify, Profile
+from tcpmonitor_gui.core.settings import Settings
+from tcpmonitor_gui.ui.banner import Banner
+from tcpmonitor_gui.ui.notify import (
+    Notice,
+    NotificationPolicy,
+    duration_text,
+    join_names,
+)
+from tcpmonitor_gui.ui.notify_backends import (
+    BackendUnavailable,
+    BannerBackend,
+    DesktopBackend,
+    FallbackChain,
+    TrayBackend,
+    choose_backend,
+)
+from tcpmonitor_gui.ui.tray import TrayIcon
+
+T0 = 1000.0
+TS0 = dt.datetime(2025, 3, 4, 14, 2, tzinfo=dt.UTC)
+
+
+def profiles(*names: str) -> dict[str, Profile]:
+    """Profiles ``p0``, ``p1``, ... named ``names``."""
+    made = [
+        Profile(name=n, host="127.0.0.1", port=9000 + i, id=f"p{i}") for i, n in enumerate(names)
+    ]
+    return {p.id: p for p in made}
+
+
+def state(
+    p: Profile,
+    new: State,
+    previous: State,
+    at: float = 0.0,
+    *,
+    cause: Cause | None = None,
+    detail: str = "",
+    detection_ms: float | None = None,
+) -> Event:
+    """A state event ``at`` seconds after ``TS0``."""
+    return Event(
+        ts=TS0 + dt.timedelta(seconds=at),
+        profile_id=p.id,
+        profile_name=p.name,
+        kind=Kind.STATE,
+        state=new,
+        previous=previous,
+        cause=cause,
+        detector="watch",
+        latency_ms=None,
+        detail=detail,
+        detection_ms=detection_ms,
+    )
+
+
+def down(p: Profile, at: float = 0.0, cause: Cause = Cause.RESET) -> Event:
+    return state(p, State.DOWN, State.UP, at, cause=cause, detail="connection reset by peer")
+
+
+def up(p: Profile, at: float = 0.0) -> Event:
+    return state(p, State.UP, State.DOWN, at, detail="recovered")
+
+
+class Harness:
+    """A policy, its profiles and what it said; ``at(t, events)`` feeds at ``T0 + t``."""
+
+    def __init__(self, qtbot: QtBot, names: Sequence[str], settings: Settings | None = None):
+        self.profiles = profiles(*names)
+        self.by_name = {p.name: p for p in self.profiles.values()}
+        self.policy = NotificationPolicy(settings, clock=lambda: T0)
+        self.notices: list[Notice] = []
+        self.policy.notification.connect(self.notices.append)
+
+    def __getitem__(self, name: str) -> Profile:
+        return self.by_name[name]
+
+    def at(self, t: float, *events: Event, flush: bool = True) -> list[Notice]:
+        before = len(self.notices)
+        self.policy.handle(events, self.profiles, now=T0 + t)
+        if flush:
+            self.policy.flush()
+        return self.notices[before:]
+
+
+@pytest.fixture
+def ten(qtbot: QtBot) -> Harness:
+    return Harness(qtbot, [f"DB{i}" for i in range(10)])
+
+
+# -- what is said ------------------------------------------------------------------------
+
+
+def test_a_drop_is_told_with_cause_detail_and_detection_delay(ten: Harness) -> None:
+    event = dataclasses.replace(down(ten["DB1"]), detection_ms=0.4, profile_name="Orders DB")
+    [notice] = ten.at(0, event)
+    assert notice.title == "Connection down: Orders DB"
+    assert notice.body == (
+        "Orders DB is down: reset — connection reset by peer"
+        " (noticed 0.4 ms after the last good sign)"
+    )
+    assert notice.urgent
+    assert notice.profile_ids == (ten["DB1"].id,)
+
+
+def test_recovery_is_told_with_how_long_the_outage_lasted(ten: Harness) -> None:
+    ten.at(0, down(ten["DB1"], at=0))
+    [notice] = ten.at(125, up(ten["DB1"], at=125))
+    assert notice.title == "Connection back up: DB1"
+    assert notice.body == "DB1 is back up after 2 min 5 s (reset)"
+    assert not notice.urgent
+
+
+def test_coming_up_at_start_is_not_a_recovery(ten: Harness) -> None:
+    assert ten.at(0, state(ten["DB1"], State.UP, State.CONNECTING)) == []
+
+
+def test_degraded_after_down_is_a_recovery_told_as_slow(ten: Harness) -> None:
+    ten.at(0, down(ten["DB1"]))
+    slow = state(ten["DB1"], State.DEGRADED, State.DOWN, 40, detail="latency 612.0 ms over 500 ms")
+    [notice] = ten.at(40, slow)
+    assert (
+        notice.body == "DB1 is back up after 40 s (reset), but slow: latency 612.0 ms over 500 ms"
+    )
+
+
+def test_samples_and_unknown_profiles_are_ignored(ten: Harness) -> None:
+    sample = dataclasses.replace(down(ten["DB1"]), kind=Kind.SAMPLE)
+    stranger = dataclasses.replace(down(ten["DB2"]), profile_id="gone")
+    assert ten.at(0, sample, stranger) == []
+
+
+# -- coalescing --------------------------------------------------------------------------
+
+
+def test_drops_within_two_seconds_make_one_notice_naming_them(ten: Harness) -> None:
+    ten.at(0.0, down(ten["DB1"]), flush=False)
+    ten.at(0.7, down(ten["DB2"], cause=Cause.CONNECT_TIMEOUT), flush=False)
+    [notice] = ten.at(1.9, down(ten["DB3"]))
+    assert notice.title == "3 connections down: DB1, DB2, DB3"
+    assert notice.body.splitlines()[1] == "DB2 is down: connect timeout — connection reset by peer"
+    assert notice.profile_ids == tuple(ten[n].id for n in ("DB1", "DB2", "DB3"))
+
+
+def test_the_first_drop_waits_at_most_two_seconds(ten: Harness) -> None:
+    ten.at(0, down(ten["DB1"]), flush=False)
+    assert ten.notices == []
+    assert 0 < ten.policy.remaining_ms() <= 2000
+    ten.at(1.5, down(ten["DB2"]), flush=False)
+    assert ten.policy.remaining_ms() <= 2000, "a later drop must not restart the timer"
+
+
+def test_the_timer_tells_without_a_flush(qtbot: QtBot) -> None:
+    p = profiles("A", "B", "C", "D")
+    policy = NotificationPolicy(coalesce_s=0.05)
+    with qtbot.waitSignal(policy.notification, timeout=5000) as blocker:
+        policy.handle([down(p["p0"])], p)
+    assert blocker.args is not None
+    assert blocker.args[0].title == "Connection down: A"
+    assert policy.remaining_ms() == -1
+
+
+def test_a_lone_drop_is_told_within_half_a_second(qtbot: QtBot) -> None:
+    p = profiles("A", "B", "C", "D")
+    policy = NotificationPolicy()
+    started = time.monotonic()
+    with qtbot.waitSignal(policy.notification, timeout=3000) as blocker:
+        policy.handle([down(p["p0"])], p)
+    took = time.monotonic() - started
+    assert blocker.args is not None and blocker.args[0].title == "Connection down: A"
+    assert 0.4 < took < 1.5, f"told after {took:.2f} s"
+
+
+def test_drops_arriving_together_wait_for_each_other(qtbot: QtBot) -> None:
+    p = profiles("A", "B", "C", "D")
+    policy = NotificationPolicy()
+    notices: list[Notice] = []
+    policy.notification.connect(notices.append)
+    QTimer.singleShot(300, lambda: policy.handle([down(p["p1"])], p))  # inside the quiet gap
+    policy.handle([down(p["p0"])], p)
+    qtbot.waitUntil(lambda: bool(notices), timeout=3000)
+    assert [n.title for n in notices] == ["2 connections down: A, B"]
+
+
+def test_a_long_list_is_cut_in_the_title_and_the_body(qtbot: QtBot) -> None:
+    h = Harness(qtbot, [f"S{i}" for i in range(20)])
+    [notice] = h.at(0, *(down(h[f"S{i}"]) for i in range(7)))
+    assert notice.title == "7 connections down: S0, S1, S2 and 4 more"
+    assert notice.body.splitlines()[-1] == "…and 2 more"
+    assert len(notice.body.splitlines()) == 6
+
+
+def test_down_and_back_within_the_window_is_told_as_a_blip(ten: Harness) -> None:
+    [notice] = ten.at(0.5, down(ten["DB1"], at=0), up(ten["DB1"], at=0.5))
+    assert notice.urgent
+    assert notice.body.endswith("; back up 500 ms later")
+
+
+# -- offline -----------------------------------------------------------------------------
+
+
+def test_most_connections_down_at_once_is_one_offline_notice_then_one_back_online(
+    qtbot: QtBot,
+) -> None:
+    h = Harness(qtbot, ["A", "B", "C", "D", "E"])
+    [offline] = h.at(0, *(down(h[n]) for n in "ABCD"))
+    assert offline.title == "Network unreachable — you may be offline"
+    assert offline.body == "4 of 5 connections are down: A, B, C, D."
+    assert offline.urgent
+    assert h.policy.is_offline()
+    assert h.at(1, down(h["E"])) == [], "the outage's further drops are held back"
+    assert h.at(5, up(h["A"], 5), up(h["B"], 5)) == [], "2 recovered, 3 of 5 still down"
+    [back] = h.at(9, up(h["C"], 9))
+    assert back.title == "Back online"
+    assert back.body == "3 connections are back up. Still down: D, E."
+    assert not back.urgent
+    assert not h.policy.is_offline()
+    [single] = h.at(60, up(h["D"], 60))
+    assert single.title == "Connection back up: D"
+
+
+def test_two_of_two_down_is_not_offline_it_needs_three(qtbot: QtBot) -> None:
+    h = Harness(qtbot, ["A", "B"])
+    [notice] = h.at(0, down(h["A"]), down(h["B"]))
+    assert notice.title == "2 connections down: A, B"
+
+
+def test_paused_and_disabled_profiles_do_not_count_as_monitored(qtbot: QtBot) -> None:
+    h = Harness(qtbot, ["A", "B", "C", "D", "E", "F"])
+    h.profiles[h["F"].id] = dataclasses.replace(h["F"], enabled=False)
+    h.at(0, state(h["E"], State.PAUSED, State.UP))
+    [notice] = h.at(1, *(down(h[n]) for n in "ABCD"))
+    assert notice.title.startswith("Network unreachable"), "4 of 4 monitored are down"
+
+
+# -- rate limit and "changes again" ------------------------------------------------------
+
+
+def test_down_up_down_within_30_s_are_all_told_because_the_state_changed(ten: Harness) -> None:
+    p = ten["DB1"]
+    assert len(ten.at(0, down(p, 0))) == 1
+    assert len(ten.at(5, up(p, 5))) == 1
+    assert len(ten.at(10, down(p, 10))) == 1
+
+
+def test_the_same_transition_again_within_30_s_is_held_back(ten: Harness) -> None:
+    p = ten["DB1"]
+    assert len(ten.at(0, down(p))) == 1
+    ten.at(3, state(p, State.PAUSED, State.DOWN, 3), state(p, State.CONNECTING, State.PAUSED, 4))
+    assert ten.at(10, down(p, 10)) == [], "down again 10 s after the last down notice"
+    ten.at(20, state(p, State.PAUSED, State.DOWN, 20), state(p, State.CONNECTING, State.PAUSED))
+    assert len(ten.at(31, down(p, 31))) == 1, "31 s after the last down notice"
+
+
+def test_a_recurring_blip_is_told_once_per_30_s(ten: Harness) -> None:
+    p = ten["DB1"]
+    assert len(ten.at(0.2, down(p, 0), up(p, 0.2))) == 1
+    assert ten.at(10.2, down(p, 10), up(p, 10.2)) == []
+    assert len(ten.at(40.2, down(p, 40), up(p, 40.2))) == 1
+
+
+def test_a_held_back_transition_does_not_reset_the_30_s(ten: Harness) -> None:
+    p = ten["DB1"]
+    ten.at(0.2, down(p, 0), up(p, 0.2))
+    ten.at(20.2, down(p, 20), up(p, 20.2))
+    assert len(ten.at(30.2, down(p, 30), up(p, 30.2))) == 1
+
+
+def test_pausing_a_down_profile_ends_its_outage_silently(ten: Harness) -> None:
+    p = ten["DB1"]
+    ten.at(0, down(p))
+    assert ten.at(5, state(p, State.PAUSED, State.DOWN)) == []
+    assert ten.at(9, state(p, State.UP, State.CONNECTING)) == []
+
+
+# -- switches ----------------------------------------------------------------------------
+
+
+def test_a_profile_can_turn_off_its_down_or_up_notices(qtbot: QtBot) -> None:
+    h = Harness(qtbot, ["A", "B"])
+    for name, notify in (("A", Notify(on_down=False)), ("B", Notify(on_up=False))):
+        h.profiles[h[name].id] = dataclasses.replace(h[name], notify=notify)
+    [notice] = h.at(0, down(h["A"]), down(h["B"]))
+    assert notice.title == "Connection down: B"
+    [notice] = h.at(60, up(h["A"], 60), up(h["B"], 60))
+    assert notice.title == "Connection back up: A"
+
+
+def test_the_global_settings_turn_off_down_or_up_notices(ten: Harness) -> None:
+    ten.policy.set_settings(Settings(notify_on_down=False))
+    assert ten.at(0, down(ten["DB1"])) == []
+    assert len(ten.at(40, up(ten["DB1"], 40))) == 1
+    ten.policy.set_settings(Settings(notify_on_up=False))
+    assert len(ten.at(80, down(ten["DB1"], 80))) == 1
+    assert ten.at(120, up(ten["DB1"], 120)) == []
+
+
+def test_the_sound_setting_travels_with_the_notice(ten: Harness) -> None:
+    ten.policy.set_settings(Settings(sound=True))
+    [notice] = ten.at(0, down(ten["DB1"]))
+    assert notice.sound
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.0004, "0.4 ms"), (0.25, "250 ms"), (4.25, "4.2 s"), (42, "42 s"), (125, "2 min 5 s"),
+     (3600, "1 h"), (5430, "1 h 30 min")],
+)  # fmt: skip
+def test_durations_read_as_a_person_would_say_them(seconds: float, text: str) -> None:
+    assert duration_text(seconds) == text
+
+
+def test_names_are_joined_and_cut() -> None:
+    assert join_names(["A", "B"]) == "A, B"
+    assert join_names(["A", "B", "C", "D", "E"]) == "A, B, C and 2 more"
+
+
+# -- the chain of backends ---------------------------------------------------------------
+
+
+class FakeBackend:
+    """Stands in for a way to the user whose absence the test decides."""
+
+    def __init__(self, name: str, error: Exception | None = None) -> None:
+        self.name = name
+        self.error = error
+        self.got: list[tuple[str, str, bool]] = []
+
+    async def notify(self, title: str, body: str, *, urgent: bool) -> None:
+        if self.error is not None:
+            raise self.error
+        self.got.append((title, body, urgent))
+
+
+NOTICE = Notice("Connection down: A", "A is down: refused", True, ("p0",))
+
+
+async def test_a_backend_that_raises_falls_back_to_the_next_and_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broken = FakeBackend("tray balloon", RuntimeError("boom"))
+    banner = FakeBackend("banner")
+    chain = FallbackChain([broken, banner], beep=lambda: None)
+    with caplog.at_level(logging.DEBUG, logger="tcpmonitor_gui.ui.notify_backends"):
+        assert await chain.deliver(NOTICE) is banner
+        assert await chain.deliver(NOTICE) is banner
+    assert banner.got == [("Connection down: A", "A is down: refused", True)] * 2
+    levels = [r.levelno for r in caplog.records if r.name.endswith("notify_backends")]
+    assert levels == [logging.WARNING, logging.DEBUG]
+
+
+async def test_a_missing_way_is_routine_and_logged_as_info(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    chain = FallbackChain([FakeBackend("tray", BackendUnavailable("no tray")), FakeBackend("b")])
+    with caplog.at_level(logging.DEBUG, logger="tcpmonitor_gui.ui.notify_backends"):
+        await chain.deliver(NOTICE)
+    ours = [r.levelno for r in caplog.records if r.name.endswith("notify_backends")]
+    assert ours == [logging.INFO]
+
+
+async def test_the_first_backend_that_works_is_the_only_one_used() -> None:
+    first, second = FakeBackend("first"), FakeBackend("second")
+    assert await FallbackChain([first, second]).deliver(NOTICE) is first
+    assert second.got == []
+
+
+async def test_sound_beeps_once_after_delivery() -> None:
+    beeps: list[None] = []
+    chain = FallbackChain([FakeBackend("b")], beep=lambda: beeps.append(None))
+    await chain.deliver(NOTICE)
+    await chain.deliver(dataclasses.replace(NOTICE, sound=True))
+    assert len(beeps) == 1
+
+
+async def test_post_delivers_in_the_background_on_the_running_loop() -> None:
+    backend = FakeBackend("b")
+    chain = FallbackChain([backend])
+    chain.post(NOTICE)
+    assert backend.got == []
+    await chain.drain()
+    assert len(backend.got) == 1
+
+
+async def test_without_a_tray_the_chain_ends_at_the_banner(qtbot: QtBot) -> None:
+    tray = TrayIcon()
+    banner = Banner()
+    qtbot.addWidget(banner)
+    chain = choose_backend(TrayBackend(tray), None, BannerBackend(banner))
+    with pytest.raises(BackendUnavailable):
+        await chain.backends[0].notify("t", "b", urgent=False)
+    delivered = await chain.deliver(NOTICE)
+    assert delivered is chain.backends[-1]
+    assert not banner.isHidden()
+    assert banner.message() == ("Connection down: A", "A is down: refused", "warning")
+
+
+@pytest.mark.parametrize("bus", ["nonexistent-socket", "no-address"])
+async def test_desktop_backend_without_a_session_bus_reports_unavailable_quickly(
+    bus: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    if bus == "no-address":
+        monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+        monkeypatch.delenv("DISPLAY", raising=False)
+    else:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    desktop = DesktopBackend(timeout_s=5)
+    async with asyncio.timeout(10):
+        assert await desktop.probe() is False
+        assert desktop.available is False
+        assert desktop.why_unavailable
+        with pytest.raises(BackendUnavailable):
+            await desktop.notify("t", "b", urgent=True)
+        banner = Banner()
+        qtbot.addWidget(banner)
+        chain = choose_backend(None, desktop, BannerBackend(banner))
+        assert await chain.deliver(NOTICE) is chain.backends[-1]
+    assert not banner.isHidden()
+
+
+async def test_desktop_backend_tries_again_only_after_the_retry_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    now = [0.0]
+    desktop = DesktopBackend(retry_s=60, clock=lambda: now[0])
+    assert await desktop.probe() is False
+    first_why = desktop.why_unavailable
+    desktop.why_unavailable = "still the first failure"
+    now[0] = 59
+    assert await desktop.probe() is False
+    assert desktop.why_unavailable == "still the first failure", "no new attempt yet"
+    now[0] = 61
+    assert await desktop.probe() is False
+    assert desktop.why_unavailable == first_why, "a new attempt failed the same way"
+
+
+# -- the banner --------------------------------------------------------------------------
+
+
+def test_banner_is_hidden_until_a_message_and_the_newest_replaces_the_older(
+    qtbot: QtBot,
+) -> None:
+    banner = Banner()
+    qtbot.addWidget(banner)
+    assert banner.isHidden()
+    banner.show_message("Connection down: A", "A is down: refused", "warning")
+    assert not banner.isHidden()
+    banner.show_message("Connection back up: A", "A is back up", "info")
+    assert banner.label_text() == "Connection back up: A\nA is back up"
+    assert banner.message()[2] == "info"
+
+
+def test_banner_closes_with_its_button(qtbot: QtBot) -> None:
+    banner = Banner()
+    qtbot.addWidget(banner)
+    banner.show_message("t", "b")
+    banner.close_button().click()
+    assert banner.isHidden()
+
+
+def test_banner_hides_itself_after_a_while(qtbot: QtBot) -> None:
+    banner = Banner(hide_after_ms=50)
+    qtbot.addWidget(banner)
+    banner.show_message("t", "b", "warning")
+    qtbot.waitUntil(banner.isHidden, timeout=5000)

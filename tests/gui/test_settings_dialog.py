@@ -1,0 +1,92 @@
+"""The settings dialog edits ``Settings`` and refuses what the settings file would refuse."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialog, QLabel
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.settings import Settings
+from tcpmonitor_gui.core.validate import FieldError
+from tcpmonitor_gui.ui.settings_dialog import SettingsDialog
+
+CUSTOM = Settings(
+    retention_days=30,
+    workers=2,
+    start_minimized=True,
+    notify_on_down=True,
+    notify_on_up=False,
+    sound=True,
+)
+
+
+@pytest.fixture
+def dialog(qtbot: QtBot) -> SettingsDialog:
+    d = SettingsDialog(CUSTOM)
+    qtbot.addWidget(d)
+    return d
+
+
+def test_the_dialog_shows_the_settings_it_was_given(dialog: SettingsDialog) -> None:
+    assert dialog.result_settings() == CUSTOM
+    assert dialog.check("start_minimized").isChecked()
+    assert not dialog.check("notify_on_up").isChecked()
+    assert dialog.spin("workers").value() == 2
+    assert dialog.spin("retention_days").value() == 30
+    assert dialog.ok_button().isEnabled()
+
+
+def test_edits_come_back_as_settings(dialog: SettingsDialog) -> None:
+    dialog.check("notify_on_up").setChecked(True)
+    dialog.check("sound").setChecked(False)
+    dialog.spin("workers").setValue(0)
+    dialog.spin("retention_days").setValue(365)
+    assert dialog.result_settings() == Settings(
+        retention_days=365,
+        workers=0,
+        start_minimized=True,
+        notify_on_down=True,
+        notify_on_up=True,
+        sound=False,
+    )
+
+
+def test_too_many_workers_disable_ok_with_the_reason_beside_the_field(
+    dialog: SettingsDialog,
+) -> None:
+    dialog.spin("workers").setValue(100)
+    assert not dialog.ok_button().isEnabled()
+    assert dialog.error_text("workers") == "100 is out of range (allowed 0 to 64)"
+    assert dialog.error_text("retention_days") == ""
+    with pytest.raises(FieldError):
+        dialog.result_settings()
+    dialog.spin("workers").setValue(8)
+    assert dialog.ok_button().isEnabled()
+    assert dialog.error_text("workers") == ""
+
+
+def test_zero_retention_days_is_refused(dialog: SettingsDialog) -> None:
+    dialog.spin("retention_days").setValue(0)
+    assert not dialog.ok_button().isEnabled()
+    assert dialog.error_text("retention_days") == "0 is out of range (allowed 1 to 3650)"
+
+
+def test_accept_does_nothing_while_invalid(dialog: SettingsDialog) -> None:
+    dialog.spin("retention_days").setValue(5000)
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    dialog.spin("retention_days").setValue(500)
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_automatic_workers_show_the_number_and_say_it_applies_at_next_start(
+    qtbot: QtBot,
+) -> None:
+    d = SettingsDialog(Settings())
+    qtbot.addWidget(d)
+    automatic = Settings().worker_count
+    assert d.spin("workers").specialValueText() == f"Automatic ({automatic})"
+    assert d.spin("workers").text() == f"Automatic ({automatic})"
+    texts = [label.text() for label in d.findChildren(QLabel)]
+    assert any("next start" in t for t in texts)

@@ -1,0 +1,167 @@
+"""The tray icon: its texts, its menu, and that it is harmless where there is no tray.
+
+The offscreen platform has no system tray, which is exactly GNOME without AppIndicator: the
+object must still work, with ``available()`` False and every method a no-op.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.ui.tray import (
+    RECENT_LIMIT,
+    TOOLTIP_MAX,
+    TrayIcon,
+    event_text,
+    pause_text,
+    tooltip_text,
+)
+
+TS = dt.datetime(2025, 3, 4, 14, 2, 30, tzinfo=dt.UTC)
+
+
+def event(name: str, state: State, cause: Cause | None = None, minute: int = 2) -> Event:
+    return Event(
+        ts=TS.replace(minute=minute),
+        profile_id=name.lower(),
+        profile_name=name,
+        kind=Kind.STATE,
+        state=state,
+        previous=State.UP,
+        cause=cause,
+        detector="watch",
+        latency_ms=None,
+    )
+
+
+@pytest.fixture
+def tray(qtbot: QtBot) -> TrayIcon:
+    return TrayIcon()
+
+
+# -- texts -------------------------------------------------------------------------------
+
+
+def test_tooltip_gives_counts_and_names_what_is_down() -> None:
+    text = tooltip_text({State.UP: 12, State.DOWN: 1}, ["Orders DB"])
+    assert text == "TCP Monitor — 12 up, 1 down: Orders DB"
+
+
+def test_tooltip_lists_counts_good_news_first_and_skips_zeros() -> None:
+    counts = {State.PAUSED: 2, State.DOWN: 0, State.DEGRADED: 1, State.UP: 3}
+    assert tooltip_text(counts, []) == "TCP Monitor — 3 up, 1 degraded, 2 paused"
+
+
+def test_tooltip_without_connections() -> None:
+    assert tooltip_text({}, []) == "TCP Monitor — no connections"
+
+
+def test_tooltip_cuts_a_long_list_of_names_and_says_how_many_more() -> None:
+    names = [f"Database server number {i}" for i in range(10)]
+    text = tooltip_text({State.DOWN: 10}, names)
+    assert len(text) <= TOOLTIP_MAX
+    assert text.startswith("TCP Monitor — 10 down: Database server number 0, ")
+    assert text.endswith(" more")
+
+
+def test_tooltip_cuts_even_a_single_overlong_name() -> None:
+    text = tooltip_text({State.DOWN: 2}, ["x" * 300, "y"])
+    assert len(text) <= TOOLTIP_MAX
+    assert text.endswith("… and 1 more")
+
+
+def test_event_text_reads_time_name_state_and_cause() -> None:
+    assert event_text(event("Orders DB", State.DOWN, Cause.RESET), dt.UTC) == (
+        "14:02 Orders DB down (reset)"
+    )
+    closed = event("Cache", State.DOWN, Cause.CLOSED_BY_PEER, minute=5)
+    assert event_text(closed, dt.UTC) == "14:05 Cache down (closed by peer)"
+    assert event_text(event("Cache", State.UP), dt.UTC) == "14:02 Cache up"
+
+
+def test_pause_action_text_toggles() -> None:
+    assert pause_text(False) == "Pause all"
+    assert pause_text(True) == "Resume all"
+
+
+# -- without a tray ----------------------------------------------------------------------
+
+
+def test_without_a_tray_everything_is_a_harmless_no_op(tray: TrayIcon) -> None:
+    assert TrayIcon.available() is False
+    assert tray.available() is False
+    tray.show()
+    tray.update_status({State.UP: 2, State.DOWN: 1}, ["Orders DB"])
+    tray.add_events([event("Orders DB", State.DOWN, Cause.RESET)])
+    tray.set_paused(True)
+    tray.set_window_visible(True)
+    tray.show_message("Connection down: Orders DB", "reset", "warning")
+    tray.hide()
+    assert not tray.is_visible()
+    assert not tray.can_show_messages()
+
+
+def test_icon_follows_the_worst_state_and_tooltip_the_counts(tray: TrayIcon) -> None:
+    tray.update_status({State.UP: 12, State.DEGRADED: 1}, [])
+    assert tray.icon_state() is State.DEGRADED
+    tray.update_status({State.UP: 12, State.DEGRADED: 1, State.DOWN: 1}, ["Orders DB"])
+    assert tray.icon_state() is State.DOWN
+    assert tray.tooltip() == "TCP Monitor — 12 up, 1 degraded, 1 down: Orders DB"
+    tray.update_status({State.UP: 3, State.DOWN: 0}, [])
+    assert tray.icon_state() is State.UP
+
+
+# -- the menu ----------------------------------------------------------------------------
+
+
+def test_menu_has_show_hide_pause_recent_events_and_quit(tray: TrayIcon) -> None:
+    texts = [a.text() for a in tray.menu().actions() if not a.isSeparator()]
+    assert texts == ["Show/Hide window", "Pause all", "Recent events", "Quit"]
+
+
+def action(tray: TrayIcon, text: str) -> None:
+    [found] = [a for a in tray.menu().actions() if a.text() == text]
+    found.trigger()
+
+
+def test_menu_actions_emit_their_signals(qtbot: QtBot, tray: TrayIcon) -> None:
+    with qtbot.waitSignal(tray.showHideRequested, timeout=1000):
+        action(tray, "Show/Hide window")
+    with qtbot.waitSignal(tray.quitRequested, timeout=1000):
+        action(tray, "Quit")
+
+
+def test_pause_all_toggles_with_the_state_the_window_reports(qtbot: QtBot, tray: TrayIcon) -> None:
+    with qtbot.waitSignal(tray.pauseAllRequested, timeout=1000) as pause:
+        action(tray, "Pause all")
+    assert pause.args == [True]
+    tray.set_paused(True)
+    with qtbot.waitSignal(tray.pauseAllRequested, timeout=1000) as resume:
+        action(tray, "Resume all")
+    assert resume.args == [False]
+
+
+def test_recent_events_keep_the_last_few_state_changes_newest_first(tray: TrayIcon) -> None:
+    assert tray.recent_texts() == ["No events yet"]
+    changes = [event(f"P{i}", State.DOWN, Cause.REFUSED, minute=i) for i in range(7)]
+    sample = dataclasses.replace(changes[0], kind=Kind.SAMPLE, profile_name="Sample")
+    starting = event("Starting", State.CONNECTING)
+    tray.add_events([*changes, sample, starting])
+    texts = tray.recent_texts()
+    assert len(texts) == RECENT_LIMIT
+    assert [t.split(" ")[1] for t in texts] == ["P6", "P5", "P4", "P3", "P2"]
+    assert texts[0].endswith("P6 down (refused)")
+
+
+def test_a_click_on_the_icon_toggles_the_window(qtbot: QtBot, tray: TrayIcon) -> None:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    with qtbot.waitSignal(tray.showHideRequested, timeout=1000):
+        tray._on_activated(QSystemTrayIcon.ActivationReason.Trigger)
+    with qtbot.assertNotEmitted(tray.showHideRequested):
+        tray._on_activated(QSystemTrayIcon.ActivationReason.Context)
