@@ -1,0 +1,278 @@
+"""Add, edit or duplicate a connection profile.
+
+Every edit runs the form's dict through ``Profile.from_dict``, the same check a profile file
+passes, so the dialog cannot accept what a file would refuse; the first problem is shown beside
+its field and OK stays disabled until it is fixed. Beside the settings the dialog shows what
+they buy: how long a silent drop can go unnoticed. "Test now" runs a one-off check on an
+engine worker and shows its cause and timings without blocking the GUI thread.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import uuid
+import weakref
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.events import State
+from ..core.profile import Profile
+from ..core.sample import Sample
+from ..core.validate import FieldError, show
+from .icons import STATE_COLORS
+from .profile_form import ProfileForm
+
+Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
+TestDone = Callable[[concurrent.futures.Future[Sample]], None]
+
+WATCH_NOTE = (
+    "Watch never notices a hung peer process (stopped, deadlocked): its kernel still "
+    "acknowledges keepalive probes. Only a heartbeat sees it."
+)
+
+
+class _Relay(QObject):
+    """Carries a finished future from the worker thread that finished it to the GUI thread.
+
+    A signal with a queued connection needs no asyncio integration, so "Test now" works with
+    or without a running qasync loop. The relay belongs to the application, not the dialog:
+    the dialog may be gone when the result arrives, and a worker must never emit on a deleted
+    object. It deletes itself after delivering.
+    """
+
+    arrived = Signal(object)
+
+    def __init__(self, callback: TestDone) -> None:
+        super().__init__(QCoreApplication.instance())
+        self._callback = weakref.WeakMethod(callback)
+        self.arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object)
+    def _deliver(self, future: concurrent.futures.Future[Sample]) -> None:
+        callback = self._callback()
+        if callback is not None:
+            callback(future)
+        self.deleteLater()
+
+
+def when_done_in_gui_thread(future: concurrent.futures.Future[Sample], callback: TestDone) -> None:
+    """Call the bound method ``callback(future)`` in the GUI thread once ``future`` is done."""
+    relay = _Relay(callback)
+    future.add_done_callback(relay.arrived.emit)
+
+
+def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> tuple[bool, str]:
+    """(connected, a line for the user) from a finished test."""
+    if future.cancelled():
+        return False, "Failed: the test was cancelled"
+    if (exc := future.exception()) is not None:
+        return False, f"Failed: {exc}"
+    sample = future.result()
+    where = sample.address or target
+    timings = sample.timings.describe() if sample.timings is not None else ""
+    if sample.ok:
+        took = f" in {_ms(sample.latency_ms)}" if sample.latency_ms is not None else ""
+        return True, f"Connected to {where}{took}" + (f" ({timings})" if timings else "")
+    cause = sample.cause.value.replace("_", " ") if sample.cause is not None else "failed"
+    place = f"{where}; {timings}" if timings else where
+    return False, f"Failed: {cause} — {sample.detail} ({place})"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.2f} ms" if value < 1 else f"{value:.1f} ms"
+
+
+def human_seconds(seconds: float) -> str:
+    if seconds < 100:
+        return f"{seconds:.3g} s"
+    whole = round(seconds)
+    if whole < 3600:
+        minutes, rest = divmod(whole, 60)
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    hours, minutes = divmod(whole // 60, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def copy_name(name: str, taken: Collection[str]) -> str:
+    """ "X (copy)", or "X (copy 2)" and so on when that is taken too."""
+    candidate, n = f"{name} (copy)", 2
+    while candidate.casefold() in taken:
+        candidate, n = f"{name} (copy {n})", n + 1
+    return candidate
+
+
+class ProfileDialog(QDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        profile: Profile | None = None,
+        existing_names: Collection[str] = (),
+        tester: Tester | None = None,
+        duplicate: bool = False,
+        groups: Sequence[str] = (),
+    ) -> None:
+        super().__init__(parent)
+        editing = profile is not None and not duplicate
+        self._id = profile.id if profile is not None and editing else uuid.uuid4().hex
+        own = profile.name.strip().casefold() if profile is not None and editing else None
+        self._taken = {n.strip().casefold() for n in existing_names} - {own}
+        self._tester = tester
+        self._candidate: Profile | None = None  # the form's profile, when it builds
+        self._result: Profile | None = None
+        self._testing = False
+        self._test_target = ""
+        if profile is None:
+            self.setWindowTitle("Add connection")
+            start = Profile(name="", host="", port=0)
+        elif duplicate:
+            self.setWindowTitle(f"Duplicate {profile.name}")
+            start = dataclasses.replace(profile, name=copy_name(profile.name, self._taken))
+        else:
+            self.setWindowTitle(f"Edit {profile.name}")
+            start = profile
+
+        self._build(groups, tester is not None)
+        self.form.changed.connect(self._revalidate)
+        self.form.load(start)
+        self.form.name_edit.setFocus()
+        self.resize(max(560, self.sizeHint().width()), self.sizeHint().height())
+
+    def _build(self, groups: Sequence[str], testable: bool) -> None:
+        self.form = ProfileForm(groups)
+        self.worst_case_label = QLabel()
+        self.watch_note = QLabel(WATCH_NOTE)
+        self.problem_label = QLabel()  # a problem with no field of its own (not expected)
+        self.test_button = QPushButton("&Test now")
+        self.test_button.setAutoDefault(False)
+        self.test_button.setVisible(testable)
+        self.test_button.clicked.connect(self._start_test)
+        self.result_label = QLabel()
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.worst_case_label, self.watch_note, self.result_label):
+            label.setWordWrap(True)
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet(f"color: {STATE_COLORS[State.DOWN]};")
+        self.problem_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addWidget(self.worst_case_label)
+        layout.addWidget(self.watch_note)
+        layout.addWidget(self.problem_label)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.result_label, 1)
+        layout.addLayout(test_row)
+        layout.addWidget(self.buttons)
+
+    def result_profile(self) -> Profile | None:
+        """The accepted profile (the original id when editing, a new one otherwise)."""
+        return self._result
+
+    def accept(self) -> None:
+        self._revalidate()
+        if not self.ok_button.isEnabled():
+            return
+        self._result = self._candidate
+        super().accept()
+
+    # -- validation -----------------------------------------------------------------------
+
+    def _revalidate(self) -> None:
+        data = {**self.form.to_dict(), "id": self._id}
+        problem: FieldError | None = None
+        try:
+            self._candidate = Profile.from_dict(data)
+        except FieldError as exc:
+            self._candidate, problem = None, exc
+        name = self._candidate.name if self._candidate is not None else ""
+        if self._candidate is not None and name.casefold() in self._taken:
+            problem = FieldError("name", name, "is already the name of another connection")
+        self._show_problem(problem)
+        self.ok_button.setEnabled(problem is None)
+        self.test_button.setEnabled(self._candidate is not None and not self._testing)
+        self._show_worst_case(data)
+
+    def _show_problem(self, problem: FieldError | None) -> None:
+        if problem is None:
+            self.form.show_error(None, "")
+            self.problem_label.hide()
+            return
+        message = f"{self._shown_value(problem)} {problem.problem}"
+        beside = self.form.show_error(problem.field, message)
+        self.problem_label.setText("" if beside else str(problem))
+        self.problem_label.setVisible(not beside)
+
+    def _shown_value(self, problem: FieldError) -> str:
+        """The value as the user sees it: an empty field by its caption ("Name is empty")."""
+        if problem.value in ("", None) or (problem.field == "port" and problem.value == 0):
+            try:
+                return self.form.label_for(problem.field)
+            except KeyError:
+                return problem.field
+        return show(problem.value)
+
+    def _show_worst_case(self, data: dict[str, Any]) -> None:
+        """Computed from the detector and alerting settings even while the name or host is
+        still empty, which is most of the time when adding a profile."""
+        general = {"name": "x", "host": "localhost", "port": 1, "ip_family": "auto"}
+        try:
+            worst = Profile.from_dict({**data, **general}).worst_case_silent_drop_s()
+        except FieldError:
+            self.worst_case_label.setText("Fix the settings to see when a silent drop is noticed.")
+        else:
+            self.worst_case_label.setText(
+                f"A silent drop is noticed within {human_seconds(worst)}."
+            )
+        self.watch_note.setVisible(self.form.kind == "watch")
+
+    # -- test now -------------------------------------------------------------------------
+
+    def _start_test(self) -> None:
+        profile = self._candidate
+        if profile is None or self._tester is None or self._testing:
+            return
+        self._testing = True
+        self.test_button.setEnabled(False)
+        self.test_button.setText("Testing…")
+        self.result_label.setStyleSheet("")
+        self.result_label.setText(f"Testing {profile.target}…")
+        self._test_target = profile.target
+        try:
+            future = self._tester(profile)
+        except Exception as exc:  # a tester that cannot start is a result too
+            future = concurrent.futures.Future()
+            future.set_exception(exc)
+        when_done_in_gui_thread(future, self._test_finished)
+
+    def _test_finished(self, future: concurrent.futures.Future[Sample]) -> None:
+        if not shiboken6.isValid(self):  # closed and deleted while the test ran
+            return
+        self._testing = False
+        self.test_button.setText("&Test now")
+        self.test_button.setEnabled(self._candidate is not None)
+        ok, text = describe_outcome(future, self._test_target)
+        color = STATE_COLORS[State.UP if ok else State.DOWN]
+        self.result_label.setStyleSheet(f"color: {color};")
+        self.result_label.setText(text)

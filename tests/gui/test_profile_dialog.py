@@ -1,0 +1,496 @@
+"""The profile dialog: inline validation beside each field, detector defaults, the silent-drop
+estimate, round trips, and "Test now" against real loopback servers through a real engine."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import socket
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.events import State
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.sample import Sample
+from tcpmonitor_gui.engine.engine import Engine
+from tcpmonitor_gui.lab import LineEchoServer, SilentServer
+from tcpmonitor_gui.ui.icons import STATE_COLORS
+from tcpmonitor_gui.ui.profile_dialog import ProfileDialog, _Relay
+from tcpmonitor_gui.ui.profile_form import KINDS, escape, unescape
+
+GENERAL, DETECTOR, TLS, KEEPALIVE, ALERTING = range(5)
+KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    e = Engine(workers=1)
+    e.start()
+    yield e
+    assert e.shutdown(), "workers did not stop in time"
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port that refuses: bound (so nobody else takes it) but not listening."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def open_dialog(qtbot: QtBot, **kwargs: object) -> ProfileDialog:
+    dialog = ProfileDialog(None, **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def fill(
+    dialog: ProfileDialog, name: str = "Orders DB", host: str = "127.0.0.1", port: int = 5432
+) -> None:
+    dialog.form.name_edit.setText(name)
+    dialog.form.host_edit.setText(host)
+    dialog.form.port_spin.setValue(port)
+
+
+def set_kind(dialog: ProfileDialog, kind: str) -> None:
+    dialog.form.kind_combo.setCurrentIndex(KIND_INDEX[kind])
+
+
+def set_preset(dialog: ProfileDialog, preset: str | None) -> None:
+    combo = dialog.form.preset_combo
+    combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemData(i) == preset))
+
+
+def messages(dialog: ProfileDialog) -> dict[str, str]:
+    """Every field that shows a message, with the message."""
+    form = dialog.form
+    return {path: text for path in form.paths if (text := form.error_text(path))}
+
+
+# -- validation -----------------------------------------------------------------------------
+
+
+def test_a_new_profile_asks_for_a_name_and_cannot_be_accepted_yet(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    assert dialog.windowTitle() == "Add connection"
+    assert not dialog.ok_button.isEnabled()
+    assert messages(dialog) == {"name": "Name is empty (it is required)"}
+    fill(dialog)
+    assert dialog.ok_button.isEnabled()
+    assert messages(dialog) == {}
+
+
+Case = tuple[Callable[[ProfileDialog], None], str, str, Callable[[ProfileDialog], None]]
+
+INVALID: dict[str, Case] = {
+    "empty name": (
+        lambda d: d.form.name_edit.setText("  "), "name", "is empty",
+        lambda d: d.form.name_edit.setText("Orders 2"),
+    ),
+    "host with a space": (
+        lambda d: d.form.host_edit.setText("bad host!"), "host", "not a valid host name",
+        lambda d: d.form.host_edit.setText("db.internal"),
+    ),
+    "port 0": (
+        lambda d: d.form.port_spin.setValue(0), "port", "out of range (allowed 1 to 65535)",
+        lambda d: d.form.port_spin.setValue(1),
+    ),
+    "IPv4 only for an IPv6 address": (
+        lambda d: (d.form.host_edit.setText("::1"), d.form.family_combo.setCurrentIndex(1)),
+        "ip_family", "does not fit the IPv6 address",
+        lambda d: d.form.family_combo.setCurrentIndex(0),
+    ),
+    "heartbeat with the ssh preset": (
+        lambda d: (set_kind(d, "heartbeat"), set_preset(d, "ssh")),
+        "detector.preset", "sends nothing, so a heartbeat cannot use it",
+        lambda d: set_preset(d, "redis"),
+    ),
+    "heartbeat sending nothing": (
+        lambda d: (set_kind(d, "heartbeat"), set_preset(d, None)),
+        "detector.send", "a heartbeat needs something to send",
+        lambda d: d.form.send_edit.setText(r"PING\r\n"),
+    ),
+    "bad hex to send": (
+        lambda d: (set_preset(d, "hex"), d.form.send_edit.setText("0d 0x")),
+        "detector.send", "is not hex bytes",
+        lambda d: d.form.send_edit.setText("0d 0a"),
+    ),
+    "bad hex to expect": (
+        lambda d: (set_preset(d, "hex"), d.form.expect_edit.setText("abc")),
+        "detector.expect", "is not hex bytes",
+        lambda d: d.form.expect_edit.setText("ab cd"),
+    ),
+    "bad regular expression": (
+        lambda d: d.form.expect_edit.setText("^(+PONG"), "detector.expect",
+        "is not a valid regular expression",
+        lambda d: d.form.expect_edit.setText(r"^\+PONG"),
+    ),
+    "a name another connection has": (
+        lambda d: d.form.name_edit.setText("redis CACHE "), "name",
+        "'redis CACHE' is already the name of another connection",
+        lambda d: d.form.name_edit.setText("Redis cache 2"),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", INVALID.values(), ids=INVALID.keys())
+def test_a_bad_value_is_reported_beside_its_field_and_blocks_ok(qtbot: QtBot, case: Case) -> None:
+    break_it, path, message, fix_it = case
+    dialog = open_dialog(qtbot, existing_names=["Redis cache", "Orders"])
+    fill(dialog, name="Mine")
+    assert dialog.ok_button.isEnabled()
+
+    break_it(dialog)
+    shown = messages(dialog)
+    assert list(shown) == [path]
+    assert message in shown[path]
+    assert dialog.form.field_widget(path).toolTip() == shown[path]
+    assert not dialog.ok_button.isEnabled()
+    tab = dialog.form.tab_of(path)
+    assert dialog.form.tabBar().tabTextColor(tab).name() == STATE_COLORS[State.DOWN]
+
+    fix_it(dialog)
+    assert messages(dialog) == {}
+    assert dialog.ok_button.isEnabled()
+    assert dialog.form.tabBar().tabTextColor(tab).name() != STATE_COLORS[State.DOWN]
+
+
+def test_number_boxes_cannot_hold_what_the_model_refuses(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    fill(dialog)
+    form = dialog.form
+    form.port_spin.setValue(70000)
+    form.interval_spin.setValue(0)
+    form.timeout_spin.setValue(0)
+    assert (form.port_spin.value(), form.interval_spin.value()) == (65535, 0.1)
+    assert form.timeout_spin.value() == 0.05
+    assert dialog.ok_button.isEnabled()
+
+
+def test_editing_keeps_its_own_name_but_cannot_take_another(qtbot: QtBot) -> None:
+    profile = Profile.from_dict({"name": "Orders", "host": "db", "port": 5432})
+    dialog = open_dialog(qtbot, profile=profile, existing_names=["Orders", "Cache"])
+    assert dialog.ok_button.isEnabled()
+    dialog.form.name_edit.setText("ORDERS")
+    assert dialog.ok_button.isEnabled()
+    dialog.form.name_edit.setText("cache")
+    assert "already the name" in messages(dialog)["name"]
+
+
+# -- round trips, adding, duplicating -------------------------------------------------------
+
+ROUND_TRIP = {
+    "probe": {
+        "name": "Web", "host": "example.org", "port": 443, "group": "prod", "enabled": False,
+        "notes": "first line\nsecond line", "ip_family": "ipv4", "warn_latency_ms": 0,
+        "detector": {"kind": "probe", "interval_s": 2.5, "timeout_s": 0.75, "preset": "http",
+                     "tls": True, "tls_server_name": "www.example.org", "tls_verify": False,
+                     "tls_ca_file": "/etc/ssl/ca.pem"},
+        "notify": {"on_down": True, "on_up": False},
+    },
+    "heartbeat": {
+        "name": "Cache", "host": "2001:db8::7", "port": 6379, "ip_family": "ipv6",
+        "fail_after": 3, "recover_after": 2, "warn_latency_ms": 12.5,
+        "detector": {"kind": "heartbeat", "interval_s": 1, "timeout_s": 0.5, "preset": "custom",
+                     "send": "PING\r\n\tx\\n", "expect": r"^\+PONG\r\n",
+                     "keepalive": {"idle_s": 5, "interval_s": 2, "count": 4},
+                     "user_timeout_s": 0, "max_backoff_s": 30},
+    },
+    "watch": {
+        "name": "Tunnel", "host": "vpn.internal", "port": 22, "group": "infra",
+        "detector": {"kind": "watch", "interval_s": 10, "user_timeout_s": 7.5,
+                     "keepalive": {"idle_s": 3, "interval_s": 1, "count": 2}},
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ROUND_TRIP)
+def test_editing_without_changes_gives_back_the_same_profile(qtbot: QtBot, kind: str) -> None:
+    profile = Profile.from_dict(ROUND_TRIP[kind])
+    dialog = open_dialog(
+        qtbot, profile=profile, existing_names=[profile.name, "Other"], groups=["prod", "infra"]
+    )
+    assert dialog.windowTitle() == f"Edit {profile.name}"
+    assert dialog.ok_button.isEnabled(), messages(dialog)
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.result_profile() == profile
+
+
+def test_send_is_typed_with_escapes_on_one_line(qtbot: QtBot) -> None:
+    profile = Profile.from_dict(ROUND_TRIP["heartbeat"])
+    dialog = open_dialog(qtbot, profile=profile)
+    assert dialog.form.send_edit.text() == r"PING\r\n\tx\\n"
+    for text in ("", "a\\b\r\n\t\\n\\", "\\\\r", "plain"):
+        assert unescape(escape(text)) == text
+
+
+def test_a_duplicate_gets_a_new_id_and_a_copy_name(qtbot: QtBot) -> None:
+    profile = Profile.from_dict(ROUND_TRIP["heartbeat"])
+    dialog = open_dialog(qtbot, profile=profile, existing_names=["Cache"], duplicate=True)
+    assert dialog.form.name_edit.text() == "Cache (copy)"
+    dialog.accept()
+    copy = dialog.result_profile()
+    assert copy is not None
+    assert copy.id != profile.id
+    assert copy.name == "Cache (copy)"
+    assert dataclasses.replace(copy, id=profile.id, name=profile.name) == profile
+
+    again = open_dialog(
+        qtbot, profile=profile, existing_names=["Cache", "cache (COPY)"], duplicate=True
+    )
+    assert again.form.name_edit.text() == "Cache (copy 2)"
+    assert again.ok_button.isEnabled()
+
+
+def test_adding_gives_a_fresh_id_and_cancel_gives_nothing(qtbot: QtBot) -> None:
+    ids = set()
+    for _ in range(2):
+        dialog = open_dialog(qtbot)
+        fill(dialog)
+        dialog.accept()
+        added = dialog.result_profile()
+        assert added is not None and added.name == "Orders DB"
+        ids.add(added.id)
+    assert len(ids) == 2
+    cancelled = open_dialog(qtbot)
+    fill(cancelled)
+    cancelled.reject()
+    assert cancelled.result_profile() is None
+
+
+# -- detectors ------------------------------------------------------------------------------
+
+
+def test_switching_detector_applies_its_defaults_to_untouched_fields(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    form = dialog.form
+    fill(dialog)
+    form.interval_spin.setValue(7)  # the user's choice survives every switch
+
+    set_kind(dialog, "heartbeat")
+    assert (form.interval_spin.value(), form.timeout_spin.value()) == (7, 2)
+    assert (form.fail_spin.value(), form.preset_combo.currentData()) == (1, "echo")
+    assert dialog.ok_button.isEnabled()
+
+    form.timeout_spin.setValue(1.5)
+    set_kind(dialog, "probe")
+    assert (form.interval_spin.value(), form.timeout_spin.value()) == (7, 1.5)
+    assert (form.fail_spin.value(), form.preset_combo.currentData()) == (2, None)
+    dialog.accept()
+    added = dialog.result_profile()
+    assert added is not None
+    assert (added.detector.kind, added.detector.timeout_s, added.fail_after) == ("probe", 1.5, 2)
+
+
+def test_editing_a_profile_keeps_values_it_chose_when_the_detector_changes(
+    qtbot: QtBot,
+) -> None:
+    profile = Profile.from_dict(ROUND_TRIP["heartbeat"])
+    dialog = open_dialog(qtbot, profile=profile)
+    set_kind(dialog, "probe")
+    assert dialog.form.timeout_spin.value() == 0.5
+    assert dialog.form.fail_spin.value() == 3
+    assert dialog.form.preset_combo.currentData() == "custom"
+
+
+def test_only_the_fields_that_apply_to_the_detector_are_shown(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    form = dialog.form
+    fill(dialog)
+    form.setCurrentIndex(DETECTOR)
+    assert form.send_edit.isVisible()
+    assert not form.backoff_spin.isVisible()
+    assert not form.isTabVisible(KEEPALIVE)
+
+    set_kind(dialog, "heartbeat")
+    assert form.send_edit.isVisible() and form.backoff_spin.isVisible()
+    assert form.isTabVisible(KEEPALIVE) and form.isTabVisible(TLS)
+
+    form.expect_edit.setText("x")
+    set_kind(dialog, "watch")
+    assert not form.send_edit.isVisible() and not form.preset_combo.isVisible()
+    assert form.isTabVisible(KEEPALIVE)
+    assert dialog.ok_button.isEnabled()  # the hidden expect does not apply to watch
+    set_kind(dialog, "heartbeat")
+    assert form.expect_edit.text() == "x"
+
+    assert not form.server_name_edit.isEnabled()
+    form.tls_check.setChecked(True)
+    assert form.server_name_edit.isEnabled() and form.browse_button.isEnabled()
+
+
+def test_the_hex_preset_asks_for_hex_bytes(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    set_preset(dialog, "hex")
+    assert "hex bytes" in dialog.form.expect_hint.text()
+    assert "hex bytes" in dialog.form.send_hint.text()
+    set_preset(dialog, "redis")
+    assert dialog.form.expect_edit.placeholderText() == r"^\+PONG"
+    assert dialog.form.send_edit.placeholderText() == r"PING\r\n"
+
+
+def test_the_silent_drop_estimate_follows_the_settings(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    label, form = dialog.worst_case_label, dialog.form
+    # Shown before the name and host are filled in: 5 s x 2 checks + 3 s timeout.
+    assert label.text() == "A silent drop is noticed within 13 s."
+    form.interval_spin.setValue(10)
+    assert label.text() == "A silent drop is noticed within 23 s."
+    form.interval_spin.setValue(5)
+    set_kind(dialog, "heartbeat")
+    assert label.text() == "A silent drop is noticed within 7 s."
+    form.timeout_spin.setValue(7)
+    assert label.text() == "A silent drop is noticed within 12 s."
+    assert not dialog.watch_note.isVisible()
+
+    set_kind(dialog, "watch")
+    assert dialog.watch_note.isVisible()
+    assert "hung peer process" in dialog.watch_note.text()
+    assert "heartbeat" in dialog.watch_note.text()
+    assert label.text() == "A silent drop is noticed within 18 s."  # keepalive 10 + 3 x 3
+    form.idle_spin.setValue(600)
+    assert label.text() == "A silent drop is noticed within 10 min 8 s."
+    form.expect_edit.setText("(")  # hidden for watch: no effect
+    set_kind(dialog, "heartbeat")
+    assert label.text() == "Fix the settings to see when a silent drop is noticed."
+
+
+# -- keyboard -------------------------------------------------------------------------------
+
+
+def test_enter_accepts_only_when_valid_and_escape_cancels(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    qtbot.keyClick(dialog.form.name_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    fill(dialog)
+    qtbot.keyClick(dialog.form.host_edit, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.result_profile() is not None
+
+    other = open_dialog(qtbot)
+    fill(other)
+    qtbot.keyClick(other.form.host_edit, Qt.Key.Key_Escape)
+    assert other.result() == QDialog.DialogCode.Rejected
+    assert other.result_profile() is None
+
+
+def test_every_caption_has_a_mnemonic_and_a_buddy_and_tab_follows_the_form(
+    qtbot: QtBot,
+) -> None:
+    dialog = open_dialog(qtbot)
+    captions = [c for c in dialog.form.findChildren(QLabel) if c.buddy() is not None]
+    assert len(captions) >= 25
+    assert all("&" in c.text() for c in captions if c.text())
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    form = dialog.form
+    form.name_edit.setFocus()
+    for expected in (form.host_edit, form.port_spin, form.group_combo, form.family_combo):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        assert focused is expected or focused.parentWidget() is expected
+
+
+# -- test now -------------------------------------------------------------------------------
+
+
+def test_test_now_is_offered_only_for_a_valid_form_with_a_tester(qtbot: QtBot) -> None:
+    assert open_dialog(qtbot).test_button.isHidden()
+    dialog = open_dialog(qtbot, tester=lambda p: concurrent.futures.Future())
+    assert not dialog.test_button.isHidden()
+    assert not dialog.test_button.isEnabled()
+    fill(dialog)
+    assert dialog.test_button.isEnabled()
+
+
+def test_test_now_connects_to_an_open_port(
+    qtbot: QtBot, engine: Engine, echo_server: LineEchoServer
+) -> None:
+    dialog = open_dialog(qtbot, tester=engine.test_now)
+    host, port = echo_server.address
+    fill(dialog, host=host, port=port)
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    assert dialog.test_button.text() == "Testing…"
+    assert not dialog.test_button.isEnabled()
+    qtbot.waitUntil(lambda: "Connected" in dialog.result_label.text(), timeout=5000)
+    text = dialog.result_label.text()
+    assert text.startswith(f"Connected to {host}:{port} in ")
+    assert "dns " in text and "connect " in text
+    assert STATE_COLORS[State.UP] in dialog.result_label.styleSheet()
+    assert dialog.test_button.isEnabled()
+    assert dialog.test_button.text() == "&Test now"
+
+
+def test_test_now_names_the_cause_for_a_closed_port(
+    qtbot: QtBot, engine: Engine, closed_port: int
+) -> None:
+    dialog = open_dialog(qtbot, tester=engine.test_now)
+    fill(dialog, port=closed_port)
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.text().startswith("Failed"), timeout=5000)
+    text = dialog.result_label.text()
+    assert text == f"Failed: refused — connection refused (127.0.0.1:{closed_port})"
+    assert STATE_COLORS[State.DOWN] in dialog.result_label.styleSheet()
+
+
+def test_the_gui_thread_keeps_running_while_a_test_waits(qtbot: QtBot, engine: Engine) -> None:
+    with SilentServer() as server:
+        dialog = open_dialog(qtbot, tester=engine.test_now)
+        fill(dialog, "Silent", *server.address)
+        set_kind(dialog, "heartbeat")
+        dialog.form.timeout_spin.setValue(0.5)
+        ticks: list[bool] = []
+        timer = QTimer()
+        timer.timeout.connect(lambda: ticks.append(dialog.test_button.text() == "Testing…"))
+        timer.start(10)
+        dialog.test_button.click()
+        qtbot.waitUntil(lambda: dialog.result_label.text().startswith("Failed"), timeout=5000)
+        timer.stop()
+    assert ticks.count(True) >= 5, "the timer stalled while the test ran"
+    assert "heartbeat timeout" in dialog.result_label.text()
+
+
+def test_a_result_after_the_dialog_is_gone_is_dropped(qtbot: QtBot) -> None:
+    pending: list[concurrent.futures.Future[Sample]] = []
+
+    def tester(profile: Profile) -> concurrent.futures.Future[Sample]:
+        pending.append(concurrent.futures.Future())
+        return pending[-1]
+
+    dialog = ProfileDialog(None, tester=tester)
+    dialog.show()
+    fill(dialog)
+    dialog.test_button.click()
+    dialog.reject()
+    dialog.test_button.click()  # still testing: a second click starts nothing
+    assert len(pending) == 1
+    with qtbot.waitSignal(dialog.destroyed, timeout=2000):
+        dialog.deleteLater()
+    done = Sample(True, latency_ms=0.3, address="127.0.0.1:5432")
+    worker = threading.Thread(target=pending[0].set_result, args=(done,))
+    worker.start()
+    worker.join()
+    app = QCoreApplication.instance()
+    assert app is not None
+    qtbot.waitUntil(lambda: not app.findChildren(_Relay), timeout=2000)
+
+
+def test_a_failed_future_is_shown_as_a_failure(qtbot: QtBot) -> None:
+    def tester(profile: Profile) -> concurrent.futures.Future[Sample]:
+        future: concurrent.futures.Future[Sample] = concurrent.futures.Future()
+        future.set_exception(RuntimeError("the engine is not running"))
+        return future
+
+    dialog = open_dialog(qtbot, tester=tester)
+    fill(dialog)
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.text() != "Testing 127.0.0.1:5432…")
+    assert dialog.result_label.text() == "Failed: the engine is not running"
+    assert dialog.test_button.isEnabled()
