@@ -1,0 +1,475 @@
+"""The status table's model: one row per profile, kept current by the engine's event batches.
+
+A busy network sends thousands of events a second, so ``apply_events`` folds a whole batch into
+plain Python state (dict lookups, no Qt calls) and then tells the views once per contiguous run
+of changed rows; it never resets. That keeps selections, scroll positions and the proxy's sort
+intact, and keeps the GUI thread free for painting (STYLE.md, practices 3 and 4).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QGuiApplication, QPalette
+
+from ..core.events import SEVERITY, Cause, Event, Kind, State, utc_now
+from ..core.profile import Profile
+from .icons import state_icon, worst
+
+__all__ = ["SAMPLES", "Column", "Role", "StatusModel", "format_duration", "format_latency"]
+
+#: Latency samples kept per profile for the sparkline.
+SAMPLES = 60
+_Index = QModelIndex | QPersistentModelIndex
+_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+class Column(enum.IntEnum):
+    STATE = 0
+    NAME = enum.auto()
+    GROUP = enum.auto()
+    TARGET = enum.auto()
+    DETECTOR = enum.auto()
+    LATENCY = enum.auto()
+    SPARKLINE = enum.auto()
+    UPTIME = enum.auto()
+    IN_STATE = enum.auto()
+    CAUSE = enum.auto()
+    DETAIL = enum.auto()
+
+
+_COLUMNS = len(Column)
+HEADERS = {
+    Column.STATE: "State",
+    Column.NAME: "Name",
+    Column.GROUP: "Group",
+    Column.TARGET: "Target",
+    Column.DETECTOR: "Detector",
+    Column.LATENCY: "Latency (ms)",
+    Column.SPARKLINE: "Last 60",
+    Column.UPTIME: "Uptime 24 h",
+    Column.IN_STATE: "For",
+    Column.CAUSE: "Last cause",
+    Column.DETAIL: "Detail",
+}
+
+
+class Role(enum.IntEnum):
+    PROFILE_ID = Qt.ItemDataRole.UserRole
+    #: The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back.
+    STATE = enum.auto()
+    #: A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text.
+    SORT = enum.auto()
+    SAMPLES = enum.auto()
+    PROFILE = enum.auto()
+
+
+def format_latency(ms: float | None) -> str:
+    if ms is None:
+        return ""
+    return f"{ms:.2f}" if ms < 10 else f"{ms:,.1f}"
+
+
+def format_duration(seconds: float) -> str:
+    """Coarse on purpose: "for 2 h 10 min" is read at a glance, seconds would only flicker."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86400:
+        h, m = divmod(s // 60, 60)
+        return f"{h} h {m} min" if m else f"{h} h"
+    return f"{s // 86400} d"
+
+
+def _format_uptime(pct: float | None) -> str:
+    if pct is None:
+        return ""
+    if pct >= 100.0:
+        return "100 %"
+    # Truncate, never round up: 99.996 % must not read as a perfect day.
+    return f"{int(pct * 100) / 100:.2f} %" if pct >= 99 else f"{int(pct * 10) / 10:.1f} %"
+
+
+def _format_detection(ms: float) -> str:
+    if ms < 1000:
+        return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
+    return f"{ms / 1000:.1f} s"
+
+
+def _detector_text(profile: Profile) -> str:
+    d = profile.detector
+    text = f"{d.kind}/{d.preset}" if d.kind == "heartbeat" and d.preset else d.kind
+    return f"{text}+tls" if d.tls else text
+
+
+def _cause_text(cause: Cause | None) -> str:
+    return "" if cause is None else cause.replace("_", " ")
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class _Row:
+    profile: Profile
+    state: State
+    samples: collections.deque[float | None]
+    detector: str
+    latency: float | None = None
+    cause: Cause | None = None
+    detail: str = ""
+    since: dt.datetime | None = None
+    detection_ms: float | None = None
+    address: str | None = None
+    uptime: float | None = None
+    haystack: str | None = None  # the filter's text, built on demand
+
+
+def _new_row(profile: Profile) -> _Row:
+    # A disabled profile is not monitored, so no event will ever say it is paused.
+    state = State.UNKNOWN if profile.enabled else State.PAUSED
+    return _Row(profile, state, collections.deque(maxlen=SAMPLES), _detector_text(profile))
+
+
+class StatusModel(QAbstractTableModel):
+    """The live state of every profile; feed it with ``apply_events`` and ``set_uptime``."""
+
+    #: ``dict[State, int]``, every state present, when any count changes.
+    countsChanged = Signal(object)
+    #: Profiles were set, added, edited or removed (groups may have changed); not on events.
+    profilesChanged = Signal()
+
+    def __init__(
+        self, parent: QObject | None = None, *, clock: Callable[[], dt.datetime] = utc_now
+    ) -> None:
+        super().__init__(parent)
+        self._now = clock
+        self._rows: list[_Row] = []
+        self._by_id: dict[str, int] = {}
+        self._counts = dict.fromkeys(State, 0)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+
+    # -- Qt's model interface ------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else _COLUMNS
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and 0 <= section < _COLUMNS:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[Column(section)]
+            if role == Qt.ItemDataRole.ToolTipRole and section == Column.SPARKLINE:
+                return "Latency of the last 60 checks; red ticks are failed checks"
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Not ``checkIndex``: it calls back into Python twice, and views call this a lot.
+        r, column = index.row(), index.column()
+        if not index.isValid() or r >= len(self._rows) or not 0 <= column < _COLUMNS:
+            return None
+        row = self._rows[r]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Role.SORT:
+            return self._sort_key(row, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return state_icon(row.state) if column == Column.STATE else None
+        if role == Role.SAMPLES:
+            return list(row.samples)
+        if role == Role.STATE:
+            return row.state
+        if role == Role.PROFILE_ID:
+            return row.profile.id
+        if role == Role.PROFILE:
+            return row.profile
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            Column.LATENCY,
+            Column.UPTIME,
+            Column.IN_STATE,
+        ):
+            return _ALIGN_RIGHT
+        if role == Qt.ItemDataRole.ForegroundRole and (
+            row.state is State.PAUSED or (column == Column.CAUSE and row.state is State.UP)
+        ):
+            # Muted, not coloured: a paused row, or a cause that is history, not news.
+            return QGuiApplication.palette().color(
+                QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+            )
+        return None
+
+    # -- profiles ------------------------------------------------------------------------
+
+    def set_profiles(self, profiles: Sequence[Profile]) -> None:
+        """The initial load (a reset); live state of profiles kept across it is preserved."""
+        old = {r.profile.id: r for r in self._rows}
+        self.beginResetModel()
+        self._rows = []
+        for profile in profiles:
+            row = old.get(profile.id)
+            if row is None:
+                row = _new_row(profile)
+            else:
+                self._refresh(row, profile)
+            self._rows.append(row)
+        self._reindex()
+        self.endResetModel()
+        self.profilesChanged.emit()
+        self._recount()
+
+    def upsert_profile(self, profile: Profile) -> None:
+        at = self._by_id.get(profile.id)
+        if at is None:
+            n = len(self._rows)
+            self.beginInsertRows(QModelIndex(), n, n)
+            self._rows.append(_new_row(profile))
+            self._by_id[profile.id] = n
+            self.endInsertRows()
+        else:
+            self._refresh(self._rows[at], profile)
+            self._emit_rows([at])
+        self.profilesChanged.emit()
+        self._recount()
+
+    def remove_profile(self, profile_id: str) -> None:
+        at = self._by_id.get(profile_id)
+        if at is None:
+            return
+        self.beginRemoveRows(QModelIndex(), at, at)
+        del self._rows[at]
+        self._reindex()
+        self.endRemoveRows()
+        self.profilesChanged.emit()
+        self._recount()
+
+    def profile_at(self, row: int) -> Profile:
+        return self._rows[row].profile
+
+    def row_of(self, profile_id: str) -> int | None:
+        return self._by_id.get(profile_id)
+
+    def groups(self) -> list[str]:
+        """The non-empty groups present, sorted for the group filter."""
+        return sorted({r.profile.group for r in self._rows} - {""}, key=str.casefold)
+
+    def has_ungrouped(self) -> bool:
+        return any(not r.profile.group for r in self._rows)
+
+    def search_text(self, row: int) -> str:
+        """Everything the filter box matches, case-folded, cached until the row changes."""
+        r = self._rows[row]
+        if r.haystack is None:
+            p = r.profile
+            cause = "" if r.cause is None else f"{r.cause} {_cause_text(r.cause)}"
+            r.haystack = "\n".join((p.name, p.group, p.target, cause, r.detail)).casefold()
+        return r.haystack
+
+    # -- live data -----------------------------------------------------------------------
+
+    def apply_events(self, events: Iterable[Event]) -> None:
+        """Fold an engine batch into the rows, then signal once per run of changed rows.
+
+        Rows that only got samples are signalled for the live columns alone (latency to
+        cause): that leaves the state column, the default sort key, out, so the proxy does not
+        re-sort a thousand rows for a batch of routine samples.
+        """
+        stated: set[int] = set()
+        sampled: set[int] = set()
+        state_moved = False
+        by_id, rows = self._by_id, self._rows
+        for event in events:
+            at = by_id.get(event.profile_id)
+            if at is None:
+                continue  # removed meanwhile, or never shown
+            row = rows[at]
+            if event.address:
+                row.address = event.address
+            if event.kind is Kind.SAMPLE:
+                if event.cause is not None:
+                    row.samples.append(None)
+                    row.latency = None
+                    row.cause, row.haystack = event.cause, None
+                    sampled.add(at)
+                elif event.latency_ms is not None:
+                    row.samples.append(event.latency_ms)
+                    row.latency = event.latency_ms
+                    sampled.add(at)
+                continue
+            stated.add(at)
+            state_moved = state_moved or event.state is not row.state
+            row.state, row.detail, row.haystack = event.state, event.detail, None
+            row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
+            if event.cause is not None:
+                row.cause = event.cause
+            if event.state is State.DOWN:
+                row.detection_ms = event.detection_ms
+        self._emit_rows(stated)
+        self._emit_rows(sampled - stated, Column.LATENCY, Column.CAUSE)
+        if state_moved:
+            self._recount()
+
+    def set_uptime(self, values: Mapping[str, float | None]) -> None:
+        """Uptime % per profile id, computed by the caller off the GUI thread."""
+        changed = []
+        for profile_id, value in values.items():
+            at = self._by_id.get(profile_id)
+            if at is not None and self._rows[at].uptime != value:
+                self._rows[at].uptime = value
+                changed.append(at)
+        self._emit_rows(changed, Column.UPTIME, Column.UPTIME)
+
+    def start_clock(self) -> None:
+        """Tick the "for" column once a second (the main window starts it once shown)."""
+        self._timer.start()
+
+    def stop_clock(self) -> None:
+        self._timer.stop()
+
+    def counts(self) -> dict[State, int]:
+        return dict(self._counts)
+
+    def down_names(self) -> list[str]:
+        return sorted(
+            (r.profile.name for r in self._rows if r.state is State.DOWN), key=str.casefold
+        )
+
+    def worst_state(self) -> State:
+        return worst(s for s, n in self._counts.items() if n)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _refresh(self, row: _Row, profile: Profile) -> None:
+        """An edited profile keeps its live state, unless it was just enabled or disabled."""
+        if row.profile.enabled != profile.enabled:
+            row.state = State.UNKNOWN if profile.enabled else State.PAUSED
+            row.since = self._now()
+        row.profile, row.detector, row.haystack = profile, _detector_text(profile), None
+
+    def _reindex(self) -> None:
+        self._by_id = {r.profile.id: i for i, r in enumerate(self._rows)}
+
+    def _recount(self) -> None:
+        counts = dict.fromkeys(State, 0)
+        for r in self._rows:
+            counts[r.state] += 1
+        if counts != self._counts:
+            self._counts = counts
+            self.countsChanged.emit(dict(counts))
+
+    def _emit_rows(self, rows: Iterable[int], first: int = 0, last: int = _COLUMNS - 1) -> None:
+        """One ``dataChanged`` per contiguous run of ``rows`` (columns ``first``..``last``)."""
+        ordered = sorted(rows)
+        i = 0
+        while i < len(ordered):
+            j = i
+            while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+                j += 1
+            self.dataChanged.emit(self.index(ordered[i], first), self.index(ordered[j], last))
+            i = j + 1
+
+    def _tick(self) -> None:
+        if self._rows:
+            top, bottom = (
+                self.index(0, Column.IN_STATE),
+                self.index(len(self._rows) - 1, Column.IN_STATE),
+            )
+            self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole, Role.SORT])
+
+    def _seconds_in_state(self, row: _Row) -> float | None:
+        return None if row.since is None else (self._now() - row.since).total_seconds()
+
+    def _text(self, row: _Row, column: int) -> str:
+        p = row.profile
+        if column == Column.STATE:
+            return str(row.state)
+        if column == Column.NAME:
+            return p.name
+        if column == Column.GROUP:
+            return p.group
+        if column == Column.TARGET:
+            return p.target
+        if column == Column.DETECTOR:
+            return row.detector
+        if column == Column.LATENCY:
+            return format_latency(row.latency)
+        if column == Column.UPTIME:
+            return _format_uptime(row.uptime)
+        if column == Column.IN_STATE:
+            seconds = self._seconds_in_state(row)
+            return "" if seconds is None else format_duration(seconds)
+        if column == Column.CAUSE:
+            return _cause_text(row.cause)
+        if column == Column.DETAIL:
+            return row.detail
+        return ""  # the sparkline is painted by its delegate
+
+    def _sort_key(self, row: _Row, column: int) -> int | float | str:
+        if column == Column.STATE:
+            return SEVERITY[row.state]
+        if column == Column.LATENCY:
+            return float("inf") if row.latency is None else row.latency
+        if column == Column.UPTIME:
+            return -1.0 if row.uptime is None else row.uptime
+        if column == Column.IN_STATE:
+            seconds = self._seconds_in_state(row)
+            return -1.0 if seconds is None else seconds
+        if column == Column.SPARKLINE:
+            return sum(1 for s in row.samples if s is None)  # the flakiest sort last
+        return self._text(row, column).casefold()
+
+    def _tooltip(self, row: _Row, column: int) -> str | None:
+        if column == Column.SPARKLINE:
+            good = [s for s in row.samples if s is not None]
+            if not row.samples:
+                return "No checks yet"
+            failed = len(row.samples) - len(good)
+            text = f"Last {len(row.samples)} checks: {failed} failed"
+            if good:
+                text += f"; latency min {min(good):.2f}, avg {sum(good) / len(good):.2f}"
+                text += f", max {max(good):.2f} ms"
+            return text
+        if column not in (Column.STATE, Column.CAUSE, Column.DETAIL):
+            return None
+        lines = [f"{row.profile.name}: {row.state}"]
+        if row.since is not None:
+            lines[0] += f" since {row.since.astimezone():%Y-%m-%d %H:%M:%S}"
+        if row.cause is not None:
+            lines.append(f"last cause: {_cause_text(row.cause)}")
+        if row.detail:
+            lines.append(row.detail)
+        if row.detection_ms is not None:
+            delay = _format_detection(row.detection_ms)
+            when = "" if row.state is State.DOWN else "the last drop was "
+            lines.append(f"{when}noticed {delay} after the last good sign")
+        lines.append(f"address: {row.address or row.profile.target}")
+        return "\n".join(lines)

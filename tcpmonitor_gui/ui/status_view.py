@@ -1,0 +1,288 @@
+"""The status table as the main window shows it: filters above, the table, or a welcome panel.
+
+The widget knows nothing of the engine or of menus: it reports what the user asked for
+(activate, context menu, add, demo) as signals carrying profile ids, and the main window acts.
+That keeps it testable on its own and keeps actions in one place (the window's toolbar,
+menus and shortcuts all use the same ones).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .sparkline import SparklineDelegate
+from .status_model import Column, Role, StatusModel
+
+__all__ = ["StatusFilterProxy", "StatusTable"]
+
+_Index = QModelIndex | QPersistentModelIndex
+_ALL_GROUPS = "All groups"
+_NO_GROUP = "No group"
+_WIDTHS = {
+    Column.STATE: 110,
+    Column.NAME: 170,
+    Column.GROUP: 90,
+    Column.TARGET: 170,
+    Column.DETECTOR: 120,
+    Column.LATENCY: 90,
+    Column.SPARKLINE: 130,
+    Column.UPTIME: 90,
+    Column.IN_STATE: 80,
+    Column.CAUSE: 130,
+}
+
+
+class StatusFilterProxy(QSortFilterProxyModel):
+    """Text and group filters over a ``StatusModel``; sorts on ``Role.SORT`` in C++."""
+
+    def __init__(self, model: StatusModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._status = model
+        self._needle = ""
+        self._group: str | None = None
+        self.setSortRole(Role.SORT)
+        self.setSourceModel(model)
+
+    def set_text(self, text: str) -> None:
+        """Show rows whose name, group, target, cause or detail contain ``text`` (any case)."""
+        needle = text.strip().casefold()
+        if needle != self._needle:
+            self.beginFilterChange()
+            self._needle = needle
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_group(self, group: str | None) -> None:
+        """Only ``group`` ("" for profiles without one); None shows every group."""
+        if group != self._group:
+            self.beginFilterChange()
+            self._group = group
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        if self._group is not None and self._status.profile_at(source_row).group != self._group:
+            return False
+        return not self._needle or self._needle in self._status.search_text(source_row)
+
+
+class StatusTable(QWidget):
+    """Filter bar, table and empty-state panel over one ``StatusModel``."""
+
+    #: A profile id, on double-click or Enter (the main window opens the profile dialog).
+    activated = Signal(str)
+    selectionChanged = Signal()
+    #: ``(list[str] of profile ids, QPoint global position)``; the window builds the menu.
+    contextMenuRequested = Signal(object, QPoint)
+    addRequested = Signal()
+    demoRequested = Signal()
+
+    def __init__(self, model: StatusModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = StatusFilterProxy(model, self)
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("statusFilter")
+        self.filter_edit.setPlaceholderText("Filter by name, group, target, cause or detail")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.group_combo = QComboBox(self)
+        self.group_combo.setObjectName("groupFilter")
+        self.group_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.group_combo.currentIndexChanged.connect(self._group_picked)
+        self._filter_bar = QWidget(self)
+        bar = QHBoxLayout(self._filter_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.group_combo)
+
+        self.table = self._build_table()
+        self.empty_panel = self._build_empty_panel()
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.table)
+        self._stack.addWidget(self.empty_panel)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._filter_bar)
+        layout.addWidget(self._stack, 1)
+
+        model.profilesChanged.connect(self._profiles_changed)
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(self._update_empty)
+        self._profiles_changed()
+
+    def _build_table(self) -> QTableView:
+        table = QTableView(self)
+        table.setObjectName("statusTable")
+        table.setModel(self.proxy)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setShowGrid(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+        table.setItemDelegateForColumn(Column.SPARKLINE, SparklineDelegate(table))
+        header = table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in _WIDTHS.items():
+            header.resizeSection(column, width)
+        table.setSortingEnabled(True)
+        table.sortByColumn(Column.STATE, Qt.SortOrder.DescendingOrder)  # worst first
+        table.doubleClicked.connect(self._activate)
+        table.installEventFilter(self)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._context_menu)
+        table.selectionModel().selectionChanged.connect(self.selectionChanged)
+        return table
+
+    def _build_empty_panel(self) -> QWidget:
+        panel = QWidget(self)
+        panel.setObjectName("emptyState")
+        title = QLabel("No connections yet", panel)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        title.setFont(font)
+        hint = QLabel(
+            "Add a TCP connection to watch, or try the demo to see a drop reported as it happens.",
+            panel,
+        )
+        hint.setWordWrap(True)
+        self.add_button = QPushButton("Add connection", panel)
+        self.add_button.setDefault(True)
+        self.add_button.clicked.connect(self.addRequested)
+        self.demo_button = QPushButton("Try the demo", panel)
+        self.demo_button.clicked.connect(self.demoRequested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(panel)
+        layout.addStretch(1)
+        for label in (title, hint):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return panel
+
+    # -- what the main window uses ---------------------------------------------------------
+
+    def selected_ids(self) -> list[str]:
+        """The selected profiles' ids, top to bottom as shown."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=QModelIndex.row)
+        return [str(index.data(Role.PROFILE_ID)) for index in rows]
+
+    def select_ids(self, profile_ids: list[str]) -> None:
+        """Select these profiles (after an add or a duplicate, say); others are deselected."""
+        selection = self.table.selectionModel()
+        selection.clear()
+        flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+        for profile_id in profile_ids:
+            row = self.model.row_of(profile_id)
+            if row is None:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if index.isValid():
+                selection.select(index, flags)
+                self.table.scrollTo(index)
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def header_state(self) -> bytes:
+        """Column widths, order and sort, for QSettings."""
+        return bytes(self.table.horizontalHeader().saveState().data())
+
+    def restore_header_state(self, state: bytes) -> bool:
+        """Restore what ``header_state`` saved; False (and defaults kept) if it does not fit."""
+        header = self.table.horizontalHeader()
+        if not state or not header.restoreState(QByteArray(state)):
+            return False
+        self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        return True
+
+    # -- internals -------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.table.currentIndex().isValid()
+        ):
+            self._activate(self.table.currentIndex())
+            return True
+        return super().eventFilter(watched, event)
+
+    def _activate(self, index: _Index) -> None:
+        if index.isValid():
+            self.activated.emit(str(index.data(Role.PROFILE_ID)))
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        selection = self.table.selectionModel()
+        if index.isValid() and not selection.isRowSelected(index.row(), QModelIndex()):
+            self.table.selectRow(index.row())
+        global_pos = self.table.viewport().mapToGlobal(pos)
+        self.contextMenuRequested.emit(self.selected_ids(), global_pos)
+
+    def _profiles_changed(self) -> None:
+        """Rebuild the group list, keeping the user's pick while that group still exists."""
+        current = self.group_combo.currentData()
+        groups: list[tuple[str, str | None]] = [(_ALL_GROUPS, None)]
+        groups += [(g, g) for g in self.model.groups()]
+        if len(groups) > 1 and self.model.has_ungrouped():
+            groups.append((_NO_GROUP, ""))
+        self.group_combo.blockSignals(True)
+        self.group_combo.clear()
+        for text, data in groups:
+            self.group_combo.addItem(text, data)
+        at = max(0, self.group_combo.findData(current)) if current is not None else 0
+        self.group_combo.setCurrentIndex(at)
+        self.group_combo.blockSignals(False)
+        self.group_combo.setVisible(len(groups) > 1)
+        self._group_picked()
+        self._update_empty()
+
+    def _group_picked(self) -> None:
+        data = self.group_combo.currentData()
+        self.proxy.set_group(None if data is None else str(data))
+
+    def _update_empty(self) -> None:
+        empty = self.model.rowCount() == 0
+        if empty:  # a hidden filter left behind would hide the next profile added
+            self.filter_edit.clear()
+        self._stack.setCurrentWidget(self.empty_panel if empty else self.table)
+        self._filter_bar.setVisible(not empty)

@@ -1,0 +1,235 @@
+"""The status model: one row per profile, updated in place from the engine's batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.ui.status_model import (
+    SAMPLES,
+    Column,
+    Role,
+    StatusModel,
+    format_duration,
+    format_latency,
+)
+
+pytestmark = pytest.mark.usefixtures("qapp")  # icons and palettes need a QApplication
+
+T0 = dt.datetime(2025, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    """A settable "now", so time-in-state is tested without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def profile(name: str, **extra: Any) -> Profile:
+    data: dict[str, Any] = {"id": f"id-{name}", "name": name, "host": "127.0.0.1", "port": 5000}
+    return Profile.from_dict({**data, **extra})
+
+
+def state(pid: str, new: State, *, ts: dt.datetime = T0, **extra: Any) -> Event:
+    fields: dict[str, Any] = {"previous": None, "cause": None, "latency_ms": None, **extra}
+    return Event(ts=ts, profile_id=pid, profile_name=pid, kind=Kind.STATE, state=new,
+                 detector="probe", **fields)  # fmt: skip
+
+
+def sample(pid: str, latency: float | None, cause: Cause | None = None) -> Event:
+    return Event(ts=T0, profile_id=pid, profile_name=pid, kind=Kind.SAMPLE, state=State.UP,
+                 previous=None, cause=cause, detector="probe", latency_ms=latency)  # fmt: skip
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def model(clock: Clock) -> Iterator[StatusModel]:
+    m = StatusModel(clock=clock)
+    m.set_profiles([profile(n) for n in ("alpha", "bravo", "charlie", "delta", "echo")])
+    yield m
+    m.stop_clock()
+
+
+def text(m: StatusModel, row: int, column: Column) -> str:
+    return str(m.index(row, column).data())
+
+
+def spy(signal: Any) -> list[tuple[Any, ...]]:
+    calls: list[tuple[Any, ...]] = []
+    signal.connect(lambda *args: calls.append(args))
+    return calls
+
+
+def test_model_passes_the_model_tester_empty_populated_and_while_updating(
+    qtmodeltester: ModelTester, clock: Clock
+) -> None:
+    m = StatusModel(clock=clock)
+    qtmodeltester.check(m)
+    m.set_profiles([profile("alpha"), profile("bravo", group="prod", host="::1")])
+    qtmodeltester.check(m)
+    m.apply_events([state("id-alpha", State.DOWN, cause=Cause.RESET, detection_ms=0.4),
+                    sample("id-bravo", 1.5), sample("id-nobody", 2.0)])  # fmt: skip
+    m.upsert_profile(profile("charlie"))
+    m.set_uptime({"id-alpha": 99.5})
+    m.remove_profile("id-bravo")
+    qtmodeltester.check(m)
+
+
+def test_model_passes_the_python_model_tester(
+    qtmodeltester: ModelTester, model: StatusModel
+) -> None:
+    qtmodeltester.check(model, force_py=True)
+    model.apply_events([state("id-bravo", State.UP), sample("id-bravo", 3.0)])
+    model.remove_profile("id-alpha")
+    model.upsert_profile(profile("foxtrot"))
+
+
+def test_columns_show_state_target_detector_latency_and_uptime(model: StatusModel) -> None:
+    model.upsert_profile(profile("v6", host="::1", port=6379, group="cache",
+                                 detector={"kind": "heartbeat", "preset": "redis"}))  # fmt: skip
+    row = model.row_of("id-v6")
+    assert row == 5
+    model.apply_events(
+        [state("id-v6", State.UP), sample("id-v6", 0.4321), sample("id-v6", 123.456)]
+    )
+    model.set_uptime({"id-v6": 99.996, "id-alpha": 87.25})
+    assert text(model, row, Column.STATE) == "up"
+    assert model.index(row, Column.STATE).data(Qt.ItemDataRole.DecorationRole) is not None
+    assert text(model, row, Column.NAME) == "v6"
+    assert text(model, row, Column.GROUP) == "cache"
+    assert text(model, row, Column.TARGET) == "[::1]:6379"
+    assert text(model, row, Column.DETECTOR) == "heartbeat/redis"
+    assert text(model, row, Column.LATENCY) == "123.5"
+    assert text(model, row, Column.UPTIME) == "99.99 %"
+    assert text(model, 0, Column.UPTIME) == "87.2 %"
+    assert text(model, 1, Column.LATENCY) == ""  # unknown is blank, not 0
+    assert format_latency(0.4321) == "0.43"
+    assert model.index(row, Column.LATENCY).data(Role.SORT) == pytest.approx(123.456)
+    assert model.index(row, 0).data(Role.PROFILE).target == "[::1]:6379"
+    assert model.profile_at(row).name == "v6"
+
+
+def test_apply_events_signals_only_the_changed_rows_in_contiguous_ranges(
+    model: StatusModel,
+) -> None:
+    changed = spy(model.dataChanged)
+    resets = spy(model.modelReset)
+    model.apply_events([sample("id-alpha", 1.0), sample("id-bravo", 1.0), sample("id-delta", 1.0),
+                        sample("id-alpha", 2.0), state("id-delta", State.DOWN),
+                        state("id-echo", State.UP)])  # fmt: skip
+    ranges = {
+        (top.row(), bottom.row(), top.column(), bottom.column()) for top, bottom, *_ in changed
+    }
+    # State changes: whole rows. Samples alone: only the live columns, so the state sort holds.
+    assert ranges == {(3, 4, 0, len(Column) - 1), (0, 1, Column.LATENCY, Column.CAUSE)}
+    assert resets == []
+    changed.clear()
+    model.apply_events([sample("id-unknown", 1.0)])  # a profile the table does not show
+    model.apply_events([])
+    assert changed == []
+
+
+def test_sparkline_keeps_the_last_60_samples_with_none_for_failures(model: StatusModel) -> None:
+    model.apply_events([sample("id-alpha", float(i)) for i in range(100)])
+    model.apply_events([sample("id-alpha", None, Cause.REFUSED)])
+    samples = model.index(0, Column.SPARKLINE).data(Role.SAMPLES)
+    assert len(samples) == SAMPLES
+    assert samples[0] == 41.0
+    assert samples[-1] is None
+    assert text(model, 0, Column.LATENCY) == ""  # a failed check leaves no current latency
+    assert text(model, 0, Column.CAUSE) == "refused"
+    assert "1 failed" in model.index(0, Column.SPARKLINE).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_counts_down_names_and_worst_state_follow_state_events(model: StatusModel) -> None:
+    emitted = spy(model.countsChanged)
+    assert model.counts()[State.UNKNOWN] == 5
+    assert model.worst_state() is State.UNKNOWN
+    model.apply_events([state("id-alpha", State.UP), state("id-bravo", State.UP),
+                        state("id-charlie", State.DOWN), state("id-echo", State.DOWN),
+                        state("id-delta", State.DEGRADED)])  # fmt: skip
+    assert len(emitted) == 1
+    counts = emitted[0][0]
+    assert counts == model.counts()
+    assert (counts[State.UP], counts[State.DOWN], counts[State.DEGRADED]) == (2, 2, 1)
+    assert model.down_names() == ["charlie", "echo"]
+    assert model.worst_state() is State.DOWN
+    model.apply_events([sample("id-alpha", 1.0), state("id-bravo", State.UP)])  # no change
+    assert len(emitted) == 1
+    model.remove_profile("id-charlie")
+    model.remove_profile("id-echo")
+    assert model.worst_state() is State.DEGRADED
+    assert len(emitted) == 3
+
+
+def test_time_in_state_counts_from_the_last_state_event(model: StatusModel, clock: Clock) -> None:
+    assert text(model, 0, Column.IN_STATE) == ""
+    model.apply_events([state("id-alpha", State.DOWN, ts=T0 - dt.timedelta(seconds=3))])
+    assert text(model, 0, Column.IN_STATE) == "3 s"
+    clock.now = T0 + dt.timedelta(hours=2, minutes=10)
+    assert text(model, 0, Column.IN_STATE) == "2 h 10 min"
+    assert model.index(0, Column.IN_STATE).data(Role.SORT) == pytest.approx(7803.0)
+    assert [format_duration(s) for s in (0, 59, 300, 3600, 3 * 86400 + 5)] == [
+        "0 s", "59 s", "5 min", "1 h", "3 d",
+    ]  # fmt: skip
+
+
+def test_clock_ticks_the_in_state_column_only(model: StatusModel, qtbot: QtBot) -> None:
+    model.start_clock()
+    with qtbot.waitSignal(model.dataChanged, timeout=3000) as blocker:
+        pass
+    top, bottom, _roles = blocker.args or ()
+    assert (top.column(), bottom.column()) == (Column.IN_STATE, Column.IN_STATE)
+    assert (top.row(), bottom.row()) == (0, 4)
+
+
+def test_tooltip_names_detail_detection_delay_and_address(model: StatusModel) -> None:
+    model.apply_events([state("id-alpha", State.DOWN, cause=Cause.CLOSED_BY_PEER,
+                              detail="peer closed the connection", detection_ms=0.42,
+                              address="127.0.0.1:5000")])  # fmt: skip
+    tip = model.index(0, Column.CAUSE).data(Qt.ItemDataRole.ToolTipRole)
+    assert "peer closed the connection" in tip
+    assert "noticed 0.4 ms after the last good sign" in tip
+    assert "127.0.0.1:5000" in tip
+    assert text(model, 0, Column.CAUSE) == "closed by peer"
+    assert State(model.index(0, 0).data(Role.STATE)) is State.DOWN
+    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_upsert_inserts_or_updates_in_place_and_remove_drops_the_row(model: StatusModel) -> None:
+    inserted, changed, resets = (
+        spy(model.rowsInserted),
+        spy(model.dataChanged),
+        spy(model.modelReset),
+    )
+    model.apply_events([state("id-bravo", State.UP), sample("id-bravo", 5.0)])
+    changed.clear()
+    model.upsert_profile(profile("bravo", group="prod"))
+    assert [(top.row(), bottom.row()) for top, bottom, *_ in changed] == [(1, 1)]
+    assert text(model, 1, Column.GROUP) == "prod"
+    assert text(model, 1, Column.LATENCY) == "5.00"  # live state survives an edit
+    model.upsert_profile(profile("golf", enabled=False))
+    assert [(parent.isValid(), first, last) for parent, first, last in inserted] == [(False, 5, 5)]
+    assert text(model, 5, Column.STATE) == "paused"
+    model.remove_profile("id-alpha")
+    assert model.row_of("id-bravo") == 0
+    assert model.row_of("id-alpha") is None
+    assert model.rowCount(QModelIndex()) == 5
+    assert resets == []
+    assert model.groups() == ["prod"]

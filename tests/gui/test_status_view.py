@@ -1,0 +1,201 @@
+"""The status table widget: filters, sorting, selection, context menu and the empty state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.ui.icons import state_color
+from tcpmonitor_gui.ui.status_model import Column, Role, StatusModel
+from tcpmonitor_gui.ui.status_view import StatusTable
+
+pytestmark = pytest.mark.usefixtures("qapp")  # icons and palettes need a QApplication
+
+T0 = dt.datetime(2025, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
+
+
+def profile(name: str, group: str = "", host: str = "127.0.0.1") -> Profile:
+    pid = "id-" + name.replace(" ", "-")
+    return Profile.from_dict({"id": pid, "name": name, "host": host, "port": 5000, "group": group})
+
+
+def event(pid: str, new: State, *, kind: Kind = Kind.STATE, **extra: Any) -> Event:
+    fields: dict[str, Any] = {"cause": None, "latency_ms": None, **extra}
+    return Event(ts=T0, profile_id=pid, profile_name=pid, kind=kind, state=new, previous=None,
+                 detector="probe", **fields)  # fmt: skip
+
+
+@pytest.fixture
+def model() -> StatusModel:
+    return StatusModel(clock=lambda: T0)
+
+
+@pytest.fixture
+def table(qtbot: QtBot, model: StatusModel) -> Iterator[StatusTable]:
+    widget = StatusTable(model)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+
+
+@pytest.fixture
+def populated(table: StatusTable, model: StatusModel) -> StatusTable:
+    model.set_profiles([profile("orders db", "prod"), profile("cache", "prod", "::1"),
+                        profile("build box", "lab"), profile("printer")])  # fmt: skip
+    model.apply_events([event("id-orders-db", State.UP), event("id-printer", State.DEGRADED),
+                        event("id-cache", State.DOWN, cause=Cause.RESET, detail="reset by peer"),
+                        event("id-build-box", State.PAUSED)])  # fmt: skip
+    return table
+
+
+def shown_names(table: StatusTable) -> list[str]:
+    proxy = table.proxy
+    return [proxy.index(r, Column.NAME).data() for r in range(proxy.rowCount())]
+
+
+def test_proxy_passes_the_model_tester_empty_populated_and_filtered(
+    qtmodeltester: ModelTester, table: StatusTable, model: StatusModel
+) -> None:
+    qtmodeltester.check(table.proxy)
+    model.set_profiles([profile("a", "g1"), profile("b", "g2"), profile("c")])
+    qtmodeltester.check(table.proxy)
+    table.filter_edit.setText("b")
+    model.apply_events([event("id-a", State.DOWN), event("id-b", State.UP)])
+    qtmodeltester.check(table.proxy)
+
+
+def test_empty_table_offers_add_and_demo(
+    qtbot: QtBot, table: StatusTable, model: StatusModel
+) -> None:
+    assert table.empty_panel.isVisible()
+    assert not table.table.isVisible()
+    with qtbot.waitSignal(table.addRequested, timeout=1000):
+        qtbot.mouseClick(table.add_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(table.demoRequested, timeout=1000):
+        qtbot.mouseClick(table.demo_button, Qt.MouseButton.LeftButton)
+    model.upsert_profile(profile("first"))
+    assert table.table.isVisible()
+    assert not table.empty_panel.isVisible()
+    model.remove_profile("id-first")
+    assert table.empty_panel.isVisible()
+
+
+def test_rows_sort_worst_state_first_and_follow_state_changes(
+    populated: StatusTable, model: StatusModel
+) -> None:
+    assert shown_names(populated) == ["cache", "printer", "orders db", "build box"]
+    model.apply_events([event("id-orders-db", State.DOWN)])
+    assert shown_names(populated)[:2] in (["cache", "orders db"], ["orders db", "cache"])
+    populated.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+    assert shown_names(populated) == ["build box", "cache", "orders db", "printer"]
+
+
+def test_filter_text_matches_name_group_target_cause_and_detail_in_any_case(
+    populated: StatusTable,
+) -> None:
+    for needle, expected in [("ORDERS", ["orders db"]), ("lab", ["build box"]),
+                             ("[::1]", ["cache"]), ("reset", ["cache"]),
+                             ("by PEER", ["cache"]), ("nothing like it", [])]:  # fmt: skip
+        populated.filter_edit.setText(needle)
+        assert shown_names(populated) == expected, needle
+    populated.filter_edit.clear()
+    assert len(shown_names(populated)) == 4
+
+
+def test_filter_follows_a_cause_that_arrives_with_a_sample(
+    populated: StatusTable, model: StatusModel
+) -> None:
+    populated.filter_edit.setText("refused")
+    assert shown_names(populated) == []
+    model.apply_events([event("id-printer", State.DEGRADED, kind=Kind.SAMPLE, cause=Cause.REFUSED)])
+    assert shown_names(populated) == ["printer"]
+
+
+def test_group_filter_lists_groups_present_and_filters(
+    populated: StatusTable, model: StatusModel
+) -> None:
+    combo = populated.group_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "All groups", "lab", "prod", "No group",
+    ]  # fmt: skip
+    combo.setCurrentIndex(combo.findText("prod"))
+    assert sorted(shown_names(populated)) == ["cache", "orders db"]
+    combo.setCurrentIndex(combo.findText("No group"))
+    assert shown_names(populated) == ["printer"]
+    combo.setCurrentIndex(combo.findText("prod"))
+    model.upsert_profile(profile("broker", "staging"))
+    assert combo.currentText() == "prod"  # the pick survives a new group
+    assert "staging" in [combo.itemText(i) for i in range(combo.count())]
+    assert sorted(shown_names(populated)) == ["cache", "orders db"]
+
+
+def test_selection_context_menu_and_activation_report_profile_ids(
+    qtbot: QtBot, populated: StatusTable
+) -> None:
+    view = populated.table
+    with qtbot.waitSignal(populated.selectionChanged, timeout=1000):
+        view.selectRow(0)
+    view.selectionModel().select(
+        populated.proxy.index(2, 0),
+        view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
+    )
+    assert populated.selected_ids() == ["id-cache", "id-orders-db"]
+    menus: list[tuple[Any, ...]] = []
+    populated.contextMenuRequested.connect(lambda *args: menus.append(args))
+    pos = view.visualRect(populated.proxy.index(1, Column.NAME)).center()
+    view.customContextMenuRequested.emit(pos)
+    assert menus[0][0] == ["id-printer"]  # right-clicking an unselected row selects it
+    assert isinstance(menus[0][1], QPoint)
+    with qtbot.waitSignal(populated.activated, timeout=1000) as blocker:
+        # A real double-click is a press, then a double-click event: the view wants both.
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert blocker.args == ["id-printer"]
+    view.setCurrentIndex(populated.proxy.index(0, 0))
+    with qtbot.waitSignal(populated.activated, timeout=1000) as blocker:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert blocker.args == ["id-cache"]
+
+
+def test_header_state_round_trips_and_bad_state_keeps_defaults(populated: StatusTable) -> None:
+    header = populated.table.horizontalHeader()
+    header.resizeSection(Column.NAME, 321)
+    header.moveSection(Column.GROUP, 0)
+    saved = populated.header_state()
+    assert isinstance(saved, bytes)
+    header.resizeSection(Column.NAME, 100)
+    header.moveSection(0, Column.GROUP)
+    assert populated.restore_header_state(saved)
+    assert header.sectionSize(Column.NAME) == 321
+    assert header.visualIndex(Column.GROUP) == 0
+    assert not populated.restore_header_state(b"not a header")
+
+
+def test_sparkline_column_paints_samples(
+    qtbot: QtBot, populated: StatusTable, model: StatusModel
+) -> None:
+    samples = [event("id-cache", State.DOWN, kind=Kind.SAMPLE, latency_ms=float(i % 7))
+               for i in range(30)]  # fmt: skip
+    samples.append(event("id-cache", State.DOWN, kind=Kind.SAMPLE, cause=Cause.REFUSED))
+    model.apply_events(samples)
+    view = populated.table
+    view.selectRow(1)
+    index = populated.proxy.index(0, Column.SPARKLINE)
+    assert len(index.data(Role.SAMPLES)) == 31
+    image = view.viewport().grab(view.visualRect(index)).toImage()
+    colours = [image.pixelColor(x, y) for x in range(image.width())
+               for y in range(image.height())]  # fmt: skip
+    red = state_color(State.DOWN)
+    # The failed check's red tick (antialiased, so only close to the state's red).
+    assert any(abs(c.hueF() - red.hueF()) < 0.02 and c.saturationF() > 0.5 for c in colours)
+    assert len({c.rgb() for c in colours}) > 3  # and a line, not an empty cell
