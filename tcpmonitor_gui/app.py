@@ -1,67 +1,126 @@
-"""The ``tcpmonitor-gui`` entry point.
+"""The ``tcpmonitor-gui`` entry point and composition root.
 
-Until the desktop program lands (a later issue) this shows a plain window titled "TCP Monitor".
-Nothing is built at import: ``main()`` is the composition root.
+Nothing is built at import: ``main()`` makes the QApplication, the qasync loop on the GUI
+thread, the stores, the engine and the windows, wires them, and runs until the user quits.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import APP_ID, __version__
+from .core import paths
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    from .ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tcpmonitor-gui", description="TCP Monitor")
+    parser = argparse.ArgumentParser(
+        prog="tcpmonitor-gui",
+        description="TCP Monitor: watches TCP connections and tells you when one drops, and why.",
+    )
     parser.add_argument("--version", action="version", version=f"tcpmonitor-gui {__version__}")
-    parser.add_argument("--config-dir", metavar="DIR")
-    parser.add_argument("--data-dir", metavar="DIR")
-    parser.add_argument("--minimized", action="store_true")
+    parser.add_argument("--config-dir", metavar="DIR", help="profiles and settings live here")
+    parser.add_argument("--data-dir", metavar="DIR", help="the event log lives here")
+    parser.add_argument("--minimized", action="store_true", help="start in the tray")
+    parser.add_argument("--demo", action="store_true", help="start demo servers and connections")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     parser.add_argument(
         "--quit-after",
         type=float,
         metavar="S",
-        help=argparse.SUPPRESS,  # tests: close the window after S seconds
+        help=argparse.SUPPRESS,  # tests and benchmarks: quit after S seconds
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from PySide6.QtCore import QTimer  # noqa: PLC0415 - Qt only once we know we need it
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    config_dir = paths.config_dir(args.config_dir)
+    data_dir = paths.data_dir(args.data_dir)
+
+    import qasync  # noqa: PLC0415 - Qt only once the arguments are known to be good
+    from PySide6.QtCore import QSettings, QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    from .ui.context import AppContext  # noqa: PLC0415
+    from .ui.main_window import MainWindow  # noqa: PLC0415
+    from .ui.single_instance import InstanceServer, ask_running_instance, server_name  # noqa: PLC0415
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("TCP Monitor")
+    app.setOrganizationName("tcpmonitor")
+    app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    app.setQuitOnLastWindowClosed(False)  # closing hides to the tray; quitting is explicit
+
+    name = server_name(config_dir)
+    if ask_running_instance(name):
+        print("TCP Monitor is already running; its window was brought to the front.")
+        return 0
+    instance = InstanceServer(name)
+    if not instance.listen():
+        log.warning("single-instance server %s could not listen", name)
+
+    ctx = AppContext(config_dir, data_dir)
+    ui_settings = QSettings(str(config_dir / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(ctx, ui_settings)
+    instance.showRequested.connect(window.show_and_raise)
+    window.quitRequested.connect(app.quit)
+
+    def shutdown() -> None:
+        window.shutdown()
+        ctx.shutdown()
+        window.stop_demo()
+        instance.close()
+
+    app.aboutToQuit.connect(shutdown)
+    window.start_monitoring()
+    for problem in ctx.problems:
+        window.banner.show_message(problem.title, problem.text, "warning")
+    _show(window, minimized=args.minimized or ctx.settings.start_minimized)
+    if args.demo:
+        window.start_demo()
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), app.quit)
-    return run_window(app, minimized=args.minimized)
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        closed = asyncio.Event()
+        app.aboutToQuit.connect(closed.set)
+        loop.run_until_complete(closed.wait())
+        loop.run_until_complete(_drain(window))
+    return 0
 
 
-def run_window(app: QApplication, *, minimized: bool = False) -> int:
-    """Show the main window and run the event loop until the user quits."""
-    window = build_window()
-    if not minimized:
+def _show(window: MainWindow, *, minimized: bool) -> None:
+    """Start in the tray only when there is one; a window nobody can reach helps nobody."""
+    if minimized and window.tray.is_visible():
+        window.tray.set_window_visible(False)
+        return
+    if minimized:
+        window.showMinimized()
+    else:
         window.show()
-    return app.exec()
+    window.tray.set_window_visible(True)
 
 
-def build_window() -> QMainWindow:
-    from PySide6.QtWidgets import QLabel, QMainWindow  # noqa: PLC0415
-
-    window = QMainWindow()
-    window.setWindowTitle("TCP Monitor")
-    label = QLabel(
-        "TCP Monitor: the desktop window is coming. Use the tcpmonitor command meanwhile."
-    )
-    label.setMargin(24)
-    window.setCentralWidget(label)
-    window.resize(640, 240)
-    return window
+async def _drain(window: MainWindow) -> None:
+    try:
+        async with asyncio.timeout(2):
+            await window.chain.drain()
+    except TimeoutError:
+        log.warning("a notification was still being delivered at quit")
