@@ -50,6 +50,7 @@ class AppContext:
         self.engine = Engine(self.settings.worker_count, self.eventlog)
         # One thread: saves stay in order, and SQLite reads never pile up.
         self.io = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tcpmonitor-io")
+        self._closed = False
 
     @classmethod
     def from_options(cls, config_dir: str | None, data_dir: str | None) -> AppContext:
@@ -113,7 +114,7 @@ class AppContext:
         self, before_id: int | None, limit: int
     ) -> concurrent.futures.Future[list[tuple[int, Event]]]:
         eventlog = self.eventlog
-        if eventlog is None:
+        if eventlog is None or self._closed:
             done: concurrent.futures.Future[list[tuple[int, Event]]] = concurrent.futures.Future()
             done.set_result([])
             return done
@@ -132,10 +133,15 @@ class AppContext:
                 return dict.fromkeys(ids)
             return {pid: eventlog.uptime(pid, UPTIME_WINDOW) for pid in ids}
 
+        if self._closed:  # a timer that fired during shutdown
+            done: concurrent.futures.Future[dict[str, float | None]] = concurrent.futures.Future()
+            done.set_result(dict.fromkeys(ids))
+            return done
         return self.io.submit(compute)
 
     def shutdown(self) -> None:
         """Stop monitoring, then let queued saves finish and close the log."""
+        self._closed = True
         if not self.engine.shutdown():
             log.error("some worker threads did not stop in time")
         self.io.shutdown(wait=True)
