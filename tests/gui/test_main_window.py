@@ -63,6 +63,7 @@ def test_an_added_connection_is_saved_shown_and_monitored(
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
     qtbot.waitUntil(lambda: [p.id for p in stored(dirs)] == [profile.id], timeout=5000)
     assert "1 up" in window.counts_label.text()
+    assert window.windowTitle() == "TCP Monitor"
 
 
 def test_a_drop_turns_the_row_down_logs_it_and_tells_the_user(
