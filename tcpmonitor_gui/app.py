@@ -78,7 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ui_settings = QSettings(str(config_dir / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(ctx, ui_settings)
     instance.showRequested.connect(window.show_and_raise)
-    window.quitRequested.connect(app.quit)
+
+    def quit_app() -> None:
+        window.quitting = True  # or closeEvent would hide to the tray and cancel the quit
+        app.quit()
+
+    window.quitRequested.connect(quit_app)
+    app.commitDataRequest.connect(lambda _manager: setattr(window, "quitting", True))
 
     def shutdown() -> None:
         window.shutdown()
@@ -94,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.demo:
         window.start_demo()
     if args.quit_after is not None:
-        QTimer.singleShot(int(args.quit_after * 1000), app.quit)
+        QTimer.singleShot(int(args.quit_after * 1000), quit_app)
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

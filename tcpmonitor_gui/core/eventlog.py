@@ -61,7 +61,8 @@ _log = logging.getLogger(__name__)
 DEFAULT_MAX_PENDING = 100_000
 PRUNE_EVERY_S = 3600.0
 _UP = frozenset({State.UP, State.DEGRADED})
-_EXCLUDED = frozenset({State.PAUSED, State.UNKNOWN})
+#: Time in these states is neither up nor down: nothing watched, or the first connect.
+_EXCLUDED = frozenset({State.PAUSED, State.UNKNOWN, State.CONNECTING})
 
 R = TypeVar("R")
 #: Work for the writer thread (a prune) and where its result goes.

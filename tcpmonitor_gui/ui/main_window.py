@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.relay = _Relay(self)
         self.demo: Demo | None = None
         self.notices: list[Notice] = []  # what was told, newest last (for tests and About)
+        self.quitting = False
 
         self.model = StatusModel(self)
         self.table = StatusTable(self.model)
@@ -315,8 +316,15 @@ class MainWindow(QMainWindow):
         self.tray.set_window_visible(True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closing hides to the tray when there is one (said once); otherwise it quits."""
+        """Closing hides to the tray when there is one (said once); otherwise it quits.
+
+        Qt's ``quit()`` first closes every window and gives up if one refuses, so once the
+        user has asked to quit (``quitting``) the window must let itself be closed.
+        """
         self._save_ui_state()
+        if self.quitting:
+            event.accept()
+            return
         if self.tray.is_visible():
             event.ignore()
             self.hide()

@@ -212,10 +212,11 @@ def test_uptime_is_the_share_of_time_up(log: EventLog) -> None:
     assert round(uptime or 0, 2) == 83.33
 
 
-def test_uptime_leaves_out_paused_and_unknown_time(log: EventLog) -> None:
+def test_uptime_leaves_out_paused_unknown_and_first_connect_time(log: EventLog) -> None:
     log.submit(
         [
             state_event(at(0), State.UNKNOWN),
+            state_event(at(5), State.CONNECTING),  # the first connect is not an outage
             state_event(at(10), State.UP),
             state_event(at(20), State.PAUSED),  # 20 min paused: not in the denominator
             state_event(at(40), State.DEGRADED),  # degraded still works: counts as up

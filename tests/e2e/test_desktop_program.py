@@ -1,0 +1,155 @@
+"""The desktop program as a person meets it, on a real X server with a tray and a
+notification daemon: a watched server goes away, and within 2 s its row turns red and the
+user is told — by a tray balloon where there is a tray, by the desktop's notification service
+where there is none.
+
+"Its row turns red" is read off the screen, as a person would: the window's pixels in the
+``down`` colour of the state icon, which are absent while everything is up.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from tcpmonitor_gui.core.events import State
+from tcpmonitor_gui.lab import LineEchoServer
+from tcpmonitor_gui.ui.icons import STATE_COLORS
+
+from .desktop import Desktop
+from .gui import GuiProcess
+from .processes import poll_until
+from .x11 import Window
+
+pytestmark = pytest.mark.e2e
+
+NOTICE_WITHIN_S = 2.0
+APP_CLASS = "TCP Monitor"  # WM_CLASS: the application name
+
+
+@pytest.fixture
+def server() -> Iterator[LineEchoServer]:
+    with LineEchoServer() as s:
+        yield s
+
+
+def write_profiles(tmp_path: Path, server: LineEchoServer) -> None:
+    """What the user saved last time: one held connection to a server of theirs."""
+    host, port = server.address
+    config = tmp_path / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    document = {
+        "version": 1,
+        "profiles": [
+            {"id": "orders", "name": "Orders DB", "host": host, "port": port,
+             "detector": {"kind": "watch"}},
+        ],
+    }  # fmt: skip
+    (config / "profiles.json").write_text(json.dumps(document))
+
+
+def pixels_in(desktop: Desktop, window: Window, state: State, shot: Path) -> int:
+    """How many pixels of exactly ``state``'s icon colour the window shows."""
+    desktop.screenshot(shot)
+    image = QImage(str(shot)).copy(window.x, window.y, window.width, window.height)
+    image = image.convertToFormat(QImage.Format.Format_ARGB32)
+    color = QColor(STATE_COLORS[state])
+    # ARGB32 is stored as B, G, R, A bytes on a little-endian machine.
+    pixel = bytes((color.blue(), color.green(), color.red(), 255))
+    data = bytes(image.constBits())
+    return data.count(pixel)
+
+
+def wait_for_colour(
+    desktop: Desktop, window: Window, state: State, shot: Path, deadline: float
+) -> None:
+    poll_until(
+        lambda: pixels_in(desktop, window, state, shot) > 10 or None,
+        max(0.1, deadline - time.monotonic()),
+        f"the window showing the {state} colour",
+    )
+
+
+def test_a_dropped_connection_turns_red_and_a_tray_balloon_tells_within_2s(
+    desktop: Desktop,
+    gui: Callable[..., GuiProcess],
+    server: LineEchoServer,
+    tmp_path: Path,
+    screenshot: Callable[[str], Path],
+) -> None:
+    write_profiles(tmp_path, server)
+    program = gui("--verbose")
+    window = desktop.wait_for_window("TCP Monitor", timeout=15.0)
+    assert desktop.tray_icons(APP_CLASS), desktop.windows()
+    assert server.wait_for_connections(1, timeout=10.0), program.stderr
+    wait_for_colour(desktop, window, State.UP, tmp_path / "up.png", time.monotonic() + 10)
+    screenshot("up")
+
+    killed_at = time.monotonic()
+    server.stop()  # the server process goes away: its connections are closed
+    deadline = killed_at + NOTICE_WITHIN_S
+    balloon = desktop.wait_for_popup(APP_CLASS, timeout=NOTICE_WITHIN_S)
+    told_after = time.monotonic() - killed_at
+    wait_for_colour(desktop, window, State.DOWN, tmp_path / "down.png", deadline)
+    shown_after = time.monotonic() - killed_at
+    screenshot("down")
+    print(f"\nballoon after {told_after:.2f} s, red row after {shown_after:.2f} s")
+    assert balloon.width > 0
+    assert "Orders DB" in program.stderr  # the notice is logged with --verbose
+    assert told_after < NOTICE_WITHIN_S and shown_after < NOTICE_WITHIN_S
+
+
+def test_without_a_tray_the_desktop_notification_service_tells_within_2s(
+    desktop: Desktop,
+    gui: Callable[..., GuiProcess],
+    server: LineEchoServer,
+    tmp_path: Path,
+    screenshot: Callable[[str], Path],
+) -> None:
+    write_profiles(tmp_path, server)
+    with desktop.without_tray():
+        program = gui()
+        window = desktop.wait_for_window("TCP Monitor", timeout=15.0)
+        assert server.wait_for_connections(1, timeout=10.0), program.stderr
+        wait_for_colour(desktop, window, State.UP, tmp_path / "up.png", time.monotonic() + 10)
+        killed_at = time.monotonic()
+        server.stop()
+        notice = desktop.wait_for_notification(
+            body_contains="Orders DB", since=killed_at, timeout=NOTICE_WITHIN_S
+        )
+        wait_for_colour(
+            desktop, window, State.DOWN, tmp_path / "down.png", killed_at + NOTICE_WITHIN_S
+        )
+        screenshot("no-tray-down")
+        assert "down" in notice.summary.lower()
+        # With no tray to hide in, Quit ends the program.
+        desktop.xdotool("windowfocus", "--sync", str(window.id))
+        desktop.xdotool("key", "--clearmodifiers", "ctrl+q")
+        assert program.wait(timeout=10.0) == 0, program.stderr
+
+
+def test_a_second_launch_brings_the_first_forward_and_exits(
+    desktop: Desktop, gui: Callable[..., GuiProcess]
+) -> None:
+    first = gui()
+    desktop.wait_for_window("TCP Monitor", timeout=15.0)
+    second = gui()
+    assert second.wait(timeout=15.0) == 0
+    assert "already running" in second.stdout
+    assert first.running()
+
+
+def test_the_demo_shows_every_state_for_the_readme(
+    desktop: Desktop, gui: Callable[..., GuiProcess], screenshot: Callable[[str], Path]
+) -> None:
+    gui("--demo")
+    window = desktop.wait_for_window("TCP Monitor", timeout=15.0)
+    wait_for_colour(
+        desktop, window, State.UP, Path(screenshot("demo-start")), time.monotonic() + 15
+    )
+    screenshot("demo")
