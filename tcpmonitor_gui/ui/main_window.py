@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry := s.value("geometry"), QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1100, 700)
+            self.resize(1200, 720)
         if isinstance(state := s.value("windowState"), QByteArray):
             self.restoreState(state)
         if isinstance(header := s.value("statusHeader"), QByteArray):

@@ -43,16 +43,16 @@ _Index = QModelIndex | QPersistentModelIndex
 _ALL_GROUPS = "All groups"
 _NO_GROUP = "No group"
 _WIDTHS = {
-    Column.STATE: 110,
-    Column.NAME: 170,
-    Column.GROUP: 90,
-    Column.TARGET: 170,
-    Column.DETECTOR: 120,
-    Column.LATENCY: 90,
-    Column.SPARKLINE: 130,
-    Column.UPTIME: 90,
-    Column.IN_STATE: 80,
-    Column.CAUSE: 130,
+    Column.STATE: 100,
+    Column.NAME: 150,
+    Column.GROUP: 80,
+    Column.TARGET: 150,
+    Column.DETECTOR: 110,
+    Column.LATENCY: 80,
+    Column.SPARKLINE: 110,
+    Column.UPTIME: 85,
+    Column.IN_STATE: 70,
+    Column.CAUSE: 120,
 }
 
 
