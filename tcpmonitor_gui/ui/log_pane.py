@@ -7,10 +7,8 @@ When rows arrive above what they read, the scroll position moves with the rows i
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
-import tempfile
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -37,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.events import FIELDS, Cause, Event, State
+from ..core.jsonfile import atomic_write_text
 from .log_model import Column, History, LogModel, Role
 
 __all__ = ["LogFilterProxy", "LogPane"]
@@ -237,25 +236,16 @@ class LogPane(QWidget):
     def export_csv(self, path: Path) -> int:
         """Write the rows shown (filtered, in the order shown) as CSV; returns how many.
 
-        Written to a temporary file beside ``path`` and renamed over it, so an existing file
-        is either replaced whole or left as it was.
+        Written atomically (``jsonfile.atomic_write_text``): an existing file is either
+        replaced whole or left as it was.
         """
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
-                writer = csv.DictWriter(out, fieldnames=FIELDS)
-                writer.writeheader()
-                count = self.proxy.rowCount()
-                for row in range(count):
-                    writer.writerow(self.proxy.index(row, 0).data(Role.EVENT).to_dict())
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        out = io.StringIO(newline="")
+        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        writer.writeheader()
+        count = self.proxy.rowCount()
+        for row in range(count):
+            writer.writerow(self.proxy.index(row, 0).data(Role.EVENT).to_dict())
+        atomic_write_text(Path(path), out.getvalue())
         return count
 
     def at_newest_end(self) -> bool:
