@@ -38,6 +38,11 @@ class Cause(enum.StrEnum):
     TLS_ERROR = "tls_error"
     LOCAL_ERROR = "local_error"
 
+    @property
+    def label(self) -> str:
+        """For people: ``closed by peer`` rather than ``closed_by_peer``."""
+        return self.value.replace("_", " ")
+
 
 class Kind(enum.StrEnum):
     STATE = "state"

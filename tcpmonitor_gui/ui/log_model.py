@@ -338,7 +338,7 @@ class LogModel(QAbstractTableModel):
         if column is Column.CHANGE:
             return _change(event)
         if column is Column.CAUSE:
-            return "" if event.cause is None else event.cause.replace("_", " ")
+            return "" if event.cause is None else event.cause.label
         if column is Column.DETECTION:
             return _detection(event)
         if column is Column.ADDRESS:

@@ -108,7 +108,7 @@ _STATE_CHOICES: list[tuple[str, frozenset[State] | None]] = [
 ]
 _CAUSE_CHOICES: list[tuple[str, frozenset[Cause] | None]] = [
     ("Any cause", None),
-    *((c.replace("_", " ").capitalize(), frozenset({c})) for c in Cause),
+    *((c.label.capitalize(), frozenset({c})) for c in Cause),
 ]
 
 

@@ -32,6 +32,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from ..core.events import Event, Kind, State
 from ..core.profile import Profile
 from ..core.settings import Settings
+from .text import duration_text
 
 COALESCE_S = 2.0
 QUIET_S = 0.5
@@ -81,22 +82,9 @@ def _count(n: int) -> str:
     return f"{n} connection is" if n == 1 else f"{n} connections are"
 
 
-def duration_text(seconds: float) -> str:
-    if seconds < 1:
-        ms = seconds * 1000
-        return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
 def down_line(event: Event) -> str:
     """``Orders DB is down: reset — connection reset by peer (noticed 0.4 ms after ...)``."""
-    reason = str(event.cause).replace("_", " ") if event.cause is not None else ""
+    reason = event.cause.label if event.cause is not None else ""
     if event.detail:
         reason = f"{reason} — {event.detail}" if reason else event.detail
     line = f"{event.profile_name} is down" + (f": {reason}" if reason else "")

@@ -86,7 +86,7 @@ def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> 
     if sample.ok:
         took = f" in {_ms(sample.latency_ms)}" if sample.latency_ms is not None else ""
         return True, f"Connected to {where}{took}" + (f" ({timings})" if timings else "")
-    cause = sample.cause.value.replace("_", " ") if sample.cause is not None else "failed"
+    cause = sample.cause.label if sample.cause is not None else "failed"
     place = f"{where}; {timings}" if timings else where
     return False, f"Failed: {cause} — {sample.detail} ({place})"
 

@@ -29,6 +29,7 @@ from PySide6.QtGui import QGuiApplication, QPalette
 from ..core.events import SEVERITY, Cause, Event, Kind, State, utc_now
 from ..core.profile import Profile
 from .icons import state_icon, worst
+from .text import duration_text
 
 __all__ = ["SAMPLES", "Column", "Role", "StatusModel", "format_duration", "format_latency"]
 
@@ -106,20 +107,10 @@ def _format_uptime(pct: float | None) -> str:
     return f"{int(pct * 100) / 100:.2f} %" if pct >= 99 else f"{int(pct * 10) / 10:.1f} %"
 
 
-def _format_detection(ms: float) -> str:
-    if ms < 1000:
-        return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
-    return f"{ms / 1000:.1f} s"
-
-
 def _detector_text(profile: Profile) -> str:
     d = profile.detector
     text = f"{d.kind}/{d.preset}" if d.kind == "heartbeat" and d.preset else d.kind
     return f"{text}+tls" if d.tls else text
-
-
-def _cause_text(cause: Cause | None) -> str:
-    return "" if cause is None else cause.replace("_", " ")
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -290,7 +281,7 @@ class StatusModel(QAbstractTableModel):
         r = self._rows[row]
         if r.haystack is None:
             p = r.profile
-            cause = "" if r.cause is None else f"{r.cause} {_cause_text(r.cause)}"
+            cause = "" if r.cause is None else f"{r.cause} {r.cause.label}"
             r.haystack = "\n".join((p.name, p.group, p.target, cause, r.detail)).casefold()
         return r.haystack
 
@@ -428,7 +419,7 @@ class StatusModel(QAbstractTableModel):
             seconds = self._seconds_in_state(row)
             return "" if seconds is None else format_duration(seconds)
         if column == Column.CAUSE:
-            return _cause_text(row.cause)
+            return "" if row.cause is None else row.cause.label
         if column == Column.DETAIL:
             return row.detail
         return ""  # the sparkline is painted by its delegate
@@ -464,11 +455,11 @@ class StatusModel(QAbstractTableModel):
         if row.since is not None:
             lines[0] += f" since {row.since.astimezone():%Y-%m-%d %H:%M:%S}"
         if row.cause is not None:
-            lines.append(f"last cause: {_cause_text(row.cause)}")
+            lines.append(f"last cause: {row.cause.label}")
         if row.detail:
             lines.append(row.detail)
         if row.detection_ms is not None:
-            delay = _format_detection(row.detection_ms)
+            delay = duration_text(row.detection_ms / 1000)
             when = "" if row.state is State.DOWN else "the last drop was "
             lines.append(f"{when}noticed {delay} after the last good sign")
         lines.append(f"address: {row.address or row.profile.target}")

@@ -25,7 +25,6 @@ from tcpmonitor_gui.ui.banner import Banner
 from tcpmonitor_gui.ui.notify import (
     Notice,
     NotificationPolicy,
-    duration_text,
     join_names,
 )
 from tcpmonitor_gui.ui.notify_backends import (
@@ -36,6 +35,7 @@ from tcpmonitor_gui.ui.notify_backends import (
     TrayBackend,
     choose_backend,
 )
+from tcpmonitor_gui.ui.text import duration_text
 from tcpmonitor_gui.ui.tray import TrayIcon
 
 T0 = 1000.0
