@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import APP_ID, __version__
@@ -77,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = AppContext(config_dir, data_dir)
     ui_settings = QSettings(str(config_dir / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(ctx, ui_settings)
+    if bench_report := os.environ.get("TCPMONITOR_BENCH_REPORT"):  # benchmarks only
+        from .ui.probes import BenchProbes  # noqa: PLC0415
+
+        BenchProbes(app, window, Path(bench_report))  # owned by app; writes at quit
     instance.showRequested.connect(window.show_and_raise)
 
     def quit_app() -> None:
@@ -93,35 +99,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         instance.close()
 
     app.aboutToQuit.connect(shutdown)
-    window.start_monitoring()
     for problem in ctx.problems:
         window.banner.show_message(problem.title, problem.text, "warning")
-    _show(window, minimized=args.minimized or ctx.settings.start_minimized)
     if args.demo:
-        window.start_demo()
+        window.start_demo()  # once monitoring has started
+    window.tray.show()
+    if _show(window, minimized=args.minimized or ctx.settings.start_minimized):
+        # A thousand first connects would compete with the first paint: paint first.
+        window.start_monitoring_after_first_paint()
+    else:
+        window.start_monitoring()
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), quit_app)
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        closed = asyncio.Event()
-        app.aboutToQuit.connect(closed.set)
-        loop.run_until_complete(closed.wait())
+        # run_forever, not run_until_complete(an event set on aboutToQuit): qasync 0.28 then
+        # processes events with no running loop, and a notice posted at quit would fail.
+        loop.run_forever()
         loop.run_until_complete(_drain(window))
     return 0
 
 
-def _show(window: MainWindow, *, minimized: bool) -> None:
-    """Start in the tray only when there is one; a window nobody can reach helps nobody."""
+def _show(window: MainWindow, *, minimized: bool) -> bool:
+    """Start in the tray only when there is one (a window nobody can reach helps nobody);
+    True if the window is to be painted."""
     if minimized and window.tray.is_visible():
         window.tray.set_window_visible(False)
-        return
+        return False
     if minimized:
         window.showMinimized()
     else:
         window.show()
     window.tray.set_window_visible(True)
+    return not minimized
 
 
 async def _drain(window: MainWindow) -> None:

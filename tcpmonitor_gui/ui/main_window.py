@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.events import Event, State
+from ..core.events import Event, Kind, State
 from ..core.profile import Profile
 from ..core.sample import Sample
 from ..lab.demo import Demo
@@ -45,6 +45,8 @@ from .tray import TrayIcon
 log = logging.getLogger(__name__)
 
 UPTIME_EVERY_MS = 60_000
+#: The log, the tray and the counts take the engine's batches at most this often.
+UI_FLUSH_MS = 100
 STATUS_ORDER = (State.UP, State.DEGRADED, State.DOWN, State.CONNECTING, State.PAUSED)
 
 
@@ -76,6 +78,8 @@ class MainWindow(QMainWindow):
         self.demo: Demo | None = None
         self.notices: list[Notice] = []  # what was told, newest last (for tests and About)
         self.quitting = False
+        self._demo_requested = False
+        self._await_paint = False
 
         self.model = StatusModel(self)
         self.table = StatusTable(self.model)
@@ -104,10 +108,17 @@ class MainWindow(QMainWindow):
             BannerBackend(self.banner),
         )
         self.profiles = ProfileActions(self)
+        self._profile_map: dict[str, Profile] = {}
+        self._pending_changes: list[Event] = []
+        self._counts: dict[State, int] | None = None
+        self._icon_state: State | None = None
+        self._ui_timer = QTimer(self)
+        self._ui_timer.setSingleShot(True)
+        self._ui_timer.setInterval(UI_FLUSH_MS)
+        self._ui_timer.timeout.connect(self._flush_ui)
         self._build_actions()
         self._wire()
-        self.model.set_profiles(ctx.profiles)
-        self._profiles_changed()
+        self.model.set_profiles(ctx.profiles)  # profilesChanged -> _profiles_changed
         self._uptime_timer = QTimer(self)
         self._uptime_timer.setInterval(UPTIME_EVERY_MS)
         self._uptime_timer.timeout.connect(self.refresh_uptime)
@@ -188,6 +199,7 @@ class MainWindow(QMainWindow):
         engine = self.ctx.engine
         engine.eventsReady.connect(self.on_events)
         self.model.countsChanged.connect(self._counts_changed)
+        self.model.profilesChanged.connect(self._profiles_changed)
         self.table.activated.connect(self.profiles.edit)
         self.table.selectionChanged.connect(self._update_actions)
         self.table.contextMenuRequested.connect(self.profiles.context_menu)
@@ -202,16 +214,35 @@ class MainWindow(QMainWindow):
     # -- events from the engine ---------------------------------------------------------
 
     def on_events(self, events: Sequence[Event]) -> None:
+        """An engine batch: the table and the notification policy at once; the log, the
+        tray and the counts within ``UI_FLUSH_MS`` (many batches a second become one)."""
         self.model.apply_events(events)
-        self.log_pane.add_events(events)
-        self.tray.add_events(events)
-        self.policy.handle(events, {p.id: p for p in self.model_profiles()})
+        self.policy.handle(events, self._profile_map)
+        changes = [e for e in events if e.kind is Kind.STATE]
+        if changes:
+            self._pending_changes.extend(changes)
+            if not self._ui_timer.isActive():
+                self._ui_timer.start()
 
     def _counts_changed(self, counts: dict[State, int]) -> None:
-        parts = [f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER if counts.get(s)]
-        self.counts_label.setText("  ·  ".join(parts) or "No connections")
-        self.tray.update_status(counts, self.model.down_names())
-        self.setWindowIcon(state_icon(self.model.worst_state()))
+        self._counts = counts
+        if not self._ui_timer.isActive():
+            self._ui_timer.start()
+
+    def _flush_ui(self) -> None:
+        changes, self._pending_changes = self._pending_changes, []
+        if changes:
+            self.log_pane.add_events(changes)
+            self.tray.add_events(changes)
+        counts, self._counts = self._counts, None
+        if counts is not None:
+            parts = [f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER if counts.get(s)]
+            self.counts_label.setText("  ·  ".join(parts) or "No connections")
+            self.tray.update_status(counts, self.model.down_names())
+            worst = self.model.worst_state()
+            if worst is not self._icon_state:
+                self._icon_state = worst
+                self.setWindowIcon(state_icon(worst))
 
     def notify(self, notice: Notice) -> None:
         """Tell the user through the first way that works (see notify_backends)."""
@@ -233,20 +264,36 @@ class MainWindow(QMainWindow):
 
     def _profiles_changed(self) -> None:
         profiles = self.model_profiles()
+        self._profile_map = {p.id: p for p in profiles}
         self.log_pane.set_profiles([(p.id, p.name) for p in profiles])
         self._update_actions()
 
     def after_profiles_change(self) -> None:
-        self._profiles_changed()
+        """The table has already told us (profilesChanged); fetch the new rows' uptime."""
         self.refresh_uptime()
 
     def start_monitoring(self) -> None:
+        if self.ctx.engine.running:
+            return
         self.ctx.engine.start()
         self.ctx.engine.set_profiles(self.ctx.profiles)
         self.model.start_clock()
         self._uptime_timer.start()
         self.refresh_uptime()
         self.tray.show()
+        if self._demo_requested:
+            self.start_demo()
+
+    def start_monitoring_after_first_paint(self) -> None:
+        self.installEventFilter(self)
+        self._await_paint = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._await_paint and watched is self and event.type() == QEvent.Type.Paint:
+            self._await_paint = False
+            self.removeEventFilter(self)
+            QTimer.singleShot(0, self.start_monitoring)  # once this frame is on screen
+        return super().eventFilter(watched, event)
 
     def refresh_uptime(self) -> None:
         ids = [p.id for p in self.model_profiles()]
@@ -268,6 +315,10 @@ class MainWindow(QMainWindow):
         self.set_paused_all(self.act_pause_all.isChecked())
 
     def start_demo(self) -> None:
+        if not self.ctx.engine.running:
+            self._demo_requested = True  # started with monitoring
+            return
+        self._demo_requested = False
         if self.demo is not None:
             return
         self.demo = Demo().start()

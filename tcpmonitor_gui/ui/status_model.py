@@ -35,6 +35,9 @@ __all__ = ["SAMPLES", "Column", "Role", "StatusModel", "format_duration", "forma
 
 #: Latency samples kept per profile for the sparkline.
 SAMPLES = 60
+#: Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates;
+#: state changes are never delayed).
+SAMPLE_REPAINT_MS = 250
 _Index = QModelIndex | QPersistentModelIndex
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -154,6 +157,11 @@ class StatusModel(QAbstractTableModel):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
+        self._pending_samples: set[str] = set()
+        self._sample_timer = QTimer(self)
+        self._sample_timer.setSingleShot(True)
+        self._sample_timer.setInterval(SAMPLE_REPAINT_MS)
+        self._sample_timer.timeout.connect(self.flush_samples)
 
     # -- Qt's model interface ------------------------------------------------------------
 
@@ -324,10 +332,20 @@ class StatusModel(QAbstractTableModel):
                 row.cause = event.cause
             if event.state is State.DOWN:
                 row.detection_ms = event.detection_ms
-        self._emit_rows(stated)
-        self._emit_rows(sampled - stated, Column.LATENCY, Column.CAUSE)
+        self._emit_rows(stated)  # a state change is shown at once
+        # Kept by id, not row: rows may move before the timer fires.
+        self._pending_samples.update(rows[at].profile.id for at in sampled - stated)
+        if self._pending_samples and not self._sample_timer.isActive():
+            self._sample_timer.start()  # routine samples: a few repaints a second at most
         if state_moved:
             self._recount()
+
+    def flush_samples(self) -> None:
+        """Signal the rows whose samples changed since the last flush (the timer does this)."""
+        self._sample_timer.stop()
+        pending, self._pending_samples = self._pending_samples, set()
+        by_id = self._by_id
+        self._emit_rows((by_id[i] for i in pending if i in by_id), Column.LATENCY, Column.CAUSE)
 
     def set_uptime(self, values: Mapping[str, float | None]) -> None:
         """Uptime % per profile id, computed by the caller off the GUI thread."""

@@ -62,7 +62,7 @@ def test_an_added_connection_is_saved_shown_and_monitored(
     window.profiles._apply(profile, new=True)
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
     qtbot.waitUntil(lambda: [p.id for p in stored(dirs)] == [profile.id], timeout=5000)
-    assert "1 up" in window.counts_label.text()
+    qtbot.waitUntil(lambda: "1 up" in window.counts_label.text(), timeout=2000)
     assert window.windowTitle() == "TCP Monitor"
 
 

@@ -133,6 +133,9 @@ def test_apply_events_signals_only_the_changed_rows_in_contiguous_ranges(
     model.apply_events([sample("id-alpha", 1.0), sample("id-bravo", 1.0), sample("id-delta", 1.0),
                         sample("id-alpha", 2.0), state("id-delta", State.DOWN),
                         state("id-echo", State.UP)])  # fmt: skip
+    state_only = {(top.row(), bottom.row()) for top, bottom, *_ in changed}
+    assert state_only == {(3, 4)}, "state changes are signalled at once"
+    model.flush_samples()  # what the 250 ms timer does for rows that only got samples
     ranges = {
         (top.row(), bottom.row(), top.column(), bottom.column()) for top, bottom, *_ in changed
     }
@@ -142,7 +145,19 @@ def test_apply_events_signals_only_the_changed_rows_in_contiguous_ranges(
     changed.clear()
     model.apply_events([sample("id-unknown", 1.0)])  # a profile the table does not show
     model.apply_events([])
+    model.flush_samples()
     assert changed == []
+
+
+def test_samples_are_repainted_by_a_timer_a_few_times_a_second(
+    model: StatusModel, qtbot: QtBot
+) -> None:
+    changed = spy(model.dataChanged)
+    for i in range(20):  # twenty batches of routine samples...
+        model.apply_events([sample("id-alpha", float(i))])
+    assert changed == []
+    qtbot.waitUntil(lambda: bool(changed), timeout=2000)
+    assert len(changed) == 1  # ...one repaint
 
 
 def test_sparkline_keeps_the_last_60_samples_with_none_for_failures(model: StatusModel) -> None:

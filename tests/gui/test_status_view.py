@@ -118,6 +118,7 @@ def test_filter_follows_a_cause_that_arrives_with_a_sample(
     populated.filter_edit.setText("refused")
     assert shown_names(populated) == []
     model.apply_events([event("id-printer", State.DEGRADED, kind=Kind.SAMPLE, cause=Cause.REFUSED)])
+    model.flush_samples()  # the sample repaint timer, without waiting for it
     assert shown_names(populated) == ["printer"]
 
 

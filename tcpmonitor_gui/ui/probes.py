@@ -1,0 +1,97 @@
+"""Measurement hooks for ``tests/bench/gui_responsiveness.py``; off unless asked for.
+
+``app.main()`` builds ``BenchProbes`` only when ``TCPMONITOR_BENCH_REPORT`` names a file, so a
+user's program never runs any of this. When on, it records:
+
+- how late a 10 ms ``PreciseTimer`` on the GUI thread fires: each tick's
+  ``time.monotonic()``; the gap between two ticks beyond 10 ms is how long the GUI thread
+  could not run it (a stall);
+- the main window's first paint: when its first ``Paint`` event arrives, and when the event
+  loop next runs after it (by then that first frame has been painted and flushed to the
+  window system);
+- and writes both as JSON to the file, atomically: once after the first frame, so a
+  benchmark can read the start-up time at once, and again at quit with every tick.
+
+Times are ``time.monotonic()``, which on Linux is CLOCK_MONOTONIC, one clock for every
+process, so the benchmark compares them with its own clock (e.g. the moment it spawned us).
+"""
+
+from __future__ import annotations
+
+import array
+import itertools
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+
+REPORT_ENV = "TCPMONITOR_BENCH_REPORT"
+TICK_MS = 10
+
+
+class BenchProbes(QObject):
+    """Stall ticks and first paint of ``window``, reported to ``path`` (see the module)."""
+
+    def __init__(self, app: QCoreApplication, window: QObject, path: Path) -> None:
+        super().__init__(app)
+        self.path = path
+        self.installed_at = time.monotonic()
+        self.first_paint: float | None = None
+        self.first_frame: float | None = None
+        #: ``time.monotonic()`` of every tick of the 10 ms timer, in order.
+        self.ticks = array.array("d")
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        window.installEventFilter(self)
+        app.aboutToQuit.connect(self.finish)
+
+    @property
+    def active(self) -> bool:
+        """Whether the stall timer still runs (until ``finish``)."""
+        return self._timer.isActive()
+
+    def _tick(self) -> None:
+        self.ticks.append(time.monotonic())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.first_paint is None:
+            self.first_paint = time.monotonic()
+            watched.removeEventFilter(self)
+            # Runs once this paint, the rest of the window's and the flush are done.
+            QTimer.singleShot(0, self._first_frame_done)
+        return False
+
+    def _first_frame_done(self) -> None:
+        self.first_frame = time.monotonic()
+        self.write()
+
+    def finish(self) -> None:
+        self._timer.stop()
+        self.write()
+
+    def report(self) -> dict[str, object]:
+        return {
+            "pid": os.getpid(),
+            "tick_ms": TICK_MS,
+            "installed_at": self.installed_at,
+            "first_paint": self.first_paint,
+            "first_frame": self.first_frame,
+            "ticks": self.ticks.tolist(),
+        }
+
+    def write(self) -> None:
+        """Replace the report file, so a reader never sees half of one."""
+        temp = self.path.with_name(self.path.name + ".tmp")
+        temp.write_text(json.dumps(self.report()))
+        os.replace(temp, self.path)
+
+
+def lateness_ms(ticks: Sequence[float], tick_ms: float = TICK_MS) -> list[float]:
+    """How late each tick came after the one before: the gap beyond ``tick_ms``, at least 0."""
+    return [max(0.0, (b - a) * 1000.0 - tick_ms) for a, b in itertools.pairwise(ticks)]

@@ -1,0 +1,45 @@
+"""The start-up baseline of ``gui_responsiveness.py``: a bare PySide6 window, nothing else.
+
+    TCPMONITOR_BENCH_REPORT=FILE python tests/bench/bare_window.py
+
+A ``QApplication`` and an empty ``QMainWindow`` titled and sized like the program's, with the
+program's own measurement hook (``tcpmonitor_gui.ui.probes``, the only import from the
+package), so both first paints are recorded by the same code. Quits once its first frame is
+painted; the report file then holds the times.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from tcpmonitor_gui.ui.probes import REPORT_ENV, BenchProbes
+
+WIDTH, HEIGHT = 1200, 720  # the program's default size (MainWindow._restore_ui_state)
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("TCP Monitor")
+    window = QMainWindow()
+    window.setWindowTitle("TCP Monitor")
+    window.resize(WIDTH, HEIGHT)
+    probes = BenchProbes(app, window, Path(os.environ[REPORT_ENV]))
+    window.show()
+
+    def quit_when_painted() -> None:
+        if probes.first_frame is not None:
+            app.quit()
+
+    poll = QTimer(app)
+    poll.timeout.connect(quit_when_painted)
+    poll.start(5)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

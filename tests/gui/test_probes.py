@@ -1,0 +1,109 @@
+"""The benchmark's measurement hook: stall ticks, the first painted frame, the JSON report.
+
+``tests/bench/gui_responsiveness.py`` relies on these; the program builds the hook only when
+``TCPMONITOR_BENCH_REPORT`` is set, and must not even import it otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMainWindow
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.ui.probes import REPORT_ENV, TICK_MS, BenchProbes, lateness_ms
+
+
+@pytest.fixture
+def window(qtbot: QtBot) -> QMainWindow:
+    w = QMainWindow()
+    w.setWindowTitle("TCP Monitor")
+    w.resize(300, 200)
+    qtbot.addWidget(w)
+    return w
+
+
+@pytest.fixture
+def probes(qapp: QApplication, window: QMainWindow, tmp_path: Path) -> Iterator[BenchProbes]:
+    hook = BenchProbes(qapp, window, tmp_path / "report.json")
+    try:
+        yield hook
+    finally:
+        hook.finish()
+        hook.deleteLater()  # it is the application's child: do not outlive the test
+
+
+def test_the_gui_thread_timer_keeps_ticking(qtbot: QtBot, probes: BenchProbes) -> None:
+    qtbot.waitUntil(lambda: len(probes.ticks) >= 10, timeout=5000)
+    ticks = list(probes.ticks)
+    assert ticks == sorted(ticks)
+    assert probes.active
+
+
+def test_lateness_is_the_gap_beyond_the_interval() -> None:
+    ticks = [100.000, 100.010, 100.035, 100.040]
+    assert lateness_ms(ticks) == pytest.approx([0.0, 15.0, 0.0], abs=1e-6)
+    assert lateness_ms([1.0]) == []
+
+
+def test_the_first_painted_frame_is_timed_and_reported_at_once(
+    qtbot: QtBot, window: QMainWindow, probes: BenchProbes
+) -> None:
+    assert probes.first_paint is None
+    window.show()
+    qtbot.waitUntil(lambda: probes.first_frame is not None, timeout=5000)
+    assert probes.first_paint is not None and probes.first_frame is not None
+    assert probes.installed_at <= probes.first_paint <= probes.first_frame
+    report = json.loads(probes.path.read_text())
+    assert report["first_frame"] == probes.first_frame
+    assert report["pid"] == os.getpid()
+
+
+def test_finish_stops_the_timer_and_writes_every_tick(qtbot: QtBot, probes: BenchProbes) -> None:
+    qtbot.waitUntil(lambda: len(probes.ticks) >= 3, timeout=5000)
+    probes.finish()
+    assert not probes.active
+    report = json.loads(probes.path.read_text())
+    assert report["ticks"] == list(probes.ticks)
+    assert report["tick_ms"] == TICK_MS
+    assert not probes.path.with_name(probes.path.name + ".tmp").exists()
+
+
+def _run_program(tmp_path: Path, env: dict[str, str]) -> str:
+    """Run the program's ``main`` for a moment; print whether the hook's module was loaded."""
+    code = (
+        "import sys\n"
+        "from tcpmonitor_gui import app\n"
+        f"status = app.main(['--config-dir', {str(tmp_path / 'c')!r}, '--data-dir', "
+        f"{str(tmp_path / 'd')!r}, '--quit-after', '0.5'])\n"
+        "print('tcpmonitor_gui.ui.probes' in sys.modules, status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_program_reports_when_asked(tmp_path: Path) -> None:
+    report = tmp_path / "bench.json"
+    assert _run_program(tmp_path, {**os.environ, REPORT_ENV: str(report)}) == "True 0"
+    data = json.loads(report.read_text())
+    assert data["first_frame"] is not None
+    assert len(data["ticks"]) > 10  # written again at quit, with the whole run's ticks
+
+
+def test_without_the_variable_the_hook_is_not_even_imported(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != REPORT_ENV}
+    assert _run_program(tmp_path, env) == "False 0"
