@@ -35,6 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--minimized", action="store_true", help="start in the tray")
     parser.add_argument("--demo", action="store_true", help="start demo servers and connections")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    desktop = parser.add_mutually_exclusive_group()
+    desktop.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add TCP Monitor to this user's application menu (Linux, XDG) and exit",
+    )
+    desktop.add_argument(
+        "--uninstall-desktop-entry",
+        action="store_true",
+        help="remove what --install-desktop-entry added and exit",
+    )
     parser.add_argument(
         "--quit-after",
         type=float,
@@ -50,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        return _desktop_entry(install=args.install_desktop_entry)
     config_dir = paths.config_dir(args.config_dir)
     data_dir = paths.data_dir(args.data_dir)
 
@@ -58,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     from .ui.context import AppContext  # noqa: PLC0415
+    from .ui.i18n import install_translators  # noqa: PLC0415
+    from .ui.icons import app_icon  # noqa: PLC0415
     from .ui.main_window import MainWindow  # noqa: PLC0415
     from .ui.single_instance import InstanceServer, ask_running_instance, server_name  # noqa: PLC0415
 
@@ -66,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("tcpmonitor")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # closing hides to the tray; quitting is explicit
 
     name = server_name(config_dir)
@@ -77,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.warning("single-instance server %s could not listen", name)
 
     ctx = AppContext(config_dir, data_dir)
+    translators = install_translators(app, ctx.settings.language)  # before any window
+    launch_args = _launch_args(args)  # noqa: F841 (wired to the settings dialog next)
     ui_settings = QSettings(str(config_dir / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(ctx, ui_settings)
     if bench_report := os.environ.get("TCPMONITOR_BENCH_REPORT"):  # benchmarks only
@@ -112,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), quit_app)
 
+    del translators  # owned by app from here on
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
@@ -120,6 +139,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         loop.run_forever()
         loop.run_until_complete(_drain(window))
     return 0
+
+
+def _desktop_entry(*, install: bool) -> int:
+    from .integration import xdg  # noqa: PLC0415
+
+    if not sys.platform.startswith("linux"):
+        print("tcpmonitor-gui: desktop entries are for Linux (XDG) desktops", file=sys.stderr)
+        return 2
+    try:
+        done = xdg.install() if install else xdg.uninstall()
+    except OSError as exc:
+        print(f"tcpmonitor-gui: {exc}", file=sys.stderr)
+        return 1
+    verb = "installed" if install else "removed"
+    for path in done:
+        print(f"{verb} {path}")
+    if not done:
+        print("nothing to remove: no desktop entry was installed")
+    return 0
+
+
+def _launch_args(args: argparse.Namespace) -> list[str]:
+    """The command that starts this program with the same files (for start at login)."""
+    from .integration.xdg import launcher_command  # noqa: PLC0415
+
+    argv = launcher_command()
+    for option, value in (("--config-dir", args.config_dir), ("--data-dir", args.data_dir)):
+        if value:
+            argv += [option, str(Path(value).expanduser().resolve())]
+    return argv
 
 
 def _show(window: MainWindow, *, minimized: bool) -> bool:

@@ -24,6 +24,9 @@ from .jsonfile import JsonFileError, JsonStore, document_version, upgrade
 FILE_NAME = "settings.json"
 CURRENT_VERSION = 1
 
+#: The languages the window can be shown in; "system" follows the system locale.
+LANGUAGES = ("system", "en", "zh_CN")
+
 #: ``MIGRATIONS[n]`` turns a version ``n`` document into version ``n + 1``. None yet.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
@@ -36,6 +39,7 @@ _RULES: dict[str, Callable[[str, Any], Any]] = {
     "notify_on_down": v.boolean,
     "notify_on_up": v.boolean,
     "sound": v.boolean,
+    "language": lambda f, x: v.choice(f, x, LANGUAGES),
 }
 
 
@@ -54,6 +58,8 @@ class Settings:
     notify_on_up: bool = True
     #: Play the desktop's notification sound with each notification.
     sound: bool = False
+    #: The window's language, one of ``LANGUAGES``; "system" follows the system locale.
+    language: str = "system"
 
     @property
     def worker_count(self) -> int:

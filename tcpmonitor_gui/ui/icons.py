@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from .. import assets
 from ..core.events import SEVERITY, State
 
 #: Colours chosen to stay apart for the common colour-vision deficiencies and on light and
@@ -26,13 +27,8 @@ STATE_COLORS: dict[State, str] = {
     State.UNKNOWN: "#b8bcc4",
 }
 
-#: A round badge with a plug-like mark; ``{fill}`` is replaced by the state's colour.
-TEMPLATE = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">
-  <circle cx="32" cy="32" r="29" fill="{fill}" stroke="#1b1f24" stroke-opacity="0.35"
-          stroke-width="2"/>
-  <path d="M22 20v10M42 20v10M18 30h28v6a14 14 0 0 1-28 0z M32 50v8" fill="none"
-        stroke="#ffffff" stroke-width="5" stroke-linecap="round" stroke-linejoin="round"/>
-</svg>"""
+#: A round badge with a plug-like mark (``resources/icons/state-template.svg``), recoloured.
+TEMPLATE = assets.read_text(assets.STATE_TEMPLATE_SVG)
 
 
 def state_color(state: State) -> QColor:
@@ -58,8 +54,22 @@ def render_svg(svg: str, size: int) -> QPixmap:
 @functools.cache
 def state_icon(state: State) -> QIcon:
     """The state's icon at the sizes tables, menus and trays ask for."""
-    svg = TEMPLATE.format(fill=STATE_COLORS[state])
+    svg = TEMPLATE.replace(assets.STATE_TEMPLATE_FILL, STATE_COLORS[state])
     icon = QIcon()
     for size in (16, 22, 24, 32, 48, 64):
         icon.addPixmap(render_svg(svg, size))
+    return icon
+
+
+@functools.cache
+def app_icon() -> QIcon:
+    """The application's own icon: the window manager's, the desktop entry's and the
+    notifications'; the PNG renderings where they exist, else the SVG."""
+    icon = QIcon()
+    for size in assets.APP_ICON_SIZES:
+        png = assets.app_icon_png(size)
+        if png.is_file():
+            icon.addFile(str(png))
+    if icon.isNull():
+        icon.addFile(str(assets.resource_path(assets.APP_ICON_SVG)))
     return icon

@@ -35,9 +35,11 @@ __all__ = ["SAMPLES", "Column", "Role", "StatusModel", "format_duration", "forma
 
 #: Latency samples kept per profile for the sparkline.
 SAMPLES = 60
-#: Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates;
-#: state changes are never delayed).
+#: Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates).
 SAMPLE_REPAINT_MS = 250
+#: State changes are gathered for this long: a hundred profiles changing within it cost one
+#: re-sort and one repaint, and the user still sees a drop within a tenth of a second.
+STATE_REPAINT_MS = 100
 _Index = QModelIndex | QPersistentModelIndex
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -162,6 +164,11 @@ class StatusModel(QAbstractTableModel):
         self._sample_timer.setSingleShot(True)
         self._sample_timer.setInterval(SAMPLE_REPAINT_MS)
         self._sample_timer.timeout.connect(self.flush_samples)
+        self._pending_states: set[str] = set()
+        self._state_timer = QTimer(self)
+        self._state_timer.setSingleShot(True)
+        self._state_timer.setInterval(STATE_REPAINT_MS)
+        self._state_timer.timeout.connect(self.flush_states)
 
     # -- Qt's model interface ------------------------------------------------------------
 
@@ -332,13 +339,24 @@ class StatusModel(QAbstractTableModel):
                 row.cause = event.cause
             if event.state is State.DOWN:
                 row.detection_ms = event.detection_ms
-        self._emit_rows(stated)  # a state change is shown at once
-        # Kept by id, not row: rows may move before the timer fires.
+        # Kept by id, not row: rows may move before the timers fire.
+        self._pending_states.update(rows[at].profile.id for at in stated)
+        if self._pending_states and not self._state_timer.isActive():
+            self._state_timer.start()  # state changes: shown within a tenth of a second
         self._pending_samples.update(rows[at].profile.id for at in sampled - stated)
         if self._pending_samples and not self._sample_timer.isActive():
             self._sample_timer.start()  # routine samples: a few repaints a second at most
         if state_moved:
             self._recount()
+
+    def flush_states(self) -> None:
+        """Signal the rows whose state changed since the last flush (whole rows: the state
+        column is the default sort key, so this is what re-sorts the table)."""
+        self._state_timer.stop()
+        pending, self._pending_states = self._pending_states, set()
+        self._pending_samples -= pending  # their whole row is signalled now
+        by_id = self._by_id
+        self._emit_rows(by_id[i] for i in pending if i in by_id)
 
     def flush_samples(self) -> None:
         """Signal the rows whose samples changed since the last flush (the timer does this)."""

@@ -133,8 +133,10 @@ def test_apply_events_signals_only_the_changed_rows_in_contiguous_ranges(
     model.apply_events([sample("id-alpha", 1.0), sample("id-bravo", 1.0), sample("id-delta", 1.0),
                         sample("id-alpha", 2.0), state("id-delta", State.DOWN),
                         state("id-echo", State.UP)])  # fmt: skip
+    assert changed == [], "signalled by the repaint timers, not per batch"
+    model.flush_states()  # what the 100 ms timer does for rows whose state changed
     state_only = {(top.row(), bottom.row()) for top, bottom, *_ in changed}
-    assert state_only == {(3, 4)}, "state changes are signalled at once"
+    assert state_only == {(3, 4)}
     model.flush_samples()  # what the 250 ms timer does for rows that only got samples
     ranges = {
         (top.row(), bottom.row(), top.column(), bottom.column()) for top, bottom, *_ in changed
@@ -146,6 +148,7 @@ def test_apply_events_signals_only_the_changed_rows_in_contiguous_ranges(
     model.apply_events([sample("id-unknown", 1.0)])  # a profile the table does not show
     model.apply_events([])
     model.flush_samples()
+    model.flush_states()
     assert changed == []
 
 
@@ -158,6 +161,18 @@ def test_samples_are_repainted_by_a_timer_a_few_times_a_second(
     assert changed == []
     qtbot.waitUntil(lambda: bool(changed), timeout=2000)
     assert len(changed) == 1  # ...one repaint
+
+
+def test_state_changes_are_gathered_for_a_tenth_of_a_second(
+    model: StatusModel, qtbot: QtBot
+) -> None:
+    changed = spy(model.dataChanged)
+    for i in range(20):  # twenty batches that each move a row's state...
+        model.apply_events([state("id-alpha", State.DOWN if i % 2 else State.UP)])
+    assert changed == []
+    assert text(model, 0, Column.STATE) == "down"  # the data is current at once
+    qtbot.waitUntil(lambda: bool(changed), timeout=1000)  # within the 100 ms timer + margin
+    assert [(top.row(), bottom.row()) for top, bottom, *_ in changed] == [(0, 0)]  # one repaint
 
 
 def test_sparkline_keeps_the_last_60_samples_with_none_for_failures(model: StatusModel) -> None:

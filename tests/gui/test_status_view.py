@@ -55,6 +55,7 @@ def populated(table: StatusTable, model: StatusModel) -> StatusTable:
     model.apply_events([event("id-orders-db", State.UP), event("id-printer", State.DEGRADED),
                         event("id-cache", State.DOWN, cause=Cause.RESET, detail="reset by peer"),
                         event("id-build-box", State.PAUSED)])  # fmt: skip
+    model.flush_states()
     return table
 
 
@@ -71,6 +72,7 @@ def test_proxy_passes_the_model_tester_empty_populated_and_filtered(
     qtmodeltester.check(table.proxy)
     table.filter_edit.setText("b")
     model.apply_events([event("id-a", State.DOWN), event("id-b", State.UP)])
+    model.flush_states()
     qtmodeltester.check(table.proxy)
 
 
@@ -95,6 +97,7 @@ def test_rows_sort_worst_state_first_and_follow_state_changes(
 ) -> None:
     assert shown_names(populated) == ["cache", "printer", "orders db", "build box"]
     model.apply_events([event("id-orders-db", State.DOWN)])
+    model.flush_states()  # the state repaint timer, without waiting for it
     assert shown_names(populated)[:2] in (["cache", "orders db"], ["orders db", "cache"])
     populated.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
     assert shown_names(populated) == ["build box", "cache", "orders db", "printer"]

@@ -78,7 +78,8 @@ def test_worker_count_chooses_when_workers_is_zero() -> None:
         ({"notify_on_down": "yes"}, "notify_on_down: 'yes' is not true or false"),
         ({"notify_on_up": None}, "notify_on_up: null is not true or false"),
         ({"sound": "loud"}, "sound: 'loud' is not true or false"),
-        ({"theme": "dark"}, "theme: 'dark' is not a known field (known: notify_on_down, "),
+        ({"language": "fr"}, "language: 'fr' is not one of system, en, zh_CN"),
+        ({"theme": "dark"}, "theme: 'dark' is not a known field (known: language, "),
     ],
 )
 def test_validation_names_option_value_and_allowed_range(

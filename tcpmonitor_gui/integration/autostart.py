@@ -1,0 +1,110 @@
+"""Start at login: XDG autostart on Linux, a LaunchAgent on macOS, a Startup-folder shortcut
+on Windows.
+
+The file in the platform's place is the only record of the choice (no copy in
+``settings.json`` that could disagree with it): the settings dialog reads ``is_enabled`` and
+calls ``enable`` or ``disable``. The program starts minimized to the tray at login.
+Qt-free; every path derives from a home directory and an environment that tests replace.
+"""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .. import APP_ID
+from ..core.jsonfile import atomic_write_text
+from . import xdg
+
+#: What the program is started with at login, after the launcher.
+LOGIN_ARGS = ("--minimized",)
+
+
+class AutostartError(Exception):
+    """Start at login could not be changed; ``str()`` says what and why."""
+
+
+class Autostart:
+    def __init__(
+        self,
+        platform: str = sys.platform,
+        env: Mapping[str, str] | None = None,
+        home: Path | None = None,
+    ) -> None:
+        self.platform = platform
+        self.env = dict(os.environ if env is None else env)
+        self.home = Path.home() if home is None else home
+
+    @property
+    def path(self) -> Path:
+        """The file whose presence means "start at login"."""
+        if self.platform == "darwin":
+            return self.home / "Library" / "LaunchAgents" / f"{APP_ID}.plist"
+        if self.platform == "win32":
+            appdata = Path(self.env.get("APPDATA") or self.home / "AppData" / "Roaming")
+            startup = appdata / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
+            return startup / "TCP Monitor.lnk"
+        return xdg.config_home(self.env, self.home) / "autostart" / xdg.DESKTOP_FILE
+
+    def is_enabled(self) -> bool:
+        return self.path.is_file()
+
+    def enable(self, argv: Sequence[str]) -> Path:
+        """Start ``argv`` (the launcher and any options, e.g. a ``--config-dir``) at login,
+        minimized; returns the file written."""
+        command = [*argv, *LOGIN_ARGS]
+        target = self.path
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if self.platform == "darwin":
+                atomic_write_text(target, _launch_agent(command), mode=0o644)
+            elif self.platform == "win32":
+                _windows_shortcut(target, command)
+            else:
+                atomic_write_text(target, xdg.desktop_entry(command, autostart=True), mode=0o644)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise AutostartError(f"could not write {target}: {exc}") from exc
+        return target
+
+    def disable(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise AutostartError(f"could not remove {self.path}: {exc}") from exc
+
+
+def _launch_agent(command: Sequence[str]) -> str:
+    plist = {
+        "Label": APP_ID,
+        "ProgramArguments": list(command),
+        "RunAtLoad": True,
+        "ProcessType": "Interactive",
+    }
+    return plistlib.dumps(plist).decode("utf-8")
+
+
+def _windows_shortcut(target: Path, command: Sequence[str]) -> None:
+    """A .lnk through the shell's COM object; the paths travel in environment variables so
+    no quoting can go wrong."""
+    script = (
+        "$s = (New-Object -ComObject WScript.Shell).CreateShortcut($env:TCPM_LNK);"
+        "$s.TargetPath = $env:TCPM_TARGET; $s.Arguments = $env:TCPM_ARGS;"
+        "$s.WindowStyle = 7; $s.Save()"
+    )
+    env = {
+        **os.environ,
+        "TCPM_LNK": str(target),
+        "TCPM_TARGET": command[0],
+        "TCPM_ARGS": subprocess.list2cmdline(list(command[1:])),
+    }
+    subprocess.run(
+        ["powershell", "-NoProfile", "-NonInteractive", "-Command", script],
+        check=True,
+        capture_output=True,
+        timeout=30,
+        env=env,
+    )

@@ -1,0 +1,215 @@
+"""Linux desktop integration: the desktop entry, the AppStream metainfo and the icons.
+
+``tcpmonitor-gui --install-desktop-entry`` puts them into the user's XDG data directory
+(``$XDG_DATA_HOME``, by default ``~/.local/share``) so the program appears in the application
+menu; ``--uninstall-desktop-entry`` removes exactly what was put there. One reverse-DNS id
+(``APP_ID``) names the desktop file, the metainfo component, the icon and the
+single-instance key.
+
+The same text is what ``packaging/linux/`` holds for distribution packagers (a test keeps
+the two equal); the only difference is the command: the committed file runs
+``tcpmonitor-gui`` from ``PATH``, a per-user install runs the launcher it was installed from.
+Qt-free, so the command line can use it before any window exists.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from .. import APP_ID, assets
+from ..core.jsonfile import atomic_write_text
+
+DESKTOP_FILE = f"{APP_ID}.desktop"
+METAINFO_FILE = f"{APP_ID}.metainfo.xml"
+#: Releases for the metainfo, newest first; the package's version must be the first.
+RELEASES: tuple[tuple[str, str], ...] = (("0.1.0", "2026-11-26"),)
+
+NAME = "TCP Monitor"
+SUMMARY = "Be told at once, with the cause, when a TCP connection drops"
+SUMMARY_ZH = "TCP 连接一断开就立即告知，并说明原因"
+
+
+def data_home(env: Mapping[str, str] | None = None, home: Path | None = None) -> Path:
+    """``$XDG_DATA_HOME``, or ``~/.local/share`` when it is unset or not absolute."""
+    return _xdg_dir(env, home, "XDG_DATA_HOME", ".local/share")
+
+
+def config_home(env: Mapping[str, str] | None = None, home: Path | None = None) -> Path:
+    """``$XDG_CONFIG_HOME``, or ``~/.config`` when it is unset or not absolute."""
+    return _xdg_dir(env, home, "XDG_CONFIG_HOME", ".config")
+
+
+def _xdg_dir(env: Mapping[str, str] | None, home: Path | None, name: str, default: str) -> Path:
+    value = (os.environ if env is None else env).get(name, "")
+    if value and Path(value).is_absolute():  # the spec: a relative value is ignored
+        return Path(value)
+    return (Path.home() if home is None else home) / default
+
+
+def launcher_command() -> list[str]:
+    """The command that starts this installation of the program, as absolute paths.
+
+    A PyInstaller bundle is its own executable; a virtualenv or a user install has the
+    ``tcpmonitor-gui`` script beside the interpreter; failing both, ``python -m``.
+    """
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    beside = Path(sys.executable).with_name("tcpmonitor-gui")
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("tcpmonitor-gui")
+    if found:
+        return [str(Path(found).resolve())]
+    return [sys.executable, "-m", "tcpmonitor_gui"]
+
+
+def exec_line(argv: Sequence[str]) -> str:
+    """``argv`` as the value of a desktop entry's ``Exec`` key (quoting per the spec)."""
+    return " ".join(_exec_quote(arg) for arg in argv)
+
+
+def _exec_quote(arg: str) -> str:
+    arg = arg.replace("%", "%%")  # a literal percent sign is doubled in Exec
+    if arg and not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`="):
+        return arg
+    inner = "".join("\\" + c if c in '"`$\\' else c for c in arg)
+    # The desktop file is itself an escaped string format: each backslash is doubled again.
+    return '"' + inner.replace("\\", "\\\\") + '"'
+
+
+def desktop_entry(argv: Sequence[str] = ("tcpmonitor-gui",), *, autostart: bool = False) -> str:
+    """The desktop entry for starting ``argv``; ``autostart`` makes the login-time variant."""
+    lines = [
+        "[Desktop Entry]",
+        "Type=Application",
+        "Version=1.4",
+        f"Name={NAME}",
+        "GenericName=TCP Connection Monitor",
+        "GenericName[zh_CN]=TCP 连接监视器",
+        "Comment=Watch TCP connections and be told at once, with the cause, when one drops",
+        "Comment[zh_CN]=监视 TCP 连接，断开时立即告知并说明原因",
+        f"Exec={exec_line(argv)}",
+        f"Icon={assets.ICON_NAME}",
+        "Terminal=false",
+        "Categories=Network;Monitor;Qt;",
+        "Keywords=tcp;network;connection;monitor;uptime;disconnect;",
+        "Keywords[zh_CN]=tcp;网络;连接;监视;断开;",
+        "StartupNotify=true",
+    ]
+    if autostart:
+        lines.append("X-GNOME-Autostart-enabled=true")
+    return "\n".join(lines) + "\n"
+
+
+def metainfo() -> str:
+    """The AppStream metainfo of the application."""
+    releases = "\n".join(
+        f'    <release version="{escape(version)}" date="{escape(date)}"/>'
+        for version, date in RELEASES
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<component type="desktop-application">
+  <id>{APP_ID}</id>
+  <metadata_license>CC0-1.0</metadata_license>
+  <project_license>MIT</project_license>
+  <name>{NAME}</name>
+  <summary>{escape(SUMMARY)}</summary>
+  <summary xml:lang="zh-CN">{escape(SUMMARY_ZH)}</summary>
+  <description>
+    <p>
+      TCP Monitor watches the TCP connections you depend on - databases, message brokers,
+      PLCs, trading and game servers, SSH tunnels - and tells you at once, and with the
+      cause, when one drops and when it comes back.
+    </p>
+    <p>
+      Besides probing on a timer, it can hold a connection open and watch it: a reset or a
+      close by the peer is seen the moment it arrives, and a silent drop is caught by an
+      application heartbeat or by the kernel's keepalive and user timeout.
+    </p>
+    <ul>
+      <li>Probe, heartbeat and watch detectors with named failure causes</li>
+      <li>A live status table with latency sparklines and uptime</li>
+      <li>An event log kept on disk, searchable and exportable as CSV</li>
+      <li>Tray icon and desktop notifications on disconnect and recovery</li>
+    </ul>
+  </description>
+  <launchable type="desktop-id">{DESKTOP_FILE}</launchable>
+  <developer id="io.github.tcpmonitor">
+    <name>TCP Monitor developers</name>
+  </developer>
+  <provides>
+    <binary>tcpmonitor-gui</binary>
+    <binary>tcpmonitor</binary>
+  </provides>
+  <categories>
+    <category>Network</category>
+    <category>Monitor</category>
+  </categories>
+  <content_rating type="oars-1.1"/>
+  <releases>
+{releases}
+  </releases>
+</component>
+"""
+
+
+def install_targets(home: Path) -> dict[Path, str | Path]:
+    """What a per-user install writes under ``home`` (an XDG data directory): each target
+    path with its text, or with the packaged file it is a copy of."""
+    icons = home / "icons" / "hicolor"
+    targets: dict[Path, str | Path] = {
+        home / "applications" / DESKTOP_FILE: desktop_entry(launcher_command()),
+        home / "metainfo" / METAINFO_FILE: metainfo(),
+        icons / "scalable" / "apps" / f"{assets.ICON_NAME}.svg": assets.resource_path(
+            assets.APP_ICON_SVG
+        ),
+    }
+    for size in assets.APP_ICON_SIZES:
+        target = icons / f"{size}x{size}" / "apps" / f"{assets.ICON_NAME}.png"
+        targets[target] = assets.app_icon_png(size)
+    return targets
+
+
+def install(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Install the desktop entry, metainfo and icons for this user; the paths written."""
+    home = data_home(env)
+    written = []
+    for target, content in install_targets(home).items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copyfile(content, target)
+            target.chmod(0o644)
+        else:
+            atomic_write_text(target, content, mode=0o644)
+        written.append(target)
+    _refresh_caches(home)
+    return written
+
+
+def uninstall(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Remove what ``install`` wrote (nothing else); the paths removed."""
+    home = data_home(env)
+    removed = []
+    for target in install_targets(home):
+        if target.exists():
+            target.unlink()
+            removed.append(target)
+    _refresh_caches(home)
+    return removed
+
+
+def _refresh_caches(home: Path) -> None:
+    """Tell the menu and the icon theme; optional tools, so their absence is fine."""
+    commands = (
+        ["update-desktop-database", "-q", str(home / "applications")],
+        ["gtk-update-icon-cache", "-q", "-t", "-f", str(home / "icons" / "hicolor")],
+    )
+    for command in commands:
+        if shutil.which(command[0]) and Path(command[-1]).is_dir():
+            subprocess.run(command, check=False, capture_output=True, timeout=30)

@@ -1,0 +1,49 @@
+"""The window's language: our translation and Qt's own, chosen from the system locale or the
+``language`` setting.
+
+Strings are marked with ``tr()`` / ``QCoreApplication.translate``; the sources are
+``resources/i18n/tcpmonitor_<locale>.ts`` and the compiled ``.qm`` files are built at install
+(``make``) and in the bundle. English is the source language and needs no file. The state
+words and causes come from the Qt-free core in English and are translated in ``labels``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from .. import assets
+
+log = logging.getLogger(__name__)
+
+#: The file name prefix of our translations: ``tcpmonitor_zh_CN.qm``.
+CATALOG = "tcpmonitor"
+
+
+def locale_for(language: str) -> QLocale:
+    """The locale a ``language`` setting ("system", "en", "zh_CN") stands for."""
+    if language == "system":
+        return QLocale.system()
+    return QLocale(language)
+
+
+def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
+    """Install the translators for ``language`` into ``app``; returns them (keep them
+    referenced, or Python frees them). None for English, or when no catalogue matches."""
+    locale = locale_for(language)
+    QLocale.setDefault(locale)
+    if locale.language() in (QLocale.Language.English, QLocale.Language.C):
+        return []
+    ours = QTranslator(app)
+    if not ours.load(locale, CATALOG, "_", str(assets.resource_path(assets.I18N_DIR))):
+        log.info("no translation for %s; the window stays in English", locale.name())
+        return []
+    installed = [ours]
+    qt = QTranslator(app)  # Qt's own words: standard buttons, file dialogs
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt.load(locale, "qtbase", "_", qt_dir):
+        installed.append(qt)
+    for translator in installed:
+        app.installTranslator(translator)
+    return installed

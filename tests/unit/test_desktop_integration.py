@@ -1,0 +1,241 @@
+"""Desktop integration for real: the menu entry, metainfo, icons and start at login, written
+into temporary XDG directories by the installed ``tcpmonitor-gui`` and checked with the
+freedesktop validators (``desktop-file-validate``, ``appstreamcli``)."""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import shlex
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui import APP_ID, __version__, assets
+from tcpmonitor_gui.integration import xdg
+from tcpmonitor_gui.integration.autostart import Autostart
+
+REPO = Path(__file__).resolve().parents[2]
+GUI = Path(sys.executable).parent / "tcpmonitor-gui"
+REQUIRE_ENV = "TCPMONITOR_REQUIRE_E2E"  # CI installs the validators and sets this
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed (Debian: desktop-file-utils, appstream)"
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(f"{reason} ({REQUIRE_ENV}=1)", pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
+def validate_desktop(path: Path) -> None:
+    done = subprocess.run(
+        [tool("desktop-file-validate"), str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
+
+
+def entry_values(text: str) -> dict[str, str]:
+    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line)
+    return dict(pairs)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+@pytest.fixture
+def xdg_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HOME": str(tmp_path / "home"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+
+
+def gui(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(GUI), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+# -- the files ------------------------------------------------------------------------------
+
+
+def test_packaged_files_are_what_the_program_installs() -> None:
+    linux = REPO / "packaging" / "linux"
+    assert (linux / xdg.DESKTOP_FILE).read_text() == xdg.desktop_entry(), (
+        "packaging/linux is stale: run tools/linux_files.py"
+    )
+    assert (linux / xdg.METAINFO_FILE).read_text() == xdg.metainfo()
+
+
+def test_one_application_id_names_everything() -> None:
+    assert f"{APP_ID}.desktop" == xdg.DESKTOP_FILE
+    assert f"{APP_ID}.metainfo.xml" == xdg.METAINFO_FILE
+    assert assets.ICON_NAME == APP_ID
+    assert f"<id>{APP_ID}</id>" in xdg.metainfo()
+    assert f"Icon={APP_ID}" in xdg.desktop_entry()
+    assert xdg.RELEASES[0][0] == __version__, "add this version to xdg.RELEASES"
+
+
+def test_desktop_entry_passes_the_validator() -> None:
+    validate_desktop(REPO / "packaging" / "linux" / xdg.DESKTOP_FILE)
+
+
+def test_metainfo_passes_the_validator() -> None:
+    path = REPO / "packaging" / "linux" / xdg.METAINFO_FILE
+    done = subprocess.run(
+        [tool("appstreamcli"), "validate", "--no-net", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_exec_quoting_survives_awkward_paths(tmp_path: Path) -> None:
+    argv = ["/opt/My Apps/tcp$mon", "--data-dir", '/data/100% "mine"']
+    line = xdg.exec_line(argv)
+    assert line == '"/opt/My Apps/tcp\\\\$mon" --data-dir "/data/100%% \\\\"mine\\\\""'
+    entry = tmp_path / "awkward.desktop"
+    entry.write_text(xdg.desktop_entry(argv))
+    validate_desktop(entry)
+
+
+def test_application_icon_pngs_are_at_their_sizes() -> None:
+    for size in assets.APP_ICON_SIZES:
+        assert png_size(assets.app_icon_png(size)) == (size, size)
+    assert "<svg" in assets.read_text(assets.APP_ICON_SVG)
+    assert assets.STATE_TEMPLATE_FILL in assets.read_text(assets.STATE_TEMPLATE_SVG)
+
+
+# -- per-user install through the real command ------------------------------------------------
+
+
+def test_install_and_uninstall_desktop_entry(xdg_env: dict[str, str], tmp_path: Path) -> None:
+    done = gui(xdg_env, "--install-desktop-entry")
+    assert done.returncode == 0, done.stderr
+    data = tmp_path / "data"
+    entry = data / "applications" / xdg.DESKTOP_FILE
+    assert f"installed {entry}" in done.stdout
+    validate_desktop(entry)
+    assert (data / "metainfo" / xdg.METAINFO_FILE).read_text() == xdg.metainfo()
+    for size in assets.APP_ICON_SIZES:
+        icon = data / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        assert png_size(icon) == (size, size)
+    assert (data / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg").is_file()
+
+    # What the menu entry runs is this installation's program: it starts and answers.
+    argv = shlex.split(entry_values(entry.read_text())["Exec"])
+    assert Path(argv[0]).is_absolute()
+    version = subprocess.run(
+        [*argv, "--version"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert version.stdout.strip() == f"tcpmonitor-gui {__version__}"
+
+    # Installing again replaces the files in place; removing takes away exactly them.
+    assert gui(xdg_env, "--install-desktop-entry").returncode == 0
+    (data / "applications" / "someone-else.desktop").write_text("[Desktop Entry]\n")
+    done = gui(xdg_env, "--uninstall-desktop-entry")
+    assert done.returncode == 0, done.stderr
+    assert f"removed {entry}" in done.stdout
+    left = sorted(p.name for p in data.rglob("*") if p.is_file())
+    assert "someone-else.desktop" in left
+    assert not [name for name in left if name.startswith(APP_ID)], left
+    again = gui(xdg_env, "--uninstall-desktop-entry")
+    assert again.returncode == 0
+    assert "nothing to remove" in again.stdout
+
+
+def test_install_options_exclude_each_other(xdg_env: dict[str, str]) -> None:
+    done = gui(xdg_env, "--install-desktop-entry", "--uninstall-desktop-entry")
+    assert done.returncode == 2
+    assert "not allowed with argument" in done.stderr
+
+
+def test_an_unwritable_data_home_is_reported(xdg_env: dict[str, str], tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where a directory should be")
+    done = gui(xdg_env, "--install-desktop-entry")
+    assert done.returncode == 1
+    assert done.stderr.startswith("tcpmonitor-gui: ")
+    assert "Traceback" not in done.stderr
+
+
+# -- start at login ---------------------------------------------------------------------------
+
+
+def test_autostart_on_linux_is_an_xdg_autostart_entry(tmp_path: Path) -> None:
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    autostart = Autostart("linux", env=env, home=tmp_path / "home")
+    assert not autostart.is_enabled()
+    path = autostart.enable([str(GUI), "--config-dir", "/my profiles"])
+    assert path == tmp_path / "config" / "autostart" / f"{APP_ID}.desktop"
+    assert autostart.is_enabled()
+    validate_desktop(path)
+    values = entry_values(path.read_text())
+    assert shlex.split(values["Exec"]) == [str(GUI), "--config-dir", "/my profiles", "--minimized"]
+    assert values["X-GNOME-Autostart-enabled"] == "true"
+    autostart.disable()
+    assert not autostart.is_enabled()
+    autostart.disable()  # already off: nothing to do, no error
+
+
+def test_autostart_without_xdg_config_home_uses_dot_config(tmp_path: Path) -> None:
+    autostart = Autostart("linux", env={}, home=tmp_path)
+    assert autostart.path == tmp_path / ".config" / "autostart" / f"{APP_ID}.desktop"
+
+
+def test_autostart_on_macos_is_a_launch_agent(tmp_path: Path) -> None:
+    autostart = Autostart("darwin", env={}, home=tmp_path)
+    path = autostart.enable(["/Applications/TCP Monitor.app/Contents/MacOS/tcpmonitor-gui"])
+    assert path == tmp_path / "Library" / "LaunchAgents" / f"{APP_ID}.plist"
+    agent = plistlib.loads(path.read_bytes())
+    assert agent["Label"] == APP_ID
+    assert agent["ProgramArguments"][-1] == "--minimized"
+    assert agent["RunAtLoad"] is True
+    autostart.disable()
+    assert not path.exists()
+
+
+def test_autostart_on_windows_is_in_the_startup_folder(tmp_path: Path) -> None:
+    autostart = Autostart("win32", env={"APPDATA": str(tmp_path)}, home=tmp_path)
+    startup = tmp_path / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
+    assert autostart.path == startup / "TCP Monitor.lnk"
+    assert not autostart.is_enabled()
+
+
+# -- the wheel --------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_runtime_resources(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {f"tcpmonitor_gui/resources/{assets.APP_ICON_SVG}"}
+    expected |= {
+        f"tcpmonitor_gui/resources/icons/hicolor/{n}x{n}.png" for n in assets.APP_ICON_SIZES
+    }
+    expected.add(f"tcpmonitor_gui/resources/{assets.STATE_TEMPLATE_SVG}")
+    assert expected <= names, sorted(expected - names)
