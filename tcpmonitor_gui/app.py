@@ -70,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QSettings, QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
+    from .integration.autostart import Autostart  # noqa: PLC0415
     from .ui.context import AppContext  # noqa: PLC0415
     from .ui.i18n import install_translators  # noqa: PLC0415
     from .ui.icons import app_icon  # noqa: PLC0415
@@ -94,9 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ctx = AppContext(config_dir, data_dir)
     translators = install_translators(app, ctx.settings.language)  # before any window
-    launch_args = _launch_args(args)  # noqa: F841 (wired to the settings dialog next)
     ui_settings = QSettings(str(config_dir / "ui.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(ctx, ui_settings)
+    window = MainWindow(ctx, ui_settings, autostart=Autostart(), launch_args=_launch_args(args))
     if bench_report := os.environ.get("TCPMONITOR_BENCH_REPORT"):  # benchmarks only
         from .ui.probes import BenchProbes  # noqa: PLC0415
 
@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app.aboutToQuit.connect(shutdown)
     for problem in ctx.problems:
-        window.banner.show_message(problem.title, problem.text, "warning")
+        window.banner.show_message(problem.shown_title(), problem.shown_text(), "warning")
     if args.demo:
         window.start_demo()  # once monitoring has started
     window.tray.show()

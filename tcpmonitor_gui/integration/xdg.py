@@ -19,8 +19,8 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from .. import APP_ID, assets
 from ..core.jsonfile import atomic_write_text

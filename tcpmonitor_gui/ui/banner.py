@@ -44,8 +44,8 @@ class Banner(QFrame):
         self._close = QToolButton(self)
         self._close.setText("✕")
         self._close.setAutoRaise(True)
-        self._close.setToolTip("Dismiss")
-        self._close.setAccessibleName("Dismiss notification")
+        self._close.setToolTip(self.tr("Dismiss"))
+        self._close.setAccessibleName(self.tr("Dismiss notification"))
         self._close.clicked.connect(self.dismiss)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
@@ -61,7 +61,7 @@ class Banner(QFrame):
         """Show ``title`` and ``text``, replacing whatever was shown, and restart the timer."""
         self._title, self._text, self._severity = title, text, severity
         self._label.setText(f"{title}\n{text}" if text else title)
-        self.setAccessibleName(f"Notification: {title}")
+        self.setAccessibleName(self.tr("Notification: {title}").format(title=title))
         color = QColor(SEVERITY_COLORS[severity])
         tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 50)"
         # A tint of the state's colour works on light and dark themes; the strong edge

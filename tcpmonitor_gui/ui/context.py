@@ -22,6 +22,7 @@ from ..core.profile import Profile
 from ..core.profile_store import ProfileStore
 from ..core.settings import Settings, SettingsStore
 from ..engine.engine import Engine
+from .i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,23 @@ UPTIME_WINDOW = dt.timedelta(hours=24)
 
 @dataclasses.dataclass
 class StartupProblem:
-    """Something the user must be told once the window is up."""
+    """Something the user must be told once the window is up.
+
+    Found before the window's language is chosen (the settings say which), so ``title`` and
+    ``advice`` are kept in English and translated when shown (``shown_title``/``shown_text``).
+    """
 
     title: str
-    text: str
+    error: str
+    advice: str
+    kept: str = ""
+
+    def shown_title(self) -> str:
+        return translate("AppContext", self.title)
+
+    def shown_text(self) -> str:
+        advice = translate("AppContext", self.advice).format(kept=self.kept)
+        return f"{self.error}\n\n{advice}"
 
 
 class AppContext:
@@ -64,7 +78,12 @@ class AppContext:
         except JsonFileError as exc:
             kept = self.settings_store.quarantine()
             self.problems.append(
-                StartupProblem("Settings could not be read", f"{exc}\n\nA copy was kept as {kept}.")
+                StartupProblem(
+                    QT_TRANSLATE_NOOP("AppContext", "Settings could not be read"),
+                    str(exc),
+                    QT_TRANSLATE_NOOP("AppContext", "A copy was kept as {kept}."),
+                    str(kept),
+                )
             )
             return Settings()
 
@@ -75,9 +94,14 @@ class AppContext:
             kept = self.profile_store.quarantine()
             self.problems.append(
                 StartupProblem(
-                    "Profiles could not be read",
-                    f"{exc}\n\nThe file was kept as {kept}; TCP Monitor starts with no "
-                    "connections and will not write over your copy.",
+                    QT_TRANSLATE_NOOP("AppContext", "Profiles could not be read"),
+                    str(exc),
+                    QT_TRANSLATE_NOOP(
+                        "AppContext",
+                        "The file was kept as {kept}; TCP Monitor starts with no connections "
+                        "and will not write over your copy.",
+                    ),
+                    str(kept),
                 )
             )
             return []
@@ -90,8 +114,11 @@ class AppContext:
         except EventLogError as exc:
             self.problems.append(
                 StartupProblem(
-                    "The event log cannot be used",
-                    f"{exc}\n\nMonitoring works; events are not stored this session.",
+                    QT_TRANSLATE_NOOP("AppContext", "The event log cannot be used"),
+                    str(exc),
+                    QT_TRANSLATE_NOOP(
+                        "AppContext", "Monitoring works; events are not stored this session."
+                    ),
                 )
             )
             return None

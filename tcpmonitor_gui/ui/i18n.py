@@ -47,3 +47,15 @@ def install_translators(app: QCoreApplication, language: str) -> list[QTranslato
     for translator in installed:
         app.installTranslator(translator)
     return installed
+
+
+#: ``translate(context, text)`` for code outside QObject methods; ``pyside6-lupdate``
+#: recognises the name, so the strings still reach the ``.ts`` files.
+translate = QCoreApplication.translate
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Mark ``text`` for translation in ``context`` without translating it yet (a table
+    built at import, translated where it is shown); typed, unlike PySide6's."""
+    del context
+    return text

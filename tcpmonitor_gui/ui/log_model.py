@@ -34,7 +34,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from ..core.events import SEVERITY, Event, Kind, State, iso_ms
+from .i18n import QT_TRANSLATE_NOOP, translate
 from .icons import state_color, state_icon
+from .labels import cause_text, state_text
 
 __all__ = ["Column", "History", "LogModel", "Role", "readable_state_color"]
 
@@ -57,13 +59,13 @@ class Column(enum.IntEnum):
 
 
 HEADERS = {
-    Column.TIME: "Time",
-    Column.PROFILE: "Profile",
-    Column.CHANGE: "Change",
-    Column.CAUSE: "Cause",
-    Column.DETECTION: "Detection (ms)",
-    Column.ADDRESS: "Address",
-    Column.DETAIL: "Detail",
+    Column.TIME: QT_TRANSLATE_NOOP("LogModel", "Time"),
+    Column.PROFILE: QT_TRANSLATE_NOOP("LogModel", "Profile"),
+    Column.CHANGE: QT_TRANSLATE_NOOP("LogModel", "Change"),
+    Column.CAUSE: QT_TRANSLATE_NOOP("LogModel", "Cause"),
+    Column.DETECTION: QT_TRANSLATE_NOOP("LogModel", "Detection (ms)"),
+    Column.ADDRESS: QT_TRANSLATE_NOOP("LogModel", "Address"),
+    Column.DETAIL: QT_TRANSLATE_NOOP("LogModel", "Detail"),
 }
 
 
@@ -93,7 +95,8 @@ def _local_time(ts: dt.datetime) -> str:
 
 
 def _change(event: Event) -> str:
-    return str(event.state) if event.previous is None else f"{event.previous} → {event.state}"
+    now = state_text(event.state)
+    return now if event.previous is None else f"{state_text(event.previous)} → {now}"
 
 
 def _detection(event: Event) -> str:
@@ -195,9 +198,9 @@ class LogModel(QAbstractTableModel):
     ) -> Any:
         if orientation is Qt.Orientation.Horizontal and 0 <= section < len(Column):
             if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[Column(section)]
+                return translate("LogModel", HEADERS[Column(section)])
             if role == Qt.ItemDataRole.ToolTipRole and section == Column.DETECTION:
-                return "Time from the last good sign of the connection to the down event"
+                return self.tr("Time from the last good sign of the connection to the down event")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -338,7 +341,7 @@ class LogModel(QAbstractTableModel):
         if column is Column.CHANGE:
             return _change(event)
         if column is Column.CAUSE:
-            return "" if event.cause is None else event.cause.label
+            return cause_text(event.cause)
         if column is Column.DETECTION:
             return _detection(event)
         if column is Column.ADDRESS:

@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 
 from ..core.events import FIELDS, Cause, Event, State
 from ..core.jsonfile import atomic_write_text
+from .i18n import QT_TRANSLATE_NOOP, translate
+from .labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
 from .log_model import Column, History, LogModel, Role
 
 __all__ = ["LogFilterProxy", "LogPane"]
@@ -96,20 +98,30 @@ class LogFilterProxy(QSortFilterProxyModel):
             return False
         if not self._text:
             return True
-        cause = "" if event.cause is None else f"{event.cause} {event.cause.replace('_', ' ')}"
+        cause = "" if event.cause is None else f"{event.cause} {event.cause.label}"
+        cause += f" {cause_text(event.cause)}"
         haystack = "\n".join((event.profile_name, event.detail, event.address or "", cause))
         return self._text in haystack.casefold()
 
 
 _STATE_CHOICES: list[tuple[str, frozenset[State] | None]] = [
-    ("All states", None),
-    ("Down or degraded", frozenset({State.DOWN, State.DEGRADED})),
-    *((s.capitalize(), frozenset({s})) for s in State),
+    (QT_TRANSLATE_NOOP("LogPane", "All states"), None),
+    (QT_TRANSLATE_NOOP("LogPane", "Down or degraded"), frozenset({State.DOWN, State.DEGRADED})),
+    *((STATE_WORDS[s], frozenset({s})) for s in State),
 ]
 _CAUSE_CHOICES: list[tuple[str, frozenset[Cause] | None]] = [
-    ("Any cause", None),
-    *((c.label.capitalize(), frozenset({c})) for c in Cause),
+    (QT_TRANSLATE_NOOP("LogPane", "Any cause"), None),
+    *((CAUSE_LABELS[c], frozenset({c})) for c in Cause),
 ]
+
+
+def _choice_text(text: str, choices: frozenset[State] | frozenset[Cause] | None) -> str:
+    """A filter choice in the user's language, capitalised as a menu entry."""
+    if choices is None or len(choices) > 1:
+        return translate("LogPane", text)
+    (only,) = choices
+    word = state_text(only) if isinstance(only, State) else cause_text(only)
+    return word[:1].upper() + word[1:]
 
 
 class LogPane(QWidget):
@@ -135,24 +147,26 @@ class LogPane(QWidget):
         self._shifting = False
 
         self.profile_combo = QComboBox()
-        self.profile_combo.addItem("All profiles")
+        self.profile_combo.addItem(self.tr("All profiles"))
         self.state_combo = QComboBox()
-        for text, _ in _STATE_CHOICES:
-            self.state_combo.addItem(text)
+        for text, states in _STATE_CHOICES:
+            self.state_combo.addItem(_choice_text(text, states))
         self.cause_combo = QComboBox()
-        for text, _ in _CAUSE_CHOICES:
-            self.cause_combo.addItem(text)
-        self.text_filter = QLineEdit(placeholderText="Filter by profile, detail, address, cause")
+        for text, causes in _CAUSE_CHOICES:
+            self.cause_combo.addItem(_choice_text(text, causes))
+        self.text_filter = QLineEdit(
+            placeholderText=self.tr("Filter by profile, detail, address, cause")
+        )
         self.text_filter.setClearButtonEnabled(True)
-        self.newest_first_box = QCheckBox("Newest first")
+        self.newest_first_box = QCheckBox(self.tr("Newest first"))
         self.newest_first_box.setChecked(self.model.newest_first)
-        self.clear_button = QPushButton("Clear view")
-        self.clear_button.setToolTip("Hides these lines; the stored history is kept")
-        self.reload_button = QPushButton("Reload")
-        self.reload_button.setToolTip("Shows the stored history again")
+        self.clear_button = QPushButton(self.tr("Clear view"))
+        self.clear_button.setToolTip(self.tr("Hides these lines; the stored history is kept"))
+        self.reload_button = QPushButton(self.tr("Reload"))
+        self.reload_button.setToolTip(self.tr("Shows the stored history again"))
         self.reload_button.setEnabled(history is not None)
-        self.export_button = QPushButton("Export CSV…")
-        self.export_button.setToolTip("Saves the lines shown, as filtered, to a CSV file")
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.export_button.setToolTip(self.tr("Saves the lines shown, as filtered, to a CSV file"))
 
         self.view = QTableView()
         self.view.setModel(self.proxy)
@@ -195,7 +209,9 @@ class LogPane(QWidget):
         self.reload_button.clicked.connect(self.model.reload)
         self.export_button.clicked.connect(self._ask_export)
         self.model.historyFailed.connect(
-            lambda why: self.statusMessage.emit(f"Older events could not be read: {why}")
+            lambda why: self.statusMessage.emit(
+                self.tr("Older events could not be read: {why}").format(why=why)
+            )
         )
         self.proxy.rowsAboutToBeInserted.connect(self._remember_position)
         self.proxy.rowsAboutToBeRemoved.connect(self._remember_position)
@@ -215,7 +231,7 @@ class LogPane(QWidget):
         ordered = sorted(profiles, key=lambda p: p[1].casefold())
         self.profile_combo.blockSignals(True)
         self.profile_combo.clear()
-        self.profile_combo.addItem("All profiles")
+        self.profile_combo.addItem(self.tr("All profiles"))
         for _, name in ordered:
             self.profile_combo.addItem(name)
         self._profile_ids = [None, *(pid for pid, _ in ordered)]
@@ -255,16 +271,21 @@ class LogPane(QWidget):
 
     def _ask_export(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export events", "tcpmonitor-events.csv", "CSV files (*.csv);;All files (*)"
+            self,
+            self.tr("Export events"),
+            "tcpmonitor-events.csv",
+            self.tr("CSV files (*.csv);;All files (*)"),
         )
         if not name:
             return
         try:
             count = self.export_csv(Path(name))
         except OSError as exc:
-            QMessageBox.warning(self, "Export failed", f"{name}: {exc.strerror or exc}")
+            QMessageBox.warning(self, self.tr("Export failed"), f"{name}: {exc.strerror or exc}")
             return
-        self.statusMessage.emit(f"Exported {count} events to {name}")
+        self.statusMessage.emit(
+            self.tr("Exported {count} events to {name}").format(count=count, name=name)
+        )
 
     def _scroll_to_newest(self) -> None:
         if self.model.newest_first:

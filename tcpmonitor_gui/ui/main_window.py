@@ -12,7 +12,7 @@ import concurrent.futures
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 from ..core.events import Event, Kind, State
 from ..core.profile import Profile
 from ..core.sample import Sample
-from ..lab.demo import Demo
 from .banner import Banner
 from .context import AppContext
 from .icons import state_icon
+from .labels import cause_text, state_text
 from .log_pane import LogPane
 from .notify import Notice, NotificationPolicy
 from .notify_backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
@@ -41,6 +41,10 @@ from .profile_actions import ProfileActions
 from .status_model import StatusModel
 from .status_view import StatusTable
 from .tray import TrayIcon
+
+if TYPE_CHECKING:
+    from ..integration.autostart import Autostart
+    from ..lab.demo import Demo
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +72,21 @@ class _Relay(QObject):
 class MainWindow(QMainWindow):
     quitRequested = Signal()
 
-    def __init__(self, ctx: AppContext, settings: QSettings) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        settings: QSettings,
+        *,
+        autostart: Autostart | None = None,
+        launch_args: Sequence[str] = (),
+    ) -> None:
+        """``autostart`` (None: not offered) and ``launch_args`` (the command that starts this
+        program with the same files) serve Settings → Start at login."""
         super().__init__()
         self.ctx = ctx
         self.ui_settings = settings
+        self.autostart = autostart
+        self.launch_args = list(launch_args)
         self.setWindowTitle("TCP Monitor")
         self.setObjectName("mainWindow")
         self.relay = _Relay(self)
@@ -141,33 +156,41 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         p = self.profiles
-        self.act_add = self._action("&Add connection…", p.add, QKeySequence.StandardKey.New)
-        self.act_edit = self._action("&Edit…", p.edit_selected, "Ctrl+E")
-        self.act_duplicate = self._action("&Duplicate…", p.duplicate_selected, "Ctrl+D")
-        self.act_remove = self._action(
-            "&Remove", p.remove_selected, QKeySequence.StandardKey.Delete
+        self.act_add = self._action(
+            self.tr("&Add connection…"), p.add, QKeySequence.StandardKey.New
         )
-        self.act_toggle = self._action("Start/&Pause selected", p.toggle_selected, "Ctrl+P")
-        self.act_test = self._action("&Test now", p.test_selected, "Ctrl+T")
-        self.act_pause_all = self._action("Pause &all", self.toggle_pause_all, "Ctrl+Shift+P")
+        self.act_edit = self._action(self.tr("&Edit…"), p.edit_selected, "Ctrl+E")
+        self.act_duplicate = self._action(self.tr("&Duplicate…"), p.duplicate_selected, "Ctrl+D")
+        self.act_remove = self._action(
+            self.tr("&Remove"), p.remove_selected, QKeySequence.StandardKey.Delete
+        )
+        self.act_toggle = self._action(
+            self.tr("Start/&Pause selected"), p.toggle_selected, "Ctrl+P"
+        )
+        self.act_test = self._action(self.tr("&Test now"), p.test_selected, "Ctrl+T")
+        self.act_pause_all = self._action(
+            self.tr("Pause &all"), self.toggle_pause_all, "Ctrl+Shift+P"
+        )
         self.act_pause_all.setCheckable(True)
-        self.act_import = self._action("&Import profiles…", p.import_dialog, "Ctrl+I")
-        self.act_export = self._action("E&xport profiles…", p.export_dialog, "Ctrl+Shift+E")
-        self.act_settings = self._action("&Settings…", p.settings_dialog, "Ctrl+,")
-        self.act_demo = self._action("Try the &demo", self.start_demo)
+        self.act_import = self._action(self.tr("&Import profiles…"), p.import_dialog, "Ctrl+I")
+        self.act_export = self._action(
+            self.tr("E&xport profiles…"), p.export_dialog, "Ctrl+Shift+E"
+        )
+        self.act_settings = self._action(self.tr("&Settings…"), p.settings_dialog, "Ctrl+,")
+        self.act_demo = self._action(self.tr("Try the &demo"), self.start_demo)
         self.act_filter = self._action(
-            "&Find", self.table.focus_filter, QKeySequence.StandardKey.Find
+            self.tr("&Find"), self.table.focus_filter, QKeySequence.StandardKey.Find
         )
         self.act_quit = self._action(
-            "&Quit", self.quitRequested.emit, QKeySequence.StandardKey.Quit
+            self.tr("&Quit"), self.quitRequested.emit, QKeySequence.StandardKey.Quit
         )
-        self.act_log = self._action("Event &log", lambda: None, "Ctrl+L")
+        self.act_log = self._action(self.tr("Event &log"), lambda: None, "Ctrl+L")
         self.act_log.setCheckable(True)
         self.act_log.setChecked(True)
         self.act_log.toggled.connect(self.log_pane.setVisible)
 
         menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
+        file_menu = menus.addMenu(self.tr("&File"))
         for action in (
             self.act_import,
             self.act_export,
@@ -177,18 +200,18 @@ class MainWindow(QMainWindow):
             self.act_quit,
         ):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
-        conn_menu = menus.addMenu("&Connections")
+        conn_menu = menus.addMenu(self.tr("&Connections"))
         for action in (self.act_add, self.act_edit, self.act_duplicate, self.act_remove, None,
                        self.act_toggle, self.act_test, None, self.act_pause_all):  # fmt: skip
             conn_menu.addSeparator() if action is None else conn_menu.addAction(action)
-        view_menu = menus.addMenu("&View")
+        view_menu = menus.addMenu(self.tr("&View"))
         view_menu.addAction(self.act_log)
         view_menu.addAction(self.act_filter)
-        help_menu = menus.addMenu("&Help")
+        help_menu = menus.addMenu(self.tr("&Help"))
         help_menu.addAction(self.act_demo)
-        help_menu.addAction(self._action("&About TCP Monitor", self.about))
+        help_menu.addAction(self._action(self.tr("&About TCP Monitor"), self.about))
 
-        toolbar = self.addToolBar("Main")
+        toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolbar")
         for action in (self.act_add, self.act_edit, self.act_remove, None, self.act_toggle,
                        self.act_test, self.act_pause_all):  # fmt: skip
@@ -236,8 +259,8 @@ class MainWindow(QMainWindow):
             self.tray.add_events(changes)
         counts, self._counts = self._counts, None
         if counts is not None:
-            parts = [f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER if counts.get(s)]
-            self.counts_label.setText("  ·  ".join(parts) or "No connections")
+            parts = [f"{counts[s]} {state_text(s)}" for s in STATUS_ORDER if counts.get(s)]
+            self.counts_label.setText("  ·  ".join(parts) or self.tr("No connections"))
             self.tray.update_status(counts, self.model.down_names())
             worst = self.model.worst_state()
             if worst is not self._icon_state:
@@ -308,7 +331,7 @@ class MainWindow(QMainWindow):
         engine = self.ctx.engine
         engine.pause_all() if paused else engine.resume_all()
         self.act_pause_all.setChecked(paused)
-        self.act_pause_all.setText("Resume &all" if paused else "Pause &all")
+        self.act_pause_all.setText(self.tr("Resume &all") if paused else self.tr("Pause &all"))
         self.tray.set_paused(paused)
 
     def toggle_pause_all(self) -> None:
@@ -321,14 +344,18 @@ class MainWindow(QMainWindow):
         self._demo_requested = False
         if self.demo is not None:
             return
+        from ..lab.demo import Demo  # noqa: PLC0415 - only for those who try it
+
         self.demo = Demo().start()
         for profile in self.demo.profiles:
             self.model.upsert_profile(profile)
             self.ctx.engine.add(profile)
         self.after_profiles_change()
         self.statusBar().showMessage(
-            "Demo started: its connections are not saved; the flaky link fails and recovers "
-            "every minute or so.",
+            self.tr(
+                "Demo started: its connections are not saved; the flaky link fails and recovers "
+                "every minute or so."
+            ),
             10_000,
         )
 
@@ -340,9 +367,11 @@ class MainWindow(QMainWindow):
     def show_test_result(self, profile: Profile, sample: Sample) -> None:
         if sample.ok:
             latency = f"{sample.latency_ms:.2f} ms" if sample.latency_ms is not None else "?"
-            text = f"{profile.name}: connected to {sample.address} in {latency}"
+            text = self.tr("{name}: connected to {address} in {latency}").format(
+                name=profile.name, address=sample.address, latency=latency
+            )
         else:
-            text = f"{profile.name}: {sample.cause} — {sample.detail}"
+            text = f"{profile.name}: {cause_text(sample.cause)} — {sample.detail}"
         self.statusBar().showMessage(text, 15_000)
 
     def _update_actions(self) -> None:
@@ -383,8 +412,8 @@ class MainWindow(QMainWindow):
             if not self.ui_settings.value("told_about_tray", False, type=bool):
                 self.ui_settings.setValue("told_about_tray", True)
                 self.tray.show_message(
-                    "TCP Monitor is still running",
-                    "It keeps watching from the tray. Quit from the tray menu.",
+                    self.tr("TCP Monitor is still running"),
+                    self.tr("It keeps watching from the tray. Quit from the tray menu."),
                 )
             return
         event.accept()
@@ -429,17 +458,18 @@ class MainWindow(QMainWindow):
         from .. import __version__  # noqa: PLC0415
 
         box = QMessageBox(self)
-        box.setWindowTitle("About TCP Monitor")
-        box.setText(
-            f"<b>TCP Monitor {__version__}</b><br>Watches TCP connections and tells you at once, "
-            "with the cause, when one drops and when it comes back."
+        box.setWindowTitle(self.tr("About TCP Monitor"))
+        about = self.tr(
+            "Watches TCP connections and tells you at once, with the cause, when one drops and "
+            "when it comes back."
         )
+        box.setText(f"<b>TCP Monitor {__version__}</b><br>{about}")
         box.open()
 
     def ask_file(self, save: bool, title: str, callback: Callable[[Path], object]) -> None:
         """A file dialog that does not block the event loop (``open``, not ``exec``)."""
         dialog = QFileDialog(self, title)
-        dialog.setNameFilter("Profiles (*.json);;All files (*)")
+        dialog.setNameFilter(self.tr("Profiles (*.json);;All files (*)"))
         if save:
             dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
             dialog.setDefaultSuffix("json")

@@ -32,6 +32,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from ..core.events import Event, Kind, State
 from ..core.profile import Profile
 from ..core.settings import Settings
+from .i18n import translate
+from .labels import cause_text
 from .text import duration_text
 
 COALESCE_S = 2.0
@@ -75,40 +77,44 @@ def join_names(names: Sequence[str], limit: int = 3) -> str:
     """``A, B, C and 2 more``: names enough to recognise, short enough for a title."""
     if len(names) <= limit:
         return ", ".join(names)
-    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
-
-
-def _count(n: int) -> str:
-    return f"{n} connection is" if n == 1 else f"{n} connections are"
+    more = translate("Notify", "{names} and {n} more")
+    return more.format(names=", ".join(names[:limit]), n=len(names) - limit)
 
 
 def down_line(event: Event) -> str:
     """``Orders DB is down: reset — connection reset by peer (noticed 0.4 ms after ...)``."""
-    reason = event.cause.label if event.cause is not None else ""
+    reason = cause_text(event.cause)
     if event.detail:
         reason = f"{reason} — {event.detail}" if reason else event.detail
-    line = f"{event.profile_name} is down" + (f": {reason}" if reason else "")
+    name = event.profile_name
+    if reason:
+        line = translate("Notify", "{name} is down: {reason}").format(name=name, reason=reason)
+    else:
+        line = translate("Notify", "{name} is down").format(name=name)
     if event.detection_ms is not None:
         noticed = duration_text(event.detection_ms / 1000)
-        line += f" (noticed {noticed} after the last good sign)"
+        line += translate("Notify", " (noticed {delay} after the last good sign)").format(
+            delay=noticed
+        )
     return line
 
 
 def up_line(event: Event, down: Event | None) -> str:
-    line = f"{event.profile_name} is back up"
+    line = translate("Notify", "{name} is back up").format(name=event.profile_name)
     if down is not None:
-        line += f" after {duration_text((event.ts - down.ts).total_seconds())}"
+        after = duration_text((event.ts - down.ts).total_seconds())
+        line += translate("Notify", " after {duration}").format(duration=after)
         if down.cause is not None:
-            line += f" ({str(down.cause).replace('_', ' ')})"
+            line += f" ({cause_text(down.cause)})"
     if event.state is State.DEGRADED and event.detail:
-        line += f", but slow: {event.detail}"
+        line += translate("Notify", ", but slow: {detail}").format(detail=event.detail)
     return line
 
 
 def _lines(lines: Sequence[str]) -> str:
     shown = list(lines[:MAX_LINES])
     if len(lines) > MAX_LINES:
-        shown.append(f"…and {len(lines) - MAX_LINES} more")
+        shown.append(translate("Notify", "…and {n} more").format(n=len(lines) - MAX_LINES))
     return "\n".join(shown)
 
 
@@ -270,10 +276,11 @@ class NotificationPolicy(QObject):
             self._offline = {p.id for p in down}
             if self._settings.notify_on_down and any(p.notify.on_down for p in down):
                 names = join_names([p.name for p in down], 8)
-                body = f"{len(down)} of {_count(len(monitored))} down: {names}."
-                notices.append(
-                    self._notice("Network unreachable — you may be offline", body, True, down)
+                body = self.tr("{down} of {total} connections are down: {names}.").format(
+                    down=len(down), total=len(monitored), names=names
                 )
+                title = self.tr("Network unreachable — you may be offline")
+                notices.append(self._notice(title, body, True, down))
                 for p in down:
                     self._last[p.id] = (Transition.DOWN, now)
         else:
@@ -284,10 +291,15 @@ class NotificationPolicy(QObject):
             back = [p for p in monitored if p.id in self._offline and p.id not in self._down]
             self._offline = None
             if self._settings.notify_on_up and any(p.notify.on_up for p in back):
-                body = f"{_count(len(back))} back up."
+                body = (
+                    self.tr("1 connection is back up.")
+                    if len(back) == 1
+                    else self.tr("{n} connections are back up.").format(n=len(back))
+                )
                 if down:
-                    body += f" Still down: {join_names([p.name for p in down], 8)}."
-                notices.append(self._notice("Back online", body, False, back))
+                    still = join_names([p.name for p in down], 8)
+                    body += self.tr(" Still down: {names}.").format(names=still)
+                notices.append(self._notice(self.tr("Back online"), body, False, back))
                 for p in back:
                     self._last[p.id] = (Transition.UP, now)
         changes.clear()
@@ -303,20 +315,24 @@ class NotificationPolicy(QObject):
             line = down_line(c.event)
             if c.other is not None:
                 back = (c.other.ts - c.event.ts).total_seconds()
-                line += f"; back up {duration_text(back)} later"
+                line += self.tr("; back up {duration} later").format(duration=duration_text(back))
             lines.append(line)
         names = [c.event.profile_name for c in downs]
-        title = f"Connection down: {names[0]}"
+        title = self.tr("Connection down: {name}").format(name=names[0])
         if len(downs) > 1:
-            title = f"{len(downs)} connections down: {join_names(names)}"
+            title = self.tr("{n} connections down: {names}").format(
+                n=len(downs), names=join_names(names)
+            )
         profiles = [self._profiles[c.event.profile_id] for c in downs]
         return self._notice(title, _lines(lines), True, profiles)
 
     def _up_notice(self, ups: Sequence[_Change]) -> Notice:
         names = [c.event.profile_name for c in ups]
-        title = f"Connection back up: {names[0]}"
+        title = self.tr("Connection back up: {name}").format(name=names[0])
         if len(ups) > 1:
-            title = f"{len(ups)} connections back up: {join_names(names)}"
+            title = self.tr("{n} connections back up: {names}").format(
+                n=len(ups), names=join_names(names)
+            )
         body = _lines([up_line(c.event, c.other) for c in ups])
         profiles = [self._profiles[c.event.profile_id] for c in ups]
         return self._notice(title, body, False, profiles)

@@ -23,6 +23,8 @@ from ..core.profile import Profile
 from ..core.profile_store import dump_document, parse_document
 from ..core.sample import Sample
 from ..core.settings import Settings
+from ..integration.autostart import AutostartError
+from .i18n import translate
 from .profile_dialog import ProfileDialog
 from .settings_dialog import SettingsDialog
 
@@ -58,7 +60,9 @@ class ProfileActions:
 
     def _saved(self, future: concurrent.futures.Future[None]) -> None:
         if (exc := future.exception()) is not None:
-            self.w.banner.show_message("Profiles were not saved", str(exc), "warning")
+            self.w.banner.show_message(
+                translate("ProfileActions", "Profiles were not saved"), str(exc), "warning"
+            )
 
     def _apply(self, profile: Profile, *, new: bool) -> None:
         """Show, save (unless it is the demo's) and monitor one added or edited profile."""
@@ -122,8 +126,11 @@ class ProfileActions:
         names = ", ".join(p.name for p in selected[:5]) + ("…" if len(selected) > 5 else "")
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Remove connections",
-            f"Remove {len(selected)} connection(s): {names}?\nTheir stored history is kept.",
+            translate("ProfileActions", "Remove connections"),
+            translate(
+                "ProfileActions",
+                "Remove {count} connection(s): {names}?\nTheir stored history is kept.",
+            ).format(count=len(selected), names=names),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self.w,
         )
@@ -151,7 +158,8 @@ class ProfileActions:
 
     def _tested(self, profile: Profile, future: concurrent.futures.Future[Sample]) -> None:
         if (exc := future.exception()) is not None:
-            self.w.statusBar().showMessage(f"{profile.name}: test failed to run: {exc}", 15_000)
+            failed = translate("ProfileActions", "{name}: test failed to run: {error}")
+            self.w.statusBar().showMessage(failed.format(name=profile.name, error=exc), 15_000)
         else:
             self.w.show_test_result(profile, future.result())
 
@@ -168,14 +176,16 @@ class ProfileActions:
     # -- files ----------------------------------------------------------------------------
 
     def import_dialog(self) -> None:
-        self.w.ask_file(False, "Import profiles", self.import_file)
+        self.w.ask_file(False, translate("ProfileActions", "Import profiles"), self.import_file)
 
     def import_file(self, path: Path) -> tuple[int, int]:
         """Add the file's profiles; those whose name or id is already here are skipped."""
         try:
             incoming = parse_document(read_json(path, str(path)), str(path))
         except JsonFileError as exc:
-            self.w.banner.show_message("Import failed", str(exc), "warning")
+            self.w.banner.show_message(
+                translate("ProfileActions", "Import failed"), str(exc), "warning"
+            )
             return 0, 0
         present = self.w.model_profiles()
         ids = {p.id for p in present}
@@ -189,14 +199,22 @@ class ProfileActions:
         self.w.after_profiles_change()
         skipped = len(incoming) - len(added)
         self.w.statusBar().showMessage(
-            f"Imported {len(added)} profiles from {path.name}"
-            + (f"; {skipped} skipped (already present)" if skipped else ""),
+            translate("ProfileActions", "Imported {count} profiles from {file}").format(
+                count=len(added), file=path.name
+            )
+            + (
+                translate("ProfileActions", "; {count} skipped (already present)").format(
+                    count=skipped
+                )
+                if skipped
+                else ""
+            ),
             10_000,
         )
         return len(added), skipped
 
     def export_dialog(self) -> None:
-        self.w.ask_file(True, "Export profiles", self.export_file)
+        self.w.ask_file(True, translate("ProfileActions", "Export profiles"), self.export_file)
 
     def export_file(self, path: Path) -> concurrent.futures.Future[None]:
         text = json.dumps(dump_document(self.saved), indent=2, ensure_ascii=False) + "\n"
@@ -206,14 +224,44 @@ class ProfileActions:
 
     def _exported(self, path: Path, future: concurrent.futures.Future[None]) -> None:
         if (exc := future.exception()) is not None:
-            self.w.banner.show_message("Export failed", f"{path}: {exc}", "warning")
+            self.w.banner.show_message(
+                translate("ProfileActions", "Export failed"), f"{path}: {exc}", "warning"
+            )
         else:
-            self.w.statusBar().showMessage(f"Exported {len(self.saved)} profiles to {path}", 10_000)
+            exported = translate("ProfileActions", "Exported {count} profiles to {path}")
+            self.w.statusBar().showMessage(
+                exported.format(count=len(self.saved), path=path), 10_000
+            )
 
     def settings_dialog(self) -> None:
-        dialog = SettingsDialog(self.w.ctx.settings, self.w)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        autostart = self.w.autostart
+        dialog = SettingsDialog(
+            self.w.ctx.settings,
+            self.w,
+            start_at_login=autostart.is_enabled() if autostart is not None else None,
+        )
+
+        def accepted() -> None:
+            self.apply_settings(dialog.result_settings())
+            self.apply_start_at_login(dialog.start_at_login_checked())
+
+        dialog.accepted.connect(accepted)
         dialog.open()
+
+    def apply_start_at_login(self, wanted: bool) -> None:
+        """Write or remove the platform's login entry (a small file: no thread needed)."""
+        autostart = self.w.autostart
+        if autostart is None or wanted == autostart.is_enabled():
+            return
+        try:
+            if wanted:
+                autostart.enable(self.w.launch_args)
+            else:
+                autostart.disable()
+        except AutostartError as exc:
+            self.w.banner.show_message(
+                translate("ProfileActions", "Start at login was not changed"), str(exc), "warning"
+            )
 
     def apply_settings(self, settings: Settings) -> None:
         self.w.policy.set_settings(settings)
@@ -222,4 +270,6 @@ class ProfileActions:
 
     def _settings_saved(self, future: concurrent.futures.Future[None]) -> None:
         if (exc := future.exception()) is not None:
-            self.w.banner.show_message("Settings were not saved", str(exc), "warning")
+            self.w.banner.show_message(
+                translate("ProfileActions", "Settings were not saved"), str(exc), "warning"
+            )

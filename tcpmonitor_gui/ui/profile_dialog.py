@@ -32,15 +32,19 @@ from ..core.events import State
 from ..core.profile import Profile
 from ..core.sample import Sample
 from ..core.validate import FieldError, show
+from .i18n import QT_TRANSLATE_NOOP, translate
 from .icons import STATE_COLORS
+from .labels import cause_text
 from .profile_form import ProfileForm
+from .text import duration_text, unit_text
 
 Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
 TestDone = Callable[[concurrent.futures.Future[Sample]], None]
 
-WATCH_NOTE = (
+WATCH_NOTE = QT_TRANSLATE_NOOP(
+    "ProfileDialog",
     "Watch never notices a hung peer process (stopped, deadlocked): its kernel still "
-    "acknowledges keepalive probes. Only a heartbeat sees it."
+    "acknowledges keepalive probes. Only a heartbeat sees it.",
 )
 
 
@@ -77,18 +81,24 @@ def when_done_in_gui_thread(future: concurrent.futures.Future[Sample], callback:
 def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> tuple[bool, str]:
     """(connected, a line for the user) from a finished test."""
     if future.cancelled():
-        return False, "Failed: the test was cancelled"
+        return False, translate("ProfileDialog", "Failed: the test was cancelled")
     if (exc := future.exception()) is not None:
-        return False, f"Failed: {exc}"
+        return False, translate("ProfileDialog", "Failed: {error}").format(error=exc)
     sample = future.result()
     where = sample.address or target
     timings = sample.timings.describe() if sample.timings is not None else ""
     if sample.ok:
-        took = f" in {_ms(sample.latency_ms)}" if sample.latency_ms is not None else ""
-        return True, f"Connected to {where}{took}" + (f" ({timings})" if timings else "")
-    cause = sample.cause.label if sample.cause is not None else "failed"
+        if sample.latency_ms is not None:
+            text = translate("ProfileDialog", "Connected to {address} in {latency}").format(
+                address=where, latency=_ms(sample.latency_ms)
+            )
+        else:
+            text = translate("ProfileDialog", "Connected to {address}").format(address=where)
+        return True, text + (f" ({timings})" if timings else "")
+    cause = cause_text(sample.cause) or translate("ProfileDialog", "failed")
     place = f"{where}; {timings}" if timings else where
-    return False, f"Failed: {cause} — {sample.detail} ({place})"
+    failed = translate("ProfileDialog", "Failed: {cause} — {detail} ({place})")
+    return False, failed.format(cause=cause, detail=sample.detail, place=place)
 
 
 def _ms(value: float) -> str:
@@ -96,14 +106,10 @@ def _ms(value: float) -> str:
 
 
 def human_seconds(seconds: float) -> str:
+    """Three significant figures below 100 s ("2.5 s", "12.4 s"), minutes and hours above."""
     if seconds < 100:
-        return f"{seconds:.3g} s"
-    whole = round(seconds)
-    if whole < 3600:
-        minutes, rest = divmod(whole, 60)
-        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-    hours, minutes = divmod(whole // 60, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return unit_text("{n} s", n=f"{seconds:.3g}")
+    return duration_text(seconds)
 
 
 def copy_name(name: str, taken: Collection[str]) -> str:
@@ -136,13 +142,13 @@ class ProfileDialog(QDialog):
         self._testing = False
         self._test_target = ""
         if profile is None:
-            self.setWindowTitle("Add connection")
+            self.setWindowTitle(self.tr("Add connection"))
             start = Profile(name="", host="", port=0)
         elif duplicate:
-            self.setWindowTitle(f"Duplicate {profile.name}")
+            self.setWindowTitle(self.tr("Duplicate {name}").format(name=profile.name))
             start = dataclasses.replace(profile, name=copy_name(profile.name, self._taken))
         else:
-            self.setWindowTitle(f"Edit {profile.name}")
+            self.setWindowTitle(self.tr("Edit {name}").format(name=profile.name))
             start = profile
 
         self._build(groups, tester is not None)
@@ -154,9 +160,9 @@ class ProfileDialog(QDialog):
     def _build(self, groups: Sequence[str], testable: bool) -> None:
         self.form = ProfileForm(groups)
         self.worst_case_label = QLabel()
-        self.watch_note = QLabel(WATCH_NOTE)
+        self.watch_note = QLabel(translate("ProfileDialog", WATCH_NOTE))
         self.problem_label = QLabel()  # a problem with no field of its own (not expected)
-        self.test_button = QPushButton("&Test now")
+        self.test_button = QPushButton(self.tr("&Test now"))
         self.test_button.setAutoDefault(False)
         self.test_button.setVisible(testable)
         self.test_button.clicked.connect(self._start_test)
@@ -208,7 +214,8 @@ class ProfileDialog(QDialog):
             self._candidate, problem = None, exc
         name = self._candidate.name if self._candidate is not None else ""
         if self._candidate is not None and name.casefold() in self._taken:
-            problem = FieldError("name", name, "is already the name of another connection")
+            taken = self.tr("is already the name of another connection")
+            problem = FieldError("name", name, taken)
         self._show_problem(problem)
         self.ok_button.setEnabled(problem is None)
         self.test_button.setEnabled(self._candidate is not None and not self._testing)
@@ -240,10 +247,12 @@ class ProfileDialog(QDialog):
         try:
             worst = Profile.from_dict({**data, **general}).worst_case_silent_drop_s()
         except FieldError:
-            self.worst_case_label.setText("Fix the settings to see when a silent drop is noticed.")
+            self.worst_case_label.setText(
+                self.tr("Fix the settings to see when a silent drop is noticed.")
+            )
         else:
             self.worst_case_label.setText(
-                f"A silent drop is noticed within {human_seconds(worst)}."
+                self.tr("A silent drop is noticed within {time}.").format(time=human_seconds(worst))
             )
         self.watch_note.setVisible(self.form.kind == "watch")
 
@@ -255,9 +264,9 @@ class ProfileDialog(QDialog):
             return
         self._testing = True
         self.test_button.setEnabled(False)
-        self.test_button.setText("Testing…")
+        self.test_button.setText(self.tr("Testing…"))
         self.result_label.setStyleSheet("")
-        self.result_label.setText(f"Testing {profile.target}…")
+        self.result_label.setText(self.tr("Testing {target}…").format(target=profile.target))
         self._test_target = profile.target
         try:
             future = self._tester(profile)
@@ -270,7 +279,7 @@ class ProfileDialog(QDialog):
         if not shiboken6.isValid(self):  # closed and deleted while the test ran
             return
         self._testing = False
-        self.test_button.setText("&Test now")
+        self.test_button.setText(self.tr("&Test now"))
         self.test_button.setEnabled(self._candidate is not None)
         ok, text = describe_outcome(future, self._test_target)
         color = STATE_COLORS[State.UP if ok else State.DOWN]

@@ -33,15 +33,24 @@ from PySide6.QtWidgets import (
 from ..core.events import State
 from ..core.presets import PRESETS
 from ..core.profile import KIND_DEFAULTS, Profile
+from .i18n import QT_TRANSLATE_NOOP, translate
 from .icons import STATE_COLORS
 
 KINDS = {
-    "probe": "Probe: connect every interval",
-    "heartbeat": "Heartbeat: hold a connection and ask",
-    "watch": "Watch: hold a connection silently",
+    "probe": QT_TRANSLATE_NOOP("ProfileForm", "Probe: connect every interval"),
+    "heartbeat": QT_TRANSLATE_NOOP("ProfileForm", "Heartbeat: hold a connection and ask"),
+    "watch": QT_TRANSLATE_NOOP("ProfileForm", "Watch: hold a connection silently"),
 }
-FAMILIES = {"auto": "Automatic", "ipv4": "IPv4 only", "ipv6": "IPv6 only"}
-USER_TIMEOUT_MODES = ("auto", "off", "seconds")
+FAMILIES = {
+    "auto": QT_TRANSLATE_NOOP("ProfileForm", "Automatic"),
+    "ipv4": QT_TRANSLATE_NOOP("ProfileForm", "IPv4 only"),
+    "ipv6": QT_TRANSLATE_NOOP("ProfileForm", "IPv6 only"),
+}
+USER_TIMEOUT_MODES = {
+    "auto": QT_TRANSLATE_NOOP("ProfileForm", "Auto"),
+    "off": QT_TRANSLATE_NOOP("ProfileForm", "Off"),
+    "seconds": QT_TRANSLATE_NOOP("ProfileForm", "Seconds"),
+}
 #: TLS stays offered for watch although the brief says otherwise: ``core.connect`` does the
 #: handshake for every kind, so hiding it would leave a setting in force that nobody can see.
 TLS_KINDS = ("probe", "heartbeat", "watch")
@@ -90,10 +99,10 @@ def _spin(lo: int, hi: int, suffix: str = "") -> QSpinBox:
     return spin
 
 
-def _counted(noun: str) -> QSpinBox:
-    """1 to 100 of ``noun``, "1 good check" but "2 good checks"."""
-    spin = _spin(1, 100, noun)
-    spin.valueChanged.connect(lambda n: spin.setSuffix(noun if n == 1 else f"{noun}s"))
+def _counted(one: str, many: str) -> QSpinBox:
+    """1 to 100 checks, "1 good check" but "2 good checks" (``one`` and ``many`` suffixes)."""
+    spin = _spin(1, 100, one)
+    spin.valueChanged.connect(lambda n: spin.setSuffix(one if n == 1 else many))
     return spin
 
 
@@ -171,105 +180,117 @@ class ProfileForm(QTabWidget):
         self._watch(path, widget)
 
     def _build_general(self, groups: Sequence[str]) -> None:
-        form = self._page("&General")
+        form = self._page(self.tr("&General"))
         self.name_edit = QLineEdit()
-        self._row(form, "&Name:", "name", self.name_edit, "How this connection is listed")
+        tip = self.tr("How this connection is listed")
+        self._row(form, self.tr("&Name:"), "name", self.name_edit, tip)
         self.host_edit = QLineEdit()
-        self.host_edit.setPlaceholderText("db.example.com, 192.0.2.10 or 2001:db8::1")
-        self._row(form, "&Host:", "host", self.host_edit, "A host name or an IP address")
+        self.host_edit.setPlaceholderText(self.tr("db.example.com, 192.0.2.10 or 2001:db8::1"))
+        self._row(
+            form, self.tr("&Host:"), "host", self.host_edit, self.tr("A host name or an IP address")
+        )
         self.port_spin = _spin(0, 65535)
         self.port_spin.setSpecialValueText("—")  # 0: not chosen yet
-        self._row(form, "&Port:", "port", self.port_spin, "The TCP port, 1 to 65535")
+        self._row(
+            form, self.tr("&Port:"), "port", self.port_spin, self.tr("The TCP port, 1 to 65535")
+        )
         self.group_combo = QComboBox()
         self.group_combo.setEditable(True)
         self.group_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.group_combo.addItems(["", *sorted(set(groups) - {""}, key=str.casefold)])
-        self._row(form, "G&roup:", "group", self.group_combo, "Pick a group or type a new one")
+        self._row(
+            form, self.tr("G&roup:"), "group", self.group_combo, "Pick a group or type a new one"
+        )
         self.family_combo = QComboBox()
         for key, title in FAMILIES.items():
-            self.family_combo.addItem(title, key)
-        self._row(form, "Address &family:", "ip_family", self.family_combo)
-        self.enabled_check = QCheckBox("Monitor this connection")
-        self._row(form, "&Enabled:", "enabled", self.enabled_check)
+            self.family_combo.addItem(translate("ProfileForm", title), key)
+        self._row(form, self.tr("Address &family:"), "ip_family", self.family_combo)
+        self.enabled_check = QCheckBox(self.tr("Monitor this connection"))
+        self._row(form, self.tr("&Enabled:"), "enabled", self.enabled_check)
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setTabChangesFocus(True)
-        self._row(form, "N&otes:", "notes", self.notes_edit)
+        self._row(form, self.tr("N&otes:"), "notes", self.notes_edit)
 
     def _build_detector(self) -> None:
-        form = self._page("Dete&ctor")
+        form = self._page(self.tr("Dete&ctor"))
         self.kind_combo = QComboBox()
         for key, title in KINDS.items():
-            self.kind_combo.addItem(title, key)
-        self._row(form, "&Detector:", "detector.kind", self.kind_combo)
+            self.kind_combo.addItem(translate("ProfileForm", title), key)
+        self._row(form, self.tr("&Detector:"), "detector.kind", self.kind_combo)
         self.interval_spin = Number(0.1, 86400, " s")
-        self._row(form, "&Interval:", "detector.interval_s", self.interval_spin)
+        self._row(form, self.tr("&Interval:"), "detector.interval_s", self.interval_spin)
         self.timeout_spin = Number(0.05, 600, " s")
-        self._row(form, "Ti&meout:", "detector.timeout_s", self.timeout_spin)
+        self._row(form, self.tr("Ti&meout:"), "detector.timeout_s", self.timeout_spin)
         self.preset_combo = QComboBox()
-        self.preset_combo.addItem("None", None)
+        self.preset_combo.addItem(self.tr("None"), None)
         for preset in PRESETS.values():
             self.preset_combo.addItem(preset.title, preset.name)
-        self._row(form, "&Preset:", "detector.preset", self.preset_combo)
+        self._row(form, self.tr("&Preset:"), "detector.preset", self.preset_combo)
         self.send_edit, self.send_hint = QLineEdit(), _note()
-        self._row(form, "&Send:", "detector.send", self.send_edit, hint=self.send_hint)
+        self._row(form, self.tr("&Send:"), "detector.send", self.send_edit, hint=self.send_hint)
         self.expect_edit, self.expect_hint = QLineEdit(), _note()
-        self._row(form, "E&xpect:", "detector.expect", self.expect_edit, hint=self.expect_hint)
+        self._row(
+            form, self.tr("E&xpect:"), "detector.expect", self.expect_edit, hint=self.expect_hint
+        )
         self.backoff_spin = Number(1, 3600, " s")
-        tip = "After a drop, retries double from the interval up to this"
-        self._row(form, "Max &backoff:", "detector.max_backoff_s", self.backoff_spin, tip)
+        tip = self.tr("After a drop, retries double from the interval up to this")
+        self._row(form, self.tr("Max &backoff:"), "detector.max_backoff_s", self.backoff_spin, tip)
 
     def _build_tls(self) -> None:
-        form = self._page("T&LS")
-        self.tls_check = QCheckBox("Handshake TLS after connecting")
-        self._row(form, "&Use TLS:", "detector.tls", self.tls_check)
+        form = self._page(self.tr("T&LS"))
+        self.tls_check = QCheckBox(self.tr("Handshake TLS after connecting"))
+        self._row(form, self.tr("&Use TLS:"), "detector.tls", self.tls_check)
         self.server_name_edit = QLineEdit()
-        self.server_name_edit.setPlaceholderText("the host")
-        self._row(form, "Server &name:", "detector.tls_server_name", self.server_name_edit)
-        self.verify_check = QCheckBox("Refuse an untrusted certificate")
-        self._row(form, "&Verify:", "detector.tls_verify", self.verify_check)
+        self.server_name_edit.setPlaceholderText(self.tr("the host"))
+        self._row(form, self.tr("Server &name:"), "detector.tls_server_name", self.server_name_edit)
+        self.verify_check = QCheckBox(self.tr("Refuse an untrusted certificate"))
+        self._row(form, self.tr("&Verify:"), "detector.tls_verify", self.verify_check)
         self.ca_edit = QLineEdit()
-        self.ca_edit.setPlaceholderText("the system's trusted certificates")
-        self.browse_button = QPushButton("&Browse…")
+        self.ca_edit.setPlaceholderText(self.tr("the system's trusted certificates"))
+        self.browse_button = QPushButton(self.tr("&Browse…"))
         self.browse_button.setAutoDefault(False)
         self.browse_button.clicked.connect(self._browse_ca)
         body = _line(self.ca_edit, self.browse_button)
-        self._row(form, "CA &file:", "detector.tls_ca_file", self.ca_edit, body=body)
+        self._row(form, self.tr("CA &file:"), "detector.tls_ca_file", self.ca_edit, body=body)
 
     def _build_keepalive(self) -> None:
-        form = self._page("&Keepalive")
+        form = self._page(self.tr("&Keepalive"))
         self.idle_spin = _spin(1, 32767, " s")
-        tip = "Silence before the kernel's first keepalive probe"
-        self._row(form, "&Idle:", "detector.keepalive.idle_s", self.idle_spin, tip)
+        tip = self.tr("Silence before the kernel's first keepalive probe")
+        self._row(form, self.tr("&Idle:"), "detector.keepalive.idle_s", self.idle_spin, tip)
         self.ka_interval_spin = _spin(1, 32767, " s")
-        self._row(form, "Probe i&nterval:", "detector.keepalive.interval_s", self.ka_interval_spin)
+        self._row(
+            form,
+            self.tr("Probe i&nterval:"),
+            "detector.keepalive.interval_s",
+            self.ka_interval_spin,
+        )
         self.count_spin = _spin(1, 127)
-        tip = "Unanswered probes before the connection counts as dropped"
-        self._row(form, "Probe c&ount:", "detector.keepalive.count", self.count_spin, tip)
+        tip = self.tr("Unanswered probes before the connection counts as dropped")
+        self._row(form, self.tr("Probe c&ount:"), "detector.keepalive.count", self.count_spin, tip)
         self.user_timeout_combo = QComboBox()
-        for mode in USER_TIMEOUT_MODES:
-            self.user_timeout_combo.addItem(mode.capitalize(), mode)
+        for mode, title in USER_TIMEOUT_MODES.items():
+            self.user_timeout_combo.addItem(translate("ProfileForm", title), mode)
         self.user_timeout_spin = Number(0.1, 3600, " s")
         body = _line(self.user_timeout_combo, self.user_timeout_spin)
-        tip = "TCP_USER_TIMEOUT: how long sent data may stay unacknowledged"
-        self._row(
-            form, "&User timeout:", "detector.user_timeout_s", self.user_timeout_combo, tip,
-            body=body,
-        )  # fmt: skip
+        tip = self.tr("TCP_USER_TIMEOUT: how long sent data may stay unacknowledged")
+        caption = self.tr("&User timeout:")
+        self._row(form, caption, "detector.user_timeout_s", self.user_timeout_combo, tip, body=body)
         self._watch("detector.user_timeout_s", self.user_timeout_spin)
 
     def _build_alerting(self) -> None:
-        form = self._page("&Alerting")
-        self.fail_spin = _counted(" failed check")
-        self._row(form, "&Down after:", "fail_after", self.fail_spin)
-        self.recover_spin = _counted(" good check")
-        self._row(form, "U&p after:", "recover_after", self.recover_spin)
+        form = self._page(self.tr("&Alerting"))
+        self.fail_spin = _counted(self.tr(" failed check"), self.tr(" failed checks"))
+        self._row(form, self.tr("&Down after:"), "fail_after", self.fail_spin)
+        self.recover_spin = _counted(self.tr(" good check"), self.tr(" good checks"))
+        self._row(form, self.tr("U&p after:"), "recover_after", self.recover_spin)
         self.warn_spin = Number(0, 600_000, " ms")
-        self.warn_spin.setSpecialValueText("off")
-        tip = "Latency above this shows the connection as degraded; 0 turns it off"
-        self._row(form, "&Warn latency:", "warn_latency_ms", self.warn_spin, tip)
-        self.on_down_check = QCheckBox("When it goes down")
-        self._row(form, "&Notify:", "notify.on_down", self.on_down_check)
-        self.on_up_check = QCheckBox("When it comes &back")
+        self.warn_spin.setSpecialValueText(self.tr("off"))
+        tip = self.tr("Latency above this shows the connection as degraded; 0 turns it off")
+        self._row(form, self.tr("&Warn latency:"), "warn_latency_ms", self.warn_spin, tip)
+        self.on_down_check = QCheckBox(self.tr("When it goes down"))
+        self._row(form, self.tr("&Notify:"), "notify.on_down", self.on_down_check)
+        self.on_up_check = QCheckBox(self.tr("When it comes &back"))
         self._row(form, "", "notify.on_up", self.on_up_check)
 
     def _watch(self, path: str, widget: QWidget) -> None:
@@ -296,9 +317,9 @@ class ProfileForm(QTabWidget):
     def _browse_ca(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self,
-            "CA certificates",
+            self.tr("CA certificates"),
             self.ca_edit.text(),
-            "Certificates (*.pem *.crt *.cer);;All files (*)",
+            self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"),
         )
         if path:
             self.ca_edit.setText(path)
@@ -389,14 +410,16 @@ class ProfileForm(QTabWidget):
             widget.setEnabled(tls)
         self.user_timeout_spin.setEnabled(self.user_timeout_combo.currentData() == "seconds")
         budget = self.idle_spin.value() + self.ka_interval_spin.value() * self.count_spin.value()
-        self.user_timeout_combo.setItemText(0, f"Auto ({max(1, budget - 1)} s)")
+        self.user_timeout_combo.setItemText(
+            0, self.tr("Auto ({seconds} s)").format(seconds=max(1, budget - 1))
+        )
         preset = PRESETS.get(self.preset_combo.currentData() or "custom", PRESETS["custom"])
         if preset.name == "hex":
-            self.send_hint.setText("hex bytes to send, pairs of 0-9a-f (spaces allowed)")
-            self.expect_hint.setText("hex bytes the reply must start with")
+            self.send_hint.setText(self.tr("hex bytes to send, pairs of 0-9a-f (spaces allowed)"))
+            self.expect_hint.setText(self.tr("hex bytes the reply must start with"))
         else:
-            self.send_hint.setText(r"Empty: the preset's. Escapes: \r \n \t \\")
-            self.expect_hint.setText("A regular expression the reply must match")
+            self.send_hint.setText(self.tr(r"Empty: the preset's. Escapes: \r \n \t \\"))
+            self.expect_hint.setText(self.tr("A regular expression the reply must match"))
         self.send_edit.setPlaceholderText(escape(preset.send or ""))
         self.expect_edit.setPlaceholderText(preset.expect or "")
 

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -33,15 +34,30 @@ _SPIN_LIMITS = {"workers": (0, 999), "retention_days": (0, 99_999)}
 ERROR_STYLE = "color: #d63a2f;"
 
 
+#: The language choices, in their own language (the way language menus show them).
+LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    """``start_at_login``: whether the program starts at login now (the platform's own entry
+    is the record; the caller applies ``start_at_login_checked()`` after OK)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        start_at_login: bool | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings — TCP Monitor")
+        self.setWindowTitle(self.tr("Settings — TCP Monitor"))
         self._checks = {
-            "start_minimized": QCheckBox("Start minimized (to the tray when there is one)"),
-            "notify_on_down": QCheckBox("Notify when a connection goes down"),
-            "notify_on_up": QCheckBox("Notify when a connection comes back up"),
-            "sound": QCheckBox("Play a sound with each notification"),
+            "start_minimized": QCheckBox(
+                self.tr("Start minimized (to the tray when there is one)")
+            ),
+            "notify_on_down": QCheckBox(self.tr("Notify when a connection goes down")),
+            "notify_on_up": QCheckBox(self.tr("Notify when a connection comes back up")),
+            "sound": QCheckBox(self.tr("Play a sound with each notification")),
         }
         for name, box in self._checks.items():
             box.setChecked(bool(getattr(settings, name)))
@@ -49,28 +65,51 @@ class SettingsDialog(QDialog):
         self._spins: dict[str, QSpinBox] = {}
         self._errors: dict[str, QLabel] = {}
         automatic = Settings(workers=0).worker_count
-        workers = self._spin("workers", settings.workers, f"Automatic ({automatic})")
+        workers = self._spin(
+            "workers", settings.workers, self.tr("Automatic ({n})").format(n=automatic)
+        )
         workers.setToolTip(
-            "Threads that host the monitors. Automatic uses min(4, CPU count): "
-            f"{automatic} on this computer."
+            self.tr(
+                "Threads that host the monitors. Automatic uses min(4, CPU count): "
+                "{n} on this computer."
+            ).format(n=automatic)
         )
         retention = self._spin("retention_days", settings.retention_days)
-        retention.setSuffix(" days")
+        retention.setSuffix(self.tr(" days"))
+        self.login_check = QCheckBox(self.tr("Start at login (minimized to the tray)"))
+        self.login_check.setChecked(bool(start_at_login))
+        self.login_check.setEnabled(start_at_login is not None)
+        if start_at_login is None:
+            self.login_check.setToolTip(self.tr("Not available on this system"))
+        self.language_combo = QComboBox()
+        self.language_combo.addItem(self.tr("System language"), "system")
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_combo.addItem(name, code)
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(settings.language)))
 
-        general = QGroupBox("General")
+        general = QGroupBox(self.tr("General"))
         general_form = QFormLayout(general)
         general_form.addRow(self._checks["start_minimized"])
-        general_form.addRow("Keep events for:", self._with_error("retention_days"))
-        general_form.addRow("Worker threads:", self._with_error("workers"))
-        note = QLabel(f"0 means automatic ({automatic} here). Applies at the next start.")
+        general_form.addRow(self.login_check)
+        general_form.addRow(self.tr("Language:"), self.language_combo)
+        language_note = QLabel(self.tr("The language applies at the next start."))
+        language_note.setWordWrap(True)
+        general_form.addRow("", language_note)
+        general_form.addRow(self.tr("Keep events for:"), self._with_error("retention_days"))
+        general_form.addRow(self.tr("Worker threads:"), self._with_error("workers"))
+        note = QLabel(
+            self.tr("0 means automatic ({n} here). Applies at the next start.").format(n=automatic)
+        )
         note.setWordWrap(True)
         general_form.addRow("", note)
-        notify = QGroupBox("Notifications")
+        notify = QGroupBox(self.tr("Notifications"))
         notify_form = QFormLayout(notify)
         for name in ("notify_on_down", "notify_on_up", "sound"):
             notify_form.addRow(self._checks[name])
         notify_form.addRow(
-            QLabel("Each connection can also turn its notifications off in its own settings.")
+            QLabel(
+                self.tr("Each connection can also turn its notifications off in its own settings.")
+            )
         )
 
         self._buttons = QDialogButtonBox(
@@ -111,7 +150,11 @@ class SettingsDialog(QDialog):
         """The fields as a settings document, before validation."""
         data: dict[str, Any] = {name: box.isChecked() for name, box in self._checks.items()}
         data.update({name: spin.value() for name, spin in self._spins.items()})
+        data["language"] = self.language_combo.currentData()
         return data
+
+    def start_at_login_checked(self) -> bool:
+        return self.login_check.isChecked()
 
     @Slot()
     def _validate(self) -> bool:

@@ -28,7 +28,10 @@ from PySide6.QtGui import QGuiApplication, QPalette
 
 from ..core.events import SEVERITY, Cause, Event, Kind, State, utc_now
 from ..core.profile import Profile
+from .i18n import QT_TRANSLATE_NOOP, translate
 from .icons import state_icon, worst
+from .labels import cause_text, state_text
+from .text import coarse_duration_text as format_duration
 from .text import duration_text
 
 __all__ = ["SAMPLES", "Column", "Role", "StatusModel", "format_duration", "format_latency"]
@@ -60,17 +63,17 @@ class Column(enum.IntEnum):
 
 _COLUMNS = len(Column)
 HEADERS = {
-    Column.STATE: "State",
-    Column.NAME: "Name",
-    Column.GROUP: "Group",
-    Column.TARGET: "Target",
-    Column.DETECTOR: "Detector",
-    Column.LATENCY: "Latency (ms)",
-    Column.SPARKLINE: "Last 60",
-    Column.UPTIME: "Uptime 24 h",
-    Column.IN_STATE: "For",
-    Column.CAUSE: "Last cause",
-    Column.DETAIL: "Detail",
+    Column.STATE: QT_TRANSLATE_NOOP("StatusModel", "State"),
+    Column.NAME: QT_TRANSLATE_NOOP("StatusModel", "Name"),
+    Column.GROUP: QT_TRANSLATE_NOOP("StatusModel", "Group"),
+    Column.TARGET: QT_TRANSLATE_NOOP("StatusModel", "Target"),
+    Column.DETECTOR: QT_TRANSLATE_NOOP("StatusModel", "Detector"),
+    Column.LATENCY: QT_TRANSLATE_NOOP("StatusModel", "Latency (ms)"),
+    Column.SPARKLINE: QT_TRANSLATE_NOOP("StatusModel", "Last 60"),
+    Column.UPTIME: QT_TRANSLATE_NOOP("StatusModel", "Uptime 24 h"),
+    Column.IN_STATE: QT_TRANSLATE_NOOP("StatusModel", "For"),
+    Column.CAUSE: QT_TRANSLATE_NOOP("StatusModel", "Last cause"),
+    Column.DETAIL: QT_TRANSLATE_NOOP("StatusModel", "Detail"),
 }
 
 
@@ -88,19 +91,6 @@ def format_latency(ms: float | None) -> str:
     if ms is None:
         return ""
     return f"{ms:.2f}" if ms < 10 else f"{ms:,.1f}"
-
-
-def format_duration(seconds: float) -> str:
-    """Coarse on purpose: "for 2 h 10 min" is read at a glance, seconds would only flicker."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    if s < 86400:
-        h, m = divmod(s // 60, 60)
-        return f"{h} h {m} min" if m else f"{h} h"
-    return f"{s // 86400} d"
 
 
 def _format_uptime(pct: float | None) -> str:
@@ -192,9 +182,9 @@ class StatusModel(QAbstractTableModel):
     ) -> Any:
         if orientation is Qt.Orientation.Horizontal and 0 <= section < _COLUMNS:
             if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[Column(section)]
+                return translate("StatusModel", HEADERS[Column(section)])
             if role == Qt.ItemDataRole.ToolTipRole and section == Column.SPARKLINE:
-                return "Latency of the last 60 checks; red ticks are failed checks"
+                return self.tr("Latency of the last 60 checks; red ticks are failed checks")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -296,7 +286,7 @@ class StatusModel(QAbstractTableModel):
         r = self._rows[row]
         if r.haystack is None:
             p = r.profile
-            cause = "" if r.cause is None else f"{r.cause} {r.cause.label}"
+            cause = "" if r.cause is None else f"{r.cause} {r.cause.label} {cause_text(r.cause)}"
             r.haystack = "\n".join((p.name, p.group, p.target, cause, r.detail)).casefold()
         return r.haystack
 
@@ -438,7 +428,7 @@ class StatusModel(QAbstractTableModel):
     def _text(self, row: _Row, column: int) -> str:
         p = row.profile
         if column == Column.STATE:
-            return str(row.state)
+            return state_text(row.state)
         if column == Column.NAME:
             return p.name
         if column == Column.GROUP:
@@ -455,7 +445,7 @@ class StatusModel(QAbstractTableModel):
             seconds = self._seconds_in_state(row)
             return "" if seconds is None else format_duration(seconds)
         if column == Column.CAUSE:
-            return "" if row.cause is None else row.cause.label
+            return cause_text(row.cause)
         if column == Column.DETAIL:
             return row.detail
         return ""  # the sparkline is painted by its delegate
@@ -478,25 +468,42 @@ class StatusModel(QAbstractTableModel):
         if column == Column.SPARKLINE:
             good = [s for s in row.samples if s is not None]
             if not row.samples:
-                return "No checks yet"
+                return self.tr("No checks yet")
             failed = len(row.samples) - len(good)
-            text = f"Last {len(row.samples)} checks: {failed} failed"
+            text = self.tr("Last {n} checks: {failed} failed").format(
+                n=len(row.samples), failed=failed
+            )
             if good:
-                text += f"; latency min {min(good):.2f}, avg {sum(good) / len(good):.2f}"
-                text += f", max {max(good):.2f} ms"
+                text += self.tr("; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms").format(
+                    lo=min(good), avg=sum(good) / len(good), hi=max(good)
+                )
             return text
         if column not in (Column.STATE, Column.CAUSE, Column.DETAIL):
             return None
-        lines = [f"{row.profile.name}: {row.state}"]
+        name, state = row.profile.name, state_text(row.state)
         if row.since is not None:
-            lines[0] += f" since {row.since.astimezone():%Y-%m-%d %H:%M:%S}"
+            since = f"{row.since.astimezone():%Y-%m-%d %H:%M:%S}"
+            lines = [self.tr("{name}: {state} since {since}").format(
+                name=name, state=state, since=since
+            )]  # fmt: skip
+        else:
+            lines = [f"{name}: {state}"]
         if row.cause is not None:
-            lines.append(f"last cause: {row.cause.label}")
+            lines.append(self.tr("last cause: {cause}").format(cause=cause_text(row.cause)))
         if row.detail:
             lines.append(row.detail)
         if row.detection_ms is not None:
             delay = duration_text(row.detection_ms / 1000)
-            when = "" if row.state is State.DOWN else "the last drop was "
-            lines.append(f"{when}noticed {delay} after the last good sign")
-        lines.append(f"address: {row.address or row.profile.target}")
+            if row.state is State.DOWN:
+                lines.append(
+                    self.tr("noticed {delay} after the last good sign").format(delay=delay)
+                )
+            else:
+                lines.append(
+                    self.tr("the last drop was noticed {delay} after the last good sign").format(
+                        delay=delay
+                    )
+                )
+        target = row.address or row.profile.target
+        lines.append(self.tr("address: {address}").format(address=target))
         return "\n".join(lines)

@@ -34,14 +34,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .i18n import QT_TRANSLATE_NOOP
 from .sparkline import SparklineDelegate
 from .status_model import Column, Role, StatusModel
 
 __all__ = ["StatusFilterProxy", "StatusTable"]
 
 _Index = QModelIndex | QPersistentModelIndex
-_ALL_GROUPS = "All groups"
-_NO_GROUP = "No group"
+_ALL_GROUPS = QT_TRANSLATE_NOOP("StatusTable", "All groups")
+_NO_GROUP = QT_TRANSLATE_NOOP("StatusTable", "No group")
 _WIDTHS = {
     Column.STATE: 100,
     Column.NAME: 150,
@@ -106,7 +107,9 @@ class StatusTable(QWidget):
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("statusFilter")
-        self.filter_edit.setPlaceholderText("Filter by name, group, target, cause or detail")
+        self.filter_edit.setPlaceholderText(
+            self.tr("Filter by name, group, target, cause or detail")
+        )
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
         self.group_combo = QComboBox(self)
@@ -167,19 +170,22 @@ class StatusTable(QWidget):
     def _build_empty_panel(self) -> QWidget:
         panel = QWidget(self)
         panel.setObjectName("emptyState")
-        title = QLabel("No connections yet", panel)
+        title = QLabel(self.tr("No connections yet"), panel)
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         title.setFont(font)
         hint = QLabel(
-            "Add a TCP connection to watch, or try the demo to see a drop reported as it happens.",
+            self.tr(
+                "Add a TCP connection to watch, or try the demo to see a drop reported as it "
+                "happens."
+            ),
             panel,
         )
         hint.setWordWrap(True)
-        self.add_button = QPushButton("Add connection", panel)
+        self.add_button = QPushButton(self.tr("Add connection"), panel)
         self.add_button.setDefault(True)
         self.add_button.clicked.connect(self.addRequested)
-        self.demo_button = QPushButton("Try the demo", panel)
+        self.demo_button = QPushButton(self.tr("Try the demo"), panel)
         self.demo_button.clicked.connect(self.demoRequested)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -261,10 +267,10 @@ class StatusTable(QWidget):
     def _profiles_changed(self) -> None:
         """Rebuild the group list, keeping the user's pick while that group still exists."""
         current = self.group_combo.currentData()
-        groups: list[tuple[str, str | None]] = [(_ALL_GROUPS, None)]
+        groups: list[tuple[str, str | None]] = [(self.tr(_ALL_GROUPS), None)]
         groups += [(g, g) for g in self.model.groups()]
         if len(groups) > 1 and self.model.has_ungrouped():
-            groups.append((_NO_GROUP, ""))
+            groups.append((self.tr(_NO_GROUP), ""))
         self.group_combo.blockSignals(True)
         self.group_combo.clear()
         for text, data in groups:

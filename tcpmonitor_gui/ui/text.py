@@ -1,17 +1,49 @@
-"""Times and durations as a person reads them, shared by the window, the log and notices."""
+"""Times and durations as a person reads them, shared by the window, the log and notices.
+
+The unit patterns go through ``translate("Duration", ...)``: "{n} min" reads "{n} 分钟" in
+the Chinese window.
+"""
 
 from __future__ import annotations
+
+from .i18n import translate
+
+
+def unit_text(pattern: str, **values: object) -> str:
+    """``pattern`` ("{n} s", "{m} min {s} s", "{h} h {m} min"...) in the user's language."""
+    return translate("Duration", pattern).format(**values)
 
 
 def duration_text(seconds: float) -> str:
     """``0.4 ms``, ``12 ms``, ``3.5 s``, ``42 s``, ``5 min 3 s``, ``2 h 10 min``."""
     if seconds < 1:
         ms = seconds * 1000
-        return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
+        return unit_text("{n} ms", n=f"{ms:.1f}" if ms < 10 else f"{ms:.0f}")
     if seconds < 60:
-        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+        return unit_text("{n} s", n=f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}")
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return unit_text("{m} min {s} s", m=minutes, s=secs) if secs else _minutes(minutes)
+    return _hours(*divmod(minutes, 60))
+
+
+def coarse_duration_text(seconds: float) -> str:
+    """Coarse on purpose: "for 2 h 10 min" is read at a glance, seconds would only flicker."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return unit_text("{n} s", n=s)
+    if s < 3600:
+        return _minutes(s // 60)
+    if s < 86400:
+        return _hours(*divmod(s // 60, 60))
+    return unit_text("{n} d", n=s // 86400)
+
+
+def _minutes(n: int) -> str:
+    return unit_text("{n} min", n=n)
+
+
+def _hours(hours: int, minutes: int) -> str:
+    if minutes:
+        return unit_text("{h} h {m} min", h=hours, m=minutes)
+    return unit_text("{n} h", n=hours)

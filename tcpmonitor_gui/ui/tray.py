@@ -18,7 +18,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..core.events import Event, Kind, State
+from .i18n import translate
 from .icons import state_icon, worst
+from .labels import cause_text, state_text
 
 Severity = Literal["info", "warning"]
 
@@ -44,32 +46,34 @@ def tooltip_text(
     counts: Mapping[State, int], down_names: Sequence[str], *, max_len: int = TOOLTIP_MAX
 ) -> str:
     """``TCP Monitor — 12 up, 1 down: Orders DB``, with down names cut to fit ``max_len``."""
-    parts = [f"{counts[s]} {s}" for s in COUNT_ORDER if counts.get(s, 0) > 0]
-    text = f"{APP_NAME} — {', '.join(parts) if parts else 'no connections'}"
+    parts = [f"{counts[s]} {state_text(s)}" for s in COUNT_ORDER if counts.get(s, 0) > 0]
+    summary = ", ".join(parts) if parts else translate("Tray", "no connections")
+    text = f"{APP_NAME} — {summary}"
     if not down_names:
         return text
     names = list(down_names)
     for shown in range(len(names), 0, -1):
         rest = len(names) - shown
-        candidate = f"{text}: {', '.join(names[:shown])}" + (f" and {rest} more" if rest else "")
+        more = translate("Tray", " and {n} more").format(n=rest) if rest else ""
+        candidate = f"{text}: {', '.join(names[:shown])}{more}"
         if len(candidate) <= max_len:
             return candidate
     first = f"{text}: {names[0]}"
-    more = f" and {len(names) - 1} more" if len(names) > 1 else ""
+    more = translate("Tray", " and {n} more").format(n=len(names) - 1) if len(names) > 1 else ""
     return first[: max_len - len(more) - 1] + "…" + more
 
 
 def event_text(event: Event, tz: dt.tzinfo | None = None) -> str:
     """``14:02 Orders DB down (reset)``, in local time unless ``tz`` is given."""
     when = event.ts.astimezone(tz).strftime("%H:%M")
-    text = f"{when} {event.profile_name} {event.state}"
+    text = f"{when} {event.profile_name} {state_text(event.state)}"
     if event.cause is not None:
-        text += f" ({str(event.cause).replace('_', ' ')})"
+        text += f" ({cause_text(event.cause)})"
     return text
 
 
 def pause_text(paused: bool) -> str:
-    return "Resume all" if paused else "Pause all"
+    return translate("Tray", "Resume all") if paused else translate("Tray", "Pause all")
 
 
 class TrayIcon(QObject):
@@ -87,13 +91,13 @@ class TrayIcon(QObject):
         self._recent: collections.deque[Event] = collections.deque(maxlen=RECENT_LIMIT)
         self._menu = QMenu()
         self._menu.setTitle(APP_NAME)
-        self._show_action = self._menu.addAction("Show/Hide window")
+        self._show_action = self._menu.addAction(self.tr("Show/Hide window"))
         self._show_action.triggered.connect(self.showHideRequested)
         self._pause_action = self._menu.addAction(pause_text(False))
         self._pause_action.triggered.connect(self._on_pause)
-        self._recent_menu = self._menu.addMenu("Recent events")
+        self._recent_menu = self._menu.addMenu(self.tr("Recent events"))
         self._menu.addSeparator()
-        self._quit_action = self._menu.addAction("Quit")
+        self._quit_action = self._menu.addAction(self.tr("Quit"))
         self._quit_action.triggered.connect(self.quitRequested)
         self._fill_recent()
         self._tray: QSystemTrayIcon | None = None
@@ -154,7 +158,7 @@ class TrayIcon(QObject):
         self._pause_action.setText(pause_text(paused))
 
     def set_window_visible(self, visible: bool) -> None:
-        self._show_action.setText("Hide window" if visible else "Show window")
+        self._show_action.setText(self.tr("Hide window") if visible else self.tr("Show window"))
 
     def show_message(self, title: str, text: str, severity: Severity = "info") -> None:
         if self._tray is None or not self._tray.isVisible():
@@ -180,7 +184,7 @@ class TrayIcon(QObject):
     def _fill_recent(self) -> None:
         self._recent_menu.clear()
         if not self._recent:
-            self._recent_menu.addAction("No events yet").setEnabled(False)
+            self._recent_menu.addAction(self.tr("No events yet")).setEnabled(False)
             return
         for event in reversed(self._recent):
             self._recent_menu.addAction(state_icon(event.state), event_text(event))

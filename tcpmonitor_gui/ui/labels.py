@@ -1,0 +1,45 @@
+"""The state words and failure causes in the user's language.
+
+The core is Qt-free and speaks English (``State`` values, ``Cause.label``); the window,
+the tray and the notifications show these instead. Each word is listed here once, in the
+core's own English, so ``pyside6-lupdate`` finds it; a test checks that every state and cause
+is listed and that the English matches the core's.
+"""
+
+from __future__ import annotations
+
+from ..core.events import Cause, State
+from .i18n import QT_TRANSLATE_NOOP, translate
+
+STATE_WORDS: dict[State, str] = {
+    State.UNKNOWN: QT_TRANSLATE_NOOP("State", "unknown"),
+    State.CONNECTING: QT_TRANSLATE_NOOP("State", "connecting"),
+    State.UP: QT_TRANSLATE_NOOP("State", "up"),
+    State.DEGRADED: QT_TRANSLATE_NOOP("State", "degraded"),
+    State.DOWN: QT_TRANSLATE_NOOP("State", "down"),
+    State.PAUSED: QT_TRANSLATE_NOOP("State", "paused"),
+}
+
+CAUSE_LABELS: dict[Cause, str] = {
+    Cause.REFUSED: QT_TRANSLATE_NOOP("Cause", "refused"),
+    Cause.RESET: QT_TRANSLATE_NOOP("Cause", "reset"),
+    Cause.CLOSED_BY_PEER: QT_TRANSLATE_NOOP("Cause", "closed by peer"),
+    Cause.CONNECT_TIMEOUT: QT_TRANSLATE_NOOP("Cause", "connect timeout"),
+    Cause.HEARTBEAT_TIMEOUT: QT_TRANSLATE_NOOP("Cause", "heartbeat timeout"),
+    Cause.KEEPALIVE_TIMEOUT: QT_TRANSLATE_NOOP("Cause", "keepalive timeout"),
+    Cause.UNEXPECTED_REPLY: QT_TRANSLATE_NOOP("Cause", "unexpected reply"),
+    Cause.DNS_ERROR: QT_TRANSLATE_NOOP("Cause", "dns error"),
+    Cause.UNREACHABLE: QT_TRANSLATE_NOOP("Cause", "unreachable"),
+    Cause.TLS_ERROR: QT_TRANSLATE_NOOP("Cause", "tls error"),
+    Cause.LOCAL_ERROR: QT_TRANSLATE_NOOP("Cause", "local error"),
+}
+
+
+def state_text(state: State) -> str:
+    """``state`` as a word in the user's language."""
+    return translate("State", STATE_WORDS[state])
+
+
+def cause_text(cause: Cause | None) -> str:
+    """``cause``'s label in the user's language; "" for none."""
+    return "" if cause is None else translate("Cause", CAUSE_LABELS[cause])
