@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean translations lupdate
+
+# Translations: the .ts sources are in git; the compiled .qm files are built here.
+TS := $(wildcard tcpmonitor_gui/resources/i18n/*.ts)
+QM := $(TS:.ts=.qm)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,17 +18,27 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+%.qm: %.ts $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
+
+translations: $(QM)
+
+# After changing user-visible strings: refresh the .ts files, then translate what is new.
+lupdate: $(STAMP)
+	$(BIN)/pyside6-lupdate -no-obsolete -locations none tcpmonitor_gui/ui/*.py \
+		tcpmonitor_gui/app.py -ts $(TS)
+
+run: $(STAMP) $(QM)
 	$(BIN)/tcpmonitor-gui $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check tcpmonitor_gui tests
-	$(BIN)/ruff format --check tcpmonitor_gui tests
+	$(BIN)/ruff check tcpmonitor_gui tests tools
+	$(BIN)/ruff format --check tcpmonitor_gui tests tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(QM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit
@@ -34,4 +48,4 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/engine_scale.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache $(QM)

@@ -198,9 +198,8 @@ class ProfileForm(QTabWidget):
         self.group_combo.setEditable(True)
         self.group_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.group_combo.addItems(["", *sorted(set(groups) - {""}, key=str.casefold)])
-        self._row(
-            form, self.tr("G&roup:"), "group", self.group_combo, "Pick a group or type a new one"
-        )
+        tip = self.tr("Pick a group or type a new one")
+        self._row(form, self.tr("G&roup:"), "group", self.group_combo, tip)
         self.family_combo = QComboBox()
         for key, title in FAMILIES.items():
             self.family_combo.addItem(translate("ProfileForm", title), key)

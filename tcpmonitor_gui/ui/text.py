@@ -6,7 +6,18 @@ the Chinese window.
 
 from __future__ import annotations
 
-from .i18n import translate
+from .i18n import QT_TRANSLATE_NOOP, translate
+
+#: The patterns ``unit_text`` is called with, listed so ``pyside6-lupdate`` finds them.
+PATTERNS = (
+    QT_TRANSLATE_NOOP("Duration", "{n} ms"),
+    QT_TRANSLATE_NOOP("Duration", "{n} s"),
+    QT_TRANSLATE_NOOP("Duration", "{n} min"),
+    QT_TRANSLATE_NOOP("Duration", "{m} min {s} s"),
+    QT_TRANSLATE_NOOP("Duration", "{n} h"),
+    QT_TRANSLATE_NOOP("Duration", "{h} h {m} min"),
+    QT_TRANSLATE_NOOP("Duration", "{n} d"),
+)
 
 
 def unit_text(pattern: str, **values: object) -> str:

@@ -33,8 +33,8 @@ def gui(desktop: Desktop, tmp_path: Path) -> Iterator[Callable[..., GuiProcess]]
     """``gui(*args)`` starts ``tcpmonitor-gui`` on the desktop; all are stopped afterwards."""
     launched: list[GuiProcess] = []
 
-    def launch(*args: str) -> GuiProcess:
-        process = launch_gui(desktop, tmp_path, *args)
+    def launch(*args: str, env: dict[str, str] | None = None) -> GuiProcess:
+        process = launch_gui(desktop, tmp_path, *args, env=env)
         launched.append(process)
         return process
 

@@ -25,7 +25,13 @@ class GuiProcess(Child):
     """One run of the program. Every launch in a test shares the test's config and data dirs,
     as two launches by the same person would (a second launch finds the first)."""
 
-    def __init__(self, desktop: Desktop, tmp_path: Path, args: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        desktop: Desktop,
+        tmp_path: Path,
+        args: tuple[str, ...],
+        env: dict[str, str] | None = None,
+    ) -> None:
         n = next(_serial)
         self.config_dir = tmp_path / "config"
         self.data_dir = tmp_path / "data"
@@ -37,7 +43,8 @@ class GuiProcess(Child):
             "--data-dir", str(self.data_dir),
             *args,
         ]  # fmt: skip
-        super().__init__(argv, env=desktop.env, log=self.stderr_path, stdout_log=self.stdout_path)
+        env = {**desktop.env, **(env or {})}
+        super().__init__(argv, env=env, log=self.stderr_path, stdout_log=self.stdout_path)
 
     @property
     def stdout(self) -> str:
@@ -48,8 +55,11 @@ class GuiProcess(Child):
         return self.stderr_path.read_text(errors="replace")
 
 
-def launch_gui(desktop: Desktop, tmp_path: Path, *args: str) -> GuiProcess:
-    """Start ``tcpmonitor-gui`` with ``args``; the caller stops it (the ``gui`` fixture does)."""
+def launch_gui(
+    desktop: Desktop, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> GuiProcess:
+    """Start ``tcpmonitor-gui`` with ``args`` (and ``env`` over the desktop's); the caller
+    stops it (the ``gui`` fixture does)."""
     if not TCPMONITOR_GUI.exists():
         raise AssertionError(f"{TCPMONITOR_GUI} is not installed: run `make` first")
-    return GuiProcess(desktop, tmp_path, args)
+    return GuiProcess(desktop, tmp_path, args, env)

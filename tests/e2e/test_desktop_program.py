@@ -133,6 +133,33 @@ def test_without_a_tray_the_desktop_notification_service_tells_within_2s(
         assert program.wait(timeout=10.0) == 0, program.stderr
 
 
+def test_under_a_chinese_locale_the_program_speaks_chinese(
+    desktop: Desktop,
+    gui: Callable[..., GuiProcess],
+    server: LineEchoServer,
+    tmp_path: Path,
+    screenshot: Callable[[str], Path],
+) -> None:
+    """The system locale picks the language (no setting): the notification a person gets when
+    a server goes away is in Chinese, read off the notification daemon."""
+    write_profiles(tmp_path, server)
+    chinese = {"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
+    with desktop.without_tray():
+        program = gui(env=chinese)
+        window = desktop.wait_for_window("TCP Monitor", timeout=15.0)
+        assert server.wait_for_connections(1, timeout=10.0), program.stderr
+        wait_for_colour(desktop, window, State.UP, tmp_path / "up.png", time.monotonic() + 10)
+        screenshot("zh-CN-up")
+        killed_at = time.monotonic()
+        server.stop()
+        notice = desktop.wait_for_notification(
+            body_contains="Orders DB", since=killed_at, timeout=NOTICE_WITHIN_S
+        )
+        screenshot("zh-CN-down")
+        assert notice.summary == "连接断开：Orders DB", notice
+        assert "已断开" in notice.body, notice
+
+
 def test_a_second_launch_brings_the_first_forward_and_exits(
     desktop: Desktop, gui: Callable[..., GuiProcess]
 ) -> None:

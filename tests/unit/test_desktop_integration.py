@@ -238,4 +238,5 @@ def test_wheel_ships_the_runtime_resources(tmp_path: Path) -> None:
         f"tcpmonitor_gui/resources/icons/hicolor/{n}x{n}.png" for n in assets.APP_ICON_SIZES
     }
     expected.add(f"tcpmonitor_gui/resources/{assets.STATE_TEMPLATE_SVG}")
+    expected.add("tcpmonitor_gui/resources/i18n/tcpmonitor_zh_CN.qm")  # built by make
     assert expected <= names, sorted(expected - names)
