@@ -10,7 +10,6 @@ Qt-free; every path derives from a home directory and an environment that tests 
 from __future__ import annotations
 
 import os
-import plistlib
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -78,6 +77,8 @@ class Autostart:
 
 
 def _launch_agent(command: Sequence[str]) -> str:
+    import plistlib  # noqa: PLC0415 - macOS only, and only when switching it on
+
     plist = {
         "Label": APP_ID,
         "ProgramArguments": list(command),

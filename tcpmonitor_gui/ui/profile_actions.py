@@ -25,8 +25,6 @@ from ..core.sample import Sample
 from ..core.settings import Settings
 from ..integration.autostart import AutostartError
 from .i18n import translate
-from .profile_dialog import ProfileDialog
-from .settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -83,6 +81,8 @@ class ProfileActions:
     def _dialog(self, profile: Profile | None, *, duplicate: bool = False) -> None:
         profiles = self.w.model_profiles()
         names = [p.name for p in profiles]
+        from .profile_dialog import ProfileDialog  # noqa: PLC0415 - not needed to start
+
         dialog = ProfileDialog(
             self.w,
             profile=profile,
@@ -235,6 +235,8 @@ class ProfileActions:
 
     def settings_dialog(self) -> None:
         autostart = self.w.autostart
+        from .settings_dialog import SettingsDialog  # noqa: PLC0415 - not needed to start
+
         dialog = SettingsDialog(
             self.w.ctx.settings,
             self.w,
