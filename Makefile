@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean translations lupdate
+.PHONY: run test lint typecheck unit bench clean translations lupdate bundle bundle-smoke
 
 # Translations: the .ts sources are in git; the compiled .qm files are built here.
 TS := $(wildcard tcpmonitor_gui/resources/i18n/*.ts)
@@ -32,8 +32,8 @@ run: $(STAMP) $(QM)
 	$(BIN)/tcpmonitor-gui $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check tcpmonitor_gui tests tools
-	$(BIN)/ruff format --check tcpmonitor_gui tests tools
+	$(BIN)/ruff check tcpmonitor_gui tests tools packaging
+	$(BIN)/ruff format --check tcpmonitor_gui tests tools packaging
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -46,6 +46,15 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python tests/bench/detection_latency.py
 	$(BIN)/python tests/bench/engine_scale.py
+
+# A one-folder bundle that needs no Python: dist/tcpmonitor-gui/ (packaging/pyinstaller).
+bundle: $(STAMP) $(QM)
+	$(BIN)/python -m pip install --quiet -e '.[test,package]'
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/pyinstaller/tcpmonitor-gui.spec
+
+bundle-smoke:
+	$(BIN)/python packaging/pyinstaller/smoke.py dist/tcpmonitor-gui
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache $(QM)

@@ -3,7 +3,8 @@
     .venv/bin/python tools/render_icons.py
 
 Writes ``tcpmonitor_gui/resources/icons/hicolor/<n>x<n>.png`` for each size in
-``assets.APP_ICON_SIZES``; tests check that each exists at its size.
+``assets.APP_ICON_SIZES`` (tests check that each exists at its size), and the 256 px
+rendering as ``tcpmonitor.ico`` and ``tcpmonitor.icns`` for the Windows and macOS bundles.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ def main() -> int:
         target = assets.app_icon_png(size)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not render_svg(svg, size).save(str(target), "PNG"):
+            print(f"could not write {target}", file=sys.stderr)
+            return 1
+        print(target)
+    icons = assets.resource_path("icons")
+    for fmt in ("ico", "icns"):
+        target = icons / f"tcpmonitor.{fmt}"
+        if not render_svg(svg, 256).save(str(target), fmt.upper()):
             print(f"could not write {target}", file=sys.stderr)
             return 1
         print(target)
