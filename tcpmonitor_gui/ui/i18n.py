@@ -10,6 +10,7 @@ words and causes come from the Qt-free core in English and are translated in ``l
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
@@ -28,15 +29,22 @@ def locale_for(language: str) -> QLocale:
     return QLocale(language)
 
 
-def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
+def install_translators(
+    app: QCoreApplication, language: str, directory: Path | None = None
+) -> list[QTranslator]:
     """Install the translators for ``language`` into ``app``; returns them (keep them
-    referenced, or Python frees them). None for English, or when no catalogue matches."""
+    referenced, or Python frees them). None for English, or when no catalogue matches.
+
+    ``directory`` holds the ``.qm`` files: the package's own unless given (tests compile
+    the ``.ts`` into a temporary one)."""
     locale = locale_for(language)
     QLocale.setDefault(locale)
     if locale.language() in (QLocale.Language.English, QLocale.Language.C):
         return []
     ours = QTranslator(app)
-    if not ours.load(locale, CATALOG, "_", str(assets.resource_path(assets.I18N_DIR))):
+    if directory is None:
+        directory = assets.resource_path(assets.I18N_DIR)
+    if not ours.load(locale, CATALOG, "_", str(directory)):
         log.info("no translation for %s; the window stays in English", locale.name())
         return []
     installed = [ours]
@@ -59,3 +67,16 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     built at import, translated where it is shown); typed, unlike PySide6's."""
     del context
     return text
+
+
+class Context:
+    """Gives a plain class (or a module, through a class named after it) Qt's ``tr()``,
+    with the class name as the context: ``Notify.tr("{names} and {n} more", "", n)``.
+
+    Needed for counts: ``pyside6-lupdate``'s Python parser gives a message plural forms
+    only when it is a ``tr()`` call with ``n``, never a ``translate()`` call.
+    """
+
+    @classmethod
+    def tr(cls, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+        return QCoreApplication.translate(cls.__name__, text, disambiguation or None, n)

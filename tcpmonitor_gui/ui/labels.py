@@ -1,14 +1,15 @@
-"""The state words and failure causes in the user's language.
+"""The state words, failure causes and preset titles in the user's language.
 
-The core is Qt-free and speaks English (``State`` values, ``Cause.label``); the window,
-the tray and the notifications show these instead. Each word is listed here once, in the
-core's own English, so ``pyside6-lupdate`` finds it; a test checks that every state and cause
-is listed and that the English matches the core's.
+The core is Qt-free and speaks English (``State`` values, ``Cause.label``, ``Preset.title``);
+the window, the tray and the notifications show these instead. Each word is listed here once,
+in the core's own English, so ``pyside6-lupdate`` finds it; a test (``tests/gui/test_labels``)
+checks that every state, cause and preset is listed and that the English matches the core's.
 """
 
 from __future__ import annotations
 
 from ..core.events import Cause, State
+from ..core.presets import PRESETS
 from .i18n import QT_TRANSLATE_NOOP, translate
 
 STATE_WORDS: dict[State, str] = {
@@ -34,6 +35,19 @@ CAUSE_LABELS: dict[Cause, str] = {
     Cause.LOCAL_ERROR: QT_TRANSLATE_NOOP("Cause", "local error"),
 }
 
+#: By preset name; protocol names and commands stay as they are in every language.
+PRESET_TITLES: dict[str, str] = {
+    "echo": QT_TRANSLATE_NOOP("Preset", "Line echo"),
+    "redis": QT_TRANSLATE_NOOP("Preset", "Redis PING"),
+    "http": QT_TRANSLATE_NOOP("Preset", "HTTP HEAD (kept alive)"),
+    "memcached": QT_TRANSLATE_NOOP("Preset", "memcached version"),
+    "smtp": QT_TRANSLATE_NOOP("Preset", "SMTP NOOP"),
+    "ftp": QT_TRANSLATE_NOOP("Preset", "FTP NOOP"),
+    "ssh": QT_TRANSLATE_NOOP("Preset", "SSH banner (sends nothing)"),
+    "hex": QT_TRANSLATE_NOOP("Preset", "Raw bytes (hex)"),
+    "custom": QT_TRANSLATE_NOOP("Preset", "Custom text"),
+}
+
 
 def state_text(state: State) -> str:
     """``state`` as a word in the user's language."""
@@ -43,3 +57,9 @@ def state_text(state: State) -> str:
 def cause_text(cause: Cause | None) -> str:
     """``cause``'s label in the user's language; "" for none."""
     return "" if cause is None else translate("Cause", CAUSE_LABELS[cause])
+
+
+def preset_text(name: str) -> str:
+    """The title of the preset called ``name`` in the user's language."""
+    title = PRESET_TITLES.get(name)
+    return PRESETS[name].title if title is None else translate("Preset", title)

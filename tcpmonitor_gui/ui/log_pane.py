@@ -284,7 +284,7 @@ class LogPane(QWidget):
             QMessageBox.warning(self, self.tr("Export failed"), f"{name}: {exc.strerror or exc}")
             return
         self.statusMessage.emit(
-            self.tr("Exported {count} events to {name}").format(count=count, name=name)
+            self.tr("Exported {count} events to {name}", "", count).format(count=count, name=name)
         )
 
     def _scroll_to_newest(self) -> None:

@@ -33,14 +33,15 @@ from ..core.sample import Sample
 from .banner import Banner
 from .context import AppContext
 from .icons import state_icon
-from .labels import cause_text, state_text
+from .labels import cause_text
 from .log_pane import LogPane
 from .notify import Notice, NotificationPolicy
 from .notify_backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
 from .profile_actions import ProfileActions
 from .status_model import StatusModel
 from .status_view import StatusTable
-from .tray import TrayIcon
+from .text import unit_text
+from .tray import TrayIcon, count_text
 
 if TYPE_CHECKING:
     from ..integration.autostart import Autostart
@@ -259,7 +260,7 @@ class MainWindow(QMainWindow):
             self.tray.add_events(changes)
         counts, self._counts = self._counts, None
         if counts is not None:
-            parts = [f"{counts[s]} {state_text(s)}" for s in STATUS_ORDER if counts.get(s)]
+            parts = [count_text(counts[s], s) for s in STATUS_ORDER if counts.get(s)]
             self.counts_label.setText("  ·  ".join(parts) or self.tr("No connections"))
             self.tray.update_status(counts, self.model.down_names())
             worst = self.model.worst_state()
@@ -366,7 +367,8 @@ class MainWindow(QMainWindow):
 
     def show_test_result(self, profile: Profile, sample: Sample) -> None:
         if sample.ok:
-            latency = f"{sample.latency_ms:.2f} ms" if sample.latency_ms is not None else "?"
+            ms = sample.latency_ms
+            latency = "?" if ms is None else unit_text("{n} ms", n=f"{ms:.2f}")
             text = self.tr("{name}: connected to {address} in {latency}").format(
                 name=profile.name, address=sample.address, latency=latency
             )

@@ -32,7 +32,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from ..core.events import Event, Kind, State
 from ..core.profile import Profile
 from ..core.settings import Settings
-from .i18n import translate
+from .i18n import Context, translate
 from .labels import cause_text
 from .text import duration_text
 
@@ -73,12 +73,17 @@ class _Change:
     other: Event | None = None
 
 
+class Notify(Context):
+    """The translation context of this module's functions."""
+
+
 def join_names(names: Sequence[str], limit: int = 3) -> str:
     """``A, B, C and 2 more``: names enough to recognise, short enough for a title."""
     if len(names) <= limit:
         return ", ".join(names)
-    more = translate("Notify", "{names} and {n} more")
-    return more.format(names=", ".join(names[:limit]), n=len(names) - limit)
+    rest = len(names) - limit
+    more = Notify.tr("{names} and {n} more", "", rest)
+    return more.format(names=", ".join(names[:limit]), n=rest)
 
 
 def down_line(event: Event) -> str:
@@ -87,25 +92,31 @@ def down_line(event: Event) -> str:
     if event.detail:
         reason = f"{reason} — {event.detail}" if reason else event.detail
     name = event.profile_name
+    if event.detection_ms is None:
+        if reason:
+            return translate("Notify", "{name} is down: {reason}").format(name=name, reason=reason)
+        return translate("Notify", "{name} is down").format(name=name)
+    delay = duration_text(event.detection_ms / 1000)
     if reason:
-        line = translate("Notify", "{name} is down: {reason}").format(name=name, reason=reason)
-    else:
-        line = translate("Notify", "{name} is down").format(name=name)
-    if event.detection_ms is not None:
-        noticed = duration_text(event.detection_ms / 1000)
-        line += translate("Notify", " (noticed {delay} after the last good sign)").format(
-            delay=noticed
+        line = translate(
+            "Notify", "{name} is down: {reason} (noticed {delay} after the last good sign)"
         )
-    return line
+    else:
+        line = translate("Notify", "{name} is down (noticed {delay} after the last good sign)")
+    return line.format(name=name, reason=reason, delay=delay)
 
 
 def up_line(event: Event, down: Event | None) -> str:
-    line = translate("Notify", "{name} is back up").format(name=event.profile_name)
-    if down is not None:
+    name = event.profile_name
+    if down is None:
+        line = translate("Notify", "{name} is back up").format(name=name)
+    else:
         after = duration_text((event.ts - down.ts).total_seconds())
-        line += translate("Notify", " after {duration}").format(duration=after)
-        if down.cause is not None:
-            line += f" ({cause_text(down.cause)})"
+        if down.cause is None:
+            line = translate("Notify", "{name} is back up after {duration}")
+        else:
+            line = translate("Notify", "{name} is back up after {duration} ({cause})")
+        line = line.format(name=name, duration=after, cause=cause_text(down.cause))
     if event.state is State.DEGRADED and event.detail:
         line += translate("Notify", ", but slow: {detail}").format(detail=event.detail)
     return line
@@ -114,7 +125,8 @@ def up_line(event: Event, down: Event | None) -> str:
 def _lines(lines: Sequence[str]) -> str:
     shown = list(lines[:MAX_LINES])
     if len(lines) > MAX_LINES:
-        shown.append(translate("Notify", "…and {n} more").format(n=len(lines) - MAX_LINES))
+        rest = len(lines) - MAX_LINES
+        shown.append(Notify.tr("…and {n} more", "", rest).format(n=rest))
     return "\n".join(shown)
 
 
@@ -276,9 +288,9 @@ class NotificationPolicy(QObject):
             self._offline = {p.id for p in down}
             if self._settings.notify_on_down and any(p.notify.on_down for p in down):
                 names = join_names([p.name for p in down], 8)
-                body = self.tr("{down} of {total} connections are down: {names}.").format(
-                    down=len(down), total=len(monitored), names=names
-                )
+                body = self.tr(
+                    "{down} of {total} connections are down: {names}.", "", len(down)
+                ).format(down=len(down), total=len(monitored), names=names)
                 title = self.tr("Network unreachable — you may be offline")
                 notices.append(self._notice(title, body, True, down))
                 for p in down:
@@ -294,7 +306,7 @@ class NotificationPolicy(QObject):
                 body = (
                     self.tr("1 connection is back up.")
                     if len(back) == 1
-                    else self.tr("{n} connections are back up.").format(n=len(back))
+                    else self.tr("{n} connections are back up.", "", len(back)).format(n=len(back))
                 )
                 if down:
                     still = join_names([p.name for p in down], 8)
@@ -320,7 +332,7 @@ class NotificationPolicy(QObject):
         names = [c.event.profile_name for c in downs]
         title = self.tr("Connection down: {name}").format(name=names[0])
         if len(downs) > 1:
-            title = self.tr("{n} connections down: {names}").format(
+            title = self.tr("{n} connections down: {names}", "", len(downs)).format(
                 n=len(downs), names=join_names(names)
             )
         profiles = [self._profiles[c.event.profile_id] for c in downs]
@@ -330,7 +342,7 @@ class NotificationPolicy(QObject):
         names = [c.event.profile_name for c in ups]
         title = self.tr("Connection back up: {name}").format(name=names[0])
         if len(ups) > 1:
-            title = self.tr("{n} connections back up: {names}").format(
+            title = self.tr("{n} connections back up: {names}", "", len(ups)).format(
                 n=len(ups), names=join_names(names)
             )
         body = _lines([up_line(c.event, c.other) for c in ups])

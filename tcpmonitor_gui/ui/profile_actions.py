@@ -24,13 +24,13 @@ from ..core.profile_store import dump_document, parse_document
 from ..core.sample import Sample
 from ..core.settings import Settings
 from ..integration.autostart import AutostartError
-from .i18n import translate
+from .i18n import Context
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
 
-class ProfileActions:
+class ProfileActions(Context):
     def __init__(self, window: MainWindow) -> None:
         self.w = window
 
@@ -58,9 +58,7 @@ class ProfileActions:
 
     def _saved(self, future: concurrent.futures.Future[None]) -> None:
         if (exc := future.exception()) is not None:
-            self.w.banner.show_message(
-                translate("ProfileActions", "Profiles were not saved"), str(exc), "warning"
-            )
+            self.w.banner.show_message(self.tr("Profiles were not saved"), str(exc), "warning")
 
     def _apply(self, profile: Profile, *, new: bool) -> None:
         """Show, save (unless it is the demo's) and monitor one added or edited profile."""
@@ -126,10 +124,11 @@ class ProfileActions:
         names = ", ".join(p.name for p in selected[:5]) + ("…" if len(selected) > 5 else "")
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            translate("ProfileActions", "Remove connections"),
-            translate(
-                "ProfileActions",
+            self.tr("Remove connections"),
+            self.tr(
                 "Remove {count} connection(s): {names}?\nTheir stored history is kept.",
+                "",
+                len(selected),
             ).format(count=len(selected), names=names),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self.w,
@@ -158,7 +157,7 @@ class ProfileActions:
 
     def _tested(self, profile: Profile, future: concurrent.futures.Future[Sample]) -> None:
         if (exc := future.exception()) is not None:
-            failed = translate("ProfileActions", "{name}: test failed to run: {error}")
+            failed = self.tr("{name}: test failed to run: {error}")
             self.w.statusBar().showMessage(failed.format(name=profile.name, error=exc), 15_000)
         else:
             self.w.show_test_result(profile, future.result())
@@ -176,16 +175,14 @@ class ProfileActions:
     # -- files ----------------------------------------------------------------------------
 
     def import_dialog(self) -> None:
-        self.w.ask_file(False, translate("ProfileActions", "Import profiles"), self.import_file)
+        self.w.ask_file(False, self.tr("Import profiles"), self.import_file)
 
     def import_file(self, path: Path) -> tuple[int, int]:
         """Add the file's profiles; those whose name or id is already here are skipped."""
         try:
             incoming = parse_document(read_json(path, str(path)), str(path))
         except JsonFileError as exc:
-            self.w.banner.show_message(
-                translate("ProfileActions", "Import failed"), str(exc), "warning"
-            )
+            self.w.banner.show_message(self.tr("Import failed"), str(exc), "warning")
             return 0, 0
         present = self.w.model_profiles()
         ids = {p.id for p in present}
@@ -198,23 +195,16 @@ class ProfileActions:
         self._save(self.saved + added)
         self.w.after_profiles_change()
         skipped = len(incoming) - len(added)
-        self.w.statusBar().showMessage(
-            translate("ProfileActions", "Imported {count} profiles from {file}").format(
-                count=len(added), file=path.name
-            )
-            + (
-                translate("ProfileActions", "; {count} skipped (already present)").format(
-                    count=skipped
-                )
-                if skipped
-                else ""
-            ),
-            10_000,
-        )
+        text = self.tr("Imported {count} profiles from {file}", "", len(added))
+        text = text.format(count=len(added), file=path.name)
+        if skipped:
+            more = self.tr("; {count} skipped (already present)", "", skipped)
+            text += more.format(count=skipped)
+        self.w.statusBar().showMessage(text, 10_000)
         return len(added), skipped
 
     def export_dialog(self) -> None:
-        self.w.ask_file(True, translate("ProfileActions", "Export profiles"), self.export_file)
+        self.w.ask_file(True, self.tr("Export profiles"), self.export_file)
 
     def export_file(self, path: Path) -> concurrent.futures.Future[None]:
         text = json.dumps(dump_document(self.saved), indent=2, ensure_ascii=False) + "\n"
@@ -224,14 +214,11 @@ class ProfileActions:
 
     def _exported(self, path: Path, future: concurrent.futures.Future[None]) -> None:
         if (exc := future.exception()) is not None:
-            self.w.banner.show_message(
-                translate("ProfileActions", "Export failed"), f"{path}: {exc}", "warning"
-            )
+            self.w.banner.show_message(self.tr("Export failed"), f"{path}: {exc}", "warning")
         else:
-            exported = translate("ProfileActions", "Exported {count} profiles to {path}")
-            self.w.statusBar().showMessage(
-                exported.format(count=len(self.saved), path=path), 10_000
-            )
+            count = len(self.saved)
+            exported = self.tr("Exported {count} profiles to {path}", "", count)
+            self.w.statusBar().showMessage(exported.format(count=count, path=path), 10_000)
 
     def settings_dialog(self) -> None:
         autostart = self.w.autostart
@@ -262,7 +249,7 @@ class ProfileActions:
                 autostart.disable()
         except AutostartError as exc:
             self.w.banner.show_message(
-                translate("ProfileActions", "Start at login was not changed"), str(exc), "warning"
+                self.tr("Start at login was not changed"), str(exc), "warning"
             )
 
     def apply_settings(self, settings: Settings) -> None:
@@ -272,6 +259,4 @@ class ProfileActions:
 
     def _settings_saved(self, future: concurrent.futures.Future[None]) -> None:
         if (exc := future.exception()) is not None:
-            self.w.banner.show_message(
-                translate("ProfileActions", "Settings were not saved"), str(exc), "warning"
-            )
+            self.w.banner.show_message(self.tr("Settings were not saved"), str(exc), "warning")

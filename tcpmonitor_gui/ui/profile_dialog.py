@@ -102,7 +102,7 @@ def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> 
 
 
 def _ms(value: float) -> str:
-    return f"{value:.2f} ms" if value < 1 else f"{value:.1f} ms"
+    return unit_text("{n} ms", n=f"{value:.2f}" if value < 1 else f"{value:.1f}")
 
 
 def human_seconds(seconds: float) -> str:
@@ -114,9 +114,11 @@ def human_seconds(seconds: float) -> str:
 
 def copy_name(name: str, taken: Collection[str]) -> str:
     """ "X (copy)", or "X (copy 2)" and so on when that is taken too."""
-    candidate, n = f"{name} (copy)", 2
+    candidate = translate("ProfileDialog", "{name} (copy)").format(name=name)
+    n = 2
     while candidate.casefold() in taken:
-        candidate, n = f"{name} (copy {n})", n + 1
+        candidate = translate("ProfileDialog", "{name} (copy {n})").format(name=name, n=n)
+        n += 1
     return candidate
 
 

@@ -8,7 +8,7 @@ module as layout. The form knows no validation rule: it turns its widgets into t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -35,6 +35,8 @@ from ..core.presets import PRESETS
 from ..core.profile import KIND_DEFAULTS, Profile
 from .i18n import QT_TRANSLATE_NOOP, translate
 from .icons import STATE_COLORS
+from .labels import preset_text
+from .text import unit_suffix
 
 KINDS = {
     "probe": QT_TRANSLATE_NOOP("ProfileForm", "Probe: connect every interval"),
@@ -99,10 +101,11 @@ def _spin(lo: int, hi: int, suffix: str = "") -> QSpinBox:
     return spin
 
 
-def _counted(one: str, many: str) -> QSpinBox:
-    """1 to 100 checks, "1 good check" but "2 good checks" (``one`` and ``many`` suffixes)."""
+def _counted(one: str, many: Callable[[int], str]) -> QSpinBox:
+    """1 to 100 checks, "1 good check" but "2 good checks" (``one``, and ``many(n)``: a
+    translation may have several plural forms)."""
     spin = _spin(1, 100, one)
-    spin.valueChanged.connect(lambda n: spin.setSuffix(one if n == 1 else many))
+    spin.valueChanged.connect(lambda n: spin.setSuffix(one if n == 1 else many(n)))
     return spin
 
 
@@ -216,14 +219,15 @@ class ProfileForm(QTabWidget):
         for key, title in KINDS.items():
             self.kind_combo.addItem(translate("ProfileForm", title), key)
         self._row(form, self.tr("&Detector:"), "detector.kind", self.kind_combo)
-        self.interval_spin = Number(0.1, 86400, " s")
+        seconds = unit_suffix("{n} s")
+        self.interval_spin = Number(0.1, 86400, seconds)
         self._row(form, self.tr("&Interval:"), "detector.interval_s", self.interval_spin)
-        self.timeout_spin = Number(0.05, 600, " s")
+        self.timeout_spin = Number(0.05, 600, seconds)
         self._row(form, self.tr("Ti&meout:"), "detector.timeout_s", self.timeout_spin)
         self.preset_combo = QComboBox()
         self.preset_combo.addItem(self.tr("None"), None)
         for preset in PRESETS.values():
-            self.preset_combo.addItem(preset.title, preset.name)
+            self.preset_combo.addItem(preset_text(preset.name), preset.name)
         self._row(form, self.tr("&Preset:"), "detector.preset", self.preset_combo)
         self.send_edit, self.send_hint = QLineEdit(), _note()
         self._row(form, self.tr("&Send:"), "detector.send", self.send_edit, hint=self.send_hint)
@@ -231,7 +235,7 @@ class ProfileForm(QTabWidget):
         self._row(
             form, self.tr("E&xpect:"), "detector.expect", self.expect_edit, hint=self.expect_hint
         )
-        self.backoff_spin = Number(1, 3600, " s")
+        self.backoff_spin = Number(1, 3600, seconds)
         tip = self.tr("After a drop, retries double from the interval up to this")
         self._row(form, self.tr("Max &backoff:"), "detector.max_backoff_s", self.backoff_spin, tip)
 
@@ -254,10 +258,11 @@ class ProfileForm(QTabWidget):
 
     def _build_keepalive(self) -> None:
         form = self._page(self.tr("&Keepalive"))
-        self.idle_spin = _spin(1, 32767, " s")
+        seconds = unit_suffix("{n} s")
+        self.idle_spin = _spin(1, 32767, seconds)
         tip = self.tr("Silence before the kernel's first keepalive probe")
         self._row(form, self.tr("&Idle:"), "detector.keepalive.idle_s", self.idle_spin, tip)
-        self.ka_interval_spin = _spin(1, 32767, " s")
+        self.ka_interval_spin = _spin(1, 32767, seconds)
         self._row(
             form,
             self.tr("Probe i&nterval:"),
@@ -270,7 +275,7 @@ class ProfileForm(QTabWidget):
         self.user_timeout_combo = QComboBox()
         for mode, title in USER_TIMEOUT_MODES.items():
             self.user_timeout_combo.addItem(translate("ProfileForm", title), mode)
-        self.user_timeout_spin = Number(0.1, 3600, " s")
+        self.user_timeout_spin = Number(0.1, 3600, seconds)
         body = _line(self.user_timeout_combo, self.user_timeout_spin)
         tip = self.tr("TCP_USER_TIMEOUT: how long sent data may stay unacknowledged")
         caption = self.tr("&User timeout:")
@@ -279,11 +284,15 @@ class ProfileForm(QTabWidget):
 
     def _build_alerting(self) -> None:
         form = self._page(self.tr("&Alerting"))
-        self.fail_spin = _counted(self.tr(" failed check"), self.tr(" failed checks"))
+        self.fail_spin = _counted(
+            self.tr(" failed check"), lambda n: self.tr(" failed checks", "", n)
+        )
         self._row(form, self.tr("&Down after:"), "fail_after", self.fail_spin)
-        self.recover_spin = _counted(self.tr(" good check"), self.tr(" good checks"))
+        self.recover_spin = _counted(
+            self.tr(" good check"), lambda n: self.tr(" good checks", "", n)
+        )
         self._row(form, self.tr("U&p after:"), "recover_after", self.recover_spin)
-        self.warn_spin = Number(0, 600_000, " ms")
+        self.warn_spin = Number(0, 600_000, unit_suffix("{n} ms"))
         self.warn_spin.setSpecialValueText(self.tr("off"))
         tip = self.tr("Latency above this shows the connection as degraded; 0 turns it off")
         self._row(form, self.tr("&Warn latency:"), "warn_latency_ms", self.warn_spin, tip)

@@ -75,7 +75,10 @@ class SettingsDialog(QDialog):
             ).format(n=automatic)
         )
         retention = self._spin("retention_days", settings.retention_days)
-        retention.setSuffix(self.tr(" days"))
+        retention.valueChanged.connect(
+            lambda n: retention.setSuffix(self.tr(" days", "", n))  # plural forms
+        )
+        retention.setSuffix(self.tr(" days", "", retention.value()))
         self.login_check = QCheckBox(self.tr("Start at login (minimized to the tray)"))
         self.login_check.setChecked(bool(start_at_login))
         self.login_check.setEnabled(start_at_login is not None)

@@ -470,9 +470,8 @@ class StatusModel(QAbstractTableModel):
             if not row.samples:
                 return self.tr("No checks yet")
             failed = len(row.samples) - len(good)
-            text = self.tr("Last {n} checks: {failed} failed").format(
-                n=len(row.samples), failed=failed
-            )
+            n = len(row.samples)
+            text = self.tr("Last {n} checks: {failed} failed", "", n).format(n=n, failed=failed)
             if good:
                 text += self.tr("; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms").format(
                     lo=min(good), avg=sum(good) / len(good), hi=max(good)

@@ -25,6 +25,12 @@ def unit_text(pattern: str, **values: object) -> str:
     return translate("Duration", pattern).format(**values)
 
 
+def unit_suffix(pattern: str) -> str:
+    """What follows the number in ``pattern`` in the user's language ("{n} s" gives " s",
+    or " 秒"): the suffix of a spin box, which shows the number itself."""
+    return translate("Duration", pattern).partition("{n}")[2]
+
+
 def duration_text(seconds: float) -> str:
     """``0.4 ms``, ``12 ms``, ``3.5 s``, ``42 s``, ``5 min 3 s``, ``2 h 10 min``."""
     if seconds < 1:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..core.events import Event, Kind, State
-from .i18n import translate
+from .i18n import Context, translate
 from .icons import state_icon, worst
 from .labels import cause_text, state_text
 
@@ -42,11 +42,22 @@ _QUIET_STATES = (State.CONNECTING, State.UNKNOWN)
 MESSAGE_MS = 10_000
 
 
+class Tray(Context):
+    """The translation context of this module's functions."""
+
+
+def count_text(n: int, state: State) -> str:
+    """``3 up``: how many connections are in ``state`` (the tooltip and the status bar)."""
+    return Tray.tr("{n} {state}", "how many connections are in a state: 3 up", n).format(
+        n=n, state=state_text(state)
+    )
+
+
 def tooltip_text(
     counts: Mapping[State, int], down_names: Sequence[str], *, max_len: int = TOOLTIP_MAX
 ) -> str:
     """``TCP Monitor — 12 up, 1 down: Orders DB``, with down names cut to fit ``max_len``."""
-    parts = [f"{counts[s]} {state_text(s)}" for s in COUNT_ORDER if counts.get(s, 0) > 0]
+    parts = [count_text(counts[s], s) for s in COUNT_ORDER if counts.get(s, 0) > 0]
     summary = ", ".join(parts) if parts else translate("Tray", "no connections")
     text = f"{APP_NAME} — {summary}"
     if not down_names:
@@ -54,13 +65,17 @@ def tooltip_text(
     names = list(down_names)
     for shown in range(len(names), 0, -1):
         rest = len(names) - shown
-        more = translate("Tray", " and {n} more").format(n=rest) if rest else ""
+        more = _more(rest) if rest else ""
         candidate = f"{text}: {', '.join(names[:shown])}{more}"
         if len(candidate) <= max_len:
             return candidate
     first = f"{text}: {names[0]}"
-    more = translate("Tray", " and {n} more").format(n=len(names) - 1) if len(names) > 1 else ""
+    more = _more(len(names) - 1) if len(names) > 1 else ""
     return first[: max_len - len(more) - 1] + "…" + more
+
+
+def _more(n: int) -> str:
+    return Tray.tr(" and {n} more", "", n).format(n=n)
 
 
 def event_text(event: Event, tz: dt.tzinfo | None = None) -> str:

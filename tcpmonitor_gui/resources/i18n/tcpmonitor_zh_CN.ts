@@ -226,16 +226,18 @@
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>Exported {count} events to {name}</source>
-        <translation>已将 {count} 个事件导出到 {name}</translation>
+        <translation>
+            <numerusform>已将 {count} 个事件导出到 {name}</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <source>&amp;Add connection…</source>
-        <extracomment>The log, the tray and the counts take the engine's batches at most this often.</extracomment>
+        <extracomment>The log, the tray and the counts take the engine&apos;s batches at most this often.</extracomment>
         <translation>添加连接(&amp;A)…</translation>
     </message>
     <message>
@@ -353,10 +355,12 @@
 </context>
 <context>
     <name>NotificationPolicy</name>
-    <message>
+    <message numerus="yes">
         <source>{down} of {total} connections are down: {names}.</source>
         <extracomment>Profiles in an outage, with the event that began it. Set while most profiles are down: the profiles the outage has taken.</extracomment>
-        <translation>{total} 个连接中有 {down} 个已断开：{names}。</translation>
+        <translation>
+            <numerusform>{total} 个连接中有 {down} 个已断开：{names}。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Network unreachable — you may be offline</source>
@@ -366,9 +370,11 @@
         <source>1 connection is back up.</source>
         <translation>1 个连接已恢复。</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>{n} connections are back up.</source>
-        <translation>{n} 个连接已恢复。</translation>
+        <translation>
+            <numerusform>{n} 个连接已恢复。</numerusform>
+        </translation>
     </message>
     <message>
         <source> Still down: {names}.</source>
@@ -386,25 +392,31 @@
         <source>Connection down: {name}</source>
         <translation>连接断开：{name}</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>{n} connections down: {names}</source>
-        <translation>{n} 个连接断开：{names}</translation>
+        <translation>
+            <numerusform>{n} 个连接断开：{names}</numerusform>
+        </translation>
     </message>
     <message>
         <source>Connection back up: {name}</source>
         <translation>连接已恢复：{name}</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>{n} connections back up: {names}</source>
-        <translation>{n} 个连接已恢复：{names}</translation>
+        <translation>
+            <numerusform>{n} 个连接已恢复：{names}</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>Notify</name>
-    <message>
+    <message numerus="yes">
         <source>{names} and {n} more</source>
         <extracomment>Lines of detail in one notice; daemons cut long bodies anyway. For ``UP``: the event that took the profile down. For ``DOWN``: the event that brought it back within the same window (a blip), if one did.</extracomment>
-        <translation>{names} 等另外 {n} 个</translation>
+        <translation>
+            <numerusform>{names} 等另外 {n} 个</numerusform>
+        </translation>
     </message>
     <message>
         <source>{name} is down: {reason}</source>
@@ -415,24 +427,74 @@
         <translation>{name} 已断开</translation>
     </message>
     <message>
-        <source> (noticed {delay} after the last good sign)</source>
-        <translation>（在最后一次正常迹象后 {delay} 发现）</translation>
+        <source>{name} is down: {reason} (noticed {delay} after the last good sign)</source>
+        <translation>{name} 已断开：{reason}（在最后一次正常迹象后 {delay} 发现）</translation>
+    </message>
+    <message>
+        <source>{name} is down (noticed {delay} after the last good sign)</source>
+        <translation>{name} 已断开（在最后一次正常迹象后 {delay} 发现）</translation>
+    </message>
+    <message>
+        <source>{name} is back up after {duration}</source>
+        <translation>{name} 在中断 {duration} 后已恢复</translation>
+    </message>
+    <message>
+        <source>{name} is back up after {duration} ({cause})</source>
+        <translation>{name} 在中断 {duration} 后已恢复（{cause}）</translation>
     </message>
     <message>
         <source>{name} is back up</source>
         <translation>{name} 已恢复</translation>
     </message>
     <message>
-        <source> after {duration}</source>
-        <translation>，历时 {duration}</translation>
-    </message>
-    <message>
         <source>, but slow: {detail}</source>
         <translation>，但速度较慢：{detail}</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>…and {n} more</source>
-        <translation>…另有 {n} 条</translation>
+        <translation>
+            <numerusform>…另有 {n} 条</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Preset</name>
+    <message>
+        <source>Line echo</source>
+        <extracomment>By preset name; protocol names and commands stay as they are in every language.</extracomment>
+        <translation>行回显</translation>
+    </message>
+    <message>
+        <source>Redis PING</source>
+        <translation>Redis PING</translation>
+    </message>
+    <message>
+        <source>HTTP HEAD (kept alive)</source>
+        <translation>HTTP HEAD（保持连接）</translation>
+    </message>
+    <message>
+        <source>memcached version</source>
+        <translation>memcached version</translation>
+    </message>
+    <message>
+        <source>SMTP NOOP</source>
+        <translation>SMTP NOOP</translation>
+    </message>
+    <message>
+        <source>FTP NOOP</source>
+        <translation>FTP NOOP</translation>
+    </message>
+    <message>
+        <source>SSH banner (sends nothing)</source>
+        <translation>SSH 横幅（不发送数据）</translation>
+    </message>
+    <message>
+        <source>Raw bytes (hex)</source>
+        <translation>原始字节（十六进制）</translation>
+    </message>
+    <message>
+        <source>Custom text</source>
+        <translation>自定义文本</translation>
     </message>
 </context>
 <context>
@@ -445,11 +507,13 @@
         <source>Remove connections</source>
         <translation>删除连接</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>Remove {count} connection(s): {names}?
 Their stored history is kept.</source>
-        <translation>删除 {count} 个连接：{names}？
-它们已保存的历史会保留。</translation>
+        <translation>
+            <numerusform>删除 {count} 个连接：{names}？
+它们已保存的历史会保留。</numerusform>
+        </translation>
     </message>
     <message>
         <source>{name}: test failed to run: {error}</source>
@@ -463,13 +527,17 @@ Their stored history is kept.</source>
         <source>Import failed</source>
         <translation>导入失败</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>Imported {count} profiles from {file}</source>
-        <translation>已从 {file} 导入 {count} 个连接配置</translation>
+        <translation>
+            <numerusform>已从 {file} 导入 {count} 个连接配置</numerusform>
+        </translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>; {count} skipped (already present)</source>
-        <translation>；跳过 {count} 个（已存在）</translation>
+        <translation>
+            <numerusform>；跳过 {count} 个（已存在）</numerusform>
+        </translation>
     </message>
     <message>
         <source>Export profiles</source>
@@ -479,9 +547,11 @@ Their stored history is kept.</source>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>Exported {count} profiles to {path}</source>
-        <translation>已将 {count} 个连接配置导出到 {path}</translation>
+        <translation>
+            <numerusform>已将 {count} 个连接配置导出到 {path}</numerusform>
+        </translation>
     </message>
     <message>
         <source>Start at login was not changed</source>
@@ -521,6 +591,14 @@ Their stored history is kept.</source>
     <message>
         <source>Failed: {cause} — {detail} ({place})</source>
         <translation>失败：{cause} — {detail}（{place}）</translation>
+    </message>
+    <message>
+        <source>{name} (copy)</source>
+        <translation>{name}（副本）</translation>
+    </message>
+    <message>
+        <source>{name} (copy {n})</source>
+        <translation>{name}（副本 {n}）</translation>
     </message>
     <message>
         <source>Add connection</source>
@@ -723,7 +801,7 @@ Their stored history is kept.</source>
         <translation>验证(&amp;V)：</translation>
     </message>
     <message>
-        <source>the system's trusted certificates</source>
+        <source>the system&apos;s trusted certificates</source>
         <translation>系统信任的证书</translation>
     </message>
     <message>
@@ -739,7 +817,7 @@ Their stored history is kept.</source>
         <translation>保活(&amp;K)</translation>
     </message>
     <message>
-        <source>Silence before the kernel's first keepalive probe</source>
+        <source>Silence before the kernel&apos;s first keepalive probe</source>
         <translation>内核发送第一个保活探测前的静默时间</translation>
     </message>
     <message>
@@ -774,9 +852,11 @@ Their stored history is kept.</source>
         <source> failed check</source>
         <translation> 次失败检查</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source> failed checks</source>
-        <translation> 次失败检查</translation>
+        <translation>
+            <numerusform> 次失败检查</numerusform>
+        </translation>
     </message>
     <message>
         <source>&amp;Down after:</source>
@@ -786,9 +866,11 @@ Their stored history is kept.</source>
         <source> good check</source>
         <translation> 次成功检查</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source> good checks</source>
-        <translation> 次成功检查</translation>
+        <translation>
+            <numerusform> 次成功检查</numerusform>
+        </translation>
     </message>
     <message>
         <source>U&amp;p after:</source>
@@ -839,7 +921,7 @@ Their stored history is kept.</source>
         <translation>应答必须以这些十六进制字节开头</translation>
     </message>
     <message>
-        <source>Empty: the preset's. Escapes: \r \n \t \\</source>
+        <source>Empty: the preset&apos;s. Escapes: \r \n \t \\</source>
         <translation>留空则使用预设值。转义：\r \n \t \\</translation>
     </message>
     <message>
@@ -851,7 +933,7 @@ Their stored history is kept.</source>
     <name>SettingsDialog</name>
     <message>
         <source>Settings — TCP Monitor</source>
-        <extracomment>The spin boxes' own limits: wide, so that ``Settings.from_dict`` has the last word. The language choices, in their own language (the way language menus show them).</extracomment>
+        <extracomment>The spin boxes&apos; own limits: wide, so that ``Settings.from_dict`` has the last word. The language choices, in their own language (the way language menus show them).</extracomment>
         <translation>设置 — TCP Monitor</translation>
     </message>
     <message>
@@ -878,9 +960,11 @@ Their stored history is kept.</source>
         <source>Threads that host the monitors. Automatic uses min(4, CPU count): {n} on this computer.</source>
         <translation>承载监视任务的线程数。自动取 min(4, CPU 数)：在这台电脑上为 {n}。</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source> days</source>
-        <translation> 天</translation>
+        <translation>
+            <numerusform> 天</numerusform>
+        </translation>
     </message>
     <message>
         <source>Start at login (minimized to the tray)</source>
@@ -1010,9 +1094,11 @@ Their stored history is kept.</source>
         <source>No checks yet</source>
         <translation>尚未检查</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>Last {n} checks: {failed} failed</source>
-        <translation>最近 {n} 次检查：{failed} 次失败</translation>
+        <translation>
+            <numerusform>最近 {n} 次检查：{failed} 次失败</numerusform>
+        </translation>
     </message>
     <message>
         <source>; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms</source>
@@ -1073,14 +1159,23 @@ Their stored history is kept.</source>
 </context>
 <context>
     <name>Tray</name>
-    <message>
-        <source>no connections</source>
-        <extracomment>Windows cuts tray tooltips at 127 characters; stay clear of it everywhere. The order counts are listed in: the good news first, as a person would say it. Start-up and restart noise, not news: kept out of "Recent events".</extracomment>
-        <translation>没有连接</translation>
+    <message numerus="yes">
+        <source>{n} {state}</source>
+        <comment>how many connections are in a state: 3 up</comment>
+        <extracomment>Windows cuts tray tooltips at 127 characters; stay clear of it everywhere. The order counts are listed in: the good news first, as a person would say it. Start-up and restart noise, not news: kept out of &quot;Recent events&quot;.</extracomment>
+        <translation>
+            <numerusform>{state} {n}</numerusform>
+        </translation>
     </message>
     <message>
+        <source>no connections</source>
+        <translation>没有连接</translation>
+    </message>
+    <message numerus="yes">
         <source> and {n} more</source>
-        <translation> 等另外 {n} 个</translation>
+        <translation>
+            <numerusform> 等另外 {n} 个</numerusform>
+        </translation>
     </message>
     <message>
         <source>Resume all</source>
