@@ -1,26 +1,30 @@
 """A latency sparkline painted straight into a table cell.
 
-A widget per cell would cost a thousand widgets for a thousand profiles; a delegate paints from
-the model's ``SAMPLES`` role and holds nothing, so a repaint is one polyline and a few ticks.
+A widget per cell would cost a thousand widgets for a thousand profiles; a delegate paints the
+row's samples straight from the ``StatusModel`` (not through a model role: that would mean a
+Python ``data()``, see StatusModel) and holds nothing, so a repaint is one polyline and a few
+ticks. Its tooltip is computed on hover, the same way.
 Each row is scaled to its own maximum: the question a sparkline answers is "is this link
 steady?", and a slow link on a shared scale would flatten every fast one.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
-from PySide6.QtGui import QPainter, QPalette, QPen, QPolygonF
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
+from PySide6.QtGui import QHelpEvent, QPainter, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolTip,
     QWidget,
 )
 
 from ..core.events import State
 from .icons import state_color
-from .status_model import SAMPLES, Role
+from .status_model import SAMPLES, Role, StatusModel
 
 __all__ = ["SparklineDelegate"]
 
@@ -29,14 +33,15 @@ _MARGIN = 3
 
 
 class SparklineDelegate(QStyledItemDelegate):
-    """Paints ``Role.SAMPLES`` (``list[float | None]``, oldest first) as a line.
+    """Paints a row's samples (``list[float | None]``, oldest first) as a line.
 
     The newest sample sits at the right edge, so a fresh row grows from the right as it does
     on a strip chart. Failed checks (``None``) are red ticks rising from the bottom.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, model: StatusModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._model = model
         self._fail_pen = QPen(state_color(State.DOWN), 1.5)
         self._fail_pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         self._line_pen = QPen()
@@ -48,7 +53,8 @@ class SparklineDelegate(QStyledItemDelegate):
         style = widget.style() if widget is not None else QApplication.style()
         # Selection and hover, as the theme draws them for every other cell.
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
-        samples = index.data(Role.SAMPLES)
+        row = self._model.row_of(str(index.data(Role.PROFILE_ID)))
+        samples = self._model.samples(row) if row is not None else []
         if not samples:
             return
         rect = option.rect.adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)
@@ -80,6 +86,21 @@ class SparklineDelegate(QStyledItemDelegate):
         painter.setPen(self._line_pen)
         painter.drawPolyline(line)
         painter.restore()
+
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: _Index,
+    ) -> bool:
+        if event.type() != QEvent.Type.ToolTip:
+            return super().helpEvent(event, view, option, index)
+        row = self._model.row_of(str(index.data(Role.PROFILE_ID)))
+        if row is None:
+            return False
+        QToolTip.showText(event.globalPos(), self._model.sparkline_tooltip(row), view)
+        return True
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         return QSize(2 * SAMPLES + 2 * _MARGIN, super().sizeHint(option, index).height())

@@ -9,22 +9,14 @@ intact, and keeps the GUI thread free for painting (STYLE.md, practices 3 and 4)
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QPalette, QStandardItem, QStandardItemModel
 
 from ..core.events import SEVERITY, Cause, Event, Kind, State, utc_now
 from ..core.profile import Profile
@@ -43,8 +35,8 @@ SAMPLE_REPAINT_MS = 250
 #: State changes are gathered for this long: a hundred profiles changing within it cost one
 #: re-sort and one repaint, and the user still sees a drop within a tenth of a second.
 STATE_REPAINT_MS = 100
-_Index = QModelIndex | QPersistentModelIndex
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 class Column(enum.IntEnum):
@@ -62,6 +54,7 @@ class Column(enum.IntEnum):
 
 
 _COLUMNS = len(Column)
+_RIGHT_ALIGNED = (Column.LATENCY, Column.UPTIME, Column.IN_STATE)
 HEADERS = {
     Column.STATE: QT_TRANSLATE_NOOP("StatusModel", "State"),
     Column.NAME: QT_TRANSLATE_NOOP("StatusModel", "Name"),
@@ -83,7 +76,6 @@ class Role(enum.IntEnum):
     STATE = enum.auto()
     #: A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text.
     SORT = enum.auto()
-    SAMPLES = enum.auto()
     PROFILE = enum.auto()
 
 
@@ -122,6 +114,7 @@ class _Row:
     address: str | None = None
     uptime: float | None = None
     haystack: str | None = None  # the filter's text, built on demand
+    items: list[QStandardItem] = dataclasses.field(default_factory=list)  # the row's cells
 
 
 def _new_row(profile: Profile) -> _Row:
@@ -130,8 +123,18 @@ def _new_row(profile: Profile) -> _Row:
     return _Row(profile, state, collections.deque(maxlen=SAMPLES), _detector_text(profile))
 
 
-class StatusModel(QAbstractTableModel):
-    """The live state of every profile; feed it with ``apply_events`` and ``set_uptime``."""
+class StatusModel(QStandardItemModel):
+    """The live state of every profile; feed it with ``apply_events`` and ``set_uptime``.
+
+    The cells live in Qt's own ``QStandardItem`` store and are written when a row changes;
+    nothing here overrides ``data``, ``flags`` or the counts. That is deliberate: a view reads a
+    model through many virtual calls per cell, and each call into Python needs the GIL, which the
+    worker threads hold much of the time — a Python ``data()`` made one paint of the table cost
+    ~135 ms against ~9 ms from the C++ store, with one busy Python thread beside it
+    (tests/bench/gui_responsiveness.py). Painting and sorting now run in C++ without the GIL.
+    Values that only a person hovering asks for are computed then: the sparkline's tooltip
+    by its delegate (``sparkline_tooltip``).
+    """
 
     #: ``dict[State, int]``, every state present, when any count changes.
     countsChanged = Signal(object)
@@ -141,11 +144,18 @@ class StatusModel(QAbstractTableModel):
     def __init__(
         self, parent: QObject | None = None, *, clock: Callable[[], dt.datetime] = utc_now
     ) -> None:
-        super().__init__(parent)
+        super().__init__(0, _COLUMNS, parent)
         self._now = clock
         self._rows: list[_Row] = []
         self._by_id: dict[str, int] = {}
         self._counts = dict.fromkeys(State, 0)
+        for column in Column:
+            header = QStandardItem(translate("StatusModel", HEADERS[column]))
+            if column == Column.SPARKLINE:
+                header.setToolTip(
+                    self.tr("Latency of the last 60 checks; red ticks are failed checks")
+                )
+            self.setHorizontalHeaderItem(column, header)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
@@ -160,84 +170,25 @@ class StatusModel(QAbstractTableModel):
         self._state_timer.setInterval(STATE_REPAINT_MS)
         self._state_timer.timeout.connect(self.flush_states)
 
-    # -- Qt's model interface ------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else _COLUMNS
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and 0 <= section < _COLUMNS:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return translate("StatusModel", HEADERS[Column(section)])
-            if role == Qt.ItemDataRole.ToolTipRole and section == Column.SPARKLINE:
-                return self.tr("Latency of the last 60 checks; red ticks are failed checks")
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Not ``checkIndex``: it calls back into Python twice, and views call this a lot.
-        r, column = index.row(), index.column()
-        if not index.isValid() or r >= len(self._rows) or not 0 <= column < _COLUMNS:
-            return None
-        row = self._rows[r]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column)
-        if role == Role.SORT:
-            return self._sort_key(row, column)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return state_icon(row.state) if column == Column.STATE else None
-        if role == Role.SAMPLES:
-            return list(row.samples)
-        if role == Role.STATE:
-            return row.state
-        if role == Role.PROFILE_ID:
-            return row.profile.id
-        if role == Role.PROFILE:
-            return row.profile
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            Column.LATENCY,
-            Column.UPTIME,
-            Column.IN_STATE,
-        ):
-            return _ALIGN_RIGHT
-        if role == Qt.ItemDataRole.ForegroundRole and (
-            row.state is State.PAUSED or (column == Column.CAUSE and row.state is State.UP)
-        ):
-            # Muted, not coloured: a paused row, or a cause that is history, not news.
-            return QGuiApplication.palette().color(
-                QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
-            )
-        return None
-
     # -- profiles ------------------------------------------------------------------------
 
     def set_profiles(self, profiles: Sequence[Profile]) -> None:
         """The initial load (a reset); live state of profiles kept across it is preserved."""
         old = {r.profile.id: r for r in self._rows}
         self.beginResetModel()
-        self._rows = []
-        for profile in profiles:
-            row = old.get(profile.id)
-            if row is None:
-                row = _new_row(profile)
-            else:
-                self._refresh(row, profile)
-            self._rows.append(row)
+        with self._quiet():
+            self.setRowCount(0)
+            self._rows = []
+            for profile in profiles:
+                row = old.get(profile.id)
+                if row is None:
+                    row = _new_row(profile)
+                else:
+                    self._refresh(row, profile)
+                row.items = self._new_items()
+                self._rows.append(row)
+                self.appendRow(row.items)
+                self._write_all(row)
         self._reindex()
         self.endResetModel()
         self.profilesChanged.emit()
@@ -246,13 +197,18 @@ class StatusModel(QAbstractTableModel):
     def upsert_profile(self, profile: Profile) -> None:
         at = self._by_id.get(profile.id)
         if at is None:
-            n = len(self._rows)
-            self.beginInsertRows(QModelIndex(), n, n)
-            self._rows.append(_new_row(profile))
-            self._by_id[profile.id] = n
-            self.endInsertRows()
+            row = _new_row(profile)
+            row.items = self._new_items()
+            with self._quiet():
+                self._write_all(row)
+            self._by_id[profile.id] = len(self._rows)
+            self._rows.append(row)
+            self.appendRow(row.items)
         else:
-            self._refresh(self._rows[at], profile)
+            row = self._rows[at]
+            self._refresh(row, profile)
+            with self._quiet():
+                self._write_all(row)
             self._emit_rows([at])
         self.profilesChanged.emit()
         self._recount()
@@ -261,10 +217,9 @@ class StatusModel(QAbstractTableModel):
         at = self._by_id.get(profile_id)
         if at is None:
             return
-        self.beginRemoveRows(QModelIndex(), at, at)
         del self._rows[at]
         self._reindex()
-        self.endRemoveRows()
+        self.removeRow(at)
         self.profilesChanged.emit()
         self._recount()
 
@@ -273,6 +228,10 @@ class StatusModel(QAbstractTableModel):
 
     def row_of(self, profile_id: str) -> int | None:
         return self._by_id.get(profile_id)
+
+    def samples(self, row: int) -> list[float | None]:
+        """The row's last ``SAMPLES`` latencies, oldest first; None for a failed check."""
+        return list(self._rows[row].samples)
 
     def groups(self) -> list[str]:
         """The non-empty groups present, sorted for the group filter."""
@@ -293,7 +252,8 @@ class StatusModel(QAbstractTableModel):
     # -- live data -----------------------------------------------------------------------
 
     def apply_events(self, events: Iterable[Event]) -> None:
-        """Fold an engine batch into the rows, then signal once per run of changed rows.
+        """Fold an engine batch into the rows and their cells; the views are told by two
+        timers (``flush_states``, ``flush_samples``), so many batches become one repaint.
 
         Rows that only got samples are signalled for the live columns alone (latency to
         cause): that leaves the state column, the default sort key, out, so the proxy does not
@@ -308,8 +268,9 @@ class StatusModel(QAbstractTableModel):
             if at is None:
                 continue  # removed meanwhile, or never shown
             row = rows[at]
-            if event.address:
+            if event.address and event.address != row.address:
                 row.address = event.address
+                stated.add(at)  # the address is in the state tooltip
             if event.kind is Kind.SAMPLE:
                 if event.cause is not None:
                     row.samples.append(None)
@@ -329,6 +290,11 @@ class StatusModel(QAbstractTableModel):
                 row.cause = event.cause
             if event.state is State.DOWN:
                 row.detection_ms = event.detection_ms
+        with self._quiet():  # the cells are current at once; the views hear at the flush
+            for at in stated:
+                self._write_state(rows[at])
+            for at in sampled - stated:
+                self._write_live(rows[at])
         # Kept by id, not row: rows may move before the timers fire.
         self._pending_states.update(rows[at].profile.id for at in stated)
         if self._pending_states and not self._state_timer.isActive():
@@ -358,11 +324,15 @@ class StatusModel(QAbstractTableModel):
     def set_uptime(self, values: Mapping[str, float | None]) -> None:
         """Uptime % per profile id, computed by the caller off the GUI thread."""
         changed = []
-        for profile_id, value in values.items():
-            at = self._by_id.get(profile_id)
-            if at is not None and self._rows[at].uptime != value:
-                self._rows[at].uptime = value
-                changed.append(at)
+        with self._quiet():
+            for profile_id, value in values.items():
+                at = self._by_id.get(profile_id)
+                if at is not None and self._rows[at].uptime != value:
+                    row = self._rows[at]
+                    row.uptime = value
+                    _put(row.items[Column.UPTIME], _format_uptime(value), -1.0 if value is None
+                         else value)  # fmt: skip
+                    changed.append(at)
         self._emit_rows(changed, Column.UPTIME, Column.UPTIME)
 
     def start_clock(self) -> None:
@@ -383,7 +353,95 @@ class StatusModel(QAbstractTableModel):
     def worst_state(self) -> State:
         return worst(s for s, n in self._counts.items() if n)
 
+    def sparkline_tooltip(self, row: int) -> str:
+        """The sparkline's tooltip, computed when someone hovers it."""
+        samples = self._rows[row].samples
+        if not samples:
+            return self.tr("No checks yet")
+        good = [s for s in samples if s is not None]
+        n, failed = len(samples), len(samples) - len(good)
+        text = self.tr("Last {n} checks: {failed} failed", "", n).format(n=n, failed=failed)
+        if good:
+            text += self.tr("; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms").format(
+                lo=min(good), avg=sum(good) / len(good), hi=max(good)
+            )
+        return text
+
     # -- internals -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Write cells without a signal per cell; the caller signals the changed ranges."""
+        blocked = self.blockSignals(True)
+        try:
+            yield
+        finally:
+            self.blockSignals(blocked)
+
+    def _new_items(self) -> list[QStandardItem]:
+        items = []
+        for column in Column:
+            item = QStandardItem()
+            item.setFlags(_FLAGS)
+            if column in _RIGHT_ALIGNED:
+                item.setData(_ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)
+            items.append(item)
+        return items
+
+    def _write_all(self, row: _Row) -> None:
+        p, items = row.profile, row.items
+        for item in items:
+            item.setData(p.id, Role.PROFILE_ID)
+        items[Column.STATE].setData(p, Role.PROFILE)
+        texts = {
+            Column.NAME: p.name,
+            Column.GROUP: p.group,
+            Column.TARGET: p.target,
+            Column.DETECTOR: row.detector,
+        }
+        for column, text in texts.items():
+            _put(items[column], text, text.casefold())
+        _put(items[Column.UPTIME], _format_uptime(row.uptime), -1.0 if row.uptime is None
+             else row.uptime)  # fmt: skip
+        self._write_state(row)
+
+    def _write_state(self, row: _Row) -> None:
+        """Everything a state event changes: the state, cause and detail cells, the muted
+        colour, the tooltips, the time in state, and the live cells."""
+        items, state = row.items, row.state
+        word = state_text(state)
+        _put(items[Column.STATE], word, SEVERITY[state])
+        items[Column.STATE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
+        items[Column.STATE].setData(str(state), Role.STATE)
+        _put(items[Column.DETAIL], row.detail, row.detail.casefold())
+        muted = QGuiApplication.palette().color(
+            QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+        )
+        for column, item in enumerate(items):
+            # Muted, not coloured: a paused row, or a cause that is history, not news.
+            mute = state is State.PAUSED or (column == Column.CAUSE and state is State.UP)
+            item.setData(muted if mute else None, Qt.ItemDataRole.ForegroundRole)
+        tip = self._state_tooltip(row)
+        for column in (Column.STATE, Column.CAUSE, Column.DETAIL):
+            items[column].setData(tip, Qt.ItemDataRole.ToolTipRole)
+        self._write_in_state(row)
+        self._write_live(row)
+
+    def _write_live(self, row: _Row) -> None:
+        """The cells a sample changes: latency, the sparkline's sort key, the cause."""
+        items = row.items
+        latency = row.latency
+        _put(items[Column.LATENCY], format_latency(latency), float("inf") if latency is None
+             else latency)  # fmt: skip
+        failures = sum(1 for s in row.samples if s is None)  # the flakiest sort last
+        _put(items[Column.SPARKLINE], "", failures)
+        cause = cause_text(row.cause)
+        _put(items[Column.CAUSE], cause, cause.casefold())
+
+    def _write_in_state(self, row: _Row) -> None:
+        seconds = None if row.since is None else (self._now() - row.since).total_seconds()
+        text = "" if seconds is None else format_duration(seconds)
+        _put(row.items[Column.IN_STATE], text, -1.0 if seconds is None else seconds)
 
     def _refresh(self, row: _Row, profile: Profile) -> None:
         """An edited profile keeps its live state, unless it was just enabled or disabled."""
@@ -415,70 +473,16 @@ class StatusModel(QAbstractTableModel):
             i = j + 1
 
     def _tick(self) -> None:
-        if self._rows:
-            top, bottom = (
-                self.index(0, Column.IN_STATE),
-                self.index(len(self._rows) - 1, Column.IN_STATE),
-            )
-            self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole, Role.SORT])
+        if not self._rows:
+            return
+        with self._quiet():
+            for row in self._rows:
+                self._write_in_state(row)
+        top = self.index(0, Column.IN_STATE)
+        bottom = self.index(len(self._rows) - 1, Column.IN_STATE)
+        self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole, Role.SORT])
 
-    def _seconds_in_state(self, row: _Row) -> float | None:
-        return None if row.since is None else (self._now() - row.since).total_seconds()
-
-    def _text(self, row: _Row, column: int) -> str:
-        p = row.profile
-        if column == Column.STATE:
-            return state_text(row.state)
-        if column == Column.NAME:
-            return p.name
-        if column == Column.GROUP:
-            return p.group
-        if column == Column.TARGET:
-            return p.target
-        if column == Column.DETECTOR:
-            return row.detector
-        if column == Column.LATENCY:
-            return format_latency(row.latency)
-        if column == Column.UPTIME:
-            return _format_uptime(row.uptime)
-        if column == Column.IN_STATE:
-            seconds = self._seconds_in_state(row)
-            return "" if seconds is None else format_duration(seconds)
-        if column == Column.CAUSE:
-            return cause_text(row.cause)
-        if column == Column.DETAIL:
-            return row.detail
-        return ""  # the sparkline is painted by its delegate
-
-    def _sort_key(self, row: _Row, column: int) -> int | float | str:
-        if column == Column.STATE:
-            return SEVERITY[row.state]
-        if column == Column.LATENCY:
-            return float("inf") if row.latency is None else row.latency
-        if column == Column.UPTIME:
-            return -1.0 if row.uptime is None else row.uptime
-        if column == Column.IN_STATE:
-            seconds = self._seconds_in_state(row)
-            return -1.0 if seconds is None else seconds
-        if column == Column.SPARKLINE:
-            return sum(1 for s in row.samples if s is None)  # the flakiest sort last
-        return self._text(row, column).casefold()
-
-    def _tooltip(self, row: _Row, column: int) -> str | None:
-        if column == Column.SPARKLINE:
-            good = [s for s in row.samples if s is not None]
-            if not row.samples:
-                return self.tr("No checks yet")
-            failed = len(row.samples) - len(good)
-            n = len(row.samples)
-            text = self.tr("Last {n} checks: {failed} failed", "", n).format(n=n, failed=failed)
-            if good:
-                text += self.tr("; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms").format(
-                    lo=min(good), avg=sum(good) / len(good), hi=max(good)
-                )
-            return text
-        if column not in (Column.STATE, Column.CAUSE, Column.DETAIL):
-            return None
+    def _state_tooltip(self, row: _Row) -> str:
         name, state = row.profile.name, state_text(row.state)
         if row.since is not None:
             since = f"{row.since.astimezone():%Y-%m-%d %H:%M:%S}"
@@ -506,3 +510,8 @@ class StatusModel(QAbstractTableModel):
         target = row.address or row.profile.target
         lines.append(self.tr("address: {address}").format(address=target))
         return "\n".join(lines)
+
+
+def _put(item: QStandardItem, text: str, sort_key: object) -> None:
+    item.setData(text, Qt.ItemDataRole.DisplayRole)
+    item.setData(sort_key, Role.SORT)

@@ -150,7 +150,7 @@ class StatusTable(QWidget):
         table.setShowGrid(False)
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-        table.setItemDelegateForColumn(Column.SPARKLINE, SparklineDelegate(table))
+        table.setItemDelegateForColumn(Column.SPARKLINE, SparklineDelegate(self.model, table))
         header = table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)

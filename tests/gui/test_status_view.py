@@ -7,14 +7,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.ui.icons import state_color
-from tcpmonitor_gui.ui.status_model import Column, Role, StatusModel
+from tcpmonitor_gui.ui.status_model import Column, StatusModel
 from tcpmonitor_gui.ui.status_view import StatusTable
 
 pytestmark = pytest.mark.usefixtures("qapp")  # icons and palettes need a QApplication
@@ -195,7 +197,7 @@ def test_sparkline_column_paints_samples(
     view = populated.table
     view.selectRow(1)
     index = populated.proxy.index(0, Column.SPARKLINE)
-    assert len(index.data(Role.SAMPLES)) == 31
+    assert len(model.samples(populated.proxy.mapToSource(index).row())) == 31
     image = view.viewport().grab(view.visualRect(index)).toImage()
     colours = [image.pixelColor(x, y) for x in range(image.width())
                for y in range(image.height())]  # fmt: skip
@@ -203,3 +205,23 @@ def test_sparkline_column_paints_samples(
     # The failed check's red tick (antialiased, so only close to the state's red).
     assert any(abs(c.hueF() - red.hueF()) < 0.02 and c.saturationF() > 0.5 for c in colours)
     assert len({c.rgb() for c in colours}) > 3  # and a line, not an empty cell
+
+
+@pytest.mark.qt_log_ignore("does not support raise")  # the offscreen platform, on the tooltip
+def test_hovering_the_sparkline_shows_its_summary(
+    qtbot: QtBot, populated: StatusTable, model: StatusModel
+) -> None:
+    good = event("id-cache", State.UP, kind=Kind.SAMPLE, latency_ms=2.0)
+    model.apply_events([good, event("id-cache", State.UP, kind=Kind.SAMPLE, cause=Cause.REFUSED)])
+    view = populated.table
+    populated.show()
+    qtbot.waitExposed(populated)
+    row = next(r for r in range(populated.proxy.rowCount())
+               if populated.proxy.index(r, Column.NAME).data() == "cache")  # fmt: skip
+    rect = view.visualRect(populated.proxy.index(row, Column.SPARKLINE))
+    event_ = QHelpEvent(
+        QEvent.Type.ToolTip, rect.center(), view.viewport().mapToGlobal(rect.center())
+    )
+    QApplication.sendEvent(view.viewport(), event_)
+    assert QToolTip.text() == "Last 2 checks: 1 failed; latency min 2.00, avg 2.00, max 2.00 ms"
+    QToolTip.hideText()
