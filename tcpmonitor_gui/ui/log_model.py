@@ -8,7 +8,10 @@ GUI thread through a queued signal. A live event may also come back from the dat
 stored before the page was read), so rows are de-duplicated on (time, profile, state).
 
 Rows are kept oldest first internally; ``newest_first`` only changes how view rows map onto
-them, which makes the toggle a cheap layout change.
+them. The cells themselves live in Qt's ``QStandardItem`` store, in view order, written once
+per row: nothing overrides ``data``, so the view paints without calling into Python, whose GIL
+the worker threads hold much of the time (see ``StatusModel``). The toggle is a sort of that
+store on a sequence number (a layout change: selections and persistent indexes follow).
 """
 
 from __future__ import annotations
@@ -19,19 +22,12 @@ import datetime as dt
 import enum
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem, QStandardItemModel
 
 from ..core.events import SEVERITY, Event, Kind, State, iso_ms
 from .i18n import QT_TRANSLATE_NOOP, translate
@@ -73,12 +69,16 @@ class Role(enum.IntEnum):
     EVENT = Qt.ItemDataRole.UserRole + 1
     ROW_ID = enum.auto()
     SEVERITY = enum.auto()
+    #: Column 0: the row's place in time order (live rows count up, history pages down).
+    SEQ = enum.auto()
 
 
 @dataclasses.dataclass(slots=True, eq=False)
 class _Row:
     event: Event
     row_id: int | None  # None: a live event not (yet) matched to its stored row
+    seq: int = 0
+    first: QStandardItem | None = None  # the row's column-0 cell, once shown
 
 
 def _key(event: Event) -> _Key:
@@ -139,7 +139,7 @@ def readable_state_color(state: State) -> QColor:
     return QColor(_readable(state, base.rgb()))
 
 
-class LogModel(QAbstractTableModel):
+class LogModel(QStandardItemModel):
     """State events (samples are ignored), at most ``max_rows`` of them.
 
     ``canFetchMore``/``fetchMore`` follow Qt's convention that views ask for more at the
@@ -161,7 +161,7 @@ class LogModel(QAbstractTableModel):
         newest_first: bool = True,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(Column), parent)
         if max_rows < 1 or page_size < 1:
             raise ValueError("max_rows and page_size must be positive")
         self._history = history
@@ -174,64 +174,19 @@ class LogModel(QAbstractTableModel):
         self._history_done = history is None
         self._fetching = False
         self._generation = 0  # bumped by clear/reload so that late pages are dropped
+        self._newer_seq = 0  # live rows count up from here, history pages down
+        self._older_seq = 0
+        self.setSortRole(Role.SEQ)
+        for column in Column:
+            header = QStandardItem(translate("LogModel", HEADERS[column]))
+            if column is Column.DETECTION:
+                header.setToolTip(
+                    self.tr("Time from the last good sign of the connection to the down event")
+                )
+            self.setHorizontalHeaderItem(column, header)
         self._pageDone.connect(self._page_done, Qt.ConnectionType.QueuedConnection)
 
     # -- Qt's model interface --------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and 0 <= section < len(Column):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return translate("LogModel", HEADERS[Column(section)])
-            if role == Qt.ItemDataRole.ToolTipRole and section == Column.DETECTION:
-                return self.tr("Time from the last good sign of the connection to the down event")
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self.checkIndex(index, QAbstractTableModel.CheckIndexOption.IndexIsValid):
-            return None
-        row = self._rows[self._storage(index.row())]
-        event, column = row.event, Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(event, column)
-        if role == Role.EVENT:
-            return event
-        if role == Role.ROW_ID:
-            return row.row_id
-        if role == Role.SEVERITY:
-            return SEVERITY[event.state]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if event.state in (State.DOWN, State.DEGRADED) or (
-                event.state is State.UP and column is Column.CHANGE
-            ):
-                return readable_state_color(event.state)
-            return None
-        if role == Qt.ItemDataRole.DecorationRole and column is Column.CHANGE:
-            return state_icon(event.state)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column is Column.TIME:
-                return f"{iso_ms(event.ts)} (UTC)"
-            if column is Column.DETAIL and event.detail:
-                return event.detail
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.DETECTION:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        return None
 
     def canFetchMore(self, parent: _Index) -> bool:
         return not parent.isValid() and self._newest_first and self.can_fetch_older()
@@ -250,13 +205,9 @@ class LogModel(QAbstractTableModel):
         """Flip the order: a layout change, so selections and persistent indexes follow."""
         if newest_first == self._newest_first:
             return
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        last = len(self._rows) - 1
-        new = [self.index(last - i.row(), i.column()) for i in old]
         self._newest_first = newest_first
-        self.changePersistentIndexList(old, new)
-        self.layoutChanged.emit()
+        order = Qt.SortOrder.DescendingOrder if newest_first else Qt.SortOrder.AscendingOrder
+        self.sort(0, order)
 
     @property
     def fetching(self) -> bool:
@@ -291,11 +242,13 @@ class LogModel(QAbstractTableModel):
         overflow = len(self._rows) + len(fresh) - self._max_rows
         if overflow > 0:
             self._drop_oldest(overflow)
+        for row in fresh:
+            self._newer_seq += 1
+            row.seq = self._newer_seq
         first = 0 if self._newest_first else len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
         self._rows.extend(fresh)
         self._keys.update((_key(r.event), r) for r in fresh)
-        self.endInsertRows()
+        self._insert(first, fresh)
 
     def can_fetch_older(self) -> bool:
         return not (self._history_done or self._fetching) and len(self._rows) < self._max_rows
@@ -330,8 +283,50 @@ class LogModel(QAbstractTableModel):
     def _storage(self, row: int) -> int:
         return len(self._rows) - 1 - row if self._newest_first else row
 
-    def _view(self, storage: int) -> int:
-        return self._storage(storage)  # the mapping is its own inverse
+    def _insert(self, first: int, rows: Sequence[_Row]) -> None:
+        """Show ``rows`` (oldest first, already in ``_rows``) as view rows from ``first``: one
+        insert for the views, then the cells, written without a signal per cell."""
+        shown = list(reversed(rows)) if self._newest_first else list(rows)
+        self.insertRows(first, len(shown))
+        # Filled before control returns to the event loop, so before any view paints them;
+        # the proxy's filter reads ``_rows``, not the cells, and nothing here sorts.
+        with self._quiet():
+            for offset, row in enumerate(shown):
+                for column, item in enumerate(self._cells(row)):
+                    self.setItem(first + offset, column, item)
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Write cells without a signal per cell; the caller tells the views."""
+        blocked = self.blockSignals(True)
+        try:
+            yield
+        finally:
+            self.blockSignals(blocked)
+
+    def _cells(self, row: _Row) -> list[QStandardItem]:
+        event = row.event
+        state = event.state
+        loud = state in (State.DOWN, State.DEGRADED)
+        color = readable_state_color(state) if loud or state is State.UP else None
+        items = []
+        for column in Column:
+            item = QStandardItem(self._text(event, column))
+            item.setFlags(_FLAGS)
+            item.setData(event, Role.EVENT)
+            item.setData(row.row_id, Role.ROW_ID)
+            item.setData(SEVERITY[state], Role.SEVERITY)
+            if loud or (column is Column.CHANGE and color is not None):
+                item.setData(color, Qt.ItemDataRole.ForegroundRole)
+            items.append(item)
+        items[Column.CHANGE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
+        items[Column.TIME].setToolTip(f"{iso_ms(event.ts)} (UTC)")
+        if event.detail:
+            items[Column.DETAIL].setToolTip(event.detail)
+        items[Column.DETECTION].setData(_ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)
+        items[0].setData(row.seq, Role.SEQ)
+        row.first = items[0]
+        return items
 
     def _text(self, event: Event, column: Column) -> str:
         if column is Column.TIME:
@@ -351,12 +346,11 @@ class LogModel(QAbstractTableModel):
     def _drop_oldest(self, count: int) -> None:
         """Make room at the bound; older history can no longer be joined on, so stop paging."""
         first = len(self._rows) - count if self._newest_first else 0
-        self.beginRemoveRows(QModelIndex(), first, first + count - 1)
         for row in self._rows[:count]:
             if self._keys.get(_key(row.event)) is row:
                 del self._keys[_key(row.event)]
         del self._rows[:count]
-        self.endRemoveRows()
+        self.removeRows(first, count)
         self._history_done = True
 
     def _reset_rows(self) -> None:
@@ -364,10 +358,9 @@ class LogModel(QAbstractTableModel):
         self._fetching = False
         self._before_id = None
         if self._rows:
-            self.beginRemoveRows(QModelIndex(), 0, len(self._rows) - 1)
             self._rows.clear()
             self._keys.clear()
-            self.endRemoveRows()
+            self.removeRows(0, self.rowCount())
 
     def _relay(self, generation: int, limit: int, future: Future[Any]) -> None:
         """Runs in whichever thread completed the future: only a signal may cross from it."""
@@ -396,24 +389,33 @@ class LogModel(QAbstractTableModel):
                 fresh.append(_Row(event, row_id))
             elif known.row_id is None:  # a live event, now matched to its stored row
                 known.row_id = row_id
-                at = self._view(self._rows.index(known))
-                self.dataChanged.emit(
-                    self.index(at, 0), self.index(at, len(Column) - 1), [Role.ROW_ID]
-                )
+                if known.first is not None:
+                    at = known.first.row()
+                    with self._quiet():
+                        for column in range(len(Column)):
+                            self.setData(self.index(at, column), row_id, Role.ROW_ID)
+                    last = self.index(at, len(Column) - 1)
+                    self.dataChanged.emit(self.index(at, 0), last, [Role.ROW_ID])
         room = self._max_rows - len(self._rows)
         if len(fresh) >= room:
             fresh = fresh[:room]
             self._history_done = True
         if not fresh:
             return
+        for row in fresh:  # newest first: each older than the last
+            self._older_seq -= 1
+            row.seq = self._older_seq
         first = len(self._rows) if self._newest_first else 0
-        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
         self._rows[:0] = reversed(fresh)
         self._keys.update((_key(r.event), r) for r in fresh)
-        self.endInsertRows()
+        self._insert(first, list(reversed(fresh)))
 
     def _history_failed(self, exc: BaseException) -> None:
         """Stop paging (retrying a broken file on every scroll helps no one) and say why."""
         _log.warning("event log history could not be read: %s", exc)
         self._history_done = True
         self.historyFailed.emit(str(exc))
+
+
+_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
