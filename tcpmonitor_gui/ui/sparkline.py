@@ -3,22 +3,20 @@
 A widget per cell would cost a thousand widgets for a thousand profiles; a delegate paints the
 row's samples straight from the ``StatusModel`` (not through a model role: that would mean a
 Python ``data()``, see StatusModel) and holds nothing, so a repaint is one polyline and a few
-ticks. Its tooltip is computed on hover, the same way.
+ticks.
 Each row is scaled to its own maximum: the question a sparkline answers is "is this link
 steady?", and a slow link on a shared scale would flatten every fast one.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
-from PySide6.QtGui import QHelpEvent, QPainter, QPalette, QPen, QPolygonF
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
+from PySide6.QtGui import QPainter, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QToolTip,
     QWidget,
 )
 
@@ -86,21 +84,6 @@ class SparklineDelegate(QStyledItemDelegate):
         painter.setPen(self._line_pen)
         painter.drawPolyline(line)
         painter.restore()
-
-    def helpEvent(
-        self,
-        event: QHelpEvent,
-        view: QAbstractItemView,
-        option: QStyleOptionViewItem,
-        index: _Index,
-    ) -> bool:
-        if event.type() != QEvent.Type.ToolTip:
-            return super().helpEvent(event, view, option, index)
-        row = self._model.row_of(str(index.data(Role.PROFILE_ID)))
-        if row is None:
-            return False
-        QToolTip.showText(event.globalPos(), self._model.sparkline_tooltip(row), view)
-        return True
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         return QSize(2 * SAMPLES + 2 * _MARGIN, super().sizeHint(option, index).height())

@@ -16,7 +16,7 @@ import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem, QStandardItemModel
 
 from ..core.events import SEVERITY, Cause, Event, Kind, State, utc_now
 from ..core.profile import Profile
@@ -115,6 +115,10 @@ class _Row:
     uptime: float | None = None
     haystack: str | None = None  # the filter's text, built on demand
     items: list[QStandardItem] = dataclasses.field(default_factory=list)  # the row's cells
+    #: What each cell shows now, (text, sort key) by column: a cell is written only when its
+    #: value changes (a Python comparison is far cheaper than a call into Qt).
+    shown: dict[int, tuple[str, object]] = dataclasses.field(default_factory=dict)
+    muted: bool | None = None
 
 
 def _new_row(profile: Profile) -> _Row:
@@ -132,8 +136,8 @@ class StatusModel(QStandardItemModel):
     worker threads hold much of the time — a Python ``data()`` made one paint of the table cost
     ~135 ms against ~9 ms from the C++ store, with one busy Python thread beside it
     (tests/bench/gui_responsiveness.py). Painting and sorting now run in C++ without the GIL.
-    Values that only a person hovering asks for are computed then: the sparkline's tooltip
-    by its delegate (``sparkline_tooltip``).
+    Tooltips, which only a person hovering asks for, are computed then (``tooltip``, called
+    by the table view), and a cell is written only when what it shows changes.
     """
 
     #: ``dict[State, int]``, every state present, when any count changes.
@@ -330,8 +334,7 @@ class StatusModel(QStandardItemModel):
                 if at is not None and self._rows[at].uptime != value:
                     row = self._rows[at]
                     row.uptime = value
-                    _put(row.items[Column.UPTIME], _format_uptime(value), -1.0 if value is None
-                         else value)  # fmt: skip
+                    _put(row, Column.UPTIME, _format_uptime(value), _uptime_key(value))
                     changed.append(at)
         self._emit_rows(changed, Column.UPTIME, Column.UPTIME)
 
@@ -353,19 +356,14 @@ class StatusModel(QStandardItemModel):
     def worst_state(self) -> State:
         return worst(s for s, n in self._counts.items() if n)
 
-    def sparkline_tooltip(self, row: int) -> str:
-        """The sparkline's tooltip, computed when someone hovers it."""
-        samples = self._rows[row].samples
-        if not samples:
-            return self.tr("No checks yet")
-        good = [s for s in samples if s is not None]
-        n, failed = len(samples), len(samples) - len(good)
-        text = self.tr("Last {n} checks: {failed} failed", "", n).format(n=n, failed=failed)
-        if good:
-            text += self.tr("; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms").format(
-                lo=min(good), avg=sum(good) / len(good), hi=max(good)
-            )
-        return text
+    def tooltip(self, row: int, column: int) -> str | None:
+        """The tooltip of a cell, computed when someone hovers it (the view asks)."""
+        r = self._rows[row]
+        if column == Column.SPARKLINE:
+            return self._sparkline_tooltip(r)
+        if column in (Column.STATE, Column.CAUSE, Column.DETAIL):
+            return self._state_tooltip(r)
+        return None
 
     # -- internals -----------------------------------------------------------------------
 
@@ -400,48 +398,49 @@ class StatusModel(QStandardItemModel):
             Column.DETECTOR: row.detector,
         }
         for column, text in texts.items():
-            _put(items[column], text, text.casefold())
-        _put(items[Column.UPTIME], _format_uptime(row.uptime), -1.0 if row.uptime is None
-             else row.uptime)  # fmt: skip
+            _put(row, column, text, text.casefold())
+        _put(row, Column.UPTIME, _format_uptime(row.uptime), _uptime_key(row.uptime))
         self._write_state(row)
 
     def _write_state(self, row: _Row) -> None:
-        """Everything a state event changes: the state, cause and detail cells, the muted
-        colour, the tooltips, the time in state, and the live cells."""
+        """Everything a state event changes: the state and detail cells, the muted colour,
+        the time in state, and the live cells."""
         items, state = row.items, row.state
-        word = state_text(state)
-        _put(items[Column.STATE], word, SEVERITY[state])
-        items[Column.STATE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
-        items[Column.STATE].setData(str(state), Role.STATE)
-        _put(items[Column.DETAIL], row.detail, row.detail.casefold())
-        muted = QGuiApplication.palette().color(
-            QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+        if _put(row, Column.STATE, state_text(state), SEVERITY[state]):
+            items[Column.STATE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
+            items[Column.STATE].setData(str(state), Role.STATE)
+        _put(row, Column.DETAIL, row.detail, row.detail.casefold())
+        muted = state is State.PAUSED
+        if muted != row.muted:  # a paused row is muted, not coloured
+            row.muted = muted
+            color = _muted_color() if muted else None
+            for column, item in enumerate(items):
+                if column != Column.CAUSE:
+                    item.setData(color, Qt.ItemDataRole.ForegroundRole)
+        # A cause that is history (the row is up again) is muted too.
+        cause_muted = muted or state is State.UP
+        items[Column.CAUSE].setData(
+            _muted_color() if cause_muted else None, Qt.ItemDataRole.ForegroundRole
         )
-        for column, item in enumerate(items):
-            # Muted, not coloured: a paused row, or a cause that is history, not news.
-            mute = state is State.PAUSED or (column == Column.CAUSE and state is State.UP)
-            item.setData(muted if mute else None, Qt.ItemDataRole.ForegroundRole)
-        tip = self._state_tooltip(row)
-        for column in (Column.STATE, Column.CAUSE, Column.DETAIL):
-            items[column].setData(tip, Qt.ItemDataRole.ToolTipRole)
         self._write_in_state(row)
         self._write_live(row)
 
     def _write_live(self, row: _Row) -> None:
         """The cells a sample changes: latency, the sparkline's sort key, the cause."""
-        items = row.items
         latency = row.latency
-        _put(items[Column.LATENCY], format_latency(latency), float("inf") if latency is None
-             else latency)  # fmt: skip
-        failures = sum(1 for s in row.samples if s is None)  # the flakiest sort last
-        _put(items[Column.SPARKLINE], "", failures)
+        _put(row, Column.LATENCY, format_latency(latency), _latency_key(latency))
+        failures = row.samples.count(None)  # the flakiest sort last
+        _put(row, Column.SPARKLINE, "", failures)
         cause = cause_text(row.cause)
-        _put(items[Column.CAUSE], cause, cause.casefold())
+        _put(row, Column.CAUSE, cause, cause.casefold())
 
-    def _write_in_state(self, row: _Row) -> None:
-        seconds = None if row.since is None else (self._now() - row.since).total_seconds()
-        text = "" if seconds is None else format_duration(seconds)
-        _put(row.items[Column.IN_STATE], text, -1.0 if seconds is None else seconds)
+    def _write_in_state(self, row: _Row) -> bool:
+        """The "for" cell. Its sort key is the time the state began (earlier sorts as longer),
+        which does not change as the clock ticks: a tick rewrites only texts that change."""
+        if row.since is None:
+            return _put(row, Column.IN_STATE, "", float("-inf"))
+        seconds = (self._now() - row.since).total_seconds()
+        return _put(row, Column.IN_STATE, format_duration(seconds), -row.since.timestamp())
 
     def _refresh(self, row: _Row, profile: Profile) -> None:
         """An edited profile keeps its live state, unless it was just enabled or disabled."""
@@ -473,14 +472,9 @@ class StatusModel(QStandardItemModel):
             i = j + 1
 
     def _tick(self) -> None:
-        if not self._rows:
-            return
         with self._quiet():
-            for row in self._rows:
-                self._write_in_state(row)
-        top = self.index(0, Column.IN_STATE)
-        bottom = self.index(len(self._rows) - 1, Column.IN_STATE)
-        self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole, Role.SORT])
+            changed = [at for at, row in enumerate(self._rows) if self._write_in_state(row)]
+        self._emit_rows(changed, Column.IN_STATE, Column.IN_STATE)
 
     def _state_tooltip(self, row: _Row) -> str:
         name, state = row.profile.name, state_text(row.state)
@@ -511,7 +505,39 @@ class StatusModel(QStandardItemModel):
         lines.append(self.tr("address: {address}").format(address=target))
         return "\n".join(lines)
 
+    def _sparkline_tooltip(self, row: _Row) -> str:
+        samples = row.samples
+        if not samples:
+            return self.tr("No checks yet")
+        good = [s for s in samples if s is not None]
+        n, failed = len(samples), len(samples) - len(good)
+        text = self.tr("Last {n} checks: {failed} failed", "", n).format(n=n, failed=failed)
+        if good:
+            text += self.tr("; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms").format(
+                lo=min(good), avg=sum(good) / len(good), hi=max(good)
+            )
+        return text
 
-def _put(item: QStandardItem, text: str, sort_key: object) -> None:
+
+def _put(row: _Row, column: int, text: str, sort_key: object) -> bool:
+    """Write a cell's text and sort key if they changed; True if they did."""
+    value = (text, sort_key)
+    if row.shown.get(column) == value:
+        return False
+    row.shown[column] = value
+    item = row.items[column]
     item.setData(text, Qt.ItemDataRole.DisplayRole)
     item.setData(sort_key, Role.SORT)
+    return True
+
+
+def _latency_key(latency: float | None) -> float:
+    return float("inf") if latency is None else latency
+
+
+def _uptime_key(uptime: float | None) -> float:
+    return -1.0 if uptime is None else uptime
+
+
+def _muted_color() -> QColor:
+    return QGuiApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)

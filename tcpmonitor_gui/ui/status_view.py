@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QHelpEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -89,6 +90,30 @@ class StatusFilterProxy(QSortFilterProxyModel):
         return not self._needle or self._needle in self._status.search_text(source_row)
 
 
+class _Table(QTableView):
+    """Asks the model for a cell's tooltip when someone hovers it: the model keeps no
+    tooltips in its cells (they would be rewritten on every change) and has no Python
+    ``data()`` (see StatusModel)."""
+
+    def __init__(self, model: StatusModel, proxy: StatusFilterProxy, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._status, self._proxy = model, proxy
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ToolTip or not isinstance(event, QHelpEvent):
+            return super().viewportEvent(event)
+        index = self.indexAt(event.pos())
+        text = None
+        if index.isValid():
+            text = self._status.tooltip(self._proxy.mapToSource(index).row(), index.column())
+        if text:
+            QToolTip.showText(event.globalPos(), text, self.viewport(), self.visualRect(index))
+        else:
+            QToolTip.hideText()
+            event.ignore()
+        return True
+
+
 class StatusTable(QWidget):
     """Filter bar, table and empty-state panel over one ``StatusModel``."""
 
@@ -139,7 +164,7 @@ class StatusTable(QWidget):
         self._profiles_changed()
 
     def _build_table(self) -> QTableView:
-        table = QTableView(self)
+        table = _Table(self.model, self.proxy, self)
         table.setObjectName("statusTable")
         table.setModel(self.proxy)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

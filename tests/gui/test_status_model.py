@@ -184,7 +184,7 @@ def test_sparkline_keeps_the_last_60_samples_with_none_for_failures(model: Statu
     assert samples[-1] is None
     assert text(model, 0, Column.LATENCY) == ""  # a failed check leaves no current latency
     assert text(model, 0, Column.CAUSE) == "refused"
-    assert "1 failed" in model.sparkline_tooltip(0)
+    assert "1 failed" in (model.tooltip(0, Column.SPARKLINE) or "")
 
 
 def test_counts_down_names_and_worst_state_follow_state_events(model: StatusModel) -> None:
@@ -215,26 +215,41 @@ def test_time_in_state_counts_from_the_last_state_event(model: StatusModel, cloc
     clock.now = T0 + dt.timedelta(hours=2, minutes=10)
     model._tick()  # what the clock does every second
     assert text(model, 0, Column.IN_STATE) == "2 h 10 min"
-    assert model.index(0, Column.IN_STATE).data(Role.SORT) == pytest.approx(7803.0)
+    # Sorted by when the state began, earlier as longer: a key the clock does not change.
+    began = (T0 - dt.timedelta(seconds=3)).timestamp()
+    assert model.index(0, Column.IN_STATE).data(Role.SORT) == pytest.approx(-began)
+    assert model.index(1, Column.IN_STATE).data(Role.SORT) < -began  # never in a state
     assert [format_duration(s) for s in (0, 59, 300, 3600, 3 * 86400 + 5)] == [
         "0 s", "59 s", "5 min", "1 h", "3 d",
     ]  # fmt: skip
 
 
-def test_clock_ticks_the_in_state_column_only(model: StatusModel, qtbot: QtBot) -> None:
+def test_clock_ticks_the_in_state_column_only(
+    model: StatusModel, clock: Clock, qtbot: QtBot
+) -> None:
+    model.apply_events([state(f"id-{n}", State.UP) for n in ("alpha", "bravo", "charlie",
+                                                             "delta", "echo")])  # fmt: skip
+    model.flush_states()
+    clock.now = T0 + dt.timedelta(seconds=5)
     model.start_clock()
     with qtbot.waitSignal(model.dataChanged, timeout=3000) as blocker:
         pass
     top, bottom, _roles = blocker.args or ()
     assert (top.column(), bottom.column()) == (Column.IN_STATE, Column.IN_STATE)
     assert (top.row(), bottom.row()) == (0, 4)
+    assert text(model, 0, Column.IN_STATE) == "5 s"
+    model.stop_clock()
+    changed = spy(model.dataChanged)
+    model._tick()  # the clock has not moved: nothing shown changes, nothing is signalled
+    assert changed == []
 
 
 def test_tooltip_names_detail_detection_delay_and_address(model: StatusModel) -> None:
     model.apply_events([state("id-alpha", State.DOWN, cause=Cause.CLOSED_BY_PEER,
                               detail="peer closed the connection", detection_ms=0.42,
                               address="127.0.0.1:5000")])  # fmt: skip
-    tip = model.index(0, Column.CAUSE).data(Qt.ItemDataRole.ToolTipRole)
+    tip = model.tooltip(0, Column.CAUSE) or ""
+    assert model.tooltip(0, Column.NAME) is None
     assert "peer closed the connection" in tip
     assert "noticed 0.4 ms after the last good sign" in tip
     assert "127.0.0.1:5000" in tip
