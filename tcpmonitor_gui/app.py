@@ -66,9 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     config_dir = paths.config_dir(args.config_dir)
     data_dir = paths.data_dir(args.data_dir)
 
-    import qasync  # noqa: PLC0415 - Qt only once the arguments are known to be good
+    # Qt only once the arguments are known to be good. PySide6 before qasync, and QT_API
+    # said outright: qasync takes the first Qt binding it finds (PyQt5 if one is installed, or
+    # whatever a QT_API left by another tool names), and this program is PySide6 only.
     from PySide6.QtCore import QSettings, QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    os.environ["QT_API"] = "pyside6"
+    import qasync  # noqa: PLC0415
 
     from .integration.autostart import Autostart  # noqa: PLC0415
     from .ui.context import AppContext  # noqa: PLC0415

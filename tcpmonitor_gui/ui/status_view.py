@@ -90,30 +90,6 @@ class StatusFilterProxy(QSortFilterProxyModel):
         return not self._needle or self._needle in self._status.search_text(source_row)
 
 
-class _Table(QTableView):
-    """Asks the model for a cell's tooltip when someone hovers it: the model keeps no
-    tooltips in its cells (they would be rewritten on every change) and has no Python
-    ``data()`` (see StatusModel)."""
-
-    def __init__(self, model: StatusModel, proxy: StatusFilterProxy, parent: QWidget) -> None:
-        super().__init__(parent)
-        self._status, self._proxy = model, proxy
-
-    def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.ToolTip or not isinstance(event, QHelpEvent):
-            return super().viewportEvent(event)
-        index = self.indexAt(event.pos())
-        text = None
-        if index.isValid():
-            text = self._status.tooltip(self._proxy.mapToSource(index).row(), index.column())
-        if text:
-            QToolTip.showText(event.globalPos(), text, self.viewport(), self.visualRect(index))
-        else:
-            QToolTip.hideText()
-            event.ignore()
-        return True
-
-
 class StatusTable(QWidget):
     """Filter bar, table and empty-state panel over one ``StatusModel``."""
 
@@ -164,7 +140,7 @@ class StatusTable(QWidget):
         self._profiles_changed()
 
     def _build_table(self) -> QTableView:
-        table = _Table(self.model, self.proxy, self)
+        table = QTableView(self)
         table.setObjectName("statusTable")
         table.setModel(self.proxy)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -187,6 +163,10 @@ class StatusTable(QWidget):
         table.sortByColumn(Column.STATE, Qt.SortOrder.DescendingOrder)  # worst first
         table.doubleClicked.connect(self._activate)
         table.installEventFilter(self)
+        # Tooltips are asked of the model on hover (it stores none). An event filter, not a
+        # Python ``viewportEvent``: an override would run every paint inside a Python frame,
+        # holding the GIL the worker threads need (see StatusModel).
+        table.viewport().installEventFilter(self)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._context_menu)
         table.selectionModel().selectionChanged.connect(self.selectionChanged)
@@ -266,6 +246,10 @@ class StatusTable(QWidget):
     # -- internals -------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and watched is self.table.viewport():
+            assert isinstance(event, QHelpEvent)
+            self._show_tooltip(event)
+            return True
         if (
             watched is self.table
             and event.type() == QEvent.Type.KeyPress
@@ -276,6 +260,17 @@ class StatusTable(QWidget):
             self._activate(self.table.currentIndex())
             return True
         return super().eventFilter(watched, event)
+
+    def _show_tooltip(self, event: QHelpEvent) -> None:
+        index = self.table.indexAt(event.pos())
+        text = None
+        if index.isValid():
+            text = self.model.tooltip(self.proxy.mapToSource(index).row(), index.column())
+        if text:
+            rect = self.table.visualRect(index)
+            QToolTip.showText(event.globalPos(), text, self.table.viewport(), rect)
+        else:
+            QToolTip.hideText()
 
     def _activate(self, index: _Index) -> None:
         if index.isValid():
