@@ -309,16 +309,16 @@ class LogModel(QStandardItemModel):
         state = event.state
         loud = state in (State.DOWN, State.DEGRADED)
         color = readable_state_color(state) if loud or state is State.UP else None
-        items = []
-        for column in Column:
-            item = QStandardItem(self._text(event, column))
-            item.setFlags(_FLAGS)
-            item.setData(event, Role.EVENT)
-            item.setData(row.row_id, Role.ROW_ID)
-            item.setData(SEVERITY[state], Role.SEVERITY)
-            if loud or (column is Column.CHANGE and color is not None):
+        # Kept to the calls a row needs (each is a crossing into Qt with the GIL held, a
+        # hundred rows a second when the network is busy): the row's roles on column 0 only.
+        items = [QStandardItem(self._text(event, column)) for column in Column]
+        if color is not None:
+            for item in items if loud else (items[Column.CHANGE],):
                 item.setData(color, Qt.ItemDataRole.ForegroundRole)
-            items.append(item)
+        first = items[0]
+        first.setData(event, Role.EVENT)
+        first.setData(row.row_id, Role.ROW_ID)
+        first.setData(SEVERITY[state], Role.SEVERITY)
         items[Column.CHANGE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
         items[Column.TIME].setToolTip(f"{iso_ms(event.ts)} (UTC)")
         if event.detail:
@@ -392,10 +392,8 @@ class LogModel(QStandardItemModel):
                 if known.first is not None:
                     at = known.first.row()
                     with self._quiet():
-                        for column in range(len(Column)):
-                            self.setData(self.index(at, column), row_id, Role.ROW_ID)
-                    last = self.index(at, len(Column) - 1)
-                    self.dataChanged.emit(self.index(at, 0), last, [Role.ROW_ID])
+                        known.first.setData(row_id, Role.ROW_ID)
+                    self.dataChanged.emit(self.index(at, 0), self.index(at, 0), [Role.ROW_ID])
         room = self._max_rows - len(self._rows)
         if len(fresh) >= room:
             fresh = fresh[:room]
@@ -418,4 +416,3 @@ class LogModel(QStandardItemModel):
 
 
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
