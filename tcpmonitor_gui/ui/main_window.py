@@ -450,6 +450,7 @@ class MainWindow(QMainWindow):
         The demo's servers are stopped after the engine (``stop_demo``), or their closing
         would be recorded as a drop.
         """
+        self.policy.stop()
         self._save_ui_state()
         self._uptime_timer.stop()
         self.model.stop_clock()

@@ -168,6 +168,7 @@ class NotificationPolicy(QObject):
         self._last: dict[str, tuple[Transition, float]] = {}
         #: Set while most profiles are down: the profiles the outage has taken.
         self._offline: set[str] | None = None
+        self._stopped = False
 
     def set_settings(self, settings: Settings) -> None:
         self._settings = settings
@@ -189,6 +190,8 @@ class NotificationPolicy(QObject):
         now: float | None = None,
     ) -> None:
         """Take a batch of events (samples are ignored); ``now`` is a ``monotonic()`` time."""
+        if self._stopped:
+            return
         now = self._clock() if now is None else now
         self._profiles = profiles
         held = len(self._pending)
@@ -211,6 +214,15 @@ class NotificationPolicy(QObject):
             self._quiet.start()  # restarted by every new transition
             if not self._timer.isActive():
                 self._timer.start()  # never restarted: the bound on the wait
+
+    def stop(self) -> None:
+        """At quit: drop what is held and take no more (the drops the engine reports as it
+        shuts down are not news, and a notice posted after the loop's last turn would be
+        stepped with no event loop running)."""
+        self._timer.stop()
+        self._quiet.stop()
+        self._pending = []
+        self._stopped = True
 
     @Slot()
     def flush(self) -> None:

@@ -210,7 +210,7 @@ class FallbackChain:
 
     async def drain(self) -> None:
         """Wait for notices still being delivered (before the loop closes)."""
-        if self._tasks:
+        while self._tasks:  # including any posted while waiting
             await asyncio.wait(set(self._tasks))
 
     def _log_once(self, backend: NotificationBackend, exc: BaseException) -> None:

@@ -486,3 +486,17 @@ def test_banner_hides_itself_after_a_while(qtbot: QtBot) -> None:
     qtbot.addWidget(banner)
     banner.show_message("t", "b", "warning")
     qtbot.waitUntil(banner.isHidden, timeout=5000)
+
+
+def test_a_stopped_policy_takes_no_more_and_drops_what_it_held() -> None:
+    """At quit the engine reports every connection as it closes them: not news."""
+    policy = NotificationPolicy()
+    told: list[Notice] = []
+    policy.notification.connect(told.append)
+    known = profiles("A")
+    (a,) = known.values()
+    policy.handle([down(a)], known, now=0.0)
+    policy.stop()
+    policy.handle([down(a, at=1.0)], known, now=1.0)
+    policy.flush()  # what its timers would do, had they not been stopped
+    assert told == []
