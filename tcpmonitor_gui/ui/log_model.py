@@ -23,7 +23,7 @@ import enum
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -34,6 +34,7 @@ from ..core.events import SEVERITY, Event, Kind, State, iso_ms
 from .i18n import QT_TRANSLATE_NOOP, translate
 from .icons import state_color, state_icon
 from .labels import cause_text, state_text
+from .quiet import quietly
 
 __all__ = ["Column", "History", "LogModel", "Role", "readable_state_color"]
 
@@ -294,19 +295,10 @@ class LogModel(QStandardItemModel):
         self.insertRows(first, len(shown))
         # Filled before control returns to the event loop, so before any view paints them;
         # the proxy's filter reads ``_rows``, not the cells, and nothing here sorts.
-        with self._quiet():
+        with quietly(self):
             for offset, row in enumerate(shown):
                 for column, item in enumerate(self._cells(row)):
                     self.setItem(first + offset, column, item)
-
-    @contextlib.contextmanager
-    def _quiet(self) -> Iterator[None]:
-        """Write cells without a signal per cell; the caller tells the views."""
-        blocked = self.blockSignals(True)
-        try:
-            yield
-        finally:
-            self.blockSignals(blocked)
 
     def _cells(self, row: _Row) -> list[QStandardItem]:
         event = row.event
@@ -395,7 +387,7 @@ class LogModel(QStandardItemModel):
                 known.row_id = row_id
                 if known.first is not None:
                     at = known.first.row()
-                    with self._quiet():
+                    with quietly(self):
                         known.first.setData(row_id, Role.ROW_ID)
                     self.dataChanged.emit(self.index(at, 0), self.index(at, 0), [Role.ROW_ID])
         room = self._max_rows - len(self._rows)

@@ -9,11 +9,10 @@ intact, and keeps the GUI thread free for painting (STYLE.md, practices 3 and 4)
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem, QStandardItemModel
@@ -23,6 +22,7 @@ from ..core.profile import Profile
 from .i18n import QT_TRANSLATE_NOOP, translate
 from .icons import state_icon, worst
 from .labels import cause_text, state_text
+from .quiet import quietly
 from .text import coarse_duration_text as format_duration
 from .text import duration_text
 
@@ -180,7 +180,7 @@ class StatusModel(QStandardItemModel):
         """The initial load (a reset); live state of profiles kept across it is preserved."""
         old = {r.profile.id: r for r in self._rows}
         self.beginResetModel()
-        with self._quiet():
+        with quietly(self):
             self.setRowCount(0)
             self._rows = []
             for profile in profiles:
@@ -203,7 +203,7 @@ class StatusModel(QStandardItemModel):
         if at is None:
             row = _new_row(profile)
             row.items = self._new_items()
-            with self._quiet():
+            with quietly(self):
                 self._write_all(row)
             self._by_id[profile.id] = len(self._rows)
             self._rows.append(row)
@@ -211,7 +211,7 @@ class StatusModel(QStandardItemModel):
         else:
             row = self._rows[at]
             self._refresh(row, profile)
-            with self._quiet():
+            with quietly(self):
                 self._write_all(row)
             self._emit_rows([at])
         self.profilesChanged.emit()
@@ -294,7 +294,7 @@ class StatusModel(QStandardItemModel):
                 row.cause = event.cause
             if event.state is State.DOWN:
                 row.detection_ms = event.detection_ms
-        with self._quiet():  # the cells are current at once; the views hear at the flush
+        with quietly(self):  # the cells are current at once; the views hear at the flush
             for at in stated:
                 self._write_state(rows[at])
             for at in sampled - stated:
@@ -328,7 +328,7 @@ class StatusModel(QStandardItemModel):
     def set_uptime(self, values: Mapping[str, float | None]) -> None:
         """Uptime % per profile id, computed by the caller off the GUI thread."""
         changed = []
-        with self._quiet():
+        with quietly(self):
             for profile_id, value in values.items():
                 at = self._by_id.get(profile_id)
                 if at is not None and self._rows[at].uptime != value:
@@ -366,15 +366,6 @@ class StatusModel(QStandardItemModel):
         return None
 
     # -- internals -----------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _quiet(self) -> Iterator[None]:
-        """Write cells without a signal per cell; the caller signals the changed ranges."""
-        blocked = self.blockSignals(True)
-        try:
-            yield
-        finally:
-            self.blockSignals(blocked)
 
     def _new_items(self) -> list[QStandardItem]:
         items = []
@@ -472,7 +463,7 @@ class StatusModel(QStandardItemModel):
             i = j + 1
 
     def _tick(self) -> None:
-        with self._quiet():
+        with quietly(self):
             changed = [at for at, row in enumerate(self._rows) if self._write_in_state(row)]
         self._emit_rows(changed, Column.IN_STATE, Column.IN_STATE)
 

@@ -50,6 +50,13 @@ def tool(name: str) -> str:
     return found
 
 
+def run_tool(name: str, *args: str) -> None:
+    done = subprocess.run(
+        [tool(name), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def messages(ts: Path) -> Messages:
     out: Messages = {}
     for context in ET.parse(ts).getroot().iter("context"):
@@ -95,15 +102,8 @@ def test_translations_keep_their_placeholders(ts: Path) -> None:
 def test_catalogue_holds_exactly_the_strings_of_the_sources(ts: Path, tmp_path: Path) -> None:
     fresh = tmp_path / ts.name
     sources = sorted(str(p) for p in (REPO / "tcpmonitor_gui" / "ui").glob("*.py"))
-    done = subprocess.run(
-        [tool("pyside6-lupdate"), "-no-obsolete", "-locations", "none", *sources,
-         str(REPO / "tcpmonitor_gui" / "app.py"), "-ts", str(fresh)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_tool("pyside6-lupdate", "-no-obsolete", "-locations", "none", *sources,
+             str(REPO / "tcpmonitor_gui" / "app.py"), "-ts", str(fresh))  # fmt: skip
     in_sources, in_catalogue = set(messages(fresh)), set(messages(ts))
     assert not in_sources - in_catalogue, (
         f"strings not in {ts.name} (run `make lupdate`, then translate them): "
@@ -128,15 +128,8 @@ def chinese(qapp: QApplication, tmp_path: Path) -> Iterator[None]:
     .qm, which may be older than the .ts), installed; removed afterwards."""
     qm_dir = tmp_path / "qm"
     qm_dir.mkdir()
-    done = subprocess.run(
-        [tool("pyside6-lrelease"), str(I18N / "tcpmonitor_zh_CN.ts"),
-         "-qm", str(qm_dir / "tcpmonitor_zh_CN.qm")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_tool("pyside6-lrelease", str(I18N / "tcpmonitor_zh_CN.ts"),
+             "-qm", str(qm_dir / "tcpmonitor_zh_CN.qm"))  # fmt: skip
     translators = i18n.install_translators(qapp, "zh_CN", qm_dir)
     assert translators, "the zh_CN catalogue did not load"
     try:
