@@ -15,6 +15,7 @@ from .profile import Profile
 from .resolver import DnsError, Resolver
 from .sample import Timings
 from .sockopts import apply_keepalive, kernel_rtt_ms
+from .stamped import StampedSocket, make_socket
 from .wire import Wire
 
 
@@ -69,7 +70,9 @@ async def connect(profile: Profile, resolver: Resolver, *, wire: bool, hold: boo
     for family, sockaddr in resolved.addresses:
         address = format_address(sockaddr)
         try:
-            sock = socket.socket(family, socket.SOCK_STREAM)
+            # Held connections keep the kernel's receive time of what they read, so a reply
+            # is timed from its arrival, not from when this thread next held the GIL.
+            sock = make_socket(family) if hold else socket.socket(family, socket.SOCK_STREAM)
         except OSError as exc:
             raise CheckFailed(*classify(exc), address=address) from None
         try:
@@ -113,7 +116,7 @@ async def _attach(
     start = time.perf_counter()
     try:
         _transport, proto = await loop.create_connection(
-            Wire,
+            functools.partial(Wire, sock if isinstance(sock, StampedSocket) else None),
             sock=sock,
             ssl=ctx,
             server_hostname=(d.tls_server_name or profile.host) if ctx else None,

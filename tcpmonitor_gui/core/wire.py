@@ -12,18 +12,24 @@ import asyncio
 import time
 
 from .sockopts import last_ack_age_ms
+from .stamped import StampedSocket
 
 MAX_BUFFER = 64 * 1024
 
 
 class Wire(asyncio.Protocol):
-    def __init__(self) -> None:
+    def __init__(self, stamped: StampedSocket | None = None) -> None:
+        """``stamped``: the socket, when it keeps the kernel's receive time of each read
+        (``core.stamped``); then ``last_data_at`` is when the data arrived, not when this
+        thread got to read it."""
         loop = asyncio.get_running_loop()
+        self._stamped = stamped
         self.lost: asyncio.Future[BaseException | None] = loop.create_future()
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.overflowed = False
-        #: ``time.monotonic()`` of the last data, and of the FIN/RST/error.
+        #: ``time.monotonic()`` of the last data (its arrival in the kernel where the socket
+        #: keeps receive times), and of the FIN/RST/error.
         self.last_data_at: float | None = None
         self.lost_at: float | None = None
         self.eof = False
@@ -35,7 +41,8 @@ class Wire(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
-        self.last_data_at = time.monotonic()
+        arrived = self._stamped.received_at() if self._stamped is not None else None
+        self.last_data_at = time.monotonic() if arrived is None else arrived
         room = MAX_BUFFER - len(self.buffer)
         if len(data) > room:
             self.overflowed = True

@@ -1,0 +1,95 @@
+"""Held connections time a reply from its arrival in the kernel, not from when the worker
+thread next ran: a loop (or a GIL) held up when the reply lands does not read as latency."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tcpmonitor_gui.core import stamped
+from tcpmonitor_gui.core.connect import connect
+from tcpmonitor_gui.core.exchange import ask
+from tcpmonitor_gui.core.presets import compile_exchange
+from tcpmonitor_gui.core.resolver import Resolver
+from tcpmonitor_gui.lab import LineEchoServer
+from tests.helpers import make_profile
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="SO_TIMESTAMPNS is Linux's"
+)
+STALL_S = 0.08  # the stall made on purpose: how long the loop is kept from reading
+
+
+@pytest.fixture
+def resolver() -> Iterator[Resolver]:
+    r = Resolver(max_threads=2)
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def echo() -> Iterator[LineEchoServer]:
+    with LineEchoServer() as server:
+        yield server
+
+
+async def round_trip_with_a_stall(echo: LineEchoServer, resolver: Resolver) -> float:
+    """One heartbeat, with the loop blocked right after the request is sent (as a GUI
+    thread holding the GIL would hold up a worker), so the reply waits to be read."""
+    host, port = echo.address
+    profile = make_profile(host, port, "heartbeat", preset="echo")
+    connected = await connect(profile, resolver, wire=True, hold=True)
+    assert connected.wire is not None
+    try:
+        exchange = compile_exchange("echo", "", "", host)
+        asyncio.get_running_loop().call_soon(time.sleep, STALL_S)  # ok-sleep: the stall
+        return await ask(connected.wire, exchange, timeout=2.0)
+    finally:
+        connected.wire.close()
+
+
+@linux_only
+async def test_a_reply_held_up_by_a_busy_loop_is_timed_from_its_arrival(
+    echo: LineEchoServer, resolver: Resolver
+) -> None:
+    rtt_ms = await round_trip_with_a_stall(echo, resolver)
+    # Loopback answers in well under a millisecond; the stall is 80 ms. Generous bound.
+    assert rtt_ms < STALL_S * 1000 / 4, f"{rtt_ms:.2f} ms: the stall was counted"
+
+
+async def test_without_kernel_stamps_the_stall_counts(
+    echo: LineEchoServer, resolver: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same check on a plain socket: proves the test can see the stall at all."""
+    monkeypatch.setattr(stamped, "SUPPORTED", False)
+    rtt_ms = await round_trip_with_a_stall(echo, resolver)
+    assert rtt_ms >= STALL_S * 1000 * 0.9
+
+
+@linux_only
+def test_stamped_socket_reads_like_a_socket_and_keeps_the_arrival_time() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        client = stamped.make_socket(socket.AF_INET)
+        assert isinstance(client, stamped.StampedSocket)
+        with client:
+            client.connect(listener.getsockname())
+            server, _ = listener.accept()
+            with server:
+                assert client.received_at() is None  # nothing read yet
+                server.sendall(b"abc")
+                before = time.monotonic()
+                assert client.recv(2) == b"ab"
+                buffer = bytearray(8)
+                assert client.recv_into(buffer) == 1
+                assert bytes(buffer[:1]) == b"c"
+                arrived = client.received_at()
+                assert arrived is not None
+                assert arrived <= time.monotonic()
+                assert arrived > before - 1.0  # the same clock, a moment ago
