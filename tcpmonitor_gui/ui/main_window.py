@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 
 UPTIME_EVERY_MS = 60_000
 #: The log, the tray and the counts take the engine's batches at most this often.
-UI_FLUSH_MS = 100
+UI_FLUSH_MS = 250
 STATUS_ORDER = (State.UP, State.DEGRADED, State.DOWN, State.CONNECTING, State.PAUSED)
 
 

@@ -33,8 +33,9 @@ SAMPLES = 60
 #: Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates).
 SAMPLE_REPAINT_MS = 250
 #: State changes are gathered for this long: a hundred profiles changing within it cost one
-#: re-sort and one repaint, and the user still sees a drop within a tenth of a second.
-STATE_REPAINT_MS = 100
+#: re-sort and one repaint, and the table still shows a drop within a quarter of a second
+#: (the notification does not wait for it).
+STATE_REPAINT_MS = 250
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
@@ -302,7 +303,7 @@ class StatusModel(QStandardItemModel):
         # Kept by id, not row: rows may move before the timers fire.
         self._pending_states.update(rows[at].profile.id for at in stated)
         if self._pending_states and not self._state_timer.isActive():
-            self._state_timer.start()  # state changes: shown within a tenth of a second
+            self._state_timer.start()  # state changes: shown within a quarter of a second
         self._pending_samples.update(rows[at].profile.id for at in sampled - stated)
         if self._pending_samples and not self._sample_timer.isActive():
             self._sample_timer.start()  # routine samples: a few repaints a second at most
@@ -317,6 +318,8 @@ class StatusModel(QStandardItemModel):
         self._pending_samples -= pending  # their whole row is signalled now
         by_id = self._by_id
         self._emit_rows(by_id[i] for i in pending if i in by_id)
+        if self._pending_samples:
+            self.flush_samples()  # the same repaint, not one more a moment later
 
     def flush_samples(self) -> None:
         """Signal the rows whose samples changed since the last flush (the timer does this)."""

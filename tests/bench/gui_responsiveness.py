@@ -39,8 +39,9 @@ Measured, each beside its baseline from the same run:
    minute, the count and sum of latencies. ``EventLog.latency_per_minute`` read just before
    and just after each window gives, by difference, each profile's mean latency over the
    window; the median over profiles must agree within 1 ms. Probe latency is the kernel's
-   TCP_INFO RTT; heartbeat latency is timed in Python on the worker's loop and can be
-   inflated by a GUI thread holding the GIL, so it is reported separately.
+   TCP_INFO RTT; heartbeat latency runs from the request's send (in Python) to the reply's
+   arrival as the kernel stamped it (``core/stamped.py``): the send side can still wait for
+   the GIL, so it is reported separately.
 
 Warm-up ends when every profile has a row in its event log (each has reported a check). A
 benchmark, not a test: it prints PASS/MISS beside each target and always exits 0.
@@ -567,7 +568,8 @@ def report(r: Results) -> str:
              f"{bare * 1000:.0f} ms (bare PySide6 window)", target,
              f"{verdict} (**{ratio:.2f}x**)"]
         )  # fmt: skip
-    for group, what in ((STEADY, "kernel TCP_INFO RTT"), (HEARTBEAT, "RTT timed in Python")):
+    kinds = ((STEADY, "kernel TCP_INFO RTT"), (HEARTBEAT, "send to the kernel's receive stamp"))
+    for group, what in kinds:
         ours = [gui.means[p] for p in plan.of(group) if p in gui.means]
         theirs = [headless.means[p] for p in plan.of(group) if p in headless.means]
         if not ours or not theirs:
