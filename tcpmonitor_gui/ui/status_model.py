@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem, QStandardItemModel
@@ -120,6 +121,8 @@ class _Row:
     #: value changes (a Python comparison is far cheaper than a call into Qt).
     shown: dict[int, tuple[str, object]] = dataclasses.field(default_factory=dict)
     muted: bool | None = None
+    #: Until when the "for" cell's text stays right (it shows seconds, then minutes...).
+    in_state_until: dt.datetime | None = None
 
 
 def _new_row(profile: Profile) -> _Row:
@@ -291,6 +294,7 @@ class StatusModel(QStandardItemModel):
             state_moved = state_moved or event.state is not row.state
             row.state, row.detail, row.haystack = event.state, event.detail, None
             row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
+            row.in_state_until = None
             if event.cause is not None:
                 row.cause = event.cause
             if event.state is State.DOWN:
@@ -433,14 +437,18 @@ class StatusModel(QStandardItemModel):
         which does not change as the clock ticks: a tick rewrites only texts that change."""
         if row.since is None:
             return _put(row, Column.IN_STATE, "", float("-inf"))
-        seconds = (self._now() - row.since).total_seconds()
+        now = self._now()
+        if row.in_state_until is not None and now < row.in_state_until:
+            return False  # the text shown is still right
+        seconds = (now - row.since).total_seconds()
+        row.in_state_until = now + dt.timedelta(seconds=_until_text_changes(seconds))
         return _put(row, Column.IN_STATE, format_duration(seconds), -row.since.timestamp())
 
     def _refresh(self, row: _Row, profile: Profile) -> None:
         """An edited profile keeps its live state, unless it was just enabled or disabled."""
         if row.profile.enabled != profile.enabled:
             row.state = State.UNKNOWN if profile.enabled else State.PAUSED
-            row.since = self._now()
+            row.since, row.in_state_until = self._now(), None
         row.profile, row.detector, row.haystack = profile, _detector_text(profile), None
 
     def _reindex(self) -> None:
@@ -534,4 +542,22 @@ def _uptime_key(uptime: float | None) -> float:
 
 
 def _muted_color() -> QColor:
-    return QGuiApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+    """The palette's disabled text colour (looked up once per palette: it is asked for on
+    every state change)."""
+    palette = QGuiApplication.palette()
+    key = palette.cacheKey()
+    if key != _MUTED[0]:
+        _MUTED[:] = [key, palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)]
+    color: QColor = _MUTED[1]
+    return color
+
+
+_MUTED: list[Any] = [None, None]
+
+
+def _until_text_changes(seconds: float) -> float:
+    """Seconds until ``format_duration(seconds)`` shows something else (its resolution is a
+    second below a minute, a minute below a day, a day above)."""
+    whole = max(0, int(seconds))
+    step = 1 if whole < 60 else 60 if whole < 86400 else 86400
+    return step - (whole % step) - (seconds - int(seconds)) if seconds >= 0 else 1.0

@@ -111,6 +111,9 @@ class TrayIcon(QObject):
         self._pause_action = self._menu.addAction(pause_text(False))
         self._pause_action.triggered.connect(self._on_pause)
         self._recent_menu = self._menu.addMenu(self.tr("Recent events"))
+        # Filled when opened: events come many times a second, the menu is seldom looked at.
+        self._recent_dirty = True
+        self._recent_menu.aboutToShow.connect(self._fill_recent)
         self._menu.addSeparator()
         self._quit_action = self._menu.addAction(self.tr("Quit"))
         self._quit_action.triggered.connect(self.quitRequested)
@@ -144,6 +147,8 @@ class TrayIcon(QObject):
         return self._state
 
     def recent_texts(self) -> list[str]:
+        """What the recent-events menu shows when opened."""
+        self._fill_recent()
         return [a.text() for a in self._recent_menu.actions()]
 
     def is_visible(self) -> bool:
@@ -166,7 +171,7 @@ class TrayIcon(QObject):
         kept = [e for e in events if e.kind is Kind.STATE and e.state not in _QUIET_STATES]
         if kept:
             self._recent.extend(kept)
-            self._fill_recent()
+            self._recent_dirty = True
 
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
@@ -196,7 +201,11 @@ class TrayIcon(QObject):
 
     # -- internals ----------------------------------------------------------------------
 
+    @Slot()
     def _fill_recent(self) -> None:
+        if not self._recent_dirty:
+            return
+        self._recent_dirty = False
         self._recent_menu.clear()
         if not self._recent:
             self._recent_menu.addAction(self.tr("No events yet")).setEnabled(False)
