@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import sys
@@ -19,6 +20,7 @@ from . import APP_ID, __version__
 from .core import paths
 
 if TYPE_CHECKING:
+    from .integration.autostart import Autostart
     from .ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -75,7 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["QT_API"] = "pyside6"
     import qasync  # noqa: PLC0415
 
-    from .integration.autostart import Autostart  # noqa: PLC0415
     from .ui.context import AppContext  # noqa: PLC0415
     from .ui.i18n import install_translators  # noqa: PLC0415
     from .ui.icons import app_icon  # noqa: PLC0415
@@ -101,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = AppContext(config_dir, data_dir)
     translators = install_translators(app, ctx.settings.language)  # before any window
     ui_settings = QSettings(str(config_dir / "ui.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(ctx, ui_settings, autostart=Autostart(), launch_args=_launch_args(args))
+    window = MainWindow(
+        ctx, ui_settings, autostart=_autostart, launch_args=functools.partial(_launch_args, args)
+    )
     if bench_report := os.environ.get("TCPMONITOR_BENCH_REPORT"):  # benchmarks only
         from .ui.probes import BenchProbes  # noqa: PLC0415
 
@@ -163,6 +166,12 @@ def _desktop_entry(*, install: bool) -> int:
     if not done:
         print("nothing to remove: no desktop entry was installed")
     return 0
+
+
+def _autostart() -> Autostart:
+    from .integration.autostart import Autostart  # noqa: PLC0415 - when Settings opens
+
+    return Autostart()
 
 
 def _launch_args(args: argparse.Namespace) -> list[str]:

@@ -78,16 +78,17 @@ class MainWindow(QMainWindow):
         ctx: AppContext,
         settings: QSettings,
         *,
-        autostart: Autostart | None = None,
-        launch_args: Sequence[str] = (),
+        autostart: Callable[[], Autostart] | None = None,
+        launch_args: Callable[[], list[str]] | None = None,
     ) -> None:
-        """``autostart`` (None: not offered) and ``launch_args`` (the command that starts this
-        program with the same files) serve Settings → Start at login."""
+        """``autostart`` makes the platform's start-at-login entry (None: not offered) and
+        ``launch_args`` gives the command that starts this program with the same files; both
+        are called only when Settings opens (they need not load at start-up)."""
         super().__init__()
         self.ctx = ctx
         self.ui_settings = settings
         self.autostart = autostart
-        self.launch_args = list(launch_args)
+        self.launch_args = launch_args or list
         self.setWindowTitle("TCP Monitor")
         self.setObjectName("mainWindow")
         self.relay = _Relay(self)

@@ -23,7 +23,6 @@ from ..core.profile import Profile
 from ..core.profile_store import dump_document, parse_document
 from ..core.sample import Sample
 from ..core.settings import Settings
-from ..integration.autostart import AutostartError
 from .i18n import Context
 
 if TYPE_CHECKING:
@@ -221,8 +220,9 @@ class ProfileActions(Context):
             self.w.statusBar().showMessage(exported.format(count=count, path=path), 10_000)
 
     def settings_dialog(self) -> None:
-        autostart = self.w.autostart
         from .settings_dialog import SettingsDialog  # noqa: PLC0415 - not needed to start
+
+        autostart = self.w.autostart() if self.w.autostart is not None else None
 
         dialog = SettingsDialog(
             self.w.ctx.settings,
@@ -239,12 +239,14 @@ class ProfileActions(Context):
 
     def apply_start_at_login(self, wanted: bool) -> None:
         """Write or remove the platform's login entry (a small file: no thread needed)."""
-        autostart = self.w.autostart
+        from ..integration.autostart import AutostartError  # noqa: PLC0415 - not at start-up
+
+        autostart = self.w.autostart() if self.w.autostart is not None else None
         if autostart is None or wanted == autostart.is_enabled():
             return
         try:
             if wanted:
-                autostart.enable(self.w.launch_args)
+                autostart.enable(self.w.launch_args())
             else:
                 autostart.disable()
         except AutostartError as exc:

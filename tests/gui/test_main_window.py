@@ -181,3 +181,40 @@ def test_the_demo_shows_its_connections_and_saves_none(
     qtbot.waitUntil(lambda: all(state_of(window, i) is State.UP for i in ids), timeout=10000)
     assert not (dirs[0] / "profiles.json").exists()
     assert Cause  # the demo's flaky link is exercised in tests/unit/test_demo.py
+
+
+def test_start_at_login_writes_and_removes_the_autostart_entry(
+    qtbot: QtBot, dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from tcpmonitor_gui.integration.autostart import Autostart
+    from tcpmonitor_gui.ui.settings_dialog import SettingsDialog
+
+    ctx = AppContext(*dirs)
+    settings = QSettings(str(dirs[0] / "ui.ini"), QSettings.Format.IniFormat)
+    autostart = Autostart("linux", env={"XDG_CONFIG_HOME": str(tmp_path / "xdg")}, home=tmp_path)
+    window = MainWindow(
+        ctx, settings, autostart=lambda: autostart, launch_args=lambda: ["/opt/tcpm", "-v"]
+    )
+    qtbot.addWidget(window)
+    try:
+        window.profiles.apply_start_at_login(True)
+        assert "Exec=/opt/tcpm -v --minimized" in autostart.path.read_text()
+        window.profiles.settings_dialog()
+        dialog = window.findChild(SettingsDialog)
+        assert dialog is not None and dialog.start_at_login_checked()  # shows what is on disk
+        dialog.reject()
+        window.profiles.apply_start_at_login(False)
+        assert not autostart.path.exists()
+    finally:
+        window.shutdown()
+        ctx.shutdown()
+
+
+def test_without_autostart_the_setting_is_offered_disabled(window: MainWindow) -> None:
+    from tcpmonitor_gui.ui.settings_dialog import SettingsDialog
+
+    window.profiles.settings_dialog()
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None
+    assert not dialog.login_check.isEnabled()
+    dialog.reject()
