@@ -78,6 +78,9 @@ class Role(enum.IntEnum):
     STATE = enum.auto()
     #: A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text.
     SORT = enum.auto()
+    #: Column 0: ``GROUP_MARK + group + GROUP_MARK`` then the folded text the filter box
+    #: searches, so the proxy filters with a regular expression, in C++ (``search_key``).
+    SEARCH = enum.auto()
     PROFILE = enum.auto()
 
 
@@ -116,6 +119,7 @@ class _Row:
     address: str | None = None
     uptime: float | None = None
     haystack: str | None = None  # the filter's text, built on demand
+    search: str | None = None  # what the SEARCH role holds now
     items: list[QStandardItem] = dataclasses.field(default_factory=list)  # the row's cells
     #: What each cell shows now, (text, sort key) by column: a cell is written only when its
     #: value changes (a Python comparison is far cheaper than a call into Qt).
@@ -173,6 +177,7 @@ class StatusModel(QStandardItemModel):
         self._sample_timer.setInterval(SAMPLE_REPAINT_MS)
         self._sample_timer.timeout.connect(self.flush_samples)
         self._pending_states: set[str] = set()
+        self._pending_search: set[str] = set()  # rows whose filter text a sample changed
         self._state_timer = QTimer(self)
         self._state_timer.setSingleShot(True)
         self._state_timer.setInterval(STATE_REPAINT_MS)
@@ -250,12 +255,7 @@ class StatusModel(QStandardItemModel):
 
     def search_text(self, row: int) -> str:
         """Everything the filter box matches, case-folded, cached until the row changes."""
-        r = self._rows[row]
-        if r.haystack is None:
-            p = r.profile
-            cause = "" if r.cause is None else f"{r.cause} {r.cause.label} {cause_text(r.cause)}"
-            r.haystack = "\n".join((p.name, p.group, p.target, cause, r.detail)).casefold()
-        return r.haystack
+        return _haystack(self._rows[row])
 
     # -- live data -----------------------------------------------------------------------
 
@@ -302,13 +302,13 @@ class StatusModel(QStandardItemModel):
         with quietly(self):  # the cells are current at once; the views hear at the flush
             for at in stated:
                 self._write_state(rows[at])
-            for at in sampled - stated:
-                self._write_live(rows[at])
+            searched = {at for at in sampled - stated if self._write_live(rows[at])}
         # Kept by id, not row: rows may move before the timers fire.
         self._pending_states.update(rows[at].profile.id for at in stated)
         if self._pending_states and not self._state_timer.isActive():
             self._state_timer.start()  # state changes: shown within a quarter of a second
         self._pending_samples.update(rows[at].profile.id for at in sampled - stated)
+        self._pending_search.update(rows[at].profile.id for at in searched)
         if self._pending_samples and not self._sample_timer.isActive():
             self._sample_timer.start()  # routine samples: a few repaints a second at most
         if state_moved:
@@ -329,8 +329,12 @@ class StatusModel(QStandardItemModel):
         """Signal the rows whose samples changed since the last flush (the timer does this)."""
         self._sample_timer.stop()
         pending, self._pending_samples = self._pending_samples, set()
+        searched, self._pending_search = self._pending_search, set()
         by_id = self._by_id
         self._emit_rows((by_id[i] for i in pending if i in by_id), Column.LATENCY, Column.CAUSE)
+        # Column 0 holds the state too, the sort key: named role only, so it is not re-sorted.
+        rows = (by_id[i] for i in searched & pending if i in by_id)
+        self._emit_rows(rows, 0, 0, [Role.SEARCH])
 
     def set_uptime(self, values: Mapping[str, float | None]) -> None:
         """Uptime % per profile id, computed by the caller off the GUI thread."""
@@ -408,6 +412,7 @@ class StatusModel(QStandardItemModel):
             items[Column.STATE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
             items[Column.STATE].setData(str(state), Role.STATE)
         _put(row, Column.DETAIL, row.detail, row.detail.casefold())
+        self._write_search(row)
         muted = state is State.PAUSED
         if muted != row.muted:  # a paused row is muted, not coloured
             row.muted = muted
@@ -423,14 +428,23 @@ class StatusModel(QStandardItemModel):
         self._write_in_state(row)
         self._write_live(row)
 
-    def _write_live(self, row: _Row) -> None:
+    def _write_search(self, row: _Row) -> bool:
+        key = search_key(row.profile.group, _haystack(row))
+        if key == row.search:
+            return False
+        row.search = key
+        row.items[0].setData(key, Role.SEARCH)
+        return True
+
+    def _write_live(self, row: _Row) -> bool:
         """The cells a sample changes: latency, the sparkline's sort key, the cause."""
         latency = row.latency
         _put(row, Column.LATENCY, format_latency(latency), _latency_key(latency))
         failures = row.samples.count(None)  # the flakiest sort last
         _put(row, Column.SPARKLINE, "", failures)
         cause = cause_text(row.cause)
-        _put(row, Column.CAUSE, cause, cause.casefold())
+        # True when the filter's text changed too (a new cause): the proxy must hear of it.
+        return _put(row, Column.CAUSE, cause, cause.casefold()) and self._write_search(row)
 
     def _write_in_state(self, row: _Row) -> bool:
         """The "for" cell. Its sort key is the time the state began (earlier sorts as longer),
@@ -462,15 +476,23 @@ class StatusModel(QStandardItemModel):
             self._counts = counts
             self.countsChanged.emit(dict(counts))
 
-    def _emit_rows(self, rows: Iterable[int], first: int = 0, last: int = _COLUMNS - 1) -> None:
-        """One ``dataChanged`` per contiguous run of ``rows`` (columns ``first``..``last``)."""
+    def _emit_rows(
+        self,
+        rows: Iterable[int],
+        first: int = 0,
+        last: int = _COLUMNS - 1,
+        roles: Sequence[int] = (),
+    ) -> None:
+        """One ``dataChanged`` per contiguous run of ``rows`` (columns ``first``..``last``;
+        ``roles`` if only those changed)."""
         ordered = sorted(rows)
         i = 0
         while i < len(ordered):
             j = i
             while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
                 j += 1
-            self.dataChanged.emit(self.index(ordered[i], first), self.index(ordered[j], last))
+            top, bottom = self.index(ordered[i], first), self.index(ordered[j], last)
+            self.dataChanged.emit(top, bottom, list(roles))
             i = j + 1
 
     def _tick(self) -> None:
@@ -519,6 +541,24 @@ class StatusModel(QStandardItemModel):
                 lo=min(good), avg=sum(good) / len(good), hi=max(good)
             )
         return text
+
+
+#: Brackets the group in the SEARCH role; no one types it into a group or the filter box.
+GROUP_MARK = "\x1f"
+
+
+def search_key(group: str, haystack: str) -> str:
+    return f"{GROUP_MARK}{group}{GROUP_MARK}\n{haystack}"
+
+
+def _haystack(row: _Row) -> str:
+    if row.haystack is None:
+        p = row.profile
+        cause = (
+            "" if row.cause is None else f"{row.cause} {row.cause.label} {cause_text(row.cause)}"
+        )
+        row.haystack = "\n".join((p.name, p.group, p.target, cause, row.detail)).casefold()
+    return row.haystack
 
 
 def _put(row: _Row, column: int, text: str, sort_key: object) -> bool:

@@ -225,3 +225,25 @@ def test_hovering_the_sparkline_shows_its_summary(
     QApplication.sendEvent(view.viewport(), event_)
     assert QToolTip.text() == "Last 2 checks: 1 failed; latency min 2.00, avg 2.00, max 2.00 ms"
     QToolTip.hideText()
+
+
+def test_filters_combine_and_take_any_text_literally(
+    populated: StatusTable, model: StatusModel
+) -> None:
+    odd = Profile.from_dict({"id": "odd", "name": "odd (name) [1]*", "host": "127.0.0.1",
+                             "port": 5000, "group": "a.b+"})  # fmt: skip
+    model.upsert_profile(odd)
+    model.upsert_profile(profile("other", "aXb+"))
+    proxy = populated.proxy
+    proxy.set_group("a.b+")  # a regular expression would also take "aXb+"
+    assert shown_names(populated) == ["odd (name) [1]*"]
+    proxy.set_text("(NAME) [1]*")
+    assert shown_names(populated) == ["odd (name) [1]*"]
+    proxy.set_text("prod")
+    assert shown_names(populated) == []
+    proxy.set_group(None)
+    assert sorted(shown_names(populated)) == ["cache", "orders db"]
+    proxy.set_group("")  # no group, with the text still set
+    assert shown_names(populated) == []
+    proxy.set_text("")
+    assert shown_names(populated) == ["printer"]
