@@ -144,6 +144,11 @@ def readable_state_color(state: State) -> QColor:
     return QColor(_readable(state, base.rgb()))
 
 
+class _PageRelay(QObject):
+    #: (generation, limit, future), emitted from the thread that completed the future.
+    done = Signal(object)
+
+
 class LogModel(QStandardItemModel):
     """State events (samples are ignored), at most ``max_rows`` of them.
 
@@ -154,8 +159,6 @@ class LogModel(QStandardItemModel):
 
     #: A history page failed; the message is for the user (the pane stops paging).
     historyFailed = Signal(str)
-    #: (generation, limit, future), emitted from the thread that completed the future.
-    _pageDone = Signal(object)
 
     def __init__(
         self,
@@ -189,7 +192,10 @@ class LogModel(QStandardItemModel):
                     self.tr("Time from the last good sign of the connection to the down event")
                 )
             self.setHorizontalHeaderItem(column, header)
-        self._pageDone.connect(self._page_done, Qt.ConnectionType.QueuedConnection)
+        # Pages arrive on another QObject: the model blocks its own signals while it writes
+        # cells (``quietly``), and a page emitted then from the query's thread would be lost.
+        self._pages = _PageRelay(self)
+        self._pages.done.connect(self._page_done, Qt.ConnectionType.QueuedConnection)
 
     # -- Qt's model interface --------------------------------------------------------------
 
@@ -361,7 +367,7 @@ class LogModel(QStandardItemModel):
     def _relay(self, generation: int, limit: int, future: Future[Any]) -> None:
         """Runs in whichever thread completed the future: only a signal may cross from it."""
         with contextlib.suppress(RuntimeError):  # the model was deleted while the query ran
-            self._pageDone.emit((generation, limit, future))
+            self._pages.done.emit((generation, limit, future))
 
     def _page_done(self, payload: tuple[int, int, Future[list[tuple[int, Event]]]]) -> None:
         generation, limit, future = payload

@@ -11,7 +11,10 @@ from PySide6.QtCore import QObject
 @contextlib.contextmanager
 def quietly(model: QObject) -> Iterator[None]:
     """Block ``model``'s signals inside; the caller then tells the views what changed, once
-    per range (``dataChanged``) instead of once per cell and role."""
+    per range (``dataChanged``) instead of once per cell and role.
+
+    Every signal of ``model`` is dropped meanwhile, whichever thread emits it: a signal that
+    another thread emits belongs on another object (``LogModel``'s page relay)."""
     blocked = model.blockSignals(True)
     try:
         yield

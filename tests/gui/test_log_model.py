@@ -104,7 +104,7 @@ def page_all(qtbot: QtBot, model: LogModel) -> None:
     while not model.history_exhausted:
         model.fetch_older()
         assert not model.fetch_older(), "a second page was requested while one was loading"
-        qtbot.waitUntil(lambda: not model.fetching, timeout=15_000)  # a deadline, not a measure
+        qtbot.waitUntil(lambda: not model.fetching, timeout=5000)
 
 
 def shown(model: LogModel) -> list[Event]:
