@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,20 @@ _RULES: dict[str, Callable[[str, Any], Any]] = {
 }
 
 
+def automatic_workers() -> int:
+    """One worker thread where Python has a global interpreter lock, min(4, CPU count) where
+    it has none (a free-threaded build).
+
+    Under the GIL, worker threads only take turns running Python: they add no throughput, and
+    handing the lock between them costs CPU and delays the GUI thread. Measured with 1,000
+    profiles at 1 s (tests/bench/gui_responsiveness.py, 2 cores): the GUI process used 1.57x
+    the headless engine's CPU with two workers, 1.30x with one, and its GUI thread's worst
+    stalls halved. ``workers`` in the settings still chooses more.
+    """
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
+    return 1 if gil else max(1, min(4, os.cpu_count() or 1))
+
+
 class SettingsFileError(JsonFileError):
     """A settings file that cannot be used; ``str()`` is one line naming the file."""
 
@@ -63,8 +78,8 @@ class Settings:
 
     @property
     def worker_count(self) -> int:
-        """The number of workers to start: ``workers``, or min(4, CPU count) when it is 0."""
-        return self.workers or min(4, os.cpu_count() or 1)
+        """The number of workers to start: ``workers``, or ``automatic_workers()`` when 0."""
+        return self.workers or automatic_workers()
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

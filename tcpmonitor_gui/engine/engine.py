@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,6 +22,7 @@ from ..core.profile import Profile
 from ..core.resolver import Resolver
 from ..core.rlimit import raise_open_file_limit
 from ..core.sample import Sample
+from ..core.settings import automatic_workers
 from .worker import Worker
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ STOP_DEADLINE_S = 5.0
 
 
 def default_worker_count() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+    return automatic_workers()
 
 
 class Engine(QObject):

@@ -70,7 +70,8 @@ class SettingsDialog(QDialog):
         )
         workers.setToolTip(
             self.tr(
-                "Threads that host the monitors. Automatic uses min(4, CPU count): "
+                "Threads that host the monitors. Automatic uses one where Python has a global "
+                "interpreter lock (more would only take turns), else min(4, CPU count): "
                 "{n} on this computer."
             ).format(n=automatic)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,8 @@ def test_options_left_out_take_their_defaults(store: SettingsStore) -> None:
 
 def test_worker_count_chooses_when_workers_is_zero() -> None:
     assert 1 <= Settings().worker_count <= 4
+    if getattr(sys, "_is_gil_enabled", lambda: True)():
+        assert Settings().worker_count == 1  # more threads would only take turns at the GIL
     assert Settings(workers=12).worker_count == 12
 
 

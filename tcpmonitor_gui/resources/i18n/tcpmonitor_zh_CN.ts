@@ -155,7 +155,7 @@
     </message>
     <message>
         <source>Time from the last good sign of the connection to the down event</source>
-        <extracomment>A history page failed; the message is for the user (the pane stops paging). (generation, limit, future), emitted from the thread that completed the future.</extracomment>
+        <extracomment>Column 0: the row&apos;s place in time order (live rows count up, history pages down). (generation, limit, future), emitted from the thread that completed the future. A history page failed; the message is for the user (the pane stops paging).</extracomment>
         <translation>从连接最后一次正常迹象到判定断开所用的时间</translation>
     </message>
 </context>
@@ -957,8 +957,8 @@ Their stored history is kept.</source>
         <translation>自动（{n}）</translation>
     </message>
     <message>
-        <source>Threads that host the monitors. Automatic uses min(4, CPU count): {n} on this computer.</source>
-        <translation>承载监视任务的线程数。自动取 min(4, CPU 数)：在这台电脑上为 {n}。</translation>
+        <source>Threads that host the monitors. Automatic uses one where Python has a global interpreter lock (more would only take turns), else min(4, CPU count): {n} on this computer.</source>
+        <translation>承载监视任务的线程数。自动：Python 有全局解释器锁时取 1（更多线程只会轮流持锁），否则取 min(4, CPU 数)：在这台电脑上为 {n}。</translation>
     </message>
     <message numerus="yes">
         <source> days</source>
@@ -1042,7 +1042,7 @@ Their stored history is kept.</source>
     <name>StatusModel</name>
     <message>
         <source>State</source>
-        <extracomment>Latency samples kept per profile for the sparkline. Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates). State changes are gathered for this long: a hundred profiles changing within it cost one re-sort and one repaint, and the user still sees a drop within a tenth of a second.</extracomment>
+        <extracomment>Latency samples kept per profile for the sparkline. Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates). State changes are gathered for this long: a hundred profiles changing within it cost one re-sort and one repaint, and the table still shows a drop within a quarter of a second (the notification does not wait for it).</extracomment>
         <translation>状态</translation>
     </message>
     <message>
@@ -1087,7 +1087,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Latency of the last 60 checks; red ticks are failed checks</source>
-        <extracomment>The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back. A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text. ``dict[State, int]``, every state present, when any count changes. Profiles were set, added, edited or removed (groups may have changed); not on events.</extracomment>
+        <extracomment>The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back. A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text. Column 0: ``GROUP_MARK + group + GROUP_MARK`` then the folded text the filter box searches, so the proxy filters with a regular expression, in C++ (``search_key``). What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). ``dict[State, int]``, every state present, when any count changes. Profiles were set, added, edited or removed (groups may have changed); not on events.</extracomment>
         <translation>最近 60 次检查的延迟；红色刻度表示失败的检查</translation>
     </message>
     <message>
