@@ -129,10 +129,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.banner.show_message(problem.shown_title(), problem.shown_text(), "warning")
     if args.demo:
         window.start_demo()  # once monitoring has started
-    window.tray.show()
-    if _show(window, minimized=args.minimized or ctx.settings.start_minimized):
-        # A thousand first connects would compete with the first paint: paint first.
-        window.start_monitoring_after_first_paint()
+    minimized = args.minimized or ctx.settings.start_minimized
+    if minimized:
+        window.tray.show()  # starting in the tray needs to know whether there is one
+    if _show(window, minimized=minimized):
+        # A thousand first connects, or the tray host embedding our icon, would compete with
+        # the first paint: paint first.
+        window.start_monitoring_after_first_paint(window.tray.show)
     else:
         window.start_monitoring()
     if args.quit_after is not None:

@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.quitting = False
         self._demo_requested = False
         self._await_paint = False
+        self._after_paint: tuple[Callable[[], object], ...] = ()
 
         self.model = StatusModel(self)
         self.table = StatusTable(self.model)
@@ -309,7 +310,9 @@ class MainWindow(QMainWindow):
         if self._demo_requested:
             self.start_demo()
 
-    def start_monitoring_after_first_paint(self) -> None:
+    def start_monitoring_after_first_paint(self, *also: Callable[[], object]) -> None:
+        """Start monitoring (and call ``also`` first) once the first frame is on screen."""
+        self._after_paint = also
         self.installEventFilter(self)
         self._await_paint = True
 
@@ -317,8 +320,13 @@ class MainWindow(QMainWindow):
         if self._await_paint and watched is self and event.type() == QEvent.Type.Paint:
             self._await_paint = False
             self.removeEventFilter(self)
-            QTimer.singleShot(0, self.start_monitoring)  # once this frame is on screen
+            QTimer.singleShot(0, self._first_frame_shown)  # once this frame is on screen
         return super().eventFilter(watched, event)
+
+    def _first_frame_shown(self) -> None:
+        for call in self._after_paint:
+            call()
+        self.start_monitoring()
 
     def refresh_uptime(self) -> None:
         ids = [p.id for p in self.model_profiles()]
