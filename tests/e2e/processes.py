@@ -48,7 +48,7 @@ def poll_until(check: Callable[[], T | None], timeout: float, what: str) -> T:
             return result
         if time.monotonic() >= deadline:
             raise AssertionError(f"{what}: not within {timeout:g} s")
-        time.sleep(POLL_S)
+        time.sleep(POLL_S)  # ok-sleep: the interval of a poll bounded by the deadline
 
 
 def read_line(fd: int, timeout: float, what: str) -> str:
