@@ -46,6 +46,8 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python tests/bench/detection_latency.py
 	$(BIN)/python tests/bench/engine_scale.py
+	$(BIN)/python tests/bench/gui_responsiveness.py
+	$(BIN)/python tests/bench/model_paint.py
 
 # A one-folder bundle that needs no Python: dist/tcpmonitor-gui/ (packaging/pyinstaller).
 bundle: $(STAMP) $(QM)

@@ -50,9 +50,9 @@ def automatic_workers() -> int:
 
     Under the GIL, worker threads only take turns running Python: they add no throughput, and
     handing the lock between them costs CPU and delays the GUI thread. Measured with 1,000
-    profiles at 1 s (tests/bench/gui_responsiveness.py, 2 cores): the GUI process used 1.57x
-    the headless engine's CPU with two workers, 1.30x with one, and its GUI thread's worst
-    stalls halved. ``workers`` in the settings still chooses more.
+    profiles at 1 s (tests/bench/gui_responsiveness.py, 2 cores, full runs just before and
+    after this default): the GUI process used 1.57x the headless engine's CPU with two
+    workers, 1.32x with one. ``workers`` in the settings still chooses more.
     """
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     return 1 if gil else max(1, min(4, os.cpu_count() or 1))

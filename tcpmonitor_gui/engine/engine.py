@@ -30,10 +30,6 @@ log = logging.getLogger(__name__)
 STOP_DEADLINE_S = 5.0
 
 
-def default_worker_count() -> int:
-    return automatic_workers()
-
-
 class Engine(QObject):
     eventsReady = Signal(object)
 
@@ -44,7 +40,7 @@ class Engine(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._count = workers or default_worker_count()
+        self._count = workers or automatic_workers()
         self._eventlog = eventlog
         self._resolver: Resolver | None = None
         self._workers: list[Worker] = []

@@ -141,9 +141,9 @@ class StatusModel(QStandardItemModel):
     The cells live in Qt's own ``QStandardItem`` store and are written when a row changes;
     nothing here overrides ``data``, ``flags`` or the counts. That is deliberate: a view reads a
     model through many virtual calls per cell, and each call into Python needs the GIL, which the
-    worker threads hold much of the time — a Python ``data()`` made one paint of the table cost
-    ~135 ms against ~9 ms from the C++ store, with one busy Python thread beside it
-    (tests/bench/gui_responsiveness.py). Painting and sorting now run in C++ without the GIL.
+    worker threads hold much of the time — beside one busy Python thread, one paint of a
+    1,000-row table took 125 ms from a Python ``data()`` against 13 ms from the C++ store
+    (tests/bench/model_paint.py). Painting and sorting now run in C++ without the GIL.
     Tooltips, which only a person hovering asks for, are computed then (``tooltip``, called
     by the table view), and a cell is written only when what it shows changes.
     """
@@ -253,10 +253,6 @@ class StatusModel(QStandardItemModel):
     def has_ungrouped(self) -> bool:
         return any(not r.profile.group for r in self._rows)
 
-    def search_text(self, row: int) -> str:
-        """Everything the filter box matches, case-folded, cached until the row changes."""
-        return _haystack(self._rows[row])
-
     # -- live data -----------------------------------------------------------------------
 
     def apply_events(self, events: Iterable[Event]) -> None:
@@ -276,9 +272,8 @@ class StatusModel(QStandardItemModel):
             if at is None:
                 continue  # removed meanwhile, or never shown
             row = rows[at]
-            if event.address and event.address != row.address:
-                row.address = event.address
-                stated.add(at)  # the address is in the state tooltip
+            if event.address:
+                row.address = event.address  # shown in the tooltip, read on hover
             if event.kind is Kind.SAMPLE:
                 if event.cause is not None:
                     row.samples.append(None)

@@ -23,6 +23,7 @@ from tcpmonitor_gui.ui.icons import STATE_COLORS
 
 from .desktop import Desktop
 from .gui import GuiProcess
+from .notifications import Notification
 from .processes import poll_until
 from .x11 import Window
 
@@ -75,6 +76,28 @@ def wait_for_colour(
     )
 
 
+def window_showing_up(
+    desktop: Desktop, program: GuiProcess, server: LineEchoServer, tmp_path: Path
+) -> Window:
+    """The program's window, once its held connection to ``server`` shows as up."""
+    window = desktop.wait_for_window("TCP Monitor", timeout=15.0)
+    assert server.wait_for_connections(1, timeout=10.0), program.stderr
+    wait_for_colour(desktop, window, State.UP, tmp_path / "up.png", time.monotonic() + 10)
+    return window
+
+
+def stop_and_wait_for_notice(
+    desktop: Desktop, server: LineEchoServer
+) -> tuple[Notification, float]:
+    """Stop ``server``; the desktop notification that names its profile, and when it stopped."""
+    killed_at = time.monotonic()
+    server.stop()
+    notice = desktop.wait_for_notification(
+        body_contains="Orders DB", since=killed_at, timeout=NOTICE_WITHIN_S
+    )
+    return notice, killed_at
+
+
 def test_a_dropped_connection_turns_red_and_a_tray_balloon_tells_within_2s(
     desktop: Desktop,
     gui: Callable[..., GuiProcess],
@@ -114,14 +137,8 @@ def test_without_a_tray_the_desktop_notification_service_tells_within_2s(
     write_profiles(tmp_path, server)
     with desktop.without_tray():
         program = gui()
-        window = desktop.wait_for_window("TCP Monitor", timeout=15.0)
-        assert server.wait_for_connections(1, timeout=10.0), program.stderr
-        wait_for_colour(desktop, window, State.UP, tmp_path / "up.png", time.monotonic() + 10)
-        killed_at = time.monotonic()
-        server.stop()
-        notice = desktop.wait_for_notification(
-            body_contains="Orders DB", since=killed_at, timeout=NOTICE_WITHIN_S
-        )
+        window = window_showing_up(desktop, program, server, tmp_path)
+        notice, killed_at = stop_and_wait_for_notice(desktop, server)
         wait_for_colour(
             desktop, window, State.DOWN, tmp_path / "down.png", killed_at + NOTICE_WITHIN_S
         )
@@ -145,16 +162,9 @@ def test_under_a_chinese_locale_the_program_speaks_chinese(
     write_profiles(tmp_path, server)
     chinese = {"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
     with desktop.without_tray():
-        program = gui(env=chinese)
-        window = desktop.wait_for_window("TCP Monitor", timeout=15.0)
-        assert server.wait_for_connections(1, timeout=10.0), program.stderr
-        wait_for_colour(desktop, window, State.UP, tmp_path / "up.png", time.monotonic() + 10)
+        window_showing_up(desktop, gui(env=chinese), server, tmp_path)
         screenshot("zh-CN-up")
-        killed_at = time.monotonic()
-        server.stop()
-        notice = desktop.wait_for_notification(
-            body_contains="Orders DB", since=killed_at, timeout=NOTICE_WITHIN_S
-        )
+        notice, _ = stop_and_wait_for_notice(desktop, server)
         screenshot("zh-CN-down")
         assert notice.summary == "连接断开：Orders DB", notice
         assert "已断开" in notice.body, notice
