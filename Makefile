@@ -25,7 +25,7 @@ translations: $(QM)
 
 # After changing user-visible strings: refresh the .ts files, then translate what is new.
 lupdate: $(STAMP)
-	$(BIN)/pyside6-lupdate -no-obsolete -locations none tcpmonitor_gui/ui/*.py \
+	$(BIN)/pyside6-lupdate -no-obsolete -locations none $(shell find tcpmonitor_gui/ui -name "*.py") \
 		tcpmonitor_gui/app.py -ts $(TS)
 
 run: $(STAMP) $(QM)

@@ -77,9 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["QT_API"] = "pyside6"
     import qasync  # noqa: PLC0415
 
+    from .ui.common.i18n import install_translators  # noqa: PLC0415
+    from .ui.common.icons import app_icon  # noqa: PLC0415
     from .ui.context import AppContext  # noqa: PLC0415
-    from .ui.i18n import install_translators  # noqa: PLC0415
-    from .ui.icons import app_icon  # noqa: PLC0415
     from .ui.main_window import MainWindow  # noqa: PLC0415
     from .ui.single_instance import InstanceServer, ask_running_instance, server_name  # noqa: PLC0415
 
@@ -106,9 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx, ui_settings, autostart=_autostart, launch_args=functools.partial(_launch_args, args)
     )
     if bench_report := os.environ.get("TCPMONITOR_BENCH_REPORT"):  # benchmarks only
-        from .ui.probes import BenchProbes  # noqa: PLC0415
+        from .ui.bench_hooks import BenchHooks  # noqa: PLC0415
 
-        BenchProbes(app, window, Path(bench_report))  # owned by app; writes at quit
+        BenchHooks(app, window, Path(bench_report))  # owned by app; writes at quit
     instance.showRequested.connect(window.show_and_raise)
 
     def quit_app() -> None:

@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QGuiApplication
 
 from tcpmonitor_gui import assets
-from tcpmonitor_gui.ui.icons import render_svg
+from tcpmonitor_gui.ui.common.icons import render_svg
 
 
 def main() -> int:

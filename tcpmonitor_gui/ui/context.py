@@ -22,7 +22,7 @@ from ..core.profile import Profile
 from ..core.profile_store import ProfileStore
 from ..core.settings import Settings, SettingsStore
 from ..engine.engine import Engine
-from .i18n import QT_TRANSLATE_NOOP, translate
+from .common.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
 

@@ -30,17 +30,17 @@ from PySide6.QtWidgets import (
 from ..core.events import Event, Kind, State
 from ..core.profile import Profile
 from ..core.sample import Sample
-from .banner import Banner
+from .common.icons import state_icon
+from .common.labels import cause_text
+from .common.text import unit_text
 from .context import AppContext
-from .icons import state_icon
-from .labels import cause_text
-from .log_pane import LogPane
-from .notify import Notice, NotificationPolicy
-from .notify_backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
-from .profile_actions import ProfileActions
-from .status_model import StatusModel
-from .status_view import StatusTable
-from .text import unit_text
+from .log.pane import LogPane
+from .notify.backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
+from .notify.banner import Banner
+from .notify.policy import Notice, NotificationPolicy
+from .profiles.actions import ProfileActions
+from .status.model import StatusModel
+from .status.view import StatusTable
 from .tray import TrayIcon, count_text
 
 if TYPE_CHECKING:

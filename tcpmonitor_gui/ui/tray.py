@@ -18,9 +18,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..core.events import Event, Kind, State
-from .i18n import Context, translate
-from .icons import state_icon, worst
-from .labels import cause_text, state_text
+from .common.i18n import Context, translate
+from .common.icons import state_icon, worst
+from .common.labels import cause_text, state_text
 
 Severity = Literal["info", "warning"]
 

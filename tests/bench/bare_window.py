@@ -3,7 +3,7 @@
     TCPMONITOR_BENCH_REPORT=FILE python tests/bench/bare_window.py
 
 A ``QApplication`` and an empty ``QMainWindow`` titled and sized like the program's, with the
-program's own measurement hook (``tcpmonitor_gui.ui.probes``, the only import from the
+program's own measurement hook (``tcpmonitor_gui.ui.bench_hooks``, the only import from the
 package), so both first paints are recorded by the same code. Quits once its first frame is
 painted; the report file then holds the times.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from tcpmonitor_gui.ui.probes import REPORT_ENV, BenchProbes
+from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV, BenchHooks
 
 WIDTH, HEIGHT = 1200, 720  # the program's default size (MainWindow._restore_ui_state)
 
@@ -28,7 +28,7 @@ def main() -> int:
     window = QMainWindow()
     window.setWindowTitle("TCP Monitor")
     window.resize(WIDTH, HEIGHT)
-    probes = BenchProbes(app, window, Path(os.environ[REPORT_ENV]))
+    probes = BenchHooks(app, window, Path(os.environ[REPORT_ENV]))
     window.show()
 
     def quit_when_painted() -> None:

@@ -19,7 +19,7 @@ second, on loopback only:
 Measured, each beside its baseline from the same run:
 
 1. GUI thread stall: the program records every tick of a 10 ms ``PreciseTimer`` on its GUI
-   thread (``tcpmonitor_gui/ui/probes.py``, on only when ``TCPMONITOR_BENCH_REPORT`` is set);
+   thread (``tcpmonitor_gui/ui/bench_hooks.py``, on only when ``TCPMONITOR_BENCH_REPORT`` is set);
    a tick's lateness is its gap after the previous tick beyond 10 ms. p50/p99/max over the
    window; target p99 <= 50 ms.
 2. CPU (user + system, all threads, psutil) of the GUI process over the window, beside the
@@ -85,7 +85,7 @@ from _common import (
 sys.path.insert(0, str(REPO))  # for tests.e2e: the end-to-end tests' private desktop
 
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.ui.probes import REPORT_ENV, TICK_MS, lateness_ms
+from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV, TICK_MS, lateness_ms
 from tests.e2e.desktop import Desktop
 from tests.e2e.session import start_desktop
 
@@ -591,7 +591,7 @@ def report(r: Results) -> str:
         "",
         *details(r),
         "- How: stall = gap between ticks of a 10 ms PreciseTimer on the GUI thread, beyond "
-        "10 ms (recorded in the program by `tcpmonitor_gui/ui/probes.py`, on only when "
+        "10 ms (recorded in the program by `tcpmonitor_gui/ui/bench_hooks.py`, on only when "
         "`TCPMONITOR_BENCH_REPORT` is set); CPU = psutil user + system over the window; "
         "start-up = spawn to the end of the first painted frame (same hook in both programs, "
         "CLOCK_MONOTONIC across processes), median of interleaved runs after a warm-up round; "

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QImage
 
 from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.lab import LineEchoServer
-from tcpmonitor_gui.ui.icons import STATE_COLORS
+from tcpmonitor_gui.ui.common.icons import STATE_COLORS
 
 from .desktop import Desktop
 from .gui import GuiProcess

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.core.presets import PRESETS
-from tcpmonitor_gui.ui.labels import (
+from tcpmonitor_gui.ui.common.labels import (
     CAUSE_LABELS,
     PRESET_TITLES,
     STATE_WORDS,

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog, EventLogError
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
-from tcpmonitor_gui.ui.log_model import Column, LogModel, Role, readable_state_color
+from tcpmonitor_gui.ui.log.model import Column, LogModel, Role, readable_state_color
 
 BASE = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 STORED = 500

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import FIELDS, Cause, Event, State
-from tcpmonitor_gui.ui.log_model import Role
-from tcpmonitor_gui.ui.log_pane import LogFilterProxy, LogPane
+from tcpmonitor_gui.ui.log.model import Role
+from tcpmonitor_gui.ui.log.pane import LogFilterProxy, LogPane
 from tests.gui.test_log_model import STORED, StoredHistory, page_all, sample, state_event
 
 

@@ -16,7 +16,7 @@ from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.context import AppContext
 from tcpmonitor_gui.ui.main_window import MainWindow
-from tcpmonitor_gui.ui.status_model import Role
+from tcpmonitor_gui.ui.status.model import Role
 from tests.helpers import make_profile
 
 
@@ -187,7 +187,7 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(
     qtbot: QtBot, dirs: tuple[Path, Path], tmp_path: Path
 ) -> None:
     from tcpmonitor_gui.integration.autostart import Autostart
-    from tcpmonitor_gui.ui.settings_dialog import SettingsDialog
+    from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
 
     ctx = AppContext(*dirs)
     settings = QSettings(str(dirs[0] / "ui.ini"), QSettings.Format.IniFormat)
@@ -211,7 +211,7 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(
 
 
 def test_without_autostart_the_setting_is_offered_disabled(window: MainWindow) -> None:
-    from tcpmonitor_gui.ui.settings_dialog import SettingsDialog
+    from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
 
     window.profiles.settings_dialog()
     dialog = window.findChild(SettingsDialog)

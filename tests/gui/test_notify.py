@@ -21,13 +21,8 @@ from pytestqt.qtbot import QtBot
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Notify, Profile
 from tcpmonitor_gui.core.settings import Settings
-from tcpmonitor_gui.ui.banner import Banner
-from tcpmonitor_gui.ui.notify import (
-    Notice,
-    NotificationPolicy,
-    join_names,
-)
-from tcpmonitor_gui.ui.notify_backends import (
+from tcpmonitor_gui.ui.common.text import duration_text
+from tcpmonitor_gui.ui.notify.backends import (
     BackendUnavailable,
     BannerBackend,
     DesktopBackend,
@@ -35,7 +30,12 @@ from tcpmonitor_gui.ui.notify_backends import (
     TrayBackend,
     choose_backend,
 )
-from tcpmonitor_gui.ui.text import duration_text
+from tcpmonitor_gui.ui.notify.banner import Banner
+from tcpmonitor_gui.ui.notify.policy import (
+    Notice,
+    NotificationPolicy,
+    join_names,
+)
 from tcpmonitor_gui.ui.tray import TrayIcon
 
 T0 = 1000.0
@@ -363,11 +363,11 @@ async def test_a_backend_that_raises_falls_back_to_the_next_and_is_logged_once(
     broken = FakeBackend("tray balloon", RuntimeError("boom"))
     banner = FakeBackend("banner")
     chain = FallbackChain([broken, banner], beep=lambda: None)
-    with caplog.at_level(logging.DEBUG, logger="tcpmonitor_gui.ui.notify_backends"):
+    with caplog.at_level(logging.DEBUG, logger="tcpmonitor_gui.ui.notify.backends"):
         assert await chain.deliver(NOTICE) is banner
         assert await chain.deliver(NOTICE) is banner
     assert banner.got == [("Connection down: A", "A is down: refused", True)] * 2
-    levels = [r.levelno for r in caplog.records if r.name.endswith("notify_backends")]
+    levels = [r.levelno for r in caplog.records if r.name.endswith("notify.backends")]
     assert levels == [logging.WARNING, logging.DEBUG]
 
 
@@ -375,9 +375,9 @@ async def test_a_missing_way_is_routine_and_logged_as_info(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     chain = FallbackChain([FakeBackend("tray", BackendUnavailable("no tray")), FakeBackend("b")])
-    with caplog.at_level(logging.DEBUG, logger="tcpmonitor_gui.ui.notify_backends"):
+    with caplog.at_level(logging.DEBUG, logger="tcpmonitor_gui.ui.notify.backends"):
         await chain.deliver(NOTICE)
-    ours = [r.levelno for r in caplog.records if r.name.endswith("notify_backends")]
+    ours = [r.levelno for r in caplog.records if r.name.endswith("notify.backends")]
     assert ours == [logging.INFO]
 
 

@@ -19,9 +19,9 @@ from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.lab import LineEchoServer, SilentServer
-from tcpmonitor_gui.ui.icons import STATE_COLORS
-from tcpmonitor_gui.ui.profile_dialog import ProfileDialog, _Relay
-from tcpmonitor_gui.ui.profile_form import KINDS, escape, unescape
+from tcpmonitor_gui.ui.common.icons import STATE_COLORS
+from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog, _Relay
+from tcpmonitor_gui.ui.profiles.form import KINDS, escape, unescape
 
 GENERAL, DETECTOR, TLS, KEEPALIVE, ALERTING = range(5)
 KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.settings import Settings
 from tcpmonitor_gui.core.validate import FieldError
-from tcpmonitor_gui.ui.settings_dialog import SettingsDialog
+from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
 
 CUSTOM = Settings(
     retention_days=30,

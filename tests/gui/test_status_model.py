@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
-from tcpmonitor_gui.ui.status_model import (
+from tcpmonitor_gui.ui.status.model import (
     SAMPLES,
     Column,
     Role,

@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
-from tcpmonitor_gui.ui.icons import state_color
-from tcpmonitor_gui.ui.status_model import Column, StatusModel
-from tcpmonitor_gui.ui.status_view import StatusTable
+from tcpmonitor_gui.ui.common.icons import state_color
+from tcpmonitor_gui.ui.status.model import Column, StatusModel
+from tcpmonitor_gui.ui.status.view import StatusTable
 
 pytestmark = pytest.mark.usefixtures("qapp")  # icons and palettes need a QApplication
 

@@ -25,11 +25,11 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui import assets
 from tcpmonitor_gui.core.events import Cause, State
-from tcpmonitor_gui.ui import i18n
+from tcpmonitor_gui.ui.common import i18n
+from tcpmonitor_gui.ui.common.labels import cause_text, preset_text, state_text
 from tcpmonitor_gui.ui.context import AppContext
-from tcpmonitor_gui.ui.labels import cause_text, preset_text, state_text
 from tcpmonitor_gui.ui.main_window import MainWindow
-from tcpmonitor_gui.ui.notify import join_names
+from tcpmonitor_gui.ui.notify.policy import join_names
 from tcpmonitor_gui.ui.tray import count_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,7 +101,7 @@ def test_translations_keep_their_placeholders(ts: Path) -> None:
 @pytest.mark.parametrize("ts", CATALOGUES, ids=lambda p: p.stem)
 def test_catalogue_holds_exactly_the_strings_of_the_sources(ts: Path, tmp_path: Path) -> None:
     fresh = tmp_path / ts.name
-    sources = sorted(str(p) for p in (REPO / "tcpmonitor_gui" / "ui").glob("*.py"))
+    sources = sorted(str(p) for p in (REPO / "tcpmonitor_gui" / "ui").rglob("*.py"))
     run_tool("pyside6-lupdate", "-no-obsolete", "-locations", "none", *sources,
              str(REPO / "tcpmonitor_gui" / "app.py"), "-ts", str(fresh))  # fmt: skip
     in_sources, in_catalogue = set(messages(fresh)), set(messages(ts))

@@ -13,8 +13,8 @@ from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from .. import assets
-from ..core.events import SEVERITY, State
+from ... import assets
+from ...core.events import SEVERITY, State
 
 #: Colours chosen to stay apart for the common colour-vision deficiencies and on light and
 #: dark themes.

@@ -30,11 +30,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem, QStandardItemModel
 
-from ..core.events import SEVERITY, Event, Kind, State, iso_ms
-from .i18n import QT_TRANSLATE_NOOP, translate
-from .icons import state_color, state_icon
-from .labels import cause_text, state_text
-from .quiet import quietly
+from ...core.events import SEVERITY, Event, Kind, State, iso_ms
+from ..common.i18n import QT_TRANSLATE_NOOP, translate
+from ..common.icons import state_color, state_icon
+from ..common.labels import cause_text, state_text
+from ..common.quiet import quietly
 
 __all__ = ["Column", "History", "LogModel", "Role", "readable_state_color"]
 

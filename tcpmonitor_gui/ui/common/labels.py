@@ -8,8 +8,8 @@ checks that every state, cause and preset is listed and that the English matches
 
 from __future__ import annotations
 
-from ..core.events import Cause, State
-from ..core.presets import PRESETS
+from ...core.events import Cause, State
+from ...core.presets import PRESETS
 from .i18n import QT_TRANSLATE_NOOP, translate
 
 STATE_WORDS: dict[State, str] = {

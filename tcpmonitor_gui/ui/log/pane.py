@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.events import FIELDS, Cause, Event, State
-from ..core.jsonfile import atomic_write_text
-from .i18n import QT_TRANSLATE_NOOP, translate
-from .labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
-from .log_model import Column, History, LogModel, Role
+from ...core.events import FIELDS, Cause, Event, State
+from ...core.jsonfile import atomic_write_text
+from ..common.i18n import QT_TRANSLATE_NOOP, translate
+from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
+from .model import Column, History, LogModel, Role
 
 __all__ = ["LogFilterProxy", "LogPane"]
 

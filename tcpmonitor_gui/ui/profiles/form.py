@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.events import State
-from ..core.presets import PRESETS
-from ..core.profile import KIND_DEFAULTS, Profile
-from .i18n import QT_TRANSLATE_NOOP, translate
-from .icons import STATE_COLORS
-from .labels import preset_text
-from .text import unit_suffix
+from ...core.events import State
+from ...core.presets import PRESETS
+from ...core.profile import KIND_DEFAULTS, Profile
+from ..common.i18n import QT_TRANSLATE_NOOP, translate
+from ..common.icons import STATE_COLORS
+from ..common.labels import preset_text
+from ..common.text import unit_suffix
 
 KINDS = {
     "probe": QT_TRANSLATE_NOOP("ProfileForm", "Probe: connect every interval"),

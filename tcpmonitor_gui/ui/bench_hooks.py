@@ -1,6 +1,6 @@
 """Measurement hooks for ``tests/bench/gui_responsiveness.py``; off unless asked for.
 
-``app.main()`` builds ``BenchProbes`` only when ``TCPMONITOR_BENCH_REPORT`` names a file, so a
+``app.main()`` builds ``BenchHooks`` only when ``TCPMONITOR_BENCH_REPORT`` names a file, so a
 user's program never runs any of this. When on, it records:
 
 - how late a 10 ms ``PreciseTimer`` on the GUI thread fires: each tick's
@@ -32,7 +32,7 @@ REPORT_ENV = "TCPMONITOR_BENCH_REPORT"
 TICK_MS = 10
 
 
-class BenchProbes(QObject):
+class BenchHooks(QObject):
     """Stall ticks and first paint of ``window``, reported to ``path`` (see the module)."""
 
     def __init__(self, app: QCoreApplication, window: QObject, path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.ui.probes import REPORT_ENV, TICK_MS, BenchProbes, lateness_ms
+from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV, TICK_MS, BenchHooks, lateness_ms
 
 
 @pytest.fixture
@@ -30,8 +30,8 @@ def window(qtbot: QtBot) -> QMainWindow:
 
 
 @pytest.fixture
-def probes(qapp: QApplication, window: QMainWindow, tmp_path: Path) -> Iterator[BenchProbes]:
-    hook = BenchProbes(qapp, window, tmp_path / "report.json")
+def hooks(qapp: QApplication, window: QMainWindow, tmp_path: Path) -> Iterator[BenchHooks]:
+    hook = BenchHooks(qapp, window, tmp_path / "report.json")
     try:
         yield hook
     finally:
@@ -39,11 +39,11 @@ def probes(qapp: QApplication, window: QMainWindow, tmp_path: Path) -> Iterator[
         hook.deleteLater()  # it is the application's child: do not outlive the test
 
 
-def test_the_gui_thread_timer_keeps_ticking(qtbot: QtBot, probes: BenchProbes) -> None:
-    qtbot.waitUntil(lambda: len(probes.ticks) >= 10, timeout=5000)
-    ticks = list(probes.ticks)
+def test_the_gui_thread_timer_keeps_ticking(qtbot: QtBot, hooks: BenchHooks) -> None:
+    qtbot.waitUntil(lambda: len(hooks.ticks) >= 10, timeout=5000)
+    ticks = list(hooks.ticks)
     assert ticks == sorted(ticks)
-    assert probes.active
+    assert hooks.active
 
 
 def test_lateness_is_the_gap_beyond_the_interval() -> None:
@@ -53,26 +53,26 @@ def test_lateness_is_the_gap_beyond_the_interval() -> None:
 
 
 def test_the_first_painted_frame_is_timed_and_reported_at_once(
-    qtbot: QtBot, window: QMainWindow, probes: BenchProbes
+    qtbot: QtBot, window: QMainWindow, hooks: BenchHooks
 ) -> None:
-    assert probes.first_paint is None
+    assert hooks.first_paint is None
     window.show()
-    qtbot.waitUntil(lambda: probes.first_frame is not None, timeout=5000)
-    assert probes.first_paint is not None and probes.first_frame is not None
-    assert probes.installed_at <= probes.first_paint <= probes.first_frame
-    report = json.loads(probes.path.read_text())
-    assert report["first_frame"] == probes.first_frame
+    qtbot.waitUntil(lambda: hooks.first_frame is not None, timeout=5000)
+    assert hooks.first_paint is not None and hooks.first_frame is not None
+    assert hooks.installed_at <= hooks.first_paint <= hooks.first_frame
+    report = json.loads(hooks.path.read_text())
+    assert report["first_frame"] == hooks.first_frame
     assert report["pid"] == os.getpid()
 
 
-def test_finish_stops_the_timer_and_writes_every_tick(qtbot: QtBot, probes: BenchProbes) -> None:
-    qtbot.waitUntil(lambda: len(probes.ticks) >= 3, timeout=5000)
-    probes.finish()
-    assert not probes.active
-    report = json.loads(probes.path.read_text())
-    assert report["ticks"] == list(probes.ticks)
+def test_finish_stops_the_timer_and_writes_every_tick(qtbot: QtBot, hooks: BenchHooks) -> None:
+    qtbot.waitUntil(lambda: len(hooks.ticks) >= 3, timeout=5000)
+    hooks.finish()
+    assert not hooks.active
+    report = json.loads(hooks.path.read_text())
+    assert report["ticks"] == list(hooks.ticks)
     assert report["tick_ms"] == TICK_MS
-    assert not probes.path.with_name(probes.path.name + ".tmp").exists()
+    assert not hooks.path.with_name(hooks.path.name + ".tmp").exists()
 
 
 def _run_program(tmp_path: Path, env: dict[str, str]) -> str:
@@ -82,7 +82,7 @@ def _run_program(tmp_path: Path, env: dict[str, str]) -> str:
         "from tcpmonitor_gui import app\n"
         f"status = app.main(['--config-dir', {str(tmp_path / 'c')!r}, '--data-dir', "
         f"{str(tmp_path / 'd')!r}, '--quit-after', '0.5'])\n"
-        "print('tcpmonitor_gui.ui.probes' in sys.modules, status)\n"
+        "print('tcpmonitor_gui.ui.bench_hooks' in sys.modules, status)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],

@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .i18n import QT_TRANSLATE_NOOP
+from ..common.i18n import QT_TRANSLATE_NOOP
+from .model import GROUP_MARK, Column, Role, StatusModel
 from .sparkline import SparklineDelegate
-from .status_model import GROUP_MARK, Column, Role, StatusModel
 
 __all__ = ["StatusFilterProxy", "StatusTable"]
 

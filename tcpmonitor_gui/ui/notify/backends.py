@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtWidgets import QApplication
 
+from ..tray import TrayIcon
 from .banner import Banner
-from .notify import Notice
-from .tray import TrayIcon
+from .policy import Notice
 
 if TYPE_CHECKING:
     from desktop_notifier import DesktopNotifier

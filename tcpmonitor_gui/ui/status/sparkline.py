@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.events import State
-from .icons import state_color
-from .status_model import SAMPLES, Role, StatusModel
+from ...core.events import State
+from ..common.icons import state_color
+from .model import SAMPLES, Role, StatusModel
 
 __all__ = ["SparklineDelegate"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from .. import assets
+from ... import assets
 
 log = logging.getLogger(__name__)
 

@@ -28,15 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.events import State
-from ..core.profile import Profile
-from ..core.sample import Sample
-from ..core.validate import FieldError, show
-from .i18n import QT_TRANSLATE_NOOP, translate
-from .icons import STATE_COLORS
-from .labels import cause_text
-from .profile_form import ProfileForm
-from .text import duration_text, unit_text
+from ...core.events import State
+from ...core.profile import Profile
+from ...core.sample import Sample
+from ...core.validate import FieldError, show
+from ..common.i18n import QT_TRANSLATE_NOOP, translate
+from ..common.icons import STATE_COLORS
+from ..common.labels import cause_text
+from ..common.text import duration_text, unit_text
+from .form import ProfileForm
 
 Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
 TestDone = Callable[[concurrent.futures.Future[Sample]], None]

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from ..core.events import State
-from .icons import STATE_COLORS
+from ...core.events import State
+from ..common.icons import STATE_COLORS
 
 Severity = Literal["info", "warning"]
 

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import validate as v
-from ..core.settings import Settings
+from ...core import validate as v
+from ...core.settings import Settings
 
 #: The spin boxes' own limits: wide, so that ``Settings.from_dict`` has the last word.
 _SPIN_LIMITS = {"workers": (0, 999), "retention_days": (0, 99_999)}

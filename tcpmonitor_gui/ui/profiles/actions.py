@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from ..core.jsonfile import JsonFileError, atomic_write_text, read_json
-from ..core.profile import Profile
-from ..core.profile_store import dump_document, parse_document
-from ..core.sample import Sample
-from ..core.settings import Settings
-from .i18n import Context
+from ...core.jsonfile import JsonFileError, atomic_write_text, read_json
+from ...core.profile import Profile
+from ...core.profile_store import dump_document, parse_document
+from ...core.sample import Sample
+from ...core.settings import Settings
+from ..common.i18n import Context
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from ..main_window import MainWindow
 
 
 class ProfileActions(Context):
@@ -78,7 +78,7 @@ class ProfileActions(Context):
     def _dialog(self, profile: Profile | None, *, duplicate: bool = False) -> None:
         profiles = self.w.model_profiles()
         names = [p.name for p in profiles]
-        from .profile_dialog import ProfileDialog  # noqa: PLC0415 - not needed to start
+        from .dialog import ProfileDialog  # noqa: PLC0415 - not needed to start
 
         dialog = ProfileDialog(
             self.w,
@@ -220,7 +220,7 @@ class ProfileActions(Context):
             self.w.statusBar().showMessage(exported.format(count=count, path=path), 10_000)
 
     def settings_dialog(self) -> None:
-        from .settings_dialog import SettingsDialog  # noqa: PLC0415 - not needed to start
+        from ..settings.dialog import SettingsDialog  # noqa: PLC0415 - not needed to start
 
         autostart = self.w.autostart() if self.w.autostart is not None else None
 
@@ -239,7 +239,7 @@ class ProfileActions(Context):
 
     def apply_start_at_login(self, wanted: bool) -> None:
         """Write or remove the platform's login entry (a small file: no thread needed)."""
-        from ..integration.autostart import AutostartError  # noqa: PLC0415 - not at start-up
+        from ...integration.autostart import AutostartError  # noqa: PLC0415 - not at start-up
 
         autostart = self.w.autostart() if self.w.autostart is not None else None
         if autostart is None or wanted == autostart.is_enabled():

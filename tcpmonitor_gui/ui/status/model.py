@@ -18,14 +18,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem, QStandardItemModel
 
-from ..core.events import SEVERITY, Cause, Event, Kind, State, utc_now
-from ..core.profile import Profile
-from .i18n import QT_TRANSLATE_NOOP, translate
-from .icons import state_icon, worst
-from .labels import cause_text, state_text
-from .quiet import quietly
-from .text import coarse_duration_text as format_duration
-from .text import duration_text
+from ...core.events import SEVERITY, Cause, Event, Kind, State, utc_now
+from ...core.profile import Profile
+from ..common.i18n import QT_TRANSLATE_NOOP, translate
+from ..common.icons import state_icon, worst
+from ..common.labels import cause_text, state_text
+from ..common.quiet import quietly
+from ..common.text import coarse_duration_text as format_duration
+from ..common.text import duration_text
 
 __all__ = ["SAMPLES", "Column", "Role", "StatusModel", "format_duration", "format_latency"]
 

@@ -29,12 +29,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from ..core.events import Event, Kind, State
-from ..core.profile import Profile
-from ..core.settings import Settings
-from .i18n import Context, translate
-from .labels import cause_text
-from .text import duration_text
+from ...core.events import Event, Kind, State
+from ...core.profile import Profile
+from ...core.settings import Settings
+from ..common.i18n import Context, translate
+from ..common.labels import cause_text
+from ..common.text import duration_text
 
 COALESCE_S = 2.0
 QUIET_S = 0.5
