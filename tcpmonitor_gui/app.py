@@ -20,7 +20,10 @@ from . import APP_ID, __version__
 from .core import paths
 
 if TYPE_CHECKING:
+    from .core.profile_set import ProfileSet
+    from .engine.engine import Engine
     from .integration.autostart import Autostart
+    from .lab.demo import Demo
     from .ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -71,17 +74,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Qt only once the arguments are known to be good. PySide6 before qasync, and QT_API
     # said outright: qasync takes the first Qt binding it finds (PyQt5 if one is installed, or
     # whatever a QT_API left by another tool names), and this program is PySide6 only.
-    from PySide6.QtCore import QSettings, QTimer  # noqa: PLC0415
+    from PySide6.QtCore import QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     os.environ["QT_API"] = "pyside6"
     import qasync  # noqa: PLC0415
 
+    from .core.session import Session  # noqa: PLC0415
+    from .engine.engine import Engine  # noqa: PLC0415
+    from .engine.registry import ProfileRegistry  # noqa: PLC0415
     from .ui.common.i18n import install_translators  # noqa: PLC0415
     from .ui.common.icons import app_icon  # noqa: PLC0415
-    from .ui.context import AppContext  # noqa: PLC0415
     from .ui.main_window import MainWindow  # noqa: PLC0415
     from .ui.single_instance import InstanceServer, ask_running_instance, server_name  # noqa: PLC0415
+    from .ui.window_state import FILE_NAME, WindowState  # noqa: PLC0415
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("TCP Monitor")
@@ -99,12 +105,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not instance.listen():
         log.warning("single-instance server %s could not listen", name)
 
-    ctx = AppContext(config_dir, data_dir)
-    translators = install_translators(app, ctx.settings.language)  # before any window
-    ui_settings = QSettings(str(config_dir / "ui.ini"), QSettings.Format.IniFormat)
+    session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told
+    session.open_eventlog()
+    translators = install_translators(app, session.settings.language)  # before any window
+    registry = ProfileRegistry(session.profiles)
+    engine = Engine(session.settings.worker_count, session.eventlog, registry)
     window = MainWindow(
-        ctx, ui_settings, autostart=_autostart, launch_args=functools.partial(_launch_args, args)
+        session,
+        registry,
+        engine,
+        WindowState(config_dir / FILE_NAME, session.io),
+        autostart=_autostart,
+        launch_args=functools.partial(_launch_args, args),
     )
+    demo = DemoRunner(session.profiles, engine, window)
     if bench_report := os.environ.get("TCPMONITOR_BENCH_REPORT"):  # benchmarks only
         from .ui.bench_hooks import BenchHooks  # noqa: PLC0415
 
@@ -120,16 +134,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def shutdown() -> None:
         window.shutdown()
-        ctx.shutdown()
-        window.stop_demo()
+        if not engine.shutdown():
+            log.error("some worker threads did not stop in time")
+        demo.stop()  # after the engine: its servers closing is not news
+        session.close()  # queued saves finish, then the event log closes
         instance.close()
 
     app.aboutToQuit.connect(shutdown)
-    for problem in ctx.problems:
-        window.banner.show_message(problem.shown_title(), problem.shown_text(), "warning")
+    window.show_problems()
     if args.demo:
-        window.start_demo()  # once monitoring has started
-    minimized = args.minimized or ctx.settings.start_minimized
+        demo.start()  # once monitoring has started
+    minimized = args.minimized or session.settings.start_minimized
     if minimized:
         window.tray.show()  # starting in the tray needs to know whether there is one
     if _show(window, minimized=minimized):
@@ -208,3 +223,49 @@ async def _drain(window: MainWindow) -> None:
             await window.chain.drain()
     except TimeoutError:
         log.warning("a notification was still being delivered at quit")
+
+
+class DemoRunner:
+    """The demo's lifecycle, owned by the composition root (not by the window): servers on
+    loopback start on request, once monitoring runs; their profiles join the registry as
+    transient ones (shown and monitored, never saved); at quit the servers stop after the
+    engine, or their closing would be recorded as drops."""
+
+    def __init__(self, profiles: ProfileSet, engine: Engine, window: MainWindow) -> None:
+        self._profiles = profiles
+        self._engine = engine
+        self._window = window
+        self._requested = False
+        self.demo: Demo | None = None
+        window.demoRequested.connect(self.start)
+        window.monitoringStarted.connect(self._monitoring_started)
+
+    def start(self) -> None:
+        if not self._engine.running:
+            self._requested = True  # started with monitoring
+            return
+        self._requested = False
+        if self.demo is not None:
+            return
+        from .lab.demo import Demo  # noqa: PLC0415 - only for those who try it
+        from .ui.common.i18n import translate  # noqa: PLC0415
+
+        self.demo = Demo().start()
+        self._profiles.add(self.demo.profiles, transient=True)
+        self._window.statusBar().showMessage(
+            translate(
+                "Demo",
+                "Demo started: its connections are not saved; the flaky link fails and "
+                "recovers every minute or so.",
+            ),
+            10_000,
+        )
+
+    def _monitoring_started(self) -> None:
+        if self._requested:
+            self.start()
+
+    def stop(self) -> None:
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo = None

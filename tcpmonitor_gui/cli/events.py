@@ -11,7 +11,7 @@ import sys
 from ..core.eventlog import EventLog, EventLogError
 from ..core.events import FIELDS, Event
 from .errors import EXIT_OK, UsageError
-from .options import event_log_path
+from .options import open_session
 from .run import describe
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
@@ -39,7 +39,8 @@ def parse_when(option: str, text: str | None, now: dt.datetime | None = None) ->
 def cmd_events(args: argparse.Namespace) -> int:
     since = parse_when("--since", args.since)
     until = parse_when("--until", args.until)
-    path = event_log_path(args)
+    session = open_session(args)
+    path = session.eventlog_path
     rows: list[Event] = []
     if path.exists():  # reading never creates a log
         log = EventLog(path)

@@ -12,6 +12,7 @@ from .. import __version__
 from ..core import validate as v
 from ..core.presets import PRESETS
 from ..core.profile import DETECTOR_KINDS
+from ..core.session import SessionError
 from .check import cmd_check
 from .errors import EXIT_USAGE, UsageError, die
 from .events import cmd_events
@@ -152,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.command, cmd_events
         )
         return command(args)
-    except UsageError as exc:
+    except (UsageError, SessionError) as exc:  # a bad file is bad input too: named, exit 2
         return die(str(exc))
     except BrokenPipeError:  # `tcpmonitor events | head`
         sys.stderr.close()

@@ -1,30 +1,19 @@
-"""Turning command-line options into a validated profile, and loading the user's files."""
+"""Turning command-line options into a validated profile, and opening the user's files."""
 
 from __future__ import annotations
 
 import argparse
-import re
 import uuid
 from pathlib import Path
 from typing import Any
 
-from ..core import paths
+from ..core import escapes
 from ..core import validate as v
-from ..core.eventlog import EventLog, EventLogError
 from ..core.jsonfile import JsonFileError, read_json
 from ..core.profile import Profile
-from ..core.profile_store import ProfileFileError, ProfileStore, parse_document
-from ..core.settings import Settings, SettingsFileError, SettingsStore
+from ..core.profile_store import ProfileFileError, parse_document
+from ..core.session import Session
 from .errors import OPTION_NAMES, UsageError
-
-EVENTS_FILE = "events.sqlite3"
-_ESCAPES = re.compile(r"\\(x[0-9A-Fa-f]{2}|[rnt\\0])")
-_SIMPLE = {"r": "\r", "n": "\n", "t": "\t", "\\": "\\", "0": "\0"}
-
-
-def unescape(text: str) -> str:
-    """``PING\\r\\n`` typed in a shell becomes the bytes a protocol wants."""
-    return _ESCAPES.sub(lambda m: chr(int(m[1][1:], 16)) if m[1][0] == "x" else _SIMPLE[m[1]], text)
 
 
 def profile_from_args(args: argparse.Namespace, name: str, kind: str) -> Profile:
@@ -38,7 +27,7 @@ def profile_from_args(args: argparse.Namespace, name: str, kind: str) -> Profile
         if getattr(args, option, None) is not None:
             detector[field] = getattr(args, option)
     if args.send is not None:
-        detector["send"] = unescape(args.send)
+        detector["send"] = escapes.decode(args.send)
     if args.expect is not None:
         detector["expect"] = args.expect
     if args.tls:
@@ -68,19 +57,11 @@ def as_option_error(exc: v.FieldError) -> str:
     return f"{option}: {v.show(exc.value)} {exc.problem}"
 
 
-def config_dir(args: argparse.Namespace) -> Path:
-    return paths.config_dir(args.config_dir)
-
-
-def data_dir(args: argparse.Namespace) -> Path:
-    return paths.data_dir(args.data_dir)
-
-
-def load_stored_profiles(args: argparse.Namespace) -> list[Profile]:
-    try:
-        return ProfileStore(config_dir(args)).load()
-    except ProfileFileError as exc:
-        raise UsageError(str(exc)) from None
+def open_session(args: argparse.Namespace) -> Session:
+    """The files named by ``--config-dir``/``--data-dir`` (or the environment, or the
+    defaults), each read when first used; a file that cannot be read raises ``SessionError``
+    (one line naming it: ``main`` prints it, exit 2) and is left as it is."""
+    return Session.from_options(args.config_dir, args.data_dir, strict=True)
 
 
 def load_profiles_file(path: Path) -> list[Profile]:
@@ -89,21 +70,3 @@ def load_profiles_file(path: Path) -> list[Profile]:
         return parse_document(read_json(path, str(path)), str(path))
     except (JsonFileError, ProfileFileError) as exc:
         raise UsageError(str(exc)) from None
-
-
-def load_settings(args: argparse.Namespace) -> Settings:
-    try:
-        return SettingsStore(config_dir(args)).load()
-    except (JsonFileError, ProfileFileError, SettingsFileError) as exc:
-        raise UsageError(str(exc)) from None
-
-
-def open_event_log(args: argparse.Namespace, retention_days: float) -> EventLog:
-    try:
-        return EventLog(data_dir(args) / EVENTS_FILE, retention_days=retention_days).start()
-    except EventLogError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def event_log_path(args: argparse.Namespace) -> Path:
-    return data_dir(args) / EVENTS_FILE

@@ -3,54 +3,45 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.jsonfile import atomic_write_text
+from ..core.jsonfile import atomic_write_text, dumps
 from ..core.profile import Profile
-from ..core.profile_store import ProfileFileError, ProfileStore, dump_document
+from ..core.profile_set import ProfileConflict, ProfileSet
+from ..core.profile_store import dump_document
 from .errors import EXIT_OK, UsageError
-from .options import config_dir, load_profiles_file, profile_from_args
+from .options import load_profiles_file, open_session, profile_from_args
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
-    store = ProfileStore(config_dir(args))
+    session = open_session(args)
     try:
-        profiles = store.load()
-    except ProfileFileError as exc:
-        raise UsageError(str(exc)) from None
-    action = {
-        "list": _list,
-        "add": _add,
-        "remove": _remove,
-        "import": _import,
-        "export": _export,
-    }[args.action]
-    changed = action(args, profiles)
-    if changed is not None:
+        action = {
+            "list": _list,
+            "add": _add,
+            "remove": _remove,
+            "import": _import,
+            "export": _export,
+        }[args.action]
+        action(args, session.profiles)
         try:
-            store.save(changed)
-        except ProfileFileError as exc:
+            session.profiles.flush().result()  # a change is written before we say it is done
+        except Exception as exc:
             raise UsageError(str(exc)) from None
+    finally:
+        session.close()
     return EXIT_OK
 
 
 def _document(profiles: Sequence[Profile]) -> str:
-    return json.dumps(dump_document(profiles), indent=2, ensure_ascii=False) + "\n"
+    return dumps(dump_document(profiles))
 
 
-def _find(profiles: Sequence[Profile], key: str) -> int | None:
-    for i, p in enumerate(profiles):
-        if p.id == key or p.name.casefold() == key.casefold():
-            return i
-    return None
-
-
-def _list(args: argparse.Namespace, profiles: list[Profile]) -> None:
+def _list(args: argparse.Namespace, profiles: ProfileSet) -> None:
     if args.json:
-        sys.stdout.write(_document(profiles))
+        sys.stdout.write(_document(list(profiles)))
         return
     if not profiles:
         print("no profiles (add one with: tcpmonitor profiles add NAME HOST:PORT)", file=sys.stderr)
@@ -73,52 +64,53 @@ def _list(args: argparse.Namespace, profiles: list[Profile]) -> None:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
-def _add(args: argparse.Namespace, profiles: list[Profile]) -> list[Profile]:
+def _add(args: argparse.Namespace, profiles: ProfileSet) -> None:
     profile = profile_from_args(args, name=args.name, kind=args.detector)
-    if _find(profiles, profile.name) is not None:
+    if profiles.find(profile.name) is not None:
         raise UsageError(f"NAME: {profile.name!r} is already a stored profile")
+    profiles.add([profile])
     print(f"added {profile.name!r} ({profile.target}, {profile.detector.kind}, id {profile.id})")
-    return [*profiles, profile]
 
 
-def _remove(args: argparse.Namespace, profiles: list[Profile]) -> list[Profile]:
-    index = _find(profiles, args.name)
-    if index is None:
+def _remove(args: argparse.Namespace, profiles: ProfileSet) -> None:
+    gone = profiles.find(args.name)
+    if gone is None:
         raise UsageError(f"NAME|ID: {args.name!r} is not a stored profile")
-    gone = profiles[index]
+    profiles.remove([gone.id])
     print(f"removed {gone.name!r} ({gone.target}, id {gone.id})")
-    return profiles[:index] + profiles[index + 1 :]
 
 
-def _import(args: argparse.Namespace, profiles: list[Profile]) -> list[Profile]:
+def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
+    """Add the file's profiles; one with the id or name of a stored one is an error unless
+    ``--replace`` (then it takes the stored one's place). All in one change, or none."""
     incoming = load_profiles_file(Path(args.file))
-    result = list(profiles)
-    replaced = 0
+    updated: list[Profile] = []
+    added: list[Profile] = []
+    removed: set[str] = set()
     for p in incoming:
-        clash = [
-            i
-            for i, q in enumerate(result)
-            if q.id == p.id or q.name.casefold() == p.name.casefold()
-        ]
-        if clash and not args.replace:
-            q = result[clash[0]]
-            what = "id" if q.id == p.id else "name"
+        same_id = profiles.get(p.id)
+        named = profiles.find(p.name)
+        same_name = named if named is not None and named.id != p.id else None
+        clash = same_id or same_name
+        if clash is not None and not args.replace:
+            what = "id" if clash is same_id else "name"
             raise UsageError(
-                f"{args.file}: profile {p.name!r} has the {what} of stored profile {q.name!r} "
-                "(use --replace to replace it)"
+                f"{args.file}: profile {p.name!r} has the {what} of stored profile "
+                f"{clash.name!r} (use --replace to replace it)"
             )
-        if clash:
-            replaced += 1
-            result[clash[0]] = p
-            result = [q for i, q in enumerate(result) if i not in clash[1:]]
-        else:
-            result.append(p)
+        if same_name is not None:
+            removed.add(same_name.id)
+        (updated if same_id is not None else added).append(p)
+    try:
+        profiles.apply(add=added, update=updated, remove=removed)
+    except ProfileConflict as exc:  # two stored profiles clash with one imported
+        raise UsageError(f"{args.file}: {exc}") from None
+    replaced = len({p.id for p in updated} | removed)
     print(f"imported {len(incoming)} profiles ({replaced} replaced) from {args.file}")
-    return result
 
 
-def _export(args: argparse.Namespace, profiles: list[Profile]) -> None:
-    text = _document(profiles)
+def _export(args: argparse.Namespace, profiles: ProfileSet) -> None:
+    text = _document(profiles.saved())
     if args.file is None:
         sys.stdout.write(text)
         return

@@ -17,7 +17,7 @@ from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
 from .errors import EXIT_FAILED, EXIT_OK, die
-from .options import load_profiles_file, load_settings, load_stored_profiles, open_event_log
+from .options import load_profiles_file, open_session
 
 log = logging.getLogger(__name__)
 
@@ -26,22 +26,24 @@ BATCH_S = 0.1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    if args.profiles:
-        profiles = load_profiles_file(Path(args.profiles))
-    else:
-        profiles = load_stored_profiles(args)
-    settings = load_settings(args)
-    enabled = [p for p in profiles if p.enabled]
-    if not enabled:
-        return die(
-            "no enabled profiles to monitor (add one with 'tcpmonitor profiles add')", EXIT_FAILED
-        )
-    raise_open_file_limit(len(enabled) + 256)
-    events = open_event_log(args, settings.retention_days)
+    session = open_session(args)
     try:
+        if args.profiles:
+            profiles = load_profiles_file(Path(args.profiles))
+        else:
+            profiles = list(session.profiles)
+        enabled = [p for p in profiles if p.enabled]
+        if not enabled:
+            return die(
+                "no enabled profiles to monitor (add one with 'tcpmonitor profiles add')",
+                EXIT_FAILED,
+            )
+        raise_open_file_limit(len(enabled) + 256)
+        events = session.open_eventlog()
+        assert events is not None  # strict: it opens or raises
         asyncio.run(_run(enabled, events, args.json))
     finally:
-        events.close()
+        session.close()
     return EXIT_OK
 
 

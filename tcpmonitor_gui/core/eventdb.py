@@ -169,6 +169,17 @@ def write_batch(conn: sqlite3.Connection, batch: list[Event]) -> None:
         )
 
 
+def delete_before(conn: sqlite3.Connection, cutoff: float) -> int:
+    """Delete events older than ``cutoff`` (Unix seconds), and minute rows whose whole minute
+    is; returns how many rows went."""
+    with transaction(conn):
+        n: int = conn.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount
+        n += conn.execute(
+            "DELETE FROM minutes WHERE minute < ?", (math.floor(cutoff / 60),)
+        ).rowcount
+    return n
+
+
 def row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
     rid, ts, pid, name, state, previous, cause, detector, latency, detail, detection, addr = row
     return rid, Event(

@@ -22,29 +22,28 @@ import collections
 import dataclasses
 import datetime as dt
 import logging
-import math
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
-from typing import TypedDict, TypeVar, Unpack
+from typing import TypeVar, Unpack
 
+from . import eventqueries as q
 from .eventdb import (
-    COLUMNS,
     SCHEMA_STEPS,
     SCHEMA_VERSION,
     EventLogError,
     check_schema,
+    delete_before,
     open_for_writing,
-    row_event,
-    transaction,
     unix_seconds,
     write_batch,
 )
-from .events import Event, Kind, State
+from .eventqueries import EventFilter, MinuteStat
+from .events import Event, Kind
 from .paths import ensure_dir
 
 __all__ = [
@@ -53,6 +52,7 @@ __all__ = [
     "EventFilter",
     "EventLog",
     "EventLogError",
+    "EventLogHealth",
     "MinuteStat",
 ]
 
@@ -60,40 +60,31 @@ _log = logging.getLogger(__name__)
 
 DEFAULT_MAX_PENDING = 100_000
 PRUNE_EVERY_S = 3600.0
-_UP = frozenset({State.UP, State.DEGRADED})
-#: Time in these states is neither up nor down: nothing watched, or the first connect.
-_EXCLUDED = frozenset({State.PAUSED, State.UNKNOWN, State.CONNECTING})
+#: After a failed write, the next try waits this long (unless a state event comes first).
+RETRY_S = 5.0
+#: Dropped samples are told at most this often while they go on.
+DROPS_TOLD_EVERY_S = 10.0
 
 R = TypeVar("R")
 #: Work for the writer thread (a prune) and where its result goes.
 _Call = tuple[Callable[[sqlite3.Connection], int], Future[int]]
 
 
-class EventFilter(TypedDict, total=False):
-    """The filters of ``EventLog.events`` and ``event_rows``, all optional."""
-
-    #: The profile's id, or its name ignoring ASCII case.
-    profile: str | None
-    #: Events at or after this time.
-    since: dt.datetime | None
-    #: Events before this time (excluded).
-    until: dt.datetime | None
-    limit: int | None
-    newest_first: bool
-    #: Only events that come before this row in the chosen order: paging backwards.
-    before_id: int | None
-
-
 @dataclasses.dataclass(frozen=True)
-class MinuteStat:
-    """Samples of one profile in one minute; ``lat_*`` are None when none carried a latency."""
+class EventLogHealth:
+    """Whether the log keeps what it is given: ``error`` is the last failure to write (None
+    once writing works again); ``dropped_samples`` counts samples dropped since start because
+    the writer fell behind (state events are never dropped)."""
 
-    minute: dt.datetime
-    ok: int
-    fail: int
-    lat_min: float | None
-    lat_avg: float | None
-    lat_max: float | None
+    error: str | None = None
+    dropped_samples: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.dropped_samples == 0
+
+
+HealthWatcher = Callable[[EventLogHealth], None]
 
 
 class EventLog:
@@ -106,8 +97,9 @@ class EventLog:
     is committed, not what is still queued.
 
     At most ``max_pending`` events wait in memory; beyond that new samples are dropped (and
-    counted in ``dropped_samples``) but state events never are: losing a sample costs a dot on
-    a graph, losing a state event costs the user's history.
+    counted in ``health()``) but state events never are: losing a sample costs a dot on a
+    graph, losing a state event costs the user's history. ``watch_health`` callbacks hear of
+    write failures, recoveries and the first dropped sample, on the thread that saw them.
     """
 
     def __init__(
@@ -131,10 +123,11 @@ class EventLog:
         self._submitted = 0
         self._committed = 0
         self._dropped = 0
+        self._drops_told_at = -DROPS_TOLD_EVERY_S
         self._state = "new"  # -> "running" -> "closed"
         self._thread: threading.Thread | None = None
-        #: The last write error, for the GUI to show; None once writes succeed again.
-        self.last_error: str | None = None
+        self._error: str | None = None  # the last write failure; None once writes work
+        self._watchers: list[HealthWatcher] = []
 
     # -- writing -------------------------------------------------------------------------
 
@@ -171,6 +164,7 @@ class EventLog:
                 raise RuntimeError(f"the event log is {self._state}, not running")
             was_empty = not self._pending
             urgent = False
+            dropped = self._dropped
             for event in events:
                 if event.kind == Kind.SAMPLE:
                     if len(self._pending) >= self._cap:
@@ -185,12 +179,36 @@ class EventLog:
             self._urgent = self._urgent or urgent
             if urgent or was_empty:  # otherwise the writer is already timing this batch
                 self._cond.notify_all()
+            now = time.monotonic()
+            tell = self._dropped > dropped and now - self._drops_told_at >= DROPS_TOLD_EVERY_S
+            if tell:
+                self._drops_told_at = now
+        if tell:
+            _log.warning("event log: %d samples dropped (the writer is behind)", self._dropped)
+            self._tell()
 
-    @property
-    def dropped_samples(self) -> int:
-        """Samples dropped because the queue was full."""
+    def health(self) -> EventLogHealth:
         with self._cond:
-            return self._dropped
+            return EventLogHealth(self._error, self._dropped)
+
+    def watch_health(self, watcher: HealthWatcher) -> None:
+        """Call ``watcher(health)`` when writing fails, works again, or first drops samples
+        (from the writer's or a submitter's thread: hand it to your own)."""
+        self._watchers.append(watcher)
+
+    def _set_error(self, error: str | None) -> None:
+        with self._cond:
+            changed, self._error = self._error != error, error
+        if changed:
+            self._tell()
+
+    def _tell(self) -> None:
+        health = self.health()
+        for watcher in list(self._watchers):
+            try:
+                watcher(health)
+            except Exception:
+                _log.exception("an event log health watcher failed")
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every event submitted before this call is committed; False on timeout."""
@@ -250,14 +268,10 @@ class EventLog:
             conn.close()
 
     def _prune(self, conn: sqlite3.Connection, now: dt.datetime | None) -> int:
+        """Delete what retention no longer keeps (a failed prune is only logged: nothing is
+        lost, the file only stays larger until the next try)."""
         cutoff = unix_seconds(now or dt.datetime.now(dt.UTC)) - self.retention_days * 86400.0
-        with transaction(conn):
-            n: int = conn.execute("DELETE FROM events WHERE ts < ?", (cutoff,)).rowcount
-            # A minute row goes once the whole minute is older than the cutoff.
-            n += conn.execute(
-                "DELETE FROM minutes WHERE minute < ?", (math.floor(cutoff / 60),)
-            ).rowcount
-        return n
+        return delete_before(conn, cutoff)
 
     def _writer_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -317,18 +331,22 @@ class EventLog:
         try:
             write_batch(conn, batch)
         except sqlite3.Error as exc:
-            # Disk full, file locked too long...: keep the events and retry at the next
-            # flush, unless we are closing (then there is no later).
-            self.last_error = f"{self.path}: events not written ({exc})"
+            # Disk full, file locked too long...: keep the events and retry a little later,
+            # unless we are closing (then there is no later).
+            error = f"{self.path}: events not written ({exc})"
             if closing:
-                _log.error("%s; %d events lost", self.last_error, len(batch))
+                _log.error("%s; %d events lost", error, len(batch))
                 return
-            _log.warning("%s; will retry", self.last_error)
+            if error != self._error:
+                _log.warning("%s; will retry every %.0f s", error, RETRY_S)
+            self._set_error(error)
             with self._cond:
                 self._pending.extendleft(reversed(batch))
-                self._first_at = time.monotonic()
+                self._first_at = time.monotonic() + RETRY_S - self._interval
             return
-        self.last_error = None
+        if self._error is not None:
+            _log.warning("%s: events are written again", self.path)
+            self._set_error(None)
         with self._cond:
             self._committed += len(batch)
             self._cond.notify_all()
@@ -338,8 +356,7 @@ class EventLog:
         try:
             _log.debug("event log: pruned %d rows", self._prune(conn, None))
         except sqlite3.Error as exc:
-            self.last_error = f"{self.path}: old events not pruned ({exc})"
-            _log.warning("%s", self.last_error)
+            _log.warning("%s: old events not pruned (%s); next try in an hour", self.path, exc)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -371,102 +388,38 @@ class EventLog:
         limit = filters.get("limit")
         if limit is not None and limit < 0:
             raise ValueError(f"limit must not be negative, not {limit}")
-
-        def query(conn: sqlite3.Connection) -> list[tuple[int, Event]]:
-            where: list[str] = []
-            params: list[object] = []
-            if (profile := filters.get("profile")) is not None:
-                where.append("(profile_id = ? OR profile_name = ? COLLATE NOCASE)")
-                params += [profile, profile]
-            if (since := filters.get("since")) is not None:
-                where.append("ts >= ?")
-                params.append(unix_seconds(since))
-            if (until := filters.get("until")) is not None:
-                where.append("ts < ?")
-                params.append(unix_seconds(until))
-            if (before_id := filters.get("before_id")) is not None:
-                row = conn.execute("SELECT ts FROM events WHERE id = ?", (before_id,)).fetchone()
-                if row is None:  # pruned meanwhile: ids still grow with insertion
-                    where.append("id < ?")
-                    params.append(before_id)
-                else:
-                    where.append("(ts < ? OR (ts = ? AND id < ?))")
-                    params += [row[0], row[0], before_id]
-            order = "DESC" if filters.get("newest_first") else "ASC"
-            sql = f"SELECT {COLUMNS} FROM events"
-            sql += f" WHERE {' AND '.join(where)}" if where else ""
-            sql += f" ORDER BY ts {order}, id {order}"
-            if limit is not None:
-                sql += " LIMIT ?"
-                params.append(limit)
-            return [row_event(r) for r in conn.execute(sql, params)]
-
-        return self._read(query, [])
+        return self._read(lambda conn: q.event_rows(conn, filters), [])
 
     def events(self, **filters: Unpack[EventFilter]) -> list[Event]:
         """Like ``event_rows``, without the row ids."""
         return [event for _, event in self.event_rows(**filters)]
 
-    def uptime(
-        self, profile_id: str, window: dt.timedelta, now: dt.datetime | None = None
-    ) -> float | None:
-        """Percentage of the time in ``window`` (ending ``now``) that the profile was up.
+    def uptimes(
+        self, profile_ids: Sequence[str], window: dt.timedelta, now: dt.datetime | None = None
+    ) -> dict[str, float | None]:
+        """Percentage of the time in ``window`` (ending ``now``) that each profile was up,
+        all in one query.
 
         Computed from state events: the state at the window's start is that of the last
         event before it, and each state lasts until the next event. ``degraded`` counts as
-        up (the link works); time ``paused`` or ``unknown``, or before anything is known, is
-        left out of the denominator. None when no time in the window is known.
+        up (the link works); time ``paused``, ``unknown`` or ``connecting``, or before
+        anything is known, is left out of the denominator. None when no time is known.
         """
         end = unix_seconds(now or dt.datetime.now(dt.UTC))
         start = end - window.total_seconds()
+        ids = list(profile_ids)
+        return self._read(lambda conn: q.uptimes(conn, ids, start, end), dict.fromkeys(ids))
 
-        def query(conn: sqlite3.Connection) -> float | None:
-            first = conn.execute(
-                "SELECT state FROM events WHERE profile_id = ? AND ts <= ?"
-                " ORDER BY ts DESC, id DESC LIMIT 1",
-                (profile_id, start),
-            ).fetchone()
-            changes = conn.execute(
-                "SELECT ts, state FROM events WHERE profile_id = ? AND ts > ? AND ts <= ?"
-                " ORDER BY ts, id",
-                (profile_id, start, end),
-            ).fetchall()
-            state = None if first is None else State(first[0])
-            up = known = 0.0
-            t = start
-            for ts, next_state in [*changes, (end, None)]:
-                if state is not None and state not in _EXCLUDED:
-                    known += ts - t
-                    up += (ts - t) if state in _UP else 0.0
-                t = ts
-                state = None if next_state is None else State(next_state)
-            return None if known <= 0 else 100.0 * up / known
-
-        return self._read(query, None)
+    def uptime(
+        self, profile_id: str, window: dt.timedelta, now: dt.datetime | None = None
+    ) -> float | None:
+        """``uptimes`` of one profile."""
+        return self.uptimes([profile_id], window, now)[profile_id]
 
     def latency_per_minute(
         self, profile_id: str, since: dt.datetime, until: dt.datetime | None = None
     ) -> list[MinuteStat]:
         """Per-minute sample aggregates of the minutes that overlap ``since`` .. ``until``."""
-        first = math.floor(unix_seconds(since) / 60)
-        last = math.floor(unix_seconds(until or dt.datetime.now(dt.UTC)) / 60)
-
-        def query(conn: sqlite3.Connection) -> list[MinuteStat]:
-            rows = conn.execute(
-                "SELECT minute, ok, fail, lat_min, lat_max, lat_sum, lat_n FROM minutes"
-                " WHERE profile_id = ? AND minute BETWEEN ? AND ? ORDER BY minute",
-                (profile_id, first, last),
-            )
-            return [
-                MinuteStat(
-                    minute=dt.datetime.fromtimestamp(minute * 60, dt.UTC),
-                    ok=ok,
-                    fail=fail,
-                    lat_min=lat_min,
-                    lat_avg=lat_sum / lat_n if lat_n else None,
-                    lat_max=lat_max,
-                )
-                for minute, ok, fail, lat_min, lat_max, lat_sum, lat_n in rows
-            ]
-
-        return self._read(query, [])
+        first = q.minute_of(since)
+        last = q.minute_of(until or dt.datetime.now(dt.UTC))
+        return self._read(lambda conn: q.latency_per_minute(conn, profile_id, first, last), [])

@@ -1,8 +1,9 @@
 """The engine: worker threads hosting the monitors, sharded by profile.
 
-The GUI talks to monitors only through this object. Commands return
-``concurrent.futures.Future``s (await them on the qasync loop with ``asyncio.wrap_future``);
-events arrive as ``eventsReady(list[Event])`` in the GUI thread, in batches.
+The GUI talks to monitors only through this object. Given the profile registry, the engine
+follows it: what is added, edited or removed there is started, restarted or stopped here, so
+no one else tells it. Commands return ``concurrent.futures.Future``s; events arrive as
+``eventsReady(list[Event])`` in the GUI thread, in batches.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -19,10 +20,12 @@ from ..core.eventlog import EventLog
 from ..core.monitor import MonitorSet
 from ..core.probe import probe_once
 from ..core.profile import Profile
+from ..core.profile_set import Change
 from ..core.resolver import Resolver
 from ..core.rlimit import raise_open_file_limit
 from ..core.sample import Sample
 from ..core.settings import automatic_workers
+from .registry import ProfileRegistry
 from .worker import Worker
 
 log = logging.getLogger(__name__)
@@ -37,15 +40,23 @@ class Engine(QObject):
         self,
         workers: int = 0,
         eventlog: EventLog | None = None,
+        registry: ProfileRegistry | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``registry``: the profiles to monitor from ``start()`` on, following its changes
+        (None: only what ``add`` is given)."""
         super().__init__(parent)
         self._count = workers or automatic_workers()
         self._eventlog = eventlog
+        self._registry = registry
         self._resolver: Resolver | None = None
         self._workers: list[Worker] = []
+        #: Which worker hosts each monitored profile (placement, not the profiles).
         self._where: dict[str, Worker] = {}
-        self.profiles: dict[str, Profile] = {}
+        if registry is not None:
+            registry.added.connect(self._added)
+            registry.changed.connect(self._changed)
+            registry.removed.connect(self._removed)
 
     @property
     def running(self) -> bool:
@@ -65,6 +76,8 @@ class Engine(QObject):
             worker.events.connect(self.eventsReady)
             worker.start_and_wait()
             self._workers.append(worker)
+        if self._registry is not None:
+            self.set_profiles(self._registry.profiles)
 
     def shutdown(self, timeout: float = STOP_DEADLINE_S) -> bool:
         """Stop every monitor and join every worker within ``timeout``; True if all ended.
@@ -90,6 +103,27 @@ class Engine(QObject):
             self._resolver.close()
             self._resolver = None
         return clean
+
+    def monitored(self, profile_id: str) -> bool:
+        return profile_id in self._where
+
+    # -- following the registry -----------------------------------------------------------
+
+    def _added(self, profiles: Sequence[Profile]) -> None:
+        if self.running:
+            for profile in profiles:
+                self.add(profile)
+
+    def _changed(self, changes: Sequence[Change]) -> None:
+        if self.running:
+            for change in changes:
+                self.update(change.profile)
+
+    def _removed(self, profiles: Sequence[Profile]) -> None:
+        if self.running:
+            for profile in profiles:
+                if profile.id in self._where:
+                    self.remove(profile.id)
 
     # -- profiles -------------------------------------------------------------------------
 
@@ -117,22 +151,19 @@ class Engine(QObject):
     def add(self, profile: Profile, *, stagger: bool = False) -> concurrent.futures.Future[Any]:
         if not self._workers:
             raise RuntimeError("the engine is not running")
-        raise_open_file_limit(len(self.profiles) + 256)
+        raise_open_file_limit(len(self._where) + 256)
         worker = self._pick()
         self._where[profile.id] = worker
-        self.profiles[profile.id] = profile
         return worker.submit(lambda ms: ms.add(profile, stagger=stagger))
 
     def update(self, profile: Profile) -> concurrent.futures.Future[Any]:
         if profile.id not in self._where:
             return self.add(profile)
-        self.profiles[profile.id] = profile
         return self._on(profile.id, lambda ms: ms.update(profile))
 
     def remove(self, profile_id: str) -> concurrent.futures.Future[Any]:
         future = self._on(profile_id, lambda ms: ms.remove(profile_id))
         self._where.pop(profile_id, None)
-        self.profiles.pop(profile_id, None)
         return future
 
     def pause(self, profile_id: str) -> concurrent.futures.Future[Any]:
@@ -150,15 +181,18 @@ class Engine(QObject):
     def test_now(self, profile: Profile) -> concurrent.futures.Future[Sample]:
         """A one-off check of ``profile`` (saved or not) on a worker; never on the GUI thread.
 
-        For a monitored profile it runs on its own monitor (a probe's result then counts);
-        an unsaved profile from the dialog is checked on the least busy worker.
+        The monitor that watches exactly these settings runs it (a probe's result then
+        counts); other settings (the dialog's, being edited) are checked on their own.
         """
-        if profile.id in self._where and self.profiles.get(profile.id) == profile:
-            return self._on(profile.id, lambda ms: ms.monitors[profile.id].check_now())
         if not self._workers:
             future: concurrent.futures.Future[Sample] = concurrent.futures.Future()
             future.set_exception(RuntimeError("the engine is not running"))
             return future
-        resolver = self._resolver
-        assert resolver is not None
-        return self._pick().submit(lambda _ms: probe_once(profile, resolver))
+
+        def check(ms: MonitorSet) -> Any:
+            monitor = ms.monitors.get(profile.id)
+            if monitor is not None and monitor.profile == profile:
+                return monitor.check_now()
+            return probe_once(profile, ms.resolver)
+
+        return self._where.get(profile.id, self._pick()).submit(check)

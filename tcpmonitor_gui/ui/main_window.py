@@ -1,8 +1,9 @@
-"""The main window: status table above, event log below, actions around them.
+"""The main window: the status table above, the event log below, actions around them.
 
-It owns no monitoring logic: profile edits go to the files through ``AppContext`` (on its
-I/O thread) and to the monitors through the engine; events come back from the engine in
-batches and are handed to the table, the log, the tray and the notification policy.
+It composes and wires; it owns no monitoring logic and no copy of the profiles. Profiles live
+in the registry, which the table, the log's filter, the engine and the notification policy
+follow; what the user does to them is ``ProfileActions``; events come from the engine in
+batches and go to the table, the log, the tray and the notification policy.
 """
 
 from __future__ import annotations
@@ -11,14 +12,12 @@ import asyncio
 import concurrent.futures
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -27,25 +26,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.eventlog import EventLogHealth
 from ..core.events import Event, Kind, State
-from ..core.profile import Profile
-from ..core.sample import Sample
+from ..core.session import Session
+from ..engine.engine import Engine
+from ..engine.gui_thread import call_in_gui_thread, when_done
+from ..engine.registry import ProfileRegistry
 from .common.icons import state_icon
-from .common.labels import cause_text
-from .common.text import unit_text
-from .context import AppContext
+from .common.problems import problem_text, problem_title
 from .log.pane import LogPane
 from .notify.backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
 from .notify.banner import Banner
 from .notify.policy import Notice, NotificationPolicy
 from .profiles.actions import ProfileActions
+from .settings.actions import SettingsActions
 from .status.model import StatusModel
 from .status.view import StatusTable
 from .tray import TrayIcon, count_text
+from .window_actions import EMPTY_MENU, MENUS, ROW_MENU, TOOLBAR, build_actions, fill
+from .window_actions import selection_actions as _selection_actions
+from .window_state import WindowState
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QPoint
+
     from ..integration.autostart import Autostart
-    from ..lab.demo import Demo
 
 log = logging.getLogger(__name__)
 
@@ -55,53 +60,39 @@ UI_FLUSH_MS = 250
 STATUS_ORDER = (State.UP, State.DEGRADED, State.DOWN, State.CONNECTING, State.PAUSED)
 
 
-class _Relay(QObject):
-    """Hands a future's result from a worker thread to the GUI thread (queued)."""
-
-    done = Signal(object, object)  # (callback, future)
-
-    def __init__(self, parent: QObject) -> None:
-        super().__init__(parent)
-        self.done.connect(lambda callback, future: callback(future))
-
-    def when_done(
-        self, future: concurrent.futures.Future[Any], callback: Callable[[Any], None]
-    ) -> None:
-        future.add_done_callback(lambda f: self.done.emit(callback, f))
-
-
 class MainWindow(QMainWindow):
     quitRequested = Signal()
+    #: "Try the demo": the composition root starts it (the demo is not the window's).
+    demoRequested = Signal()
+    #: The engine runs (its workers are up, the registry's profiles are being watched).
+    monitoringStarted = Signal()
 
     def __init__(
         self,
-        ctx: AppContext,
-        settings: QSettings,
+        session: Session,
+        registry: ProfileRegistry,
+        engine: Engine,
+        state: WindowState,
         *,
         autostart: Callable[[], Autostart] | None = None,
         launch_args: Callable[[], list[str]] | None = None,
     ) -> None:
-        """``autostart`` makes the platform's start-at-login entry (None: not offered) and
-        ``launch_args`` gives the command that starts this program with the same files; both
-        are called only when Settings opens (they need not load at start-up)."""
         super().__init__()
-        self.ctx = ctx
-        self.ui_settings = settings
-        self.autostart = autostart
-        self.launch_args = launch_args or list
+        self.session = session
+        self.registry = registry
+        self.engine = engine
+        self.state = state
         self.setWindowTitle("TCP Monitor")
         self.setObjectName("mainWindow")
-        self.relay = _Relay(self)
-        self.demo: Demo | None = None
         self.notices: list[Notice] = []  # what was told, newest last (for tests and About)
         self.quitting = False
-        self._demo_requested = False
+        self._shut_down = False
         self._await_paint = False
         self._after_paint: tuple[Callable[[], object], ...] = ()
 
-        self.model = StatusModel(self)
+        self.model = StatusModel(registry, self)
         self.table = StatusTable(self.model)
-        self.log_pane = LogPane(ctx.history)
+        self.log_pane = LogPane(session.history, registry=registry, io=session.io)
         self.banner = Banner(self)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
@@ -118,15 +109,19 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_label)
 
         self.tray = TrayIcon(self)
-        self.policy = NotificationPolicy(ctx.settings, self)
+        self.policy = NotificationPolicy(registry.profiles.by_id, session.settings, self)
         self.desktop = DesktopBackend()
         self.chain = choose_backend(
             TrayBackend(self.tray) if TrayIcon.available() else None,
             self.desktop,
             BannerBackend(self.banner),
         )
-        self.profiles = ProfileActions(self)
-        self._profile_map: dict[str, Profile] = {}
+        self.profiles = ProfileActions(
+            registry, engine.test_now, session.io, self, self.table.selected_ids
+        )
+        self.settings_actions = SettingsActions(
+            session, self, autostart=autostart, launch_args=launch_args or list
+        )
         self._pending_changes: list[Event] = []
         self._counts: dict[State, int] | None = None
         self._icon_state: State | None = None
@@ -134,108 +129,75 @@ class MainWindow(QMainWindow):
         self._ui_timer.setSingleShot(True)
         self._ui_timer.setInterval(UI_FLUSH_MS)
         self._ui_timer.timeout.connect(self._flush_ui)
-        self._build_actions()
-        self._wire()
-        self.model.set_profiles(ctx.profiles)  # profilesChanged -> _profiles_changed
         self._uptime_timer = QTimer(self)
         self._uptime_timer.setInterval(UPTIME_EVERY_MS)
         self._uptime_timer.timeout.connect(self.refresh_uptime)
-        self._restore_ui_state()
+        self._build_actions()
+        self._wire()
+        self._restore_state()
 
     # -- construction -----------------------------------------------------------------
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
         p = self.profiles
-        self.act_add = self._action(
-            self.tr("&Add connection…"), p.add, QKeySequence.StandardKey.New
+        self.commands = build_actions(
+            self,
+            {
+                "add": p.add,
+                "edit": p.edit_selected,
+                "duplicate": p.duplicate_selected,
+                "remove": p.remove_selected,
+                "toggle": p.toggle_selected,
+                "test": p.test_selected,
+                "pause_all": self.toggle_pause_all,
+                "import": p.import_dialog,
+                "export": p.export_dialog,
+                "settings": self.settings_actions.open_dialog,
+                "demo": self.demoRequested.emit,
+                "find": self.table.focus_filter,
+                "quit": self.quitRequested.emit,
+                "log": lambda: None,  # its toggled signal shows and hides the pane
+                "about": self.about,
+            },
         )
-        self.act_edit = self._action(self.tr("&Edit…"), p.edit_selected, "Ctrl+E")
-        self.act_duplicate = self._action(self.tr("&Duplicate…"), p.duplicate_selected, "Ctrl+D")
-        self.act_remove = self._action(
-            self.tr("&Remove"), p.remove_selected, QKeySequence.StandardKey.Delete
-        )
-        self.act_toggle = self._action(
-            self.tr("Start/&Pause selected"), p.toggle_selected, "Ctrl+P"
-        )
-        self.act_test = self._action(self.tr("&Test now"), p.test_selected, "Ctrl+T")
-        self.act_pause_all = self._action(
-            self.tr("Pause &all"), self.toggle_pause_all, "Ctrl+Shift+P"
-        )
-        self.act_pause_all.setCheckable(True)
-        self.act_import = self._action(self.tr("&Import profiles…"), p.import_dialog, "Ctrl+I")
-        self.act_export = self._action(
-            self.tr("E&xport profiles…"), p.export_dialog, "Ctrl+Shift+E"
-        )
-        self.act_settings = self._action(self.tr("&Settings…"), p.settings_dialog, "Ctrl+,")
-        self.act_demo = self._action(self.tr("Try the &demo"), self.start_demo)
-        self.act_filter = self._action(
-            self.tr("&Find"), self.table.focus_filter, QKeySequence.StandardKey.Find
-        )
-        self.act_quit = self._action(
-            self.tr("&Quit"), self.quitRequested.emit, QKeySequence.StandardKey.Quit
-        )
-        self.act_log = self._action(self.tr("Event &log"), lambda: None, "Ctrl+L")
-        self.act_log.setCheckable(True)
-        self.act_log.setChecked(True)
-        self.act_log.toggled.connect(self.log_pane.setVisible)
-
-        menus = self.menuBar()
-        file_menu = menus.addMenu(self.tr("&File"))
-        for action in (
-            self.act_import,
-            self.act_export,
-            None,
-            self.act_settings,
-            None,
-            self.act_quit,
-        ):
-            file_menu.addSeparator() if action is None else file_menu.addAction(action)
-        conn_menu = menus.addMenu(self.tr("&Connections"))
-        for action in (self.act_add, self.act_edit, self.act_duplicate, self.act_remove, None,
-                       self.act_toggle, self.act_test, None, self.act_pause_all):  # fmt: skip
-            conn_menu.addSeparator() if action is None else conn_menu.addAction(action)
-        view_menu = menus.addMenu(self.tr("&View"))
-        view_menu.addAction(self.act_log)
-        view_menu.addAction(self.act_filter)
-        help_menu = menus.addMenu(self.tr("&Help"))
-        help_menu.addAction(self.act_demo)
-        help_menu.addAction(self._action(self.tr("&About TCP Monitor"), self.about))
-
+        self.commands["log"].setChecked(True)
+        self.commands["log"].toggled.connect(self.log_pane.setVisible)
+        for title, layout in MENUS:
+            fill(self.menuBar().addMenu(self.tr(title)), layout, self.commands)
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolbar")
-        for action in (self.act_add, self.act_edit, self.act_remove, None, self.act_toggle,
-                       self.act_test, self.act_pause_all):  # fmt: skip
-            toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        fill(toolbar, TOOLBAR, self.commands)
         self._update_actions()
 
     def _wire(self) -> None:
-        engine = self.ctx.engine
-        engine.eventsReady.connect(self.on_events)
+        self.engine.eventsReady.connect(self.on_events)
         self.model.countsChanged.connect(self._counts_changed)
-        self.model.profilesChanged.connect(self._profiles_changed)
+        self.model.profilesChanged.connect(self._update_actions)
         self.table.activated.connect(self.profiles.edit)
         self.table.selectionChanged.connect(self._update_actions)
-        self.table.contextMenuRequested.connect(self.profiles.context_menu)
+        self.table.contextMenuRequested.connect(self._context_menu)
         self.table.addRequested.connect(self.profiles.add)
-        self.table.demoRequested.connect(self.start_demo)
-        self.log_pane.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.table.demoRequested.connect(self.demoRequested)
+        for source in (self.log_pane.statusMessage, self.profiles.message):
+            source.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        for source in (self.profiles.problem, self.settings_actions.problem):
+            source.connect(lambda title, text: self.banner.show_message(title, text, "warning"))
+        self.settings_actions.applied.connect(self.policy.set_settings)
+        self.registry.saved.connect(self._profiles_saved)
+        self.registry.added.connect(self.refresh_uptime)
         self.policy.notification.connect(self.notify)
         self.tray.showHideRequested.connect(self.toggle_visible)
         self.tray.pauseAllRequested.connect(self.set_paused_all)
         self.tray.quitRequested.connect(self.quitRequested.emit)
+        if self.session.eventlog is not None:
+            self.session.eventlog.watch_health(
+                lambda health: call_in_gui_thread(self._eventlog_health, health, owner=self)
+            )
+
+    def show_problems(self) -> None:
+        """Tell what the session found wrong with the files at start-up."""
+        for problem in self.session.problems:
+            self.banner.show_message(problem_title(problem), problem_text(problem), "warning")
 
     # -- events from the engine ---------------------------------------------------------
 
@@ -243,7 +205,7 @@ class MainWindow(QMainWindow):
         """An engine batch: the table and the notification policy at once; the log, the
         tray and the counts within ``UI_FLUSH_MS`` (many batches a second become one)."""
         self.model.apply_events(events)
-        self.policy.handle(events, self._profile_map)
+        self.policy.handle(events)
         changes = [e for e in events if e.kind is Kind.STATE]
         if changes:
             self._pending_changes.extend(changes)
@@ -271,7 +233,7 @@ class MainWindow(QMainWindow):
                 self.setWindowIcon(state_icon(worst))
 
     def notify(self, notice: Notice) -> None:
-        """Tell the user through the first way that works (see notify_backends)."""
+        """Tell the user through the first way that works (see notify.backends)."""
         self.notices.append(notice)
         log.info("notice: %s — %s", notice.title, notice.body.replace("\n", " / "))
         try:
@@ -283,32 +245,39 @@ class MainWindow(QMainWindow):
             return
         self.chain.post(notice)
 
-    # -- profiles and the engine --------------------------------------------------------
+    def _profiles_saved(self, error: str) -> None:
+        if error:
+            self.banner.show_message(self.tr("Profiles were not saved"), error, "warning")
 
-    def model_profiles(self) -> list[Profile]:
-        return [self.model.profile_at(row) for row in range(self.model.rowCount())]
+    def _eventlog_health(self, health: EventLogHealth) -> None:
+        if health.error is not None:
+            text = self.tr(
+                "{error}. Monitoring goes on; events are kept in memory and written "
+                "when the disk takes them again."
+            ).format(error=health.error)
+            self.banner.show_message(self.tr("Events are not being stored"), text, "warning")
+        elif health.dropped_samples:
+            text = self.tr(
+                "The event log fell behind: {n} latency samples were dropped (state changes "
+                "are all kept).",
+                "",
+                health.dropped_samples,
+            ).format(n=health.dropped_samples)
+            self.banner.show_message(self.tr("Samples were dropped"), text, "warning")
+        else:
+            self.statusBar().showMessage(self.tr("Events are stored again."), 10_000)
 
-    def _profiles_changed(self) -> None:
-        profiles = self.model_profiles()
-        self._profile_map = {p.id: p for p in profiles}
-        self.log_pane.set_profiles([(p.id, p.name) for p in profiles])
-        self._update_actions()
-
-    def after_profiles_change(self) -> None:
-        """The table has already told us (profilesChanged); fetch the new rows' uptime."""
-        self.refresh_uptime()
+    # -- monitoring -----------------------------------------------------------------------
 
     def start_monitoring(self) -> None:
-        if self.ctx.engine.running:
+        if self.engine.running:
             return
-        self.ctx.engine.start()
-        self.ctx.engine.set_profiles(self.ctx.profiles)
+        self.engine.start()  # it takes the registry's profiles, and follows it from now on
         self.model.start_clock()
         self._uptime_timer.start()
         self.refresh_uptime()
         self.tray.show()
-        if self._demo_requested:
-            self.start_demo()
+        self.monitoringStarted.emit()
 
     def start_monitoring_after_first_paint(self, *also: Callable[[], object]) -> None:
         """Start monitoring (and call ``also`` first) once the first frame is on screen."""
@@ -329,69 +298,39 @@ class MainWindow(QMainWindow):
         self.start_monitoring()
 
     def refresh_uptime(self) -> None:
-        ids = [p.id for p in self.model_profiles()]
+        """Uptime of every row, from one query on the I/O thread."""
+        ids = list(self.registry.profiles.by_id)
         if ids:
-            self.relay.when_done(self.ctx.uptimes(ids), self._uptime_ready)
+            when_done(self.session.uptimes(ids), self._uptime_ready, owner=self)
 
     def _uptime_ready(self, future: concurrent.futures.Future[dict[str, float | None]]) -> None:
         if not future.cancelled() and future.exception() is None:
             self.model.set_uptime(future.result())
 
     def set_paused_all(self, paused: bool) -> None:
-        engine = self.ctx.engine
-        engine.pause_all() if paused else engine.resume_all()
-        self.act_pause_all.setChecked(paused)
-        self.act_pause_all.setText(self.tr("Resume &all") if paused else self.tr("Pause &all"))
+        self.engine.pause_all() if paused else self.engine.resume_all()
+        action = self.commands["pause_all"]
+        action.setChecked(paused)
+        action.setText(self.tr("Resume &all") if paused else self.tr("Pause &all"))
         self.tray.set_paused(paused)
 
     def toggle_pause_all(self) -> None:
-        self.set_paused_all(self.act_pause_all.isChecked())
-
-    def start_demo(self) -> None:
-        if not self.ctx.engine.running:
-            self._demo_requested = True  # started with monitoring
-            return
-        self._demo_requested = False
-        if self.demo is not None:
-            return
-        from ..lab.demo import Demo  # noqa: PLC0415 - only for those who try it
-
-        self.demo = Demo().start()
-        for profile in self.demo.profiles:
-            self.model.upsert_profile(profile)
-            self.ctx.engine.add(profile)
-        self.after_profiles_change()
-        self.statusBar().showMessage(
-            self.tr(
-                "Demo started: its connections are not saved; the flaky link fails and recovers "
-                "every minute or so."
-            ),
-            10_000,
-        )
-
-    def stop_demo(self) -> None:
-        if self.demo is not None:
-            self.demo.stop()
-            self.demo = None
-
-    def show_test_result(self, profile: Profile, sample: Sample) -> None:
-        if sample.ok:
-            ms = sample.latency_ms
-            latency = "?" if ms is None else unit_text("{n} ms", n=f"{ms:.2f}")
-            text = self.tr("{name}: connected to {address} in {latency}").format(
-                name=profile.name, address=sample.address, latency=latency
-            )
-        else:
-            text = f"{profile.name}: {cause_text(sample.cause)} — {sample.detail}"
-        self.statusBar().showMessage(text, 15_000)
+        self.set_paused_all(self.commands["pause_all"].isChecked())
 
     def _update_actions(self) -> None:
         selected = bool(self.table.selected_ids())
-        for action in (self.act_edit, self.act_duplicate, self.act_remove, self.act_toggle,
-                       self.act_test):  # fmt: skip
+        for action in _selection_actions(self.commands):
             action.setEnabled(selected)
 
-    # -- window, tray, settings ---------------------------------------------------------
+    def _context_menu(self, profile_ids: list[str], where: QPoint) -> None:
+        from PySide6.QtWidgets import QMenu  # noqa: PLC0415 - a menu only when asked
+
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        fill(menu, ROW_MENU if profile_ids else EMPTY_MENU, self.commands)
+        menu.popup(where)
+
+    # -- window, tray -------------------------------------------------------------------
 
     def toggle_visible(self) -> None:
         if self.isVisible() and not self.isMinimized():
@@ -412,7 +351,7 @@ class MainWindow(QMainWindow):
         Qt's ``quit()`` first closes every window and gives up if one refuses, so once the
         user has asked to quit (``quitting``) the window must let itself be closed.
         """
-        self._save_ui_state()
+        self._save_state()
         if self.quitting:
             event.accept()
             return
@@ -420,8 +359,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.hide()
             self.tray.set_window_visible(False)
-            if not self.ui_settings.value("told_about_tray", False, type=bool):
-                self.ui_settings.setValue("told_about_tray", True)
+            if not self.state.flag("told_about_tray"):
+                self.state.put({"told_about_tray": True})
                 self.tray.show_message(
                     self.tr("TCP Monitor is still running"),
                     self.tr("It keeps watching from the tray. Quit from the tray menu."),
@@ -430,37 +369,38 @@ class MainWindow(QMainWindow):
         event.accept()
         self.quitRequested.emit()
 
-    def _restore_ui_state(self) -> None:
-        s = self.ui_settings
-        if isinstance(geometry := s.value("geometry"), QByteArray):
+    def _restore_state(self) -> None:
+        s = self.state
+        if isinstance(geometry := s.get("geometry"), QByteArray):
             self.restoreGeometry(geometry)
         else:
             self.resize(1200, 720)
-        if isinstance(state := s.value("windowState"), QByteArray):
-            self.restoreState(state)
-        if isinstance(header := s.value("statusHeader"), QByteArray):
+        if isinstance(window := s.get("windowState"), QByteArray):
+            self.restoreState(window)
+        if isinstance(header := s.get("statusHeader"), QByteArray):
             self.table.restore_header_state(bytes(header.data()))
-        if isinstance(split := s.value("splitter"), QByteArray):
+        if isinstance(split := s.get("splitter"), QByteArray):
             self.splitter.restoreState(split)
-        self.log_pane.set_newest_first(bool(s.value("logNewestFirst", True, type=bool)))
+        self.log_pane.set_newest_first(s.get("logNewestFirst", "true") in (True, "true"))
 
-    def _save_ui_state(self) -> None:
-        s = self.ui_settings
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("windowState", self.saveState())
-        s.setValue("statusHeader", QByteArray(self.table.header_state()))
-        s.setValue("splitter", self.splitter.saveState())
-        s.setValue("logNewestFirst", self.log_pane.model.newest_first)
-        s.sync()
+    def _save_state(self) -> None:
+        if self._shut_down:  # saved by shutdown(); the I/O thread may be gone
+            return
+        self.state.put(
+            {
+                "geometry": self.saveGeometry(),
+                "windowState": self.saveState(),
+                "statusHeader": QByteArray(self.table.header_state()),
+                "splitter": self.splitter.saveState(),
+                "logNewestFirst": self.log_pane.model.newest_first,
+            }
+        )
 
     def shutdown(self) -> None:
-        """Before the engine stops: save the window's state, stop timers and the tray.
-
-        The demo's servers are stopped after the engine (``stop_demo``), or their closing
-        would be recorded as a drop.
-        """
+        """Before the engine stops: save the window's state, stop timers and the tray."""
         self.policy.stop()
-        self._save_ui_state()
+        self._save_state()
+        self._shut_down = True
         self._uptime_timer.stop()
         self.model.stop_clock()
         self.tray.hide()
@@ -476,20 +416,8 @@ class MainWindow(QMainWindow):
             "when it comes back."
         )
         box.setText(f"<b>TCP Monitor {__version__}</b><br>{about}")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
-
-    def ask_file(self, save: bool, title: str, callback: Callable[[Path], object]) -> None:
-        """A file dialog that does not block the event loop (``open``, not ``exec``)."""
-        dialog = QFileDialog(self, title)
-        dialog.setNameFilter(self.tr("Profiles (*.json);;All files (*)"))
-        if save:
-            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dialog.setDefaultSuffix("json")
-        else:
-            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda name: callback(Path(name)))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
 
 
 def quit_application() -> None:

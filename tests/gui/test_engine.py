@@ -101,7 +101,7 @@ def test_commands_pause_resume_update_remove(
         lambda: any(e.state is State.UP for e in got.events()[paused_at:]), timeout=5000
     )
     engine.remove(profile.id).result(5)
-    assert profile.id not in engine.profiles
+    assert not engine.monitored(profile.id)
     with pytest.raises(KeyError):
         engine.pause(profile.id).result(5)
 

@@ -7,16 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
-from tcpmonitor_gui.ui.context import AppContext
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.status.model import Role
+from tests.gui.windows import Opened, open_window
 from tests.helpers import make_profile
 
 
@@ -25,23 +24,16 @@ def dirs(tmp_path: Path) -> tuple[Path, Path]:
     return tmp_path / "config", tmp_path / "data"
 
 
-def open_window(qtbot: QtBot, dirs: tuple[Path, Path]) -> tuple[MainWindow, AppContext]:
-    ctx = AppContext(*dirs)
-    settings = QSettings(str(dirs[0] / "ui.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(ctx, settings)
-    qtbot.addWidget(window)
-    window.start_monitoring()
-    window.show()
-    return window, ctx
+@pytest.fixture
+def opened(qtbot: QtBot, dirs: tuple[Path, Path]) -> Iterator[Opened]:
+    o = open_window(qtbot, *dirs)
+    yield o
+    o.close()
 
 
 @pytest.fixture
-def window(qtbot: QtBot, dirs: tuple[Path, Path]) -> Iterator[MainWindow]:
-    w, ctx = open_window(qtbot, dirs)
-    yield w
-    w.shutdown()
-    ctx.shutdown()
-    w.stop_demo()
+def window(opened: Opened) -> MainWindow:
+    return opened.window
 
 
 def state_of(window: MainWindow, profile_id: str) -> State | None:
@@ -59,7 +51,7 @@ def test_an_added_connection_is_saved_shown_and_monitored(
     qtbot: QtBot, window: MainWindow, dirs: tuple[Path, Path], echo_server: LineEchoServer
 ) -> None:
     profile = make_profile(*echo_server.address, "heartbeat", interval_s=0.2)
-    window.profiles._apply(profile, new=True)
+    window.profiles.apply(profile, new=True)
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
     qtbot.waitUntil(lambda: [p.id for p in stored(dirs)] == [profile.id], timeout=5000)
     qtbot.waitUntil(lambda: "1 up" in window.counts_label.text(), timeout=2000)
@@ -70,7 +62,7 @@ def test_a_drop_turns_the_row_down_logs_it_and_tells_the_user(
     qtbot: QtBot, window: MainWindow, proxy: FaultProxy
 ) -> None:
     profile = make_profile(*proxy.address, "watch")
-    window.profiles._apply(profile, new=True)
+    window.profiles.apply(profile, new=True)
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
     proxy.set_mode("reset")
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.DOWN, timeout=2000)
@@ -86,13 +78,13 @@ def test_pausing_a_selected_connection_is_remembered(
     qtbot: QtBot, window: MainWindow, dirs: tuple[Path, Path], echo_server: LineEchoServer
 ) -> None:
     profile = make_profile(*echo_server.address, "watch")
-    window.profiles._apply(profile, new=True)
+    window.profiles.apply(profile, new=True)
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
     window.table.select_ids([profile.id])
-    window.act_toggle.trigger()
+    window.commands["toggle"].trigger()
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.PAUSED, timeout=5000)
     qtbot.waitUntil(lambda: [p.enabled for p in stored(dirs)] == [False], timeout=5000)
-    window.act_toggle.trigger()
+    window.commands["toggle"].trigger()
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
 
 
@@ -100,14 +92,14 @@ def test_removing_keeps_history_and_forgets_the_profile(
     qtbot: QtBot, window: MainWindow, dirs: tuple[Path, Path], echo_server: LineEchoServer
 ) -> None:
     profile = make_profile(*echo_server.address, "watch")
-    window.profiles._apply(profile, new=True)
+    window.profiles.apply(profile, new=True)
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
     window.profiles.remove([profile.id])
     assert window.model.rowCount() == 0
     assert window.table.empty_panel.isVisible()
     qtbot.waitUntil(lambda: stored(dirs) == [], timeout=5000)
     assert echo_server.wait_for_idle(timeout=5)
-    eventlog = window.ctx.eventlog
+    eventlog = window.session.eventlog
     assert eventlog is not None and eventlog.flush()
     assert eventlog.events(profile=profile.id)
 
@@ -116,24 +108,28 @@ def test_import_adds_new_profiles_and_skips_present_ones(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, echo_server: LineEchoServer
 ) -> None:
     first = make_profile(*echo_server.address, "watch", name="first")
-    window.profiles._apply(first, new=True)
+    window.profiles.apply(first, new=True)
     second = make_profile(*echo_server.address, "watch", name="second")
     path = tmp_path / "import.json"
     path.write_text(json.dumps({"version": 1, "profiles": [first.to_dict(), second.to_dict()]}))
-    assert window.profiles.import_file(path) == (1, 1)
+    assert len(window.profiles.import_file(path).result(5)) == 2
     qtbot.waitUntil(lambda: state_of(window, second.id) is State.UP, timeout=5000)
+    qtbot.waitUntil(lambda: "1 skipped" in window.statusBar().currentMessage(), timeout=2000)
     out = tmp_path / "export.json"
-    window.profiles.export_file(out).result(5)
+    assert window.profiles.export_file(out).result(5) == 2
     assert {p["name"] for p in json.loads(out.read_text())["profiles"]} == {"first", "second"}
 
 
 def test_a_bad_import_file_is_reported_and_changes_nothing(
-    window: MainWindow, tmp_path: Path
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     path = tmp_path / "bad.json"
     path.write_text("{not json")
-    assert window.profiles.import_file(path) == (0, 0)
-    assert window.banner.isVisible() and "bad.json" in window.banner.label_text()
+    with pytest.raises(Exception, match="not valid JSON"):
+        window.profiles.import_file(path).result(5)
+    qtbot.waitUntil(window.banner.isVisible, timeout=2000)
+    assert "bad.json" in window.banner.label_text()
+    assert len(window.registry.profiles) == 0
 
 
 def test_an_unreadable_profiles_file_is_kept_and_reported(
@@ -141,29 +137,29 @@ def test_an_unreadable_profiles_file_is_kept_and_reported(
 ) -> None:
     dirs[0].mkdir(parents=True)
     (dirs[0] / "profiles.json").write_text('{"version": 1, "profiles": [{"name": ""}]}')
-    window, ctx = open_window(qtbot, dirs)
+    o = open_window(qtbot, *dirs)
     try:
-        assert ctx.problems and "could not be read" in ctx.problems[0].title
+        (problem,) = o.session.problems
+        assert problem.kind == "profiles_unreadable"
+        assert "Profiles could not be read" in o.window.banner.label_text()
         copies = list(dirs[0].glob("profiles.json.corrupt-*"))
         assert len(copies) == 1
-        assert window.model.rowCount() == 0
+        assert str(copies[0]) in o.window.banner.label_text()
+        assert o.window.model.rowCount() == 0
     finally:
-        window.shutdown()
-        ctx.shutdown()
+        o.close()
 
 
 def test_window_state_is_remembered(qtbot: QtBot, dirs: tuple[Path, Path]) -> None:
-    window, ctx = open_window(qtbot, dirs)
-    window.resize(window.minimumSizeHint().width(), 500)  # fits the offscreen 800x600 screen
-    size = window.size()
-    window.shutdown()
-    ctx.shutdown()
-    again, ctx2 = open_window(qtbot, dirs)
+    first = open_window(qtbot, *dirs)
+    first.window.resize(first.window.minimumSizeHint().width(), 500)  # fits 800x600 offscreen
+    size = first.window.size()
+    first.close()
+    again = open_window(qtbot, *dirs)
     try:
-        assert again.size() == size
+        assert again.window.size() == size
     finally:
-        again.shutdown()
-        ctx2.shutdown()
+        again.close()
 
 
 def test_closing_without_a_tray_quits(qtbot: QtBot, window: MainWindow) -> None:
@@ -173,12 +169,14 @@ def test_closing_without_a_tray_quits(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_the_demo_shows_its_connections_and_saves_none(
-    qtbot: QtBot, window: MainWindow, dirs: tuple[Path, Path]
+    qtbot: QtBot, opened: Opened, dirs: tuple[Path, Path]
 ) -> None:
-    window.start_demo()
-    assert window.demo is not None
-    ids = [p.id for p in window.demo.profiles]
+    window = opened.window
+    window.commands["demo"].trigger()
+    assert opened.demo.demo is not None
+    ids = [p.id for p in opened.demo.demo.profiles]
     qtbot.waitUntil(lambda: all(state_of(window, i) is State.UP for i in ids), timeout=10000)
+    assert opened.session.profiles.flush().result(5) is None
     assert not (dirs[0] / "profiles.json").exists()
     assert Cause  # the demo's flaky link is exercised in tests/unit/test_demo.py
 
@@ -189,31 +187,36 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(
     from tcpmonitor_gui.integration.autostart import Autostart
     from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
 
-    ctx = AppContext(*dirs)
-    settings = QSettings(str(dirs[0] / "ui.ini"), QSettings.Format.IniFormat)
     autostart = Autostart("linux", env={"XDG_CONFIG_HOME": str(tmp_path / "xdg")}, home=tmp_path)
-    window = MainWindow(
-        ctx, settings, autostart=lambda: autostart, launch_args=lambda: ["/opt/tcpm", "-v"]
+    o = open_window(
+        qtbot,
+        *dirs,
+        monitor=False,
+        autostart=lambda: autostart,
+        launch_args=lambda: ["/opt/tcpm", "-v"],
     )
-    qtbot.addWidget(window)
+    window = o.window
     try:
-        window.profiles.apply_start_at_login(True)
+        window.settings_actions.set_start_at_login(True).result(5)
         assert "Exec=/opt/tcpm -v --minimized" in autostart.path.read_text()
-        window.profiles.settings_dialog()
+        assert window.settings_actions.open_dialog().result(5) is True
+        qtbot.waitUntil(lambda: window.findChild(SettingsDialog) is not None, timeout=2000)
         dialog = window.findChild(SettingsDialog)
         assert dialog is not None and dialog.start_at_login_checked()  # shows what is on disk
         dialog.reject()
-        window.profiles.apply_start_at_login(False)
+        window.settings_actions.set_start_at_login(False).result(5)
         assert not autostart.path.exists()
     finally:
-        window.shutdown()
-        ctx.shutdown()
+        o.close()
 
 
-def test_without_autostart_the_setting_is_offered_disabled(window: MainWindow) -> None:
+def test_without_autostart_the_setting_is_offered_disabled(
+    qtbot: QtBot, window: MainWindow
+) -> None:
     from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
 
-    window.profiles.settings_dialog()
+    assert window.settings_actions.open_dialog().result(5) is None
+    qtbot.waitUntil(lambda: window.findChild(SettingsDialog) is not None, timeout=2000)
     dialog = window.findChild(SettingsDialog)
     assert dialog is not None
     assert not dialog.login_check.isEnabled()

@@ -90,7 +90,7 @@ class Harness:
     def __init__(self, qtbot: QtBot, names: Sequence[str], settings: Settings | None = None):
         self.profiles = profiles(*names)
         self.by_name = {p.name: p for p in self.profiles.values()}
-        self.policy = NotificationPolicy(settings, clock=lambda: T0)
+        self.policy = NotificationPolicy(self.profiles, settings, clock=lambda: T0)
         self.notices: list[Notice] = []
         self.policy.notification.connect(self.notices.append)
 
@@ -99,7 +99,7 @@ class Harness:
 
     def at(self, t: float, *events: Event, flush: bool = True) -> list[Notice]:
         before = len(self.notices)
-        self.policy.handle(events, self.profiles, now=T0 + t)
+        self.policy.handle(events, now=T0 + t)
         if flush:
             self.policy.flush()
         return self.notices[before:]
@@ -174,9 +174,9 @@ def test_the_first_drop_waits_at_most_two_seconds(ten: Harness) -> None:
 
 def test_the_timer_tells_without_a_flush(qtbot: QtBot) -> None:
     p = profiles("A", "B", "C", "D")
-    policy = NotificationPolicy(coalesce_s=0.05)
+    policy = NotificationPolicy(p, coalesce_s=0.05)
     with qtbot.waitSignal(policy.notification, timeout=5000) as blocker:
-        policy.handle([down(p["p0"])], p)
+        policy.handle([down(p["p0"])])
     assert blocker.args is not None
     assert blocker.args[0].title == "Connection down: A"
     assert policy.remaining_ms() == -1
@@ -184,10 +184,10 @@ def test_the_timer_tells_without_a_flush(qtbot: QtBot) -> None:
 
 def test_a_lone_drop_is_told_within_half_a_second(qtbot: QtBot) -> None:
     p = profiles("A", "B", "C", "D")
-    policy = NotificationPolicy()
+    policy = NotificationPolicy(p)
     started = time.monotonic()
     with qtbot.waitSignal(policy.notification, timeout=3000) as blocker:
-        policy.handle([down(p["p0"])], p)
+        policy.handle([down(p["p0"])])
     took = time.monotonic() - started
     assert blocker.args is not None and blocker.args[0].title == "Connection down: A"
     assert 0.4 < took < 1.5, f"told after {took:.2f} s"
@@ -195,11 +195,11 @@ def test_a_lone_drop_is_told_within_half_a_second(qtbot: QtBot) -> None:
 
 def test_drops_arriving_together_wait_for_each_other(qtbot: QtBot) -> None:
     p = profiles("A", "B", "C", "D")
-    policy = NotificationPolicy()
+    policy = NotificationPolicy(p)
     notices: list[Notice] = []
     policy.notification.connect(notices.append)
-    QTimer.singleShot(300, lambda: policy.handle([down(p["p1"])], p))  # inside the quiet gap
-    policy.handle([down(p["p0"])], p)
+    QTimer.singleShot(300, lambda: policy.handle([down(p["p1"])]))  # inside the quiet gap
+    policy.handle([down(p["p0"])])
     qtbot.waitUntil(lambda: bool(notices), timeout=3000)
     assert [n.title for n in notices] == ["2 connections down: A, B"]
 
@@ -490,13 +490,13 @@ def test_banner_hides_itself_after_a_while(qtbot: QtBot) -> None:
 
 def test_a_stopped_policy_takes_no_more_and_drops_what_it_held() -> None:
     """At quit the engine reports every connection as it closes them: not news."""
-    policy = NotificationPolicy()
+    known = profiles("A")
+    policy = NotificationPolicy(known)
     told: list[Notice] = []
     policy.notification.connect(told.append)
-    known = profiles("A")
     (a,) = known.values()
-    policy.handle([down(a)], known, now=0.0)
+    policy.handle([down(a)], now=0.0)
     policy.stop()
-    policy.handle([down(a, at=1.0)], known, now=1.0)
+    policy.handle([down(a, at=1.0)], now=1.0)
     policy.flush()  # what its timers would do, had they not been stopped
     assert told == []

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
@@ -18,9 +18,10 @@ from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.engine.engine import Engine
+from tcpmonitor_gui.engine.gui_thread import call_in_gui_thread
 from tcpmonitor_gui.lab import LineEchoServer, SilentServer
 from tcpmonitor_gui.ui.common.icons import STATE_COLORS
-from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog, _Relay
+from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog
 from tcpmonitor_gui.ui.profiles.form import KINDS, escape, unescape
 
 GENERAL, DETECTOR, TLS, KEEPALIVE, ALERTING = range(5)
@@ -477,9 +478,11 @@ def test_a_result_after_the_dialog_is_gone_is_dropped(qtbot: QtBot) -> None:
     worker = threading.Thread(target=pending[0].set_result, args=(done,))
     worker.start()
     worker.join()
-    app = QCoreApplication.instance()
-    assert app is not None
-    qtbot.waitUntil(lambda: not app.findChildren(_Relay), timeout=2000)
+    # Calls reach the GUI thread in order: once this marker ran, the result was handed over
+    # too, and dropped (a call on the deleted dialog would have raised, failing the test).
+    marker: list[bool] = []
+    call_in_gui_thread(marker.append, True)
+    qtbot.waitUntil(lambda: marker == [True], timeout=2000)
 
 
 def test_a_failed_future_is_shown_as_a_failure(qtbot: QtBot) -> None:

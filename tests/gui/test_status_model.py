@@ -121,8 +121,7 @@ def test_columns_show_state_target_detector_latency_and_uptime(model: StatusMode
     assert text(model, 1, Column.LATENCY) == ""  # unknown is blank, not 0
     assert format_latency(0.4321) == "0.43"
     assert model.index(row, Column.LATENCY).data(Role.SORT) == pytest.approx(123.456)
-    assert model.index(row, 0).data(Role.PROFILE).target == "[::1]:6379"
-    assert model.profile_at(row).name == "v6"
+    assert model.index(row, Column.NAME).data(Role.PROFILE_ID) == "id-v6"
 
 
 def test_apply_events_signals_only_the_changed_rows_in_contiguous_ranges(

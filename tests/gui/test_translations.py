@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -27,10 +27,9 @@ from tcpmonitor_gui import assets
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.ui.common import i18n
 from tcpmonitor_gui.ui.common.labels import cause_text, preset_text, state_text
-from tcpmonitor_gui.ui.context import AppContext
-from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.notify.policy import join_names
 from tcpmonitor_gui.ui.tray import count_text
+from tests.gui.windows import open_window
 
 REPO = Path(__file__).resolve().parents[2]
 I18N = assets.resource_path(assets.I18N_DIR)
@@ -143,9 +142,8 @@ def chinese(qapp: QApplication, tmp_path: Path) -> Iterator[None]:
 def test_the_window_speaks_chinese_with_the_catalogue(
     chinese: None, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    ctx = AppContext(tmp_path / "config", tmp_path / "data")
-    window = MainWindow(ctx, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
+    opened = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    window = opened.window
     try:
         menus = [a.text() for a in window.menuBar().actions()]
         assert menus[0] == "文件(&F)", menus
@@ -160,8 +158,7 @@ def test_the_window_speaks_chinese_with_the_catalogue(
         assert preset_text("echo") == "行回显"
         assert window.tray.menu().actions()[0].text() == "显示/隐藏窗口"
     finally:
-        window.shutdown()
-        ctx.shutdown()
+        opened.close()
 
 
 def test_counted_messages_take_their_plural_form_from_the_catalogue(chinese: None) -> None:
@@ -188,7 +185,7 @@ def test_counted_messages_are_plural_in_the_catalogue() -> None:
         ("Tray", "{n} {state}"),
         ("NotificationPolicy", "{n} connections down: {names}"),
         ("ProfileActions", "Imported {count} profiles from {file}"),
-        ("StatusModel", "Last {n} checks: {failed} failed"),
+        ("StatusTooltip", "Last {n} checks: {failed} failed"),
         ("SettingsDialog", " days"),
     }
     assert not expected - plural, f"no plural forms for {sorted(expected - plural)}"

@@ -187,7 +187,7 @@ def test_a_full_queue_drops_samples_but_never_state_events(db_path: Path) -> Non
         batch += [sample(at(0, s), 1.0) for s in range(11, 16)]
         batch += [state_event(at(0, 16), State.UP)]
         log.submit(batch)  # one call: the writer cannot take any of it in between
-        assert log.dropped_samples == 5
+        assert log.health().dropped_samples == 5
         assert log.flush()
         assert [e.state for e in log.events()] == [State.DOWN, State.UP]
         assert [s.ok for s in log.latency_per_minute("db", at(0), at(1))] == [10]
@@ -426,7 +426,7 @@ def test_a_failed_write_is_retried_and_reported_meanwhile(
     log.submit([state_event(at(0), State.DOWN)])
     assert attempts.acquire(timeout=5)
     assert log.flush(timeout=5)
-    assert log.last_error is None
+    assert log.health().error is None
     assert [e.state for e in log.events()] == [State.DOWN]
 
 

@@ -2,33 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>AppContext</name>
-    <message>
-        <source>Settings could not be read</source>
-        <translation>无法读取设置</translation>
-    </message>
-    <message>
-        <source>A copy was kept as {kept}.</source>
-        <translation>已保留一份副本：{kept}。</translation>
-    </message>
-    <message>
-        <source>Profiles could not be read</source>
-        <translation>无法读取连接配置</translation>
-    </message>
-    <message>
-        <source>The file was kept as {kept}; TCP Monitor starts with no connections and will not write over your copy.</source>
-        <translation>原文件已保留为 {kept}；TCP Monitor 将以空的连接列表启动，不会覆盖你的副本。</translation>
-    </message>
-    <message>
-        <source>The event log cannot be used</source>
-        <translation>无法使用事件日志</translation>
-    </message>
-    <message>
-        <source>Monitoring works; events are not stored this session.</source>
-        <translation>监视照常进行；本次运行的事件不会被保存。</translation>
-    </message>
-</context>
-<context>
     <name>Banner</name>
     <message>
         <source>Dismiss</source>
@@ -89,6 +62,13 @@
     <message>
         <source>local error</source>
         <translation>本地错误</translation>
+    </message>
+</context>
+<context>
+    <name>Demo</name>
+    <message>
+        <source>Demo started: its connections are not saved; the flaky link fails and recovers every minute or so.</source>
+        <translation>演示已启动：演示连接不会被保存；那条不稳定的链路大约每分钟断开并恢复一次。</translation>
     </message>
 </context>
 <context>
@@ -155,7 +135,7 @@
     </message>
     <message>
         <source>Time from the last good sign of the connection to the down event</source>
-        <extracomment>Column 0: the row&apos;s place in time order (live rows count up, history pages down). (generation, limit, future), emitted from the thread that completed the future. A history page failed; the message is for the user (the pane stops paging).</extracomment>
+        <extracomment>Column 0: the row&apos;s place in time order (live rows count up, history pages down). A history page failed; the message is for the user (the pane stops paging).</extracomment>
         <translation>从连接最后一次正常迹象到判定断开所用的时间</translation>
     </message>
 </context>
@@ -175,7 +155,7 @@
     </message>
     <message>
         <source>All profiles</source>
-        <extracomment>A one-line message for the status bar (an export done, history that cannot be read).</extracomment>
+        <extracomment>A one-line message for the status bar (an export done, history that cannot be read). ``(title, text)``: something went wrong that the user must see (an export failed).</extracomment>
         <translation>所有连接</translation>
     </message>
     <message>
@@ -237,7 +217,7 @@
     <name>MainWindow</name>
     <message>
         <source>&amp;Add connection…</source>
-        <extracomment>The log, the tray and the counts take the engine&apos;s batches at most this often.</extracomment>
+        <extracomment>Enabled only while a row is selected.</extracomment>
         <translation>添加连接(&amp;A)…</translation>
     </message>
     <message>
@@ -294,6 +274,7 @@
     </message>
     <message>
         <source>&amp;File</source>
+        <extracomment>``None`` is a separator.</extracomment>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
@@ -314,6 +295,7 @@
     </message>
     <message>
         <source>Main</source>
+        <extracomment>The log, the tray and the counts take the engine&apos;s batches at most this often. &quot;Try the demo&quot;: the composition root starts it (the demo is not the window&apos;s). The engine runs (its workers are up, the registry&apos;s profiles are being watched).</extracomment>
         <translation>主工具栏</translation>
     </message>
     <message>
@@ -321,16 +303,34 @@
         <translation>没有连接</translation>
     </message>
     <message>
+        <source>Profiles were not saved</source>
+        <translation>连接配置未能保存</translation>
+    </message>
+    <message>
+        <source>{error}. Monitoring goes on; events are kept in memory and written when the disk takes them again.</source>
+        <translation>{error}。监控照常进行；事件暂存在内存中，待磁盘恢复后写入。</translation>
+    </message>
+    <message>
+        <source>Events are not being stored</source>
+        <translation>事件未能保存</translation>
+    </message>
+    <message numerus="yes">
+        <source>The event log fell behind: {n} latency samples were dropped (state changes are all kept).</source>
+        <translation>
+            <numerusform>事件日志写入跟不上：丢弃了 {n} 个延迟样本（状态变化全部保留）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Samples were dropped</source>
+        <translation>已丢弃样本</translation>
+    </message>
+    <message>
+        <source>Events are stored again.</source>
+        <translation>事件已恢复保存。</translation>
+    </message>
+    <message>
         <source>Resume &amp;all</source>
         <translation>全部恢复(&amp;A)</translation>
-    </message>
-    <message>
-        <source>Demo started: its connections are not saved; the flaky link fails and recovers every minute or so.</source>
-        <translation>演示已启动：演示连接不会被保存；那条不稳定的链路大约每分钟断开并恢复一次。</translation>
-    </message>
-    <message>
-        <source>{name}: connected to {address} in {latency}</source>
-        <translation>{name}：已连接到 {address}，用时 {latency}</translation>
     </message>
     <message>
         <source>TCP Monitor is still running</source>
@@ -347,10 +347,6 @@
     <message>
         <source>Watches TCP connections and tells you at once, with the cause, when one drops and when it comes back.</source>
         <translation>监视 TCP 连接：连接断开或恢复时立即告诉你，并说明原因。</translation>
-    </message>
-    <message>
-        <source>Profiles (*.json);;All files (*)</source>
-        <translation>连接配置 (*.json);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -498,10 +494,42 @@
     </message>
 </context>
 <context>
+    <name>Problems</name>
+    <message>
+        <source>Settings could not be read</source>
+        <translation>无法读取设置</translation>
+    </message>
+    <message>
+        <source>Profiles could not be read</source>
+        <translation>无法读取连接配置</translation>
+    </message>
+    <message>
+        <source>The event log cannot be used</source>
+        <translation>无法使用事件日志</translation>
+    </message>
+    <message>
+        <source>A copy was kept as {kept}; the defaults are used.</source>
+        <translation>已保留副本 {kept}；现使用默认设置。</translation>
+    </message>
+    <message>
+        <source>The file was kept as {kept}; TCP Monitor starts with no connections and will not write over your copy.</source>
+        <translation>原文件已保留为 {kept}；TCP Monitor 将以空的连接列表启动，不会覆盖你的副本。</translation>
+    </message>
+    <message>
+        <source>No copy could be made, so the file is left as it is and nothing is saved over it until TCP Monitor starts again.</source>
+        <translation>无法创建副本，因此文件保持原样；在 TCP Monitor 重新启动之前不会覆盖它。</translation>
+    </message>
+    <message>
+        <source>Monitoring works; events are not stored this session.</source>
+        <translation>监视照常进行；本次运行的事件不会被保存。</translation>
+    </message>
+</context>
+<context>
     <name>ProfileActions</name>
     <message>
-        <source>Profiles were not saved</source>
-        <translation>连接配置未能保存</translation>
+        <source>The connection was not saved</source>
+        <extracomment>A line for the status bar. ``(title, text)``: something went wrong that the user must see (the window&apos;s banner).</extracomment>
+        <translation>连接未保存</translation>
     </message>
     <message>
         <source>Remove connections</source>
@@ -518,6 +546,10 @@ Their stored history is kept.</source>
     <message>
         <source>{name}: test failed to run: {error}</source>
         <translation>{name}：测试无法运行：{error}</translation>
+    </message>
+    <message>
+        <source>{name}: connected to {address} in {latency}</source>
+        <translation>{name}：已连接到 {address}，用时 {latency}</translation>
     </message>
     <message>
         <source>Import profiles</source>
@@ -554,12 +586,8 @@ Their stored history is kept.</source>
         </translation>
     </message>
     <message>
-        <source>Start at login was not changed</source>
-        <translation>未能更改登录时启动设置</translation>
-    </message>
-    <message>
-        <source>Settings were not saved</source>
-        <translation>设置未能保存</translation>
+        <source>Profiles (*.json);;All files (*)</source>
+        <translation>连接配置 (*.json);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -930,6 +958,18 @@ Their stored history is kept.</source>
     </message>
 </context>
 <context>
+    <name>SettingsActions</name>
+    <message>
+        <source>Settings were not saved</source>
+        <extracomment>``(title, text)``: something the user must see (the window&apos;s banner). The settings in force from now on (the notification policy follows them).</extracomment>
+        <translation>设置未能保存</translation>
+    </message>
+    <message>
+        <source>Start at login was not changed</source>
+        <translation>未能更改登录时启动设置</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings — TCP Monitor</source>
@@ -1042,7 +1082,7 @@ Their stored history is kept.</source>
     <name>StatusModel</name>
     <message>
         <source>State</source>
-        <extracomment>Latency samples kept per profile for the sparkline. Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates). State changes are gathered for this long: a hundred profiles changing within it cost one re-sort and one repaint, and the table still shows a drop within a quarter of a second (the notification does not wait for it).</extracomment>
+        <extracomment>Latency samples kept per profile for the sparkline.</extracomment>
         <translation>状态</translation>
     </message>
     <message>
@@ -1087,42 +1127,8 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Latency of the last 60 checks; red ticks are failed checks</source>
-        <extracomment>The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back. A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text. Column 0: ``GROUP_MARK + group + GROUP_MARK`` then the folded text the filter box searches, so the proxy filters with a regular expression, in C++ (``search_key``). What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). ``dict[State, int]``, every state present, when any count changes. Profiles were set, added, edited or removed (groups may have changed); not on events.</extracomment>
+        <extracomment>Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates). State changes are gathered for this long: a hundred profiles changing within it cost one re-sort and one repaint, and the table still shows a drop within a quarter of a second (the notification does not wait for it). ``dict[State, int]``, every state present, when any count changes. Profiles were set, added, edited or removed (groups may have changed); not on events.</extracomment>
         <translation>最近 60 次检查的延迟；红色刻度表示失败的检查</translation>
-    </message>
-    <message>
-        <source>No checks yet</source>
-        <translation>尚未检查</translation>
-    </message>
-    <message numerus="yes">
-        <source>Last {n} checks: {failed} failed</source>
-        <translation>
-            <numerusform>最近 {n} 次检查：{failed} 次失败</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms</source>
-        <translation>；延迟最小 {lo:.2f}、平均 {avg:.2f}、最大 {hi:.2f} 毫秒</translation>
-    </message>
-    <message>
-        <source>{name}: {state} since {since}</source>
-        <translation>{name}：自 {since} 起{state}</translation>
-    </message>
-    <message>
-        <source>last cause: {cause}</source>
-        <translation>最近原因：{cause}</translation>
-    </message>
-    <message>
-        <source>noticed {delay} after the last good sign</source>
-        <translation>在最后一次正常迹象后 {delay} 发现</translation>
-    </message>
-    <message>
-        <source>the last drop was noticed {delay} after the last good sign</source>
-        <translation>上次断开在最后一次正常迹象后 {delay} 发现</translation>
-    </message>
-    <message>
-        <source>address: {address}</source>
-        <translation>地址：{address}</translation>
     </message>
 </context>
 <context>
@@ -1155,6 +1161,43 @@ Their stored history is kept.</source>
     <message>
         <source>Try the demo</source>
         <translation>试用演示</translation>
+    </message>
+</context>
+<context>
+    <name>StatusTooltip</name>
+    <message>
+        <source>{name}: {state} since {since}</source>
+        <translation>{name}：自 {since} 起{state}</translation>
+    </message>
+    <message>
+        <source>last cause: {cause}</source>
+        <translation>最近原因：{cause}</translation>
+    </message>
+    <message>
+        <source>noticed {delay} after the last good sign</source>
+        <translation>在最后一次正常迹象后 {delay} 发现</translation>
+    </message>
+    <message>
+        <source>the last drop was noticed {delay} after the last good sign</source>
+        <translation>上次断开在最后一次正常迹象后 {delay} 发现</translation>
+    </message>
+    <message>
+        <source>address: {address}</source>
+        <translation>地址：{address}</translation>
+    </message>
+    <message>
+        <source>No checks yet</source>
+        <translation>尚未检查</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last {n} checks: {failed} failed</source>
+        <translation>
+            <numerusform>最近 {n} 次检查：{failed} 次失败</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms</source>
+        <translation>；延迟最小 {lo:.2f}、平均 {avg:.2f}、最大 {hi:.2f} 毫秒</translation>
     </message>
 </context>
 <context>

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QAbstractItemModel, QObject
 
 
 @contextlib.contextmanager
@@ -20,3 +20,23 @@ def quietly(model: QObject) -> Iterator[None]:
         yield
     finally:
         model.blockSignals(blocked)
+
+
+def rows_changed(
+    model: QAbstractItemModel,
+    rows: Iterable[int],
+    first: int,
+    last: int,
+    roles: Sequence[int] = (),
+) -> None:
+    """One ``dataChanged`` per contiguous run of ``rows`` (columns ``first``..``last``;
+    ``roles`` if only those changed): what ``quietly`` held back, told once per range."""
+    ordered = sorted(rows)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        top, bottom = model.index(ordered[i], first), model.index(ordered[j], last)
+        model.dataChanged.emit(top, bottom, list(roles))
+        i = j + 1

@@ -2,9 +2,9 @@
 
 Live events arrive in batches from the engine and are inserted with ``beginInsertRows``, never a
 reset, so selection and scroll position survive a busy network. Older history comes from SQLite,
-but the GUI thread never queries it: a ``history`` callable (the main window runs
-``EventLog.event_rows`` in an executor) returns a future, and its result is handed back to the
-GUI thread through a queued signal. A live event may also come back from the database (it was
+but the GUI thread never queries it: a ``history`` callable (the session runs
+``EventLog.event_rows`` on its I/O thread) returns a future, and its result comes back to the
+GUI thread through ``engine.gui_thread``. A live event may also come back from the database (it was
 stored before the page was read), so rows are de-duplicated on (time, profile, state).
 
 Rows are kept oldest first internally; ``newest_first`` only changes how view rows map onto
@@ -16,7 +16,6 @@ store on a sequence number (a layout change: selections and persistent indexes f
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import enum
@@ -25,12 +24,12 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem, QStandardItemModel
 
 from ...core.events import SEVERITY, Event, Kind, State, iso_ms
+from ...engine.gui_thread import when_done
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import state_color, state_icon
 from ..common.labels import cause_text, state_text
@@ -144,11 +143,6 @@ def readable_state_color(state: State) -> QColor:
     return QColor(_readable(state, base.rgb()))
 
 
-class _PageRelay(QObject):
-    #: (generation, limit, future), emitted from the thread that completed the future.
-    done = Signal(object)
-
-
 class LogModel(QStandardItemModel):
     """State events (samples are ignored), at most ``max_rows`` of them.
 
@@ -192,10 +186,6 @@ class LogModel(QStandardItemModel):
                     self.tr("Time from the last good sign of the connection to the down event")
                 )
             self.setHorizontalHeaderItem(column, header)
-        # Pages arrive on another QObject: the model blocks its own signals while it writes
-        # cells (``quietly``), and a page emitted then from the query's thread would be lost.
-        self._pages = _PageRelay(self)
-        self._pages.done.connect(self._page_done, Qt.ConnectionType.QueuedConnection)
 
     # -- Qt's model interface --------------------------------------------------------------
 
@@ -275,7 +265,8 @@ class LogModel(QStandardItemModel):
             self._history_failed(exc)
             return False
         self._fetching = True
-        future.add_done_callback(functools.partial(self._relay, self._generation, limit))
+        done = functools.partial(self._page_done, self._generation, limit)
+        when_done(future, done, owner=self)
         return True
 
     def clear_view(self) -> None:
@@ -364,13 +355,9 @@ class LogModel(QStandardItemModel):
             self._keys.clear()
             self.removeRows(0, self.rowCount())
 
-    def _relay(self, generation: int, limit: int, future: Future[Any]) -> None:
-        """Runs in whichever thread completed the future: only a signal may cross from it."""
-        with contextlib.suppress(RuntimeError):  # the model was deleted while the query ran
-            self._pages.done.emit((generation, limit, future))
-
-    def _page_done(self, payload: tuple[int, int, Future[list[tuple[int, Event]]]]) -> None:
-        generation, limit, future = payload
+    def _page_done(
+        self, generation: int, limit: int, future: Future[list[tuple[int, Event]]]
+    ) -> None:
         if generation != self._generation:
             return  # cleared or reloaded meanwhile
         self._fetching = False

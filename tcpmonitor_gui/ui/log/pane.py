@@ -7,7 +7,9 @@ When rows arrive above what they read, the scroll position moves with the rows i
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
+import functools
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,11 +25,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -36,6 +36,9 @@ from PySide6.QtWidgets import (
 
 from ...core.events import FIELDS, Cause, Event, State
 from ...core.jsonfile import atomic_write_text
+from ...engine.gui_thread import when_done
+from ...engine.registry import ProfileRegistry
+from ..common.file_dialogs import ask_save_file
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
 from .model import Column, History, LogModel, Role
@@ -129,20 +132,28 @@ class LogPane(QWidget):
 
     #: A one-line message for the status bar (an export done, history that cannot be read).
     statusMessage = Signal(str)
+    #: ``(title, text)``: something went wrong that the user must see (an export failed).
+    problem = Signal(str, str)
 
     def __init__(
         self,
         history: History | None = None,
         *,
+        registry: ProfileRegistry | None = None,
+        io: concurrent.futures.Executor | None = None,
         max_rows: int = 10_000,
         page_size: int = 200,
         parent: QWidget | None = None,
     ) -> None:
+        """``registry``: the profiles offered in the profile filter, kept current;
+        ``io``: where exports are written (None: on a thread of their own)."""
         super().__init__(parent)
+        self._io = io
         self.model = LogModel(history, max_rows=max_rows, page_size=page_size, parent=self)
         self.proxy = LogFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self._profile_ids: list[str | None] = [None]
+        self._offered: list[tuple[str, str]] = []
         self._was_at_newest = True
         self._shifting = False
 
@@ -220,6 +231,17 @@ class LogPane(QWidget):
         scrollbar = self.view.verticalScrollBar()
         scrollbar.valueChanged.connect(self._maybe_fetch_older)
         scrollbar.rangeChanged.connect(self._maybe_fetch_older)
+        self._registry = registry
+        if registry is not None:
+            self._follow_registry()
+            for signal in (registry.added, registry.changed, registry.removed):
+                signal.connect(self._follow_registry)
+
+    def _follow_registry(self, *_: object) -> None:
+        assert self._registry is not None
+        offered = [(p.id, p.name) for p in self._registry.profiles]
+        if offered != self._offered:
+            self.set_profiles(offered)
 
     def add_events(self, events: Sequence[Event]) -> None:
         """The engine's ``eventsReady`` batches: state events are shown, samples ignored."""
@@ -227,8 +249,9 @@ class LogPane(QWidget):
 
     def set_profiles(self, profiles: Iterable[tuple[str, str]]) -> None:
         """Offer these ``(id, name)`` in the profile filter, keeping the choice if it remains."""
+        self._offered = list(profiles)
         current = self._profile_ids[max(0, self.profile_combo.currentIndex())]
-        ordered = sorted(profiles, key=lambda p: p[1].casefold())
+        ordered = sorted(self._offered, key=lambda p: p[1].casefold())
         self.profile_combo.blockSignals(True)
         self.profile_combo.clear()
         self.profile_combo.addItem(self.tr("All profiles"))
@@ -249,20 +272,20 @@ class LogPane(QWidget):
         self._scroll_to_newest()
         self._maybe_fetch_older()
 
-    def export_csv(self, path: Path) -> int:
-        """Write the rows shown (filtered, in the order shown) as CSV; returns how many.
-
-        Written atomically (``jsonfile.atomic_write_text``): an existing file is either
-        replaced whole or left as it was.
+    def export_csv(self, path: Path) -> concurrent.futures.Future[int]:
+        """Write the rows shown (filtered, in the order shown) as CSV, on the I/O thread; the
+        future holds how many. The rows are taken now; the file is written atomically
+        (``jsonfile.atomic_write_text``): an existing one is replaced whole or left as it was.
         """
-        out = io.StringIO(newline="")
-        writer = csv.DictWriter(out, fieldnames=FIELDS)
-        writer.writeheader()
-        count = self.proxy.rowCount()
-        for row in range(count):
-            writer.writerow(self.proxy.index(row, 0).data(Role.EVENT).to_dict())
-        atomic_write_text(Path(path), out.getvalue())
-        return count
+        events = [self.proxy.index(row, 0).data(Role.EVENT) for row in range(self.proxy.rowCount())]
+        if self._io is None:
+            io_ = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tcpm-export")
+            future = io_.submit(write_csv, path, events)
+            io_.shutdown(wait=False)
+        else:
+            future = self._io.submit(write_csv, path, events)
+        when_done(future, functools.partial(self._exported, path), owner=self)
+        return future
 
     def at_newest_end(self) -> bool:
         """Whether the view shows the newest end (top when newest first, else bottom)."""
@@ -270,21 +293,23 @@ class LogPane(QWidget):
         return bar.value() == (bar.minimum() if self.model.newest_first else bar.maximum())
 
     def _ask_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
+        ask_save_file(
             self,
             self.tr("Export events"),
-            "tcpmonitor-events.csv",
             self.tr("CSV files (*.csv);;All files (*)"),
+            self.export_csv,
+            suggested="tcpmonitor-events.csv",
+            suffix="csv",
         )
-        if not name:
+
+    def _exported(self, path: Path, future: concurrent.futures.Future[int]) -> None:
+        if (exc := future.exception()) is not None:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self.problem.emit(self.tr("Export failed"), f"{path}: {why}")
             return
-        try:
-            count = self.export_csv(Path(name))
-        except OSError as exc:
-            QMessageBox.warning(self, self.tr("Export failed"), f"{name}: {exc.strerror or exc}")
-            return
+        count = future.result()
         self.statusMessage.emit(
-            self.tr("Exported {count} events to {name}", "", count).format(count=count, name=name)
+            self.tr("Exported {count} events to {name}", "", count).format(count=count, name=path)
         )
 
     def _scroll_to_newest(self) -> None:
@@ -323,3 +348,13 @@ class LogPane(QWidget):
         bar = self.view.verticalScrollBar()
         if not (self.model.newest_first or self._shifting) and bar.value() == bar.minimum():
             self.model.fetch_older()
+
+
+def write_csv(path: Path, events: Sequence[Event]) -> int:
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer.writeheader()
+    for event in events:
+        writer.writerow(event.to_dict())
+    atomic_write_text(Path(path), out.getvalue())
+    return len(events)

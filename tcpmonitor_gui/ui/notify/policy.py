@@ -137,6 +137,7 @@ class NotificationPolicy(QObject):
 
     def __init__(
         self,
+        profiles: Mapping[str, Profile],
         settings: Settings | None = None,
         parent: QObject | None = None,
         *,
@@ -145,6 +146,8 @@ class NotificationPolicy(QObject):
         repeat_s: float = REPEAT_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``profiles``: the registry's profiles by id (a live view: the policy looks up a
+        profile's name and switches as they are now, and forgets the removed)."""
         super().__init__(parent)
         self._settings = settings or Settings()
         self._repeat_s = repeat_s
@@ -160,7 +163,7 @@ class NotificationPolicy(QObject):
         self._quiet.setTimerType(Qt.TimerType.PreciseTimer)
         self._quiet.setInterval(round(min(quiet_s, coalesce_s) * 1000))
         self._quiet.timeout.connect(self.flush)
-        self._profiles: Mapping[str, Profile] = {}
+        self._profiles = profiles
         self._pending: list[_Change] = []
         #: Profiles in an outage, with the event that began it.
         self._down: dict[str, Event] = {}
@@ -183,17 +186,12 @@ class NotificationPolicy(QObject):
             return -1
         return min(self._timer.remainingTime(), self._quiet.remainingTime())
 
-    def handle(
-        self,
-        events: Sequence[Event],
-        profiles: Mapping[str, Profile],
-        now: float | None = None,
-    ) -> None:
+    def handle(self, events: Sequence[Event], now: float | None = None) -> None:
         """Take a batch of events (samples are ignored); ``now`` is a ``monotonic()`` time."""
         if self._stopped:
             return
         now = self._clock() if now is None else now
-        self._profiles = profiles
+        profiles = self._profiles
         held = len(self._pending)
         for event in events:
             pid = event.profile_id

@@ -12,12 +12,10 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import uuid
-import weakref
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,6 +30,7 @@ from ...core.events import State
 from ...core.profile import Profile
 from ...core.sample import Sample
 from ...core.validate import FieldError, show
+from ...engine.gui_thread import when_done
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import STATE_COLORS
 from ..common.labels import cause_text
@@ -39,43 +38,12 @@ from ..common.text import duration_text, unit_text
 from .form import ProfileForm
 
 Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
-TestDone = Callable[[concurrent.futures.Future[Sample]], None]
 
 WATCH_NOTE = QT_TRANSLATE_NOOP(
     "ProfileDialog",
     "Watch never notices a hung peer process (stopped, deadlocked): its kernel still "
     "acknowledges keepalive probes. Only a heartbeat sees it.",
 )
-
-
-class _Relay(QObject):
-    """Carries a finished future from the worker thread that finished it to the GUI thread.
-
-    A signal with a queued connection needs no asyncio integration, so "Test now" works with
-    or without a running qasync loop. The relay belongs to the application, not the dialog:
-    the dialog may be gone when the result arrives, and a worker must never emit on a deleted
-    object. It deletes itself after delivering.
-    """
-
-    arrived = Signal(object)
-
-    def __init__(self, callback: TestDone) -> None:
-        super().__init__(QCoreApplication.instance())
-        self._callback = weakref.WeakMethod(callback)
-        self.arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-
-    @Slot(object)
-    def _deliver(self, future: concurrent.futures.Future[Sample]) -> None:
-        callback = self._callback()
-        if callback is not None:
-            callback(future)
-        self.deleteLater()
-
-
-def when_done_in_gui_thread(future: concurrent.futures.Future[Sample], callback: TestDone) -> None:
-    """Call the bound method ``callback(future)`` in the GUI thread once ``future`` is done."""
-    relay = _Relay(callback)
-    future.add_done_callback(relay.arrived.emit)
 
 
 def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> tuple[bool, str]:
@@ -275,11 +243,9 @@ class ProfileDialog(QDialog):
         except Exception as exc:  # a tester that cannot start is a result too
             future = concurrent.futures.Future()
             future.set_exception(exc)
-        when_done_in_gui_thread(future, self._test_finished)
+        when_done(future, self._test_finished, owner=self)  # not if closed meanwhile
 
     def _test_finished(self, future: concurrent.futures.Future[Sample]) -> None:
-        if not shiboken6.isValid(self):  # closed and deleted while the test ran
-            return
         self._testing = False
         self.test_button.setText(self.tr("&Test now"))
         self.test_button.setEnabled(self._candidate is not None)

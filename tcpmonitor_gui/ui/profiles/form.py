@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 from ...core.events import State
 from ...core.presets import PRESETS
 from ...core.profile import KIND_DEFAULTS, Profile
+from ..common.file_dialogs import ask_open_file
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import STATE_COLORS
 from ..common.labels import preset_text
@@ -323,14 +323,13 @@ class ProfileForm(QTabWidget):
             widget.valueChanged.connect(edited)
 
     def _browse_ca(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        ask_open_file(
             self,
             self.tr("CA certificates"),
-            self.ca_edit.text(),
             self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"),
+            lambda path: self.ca_edit.setText(str(path)),
+            start=self.ca_edit.text(),
         )
-        if path:
-            self.ca_edit.setText(path)
 
     # -- the profile in and out -----------------------------------------------------------
 

@@ -8,29 +8,53 @@ intact, and keeps the GUI thread free for painting (STYLE.md, practices 3 and 4)
 
 from __future__ import annotations
 
-import collections
-import dataclasses
 import datetime as dt
-import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 
-from ...core.events import SEVERITY, Cause, Event, Kind, State, utc_now
+from ...core.events import SEVERITY, Event, Kind, State, utc_now
 from ...core.profile import Profile
-from ..common.i18n import QT_TRANSLATE_NOOP, translate
+from ...core.profile_set import Change
+from ...engine.registry import ProfileRegistry
+from ..common.i18n import translate
 from ..common.icons import state_icon, worst
 from ..common.labels import cause_text, state_text
-from ..common.quiet import quietly
+from ..common.quiet import quietly, rows_changed
 from ..common.text import coarse_duration_text as format_duration
-from ..common.text import duration_text
+from .cells import (
+    COLUMN_COUNT,
+    GROUP_MARK,
+    HEADERS,
+    RIGHT_ALIGNED,
+    SAMPLES,
+    Column,
+    Role,
+    Row,
+    detector_text,
+    format_latency,
+    format_uptime,
+    haystack_of,
+    latency_key,
+    muted_color,
+    new_row,
+    put_cell,
+    search_key,
+    until_text_changes,
+    uptime_key,
+)
+from .tooltips import sparkline_tooltip, state_tooltip
 
-__all__ = ["SAMPLES", "Column", "Role", "StatusModel", "format_duration", "format_latency"]
-
-#: Latency samples kept per profile for the sparkline.
-SAMPLES = 60
+__all__ = [
+    "GROUP_MARK",
+    "SAMPLES",
+    "Column",
+    "Role",
+    "StatusModel",
+    "format_duration",
+    "format_latency",
+]
 #: Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates).
 SAMPLE_REPAINT_MS = 250
 #: State changes are gathered for this long: a hundred profiles changing within it cost one
@@ -39,100 +63,6 @@ SAMPLE_REPAINT_MS = 250
 STATE_REPAINT_MS = 250
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-
-class Column(enum.IntEnum):
-    STATE = 0
-    NAME = enum.auto()
-    GROUP = enum.auto()
-    TARGET = enum.auto()
-    DETECTOR = enum.auto()
-    LATENCY = enum.auto()
-    SPARKLINE = enum.auto()
-    UPTIME = enum.auto()
-    IN_STATE = enum.auto()
-    CAUSE = enum.auto()
-    DETAIL = enum.auto()
-
-
-_COLUMNS = len(Column)
-_RIGHT_ALIGNED = (Column.LATENCY, Column.UPTIME, Column.IN_STATE)
-HEADERS = {
-    Column.STATE: QT_TRANSLATE_NOOP("StatusModel", "State"),
-    Column.NAME: QT_TRANSLATE_NOOP("StatusModel", "Name"),
-    Column.GROUP: QT_TRANSLATE_NOOP("StatusModel", "Group"),
-    Column.TARGET: QT_TRANSLATE_NOOP("StatusModel", "Target"),
-    Column.DETECTOR: QT_TRANSLATE_NOOP("StatusModel", "Detector"),
-    Column.LATENCY: QT_TRANSLATE_NOOP("StatusModel", "Latency (ms)"),
-    Column.SPARKLINE: QT_TRANSLATE_NOOP("StatusModel", "Last 60"),
-    Column.UPTIME: QT_TRANSLATE_NOOP("StatusModel", "Uptime 24 h"),
-    Column.IN_STATE: QT_TRANSLATE_NOOP("StatusModel", "For"),
-    Column.CAUSE: QT_TRANSLATE_NOOP("StatusModel", "Last cause"),
-    Column.DETAIL: QT_TRANSLATE_NOOP("StatusModel", "Detail"),
-}
-
-
-class Role(enum.IntEnum):
-    PROFILE_ID = Qt.ItemDataRole.UserRole
-    #: The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back.
-    STATE = enum.auto()
-    #: A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text.
-    SORT = enum.auto()
-    #: Column 0: ``GROUP_MARK + group + GROUP_MARK`` then the folded text the filter box
-    #: searches, so the proxy filters with a regular expression, in C++ (``search_key``).
-    SEARCH = enum.auto()
-    PROFILE = enum.auto()
-
-
-def format_latency(ms: float | None) -> str:
-    if ms is None:
-        return ""
-    return f"{ms:.2f}" if ms < 10 else f"{ms:,.1f}"
-
-
-def _format_uptime(pct: float | None) -> str:
-    if pct is None:
-        return ""
-    if pct >= 100.0:
-        return "100 %"
-    # Truncate, never round up: 99.996 % must not read as a perfect day.
-    return f"{int(pct * 100) / 100:.2f} %" if pct >= 99 else f"{int(pct * 10) / 10:.1f} %"
-
-
-def _detector_text(profile: Profile) -> str:
-    d = profile.detector
-    text = f"{d.kind}/{d.preset}" if d.kind == "heartbeat" and d.preset else d.kind
-    return f"{text}+tls" if d.tls else text
-
-
-@dataclasses.dataclass(slots=True, eq=False)
-class _Row:
-    profile: Profile
-    state: State
-    samples: collections.deque[float | None]
-    detector: str
-    latency: float | None = None
-    cause: Cause | None = None
-    detail: str = ""
-    since: dt.datetime | None = None
-    detection_ms: float | None = None
-    address: str | None = None
-    uptime: float | None = None
-    haystack: str | None = None  # the filter's text, built on demand
-    search: str | None = None  # what the SEARCH role holds now
-    items: list[QStandardItem] = dataclasses.field(default_factory=list)  # the row's cells
-    #: What each cell shows now, (text, sort key) by column: a cell is written only when its
-    #: value changes (a Python comparison is far cheaper than a call into Qt).
-    shown: dict[int, tuple[str, object]] = dataclasses.field(default_factory=dict)
-    muted: bool | None = None
-    #: Until when the "for" cell's text stays right (it shows seconds, then minutes...).
-    in_state_until: dt.datetime | None = None
-
-
-def _new_row(profile: Profile) -> _Row:
-    # A disabled profile is not monitored, so no event will ever say it is paused.
-    state = State.UNKNOWN if profile.enabled else State.PAUSED
-    return _Row(profile, state, collections.deque(maxlen=SAMPLES), _detector_text(profile))
 
 
 class StatusModel(QStandardItemModel):
@@ -154,11 +84,16 @@ class StatusModel(QStandardItemModel):
     profilesChanged = Signal()
 
     def __init__(
-        self, parent: QObject | None = None, *, clock: Callable[[], dt.datetime] = utc_now
+        self,
+        registry: ProfileRegistry | None = None,
+        parent: QObject | None = None,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
-        super().__init__(0, _COLUMNS, parent)
+        """With ``registry``, the rows are its profiles and follow its changes."""
+        super().__init__(0, COLUMN_COUNT, parent)
         self._now = clock
-        self._rows: list[_Row] = []
+        self._rows: list[Row] = []
         self._by_id: dict[str, int] = {}
         self._counts = dict.fromkeys(State, 0)
         for column in Column:
@@ -182,6 +117,11 @@ class StatusModel(QStandardItemModel):
         self._state_timer.setSingleShot(True)
         self._state_timer.setInterval(STATE_REPAINT_MS)
         self._state_timer.timeout.connect(self.flush_states)
+        if registry is not None:
+            self.set_profiles(list(registry.profiles))
+            registry.added.connect(self.upsert_profiles)
+            registry.changed.connect(self._changed)
+            registry.removed.connect(lambda gone: self.remove_profiles([p.id for p in gone]))
 
     # -- profiles ------------------------------------------------------------------------
 
@@ -195,7 +135,7 @@ class StatusModel(QStandardItemModel):
             for profile in profiles:
                 row = old.get(profile.id)
                 if row is None:
-                    row = _new_row(profile)
+                    row = new_row(profile)
                 else:
                     self._refresh(row, profile)
                 row.items = self._new_items()
@@ -208,36 +148,55 @@ class StatusModel(QStandardItemModel):
         self._recount()
 
     def upsert_profile(self, profile: Profile) -> None:
-        at = self._by_id.get(profile.id)
-        if at is None:
-            row = _new_row(profile)
-            row.items = self._new_items()
+        self.upsert_profiles([profile])
+
+    def upsert_profiles(self, profiles: Sequence[Profile]) -> None:
+        """Add rows for new profiles and rewrite those of edited ones; one signal each way."""
+        new: list[Row] = []
+        edited: list[int] = []
+        with quietly(self):
+            for profile in profiles:
+                at = self._by_id.get(profile.id)
+                if at is None:
+                    row = new_row(profile)
+                    row.items = self._new_items()
+                    self._write_all(row)
+                    new.append(row)
+                else:
+                    self._refresh(self._rows[at], profile)
+                    self._write_all(self._rows[at])
+                    edited.append(at)
+        if new:
+            first = len(self._rows)
+            for row in new:
+                self._by_id[row.profile.id] = len(self._rows)
+                self._rows.append(row)
+            self.insertRows(first, len(new))  # one signal; the cells are set before any paint
             with quietly(self):
-                self._write_all(row)
-            self._by_id[profile.id] = len(self._rows)
-            self._rows.append(row)
-            self.appendRow(row.items)
-        else:
-            row = self._rows[at]
-            self._refresh(row, profile)
-            with quietly(self):
-                self._write_all(row)
-            self._emit_rows([at])
+                for offset, row in enumerate(new):
+                    for column, item in enumerate(row.items):
+                        self.setItem(first + offset, column, item)
+            self._emit_rows(range(first, first + len(new)))  # for the proxy's sort and filter
+        self._emit_rows(edited)
         self.profilesChanged.emit()
         self._recount()
+
+    def _changed(self, changes: Sequence[Change]) -> None:
+        self.upsert_profiles([c.profile for c in changes])
 
     def remove_profile(self, profile_id: str) -> None:
-        at = self._by_id.get(profile_id)
-        if at is None:
+        self.remove_profiles([profile_id])
+
+    def remove_profiles(self, profile_ids: Iterable[str]) -> None:
+        rows = sorted((self._by_id[i] for i in set(profile_ids) if i in self._by_id), reverse=True)
+        if not rows:
             return
-        del self._rows[at]
+        for at in rows:  # bottom up, so each index stays right
+            del self._rows[at]
+            self.removeRow(at)
         self._reindex()
-        self.removeRow(at)
         self.profilesChanged.emit()
         self._recount()
-
-    def profile_at(self, row: int) -> Profile:
-        return self._rows[row].profile
 
     def row_of(self, profile_id: str) -> int | None:
         return self._by_id.get(profile_id)
@@ -340,7 +299,7 @@ class StatusModel(QStandardItemModel):
                 if at is not None and self._rows[at].uptime != value:
                     row = self._rows[at]
                     row.uptime = value
-                    _put(row, Column.UPTIME, _format_uptime(value), _uptime_key(value))
+                    put_cell(row, Column.UPTIME, format_uptime(value), uptime_key(value))
                     changed.append(at)
         self._emit_rows(changed, Column.UPTIME, Column.UPTIME)
 
@@ -366,9 +325,9 @@ class StatusModel(QStandardItemModel):
         """The tooltip of a cell, computed when someone hovers it (the view asks)."""
         r = self._rows[row]
         if column == Column.SPARKLINE:
-            return self._sparkline_tooltip(r)
+            return sparkline_tooltip(r)
         if column in (Column.STATE, Column.CAUSE, Column.DETAIL):
-            return self._state_tooltip(r)
+            return state_tooltip(r)
         return None
 
     # -- internals -----------------------------------------------------------------------
@@ -378,16 +337,15 @@ class StatusModel(QStandardItemModel):
         for column in Column:
             item = QStandardItem()
             item.setFlags(_FLAGS)
-            if column in _RIGHT_ALIGNED:
+            if column in RIGHT_ALIGNED:
                 item.setData(_ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)
             items.append(item)
         return items
 
-    def _write_all(self, row: _Row) -> None:
+    def _write_all(self, row: Row) -> None:
         p, items = row.profile, row.items
         for item in items:
             item.setData(p.id, Role.PROFILE_ID)
-        items[Column.STATE].setData(p, Role.PROFILE)
         texts = {
             Column.NAME: p.name,
             Column.GROUP: p.group,
@@ -395,70 +353,70 @@ class StatusModel(QStandardItemModel):
             Column.DETECTOR: row.detector,
         }
         for column, text in texts.items():
-            _put(row, column, text, text.casefold())
-        _put(row, Column.UPTIME, _format_uptime(row.uptime), _uptime_key(row.uptime))
+            put_cell(row, column, text, text.casefold())
+        put_cell(row, Column.UPTIME, format_uptime(row.uptime), uptime_key(row.uptime))
         self._write_state(row)
 
-    def _write_state(self, row: _Row) -> None:
+    def _write_state(self, row: Row) -> None:
         """Everything a state event changes: the state and detail cells, the muted colour,
         the time in state, and the live cells."""
         items, state = row.items, row.state
-        if _put(row, Column.STATE, state_text(state), SEVERITY[state]):
+        if put_cell(row, Column.STATE, state_text(state), SEVERITY[state]):
             items[Column.STATE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
             items[Column.STATE].setData(str(state), Role.STATE)
-        _put(row, Column.DETAIL, row.detail, row.detail.casefold())
+        put_cell(row, Column.DETAIL, row.detail, row.detail.casefold())
         self._write_search(row)
         muted = state is State.PAUSED
         if muted != row.muted:  # a paused row is muted, not coloured
             row.muted = muted
-            color = _muted_color() if muted else None
+            color = muted_color() if muted else None
             for column, item in enumerate(items):
                 if column != Column.CAUSE:
                     item.setData(color, Qt.ItemDataRole.ForegroundRole)
         # A cause that is history (the row is up again) is muted too.
         cause_muted = muted or state is State.UP
         items[Column.CAUSE].setData(
-            _muted_color() if cause_muted else None, Qt.ItemDataRole.ForegroundRole
+            muted_color() if cause_muted else None, Qt.ItemDataRole.ForegroundRole
         )
         self._write_in_state(row)
         self._write_live(row)
 
-    def _write_search(self, row: _Row) -> bool:
-        key = search_key(row.profile.group, _haystack(row))
+    def _write_search(self, row: Row) -> bool:
+        key = search_key(row.profile.group, haystack_of(row))
         if key == row.search:
             return False
         row.search = key
         row.items[0].setData(key, Role.SEARCH)
         return True
 
-    def _write_live(self, row: _Row) -> bool:
+    def _write_live(self, row: Row) -> bool:
         """The cells a sample changes: latency, the sparkline's sort key, the cause."""
         latency = row.latency
-        _put(row, Column.LATENCY, format_latency(latency), _latency_key(latency))
+        put_cell(row, Column.LATENCY, format_latency(latency), latency_key(latency))
         failures = row.samples.count(None)  # the flakiest sort last
-        _put(row, Column.SPARKLINE, "", failures)
+        put_cell(row, Column.SPARKLINE, "", failures)
         cause = cause_text(row.cause)
         # True when the filter's text changed too (a new cause): the proxy must hear of it.
-        return _put(row, Column.CAUSE, cause, cause.casefold()) and self._write_search(row)
+        return put_cell(row, Column.CAUSE, cause, cause.casefold()) and self._write_search(row)
 
-    def _write_in_state(self, row: _Row) -> bool:
+    def _write_in_state(self, row: Row) -> bool:
         """The "for" cell. Its sort key is the time the state began (earlier sorts as longer),
         which does not change as the clock ticks: a tick rewrites only texts that change."""
         if row.since is None:
-            return _put(row, Column.IN_STATE, "", float("-inf"))
+            return put_cell(row, Column.IN_STATE, "", float("-inf"))
         now = self._now()
         if row.in_state_until is not None and now < row.in_state_until:
             return False  # the text shown is still right
         seconds = (now - row.since).total_seconds()
-        row.in_state_until = now + dt.timedelta(seconds=_until_text_changes(seconds))
-        return _put(row, Column.IN_STATE, format_duration(seconds), -row.since.timestamp())
+        row.in_state_until = now + dt.timedelta(seconds=until_text_changes(seconds))
+        return put_cell(row, Column.IN_STATE, format_duration(seconds), -row.since.timestamp())
 
-    def _refresh(self, row: _Row, profile: Profile) -> None:
+    def _refresh(self, row: Row, profile: Profile) -> None:
         """An edited profile keeps its live state, unless it was just enabled or disabled."""
         if row.profile.enabled != profile.enabled:
             row.state = State.UNKNOWN if profile.enabled else State.PAUSED
             row.since, row.in_state_until = self._now(), None
-        row.profile, row.detector, row.haystack = profile, _detector_text(profile), None
+        row.profile, row.detector, row.haystack = profile, detector_text(profile), None
 
     def _reindex(self) -> None:
         self._by_id = {r.profile.id: i for i, r in enumerate(self._rows)}
@@ -475,124 +433,12 @@ class StatusModel(QStandardItemModel):
         self,
         rows: Iterable[int],
         first: int = 0,
-        last: int = _COLUMNS - 1,
+        last: int = COLUMN_COUNT - 1,
         roles: Sequence[int] = (),
     ) -> None:
-        """One ``dataChanged`` per contiguous run of ``rows`` (columns ``first``..``last``;
-        ``roles`` if only those changed)."""
-        ordered = sorted(rows)
-        i = 0
-        while i < len(ordered):
-            j = i
-            while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-                j += 1
-            top, bottom = self.index(ordered[i], first), self.index(ordered[j], last)
-            self.dataChanged.emit(top, bottom, list(roles))
-            i = j + 1
+        rows_changed(self, rows, first, last, roles)
 
     def _tick(self) -> None:
         with quietly(self):
             changed = [at for at, row in enumerate(self._rows) if self._write_in_state(row)]
         self._emit_rows(changed, Column.IN_STATE, Column.IN_STATE)
-
-    def _state_tooltip(self, row: _Row) -> str:
-        name, state = row.profile.name, state_text(row.state)
-        if row.since is not None:
-            since = f"{row.since.astimezone():%Y-%m-%d %H:%M:%S}"
-            lines = [self.tr("{name}: {state} since {since}").format(
-                name=name, state=state, since=since
-            )]  # fmt: skip
-        else:
-            lines = [f"{name}: {state}"]
-        if row.cause is not None:
-            lines.append(self.tr("last cause: {cause}").format(cause=cause_text(row.cause)))
-        if row.detail:
-            lines.append(row.detail)
-        if row.detection_ms is not None:
-            delay = duration_text(row.detection_ms / 1000)
-            if row.state is State.DOWN:
-                lines.append(
-                    self.tr("noticed {delay} after the last good sign").format(delay=delay)
-                )
-            else:
-                lines.append(
-                    self.tr("the last drop was noticed {delay} after the last good sign").format(
-                        delay=delay
-                    )
-                )
-        target = row.address or row.profile.target
-        lines.append(self.tr("address: {address}").format(address=target))
-        return "\n".join(lines)
-
-    def _sparkline_tooltip(self, row: _Row) -> str:
-        samples = row.samples
-        if not samples:
-            return self.tr("No checks yet")
-        good = [s for s in samples if s is not None]
-        n, failed = len(samples), len(samples) - len(good)
-        text = self.tr("Last {n} checks: {failed} failed", "", n).format(n=n, failed=failed)
-        if good:
-            text += self.tr("; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms").format(
-                lo=min(good), avg=sum(good) / len(good), hi=max(good)
-            )
-        return text
-
-
-#: Brackets the group in the SEARCH role; no one types it into a group or the filter box.
-GROUP_MARK = "\x1f"
-
-
-def search_key(group: str, haystack: str) -> str:
-    return f"{GROUP_MARK}{group}{GROUP_MARK}\n{haystack}"
-
-
-def _haystack(row: _Row) -> str:
-    if row.haystack is None:
-        p = row.profile
-        cause = (
-            "" if row.cause is None else f"{row.cause} {row.cause.label} {cause_text(row.cause)}"
-        )
-        row.haystack = "\n".join((p.name, p.group, p.target, cause, row.detail)).casefold()
-    return row.haystack
-
-
-def _put(row: _Row, column: int, text: str, sort_key: object) -> bool:
-    """Write a cell's text and sort key if they changed; True if they did."""
-    value = (text, sort_key)
-    if row.shown.get(column) == value:
-        return False
-    row.shown[column] = value
-    item = row.items[column]
-    item.setData(text, Qt.ItemDataRole.DisplayRole)
-    item.setData(sort_key, Role.SORT)
-    return True
-
-
-def _latency_key(latency: float | None) -> float:
-    return float("inf") if latency is None else latency
-
-
-def _uptime_key(uptime: float | None) -> float:
-    return -1.0 if uptime is None else uptime
-
-
-def _muted_color() -> QColor:
-    """The palette's disabled text colour (looked up once per palette: it is asked for on
-    every state change)."""
-    palette = QGuiApplication.palette()
-    key = palette.cacheKey()
-    if key != _MUTED[0]:
-        _MUTED[:] = [key, palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)]
-    color: QColor = _MUTED[1]
-    return color
-
-
-_MUTED: list[Any] = [None, None]
-
-
-def _until_text_changes(seconds: float) -> float:
-    """Seconds until ``format_duration(seconds)`` shows something else (its resolution is a
-    second below a minute, a minute below a day, a day above)."""
-    whole = max(0, int(seconds))
-    step = 1 if whole < 60 else 60 if whole < 86400 else 86400
-    return step - (whole % step) - (seconds - int(seconds)) if seconds >= 0 else 1.0

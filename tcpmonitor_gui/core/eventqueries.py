@@ -1,0 +1,142 @@
+"""What the event log answers: state events, uptime, per-minute latency.
+
+Each query is a function of an open connection, run by ``EventLog`` on a fresh read-only
+connection inside one transaction (one consistent snapshot), on the caller's thread: the
+desktop program calls them on its I/O thread, the command line on its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+import sqlite3
+from collections.abc import Sequence
+from typing import TypedDict
+
+from .eventdb import COLUMNS, row_event, unix_seconds
+from .events import Event, State
+
+#: Time in these states is the link working; ``down`` is it not; every other state (paused,
+#: unknown, connecting: nothing watched, or the first connect) is left out of uptime.
+UP_STATES = (State.UP, State.DEGRADED)
+KNOWN_STATES = (*UP_STATES, State.DOWN)
+
+
+class EventFilter(TypedDict, total=False):
+    """The filters of ``EventLog.events`` and ``event_rows``, all optional."""
+
+    #: The profile's id, or its name ignoring ASCII case.
+    profile: str | None
+    #: Events at or after this time.
+    since: dt.datetime | None
+    #: Events before this time (excluded).
+    until: dt.datetime | None
+    limit: int | None
+    newest_first: bool
+    #: Only events that come before this row in the chosen order: paging backwards.
+    before_id: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class MinuteStat:
+    """Samples of one profile in one minute; ``lat_*`` are None when none carried a latency."""
+
+    minute: dt.datetime
+    ok: int
+    fail: int
+    lat_min: float | None
+    lat_avg: float | None
+    lat_max: float | None
+
+
+def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> list[tuple[int, Event]]:
+    where: list[str] = []
+    params: list[object] = []
+    if (profile := filters.get("profile")) is not None:
+        where.append("(profile_id = ? OR profile_name = ? COLLATE NOCASE)")
+        params += [profile, profile]
+    if (since := filters.get("since")) is not None:
+        where.append("ts >= ?")
+        params.append(unix_seconds(since))
+    if (until := filters.get("until")) is not None:
+        where.append("ts < ?")
+        params.append(unix_seconds(until))
+    if (before_id := filters.get("before_id")) is not None:
+        row = conn.execute("SELECT ts FROM events WHERE id = ?", (before_id,)).fetchone()
+        if row is None:  # pruned meanwhile: ids still grow with insertion
+            where.append("id < ?")
+            params.append(before_id)
+        else:
+            where.append("(ts < ? OR (ts = ? AND id < ?))")
+            params += [row[0], row[0], before_id]
+    order = "DESC" if filters.get("newest_first") else "ASC"
+    sql = f"SELECT {COLUMNS} FROM events"
+    sql += f" WHERE {' AND '.join(where)}" if where else ""
+    sql += f" ORDER BY ts {order}, id {order}"
+    if (limit := filters.get("limit")) is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [row_event(r) for r in conn.execute(sql, params)]
+
+
+#: Every profile's time in each state between ``:start`` and ``:end``, one statement: the
+#: state at the start is that of the last event at or before it (one index lookup per
+#: profile), then each state lasts until the profile's next event (``LEAD``) or the end.
+_UPTIME_SQL = f"""
+WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids)),
+seg(pid, ts, id, state) AS (
+  SELECT pid, :start, 0, (SELECT state FROM events WHERE profile_id = pid AND ts <= :start
+                          ORDER BY ts DESC, id DESC LIMIT 1)
+  FROM ids
+  UNION ALL
+  SELECT profile_id, ts, id, state FROM events
+  WHERE ts > :start AND ts <= :end AND profile_id IN (SELECT pid FROM ids)
+),
+spans(pid, state, seconds) AS (
+  SELECT pid, state, LEAD(ts, 1, :end) OVER (PARTITION BY pid ORDER BY ts, id) - ts FROM seg
+)
+SELECT pid,
+  total(CASE WHEN state IN ({", ".join(f"'{s}'" for s in UP_STATES)}) THEN seconds END),
+  total(CASE WHEN state IN ({", ".join(f"'{s}'" for s in KNOWN_STATES)}) THEN seconds END)
+FROM spans GROUP BY pid
+"""
+
+
+def uptimes(
+    conn: sqlite3.Connection, profile_ids: Sequence[str], start: float, end: float
+) -> dict[str, float | None]:
+    """Percentage of ``start`` .. ``end`` (Unix seconds) each profile was up or degraded,
+    of the time its state was known; None when no time in it is known."""
+    result: dict[str, float | None] = dict.fromkeys(profile_ids)
+    params = {"ids": json.dumps(list(profile_ids)), "start": start, "end": end}
+    for pid, up, known in conn.execute(_UPTIME_SQL, params):
+        result[pid] = 100.0 * up / known if known > 0 else None
+    return result
+
+
+def latency_per_minute(
+    conn: sqlite3.Connection, profile_id: str, first: int, last: int
+) -> list[MinuteStat]:
+    """The per-minute aggregates of minutes ``first`` .. ``last`` (minutes since the epoch)."""
+    rows = conn.execute(
+        "SELECT minute, ok, fail, lat_min, lat_max, lat_sum, lat_n FROM minutes"
+        " WHERE profile_id = ? AND minute BETWEEN ? AND ? ORDER BY minute",
+        (profile_id, first, last),
+    )
+    return [
+        MinuteStat(
+            minute=dt.datetime.fromtimestamp(minute * 60, dt.UTC),
+            ok=ok,
+            fail=fail,
+            lat_min=lat_min,
+            lat_avg=lat_sum / lat_n if lat_n else None,
+            lat_max=lat_max,
+        )
+        for minute, ok, fail, lat_min, lat_max, lat_sum, lat_n in rows
+    ]
+
+
+def minute_of(ts: dt.datetime) -> int:
+    return math.floor(unix_seconds(ts) / 60)

@@ -1,0 +1,205 @@
+"""One pair of directories opened for use: settings, the profile registry, the event log, and
+the thread that does their I/O. The desktop program and the command line both build one, so
+the files are found, read, refused and written the same way by both.
+
+Built by a composition root (``app.main()``, a command), never at import. The two differ in one
+thing only, what happens to a file that cannot be read:
+
+- ``strict`` (the command line): ``SessionError``, one line naming the file; nothing written.
+- otherwise (the desktop program, which must start whatever the files say): the bad file is
+  copied aside as ``<name>.corrupt-<time>``, the program starts without it, and a ``Problem``
+  says so once the window is up. If no copy can be made, the file is left alone and nothing
+  is written over it this session.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import enum
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from . import paths
+from .eventlog import EventLog, EventLogError, EventLogHealth
+from .events import Event
+from .jsonfile import JsonFileError, JsonStore
+from .profile import Profile
+from .profile_set import ProfileSet
+from .profile_store import ProfileStore
+from .settings import Settings, SettingsStore
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+EVENTS_FILE = "events.sqlite3"
+UPTIME_WINDOW = dt.timedelta(hours=24)
+
+
+class SessionError(Exception):
+    """A file the session needs cannot be used; ``str()`` is one line naming it."""
+
+
+class ProblemKind(enum.StrEnum):
+    SETTINGS_UNREADABLE = "settings_unreadable"
+    PROFILES_UNREADABLE = "profiles_unreadable"
+    EVENTLOG_UNUSABLE = "eventlog_unusable"
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """Something the user must be told (the window says it in their language, by ``kind``).
+
+    ``error`` names the file and what is wrong; ``kept`` is where the copy of a bad file was
+    kept ("" when none could be made: the file was then left alone)."""
+
+    kind: ProblemKind
+    error: str
+    kept: str = ""
+
+
+class Session:
+    """See the module's docstring. ``close()`` lets queued saves finish and closes the log."""
+
+    def __init__(self, config_dir: Path, data_dir: Path, *, strict: bool = True) -> None:
+        self.config_dir = config_dir
+        self.data_dir = data_dir
+        self.strict = strict
+        self.problems: list[Problem] = []
+        self._io: concurrent.futures.ThreadPoolExecutor | None = None
+        self._closed = False
+        self.settings_store = SettingsStore(config_dir)
+        self._settings: Settings | None = None
+        self.profile_store = ProfileStore(config_dir)
+        self._profiles: ProfileSet | None = None
+        self.eventlog: EventLog | None = None
+
+    @classmethod
+    def from_options(
+        cls, config_dir: str | None, data_dir: str | None, *, strict: bool = True
+    ) -> Session:
+        """From ``--config-dir``/``--data-dir`` (None: the environment, then the defaults)."""
+        return cls(paths.config_dir(config_dir), paths.data_dir(data_dir), strict=strict)
+
+    @property
+    def settings(self) -> Settings:
+        """The program's settings, read from ``settings.json`` on first use (each command
+        reads only the files it needs: a broken one it does not need is no obstacle)."""
+        if self._settings is None:
+            store = self.settings_store
+            kind = ProblemKind.SETTINGS_UNREADABLE
+            self._settings = self._load(store, store.load, Settings, kind)
+        return self._settings
+
+    @property
+    def profiles(self) -> ProfileSet:
+        """The profile registry, read from ``profiles.json`` on first use (``run --profiles
+        FILE`` and ``events`` never read it)."""
+        if self._profiles is None:
+            loaded: list[Profile] = self._load(
+                self.profile_store, self.profile_store.load, list, ProblemKind.PROFILES_UNREADABLE
+            )
+            self._profiles = ProfileSet(loaded, save=self.profile_store.save, executor=self.io)
+        return self._profiles
+
+    @property
+    def io(self) -> concurrent.futures.ThreadPoolExecutor:
+        """The I/O thread: one, so saves stay in order and SQLite reads never pile up.
+        Started on first use (``tcpmonitor profiles list`` needs none)."""
+        if self._io is None:
+            self._io = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tcpm-io")
+        return self._io
+
+    @property
+    def eventlog_path(self) -> Path:
+        return self.data_dir / EVENTS_FILE
+
+    # -- start-up --------------------------------------------------------------------------
+
+    def _load(
+        self,
+        store: JsonStore[T],
+        load: Callable[[], T],
+        default: Callable[[], T],
+        kind: ProblemKind,
+    ) -> T:
+        try:
+            return load()
+        except JsonFileError as exc:
+            if self.strict:
+                raise SessionError(str(exc)) from None
+            try:
+                kept = str(store.quarantine())
+            except JsonFileError as why:  # no copy: the file stays, and is not written over
+                log.warning("%s", why)
+                kept = ""
+            self.problems.append(Problem(kind, str(exc), kept))
+            return default()
+
+    def open_eventlog(self) -> EventLog | None:
+        """Open the event log and start its writer (once); None if it cannot be used (then a
+        ``Problem`` says why), or ``SessionError`` when strict."""
+        if self.eventlog is None:
+            try:
+                self.eventlog = EventLog(
+                    self.eventlog_path, retention_days=self.settings.retention_days
+                ).start()
+            except EventLogError as exc:
+                if self.strict:
+                    raise SessionError(str(exc)) from None
+                self.problems.append(Problem(ProblemKind.EVENTLOG_UNUSABLE, str(exc)))
+        return self.eventlog
+
+    def eventlog_health(self) -> EventLogHealth | None:
+        return None if self.eventlog is None else self.eventlog.health()
+
+    # -- work for the I/O thread -----------------------------------------------------------
+
+    def save_settings(self, settings: Settings) -> concurrent.futures.Future[None]:
+        """Use ``settings`` from now on and write them on the I/O thread (the future raises
+        on failure)."""
+        self._settings = settings
+        if self.eventlog is not None:
+            self.eventlog.retention_days = settings.retention_days
+        return self.io.submit(self.settings_store.save, settings)
+
+    def history(
+        self, before_id: int | None, limit: int
+    ) -> concurrent.futures.Future[list[tuple[int, Event]]]:
+        """A page of stored state events, newest first, older than row ``before_id``."""
+        eventlog = self.eventlog
+        if eventlog is None or self._closed:
+            return _resolved([])
+        return self.io.submit(
+            lambda: eventlog.event_rows(before_id=before_id, limit=limit, newest_first=True)
+        )
+
+    def uptimes(
+        self, profile_ids: Sequence[str]
+    ) -> concurrent.futures.Future[dict[str, float | None]]:
+        """Uptime % over the last 24 h of each profile, in one query on the I/O thread."""
+        eventlog, ids = self.eventlog, list(profile_ids)
+        if eventlog is None or self._closed:
+            return _resolved(dict.fromkeys(ids))
+        return self.io.submit(lambda: eventlog.uptimes(ids, UPTIME_WINDOW))
+
+    def close(self) -> None:
+        """Let queued saves finish, then close the event log (after the monitors stopped,
+        so their last events are written). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._io is not None:
+            self._io.shutdown(wait=True)
+        if self.eventlog is not None:
+            self.eventlog.close()
+
+
+def _resolved(value: T) -> concurrent.futures.Future[T]:
+    future: concurrent.futures.Future[T] = concurrent.futures.Future()
+    future.set_result(value)
+    return future

@@ -1,0 +1,47 @@
+"""The profile registry as Qt signals: a thin face of ``core.profile_set.ProfileSet``.
+
+The engine, the status table, the log's filter and the window connect to these signals; none
+keeps a list of its own (STYLE.md, practice 13). Each signal carries a whole change (a list),
+so toggling fifty profiles is one emission and one repaint, not fifty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, Signal
+
+from ..core.profile_set import Change, ChangeKind, ProfileSet
+from .gui_thread import call_in_gui_thread
+
+
+class ProfileRegistry(QObject):
+    #: ``list[Profile]``: new profiles, in order.
+    added = Signal(object)
+    #: ``list[Change]``: edited profiles (``change.profile`` now, ``change.previous`` before).
+    changed = Signal(object)
+    #: ``list[Profile]``: the profiles as they were.
+    removed = Signal(object)
+    #: After each write of ``profiles.json``: ``""`` when it worked, else the error (one line
+    #: naming the file), in the GUI thread.
+    saved = Signal(str)
+
+    def __init__(self, profiles: ProfileSet, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.profiles = profiles
+        profiles.subscribe(self._relay)
+        profiles.watch_saves(self._save_done)  # called on the I/O thread
+
+    def _relay(self, changes: Sequence[Change]) -> None:
+        by_kind: dict[ChangeKind, list[Change]] = {}
+        for change in changes:
+            by_kind.setdefault(change.kind, []).append(change)
+        if removed := by_kind.get(ChangeKind.REMOVED):
+            self.removed.emit([c.profile for c in removed])
+        if added := by_kind.get(ChangeKind.ADDED):
+            self.added.emit([c.profile for c in added])
+        if changed := by_kind.get(ChangeKind.CHANGED):
+            self.changed.emit(changed)
+
+    def _save_done(self, error: Exception | None) -> None:
+        call_in_gui_thread(self.saved.emit, "" if error is None else str(error), owner=self)

@@ -1,0 +1,61 @@
+"""File dialogs that never block the event loop: ``open()``, never ``exec()`` or the static
+``getOpenFileName`` (each of which runs a nested loop that the qasync loop and the engine's
+batches wait behind). They start in the user's documents folder, not wherever the program was
+launched from, unless a starting path is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+
+def documents_dir() -> str:
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+
+
+def _dialog(parent: QWidget, title: str, name_filter: str, start: str) -> QFileDialog:
+    dialog = QFileDialog(parent, title, start or documents_dir())
+    dialog.setNameFilter(name_filter)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return dialog
+
+
+def ask_open_file(
+    parent: QWidget,
+    title: str,
+    name_filter: str,
+    chosen: Callable[[Path], object],
+    *,
+    start: str = "",
+) -> QFileDialog:
+    """Ask for an existing file; ``chosen(path)`` once the user picked one (never on cancel)."""
+    dialog = _dialog(parent, title, name_filter, start)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    dialog.fileSelected.connect(lambda name: chosen(Path(name)))
+    dialog.open()
+    return dialog
+
+
+def ask_save_file(
+    parent: QWidget,
+    title: str,
+    name_filter: str,
+    chosen: Callable[[Path], object],
+    *,
+    suggested: str = "",
+    suffix: str = "",
+) -> QFileDialog:
+    """Ask where to save; ``chosen(path)`` once the user accepted (the dialog has already
+    asked before replacing a file)."""
+    start = str(Path(documents_dir()) / suggested) if suggested else ""
+    dialog = _dialog(parent, title, name_filter, start)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    if suffix:
+        dialog.setDefaultSuffix(suffix)
+    dialog.fileSelected.connect(lambda name: chosen(Path(name)))
+    dialog.open()
+    return dialog

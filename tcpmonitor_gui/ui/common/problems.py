@@ -1,0 +1,46 @@
+"""What the window says about a ``core.session.Problem``, in the user's language.
+
+The session finds problems before the window's language is chosen (the settings say which),
+so the core keeps them as kinds and the words are looked up here when shown.
+"""
+
+from __future__ import annotations
+
+from ...core.session import Problem, ProblemKind
+from .i18n import QT_TRANSLATE_NOOP, translate
+
+_TITLES = {
+    ProblemKind.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP("Problems", "Settings could not be read"),
+    ProblemKind.PROFILES_UNREADABLE: QT_TRANSLATE_NOOP("Problems", "Profiles could not be read"),
+    ProblemKind.EVENTLOG_UNUSABLE: QT_TRANSLATE_NOOP("Problems", "The event log cannot be used"),
+}
+_KEPT = {
+    ProblemKind.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP(
+        "Problems", "A copy was kept as {kept}; the defaults are used."
+    ),
+    ProblemKind.PROFILES_UNREADABLE: QT_TRANSLATE_NOOP(
+        "Problems",
+        "The file was kept as {kept}; TCP Monitor starts with no connections "
+        "and will not write over your copy.",
+    ),
+}
+_NOT_KEPT = QT_TRANSLATE_NOOP(
+    "Problems",
+    "No copy could be made, so the file is left as it is and nothing is saved over it "
+    "until TCP Monitor starts again.",
+)
+_NOT_STORED = QT_TRANSLATE_NOOP("Problems", "Monitoring works; events are not stored this session.")
+
+
+def problem_title(problem: Problem) -> str:
+    return translate("Problems", _TITLES[problem.kind])
+
+
+def problem_text(problem: Problem) -> str:
+    if problem.kind is ProblemKind.EVENTLOG_UNUSABLE:
+        advice = translate("Problems", _NOT_STORED)
+    elif problem.kept:
+        advice = translate("Problems", _KEPT[problem.kind]).format(kept=problem.kept)
+    else:
+        advice = translate("Problems", _NOT_KEPT)
+    return f"{problem.error}\n\n{advice}"

@@ -1,0 +1,108 @@
+"""The Settings dialog's round trip: read what start at login is now, show the dialog, apply.
+
+Both the settings file and the platform's start-at-login entry are written on the I/O thread
+(on Windows the entry is a shortcut made by PowerShell, which may take seconds); the dialog
+opens once the entry has been looked at, and every failure is told, never swallowed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from ...core.session import Session
+from ...core.settings import Settings
+from ...engine.gui_thread import when_done
+
+if TYPE_CHECKING:
+    from ...integration.autostart import Autostart
+
+
+class SettingsActions(QObject):
+    #: ``(title, text)``: something the user must see (the window's banner).
+    problem = Signal(str, str)
+    #: The settings in force from now on (the notification policy follows them).
+    applied = Signal(object)
+
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget,
+        *,
+        autostart: Callable[[], Autostart] | None = None,
+        launch_args: Callable[[], list[str]] = list,
+    ) -> None:
+        """``autostart`` makes the platform's start-at-login entry (None: not offered) and
+        ``launch_args`` gives the command that starts this program with the same files; both
+        are called only when Settings opens (they need not load at start-up)."""
+        super().__init__(parent)
+        self._session = session
+        self._parent = parent
+        self._autostart_factory = autostart
+        self._autostart: Autostart | None = None
+        self._launch_args = launch_args
+
+    def _entry(self) -> Autostart | None:
+        if self._autostart is None and self._autostart_factory is not None:
+            self._autostart = self._autostart_factory()
+        return self._autostart
+
+    def open_dialog(self) -> concurrent.futures.Future[bool | None]:
+        """Look at start at login on the I/O thread, then open the dialog (the future holds
+        whether the program starts at login, None where that is not offered)."""
+        entry = self._entry()
+        future = self._session.io.submit(lambda: None if entry is None else entry.is_enabled())
+        when_done(future, self._show, owner=self)
+        return future
+
+    def _show(self, future: concurrent.futures.Future[bool | None]) -> None:
+        from .dialog import SettingsDialog  # noqa: PLC0415 - not needed to start
+
+        start_at_login = None if future.exception() is not None else future.result()
+        dialog = SettingsDialog(self._session.settings, self._parent, start_at_login=start_at_login)
+
+        def accepted() -> None:
+            self.apply(dialog.result_settings())
+            if start_at_login is not None and dialog.start_at_login_checked() != start_at_login:
+                self.set_start_at_login(dialog.start_at_login_checked())
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def apply(self, settings: Settings) -> concurrent.futures.Future[None]:
+        """Use ``settings`` now; write them on the I/O thread."""
+        self.applied.emit(settings)
+        future = self._session.save_settings(settings)
+        when_done(future, self._settings_saved, owner=self)
+        return future
+
+    def _settings_saved(self, future: concurrent.futures.Future[None]) -> None:
+        if (exc := future.exception()) is not None:
+            self.problem.emit(self.tr("Settings were not saved"), str(exc))
+
+    def set_start_at_login(self, wanted: bool) -> concurrent.futures.Future[None]:
+        """Write or remove the platform's login entry, on the I/O thread."""
+        entry = self._entry()
+        if entry is None:
+            done: concurrent.futures.Future[None] = concurrent.futures.Future()
+            done.set_result(None)
+            return done
+        launch_args = self._launch_args
+
+        def change() -> None:
+            if wanted:
+                entry.enable(launch_args())
+            else:
+                entry.disable()
+
+        future = self._session.io.submit(change)
+        when_done(future, self._login_changed, owner=self)
+        return future
+
+    def _login_changed(self, future: concurrent.futures.Future[None]) -> None:
+        if (exc := future.exception()) is not None:
+            self.problem.emit(self.tr("Start at login was not changed"), str(exc))

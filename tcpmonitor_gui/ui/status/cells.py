@@ -1,0 +1,176 @@
+"""The status table's cells: columns, roles, and how a row's values become text and sort keys.
+
+Pure functions and the row record, apart from the model that writes them (``model.py``).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import enum
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem
+
+from ...core.events import Cause, State
+from ...core.profile import Profile
+from ..common.i18n import QT_TRANSLATE_NOOP
+from ..common.labels import cause_text
+
+#: Latency samples kept per profile for the sparkline.
+SAMPLES = 60
+
+
+class Column(enum.IntEnum):
+    STATE = 0
+    NAME = enum.auto()
+    GROUP = enum.auto()
+    TARGET = enum.auto()
+    DETECTOR = enum.auto()
+    LATENCY = enum.auto()
+    SPARKLINE = enum.auto()
+    UPTIME = enum.auto()
+    IN_STATE = enum.auto()
+    CAUSE = enum.auto()
+    DETAIL = enum.auto()
+
+
+COLUMN_COUNT = len(Column)
+RIGHT_ALIGNED = (Column.LATENCY, Column.UPTIME, Column.IN_STATE)
+HEADERS = {
+    Column.STATE: QT_TRANSLATE_NOOP("StatusModel", "State"),
+    Column.NAME: QT_TRANSLATE_NOOP("StatusModel", "Name"),
+    Column.GROUP: QT_TRANSLATE_NOOP("StatusModel", "Group"),
+    Column.TARGET: QT_TRANSLATE_NOOP("StatusModel", "Target"),
+    Column.DETECTOR: QT_TRANSLATE_NOOP("StatusModel", "Detector"),
+    Column.LATENCY: QT_TRANSLATE_NOOP("StatusModel", "Latency (ms)"),
+    Column.SPARKLINE: QT_TRANSLATE_NOOP("StatusModel", "Last 60"),
+    Column.UPTIME: QT_TRANSLATE_NOOP("StatusModel", "Uptime 24 h"),
+    Column.IN_STATE: QT_TRANSLATE_NOOP("StatusModel", "For"),
+    Column.CAUSE: QT_TRANSLATE_NOOP("StatusModel", "Last cause"),
+    Column.DETAIL: QT_TRANSLATE_NOOP("StatusModel", "Detail"),
+}
+
+
+class Role(enum.IntEnum):
+    PROFILE_ID = Qt.ItemDataRole.UserRole
+    #: The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back.
+    STATE = enum.auto()
+    #: A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text.
+    SORT = enum.auto()
+    #: Column 0: ``GROUP_MARK + group + GROUP_MARK`` then the folded text the filter box
+    #: searches, so the proxy filters with a regular expression, in C++ (``search_key``).
+    SEARCH = enum.auto()
+
+
+def format_latency(ms: float | None) -> str:
+    if ms is None:
+        return ""
+    return f"{ms:.2f}" if ms < 10 else f"{ms:,.1f}"
+
+
+def format_uptime(pct: float | None) -> str:
+    if pct is None:
+        return ""
+    if pct >= 100.0:
+        return "100 %"
+    # Truncate, never round up: 99.996 % must not read as a perfect day.
+    return f"{int(pct * 100) / 100:.2f} %" if pct >= 99 else f"{int(pct * 10) / 10:.1f} %"
+
+
+def detector_text(profile: Profile) -> str:
+    d = profile.detector
+    text = f"{d.kind}/{d.preset}" if d.kind == "heartbeat" and d.preset else d.kind
+    return f"{text}+tls" if d.tls else text
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class Row:
+    profile: Profile
+    state: State
+    samples: collections.deque[float | None]
+    detector: str
+    latency: float | None = None
+    cause: Cause | None = None
+    detail: str = ""
+    since: dt.datetime | None = None
+    detection_ms: float | None = None
+    address: str | None = None
+    uptime: float | None = None
+    haystack: str | None = None  # the filter's text, built on demand
+    search: str | None = None  # what the SEARCH role holds now
+    items: list[QStandardItem] = dataclasses.field(default_factory=list)  # the row's cells
+    #: What each cell shows now, (text, sort key) by column: a cell is written only when its
+    #: value changes (a Python comparison is far cheaper than a call into Qt).
+    shown: dict[int, tuple[str, object]] = dataclasses.field(default_factory=dict)
+    muted: bool | None = None
+    #: Until when the "for" cell's text stays right (it shows seconds, then minutes...).
+    in_state_until: dt.datetime | None = None
+
+
+def new_row(profile: Profile) -> Row:
+    # A disabled profile is not monitored, so no event will ever say it is paused.
+    state = State.UNKNOWN if profile.enabled else State.PAUSED
+    return Row(profile, state, collections.deque(maxlen=SAMPLES), detector_text(profile))
+
+
+#: Brackets the group in the SEARCH role; no one types it into a group or the filter box.
+GROUP_MARK = "\x1f"
+
+
+def search_key(group: str, haystack: str) -> str:
+    return f"{GROUP_MARK}{group}{GROUP_MARK}\n{haystack}"
+
+
+def haystack_of(row: Row) -> str:
+    if row.haystack is None:
+        p = row.profile
+        cause = (
+            "" if row.cause is None else f"{row.cause} {row.cause.label} {cause_text(row.cause)}"
+        )
+        row.haystack = "\n".join((p.name, p.group, p.target, cause, row.detail)).casefold()
+    return row.haystack
+
+
+def put_cell(row: Row, column: int, text: str, sort_key: object) -> bool:
+    """Write a cell's text and sort key if they changed; True if they did."""
+    value = (text, sort_key)
+    if row.shown.get(column) == value:
+        return False
+    row.shown[column] = value
+    item = row.items[column]
+    item.setData(text, Qt.ItemDataRole.DisplayRole)
+    item.setData(sort_key, Role.SORT)
+    return True
+
+
+def latency_key(latency: float | None) -> float:
+    return float("inf") if latency is None else latency
+
+
+def uptime_key(uptime: float | None) -> float:
+    return -1.0 if uptime is None else uptime
+
+
+def muted_color() -> QColor:
+    """The palette's disabled text colour (looked up once per palette: it is asked for on
+    every state change)."""
+    palette = QGuiApplication.palette()
+    key = palette.cacheKey()
+    if key != _MUTED[0]:
+        _MUTED[:] = [key, palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)]
+    color: QColor = _MUTED[1]
+    return color
+
+
+_MUTED: list[Any] = [None, None]
+
+
+def until_text_changes(seconds: float) -> float:
+    """Seconds until ``format_duration(seconds)`` shows something else (its resolution is a
+    second below a minute, a minute below a day, a day above)."""
+    whole = max(0, int(seconds))
+    step = 1 if whole < 60 else 60 if whole < 86400 else 86400
+    return step - (whole % step) - (seconds - int(seconds)) if seconds >= 0 else 1.0

@@ -1,0 +1,57 @@
+"""The status table's tooltips, computed when someone hovers a cell (never per event)."""
+
+from __future__ import annotations
+
+from ...core.events import State
+from ..common.i18n import Context
+from ..common.labels import cause_text, state_text
+from ..common.text import duration_text
+from .cells import Row
+
+
+class StatusTooltip(Context):
+    """The translation context of the tooltips."""
+
+
+def state_tooltip(row: Row) -> str:
+    name, state = row.profile.name, state_text(row.state)
+    if row.since is not None:
+        since = f"{row.since.astimezone():%Y-%m-%d %H:%M:%S}"
+        lines = [StatusTooltip.tr("{name}: {state} since {since}").format(
+            name=name, state=state, since=since
+        )]  # fmt: skip
+    else:
+        lines = [f"{name}: {state}"]
+    if row.cause is not None:
+        lines.append(StatusTooltip.tr("last cause: {cause}").format(cause=cause_text(row.cause)))
+    if row.detail:
+        lines.append(row.detail)
+    if row.detection_ms is not None:
+        delay = duration_text(row.detection_ms / 1000)
+        if row.state is State.DOWN:
+            lines.append(
+                StatusTooltip.tr("noticed {delay} after the last good sign").format(delay=delay)
+            )
+        else:
+            lines.append(
+                StatusTooltip.tr(
+                    "the last drop was noticed {delay} after the last good sign"
+                ).format(delay=delay)
+            )
+    target = row.address or row.profile.target
+    lines.append(StatusTooltip.tr("address: {address}").format(address=target))
+    return "\n".join(lines)
+
+
+def sparkline_tooltip(row: Row) -> str:
+    samples = row.samples
+    if not samples:
+        return StatusTooltip.tr("No checks yet")
+    good = [s for s in samples if s is not None]
+    n, failed = len(samples), len(samples) - len(good)
+    text = StatusTooltip.tr("Last {n} checks: {failed} failed", "", n).format(n=n, failed=failed)
+    if good:
+        text += StatusTooltip.tr("; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms").format(
+            lo=min(good), avg=sum(good) / len(good), hi=max(good)
+        )
+    return text

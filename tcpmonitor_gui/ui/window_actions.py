@@ -1,0 +1,101 @@
+"""The main window's actions, menus, toolbar and context menu, as data.
+
+One table says each action's text and shortcut, and where it appears; ``build_actions`` makes
+the ``QAction``s and connects each to the slot of the same name, so adding a command is one
+line here and one slot, and the menus, toolbar and shortcuts cannot disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QToolBar, QWidget
+
+from .common.i18n import QT_TRANSLATE_NOOP, translate
+
+Shortcut = QKeySequence.StandardKey | str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    text: str
+    shortcut: Shortcut = None
+    checkable: bool = False
+    #: Enabled only while a row is selected.
+    needs_selection: bool = False
+
+
+ACTIONS: dict[str, Spec] = {
+    "add": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Add connection…"), QKeySequence.StandardKey.New),
+    "edit": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Edit…"), "Ctrl+E", needs_selection=True),
+    "duplicate": Spec(
+        QT_TRANSLATE_NOOP("MainWindow", "&Duplicate…"), "Ctrl+D", needs_selection=True
+    ),
+    "remove": Spec(
+        QT_TRANSLATE_NOOP("MainWindow", "&Remove"),
+        QKeySequence.StandardKey.Delete,
+        needs_selection=True,
+    ),
+    "toggle": Spec(
+        QT_TRANSLATE_NOOP("MainWindow", "Start/&Pause selected"), "Ctrl+P", needs_selection=True
+    ),
+    "test": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Test now"), "Ctrl+T", needs_selection=True),
+    "pause_all": Spec(QT_TRANSLATE_NOOP("MainWindow", "Pause &all"), "Ctrl+Shift+P", True),
+    "import": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Import profiles…"), "Ctrl+I"),
+    "export": Spec(QT_TRANSLATE_NOOP("MainWindow", "E&xport profiles…"), "Ctrl+Shift+E"),
+    "settings": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Settings…"), "Ctrl+,"),
+    "demo": Spec(QT_TRANSLATE_NOOP("MainWindow", "Try the &demo")),
+    "find": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Find"), QKeySequence.StandardKey.Find),
+    "quit": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Quit"), QKeySequence.StandardKey.Quit),
+    "log": Spec(QT_TRANSLATE_NOOP("MainWindow", "Event &log"), "Ctrl+L", True),
+    "about": Spec(QT_TRANSLATE_NOOP("MainWindow", "&About TCP Monitor")),
+}
+
+#: ``None`` is a separator.
+Layout = Sequence[str | None]
+MENUS: tuple[tuple[str, Layout], ...] = (
+    (
+        QT_TRANSLATE_NOOP("MainWindow", "&File"),
+        ("import", "export", None, "settings", None, "quit"),
+    ),
+    (
+        QT_TRANSLATE_NOOP("MainWindow", "&Connections"),
+        ("add", "edit", "duplicate", "remove", None, "toggle", "test", None, "pause_all"),
+    ),
+    (QT_TRANSLATE_NOOP("MainWindow", "&View"), ("log", "find")),
+    (QT_TRANSLATE_NOOP("MainWindow", "&Help"), ("demo", "about")),
+)
+TOOLBAR: Layout = ("add", "edit", "remove", None, "toggle", "test", "pause_all")
+ROW_MENU: Layout = ("edit", "duplicate", "test", "toggle", None, "remove")
+EMPTY_MENU: Layout = ("add",)
+
+
+def build_actions(parent: QWidget, slots: Mapping[str, Callable[[], object]]) -> dict[str, QAction]:
+    """Every action of ``ACTIONS``, added to ``parent`` (so shortcuts work everywhere in it)
+    and connected to ``slots[name]``."""
+    actions = {}
+    for name, spec in ACTIONS.items():
+        action = QAction(translate("MainWindow", spec.text), parent)
+        action.setObjectName(f"action_{name}")
+        if spec.shortcut is not None:
+            action.setShortcut(QKeySequence(spec.shortcut))
+        action.setCheckable(spec.checkable)
+        slot = slots[name]
+        action.triggered.connect(lambda _checked=False, slot=slot: slot())
+        parent.addAction(action)
+        actions[name] = action
+    return actions
+
+
+def fill(target: QMenu | QToolBar, layout: Layout, actions: Mapping[str, QAction]) -> None:
+    for name in layout:
+        if name is None:
+            target.addSeparator()
+        else:
+            target.addAction(actions[name])
+
+
+def selection_actions(actions: Mapping[str, QAction]) -> list[QAction]:
+    return [actions[name] for name, spec in ACTIONS.items() if spec.needs_selection]

@@ -1,0 +1,50 @@
+"""The window's own state between runs: geometry, toolbar, column widths, the splitter, the
+log's order, whether the user was told that closing hides to the tray.
+
+It lives in an INI file through QSettings (the toolkit's business, not ``settings.json``). It is
+read once at start-up, before the window is shown; every write goes to the I/O thread with a
+QSettings object of its own (one object is not to be shared between threads), so closing the
+window never waits for the disk.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+FILE_NAME = "ui.ini"
+
+
+class WindowState:
+    def __init__(self, path: Path, io: concurrent.futures.Executor) -> None:
+        self.path = path
+        self._io = io
+        reader = QSettings(str(path), QSettings.Format.IniFormat)
+        self._values: dict[str, Any] = {key: reader.value(key) for key in reader.allKeys()}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def flag(self, key: str) -> bool:
+        """A stored true/false (QSettings gives INI values back as text)."""
+        value = self._values.get(key, False)
+        return value in (True, "true", "1", 1)
+
+    def put(self, values: Mapping[str, Any]) -> concurrent.futures.Future[None]:
+        """Remember ``values`` and write them on the I/O thread."""
+        self._values.update(values)
+        path, changed = str(self.path), dict(values)
+
+        def write() -> None:
+            settings = QSettings(path, QSettings.Format.IniFormat)
+            for key, value in changed.items():
+                settings.setValue(key, value)
+            settings.sync()
+            if settings.status() is not QSettings.Status.NoError:
+                raise OSError(f"{path}: the window's state could not be written")
+
+        return self._io.submit(write)

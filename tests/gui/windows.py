@@ -1,0 +1,63 @@
+"""The main window as the composition root builds it, on temporary dirs (tests only)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.app import DemoRunner
+from tcpmonitor_gui.core.session import Session
+from tcpmonitor_gui.engine.engine import Engine
+from tcpmonitor_gui.engine.registry import ProfileRegistry
+from tcpmonitor_gui.ui.main_window import MainWindow
+from tcpmonitor_gui.ui.window_state import FILE_NAME, WindowState
+
+
+@dataclasses.dataclass
+class Opened:
+    window: MainWindow
+    session: Session
+    registry: ProfileRegistry
+    engine: Engine
+    demo: DemoRunner
+
+    def close(self) -> None:
+        """What ``app.main()`` does at quit, in its order."""
+        self.window.shutdown()
+        assert self.engine.shutdown(), "workers did not stop in time"
+        self.demo.stop()
+        self.session.close()
+
+
+def open_window(
+    qtbot: QtBot,
+    config_dir: Path,
+    data_dir: Path,
+    *,
+    monitor: bool = True,
+    autostart: Callable[[], Any] | None = None,
+    launch_args: Callable[[], list[str]] | None = None,
+) -> Opened:
+    session = Session(config_dir, data_dir, strict=False)
+    session.open_eventlog()
+    registry = ProfileRegistry(session.profiles)
+    engine = Engine(1, session.eventlog, registry)
+    window = MainWindow(
+        session,
+        registry,
+        engine,
+        WindowState(config_dir / FILE_NAME, session.io),
+        autostart=autostart,
+        launch_args=launch_args,
+    )
+    qtbot.addWidget(window)
+    demo = DemoRunner(session.profiles, engine, window)
+    window.show_problems()
+    if monitor:
+        window.start_monitoring()
+        window.show()
+    return Opened(window, session, registry, engine, demo)
