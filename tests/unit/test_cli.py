@@ -508,6 +508,17 @@ def test_run_refuses_an_unreadable_settings_file(home: Home) -> None:
     assert not home.data.exists()
 
 
+def test_commands_that_do_not_need_a_broken_file_do_not_read_it(home: Home) -> None:
+    store(home, STORED)
+    (home.config / "settings.json").write_text("{not json")
+    listed = tcpmonitor(home, "profiles", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "db" in listed.stdout
+    (home.config / "profiles.json").write_text("{not json either")
+    events = tcpmonitor(home, "events")
+    assert events.returncode == 0, events.stderr
+
+
 # -- profiles -----------------------------------------------------------------------------
 
 

@@ -243,6 +243,42 @@ def test_uptime_starts_counting_at_the_first_event_in_the_window(log: EventLog) 
     assert log.uptime("db", dt.timedelta(minutes=60), now=at(60)) == pytest.approx(100 * 10 / 15)
 
 
+def test_uptimes_of_many_profiles_come_from_one_query_and_match_each_alone(
+    log: EventLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd = 'a "quoted", \u00e9t\u00e9 \U0001f600 id'  # ids pass as JSON: nothing to escape by hand
+    log.submit(
+        [
+            state_event(at(-30), State.UP),
+            state_event(at(30), State.DOWN, cause=Cause.REFUSED),
+            state_event(at(45), State.UP, pid="other"),
+            state_event(at(55), State.DOWN, pid="other"),
+            state_event(at(10), State.PAUSED, pid=odd),
+            state_event(at(20), State.DEGRADED, pid=odd),
+        ]
+    )
+    assert log.flush()
+    statements: list[str] = []
+    real_connect = sqlite3.connect
+
+    def counting(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = real_connect(*args, **kwargs)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", counting)
+    ids = ["db", "other", odd, "nobody"]
+    together = log.uptimes(ids, dt.timedelta(minutes=60), now=at(60))
+    queries = [q for q in statements if "FROM events" in q]
+    assert len(queries) == 1, queries
+    alone = {pid: log.uptime(pid, dt.timedelta(minutes=60), now=at(60)) for pid in ids}
+    assert together == alone
+    assert together["db"] == pytest.approx(100 * 30 / 60)
+    assert together["other"] == pytest.approx(100 * 10 / 15)
+    assert together[odd] == 100.0
+    assert together["nobody"] is None
+
+
 # -- retention -------------------------------------------------------------------------------
 
 
@@ -428,6 +464,50 @@ def test_a_failed_write_is_retried_and_reported_meanwhile(
     assert log.flush(timeout=5)
     assert log.health().error is None
     assert [e.state for e in log.events()] == [State.DOWN]
+
+
+def test_write_failures_and_recovery_are_told_to_watchers(
+    log: EventLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tcpmonitor_gui.core import eventlog
+
+    real = eventlog.write_batch
+    broken = threading.Event()
+    broken.set()
+    told: list[eventlog.EventLogHealth] = []
+    changed = threading.Semaphore(0)
+
+    def watcher(health: eventlog.EventLogHealth) -> None:
+        told.append(health)
+        changed.release()
+
+    def full_disk(conn: sqlite3.Connection, batch: list[Event]) -> None:
+        if broken.is_set():
+            raise sqlite3.OperationalError("database or disk is full")
+        real(conn, batch)
+
+    log.watch_health(watcher)
+    monkeypatch.setattr(eventlog, "write_batch", full_disk)
+    log.submit([state_event(at(0), State.DOWN)])
+    assert changed.acquire(timeout=5)
+    assert told[-1].error is not None and "disk is full" in told[-1].error
+    assert str(log.path) in told[-1].error
+    assert not log.flush(timeout=0.5)  # kept, not lost: it waits for the disk
+    broken.clear()
+    assert log.flush(timeout=5)
+    assert changed.acquire(timeout=5)
+    assert told[-1].error is None and told[-1].ok
+    assert [e.state for e in log.events()] == [State.DOWN]
+
+
+def test_dropped_samples_are_told_once_while_they_go_on(db_path: Path) -> None:
+    with EventLog(db_path, flush_interval_s=3600, max_pending=5) as log:
+        told: list[int] = []
+        log.watch_health(lambda health: told.append(health.dropped_samples))
+        for second in range(20):  # the writer waits an hour: the queue fills, then drops
+            log.submit([sample(at(0, second), 1.0)])
+        assert told == [1]  # the first drop is news; the next ones within 10 s are not
+        assert log.health().dropped_samples == 15
 
 
 def test_a_directory_in_place_of_the_file_is_refused(db_path: Path) -> None:

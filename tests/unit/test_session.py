@@ -1,0 +1,104 @@
+"""The session: the files of one config and data dir, as the GUI and the command line open them."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core import jsonfile
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.core.session import ProblemKind, Session, SessionError
+
+BAD = b'{"version": 1, "profiles": [{"name": "x", "host": "127.0.0.1", "port": 0}]}'
+
+
+def dirs(tmp_path: Path) -> tuple[Path, Path]:
+    config = tmp_path / "config"
+    config.mkdir()
+    return config, tmp_path / "data"
+
+
+def test_strict_refuses_a_bad_file_by_name_and_writes_nothing(tmp_path: Path) -> None:
+    config, data = dirs(tmp_path)
+    (config / "profiles.json").write_bytes(BAD)
+    session = Session(config, data, strict=True)
+    try:
+        assert session.settings.retention_days == 90  # another file: no obstacle
+        with pytest.raises(SessionError, match=r"^profiles\.json: profiles\[0\]\.port: 0 "):
+            session.profiles  # noqa: B018 - read on first use
+    finally:
+        session.close()
+    assert sorted(p.name for p in config.iterdir()) == ["profiles.json"]
+    assert (config / "profiles.json").read_bytes() == BAD
+    assert not data.exists()
+
+
+def test_lenient_keeps_a_copy_starts_empty_and_says_so(tmp_path: Path) -> None:
+    config, data = dirs(tmp_path)
+    (config / "profiles.json").write_bytes(BAD)
+    session = Session(config, data, strict=False)
+    try:
+        assert list(session.profiles) == []
+        (problem,) = session.problems
+        assert problem.kind is ProblemKind.PROFILES_UNREADABLE
+        assert "port: 0 is out of range" in problem.error
+        assert Path(problem.kept).read_bytes() == BAD
+        session.profiles.add([Profile(name="new", host="127.0.0.1", port=1)])
+        session.profiles.flush().result(5)
+        assert [p.name for p in ProfileStore(config).load()] == ["new"]
+    finally:
+        session.close()
+
+
+def test_when_no_copy_can_be_kept_the_file_is_never_written_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, data = dirs(tmp_path)
+    (config / "profiles.json").write_bytes(BAD)
+
+    def no_room(path: Path, now: object = None) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jsonfile, "keep_corrupt_copy", no_room)
+    session = Session(config, data, strict=False)
+    try:
+        assert list(session.profiles) == []
+        (problem,) = session.problems
+        assert problem.kept == ""
+        session.profiles.add([Profile(name="new", host="127.0.0.1", port=1)])
+        with pytest.raises(jsonfile.JsonFileError, match=r"not saved: profiles\.json could not"):
+            session.profiles.flush().result(5)
+    finally:
+        session.close()
+    assert (config / "profiles.json").read_bytes() == BAD
+
+
+def test_an_unusable_event_log_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    config, data = dirs(tmp_path)
+    (data / "events.sqlite3").mkdir(parents=True)  # a directory where the file goes
+    lenient = Session(config, data, strict=False)
+    try:
+        assert lenient.open_eventlog() is None
+        assert [p.kind for p in lenient.problems] == [ProblemKind.EVENTLOG_UNUSABLE]
+        assert lenient.history(None, 10).result(5) == []
+        assert lenient.uptimes(["a"]).result(5) == {"a": None}
+    finally:
+        lenient.close()
+    strict = Session(config, data, strict=True)
+    try:
+        with pytest.raises(SessionError, match=r"events\.sqlite3"):
+            strict.open_eventlog()
+    finally:
+        strict.close()
+
+
+def test_reading_nothing_starts_no_thread_and_creates_no_file(tmp_path: Path) -> None:
+    config, data = tmp_path / "c", tmp_path / "d"
+    session = Session(config, data)
+    assert list(session.profiles) == [] and session.settings.workers == 0
+    assert not [t for t in threading.enumerate() if t.name.startswith("tcpm-io")]
+    session.close()
+    assert not config.exists() and not data.exists()
