@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 from .. import __version__
 from ..core import validate as v
 from ..core.presets import PRESETS
-from ..core.profile import DETECTOR_KINDS
+from ..core.profile import DETECTOR_KINDS, field_range, parse_target
 from ..core.session import SessionError
 from .check import cmd_check
 from .errors import EXIT_USAGE, UsageError, die
@@ -47,9 +47,16 @@ def _ranged(lo: float, hi: float, *, integer: bool = False) -> Any:
     return parse
 
 
+def _field(path: str) -> Any:
+    """The check of an option that sets the profile field ``path`` (its range declared once,
+    in ``core.profile``)."""
+    spec = field_range(path)
+    return _ranged(spec.lo, spec.hi, integer=spec.integer)
+
+
 def _target(text: str) -> tuple[str, int]:
     try:
-        return v.parse_host_port(text)
+        return parse_target(text)
     except v.FieldError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -61,8 +68,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _probe_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--interval", type=_ranged(0.1, 86400), metavar="S")
-    parser.add_argument("--timeout", type=_ranged(0.05, 600), metavar="S")
+    parser.add_argument("--interval", type=_field("detector.interval_s"), metavar="S")
+    parser.add_argument("--timeout", type=_field("detector.timeout_s"), metavar="S")
     parser.add_argument("--preset", choices=sorted(PRESETS), help="send/expect preset")
     parser.add_argument("--send", help="text to send (\\r \\n \\t \\xNN understood)")
     parser.add_argument("--expect", help="regular expression the reply must match")

@@ -3,18 +3,54 @@
 A profile is plain data (frozen dataclasses); ``Profile.from_dict`` is the only way in from
 a file, a dialog or the command line, and it names the field, the value and the allowed range
 of anything it refuses.
+
+Each field's range or length is declared once, on the field itself (``Annotated[int,
+Range(1, 100)]``); ``FIELDS`` collects them by dotted path (``detector.interval_s``) for the
+validator here, the dialog's number boxes and the command line's option checks, so the three
+cannot drift apart.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import typing
 import uuid
 from collections.abc import Mapping
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from . import validate as v
 from .presets import PRESETS, compile_exchange
+
+
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """The numbers a field allows (``integer``: whole numbers only)."""
+
+    lo: float
+    hi: float
+    integer: bool = False
+
+    def check(self, field: str, value: Any) -> Any:
+        if self.integer:
+            return v.integer(field, value, int(self.lo), int(self.hi))
+        return float(v.number(field, value, self.lo, self.hi))
+
+
+@dataclasses.dataclass(frozen=True)
+class Text:
+    """The text a field allows: at most ``max_len`` characters, not blank if ``required``."""
+
+    max_len: int
+    required: bool = False
+
+    def check(self, field: str, value: Any) -> str:
+        return v.text(field, value, max_len=self.max_len, allow_empty=not self.required)
+
+
+Spec = Range | Text
+Seconds = Annotated[float, Range(0.1, 86400)]
+Count = Annotated[int, Range(1, 100, integer=True)]
 
 DetectorKind = Literal["probe", "heartbeat", "watch"]
 DETECTOR_KINDS: tuple[DetectorKind, ...] = ("probe", "heartbeat", "watch")
@@ -31,9 +67,9 @@ KIND_DEFAULTS: dict[str, dict[str, Any]] = {
 
 @dataclasses.dataclass(frozen=True)
 class Keepalive:
-    idle_s: int = 10
-    interval_s: int = 3
-    count: int = 3
+    idle_s: Annotated[int, Range(1, 32767, integer=True)] = 10
+    interval_s: Annotated[int, Range(1, 32767, integer=True)] = 3
+    count: Annotated[int, Range(1, 127, integer=True)] = 3
 
     @property
     def budget_s(self) -> int:
@@ -44,19 +80,19 @@ class Keepalive:
 @dataclasses.dataclass(frozen=True)
 class Detector:
     kind: DetectorKind = "probe"
-    interval_s: float = 5.0
-    timeout_s: float = 3.0
+    interval_s: Seconds = 5.0
+    timeout_s: Annotated[float, Range(0.05, 600)] = 3.0
     preset: str | None = None
-    send: str = ""
-    expect: str = ""
+    send: Annotated[str, Text(4096)] = ""
+    expect: Annotated[str, Text(4096)] = ""
     tls: bool = False
-    tls_server_name: str = ""
+    tls_server_name: Annotated[str, Text(253)] = ""
     tls_verify: bool = True
-    tls_ca_file: str = ""
+    tls_ca_file: Annotated[str, Text(4096)] = ""
     keepalive: Keepalive = dataclasses.field(default_factory=Keepalive)
     #: None: derived (a little below keepalive's budget); 0: off.
-    user_timeout_s: float | None = None
-    max_backoff_s: float = 60.0
+    user_timeout_s: Annotated[float | None, Range(0, 3600)] = None
+    max_backoff_s: Annotated[float, Range(1, 3600)] = 60.0
 
     @property
     def persistent(self) -> bool:
@@ -82,18 +118,18 @@ class Notify:
 
 @dataclasses.dataclass(frozen=True)
 class Profile:
-    name: str
+    name: Annotated[str, Text(100, required=True)]
     host: str
-    port: int
+    port: Annotated[int, Range(1, 65535, integer=True)]
     id: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
-    group: str = ""
+    group: Annotated[str, Text(100)] = ""
     enabled: bool = True
-    notes: str = ""
+    notes: Annotated[str, Text(10_000)] = ""
     ip_family: str = "auto"
     detector: Detector = dataclasses.field(default_factory=Detector)
-    fail_after: int = 2
-    recover_after: int = 1
-    warn_latency_ms: float = 500.0
+    fail_after: Count = 2
+    recover_after: Count = 1
+    warn_latency_ms: Annotated[float, Range(0, 600_000)] = 500.0
     notify: Notify = dataclasses.field(default_factory=Notify)
 
     @property
@@ -132,6 +168,56 @@ _PROFILE_KEYS = {f.name for f in dataclasses.fields(Profile)}
 _DETECTOR_KEYS = {f.name for f in dataclasses.fields(Detector)}
 
 
+def _specs(cls: type, prefix: str = "") -> dict[str, Spec]:
+    found: dict[str, Spec] = {}
+    for name, hint in typing.get_type_hints(cls, include_extras=True).items():
+        path = f"{prefix}{name}"
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            found.update(_specs(hint, f"{path}."))
+        for meta in getattr(hint, "__metadata__", ()):
+            if isinstance(meta, Range | Text):
+                found[path] = meta
+    return found
+
+
+#: Every ranged or length-limited field of a profile, by dotted path.
+FIELDS: dict[str, Spec] = _specs(Profile)
+
+
+def field_range(path: str) -> Range:
+    spec = FIELDS[path]
+    assert isinstance(spec, Range), f"{path} is not a number"
+    return spec
+
+
+def _check(path: str, value: Any) -> Any:
+    return FIELDS[path].check(path, value)
+
+
+def parse_target(value: str, field: str = "HOST:PORT") -> tuple[str, int]:
+    """``host:port``, ``[v6]:port``: the target syntax of the command line."""
+    if not isinstance(value, str) or not value:
+        v.fail(field, value, "is not HOST:PORT")
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0 or value[end + 1 : end + 2] != ":":
+            v.fail(field, value, "is not [IPv6]:PORT")
+        name, port_text = value[1:end], value[end + 2 :]
+    else:
+        name, sep, port_text = value.rpartition(":")
+        if not sep or not name:
+            v.fail(field, value, "is not HOST:PORT (the port is missing)")
+        if ":" in name:
+            v.fail(field, value, "has an IPv6 address without brackets (write [ADDR]:PORT)")
+    spec = field_range("port")
+    allowed = f"(allowed {v.fmt(spec.lo)} to {v.fmt(spec.hi)})"
+    if not (port_text.isascii() and port_text.isdigit()):
+        v.fail("port", port_text, f"is not a whole number {allowed}")
+    if len(port_text.lstrip("0")) > len(str(int(spec.hi))):  # never int() a 5,000-digit port
+        v.fail("port", port_text, f"is out of range {allowed}")
+    return v.host("host", name), _check("port", int(port_text))
+
+
 def _parse_profile(data: Mapping[str, Any]) -> Profile:
     v.no_unknown_keys("", data, _PROFILE_KEYS)
     for required in ("name", "host", "port"):
@@ -155,17 +241,17 @@ def _parse_profile(data: Mapping[str, Any]) -> Profile:
     v.no_unknown_keys("notify", raw_notify, ("on_down", "on_up"))
     profile = Profile(
         id=pid,
-        name=v.text("name", data["name"], max_len=100, allow_empty=False).strip(),
+        name=_check("name", data["name"]).strip(),
         host=v.host("host", data["host"]),
-        port=v.port("port", data["port"]),
-        group=v.text("group", data.get("group", ""), max_len=100).strip(),
+        port=_check("port", data["port"]),
+        group=_check("group", data.get("group", "")).strip(),
         enabled=v.boolean("enabled", data.get("enabled", True)),
-        notes=v.text("notes", data.get("notes", ""), max_len=10_000),
+        notes=_check("notes", data.get("notes", "")),
         ip_family=v.choice("ip_family", data.get("ip_family", "auto"), IP_FAMILIES),
         detector=detector,
-        fail_after=v.integer("fail_after", data.get("fail_after", defaults["fail_after"]), 1, 100),
-        recover_after=v.integer("recover_after", data.get("recover_after", 1), 1, 100),
-        warn_latency_ms=v.number("warn_latency_ms", data.get("warn_latency_ms", 500.0), 0, 600_000),
+        fail_after=_check("fail_after", data.get("fail_after", defaults["fail_after"])),
+        recover_after=_check("recover_after", data.get("recover_after", 1)),
+        warn_latency_ms=_check("warn_latency_ms", data.get("warn_latency_ms", 500.0)),
         notify=Notify(
             on_down=v.boolean("notify.on_down", raw_notify.get("on_down", True)),
             on_up=v.boolean("notify.on_up", raw_notify.get("on_up", True)),
@@ -187,42 +273,30 @@ def _parse_detector(
         v.choice("detector.preset", preset, PRESETS)
     raw_ka = v.mapping("detector.keepalive", data.get("keepalive", {}))
     v.no_unknown_keys("detector.keepalive", raw_ka, ("idle_s", "interval_s", "count"))
+    ka_defaults = Keepalive()
     keepalive = Keepalive(
-        idle_s=v.integer("detector.keepalive.idle_s", raw_ka.get("idle_s", 10), 1, 32767),
-        interval_s=v.integer(
-            "detector.keepalive.interval_s", raw_ka.get("interval_s", 3), 1, 32767
-        ),
-        count=v.integer("detector.keepalive.count", raw_ka.get("count", 3), 1, 127),
+        **{
+            key: _check(f"detector.keepalive.{key}", raw_ka.get(key, getattr(ka_defaults, key)))
+            for key in ("idle_s", "interval_s", "count")
+        }
     )
     user_timeout = data.get("user_timeout_s")
-    if user_timeout is not None:
-        user_timeout = v.number("detector.user_timeout_s", user_timeout, 0, 3600)
-    interval = v.number(
-        "detector.interval_s", data.get("interval_s", defaults["interval_s"]), 0.1, 86400
-    )
-    timeout = v.number(
-        "detector.timeout_s", data.get("timeout_s", defaults["timeout_s"]), 0.05, 600
-    )
-    send = v.text("detector.send", data.get("send", ""), max_len=4096)
-    expect = v.text("detector.expect", data.get("expect", ""), max_len=4096)
     detector = Detector(
         kind=kind,
-        interval_s=float(interval),
-        timeout_s=float(timeout),
+        interval_s=_check("detector.interval_s", data.get("interval_s", defaults["interval_s"])),
+        timeout_s=_check("detector.timeout_s", data.get("timeout_s", defaults["timeout_s"])),
         preset=preset,
-        send=send,
-        expect=expect,
+        send=_check("detector.send", data.get("send", "")),
+        expect=_check("detector.expect", data.get("expect", "")),
         tls=v.boolean("detector.tls", data.get("tls", False)),
-        tls_server_name=v.text(
-            "detector.tls_server_name", data.get("tls_server_name", ""), max_len=253
-        ),
+        tls_server_name=_check("detector.tls_server_name", data.get("tls_server_name", "")),
         tls_verify=v.boolean("detector.tls_verify", data.get("tls_verify", True)),
-        tls_ca_file=v.text("detector.tls_ca_file", data.get("tls_ca_file", ""), max_len=4096),
+        tls_ca_file=_check("detector.tls_ca_file", data.get("tls_ca_file", "")),
         keepalive=keepalive,
-        user_timeout_s=None if user_timeout is None else float(user_timeout),
-        max_backoff_s=float(
-            v.number("detector.max_backoff_s", data.get("max_backoff_s", 60), 1, 3600)
-        ),
+        user_timeout_s=None
+        if user_timeout is None
+        else _check("detector.user_timeout_s", user_timeout),
+        max_backoff_s=_check("detector.max_backoff_s", data.get("max_backoff_s", 60)),
     )
     _check_exchange(detector, host)
     return detector

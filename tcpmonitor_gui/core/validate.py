@@ -120,27 +120,3 @@ def host(field: str, value: Any) -> str:
     if name.replace(".", "").isdigit():
         fail(field, value, "is not a valid IP address")
     return value
-
-
-def port(field: str, value: Any) -> int:
-    return integer(field, value, 1, 65535)
-
-
-def parse_host_port(value: str, field: str = "HOST:PORT") -> tuple[str, int]:
-    """``host:port``, ``[v6]:port``: the target syntax of the command line."""
-    if not isinstance(value, str) or not value:
-        fail(field, value, "is not HOST:PORT")
-    if value.startswith("["):
-        end = value.find("]")
-        if end < 0 or value[end + 1 : end + 2] != ":":
-            fail(field, value, "is not [IPv6]:PORT")
-        name, port_text = value[1:end], value[end + 2 :]
-    else:
-        name, sep, port_text = value.rpartition(":")
-        if not sep or not name:
-            fail(field, value, "is not HOST:PORT (the port is missing)")
-        if ":" in name:
-            fail(field, value, "has an IPv6 address without brackets (write [ADDR]:PORT)")
-    if not port_text.isdigit():
-        fail("port", port_text, "is not a whole number (allowed 1 to 65535)")
-    return host("host", name), port("port", int(port_text))

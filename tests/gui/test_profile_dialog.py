@@ -6,23 +6,36 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QDialog,
+    QDoubleSpinBox,
+    QLabel,
+    QSpinBox,
+)
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.core import escapes
 from tcpmonitor_gui.core.events import State
-from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.presets import compile_exchange
+from tcpmonitor_gui.core.profile import FIELDS, Profile, Range, field_range
+from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.engine.gui_thread import call_in_gui_thread
 from tcpmonitor_gui.lab import LineEchoServer, SilentServer
 from tcpmonitor_gui.ui.common.icons import STATE_COLORS
 from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog
-from tcpmonitor_gui.ui.profiles.form import KINDS, escape, unescape
+from tcpmonitor_gui.ui.profiles.form import KINDS
 
 GENERAL, DETECTOR, TLS, KEEPALIVE, ALERTING = range(5)
 KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
@@ -169,8 +182,9 @@ def test_number_boxes_cannot_hold_what_the_model_refuses(qtbot: QtBot) -> None:
     form.port_spin.setValue(70000)
     form.interval_spin.setValue(0)
     form.timeout_spin.setValue(0)
-    assert (form.port_spin.value(), form.interval_spin.value()) == (65535, 0.1)
-    assert form.timeout_spin.value() == 0.05
+    port, interval = field_range("port"), field_range("detector.interval_s")
+    assert (form.port_spin.value(), form.interval_spin.value()) == (port.hi, interval.lo)
+    assert form.timeout_spin.value() == field_range("detector.timeout_s").lo
     assert dialog.ok_button.isEnabled()
 
 
@@ -228,8 +242,51 @@ def test_send_is_typed_with_escapes_on_one_line(qtbot: QtBot) -> None:
     profile = Profile.from_dict(ROUND_TRIP["heartbeat"])
     dialog = open_dialog(qtbot, profile=profile)
     assert dialog.form.send_edit.text() == r"PING\r\n\tx\\n"
-    for text in ("", "a\\b\r\n\t\\n\\", "\\\\r", "plain"):
-        assert unescape(escape(text)) == text
+    for text in ("", "a\\b\r\n\t\\n\\", "\\\\r", "plain", "\x00\x01\x7f\u00e9"):
+        assert escapes.decode(escapes.encode(text)) == text
+
+
+@pytest.mark.parametrize(
+    "typed", [r"PING\r\n", r"\x02STATUS\x03\0", r"C:\temp\q \\n", "\u00e9t\u00e9\\t"]
+)
+def test_send_typed_in_the_dialog_gives_the_bytes_the_command_line_gives(
+    qtbot: QtBot, tmp_path: Path, typed: str
+) -> None:
+    dialog = open_dialog(qtbot)
+    fill(dialog)
+    set_kind(dialog, "heartbeat")
+    set_preset(dialog, "custom")
+    dialog.form.send_edit.setText(typed)
+    dialog.accept()
+    from_dialog = dialog.result_profile()
+    assert from_dialog is not None
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("tcpmonitor")), "profiles", "add", "x",
+         "127.0.0.1:5432", "--detector", "heartbeat", "--preset", "custom", "--send", typed,
+         "--config-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (from_cli,) = ProfileStore(tmp_path / "c").load()
+    assert from_cli.detector.send == from_dialog.detector.send
+
+    def wire(p: Profile) -> bytes | None:
+        d = p.detector
+        return compile_exchange(d.preset, d.send, d.expect, p.host).send
+
+    assert wire(from_cli) == wire(from_dialog) is not None
+
+
+def test_every_number_box_allows_exactly_what_its_field_declares(qtbot: QtBot) -> None:
+    form = open_dialog(qtbot).form
+    boxes = {p: w for p in form.paths if isinstance(w := form.field_widget(p), QAbstractSpinBox)}
+    boxes["detector.user_timeout_s"] = form.user_timeout_spin
+    assert set(boxes) == {p for p, spec in FIELDS.items() if isinstance(spec, Range)}
+    for path, box in boxes.items():
+        spec = field_range(path)
+        assert isinstance(box, QSpinBox | QDoubleSpinBox)
+        lo = spec.lo - 1 if path == "port" else spec.lo  # "—": no port chosen yet
+        assert (box.minimum(), box.maximum()) == (lo, spec.hi), path
 
 
 def test_a_duplicate_gets_a_new_id_and_a_copy_name(qtbot: QtBot) -> None:

@@ -949,8 +949,8 @@ Their stored history is kept.</source>
         <translation>应答必须以这些十六进制字节开头</translation>
     </message>
     <message>
-        <source>Empty: the preset&apos;s. Escapes: \r \n \t \\</source>
-        <translation>留空则使用预设值。转义：\r \n \t \\</translation>
+        <source>Empty: the preset&apos;s. Escapes: \r \n \t \\ \0 \xNN</source>
+        <translation>留空则使用预设值。转义：\r \n \t \\ \0 \xNN</translation>
     </message>
     <message>
         <source>A regular expression the reply must match</source>

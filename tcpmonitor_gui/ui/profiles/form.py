@@ -8,27 +8,24 @@ module as layout. The form knows no validation rule: it turns its widgets into t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QTabWidget,
     QWidget,
 )
 
+from ...core import escapes
 from ...core.events import State
 from ...core.presets import PRESETS
 from ...core.profile import KIND_DEFAULTS, Profile
@@ -37,6 +34,17 @@ from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import STATE_COLORS
 from ..common.labels import preset_text
 from ..common.text import unit_suffix
+from .fields import (
+    Number,
+    counted_box,
+    flatten,
+    line_of,
+    note,
+    on_edit,
+    put_value,
+    spin_box,
+    take_value,
+)
 
 KINDS = {
     "probe": QT_TRANSLATE_NOOP("ProfileForm", "Probe: connect every interval"),
@@ -56,72 +64,6 @@ USER_TIMEOUT_MODES = {
 #: TLS stays offered for watch although the brief says otherwise: ``core.connect`` does the
 #: handshake for every kind, so hiding it would leave a setting in force that nobody can see.
 TLS_KINDS = ("probe", "heartbeat", "watch")
-_ESCAPES = {"\\": "\\\\", "\r": "\\r", "\n": "\\n", "\t": "\\t"}
-_UNESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "t": "\t"}
-
-
-def escape(text: str) -> str:
-    """``send`` as typed in one line: CR, LF, tab and backslash as escapes."""
-    return "".join(_ESCAPES.get(c, c) for c in text)
-
-
-def unescape(text: str) -> str:
-    """The inverse of ``escape``; an unknown escape stays as typed."""
-    out, i = [], 0
-    while i < len(text):
-        if text[i] == "\\" and text[i + 1 : i + 2] in _UNESCAPES:
-            out.append(_UNESCAPES[text[i + 1]])
-            i += 2
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
-
-
-class Number(QDoubleSpinBox):
-    """Three decimals, so that a profile from a file comes back unchanged, shown as "5" not
-    "5.000"."""
-
-    def __init__(self, lo: float, hi: float, suffix: str) -> None:
-        super().__init__()
-        self.setDecimals(3)
-        self.setRange(lo, hi)
-        self.setSuffix(suffix)
-
-    def textFromValue(self, value: float) -> str:
-        text = super().textFromValue(value)
-        point = self.locale().decimalPoint()
-        return text.rstrip("0").rstrip(point) if point in text else text
-
-
-def _spin(lo: int, hi: int, suffix: str = "") -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(lo, hi)
-    spin.setSuffix(suffix)
-    return spin
-
-
-def _counted(one: str, many: Callable[[int], str]) -> QSpinBox:
-    """1 to 100 checks, "1 good check" but "2 good checks" (``one``, and ``many(n)``: a
-    translation may have several plural forms)."""
-    spin = _spin(1, 100, one)
-    spin.valueChanged.connect(lambda n: spin.setSuffix(one if n == 1 else many(n)))
-    return spin
-
-
-def _note(text: str = "") -> QLabel:
-    label = QLabel(text)  # one line: a wrapped label in a form row takes its (taller) size hint
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    return label
-
-
-def _line(*widgets: QWidget) -> QWidget:
-    body = QWidget()
-    line = QHBoxLayout(body)
-    line.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        line.addWidget(widget)
-    return body
 
 
 @dataclasses.dataclass
@@ -192,8 +134,7 @@ class ProfileForm(QTabWidget):
         self._row(
             form, self.tr("&Host:"), "host", self.host_edit, self.tr("A host name or an IP address")
         )
-        self.port_spin = _spin(0, 65535)
-        self.port_spin.setSpecialValueText("—")  # 0: not chosen yet
+        self.port_spin = spin_box("port", unset=True)
         self._row(
             form, self.tr("&Port:"), "port", self.port_spin, self.tr("The TCP port, 1 to 65535")
         )
@@ -220,22 +161,22 @@ class ProfileForm(QTabWidget):
             self.kind_combo.addItem(translate("ProfileForm", title), key)
         self._row(form, self.tr("&Detector:"), "detector.kind", self.kind_combo)
         seconds = unit_suffix("{n} s")
-        self.interval_spin = Number(0.1, 86400, seconds)
+        self.interval_spin = Number("detector.interval_s", seconds)
         self._row(form, self.tr("&Interval:"), "detector.interval_s", self.interval_spin)
-        self.timeout_spin = Number(0.05, 600, seconds)
+        self.timeout_spin = Number("detector.timeout_s", seconds)
         self._row(form, self.tr("Ti&meout:"), "detector.timeout_s", self.timeout_spin)
         self.preset_combo = QComboBox()
         self.preset_combo.addItem(self.tr("None"), None)
         for preset in PRESETS.values():
             self.preset_combo.addItem(preset_text(preset.name), preset.name)
         self._row(form, self.tr("&Preset:"), "detector.preset", self.preset_combo)
-        self.send_edit, self.send_hint = QLineEdit(), _note()
+        self.send_edit, self.send_hint = QLineEdit(), note()
         self._row(form, self.tr("&Send:"), "detector.send", self.send_edit, hint=self.send_hint)
-        self.expect_edit, self.expect_hint = QLineEdit(), _note()
+        self.expect_edit, self.expect_hint = QLineEdit(), note()
         self._row(
             form, self.tr("E&xpect:"), "detector.expect", self.expect_edit, hint=self.expect_hint
         )
-        self.backoff_spin = Number(1, 3600, seconds)
+        self.backoff_spin = Number("detector.max_backoff_s", seconds)
         tip = self.tr("After a drop, retries double from the interval up to this")
         self._row(form, self.tr("Max &backoff:"), "detector.max_backoff_s", self.backoff_spin, tip)
 
@@ -253,30 +194,30 @@ class ProfileForm(QTabWidget):
         self.browse_button = QPushButton(self.tr("&Browse…"))
         self.browse_button.setAutoDefault(False)
         self.browse_button.clicked.connect(self._browse_ca)
-        body = _line(self.ca_edit, self.browse_button)
+        body = line_of(self.ca_edit, self.browse_button)
         self._row(form, self.tr("CA &file:"), "detector.tls_ca_file", self.ca_edit, body=body)
 
     def _build_keepalive(self) -> None:
         form = self._page(self.tr("&Keepalive"))
         seconds = unit_suffix("{n} s")
-        self.idle_spin = _spin(1, 32767, seconds)
+        self.idle_spin = spin_box("detector.keepalive.idle_s", seconds)
         tip = self.tr("Silence before the kernel's first keepalive probe")
         self._row(form, self.tr("&Idle:"), "detector.keepalive.idle_s", self.idle_spin, tip)
-        self.ka_interval_spin = _spin(1, 32767, seconds)
+        self.ka_interval_spin = spin_box("detector.keepalive.interval_s", seconds)
         self._row(
             form,
             self.tr("Probe i&nterval:"),
             "detector.keepalive.interval_s",
             self.ka_interval_spin,
         )
-        self.count_spin = _spin(1, 127)
+        self.count_spin = spin_box("detector.keepalive.count")
         tip = self.tr("Unanswered probes before the connection counts as dropped")
         self._row(form, self.tr("Probe c&ount:"), "detector.keepalive.count", self.count_spin, tip)
         self.user_timeout_combo = QComboBox()
         for mode, title in USER_TIMEOUT_MODES.items():
             self.user_timeout_combo.addItem(translate("ProfileForm", title), mode)
-        self.user_timeout_spin = Number(0.1, 3600, seconds)
-        body = _line(self.user_timeout_combo, self.user_timeout_spin)
+        self.user_timeout_spin = Number("detector.user_timeout_s", seconds)
+        body = line_of(self.user_timeout_combo, self.user_timeout_spin)
         tip = self.tr("TCP_USER_TIMEOUT: how long sent data may stay unacknowledged")
         caption = self.tr("&User timeout:")
         self._row(form, caption, "detector.user_timeout_s", self.user_timeout_combo, tip, body=body)
@@ -284,15 +225,15 @@ class ProfileForm(QTabWidget):
 
     def _build_alerting(self) -> None:
         form = self._page(self.tr("&Alerting"))
-        self.fail_spin = _counted(
-            self.tr(" failed check"), lambda n: self.tr(" failed checks", "", n)
+        self.fail_spin = counted_box(
+            "fail_after", self.tr(" failed check"), lambda n: self.tr(" failed checks", "", n)
         )
         self._row(form, self.tr("&Down after:"), "fail_after", self.fail_spin)
-        self.recover_spin = _counted(
-            self.tr(" good check"), lambda n: self.tr(" good checks", "", n)
+        self.recover_spin = counted_box(
+            "recover_after", self.tr(" good check"), lambda n: self.tr(" good checks", "", n)
         )
         self._row(form, self.tr("U&p after:"), "recover_after", self.recover_spin)
-        self.warn_spin = Number(0, 600_000, unit_suffix("{n} ms"))
+        self.warn_spin = Number("warn_latency_ms", unit_suffix("{n} ms"))
         self.warn_spin.setSpecialValueText(self.tr("off"))
         tip = self.tr("Latency above this shows the connection as degraded; 0 turns it off")
         self._row(form, self.tr("&Warn latency:"), "warn_latency_ms", self.warn_spin, tip)
@@ -311,16 +252,7 @@ class ProfileForm(QTabWidget):
             self._sync()
             self.changed.emit()
 
-        if isinstance(widget, QComboBox) and widget.isEditable():
-            widget.editTextChanged.connect(edited)
-        elif isinstance(widget, QComboBox):
-            widget.currentIndexChanged.connect(edited)
-        elif isinstance(widget, QLineEdit | QPlainTextEdit):
-            widget.textChanged.connect(edited)
-        elif isinstance(widget, QAbstractButton):
-            widget.toggled.connect(edited)
-        elif isinstance(widget, QSpinBox | QDoubleSpinBox):
-            widget.valueChanged.connect(edited)
+        on_edit(widget, edited)
 
     def _browse_ca(self) -> None:
         ask_open_file(
@@ -340,15 +272,15 @@ class ProfileForm(QTabWidget):
     def load(self, profile: Profile) -> None:
         """Show ``profile``; nothing counts as touched afterwards."""
         d = profile.detector
-        values = _flatten(profile.to_dict())
-        values["detector.send"] = escape(d.send)
+        values = flatten(profile.to_dict())
+        values["detector.send"] = escapes.encode(d.send)
         values["detector.user_timeout_s"] = (
             "auto" if d.user_timeout_s is None else "seconds" if d.user_timeout_s else "off"
         )
         self._loading = True
         try:
             for path, field in self._fields.items():
-                _put(field.widget, values[path])
+                put_value(field.widget, values[path])
             self.user_timeout_spin.setValue(d.user_timeout_s or d.effective_user_timeout_s)
         finally:
             self._loading = False
@@ -363,10 +295,10 @@ class ProfileForm(QTabWidget):
         Watch sends nothing, so its preset, send and expect are left out while hidden (the
         widgets keep them, for a switch back).
         """
-        values = {path: _take(field.widget) for path, field in self._fields.items()}
+        values = {path: take_value(field.widget) for path, field in self._fields.items()}
         for path in ("host", "detector.tls_server_name", "detector.tls_ca_file"):
             values[path] = values[path].strip()
-        values["detector.send"] = unescape(values["detector.send"])
+        values["detector.send"] = escapes.decode(values["detector.send"])
         mode = values["detector.user_timeout_s"]
         values["detector.user_timeout_s"] = {"auto": None, "off": 0.0}.get(
             mode, self.user_timeout_spin.value()
@@ -425,9 +357,10 @@ class ProfileForm(QTabWidget):
             self.send_hint.setText(self.tr("hex bytes to send, pairs of 0-9a-f (spaces allowed)"))
             self.expect_hint.setText(self.tr("hex bytes the reply must start with"))
         else:
-            self.send_hint.setText(self.tr(r"Empty: the preset's. Escapes: \r \n \t \\"))
+            hint = self.tr(r"Empty: the preset's. Escapes: \r \n \t \\ \0 \xNN")
+            self.send_hint.setText(hint)
             self.expect_hint.setText(self.tr("A regular expression the reply must match"))
-        self.send_edit.setPlaceholderText(escape(preset.send or ""))
+        self.send_edit.setPlaceholderText(escapes.encode(preset.send or ""))
         self.expect_edit.setPlaceholderText(preset.expect or "")
 
     def _set_row_visible(self, path: str, visible: bool) -> None:
@@ -474,42 +407,3 @@ class ProfileForm(QTabWidget):
             if label.buddy() is caption and label.text():
                 return label.text().replace("&", "").rstrip(":")
         return path.rsplit(".", 1)[-1]
-
-
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def _put(widget: QWidget, value: Any) -> None:
-    """Set a field's widget; combo boxes hold the file's value as item data."""
-    if isinstance(widget, QComboBox) and widget.isEditable():
-        widget.setCurrentText(value)
-    elif isinstance(widget, QComboBox):
-        widget.setCurrentIndex(max(0, widget.findData(value)))
-    elif isinstance(widget, QLineEdit):
-        widget.setText(value)
-    elif isinstance(widget, QPlainTextEdit):
-        widget.setPlainText(value)
-    elif isinstance(widget, QAbstractButton):
-        widget.setChecked(value)
-    elif isinstance(widget, QSpinBox | QDoubleSpinBox):
-        widget.setValue(value)
-
-
-def _take(widget: QWidget) -> Any:
-    if isinstance(widget, QComboBox):
-        return widget.currentText() if widget.isEditable() else widget.currentData()
-    if isinstance(widget, QLineEdit):
-        return widget.text()
-    if isinstance(widget, QPlainTextEdit):
-        return widget.toPlainText()
-    if isinstance(widget, QAbstractButton):
-        return widget.isChecked()
-    assert isinstance(widget, QSpinBox | QDoubleSpinBox)
-    return widget.value()

@@ -1,0 +1,133 @@
+"""The profile form's field widgets and how a value goes in and out of each.
+
+Number boxes take the range of the profile field they edit from ``core.profile.FIELDS`` (one
+declaration for the file, the dialog and the command line); ``put_value``/``take_value`` move a
+file-format value into and out of any field widget; ``on_edit`` calls back on any user edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from ...core.profile import field_range
+
+
+class Number(QDoubleSpinBox):
+    """A number field with the range its profile field declares (``core.profile.FIELDS``).
+
+    Three decimals, so that a profile from a file comes back unchanged, shown as "5" not
+    "5.000"."""
+
+    def __init__(self, path: str, suffix: str) -> None:
+        super().__init__()
+        spec = field_range(path)
+        self.setDecimals(3)
+        self.setRange(spec.lo, spec.hi)
+        self.setSuffix(suffix)
+
+    def textFromValue(self, value: float) -> str:
+        text = super().textFromValue(value)
+        point = self.locale().decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
+
+
+def spin_box(path: str, suffix: str = "", *, unset: bool = False) -> QSpinBox:
+    """A whole-number field with the range its profile field declares; ``unset``: one below
+    it is allowed too, shown as "—" (not chosen yet: the message beside it says why)."""
+    spec = field_range(path)
+    spin = QSpinBox()
+    spin.setRange(int(spec.lo) - 1 if unset else int(spec.lo), int(spec.hi))
+    if unset:
+        spin.setSpecialValueText("—")
+    spin.setSuffix(suffix)
+    return spin
+
+
+def counted_box(path: str, one: str, many: Callable[[int], str]) -> QSpinBox:
+    """A count of checks, "1 good check" but "2 good checks" (``one``, and ``many(n)``: a
+    translation may have several plural forms)."""
+    spin = spin_box(path, one)
+    spin.valueChanged.connect(lambda n: spin.setSuffix(one if n == 1 else many(n)))
+    return spin
+
+
+def note(text: str = "") -> QLabel:
+    label = QLabel(text)  # one line: a wrapped label in a form row takes its (taller) size hint
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def line_of(*widgets: QWidget) -> QWidget:
+    body = QWidget()
+    line = QHBoxLayout(body)
+    line.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        line.addWidget(widget)
+    return body
+
+
+def on_edit(widget: QWidget, edited: Callable[..., None]) -> None:
+    """Call ``edited`` whenever the user changes ``widget``'s value."""
+    if isinstance(widget, QComboBox) and widget.isEditable():
+        widget.editTextChanged.connect(edited)
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(edited)
+    elif isinstance(widget, QLineEdit | QPlainTextEdit):
+        widget.textChanged.connect(edited)
+    elif isinstance(widget, QAbstractButton):
+        widget.toggled.connect(edited)
+    elif isinstance(widget, QSpinBox | QDoubleSpinBox):
+        widget.valueChanged.connect(edited)
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def put_value(widget: QWidget, value: Any) -> None:
+    """Set a field's widget; combo boxes hold the file's value as item data."""
+    if isinstance(widget, QComboBox) and widget.isEditable():
+        widget.setCurrentText(value)
+    elif isinstance(widget, QComboBox):
+        widget.setCurrentIndex(max(0, widget.findData(value)))
+    elif isinstance(widget, QLineEdit):
+        widget.setText(value)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(value)
+    elif isinstance(widget, QAbstractButton):
+        widget.setChecked(value)
+    elif isinstance(widget, QSpinBox | QDoubleSpinBox):
+        widget.setValue(value)
+
+
+def take_value(widget: QWidget) -> Any:
+    if isinstance(widget, QComboBox):
+        return widget.currentText() if widget.isEditable() else widget.currentData()
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QAbstractButton):
+        return widget.isChecked()
+    assert isinstance(widget, QSpinBox | QDoubleSpinBox)
+    return widget.value()
