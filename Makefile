@@ -34,6 +34,7 @@ run: $(STAMP) $(QM)
 lint: $(STAMP)
 	$(BIN)/ruff check tcpmonitor_gui tests tools packaging
 	$(BIN)/ruff format --check tcpmonitor_gui tests tools packaging
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
