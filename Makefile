@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck unit bench clean translations lupdate bundle bundle-smoke
 
-# Translations: the .ts sources are in git; the compiled .qm files are built here.
-TS := $(wildcard tcpmonitor_gui/resources/i18n/*.ts)
+# Translations: the .ts sources are in git; the compiled .qm files are built here for a
+# checkout (a wheel compiles its own: setup.py).
+TS := $(wildcard resources/i18n/*.ts)
 QM := $(TS:.ts=.qm)
 
 $(BIN)/python:
@@ -32,8 +33,8 @@ run: $(STAMP) $(QM)
 	$(BIN)/tcpmonitor-gui $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check tcpmonitor_gui tests tools packaging
-	$(BIN)/ruff format --check tcpmonitor_gui tests tools packaging
+	$(BIN)/ruff check tcpmonitor_gui tests tools packaging setup.py
+	$(BIN)/ruff format --check tcpmonitor_gui tests tools packaging setup.py
 	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)

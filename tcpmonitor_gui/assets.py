@@ -1,12 +1,16 @@
-"""Files that ship inside the package: icons and compiled translations.
+"""Files the program needs at run time: icons, compiled translations, the Linux desktop entry
+and metainfo templates.
 
-They live in ``tcpmonitor_gui/resources/`` (package data in the wheel, collected by the
-PyInstaller spec), found through ``importlib.resources`` so an installed wheel, an editable
-checkout and a bundle all work the same way.
+Their sources live in ``resources/`` at the top of the repository. A wheel (``setup.py``'s
+build step) and the bundle (the PyInstaller spec) carry them inside the package as
+``tcpmonitor_gui/resources/``, translations compiled; a source checkout (``make run``, an
+editable install) reads the top-level folder itself, where ``make`` compiles the translations.
+``resource_path`` finds whichever this installation has.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 from pathlib import Path
 
@@ -25,10 +29,23 @@ I18N_DIR = "i18n"
 ICON_NAME = APP_ID
 
 
+#: The desktop entry and metainfo, with ``@NAME@`` placeholders (``integration/xdg.py``).
+DESKTOP_ENTRY_TEMPLATE = "linux/desktop-entry.in"
+METAINFO_TEMPLATE = "linux/metainfo.xml.in"
+
+
+@functools.cache
+def resources_root() -> Path:
+    """``tcpmonitor_gui/resources`` in a wheel or a bundle, else the checkout's ``resources``."""
+    packaged = Path(str(importlib.resources.files(__package__ or "tcpmonitor_gui"))) / "resources"
+    if (packaged / "icons").is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
 def resource_path(relative: str) -> Path:
-    """The file at ``relative`` under ``resources/`` (which need not exist)."""
-    root = importlib.resources.files(__package__ or "tcpmonitor_gui") / "resources"
-    return Path(str(root)).joinpath(*relative.split("/"))
+    """The file at ``relative`` under the resources (which need not exist)."""
+    return resources_root().joinpath(*relative.split("/"))
 
 
 def read_text(relative: str) -> str:

@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/render_icons.py
 
-Writes ``tcpmonitor_gui/resources/icons/hicolor/<n>x<n>.png`` for each size in
+Writes ``resources/icons/hicolor/<n>x<n>.png`` for each size in
 ``assets.APP_ICON_SIZES`` (tests check that each exists at its size), and the 256 px
 rendering as ``tcpmonitor.ico`` and ``tcpmonitor.icns`` for the Windows and macOS bundles.
 """

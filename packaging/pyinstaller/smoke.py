@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO
 
 ROOT = Path(__file__).resolve().parents[2]
-RESOURCES = ROOT / "tcpmonitor_gui" / "resources"
+RESOURCES = ROOT / "resources"
 #: Resource files that are sources, not shipped (the spec leaves them out).
 NOT_SHIPPED = (".ts", ".md")
 #: The event log's file name in the data dir (tcpmonitor_gui/core/eventlog.py).
@@ -91,7 +91,7 @@ def check_resources(folder: Path) -> None:
     missing = [str(path) for path in wanted if not (shipped / path).is_file()]
     if missing:
         raise SmokeError(f"resources missing from {shipped}: {', '.join(sorted(missing))}")
-    print(f"resources: all {len(wanted)} files of tcpmonitor_gui/resources are in the bundle")
+    print(f"resources: all {len(wanted)} files of resources/ are in the bundle")
 
 
 def _x_lock_pid(display: int) -> int | None:

@@ -251,14 +251,15 @@ class ProfileSet:
             self._save(snapshot)
         except Exception as exc:
             error = exc
-            future.set_exception(exc)
-        else:
-            future.set_result(None)
-        for watcher in list(self._save_watchers):
+        for watcher in list(self._save_watchers):  # told before ``flush()`` returns
             try:
                 watcher(error)
             except Exception:
                 log.exception("a profile save watcher failed")
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
 
 
 def _distinct(profiles: Iterable[Profile]) -> list[Profile]:

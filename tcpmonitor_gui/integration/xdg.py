@@ -30,10 +30,6 @@ METAINFO_FILE = f"{APP_ID}.metainfo.xml"
 #: Releases for the metainfo, newest first; the package's version must be the first.
 RELEASES: tuple[tuple[str, str], ...] = (("0.1.0", "2026-11-26"),)
 
-NAME = "TCP Monitor"
-SUMMARY = "Be told at once, with the cause, when a TCP connection drops"
-SUMMARY_ZH = "TCP 连接一断开就立即告知，并说明原因"
-
 
 def data_home(env: Mapping[str, str] | None = None, home: Path | None = None) -> Path:
     """``$XDG_DATA_HOME``, or ``~/.local/share`` when it is unset or not absolute."""
@@ -83,28 +79,17 @@ def _exec_quote(arg: str) -> str:
     return '"' + inner.replace("\\", "\\\\") + '"'
 
 
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    text = assets.read_text(template)
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    return text
+
+
 def desktop_entry(argv: Sequence[str] = ("tcpmonitor-gui",), *, autostart: bool = False) -> str:
     """The desktop entry for starting ``argv``; ``autostart`` makes the login-time variant."""
-    lines = [
-        "[Desktop Entry]",
-        "Type=Application",
-        "Version=1.4",
-        f"Name={NAME}",
-        "GenericName=TCP Connection Monitor",
-        "GenericName[zh_CN]=TCP 连接监视器",
-        "Comment=Watch TCP connections and be told at once, with the cause, when one drops",
-        "Comment[zh_CN]=监视 TCP 连接，断开时立即告知并说明原因",
-        f"Exec={exec_line(argv)}",
-        f"Icon={assets.ICON_NAME}",
-        "Terminal=false",
-        "Categories=Network;Monitor;Qt;",
-        "Keywords=tcp;network;connection;monitor;uptime;disconnect;",
-        "Keywords[zh_CN]=tcp;网络;连接;监视;断开;",
-        "StartupNotify=true",
-    ]
-    if autostart:
-        lines.append("X-GNOME-Autostart-enabled=true")
-    return "\n".join(lines) + "\n"
+    text = _fill(assets.DESKTOP_ENTRY_TEMPLATE, {"EXEC": exec_line(argv), "ICON": assets.ICON_NAME})
+    return text + "X-GNOME-Autostart-enabled=true\n" if autostart else text
 
 
 def metainfo() -> str:
@@ -113,50 +98,8 @@ def metainfo() -> str:
         f'    <release version="{escape(version)}" date="{escape(date)}"/>'
         for version, date in RELEASES
     )
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<component type="desktop-application">
-  <id>{APP_ID}</id>
-  <metadata_license>CC0-1.0</metadata_license>
-  <project_license>MIT</project_license>
-  <name>{NAME}</name>
-  <summary>{escape(SUMMARY)}</summary>
-  <summary xml:lang="zh-CN">{escape(SUMMARY_ZH)}</summary>
-  <description>
-    <p>
-      TCP Monitor watches the TCP connections you depend on - databases, message brokers,
-      PLCs, trading and game servers, SSH tunnels - and tells you at once, and with the
-      cause, when one drops and when it comes back.
-    </p>
-    <p>
-      Besides probing on a timer, it can hold a connection open and watch it: a reset or a
-      close by the peer is seen the moment it arrives, and a silent drop is caught by an
-      application heartbeat or by the kernel's keepalive and user timeout.
-    </p>
-    <ul>
-      <li>Probe, heartbeat and watch detectors with named failure causes</li>
-      <li>A live status table with latency sparklines and uptime</li>
-      <li>An event log kept on disk, searchable and exportable as CSV</li>
-      <li>Tray icon and desktop notifications on disconnect and recovery</li>
-    </ul>
-  </description>
-  <launchable type="desktop-id">{DESKTOP_FILE}</launchable>
-  <developer id="io.github.tcpmonitor">
-    <name>TCP Monitor developers</name>
-  </developer>
-  <provides>
-    <binary>tcpmonitor-gui</binary>
-    <binary>tcpmonitor</binary>
-  </provides>
-  <categories>
-    <category>Network</category>
-    <category>Monitor</category>
-  </categories>
-  <content_rating type="oars-1.1"/>
-  <releases>
-{releases}
-  </releases>
-</component>
-"""
+    values = {"APP_ID": APP_ID, "DESKTOP_FILE": DESKTOP_FILE, "RELEASES": releases}
+    return _fill(assets.METAINFO_TEMPLATE, values)
 
 
 def install_targets(home: Path) -> dict[Path, str | Path]:

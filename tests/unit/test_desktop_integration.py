@@ -11,7 +11,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -215,28 +214,3 @@ def test_autostart_on_windows_is_in_the_startup_folder(tmp_path: Path) -> None:
     startup = tmp_path / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
     assert autostart.path == startup / "TCP Monitor.lnk"
     assert not autostart.is_enabled()
-
-
-# -- the wheel --------------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_wheel_ships_the_runtime_resources(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(REPO)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    (wheel,) = tmp_path.glob("*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"tcpmonitor_gui/resources/{assets.APP_ICON_SVG}"}
-    expected |= {
-        f"tcpmonitor_gui/resources/icons/hicolor/{n}x{n}.png" for n in assets.APP_ICON_SIZES
-    }
-    expected.add(f"tcpmonitor_gui/resources/{assets.STATE_TEMPLATE_SVG}")
-    expected.add("tcpmonitor_gui/resources/i18n/tcpmonitor_zh_CN.qm")  # built by make
-    assert expected <= names, sorted(expected - names)
