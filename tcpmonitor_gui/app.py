@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import functools
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,9 @@ from .core import paths
 
 if TYPE_CHECKING:
     from .core.profile_set import ProfileSet
+    from .core.session import Session
     from .engine.engine import Engine
+    from .engine.registry import ProfileRegistry
     from .integration.autostart import Autostart
     from .lab.demo import Demo
     from .ui.main_window import MainWindow
@@ -81,13 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import qasync  # noqa: PLC0415
 
     from .core.session import Session  # noqa: PLC0415
-    from .engine.engine import Engine  # noqa: PLC0415
-    from .engine.registry import ProfileRegistry  # noqa: PLC0415
     from .ui.common.i18n import install_translators  # noqa: PLC0415
     from .ui.common.icons import app_icon  # noqa: PLC0415
-    from .ui.main_window import MainWindow  # noqa: PLC0415
     from .ui.single_instance import InstanceServer, ask_running_instance, server_name  # noqa: PLC0415
-    from .ui.window_state import FILE_NAME, WindowState  # noqa: PLC0415
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("TCP Monitor")
@@ -108,17 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told
     session.open_eventlog()
     translators = install_translators(app, session.settings.language)  # before any window
-    registry = ProfileRegistry(session.profiles)
-    engine = Engine(session.settings.worker_count, session.eventlog, registry)
-    window = MainWindow(
-        session,
-        registry,
-        engine,
-        WindowState(config_dir / FILE_NAME, session.io),
-        autostart=_autostart,
-        launch_args=functools.partial(_launch_args, args),
+    parts = compose(
+        session, autostart=_autostart, launch_args=functools.partial(_launch_args, args)
     )
-    demo = DemoRunner(session.profiles, engine, window)
+    window, engine, demo = parts.window, parts.engine, parts.demo
     if bench_report := os.environ.get("TCPMONITOR_BENCH_REPORT"):  # benchmarks only
         from .ui.bench_hooks import BenchHooks  # noqa: PLC0415
 
@@ -165,6 +157,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         loop.run_forever()
         loop.run_until_complete(_drain(window))
     return 0
+
+
+@dataclasses.dataclass
+class Composed:
+    """The program's parts, wired: what ``compose`` builds over a session."""
+
+    registry: ProfileRegistry
+    engine: Engine
+    window: MainWindow
+    demo: DemoRunner
+
+
+def compose(
+    session: Session,
+    *,
+    autostart: Callable[[], Autostart] | None = None,
+    launch_args: Callable[[], list[str]] | None = None,
+) -> Composed:
+    """The registry over the session's profiles, the engine following it, the window and the
+    demo (the QApplication must exist; monitoring starts with ``window.start_monitoring``)."""
+    from .engine.engine import Engine  # noqa: PLC0415 - Qt only once the arguments are good
+    from .engine.registry import ProfileRegistry  # noqa: PLC0415
+    from .ui.main_window import MainWindow  # noqa: PLC0415
+    from .ui.window_state import FILE_NAME, WindowState  # noqa: PLC0415
+
+    registry = ProfileRegistry(session.profiles)
+    engine = Engine(session.settings.worker_count, session.eventlog, registry)
+    window = MainWindow(
+        session,
+        registry,
+        engine,
+        WindowState(session.config_dir / FILE_NAME, session.io),
+        autostart=autostart,
+        launch_args=launch_args,
+    )
+    return Composed(registry, engine, window, DemoRunner(session.profiles, engine, window))
 
 
 def _desktop_entry(*, install: bool) -> int:

@@ -9,12 +9,11 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.app import DemoRunner
+from tcpmonitor_gui.app import DemoRunner, compose
 from tcpmonitor_gui.core.session import Session
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.engine.registry import ProfileRegistry
 from tcpmonitor_gui.ui.main_window import MainWindow
-from tcpmonitor_gui.ui.window_state import FILE_NAME, WindowState
 
 
 @dataclasses.dataclass
@@ -44,20 +43,11 @@ def open_window(
 ) -> Opened:
     session = Session(config_dir, data_dir, strict=False)
     session.open_eventlog()
-    registry = ProfileRegistry(session.profiles)
-    engine = Engine(1, session.eventlog, registry)
-    window = MainWindow(
-        session,
-        registry,
-        engine,
-        WindowState(config_dir / FILE_NAME, session.io),
-        autostart=autostart,
-        launch_args=launch_args,
-    )
+    parts = compose(session, autostart=autostart, launch_args=launch_args)
+    window = parts.window
     qtbot.addWidget(window)
-    demo = DemoRunner(session.profiles, engine, window)
     window.show_problems()
     if monitor:
         window.start_monitoring()
         window.show()
-    return Opened(window, session, registry, engine, demo)
+    return Opened(window, session, parts.registry, parts.engine, parts.demo)

@@ -27,20 +27,15 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 import tcpmonitor_gui
 from tcpmonitor_gui import assets
+from tcpmonitor_gui.app import compose
 from tcpmonitor_gui.core.session import Session
-from tcpmonitor_gui.engine.engine import Engine
-from tcpmonitor_gui.engine.registry import ProfileRegistry
 from tcpmonitor_gui.ui.common.i18n import install_translators
-from tcpmonitor_gui.ui.main_window import MainWindow
-from tcpmonitor_gui.ui.window_state import WindowState
 
 app = QApplication(sys.argv[:1])
 home = Path(tempfile.mkdtemp())
 session = Session(home / "config", home / "data", strict=False)
 translators = install_translators(app, session.settings.language)  # "system": LANG
-registry = ProfileRegistry(session.profiles)
-window = MainWindow(session, registry, Engine(1, None, registry),
-                    WindowState(home / "ui.ini", session.io))
+window = compose(session).window
 print(json.dumps({
     "package": tcpmonitor_gui.__file__,
     "resources": str(assets.resources_root()),

@@ -64,3 +64,11 @@ def _hours(hours: int, minutes: int) -> str:
     if minutes:
         return unit_text("{h} h {m} min", h=hours, m=minutes)
     return unit_text("{n} h", n=hours)
+
+
+def error_text(exc: BaseException) -> str:
+    """An error as a person reads it: the system's own words for an ``OSError`` ("No space
+    left on device"), else the exception's message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__

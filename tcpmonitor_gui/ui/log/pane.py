@@ -41,6 +41,7 @@ from ...engine.registry import ProfileRegistry
 from ..common.file_dialogs import ask_save_file
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
+from ..common.text import error_text
 from .model import Column, History, LogModel, Role
 
 __all__ = ["LogFilterProxy", "LogPane"]
@@ -304,8 +305,7 @@ class LogPane(QWidget):
 
     def _exported(self, path: Path, future: concurrent.futures.Future[int]) -> None:
         if (exc := future.exception()) is not None:
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self.problem.emit(self.tr("Export failed"), f"{path}: {why}")
+            self.problem.emit(self.tr("Export failed"), f"{path}: {error_text(exc)}")
             return
         count = future.result()
         self.statusMessage.emit(

@@ -29,7 +29,7 @@ from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.file_dialogs import ask_open_file, ask_save_file
 from ..common.labels import cause_text
-from ..common.text import unit_text
+from ..common.text import error_text, unit_text
 
 Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
 
@@ -217,8 +217,7 @@ class ProfileActions(QObject):
 
     def _exported(self, path: Path, future: concurrent.futures.Future[int]) -> None:
         if (exc := future.exception()) is not None:
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self.problem.emit(self.tr("Export failed"), f"{path}: {why}")
+            self.problem.emit(self.tr("Export failed"), f"{path}: {error_text(exc)}")
             return
         count = future.result()
         exported = self.tr("Exported {count} profiles to {path}", "", count)
