@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
@@ -30,6 +31,14 @@ from . import validate as v
 from .paths import ensure_dir
 
 MAX_BYTES = 16 * 1024 * 1024
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFDIR: "a directory",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
 _TMP_MARK = ".tmp-"
 _WRITE_FLAGS = (
     os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -55,8 +64,15 @@ class MissingFileError(JsonFileError):
 def read_json(path: Path, what: str) -> Any:
     """Read and parse ``path``; ``what`` is how messages name the file (usually its name)."""
     try:
-        with path.open("rb") as f:
-            size = os.fstat(f.fileno()).st_size
+        # Non-blocking open: a FIFO in the file's place would otherwise wait for a writer
+        # for ever (and with it the thread that reads every file).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
+        with open(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+                raise JsonFileError(path, f"{what}: is {kind}, not a file; not read")
+            size = info.st_size
             raw = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise MissingFileError(path, f"{what}: does not exist") from None
@@ -166,7 +182,10 @@ def keep_corrupt_copy(path: Path, now: dt.datetime | None = None) -> Path:
     when = now or dt.datetime.now(dt.UTC)
     when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
     base = f"{path.name}.corrupt-{when:%Y%m%dT%H%M%SZ}"
-    with path.open("rb") as src:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
+    with open(fd, "rb") as src:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO would block; a device never end
+            raise OSError(errno.EINVAL, "not a regular file, so no copy is made")
         for n in itertools.count():
             target = path.with_name(base if n == 0 else f"{base}-{n}")
             try:

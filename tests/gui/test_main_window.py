@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,6 +131,19 @@ def test_a_bad_import_file_is_reported_and_changes_nothing(
     qtbot.waitUntil(window.banner.isVisible, timeout=2000)
     assert "bad.json" in window.banner.label_text()
     assert len(window.registry.profiles) == 0
+
+
+def test_a_named_pipe_chosen_for_import_is_refused_and_saving_goes_on(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, dirs: tuple[Path, Path]
+) -> None:
+    fifo = tmp_path / "profiles.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(Exception, match="named pipe"):
+        window.profiles.import_file(fifo).result(5)  # read on the I/O thread, which goes on
+    qtbot.waitUntil(window.banner.isVisible, timeout=2000)
+    window.profiles.apply(make_profile("127.0.0.1", 9, "probe", name="after"), new=True)
+    window.session.profiles.flush().result(5)
+    assert [p.name for p in stored(dirs)] == ["after"]
 
 
 def test_an_unreadable_profiles_file_is_kept_and_reported(

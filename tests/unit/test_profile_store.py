@@ -184,6 +184,20 @@ def test_a_file_that_cannot_be_read_says_why(store: ProfileStore) -> None:
     assert load_error(store) == "profiles.json: cannot be read (Is a directory)"
 
 
+def test_a_named_pipe_in_place_of_the_file_is_refused_without_waiting(
+    store: ProfileStore,
+) -> None:
+    """Opening a FIFO for reading waits for a writer: for ever, and with it the I/O thread."""
+    store.path.parent.mkdir(parents=True)
+    os.mkfifo(store.path)
+    assert load_error(store) == "profiles.json: is a named pipe (FIFO), not a file; not read"
+    with pytest.raises(ProfileFileError, match="no copy could be kept"):
+        store.quarantine()  # nothing to copy, and nothing written over it either
+    with pytest.raises(ProfileFileError, match="not saved"):
+        store.save([])
+    assert stat.S_ISFIFO(os.stat(store.path).st_mode)
+
+
 def test_a_file_over_16_mib_is_not_loaded(store: ProfileStore) -> None:
     store.path.parent.mkdir(parents=True)
     with store.path.open("wb") as f:
