@@ -10,6 +10,7 @@ After a drop they reconnect with exponential backoff and jitter.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
 from collections.abc import Callable
@@ -114,14 +115,20 @@ async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Back
     loop = asyncio.get_running_loop()
     last_good = time.monotonic()
     try:
-        if exchange is not None:
-            await read_greeting(wire, exchange, d.timeout_s)
         timings = conn.timings
+        latency = timings.connect_latency_ms
+        if exchange is not None:
+            # A detector that asks a question is up on a right answer, never on a bare
+            # connect: a frozen server's kernel still accepts (DESIGN.md, States).
+            await read_greeting(wire, exchange, d.timeout_s)
+            latency = await ask(wire, exchange, d.timeout_s)
+            timings = dataclasses.replace(timings, reply_ms=latency)
+            backoff.reset()
         report(
             Sample(
                 True,
                 None,
-                timings.connect_latency_ms,
+                latency,
                 f"connected to {conn.address} ({timings.describe()})",
                 conn.address,
                 timings,

@@ -8,12 +8,14 @@ mode. Qt-free: each object runs its own thread and asyncio loop.
 from tcpmonitor_gui.lab.proxy import MODES, FaultProxy
 from tcpmonitor_gui.lab.targets import (
     BannerServer,
+    FloodServer,
     HttpServer,
     LineEchoServer,
     MemcachedServer,
     RedisPingServer,
     ServerThread,
     SilentServer,
+    TrickleServer,
     UnresponsiveListener,
 )
 
@@ -21,11 +23,13 @@ __all__ = [
     "MODES",
     "BannerServer",
     "FaultProxy",
+    "FloodServer",
     "HttpServer",
     "LineEchoServer",
     "MemcachedServer",
     "RedisPingServer",
     "ServerThread",
     "SilentServer",
+    "TrickleServer",
     "UnresponsiveListener",
 ]

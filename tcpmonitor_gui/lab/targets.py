@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from http import HTTPStatus
-from typing import Self
+from typing import Any, Self
 
 from tcpmonitor_gui.lab.acceptor import Acceptor
 from tcpmonitor_gui.lab.loop_thread import DEADLINE_S, ConnectionCounter, LoopThread, StartStop
@@ -188,6 +188,34 @@ class SilentServer(ServerThread):
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while await reader.read(LINE_LIMIT):
             pass
+
+
+class FloodServer(ServerThread):
+    """Sends garbage as fast as the client takes it, never an answer: a hostile peer."""
+
+    CHUNK = b"x" * 65536
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            writer.write(self.CHUNK)
+            await writer.drain()
+
+
+class TrickleServer(ServerThread):
+    """Answers each line with ``reply``, one byte every ``every_s`` seconds: a peer that is
+    alive but far too slow to count as answering."""
+
+    def __init__(self, reply: bytes = b"+PONG\r\n", every_s: float = 1.0, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.reply = reply
+        self.every_s = every_s
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        async for _ in _LineIter(reader):
+            for i in range(len(self.reply)):
+                writer.write(self.reply[i : i + 1])
+                await writer.drain()
+                await asyncio.sleep(self.every_s)
 
 
 class HttpServer(ServerThread):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
@@ -73,6 +73,26 @@ def test_a_drop_turns_the_row_down_logs_it_and_tells_the_user(
     log_rows = window.log_pane.model.rowCount()
     assert log_rows >= 2  # up, then down
     assert window.tray.tooltip().startswith("TCP Monitor")
+
+
+def test_a_stalled_peer_gives_one_drop_notice_and_no_false_recoveries(
+    qtbot: QtBot, window: MainWindow, proxy: FaultProxy
+) -> None:
+    profile = make_profile(*proxy.address, "heartbeat", interval_s=0.2, timeout_s=0.3,
+                           max_backoff_s=1)  # fmt: skip
+    window.profiles.apply(profile, new=True)
+    qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
+    proxy.set_mode("blackhole")  # accepts every reconnect, never answers
+    qtbot.waitUntil(lambda: bool(window.notices), timeout=5000)
+    failed = [0]
+    window.engine.eventsReady.connect(
+        lambda batch: failed.__setitem__(0, failed[0] + sum(e.cause is not None for e in batch
+                                                            if e.kind is Kind.SAMPLE))
+    )  # fmt: skip
+    qtbot.waitUntil(lambda: failed[0] >= 5, timeout=20000)  # five reconnects, five chances
+    window.policy.flush()
+    assert [n.title for n in window.notices] == [f"Connection down: {profile.name}"]
+    assert state_of(window, profile.id) is State.DOWN
 
 
 def test_pausing_a_selected_connection_is_remembered(
