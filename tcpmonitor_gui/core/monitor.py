@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 Emit = Callable[[Event], None]
 
+#: The one word for a connection that is not watched, whoever paused it (the user for this
+#: connection, or "pause all"): the log says the same change the same way.
+PAUSED_DETAIL = "paused"
+
 
 class Monitor:
     """Runs one profile's detector and turns its samples into events."""
@@ -65,9 +69,13 @@ class Monitor:
 
     async def pause(self) -> None:
         await self.stop()
-        self._publish(self.machine.set_state(State.PAUSED, "paused"))
+        self._publish(self.machine.set_state(State.PAUSED, PAUSED_DETAIL))
 
     async def resume(self) -> None:
+        """Watch again, unless the user paused this connection itself (``enabled`` false):
+        that choice outlives any "resume all"."""
+        if not self.profile.enabled:
+            return
         if self.machine.state is State.PAUSED:
             self._publish(self.machine.set_state(State.UNKNOWN, "resumed"))
         self.start()
@@ -119,6 +127,9 @@ class MonitorSet:
         self._own_resolver = resolver is None
         self.resolver = resolver or Resolver()
         self.monitors: dict[str, Monitor] = {}
+        #: "Pause all" is in force: nothing starts until ``resume_all``, not even a profile
+        #: added or enabled meanwhile.
+        self.held = False
 
     def __len__(self) -> int:
         return len(self.monitors)
@@ -129,13 +140,22 @@ class MonitorSet:
             raise ValueError(f"profile {profile.id} is already monitored")
         monitor = Monitor(profile, self.resolver, self._emit)
         self.monitors[profile.id] = monitor
-        if profile.enabled:
+        if profile.enabled and not self.held:
             # Spread the first checks of many profiles over up to a second.
             delay = random.uniform(0, min(1.0, profile.detector.interval_s)) if stagger else 0.0
             monitor.start(delay)
         else:
-            self._emit_state(monitor, State.PAUSED, "disabled")
+            self._emit_state(monitor, State.PAUSED, PAUSED_DETAIL)
         return monitor
+
+    async def pause_all(self) -> None:
+        self.held = True
+        await asyncio.gather(*(m.pause() for m in self.monitors.values() if m.running))
+
+    async def resume_all(self) -> None:
+        """Resume what "pause all" paused; what the user paused one by one stays paused."""
+        self.held = False
+        await asyncio.gather(*(m.resume() for m in self.monitors.values()))
 
     def add_all(self, profiles: Iterable[Profile]) -> None:
         for profile in profiles:

@@ -173,10 +173,12 @@ class Engine(QObject):
         return self._on(profile_id, lambda ms: ms.monitors[profile_id].resume())
 
     def pause_all(self) -> list[concurrent.futures.Future[Any]]:
-        return [self.pause(pid) for pid in list(self._where)]
+        """Pause every monitor, and hold new ones paused, until ``resume_all``."""
+        return [w.submit(lambda ms: ms.pause_all()) for w in self._workers]
 
     def resume_all(self) -> list[concurrent.futures.Future[Any]]:
-        return [self.resume(pid) for pid in list(self._where)]
+        """Undo ``pause_all`` exactly: a connection the user paused stays paused."""
+        return [w.submit(lambda ms: ms.resume_all()) for w in self._workers]
 
     def test_now(self, profile: Profile) -> concurrent.futures.Future[Sample]:
         """A one-off check of ``profile`` (saved or not) on a worker; never on the GUI thread.

@@ -109,6 +109,30 @@ def test_pausing_a_selected_connection_is_remembered(
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
 
 
+def test_pause_all_and_resume_all_restore_each_connection_as_it_was(
+    qtbot: QtBot, window: MainWindow, dirs: tuple[Path, Path], echo_server: LineEchoServer
+) -> None:
+    mine = make_profile(*echo_server.address, "watch", name="mine")
+    theirs = make_profile(*echo_server.address, "watch", name="paused by hand")
+    window.profiles.apply(mine, new=True)
+    window.profiles.apply(theirs, new=True)
+    qtbot.waitUntil(lambda: state_of(window, theirs.id) is State.UP, timeout=5000)
+    window.table.select_ids([theirs.id])
+    window.commands["toggle"].trigger()  # paused one by one: saved as disabled
+    qtbot.waitUntil(lambda: state_of(window, theirs.id) is State.PAUSED, timeout=5000)
+    for _ in range(2):
+        window.commands["pause_all"].trigger()
+        qtbot.waitUntil(lambda: state_of(window, mine.id) is State.PAUSED, timeout=5000)
+        window.commands["pause_all"].trigger()  # now "Resume all"
+        qtbot.waitUntil(lambda: state_of(window, mine.id) is State.UP, timeout=5000)
+        assert state_of(window, theirs.id) is State.PAUSED
+    assert [p.enabled for p in stored(dirs)] == [True, False]
+    window.session.eventlog.flush()  # type: ignore[union-attr]
+    paused = [e for e in window.session.eventlog.events() if e.state is State.PAUSED]  # type: ignore[union-attr]
+    assert {e.detail for e in paused} == {"paused"}  # one wording, whoever paused
+    assert {e.profile_name for e in paused} == {"mine", "paused by hand"}
+
+
 def test_removing_keeps_history_and_forgets_the_profile(
     qtbot: QtBot, window: MainWindow, dirs: tuple[Path, Path], echo_server: LineEchoServer
 ) -> None:

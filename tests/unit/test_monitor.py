@@ -35,8 +35,29 @@ async def test_disabled_profile_is_paused_and_not_connected(
     profile = dataclasses.replace(make_profile(*echo_server.address, "watch"), enabled=False)
     monitors.add(profile)
     _, event = await collector.wait_state(State.PAUSED, timeout=1)
-    assert event.detail == "disabled"
+    assert event.detail == "paused"
     assert echo_server.connection_count() == 0
+
+
+async def test_what_is_added_or_enabled_during_pause_all_waits_for_resume_all(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    first = make_profile(*echo_server.address, "watch", name="first")
+    monitors.add(first, stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    await monitors.pause_all()
+    later = make_profile(*echo_server.address, "watch", name="added while paused")
+    monitors.add(later, stagger=False)
+    assert [e.profile_name for e in collector.states() if e.state is State.PAUSED] == [
+        "first",
+        "added while paused",
+    ]
+    assert echo_server.wait_for_idle(timeout=5)
+    await monitors.resume_all()
+    for profile in (first, later):
+        await collector.wait_for(
+            lambda e, p=profile: e.profile_id == p.id and e.state is State.UP, timeout=5
+        )
 
 
 async def test_update_restarts_with_the_new_settings(
