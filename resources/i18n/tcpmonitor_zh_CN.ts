@@ -630,6 +630,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Add connection</source>
+        <extracomment>The settings the shown result (or the test under way) belongs to.</extracomment>
         <translation>添加连接</translation>
     </message>
     <message>
@@ -663,6 +664,10 @@ Their stored history is kept.</source>
     <message>
         <source>Testing {target}…</source>
         <translation>正在测试 {target}…</translation>
+    </message>
+    <message>
+        <source>The settings changed during the test: test again.</source>
+        <translation>测试期间设置已更改：请重新测试。</translation>
     </message>
 </context>
 <context>
@@ -1126,6 +1131,11 @@ Their stored history is kept.</source>
         <translation>详情</translation>
     </message>
     <message>
+        <source>{cause}; now {retry}</source>
+        <extracomment>The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back. A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text. Column 0: ``GROUP_MARK + group + GROUP_MARK`` then the folded text the filter box searches, so the proxy filters with a regular expression, in C++ (``search_key``). The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <translation>{cause}；现在：{retry}</translation>
+    </message>
+    <message>
         <source>Latency of the last 60 checks; red ticks are failed checks</source>
         <extracomment>Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates). State changes are gathered for this long: a hundred profiles changing within it cost one re-sort and one repaint, and the table still shows a drop within a quarter of a second (the notification does not wait for it). ``dict[State, int]``, every state present, when any count changes. Profiles were set, added, edited or removed (groups may have changed); not on events.</extracomment>
         <translation>最近 60 次检查的延迟；红色刻度表示失败的检查</translation>
@@ -1172,6 +1182,10 @@ Their stored history is kept.</source>
     <message>
         <source>last cause: {cause}</source>
         <translation>最近原因：{cause}</translation>
+    </message>
+    <message>
+        <source>reconnecting fails now: {cause}</source>
+        <translation>重连当前失败原因：{cause}</translation>
     </message>
     <message>
         <source>noticed {delay} after the last good sign</source>

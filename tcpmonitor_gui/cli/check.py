@@ -73,6 +73,7 @@ def _line(profile: Profile, sample: Sample, as_json: bool) -> str:
                 "ok": sample.ok,
                 "cause": sample.cause,
                 "latency_ms": sample.latency_ms,
+                "time_ms": t and t.total_ms,
                 "detail": sample.detail,
                 "dns_ms": t and t.dns_ms,
                 "connect_ms": t and t.connect_ms,
@@ -83,7 +84,8 @@ def _line(profile: Profile, sample: Sample, as_json: bool) -> str:
         )
     where = sample.address or profile.target
     if sample.ok:
-        latency = f"{sample.latency_ms:.3f} ms" if sample.latency_ms is not None else "?"
+        took = t.total_ms if t is not None else None  # the steps in brackets add up to it
+        latency = f"{took:.3f} ms" if took is not None else "?"
         return f"Connected to {where}: time={latency} ({t.describe() if t else ''})"
     timings = f" [{t.describe()}]" if t else ""
     return f"Failed {where}: {sample.cause} ({sample.detail}){timings}"
@@ -96,10 +98,10 @@ def _summary(profile: Profile, samples: list[Sample]) -> str:
         f"--- {profile.target}: {len(samples)} attempts, {len(ok)} connected, {failed} failed "
         f"({100.0 * failed / len(samples):.1f}% failed)"
     )
-    latencies = [s.latency_ms for s in ok if s.latency_ms is not None]
-    if latencies:
+    times = [t for s in ok if s.timings is not None and (t := s.timings.total_ms) is not None]
+    if times:
         text += (
-            f"\nlatency min/avg/max = {min(latencies):.3f}/{statistics.fmean(latencies):.3f}"
-            f"/{max(latencies):.3f} ms"
+            f"\ntime min/avg/max = {min(times):.3f}/{statistics.fmean(times):.3f}"
+            f"/{max(times):.3f} ms"
         )
     return text

@@ -19,6 +19,12 @@ class Timings:
     kernel_rtt_ms: float | None = None
 
     @property
+    def total_ms(self) -> float | None:
+        """How long the check took, step by step added up (what "connected in" means)."""
+        steps = [t for t in (self.dns_ms, self.connect_ms, self.tls_ms, self.reply_ms) if t]
+        return sum(steps) if steps or self.connect_ms is not None else None
+
+    @property
     def connect_latency_ms(self) -> float | None:
         """A probe's latency: the kernel's handshake RTT, else the connect as Python timed it."""
         return self.kernel_rtt_ms if self.kernel_rtt_ms is not None else self.connect_ms

@@ -15,7 +15,7 @@ from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.main_window import MainWindow
-from tcpmonitor_gui.ui.status.model import Role
+from tcpmonitor_gui.ui.status.model import Column, Role
 from tests.gui.windows import Opened, open_window
 from tests.helpers import make_profile
 
@@ -93,6 +93,31 @@ def test_a_stalled_peer_gives_one_drop_notice_and_no_false_recoveries(
     window.policy.flush()
     assert [n.title for n in window.notices] == [f"Connection down: {profile.name}"]
     assert state_of(window, profile.id) is State.DOWN
+
+
+def test_the_cause_shown_is_the_drops_and_a_different_retry_cause_is_shown_beside_it(
+    qtbot: QtBot, window: MainWindow, proxy: FaultProxy
+) -> None:
+    profile = make_profile(*proxy.address, "watch", interval_s=0.2, max_backoff_s=1)
+    window.profiles.apply(profile, new=True)
+    qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
+    proxy.set_mode("close")  # a FIN on the held connection...
+    qtbot.waitUntil(lambda: state_of(window, profile.id) is State.DOWN, timeout=5000)
+    proxy.set_mode("refuse")  # ...then every reconnect is refused
+
+    def cells() -> tuple[str, str]:
+        row = window.model.row_of(profile.id)
+        assert row is not None
+        return (
+            window.model.index(row, Column.CAUSE).data(),
+            window.model.index(row, Column.DETAIL).data(),
+        )
+
+    qtbot.waitUntil(lambda: cells()[0] == "closed by peer; now refused", timeout=5000)
+    assert cells()[1] == "peer closed the connection (FIN)"
+    proxy.set_mode("pass")
+    qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
+    assert cells()[0] == "closed by peer"  # the last drop's cause, muted now
 
 
 def test_pausing_a_selected_connection_is_remembered(

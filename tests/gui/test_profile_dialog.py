@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import re
 import socket
 import subprocess
 import sys
@@ -481,9 +482,41 @@ def test_test_now_connects_to_an_open_port(
     text = dialog.result_label.text()
     assert text.startswith(f"Connected to {host}:{port} in ")
     assert "dns " in text and "connect " in text
+    took = float(re.findall(r" in ([\d.]+) ms", text)[0])
+    steps = [float(ms) for ms in re.findall(r"\b(?:dns|connect|tls|reply) ([\d.]+) ms", text)]
+    assert took == pytest.approx(sum(steps), abs=0.06), text  # the headline adds up
     assert STATE_COLORS[State.UP] in dialog.result_label.styleSheet()
     assert dialog.test_button.isEnabled()
     assert dialog.test_button.text() == "&Test now"
+
+
+def test_a_result_is_cleared_when_the_settings_it_was_run_with_change(
+    qtbot: QtBot, engine: Engine, echo_server: LineEchoServer
+) -> None:
+    dialog = open_dialog(qtbot, tester=engine.test_now)
+    fill(dialog, host=echo_server.address[0], port=echo_server.address[1])
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: "Connected" in dialog.result_label.text(), timeout=5000)
+    dialog.form.host_edit.setText("no such host!")  # invalid now: the green line must go
+    assert dialog.result_label.text() == ""
+    dialog.form.host_edit.setText(echo_server.address[0])  # the same again: still untested
+    assert dialog.result_label.text() == ""
+
+
+def test_a_result_that_comes_after_an_edit_is_not_shown_as_the_edits(qtbot: QtBot) -> None:
+    pending: list[concurrent.futures.Future[Sample]] = []
+
+    def tester(profile: Profile) -> concurrent.futures.Future[Sample]:
+        pending.append(concurrent.futures.Future())
+        return pending[-1]
+
+    dialog = open_dialog(qtbot, tester=tester)
+    fill(dialog)
+    dialog.test_button.click()
+    dialog.form.port_spin.setValue(5433)  # edited while the test of 5432 runs
+    pending[0].set_result(Sample(True, latency_ms=0.3, address="127.0.0.1:5432"))
+    qtbot.waitUntil(lambda: "test again" in dialog.result_label.text(), timeout=2000)
+    assert "Connected" not in dialog.result_label.text()
 
 
 def test_test_now_names_the_cause_for_a_closed_port(

@@ -157,8 +157,13 @@ def test_check_prints_one_line_per_attempt_and_a_summary(home: Home) -> None:
     attempt = re.compile(rf"^Connected to 127\.0\.0\.1:{port}: time=\d+\.\d+ ms\b")
     assert [bool(attempt.match(line)) for line in lines[:3]] == [True] * 3, lines
     assert lines[3] == f"--- 127.0.0.1:{port}: 3 attempts, 3 connected, 0 failed (0.0% failed)"
-    assert re.match(r"^latency min/avg/max = [\d.]+/[\d.]+/[\d.]+ ms$", lines[4]), lines
+    assert re.match(r"^time min/avg/max = [\d.]+/[\d.]+/[\d.]+ ms$", lines[4]), lines
     assert len(lines) == 5
+    for line in lines[:3]:  # the time is the steps added up (the kernel's rtt is apart)
+        took = float(re.findall(r"time=([\d.]+) ms", line)[0])
+        steps = re.findall(r"\b(dns|connect|tls|reply) ([\d.]+) ms", line)
+        assert {name for name, _ in steps} >= {"dns", "connect"}, line
+        assert took == pytest.approx(sum(float(ms) for _, ms in steps), abs=0.02), line
     assert not home.config.exists()
     assert not home.data.exists()
 

@@ -151,7 +151,7 @@ class ProfileActions(QObject):
             return
         sample = future.result()
         if sample.ok:
-            ms = sample.latency_ms
+            ms = sample.timings.total_ms if sample.timings is not None else None
             latency = "?" if ms is None else unit_text("{n} ms", n=f"{ms:.2f}")
             text = self.tr("{name}: connected to {address} in {latency}").format(
                 name=profile.name, address=sample.address, latency=latency

@@ -56,9 +56,10 @@ def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> 
     where = sample.address or target
     timings = sample.timings.describe() if sample.timings is not None else ""
     if sample.ok:
-        if sample.latency_ms is not None:
+        took = sample.timings.total_ms if sample.timings is not None else None
+        if took is not None:  # the steps beside it add up to it (the kernel's RTT is apart)
             text = translate("ProfileDialog", "Connected to {address} in {latency}").format(
-                address=where, latency=_ms(sample.latency_ms)
+                address=where, latency=_ms(took)
             )
         else:
             text = translate("ProfileDialog", "Connected to {address}").format(address=where)
@@ -111,6 +112,8 @@ class ProfileDialog(QDialog):
         self._result: Profile | None = None
         self._testing = False
         self._test_target = ""
+        #: The settings the shown result (or the test under way) belongs to.
+        self._tested: Profile | None = None
         if profile is None:
             self.setWindowTitle(self.tr("Add connection"))
             start = Profile(name="", host="", port=0)
@@ -187,6 +190,8 @@ class ProfileDialog(QDialog):
             taken = self.tr("is already the name of another connection")
             problem = FieldError("name", name, taken)
         self._show_problem(problem)
+        if self._tested is not None and not self._testing and self._candidate != self._tested:
+            self._clear_result()  # a result belongs to the settings it was run with
         self.ok_button.setEnabled(problem is None)
         self.test_button.setEnabled(self._candidate is not None and not self._testing)
         self._show_worst_case(data)
@@ -238,6 +243,7 @@ class ProfileDialog(QDialog):
         self.result_label.setStyleSheet("")
         self.result_label.setText(self.tr("Testing {target}…").format(target=profile.target))
         self._test_target = profile.target
+        self._tested = profile
         try:
             future = self._tester(profile)
         except Exception as exc:  # a tester that cannot start is a result too
@@ -249,7 +255,16 @@ class ProfileDialog(QDialog):
         self._testing = False
         self.test_button.setText(self.tr("&Test now"))
         self.test_button.setEnabled(self._candidate is not None)
+        if self._candidate != self._tested:  # edited while it ran: it says nothing of these
+            self._clear_result()
+            self.result_label.setText(self.tr("The settings changed during the test: test again."))
+            return
         ok, text = describe_outcome(future, self._test_target)
         color = STATE_COLORS[State.UP if ok else State.DOWN]
         self.result_label.setStyleSheet(f"color: {color};")
         self.result_label.setText(text)
+
+    def _clear_result(self) -> None:
+        self._tested = None
+        self.result_label.setStyleSheet("")
+        self.result_label.clear()

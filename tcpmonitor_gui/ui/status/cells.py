@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem
 
 from ...core.events import Cause, State
 from ...core.profile import Profile
-from ..common.i18n import QT_TRANSLATE_NOOP
+from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import cause_text
 
 #: Latency samples kept per profile for the sparkline.
@@ -93,7 +93,11 @@ class Row:
     samples: collections.deque[float | None]
     detector: str
     latency: float | None = None
+    #: The cause of the drop (or of the failures that degrade the row), from state events.
     cause: Cause | None = None
+    #: While down: the cause the retries fail with now, when it is another one (a FIN, then
+    #: refused reconnects); None otherwise.
+    retry_cause: Cause | None = None
     detail: str = ""
     since: dt.datetime | None = None
     detection_ms: float | None = None
@@ -124,11 +128,20 @@ def search_key(group: str, haystack: str) -> str:
     return f"{GROUP_MARK}{group}{GROUP_MARK}\n{haystack}"
 
 
+def cause_cell(row: Row) -> str:
+    """ "closed by peer", or "closed by peer; now refused" while retries fail otherwise."""
+    text = cause_text(row.cause)
+    if row.retry_cause is not None and row.retry_cause is not row.cause:
+        now = translate("StatusModel", "{cause}; now {retry}")
+        text = now.format(cause=text, retry=cause_text(row.retry_cause))
+    return text
+
+
 def haystack_of(row: Row) -> str:
     if row.haystack is None:
         p = row.profile
-        cause = (
-            "" if row.cause is None else f"{row.cause} {row.cause.label} {cause_text(row.cause)}"
+        cause = " ".join(
+            f"{c} {c.label} {cause_text(c)}" for c in (row.cause, row.retry_cause) if c is not None
         )
         row.haystack = "\n".join((p.name, p.group, p.target, cause, row.detail)).casefold()
     return row.haystack

@@ -20,7 +20,7 @@ from ...core.profile_set import Change
 from ...engine.registry import ProfileRegistry
 from ..common.i18n import translate
 from ..common.icons import state_icon, worst
-from ..common.labels import cause_text, state_text
+from ..common.labels import state_text
 from ..common.quiet import quietly, rows_changed
 from ..common.text import coarse_duration_text as format_duration
 from .cells import (
@@ -32,6 +32,7 @@ from .cells import (
     Column,
     Role,
     Row,
+    cause_cell,
     detector_text,
     format_latency,
     format_uptime,
@@ -237,7 +238,11 @@ class StatusModel(QStandardItemModel):
                 if event.cause is not None:
                     row.samples.append(None)
                     row.latency = None
-                    row.cause, row.haystack = event.cause, None
+                    # The cause shown is the drop's (from its state event); a failing retry
+                    # with another cause is shown beside it, never in its place.
+                    retry = None if event.cause is row.cause else event.cause
+                    if retry is not row.retry_cause:
+                        row.retry_cause, row.haystack = retry, None
                     sampled.add(at)
                 elif event.latency_ms is not None:
                     row.samples.append(event.latency_ms)
@@ -249,6 +254,7 @@ class StatusModel(QStandardItemModel):
             row.state, row.detail, row.haystack = event.state, event.detail, None
             row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
             row.in_state_until = None
+            row.retry_cause = None
             if event.cause is not None:
                 row.cause = event.cause
             if event.state is State.DOWN:
@@ -395,7 +401,7 @@ class StatusModel(QStandardItemModel):
         put_cell(row, Column.LATENCY, format_latency(latency), latency_key(latency))
         failures = row.samples.count(None)  # the flakiest sort last
         put_cell(row, Column.SPARKLINE, "", failures)
-        cause = cause_text(row.cause)
+        cause = cause_cell(row)
         # True when the filter's text changed too (a new cause): the proxy must hear of it.
         return put_cell(row, Column.CAUSE, cause, cause.casefold()) and self._write_search(row)
 

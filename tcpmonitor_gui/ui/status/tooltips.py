@@ -24,6 +24,9 @@ def state_tooltip(row: Row) -> str:
         lines = [f"{name}: {state}"]
     if row.cause is not None:
         lines.append(StatusTooltip.tr("last cause: {cause}").format(cause=cause_text(row.cause)))
+    if row.retry_cause is not None:
+        retry = StatusTooltip.tr("reconnecting fails now: {cause}")
+        lines.append(retry.format(cause=cause_text(row.retry_cause)))
     if row.detail:
         lines.append(row.detail)
     if row.detection_ms is not None:
