@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         self.tray.showHideRequested.connect(self.toggle_visible)
         self.tray.pauseAllRequested.connect(self.set_paused_all)
         self.tray.quitRequested.connect(self.quitRequested.emit)
+        self.tray.availabilityChanged.connect(self._tray_availability)
         if self.session.eventlog is not None:
             self.session.eventlog.watch_health(
                 lambda health: call_in_gui_thread(self._eventlog_health, health, owner=self)
@@ -338,6 +339,13 @@ class MainWindow(QMainWindow):
         else:
             self.show_and_raise()
         self.tray.set_window_visible(self.isVisible())
+
+    def _tray_availability(self, available: bool) -> None:
+        """The tray went away (or came back) while we run: a window hidden in a tray that is
+        gone could never be brought back, so it comes back to the taskbar."""
+        if not available and not self.isVisible() and not self.quitting:
+            self.showMinimized()
+        self.tray.set_window_visible(self.isVisible() and not self.isMinimized())
 
     def show_and_raise(self) -> None:
         self.showNormal()

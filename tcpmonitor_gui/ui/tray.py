@@ -14,8 +14,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from ..core.events import Event, Kind, State
 from .common.i18n import Context, translate
@@ -40,6 +40,11 @@ COUNT_ORDER = (
 #: Start-up and restart noise, not news: kept out of "Recent events".
 _QUIET_STATES = (State.CONNECTING, State.UNKNOWN)
 MESSAGE_MS = 10_000
+#: Qt's own balloon (X11) stays open for good if the pointer is over it when its time is up;
+#: it is closed this long after its time, wherever the pointer is.
+BALLOON_GRACE_MS = 2_000
+#: How often the tray's presence is looked at: a panel may crash or the desktop change.
+WATCH_MS = 2_000
 
 
 class Tray(Context):
@@ -97,6 +102,8 @@ class TrayIcon(QObject):
     showHideRequested = Signal()
     pauseAllRequested = Signal(bool)
     quitRequested = Signal()
+    #: The tray came or went while the program runs (a panel crash, a desktop switch).
+    availabilityChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -119,7 +126,16 @@ class TrayIcon(QObject):
         self._quit_action.triggered.connect(self.quitRequested)
         self._fill_recent()
         self._tray: QSystemTrayIcon | None = None
+        self._wanted = False  # show() was asked for: shown whenever a tray is there
+        self._available = self.available()
         self._ensure_tray()
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._check_available)
+        self._balloon_timer = QTimer(self)
+        self._balloon_timer.setSingleShot(True)
+        self._balloon_timer.setInterval(MESSAGE_MS + BALLOON_GRACE_MS)
+        self._balloon_timer.timeout.connect(close_balloons)
 
     @staticmethod
     def available() -> bool:
@@ -152,7 +168,9 @@ class TrayIcon(QObject):
         return [a.text() for a in self._recent_menu.actions()]
 
     def is_visible(self) -> bool:
-        return self._tray is not None and self._tray.isVisible()
+        """Whether our icon is in a tray now: shown, and a tray there to show it in (Qt keeps
+        an icon "visible" after the tray host is gone)."""
+        return self._tray is not None and self._tray.isVisible() and self.available()
 
     def can_show_messages(self) -> bool:
         return self.is_visible() and QSystemTrayIcon.supportsMessages()
@@ -189,15 +207,32 @@ class TrayIcon(QObject):
             else QSystemTrayIcon.MessageIcon.Information
         )
         self._tray.showMessage(title, text, icon, MESSAGE_MS)
+        self._balloon_timer.start()  # every notice has a bounded lifetime
 
     def show(self) -> None:
+        """Show the icon now if there is a tray, and whenever one appears later."""
+        self._wanted = True
+        self._watch.start()
         tray = self._ensure_tray()
         if tray is not None:
             tray.show()
 
     def hide(self) -> None:
+        self._wanted = False
+        self._watch.stop()
+        self._balloon_timer.stop()
         if self._tray is not None:
             self._tray.hide()
+
+    @Slot()
+    def _check_available(self) -> None:
+        available = self.available()
+        if available == self._available:
+            return
+        self._available = available
+        if available and self._wanted:
+            self.show()
+        self.availabilityChanged.emit(available)
 
     # -- internals ----------------------------------------------------------------------
 
@@ -221,3 +256,11 @@ class TrayIcon(QObject):
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             self.showHideRequested.emit()
+
+
+def close_balloons() -> None:
+    """Close the tray balloons Qt draws itself (X11), which outlive their time while the
+    pointer rests on them."""
+    for widget in QApplication.topLevelWidgets():
+        if widget.metaObject().className() == "QBalloonTip" and widget.isVisible():
+            widget.close()

@@ -146,3 +146,49 @@ def selection_owner(display: str, selection: str) -> int:
         return int(lib.XGetSelectionOwner(dpy, atom))
     finally:
         lib.XCloseDisplay(dpy)
+
+
+class _ClientMessage(ctypes.Structure):
+    """``XClientMessageEvent``, padded to the size of an ``XEvent`` (24 longs)."""
+
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("serial", ctypes.c_ulong),
+        ("send_event", ctypes.c_int),
+        ("display", ctypes.c_void_p),
+        ("window", ctypes.c_ulong),
+        ("message_type", ctypes.c_ulong),
+        ("format", ctypes.c_int),
+        ("data", ctypes.c_long * 5),
+        ("pad", ctypes.c_long * 12),
+    ]
+
+
+_CLIENT_MESSAGE = 33  # X.h
+
+
+def close_window(display: str, window: int) -> None:
+    """Ask ``window`` to close as a window manager's close button does: a ``WM_DELETE_WINDOW``
+    client message (the program decides what closing means; ``xdotool windowclose`` would
+    destroy the window under it instead)."""
+    lib = _xlib()
+    lib.XSendEvent.argtypes = [
+        ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p
+    ]  # fmt: skip
+    lib.XFlush.argtypes = [ctypes.c_void_p]
+    dpy = lib.XOpenDisplay(display.encode())
+    if not dpy:
+        raise AssertionError(f"cannot open X display {display}")
+    try:
+        event = _ClientMessage()
+        event.type = _CLIENT_MESSAGE
+        event.window = window
+        event.message_type = lib.XInternAtom(dpy, b"WM_PROTOCOLS", False)
+        event.format = 32
+        event.data[0] = lib.XInternAtom(dpy, b"WM_DELETE_WINDOW", False)
+        event.data[1] = 0  # CurrentTime
+        if not lib.XSendEvent(dpy, window, False, 0, ctypes.byref(event)):
+            raise AssertionError(f"XSendEvent to window {window:#x} failed")
+        lib.XFlush(dpy)
+    finally:
+        lib.XCloseDisplay(dpy)

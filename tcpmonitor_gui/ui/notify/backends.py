@@ -33,6 +33,8 @@ APP_NAME = "TCP Monitor"
 DESKTOP_TIMEOUT_S = 3.0
 #: After a failure the desktop service is left alone this long (a daemon may start later).
 DESKTOP_RETRY_S = 300.0
+#: How long a desktop notification stays (the daemon may keep it in its history).
+NOTICE_S = 10
 
 
 class BackendUnavailable(RuntimeError):
@@ -128,8 +130,11 @@ class DesktopBackend:
                 await notifier.send(
                     title,
                     body,
-                    urgency=Urgency.Critical if urgent else Urgency.Normal,
+                    # Critical would ask the daemon to keep it until dismissed: every notice
+                    # has a bounded lifetime, so urgency is said by the words, not by this.
+                    urgency=Urgency.Normal,
                     on_dispatched=on_dispatched,
+                    timeout=NOTICE_S,
                 )
         except BackendUnavailable:
             raise
