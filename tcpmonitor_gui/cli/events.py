@@ -16,24 +16,35 @@ from .run import describe
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+END = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 
 
 def parse_when(option: str, text: str | None, now: dt.datetime | None = None) -> dt.datetime | None:
-    """An ISO 8601 time (no offset: local time) or an age such as ``90m``, ``2h``, ``7d``."""
+    """An ISO 8601 time (no offset: local time) or an age such as ``90m``, ``2h``, ``7d``.
+
+    Times before the epoch (the log holds nothing older) or past the calendar's end are
+    taken as the epoch and the calendar's end: "since 0001-01-01" means everything."""
     if text is None:
         return None
     now = now or dt.datetime.now(dt.UTC)
     if m := _AGE.match(text.strip()):
-        return now - dt.timedelta(seconds=float(m[1]) * _UNIT_S[m[2]])
+        try:
+            return max(EPOCH, now - dt.timedelta(seconds=float(m[1]) * _UNIT_S[m[2]]))
+        except (OverflowError, ValueError):  # further back than any calendar: all of it
+            return EPOCH
     try:
         when = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(
             f"{option}: {text!r} is not an ISO 8601 time (2026-11-26T08:00Z) or an age (2h, 7d)"
         ) from None
-    if when.tzinfo is None:
-        when = when.astimezone()  # what a person types is their own clock
-    return when.astimezone(dt.UTC)
+    try:
+        if when.tzinfo is None:
+            when = when.astimezone()  # what a person types is their own clock
+        return min(max(when.astimezone(dt.UTC), EPOCH), END)
+    except (OverflowError, ValueError, OSError):
+        return EPOCH if when.year < 1970 else END
 
 
 def cmd_events(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import time
 from .events import Cause
 from .failure import CheckFailed, classify
 from .profile import Profile
-from .resolver import DnsError, Resolver
+from .resolver import DnsError, NoSuchInterface, Resolver
 from .sample import Timings
 from .sockopts import apply_keepalive, kernel_rtt_ms
 from .stamped import StampedSocket, make_socket
@@ -64,6 +64,8 @@ async def connect(profile: Profile, resolver: Resolver, *, wire: bool, hold: boo
         )
     except DnsError as exc:
         raise CheckFailed(Cause.DNS_ERROR, str(exc)) from None
+    except NoSuchInterface as exc:
+        raise CheckFailed(Cause.LOCAL_ERROR, str(exc)) from None
     loop = asyncio.get_running_loop()
     failures: list[str] = []
     last: CheckFailed | None = None

@@ -144,6 +144,16 @@ class MinuteTotals:
             self.lat_n += 1
 
 
+def bad_row(exc: BaseException) -> bool:
+    """Whether a failed write was about a value in it (skip that row) rather than the file
+    (keep the rows and try again later)."""
+    return isinstance(
+        exc,
+        (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError,
+         sqlite3.ProgrammingError, ValueError, TypeError, OverflowError),
+    )  # fmt: skip
+
+
 def write_batch(conn: sqlite3.Connection, batch: list[Event]) -> None:
     """One transaction: state events as rows, samples folded per profile and minute."""
     rows = []

@@ -36,6 +36,7 @@ from .eventdb import (
     SCHEMA_STEPS,
     SCHEMA_VERSION,
     EventLogError,
+    bad_row,
     check_schema,
     delete_before,
     open_for_writing,
@@ -66,6 +67,8 @@ RETRY_S = 5.0
 DROPS_TOLD_EVERY_S = 10.0
 
 R = TypeVar("R")
+
+
 #: Work for the writer thread (a prune) and where its result goes.
 _Call = tuple[Callable[[sqlite3.Connection], int], Future[int]]
 
@@ -330,26 +333,39 @@ class EventLog:
     def _commit(self, conn: sqlite3.Connection, batch: list[Event], closing: bool) -> None:
         try:
             write_batch(conn, batch)
-        except sqlite3.Error as exc:
-            # Disk full, file locked too long...: keep the events and retry a little later,
-            # unless we are closing (then there is no later).
-            error = f"{self.path}: events not written ({exc})"
-            if closing:
-                _log.error("%s; %d events lost", error, len(batch))
+        except Exception as exc:
+            if not bad_row(exc):  # disk full, file locked too long...
+                self._keep_for_later(batch, exc, closing)
                 return
-            if error != self._error:
-                _log.warning("%s; will retry every %.0f s", error, RETRY_S)
-            self._set_error(error)
-            with self._cond:
-                self._pending.extendleft(reversed(batch))
-                self._first_at = time.monotonic() + RETRY_S - self._interval
-            return
+            # A value SQLite cannot take: one row costs that row, never the log.
+            for at, event in enumerate(batch):
+                try:
+                    write_batch(conn, [event])
+                except Exception as one:
+                    if not bad_row(one):
+                        self._keep_for_later(batch[at:], one, closing)
+                        return
+                    name = event.profile_id.encode("utf-8", "backslashreplace").decode()
+                    _log.error("event log: an event of %r cannot be stored, skipped: %s", name, one)
         if self._error is not None:
             _log.warning("%s: events are written again", self.path)
             self._set_error(None)
         with self._cond:
             self._committed += len(batch)
             self._cond.notify_all()
+
+    def _keep_for_later(self, batch: list[Event], exc: Exception, closing: bool) -> None:
+        """Keep the events and retry a little later, unless closing (then there is no later)."""
+        error = f"{self.path}: events not written ({exc})"
+        if closing:
+            _log.error("%s; %d events lost", error, len(batch))
+            return
+        if error != self._error:
+            _log.warning("%s; will retry every %.0f s", error, RETRY_S)
+        self._set_error(error)
+        with self._cond:
+            self._pending.extendleft(reversed(batch))
+            self._first_at = time.monotonic() + RETRY_S - self._interval
 
     def _prune_quietly(self, conn: sqlite3.Connection) -> None:
         """The writer's own retention pass: a failure is reported, not fatal."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import math
 import sqlite3
 from collections.abc import Sequence
@@ -17,6 +18,8 @@ from typing import TypedDict
 
 from .eventdb import COLUMNS, row_event, unix_seconds
 from .events import Event, State
+
+log = logging.getLogger(__name__)
 
 #: Time in these states is the link working; ``down`` is it not; every other state (paused,
 #: unknown, connecting: nothing watched, or the first connect) is left out of uptime.
@@ -78,7 +81,15 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> list[tuple[int
     if (limit := filters.get("limit")) is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    return [row_event(r) for r in conn.execute(sql, params)]
+    rows, skipped = [], 0
+    for r in conn.execute(sql, params):
+        try:
+            rows.append(row_event(r))
+        except (ValueError, TypeError, OverflowError, OSError):
+            skipped += 1  # a row this program never writes (an unknown state, an absurd time)
+    if skipped:
+        log.warning("event log: %d rows that are not events were skipped", skipped)
+    return rows
 
 
 #: Every profile's time in each state between ``:start`` and ``:end``, one statement: the

@@ -87,12 +87,31 @@ def read_json(path: Path, what: str) -> Any:
         problem = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
         raise JsonFileError(path, f"{what}: not UTF-8 text ({problem})") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_int)
+    except _HugeNumber as exc:
+        raise JsonFileError(
+            path, f"{what}: holds a number of {exc.digits} digits; not loaded"
+        ) from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise JsonFileError(path, f"{what}: not valid JSON ({where})") from None
     except RecursionError:
         raise JsonFileError(path, f"{what}: not usable JSON (nested too deeply)") from None
+
+
+class _HugeNumber(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _int(text: str) -> int:
+    """JSON integers; beyond what Python converts (4,300 digits) a message names the problem,
+    below it the field's own range check does, with its position."""
+    digits = len(text.lstrip("-"))
+    if digits > 4300:
+        raise _HugeNumber(digits)
+    return int(text)
 
 
 def dumps(document: Mapping[str, Any]) -> str:

@@ -39,13 +39,21 @@ class Range:
 
 @dataclasses.dataclass(frozen=True)
 class Text:
-    """The text a field allows: at most ``max_len`` characters, not blank if ``required``."""
+    """The text a field allows: at most ``max_len`` characters, not blank if ``required``,
+    no control characters if ``one_line`` (see ``validate.text``)."""
 
     max_len: int
     required: bool = False
+    one_line: bool = False
 
     def check(self, field: str, value: Any) -> str:
-        return v.text(field, value, max_len=self.max_len, allow_empty=not self.required)
+        return v.text(
+            field,
+            value,
+            max_len=self.max_len,
+            allow_empty=not self.required,
+            one_line=self.one_line,
+        )
 
 
 Spec = Range | Text
@@ -86,9 +94,9 @@ class Detector:
     send: Annotated[str, Text(4096)] = ""
     expect: Annotated[str, Text(4096)] = ""
     tls: bool = False
-    tls_server_name: Annotated[str, Text(253)] = ""
+    tls_server_name: Annotated[str, Text(253, one_line=True)] = ""
     tls_verify: bool = True
-    tls_ca_file: Annotated[str, Text(4096)] = ""
+    tls_ca_file: Annotated[str, Text(4096, one_line=True)] = ""
     keepalive: Keepalive = dataclasses.field(default_factory=Keepalive)
     #: None: derived (a little below keepalive's budget); 0: off.
     user_timeout_s: Annotated[float | None, Range(0, 3600)] = None
@@ -118,11 +126,11 @@ class Notify:
 
 @dataclasses.dataclass(frozen=True)
 class Profile:
-    name: Annotated[str, Text(100, required=True)]
+    name: Annotated[str, Text(100, required=True, one_line=True)]
     host: str
     port: Annotated[int, Range(1, 65535, integer=True)]
     id: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
-    group: Annotated[str, Text(100)] = ""
+    group: Annotated[str, Text(100, one_line=True)] = ""
     enabled: bool = True
     notes: Annotated[str, Text(10_000)] = ""
     ip_family: str = "auto"
@@ -229,19 +237,19 @@ def _parse_profile(data: Mapping[str, Any]) -> Profile:
     )
     defaults = KIND_DEFAULTS[kind]
     detector = _parse_detector(raw_detector, kind, defaults, str(data.get("host", "")))
+    name = _check("name", data["name"]).strip()
     pid = data.get("id")
     if pid is None:
         # Stable for a hand-written profile without an id, so its history stays together
         # across loads until the file is saved with the id.
-        name = str(data["name"]).strip().casefold()
-        pid = uuid.uuid5(uuid.NAMESPACE_URL, f"tcpmonitor:{name}").hex
+        pid = uuid.uuid5(uuid.NAMESPACE_URL, f"tcpmonitor:{name.casefold()}").hex
     if not isinstance(pid, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", pid):
         v.fail("id", pid, "is not an id (1 to 64 letters, digits, '-', '_' or '.')")
     raw_notify = v.mapping("notify", data.get("notify", {}))
     v.no_unknown_keys("notify", raw_notify, ("on_down", "on_up"))
     profile = Profile(
         id=pid,
-        name=_check("name", data["name"]).strip(),
+        name=name,
         host=v.host("host", data["host"]),
         port=_check("port", data["port"]),
         group=_check("group", data.get("group", "")).strip(),

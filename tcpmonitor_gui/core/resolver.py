@@ -32,6 +32,11 @@ class DnsError(Exception):
     """The name could not be resolved; the message says why."""
 
 
+class NoSuchInterface(Exception):
+    """An IPv6 address's scope names a network interface this computer does not have (it
+    may come later, as a VPN's does); the message says which."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Resolved:
     addresses: list[AddrInfo]
@@ -48,7 +53,15 @@ def literal(host: str, port: int, family: str) -> list[AddrInfo] | None:
         return [] if family == "ipv6" else [(socket.AF_INET, (host, port))]
     if family == "ipv4":
         return []
-    return [(socket.AF_INET6, socket.getaddrinfo(host, port, socket.AF_INET6)[0][4])]
+    address, _, scope = host.partition("%")
+    scope_id = 0
+    if scope:
+        try:
+            scope_id = int(scope) if scope.isascii() and scope.isdigit() else 0
+            scope_id = scope_id or socket.if_nametoindex(scope)
+        except OSError:
+            raise NoSuchInterface(f"no network interface {scope!r} on this computer") from None
+    return [(socket.AF_INET6, (address, port, 0, scope_id))]
 
 
 class Resolver:

@@ -73,13 +73,24 @@ def boolean(field: str, value: Any) -> bool:
     return value
 
 
-def text(field: str, value: Any, *, max_len: int, allow_empty: bool = True) -> str:
+def text(
+    field: str, value: Any, *, max_len: int, allow_empty: bool = True, one_line: bool = False
+) -> str:
+    """Text of at most ``max_len`` characters that can be stored and shown: no lone surrogate
+    (``"\\ud800"`` in JSON, which Python reads but no file, database or terminal takes), and
+    with ``one_line`` no control character (a name printed to a terminal must not be able to
+    drive it)."""
     if not isinstance(value, str):
         fail(field, value, "is not text")
     if not allow_empty and not value.strip():
         fail(field, value, "is empty (it is required)")
     if len(value) > max_len:
         fail(field, value, f"is too long ({len(value)} characters, allowed at most {max_len})")
+    for ch in value:
+        if "\ud800" <= ch <= "\udfff":
+            fail(field, value, f"contains a lone surrogate (U+{ord(ch):04X}), which is not text")
+        if one_line and (ch < " " or "\x7f" <= ch < "\xa0" or ch in "\u2028\u2029"):
+            fail(field, value, f"contains a control character (U+{ord(ch):04X})")
     return value
 
 
@@ -108,11 +119,14 @@ def host(field: str, value: Any) -> str:
     """A DNS name or an IP literal (IPv6 without brackets)."""
     if not isinstance(value, str) or not value:
         fail(field, value, "is not a host name or IP address")
+    address, percent, scope = value.partition("%")
     try:
-        ipaddress.ip_address(value.split("%", 1)[0])
+        ip = ipaddress.ip_address(address)
     except ValueError:
         pass
     else:
+        if percent and (ip.version == 4 or not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", scope)):
+            fail(field, value, "has a scope that is not a network interface's name or number")
         return value
     name = value[:-1] if value.endswith(".") else value
     if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):

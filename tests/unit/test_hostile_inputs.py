@@ -1,0 +1,158 @@
+"""Hostile and broken inputs: each gets one clear line naming what is wrong, and loses nothing.
+
+Files a person (or an attacker) can put in front of the program: odd Unicode in a profile,
+rows in the event log this program never wrote, a huge number, an impossible date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Event, Kind, State
+from tcpmonitor_gui.core.profile import Profile
+from tests.unit._cli_process import Home, tcpmonitor
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    return Home(tmp_path / "config", tmp_path / "data")
+
+
+def one_error_line(result: object) -> str:
+    stdout, stderr = result.stdout, result.stderr  # type: ignore[attr-defined]
+    assert result.returncode == 2, stderr  # type: ignore[attr-defined]
+    assert stdout == "" and len(stderr.splitlines()) == 1, stderr
+    assert "Traceback" not in stderr
+    return str(stderr.strip())
+
+
+def write_profiles(home: Home, raw: str) -> bytes:
+    home.config.mkdir(parents=True, exist_ok=True)
+    (home.config / "profiles.json").write_text(raw, encoding="utf-8")
+    return (home.config / "profiles.json").read_bytes()
+
+
+# -- odd Unicode and terminal escapes in names ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name_json", "problem"),
+    [
+        (r'"a\ud800b"', "lone surrogate (U+D800)"),
+        (r'"\udfff"', "lone surrogate (U+DFFF)"),
+        (r'"evil\u001b[2J"', "control character (U+001B)"),
+        (r'"two\nlines"', "control character (U+000A)"),
+        (r'"x\u2028y"', "control character (U+2028)"),
+    ],
+)
+def test_a_name_that_is_not_one_line_of_text_is_refused_on_load(
+    home: Home, name_json: str, problem: str
+) -> None:
+    before = write_profiles(
+        home, f'{{"version": 1, "profiles": [{{"name": {name_json}, "host": "h", "port": 1}}]}}'
+    )
+    for args in (("profiles", "list"), ("run", "--json")):
+        line = one_error_line(tcpmonitor(home, *args))
+        assert "profiles.json: profiles[0].name:" in line and problem in line, line
+    assert (home.config / "profiles.json").read_bytes() == before
+
+
+def test_names_from_other_languages_are_welcome(home: Home) -> None:
+    name = "订单库 — Zürich ✓ 😀"
+    write_profiles(home, json.dumps({"version": 1, "profiles": [
+        {"name": name, "host": "127.0.0.1", "port": 1}]}))  # fmt: skip
+    listed = tcpmonitor(home, "profiles", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert name in listed.stdout
+
+
+def test_the_event_log_writer_survives_a_row_it_cannot_store(tmp_path: Path) -> None:
+    """Whatever gets past validation, one bad row costs that row, not every later event."""
+    now = dt.datetime.now(dt.UTC)
+    good = Event(now, "a", "A", Kind.STATE, State.UP, None, None, "probe", None)
+    bad = dataclasses.replace(good, profile_id="b", profile_name="x\ud800")  # not storable
+    with EventLog(tmp_path / "events.sqlite3") as log:
+        log.submit([good, bad, dataclasses.replace(good, profile_id="c")])
+        assert log.flush(5)
+        log.submit([dataclasses.replace(good, profile_id="d")])
+        assert log.flush(5)
+        assert [e.profile_id for e in log.events()] == ["a", "c", "d"]
+        assert log.health().error is None
+
+
+# -- rows this program never wrote -------------------------------------------------------------
+
+
+def test_events_skips_rows_that_are_not_events_and_shows_the_rest(home: Home) -> None:
+    with EventLog(home.data / "events.sqlite3") as log:
+        log.submit([Event(dt.datetime.now(dt.UTC), "a", "A", Kind.STATE, State.UP, None, None,
+                          "probe", None)])  # fmt: skip
+        assert log.flush(5)
+    conn = sqlite3.connect(home.data / "events.sqlite3")
+    insert = (
+        "INSERT INTO events (ts, profile_id, profile_name, state, previous, cause, detector,"
+        " latency_ms, detail, detection_ms, address) VALUES (?, 'x', 'X', ?, NULL, ?, 'probe',"
+        " NULL, '', NULL, NULL)"
+    )
+    conn.executemany(
+        insert, [(1.0, "exploded", None), (1.0, "down", "gremlins"), (1e300, "up", None)]
+    )
+    conn.commit()
+    conn.close()
+    for fmt in ("text", "csv", "json"):
+        result = tcpmonitor(home, "events", "--format", fmt)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "A" in result.stdout and "exploded" not in result.stdout
+
+
+# -- numbers and dates too big to mean anything ----------------------------------------------
+
+
+@pytest.mark.parametrize("file", ["profiles.json", "settings.json"])
+def test_an_integer_of_5000_digits_is_a_message_not_a_traceback(home: Home, file: str) -> None:
+    huge = "9" * 5000
+    home.config.mkdir(parents=True)
+    if file == "profiles.json":
+        text = f'{{"version": 1, "profiles": [{{"name": "x", "host": "h", "port": {huge}}}]}}'
+    else:
+        text = f'{{"version": 1, "retention_days": {huge}}}'
+        write_profiles(home, '{"version": 1, "profiles": [{"name": "x", "host": "h", "port": 1}]}')
+    (home.config / file).write_text(text)
+    line = one_error_line(tcpmonitor(home, "run"))
+    assert file in line, line
+
+
+@pytest.mark.parametrize(
+    "since",
+    ["100000000d", "99999999999999999999w", "0001-01-01", "9999-12-31T23:59:59-14:00", "1e400d"],
+)
+def test_an_absurd_since_is_named_or_works(home: Home, since: str) -> None:
+    result = tcpmonitor(home, "events", "--since", since)
+    assert "Traceback" not in result.stderr
+    if result.returncode == 2:
+        assert "--since" in one_error_line(result)
+    else:
+        assert result.returncode == 0, result.stderr
+
+
+def test_a_scope_naming_no_interface_fails_each_check_in_one_line(home: Home) -> None:
+    """A VPN's interface may come later, so the profile is kept; each check says why."""
+    result = tcpmonitor(home, "check", "[::1%nosuchif]:1", "--count", "2", "--interval", "0.1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    expected = "local_error (no network interface 'nosuchif' on this computer)"
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [f"Failed [::1%nosuchif]:1: {expected}"] * 2
+
+
+@pytest.mark.parametrize("host", ["::1%", "::1%a b", "127.0.0.1%lo", "::1%" + "x" * 65])
+def test_a_scope_that_cannot_name_an_interface_is_refused(host: str) -> None:
+    with pytest.raises(ValueError, match="scope"):
+        Profile.from_dict({"name": "x", "host": host, "port": 1})
