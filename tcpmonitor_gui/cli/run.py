@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
 from .errors import EXIT_FAILED, EXIT_OK, die
 from .options import load_profiles_file, open_session
+from .output import Output
 
 log = logging.getLogger(__name__)
 
@@ -50,35 +52,32 @@ def cmd_run(args: argparse.Namespace) -> int:
 async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a closed terminal ends it too
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
             loop.add_signal_handler(sig, stop.set)
     batch: list[Event] = []
-    out = sys.stdout
+    # The loop never writes to stdout itself: a reader that stops reading must not stop
+    # detection (cli/output.py).
+    output = Output(
+        sys.stdout,
+        stored=events.committed,
+        reader_gone=lambda: loop.call_soon_threadsafe(stop.set),
+    )
 
-    pipe_closed = False
-
-    def hand_over() -> None:
-        events.submit(batch.copy())
+    def hand_over() -> int:
+        ticket = events.submit(batch)
         batch.clear()
+        return ticket
 
     def emit(event: Event) -> None:
-        nonlocal pipe_closed
         if not batch:  # a timer only while there is something to hand over: idle stays idle
             loop.call_later(BATCH_S, hand_over)
         batch.append(event)
-        if pipe_closed:
-            return
-        try:
-            if as_json:
-                out.write(event.to_json() + "\n")
-                out.flush()
-            elif event.kind is Kind.STATE:
-                out.write(describe(event) + "\n")
-                out.flush()
-        except BrokenPipeError:  # `tcpmonitor run --json | head`: the reader is gone
-            pipe_closed = True
-            stop.set()
+        if event.kind is Kind.STATE:
+            ticket = hand_over()  # news: to the log at once, and printed once stored
+            output.put(event.to_json() if as_json else describe(event), ticket)
+        elif as_json:
+            output.put(event.to_json())
 
     monitors = MonitorSet(emit)
     monitors.add_all(profiles)
@@ -86,17 +85,28 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
         await stop.wait()
     finally:
         await monitors.close()
-        events.submit(batch)
-        batch.clear()
+        hand_over()
+        events.flush()
+        output.close()
 
 
 def describe(event: Event) -> str:
     """One human line for a state change."""
-    parts = [event.to_dict()["ts"], event.profile_name, f"{event.previous} -> {event.state}"]
+    parts = [event.to_dict()["ts"], printable(event.profile_name)]
+    parts.append(f"{event.previous} -> {event.state}")
     if event.cause is not None:
         parts.append(str(event.cause))
     if event.detail:
-        parts.append(event.detail)
+        parts.append(printable(event.detail))
     if event.detection_ms is not None:
         parts.append(f"(noticed {event.detection_ms:.1f} ms after the last good sign)")
     return "  ".join(parts)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes: a name or a detail read back from
+    an old or hand-made event log must not be able to drive the terminal it is printed on."""
+    return _CONTROL.sub(lambda m: ascii(m[0])[1:-1], text)

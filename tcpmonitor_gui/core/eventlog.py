@@ -160,8 +160,9 @@ class EventLog:
         atexit.register(self.close)
         return self
 
-    def submit(self, events: Iterable[Event]) -> None:
-        """Queue events for writing; thread-safe, never waits for the disk."""
+    def submit(self, events: Iterable[Event]) -> int:
+        """Queue events for writing; thread-safe, never waits for the disk. Returns a ticket:
+        ``committed(ticket)`` says when everything submitted so far is stored."""
         with self._cond:
             if self._state != "running":
                 raise RuntimeError(f"the event log is {self._state}, not running")
@@ -189,6 +190,14 @@ class EventLog:
         if tell:
             _log.warning("event log: %d samples dropped (the writer is behind)", self._dropped)
             self._tell()
+        return self._submitted
+
+    def committed(self, ticket: int, timeout: float) -> bool:
+        """Wait up to ``timeout`` until what was submitted up to ``ticket`` is committed."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._committed >= ticket or not self._writer_alive(), timeout
+            ) and self._committed >= ticket
 
     def health(self) -> EventLogHealth:
         with self._cond:
@@ -223,10 +232,7 @@ class EventLog:
                 return False
             self._urgent = True
             self._cond.notify_all()
-            self._cond.wait_for(
-                lambda: self._committed >= target or not self._writer_alive(), timeout
-            )
-            return self._committed >= target
+        return self.committed(target, timeout)
 
     def close(self, timeout: float = 5.0) -> None:
         """Write what is queued and stop the writer (waiting up to ``timeout``); idempotent."""

@@ -40,7 +40,7 @@ class Worker(QThread):
         self,
         index: int,
         resolver: Resolver,
-        submit: Callable[[list[Event]], None] | None = None,
+        submit: Callable[[list[Event]], object] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName(f"tcpmonitor-worker-{index}")

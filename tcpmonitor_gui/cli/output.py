@@ -1,0 +1,132 @@
+"""``tcpmonitor run``'s standard output, written by a thread of its own.
+
+Whoever reads our output may stop reading (a paused pager, a stalled pipeline, a closed
+terminal); a write to a full pipe blocks, and on the monitoring loop it would stop detection
+itself — a drop recorded seconds late while its ``detection_ms`` claimed milliseconds. So the
+loop only puts lines in a bounded queue, and this thread writes them:
+
+- samples wait in at most ``MAX_LINES`` lines; past that they are dropped, state changes are
+  kept (up to ``MAX_STATE_LINES``), and stderr says how many lines were dropped once the
+  reader takes lines again;
+- a state change is printed only once the event log has stored it (a state change printed
+  is a state change stored, even if the process is killed the next moment), unless the log
+  reports that it cannot write;
+- a reader that has gone for good (a broken pipe: ``run --json | head``) ends the run, as a
+  pipeline expects; an output that cannot be written at all (stdout closed) is said once on
+  stderr and monitoring goes on, into the event log.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from typing import TextIO
+
+log = logging.getLogger(__name__)
+
+MAX_LINES = 10_000
+MAX_STATE_LINES = 100_000
+#: How long a state line waits for the event log to store it before it is printed anyway.
+STORED_WITHIN_S = 5.0
+
+#: ``(text, ticket)``: the ticket is the event log's (``EventLog.submit``), None for samples.
+Line = tuple[str, int | None]
+
+
+class Output:
+    def __init__(
+        self,
+        out: TextIO | None,
+        *,
+        stored: Callable[[int, float], bool] | None = None,
+        reader_gone: Callable[[], object] = lambda: None,
+    ) -> None:
+        """``stored(ticket, timeout)`` waits until the event log holds a state change;
+        ``reader_gone()`` is called (from this thread) once a broken pipe ends the output."""
+        self._out = out
+        self._stored = stored
+        self._reader_gone = reader_gone
+        self._cond = threading.Condition()
+        self._lines: collections.deque[Line] = collections.deque()
+        self._dropped = 0
+        self._closing = False
+        self._dead = False
+        self._thread = threading.Thread(target=self._run, name="tcpmonitor-stdout", daemon=True)
+        self._thread.start()
+
+    @property
+    def dropped(self) -> int:
+        with self._cond:
+            return self._dropped
+
+    def put(self, text: str, ticket: int | None = None) -> None:
+        """Queue one line (``ticket``: a state change's, to print once stored); never blocks."""
+        with self._cond:
+            if self._dead or self._closing:
+                return
+            limit = MAX_LINES if ticket is None else MAX_STATE_LINES
+            if len(self._lines) >= limit:
+                self._dropped += 1
+                return
+            self._lines.append((text, ticket))
+            if len(self._lines) == 1:
+                self._cond.notify()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued (within ``timeout``) and stop the thread."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        told = 0
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._lines or self._closing)
+                if not self._lines:
+                    return
+                text, ticket = self._lines.popleft()
+                dropped = self._dropped
+            if ticket is not None and self._stored is not None:
+                self._stored(ticket, STORED_WITHIN_S)
+            if not self._write(text + "\n"):
+                return
+            if dropped > told and not self._lines:  # the reader has caught up: say it now
+                print(
+                    f"tcpmonitor: {dropped - told} lines of output were dropped while the "
+                    "reader of stdout did not read (the event log has every state change)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                told = dropped
+
+    def _write(self, data: str) -> bool:
+        try:
+            if self._out is None:  # started with stdout closed: Python has none to give
+                raise OSError(9, "standard output is closed")
+            self._out.write(data)
+            self._out.flush()
+        except BrokenPipeError:  # the reader is gone for good: end the run
+            self._give_up()
+            self._reader_gone()
+            return False
+        except (OSError, ValueError) as exc:  # stdout closed or unusable: monitoring goes on
+            self._give_up()
+            why = getattr(exc, "strerror", None) or str(exc)
+            print(
+                f"tcpmonitor: standard output cannot be written ({why}); monitoring goes on "
+                "and events go to the event log",
+                file=sys.stderr,
+                flush=True,
+            )
+            return False
+        return True
+
+    def _give_up(self) -> None:
+        with self._cond:
+            self._dead = True
+            self._lines.clear()

@@ -1,0 +1,175 @@
+"""``tcpmonitor run``'s output never holds up monitoring, and what it prints is stored.
+
+The command runs as a real process; its reader is the test, which stops reading, closes the
+pipe, or kills the process, as a pager, a pipeline or a crash would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import itertools
+import json
+import os
+import signal
+import struct
+import subprocess
+import termios
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Event, State
+from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
+from tests.helpers import make_profile
+from tests.unit._cli_process import DEADLINE_S, TCPMONITOR, Home
+
+PIPE_FULL = 60_000  # Linux pipes hold 64 KiB by default
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    return Home(tmp_path / "config", tmp_path / "data")
+
+
+def profiles_file(tmp_path: Path, *profiles: object) -> Path:
+    path = tmp_path / "watch.json"
+    path.write_text(json.dumps({"version": 1, "profiles": [p.to_dict() for p in profiles]}))  # type: ignore[attr-defined]
+    return path
+
+
+def start(home: Home, file: Path, **popen: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+        [str(TCPMONITOR), "run", "--json", "--profiles", str(file), *home.options],
+        env=home.env,
+        stderr=subprocess.PIPE,
+        **popen,
+    )
+
+
+def wait_until(what: str, check: object, timeout: float = DEADLINE_S) -> object:
+    deadline = time.monotonic() + timeout
+    while not (found := check()):  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} within {timeout} s")
+        time.sleep(0.02)  # ok-sleep: polling another process's file, which has no signal
+    return found
+
+
+def stored(home: Home, **filters: object) -> list[Event]:
+    path = home.data / "events.sqlite3"
+    return EventLog(path).events(**filters) if path.exists() else []  # type: ignore[arg-type]
+
+
+def unread_bytes(fd: int) -> int:
+    return int(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0])
+
+
+@pytest.fixture
+def busy(tmp_path: Path) -> Iterator[tuple[FaultProxy, Path]]:
+    """40 probes a tenth of a second apart (400 lines a second: a pipe fills in a moment) and
+    one watch through the fault proxy, the connection whose drop we time."""
+    with LineEchoServer() as echo, FaultProxy(echo.address) as proxy:
+        probes = [make_profile(*echo.address, "probe", name=f"p{i}", interval_s=0.1)
+                  for i in range(40)]  # fmt: skip
+        watched = make_profile(*proxy.address, "watch", name="watched", id="watched")
+        yield proxy, profiles_file(tmp_path, *probes, watched)
+
+
+def test_a_reader_that_stops_reading_holds_up_nothing(
+    home: Home, busy: tuple[FaultProxy, Path]
+) -> None:
+    proxy, file = busy
+    with start(home, file, stdout=subprocess.PIPE) as run:
+        lines = held_up_nothing(home, proxy, run)
+    events = [json.loads(line) for line in lines]
+    p0 = [dt.datetime.fromisoformat(e["ts"]) for e in events
+          if e["profile_name"] == "p0" and e["kind"] == "sample"]  # fmt: skip
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(p0)]
+    assert gaps and max(gaps) < 1.0, f"probes stalled while the reader did not read: {gaps}"
+
+
+def held_up_nothing(home: Home, proxy: FaultProxy, run: subprocess.Popen[bytes]) -> list[str]:
+    try:
+        assert run.stdout is not None
+        fd = run.stdout.fileno()
+        wait_until("up", lambda: any(e.state is State.UP for e in stored(home, profile="watched")))
+        wait_until("a full pipe", lambda: unread_bytes(fd) >= PIPE_FULL)  # nobody reads now
+        fault_at = dt.datetime.now(dt.UTC)
+        proxy.set_mode("close")  # a FIN, noticed at once when nothing blocks the loop
+        (down,) = wait_until(
+            "the drop stored while the pipe is full",
+            lambda: [e for e in stored(home, profile="watched") if e.state is State.DOWN],
+        )  # type: ignore[misc]
+        assert (down.ts - fault_at).total_seconds() < 1.0, "recorded late: the loop was held"
+        assert down.detection_ms is not None and down.detection_ms < 1000
+        assert unread_bytes(fd) >= PIPE_FULL  # still not read: it did not wait for us
+    finally:
+        run.send_signal(signal.SIGTERM)
+        assert run.stdout is not None
+        lines = run.stdout.read().decode().splitlines()  # read at last: everything comes
+        assert run.wait(DEADLINE_S) == 0
+    return lines
+
+
+def test_with_stdout_closed_monitoring_goes_on_into_the_event_log(
+    home: Home, tmp_path: Path
+) -> None:
+    with LineEchoServer() as echo:
+        file = profiles_file(tmp_path, make_profile(*echo.address, "probe", name="p",
+                                                    interval_s=0.1))  # fmt: skip
+        with start(home, file, stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close(1)) as run:
+            try:
+                wait_until("up", lambda: [e for e in stored(home) if e.state is State.UP])
+            finally:
+                run.send_signal(signal.SIGTERM)
+                assert run.wait(DEADLINE_S) == 0
+            assert run.stderr is not None
+            err = run.stderr.read().decode()
+    assert "Traceback" not in err
+    assert err.count("standard output cannot be written") == 1, err
+    assert [e.cause for e in stored(home) if e.cause is not None] == []  # no "local_error"
+
+
+def test_sighup_ends_the_run_as_sigterm_does(home: Home, tmp_path: Path) -> None:
+    with LineEchoServer() as echo:
+        file = profiles_file(tmp_path, make_profile(*echo.address, "watch", name="w"))
+        with start(home, file, stdout=subprocess.PIPE) as run:
+            assert run.stdout is not None
+            assert json.loads(run.stdout.readline())["state"] == "connecting"
+            assert json.loads(run.stdout.readline())["state"] == "up"
+            run.send_signal(signal.SIGHUP)
+            assert run.wait(DEADLINE_S) == 0
+            last = json.loads(run.stdout.read().decode().splitlines()[-1])
+    assert (last["state"], last["detail"]) == ("unknown", "monitoring stopped")
+    assert stored(home)[-1].state is State.UNKNOWN  # the final event is stored too
+
+
+def test_a_state_change_printed_is_a_state_change_stored_even_after_sigkill(
+    home: Home, tmp_path: Path
+) -> None:
+    with LineEchoServer() as echo, FaultProxy(echo.address) as proxy:
+        file = profiles_file(tmp_path, make_profile(*proxy.address, "probe", name="flaky",
+                                                    interval_s=0.1, fail_after=1))  # fmt: skip
+        with start(home, file, stdout=subprocess.PIPE) as run:
+            assert run.stdout is not None
+            printed: list[tuple[str, str]] = []
+            modes = iter(["refuse", "pass"] * 30)
+            for line in run.stdout:
+                event = json.loads(line)
+                if event["kind"] == "state":
+                    printed.append((event["ts"], event["state"]))
+                    if event["state"] in ("up", "down"):
+                        mode = next(modes, None)
+                        if mode is None:
+                            break
+                        proxy.set_mode(mode)  # flap: a state change every check or two
+            run.send_signal(signal.SIGKILL)  # no goodbye: what is not on disk now is lost
+            run.wait(DEADLINE_S)
+    kept = {(e.to_dict()["ts"], str(e.state)) for e in stored(home)}
+    assert len(printed) > 50
+    missing = [p for p in printed if p not in kept]
+    assert not missing, f"{len(missing)} printed state changes were not stored: {missing[:5]}"
