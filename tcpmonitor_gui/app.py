@@ -177,12 +177,14 @@ def compose(
 ) -> Composed:
     """The registry over the session's profiles, the engine following it, the window and the
     demo (the QApplication must exist; monitoring starts with ``window.start_monitoring``)."""
+    from .core.paths import ensure_dir  # noqa: PLC0415
     from .engine.engine import Engine  # noqa: PLC0415 - Qt only once the arguments are good
     from .engine.registry import ProfileRegistry  # noqa: PLC0415
     from .ui.main_window import MainWindow  # noqa: PLC0415
     from .ui.window_state import FILE_NAME, WindowState  # noqa: PLC0415
 
-    registry = ProfileRegistry(session.profiles)
+    ensure_dir(session.config_dir)  # watched for changes by other programs
+    registry = ProfileRegistry(session.profiles, watch=session.profile_store.path)
     engine = Engine(session.settings.worker_count, session.eventlog, registry)
     window = MainWindow(
         session,

@@ -195,9 +195,12 @@ class EventLog:
     def committed(self, ticket: int, timeout: float) -> bool:
         """Wait up to ``timeout`` until what was submitted up to ``ticket`` is committed."""
         with self._cond:
-            return self._cond.wait_for(
-                lambda: self._committed >= ticket or not self._writer_alive(), timeout
-            ) and self._committed >= ticket
+            return (
+                self._cond.wait_for(
+                    lambda: self._committed >= ticket or not self._writer_alive(), timeout
+                )
+                and self._committed >= ticket
+            )
 
     def health(self) -> EventLogHealth:
         with self._cond:

@@ -271,6 +271,7 @@ class JsonStore(Generic[T]):
         self.path = path
         self._unreadable: JsonFileError | None = None
         self._checked = False
+        self._set_aside: tuple[int, int, int] | None = None  # the bad file we kept a copy of
 
     @property
     def read_only(self) -> bool:
@@ -338,4 +339,19 @@ class JsonStore(Generic[T]):
             ) from exc
         self._unreadable = None
         self._checked = True
+        self._set_aside = _signature(self.path)
         return copy
+
+    def set_aside_unchanged(self) -> bool:
+        """Whether the file on disk is still the unreadable one ``quarantine`` kept a copy
+        of (ours to replace, not to read again)."""
+        return self._set_aside is not None and self._set_aside == _signature(self.path)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from another without reading it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns

@@ -46,6 +46,10 @@ class Change:
 
 
 Listener = Callable[[Sequence[Change]], None]
+#: ``save(ours, base)``: write ``ours`` (the saved profiles) knowing that ``base`` is what the
+#: file held when we last read or wrote it; returns what was written when another program's
+#: changes were merged in (``ProfileStore.sync``), None when ``ours`` was written as it is.
+Save = Callable[[list[Profile], list[Profile]], list[Profile] | None]
 #: Called after each write of the file: None when it worked, the error when it did not.
 SaveWatcher = Callable[[Exception | None], None]
 
@@ -61,11 +65,13 @@ class ProfileSet:
         self,
         profiles: Iterable[Profile] = (),
         *,
-        save: Callable[[list[Profile]], None] | None = None,
+        save: Save | None = None,
         executor: concurrent.futures.Executor | None = None,
     ) -> None:
         """``save`` writes the saved profiles (None: nothing is written); it runs on
-        ``executor``, or on the caller's thread when there is none (the command line)."""
+        ``executor``, or on the caller's thread when there is none. What it merged in from
+        another program comes back as a change (``absorb``), on the thread ``deliver_with``
+        names (by default the one that wrote)."""
         self._profiles: dict[str, Profile] = {}
         self._by_name: dict[str, str] = {}  # folded name -> id
         self._transient: set[str] = set()
@@ -74,12 +80,18 @@ class ProfileSet:
         self._save = save
         self._executor = executor
         self._lock = threading.Lock()  # guards what the I/O thread reads: the pending write
-        self._to_write: list[Profile] | None = None
+        self._to_write: tuple[list[Profile], list[Profile]] | None = None  # (ours, base)
+        self._deliver: Callable[[Callable[[], object]], object] = lambda call: call()
+        self._absorbing = False
+        self._closed = False
         self._queued: concurrent.futures.Future[None] | None = None
         self._last: concurrent.futures.Future[None] = _done()
         for profile in profiles:
             self._check_free(profile)
             self._put(profile)
+        #: What the file holds once the writes asked for so far are done, as far as this
+        #: thread knows (the base of the next write's three-way merge).
+        self._base = self.saved()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -195,6 +207,17 @@ class ProfileSet:
         """Call ``watcher(error or None)`` after each write, on the thread that wrote."""
         self._save_watchers.append(watcher)
 
+    def deliver_with(self, deliver: Callable[[Callable[[], object]], object]) -> None:
+        """Run merged-in changes through ``deliver`` (the GUI hands them to its own thread:
+        listeners and changes belong to one thread)."""
+        self._deliver = deliver
+
+    def resync(self) -> concurrent.futures.Future[None]:
+        """Read the file again (another program may have changed it) and take in its changes,
+        through the same merge as a save."""
+        self._request_save()
+        return self.flush()
+
     def flush(self) -> concurrent.futures.Future[None]:
         """A future that is done once every change made so far is written (or failed)."""
         with self._lock:
@@ -218,7 +241,7 @@ class ProfileSet:
     def _changed(self, changes: list[Change]) -> list[Change]:
         if not changes:
             return changes
-        if any(c.profile.id not in self._transient for c in changes):
+        if not self._absorbing and any(c.profile.id not in self._transient for c in changes):
             self._request_save()
         for listener in list(self._listeners):
             try:
@@ -227,12 +250,20 @@ class ProfileSet:
                 log.exception("a profile listener failed")
         return changes
 
+    def close(self) -> None:
+        """No more writes (the program is quitting; a write already queued still runs)."""
+        self._closed = True
+
     def _request_save(self) -> None:
-        if self._save is None:
+        if self._save is None or self._closed:
             return
         snapshot = self.saved()
         with self._lock:
-            self._to_write = snapshot
+            # The base is what the file holds when this list is written: after the write
+            # already waiting, if any, else after the last one (which this thread has seen).
+            base = self._to_write[1] if self._to_write is not None else self._base
+            self._to_write = snapshot, base
+            self._base = snapshot
             if self._queued is not None:
                 return  # the write already waiting will take this list
             self._queued = self._last = concurrent.futures.Future()
@@ -243,12 +274,15 @@ class ProfileSet:
 
     def _write(self) -> None:
         with self._lock:
-            snapshot, self._to_write = self._to_write, None
+            pending, self._to_write = self._to_write, None
             future, self._queued = self._queued, None
-        assert snapshot is not None and future is not None and self._save is not None
+        assert pending is not None and future is not None and self._save is not None
+        snapshot, base = pending
         error: Exception | None = None
         try:
-            self._save(snapshot)
+            merged = self._save(snapshot, base)
+            written = snapshot if merged is None else merged
+            self._deliver(lambda: self.absorb(snapshot, written))
         except Exception as exc:
             error = exc
         for watcher in list(self._save_watchers):  # told before ``flush()`` returns
@@ -260,6 +294,35 @@ class ProfileSet:
             future.set_result(None)
         else:
             future.set_exception(error)
+
+    def absorb(self, sent: list[Profile], written: list[Profile]) -> list[Change]:
+        """Take in what a write merged from the file (``written`` less ``sent``) as one
+        change that is not written again; whatever was changed here meanwhile stays."""
+        before = {p.id: p for p in sent}
+        after = {p.id: p for p in written}
+        gone = [pid for pid in before if pid not in after]
+        changed = [p for pid, p in after.items() if pid in before and p != before[pid]]
+        new = [p for pid, p in after.items() if pid not in before]
+        if not (gone or changed or new):
+            return []
+        self._absorbing = True
+        try:
+            changes = self.apply(
+                add=[p for p in new if p.id not in self],
+                update=[p for p in changed if p.id in self],
+                remove=gone,
+            )
+        except (ProfileConflict, KeyError) as exc:
+            # The base stays as it was, so the next write merges the file's changes again.
+            log.warning("profiles changed in the file could not all be taken in: %s", exc)
+            return []
+        finally:
+            self._absorbing = False
+        with self._lock:  # the file has these changes too, whatever was changed here since
+            patched = {p.id: p for p in self._base if p.id not in gone}
+            patched.update((p.id, p) for p in (*changed, *new))
+            self._base = list(patched.values())
+        return changes
 
 
 def _distinct(profiles: Iterable[Profile]) -> list[Profile]:

@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from . import validate as v
+from .filelock import LockTimeout, locked
 from .jsonfile import JsonFileError, JsonStore, document_version, upgrade
+from .paths import ensure_dir
 from .profile import Profile
+from .profile_merge import merge
 
 FILE_NAME = "profiles.json"
 CURRENT_VERSION = 1
@@ -139,3 +142,29 @@ class ProfileStore(JsonStore[list[Profile]]):
         Profiles that would not load back (duplicate names, say) are refused, not written.
         """
         self._write(dump_document(profiles))
+
+    def _current(self) -> list[Profile]:
+        try:
+            return self.load()
+        except ProfileFileError as exc:
+            raise ProfileFileError(
+                self.path,
+                f"not saved: {self.path.name} could not be read and is left as it is "
+                f"({exc}); set it aside first",
+            ) from exc
+
+    def sync(self, ours: list[Profile], base: list[Profile]) -> list[Profile]:
+        """Write ``ours`` without losing what another program wrote since ``base`` (what we
+        last read or wrote): under the file's lock, read it, merge three ways
+        (``profile_merge``), write the result if it differs, and return it."""
+        try:
+            ensure_dir(self.path.parent)
+            with locked(self.path):
+                theirs = list(base) if self.set_aside_unchanged() else self._current()
+                merged = merge(base, ours, theirs)
+                if merged != theirs or not self.path.exists():
+                    self.save(merged)
+                return merged
+        except OSError as exc:  # the folder or the lock, not the file (save says its own)
+            why = str(exc) if isinstance(exc, LockTimeout) else exc.strerror or str(exc)
+            raise ProfileFileError(self.path, f"not saved: {self.path.name}: {why}") from exc

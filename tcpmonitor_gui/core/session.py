@@ -103,7 +103,7 @@ class Session:
             loaded: list[Profile] = self._load(
                 self.profile_store, self.profile_store.load, list, ProblemKind.PROFILES_UNREADABLE
             )
-            self._profiles = ProfileSet(loaded, save=self.profile_store.save, executor=self.io)
+            self._profiles = ProfileSet(loaded, save=self.profile_store.sync, executor=self.io)
         return self._profiles
 
     @property
@@ -193,6 +193,8 @@ class Session:
         if self._closed:
             return
         self._closed = True
+        if self._profiles is not None:
+            self._profiles.close()
         if self._io is not None:
             self._io.shutdown(wait=True)
         if self.eventlog is not None:

@@ -48,6 +48,9 @@ class StampedSocket(socket.socket):
         return size
 
     def _keep_stamp(self, ancdata: list[tuple[int, int, bytes]]) -> None:
+        """The stamp of what was just read; None when it came unstamped (then its arrival is
+        timed in Python, never taken from an older packet)."""
+        self.received_ns = None
         for level, kind, payload in ancdata:
             if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
                 seconds, nanoseconds = _TIMESPEC.unpack_from(payload)

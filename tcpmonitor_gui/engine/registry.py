@@ -8,11 +8,15 @@ so toggling fifty profiles is one emission and one repaint, not fifty.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from ..core.profile_set import Change, ChangeKind, ProfileSet
 from .gui_thread import call_in_gui_thread
+
+#: Changes in the folder are gathered this long before the file is read again.
+RESYNC_AFTER_MS = 300
 
 
 class ProfileRegistry(QObject):
@@ -26,11 +30,25 @@ class ProfileRegistry(QObject):
     #: naming the file), in the GUI thread.
     saved = Signal(str)
 
-    def __init__(self, profiles: ProfileSet, parent: QObject | None = None) -> None:
+    def __init__(
+        self, profiles: ProfileSet, parent: QObject | None = None, *, watch: Path | None = None
+    ) -> None:
+        """``watch``: the profiles file; when another program changes it (``tcpmonitor
+        profiles add`` in a terminal), its changes are taken in."""
         super().__init__(parent)
         self.profiles = profiles
         profiles.subscribe(self._relay)
         profiles.watch_saves(self._save_done)  # called on the I/O thread
+        profiles.deliver_with(lambda call: call_in_gui_thread(call, owner=self))
+        self._watcher: QFileSystemWatcher | None = None
+        if watch is not None:
+            # The folder, not the file: a file replaced by a rename is a new file.
+            self._watcher = QFileSystemWatcher([str(watch.parent)], self)
+            self._settle = QTimer(self)
+            self._settle.setSingleShot(True)
+            self._settle.setInterval(RESYNC_AFTER_MS)
+            self._settle.timeout.connect(profiles.resync)
+            self._watcher.directoryChanged.connect(lambda _dir: self._settle.start())
 
     def _relay(self, changes: Sequence[Change]) -> None:
         by_kind: dict[ChangeKind, list[Change]] = {}

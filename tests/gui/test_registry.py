@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +23,11 @@ from tcpmonitor_gui.lab import LineEchoServer
 from tcpmonitor_gui.ui.status.model import Role
 from tests.gui.windows import Opened, open_window
 from tests.helpers import make_profile
+from tests.unit._cli_process import TCPMONITOR, Home
 
 
 def p(name: str) -> Profile:
-    return Profile(name=name, host="127.0.0.1", port=9000, id=f"id-{name}")
+    return Profile(name=name, host="127.0.0.1", port=9000, id=f"id-{name}".replace(" ", "-"))
 
 
 # -- back to the GUI thread -------------------------------------------------------------------
@@ -92,7 +94,7 @@ def test_a_failed_save_reaches_the_gui_thread_as_a_message(qtbot: QtBot, tmp_pat
     blocker = tmp_path / "config"
     blocker.write_text("a file where the config dir should be")
     with concurrent.futures.ThreadPoolExecutor(1) as io:
-        profiles = ProfileSet(save=ProfileStore(blocker).save, executor=io)
+        profiles = ProfileSet(save=ProfileStore(blocker).sync, executor=io)
         registry = ProfileRegistry(profiles)
         with qtbot.waitSignal(registry.saved, timeout=5000) as saved:
             profiles.add([p("a")])
@@ -150,3 +152,31 @@ def test_pausing_many_selected_rows_writes_the_file_once(
     assert writes == [None]
     assert all(not q.enabled for q in ProfileStore(opened.session.config_dir).load())
     qtbot.waitUntil(lambda: all(state_of(opened, q.id) is State.PAUSED for q in many), timeout=5000)
+
+
+def test_the_window_takes_in_a_change_made_in_a_terminal_and_keeps_it(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    opened = open_window(qtbot, home.config, home.data)
+    try:
+        profiles = opened.registry.profiles
+        profiles.add([p("from the window")])
+        profiles.flush().result(5)
+        done = subprocess.run(
+            [str(TCPMONITOR), "profiles", "add", "from a terminal", "127.0.0.1:2", *home.options],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        qtbot.waitUntil(lambda: profiles.find("from a terminal") is not None, timeout=5000)
+        terminal = profiles.find("from a terminal")
+        assert terminal is not None and opened.window.model.row_of(terminal.id) is not None
+        window_one = profiles.find("from the window")
+        assert window_one is not None
+        edited = dataclasses.replace(window_one, port=3)
+        profiles.update([edited])  # the window's next write keeps the terminal's profile
+        profiles.flush().result(5)
+        stored = {q.name: q.port for q in ProfileStore(home.config).load()}
+        assert stored == {"from the window": 3, "from a terminal": 2}
+    finally:
+        opened.close()

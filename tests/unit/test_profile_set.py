@@ -29,7 +29,7 @@ class Writes:
         self.entered = threading.Event()
         self.fail: Exception | None = None
 
-    def __call__(self, profiles: list[Profile]) -> None:
+    def __call__(self, profiles: list[Profile], base: list[Profile]) -> None:
         self.entered.set()
         assert self.gate.wait(5)
         if self.fail is not None:
@@ -151,7 +151,7 @@ def test_a_broken_listener_does_not_keep_the_news_from_the_others() -> None:
 
 def test_a_large_registry_is_changed_in_one_write_and_found_by_name(tmp_path: Path) -> None:
     many = [p(f"service-{i:04}") for i in range(5000)]
-    profiles = ProfileSet(many, save=ProfileStore(tmp_path).save)
+    profiles = ProfileSet(many, save=ProfileStore(tmp_path).sync)
     profiles.update(dataclasses.replace(q, enabled=False) for q in many)
     assert ProfileStore(tmp_path).load()[4999].enabled is False
     assert profiles.find("SERVICE-4999") is not None

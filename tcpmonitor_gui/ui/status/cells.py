@@ -187,3 +187,24 @@ def until_text_changes(seconds: float) -> float:
     whole = max(0, int(seconds))
     step = 1 if whole < 60 else 60 if whole < 86400 else 86400
     return step - (whole % step) - (seconds - int(seconds)) if seconds >= 0 else 1.0
+
+
+def write_search(row: Row) -> bool:
+    """The filter's text of the row (column 0's SEARCH role); True if it changed."""
+    key = search_key(row.profile.group, haystack_of(row))
+    if key == row.search:
+        return False
+    row.search = key
+    row.items[0].setData(key, Role.SEARCH)
+    return True
+
+
+def write_live(row: Row) -> bool:
+    """The cells a sample changes: latency, the sparkline's sort key, the cause. True when
+    the filter's text changed too (a new cause): the proxy must hear of it."""
+    latency = row.latency
+    put_cell(row, Column.LATENCY, format_latency(latency), latency_key(latency))
+    failures = row.samples.count(None)  # the flakiest sort last
+    put_cell(row, Column.SPARKLINE, "", failures)
+    cause = cause_cell(row)
+    return put_cell(row, Column.CAUSE, cause, cause.casefold()) and write_search(row)

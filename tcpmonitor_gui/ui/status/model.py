@@ -32,18 +32,16 @@ from .cells import (
     Column,
     Role,
     Row,
-    cause_cell,
     detector_text,
     format_latency,
     format_uptime,
-    haystack_of,
-    latency_key,
     muted_color,
     new_row,
     put_cell,
-    search_key,
     until_text_changes,
     uptime_key,
+    write_live,
+    write_search,
 )
 from .tooltips import sparkline_tooltip, state_tooltip
 
@@ -240,6 +238,8 @@ class StatusModel(QStandardItemModel):
                     row.latency = None
                     # The cause shown is the drop's (from its state event); a failing retry
                     # with another cause is shown beside it, never in its place.
+                    if row.cause is None:  # no state event has named one yet
+                        row.cause, row.haystack = event.cause, None
                     retry = None if event.cause is row.cause else event.cause
                     if retry is not row.retry_cause:
                         row.retry_cause, row.haystack = retry, None
@@ -262,7 +262,7 @@ class StatusModel(QStandardItemModel):
         with quietly(self):  # the cells are current at once; the views hear at the flush
             for at in stated:
                 self._write_state(rows[at])
-            searched = {at for at in sampled - stated if self._write_live(rows[at])}
+            searched = {at for at in sampled - stated if write_live(rows[at])}
         # Kept by id, not row: rows may move before the timers fire.
         self._pending_states.update(rows[at].profile.id for at in stated)
         if self._pending_states and not self._state_timer.isActive():
@@ -371,7 +371,7 @@ class StatusModel(QStandardItemModel):
             items[Column.STATE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
             items[Column.STATE].setData(str(state), Role.STATE)
         put_cell(row, Column.DETAIL, row.detail, row.detail.casefold())
-        self._write_search(row)
+        write_search(row)
         muted = state is State.PAUSED
         if muted != row.muted:  # a paused row is muted, not coloured
             row.muted = muted
@@ -385,25 +385,7 @@ class StatusModel(QStandardItemModel):
             muted_color() if cause_muted else None, Qt.ItemDataRole.ForegroundRole
         )
         self._write_in_state(row)
-        self._write_live(row)
-
-    def _write_search(self, row: Row) -> bool:
-        key = search_key(row.profile.group, haystack_of(row))
-        if key == row.search:
-            return False
-        row.search = key
-        row.items[0].setData(key, Role.SEARCH)
-        return True
-
-    def _write_live(self, row: Row) -> bool:
-        """The cells a sample changes: latency, the sparkline's sort key, the cause."""
-        latency = row.latency
-        put_cell(row, Column.LATENCY, format_latency(latency), latency_key(latency))
-        failures = row.samples.count(None)  # the flakiest sort last
-        put_cell(row, Column.SPARKLINE, "", failures)
-        cause = cause_cell(row)
-        # True when the filter's text changed too (a new cause): the proxy must hear of it.
-        return put_cell(row, Column.CAUSE, cause, cause.casefold()) and self._write_search(row)
+        write_live(row)
 
     def _write_in_state(self, row: Row) -> bool:
         """The "for" cell. Its sort key is the time the state began (earlier sorts as longer),

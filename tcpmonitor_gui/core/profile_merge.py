@@ -1,0 +1,57 @@
+"""Three-way merge of profile lists: what this program has, what the file has now, and what
+they both had last (the base).
+
+``profiles.json`` has more than one writer: the window, and ``tcpmonitor profiles add`` in a
+terminal or a script. A writer that wrote its own list over the file would erase every change
+the others made since it read it. So each write merges, by profile id:
+
+- a profile changed on one side only takes that side's version; changed on both, ours (the
+  change just made here) wins;
+- a profile added on either side is kept; removed on one side and untouched on the other, it
+  goes; removed on one side and edited on the other, the edit is kept (nothing the user typed
+  is thrown away);
+- the file's order is kept, with our additions at the end; a name taken on both sides by
+  different profiles gets " (2)" on ours, so the file stays loadable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from .profile import Profile
+
+
+def merge(
+    base: Sequence[Profile], ours: Sequence[Profile], theirs: Sequence[Profile]
+) -> list[Profile]:
+    b = {p.id: p for p in base}
+    o = {p.id: p for p in ours}
+    t = {p.id: p for p in theirs}
+    merged: list[Profile] = []
+    for pid, their in t.items():
+        if pid in o:
+            merged.append(their if o[pid] == b.get(pid) else o[pid])
+        elif pid not in b or their != b[pid]:  # added by them, or edited while we removed it
+            merged.append(their)
+    for pid, our in o.items():
+        if pid not in t and (pid not in b or our != b[pid]):  # added by us, or edited by us
+            merged.append(our)
+    return _unique_names(merged, set(t))
+
+
+def _unique_names(profiles: list[Profile], theirs: set[str]) -> list[Profile]:
+    """Theirs keep their names; one of ours that clashes gets a number."""
+    taken = {p.name.casefold() for p in profiles if p.id in theirs}
+    result = []
+    for profile in profiles:
+        if profile.id not in theirs:
+            name, n = profile.name, 2
+            while name.casefold() in taken:
+                name, n = f"{profile.name} ({n})", n + 1
+            taken.add(name.casefold())
+            if name != profile.name:
+                result.append(dataclasses.replace(profile, name=name))
+                continue
+        result.append(profile)
+    return result

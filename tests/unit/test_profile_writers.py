@@ -1,0 +1,62 @@
+"""profiles.json has many writers (the window, scripts running ``tcpmonitor profiles add``);
+no writer may erase another's change."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_merge import merge
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tests.unit._cli_process import Home, tcpmonitor
+
+
+def p(name: str, port: int = 1, pid: str | None = None) -> Profile:
+    return Profile(name=name, host="127.0.0.1", port=port, id=pid or f"id-{name}")
+
+
+def names(profiles: list[Profile]) -> list[str]:
+    return [q.name for q in profiles]
+
+
+def test_changes_on_each_side_are_both_kept() -> None:
+    base = [p("a"), p("b"), p("c")]
+    ours = [p("a", 2), p("b"), p("ours")]  # edited a, removed c, added ours
+    theirs = [p("a"), p("b", 3), p("c"), p("theirs")]  # edited b, added theirs
+    assert merge(base, ours, theirs) == [p("a", 2), p("b", 3), p("theirs"), p("ours")]
+
+
+def test_an_edit_beats_a_removal_on_the_other_side() -> None:
+    base = [p("a"), p("b")]
+    assert merge(base, [p("a", 2)], [p("a"), p("b", 9)]) == [p("a", 2), p("b", 9)]
+    assert merge(base, [p("a"), p("b", 9)], [p("a")]) == [p("a"), p("b", 9)]
+
+
+def test_a_name_taken_on_both_sides_stays_loadable() -> None:
+    merged = merge([], [p("db", pid="mine")], [p("DB", pid="theirs")])
+    assert names(merged) == ["DB", "db (2)"]
+
+
+@pytest.mark.slow
+def test_parallel_adds_and_removes_lose_nothing(tmp_path: Path) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    assert tcpmonitor(home, "profiles", "add", "keep", "127.0.0.1:1").returncode == 0
+    for i in range(4):
+        assert tcpmonitor(home, "profiles", "add", f"gone-{i}", "127.0.0.1:1").returncode == 0
+
+    def writer(w: int) -> list[int]:
+        codes = []
+        for i in range(12):
+            codes.append(tcpmonitor(home, "profiles", "add", f"w{w}-{i}", "127.0.0.1:1").returncode)
+        codes.append(tcpmonitor(home, "profiles", "remove", f"gone-{w}").returncode)
+        return codes
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:  # four processes at once
+        results = list(pool.map(writer, range(4)))
+    assert all(code == 0 for codes in results for code in codes), results
+    stored = set(names(ProfileStore(home.config).load()))
+    expected = {"keep"} | {f"w{w}-{i}" for w in range(4) for i in range(12)}
+    assert stored == expected, (expected - stored, stored - expected)
