@@ -66,7 +66,7 @@ def cmd_events(args: argparse.Namespace) -> int:
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
         for event in rows:
-            writer.writerow(event.to_dict())
+            writer.writerow(event.to_csv_row())
     elif args.format == "json":
         for event in rows:
             out.write(event.to_json() + "\n")

@@ -111,11 +111,11 @@ def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
 
 def _export(args: argparse.Namespace, profiles: ProfileSet) -> None:
     text = _document(profiles.saved())
-    if args.file is None:
+    if args.file in (None, "-"):
         sys.stdout.write(text)
         return
     try:
         atomic_write_text(Path(args.file), text)
     except OSError as exc:
         raise UsageError(f"{args.file}: cannot write ({exc.strerror or exc})") from None
-    print(f"exported {len(profiles)} profiles to {args.file}", file=sys.stderr)
+    print(f"exported {len(profiles.saved())} profiles to {args.file}", file=sys.stderr)

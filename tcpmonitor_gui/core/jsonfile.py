@@ -128,6 +128,7 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:
     killed are removed first, so crashes do not pile them up.
     """
     data = text.encode("utf-8")
+    path = writable_target(path)
     _remove_stale_temps(path)
     tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     fd = os.open(tmp, _WRITE_FLAGS, mode)
@@ -144,6 +145,20 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def writable_target(path: Path) -> Path:
+    """Where writing ``path`` really goes: a symlink's target (a dotfiles checkout links
+    profiles.json; replacing the link with a file would cut it loose), and nothing but a
+    regular file or no file at all (a FIFO, a device or a folder is refused: ``OSError``)."""
+    try:
+        mode = os.stat(path).st_mode  # what the path leads to, through any link
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise OSError(errno.EINVAL, f"is {kind}, not a file; nothing written", str(path))
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -177,6 +177,16 @@ def test_export_writes_the_filtered_rows_in_the_order_shown(
     assert sorted(os.listdir(tmp_path)) == ["out.csv"]  # no temporary file left behind
 
 
+def test_export_neutralises_cells_a_spreadsheet_would_run(qtbot: QtBot, tmp_path: Path) -> None:
+    pane = make_pane(qtbot)
+    pane.add_events([state_event(0, profile="p1", name='=HYPERLINK("http://evil")')])
+    target = tmp_path / "out.csv"
+    assert pane.export_csv(target).result(5) == 1
+    with target.open(newline="", encoding="utf-8") as f:
+        (row,) = csv.DictReader(f)
+    assert row["profile_name"] == '\'=HYPERLINK("http://evil")'
+
+
 def test_export_of_an_empty_view_writes_the_header(qtbot: QtBot, tmp_path: Path) -> None:
     pane = make_pane(qtbot)
     assert pane.export_csv(tmp_path / "empty.csv").result(5) == 0

@@ -6,9 +6,12 @@ rows in the event log this program never wrote, a huge number, an impossible dat
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -156,3 +159,65 @@ def test_a_scope_naming_no_interface_fails_each_check_in_one_line(home: Home) ->
 def test_a_scope_that_cannot_name_an_interface_is_refused(host: str) -> None:
     with pytest.raises(ValueError, match="scope"):
         Profile.from_dict({"name": "x", "host": host, "port": 1})
+
+
+# -- special files where a file is written ---------------------------------------------------
+
+
+def test_a_symlinked_profiles_file_stays_a_symlink(home: Home, tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "profiles.json").write_text('{"version": 1, "profiles": []}')
+    home.config.mkdir()
+    (home.config / "profiles.json").symlink_to(dotfiles / "profiles.json")
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:5432").returncode == 0
+    assert (home.config / "profiles.json").is_symlink()
+    assert '"db"' in (dotfiles / "profiles.json").read_text()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "/proc/self/fd/1"])
+def test_export_refuses_what_is_not_a_file_in_one_line(
+    home: Home, tmp_path: Path, kind: str
+) -> None:
+    target = tmp_path / "target"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "directory":
+        target.mkdir()
+    else:
+        target = Path(kind)  # our stdout: a pipe, under the test
+    line = one_error_line(tcpmonitor(home, "profiles", "export", str(target)))
+    assert str(target) in line and "not a file" in line, line
+
+
+def test_export_to_dash_writes_stdout(home: Home) -> None:
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:5432").returncode == 0
+    result = tcpmonitor(home, "profiles", "export", "-")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["profiles"][0]["name"] == "db"
+
+
+# -- what a spreadsheet or a terminal would run ----------------------------------------------
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(home: Home) -> None:
+    with EventLog(home.data / "events.sqlite3") as log:
+        for name in ('=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)", "plain"):
+            log.submit([Event(dt.datetime.now(dt.UTC), name.encode().hex(), name, Kind.STATE,
+                              State.UP, None, None, "probe", None)])  # fmt: skip
+        assert log.flush(5)
+    result = tcpmonitor(home, "events", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    names = [row["profile_name"] for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert names == ['\'=HYPERLINK("http://evil")', "'+1", "'-2", "'@SUM(A1)", "plain"]
+
+
+def test_a_name_in_an_old_event_log_cannot_drive_the_terminal(home: Home) -> None:
+    with EventLog(home.data / "events.sqlite3") as log:
+        log.submit([Event(dt.datetime.now(dt.UTC), "x", "evil\x1b]0;owned\x07\x1b[2J", Kind.STATE,
+                          State.UP, None, None, "probe", None, detail="\x9b31m")])  # fmt: skip
+        assert log.flush(5)
+    result = tcpmonitor(home, "events")
+    assert result.returncode == 0
+    assert "\x1b" not in result.stdout and "\x9b" not in result.stdout
+    assert "evil\\x1b]0;owned\\x07\\x1b[2J" in result.stdout

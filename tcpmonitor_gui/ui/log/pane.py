@@ -355,6 +355,6 @@ def write_csv(path: Path, events: Sequence[Event]) -> int:
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()
     for event in events:
-        writer.writerow(event.to_dict())
+        writer.writerow(event.to_csv_row())
     atomic_write_text(Path(path), out.getvalue())
     return len(events)
