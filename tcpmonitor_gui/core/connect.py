@@ -11,7 +11,7 @@ import time
 
 from .events import Cause
 from .failure import CheckFailed, classify
-from .profile import Profile
+from .profile import Profile, ca_file_problem
 from .resolver import DnsError, NoSuchInterface, Resolver
 from .sample import Timings
 from .sockopts import apply_keepalive, kernel_rtt_ms
@@ -42,8 +42,20 @@ class Connected:
 
 @functools.lru_cache(maxsize=32)
 def tls_context(verify: bool, ca_file: str) -> ssl.SSLContext:
-    """One context per setting: building one loads the system's CA store, which is slow."""
-    ctx = ssl.create_default_context(cafile=ca_file or None)
+    """One context per setting: building one loads the system's CA store, which is slow.
+
+    The CA file was checked when the profile was loaded, but it may have changed since:
+    anything but a readable file of certificates fails this check (``CheckFailed``, cause
+    ``local_error``), and a FIFO put in its place is never opened (it would block the loop)."""
+    try:
+        if ca_file:
+            problem = ca_file_problem(ca_file)
+            if problem is not None:
+                raise CheckFailed(Cause.LOCAL_ERROR, f"CA file {ca_file}: {problem}")
+        ctx = ssl.create_default_context(cafile=ca_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
+        raise CheckFailed(Cause.LOCAL_ERROR, f"CA file {ca_file}: {why}") from None
     if not verify:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -114,7 +126,11 @@ async def _attach(
 ) -> Connected:
     d = profile.detector
     loop = asyncio.get_running_loop()
-    ctx = tls_context(d.tls_verify, d.tls_ca_file) if d.tls else None
+    try:
+        ctx = tls_context(d.tls_verify, d.tls_ca_file) if d.tls else None
+    except CheckFailed as exc:
+        sock.close()
+        raise CheckFailed(exc.cause, exc.detail, address) from None
     start = time.perf_counter()
     try:
         _transport, proto = await loop.create_connection(

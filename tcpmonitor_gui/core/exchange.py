@@ -8,12 +8,12 @@ once rather than at the timeout.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable
 
 from .events import Cause
 from .failure import CheckFailed, classify
+from .patterns import Pattern
 from .presets import Exchange
 from .wire import Wire
 
@@ -72,7 +72,7 @@ async def await_reply(wire: Wire, judge: Judge, timeout: float, what: str) -> fl
             ) from None
 
 
-def _matches(pattern: re.Pattern[bytes]) -> Judge:
+def _matches(pattern: Pattern) -> Judge:
     return lambda data: True if pattern.search(data) else None
 
 

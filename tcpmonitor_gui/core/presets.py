@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from .patterns import Pattern, compile_pattern
+
 
 @dataclasses.dataclass(frozen=True)
 class Preset:
@@ -49,9 +51,9 @@ PRESETS: dict[str, Preset] = {
 class Exchange:
     """A preset resolved against one profile: bytes to send and patterns to match."""
 
-    greeting: re.Pattern[bytes] | None
+    greeting: Pattern | None
     send: bytes | None
-    expect: re.Pattern[bytes] | None
+    expect: Pattern | None
     expect_len: int | None
     terminator: bytes | None
 
@@ -75,7 +77,8 @@ class Exchange:
 def compile_exchange(preset: str | None, send: str, expect: str, host: str) -> Exchange:
     """Build the exchange; ``send``/``expect`` override the preset's when not empty.
 
-    Raises ``ValueError`` naming what is wrong (bad hex, bad regular expression).
+    Raises ``ValueError`` naming what is wrong (bad hex, bad regular expression:
+    ``patterns.PatternError``).
     """
     p = PRESETS.get(preset or "custom", PRESETS["custom"])
     if p.name == "hex":
@@ -84,16 +87,16 @@ def compile_exchange(preset: str | None, send: str, expect: str, host: str) -> E
         return Exchange(
             greeting=None,
             send=data or None,
-            expect=re.compile(b"^" + re.escape(want)) if want else None,
+            expect=compile_pattern(b"^" + re.escape(want)) if want else None,
             expect_len=len(want) if want else None,
             terminator=None,
         )
     send_text = send or p.send
     expect_text = expect or p.expect
     return Exchange(
-        greeting=re.compile(p.greeting.encode()) if p.greeting else None,
+        greeting=compile_pattern(p.greeting.encode()) if p.greeting else None,
         send=send_text.replace("{host}", host).encode() if send_text else None,
-        expect=re.compile(expect_text.encode()) if expect_text else None,
+        expect=compile_pattern(expect_text.encode()) if expect_text else None,
         expect_len=None,
         terminator=p.terminator,
     )

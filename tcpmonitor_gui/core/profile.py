@@ -13,13 +13,16 @@ cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import stat
 import typing
 import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, cast
 
 from . import validate as v
+from .patterns import PatternError
 from .presets import PRESETS, compile_exchange
 
 
@@ -307,7 +310,36 @@ def _parse_detector(
         max_backoff_s=_check("detector.max_backoff_s", data.get("max_backoff_s", 60)),
     )
     _check_exchange(detector, host)
+    if detector.tls and detector.tls_ca_file:
+        problem = ca_file_problem(detector.tls_ca_file)
+        if problem is not None:
+            v.fail("detector.tls_ca_file", detector.tls_ca_file, problem)
     return detector
+
+
+#: A CA file is read whole when a check uses it: more than this is not a CA file.
+CA_FILE_MAX = 16 << 20
+
+
+def ca_file_problem(path: str) -> str | None:
+    """What is wrong with ``path`` as a file of CA certificates, or None: it must be a
+    regular file (a FIFO would block whoever opens it) holding a PEM certificate."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a file"
+    if info.st_size > CA_FILE_MAX:
+        return f"is too large to be certificates ({info.st_size} bytes)"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(CA_FILE_MAX)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        return "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+    return None
 
 
 def _check_exchange(d: Detector, host: str) -> None:
@@ -320,7 +352,7 @@ def _check_exchange(d: Detector, host: str) -> None:
     else:
         try:
             compile_exchange(d.preset, d.send, d.expect, host)
-        except re.error as exc:
+        except PatternError as exc:
             v.fail("detector.expect", d.expect, f"is not a valid regular expression ({exc})")
     if d.kind == "watch":
         for name in ("preset", "send", "expect"):

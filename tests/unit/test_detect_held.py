@@ -7,11 +7,13 @@ detection latency measured here is from the packet leaving to the event arriving
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.core.monitor import MonitorSet
-from tcpmonitor_gui.lab import FaultProxy
+from tcpmonitor_gui.lab import FaultProxy, LineEchoServer, TrickleServer
 from tests.helpers import Collector, make_profile
 
 HELD = ("heartbeat", "watch")
@@ -92,3 +94,32 @@ async def test_heartbeat_wrong_reply_is_unexpected_reply(
     _, event = await collector.wait_state(State.DOWN, timeout=5)
     assert event.cause is Cause.UNEXPECTED_REPLY
     assert "PING" in event.detail
+
+
+async def test_a_pattern_that_backtracks_for_ever_in_python_costs_nothing_here(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    """``^(a+)+$`` against 28 ``a`` and a ``!`` took Python's engine 11 s, holding every
+    monitor on the loop; the patterns run on RE2, whose time grows with the text only."""
+    from tcpmonitor_gui.core.presets import compile_exchange
+
+    exchange = compile_exchange("custom", "x\n", "^(a+)+$", "h")
+    started = time.perf_counter()
+    assert exchange.verdict(b"a" * 28 + b"!") is None  # no match, and no stall
+    assert exchange.verdict(b"a" * 60_000 + b"!") is None
+    assert time.perf_counter() - started < 1.0
+    with TrickleServer(reply=b"a" * 28 + b"!\n", every_s=0) as evil:
+        hostile = make_profile(*evil.address, "heartbeat", preset="custom", send="x\n",
+                               expect="^(a+)+$", interval_s=0.2, timeout_s=0.5)  # fmt: skip
+        healthy = make_profile(*echo_server.address, "heartbeat", interval_s=0.2)
+        monitors.add(hostile, stagger=False)
+        monitors.add(healthy, stagger=False)
+        await collector.wait_for(
+            lambda e: e.profile_id == hostile.id and e.cause is Cause.UNEXPECTED_REPLY, timeout=5
+        )
+        ok = [t for t, e in collector.events if e.profile_id == healthy.id and e.cause is None
+              and e.kind.value == "sample"]  # fmt: skip
+        await collector.wait_for(
+            lambda e: e.profile_id == healthy.id and e.kind.value == "sample", timeout=5,
+            after=ok[-1] if ok else 0.0,
+        )  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import ssl
 import subprocess
@@ -133,3 +134,45 @@ async def test_heartbeat_over_tls_sees_the_peer_close(
         writer.close()
     _, event = await collector.wait_state(State.DOWN, timeout=2)
     assert event.cause is Cause.CLOSED_BY_PEER
+
+
+# -- a CA file that is not one ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda p: None, "No such file or directory"),
+        (lambda p: p.write_text("not a certificate"), "holds no PEM certificate"),
+        (lambda p: p.mkdir(), "is not a file"),
+        (os.mkfifo, "is not a file"),
+    ],
+    ids=["missing", "not-pem", "directory", "fifo"],
+)
+def test_a_ca_file_that_is_not_one_is_refused_when_the_profile_is_loaded(
+    tmp_path: Path, make: Any, problem: str
+) -> None:
+    ca = tmp_path / "ca.pem"
+    make(ca)
+    with pytest.raises(ValueError, match=f"detector.tls_ca_file: .* {problem}"):
+        make_profile("127.0.0.1", 443, "probe", tls=True, tls_ca_file=str(ca))
+
+
+async def test_a_ca_file_swapped_for_a_fifo_later_fails_the_check_without_blocking(
+    tls_echo: tuple[asyncio.Server, int], certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Opening a FIFO waits for a writer: on the loop, for ever (SIGINT was ignored)."""
+    _, port = tls_echo
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(certificate[0].read_bytes())
+    profile = make_profile("127.0.0.1", port, "probe", tls=True, tls_ca_file=str(ca))
+    ca.unlink()
+    os.mkfifo(ca)
+    resolver = Resolver()
+    try:
+        async with asyncio.timeout(5):
+            sample = await probe_once(profile, resolver)
+    finally:
+        resolver.close()
+    assert (sample.ok, sample.cause) == (False, Cause.LOCAL_ERROR)
+    assert sample.detail == f"CA file {ca}: is not a file"

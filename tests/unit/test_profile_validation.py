@@ -195,7 +195,14 @@ CASES: list[tuple[str, Any, str, str, str]] = [
         make({"preset": "custom", "send": "hi\n", "expect": "(unclosed"}),
         "detector.expect",
         "'(unclosed'",
-        "is not a valid regular expression (missing ), unterminated subpattern",
+        "is not a valid regular expression (missing ): (unclosed)",
+    ),
+    (
+        "catastrophic-backtracking-is-fine-but-backreferences-are-not",
+        make({"preset": "custom", "send": "hi\n", "expect": r"(a)\1"}),
+        "detector.expect",
+        "'(a)\\\\1'",
+        "invalid escape sequence: \\1; lookaround and backreferences are not supported",
     ),
     (
         "heartbeat-without-send",
