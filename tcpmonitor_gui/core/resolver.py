@@ -6,7 +6,11 @@ holds it for 10 s or more. Three things keep one stuck name from stalling everyo
 - IP literals never touch a thread (most monitored targets are addresses);
 - lookups of the same name share one in-flight call, so a profile that retries every second
   while its resolver is silent holds one thread, not ten;
-- the resolver has its own pool, not the loop's default executor, sized for stalls.
+- the resolver has its own pool, not the loop's default executor, sized for stalls, and never
+  queues: a lookup that finds no thread fails at once as "resolver busy" instead of waiting
+  behind the stuck ones. Names that have stalled before may hold at most ``max_slow`` threads
+  at a time; names that resolved lately (known good) have ``reserve`` threads of their own.
+  So however many names go silent, healthy ones keep resolving.
 """
 
 from __future__ import annotations
@@ -64,18 +68,39 @@ def literal(host: str, port: int, family: str) -> list[AddrInfo] | None:
     return [(socket.AF_INET6, (address, port, 0, scope_id))]
 
 
+Key = tuple[str, int, int]
+#: How long a name counts as good (it resolved) or slow (a lookup outlived its caller).
+REMEMBER_S = 600.0
+#: Names remembered, at most (the oldest are forgotten first).
+REMEMBER_MAX = 4096
+
+
 class Resolver:
     """Shared by every monitor on a loop (or across loops: it is thread-safe)."""
 
-    def __init__(self, max_threads: int = 32, getaddrinfo: GetAddrInfo | None = None) -> None:
+    def __init__(
+        self,
+        max_threads: int = 64,
+        getaddrinfo: GetAddrInfo | None = None,
+        *,
+        reserve: int = 8,
+        max_slow: int | None = None,
+    ) -> None:
+        """``max_threads`` lookups at once, ``reserve`` more for names that resolved lately,
+        at most ``max_slow`` (default half of ``max_threads``) for names that stalled before."""
         # ``getaddrinfo`` is injectable so a test can stand in for a silent resolver, which
         # cannot be produced on loopback without changing the machine's resolv.conf.
         self._getaddrinfo = getaddrinfo or socket.getaddrinfo
+        self._limit = max_threads
+        self._reserve = reserve
+        self._max_slow = max_slow if max_slow is not None else max(1, max_threads // 2)
         self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=max_threads, thread_name_prefix="tcpmonitor-dns"
-        )
+            max_workers=max_threads + reserve, thread_name_prefix="tcpmonitor-dns"
+        )  # threads are made on demand: an idle resolver holds none
         self._lock = threading.Lock()
-        self._inflight: dict[tuple[str, int, int], concurrent.futures.Future[list[AddrInfo]]] = {}
+        self._inflight: dict[Key, concurrent.futures.Future[list[AddrInfo]]] = {}
+        self._good: dict[Key, float] = {}
+        self._slow: dict[Key, float] = {}
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -97,6 +122,9 @@ class Resolver:
             cfut = self._inflight.get(key)
             fresh = cfut is None
             if cfut is None:
+                busy = self._busy(key)
+                if busy:
+                    raise DnsError(f"{host}: resolver busy ({busy})")
                 cfut = self._pool.submit(self._lookup, *key)
                 self._inflight[key] = cfut
         if fresh:
@@ -111,13 +139,33 @@ class Resolver:
             async with asyncio.timeout(timeout):
                 addresses = await waiter
         except TimeoutError:
+            with self._lock:
+                if not cfut.done():  # it outlived its caller: this name is slow
+                    _remember(self._slow, key)
             raise DnsError(f"lookup of {host} got no answer within {timeout:g} s") from None
         return Resolved(addresses, (time.perf_counter() - start) * 1000.0)
 
-    def _forget(self, key: tuple[str, int, int], fut: concurrent.futures.Future[Any]) -> None:
+    def _busy(self, key: Key) -> str:
+        """Why a new lookup of ``key`` gets no thread now, or "" (called with the lock)."""
+        now = time.monotonic()
+        slow = now - self._slow.get(key, -REMEMBER_S) < REMEMBER_S
+        if slow:
+            stuck = sum(1 for k in self._inflight if k in self._slow)
+            if stuck >= self._max_slow:
+                return f"{stuck} lookups wait on names that did not answer before"
+        good = now - self._good.get(key, -REMEMBER_S) < REMEMBER_S
+        limit = self._limit + (self._reserve if good else 0)
+        if len(self._inflight) >= limit:
+            return f"all {len(self._inflight)} lookups are waiting for answers"
+        return ""
+
+    def _forget(self, key: Key, fut: concurrent.futures.Future[Any]) -> None:
         with self._lock:
             if self._inflight.get(key) is fut:
                 del self._inflight[key]
+            if not fut.cancelled() and fut.exception() is None:
+                _remember(self._good, key)
+                self._slow.pop(key, None)
 
     def _lookup(self, host: str, port: int, family: int) -> list[AddrInfo]:
         try:
@@ -133,6 +181,13 @@ class Resolver:
         if not seen:
             raise DnsError(f"{host}: no addresses")
         return seen
+
+
+def _remember(names: dict[Key, float], key: Key) -> None:
+    names.pop(key, None)
+    names[key] = time.monotonic()  # newest last
+    while len(names) > REMEMBER_MAX:
+        del names[next(iter(names))]
 
 
 def _hand_over(

@@ -109,3 +109,41 @@ async def test_family_filters_literals() -> None:
         assert v6.addresses[0][0] == socket.AF_INET6
     finally:
         resolver.close()
+
+
+async def test_a_hundred_silent_names_do_not_starve_healthy_ones(
+    stalling: tuple[Resolver, StallingLookup],
+) -> None:
+    """Each silent name holds a thread that nothing can stop: were they to take every thread,
+    every named profile would fail (8.7 % ok with 100 silent names, before)."""
+    resolver, lookup = stalling  # 8 threads for lookups, 8 // 2 for names that stalled before
+    for name in ("fine.example", "also-fine.example"):
+        await resolver.resolve(name, 80, "auto", timeout=1)  # known good from now on
+    silent = [f"stall{i}.example" for i in range(100)]
+    for _round in range(3):  # profiles retrying their silent names every interval
+        results = await asyncio.gather(
+            *(resolver.resolve(name, 80, "auto", timeout=0.05) for name in silent),
+            return_exceptions=True,
+        )
+        assert all(isinstance(r, DnsError) for r in results)
+        for name in ("fine.example", "also-fine.example"):  # never starved
+            resolved = await resolver.resolve(name, 80, "auto", timeout=1)
+            assert resolved.addresses == [(socket.AF_INET, ("127.0.0.1", 80))]
+    busy = [r for r in results if "resolver busy" in str(r)]
+    assert busy, "names over the cap fail at once"
+    threads = sum(lookup.calls.get(name, 0) for name in silent)
+    assert threads <= 8, f"{threads} lookups of silent names: more than the threads allow"
+
+
+async def test_names_over_the_cap_fail_at_once_not_at_their_timeout(
+    stalling: tuple[Resolver, StallingLookup],
+) -> None:
+    resolver, _ = stalling
+    await asyncio.gather(
+        *(resolver.resolve(f"stall{i}.example", 80, "auto", timeout=0.05) for i in range(8)),
+        return_exceptions=True,
+    )
+    started = time.monotonic()
+    with pytest.raises(DnsError, match="resolver busy"):
+        await resolver.resolve("stall99.example", 80, "auto", timeout=5)
+    assert time.monotonic() - started < 0.5
