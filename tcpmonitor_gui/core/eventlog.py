@@ -37,7 +37,6 @@ from .eventdb import (
     SCHEMA_VERSION,
     EventLogError,
     bad_row,
-    check_schema,
     delete_before,
     open_for_writing,
     unix_seconds,
@@ -386,23 +385,8 @@ class EventLog:
     # -- reading -------------------------------------------------------------------------
 
     def _read(self, query: Callable[[sqlite3.Connection], R], empty: R) -> R:
-        """Run ``query`` on a fresh read-only connection (one consistent snapshot).
-
-        ``empty`` is the answer when there is no log yet, so that reading never creates one.
-        """
-        if not self.path.exists():
-            return empty
-        try:
-            conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)
-            try:
-                conn.execute("BEGIN")  # one snapshot for every statement of the query
-                if check_schema(conn, self.path) == 0:
-                    return empty
-                return query(conn)
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
-            raise EventLogError(f"{self.path}: cannot be read ({exc})") from exc
+        """Run ``query`` on a fresh read-only connection (``eventqueries.read``)."""
+        return q.read(self.path, query, empty)
 
     def event_rows(self, **filters: Unpack[EventFilter]) -> list[tuple[int, Event]]:
         """Stored state events with their row ids, ordered by time (ties by id).

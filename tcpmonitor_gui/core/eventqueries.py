@@ -12,14 +12,18 @@ import datetime as dt
 import json
 import logging
 import math
+import os
 import sqlite3
-from collections.abc import Sequence
-from typing import TypedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypedDict, TypeVar
 
-from .eventdb import COLUMNS, row_event, unix_seconds
+from .eventdb import COLUMNS, EventLogError, check_schema, row_event, unix_seconds
 from .events import Event, State
 
 log = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 #: Time in these states is the link working; ``down`` is it not; every other state (paused,
 #: unknown, connecting: nothing watched, or the first connect) is left out of uptime.
@@ -52,6 +56,40 @@ class MinuteStat:
     lat_min: float | None
     lat_avg: float | None
     lat_max: float | None
+
+
+def read(path: Path, query: Callable[[sqlite3.Connection], R], empty: R) -> R:
+    """Run ``query`` on a fresh read-only connection, in one snapshot.
+
+    ``empty`` is the answer when there is no log yet, so that reading never creates one."""
+    if not path.exists():
+        return empty
+    uri = path.resolve().as_uri()
+    try:
+        try:
+            return _query(path, sqlite3.connect(uri + "?mode=ro", uri=True), query, empty)
+        except sqlite3.OperationalError:
+            if os.access(path.parent, os.W_OK):
+                raise
+            # A WAL database needs its -shm file to be read, which a read-only folder (a
+            # backup, a read-only mount) cannot hold: nothing can write there either, so the
+            # file cannot change under us and may be read as it is.
+            conn = sqlite3.connect(uri + "?immutable=1", uri=True)
+            return _query(path, conn, query, empty)
+    except sqlite3.Error as exc:
+        raise EventLogError(f"{path}: cannot be read ({exc})") from exc
+
+
+def _query(
+    path: Path, conn: sqlite3.Connection, query: Callable[[sqlite3.Connection], R], empty: R
+) -> R:
+    try:
+        conn.execute("BEGIN")  # one snapshot for every statement of the query
+        if check_schema(conn, path) == 0:
+            return empty
+        return query(conn)
+    finally:
+        conn.close()
 
 
 def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> list[tuple[int, Event]]:

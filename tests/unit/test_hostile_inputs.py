@@ -13,6 +13,7 @@ import io
 import json
 import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,35 @@ def test_a_name_in_an_old_event_log_cannot_drive_the_terminal(home: Home) -> Non
     assert result.returncode == 0
     assert "\x1b" not in result.stdout and "\x9b" not in result.stdout
     assert "evil\\x1b]0;owned\\x07\\x1b[2J" in result.stdout
+
+
+# -- a read-only place ---------------------------------------------------------------------
+
+
+def test_the_history_can_be_read_from_a_read_only_mount(home: Home, tmp_path: Path) -> None:
+    """A cleanly closed WAL database wants its -shm file to be read; a backup on a read-only
+    mount cannot have one ("unable to open database file")."""
+    from tests.netns import unavailable
+
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        unavailable("mounting a read-only file system needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        unavailable(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        with EventLog(mount / "events.sqlite3") as log:
+            log.submit([Event(dt.datetime.now(dt.UTC), "a", "Orders DB", Kind.STATE, State.UP,
+                              None, None, "probe", None)])  # fmt: skip
+            assert log.flush(5)
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        result = tcpmonitor(Home(home.config, mount), "events")
+        assert result.returncode == 0, result.stderr
+        assert "Orders DB" in result.stdout
+        assert [e.profile_name for e in EventLog(mount / "events.sqlite3").events()] == [
+            "Orders DB"
+        ]
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
