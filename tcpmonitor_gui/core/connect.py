@@ -40,6 +40,18 @@ class Connected:
             self.sock.close()
 
 
+def connected(sock: socket.socket) -> bool:
+    """Whether a non-blocking connect has in fact completed. When the loop runs late (a
+    thousand checks due at once, a stalled thread), the connect's deadline and the kernel's
+    "connected" come due together and the deadline may be served first: the handshake was
+    answered in time, and the target must not be blamed for our lateness."""
+    try:
+        sock.getpeername()
+    except OSError:
+        return False
+    return sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+
+
 @functools.lru_cache(maxsize=32)
 def tls_context(verify: bool, ca_file: str) -> ssl.SSLContext:
     """One context per setting: building one loads the system's CA store, which is slow.
@@ -95,8 +107,12 @@ async def connect(profile: Profile, resolver: Resolver, *, wire: bool, hold: boo
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 apply_keepalive(sock, d.keepalive, d.effective_user_timeout_s)
             start = time.perf_counter()
-            async with asyncio.timeout(d.timeout_s):
-                await loop.sock_connect(sock, sockaddr)
+            try:
+                async with asyncio.timeout(d.timeout_s):
+                    await loop.sock_connect(sock, sockaddr)
+            except TimeoutError:
+                if not connected(sock):  # a late loop is not the peer's fault: ask the kernel
+                    raise
             connect_ms = (time.perf_counter() - start) * 1000.0
         except (OSError, TimeoutError) as exc:
             sock.close()

@@ -9,6 +9,7 @@ no more, whatever it sends.
 from __future__ import annotations
 
 import asyncio
+import select
 import time
 
 from .sockopts import last_ack_age_ms
@@ -81,6 +82,20 @@ class Wire(asyncio.Protocol):
             await self._waiter
         finally:
             self._waiter = None
+
+    def unread(self) -> bool:
+        """Whether the kernel holds data (or a FIN or an error) this side has not read yet:
+        a loop running late has not got to it, which is no sign of a silent peer."""
+        if self.transport is None or self.transport.is_closing():
+            return False
+        sock = self.transport.get_extra_info("socket")
+        if sock is None:
+            return False
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return bool(readable)
 
     def take(self) -> bytes:
         data = bytes(self.buffer)

@@ -1,0 +1,70 @@
+"""A loop that runs late is not the peer's fault.
+
+With thousands of checks due at once (or a thread that held the loop), a connect or a reply
+that the kernel completed in time comes due in the same turn as its deadline, and the deadline
+may be served first: a healthy target read as a timeout (25-33 % of checks, under overload).
+Here the loop is held on purpose, for longer than the timeout, just after the check started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from tcpmonitor_gui.core.connect import connect
+from tcpmonitor_gui.core.exchange import ask
+from tcpmonitor_gui.core.probe import exchange_for, probe_once
+from tcpmonitor_gui.core.resolver import Resolver
+from tcpmonitor_gui.lab import LineEchoServer, UnresponsiveListener
+from tests.helpers import make_profile
+
+HOLD_S = 0.5  # the loop is held this long: longer than every timeout below
+
+
+def hold_the_loop() -> None:
+    asyncio.get_running_loop().call_soon(time.sleep, HOLD_S)  # ok-sleep: the overload itself
+
+
+async def test_a_connect_answered_while_the_loop_was_held_is_not_a_timeout(
+    echo_server: LineEchoServer,
+) -> None:
+    resolver = Resolver()
+    try:
+        profile = make_profile(*echo_server.address, "probe", timeout_s=0.2)
+        for _ in range(5):
+            check = asyncio.create_task(probe_once(profile, resolver))
+            hold_the_loop()  # runs once the check waits for its connect
+            sample = await check
+            assert sample.ok, f"{sample.cause}: {sample.detail}"
+    finally:
+        resolver.close()
+
+
+async def test_a_real_connect_timeout_is_still_one() -> None:
+    resolver = Resolver()
+    try:
+        with UnresponsiveListener() as silent:
+            profile = make_profile(*silent.address, "probe", timeout_s=0.2)
+            check = asyncio.create_task(probe_once(profile, resolver))
+            hold_the_loop()
+            sample = await check
+            assert sample.cause is not None and sample.cause.value == "connect_timeout"
+    finally:
+        resolver.close()
+
+
+async def test_a_reply_that_came_while_the_loop_was_held_is_not_a_timeout(
+    echo_server: LineEchoServer,
+) -> None:
+    resolver = Resolver()
+    profile = make_profile(*echo_server.address, "heartbeat", timeout_s=0.2)
+    conn = await connect(profile, resolver, wire=True, hold=True)
+    try:
+        assert conn.wire is not None
+        for _ in range(5):
+            question = asyncio.create_task(ask(conn.wire, exchange_for(profile), 0.2))
+            hold_the_loop()  # the echo answers at once; we read it only after the deadline
+            assert await question >= 0.0
+    finally:
+        conn.close()
+        resolver.close()
