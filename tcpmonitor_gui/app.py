@@ -156,6 +156,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # processes events with no running loop, and a notice posted at quit would fail.
         loop.run_forever()
         loop.run_until_complete(_drain(window))
+    if engine.lingering:
+        # A worker is still running (stuck in a call that does not return): letting Python
+        # tear down its QThread would abort the process ("Destroyed while thread is still
+        # running"). Everything is saved and closed by now (shutdown ran), so leave at once.
+        log.error("%d worker threads did not stop; leaving without waiting", len(engine.lingering))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 

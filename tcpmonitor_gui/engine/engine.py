@@ -53,6 +53,8 @@ class Engine(QObject):
         self._workers: list[Worker] = []
         #: Which worker hosts each monitored profile (placement, not the profiles).
         self._where: dict[str, Worker] = {}
+        #: Workers that did not stop in time at shutdown, still running: see ``shutdown``.
+        self.lingering: list[Worker] = []
         if registry is not None:
             registry.added.connect(self._added)
             registry.changed.connect(self._changed)
@@ -95,6 +97,8 @@ class Engine(QObject):
             left_ms = max(0, int((deadline - time.monotonic()) * 1000))
             if not worker.wait(left_ms):
                 log.error("%s did not stop within %.1f s", worker.objectName(), timeout)
+                # Kept: a QThread destroyed while it runs aborts the process.
+                self.lingering.append(worker)
                 clean = False
                 continue
             worker.events.disconnect(self.eventsReady)

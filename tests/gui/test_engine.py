@@ -129,3 +129,20 @@ def test_start_and_stop_fifty_times_leaks_nothing(
     assert echo_server.wait_for_idle(timeout=5), "a held connection outlived its engine"
     qtbot.waitUntil(lambda: os_threads() <= threads_before, timeout=5000)
     assert open_fds() <= fds_before + 2  # a lazily opened pipe or two in the libraries
+
+
+def test_a_worker_that_does_not_stop_in_time_is_kept_not_destroyed_running(
+    qtbot: QtBot,
+) -> None:
+    """A QThread destroyed while it runs aborts the whole process; one that outlives the
+    deadline is kept (and the program leaves without tearing it down)."""
+    e = Engine(workers=1)
+    e.start()
+    release = threading.Event()
+    e._workers[0].submit(lambda _ms: release.wait(10))  # a call that does not return in time
+    try:
+        assert e.shutdown(timeout=0.2) is False
+        assert len(e.lingering) == 1 and e.lingering[0].isRunning()
+    finally:
+        release.set()
+    assert e.lingering[0].wait(5000)  # it ends once the call returns; nothing aborted

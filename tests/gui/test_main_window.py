@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -231,6 +232,24 @@ def test_an_unreadable_profiles_file_is_kept_and_reported(
         assert o.window.model.rowCount() == 0
     finally:
         o.close()
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo"])
+def test_a_profiles_file_that_cannot_be_set_aside_gives_a_banner_not_a_crash(
+    qtbot: QtBot, dirs: tuple[Path, Path], kind: str
+) -> None:
+    dirs[0].mkdir(parents=True)
+    target = dirs[0] / "profiles.json"
+    target.mkdir() if kind == "directory" else os.mkfifo(target)
+    o = open_window(qtbot, *dirs)
+    try:
+        (problem,) = o.session.problems
+        assert problem.kept == ""  # no copy could be made: left as it is, never written over
+        assert "left as it is" in o.window.banner.label_text()
+        assert o.window.model.rowCount() == 0
+    finally:
+        o.close()
+    assert target.is_dir() if kind == "directory" else stat.S_ISFIFO(os.stat(target).st_mode)
 
 
 def test_window_state_is_remembered(qtbot: QtBot, dirs: tuple[Path, Path]) -> None:
