@@ -207,7 +207,7 @@ ROUND_TRIP = {
         "notes": "first line\nsecond line", "ip_family": "ipv4", "warn_latency_ms": 0,
         "detector": {"kind": "probe", "interval_s": 2.5, "timeout_s": 0.75, "preset": "http",
                      "tls": True, "tls_server_name": "www.example.org", "tls_verify": False,
-                     "tls_ca_file": "/etc/ssl/ca.pem"},
+                     "tls_ca_file": "set by the ca_file fixture"},
         "notify": {"on_down": True, "on_up": False},
     },
     "heartbeat": {
@@ -224,6 +224,15 @@ ROUND_TRIP = {
                      "keepalive": {"idle_s": 3, "interval_s": 1, "count": 2}},
     },
 }  # fmt: skip
+
+
+@pytest.fixture(autouse=True, scope="module")
+def ca_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file that looks like CA certificates: a CA file is checked when a profile is."""
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    path.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    ROUND_TRIP["probe"]["detector"]["tls_ca_file"] = str(path)
+    return path
 
 
 @pytest.mark.parametrize("kind", ROUND_TRIP)
