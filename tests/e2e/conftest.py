@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tcpmonitor_gui.lab import LineEchoServer
+
 from .desktop import Desktop
 from .gui import GuiProcess, launch_gui
 from .session import start_desktop
@@ -60,3 +62,10 @@ def screenshot(
         return path
 
     return take
+
+
+@pytest.fixture
+def server() -> Iterator[LineEchoServer]:
+    """A server of the user's on loopback, for the program to watch."""
+    with LineEchoServer() as s:
+        yield s

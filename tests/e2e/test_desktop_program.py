@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,12 +31,6 @@ pytestmark = pytest.mark.e2e
 
 NOTICE_WITHIN_S = 2.0
 APP_CLASS = "TCP Monitor"  # WM_CLASS: the application name
-
-
-@pytest.fixture
-def server() -> Iterator[LineEchoServer]:
-    with LineEchoServer() as s:
-        yield s
 
 
 def write_profiles(tmp_path: Path, server: LineEchoServer) -> None:

@@ -5,7 +5,7 @@ end, and the window must never be hidden where nothing can bring it back."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,12 +22,6 @@ pytestmark = pytest.mark.e2e
 
 #: The program looks for the tray every 2 s (ui/tray.py, WATCH_MS); a margin for a busy machine.
 TRAY_NOTICED_S = 6.0
-
-
-@pytest.fixture
-def server() -> Iterator[LineEchoServer]:
-    with LineEchoServer() as s:
-        yield s
 
 
 def main_window_visible(desktop: Desktop) -> bool:
