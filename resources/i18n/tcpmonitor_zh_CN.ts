@@ -352,15 +352,15 @@
 <context>
     <name>NotificationPolicy</name>
     <message numerus="yes">
-        <source>{down} of {total} connections are down: {names}.</source>
+        <source>{down} of {total} connections went down at once ({causes}): {names}.</source>
         <extracomment>Profiles in an outage, with the event that began it. Set while most profiles are down: the profiles the outage has taken.</extracomment>
         <translation>
-            <numerusform>{total} 个连接中有 {down} 个已断开：{names}。</numerusform>
+            <numerusform>{total} 个连接中有 {down} 个同时断开（{causes}）：{names}。</numerusform>
         </translation>
     </message>
     <message>
-        <source>Network unreachable — you may be offline</source>
-        <translation>网络不可达 — 你可能已离线</translation>
+        <source>Is this computer&apos;s network down?</source>
+        <translation>是本机网络断开了吗？</translation>
     </message>
     <message>
         <source>1 connection is back up.</source>
@@ -409,7 +409,7 @@
     <name>Notify</name>
     <message numerus="yes">
         <source>{names} and {n} more</source>
-        <extracomment>Lines of detail in one notice; daemons cut long bodies anyway. For ``UP``: the event that took the profile down. For ``DOWN``: the event that brought it back within the same window (a blip), if one did.</extracomment>
+        <extracomment>Causes that prove the network works (a peer answered, if only to refuse): drops with these are never taken for this computer being offline. Lines of detail in one notice; daemons cut long bodies anyway. For ``UP``: the event that took the profile down. For ``DOWN``: the event that brought it back within the same window (a blip), if one did.</extracomment>
         <translation>
             <numerusform>{names} 等另外 {n} 个</numerusform>
         </translation>
@@ -1219,7 +1219,7 @@ Their stored history is kept.</source>
     <message numerus="yes">
         <source>{n} {state}</source>
         <comment>how many connections are in a state: 3 up</comment>
-        <extracomment>Windows cuts tray tooltips at 127 characters; stay clear of it everywhere. The order counts are listed in: the good news first, as a person would say it. Start-up and restart noise, not news: kept out of &quot;Recent events&quot;.</extracomment>
+        <extracomment>Windows cuts tray tooltips at 127 characters; stay clear of it everywhere. The order counts are listed in: the good news first, as a person would say it. Start-up and restart noise, not news: kept out of &quot;Recent events&quot;. Qt&apos;s own balloon (X11) stays open for good if the pointer is over it when its time is up; it is closed this long after its time, wherever the pointer is. How often the tray&apos;s presence is looked at: a panel may crash or the desktop change.</extracomment>
         <translation>
             <numerusform>{state} {n}</numerusform>
         </translation>
@@ -1247,6 +1247,7 @@ Their stored history is kept.</source>
     <name>TrayIcon</name>
     <message>
         <source>Show/Hide window</source>
+        <extracomment>The tray came or went while the program runs (a panel crash, a desktop switch).</extracomment>
         <translation>显示/隐藏窗口</translation>
     </message>
     <message>

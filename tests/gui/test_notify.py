@@ -225,12 +225,12 @@ def test_most_connections_down_at_once_is_one_offline_notice_then_one_back_onlin
     qtbot: QtBot,
 ) -> None:
     h = Harness(qtbot, ["A", "B", "C", "D", "E"])
-    [offline] = h.at(0, *(down(h[n]) for n in "ABCD"))
-    assert offline.title == "Network unreachable — you may be offline"
-    assert offline.body == "4 of 5 connections are down: A, B, C, D."
+    [offline] = h.at(0, *(down(h[n], cause=Cause.CONNECT_TIMEOUT) for n in "ABCD"))
+    assert offline.title == "Is this computer's network down?"
+    assert offline.body == "4 of 5 connections went down at once (connect timeout): A, B, C, D."
     assert offline.urgent
     assert h.policy.is_offline()
-    assert h.at(1, down(h["E"])) == [], "the outage's further drops are held back"
+    assert h.at(1, down(h["E"], cause=Cause.UNREACHABLE)) == [], "further drops held back"
     assert h.at(5, up(h["A"], 5), up(h["B"], 5)) == [], "2 recovered, 3 of 5 still down"
     [back] = h.at(9, up(h["C"], 9))
     assert back.title == "Back online"
@@ -251,8 +251,22 @@ def test_paused_and_disabled_profiles_do_not_count_as_monitored(qtbot: QtBot) ->
     h = Harness(qtbot, ["A", "B", "C", "D", "E", "F"])
     h.profiles[h["F"].id] = dataclasses.replace(h["F"], enabled=False)
     h.at(0, state(h["E"], State.PAUSED, State.UP))
-    [notice] = h.at(1, *(down(h[n]) for n in "ABCD"))
-    assert notice.title.startswith("Network unreachable"), "4 of 4 monitored are down"
+    [notice] = h.at(1, *(down(h[n], cause=Cause.CONNECT_TIMEOUT) for n in "ABCD"))
+    assert notice.title.startswith("Is this computer"), "4 of 4 monitored are down"
+
+
+def test_refusals_never_read_as_this_computer_being_offline(qtbot: QtBot) -> None:
+    """A refusal proves the network works: 3 of 3 profiles on one stopped server said "you
+    may be offline"."""
+    h = Harness(qtbot, [f"P{i}" for i in range(200)])
+    profiles = list(h.profiles.values())
+    notices = h.at(0, *(down(p, cause=Cause.REFUSED) for p in profiles))
+    assert [n.title for n in notices] == ["200 connections down: P0, P1, P2 and 197 more"]
+    assert not h.policy.is_offline()
+    mixed = Harness(qtbot, ["A", "B", "C", "D"])
+    [notice] = mixed.at(0, down(mixed["A"], cause=Cause.REFUSED),
+                        *(down(mixed[n], cause=Cause.CONNECT_TIMEOUT) for n in "BCD"))  # fmt: skip
+    assert "offline" not in notice.title and "network" not in notice.title.lower()
 
 
 # -- rate limit and "changes again" ------------------------------------------------------

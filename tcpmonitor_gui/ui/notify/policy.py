@@ -13,9 +13,11 @@ testable with a fake clock and no display.
   restart, a switch) make one notice that names them, and a lone drop is told within half a
   second rather than two: the program promises to tell at once.
 - When most monitored profiles are down at once (``OFFLINE_FRACTION`` of the enabled, unpaused
-  ones, and at least ``OFFLINE_MIN``), the likely cause is our own network: one "Network
-  unreachable" notice replaces the flood, the outage's further changes are held back, and one
-  "Back online" notice ends it when fewer than half remain down.
+  ones, and at least ``OFFLINE_MIN``) and no drop proves the network works (a refusal, a reset,
+  a close or a wrong reply all do), our own network may be the cause: one notice asks so, with
+  the causes seen, instead of the flood; the outage's further changes are held back, and one
+  "Back online" notice ends it when fewer than half remain down. Drops that prove the network
+  works are told as what they are, grouped.
 - Flapping protection, see ``NotificationPolicy._allowed``.
 """
 
@@ -29,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from ...core.events import Event, Kind, State
+from ...core.events import Cause, Event, Kind, State
 from ...core.profile import Profile
 from ...core.settings import Settings
 from ..common.i18n import Context, translate
@@ -41,6 +43,11 @@ QUIET_S = 0.5
 REPEAT_S = 30.0
 OFFLINE_FRACTION = 0.8
 OFFLINE_MIN = 3
+#: Causes that prove the network works (a peer answered, if only to refuse): drops with these
+#: are never taken for this computer being offline.
+NETWORK_WORKS = frozenset(
+    {Cause.REFUSED, Cause.RESET, Cause.CLOSED_BY_PEER, Cause.UNEXPECTED_REPLY, Cause.TLS_ERROR}
+)
 #: Lines of detail in one notice; daemons cut long bodies anyway.
 MAX_LINES = 5
 
@@ -295,13 +302,19 @@ class NotificationPolicy(QObject):
         if self._offline is None:
             if len(down) < OFFLINE_MIN or len(down) < OFFLINE_FRACTION * len(monitored):
                 return notices
+            causes = {self._down[p.id].cause for p in down}
+            if causes & NETWORK_WORKS:
+                return notices  # a refusal proves the network works: each drop is news
             self._offline = {p.id for p in down}
             if self._settings.notify_on_down and any(p.notify.on_down for p in down):
                 names = join_names([p.name for p in down], 8)
+                seen = ", ".join(sorted(cause_text(c) for c in causes if c is not None))
                 body = self.tr(
-                    "{down} of {total} connections are down: {names}.", "", len(down)
-                ).format(down=len(down), total=len(monitored), names=names)
-                title = self.tr("Network unreachable — you may be offline")
+                    "{down} of {total} connections went down at once ({causes}): {names}.",
+                    "",
+                    len(down),
+                ).format(down=len(down), total=len(monitored), causes=seen, names=names)
+                title = self.tr("Is this computer's network down?")
                 notices.append(self._notice(title, body, True, down))
                 for p in down:
                     self._last[p.id] = (Transition.DOWN, now)
