@@ -63,6 +63,10 @@
         <source>local error</source>
         <translation>本地错误</translation>
     </message>
+    <message>
+        <source>local network</source>
+        <translation>本机网络</translation>
+    </message>
 </context>
 <context>
     <name>Demo</name>
@@ -1081,6 +1085,22 @@ Their stored history is kept.</source>
     <message>
         <source>paused</source>
         <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>sleep</source>
+        <translation>休眠</translation>
+    </message>
+    <message>
+        <source>wake</source>
+        <translation>唤醒</translation>
     </message>
 </context>
 <context>

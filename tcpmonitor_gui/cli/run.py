@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.eventlog import EventLog
-from ..core.events import Event, Kind
+from ..core.events import Event, Kind, State, condition
+from ..core.localnet import LocalNetwork
 from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
@@ -73,17 +74,29 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
         if not batch:  # a timer only while there is something to hand over: idle stays idle
             loop.call_later(BATCH_S, hand_over)
         batch.append(event)
-        if event.kind is Kind.STATE:
+        if event.kind is not Kind.SAMPLE:
             ticket = hand_over()  # news: to the log at once, and printed once stored
             output.put(event.to_json() if as_json else describe(event), ticket)
         elif as_json:
             output.put(event.to_json())
 
-    monitors = MonitorSet(emit)
+    def network_changed(online: bool, reason: str) -> None:  # the watcher's thread
+        loop.call_soon_threadsafe(_network_changed, online, reason)
+
+    def _network_changed(online: bool, reason: str) -> None:
+        emit(condition(State.ONLINE if online else State.OFFLINE, reason))
+        if online:
+            monitors.retry_now()  # everything that failed meanwhile tries again now
+
+    local = LocalNetwork(network_changed).start()
+    monitors = MonitorSet(emit, local=local)
+    if local.online is False:
+        emit(condition(State.OFFLINE, local.reason))
     monitors.add_all(profiles)
     try:
         await stop.wait()
     finally:
+        local.close()
         await monitors.close()
         hand_over()
         events.flush()
@@ -91,9 +104,12 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
 
 
 def describe(event: Event) -> str:
-    """One human line for a state change."""
-    parts = [event.to_dict()["ts"], printable(event.profile_name)]
-    parts.append(f"{event.previous} -> {event.state}")
+    """One human line for a state change (or this computer's network or power changing)."""
+    if event.kind in (Kind.NETWORK, Kind.POWER):
+        parts = [event.to_dict()["ts"], f"this computer: {event.kind} {event.state}"]
+    else:
+        parts = [event.to_dict()["ts"], printable(event.profile_name)]
+        parts.append(f"{event.previous} -> {event.state}")
     if event.cause is not None:
         parts.append(str(event.cause))
     if event.detail:

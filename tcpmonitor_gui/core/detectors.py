@@ -76,21 +76,50 @@ async def wait_until(fut: asyncio.Future[Any], deadline: float) -> bool:
     return fut.done()
 
 
-async def run_probe(profile: Profile, resolver: Resolver, report: Report) -> NoReturn:
+class Wake:
+    """Cuts a detector's wait short: this computer's network came back, or the target
+    answered another monitor, so a retry is worth making now rather than after the backoff."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def now(self) -> None:
+        self._event.set()
+
+    async def sleep(self, seconds: float) -> bool:
+        """Wait ``seconds``, or less if woken; True if woken."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._event.wait()
+        except TimeoutError:
+            return False
+        finally:
+            self._event.clear()
+        return True
+
+
+async def run_probe(
+    profile: Profile, resolver: Resolver, report: Report, wake: Wake | None = None
+) -> NoReturn:
     loop = asyncio.get_running_loop()
     interval = profile.detector.interval_s
     tick = loop.time()
+    wake = wake or Wake()
     while True:
         report(await probe_once(profile, resolver))
         tick += interval
         now = loop.time()
         tick = max(tick, now)  # a check that outlasted the interval skips the missed ticks
-        await asyncio.sleep(tick - now)
+        if await wake.sleep(tick - now):
+            tick = loop.time()
 
 
-async def run_held(profile: Profile, resolver: Resolver, report: Report) -> NoReturn:
+async def run_held(
+    profile: Profile, resolver: Resolver, report: Report, wake: Wake | None = None
+) -> NoReturn:
     d = profile.detector
     backoff = Backoff(d.interval_s, d.max_backoff_s)
+    wake = wake or Wake()
     while True:
         try:
             conn = await connect(profile, resolver, wire=True, hold=True)
@@ -102,7 +131,8 @@ async def run_held(profile: Profile, resolver: Resolver, report: Report) -> NoRe
             finally:
                 if conn.wire is not None:
                     conn.wire.abort()
-        await asyncio.sleep(backoff.next_delay())
+        if await wake.sleep(backoff.next_delay()):
+            backoff.reset()  # woken because it is worth trying now: start the backoff over
 
 
 async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Backoff) -> None:

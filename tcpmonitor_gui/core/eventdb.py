@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .events import Cause, Event, Kind, State
+from .events import CONDITION_KINDS, Cause, Event, Kind, State
 
 SCHEMA_VERSION = 1
 COLUMNS = (
@@ -192,12 +192,13 @@ def delete_before(conn: sqlite3.Connection, cutoff: float) -> int:
 
 def row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
     rid, ts, pid, name, state, previous, cause, detector, latency, detail, detection, addr = row
+    state = State(state)
     return rid, Event(
         ts=dt.datetime.fromtimestamp(ts, dt.UTC),
         profile_id=pid,
         profile_name=name,
-        kind=Kind.STATE,
-        state=State(state),
+        kind=CONDITION_KINDS.get(state, Kind.STATE),
+        state=state,
         previous=None if previous is None else State(previous),
         cause=None if cause is None else Cause(cause),
         detector=detector,

@@ -21,6 +21,11 @@ class State(enum.StrEnum):
     DEGRADED = "degraded"
     DOWN = "down"
     PAUSED = "paused"
+    #: This computer's own conditions (``Kind.NETWORK``, ``Kind.POWER``), no profile's.
+    OFFLINE = "offline"
+    ONLINE = "online"
+    SLEEP = "sleep"
+    WAKE = "wake"
 
 
 class Cause(enum.StrEnum):
@@ -37,6 +42,9 @@ class Cause(enum.StrEnum):
     UNREACHABLE = "unreachable"
     TLS_ERROR = "tls_error"
     LOCAL_ERROR = "local_error"
+    #: This computer's network is down (no link, no route): evidence from the kernel, never
+    #: inferred from how many targets fail.
+    LOCAL_NETWORK = "local_network"
 
     @property
     def label(self) -> str:
@@ -47,6 +55,19 @@ class Cause(enum.StrEnum):
 class Kind(enum.StrEnum):
     STATE = "state"
     SAMPLE = "sample"
+    #: This computer's network went down or came back (``State.OFFLINE``/``ONLINE``).
+    NETWORK = "network"
+    #: This computer went to sleep or woke up (``State.SLEEP``/``WAKE``).
+    POWER = "power"
+
+
+#: The kind of a program-level event, by its state.
+CONDITION_KINDS = {
+    State.OFFLINE: Kind.NETWORK,
+    State.ONLINE: Kind.NETWORK,
+    State.SLEEP: Kind.POWER,
+    State.WAKE: Kind.POWER,
+}
 
 
 #: Severity order used to pick the "worst" state (tray colour, summaries).
@@ -57,6 +78,10 @@ SEVERITY = {
     State.CONNECTING: 3,
     State.DEGRADED: 4,
     State.DOWN: 5,
+    State.ONLINE: 1,
+    State.WAKE: 1,
+    State.SLEEP: 1,
+    State.OFFLINE: 5,
 }
 
 
@@ -151,3 +176,19 @@ class Event:
 
 
 FIELDS = tuple(f.name for f in dataclasses.fields(Event))
+
+
+def condition(state: State, detail: str = "", cause: Cause | None = None) -> Event:
+    """A program-level event: this computer's network or power, not any profile's."""
+    return Event(
+        ts=utc_now(),
+        profile_id="",
+        profile_name="",
+        kind=CONDITION_KINDS[state],
+        state=state,
+        previous=None,
+        cause=cause,
+        detector="",
+        latency_ms=None,
+        detail=detail,
+    )

@@ -8,12 +8,14 @@ belongs to; one monitor's bug never stops another.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from collections.abc import Callable, Iterable
 
-from .detectors import Backoff, run_held, run_probe
-from .events import Cause, Event, State
+from .detectors import Backoff, Wake, run_held, run_probe
+from .events import Cause, Event, Kind, State
+from .localnet import LocalNetwork
 from .probe import probe_once
 from .profile import Profile
 from .resolver import Resolver
@@ -23,6 +25,17 @@ from .state import StateMachine
 log = logging.getLogger(__name__)
 
 Emit = Callable[[Event], None]
+#: Failures that this computer's network could explain; the others prove a peer answered.
+LOCALISABLE = frozenset(
+    {
+        Cause.CONNECT_TIMEOUT,
+        Cause.UNREACHABLE,
+        Cause.DNS_ERROR,
+        Cause.HEARTBEAT_TIMEOUT,
+        Cause.KEEPALIVE_TIMEOUT,
+        Cause.LOCAL_ERROR,
+    }
+)
 
 #: The one word for a connection that is not watched, whoever paused it (the user for this
 #: connection, or "pause all"): the log says the same change the same way.
@@ -32,12 +45,20 @@ PAUSED_DETAIL = "paused"
 class Monitor:
     """Runs one profile's detector and turns its samples into events."""
 
-    def __init__(self, profile: Profile, resolver: Resolver, emit: Emit) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        resolver: Resolver,
+        emit: Emit,
+        local: LocalNetwork | None = None,
+    ) -> None:
         self.profile = profile
         self.machine = StateMachine(profile)
         self._resolver = resolver
         self._emit = emit
+        self._local = local
         self._task: asyncio.Task[None] | None = None
+        self._wake: Wake | None = None
 
     @property
     def state(self) -> State:
@@ -91,7 +112,19 @@ class Monitor:
             self.report(sample)
         return sample
 
+    def retry_now(self) -> None:
+        """Check again now if this monitor is waiting to retry a failed target (the network
+        came back): no waiting out a backoff that grew while the network was down."""
+        if self._wake is not None and self.machine.state is not State.UP:
+            self._wake.now()
+
     def report(self, sample: Sample) -> None:
+        if not sample.ok and sample.cause in LOCALISABLE and self._local is not None:
+            why = self._local.local_failure(_ip_of(sample.address))
+            if why:  # the kernel says it is this computer's network, not the target
+                sample = dataclasses.replace(
+                    sample, cause=Cause.LOCAL_NETWORK, detail=f"{why}; {sample.detail}"
+                )
         for event in self.machine.feed(sample):
             self._publish(event)
 
@@ -106,9 +139,10 @@ class Monitor:
         if self.profile.detector.persistent and self.machine.state is State.UNKNOWN:
             self._publish(self.machine.set_state(State.CONNECTING, "connecting"))
         backoff = Backoff(self.profile.detector.interval_s, self.profile.detector.max_backoff_s)
+        self._wake = Wake()
         while True:
             try:
-                await detector(self.profile, self._resolver, self.report)
+                await detector(self.profile, self._resolver, self.report, self._wake)
             except Exception as exc:
                 # A bug, not a network failure (those are samples). Say so, keep going.
                 log.exception("monitor %r (%s) failed", self.profile.name, self.profile.id)
@@ -122,8 +156,11 @@ class Monitor:
 class MonitorSet:
     """The monitors hosted on one loop, by profile id."""
 
-    def __init__(self, emit: Emit, resolver: Resolver | None = None) -> None:
+    def __init__(
+        self, emit: Emit, resolver: Resolver | None = None, local: LocalNetwork | None = None
+    ) -> None:
         self._emit = emit
+        self._local = local
         self._own_resolver = resolver is None
         self.resolver = resolver or Resolver()
         self.monitors: dict[str, Monitor] = {}
@@ -138,7 +175,7 @@ class MonitorSet:
         """Start monitoring ``profile`` (if enabled); its id must not be monitored yet."""
         if profile.id in self.monitors:
             raise ValueError(f"profile {profile.id} is already monitored")
-        monitor = Monitor(profile, self.resolver, self._emit)
+        monitor = Monitor(profile, self.resolver, self._relay, self._local)
         self.monitors[profile.id] = monitor
         if profile.enabled and not self.held:
             # Spread the first checks of many profiles over up to a second.
@@ -147,6 +184,22 @@ class MonitorSet:
         else:
             self._emit_state(monitor, State.PAUSED, PAUSED_DETAIL)
         return monitor
+
+    def _relay(self, event: Event) -> None:
+        self._emit(event)
+        if event.kind is Kind.STATE and event.state is State.UP and event.previous is State.DOWN:
+            # The target answers again: every other monitor of it stops waiting out its
+            # backoff, so held connections come back with the probes, not 40 s later.
+            monitor = self.monitors.get(event.profile_id)
+            target = None if monitor is None else monitor.profile.target
+            for other in self.monitors.values():
+                if other.profile.target == target and other is not monitor:
+                    other.retry_now()
+
+    def retry_now(self) -> None:
+        """Every monitor that waits on a failed target tries again now."""
+        for monitor in self.monitors.values():
+            monitor.retry_now()
 
     async def pause_all(self) -> None:
         self.held = True
@@ -190,3 +243,13 @@ class MonitorSet:
                 self._emit_state(monitor, State.UNKNOWN, "monitoring stopped")
         if self._own_resolver:
             self.resolver.close()
+
+
+def _ip_of(address: str | None) -> str | None:
+    """``10.0.0.7`` of ``10.0.0.7:5432``, ``::1`` of ``[::1]:5432``."""
+    if not address:
+        return None
+    host = (
+        address.rpartition(":")[0] if not address.startswith("[") else address[1:].partition("]")[0]
+    )
+    return host or None

@@ -25,6 +25,10 @@ STATE_COLORS: dict[State, str] = {
     State.CONNECTING: "#3b82c4",
     State.PAUSED: "#8a8f98",
     State.UNKNOWN: "#b8bcc4",
+    State.OFFLINE: "#d63a2f",
+    State.ONLINE: "#2e9d4f",
+    State.SLEEP: "#8a8f98",
+    State.WAKE: "#3b82c4",
 }
 
 #: A round badge with a plug-like mark (``resources/icons/state-template.svg``), recoloured.

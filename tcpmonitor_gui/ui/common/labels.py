@@ -19,6 +19,10 @@ STATE_WORDS: dict[State, str] = {
     State.DEGRADED: QT_TRANSLATE_NOOP("State", "degraded"),
     State.DOWN: QT_TRANSLATE_NOOP("State", "down"),
     State.PAUSED: QT_TRANSLATE_NOOP("State", "paused"),
+    State.OFFLINE: QT_TRANSLATE_NOOP("State", "offline"),
+    State.ONLINE: QT_TRANSLATE_NOOP("State", "online"),
+    State.SLEEP: QT_TRANSLATE_NOOP("State", "sleep"),
+    State.WAKE: QT_TRANSLATE_NOOP("State", "wake"),
 }
 
 CAUSE_LABELS: dict[Cause, str] = {
@@ -33,6 +37,7 @@ CAUSE_LABELS: dict[Cause, str] = {
     Cause.UNREACHABLE: QT_TRANSLATE_NOOP("Cause", "unreachable"),
     Cause.TLS_ERROR: QT_TRANSLATE_NOOP("Cause", "tls error"),
     Cause.LOCAL_ERROR: QT_TRANSLATE_NOOP("Cause", "local error"),
+    Cause.LOCAL_NETWORK: QT_TRANSLATE_NOOP("Cause", "local network"),
 }
 
 #: By preset name; protocol names and commands stay as they are in every language.

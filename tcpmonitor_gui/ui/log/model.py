@@ -225,11 +225,12 @@ class LogModel(QStandardItemModel):
         return self._rows[self._storage(row)].event
 
     def append(self, events: Sequence[Event]) -> None:
-        """Show new live state events at the newest end, in one insert per batch."""
+        """Show new live state events (and this computer's network and power events) at the
+        newest end, in one insert per batch."""
         fresh: list[_Row] = []
         seen: set[_Key] = set()
         for event in events:
-            if event.kind is not Kind.STATE:
+            if event.kind is Kind.SAMPLE:
                 continue
             key = _key(event)
             if key in self._keys or key in seen:  # already paged in from the database
