@@ -303,6 +303,10 @@
         <translation>主工具栏</translation>
     </message>
     <message>
+        <source>This computer is offline</source>
+        <translation>本机已离线</translation>
+    </message>
+    <message>
         <source>No connections</source>
         <translation>没有连接</translation>
     </message>
@@ -357,7 +361,7 @@
     <name>NotificationPolicy</name>
     <message numerus="yes">
         <source>{down} of {total} connections went down at once ({causes}): {names}.</source>
-        <extracomment>Profiles in an outage, with the event that began it. Set while most profiles are down: the profiles the outage has taken.</extracomment>
+        <extracomment>After the network returns, how long recoveries are awaited to be told together. Causes that prove the network works (a peer answered, if only to refuse): drops with these are never taken for this computer being offline. For ``UP``: the event that took the profile down. For ``DOWN``: the event that brought it back within the same window (a blip), if one did. Profiles in an outage, with the event that began it. Set while most profiles are down: the profiles the outage has taken. While this computer&apos;s network is down: the event that said so.</extracomment>
         <translation>
             <numerusform>{total} 个连接中有 {down} 个同时断开（{causes}）：{names}。</numerusform>
         </translation>
@@ -383,6 +387,24 @@
     <message>
         <source>Back online</source>
         <translation>已恢复在线</translation>
+    </message>
+    <message>
+        <source>No network route leaves this computer.</source>
+        <translation>本机没有任何可用的网络路由。</translation>
+    </message>
+    <message>
+        <source>Connections that drop meanwhile are recorded, not told one by one.</source>
+        <translation>在此期间断开的连接会被记录，但不会逐一通知。</translation>
+    </message>
+    <message>
+        <source>This computer is offline</source>
+        <translation>本机已离线</translation>
+    </message>
+    <message numerus="yes">
+        <source>{up} of {total} connections are up.</source>
+        <translation>
+            <numerusform>{total} 个连接中有 {up} 个已连通。</numerusform>
+        </translation>
     </message>
     <message>
         <source>; back up {duration} later</source>
@@ -413,7 +435,7 @@
     <name>Notify</name>
     <message numerus="yes">
         <source>{names} and {n} more</source>
-        <extracomment>Causes that prove the network works (a peer answered, if only to refuse): drops with these are never taken for this computer being offline. Lines of detail in one notice; daemons cut long bodies anyway. For ``UP``: the event that took the profile down. For ``DOWN``: the event that brought it back within the same window (a blip), if one did.</extracomment>
+        <extracomment>Lines of detail in one notice; daemons cut long bodies anyway.</extracomment>
         <translation>
             <numerusform>{names} 等另外 {n} 个</numerusform>
         </translation>

@@ -76,16 +76,17 @@ class LocalNetwork:
     def local_failure(self, address: str | None) -> str | None:
         """Why a failed check is this computer's network, or None when it is not known to be.
 
-        ``address``: the IP the check used, if it got that far. Any thread; no I/O."""
+        ``address``: the IP the check used, if it got that far. Any thread; no I/O. A check
+        of this computer itself (loopback) is never the network's."""
+        ip = None
+        if address:
+            with contextlib.suppress(ValueError):
+                ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if ip is not None and ip.is_loopback:
+            return None
         if self.online is False:
             return self.reason
-        if self.online is None or not address:
-            return None
-        try:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-        except ValueError:
-            return None
-        if ip.is_loopback or ip.is_link_local:
+        if self.online is None or ip is None or ip.is_link_local:
             return None
         if any(ip in net for net in self._reachable if net.version == ip.version):
             return None

@@ -4,6 +4,11 @@ The GUI talks to monitors only through this object. Given the profile registry, 
 follows it: what is added, edited or removed there is started, restarted or stopped here, so
 no one else tells it. Commands return ``concurrent.futures.Future``s; events arrive as
 ``eventsReady(list[Event])`` in the GUI thread, in batches.
+
+The engine also owns the watcher of this computer's network (``core.localnet``): the monitors
+ask it whether a failure is local, its changes are events like any other (``kind`` network,
+stored and sent in a batch of their own), and when the network returns every monitor retries
+at once.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ..core.eventlog import EventLog
+from ..core.events import Event, State, condition
+from ..core.localnet import LocalNetwork
 from ..core.monitor import MonitorSet
 from ..core.probe import probe_once
 from ..core.profile import Profile
@@ -25,6 +32,7 @@ from ..core.resolver import Resolver
 from ..core.rlimit import raise_open_file_limit
 from ..core.sample import Sample
 from ..core.settings import automatic_workers
+from .gui_thread import call_in_gui_thread
 from .registry import ProfileRegistry
 from .worker import Worker
 
@@ -50,6 +58,7 @@ class Engine(QObject):
         self._eventlog = eventlog
         self._registry = registry
         self._resolver: Resolver | None = None
+        self._local: LocalNetwork | None = None
         self._workers: list[Worker] = []
         #: Which worker hosts each monitored profile (placement, not the profiles).
         self._where: dict[str, Worker] = {}
@@ -72,12 +81,15 @@ class Engine(QObject):
         if self._workers:
             return
         self._resolver = Resolver()
+        self._local = LocalNetwork(self._network_changed).start()
         submit = self._eventlog.submit if self._eventlog is not None else None
         for i in range(self._count):
-            worker = Worker(i, self._resolver, submit)
+            worker = Worker(i, self._resolver, submit, self._local)
             worker.events.connect(self.eventsReady)
             worker.start_and_wait()
             self._workers.append(worker)
+        if self._local.online is False:
+            self._tell([condition(State.OFFLINE, self._local.reason)])
         if self._registry is not None:
             self.set_profiles(self._registry.profiles)
 
@@ -89,6 +101,9 @@ class Engine(QObject):
         """
         workers, self._workers = self._workers, []
         self._where.clear()
+        if self._local is not None:
+            self._local.close()  # first: no network news about a program that is stopping
+            self._local = None
         for worker in workers:
             worker.request_stop()
         deadline = time.monotonic() + timeout
@@ -107,6 +122,31 @@ class Engine(QObject):
             self._resolver.close()
             self._resolver = None
         return clean
+
+    @property
+    def online(self) -> bool | None:
+        """Whether this computer's network is up (None: unknown, or not running)."""
+        return None if self._local is None else self._local.online
+
+    def _network_changed(self, online: bool, reason: str) -> None:  # the watcher's thread
+        call_in_gui_thread(self._network_news, online, reason, owner=self)
+
+    def _network_news(self, online: bool, reason: str) -> None:
+        if self._local is None:
+            return  # stopped meanwhile
+        self._tell([condition(State.ONLINE if online else State.OFFLINE, reason)])
+        if online:  # everything that failed meanwhile tries again now
+            for worker in self._workers:
+                worker.submit(lambda ms: ms.retry_now())
+
+    def _tell(self, events: list[Event]) -> None:
+        """Events of the engine's own (not a monitor's): stored, and sent like a batch."""
+        if self._eventlog is not None:
+            try:
+                self._eventlog.submit(events)
+            except Exception:  # the log being gone must not stop the news
+                log.exception("could not hand the network's change to the event log")
+        self.eventsReady.emit(events)
 
     def monitored(self, profile_id: str) -> bool:
         return profile_id in self._where

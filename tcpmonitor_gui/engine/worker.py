@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QThread, Signal
 
 from ..core.events import Event, Kind
+from ..core.localnet import LocalNetwork
 from ..core.monitor import MonitorSet
 from ..core.resolver import Resolver
 
@@ -41,12 +42,14 @@ class Worker(QThread):
         index: int,
         resolver: Resolver,
         submit: Callable[[list[Event]], object] | None = None,
+        local: LocalNetwork | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName(f"tcpmonitor-worker-{index}")
         self.index = index
         self._resolver = resolver
         self._submit = submit
+        self._local = local
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._monitors: MonitorSet | None = None
@@ -76,7 +79,7 @@ class Worker(QThread):
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
-        self._monitors = MonitorSet(self._emit, resolver=self._resolver)
+        self._monitors = MonitorSet(self._emit, resolver=self._resolver, local=self._local)
         self._ready.set()
         try:
             await self._stopping.wait()

@@ -207,7 +207,9 @@ class MainWindow(QMainWindow):
         tray and the counts within ``UI_FLUSH_MS`` (many batches a second become one)."""
         self.model.apply_events(events)
         self.policy.handle(events)
-        changes = [e for e in events if e.kind is Kind.STATE]
+        changes = [e for e in events if e.kind is not Kind.SAMPLE]
+        if any(e.kind is Kind.NETWORK for e in changes):
+            self._counts = self.model.counts()  # the status line says when we are offline
         if changes:
             self._pending_changes.extend(changes)
             if not self._ui_timer.isActive():
@@ -226,6 +228,8 @@ class MainWindow(QMainWindow):
         counts, self._counts = self._counts, None
         if counts is not None:
             parts = [count_text(counts[s], s) for s in STATUS_ORDER if counts.get(s)]
+            if self.policy.is_local_offline():
+                parts.insert(0, self.tr("This computer is offline"))
             self.counts_label.setText("  ·  ".join(parts) or self.tr("No connections"))
             self.tray.update_status(counts, self.model.down_names())
             worst = self.model.worst_state()

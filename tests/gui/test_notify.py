@@ -31,11 +31,8 @@ from tcpmonitor_gui.ui.notify.backends import (
     choose_backend,
 )
 from tcpmonitor_gui.ui.notify.banner import Banner
-from tcpmonitor_gui.ui.notify.policy import (
-    Notice,
-    NotificationPolicy,
-    join_names,
-)
+from tcpmonitor_gui.ui.notify.policy import Notice, NotificationPolicy
+from tcpmonitor_gui.ui.notify.wording import join_names
 from tcpmonitor_gui.ui.tray import TrayIcon
 
 T0 = 1000.0

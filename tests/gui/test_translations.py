@@ -27,7 +27,7 @@ from tcpmonitor_gui import assets
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.ui.common import i18n
 from tcpmonitor_gui.ui.common.labels import cause_text, preset_text, state_text
-from tcpmonitor_gui.ui.notify.policy import join_names
+from tcpmonitor_gui.ui.notify.wording import join_names
 from tcpmonitor_gui.ui.tray import count_text
 from tests.gui.windows import open_window
 

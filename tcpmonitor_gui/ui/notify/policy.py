@@ -18,6 +18,12 @@ testable with a fake clock and no display.
   the causes seen, instead of the flood; the outage's further changes are held back, and one
   "Back online" notice ends it when fewer than half remain down. Drops that prove the network
   works are told as what they are, grouped.
+- When the engine says this computer's network is down (a ``network`` event: the kernel has
+  no route out, ``core.localnet``), that is told once, "This computer is offline", and the
+  drops it causes (cause ``local_network``) are recorded but not told one by one. When it is
+  back, their recoveries make one "Back online: 18 of 20 connections up" notice, as soon as
+  they are all back or after ``back_grace_s`` with what is still down. The guess above is
+  never made while the evidence is at hand.
 - Flapping protection, see ``NotificationPolicy._allowed``.
 """
 
@@ -34,13 +40,15 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from ...core.events import Cause, Event, Kind, State
 from ...core.profile import Profile
 from ...core.settings import Settings
-from ..common.i18n import Context, translate
 from ..common.labels import cause_text
 from ..common.text import duration_text
+from .wording import down_line, join_names, lines_text, up_line
 
 COALESCE_S = 2.0
 QUIET_S = 0.5
 REPEAT_S = 30.0
+#: After the network returns, how long recoveries are awaited to be told together.
+BACK_GRACE_S = 10.0
 OFFLINE_FRACTION = 0.8
 OFFLINE_MIN = 3
 #: Causes that prove the network works (a peer answered, if only to refuse): drops with these
@@ -48,8 +56,6 @@ OFFLINE_MIN = 3
 NETWORK_WORKS = frozenset(
     {Cause.REFUSED, Cause.RESET, Cause.CLOSED_BY_PEER, Cause.UNEXPECTED_REPLY, Cause.TLS_ERROR}
 )
-#: Lines of detail in one notice; daemons cut long bodies anyway.
-MAX_LINES = 5
 
 
 class Transition(enum.StrEnum):
@@ -80,63 +86,6 @@ class _Change:
     other: Event | None = None
 
 
-class Notify(Context):
-    """The translation context of this module's functions."""
-
-
-def join_names(names: Sequence[str], limit: int = 3) -> str:
-    """``A, B, C and 2 more``: names enough to recognise, short enough for a title."""
-    if len(names) <= limit:
-        return ", ".join(names)
-    rest = len(names) - limit
-    more = Notify.tr("{names} and {n} more", "", rest)
-    return more.format(names=", ".join(names[:limit]), n=rest)
-
-
-def down_line(event: Event) -> str:
-    """``Orders DB is down: reset — connection reset by peer (noticed 0.4 ms after ...)``."""
-    reason = cause_text(event.cause)
-    if event.detail:
-        reason = f"{reason} — {event.detail}" if reason else event.detail
-    name = event.profile_name
-    if event.detection_ms is None:
-        if reason:
-            return translate("Notify", "{name} is down: {reason}").format(name=name, reason=reason)
-        return translate("Notify", "{name} is down").format(name=name)
-    delay = duration_text(event.detection_ms / 1000)
-    if reason:
-        line = translate(
-            "Notify", "{name} is down: {reason} (noticed {delay} after the last good sign)"
-        )
-    else:
-        line = translate("Notify", "{name} is down (noticed {delay} after the last good sign)")
-    return line.format(name=name, reason=reason, delay=delay)
-
-
-def up_line(event: Event, down: Event | None) -> str:
-    name = event.profile_name
-    if down is None:
-        line = translate("Notify", "{name} is back up").format(name=name)
-    else:
-        after = duration_text((event.ts - down.ts).total_seconds())
-        if down.cause is None:
-            line = translate("Notify", "{name} is back up after {duration}")
-        else:
-            line = translate("Notify", "{name} is back up after {duration} ({cause})")
-        line = line.format(name=name, duration=after, cause=cause_text(down.cause))
-    if event.state is State.DEGRADED and event.detail:
-        line += translate("Notify", ", but slow: {detail}").format(detail=event.detail)
-    return line
-
-
-def _lines(lines: Sequence[str]) -> str:
-    shown = list(lines[:MAX_LINES])
-    if len(lines) > MAX_LINES:
-        rest = len(lines) - MAX_LINES
-        shown.append(Notify.tr("…and {n} more", "", rest).format(n=rest))
-    return "\n".join(shown)
-
-
 class NotificationPolicy(QObject):
     """Turns state events into ``Notice`` objects, emitted by ``notification``."""
 
@@ -151,6 +100,7 @@ class NotificationPolicy(QObject):
         coalesce_s: float = COALESCE_S,
         quiet_s: float = QUIET_S,
         repeat_s: float = REPEAT_S,
+        back_grace_s: float = BACK_GRACE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``profiles``: the registry's profiles by id (a live view: the policy looks up a
@@ -170,6 +120,10 @@ class NotificationPolicy(QObject):
         self._quiet.setTimerType(Qt.TimerType.PreciseTimer)
         self._quiet.setInterval(round(min(quiet_s, coalesce_s) * 1000))
         self._quiet.timeout.connect(self.flush)
+        self._back = QTimer(self)
+        self._back.setSingleShot(True)
+        self._back.setInterval(round(back_grace_s * 1000))
+        self._back.timeout.connect(self._back_online)
         self._profiles = profiles
         self._pending: list[_Change] = []
         #: Profiles in an outage, with the event that began it.
@@ -178,6 +132,8 @@ class NotificationPolicy(QObject):
         self._last: dict[str, tuple[Transition, float]] = {}
         #: Set while most profiles are down: the profiles the outage has taken.
         self._offline: set[str] | None = None
+        #: While this computer's network is down: the event that said so.
+        self._local_off: Event | None = None
         self._stopped = False
 
     def set_settings(self, settings: Settings) -> None:
@@ -186,6 +142,10 @@ class NotificationPolicy(QObject):
     def is_offline(self) -> bool:
         """Whether most profiles are down, so that one outage notice stands for them."""
         return self._offline is not None
+
+    def is_local_offline(self) -> bool:
+        """Whether this computer's network is down (told by the engine, not guessed)."""
+        return self._local_off is not None
 
     def remaining_ms(self) -> int:
         """Milliseconds until held transitions are told; -1 when nothing is held."""
@@ -202,6 +162,9 @@ class NotificationPolicy(QObject):
         held = len(self._pending)
         for event in events:
             pid = event.profile_id
+            if event.kind is Kind.NETWORK:
+                self._network(event)
+                continue
             if event.kind is not Kind.STATE or pid not in profiles:
                 continue
             if event.state is State.PAUSED:
@@ -226,6 +189,7 @@ class NotificationPolicy(QObject):
         stepped with no event loop running)."""
         self._timer.stop()
         self._quiet.stop()
+        self._back.stop()
         self._pending = []
         self._stopped = True
 
@@ -240,7 +204,8 @@ class NotificationPolicy(QObject):
                 del table[gone]
         self._paused &= self._profiles.keys()
         changes = self._net(pending)
-        notices = self._outage(changes)
+        local = self._local_off is not None or self._back.isActive()
+        notices = self._local(changes) if local else self._outage(changes)
         downs = [c for c in changes if c.transition is Transition.DOWN and self._allowed(c)]
         ups = [c for c in changes if c.transition is Transition.UP and self._allowed(c)]
         if downs:
@@ -249,6 +214,10 @@ class NotificationPolicy(QObject):
             notices.append(self._up_notice(ups))
         for notice in notices:
             self.notification.emit(notice)
+        if self._back.isActive() and not any(
+            e.cause is Cause.LOCAL_NETWORK for e in self._down.values()
+        ):
+            self._back_online()
 
     def _net(self, pending: Sequence[_Change]) -> list[_Change]:
         """One change per profile: down then up within the window is a blip, told as down."""
@@ -340,6 +309,64 @@ class NotificationPolicy(QObject):
         changes.clear()
         return notices
 
+    # -- this computer's network --------------------------------------------------------
+
+    def _network(self, event: Event) -> None:
+        if event.state is State.OFFLINE:
+            if self._local_off is not None:
+                return
+            self._local_off = event
+            self._offline = None  # the evidence replaces the guess
+            self._back.stop()
+            if self._settings.notify_on_down:
+                body = event.detail or self.tr("No network route leaves this computer.")
+                body += "\n" + self.tr(
+                    "Connections that drop meanwhile are recorded, not told one by one."
+                )
+                title = self.tr("This computer is offline")
+                self.notification.emit(self._notice(title, body, True, []))
+        elif event.state is State.ONLINE and self._local_off is not None:
+            self._local_off = None
+            self._back.start()  # ended early by flush once every local drop is back
+            if not any(e.cause is Cause.LOCAL_NETWORK for e in self._down.values()):
+                self._back_online()
+
+    def _local(self, changes: list[_Change]) -> list[Notice]:
+        """While offline or coming back: keep in ``changes`` only what the network's own
+        notices do not cover (a drop or a recovery whose cause is not this computer's)."""
+
+        def local(c: _Change) -> bool:
+            drop = c.event if c.transition is Transition.DOWN else c.other
+            return drop is not None and drop.cause is Cause.LOCAL_NETWORK
+
+        changes[:] = [c for c in changes if not local(c)]
+        return []
+
+    @Slot()
+    def _back_online(self) -> None:
+        self._back.stop()
+        if self._stopped:
+            return
+        monitored = [
+            p for pid, p in self._profiles.items() if p.enabled and pid not in self._paused
+        ]
+        down = [p for p in monitored if p.id in self._down]
+        now = self._clock()
+        for p in monitored:
+            if p.id not in self._down:
+                self._last[p.id] = (Transition.UP, now)
+        if not self._settings.notify_on_up:
+            return
+        up = len(monitored) - len(down)
+        body = self.tr("{up} of {total} connections are up.", "", len(monitored)).format(
+            up=up, total=len(monitored)
+        )
+        if down:
+            still = join_names([p.name for p in down], 8)
+            body += self.tr(" Still down: {names}.").format(names=still)
+        title = self.tr("Back online")
+        self.notification.emit(self._notice(title, body, False, monitored))
+
     def _notice(self, title: str, body: str, urgent: bool, about: Sequence[Profile]) -> Notice:
         ids = tuple(p.id for p in about)
         return Notice(title, body, urgent, ids, sound=self._settings.sound)
@@ -359,7 +386,7 @@ class NotificationPolicy(QObject):
                 n=len(downs), names=join_names(names)
             )
         profiles = [self._profiles[c.event.profile_id] for c in downs]
-        return self._notice(title, _lines(lines), True, profiles)
+        return self._notice(title, lines_text(lines), True, profiles)
 
     def _up_notice(self, ups: Sequence[_Change]) -> Notice:
         names = [c.event.profile_name for c in ups]
@@ -368,6 +395,6 @@ class NotificationPolicy(QObject):
             title = self.tr("{n} connections back up: {names}", "", len(ups)).format(
                 n=len(ups), names=join_names(names)
             )
-        body = _lines([up_line(c.event, c.other) for c in ups])
+        body = lines_text([up_line(c.event, c.other) for c in ups])
         profiles = [self._profiles[c.event.profile_id] for c in ups]
         return self._notice(title, body, False, profiles)

@@ -1,0 +1,70 @@
+"""The words of notices: names, a drop, a recovery, in lines a notification can hold."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ...core.events import Event, State
+from ..common.i18n import Context, translate
+from ..common.labels import cause_text
+from ..common.text import duration_text
+
+#: Lines of detail in one notice; daemons cut long bodies anyway.
+MAX_LINES = 5
+
+
+class Notify(Context):
+    """The translation context of this module's functions."""
+
+
+def join_names(names: Sequence[str], limit: int = 3) -> str:
+    """``A, B, C and 2 more``: names enough to recognise, short enough for a title."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    rest = len(names) - limit
+    more = Notify.tr("{names} and {n} more", "", rest)
+    return more.format(names=", ".join(names[:limit]), n=rest)
+
+
+def down_line(event: Event) -> str:
+    """``Orders DB is down: reset — connection reset by peer (noticed 0.4 ms after ...)``."""
+    reason = cause_text(event.cause)
+    if event.detail:
+        reason = f"{reason} — {event.detail}" if reason else event.detail
+    name = event.profile_name
+    if event.detection_ms is None:
+        if reason:
+            return translate("Notify", "{name} is down: {reason}").format(name=name, reason=reason)
+        return translate("Notify", "{name} is down").format(name=name)
+    delay = duration_text(event.detection_ms / 1000)
+    if reason:
+        line = translate(
+            "Notify", "{name} is down: {reason} (noticed {delay} after the last good sign)"
+        )
+    else:
+        line = translate("Notify", "{name} is down (noticed {delay} after the last good sign)")
+    return line.format(name=name, reason=reason, delay=delay)
+
+
+def up_line(event: Event, down: Event | None) -> str:
+    name = event.profile_name
+    if down is None:
+        line = translate("Notify", "{name} is back up").format(name=name)
+    else:
+        after = duration_text((event.ts - down.ts).total_seconds())
+        if down.cause is None:
+            line = translate("Notify", "{name} is back up after {duration}")
+        else:
+            line = translate("Notify", "{name} is back up after {duration} ({cause})")
+        line = line.format(name=name, duration=after, cause=cause_text(down.cause))
+    if event.state is State.DEGRADED and event.detail:
+        line += translate("Notify", ", but slow: {detail}").format(detail=event.detail)
+    return line
+
+
+def lines_text(lines: Sequence[str]) -> str:
+    shown = list(lines[:MAX_LINES])
+    if len(lines) > MAX_LINES:
+        rest = len(lines) - MAX_LINES
+        shown.append(Notify.tr("…and {n} more", "", rest).format(n=rest))
+    return "\n".join(shown)

@@ -1,0 +1,92 @@
+"""A pulled cable, window and all: one "This computer is offline", one "Back online".
+
+The real window (``app.compose``) runs in a network namespace whose only way out is a veth
+pair to this host, where a real server listens; 20 profiles mix every detector. The test
+pulls the cable and plugs it back, and reads what the window was given to show
+(``_window_in_netns.py``); "everything said" is known by asking the policy to tell what it
+holds, not by waiting a while.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.lab import LineEchoServer
+from tests.netns import Namespace
+from tests.netns_process import JsonLines, cable, mixed_profiles, routed_namespace, state_of
+from tests.unit._cli_process import TCPMONITOR, Home
+
+pytestmark = pytest.mark.netns
+
+HARNESS = Path(__file__).with_name("_window_in_netns.py")
+INTERVAL_S = 1.0
+
+
+@pytest.fixture
+def ns() -> Iterator[Namespace]:
+    with routed_namespace() as made:
+        yield made
+
+
+def notices(run: JsonLines) -> tuple[list[dict[str, object]], str]:
+    """Everything the window was given to show, once the policy has told what it held, and
+    the window's status line then."""
+    start = len(run.seen)
+    run.send("flush")
+    _, flushed = run.until(lambda e: e["kind"] == "flushed", 10, start=start)
+    return [e for _, e in run.seen if e["kind"] == "notice"], str(flushed["status"])
+
+
+def test_a_pulled_cable_is_one_notice_and_its_return_one_more(
+    ns: Namespace, tmp_path: Path
+) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    home.config.mkdir()
+    with LineEchoServer(listen_host=ns.host_ip) as server:
+        profiles = mixed_profiles(*server.address, INTERVAL_S, home.config / "profiles.json")
+        argv = [sys.executable, str(HARNESS), str(home.config), str(home.data)]
+        run = JsonLines(ns, argv, home.env, tmp_path / "stderr.txt")
+        try:
+            for p in profiles:
+                run.until(state_of(p.id, "up"), 20)
+            assert notices(run)[0] == []
+
+            cable(ns, plugged=False)
+            run.until(lambda e: e["kind"] == "network" and e["state"] == "offline", 10)
+            for p in profiles:
+                _, down = run.until(state_of(p.id, "down"), 15)
+                assert down["cause"] == "local_network", down
+            said, status = notices(run)
+            assert [n["title"] for n in said] == ["This computer is offline"], said
+            assert status.startswith("This computer is offline"), status
+
+            plugged = cable(ns, plugged=True)
+            run.until(lambda e: e["kind"] == "network" and e["state"] == "online", 10)
+            for p in profiles:
+                back_at, _ = run.until(state_of(p.id, "up", "down"), 10)
+                assert back_at - plugged < INTERVAL_S + 1.5, f"{p.name} back late"
+            _, back = run.until(lambda e: e["kind"] == "notice" and e["title"] == "Back online", 5)
+            assert back["body"] == "20 of 20 connections are up.", back
+            said, status = notices(run)
+            assert [n["title"] for n in said] == ["This computer is offline", "Back online"]
+            assert "offline" not in status, status
+        finally:
+            run.stop(at_eof_s=15)
+        assert run.proc.returncode == 0, run.stderr_file.read_text()
+
+    # The event log kept both, as the program's own events, with every drop's cause.
+    stored = subprocess.run(
+        [str(TCPMONITOR), "events", "--format", "json", *home.options],
+        env=home.env, capture_output=True, text=True, check=True, timeout=30,
+    ).stdout  # fmt: skip
+    events = [json.loads(line) for line in stored.splitlines()]
+    assert [e["state"] for e in events if e["kind"] == "network"] == ["offline", "online"]
+    downs = [e for e in events if e["kind"] == "state" and e["state"] == "down"]
+    assert len(downs) == len(profiles)
+    assert {e["cause"] for e in downs} == {"local_network"}

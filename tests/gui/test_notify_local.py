@@ -1,0 +1,89 @@
+"""The notification policy and this computer's own network: said once, then one "Back online".
+
+The events are the engine's (``network`` offline/online, drops with cause ``local_network``);
+that the engine makes them for a pulled cable is tested in ``tests/unit/test_local_network.py``
+and, window and all, in ``tests/gui/test_local_network_window.py``.
+"""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.events import Cause, State, condition
+from tcpmonitor_gui.core.settings import Settings
+from tcpmonitor_gui.ui.notify.policy import Notice, NotificationPolicy
+from tests.gui.test_notify import T0, Harness, down, profiles, up
+
+NAMES = [f"S{i}" for i in range(20)]
+OFFLINE = condition(State.OFFLINE, "this computer's network is down (no link is up)")
+ONLINE = condition(State.ONLINE, "")
+
+
+def test_offline_is_told_once_and_its_drops_are_not_told_one_by_one(qtbot: QtBot) -> None:
+    h = Harness(qtbot, NAMES)
+    [notice] = h.at(0, OFFLINE)
+    assert notice.title == "This computer is offline"
+    assert notice.body.startswith("this computer's network is down (no link is up)")
+    assert notice.urgent
+    assert h.policy.is_local_offline()
+    assert h.at(0.5, OFFLINE) == []  # said once
+    drops = [down(h[n], cause=Cause.LOCAL_NETWORK) for n in NAMES]
+    assert h.at(1, *drops[:10]) == []
+    assert h.at(3, *drops[10:]) == []
+    assert not h.policy.is_offline()  # no guess either: the evidence is at hand
+
+
+def test_a_drop_that_is_not_the_network_is_told_even_while_offline(qtbot: QtBot) -> None:
+    """A server on this computer (loopback) that refuses is news, offline or not."""
+    h = Harness(qtbot, NAMES)
+    h.at(0, OFFLINE)
+    [notice] = h.at(1, down(h["S3"], cause=Cause.REFUSED))
+    assert notice.title == "Connection down: S3"
+
+
+def test_back_online_is_one_notice_once_every_local_drop_is_back(qtbot: QtBot) -> None:
+    h = Harness(qtbot, NAMES)
+    h.at(0, OFFLINE, *(down(h[n], cause=Cause.LOCAL_NETWORK) for n in NAMES))
+    assert h.at(5, ONLINE) == []  # the recoveries are awaited
+    assert not h.policy.is_local_offline()
+    assert h.at(5.5, *(up(h[n], 5.5) for n in NAMES[:12])) == []
+    [back] = h.at(6, *(up(h[n], 6) for n in NAMES[12:]))
+    assert back.title == "Back online"
+    assert back.body == "20 of 20 connections are up."
+    assert not back.urgent
+    assert h.at(7, down(h["S1"], 7, cause=Cause.REFUSED))[0].title == "Connection down: S1"
+
+
+def test_back_online_names_what_is_still_down_after_the_grace(qtbot: QtBot) -> None:
+    made = profiles(*NAMES)
+    policy = NotificationPolicy(made, Settings(), back_grace_s=0.3, clock=lambda: T0)
+    notices: list[Notice] = []
+    policy.notification.connect(notices.append)
+    policy.handle([OFFLINE, *(down(p, cause=Cause.LOCAL_NETWORK) for p in made.values())])
+    policy.flush()
+    policy.handle([ONLINE, *(up(p) for p in list(made.values())[:18])])
+    policy.flush()
+    assert [n.title for n in notices] == ["This computer is offline"]
+    with qtbot.waitSignal(policy.notification, timeout=5000) as told:
+        pass
+    back = told.args[0]
+    assert back.title == "Back online"
+    assert back.body == "18 of 20 connections are up. Still down: S18, S19."
+    # The two that come back later are news of their own, told as usual.
+    policy.handle([up(made["p18"])])
+    policy.flush()
+    assert notices[-1].title == "Connection back up: S18"
+
+
+def test_back_online_with_nothing_down_is_told_at_once(qtbot: QtBot) -> None:
+    h = Harness(qtbot, NAMES)
+    h.at(0, OFFLINE)
+    [back] = h.at(10, ONLINE)
+    assert back.body == "20 of 20 connections are up."
+
+
+def test_the_switches_hold_both_network_notices(qtbot: QtBot) -> None:
+    quiet = Settings(notify_on_down=False, notify_on_up=False)
+    h = Harness(qtbot, NAMES, quiet)
+    assert h.at(0, OFFLINE) == []
+    assert h.at(1, ONLINE) == []

@@ -1,0 +1,54 @@
+"""Which failures ``LocalNetwork`` takes for this computer's, given what the kernel said.
+
+The state is set as the watcher would set it from netlink (that the watcher reads it right is
+tested for real in ``test_local_network.py``, in a namespace); here, only the rules.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from tcpmonitor_gui.core.localnet import LocalNetwork
+
+DOWN = "this computer's network is down (no link is up)"
+
+
+def offline() -> LocalNetwork:
+    local = LocalNetwork()
+    local.online, local.reason = False, DOWN
+    return local
+
+
+def routed(*nets: str) -> LocalNetwork:
+    local = LocalNetwork()
+    local.online = True
+    local._reachable = [ipaddress.ip_network(n) for n in nets]
+    return local
+
+
+def test_offline_blames_every_failure_but_one_on_this_computer() -> None:
+    local = offline()
+    assert local.local_failure("192.0.2.7") == DOWN
+    assert local.local_failure("2001:db8::7") == DOWN
+    assert local.local_failure(None) == DOWN  # a name that could not be resolved
+    # A server on this computer does not need the network: its failure is its own.
+    assert local.local_failure("127.0.0.1") is None
+    assert local.local_failure("::1") is None
+
+
+def test_online_blames_only_destinations_no_route_covers() -> None:
+    local = routed("10.8.0.0/16", "192.0.2.0/24")  # a VPN's routes and a LAN, no default
+    assert local.local_failure("10.8.3.4") is None
+    assert local.local_failure("192.0.2.9") is None
+    assert local.local_failure("198.51.100.1") == "this computer has no route to 198.51.100.1"
+    assert local.local_failure("2001:db8::1") == "this computer has no route to 2001:db8::1"
+    assert local.local_failure("fe80::1%eth0") is None  # link-local: on the link, unrouted
+    assert local.local_failure(None) is None  # no address: nothing to say
+    assert routed("0.0.0.0/0").local_failure("203.0.113.5") is None
+
+
+def test_unknown_blames_nothing() -> None:
+    local = LocalNetwork()  # not started, or not Linux
+    assert local.online is None
+    assert local.local_failure("192.0.2.7") is None
+    assert local.local_failure(None) is None
