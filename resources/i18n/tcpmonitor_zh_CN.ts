@@ -69,6 +69,36 @@
     </message>
 </context>
 <context>
+    <name>ComputerNotices</name>
+    <message>
+        <source>No network route leaves this computer.</source>
+        <extracomment>After the network returns, how long recoveries are awaited to be told together. After waking, how long drops are awaited to recover before they are told. While this computer&apos;s network is down: the event that said so. Whether &quot;offline&quot; is yet to be told (it went down while asleep or waking). Drops held across a sleep, by profile.</extracomment>
+        <translation>本机没有任何可用的网络路由。</translation>
+    </message>
+    <message>
+        <source>Connections that drop meanwhile are recorded, not told one by one.</source>
+        <translation>在此期间断开的连接会被记录，但不会逐一通知。</translation>
+    </message>
+    <message>
+        <source>This computer is offline</source>
+        <translation>本机已离线</translation>
+    </message>
+    <message numerus="yes">
+        <source>{up} of {total} connections are up.</source>
+        <translation>
+            <numerusform>{total} 个连接中有 {up} 个已连通。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> Still down: {names}.</source>
+        <translation>仍断开：{names}。</translation>
+    </message>
+    <message>
+        <source>Back online</source>
+        <translation>已恢复在线</translation>
+    </message>
+</context>
+<context>
     <name>Demo</name>
     <message>
         <source>Demo started: its connections are not saved; the flaky link fails and recovers every minute or so.</source>
@@ -361,7 +391,7 @@
     <name>NotificationPolicy</name>
     <message numerus="yes">
         <source>{down} of {total} connections went down at once ({causes}): {names}.</source>
-        <extracomment>After the network returns, how long recoveries are awaited to be told together. Causes that prove the network works (a peer answered, if only to refuse): drops with these are never taken for this computer being offline. For ``UP``: the event that took the profile down. For ``DOWN``: the event that brought it back within the same window (a blip), if one did. Profiles in an outage, with the event that began it. Set while most profiles are down: the profiles the outage has taken. While this computer&apos;s network is down: the event that said so.</extracomment>
+        <extracomment>Causes that prove the network works (a peer answered, if only to refuse): drops with these are never taken for this computer being offline. Profiles in an outage, with the event that began it. Set while most profiles are down: the profiles the outage has taken.</extracomment>
         <translation>
             <numerusform>{total} 个连接中有 {down} 个同时断开（{causes}）：{names}。</numerusform>
         </translation>
@@ -387,24 +417,6 @@
     <message>
         <source>Back online</source>
         <translation>已恢复在线</translation>
-    </message>
-    <message>
-        <source>No network route leaves this computer.</source>
-        <translation>本机没有任何可用的网络路由。</translation>
-    </message>
-    <message>
-        <source>Connections that drop meanwhile are recorded, not told one by one.</source>
-        <translation>在此期间断开的连接会被记录，但不会逐一通知。</translation>
-    </message>
-    <message>
-        <source>This computer is offline</source>
-        <translation>本机已离线</translation>
-    </message>
-    <message numerus="yes">
-        <source>{up} of {total} connections are up.</source>
-        <translation>
-            <numerusform>{total} 个连接中有 {up} 个已连通。</numerusform>
-        </translation>
     </message>
     <message>
         <source>; back up {duration} later</source>
@@ -1076,6 +1088,18 @@ Their stored history is kept.</source>
     <message>
         <source>Notifications</source>
         <translation>通知</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>After this computer wakes from sleep, drops are told only if they last: a few seconds, and while the network is still down, up to this long.</source>
+        <translation>本机从休眠中唤醒后，只有持续存在的断开才会通知：先等几秒；如果网络仍未恢复，最多等待这么久。</translation>
+    </message>
+    <message>
+        <source>After waking, wait for the network up to:</source>
+        <translation>唤醒后等待网络恢复最多：</translation>
     </message>
     <message>
         <source>Each connection can also turn its notifications off in its own settings.</source>

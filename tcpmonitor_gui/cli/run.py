@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
-from ..core.events import Event, Kind, State, condition
-from ..core.localnet import LocalNetwork
+from ..core.events import Event, Kind, State
 from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
@@ -80,23 +80,24 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
         elif as_json:
             output.put(event.to_json())
 
-    def network_changed(online: bool, reason: str) -> None:  # the watcher's thread
-        loop.call_soon_threadsafe(_network_changed, online, reason)
+    def computer_changed(event: Event) -> None:  # a watcher's thread
+        loop.call_soon_threadsafe(_computer_changed, event)
 
-    def _network_changed(online: bool, reason: str) -> None:
-        emit(condition(State.ONLINE if online else State.OFFLINE, reason))
-        if online:
-            monitors.retry_now()  # everything that failed meanwhile tries again now
+    def _computer_changed(event: Event) -> None:
+        emit(event)
+        if event.state in RETRY_AFTER:
+            monitors.retry_now(event.state is State.WAKE)  # what failed meanwhile: now
 
-    local = LocalNetwork(network_changed).start()
-    monitors = MonitorSet(emit, local=local)
-    if local.online is False:
-        emit(condition(State.OFFLINE, local.reason))
+    computer = ThisComputer(computer_changed)
+    already = computer.start()
+    monitors = MonitorSet(emit, local=computer.network)
+    for event in already:
+        emit(event)
     monitors.add_all(profiles)
     try:
         await stop.wait()
     finally:
-        local.close()
+        computer.close()
         await monitors.close()
         hand_over()
         events.flush()

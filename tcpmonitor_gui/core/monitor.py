@@ -112,10 +112,16 @@ class Monitor:
             self.report(sample)
         return sample
 
-    def retry_now(self) -> None:
+    def retry_now(self, recheck: bool = False) -> None:
         """Check again now if this monitor is waiting to retry a failed target (the network
-        came back): no waiting out a backoff that grew while the network was down."""
-        if self._wake is not None and self.machine.state is not State.UP:
+        came back): no waiting out a backoff that grew while the network was down.
+        ``recheck``: a probe that is up checks now too (after a sleep, "up" is old news; a
+        held connection finds out by itself, at its next heartbeat or keepalive)."""
+        if self._wake is None:
+            return
+        if self.machine.state is not State.UP or (
+            recheck and self.profile.detector.kind == "probe"
+        ):
             self._wake.now()
 
     def report(self, sample: Sample) -> None:
@@ -196,10 +202,11 @@ class MonitorSet:
                 if other.profile.target == target and other is not monitor:
                     other.retry_now()
 
-    def retry_now(self) -> None:
-        """Every monitor that waits on a failed target tries again now."""
+    def retry_now(self, recheck: bool = False) -> None:
+        """Every monitor that waits on a failed target tries again now (``recheck``: every
+        probe checks now, see ``Monitor.retry_now``)."""
         for monitor in self.monitors.values():
-            monitor.retry_now()
+            monitor.retry_now(recheck)
 
     async def pause_all(self) -> None:
         self.held = True

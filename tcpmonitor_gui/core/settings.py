@@ -40,6 +40,7 @@ _RULES: dict[str, Callable[[str, Any], Any]] = {
     "notify_on_down": v.boolean,
     "notify_on_up": v.boolean,
     "sound": v.boolean,
+    "wake_grace_s": lambda f, x: v.integer(f, x, 0, 3600),
     "language": lambda f, x: v.choice(f, x, LANGUAGES),
 }
 
@@ -73,6 +74,9 @@ class Settings:
     notify_on_up: bool = True
     #: Play the desktop's notification sound with each notification.
     sound: bool = False
+    #: After waking from sleep, how long (seconds) to wait for the network to return before
+    #: telling what is still down; the targets always get a few seconds more.
+    wake_grace_s: int = 60
     #: The window's language, one of ``LANGUAGES``; "system" follows the system locale.
     language: str = "system"
 

@@ -21,9 +21,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
-from ..core.events import Event, State, condition
-from ..core.localnet import LocalNetwork
+from ..core.events import Event, State
 from ..core.monitor import MonitorSet
 from ..core.probe import probe_once
 from ..core.profile import Profile
@@ -58,7 +58,7 @@ class Engine(QObject):
         self._eventlog = eventlog
         self._registry = registry
         self._resolver: Resolver | None = None
-        self._local: LocalNetwork | None = None
+        self._computer: ThisComputer | None = None
         self._workers: list[Worker] = []
         #: Which worker hosts each monitored profile (placement, not the profiles).
         self._where: dict[str, Worker] = {}
@@ -81,15 +81,16 @@ class Engine(QObject):
         if self._workers:
             return
         self._resolver = Resolver()
-        self._local = LocalNetwork(self._network_changed).start()
+        self._computer = ThisComputer(self._computer_changed)
+        already = self._computer.start()
         submit = self._eventlog.submit if self._eventlog is not None else None
         for i in range(self._count):
-            worker = Worker(i, self._resolver, submit, self._local)
+            worker = Worker(i, self._resolver, submit, self._computer.network)
             worker.events.connect(self.eventsReady)
             worker.start_and_wait()
             self._workers.append(worker)
-        if self._local.online is False:
-            self._tell([condition(State.OFFLINE, self._local.reason)])
+        if already:
+            self._tell(already)
         if self._registry is not None:
             self.set_profiles(self._registry.profiles)
 
@@ -101,9 +102,9 @@ class Engine(QObject):
         """
         workers, self._workers = self._workers, []
         self._where.clear()
-        if self._local is not None:
-            self._local.close()  # first: no network news about a program that is stopping
-            self._local = None
+        if self._computer is not None:
+            self._computer.close()  # first: no news about a program that is stopping
+            self._computer = None
         for worker in workers:
             worker.request_stop()
         deadline = time.monotonic() + timeout
@@ -126,18 +127,19 @@ class Engine(QObject):
     @property
     def online(self) -> bool | None:
         """Whether this computer's network is up (None: unknown, or not running)."""
-        return None if self._local is None else self._local.online
+        return None if self._computer is None else self._computer.network.online
 
-    def _network_changed(self, online: bool, reason: str) -> None:  # the watcher's thread
-        call_in_gui_thread(self._network_news, online, reason, owner=self)
+    def _computer_changed(self, event: Event) -> None:  # a watcher's thread
+        call_in_gui_thread(self._computer_news, event, owner=self)
 
-    def _network_news(self, online: bool, reason: str) -> None:
-        if self._local is None:
+    def _computer_news(self, event: Event) -> None:
+        if self._computer is None:
             return  # stopped meanwhile
-        self._tell([condition(State.ONLINE if online else State.OFFLINE, reason)])
-        if online:  # everything that failed meanwhile tries again now
+        self._tell([event])
+        if event.state in RETRY_AFTER:  # everything that failed meanwhile tries again now
+            recheck = event.state is State.WAKE
             for worker in self._workers:
-                worker.submit(lambda ms: ms.retry_now())
+                worker.submit(lambda ms: ms.retry_now(recheck))
 
     def _tell(self, events: list[Event]) -> None:
         """Events of the engine's own (not a monitor's): stored, and sent like a batch."""
@@ -145,7 +147,7 @@ class Engine(QObject):
             try:
                 self._eventlog.submit(events)
             except Exception:  # the log being gone must not stop the news
-                log.exception("could not hand the network's change to the event log")
+                log.exception("could not hand this computer's change to the event log")
         self.eventsReady.emit(events)
 
     def monitored(self, profile_id: str) -> bool:

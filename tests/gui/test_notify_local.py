@@ -7,6 +7,8 @@ and, window and all, in ``tests/gui/test_local_network_window.py``.
 
 from __future__ import annotations
 
+import time
+
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, State, condition
@@ -87,3 +89,87 @@ def test_the_switches_hold_both_network_notices(qtbot: QtBot) -> None:
     h = Harness(qtbot, NAMES, quiet)
     assert h.at(0, OFFLINE) == []
     assert h.at(1, ONLINE) == []
+
+
+# -- asleep and waking -------------------------------------------------------------------
+
+SLEEP = condition(State.SLEEP, "this computer is going to sleep")
+WAKE = condition(State.WAKE, "this computer woke up after 1 h 0 min")
+
+
+class Waking:
+    """A policy on the real clock with short waits, fed as the engine feeds it."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.profiles = profiles(*NAMES[:5])
+        self.policy = NotificationPolicy(
+            self.profiles, settings, wake_settle_s=0.2, back_grace_s=0.2
+        )
+        self.notices: list[Notice] = []
+        self.policy.notification.connect(self.notices.append)
+
+    def feed(self, *events: object) -> None:
+        self.policy.handle(events)  # type: ignore[arg-type]
+        self.policy.flush()
+
+    def p(self, i: int) -> object:
+        return self.profiles[f"p{i}"]
+
+    def wait_out(self, qtbot: QtBot) -> None:
+        """Until the wait after waking is over (and anything it held is told)."""
+        qtbot.waitUntil(lambda: not self.policy.computer.active(), timeout=5000)
+
+
+def test_drops_across_a_sleep_that_recover_soon_after_waking_are_never_told(
+    qtbot: QtBot,
+) -> None:
+    w = Waking()
+    w.feed(SLEEP)
+    w.feed(*(down(p, cause=Cause.RESET) for p in w.profiles.values()))  # the NIC going down
+    w.feed(WAKE)
+    w.feed(*(down(p, cause=Cause.CONNECT_TIMEOUT) for p in list(w.profiles.values())[:2]))
+    w.feed(*(up(p) for p in w.profiles.values()))
+    w.wait_out(qtbot)
+    assert w.notices == []
+
+
+def test_what_is_still_down_after_waking_is_told_once_together(qtbot: QtBot) -> None:
+    w = Waking()
+    w.feed(SLEEP, WAKE)
+    w.feed(*(down(p, cause=Cause.CONNECT_TIMEOUT) for p in w.profiles.values()))
+    w.feed(*(up(p) for p in list(w.profiles.values())[:3]))
+    assert w.notices == []
+    with qtbot.waitSignal(w.policy.notification, timeout=5000) as told:
+        pass
+    assert told.args[0].title == "2 connections down: S3, S4"
+    w.wait_out(qtbot)
+    assert len(w.notices) == 1
+
+
+def test_a_network_that_returns_within_the_wait_after_waking_is_not_news(
+    qtbot: QtBot,
+) -> None:
+    """Wi-Fi rejoining after a resume: offline for a moment, then back; no notice at all."""
+    w = Waking()
+    w.feed(SLEEP, WAKE, OFFLINE)
+    w.feed(*(down(p, cause=Cause.LOCAL_NETWORK) for p in w.profiles.values()))
+    w.feed(ONLINE)
+    w.feed(*(up(p) for p in w.profiles.values()))
+    w.wait_out(qtbot)
+    assert w.notices == []
+
+
+def test_a_network_still_down_after_the_grace_is_told_then_its_return(qtbot: QtBot) -> None:
+    w = Waking(Settings(wake_grace_s=1))
+    w.feed(SLEEP, WAKE, OFFLINE)
+    woke = time.monotonic()
+    w.feed(*(down(p, cause=Cause.LOCAL_NETWORK) for p in w.profiles.values()))
+    with qtbot.waitSignal(w.policy.notification, timeout=5000) as told:
+        pass
+    assert time.monotonic() - woke >= 0.9  # the grace, not just the settling wait
+    assert [n.title for n in w.notices] == ["This computer is offline"]
+    assert told.args[0].urgent
+    w.feed(ONLINE)
+    w.feed(*(up(p) for p in w.profiles.values()))
+    assert [n.title for n in w.notices] == ["This computer is offline", "Back online"]
+    assert w.notices[-1].body == "5 of 5 connections are up."

@@ -29,8 +29,6 @@ testable with a fake clock and no display.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -42,13 +40,15 @@ from ...core.profile import Profile
 from ...core.settings import Settings
 from ..common.labels import cause_text
 from ..common.text import duration_text
+from .computer import BACK_GRACE_S, WAKE_SETTLE_S, ComputerNotices
+from .notice import Change, Notice, Transition
 from .wording import down_line, join_names, lines_text, up_line
+
+__all__ = ["Notice", "NotificationPolicy"]
 
 COALESCE_S = 2.0
 QUIET_S = 0.5
 REPEAT_S = 30.0
-#: After the network returns, how long recoveries are awaited to be told together.
-BACK_GRACE_S = 10.0
 OFFLINE_FRACTION = 0.8
 OFFLINE_MIN = 3
 #: Causes that prove the network works (a peer answered, if only to refuse): drops with these
@@ -56,34 +56,6 @@ OFFLINE_MIN = 3
 NETWORK_WORKS = frozenset(
     {Cause.REFUSED, Cause.RESET, Cause.CLOSED_BY_PEER, Cause.UNEXPECTED_REPLY, Cause.TLS_ERROR}
 )
-
-
-class Transition(enum.StrEnum):
-    DOWN = "down"
-    UP = "up"
-
-
-@dataclasses.dataclass(frozen=True)
-class Notice:
-    """One message for the user; ``urgent`` notices are about something that broke."""
-
-    title: str
-    body: str
-    urgent: bool
-    profile_ids: tuple[str, ...]
-    sound: bool = False
-
-
-@dataclasses.dataclass
-class _Change:
-    """A profile's net change within one coalescing window."""
-
-    transition: Transition
-    event: Event
-    at: float
-    #: For ``UP``: the event that took the profile down. For ``DOWN``: the event that brought
-    #: it back within the same window (a blip), if one did.
-    other: Event | None = None
 
 
 class NotificationPolicy(QObject):
@@ -101,6 +73,7 @@ class NotificationPolicy(QObject):
         quiet_s: float = QUIET_S,
         repeat_s: float = REPEAT_S,
         back_grace_s: float = BACK_GRACE_S,
+        wake_settle_s: float = WAKE_SETTLE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``profiles``: the registry's profiles by id (a live view: the policy looks up a
@@ -120,21 +93,18 @@ class NotificationPolicy(QObject):
         self._quiet.setTimerType(Qt.TimerType.PreciseTimer)
         self._quiet.setInterval(round(min(quiet_s, coalesce_s) * 1000))
         self._quiet.timeout.connect(self.flush)
-        self._back = QTimer(self)
-        self._back.setSingleShot(True)
-        self._back.setInterval(round(back_grace_s * 1000))
-        self._back.timeout.connect(self._back_online)
         self._profiles = profiles
-        self._pending: list[_Change] = []
+        self._pending: list[Change] = []
         #: Profiles in an outage, with the event that began it.
         self._down: dict[str, Event] = {}
         self._paused: set[str] = set()
         self._last: dict[str, tuple[Transition, float]] = {}
         #: Set while most profiles are down: the profiles the outage has taken.
         self._offline: set[str] | None = None
-        #: While this computer's network is down: the event that said so.
-        self._local_off: Event | None = None
         self._stopped = False
+        self.computer = ComputerNotices(
+            self, self, back_grace_s=back_grace_s, wake_settle_s=wake_settle_s
+        )
 
     def set_settings(self, settings: Settings) -> None:
         self._settings = settings
@@ -145,7 +115,7 @@ class NotificationPolicy(QObject):
 
     def is_local_offline(self) -> bool:
         """Whether this computer's network is down (told by the engine, not guessed)."""
-        return self._local_off is not None
+        return self.computer.offline is not None
 
     def remaining_ms(self) -> int:
         """Milliseconds until held transitions are told; -1 when nothing is held."""
@@ -162,8 +132,8 @@ class NotificationPolicy(QObject):
         held = len(self._pending)
         for event in events:
             pid = event.profile_id
-            if event.kind is Kind.NETWORK:
-                self._network(event)
+            if event.kind in (Kind.NETWORK, Kind.POWER):
+                self.computer.handle(event, now)
                 continue
             if event.kind is not Kind.STATE or pid not in profiles:
                 continue
@@ -174,10 +144,10 @@ class NotificationPolicy(QObject):
             self._paused.discard(pid)
             if event.state is State.DOWN and pid not in self._down:
                 self._down[pid] = event
-                self._pending.append(_Change(Transition.DOWN, event, now))
+                self._pending.append(Change(Transition.DOWN, event, now))
             elif event.state in (State.UP, State.DEGRADED) and pid in self._down:
                 down = self._down.pop(pid)
-                self._pending.append(_Change(Transition.UP, event, now, down))
+                self._pending.append(Change(Transition.UP, event, now, down))
         if self._pending and len(self._pending) > held:
             self._quiet.start()  # restarted by every new transition
             if not self._timer.isActive():
@@ -189,7 +159,7 @@ class NotificationPolicy(QObject):
         stepped with no event loop running)."""
         self._timer.stop()
         self._quiet.stop()
-        self._back.stop()
+        self.computer.stop()
         self._pending = []
         self._stopped = True
 
@@ -204,24 +174,21 @@ class NotificationPolicy(QObject):
                 del table[gone]
         self._paused &= self._profiles.keys()
         changes = self._net(pending)
-        local = self._local_off is not None or self._back.isActive()
-        notices = self._local(changes) if local else self._outage(changes)
+        notices = self.computer.take(changes) if self.computer.active() else []
+        notices += self._outage(changes)
         downs = [c for c in changes if c.transition is Transition.DOWN and self._allowed(c)]
         ups = [c for c in changes if c.transition is Transition.UP and self._allowed(c)]
         if downs:
-            notices.append(self._down_notice(downs))
+            notices.append(self.down_notice(downs))
         if ups:
             notices.append(self._up_notice(ups))
         for notice in notices:
             self.notification.emit(notice)
-        if self._back.isActive() and not any(
-            e.cause is Cause.LOCAL_NETWORK for e in self._down.values()
-        ):
-            self._back_online()
+        self.computer.flushed()
 
-    def _net(self, pending: Sequence[_Change]) -> list[_Change]:
+    def _net(self, pending: Sequence[Change]) -> list[Change]:
         """One change per profile: down then up within the window is a blip, told as down."""
-        by_profile: dict[str, list[_Change]] = {}
+        by_profile: dict[str, list[Change]] = {}
         for change in pending:
             by_profile.setdefault(change.event.profile_id, []).append(change)
         net = []
@@ -230,14 +197,14 @@ class NotificationPolicy(QObject):
                 continue
             first, last = seq[0], seq[-1]
             if first.transition is Transition.DOWN and last.transition is Transition.UP:
-                net.append(_Change(Transition.DOWN, first.event, last.at, last.event))
+                net.append(Change(Transition.DOWN, first.event, last.at, last.event))
             elif last.transition is Transition.UP:
-                net.append(_Change(Transition.UP, last.event, last.at, first.other))
+                net.append(Change(Transition.UP, last.event, last.at, first.other))
             else:
                 net.append(last)
         return net
 
-    def _allowed(self, change: _Change) -> bool:
+    def _allowed(self, change: Change) -> bool:
         """Whether the switches and the flapping protection let this change be told.
 
         A profile gets at most one notice per ``repeat_s`` (30 s) unless its state changes
@@ -260,15 +227,15 @@ class NotificationPolicy(QObject):
         self._last[p.id] = (change.transition, change.at)
         return True
 
-    def _outage(self, changes: list[_Change]) -> list[Notice]:
+    def _outage(self, changes: list[Change]) -> list[Notice]:
         """Enter or leave "offline"; removes from ``changes`` what the outage notices cover."""
-        monitored = [
-            p for pid, p in self._profiles.items() if p.enabled and pid not in self._paused
-        ]
+        monitored = self.monitored()
         down = [p for p in monitored if p.id in self._down]
         now = max((c.at for c in changes), default=self._clock())
         notices: list[Notice] = []
         if self._offline is None:
+            if self.computer.active():
+                return notices  # the evidence is at hand: no guess
             if len(down) < OFFLINE_MIN or len(down) < OFFLINE_FRACTION * len(monitored):
                 return notices
             causes = {self._down[p.id].cause for p in down}
@@ -284,7 +251,7 @@ class NotificationPolicy(QObject):
                     len(down),
                 ).format(down=len(down), total=len(monitored), causes=seen, names=names)
                 title = self.tr("Is this computer's network down?")
-                notices.append(self._notice(title, body, True, down))
+                notices.append(self.notice(title, body, True, down))
                 for p in down:
                     self._last[p.id] = (Transition.DOWN, now)
         else:
@@ -303,75 +270,51 @@ class NotificationPolicy(QObject):
                 if down:
                     still = join_names([p.name for p in down], 8)
                     body += self.tr(" Still down: {names}.").format(names=still)
-                notices.append(self._notice(self.tr("Back online"), body, False, back))
+                notices.append(self.notice(self.tr("Back online"), body, False, back))
                 for p in back:
                     self._last[p.id] = (Transition.UP, now)
         changes.clear()
         return notices
 
-    # -- this computer's network --------------------------------------------------------
+    # -- for ``ComputerNotices`` ----------------------------------------------------------
 
-    def _network(self, event: Event) -> None:
-        if event.state is State.OFFLINE:
-            if self._local_off is not None:
-                return
-            self._local_off = event
-            self._offline = None  # the evidence replaces the guess
-            self._back.stop()
-            if self._settings.notify_on_down:
-                body = event.detail or self.tr("No network route leaves this computer.")
-                body += "\n" + self.tr(
-                    "Connections that drop meanwhile are recorded, not told one by one."
-                )
-                title = self.tr("This computer is offline")
-                self.notification.emit(self._notice(title, body, True, []))
-        elif event.state is State.ONLINE and self._local_off is not None:
-            self._local_off = None
-            self._back.start()  # ended early by flush once every local drop is back
-            if not any(e.cause is Cause.LOCAL_NETWORK for e in self._down.values()):
-                self._back_online()
+    @property
+    def settings(self) -> Settings:
+        return self._settings
 
-    def _local(self, changes: list[_Change]) -> list[Notice]:
-        """While offline or coming back: keep in ``changes`` only what the network's own
-        notices do not cover (a drop or a recovery whose cause is not this computer's)."""
+    @property
+    def down(self) -> Mapping[str, Event]:
+        """Profiles in an outage, with the event that began it."""
+        return self._down
 
-        def local(c: _Change) -> bool:
-            drop = c.event if c.transition is Transition.DOWN else c.other
-            return drop is not None and drop.cause is Cause.LOCAL_NETWORK
+    def monitored(self) -> list[Profile]:
+        """The profiles that are enabled and not paused."""
+        return [p for pid, p in self._profiles.items() if p.enabled and pid not in self._paused]
 
-        changes[:] = [c for c in changes if not local(c)]
-        return []
+    def now(self) -> float:
+        return self._clock()
 
-    @Slot()
-    def _back_online(self) -> None:
-        self._back.stop()
-        if self._stopped:
-            return
-        monitored = [
-            p for pid, p in self._profiles.items() if p.enabled and pid not in self._paused
-        ]
-        down = [p for p in monitored if p.id in self._down]
-        now = self._clock()
-        for p in monitored:
-            if p.id not in self._down:
-                self._last[p.id] = (Transition.UP, now)
-        if not self._settings.notify_on_up:
-            return
-        up = len(monitored) - len(down)
-        body = self.tr("{up} of {total} connections are up.", "", len(monitored)).format(
-            up=up, total=len(monitored)
-        )
-        if down:
-            still = join_names([p.name for p in down], 8)
-            body += self.tr(" Still down: {names}.").format(names=still)
-        title = self.tr("Back online")
-        self.notification.emit(self._notice(title, body, False, monitored))
+    def forget_guess(self) -> None:
+        """The evidence replaces the guess: "Is this computer's network down?" is over."""
+        self._offline = None
 
-    def _notice(self, title: str, body: str, urgent: bool, about: Sequence[Profile]) -> Notice:
+    def told(self, profile_id: str, transition: Transition, now: float) -> None:
+        """The user has heard of ``transition`` (by a notice standing for many)."""
+        self._last[profile_id] = (transition, now)
+
+    def allowed(self, change: Change) -> bool:
+        return not self._stopped and self._allowed(change)
+
+    def tell(self, notices: Sequence[Notice]) -> None:
+        if not self._stopped:
+            for notice in notices:
+                self.notification.emit(notice)
+
+    def notice(self, title: str, body: str, urgent: bool, about: Sequence[Profile]) -> Notice:
         ids = tuple(p.id for p in about)
         return Notice(title, body, urgent, ids, sound=self._settings.sound)
 
-    def _down_notice(self, downs: Sequence[_Change]) -> Notice:
+    def down_notice(self, downs: Sequence[Change]) -> Notice:
         lines = []
         for c in downs:
             line = down_line(c.event)
@@ -386,9 +329,9 @@ class NotificationPolicy(QObject):
                 n=len(downs), names=join_names(names)
             )
         profiles = [self._profiles[c.event.profile_id] for c in downs]
-        return self._notice(title, lines_text(lines), True, profiles)
+        return self.notice(title, lines_text(lines), True, profiles)
 
-    def _up_notice(self, ups: Sequence[_Change]) -> Notice:
+    def _up_notice(self, ups: Sequence[Change]) -> Notice:
         names = [c.event.profile_name for c in ups]
         title = self.tr("Connection back up: {name}").format(name=names[0])
         if len(ups) > 1:
@@ -397,4 +340,4 @@ class NotificationPolicy(QObject):
             )
         body = lines_text([up_line(c.event, c.other) for c in ups])
         profiles = [self._profiles[c.event.profile_id] for c in ups]
-        return self._notice(title, body, False, profiles)
+        return self.notice(title, body, False, profiles)

@@ -30,7 +30,7 @@ from ...core import validate as v
 from ...core.settings import Settings
 
 #: The spin boxes' own limits: wide, so that ``Settings.from_dict`` has the last word.
-_SPIN_LIMITS = {"workers": (0, 999), "retention_days": (0, 99_999)}
+_SPIN_LIMITS = {"workers": (0, 999), "retention_days": (0, 99_999), "wake_grace_s": (0, 99_999)}
 ERROR_STYLE = "color: #d63a2f;"
 
 
@@ -110,6 +110,17 @@ class SettingsDialog(QDialog):
         notify_form = QFormLayout(notify)
         for name in ("notify_on_down", "notify_on_up", "sound"):
             notify_form.addRow(self._checks[name])
+        wake = self._spin("wake_grace_s", settings.wake_grace_s)
+        wake.setSuffix(self.tr(" s"))
+        wake.setToolTip(
+            self.tr(
+                "After this computer wakes from sleep, drops are told only if they last: "
+                "a few seconds, and while the network is still down, up to this long."
+            )
+        )
+        notify_form.addRow(
+            self.tr("After waking, wait for the network up to:"), self._with_error("wake_grace_s")
+        )
         notify_form.addRow(
             QLabel(
                 self.tr("Each connection can also turn its notifications off in its own settings.")

@@ -1,0 +1,45 @@
+"""This computer's own conditions, watched: its network (``localnet``) and its sleep
+(``power``), their changes told as events (``kind`` network or power, no profile).
+
+Both the window's engine and ``tcpmonitor run`` hold one: the monitors ask ``network``
+whether a failure is local, and after ``RETRY_AFTER`` (the network back, the computer awake)
+every monitor should check again at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .events import Event, State, condition
+from .localnet import LocalNetwork
+from .power import PowerWatch
+
+#: The changes after which everything that failed meanwhile should be checked again now.
+RETRY_AFTER = frozenset({State.ONLINE, State.WAKE})
+
+
+class ThisComputer:
+    """``on_event(event)`` is called from the watchers' own threads."""
+
+    def __init__(self, on_event: Callable[[Event], None]) -> None:
+        self._on_event = on_event
+        self.network = LocalNetwork(self._network)
+        self.power = PowerWatch(self._power)
+
+    def start(self) -> list[Event]:
+        """Start watching; returns what is already worth saying (offline at start)."""
+        self.network.start()
+        self.power.start()
+        if self.network.online is False:
+            return [condition(State.OFFLINE, self.network.reason)]
+        return []
+
+    def close(self) -> None:
+        self.network.close()
+        self.power.close()
+
+    def _network(self, online: bool, reason: str) -> None:
+        self._on_event(condition(State.ONLINE if online else State.OFFLINE, reason))
+
+    def _power(self, asleep: bool, detail: str) -> None:
+        self._on_event(condition(State.SLEEP if asleep else State.WAKE, detail))

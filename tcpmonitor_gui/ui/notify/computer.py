@@ -1,0 +1,210 @@
+"""What the notification policy tells about this computer itself: its network, its sleep.
+
+The engine says when this computer's network goes down or returns (``network`` events, read
+from the kernel) and when it sleeps or wakes (``power`` events); this turns them into as few
+notices as the truth allows:
+
+- **Offline**: "This computer is offline" once; the drops it causes (cause ``local_network``)
+  are recorded but not told one by one. When the network returns, their recoveries make one
+  "Back online: 18 of 20 connections are up" notice, as soon as every such drop is back, or
+  after ``back_grace_s`` naming what is still down.
+- **Asleep and waking**: failures across a sleep are not the targets' outages. From the sleep
+  until ``wake_settle_s`` after waking, drops are held; those that recover meanwhile are never
+  told. If the network is still down then, the wait goes on while it is, up to the
+  ``wake_grace_s`` setting; then what is still down is told, in one notice, and an offline
+  network as "This computer is offline" (which a network that returned within the wait never
+  is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+
+from ...core.events import Cause, Event, State
+from ...core.profile import Profile
+from ...core.settings import Settings
+from .notice import Change, Notice, Transition
+from .wording import join_names
+
+#: After the network returns, how long recoveries are awaited to be told together.
+BACK_GRACE_S = 10.0
+#: After waking, how long drops are awaited to recover before they are told.
+WAKE_SETTLE_S = 10.0
+
+
+class Policy(Protocol):
+    """What this needs of the notification policy that owns it."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def down(self) -> Mapping[str, Event]: ...
+    def monitored(self) -> list[Profile]: ...
+    def now(self) -> float: ...
+    def forget_guess(self) -> None: ...
+    def told(self, profile_id: str, transition: Transition, now: float) -> None: ...
+    def allowed(self, change: Change) -> bool: ...
+    def tell(self, notices: Sequence[Notice]) -> None: ...
+    def notice(self, title: str, body: str, urgent: bool, about: Sequence[Profile]) -> Notice: ...
+    def down_notice(self, downs: Sequence[Change]) -> Notice: ...
+
+
+def _timer(parent: QObject, seconds: float, slot: object) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(round(seconds * 1000))
+    timer.timeout.connect(slot)
+    return timer
+
+
+class ComputerNotices(QObject):
+    """See the module's docstring; owned by the policy, which it tells through."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        parent: QObject,
+        *,
+        back_grace_s: float,
+        wake_settle_s: float,
+    ) -> None:
+        super().__init__(parent)
+        self._policy = policy
+        self._back = _timer(self, back_grace_s, self._back_online)
+        self._wake = _timer(self, wake_settle_s, self._wake_over)
+        self._settle_ms = self._wake.interval()
+        #: While this computer's network is down: the event that said so.
+        self.offline: Event | None = None
+        #: Whether "offline" is yet to be told (it went down while asleep or waking).
+        self._offline_untold = False
+        self.asleep = False
+        self._woke_at = 0.0
+        #: Drops held across a sleep, by profile.
+        self._held: dict[str, Change] = {}
+
+    def active(self) -> bool:
+        """Whether the profiles' changes go through ``take`` first."""
+        return (
+            self.offline is not None
+            or self.asleep
+            or self._back.isActive()
+            or self._wake.isActive()
+        )
+
+    def waking(self) -> bool:
+        return self.asleep or self._wake.isActive()
+
+    def stop(self) -> None:
+        self._back.stop()
+        self._wake.stop()
+
+    def handle(self, event: Event, now: float) -> None:
+        policy = self._policy
+        if event.state is State.OFFLINE and self.offline is None:
+            self.offline = event
+            policy.forget_guess()
+            self._back.stop()
+            if self.waking():
+                self._offline_untold = True  # the network may return within the wait
+            else:
+                policy.tell(self._offline_notice(event))
+        elif event.state is State.ONLINE and self.offline is not None:
+            self.offline = None
+            if self._offline_untold:
+                self._offline_untold = False  # back within the wait: nothing to tell
+            else:
+                self._back.start()  # ended early by ``flushed`` once every local drop is back
+                if not self._local_drops():
+                    self._back_online()
+        elif event.state is State.SLEEP:
+            self.asleep = True
+            self._wake.stop()
+        elif event.state is State.WAKE:
+            self.asleep = False
+            self._woke_at = now
+            self._wake.start(self._settle_ms)
+
+    def take(self, changes: list[Change]) -> list[Notice]:
+        """Remove from ``changes`` what this computer's notices stand for; what is left is
+        told as usual."""
+        kept = []
+        for c in changes:
+            pid = c.event.profile_id
+            if self.waking():
+                if c.transition is Transition.DOWN and c.other is None:
+                    self._held[pid] = c  # told after the wait, if still down
+                    continue
+                if pid in self._held or c.transition is Transition.DOWN:
+                    self._held.pop(pid, None)  # back within the wait: a sleep's blip
+                    continue
+            drop = c.event if c.transition is Transition.DOWN else c.other
+            local = drop is not None and drop.cause is Cause.LOCAL_NETWORK
+            if local and (self.offline is not None or self._back.isActive()):
+                continue
+            kept.append(c)
+        changes[:] = kept
+        return []
+
+    def flushed(self) -> None:
+        """After the policy told a batch: the "Back online" wait ends once all are back."""
+        if self._back.isActive() and not self._local_drops():
+            self._back_online()
+
+    def _local_drops(self) -> bool:
+        return any(e.cause is Cause.LOCAL_NETWORK for e in self._policy.down.values())
+
+    def _offline_notice(self, event: Event) -> list[Notice]:
+        if not self._policy.settings.notify_on_down:
+            return []
+        body = event.detail or self.tr("No network route leaves this computer.")
+        body += "\n" + self.tr("Connections that drop meanwhile are recorded, not told one by one.")
+        return [self._policy.notice(self.tr("This computer is offline"), body, True, [])]
+
+    @Slot()
+    def _back_online(self) -> None:
+        self._back.stop()
+        policy = self._policy
+        monitored = policy.monitored()
+        down = [p for p in monitored if p.id in policy.down]
+        now = policy.now()
+        for p in monitored:
+            if p.id not in policy.down:
+                policy.told(p.id, Transition.UP, now)
+        if not policy.settings.notify_on_up:
+            return
+        up = len(monitored) - len(down)
+        body = self.tr("{up} of {total} connections are up.", "", len(monitored)).format(
+            up=up, total=len(monitored)
+        )
+        if down:
+            still = join_names([p.name for p in down], 8)
+            body += self.tr(" Still down: {names}.").format(names=still)
+        policy.tell([policy.notice(self.tr("Back online"), body, False, monitored)])
+
+    @Slot()
+    def _wake_over(self) -> None:
+        policy = self._policy
+        waited = policy.now() - self._woke_at
+        limit = policy.settings.wake_grace_s
+        if self.offline is not None and waited < limit:
+            self._wake.start(max(1, min(self._settle_ms, round((limit - waited) * 1000))))
+            return  # the network may still return
+        held, self._held = self._held, {}
+        notices = []
+        if self.offline is not None and self._offline_untold:
+            self._offline_untold = False
+            notices += self._offline_notice(self.offline)
+        downs = [
+            c
+            for pid, c in held.items()
+            if policy.down.get(pid) is c.event
+            and not (self.offline is not None and c.event.cause is Cause.LOCAL_NETWORK)
+            and policy.allowed(c)
+        ]
+        if downs:
+            notices.append(policy.down_notice(downs))
+        policy.tell(notices)
