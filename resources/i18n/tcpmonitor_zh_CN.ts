@@ -1150,6 +1150,14 @@ Their stored history is kept.</source>
     </message>
 </context>
 <context>
+    <name>Status</name>
+    <message>
+        <source>({duration} offline not counted)</source>
+        <extracomment>The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back. A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text. Column 0: ``GROUP_MARK + group + GROUP_MARK`` then the folded text the filter box searches, so the proxy filters with a regular expression, in C++ (``search_key``).</extracomment>
+        <translation>（{duration} 离线时间未计入）</translation>
+    </message>
+</context>
+<context>
     <name>StatusModel</name>
     <message>
         <source>State</source>
@@ -1198,7 +1206,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>{cause}; now {retry}</source>
-        <extracomment>The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back. A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text. Column 0: ``GROUP_MARK + group + GROUP_MARK`` then the folded text the filter box searches, so the proxy filters with a regular expression, in C++ (``search_key``). The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
         <translation>{cause}；现在：{retry}</translation>
     </message>
     <message>

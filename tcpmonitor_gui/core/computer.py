@@ -8,6 +8,8 @@ every monitor should check again at once.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Callable
 
 from .events import Event, State, condition
@@ -41,5 +43,8 @@ class ThisComputer:
     def _network(self, online: bool, reason: str) -> None:
         self._on_event(condition(State.ONLINE if online else State.OFFLINE, reason))
 
-    def _power(self, asleep: bool, detail: str) -> None:
-        self._on_event(condition(State.SLEEP if asleep else State.WAKE, detail))
+    def _power(self, asleep: bool, detail: str, at: float) -> None:
+        event = condition(State.SLEEP if asleep else State.WAKE, detail)
+        # A sleep found on waking began earlier: its event says when (for fair uptime).
+        ts = dt.datetime.fromtimestamp(at, dt.UTC)
+        self._on_event(dataclasses.replace(event, ts=min(ts, event.ts)))

@@ -405,25 +405,27 @@ class EventLog:
 
     def uptimes(
         self, profile_ids: Sequence[str], window: dt.timedelta, now: dt.datetime | None = None
-    ) -> dict[str, float | None]:
-        """Percentage of the time in ``window`` (ending ``now``) that each profile was up,
-        all in one query.
+    ) -> dict[str, q.Uptime]:
+        """How much of the time in ``window`` (ending ``now``) each profile was up, all in
+        one query (``Uptime``).
 
         Computed from state events: the state at the window's start is that of the last
         event before it, and each state lasts until the next event. ``degraded`` counts as
         up (the link works); time ``paused``, ``unknown`` or ``connecting``, or before
-        anything is known, is left out of the denominator. None when no time is known.
+        anything is known, is left out of the denominator; so is time this computer was
+        asleep or its network down (``not_counted_s``), which is not the target's doing.
         """
         end = unix_seconds(now or dt.datetime.now(dt.UTC))
         start = end - window.total_seconds()
         ids = list(profile_ids)
-        return self._read(lambda conn: q.uptimes(conn, ids, start, end), dict.fromkeys(ids))
+        unknown = {pid: q.Uptime(None) for pid in ids}
+        return self._read(lambda conn: q.uptimes(conn, ids, start, end), unknown)
 
     def uptime(
         self, profile_id: str, window: dt.timedelta, now: dt.datetime | None = None
     ) -> float | None:
-        """``uptimes`` of one profile."""
-        return self.uptimes([profile_id], window, now)[profile_id]
+        """The uptime percentage of one profile (see ``uptimes``)."""
+        return self.uptimes([profile_id], window, now)[profile_id].percent
 
     def latency_per_minute(
         self, profile_id: str, since: dt.datetime, until: dt.datetime | None = None

@@ -130,38 +130,75 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> list[tuple[int
     return rows
 
 
+@dataclasses.dataclass(frozen=True)
+class Uptime:
+    """A profile's uptime over a window: the percentage of the time its state was known that
+    it was up (None when none was known), and the seconds not counted because this computer
+    was offline (a drop with cause ``local_network``) or asleep: not the target's fault."""
+
+    percent: float | None
+    not_counted_s: float = 0.0
+
+
+_UP = ", ".join(f"'{s}'" for s in UP_STATES)
+_KNOWN = ", ".join(f"'{s}'" for s in KNOWN_STATES)
+
 #: Every profile's time in each state between ``:start`` and ``:end``, one statement: the
 #: state at the start is that of the last event at or before it (one index lookup per
 #: profile), then each state lasts until the profile's next event (``LEAD``) or the end.
+#: This computer's sleeps (``sleep`` to the next power event, profile '') are taken out of
+#: every span they overlap, and a drop caused by this computer's network is not the target's.
 _UPTIME_SQL = f"""
 WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids)),
-seg(pid, ts, id, state) AS (
-  SELECT pid, :start, 0, (SELECT state FROM events WHERE profile_id = pid AND ts <= :start
-                          ORDER BY ts DESC, id DESC LIMIT 1)
+first(pid, fid) AS (
+  SELECT pid, (SELECT id FROM events WHERE profile_id = pid AND ts <= :start
+               ORDER BY ts DESC, id DESC LIMIT 1)
   FROM ids
+),
+seg(pid, ts, id, state, cause) AS (
+  SELECT first.pid, :start, 0, e.state, e.cause FROM first LEFT JOIN events e ON e.id = fid
   UNION ALL
-  SELECT profile_id, ts, id, state FROM events
+  SELECT profile_id, ts, id, state, cause FROM events
   WHERE ts > :start AND ts <= :end AND profile_id IN (SELECT pid FROM ids)
 ),
-spans(pid, state, seconds) AS (
-  SELECT pid, state, LEAD(ts, 1, :end) OVER (PARTITION BY pid ORDER BY ts, id) - ts FROM seg
+spans(pid, state, cause, t0, t1) AS (
+  SELECT pid, state, cause, ts, LEAD(ts, 1, :end) OVER (PARTITION BY pid ORDER BY ts, id)
+  FROM seg
+),
+power(ts, id, state) AS (
+  SELECT :start, 0, (SELECT state FROM events WHERE profile_id = '' AND ts <= :start
+                     AND state IN ('sleep', 'wake') ORDER BY ts DESC, id DESC LIMIT 1)
+  UNION ALL
+  SELECT ts, id, state FROM events
+  WHERE profile_id = '' AND ts > :start AND ts <= :end AND state IN ('sleep', 'wake')
+),
+asleep(s0, s1) AS (
+  SELECT s0, s1 FROM (SELECT state, ts AS s0, LEAD(ts, 1, :end) OVER (ORDER BY ts, id) AS s1
+                      FROM power)
+  WHERE state = 'sleep'
+),
+timed(pid, state, local, seconds, slept) AS (
+  SELECT pid, state, state = 'down' AND cause IS 'local_network', t1 - t0,
+    (SELECT total(max(0.0, min(t1, s1) - max(t0, s0))) FROM asleep)
+  FROM spans
 )
 SELECT pid,
-  total(CASE WHEN state IN ({", ".join(f"'{s}'" for s in UP_STATES)}) THEN seconds END),
-  total(CASE WHEN state IN ({", ".join(f"'{s}'" for s in KNOWN_STATES)}) THEN seconds END)
-FROM spans GROUP BY pid
+  total(CASE WHEN state IN ({_UP}) THEN seconds - slept END),
+  total(CASE WHEN state IN ({_KNOWN}) AND NOT local THEN seconds - slept END),
+  total(CASE WHEN state IN ({_KNOWN}) THEN (CASE WHEN local THEN seconds ELSE slept END) END)
+FROM timed GROUP BY pid
 """
 
 
 def uptimes(
     conn: sqlite3.Connection, profile_ids: Sequence[str], start: float, end: float
-) -> dict[str, float | None]:
-    """Percentage of ``start`` .. ``end`` (Unix seconds) each profile was up or degraded,
-    of the time its state was known; None when no time in it is known."""
-    result: dict[str, float | None] = dict.fromkeys(profile_ids)
+) -> dict[str, Uptime]:
+    """Each profile's ``Uptime`` over ``start`` .. ``end`` (Unix seconds)."""
+    result = {pid: Uptime(None) for pid in profile_ids}
     params = {"ids": json.dumps(list(profile_ids)), "start": start, "end": end}
-    for pid, up, known in conn.execute(_UPTIME_SQL, params):
-        result[pid] = 100.0 * up / known if known > 0 else None
+    for pid, up, known, not_counted in conn.execute(_UPTIME_SQL, params):
+        percent = 100.0 * up / known if known > 1e-9 else None
+        result[pid] = Uptime(percent, not_counted)
     return result
 
 

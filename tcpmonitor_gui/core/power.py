@@ -14,7 +14,8 @@ the network) a moment before it calls anything down. Two sources, one answer:
   every second; a jump of more than ``JUMP_S`` is a sleep, told on waking (sleep, then wake)
   unless logind has told it already.
 
-Either way ``on_change(asleep, detail)`` is called from the watcher's own thread.
+Either way ``on_change(asleep, detail, at)`` is called from the watcher's own thread; ``at``
+is when it happened (Unix time): for a sleep found by the clocks, when it began.
 Elsewhere than Linux, ``CLOCK_BOOTTIME`` does not exist and nothing is watched (README).
 """
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Change = Callable[[bool, str], None]
+Change = Callable[[bool, str, float], None]
 #: Seconds of ``CLOCK_BOOTTIME`` that pass without ``CLOCK_MONOTONIC`` for a sleep to count
 #: (the two also drift apart by a few ms a day; a suspend is never that short).
 JUMP_S = 3.0
@@ -185,7 +186,7 @@ class PowerWatch:
             else:
                 self._woke_at = time.monotonic()
                 detail = f"this computer woke up after {_span(self._slept() - self._asleep_at)}"
-        self._tell(going, detail)
+        self._tell(going, detail, time.time())
 
     async def _poll_clocks(self) -> None:
         assert self._slept is not None and self._stop is not None
@@ -201,13 +202,13 @@ class PowerWatch:
                 told = self.asleep or time.monotonic() - self._woke_at < SAME_SLEEP_S
             if told:
                 continue  # logind's sleep: told by logind, or about to be
-            span = _span(jump)
-            self._tell(True, f"this computer slept for {span} (its clocks say so)")
-            self._tell(False, f"this computer woke up after {span}")
+            span, woke = _span(jump), time.time()
+            self._tell(True, f"this computer slept for {span} (its clocks say so)", woke - jump)
+            self._tell(False, f"this computer woke up after {span}", woke)
 
-    def _tell(self, asleep: bool, detail: str) -> None:
+    def _tell(self, asleep: bool, detail: str, at: float) -> None:
         log.warning("%s", detail)
         try:
-            self._on_change(asleep, detail)
+            self._on_change(asleep, detail, at)
         except Exception:
             log.exception("sleep or wake could not be told")

@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from . import paths
 from .eventlog import EventLog, EventLogError, EventLogHealth
+from .eventqueries import Uptime
 from .events import Event
 from .jsonfile import JsonFileError, JsonStore
 from .profile import Profile
@@ -178,13 +179,11 @@ class Session:
             lambda: eventlog.event_rows(before_id=before_id, limit=limit, newest_first=True)
         )
 
-    def uptimes(
-        self, profile_ids: Sequence[str]
-    ) -> concurrent.futures.Future[dict[str, float | None]]:
-        """Uptime % over the last 24 h of each profile, in one query on the I/O thread."""
+    def uptimes(self, profile_ids: Sequence[str]) -> concurrent.futures.Future[dict[str, Uptime]]:
+        """Uptime over the last 24 h of each profile, in one query on the I/O thread."""
         eventlog, ids = self.eventlog, list(profile_ids)
         if eventlog is None or self._closed:
-            return _resolved(dict.fromkeys(ids))
+            return _resolved({pid: Uptime(None) for pid in ids})
         return self.io.submit(lambda: eventlog.uptimes(ids, UPTIME_WINDOW))
 
     def close(self) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.eventlog import EventLogHealth
+from ..core.eventqueries import Uptime
 from ..core.events import Event, Kind, State
 from ..core.session import Session
 from ..engine.engine import Engine
@@ -308,7 +309,7 @@ class MainWindow(QMainWindow):
         if ids:
             when_done(self.session.uptimes(ids), self._uptime_ready, owner=self)
 
-    def _uptime_ready(self, future: concurrent.futures.Future[dict[str, float | None]]) -> None:
+    def _uptime_ready(self, future: concurrent.futures.Future[dict[str, Uptime]]) -> None:
         if not future.cancelled() and future.exception() is None:
             self.model.set_uptime(future.result())
 

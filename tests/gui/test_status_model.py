@@ -11,6 +11,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.ui.status.model import (
@@ -86,7 +87,7 @@ def test_model_passes_the_model_tester_empty_populated_and_while_updating(
     m.apply_events([state("id-alpha", State.DOWN, cause=Cause.RESET, detection_ms=0.4),
                     sample("id-bravo", 1.5), sample("id-nobody", 2.0)])  # fmt: skip
     m.upsert_profile(profile("charlie"))
-    m.set_uptime({"id-alpha": 99.5})
+    m.set_uptime({"id-alpha": Uptime(99.5)})
     m.remove_profile("id-bravo")
     qtmodeltester.check(m)
 
@@ -108,7 +109,7 @@ def test_columns_show_state_target_detector_latency_and_uptime(model: StatusMode
     model.apply_events(
         [state("id-v6", State.UP), sample("id-v6", 0.4321), sample("id-v6", 123.456)]
     )
-    model.set_uptime({"id-v6": 99.996, "id-alpha": 87.25})
+    model.set_uptime({"id-v6": Uptime(99.996), "id-alpha": Uptime(87.25, 2 * 3600 + 59)})
     assert text(model, row, Column.STATE) == "up"
     assert model.index(row, Column.STATE).data(Qt.ItemDataRole.DecorationRole) is not None
     assert text(model, row, Column.NAME) == "v6"
@@ -117,7 +118,7 @@ def test_columns_show_state_target_detector_latency_and_uptime(model: StatusMode
     assert text(model, row, Column.DETECTOR) == "heartbeat/redis"
     assert text(model, row, Column.LATENCY) == "123.5"
     assert text(model, row, Column.UPTIME) == "99.99 %"
-    assert text(model, 0, Column.UPTIME) == "87.2 %"
+    assert text(model, 0, Column.UPTIME) == "87.2 % (2 h offline not counted)"
     assert text(model, 1, Column.LATENCY) == ""  # unknown is blank, not 0
     assert format_latency(0.4321) == "0.43"
     assert model.index(row, Column.LATENCY).data(Role.SORT) == pytest.approx(123.456)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tcpmonitor_gui.core.eventlog import EventLog, EventLogError, MinuteStat
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
 
 UTC = dt.UTC
 #: Recent enough that the writer's own retention pass (90 days from the real clock) keeps it.
@@ -25,6 +25,11 @@ T0 = dt.datetime.now(UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=
 
 def at(minutes: float = 0.0, seconds: float = 0.0) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes, seconds=seconds)
+
+
+def condition_at(ts: dt.datetime, state: State) -> Event:
+    """This computer's network or power changing at ``ts``."""
+    return dataclasses.replace(condition(state, f"this computer: {state}"), ts=ts)
 
 
 def state_event(
@@ -243,6 +248,48 @@ def test_uptime_starts_counting_at_the_first_event_in_the_window(log: EventLog) 
     assert log.uptime("db", dt.timedelta(minutes=60), now=at(60)) == pytest.approx(100 * 10 / 15)
 
 
+def test_time_this_computer_was_offline_is_not_the_targets_downtime(log: EventLog) -> None:
+    """A drop caused by this computer's own network is shown apart, not as the target's."""
+    log.submit(
+        [
+            state_event(at(-30), State.UP),
+            condition_at(at(10), State.OFFLINE),
+            state_event(at(10, 2), State.DOWN, cause=Cause.LOCAL_NETWORK),
+            state_event(at(40), State.UP),
+            state_event(at(50), State.DOWN, cause=Cause.CONNECT_TIMEOUT),  # the target's own
+        ]
+    )
+    assert log.flush()
+    [uptime] = log.uptimes(["db"], dt.timedelta(minutes=60), now=at(60)).values()
+    # Known: 60 min less the 29 min 58 s offline; of that, down 10 min.
+    known = 60 * 60 - (30 * 60 - 2)
+    assert uptime.percent == pytest.approx(100 * (known - 600) / known)
+    assert uptime.not_counted_s == pytest.approx(30 * 60 - 2)
+
+
+def test_time_asleep_is_not_counted_at_all(log: EventLog) -> None:
+    """Asleep, nothing is known: not up (a frozen program saw nothing), not down."""
+    log.submit(
+        [
+            state_event(at(-30), State.UP),
+            condition_at(at(20), State.SLEEP),
+            condition_at(at(50), State.WAKE),
+            state_event(at(50, 1), State.DOWN, cause=Cause.HEARTBEAT_TIMEOUT),  # stale, on waking
+            state_event(at(52), State.UP),
+            state_event(at(10), State.UP, pid="other"),
+            state_event(at(15), State.DOWN, pid="other", cause=Cause.REFUSED),  # slept down
+        ]
+    )
+    assert log.flush()
+    got = log.uptimes(["db", "other"], dt.timedelta(minutes=60), now=at(60))
+    # db: up 0-20, 50-50:01 and 52-60, down 2 min less 1 s after waking, 30 min asleep left out.
+    assert got["db"].percent == pytest.approx(100 * (28 * 60 + 1) / (30 * 60))  # +1 s: 50:00
+    assert got["db"].not_counted_s == pytest.approx(30 * 60)
+    # other: up 5 min, down 5 + 10 min after waking; its 30 min asleep were down, not counted.
+    assert got["other"].percent == pytest.approx(100 * 5 / 20)
+    assert got["other"].not_counted_s == pytest.approx(30 * 60)
+
+
 def test_uptimes_of_many_profiles_come_from_one_query_and_match_each_alone(
     log: EventLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -268,7 +315,8 @@ def test_uptimes_of_many_profiles_come_from_one_query_and_match_each_alone(
 
     monkeypatch.setattr(sqlite3, "connect", counting)
     ids = ["db", "other", odd, "nobody"]
-    together = log.uptimes(ids, dt.timedelta(minutes=60), now=at(60))
+    uptimes = log.uptimes(ids, dt.timedelta(minutes=60), now=at(60))
+    together = {pid: u.percent for pid, u in uptimes.items()}
     queries = [q for q in statements if "FROM events" in q]
     assert len(queries) == 1, queries
     alone = {pid: log.uptime(pid, dt.timedelta(minutes=60), now=at(60)) for pid in ids}

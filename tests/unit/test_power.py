@@ -56,8 +56,11 @@ class Clock:
 class Told:
     def __init__(self) -> None:
         self.changes: queue.Queue[tuple[bool, str]] = queue.Queue()
+        #: When each change happened, as told (Unix time).
+        self.at: list[float] = []
 
-    def __call__(self, asleep: bool, detail: str) -> None:
+    def __call__(self, asleep: bool, detail: str, at: float) -> None:
+        self.at.append(at)
         self.changes.put((asleep, detail))
 
     def next(self) -> tuple[bool, str]:
@@ -87,6 +90,9 @@ def test_a_clock_jump_is_a_sleep_told_on_waking(clock: Clock, told: Told) -> Non
         clock.value += 2 * HOUR + 180
         assert told.next() == (True, "this computer slept for 2 h 3 min (its clocks say so)")
         assert told.next() == (False, "this computer woke up after 2 h 3 min")
+        slept, woke = told.at
+        assert woke - slept == pytest.approx(2 * HOUR + 180)  # the sleep's event: its start
+        assert abs(woke - time.time()) < 60
         clock.looked_again()
         assert told.none()  # told once
     finally:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tcpmonitor_gui.core import jsonfile
+from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.session import ProblemKind, Session, SessionError
@@ -84,7 +85,7 @@ def test_an_unusable_event_log_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         assert lenient.open_eventlog() is None
         assert [p.kind for p in lenient.problems] == [ProblemKind.EVENTLOG_UNUSABLE]
         assert lenient.history(None, 10).result(5) == []
-        assert lenient.uptimes(["a"]).result(5) == {"a": None}
+        assert lenient.uptimes(["a"]).result(5) == {"a": Uptime(None)}
     finally:
         lenient.close()
     strict = Session(config, data, strict=True)

@@ -14,11 +14,14 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem
 
+from ...core.eventqueries import Uptime
 from ...core.events import Cause, State
 from ...core.profile import Profile
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import cause_text
+from ..common.text import duration_text
 
+UNKNOWN_UPTIME = Uptime(None)
 #: Latency samples kept per profile for the sparkline.
 SAMPLES = 60
 
@@ -71,13 +74,22 @@ def format_latency(ms: float | None) -> str:
     return f"{ms:.2f}" if ms < 10 else f"{ms:,.1f}"
 
 
-def format_uptime(pct: float | None) -> str:
+def format_uptime(uptime: Uptime) -> str:
+    """``99.2 %``, and ``(2 h offline not counted)`` when this computer's own offline or
+    sleeping time (a minute or more) was left out."""
+    pct = uptime.percent
     if pct is None:
-        return ""
-    if pct >= 100.0:
-        return "100 %"
-    # Truncate, never round up: 99.996 % must not read as a perfect day.
-    return f"{int(pct * 100) / 100:.2f} %" if pct >= 99 else f"{int(pct * 10) / 10:.1f} %"
+        text = ""
+    elif pct >= 100.0:
+        text = "100 %"
+    else:  # truncate, never round up: 99.996 % must not read as a perfect day
+        text = f"{int(pct * 100) / 100:.2f} %" if pct >= 99 else f"{int(pct * 10) / 10:.1f} %"
+    if uptime.not_counted_s >= 60:
+        apart = translate("Status", "({duration} offline not counted)").format(
+            duration=duration_text(uptime.not_counted_s)
+        )
+        text = f"{text} {apart}" if text else apart
+    return text
 
 
 def detector_text(profile: Profile) -> str:
@@ -102,7 +114,7 @@ class Row:
     since: dt.datetime | None = None
     detection_ms: float | None = None
     address: str | None = None
-    uptime: float | None = None
+    uptime: Uptime = UNKNOWN_UPTIME
     haystack: str | None = None  # the filter's text, built on demand
     search: str | None = None  # what the SEARCH role holds now
     items: list[QStandardItem] = dataclasses.field(default_factory=list)  # the row's cells
@@ -163,8 +175,8 @@ def latency_key(latency: float | None) -> float:
     return float("inf") if latency is None else latency
 
 
-def uptime_key(uptime: float | None) -> float:
-    return -1.0 if uptime is None else uptime
+def uptime_key(uptime: Uptime) -> float:
+    return -1.0 if uptime.percent is None else uptime.percent
 
 
 def muted_color() -> QColor:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
+from ...core.eventqueries import Uptime
 from ...core.events import SEVERITY, Event, Kind, State, utc_now
 from ...core.profile import Profile
 from ...core.profile_set import Change
@@ -296,8 +297,8 @@ class StatusModel(QStandardItemModel):
         rows = (by_id[i] for i in searched & pending if i in by_id)
         self._emit_rows(rows, 0, 0, [Role.SEARCH])
 
-    def set_uptime(self, values: Mapping[str, float | None]) -> None:
-        """Uptime % per profile id, computed by the caller off the GUI thread."""
+    def set_uptime(self, values: Mapping[str, Uptime]) -> None:
+        """Uptime per profile id, computed by the caller off the GUI thread."""
         changed = []
         with quietly(self):
             for profile_id, value in values.items():
