@@ -72,7 +72,7 @@
     <name>ComputerNotices</name>
     <message>
         <source>No network route leaves this computer.</source>
-        <extracomment>After the network returns, how long recoveries are awaited to be told together. After waking, how long drops are awaited to recover before they are told. While this computer&apos;s network is down: the event that said so. Whether &quot;offline&quot; is yet to be told (it went down while asleep or waking). Drops held across a sleep, by profile.</extracomment>
+        <extracomment>After the network returns, how long recoveries are awaited to be told together. After waking, how long drops are awaited to recover before they are told. After the routes changed, the same. A drop held in a wait is awaited at least this long. While this computer&apos;s network is down: the event that said so. Whether &quot;offline&quot; is yet to be told (it went down while asleep or waking). Drops held across a sleep, by profile.</extracomment>
         <translation>本机没有任何可用的网络路由。</translation>
     </message>
     <message>
@@ -1147,6 +1147,10 @@ Their stored history is kept.</source>
     <message>
         <source>wake</source>
         <translation>唤醒</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <translation>已变化</translation>
     </message>
 </context>
 <context>

@@ -86,7 +86,7 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
     def _computer_changed(event: Event) -> None:
         emit(event)
         if event.state in RETRY_AFTER:
-            monitors.retry_now(event.state is State.WAKE)  # what failed meanwhile: now
+            monitors.retry_now(event.state is not State.ONLINE)  # what failed meanwhile: now
 
     computer = ThisComputer(computer_changed)
     already = computer.start()

@@ -17,7 +17,7 @@ from .localnet import LocalNetwork
 from .power import PowerWatch
 
 #: The changes after which everything that failed meanwhile should be checked again now.
-RETRY_AFTER = frozenset({State.ONLINE, State.WAKE})
+RETRY_AFTER = frozenset({State.ONLINE, State.WAKE, State.CHANGED})
 
 
 class ThisComputer:
@@ -25,7 +25,7 @@ class ThisComputer:
 
     def __init__(self, on_event: Callable[[Event], None]) -> None:
         self._on_event = on_event
-        self.network = LocalNetwork(self._network)
+        self.network = LocalNetwork(self._network, self._routes)
         self.power = PowerWatch(self._power)
 
     def start(self) -> list[Event]:
@@ -42,6 +42,9 @@ class ThisComputer:
 
     def _network(self, online: bool, reason: str) -> None:
         self._on_event(condition(State.ONLINE if online else State.OFFLINE, reason))
+
+    def _routes(self, detail: str) -> None:
+        self._on_event(condition(State.CHANGED, detail))
 
     def _power(self, asleep: bool, detail: str, at: float) -> None:
         event = condition(State.SLEEP if asleep else State.WAKE, detail)

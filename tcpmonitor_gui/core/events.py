@@ -26,6 +26,8 @@ class State(enum.StrEnum):
     ONLINE = "online"
     SLEEP = "sleep"
     WAKE = "wake"
+    #: While online, the routes out changed (a new default route, a VPN up or down).
+    CHANGED = "changed"
 
 
 class Cause(enum.StrEnum):
@@ -55,7 +57,8 @@ class Cause(enum.StrEnum):
 class Kind(enum.StrEnum):
     STATE = "state"
     SAMPLE = "sample"
-    #: This computer's network went down or came back (``State.OFFLINE``/``ONLINE``).
+    #: This computer's network went down, came back or changed (``OFFLINE``/``ONLINE``/
+    #: ``CHANGED``).
     NETWORK = "network"
     #: This computer went to sleep or woke up (``State.SLEEP``/``WAKE``).
     POWER = "power"
@@ -65,6 +68,7 @@ class Kind(enum.StrEnum):
 CONDITION_KINDS = {
     State.OFFLINE: Kind.NETWORK,
     State.ONLINE: Kind.NETWORK,
+    State.CHANGED: Kind.NETWORK,
     State.SLEEP: Kind.POWER,
     State.WAKE: Kind.POWER,
 }
@@ -81,6 +85,7 @@ SEVERITY = {
     State.ONLINE: 1,
     State.WAKE: 1,
     State.SLEEP: 1,
+    State.CHANGED: 1,
     State.OFFLINE: 5,
 }
 

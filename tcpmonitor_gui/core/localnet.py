@@ -9,13 +9,18 @@ links and routes (rtnetlink, through ``pyroute2``):
   every failure that could be the network (a timeout, unreachable, no DNS) is then this
   computer's (``Cause.LOCAL_NETWORK``);
 - **no route to that destination**: the kernel cannot route to the address a check used (the
-  VPN that carried it is gone), even while other routes work.
+  VPN that carried it is gone), even while other routes work;
+- **changed**: while online, the routes out changed (a new default route, a Wi-Fi switch, a
+  VPN up or down), which can cut held connections: told once the burst of route messages
+  settles, and remembered for ``CHANGE_GRACE_S`` so that a drop then is known for likely its
+  doing (``recent_change``).
 
 Linux only: elsewhere ``online`` stays None (unknown) and nothing is ever taken for local;
 README says what the other systems would need.
 
 The watcher is a thread that waits on netlink events (a link or a route came or went) and
-tells ``on_change(online, reason)``; queries may come from any thread.
+tells ``on_change(online, reason)`` and ``on_routes(detail)``; queries may come from any
+thread.
 """
 
 from __future__ import annotations
@@ -23,10 +28,13 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
+import os
+import select
 import sys
 import threading
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +45,31 @@ _IFF_UP, _IFF_LOOPBACK, _IFF_RUNNING = 0x1, 0x8, 0x40
 _RTNH_F_LINKDOWN = 0x10
 _WATCHED = ("RTM_NEWLINK", "RTM_DELLINK", "RTM_NEWROUTE", "RTM_DELROUTE")
 _MAIN_TABLE = 254
+#: Route changes that come within this of each other are one change (a VPN adds several).
+SETTLE_S = 0.3
+#: How long after a change a dropped connection is taken as likely cut by it.
+CHANGE_GRACE_S = 5.0
 
 
 class LocalNetwork:
     """See the module's docstring. ``start()`` reads the state and starts watching."""
 
-    def __init__(self, on_change: Change | None = None) -> None:
+    def __init__(
+        self, on_change: Change | None = None, on_routes: Callable[[str], None] | None = None
+    ) -> None:
+        """``on_change(online, reason)``: offline or back; ``on_routes(detail)``: while
+        online, the routes out changed (a new default route, a VPN up or down)."""
         self._on_change = on_change
+        self._on_routes = on_routes
+        self._routes: frozenset[Route] = frozenset()
+        #: The last change (online, offline, or routes) and when (``monotonic()``).
+        self.change = ""
+        self.changed_at = -CHANGE_GRACE_S
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._closed = False
+        #: A pipe whose write end ``close`` writes to, to end the watcher's wait.
+        self._stop_r = self._stop_w = -1
         self._socket: Any = None
         #: Where routes lead through links that are up (the main table), for ``local_failure``.
         self._reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
@@ -57,7 +80,8 @@ class LocalNetwork:
     def start(self) -> LocalNetwork:
         """Read the state and watch it, from a thread of its own (pyroute2's sockets cannot be
         used from a thread that runs an asyncio loop); returns once the state is known."""
-        if sys.platform.startswith("linux"):
+        if sys.platform.startswith("linux") and self._thread is None:
+            self._stop_r, self._stop_w = os.pipe()
             self._thread = threading.Thread(
                 target=self._watch, name="tcpmonitor-localnet", daemon=True
             )
@@ -67,11 +91,17 @@ class LocalNetwork:
 
     def close(self) -> None:
         self._closed = True
-        if self._socket is not None:
-            with contextlib.suppress(Exception):
-                self._socket.close()
-        if self._thread is not None and self._thread is not threading.current_thread():
+        if self._thread is None:
+            return
+        with contextlib.suppress(OSError):
+            os.write(self._stop_w, b"x")  # wakes the watcher's select()
+        if self._thread is not threading.current_thread():
             self._thread.join(2)
+        if not self._thread.is_alive():  # else it would select() on a closed, reused fd
+            for fd in (self._stop_r, self._stop_w):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._stop_r = self._stop_w = -1
 
     def local_failure(self, address: str | None) -> str | None:
         """Why a failed check is this computer's network, or None when it is not known to be.
@@ -108,46 +138,87 @@ class LocalNetwork:
             self._update()
         except Exception as exc:  # no netlink here (a sandbox): unknown, never local
             log.warning("this computer's links and routes cannot be watched: %s", exc)
+            if self._socket is not None:
+                with contextlib.suppress(Exception):
+                    self._socket.close()
             return
         finally:
             self._ready.set()
+        settled_at: float | None = None  # routes changed: told once they settle
+        before = self._routes
         while not self._closed:
+            wait = None if settled_at is None else max(0.0, settled_at - time.monotonic())
             try:
-                messages = self._socket.get()
+                readable, _, _ = select.select([self._socket, self._stop_r], [], [], wait)
+                if self._stop_r in readable:
+                    break
+                messages = self._socket.get() if readable else []
             except Exception:  # closed under us, at stop
-                return
-            if not any(str(m.get("event", "")).startswith(_WATCHED) for m in messages):
+                break
+            if messages and not any(str(m.get("event", "")).startswith(_WATCHED) for m in messages):
                 continue
+            if messages:
+                try:
+                    flipped = self._update()
+                except Exception:
+                    log.exception("this computer's links and routes could not be read")
+                    continue
+                if flipped:  # offline or back: at once, and it says all there is to say
+                    settled_at, before = None, self._routes
+                    self.change = ""  # offline and back are told as what they are
+                    log.warning("this computer's network is %s", "up" if self.online else "down")
+                    self._tell(self._on_change, bool(self.online), self.reason)
+                elif self._routes != before and settled_at is None:
+                    settled_at = time.monotonic() + SETTLE_S  # a VPN adds routes in a burst
+                continue
+            settled_at = None
+            if self._routes != before and self.online:
+                detail = describe_change(before, self._routes)
+                before = self._routes
+                self.changed_at, self.change = time.monotonic(), detail
+                log.warning("%s", detail)
+                self._tell(self._on_routes, detail)
+        with contextlib.suppress(Exception):
+            self._socket.close()  # in this thread, the only one that used it
+
+    def _tell(self, callback: Callable[..., None] | None, *args: object) -> None:
+        if callback is not None:
             try:
-                changed = self._update()
+                callback(*args)
             except Exception:
-                log.exception("this computer's links and routes could not be read")
-                continue
-            if changed:
-                log.warning("this computer's network is %s", "up" if self.online else "down")
-                if self._on_change is not None:
-                    try:
-                        self._on_change(bool(self.online), self.reason)
-                    except Exception:
-                        log.exception("a network change could not be told")
+                log.exception("a network change could not be told")
+
+    def recent_change(self, within_s: float = CHANGE_GRACE_S) -> str | None:
+        """What changed in this computer's routes, if that was less than ``within_s`` ago
+        (a held connection dropping then was likely cut by it). Any thread."""
+        if self.change and time.monotonic() - self.changed_at < within_s:
+            return self.change
+        return None
 
     def _update(self) -> bool:
         """Read links and routes again; True if online or offline changed."""
         sock = self._socket
-        links = {link["index"]: link["flags"] for link in sock.get_links()}
+        links = {link["index"]: link for link in sock.get_links()}
         running = _IFF_UP | _IFF_RUNNING
-        up = {i for i, f in links.items() if f & running == running and not f & _IFF_LOOPBACK}
-        reachable = []
+        up = {
+            i
+            for i, link in links.items()
+            if link["flags"] & running == running and not link["flags"] & _IFF_LOOPBACK
+        }
+        reachable, routes = [], set()
         for family in (2, 10):  # AF_INET, AF_INET6
             for route in sock.get_routes(family=family, table=_MAIN_TABLE):
-                if route.get_attr("RTA_OIF") not in up or route["flags"] & _RTNH_F_LINKDOWN:
+                oif = route.get_attr("RTA_OIF")
+                if oif not in up or route["flags"] & _RTNH_F_LINKDOWN:
                     continue
                 dst = route.get_attr("RTA_DST") or ("0.0.0.0" if family == 2 else "::")
                 with contextlib.suppress(ValueError):
                     net = ipaddress.ip_network(f"{dst}/{route['dst_len']}", strict=False)
                     if not net.is_link_local:
                         reachable.append(net)
-        self._reachable = reachable
+                        name = links[oif].get_attr("IFLA_IFNAME") or f"#{oif}"
+                        routes.add(Route(str(net), route.get_attr("RTA_GATEWAY"), name))
+        self._reachable, self._routes = reachable, frozenset(routes)
         if reachable:
             online, reason = True, ""
         elif not up:
@@ -157,3 +228,35 @@ class LocalNetwork:
         changed = online != self.online
         self.online, self.reason = online, reason
         return changed
+
+
+class Route(NamedTuple):
+    """A route that leaves this computer through a link that is up."""
+
+    destination: str
+    gateway: str | None
+    device: str
+
+    def __str__(self) -> str:
+        via = f" via {self.gateway}" if self.gateway else ""
+        return f"{self.destination}{via} dev {self.device}"
+
+
+def describe_change(before: frozenset[Route], after: frozenset[Route]) -> str:
+    """``this computer's network changed: default route now via 10.0.0.1 dev wlan0`` (or the
+    routes that came and went, a few of them)."""
+    defaults = {"0.0.0.0/0", "::/0"}
+    old = sorted(r for r in before if r.destination in defaults)
+    new = sorted(r for r in after if r.destination in defaults)
+    if old != new and new:
+        return f"this computer's network changed: default route now {new[0]}"
+    if old != new:
+        return "this computer's network changed: no default route now"
+    added = sorted(str(r) for r in after - before)
+    gone = sorted(str(r) for r in before - after)
+    parts = []
+    if added:
+        parts.append("new route " + ", ".join(added[:3]) + (" …" if len(added) > 3 else ""))
+    if gone:
+        parts.append("route gone " + ", ".join(gone[:3]) + (" …" if len(gone) > 3 else ""))
+    return "this computer's network changed: " + "; ".join(parts)

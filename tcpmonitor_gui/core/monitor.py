@@ -125,12 +125,21 @@ class Monitor:
             self._wake.now()
 
     def report(self, sample: Sample) -> None:
-        if not sample.ok and sample.cause in LOCALISABLE and self._local is not None:
-            why = self._local.local_failure(_ip_of(sample.address))
-            if why:  # the kernel says it is this computer's network, not the target
+        local = self._local
+        if not sample.ok and local is not None:
+            why = local.local_failure(_ip_of(sample.address))
+            if why and sample.cause in LOCALISABLE:  # the kernel says: this computer's network
                 sample = dataclasses.replace(
                     sample, cause=Cause.LOCAL_NETWORK, detail=f"{why}; {sample.detail}"
                 )
+            elif self.machine.state is State.UP and (change := local.recent_change()):
+                # Cut, likely, by this computer's network changing: said so, and reconnected
+                # at once rather than after a backoff (once: a target that still fails then
+                # is retried as usual, never in a tight loop).
+                detail = f"{sample.detail}; right after {change}" if sample.detail else change
+                sample = dataclasses.replace(sample, detail=detail)
+                if self._wake is not None:
+                    self._wake.now()
         for event in self.machine.feed(sample):
             self._publish(event)
 

@@ -137,7 +137,7 @@ class Engine(QObject):
             return  # stopped meanwhile
         self._tell([event])
         if event.state in RETRY_AFTER:  # everything that failed meanwhile tries again now
-            recheck = event.state is State.WAKE
+            recheck = event.state is not State.ONLINE  # after a sleep or change: all
             for worker in self._workers:
                 worker.submit(lambda ms: ms.retry_now(recheck))
 

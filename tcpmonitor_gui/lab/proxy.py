@@ -97,6 +97,19 @@ class FaultProxy(StartStop):
         delay_s = delay_ms / 1000.0 if mode == "delay" else 0.0
         return self._thread.call(lambda: self._apply(mode, delay_s))
 
+    def cut(self) -> float:
+        """RST every client connection open now, and go on forwarding new ones: what a NAT
+        or a firewall losing its state (a network change) does to held connections. Returns
+        ``time.monotonic()`` once the resets are sent."""
+
+        async def cut() -> float:
+            for link in list(self._links):
+                link.kill(client="rst", upstream="fin")
+            await asyncio.sleep(0)  # one loop turn sends them (see ``_apply``)
+            return time.monotonic()
+
+        return self._thread.call(cut)
+
     def connection_count(self) -> int:
         """Client-side connections currently open."""
         return self._counter.value

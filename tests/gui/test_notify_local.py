@@ -103,7 +103,7 @@ class Waking:
     def __init__(self, settings: Settings | None = None) -> None:
         self.profiles = profiles(*NAMES[:5])
         self.policy = NotificationPolicy(
-            self.profiles, settings, wake_settle_s=0.2, back_grace_s=0.2
+            self.profiles, settings, wake_settle_s=0.2, back_grace_s=0.2, change_settle_s=0.2
         )
         self.notices: list[Notice] = []
         self.policy.notification.connect(self.notices.append)
@@ -173,3 +173,29 @@ def test_a_network_still_down_after_the_grace_is_told_then_its_return(qtbot: QtB
     w.feed(*(up(p) for p in w.profiles.values()))
     assert [n.title for n in w.notices] == ["This computer is offline", "Back online"]
     assert w.notices[-1].body == "5 of 5 connections are up."
+
+
+# -- the network changed -------------------------------------------------------------------
+
+CHANGED = condition(State.CHANGED, "this computer's network changed: new route 10.8.0.0/16")
+
+
+def test_drops_that_reconnect_right_after_a_network_change_are_not_told(qtbot: QtBot) -> None:
+    w = Waking()
+    w.feed(CHANGED)
+    w.feed(*(down(p, cause=Cause.RESET) for p in w.profiles.values()))
+    w.feed(*(up(p) for p in w.profiles.values()))
+    w.wait_out(qtbot)
+    assert w.notices == []
+
+
+def test_a_drop_after_a_network_change_that_lasts_is_told(qtbot: QtBot) -> None:
+    w = Waking()
+    w.feed(CHANGED)
+    w.feed(down(w.profiles["p0"], cause=Cause.RESET), down(w.profiles["p1"]))
+    w.feed(up(w.profiles["p1"]))
+    with qtbot.waitSignal(w.policy.notification, timeout=5000) as told:
+        pass
+    assert told.args[0].title == "Connection down: S0"
+    w.wait_out(qtbot)
+    assert len(w.notices) == 1

@@ -144,6 +144,19 @@ def test_reset_mode_resets_new_connections(proxy: FaultProxy) -> None:
         sock.recv(1)
 
 
+def test_cut_resets_the_open_connections_and_forwards_new_ones(
+    proxy: FaultProxy, echo: LineEchoServer
+) -> None:
+    with connect(proxy.address) as old:
+        assert roundtrip(old, b"up\n") == b"up\n"
+        proxy.cut()
+        with pytest.raises(ConnectionResetError):
+            old.recv(1)
+    assert proxy.mode == "pass"
+    with connect(proxy.address) as new:
+        assert roundtrip(new, b"again\n") == b"again\n"
+
+
 def test_reset_during_blackhole_still_resets(proxy: FaultProxy) -> None:
     with connect(proxy.address) as sock:
         proxy.set_mode("blackhole")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tcpmonitor_gui.lab import LineEchoServer
+from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.helpers import make_profile
 from tests.netns import Namespace
 from tests.netns_process import JsonLines, cable, mixed_profiles, routed_namespace, state_of
@@ -93,3 +93,40 @@ def test_a_refusing_server_is_never_this_computers_network(tmp_path: Path) -> No
         proc.wait(10)
     assert set(downs.values()) == {"refused"}
     assert "offline" not in json.dumps(downs)
+
+
+def test_a_network_change_is_said_and_what_it_cuts_reconnects_at_once(
+    ns: Namespace, tmp_path: Path
+) -> None:
+    """A VPN coming up (a new route) while held connections run; a firewall losing its state
+    then cuts them (the proxy's RSTs). The change is an event; the drops say they came right
+    after it and reconnect at once, not after a backoff of about an interval (3 s here)."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as server, FaultProxy(server.address, listen_host=ns.host_ip) as proxy:
+        host, port = proxy.address
+        profiles = [
+            make_profile(host, port, kind, name=f"{kind}-{i}", id=f"p{i}", interval_s=3.0)
+            for i, kind in enumerate(["heartbeat"] * 3 + ["watch"] * 3)
+        ]
+        file = tmp_path / "profiles.json"
+        file.write_text(json.dumps({"version": 1, "profiles": [p.to_dict() for p in profiles]}))
+        argv = [str(TCPMONITOR), "run", "--json", "--profiles", str(file), *home.options]
+        run = JsonLines(ns, argv, home.env, tmp_path / "stderr.txt")
+        try:
+            for p in profiles:
+                run.until(state_of(p.id, "up"), 15)
+            ns.run(ns.ip, "route", "add", "198.51.100.0/24", "via", ns.host_ip)
+            _, changed = run.until(lambda e: e["kind"] == "network", 10)
+            assert changed["state"] == "changed", changed
+            assert "new route 198.51.100.0/24 via" in changed["detail"], changed
+            cut = proxy.cut()
+            for p in profiles:
+                _, down = run.until(state_of(p.id, "down"), 10)
+                assert down["cause"] == "reset", down
+                assert "right after this computer's network changed" in down["detail"], down
+                back_at, _ = run.until(state_of(p.id, "up", "down"), 10)
+                assert back_at - cut < 1.5, f"{p.name} waited out its backoff"
+            networks = [e["state"] for _, e in run.seen if e["kind"] == "network"]
+            assert networks == ["changed"], networks  # one change, told once
+        finally:
+            run.stop()

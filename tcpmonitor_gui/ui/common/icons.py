@@ -29,6 +29,7 @@ STATE_COLORS: dict[State, str] = {
     State.ONLINE: "#2e9d4f",
     State.SLEEP: "#8a8f98",
     State.WAKE: "#3b82c4",
+    State.CHANGED: "#3b82c4",
 }
 
 #: A round badge with a plug-like mark (``resources/icons/state-template.svg``), recoloured.

@@ -23,6 +23,7 @@ STATE_WORDS: dict[State, str] = {
     State.ONLINE: QT_TRANSLATE_NOOP("State", "online"),
     State.SLEEP: QT_TRANSLATE_NOOP("State", "sleep"),
     State.WAKE: QT_TRANSLATE_NOOP("State", "wake"),
+    State.CHANGED: QT_TRANSLATE_NOOP("State", "changed"),
 }
 
 CAUSE_LABELS: dict[Cause, str] = {

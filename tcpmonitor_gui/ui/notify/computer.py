@@ -14,6 +14,12 @@ notices as the truth allows:
   ``wake_grace_s`` setting; then what is still down is told, in one notice, and an offline
   network as "This computer is offline" (which a network that returned within the wait never
   is).
+- **Changed**: a new default route, a Wi-Fi switch, a VPN up or down can cut held
+  connections, which then reconnect at once. Drops in the ``change_settle_s`` after a change
+  are held the same way, and those that reconnect are never told (the event log keeps them,
+  with the change in their detail).
+
+Every held drop gets at least ``HELD_MIN_S`` to come back, however late in the wait it came.
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ from .wording import join_names
 BACK_GRACE_S = 10.0
 #: After waking, how long drops are awaited to recover before they are told.
 WAKE_SETTLE_S = 10.0
+#: After the routes changed, the same.
+CHANGE_SETTLE_S = 5.0
+#: A drop held in a wait is awaited at least this long.
+HELD_MIN_S = 2.0
 
 
 class Policy(Protocol):
@@ -71,12 +81,15 @@ class ComputerNotices(QObject):
         *,
         back_grace_s: float,
         wake_settle_s: float,
+        change_settle_s: float = CHANGE_SETTLE_S,
     ) -> None:
         super().__init__(parent)
         self._policy = policy
         self._back = _timer(self, back_grace_s, self._back_online)
         self._wake = _timer(self, wake_settle_s, self._wake_over)
         self._settle_ms = self._wake.interval()
+        self._change_ms = round(change_settle_s * 1000)
+        self._held_min_ms = round(min(HELD_MIN_S, wake_settle_s, change_settle_s) * 1000)
         #: While this computer's network is down: the event that said so.
         self.offline: Event | None = None
         #: Whether "offline" is yet to be told (it went down while asleep or waking).
@@ -127,6 +140,14 @@ class ComputerNotices(QObject):
             self.asleep = False
             self._woke_at = now
             self._wake.start(self._settle_ms)
+        elif event.state is State.CHANGED and not self.asleep:
+            self._woke_at = now
+            self._hold_for(self._change_ms)
+
+    def _hold_for(self, ms: int) -> None:
+        """Make the wait last at least ``ms`` from now."""
+        if not self._wake.isActive() or self._wake.remainingTime() < ms:
+            self._wake.start(ms)
 
     def take(self, changes: list[Change]) -> list[Notice]:
         """Remove from ``changes`` what this computer's notices stand for; what is left is
@@ -137,6 +158,8 @@ class ComputerNotices(QObject):
             if self.waking():
                 if c.transition is Transition.DOWN and c.other is None:
                     self._held[pid] = c  # told after the wait, if still down
+                    if not self.asleep:
+                        self._hold_for(self._held_min_ms)
                     continue
                 if pid in self._held or c.transition is Transition.DOWN:
                     self._held.pop(pid, None)  # back within the wait: a sleep's blip

@@ -40,7 +40,7 @@ from ...core.profile import Profile
 from ...core.settings import Settings
 from ..common.labels import cause_text
 from ..common.text import duration_text
-from .computer import BACK_GRACE_S, WAKE_SETTLE_S, ComputerNotices
+from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices
 from .notice import Change, Notice, Transition
 from .wording import down_line, join_names, lines_text, up_line
 
@@ -74,6 +74,7 @@ class NotificationPolicy(QObject):
         repeat_s: float = REPEAT_S,
         back_grace_s: float = BACK_GRACE_S,
         wake_settle_s: float = WAKE_SETTLE_S,
+        change_settle_s: float = CHANGE_SETTLE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``profiles``: the registry's profiles by id (a live view: the policy looks up a
@@ -103,7 +104,11 @@ class NotificationPolicy(QObject):
         self._offline: set[str] | None = None
         self._stopped = False
         self.computer = ComputerNotices(
-            self, self, back_grace_s=back_grace_s, wake_settle_s=wake_settle_s
+            self,
+            self,
+            back_grace_s=back_grace_s,
+            wake_settle_s=wake_settle_s,
+            change_settle_s=change_settle_s,
         )
 
     def set_settings(self, settings: Settings) -> None:
