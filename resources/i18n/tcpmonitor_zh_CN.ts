@@ -106,6 +106,38 @@
     </message>
 </context>
 <context>
+    <name>DnsNotices</name>
+    <message numerus="yes">
+        <source>{n} connections cannot resolve their names: {names}.</source>
+        <extracomment>Fewer named profiles failing together is not evidence about the resolver. While the resolver is out: the named profiles it took down.</extracomment>
+        <translation>
+            <numerusform>{n} 个连接无法解析其名称：{names}。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Connections by address work.</source>
+        <translation>按地址连接的正常。</translation>
+    </message>
+    <message>
+        <source>DNS is not answering</source>
+        <translation>DNS 没有响应</translation>
+    </message>
+    <message numerus="yes">
+        <source>{n} connections by name are back up.</source>
+        <translation>
+            <numerusform>{n} 个按名称的连接已恢复。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Still down: {names}.</source>
+        <translation>仍然断开：{names}。</translation>
+    </message>
+    <message>
+        <source>DNS answers again</source>
+        <translation>DNS 已恢复响应</translation>
+    </message>
+</context>
+<context>
     <name>Duration</name>
     <message>
         <source>{n} ms</source>

@@ -47,6 +47,8 @@ _WATCHED = ("RTM_NEWLINK", "RTM_DELLINK", "RTM_NEWROUTE", "RTM_DELROUTE")
 _MAIN_TABLE = 254
 #: Route changes that come within this of each other are one change (a VPN adds several).
 SETTLE_S = 0.3
+#: Route changes this soon after the network came back are part of its coming back.
+ONLINE_SETTLE_S = 2.0
 #: How long after a change a dropped connection is taken as likely cut by it.
 CHANGE_GRACE_S = 5.0
 
@@ -145,6 +147,7 @@ class LocalNetwork:
         finally:
             self._ready.set()
         settled_at: float | None = None  # routes changed: told once they settle
+        coming_back = False  # the routes that follow "online" (a default route, DHCP) are it
         before = self._routes
         while not self._closed:
             wait = None if settled_at is None else max(0.0, settled_at - time.monotonic())
@@ -164,7 +167,9 @@ class LocalNetwork:
                     log.exception("this computer's links and routes could not be read")
                     continue
                 if flipped:  # offline or back: at once, and it says all there is to say
-                    settled_at, before = None, self._routes
+                    settled_at, before, coming_back = None, self._routes, bool(self.online)
+                    if coming_back:
+                        settled_at = time.monotonic() + ONLINE_SETTLE_S
                     self.change = ""  # offline and back are told as what they are
                     log.warning("this computer's network is %s", "up" if self.online else "down")
                     self._tell(self._on_change, bool(self.online), self.reason)
@@ -172,7 +177,9 @@ class LocalNetwork:
                     settled_at = time.monotonic() + SETTLE_S  # a VPN adds routes in a burst
                 continue
             settled_at = None
-            if self._routes != before and self.online:
+            if coming_back:
+                coming_back, before = False, self._routes
+            elif self._routes != before and self.online:
                 detail = describe_change(before, self._routes)
                 before = self._routes
                 self.changed_at, self.change = time.monotonic(), detail

@@ -67,14 +67,27 @@ def _run(argv: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
+#: How often a listing that met a window vanishing under it is made again.
+_VANISHED_RETRIES = 5
+
+
+def _visible(env: dict[str, str]) -> set[int]:
+    """The viewable windows' ids. ``xdotool search`` lists the windows, then asks about each:
+    one destroyed in between (a balloon closing, a tooltip) fails the whole search with
+    BadWindow, which says nothing about the program, so the search is made again."""
+    argv = ["xdotool", "search", "--onlyvisible", "--name", "--class", "--classname", ""]
+    for attempt in range(_VANISHED_RETRIES):
+        try:
+            return {int(word) for word in _run(argv, env).split()}
+        except AssertionError as exc:
+            if "BadWindow" not in str(exc) or attempt == _VANISHED_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def windows(env: dict[str, str]) -> list[Window]:
     """Every window on the display, the topmost first, each followed by its children."""
-    visible = {
-        int(word)
-        for word in _run(
-            ["xdotool", "search", "--onlyvisible", "--name", "--class", "--classname", ""], env
-        ).split()
-    }
+    visible = _visible(env)
     found: list[Window] = []
     parents: list[tuple[int, int]] = []  # (indent, window id) of the enclosing windows
     for line in _run(["xwininfo", "-root", "-tree"], env).splitlines():

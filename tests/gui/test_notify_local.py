@@ -12,6 +12,7 @@ import time
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, State, condition
+from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.settings import Settings
 from tcpmonitor_gui.ui.notify.policy import Notice, NotificationPolicy
 from tests.gui.test_notify import T0, Harness, down, profiles, up
@@ -199,3 +200,52 @@ def test_a_drop_after_a_network_change_that_lasts_is_told(qtbot: QtBot) -> None:
     assert told.args[0].title == "Connection down: S0"
     w.wait_out(qtbot)
     assert len(w.notices) == 1
+
+
+# -- DNS -----------------------------------------------------------------------------------
+
+
+def by_name_and_address() -> dict[str, Profile]:
+    """Four profiles by name, one by address."""
+    made = [
+        Profile(name=f"N{i}", host=f"db{i}.example.internal", port=5432, id=f"n{i}")
+        for i in range(4)
+    ]
+    made.append(Profile(name="A", host="192.0.2.10", port=5432, id="a"))
+    return {p.id: p for p in made}
+
+
+def test_every_name_failing_to_resolve_is_one_dns_notice_then_one_when_it_answers(
+    qtbot: QtBot,
+) -> None:
+    made = by_name_and_address()
+    policy = NotificationPolicy(made, Settings(), clock=lambda: T0)
+    notices: list[Notice] = []
+    policy.notification.connect(notices.append)
+    names = [p for p in made.values() if p.id != "a"]
+    policy.handle([down(p, cause=Cause.DNS_ERROR) for p in names])
+    policy.flush()
+    [out] = notices
+    assert out.title == "DNS is not answering"
+    assert out.body == (
+        "4 connections cannot resolve their names: N0, N1, N2, N3. Connections by address work."
+    )
+    assert not policy.is_offline()  # not a guess about this computer's network either
+    policy.handle([up(p) for p in names[:3]])
+    policy.flush()
+    [_, back] = notices
+    assert back.title == "DNS answers again"
+    assert back.body == "3 connections by name are back up. Still down: N3."
+    policy.handle([up(names[3])])
+    policy.flush()
+    assert notices[-1].title == "Connection back up: N3"
+
+
+def test_some_names_failing_to_resolve_are_told_as_themselves(qtbot: QtBot) -> None:
+    made = by_name_and_address()
+    policy = NotificationPolicy(made, Settings(), clock=lambda: T0)
+    notices: list[Notice] = []
+    policy.notification.connect(notices.append)
+    policy.handle([down(made["n0"], cause=Cause.DNS_ERROR), down(made["n1"])])
+    policy.flush()
+    assert [n.title for n in notices] == ["2 connections down: N0, N1"]

@@ -41,6 +41,7 @@ from ...core.settings import Settings
 from ..common.labels import cause_text
 from ..common.text import duration_text
 from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices
+from .dns import DnsNotices
 from .notice import Change, Notice, Transition
 from .wording import down_line, join_names, lines_text, up_line
 
@@ -110,6 +111,7 @@ class NotificationPolicy(QObject):
             wake_settle_s=wake_settle_s,
             change_settle_s=change_settle_s,
         )
+        self.dns = DnsNotices(self, self)
 
     def set_settings(self, settings: Settings) -> None:
         self._settings = settings
@@ -180,6 +182,7 @@ class NotificationPolicy(QObject):
         self._paused &= self._profiles.keys()
         changes = self._net(pending)
         notices = self.computer.take(changes) if self.computer.active() else []
+        notices += self.dns.take(changes)
         notices += self._outage(changes)
         downs = [c for c in changes if c.transition is Transition.DOWN and self._allowed(c)]
         ups = [c for c in changes if c.transition is Transition.UP and self._allowed(c)]
@@ -239,7 +242,7 @@ class NotificationPolicy(QObject):
         now = max((c.at for c in changes), default=self._clock())
         notices: list[Notice] = []
         if self._offline is None:
-            if self.computer.active():
+            if self.computer.active() or self.dns.out is not None:
                 return notices  # the evidence is at hand: no guess
             if len(down) < OFFLINE_MIN or len(down) < OFFLINE_FRACTION * len(monitored):
                 return notices
