@@ -339,8 +339,33 @@
         <translation>事件日志(&amp;L)</translation>
     </message>
     <message>
+        <source>For &amp;15 minutes</source>
+        <translation>15 分钟(&amp;1)</translation>
+    </message>
+    <message>
+        <source>For 1 &amp;hour</source>
+        <translation>1 小时(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Until &amp;tomorrow (08:00)</source>
+        <translation>直到明天 08:00(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Until &amp;unmuted</source>
+        <translation>直到取消静音(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Notify again</source>
+        <translation>恢复通知(&amp;N)</translation>
+    </message>
+    <message>
+        <source>S&amp;nooze notices</source>
+        <extracomment>Snoozing the selected connections&apos; notices, as a submenu.</extracomment>
+        <translation>暂停通知(&amp;N)</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
-        <extracomment>``None`` is a separator.</extracomment>
+        <extracomment>``None`` is a separator; ``(title, layout)`` a submenu (in menus; a toolbar skips it).</extracomment>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
@@ -1192,6 +1217,14 @@ Their stored history is kept.</source>
         <extracomment>The ``State``; it crosses QVariant as its plain string, so ``State(...)`` it back. A value the proxy can compare in C++ (no Python ``lessThan``): numbers or folded text. Column 0: ``GROUP_MARK + group + GROUP_MARK`` then the folded text the filter box searches, so the proxy filters with a regular expression, in C++ (``search_key``).</extracomment>
         <translation>（{duration} 离线时间未计入）</translation>
     </message>
+    <message>
+        <source>Notices snoozed until unmuted</source>
+        <translation>通知已暂停，直到取消静音</translation>
+    </message>
+    <message>
+        <source>Notices snoozed until {time}</source>
+        <translation>通知已暂停，直到 {time}</translation>
+    </message>
 </context>
 <context>
     <name>StatusModel</name>
@@ -1242,7 +1275,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>{cause}; now {retry}</source>
-        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). Whether the name cell shows that notices are snoozed (``write_snooze``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
         <translation>{cause}；现在：{retry}</translation>
     </message>
     <message>

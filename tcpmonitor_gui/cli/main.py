@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print every event as a JSON line")
     _common(run)
 
-    profiles = sub.add_parser("profiles", help="list, add, remove, import, export profiles")
+    profiles = sub.add_parser("profiles", help="list, add, remove, import, export, snooze profiles")
     psub = profiles.add_subparsers(dest="action", required=True, parser_class=_Parser)
     plist = psub.add_parser("list", help="the stored profiles")
     plist.add_argument("--json", action="store_true", help="the profile file's format")
@@ -138,6 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     pexp = psub.add_parser("export", help="write the profiles to FILE (stdout without one)")
     pexp.add_argument("file", nargs="?", metavar="FILE")
     _common(pexp)
+    psnooze = psub.add_parser(
+        "snooze", help="hold back one connection's notices (it is still watched and logged)"
+    )
+    psnooze.add_argument("name", metavar="NAME|ID")
+    psnooze.add_argument("duration", metavar="DURATION", help="15m, 1h, 2h30m, tomorrow, forever")
+    _common(psnooze)
+    punsnooze = psub.add_parser("unsnooze", help="turn one connection's notices on again")
+    punsnooze.add_argument("name", metavar="NAME|ID")
+    _common(punsnooze)
 
     events = sub.add_parser("events", help="the stored event log")
     events.add_argument("--profile", metavar="NAME|ID")

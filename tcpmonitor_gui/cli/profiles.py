@@ -1,16 +1,19 @@
-"""``tcpmonitor profiles list|add|remove|import|export``."""
+"""``tcpmonitor profiles list|add|remove|import|export|snooze|unsnooze``."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core import snooze
 from ..core.jsonfile import atomic_write_text, dumps
 from ..core.profile import Profile
 from ..core.profile_set import ProfileConflict, ProfileSet
 from ..core.profile_store import dump_document
+from ..core.validate import FieldError
 from .errors import EXIT_OK, UsageError
 from .options import load_profiles_file, open_session, profile_from_args
 
@@ -24,6 +27,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             "remove": _remove,
             "import": _import,
             "export": _export,
+            "snooze": _snooze,
+            "unsnooze": _snooze,
         }[args.action]
         action(args, session.profiles)
         try:
@@ -46,7 +51,7 @@ def _list(args: argparse.Namespace, profiles: ProfileSet) -> None:
     if not profiles:
         print("no profiles (add one with: tcpmonitor profiles add NAME HOST:PORT)", file=sys.stderr)
         return
-    rows = [("NAME", "TARGET", "DETECTOR", "INTERVAL", "GROUP", "ENABLED", "ID")]
+    rows = [("NAME", "TARGET", "DETECTOR", "INTERVAL", "GROUP", "ENABLED", "SNOOZED", "ID")]
     rows += [
         (
             p.name,
@@ -55,6 +60,7 @@ def _list(args: argparse.Namespace, profiles: ProfileSet) -> None:
             f"{p.detector.interval_s:g}s",
             p.group or "-",
             "yes" if p.enabled else "no",
+            snooze.describe(p.snooze_until) or "-",
             p.id,
         )
         for p in profiles
@@ -78,6 +84,25 @@ def _remove(args: argparse.Namespace, profiles: ProfileSet) -> None:
         raise UsageError(f"NAME|ID: {args.name!r} is not a stored profile")
     profiles.remove([gone.id])
     print(f"removed {gone.name!r} ({gone.target}, id {gone.id})")
+
+
+def _snooze(args: argparse.Namespace, profiles: ProfileSet) -> None:
+    """Hold back one connection's notices for DURATION (``snooze``), or no longer."""
+    found = profiles.find(args.name)
+    if found is None:
+        raise UsageError(f"NAME|ID: {args.name!r} is not a stored profile")
+    if args.action == "unsnooze":
+        until = ""
+    else:
+        try:
+            until = snooze.until_for(args.duration)
+        except FieldError as exc:
+            raise UsageError(str(exc)) from None
+    profiles.update([dataclasses.replace(found, snooze_until=until)])
+    if not until:
+        print(f"{found.name!r}: notices are on again")
+    else:
+        print(f"{found.name!r}: notices snoozed {snooze.describe(until)} ({until})")
 
 
 def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:

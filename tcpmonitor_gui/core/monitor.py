@@ -236,7 +236,13 @@ class MonitorSet:
             await monitor.stop()
 
     async def update(self, profile: Profile) -> Monitor:
-        """Apply an edited profile: the monitor restarts with the new settings."""
+        """Apply an edited profile: the monitor restarts with the new settings, or, when
+        only what is not checked changed (a name, notices, a snooze), takes them on as it
+        runs: a held connection is not dropped for a rename."""
+        monitor = self.monitors.get(profile.id)
+        if monitor is not None and monitor.profile.watched_as(profile):
+            monitor.profile = monitor.machine.profile = profile
+            return monitor
         await self.remove(profile.id)
         return self.add(profile, stagger=False)
 

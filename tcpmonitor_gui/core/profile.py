@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal, cast
 from . import validate as v
 from .patterns import PatternError
 from .presets import PRESETS, compile_exchange
+from .snooze import parse_until
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,6 +143,8 @@ class Profile:
     recover_after: Count = 1
     warn_latency_ms: Annotated[float, Range(0, 600_000)] = 500.0
     notify: Notify = dataclasses.field(default_factory=Notify)
+    #: Notices held back until then: "" (not snoozed), "forever", or a UTC time (``snooze``).
+    snooze_until: str = ""
 
     @property
     def target(self) -> str:
@@ -149,6 +152,11 @@ class Profile:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def watched_as(self, other: Profile) -> bool:
+        """Whether ``other`` is checked exactly as this (it may differ in name, group, notes,
+        notices or snooze): a monitor can take it on without reconnecting."""
+        return all(getattr(self, f) == getattr(other, f) for f in _WATCHED_FIELDS)
 
     @classmethod
     def from_dict(cls, data: Any) -> Profile:
@@ -176,6 +184,9 @@ class Profile:
 
 
 _PROFILE_KEYS = {f.name for f in dataclasses.fields(Profile)}
+#: What decides how a profile is checked (``Profile.watched_as``).
+_WATCHED_FIELDS = ("host", "port", "ip_family", "enabled", "detector", "fail_after",
+                   "recover_after", "warn_latency_ms")  # fmt: skip
 _DETECTOR_KEYS = {f.name for f in dataclasses.fields(Detector)}
 
 
@@ -267,6 +278,7 @@ def _parse_profile(data: Mapping[str, Any]) -> Profile:
             on_down=v.boolean("notify.on_down", raw_notify.get("on_down", True)),
             on_up=v.boolean("notify.on_up", raw_notify.get("on_up", True)),
         ),
+        snooze_until=parse_until("snooze_until", data.get("snooze_until", "")),
     )
     if profile.ip_family == "ipv4" and ":" in profile.host:
         v.fail("ip_family", "ipv4", f"does not fit the IPv6 address {profile.host}")

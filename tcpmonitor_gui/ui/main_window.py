@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -159,6 +160,11 @@ class MainWindow(QMainWindow):
                 "quit": self.quitRequested.emit,
                 "log": lambda: None,  # its toggled signal shows and hides the pane
                 "about": self.about,
+                **{
+                    f"snooze_{d}": functools.partial(p.snooze_selected, d)
+                    for d in ("15m", "1h", "tomorrow", "forever")
+                },
+                "unsnooze": functools.partial(p.snooze_selected, ""),
             },
         )
         self.commands["log"].setChecked(True)

@@ -51,10 +51,23 @@ ACTIONS: dict[str, Spec] = {
     "quit": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Quit"), QKeySequence.StandardKey.Quit),
     "log": Spec(QT_TRANSLATE_NOOP("MainWindow", "Event &log"), "Ctrl+L", True),
     "about": Spec(QT_TRANSLATE_NOOP("MainWindow", "&About TCP Monitor")),
+    "snooze_15m": Spec(QT_TRANSLATE_NOOP("MainWindow", "For &15 minutes"), needs_selection=True),
+    "snooze_1h": Spec(QT_TRANSLATE_NOOP("MainWindow", "For 1 &hour"), needs_selection=True),
+    "snooze_tomorrow": Spec(
+        QT_TRANSLATE_NOOP("MainWindow", "Until &tomorrow (08:00)"), needs_selection=True
+    ),
+    "snooze_forever": Spec(QT_TRANSLATE_NOOP("MainWindow", "Until &unmuted"), needs_selection=True),
+    "unsnooze": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Notify again"), needs_selection=True),
 }
 
-#: ``None`` is a separator.
-Layout = Sequence[str | None]
+#: Snoozing the selected connections' notices, as a submenu.
+SNOOZE = (
+    QT_TRANSLATE_NOOP("MainWindow", "S&nooze notices"),
+    ("snooze_15m", "snooze_1h", "snooze_tomorrow", "snooze_forever", None, "unsnooze"),
+)
+
+#: ``None`` is a separator; ``(title, layout)`` a submenu (in menus; a toolbar skips it).
+Layout = Sequence["str | tuple[str, Layout] | None"]
 MENUS: tuple[tuple[str, Layout], ...] = (
     (
         QT_TRANSLATE_NOOP("MainWindow", "&File"),
@@ -62,13 +75,13 @@ MENUS: tuple[tuple[str, Layout], ...] = (
     ),
     (
         QT_TRANSLATE_NOOP("MainWindow", "&Connections"),
-        ("add", "edit", "duplicate", "remove", None, "toggle", "test", None, "pause_all"),
+        ("add", "edit", "duplicate", "remove", None, "toggle", "test", SNOOZE, None, "pause_all"),
     ),
     (QT_TRANSLATE_NOOP("MainWindow", "&View"), ("log", "find")),
     (QT_TRANSLATE_NOOP("MainWindow", "&Help"), ("demo", "about")),
 )
 TOOLBAR: Layout = ("add", "edit", "remove", None, "toggle", "test", "pause_all")
-ROW_MENU: Layout = ("edit", "duplicate", "test", "toggle", None, "remove")
+ROW_MENU: Layout = ("edit", "duplicate", "test", "toggle", SNOOZE, None, "remove")
 EMPTY_MENU: Layout = ("add",)
 
 
@@ -93,6 +106,10 @@ def fill(target: QMenu | QToolBar, layout: Layout, actions: Mapping[str, QAction
     for name in layout:
         if name is None:
             target.addSeparator()
+        elif isinstance(name, tuple):
+            if isinstance(target, QMenu):
+                title, inner = name
+                fill(target.addMenu(translate("MainWindow", title)), inner, actions)
         else:
             target.addAction(actions[name])
 

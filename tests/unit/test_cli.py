@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 import json
 import re
@@ -1012,3 +1013,55 @@ def test_missing_or_unknown_subcommand_is_one_line_and_exit_2(
 def test_the_installed_command_is_the_one_tested() -> None:
     assert TCPMONITOR.is_file(), f"{TCPMONITOR} is missing: is the package installed?"
     assert TCPMONITOR.parent == Path(sys.executable).parent
+
+
+# -- snooze ----------------------------------------------------------------------------------
+
+
+def test_profiles_snooze_and_unsnooze_hold_back_and_restore_notices(home: Home) -> None:
+    store(home, WEB)
+    before = dt.datetime.now(dt.UTC)
+    result = tcpmonitor(home, "profiles", "snooze", "web", "1h30m")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("'web': notices snoozed until ")
+    [stored] = stored_document(home)["profiles"]
+    until = dt.datetime.fromisoformat(stored["snooze_until"])
+    assert dt.timedelta(minutes=89) < until - before < dt.timedelta(minutes=91)
+    listed = tcpmonitor(home, "profiles", "list")
+    assert "SNOOZED" in listed.stdout and "until " in listed.stdout
+    assert tcpmonitor(home, "profiles", "snooze", "web-1", "forever").returncode == 0
+    assert stored_document(home)["profiles"][0]["snooze_until"] == "forever"
+    result = tcpmonitor(home, "profiles", "unsnooze", "web")
+    assert result.returncode == 0 and "notices are on again" in result.stdout
+    assert stored_document(home)["profiles"][0]["snooze_until"] == ""
+
+
+@pytest.mark.parametrize(
+    ("duration", "problem"),
+    [
+        ("10x", "is not a duration"),
+        ("0m", "is no time at all"),
+        ("9999d", "is longer than 366 days"),
+        ("-1h", "required: DURATION"),  # taken for an option, as argparse does
+        ("1h 30m", "is not a duration"),
+    ],
+)
+def test_a_bad_snooze_duration_is_named_and_changes_nothing(
+    home: Home, duration: str, problem: str
+) -> None:
+    store(home, WEB)
+    before = (home.config / "profiles.json").read_bytes()
+    result = tcpmonitor(home, "profiles", "snooze", "web", duration)
+    assert result.returncode == 2
+    assert "DURATION" in result.stderr and problem in result.stderr, result.stderr
+    assert (home.config / "profiles.json").read_bytes() == before
+
+
+def test_a_hand_written_bad_snooze_is_refused_with_its_field(home: Home) -> None:
+    store(home, WEB)
+    doc = stored_document(home)
+    doc["profiles"][0]["snooze_until"] = "next tuesday"
+    (home.config / "profiles.json").write_text(json.dumps(doc))
+    result = tcpmonitor(home, "profiles", "list")
+    assert result.returncode == 2
+    assert "snooze_until" in result.stderr and "next tuesday" in result.stderr

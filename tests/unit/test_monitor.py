@@ -72,6 +72,31 @@ async def test_update_restarts_with_the_new_settings(
     assert event.profile_id == profile.id
 
 
+async def test_a_rename_or_a_snooze_is_taken_on_without_reconnecting(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    """Only what changes how a profile is checked restarts its monitor: snoozing a held
+    connection's notices must not drop and reopen it."""
+    profile = make_profile(*echo_server.address, "heartbeat", interval_s=0.1)
+    monitor = monitors.add(profile, stagger=False)
+    up_at, _ = await collector.wait_state(State.UP, timeout=5)
+    edited = dataclasses.replace(profile, name="renamed", snooze_until="forever", group="g")
+    assert await monitors.update(edited) is monitor
+    edited_at, _ = await collector.wait_for(lambda e: e.profile_name == "renamed", timeout=5)
+    for _ in range(3):  # three more heartbeats on the same connection
+        edited_at, _ = await collector.wait_for(
+            lambda e: e.kind is Kind.SAMPLE, timeout=5, after=edited_at + 1e-6
+        )
+    since = [e for t, e in collector.events if t > up_at and e.kind is Kind.STATE]
+    assert since == [], f"it reconnected: {since}"
+    assert echo_server.connection_count() == 1
+    slower = dataclasses.replace(
+        edited, detector=dataclasses.replace(edited.detector, interval_s=0.2)
+    )
+    assert await monitors.update(slower) is not monitor  # how it is checked changed
+    await collector.wait_state(State.UP, timeout=5, after=up_at + 0.001)
+
+
 async def test_check_now_counts_for_a_probe(
     monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
 ) -> None:

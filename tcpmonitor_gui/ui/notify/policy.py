@@ -24,6 +24,8 @@ testable with a fake clock and no display.
   back, their recoveries make one "Back online: 18 of 20 connections up" notice, as soon as
   they are all back or after ``back_grace_s`` with what is still down. The guess above is
   never made while the evidence is at hand.
+- A snoozed profile (``snooze_until``, ``core.snooze``) is never told about; its changes are
+  still recorded.
 - Flapping protection, see ``NotificationPolicy._allowed``.
 """
 
@@ -38,6 +40,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from ...core.events import Cause, Event, Kind, State
 from ...core.profile import Profile
 from ...core.settings import Settings
+from ...core.snooze import snoozed
 from ..common.labels import cause_text
 from ..common.text import duration_text
 from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices
@@ -227,7 +230,7 @@ class NotificationPolicy(QObject):
             wanted = self._settings.notify_on_down and p.notify.on_down
         else:
             wanted = self._settings.notify_on_up and p.notify.on_up
-        if not wanted:
+        if not wanted or snoozed(p.snooze_until):
             return False
         last, last_at = self._last.get(p.id, (None, -math.inf))
         if last is change.transition and change.at - last_at < self._repeat_s:

@@ -25,6 +25,7 @@ from ...core.profile import Profile
 from ...core.profile_set import ProfileConflict
 from ...core.profile_store import dump_document, parse_document
 from ...core.sample import Sample
+from ...core.snooze import until_for
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.file_dialogs import ask_open_file, ask_save_file
@@ -139,6 +140,12 @@ class ProfileActions(QObject):
         self.profiles.update(
             dataclasses.replace(p, enabled=not p.enabled) for p in self._selected()
         )
+
+    def snooze_selected(self, duration: str) -> None:
+        """Hold back the selected connections' notices for ``duration`` (``core.snooze``;
+        "" turns them on again); saved with the profiles, so it outlives the program."""
+        until = until_for(duration) if duration else ""
+        self.profiles.update(dataclasses.replace(p, snooze_until=until) for p in self._selected())
 
     def test_selected(self) -> None:
         for profile in self._selected():

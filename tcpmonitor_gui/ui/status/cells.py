@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem
 from ...core.eventqueries import Uptime
 from ...core.events import Cause, State
 from ...core.profile import Profile
+from ...core.snooze import FOREVER, snoozed
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import cause_text
 from ..common.text import duration_text
@@ -122,6 +123,8 @@ class Row:
     #: value changes (a Python comparison is far cheaper than a call into Qt).
     shown: dict[int, tuple[str, object]] = dataclasses.field(default_factory=dict)
     muted: bool | None = None
+    #: Whether the name cell shows that notices are snoozed (``write_snooze``).
+    snoozed: bool = False
     #: Until when the "for" cell's text stays right (it shows seconds, then minutes...).
     in_state_until: dt.datetime | None = None
 
@@ -169,6 +172,36 @@ def put_cell(row: Row, column: int, text: str, sort_key: object) -> bool:
     item.setData(text, Qt.ItemDataRole.DisplayRole)
     item.setData(sort_key, Role.SORT)
     return True
+
+
+def write_snooze(row: Row) -> bool:
+    """Mark the name cell while the profile's notices are snoozed (a muted bell); True if
+    the mark came or went. Called when the profile changes and once a second, so the mark
+    goes when the snooze ends."""
+    now = snoozed(row.profile.snooze_until)
+    if now == row.snoozed:
+        return False
+    row.snoozed = now
+    icon = None
+    if now:
+        from PySide6.QtWidgets import QApplication, QStyle  # noqa: PLC0415
+
+        icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolumeMuted)
+    row.items[Column.NAME].setData(icon, Qt.ItemDataRole.DecorationRole)
+    return True
+
+
+def snooze_tooltip(row: Row) -> str | None:
+    """``Notices snoozed until 14:30`` on the name cell while they are."""
+    until = row.profile.snooze_until
+    if not snoozed(until):
+        return None
+    if until == FOREVER:
+        return translate("Status", "Notices snoozed until unmuted")
+    end = dt.datetime.fromisoformat(until).astimezone()
+    return translate("Status", "Notices snoozed until {time}").format(
+        time=end.strftime("%H:%M" if end.date() == dt.date.today() else "%Y-%m-%d %H:%M")
+    )
 
 
 def latency_key(latency: float | None) -> float:

@@ -39,10 +39,12 @@ from .cells import (
     muted_color,
     new_row,
     put_cell,
+    snooze_tooltip,
     until_text_changes,
     uptime_key,
     write_live,
     write_search,
+    write_snooze,
 )
 from .tooltips import sparkline_tooltip, state_tooltip
 
@@ -335,7 +337,7 @@ class StatusModel(QStandardItemModel):
             return sparkline_tooltip(r)
         if column in (Column.STATE, Column.CAUSE, Column.DETAIL):
             return state_tooltip(r)
-        return None
+        return snooze_tooltip(r) if column == Column.NAME else None
 
     # -- internals -----------------------------------------------------------------------
 
@@ -362,6 +364,7 @@ class StatusModel(QStandardItemModel):
         for column, text in texts.items():
             put_cell(row, column, text, text.casefold())
         put_cell(row, Column.UPTIME, format_uptime(row.uptime), uptime_key(row.uptime))
+        write_snooze(row)
         self._write_state(row)
 
     def _write_state(self, row: Row) -> None:
@@ -430,4 +433,6 @@ class StatusModel(QStandardItemModel):
     def _tick(self) -> None:
         with quietly(self):
             changed = [at for at, row in enumerate(self._rows) if self._write_in_state(row)]
+            unsnoozed = [at for at, row in enumerate(self._rows) if write_snooze(row)]
         self._emit_rows(changed, Column.IN_STATE, Column.IN_STATE)
+        self._emit_rows(unsnoozed, Column.NAME, Column.NAME)

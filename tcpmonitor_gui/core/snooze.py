@@ -1,0 +1,98 @@
+"""Snoozing one connection's notices: until when, said the ways people say it.
+
+A profile's ``snooze_until`` is "" (not snoozed), ``"forever"`` (until unmuted) or a UTC time
+in ISO 8601 (``2026-12-03T14:30:00Z``). While it lasts the connection is still watched and
+every change recorded; only its notices are held back. It lives in the profile, so it is
+saved with it, survives a restart, and the window and ``tcpmonitor profiles snooze`` see the
+same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from . import validate as v
+
+FOREVER = "forever"
+#: The longest a timed snooze may be (longer is "forever").
+MAX_DAYS = 366
+#: "Until tomorrow" ends at this local hour of the next day.
+TOMORROW_HOUR = 8
+
+_DURATION = re.compile(r"(?:(\d{1,4})d)?(?:(\d{1,5})h)?(?:(\d{1,6})m)?", re.ASCII)
+
+
+def parse_until(field: str, value: object) -> str:
+    """Validate a stored ``snooze_until``; returns it normalised ("" / forever / UTC ...Z)."""
+    if value in ("", None):
+        return ""
+    if value == FOREVER:
+        return FOREVER
+    if not isinstance(value, str) or len(value) > 40:
+        v.fail(field, value, 'is not a time (2026-12-03T14:30:00Z), "forever" or ""')
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        v.fail(field, value, 'is not a time (2026-12-03T14:30:00Z), "forever" or ""')
+    if when.tzinfo is None:
+        v.fail(field, value, "has no time zone (write it in UTC, ending in Z)")
+    return iso(when)
+
+
+def iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def until_for(text: str, now: dt.datetime | None = None) -> str:
+    """``15m``, ``1h``, ``2h30m``, ``1d``, ``tomorrow`` (8:00 local, the next day) or
+    ``forever``, as a ``snooze_until`` value; raises ``validate.FieldError`` naming
+    DURATION."""
+    now = now or dt.datetime.now(dt.UTC)
+    word = text.strip().lower()
+    if word in (FOREVER, "until-unmuted", "unmuted"):
+        return FOREVER
+    if word == "tomorrow":
+        local = now.astimezone()
+        morning = (local + dt.timedelta(days=1)).replace(
+            hour=TOMORROW_HOUR, minute=0, second=0, microsecond=0
+        )
+        return iso(morning)
+    m = _DURATION.fullmatch(word)
+    if not word or m is None or not any(m.groups()):
+        v.fail("DURATION", text, "is not a duration (15m, 1h, 2h30m, 1d), tomorrow or forever")
+    days, hours, minutes = (int(g or 0) for g in m.groups())
+    span = dt.timedelta(days=days, hours=hours, minutes=minutes)
+    if span <= dt.timedelta(0):
+        v.fail("DURATION", text, "is no time at all")
+    if span > dt.timedelta(days=MAX_DAYS):
+        v.fail("DURATION", text, f"is longer than {MAX_DAYS} days (use forever)")
+    return iso(now + span)
+
+
+def snoozed(until: str, now: dt.datetime | None = None) -> bool:
+    """Whether a ``snooze_until`` value holds notices back at ``now``."""
+    if not until:
+        return False
+    if until == FOREVER:
+        return True
+    try:
+        end = dt.datetime.fromisoformat(until)
+    except ValueError:
+        return False
+    return (now or dt.datetime.now(dt.UTC)) < end
+
+
+def describe(until: str) -> str:
+    """``until 14:30`` (today, local), ``until Fri 08:00``, ``until unmuted``; "" if none."""
+    if until == FOREVER:
+        return "until unmuted"
+    if not snoozed(until):
+        return ""
+    end = dt.datetime.fromisoformat(until).astimezone()
+    today = dt.datetime.now().astimezone().date()
+    if end.date() == today:
+        return f"until {end:%H:%M}"
+    if end.date() - today < dt.timedelta(days=7):
+        return f"until {end:%a %H:%M}"
+    return f"until {end:%Y-%m-%d %H:%M}"
