@@ -113,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print every event as a JSON line")
     _common(run)
 
-    profiles = sub.add_parser("profiles", help="list, add, remove, import, export, snooze profiles")
+    profiles = sub.add_parser(
+        "profiles", help="list, add, remove, import, export, snooze profiles; maintenance, ack"
+    )
     psub = profiles.add_subparsers(dest="action", required=True, parser_class=_Parser)
     plist = psub.add_parser("list", help="the stored profiles")
     plist.add_argument("--json", action="store_true", help="the profile file's format")
@@ -147,6 +149,28 @@ def build_parser() -> argparse.ArgumentParser:
     punsnooze = psub.add_parser("unsnooze", help="turn one connection's notices on again")
     punsnooze.add_argument("name", metavar="NAME|ID")
     _common(punsnooze)
+    pmaint = psub.add_parser(
+        "maintenance",
+        help="list, add or remove the windows when a connection is expected to be down",
+    )
+    pmaint.add_argument("name", metavar="NAME|ID")
+    pmaint.add_argument(
+        "--add",
+        action="append",
+        metavar="WINDOW",
+        help="'Sun 02:00-04:00 [Europe/Berlin]', 'Mon-Fri 12:00-12:30', "
+        "'2026-12-24 18:00 - 2026-12-27 08:00 [UTC]' (repeatable)",
+    )
+    pmaint.add_argument("--remove", action="append", metavar="WINDOW", help="(repeatable)")
+    pmaint.add_argument("--clear", action="store_true", help="remove every window first")
+    _common(pmaint)
+    pack = psub.add_parser(
+        "ack", help="acknowledge a connection's drop (the window stops marking it)"
+    )
+    pack.add_argument("name", nargs="?", metavar="NAME|ID")
+    pack.add_argument("--all", action="store_true", help="every profile")
+    pack.add_argument("--undo", action="store_true", help="no longer acknowledged")
+    _common(pack)
 
     events = sub.add_parser("events", help="the stored event log")
     events.add_argument("--profile", metavar="NAME|ID")

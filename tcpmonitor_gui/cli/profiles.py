@@ -1,14 +1,15 @@
-"""``tcpmonitor profiles list|add|remove|import|export|snooze|unsnooze``."""
+"""``tcpmonitor profiles list|add|remove|import|export|snooze|unsnooze|maintenance|ack``."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core import snooze
+from ..core import maintenance, snooze
 from ..core.jsonfile import atomic_write_text, dumps
 from ..core.profile import Profile
 from ..core.profile_set import ProfileConflict, ProfileSet
@@ -29,6 +30,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             "export": _export,
             "snooze": _snooze,
             "unsnooze": _snooze,
+            "maintenance": _maintenance,
+            "ack": _ack,
         }[args.action]
         action(args, session.profiles)
         try:
@@ -51,7 +54,19 @@ def _list(args: argparse.Namespace, profiles: ProfileSet) -> None:
     if not profiles:
         print("no profiles (add one with: tcpmonitor profiles add NAME HOST:PORT)", file=sys.stderr)
         return
-    rows = [("NAME", "TARGET", "DETECTOR", "INTERVAL", "GROUP", "ENABLED", "SNOOZED", "ID")]
+    rows = [
+        (
+            "NAME",
+            "TARGET",
+            "DETECTOR",
+            "INTERVAL",
+            "GROUP",
+            "ENABLED",
+            "SNOOZED",
+            "MAINTENANCE",
+            "ID",
+        )
+    ]
     rows += [
         (
             p.name,
@@ -61,6 +76,7 @@ def _list(args: argparse.Namespace, profiles: ProfileSet) -> None:
             p.group or "-",
             "yes" if p.enabled else "no",
             snooze.describe(p.snooze_until) or "-",
+            _maintenance_cell(p),
             p.id,
         )
         for p in profiles
@@ -103,6 +119,69 @@ def _snooze(args: argparse.Namespace, profiles: ProfileSet) -> None:
         print(f"{found.name!r}: notices are on again")
     else:
         print(f"{found.name!r}: notices snoozed {snooze.describe(until)} ({until})")
+
+
+def _maintenance_cell(p: Profile) -> str:
+    if not p.maintenance:
+        return "-"
+    end = maintenance.open_until(p.maintenance)
+    windows = f"{len(p.maintenance)} window" + ("s" if len(p.maintenance) > 1 else "")
+    return windows if end is None else f"now, until {end.astimezone():%a %H:%M}"
+
+
+def _find(profiles: ProfileSet, name: str) -> Profile:
+    found = profiles.find(name)
+    if found is None:
+        raise UsageError(f"NAME|ID: {name!r} is not a stored profile")
+    return found
+
+
+def _maintenance(args: argparse.Namespace, profiles: ProfileSet) -> None:
+    """List, add or remove a profile's maintenance windows (``core.maintenance``)."""
+    found = _find(profiles, args.name)
+    windows = [] if args.clear else list(found.maintenance)
+    for text in args.remove or ():
+        tidy = " ".join(text.split())
+        if tidy not in windows:
+            raise UsageError(f"--remove: {text!r} is not one of {found.name!r}'s windows")
+        windows.remove(tidy)
+    try:
+        for text in args.add or ():
+            window = maintenance.parse(text, "--add").text
+            if window not in windows:
+                windows.append(window)
+        windows_t = maintenance.parse_all("maintenance", windows)
+    except FieldError as exc:
+        raise UsageError(str(exc)) from None
+    if windows_t != found.maintenance:
+        profiles.update([dataclasses.replace(found, maintenance=windows_t)])
+    if not windows_t:
+        print(f"{found.name!r}: no maintenance windows")
+        return
+    end = maintenance.open_until(windows_t)
+    state = "in maintenance now" if end else "not in maintenance now"
+    print(f"{found.name!r}: {state}; windows:")
+    for text in windows_t:
+        print(f"  {text}")
+
+
+def _ack(args: argparse.Namespace, profiles: ProfileSet) -> None:
+    """Acknowledge drops: the window stops marking them (``Profile.acknowledged``). The
+    window clears the mark when the connection is up again; ``--undo`` clears it now."""
+    if args.all == (args.name is not None):
+        raise UsageError("NAME|ID: give one profile, or --all (not both)")
+    chosen = list(profiles) if args.all else [_find(profiles, args.name)]
+    stamp = "" if args.undo else snooze.iso(dt.datetime.now(dt.UTC))
+    changed = [
+        dataclasses.replace(p, acknowledged=stamp) for p in chosen if p.acknowledged != stamp
+    ]
+    if changed:
+        profiles.update(changed)
+    what = "no longer acknowledged" if args.undo else "acknowledged"
+    names = (
+        ", ".join(repr(p.name) for p in chosen) if len(chosen) <= 3 else f"{len(chosen)} profiles"
+    )
+    print(f"{names}: {what}")
 
 
 def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:

@@ -17,12 +17,12 @@ from typing import Any
 
 from .events import CONDITION_KINDS, Cause, Event, Kind, State
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 COLUMNS = (
     "id, ts, profile_id, profile_name, state, previous, cause, detector, latency_ms, detail,"
-    " detection_ms, address"
+    " detection_ms, address, maintenance"
 )
-INSERT_EVENT = f"INSERT INTO events ({COLUMNS.removeprefix('id, ')}) VALUES ({', '.join('?' * 11)})"
+INSERT_EVENT = f"INSERT INTO events ({COLUMNS.removeprefix('id, ')}) VALUES ({', '.join('?' * 12)})"
 UPSERT_MINUTE = """
 INSERT INTO minutes (profile_id, minute, ok, fail, lat_min, lat_max, lat_sum, lat_n)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -58,8 +58,16 @@ def create_v1(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX minutes_minute ON minutes (minute)")  # for pruning
 
 
+def add_maintenance(conn: sqlite3.Connection) -> None:
+    """Version 2: whether a change came inside a maintenance window (old rows: it did not)."""
+    conn.execute("ALTER TABLE events ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0")
+
+
 #: ``SCHEMA_STEPS[n]`` turns a schema of ``PRAGMA user_version`` n into n + 1 (0: empty file).
-SCHEMA_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {0: create_v1}
+SCHEMA_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    0: create_v1,
+    1: add_maintenance,
+}
 
 
 @contextlib.contextmanager
@@ -166,7 +174,7 @@ def write_batch(conn: sqlite3.Connection, batch: list[Event]) -> None:
         rows.append(
             (ts, e.profile_id, e.profile_name, str(e.state), e.previous and str(e.previous),
              e.cause and str(e.cause), e.detector, e.latency_ms, e.detail, e.detection_ms,
-             e.address)
+             e.address, int(e.maintenance))
         )  # fmt: skip
     with transaction(conn):
         conn.executemany(INSERT_EVENT, rows)
@@ -191,7 +199,8 @@ def delete_before(conn: sqlite3.Connection, cutoff: float) -> int:
 
 
 def row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
-    rid, ts, pid, name, state, previous, cause, detector, latency, detail, detection, addr = row
+    (rid, ts, pid, name, state, previous, cause, detector, latency, detail, detection, addr,
+     maintenance) = row  # fmt: skip
     state = State(state)
     return rid, Event(
         ts=dt.datetime.fromtimestamp(ts, dt.UTC),
@@ -206,4 +215,5 @@ def row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
         detail=detail,
         detection_ms=detection,
         address=addr,
+        maintenance=bool(maintenance),
     )

@@ -133,11 +133,13 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> list[tuple[int
 @dataclasses.dataclass(frozen=True)
 class Uptime:
     """A profile's uptime over a window: the percentage of the time its state was known that
-    it was up (None when none was known), and the seconds not counted because this computer
-    was offline (a drop with cause ``local_network``) or asleep: not the target's fault."""
+    it was up (None when none was known), the seconds not counted because this computer
+    was offline (a drop with cause ``local_network``) or asleep: not the target's fault, and
+    the seconds of drops that began in one of its maintenance windows (expected)."""
 
     percent: float | None
     not_counted_s: float = 0.0
+    maintenance_s: float = 0.0
 
 
 _UP = ", ".join(f"'{s}'" for s in UP_STATES)
@@ -147,7 +149,8 @@ _KNOWN = ", ".join(f"'{s}'" for s in KNOWN_STATES)
 #: state at the start is that of the last event at or before it (one index lookup per
 #: profile), then each state lasts until the profile's next event (``LEAD``) or the end.
 #: This computer's sleeps (``sleep`` to the next power event, profile '') are taken out of
-#: every span they overlap, and a drop caused by this computer's network is not the target's.
+#: every span they overlap, a drop caused by this computer's network is not the target's, and
+#: a drop that began in a maintenance window (``planned``) was expected.
 _UPTIME_SQL = f"""
 WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids)),
 first(pid, fid) AS (
@@ -155,14 +158,16 @@ first(pid, fid) AS (
                ORDER BY ts DESC, id DESC LIMIT 1)
   FROM ids
 ),
-seg(pid, ts, id, state, cause) AS (
-  SELECT first.pid, :start, 0, e.state, e.cause FROM first LEFT JOIN events e ON e.id = fid
+seg(pid, ts, id, state, cause, planned) AS (
+  SELECT first.pid, :start, 0, e.state, e.cause, e.maintenance
+  FROM first LEFT JOIN events e ON e.id = fid
   UNION ALL
-  SELECT profile_id, ts, id, state, cause FROM events
+  SELECT profile_id, ts, id, state, cause, maintenance FROM events
   WHERE ts > :start AND ts <= :end AND profile_id IN (SELECT pid FROM ids)
 ),
-spans(pid, state, cause, t0, t1) AS (
-  SELECT pid, state, cause, ts, LEAD(ts, 1, :end) OVER (PARTITION BY pid ORDER BY ts, id)
+spans(pid, state, cause, planned, t0, t1) AS (
+  SELECT pid, state, cause, planned, ts,
+    LEAD(ts, 1, :end) OVER (PARTITION BY pid ORDER BY ts, id)
   FROM seg
 ),
 power(ts, id, state) AS (
@@ -177,15 +182,18 @@ asleep(s0, s1) AS (
                       FROM power)
   WHERE state = 'sleep'
 ),
-timed(pid, state, local, seconds, slept) AS (
-  SELECT pid, state, state = 'down' AND cause IS 'local_network', t1 - t0,
+timed(pid, state, local, planned, seconds, slept) AS (
+  SELECT pid, state, state = 'down' AND cause IS 'local_network',
+    state = 'down' AND coalesce(planned, 0), t1 - t0,
     (SELECT total(max(0.0, min(t1, s1) - max(t0, s0))) FROM asleep)
   FROM spans
 )
 SELECT pid,
   total(CASE WHEN state IN ({_UP}) THEN seconds - slept END),
-  total(CASE WHEN state IN ({_KNOWN}) AND NOT local THEN seconds - slept END),
-  total(CASE WHEN state IN ({_KNOWN}) THEN (CASE WHEN local THEN seconds ELSE slept END) END)
+  total(CASE WHEN state IN ({_KNOWN}) AND NOT local AND NOT planned THEN seconds - slept END),
+  total(CASE WHEN state IN ({_KNOWN}) AND NOT planned
+        THEN (CASE WHEN local THEN seconds ELSE slept END) END),
+  total(CASE WHEN planned AND NOT local THEN seconds - slept END)
 FROM timed GROUP BY pid
 """
 
@@ -196,9 +204,9 @@ def uptimes(
     """Each profile's ``Uptime`` over ``start`` .. ``end`` (Unix seconds)."""
     result = {pid: Uptime(None) for pid in profile_ids}
     params = {"ids": json.dumps(list(profile_ids)), "start": start, "end": end}
-    for pid, up, known, not_counted in conn.execute(_UPTIME_SQL, params):
+    for pid, up, known, not_counted, planned in conn.execute(_UPTIME_SQL, params):
         percent = 100.0 * up / known if known > 1e-9 else None
-        result[pid] = Uptime(percent, not_counted)
+        result[pid] = Uptime(percent, not_counted, planned)
     return result
 
 

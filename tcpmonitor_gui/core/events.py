@@ -115,7 +115,8 @@ class Event:
 
     ``detection_ms`` is set on ``down`` events where it is known: the time from the last good
     sign of the connection to the event. ``address`` is the resolved address that answered or
-    failed, when there was one.
+    failed, when there was one. ``maintenance``: the change came inside one of the profile's
+    maintenance windows (``core.maintenance``).
     """
 
     ts: dt.datetime
@@ -130,6 +131,8 @@ class Event:
     detail: str = ""
     detection_ms: float | None = None
     address: str | None = None
+    #: A state change inside one of the profile's maintenance windows: told to nobody.
+    maintenance: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +148,7 @@ class Event:
             "detail": self.detail,
             "detection_ms": None if self.detection_ms is None else round(self.detection_ms, 1),
             "address": self.address,
+            "maintenance": self.maintenance,
         }
 
     def to_json(self) -> str:
@@ -177,6 +181,7 @@ class Event:
             detail=str(data.get("detail", "")),
             detection_ms=data.get("detection_ms"),
             address=data.get("address"),
+            maintenance=data.get("maintenance") is True,
         )
 
 

@@ -14,8 +14,9 @@ import random
 from collections.abc import Callable, Iterable
 
 from .detectors import Backoff, Wake, run_held, run_probe
-from .events import Cause, Event, Kind, State
+from .events import Cause, Event, Kind, State, utc_now
 from .localnet import LocalNetwork
+from .maintenance import in_maintenance, open_until
 from .probe import probe_once
 from .profile import Profile
 from .resolver import Resolver
@@ -59,6 +60,8 @@ class Monitor:
         self._local = local
         self._task: asyncio.Task[None] | None = None
         self._wake: Wake | None = None
+        #: Set while a drop that began in a maintenance window waits for it to close.
+        self._window: asyncio.TimerHandle | None = None
 
     @property
     def state(self) -> State:
@@ -83,6 +86,9 @@ class Monitor:
             )
 
     async def stop(self) -> None:
+        if self._window is not None:
+            self._window.cancel()
+            self._window = None
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
@@ -146,6 +152,28 @@ class Monitor:
     def _publish(self, event: Event | None) -> None:
         if event is not None:
             self._emit(event)
+            if event.maintenance and event.state is State.DOWN:
+                self._until_maintenance_ends()
+
+    def _until_maintenance_ends(self) -> None:
+        """Look again when the window closes: a target still down then is an outage."""
+        if self._window is not None:
+            self._window.cancel()
+        end = open_until(self.profile.maintenance)
+        if end is None:
+            self._maintenance_over()
+            return
+        delay = max(0.0, (end - utc_now()).total_seconds()) + 0.05
+        self._window = asyncio.get_running_loop().call_later(delay, self._maintenance_over)
+
+    def _maintenance_over(self) -> None:
+        self._window = None
+        if self.machine.state is not State.DOWN or not self.running:
+            return
+        if in_maintenance(self.profile.maintenance):  # another window, or a longer one
+            self._until_maintenance_ends()
+            return
+        self._emit(self.machine.still_down("still down after its maintenance window"))
 
     async def _run(self, delay_s: float) -> None:
         if delay_s > 0:

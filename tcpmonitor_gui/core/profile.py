@@ -21,10 +21,11 @@ import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, cast
 
+from . import maintenance
 from . import validate as v
 from .patterns import PatternError
 from .presets import PRESETS, compile_exchange
-from .snooze import parse_until
+from .snooze import parse_time, parse_until
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,13 +146,20 @@ class Profile:
     notify: Notify = dataclasses.field(default_factory=Notify)
     #: Notices held back until then: "" (not snoozed), "forever", or a UTC time (``snooze``).
     snooze_until: str = ""
+    #: When it is expected to be down: windows as written (``core.maintenance``).
+    maintenance: tuple[str, ...] = ()
+    #: A ``down`` the user has seen: "" or when it was acknowledged (UTC). The window clears
+    #: it when the connection is up again (``ui.acknowledge``).
+    acknowledged: str = ""
 
     @property
     def target(self) -> str:
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["maintenance"] = list(self.maintenance)  # as JSON has it
+        return data
 
     def watched_as(self, other: Profile) -> bool:
         """Whether ``other`` is checked exactly as this (it may differ in name, group, notes,
@@ -279,6 +287,8 @@ def _parse_profile(data: Mapping[str, Any]) -> Profile:
             on_up=v.boolean("notify.on_up", raw_notify.get("on_up", True)),
         ),
         snooze_until=parse_until("snooze_until", data.get("snooze_until", "")),
+        maintenance=maintenance.parse_all("maintenance", data.get("maintenance", ())),
+        acknowledged=parse_time("acknowledged", data.get("acknowledged", "")),
     )
     if profile.ip_family == "ipv4" and ":" in profile.host:
         v.fail("ip_family", "ipv4", f"does not fit the IPv6 address {profile.host}")

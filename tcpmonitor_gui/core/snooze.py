@@ -29,12 +29,21 @@ def parse_until(field: str, value: object) -> str:
         return ""
     if value == FOREVER:
         return FOREVER
+    return parse_time(field, value, 'is not a time (2026-12-03T14:30:00Z), "forever" or ""')
+
+
+def parse_time(
+    field: str, value: object, problem: str = 'is not a time (2026-12-03T14:30:00Z) or ""'
+) -> str:
+    """A stored UTC time or ""; returns it normalised (``...Z``, whole seconds)."""
+    if value in ("", None):
+        return ""
     if not isinstance(value, str) or len(value) > 40:
-        v.fail(field, value, 'is not a time (2026-12-03T14:30:00Z), "forever" or ""')
+        v.fail(field, value, problem)
     try:
         when = dt.datetime.fromisoformat(value)
     except ValueError:
-        v.fail(field, value, 'is not a time (2026-12-03T14:30:00Z), "forever" or ""')
+        v.fail(field, value, problem)
     if when.tzinfo is None:
         v.fail(field, value, "has no time zone (write it in UTC, ending in Z)")
     return iso(when)

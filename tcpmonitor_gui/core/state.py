@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from .events import Cause, Event, Kind, State, utc_now
+from .maintenance import in_maintenance
 from .profile import Profile
 from .sample import Sample
 
@@ -38,9 +39,9 @@ class StateMachine:
         detection_ms: float | None = None,
         address: str | None = None,
     ) -> Event:
-        p = self.profile
+        p, now = self.profile, utc_now()
         return Event(
-            ts=utc_now(),
+            ts=now,
             profile_id=p.id,
             profile_name=p.name,
             kind=kind,
@@ -52,6 +53,7 @@ class StateMachine:
             detail=detail,
             detection_ms=detection_ms,
             address=address,
+            maintenance=kind is Kind.STATE and in_maintenance(p.maintenance, now),
         )
 
     def _move(
@@ -78,6 +80,11 @@ class StateMachine:
             detection_ms=detection_ms,
             address=address,
         )
+
+    def still_down(self, detail: str) -> Event:
+        """Down still, said again: the drop began in a maintenance window that has closed, so
+        from now on it is the target's outage (an event with ``previous`` down, told)."""
+        return self._event(Kind.STATE, State.DOWN, cause=self.cause, detail=detail)
 
     def set_state(self, state: State, detail: str = "") -> Event | None:
         """Outside changes: ``connecting`` at start, ``paused``, back to ``unknown``."""

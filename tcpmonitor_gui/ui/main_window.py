@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -160,11 +159,7 @@ class MainWindow(QMainWindow):
                 "quit": self.quitRequested.emit,
                 "log": lambda: None,  # its toggled signal shows and hides the pane
                 "about": self.about,
-                **{
-                    f"snooze_{d}": functools.partial(p.snooze_selected, d)
-                    for d in ("15m", "1h", "tomorrow", "forever")
-                },
-                "unsnooze": functools.partial(p.snooze_selected, ""),
+                **p.marks_slots(self.model.unacknowledged),
             },
         )
         self.commands["log"].setChecked(True)
@@ -179,6 +174,8 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.engine.eventsReady.connect(self.on_events)
         self.model.countsChanged.connect(self._counts_changed)
+        self.model.unacknowledgedChanged.connect(self.tray.set_unacknowledged)
+        self.model.staleAcks.connect(lambda ids: self.profiles.acknowledge(ids, ""))
         self.model.profilesChanged.connect(self._update_actions)
         self.table.activated.connect(self.profiles.edit)
         self.table.selectionChanged.connect(self._update_actions)
@@ -196,6 +193,7 @@ class MainWindow(QMainWindow):
         self.tray.showHideRequested.connect(self.toggle_visible)
         self.tray.pauseAllRequested.connect(self.set_paused_all)
         self.tray.quitRequested.connect(self.quitRequested.emit)
+        self.tray.acknowledgeAllRequested.connect(self.commands["acknowledge_all"].trigger)
         self.tray.availabilityChanged.connect(self._tray_availability)
         if self.session.eventlog is not None:
             self.session.eventlog.watch_health(

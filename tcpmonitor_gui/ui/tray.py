@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from ..core.events import Event, Kind, State
 from .common.i18n import Context, translate
-from .common.icons import state_icon, worst
+from .common.icons import badged_icon, state_icon, worst
 from .common.labels import cause_text, state_text
 
 Severity = Literal["info", "warning"]
@@ -104,11 +104,14 @@ class TrayIcon(QObject):
     quitRequested = Signal()
     #: The tray came or went while the program runs (a panel crash, a desktop switch).
     availabilityChanged = Signal(bool)
+    acknowledgeAllRequested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._paused = False
         self._state = State.UNKNOWN
+        #: Drops not acknowledged: shown as a count on the icon.
+        self._unacked = 0
         self._tooltip = tooltip_text({}, [])
         self._recent: collections.deque[Event] = collections.deque(maxlen=RECENT_LIMIT)
         self._menu = QMenu()
@@ -121,6 +124,9 @@ class TrayIcon(QObject):
         # Filled when opened: events come many times a second, the menu is seldom looked at.
         self._recent_dirty = True
         self._recent_menu.aboutToShow.connect(self._fill_recent)
+        self._ack_action = self._menu.addAction(self.tr("Acknowledge all"))
+        self._ack_action.triggered.connect(self.acknowledgeAllRequested)
+        self._ack_action.setEnabled(False)
         self._menu.addSeparator()
         self._quit_action = self._menu.addAction(self.tr("Quit"))
         self._quit_action.triggered.connect(self.quitRequested)
@@ -144,8 +150,8 @@ class TrayIcon(QObject):
     def _ensure_tray(self) -> QSystemTrayIcon | None:
         """Build the tray icon once a tray exists (a tray host may start after us)."""
         if self._tray is None and self.available():
-            tray = QSystemTrayIcon(state_icon(self._state), self)
-            tray.setToolTip(self._tooltip)
+            tray = QSystemTrayIcon(badged_icon(self._state, self._unacked), self)
+            tray.setToolTip(self.tooltip())
             tray.setContextMenu(self._menu)
             tray.activated.connect(self._on_activated)
             self._tray = tray
@@ -157,7 +163,9 @@ class TrayIcon(QObject):
         return self._menu
 
     def tooltip(self) -> str:
-        return self._tooltip
+        if not self._unacked:
+            return self._tooltip
+        return f"{self._tooltip}\n{self.tr('%n not acknowledged', '', self._unacked)}"
 
     def icon_state(self) -> State:
         return self._state
@@ -180,9 +188,21 @@ class TrayIcon(QObject):
     def update_status(self, counts: Mapping[State, int], down_names: Sequence[str]) -> None:
         self._state = worst(s for s, n in counts.items() if n > 0)
         self._tooltip = tooltip_text(counts, down_names)
+        self._repaint()
+
+    def set_unacknowledged(self, count: int) -> None:
+        """How many drops are not acknowledged: a count on the icon until they are."""
+        self._unacked = count
+        self._ack_action.setEnabled(count > 0)
+        self._repaint()
+
+    def unacknowledged(self) -> int:
+        return self._unacked
+
+    def _repaint(self) -> None:
         if self._tray is not None:
-            self._tray.setIcon(state_icon(self._state))
-            self._tray.setToolTip(self._tooltip)
+            self._tray.setIcon(badged_icon(self._state, self._unacked))
+            self._tray.setToolTip(self.tooltip())
 
     def add_events(self, events: Iterable[Event]) -> None:
         """Keep the last few state changes for the menu; samples and start-up noise are not."""

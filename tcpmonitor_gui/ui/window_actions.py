@@ -58,6 +58,10 @@ ACTIONS: dict[str, Spec] = {
     ),
     "snooze_forever": Spec(QT_TRANSLATE_NOOP("MainWindow", "Until &unmuted"), needs_selection=True),
     "unsnooze": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Notify again"), needs_selection=True),
+    "acknowledge": Spec(
+        QT_TRANSLATE_NOOP("MainWindow", "Ac&knowledge"), "Ctrl+K", needs_selection=True
+    ),
+    "acknowledge_all": Spec(QT_TRANSLATE_NOOP("MainWindow", "Acknowledge a&ll"), "Ctrl+Shift+K"),
 }
 
 #: Snoozing the selected connections' notices, as a submenu.
@@ -75,13 +79,16 @@ MENUS: tuple[tuple[str, Layout], ...] = (
     ),
     (
         QT_TRANSLATE_NOOP("MainWindow", "&Connections"),
-        ("add", "edit", "duplicate", "remove", None, "toggle", "test", SNOOZE, None, "pause_all"),
+        (
+            *("add", "edit", "duplicate", "remove", None, "toggle", "test", SNOOZE),
+            *("acknowledge", "acknowledge_all", None, "pause_all"),
+        ),
     ),
     (QT_TRANSLATE_NOOP("MainWindow", "&View"), ("log", "find")),
     (QT_TRANSLATE_NOOP("MainWindow", "&Help"), ("demo", "about")),
 )
 TOOLBAR: Layout = ("add", "edit", "remove", None, "toggle", "test", "pause_all")
-ROW_MENU: Layout = ("edit", "duplicate", "test", "toggle", SNOOZE, None, "remove")
+ROW_MENU: Layout = ("edit", "duplicate", "test", "toggle", SNOOZE, "acknowledge", None, "remove")
 EMPTY_MENU: Layout = ("add",)
 
 

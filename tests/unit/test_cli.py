@@ -49,6 +49,7 @@ EVENT_FIELDS = [
     "detail",
     "detection_ms",
     "address",
+    "maintenance",
 ]
 ISO_MS_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 ID = re.compile(r"^[0-9a-f]{32}$")

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tcpmonitor_gui.core.eventdb import SCHEMA_VERSION
 from tcpmonitor_gui.core.eventlog import EventLog, EventLogError, MinuteStat
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
 
@@ -91,7 +92,7 @@ def test_start_creates_a_private_dir_and_a_wal_database(log: EventLog, db_path: 
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     finally:
         conn.close()
 
@@ -471,7 +472,7 @@ def test_a_newer_schema_is_refused(db_path: Path) -> None:
     conn.execute("PRAGMA user_version = 99")
     conn.close()
     before = db_path.read_bytes()
-    with pytest.raises(EventLogError, match=r"schema version 99 is newer .* \(at most 1\)"):
+    with pytest.raises(EventLogError, match=r"schema version 99 is newer .* \(at most 2\)"):
         EventLog(db_path).start()
     with pytest.raises(EventLogError, match="schema version 99"):
         EventLog(db_path).events()

@@ -13,8 +13,8 @@ from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.validate import FieldError
 
 PROFILE_KEYS = (
-    "known: detector, enabled, fail_after, group, host, id, ip_family, name, notes, notify, "
-    "port, recover_after, snooze_until, warn_latency_ms"
+    "known: acknowledged, detector, enabled, fail_after, group, host, id, ip_family, "
+    "maintenance, name, notes, notify, port, recover_after, snooze_until, warn_latency_ms"
 )
 DETECTOR_KEYS = (
     "known: expect, interval_s, keepalive, kind, max_backoff_s, preset, send, timeout_s, tls, "

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from ... import assets
@@ -63,6 +63,35 @@ def state_icon(state: State) -> QIcon:
     icon = QIcon()
     for size in (16, 22, 24, 32, 48, 64):
         icon.addPixmap(render_svg(svg, size))
+    return icon
+
+
+@functools.lru_cache(maxsize=32)
+def badged_icon(state: State, count: int) -> QIcon:
+    """The state's icon with ``count`` (drops not acknowledged) in a badge at its top right;
+    the plain icon for 0, "99+" past 99."""
+    if count <= 0:
+        return state_icon(state)
+    text = str(count) if count < 100 else "99+"
+    svg = TEMPLATE.replace(assets.STATE_TEMPLATE_FILL, STATE_COLORS[state])
+    icon = QIcon()
+    for size in (16, 22, 24, 32, 48, 64):
+        pixmap = render_svg(svg, size)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = size * (0.62 if len(text) == 1 else 0.75)
+        badge = QRectF(size - side, 0, side, size * 0.62)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#1f2937"))
+        painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(max(6, round(badge.height() * (0.8 if len(text) == 1 else 0.6))))
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        painter.end()
+        icon.addPixmap(pixmap)
     return icon
 
 

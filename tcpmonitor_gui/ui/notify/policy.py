@@ -26,6 +26,10 @@ testable with a fake clock and no display.
   never made while the evidence is at hand.
 - A snoozed profile (``snooze_until``, ``core.snooze``) is never told about; its changes are
   still recorded.
+- A drop inside one of the profile's maintenance windows (``"maintenance": true``) is told to
+  nobody and counts towards no "offline" guess, nor is its recovery told; if it is still down
+  when the window closes, the engine says so again (``still down after its maintenance
+  window``) and that is told as a drop.
 - Flapping protection, see ``NotificationPolicy._allowed``.
 """
 
@@ -103,6 +107,8 @@ class NotificationPolicy(QObject):
         #: Profiles in an outage, with the event that began it.
         self._down: dict[str, Event] = {}
         self._paused: set[str] = set()
+        #: Down since a drop inside a maintenance window: told to nobody, counted nowhere.
+        self._planned: set[str] = set()
         self._last: dict[str, tuple[Transition, float]] = {}
         #: Set while most profiles are down: the profiles the outage has taken.
         self._offline: set[str] | None = None
@@ -147,6 +153,11 @@ class NotificationPolicy(QObject):
                 continue
             if event.kind is not Kind.STATE or pid not in profiles:
                 continue
+            if event.maintenance and event.state is State.DOWN:
+                if pid not in self._down:  # expected; an outage already told goes on
+                    self._planned.add(pid)
+                continue
+            self._planned.discard(pid)  # back, or still down when the window closed: told
             if event.state is State.PAUSED:
                 self._paused.add(pid)
                 self._down.pop(pid, None)
@@ -183,6 +194,7 @@ class NotificationPolicy(QObject):
             for gone in [pid for pid in table if pid not in self._profiles]:
                 del table[gone]
         self._paused &= self._profiles.keys()
+        self._planned &= self._profiles.keys()
         changes = self._net(pending)
         notices = self.computer.take(changes) if self.computer.active() else []
         notices += self.dns.take(changes)

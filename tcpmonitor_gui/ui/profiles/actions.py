@@ -14,18 +14,19 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ...core.events import utc_now
 from ...core.jsonfile import JsonFileError, atomic_write_text, dumps, read_json
 from ...core.profile import Profile
 from ...core.profile_set import ProfileConflict
 from ...core.profile_store import dump_document, parse_document
 from ...core.sample import Sample
-from ...core.snooze import until_for
+from ...core.snooze import iso, until_for
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.file_dialogs import ask_open_file, ask_save_file
@@ -140,6 +141,33 @@ class ProfileActions(QObject):
         self.profiles.update(
             dataclasses.replace(p, enabled=not p.enabled) for p in self._selected()
         )
+
+    def marks_slots(self, unacknowledged: Callable[[], list[str]]) -> dict[str, Callable[[], None]]:
+        """The window's snooze and acknowledge commands (``window_actions``), by name;
+        ``unacknowledged``: the ids of drops not acknowledged yet (the status model)."""
+        slots: dict[str, Callable[[], None]] = {
+            f"snooze_{d}": functools.partial(self.snooze_selected, d)
+            for d in ("15m", "1h", "tomorrow", "forever")
+        }
+        slots["unsnooze"] = functools.partial(self.snooze_selected, "")
+        slots["acknowledge"] = lambda: self.acknowledge(
+            set(self._selected_ids()) & set(unacknowledged())
+        )
+        slots["acknowledge_all"] = lambda: self.acknowledge(unacknowledged())
+        return slots
+
+    def acknowledge(self, profile_ids: Iterable[str], stamp: str | None = None) -> None:
+        """Mark these drops as seen, in one change (saved: it outlives a restart). ``stamp``
+        "" spends the acknowledgements instead (the connections are up again)."""
+        stamp = iso(utc_now()) if stamp is None else stamp
+        found = (self.profiles.get(pid) for pid in profile_ids)
+        changed = [
+            dataclasses.replace(p, acknowledged=stamp)
+            for p in found
+            if p is not None and p.acknowledged != stamp
+        ]
+        if changed:
+            self.profiles.update(changed)
 
     def snooze_selected(self, duration: str) -> None:
         """Hold back the selected connections' notices for ``duration`` (``core.snooze``;

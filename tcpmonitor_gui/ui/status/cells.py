@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem
 from ...core.eventqueries import Uptime
 from ...core.events import Cause, State
 from ...core.profile import Profile
-from ...core.snooze import FOREVER, snoozed
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import cause_text
 from ..common.text import duration_text
@@ -77,7 +76,8 @@ def format_latency(ms: float | None) -> str:
 
 def format_uptime(uptime: Uptime) -> str:
     """``99.2 %``, and ``(2 h offline not counted)`` when this computer's own offline or
-    sleeping time (a minute or more) was left out."""
+    sleeping time (a minute or more) was left out, ``(1 h maintenance not counted)`` for
+    drops in maintenance windows."""
     pct = uptime.percent
     if pct is None:
         text = ""
@@ -85,11 +85,13 @@ def format_uptime(uptime: Uptime) -> str:
         text = "100 %"
     else:  # truncate, never round up: 99.996 % must not read as a perfect day
         text = f"{int(pct * 100) / 100:.2f} %" if pct >= 99 else f"{int(pct * 10) / 10:.1f} %"
-    if uptime.not_counted_s >= 60:
-        apart = translate("Status", "({duration} offline not counted)").format(
-            duration=duration_text(uptime.not_counted_s)
-        )
-        text = f"{text} {apart}" if text else apart
+    for seconds, words in (
+        (uptime.not_counted_s, translate("Status", "({duration} offline not counted)")),
+        (uptime.maintenance_s, translate("Status", "({duration} maintenance not counted)")),
+    ):
+        if seconds >= 60:
+            apart = words.format(duration=duration_text(seconds))
+            text = f"{text} {apart}" if text else apart
     return text
 
 
@@ -123,8 +125,12 @@ class Row:
     #: value changes (a Python comparison is far cheaper than a call into Qt).
     shown: dict[int, tuple[str, object]] = dataclasses.field(default_factory=dict)
     muted: bool | None = None
-    #: Whether the name cell shows that notices are snoozed (``write_snooze``).
-    snoozed: bool = False
+    #: What the name cell's icon says: "", "snoozed" or "maintenance" (``marks.write_marks``).
+    mark: str = ""
+    #: The drop began in a maintenance window (its event said so).
+    planned: bool = False
+    #: Shown in bold: a drop not acknowledged (``marks.needs_ack``).
+    bold: bool = False
     #: Until when the "for" cell's text stays right (it shows seconds, then minutes...).
     in_state_until: dt.datetime | None = None
 
@@ -162,6 +168,22 @@ def haystack_of(row: Row) -> str:
     return row.haystack
 
 
+_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+def new_items() -> list[QStandardItem]:
+    """A row's cells, empty."""
+    items = []
+    for column in Column:
+        item = QStandardItem()
+        item.setFlags(_FLAGS)
+        if column in RIGHT_ALIGNED:
+            item.setData(_ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)
+        items.append(item)
+    return items
+
+
 def put_cell(row: Row, column: int, text: str, sort_key: object) -> bool:
     """Write a cell's text and sort key if they changed; True if they did."""
     value = (text, sort_key)
@@ -172,36 +194,6 @@ def put_cell(row: Row, column: int, text: str, sort_key: object) -> bool:
     item.setData(text, Qt.ItemDataRole.DisplayRole)
     item.setData(sort_key, Role.SORT)
     return True
-
-
-def write_snooze(row: Row) -> bool:
-    """Mark the name cell while the profile's notices are snoozed (a muted bell); True if
-    the mark came or went. Called when the profile changes and once a second, so the mark
-    goes when the snooze ends."""
-    now = snoozed(row.profile.snooze_until)
-    if now == row.snoozed:
-        return False
-    row.snoozed = now
-    icon = None
-    if now:
-        from PySide6.QtWidgets import QApplication, QStyle  # noqa: PLC0415
-
-        icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolumeMuted)
-    row.items[Column.NAME].setData(icon, Qt.ItemDataRole.DecorationRole)
-    return True
-
-
-def snooze_tooltip(row: Row) -> str | None:
-    """``Notices snoozed until 14:30`` on the name cell while they are."""
-    until = row.profile.snooze_until
-    if not snoozed(until):
-        return None
-    if until == FOREVER:
-        return translate("Status", "Notices snoozed until unmuted")
-    end = dt.datetime.fromisoformat(until).astimezone()
-    return translate("Status", "Notices snoozed until {time}").format(
-        time=end.strftime("%H:%M" if end.date() == dt.date.today() else "%Y-%m-%d %H:%M")
-    )
 
 
 def latency_key(latency: float | None) -> float:

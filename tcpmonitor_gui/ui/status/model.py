@@ -28,7 +28,6 @@ from .cells import (
     COLUMN_COUNT,
     GROUP_MARK,
     HEADERS,
-    RIGHT_ALIGNED,
     SAMPLES,
     Column,
     Role,
@@ -37,15 +36,15 @@ from .cells import (
     format_latency,
     format_uptime,
     muted_color,
+    new_items,
     new_row,
     put_cell,
-    snooze_tooltip,
     until_text_changes,
     uptime_key,
     write_live,
     write_search,
-    write_snooze,
 )
+from .marks import marks_tooltip, needs_ack, stale_ack, write_marks
 from .tooltips import sparkline_tooltip, state_tooltip
 
 __all__ = [
@@ -63,8 +62,6 @@ SAMPLE_REPAINT_MS = 250
 #: re-sort and one repaint, and the table still shows a drop within a quarter of a second
 #: (the notification does not wait for it).
 STATE_REPAINT_MS = 250
-_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 class StatusModel(QStandardItemModel):
@@ -84,6 +81,10 @@ class StatusModel(QStandardItemModel):
     countsChanged = Signal(object)
     #: Profiles were set, added, edited or removed (groups may have changed); not on events.
     profilesChanged = Signal()
+    #: ``int``: how many drops are not acknowledged (``marks.needs_ack``), when it changes.
+    unacknowledgedChanged = Signal(int)
+    #: ``list[str]``: profiles up again whose acknowledgement is spent (``marks.stale_ack``).
+    staleAcks = Signal(object)
 
     def __init__(
         self,
@@ -98,6 +99,8 @@ class StatusModel(QStandardItemModel):
         self._rows: list[Row] = []
         self._by_id: dict[str, int] = {}
         self._counts = dict.fromkeys(State, 0)
+        self._unacked = 0
+        self._stale_told: set[str] = set()
         for column in Column:
             header = QStandardItem(translate("StatusModel", HEADERS[column]))
             if column == Column.SPARKLINE:
@@ -140,7 +143,7 @@ class StatusModel(QStandardItemModel):
                     row = new_row(profile)
                 else:
                     self._refresh(row, profile)
-                row.items = self._new_items()
+                row.items = new_items()
                 self._rows.append(row)
                 self.appendRow(row.items)
                 self._write_all(row)
@@ -161,7 +164,7 @@ class StatusModel(QStandardItemModel):
                 at = self._by_id.get(profile.id)
                 if at is None:
                     row = new_row(profile)
-                    row.items = self._new_items()
+                    row.items = new_items()
                     self._write_all(row)
                     new.append(row)
                 else:
@@ -226,7 +229,6 @@ class StatusModel(QStandardItemModel):
         """
         stated: set[int] = set()
         sampled: set[int] = set()
-        state_moved = False
         by_id, rows = self._by_id, self._rows
         for event in events:
             at = by_id.get(event.profile_id)
@@ -253,7 +255,6 @@ class StatusModel(QStandardItemModel):
                     sampled.add(at)
                 continue
             stated.add(at)
-            state_moved = state_moved or event.state is not row.state
             row.state, row.detail, row.haystack = event.state, event.detail, None
             row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
             row.in_state_until = None
@@ -262,6 +263,7 @@ class StatusModel(QStandardItemModel):
                 row.cause = event.cause
             if event.state is State.DOWN:
                 row.detection_ms = event.detection_ms
+                row.planned = event.maintenance
         with quietly(self):  # the cells are current at once; the views hear at the flush
             for at in stated:
                 self._write_state(rows[at])
@@ -274,7 +276,7 @@ class StatusModel(QStandardItemModel):
         self._pending_search.update(rows[at].profile.id for at in searched)
         if self._pending_samples and not self._sample_timer.isActive():
             self._sample_timer.start()  # routine samples: a few repaints a second at most
-        if state_moved:
+        if stated:
             self._recount()
 
     def flush_states(self) -> None:
@@ -322,6 +324,10 @@ class StatusModel(QStandardItemModel):
     def counts(self) -> dict[State, int]:
         return dict(self._counts)
 
+    def unacknowledged(self) -> list[str]:
+        """The ids of drops not acknowledged, in row order."""
+        return [r.profile.id for r in self._rows if needs_ack(r)]
+
     def down_names(self) -> list[str]:
         return sorted(
             (r.profile.name for r in self._rows if r.state is State.DOWN), key=str.casefold
@@ -337,19 +343,9 @@ class StatusModel(QStandardItemModel):
             return sparkline_tooltip(r)
         if column in (Column.STATE, Column.CAUSE, Column.DETAIL):
             return state_tooltip(r)
-        return snooze_tooltip(r) if column == Column.NAME else None
+        return marks_tooltip(r) if column == Column.NAME else None
 
     # -- internals -----------------------------------------------------------------------
-
-    def _new_items(self) -> list[QStandardItem]:
-        items = []
-        for column in Column:
-            item = QStandardItem()
-            item.setFlags(_FLAGS)
-            if column in RIGHT_ALIGNED:
-                item.setData(_ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)
-            items.append(item)
-        return items
 
     def _write_all(self, row: Row) -> None:
         p, items = row.profile, row.items
@@ -364,7 +360,6 @@ class StatusModel(QStandardItemModel):
         for column, text in texts.items():
             put_cell(row, column, text, text.casefold())
         put_cell(row, Column.UPTIME, format_uptime(row.uptime), uptime_key(row.uptime))
-        write_snooze(row)
         self._write_state(row)
 
     def _write_state(self, row: Row) -> None:
@@ -390,6 +385,7 @@ class StatusModel(QStandardItemModel):
         )
         self._write_in_state(row)
         write_live(row)
+        write_marks(row)
 
     def _write_in_state(self, row: Row) -> bool:
         """The "for" cell. Its sort key is the time the state began (earlier sorts as longer),
@@ -420,6 +416,14 @@ class StatusModel(QStandardItemModel):
         if counts != self._counts:
             self._counts = counts
             self.countsChanged.emit(dict(counts))
+        unacked = sum(1 for r in self._rows if needs_ack(r))
+        if unacked != self._unacked:
+            self._unacked = unacked
+            self.unacknowledgedChanged.emit(unacked)
+        stale = {r.profile.id for r in self._rows if stale_ack(r)}
+        if fresh := stale - self._stale_told:
+            self.staleAcks.emit(sorted(fresh))
+        self._stale_told = stale
 
     def _emit_rows(
         self,
@@ -433,6 +437,6 @@ class StatusModel(QStandardItemModel):
     def _tick(self) -> None:
         with quietly(self):
             changed = [at for at, row in enumerate(self._rows) if self._write_in_state(row)]
-            unsnoozed = [at for at, row in enumerate(self._rows) if write_snooze(row)]
+            marked = [at for at, row in enumerate(self._rows) if write_marks(row)]
         self._emit_rows(changed, Column.IN_STATE, Column.IN_STATE)
-        self._emit_rows(unsnoozed, Column.NAME, Column.NAME)
+        self._emit_rows(marked)
