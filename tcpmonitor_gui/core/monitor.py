@@ -155,6 +155,12 @@ class Monitor:
             if event.maintenance and event.state is State.DOWN:
                 self._until_maintenance_ends()
 
+    def take_on(self, profile: Profile) -> None:
+        """The same connection, edited where it does not change how it is checked."""
+        self.profile = self.machine.profile = profile
+        if self._window is not None:  # its maintenance windows may have changed
+            self._until_maintenance_ends()
+
     def _until_maintenance_ends(self) -> None:
         """Look again when the window closes: a target still down then is an outage."""
         if self._window is not None:
@@ -269,7 +275,7 @@ class MonitorSet:
         runs: a held connection is not dropped for a rename."""
         monitor = self.monitors.get(profile.id)
         if monitor is not None and monitor.profile.watched_as(profile):
-            monitor.profile = monitor.machine.profile = profile
+            monitor.take_on(profile)
             return monitor
         await self.remove(profile.id)
         return self.add(profile, stagger=False)

@@ -511,3 +511,28 @@ def test_a_stopped_policy_takes_no_more_and_drops_what_it_held() -> None:
     policy.handle([down(a, at=1.0)], now=1.0)
     policy.flush()  # what its timers would do, had they not been stopped
     assert told == []
+
+
+# -- maintenance -------------------------------------------------------------------------
+
+
+def test_drops_in_maintenance_are_told_to_nobody_until_they_outlast_their_window(
+    qtbot: QtBot,
+) -> None:
+    h = Harness(qtbot, ["A", "B", "C", "D", "E"])
+    planned = [
+        dataclasses.replace(down(h[n], cause=Cause.CONNECT_TIMEOUT), maintenance=True)
+        for n in "ABCD"
+    ]
+    assert h.at(0, *planned) == [], "expected drops: no notice, no 'offline' guess"
+    assert not h.policy.is_offline()
+    [drop] = h.at(1, down(h["E"], at=1, cause=Cause.CONNECT_TIMEOUT))
+    assert drop.title == "Connection down: E"  # one drop among five, not four plus one
+    assert h.at(2, dataclasses.replace(up(h["B"], 2), maintenance=True)) == []
+    still = state(h["A"], State.DOWN, State.DOWN, 3, cause=Cause.CONNECT_TIMEOUT,
+                  detail="still down after its maintenance window")  # fmt: skip
+    [late] = h.at(3, still)
+    assert late.title == "Connection down: A"
+    assert "still down after its maintenance window" in late.body
+    [back] = h.at(4, up(h["A"], 4))
+    assert back.title == "Connection back up: A"  # an outage from the window's end

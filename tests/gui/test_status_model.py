@@ -247,7 +247,7 @@ def test_tooltip_names_detail_detection_delay_and_address(model: StatusModel) ->
                               detail="peer closed the connection", detection_ms=0.42,
                               address="127.0.0.1:5000")])  # fmt: skip
     tip = model.tooltip(0, Column.CAUSE) or ""
-    assert model.tooltip(0, Column.NAME) is None
+    assert model.tooltip(0, Column.NAME) == "Down, not acknowledged"
     assert "peer closed the connection" in tip
     assert "noticed 0.4 ms after the last good sign" in tip
     assert "127.0.0.1:5000" in tip

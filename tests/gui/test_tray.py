@@ -121,7 +121,7 @@ def test_icon_follows_the_worst_state_and_tooltip_the_counts(tray: TrayIcon) -> 
 
 def test_menu_has_show_hide_pause_recent_events_and_quit(tray: TrayIcon) -> None:
     texts = [a.text() for a in tray.menu().actions() if not a.isSeparator()]
-    assert texts == ["Show/Hide window", "Pause all", "Recent events", "Quit"]
+    assert texts == ["Show/Hide window", "Pause all", "Recent events", "Acknowledge all", "Quit"]
 
 
 def action(tray: TrayIcon, text: str) -> None:

@@ -1066,3 +1066,68 @@ def test_a_hand_written_bad_snooze_is_refused_with_its_field(home: Home) -> None
     result = tcpmonitor(home, "profiles", "list")
     assert result.returncode == 2
     assert "snooze_until" in result.stderr and "next tuesday" in result.stderr
+
+
+def test_profiles_maintenance_adds_lists_and_removes_windows(home: Home) -> None:
+    store(home, WEB)
+    result = tcpmonitor(
+        home, "profiles", "maintenance", "web", "--add", "Sun  02:00-04:00 Europe/Berlin",
+        "--add", "2026-12-24 18:00 - 2026-12-27 08:00 UTC",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "  Sun 02:00-04:00 Europe/Berlin",
+        "  2026-12-24 18:00 - 2026-12-27 08:00 UTC",
+    ]
+    [stored] = stored_document(home)["profiles"]
+    assert stored["maintenance"] == [
+        "Sun 02:00-04:00 Europe/Berlin",
+        "2026-12-24 18:00 - 2026-12-27 08:00 UTC",
+    ]
+    assert "MAINTENANCE" in tcpmonitor(home, "profiles", "list").stdout
+    listed = tcpmonitor(home, "profiles", "maintenance", "web")  # no change: lists
+    assert listed.stdout.splitlines()[1:] == result.stdout.splitlines()[1:]
+    gone = tcpmonitor(
+        home, "profiles", "maintenance", "web", "--remove", "Sun 02:00-04:00 Europe/Berlin"
+    )
+    assert gone.returncode == 0, gone.stderr
+    assert stored_document(home)["profiles"][0]["maintenance"] == [
+        "2026-12-24 18:00 - 2026-12-27 08:00 UTC"
+    ]
+    cleared = tcpmonitor(home, "profiles", "maintenance", "web", "--clear")
+    assert cleared.stdout == "'web': no maintenance windows\n"
+    assert stored_document(home)["profiles"][0]["maintenance"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("--add", "Sun 02:00-04:00 Mars/Olympus"), "'Mars/Olympus', which is not a time zone"),
+        (("--add", "someday"), "is not a maintenance window"),
+        (("--remove", "Mon 01:00-02:00"), "is not one of 'web''s windows"),
+        (("--add", "Sun 02:00-04:00", "--add", "x" * 10_000), "is not a maintenance window"),
+    ],
+)
+def test_a_bad_maintenance_window_is_named_and_changes_nothing(
+    home: Home, args: tuple[str, ...], problem: str
+) -> None:
+    store(home, WEB)
+    before = (home.config / "profiles.json").read_bytes()
+    line = only_error_line(tcpmonitor(home, "profiles", "maintenance", "web", *args))
+    assert problem in line and len(line) < 400
+    assert (home.config / "profiles.json").read_bytes() == before
+
+
+def test_profiles_ack_marks_one_or_all_and_undo_clears(home: Home) -> None:
+    store(home, WEB, REDIS)
+    result = tcpmonitor(home, "profiles", "ack", "web")
+    assert result.returncode == 0 and result.stdout == "'web': acknowledged\n"
+    acked = dt.datetime.fromisoformat(stored_document(home)["profiles"][0]["acknowledged"])
+    assert abs(acked - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+    assert stored_document(home)["profiles"][1]["acknowledged"] == ""
+    assert tcpmonitor(home, "profiles", "ack", "--all").returncode == 0
+    assert all(p["acknowledged"] for p in stored_document(home)["profiles"])
+    assert tcpmonitor(home, "profiles", "ack", "--all", "--undo").returncode == 0
+    assert not any(p["acknowledged"] for p in stored_document(home)["profiles"])
+    assert "give one profile, or --all" in only_error_line(tcpmonitor(home, "profiles", "ack"))
+    assert "not a stored profile" in only_error_line(tcpmonitor(home, "profiles", "ack", "nope"))
