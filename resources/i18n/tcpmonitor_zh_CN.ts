@@ -359,6 +359,14 @@
         <translation>恢复通知(&amp;N)</translation>
     </message>
     <message>
+        <source>Ac&amp;knowledge</source>
+        <translation>确认(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Acknowledge a&amp;ll</source>
+        <translation>全部确认(&amp;L)</translation>
+    </message>
+    <message>
         <source>S&amp;nooze notices</source>
         <extracomment>Snoozing the selected connections&apos; notices, as a submenu.</extracomment>
         <translation>暂停通知(&amp;N)</translation>
@@ -448,7 +456,7 @@
     <name>NotificationPolicy</name>
     <message numerus="yes">
         <source>{down} of {total} connections went down at once ({causes}): {names}.</source>
-        <extracomment>Causes that prove the network works (a peer answered, if only to refuse): drops with these are never taken for this computer being offline. Profiles in an outage, with the event that began it. Set while most profiles are down: the profiles the outage has taken.</extracomment>
+        <extracomment>Causes that prove the network works (a peer answered, if only to refuse): drops with these are never taken for this computer being offline. Profiles in an outage, with the event that began it. Down since a drop inside a maintenance window: told to nobody, counted nowhere. Set while most profiles are down: the profiles the outage has taken.</extracomment>
         <translation>
             <numerusform>{total} 个连接中有 {down} 个同时断开（{causes}）：{names}。</numerusform>
         </translation>
@@ -637,6 +645,14 @@ Their stored history is kept.</source>
             <numerusform>删除 {count} 个连接：{names}？
 它们已保存的历史会保留。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Snooze for 1 hour</source>
+        <translation>暂停通知 1 小时</translation>
+    </message>
+    <message>
+        <source>Snooze until tomorrow</source>
+        <translation>暂停通知到明天</translation>
     </message>
     <message>
         <source>{name}: test failed to run: {error}</source>
@@ -1218,12 +1234,33 @@ Their stored history is kept.</source>
         <translation>（{duration} 离线时间未计入）</translation>
     </message>
     <message>
+        <source>({duration} maintenance not counted)</source>
+        <translation>（{duration} 维护时间不计入）</translation>
+    </message>
+    <message>
+        <source>In maintenance until {time} ({windows})</source>
+        <extracomment>A wrench: maintenance.</extracomment>
+        <translation>维护中，直到 {time}（{windows}）</translation>
+    </message>
+    <message>
+        <source>Maintenance windows: {windows}</source>
+        <translation>维护时段：{windows}</translation>
+    </message>
+    <message>
+        <source>Went down in a maintenance window</source>
+        <translation>在维护时段内断开</translation>
+    </message>
+    <message>
         <source>Notices snoozed until unmuted</source>
         <translation>通知已暂停，直到取消静音</translation>
     </message>
     <message>
         <source>Notices snoozed until {time}</source>
         <translation>通知已暂停，直到 {time}</translation>
+    </message>
+    <message>
+        <source>Down, not acknowledged</source>
+        <translation>已断开，尚未确认</translation>
     </message>
 </context>
 <context>
@@ -1275,12 +1312,12 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>{cause}; now {retry}</source>
-        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). Whether the name cell shows that notices are snoozed (``write_snooze``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
         <translation>{cause}；现在：{retry}</translation>
     </message>
     <message>
         <source>Latency of the last 60 checks; red ticks are failed checks</source>
-        <extracomment>Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates). State changes are gathered for this long: a hundred profiles changing within it cost one re-sort and one repaint, and the table still shows a drop within a quarter of a second (the notification does not wait for it). ``dict[State, int]``, every state present, when any count changes. Profiles were set, added, edited or removed (groups may have changed); not on events.</extracomment>
+        <extracomment>Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates). State changes are gathered for this long: a hundred profiles changing within it cost one re-sort and one repaint, and the table still shows a drop within a quarter of a second (the notification does not wait for it). ``dict[State, int]``, every state present, when any count changes. Profiles were set, added, edited or removed (groups may have changed); not on events. ``int``: how many drops are not acknowledged (``marks.needs_ack``), when it changes. ``list[str]``: profiles up again whose acknowledgement is spent (``marks.stale_ack``).</extracomment>
         <translation>最近 60 次检查的延迟；红色刻度表示失败的检查</translation>
     </message>
 </context>
@@ -1390,7 +1427,7 @@ Their stored history is kept.</source>
     <name>TrayIcon</name>
     <message>
         <source>Show/Hide window</source>
-        <extracomment>The tray came or went while the program runs (a panel crash, a desktop switch).</extracomment>
+        <extracomment>The tray came or went while the program runs (a panel crash, a desktop switch). ``(profile_id, duration)`` from a recent event&apos;s submenu: ``core.snooze`` durations, &quot;&quot; to notify again. ``profile_id``: show the window with that connection selected. Drops not acknowledged: shown as a count on the icon.</extracomment>
         <translation>显示/隐藏窗口</translation>
     </message>
     <message>
@@ -1398,8 +1435,18 @@ Their stored history is kept.</source>
         <translation>最近事件</translation>
     </message>
     <message>
+        <source>Acknowledge all</source>
+        <translation>全部确认</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>退出</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not acknowledged</source>
+        <translation>
+            <numerusform>%n 个尚未确认</numerusform>
+        </translation>
     </message>
     <message>
         <source>Hide window</source>
@@ -1412,6 +1459,26 @@ Their stored history is kept.</source>
     <message>
         <source>No events yet</source>
         <translation>暂无事件</translation>
+    </message>
+    <message>
+        <source>Show in window</source>
+        <translation>在窗口中显示</translation>
+    </message>
+    <message>
+        <source>Snooze notices for 1 hour</source>
+        <translation>暂停通知 1 小时</translation>
+    </message>
+    <message>
+        <source>Snooze notices until tomorrow (08:00)</source>
+        <translation>暂停通知到明天（08:00）</translation>
+    </message>
+    <message>
+        <source>Snooze notices until unmuted</source>
+        <translation>暂停通知，直到取消静音</translation>
+    </message>
+    <message>
+        <source>Notify again</source>
+        <translation>恢复通知</translation>
     </message>
 </context>
 </TS>

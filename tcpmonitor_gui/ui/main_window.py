@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,7 @@ from ..core.session import Session
 from ..engine.engine import Engine
 from ..engine.gui_thread import call_in_gui_thread, when_done
 from ..engine.registry import ProfileRegistry
+from .common.first_paint import AfterFirstPaint
 from .common.icons import state_icon
 from .common.problems import problem_text, problem_title
 from .log.pane import LogPane
@@ -88,8 +89,6 @@ class MainWindow(QMainWindow):
         self.notices: list[Notice] = []  # what was told, newest last (for tests and About)
         self.quitting = False
         self._shut_down = False
-        self._await_paint = False
-        self._after_paint: tuple[Callable[[], object], ...] = ()
 
         self.model = StatusModel(registry, self)
         self.table = StatusTable(self.model)
@@ -194,6 +193,9 @@ class MainWindow(QMainWindow):
         self.tray.pauseAllRequested.connect(self.set_paused_all)
         self.tray.quitRequested.connect(self.quitRequested.emit)
         self.tray.acknowledgeAllRequested.connect(self.commands["acknowledge_all"].trigger)
+        self.tray.snoozeRequested.connect(lambda pid, d: self.profiles.snooze([pid], d))
+        self.tray.showProfileRequested.connect(self.show_profile)
+        self.chain.offers = lambda notice: self.profiles.offer(notice, self.show_profile)
         self.tray.availabilityChanged.connect(self._tray_availability)
         if self.session.eventlog is not None:
             self.session.eventlog.watch_health(
@@ -291,21 +293,13 @@ class MainWindow(QMainWindow):
 
     def start_monitoring_after_first_paint(self, *also: Callable[[], object]) -> None:
         """Start monitoring (and call ``also`` first) once the first frame is on screen."""
-        self._after_paint = also
-        self.installEventFilter(self)
-        self._await_paint = True
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._await_paint and watched is self and event.type() == QEvent.Type.Paint:
-            self._await_paint = False
-            self.removeEventFilter(self)
-            QTimer.singleShot(0, self._first_frame_shown)  # once this frame is on screen
-        return super().eventFilter(watched, event)
+        def first_frame_shown() -> None:
+            for call in also:
+                call()
+            self.start_monitoring()
 
-    def _first_frame_shown(self) -> None:
-        for call in self._after_paint:
-            call()
-        self.start_monitoring()
+        AfterFirstPaint(self, first_frame_shown)
 
     def refresh_uptime(self) -> None:
         """Uptime of every row, from one query on the I/O thread."""
@@ -348,6 +342,11 @@ class MainWindow(QMainWindow):
         else:
             self.show_and_raise()
         self.tray.set_window_visible(self.isVisible())
+
+    def show_profile(self, profile_id: str) -> None:
+        """The window in front with that connection selected (a tray event, a notice)."""
+        self.show_and_raise()
+        self.table.select_ids([profile_id])
 
     def _tray_availability(self, available: bool) -> None:
         """The tray went away (or came back) while we run: a window hidden in a tray that is

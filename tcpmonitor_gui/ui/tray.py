@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -105,6 +105,11 @@ class TrayIcon(QObject):
     #: The tray came or went while the program runs (a panel crash, a desktop switch).
     availabilityChanged = Signal(bool)
     acknowledgeAllRequested = Signal()
+    #: ``(profile_id, duration)`` from a recent event's submenu: ``core.snooze`` durations,
+    #: "" to notify again.
+    snoozeRequested = Signal(str, str)
+    #: ``profile_id``: show the window with that connection selected.
+    showProfileRequested = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +117,7 @@ class TrayIcon(QObject):
         self._state = State.UNKNOWN
         #: Drops not acknowledged: shown as a count on the icon.
         self._unacked = 0
+        self._clicked: Callable[[], object] | None = None
         self._tooltip = tooltip_text({}, [])
         self._recent: collections.deque[Event] = collections.deque(maxlen=RECENT_LIMIT)
         self._menu = QMenu()
@@ -154,6 +160,7 @@ class TrayIcon(QObject):
             tray.setToolTip(self.tooltip())
             tray.setContextMenu(self._menu)
             tray.activated.connect(self._on_activated)
+            tray.messageClicked.connect(self._message_clicked)
             self._tray = tray
         return self._tray
 
@@ -165,7 +172,8 @@ class TrayIcon(QObject):
     def tooltip(self) -> str:
         if not self._unacked:
             return self._tooltip
-        return f"{self._tooltip}\n{self.tr('%n not acknowledged', '', self._unacked)}"
+        more = self.tr("%n not acknowledged", "", self._unacked)
+        return f"{self._tooltip}\n{more}"
 
     def icon_state(self) -> State:
         return self._state
@@ -218,9 +226,17 @@ class TrayIcon(QObject):
     def set_window_visible(self, visible: bool) -> None:
         self._show_action.setText(self.tr("Hide window") if visible else self.tr("Show window"))
 
-    def show_message(self, title: str, text: str, severity: Severity = "info") -> None:
+    def show_message(
+        self,
+        title: str,
+        text: str,
+        severity: Severity = "info",
+        clicked: Callable[[], object] | None = None,
+    ) -> None:
+        """A balloon; ``clicked``: what a click on it does (the last balloon's)."""
         if self._tray is None or not self._tray.isVisible():
             return
+        self._clicked = clicked
         icon = (
             QSystemTrayIcon.MessageIcon.Warning
             if severity == "warning"
@@ -266,7 +282,27 @@ class TrayIcon(QObject):
             self._recent_menu.addAction(self.tr("No events yet")).setEnabled(False)
             return
         for event in reversed(self._recent):
-            self._recent_menu.addAction(state_icon(event.state), event_text(event))
+            menu = self._recent_menu.addMenu(state_icon(event.state), event_text(event))
+            pid = event.profile_id
+            menu.addAction(self.tr("Show in window")).triggered.connect(
+                lambda _=False, pid=pid: self.showProfileRequested.emit(pid)
+            )
+            menu.addSeparator()
+            for duration, text in (
+                ("1h", self.tr("Snooze notices for 1 hour")),
+                ("tomorrow", self.tr("Snooze notices until tomorrow (08:00)")),
+                ("forever", self.tr("Snooze notices until unmuted")),
+                ("", self.tr("Notify again")),
+            ):
+                menu.addAction(text).triggered.connect(
+                    lambda _=False, pid=pid, d=duration: self.snoozeRequested.emit(pid, d)
+                )
+
+    @Slot()
+    def _message_clicked(self) -> None:
+        clicked, self._clicked = self._clicked, None
+        if clicked is not None:
+            clicked()
 
     @Slot()
     def _on_pause(self) -> None:

@@ -31,6 +31,7 @@ from tcpmonitor_gui.ui.notify.backends import (
     choose_backend,
 )
 from tcpmonitor_gui.ui.notify.banner import Banner
+from tcpmonitor_gui.ui.notify.notice import NO_OFFER, Offer
 from tcpmonitor_gui.ui.notify.policy import Notice, NotificationPolicy
 from tcpmonitor_gui.ui.notify.wording import join_names
 from tcpmonitor_gui.ui.tray import TrayIcon
@@ -359,7 +360,7 @@ class FakeBackend:
         self.error = error
         self.got: list[tuple[str, str, bool]] = []
 
-    async def notify(self, title: str, body: str, *, urgent: bool) -> None:
+    async def notify(self, title: str, body: str, *, urgent: bool, offer: Offer = NO_OFFER) -> None:
         if self.error is not None:
             raise self.error
         self.got.append((title, body, urgent))

@@ -13,6 +13,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.ui.common.icons import badged_icon, state_icon
 from tcpmonitor_gui.ui.tray import (
     RECENT_LIMIT,
     TOOLTIP_MAX,
@@ -165,3 +166,20 @@ def test_a_click_on_the_icon_toggles_the_window(qtbot: QtBot, tray: TrayIcon) ->
         tray._on_activated(QSystemTrayIcon.ActivationReason.Trigger)
     with qtbot.assertNotEmitted(tray.showHideRequested):
         tray._on_activated(QSystemTrayIcon.ActivationReason.Context)
+
+
+def test_drops_not_acknowledged_are_counted_on_the_icon_and_in_the_tooltip(
+    tray: TrayIcon,
+) -> None:
+    [ack_all] = [a for a in tray.menu().actions() if a.text() == "Acknowledge all"]
+    assert not ack_all.isEnabled() and "acknowledged" not in tray.tooltip()
+    tray.set_unacknowledged(3)
+    assert tray.unacknowledged() == 3 and ack_all.isEnabled()
+    assert tray.tooltip().endswith("\n3 not acknowledged")
+    badge = badged_icon(State.DOWN, 3).pixmap(32).toImage()
+    plain = state_icon(State.DOWN).pixmap(32).toImage()
+    assert badge.pixelColor(15, 10).name() == "#1f2937"  # the badge, left of its digit
+    assert plain.pixelColor(15, 10).name() != "#1f2937"
+    assert badged_icon(State.DOWN, 0).cacheKey() == state_icon(State.DOWN).cacheKey()
+    tray.set_unacknowledged(0)
+    assert not ack_all.isEnabled() and "acknowledged" not in tray.tooltip()

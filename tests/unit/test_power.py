@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import queue
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -26,6 +23,7 @@ from dbus_fast.aio import MessageBus
 from tcpmonitor_gui.core.power import LOGIND, PowerWatch
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.helpers import make_profile
+from tests.private_bus import private_bus
 from tests.unit._cli_process import Home, Running
 
 DEADLINE_S = 10.0
@@ -101,45 +99,12 @@ def test_a_clock_jump_is_a_sleep_told_on_waking(clock: Clock, told: Told) -> Non
 
 # -- logind, on a private bus --------------------------------------------------------------
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-"""
-
 
 @pytest.fixture
 def system_bus(tmp_path: Path) -> Iterator[str]:
     """A private ``dbus-daemon``, configured as a system bus; its address."""
-    daemon = shutil.which("dbus-daemon")
-    if daemon is None:  # a peer like redis-server: CI installs it, and there it must be
-        if os.environ.get("TCPMONITOR_REQUIRE_PEERS") == "1":
-            pytest.fail("dbus-daemon is not installed (TCPMONITOR_REQUIRE_PEERS=1)")
-        pytest.skip("dbus-daemon is not installed")
-    config = tmp_path / "bus.conf"
-    config.write_text(BUS_CONFIG.format(socket=tmp_path / "system_bus_socket"))
-    proc = subprocess.Popen(
-        [daemon, f"--config-file={config}", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        yield proc.stdout.readline().strip()
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with private_bus(tmp_path, "system") as address:
+        yield address
 
 
 @pytest.fixture

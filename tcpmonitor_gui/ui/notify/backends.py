@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..tray import TrayIcon
 from .banner import Banner
+from .notice import NO_OFFER, Offer
 from .policy import Notice
 
 if TYPE_CHECKING:
@@ -44,19 +45,23 @@ class BackendUnavailable(RuntimeError):
 class NotificationBackend(Protocol):
     name: str
 
-    async def notify(self, title: str, body: str, *, urgent: bool) -> None: ...
+    async def notify(
+        self, title: str, body: str, *, urgent: bool, offer: Offer = NO_OFFER
+    ) -> None: ...
 
 
 class TrayBackend:
+    """Qt's balloon: no buttons, but a click on it does what clicking the notice does."""
+
     name = "tray balloon"
 
     def __init__(self, tray: TrayIcon) -> None:
         self._tray = tray
 
-    async def notify(self, title: str, body: str, *, urgent: bool) -> None:
+    async def notify(self, title: str, body: str, *, urgent: bool, offer: Offer = NO_OFFER) -> None:
         if not self._tray.can_show_messages():
             raise BackendUnavailable("no system tray shows our icon")
-        self._tray.show_message(title, body, "warning" if urgent else "info")
+        self._tray.show_message(title, body, "warning" if urgent else "info", offer.clicked)
 
 
 class BannerBackend:
@@ -65,7 +70,7 @@ class BannerBackend:
     def __init__(self, banner: Banner) -> None:
         self._banner = banner
 
-    async def notify(self, title: str, body: str, *, urgent: bool) -> None:
+    async def notify(self, title: str, body: str, *, urgent: bool, offer: Offer = NO_OFFER) -> None:
         self._banner.show_message(title, body, "warning" if urgent else "info")
 
 
@@ -115,7 +120,7 @@ class DesktopBackend:
             return False
         return True
 
-    async def notify(self, title: str, body: str, *, urgent: bool) -> None:
+    async def notify(self, title: str, body: str, *, urgent: bool, offer: Offer = NO_OFFER) -> None:
         dispatched = False
 
         def on_dispatched() -> None:
@@ -125,7 +130,7 @@ class DesktopBackend:
         try:
             async with asyncio.timeout(self._timeout_s):
                 notifier = await self._connect()
-                from desktop_notifier import Urgency  # noqa: PLC0415 - _connect imported it
+                from desktop_notifier import Button, Urgency  # noqa: PLC0415 - imported
 
                 await notifier.send(
                     title,
@@ -135,6 +140,9 @@ class DesktopBackend:
                     urgency=Urgency.Normal,
                     on_dispatched=on_dispatched,
                     timeout=NOTICE_S,
+                    # Shown where the service has the "actions" capability; else left out.
+                    buttons=[Button(title=text, on_pressed=call) for text, call in offer.buttons],
+                    on_clicked=offer.clicked,
                 )
         except BackendUnavailable:
             raise
@@ -192,13 +200,17 @@ class FallbackChain:
         self._timeout_s = timeout_s
         self._logged: set[str] = set()
         self._tasks: set[asyncio.Task[NotificationBackend | None]] = set()
+        #: What each notice offers (buttons, a click); the window sets it.
+        self.offers: Callable[[Notice], Offer] = lambda _notice: NO_OFFER
 
     async def deliver(self, notice: Notice) -> NotificationBackend | None:
         """Show ``notice`` through the first backend that works; None if none did."""
         for backend in self.backends:
             try:
                 async with asyncio.timeout(self._timeout_s):
-                    await backend.notify(notice.title, notice.body, urgent=notice.urgent)
+                    await backend.notify(
+                        notice.title, notice.body, urgent=notice.urgent, offer=self.offers(notice)
+                    )
             except Exception as exc:
                 self._log_once(backend, exc)
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Callable
 
 from ...core.events import Event
 
@@ -22,6 +23,22 @@ class Notice:
     urgent: bool
     profile_ids: tuple[str, ...]
     sound: bool = False
+    #: About these connections themselves (a drop, a recovery), not this computer: offers
+    #: to snooze them where the desktop shows buttons.
+    snoozable: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Offer:
+    """What a shown notice lets the user do: buttons (label, what it does) where the desktop
+    shows them (D-Bus notifications with the ``actions`` capability), and what clicking the
+    notice itself does (also a tray balloon's click)."""
+
+    buttons: tuple[tuple[str, Callable[[], object]], ...] = ()
+    clicked: Callable[[], object] | None = None
+
+
+NO_OFFER = Offer()
 
 
 @dataclasses.dataclass

@@ -333,9 +333,11 @@ class NotificationPolicy(QObject):
             for notice in notices:
                 self.notification.emit(notice)
 
-    def notice(self, title: str, body: str, urgent: bool, about: Sequence[Profile]) -> Notice:
+    def notice(
+        self, title: str, body: str, urgent: bool, about: Sequence[Profile], snoozable: bool = False
+    ) -> Notice:
         ids = tuple(p.id for p in about)
-        return Notice(title, body, urgent, ids, sound=self._settings.sound)
+        return Notice(title, body, urgent, ids, sound=self._settings.sound, snoozable=snoozable)
 
     def down_notice(self, downs: Sequence[Change]) -> Notice:
         lines = []
@@ -352,7 +354,7 @@ class NotificationPolicy(QObject):
                 n=len(downs), names=join_names(names)
             )
         profiles = [self._profiles[c.event.profile_id] for c in downs]
-        return self.notice(title, lines_text(lines), True, profiles)
+        return self.notice(title, lines_text(lines), True, profiles, snoozable=True)
 
     def _up_notice(self, ups: Sequence[Change]) -> Notice:
         names = [c.event.profile_name for c in ups]
@@ -363,4 +365,4 @@ class NotificationPolicy(QObject):
             )
         body = lines_text([up_line(c.event, c.other) for c in ups])
         profiles = [self._profiles[c.event.profile_id] for c in ups]
-        return self.notice(title, body, False, profiles)
+        return self.notice(title, body, False, profiles, snoozable=True)

@@ -32,6 +32,7 @@ from ...engine.registry import ProfileRegistry
 from ..common.file_dialogs import ask_open_file, ask_save_file
 from ..common.labels import cause_text
 from ..common.text import error_text, unit_text
+from ..notify.notice import Notice, Offer
 
 Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
 
@@ -172,8 +173,27 @@ class ProfileActions(QObject):
     def snooze_selected(self, duration: str) -> None:
         """Hold back the selected connections' notices for ``duration`` (``core.snooze``;
         "" turns them on again); saved with the profiles, so it outlives the program."""
+        self.snooze([p.id for p in self._selected()], duration)
+
+    def offer(self, notice: Notice, show: Callable[[str], object]) -> Offer:
+        """What a notice lets the user do: snooze the connections it is about (a drop, a
+        recovery), and, clicked, ``show`` the first of them in the window."""
+        ids = notice.profile_ids
+        if not ids:
+            return Offer()
+        buttons: tuple[tuple[str, Callable[[], object]], ...] = ()
+        if notice.snoozable:
+            buttons = (
+                (self.tr("Snooze for 1 hour"), lambda: self.snooze(ids, "1h")),
+                (self.tr("Snooze until tomorrow"), lambda: self.snooze(ids, "tomorrow")),
+            )
+        return Offer(buttons, lambda: show(ids[0]))
+
+    def snooze(self, profile_ids: Iterable[str], duration: str) -> None:
+        """``snooze_selected`` for these connections (the tray's and a notice's buttons)."""
         until = until_for(duration) if duration else ""
-        self.profiles.update(dataclasses.replace(p, snooze_until=until) for p in self._selected())
+        found = (self.profiles.get(pid) for pid in profile_ids)
+        self.profiles.update(dataclasses.replace(p, snooze_until=until) for p in found if p)
 
     def test_selected(self) -> None:
         for profile in self._selected():

@@ -1,0 +1,25 @@
+"""Do something once a widget's first frame is on screen (start-up work that must not delay
+the first paint: the engine's threads, the tray)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QWidget
+
+
+class AfterFirstPaint(QObject):
+    """Calls ``then`` in the event loop's turn after ``widget``'s first paint, once."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)  # once this frame is on screen
+            self.deleteLater()
+        return False
