@@ -741,7 +741,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Add connection</source>
-        <extracomment>The settings the shown result (or the test under way) belongs to.</extracomment>
+        <extracomment>What the form does not show and an edit keeps: the user&apos;s snooze and acknowledgement (a duplicate is a new connection, with neither). The settings the shown result (or the test under way) belongs to.</extracomment>
         <translation>添加连接</translation>
     </message>
     <message>
@@ -1043,6 +1043,14 @@ Their stored history is kept.</source>
     <message>
         <source>When it comes &amp;back</source>
         <translation>恢复时(&amp;B)</translation>
+    </message>
+    <message>
+        <source>One window per line: weekly (Sun 02:00-04:00, Mon-Fri 12:00-12:30, daily 03:00-03:15) or once (2026-12-24 18:00 - 2026-12-27 08:00), then a time zone if not local (Europe/Berlin, UTC). Changes inside are recorded, not told.</source>
+        <translation>每行一个时段：每周（Sun 02:00-04:00、Mon-Fri 12:00-12:30、daily 03:00-03:15）或一次性（2026-12-24 18:00 - 2026-12-27 08:00），如不是本地时间，再写时区（Europe/Berlin、UTC）。时段内的变化会记录，但不通知。</translation>
+    </message>
+    <message>
+        <source>&amp;Maintenance:</source>
+        <translation>维护时段(&amp;M)：</translation>
     </message>
     <message>
         <source>CA certificates</source>

@@ -596,3 +596,42 @@ def test_a_failed_future_is_shown_as_a_failure(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: dialog.result_label.text() != "Testing 127.0.0.1:5432…")
     assert dialog.result_label.text() == "Failed: the engine is not running"
     assert dialog.test_button.isEnabled()
+
+
+def test_maintenance_windows_are_one_per_line_checked_beside_their_field(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    fill(dialog)
+    dialog.form.maintenance_edit.setPlainText("Sun 02:00-04:00 Europe/Berlin\n\n  Mon 25:00-26:00")
+    assert not dialog.ok_button.isEnabled()
+    assert messages(dialog) == {
+        "maintenance": "'Mon 25:00-26:00' has 25:00, which is not a time of day (00:00 to 23:59)"
+    }
+    assert dialog.form.tab_of("maintenance") == dialog.form.tabBar().count() - 1  # Alerting
+    dialog.form.maintenance_edit.setPlainText("Sun 02:00-04:00 Europe/Berlin\nMon-Fri 12:00-12:30")
+    assert dialog.ok_button.isEnabled(), messages(dialog)
+    dialog.accept()
+    result = dialog.result_profile()
+    assert result is not None
+    assert result.maintenance == ("Sun 02:00-04:00 Europe/Berlin", "Mon-Fri 12:00-12:30")
+
+
+def test_an_edit_keeps_the_snooze_and_the_acknowledgement_and_a_duplicate_has_neither(
+    qtbot: QtBot,
+) -> None:
+    profile = dataclasses.replace(
+        Profile.from_dict(ROUND_TRIP["probe"]),
+        snooze_until="forever",
+        acknowledged="2026-12-03T10:00:00Z",
+        maintenance=("daily 03:00-03:15 UTC",),
+    )
+    dialog = open_dialog(qtbot, profile=profile)
+    assert dialog.form.maintenance_edit.toPlainText() == "daily 03:00-03:15 UTC"
+    dialog.form.name_edit.setText("Renamed")
+    dialog.accept()
+    edited = dialog.result_profile()
+    assert edited == dataclasses.replace(profile, name="Renamed")
+    copy = open_dialog(qtbot, profile=profile, duplicate=True)
+    copy.accept()
+    duplicate = copy.result_profile()
+    assert duplicate is not None and duplicate.maintenance == profile.maintenance
+    assert (duplicate.snooze_until, duplicate.acknowledged) == ("", "")

@@ -108,6 +108,13 @@ class ProfileDialog(QDialog):
         own = profile.name.strip().casefold() if profile is not None and editing else None
         self._taken = {n.strip().casefold() for n in existing_names} - {own}
         self._tester = tester
+        #: What the form does not show and an edit keeps: the user's snooze and
+        #: acknowledgement (a duplicate is a new connection, with neither).
+        self._kept = (
+            {"snooze_until": profile.snooze_until, "acknowledged": profile.acknowledged}
+            if profile is not None and editing
+            else {}
+        )
         self._candidate: Profile | None = None  # the form's profile, when it builds
         self._result: Profile | None = None
         self._testing = False
@@ -179,7 +186,7 @@ class ProfileDialog(QDialog):
     # -- validation -----------------------------------------------------------------------
 
     def _revalidate(self) -> None:
-        data = {**self.form.to_dict(), "id": self._id}
+        data = {**self._kept, **self.form.to_dict(), "id": self._id}
         problem: FieldError | None = None
         try:
             self._candidate = Profile.from_dict(data)

@@ -241,6 +241,19 @@ class ProfileForm(QTabWidget):
         self._row(form, self.tr("&Notify:"), "notify.on_down", self.on_down_check)
         self.on_up_check = QCheckBox(self.tr("When it comes &back"))
         self._row(form, "", "notify.on_up", self.on_up_check)
+        self.maintenance_edit = QPlainTextEdit()
+        self.maintenance_edit.setTabChangesFocus(True)
+        self.maintenance_edit.setPlaceholderText("Sun 02:00-04:00 Europe/Berlin")
+        self.maintenance_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
+        hint = QLabel(
+            self.tr(
+                "One window per line: weekly (Sun 02:00-04:00, Mon-Fri 12:00-12:30, daily "
+                "03:00-03:15) or once (2026-12-24 18:00 - 2026-12-27 08:00), then a time "
+                "zone if not local (Europe/Berlin, UTC). Changes inside are recorded, not told."
+            )
+        )
+        hint.setWordWrap(True)
+        self._row(form, self.tr("&Maintenance:"), "maintenance", self.maintenance_edit, hint=hint)
 
     def _watch(self, path: str, widget: QWidget) -> None:
         def edited(*_: object) -> None:
@@ -274,6 +287,7 @@ class ProfileForm(QTabWidget):
         d = profile.detector
         values = flatten(profile.to_dict())
         values["detector.send"] = escapes.encode(d.send)
+        values["maintenance"] = "\n".join(profile.maintenance)
         values["detector.user_timeout_s"] = (
             "auto" if d.user_timeout_s is None else "seconds" if d.user_timeout_s else "off"
         )
@@ -299,6 +313,7 @@ class ProfileForm(QTabWidget):
         for path in ("host", "detector.tls_server_name", "detector.tls_ca_file"):
             values[path] = values[path].strip()
         values["detector.send"] = escapes.decode(values["detector.send"])
+        values["maintenance"] = [w.strip() for w in values["maintenance"].splitlines() if w.strip()]
         mode = values["detector.user_timeout_s"]
         values["detector.user_timeout_s"] = {"auto": None, "off": 0.0}.get(
             mode, self.user_timeout_spin.value()
@@ -372,7 +387,9 @@ class ProfileForm(QTabWidget):
     # -- messages beside fields -----------------------------------------------------------
 
     def show_error(self, path: str | None, message: str) -> bool:
-        """Show ``message`` beside the field ``path`` (and no other); False if none has it."""
+        """Show ``message`` beside the field ``path`` (and no other); False if none has it.
+        An item of a list (``maintenance[1]``) is shown beside the list."""
+        path = path.split("[", 1)[0] if path else path
         for name, field in self._fields.items():
             mine = name == path
             field.error.setText(message if mine else "")
