@@ -171,6 +171,9 @@ def _ack(args: argparse.Namespace, profiles: ProfileSet) -> None:
     if args.all == (args.name is not None):
         raise UsageError("NAME|ID: give one profile, or --all (not both)")
     chosen = list(profiles) if args.all else [_find(profiles, args.name)]
+    if not chosen:
+        print("no profiles (add one with: tcpmonitor profiles add NAME HOST:PORT)", file=sys.stderr)
+        return
     stamp = "" if args.undo else snooze.iso(dt.datetime.now(dt.UTC))
     changed = [
         dataclasses.replace(p, acknowledged=stamp) for p in chosen if p.acknowledged != stamp
