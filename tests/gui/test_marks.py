@@ -17,8 +17,7 @@ from tcpmonitor_gui.lab import FaultProxy
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.status.cells import Column
 from tcpmonitor_gui.ui.status.marks import wrench_icon
-from tcpmonitor_gui.ui.status.model import Role
-from tests.gui.windows import open_window
+from tests.gui.windows import open_window, state_of, watched_through
 from tests.helpers import make_profile
 from tests.unit._cli_process import Home, tcpmonitor
 
@@ -26,11 +25,6 @@ from tests.unit._cli_process import Home, tcpmonitor
 def stored(config: Path) -> Profile:
     [profile] = ProfileStore(config).load()
     return profile
-
-
-def state_of(window: MainWindow, profile_id: str) -> State | None:
-    row = window.model.row_of(profile_id)
-    return None if row is None else State(window.model.index(row, 0).data(Role.STATE))
 
 
 def bold(window: MainWindow, profile_id: str) -> bool:
@@ -49,11 +43,9 @@ def test_a_drop_stays_marked_until_acknowledged_and_the_mark_survives_a_restart(
 ) -> None:
     config, data = tmp_path / "config", tmp_path / "data"
     first = open_window(qtbot, config, data)
-    profile = make_profile(*proxy.address, "watch", name="Orders DB")
     try:
         window = first.window
-        window.profiles.apply(profile, new=True)
-        qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
+        profile = watched_through(qtbot, first, proxy, "Orders DB")
         assert not bold(window, profile.id) and unacked(window) == 0
         proxy.set_mode("reset")
         qtbot.waitUntil(lambda: state_of(window, profile.id) is State.DOWN, timeout=5000)
@@ -97,11 +89,9 @@ def test_the_command_line_acknowledges_for_the_running_window(
 ) -> None:
     home = Home(tmp_path / "config", tmp_path / "data")
     opened = open_window(qtbot, home.config, home.data)
-    profile = make_profile(*proxy.address, "watch", name="Orders DB")
     try:
         window = opened.window
-        window.profiles.apply(profile, new=True)
-        qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
+        profile = watched_through(qtbot, opened, proxy, "Orders DB")
         proxy.set_mode("reset")
         qtbot.waitUntil(lambda: unacked(window) == 1, timeout=5000)
         done = tcpmonitor(home, "profiles", "ack", "Orders DB")

@@ -16,18 +16,11 @@ from tcpmonitor_gui.core.snooze import FOREVER, snoozed
 from tcpmonitor_gui.lab import FaultProxy
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.status.cells import Column
-from tcpmonitor_gui.ui.status.model import Role
-from tests.gui.windows import open_window
-from tests.helpers import make_profile
+from tests.gui.windows import open_window, state_of, watched_through
 
 
 def stored(config: Path) -> list[Profile]:
     return ProfileStore(config).load()
-
-
-def state_of(window: MainWindow, profile_id: str) -> State | None:
-    row = window.model.row_of(profile_id)
-    return None if row is None else State(window.model.index(row, 0).data(Role.STATE))
 
 
 def bell(window: MainWindow, profile_id: str) -> tuple[bool, str | None]:
@@ -43,11 +36,9 @@ def test_a_snoozed_connection_is_watched_and_logged_but_not_told_across_a_restar
 ) -> None:
     config, data = tmp_path / "config", tmp_path / "data"
     first = open_window(qtbot, config, data)
-    profile = make_profile(*proxy.address, "watch", name="Orders DB")
     try:
         window = first.window
-        window.profiles.apply(profile, new=True)
-        qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
+        profile = watched_through(qtbot, first, proxy, "Orders DB")
         window.table.select_ids([profile.id])
         window.commands["snooze_1h"].trigger()
         qtbot.waitUntil(lambda: snoozed(stored(config)[0].snooze_until), timeout=5000)

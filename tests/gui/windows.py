@@ -10,10 +10,15 @@ from typing import Any
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.app import DemoRunner, compose
+from tcpmonitor_gui.core.events import State
+from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.session import Session
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.engine.registry import ProfileRegistry
+from tcpmonitor_gui.lab import FaultProxy
 from tcpmonitor_gui.ui.main_window import MainWindow
+from tcpmonitor_gui.ui.status.model import Role
+from tests.helpers import make_profile
 
 
 @dataclasses.dataclass
@@ -51,3 +56,17 @@ def open_window(
         window.start_monitoring()
         window.show()
     return Opened(window, session, parts.registry, parts.engine, parts.demo)
+
+
+def state_of(window: MainWindow, profile_id: str) -> State | None:
+    """The state the window's table shows for a profile (None: no such row)."""
+    row = window.model.row_of(profile_id)
+    return None if row is None else State(window.model.index(row, 0).data(Role.STATE))
+
+
+def watched_through(qtbot: QtBot, opened: Opened, proxy: FaultProxy, name: str) -> Profile:
+    """A ``watch`` profile through the fault proxy, added in the window and up."""
+    profile = make_profile(*proxy.address, "watch", name=name)
+    opened.window.profiles.apply(profile, new=True)
+    qtbot.waitUntil(lambda: state_of(opened.window, profile.id) is State.UP, timeout=5000)
+    return profile

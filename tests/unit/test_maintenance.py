@@ -110,12 +110,10 @@ def window_around_now() -> str:
     return f"{begin:%Y-%m-%d %H:%M} - {end:%Y-%m-%d %H:%M} UTC"
 
 
-async def test_a_drop_in_a_window_is_expected_and_told_when_it_outlasts_it(
+async def down_in_a_window(
     monitors: MonitorSet, collector: Collector, refusing: socket.socket
-) -> None:
-    """Real refusals on loopback: the drop inside the window carries ``maintenance``; when
-    the window is gone (removed here: the same path as its end) and the target is still
-    down, the engine says so again, as an outage of its own; then it recovers."""
+) -> tuple[Profile, float, Event]:
+    """A probe of the refusing port, in a window open now, gone down."""
     host, port = refusing.getsockname()
     profile = dataclasses.replace(
         make_profile(host, port, "probe", interval_s=0.2, timeout_s=1, fail_after=1),
@@ -123,6 +121,16 @@ async def test_a_drop_in_a_window_is_expected_and_told_when_it_outlasts_it(
     )
     monitors.add(profile, stagger=False)
     down_at, down = await collector.wait_state(State.DOWN, timeout=5)
+    return profile, down_at, down
+
+
+async def test_a_drop_in_a_window_is_expected_and_told_when_it_outlasts_it(
+    monitors: MonitorSet, collector: Collector, refusing: socket.socket
+) -> None:
+    """Real refusals on loopback: the drop inside the window carries ``maintenance``; when
+    the window is gone (removed here: the same path as its end) and the target is still
+    down, the engine says so again, as an outage of its own; then it recovers."""
+    profile, down_at, down = await down_in_a_window(monitors, collector, refusing)
     assert down.maintenance and down.cause is Cause.REFUSED
     assert not any(e.maintenance for _, e in collector.events if e.kind is Kind.SAMPLE)
 
@@ -142,13 +150,7 @@ async def test_a_drop_in_a_window_is_expected_and_told_when_it_outlasts_it(
 async def test_a_recovery_inside_the_window_says_nothing_more(
     monitors: MonitorSet, collector: Collector, refusing: socket.socket
 ) -> None:
-    host, port = refusing.getsockname()
-    profile = dataclasses.replace(
-        make_profile(host, port, "probe", interval_s=0.2, timeout_s=1, fail_after=1),
-        maintenance=(window_around_now(),),
-    )
-    monitors.add(profile, stagger=False)
-    down_at, _ = await collector.wait_state(State.DOWN, timeout=5)
+    profile, down_at, _ = await down_in_a_window(monitors, collector, refusing)
     refusing.listen()
     _, up = await collector.wait_state(State.UP, timeout=5, after=down_at)
     assert up.maintenance
