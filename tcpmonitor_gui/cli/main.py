@@ -61,6 +61,31 @@ def _target(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _listen(text: str) -> tuple[str, int]:
+    """``[HOST:]PORT`` to serve on: the host is 127.0.0.1 when left out, port 0 any free one;
+    an IPv6 address in brackets."""
+    host, port_text = "127.0.0.1", text
+    if not (text.isascii() and text.isdigit()):
+        name, sep, port_text = text.rpartition(":")
+        if name.startswith("[") and name.endswith("]"):
+            name = name[1:-1]
+        elif ":" in name:
+            raise argparse.ArgumentTypeError(f"{v.show(text)}: write an IPv6 address in brackets")
+        if not sep or not name:
+            raise argparse.ArgumentTypeError(
+                f"{v.show(text)} is not [HOST:]PORT (e.g. 9464, 0.0.0.0:9464, [::1]:9464)"
+            )
+        try:
+            host = v.host("HOST", name)
+        except v.FieldError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    if not (port_text.isascii() and port_text.isdigit()) or len(port_text) > 5:
+        raise argparse.ArgumentTypeError(f"{v.show(port_text)} is not a port (0 to 65535)")
+    if int(port_text) > 65535:
+        raise argparse.ArgumentTypeError(f"{port_text} is out of range (allowed 0 to 65535)")
+    return host, int(port_text)
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config-dir", metavar="DIR", help="profiles and settings live here")
     parser.add_argument("--data-dir", metavar="DIR", help="the event log lives here")
@@ -111,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--profiles", metavar="FILE", help="a profiles file instead of the stored ones"
     )
     run.add_argument("--json", action="store_true", help="print every event as a JSON line")
+    run.add_argument(
+        "--metrics-listen",
+        type=_listen,
+        metavar="[HOST:]PORT",
+        help="serve Prometheus metrics on /metrics (host 127.0.0.1 unless given)",
+    )
     _common(run)
 
     profiles = sub.add_parser(

@@ -15,10 +15,11 @@ from pathlib import Path
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
+from ..core.metrics import Metrics, MetricsServer
 from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
-from .errors import EXIT_FAILED, EXIT_OK, die
+from .errors import EXIT_FAILED, EXIT_OK, UsageError, die
 from .options import load_profiles_file, open_session
 from .output import Output
 
@@ -44,13 +45,36 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise_open_file_limit(len(enabled) + 256)
         events = session.open_eventlog()
         assert events is not None  # strict: it opens or raises
-        asyncio.run(_run(enabled, events, args.json))
+        metrics = Metrics(enabled)
+        server = _serve(metrics, args.metrics_listen) if args.metrics_listen else None
+        try:
+            asyncio.run(_run(enabled, events, args.json, metrics))
+        finally:
+            if server is not None:
+                server.close()
     finally:
         session.close()
     return EXIT_OK
 
 
-async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> None:
+def _serve(metrics: Metrics, listen: tuple[str, int]) -> MetricsServer:
+    host, port = listen
+    try:
+        server = MetricsServer(metrics, host, port)
+    except OSError as exc:
+        shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        raise UsageError(
+            f"--metrics-listen: {shown} cannot be used ({exc.strerror or exc})"
+        ) from None
+    host, port = server.address
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    print(f"metrics on http://{shown}/metrics", file=sys.stderr, flush=True)
+    return server
+
+
+async def _run(
+    profiles: Sequence[Profile], events: EventLog, as_json: bool, metrics: Metrics
+) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a closed terminal ends it too
@@ -71,6 +95,7 @@ async def _run(profiles: Sequence[Profile], events: EventLog, as_json: bool) -> 
         return ticket
 
     def emit(event: Event) -> None:
+        metrics.feed(event)
         if not batch:  # a timer only while there is something to hand over: idle stays idle
             loop.call_later(BATCH_S, hand_over)
         batch.append(event)

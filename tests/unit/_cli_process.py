@@ -90,6 +90,7 @@ class Running:
         )
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._stderr: list[str] = []
+        self._stderr_seen = threading.Condition()
         self._eof = False
         #: Every stdout line read so far, without its newline.
         self.lines: list[str] = []
@@ -108,7 +109,23 @@ class Running:
 
     def _pump_stderr(self) -> None:
         assert self._proc.stderr is not None
-        self._stderr.append(self._proc.stderr.read())
+        for line in self._proc.stderr:
+            with self._stderr_seen:
+                self._stderr.append(line)
+                self._stderr_seen.notify_all()
+
+    def wait_stderr(self, match: Callable[[str], bool], timeout: float = DEADLINE_S) -> str:
+        """The first stderr line that matches, waiting for it until the deadline."""
+
+        def found() -> str | None:
+            return next((line for line in self._stderr if match(line)), None)
+
+        with self._stderr_seen:
+            if not self._stderr_seen.wait_for(lambda: found() is not None, timeout):
+                raise AssertionError(f"no such stderr line in time; stderr: {self.stderr!r}")
+            line = found()
+        assert line is not None
+        return line.removesuffix("\n")
 
     @property
     def stderr(self) -> str:

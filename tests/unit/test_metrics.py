@@ -1,0 +1,196 @@
+"""Prometheus metrics: what is rendered is what prometheus_client's own parser reads back, label
+values survive any name, the values follow the events, and ``run --metrics-listen`` serves
+them from a thread of its own."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.metrics import FAMILIES, Metrics
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.lab import LineEchoServer
+from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
+
+HOSTILE = 'we"ird \\ name, } {x="y"} 名前 🚀'
+TS = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
+
+
+def profile(name: str = "Orders DB", pid: str = "p1", **extra: object) -> Profile:
+    return Profile.from_dict(
+        {"id": pid, "name": name, "host": "127.0.0.1", "port": 5432, "group": "prod", **extra}
+    )
+
+
+def event(pid: str, kind: Kind, state: State, **extra: object) -> Event:
+    fields: dict[str, object] = {
+        "ts": TS, "profile_id": pid, "profile_name": "x", "kind": kind, "state": state,
+        "previous": None, "cause": None, "detector": "probe", "latency_ms": None,
+    }  # fmt: skip
+    fields.update(extra)
+    return Event(**fields)  # type: ignore[arg-type]
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Every sample the official parser reads, by name and labels."""
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def value(text: str, name: str, **labels: str) -> float:
+    found = [v for (n, ls), v in samples(text).items() if n == name and set(labels.items()) <= ls]
+    assert len(found) == 1, (name, labels, found)
+    return found[0]
+
+
+def test_any_name_survives_as_a_label_value() -> None:
+    metrics = Metrics([profile(HOSTILE)])
+    metrics.feed(event("p1", Kind.STATE, State.UP))
+    text = metrics.render()
+    labels = {
+        "profile": HOSTILE, "group": "prod", "target": "127.0.0.1:5432", "detector": "probe"
+    }  # fmt: skip
+    assert value(text, "tcpmonitor_up", **labels) == 1
+
+
+def test_the_values_follow_the_events() -> None:
+    metrics = Metrics([profile(), profile("Cache", "p2")])
+    for latency in (0.3, 0.8, 40.0):
+        metrics.feed(event("p1", Kind.SAMPLE, State.UP, latency_ms=latency))
+    metrics.feed(event("p1", Kind.STATE, State.UP))
+    text = metrics.render()
+    assert value(text, "tcpmonitor_up", profile="Orders DB") == 1
+    assert value(text, "tcpmonitor_state", profile="Orders DB", state="up") == 1
+    assert value(text, "tcpmonitor_state", profile="Orders DB", state="down") == 0
+    assert value(text, "tcpmonitor_latency_seconds", profile="Orders DB") == 0.04
+    assert value(text, "tcpmonitor_check_latency_seconds_count", profile="Orders DB") == 3
+    assert value(text, "tcpmonitor_check_latency_seconds_bucket", profile="Orders DB",
+                 le="0.001") == 2  # fmt: skip
+    assert value(text, "tcpmonitor_check_latency_seconds_sum", profile="Orders DB") == (
+        pytest.approx(0.0411)
+    )
+    assert value(text, "probe_success", profile="Orders DB") == 1
+    assert value(text, "probe_duration_seconds", profile="Orders DB") == 0.04
+    assert value(text, "tcpmonitor_last_change_timestamp_seconds", profile="Orders DB") == (
+        TS.timestamp()
+    )
+    assert ("probe_success", "Cache") not in {(n, dict(ls)["profile"]) for n, ls in samples(text)}
+
+    metrics.feed(event("p1", Kind.SAMPLE, State.DOWN, cause=Cause.REFUSED))
+    metrics.feed(event("p1", Kind.STATE, State.DOWN, cause=Cause.REFUSED, detection_ms=2300.0))
+    text = metrics.render()
+    assert value(text, "tcpmonitor_up", profile="Orders DB") == 0
+    assert value(text, "probe_success", profile="Orders DB") == 0
+    assert value(text, "tcpmonitor_latency_seconds", profile="Orders DB") == 0.04  # last good
+    assert value(text, "tcpmonitor_state_changes_total", profile="Orders DB",
+                 cause="refused") == 1  # fmt: skip
+    assert value(text, "tcpmonitor_state_changes_total", profile="Orders DB", cause="none") == 1
+    assert value(text, "tcpmonitor_detection_delay_seconds_bucket", profile="Orders DB",
+                 le="2.5") == 1  # fmt: skip
+    assert value(text, "tcpmonitor_detection_delay_seconds_bucket", profile="Orders DB",
+                 le="1") == 0  # fmt: skip
+    families = [f.name for f in text_string_to_metric_families(text)]
+    assert [f.removesuffix("_total") for f in FAMILIES] == families
+
+
+def test_a_renamed_profile_keeps_its_counts_and_a_removed_one_leaves() -> None:
+    first = profile()
+    metrics = Metrics([first, profile("Cache", "p2")])
+    metrics.feed(event("p1", Kind.STATE, State.DOWN, cause=Cause.RESET))
+    metrics.set_profiles([dataclasses.replace(first, name="Orders")])
+    text = metrics.render()
+    assert value(text, "tcpmonitor_state_changes_total", profile="Orders", cause="reset") == 1
+    assert "Orders DB" not in text and "Cache" not in text
+
+
+def test_a_profile_in_maintenance_says_so() -> None:
+    now = dt.datetime.now(dt.UTC)
+    begin, end = now - dt.timedelta(minutes=5), now + dt.timedelta(hours=1)
+    window = f"{begin:%Y-%m-%d %H:%M} - {end:%Y-%m-%d %H:%M} UTC"
+    metrics = Metrics([profile(maintenance=[window]), profile("Cache", "p2")])
+    text = metrics.render()
+    assert value(text, "tcpmonitor_maintenance", profile="Orders DB") == 1
+    assert value(text, "tcpmonitor_maintenance", profile="Cache") == 0
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def fetch(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=DEADLINE_S) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, "", ""
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    return Home(tmp_path / "config", tmp_path / "data")
+
+
+def test_run_serves_metrics_from_a_thread_that_a_silent_client_cannot_hold(
+    home: Home, echo_server: LineEchoServer
+) -> None:
+    host, port = echo_server.address
+    assert tcpmonitor(home, "profiles", "add", HOSTILE, f"{host}:{port}",
+                      "--detector", "heartbeat", "--interval", "0.2").returncode == 0  # fmt: skip
+    with Running(home, "run", "--metrics-listen", "0") as run:
+        line = run.wait_stderr(lambda text: text.startswith("metrics on http://"))
+        url = line.split("metrics on ", 1)[1].strip()
+        assert url.startswith("http://127.0.0.1:")
+        port = int(url.removeprefix("http://127.0.0.1:").split("/")[0])
+        silent = socket.create_connection(("127.0.0.1", port))  # connects, says nothing
+        try:
+            status, kind, text = fetch(url)
+            assert status == 200 and kind.startswith("text/plain; version=0.0.4")
+            assert "process_cpu_seconds_total" in text  # prometheus_client's own
+            run.read_until(lambda line: "-> up" in line)  # monitoring goes on, and says so
+            _, _, text = fetch(url)
+            assert value(text, "tcpmonitor_up", profile=HOSTILE) == 1
+            assert fetch(url.replace("/metrics", "/other"))[0] == 404
+        finally:
+            silent.close()
+
+
+@pytest.mark.parametrize(
+    ("listen", "problem"),
+    [
+        ("http://x", "is not a port"),
+        (":9464", "is not [HOST:]PORT"),
+        ("::1:9464", "write an IPv6 address in brackets"),
+        ("127.0.0.1:99999", "out of range"),
+        ("127.0.0.1:" + "9" * 5000, "is not a port"),
+        ("bad host!:80", "HOST"),
+    ],
+)
+def test_a_bad_listen_address_is_named(home: Home, listen: str, problem: str) -> None:
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:1").returncode == 0
+    result = tcpmonitor(home, "run", f"--metrics-listen={listen}")
+    assert result.returncode == 2
+    assert "--metrics-listen" in result.stderr and problem in result.stderr
+    assert len(result.stderr) < 500
+
+
+def test_a_port_in_use_is_named_and_nothing_runs(home: Home) -> None:
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:1").returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = tcpmonitor(home, "run", "--metrics-listen", f"127.0.0.1:{port}")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"tcpmonitor: --metrics-listen: 127.0.0.1:{port} cannot be used (Address already in use)\n"
+    )
