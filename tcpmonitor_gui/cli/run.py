@@ -1,4 +1,5 @@
-"""``tcpmonitor run``: every enabled profile, headless, until SIGINT or SIGTERM."""
+"""``tcpmonitor run``: every enabled profile, headless, until SIGINT or SIGTERM; SIGHUP (and
+a change of the file) reads the profiles again (``follow.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..core.computer import RETRY_AFTER, ThisComputer
@@ -20,6 +21,7 @@ from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
 from .errors import EXIT_FAILED, EXIT_OK, UsageError, die
+from .follow import Follower
 from .options import load_profiles_file, open_session
 from .output import Output
 
@@ -32,10 +34,14 @@ BATCH_S = 0.1
 def cmd_run(args: argparse.Namespace) -> int:
     session = open_session(args)
     try:
-        if args.profiles:
-            profiles = load_profiles_file(Path(args.profiles))
-        else:
-            profiles = list(session.profiles)
+        path = Path(args.profiles) if args.profiles else session.profile_store.path
+
+        def load() -> list[Profile]:
+            if args.profiles:
+                return load_profiles_file(path)
+            return session.profile_store.load()
+
+        profiles = load() if args.profiles else list(session.profiles)
         enabled = [p for p in profiles if p.enabled]
         if not enabled:
             return die(
@@ -48,7 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         metrics = Metrics(enabled)
         server = _serve(metrics, args.metrics_listen) if args.metrics_listen else None
         try:
-            asyncio.run(_run(enabled, events, args.json, metrics))
+            asyncio.run(_run(enabled, events, args.json, metrics, (path, load)))
         finally:
             if server is not None:
                 server.close()
@@ -73,11 +79,15 @@ def _serve(metrics: Metrics, listen: tuple[str, int]) -> MetricsServer:
 
 
 async def _run(
-    profiles: Sequence[Profile], events: EventLog, as_json: bool, metrics: Metrics
+    profiles: Sequence[Profile],
+    events: EventLog,
+    as_json: bool,
+    metrics: Metrics,
+    source: tuple[Path, Callable[[], list[Profile]]],
 ) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a closed terminal ends it too
+    for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
             loop.add_signal_handler(sig, stop.set)
     batch: list[Event] = []
@@ -119,9 +129,35 @@ async def _run(
     for event in already:
         emit(event)
     monitors.add_all(profiles)
+
+    async def apply(new: list[Profile]) -> str:
+        """Make ``new`` the watched profiles: what did not change is left running."""
+        wanted = {p.id: p for p in new if p.enabled or p.id in monitors.monitors}
+        gone = [pid for pid in monitors.monitors if pid not in wanted]
+        for pid in gone:
+            await monitors.remove(pid, record=True)
+        added = changed = 0
+        for p in wanted.values():
+            monitor = monitors.monitors.get(p.id)
+            if monitor is None:
+                monitors.add(p)
+                added += 1
+            elif monitor.profile != p:
+                await monitors.update(p)
+                changed += 1
+        metrics.set_profiles(m.profile for m in monitors.monitors.values())
+        return f"{added} added, {changed} changed, {len(gone)} removed"
+
+    follower = Follower(source[0], source[1], apply)
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGHUP, follower.hangup)
+    following = loop.create_task(follower.run(), name="profiles follower")
     try:
         await stop.wait()
     finally:
+        following.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await following
         computer.close()
         await monitors.close()
         hand_over()

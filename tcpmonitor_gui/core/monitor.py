@@ -264,10 +264,14 @@ class MonitorSet:
         for profile in profiles:
             self.add(profile)
 
-    async def remove(self, profile_id: str) -> None:
+    async def remove(self, profile_id: str, *, record: bool = False) -> None:
+        """Stop watching a profile; ``record``: say so with an ``unknown`` event (as ``close``
+        does), when the profile itself goes on existing in the history."""
         monitor = self.monitors.pop(profile_id, None)
         if monitor is not None:
             await monitor.stop()
+            if record and monitor.state is not State.PAUSED:
+                self._emit_state(monitor, State.UNKNOWN, "monitoring stopped")
 
     async def update(self, profile: Profile) -> Monitor:
         """Apply an edited profile: the monitor restarts with the new settings, or, when

@@ -6,6 +6,7 @@ pipe, or kills the process, as a pager, a pipeline or a crash would.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fcntl
 import itertools
@@ -21,11 +22,12 @@ from pathlib import Path
 
 import pytest
 
+from tcpmonitor_gui.cli.follow import POLL_S
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Event, State
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.helpers import make_profile
-from tests.unit._cli_process import DEADLINE_S, TCPMONITOR, Home
+from tests.unit._cli_process import DEADLINE_S, TCPMONITOR, Home, Running
 
 PIPE_FULL = 60_000  # Linux pipes hold 64 KiB by default
 
@@ -134,18 +136,64 @@ def test_with_stdout_closed_monitoring_goes_on_into_the_event_log(
     assert [e.cause for e in stored(home) if e.cause is not None] == []  # no "local_error"
 
 
-def test_sighup_ends_the_run_as_sigterm_does(home: Home, tmp_path: Path) -> None:
+#: A change of the file is seen at the next look (every ``POLL_S``), with a margin.
+FOLLOW_S = POLL_S + DEADLINE_S
+
+
+def state_lines(run: Running, after: int = 0) -> list[dict[str, object]]:
+    events = [json.loads(line) for line in run.lines[after:]]
+    return [e for e in events if e["kind"] == "state"]
+
+
+def test_sighup_reads_the_profiles_again_and_leaves_the_unchanged_running(
+    home: Home, tmp_path: Path
+) -> None:
+    """SIGHUP is systemd's reload: a renamed profile keeps its held connection (no state
+    change at all), a new one starts, a removed one records that it is no longer watched."""
     with LineEchoServer() as echo:
-        file = profiles_file(tmp_path, make_profile(*echo.address, "watch", name="w"))
-        with start(home, file, stdout=subprocess.PIPE) as run:
-            assert run.stdout is not None
-            assert json.loads(run.stdout.readline())["state"] == "connecting"
-            assert json.loads(run.stdout.readline())["state"] == "up"
+        kept = make_profile(*echo.address, "watch", name="kept")
+        gone = make_profile(*echo.address, "watch", name="gone")
+        file = profiles_file(tmp_path, kept, gone)
+        with Running(home, "run", "--json", "--profiles", str(file)) as run:
+            for p in (kept, gone):
+                run.read_until(lambda line, p=p: p.id in line and '"state":"up"' in line)
+            seen = len(run.lines)
+            new = make_profile(*echo.address, "watch", name="new")
+            profiles_file(tmp_path, dataclasses.replace(kept, name="kept, renamed"), new)
             run.send_signal(signal.SIGHUP)
+            line = run.wait_stderr(lambda text: "profiles read again (SIGHUP)" in text)
+            assert line.endswith("1 added, 1 changed, 1 removed")
+            run.read_until(lambda line: new.id in line and '"state":"up"' in line)
+            states = state_lines(run, seen)
+            said = [(e["state"], e["detail"]) for e in states if e["profile_id"] == gone.id]
+            assert said == [("unknown", "monitoring stopped")]
+            assert [e for e in states if e["profile_id"] == kept.id] == []  # not reconnected
+            run.send_signal(signal.SIGTERM)
             assert run.wait(DEADLINE_S) == 0
-            last = json.loads(run.stdout.read().decode().splitlines()[-1])
-    assert (last["state"], last["detail"]) == ("unknown", "monitoring stopped")
-    assert stored(home)[-1].state is State.UNKNOWN  # the final event is stored too
+    last = [e for e in state_lines(run) if e["profile_id"] == kept.id][-1]
+    assert (last["profile_name"], last["state"]) == ("kept, renamed", "unknown")
+
+
+def test_a_changed_file_is_read_again_and_a_bad_one_is_named_and_changes_nothing(
+    home: Home, tmp_path: Path
+) -> None:
+    with LineEchoServer() as echo:
+        first = make_profile(*echo.address, "probe", name="first", interval_s=0.2)
+        file = profiles_file(tmp_path, first)
+        with Running(home, "run", "--json", "--profiles", str(file)) as run:
+            run.read_until(lambda line: '"state":"up"' in line)
+            second = make_profile(*echo.address, "probe", name="second", interval_s=0.2)
+            profiles_file(tmp_path, first, second)  # no signal: the file changed
+            run.wait_stderr(lambda text: "(the file changed): 1 added" in text, FOLLOW_S)
+            run.read_until(lambda line: second.id in line and '"state":"up"' in line)
+            file.write_text('{"version": 1, "profiles": [{"name": "broken"')
+            line = run.wait_stderr(lambda text: "still watched" in text, FOLLOW_S)
+            assert str(file) in line
+            seen = len(run.lines)
+            run.read_until(lambda line: second.id in line)  # still checked: nothing changed
+            assert all(e["state"] != "unknown" for e in state_lines(run, seen))
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
 
 
 def test_a_state_change_printed_is_a_state_change_stored_even_after_sigkill(

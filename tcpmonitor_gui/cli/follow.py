@@ -1,0 +1,74 @@
+"""``tcpmonitor run`` follows its profiles: on SIGHUP (systemd's ``ExecReload``), and when the
+file changes, it reads them again and applies the difference. A held connection whose profile
+did not change (or changed only in its name, notes, notices, snooze) is not dropped; a file
+that does not load is named on stderr and the profiles watched so far go on being watched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from ..core.profile import Profile
+
+#: How often the file is looked at (a ``stat``: nothing is read unless it changed).
+POLL_S = 2.0
+
+Signature = tuple[int, int, int] | None
+
+
+def signature(path: Path) -> Signature:
+    """What changes when the file is written or replaced; None while there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+class Follower:
+    def __init__(
+        self,
+        path: Path,
+        load: Callable[[], list[Profile]],
+        apply: Callable[[list[Profile]], Awaitable[str]],
+    ) -> None:
+        """``load`` reads the profiles (raising with a one-line message); ``apply`` makes
+        them the watched ones and says what changed."""
+        self._path = path
+        self._load = load
+        self._apply = apply
+        self._seen = signature(path)
+        self._asked = asyncio.Event()
+
+    def hangup(self) -> None:
+        """SIGHUP: read the profiles again now."""
+        self._asked.set()
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._asked.wait(), POLL_S)
+            asked = self._asked.is_set()
+            self._asked.clear()
+            now = signature(self._path)
+            if asked or now != self._seen:
+                self._seen = now
+                await self.reload("SIGHUP" if asked else "the file changed")
+
+    async def reload(self, why: str) -> None:
+        try:
+            profiles = self._load()
+        except Exception as exc:  # a bad file: said, and nothing changes
+            print(
+                f"tcpmonitor: {exc} ({why}); the profiles watched so far are still watched",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
+        done = await self._apply(profiles)
+        print(f"tcpmonitor: profiles read again ({why}): {done}", file=sys.stderr, flush=True)
