@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tcpmonitor_gui.core.metrics import FAMILIES
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy
@@ -150,3 +152,33 @@ def test_a_dead_target_fires_the_shipped_alert_and_its_return_resolves_it(
         proxy.set_mode("pass")
         run.read_until(lambda text: "-> up" in text)
         poll("the alert resolves", lambda: alerts() == [], 30)
+
+
+DASHBOARD = Path(__file__).parents[2] / "packaging" / "grafana" / "tcpmonitor-dashboard.json"
+#: Names a query may use beside ours: Prometheus's own.
+PROMQL_WORDS = {"up", "vector", "count", "sum", "by", "increase", "rate", "histogram_quantile",
+                "avg_over_time", "or", "and", "unless", "on", "le"}  # fmt: skip
+
+
+def test_the_dashboard_queries_only_what_we_export_and_parse_as_promql(tmp_path: Path) -> None:
+    """Every panel's query names only metrics we serve (or their histogram parts), and each
+    one is valid PromQL: promtool checks them as recording rules (the dashboard's variables
+    filled in as Grafana would)."""
+    dashboard = json.loads(DASHBOARD.read_text())
+    queries = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    assert len(queries) == len(dashboard["panels"]) >= 8
+    ours = {f"{name}{part}" for name in FAMILIES for part in ("", "_bucket", "_sum", "_count")}
+    for query in queries:
+        # no strings, ranges, label matchers or grouping labels: metric and function names
+        bare = re.sub(r'"[^"]*"|\[[^]]*\]|\{[^}]*\}|\bby\s*\([^)]*\)', " ", query)
+        names = set(re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", bare)) - PROMQL_WORDS
+        assert names <= ours, (query, names - ours)
+        assert any(name in ours for name in names), query
+    rules = {"groups": [{"name": "dashboard", "rules": [
+        {"record": f"dashboard:query{i}", "expr": q.replace("$instance", ".*").replace(
+            "$profile", ".*")} for i, q in enumerate(queries)]}]}  # fmt: skip
+    path = tmp_path / "dashboard-rules.yml"
+    path.write_text(json.dumps(rules))  # JSON is YAML
+    result = subprocess.run([need("promtool"), "check", "rules", str(path)],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
