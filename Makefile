@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/engine_scale.py
 	$(BIN)/python tests/bench/gui_responsiveness.py
 	$(BIN)/python tests/bench/model_paint.py
+	$(BIN)/python tests/bench/metrics_scrape.py
 
 # A one-folder bundle that needs no Python: dist/tcpmonitor-gui/ (packaging/pyinstaller).
 bundle: $(STAMP) $(QM)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import http.server
+import itertools
 import math
 import socket
 import threading
@@ -35,10 +36,11 @@ from .events import Event, Kind, State
 from .maintenance import in_maintenance
 from .profile import Profile
 
-#: Buckets of the latency histogram (seconds): loopback to a slow WAN.
-LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+#: Buckets of the latency histogram (seconds): loopback to a slow WAN. Few, as every bucket
+#: is a series per profile: 1,000 profiles' scrape is megabytes.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.01, 0.025, 0.1, 0.25, 1.0, 2.5)
 #: Buckets of the detection-delay histogram (seconds): a FIN at once to a keepalive budget.
-DETECTION_BUCKETS = (0.001, 0.01, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+DETECTION_BUCKETS = (0.01, 0.1, 1.0, 5.0, 30.0, 120.0)
 #: The states a profile can be in (``tcpmonitor_state`` has one series each).
 PROFILE_STATES = (State.UNKNOWN, State.CONNECTING, State.UP, State.DEGRADED, State.DOWN,
                   State.PAUSED)  # fmt: skip
@@ -66,6 +68,16 @@ _HELP = {
     "probe_duration_seconds": ("gauge", "How long the last check took (blackbox_exporter's name)."),
 }
 FAMILIES = tuple(_HELP)
+_SAMPLE_FAMILIES = ("probe_success", "probe_duration_seconds")
+_GOOD_SAMPLE_FAMILIES = (*_SAMPLE_FAMILIES, "tcpmonitor_latency_seconds",
+                         "tcpmonitor_check_latency_seconds")  # fmt: skip
+_STATE_FAMILIES = (
+    "tcpmonitor_up",
+    "tcpmonitor_state",
+    "tcpmonitor_maintenance",
+    "tcpmonitor_state_changes_total",
+    "tcpmonitor_last_change_timestamp_seconds",
+)
 
 
 def escape_label(value: str) -> str:
@@ -83,25 +95,34 @@ def number(value: float) -> str:
 
 
 class _Histogram:
-    __slots__ = ("bounds", "counts", "sum")
+    __slots__ = ("_heads", "bounds", "counts", "sum")
 
     def __init__(self, bounds: Sequence[float]) -> None:
         self.bounds = bounds
         self.counts = [0] * (len(bounds) + 1)  # the last: above every bound
         self.sum = 0.0
+        #: The text before each value, for the labels they were made for.
+        self._heads: tuple[str, list[str]] = ("", [])
 
     def observe(self, value: float) -> None:
-        self.counts[bisect.bisect_left(self.bounds, value)] += 1
+        self.counts[bisect.bisect_left(self.bounds, value)] += 1  # le: value <= bound
         self.sum += value
 
-    def lines(self, name: str, labels: str) -> str:
-        out, total = [], 0
-        for bound, count in zip((*self.bounds, math.inf), self.counts, strict=True):
-            total += count
-            out.append(f'{name}_bucket{{{labels},le="{number(bound)}"}} {total}\n')
-        out.append(f"{name}_sum{{{labels}}} {number(self.sum)}\n")
-        out.append(f"{name}_count{{{labels}}} {total}\n")
-        return "".join(out)
+    def snapshot(self) -> tuple[tuple[int, ...], float]:
+        return tuple(self.counts), self.sum
+
+    def lines(self, name: str, labels: str, counts: Sequence[int], total: float) -> str:
+        """The family's lines for ``counts`` and ``total`` (a ``snapshot``): the text
+        before each value is made once for these labels."""
+        made_for, heads = self._heads
+        if made_for != f"{name}{{{labels}" or not heads:
+            heads = [f'{name}_bucket{{{labels},le="{number(b)}"}} ' for b in self.bounds]
+            heads += [f'{name}_bucket{{{labels},le="+Inf"}} ', f"{name}_sum{{{labels}}} ",
+                      f"{name}_count{{{labels}}} "]  # fmt: skip
+            self._heads = (f"{name}{{{labels}", heads)
+        totals = list(itertools.accumulate(counts))
+        values = [*map(str, totals), number(total), str(totals[-1])]
+        return "\n".join(map(str.__add__, heads, values)) + "\n"
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -120,10 +141,34 @@ class _Series:
     detection: _Histogram = dataclasses.field(default_factory=lambda: _Histogram(DETECTION_BUCKETS))
     #: Families whose text is out of date.
     dirty: set[str] = dataclasses.field(default_factory=lambda: set(FAMILIES))
-    text: dict[str, str] = dataclasses.field(default_factory=dict)
+    text: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Values:
+    """What one profile's text is made from, copied under the lock so that the text is
+    made outside it (a scrape never holds up ``feed``, so never the monitoring loop)."""
+
+    labels: str
+    windows: tuple[str, ...]
+    state: State
+    latency: float | None
+    last_ok: bool | None
+    last_duration: float | None
+    last_change: float | None
+    changes: tuple[tuple[str, int], ...]
+    check: tuple[tuple[int, ...], float]
+    detection: tuple[tuple[int, ...], float]
+
+    @classmethod
+    def of(cls, s: _Series) -> _Values:
+        return cls(s.labels, s.windows, s.state, s.latency, s.last_ok, s.last_duration,
+                   s.last_change, tuple(sorted(s.changes.items())), s.check.snapshot(),
+                   s.detection.snapshot())  # fmt: skip
 
 
 def _labels(p: Profile) -> str:
+    """The profile's labels; an empty group is left out (to Prometheus, the same thing)."""
     return ",".join(
         f'{key}="{escape_label(value)}"'
         for key, value in (
@@ -132,6 +177,7 @@ def _labels(p: Profile) -> str:
             ("target", p.target),
             ("detector", p.detector.kind),
         )
+        if value
     )
 
 
@@ -143,6 +189,9 @@ class Metrics:
         self._render_lock = threading.Lock()  # one render at a time writes the caches
         self._series: dict[str, _Series] = {}
         self._order: list[str] = []
+        #: Families whose joined bytes must be made again, and those bytes.
+        self._stale: set[str] = set(FAMILIES)
+        self._joined: dict[str, bytes] = {}
         self.set_profiles(profiles)
 
     def set_profiles(self, profiles: Iterable[Profile]) -> None:
@@ -160,6 +209,7 @@ class Metrics:
                     series.dirty.update(FAMILIES)
                 self._series[p.id] = series
             self._order = list(self._series)
+            self._stale.update(FAMILIES)
 
     def feed(self, event: Event) -> None:
         """One event (any thread; the engine's loop in practice)."""
@@ -171,12 +221,13 @@ class Metrics:
                 ok = event.cause is None
                 latency = None if event.latency_ms is None else event.latency_ms / 1000.0
                 series.last_ok, series.last_duration = ok, latency
-                series.dirty.update(("probe_success", "probe_duration_seconds"))
+                changed: tuple[str, ...] = _SAMPLE_FAMILIES
                 if ok and latency is not None:
                     series.latency = latency
                     series.check.observe(latency)
-                    series.dirty.update(("tcpmonitor_latency_seconds",
-                                         "tcpmonitor_check_latency_seconds"))  # fmt: skip
+                    changed = _GOOD_SAMPLE_FAMILIES
+                series.dirty.update(changed)
+                self._stale.update(changed)
                 return
             if event.kind is not Kind.STATE:
                 return
@@ -184,69 +235,72 @@ class Metrics:
             series.last_change = event.ts.timestamp()
             cause = "none" if event.cause is None else str(event.cause)
             series.changes[cause] = series.changes.get(cause, 0) + 1
-            series.dirty.update(("tcpmonitor_up", "tcpmonitor_state", "tcpmonitor_maintenance",
-                                 "tcpmonitor_state_changes_total",
-                                 "tcpmonitor_last_change_timestamp_seconds"))  # fmt: skip
+            changed = _STATE_FAMILIES
             if event.state is State.DOWN and event.detection_ms is not None:
                 series.detection.observe(event.detection_ms / 1000.0)
-                series.dirty.add("tcpmonitor_detection_delay_seconds")
+                changed = (*changed, "tcpmonitor_detection_delay_seconds")
+            series.dirty.update(changed)
+            self._stale.update(changed)
 
-    def render(self) -> str:
-        """Every family, in the text exposition format (version 0.0.4)."""
+    def render(self) -> bytes:
+        """Every family, in the text exposition format (version 0.0.4). Only what changed
+        since the last render is rendered again: a profile's text per family, and a
+        family's joined bytes when one of its profiles changed."""
         with self._render_lock:
-            with self._lock:
-                order = list(self._order)
-                series = [self._series[pid] for pid in order]
-                stale = [(s, s.dirty) for s in series if s.dirty]
+            with self._lock:  # only copies: feed waits for no formatting
+                series = [self._series[pid] for pid in self._order]
+                stale, self._stale = self._stale, set()
+                work = []
                 for s in series:
                     if s.windows:  # a window opens and closes by the clock, not by events
-                        s.dirty = {"tcpmonitor_maintenance"}
-                    else:
+                        s.dirty.add("tcpmonitor_maintenance")
+                        stale.add("tcpmonitor_maintenance")
+                    if s.dirty:
+                        work.append((s, s.dirty, _Values.of(s)))
                         s.dirty = set()
-                for s, families in stale:  # rendered under the lock: values are consistent
-                    for family in families:
-                        s.text[family] = _render(family, s)
-            parts = []
-            for family in FAMILIES:
+            for s, families, values in work:
+                for family in families:
+                    s.text[family] = _render(family, s, values).encode()
+            for family in stale:
                 kind, text = _HELP[family]
-                parts.append(f"# HELP {family} {text}\n# TYPE {family} {kind}\n")
-                parts.extend(s.text.get(family, "") for s in series)
-            return "".join(parts)
+                head = f"# HELP {family} {text}\n# TYPE {family} {kind}\n".encode()
+                self._joined[family] = head + b"".join([s.text.get(family, b"") for s in series])
+            return b"".join([self._joined[family] for family in FAMILIES])
 
 
-def _render(family: str, s: _Series) -> str:
-    labels = s.labels
+def _render(family: str, s: _Series, v: _Values) -> str:
+    labels = v.labels
     if family == "tcpmonitor_up":
-        return f"tcpmonitor_up{{{labels}}} {int(s.state in UP_STATES)}\n"
+        return f"tcpmonitor_up{{{labels}}} {int(v.state in UP_STATES)}\n"
     if family == "tcpmonitor_state":
         return "".join(
-            f'tcpmonitor_state{{{labels},state="{state}"}} {int(s.state is state)}\n'
+            f'tcpmonitor_state{{{labels},state="{state}"}} {int(v.state is state)}\n'
             for state in PROFILE_STATES
         )
     if family == "tcpmonitor_maintenance":
-        return f"tcpmonitor_maintenance{{{labels}}} {int(in_maintenance(s.windows))}\n"
+        return f"tcpmonitor_maintenance{{{labels}}} {int(in_maintenance(v.windows))}\n"
     if family == "tcpmonitor_latency_seconds":
-        if s.latency is None:
+        if v.latency is None:
             return ""
-        return f"tcpmonitor_latency_seconds{{{labels}}} {number(s.latency)}\n"
+        return f"tcpmonitor_latency_seconds{{{labels}}} {number(v.latency)}\n"
     if family == "tcpmonitor_check_latency_seconds":
-        return s.check.lines(family, labels)
+        return s.check.lines(family, labels, *v.check)
     if family == "tcpmonitor_detection_delay_seconds":
-        return s.detection.lines(family, labels)
+        return s.detection.lines(family, labels, *v.detection)
     if family == "tcpmonitor_state_changes_total":
         return "".join(
             f'tcpmonitor_state_changes_total{{{labels},cause="{cause}"}} {n}\n'
-            for cause, n in sorted(s.changes.items())
+            for cause, n in v.changes
         )
     if family == "tcpmonitor_last_change_timestamp_seconds":
-        if s.last_change is None:
+        if v.last_change is None:
             return ""
-        return f"{family}{{{labels}}} {number(s.last_change)}\n"
+        return f"{family}{{{labels}}} {number(v.last_change)}\n"
     if family == "probe_success":
-        return "" if s.last_ok is None else f"probe_success{{{labels}}} {int(s.last_ok)}\n"
-    if s.last_duration is None:  # probe_duration_seconds
+        return "" if v.last_ok is None else f"probe_success{{{labels}}} {int(v.last_ok)}\n"
+    if v.last_duration is None:  # probe_duration_seconds
         return ""
-    return f"probe_duration_seconds{{{labels}}} {number(s.last_duration)}\n"
+    return f"probe_duration_seconds{{{labels}}} {number(v.last_duration)}\n"
 
 
 class _ProcessMetrics:
@@ -259,10 +313,10 @@ class _ProcessMetrics:
         self._registry = CollectorRegistry()
         ProcessCollector(registry=self._registry)
 
-    def render(self) -> str:
+    def render(self) -> bytes:
         from prometheus_client import generate_latest  # noqa: PLC0415
 
-        return generate_latest(self._registry).decode()
+        return bytes(generate_latest(self._registry))
 
 
 class MetricsServer:
@@ -280,7 +334,7 @@ class MetricsServer:
                 if self.path.split("?", 1)[0] not in ("/metrics", "/"):
                     self.send_error(404, "only /metrics is here")
                     return
-                body = (metrics.render() + process.render()).encode()
+                body = metrics.render() + process.render()
                 self.send_response(200)
                 self.send_header("Content-Type", CONTENT_TYPE)
                 self.send_header("Content-Length", str(len(body)))
@@ -295,6 +349,7 @@ class MetricsServer:
         address = self._server.server_address
         #: Where it listens (the port chosen when 0 was asked for).
         self.address: tuple[str, int] = (str(address[0]), int(address[1]))
+
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="metrics server", daemon=True
         )

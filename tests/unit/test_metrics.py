@@ -57,7 +57,7 @@ def value(text: str, name: str, **labels: str) -> float:
 def test_any_name_survives_as_a_label_value() -> None:
     metrics = Metrics([profile(HOSTILE)])
     metrics.feed(event("p1", Kind.STATE, State.UP))
-    text = metrics.render()
+    text = metrics.render().decode()
     labels = {
         "profile": HOSTILE, "group": "prod", "target": "127.0.0.1:5432", "detector": "probe"
     }  # fmt: skip
@@ -69,7 +69,7 @@ def test_the_values_follow_the_events() -> None:
     for latency in (0.3, 0.8, 40.0):
         metrics.feed(event("p1", Kind.SAMPLE, State.UP, latency_ms=latency))
     metrics.feed(event("p1", Kind.STATE, State.UP))
-    text = metrics.render()
+    text = metrics.render().decode()
     assert value(text, "tcpmonitor_up", profile="Orders DB") == 1
     assert value(text, "tcpmonitor_state", profile="Orders DB", state="up") == 1
     assert value(text, "tcpmonitor_state", profile="Orders DB", state="down") == 0
@@ -89,7 +89,7 @@ def test_the_values_follow_the_events() -> None:
 
     metrics.feed(event("p1", Kind.SAMPLE, State.DOWN, cause=Cause.REFUSED))
     metrics.feed(event("p1", Kind.STATE, State.DOWN, cause=Cause.REFUSED, detection_ms=2300.0))
-    text = metrics.render()
+    text = metrics.render().decode()
     assert value(text, "tcpmonitor_up", profile="Orders DB") == 0
     assert value(text, "probe_success", profile="Orders DB") == 0
     assert value(text, "tcpmonitor_latency_seconds", profile="Orders DB") == 0.04  # last good
@@ -97,7 +97,7 @@ def test_the_values_follow_the_events() -> None:
                  cause="refused") == 1  # fmt: skip
     assert value(text, "tcpmonitor_state_changes_total", profile="Orders DB", cause="none") == 1
     assert value(text, "tcpmonitor_detection_delay_seconds_bucket", profile="Orders DB",
-                 le="2.5") == 1  # fmt: skip
+                 le="5") == 1  # fmt: skip
     assert value(text, "tcpmonitor_detection_delay_seconds_bucket", profile="Orders DB",
                  le="1") == 0  # fmt: skip
     families = [f.name for f in text_string_to_metric_families(text)]
@@ -109,7 +109,7 @@ def test_a_renamed_profile_keeps_its_counts_and_a_removed_one_leaves() -> None:
     metrics = Metrics([first, profile("Cache", "p2")])
     metrics.feed(event("p1", Kind.STATE, State.DOWN, cause=Cause.RESET))
     metrics.set_profiles([dataclasses.replace(first, name="Orders")])
-    text = metrics.render()
+    text = metrics.render().decode()
     assert value(text, "tcpmonitor_state_changes_total", profile="Orders", cause="reset") == 1
     assert "Orders DB" not in text and "Cache" not in text
 
@@ -119,7 +119,7 @@ def test_a_profile_in_maintenance_says_so() -> None:
     begin, end = now - dt.timedelta(minutes=5), now + dt.timedelta(hours=1)
     window = f"{begin:%Y-%m-%d %H:%M} - {end:%Y-%m-%d %H:%M} UTC"
     metrics = Metrics([profile(maintenance=[window]), profile("Cache", "p2")])
-    text = metrics.render()
+    text = metrics.render().decode()
     assert value(text, "tcpmonitor_maintenance", profile="Orders DB") == 1
     assert value(text, "tcpmonitor_maintenance", profile="Cache") == 0
 
