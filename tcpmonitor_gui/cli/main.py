@@ -13,6 +13,7 @@ from ..core import validate as v
 from ..core.presets import PRESETS
 from ..core.profile import DETECTOR_KINDS, field_range, parse_target
 from ..core.session import SessionError
+from .actions import cmd_actions
 from .check import cmd_check
 from .errors import EXIT_USAGE, UsageError, die
 from .events import cmd_events
@@ -203,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--undo", action="store_true", help="no longer acknowledged")
     _common(pack)
 
+    actions = sub.add_parser("actions", help="the commands run on state changes")
+    asub = actions.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    atest = asub.add_parser(
+        "test", help="run a profile's actions (and the global ones) for a test event"
+    )
+    atest.add_argument("name", metavar="NAME|ID")
+    _common(atest)
+
     events = sub.add_parser("events", help="the stored event log")
     events.add_argument("--profile", metavar="NAME|ID")
     events.add_argument("--since", metavar="ISO8601|AGE", help="e.g. 2026-11-26T08:00Z or 2h")
@@ -220,9 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        command = {"check": cmd_check, "run": cmd_run, "profiles": cmd_profiles}.get(
-            args.command, cmd_events
-        )
+        command = {
+            "check": cmd_check,
+            "run": cmd_run,
+            "profiles": cmd_profiles,
+            "actions": cmd_actions,
+        }.get(args.command, cmd_events)
         return command(args)
     except (UsageError, SessionError) as exc:  # a bad file is bad input too: named, exit 2
         return die(str(exc))

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..core.actions import Action, ActionRunner
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
@@ -53,8 +54,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         assert events is not None  # strict: it opens or raises
         metrics = Metrics(enabled)
         server = _serve(metrics, args.metrics_listen) if args.metrics_listen else None
+        everywhere = session.settings.actions
         try:
-            asyncio.run(_run(enabled, events, args.json, metrics, (path, load)))
+            asyncio.run(
+                _run(enabled, events, args.json, metrics, (path, load), everywhere=everywhere)
+            )
         finally:
             if server is not None:
                 server.close()
@@ -84,6 +88,8 @@ async def _run(
     as_json: bool,
     metrics: Metrics,
     source: tuple[Path, Callable[[], list[Profile]]],
+    *,
+    everywhere: Sequence[Action] = (),
 ) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -106,6 +112,10 @@ async def _run(
 
     def emit(event: Event) -> None:
         metrics.feed(event)
+        if event.kind is Kind.STATE and (monitor := monitors.monitors.get(event.profile_id)):
+            p = monitor.profile
+            if p.actions or everywhere:
+                actions.submit(event, (*p.actions, *everywhere), p.target)
         if not batch:  # a timer only while there is something to hand over: idle stays idle
             loop.call_later(BATCH_S, hand_over)
         batch.append(event)
@@ -123,6 +133,11 @@ async def _run(
         if event.state in RETRY_AFTER:
             monitors.retry_now(event.state is not State.ONLINE)  # what failed meanwhile: now
 
+    # An action's outcome is news like a change: to the log and the output, on our loop.
+    def outcome(event: Event) -> None:  # the actions' thread
+        loop.call_soon_threadsafe(emit, event)
+
+    actions = ActionRunner(outcome)
     computer = ThisComputer(computer_changed)
     already = computer.start()
     monitors = MonitorSet(emit, local=computer.network)
@@ -160,6 +175,8 @@ async def _run(
             await following
         computer.close()
         await monitors.close()
+        await asyncio.to_thread(actions.close)  # running commands: a moment, then killed
+        await asyncio.sleep(0)  # their outcomes, posted to this loop, are emitted
         hand_over()
         events.flush()
         output.close()
@@ -169,6 +186,9 @@ def describe(event: Event) -> str:
     """One human line for a state change (or this computer's network or power changing)."""
     if event.kind in (Kind.NETWORK, Kind.POWER):
         parts = [event.to_dict()["ts"], f"this computer: {event.kind} {event.state}"]
+    elif event.kind is Kind.ACTION:
+        parts = [event.to_dict()["ts"], printable(event.profile_name), printable(event.detail)]
+        return "  ".join(parts)
     else:
         parts = [event.to_dict()["ts"], printable(event.profile_name)]
         parts.append(f"{event.previous} -> {event.state}")

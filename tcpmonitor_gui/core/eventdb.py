@@ -17,12 +17,12 @@ from typing import Any
 
 from .events import CONDITION_KINDS, Cause, Event, Kind, State
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 COLUMNS = (
     "id, ts, profile_id, profile_name, state, previous, cause, detector, latency_ms, detail,"
-    " detection_ms, address, maintenance"
+    " detection_ms, address, maintenance, kind"
 )
-INSERT_EVENT = f"INSERT INTO events ({COLUMNS.removeprefix('id, ')}) VALUES ({', '.join('?' * 12)})"
+INSERT_EVENT = f"INSERT INTO events ({COLUMNS.removeprefix('id, ')}) VALUES ({', '.join('?' * 13)})"
 UPSERT_MINUTE = """
 INSERT INTO minutes (profile_id, minute, ok, fail, lat_min, lat_max, lat_sum, lat_n)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -63,10 +63,17 @@ def add_maintenance(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE events ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0")
 
 
+def add_kind(conn: sqlite3.Connection) -> None:
+    """Version 3: the event's kind, for the kinds a state does not tell (``action``); old
+    rows (NULL) take it from their state, as before."""
+    conn.execute("ALTER TABLE events ADD COLUMN kind TEXT")
+
+
 #: ``SCHEMA_STEPS[n]`` turns a schema of ``PRAGMA user_version`` n into n + 1 (0: empty file).
 SCHEMA_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: create_v1,
     1: add_maintenance,
+    2: add_kind,
 }
 
 
@@ -174,7 +181,7 @@ def write_batch(conn: sqlite3.Connection, batch: list[Event]) -> None:
         rows.append(
             (ts, e.profile_id, e.profile_name, str(e.state), e.previous and str(e.previous),
              e.cause and str(e.cause), e.detector, e.latency_ms, e.detail, e.detection_ms,
-             e.address, int(e.maintenance))
+             e.address, int(e.maintenance), str(e.kind))
         )  # fmt: skip
     with transaction(conn):
         conn.executemany(INSERT_EVENT, rows)
@@ -200,13 +207,13 @@ def delete_before(conn: sqlite3.Connection, cutoff: float) -> int:
 
 def row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
     (rid, ts, pid, name, state, previous, cause, detector, latency, detail, detection, addr,
-     maintenance) = row  # fmt: skip
+     maintenance, kind) = row  # fmt: skip
     state = State(state)
     return rid, Event(
         ts=dt.datetime.fromtimestamp(ts, dt.UTC),
         profile_id=pid,
         profile_name=name,
-        kind=CONDITION_KINDS.get(state, Kind.STATE),
+        kind=Kind(kind) if kind else CONDITION_KINDS.get(state, Kind.STATE),
         state=state,
         previous=None if previous is None else State(previous),
         cause=None if cause is None else Cause(cause),

@@ -150,12 +150,13 @@ _KNOWN = ", ".join(f"'{s}'" for s in KNOWN_STATES)
 #: profile), then each state lasts until the profile's next event (``LEAD``) or the end.
 #: This computer's sleeps (``sleep`` to the next power event, profile '') are taken out of
 #: every span they overlap, a drop caused by this computer's network is not the target's, and
-#: a drop that began in a maintenance window (``planned``) was expected.
+#: a drop that began in a maintenance window (``planned``) was expected. Action rows (what
+#: a command did for a change) are not changes.
 _UPTIME_SQL = f"""
 WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids)),
 first(pid, fid) AS (
   SELECT pid, (SELECT id FROM events WHERE profile_id = pid AND ts <= :start
-               ORDER BY ts DESC, id DESC LIMIT 1)
+               AND coalesce(kind, '') != 'action' ORDER BY ts DESC, id DESC LIMIT 1)
   FROM ids
 ),
 seg(pid, ts, id, state, cause, planned) AS (
@@ -164,6 +165,7 @@ seg(pid, ts, id, state, cause, planned) AS (
   UNION ALL
   SELECT profile_id, ts, id, state, cause, maintenance FROM events
   WHERE ts > :start AND ts <= :end AND profile_id IN (SELECT pid FROM ids)
+    AND coalesce(kind, '') != 'action'
 ),
 spans(pid, state, cause, planned, t0, t1) AS (
   SELECT pid, state, cause, planned, ts,

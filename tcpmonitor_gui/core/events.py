@@ -62,6 +62,9 @@ class Kind(enum.StrEnum):
     NETWORK = "network"
     #: This computer went to sleep or woke up (``State.SLEEP``/``WAKE``).
     POWER = "power"
+    #: An action the user set ran for a state change (``core.actions``): the change's state,
+    #: and in ``detail`` what ran and how it went.
+    ACTION = "action"
 
 
 #: The kind of a program-level event, by its state.

@@ -23,6 +23,8 @@ from typing import Annotated, Any, Literal, cast
 
 from . import maintenance
 from . import validate as v
+from .actions import Action
+from .actions import parse as parse_actions
 from .patterns import PatternError
 from .presets import PRESETS, compile_exchange
 from .snooze import parse_time, parse_until
@@ -149,8 +151,10 @@ class Profile:
     #: When it is expected to be down: windows as written (``core.maintenance``).
     maintenance: tuple[str, ...] = ()
     #: A ``down`` the user has seen: "" or when it was acknowledged (UTC). The window clears
-    #: it when the connection is up again (``ui.acknowledge``).
+    #: it when the connection is up again (``ui.status.marks``).
     acknowledged: str = ""
+    #: Commands run on its changes (``core.actions``).
+    actions: tuple[Action, ...] = ()
 
     @property
     def target(self) -> str:
@@ -159,6 +163,7 @@ class Profile:
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["maintenance"] = list(self.maintenance)  # as JSON has it
+        data["actions"] = [a.to_dict() for a in self.actions]
         return data
 
     def watched_as(self, other: Profile) -> bool:
@@ -289,6 +294,7 @@ def _parse_profile(data: Mapping[str, Any]) -> Profile:
         snooze_until=parse_until("snooze_until", data.get("snooze_until", "")),
         maintenance=maintenance.parse_all("maintenance", data.get("maintenance", ())),
         acknowledged=parse_time("acknowledged", data.get("acknowledged", "")),
+        actions=parse_actions("actions", data.get("actions", ())),
     )
     if profile.ip_family == "ipv4" and ":" in profile.host:
         v.fail("ip_family", "ipv4", f"does not fit the IPv6 address {profile.host}")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import actions
 from . import validate as v
 from .jsonfile import JsonFileError, JsonStore, document_version, upgrade
 
@@ -42,6 +43,7 @@ _RULES: dict[str, Callable[[str, Any], Any]] = {
     "sound": v.boolean,
     "wake_grace_s": lambda f, x: v.integer(f, x, 0, 3600),
     "language": lambda f, x: v.choice(f, x, LANGUAGES),
+    "actions": actions.parse,
 }
 
 
@@ -79,6 +81,8 @@ class Settings:
     wake_grace_s: int = 60
     #: The window's language, one of ``LANGUAGES``; "system" follows the system locale.
     language: str = "system"
+    #: Actions for every profile's changes (``core.actions``), beside each profile's own.
+    actions: tuple[actions.Action, ...] = ()
 
     @property
     def worker_count(self) -> int:
@@ -86,7 +90,9 @@ class Settings:
         return self.workers or automatic_workers()
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["actions"] = [a.to_dict() for a in self.actions]
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Settings:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core import escapes
+from tcpmonitor_gui.core.actions import parse as parse_actions
 from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.core.presets import compile_exchange
 from tcpmonitor_gui.core.profile import FIELDS, Profile, Range, field_range
@@ -615,7 +616,7 @@ def test_maintenance_windows_are_one_per_line_checked_beside_their_field(qtbot: 
     assert result.maintenance == ("Sun 02:00-04:00 Europe/Berlin", "Mon-Fri 12:00-12:30")
 
 
-def test_an_edit_keeps_the_snooze_and_the_acknowledgement_and_a_duplicate_has_neither(
+def test_an_edit_keeps_the_actions_snooze_and_acknowledgement_a_duplicate_the_actions(
     qtbot: QtBot,
 ) -> None:
     profile = dataclasses.replace(
@@ -623,6 +624,7 @@ def test_an_edit_keeps_the_snooze_and_the_acknowledgement_and_a_duplicate_has_ne
         snooze_until="forever",
         acknowledged="2026-12-03T10:00:00Z",
         maintenance=("daily 03:00-03:15 UTC",),
+        actions=parse_actions("actions", [{"on": "down", "run": ["restart-tunnel"]}]),
     )
     dialog = open_dialog(qtbot, profile=profile)
     assert dialog.form.maintenance_edit.toPlainText() == "daily 03:00-03:15 UTC"
@@ -634,4 +636,5 @@ def test_an_edit_keeps_the_snooze_and_the_acknowledgement_and_a_duplicate_has_ne
     copy.accept()
     duplicate = copy.result_profile()
     assert duplicate is not None and duplicate.maintenance == profile.maintenance
+    assert duplicate.actions == profile.actions
     assert (duplicate.snooze_until, duplicate.acknowledged) == ("", "")

@@ -92,7 +92,7 @@ def test_start_creates_a_private_dir_and_a_wal_database(log: EventLog, db_path: 
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     finally:
         conn.close()
 
@@ -472,7 +472,7 @@ def test_a_newer_schema_is_refused(db_path: Path) -> None:
     conn.execute("PRAGMA user_version = 99")
     conn.close()
     before = db_path.read_bytes()
-    with pytest.raises(EventLogError, match=r"schema version 99 is newer .* \(at most 2\)"):
+    with pytest.raises(EventLogError, match=r"schema version 99 is newer .* \(at most 3\)"):
         EventLog(db_path).start()
     with pytest.raises(EventLogError, match="schema version 99"):
         EventLog(db_path).events()

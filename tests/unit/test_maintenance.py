@@ -198,6 +198,32 @@ def test_downtime_that_began_in_a_window_is_shown_apart_from_the_uptime(tmp_path
     assert stored == [False, True, True, False]
 
 
+def test_what_an_action_did_is_no_change_of_state(tmp_path: Path) -> None:
+    """An action's row (with the state of the change it ran for) written after the next
+    change must not bring that state back for the uptime."""
+    t0 = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(hours=2)
+    log = EventLog(tmp_path / "events.sqlite3")
+    log.start()
+    try:
+        log.submit(
+            [
+                event(t0, State.UP),
+                event(t0 + dt.timedelta(minutes=30), State.DOWN),
+                event(t0 + dt.timedelta(minutes=31), State.UP),
+                dataclasses.replace(
+                    event(t0 + dt.timedelta(minutes=32), State.DOWN), kind=Kind.ACTION
+                ),  # a slow command for the drop, done after the recovery
+            ]
+        )
+        assert log.flush()
+        got = log.uptimes(["db"], dt.timedelta(minutes=60), now=t0 + dt.timedelta(minutes=60))
+        kinds = [e.kind for e in log.events()]
+    finally:
+        log.close()
+    assert got["db"].percent == pytest.approx(100 * 59 / 60)
+    assert kinds == [Kind.STATE, Kind.STATE, Kind.STATE, Kind.ACTION]
+
+
 def test_an_event_log_of_version_1_is_brought_up_to_date_keeping_its_rows(
     tmp_path: Path,
 ) -> None:
@@ -213,7 +239,7 @@ def test_an_event_log_of_version_1_is_brought_up_to_date_keeping_its_rows(
     open_for_writing(path).close()
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
         assert conn.execute("SELECT state, maintenance FROM events").fetchall() == [("down", 0)]
     finally:
         conn.close()

@@ -13,7 +13,7 @@ from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.validate import FieldError
 
 PROFILE_KEYS = (
-    "known: acknowledged, detector, enabled, fail_after, group, host, id, ip_family, "
+    "known: acknowledged, actions, detector, enabled, fail_after, group, host, id, ip_family, "
     "maintenance, name, notes, notify, port, recover_after, snooze_until, warn_latency_ms"
 )
 DETECTOR_KEYS = (

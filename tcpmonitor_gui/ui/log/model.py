@@ -100,12 +100,14 @@ def _local_time(ts: dt.datetime) -> str:
 
 def _change(event: Event) -> str:
     now = state_text(event.state)
+    if event.kind is Kind.ACTION:  # what a command did for that change: the detail says
+        return translate("LogModel", "action on {state}").format(state=now)
     return now if event.previous is None else f"{state_text(event.previous)} → {now}"
 
 
 def _detection(event: Event) -> str:
     ms = event.detection_ms
-    if ms is None or event.state is not State.DOWN:
+    if ms is None or event.state is not State.DOWN or event.kind is Kind.ACTION:
         return ""
     return f"{ms:.1f}" if ms < 10 else f"{ms:,.0f}"
 

@@ -51,6 +51,8 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings — TCP Monitor"))
+        #: What the dialog has no field for, kept as it is: the global actions.
+        self._kept = {"actions": [a.to_dict() for a in settings.actions]}
         self._checks = {
             "start_minimized": QCheckBox(
                 self.tr("Start minimized (to the tray when there is one)")
@@ -163,7 +165,8 @@ class SettingsDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         """The fields as a settings document, before validation."""
-        data: dict[str, Any] = {name: box.isChecked() for name, box in self._checks.items()}
+        data: dict[str, Any] = dict(self._kept)
+        data.update({name: box.isChecked() for name, box in self._checks.items()})
         data.update({name: spin.value() for name, spin in self._spins.items()})
         data["language"] = self.language_combo.currentData()
         return data

@@ -254,6 +254,8 @@ class StatusModel(QStandardItemModel):
                     row.latency = event.latency_ms
                     sampled.add(at)
                 continue
+            if event.kind is not Kind.STATE:
+                continue  # what an action did for a change is in the log, not the row
             stated.add(at)
             row.state, row.detail, row.haystack = event.state, event.detail, None
             row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)

@@ -1,0 +1,49 @@
+"""``tcpmonitor actions test NAME``: a test event through a profile's actions (and the global
+ones), each result reported; nothing is recorded in the event log."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..core.actions import ActionRunner
+from ..core.events import Event, Kind, State, utc_now
+from .errors import EXIT_FAILED, EXIT_OK, UsageError
+from .options import open_session
+
+TEST_DETAIL = "a test from 'tcpmonitor actions test'"
+
+
+def cmd_actions(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        profile = session.profiles.find(args.name)
+        if profile is None:
+            raise UsageError(f"NAME|ID: {args.name!r} is not a stored profile")
+        actions = (*profile.actions, *session.settings.actions)
+        if not actions:
+            print(f"{profile.name!r} has no actions, and there are no global ones",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_FAILED
+        event = Event(
+            ts=utc_now(),
+            profile_id=profile.id,
+            profile_name=profile.name,
+            kind=Kind.STATE,
+            state=State.DOWN,
+            previous=State.UP,
+            cause=None,
+            detector=profile.detector.kind,
+            latency_ms=None,
+            detail=TEST_DETAIL,
+        )
+        runner = ActionRunner(lambda _event: None)
+        try:
+            outcomes = runner.run_now(event, actions, profile.target)
+        finally:
+            runner.close()
+    finally:
+        session.close()
+    for outcome in outcomes:
+        print(f"{'ok' if outcome.ok else 'FAILED':6}  {outcome.detail()}")
+    return EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED

@@ -1,0 +1,139 @@
+"""Actions on state changes: checked when read, run with the event (environment and stdin),
+recorded with how they went, killed whole at their timeout, and never in the way of
+detection; through ``tcpmonitor actions test`` and ``tcpmonitor run``, on loopback."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from tcpmonitor_gui.core.actions import parse
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.settings import Settings
+from tcpmonitor_gui.core.validate import FieldError
+from tcpmonitor_gui.lab import FaultProxy
+from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
+
+
+@pytest.mark.parametrize(
+    ("actions", "problem"),
+    [
+        ({"on": "down"}, "actions: "),
+        ([{"on": "sideways", "run": ["x"]}], "actions[0].on"),
+        ([{"on": "down", "run": []}], "actions[0].run"),
+        ([{"on": "down", "run": "rm -rf /"}], "actions[0].run"),
+        ([{"on": "down", "run": ["x", 5]}], "actions[0].run"),
+        ([{"on": "down", "run": ["x\0y"]}], "actions[0].run"),
+        ([{"on": "down", "run": ["  "]}], "is not a program"),
+        ([{"on": "down", "run": ["x"], "timeout_s": 0}], "actions[0].timeout_s"),
+        ([{"on": "down", "run": ["x"], "timeout_s": True}], "actions[0].timeout_s"),
+        ([{"on": "down", "run": ["x"], "shell": True}], "actions[0]"),
+        ([{"on": "down", "run": ["x"]}] * 11, "more than 10"),
+    ],
+)
+def test_a_bad_action_is_refused_naming_where(actions: Any, problem: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        parse("actions", actions)
+    assert problem in str(caught.value)
+
+
+def test_actions_are_kept_by_profiles_and_settings() -> None:
+    actions = [{"on": "up", "run": ["notify-send", "back"], "timeout_s": 5}]
+    p = Profile.from_dict({"name": "db", "host": "127.0.0.1", "port": 1, "actions": actions})
+    assert Profile.from_dict(p.to_dict()) == p
+    assert p.to_dict()["actions"] == actions
+    settings = Settings.from_dict({"actions": actions})
+    assert Settings.from_dict(settings.to_dict()) == settings
+
+
+def store(home: Home, actions: list[dict[str, Any]], **profile: Any) -> None:
+    home.config.mkdir(parents=True, exist_ok=True)
+    (home.config / "profiles.json").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "profiles": [
+                    {"name": "db", "host": "127.0.0.1", "port": 1, "actions": actions, **profile}
+                ],
+            }
+        )
+    )
+
+
+def test_actions_test_runs_each_with_the_event_and_reports_how_it_went(
+    tmp_path: Path,
+) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    record = tmp_path / "record"
+    marker = f"{1000 + time.monotonic_ns() % 1000}.5"  # a sleep no one else runs
+    store(home, [
+        {"on": "down", "run": ["sh", "-c", f"env > {record}.env; cat > {record}.json; echo done"]},
+        {"on": "change", "run": ["sh", "-c", "echo oops >&2; exit 3"]},
+        {"on": "down", "run": ["sh", "-c", f"sleep {marker} & sleep {marker}"], "timeout_s": 0.5},
+        {"on": "down", "run": [str(tmp_path / "missing")]},
+    ])  # fmt: skip
+    result = tcpmonitor(home, "actions", "test", "db")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ok      down action 'sh -c env") and lines[0].endswith(": done")
+    assert lines[1] == "FAILED  change action 'sh -c echo oops >&2; exit 3': exit 3 in 0.0 s: oops"
+    assert lines[2].endswith("timed out after 0.5 s (killed)")
+    assert lines[3].endswith("cannot run: No such file or directory")
+    env = dict(line.split("=", 1) for line in Path(f"{record}.env").read_text().splitlines()
+               if line.startswith("TCPMONITOR_"))  # fmt: skip
+    assert env["TCPMONITOR_PROFILE"] == "db"
+    assert (env["TCPMONITOR_STATE"], env["TCPMONITOR_PREVIOUS"]) == ("down", "up")
+    assert env["TCPMONITOR_TARGET"] == "127.0.0.1:1"
+    assert env["TCPMONITOR_DETAIL"] == "a test from 'tcpmonitor actions test'"
+    told = json.loads(Path(f"{record}.json").read_text())
+    assert (told["profile_name"], told["state"], told["kind"]) == ("db", "down", "state")
+    # The timed-out command's whole process group went: no sleep it started is left.
+    left = [p for p in psutil.process_iter(["cmdline"]) if marker in (p.info["cmdline"] or [])]
+    assert left == []
+    assert not (home.data / "events.sqlite3").exists()  # a test is not history
+
+
+def test_a_profile_without_actions_says_so(tmp_path: Path) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    store(home, [])
+    result = tcpmonitor(home, "actions", "test", "db")
+    assert result.returncode == 1 and "has no actions" in result.stderr
+
+
+def test_run_runs_actions_on_changes_records_them_and_a_hanging_one_delays_nothing(
+    tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """A profile whose every change starts commands that hang (more than can run at once)
+    beside another whose drop must still be told at once; the outcomes go to the event log."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    record = tmp_path / "ran"
+    hang = {"on": "change", "run": ["sleep", "30"], "timeout_s": 20}
+    host, port = proxy.address
+    home.config.mkdir(parents=True)
+    (home.config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [
+        {"name": "hangs", "host": "127.0.0.1", "port": 1, "fail_after": 1,
+         "detector": {"kind": "probe", "interval_s": 0.2}, "actions": [hang] * 6},
+        {"name": "watched", "host": host, "port": port, "detector": {"kind": "watch"},
+         "actions": [{"on": "down", "run": ["sh", "-c", f"echo $TCPMONITOR_CAUSE > {record}"]}]},
+    ]}))  # fmt: skip
+    with Running(home, "run", "--json") as run:
+        run.read_until(lambda line: '"profile_name":"hangs"' in line and '"down"' in line)
+        run.read_until(lambda line: '"profile_name":"watched"' in line and '"up"' in line)
+        cut = proxy.cut()
+        run.read_until(lambda line: '"profile_name":"watched"' in line and '"down"' in line)
+        told_after = time.monotonic() - cut
+        assert told_after < 1.0  # a watch sees a reset at once, commands hanging or not
+        line = run.read_until(lambda line: '"kind":"action"' in line and "watched" in line)
+        assert "exit 0" in json.loads(line)["detail"]
+        assert record.read_text().strip() == "reset"
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(DEADLINE_S * 2) == 0  # the hanging commands are killed, not waited for
+    stored = tcpmonitor(home, "events", "--format", "json", "--profile", "watched").stdout
+    kinds = [json.loads(line)["kind"] for line in stored.splitlines()]
+    assert "action" in kinds
