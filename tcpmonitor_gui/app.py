@@ -194,7 +194,12 @@ def compose(
 
     ensure_dir(session.config_dir)  # watched for changes by other programs
     registry = ProfileRegistry(session.profiles, watch=session.profile_store.path)
-    engine = Engine(session.settings.worker_count, session.eventlog, registry)
+    engine = Engine(
+        session.settings.worker_count,
+        session.eventlog,
+        registry,
+        everywhere=lambda: session.settings.actions,
+    )
     window = MainWindow(
         session,
         registry,

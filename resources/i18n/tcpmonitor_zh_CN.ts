@@ -200,8 +200,13 @@
         <translation>详情</translation>
     </message>
     <message>
+        <source>action on {state}</source>
+        <extracomment>Column 0: the row&apos;s place in time order (live rows count up, history pages down).</extracomment>
+        <translation>{state} 时的操作</translation>
+    </message>
+    <message>
         <source>Time from the last good sign of the connection to the down event</source>
-        <extracomment>Column 0: the row&apos;s place in time order (live rows count up, history pages down). A history page failed; the message is for the user (the pane stops paging).</extracomment>
+        <extracomment>A history page failed; the message is for the user (the pane stops paging).</extracomment>
         <translation>从连接最后一次正常迹象到判定断开所用的时间</translation>
     </message>
 </context>
@@ -741,7 +746,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Add connection</source>
-        <extracomment>What the form does not show and an edit keeps: the user&apos;s snooze and acknowledgement (a duplicate is a new connection, with neither). The settings the shown result (or the test under way) belongs to.</extracomment>
+        <extracomment>What the form does not show and an edit keeps: the actions (a duplicate too), the snooze and the acknowledgement (a duplicate is a new connection, with neither). The settings the shown result (or the test under way) belongs to.</extracomment>
         <translation>添加连接</translation>
     </message>
     <message>
@@ -1102,6 +1107,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Start minimized (to the tray when there is one)</source>
+        <extracomment>What the dialog has no field for, kept as it is: the global actions.</extracomment>
         <translation>启动时最小化（有系统托盘时最小化到托盘）</translation>
     </message>
     <message>

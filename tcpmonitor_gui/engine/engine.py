@@ -21,9 +21,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ..core.actions import Action, ActionRunner
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
-from ..core.events import Event, State
+from ..core.events import Event, Kind, State
 from ..core.monitor import MonitorSet
 from ..core.probe import probe_once
 from ..core.profile import Profile
@@ -39,6 +40,8 @@ from .worker import Worker
 log = logging.getLogger(__name__)
 
 STOP_DEADLINE_S = 5.0
+#: At quit, running actions get this long before they are killed.
+ACTIONS_DEADLINE_S = 2.0
 
 
 class Engine(QObject):
@@ -50,10 +53,15 @@ class Engine(QObject):
         eventlog: EventLog | None = None,
         registry: ProfileRegistry | None = None,
         parent: QObject | None = None,
+        *,
+        everywhere: Callable[[], Sequence[Action]] = tuple,
     ) -> None:
         """``registry``: the profiles to monitor from ``start()`` on, following its changes
-        (None: only what ``add`` is given)."""
+        (None: only what ``add`` is given); their actions run on their changes, with
+        ``everywhere()`` (the settings' global actions)."""
         super().__init__(parent)
+        self._everywhere = everywhere
+        self._actions: ActionRunner | None = None
         self._count = workers or automatic_workers()
         self._eventlog = eventlog
         self._registry = registry
@@ -84,9 +92,11 @@ class Engine(QObject):
         self._computer = ThisComputer(self._computer_changed)
         already = self._computer.start()
         submit = self._eventlog.submit if self._eventlog is not None else None
+        self._actions = ActionRunner(self._action_done)
         for i in range(self._count):
             worker = Worker(i, self._resolver, submit, self._computer.network)
             worker.events.connect(self.eventsReady)
+            worker.events.connect(self._run_actions)
             worker.start_and_wait()
             self._workers.append(worker)
         if already:
@@ -105,6 +115,9 @@ class Engine(QObject):
         if self._computer is not None:
             self._computer.close()  # first: no news about a program that is stopping
             self._computer = None
+        actions, self._actions = self._actions, None
+        if actions is not None:
+            actions.close(ACTIONS_DEADLINE_S)  # what still runs then is killed
         for worker in workers:
             worker.request_stop()
         deadline = time.monotonic() + timeout
@@ -118,6 +131,7 @@ class Engine(QObject):
                 clean = False
                 continue
             worker.events.disconnect(self.eventsReady)
+            worker.events.disconnect(self._run_actions)
             worker.deleteLater()
         if self._resolver is not None:
             self._resolver.close()
@@ -149,6 +163,26 @@ class Engine(QObject):
             except Exception:  # the log being gone must not stop the news
                 log.exception("could not hand this computer's change to the event log")
         self.eventsReady.emit(events)
+
+    def _run_actions(self, events: Sequence[Event]) -> None:
+        """Start the actions of the batch's changes (they run on their own thread)."""
+        runner, registry = self._actions, self._registry
+        if runner is None or registry is None:
+            return
+        everywhere = self._everywhere()
+        by_id = registry.profiles.by_id
+        for event in events:
+            if event.kind is not Kind.STATE or (p := by_id.get(event.profile_id)) is None:
+                continue
+            if p.actions or everywhere:
+                runner.submit(event, (*p.actions, *everywhere), p.target)
+
+    def _action_done(self, event: Event) -> None:  # the actions' thread
+        call_in_gui_thread(self._action_news, event, owner=self)
+
+    def _action_news(self, event: Event) -> None:
+        if self._actions is not None:  # not once stopping: the log may be closing
+            self._tell([event])
 
     def monitored(self, profile_id: str) -> bool:
         return profile_id in self._where

@@ -1,5 +1,6 @@
 """Acknowledging drops and maintenance windows, through the window and the command line, on a
-real connection through the fault proxy, across a restart."""
+real connection through the fault proxy, across a restart; and the window running a
+profile's action."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.core.actions import parse as parse_actions
 from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy
+from tcpmonitor_gui.ui.log.model import Column as LogColumn
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.status.cells import Column
 from tcpmonitor_gui.ui.status.marks import wrench_icon
@@ -152,3 +155,33 @@ def test_a_drop_in_maintenance_is_shown_told_to_nobody_and_told_when_it_outlasts
     events = tcpmonitor(home, "events", "--format", "json")
     lines = [line for line in events.stdout.splitlines() if '"state":"down"' in line]
     assert ['"maintenance":true' in line for line in lines] == [True, False]
+
+
+def test_the_window_runs_a_profiles_action_and_logs_how_it_went(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """The desktop program runs actions too: a command for the drop, with the event in its
+    environment; its outcome in the log pane and the stored log."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    ran = tmp_path / "ran"
+    opened = open_window(qtbot, config, data)
+    try:
+        window = opened.window
+        profile = watched_through(qtbot, opened, proxy, "Orders DB")
+        script = f'echo "$TCPMONITOR_PROFILE $TCPMONITOR_STATE $TCPMONITOR_CAUSE" > {ran}'
+        actions = parse_actions("actions", [{"on": "down", "run": ["sh", "-c", script]}])
+        window.profiles.apply(dataclasses.replace(profile, actions=actions), new=False)
+        proxy.set_mode("reset")
+        qtbot.waitUntil(lambda: ran.exists() and ran.read_text().strip() != "", timeout=5000)
+        assert ran.read_text().strip() == "Orders DB down reset"
+
+        def logged() -> list[str]:
+            model = window.log_pane.model
+            return [model.index(r, LogColumn.DETAIL).data() or "" for r in range(model.rowCount())]
+
+        qtbot.waitUntil(lambda: any("down action 'sh -c" in d for d in logged()), timeout=5000)
+        assert any(": exit 0 in " in d for d in logged() if "down action" in d)
+    finally:
+        opened.close()
+    stored = tcpmonitor(Home(config, data), "events", "--format", "json").stdout
+    assert any('"kind":"action"' in line for line in stored.splitlines())
