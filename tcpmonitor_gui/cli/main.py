@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 from .. import __version__
 from ..core import validate as v
+from ..core.actions import ON as ACTION_ON
 from ..core.presets import PRESETS
 from ..core.profile import DETECTOR_KINDS, field_range, parse_target
 from ..core.session import SessionError
@@ -196,6 +197,21 @@ def build_parser() -> argparse.ArgumentParser:
     pmaint.add_argument("--remove", action="append", metavar="WINDOW", help="(repeatable)")
     pmaint.add_argument("--clear", action="store_true", help="remove every window first")
     _common(pmaint)
+    pact = psub.add_parser(
+        "actions",
+        help="list, add or remove the commands run on a connection's changes",
+        description="Without options: list them. Add one: --on down --run COMMAND [ARG ...] "
+        "(last: every word after --run is the command's)",
+    )
+    pact.add_argument("name", metavar="NAME|ID")
+    pact.add_argument("--on", choices=ACTION_ON, help="add a command run on this change")
+    pact.add_argument("--timeout", type=float, default=30.0, metavar="S", help="(default 30)")
+    pact.add_argument("--remove", type=int, action="append", metavar="N", help="the Nth, from 1")
+    pact.add_argument("--clear", action="store_true", help="remove every action first")
+    _common(pact)
+    pact.add_argument(
+        "--run", dest="argv", nargs=argparse.REMAINDER, metavar="COMMAND", help="(last)"
+    )
     pack = psub.add_parser(
         "ack", help="acknowledge a connection's drop (the window stops marking it)"
     )

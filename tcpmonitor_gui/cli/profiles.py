@@ -1,15 +1,17 @@
-"""``tcpmonitor profiles list|add|remove|import|export|snooze|unsnooze|maintenance|ack``."""
+"""``tcpmonitor profiles list|add|remove|import|export|snooze|unsnooze|maintenance|actions|ack``."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import datetime as dt
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..core import maintenance, snooze
+from ..core.actions import parse as parse_actions
 from ..core.jsonfile import atomic_write_text, dumps
 from ..core.profile import Profile
 from ..core.profile_set import ProfileConflict, ProfileSet
@@ -31,6 +33,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             "snooze": _snooze,
             "unsnooze": _snooze,
             "maintenance": _maintenance,
+            "actions": _actions,
             "ack": _ack,
         }[args.action]
         action(args, session.profiles)
@@ -163,6 +166,34 @@ def _maintenance(args: argparse.Namespace, profiles: ProfileSet) -> None:
     print(f"{found.name!r}: {state}; windows:")
     for text in windows_t:
         print(f"  {text}")
+
+
+def _actions(args: argparse.Namespace, profiles: ProfileSet) -> None:
+    """List, add or remove a profile's actions (``core.actions``)."""
+    found = _find(profiles, args.name)
+    kept = [] if args.clear else [a.to_dict() for a in found.actions]
+    for n in sorted(set(args.remove or ()), reverse=True):
+        if not 1 <= n <= len(kept):
+            raise UsageError(f"--remove: {n} is not one of {found.name!r}'s {len(kept)} actions")
+        del kept[n - 1]
+    if args.argv and args.on is None:
+        raise UsageError("--on: say when the command runs (down, up or change)")
+    if args.on is not None:
+        if not args.argv:
+            raise UsageError("--run: give the command, e.g. --run /usr/bin/logger down")
+        kept.append({"on": args.on, "run": args.argv, "timeout_s": args.timeout})
+    try:
+        actions = parse_actions("actions", kept)
+    except FieldError as exc:
+        raise UsageError(str(exc)) from None
+    if actions != found.actions:
+        profiles.update([dataclasses.replace(found, actions=actions)])
+    if not actions:
+        print(f"{found.name!r}: no actions")
+        return
+    print(f"{found.name!r}: actions:")
+    for n, action in enumerate(actions, 1):
+        print(f"  {n}. on {action.on}: {shlex.join(action.run)} (timeout {action.timeout_s:g} s)")
 
 
 def _ack(args: argparse.Namespace, profiles: ProfileSet) -> None:

@@ -137,3 +137,35 @@ def test_run_runs_actions_on_changes_records_them_and_a_hanging_one_delays_nothi
     stored = tcpmonitor(home, "events", "--format", "json", "--profile", "watched").stdout
     kinds = [json.loads(line)["kind"] for line in stored.splitlines()]
     assert "action" in kinds
+
+
+def test_profiles_actions_adds_lists_and_removes_and_names_what_is_wrong(tmp_path: Path) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    store(home, [])
+    added = tcpmonitor(home, "profiles", "actions", "db", "--on", "down", "--run",
+                       "/usr/bin/logger", "-t", "tcpmonitor", "db is down")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.splitlines()[1] == (
+        "  1. on down: /usr/bin/logger -t tcpmonitor 'db is down' (timeout 30 s)"
+    )
+    assert tcpmonitor(home, "profiles", "actions", "db", "--on", "up", "--timeout", "5",
+                      "--run", "notify-send", "--urgency=low", "back").returncode == 0  # fmt: skip
+    [stored] = json.loads((home.config / "profiles.json").read_text())["profiles"]
+    assert stored["actions"] == [
+        {"on": "down", "run": ["/usr/bin/logger", "-t", "tcpmonitor", "db is down"],
+         "timeout_s": 30.0},
+        {"on": "up", "run": ["notify-send", "--urgency=low", "back"], "timeout_s": 5.0},
+    ]  # fmt: skip
+    before = (home.config / "profiles.json").read_bytes()
+    for args, problem in (
+        (("--remove", "5"), "--remove: 5 is not one of 'db''s 2 actions"),
+        (("--run", "x"), "--on: say when the command runs"),
+        (("--on", "down"), "--run: give the command"),
+        (("--on", "down", "--timeout", "0", "--run", "x"), "timeout_s: 0.0 is out of range"),
+    ):
+        result = tcpmonitor(home, "profiles", "actions", "db", *args)
+        assert result.returncode == 2 and problem in result.stderr, result.stderr
+    assert (home.config / "profiles.json").read_bytes() == before
+    assert tcpmonitor(home, "profiles", "actions", "db", "--remove", "1").returncode == 0
+    cleared = tcpmonitor(home, "profiles", "actions", "db", "--clear")
+    assert cleared.stdout == "'db': no actions\n"
