@@ -142,14 +142,16 @@ def test_run_runs_actions_on_changes_records_them_and_a_hanging_one_delays_nothi
 def test_profiles_actions_adds_lists_and_removes_and_names_what_is_wrong(tmp_path: Path) -> None:
     home = Home(tmp_path / "config", tmp_path / "data")
     store(home, [])
+    # Every word after --run is the command's: the dirs come from the environment here.
     added = tcpmonitor(home, "profiles", "actions", "db", "--on", "down", "--run",
-                       "/usr/bin/logger", "-t", "tcpmonitor", "db is down")  # fmt: skip
+                       "/usr/bin/logger", "-t", "tcpmonitor", "db is down", flags=False)  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert added.stdout.splitlines()[1] == (
         "  1. on down: /usr/bin/logger -t tcpmonitor 'db is down' (timeout 30 s)"
     )
     assert tcpmonitor(home, "profiles", "actions", "db", "--on", "up", "--timeout", "5",
-                      "--run", "notify-send", "--urgency=low", "back").returncode == 0  # fmt: skip
+                      "--run", "notify-send", "--urgency=low", "back",
+                      flags=False).returncode == 0  # fmt: skip
     [stored] = json.loads((home.config / "profiles.json").read_text())["profiles"]
     assert stored["actions"] == [
         {"on": "down", "run": ["/usr/bin/logger", "-t", "tcpmonitor", "db is down"],
@@ -163,7 +165,7 @@ def test_profiles_actions_adds_lists_and_removes_and_names_what_is_wrong(tmp_pat
         (("--on", "down"), "--run: give the command"),
         (("--on", "down", "--timeout", "0", "--run", "x"), "timeout_s: 0.0 is out of range"),
     ):
-        result = tcpmonitor(home, "profiles", "actions", "db", *args)
+        result = tcpmonitor(home, "profiles", "actions", "db", *args, flags=False)
         assert result.returncode == 2 and problem in result.stderr, result.stderr
     assert (home.config / "profiles.json").read_bytes() == before
     assert tcpmonitor(home, "profiles", "actions", "db", "--remove", "1").returncode == 0
