@@ -143,8 +143,9 @@ def test_profiles_actions_adds_lists_and_removes_and_names_what_is_wrong(tmp_pat
     home = Home(tmp_path / "config", tmp_path / "data")
     store(home, [])
     # Every word after --run is the command's: the dirs come from the environment here.
-    added = tcpmonitor(home, "profiles", "actions", "db", "--on", "down", "--run",
-                       "/usr/bin/logger", "-t", "tcpmonitor", "db is down", flags=False)  # fmt: skip
+    logger = ["/usr/bin/logger", "-t", "tcpmonitor", "db is down"]
+    added = tcpmonitor(home, "profiles", "actions", "db", "--on", "down", "--run", *logger,
+                       flags=False)  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert added.stdout.splitlines()[1] == (
         "  1. on down: /usr/bin/logger -t tcpmonitor 'db is down' (timeout 30 s)"
