@@ -208,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     pact.add_argument("--timeout", type=float, default=30.0, metavar="S", help="(default 30)")
     pact.add_argument("--remove", type=int, action="append", metavar="N", help="the Nth, from 1")
     pact.add_argument("--clear", action="store_true", help="remove every action first")
+    pact.add_argument("--notify", metavar="URL", help="add a notice to this Apprise URL")
     _common(pact)
     pact.add_argument(
         "--run", dest="argv", nargs=argparse.REMAINDER, metavar="COMMAND", help="(last)"

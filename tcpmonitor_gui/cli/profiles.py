@@ -176,12 +176,17 @@ def _actions(args: argparse.Namespace, profiles: ProfileSet) -> None:
         if not 1 <= n <= len(kept):
             raise UsageError(f"--remove: {n} is not one of {found.name!r}'s {len(kept)} actions")
         del kept[n - 1]
-    if args.argv and args.on is None:
-        raise UsageError("--on: say when the command runs (down, up or change)")
+    if (args.argv or args.notify) and args.on is None:
+        raise UsageError("--on: say when it runs (down, up or change)")
+    if args.argv and args.notify:
+        raise UsageError("--notify: one action is a command or a notice, not both")
     if args.on is not None:
-        if not args.argv:
+        if args.notify:
+            kept.append({"on": args.on, "notify": args.notify, "timeout_s": args.timeout})
+        elif not args.argv:
             raise UsageError("--run: give the command, e.g. --run /usr/bin/logger down")
-        kept.append({"on": args.on, "run": args.argv, "timeout_s": args.timeout})
+        else:
+            kept.append({"on": args.on, "run": args.argv, "timeout_s": args.timeout})
     try:
         actions = parse_actions("actions", kept)
     except FieldError as exc:
@@ -193,7 +198,8 @@ def _actions(args: argparse.Namespace, profiles: ProfileSet) -> None:
         return
     print(f"{found.name!r}: actions:")
     for n, action in enumerate(actions, 1):
-        print(f"  {n}. on {action.on}: {shlex.join(action.run)} (timeout {action.timeout_s:g} s)")
+        what = action.shown() if action.notify else shlex.join(action.run)
+        print(f"  {n}. on {action.on}: {what} (timeout {action.timeout_s:g} s)")
 
 
 def _ack(args: argparse.Namespace, profiles: ProfileSet) -> None:

@@ -21,6 +21,7 @@ from ..core.metrics import Metrics, MetricsServer
 from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
+from ..core.snooze import snoozed
 from .errors import EXIT_FAILED, EXIT_OK, UsageError, die
 from .follow import Follower
 from .options import load_profiles_file, open_session
@@ -115,7 +116,8 @@ async def _run(
         if event.kind is Kind.STATE and (monitor := monitors.monitors.get(event.profile_id)):
             p = monitor.profile
             if p.actions or everywhere:
-                actions.submit(event, (*p.actions, *everywhere), p.target)
+                quiet = snoozed(p.snooze_until)
+                actions.submit(event, (*p.actions, *everywhere), p.target, snoozed=quiet)
         if not batch:  # a timer only while there is something to hand over: idle stays idle
             loop.call_later(BATCH_S, hand_over)
         batch.append(event)

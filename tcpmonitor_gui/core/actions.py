@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import os
 import signal
 import threading
@@ -44,18 +45,33 @@ MAX_RUNNING_PER_PROFILE = 2
 MAX_WAITING = 100
 #: Output kept for the record (the rest is read and dropped, so the command never blocks).
 OUTPUT_KEPT = 1000
+#: The same change of a profile is told to a service at most once in this long.
+REPEAT_S = 30.0
 #: After SIGTERM at the timeout, this long before SIGKILL.
 KILL_GRACE_S = 2.0
 
 
 @dataclasses.dataclass(frozen=True)
 class Action:
+    """A command to run (``run``) or a notification service to tell (``notify``, an Apprise
+    URL): one of the two."""
+
     on: str
-    run: tuple[str, ...]
+    run: tuple[str, ...] = ()
     timeout_s: float = 30.0
+    notify: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"on": self.on, "run": list(self.run), "timeout_s": self.timeout_s}
+        what: dict[str, Any] = {"notify": self.notify} if self.notify else {"run": list(self.run)}
+        return {"on": self.on, **what, "timeout_s": self.timeout_s}
+
+    def shown(self) -> str:
+        """What it does, safe to print: a notification URL is cut to its service and host
+        (tokens, passwords and headers stay out of logs and terminals)."""
+        if self.notify:
+            return f"notify {redact(self.notify)}"
+        shown = " ".join(self.run)
+        return shown if len(shown) <= 120 else shown[:119] + "…"
 
     def wants(self, event: Event) -> bool:
         if event.kind is not Kind.STATE or event.maintenance:
@@ -79,23 +95,59 @@ def parse(field: str, value: object) -> tuple[Action, ...]:
     for i, item in enumerate(value):
         where = f"{field}[{i}]"
         data = v.mapping(where, item)
-        v.no_unknown_keys(where, data, ("on", "run", "timeout_s"))
+        v.no_unknown_keys(where, data, ("on", "run", "notify", "timeout_s"))
         on = v.choice(f"{where}.on", data.get("on"), ON)
-        run = data.get("run")
-        if not isinstance(run, list | tuple) or not run or len(run) > MAX_ARGS:
-            v.fail(f"{where}.run", run, f"is not a command: a list of 1 to {MAX_ARGS} words")
-        for arg in run:
-            if not isinstance(arg, str) or len(arg) > MAX_ARG_LEN or "\0" in arg:
-                v.fail(f"{where}.run", arg, f"is not a word (text, up to {MAX_ARG_LEN})")
-        if not run[0].strip():
-            v.fail(f"{where}.run", run[0], "is not a program")
+        if ("run" in data) == ("notify" in data):
+            v.fail(where, data, 'needs "run" (a command) or "notify" (a notification URL)')
+        run: Any = ()
+        notify = ""
+        if "notify" in data:
+            notify = _notify_url(f"{where}.notify", data["notify"])
+        else:
+            run = _command(f"{where}.run", data["run"])
         timeout = data.get("timeout_s", 30.0)
         if isinstance(timeout, bool) or not isinstance(timeout, int | float):
             v.fail(f"{where}.timeout_s", timeout, "is not a number (0.1 to 3600)")
         if not 0.1 <= timeout <= 3600:
             v.fail(f"{where}.timeout_s", timeout, "is out of range (allowed 0.1 to 3600)")
-        actions.append(Action(on, tuple(run), float(timeout)))
+        actions.append(Action(on, tuple(run), float(timeout), notify))
     return tuple(actions)
+
+
+def _command(field: str, run: object) -> tuple[str, ...]:
+    if not isinstance(run, list | tuple) or not run or len(run) > MAX_ARGS:
+        v.fail(field, run, f"is not a command: a list of 1 to {MAX_ARGS} words")
+    for arg in run:
+        if not isinstance(arg, str) or len(arg) > MAX_ARG_LEN or "\0" in arg:
+            v.fail(field, arg, f"is not a word (text, up to {MAX_ARG_LEN})")
+    if not run[0].strip():
+        v.fail(field, run[0], "is not a program")
+    return tuple(run)
+
+
+def _notify_url(field: str, url: object) -> str:
+    """An Apprise URL that Apprise takes (``ntfy://…``, ``mailto://…``, ``json://…``, …)."""
+    if not isinstance(url, str) or not url or len(url) > MAX_ARG_LEN or not url.isprintable():
+        v.fail(field, url, "is not a notification URL (e.g. ntfy://ntfy.sh/topic)")
+    import apprise  # noqa: PLC0415 - only where a profile notifies a service
+
+    quiet = logging.getLogger("apprise")  # it would log the URL it refuses, secret and all
+    level, quiet.level = quiet.level, logging.CRITICAL + 1
+    try:
+        known = apprise.Apprise().add(url)
+    finally:
+        quiet.setLevel(level)
+    if not known:
+        # The URL may hold a secret: the message shows its service and host only.
+        v.fail(field, redact(url), "is not a notification URL Apprise knows (see its wiki)")
+    return url
+
+
+def redact(url: str) -> str:
+    """``ntfy://ntfy.sh/…``: the service and the host of a notification URL, nothing else."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1].split("?", 1)[0]
+    return f"{scheme}://{host}/…" if rest else f"{scheme}://…"
 
 
 def environment(event: Event, target: str) -> dict[str, str]:
@@ -124,16 +176,15 @@ class Outcome:
     output: str
 
     def detail(self) -> str:
-        shown = " ".join(self.action.run)
-        if len(shown) > 120:
-            shown = shown[:119] + "…"
-        text = f"{self.action.on} action {shown!r}: {self.summary}"
+        text = f"{self.action.on} action {self.action.shown()!r}: {self.summary}"
         return f"{text}: {self.output}" if self.output else text
 
 
 async def run_one(action: Action, event: Event, target: str) -> Outcome:
     """Run ``action`` for ``event``: its output read as it comes (the first ``OUTPUT_KEPT``
     characters kept), killed with its process group at the timeout."""
+    if action.notify:
+        return await _tell(action, event, target)
     started = time.monotonic()
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -181,6 +232,50 @@ async def run_one(action: Action, event: Event, target: str) -> Outcome:
     return Outcome(action, ok, summary, text[:OUTPUT_KEPT])
 
 
+def notice_words(event: Event, target: str) -> tuple[str, str]:
+    """The title and body a notification service is sent, as the desktop's notices say it."""
+    name = event.profile_name
+    if event.state is State.DOWN:
+        title = f"Connection down: {name}"
+    elif event.previous is State.DOWN:
+        title = f"Connection back up: {name}"
+    else:
+        title = f"{name}: {event.state}"
+    cause = "" if event.cause is None else f": {event.cause.label}"
+    body = f"{name} ({target}) is {event.state}{cause}"
+    if event.detail:
+        body += f" — {event.detail}"
+    if event.detection_ms is not None and event.state is State.DOWN:
+        body += f" (noticed {event.detection_ms:.1f} ms after the last good sign)"
+    return title, body
+
+
+async def _tell(action: Action, event: Event, target: str) -> Outcome:
+    """Send the notice through Apprise, on a thread (it is synchronous), within the timeout;
+    what Apprise warned of is the reason when it fails."""
+    import apprise  # noqa: PLC0415 - only where a profile notifies a service
+
+    title, body = notice_words(event, target)
+    started = time.monotonic()
+
+    def send() -> tuple[bool, str]:
+        with apprise.LogCapture(level=apprise.logging.WARNING) as logs:  # type: ignore[no-untyped-call]
+            service = apprise.Apprise()
+            service.add(action.notify)
+            sent = bool(service.notify(body=body, title=title))
+        said = [line.split(" - ", 2)[-1] for line in logs.getvalue().splitlines()]
+        return sent, " / ".join(said)[:OUTPUT_KEPT]
+
+    try:
+        sent, said = await asyncio.wait_for(asyncio.to_thread(send), action.timeout_s)
+    except TimeoutError:
+        return Outcome(action, False, f"not sent within {action.timeout_s:g} s", "")
+    took = time.monotonic() - started
+    if sent:
+        return Outcome(action, True, f"sent in {took:.1f} s", "")
+    return Outcome(action, False, f"not sent ({took:.1f} s)", said)
+
+
 async def _kill(proc: asyncio.subprocess.Process) -> None:
     for sig in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -217,15 +312,33 @@ class ActionRunner:
         self._loop = asyncio.new_event_loop()
         self._slots = asyncio.Semaphore(MAX_RUNNING)
         self._own_slots: dict[str, asyncio.Semaphore] = {}  # by profile id, on the loop
+        #: The last change told to each (profile, service), and when (``submit``'s thread).
+        self._told: dict[tuple[str, str], tuple[State, float]] = {}
         self._waiting = 0
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop.run_forever, name="actions", daemon=True)
         self._thread.start()
 
-    def submit(self, event: Event, actions: Iterable[Action], target: str) -> None:
+    def submit(
+        self, event: Event, actions: Iterable[Action], target: str, *, snoozed: bool = False
+    ) -> None:
+        """Start what ``actions`` want done for ``event``. Notices to services follow the
+        desktop's rules: none while the profile is ``snoozed``, and the same change of one
+        profile is told to one service at most once in ``REPEAT_S`` (a flapping connection)."""
         for action in actions:
             if not action.wants(event):
                 continue
+            if action.notify:
+                if snoozed:
+                    continue
+                key, now = (event.profile_id, action.notify), time.monotonic()
+                last = self._told.get(key)
+                if last is not None and last[0] is event.state and now - last[1] < REPEAT_S:
+                    ago = f"{event.state} was told {now - last[1]:.0f} s ago"
+                    quiet = Outcome(action, False, f"not sent: {ago} (once in {REPEAT_S:g} s)", "")
+                    self._report(record(event, quiet))
+                    continue
+                self._told[key] = (event.state, now)
             with self._lock:
                 full = self._waiting >= MAX_WAITING
                 if not full:

@@ -33,6 +33,7 @@ from ..core.resolver import Resolver
 from ..core.rlimit import raise_open_file_limit
 from ..core.sample import Sample
 from ..core.settings import automatic_workers
+from ..core.snooze import snoozed
 from .gui_thread import call_in_gui_thread
 from .registry import ProfileRegistry
 from .worker import Worker
@@ -175,7 +176,8 @@ class Engine(QObject):
             if event.kind is not Kind.STATE or (p := by_id.get(event.profile_id)) is None:
                 continue
             if p.actions or everywhere:
-                runner.submit(event, (*p.actions, *everywhere), p.target)
+                quiet = snoozed(p.snooze_until)
+                runner.submit(event, (*p.actions, *everywhere), p.target, snoozed=quiet)
 
     def _action_done(self, event: Event) -> None:  # the actions' thread
         call_in_gui_thread(self._action_news, event, owner=self)

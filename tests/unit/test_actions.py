@@ -162,7 +162,7 @@ def test_profiles_actions_adds_lists_and_removes_and_names_what_is_wrong(tmp_pat
     before = (home.config / "profiles.json").read_bytes()
     for args, problem in (
         (("--remove", "5"), "--remove: 5 is not one of 'db''s 2 actions"),
-        (("--run", "x"), "--on: say when the command runs"),
+        (("--run", "x"), "--on: say when it runs"),
         (("--on", "down"), "--run: give the command"),
         (("--on", "down", "--timeout", "0", "--run", "x"), "timeout_s: 0.0 is out of range"),
     ):

@@ -1,0 +1,210 @@
+"""Actions that notify services through Apprise, against real receivers on loopback: a JSON
+webhook, an ntfy-style endpoint, an SMTP server (aiosmtpd); a service that cannot be reached
+is recorded with its reason; secrets in the URLs never reach output or the log; snooze and
+the once-in-30-s rule hold."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import http.server
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tcpmonitor_gui.core.actions import ActionRunner, parse
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
+from tcpmonitor_gui.core.validate import FieldError
+from tests.unit._cli_process import Home, tcpmonitor
+
+SECRET = "S3CRET-pass"
+TOKEN = "T0KEN-value"
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """Takes POSTs and keeps (path, headers, JSON body); answers as ntfy does."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.got: list[tuple[str, dict[str, str], Any]] = []
+        self.arrived = threading.Condition()
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with owner.arrived:
+                    owner.got.append((self.path, dict(self.headers), json.loads(body)))
+                    owner.arrived.notify_all()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"id": "1", "event": "message"}')
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    def wait(self, n: int, timeout: float = 10.0) -> list[tuple[str, dict[str, str], Any]]:
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: len(self.got) >= n, timeout), self.got
+            return list(self.got)
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.mail: list[Any] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.mail.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    with socket.socket() as probe:  # aiosmtpd needs a port number before it listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+def store(home: Home, actions: list[dict[str, Any]]) -> None:
+    home.config.mkdir(parents=True, exist_ok=True)
+    profile = {"name": "Orders DB", "host": "127.0.0.1", "port": 1, "actions": actions}
+    (home.config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [profile]}))
+
+
+def test_a_test_event_reaches_a_webhook_ntfy_and_mail_and_a_dead_service_is_named(
+    tmp_path: Path, receiver: Receiver, smtp: tuple[Mailbox, int]
+) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    box, smtp_port = smtp
+    port = receiver.port
+    mail = (f"mailto://example.com?smtp=127.0.0.1&port={smtp_port}&mode=insecure"
+            "&from=monitor@example.com&to=ops@example.com")  # fmt: skip
+    store(home, [
+        {"on": "down", "notify": f"json://hook:{SECRET}@127.0.0.1:{port}/hook?+X-Token={TOKEN}"},
+        {"on": "down", "notify": f"ntfy://127.0.0.1:{port}/alerts"},
+        {"on": "down", "notify": mail},
+        {"on": "down", "notify": "json://127.0.0.1:1/nobody-listens", "timeout_s": 10},
+    ])  # fmt: skip
+    result = tcpmonitor(home, "actions", "test", "Orders DB")
+    assert result.returncode == 1  # one of them failed
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["ok", "ok", "ok", "FAILED"]
+    assert lines[0].startswith(f"ok      down action 'notify json://127.0.0.1:{port}/…': sent")
+    assert "not sent" in lines[3] and "Connection error" in lines[3]
+    assert SECRET not in result.stdout + result.stderr and TOKEN not in result.stdout
+
+    got = receiver.wait(2)
+    by_path = {path: (headers, body) for path, headers, body in got}
+    headers, hook = by_path["/hook"]
+    assert hook["title"] == "Connection down: Orders DB"
+    assert hook["message"].startswith("Orders DB (127.0.0.1:1) is down")
+    assert headers["X-Token"] == TOKEN  # the URL's secrets went where they were meant to
+    assert base64.b64decode(headers["Authorization"].split()[1]) == f"hook:{SECRET}".encode()
+    assert by_path["/"][1]["topic"] == "alerts"
+    assert by_path["/"][1]["title"] == "Connection down: Orders DB"
+    [letter] = box.mail
+    assert letter.rcpt_tos == ["ops@example.com"]
+    assert b"Connection down: Orders DB" in letter.content
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        (f"bogus://user:{SECRET}@host/", "is not a notification URL Apprise knows"),
+        ("", "is not a notification URL"),
+        ("json://x\n", "is not a notification URL"),
+        (42, "is not a notification URL"),
+    ],
+)
+def test_a_bad_notification_url_is_refused_without_its_secret(url: object, problem: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        parse("actions", [{"on": "down", "notify": url}])
+    assert problem in str(caught.value) and SECRET not in str(caught.value)
+
+
+def test_an_action_is_a_command_or_a_notice_not_both() -> None:
+    with pytest.raises(FieldError, match='needs "run"'):
+        parse("actions", [{"on": "down", "run": ["x"], "notify": "json://127.0.0.1/"}])
+
+
+def drop(previous: State = State.UP) -> Event:
+    return Event(ts=utc_now(), profile_id="p1", profile_name="Orders DB", kind=Kind.STATE,
+                 state=State.DOWN, previous=previous, cause=Cause.REFUSED, detector="probe",
+                 latency_ms=None)  # fmt: skip
+
+
+def test_a_service_hears_a_change_once_in_30_s_and_nothing_while_snoozed(
+    receiver: Receiver,
+) -> None:
+    reports: list[Event] = []
+    done = threading.Condition()
+
+    def report(event: Event) -> None:
+        with done:
+            reports.append(event)
+            done.notify_all()
+
+    runner = ActionRunner(report)
+    actions = parse("actions", [{"on": "change", "notify": f"json://127.0.0.1:{receiver.port}/"}])
+    try:
+        runner.submit(drop(), actions, "127.0.0.1:1")
+        runner.submit(drop(), actions, "127.0.0.1:1")  # the same drop again, a moment later
+        back = dataclasses.replace(drop(), state=State.UP, previous=State.DOWN, cause=None)
+        runner.submit(back, actions, "127.0.0.1:1", snoozed=True)  # snoozed: not told
+        runner.submit(back, actions, "127.0.0.1:1")  # another change: told
+        with done:
+            assert done.wait_for(lambda: len(reports) >= 3, 10)
+    finally:
+        runner.close()
+    details = sorted(e.detail for e in reports)
+    assert len(details) == 3
+    assert sum(": sent in " in d for d in details) == 2
+    assert any("not sent: down was told 0 s ago (once in 30 s)" in d for d in details)
+    assert [body["title"] for _, _, body in receiver.wait(2)] == [
+        "Connection down: Orders DB", "Connection back up: Orders DB"]  # fmt: skip
+
+
+def test_the_command_line_adds_a_notice_and_never_prints_its_secret(tmp_path: Path) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    store(home, [])
+    url = f"ntfy://user:{SECRET}@127.0.0.1:9/alerts"
+    added = tcpmonitor(home, "profiles", "actions", "Orders DB", "--on", "down", "--notify", url)
+    assert added.returncode == 0, added.stderr
+    assert (
+        added.stdout.splitlines()[1] == "  1. on down: notify ntfy://127.0.0.1:9/… (timeout 30 s)"
+    )
+    refused = tcpmonitor(home, "profiles", "actions", "Orders DB", "--on", "up", "--notify",
+                         f"bogus://user:{SECRET}@host/")  # fmt: skip
+    assert refused.returncode == 2 and "is not a notification URL Apprise knows" in refused.stderr
+    assert SECRET not in added.stdout + added.stderr + refused.stdout + refused.stderr
+    stored = json.loads((home.config / "profiles.json").read_text())["profiles"][0]
+    assert stored["actions"] == [{"on": "down", "notify": url, "timeout_s": 30.0}]
+    assert (home.config / "profiles.json").stat().st_mode & 0o077 == 0  # private to the user
