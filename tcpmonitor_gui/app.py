@@ -199,6 +199,7 @@ def compose(
         session.eventlog,
         registry,
         everywhere=lambda: session.settings.actions,
+        metrics_listen=session.settings.metrics_listen,
     )
     window = MainWindow(
         session,

@@ -403,6 +403,10 @@
         <translation>主工具栏</translation>
     </message>
     <message>
+        <source>Metrics are not served</source>
+        <translation>未能提供指标</translation>
+    </message>
+    <message>
         <source>This computer is offline</source>
         <translation>本机已离线</translation>
     </message>

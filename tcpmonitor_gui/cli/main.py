@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 from .. import __version__
 from ..core import validate as v
 from ..core.actions import ON as ACTION_ON
+from ..core.metrics import parse_listen
 from ..core.presets import PRESETS
 from ..core.profile import DETECTOR_KINDS, field_range, parse_target
 from ..core.session import SessionError
@@ -64,28 +65,10 @@ def _target(text: str) -> tuple[str, int]:
 
 
 def _listen(text: str) -> tuple[str, int]:
-    """``[HOST:]PORT`` to serve on: the host is 127.0.0.1 when left out, port 0 any free one;
-    an IPv6 address in brackets."""
-    host, port_text = "127.0.0.1", text
-    if not (text.isascii() and text.isdigit()):
-        name, sep, port_text = text.rpartition(":")
-        if name.startswith("[") and name.endswith("]"):
-            name = name[1:-1]
-        elif ":" in name:
-            raise argparse.ArgumentTypeError(f"{v.show(text)}: write an IPv6 address in brackets")
-        if not sep or not name:
-            raise argparse.ArgumentTypeError(
-                f"{v.show(text)} is not [HOST:]PORT (e.g. 9464, 0.0.0.0:9464, [::1]:9464)"
-            )
-        try:
-            host = v.host("HOST", name)
-        except v.FieldError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    if not (port_text.isascii() and port_text.isdigit()) or len(port_text) > 5:
-        raise argparse.ArgumentTypeError(f"{v.show(port_text)} is not a port (0 to 65535)")
-    if int(port_text) > 65535:
-        raise argparse.ArgumentTypeError(f"{port_text} is out of range (allowed 0 to 65535)")
-    return host, int(port_text)
+    try:
+        return parse_listen("--metrics-listen", text)
+    except v.FieldError as exc:
+        raise argparse.ArgumentTypeError(f"{v.show(exc.value)} {exc.problem}") from None
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from . import actions
 from . import validate as v
 from .jsonfile import JsonFileError, JsonStore, document_version, upgrade
+from .metrics import parse_listen
 
 FILE_NAME = "settings.json"
 CURRENT_VERSION = 1
@@ -44,6 +45,7 @@ _RULES: dict[str, Callable[[str, Any], Any]] = {
     "wake_grace_s": lambda f, x: v.integer(f, x, 0, 3600),
     "language": lambda f, x: v.choice(f, x, LANGUAGES),
     "actions": actions.parse,
+    "metrics_listen": lambda f, x: x if x == "" else (parse_listen(f, x), x)[1],
 }
 
 
@@ -83,6 +85,8 @@ class Settings:
     language: str = "system"
     #: Actions for every profile's changes (``core.actions``), beside each profile's own.
     actions: tuple[actions.Action, ...] = ()
+    #: Serve Prometheus metrics from the desktop program on this ``[HOST:]PORT`` ("": no).
+    metrics_listen: str = ""
 
     @property
     def worker_count(self) -> int:

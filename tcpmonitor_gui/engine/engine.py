@@ -25,6 +25,7 @@ from ..core.actions import Action, ActionRunner
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
+from ..core.metrics import Metrics, MetricsServer, parse_listen
 from ..core.monitor import MonitorSet
 from ..core.probe import probe_once
 from ..core.profile import Profile
@@ -47,6 +48,8 @@ ACTIONS_DEADLINE_S = 2.0
 
 class Engine(QObject):
     eventsReady = Signal(object)
+    #: ``str``: the metrics could not be served (one line: the address and why).
+    metricsFailed = Signal(str)
 
     def __init__(
         self,
@@ -56,6 +59,7 @@ class Engine(QObject):
         parent: QObject | None = None,
         *,
         everywhere: Callable[[], Sequence[Action]] = tuple,
+        metrics_listen: str = "",
     ) -> None:
         """``registry``: the profiles to monitor from ``start()`` on, following its changes
         (None: only what ``add`` is given); their actions run on their changes, with
@@ -63,6 +67,9 @@ class Engine(QObject):
         super().__init__(parent)
         self._everywhere = everywhere
         self._actions: ActionRunner | None = None
+        self._metrics_listen = metrics_listen
+        self._metrics: Metrics | None = None
+        self._metrics_server: MetricsServer | None = None
         self._count = workers or automatic_workers()
         self._eventlog = eventlog
         self._registry = registry
@@ -77,6 +84,8 @@ class Engine(QObject):
             registry.added.connect(self._added)
             registry.changed.connect(self._changed)
             registry.removed.connect(self._removed)
+            for signal in (registry.added, registry.changed, registry.removed):
+                signal.connect(self._profiles_for_metrics)
 
     @property
     def running(self) -> bool:
@@ -102,6 +111,8 @@ class Engine(QObject):
             self._workers.append(worker)
         if already:
             self._tell(already)
+        if self._metrics_listen:
+            self._serve_metrics()
         if self._registry is not None:
             self.set_profiles(self._registry.profiles)
 
@@ -119,6 +130,9 @@ class Engine(QObject):
         actions, self._actions = self._actions, None
         if actions is not None:
             actions.close(ACTIONS_DEADLINE_S)  # what still runs then is killed
+        server, self._metrics_server, self._metrics = self._metrics_server, None, None
+        if server is not None:
+            server.close()
         for worker in workers:
             worker.request_stop()
         deadline = time.monotonic() + timeout
@@ -164,6 +178,29 @@ class Engine(QObject):
             except Exception:  # the log being gone must not stop the news
                 log.exception("could not hand this computer's change to the event log")
         self.eventsReady.emit(events)
+
+    def _serve_metrics(self) -> None:
+        """Prometheus metrics from the desktop program (setting ``metrics_listen``)."""
+        host, port = parse_listen("metrics_listen", self._metrics_listen)
+        profiles = list(self._registry.profiles) if self._registry is not None else []
+        metrics = Metrics(profiles)
+        try:
+            self._metrics_server = MetricsServer(metrics, host, port)
+        except OSError as exc:
+            shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            self.metricsFailed.emit(f"{shown} cannot be used ({exc.strerror or exc})")
+            return
+        self._metrics = metrics
+        self.eventsReady.connect(self._feed_metrics)  # every batch: monitors', actions'
+
+    def _feed_metrics(self, events: Sequence[Event]) -> None:
+        if (metrics := self._metrics) is not None:
+            for event in events:
+                metrics.feed(event)
+
+    def _profiles_for_metrics(self) -> None:
+        if self._metrics is not None and self._registry is not None:
+            self._metrics.set_profiles(self._registry.profiles)
 
     def _run_actions(self, events: Sequence[Event]) -> None:
         """Start the actions of the batch's changes (they run on their own thread)."""

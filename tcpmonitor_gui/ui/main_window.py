@@ -172,6 +172,9 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.engine.eventsReady.connect(self.on_events)
+        self.engine.metricsFailed.connect(
+            lambda why: self.banner.show_message(self.tr("Metrics are not served"), why, "warning")
+        )
         self.model.countsChanged.connect(self._counts_changed)
         self.model.unacknowledgedChanged.connect(self.tray.set_unacknowledged)
         self.model.staleAcks.connect(lambda ids: self.profiles.acknowledge(ids, ""))

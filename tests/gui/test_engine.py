@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.settings import Settings, SettingsStore
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
+from tests.gui.windows import open_window, watched_through
 from tests.helpers import make_profile
 
 
@@ -146,3 +151,37 @@ def test_a_worker_that_does_not_stop_in_time_is_kept_not_destroyed_running(
     finally:
         release.set()
     assert e.lingering[0].wait(5000)  # it ends once the call returns; nothing aborted
+
+
+def test_the_desktop_program_serves_metrics_when_the_setting_asks(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """``metrics_listen`` in settings.json: the window's engine serves the same families as
+    ``tcpmonitor run``, following the registry; a port in use is said in the banner."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    SettingsStore(config).save(Settings(metrics_listen="127.0.0.1:0"))
+    opened = open_window(qtbot, config, data)
+    try:
+        window = opened.window
+        watched_through(qtbot, opened, proxy, "Orders DB")
+        server = opened.engine._metrics_server
+        assert server is not None
+        url = f"http://127.0.0.1:{server.address[1]}/metrics"
+
+        def served() -> str:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+
+        qtbot.waitUntil(lambda: 'tcpmonitor_up{profile="Orders DB"' in served(), timeout=5000)
+        assert 'tcpmonitor_state{profile="Orders DB",' in served()
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            busy = Engine(workers=1, metrics_listen=f"127.0.0.1:{taken.getsockname()[1]}")
+            with qtbot.waitSignal(busy.metricsFailed, timeout=5000) as failed:
+                busy.start()
+            busy.shutdown()
+        assert "cannot be used (Address already in use)" in failed.args[0]
+        assert window.isVisible()
+    finally:
+        opened.close()

@@ -95,10 +95,13 @@ def test_automatic_workers_show_the_number_and_say_it_applies_at_next_start(
 def test_what_the_dialog_has_no_field_for_is_kept(qtbot: QtBot) -> None:
     """The global actions (set in the file) survive an edit of the settings in the dialog."""
     actions = ({"on": "down", "run": ["notify-send", "down"], "timeout_s": 5.0},)
-    settings = Settings.from_dict({"actions": list(actions), "retention_days": 30})
+    settings = Settings.from_dict(
+        {"actions": list(actions), "retention_days": 30, "metrics_listen": "9464"}
+    )
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
     dialog.spin("retention_days").setValue(60)
     result = dialog.result_settings()
     assert result.retention_days == 60
     assert [a.to_dict() for a in result.actions] == list(actions)
+    assert result.metrics_listen == "9464"

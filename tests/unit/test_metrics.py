@@ -169,10 +169,11 @@ def test_run_serves_metrics_from_a_thread_that_a_silent_client_cannot_hold(
     [
         ("http://x", "is not a port"),
         (":9464", "is not [HOST:]PORT"),
-        ("::1:9464", "write an IPv6 address in brackets"),
+        ("::1:9464", "has an IPv6 address without brackets"),
         ("127.0.0.1:99999", "out of range"),
-        ("127.0.0.1:" + "9" * 5000, "is not a port"),
-        ("bad host!:80", "HOST"),
+        ("127.0.0.1:" + "9" * 5000, "is not [HOST:]PORT"),
+        ("127.0.0.1:123456", "is not a port"),
+        ("bad host!:80", "is not a valid host name"),
     ],
 )
 def test_a_bad_listen_address_is_named(home: Home, listen: str, problem: str) -> None:

@@ -51,8 +51,11 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings — TCP Monitor"))
-        #: What the dialog has no field for, kept as it is: the global actions.
-        self._kept = {"actions": [a.to_dict() for a in settings.actions]}
+        #: What the dialog has no field for, kept as it is: the global actions, metrics.
+        self._kept = {
+            "actions": [a.to_dict() for a in settings.actions],
+            "metrics_listen": settings.metrics_listen,
+        }
         self._checks = {
             "start_minimized": QCheckBox(
                 self.tr("Start minimized (to the tray when there is one)")
