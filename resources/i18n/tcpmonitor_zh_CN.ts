@@ -750,7 +750,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Add connection</source>
-        <extracomment>What the form does not show and an edit keeps: the actions (a duplicate too), the snooze and the acknowledgement (a duplicate is a new connection, with neither). The settings the shown result (or the test under way) belongs to.</extracomment>
+        <extracomment>What the form does not show and an edit keeps: the snooze and the acknowledgement (a duplicate is a new connection, with neither). The settings the shown result (or the test under way) belongs to.</extracomment>
         <translation>添加连接</translation>
     </message>
     <message>
@@ -1062,6 +1062,14 @@ Their stored history is kept.</source>
         <translation>维护时段(&amp;M)：</translation>
     </message>
     <message>
+        <source>One per line: down, up or change, then a command (run without a shell) or notify and an Apprise URL; a timeout may follow the word (down 10s: ...).</source>
+        <translation>每行一个：down、up 或 change，然后是命令（不经 shell 运行），或 notify 加一个 Apprise URL；词后可写超时（down 10s: ...）。</translation>
+    </message>
+    <message>
+        <source>A&amp;ctions:</source>
+        <translation>操作(&amp;C)：</translation>
+    </message>
+    <message>
         <source>CA certificates</source>
         <translation>CA 证书</translation>
     </message>
@@ -1111,7 +1119,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Start minimized (to the tray when there is one)</source>
-        <extracomment>What the dialog has no field for, kept as it is: the global actions.</extracomment>
+        <extracomment>What the dialog has no field for, kept as it is: the global actions, metrics.</extracomment>
         <translation>启动时最小化（有系统托盘时最小化到托盘）</translation>
     </message>
     <message>

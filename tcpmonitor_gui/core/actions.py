@@ -24,6 +24,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import shlex
 import signal
 import threading
 import time
@@ -112,6 +113,45 @@ def parse(field: str, value: object) -> tuple[Action, ...]:
             v.fail(f"{where}.timeout_s", timeout, "is out of range (allowed 0.1 to 3600)")
         actions.append(Action(on, tuple(run), float(timeout), notify))
     return tuple(actions)
+
+
+def as_line(action: Action) -> str:
+    """One action as the profile dialog writes it: ``down: restart-tunnel db``,
+    ``up 5s: notify ntfy://ntfy.sh/ops`` (the timeout only when not the default)."""
+    timeout = "" if action.timeout_s == 30.0 else f" {action.timeout_s:g}s"
+    what = f"notify {action.notify}" if action.notify else shlex.join(action.run)
+    return f"{action.on}{timeout}: {what}"
+
+
+def from_lines(text: str) -> list[dict[str, Any]]:
+    """The dialog's lines as the file's ``actions`` (checked afterwards by ``parse``); a line
+    that is not ``ON[ TIMEOUTs]: COMMAND|notify URL`` is kept as is, for ``parse`` to name."""
+    found: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        head, sep, rest = line.partition(":")
+        words = head.split()
+        if not sep or not 1 <= len(words) <= 2 or not rest.strip():
+            found.append({"on": line.strip(), "run": []})  # "... is not one of ..." follows
+            continue
+        item: dict[str, Any] = {"on": words[0]}
+        if len(words) == 2:
+            seconds = words[1].removesuffix("s")
+            try:
+                item["timeout_s"] = float(seconds)
+            except ValueError:
+                item["timeout_s"] = words[1]
+        rest = rest.strip()
+        if rest.startswith("notify "):
+            item["notify"] = rest.removeprefix("notify ").strip()
+        else:
+            try:
+                item["run"] = shlex.split(rest)
+            except ValueError:  # an unclosed quote
+                item["run"] = [rest, "\0"]  # "... is not a word" follows
+        found.append(item)
+    return found
 
 
 def _command(field: str, run: object) -> tuple[str, ...]:

@@ -638,3 +638,25 @@ def test_an_edit_keeps_the_actions_snooze_and_acknowledgement_a_duplicate_the_ac
     assert duplicate is not None and duplicate.maintenance == profile.maintenance
     assert duplicate.actions == profile.actions
     assert (duplicate.snooze_until, duplicate.acknowledged) == ("", "")
+
+
+def test_actions_are_one_per_line_checked_beside_their_field(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    fill(dialog)
+    edit = dialog.form.actions_edit
+    edit.setPlainText("down: /usr/local/bin/restart-tunnel 'orders db'\nsideways: x")
+    assert not dialog.ok_button.isEnabled()
+    assert messages(dialog) == {"actions": "'sideways' is not one of down, up, change"}
+    edit.setPlainText("down: restart-tunnel 'orders db'\nup 5s: notify ntfy://127.0.0.1:9/ops")
+    assert dialog.ok_button.isEnabled(), messages(dialog)
+    dialog.accept()
+    result = dialog.result_profile()
+    assert result is not None
+    assert [a.to_dict() for a in result.actions] == [
+        {"on": "down", "run": ["restart-tunnel", "orders db"], "timeout_s": 30.0},
+        {"on": "up", "notify": "ntfy://127.0.0.1:9/ops", "timeout_s": 5.0},
+    ]
+    again = open_dialog(qtbot, profile=result)
+    assert again.form.actions_edit.toPlainText() == (
+        "down: restart-tunnel 'orders db'\nup 5s: notify ntfy://127.0.0.1:9/ops"
+    )

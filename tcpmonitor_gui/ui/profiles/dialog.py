@@ -108,14 +108,12 @@ class ProfileDialog(QDialog):
         own = profile.name.strip().casefold() if profile is not None and editing else None
         self._taken = {n.strip().casefold() for n in existing_names} - {own}
         self._tester = tester
-        #: What the form does not show and an edit keeps: the actions (a duplicate too), the
-        #: snooze and the acknowledgement (a duplicate is a new connection, with neither).
+        #: What the form does not show and an edit keeps: the snooze and the acknowledgement
+        #: (a duplicate is a new connection, with neither).
         self._kept: dict[str, object] = {}
-        if profile is not None:
-            self._kept["actions"] = [a.to_dict() for a in profile.actions]
-            if editing:
-                self._kept["snooze_until"] = profile.snooze_until
-                self._kept["acknowledged"] = profile.acknowledged
+        if profile is not None and editing:
+            self._kept["snooze_until"] = profile.snooze_until
+            self._kept["acknowledged"] = profile.acknowledged
         self._candidate: Profile | None = None  # the form's profile, when it builds
         self._result: Profile | None = None
         self._testing = False

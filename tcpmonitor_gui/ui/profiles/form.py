@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import escapes
+from ...core.actions import as_line, from_lines
 from ...core.events import State
 from ...core.presets import PRESETS
 from ...core.profile import KIND_DEFAULTS, Profile
@@ -254,6 +255,18 @@ class ProfileForm(QTabWidget):
         )
         hint.setWordWrap(True)
         self._row(form, self.tr("&Maintenance:"), "maintenance", self.maintenance_edit, hint=hint)
+        self.actions_edit = QPlainTextEdit()
+        self.actions_edit.setTabChangesFocus(True)
+        self.actions_edit.setPlaceholderText("down: /usr/local/bin/restart-tunnel db")
+        self.actions_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
+        hint = QLabel(
+            self.tr(
+                "One per line: down, up or change, then a command (run without a shell) or "
+                "notify and an Apprise URL; a timeout may follow the word (down 10s: ...)."
+            )
+        )
+        hint.setWordWrap(True)
+        self._row(form, self.tr("A&ctions:"), "actions", self.actions_edit, hint=hint)
 
     def _watch(self, path: str, widget: QWidget) -> None:
         def edited(*_: object) -> None:
@@ -288,6 +301,7 @@ class ProfileForm(QTabWidget):
         values = flatten(profile.to_dict())
         values["detector.send"] = escapes.encode(d.send)
         values["maintenance"] = "\n".join(profile.maintenance)
+        values["actions"] = "\n".join(as_line(a) for a in profile.actions)
         values["detector.user_timeout_s"] = (
             "auto" if d.user_timeout_s is None else "seconds" if d.user_timeout_s else "off"
         )
@@ -314,6 +328,7 @@ class ProfileForm(QTabWidget):
             values[path] = values[path].strip()
         values["detector.send"] = escapes.decode(values["detector.send"])
         values["maintenance"] = [w.strip() for w in values["maintenance"].splitlines() if w.strip()]
+        values["actions"] = from_lines(values["actions"])
         mode = values["detector.user_timeout_s"]
         values["detector.user_timeout_s"] = {"auto": None, "off": 0.0}.get(
             mode, self.user_timeout_spin.value()
