@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..core.actions import ActionRunner
+from ..core.action_runner import ActionRunner
 from ..core.events import Event, Kind, State, utc_now
 from .errors import EXIT_FAILED, EXIT_OK, UsageError
 from .options import open_session

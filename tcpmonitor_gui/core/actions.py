@@ -19,16 +19,10 @@ its output. Changes inside a maintenance window run nothing (like notices, they 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import logging
 import os
 import shlex
-import signal
-import threading
-import time
-from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import validate as v
@@ -48,6 +42,10 @@ MAX_WAITING = 100
 OUTPUT_KEPT = 1000
 #: The same change of a profile is told to a service at most once in this long.
 REPEAT_S = 30.0
+#: Changes told to one service are gathered into one notice until this long passes without
+#: another, or this long after the first at most (as the desktop's notices are).
+GATHER_QUIET_S = 0.5
+GATHER_MAX_S = 2.0
 #: After SIGTERM at the timeout, this long before SIGKILL.
 KILL_GRACE_S = 2.0
 
@@ -220,113 +218,6 @@ class Outcome:
         return f"{text}: {self.output}" if self.output else text
 
 
-async def run_one(action: Action, event: Event, target: str) -> Outcome:
-    """Run ``action`` for ``event``: its output read as it comes (the first ``OUTPUT_KEPT``
-    characters kept), killed with its process group at the timeout."""
-    if action.notify:
-        return await _tell(action, event, target)
-    started = time.monotonic()
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *action.run,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            env=environment(event, target),
-            start_new_session=True,  # its own process group: killed whole at the timeout
-        )
-    except (OSError, ValueError) as exc:
-        why = getattr(exc, "strerror", None) or str(exc)
-        return Outcome(action, False, f"cannot run: {why}", "")
-    kept = bytearray()
-
-    async def talk() -> None:
-        assert proc.stdin is not None and proc.stdout is not None
-        with contextlib.suppress(OSError):  # it need not read its stdin
-            proc.stdin.write(event.to_json().encode() + b"\n")
-            await proc.stdin.drain()
-            proc.stdin.close()
-        while chunk := await proc.stdout.read(65536):
-            if len(kept) < OUTPUT_KEPT * 4:
-                kept.extend(chunk[: OUTPUT_KEPT * 4 - len(kept)])
-        await proc.wait()
-
-    try:
-        await asyncio.wait_for(talk(), action.timeout_s)
-    except TimeoutError:
-        await _kill(proc)
-        summary, ok = f"timed out after {action.timeout_s:g} s (killed)", False
-    except asyncio.CancelledError:  # the program is quitting: the command goes with it
-        await _kill(proc)
-        raise
-    else:
-        code = proc.returncode
-        took = time.monotonic() - started
-        if code is not None and code < 0:
-            summary = f"killed by signal {-code} after {took:.1f} s"
-        else:
-            summary = f"exit {code} in {took:.1f} s"
-        ok = code == 0
-    text = kept.decode("utf-8", "replace")
-    text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
-    return Outcome(action, ok, summary, text[:OUTPUT_KEPT])
-
-
-def notice_words(event: Event, target: str) -> tuple[str, str]:
-    """The title and body a notification service is sent, as the desktop's notices say it."""
-    name = event.profile_name
-    if event.state is State.DOWN:
-        title = f"Connection down: {name}"
-    elif event.previous is State.DOWN:
-        title = f"Connection back up: {name}"
-    else:
-        title = f"{name}: {event.state}"
-    cause = "" if event.cause is None else f": {event.cause.label}"
-    body = f"{name} ({target}) is {event.state}{cause}"
-    if event.detail:
-        body += f" — {event.detail}"
-    if event.detection_ms is not None and event.state is State.DOWN:
-        body += f" (noticed {event.detection_ms:.1f} ms after the last good sign)"
-    return title, body
-
-
-async def _tell(action: Action, event: Event, target: str) -> Outcome:
-    """Send the notice through Apprise, on a thread (it is synchronous), within the timeout;
-    what Apprise warned of is the reason when it fails."""
-    import apprise  # noqa: PLC0415 - only where a profile notifies a service
-
-    title, body = notice_words(event, target)
-    started = time.monotonic()
-
-    def send() -> tuple[bool, str]:
-        with apprise.LogCapture(level=apprise.logging.WARNING) as logs:  # type: ignore[no-untyped-call]
-            service = apprise.Apprise()
-            service.add(action.notify)
-            sent = bool(service.notify(body=body, title=title))
-        said = [line.split(" - ", 2)[-1] for line in logs.getvalue().splitlines()]
-        return sent, " / ".join(said)[:OUTPUT_KEPT]
-
-    try:
-        sent, said = await asyncio.wait_for(asyncio.to_thread(send), action.timeout_s)
-    except TimeoutError:
-        return Outcome(action, False, f"not sent within {action.timeout_s:g} s", "")
-    took = time.monotonic() - started
-    if sent:
-        return Outcome(action, True, f"sent in {took:.1f} s", "")
-    return Outcome(action, False, f"not sent ({took:.1f} s)", said)
-
-
-async def _kill(proc: asyncio.subprocess.Process) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-        try:
-            await asyncio.wait_for(proc.wait(), KILL_GRACE_S)
-            return
-        except TimeoutError:
-            continue
-
-
 def record(event: Event, outcome: Outcome) -> Event:
     """The ``action`` event that says how a run for ``event`` went."""
     return Event(
@@ -341,95 +232,3 @@ def record(event: Event, outcome: Outcome) -> Event:
         latency_ms=None,
         detail=outcome.detail(),
     )
-
-
-class ActionRunner:
-    """Runs actions on a thread and loop of its own; ``report`` gets each ``action`` event
-    (on that thread). ``submit`` may be called from any thread and never waits."""
-
-    def __init__(self, report: Callable[[Event], None]) -> None:
-        self._report = report
-        self._loop = asyncio.new_event_loop()
-        self._slots = asyncio.Semaphore(MAX_RUNNING)
-        self._own_slots: dict[str, asyncio.Semaphore] = {}  # by profile id, on the loop
-        #: The last change told to each (profile, service), and when (``submit``'s thread).
-        self._told: dict[tuple[str, str], tuple[State, float]] = {}
-        self._waiting = 0
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="actions", daemon=True)
-        self._thread.start()
-
-    def submit(
-        self, event: Event, actions: Iterable[Action], target: str, *, snoozed: bool = False
-    ) -> None:
-        """Start what ``actions`` want done for ``event``. Notices to services follow the
-        desktop's rules: none while the profile is ``snoozed``, and the same change of one
-        profile is told to one service at most once in ``REPEAT_S`` (a flapping connection)."""
-        for action in actions:
-            if not action.wants(event):
-                continue
-            if action.notify:
-                if snoozed:
-                    continue
-                key, now = (event.profile_id, action.notify), time.monotonic()
-                last = self._told.get(key)
-                if last is not None and last[0] is event.state and now - last[1] < REPEAT_S:
-                    ago = f"{event.state} was told {now - last[1]:.0f} s ago"
-                    quiet = Outcome(action, False, f"not sent: {ago} (once in {REPEAT_S:g} s)", "")
-                    self._report(record(event, quiet))
-                    continue
-                self._told[key] = (event.state, now)
-            with self._lock:
-                full = self._waiting >= MAX_WAITING
-                if not full:
-                    self._waiting += 1
-            if full:
-                skipped = Outcome(action, False, f"skipped: {MAX_WAITING} actions wait", "")
-                self._report(record(event, skipped))
-                continue
-            asyncio.run_coroutine_threadsafe(self._run(action, event, target), self._loop)
-
-    async def _run(self, action: Action, event: Event, target: str) -> Outcome:
-        own = self._own_slots.setdefault(
-            event.profile_id, asyncio.Semaphore(MAX_RUNNING_PER_PROFILE)
-        )
-        try:
-            async with own, self._slots:
-                outcome = await run_one(action, event, target)
-        finally:
-            with self._lock:
-                self._waiting -= 1
-        self._report(record(event, outcome))
-        return outcome
-
-    def run_now(self, event: Event, actions: Sequence[Action], target: str) -> list[Outcome]:
-        """Run every one of ``actions`` for ``event`` whatever they are set off by, and wait
-        (``tcpmonitor actions test``)."""
-
-        async def every() -> list[Outcome]:
-            return list(await asyncio.gather(*(self._run(a, event, target) for a in actions)))
-
-        with self._lock:
-            self._waiting += len(actions)
-        return asyncio.run_coroutine_threadsafe(every(), self._loop).result()
-
-    def close(self, timeout: float = 5.0) -> None:
-        """Wait up to ``timeout`` for running actions; those still running then are killed
-        (their whole process group) and recorded no more. Then the thread ends."""
-
-        async def finish() -> None:
-            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            if pending:
-                _done, still = await asyncio.wait(pending, timeout=timeout)
-                for task in still:
-                    task.cancel()
-                await asyncio.gather(*still, return_exceptions=True)
-
-        with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(finish(), self._loop).result(
-                timeout + 2 * KILL_GRACE_S + 1
-            )
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout)
-        if not self._thread.is_alive():
-            self._loop.close()

@@ -21,7 +21,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core.actions import Action, ActionRunner
+from ..core.action_runner import ActionRunner
+from ..core.actions import Action
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State

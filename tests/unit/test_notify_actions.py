@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tcpmonitor_gui.core.actions import ActionRunner, parse
+from tcpmonitor_gui.core.action_runner import ActionRunner
+from tcpmonitor_gui.core.actions import parse
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
 from tcpmonitor_gui.core.validate import FieldError
 from tests.unit._cli_process import Home, tcpmonitor
@@ -186,10 +187,40 @@ def test_a_service_hears_a_change_once_in_30_s_and_nothing_while_snoozed(
         runner.close()
     details = sorted(e.detail for e in reports)
     assert len(details) == 3
-    assert sum(": sent in " in d for d in details) == 2
+    assert sum("sent in " in d and "(one notice for 2 changes)" in d for d in details) == 2
     assert any("not sent: down was told 0 s ago (once in 30 s)" in d for d in details)
-    assert [body["title"] for _, _, body in receiver.wait(2)] == [
-        "Connection down: Orders DB", "Connection back up: Orders DB"]  # fmt: skip
+    [(_, _, told)] = receiver.wait(1)  # the drop and the return, gathered: one notice
+    assert told["title"] == "Orders DB: 2 changes"
+    assert told["message"].splitlines() == [
+        "Orders DB (127.0.0.1:1) is down: refused",
+        "Orders DB (127.0.0.1:1) is up",
+    ]
+
+
+def test_changes_of_many_profiles_reach_a_service_as_one_notice(receiver: Receiver) -> None:
+    reports: list[Event] = []
+    done = threading.Condition()
+
+    def report(event: Event) -> None:
+        with done:
+            reports.append(event)
+            done.notify_all()
+
+    runner = ActionRunner(report)
+    actions = parse("actions", [{"on": "down", "notify": f"json://127.0.0.1:{receiver.port}/"}])
+    names = ["Orders DB", "Cache", "Broker", "Search"]
+    try:
+        for i, name in enumerate(names):
+            event = dataclasses.replace(drop(), profile_id=f"p{i}", profile_name=name)
+            runner.submit(event, actions, f"10.0.0.{i}:5432")
+        with done:
+            assert done.wait_for(lambda: len(reports) >= 4, 10)
+    finally:
+        runner.close()
+    [(_, _, told)] = receiver.wait(1)
+    assert told["title"] == "4 connections down: Orders DB, Cache, Broker and 1 more"
+    assert len(told["message"].splitlines()) == 4
+    assert all("(one notice for 4 changes)" in e.detail for e in reports)
 
 
 def test_the_command_line_adds_a_notice_and_never_prints_its_secret(tmp_path: Path) -> None:
