@@ -7,11 +7,9 @@ import argparse
 import sys
 
 from ..core.action_runner import ActionRunner
-from ..core.events import Event, Kind, State, utc_now
+from ..core.actions import test_event
 from .errors import EXIT_FAILED, EXIT_OK, UsageError
 from .options import open_session
-
-TEST_DETAIL = "a test from 'tcpmonitor actions test'"
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
@@ -25,18 +23,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
             print(f"{profile.name!r} has no actions, and there are no global ones",
                   file=sys.stderr)  # fmt: skip
             return EXIT_FAILED
-        event = Event(
-            ts=utc_now(),
-            profile_id=profile.id,
-            profile_name=profile.name,
-            kind=Kind.STATE,
-            state=State.DOWN,
-            previous=State.UP,
-            cause=None,
-            detector=profile.detector.kind,
-            latency_ms=None,
-            detail=TEST_DETAIL,
-        )
+        event = test_event(profile.id, profile.name, profile.detector.kind)
         runner = ActionRunner(lambda _event: None)
         try:
             outcomes = runner.run_now(event, actions, profile.target)

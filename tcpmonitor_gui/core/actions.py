@@ -218,6 +218,22 @@ class Outcome:
         return f"{text}: {self.output}" if self.output else text
 
 
+def test_event(profile_id: str, name: str, detector: str) -> Event:
+    """The ``down`` that ``tcpmonitor actions test`` runs a profile's actions for."""
+    return Event(
+        ts=utc_now(),
+        profile_id=profile_id,
+        profile_name=name,
+        kind=Kind.STATE,
+        state=State.DOWN,
+        previous=State.UP,
+        cause=None,
+        detector=detector,
+        latency_ms=None,
+        detail="a test from 'tcpmonitor actions test'",
+    )
+
+
 def record(event: Event, outcome: Outcome) -> Event:
     """The ``action`` event that says how a run for ``event`` went."""
     return Event(

@@ -15,6 +15,7 @@ import pytest
 from tcpmonitor_gui.core import maintenance
 from tcpmonitor_gui.core.eventdb import create_v1, open_for_writing
 from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.profile import Profile
@@ -173,55 +174,55 @@ def event(ts: dt.datetime, state: State, **extra: object) -> Event:
     )
 
 
-def test_downtime_that_began_in_a_window_is_shown_apart_from_the_uptime(tmp_path: Path) -> None:
-    t0 = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(hours=2)
+T0 = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(hours=2)
+
+
+def minutes(n: float) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=n)
+
+
+def stored_hour(tmp_path: Path, events: list[Event]) -> tuple[Uptime, list[Event]]:
+    """``events`` written to an event log; the uptime of the hour from ``T0``, and the
+    events as read back."""
     log = EventLog(tmp_path / "events.sqlite3")
     log.start()
     try:
-        log.submit(
-            [
-                event(t0, State.UP),
-                event(t0 + dt.timedelta(minutes=10), State.DOWN, maintenance=True),
-                event(t0 + dt.timedelta(minutes=40), State.UP, maintenance=True),
-                event(t0 + dt.timedelta(minutes=50), State.DOWN),  # the target's own
-            ]
-        )
+        log.submit(events)
         assert log.flush()
-        got = log.uptimes(["db"], dt.timedelta(minutes=60), now=t0 + dt.timedelta(minutes=60))
-        stored = [e.maintenance for e in log.events()]
+        got = log.uptimes(["db"], dt.timedelta(minutes=60), now=minutes(60))
+        return got["db"], log.events()
     finally:
         log.close()
+
+
+def test_downtime_that_began_in_a_window_is_shown_apart_from_the_uptime(tmp_path: Path) -> None:
+    uptime, stored = stored_hour(
+        tmp_path,
+        [
+            event(minutes(0), State.UP),
+            event(minutes(10), State.DOWN, maintenance=True),
+            event(minutes(40), State.UP, maintenance=True),
+            event(minutes(50), State.DOWN),  # the target's own
+        ],
+    )
     # Known: 60 min less the 30 min of planned downtime; of that, down 10 min.
-    assert got["db"].percent == pytest.approx(100 * 20 / 30)
-    assert got["db"].maintenance_s == pytest.approx(30 * 60)
-    assert got["db"].not_counted_s == 0
-    assert stored == [False, True, True, False]
+    assert uptime.percent == pytest.approx(100 * 20 / 30)
+    assert uptime.maintenance_s == pytest.approx(30 * 60)
+    assert uptime.not_counted_s == 0
+    assert [e.maintenance for e in stored] == [False, True, True, False]
 
 
 def test_what_an_action_did_is_no_change_of_state(tmp_path: Path) -> None:
     """An action's row (with the state of the change it ran for) written after the next
     change must not bring that state back for the uptime."""
-    t0 = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(hours=2)
-    log = EventLog(tmp_path / "events.sqlite3")
-    log.start()
-    try:
-        log.submit(
-            [
-                event(t0, State.UP),
-                event(t0 + dt.timedelta(minutes=30), State.DOWN),
-                event(t0 + dt.timedelta(minutes=31), State.UP),
-                dataclasses.replace(
-                    event(t0 + dt.timedelta(minutes=32), State.DOWN), kind=Kind.ACTION
-                ),  # a slow command for the drop, done after the recovery
-            ]
-        )
-        assert log.flush()
-        got = log.uptimes(["db"], dt.timedelta(minutes=60), now=t0 + dt.timedelta(minutes=60))
-        kinds = [e.kind for e in log.events()]
-    finally:
-        log.close()
-    assert got["db"].percent == pytest.approx(100 * 59 / 60)
-    assert kinds == [Kind.STATE, Kind.STATE, Kind.STATE, Kind.ACTION]
+    late = dataclasses.replace(event(minutes(32), State.DOWN), kind=Kind.ACTION)
+    uptime, stored = stored_hour(
+        tmp_path,
+        [event(minutes(0), State.UP), event(minutes(30), State.DOWN),
+         event(minutes(31), State.UP), late],  # a slow command for the drop, after the return
+    )  # fmt: skip
+    assert uptime.percent == pytest.approx(100 * 59 / 60)
+    assert [e.kind for e in stored] == [Kind.STATE, Kind.STATE, Kind.STATE, Kind.ACTION]
 
 
 def test_an_event_log_of_version_1_is_brought_up_to_date_keeping_its_rows(

@@ -162,18 +162,29 @@ def drop(previous: State = State.UP) -> Event:
                  latency_ms=None)  # fmt: skip
 
 
+class Reports:
+    """The runner's ``action`` events, waited for with a deadline."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self._arrived = threading.Condition()
+
+    def __call__(self, event: Event) -> None:
+        with self._arrived:
+            self.events.append(event)
+            self._arrived.notify_all()
+
+    def wait(self, n: int, timeout: float = 10.0) -> list[Event]:
+        with self._arrived:
+            assert self._arrived.wait_for(lambda: len(self.events) >= n, timeout)
+            return list(self.events)
+
+
 def test_a_service_hears_a_change_once_in_30_s_and_nothing_while_snoozed(
     receiver: Receiver,
 ) -> None:
-    reports: list[Event] = []
-    done = threading.Condition()
-
-    def report(event: Event) -> None:
-        with done:
-            reports.append(event)
-            done.notify_all()
-
-    runner = ActionRunner(report)
+    reports = Reports()
+    runner = ActionRunner(reports)
     actions = parse("actions", [{"on": "change", "notify": f"json://127.0.0.1:{receiver.port}/"}])
     try:
         runner.submit(drop(), actions, "127.0.0.1:1")
@@ -181,11 +192,9 @@ def test_a_service_hears_a_change_once_in_30_s_and_nothing_while_snoozed(
         back = dataclasses.replace(drop(), state=State.UP, previous=State.DOWN, cause=None)
         runner.submit(back, actions, "127.0.0.1:1", snoozed=True)  # snoozed: not told
         runner.submit(back, actions, "127.0.0.1:1")  # another change: told
-        with done:
-            assert done.wait_for(lambda: len(reports) >= 3, 10)
+        details = sorted(e.detail for e in reports.wait(3))
     finally:
         runner.close()
-    details = sorted(e.detail for e in reports)
     assert len(details) == 3
     assert sum("sent in " in d and "(one notice for 2 changes)" in d for d in details) == 2
     assert any("not sent: down was told 0 s ago (once in 30 s)" in d for d in details)
@@ -198,29 +207,21 @@ def test_a_service_hears_a_change_once_in_30_s_and_nothing_while_snoozed(
 
 
 def test_changes_of_many_profiles_reach_a_service_as_one_notice(receiver: Receiver) -> None:
-    reports: list[Event] = []
-    done = threading.Condition()
-
-    def report(event: Event) -> None:
-        with done:
-            reports.append(event)
-            done.notify_all()
-
-    runner = ActionRunner(report)
+    reports = Reports()
+    runner = ActionRunner(reports)
     actions = parse("actions", [{"on": "down", "notify": f"json://127.0.0.1:{receiver.port}/"}])
     names = ["Orders DB", "Cache", "Broker", "Search"]
     try:
         for i, name in enumerate(names):
             event = dataclasses.replace(drop(), profile_id=f"p{i}", profile_name=name)
             runner.submit(event, actions, f"10.0.0.{i}:5432")
-        with done:
-            assert done.wait_for(lambda: len(reports) >= 4, 10)
+        recorded = reports.wait(4)
     finally:
         runner.close()
     [(_, _, told)] = receiver.wait(1)
     assert told["title"] == "4 connections down: Orders DB, Cache, Broker and 1 more"
     assert len(told["message"].splitlines()) == 4
-    assert all("(one notice for 4 changes)" in e.detail for e in reports)
+    assert all("(one notice for 4 changes)" in e.detail for e in recorded)
 
 
 def test_the_command_line_adds_a_notice_and_never_prints_its_secret(tmp_path: Path) -> None:

@@ -242,31 +242,33 @@ class ProfileForm(QTabWidget):
         self._row(form, self.tr("&Notify:"), "notify.on_down", self.on_down_check)
         self.on_up_check = QCheckBox(self.tr("When it comes &back"))
         self._row(form, "", "notify.on_up", self.on_up_check)
-        self.maintenance_edit = QPlainTextEdit()
-        self.maintenance_edit.setTabChangesFocus(True)
-        self.maintenance_edit.setPlaceholderText("Sun 02:00-04:00 Europe/Berlin")
-        self.maintenance_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
-        hint = QLabel(
+        self.maintenance_edit, hint = self._lines(
+            "Sun 02:00-04:00 Europe/Berlin",
             self.tr(
                 "One window per line: weekly (Sun 02:00-04:00, Mon-Fri 12:00-12:30, daily "
                 "03:00-03:15) or once (2026-12-24 18:00 - 2026-12-27 08:00), then a time "
                 "zone if not local (Europe/Berlin, UTC). Changes inside are recorded, not told."
-            )
+            ),
         )
-        hint.setWordWrap(True)
         self._row(form, self.tr("&Maintenance:"), "maintenance", self.maintenance_edit, hint=hint)
-        self.actions_edit = QPlainTextEdit()
-        self.actions_edit.setTabChangesFocus(True)
-        self.actions_edit.setPlaceholderText("down: /usr/local/bin/restart-tunnel db")
-        self.actions_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
-        hint = QLabel(
+        self.actions_edit, hint = self._lines(
+            "down: /usr/local/bin/restart-tunnel db",
             self.tr(
                 "One per line: down, up or change, then a command (run without a shell) or "
                 "notify and an Apprise URL; a timeout may follow the word (down 10s: ...)."
-            )
+            ),
         )
-        hint.setWordWrap(True)
         self._row(form, self.tr("A&ctions:"), "actions", self.actions_edit, hint=hint)
+
+    def _lines(self, example: str, hint: str) -> tuple[QPlainTextEdit, QLabel]:
+        """A field of a few lines, one item each, with its hint below."""
+        edit = QPlainTextEdit()
+        edit.setTabChangesFocus(True)
+        edit.setPlaceholderText(example)
+        edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
+        label = QLabel(hint)
+        label.setWordWrap(True)
+        return edit, label
 
     def _watch(self, path: str, widget: QWidget) -> None:
         def edited(*_: object) -> None:
