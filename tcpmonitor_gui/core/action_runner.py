@@ -172,7 +172,8 @@ class ActionRunner:
 
     def __init__(self, report: Callable[[Event], None]) -> None:
         self._report = report
-        self._loop = asyncio.new_event_loop()
+        # Explicitly a selector loop: in the window, qasync's policy would make a Qt loop here.
+        self._loop: asyncio.AbstractEventLoop = asyncio.SelectorEventLoop()
         self._slots = asyncio.Semaphore(MAX_RUNNING)
         self._own_slots: dict[str, asyncio.Semaphore] = {}  # by profile id, on the loop
         #: The last change told to each (profile, service), and when (``submit``'s thread).
