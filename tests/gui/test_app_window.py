@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 
@@ -19,3 +24,42 @@ def test_installed_gui_command_starts_and_exits(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     version = subprocess.run([str(gui), "--version"], capture_output=True, text=True, check=True)
     assert version.stdout.startswith("tcpmonitor-gui ")
+
+
+def test_the_program_runs_actions_and_serves_metrics_on_its_own_loops(tmp_path: Path) -> None:
+    """The real program (qasync's policy installed): a profile's command runs for its drop,
+    and the metrics setting serves /metrics, before it quits."""
+    gui = Path(sys.executable).parent / "tcpmonitor-gui"
+    config, ran = tmp_path / "c", tmp_path / "ran"
+    config.mkdir()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    action = {"on": "down", "run": ["sh", "-c", f"echo $TCPMONITOR_STATE > {ran}"]}
+    profile = {"name": "db", "host": "127.0.0.1", "port": 1, "fail_after": 1,
+               "detector": {"kind": "probe", "interval_s": 0.5}, "actions": [action]}  # fmt: skip
+    (config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [profile]}))
+    (config / "settings.json").write_text(
+        json.dumps({"version": 1, "metrics_listen": f"127.0.0.1:{port}"})
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    program = subprocess.Popen(
+        [str(gui), "--config-dir", str(config), "--data-dir", str(tmp_path / "d"),
+         "--quit-after", "30"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        served = ""
+        while not (ran.exists() and 'tcpmonitor_up{profile="db"' in served):
+            assert time.monotonic() < deadline, f"ran: {ran.exists()}; served: {served[:200]}"
+            time.sleep(0.2)  # ok-sleep: polling another process's file and port, with a deadline
+            with contextlib.suppress(OSError):
+                url = f"http://127.0.0.1:{port}/metrics"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    served = response.read().decode()
+        assert ran.read_text().strip() == "down"
+    finally:
+        program.terminate()
+        _, err = program.communicate(timeout=30)
+    assert "Traceback" not in err, err
