@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core import maintenance, snooze
 from ..core.actions import parse as parse_actions
+from ..core.actions import redact
 from ..core.jsonfile import atomic_write_text, dumps
 from ..core.profile import Profile
 from ..core.profile_set import ProfileConflict, ProfileSet
@@ -51,8 +52,15 @@ def _document(profiles: Sequence[Profile]) -> str:
 
 
 def _list(args: argparse.Namespace, profiles: ProfileSet) -> None:
-    if args.json:
-        sys.stdout.write(_document(list(profiles)))
+    if args.json:  # to look at: a notification URL's secrets stay out (export keeps them)
+        shown = [
+            dataclasses.replace(p, actions=tuple(
+                dataclasses.replace(a, notify=redact(a.notify)) if a.notify else a
+                for a in p.actions
+            ))
+            for p in profiles
+        ]  # fmt: skip
+        sys.stdout.write(_document(shown))
         return
     if not profiles:
         print("no profiles (add one with: tcpmonitor profiles add NAME HOST:PORT)", file=sys.stderr)

@@ -240,3 +240,19 @@ def test_the_command_line_adds_a_notice_and_never_prints_its_secret(tmp_path: Pa
     stored = json.loads((home.config / "profiles.json").read_text())["profiles"][0]
     assert stored["actions"] == [{"on": "down", "notify": url, "timeout_s": 30.0}]
     assert (home.config / "profiles.json").stat().st_mode & 0o077 == 0  # private to the user
+
+
+def test_listing_profiles_shows_no_secret_but_an_export_keeps_it(tmp_path: Path) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    url = f"ntfy://user:{SECRET}@127.0.0.1:9/alerts"
+    store(home, [{"on": "down", "notify": url}])
+    listed = tcpmonitor(home, "profiles", "list", "--json")
+    assert listed.returncode == 0 and SECRET not in listed.stdout
+    assert json.loads(listed.stdout)["profiles"][0]["actions"][0]["notify"] == (
+        "ntfy://127.0.0.1:9/…"
+    )
+    exported = tcpmonitor(home, "profiles", "export", str(tmp_path / "backup.json"))
+    assert exported.returncode == 0
+    backup = tmp_path / "backup.json"
+    assert json.loads(backup.read_text())["profiles"][0]["actions"][0]["notify"] == url
+    assert backup.stat().st_mode & 0o077 == 0
