@@ -15,6 +15,7 @@ a one-line reason on any failure. Xvfb is stopped whatever happens.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
@@ -23,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -162,13 +164,28 @@ def private_xvfb() -> Iterator[str]:
 
 def check_start(exe: Path, work: Path) -> None:
     config, data = work / "config", work / "data"
-    with private_xvfb() as display, socket.socket() as listener:
+    with private_xvfb() as display, socket.socket() as listener, webhook() as hook:
         listener.bind(("127.0.0.1", 0))  # the saved profile watches this, on loopback
         listener.listen()
         host, port = listener.getsockname()
         config.mkdir()
         profile = {"id": "smoke", "name": "Smoke", "host": host, "port": port}
-        (config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [profile]}))
+        # A second one refused at once (the port is bound, not listening), whose drop runs a
+        # command and tells a webhook through Apprise, loaded from the bundle.
+        with socket.socket() as refusing:
+            refusing.bind(("127.0.0.1", 0))
+            closed = refusing.getsockname()[1]
+        ran = work / "action-ran"
+        actions = [
+            {"on": "down", "run": ["sh", "-c", f"echo $TCPMONITOR_STATE > {ran}"]},
+            {"on": "down", "notify": f"json://127.0.0.1:{hook.server_address[1]}/smoke"},
+        ]
+        down = {"id": "down", "name": "Down", "host": "127.0.0.1", "port": closed,
+                "fail_after": 1, "detector": {"kind": "probe", "interval_s": 0.5},
+                "actions": actions}  # fmt: skip
+        (config / "profiles.json").write_text(
+            json.dumps({"version": 1, "profiles": [profile, down]})
+        )
         env = {
             **os.environ,
             "DISPLAY": display,
@@ -199,10 +216,44 @@ def check_start(exe: Path, work: Path) -> None:
     log = data / EVENT_LOG
     if not log.is_file():
         raise SmokeError(f"start: no event log at {log}; stderr: {done.stderr.strip()[-500:]}")
+    if not ran.is_file() or ran.read_text().strip() != "down":
+        raise SmokeError(f"start: the profile's command did not run; stderr: {done.stderr[-500:]}")
+    if not any(b"Connection down: Down" in body for body in hook.bodies):
+        raise SmokeError(f"start: the webhook heard nothing (Apprise); got {hook.bodies!r}")
     print(
         f"start: exit 0 after {took:.2f} s (--quit-after {QUIT_AFTER_S}), no traceback, "
-        f"event log written ({log.name}, {log.stat().st_size} bytes)"
+        f"event log written ({log.name}, {log.stat().st_size} bytes), "
+        "an action's command ran and its webhook was told"
     )
+
+
+class _Hook(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    bodies: list[bytes]
+
+
+@contextmanager
+def webhook() -> Iterator[_Hook]:
+    """A JSON webhook on loopback that keeps what it is sent."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            server.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = _Hook(("127.0.0.1", 0), Handler)
+    server.bodies = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def bundle_size(folder: Path) -> str:

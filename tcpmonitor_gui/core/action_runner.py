@@ -124,8 +124,10 @@ def batch_words(items: Sequence[tuple[Event, str]]) -> tuple[str, str]:
 async def _send(action: Action, title: str, body: str) -> Outcome:
     """Send a notice through Apprise, on a thread (it is synchronous), within the action's
     timeout; what Apprise warned of is the reason when it fails."""
-    import apprise  # noqa: PLC0415 - only where a profile notifies a service
-
+    try:
+        import apprise  # noqa: PLC0415 - only where a profile notifies a service
+    except Exception as exc:  # missing or broken here: said, like any failure to send
+        return Outcome(action, False, f"not sent: Apprise cannot be used ({exc})", "")
     started = time.monotonic()
 
     def send() -> tuple[bool, str]:
@@ -140,6 +142,8 @@ async def _send(action: Action, title: str, body: str) -> Outcome:
         sent, said = await asyncio.wait_for(asyncio.to_thread(send), action.timeout_s)
     except TimeoutError:
         return Outcome(action, False, f"not sent within {action.timeout_s:g} s", "")
+    except Exception as exc:  # Apprise itself failed (a plugin that cannot load, say)
+        return Outcome(action, False, f"not sent: Apprise failed ({exc!r})", "")
     took = time.monotonic() - started
     if sent:
         return Outcome(action, True, f"sent in {took:.1f} s", "")

@@ -28,6 +28,8 @@ from typing import Any
 from . import validate as v
 from .events import Event, Kind, State, utc_now
 
+log = logging.getLogger(__name__)
+
 ON = ("down", "up", "change")
 TARGET_STATES = (State.UP, State.DEGRADED, State.DOWN)
 MAX_ACTIONS = 10
@@ -167,12 +169,15 @@ def _notify_url(field: str, url: object) -> str:
     """An Apprise URL that Apprise takes (``ntfy://…``, ``mailto://…``, ``json://…``, …)."""
     if not isinstance(url, str) or not url or len(url) > MAX_ARG_LEN or not url.isprintable():
         v.fail(field, url, "is not a notification URL (e.g. ntfy://ntfy.sh/topic)")
-    import apprise  # noqa: PLC0415 - only where a profile notifies a service
-
     quiet = logging.getLogger("apprise")  # it would log the URL it refuses, secret and all
     level, quiet.level = quiet.level, logging.CRITICAL + 1
     try:
+        import apprise  # noqa: PLC0415 - only where a profile notifies a service
+
         known = apprise.Apprise().add(url)
+    except Exception as exc:  # Apprise missing or broken here: the profile still loads
+        log.warning("notification URLs cannot be checked: %s", exc)  # sending will say why
+        return url
     finally:
         quiet.setLevel(level)
     if not known:

@@ -10,6 +10,7 @@ import dataclasses
 import http.server
 import json
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -256,3 +257,20 @@ def test_listing_profiles_shows_no_secret_but_an_export_keeps_it(tmp_path: Path)
     backup = tmp_path / "backup.json"
     assert json.loads(backup.read_text())["profiles"][0]["actions"][0]["notify"] == url
     assert backup.stat().st_mode & 0o077 == 0
+
+
+def test_without_a_working_apprise_profiles_still_load_and_sending_says_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bundle missing Apprise's plugins, say: the user's file must still load (and not be
+    set aside as unreadable), and each notice says why it was not sent."""
+    monkeypatch.setitem(sys.modules, "apprise", None)  # import apprise: ImportError
+    [action] = parse("actions", [{"on": "down", "notify": "ntfy://127.0.0.1:9/alerts"}])
+    reports = Reports()
+    runner = ActionRunner(reports)
+    try:
+        runner.submit(drop(), [action], "127.0.0.1:1")
+        [told] = reports.wait(1)
+    finally:
+        runner.close()
+    assert "not sent: Apprise cannot be used" in told.detail
