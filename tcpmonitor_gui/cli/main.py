@@ -19,6 +19,7 @@ from .actions import cmd_actions
 from .check import cmd_check
 from .errors import EXIT_USAGE, UsageError, die
 from .events import cmd_events
+from .outages import cmd_outages
 from .profiles import cmd_profiles
 from .run import cmd_run
 
@@ -212,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     atest.add_argument("name", metavar="NAME|ID")
     _common(atest)
 
+    outages = sub.add_parser("outages", help="the stored history as outages")
+    outages.add_argument("--profile", metavar="NAME|ID")
+    outages.add_argument("--since", metavar="ISO8601|AGE", help="e.g. 7d (default: all)")
+    outages.add_argument("--until", metavar="ISO8601|AGE")
+    outages.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    _common(outages)
+
     events = sub.add_parser("events", help="the stored event log")
     events.add_argument("--profile", metavar="NAME|ID")
     events.add_argument("--since", metavar="ISO8601|AGE", help="e.g. 2026-11-26T08:00Z or 2h")
@@ -234,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run": cmd_run,
             "profiles": cmd_profiles,
             "actions": cmd_actions,
+            "outages": cmd_outages,
         }.get(args.command, cmd_events)
         return command(args)
     except (UsageError, SessionError) as exc:  # a bad file is bad input too: named, exit 2

@@ -44,6 +44,7 @@ from .eventdb import (
 )
 from .eventqueries import EventFilter, MinuteStat
 from .events import Event, Kind
+from .outages import Outage, outages
 from .paths import ensure_dir
 
 __all__ = [
@@ -426,6 +427,15 @@ class EventLog:
     ) -> float | None:
         """The uptime percentage of one profile (see ``uptimes``)."""
         return self.uptimes([profile_id], window, now)[profile_id].percent
+
+    def outages(
+        self,
+        profile: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[Outage]:
+        """The outages overlapping ``since`` .. ``until``, oldest first (``core.outages``)."""
+        return self._read(lambda conn: outages(conn, profile, since, until), [])
 
     def latency_per_minute(
         self, profile_id: str, since: dt.datetime, until: dt.datetime | None = None

@@ -101,6 +101,16 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _FORMULA = frozenset("=+-@\t\r")
 
 
+def csv_cells(row: dict[str, Any]) -> dict[str, Any]:
+    """A row for a spreadsheet: a text cell that a spreadsheet would run as a formula (``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return first) gets a ``'`` in front, so a hostile
+    profile name cannot run anything on the reader's machine."""
+    return {
+        key: "'" + value if isinstance(value, str) and value[:1] in _FORMULA else value
+        for key, value in row.items()
+    }
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -158,13 +168,8 @@ class Event:
         return _ENCODER.encode(self.to_dict())
 
     def to_csv_row(self) -> dict[str, Any]:
-        """``to_dict`` for a spreadsheet: a text cell that a spreadsheet would run as a
-        formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return first) gets a ``'``
-        in front, so a hostile profile name cannot run anything on the reader's machine."""
-        return {
-            key: "'" + value if isinstance(value, str) and value[:1] in _FORMULA else value
-            for key, value in self.to_dict().items()
-        }
+        """``to_dict`` for a spreadsheet (``csv_cells``)."""
+        return csv_cells(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Event:

@@ -1,0 +1,87 @@
+"""``tcpmonitor outages``: the stored history as outages (start, end, how long, why, how it
+ended), as a table, CSV or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import sys
+
+from ..core.eventlog import EventLog, EventLogError
+from ..core.events import csv_cells
+from ..core.outages import FIELDS, Outage
+from .errors import EXIT_OK, UsageError
+from .events import parse_when
+from .options import open_session
+from .run import printable
+
+
+def cmd_outages(args: argparse.Namespace) -> int:
+    since = parse_when("--since", args.since)
+    until = parse_when("--until", args.until)
+    session = open_session(args)
+    path = session.eventlog_path
+    found: list[Outage] = []
+    if path.exists():  # reading never creates a log
+        log = EventLog(path)
+        try:
+            found = log.outages(args.profile, since, until)
+        except EventLogError as exc:
+            raise UsageError(str(exc)) from None
+        finally:
+            log.close()
+    now = dt.datetime.now(dt.UTC)
+    out = sys.stdout
+    if args.format == "csv":
+        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for outage in found:
+            writer.writerow(csv_cells(outage.to_dict(now)))
+    elif args.format == "json":
+        for outage in found:
+            out.write(_json(outage.to_dict(now)) + "\n")
+    else:
+        _table(found, now)
+    out.flush()
+    return EXIT_OK
+
+
+def _json(data: dict[str, object]) -> str:
+    import json  # noqa: PLC0415
+
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _table(found: list[Outage], now: dt.datetime) -> None:
+    if not found:
+        print("no outages", file=sys.stderr)
+        return
+    rows = [("START", "DURATION", "PROFILE", "CAUSE", "ENDED", "NOTE")]
+    for o in found:
+        note = "maintenance" if o.maintenance else "this computer offline" if o.local else ""
+        rows.append(
+            (
+                f"{o.start.astimezone():%Y-%m-%d %H:%M:%S}",
+                _duration(o.duration_s(now)),
+                printable(o.profile_name),
+                "-" if o.cause is None else o.cause.label,
+                o.ended_by or "ongoing",
+                note,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, s = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {s} s"
+    hours, m = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {m} min"
+    return f"{hours // 24} d {hours % 24} h"

@@ -1,0 +1,136 @@
+"""Outages as records, derived from the stored state events.
+
+An outage of a profile begins with a ``down`` that follows anything but ``down``, and ends
+with the profile's next state event that is not ``down``: ``up`` or ``degraded`` (it
+recovered), ``paused`` (the user stopped watching it) or ``unknown`` (monitoring stopped: the
+program quit, the profile was removed; when it really came back is not known). One without an
+end is ongoing. Derived on demand, one statement: each start finds its end through the
+``(profile_id, ts)`` index, so a year of history is read in a fraction of a second
+(``tests/bench/outages_query.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sqlite3
+from typing import Any
+
+from .eventdb import unix_seconds
+from .events import Cause, State, iso_ms
+
+#: How an outage ended, by the state that ended it.
+ENDED_BY = {
+    State.UP: "recovered",
+    State.DEGRADED: "recovered",
+    State.PAUSED: "paused",
+    State.UNKNOWN: "monitoring stopped",
+    State.CONNECTING: "monitoring restarted",
+}
+
+_SQL = """
+WITH starts AS (
+  SELECT id, ts, profile_id FROM events
+  WHERE state = 'down' AND (previous IS NULL OR previous != 'down')
+    AND coalesce(kind, 'state') = 'state' AND profile_id != '' AND ts < :until {profile}
+),
+ends AS (
+  SELECT starts.id AS sid,
+    (SELECT e.id FROM events e
+     WHERE e.profile_id = starts.profile_id
+       AND (e.ts > starts.ts OR (e.ts = starts.ts AND e.id > starts.id))
+       AND e.state != 'down' AND coalesce(e.kind, 'state') = 'state'
+     ORDER BY e.ts, e.id LIMIT 1) AS eid
+  FROM starts
+)
+SELECT s.profile_id, s.profile_name, s.ts, s.cause, s.detail, s.detection_ms, s.maintenance,
+  e.ts, e.state, e.detail
+FROM ends JOIN events s ON s.id = ends.sid LEFT JOIN events e ON e.id = ends.eid
+WHERE e.ts IS NULL OR e.ts >= :since
+ORDER BY s.ts, s.id
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Outage:
+    profile_id: str
+    profile_name: str
+    start: dt.datetime
+    #: None while it lasts.
+    end: dt.datetime | None
+    cause: Cause | None
+    detail: str
+    #: How long the drop took to notice (ms), where known.
+    detection_ms: float | None
+    #: "recovered", "paused", "monitoring stopped"; "" while it lasts.
+    ended_by: str
+    #: It began inside one of the profile's maintenance windows.
+    maintenance: bool
+
+    def duration_s(self, now: dt.datetime | None = None) -> float:
+        end = self.end or now or dt.datetime.now(dt.UTC)
+        return max(0.0, (end - self.start).total_seconds())
+
+    @property
+    def local(self) -> bool:
+        """This computer's network was down, not the target."""
+        return self.cause is Cause.LOCAL_NETWORK
+
+    def to_dict(self, now: dt.datetime | None = None) -> dict[str, Any]:
+        return {
+            "profile_id": self.profile_id,
+            "profile_name": self.profile_name,
+            "start": iso_ms(self.start),
+            "end": None if self.end is None else iso_ms(self.end),
+            "duration_s": round(self.duration_s(now), 3),
+            "ongoing": self.end is None,
+            "cause": None if self.cause is None else str(self.cause),
+            "detail": self.detail,
+            "detection_ms": None if self.detection_ms is None else round(self.detection_ms, 1),
+            "ended_by": self.ended_by,
+            "maintenance": self.maintenance,
+            "local": self.local,
+        }
+
+
+FIELDS = ("profile_id", "profile_name", "start", "end", "duration_s", "ongoing", "cause",
+          "detail", "detection_ms", "ended_by", "maintenance", "local")  # fmt: skip
+
+
+def outages(
+    conn: sqlite3.Connection,
+    profile: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> list[Outage]:
+    """The outages that overlap ``since`` .. ``until`` (either open), oldest first;
+    ``profile``: an id or a name (any case)."""
+    params: dict[str, object] = {
+        "since": float("-inf") if since is None else unix_seconds(since),
+        "until": float("inf") if until is None else unix_seconds(until),
+    }
+    where = ""
+    if profile is not None:
+        where = "AND (profile_id = :profile OR profile_name = :profile COLLATE NOCASE)"
+        params["profile"] = profile
+    found = []
+    for row in conn.execute(_SQL.format(profile=where), params):
+        pid, name, ts, cause, detail, detection, planned, end_ts, end_state, _end_detail = row
+        try:
+            ended_by = "" if end_state is None else ENDED_BY.get(State(end_state), end_state)
+            found.append(
+                Outage(
+                    profile_id=pid,
+                    profile_name=name,
+                    start=dt.datetime.fromtimestamp(ts, dt.UTC),
+                    end=None if end_ts is None else dt.datetime.fromtimestamp(end_ts, dt.UTC),
+                    cause=None if cause is None else Cause(cause),
+                    detail=detail,
+                    detection_ms=detection,
+                    ended_by=ended_by,
+                    maintenance=bool(planned),
+                )
+            )
+        except (ValueError, OverflowError, OSError):
+            continue  # a row this program never writes
+    return found

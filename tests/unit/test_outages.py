@@ -1,0 +1,113 @@
+"""Outages as records: derived from stored state events, with cause, detection delay and
+what ended them; through ``EventLog.outages`` and ``tcpmonitor outages``."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tests.unit._cli_process import Home, tcpmonitor
+
+UTC = dt.UTC
+T0 = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(hours=5)
+
+
+def at(minutes: float) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def change(
+    minutes: float, state: State, previous: State | None, pid: str = "db", **extra: Any
+) -> Event:
+    return Event(ts=at(minutes), profile_id=pid, profile_name=pid.upper(), kind=Kind.STATE,
+                 state=state, previous=previous, cause=extra.pop("cause", None),
+                 detector="probe", latency_ms=None, **extra)  # fmt: skip
+
+
+HISTORY = [
+    change(0, State.UP, State.CONNECTING),
+    change(10, State.DOWN, State.UP, cause=Cause.REFUSED, detection_ms=12.5, detail="refused"),
+    change(10.5, State.DOWN, State.DOWN, detail="still down after its maintenance window"),
+    change(15, State.UP, State.DOWN),
+    change(20, State.DOWN, State.UP, cause=Cause.LOCAL_NETWORK),
+    change(21, State.DEGRADED, State.DOWN),
+    change(30, State.DOWN, State.DEGRADED, cause=Cause.RESET, maintenance=True),
+    change(40, State.UNKNOWN, State.DOWN, detail="monitoring stopped"),
+    change(5, State.DOWN, State.UP, pid="cache", cause=Cause.HEARTBEAT_TIMEOUT),  # ongoing
+    dataclasses.replace(change(16, State.DOWN, State.UP), kind=Kind.ACTION),  # not a change
+]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    log = EventLog(home.data / "events.sqlite3")
+    log.start()
+    try:
+        log.submit(HISTORY)
+        assert log.flush()
+    finally:
+        log.close()
+    return home
+
+
+def outages(home: Home, **filters: Any) -> list[Any]:
+    log = EventLog(home.data / "events.sqlite3")
+    try:
+        return log.outages(**filters)
+    finally:
+        log.close()
+
+
+def test_each_outage_has_its_start_end_cause_and_how_it_ended(home: Home) -> None:
+    found = outages(home)
+    assert [(o.profile_id, o.start, o.end, o.cause, o.ended_by) for o in found] == [
+        ("cache", at(5), None, Cause.HEARTBEAT_TIMEOUT, ""),
+        ("db", at(10), at(15), Cause.REFUSED, "recovered"),
+        ("db", at(20), at(21), Cause.LOCAL_NETWORK, "recovered"),
+        ("db", at(30), at(40), Cause.RESET, "monitoring stopped"),
+    ]
+    refused = found[1]
+    assert refused.detection_ms == 12.5 and refused.duration_s() == 300
+    assert found[2].local and found[3].maintenance
+    assert found[0].duration_s(at(65)) == 3600  # ongoing: until now
+
+
+def test_filters_keep_what_overlaps_the_period(home: Home) -> None:
+    assert [o.start for o in outages(home, profile="DB", since=at(14), until=at(25))] == [
+        at(10), at(20)]  # fmt: skip
+    assert [o.profile_id for o in outages(home, since=at(50))] == ["cache"]  # still going
+
+
+def test_the_command_prints_a_table_csv_or_json(home: Home) -> None:
+    text = tcpmonitor(home, "outages", "--profile", "db")
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0].split() == ["START", "DURATION", "PROFILE", "CAUSE", "ENDED", "NOTE"]
+    assert "5 min 0 s" in lines[1] and "refused" in lines[1] and "recovered" in lines[1]
+    assert lines[2].endswith("this computer offline")
+    assert lines[3].endswith("maintenance")
+    as_json = [
+        json.loads(line)
+        for line in tcpmonitor(home, "outages", "--format", "json").stdout.splitlines()
+    ]
+    assert as_json[0]["ongoing"] and as_json[0]["end"] is None
+    assert as_json[1]["duration_s"] == 300 and as_json[1]["detection_ms"] == 12.5
+    rows = list(csv.DictReader(io.StringIO(tcpmonitor(home, "outages", "--format", "csv").stdout)))
+    assert [r["ended_by"] for r in rows] == ["", "recovered", "recovered", "monitoring stopped"]
+
+
+def test_no_log_no_outages_and_nothing_created(tmp_path: Path) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    result = tcpmonitor(home, "outages")
+    assert result.returncode == 0 and result.stderr == "no outages\n"
+    assert not (home.data / "events.sqlite3").exists()
