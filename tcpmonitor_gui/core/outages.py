@@ -28,20 +28,35 @@ ENDED_BY = {
     State.CONNECTING: "monitoring restarted",
 }
 
-_SQL = """
-WITH starts AS (
-  SELECT id, ts, profile_id FROM events
-  WHERE state = 'down' AND (previous IS NULL OR previous != 'down')
-    AND coalesce(kind, 'state') = 'state' AND profile_id != '' AND ts < :until {profile}
+#: A start: a ``down`` after anything but ``down`` (a state change, not an action's row).
+_START = (
+    "state = 'down' AND (previous IS NULL OR previous != 'down')"
+    " AND coalesce(kind, 'state') = 'state' AND profile_id != ''"
+)
+#: The outages starting in the period, and the one each profile was in when it began (its
+#: start found by a backward seek from ``:since``); each start's end is the profile's next
+#: change that is not ``down``, found by a forward seek on ``(profile_id, ts)``.
+_SQL = f"""
+WITH RECURSIVE pids(pid) AS (  -- each profile once, by seeking the index (a skip-scan)
+  SELECT min(profile_id) FROM events WHERE profile_id > '' {{profile}} AND :since > -1e300
+  UNION ALL
+  SELECT (SELECT min(profile_id) FROM events WHERE profile_id > pid {{profile}}) FROM pids
+  WHERE pid IS NOT NULL
 ),
-ends AS (
-  SELECT starts.id AS sid,
+starts(sid) AS (
+  SELECT id FROM events WHERE ts >= :since AND ts < :until AND {_START} {{profile}}
+  UNION
+  SELECT (SELECT id FROM events WHERE profile_id = pid AND ts < :since AND {_START}
+          ORDER BY ts DESC, id DESC LIMIT 1)
+  FROM pids
+),
+ends(sid, eid) AS (
+  SELECT s.id,
     (SELECT e.id FROM events e
-     WHERE e.profile_id = starts.profile_id
-       AND (e.ts > starts.ts OR (e.ts = starts.ts AND e.id > starts.id))
+     WHERE e.profile_id = s.profile_id AND e.ts >= s.ts AND (e.ts > s.ts OR e.id > s.id)
        AND e.state != 'down' AND coalesce(e.kind, 'state') = 'state'
-     ORDER BY e.ts, e.id LIMIT 1) AS eid
-  FROM starts
+     ORDER BY e.ts, e.id LIMIT 1)
+  FROM starts JOIN events s ON s.id = starts.sid
 )
 SELECT s.profile_id, s.profile_name, s.ts, s.cause, s.detail, s.detection_ms, s.maintenance,
   e.ts, e.state, e.detail
@@ -106,13 +121,26 @@ def outages(
     """The outages that overlap ``since`` .. ``until`` (either open), oldest first;
     ``profile``: an id or a name (any case)."""
     params: dict[str, object] = {
-        "since": float("-inf") if since is None else unix_seconds(since),
-        "until": float("inf") if until is None else unix_seconds(until),
+        "since": -1e308 if since is None else unix_seconds(since),
+        "until": 1e308 if until is None else unix_seconds(until),
     }
     where = ""
     if profile is not None:
-        where = "AND (profile_id = :profile OR profile_name = :profile COLLATE NOCASE)"
-        params["profile"] = profile
+        # One id, so that every lookup below is a seek: the id given, or a name's.
+        pid = (
+            conn.execute(
+                "SELECT profile_id FROM events WHERE profile_id = ? LIMIT 1", (profile,)
+            ).fetchone()
+            or conn.execute(
+                "SELECT profile_id FROM events WHERE profile_name = ? COLLATE NOCASE"
+                " ORDER BY ts DESC LIMIT 1",
+                (profile,),
+            ).fetchone()
+        )
+        if pid is None:
+            return []
+        where = "AND profile_id = :profile"
+        params["profile"] = pid[0]
     found = []
     for row in conn.execute(_SQL.format(profile=where), params):
         pid, name, ts, cause, detail, detection, planned, end_ts, end_state, _end_detail = row
