@@ -81,7 +81,7 @@ def _run_program(tmp_path: Path, env: dict[str, str]) -> str:
         "import sys\n"
         "from tcpmonitor_gui import app\n"
         f"status = app.main(['--config-dir', {str(tmp_path / 'c')!r}, '--data-dir', "
-        f"{str(tmp_path / 'd')!r}, '--quit-after', '0.5'])\n"
+        f"{str(tmp_path / 'd')!r}, '--quit-after', '1.0'])\n"
         "print('tcpmonitor_gui.ui.bench_hooks' in sys.modules, status)\n"
     )
     done = subprocess.run(
@@ -101,7 +101,9 @@ def test_the_program_reports_when_asked(tmp_path: Path) -> None:
     assert _run_program(tmp_path, {**os.environ, REPORT_ENV: str(report)}) == "True 0"
     data = json.loads(report.read_text())
     assert data["first_frame"] is not None
-    assert len(data["ticks"]) > 10  # written again at quit, with the whole run's ticks
+    # Written again at quit, with the whole run's ticks: some came after the first frame
+    # (how many depends on how busy the machine is, so that is not what is asserted).
+    assert any(tick > data["first_frame"] for tick in data["ticks"])
 
 
 def test_without_the_variable_the_hook_is_not_even_imported(tmp_path: Path) -> None:
