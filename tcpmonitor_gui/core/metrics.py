@@ -31,6 +31,7 @@ import math
 import socket
 import threading
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from . import validate as v
 from .events import Event, Kind, State
@@ -46,6 +47,8 @@ DETECTION_BUCKETS = (0.01, 0.1, 1.0, 5.0, 30.0, 120.0)
 PROFILE_STATES = (State.UNKNOWN, State.CONNECTING, State.UP, State.DEGRADED, State.DOWN,
                   State.PAUSED)  # fmt: skip
 UP_STATES = (State.UP, State.DEGRADED)
+#: Scrapes served at once; more connections are closed at once.
+MAX_CLIENTS = 16
 #: A scrape that has not sent its request line within this long is dropped.
 REQUEST_TIMEOUT_S = 10.0
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -385,8 +388,31 @@ class MetricsServer:
 
 
 class _Server(http.server.ThreadingHTTPServer):
+    """One thread per scrape, at most ``MAX_CLIENTS`` at once: a peer that opens connections
+    and says nothing cannot make us start threads without bound (more are closed at once)."""
+
     daemon_threads = True
     allow_reuse_address = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients = threading.BoundedSemaphore(MAX_CLIENTS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._clients.acquire(blocking=False):
+            self.shutdown_request(request)  # busy: this one is turned away
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._clients.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._clients.release()
 
 
 class _Server6(_Server):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import socket
+import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,7 +17,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
-from tcpmonitor_gui.core.metrics import FAMILIES, Metrics
+from tcpmonitor_gui.core.metrics import FAMILIES, MAX_CLIENTS, Metrics, MetricsServer
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
@@ -195,3 +197,29 @@ def test_a_port_in_use_is_named_and_nothing_runs(home: Home) -> None:
     assert result.stderr == (
         f"tcpmonitor: --metrics-listen: 127.0.0.1:{port} cannot be used (Address already in use)\n"
     )
+
+
+def test_silent_clients_cannot_make_the_server_start_threads_without_bound() -> None:
+    server = MetricsServer(Metrics([profile()]), "127.0.0.1", 0)
+    before = threading.active_count()
+    silent = []
+    try:
+        for _ in range(MAX_CLIENTS * 3):
+            silent.append(socket.create_connection(server.address, timeout=5))
+        deadline = time.monotonic() + 5
+        while threading.active_count() < before + MAX_CLIENTS and time.monotonic() < deadline:
+            time.sleep(0.01)  # ok-sleep: the server's threads start as it accepts
+        assert threading.active_count() <= before + MAX_CLIENTS
+    finally:
+        for sock in silent:
+            sock.close()
+    url = f"http://127.0.0.1:{server.address[1]}/metrics"
+    deadline = time.monotonic() + 15  # the slots come back as their clients go
+    status = 0
+    while status != 200 and time.monotonic() < deadline:
+        try:
+            status = fetch(url)[0]
+        except OSError:  # turned away while the slots are still taken
+            time.sleep(0.05)  # ok-sleep: polling a server, with a deadline
+    server.close()
+    assert status == 200
