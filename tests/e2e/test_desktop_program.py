@@ -102,7 +102,8 @@ def test_a_dropped_connection_turns_red_and_a_tray_balloon_tells_within_2s(
     write_profiles(tmp_path, server)
     program = gui("--verbose")
     window = desktop.wait_for_window("TCP Monitor", timeout=15.0)
-    assert desktop.tray_icons(APP_CLASS), desktop.windows()
+    # The icon docks once monitoring has started, after the window's first frame: waited for.
+    poll_until(lambda: desktop.tray_icons(APP_CLASS) or None, 10.0, "our tray icon")
     assert server.wait_for_connections(1, timeout=10.0), program.stderr
     wait_for_colour(desktop, window, State.UP, tmp_path / "up.png", time.monotonic() + 10)
     screenshot("up")
