@@ -66,7 +66,7 @@ ORDER BY s.ts, s.id
 """
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class Outage:
     profile_id: str
     profile_name: str
@@ -142,23 +142,25 @@ def outages(
         where = "AND profile_id = :profile"
         params["profile"] = pid[0]
     found = []
+    causes: dict[object, Cause | None] = {None: None, **{str(c): c for c in Cause}}
+    ends = {str(state): word for state, word in ENDED_BY.items()}
+    when = dt.datetime.fromtimestamp
+    utc = dt.UTC
     for row in conn.execute(_SQL.format(profile=where), params):
         pid, name, ts, cause, detail, detection, planned, end_ts, end_state, _end_detail = row
         try:
-            ended_by = "" if end_state is None else ENDED_BY.get(State(end_state), end_state)
-            found.append(
-                Outage(
-                    profile_id=pid,
-                    profile_name=name,
-                    start=dt.datetime.fromtimestamp(ts, dt.UTC),
-                    end=None if end_ts is None else dt.datetime.fromtimestamp(end_ts, dt.UTC),
-                    cause=None if cause is None else Cause(cause),
-                    detail=detail,
-                    detection_ms=detection,
-                    ended_by=ended_by,
-                    maintenance=bool(planned),
-                )
+            outage = Outage(
+                pid,
+                name,
+                when(ts, utc),
+                None if end_ts is None else when(end_ts, utc),
+                causes[cause],
+                detail,
+                detection,
+                "" if end_state is None else ends.get(end_state, end_state),
+                bool(planned),
             )
-        except (ValueError, OverflowError, OSError):
+        except (KeyError, ValueError, OverflowError, OSError):
             continue  # a row this program never writes
+        found.append(outage)
     return found
