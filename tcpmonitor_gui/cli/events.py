@@ -7,13 +7,17 @@ import csv
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from ..core.eventlog import EventLog, EventLogError
 from ..core.events import FIELDS, Event
+from ..core.session import Session
 from .errors import EXIT_OK, UsageError
 from .options import open_session
 from .run import describe
 
+T = TypeVar("T")
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -47,20 +51,29 @@ def parse_when(option: str, text: str | None, now: dt.datetime | None = None) ->
         return EPOCH if when.year < 1970 else END
 
 
+def read_log(session: Session, read: Callable[[EventLog], T], empty: T) -> T:
+    """What ``read`` finds in the stored event log; ``empty`` when there is none (reading
+    never creates one); a log that cannot be read is one line, exit 2."""
+    path = session.eventlog_path
+    if not path.exists():
+        return empty
+    log = EventLog(path)
+    try:
+        return read(log)
+    except EventLogError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        log.close()
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     since = parse_when("--since", args.since)
     until = parse_when("--until", args.until)
-    session = open_session(args)
-    path = session.eventlog_path
-    rows: list[Event] = []
-    if path.exists():  # reading never creates a log
-        log = EventLog(path)
-        try:
-            rows = log.events(profile=args.profile, since=since, until=until, limit=args.limit)
-        except EventLogError as exc:
-            raise UsageError(str(exc)) from None
-        finally:
-            log.close()
+    rows: list[Event] = read_log(
+        open_session(args),
+        lambda log: log.events(profile=args.profile, since=since, until=until, limit=args.limit),
+        [],
+    )
     out = sys.stdout
     if args.format == "csv":
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")

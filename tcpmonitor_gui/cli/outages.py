@@ -8,11 +8,10 @@ import csv
 import datetime as dt
 import sys
 
-from ..core.eventlog import EventLog, EventLogError
 from ..core.events import csv_cells
 from ..core.outages import FIELDS, Outage
-from .errors import EXIT_OK, UsageError
-from .events import parse_when
+from .errors import EXIT_OK
+from .events import parse_when, read_log
 from .options import open_session
 from .run import printable
 
@@ -20,17 +19,9 @@ from .run import printable
 def cmd_outages(args: argparse.Namespace) -> int:
     since = parse_when("--since", args.since)
     until = parse_when("--until", args.until)
-    session = open_session(args)
-    path = session.eventlog_path
-    found: list[Outage] = []
-    if path.exists():  # reading never creates a log
-        log = EventLog(path)
-        try:
-            found = log.outages(args.profile, since, until)
-        except EventLogError as exc:
-            raise UsageError(str(exc)) from None
-        finally:
-            log.close()
+    found: list[Outage] = read_log(
+        open_session(args), lambda log: log.outages(args.profile, since, until), []
+    )
     now = dt.datetime.now(dt.UTC)
     out = sys.stdout
     if args.format == "csv":

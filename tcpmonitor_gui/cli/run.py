@@ -54,8 +54,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise_open_file_limit(len(enabled) + 256)
         events = session.open_eventlog()
         assert events is not None  # strict: it opens or raises
-        metrics = Metrics(enabled)
-        server = _serve(metrics, args.metrics_listen) if args.metrics_listen else None
+        # Fed only when served: a check's sample costs nothing more without --metrics-listen.
+        metrics = Metrics(enabled) if args.metrics_listen else None
+        server = _serve(metrics, args.metrics_listen) if metrics is not None else None
         everywhere = session.settings.actions
         try:
             asyncio.run(
@@ -88,7 +89,7 @@ async def _run(
     profiles: Sequence[Profile],
     events: EventLog,
     as_json: bool,
-    metrics: Metrics,
+    metrics: Metrics | None,
     source: tuple[Path, Callable[[], list[Profile]]],
     *,
     everywhere: Sequence[Action] = (),
@@ -113,7 +114,8 @@ async def _run(
         return ticket
 
     def emit(event: Event) -> None:
-        metrics.feed(event)
+        if metrics is not None:
+            metrics.feed(event)
         if event.kind is Kind.STATE and (monitor := monitors.monitors.get(event.profile_id)):
             p = monitor.profile
             if p.actions or everywhere:
@@ -163,7 +165,8 @@ async def _run(
             elif monitor.profile != p:
                 await monitors.update(p)
                 changed += 1
-        metrics.set_profiles(m.profile for m in monitors.monitors.values())
+        if metrics is not None:
+            metrics.set_profiles(m.profile for m in monitors.monitors.values())
         return f"{added} added, {changed} changed, {len(gone)} removed"
 
     follower = Follower(source[0], source[1], apply)

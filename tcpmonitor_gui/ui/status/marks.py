@@ -14,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QFont, QIcon, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QIcon
 
 from ...core import maintenance
 from ...core.events import State
 from ...core.snooze import FOREVER, snoozed
 from ..common.i18n import translate
+from ..common.icons import render_svg
 from .cells import Column, Row
 
 #: A wrench: maintenance.
@@ -36,15 +36,8 @@ _WRENCH = (
 @functools.cache
 def wrench_icon() -> QIcon:
     icon = QIcon()
-    renderer = QSvgRenderer(QByteArray(_WRENCH.format(color="#6b7280").encode()))
     for size in (16, 22, 32):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        renderer.render(painter, QRectF(0, 0, size, size))
-        painter.end()
-        icon.addPixmap(pixmap)
+        icon.addPixmap(render_svg(_WRENCH.format(color="#6b7280"), size))
     return icon
 
 
