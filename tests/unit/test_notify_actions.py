@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tcpmonitor_gui.core.action_runner import ActionRunner
-from tcpmonitor_gui.core.actions import parse
+from tcpmonitor_gui.core.actions import MAX_WAITING, parse
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
 from tcpmonitor_gui.core.validate import FieldError
 from tests.unit._cli_process import Home, tcpmonitor
@@ -274,3 +274,19 @@ def test_without_a_working_apprise_profiles_still_load_and_sending_says_why(
     finally:
         runner.close()
     assert "not sent: Apprise cannot be used" in told.detail
+
+
+def test_past_a_hundred_waiting_actions_one_more_is_skipped_and_said() -> None:
+    """The runner's bound: commands that hang fill it, and what comes then is recorded as
+    skipped at once rather than queued without end."""
+    reports = Reports()
+    runner = ActionRunner(reports)
+    hang = parse("actions", [{"on": "down", "run": ["sleep", "30"], "timeout_s": 20}])[0]
+    try:
+        runner.submit(drop(), [hang] * (MAX_WAITING + 5), "127.0.0.1:1")
+        skipped = reports.wait(5, timeout=5)
+    finally:
+        runner.close(timeout=0.5)  # the two running ones are killed
+    assert [e.detail for e in skipped] == [
+        f"down action 'sleep 30': skipped: {MAX_WAITING} actions wait"
+    ] * 5
