@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import faulthandler
 import logging
 import re
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -52,6 +54,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 EXIT_FAILED,
             )
         raise_open_file_limit(len(enabled) + 256)
+        # `kill -USR1 PID`: what every thread is doing, on stderr (a service that seems stuck).
+        with contextlib.suppress(AttributeError, ValueError, OSError, RuntimeError):
+            faulthandler.register(signal.SIGUSR1, all_threads=True)
         events = session.open_eventlog()
         assert events is not None  # strict: it opens or raises
         # Fed only when served: a check's sample costs nothing more without --metrics-listen.
@@ -113,7 +118,10 @@ async def _run(
         batch.clear()
         return ticket
 
+    counted = [0]
+
     def emit(event: Event) -> None:
+        counted[0] += 1
         if metrics is not None:
             metrics.feed(event)
         if event.kind is Kind.STATE and (monitor := monitors.monitors.get(event.profile_id)):
@@ -172,6 +180,7 @@ async def _run(
     follower = Follower(source[0], source[1], apply)
     with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
         loop.add_signal_handler(signal.SIGHUP, follower.hangup)
+        loop.add_signal_handler(signal.SIGUSR2, lambda: _print_tasks(output, counted))
     following = loop.create_task(follower.run(), name="profiles follower")
     try:
         await stop.wait()
@@ -186,6 +195,34 @@ async def _run(
         hand_over()
         events.flush()
         output.close()
+
+
+def _print_tasks(output: Output, counted: list[int]) -> None:
+    """``kill -USR2 PID``: where every task on the loop waits (each monitor is one), on stderr:
+    the chain of coroutines down to what it awaits."""
+    for task in asyncio.all_tasks():
+        lines = [f"task {task.get_name()}:"]
+        awaited: object = task.get_coro()
+        for _depth in range(30):
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
+            if frame is None:
+                lines.append(f"  waits for {awaited!r:.200}")
+                break
+            lines.append(f"  {frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}")
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
+        print("\n".join(lines), file=sys.stderr)
+    loop = asyncio.get_running_loop()
+    timers = sorted(getattr(loop, "_scheduled", []))
+    head = getattr(loop, "_scheduled", [None])[:1]
+    due = [f"{t.when() - loop.time():+.3f}" for t in timers[:5]]
+    print(f"timers: {len(timers)}, first due in {due} s, heap head {head}", file=sys.stderr)
+    print(f"timers: {[t._callback for t in timers[:8]]}", file=sys.stderr)
+    print(
+        f"emitted {counted}, output {len(output._lines)} dead {output._dead} "
+        f"written {output.written} at {time.monotonic():.3f}",
+        file=sys.stderr,
+    )
+    print("end of tasks", file=sys.stderr, flush=True)
 
 
 def describe(event: Event) -> str:

@@ -140,6 +140,11 @@ class Uptime:
     percent: float | None
     not_counted_s: float = 0.0
     maintenance_s: float = 0.0
+    #: The seconds up and the seconds counted (``percent`` is their ratio), and the moment
+    #: (Unix seconds) the answer holds for: where ``live_uptime`` goes on from.
+    up_s: float = 0.0
+    known_s: float = 0.0
+    at: float | None = None
 
 
 _UP = ", ".join(f"'{s}'" for s in UP_STATES)
@@ -204,11 +209,11 @@ def uptimes(
     conn: sqlite3.Connection, profile_ids: Sequence[str], start: float, end: float
 ) -> dict[str, Uptime]:
     """Each profile's ``Uptime`` over ``start`` .. ``end`` (Unix seconds)."""
-    result = {pid: Uptime(None) for pid in profile_ids}
+    result = {pid: Uptime(None, at=end) for pid in profile_ids}
     params = {"ids": json.dumps(list(profile_ids)), "start": start, "end": end}
     for pid, up, known, not_counted, planned in conn.execute(_UPTIME_SQL, params):
         percent = 100.0 * up / known if known > 1e-9 else None
-        result[pid] = Uptime(percent, not_counted, planned)
+        result[pid] = Uptime(percent, not_counted, planned, up, known, end)
     return result
 
 

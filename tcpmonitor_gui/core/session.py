@@ -25,9 +25,10 @@ from typing import TypeVar
 
 from . import paths
 from .eventlog import EventLog, EventLogError, EventLogHealth
-from .eventqueries import Uptime
+from .eventqueries import Uptime, read
 from .events import Event
 from .jsonfile import JsonFileError, JsonStore
+from .last_seen import LastSeen, last_seen
 from .profile import Profile
 from .profile_set import ProfileSet
 from .profile_store import ProfileStore
@@ -185,6 +186,16 @@ class Session:
         if eventlog is None or self._closed:
             return _resolved({pid: Uptime(None) for pid in ids})
         return self.io.submit(lambda: eventlog.uptimes(ids, UPTIME_WINDOW))
+
+    def last_seen(
+        self, profile_ids: Sequence[str]
+    ) -> concurrent.futures.Future[dict[str, LastSeen]]:
+        """What the log last knew of each profile (``core.last_seen``), on the I/O thread."""
+        eventlog, ids = self.eventlog, list(profile_ids)
+        if eventlog is None or self._closed:
+            return _resolved({})
+        now = dt.datetime.now(dt.UTC)
+        return self.io.submit(lambda: read(eventlog.path, lambda c: last_seen(c, ids, now), {}))
 
     def close(self) -> None:
         """Let queued saves finish, then close the event log (after the monitors stopped,

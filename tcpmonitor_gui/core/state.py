@@ -2,7 +2,8 @@
 
 Hysteresis: ``fail_after`` consecutive failures turn a profile ``down``; ``recover_after``
 consecutive successes bring it back. A failure below the threshold, or a latency over
-``warn_latency_ms``, shows ``degraded``. Every ``down`` event carries the detection delay:
+``warn_latency_ms``, shows ``degraded`` (``connecting`` while it has not worked yet: degraded
+counts as up). Every ``down`` event carries the detection delay:
 the time from the last good sign of the connection to the event.
 """
 
@@ -14,6 +15,9 @@ from .events import Cause, Event, Kind, State, utc_now
 from .maintenance import in_maintenance
 from .profile import Profile
 from .sample import Sample
+
+#: States in which the connection has not been seen working (since the start or a resume).
+_NOT_YET = (State.UNKNOWN, State.CONNECTING)
 
 
 class StateMachine:
@@ -67,7 +71,7 @@ class StateMachine:
         address: str | None = None,
     ) -> Event | None:
         if state is self.state:
-            self.cause = cause if state in (State.DOWN, State.DEGRADED) else None
+            self.cause = cause if state in (State.DOWN, State.DEGRADED, State.CONNECTING) else None
             return None
         previous = self.state
         self.state, self.cause, self.since = state, cause, time.monotonic()
@@ -135,7 +139,10 @@ class StateMachine:
                 changed = self._move(State.DOWN, cause, sample.detail)
             else:
                 detail = f"{sample.detail} ({self.fail_run} of {p.fail_after} failures)"
-                changed = self._move(State.DEGRADED, cause, detail, address=sample.address)
+                # Degraded means "works, with trouble", and counts as up: a connection not
+                # yet seen working is still being tried, whatever its first checks say.
+                tried = State.CONNECTING if self.state in _NOT_YET else State.DEGRADED
+                changed = self._move(tried, cause, detail, address=sample.address)
         sample_event = self._event(
             Kind.SAMPLE,
             None,

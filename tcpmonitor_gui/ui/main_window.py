@@ -9,7 +9,6 @@ batches and go to the table, the log, the tray and the notification policy.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -27,11 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.eventlog import EventLogHealth
-from ..core.eventqueries import Uptime
 from ..core.events import Event, Kind, State
 from ..core.session import Session
 from ..engine.engine import Engine
-from ..engine.gui_thread import call_in_gui_thread, when_done
+from ..engine.gui_thread import call_in_gui_thread
 from ..engine.registry import ProfileRegistry
 from .common.first_paint import AfterFirstPaint
 from .common.icons import state_icon
@@ -43,6 +41,7 @@ from .notify.policy import Notice, NotificationPolicy
 from .profiles.actions import ProfileActions
 from .settings.actions import SettingsActions
 from .status.model import StatusModel
+from .status.stored import StoredHistory
 from .status.view import StatusTable
 from .tray import TrayIcon, count_text
 from .window_actions import EMPTY_MENU, MENUS, ROW_MENU, TOOLBAR, build_actions, fill
@@ -56,7 +55,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-UPTIME_EVERY_MS = 60_000
 #: The log, the tray and the counts take the engine's batches at most this often.
 UI_FLUSH_MS = 250
 STATUS_ORDER = (State.UP, State.DEGRADED, State.DOWN, State.CONNECTING, State.PAUSED)
@@ -129,9 +127,7 @@ class MainWindow(QMainWindow):
         self._ui_timer.setSingleShot(True)
         self._ui_timer.setInterval(UI_FLUSH_MS)
         self._ui_timer.timeout.connect(self._flush_ui)
-        self._uptime_timer = QTimer(self)
-        self._uptime_timer.setInterval(UPTIME_EVERY_MS)
-        self._uptime_timer.timeout.connect(self.refresh_uptime)
+        self.stored = StoredHistory(session, self.registry, self.model)
         self._build_actions()
         self._wire()
         self._restore_state()
@@ -190,7 +186,6 @@ class MainWindow(QMainWindow):
             source.connect(lambda title, text: self.banner.show_message(title, text, "warning"))
         self.settings_actions.applied.connect(self.policy.set_settings)
         self.registry.saved.connect(self._profiles_saved)
-        self.registry.added.connect(self.refresh_uptime)
         self.policy.notification.connect(self.notify)
         self.tray.showHideRequested.connect(self.toggle_visible)
         self.tray.pauseAllRequested.connect(self.set_paused_all)
@@ -289,8 +284,7 @@ class MainWindow(QMainWindow):
             return
         self.engine.start()  # it takes the registry's profiles, and follows it from now on
         self.model.start_clock()
-        self._uptime_timer.start()
-        self.refresh_uptime()
+        self.stored.start()
         self.tray.show()
         self.monitoringStarted.emit()
 
@@ -303,16 +297,6 @@ class MainWindow(QMainWindow):
             self.start_monitoring()
 
         AfterFirstPaint(self, first_frame_shown)
-
-    def refresh_uptime(self) -> None:
-        """Uptime of every row, from one query on the I/O thread."""
-        ids = list(self.registry.profiles.by_id)
-        if ids:
-            when_done(self.session.uptimes(ids), self._uptime_ready, owner=self)
-
-    def _uptime_ready(self, future: concurrent.futures.Future[dict[str, Uptime]]) -> None:
-        if not future.cancelled() and future.exception() is None:
-            self.model.set_uptime(future.result())
 
     def set_paused_all(self, paused: bool) -> None:
         self.engine.pause_all() if paused else self.engine.resume_all()
@@ -420,7 +404,7 @@ class MainWindow(QMainWindow):
         self.policy.stop()
         self._save_state()
         self._shut_down = True
-        self._uptime_timer.stop()
+        self.stored.stop()
         self.model.stop_clock()
         self.tray.hide()
         self.desktop.close()

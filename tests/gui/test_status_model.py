@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.last_seen import LastSeen
 from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.ui.status.cells import format_uptime
 from tcpmonitor_gui.ui.status.model import (
     SAMPLES,
     Column,
@@ -54,6 +57,12 @@ def sample(pid: str, latency: float | None, cause: Cause | None = None) -> Event
                  previous=None, cause=cause, detector="probe", latency_ms=latency)  # fmt: skip
 
 
+def stored(percent: float, not_counted_s: float = 0.0) -> Uptime:
+    """The event log's answer for the 24 h up to T0."""
+    known = 86_400.0 - not_counted_s
+    return Uptime(percent, not_counted_s, 0.0, known * percent / 100, known, T0.timestamp())
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -87,7 +96,7 @@ def test_model_passes_the_model_tester_empty_populated_and_while_updating(
     m.apply_events([state("id-alpha", State.DOWN, cause=Cause.RESET, detection_ms=0.4),
                     sample("id-bravo", 1.5), sample("id-nobody", 2.0)])  # fmt: skip
     m.upsert_profile(profile("charlie"))
-    m.set_uptime({"id-alpha": Uptime(99.5)})
+    m.set_uptime({"id-alpha": stored(99.5)})
     m.remove_profile("id-bravo")
     qtmodeltester.check(m)
 
@@ -109,7 +118,7 @@ def test_columns_show_state_target_detector_latency_and_uptime(model: StatusMode
     model.apply_events(
         [state("id-v6", State.UP), sample("id-v6", 0.4321), sample("id-v6", 123.456)]
     )
-    model.set_uptime({"id-v6": Uptime(99.996), "id-alpha": Uptime(87.25, 2 * 3600 + 59)})
+    model.set_uptime({"id-v6": stored(99.996), "id-alpha": stored(87.25, 2 * 3600 + 59)})
     assert text(model, row, Column.STATE) == "up"
     assert model.index(row, Column.STATE).data(Qt.ItemDataRole.DecorationRole) is not None
     assert text(model, row, Column.NAME) == "v6"
@@ -220,6 +229,89 @@ def test_time_in_state_counts_from_the_last_state_event(model: StatusModel, cloc
     assert [format_duration(s) for s in (0, 59, 300, 3600, 3 * 86400 + 5)] == [
         "0 s", "59 s", "5 min", "1 h", "3 d",
     ]  # fmt: skip
+
+
+def test_uptime_follows_a_drop_by_the_second_and_never_worked_is_zero(
+    model: StatusModel, clock: Clock
+) -> None:
+    """The stored answer said 100 %; a drop after it shows at the next tick, not a minute
+    later; a row that has only ever failed reads 0 %, not 100 % or nothing."""
+    model.set_uptime({"id-alpha": stored(100.0)})
+    model.apply_events([state("id-alpha", State.UP, ts=T0 - dt.timedelta(hours=1))])
+    assert text(model, 0, Column.UPTIME) == "100 %"
+    model.apply_events([state("id-alpha", State.DOWN, ts=T0, cause=Cause.REFUSED)])
+    clock.now = T0 + dt.timedelta(seconds=14)
+    model._tick()
+    assert text(model, 0, Column.UPTIME) == "99.98 %"  # 14 s of a day
+    clock.now = T0 + dt.timedelta(hours=1)
+    model._tick()
+    assert text(model, 0, Column.UPTIME) == "96.0 %"  # 86,400 s of 90,000 (the next answer
+    # from the log slides the window)
+    model.apply_events([state("id-bravo", State.CONNECTING, ts=T0)])
+    assert text(model, 1, Column.UPTIME) == ""  # trying, not known yet
+    model.apply_events([state("id-bravo", State.DOWN, ts=T0, cause=Cause.REFUSED)])
+    model._tick()
+    assert text(model, 1, Column.UPTIME) == "0.0 %"
+    model.set_uptime({"id-bravo": Uptime(None, at=clock.now.timestamp())})  # an empty log
+    clock.now += dt.timedelta(seconds=2)
+    model._tick()
+    assert text(model, 1, Column.UPTIME) == "0.0 %"  # from then on, what the row sees
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_uptime_skipped_between_ticks_is_never_stale(
+    model: StatusModel, clock: Clock, seed: int
+) -> None:
+    """The tick skips rows whose text cannot have changed yet: after every tick each row
+    shows what a full computation would."""
+    rng = random.Random(seed)
+    ids = [f"id-{n}" for n in ("alpha", "bravo", "charlie", "delta", "echo")]
+    model.set_uptime({pid: stored(rng.choice([100.0, 99.5, 42.0])) for pid in ids})
+    for _ in range(3000):
+        clock.now += dt.timedelta(seconds=rng.choice([1, 1, 1, 7, 60]))
+        if rng.random() < 0.01:
+            new = rng.choice([State.UP, State.DOWN, State.DEGRADED, State.CONNECTING])
+            cause = rng.choice([Cause.REFUSED, Cause.LOCAL_NETWORK]) if new is State.DOWN else None
+            model.apply_events([state(rng.choice(ids), new, ts=clock.now, cause=cause,
+                                      maintenance=rng.random() < 0.2)])  # fmt: skip
+        model._tick()
+        for row, pid in enumerate(ids):
+            at = model._rows[row]
+            assert at.profile.id == pid
+            full = format_uptime(at.live.at(clock.now.timestamp()))
+            assert text(model, row, Column.UPTIME) == full
+
+
+def test_a_restart_forgets_nothing(model: StatusModel, clock: Clock) -> None:
+    """What the log last knew: the sparkline, the last cause, and "for" from before the
+    restart when the state found is the one left; not when it is another."""
+    before = T0 - dt.timedelta(hours=2)
+    model.apply_events([state("id-charlie", State.UP, ts=T0)])  # heard before the answer
+    model.restore({
+        "id-alpha": LastSeen(State.DOWN, before, Cause.REFUSED, (3.0, None, 5.0)),
+        "id-bravo": LastSeen(State.UP, before, Cause.RESET),
+        "id-charlie": LastSeen(State.UP, before),
+        "id-gone": LastSeen(State.UP, before),  # a profile no longer there
+    })  # fmt: skip
+    assert model.samples(0) == [3.0, None, 5.0]
+    assert text(model, 0, Column.CAUSE) == "refused"
+    assert text(model, 2, Column.IN_STATE) == "2 h"  # up then, up now
+    model.apply_events([
+        state("id-alpha", State.CONNECTING, ts=T0),
+        state("id-alpha", State.DOWN, ts=T0, cause=Cause.REFUSED),
+        state("id-bravo", State.DOWN, ts=T0, cause=Cause.TLS_ERROR),
+    ])  # fmt: skip
+    assert text(model, 0, Column.IN_STATE) == "2 h"  # down then, down now
+    assert text(model, 1, Column.IN_STATE) == "0 s"  # up then, down now: a new state
+    model.apply_events(
+        [
+            state("id-alpha", State.UP, ts=T0 + dt.timedelta(seconds=1)),
+            state("id-alpha", State.DOWN, ts=T0 + dt.timedelta(seconds=2)),
+        ]
+    )
+    clock.now = T0 + dt.timedelta(seconds=5)
+    model._tick()
+    assert text(model, 0, Column.IN_STATE) == "3 s"  # remembered once, not for ever
 
 
 def test_clock_ticks_the_in_state_column_only(

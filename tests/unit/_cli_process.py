@@ -8,6 +8,7 @@ A long-running command's stdout is read line by line with a deadline, never by s
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import queue
@@ -92,6 +93,7 @@ class Running:
         self._stderr: list[str] = []
         self._stderr_seen = threading.Condition()
         self._eof = False
+        self._pumped = (0, 0.0)  # stdout lines read so far, and when the last one was
         #: Every stdout line read so far, without its newline.
         self.lines: list[str] = []
         self._threads = [
@@ -104,6 +106,7 @@ class Running:
     def _pump_stdout(self) -> None:
         assert self._proc.stdout is not None
         for line in self._proc.stdout:
+            self._pumped = (self._pumped[0] + 1, time.monotonic())
             self._queue.put(line.removesuffix("\n"))
         self._queue.put(None)
 
@@ -154,10 +157,33 @@ class Running:
             line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise AssertionError(
-                f"no expected line within the deadline; last lines: {self.lines[-10:]}"
+                f"no expected line within the deadline; last lines: {self.lines[-10:]}; "
+                f"{self._threads_now()}"
             ) from None
         self._eof = line is None
         return line
+
+    def _threads_now(self) -> str:
+        """What the child's tasks and threads are doing (``run`` prints them on SIGUSR2 and
+        SIGUSR1), and its stderr:
+        for a failure message, when an expected line does not come."""
+        if self._proc.poll() is not None:
+            return f"exited {self._proc.returncode}; stderr: {self.stderr!r}"
+        self._proc.send_signal(signal.SIGUSR2)  # ``run``'s tasks, if its loop answers
+        with contextlib.suppress(AssertionError):
+            self.wait_stderr(lambda line: "end of tasks" in line, 5.0)
+        self._proc.send_signal(signal.SIGUSR1)
+        with contextlib.suppress(AssertionError):
+            self.wait_stderr(lambda line: "most recent call first" in line, 5.0)
+        # Ended, so that its stderr is complete: gently if its loop still answers.
+        self._proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(5.0)
+        self._proc.kill()
+        self._proc.wait()
+        self._join()
+        pumped, last = self._pumped
+        return f"{pumped} lines read, the last at {last:.3f}; stderr: {self.stderr!r}"
 
     def send_signal(self, sig: signal.Signals) -> None:
         self._proc.send_signal(sig)

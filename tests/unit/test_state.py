@@ -29,6 +29,19 @@ def test_probe_goes_down_after_fail_after_consecutive_failures() -> None:
     assert down[0].detection_ms == 3000.0
 
 
+def test_a_connection_never_seen_working_is_connecting_not_degraded() -> None:
+    """Degraded counts as up (uptime, metrics): failures before any success are not it."""
+    m = StateMachine(make_profile("h", 1, fail_after=2))
+    first = m.feed(REFUSED, now=0)
+    assert states(first) == [State.CONNECTING]
+    assert first[0].cause is Cause.REFUSED and "1 of 2 failures" in first[0].detail
+    down = m.feed(REFUSED, now=1)
+    assert states(down) == [State.DOWN] and down[0].previous is State.CONNECTING
+    assert down[0].detection_ms is None  # it never worked: no last good sign
+    m.feed(OK, now=2)
+    assert states(m.feed(REFUSED, now=3)) == [State.DEGRADED]  # it has worked now
+
+
 def test_success_between_failures_resets_the_count() -> None:
     m = StateMachine(make_profile("h", 1, fail_after=2))
     m.feed(OK, now=0)

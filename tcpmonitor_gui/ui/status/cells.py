@@ -9,17 +9,20 @@ import collections
 import dataclasses
 import datetime as dt
 import enum
+import math
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem
 
-from ...core.eventqueries import Uptime
-from ...core.events import Cause, State
+from ...core.eventqueries import KNOWN_STATES, UP_STATES, Uptime
+from ...core.events import Cause, Event, State
+from ...core.last_seen import LastSeen
+from ...core.live_uptime import LiveUptime
 from ...core.profile import Profile
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import cause_text
-from ..common.text import duration_text
+from ..common.text import coarse_duration_text
 
 UNKNOWN_UPTIME = Uptime(None)
 #: Latency samples kept per profile for the sparkline.
@@ -83,14 +86,14 @@ def format_uptime(uptime: Uptime) -> str:
         text = ""
     elif pct >= 100.0:
         text = "100 %"
-    else:  # truncate, never round up: 99.996 % must not read as a perfect day
-        text = f"{int(pct * 100) / 100:.2f} %" if pct >= 99 else f"{int(pct * 10) / 10:.1f} %"
+    else:
+        text = f"{_truncated(pct):.2f} %" if pct >= 99 else f"{_truncated(pct):.1f} %"
     for seconds, words in (
         (uptime.not_counted_s, translate("Status", "({duration} offline not counted)")),
         (uptime.maintenance_s, translate("Status", "({duration} maintenance not counted)")),
     ):
         if seconds >= 60:
-            apart = words.format(duration=duration_text(seconds))
+            apart = words.format(duration=coarse_duration_text(seconds))
             text = f"{text} {apart}" if text else apart
     return text
 
@@ -118,6 +121,14 @@ class Row:
     detection_ms: float | None = None
     address: str | None = None
     uptime: Uptime = UNKNOWN_UPTIME
+    #: The stored uptime and the state changes since: ``uptime`` follows it every second.
+    live: LiveUptime = dataclasses.field(default_factory=LiveUptime)
+    #: What the uptime cell shows, as compared each second (``write_uptime``).
+    uptime_shown: tuple[float, float, float] | None = None
+    #: What the event log last knew (``StatusModel.restore``), until a state is found again.
+    last: LastSeen | None = None
+    #: Until when (Unix seconds) that text stays right unless the state changes.
+    uptime_until: float = -math.inf
     haystack: str | None = None  # the filter's text, built on demand
     search: str | None = None  # what the SEARCH role holds now
     items: list[QStandardItem] = dataclasses.field(default_factory=list)  # the row's cells
@@ -172,6 +183,13 @@ _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
+def fresh_cells(row: Row) -> None:
+    """New, empty cells for ``row``, to be written whole (a reset of the model)."""
+    row.items = new_items()
+    row.shown, row.muted, row.mark, row.bold = {}, None, "", False
+    row.uptime_shown, row.uptime_until = None, -math.inf
+
+
 def new_items() -> list[QStandardItem]:
     """A row's cells, empty."""
     items = []
@@ -201,7 +219,121 @@ def latency_key(latency: float | None) -> float:
 
 
 def uptime_key(uptime: Uptime) -> float:
-    return -1.0 if uptime.percent is None else uptime.percent
+    """Sorts as shown (truncated like the text): it changes only when the text does."""
+    return _truncated(uptime.percent)
+
+
+def _truncated(pct: float | None) -> float:
+    """Never rounded up: 99.996 % must not read as a perfect day."""
+    if pct is None:
+        return -1.0
+    return int(pct * 100) / 100 if pct >= 99 else int(pct * 10) / 10
+
+
+def write_in_state(row: Row, now: dt.datetime) -> bool:
+    """The "for" cell. Its sort key is the time the state began (earlier sorts as longer),
+    which does not change as the clock ticks: a tick rewrites only texts that change."""
+    if row.since is None:
+        return put_cell(row, Column.IN_STATE, "", float("-inf"))
+    if row.in_state_until is not None and now < row.in_state_until:
+        return False  # the text shown is still right
+    seconds = (now - row.since).total_seconds()
+    row.in_state_until = now + dt.timedelta(seconds=until_text_changes(seconds))
+    return put_cell(row, Column.IN_STATE, coarse_duration_text(seconds), -row.since.timestamp())
+
+
+def fold_sample(row: Row, event: Event) -> bool:
+    """A check's result into the row; True if it changes what the row shows."""
+    if event.cause is not None:
+        row.samples.append(None)
+        row.latency = None
+        # The cause shown is the drop's (from its state event); a failing retry with another
+        # cause is shown beside it, never in its place.
+        if row.cause is None:  # no state event has named one yet
+            row.cause, row.haystack = event.cause, None
+        retry = None if event.cause is row.cause else event.cause
+        if retry is not row.retry_cause:
+            row.retry_cause, row.haystack = retry, None
+        return True
+    if event.latency_ms is None:
+        return False
+    row.samples.append(event.latency_ms)
+    row.latency = event.latency_ms
+    return True
+
+
+def remember(row: Row, last: LastSeen) -> None:
+    """What the log last knew, into a row that may or may not have heard from the engine."""
+    if not row.samples:
+        row.samples.extend(last.latencies[-SAMPLES:])
+    if row.cause is None and last.cause is not None:
+        row.cause, row.haystack = last.cause, None
+    row.last = last
+    found_again(row)  # if the engine found a state already
+
+
+def found_again(row: Row) -> None:
+    """The first state found after a start: the same as the log's last one, it has lasted
+    since then, as far as anyone knows."""
+    last = row.last
+    if last is None or row.state not in KNOWN_STATES:
+        return
+    row.last = None
+    since = last.since
+    if last.state is row.state and since is not None and (row.since is None or since < row.since):
+        row.since, row.in_state_until = since, None
+
+
+def uptime_changed(row: Row, news: Uptime | float, event: Event | None = None) -> None:
+    """The row's state changed at ``news`` (Unix seconds; ``event`` says to what, else the
+    row's state), or the log gave a new answer (``news`` an ``Uptime``)."""
+    if isinstance(news, Uptime):
+        row.live.rebase(news)
+    elif event is None:
+        row.live.change(row.state, news)
+    else:
+        row.live.change(event.state, news, cause=event.cause, planned=event.maintenance)
+    row.uptime_until = -math.inf
+
+
+def write_uptime(row: Row, now: float) -> bool:
+    """The uptime cell as of ``now`` (Unix seconds); True if what it shows changed. Asked for
+    every row every second, so it first skips rows whose text cannot have changed yet."""
+    if now < row.uptime_until:
+        return False
+    totals = up, known, not_counted, planned = row.live.totals(now)
+    pct = 100.0 * up / known if known > 1e-9 else None
+    key = (_truncated(pct), not_counted // 60, planned // 60)
+    row.uptime_until = now + _unchanged_for(row.live, totals, key[0])
+    if key == row.uptime_shown:
+        return False
+    row.uptime_shown = key
+    row.uptime = Uptime(pct, not_counted, planned, up_s=up, known_s=known, at=now)
+    return put_cell(row, Column.UPTIME, format_uptime(row.uptime), uptime_key(row.uptime))
+
+
+def _unchanged_for(
+    live: LiveUptime, totals: tuple[float, float, float, float], shown: float
+) -> float:
+    """How long the uptime text stays as it is if the state does not change (a change, or a
+    new answer from the log, writes the cell at once): while up it creeps towards the next
+    step it shows, while down away from the one it shows, and the seconds left out show in
+    whole minutes."""
+    up, known, not_counted, planned = totals
+    if live.state not in KNOWN_STATES:
+        return math.inf
+    if live.planned:
+        return 60.0 - planned % 60 if not live.local else math.inf
+    if live.local:
+        return 60.0 - not_counted % 60
+    if shown < 0:  # nothing counted yet: the next second is
+        return 0.0
+    if live.state in UP_STATES:
+        step = 0.01 if shown >= 99 else 0.1
+        target = (shown + step) / 100  # (up + t) / (known + t) reaches it
+        return math.inf if target >= 1 else max(0.0, (target * known - up) / (1 - target))
+    floor = shown / 100  # up / (known + t) falls below it
+    return math.inf if floor <= 0 else max(0.0, up / floor - known)
 
 
 def muted_color() -> QColor:

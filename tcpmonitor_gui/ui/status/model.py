@@ -16,6 +16,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from ...core.eventqueries import Uptime
 from ...core.events import SEVERITY, Event, Kind, State, utc_now
+from ...core.last_seen import LastSeen
 from ...core.profile import Profile
 from ...core.profile_set import Change
 from ...engine.registry import ProfileRegistry
@@ -33,19 +34,23 @@ from .cells import (
     Role,
     Row,
     detector_text,
+    fold_sample,
     format_latency,
-    format_uptime,
+    found_again,
+    fresh_cells,
     muted_color,
     new_items,
     new_row,
     put_cell,
-    until_text_changes,
-    uptime_key,
+    remember,
+    uptime_changed,
+    write_in_state,
     write_live,
     write_search,
+    write_uptime,
 )
-from .marks import marks_tooltip, needs_ack, stale_ack, write_marks
-from .tooltips import sparkline_tooltip, state_tooltip
+from .marks import needs_ack, stale_ack, write_marks
+from .tooltips import cell_tooltip
 
 __all__ = [
     "GROUP_MARK",
@@ -143,7 +148,7 @@ class StatusModel(QStandardItemModel):
                     row = new_row(profile)
                 else:
                     self._refresh(row, profile)
-                row.items = new_items()
+                fresh_cells(row)
                 self._rows.append(row)
                 self.appendRow(row.items)
                 self._write_all(row)
@@ -238,20 +243,7 @@ class StatusModel(QStandardItemModel):
             if event.address:
                 row.address = event.address  # shown in the tooltip, read on hover
             if event.kind is Kind.SAMPLE:
-                if event.cause is not None:
-                    row.samples.append(None)
-                    row.latency = None
-                    # The cause shown is the drop's (from its state event); a failing retry
-                    # with another cause is shown beside it, never in its place.
-                    if row.cause is None:  # no state event has named one yet
-                        row.cause, row.haystack = event.cause, None
-                    retry = None if event.cause is row.cause else event.cause
-                    if retry is not row.retry_cause:
-                        row.retry_cause, row.haystack = retry, None
-                    sampled.add(at)
-                elif event.latency_ms is not None:
-                    row.samples.append(event.latency_ms)
-                    row.latency = event.latency_ms
+                if fold_sample(row, event):
                     sampled.add(at)
                 continue
             if event.kind is not Kind.STATE:
@@ -261,6 +253,8 @@ class StatusModel(QStandardItemModel):
             row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
             row.in_state_until = None
             row.retry_cause = None
+            uptime_changed(row, row.since.timestamp(), event)
+            found_again(row)
             if event.cause is not None:
                 row.cause = event.cause
             if event.state is State.DOWN:
@@ -303,17 +297,30 @@ class StatusModel(QStandardItemModel):
         rows = (by_id[i] for i in searched & pending if i in by_id)
         self._emit_rows(rows, 0, 0, [Role.SEARCH])
 
+    def restore(self, seen: Mapping[str, LastSeen]) -> None:
+        """What the event log last knew of each profile (``core.last_seen``): sparkline, last
+        cause, and "for" from before the restart if the state found is the one left then."""
+        with quietly(self):
+            for profile_id, last in seen.items():
+                at = self._by_id.get(profile_id)
+                if at is not None:
+                    remember(self._rows[at], last)
+                    self._write_state(self._rows[at])
+        self._emit_rows(self._by_id[i] for i in seen if i in self._by_id)
+
     def set_uptime(self, values: Mapping[str, Uptime]) -> None:
-        """Uptime per profile id, computed by the caller off the GUI thread."""
+        """Uptime per profile id as the event log stored it (computed by the caller off the GUI
+        thread); the rows go on from it with the changes they see (``LiveUptime``)."""
         changed = []
+        now = self._now().timestamp()
         with quietly(self):
             for profile_id, value in values.items():
                 at = self._by_id.get(profile_id)
-                if at is not None and self._rows[at].uptime != value:
+                if at is not None:
                     row = self._rows[at]
-                    row.uptime = value
-                    put_cell(row, Column.UPTIME, format_uptime(value), uptime_key(value))
-                    changed.append(at)
+                    uptime_changed(row, value)
+                    if write_uptime(row, now):
+                        changed.append(at)
         self._emit_rows(changed, Column.UPTIME, Column.UPTIME)
 
     def start_clock(self) -> None:
@@ -340,12 +347,7 @@ class StatusModel(QStandardItemModel):
 
     def tooltip(self, row: int, column: int) -> str | None:
         """The tooltip of a cell, computed when someone hovers it (the view asks)."""
-        r = self._rows[row]
-        if column == Column.SPARKLINE:
-            return sparkline_tooltip(r)
-        if column in (Column.STATE, Column.CAUSE, Column.DETAIL):
-            return state_tooltip(r)
-        return marks_tooltip(r) if column == Column.NAME else None
+        return cell_tooltip(self._rows[row], column)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -361,7 +363,6 @@ class StatusModel(QStandardItemModel):
         }
         for column, text in texts.items():
             put_cell(row, column, text, text.casefold())
-        put_cell(row, Column.UPTIME, format_uptime(row.uptime), uptime_key(row.uptime))
         self._write_state(row)
 
     def _write_state(self, row: Row) -> None:
@@ -381,31 +382,22 @@ class StatusModel(QStandardItemModel):
                 if column != Column.CAUSE:
                     item.setData(color, Qt.ItemDataRole.ForegroundRole)
         # A cause that is history (the row is up again) is muted too.
-        cause_muted = muted or state is State.UP
+        cause_muted = muted or state not in (State.DOWN, State.DEGRADED, State.CONNECTING)
         items[Column.CAUSE].setData(
             muted_color() if cause_muted else None, Qt.ItemDataRole.ForegroundRole
         )
-        self._write_in_state(row)
+        now = self._now()
+        write_in_state(row, now)
+        write_uptime(row, now.timestamp())
         write_live(row)
         write_marks(row)
-
-    def _write_in_state(self, row: Row) -> bool:
-        """The "for" cell. Its sort key is the time the state began (earlier sorts as longer),
-        which does not change as the clock ticks: a tick rewrites only texts that change."""
-        if row.since is None:
-            return put_cell(row, Column.IN_STATE, "", float("-inf"))
-        now = self._now()
-        if row.in_state_until is not None and now < row.in_state_until:
-            return False  # the text shown is still right
-        seconds = (now - row.since).total_seconds()
-        row.in_state_until = now + dt.timedelta(seconds=until_text_changes(seconds))
-        return put_cell(row, Column.IN_STATE, format_duration(seconds), -row.since.timestamp())
 
     def _refresh(self, row: Row, profile: Profile) -> None:
         """An edited profile keeps its live state, unless it was just enabled or disabled."""
         if row.profile.enabled != profile.enabled:
             row.state = State.UNKNOWN if profile.enabled else State.PAUSED
             row.since, row.in_state_until = self._now(), None
+            uptime_changed(row, row.since.timestamp())
         row.profile, row.detector, row.haystack = profile, detector_text(profile), None
 
     def _reindex(self) -> None:
@@ -437,8 +429,18 @@ class StatusModel(QStandardItemModel):
         rows_changed(self, rows, first, last, roles)
 
     def _tick(self) -> None:
+        """Once a second: the "for" and uptime cells, and the marks (a snooze running out)."""
+        now = self._now()
+        stamp = now.timestamp()
+        in_state, counted, marked = [], [], []
         with quietly(self):
-            changed = [at for at, row in enumerate(self._rows) if self._write_in_state(row)]
-            marked = [at for at, row in enumerate(self._rows) if write_marks(row)]
-        self._emit_rows(changed, Column.IN_STATE, Column.IN_STATE)
+            for at, row in enumerate(self._rows):
+                if write_in_state(row, now):
+                    in_state.append(at)
+                if write_uptime(row, stamp):
+                    counted.append(at)
+                if write_marks(row):
+                    marked.append(at)
+        self._emit_rows(in_state, Column.IN_STATE, Column.IN_STATE)
+        self._emit_rows(counted, Column.UPTIME, Column.UPTIME)
         self._emit_rows(marked)

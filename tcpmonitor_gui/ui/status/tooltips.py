@@ -6,11 +6,20 @@ from ...core.events import State
 from ..common.i18n import Context
 from ..common.labels import cause_text, state_text
 from ..common.text import duration_text
-from .cells import Row
+from .cells import Column, Row
+from .marks import marks_tooltip
 
 
 class StatusTooltip(Context):
     """The translation context of the tooltips."""
+
+
+def cell_tooltip(row: Row, column: int) -> str | None:
+    if column == Column.SPARKLINE:
+        return sparkline_tooltip(row)
+    if column in (Column.STATE, Column.CAUSE, Column.DETAIL):
+        return state_tooltip(row)
+    return marks_tooltip(row) if column == Column.NAME else None
 
 
 def state_tooltip(row: Row) -> str:

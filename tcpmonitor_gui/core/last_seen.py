@@ -1,0 +1,98 @@
+"""What the event log last knew of each profile, so that a restart forgets nothing: the state
+it was last seen in and since when (across restarts that found it the same), the cause of its
+last drop, and its latency per minute over the last hour (for the sparkline).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+
+from .eventdb import unix_seconds
+from .eventqueries import KNOWN_STATES
+from .events import Cause, State
+
+#: How many of a profile's last state events are looked at: enough to follow its state back
+#: across a few restarts (each writes "unknown", "connecting" and the state found again).
+LOOK_BACK = 24
+#: The sparkline's history: the minutes of the last hour.
+MINUTES = 60
+
+
+@dataclasses.dataclass(frozen=True)
+class LastSeen:
+    """``state`` (up, degraded or down; None if never known) held since ``since``, as far as
+    the log knows (time the program did not run is not known to have been otherwise);
+    ``cause``: of the last drop among those events; ``latencies``: the last hour's minutes,
+    oldest first, the mean latency of each (None for a minute of failed checks only)."""
+
+    state: State | None = None
+    since: dt.datetime | None = None
+    cause: Cause | None = None
+    latencies: tuple[float | None, ...] = ()
+
+
+_LAST_EVENTS = f"""
+WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids))
+SELECT e.profile_id, e.ts, e.state, e.cause FROM ids JOIN events e ON e.id IN (
+  SELECT id FROM events WHERE profile_id = pid AND coalesce(kind, '') != 'action'
+  ORDER BY ts DESC, id DESC LIMIT {LOOK_BACK})
+ORDER BY e.profile_id, e.ts DESC, e.id DESC
+"""
+
+_MINUTES = """
+SELECT profile_id, minute, lat_sum, lat_n FROM minutes
+WHERE minute >= :first AND profile_id IN (SELECT value FROM json_each(:ids))
+ORDER BY profile_id, minute
+"""
+
+_KNOWN = {str(s) for s in KNOWN_STATES}
+
+
+def last_seen(
+    conn: sqlite3.Connection, profile_ids: Sequence[str], now: dt.datetime
+) -> dict[str, LastSeen]:
+    """Each profile's ``LastSeen`` (profiles the log never saw are left out)."""
+    ids = json.dumps(list(profile_ids))
+    newest_first: dict[str, list[tuple[float, str, str | None]]] = {}
+    for pid, ts, state, cause in conn.execute(_LAST_EVENTS, {"ids": ids}):
+        newest_first.setdefault(pid, []).append((ts, state, cause))
+    first = int(unix_seconds(now) // 60) - MINUTES + 1
+    minutes: dict[str, list[tuple[int, float | None]]] = {}
+    for pid, minute, lat_sum, lat_n in conn.execute(_MINUTES, {"ids": ids, "first": first}):
+        minutes.setdefault(pid, []).append((minute, lat_sum / lat_n if lat_n else None))
+    seen = {}
+    for pid in set(newest_first) | set(minutes):
+        state, since, cause = _walk_back(newest_first.get(pid, []))
+        latencies = tuple(latency for _minute, latency in minutes.get(pid, []))
+        seen[pid] = LastSeen(state, since, cause, latencies)
+    return seen
+
+
+def _walk_back(
+    events: list[tuple[float, str, str | None]],
+) -> tuple[State | None, dt.datetime | None, Cause | None]:
+    """The last known state and the earliest event that began it, skipping what a restart or a
+    pause wrote in between (unknown, connecting, paused) when the state found again is the same."""
+    state: str | None = None
+    since: float | None = None
+    cause = next((why for _ts, each, why in events if each == "down" and why), None)
+    for ts, each, _why in events:
+        if each not in _KNOWN:
+            continue
+        if state is None:
+            state = each
+        elif each != state:
+            break
+        since = ts
+    try:
+        return (
+            None if state is None else State(state),
+            None if since is None else dt.datetime.fromtimestamp(since, dt.UTC),
+            None if cause is None else Cause(cause),
+        )
+    except (ValueError, OverflowError, OSError):  # a row this program never writes
+        return None, None, None

@@ -1,0 +1,81 @@
+"""What the event log last knew of each profile, for a restart that forgets nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.eventqueries import read
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.last_seen import LOOK_BACK, last_seen
+
+UTC = dt.UTC
+NOW = dt.datetime.now(UTC).replace(second=0, microsecond=0)  # whole minutes below
+T0 = NOW - dt.timedelta(hours=3)
+
+
+def at(minutes: float) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def ev(minutes: float, pid: str, state: State, **extra: Any) -> Event:
+    kind = extra.pop("kind", Kind.STATE)
+    return Event(ts=at(minutes), profile_id=pid, profile_name=pid, kind=kind, state=state,
+                 previous=None, cause=extra.pop("cause", None), detector="probe",
+                 latency_ms=extra.pop("latency_ms", None), **extra)  # fmt: skip
+
+
+def restart(minutes: float, pid: str, found: State, **extra: Any) -> list[Event]:
+    """What a quit and a start write: stopped, connecting, and the state found."""
+    return [ev(minutes, pid, State.UNKNOWN, detail="monitoring stopped"),
+            ev(minutes + 1, pid, State.CONNECTING),
+            ev(minutes + 2, pid, found, **extra)]  # fmt: skip
+
+
+def test_state_since_cause_and_latency_come_back(tmp_path: Path) -> None:
+    history = [
+        ev(0, "a", State.UP),  # up across two restarts: since minute 0
+        *restart(10, "a", State.UP),
+        *restart(20, "a", State.UP),
+        ev(0, "b", State.UP),
+        ev(5, "b", State.DOWN, cause=Cause.REFUSED),  # down across a restart: since 5
+        *restart(30, "b", State.DOWN, cause=Cause.REFUSED),
+        ev(0, "c", State.DOWN, cause=Cause.RESET),
+        ev(9, "c", State.UP),  # up since 9; its last drop was a reset
+        *restart(15, "c", State.DOWN, cause=Cause.REFUSED),  # found otherwise: since then
+        ev(0, "d", State.DOWN, cause=Cause.RESET, kind=Kind.ACTION),  # not a change
+        ev(170, "e", State.UP, kind=Kind.SAMPLE, latency_ms=4.0),  # three minutes of samples
+        ev(170.5, "e", State.UP, kind=Kind.SAMPLE, latency_ms=6.0),
+        ev(171, "e", State.DOWN, kind=Kind.SAMPLE, cause=Cause.REFUSED),
+        ev(172, "e", State.UP, kind=Kind.SAMPLE, latency_ms=2.0),
+        ev(60, "e", State.UP, kind=Kind.SAMPLE, latency_ms=99.0),  # two hours ago: not it
+    ]
+    path = tmp_path / "events.sqlite3"
+    with EventLog(path) as log:
+        log.submit(history)
+        assert log.flush()
+    seen = read(path, lambda conn: last_seen(conn, list("abcdex"), NOW), {})
+    assert set(seen) == set("abce")  # d had only an action, x nothing at all
+    a, b, c, e = seen["a"], seen["b"], seen["c"], seen["e"]
+    assert (a.state, a.since, a.cause) == (State.UP, at(0), None)
+    assert (b.state, b.since, b.cause) == (State.DOWN, at(5), Cause.REFUSED)
+    assert (c.state, c.since, c.cause) == (State.DOWN, at(17), Cause.REFUSED)
+    assert (e.state, e.latencies) == (None, (5.0, None, 2.0))
+
+
+def test_a_long_history_is_looked_at_only_so_far_back(tmp_path: Path) -> None:
+    history = [ev(0, "a", State.UP)]
+    for n in range(LOOK_BACK):
+        history += restart(1 + 3 * n, "a", State.UP)
+    path = tmp_path / "events.sqlite3"
+    with EventLog(path) as log:
+        log.submit(history)
+        assert log.flush()
+    seen = read(path, lambda conn: last_seen(conn, ["a"], NOW), {})["a"]
+    assert seen.state is State.UP and at(0) < seen.since < at(3 * LOOK_BACK)
+
+
+def test_no_log_no_answer(tmp_path: Path) -> None:
+    assert read(tmp_path / "none.sqlite3", lambda conn: last_seen(conn, ["a"], NOW), {}) == {}
