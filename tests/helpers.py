@@ -66,7 +66,7 @@ class Collector:
 def make_profile(host: str, port: int, kind: str = "probe", **fields: Any) -> Profile:
     """A valid profile; keyword arguments are profile fields or, failing that, detector fields."""
     top_keys = ("id", "name", "group", "enabled", "fail_after", "recover_after",
-                "warn_latency_ms", "ip_family", "notify")  # fmt: skip
+                "warn_latency_ms", "ip_family", "notify", "notes")  # fmt: skip
     top = {k: fields.pop(k) for k in top_keys if k in fields}
     top.setdefault("name", f"{kind} {host}:{port}")
     return Profile.from_dict(

@@ -69,6 +69,32 @@
     </message>
 </context>
 <context>
+    <name>Chart</name>
+    <message>
+        <source>latency</source>
+        <extracomment>Shaded spans drawn at most (a flapping target&apos;s month): closer ones are merged first.</extracomment>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>No checks were stored in this period.</source>
+        <translation>此时间段内没有保存任何检查结果。</translation>
+    </message>
+    <message>
+        <source>min {low} · mean {mean} · max {high} ms</source>
+        <translation>最小 {low} · 平均 {mean} · 最大 {high} 毫秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n checks failed</source>
+        <translation>
+            <numerusform>%n 次检查失败</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>down: {cause}</source>
+        <translation>断开:{cause}</translation>
+    </message>
+</context>
+<context>
     <name>ComputerNotices</name>
     <message>
         <source>No network route leaves this computer.</source>
@@ -103,6 +129,94 @@
     <message>
         <source>Demo started: its connections are not saved; the flaky link fails and recovers every minute or so.</source>
         <translation>演示已启动：演示连接不会被保存；那条不稳定的链路大约每分钟断开并恢复一次。</translation>
+    </message>
+</context>
+<context>
+    <name>DetailsDock</name>
+    <message>
+        <source>Details</source>
+        <extracomment>While shown, the history is read again this often, and this long after a state change. The outage list shows the newest this many. The history shown was read (for tests and the curious): the profile id.</extracomment>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Uptime</source>
+        <translation>在线率</translation>
+    </message>
+    <message>
+        <source>Outages (30 d)</source>
+        <translation>中断次数(30 天)</translation>
+    </message>
+    <message>
+        <source>Mean time to recover</source>
+        <translation>平均恢复时间</translation>
+    </message>
+    <message>
+        <source>Longest outage</source>
+        <translation>最长中断</translation>
+    </message>
+    <message>
+        <source>Degraded (30 d)</source>
+        <translation>降级时长(30 天)</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>持续时间</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Ended</source>
+        <translation>结束方式</translation>
+    </message>
+    <message>
+        <source>Select a connection to see its history.</source>
+        <translation>选择一个连接以查看其历史。</translation>
+    </message>
+    <message>
+        <source>The history cannot be read: {error}</source>
+        <translation>无法读取历史:{error}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n when this computer was offline</source>
+        <translation>
+            <numerusform>其中 %n 次发生在本机离线时</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n in maintenance windows</source>
+        <translation>
+            <numerusform>其中 %n 次在维护时段内</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{duration}, from {start} ({cause})</source>
+        <translation>{duration},始于 {start}({cause})</translation>
+    </message>
+    <message>
+        <source>ongoing</source>
+        <translation>仍在持续</translation>
+    </message>
+    <message>
+        <source>recovered</source>
+        <translation>已恢复</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>monitoring stopped</source>
+        <translation>监控已停止</translation>
     </message>
 </context>
 <context>
@@ -342,6 +456,10 @@
     <message>
         <source>Event &amp;log</source>
         <translation>事件日志(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Details and history</source>
+        <translation>详情与历史(&amp;D)</translation>
     </message>
     <message>
         <source>For &amp;15 minutes</source>
@@ -1338,7 +1456,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>{cause}; now {retry}</source>
-        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). What the event log last knew (``StatusModel.restore``), until a state is found again. Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
         <translation>{cause}；现在：{retry}</translation>
     </message>
     <message>
@@ -1359,7 +1477,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Filter by name, group, target, cause or detail</source>
-        <extracomment>A profile id, on double-click or Enter (the main window opens the profile dialog). ``(list[str] of profile ids, QPoint global position)``; the window builds the menu.</extracomment>
+        <extracomment>A profile id, on double-click or Enter (the main window shows its details). The current row&apos;s profile id (None: no current row), when it changes. ``(list[str] of profile ids, QPoint global position)``; the window builds the menu.</extracomment>
         <translation>按名称、分组、目标、原因或详情筛选</translation>
     </message>
     <message>

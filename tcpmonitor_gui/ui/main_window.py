@@ -34,6 +34,7 @@ from ..engine.registry import ProfileRegistry
 from .common.first_paint import AfterFirstPaint
 from .common.icons import state_icon
 from .common.problems import problem_text, problem_title
+from .details.dock import DetailsDock
 from .log.pane import LogPane
 from .notify.backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
 from .notify.banner import Banner
@@ -128,6 +129,9 @@ class MainWindow(QMainWindow):
         self._ui_timer.setInterval(UI_FLUSH_MS)
         self._ui_timer.timeout.connect(self._flush_ui)
         self.stored = StoredHistory(session, self.registry, self.model)
+        self.details = DetailsDock(session, registry, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details)
+        self.details.hide()
         self._build_actions()
         self._wire()
         self._restore_state()
@@ -153,12 +157,15 @@ class MainWindow(QMainWindow):
                 "find": self.table.focus_filter,
                 "quit": self.quitRequested.emit,
                 "log": lambda: None,  # its toggled signal shows and hides the pane
+                "details": lambda: None,  # the same, for the details dock
                 "about": self.about,
                 **p.marks_slots(self.model.unacknowledged),
             },
         )
         self.commands["log"].setChecked(True)
         self.commands["log"].toggled.connect(self.log_pane.setVisible)
+        self.commands["details"].toggled.connect(self.details.setVisible)
+        self.details.visibilityChanged.connect(self.commands["details"].setChecked)
         for title, layout in MENUS:
             fill(self.menuBar().addMenu(self.tr(title)), layout, self.commands)
         toolbar = self.addToolBar(self.tr("Main"))
@@ -175,8 +182,10 @@ class MainWindow(QMainWindow):
         self.model.unacknowledgedChanged.connect(self.tray.set_unacknowledged)
         self.model.staleAcks.connect(lambda ids: self.profiles.acknowledge(ids, ""))
         self.model.profilesChanged.connect(self._update_actions)
-        self.table.activated.connect(self.profiles.edit)
+        self.table.activated.connect(self.show_details)
         self.table.selectionChanged.connect(self._update_actions)
+        self.table.currentChanged.connect(self.details.show_profile)
+        self.details.editRequested.connect(self.profiles.edit)
         self.table.contextMenuRequested.connect(self._context_menu)
         self.table.addRequested.connect(self.profiles.add)
         self.table.demoRequested.connect(self.demoRequested)
@@ -329,6 +338,16 @@ class MainWindow(QMainWindow):
         else:
             self.show_and_raise()
         self.tray.set_window_visible(self.isVisible())
+
+    def show_details(self, profile_id: str) -> None:
+        """Enter on a row (or a double click): its details and history, beside the table."""
+        self.details.show_profile(profile_id)
+        if self.details.isHidden():
+            self.details.show()
+            self.resizeDocks(
+                [self.details], [max(420, self.width() * 2 // 5)], Qt.Orientation.Horizontal
+            )
+        self.details.raise_()
 
     def show_profile(self, profile_id: str) -> None:
         """The window in front with that connection selected (a tray event, a notice)."""

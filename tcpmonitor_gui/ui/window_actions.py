@@ -50,6 +50,7 @@ ACTIONS: dict[str, Spec] = {
     "find": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Find"), QKeySequence.StandardKey.Find),
     "quit": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Quit"), QKeySequence.StandardKey.Quit),
     "log": Spec(QT_TRANSLATE_NOOP("MainWindow", "Event &log"), "Ctrl+L", True),
+    "details": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Details and history"), "Ctrl+H", True),
     "about": Spec(QT_TRANSLATE_NOOP("MainWindow", "&About TCP Monitor")),
     "snooze_15m": Spec(QT_TRANSLATE_NOOP("MainWindow", "For &15 minutes"), needs_selection=True),
     "snooze_1h": Spec(QT_TRANSLATE_NOOP("MainWindow", "For 1 &hour"), needs_selection=True),
@@ -84,11 +85,13 @@ MENUS: tuple[tuple[str, Layout], ...] = (
             *("acknowledge", "acknowledge_all", None, "pause_all"),
         ),
     ),
-    (QT_TRANSLATE_NOOP("MainWindow", "&View"), ("log", "find")),
+    (QT_TRANSLATE_NOOP("MainWindow", "&View"), ("details", "log", "find")),
     (QT_TRANSLATE_NOOP("MainWindow", "&Help"), ("demo", "about")),
 )
 TOOLBAR: Layout = ("add", "edit", "remove", None, "toggle", "test", "pause_all")
-ROW_MENU: Layout = ("edit", "duplicate", "test", "toggle", SNOOZE, "acknowledge", None, "remove")
+ROW_MENU: Layout = (
+    *("details", "edit", "duplicate", "test", "toggle", SNOOZE, "acknowledge", None, "remove"),
+)
 EMPTY_MENU: Layout = ("add",)
 
 

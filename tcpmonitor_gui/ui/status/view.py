@@ -101,9 +101,11 @@ class StatusFilterProxy(QSortFilterProxyModel):
 class StatusTable(QWidget):
     """Filter bar, table and empty-state panel over one ``StatusModel``."""
 
-    #: A profile id, on double-click or Enter (the main window opens the profile dialog).
+    #: A profile id, on double-click or Enter (the main window shows its details).
     activated = Signal(str)
     selectionChanged = Signal()
+    #: The current row's profile id (None: no current row), when it changes.
+    currentChanged = Signal(object)
     #: ``(list[str] of profile ids, QPoint global position)``; the window builds the menu.
     contextMenuRequested = Signal(object, QPoint)
     addRequested = Signal()
@@ -178,6 +180,11 @@ class StatusTable(QWidget):
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._context_menu)
         table.selectionModel().selectionChanged.connect(self.selectionChanged)
+        table.selectionModel().currentRowChanged.connect(
+            lambda now, _was: self.currentChanged.emit(
+                str(now.data(Role.PROFILE_ID)) if now.isValid() else None
+            )
+        )
         return table
 
     def _build_empty_panel(self) -> QWidget:

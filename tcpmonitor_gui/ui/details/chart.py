@@ -1,0 +1,176 @@
+"""The details view's latency chart, drawn with pyqtgraph: the min–max band and the mean per
+bucket, outages shaded red and time degraded shaded amber on the same time axis; zoom and
+pan along time with the mouse; hovering says the time and the values there.
+
+Imported only when the details view first opens: pyqtgraph (and numpy) take ~0.5 s to import,
+which start-up does not pay.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ...core.profile_history import ProfileHistory
+from ..common.i18n import Context
+from ..common.labels import cause_text
+from ..status.cells import format_latency as format_ms
+
+#: Shaded spans drawn at most (a flapping target's month): closer ones are merged first.
+MAX_SPANS = 400
+OUTAGE_BRUSH = QColor(220, 40, 40, 70)
+DEGRADED_BRUSH = QColor(230, 160, 0, 60)
+BAND_BRUSH = QColor(40, 120, 220, 70)
+
+
+class Chart(Context):
+    """The translation context of the chart."""
+
+
+class LatencyChart(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        palette = self.palette()
+        self.plot = pg.PlotWidget(
+            axisItems={"bottom": pg.DateAxisItem(utcOffset=_utc_offset())},
+            background=palette.color(QPalette.ColorRole.Base),
+        )
+        self.plot.setObjectName("latencyChart")
+        self.plot.setMinimumHeight(160)
+        item = self.plot.getPlotItem()
+        text = palette.color(QPalette.ColorRole.Text)
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setTextPen(text)
+            item.getAxis(axis).setPen(text)
+        item.setLabel("left", Chart.tr("latency"), units="ms")
+        item.getAxis("left").enableAutoSIPrefix(False)
+        item.showGrid(x=True, y=True, alpha=0.15)
+        item.setMouseEnabled(x=True, y=False)  # zoom and pan along time; latency fits itself
+        item.getViewBox().setLimits(yMin=0)
+        item.setMenuEnabled(False)
+        self.low = pg.PlotDataItem(connect="finite", pen=None)
+        self.high = pg.PlotDataItem(connect="finite", pen=None)
+        self.band = pg.FillBetweenItem(self.low, self.high, brush=BAND_BRUSH)
+        self.mean = pg.PlotDataItem(connect="finite", pen=pg.mkPen(QColor(40, 120, 220), width=1.5))
+        for each in (self.low, self.high, self.band, self.mean):
+            item.addItem(each)
+        item.enableAutoRange(y=True)
+        self.spans: list[pg.LinearRegionItem] = []
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("chartReadout")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.readout)
+        self._history: ProfileHistory | None = None
+        self._starts: list[float] = []
+        self._hover = pg.SignalProxy(
+            self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._moved
+        )
+
+    def show_history(self, history: ProfileHistory) -> None:
+        self._history = history
+        buckets = history.buckets
+        self._starts = [b.start for b in buckets]
+        half = history.bucket_s / 2
+        xs = [b.start + half for b in buckets]
+        self.low.setData(xs, [_nan(b.lat_min) for b in buckets])
+        self.high.setData(xs, [_nan(b.lat_max) for b in buckets])
+        self.mean.setData(xs, [_nan(b.lat_avg) for b in buckets])
+        item = self.plot.getPlotItem()
+        for span in self.spans:
+            item.removeItem(span)
+        outages = [
+            (o.start.timestamp(), (o.end or history.until).timestamp()) for o in history.outages
+        ]
+        degraded = [(a.timestamp(), b.timestamp()) for a, b in history.degraded]
+        self.spans = [
+            *(_span(a, b, DEGRADED_BRUSH) for a, b in merged(degraded, history.bucket_s)),
+            *(_span(a, b, OUTAGE_BRUSH) for a, b in merged(outages, history.bucket_s)),
+        ]
+        for span in self.spans:
+            item.addItem(span)
+        item.setXRange(history.since.timestamp(), history.until.timestamp(), padding=0)
+        item.getViewBox().setLimits(
+            xMin=history.since.timestamp() - history.bucket_s,
+            xMax=history.until.timestamp() + history.bucket_s,
+        )
+        self.readout.setText(" " if buckets else Chart.tr("No checks were stored in this period."))
+
+    def text_at(self, x: float) -> str:
+        """What hovering at time ``x`` (Unix seconds) says."""
+        history = self._history
+        if history is None:
+            return ""
+        when = dt.datetime.fromtimestamp(x).astimezone()
+        parts = [f"{when:%Y-%m-%d %H:%M}"]
+        at = bisect.bisect_right(self._starts, x) - 1
+        if at >= 0 and x < self._starts[at] + history.bucket_s:
+            b = history.buckets[at]
+            if b.lat_avg is not None and b.lat_min is not None and b.lat_max is not None:
+                parts.append(
+                    Chart.tr("min {low} · mean {mean} · max {high} ms").format(
+                        low=format_ms(b.lat_min),
+                        mean=format_ms(b.lat_avg),
+                        high=format_ms(b.lat_max),
+                    )
+                )
+            if b.fail:
+                parts.append(Chart.tr("%n checks failed", "", b.fail))
+        for o in history.outages:
+            end = (o.end or history.until).timestamp()
+            if o.start.timestamp() <= x < end:
+                parts.append(Chart.tr("down: {cause}").format(cause=cause_text(o.cause)))
+                break
+        return " · ".join(parts)
+
+    def _moved(self, args: Sequence[QPointF]) -> None:
+        pos = args[0]
+        item = self.plot.getPlotItem()
+        if not item.sceneBoundingRect().contains(pos):
+            return
+        x = item.getViewBox().mapSceneToView(pos).x()
+        self.readout.setText(self.text_at(x) or " ")
+
+
+def merged(spans: Sequence[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
+    """Spans joined where less than ``gap`` apart, and then still no more than ``MAX_SPANS``
+    (the gap doubles until they fit): a month of flapping draws a few hundred shapes."""
+    ordered = sorted(spans)
+    while True:
+        out: list[tuple[float, float]] = []
+        for start, end in ordered:
+            if out and start - out[-1][1] < gap:
+                out[-1] = (out[-1][0], max(out[-1][1], end))
+            else:
+                out.append((start, end))
+        if len(out) <= MAX_SPANS:
+            return out
+        gap *= 2
+
+
+def _span(start: float, end: float, brush: QColor) -> pg.LinearRegionItem:
+    region = pg.LinearRegionItem(
+        values=(start, end), movable=False, brush=brush, pen=pg.mkPen(None)
+    )
+    region.setZValue(-10)
+    return region
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def _utc_offset() -> float:
+    """This computer's offset from UTC in hours, as pyqtgraph's date axis wants it (it counts
+    hours west of Greenwich as positive)."""
+    offset = dt.datetime.now().astimezone().utcoffset() or dt.timedelta()
+    return -offset.total_seconds() / 3600

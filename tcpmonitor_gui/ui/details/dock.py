@@ -1,0 +1,279 @@
+"""The details of one connection, in a dock beside the table: its latency over 1 h / 24 h /
+7 d / 30 d with outages shaded (``chart.py``), its uptime over 24 h / 7 d / 30 d, how many
+outages, how long they took to recover and the longest, time degraded, its notes, and the
+outages themselves.
+
+It follows the table's current row while it is shown (Enter or "Details" shows it). Its
+history comes from the event log on the session's I/O thread, again once a minute while it
+is shown and soon after the connection changes state.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QDockWidget,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.profile_history import PERIODS, UPTIME_WINDOWS, ProfileHistory, load
+from ...core.session import Session
+from ...engine.gui_thread import when_done
+from ...engine.registry import ProfileRegistry
+from ..common.i18n import translate
+from ..common.labels import cause_text
+from ..common.text import coarse_duration_text, duration_text
+from ..status.cells import detector_text, format_uptime
+
+if TYPE_CHECKING:
+    from .chart import LatencyChart
+
+#: While shown, the history is read again this often, and this long after a state change.
+REFRESH_MS = 60_000
+SOON_MS = 1_000
+#: The outage list shows the newest this many.
+MAX_ROWS = 500
+
+
+class DetailsDock(QDockWidget):
+    editRequested = Signal(str)
+    #: The history shown was read (for tests and the curious): the profile id.
+    loaded = Signal(str)
+
+    def __init__(self, session: Session, registry: ProfileRegistry, parent: QWidget) -> None:
+        super().__init__(self.tr("Details"), parent)
+        self.setObjectName("detailsDock")
+        self._session, self._registry = session, registry
+        self.profile_id: str | None = None
+        self.period = "24 h"
+        self.history: ProfileHistory | None = None
+        self._asked = 0  # answers to older questions are dropped
+        self.chart: LatencyChart | None = None
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        self.title = QLabel()
+        self.title.setObjectName("detailsTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        periods = QHBoxLayout()
+        self.period_buttons = QButtonGroup(self)
+        for label in PERIODS:
+            button = QToolButton()
+            button.setText(label)
+            button.setCheckable(True)
+            button.setChecked(label == self.period)
+            button.setObjectName(f"period {label}")
+            self.period_buttons.addButton(button)
+            periods.addWidget(button)
+        periods.addStretch(1)
+        self.edit_button = QPushButton(self.tr("&Edit…"))
+        periods.addWidget(self.edit_button)
+        self.period_buttons.buttonClicked.connect(lambda b: self.set_period(b.text()))
+        self.edit_button.clicked.connect(self._edit)
+        self.chart_holder = QVBoxLayout()
+        self.summary = QFormLayout()
+        self.uptime_label = QLabel()
+        self.outages_label = QLabel()
+        self.recovery_label = QLabel()
+        self.longest_label = QLabel()
+        self.degraded_label = QLabel()
+        for name, value in (
+            (self.tr("Uptime"), self.uptime_label),
+            (self.tr("Outages (30 d)"), self.outages_label),
+            (self.tr("Mean time to recover"), self.recovery_label),
+            (self.tr("Longest outage"), self.longest_label),
+            (self.tr("Degraded (30 d)"), self.degraded_label),
+        ):
+            value.setTextFormat(Qt.TextFormat.PlainText)
+            value.setWordWrap(True)
+            self.summary.addRow(name, value)
+        self.outage_table = QTableWidget(0, 4)
+        self.outage_table.setObjectName("outageTable")
+        self.outage_table.setHorizontalHeaderLabels(
+            [self.tr("Start"), self.tr("Duration"), self.tr("Cause"), self.tr("Ended")]
+        )
+        self.outage_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.outage_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.outage_table.setTabKeyNavigation(False)
+        self.outage_table.verticalHeader().setVisible(False)
+        header = self.outage_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.outage_table.setMinimumHeight(120)
+        for part in (self.title, self.notes):
+            layout.addWidget(part)
+        layout.addLayout(periods)
+        layout.addLayout(self.chart_holder, 3)
+        layout.addLayout(self.summary)
+        layout.addWidget(self.outage_table, 2)
+        scroll = QScrollArea()  # a small screen scrolls the dock rather than cut it
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(SOON_MS)
+        self._soon.timeout.connect(self.refresh)
+        self.visibilityChanged.connect(self._visibility)
+        registry.changed.connect(lambda _changes: self._describe())
+
+    # -- what is shown --------------------------------------------------------------------
+
+    def show_profile(self, profile_id: str | None) -> None:
+        """Follow ``profile_id`` (the table's current row); read its history if shown."""
+        if profile_id == self.profile_id:
+            return
+        self.profile_id = profile_id
+        self.history = None
+        self._describe()
+        self.refresh()
+
+    def set_period(self, label: str) -> None:
+        if label in PERIODS and label != self.period:
+            self.period = label
+            for button in self.period_buttons.buttons():
+                button.setChecked(button.text() == label)
+            self.refresh()
+
+    def state_changed(self, profile_ids: set[str]) -> None:
+        """The engine said these profiles changed state: read again soon if ours did."""
+        if self.profile_id in profile_ids and self.isVisible():
+            self._soon.start()
+
+    def refresh(self) -> None:
+        """Read the history of the profile shown, on the I/O thread (nothing while hidden)."""
+        pid, log = self.profile_id, self._session.eventlog
+        if pid is None or log is None or not self.isVisible():
+            return
+        self._asked += 1
+        asked, period = self._asked, PERIODS[self.period]
+        future = self._session.io.submit(load, log, pid, period)
+        when_done(future, lambda f: self._loaded(f, asked), owner=self)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _edit(self) -> None:
+        if self.profile_id is not None:
+            self.editRequested.emit(self.profile_id)
+
+    def _visibility(self, visible: bool) -> None:
+        if visible:
+            self._timer.start()
+            self.refresh()
+        else:
+            self._timer.stop()
+
+    def _describe(self) -> None:
+        profile = self._registry.profiles.by_id.get(self.profile_id or "")
+        self.edit_button.setEnabled(profile is not None)
+        if profile is None:
+            self.title.setText(self.tr("Select a connection to see its history."))
+            self.notes.clear()
+            self.notes.hide()
+            return
+        self.title.setText(f"{profile.name} — {profile.target} · {detector_text(profile)}")
+        self.notes.setText(profile.notes)
+        self.notes.setVisible(bool(profile.notes))
+
+    def _loaded(self, future: concurrent.futures.Future[ProfileHistory], asked: int) -> None:
+        if asked != self._asked or future.cancelled():
+            return  # a newer question is on its way
+        error = future.exception()
+        if error is not None:
+            self.uptime_label.setText(self.tr("The history cannot be read: {error}").format(
+                error=error
+            ))  # fmt: skip
+            return
+        self.history = history = future.result()
+        if self.chart is None:
+            from .chart import LatencyChart  # noqa: PLC0415 - pyqtgraph costs ~0.5 s to import
+
+            self.chart = LatencyChart()
+            self.chart_holder.addWidget(self.chart)
+        self.chart.show_history(history)
+        self._summarise(history)
+        self._list(history)
+        self.loaded.emit(history.profile_id)
+
+    def _summarise(self, history: ProfileHistory) -> None:
+        s, now = history.summary, history.until
+        self.uptime_label.setText(
+            " · ".join(f"{w}: {format_uptime(s.uptime[w]) or '–'}" for w in UPTIME_WINDOWS)
+        )
+        apart = []
+        if s.local:
+            apart.append(self.tr("%n when this computer was offline", "", s.local))
+        if s.planned:
+            apart.append(self.tr("%n in maintenance windows", "", s.planned))
+        count = str(s.outages) + (f" ({', '.join(apart)})" if apart else "")
+        self.outages_label.setText(count)
+        mean = s.mean_recovery_s
+        self.recovery_label.setText("–" if mean is None else duration_text(mean))
+        longest = s.longest
+        if longest is None:
+            self.longest_label.setText("–")
+        else:
+            self.longest_label.setText(
+                self.tr("{duration}, from {start} ({cause})").format(
+                    duration=duration_text(longest.duration_s(now)),
+                    start=_local(longest.start),
+                    cause=cause_text(longest.cause),
+                )
+            )
+        self.degraded_label.setText(coarse_duration_text(s.degraded_s) if s.degraded_s else "–")
+
+    def _list(self, history: ProfileHistory) -> None:
+        rows = history.outages[::-1][:MAX_ROWS]
+        table = self.outage_table
+        table.setRowCount(len(rows))
+        ongoing = self.tr("ongoing")
+        for at, o in enumerate(rows):
+            ended = ongoing if o.end is None else _ended_text(o.ended_by)
+            cells = (_local(o.start), duration_text(o.duration_s(history.until)),
+                     cause_text(o.cause), ended)  # fmt: skip
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 2 and o.detail:
+                    item.setToolTip(o.detail)
+                table.setItem(at, column, item)
+
+
+def _local(when: dt.datetime) -> str:
+    return f"{when.astimezone():%Y-%m-%d %H:%M:%S}"
+
+
+def _ended_text(ended_by: str) -> str:
+    words = {
+        "recovered": translate("DetailsDock", "recovered"),
+        "paused": translate("DetailsDock", "paused"),
+        "monitoring stopped": translate("DetailsDock", "monitoring stopped"),
+    }
+    return words.get(ended_by, ended_by)

@@ -1,0 +1,135 @@
+"""The details dock: one connection's latency, outages, uptime and notes from the event log,
+opened from the table with Enter and following its current row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.ui.details.dock import DetailsDock
+from tcpmonitor_gui.ui.main_window import MainWindow
+from tests.gui.windows import Opened, open_window
+from tests.helpers import make_profile
+
+NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+
+
+def ago(**delta: float) -> dt.datetime:
+    return NOW - dt.timedelta(**delta)
+
+
+def ev(p: Profile, when: dt.datetime, state: State, **extra: Any) -> Event:
+    return Event(ts=when, profile_id=p.id, profile_name=p.name,
+                 kind=extra.pop("kind", Kind.STATE), state=state, previous=None,
+                 cause=extra.pop("cause", None), detector="probe",
+                 latency_ms=extra.pop("latency_ms", None), **extra)  # fmt: skip
+
+
+@pytest.fixture
+def history(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[Opened, Profile, Profile]]:
+    db = make_profile("127.0.0.1", 5432, name="orders db", notes="Call Ana before restarting.")
+    cache = make_profile("127.0.0.1", 6379, name="cache")
+    config, data = tmp_path / "config", tmp_path / "data"
+    ProfileStore(config).save([db, cache])
+    events = [
+        ev(db, ago(days=3), State.UP),
+        ev(db, ago(days=2), State.DOWN, cause=Cause.REFUSED, detail="connection refused"),
+        ev(db, ago(days=2) + dt.timedelta(minutes=10), State.UP),
+        ev(db, ago(days=1), State.DEGRADED, detail="latency 900 ms over 500 ms"),
+        ev(db, ago(days=1) + dt.timedelta(minutes=5), State.UP),
+        ev(db, ago(hours=1), State.DOWN, cause=Cause.LOCAL_NETWORK),
+        ev(db, ago(minutes=58), State.UP),
+        ev(cache, ago(days=1), State.UP),
+    ]
+    for minute in range(1, 120):  # two hours of checks, 2 ms then 4 ms, a failure at 30 min
+        when = ago(minutes=minute) + dt.timedelta(seconds=10)
+        failed = minute == 30
+        events.append(ev(db, when, State.DOWN if failed else State.UP, kind=Kind.SAMPLE,
+                         cause=Cause.REFUSED if failed else None,
+                         latency_ms=None if failed else (2.0 if minute > 60 else 4.0)))  # fmt: skip
+    with EventLog(data / "events.sqlite3") as log:
+        log.submit(events)
+        assert log.flush()
+    opened = open_window(qtbot, config, data, monitor=False)
+    opened.window.show()
+    yield opened, db, cache
+    opened.close()
+
+
+def source_row(window: MainWindow, profile_id: str) -> QModelIndex:
+    """The table's index of a profile's row."""
+    at = window.model.row_of(profile_id)
+    assert at is not None
+    return window.table.proxy.mapFromSource(window.model.index(at, 0))
+
+
+def shown(qtbot: QtBot, dock: DetailsDock, profile_id: str) -> None:
+    with qtbot.waitSignal(dock.loaded, timeout=5000, check_params_cb=lambda p: p == profile_id):
+        pass
+
+
+def test_enter_on_a_row_shows_its_history(
+    qtbot: QtBot, history: tuple[Opened, Profile, Profile]
+) -> None:
+    opened, db, _cache = history
+    window, dock = opened.window, opened.window.details
+    assert not dock.isVisible()
+    table = window.table.table
+    row = source_row(window, db.id)
+    table.setFocus()
+    table.setCurrentIndex(row)
+    with qtbot.waitSignal(dock.loaded, timeout=5000):
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert dock.isVisible() and window.commands["details"].isChecked()
+    assert dock.title.text().startswith("orders db — 127.0.0.1:5432")
+    assert dock.notes.text() == "Call Ana before restarting."
+    # 30 days: one outage of the target (ten minutes, refused) and one of this computer's.
+    assert dock.outages_label.text() == "1 (1 when this computer was offline)"
+    assert dock.longest_label.text().startswith("10 min, from ")
+    assert dock.longest_label.text().endswith("(refused)")
+    assert dock.recovery_label.text() == "10 min"
+    assert dock.degraded_label.text() == "5 min"
+    assert dock.uptime_label.text().startswith("24 h: 100 %")  # 2 min offline not counted
+    # The last 24 h: the offline minutes only; the chart has every minute stored.
+    assert dock.outage_table.rowCount() == 1
+    assert dock.outage_table.item(0, 2).text() == "local network"
+    chart = dock.chart
+    assert chart is not None
+    xs, means = chart.mean.getData()
+    assert len(xs) == 119 and {round(m) for m in means if not math.isnan(m)} == {2, 4}
+    assert len(chart.spans) == 2  # the offline minutes, and degraded as the day began
+    hover = chart.text_at(ago(minutes=30).timestamp() + 5)
+    assert "1 checks failed" in hover or "1 check failed" in hover
+    assert "mean 2.00" in chart.text_at(ago(minutes=90).timestamp() + 5)
+    assert "down: local network" in chart.text_at(ago(minutes=59).timestamp())
+
+
+def test_periods_and_the_current_row(
+    qtbot: QtBot, history: tuple[Opened, Profile, Profile]
+) -> None:
+    opened, db, cache = history
+    window, dock = opened.window, opened.window.details
+    window.show_details(db.id)
+    shown(qtbot, dock, db.id)
+    with qtbot.waitSignal(dock.loaded, timeout=5000):
+        dock.set_period("7 d")
+    assert dock.outage_table.rowCount() == 2  # the refusal two days ago too
+    assert dock.chart is not None and len(dock.chart.spans) == 3  # two outages, one degraded
+    assert dock.history is not None and dock.history.bucket_s == 420  # 7 d in <= 1,500 buckets
+    row = source_row(window, cache.id)
+    with qtbot.waitSignal(dock.loaded, timeout=5000):
+        window.table.table.setCurrentIndex(row)  # the dock follows the current row
+    assert dock.title.text().startswith("cache")
+    assert dock.outages_label.text() == "0" and dock.longest_label.text() == "–"
+    assert dock.notes.isHidden()
