@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -72,3 +73,12 @@ def make_profile(host: str, port: int, kind: str = "probe", **fields: Any) -> Pr
     return Profile.from_dict(
         {"host": host, "port": port, "detector": {"kind": kind, **fields}, **top}
     )
+
+
+def stored_event(p: Profile, when: dt.datetime, state: State, **extra: Any) -> Event:
+    """An event of ``p`` at ``when``, as the event log stores it (a state change unless
+    ``kind`` says otherwise): for filling a log with history."""
+    return Event(ts=when, profile_id=p.id, profile_name=p.name,
+                 kind=extra.pop("kind", Kind.STATE), state=state, previous=None,
+                 cause=extra.pop("cause", None), detector="probe",
+                 latency_ms=extra.pop("latency_ms", None), **extra)  # fmt: skip

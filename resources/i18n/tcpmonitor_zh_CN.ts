@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>About</name>
+    <message>
+        <source>About TCP Monitor</source>
+        <translation>关于 TCP Monitor</translation>
+    </message>
+    <message>
+        <source>Watches TCP connections and tells you at once, with the cause, when one drops and when it comes back.</source>
+        <translation>监视 TCP 连接：连接断开或恢复时立即告诉你，并说明原因。</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <source>Dismiss</source>
@@ -462,6 +473,18 @@
         <translation>详情与历史(&amp;D)</translation>
     </message>
     <message>
+        <source>Last &amp;24 hours…</source>
+        <translation>最近 24 小时(&amp;2)…</translation>
+    </message>
+    <message>
+        <source>Last &amp;7 days…</source>
+        <translation>最近 7 天(&amp;7)…</translation>
+    </message>
+    <message>
+        <source>Last &amp;30 days…</source>
+        <translation>最近 30 天(&amp;3)…</translation>
+    </message>
+    <message>
         <source>For &amp;15 minutes</source>
         <translation>15 分钟(&amp;1)</translation>
     </message>
@@ -493,6 +516,11 @@
         <source>S&amp;nooze notices</source>
         <extracomment>Snoozing the selected connections&apos; notices, as a submenu.</extracomment>
         <translation>暂停通知(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Export &amp;report</source>
+        <extracomment>Reports of the selected connections (or all), as a submenu.</extracomment>
+        <translation>导出报告(&amp;R)</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -569,14 +597,6 @@
     <message>
         <source>It keeps watching from the tray. Quit from the tray menu.</source>
         <translation>它会在系统托盘中继续监视。请从托盘菜单退出。</translation>
-    </message>
-    <message>
-        <source>About TCP Monitor</source>
-        <translation>关于 TCP Monitor</translation>
-    </message>
-    <message>
-        <source>Watches TCP connections and tells you at once, with the cause, when one drops and when it comes back.</source>
-        <translation>监视 TCP 连接：连接断开或恢复时立即告诉你，并说明原因。</translation>
     </message>
 </context>
 <context>
@@ -1214,6 +1234,28 @@ Their stored history is kept.</source>
     <message>
         <source>A regular expression the reply must match</source>
         <translation>应答必须匹配的正则表达式</translation>
+    </message>
+</context>
+<context>
+    <name>ReportExport</name>
+    <message>
+        <source>Export report</source>
+        <extracomment>The periods offered, by action name: days. A line for the status bar: the report was written. ``(title, text)``: it could not be.</extracomment>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <source>HTML report (*.html);;CSV table (*.csv)</source>
+        <translation>HTML 报告 (*.html);;CSV 表格 (*.csv)</translation>
+    </message>
+    <message>
+        <source>The report was not written</source>
+        <translation>报告未写入</translation>
+    </message>
+    <message numerus="yes">
+        <source>Report of %n connections written to {path}</source>
+        <translation>
+            <numerusform>已将 %n 个连接的报告写入 {path}</numerusform>
+        </translation>
     </message>
 </context>
 <context>

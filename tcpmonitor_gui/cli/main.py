@@ -21,6 +21,7 @@ from .errors import EXIT_USAGE, UsageError, die
 from .events import cmd_events
 from .outages import cmd_outages
 from .profiles import cmd_profiles
+from .report import cmd_report
 from .run import cmd_run
 
 
@@ -219,6 +220,16 @@ def build_parser() -> argparse.ArgumentParser:
     outages.add_argument("--until", metavar="ISO8601|AGE")
     outages.add_argument("--format", choices=("text", "csv", "json"), default="text")
     _common(outages)
+    report = sub.add_parser(
+        "report", help="uptime, outages and latency of a period: a table, CSV or an HTML page"
+    )
+    report.add_argument("--since", metavar="ISO8601|AGE", help="e.g. 7d (default: 30d)")
+    report.add_argument("--until", metavar="ISO8601|AGE", help="default: now")
+    report.add_argument("--profile", action="append", metavar="NAME|ID",
+                        help="only these profiles (repeat it); default: all")  # fmt: skip
+    report.add_argument("--csv", metavar="FILE", help="write the table as CSV ('-': stdout)")
+    report.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    _common(report)
 
     events = sub.add_parser("events", help="the stored event log")
     events.add_argument("--profile", metavar="NAME|ID")
@@ -243,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "profiles": cmd_profiles,
             "actions": cmd_actions,
             "outages": cmd_outages,
+            "report": cmd_report,
         }.get(args.command, cmd_events)
         return command(args)
     except (UsageError, SessionError) as exc:  # a bad file is bad input too: named, exit 2

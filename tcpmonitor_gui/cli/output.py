@@ -54,8 +54,6 @@ class Output:
         self._dropped = 0
         self._closing = False
         self._dead = False
-        #: Lines written so far (``kill -USR2`` tells it).
-        self.written = 0
         self._thread = threading.Thread(target=self._run, name="tcpmonitor-stdout", daemon=True)
         self._thread.start()
 
@@ -97,7 +95,6 @@ class Output:
                 self._stored(ticket, STORED_WITHIN_S)
             if not self._write(text + "\n"):
                 return
-            self.written += 1
             if dropped > told and not self._lines:  # the reader has caught up: say it now
                 print(
                     f"tcpmonitor: {dropped - told} lines of output were dropped while the "

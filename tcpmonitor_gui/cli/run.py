@@ -11,7 +11,6 @@ import logging
 import re
 import signal
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -118,10 +117,7 @@ async def _run(
         batch.clear()
         return ticket
 
-    counted = [0]
-
     def emit(event: Event) -> None:
-        counted[0] += 1
         if metrics is not None:
             metrics.feed(event)
         if event.kind is Kind.STATE and (monitor := monitors.monitors.get(event.profile_id)):
@@ -180,7 +176,7 @@ async def _run(
     follower = Follower(source[0], source[1], apply)
     with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
         loop.add_signal_handler(signal.SIGHUP, follower.hangup)
-        loop.add_signal_handler(signal.SIGUSR2, lambda: _print_tasks(output, counted))
+        loop.add_signal_handler(signal.SIGUSR2, _print_tasks)
     following = loop.create_task(follower.run(), name="profiles follower")
     try:
         await stop.wait()
@@ -197,7 +193,7 @@ async def _run(
         output.close()
 
 
-def _print_tasks(output: Output, counted: list[int]) -> None:
+def _print_tasks() -> None:
     """``kill -USR2 PID``: where every task on the loop waits (each monitor is one), on stderr:
     the chain of coroutines down to what it awaits."""
     for task in asyncio.all_tasks():
@@ -211,17 +207,6 @@ def _print_tasks(output: Output, counted: list[int]) -> None:
             lines.append(f"  {frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}")
             awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
         print("\n".join(lines), file=sys.stderr)
-    loop = asyncio.get_running_loop()
-    timers = sorted(getattr(loop, "_scheduled", []))
-    head = getattr(loop, "_scheduled", [None])[:1]
-    due = [f"{t.when() - loop.time():+.3f}" for t in timers[:5]]
-    print(f"timers: {len(timers)}, first due in {due} s, heap head {head}", file=sys.stderr)
-    print(f"timers: {[t._callback for t in timers[:8]]}", file=sys.stderr)
-    print(
-        f"emitted {counted}, output {len(output._lines)} dead {output._dead} "
-        f"written {output.written} at {time.monotonic():.3f}",
-        file=sys.stderr,
-    )
     print("end of tasks", file=sys.stderr, flush=True)
 
 

@@ -100,7 +100,10 @@ class FaultProxy(StartStop):
     def cut(self) -> float:
         """RST every client connection open now, and go on forwarding new ones: what a NAT
         or a firewall losing its state (a network change) does to held connections. Returns
-        ``time.monotonic()`` once the resets are sent."""
+        ``time.monotonic()`` once the resets are sent.
+
+        Only connections the proxy has accepted are cut: a client's connect completes in the
+        kernel a moment before that, so wait for them first (``wait_for_connections``)."""
 
         async def cut() -> float:
             for link in list(self._links):

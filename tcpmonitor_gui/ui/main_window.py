@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -31,10 +30,12 @@ from ..core.session import Session
 from ..engine.engine import Engine
 from ..engine.gui_thread import call_in_gui_thread
 from ..engine.registry import ProfileRegistry
+from .about import show_about
 from .common.first_paint import AfterFirstPaint
 from .common.icons import state_icon
 from .common.problems import problem_text, problem_title
 from .details.dock import DetailsDock
+from .details.export import ReportExport
 from .log.pane import LogPane
 from .notify.backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
 from .notify.banner import Banner
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self._ui_timer.setInterval(UI_FLUSH_MS)
         self._ui_timer.timeout.connect(self._flush_ui)
         self.stored = StoredHistory(session, self.registry, self.model)
+        self.reports = ReportExport(session, registry, self, self.table.selected_ids)
         self.details = DetailsDock(session, registry, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details)
         self.details.hide()
@@ -158,8 +160,9 @@ class MainWindow(QMainWindow):
                 "quit": self.quitRequested.emit,
                 "log": lambda: None,  # its toggled signal shows and hides the pane
                 "details": lambda: None,  # the same, for the details dock
-                "about": self.about,
+                "about": lambda: show_about(self),
                 **p.marks_slots(self.model.unacknowledged),
+                **self.reports.slots(),
             },
         )
         self.commands["log"].setChecked(True)
@@ -189,9 +192,9 @@ class MainWindow(QMainWindow):
         self.table.contextMenuRequested.connect(self._context_menu)
         self.table.addRequested.connect(self.profiles.add)
         self.table.demoRequested.connect(self.demoRequested)
-        for source in (self.log_pane.statusMessage, self.profiles.message):
+        for source in (self.log_pane.statusMessage, self.profiles.message, self.reports.message):
             source.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-        for source in (self.profiles.problem, self.settings_actions.problem):
+        for source in (self.profiles.problem, self.settings_actions.problem, self.reports.problem):
             source.connect(lambda title, text: self.banner.show_message(title, text, "warning"))
         self.settings_actions.applied.connect(self.policy.set_settings)
         self.registry.saved.connect(self._profiles_saved)
@@ -427,19 +430,6 @@ class MainWindow(QMainWindow):
         self.model.stop_clock()
         self.tray.hide()
         self.desktop.close()
-
-    def about(self) -> None:
-        from .. import __version__  # noqa: PLC0415
-
-        box = QMessageBox(self)
-        box.setWindowTitle(self.tr("About TCP Monitor"))
-        about = self.tr(
-            "Watches TCP connections and tells you at once, with the cause, when one drops and "
-            "when it comes back."
-        )
-        box.setText(f"<b>TCP Monitor {__version__}</b><br>{about}")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
 
 
 def quit_application() -> None:

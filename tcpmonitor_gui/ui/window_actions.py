@@ -52,6 +52,9 @@ ACTIONS: dict[str, Spec] = {
     "log": Spec(QT_TRANSLATE_NOOP("MainWindow", "Event &log"), "Ctrl+L", True),
     "details": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Details and history"), "Ctrl+H", True),
     "about": Spec(QT_TRANSLATE_NOOP("MainWindow", "&About TCP Monitor")),
+    "report_24h": Spec(QT_TRANSLATE_NOOP("MainWindow", "Last &24 hours…")),
+    "report_7d": Spec(QT_TRANSLATE_NOOP("MainWindow", "Last &7 days…")),
+    "report_30d": Spec(QT_TRANSLATE_NOOP("MainWindow", "Last &30 days…"), "Ctrl+Shift+R"),
     "snooze_15m": Spec(QT_TRANSLATE_NOOP("MainWindow", "For &15 minutes"), needs_selection=True),
     "snooze_1h": Spec(QT_TRANSLATE_NOOP("MainWindow", "For 1 &hour"), needs_selection=True),
     "snooze_tomorrow": Spec(
@@ -71,12 +74,18 @@ SNOOZE = (
     ("snooze_15m", "snooze_1h", "snooze_tomorrow", "snooze_forever", None, "unsnooze"),
 )
 
+#: Reports of the selected connections (or all), as a submenu.
+REPORT = (
+    QT_TRANSLATE_NOOP("MainWindow", "Export &report"),
+    ("report_24h", "report_7d", "report_30d"),
+)
+
 #: ``None`` is a separator; ``(title, layout)`` a submenu (in menus; a toolbar skips it).
 Layout = Sequence["str | tuple[str, Layout] | None"]
 MENUS: tuple[tuple[str, Layout], ...] = (
     (
         QT_TRANSLATE_NOOP("MainWindow", "&File"),
-        ("import", "export", None, "settings", None, "quit"),
+        ("import", "export", REPORT, None, "settings", None, "quit"),
     ),
     (
         QT_TRANSLATE_NOOP("MainWindow", "&Connections"),

@@ -7,20 +7,19 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.ui.details.dock import DetailsDock
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tests.gui.windows import Opened, open_window
-from tests.helpers import make_profile
+from tests.helpers import make_profile, stored_event
 
 NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
@@ -29,11 +28,7 @@ def ago(**delta: float) -> dt.datetime:
     return NOW - dt.timedelta(**delta)
 
 
-def ev(p: Profile, when: dt.datetime, state: State, **extra: Any) -> Event:
-    return Event(ts=when, profile_id=p.id, profile_name=p.name,
-                 kind=extra.pop("kind", Kind.STATE), state=state, previous=None,
-                 cause=extra.pop("cause", None), detector="probe",
-                 latency_ms=extra.pop("latency_ms", None), **extra)  # fmt: skip
+ev = stored_event
 
 
 @pytest.fixture
@@ -133,3 +128,27 @@ def test_periods_and_the_current_row(
     assert dock.title.text().startswith("cache")
     assert dock.outages_label.text() == "0" and dock.longest_label.text() == "–"
     assert dock.notes.isHidden()
+
+
+def test_export_report_of_the_selection_or_of_all(
+    qtbot: QtBot, history: tuple[Opened, Profile, Profile], tmp_path: Path
+) -> None:
+    opened, db, cache = history
+    window = opened.window
+    menu_texts = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "Export &report" in menu_texts
+    with qtbot.waitSignal(window.reports.message, timeout=5000) as told:
+        window.reports.write(tmp_path / "all.html", 7)
+    assert "2 connections" in told.args[0]
+    page = (tmp_path / "all.html").read_text()
+    assert "orders db" in page and "cache" in page and page.count("<svg") == 2
+    window.table.select_ids([cache.id])
+    with qtbot.waitSignal(window.reports.message, timeout=5000):
+        window.reports.write(tmp_path / "one.csv", 30)
+    rows = (tmp_path / "one.csv").read_text().splitlines()
+    assert len(rows) == 2 and rows[1].startswith("cache,")
+    (tmp_path / "folder.html").mkdir()
+    with qtbot.waitSignal(window.reports.problem, timeout=5000) as failed:
+        window.reports.write(tmp_path / "folder.html", 1)
+    assert failed.args[0] == "The report was not written" and "folder" in failed.args[1]
+    assert db.id not in window.table.selected_ids()

@@ -93,7 +93,6 @@ class Running:
         self._stderr: list[str] = []
         self._stderr_seen = threading.Condition()
         self._eof = False
-        self._pumped = (0, 0.0)  # stdout lines read so far, and when the last one was
         #: Every stdout line read so far, without its newline.
         self.lines: list[str] = []
         self._threads = [
@@ -106,7 +105,6 @@ class Running:
     def _pump_stdout(self) -> None:
         assert self._proc.stdout is not None
         for line in self._proc.stdout:
-            self._pumped = (self._pumped[0] + 1, time.monotonic())
             self._queue.put(line.removesuffix("\n"))
         self._queue.put(None)
 
@@ -182,8 +180,7 @@ class Running:
         self._proc.kill()
         self._proc.wait()
         self._join()
-        pumped, last = self._pumped
-        return f"{pumped} lines read, the last at {last:.3f}; stderr: {self.stderr!r}"
+        return f"stderr: {self.stderr!r}"
 
     def send_signal(self, sig: signal.Signals) -> None:
         self._proc.send_signal(sig)

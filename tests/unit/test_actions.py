@@ -125,6 +125,9 @@ def test_run_runs_actions_on_changes_records_them_and_a_hanging_one_delays_nothi
     with Running(home, "run", "--json") as run:
         run.read_until(lambda line: '"profile_name":"hangs"' in line and '"down"' in line)
         run.read_until(lambda line: '"profile_name":"watched"' in line and '"up"' in line)
+        # Up as soon as the kernel accepts it; the proxy takes it a moment later: only a
+        # connection the proxy holds can be cut.
+        assert proxy.wait_for_connections(1, DEADLINE_S)
         cut = proxy.cut()
         run.read_until(lambda line: '"profile_name":"watched"' in line and '"down"' in line)
         told_after = time.monotonic() - cut

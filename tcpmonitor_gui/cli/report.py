@@ -1,0 +1,93 @@
+"""``tcpmonitor report``: the stored history of a period, per profile: uptime, outages, time
+down, mean time to recover, longest outage, latency; as a table, and as a CSV file and a
+self-contained HTML page (``core.report``)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ..core.jsonfile import atomic_write_text
+from ..core.profile import Profile
+from ..core.report import Report, build, duration, to_csv, to_html
+from .errors import EXIT_OK, UsageError
+from .events import parse_when, read_log
+from .options import open_session
+from .run import printable
+
+DEFAULT_SINCE = "30d"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    now = dt.datetime.now(dt.UTC)
+    since = parse_when("--since", args.since or DEFAULT_SINCE, now)
+    until = parse_when("--until", args.until, now) or now
+    assert since is not None
+    if since >= until:
+        raise UsageError("--since must be before --until")
+    session = open_session(args)
+    profiles = _chosen(list(session.profiles), args.profile or [])
+    empty = Report(since, until, [])
+    report = read_log(session, lambda log: build(log, profiles, since, until), empty)
+    for target, text in ((args.csv, to_csv(report) if args.csv else ""),
+                         (args.html, to_html(report) if args.html else "")):  # fmt: skip
+        if target:
+            _write(target, text)
+    if (not args.csv and not args.html) or "-" not in (args.csv, args.html):
+        _table(report, profiles)
+    return EXIT_OK
+
+
+def _chosen(profiles: list[Profile], wanted: list[str]) -> list[Profile]:
+    """All profiles, or those named (a name in any case, or an id); an unknown one is named."""
+    if not wanted:
+        return profiles
+    chosen = []
+    for name in wanted:
+        found = [p for p in profiles if p.id == name or p.name.casefold() == name.casefold()]
+        if not found:
+            raise UsageError(f"--profile: no profile is named {name!r}")
+        chosen += [p for p in found if p not in chosen]
+    return chosen
+
+
+def _write(target: str, text: str) -> None:
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        atomic_write_text(Path(target), text, mode=0o644)
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    print(f"report written to {target}", file=sys.stderr)
+
+
+def _table(report: Report, profiles: list[Profile]) -> None:
+    if not profiles:
+        print("no profiles", file=sys.stderr)
+        return
+    rows = [("PROFILE", "UPTIME", "OUTAGES", "DOWN", "MTTR", "LONGEST", "LATENCY")]
+    by_id = {r.profile.id: r for r in report.profiles}
+    for p in profiles:
+        r = by_id.get(p.id)
+        if r is None or r.uptime.percent is None:
+            rows.append((printable(p.name), "-", "-", "-", "-", "-", "-"))
+            continue
+        own = sum(1 for o in r.outages if not o.local and not o.maintenance)
+        rows.append(
+            (
+                printable(p.name),
+                f"{int(r.uptime.percent * 100) / 100:.2f} %",
+                str(own),
+                duration(r.downtime_s) if own else "-",
+                "-" if r.mean_recovery_s is None else duration(r.mean_recovery_s),
+                duration(r.longest_s) if own else "-",
+                "-" if r.latency_avg_ms is None else f"{r.latency_avg_ms:.2f} ms",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -1,0 +1,116 @@
+"""Reports of a period: ``tcpmonitor report`` as a table, CSV and a self-contained HTML page,
+built from the stored history; hostile names are escaped and odd targets refused."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Cause, Kind, State
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tests.helpers import make_profile, stored_event
+from tests.unit._cli_process import Home, tcpmonitor
+
+NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+HOSTILE = "=cmd|' /C calc'!A0 <script>alert(1)</script>"
+
+
+def ago(**delta: float) -> dt.datetime:
+    return NOW - dt.timedelta(**delta)
+
+
+ev = stored_event
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    db = make_profile("127.0.0.1", 5432, name="orders db")
+    odd = make_profile("127.0.0.1", 6379, name=HOSTILE)
+    quiet = make_profile("127.0.0.1", 11211, name="never seen")
+    ProfileStore(home.config).save([db, odd, quiet])
+    events = [
+        ev(db, ago(days=10), State.UP),
+        ev(db, ago(days=5), State.DOWN, cause=Cause.REFUSED, detail="<b>refused</b>"),
+        ev(db, ago(days=5) + dt.timedelta(minutes=30), State.UP),
+        ev(db, ago(days=1), State.DOWN, cause=Cause.LOCAL_NETWORK),
+        ev(db, ago(days=1) + dt.timedelta(minutes=10), State.UP),
+        ev(odd, ago(days=2), State.UP),
+        *(ev(db, ago(minutes=m), State.UP, kind=Kind.SAMPLE, latency_ms=3.0) for m in range(1, 60)),
+    ]
+    with EventLog(home.data / "events.sqlite3") as log:
+        log.submit(events)
+        assert log.flush()
+    return home
+
+
+def test_a_months_report_as_a_table_and_csv(home: Home) -> None:
+    shown = tcpmonitor(home, "report")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].split() == ["PROFILE", "UPTIME", "OUTAGES", "DOWN", "MTTR", "LONGEST",
+                                "LATENCY"]  # fmt: skip
+    db = next(line for line in lines if line.startswith("orders db"))
+    # 30 min down in the 10 days known (the offline 10 min are not counted): 99.79 %.
+    assert db.split()[2:] == ["99.79", "%", "1", "30", "min", "30", "min", "30", "min", "3.00",
+                              "ms"]  # fmt: skip
+    assert "never seen" in shown.stdout
+    as_csv = tcpmonitor(home, "report", "--since", "7d", "--csv", "-")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    by_name = {r["profile"]: r for r in rows}
+    assert by_name["orders db"]["outages"] == "1"
+    assert by_name["orders db"]["downtime_s"] == "1800.0"
+    assert by_name["orders db"]["not_counted_s"] == "600"
+    assert by_name["orders db"]["checks"] == "59"
+    assert by_name["'" + HOSTILE]["uptime_percent"] == "100.000"  # a formula is not run
+    assert by_name["never seen"]["uptime_percent"] == ""
+    assert tcpmonitor(home, "report", "--since", "1d", "--profile", "ORDERS DB",
+                      "--csv", "-").stdout.count("\n") == 2  # fmt: skip
+
+
+def test_the_html_report_is_self_contained_and_escaped(home: Home, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    made = tcpmonitor(home, "report", "--since", "30d", "--html", str(page))
+    assert made.returncode == 0, made.stderr
+    assert f"report written to {page}" in made.stderr
+    text = page.read_text()
+    assert text.startswith("<!DOCTYPE html>")
+    assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;b&gt;refused&lt;/b&gt;" in text  # a detail is text too
+    # Nothing is loaded from elsewhere: the only address is the SVG namespace.
+    assert set(re.findall(r"(?:https?:)?//[\w.-]+", text)) == {"http://www.w3.org"}
+    assert not re.search(r"\b(src|href)=['\"](?!#)", text)
+    assert text.count("<svg") == 3  # one chart per profile
+    assert "No outages in this period." in text
+    assert oct(page.stat().st_mode & 0o777) == "0o644"
+
+
+def test_bad_periods_profiles_and_targets_are_named(home: Home, tmp_path: Path) -> None:
+    for args, words in (
+        (("--since", "1h", "--until", "2h"), "--since must be before --until"),
+        (("--since", "yesterday"), "--since"),
+        (("--profile", "nope"), "no profile is named 'nope'"),
+    ):
+        result = tcpmonitor(home, "report", *args)
+        assert result.returncode == 2 and words in result.stderr, (args, result.stderr)
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    refused = tcpmonitor(home, "report", "--html", str(fifo))
+    assert refused.returncode == 2 and "named pipe" in refused.stderr
+    assert tcpmonitor(home, "report", "--csv", str(tmp_path)).returncode == 2  # a folder
+
+
+def test_no_log_yet_is_an_empty_report_not_an_error(tmp_path: Path) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    ProfileStore(home.config).save([make_profile("127.0.0.1", 1, name="new")])
+    result = tcpmonitor(home, "report", "--csv", "-")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == []  # no rows: nothing is known of anyone
+    assert not (home.data / "events.sqlite3").exists()  # reading never creates a log
