@@ -351,7 +351,7 @@
     </message>
     <message>
         <source>All profiles</source>
-        <extracomment>A one-line message for the status bar (an export done, history that cannot be read). ``(title, text)``: something went wrong that the user must see (an export failed).</extracomment>
+        <extracomment>A one-line message for the status bar (an export done, history that cannot be read). ``(title, text)``: something went wrong that the user must see (an export failed). A profile id: the user asked for that connection&apos;s details (the log&apos;s context menu).</extracomment>
         <translation>所有连接</translation>
     </message>
     <message>
@@ -389,6 +389,26 @@
     <message>
         <source>Older events could not be read: {why}</source>
         <translation>无法读取更早的事件：{why}</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy &amp;address</source>
+        <translation>复制地址(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Only this connection</source>
+        <translation>仅此连接(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Details</source>
+        <translation>详情(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Every connection</source>
+        <translation>所有连接(&amp;E)</translation>
     </message>
     <message>
         <source>Export events</source>
@@ -467,6 +487,10 @@
     <message>
         <source>Event &amp;log</source>
         <translation>事件日志(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Log shows the &amp;selected connection</source>
+        <translation>日志只显示所选连接(&amp;S)</translation>
     </message>
     <message>
         <source>&amp;Details and history</source>
@@ -563,24 +587,6 @@
     <message>
         <source>Profiles were not saved</source>
         <translation>连接配置未能保存</translation>
-    </message>
-    <message>
-        <source>{error}. Monitoring goes on; events are kept in memory and written when the disk takes them again.</source>
-        <translation>{error}。监控照常进行；事件暂存在内存中，待磁盘恢复后写入。</translation>
-    </message>
-    <message>
-        <source>Events are not being stored</source>
-        <translation>事件未能保存</translation>
-    </message>
-    <message numerus="yes">
-        <source>The event log fell behind: {n} latency samples were dropped (state changes are all kept).</source>
-        <translation>
-            <numerusform>事件日志写入跟不上：丢弃了 {n} 个延迟样本（状态变化全部保留）。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Samples were dropped</source>
-        <translation>已丢弃样本</translation>
     </message>
     <message>
         <source>Events are stored again.</source>
@@ -772,6 +778,24 @@
     <message>
         <source>Monitoring works; events are not stored this session.</source>
         <translation>监视照常进行；本次运行的事件不会被保存。</translation>
+    </message>
+    <message>
+        <source>{error}. Monitoring goes on; events are kept in memory and written when the disk takes them again.</source>
+        <translation>{error}。监控照常进行；事件暂存在内存中，待磁盘恢复后写入。</translation>
+    </message>
+    <message>
+        <source>Events are not being stored</source>
+        <translation>事件未能保存</translation>
+    </message>
+    <message numerus="yes">
+        <source>The event log fell behind: {n} latency samples were dropped (state changes are all kept).</source>
+        <translation>
+            <numerusform>事件日志写入跟不上：丢弃了 {n} 个延迟样本（状态变化全部保留）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Samples were dropped</source>
+        <translation>已丢弃样本</translation>
     </message>
 </context>
 <context>
@@ -1498,7 +1522,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>{cause}; now {retry}</source>
-        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). What the event log last knew (``StatusModel.restore``), until a state is found again. Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). The row&apos;s place among all rows by name, then target: ties in the state column (and so in the default sort) keep this order instead of moving under the selection. What the event log last knew (``StatusModel.restore``), until a state is found again. Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
         <translation>{cause}；现在：{retry}</translation>
     </message>
     <message>

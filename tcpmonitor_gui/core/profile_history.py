@@ -130,7 +130,8 @@ def degraded_spans(
     changes = [e for e in (*before, *log.events(profile=profile_id, since=since, until=until))
                if e.kind is Kind.STATE]  # fmt: skip
     spans = []
-    for e, after in zip(changes, [*changes[1:], None], strict=True):
+    for at, e in enumerate(changes):
+        after = changes[at + 1] if at + 1 < len(changes) else None
         if e.state is State.DEGRADED:
             start = max(e.ts, since)
             end = until if after is None else min(after.ts, until)

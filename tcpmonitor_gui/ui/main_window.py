@@ -33,7 +33,7 @@ from ..engine.registry import ProfileRegistry
 from .about import show_about
 from .common.first_paint import AfterFirstPaint
 from .common.icons import state_icon
-from .common.problems import problem_text, problem_title
+from .common.problems import eventlog_health_words, problem_text, problem_title
 from .details.dock import DetailsDock
 from .details.export import ReportExport
 from .log.pane import LogPane
@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
                 "quit": self.quitRequested.emit,
                 "log": lambda: None,  # its toggled signal shows and hides the pane
                 "details": lambda: None,  # the same, for the details dock
+                "log_follows": lambda: self._follow(self.table.current_id(), toggled=True),
                 "about": lambda: show_about(self),
                 **p.marks_slots(self.model.unacknowledged),
                 **self.reports.slots(),
@@ -188,7 +189,9 @@ class MainWindow(QMainWindow):
         self.table.activated.connect(self.show_details)
         self.table.selectionChanged.connect(self._update_actions)
         self.table.currentChanged.connect(self.details.show_profile)
+        self.table.currentChanged.connect(self._follow)
         self.details.editRequested.connect(self.profiles.edit)
+        self.log_pane.detailsRequested.connect(self.show_details)
         self.table.contextMenuRequested.connect(self._context_menu)
         self.table.addRequested.connect(self.profiles.add)
         self.table.demoRequested.connect(self.demoRequested)
@@ -272,20 +275,8 @@ class MainWindow(QMainWindow):
             self.banner.show_message(self.tr("Profiles were not saved"), error, "warning")
 
     def _eventlog_health(self, health: EventLogHealth) -> None:
-        if health.error is not None:
-            text = self.tr(
-                "{error}. Monitoring goes on; events are kept in memory and written "
-                "when the disk takes them again."
-            ).format(error=health.error)
-            self.banner.show_message(self.tr("Events are not being stored"), text, "warning")
-        elif health.dropped_samples:
-            text = self.tr(
-                "The event log fell behind: {n} latency samples were dropped (state changes "
-                "are all kept).",
-                "",
-                health.dropped_samples,
-            ).format(n=health.dropped_samples)
-            self.banner.show_message(self.tr("Samples were dropped"), text, "warning")
+        if (words := eventlog_health_words(health)) is not None:
+            self.banner.show_message(*words, "warning")
         else:
             self.statusBar().showMessage(self.tr("Events are stored again."), 10_000)
 
@@ -341,6 +332,14 @@ class MainWindow(QMainWindow):
         else:
             self.show_and_raise()
         self.tray.set_window_visible(self.isVisible())
+
+    def _follow(self, profile_id: str | None, *, toggled: bool = False) -> None:
+        """While "the log shows the selected connection" is on, the log shows the table's
+        current connection; turned off, every connection again."""
+        if self.commands["log_follows"].isChecked():
+            self.log_pane.show_only(profile_id)
+        elif toggled:
+            self.log_pane.show_only(None)
 
     def show_details(self, profile_id: str) -> None:
         """Enter on a row (or a double click): its details and history, beside the table."""

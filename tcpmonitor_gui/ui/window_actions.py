@@ -50,6 +50,9 @@ ACTIONS: dict[str, Spec] = {
     "find": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Find"), QKeySequence.StandardKey.Find),
     "quit": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Quit"), QKeySequence.StandardKey.Quit),
     "log": Spec(QT_TRANSLATE_NOOP("MainWindow", "Event &log"), "Ctrl+L", True),
+    "log_follows": Spec(
+        QT_TRANSLATE_NOOP("MainWindow", "Log shows the &selected connection"), "Ctrl+Shift+L", True
+    ),
     "details": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Details and history"), "Ctrl+H", True),
     "about": Spec(QT_TRANSLATE_NOOP("MainWindow", "&About TCP Monitor")),
     "report_24h": Spec(QT_TRANSLATE_NOOP("MainWindow", "Last &24 hours…")),
@@ -94,7 +97,7 @@ MENUS: tuple[tuple[str, Layout], ...] = (
             *("acknowledge", "acknowledge_all", None, "pause_all"),
         ),
     ),
-    (QT_TRANSLATE_NOOP("MainWindow", "&View"), ("details", "log", "find")),
+    (QT_TRANSLATE_NOOP("MainWindow", "&View"), ("details", "log", "log_follows", "find")),
     (QT_TRANSLATE_NOOP("MainWindow", "&Help"), ("demo", "about")),
 )
 TOOLBAR: Layout = ("add", "edit", "remove", None, "toggle", "test", "pause_all")

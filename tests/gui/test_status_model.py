@@ -16,13 +16,13 @@ from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.last_seen import LastSeen
 from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.ui.common.text import coarse_duration_text as format_duration
 from tcpmonitor_gui.ui.status.cells import format_uptime
 from tcpmonitor_gui.ui.status.model import (
     SAMPLES,
     Column,
     Role,
     StatusModel,
-    format_duration,
     format_latency,
 )
 

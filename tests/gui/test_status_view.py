@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -247,3 +248,28 @@ def test_filters_combine_and_take_any_text_literally(
     assert shown_names(populated) == []
     proxy.set_text("")
     assert shown_names(populated) == ["printer"]
+
+
+def test_rows_in_one_state_keep_their_order_by_name_then_target(
+    table: StatusTable, model: StatusModel
+) -> None:
+    """Worst first, and within a state by name then target: a row that changes state and
+    comes back returns to its place instead of moving the others under the selection."""
+    names = ["delta", "alpha", "charlie", "bravo", "Alpha"]
+    model.set_profiles([profile(n, host=f"10.0.0.{i}") for i, n in enumerate(names)])
+    model.apply_events([event(f"id-{n}", State.UP) for n in names])
+    model.flush_states()
+    assert shown_names(table) == ["alpha", "Alpha", "bravo", "charlie", "delta"]
+    model.apply_events([event("id-charlie", State.DOWN, cause=Cause.REFUSED)])
+    model.flush_states()
+    assert shown_names(table) == ["charlie", "alpha", "Alpha", "bravo", "delta"]
+    for state in (State.DEGRADED, State.UP, State.DOWN, State.UP):
+        model.apply_events([event("id-bravo", state), event("id-charlie", State.UP)])
+        model.flush_states()
+    assert shown_names(table) == ["alpha", "Alpha", "bravo", "charlie", "delta"]
+    model.upsert_profile(dataclasses.replace(profile("delta"), name="aardvark"))  # it moves
+    assert shown_names(table)[0] == "aardvark"
+    model.upsert_profile(profile("echo", host="10.0.0.9"))  # a new row takes its place
+    model.apply_events([event("id-echo", State.UP)])
+    model.flush_states()
+    assert shown_names(table) == ["aardvark", "alpha", "Alpha", "bravo", "charlie", "echo"]

@@ -6,8 +6,9 @@ so the core keeps them as kinds and the words are looked up here when shown.
 
 from __future__ import annotations
 
+from ...core.eventlog import EventLogHealth
 from ...core.session import Problem, ProblemKind
-from .i18n import QT_TRANSLATE_NOOP, translate
+from .i18n import QT_TRANSLATE_NOOP, Context, translate
 
 _TITLES = {
     ProblemKind.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP("Problems", "Settings could not be read"),
@@ -44,3 +45,26 @@ def problem_text(problem: Problem) -> str:
     else:
         advice = translate("Problems", _NOT_KEPT)
     return f"{problem.error}\n\n{advice}"
+
+
+class Problems(Context):
+    """The translation context of this module's words (``tr`` for counts)."""
+
+
+def eventlog_health_words(health: EventLogHealth) -> tuple[str, str] | None:
+    """``(title, text)`` of a banner for the event log's health; None: it writes again."""
+    if health.error is not None:
+        text = Problems.tr(
+            "{error}. Monitoring goes on; events are kept in memory and written "
+            "when the disk takes them again."
+        ).format(error=health.error)
+        return Problems.tr("Events are not being stored"), text
+    if health.dropped_samples:
+        text = Problems.tr(
+            "The event log fell behind: {n} latency samples were dropped (state changes "
+            "are all kept).",
+            "",
+            health.dropped_samples,
+        ).format(n=health.dropped_samples)
+        return Problems.tr("Samples were dropped"), text
+    return None

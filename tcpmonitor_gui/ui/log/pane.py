@@ -18,9 +18,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
+    Qt,
     Signal,
 )
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -38,6 +42,7 @@ from ...core.events import FIELDS, Cause, Event, State
 from ...core.jsonfile import atomic_write_text
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
+from ..common.copy import copy_rows, copy_rows_on_ctrl_c
 from ..common.file_dialogs import ask_save_file
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
@@ -135,6 +140,8 @@ class LogPane(QWidget):
     statusMessage = Signal(str)
     #: ``(title, text)``: something went wrong that the user must see (an export failed).
     problem = Signal(str, str)
+    #: A profile id: the user asked for that connection's details (the log's context menu).
+    detailsRequested = Signal(str)
 
     def __init__(
         self,
@@ -181,6 +188,7 @@ class LogPane(QWidget):
         self.export_button.setToolTip(self.tr("Saves the lines shown, as filtered, to a CSV file"))
 
         self.view = QTableView()
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -189,6 +197,9 @@ class LogPane(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        copy_rows_on_ctrl_c(self.view)
         self.view.setColumnWidth(Column.PROFILE, 140)
         self.view.setColumnWidth(Column.CHANGE, 150)
 
@@ -263,6 +274,37 @@ class LogPane(QWidget):
         self.profile_combo.setCurrentIndex(index)
         self.profile_combo.blockSignals(False)
         self.proxy.set_profile(self._profile_ids[index])
+
+    def show_only(self, profile_id: str | None) -> None:
+        """Only this connection's events (None: every connection's), as the filter shows."""
+        at = self._profile_ids.index(profile_id) if profile_id in self._profile_ids else 0
+        self.profile_combo.setCurrentIndex(at)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        self.context_menu(self.view.indexAt(pos)).popup(self.view.viewport().mapToGlobal(pos))
+
+    def context_menu(self, index: QModelIndex) -> QMenu:
+        """The menu of the row at ``index`` (of the view): copy, its address, only its
+        connection, its details."""
+        event = index.data(Role.EVENT) if index.isValid() else None
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        copy = menu.addAction(self.tr("&Copy"), lambda: copy_rows(self.view))
+        copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        copy.setEnabled(self.view.selectionModel().hasSelection())
+        if isinstance(event, Event) and event.profile_id:
+            if event.address:
+                address = event.address
+                menu.addAction(
+                    self.tr("Copy &address"), lambda: QGuiApplication.clipboard().setText(address)
+                )
+            pid = event.profile_id
+            menu.addSeparator()
+            menu.addAction(self.tr("&Only this connection"), lambda: self.show_only(pid))
+            menu.addAction(self.tr("&Details"), lambda: self.detailsRequested.emit(pid))
+        if self._profile_ids[max(0, self.profile_combo.currentIndex())] is not None:
+            menu.addAction(self.tr("&Every connection"), lambda: self.show_only(None))
+        return menu
 
     def set_newest_first(self, newest_first: bool) -> None:
         """What the toggle does; for the main window to restore the user's choice."""

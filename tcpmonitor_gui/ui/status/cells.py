@@ -10,18 +10,19 @@ import dataclasses
 import datetime as dt
 import enum
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem
 
 from ...core.eventqueries import KNOWN_STATES, UP_STATES, Uptime
-from ...core.events import Cause, Event, State
+from ...core.events import SEVERITY, Cause, Event, State
 from ...core.last_seen import LastSeen
 from ...core.live_uptime import LiveUptime
 from ...core.profile import Profile
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
-from ..common.labels import cause_text
+from ..common.labels import cause_text, state_text
 from ..common.text import coarse_duration_text
 
 UNKNOWN_UPTIME = Uptime(None)
@@ -125,6 +126,9 @@ class Row:
     live: LiveUptime = dataclasses.field(default_factory=LiveUptime)
     #: What the uptime cell shows, as compared each second (``write_uptime``).
     uptime_shown: tuple[float, float, float] | None = None
+    #: The row's place among all rows by name, then target: ties in the state column (and
+    #: so in the default sort) keep this order instead of moving under the selection.
+    rank: int = 0
     #: What the event log last knew (``StatusModel.restore``), until a state is found again.
     last: LastSeen | None = None
     #: Until when (Unix seconds) that text stays right unless the state changes.
@@ -181,6 +185,27 @@ def haystack_of(row: Row) -> str:
 
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+#: More rows than any table holds: ``state_key`` = severity, then name order.
+RANKS = 10_000_000
+
+
+def state_key(row: Row) -> int:
+    """The state column's sort key: worse states sort first (the default sort is descending)
+    and, within one state, names A to Z, then targets."""
+    return SEVERITY[row.state] * RANKS + (RANKS - 1 - row.rank)
+
+
+def rank_rows(rows: Sequence[Row]) -> None:
+    """Number the rows by name, then target; a row whose number moved gets its new sort key
+    (the relative order of the others is unchanged, so the view needs no signal)."""
+    order = sorted(rows, key=lambda r: (r.profile.name.casefold(), r.profile.target, r.profile.id))
+    for rank, row in enumerate(order):
+        if row.rank != rank:
+            row.rank = rank
+            if row.items:
+                put_cell(row, Column.STATE, state_text(row.state), state_key(row))
 
 
 def fresh_cells(row: Row) -> None:

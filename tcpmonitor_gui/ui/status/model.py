@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from ...core.eventqueries import Uptime
-from ...core.events import SEVERITY, Event, Kind, State, utc_now
+from ...core.events import Event, Kind, State, utc_now
 from ...core.last_seen import LastSeen
 from ...core.profile import Profile
 from ...core.profile_set import Change
@@ -24,7 +24,6 @@ from ..common.i18n import translate
 from ..common.icons import state_icon, worst
 from ..common.labels import state_text
 from ..common.quiet import quietly, rows_changed
-from ..common.text import coarse_duration_text as format_duration
 from .cells import (
     COLUMN_COUNT,
     GROUP_MARK,
@@ -42,7 +41,9 @@ from .cells import (
     new_items,
     new_row,
     put_cell,
+    rank_rows,
     remember,
+    state_key,
     uptime_changed,
     write_in_state,
     write_live,
@@ -52,15 +53,7 @@ from .cells import (
 from .marks import needs_ack, stale_ack, write_marks
 from .tooltips import cell_tooltip
 
-__all__ = [
-    "GROUP_MARK",
-    "SAMPLES",
-    "Column",
-    "Role",
-    "StatusModel",
-    "format_duration",
-    "format_latency",
-]
+__all__ = ["GROUP_MARK", "SAMPLES", "Column", "Role", "StatusModel", "format_latency"]
 #: Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates).
 SAMPLE_REPAINT_MS = 250
 #: State changes are gathered for this long: a hundred profiles changing within it cost one
@@ -176,11 +169,13 @@ class StatusModel(QStandardItemModel):
                     self._refresh(self._rows[at], profile)
                     self._write_all(self._rows[at])
                     edited.append(at)
+        first = len(self._rows)
+        for row in new:
+            self._by_id[row.profile.id] = len(self._rows)
+            self._rows.append(row)
+        with quietly(self):
+            rank_rows(self._rows)  # new names, or renamed rows
         if new:
-            first = len(self._rows)
-            for row in new:
-                self._by_id[row.profile.id] = len(self._rows)
-                self._rows.append(row)
             self.insertRows(first, len(new))  # one signal; the cells are set before any paint
             with quietly(self):
                 for offset, row in enumerate(new):
@@ -369,7 +364,7 @@ class StatusModel(QStandardItemModel):
         """Everything a state event changes: the state and detail cells, the muted colour,
         the time in state, and the live cells."""
         items, state = row.items, row.state
-        if put_cell(row, Column.STATE, state_text(state), SEVERITY[state]):
+        if put_cell(row, Column.STATE, state_text(state), state_key(row)):
             items[Column.STATE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
             items[Column.STATE].setData(str(state), Role.STATE)
         put_cell(row, Column.DETAIL, row.detail, row.detail.casefold())
@@ -402,6 +397,8 @@ class StatusModel(QStandardItemModel):
 
     def _reindex(self) -> None:
         self._by_id = {r.profile.id: i for i, r in enumerate(self._rows)}
+        with quietly(self):
+            rank_rows(self._rows)
 
     def _recount(self) -> None:
         counts = dict.fromkeys(State, 0)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common.copy import copy_rows_on_ctrl_c
 from ..common.i18n import QT_TRANSLATE_NOOP
 from .model import GROUP_MARK, Column, Role, StatusModel
 from .sparkline import SparklineDelegate
@@ -155,6 +156,8 @@ class StatusTable(QWidget):
         table.setModel(self.proxy)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setTabKeyNavigation(False)  # Tab goes on to the next control, not the next cell
+        copy_rows_on_ctrl_c(table)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
@@ -222,6 +225,11 @@ class StatusTable(QWidget):
         return panel
 
     # -- what the main window uses ---------------------------------------------------------
+
+    def current_id(self) -> str | None:
+        """The current row's profile id (where the keyboard is), or None."""
+        index = self.table.currentIndex()
+        return str(index.data(Role.PROFILE_ID)) if index.isValid() else None
 
     def selected_ids(self) -> list[str]:
         """The selected profiles' ids, top to bottom as shown."""

@@ -1,0 +1,155 @@
+"""The window without a mouse: Tab leaves a table in one press, Enter opens a connection's
+details, Ctrl+C copies whole rows, the log's context menu and its "selected connection"
+toggle, and the shortcuts of the menus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tests.gui.windows import Opened, open_window
+from tests.helpers import make_profile, stored_event
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def opened(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[Opened, list[Profile]]]:
+    profiles = [make_profile("127.0.0.1", 5000 + i, name=n) for i, n in
+                enumerate(["alpha", "bravo", "charlie"])]  # fmt: skip
+    ProfileStore(tmp_path / "config").save(profiles)
+    o = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    o.window.show()
+    o.window.activateWindow()
+    qtbot.waitExposed(o.window)
+    events = [stored_event(p, NOW, State.UP) for p in profiles]
+    events.append(stored_event(profiles[1], NOW, State.DOWN, cause=Cause.REFUSED,
+                               address="127.0.0.1:5001"))  # fmt: skip
+    o.window.on_events(events)
+    o.window.model.flush_states()
+    o.window._flush_ui()  # what its timer does a quarter of a second later
+    yield o, profiles
+    o.close()
+
+
+def focused() -> QWidget | None:
+    return QApplication.focusWidget()
+
+
+def test_tab_leaves_the_table_and_enter_opens_the_details(
+    qtbot: QtBot, opened: tuple[Opened, list[Profile]]
+) -> None:
+    o, _ = opened
+    table = o.window.table.table
+    table.setFocus()
+    qtbot.waitUntil(lambda: focused() is table, timeout=2000)
+    qtbot.keyClick(table, Qt.Key.Key_Home)
+    qtbot.keyClick(table, Qt.Key.Key_Down)  # the second row: bravo is down, sorted first
+    with qtbot.waitSignal(o.window.details.loaded, timeout=5000):
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert o.window.details.profile_id == o.window.table.current_id()
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert focused() is not table and focused() is not None  # one press, not one per cell
+    log_view = o.window.log_pane.view
+    log_view.setFocus()
+    qtbot.waitUntil(lambda: focused() is log_view, timeout=2000)
+    qtbot.keyClick(log_view, Qt.Key.Key_Tab)
+    assert focused() is not log_view
+
+
+def test_ctrl_c_copies_whole_rows(qtbot: QtBot, opened: tuple[Opened, list[Profile]]) -> None:
+    o, profiles = opened
+    table = o.window.table.table
+    o.window.table.select_ids([profiles[0].id, profiles[2].id])
+    table.setFocus()
+    qtbot.waitUntil(lambda: focused() is table, timeout=2000)
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert [line.split("\t")[1] for line in lines] == ["alpha", "charlie"]
+    assert lines[0].split("\t")[0] == "up" and "127.0.0.1:5000" in lines[0]
+    log_view = o.window.log_pane.view
+    log_view.selectAll()
+    log_view.setFocus()
+    qtbot.waitUntil(lambda: focused() is log_view, timeout=2000)
+    qtbot.keyClick(log_view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QGuiApplication.clipboard().text().splitlines()
+    assert len(copied) == 4 and all("\t" in line for line in copied)
+
+
+def test_the_log_follows_the_selected_connection_and_has_a_context_menu(
+    qtbot: QtBot, opened: tuple[Opened, list[Profile]]
+) -> None:
+    o, profiles = opened
+    w, log = o.window, o.window.log_pane
+    assert log.proxy.rowCount() == 4
+    w.commands["log_follows"].trigger()  # Ctrl+Shift+L
+    w.table.table.setCurrentIndex(row_index(o, profiles[1].id))
+    assert log.proxy.rowCount() == 2  # bravo's up and down
+    w.table.table.setCurrentIndex(row_index(o, profiles[2].id))
+    assert log.proxy.rowCount() == 1
+    w.commands["log_follows"].trigger()  # off: every connection again
+    assert log.proxy.rowCount() == 4
+    # The context menu of bravo's drop: copy its address, only it, its details.
+    down = next(r for r in range(log.proxy.rowCount())
+                if "down" in str(log.proxy.index(r, 2).data()))  # fmt: skip
+    menu = log.context_menu(log.proxy.index(down, 0))
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert set(actions) >= {"&Copy", "Copy &address", "&Only this connection", "&Details"}
+    actions["Copy &address"].trigger()
+    assert QGuiApplication.clipboard().text() == "127.0.0.1:5001"
+    actions["&Only this connection"].trigger()
+    assert log.proxy.rowCount() == 2
+    with qtbot.waitSignal(w.details.loaded, timeout=5000):
+        actions["&Details"].trigger()
+    assert w.details.profile_id == profiles[1].id and w.details.isVisible()
+    menu.close()
+
+
+def test_every_menu_command_is_reachable_from_the_keyboard(
+    opened: tuple[Opened, list[Profile]],
+) -> None:
+    """Each command has a shortcut or a mnemonic in a menu that has one."""
+    o, _ = opened
+    for menu_action in o.window.menuBar().actions():
+        assert "&" in menu_action.text(), menu_action.text()
+        for action in menu_action.menu().actions():
+            if action.isSeparator():
+                continue
+            assert "&" in action.text() or not action.shortcut().isEmpty(), action.text()
+            if action.menu() is not None:
+                for inner in action.menu().actions():
+                    assert inner.isSeparator() or "&" in inner.text(), inner.text()
+
+
+def test_ctrl_e_edits_and_escape_closes(qtbot: QtBot, opened: tuple[Opened, list[Profile]]) -> None:
+    o, profiles = opened
+    table = o.window.table.table
+    table.setCurrentIndex(row_index(o, profiles[0].id))
+    o.window.table.select_ids([profiles[0].id])
+    table.setFocus()
+    qtbot.waitUntil(lambda: focused() is table, timeout=2000)
+    qtbot.keyClick(table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialogs() != [], timeout=3000)
+    (dialog,) = dialogs()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: dialogs() == [], timeout=3000)
+
+
+def dialogs() -> list[QDialog]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+
+def row_index(o: Opened, profile_id: str) -> QModelIndex:
+    at = o.window.model.row_of(profile_id)
+    assert at is not None
+    return o.window.table.proxy.mapFromSource(o.window.model.index(at, 0))
