@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import dataclasses
 import functools
 import logging
@@ -282,8 +283,15 @@ class DemoRunner:
         self._window = window
         self._requested = False
         self.demo: Demo | None = None
-        window.demoRequested.connect(self.start)
+        window.demoRequested.connect(self.toggle)
         window.monitoringStarted.connect(self._monitoring_started)
+
+    def toggle(self) -> None:
+        """Help → Try the demo / Stop the demo."""
+        if self.demo is None:
+            self.start()
+        else:
+            self.stop_demo()
 
     def start(self) -> None:
         if not self._engine.running:
@@ -297,6 +305,7 @@ class DemoRunner:
 
         self.demo = Demo().start()
         self._profiles.add(self.demo.profiles, transient=True)
+        self._window.set_demo_running(True)
         self._window.statusBar().showMessage(
             translate(
                 "Demo",
@@ -305,6 +314,33 @@ class DemoRunner:
             ),
             10_000,
         )
+
+    def stop_demo(self) -> concurrent.futures.Future[None]:
+        """Take the demo away: its connections stop being watched, then its servers stop
+        (so their closing is no drop), and its lines leave the log (they were never stored)."""
+        demo, self.demo = self.demo, None
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
+        if demo is None:
+            done.set_result(None)
+            return done
+        ids = [p.id for p in demo.profiles]
+        stopped = [self._engine.remove(pid) for pid in ids if self._engine.monitored(pid)]
+        self._profiles.remove(ids)
+        self._window.log_pane.proxy.hide_profiles(ids)
+        self._window.set_demo_running(False)
+
+        def servers_down(_: object = None) -> None:
+            if all(f.done() for f in stopped):
+                demo.stop()
+                if not done.done():
+                    done.set_result(None)
+
+        from .engine.gui_thread import when_done  # noqa: PLC0415
+
+        for future in stopped:  # the servers stop on the GUI thread, as they started
+            when_done(future, servers_down, owner=self._window)
+        servers_down()
+        return done
 
     def _monitoring_started(self) -> None:
         if self._requested:

@@ -339,6 +339,7 @@
     <name>LogPane</name>
     <message>
         <source>All states</source>
+        <extracomment>Starts and stops are folded away (each start and quit writes a line per profile). Profiles whose lines went away with them (the demo&apos;s, when it stops).</extracomment>
         <translation>所有状态</translation>
     </message>
     <message>
@@ -409,6 +410,10 @@
     <message>
         <source>&amp;Every connection</source>
         <translation>所有连接(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Show &amp;starts and stops</source>
+        <translation>显示启动与停止(&amp;S)</translation>
     </message>
     <message>
         <source>Export events</source>
@@ -595,6 +600,10 @@
     <message>
         <source>Resume &amp;all</source>
         <translation>全部恢复(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Stop the &amp;demo</source>
+        <translation>停止演示(&amp;D)</translation>
     </message>
     <message>
         <source>TCP Monitor is still running</source>

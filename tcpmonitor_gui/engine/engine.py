@@ -102,7 +102,7 @@ class Engine(QObject):
         self._resolver = Resolver()
         self._computer = ThisComputer(self._computer_changed)
         already = self._computer.start()
-        submit = self._eventlog.submit if self._eventlog is not None else None
+        submit = self._store if self._eventlog is not None else None
         self._actions = ActionRunner(self._action_done)
         for i in range(self._count):
             worker = Worker(i, self._resolver, submit, self._computer.network)
@@ -116,6 +116,16 @@ class Engine(QObject):
             self._serve_metrics()
         if self._registry is not None:
             self.set_profiles(self._registry.profiles)
+
+    def _store(self, batch: list[Event]) -> None:  # a worker's thread
+        """To the event log, but not the demo's events (transient profiles): the user's
+        history is theirs, and the demo's goes away with it."""
+        assert self._eventlog is not None
+        profiles = self._registry.profiles if self._registry is not None else None
+        if profiles is not None and any(profiles.is_transient(e.profile_id) for e in batch):
+            batch = [e for e in batch if not profiles.is_transient(e.profile_id)]
+        if batch:
+            self._eventlog.submit(batch)
 
     def shutdown(self, timeout: float = STOP_DEADLINE_S) -> bool:
         """Stop every monitor and join every worker within ``timeout``; True if all ended.

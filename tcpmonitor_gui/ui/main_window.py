@@ -341,6 +341,10 @@ class MainWindow(QMainWindow):
         elif toggled:
             self.log_pane.show_only(None)
 
+    def set_demo_running(self, running: bool) -> None:
+        text = self.tr("Stop the &demo") if running else self.tr("Try the &demo")
+        self.commands["demo"].setText(text)
+
     def show_details(self, profile_id: str) -> None:
         """Enter on a row (or a double click): its details and history, beside the table."""
         self.details.show_profile(profile_id)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import FIELDS, Cause, Event, State
+from tcpmonitor_gui.core.events import FIELDS, Cause, Event, Kind, State
 from tcpmonitor_gui.ui.log.model import Role
 from tcpmonitor_gui.ui.log.pane import LogFilterProxy, LogPane
 from tests.gui.test_log_model import STORED, StoredHistory, page_all, sample, state_event
@@ -301,3 +303,34 @@ def test_newest_first_toggle_reverses_the_rows_and_keeps_the_selection(qtbot: Qt
     selected = pane.view.selectionModel().selectedRows()
     assert [i.data(Role.EVENT).detail for i in selected] == ["event 3"]
     assert dataclasses.asdict(pane.proxy.index(0, 0).data(Role.EVENT))["detail"] == "event 0"
+
+
+def test_starts_and_stops_are_folded_away_unless_asked_for(qtbot: QtBot) -> None:
+    """Each start and quit writes a line per profile (unknown, connecting, the first up):
+    hidden by default; a drop found at start is news and shown."""
+    pane = LogPane()
+    qtbot.addWidget(pane)
+
+    t0 = dt.datetime.now(dt.UTC)
+    at = iter(range(100))
+
+    def change(pid: str, state: State, previous: State | None, **extra: Any) -> Event:
+        return Event(ts=t0 + dt.timedelta(seconds=next(at)), profile_id=pid, profile_name=pid,
+                     kind=Kind.STATE, state=state, previous=previous, cause=None,
+                     detector="probe", latency_ms=None, **extra)  # fmt: skip
+
+    pane.add_events([
+        change("a", State.CONNECTING, State.UNKNOWN),
+        change("a", State.UP, State.CONNECTING),
+        change("b", State.CONNECTING, State.UNKNOWN),
+        change("b", State.DOWN, State.CONNECTING),  # found down at start: shown
+        change("a", State.DOWN, State.UP),  # a drop: shown
+        change("a", State.UP, State.DOWN),  # its recovery: shown
+        change("a", State.UNKNOWN, State.UP, detail="monitoring stopped"),
+        change("b", State.PAUSED, State.DOWN),  # the user's doing: shown
+    ])  # fmt: skip
+    assert pane.proxy.rowCount() == 4
+    starts = next(a for a in pane.context_menu(pane.proxy.index(0, 0)).actions()
+                  if a.text() == "Show &starts and stops")  # fmt: skip
+    starts.trigger()
+    assert pane.proxy.rowCount() == 8

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
+from tcpmonitor_gui.ui.log.model import Role as LogRole
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.status.model import Column, Role
 from tests.gui.windows import Opened, open_window
@@ -281,6 +283,23 @@ def test_the_demo_shows_its_connections_and_saves_none(
     assert opened.session.profiles.flush().result(5) is None
     assert not (dirs[0] / "profiles.json").exists()
     assert Cause  # the demo's flaky link is exercised in tests/unit/test_demo.py
+    # Its events are shown, never stored: the user's history stays theirs.
+    log = opened.session.eventlog
+    assert log is not None and log.flush()
+    assert [e for e in log.events() if e.profile_id in ids] == []
+    assert window.commands["demo"].text() == "Stop the &demo"
+    servers = [(p.host, p.port) for p in opened.demo.demo.profiles]
+    stopped = opened.demo.stop_demo()
+    qtbot.waitUntil(stopped.done, timeout=10_000)
+    assert all(window.model.row_of(i) is None for i in ids)  # its rows,
+    shown = [window.log_pane.proxy.index(r, 0).data(LogRole.EVENT)
+             for r in range(window.log_pane.proxy.rowCount())]  # fmt: skip
+    assert not [e for e in shown if e.profile_id in ids]  # its lines,
+    for host, port in servers:  # and its servers are gone
+        with pytest.raises(OSError):
+            socket.create_connection((host, port), timeout=2).close()
+    assert window.commands["demo"].text() == "Try the &demo"
+    assert not window.notices  # nothing told for taking it away
 
 
 def test_start_at_login_writes_and_removes_the_autostart_entry(

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.events import FIELDS, Cause, Event, State
+from ...core.events import FIELDS, Cause, Event, Kind, State
 from ...core.jsonfile import atomic_write_text
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
@@ -67,6 +67,10 @@ class LogFilterProxy(QSortFilterProxyModel):
         self._states: frozenset[State] | None = None
         self._causes: frozenset[Cause] | None = None
         self._text = ""
+        #: Starts and stops are folded away (each start and quit writes a line per profile).
+        self.quiet = True
+        #: Profiles whose lines went away with them (the demo's, when it stops).
+        self._hidden: frozenset[str] = frozenset()
 
     def set_profile(self, profile_id: str | None) -> None:
         """Only this profile's events; ``None`` or ``"all"`` for every profile."""
@@ -84,6 +88,16 @@ class LogFilterProxy(QSortFilterProxyModel):
         self._causes = None if causes is None else frozenset(causes)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    def set_quiet(self, quiet: bool) -> None:
+        self.beginFilterChange()
+        self.quiet = quiet
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def hide_profiles(self, profile_ids: Iterable[str]) -> None:
+        self.beginFilterChange()
+        self._hidden |= frozenset(profile_ids)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def set_text(self, text: str) -> None:
         """Case-insensitive substring of the profile name, detail, address or cause."""
         self.beginFilterChange()
@@ -97,7 +111,9 @@ class LogFilterProxy(QSortFilterProxyModel):
             if isinstance(source, LogModel)
             else source.index(source_row, 0, source_parent).data(Role.EVENT)
         )
-        if not isinstance(event, Event):
+        if not isinstance(event, Event) or event.profile_id in self._hidden:
+            return False
+        if self.quiet and start_or_stop(event):
             return False
         if self._profile is not None and event.profile_id != self._profile:
             return False
@@ -111,6 +127,16 @@ class LogFilterProxy(QSortFilterProxyModel):
         cause += f" {cause_text(event.cause)}"
         haystack = "\n".join((event.profile_name, event.detail, event.address or "", cause))
         return self._text in haystack.casefold()
+
+
+def start_or_stop(event: Event) -> bool:
+    """A line that monitoring starting or stopping writes for every profile: to unknown
+    ("monitoring stopped", "resumed"), to connecting, and the first state found after it
+    when that is up (a drop found at start is news, and is shown)."""
+    return event.kind is Kind.STATE and (
+        event.state in (State.UNKNOWN, State.CONNECTING)
+        or (event.state is State.UP and event.previous in (State.UNKNOWN, State.CONNECTING))
+    )
 
 
 _STATE_CHOICES: list[tuple[str, frozenset[State] | None]] = [
@@ -304,6 +330,11 @@ class LogPane(QWidget):
             menu.addAction(self.tr("&Details"), lambda: self.detailsRequested.emit(pid))
         if self._profile_ids[max(0, self.profile_combo.currentIndex())] is not None:
             menu.addAction(self.tr("&Every connection"), lambda: self.show_only(None))
+        menu.addSeparator()
+        starts = menu.addAction(self.tr("Show &starts and stops"))
+        starts.setCheckable(True)
+        starts.setChecked(not self.proxy.quiet)
+        starts.toggled.connect(lambda shown: self.proxy.set_quiet(not shown))
         return menu
 
     def set_newest_first(self, newest_first: bool) -> None:
