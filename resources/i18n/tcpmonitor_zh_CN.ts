@@ -325,8 +325,12 @@
         <translation>详情</translation>
     </message>
     <message>
-        <source>action on {state}</source>
+        <source>yesterday {time}</source>
         <extracomment>Column 0: the row&apos;s place in time order (live rows count up, history pages down).</extracomment>
+        <translation>昨天 {time}</translation>
+    </message>
+    <message>
+        <source>action on {state}</source>
         <translation>{state} 时的操作</translation>
     </message>
     <message>
@@ -1570,6 +1574,10 @@ Their stored history is kept.</source>
     <message>
         <source>Try the demo</source>
         <translation>试用演示</translation>
+    </message>
+    <message>
+        <source>&amp;Fit columns to their contents</source>
+        <translation>列宽适应内容(&amp;F)</translation>
     </message>
 </context>
 <context>

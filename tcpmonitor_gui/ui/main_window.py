@@ -32,6 +32,7 @@ from ..engine.gui_thread import call_in_gui_thread
 from ..engine.registry import ProfileRegistry
 from .about import show_about
 from .common.first_paint import AfterFirstPaint
+from .common.fit import FRAME_ROOM
 from .common.icons import state_icon
 from .common.problems import eventlog_health_words, problem_text, problem_title
 from .details.dock import DetailsDock
@@ -401,8 +402,9 @@ class MainWindow(QMainWindow):
         s = self.state
         if isinstance(geometry := s.get("geometry"), QByteArray):
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1200, 720)
+        else:  # 1200 x 720, or what the screen has room for (1366 x 768 at 150 %: 911 x 512)
+            free = self.screen().availableGeometry().size() - FRAME_ROOM
+            self.resize(min(1200, free.width()), min(720, free.height()))
         if isinstance(window := s.get("windowState"), QByteArray):
             self.restoreState(window)
         if isinstance(header := s.get("statusHeader"), QByteArray):

@@ -136,6 +136,27 @@ def _session_env(base: Path, runtime: Path) -> dict[str, str]:
     return env
 
 
+def start_xvfb(
+    stack: contextlib.ExitStack, env: dict[str, str], log_dir: Path, screen: str = SCREEN
+) -> str:
+    """An Xvfb of ``screen`` (``WxHxDEPTH``) on a free display, stopped with ``stack``; its
+    ``DISPLAY``."""
+    read_fd, write_fd = os.pipe()
+    with open(read_fd, "rb", buffering=0) as display_pipe:
+        try:
+            xvfb = stack.enter_context(
+                Child(
+                    ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen,
+                     "-nolisten", "tcp", "-noreset"],
+                    env=env, log=log_dir / f"xvfb-{screen}.log", pass_fds=[write_fd],
+                )
+            )  # fmt: skip
+        finally:
+            os.close(write_fd)
+        number = _started(xvfb, lambda: read_line(display_pipe.fileno(), READY_S, "Xvfb"))
+    return f":{number}"
+
+
 @contextlib.contextmanager
 def start_desktop(base: Path) -> Iterator[Desktop]:
     """Start Xvfb, a session bus, dunst and trayer under ``base``; stop them all on exit."""
@@ -149,20 +170,7 @@ def start_desktop(base: Path) -> Iterator[Desktop]:
         stack.callback(shutil.rmtree, runtime, ignore_errors=True)
         env = _session_env(base, runtime)
 
-        read_fd, write_fd = os.pipe()
-        with open(read_fd, "rb", buffering=0) as display_pipe:
-            try:
-                xvfb = stack.enter_context(
-                    Child(
-                        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN,
-                         "-nolisten", "tcp", "-noreset"],
-                        env=env, log=log_dir / "xvfb.log", pass_fds=[write_fd],
-                    )
-                )  # fmt: skip
-            finally:
-                os.close(write_fd)
-            number = _started(xvfb, lambda: read_line(display_pipe.fileno(), READY_S, "Xvfb"))
-        env["DISPLAY"] = f":{number}"
+        env["DISPLAY"] = start_xvfb(stack, env, log_dir)
 
         bus_config = runtime / "bus.conf"
         bus_config.write_text(BUS_CONFIG.format(socket=runtime / "bus"))
@@ -217,13 +225,13 @@ def start_desktop(base: Path) -> Iterator[Desktop]:
 
         _check_qt_xcb(desktop, log_dir / "startup.png")
         desktop.started_in_s = time.monotonic() - began
-        print(f"\ndesktop {number} up in {desktop.started_in_s:.2f} s; logs in {log_dir}")
+        print(f"\ndesktop {env['DISPLAY']} up in {desktop.started_in_s:.2f} s; logs in {log_dir}")
         try:
             yield desktop
         finally:
             stopping = time.monotonic()
             stack.close()
-            print(f"\ndesktop {number} down in {time.monotonic() - stopping:.2f} s")
+            print(f"\ndesktop {env['DISPLAY']} down in {time.monotonic() - stopping:.2f} s")
 
 
 def _started(child: Child, wait: Callable[[], T]) -> T:

@@ -294,6 +294,18 @@ def test_a_history_that_cannot_be_read_stops_paging_and_says_why(qtbot: QtBot) -
     assert model.history_exhausted
 
 
+def test_the_time_column_says_today_yesterday_or_the_date() -> None:
+    model = LogModel()
+    now = dt.datetime.now().astimezone()
+    noon = now.replace(hour=12, minute=0, second=5, microsecond=0)
+    when = [noon, noon - dt.timedelta(days=1), noon - dt.timedelta(days=3)]
+    model.append([dataclasses.replace(state_event(i), ts=t.astimezone(dt.UTC))
+                  for i, t in enumerate(when)])  # fmt: skip
+    shown = sorted(str(model.index(r, Column.TIME).data()) for r in range(3))
+    three_days = (noon - dt.timedelta(days=3)).strftime("%Y-%m-%d 12:00")
+    assert shown == sorted(["12:00:05", "yesterday 12:00", three_days])
+
+
 def test_columns_show_what_changed_and_why() -> None:
     model = LogModel()
     down = dataclasses.replace(
@@ -304,12 +316,11 @@ def test_columns_show_what_changed_and_why() -> None:
     def text(column: Column) -> str:
         return str(model.index(0, column).data())
 
-    assert text(Column.TIME) == BASE.replace(second=1).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    assert (
-        model.index(0, Column.TIME)
-        .data(Qt.ItemDataRole.ToolTipRole)
-        .startswith("2024-05-01T12:00:01.000Z")
-    )
+    local = BASE.replace(second=1).astimezone()
+    assert text(Column.TIME) == local.strftime("%Y-%m-%d %H:%M")  # fits; the tooltip is whole
+    tip = model.index(0, Column.TIME).data(Qt.ItemDataRole.ToolTipRole).splitlines()
+    assert tip[0].startswith(local.strftime("%Y-%m-%d %H:%M:%S"))
+    assert tip[1] == "2024-05-01T12:00:01.000Z (UTC)"
     assert text(Column.PROFILE) == "Orders DB"
     assert text(Column.CHANGE) == "up → down"
     assert not model.index(0, Column.CHANGE).data(Qt.ItemDataRole.DecorationRole).isNull()

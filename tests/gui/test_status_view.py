@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolTip
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -273,3 +273,36 @@ def test_rows_in_one_state_keep_their_order_by_name_then_target(
     model.apply_events([event("id-echo", State.UP)])
     model.flush_states()
     assert shown_names(table) == ["aardvark", "alpha", "Alpha", "bravo", "charlie", "echo"]
+
+
+def tooltip_at(table: StatusTable, row: int, column: Column) -> str:
+    view = table.table
+    rect = view.visualRect(table.proxy.index(row, column))
+    help_event = QHelpEvent(
+        QEvent.Type.ToolTip, rect.center(), view.viewport().mapToGlobal(rect.center())
+    )
+    QApplication.sendEvent(view.viewport(), help_event)
+    text = QToolTip.text() if QToolTip.isVisible() else ""
+    QToolTip.hideText()
+    return text
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # a tooltip, offscreen
+def test_text_that_does_not_fit_is_fitted_cut_in_the_middle_or_in_a_tooltip(
+    table: StatusTable, model: StatusModel
+) -> None:
+    long_name = "service-072 auth backend primary"
+    model.set_profiles([profile(long_name, host="fd00:1234:5678:9abc::17")])
+    view, header = table.table, table.table.horizontalHeader()
+    metrics = view.fontMetrics()
+    table.fit_columns()  # what a first start (no saved widths) and the header's menu do
+    assert header.sectionSize(Column.NAME) >= metrics.horizontalAdvance(long_name)
+    for column in (Column.LATENCY, Column.UPTIME):  # the header and its sort arrow fit
+        assert header.sectionSize(column) >= header.sectionSizeHint(column)
+    assert tooltip_at(table, 0, Column.NAME) == ""  # whole: no tooltip needed
+    header.resizeSection(Column.NAME, 60)
+    assert tooltip_at(table, 0, Column.NAME) == long_name  # cut: the tooltip has it all
+    delegate = view.itemDelegateForColumn(Column.TARGET)
+    option = QStyleOptionViewItem()
+    delegate.initStyleOption(option, table.proxy.index(0, Column.TARGET))
+    assert option.textElideMode is Qt.TextElideMode.ElideMiddle  # the port stays in view

@@ -132,7 +132,6 @@ class DetailsDock(QDockWidget):
         layout.addWidget(self.outage_table, 2)
         scroll = QScrollArea()  # a small screen scrolls the dock rather than cut it
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
         self.setWidget(scroll)
         self._timer = QTimer(self)
@@ -144,6 +143,7 @@ class DetailsDock(QDockWidget):
         self._soon.timeout.connect(self.refresh)
         self.visibilityChanged.connect(self._visibility)
         registry.changed.connect(lambda _changes: self._describe())
+        self._describe()
 
     # -- what is shown --------------------------------------------------------------------
 

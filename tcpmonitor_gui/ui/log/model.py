@@ -89,13 +89,18 @@ def _key(event: Event) -> _Key:
 
 
 def _local_time(ts: dt.datetime) -> str:
-    """``14:02:11`` today, ``2026-11-25 14:02:11`` before (``time`` functions: a row is
-    written for every event, and ``datetime.astimezone`` costs several times more)."""
+    """``14:02:11`` today, ``yesterday 14:02`` (in the user's language), ``2026-11-25 14:02``
+    before: what fits the column (the tooltip has the whole time). ``time`` functions: a row
+    is written for every event, and ``datetime.astimezone`` costs several times more."""
     aware = ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
     local = time.localtime(aware.timestamp())
-    if local[:3] == time.localtime()[:3]:
+    today = time.localtime()
+    if local[:3] == today[:3]:
         return time.strftime("%H:%M:%S", local)
-    return time.strftime("%Y-%m-%d %H:%M:%S", local)
+    yesterday = time.localtime(time.mktime((*today[:3], 12, 0, 0, 0, 0, -1)) - 86400)
+    if local[:3] == yesterday[:3]:
+        return translate("LogModel", "yesterday {time}").format(time=time.strftime("%H:%M", local))
+    return time.strftime("%Y-%m-%d %H:%M", local)
 
 
 def _change(event: Event) -> str:
@@ -316,7 +321,8 @@ class LogModel(QStandardItemModel):
         first.setData(row.row_id, Role.ROW_ID)
         first.setData(SEVERITY[state], Role.SEVERITY)
         items[Column.CHANGE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
-        items[Column.TIME].setToolTip(f"{iso_ms(event.ts)} (UTC)")
+        local = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(event.ts.timestamp()))
+        items[Column.TIME].setToolTip(f"{local}\n{iso_ms(event.ts)} (UTC)")
         if event.detail:
             items[Column.DETAIL].setToolTip(event.detail)
         items[Column.DETECTION].setData(_ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)

@@ -203,6 +203,12 @@ class LogPane(QWidget):
             placeholderText=self.tr("Filter by profile, detail, address, cause")
         )
         self.text_filter.setClearButtonEnabled(True)
+        # Never squeezed to "Fi…" on a small screen (1366 x 768 at 150 %): the choices give
+        # way first, down to a few letters each (their lists show them whole).
+        em = self.text_filter.fontMetrics().horizontalAdvance("M")
+        self.text_filter.setMinimumWidth(10 * em)
+        for combo in (self.profile_combo, self.state_combo, self.cause_combo):
+            combo.setMinimumWidth(5 * em)
         self.newest_first_box = QCheckBox(self.tr("Newest first"))
         self.newest_first_box.setChecked(self.model.newest_first)
         self.clear_button = QPushButton(self.tr("Clear view"))

@@ -31,6 +31,7 @@ from ...core.profile import Profile
 from ...core.sample import Sample
 from ...core.validate import FieldError, show
 from ...engine.gui_thread import when_done
+from ..common.fit import fit_on_screen, scrolling
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import STATE_COLORS
 from ..common.labels import cause_text
@@ -134,7 +135,7 @@ class ProfileDialog(QDialog):
         self.form.changed.connect(self._revalidate)
         self.form.load(start)
         self.form.name_edit.setFocus()
-        self.resize(max(560, self.sizeHint().width()), self.sizeHint().height())
+        fit_on_screen(self, 560)
 
     def _build(self, groups: Sequence[str], testable: bool) -> None:
         self.form = ProfileForm(groups)
@@ -160,15 +161,17 @@ class ProfileDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.form)
-        layout.addWidget(self.worst_case_label)
-        layout.addWidget(self.watch_note)
-        layout.addWidget(self.problem_label)
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        for part in (self.form, self.worst_case_label, self.watch_note, self.problem_label):
+            inner.addWidget(part)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.result_label, 1)
-        layout.addLayout(test_row)
+        inner.addLayout(test_row)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scrolling(body), 1)  # a small screen scrolls it; OK stays in view
         layout.addWidget(self.buttons)
 
     def result_profile(self) -> Profile | None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...core import validate as v
 from ...core.settings import Settings
+from ..common.fit import fit_on_screen, scrolling
 
 #: The spin boxes' own limits: wide, so that ``Settings.from_dict`` has the last word.
 _SPIN_LIMITS = {"workers": (0, 999), "retention_days": (0, 99_999), "wake_grace_s": (0, 99_999)}
@@ -137,11 +138,16 @@ class SettingsDialog(QDialog):
         )
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(general)
+        inner.addWidget(notify)
         layout = QVBoxLayout(self)
-        layout.addWidget(general)
-        layout.addWidget(notify)
+        layout.addWidget(scrolling(body), 1)  # a small screen scrolls it; OK stays in view
         layout.addWidget(self._buttons)
         self._validate()
+        fit_on_screen(self)
 
     def _spin(self, name: str, value: int, special: str = "") -> QSpinBox:
         spin = QSpinBox()

@@ -28,8 +28,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QToolTip,
     QVBoxLayout,
@@ -99,6 +102,14 @@ class StatusFilterProxy(QSortFilterProxyModel):
         self.setFilterRegularExpression(QRegularExpression(pattern, option))
 
 
+class MiddleElide(QStyledItemDelegate):
+    """Cuts a cell's text in the middle (``10.0.0.7…:5432``), not at its end."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 class StatusTable(QWidget):
     """Filter bar, table and empty-state panel over one ``StatusModel``."""
 
@@ -165,6 +176,8 @@ class StatusTable(QWidget):
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
         table.setItemDelegateForColumn(Column.SPARKLINE, SparklineDelegate(self.model, table))
+        # An address cut at its end loses the port, the part that differs: cut in the middle.
+        table.setItemDelegateForColumn(Column.TARGET, MiddleElide(table))
         header = table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
@@ -172,6 +185,8 @@ class StatusTable(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in _WIDTHS.items():
             header.resizeSection(column, width)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         table.setSortingEnabled(True)
         table.sortByColumn(Column.STATE, Qt.SortOrder.DescendingOrder)  # worst first
         table.doubleClicked.connect(self._activate)
@@ -258,10 +273,30 @@ class StatusTable(QWidget):
         """Column widths, order and sort, for QSettings."""
         return bytes(self.table.horizontalHeader().saveState().data())
 
+    def fit_columns(self) -> None:
+        """Columns as wide as their contents (and header, with its sort arrow), at least the
+        defaults and at most a third of the view; the last one takes what is left."""
+        header = self.table.horizontalHeader()
+        widest = max(200, self.table.viewport().width() // 3)
+        for column in Column:
+            if column is Column.SPARKLINE or header.isSectionHidden(column):
+                continue
+            self.table.resizeColumnToContents(column)
+            wanted = max(header.sectionSize(column), header.sectionSizeHint(column) + 8)
+            header.resizeSection(column, min(widest, max(_WIDTHS.get(column, 60), wanted)))
+
+    def _header_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(self.tr("&Fit columns to their contents"), self.fit_columns)
+        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
+
     def restore_header_state(self, state: bytes) -> bool:
-        """Restore what ``header_state`` saved; False (and defaults kept) if it does not fit."""
+        """Restore what ``header_state`` saved; False (and the columns fitted to their
+        contents) if there is none or it does not fit."""
         header = self.table.horizontalHeader()
         if not state or not header.restoreState(QByteArray(state)):
+            self.fit_columns()
             return False
         self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
         return True
@@ -289,11 +324,16 @@ class StatusTable(QWidget):
         text = None
         if index.isValid():
             text = self.model.tooltip(self.proxy.mapToSource(index).row(), index.column())
+        if not text and index.isValid() and self._cut(index):  # cut short: its whole text
+            text = str(index.data() or "")
         if text:
             rect = self.table.visualRect(index)
             QToolTip.showText(event.globalPos(), text, self.table.viewport(), rect)
         else:
             QToolTip.hideText()
+
+    def _cut(self, index: QModelIndex) -> bool:
+        return self.table.sizeHintForIndex(index).width() > self.table.visualRect(index).width()
 
     def _activate(self, index: _Index) -> None:
         if index.isValid():
