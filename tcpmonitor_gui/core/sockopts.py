@@ -99,3 +99,21 @@ def last_ack_age_ms(sock: Any) -> float | None:
     """
     age = _tcp_info_u32(sock, _TCPI_LAST_ACK_RECV)
     return None if age is None else float(age)
+
+
+#: ``tcpi_state`` of a connection the peer has not closed (``TCP_ESTABLISHED``).
+_TCP_ESTABLISHED = 1
+
+
+def peer_gone(sock: Any) -> bool | None:
+    """Whether the peer has closed or reset the connection, asked of the kernel without
+    reading (``tcpi_state`` is no longer ESTABLISHED: a FIN arrived, or an RST, or the
+    kernel gave up). Not ``SO_ERROR``: asking it clears the error that says which it was.
+    None where TCP_INFO is not available."""
+    if _TCP_INFO is None:
+        return None
+    try:
+        state = sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, 1)[0]
+    except (OSError, IndexError):
+        return True
+    return bool(state != _TCP_ESTABLISHED)

@@ -4,18 +4,39 @@ asyncio's selector loop reads whenever the socket is readable, so a FIN, an RST 
 kernel giving up (ETIMEDOUT from keepalive or the user timeout) reaches ``connection_lost``
 the moment it arrives, with no heartbeat needed. What a peer sends is kept up to 64 KiB and
 no more, whatever it sends.
+
+A peer that floods (the 64 KiB fill before they are taken) is not read on as it comes:
+reading stops and TCP's flow control holds the peer back (its window closes), so a flood
+costs almost no CPU here, where reading it cost 63 % of a core. Every ``FLOOD_POLL_S`` the
+kernel is asked whether the peer reset or closed the connection (an RST is seen so), and up
+to ``FLOOD_DRAIN`` bytes are read and dropped: a FIN comes after the data the peer queued
+before it, so it arrives once that is drained (a peer's send buffer of a few MiB in a few
+tenths of a second). ``take`` and ``wait_data`` read as usual again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import select
+import socket
 import time
+from typing import Any
 
-from .sockopts import last_ack_age_ms
+from .sockopts import last_ack_age_ms, peer_gone
 from .stamped import StampedSocket
 
 MAX_BUFFER = 64 * 1024
+#: While a flooding peer is not read, how often the kernel is asked whether it closed.
+FLOOD_POLL_S = 0.05
+#: The receive buffer a flooding peer's connection is held to (the kernel's autotuning would
+#: let it grow to megabytes, each read again on ``take``).
+FLOOD_RCVBUF = 64 * 1024
+#: Read and dropped from a flooding peer every ``FLOOD_POLL_S``: 10 MB/s at most, a
+#: millisecond of copying a second.
+FLOOD_DRAIN = 512 * 1024
+_SCRATCH = bytearray(256 * 1024)
 
 
 class Wire(asyncio.Protocol):
@@ -36,6 +57,9 @@ class Wire(asyncio.Protocol):
         self.eof = False
         self._waiter: asyncio.Future[None] | None = None
         self.ack_age_at_loss_ms: float | None = None
+        #: Reading is stopped (a flood), and the timer that asks the kernel meanwhile.
+        self.throttled = False
+        self._poll: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -49,7 +73,71 @@ class Wire(asyncio.Protocol):
             self.overflowed = True
             data = data[: max(room, 0)]
         self.buffer += data
+        if len(self.buffer) >= MAX_BUFFER:
+            self._throttle()
         self._wake()
+
+    def _throttle(self) -> None:
+        """Stop reading a flooding peer; watch its connection's state instead."""
+        transport = self.transport
+        if self.throttled or transport is None or transport.is_closing():
+            return
+        sock = transport.get_extra_info("socket")
+        if sock is None or peer_gone(sock) is None:
+            return  # no way to watch it without reading: read on (and drop)
+        self.throttled = True
+        self.overflowed = True  # more is coming that is not kept
+        transport.pause_reading()
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, FLOOD_RCVBUF)
+        self._poll = asyncio.get_running_loop().call_later(FLOOD_POLL_S, self._look)
+
+    def _look(self) -> None:
+        self._poll = None
+        transport = self.transport
+        if not self.throttled or transport is None or transport.is_closing():
+            return
+        sock = transport.get_extra_info("socket")
+        if sock is None or peer_gone(sock) or self._drain(sock):
+            self._read_again()  # the FIN or RST is read now, and lost follows at once
+            return
+        self._poll = asyncio.get_running_loop().call_later(FLOOD_POLL_S, self._look)
+
+    def _drain(self, sock: Any) -> bool:
+        """Read and drop up to ``FLOOD_DRAIN`` bytes; True if the end came (EOF or an error,
+        which is then the connection's: reading it consumed it)."""
+        drained = 0
+        while drained < FLOOD_DRAIN:
+            try:
+                got = os.readv(sock.fileno(), [_SCRATCH])  # non-blocking: asyncio's socket
+            except (BlockingIOError, InterruptedError):
+                return False
+            except OSError as exc:
+                self._end(exc)
+                return True
+            if got == 0:
+                return True  # EOF: read again, and the transport finds it too
+            self.last_data_at = time.monotonic()
+            drained += got
+        return False
+
+    def _end(self, exc: OSError) -> None:
+        """The connection failed under a drain (an RST): said as the reading would have."""
+        self.lost_at = time.monotonic()
+        if not self.lost.done():
+            self.lost.set_result(exc)
+        if self.transport is not None:
+            self.transport.abort()
+        self._wake()
+
+    def _read_again(self) -> None:
+        if self._poll is not None:
+            self._poll.cancel()
+            self._poll = None
+        if self.throttled:
+            self.throttled = False
+            if self.transport is not None and not self.transport.is_closing():
+                self.transport.resume_reading()
 
     def eof_received(self) -> bool:
         self.eof = True
@@ -65,6 +153,9 @@ class Wire(asyncio.Protocol):
             sock = self.transport.get_extra_info("socket")
             if sock is not None:
                 self.ack_age_at_loss_ms = last_ack_age_ms(sock)
+        if self._poll is not None:
+            self._poll.cancel()
+            self._poll = None
         if not self.lost.done():
             self.lost.set_result(exc)
         self._wake()
@@ -77,6 +168,7 @@ class Wire(asyncio.Protocol):
         """Wait until more data arrives or the connection is lost."""
         if self.lost.done():
             return
+        self._read_again()  # someone wants more: a flooding peer is read again
         self._waiter = asyncio.get_running_loop().create_future()
         try:
             await self._waiter
@@ -98,9 +190,11 @@ class Wire(asyncio.Protocol):
         return bool(readable)
 
     def take(self) -> bytes:
+        """What arrived, emptied; a flooding peer is read again (until the next 64 KiB)."""
         data = bytes(self.buffer)
         self.buffer.clear()
         self.overflowed = False
+        self._read_again()
         return data
 
     def close(self) -> None:
