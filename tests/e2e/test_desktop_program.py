@@ -134,6 +134,11 @@ def test_without_a_tray_the_desktop_notification_service_tells_within_2s(
         program = gui()
         window = window_showing_up(desktop, program, server, tmp_path)
         notice, killed_at = stop_and_wait_for_notice(desktop, server)
+        shown_after = notice.received - killed_at
+        print(f"\nnotice on screen (dunst) {shown_after * 1000:.0f} ms after the server went")
+        # The first drop is told at once (issue #12: 200 ms from detection; a FIN is seen in
+        # a millisecond): the margin is for a busy CI machine, not for a coalescing wait.
+        assert shown_after < 0.5, f"the first notice took {shown_after:.2f} s"
         wait_for_colour(
             desktop, window, State.DOWN, tmp_path / "down.png", killed_at + NOTICE_WITHIN_S
         )

@@ -12,6 +12,7 @@ notification daemons reject.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -46,8 +47,17 @@ class NotificationBackend(Protocol):
     name: str
 
     async def notify(
-        self, title: str, body: str, *, urgent: bool, offer: Offer = NO_OFFER
-    ) -> None: ...
+        self,
+        title: str,
+        body: str,
+        *,
+        urgent: bool,
+        offer: Offer = NO_OFFER,
+        replaces: object = None,
+    ) -> object:
+        """Show a notice; ``replaces``: what this returned for the notice it updates. Returns
+        whatever a later update needs (None: nothing to replace, a new one covers it)."""
+        ...
 
 
 class TrayBackend:
@@ -58,10 +68,19 @@ class TrayBackend:
     def __init__(self, tray: TrayIcon) -> None:
         self._tray = tray
 
-    async def notify(self, title: str, body: str, *, urgent: bool, offer: Offer = NO_OFFER) -> None:
+    async def notify(
+        self,
+        title: str,
+        body: str,
+        *,
+        urgent: bool,
+        offer: Offer = NO_OFFER,
+        replaces: object = None,
+    ) -> object:
         if not self._tray.can_show_messages():
             raise BackendUnavailable("no system tray shows our icon")
         self._tray.show_message(title, body, "warning" if urgent else "info", offer.clicked)
+        return None  # a balloon replaces the one shown
 
 
 class BannerBackend:
@@ -70,8 +89,17 @@ class BannerBackend:
     def __init__(self, banner: Banner) -> None:
         self._banner = banner
 
-    async def notify(self, title: str, body: str, *, urgent: bool, offer: Offer = NO_OFFER) -> None:
+    async def notify(
+        self,
+        title: str,
+        body: str,
+        *,
+        urgent: bool,
+        offer: Offer = NO_OFFER,
+        replaces: object = None,
+    ) -> object:
         self._banner.show_message(title, body, "warning" if urgent else "info")
+        return None
 
 
 class DesktopBackend:
@@ -120,7 +148,15 @@ class DesktopBackend:
             return False
         return True
 
-    async def notify(self, title: str, body: str, *, urgent: bool, offer: Offer = NO_OFFER) -> None:
+    async def notify(
+        self,
+        title: str,
+        body: str,
+        *,
+        urgent: bool,
+        offer: Offer = NO_OFFER,
+        replaces: object = None,
+    ) -> object:
         dispatched = False
 
         def on_dispatched() -> None:
@@ -132,7 +168,10 @@ class DesktopBackend:
                 notifier = await self._connect()
                 from desktop_notifier import Button, Urgency  # noqa: PLC0415 - imported
 
-                await notifier.send(
+                if isinstance(replaces, str):  # the service has no update: the old one goes
+                    with contextlib.suppress(Exception):
+                        await notifier.clear(replaces)
+                shown = await notifier.send(
                     title,
                     body,
                     # Critical would ask the daemon to keep it until dismissed: every notice
@@ -150,6 +189,7 @@ class DesktopBackend:
             raise BackendUnavailable(self._fail(exc)) from exc
         if not dispatched:
             raise BackendUnavailable(self._fail(RuntimeError("the service refused the message")))
+        return shown
 
     async def _connect(self) -> DesktopNotifier:
         if self._failed_at is not None:
@@ -185,6 +225,10 @@ class DesktopBackend:
             disconnect()
 
 
+#: Shown notices remembered for their updates (the newest).
+KEYS_KEPT = 64
+
+
 class FallbackChain:
     """Tries each backend in turn until one takes the notice; logs each failure once."""
 
@@ -200,20 +244,34 @@ class FallbackChain:
         self._timeout_s = timeout_s
         self._logged: set[str] = set()
         self._tasks: set[asyncio.Task[NotificationBackend | None]] = set()
+        #: By notice key: the backend that showed it, what it returned, and the delivery
+        #: under way (an update waits for the notice it updates).
+        self._shown: dict[str, tuple[NotificationBackend, object]] = {}
+        self._keyed: dict[str, asyncio.Task[NotificationBackend | None]] = {}
         #: What each notice offers (buttons, a click); the window sets it.
         self.offers: Callable[[Notice], Offer] = lambda _notice: NO_OFFER
 
     async def deliver(self, notice: Notice) -> NotificationBackend | None:
-        """Show ``notice`` through the first backend that works; None if none did."""
+        """Show ``notice`` through the first backend that works; None if none did. A notice
+        with the ``key`` of one shown replaces it (through the backend that showed it)."""
+        before, replaces = self._shown.get(notice.key, (None, None)) if notice.key else (None, None)
         for backend in self.backends:
             try:
                 async with asyncio.timeout(self._timeout_s):
-                    await backend.notify(
-                        notice.title, notice.body, urgent=notice.urgent, offer=self.offers(notice)
+                    shown = await backend.notify(
+                        notice.title,
+                        notice.body,
+                        urgent=notice.urgent,
+                        offer=self.offers(notice),
+                        replaces=replaces if backend is before else None,
                     )
             except Exception as exc:
                 self._log_once(backend, exc)
                 continue
+            if notice.key:
+                self._shown[notice.key] = (backend, shown)
+                while len(self._shown) > KEYS_KEPT:
+                    del self._shown[next(iter(self._shown))]
             if notice.sound:
                 self._beep()
             return backend
@@ -221,9 +279,25 @@ class FallbackChain:
 
     def post(self, notice: Notice) -> None:
         """Deliver in the background on the running (qasync) loop: connect a signal to this."""
-        task = asyncio.get_running_loop().create_task(self.deliver(notice))
+        earlier = self._keyed.get(notice.key) if notice.key else None
+
+        async def in_turn() -> NotificationBackend | None:
+            if earlier is not None:  # an update: after the notice it updates
+                await asyncio.wait({earlier})
+            return await self.deliver(notice)
+
+        task = asyncio.get_running_loop().create_task(in_turn())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if notice.key:
+            key = notice.key
+            self._keyed[key] = task
+
+            def forget(done: asyncio.Task[NotificationBackend | None]) -> None:
+                if self._keyed.get(key) is done:
+                    del self._keyed[key]
+
+            task.add_done_callback(forget)
 
     async def drain(self) -> None:
         """Wait for notices still being delivered (before the loop closes)."""

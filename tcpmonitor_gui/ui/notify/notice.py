@@ -26,6 +26,9 @@ class Notice:
     #: About these connections themselves (a drop, a recovery), not this computer: offers
     #: to snooze them where the desktop shows buttons.
     snoozable: bool = False
+    #: Notices with the same key are one notice, updated: the later replaces the earlier
+    #: where it is shown (the first drop is told at once, the drops after it join it).
+    key: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,8 +10,11 @@ testable with a fake clock and no display.
   Pausing a profile that is down ends its outage silently: the user did it.
 - Transitions are held until ``quiet_s`` (0.5 s) pass without another, or ``coalesce_s``
   (2 s) after the first at the latest, so several profiles going down together (a server
-  restart, a switch) make one notice that names them, and a lone drop is told within half a
-  second rather than two: the program promises to tell at once.
+  restart, a switch) make one notice that names them. The first drops are told at once
+  anyway (``first_s``, 0.05 s, gathers those that come together): that notice is then
+  updated in place (same ``key``) with what the window gathered ("Orders DB and 3 others
+  down", or the question whether this computer is offline), and left as it is when nothing
+  more came. The program promises to tell at once.
 - When most monitored profiles are down at once (``OFFLINE_FRACTION`` of the enabled, unpaused
   ones, and at least ``OFFLINE_MIN``) and no drop proves the network works (a refusal, a reset,
   a close or a wrong reply all do), our own network may be the cause: one notice asks so, with
@@ -35,6 +38,7 @@ testable with a fake clock and no display.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -56,6 +60,7 @@ __all__ = ["Notice", "NotificationPolicy"]
 
 COALESCE_S = 2.0
 QUIET_S = 0.5
+FIRST_S = 0.05
 REPEAT_S = 30.0
 OFFLINE_FRACTION = 0.8
 OFFLINE_MIN = 3
@@ -79,6 +84,7 @@ class NotificationPolicy(QObject):
         *,
         coalesce_s: float = COALESCE_S,
         quiet_s: float = QUIET_S,
+        first_s: float = FIRST_S,
         repeat_s: float = REPEAT_S,
         back_grace_s: float = BACK_GRACE_S,
         wake_settle_s: float = WAKE_SETTLE_S,
@@ -102,6 +108,14 @@ class NotificationPolicy(QObject):
         self._quiet.setTimerType(Qt.TimerType.PreciseTimer)
         self._quiet.setInterval(round(min(quiet_s, coalesce_s) * 1000))
         self._quiet.timeout.connect(self.flush)
+        self._first = QTimer(self)
+        self._first.setSingleShot(True)
+        self._first.setTimerType(Qt.TimerType.PreciseTimer)
+        self._first.setInterval(round(min(first_s, quiet_s) * 1000))
+        self._first.timeout.connect(self.preview)
+        #: The notice told at once for the window being gathered, and how many were.
+        self._previewed: Notice | None = None
+        self._previews = 0
         self._profiles = profiles
         self._pending: list[Change] = []
         #: Profiles in an outage, with the event that began it.
@@ -173,6 +187,7 @@ class NotificationPolicy(QObject):
             self._quiet.start()  # restarted by every new transition
             if not self._timer.isActive():
                 self._timer.start()  # never restarted: the bound on the wait
+                self._first.start()  # the first drops are told at once, then updated
 
     def stop(self) -> None:
         """At quit: drop what is held and take no more (the drops the engine reports as it
@@ -180,15 +195,37 @@ class NotificationPolicy(QObject):
         stepped with no event loop running)."""
         self._timer.stop()
         self._quiet.stop()
+        self._first.stop()
         self.computer.stop()
         self._pending = []
         self._stopped = True
+
+    @Slot()
+    def preview(self) -> None:
+        """Tell the drops held so far at once, in a notice that ``flush`` updates."""
+        if self._stopped or self._previewed is not None or not self._pending:
+            return
+        if self.computer.active() or self._offline is not None or self.dns.out is not None:
+            return  # those notices speak for the whole window, at its end
+        changes = self._net(list(self._pending))
+        downs = [
+            c for c in changes
+            if c.transition is Transition.DOWN and self._allowed(c, record=False)
+        ]  # fmt: skip
+        if not downs:
+            return
+        self._previews += 1
+        self._previewed = dataclasses.replace(
+            self.down_notice(downs), key=f"window-{self._previews}"
+        )
+        self.notification.emit(self._previewed)
 
     @Slot()
     def flush(self) -> None:
         """Tell what is held now (the timer calls this; tests call it to skip the wait)."""
         self._timer.stop()
         self._quiet.stop()
+        self._first.stop()
         pending, self._pending = self._pending, []
         for table in (self._down, self._last):
             for gone in [pid for pid in table if pid not in self._profiles]:
@@ -205,9 +242,22 @@ class NotificationPolicy(QObject):
             notices.append(self.down_notice(downs))
         if ups:
             notices.append(self._up_notice(ups))
-        for notice in notices:
+        for notice in self._updating(notices):
             self.notification.emit(notice)
         self.computer.flushed()
+
+    def _updating(self, notices: list[Notice]) -> list[Notice]:
+        """The window's notices, the first of them (its drops, if any) updating the one told
+        at once; that one, if it already said it all, is not told again."""
+        previewed, self._previewed = self._previewed, None
+        if previewed is None or not notices:
+            return notices
+        at = next((i for i, n in enumerate(notices) if n.snoozable and n.urgent), 0)
+        first = notices[at]
+        if (first.title, first.body) == (previewed.title, previewed.body):
+            return notices[:at] + notices[at + 1 :]
+        notices[at] = dataclasses.replace(first, key=previewed.key, sound=False)  # heard once
+        return notices
 
     def _net(self, pending: Sequence[Change]) -> list[Change]:
         """One change per profile: down then up within the window is a blip, told as down."""
@@ -227,7 +277,7 @@ class NotificationPolicy(QObject):
                 net.append(last)
         return net
 
-    def _allowed(self, change: Change) -> bool:
+    def _allowed(self, change: Change, *, record: bool = True) -> bool:
         """Whether the switches and the flapping protection let this change be told.
 
         A profile gets at most one notice per ``repeat_s`` (30 s) unless its state changes
@@ -247,7 +297,8 @@ class NotificationPolicy(QObject):
         last, last_at = self._last.get(p.id, (None, -math.inf))
         if last is change.transition and change.at - last_at < self._repeat_s:
             return False
-        self._last[p.id] = (change.transition, change.at)
+        if record:
+            self._last[p.id] = (change.transition, change.at)
         return True
 
     def _outage(self, changes: list[Change]) -> list[Notice]:
