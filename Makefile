@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/model_paint.py
 	$(BIN)/python tests/bench/metrics_scrape.py
 	$(BIN)/python tests/bench/outages_query.py
+	$(BIN)/python tests/bench/peers.py
 
 # A one-folder bundle that needs no Python: dist/tcpmonitor-gui/ (packaging/pyinstaller).
 bundle: $(STAMP) $(QM)

@@ -357,9 +357,11 @@ class MainWindow(QMainWindow):
         self.details.raise_()
 
     def show_profile(self, profile_id: str) -> None:
-        """The window in front with that connection selected (a tray event, a notice)."""
+        """The window in front with that connection selected and its details open (a tray
+        event, a notice)."""
         self.show_and_raise()
         self.table.select_ids([profile_id])
+        self.show_details(profile_id)
 
     def _tray_availability(self, available: bool) -> None:
         """The tray went away (or came back) while we run: a window hidden in a tray that is

@@ -132,8 +132,7 @@ class LatencyChart(QWidget):
                 break
         return " · ".join(parts)
 
-    def _moved(self, args: Sequence[QPointF]) -> None:
-        pos = args[0]
+    def _moved(self, pos: QPointF) -> None:
         item = self.plot.getPlotItem()
         if not item.sceneBoundingRect().contains(pos):
             return
