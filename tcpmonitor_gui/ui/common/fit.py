@@ -14,8 +14,9 @@ FRAME_ROOM = QSize(16, 48)
 
 
 def scrolling(body: QWidget) -> QScrollArea:
-    """``body`` in a frameless scroll area that follows its size hint until the screen ends."""
-    area = FittingScrollArea()
+    """``body`` in a frameless scroll area (``fit_on_screen`` sizes the window for it)."""
+    area = QScrollArea()
+    area.setObjectName("fittingScrollArea")
     area.setWidget(body)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
@@ -23,24 +24,20 @@ def scrolling(body: QWidget) -> QScrollArea:
     return area
 
 
-class FittingScrollArea(QScrollArea):
-    """Asks for all of its widget's size (a plain scroll area caps its hint at 36 × 24 lines)."""
-
-    def sizeHint(self) -> QSize:
-        widget = self.widget()
-        if widget is None:
-            return super().sizeHint()
-        hint = widget.sizeHint()
-        bar = self.verticalScrollBar().sizeHint().width()
-        return QSize(hint.width() + bar, hint.height())
-
-
 def fit_on_screen(window: QWidget, min_width: int = 0) -> None:
-    """Size ``window`` to its contents, at least ``min_width`` wide, never beyond the free
-    area of its screen (what does not fit scrolls)."""
+    """Size ``window`` to its contents (all of its scrolling body, which a scroll area's own
+    hint caps at 36 x 24 lines), at least ``min_width`` wide, never beyond the free area of
+    its screen (what does not fit scrolls). Computed here, once: a Python ``sizeHint``
+    override is called by Qt during the widget's destruction too, and crashed the process."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     hint = window.sizeHint()
     width, height = max(min_width, hint.width()), hint.height()
+    area = window.findChild(QScrollArea, "fittingScrollArea")
+    body = area.widget() if area is not None else None
+    if area is not None and body is not None:
+        bar = area.verticalScrollBar().sizeHint().width()
+        width = max(width, hint.width() - area.sizeHint().width() + body.sizeHint().width() + bar)
+        height = hint.height() - area.sizeHint().height() + body.sizeHint().height()
     if screen is not None:
         free = screen.availableGeometry().size() - FRAME_ROOM
         width, height = min(width, free.width()), min(height, free.height())
