@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--minimized", action="store_true", help="start in the tray")
     parser.add_argument("--demo", action="store_true", help="start demo servers and connections")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument(
+        "--show",
+        metavar="NAME|ID",
+        help="open the window on this connection, with its details and history",
+    )
     desktop = parser.add_mutually_exclusive_group()
     desktop.add_argument(
         "--install-desktop-entry",
@@ -146,6 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.start_monitoring_after_first_paint(window.tray.show)
     else:
         window.start_monitoring()
+    if args.show is not None:
+        shown = session.profiles.find(args.show)
+        if shown is None:
+            log.error("--show: no connection is named %r", args.show)
+        else:
+            window.show_profile(shown.id)
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), quit_app)
 

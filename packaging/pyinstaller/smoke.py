@@ -194,7 +194,8 @@ def check_start(exe: Path, work: Path) -> None:
             "XDG_RUNTIME_DIR": str(work),  # mode 0700, as Qt wants
         }
         command = [str(exe), "--config-dir", str(config), "--data-dir", str(data)]
-        command += ["--quit-after", str(QUIT_AFTER_S)]
+        # On a connection's details: the chart (pyqtgraph, numpy) must work frozen too.
+        command += ["--show", "Down", "--verbose", "--quit-after", str(QUIT_AFTER_S)]
         started = time.monotonic()
         try:
             done = subprocess.run(
@@ -220,10 +221,12 @@ def check_start(exe: Path, work: Path) -> None:
         raise SmokeError(f"start: the profile's command did not run; stderr: {done.stderr[-500:]}")
     if not any(b"Connection down: Down" in body for body in hook.bodies):
         raise SmokeError(f"start: the webhook heard nothing (Apprise); got {hook.bodies!r}")
+    if "details of down:" not in done.stderr:
+        raise SmokeError(f"start: the details view did not show; stderr: {done.stderr[-1500:]}")
     print(
         f"start: exit 0 after {took:.2f} s (--quit-after {QUIT_AFTER_S}), no traceback, "
         f"event log written ({log.name}, {log.stat().st_size} bytes), "
-        "an action's command ran and its webhook was told"
+        "an action's command ran and its webhook was told, the details view drew its chart"
     )
 
 

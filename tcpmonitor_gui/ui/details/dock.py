@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -43,6 +44,8 @@ from ..status.cells import detector_text, format_uptime
 
 if TYPE_CHECKING:
     from .chart import LatencyChart
+
+log = logging.getLogger(__name__)
 
 #: While shown, the history is read again this often, and this long after a state change.
 REFRESH_MS = 60_000
@@ -221,6 +224,12 @@ class DetailsDock(QDockWidget):
         self.chart.show_history(history)
         self._summarise(history)
         self._list(history)
+        log.info(
+            "details of %s: %d buckets, %d outages",
+            history.profile_id,
+            len(history.buckets),
+            len(history.outages),
+        )
         self.loaded.emit(history.profile_id)
 
     def _summarise(self, history: ProfileHistory) -> None:
