@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/detection_latency.py
 	$(BIN)/python tests/bench/engine_scale.py
 	$(BIN)/python tests/bench/gui_responsiveness.py
+	$(BIN)/python tests/bench/gui_responsiveness.py --burst
 	$(BIN)/python tests/bench/model_paint.py
 	$(BIN)/python tests/bench/metrics_scrape.py
 	$(BIN)/python tests/bench/outages_query.py

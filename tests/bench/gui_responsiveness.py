@@ -1,7 +1,10 @@
 """The desktop program under load: GUI stall, CPU, start-up and latency agreement.
 
-    python tests/bench/gui_responsiveness.py [--quick] [--window S] [--runs N]
+    python tests/bench/gui_responsiveness.py [--quick] [--window S] [--runs N] [--burst]
                                              [--profiles N] [--markdown FILE] [--py-spy FILE]
+
+``--burst`` (issue #12): every profile is a probe through the proxies, all flipped together
+every 3 s, so all 1,000 rows drop and recover at once: an office network going away and back.
 
 The real ``tcpmonitor-gui`` runs on a private X server (Xvfb, with a session bus, dunst and a
 tray host, trayer: the desktop of ``tests/e2e``), with 1,000 profiles that all change every
@@ -102,6 +105,10 @@ LATENCY_TARGET_MS = 1.0
 SINK_PORTS = 4
 PROXIES = 5
 FLIP_S = 2.0
+#: ``--burst`` (issue #12): every profile a probe through the proxies, all flipped together
+#: every ``BURST_FLIP_S``: an office network going away and coming back.
+BURST = False
+BURST_FLIP_S = 3.0
 FLAPPING_SHARE = 0.15
 HEARTBEAT_SHARE = 0.10
 WARMUP_DEADLINE_S = 60.0
@@ -173,19 +180,28 @@ class Peers:
         self._flipper.start()
 
     def _flip(self) -> None:
-        began, step, n = time.monotonic(), FLIP_S / PROXIES, 0
+        if BURST:  # all together, every BURST_FLIP_S
+            began, step, per, flip = time.monotonic(), BURST_FLIP_S, PROXIES, 1
+        else:  # one proxy at a time, at its own phase
+            began, step, per, flip = time.monotonic(), FLIP_S / PROXIES, 1, PROXIES
+        n = 0
         while not self._stop.wait(max(0.0, began + n * step - time.monotonic())):
-            proxy = self._proxies[n % PROXIES]
-            mode = "refuse" if (n // PROXIES) % 2 == 0 else "pass"
-            assert proxy.stdin is not None and proxy.stdout is not None
-            try:
-                proxy.stdin.write(mode + "\n")
-                proxy.stdin.flush()
-                if proxy.stdout.readline().startswith("ok"):
-                    self.flips += 1
-            except (OSError, ValueError):
-                return
+            mode = "refuse" if (n // flip) % 2 == 0 else "pass"
+            for k in range(per):
+                if not self._tell(self._proxies[(n + k) % PROXIES], mode):
+                    return
             n += 1
+
+    def _tell(self, proxy: subprocess.Popen[str], mode: str) -> bool:
+        assert proxy.stdin is not None and proxy.stdout is not None
+        try:
+            proxy.stdin.write(mode + "\n")
+            proxy.stdin.flush()
+            if proxy.stdout.readline().startswith("ok"):
+                self.flips += 1
+        except (OSError, ValueError):
+            return False
+        return True
 
     def stop(self) -> None:
         self._stop.set()
@@ -197,8 +213,8 @@ class Peers:
 
 def write_profiles(path: Path, peers: Peers, count: int) -> dict[str, str]:
     """Write the profiles file; returns each profile's group."""
-    heartbeats = round(count * HEARTBEAT_SHARE)
-    flapping = round(count * FLAPPING_SHARE)
+    heartbeats = 0 if BURST else round(count * HEARTBEAT_SHARE)
+    flapping = count if BURST else round(count * FLAPPING_SHARE)
     profiles = []
     groups: dict[str, str] = {}
     for i in range(count):
@@ -222,6 +238,11 @@ def write_profiles(path: Path, peers: Peers, count: int) -> dict[str, str]:
 
 def mix(groups: dict[str, str]) -> str:
     n = {g: sum(1 for v in groups.values() if v == g) for g in (STEADY, FLAPPING, HEARTBEAT)}
+    if BURST:
+        return (
+            f"{n[FLAPPING]:,} probes at 1 s through {PROXIES} proxies flipped together between "
+            f"pass and refuse every {BURST_FLIP_S:g} s: every row drops and recovers at once"
+        )
     return (
         f"{n[STEADY]:,} probes at 1 s against an accept-and-close server, {n[FLAPPING]:,} "
         f"probes at 1 s through {PROXIES} proxies flipped between pass and refuse every "
@@ -673,7 +694,12 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=1000, help="how many (1000)")
     parser.add_argument("--markdown", metavar="FILE", help="also write the markdown block here")
     parser.add_argument("--py-spy", metavar="FILE", help="py-spy the GUI in its window (raw)")
+    parser.add_argument(
+        "--burst", action="store_true", help="every row drops and recovers together every 3 s"
+    )
     args = parser.parse_args()
+    global BURST
+    BURST = args.burst
     started = time.monotonic()
     raise_nofile()
     print(machine_line(), flush=True)
