@@ -434,6 +434,7 @@ class MainWindow(QMainWindow):
         self._save_state()
         self._shut_down = True
         self.stored.stop()
+        self.details.release()
         self.model.stop_clock()
         self.tray.hide()
         self.desktop.close()

@@ -27,7 +27,7 @@ from ..status.cells import format_latency as format_ms
 MAX_SPANS = 400
 OUTAGE_BRUSH = QColor(220, 40, 40, 70)
 DEGRADED_BRUSH = QColor(230, 160, 0, 60)
-BAND_BRUSH = QColor(40, 120, 220, 70)
+BAND_BRUSH = QColor(40, 120, 220, 110)
 
 
 class Chart(Context):
@@ -55,11 +55,13 @@ class LatencyChart(QWidget):
         item.setMouseEnabled(x=True, y=False)  # zoom and pan along time; latency fits itself
         item.getViewBox().setLimits(yMin=0)
         item.setMenuEnabled(False)
-        self.low = pg.PlotDataItem(connect="finite", pen=None)
-        self.high = pg.PlotDataItem(connect="finite", pen=None)
-        self.band = pg.FillBetweenItem(self.low, self.high, brush=BAND_BRUSH)
+        # The lowest and highest as thin lines around the mean. Not pyqtgraph's FillBetweenItem:
+        # a QGraphicsPathItem, not a QObject, whose wrapper outlives its deleted scene unseen
+        # (a suspect in the segfaults PySide6 and pyqtgraph are known for at collection).
+        self.low = pg.PlotDataItem(connect="finite", pen=pg.mkPen(BAND_BRUSH, width=1))
+        self.high = pg.PlotDataItem(connect="finite", pen=pg.mkPen(BAND_BRUSH, width=1))
         self.mean = pg.PlotDataItem(connect="finite", pen=pg.mkPen(QColor(40, 120, 220), width=1.5))
-        for each in (self.low, self.high, self.band, self.mean):
+        for each in (self.low, self.high, self.mean):
             item.addItem(each)
         item.enableAutoRange(y=True)
         self.spans: list[pg.LinearRegionItem] = []
@@ -104,6 +106,18 @@ class LatencyChart(QWidget):
             xMax=history.until.timestamp() + history.bucket_s,
         )
         self.readout.setText(" " if buckets else Chart.tr("No checks were stored in this period."))
+
+    def release(self) -> None:
+        """Take the chart apart now, while its scene is alive (the window is going): its
+        items and their Python wrappers go together, not at some later garbage collection."""
+        item = self.plot.getPlotItem()
+        for span in self.spans:
+            item.removeItem(span)
+        self.spans = []
+        item.clear()
+        self._history = None
+        self.plot.close()
+        self.plot.deleteLater()
 
     def text_at(self, x: float) -> str:
         """What hovering at time ``x`` (Unix seconds) says."""

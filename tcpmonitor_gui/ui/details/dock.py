@@ -183,6 +183,14 @@ class DetailsDock(QDockWidget):
 
     # -- internals -----------------------------------------------------------------------
 
+    def release(self) -> None:
+        """At shutdown: the chart is taken apart while the window still stands."""
+        self._timer.stop()
+        self._soon.stop()
+        chart, self.chart = self.chart, None
+        if chart is not None:
+            chart.release()
+
     def _edit(self) -> None:
         if self.profile_id is not None:
             self.editRequested.emit(self.profile_id)
