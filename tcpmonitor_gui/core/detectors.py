@@ -81,21 +81,41 @@ class Wake:
     answered another monitor, so a retry is worth making now rather than after the backoff."""
 
     def __init__(self) -> None:
-        self._event = asyncio.Event()
+        self._woken = False
+        self._waiter: asyncio.Future[bool] | None = None
 
     def now(self) -> None:
-        self._event.set()
+        waiter = self._waiter
+        if waiter is None:
+            self._woken = True  # the next sleep returns at once
+        elif not waiter.done():
+            waiter.set_result(True)
 
     async def sleep(self, seconds: float) -> bool:
-        """Wait ``seconds``, or less if woken; True if woken."""
+        """Wait ``seconds``, or less if woken; True if woken.
+
+        A future and a timer, not ``asyncio.timeout`` around an ``asyncio.Event``: every
+        probe sleeps here after every check, and a sleep that runs out must not cost an
+        exception (a cancellation turned into ``TimeoutError``) each time."""
+        if self._woken:
+            self._woken = False
+            return True
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self._waiter = waiter
+        timer = loop.call_later(seconds, _settle, waiter)
         try:
-            async with asyncio.timeout(seconds):
-                await self._event.wait()
-        except TimeoutError:
-            return False
+            woken: bool = await waiter
         finally:
-            self._event.clear()
-        return True
+            timer.cancel()
+            self._waiter = None
+            self._woken = False
+        return woken
+
+
+def _settle(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
 
 
 async def run_probe(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from .detectors import Backoff, Wake, run_held, run_probe
 from .events import Cause, Event, Kind, State, utc_now
+from .lean_probe import LeanProbe, lean_address
 from .localnet import LocalNetwork
 from .maintenance import in_maintenance, open_until
 from .probe import probe_once
@@ -59,7 +60,9 @@ class Monitor:
         self._emit = emit
         self._local = local
         self._task: asyncio.Task[None] | None = None
-        self._wake: Wake | None = None
+        #: A probe that only connects to an address runs as callbacks, not a task.
+        self._lean: LeanProbe | None = None
+        self._wake: Wake | LeanProbe | None = None
         #: Set while a drop that began in a maintenance window waits for it to close.
         self._window: asyncio.TimerHandle | None = None
 
@@ -69,10 +72,17 @@ class Monitor:
 
     @property
     def running(self) -> bool:
+        if self._lean is not None:
+            return self._lean.active
         return self._task is not None and not self._task.done()
 
     def start(self, delay_s: float = 0.0) -> None:
         if self.running:
+            return
+        address = lean_address(self.profile)
+        if address is not None:
+            self._lean = self._wake = LeanProbe(self.profile, address, self.report)
+            self._lean.start(delay_s)
             return
         self._task = asyncio.get_running_loop().create_task(
             self._run(delay_s), name=f"monitor {self.profile.name}"
@@ -89,6 +99,10 @@ class Monitor:
         if self._window is not None:
             self._window.cancel()
             self._window = None
+        lean, self._lean = self._lean, None
+        if lean is not None:
+            lean.stop()
+            self._wake = None
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
@@ -158,6 +172,8 @@ class Monitor:
     def take_on(self, profile: Profile) -> None:
         """The same connection, edited where it does not change how it is checked."""
         self.profile = self.machine.profile = profile
+        if self._lean is not None:
+            self._lean.profile = profile
         if self._window is not None:  # its maintenance windows may have changed
             self._until_maintenance_ends()
 

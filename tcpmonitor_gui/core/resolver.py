@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import dataclasses
+import functools
 import ipaddress
 import socket
 import threading
@@ -47,13 +48,21 @@ class Resolved:
     dns_ms: float
 
 
+@functools.lru_cache(maxsize=4096)
+def _ip_version(address: str) -> int:
+    """4 or 6 for an IP literal, 0 for a name (remembered: every check of a target asks)."""
+    try:
+        return ipaddress.ip_address(address).version
+    except ValueError:
+        return 0
+
+
 def literal(host: str, port: int, family: str) -> list[AddrInfo] | None:
     """The address itself when ``host`` is an IP literal, without any lookup."""
-    try:
-        ip = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
+    version = _ip_version(host.split("%", 1)[0])
+    if not version:
         return None
-    if ip.version == 4:
+    if version == 4:
         return [] if family == "ipv6" else [(socket.AF_INET, (host, port))]
     if family == "ipv4":
         return []
