@@ -90,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import qasync  # noqa: PLC0415
 
     from .core.session import Session  # noqa: PLC0415
+    from .ui.common.gc_thread import GuiThreadCollector  # noqa: PLC0415
     from .ui.common.i18n import install_translators  # noqa: PLC0415
     from .ui.common.icons import app_icon  # noqa: PLC0415
     from .ui.single_instance import InstanceServer, ask_running_instance, server_name  # noqa: PLC0415
@@ -101,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # closing hides to the tray; quitting is explicit
+    collector = GuiThreadCollector(app)  # before any other thread: Qt objects die here only
 
     name = server_name(config_dir)
     if ask_running_instance(name):
@@ -137,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo.stop()  # after the engine: its servers closing is not news
         session.close()  # queued saves finish, then the event log closes
         instance.close()
+        collector.stop()
 
     app.aboutToQuit.connect(shutdown)
     window.show_problems()

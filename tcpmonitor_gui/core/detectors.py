@@ -131,7 +131,11 @@ async def run_probe(
         now = loop.time()
         tick = max(tick, now)  # a check that outlasted the interval skips the missed ticks
         if await wake.sleep(tick - now):
-            tick = loop.time()
+            # Checked early (the network came back, the target answered another monitor):
+            # the schedule keeps its phase. Starting it again from now would leave every
+            # probe woken together ticking together for good, a thousand checks (and their
+            # events) in one turn of the loop every interval.
+            tick -= interval
 
 
 async def run_held(

@@ -91,7 +91,8 @@ class LeanProbe:
             self._woken = True
             return
         self._timer.cancel()
-        self._tick = self._loop.time()
+        # An extra check: the schedule keeps its phase (see ``run_probe``).
+        self._tick -= self.profile.detector.interval_s
         self._timer = self._loop.call_soon(self._due)
 
     def _due(self) -> None:
@@ -138,9 +139,11 @@ class LeanProbe:
         if not self.active:  # stopped by what the report set off
             return
         now = self._loop.time()
-        if self._woken:
+        # A check that outlasted the interval skips the missed ticks.
+        self._tick = max(self._tick + self.profile.detector.interval_s, now)
+        if self._woken:  # woken while checking: once more, now
             self._woken = False
-            self._tick = now
-        else:  # a check that outlasted the interval skips the missed ticks
-            self._tick = max(self._tick + self.profile.detector.interval_s, now)
+            self._tick -= self.profile.detector.interval_s
+            self._timer = self._loop.call_soon(self._due)
+            return
         self._timer = self._loop.call_at(self._tick, self._due)

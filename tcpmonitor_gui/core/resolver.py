@@ -57,6 +57,11 @@ def _ip_version(address: str) -> int:
         return 0
 
 
+def is_address(host: str) -> bool:
+    """Whether ``host`` is an IP address (with or without an IPv6 scope), not a name."""
+    return _ip_version(host.split("%", 1)[0]) != 0
+
+
 def literal(host: str, port: int, family: str) -> list[AddrInfo] | None:
     """The address itself when ``host`` is an IP literal, without any lookup."""
     version = _ip_version(host.split("%", 1)[0])

@@ -26,6 +26,10 @@ from ..core.resolver import Resolver
 log = logging.getLogger(__name__)
 
 FLUSH_S = 0.1
+#: State changes go out after this long: at once to a person, and a burst of them (a
+#: thousand connections dropping together) is a few batches, not one per turn of the loop
+#: (each batch is a queued signal and a pass over the table in the GUI thread).
+NEWS_S = 0.02
 
 
 class WorkerStopped(RuntimeError):
@@ -55,7 +59,7 @@ class Worker(QThread):
         self._monitors: MonitorSet | None = None
         self._ready = threading.Event()
         self._batch: list[Event] = []
-        self._flush_pending = False
+        self._flush_handle: asyncio.TimerHandle | None = None
 
     @property
     def count(self) -> int:
@@ -93,16 +97,21 @@ class Worker(QThread):
 
     def _emit(self, event: Event) -> None:
         self._batch.append(event)
-        if self._flush_pending or self._loop is None:
+        loop = self._loop
+        if loop is None:
             return
-        self._flush_pending = True
-        if event.kind is Kind.STATE:  # news: at once (still coalescing one loop pass)
-            self._loop.call_soon(self._flush)
-        else:
-            self._loop.call_later(FLUSH_S, self._flush)
+        # News (a state change) goes at once, as far as a person can tell; samples wait
+        # longer. A change never waits behind the samples' slower batch.
+        due = loop.time() + (NEWS_S if event.kind is Kind.STATE else FLUSH_S)
+        pending = self._flush_handle
+        if pending is not None:
+            if pending.when() <= due:
+                return
+            pending.cancel()
+        self._flush_handle = loop.call_at(due, self._flush)
 
     def _flush(self) -> None:
-        self._flush_pending = False
+        self._flush_handle = None
         batch, self._batch = self._batch, []
         if not batch:
             return

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QLabel,
     QMainWindow,
     QSplitter,
@@ -32,8 +31,9 @@ from ..engine.gui_thread import call_in_gui_thread
 from ..engine.registry import ProfileRegistry
 from .about import show_about
 from .common.first_paint import AfterFirstPaint
-from .common.fit import FRAME_ROOM
+from .common.fit import FRAME_ROOM, screen_size
 from .common.icons import state_icon
+from .common.paced import Paced
 from .common.problems import eventlog_health_words, problem_text, problem_title
 from .details.dock import DetailsDock
 from .details.export import ReportExport
@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 
 #: The log, the tray and the counts take the engine's batches at most this often.
 UI_FLUSH_MS = 250
+#: Events taken from the engine per turn of the event loop, at most (a tenth of a ms each).
+EVENTS_PER_TURN = 250
 STATUS_ORDER = (State.UP, State.DEGRADED, State.DOWN, State.CONNECTING, State.PAUSED)
 
 
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         self.settings_actions = SettingsActions(
             session, self, autostart=autostart, launch_args=launch_args or list
         )
+        self._events: Paced[Event] = Paced(self._take_events, EVENTS_PER_TURN, self)
         self._pending_changes: list[Event] = []
         self._counts: dict[State, int] | None = None
         self._icon_state: State | None = None
@@ -224,8 +227,12 @@ class MainWindow(QMainWindow):
     # -- events from the engine ---------------------------------------------------------
 
     def on_events(self, events: Sequence[Event]) -> None:
-        """An engine batch: the table and the notification policy at once; the log, the
-        tray and the counts within ``UI_FLUSH_MS`` (many batches a second become one)."""
+        """An engine batch, in pieces of at most ``EVENTS_PER_TURN`` (see ``Paced``)."""
+        self._events.put(events)
+
+    def _take_events(self, events: Sequence[Event]) -> None:
+        """The table and the notification policy at once; the log, the tray and the counts
+        within ``UI_FLUSH_MS`` (many batches a second become one)."""
         self.model.apply_events(events)
         self.policy.handle(events)
         changes = [e for e in events if e.kind is not Kind.SAMPLE]
@@ -405,7 +412,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry := s.get("geometry"), QByteArray):
             self.restoreGeometry(geometry)
         else:  # 1200 x 720, or what the screen has room for (1366 x 768 at 150 %: 911 x 512)
-            free = self.screen().availableGeometry().size() - FRAME_ROOM
+            free = screen_size(self) - FRAME_ROOM
             self.resize(min(1200, free.width()), min(720, free.height()))
         if isinstance(window := s.get("windowState"), QByteArray):
             self.restoreState(window)
@@ -431,6 +438,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Before the engine stops: save the window's state, stop timers and the tray."""
         self.policy.stop()
+        self._events.clear()
         self._save_state()
         self._shut_down = True
         self.stored.stop()
@@ -438,9 +446,3 @@ class MainWindow(QMainWindow):
         self.model.stop_clock()
         self.tray.hide()
         self.desktop.close()
-
-
-def quit_application() -> None:
-    app = QApplication.instance()
-    if app is not None:
-        app.quit()

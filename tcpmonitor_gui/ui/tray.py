@@ -45,6 +45,8 @@ MESSAGE_MS = 10_000
 BALLOON_GRACE_MS = 2_000
 #: How often the tray's presence is looked at: a panel may crash or the desktop change.
 WATCH_MS = 2_000
+#: The icon's count is drawn at most this often.
+REPAINT_MS = 200
 
 
 class Tray(Context):
@@ -144,6 +146,10 @@ class TrayIcon(QObject):
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._check_available)
+        self._repaint_timer = QTimer(self)
+        self._repaint_timer.setSingleShot(True)
+        self._repaint_timer.setInterval(REPAINT_MS)
+        self._repaint_timer.timeout.connect(self._repaint)
         self._balloon_timer = QTimer(self)
         self._balloon_timer.setSingleShot(True)
         self._balloon_timer.setInterval(MESSAGE_MS + BALLOON_GRACE_MS)
@@ -202,12 +208,16 @@ class TrayIcon(QObject):
         """How many drops are not acknowledged: a count on the icon until they are."""
         self._unacked = count
         self._ack_action.setEnabled(count > 0)
-        self._repaint()
+        # Drawn once the count settles: in a burst it changes with every batch, and each
+        # drawing is a new icon sent to the tray host.
+        if not self._repaint_timer.isActive():
+            self._repaint_timer.start()
 
     def unacknowledged(self) -> int:
         return self._unacked
 
     def _repaint(self) -> None:
+        self._repaint_timer.stop()
         if self._tray is not None:
             self._tray.setIcon(badged_icon(self._state, self._unacked))
             self._tray.setToolTip(self.tooltip())

@@ -99,7 +99,12 @@ TITLE = "TCP Monitor"
 
 STALL_P99_TARGET_MS = 50.0
 CPU_RATIO_TARGET = 1.5
-STARTUP_RATIO_TARGET = 2.0
+STARTUP_RATIO_TARGET = 1.5  # issue #12 (was 2x)
+#: Issue #12, item 5: with this many rows or more, the window's own targets.
+LARGE_COUNT = 5000
+LARGE_STALL_P99_TARGET_MS = 100.0
+LARGE_RSS_TARGET_MB = 400.0
+LARGE_STARTUP_TARGET_S = 2.0
 LATENCY_TARGET_MS = 1.0
 
 SINK_PORTS = 4
@@ -341,6 +346,7 @@ class Run:
     warmup_s: float = 0.0
     window_s: float = 0.0
     cpu_pct: float = 0.0
+    rss_mb: float = 0.0
     parts_pct: dict[str, float] = dataclasses.field(default_factory=dict)
     xvfb_pct: float = 0.0
     stall_ms: list[float] = dataclasses.field(default_factory=list)
@@ -392,6 +398,7 @@ def measure(run: Run, proc: subprocess.Popen[bytes], db: Path, plan: Plan) -> tu
     time.sleep(plan.window_s)
     t1 = time.monotonic()
     cpu1, parts1 = cpu_seconds(ps), thread_cpu(proc.pid)
+    run.rss_mb = ps.memory_info().rss / 2**20
     x1 = cpu_seconds(xvfb) if xvfb is not None else 0.0
     utc1 = _utc()
     after = latency_snapshot(db, plan.ids, since)
@@ -558,10 +565,17 @@ def report(r: Results) -> str:
     rows: list[list[str]] = []
     if gui.stall_ms:
         p50, p99, worst = (percentile(gui.stall_ms, q) for q in (50, 99, 100))
+        stall_target = LARGE_STALL_P99_TARGET_MS if count >= LARGE_COUNT else STALL_P99_TARGET_MS
         rows.append(
             ["GUI thread stall (lateness of a 10 ms timer) p50 / p99 / max",
              f"{fmt_ms(p50)} / **{fmt_ms(p99)}** / {fmt_ms(worst)} ms", "-",
-             f"p99 <= {STALL_P99_TARGET_MS:g} ms", pass_miss(p99 <= STALL_P99_TARGET_MS)]
+             f"p99 <= {stall_target:g} ms", pass_miss(p99 <= stall_target)]
+        )  # fmt: skip
+        rss_target = f"<= {LARGE_RSS_TARGET_MB:g} MB" if count >= LARGE_COUNT else "reported only"
+        rss_verdict = pass_miss(gui.rss_mb <= LARGE_RSS_TARGET_MB) if count >= LARGE_COUNT else "-"
+        rows.append(
+            ["Resident memory of the GUI process at the window's end", f"{gui.rss_mb:.0f} MB",
+             "-", rss_target, rss_verdict]
         )  # fmt: skip
     else:
         rows.append(["GUI thread stall", f"failed: {gui.error.strip()}", "-", "-", "-"])
@@ -582,7 +596,12 @@ def report(r: Results) -> str:
         target, verdict = f"<= {STARTUP_RATIO_TARGET:g}x", pass_miss(ratio <= STARTUP_RATIO_TARGET)
         if key == FULL:
             over = "within" if ratio <= STARTUP_RATIO_TARGET else "over"
-            target, verdict = "reported only (the target is for no profiles)", f"{over} 2x"
+            target = "reported only (the target is for no profiles)"
+            verdict = f"{over} {STARTUP_RATIO_TARGET:g}x"
+            if count >= LARGE_COUNT:
+                seconds = median(r.startup[key])
+                target = f"<= {LARGE_STARTUP_TARGET_S:g} s (issue #12, {LARGE_COUNT:,} rows)"
+                verdict = pass_miss(seconds <= LARGE_STARTUP_TARGET_S)
         rows.append(
             [f"Start-up to first painted window, program with {name} (median of "
              f"{len(r.startup[key])})", f"{median(r.startup[key]) * 1000:.0f} ms",

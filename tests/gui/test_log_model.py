@@ -16,7 +16,13 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog, EventLogError
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
-from tcpmonitor_gui.ui.log.model import Column, LogModel, Role, readable_state_color
+from tcpmonitor_gui.ui.log.model import (
+    ROWS_PER_TURN,
+    Column,
+    LogModel,
+    Role,
+    readable_state_color,
+)
 
 BASE = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 STORED = 500
@@ -169,6 +175,30 @@ def test_rows_are_bounded_by_dropping_the_oldest(newest_first: bool) -> None:
     assert kept == [f"event {i}" for i in range(2, 7)]
     model.append([state_event(i) for i in range(7, 20)])  # one batch larger than the bound
     assert sorted(int(e.detail.split()[1]) for e in shown(model)) == list(range(15, 20))
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_a_burst_is_shown_a_piece_per_turn_in_order_and_once(
+    qtbot: QtBot, newest_first: bool
+) -> None:
+    model = LogModel(newest_first=newest_first)
+    inserts: list[int] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserts.append(last - first + 1))
+    burst = [state_event(i, profile=f"p{i}") for i in range(2 * ROWS_PER_TURN + 50)]
+    model.append(burst)
+    assert model.rowCount() == ROWS_PER_TURN  # the first piece at once
+    assert model.waiting == ROWS_PER_TURN + 50
+    model.append(burst[:10])  # again while waiting: not shown twice
+    model.append([state_event(9999, profile="late")])  # after the burst, not before
+    qtbot.waitUntil(lambda: model.waiting == 0, timeout=5000)
+    assert inserts == [ROWS_PER_TURN, ROWS_PER_TURN, 51]
+    order = [e.detail for e in shown(model)]
+    expected = [e.detail for e in burst] + ["event 9999"]
+    assert order == (expected[::-1] if newest_first else expected)
+    model.append([state_event(i, profile=f"q{i}") for i in range(2 * ROWS_PER_TURN)])
+    model.clear_view()  # what waited goes with what was shown, and nothing more comes
+    assert model.rowCount() == 0 and model.waiting == 0
+    assert not model._waiting._timer.isActive()
 
 
 def test_history_is_paged_in_newest_first_off_the_gui_thread(

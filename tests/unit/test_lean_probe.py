@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from tcpmonitor_gui.core.detectors import Wake, run_probe
 from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.lean_probe import LeanProbe, lean_address
 from tcpmonitor_gui.core.monitor import MonitorSet
@@ -225,3 +226,51 @@ async def test_a_monitor_set_runs_lean_probes_to_down_and_back() -> None:
         finally:
             await monitors.close()
     assert not monitor.running
+
+
+@pytest.mark.parametrize("lean", [True, False])
+async def test_a_woken_probe_keeps_its_phase(echo_server: LineEchoServer, lean: bool) -> None:
+    """A check brought forward (the network came back) is an extra one: the next regular
+    check comes when it was due, so probes woken together do not tick together for good."""
+    profile = make_profile(*echo_server.address, interval_s=1.0)
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+    arrived = asyncio.Event()
+
+    def report(sample: Sample) -> None:
+        times.append(loop.time())
+        arrived.set()
+
+    async def next_check() -> None:
+        arrived.clear()
+        await asyncio.wait_for(arrived.wait(), DEADLINE_S)
+
+    wake = Wake()
+    if lean:
+        address = lean_address(profile)
+        assert address is not None
+        probe = LeanProbe(profile, address, report)
+        probe.start()
+        waker: Wake | LeanProbe = probe
+        task = None
+    else:
+        resolver = Resolver(max_threads=1)
+        task = loop.create_task(run_probe(profile, resolver, report, wake))
+        waker = wake
+    try:
+        await next_check()  # the first, regular check: the phase
+        due = times[0] + 1.0
+        await asyncio.sleep(0.5)  # ok-sleep: the point of the test is waking in between
+        waker.now()
+        await next_check()
+        woken_at = times[-1]
+        await next_check()
+        assert woken_at - times[0] < 0.8  # brought forward
+        assert abs(times[-1] - due) < 0.25, (times, due)  # and the schedule kept its phase
+    finally:
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            resolver.close()
+        else:
+            probe.stop()

@@ -73,10 +73,10 @@ def badged_icon(state: State, count: int) -> QIcon:
     if count <= 0:
         return state_icon(state)
     text = str(count) if count < 100 else "99+"
-    svg = TEMPLATE.replace(assets.STATE_TEMPLATE_FILL, STATE_COLORS[state])
+    plain = state_icon(state)
     icon = QIcon()
     for size in (16, 22, 24, 32, 48, 64):
-        pixmap = render_svg(svg, size)
+        pixmap = plain.pixmap(size)  # drawn once per state; painting on it makes a copy
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = size * (0.62 if len(text) == 1 else 0.75)

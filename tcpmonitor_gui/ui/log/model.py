@@ -33,6 +33,7 @@ from ...engine.gui_thread import when_done
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import state_color, state_icon
 from ..common.labels import cause_text, state_text
+from ..common.paced import Paced
 from ..common.quiet import quietly
 
 __all__ = ["Column", "History", "LogModel", "Role", "readable_state_color"]
@@ -43,6 +44,10 @@ _log = logging.getLogger(__name__)
 History = Callable[[int | None, int], Future[list[tuple[int, Event]]]]
 _Index = QModelIndex | QPersistentModelIndex
 _Key = tuple[int, str, State]
+
+
+#: Live rows written per turn of the event loop, at most (a row is a few tenths of a ms).
+ROWS_PER_TURN = 100
 
 
 class Column(enum.IntEnum):
@@ -185,6 +190,8 @@ class LogModel(QStandardItemModel):
         self._generation = 0  # bumped by clear/reload so that late pages are dropped
         self._newer_seq = 0  # live rows count up from here, history pages down
         self._older_seq = 0
+        #: Live rows not shown yet, oldest first (already in ``_keys``).
+        self._waiting: Paced[_Row] = Paced(self._show, ROWS_PER_TURN, self)
         self.setSortRole(Role.SEQ)
         for column in Column:
             header = QStandardItem(translate("LogModel", HEADERS[column]))
@@ -233,20 +240,30 @@ class LogModel(QStandardItemModel):
 
     def append(self, events: Sequence[Event]) -> None:
         """Show new live state events (and this computer's network and power events) at the
-        newest end, in one insert per batch."""
+        newest end: at most ``ROWS_PER_TURN`` now, in one insert, and the rest in as many
+        turns of the event loop as they need (a thousand connections dropping together are
+        written over a few turns, and the window answers in between)."""
         fresh: list[_Row] = []
-        seen: set[_Key] = set()
         for event in events:
             if event.kind is Kind.SAMPLE:
                 continue
             key = _key(event)
-            if key in self._keys or key in seen:  # already paged in from the database
+            if key in self._keys:  # already paged in from the database, or waiting
                 continue
-            seen.add(key)
-            fresh.append(_Row(event, None))
-        if not fresh:
-            return
-        if len(fresh) > self._max_rows:
+            row = _Row(event, None)
+            self._keys[key] = row
+            fresh.append(row)
+        self._waiting.put(fresh)
+
+    @property
+    def waiting(self) -> int:
+        """Live rows received and not shown yet (they are, within a few turns)."""
+        return len(self._waiting)
+
+    def _show(self, fresh: list[_Row]) -> None:
+        if len(fresh) > self._max_rows:  # never shown: the bound pushes them out
+            for row in fresh[: -self._max_rows]:
+                del self._keys[_key(row.event)]
             fresh = fresh[-self._max_rows :]
         overflow = len(self._rows) + len(fresh) - self._max_rows
         if overflow > 0:
@@ -256,7 +273,6 @@ class LogModel(QStandardItemModel):
             row.seq = self._newer_seq
         first = 0 if self._newest_first else len(self._rows)
         self._rows.extend(fresh)
-        self._keys.update((_key(r.event), r) for r in fresh)
         self._insert(first, fresh)
 
     def can_fetch_older(self) -> bool:
@@ -359,6 +375,7 @@ class LogModel(QStandardItemModel):
         self._generation += 1
         self._fetching = False
         self._before_id = None
+        self._waiting.clear()
         if self._rows:
             self._rows.clear()
             self._keys.clear()

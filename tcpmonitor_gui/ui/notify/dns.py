@@ -9,12 +9,11 @@ ends it once fewer than half of them remain down.
 
 from __future__ import annotations
 
-import ipaddress
-
 from PySide6.QtCore import QObject
 
 from ...core.events import Cause
 from ...core.profile import Profile
+from ...core.resolver import is_address
 from .computer import Policy
 from .notice import Change, Notice, Transition
 from .wording import join_names
@@ -25,11 +24,7 @@ DNS_MIN = 2
 
 def named(profile: Profile) -> bool:
     """Whether ``profile``'s host is a name to resolve (not an IP address)."""
-    try:
-        ipaddress.ip_address(profile.host.split("%", 1)[0])
-    except ValueError:
-        return True
-    return False
+    return not is_address(profile.host)
 
 
 class DnsNotices(QObject):

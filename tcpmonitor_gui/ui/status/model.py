@@ -402,16 +402,19 @@ class StatusModel(QStandardItemModel):
 
     def _recount(self) -> None:
         counts = dict.fromkeys(State, 0)
-        for r in self._rows:
+        unacked, stale = 0, set()
+        for r in self._rows:  # one pass: every batch of changes comes here
             counts[r.state] += 1
+            if needs_ack(r):
+                unacked += 1
+            elif stale_ack(r):
+                stale.add(r.profile.id)
         if counts != self._counts:
             self._counts = counts
             self.countsChanged.emit(dict(counts))
-        unacked = sum(1 for r in self._rows if needs_ack(r))
         if unacked != self._unacked:
             self._unacked = unacked
             self.unacknowledgedChanged.emit(unacked)
-        stale = {r.profile.id for r in self._rows if stale_ack(r)}
         if fresh := stale - self._stale_told:
             self.staleAcks.emit(sorted(fresh))
         self._stale_told = stale

@@ -14,6 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QRect, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
+from tcpmonitor_gui.ui.common.fit import screen_of
+
 
 def settle(ms: int = 300) -> None:
     """Let the window manager (none here) and Qt lay the window out and paint it."""
@@ -25,7 +27,8 @@ def settle(ms: int = 300) -> None:
 def check(name: str, window: QWidget, out: Path) -> bool:
     window.show()
     settle()
-    screen = window.screen()
+    screen = screen_of(window)
+    assert screen is not None
     free = screen.availableGeometry()
     frame = window.frameGeometry()
     fits = free.contains(frame)

@@ -1,0 +1,81 @@
+"""``Paced``: a burst handed on a piece per turn of the event loop, in order, nothing lost;
+``rows_changed``: scattered rows told in one range, a few runs one signal each; and the
+cycle collector that runs in the GUI thread only."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QStandardItemModel
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.ui.common.gc_thread import GuiThreadCollector
+from tcpmonitor_gui.ui.common.paced import Paced
+from tcpmonitor_gui.ui.common.quiet import MAX_RANGES, rows_changed
+
+
+def test_a_small_batch_is_handed_on_at_once_and_a_burst_in_pieces(qtbot: QtBot) -> None:
+    owner = QObject()
+    taken: list[list[int]] = []
+    paced: Paced[int] = Paced(taken.append, 10, owner)
+    paced.put(range(3))
+    assert taken == [[0, 1, 2]] and len(paced) == 0
+    paced.put(range(3, 28))
+    assert taken[1:] == [list(range(3, 13))] and len(paced) == 15
+    paced.put([100])  # behind what waits
+    qtbot.waitUntil(lambda: len(paced) == 0, timeout=5000)
+    assert [len(piece) for piece in taken] == [3, 10, 10, 6]
+    assert [i for piece in taken for i in piece] == [*range(28), 100]
+
+
+def test_flush_hands_on_everything_and_clear_forgets(qtbot: QtBot) -> None:
+    owner = QObject()
+    taken: list[int] = []
+    paced: Paced[int] = Paced(taken.extend, 4, owner)
+    paced.put(range(10))
+    paced.flush()
+    assert taken == list(range(10)) and len(paced) == 0
+    paced.put(range(10, 20))
+    paced.clear()
+    assert taken == list(range(14)) and len(paced) == 0
+    assert not paced._timer.isActive()
+
+
+def test_scattered_rows_are_told_as_one_range_and_a_few_runs_each_once() -> None:
+    model = QStandardItemModel(100, 3)
+    told: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, _roles: told.append((top.row(), bottom.row())))
+    rows_changed(model, [5, 1, 2, 9], 0, 2)
+    assert told == [(1, 2), (5, 5), (9, 9)]
+    told.clear()
+    scattered = list(range(3, 3 + 4 * (MAX_RANGES + 1), 4))  # one more run than the bound
+    rows_changed(model, scattered, 0, 2)
+    assert told == [(scattered[0], scattered[-1])]
+    told.clear()
+    rows_changed(model, [], 0, 2)
+    assert told == []
+
+
+def test_cycles_are_collected_by_the_gui_thread_when_a_threshold_is_crossed(
+    _collector: GuiThreadCollector,
+) -> None:
+    assert not gc.isenabled()  # no worker thread can run a collection
+    saved = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(50, saved[1], saved[2])
+    try:
+        owner = QObject()
+        cycle: dict[str, object] = {"owner": owner}
+        cycle["self"] = cycle
+        gone = weakref.ref(owner)
+        del owner, cycle
+        assert gone() is not None  # only a collection frees a cycle
+        _collector.check()  # below the threshold: nothing to do yet
+        assert gone() is not None
+        _ = [[] for _ in range(200)]  # allocations cross the threshold
+        _collector.check()
+        assert gone() is None
+    finally:
+        gc.set_threshold(*saved)
