@@ -13,7 +13,9 @@ at once.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -257,10 +259,11 @@ class Engine(QObject):
 
     # -- profiles -------------------------------------------------------------------------
 
-    def _pick(self) -> Worker:
-        counts = dict.fromkeys(self._workers, 0)
-        for w in self._where.values():
-            counts[w] += 1
+    def _pick(self, counts: collections.Counter[Worker] | None = None) -> Worker:
+        """The worker with the fewest profiles (``counts``: as the caller keeps them)."""
+        if len(self._workers) == 1:  # the default where Python has a GIL: nothing to count
+            return self._workers[0]
+        counts = collections.Counter(self._where.values()) if counts is None else counts
         return min(self._workers, key=lambda w: (counts[w], w.index))
 
     def _on(
@@ -274,9 +277,21 @@ class Engine(QObject):
         return worker.submit(command)
 
     def set_profiles(self, profiles: Iterable[Profile]) -> None:
-        """Start monitoring many profiles, their first checks spread over a second."""
+        """Start monitoring many profiles, their first checks spread over a second: one
+        command per worker (5,000 profiles one by one kept the GUI thread 2 s)."""
+        if not self._workers:
+            raise RuntimeError("the engine is not running")
+        batches: dict[Worker, list[Profile]] = {w: [] for w in self._workers}
+        counts = collections.Counter(self._where.values())
         for profile in profiles:
-            self.add(profile, stagger=True)
+            worker = self._pick(counts)
+            counts[worker] += 1
+            self._where[profile.id] = worker
+            batches[worker].append(profile)
+        raise_open_file_limit(len(self._where) + 256)
+        for worker, batch in batches.items():
+            if batch:
+                worker.submit(functools.partial(_add_each, batch))
 
     def add(self, profile: Profile, *, stagger: bool = False) -> concurrent.futures.Future[Any]:
         if not self._workers:
@@ -328,3 +343,13 @@ class Engine(QObject):
             return probe_once(profile, ms.resolver)
 
         return self._where.get(profile.id, self._pick()).submit(check)
+
+
+def _add_each(profiles: list[Profile], monitors: MonitorSet) -> None:
+    """On the worker's loop: each profile added on its own (one refused is logged, the
+    others are still watched)."""
+    for profile in profiles:
+        try:
+            monitors.add(profile, stagger=True)
+        except Exception:
+            log.exception("profile %r (%s) could not be monitored", profile.name, profile.id)

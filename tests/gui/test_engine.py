@@ -91,6 +91,23 @@ def test_a_state_change_is_not_held_back_by_batching(
     assert down.cause is Cause.RESET
 
 
+def test_many_profiles_go_to_the_workers_evenly_in_one_command_each(
+    qtbot: QtBot, engine: Engine, echo_server: LineEchoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """5,000 profiles handed over one by one held the GUI thread for 2 s at start."""
+    from tcpmonitor_gui.engine.worker import Worker
+
+    commands: list[Worker] = []
+    submit = Worker.submit
+    monkeypatch.setattr(Worker, "submit", lambda w, c: (commands.append(w), submit(w, c))[1])
+    profiles = [make_profile(*echo_server.address, interval_s=60, id=f"p{i}") for i in range(301)]
+    engine.set_profiles(profiles)
+    assert len(commands) == 2 and len(set(commands)) == 2  # one per worker
+    qtbot.waitUntil(lambda: sum(w.count for w in commands) == 301, timeout=5000)
+    assert sorted(w.count for w in commands) == [150, 151]
+    assert all(engine.monitored(p.id) for p in profiles)
+
+
 def test_commands_pause_resume_update_remove(
     qtbot: QtBot, engine: Engine, echo_server: LineEchoServer
 ) -> None:
