@@ -371,11 +371,12 @@ class StatusModel(QStandardItemModel):
         write_search(row)
         muted = state is State.PAUSED
         if muted != row.muted:  # a paused row is muted, not coloured
+            if muted or row.muted is not None:  # fresh cells have no colour to take away
+                color = muted_color() if muted else None
+                for column, item in enumerate(items):
+                    if column != Column.CAUSE:
+                        item.setData(color, Qt.ItemDataRole.ForegroundRole)
             row.muted = muted
-            color = muted_color() if muted else None
-            for column, item in enumerate(items):
-                if column != Column.CAUSE:
-                    item.setData(color, Qt.ItemDataRole.ForegroundRole)
         # A cause that is history (the row is up again) is muted too.
         cause_muted = muted or state not in (State.DOWN, State.DEGRADED, State.CONNECTING)
         items[Column.CAUSE].setData(
