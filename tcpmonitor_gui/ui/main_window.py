@@ -60,8 +60,9 @@ log = logging.getLogger(__name__)
 
 #: The log, the tray and the counts take the engine's batches at most this often.
 UI_FLUSH_MS = 250
-#: Events taken from the engine per turn of the event loop, at most (a tenth of a ms each).
-EVENTS_PER_TURN = 250
+#: Events taken from the engine per turn of the event loop, at most (a few tenths of a ms
+#: each, more when a worker holds the GIL: a burst was still 30-60 ms a turn at 100).
+EVENTS_PER_TURN = 50
 STATUS_ORDER = (State.UP, State.DEGRADED, State.DOWN, State.CONNECTING, State.PAUSED)
 
 

@@ -184,14 +184,15 @@ def test_a_burst_is_shown_a_piece_per_turn_in_order_and_once(
     model = LogModel(newest_first=newest_first)
     inserts: list[int] = []
     model.rowsInserted.connect(lambda _p, first, last: inserts.append(last - first + 1))
-    burst = [state_event(i, profile=f"p{i}") for i in range(2 * ROWS_PER_TURN + 50)]
+    extra = ROWS_PER_TURN // 2
+    burst = [state_event(i, profile=f"p{i}") for i in range(2 * ROWS_PER_TURN + extra)]
     model.append(burst)
     assert model.rowCount() == ROWS_PER_TURN  # the first piece at once
-    assert model.waiting == ROWS_PER_TURN + 50
+    assert model.waiting == ROWS_PER_TURN + extra
     model.append(burst[:10])  # again while waiting: not shown twice
     model.append([state_event(9999, profile="late")])  # after the burst, not before
     qtbot.waitUntil(lambda: model.waiting == 0, timeout=5000)
-    assert inserts == [ROWS_PER_TURN, ROWS_PER_TURN, 51]
+    assert inserts == [ROWS_PER_TURN, ROWS_PER_TURN, extra + 1]
     order = [e.detail for e in shown(model)]
     expected = [e.detail for e in burst] + ["event 9999"]
     assert order == (expected[::-1] if newest_first else expected)

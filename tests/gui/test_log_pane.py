@@ -278,9 +278,11 @@ def test_newest_last_view_follows_the_bottom_only_if_it_was_there(qtbot: QtBot) 
     pane = make_pane(qtbot)
     pane.set_newest_first(False)
     show(qtbot, pane)
-    pane.add_events(batch(0, 100))
+    pane.add_events(batch(0, 100))  # shown a piece per turn, the view following the bottom
     bar = pane.view.verticalScrollBar()
-    qtbot.waitUntil(lambda: bar.maximum() > 20 and bar.value() == bar.maximum())
+    qtbot.waitUntil(
+        lambda: pane.model.waiting == 0 and bar.maximum() > 20 and bar.value() == bar.maximum()
+    )
 
     old_max = bar.maximum()
     pane.add_events(batch(100, 3))

@@ -47,7 +47,7 @@ _Key = tuple[int, str, State]
 
 
 #: Live rows written per turn of the event loop, at most (a row is a few tenths of a ms).
-ROWS_PER_TURN = 100
+ROWS_PER_TURN = 20
 
 
 class Column(enum.IntEnum):
