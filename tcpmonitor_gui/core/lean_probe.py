@@ -64,6 +64,7 @@ class LeanProbe:
         self._started = 0.0
         self._tick = 0.0
         self._woken = False
+        self._early = False  # the next check is an extra one, due now
         self.active = False
 
     def start(self, delay_s: float = 0.0) -> None:
@@ -90,13 +91,16 @@ class LeanProbe:
         if self._timer is None:  # a check is under way
             self._woken = True
             return
+        if self._early:  # brought forward already: a second wake changes nothing
+            return
         self._timer.cancel()
         # An extra check: the schedule keeps its phase (see ``run_probe``).
+        self._early = True
         self._tick -= self.profile.detector.interval_s
         self._timer = self._loop.call_soon(self._due)
 
     def _due(self) -> None:
-        self._timer = None
+        self._timer, self._early = None, False
         try:
             sock = socket.socket(self._family, socket.SOCK_STREAM)
         except OSError as exc:  # out of file descriptors, say
@@ -106,7 +110,13 @@ class LeanProbe:
         self._sock = sock
         self._started = time.perf_counter()
         timeout_s = self.profile.detector.timeout_s
-        attempt = Attempt(self._loop, sock, self._sockaddr, timeout_s, self._settled)
+        try:
+            attempt = Attempt(self._loop, sock, self._sockaddr, timeout_s, self._settled)
+        except (OSError, ValueError, OverflowError) as exc:  # refused by the socket call
+            self._sock = None
+            sock.close()
+            self._done(Sample.failure(*classify(exc), address=self._address))
+            return
         if self._sock is sock:  # not settled at once
             self._attempt = attempt
 
@@ -142,7 +152,7 @@ class LeanProbe:
         # A check that outlasted the interval skips the missed ticks.
         self._tick = max(self._tick + self.profile.detector.interval_s, now)
         if self._woken:  # woken while checking: once more, now
-            self._woken = False
+            self._woken, self._early = False, True
             self._tick -= self.profile.detector.interval_s
             self._timer = self._loop.call_soon(self._due)
             return

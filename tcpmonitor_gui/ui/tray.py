@@ -208,8 +208,8 @@ class TrayIcon(QObject):
         """How many drops are not acknowledged: a count on the icon until they are."""
         self._unacked = count
         self._ack_action.setEnabled(count > 0)
-        # Drawn once the count settles: in a burst it changes with every batch, and each
-        # drawing is a new icon sent to the tray host.
+        # Drawn at most every REPAINT_MS: in a burst the count changes with every batch,
+        # and each drawing is a new icon sent to the tray host.
         if not self._repaint_timer.isActive():
             self._repaint_timer.start()
 

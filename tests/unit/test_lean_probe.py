@@ -274,3 +274,39 @@ async def test_a_woken_probe_keeps_its_phase(echo_server: LineEchoServer, lean: 
             resolver.close()
         else:
             probe.stop()
+
+
+async def test_two_wakes_at_once_bring_one_check_forward_and_keep_the_phase(
+    echo_server: LineEchoServer,
+) -> None:
+    """The network coming back and the target answering another monitor wake a probe in
+    the same turn: one extra check, and the regular one still when it was due."""
+    profile = make_profile(*echo_server.address, interval_s=1.0)
+    address = lean_address(profile)
+    assert address is not None
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+    arrived = asyncio.Event()
+
+    def report(sample: Sample) -> None:
+        times.append(loop.time())
+        arrived.set()
+
+    async def next_check() -> None:
+        arrived.clear()
+        await asyncio.wait_for(arrived.wait(), DEADLINE_S)
+
+    probe = LeanProbe(profile, address, report)
+    probe.start()
+    try:
+        await next_check()
+        due = times[0] + 1.0
+        await asyncio.sleep(0.5)  # ok-sleep: the point of the test is waking in between
+        probe.now()
+        probe.now()
+        await next_check()
+        await next_check()
+        assert len(times) == 3, times  # one extra check, not two
+        assert abs(times[-1] - due) < 0.25, (times, due)
+    finally:
+        probe.stop()

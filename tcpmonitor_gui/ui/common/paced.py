@@ -45,13 +45,6 @@ class Paced(QObject, Generic[T]):
         self._queue.clear()
         self._timer.stop()
 
-    def flush(self) -> None:
-        """Hand on everything now (a test's or a shutdown's wish, not the paced way)."""
-        self._timer.stop()
-        while self._queue:
-            self._next()
-        self._timer.stop()
-
     def _next(self) -> None:
         queue = self._queue
         if not queue:
