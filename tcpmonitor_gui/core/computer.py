@@ -28,11 +28,14 @@ class ThisComputer:
         self.network = LocalNetwork(self._network, self._routes)
         self.power = PowerWatch(self._power)
 
-    def start(self) -> list[Event]:
-        """Start watching; returns what is already worth saying (offline at start)."""
-        self.network.start()
-        self.power.start()
-        if self.network.online is False:
+    def start(self, *, wait: bool = True) -> list[Event]:
+        """Start watching; returns what is already worth saying (offline at start).
+
+        ``wait=False`` returns at once, with nothing: an offline start is then told through
+        ``on_event``, and ``network.when_known`` says when monitors may begin."""
+        self.network.start(wait=wait)
+        self.power.start(wait=wait)
+        if wait and self.network.online is False:
             return [condition(State.OFFLINE, self.network.reason)]
         return []
 

@@ -69,6 +69,11 @@ class LocalNetwork:
         self.changed_at = -CHANGE_GRACE_S
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
+        self._lock = threading.Lock()
+        #: Called once the state is known (``when_known``).
+        self._waiting: list[Callable[[], object]] = []
+        #: Tell an offline start through ``on_change`` (``start(wait=False)``).
+        self._tell_start = False
         self._closed = False
         #: A pipe whose write end ``close`` writes to, to end the watcher's wait.
         self._stop_r = self._stop_w = -1
@@ -79,17 +84,41 @@ class LocalNetwork:
         self.online: bool | None = None
         self.reason = ""
 
-    def start(self) -> LocalNetwork:
+    def start(self, *, wait: bool = True) -> LocalNetwork:
         """Read the state and watch it, from a thread of its own (pyroute2's sockets cannot be
-        used from a thread that runs an asyncio loop); returns once the state is known."""
-        if sys.platform.startswith("linux") and self._thread is None:
-            self._stop_r, self._stop_w = os.pipe()
-            self._thread = threading.Thread(
-                target=self._watch, name="tcpmonitor-localnet", daemon=True
-            )
-            self._thread.start()
+        used from a thread that runs an asyncio loop); returns once the state is known.
+
+        ``wait=False`` returns at once (the window's first frame must not wait for pyroute2's
+        import and the kernel's answer): ``when_known`` then says when the state is known,
+        and starting offline is told through ``on_change`` like any later change."""
+        if self._thread is not None:
+            return self
+        if not sys.platform.startswith("linux"):
+            self._known()  # nothing to learn: unknown for good
+            return self
+        self._tell_start = not wait
+        self._stop_r, self._stop_w = os.pipe()
+        self._thread = threading.Thread(target=self._watch, name="tcpmonitor-localnet", daemon=True)
+        self._thread.start()
+        if wait:
             self._ready.wait(5)
         return self
+
+    def when_known(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the state is known, or known not to be learnable: at once
+        (in this thread) if it is, else from the watcher's thread. Any thread."""
+        with self._lock:
+            if not self._ready.is_set():
+                self._waiting.append(callback)
+                return
+        self._tell(callback)
+
+    def _known(self) -> None:
+        with self._lock:
+            self._ready.set()
+            waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            self._tell(callback)
 
     def close(self) -> None:
         self._closed = True
@@ -145,7 +174,9 @@ class LocalNetwork:
                     self._socket.close()
             return
         finally:
-            self._ready.set()
+            self._known()
+        if self._tell_start and self.online is False:
+            self._tell(self._on_change, False, self.reason)
         settled_at: float | None = None  # routes changed: told once they settle
         coming_back = False  # the routes that follow "online" (a default route, DHCP) are it
         before = self._routes
@@ -188,7 +219,7 @@ class LocalNetwork:
         with contextlib.suppress(Exception):
             self._socket.close()  # in this thread, the only one that used it
 
-    def _tell(self, callback: Callable[..., None] | None, *args: object) -> None:
+    def _tell(self, callback: Callable[..., object] | None, *args: object) -> None:
         if callback is not None:
             try:
                 callback(*args)

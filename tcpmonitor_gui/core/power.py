@@ -83,6 +83,7 @@ class PowerWatch:
         self._bus_address = bus_address
         self._use_logind = logind
         self._lock = threading.Lock()
+        self._closed = False
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -95,18 +96,22 @@ class PowerWatch:
         self._asleep_at = 0.0  # ``slept()`` when logind said "sleep"
         self._woke_at = -SAME_SLEEP_S  # ``monotonic()`` when logind said "woke"
 
-    def start(self) -> PowerWatch:
+    def start(self, *, wait: bool = True) -> PowerWatch:
+        """Begin watching; returns once logind was asked (or at once, ``wait=False``)."""
         if self._slept is None:
             if not hasattr(time, "CLOCK_BOOTTIME"):
                 return self  # not Linux: nothing to watch (README)
             self._slept = slept_s
         self._thread = threading.Thread(target=self._run, name="tcpmonitor-power", daemon=True)
         self._thread.start()
-        self._ready.wait(5)
+        if wait:
+            self._ready.wait(5)
         return self
 
     def close(self) -> None:
-        loop, stop = self._loop, self._stop
+        with self._lock:  # a watcher still starting sees this and ends as it starts
+            self._closed = True
+            loop, stop = self._loop, self._stop
         if loop is not None and stop is not None:
             with contextlib.suppress(RuntimeError):  # the loop is closed already
                 loop.call_soon_threadsafe(stop.set)
@@ -125,8 +130,11 @@ class PowerWatch:
             self._ready.set()
 
     async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+        with self._lock:
+            if self._closed:
+                return
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
         bus = await self._subscribe() if self._use_logind else None
         self._ready.set()
         try:

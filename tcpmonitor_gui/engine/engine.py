@@ -103,7 +103,10 @@ class Engine(QObject):
             return
         self._resolver = Resolver()
         self._computer = ThisComputer(self._computer_changed)
-        already = self._computer.start()
+        # Not waited for (pyroute2's import and the kernel's answer held the GUI thread a
+        # quarter of a second): the workers' commands wait until the network is known, and
+        # starting offline is told as news.
+        self._computer.start(wait=False)
         submit = self._store if self._eventlog is not None else None
         self._actions = ActionRunner(self._action_done)
         for i in range(self._count):
@@ -112,8 +115,6 @@ class Engine(QObject):
             worker.events.connect(self._run_actions)
             worker.start_and_wait()
             self._workers.append(worker)
-        if already:
-            self._tell(already)
         if self._metrics_listen:
             self._serve_metrics()
         if self._registry is not None:

@@ -30,6 +30,8 @@ FLUSH_S = 0.1
 #: thousand connections dropping together) is a few batches, not one per turn of the loop
 #: (each batch is a queued signal and a pass over the table in the GUI thread).
 NEWS_S = 0.02
+#: Commands wait at most this long for this computer's network to be known (``local``).
+KNOWN_DEADLINE_S = 5.0
 
 
 class WorkerStopped(RuntimeError):
@@ -57,6 +59,9 @@ class Worker(QThread):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._monitors: MonitorSet | None = None
+        #: Set once this computer's network is known: commands wait for it, so that no
+        #: monitor begins (and names a first failure) before "is it me?" can be answered.
+        self._known: asyncio.Event | None = None
         self._ready = threading.Event()
         self._batch: list[Event] = []
         self._flush_handle: asyncio.TimerHandle | None = None
@@ -81,9 +86,21 @@ class Worker(QThread):
             self._ready.set()  # never leave start_and_wait hanging
 
     async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
+        self._known = known = asyncio.Event()
         self._monitors = MonitorSet(self._emit, resolver=self._resolver, local=self._local)
+        if self._local is None:
+            known.set()
+        else:
+            deadline = loop.call_later(KNOWN_DEADLINE_S, known.set)  # a stuck watcher
+
+            def now_known() -> None:  # the watcher's thread, or this one
+                with contextlib.suppress(RuntimeError):  # the loop is closed: stopped
+                    loop.call_soon_threadsafe(known.set)
+                    loop.call_soon_threadsafe(deadline.cancel)
+
+            self._local.when_known(now_known)
         self._ready.set()
         try:
             await self._stopping.wait()
@@ -133,6 +150,8 @@ class Worker(QThread):
             return future
 
         async def call() -> Any:
+            if self._known is not None:
+                await self._known.wait()
             if self._monitors is None:
                 raise WorkerStopped(f"{self.objectName()} is stopping")
             result: Any = command(self._monitors)

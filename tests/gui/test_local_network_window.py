@@ -90,3 +90,36 @@ def test_a_pulled_cable_is_one_notice_and_its_return_one_more(
     downs = [e for e in events if e["kind"] == "state" and e["state"] == "down"]
     assert len(downs) == len(profiles)
     assert {e["cause"] for e in downs} == {"local_network"}
+
+
+def test_a_window_started_without_a_cable_says_so_and_blames_no_server(
+    ns: Namespace, tmp_path: Path
+) -> None:
+    """The window no longer waits for the network watcher before its first frame (pyroute2's
+    import held it a quarter of a second): the watcher learns the state in its own thread, an
+    offline start is told as news, and no monitor begins before it is known, so not one first
+    failure is blamed on its server."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    home.config.mkdir()
+    with LineEchoServer(listen_host=ns.host_ip) as server:
+        profiles = mixed_profiles(*server.address, INTERVAL_S, home.config / "profiles.json")
+        cable(ns, plugged=False)
+        argv = [sys.executable, str(HARNESS), str(home.config), str(home.data)]
+        run = JsonLines(ns, argv, home.env, tmp_path / "stderr.txt")
+        try:
+            run.until(lambda e: e["kind"] == "network" and e["state"] == "offline", 10)
+            for p in profiles:
+                _, down = run.until(state_of(p.id, "down"), 15)
+                assert down["cause"] == "local_network", down
+            said, status = notices(run)
+            assert [n["title"] for n in said] == ["This computer is offline"], said
+            assert status.startswith("This computer is offline"), status
+
+            cable(ns, plugged=True)
+            for p in profiles:
+                run.until(state_of(p.id, "up"), 10)
+        finally:
+            run.stop(at_eof_s=15)
+        assert run.proc.returncode == 0, run.stderr_file.read_text()
+    failures = [e for _, e in run.seen if e.get("kind") == "state" and e.get("cause")]
+    assert {e["cause"] for e in failures} == {"local_network"}, failures

@@ -7,6 +7,7 @@ tested for real in ``test_local_network.py``, in a namespace); here, only the ru
 from __future__ import annotations
 
 import ipaddress
+import threading
 
 from tcpmonitor_gui.core.localnet import LocalNetwork
 
@@ -52,3 +53,28 @@ def test_unknown_blames_nothing() -> None:
     assert local.online is None
     assert local.local_failure("192.0.2.7") is None
     assert local.local_failure(None) is None
+
+
+def test_a_start_that_does_not_wait_says_when_the_state_is_known() -> None:
+    """``start(wait=False)`` returns before the watcher has read the kernel (the window's
+    first frame does not wait for it); ``when_known`` calls back once it has, from the
+    watcher's thread, and at once in the caller's thread when asked after that."""
+    local = LocalNetwork()
+    known = threading.Event()
+    where: list[str] = []
+
+    def first() -> None:
+        where.append(threading.current_thread().name)
+        known.set()
+
+    try:
+        local.start(wait=False)
+        local.when_known(first)
+        assert known.wait(10), "the watcher never said the state is known"
+        assert local.online is not None  # this host has netlink, and loopback at least
+        assert len(where) == 1  # once, whichever thread got there first
+        later: list[str] = []
+        local.when_known(lambda: later.append(threading.current_thread().name))
+        assert later == [threading.current_thread().name]
+    finally:
+        local.close()

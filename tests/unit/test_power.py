@@ -188,6 +188,18 @@ def test_without_a_bus_the_clocks_still_tell(tmp_path: Path, clock: Clock, told:
         watch.close()
 
 
+def test_a_watch_closed_as_it_starts_ends(tmp_path: Path, clock: Clock, told: Told) -> None:
+    """The window starts the watch without waiting (``wait=False``), so a quit can close it
+    before its thread has made its loop: the thread must still end, not watch on alone."""
+    nowhere = f"unix:path={tmp_path / 'no-bus'}"
+    for _ in range(20):  # the close lands at different moments of the thread's start
+        watch = PowerWatch(told, slept=clock, poll_s=0.01, bus_address=nowhere)
+        watch.start(wait=False)
+        watch.close()
+        assert watch._thread is not None
+        assert not watch._thread.is_alive()
+
+
 async def test_tcpmonitor_run_tells_sleep_and_wake_and_checks_at_once_on_waking(
     system_bus: str,
     logind: MessageBus,
