@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
+    from .ui.common.pyside_imports import skip_source_scan  # noqa: PLC0415
+
+    skip_source_scan()  # before the many imports that follow
+
     os.environ["QT_API"] = "pyside6"
     import qasync  # noqa: PLC0415
 

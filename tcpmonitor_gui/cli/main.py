@@ -11,10 +11,10 @@ from typing import Any, NoReturn
 from .. import __version__
 from ..core import validate as v
 from ..core.actions import ON as ACTION_ON
-from ..core.metrics import parse_listen
 from ..core.presets import PRESETS
 from ..core.profile import DETECTOR_KINDS, field_range, parse_target
 from ..core.session import SessionError
+from ..core.validate import parse_listen
 from .actions import cmd_actions
 from .check import cmd_check
 from .errors import EXIT_USAGE, UsageError, die

@@ -33,7 +33,6 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from . import validate as v
 from .events import Event, Kind, State
 from .maintenance import in_maintenance
 from .profile import Profile
@@ -82,28 +81,6 @@ _STATE_FAMILIES = (
     "tcpmonitor_state_changes_total",
     "tcpmonitor_last_change_timestamp_seconds",
 )
-
-
-def parse_listen(field: str, text: object) -> tuple[str, int]:
-    """``[HOST:]PORT`` to serve on: the host is 127.0.0.1 when left out, port 0 any free one;
-    an IPv6 address in brackets. Raises ``validate.FieldError`` naming ``field``."""
-    if not isinstance(text, str) or not text or len(text) > 300:
-        v.fail(field, text, "is not [HOST:]PORT (e.g. 9464, 0.0.0.0:9464, [::1]:9464)")
-    host, port_text = "127.0.0.1", text
-    if not (text.isascii() and text.isdigit()):
-        name, sep, port_text = text.rpartition(":")
-        if name.startswith("[") and name.endswith("]"):
-            name = name[1:-1]
-        elif ":" in name:
-            v.fail(field, text, "has an IPv6 address without brackets (write [ADDR]:PORT)")
-        if not sep or not name:
-            v.fail(field, text, "is not [HOST:]PORT (e.g. 9464, 0.0.0.0:9464, [::1]:9464)")
-        host = v.host(field, name)
-    if not (port_text.isascii() and port_text.isdigit()) or len(port_text) > 5:
-        v.fail(field, port_text, "is not a port (0 to 65535)")
-    if int(port_text) > 65535:
-        v.fail(field, port_text, "is out of range (allowed 0 to 65535)")
-    return host, int(port_text)
 
 
 def escape_label(value: str) -> str:

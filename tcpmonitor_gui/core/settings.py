@@ -22,7 +22,7 @@ from typing import Any
 from . import actions
 from . import validate as v
 from .jsonfile import JsonFileError, JsonStore, document_version, upgrade
-from .metrics import parse_listen
+from .validate import parse_listen
 
 FILE_NAME = "settings.json"
 CURRENT_VERSION = 1

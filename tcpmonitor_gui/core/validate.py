@@ -134,3 +134,25 @@ def host(field: str, value: Any) -> str:
     if name.replace(".", "").isdigit():
         fail(field, value, "is not a valid IP address")
     return value
+
+
+def parse_listen(field: str, text: object) -> tuple[str, int]:
+    """``[HOST:]PORT`` to serve on: the host is 127.0.0.1 when left out, port 0 any free one;
+    an IPv6 address in brackets. Raises ``validate.FieldError`` naming ``field``."""
+    if not isinstance(text, str) or not text or len(text) > 300:
+        fail(field, text, "is not [HOST:]PORT (e.g. 9464, 0.0.0.0:9464, [::1]:9464)")
+    address, port_text = "127.0.0.1", text
+    if not (text.isascii() and text.isdigit()):
+        name, sep, port_text = text.rpartition(":")
+        if name.startswith("[") and name.endswith("]"):
+            name = name[1:-1]
+        elif ":" in name:
+            fail(field, text, "has an IPv6 address without brackets (write [ADDR]:PORT)")
+        if not sep or not name:
+            fail(field, text, "is not [HOST:]PORT (e.g. 9464, 0.0.0.0:9464, [::1]:9464)")
+        address = host(field, name)
+    if not (port_text.isascii() and port_text.isdigit()) or len(port_text) > 5:
+        fail(field, port_text, "is not a port (0 to 65535)")
+    if int(port_text) > 65535:
+        fail(field, port_text, "is out of range (allowed 0 to 65535)")
+    return address, int(port_text)

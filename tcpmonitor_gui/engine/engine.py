@@ -19,7 +19,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -28,7 +28,6 @@ from ..core.actions import Action
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
-from ..core.metrics import Metrics, MetricsServer, parse_listen
 from ..core.monitor import MonitorSet
 from ..core.probe import probe_once
 from ..core.profile import Profile
@@ -38,9 +37,13 @@ from ..core.rlimit import raise_open_file_limit
 from ..core.sample import Sample
 from ..core.settings import automatic_workers
 from ..core.snooze import snoozed
+from ..core.validate import parse_listen
 from .gui_thread import call_in_gui_thread
 from .registry import ProfileRegistry
 from .worker import Worker
+
+if TYPE_CHECKING:
+    from ..core.metrics import Metrics, MetricsServer
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +198,8 @@ class Engine(QObject):
 
     def _serve_metrics(self) -> None:
         """Prometheus metrics from the desktop program (setting ``metrics_listen``)."""
+        from ..core.metrics import Metrics, MetricsServer  # noqa: PLC0415 - only when asked
+
         host, port = parse_listen("metrics_listen", self._metrics_listen)
         profiles = list(self._registry.profiles) if self._registry is not None else []
         metrics = Metrics(profiles)

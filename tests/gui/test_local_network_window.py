@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.netns import Namespace
 from tests.netns_process import JsonLines, cable, mixed_profiles, routed_namespace, state_of
@@ -43,6 +44,17 @@ def notices(run: JsonLines) -> tuple[list[dict[str, object]], str]:
     return [e for _, e in run.seen if e["kind"] == "notice"], str(flushed["status"])
 
 
+def offline_told_once(run: JsonLines, profiles: list[Profile]) -> None:
+    """"This computer is offline" was said, once, and every profile went down for it."""
+    run.until(lambda e: e["kind"] == "network" and e["state"] == "offline", 10)
+    for p in profiles:
+        _, down = run.until(state_of(p.id, "down"), 15)
+        assert down["cause"] == "local_network", down
+    said, status = notices(run)
+    assert [n["title"] for n in said] == ["This computer is offline"], said
+    assert status.startswith("This computer is offline"), status
+
+
 def test_a_pulled_cable_is_one_notice_and_its_return_one_more(
     ns: Namespace, tmp_path: Path
 ) -> None:
@@ -58,13 +70,7 @@ def test_a_pulled_cable_is_one_notice_and_its_return_one_more(
             assert notices(run)[0] == []
 
             cable(ns, plugged=False)
-            run.until(lambda e: e["kind"] == "network" and e["state"] == "offline", 10)
-            for p in profiles:
-                _, down = run.until(state_of(p.id, "down"), 15)
-                assert down["cause"] == "local_network", down
-            said, status = notices(run)
-            assert [n["title"] for n in said] == ["This computer is offline"], said
-            assert status.startswith("This computer is offline"), status
+            offline_told_once(run, profiles)
 
             plugged = cable(ns, plugged=True)
             run.until(lambda e: e["kind"] == "network" and e["state"] == "online", 10)
@@ -107,13 +113,7 @@ def test_a_window_started_without_a_cable_says_so_and_blames_no_server(
         argv = [sys.executable, str(HARNESS), str(home.config), str(home.data)]
         run = JsonLines(ns, argv, home.env, tmp_path / "stderr.txt")
         try:
-            run.until(lambda e: e["kind"] == "network" and e["state"] == "offline", 10)
-            for p in profiles:
-                _, down = run.until(state_of(p.id, "down"), 15)
-                assert down["cause"] == "local_network", down
-            said, status = notices(run)
-            assert [n["title"] for n in said] == ["This computer is offline"], said
-            assert status.startswith("This computer is offline"), status
+            offline_told_once(run, profiles)
 
             cable(ns, plugged=True)
             for p in profiles:
