@@ -106,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # closing hides to the tray; quitting is explicit
-    collector = GuiThreadCollector(app)  # before any other thread: Qt objects die here only
+    collector = GuiThreadCollector(
+        app, freeze=True
+    )  # before any other thread: Qt objects die here only
 
     name = server_name(config_dir)
     if ask_running_instance(name):

@@ -386,9 +386,13 @@ def measure(run: Run, proc: subprocess.Popen[bytes], db: Path, plan: Plan) -> tu
     run.snapshot_s = time.monotonic() - began
     spy = None
     if plan.py_spy is not None and run.runner == "GUI":
+        # A .json file gets speedscope's format: samples in time order, so a stall's stack
+        # can be found; anything else the raw collapsed stacks.
+        spy_format = "speedscope" if plan.py_spy.suffix == ".json" else "raw"
         spy = subprocess.Popen(
             [str(BIN / "py-spy"), "record", "--nonblocking", "--threads", "-p", str(proc.pid),
-             "-d", str(round(plan.window_s)), "-r", "100", "-f", "raw", "-o", str(plan.py_spy)],
+             "-d", str(round(plan.window_s)), "-r", "100", "-f", spy_format,
+             "-o", str(plan.py_spy)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
     utc0 = _utc()
@@ -712,7 +716,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, help="start-up runs of each kind (5; quick 2)")
     parser.add_argument("--profiles", type=int, default=1000, help="how many (1000)")
     parser.add_argument("--markdown", metavar="FILE", help="also write the markdown block here")
-    parser.add_argument("--py-spy", metavar="FILE", help="py-spy the GUI in its window (raw)")
+    parser.add_argument(
+        "--py-spy", metavar="FILE", help="py-spy the GUI in its window (raw; .json: speedscope)"
+    )
     parser.add_argument(
         "--burst", action="store_true", help="every row drops and recovers together every 3 s"
     )

@@ -45,7 +45,7 @@ def notices(run: JsonLines) -> tuple[list[dict[str, object]], str]:
 
 
 def offline_told_once(run: JsonLines, profiles: list[Profile]) -> None:
-    """"This computer is offline" was said, once, and every profile went down for it."""
+    """The one notice "This computer is offline" was said, and every profile went down for it."""
     run.until(lambda e: e["kind"] == "network" and e["state"] == "offline", 10)
     for p in profiles:
         _, down = run.until(state_of(p.id, "down"), 15)

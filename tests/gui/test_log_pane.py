@@ -336,3 +336,42 @@ def test_starts_and_stops_are_folded_away_unless_asked_for(qtbot: QtBot) -> None
                   if a.text() == "Show &starts and stops")  # fmt: skip
     starts.trigger()
     assert pane.proxy.rowCount() == 8
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_at_the_row_bound_the_view_keeps_what_the_user_reads(
+    qtbot: QtBot, newest_first: bool
+) -> None:
+    """At the bound, new rows take the oldest rows' places in the model (a ring), and the
+    proxy moves them to the newest end: the view follows that end if it was there, and else
+    keeps the row the user reads where it was."""
+    pane = make_pane(qtbot, max_rows=60)
+    pane.set_newest_first(newest_first)
+    show(qtbot, pane)
+    pane.add_events(batch(0, 60))
+    bar = pane.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: pane.model.waiting == 0 and bar.maximum() > 20)
+    pane.view.scrollToTop() if newest_first else pane.view.scrollToBottom()
+
+    pane.add_events(batch(60, 5))  # over the bound: five rows replaced in place
+    newest = "event 64"
+    if newest_first:
+        qtbot.waitUntil(lambda: first_visible(pane).detail == newest)
+    else:
+        qtbot.waitUntil(
+            lambda: (
+                pane.view.indexAt(QPoint(1, pane.view.viewport().height() - 2))
+                .data(Role.EVENT)
+                .detail
+                == newest
+            )
+        )
+    assert pane.at_newest_end()
+    assert pane.model.rowCount() == 60
+
+    bar.setValue(20)  # the user reads something older
+    reading = first_visible(pane)
+    pane.add_events(batch(65, 5))
+    qtbot.waitUntil(lambda: pane.model.waiting == 0)
+    qtbot.waitUntil(lambda: first_visible(pane) == reading)
+    assert sorted(int(e.detail.split()[1]) for e in pane.model.events()) == list(range(10, 70))

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QStandardItemModel
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.ui.common.gc_thread import GuiThreadCollector
+from tcpmonitor_gui.ui.common.gc_thread import THAW_S, GuiThreadCollector
 from tcpmonitor_gui.ui.common.paced import Paced
 from tcpmonitor_gui.ui.common.quiet import MAX_RANGES, rows_changed
 
@@ -76,3 +76,48 @@ def test_cycles_are_collected_by_the_gui_thread_when_a_threshold_is_crossed(
         assert gone() is None
     finally:
         gc.set_threshold(*saved)
+
+
+class Allocated:
+    """An object the collector counts (lists and dicts may come from a free list)."""
+
+
+def test_a_freezing_collector_walks_the_long_lived_objects_only_once_in_a_while() -> None:
+    """With ``freeze`` (the program's), what survives a full collection is frozen, so the
+    next full collections walk only what came since; a cycle among frozen objects is freed
+    once ``THAW_S`` has passed."""
+    now = [0.0]
+    owner = QObject()
+    collector = GuiThreadCollector(owner, freeze=True, clock=lambda: now[0])
+    saved = gc.get_threshold()
+    kept: list[object] = []
+
+    def full_collection() -> None:
+        gc.collect(1)
+        gc.collect(1)  # two collections of the middle generation: the oldest is due
+        kept.extend(Allocated() for _ in range(50))  # and the youngest crosses its threshold
+        collector.check()
+
+    def cycle() -> tuple[weakref.ref[QObject], dict[str, object]]:
+        held = QObject()
+        loop: dict[str, object] = {"held": held}
+        loop["self"] = loop
+        return weakref.ref(held), loop
+
+    try:
+        gc.set_threshold(10, 1, 1)
+        old, frozen = cycle()  # alive, as a cycle, at the first full collection: frozen
+        full_collection()
+        assert gc.get_freeze_count() > 0
+        del frozen  # let go of, frozen: no collection sees it...
+        young = cycle()[0]
+        full_collection()
+        assert young() is None  # ...while a cycle made since is freed
+        assert old() is not None
+        now[0] += THAW_S
+        full_collection()
+        assert old() is None  # thawed and walked again
+    finally:
+        collector.stop()
+        gc.set_threshold(*saved)
+    assert gc.get_freeze_count() == 0

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -18,6 +19,7 @@ from tcpmonitor_gui.core.last_seen import LastSeen
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.ui.common.text import coarse_duration_text as format_duration
 from tcpmonitor_gui.ui.status.cells import format_uptime
+from tcpmonitor_gui.ui.status.marks import Tally
 from tcpmonitor_gui.ui.status.model import (
     SAMPLES,
     Column,
@@ -369,3 +371,41 @@ def test_upsert_inserts_or_updates_in_place_and_remove_drops_the_row(model: Stat
     assert model.rowCount(QModelIndex()) == 5
     assert resets == []
     assert model.groups() == ["prod"]
+
+
+def test_cells_of_removed_rows_leave_no_python_wrapper_behind(model: StatusModel) -> None:
+    """The cells are Qt's copies of a prototype, deleted by Qt without telling PySide: a
+    wrapper left registered would be handed out for the next Qt object at its address."""
+    alpha = model._rows[model.row_of("id-alpha")].items  # type: ignore[index]
+    assert alpha and all(shiboken6.isValid(item) for item in alpha)
+    model.remove_profile("id-alpha")
+    assert not any(shiboken6.isValid(item) for item in alpha)
+    before = [item for row in model._rows for item in row.items]
+    model.set_profiles([profile("bravo"), profile("zulu")])  # a reset: every cell is new
+    assert not any(shiboken6.isValid(item) for item in before)
+    assert all(shiboken6.isValid(item) for row in model._rows for item in row.items)
+
+
+def test_the_counts_kept_from_changed_rows_match_a_count_of_every_row() -> None:
+    """Counts, unacknowledged drops and stale acknowledgements are kept from the rows each
+    batch changed (not counted over every row per batch): after any sequence of batches they
+    are what counting every row says."""
+    rng = random.Random(12)
+    m = StatusModel(clock=Clock())
+    acked = "2025-05-01T11:00:00Z"
+    m.set_profiles([profile(f"p{i}", acknowledged=acked if i % 3 == 0 else "") for i in range(40)])
+    states = [State.UP, State.DOWN, State.DEGRADED, State.CONNECTING, State.PAUSED]
+    told: list[list[str]] = []
+    m.staleAcks.connect(told.append)
+    for _ in range(200):
+        batch = [
+            state(f"id-p{rng.randrange(40)}", rng.choice(states), maintenance=rng.random() < 0.2)
+            for _ in range(rng.randrange(1, 8))
+        ]
+        m.apply_events(batch)
+        full = Tally()
+        full.recount(m._rows)
+        assert m.counts() == full.counts
+        assert m._unacked == full.unacked == len(m.unacknowledged())
+        assert m._stale_told == full.stale
+    assert told, "no acknowledgement went stale in 200 batches: the test tests nothing"

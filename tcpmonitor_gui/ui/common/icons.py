@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from ... import assets
@@ -107,3 +107,36 @@ def app_icon() -> QIcon:
     if icon.isNull():
         icon.addFile(str(assets.resource_path(assets.APP_ICON_SVG)))
     return icon
+
+
+def readable_state_color(state: State) -> QColor:
+    """Text colour for ``state`` on the application's current base colour."""
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    return QColor(_readable(state, base.rgb()))
+
+
+def _luminance(color: QColor) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in (color.redF(), color.greenF(), color.blueF()))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@functools.cache
+def _readable(state: State, base_rgb: int) -> QColor:
+    """The state's colour, made lighter or darker until it reads on ``base`` (WCAG 4.5:1).
+
+    Amber on white or red on a dark theme is too faint as text; the hue stays the state's.
+    """
+    color, base = state_color(state), QColor.fromRgb(base_rgb)
+    lb = _luminance(base)
+    h, s, lightness, a = color.hslHueF(), color.hslSaturationF(), color.lightnessF(), 1.0
+    step = 0.03 if base.lightnessF() < 0.5 else -0.03
+    while 0.0 < lightness < 1.0:
+        lc = _luminance(color)
+        if (max(lc, lb) + 0.05) / (min(lc, lb) + 0.05) >= 4.5:
+            break
+        lightness = min(1.0, max(0.0, lightness + step))
+        color = QColor.fromHslF(h, s, lightness, a)
+    return color

@@ -16,10 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QPoint,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -38,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.events import FIELDS, Cause, Event, Kind, State
+from ...core.events import FIELDS, Cause, Event, State
 from ...core.jsonfile import atomic_write_text
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
@@ -48,95 +46,11 @@ from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
 from ..common.text import error_text
 from .model import Column, History, LogModel, Role
+from .proxy import LogFilterProxy, start_or_stop
 
-__all__ = ["LogFilterProxy", "LogPane"]
+__all__ = ["LogFilterProxy", "LogPane", "start_or_stop"]
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-class LogFilterProxy(QSortFilterProxyModel):
-    """Filters by profile id, states, causes and free text; ``None`` means "any".
-
-    It never sorts: the order is the model's (newest first or last), which is what export
-    writes and what auto-scroll relies on.
-    """
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._profile: str | None = None
-        self._states: frozenset[State] | None = None
-        self._causes: frozenset[Cause] | None = None
-        self._text = ""
-        #: Starts and stops are folded away (each start and quit writes a line per profile).
-        self.quiet = True
-        #: Profiles whose lines went away with them (the demo's, when it stops).
-        self._hidden: frozenset[str] = frozenset()
-
-    def set_profile(self, profile_id: str | None) -> None:
-        """Only this profile's events; ``None`` or ``"all"`` for every profile."""
-        self.beginFilterChange()
-        self._profile = None if profile_id in (None, "all") else profile_id
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_states(self, states: Iterable[State] | None) -> None:
-        self.beginFilterChange()
-        self._states = None if states is None else frozenset(states)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_causes(self, causes: Iterable[Cause] | None) -> None:
-        self.beginFilterChange()
-        self._causes = None if causes is None else frozenset(causes)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_quiet(self, quiet: bool) -> None:
-        self.beginFilterChange()
-        self.quiet = quiet
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def hide_profiles(self, profile_ids: Iterable[str]) -> None:
-        self.beginFilterChange()
-        self._hidden |= frozenset(profile_ids)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_text(self, text: str) -> None:
-        """Case-insensitive substring of the profile name, detail, address or cause."""
-        self.beginFilterChange()
-        self._text = text.strip().casefold()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
-        source = self.sourceModel()
-        event = (
-            source.event_at(source_row)
-            if isinstance(source, LogModel)
-            else source.index(source_row, 0, source_parent).data(Role.EVENT)
-        )
-        if not isinstance(event, Event) or event.profile_id in self._hidden:
-            return False
-        if self.quiet and start_or_stop(event):
-            return False
-        if self._profile is not None and event.profile_id != self._profile:
-            return False
-        if self._states is not None and event.state not in self._states:
-            return False
-        if self._causes is not None and event.cause not in self._causes:
-            return False
-        if not self._text:
-            return True
-        cause = "" if event.cause is None else f"{event.cause} {event.cause.label}"
-        cause += f" {cause_text(event.cause)}"
-        haystack = "\n".join((event.profile_name, event.detail, event.address or "", cause))
-        return self._text in haystack.casefold()
-
-
-def start_or_stop(event: Event) -> bool:
-    """A line that monitoring starting or stopping writes for every profile: to unknown
-    ("monitoring stopped", "resumed"), to connecting, and the first state found after it
-    when that is up (a drop found at start is news, and is shown)."""
-    return event.kind is Kind.STATE and (
-        event.state in (State.UNKNOWN, State.CONNECTING)
-        or (event.state is State.UP and event.previous in (State.UNKNOWN, State.CONNECTING))
-    )
 
 
 _STATE_CHOICES: list[tuple[str, frozenset[State] | None]] = [
@@ -186,10 +100,13 @@ class LogPane(QWidget):
         self.model = LogModel(history, max_rows=max_rows, page_size=page_size, parent=self)
         self.proxy = LogFilterProxy(self)
         self.proxy.setSourceModel(self.model)
+        self.proxy.sort(0, self.model.sort_order)  # the store is a ring: the proxy orders it
         self._profile_ids: list[str | None] = [None]
         self._offered: list[tuple[str, str]] = []
         self._was_at_newest = True
         self._shifting = False
+        #: The row at the top of the view before a layout change (kept there after it).
+        self._anchor: QPersistentModelIndex | None = None
 
         self.profile_combo = QComboBox()
         self.profile_combo.addItem(self.tr("All profiles"))
@@ -272,6 +189,10 @@ class LogPane(QWidget):
         self.proxy.rowsAboutToBeRemoved.connect(self._remember_position)
         self.proxy.rowsInserted.connect(self._rows_inserted)
         self.proxy.rowsRemoved.connect(self._rows_removed)
+        # At the row bound the newest rows replace the oldest in place, and the proxy moves
+        # them to the newest end: a layout change, which must keep the reading position too.
+        self.proxy.layoutAboutToBeChanged.connect(self._remember_layout)
+        self.proxy.layoutChanged.connect(self._layout_changed)
         scrollbar = self.view.verticalScrollBar()
         scrollbar.valueChanged.connect(self._maybe_fetch_older)
         scrollbar.rangeChanged.connect(self._maybe_fetch_older)
@@ -349,6 +270,7 @@ class LogPane(QWidget):
 
     def _order_toggled(self, newest_first: bool) -> None:
         self.model.set_newest_first(newest_first)
+        self.proxy.sort(0, self.model.sort_order)  # a layout change: the selection follows
         self._scroll_to_newest()
         self._maybe_fetch_older()
 
@@ -412,6 +334,22 @@ class LogPane(QWidget):
             self._scroll_to_newest()
         elif first == 0:
             self._shift(-(last - first + 1))
+
+    def _remember_layout(self) -> None:
+        self._remember_position()
+        self._anchor = QPersistentModelIndex(self.view.indexAt(QPoint(1, 1)))
+
+    def _layout_changed(self) -> None:
+        anchor, self._anchor = self._anchor, None
+        if self._was_at_newest:
+            self._scroll_to_newest()
+        elif anchor is not None and anchor.isValid():
+            self._shifting = True  # passed through, not scrolled to: no history is asked for
+            try:
+                self.view.executeDelayedItemsLayout()
+                self.view.verticalScrollBar().setValue(anchor.row())
+            finally:
+                self._shifting = False
 
     def _shift(self, rows: int) -> None:
         self._shifting = True  # the top is only passed through, not scrolled to

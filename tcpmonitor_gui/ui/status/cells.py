@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QStandardItem
 
@@ -220,6 +221,18 @@ def new_items() -> list[QStandardItem]:
     """A row's cells, empty: copies of one prototype row (a copy is one call into Qt where
     building a cell is three; 5,000 rows at start took a third of a second to build)."""
     return [item.clone() for item in _prototype_row()]
+
+
+def forget_cells(row: Row) -> None:
+    """Before the model deletes ``row``'s cells: their Python wrappers are let go of.
+
+    The cells are copies made by Qt (``clone``), so their deletion is not told to PySide, and
+    a wrapper still held somewhere (a row kept in a garbage cycle) would stay registered for
+    its address: a new Qt object at that address would then come back to Python as this
+    stale cell (it happened: ``selectionModel()`` returned a ``QStandardItem``)."""
+    for item in row.items:
+        shiboken6.invalidate(item)
+    row.items = []
 
 
 @functools.cache

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QIcon
@@ -120,3 +121,39 @@ def marks_tooltip(row: Row) -> str | None:
 def _when(end: dt.datetime) -> str:
     local = end.astimezone()
     return local.strftime("%H:%M" if local.date() == dt.date.today() else "%Y-%m-%d %H:%M")
+
+
+class Tally:
+    """The table's numbers: rows in each state, drops not acknowledged, acknowledgements
+    whose drop is over. Counted over every row when the rows change, and kept up to date
+    from the rows a batch of events changed (a pass over 5,000 rows for every batch held the
+    GUI thread a fifth of its time)."""
+
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(State, 0)
+        self.unacked = 0
+        self.stale: set[str] = set()
+
+    @staticmethod
+    def mark(row: Row) -> tuple[State, bool]:
+        """What of ``row`` is counted (the stale acknowledgements are found again)."""
+        return row.state, needs_ack(row)
+
+    def recount(self, rows: Iterable[Row]) -> None:
+        self.counts, self.unacked, self.stale = dict.fromkeys(State, 0), 0, set()
+        for row in rows:
+            self.counts[row.state] += 1
+            self.unacked += needs_ack(row)
+            if stale_ack(row):
+                self.stale.add(row.profile.id)
+
+    def moved(self, row: Row, before: tuple[State, bool]) -> None:
+        """``row`` changed from what ``mark`` said before."""
+        state, unacked = before
+        self.counts[state] -= 1
+        self.counts[row.state] += 1
+        self.unacked += needs_ack(row) - unacked
+        if stale_ack(row):
+            self.stale.add(row.profile.id)
+        else:
+            self.stale.discard(row.profile.id)

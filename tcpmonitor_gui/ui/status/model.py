@@ -34,6 +34,7 @@ from .cells import (
     Row,
     detector_text,
     fold_sample,
+    forget_cells,
     format_latency,
     found_again,
     fresh_cells,
@@ -50,7 +51,7 @@ from .cells import (
     write_search,
     write_uptime,
 )
-from .marks import needs_ack, stale_ack, write_marks
+from .marks import Tally, needs_ack, write_marks
 from .tooltips import cell_tooltip
 
 __all__ = ["GROUP_MARK", "SAMPLES", "Column", "Role", "StatusModel", "format_latency"]
@@ -96,6 +97,7 @@ class StatusModel(QStandardItemModel):
         self._now = clock
         self._rows: list[Row] = []
         self._by_id: dict[str, int] = {}
+        self._tally = Tally()  # kept current; what was last told is below
         self._counts = dict.fromkeys(State, 0)
         self._unacked = 0
         self._stale_told: set[str] = set()
@@ -133,6 +135,8 @@ class StatusModel(QStandardItemModel):
         old = {r.profile.id: r for r in self._rows}
         self.beginResetModel()
         with quietly(self):
+            for gone in self._rows:
+                forget_cells(gone)
             self.setRowCount(0)
             self._rows = []
             for profile in profiles:
@@ -197,7 +201,7 @@ class StatusModel(QStandardItemModel):
         if not rows:
             return
         for at in rows:  # bottom up, so each index stays right
-            del self._rows[at]
+            forget_cells(self._rows.pop(at))
             self.removeRow(at)
         self._reindex()
         self.profilesChanged.emit()
@@ -227,7 +231,7 @@ class StatusModel(QStandardItemModel):
         cause): that leaves the state column, the default sort key, out, so the proxy does not
         re-sort a thousand rows for a batch of routine samples.
         """
-        stated: set[int] = set()
+        stated: dict[int, tuple[State, bool]] = {}  # the rows changed, and their counted marks
         sampled: set[int] = set()
         by_id, rows = self._by_id, self._rows
         for event in events:
@@ -243,7 +247,7 @@ class StatusModel(QStandardItemModel):
                 continue
             if event.kind is not Kind.STATE:
                 continue  # what an action did for a change is in the log, not the row
-            stated.add(at)
+            stated.setdefault(at, Tally.mark(row))
             row.state, row.detail, row.haystack = event.state, event.detail, None
             row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
             row.in_state_until = None
@@ -258,17 +262,19 @@ class StatusModel(QStandardItemModel):
         with quietly(self):  # the cells are current at once; the views hear at the flush
             for at in stated:
                 self._write_state(rows[at])
-            searched = {at for at in sampled - stated if write_live(rows[at])}
+            searched = {at for at in sampled - stated.keys() if write_live(rows[at])}
         # Kept by id, not row: rows may move before the timers fire.
         self._pending_states.update(rows[at].profile.id for at in stated)
         if self._pending_states and not self._state_timer.isActive():
             self._state_timer.start()  # state changes: shown within a quarter of a second
-        self._pending_samples.update(rows[at].profile.id for at in sampled - stated)
+        self._pending_samples.update(rows[at].profile.id for at in sampled - stated.keys())
         self._pending_search.update(rows[at].profile.id for at in searched)
         if self._pending_samples and not self._sample_timer.isActive():
             self._sample_timer.start()  # routine samples: a few repaints a second at most
+        for at, before in stated.items():
+            self._tally.moved(rows[at], before)
         if stated:
-            self._recount()
+            self._publish()
 
     def flush_states(self) -> None:
         """Signal the rows whose state changed since the last flush (whole rows: the state
@@ -402,23 +408,20 @@ class StatusModel(QStandardItemModel):
             rank_rows(self._rows)
 
     def _recount(self) -> None:
-        counts = dict.fromkeys(State, 0)
-        unacked, stale = 0, set()
-        for r in self._rows:  # one pass: every batch of changes comes here
-            counts[r.state] += 1
-            if needs_ack(r):
-                unacked += 1
-            elif stale_ack(r):
-                stale.add(r.profile.id)
+        self._tally.recount(self._rows)
+        self._publish()
+
+    def _publish(self) -> None:
+        counts, unacked, stale = self._tally.counts, self._tally.unacked, self._tally.stale
         if counts != self._counts:
-            self._counts = counts
+            self._counts = dict(counts)  # a copy: the tally goes on changing
             self.countsChanged.emit(dict(counts))
         if unacked != self._unacked:
             self._unacked = unacked
             self.unacknowledgedChanged.emit(unacked)
         if fresh := stale - self._stale_told:
             self.staleAcks.emit(sorted(fresh))
-        self._stale_told = stale
+        self._stale_told = set(stale)
 
     def _emit_rows(
         self,

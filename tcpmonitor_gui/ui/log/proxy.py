@@ -1,0 +1,102 @@
+"""The event log's filter and order: which lines the pane shows, newest first or last."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
+
+from ...core.events import Cause, Event, Kind, State
+from ..common.labels import cause_text
+from .model import LogModel, Role
+
+__all__ = ["LogFilterProxy", "start_or_stop"]
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class LogFilterProxy(QSortFilterProxyModel):
+    """Filters by profile id, states, causes and free text; ``None`` means "any".
+
+    It also puts the rows in time order (the model's store is a ring, see ``LogModel``):
+    sorted on ``Role.SEQ``, in C++, newest first or last as the pane says; that order is
+    what export writes and what auto-scroll relies on.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(Role.SEQ)
+        self._profile: str | None = None
+        self._states: frozenset[State] | None = None
+        self._causes: frozenset[Cause] | None = None
+        self._text = ""
+        #: Starts and stops are folded away (each start and quit writes a line per profile).
+        self.quiet = True
+        #: Profiles whose lines went away with them (the demo's, when it stops).
+        self._hidden: frozenset[str] = frozenset()
+
+    def set_profile(self, profile_id: str | None) -> None:
+        """Only this profile's events; ``None`` or ``"all"`` for every profile."""
+        self.beginFilterChange()
+        self._profile = None if profile_id in (None, "all") else profile_id
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_states(self, states: Iterable[State] | None) -> None:
+        self.beginFilterChange()
+        self._states = None if states is None else frozenset(states)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_causes(self, causes: Iterable[Cause] | None) -> None:
+        self.beginFilterChange()
+        self._causes = None if causes is None else frozenset(causes)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_quiet(self, quiet: bool) -> None:
+        self.beginFilterChange()
+        self.quiet = quiet
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def hide_profiles(self, profile_ids: Iterable[str]) -> None:
+        self.beginFilterChange()
+        self._hidden |= frozenset(profile_ids)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_text(self, text: str) -> None:
+        """Case-insensitive substring of the profile name, detail, address or cause."""
+        self.beginFilterChange()
+        self._text = text.strip().casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        source = self.sourceModel()
+        event = (
+            source.event_at(source_row)
+            if isinstance(source, LogModel)
+            else source.index(source_row, 0, source_parent).data(Role.EVENT)
+        )
+        if not isinstance(event, Event) or event.profile_id in self._hidden:
+            return False
+        if self.quiet and start_or_stop(event):
+            return False
+        if self._profile is not None and event.profile_id != self._profile:
+            return False
+        if self._states is not None and event.state not in self._states:
+            return False
+        if self._causes is not None and event.cause not in self._causes:
+            return False
+        if not self._text:
+            return True
+        cause = "" if event.cause is None else f"{event.cause} {event.cause.label}"
+        cause += f" {cause_text(event.cause)}"
+        haystack = "\n".join((event.profile_name, event.detail, event.address or "", cause))
+        return self._text in haystack.casefold()
+
+
+def start_or_stop(event: Event) -> bool:
+    """A line that monitoring starting or stopping writes for every profile: to unknown
+    ("monitoring stopped", "resumed"), to connecting, and the first state found after it
+    when that is up (a drop found at start is news, and is shown)."""
+    return event.kind is Kind.STATE and (
+        event.state in (State.UNKNOWN, State.CONNECTING)
+        or (event.state is State.UP and event.previous in (State.UNKNOWN, State.CONNECTING))
+    )
