@@ -22,6 +22,7 @@ from tcpmonitor_gui.ui.status.cells import format_uptime
 from tcpmonitor_gui.ui.status.marks import Tally
 from tcpmonitor_gui.ui.status.model import (
     SAMPLES,
+    TICK_ROWS,
     Column,
     Role,
     StatusModel,
@@ -409,3 +410,22 @@ def test_the_counts_kept_from_changed_rows_match_a_count_of_every_row() -> None:
         assert m._unacked == full.unacked == len(m.unacknowledged())
         assert m._stale_told == full.stale
     assert told, "no acknowledgement went stale in 200 batches: the test tests nothing"
+
+
+def test_the_clock_writes_a_big_table_a_piece_per_turn(qtbot: QtBot, clock: Clock) -> None:
+    """5,000 rows' clock cells at once held the window 50-90 ms: ``TICK_ROWS`` per turn, and
+    a row removed before its turn is left out."""
+    count = 2 * TICK_ROWS + 10
+    m = StatusModel(clock=clock)
+    m.set_profiles([profile(f"p{i}") for i in range(count)])
+    m.apply_events([state(f"id-p{i}", State.DOWN) for i in range(count)])
+    clock.now = T0 + dt.timedelta(minutes=5)
+    m._tick()
+    assert len(m._ticking) == count - TICK_ROWS  # the first piece at once, the rest later
+    assert text(m, 0, Column.IN_STATE) == "5 min"
+    assert text(m, count - 1, Column.IN_STATE) == "0 s"
+    m.remove_profile(f"id-p{count - 1}")  # removed while its turn waits
+    m._tick()  # a second comes while the last is being written: not queued twice
+    assert len(m._ticking) == count - TICK_ROWS
+    qtbot.waitUntil(lambda: len(m._ticking) == 0, timeout=5000)
+    assert {text(m, row, Column.IN_STATE) for row in range(m.rowCount())} == {"5 min"}

@@ -23,7 +23,7 @@ from ...core.events import State
 from ...core.snooze import FOREVER, snoozed
 from ..common.i18n import translate
 from ..common.icons import render_svg
-from .cells import Column, Row
+from .cells import Column, Row, write_in_state, write_uptime
 
 #: A wrench: maintenance.
 _WRENCH = (
@@ -121,6 +121,23 @@ def marks_tooltip(row: Row) -> str | None:
 def _when(end: dt.datetime) -> str:
     local = end.astimezone()
     return local.strftime("%H:%M" if local.date() == dt.date.today() else "%Y-%m-%d %H:%M")
+
+
+def tick(
+    rows: Iterable[tuple[int, Row]], now: dt.datetime
+) -> tuple[list[int], list[int], list[int]]:
+    """The once-a-second cells of ``(row number, row)`` pairs: the numbers of the rows whose
+    "for" cell, uptime cell and marks changed."""
+    stamp = now.timestamp()
+    in_state, counted, marked = [], [], []
+    for at, row in rows:
+        if write_in_state(row, now):
+            in_state.append(at)
+        if write_uptime(row, stamp):
+            counted.append(at)
+        if write_marks(row):
+            marked.append(at)
+    return in_state, counted, marked
 
 
 class Tally:

@@ -23,6 +23,7 @@ from ...engine.registry import ProfileRegistry
 from ..common.i18n import translate
 from ..common.icons import state_icon, worst
 from ..common.labels import state_text
+from ..common.paced import Paced
 from ..common.quiet import quietly, rows_changed
 from .cells import (
     COLUMN_COUNT,
@@ -51,7 +52,7 @@ from .cells import (
     write_search,
     write_uptime,
 )
-from .marks import Tally, needs_ack, write_marks
+from .marks import Tally, needs_ack, tick, write_marks
 from .tooltips import cell_tooltip
 
 __all__ = ["GROUP_MARK", "SAMPLES", "Column", "Role", "StatusModel", "format_latency"]
@@ -61,19 +62,17 @@ SAMPLE_REPAINT_MS = 250
 #: re-sort and one repaint, and the table still shows a drop within a quarter of a second
 #: (the notification does not wait for it).
 STATE_REPAINT_MS = 250
+TICK_ROWS = 500  # rows whose clock cells are written per turn of the event loop, at most
 
 
 class StatusModel(QStandardItemModel):
     """The live state of every profile; feed it with ``apply_events`` and ``set_uptime``.
 
-    The cells live in Qt's own ``QStandardItem`` store and are written when a row changes;
-    nothing here overrides ``data``, ``flags`` or the counts. That is deliberate: a view reads a
-    model through many virtual calls per cell, and each call into Python needs the GIL, which the
-    worker threads hold much of the time — beside one busy Python thread, one paint of a
-    1,000-row table took 125 ms from a Python ``data()`` against 13 ms from the C++ store
-    (tests/bench/model_paint.py). Painting and sorting now run in C++ without the GIL.
-    Tooltips, which only a person hovering asks for, are computed then (``tooltip``, called
-    by the table view), and a cell is written only when what it shows changes.
+    The cells live in Qt's ``QStandardItem`` store, written when a row changes; nothing here
+    overrides ``data``, ``flags`` or the counts: a view reads a model through many virtual
+    calls per cell, each needing the GIL the workers hold (a 1,000-row paint beside one busy
+    thread: 125 ms from a Python ``data()``, 13 ms from the store, tests/bench/model_paint.py).
+    Tooltips are computed when a person hovers (``tooltip``, asked by the table view).
     """
 
     #: ``dict[State, int]``, every state present, when any count changes.
@@ -111,6 +110,7 @@ class StatusModel(QStandardItemModel):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
+        self._ticking: Paced[Row] = Paced(self._tick_rows, TICK_ROWS, self)
         self._pending_samples: set[str] = set()
         self._sample_timer = QTimer(self)
         self._sample_timer.setSingleShot(True)
@@ -433,18 +433,18 @@ class StatusModel(QStandardItemModel):
         rows_changed(self, rows, first, last, roles)
 
     def _tick(self) -> None:
-        """Once a second: the "for" and uptime cells, and the marks (a snooze running out)."""
-        now = self._now()
-        stamp = now.timestamp()
-        in_state, counted, marked = [], [], []
-        with quietly(self):
-            for at, row in enumerate(self._rows):
-                if write_in_state(row, now):
-                    in_state.append(at)
-                if write_uptime(row, stamp):
-                    counted.append(at)
-                if write_marks(row):
-                    marked.append(at)
+        """Once a second: the "for" and uptime cells, and the marks (a snooze running out),
+        ``TICK_ROWS`` rows per turn of the event loop (5,000 rows at once held it 50-90 ms)."""
+        if not len(self._ticking):  # else the last second's rows are still being written
+            self._ticking.put(self._rows)
+
+    def _tick_rows(self, rows: list[Row]) -> None:
+        by_id, now = self._by_id, self._now()
+        here = ((by_id[r.profile.id], r) for r in rows if r.profile.id in by_id)
+        with quietly(self):  # a row removed meanwhile is left out
+            in_state, counted, marked = tick(
+                ((at, r) for at, r in here if self._rows[at] is r), now
+            )
         self._emit_rows(in_state, Column.IN_STATE, Column.IN_STATE)
         self._emit_rows(counted, Column.UPTIME, Column.UPTIME)
         self._emit_rows(marked)
