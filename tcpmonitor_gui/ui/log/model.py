@@ -300,7 +300,7 @@ class LogModel(QStandardItemModel):
         """New cells for ``row`` (a row added at the store's end)."""
         items = []
         for values in self._values(row):
-            item = QStandardItem()
+            item = QStandardItem(str(values.pop(_DISPLAY)))  # one call fewer per cell
             for role, value in values.items():
                 item.setData(value, role)
             items.append(item)
