@@ -28,6 +28,10 @@ from .resolver import AddrInfo, literal
 from .sample import Sample, Timings
 from .sockopts import kernel_rtt_ms
 
+#: Made non-blocking as it is made (Linux): one system call fewer per check than
+#: ``setblocking``, of the eight a connect check takes.
+_NONBLOCK = getattr(socket, "SOCK_NONBLOCK", 0)
+
 log = logging.getLogger(__name__)
 
 Report = Callable[[Sample], None]
@@ -102,11 +106,12 @@ class LeanProbe:
     def _due(self) -> None:
         self._timer, self._early = None, False
         try:
-            sock = socket.socket(self._family, socket.SOCK_STREAM)
+            sock = socket.socket(self._family, socket.SOCK_STREAM | _NONBLOCK)
         except OSError as exc:  # out of file descriptors, say
             self._done(Sample.failure(*classify(exc), address=self._address))
             return
-        sock.setblocking(False)
+        if not _NONBLOCK:
+            sock.setblocking(False)
         self._sock = sock
         self._started = time.perf_counter()
         timeout_s = self.profile.detector.timeout_s
