@@ -28,8 +28,6 @@ from ..core.actions import Action
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
-from ..core.monitor import MonitorSet
-from ..core.probe import probe_once
 from ..core.profile import Profile
 from ..core.profile_set import Change
 from ..core.resolver import Resolver
@@ -40,10 +38,11 @@ from ..core.snooze import snoozed
 from ..core.validate import parse_listen
 from .gui_thread import call_in_gui_thread
 from .registry import ProfileRegistry
-from .worker import Worker
 
 if TYPE_CHECKING:
     from ..core.metrics import Metrics, MetricsServer
+    from ..core.monitor import MonitorSet
+    from .worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +112,7 @@ class Engine(QObject):
         submit = self._store if self._eventlog is not None else None
         self._actions = ActionRunner(self._action_done)
         for i in range(self._count):
-            worker = Worker(i, self._resolver, submit, self._computer.network)
+            worker = _worker_class()(i, self._resolver, submit, self._computer.network)
             worker.events.connect(self.eventsReady)
             worker.events.connect(self._run_actions)
             worker.start_and_wait()
@@ -346,9 +345,18 @@ class Engine(QObject):
             monitor = ms.monitors.get(profile.id)
             if monitor is not None and monitor.profile == profile:
                 return monitor.check_now()
+            from ..core.probe import probe_once  # noqa: PLC0415 - with the monitors
+
             return probe_once(profile, ms.resolver)
 
         return self._where.get(profile.id, self._pick()).submit(check)
+
+
+def _worker_class() -> type[Worker]:
+    """The monitors' modules load when monitoring starts, after the window's first frame."""
+    from .worker import Worker  # noqa: PLC0415
+
+    return Worker
 
 
 def _add_each(profiles: list[Profile], monitors: MonitorSet) -> None:
