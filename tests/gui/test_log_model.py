@@ -424,3 +424,24 @@ def contrast(a: QColor, b: QColor) -> float:
 
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+def test_a_row_replaced_at_the_bound_keeps_nothing_of_the_row_before() -> None:
+    """At the bound a new row is written into the oldest row's cells: every role of theirs
+    is rewritten, so a quiet line never shows the colour, tooltip or stored id of the loud
+    line that was there before."""
+    model = LogModel(max_rows=1)
+    model.append([state_event(1, detail="port closed")])  # a down, in red, with a detail
+    model._slots[0].row_id = 41  # as if matched to its stored row
+    model.setData(model.index(0, 0), 41, Role.ROW_ID)
+    assert model.index(0, Column.PROFILE).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.index(0, Column.DETAIL).data(Qt.ItemDataRole.ToolTipRole) == "port closed"
+
+    quiet = dataclasses.replace(state_event(2, state=State.CONNECTING), detail="")
+    model.append([quiet])
+    assert model.rowCount() == 1 and model.index(0, 0).data(Role.EVENT) is quiet
+    for column in Column:
+        assert model.index(0, column).data(Qt.ItemDataRole.ForegroundRole) is None, column
+    assert model.index(0, Column.DETAIL).data(Qt.ItemDataRole.ToolTipRole) is None
+    assert model.index(0, Column.CHANGE).data(Qt.ItemDataRole.DecorationRole) is not None
+    assert model.index(0, 0).data(Role.ROW_ID) is None

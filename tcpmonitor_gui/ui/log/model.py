@@ -302,34 +302,33 @@ class LogModel(QStandardItemModel):
         for values in self._values(row):
             item = QStandardItem(str(values.pop(_DISPLAY)))  # one call fewer per cell
             for role, value in values.items():
-                item.setData(value, role)
+                if value is not None:
+                    item.setData(value, role)
             items.append(item)
         return items
 
     def _values(self, row: _Row) -> list[dict[int, object]]:
-        """Every role of each cell of ``row``: the same roles whether the cells are new or
-        rewritten in place (a role left out is cleared then)."""
+        """Every role each cell of ``row`` may have, None where it has none: rewriting a cell
+        in place (``setItemData``) leaves a role it is not given as it was, so a quiet line
+        must say "no colour, no tooltip, no stored id" where a loud one stood."""
         event = row.event
         state = event.state
         loud = state in (State.DOWN, State.DEGRADED)
         color = readable_state_color(state) if loud or state is State.UP else None
         cells: list[dict[int, object]] = [
-            {_DISPLAY: self._text(event, column)} for column in Column
+            {_DISPLAY: self._text(event, column), _FOREGROUND: color if loud else None}
+            for column in Column
         ]
-        if color is not None:
-            for cell in cells if loud else (cells[Column.CHANGE],):
-                cell[_FOREGROUND] = color
+        cells[Column.CHANGE][_FOREGROUND] = color
         first = cells[0]
         first[Role.EVENT] = event
-        if row.row_id is not None:
-            first[Role.ROW_ID] = row.row_id
+        first[Role.ROW_ID] = row.row_id
         first[Role.SEVERITY] = SEVERITY[state]
         first[Role.SEQ] = row.seq
         cells[Column.CHANGE][Qt.ItemDataRole.DecorationRole] = state_icon(state)
         local = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(event.ts.timestamp()))
         cells[Column.TIME][_TOOLTIP] = f"{local}\n{iso_ms(event.ts)} (UTC)"
-        if event.detail:
-            cells[Column.DETAIL][_TOOLTIP] = event.detail
+        cells[Column.DETAIL][_TOOLTIP] = event.detail or None
         cells[Column.DETECTION][Qt.ItemDataRole.TextAlignmentRole] = _ALIGN_RIGHT
         return cells
 
