@@ -106,9 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # closing hides to the tray; quitting is explicit
-    collector = GuiThreadCollector(
-        app, freeze=True
-    )  # before any other thread: Qt objects die here only
+    # Before any other thread: Qt objects die here only (long-lived ones frozen, see there).
+    collector = GuiThreadCollector(app, freeze=True)
 
     name = server_name(config_dir)
     if ask_running_instance(name):

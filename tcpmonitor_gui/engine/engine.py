@@ -109,10 +109,13 @@ class Engine(QObject):
         # quarter of a second): the workers' commands wait until the network is known, and
         # starting offline is told as news.
         self._computer.start(wait=False)
+        # The monitors' modules load here, after the window's first frame.
+        from .worker import Worker  # noqa: PLC0415
+
         submit = self._store if self._eventlog is not None else None
         self._actions = ActionRunner(self._action_done)
         for i in range(self._count):
-            worker = _worker_class()(i, self._resolver, submit, self._computer.network)
+            worker = Worker(i, self._resolver, submit, self._computer.network)
             worker.events.connect(self.eventsReady)
             worker.events.connect(self._run_actions)
             worker.start_and_wait()
@@ -350,13 +353,6 @@ class Engine(QObject):
             return probe_once(profile, ms.resolver)
 
         return self._where.get(profile.id, self._pick()).submit(check)
-
-
-def _worker_class() -> type[Worker]:
-    """The monitors' modules load when monitoring starts, after the window's first frame."""
-    from .worker import Worker  # noqa: PLC0415
-
-    return Worker
 
 
 def _add_each(profiles: list[Profile], monitors: MonitorSet) -> None:

@@ -228,23 +228,31 @@ async def test_a_monitor_set_runs_lean_probes_to_down_and_back() -> None:
     assert not monitor.running
 
 
+class CheckTimes:
+    """When each check of a probe reported (``report`` is its callback), on the loop's clock;
+    ``next_check`` waits for the next one."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._arrived = asyncio.Event()
+        self.times: list[float] = []
+
+    def report(self, sample: Sample) -> None:
+        self.times.append(self._loop.time())
+        self._arrived.set()
+
+    async def next_check(self) -> None:
+        self._arrived.clear()
+        await asyncio.wait_for(self._arrived.wait(), DEADLINE_S)
+
+
 @pytest.mark.parametrize("lean", [True, False])
 async def test_a_woken_probe_keeps_its_phase(echo_server: LineEchoServer, lean: bool) -> None:
     """A check brought forward (the network came back) is an extra one: the next regular
     check comes when it was due, so probes woken together do not tick together for good."""
     profile = make_profile(*echo_server.address, interval_s=1.0)
-    loop = asyncio.get_running_loop()
-    times: list[float] = []
-    arrived = asyncio.Event()
-
-    def report(sample: Sample) -> None:
-        times.append(loop.time())
-        arrived.set()
-
-    async def next_check() -> None:
-        arrived.clear()
-        await asyncio.wait_for(arrived.wait(), DEADLINE_S)
-
+    checks = CheckTimes(asyncio.get_running_loop())
+    times, report, next_check = checks.times, checks.report, checks.next_check
     wake = Wake()
     if lean:
         address = lean_address(profile)
@@ -255,7 +263,7 @@ async def test_a_woken_probe_keeps_its_phase(echo_server: LineEchoServer, lean: 
         task = None
     else:
         resolver = Resolver(max_threads=1)
-        task = loop.create_task(run_probe(profile, resolver, report, wake))
+        task = asyncio.get_running_loop().create_task(run_probe(profile, resolver, report, wake))
         waker = wake
     try:
         await next_check()  # the first, regular check: the phase
@@ -284,18 +292,8 @@ async def test_two_wakes_at_once_bring_one_check_forward_and_keep_the_phase(
     profile = make_profile(*echo_server.address, interval_s=1.0)
     address = lean_address(profile)
     assert address is not None
-    loop = asyncio.get_running_loop()
-    times: list[float] = []
-    arrived = asyncio.Event()
-
-    def report(sample: Sample) -> None:
-        times.append(loop.time())
-        arrived.set()
-
-    async def next_check() -> None:
-        arrived.clear()
-        await asyncio.wait_for(arrived.wait(), DEADLINE_S)
-
+    checks = CheckTimes(asyncio.get_running_loop())
+    times, report, next_check = checks.times, checks.report, checks.next_check
     probe = LeanProbe(profile, address, report)
     probe.start()
     try:

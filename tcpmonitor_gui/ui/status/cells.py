@@ -229,7 +229,8 @@ def forget_cells(row: Row) -> None:
     The cells are copies made by Qt (``clone``), so their deletion is not told to PySide, and
     a wrapper still held somewhere (a row kept in a garbage cycle) would stay registered for
     its address: a new Qt object at that address would then come back to Python as this
-    stale cell (it happened: ``selectionModel()`` returned a ``QStandardItem``)."""
+    stale cell (the likely cause of ``selectionModel()`` once returning a ``QStandardItem``
+    in the gui tests)."""
     for item in row.items:
         shiboken6.invalidate(item)
     row.items = []
