@@ -207,6 +207,51 @@ def test_drops_arriving_together_update_the_first_notice(qtbot: QtBot) -> None:
     assert not notices[1].sound  # an update is heard once, if at all
 
 
+def test_drops_after_the_window_join_the_drop_notice_still_on_screen(ten: Harness) -> None:
+    [first] = ten.at(0, down(ten["DB1"]))
+    [joined] = ten.at(0.6, down(ten["DB2"], 0.6), down(ten["DB3"], 0.6))
+    # A balloon or the banner shows one notice: the newest must not say 2 while 3 are down.
+    assert joined.title == "3 connections down: DB1, DB2, DB3"
+    assert joined.key == first.key  # it replaces the first where the first is shown
+    assert joined.body.splitlines()[0] == first.body
+    assert joined.profile_ids == tuple(ten[n].id for n in ("DB1", "DB2", "DB3"))
+
+
+def test_a_drop_notice_is_joined_only_while_it_is_the_last_told_and_on_screen(
+    ten: Harness,
+) -> None:
+    [first] = ten.at(0, down(ten["DB1"]))
+    [later] = ten.at(10.5, down(ten["DB2"], 10.5))
+    assert later.title == "Connection down: DB2", "the first notice has left the screen"
+    assert later.key != first.key
+    ten.at(12, up(ten["DB2"], 12))
+    [after_up] = ten.at(13, down(ten["DB3"], 13))
+    assert after_up.title == "Connection down: DB3", "a recovery was told in between"
+    joined, back = ten.at(14, down(ten["DB4"], 14), up(ten["DB3"], 14.5))
+    assert joined.title == "Connection down: DB4", "DB3 is up again: no longer named"
+    assert joined.key == after_up.key
+    assert back.title == "Connection back up: DB3"
+
+
+async def test_the_banner_names_every_connection_down_when_drops_come_apart(
+    qtbot: QtBot,
+) -> None:
+    p = profiles("A", "B", "C", "D", "E")
+    policy = NotificationPolicy(p)
+    banner = Banner()
+    qtbot.addWidget(banner)
+    chain = choose_backend(None, None, BannerBackend(banner))
+    notices: list[Notice] = []
+    policy.notification.connect(notices.append)
+    policy.handle([down(p["p0"])])
+    qtbot.waitUntil(lambda: policy.remaining_ms() == -1, timeout=3000)  # its window closed
+    policy.handle([down(p["p1"]), down(p["p2"])])
+    qtbot.waitUntil(lambda: len(notices) == 2 and policy.remaining_ms() == -1, timeout=3000)
+    for notice in notices:
+        await chain.deliver(notice)
+    assert banner.message()[0] == "3 connections down: A, B, C"
+
+
 def test_a_long_list_is_cut_in_the_title_and_the_body(qtbot: QtBot) -> None:
     h = Harness(qtbot, [f"S{i}" for i in range(20)])
     [notice] = h.at(0, *(down(h[f"S{i}"]) for i in range(7)))
@@ -568,7 +613,9 @@ def test_drops_in_maintenance_are_told_to_nobody_until_they_outlast_their_window
     still = state(h["A"], State.DOWN, State.DOWN, 3, cause=Cause.CONNECT_TIMEOUT,
                   detail="still down after its maintenance window")  # fmt: skip
     [late] = h.at(3, still)
-    assert late.title == "Connection down: A"
+    # E's notice is still on screen and E still down: it is updated to name both.
+    assert late.title == "2 connections down: E, A"
+    assert late.key == drop.key
     assert "still down after its maintenance window" in late.body
     [back] = h.at(4, up(h["A"], 4))
     assert back.title == "Connection back up: A"  # an outage from the window's end

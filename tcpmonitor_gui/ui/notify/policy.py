@@ -15,6 +15,10 @@ testable with a fake clock and no display.
   updated in place (same ``key``) with what the window gathered ("Orders DB and 3 others
   down", or the question whether this computer is offline), and left as it is when nothing
   more came. The program promises to tell at once.
+- Drops told while the last notice told is a drop notice still on screen (``SHOWN_S``, as
+  long as every way of showing keeps one) join that notice, which is updated to name its
+  profiles still down as well: a tray balloon or the window's banner shows one notice at a
+  time, and must not say "2 connections down" while 3 are.
 - When most monitored profiles are down at once (``OFFLINE_FRACTION`` of the enabled, unpaused
   ones, and at least ``OFFLINE_MIN``) and no drop proves the network works (a refusal, a reset,
   a close or a wrong reply all do), our own network may be the cause: one notice asks so, with
@@ -62,6 +66,9 @@ COALESCE_S = 2.0
 QUIET_S = 0.5
 FIRST_S = 0.05
 REPEAT_S = 30.0
+#: How long a notice stays on screen: the tray's balloon, the banner and the desktop's
+#: notices all keep one 10 s.
+SHOWN_S = 10.0
 OFFLINE_FRACTION = 0.8
 OFFLINE_MIN = 3
 #: Causes that prove the network works (a peer answered, if only to refuse): drops with these
@@ -116,6 +123,10 @@ class NotificationPolicy(QObject):
         #: The notice told at once for the window being gathered, and how many were.
         self._previewed: Notice | None = None
         self._previews = 0
+        #: The key of the notice told last, and the drop notice that may still be joined:
+        #: its key, its drops and when they were told.
+        self._told_last: str | None = None
+        self._drops_shown: tuple[str, list[Change], float] | None = None
         self._profiles = profiles
         self._pending: list[Change] = []
         #: Profiles in an outage, with the event that began it.
@@ -214,11 +225,8 @@ class NotificationPolicy(QObject):
         ]  # fmt: skip
         if not downs:
             return
-        self._previews += 1
-        self._previewed = dataclasses.replace(
-            self.down_notice(downs), key=f"window-{self._previews}"
-        )
-        self.notification.emit(self._previewed)
+        self._previewed = self._drop_notice(downs)
+        self._emit(self._previewed)
 
     @Slot()
     def flush(self) -> None:
@@ -239,12 +247,35 @@ class NotificationPolicy(QObject):
         downs = [c for c in changes if c.transition is Transition.DOWN and self._allowed(c)]
         ups = [c for c in changes if c.transition is Transition.UP and self._allowed(c)]
         if downs:
-            notices.append(self.down_notice(downs))
+            notices.append(self._drop_notice(downs))
         if ups:
             notices.append(self._up_notice(ups))
         for notice in self._updating(notices):
-            self.notification.emit(notice)
+            self._emit(notice)
         self.computer.flushed()
+
+    def _drop_notice(self, downs: list[Change]) -> Notice:
+        """The notice telling ``downs``, joined to the drop notice still on screen if that
+        is the last one told (it keys the notice, so that this one replaces it)."""
+        self._previews += 1
+        key = f"window-{self._previews}"
+        shown = self._drops_shown
+        at = max(c.at for c in downs)
+        if shown is not None and shown[0] == self._told_last and at - shown[2] < SHOWN_S:
+            key, earlier, _ = shown
+            new = {c.event.profile_id for c in downs}
+            downs = [
+                c
+                for c in earlier
+                if c.event.profile_id in self._down and c.event.profile_id not in new
+            ] + downs
+        self._drops_shown = (key, downs, at)
+        return dataclasses.replace(self.down_notice(downs), key=key)
+
+    def _emit(self, notice: Notice) -> None:
+        # Only a drop notice may be joined (one told under its key may be something else).
+        self._told_last = notice.key if notice.urgent and notice.snoozable else None
+        self.notification.emit(notice)
 
     def _updating(self, notices: list[Notice]) -> list[Notice]:
         """The window's notices, the first of them (its drops, if any) updating the one told
@@ -382,7 +413,7 @@ class NotificationPolicy(QObject):
     def tell(self, notices: Sequence[Notice]) -> None:
         if not self._stopped:
             for notice in notices:
-                self.notification.emit(notice)
+                self._emit(notice)
 
     def notice(
         self, title: str, body: str, urgent: bool, about: Sequence[Profile], snoozable: bool = False
