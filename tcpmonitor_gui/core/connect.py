@@ -11,7 +11,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from .events import Cause
 from .failure import CheckFailed, classify
@@ -55,12 +55,23 @@ def connected(sock: socket.socket) -> bool:
 
 #: ``Attempt``'s outcome when the deadline came first (errno values are positive).
 TIMED_OUT = -1
+#: What a non-blocking ``connect`` returns while the handshake is under way.
+IN_PROGRESS = (errno.EINPROGRESS, errno.EAGAIN, errno.EINTR)
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> object: ...
+
+
+#: Calls back after a delay in seconds, like ``loop.call_later``.
+Later = Callable[[float, Callable[[], object]], Cancellable]
 
 
 class Attempt:
     """One non-blocking connect of ``sock``, settled once: by the socket turning writable
     (the kernel's answer, ``SO_ERROR``), or by the deadline. ``settled`` is called with 0
     (connected), an errno, or ``TIMED_OUT``; at once when the kernel answers right away.
+    ``sockaddr`` None: the caller has started the connect, which is in progress.
 
     Callbacks, not a coroutine: every check of every probe is one, and a thousand a second
     spent a fifth of their cost on ``sock_connect`` under ``asyncio.timeout`` (a task step,
@@ -75,17 +86,21 @@ class Attempt:
         sockaddr: Any,
         timeout_s: float,
         settled: Callable[[int], None],
+        *,
+        later: Later | None = None,
     ) -> None:
+        """``later(delay_s, callback)`` sets the deadline (the loop's ``call_later`` if None)."""
         self._loop, self._sock, self._settled = loop, sock, settled
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: Cancellable | None = None
         self._fd = -1
-        err = sock.connect_ex(sockaddr)
-        if err not in (errno.EINPROGRESS, errno.EAGAIN, errno.EINTR):
-            settled(err)
-            return
+        if sockaddr is not None:
+            err = sock.connect_ex(sockaddr)
+            if err not in IN_PROGRESS:
+                settled(err)
+                return
         self._fd = sock.fileno()
         loop.add_writer(self._fd, self._answered)
-        self._timer = loop.call_later(timeout_s, self._late)
+        self._timer = (later or loop.call_later)(timeout_s, self._late)
 
     def _answered(self) -> None:
         self._finish(self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))

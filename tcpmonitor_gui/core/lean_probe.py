@@ -6,6 +6,9 @@ time. A thousand probes a second spent more on that than on their connects. Here
 check is three callbacks on the loop: the timer that makes it due, the socket's answer (or
 its deadline), and the report; the sample is the one ``probe_once`` makes for the same
 check (same cause, detail, address and timings), so nothing downstream can tell them apart.
+A peer on this computer has answered by the time ``connect`` returns: its check asks the
+kernel then (``answered_at_once``) and is one callback and four system calls (socket,
+connect, TCP_INFO, close), the fewest a connect check with the kernel's RTT can make.
 
 Only for what needs no coroutine: no send/expect, no TLS, a host that is an IP address
 without a scope (names need the resolver; a scope's interface may come and go).
@@ -14,27 +17,128 @@ without a scope (names need the resolver; a scope's interface may come and go).
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
+import math
 import socket
 import time
+import weakref
 from collections.abc import Callable
 
-from .connect import Attempt, attempt_error, format_address
+from .connect import IN_PROGRESS, Attempt, attempt_error, format_address
 from .events import Cause
 from .failure import classify
 from .probe import exchange_for
 from .profile import Profile
 from .resolver import AddrInfo, literal
 from .sample import Sample, Timings
-from .sockopts import kernel_rtt_ms
+from .sockopts import answered_at_once, kernel_rtt_ms
 
 #: Made non-blocking as it is made (Linux): one system call fewer per check than
 #: ``setblocking``, of the eight a connect check takes.
 _NONBLOCK = getattr(socket, "SOCK_NONBLOCK", 0)
 
+#: A peer whose handshake took less than this is on this computer (loopback, a container's
+#: bridge) and answers within the ``connect`` call: its checks ask the kernel at once
+#: instead of waiting for the socket to turn writable. A farther peer is asked once, on
+#: its first check, and again only after an answer this quick.
+AT_ONCE_RTT_MS = 0.1
+
+#: Checks that fall due within the same slot of this many seconds run in one wake-up of
+#: the loop (``Ticks``), at most this much after their time.
+SLOT_S = 0.01
+
 log = logging.getLogger(__name__)
 
 Report = Callable[[Sample], None]
+
+
+class Due:
+    """A check's place in ``Ticks``; ``cancel`` takes it out."""
+
+    __slots__ = ("callback",)
+
+    def __init__(self, callback: Callable[[], object] | None) -> None:
+        self.callback = callback
+
+    def cancel(self) -> None:
+        self.callback = None
+
+
+class Ticks:
+    """The lean probes' one timer on a loop: checks due within the same ``SLOT_S`` run
+    together, in one wake-up, as a kernel coalesces timers. A thousand checks a second
+    spread over the second woke the loop a thousand times, each with a ``TimerHandle`` put
+    in asyncio's heap (compared in Python); now a slot is an integer in a heap of its own
+    and a check is a list entry."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._slots: dict[int, list[Due]] = {}
+        self._heap: list[int] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._armed: float = math.inf
+        #: While due checks run: the last slot they come from (checks they set for it or
+        #: before wait for the next slot: a check that keeps falling due now starves nothing).
+        self._running: int | None = None
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop) -> Ticks:
+        ticks = _TICKS.get(loop)
+        if ticks is None:
+            ticks = _TICKS[loop] = cls(loop)
+        return ticks
+
+    def at(self, when: float, callback: Callable[[], object]) -> Due:
+        """Call ``callback`` at ``when`` (the loop's time), or up to ``SLOT_S`` after it."""
+        slot = math.ceil(when / SLOT_S)
+        if self._running is not None and slot <= self._running:
+            slot = self._running + 1
+        due = Due(callback)
+        entries = self._slots.get(slot)
+        if entries is not None:
+            entries.append(due)
+            return due
+        self._slots[slot] = [due]
+        heapq.heappush(self._heap, slot)
+        if slot < self._armed and self._running is None:
+            self._arm(slot)
+        return due
+
+    def later(self, delay_s: float, callback: Callable[[], object]) -> Due:
+        return self.at(self._loop.time() + delay_s, callback)
+
+    def _arm(self, slot: int) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._armed = slot
+        self._timer = self._loop.call_at(slot * SLOT_S, self._fire)
+
+    def _fire(self) -> None:
+        self._timer, self._armed = None, math.inf
+        # asyncio runs a timer up to its clock's resolution early: the armed slot is due.
+        last = max(self._heap[0], math.floor(self._loop.time() / SLOT_S)) if self._heap else 0
+        self._running = last
+        try:
+            while self._heap and self._heap[0] <= last:
+                for due in self._slots.pop(heapq.heappop(self._heap)):
+                    callback, due.callback = due.callback, None
+                    if callback is not None:
+                        self._call(callback)
+        finally:
+            self._running = None
+            if self._heap:
+                self._arm(self._heap[0])
+
+    @staticmethod
+    def _call(callback: Callable[[], object]) -> None:
+        try:
+            callback()
+        except Exception:  # as the loop would: one check's bug stops no other
+            log.exception("a check failed to run")
+
+
+_TICKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Ticks] = weakref.WeakKeyDictionary()
 
 
 def lean_address(profile: Profile) -> AddrInfo | None:
@@ -62,19 +166,25 @@ class LeanProbe:
         self._family, self._sockaddr = address
         self._address = format_address(self._sockaddr)
         self._report = report
-        self._timer: asyncio.TimerHandle | asyncio.Handle | None = None
+        self._ticks = Ticks.of(self._loop)
+        self._timer: Due | asyncio.Handle | None = None
         self._attempt: Attempt | None = None
         self._sock: socket.socket | None = None
         self._started = 0.0
         self._tick = 0.0
         self._woken = False
         self._early = False  # the next check is an extra one, due now
+        #: Ask for the answer right after ``connect`` (the last check's peer was this close).
+        self._at_once = True
         self.active = False
 
     def start(self, delay_s: float = 0.0) -> None:
         self.active = True
         self._tick = self._loop.time() + delay_s
-        self._timer = self._loop.call_at(self._tick, self._due)
+        if delay_s > 0:
+            self._timer = self._ticks.at(self._tick, self._due)
+        else:
+            self._timer = self._loop.call_soon(self._due)
 
     def stop(self) -> None:
         self.active = False
@@ -112,26 +222,43 @@ class LeanProbe:
             return
         if not _NONBLOCK:
             sock.setblocking(False)
-        self._sock = sock
         self._started = time.perf_counter()
-        timeout_s = self.profile.detector.timeout_s
         try:
-            attempt = Attempt(self._loop, sock, self._sockaddr, timeout_s, self._settled)
+            outcome = sock.connect_ex(self._sockaddr)
         except (OSError, ValueError, OverflowError) as exc:  # refused by the socket call
-            self._sock = None
             sock.close()
             self._done(Sample.failure(*classify(exc), address=self._address))
             return
-        if self._sock is sock:  # not settled at once
-            self._attempt = attempt
+        rtt = None
+        if outcome in IN_PROGRESS:
+            answer = answered_at_once(sock) if self._at_once else None
+            if answer is None:
+                self._wait(sock)
+                return
+            outcome, rtt = answer
+        self._checked(sock, outcome, rtt)
+
+    def _wait(self, sock: socket.socket) -> None:
+        """Wait for the kernel's answer with the loop: the handshake is under way."""
+        self._sock = sock
+        timeout_s = self.profile.detector.timeout_s
+        self._attempt = Attempt(
+            self._loop, sock, None, timeout_s, self._settled, later=self._ticks.later
+        )
 
     def _settled(self, outcome: int) -> None:
+        """The ``Attempt``'s end: the kernel answered (or not) while the loop went on."""
         sock, self._sock, self._attempt = self._sock, None, None
         if sock is None:  # stopped meanwhile
             return
+        self._at_once = False
+        self._checked(sock, outcome, kernel_rtt_ms(sock) if outcome == 0 else None)
+
+    def _checked(self, sock: socket.socket, outcome: int, rtt: float | None) -> None:
         connect_ms = (time.perf_counter() - self._started) * 1000.0
         if outcome == 0:
-            rtt = kernel_rtt_ms(sock)
+            # A peer this close is asked at once next time (see ``answered_at_once``).
+            self._at_once = rtt is not None and rtt < AT_ONCE_RTT_MS
             timings = Timings(dns_ms=0.0, connect_ms=connect_ms, kernel_rtt_ms=rtt)
             sample = Sample(True, None, timings.connect_latency_ms, "", self._address, timings)
         else:
@@ -161,4 +288,4 @@ class LeanProbe:
             self._tick -= self.profile.detector.interval_s
             self._timer = self._loop.call_soon(self._due)
             return
-        self._timer = self._loop.call_at(self._tick, self._due)
+        self._timer = self._ticks.at(self._tick, self._due)

@@ -69,14 +69,20 @@ def apply_keepalive(sock: Any, keepalive: Keepalive, user_timeout_s: float) -> l
     return missing
 
 
-def _tcp_info_u32(sock: Any, offset: int) -> int | None:
+def _tcp_info(sock: Any, offset: int) -> bytes | None:
+    """The socket's ``tcp_info``, if it reaches the u32 at ``offset``."""
     if _TCP_INFO is None:
         return None
     try:
-        raw = sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, _TCP_INFO_LEN)
+        raw: bytes = sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, _TCP_INFO_LEN)
     except OSError:
         return None
-    if len(raw) < offset + 4:
+    return raw if len(raw) >= offset + 4 else None
+
+
+def _tcp_info_u32(sock: Any, offset: int) -> int | None:
+    raw = _tcp_info(sock, offset)
+    if raw is None:
         return None
     value: int = struct.unpack_from("=I", raw, offset)[0]
     return value
@@ -101,8 +107,28 @@ def last_ack_age_ms(sock: Any) -> float | None:
     return None if age is None else float(age)
 
 
-#: ``tcpi_state`` of a connection the peer has not closed (``TCP_ESTABLISHED``).
+#: ``tcpi_state`` of a connection the peer has not closed (``TCP_ESTABLISHED``), and of a
+#: socket whose connect was refused or reset (``TCP_CLOSE``).
 _TCP_ESTABLISHED = 1
+_TCP_CLOSE = 7
+
+
+def answered_at_once(sock: Any) -> tuple[int, float | None] | None:
+    """Right after a non-blocking ``connect`` said "in progress": the answer, if the kernel
+    has it already — a peer on this computer answers within the ``connect`` call itself.
+    ``(0, RTT in ms)`` when connected, ``(errno, None)`` when refused; None while the
+    handshake is under way (or TCP_INFO is not available). One system call when connected,
+    where waiting for the socket to turn writable takes three and a trip round the loop."""
+    raw = _tcp_info(sock, _TCPI_RTT)
+    if raw is None:
+        return None
+    if raw[0] == _TCP_ESTABLISHED:
+        rtt_us: int = struct.unpack_from("=I", raw, _TCPI_RTT)[0]
+        return 0, (rtt_us / 1000.0 if rtt_us else None)
+    if raw[0] == _TCP_CLOSE:
+        err: int = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        return (err, None) if err else None
+    return None
 
 
 def peer_gone(sock: Any) -> bool | None:

@@ -30,11 +30,14 @@ __all__ = ["resolver"]  # the fixture, shared with the general path's tests
 DEADLINE_S = 5.0
 
 
-async def lean_once(profile: Profile) -> Sample:
+async def lean_once(profile: Profile, made: list[LeanProbe] | None = None) -> Sample:
+    """One check's sample (``made``: gets the probe, to look at afterwards)."""
     address = lean_address(profile)
     assert address is not None
     got: asyncio.Queue[Sample] = asyncio.Queue()
     probe = LeanProbe(profile, address, got.put_nowait)
+    if made is not None:
+        made.append(probe)
     probe.start()
     try:
         return await asyncio.wait_for(got.get(), DEADLINE_S)

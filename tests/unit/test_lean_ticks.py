@@ -1,0 +1,180 @@
+"""What makes a lean check cheap, tested for what it must not give up: the shared timer
+(``Ticks``: checks due together wake the loop once, none early, none starved) and the answer
+asked of the kernel right after ``connect`` (``answered_at_once``: the same outcome as
+waiting for it, from a peer on this computer)."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+
+import pytest
+
+from tcpmonitor_gui.core.events import Cause
+from tcpmonitor_gui.core.lean_probe import SLOT_S, LeanProbe, Ticks, lean_address
+from tcpmonitor_gui.core.sample import Sample
+from tcpmonitor_gui.core.sockopts import answered_at_once
+from tcpmonitor_gui.lab import UnresponsiveListener
+from tests.helpers import make_profile
+from tests.unit.test_detect_probe import closed_port
+from tests.unit.test_lean_probe import lean_once
+
+DEADLINE_S = 5.0
+#: A loaded CI machine may run a timer late; never early.
+LATE_MARGIN_S = 0.5
+
+
+def timers_set(monkeypatch: pytest.MonkeyPatch, by: object = None) -> list[float]:
+    """When the running loop's timers are set for (only those of ``by``, if given)."""
+    loop = asyncio.get_running_loop()
+    timers: list[float] = []
+    call_at = loop.call_at
+
+    def counted(when, callback, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if by is None or getattr(callback, "__self__", None) is by:
+            timers.append(when)
+        return call_at(when, callback, *args, **kwargs)
+
+    monkeypatch.setattr(loop, "call_at", counted)
+    return timers
+
+
+async def test_checks_due_in_one_slot_wake_the_loop_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+    ticks = Ticks(loop)
+    timers = timers_set(monkeypatch, ticks)
+    # Fifty checks due within one slot, at least 50 ms from now.
+    base = (int((loop.time() + 0.05) / SLOT_S) + 1) * SLOT_S + SLOT_S / 10
+    ran: list[tuple[float, float]] = []
+    done = asyncio.Event()
+    for i in range(50):
+        when = base + i * SLOT_S / 100
+
+        def check(when: float = when) -> None:
+            ran.append((when, loop.time()))
+            if len(ran) == 50:
+                done.set()
+
+        ticks.at(when, check)
+    await asyncio.wait_for(done.wait(), DEADLINE_S)
+    assert len(timers) == 1, "one wake-up for the slot, not one per check"
+    assert all(at >= when - 0.002 for when, at in ran), "no check runs early"
+    assert all(at <= when + SLOT_S + LATE_MARGIN_S for when, at in ran)
+
+
+async def test_lean_probes_due_together_share_one_timer(monkeypatch: pytest.MonkeyPatch) -> None:
+    timers = timers_set(monkeypatch)
+    listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+    got: list[Sample] = []
+    probes = []
+    try:
+        profile = make_profile(*listener.getsockname(), interval_s=60)
+        address = lean_address(profile)
+        assert address is not None
+        for i in range(40):
+            probe = LeanProbe(profile, address, got.append)
+            probe.start(0.1 + i * SLOT_S / 100)  # all within one slot
+            probes.append(probe)
+        assert len(timers) <= 2, "one timer (two if a slot boundary falls among them)"
+    finally:
+        for probe in probes:
+            probe.stop()
+        listener.close()
+
+
+async def test_a_cancelled_check_does_not_run_and_a_later_one_still_does() -> None:
+    loop = asyncio.get_running_loop()
+    ticks = Ticks(loop)
+    ran: list[str] = []
+    done = asyncio.Event()
+    ticks.later(0.02, lambda: ran.append("cancelled")).cancel()
+    ticks.later(0.03, lambda: (ran.append("kept"), done.set()))
+    await asyncio.wait_for(done.wait(), DEADLINE_S)
+    assert ran == ["kept"]
+
+
+async def test_a_check_that_keeps_falling_due_now_starves_nothing() -> None:
+    loop = asyncio.get_running_loop()
+    ticks = Ticks(loop)
+    count = 0
+
+    def again() -> None:
+        nonlocal count
+        count += 1
+        ticks.at(loop.time() - 1.0, again)  # overdue, every time
+
+    ticks.at(loop.time() - 1.0, again)
+    other = asyncio.Event()
+    loop.call_soon(other.set)  # the rest of the loop gets its turns
+    await asyncio.wait_for(other.wait(), DEADLINE_S)
+    before = count
+    await asyncio.wait_for(asyncio.sleep(0.1), DEADLINE_S)
+    # One run per slot at most: 0.1 s is ten slots (plus a late timer's catching up).
+    assert 1 <= count - before <= 0.1 / SLOT_S + 3
+
+
+async def test_a_check_that_raises_is_logged_and_the_others_run(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    loop = asyncio.get_running_loop()
+    ticks = Ticks(loop)
+    ran: list[int] = []
+    done = asyncio.Event()
+    when = loop.time() + 0.02
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    ticks.at(when, broken)
+    ticks.at(when, lambda: (ran.append(1), done.set()))
+    with caplog.at_level(logging.ERROR):
+        await asyncio.wait_for(done.wait(), DEADLINE_S)
+    assert ran == [1]
+    assert "a bug" in caplog.text
+
+
+def nonblocking_connect(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+    assert sock.connect_ex(("127.0.0.1", port)) in (errno.EINPROGRESS, 0)
+    return sock
+
+
+def test_the_kernel_answers_a_peer_on_this_computer_within_connect() -> None:
+    """Connected with the RTT, or refused with its errno; never a wrong answer. The kernel may
+    put its network work off (a loaded machine): then None, and the loop waits as before."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    connected, refused = [], []
+    try:
+        for _ in range(20):
+            with nonblocking_connect(listener.getsockname()[1]) as sock:
+                connected.append(answered_at_once(sock))
+            listener.accept()[0].close()
+            with nonblocking_connect(closed_port()) as sock:
+                refused.append(answered_at_once(sock))
+    finally:
+        listener.close()
+    assert all(a is None or (a[0] == 0 and a[1] is not None and a[1] > 0) for a in connected)
+    assert any(a is not None for a in connected), "20 connects on loopback, none at once"
+    assert all(a is None or a == (errno.ECONNREFUSED, None) for a in refused)
+    assert any(a is not None for a in refused)
+
+
+def test_a_handshake_under_way_is_not_taken_for_an_answer() -> None:
+    with UnresponsiveListener() as listener:  # its backlog is full: the SYN goes unanswered
+        for _ in range(3):
+            with nonblocking_connect(listener.address[1]) as sock:
+                assert answered_at_once(sock) is None
+
+
+async def test_a_peer_that_made_a_check_wait_is_not_asked_at_once_after() -> None:
+    made: list[LeanProbe] = []
+    with UnresponsiveListener() as listener:
+        profile = make_profile(*listener.address, timeout_s=0.2, interval_s=60)
+        sample = await lean_once(profile, made)
+    assert sample.cause is Cause.CONNECT_TIMEOUT
+    assert sample.detail == "no answer to connect within 0.2 s"
+    assert not made[0]._at_once  # a farther peer: its checks wait with the loop
