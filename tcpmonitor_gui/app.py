@@ -7,7 +7,6 @@ thread, the stores, the engine and the windows, wires them, and runs until the u
 from __future__ import annotations
 
 import argparse
-import asyncio
 import concurrent.futures
 import dataclasses
 import functools
@@ -91,7 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     skip_source_scan()  # before the many imports that follow
 
     os.environ["QT_API"] = "pyside6"
-    import qasync  # noqa: PLC0415
 
     from .core.session import Session  # noqa: PLC0415
     from .ui.common.gc_thread import GuiThreadCollector  # noqa: PLC0415
@@ -153,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     minimized = args.minimized or session.settings.start_minimized
     if minimized:
         window.tray.show()  # starting in the tray needs to know whether there is one
-    if _show(window, minimized=minimized):
+    if painted := _show(window, minimized=minimized):
         # A thousand first connects, or the tray host embedding our icon, would compete with
         # the first paint: paint first.
         window.start_monitoring_after_first_paint(window.tray.show)
@@ -169,6 +167,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         QTimer.singleShot(int(args.quit_after * 1000), quit_app)
 
     del translators  # owned by app from here on
+    if painted:
+        _until_first_frame(window)
+    # asyncio and qasync (a fifth of a second's imports on a slow machine) after the first
+    # frame: nothing before it needs an asyncio loop.
+    import asyncio  # noqa: PLC0415
+
+    import qasync  # noqa: PLC0415
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
@@ -282,7 +288,27 @@ def _show(window: MainWindow, *, minimized: bool) -> bool:
     return not minimized
 
 
+#: The longest the first frame is waited for before the program goes on without it.
+FIRST_FRAME_WAIT_MS = 2000
+
+
+def _until_first_frame(window: MainWindow) -> None:
+    """Run Qt's own event loop until ``window``'s first frame is on screen (at most
+    ``FIRST_FRAME_WAIT_MS``), so that the window shows before the modules it does not need
+    to show are loaded."""
+    from PySide6.QtCore import QEventLoop, QTimer  # noqa: PLC0415
+
+    from .ui.common.first_paint import AfterFirstPaint  # noqa: PLC0415
+
+    local = QEventLoop()
+    AfterFirstPaint(window, local.quit)
+    QTimer.singleShot(FIRST_FRAME_WAIT_MS, local.quit)
+    local.exec()
+
+
 async def _drain(window: MainWindow) -> None:
+    import asyncio  # noqa: PLC0415
+
     try:
         async with asyncio.timeout(2):
             await window.chain.drain()

@@ -20,7 +20,6 @@ import errno
 import itertools
 import json
 import os
-import secrets
 import shutil
 import stat
 from collections.abc import Callable, Mapping
@@ -130,7 +129,7 @@ def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:
     data = text.encode("utf-8")
     path = writable_target(path)
     _remove_stale_temps(path)
-    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
     fd = os.open(tmp, _WRITE_FLAGS, mode)
     try:
         with open(fd, "wb") as f:

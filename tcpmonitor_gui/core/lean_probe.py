@@ -21,6 +21,7 @@ import heapq
 import logging
 import math
 import socket
+import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -84,10 +85,12 @@ class Ticks:
 
     @classmethod
     def of(cls, loop: asyncio.AbstractEventLoop) -> Ticks:
-        ticks = _TICKS.get(loop)
-        if ticks is None:
-            ticks = _TICKS[loop] = cls(loop)
-        return ticks
+        """The loop's one ``Ticks`` (each worker thread runs a loop of its own)."""
+        with _TICKS_LOCK:
+            ticks = _TICKS.get(loop)
+            if ticks is None:
+                ticks = _TICKS[loop] = cls(loop)
+            return ticks
 
     def at(self, when: float, callback: Callable[[], object]) -> Due:
         """Call ``callback`` at ``when`` (the loop's time), or up to ``SLOT_S`` after it."""
@@ -138,6 +141,7 @@ class Ticks:
             log.exception("a check failed to run")
 
 
+_TICKS_LOCK = threading.Lock()
 _TICKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Ticks] = weakref.WeakKeyDictionary()
 
 

@@ -23,14 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core.action_runner import ActionRunner
 from ..core.actions import Action
-from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
 from ..core.profile import Profile
 from ..core.profile_set import Change
-from ..core.resolver import Resolver
 from ..core.rlimit import raise_open_file_limit
 from ..core.sample import Sample
 from ..core.settings import automatic_workers
@@ -40,8 +37,11 @@ from .gui_thread import call_in_gui_thread
 from .registry import ProfileRegistry
 
 if TYPE_CHECKING:
+    from ..core.action_runner import ActionRunner
+    from ..core.computer import ThisComputer
     from ..core.metrics import Metrics, MetricsServer
     from ..core.monitor import MonitorSet
+    from ..core.resolver import Resolver
     from .worker import Worker
 
 log = logging.getLogger(__name__)
@@ -103,15 +103,18 @@ class Engine(QObject):
     def start(self) -> None:
         if self._workers:
             return
+        # The monitors' modules (and asyncio) load here, after the window's first frame.
+        from ..core.action_runner import ActionRunner  # noqa: PLC0415
+        from ..core.computer import ThisComputer  # noqa: PLC0415
+        from ..core.resolver import Resolver  # noqa: PLC0415
+        from .worker import Worker  # noqa: PLC0415
+
         self._resolver = Resolver()
         self._computer = ThisComputer(self._computer_changed)
         # Not waited for (pyroute2's import and the kernel's answer held the GUI thread a
         # quarter of a second): the workers' commands wait until the network is known, and
         # starting offline is told as news.
         self._computer.start(wait=False)
-        # The monitors' modules load here, after the window's first frame.
-        from .worker import Worker  # noqa: PLC0415
-
         submit = self._store if self._eventlog is not None else None
         self._actions = ActionRunner(self._action_done)
         for i in range(self._count):
@@ -184,6 +187,8 @@ class Engine(QObject):
         if self._computer is None:
             return  # stopped meanwhile
         self._tell([event])
+        from ..core.computer import RETRY_AFTER  # noqa: PLC0415 - loaded by start()
+
         if event.state in RETRY_AFTER:  # everything that failed meanwhile tries again now
             recheck = event.state is not State.ONLINE  # after a sleep or change: all
             for worker in self._workers:

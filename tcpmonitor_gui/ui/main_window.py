@@ -8,7 +8,6 @@ batches and go to the table, the log, the tray and the notification policy.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -270,6 +269,8 @@ class MainWindow(QMainWindow):
         """Tell the user through the first way that works (see notify.backends)."""
         self.notices.append(notice)
         log.info("notice: %s — %s", notice.title, notice.body.replace("\n", " / "))
+        import asyncio  # noqa: PLC0415 - loaded after the first frame (app.main)
+
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # no qasync loop (widget tests): the banner needs none

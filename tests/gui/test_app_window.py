@@ -12,6 +12,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from PySide6.QtWidgets import QMainWindow
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.app import FIRST_FRAME_WAIT_MS, _until_first_frame
+from tcpmonitor_gui.ui.common.first_paint import AfterFirstPaint
+
 
 def test_installed_gui_command_starts_and_exits(tmp_path: Path) -> None:
     gui = Path(sys.executable).parent / "tcpmonitor-gui"
@@ -63,3 +69,37 @@ def test_the_program_runs_actions_and_serves_metrics_on_its_own_loops(tmp_path: 
         program.terminate()
         _, err = program.communicate(timeout=30)
     assert "Traceback" not in err, err
+
+
+def test_what_the_window_needs_to_show_loads_no_asyncio() -> None:
+    """asyncio and qasync (60-80 ms of imports here) load after the first frame (#12): the
+    modules the window is built from must not bring them in."""
+    code = (
+        "import sys; import tcpmonitor_gui.app, tcpmonitor_gui.core.session, "
+        "tcpmonitor_gui.engine.engine, tcpmonitor_gui.ui.main_window; "
+        "print(sorted(m for m in ('asyncio', 'qasync') if m in sys.modules))"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_first_frame_is_waited_for_only_until_it_is_painted(qtbot: QtBot) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    painted: list[float] = []
+    AfterFirstPaint(window, lambda: painted.append(time.monotonic()))
+    window.show()
+    started = time.monotonic()
+    _until_first_frame(window)  # type: ignore[arg-type] - any widget will do
+    took = time.monotonic() - started
+    assert painted, "returned before the window was painted"
+    assert took < FIRST_FRAME_WAIT_MS / 1000 * 0.75, f"waited {took:.2f} s"

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV, TICK_MS, BenchHooks, lateness_ms
+from tcpmonitor_gui.ui.common.first_paint import AfterFirstPaint
 
 
 @pytest.fixture
@@ -63,6 +65,24 @@ def test_the_first_painted_frame_is_timed_and_reported_at_once(
     report = json.loads(hooks.path.read_text())
     assert report["first_frame"] == hooks.first_frame
     assert report["pid"] == os.getpid()
+
+
+def test_the_frame_is_timed_ahead_of_work_started_after_the_first_paint(
+    qtbot: QtBot, window: QMainWindow, hooks: BenchHooks
+) -> None:
+    """The program starts monitoring once its first frame is shown (``AfterFirstPaint``, set
+    up after the hook): that work is not part of the frame, and must not be timed with it."""
+    started: list[float] = []
+
+    def start_work() -> None:
+        started.append(time.monotonic())
+        time.sleep(0.2)  # ok-sleep: stands for the work, it waits for nothing
+
+    AfterFirstPaint(window, start_work)
+    window.show()
+    qtbot.waitUntil(lambda: hooks.first_frame is not None and bool(started), timeout=5000)
+    assert hooks.first_frame is not None
+    assert hooks.first_frame <= started[0]
 
 
 def test_finish_stops_the_timer_and_writes_every_tick(qtbot: QtBot, hooks: BenchHooks) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QWidget
 
 from ...core.jsonfile import atomic_write_text
 from ...core.profile import Profile
-from ...core.report import Report, build, to_csv, to_html
 from ...core.session import Session
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
@@ -58,6 +57,8 @@ class ReportExport(QObject):
 
     def write(self, path: Path, days: int) -> concurrent.futures.Future[int]:
         """The report of the last ``days`` days, as CSV if ``path`` ends in .csv, else HTML."""
+        from ...core.report import Report, build, to_csv, to_html  # noqa: PLC0415 - when asked
+
         log = self._session.eventlog
         profiles = self._chosen()
         until = dt.datetime.now(dt.UTC)

@@ -11,7 +11,6 @@ notification daemons reject.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -26,6 +25,8 @@ from .notice import NO_OFFER, Offer
 from .policy import Notice
 
 if TYPE_CHECKING:
+    import asyncio
+
     from desktop_notifier import DesktopNotifier
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,8 @@ class DesktopBackend:
 
     async def probe(self) -> bool:
         """Connect to the service now (bounded by the timeout); whether it is there."""
+        import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
+
         try:
             async with asyncio.timeout(self._timeout_s):
                 await self._connect()
@@ -157,6 +160,8 @@ class DesktopBackend:
         offer: Offer = NO_OFFER,
         replaces: object = None,
     ) -> object:
+        import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
+
         dispatched = False
 
         def on_dispatched() -> None:
@@ -254,6 +259,8 @@ class FallbackChain:
     async def deliver(self, notice: Notice) -> NotificationBackend | None:
         """Show ``notice`` through the first backend that works; None if none did. A notice
         with the ``key`` of one shown replaces it (through the backend that showed it)."""
+        import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
+
         before, replaces = self._shown.get(notice.key, (None, None)) if notice.key else (None, None)
         for backend in self.backends:
             try:
@@ -279,6 +286,8 @@ class FallbackChain:
 
     def post(self, notice: Notice) -> None:
         """Deliver in the background on the running (qasync) loop: connect a signal to this."""
+        import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
+
         earlier = self._keyed.get(notice.key) if notice.key else None
 
         async def in_turn() -> NotificationBackend | None:
@@ -301,6 +310,8 @@ class FallbackChain:
 
     async def drain(self) -> None:
         """Wait for notices still being delivered (before the loop closes)."""
+        import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
+
         while self._tasks:  # including any posted while waiting
             await asyncio.wait(set(self._tasks))
 

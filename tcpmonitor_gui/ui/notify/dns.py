@@ -13,7 +13,6 @@ from PySide6.QtCore import QObject
 
 from ...core.events import Cause
 from ...core.profile import Profile
-from ...core.resolver import is_address
 from .computer import Policy
 from .notice import Change, Notice, Transition
 from .wording import join_names
@@ -24,6 +23,9 @@ DNS_MIN = 2
 
 def named(profile: Profile) -> bool:
     """Whether ``profile``'s host is a name to resolve (not an IP address)."""
+    # The resolver's module brings asyncio, which the window's first frame does without.
+    from ...core.resolver import is_address  # noqa: PLC0415
+
     return not is_address(profile.host)
 
 
