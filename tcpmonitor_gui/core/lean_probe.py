@@ -54,16 +54,23 @@ log = logging.getLogger(__name__)
 Report = Callable[[Sample], None]
 
 
+#: Cancelled checks are swept out of ``Ticks`` once they are this many and half of all.
+SWEEP_MIN = 256
+
+
 class Due:
     """A check's place in ``Ticks``; ``cancel`` takes it out."""
 
-    __slots__ = ("callback",)
+    __slots__ = ("_ticks", "callback")
 
-    def __init__(self, callback: Callable[[], object] | None) -> None:
+    def __init__(self, callback: Callable[[], object] | None, ticks: Ticks) -> None:
         self.callback = callback
+        self._ticks = ticks
 
     def cancel(self) -> None:
-        self.callback = None
+        if self.callback is not None:
+            self.callback = None
+            self._ticks.cancelled()
 
 
 class Ticks:
@@ -82,6 +89,9 @@ class Ticks:
         #: While due checks run: the last slot they come from (checks they set for it or
         #: before wait for the next slot: a check that keeps falling due now starves nothing).
         self._running: int | None = None
+        #: Checks held, and how many of them were cancelled (roughly: see ``cancelled``).
+        self._held = 0
+        self._cancelled = 0
 
     @classmethod
     def of(cls, loop: asyncio.AbstractEventLoop) -> Ticks:
@@ -97,7 +107,8 @@ class Ticks:
         slot = math.ceil(when / SLOT_S)
         if self._running is not None and slot <= self._running:
             slot = self._running + 1
-        due = Due(callback)
+        due = Due(callback, self)
+        self._held += 1
         entries = self._slots.get(slot)
         if entries is not None:
             entries.append(due)
@@ -111,6 +122,25 @@ class Ticks:
     def later(self, delay_s: float, callback: Callable[[], object]) -> Due:
         return self.at(self._loop.time() + delay_s, callback)
 
+    def cancelled(self) -> None:
+        """A check was cancelled: it stays in its slot until then, unless many did (a
+        profile edited again and again restarts its probe each time; a day's interval would
+        keep each cancelled check a day)."""
+        self._cancelled += 1
+        if self._cancelled >= SWEEP_MIN and self._cancelled * 2 >= self._held:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        slots = {}
+        for slot, entries in self._slots.items():
+            if kept := [due for due in entries if due.callback is not None]:
+                slots[slot] = kept
+        self._slots = slots
+        self._heap = list(slots)
+        heapq.heapify(self._heap)
+        self._held = sum(len(entries) for entries in slots.values())
+        self._cancelled = 0
+
     def _arm(self, slot: int) -> None:
         if self._timer is not None:
             self._timer.cancel()
@@ -118,16 +148,21 @@ class Ticks:
         self._timer = self._loop.call_at(slot * SLOT_S, self._fire)
 
     def _fire(self) -> None:
-        self._timer, self._armed = None, math.inf
-        # asyncio runs a timer up to its clock's resolution early: the armed slot is due.
-        last = max(self._heap[0], math.floor(self._loop.time() / SLOT_S)) if self._heap else 0
+        armed, self._timer, self._armed = self._armed, None, math.inf
+        # asyncio runs a timer up to its clock's resolution early: the armed slot is due
+        # (if it is still there: a sweep may have taken it), and any the loop was late for.
+        last = max(int(armed), math.floor(self._loop.time() / SLOT_S))
         self._running = last
         try:
             while self._heap and self._heap[0] <= last:
-                for due in self._slots.pop(heapq.heappop(self._heap)):
+                entries = self._slots.pop(heapq.heappop(self._heap), [])
+                self._held = max(0, self._held - len(entries))
+                for due in entries:
                     callback, due.callback = due.callback, None
                     if callback is not None:
                         self._call(callback)
+                    else:
+                        self._cancelled = max(0, self._cancelled - 1)
         finally:
             self._running = None
             if self._heap:

@@ -13,7 +13,7 @@ import socket
 import pytest
 
 from tcpmonitor_gui.core.events import Cause
-from tcpmonitor_gui.core.lean_probe import SLOT_S, LeanProbe, Ticks, lean_address
+from tcpmonitor_gui.core.lean_probe import SLOT_S, SWEEP_MIN, LeanProbe, Ticks, lean_address
 from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.core.sockopts import answered_at_once
 from tcpmonitor_gui.lab import UnresponsiveListener
@@ -178,3 +178,31 @@ async def test_a_peer_that_made_a_check_wait_is_not_asked_at_once_after() -> Non
     assert sample.cause is Cause.CONNECT_TIMEOUT
     assert sample.detail == "no answer to connect within 0.2 s"
     assert not made[0]._at_once  # a farther peer: its checks wait with the loop
+
+
+async def test_cancelled_checks_do_not_pile_up_and_the_rest_still_run() -> None:
+    loop = asyncio.get_running_loop()
+    ticks = Ticks(loop)
+    ran = asyncio.Event()
+    kept = ticks.later(0.05, ran.set)
+    for i in range(10_000):  # a profile edited again and again, with a day's interval
+        ticks.later(86_400 + i, lambda: None).cancel()
+    assert sum(len(entries) for entries in ticks._slots.values()) < 300
+    await asyncio.wait_for(ran.wait(), DEADLINE_S)
+    assert kept.callback is None  # ran, once
+
+
+async def test_a_swept_slot_that_was_armed_runs_nothing_early() -> None:
+    loop = asyncio.get_running_loop()
+    ticks = Ticks(loop)
+    early = [ticks.later(0.02, lambda: None) for _ in range(SWEEP_MIN)]  # arms the timer
+    ran: list[float] = []
+    later_at = loop.time() + 0.3
+    ticks.at(later_at, lambda: ran.append(loop.time()))
+    for due in early:
+        due.cancel()  # the last one sweeps them out: the armed slot is gone
+    assert not any(due in entries for entries in ticks._slots.values() for due in early)
+    done = asyncio.Event()
+    ticks.at(later_at + 0.01, done.set)
+    await asyncio.wait_for(done.wait(), DEADLINE_S)
+    assert ran and ran[0] >= later_at - 0.002
