@@ -199,13 +199,17 @@ class LeanProbe:
     """Checks one profile every ``interval_s`` until stopped; ``now()`` brings the next
     check forward (the ``Wake`` of the general path)."""
 
-    def __init__(self, profile: Profile, address: AddrInfo, report: Report) -> None:
+    def __init__(
+        self, profile: Profile, address: AddrInfo, report: Report, *, shares_gil: bool = False
+    ) -> None:
+        """``shares_gil``: the loop shares the GIL with a window's thread (``engine.worker``):
+        checks are neither taken at once nor run in slots, each wakes the loop itself."""
         self._loop = asyncio.get_running_loop()
         self.profile = profile
         self._family, self._sockaddr = address
         self._address = format_address(self._sockaddr)
         self._report = report
-        self._ticks = Ticks.of(self._loop)
+        self._ticks = None if shares_gil else Ticks.of(self._loop)
         self._timer: Due | asyncio.Handle | None = None
         self._attempt: Attempt | None = None
         self._sock: socket.socket | None = None
@@ -214,14 +218,14 @@ class LeanProbe:
         self._woken = False
         self._early = False  # the next check is an extra one, due now
         #: Ask for the answer right after ``connect`` (the last check's peer was this close).
-        self._at_once = True
+        self._may_ask = self._at_once = not shares_gil
         self.active = False
 
     def start(self, delay_s: float = 0.0) -> None:
         self.active = True
         self._tick = self._loop.time() + delay_s
         if delay_s > 0:
-            self._timer = self._ticks.at(self._tick, self._due)
+            self._next_check()
         else:
             self._timer = self._loop.call_soon(self._due)
 
@@ -282,7 +286,12 @@ class LeanProbe:
         self._sock = sock
         timeout_s = self.profile.detector.timeout_s
         self._attempt = Attempt(
-            self._loop, sock, None, timeout_s, self._settled, later=self._ticks.later
+            self._loop,
+            sock,
+            None,
+            timeout_s,
+            self._settled,
+            later=None if self._ticks is None else self._ticks.later,
         )
 
     def _settled(self, outcome: int) -> None:
@@ -297,7 +306,7 @@ class LeanProbe:
         connect_ms = (time.perf_counter() - self._started) * 1000.0
         if outcome == 0:
             # A peer this close is asked at once next time (see ``answered_at_once``).
-            self._at_once = rtt is not None and rtt < AT_ONCE_RTT_MS
+            self._at_once = self._may_ask and rtt is not None and rtt < AT_ONCE_RTT_MS
             timings = Timings(dns_ms=0.0, connect_ms=connect_ms, kernel_rtt_ms=rtt)
             sample = Sample(True, None, timings.connect_latency_ms, "", self._address, timings)
         else:
@@ -327,4 +336,10 @@ class LeanProbe:
             self._tick -= self.profile.detector.interval_s
             self._timer = self._loop.call_soon(self._due)
             return
-        self._timer = self._ticks.at(self._tick, self._due)
+        self._next_check()
+
+    def _next_check(self) -> None:
+        if self._ticks is None:
+            self._timer = self._loop.call_at(self._tick, self._due)
+        else:
+            self._timer = self._ticks.at(self._tick, self._due)

@@ -53,7 +53,10 @@ class Monitor:
         resolver: Resolver,
         emit: Emit,
         local: LocalNetwork | None = None,
+        *,
+        shares_gil: bool = False,
     ) -> None:
+        """``shares_gil``: see ``MonitorSet``."""
         self.profile = profile
         self.machine = StateMachine(profile)
         self._resolver = resolver
@@ -65,6 +68,7 @@ class Monitor:
         self._wake: Wake | LeanProbe | None = None
         #: Set while a drop that began in a maintenance window waits for it to close.
         self._window: asyncio.TimerHandle | None = None
+        self._shares_gil = shares_gil
 
     @property
     def state(self) -> State:
@@ -81,7 +85,9 @@ class Monitor:
             return
         address = lean_address(self.profile)
         if address is not None:
-            self._lean = self._wake = LeanProbe(self.profile, address, self.report)
+            self._lean = self._wake = LeanProbe(
+                self.profile, address, self.report, shares_gil=self._shares_gil
+            )
             self._lean.start(delay_s)
             return
         self._task = asyncio.get_running_loop().create_task(
@@ -222,10 +228,20 @@ class MonitorSet:
     """The monitors hosted on one loop, by profile id."""
 
     def __init__(
-        self, emit: Emit, resolver: Resolver | None = None, local: LocalNetwork | None = None
+        self,
+        emit: Emit,
+        resolver: Resolver | None = None,
+        local: LocalNetwork | None = None,
+        *,
+        shares_gil: bool = False,
     ) -> None:
+        """``shares_gil``: this loop shares the GIL with a window's thread, which must win it
+        back after every call into Qt: lean probes then wake the loop for each check and
+        wait for its answer with the loop (``LeanProbe``), the cheapest ways being the ones
+        that hold the GIL longest."""
         self._emit = emit
         self._local = local
+        self._shares_gil = shares_gil
         self._own_resolver = resolver is None
         self.resolver = resolver or Resolver()
         self.monitors: dict[str, Monitor] = {}
@@ -240,7 +256,9 @@ class MonitorSet:
         """Start monitoring ``profile`` (if enabled); its id must not be monitored yet."""
         if profile.id in self.monitors:
             raise ValueError(f"profile {profile.id} is already monitored")
-        monitor = Monitor(profile, self.resolver, self._relay, self._local)
+        monitor = Monitor(
+            profile, self.resolver, self._relay, self._local, shares_gil=self._shares_gil
+        )
         self.monitors[profile.id] = monitor
         if profile.enabled and not self.held:
             # Spread the first checks of many profiles over up to a second.

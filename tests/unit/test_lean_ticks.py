@@ -12,12 +12,14 @@ import socket
 
 import pytest
 
-from tcpmonitor_gui.core.events import Cause
+from tcpmonitor_gui.core import lean_probe
+from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.lean_probe import SLOT_S, SWEEP_MIN, LeanProbe, Ticks, lean_address
+from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.core.sockopts import answered_at_once
 from tcpmonitor_gui.lab import UnresponsiveListener
-from tests.helpers import make_profile
+from tests.helpers import Collector, make_profile
 from tests.unit.test_detect_probe import closed_port
 from tests.unit.test_lean_probe import lean_once
 
@@ -206,3 +208,32 @@ async def test_a_swept_slot_that_was_armed_runs_nothing_early() -> None:
     ticks.at(later_at + 0.01, done.set)
     await asyncio.wait_for(done.wait(), DEADLINE_S)
     assert ran and ran[0] >= later_at - 0.002
+
+
+@pytest.mark.parametrize("shares_gil", [False, True])
+async def test_a_loop_that_shares_the_gil_waits_for_each_answer_and_wakes_for_each_check(
+    shares_gil: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's worker (its loop shares the GIL with the window's thread): the same
+    check, waited for with the loop, its timer the loop's own."""
+    asked: list[object] = []
+    real = lean_probe.answered_at_once
+
+    def counted(sock: socket.socket) -> tuple[int, float | None] | None:
+        asked.append(sock)
+        return real(sock)
+
+    monkeypatch.setattr(lean_probe, "answered_at_once", counted)
+    collector = Collector()
+    listener = socket.create_server(("127.0.0.1", 0))
+    monitors = MonitorSet(collector, shares_gil=shares_gil)
+    try:
+        monitor = monitors.add(make_profile(*listener.getsockname(), interval_s=60), stagger=False)
+        await collector.wait_for(lambda e: e.kind is Kind.STATE and e.state is State.UP, DEADLINE_S)
+        assert monitor._lean is not None
+        timer = monitor._lean._timer
+        assert isinstance(timer, asyncio.TimerHandle) is shares_gil  # else a ``Due``
+    finally:
+        await monitors.close()
+        listener.close()
+    assert bool(asked) is not shares_gil
