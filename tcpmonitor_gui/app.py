@@ -169,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     del translators  # owned by app from here on
     if painted:
         _until_first_frame(window)
+    if window.quitting:  # asked while Qt's own loop ran: its quit ended that loop only
+        QTimer.singleShot(0, app.quit)
     # asyncio and qasync (a fifth of a second's imports on a slow machine) after the first
     # frame: nothing before it needs an asyncio loop.
     import asyncio  # noqa: PLC0415

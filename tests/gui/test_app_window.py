@@ -103,3 +103,16 @@ def test_the_first_frame_is_waited_for_only_until_it_is_painted(qtbot: QtBot) ->
     took = time.monotonic() - started
     assert painted, "returned before the window was painted"
     assert took < FIRST_FRAME_WAIT_MS / 1000 * 0.75, f"waited {took:.2f} s"
+
+
+def test_a_quit_asked_before_the_first_frame_still_ends_the_program(tmp_path: Path) -> None:
+    """Until its first frame the program runs Qt's own loop; a quit asked then (here the
+    test's timer, at once) must end the program, not only that loop."""
+    gui = Path(sys.executable).parent / "tcpmonitor-gui"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [str(gui), "--config-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d"),
+         "--quit-after", "0.001"],
+        env=env, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
