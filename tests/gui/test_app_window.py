@@ -18,24 +18,29 @@ from pytestqt.qtbot import QtBot
 from tcpmonitor_gui.app import FIRST_FRAME_WAIT_MS, _until_first_frame
 from tcpmonitor_gui.ui.common.first_paint import AfterFirstPaint
 
+GUI = Path(sys.executable).parent / "tcpmonitor-gui"
 
-def test_installed_gui_command_starts_and_exits(tmp_path: Path) -> None:
-    gui = Path(sys.executable).parent / "tcpmonitor-gui"
+
+def run_until_quit(tmp_path: Path, quit_after_s: float) -> None:
+    """The installed command, offscreen, with its own quit timer; it must end, and cleanly."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [str(gui), "--config-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d"),
-         "--quit-after", "0.2"],
+        [str(GUI), "--config-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d"),
+         "--quit-after", str(quit_after_s)],
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    version = subprocess.run([str(gui), "--version"], capture_output=True, text=True, check=True)
+
+
+def test_installed_gui_command_starts_and_exits(tmp_path: Path) -> None:
+    run_until_quit(tmp_path, 0.2)
+    version = subprocess.run([str(GUI), "--version"], capture_output=True, text=True, check=True)
     assert version.stdout.startswith("tcpmonitor-gui ")
 
 
 def test_the_program_runs_actions_and_serves_metrics_on_its_own_loops(tmp_path: Path) -> None:
     """The real program (qasync's policy installed): a profile's command runs for its drop,
     and the metrics setting serves /metrics, before it quits."""
-    gui = Path(sys.executable).parent / "tcpmonitor-gui"
     config, ran = tmp_path / "c", tmp_path / "ran"
     config.mkdir()
     with socket.socket() as probe:
@@ -50,7 +55,7 @@ def test_the_program_runs_actions_and_serves_metrics_on_its_own_loops(tmp_path: 
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     program = subprocess.Popen(
-        [str(gui), "--config-dir", str(config), "--data-dir", str(tmp_path / "d"),
+        [str(GUI), "--config-dir", str(config), "--data-dir", str(tmp_path / "d"),
          "--quit-after", "30"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -108,11 +113,4 @@ def test_the_first_frame_is_waited_for_only_until_it_is_painted(qtbot: QtBot) ->
 def test_a_quit_asked_before_the_first_frame_still_ends_the_program(tmp_path: Path) -> None:
     """Until its first frame the program runs Qt's own loop; a quit asked then (here the
     test's timer, at once) must end the program, not only that loop."""
-    gui = Path(sys.executable).parent / "tcpmonitor-gui"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [str(gui), "--config-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d"),
-         "--quit-after", "0.001"],
-        env=env, capture_output=True, text=True, timeout=30, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    run_until_quit(tmp_path, 0.001)
