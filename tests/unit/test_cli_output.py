@@ -68,6 +68,15 @@ def stored(home: Home, **filters: object) -> list[Event]:
     return EventLog(path).events(**filters) if path.exists() else []  # type: ignore[arg-type]
 
 
+def checks_stored(home: Home, profile_id: str, around: dt.datetime) -> int:
+    """The checks of ``profile_id`` folded into the event log since the minute before."""
+    path = home.data / "events.sqlite3"
+    if not path.exists():
+        return 0
+    minutes = EventLog(path).latency_per_minute(profile_id, around - dt.timedelta(minutes=1))
+    return sum(m.ok + m.fail for m in minutes)
+
+
 def unread_bytes(fd: int) -> int:
     return int(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0])
 
@@ -77,7 +86,7 @@ def busy(tmp_path: Path) -> Iterator[tuple[FaultProxy, Path]]:
     """40 probes a tenth of a second apart (400 lines a second: a pipe fills in a moment) and
     one watch through the fault proxy, the connection whose drop we time."""
     with LineEchoServer() as echo, FaultProxy(echo.address) as proxy:
-        probes = [make_profile(*echo.address, "probe", name=f"p{i}", interval_s=0.1)
+        probes = [make_profile(*echo.address, "probe", name=f"p{i}", id=f"p{i}", interval_s=0.1)
                   for i in range(40)]  # fmt: skip
         watched = make_profile(*proxy.address, "watch", name="watched", id="watched")
         yield proxy, profiles_file(tmp_path, *probes, watched)
@@ -103,6 +112,7 @@ def held_up_nothing(home: Home, proxy: FaultProxy, run: subprocess.Popen[bytes])
         wait_until("up", lambda: any(e.state is State.UP for e in stored(home, profile="watched")))
         wait_until("a full pipe", lambda: unread_bytes(fd) >= PIPE_FULL)  # nobody reads now
         fault_at = dt.datetime.now(dt.UTC)
+        checked = checks_stored(home, "p0", fault_at)
         proxy.set_mode("close")  # a FIN, noticed at once when nothing blocks the loop
         (down,) = wait_until(
             "the drop stored while the pipe is full",
@@ -110,6 +120,12 @@ def held_up_nothing(home: Home, proxy: FaultProxy, run: subprocess.Popen[bytes])
         )  # type: ignore[misc]
         assert (down.ts - fault_at).total_seconds() < 1.0, "recorded late: the loop was held"
         assert down.detection_ms is not None and down.detection_ms < 1000
+        # The probes go on too, not only the held connection (and the run lasts long
+        # enough for p0's samples to show their spacing below).
+        wait_until(
+            "p0 checking on while the pipe is full",
+            lambda: checks_stored(home, "p0", fault_at) >= checked + 5,
+        )
         assert unread_bytes(fd) >= PIPE_FULL  # still not read: it did not wait for us
     finally:
         run.send_signal(signal.SIGTERM)
