@@ -39,7 +39,7 @@ COUNT_ORDER = (
 )
 #: Start-up and restart noise, not news: kept out of "Recent events".
 _QUIET_STATES = (State.CONNECTING, State.UNKNOWN)
-MESSAGE_MS = 10_000
+MESSAGE_MS = 10_000  # as long as every notice stays (``notify.notice.SHOWN_S``)
 #: Qt's own balloon (X11) stays open for good if the pointer is over it when its time is up;
 #: it is closed this long after its time, wherever the pointer is.
 BALLOON_GRACE_MS = 2_000

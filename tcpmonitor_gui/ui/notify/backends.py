@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..tray import TrayIcon
 from .banner import Banner
-from .notice import NO_OFFER, Offer
+from .notice import NO_OFFER, SHOWN_S, Offer
 from .policy import Notice
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ DESKTOP_TIMEOUT_S = 3.0
 #: After a failure the desktop service is left alone this long (a daemon may start later).
 DESKTOP_RETRY_S = 300.0
 #: How long a desktop notification stays (the daemon may keep it in its history).
-NOTICE_S = 10
+NOTICE_S = SHOWN_S
 
 
 class BackendUnavailable(RuntimeError):

@@ -16,10 +16,11 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from ...core.events import State
 from ..common.icons import STATE_COLORS
+from .notice import SHOWN_S
 
 Severity = Literal["info", "warning"]
 
-HIDE_AFTER_MS = 10_000
+HIDE_AFTER_MS = SHOWN_S * 1000
 #: The colours of the states a message is about: a drop reads like a ``down`` row.
 SEVERITY_COLORS: dict[Severity, str] = {
     "warning": STATE_COLORS[State.DOWN],

@@ -8,6 +8,10 @@ from collections.abc import Callable
 
 from ...core.events import Event
 
+#: How long a notice stays on screen, however it is shown: the banner and the desktop's
+#: notices take it from here, the tray's balloon keeps the same (``tray.MESSAGE_MS``).
+SHOWN_S = 10
+
 
 class Transition(enum.StrEnum):
     DOWN = "down"

@@ -57,7 +57,7 @@ from ..common.labels import cause_text
 from ..common.text import duration_text
 from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices
 from .dns import DnsNotices
-from .notice import Change, Notice, Transition
+from .notice import SHOWN_S, Change, Notice, Transition
 from .wording import down_line, join_names, lines_text, up_line
 
 __all__ = ["Notice", "NotificationPolicy"]
@@ -66,9 +66,6 @@ COALESCE_S = 2.0
 QUIET_S = 0.5
 FIRST_S = 0.05
 REPEAT_S = 30.0
-#: How long a notice stays on screen: the tray's balloon, the banner and the desktop's
-#: notices all keep one 10 s.
-SHOWN_S = 10.0
 OFFLINE_FRACTION = 0.8
 OFFLINE_MIN = 3
 #: Causes that prove the network works (a peer answered, if only to refuse): drops with these
