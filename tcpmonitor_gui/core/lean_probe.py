@@ -57,6 +57,44 @@ Report = Callable[[Sample], None]
 #: Cancelled checks are swept out of ``Ticks`` once they are this many and half of all.
 SWEEP_MIN = 256
 
+#: A loop that shares the GIL with a window's thread takes the cheapest ways (``Pace``)
+#: while its lean probes make at most this many checks a second. Measured with the window
+#: (``tests/bench/gui_responsiveness.py``): at 900 a second they cut its process's CPU by a
+#: sixth and its thread's stall stayed at 20 ms (p99); at 4,500 a second that stall doubled.
+SHARED_CHEAP_CHECKS_PER_S = 2000.0
+
+
+class Pace:
+    """Whether the lean probes of one loop take the cheapest ways: checks due together run
+    in one wake-up (``Ticks``) and a peer on this computer is asked at once
+    (``answered_at_once``). Both keep the loop's thread in Python for longer stretches.
+
+    A loop of its own (the command line) always takes them. A loop that shares the GIL with
+    a window's thread (``shares_gil``: the window's thread must win the GIL back after every
+    call into Qt) takes them while its probes are few enough that those stretches stay
+    short, and goes back to a timer and a wait per check while they are more (the same
+    checks, samples and schedule either way: only what they cost moves)."""
+
+    def __init__(self, shares_gil: bool = False) -> None:
+        self._bound = SHARED_CHEAP_CHECKS_PER_S if shares_gil else math.inf
+        #: Checks a second of the probes running on the loop.
+        self.per_s = 0.0
+        self.cheap = True
+
+    def joined(self, interval_s: float) -> float:
+        """A probe that checks every ``interval_s`` started; returns what it adds."""
+        per_s = 1.0 / max(interval_s, 1e-3)
+        self._set(self.per_s + per_s)
+        return per_s
+
+    def left(self, per_s: float) -> None:
+        """A probe stopped: ``per_s`` as ``joined`` returned it."""
+        self._set(self.per_s - per_s)
+
+    def _set(self, per_s: float) -> None:
+        self.per_s = per_s if per_s > 1e-9 else 0.0  # no float dust once all have left
+        self.cheap = self.per_s <= self._bound
+
 
 class Due:
     """A check's place in ``Ticks``; ``cancel`` takes it out."""
@@ -200,16 +238,17 @@ class LeanProbe:
     check forward (the ``Wake`` of the general path)."""
 
     def __init__(
-        self, profile: Profile, address: AddrInfo, report: Report, *, shares_gil: bool = False
+        self, profile: Profile, address: AddrInfo, report: Report, *, pace: Pace | None = None
     ) -> None:
-        """``shares_gil``: the loop shares the GIL with a window's thread (``engine.worker``):
-        checks are neither taken at once nor run in slots, each wakes the loop itself."""
+        """``pace``: the loop's, shared by its probes (see ``Pace``)."""
         self._loop = asyncio.get_running_loop()
         self.profile = profile
         self._family, self._sockaddr = address
         self._address = format_address(self._sockaddr)
         self._report = report
-        self._ticks = None if shares_gil else Ticks.of(self._loop)
+        self._pace = Pace() if pace is None else pace
+        self._per_s = 0.0  # what this probe adds to its pace while it runs
+        self._ticks = Ticks.of(self._loop)
         self._timer: Due | asyncio.Handle | None = None
         self._attempt: Attempt | None = None
         self._sock: socket.socket | None = None
@@ -217,11 +256,14 @@ class LeanProbe:
         self._tick = 0.0
         self._woken = False
         self._early = False  # the next check is an extra one, due now
-        #: Ask for the answer right after ``connect`` (the last check's peer was this close).
-        self._may_ask = self._at_once = not shares_gil
+        #: Ask for the answer right after ``connect`` (the last check's peer was this close),
+        #: when the pace is cheap.
+        self._at_once = True
         self.active = False
 
     def start(self, delay_s: float = 0.0) -> None:
+        if not self.active:
+            self._per_s = self._pace.joined(self.profile.detector.interval_s)
         self.active = True
         self._tick = self._loop.time() + delay_s
         if delay_s > 0:
@@ -230,6 +272,8 @@ class LeanProbe:
             self._timer = self._loop.call_soon(self._due)
 
     def stop(self) -> None:
+        if self.active:
+            self._pace.left(self._per_s)
         self.active = False
         if self._timer is not None:
             self._timer.cancel()
@@ -274,7 +318,7 @@ class LeanProbe:
             return
         rtt = None
         if outcome in IN_PROGRESS:
-            answer = answered_at_once(sock) if self._at_once else None
+            answer = answered_at_once(sock) if self._at_once and self._pace.cheap else None
             if answer is None:
                 self._wait(sock)
                 return
@@ -291,7 +335,7 @@ class LeanProbe:
             None,
             timeout_s,
             self._settled,
-            later=None if self._ticks is None else self._ticks.later,
+            later=self._ticks.later if self._pace.cheap else None,
         )
 
     def _settled(self, outcome: int) -> None:
@@ -306,7 +350,7 @@ class LeanProbe:
         connect_ms = (time.perf_counter() - self._started) * 1000.0
         if outcome == 0:
             # A peer this close is asked at once next time (see ``answered_at_once``).
-            self._at_once = self._may_ask and rtt is not None and rtt < AT_ONCE_RTT_MS
+            self._at_once = rtt is not None and rtt < AT_ONCE_RTT_MS
             timings = Timings(dns_ms=0.0, connect_ms=connect_ms, kernel_rtt_ms=rtt)
             sample = Sample(True, None, timings.connect_latency_ms, "", self._address, timings)
         else:
@@ -339,7 +383,7 @@ class LeanProbe:
         self._next_check()
 
     def _next_check(self) -> None:
-        if self._ticks is None:
-            self._timer = self._loop.call_at(self._tick, self._due)
-        else:
+        if self._pace.cheap:
             self._timer = self._ticks.at(self._tick, self._due)
+        else:
+            self._timer = self._loop.call_at(self._tick, self._due)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from .detectors import Backoff, Wake, run_held, run_probe
 from .events import Cause, Event, Kind, State, utc_now
-from .lean_probe import LeanProbe, lean_address
+from .lean_probe import LeanProbe, Pace, lean_address
 from .localnet import LocalNetwork
 from .maintenance import in_maintenance, open_until
 from .probe import probe_once
@@ -54,9 +54,9 @@ class Monitor:
         emit: Emit,
         local: LocalNetwork | None = None,
         *,
-        shares_gil: bool = False,
+        pace: Pace | None = None,
     ) -> None:
-        """``shares_gil``: see ``MonitorSet``."""
+        """``pace``: its loop's, if it has lean probes (see ``MonitorSet``)."""
         self.profile = profile
         self.machine = StateMachine(profile)
         self._resolver = resolver
@@ -68,7 +68,7 @@ class Monitor:
         self._wake: Wake | LeanProbe | None = None
         #: Set while a drop that began in a maintenance window waits for it to close.
         self._window: asyncio.TimerHandle | None = None
-        self._shares_gil = shares_gil
+        self._pace = pace
 
     @property
     def state(self) -> State:
@@ -85,9 +85,7 @@ class Monitor:
             return
         address = lean_address(self.profile)
         if address is not None:
-            self._lean = self._wake = LeanProbe(
-                self.profile, address, self.report, shares_gil=self._shares_gil
-            )
+            self._lean = self._wake = LeanProbe(self.profile, address, self.report, pace=self._pace)
             self._lean.start(delay_s)
             return
         self._task = asyncio.get_running_loop().create_task(
@@ -236,12 +234,11 @@ class MonitorSet:
         shares_gil: bool = False,
     ) -> None:
         """``shares_gil``: this loop shares the GIL with a window's thread, which must win it
-        back after every call into Qt: lean probes then wake the loop for each check and
-        wait for its answer with the loop (``LeanProbe``), the cheapest ways being the ones
-        that hold the GIL longest."""
+        back after every call into Qt: lean probes take the cheapest ways, the ones that hold
+        the GIL longest, only while they are few (``Pace``)."""
         self._emit = emit
         self._local = local
-        self._shares_gil = shares_gil
+        self._pace = Pace(shares_gil)
         self._own_resolver = resolver is None
         self.resolver = resolver or Resolver()
         self.monitors: dict[str, Monitor] = {}
@@ -256,9 +253,7 @@ class MonitorSet:
         """Start monitoring ``profile`` (if enabled); its id must not be monitored yet."""
         if profile.id in self.monitors:
             raise ValueError(f"profile {profile.id} is already monitored")
-        monitor = Monitor(
-            profile, self.resolver, self._relay, self._local, shares_gil=self._shares_gil
-        )
+        monitor = Monitor(profile, self.resolver, self._relay, self._local, pace=self._pace)
         self.monitors[profile.id] = monitor
         if profile.enabled and not self.held:
             # Spread the first checks of many profiles over up to a second.

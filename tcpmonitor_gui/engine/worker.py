@@ -92,8 +92,8 @@ class Worker(QThread):
         # Checks answered within ``connect`` and checks run ten milliseconds' worth at a time
         # are cheaper, but keep this thread in Python for longer stretches, and the
         # window's thread, which must win the GIL back after every call into Qt, waits:
-        # at 5,000 rows its stall p99 went from 67-100 to 122-257 ms. The command line has
-        # no window and takes them (``MonitorSet``).
+        # at 5,000 rows its stall p99 went from 67-100 to 122-257 ms. So they are taken
+        # only while the checks are few (``Pace``); the command line always takes them.
         self._monitors = MonitorSet(
             self._emit, resolver=self._resolver, local=self._local, shares_gil=True
         )

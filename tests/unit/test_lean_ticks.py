@@ -13,7 +13,7 @@ import socket
 import pytest
 
 from tcpmonitor_gui.core import lean_probe
-from tcpmonitor_gui.core.events import Cause, Kind, State
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.lean_probe import SLOT_S, SWEEP_MIN, LeanProbe, Ticks, lean_address
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.sample import Sample
@@ -210,12 +210,8 @@ async def test_a_swept_slot_that_was_armed_runs_nothing_early() -> None:
     assert ran and ran[0] >= later_at - 0.002
 
 
-@pytest.mark.parametrize("shares_gil", [False, True])
-async def test_a_loop_that_shares_the_gil_waits_for_each_answer_and_wakes_for_each_check(
-    shares_gil: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The window's worker (its loop shares the GIL with the window's thread): the same
-    check, waited for with the loop, its timer the loop's own."""
+def asked_at_once(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The sockets whose answer was asked of the kernel right after ``connect``."""
     asked: list[object] = []
     real = lean_probe.answered_at_once
 
@@ -224,16 +220,99 @@ async def test_a_loop_that_shares_the_gil_waits_for_each_answer_and_wakes_for_ea
         return real(sock)
 
     monkeypatch.setattr(lean_probe, "answered_at_once", counted)
+    return asked
+
+
+def samples(collector: Collector, profile_id: str) -> list[Event]:
+    return [e for _, e in collector.events if e.kind is Kind.SAMPLE and e.profile_id == profile_id]
+
+
+async def checked_once_more(collector: Collector, probe: LeanProbe) -> None:
+    """``probe`` checks now; returns once its sample is reported and its next check set."""
+    before = len(samples(collector, probe.profile.id))
+    probe.now()
+    await collector.wait_for(
+        lambda e: len(samples(collector, probe.profile.id)) > before, DEADLINE_S
+    )
+    while probe._timer is None:  # its report runs before its next check is set
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("shares_gil", [False, True])
+async def test_a_loop_that_shares_the_gil_takes_the_cheap_ways_only_while_checks_are_few(
+    shares_gil: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's worker (its loop shares the GIL with the window's thread): while its
+    probes make few checks a second, slots and answers at once; while they make more, the
+    same checks, each with a timer of the loop's own and waited for with the loop. A loop
+    of its own (the command line) takes the cheap ways however many there are."""
+    monkeypatch.setattr(lean_probe, "SHARED_CHEAP_CHECKS_PER_S", 2.5 / 60)
+    asked = asked_at_once(monkeypatch)
     collector = Collector()
-    listener = socket.create_server(("127.0.0.1", 0))
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
     monitors = MonitorSet(collector, shares_gil=shares_gil)
+    host, port = listener.getsockname()
     try:
-        monitor = monitors.add(make_profile(*listener.getsockname(), interval_s=60), stagger=False)
+        first = monitors.add(make_profile(host, port, interval_s=60), stagger=False)
         await collector.wait_for(lambda e: e.kind is Kind.STATE and e.state is State.UP, DEADLINE_S)
-        assert monitor._lean is not None
-        timer = monitor._lean._timer
-        assert isinstance(timer, asyncio.TimerHandle) is shares_gil  # else a ``Due``
+        probe = first._lean
+        assert probe is not None
+        assert isinstance(probe._timer, lean_probe.Due), "one probe: cheap"
+        assert len(asked) == 1
+        # Two more at one check a minute each: 3/60 a second, above the bound.
+        others = [
+            monitors.add(
+                make_profile(host, port, id=f"p{i}", interval_s=60), stagger=False
+            ).profile.id
+            for i in range(2)
+        ]
+        await checked_once_more(collector, probe)
+        assert isinstance(probe._timer, asyncio.TimerHandle) is shares_gil
+        assert len(samples(collector, first.profile.id)) == 2
+        ask_while_many = len(asked)
+        assert (ask_while_many == 1) is shares_gil or ask_while_many > 1
+        # Back to two: cheap again.
+        await monitors.remove(others[0])
+        await checked_once_more(collector, probe)
+        assert isinstance(probe._timer, lean_probe.Due)
+        assert len(asked) > ask_while_many
     finally:
         await monitors.close()
         listener.close()
-    assert bool(asked) is not shares_gil
+    checked = samples(collector, first.profile.id)
+    assert len(checked) == 3
+    assert all(e.cause is None and e.latency_ms is not None for e in checked), "up each time"
+
+
+def test_a_pace_counts_what_its_probes_check_a_second() -> None:
+    pace = lean_probe.Pace(shares_gil=True)
+    per_s = [pace.joined(interval) for interval in (0.5, 1.0, 1.0, 3.0)]
+    assert pace.per_s == pytest.approx(2 + 1 + 1 + 1 / 3)
+    assert pace.cheap
+    many = [pace.joined(1.0) for _ in range(int(lean_probe.SHARED_CHEAP_CHECKS_PER_S))]
+    assert not pace.cheap
+    for added in many + per_s:
+        pace.left(added)
+    assert pace.per_s == 0.0 and pace.cheap
+    alone = lean_probe.Pace()
+    for _ in range(100_000):
+        alone.joined(0.1)
+    assert alone.cheap, "a loop of its own is always cheap"
+
+
+async def test_a_probe_counts_in_its_pace_once_however_often_started_or_stopped() -> None:
+    pace = lean_probe.Pace(shares_gil=True)
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        profile = make_profile(*listener.getsockname(), interval_s=2)
+        address = lean_address(profile)
+        assert address is not None
+        probe = LeanProbe(profile, address, lambda sample: None, pace=pace)
+        probe.start(delay_s=60)
+        probe.start(delay_s=60)
+        assert pace.per_s == pytest.approx(0.5)
+        probe.stop()
+        probe.stop()
+        assert pace.per_s == 0.0
+    finally:
+        listener.close()
