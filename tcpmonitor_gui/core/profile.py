@@ -17,7 +17,6 @@ import os
 import re
 import stat
 import typing
-import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, cast
 
@@ -131,12 +130,27 @@ class Notify:
     on_up: bool = True
 
 
+# ``uuid`` is loaded when an id is made (it loads ``platform``): time before the first window
+# that profiles read from their file do not need.
+def _new_id() -> str:
+    import uuid  # noqa: PLC0415
+
+    return uuid.uuid4().hex
+
+
+def _name_id(name: str) -> str:
+    """A stable id for a hand-written profile without one."""
+    import uuid  # noqa: PLC0415
+
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"tcpmonitor:{name.casefold()}").hex
+
+
 @dataclasses.dataclass(frozen=True)
 class Profile:
     name: Annotated[str, Text(100, required=True, one_line=True)]
     host: str
     port: Annotated[int, Range(1, 65535, integer=True)]
-    id: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = dataclasses.field(default_factory=_new_id)
     group: Annotated[str, Text(100, one_line=True)] = ""
     enabled: bool = True
     notes: Annotated[str, Text(10_000)] = ""
@@ -269,7 +283,7 @@ def _parse_profile(data: Mapping[str, Any]) -> Profile:
     if pid is None:
         # Stable for a hand-written profile without an id, so its history stays together
         # across loads until the file is saved with the id.
-        pid = uuid.uuid5(uuid.NAMESPACE_URL, f"tcpmonitor:{name.casefold()}").hex
+        pid = _name_id(name)
     if not isinstance(pid, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", pid):
         v.fail("id", pid, "is not an id (1 to 64 letters, digits, '-', '_' or '.')")
     raw_notify = v.mapping("notify", data.get("notify", {}))

@@ -6,8 +6,8 @@ profile set can run beside the user's own) answers "show" from later launches.
 
 from __future__ import annotations
 
-import hashlib
 import os
+import zlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -20,7 +20,10 @@ CONNECT_TIMEOUT_MS = 500
 
 def server_name(config_dir: Path) -> str:
     user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
-    digest = hashlib.sha256(f"{user}:{config_dir.resolve()}".encode()).hexdigest()[:16]
+    key = f"{user}:{config_dir.resolve()}".encode()
+    # Two CRCs, not a SHA: hashlib loads OpenSSL, a hundredth of a second before the window
+    # shows; a name only has to differ between a user's config directories.
+    digest = f"{zlib.crc32(key):08x}{zlib.crc32(key, 0x5EED):08x}"
     return f"{APP_ID}-{digest}"
 
 

@@ -78,11 +78,13 @@ def test_the_program_runs_actions_and_serves_metrics_on_its_own_loops(tmp_path: 
 
 def test_what_the_window_needs_to_show_loads_no_asyncio() -> None:
     """asyncio and qasync (60-80 ms of imports here) load after the first frame (#12): the
-    modules the window is built from must not bring them in."""
+    modules the window is built from must not bring them in; nor hashlib (it loads OpenSSL)
+    or uuid (it loads ``platform``), which only making a new id needs."""
     code = (
         "import sys; import tcpmonitor_gui.app, tcpmonitor_gui.core.session, "
-        "tcpmonitor_gui.engine.engine, tcpmonitor_gui.ui.main_window; "
-        "print(sorted(m for m in ('asyncio', 'qasync') if m in sys.modules))"
+        "tcpmonitor_gui.engine.engine, tcpmonitor_gui.ui.main_window, "
+        "tcpmonitor_gui.ui.single_instance; "
+        "print(sorted(m for m in ('asyncio', 'qasync', 'hashlib', 'uuid') if m in sys.modules))"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
