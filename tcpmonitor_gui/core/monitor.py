@@ -242,6 +242,10 @@ class MonitorSet:
         self._own_resolver = resolver is None
         self.resolver = resolver or Resolver()
         self.monitors: dict[str, Monitor] = {}
+        #: The monitors of each target (a monitor's host and port never change: an edit of
+        #: them makes a new monitor), so that a target coming back wakes its own monitors
+        #: without a pass over all: a thousand rows recovering together made a million.
+        self._by_target: dict[str, dict[str, Monitor]] = {}
         #: "Pause all" is in force: nothing starts until ``resume_all``, not even a profile
         #: added or enabled meanwhile.
         self.held = False
@@ -255,6 +259,7 @@ class MonitorSet:
             raise ValueError(f"profile {profile.id} is already monitored")
         monitor = Monitor(profile, self.resolver, self._relay, self._local, pace=self._pace)
         self.monitors[profile.id] = monitor
+        self._by_target.setdefault(profile.target, {})[profile.id] = monitor
         if profile.enabled and not self.held:
             # Spread the first checks of many profiles over up to a second.
             delay = random.uniform(0, min(1.0, profile.detector.interval_s)) if stagger else 0.0
@@ -269,9 +274,10 @@ class MonitorSet:
             # The target answers again: every other monitor of it stops waiting out its
             # backoff, so held connections come back with the probes, not 40 s later.
             monitor = self.monitors.get(event.profile_id)
-            target = None if monitor is None else monitor.profile.target
-            for other in self.monitors.values():
-                if other.profile.target == target and other is not monitor:
+            if monitor is None:
+                return
+            for other in self._by_target.get(monitor.profile.target, {}).values():
+                if other is not monitor:
                     other.retry_now()
 
     def retry_now(self, recheck: bool = False) -> None:
@@ -298,6 +304,7 @@ class MonitorSet:
         does), when the profile itself goes on existing in the history."""
         monitor = self.monitors.pop(profile_id, None)
         if monitor is not None:
+            self._unindex(monitor)
             await monitor.stop()
             if record and monitor.state is not State.PAUSED:
                 self._emit_state(monitor, State.UNKNOWN, "monitoring stopped")
@@ -313,6 +320,14 @@ class MonitorSet:
         await self.remove(profile.id)
         return self.add(profile, stagger=False)
 
+    def _unindex(self, monitor: Monitor) -> None:
+        target = monitor.profile.target
+        same = self._by_target.get(target)
+        if same is not None and same.get(monitor.profile.id) is monitor:
+            del same[monitor.profile.id]
+            if not same:
+                del self._by_target[target]
+
     def _emit_state(self, monitor: Monitor, state: State, detail: str) -> None:
         event = monitor.machine.set_state(state, detail)
         if event is not None:
@@ -326,6 +341,7 @@ class MonitorSet:
         """
         monitors = list(self.monitors.values())
         self.monitors.clear()
+        self._by_target.clear()
         await asyncio.gather(*(m.stop() for m in monitors), return_exceptions=True)
         for monitor in monitors:
             if monitor.state is not State.PAUSED:

@@ -146,3 +146,35 @@ async def test_one_monitors_bug_never_stops_another(
     finally:
         await monitors.close()
     assert any("broken one" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_target_coming_back_wakes_its_own_monitors_and_no_others(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """One monitor of a target sees it back: the target's other monitors check now instead
+    of waiting out their interval (or backoff), and the monitors of other targets do not;
+    a monitor removed meanwhile is not woken."""
+    import socket
+
+    from tests.unit.test_detect_probe import closed_port
+
+    port, other_port = closed_port(), closed_port()
+    once = {"fail_after": 1, "recover_after": 1}
+    quick = make_profile("127.0.0.1", port, id="quick", interval_s=0.2, **once)
+    slow = make_profile("127.0.0.1", port, id="slow", interval_s=60, **once)
+    gone = make_profile("127.0.0.1", port, id="gone", interval_s=60, **once)
+    elsewhere = make_profile("127.0.0.1", other_port, id="elsewhere", interval_s=60, **once)
+    for profile in (quick, slow, gone, elsewhere):
+        monitors.add(profile, stagger=False)
+    for pid in ("slow", "gone", "elsewhere"):
+        await collector.wait_for(
+            lambda e, pid=pid: e.profile_id == pid and e.state is State.DOWN, timeout=5
+        )
+    await monitors.remove("gone")
+    with socket.create_server(("127.0.0.1", port)):
+        await collector.wait_for(lambda e: e.profile_id == "slow" and e.state is State.UP, 5)
+    checks = {
+        pid: sum(1 for _, e in collector.events if e.kind is Kind.SAMPLE and e.profile_id == pid)
+        for pid in ("gone", "elsewhere")
+    }
+    assert checks == {"gone": 1, "elsewhere": 1}
