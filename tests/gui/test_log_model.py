@@ -368,7 +368,7 @@ def test_columns_show_what_changed_and_why() -> None:
 
     local = BASE.replace(second=1).astimezone()
     assert text(Column.TIME) == local.strftime("%Y-%m-%d %H:%M")  # fits; the tooltip is whole
-    tip = view.index(0, Column.TIME).data(Qt.ItemDataRole.ToolTipRole).splitlines()
+    tip = str(model.tooltip(0, Column.TIME)).splitlines()  # asked on hover
     assert tip[0].startswith(local.strftime("%Y-%m-%d %H:%M:%S"))
     assert tip[1] == "2024-05-01T12:00:01.000Z (UTC)"
     assert text(Column.PROFILE) == "Orders DB"
@@ -435,13 +435,13 @@ def test_a_row_replaced_at_the_bound_keeps_nothing_of_the_row_before() -> None:
     model._slots[0].row_id = 41  # as if matched to its stored row
     model.setData(model.index(0, 0), 41, Role.ROW_ID)
     assert model.index(0, Column.PROFILE).data(Qt.ItemDataRole.ForegroundRole) is not None
-    assert model.index(0, Column.DETAIL).data(Qt.ItemDataRole.ToolTipRole) == "port closed"
+    assert model.tooltip(0, Column.DETAIL) == "port closed"
 
     quiet = dataclasses.replace(state_event(2, state=State.CONNECTING), detail="")
     model.append([quiet])
     assert model.rowCount() == 1 and model.index(0, 0).data(Role.EVENT) is quiet
     for column in Column:
         assert model.index(0, column).data(Qt.ItemDataRole.ForegroundRole) is None, column
-    assert model.index(0, Column.DETAIL).data(Qt.ItemDataRole.ToolTipRole) is None
+    assert model.tooltip(0, Column.DETAIL) is None
     assert model.index(0, Column.CHANGE).data(Qt.ItemDataRole.DecorationRole) is not None
     assert model.index(0, 0).data(Role.ROW_ID) is None

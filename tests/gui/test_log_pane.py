@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import FIELDS, Cause, Event, Kind, State
-from tcpmonitor_gui.ui.log.model import Role
+from tcpmonitor_gui.core.events import FIELDS, Cause, Event, Kind, State, iso_ms
+from tcpmonitor_gui.ui.log.model import Column, Role
 from tcpmonitor_gui.ui.log.pane import LogFilterProxy, LogPane
 from tests.gui.test_log_model import STORED, StoredHistory, page_all, sample, state_event
 
@@ -375,3 +377,33 @@ def test_at_the_row_bound_the_view_keeps_what_the_user_reads(
     qtbot.waitUntil(lambda: pane.model.waiting == 0)
     qtbot.waitUntil(lambda: first_visible(pane) == reading)
     assert sorted(int(e.detail.split()[1]) for e in pane.model.events()) == list(range(10, 70))
+
+
+@pytest.mark.qt_log_ignore("does not support raise")  # the offscreen platform, on the tooltip
+def test_hovering_a_time_or_a_detail_shows_it_whole(qtbot: QtBot) -> None:
+    """The model stores no tooltips (a burst writes a thousand rows); the pane asks on hover."""
+    pane = LogPane()
+    qtbot.addWidget(pane)
+    pane.resize(900, 300)
+    down = dataclasses.replace(state_event(1), detail="connection refused by 10.0.0.7")
+    up = dataclasses.replace(state_event(2, profile="p2"), detail="")
+    pane.add_events([down, up])
+    pane.show()
+    qtbot.waitExposed(pane)
+    view = pane.view
+
+    def hover(row: int, column: int) -> str:
+        rect = view.visualRect(pane.proxy.index(row, column))
+        help_event = QHelpEvent(
+            QEvent.Type.ToolTip, rect.center(), view.viewport().mapToGlobal(rect.center())
+        )
+        QApplication.sendEvent(view.viewport(), help_event)
+        return QToolTip.text() if QToolTip.isVisible() else ""
+
+    newest_first = [pane.proxy.index(r, 0).data(Role.EVENT) for r in range(2)]
+    row = newest_first.index(down)
+    assert hover(1 - row, Column.DETAIL) == "", "an up line has no detail to show"
+    assert hover(row, Column.DETAIL) == "connection refused by 10.0.0.7"
+    when = hover(row, Column.TIME).splitlines()
+    assert when[1] == f"{iso_ms(down.ts)} (UTC)"
+    QToolTip.hideText()

@@ -15,13 +15,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication, QHelpEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -149,6 +152,7 @@ class LogPane(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         copy_rows_on_ctrl_c(self.view)
+        self.view.viewport().installEventFilter(self)  # tooltips, see ``eventFilter``
         self.view.setColumnWidth(Column.PROFILE, 140)
         self.view.setColumnWidth(Column.CHANGE, 150)
 
@@ -312,6 +316,20 @@ class LogPane(QWidget):
         self.statusMessage.emit(
             self.tr("Exported {count} events to {name}", "", count).format(count=count, name=path)
         )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A cell's tooltip is asked of the model on hover (it stores none, see there)."""
+        if event.type() == QEvent.Type.ToolTip and watched is self.view.viewport():
+            assert isinstance(event, QHelpEvent)
+            index = self.view.indexAt(event.pos())
+            if index.isValid():
+                source = self.proxy.mapToSource(index)
+                text = self.model.tooltip(source.row(), source.column())
+                if text:
+                    rect = self.view.visualRect(index)
+                    QToolTip.showText(event.globalPos(), text, self.view.viewport(), rect)
+                    return True
+        return super().eventFilter(watched, event)
 
     def _scroll_to_newest(self) -> None:
         if self.model.newest_first:
