@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/gui_responsiveness.py
 	$(BIN)/python tests/bench/gui_responsiveness.py --burst
 	$(BIN)/python tests/bench/model_paint.py
+	$(BIN)/python tests/bench/log_burst.py
 	$(BIN)/python tests/bench/metrics_scrape.py
 	$(BIN)/python tests/bench/outages_query.py
 	$(BIN)/python tests/bench/peers.py
