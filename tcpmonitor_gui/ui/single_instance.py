@@ -6,8 +6,8 @@ profile set can run beside the user's own) answers "show" from later launches.
 
 from __future__ import annotations
 
+import importlib
 import os
-import zlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -21,10 +21,22 @@ CONNECT_TIMEOUT_MS = 500
 def server_name(config_dir: Path) -> str:
     user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
     key = f"{user}:{config_dir.resolve()}".encode()
-    # Two CRCs, not a SHA: hashlib loads OpenSSL, a hundredth of a second before the window
-    # shows; a name only has to differ between a user's config directories.
-    digest = f"{zlib.crc32(key):08x}{zlib.crc32(key, 0x5EED):08x}"
+    digest = _sha256(key)[:16]
     return f"{APP_ID}-{digest}"
+
+
+def _sha256(data: bytes) -> str:
+    """SHA-256 from Python's own module where there is one: hashlib loads OpenSSL, a
+    hundredth of a second before the window shows. The same digest, so the same name as
+    before (a running instance of an older version is still found)."""
+    for module in ("_sha2", "_sha256"):  # Python 3.12 and later; 3.11
+        try:
+            return str(importlib.import_module(module).sha256(data).hexdigest())
+        except ImportError:
+            continue
+    import hashlib  # noqa: PLC0415 - a build without them
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def ask_running_instance(name: str, message: bytes = b"show") -> bool:
