@@ -30,7 +30,7 @@ def test_names_differ_by_config_dir(tmp_path: Path) -> None:
 def test_the_name_is_the_one_earlier_versions_listen_under(tmp_path: Path) -> None:
     """Named without hashlib (it loads OpenSSL before the first frame), by the same SHA-256:
     an instance of an earlier version that is running is still found."""
-    import hashlib  # noqa: PLC0415
+    import hashlib
 
     key = f"{os.getuid()}:{tmp_path.resolve()}".encode()
     assert server_name(tmp_path) == f"{APP_ID}-{hashlib.sha256(key).hexdigest()[:16]}"
