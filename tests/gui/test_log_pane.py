@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtCore import QEvent, QObject, QPoint
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import FIELDS, Cause, Event, Kind, State, iso_ms
-from tcpmonitor_gui.ui.log.model import Column, Role
+from tcpmonitor_gui.ui.log.model import ROWS_PER_TURN, Column, Role
 from tcpmonitor_gui.ui.log.pane import LogFilterProxy, LogPane
 from tests.gui.test_log_model import STORED, StoredHistory, page_all, sample, state_event
 
@@ -407,3 +407,47 @@ def test_hovering_a_time_or_a_detail_shows_it_whole(qtbot: QtBot) -> None:
     when = hover(row, Column.TIME).splitlines()
     assert when[1] == f"{iso_ms(down.ts)} (UTC)"
     QToolTip.hideText()
+
+
+class Paints(QObject):
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+@pytest.mark.parametrize("at_the_bound", [False, True])
+def test_a_burst_is_painted_once_its_last_line_is_in_not_once_a_piece(
+    qtbot: QtBot, at_the_bound: bool
+) -> None:
+    """A thousand lines go in a piece per turn; each piece repainted the view (fifty paints
+    for one burst). Now painting waits until the last line is in (or a quarter second has
+    passed), and then the view shows every line; at the row bound too, where the last piece
+    moves lines instead of inserting them."""
+    pane = LogPane(max_rows=4 * ROWS_PER_TURN)
+    qtbot.addWidget(pane)
+    pane.resize(900, 300)
+    pane.show()
+    qtbot.waitExposed(pane)
+    if at_the_bound:
+        pane.add_events([state_event(i, profile=f"old{i}") for i in range(4 * ROWS_PER_TURN)])
+        qtbot.waitUntil(lambda: pane.model.waiting == 0, timeout=5000)
+        QApplication.processEvents()  # its paint done before the burst's are counted
+    paints = Paints(pane.view.viewport())
+    burst = [state_event(i, profile=f"p{i}") for i in range(4 * ROWS_PER_TURN)]
+    pane.add_events(burst)
+    assert pane.model.waiting == 3 * ROWS_PER_TURN  # a piece now, the rest a piece per turn
+    assert not pane.view.updatesEnabled()
+    qtbot.waitUntil(lambda: pane.model.waiting == 0, timeout=5000)
+    assert pane.view.updatesEnabled(), "painting is released with the last piece"
+    assert not pane._paint_timer.isActive()
+    qtbot.waitUntil(lambda: paints.count >= 1, timeout=5000)
+    QApplication.processEvents()
+    assert paints.count <= 2, "not once a piece"
+    shown = {pane.proxy.index(r, 0).data(Role.EVENT).profile_id for r in range(4 * ROWS_PER_TURN)}
+    assert shown == {e.profile_id for e in burst}

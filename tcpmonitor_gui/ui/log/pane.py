@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QGuiApplication, QHelpEvent, QKeySequence
@@ -65,6 +66,11 @@ _CAUSE_CHOICES: list[tuple[str, frozenset[Cause] | None]] = [
     (QT_TRANSLATE_NOOP("LogPane", "Any cause"), None),
     *((CAUSE_LABELS[c], frozenset({c})) for c in Cause),
 ]
+
+
+#: While a burst is shown a piece per turn of the event loop (``LogModel``), the view is
+#: painted at most this often: each piece would repaint it, fifty times for a thousand lines.
+BURST_PAINT_MS = 250
 
 
 def _choice_text(text: str, choices: frozenset[State] | frozenset[Cause] | None) -> str:
@@ -189,6 +195,10 @@ class LogPane(QWidget):
                 self.tr("Older events could not be read: {why}").format(why=why)
             )
         )
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.setInterval(BURST_PAINT_MS)
+        self._paint_timer.timeout.connect(self._paint_burst)
         self.proxy.rowsAboutToBeInserted.connect(self._remember_position)
         self.proxy.rowsAboutToBeRemoved.connect(self._remember_position)
         self.proxy.rowsInserted.connect(self._rows_inserted)
@@ -215,6 +225,25 @@ class LogPane(QWidget):
     def add_events(self, events: Sequence[Event]) -> None:
         """The engine's ``eventsReady`` batches: state events are shown, samples ignored."""
         self.model.append(events)
+        self._hold_paint()
+
+    def _hold_paint(self) -> None:
+        """A burst is being shown: no paint until ``BURST_PAINT_MS`` has passed or the last
+        line is in (the lines go in as before, a piece per turn; only painting waits)."""
+        if self.model.waiting and not self._paint_timer.isActive():
+            self.view.setUpdatesEnabled(False)
+            self._paint_timer.start()
+
+    def _paint_burst(self) -> None:
+        self.view.setUpdatesEnabled(True)
+        if self.model.waiting:  # still coming: show what is in, and hold on
+            self.view.repaint()
+            self._hold_paint()
+
+    def _release_paint(self) -> None:
+        if self._paint_timer.isActive() and not self.model.waiting:
+            self._paint_timer.stop()
+            self.view.setUpdatesEnabled(True)
 
     def set_profiles(self, profiles: Iterable[tuple[str, str]]) -> None:
         """Offer these ``(id, name)`` in the profile filter, keeping the choice if it remains."""
@@ -341,6 +370,7 @@ class LogPane(QWidget):
         self._was_at_newest = self.at_newest_end()
 
     def _rows_inserted(self, _parent: _Index, first: int, last: int) -> None:
+        self._release_paint()  # the burst's last piece
         if self._was_at_newest:
             self._scroll_to_newest()
         elif first == 0:  # above what the user reads: move with the rows
@@ -358,6 +388,7 @@ class LogPane(QWidget):
         self._anchor = QPersistentModelIndex(self.view.indexAt(QPoint(1, 1)))
 
     def _layout_changed(self) -> None:
+        self._release_paint()  # at the bound the last piece moves lines instead
         anchor, self._anchor = self._anchor, None
         if self._was_at_newest:
             self._scroll_to_newest()
