@@ -135,6 +135,8 @@ class Plan:
     settle_s: float
     runs: int
     py_spy: Path | None
+    #: py-spy with Qt's own (C++) frames too: it then stops the process for each sample.
+    py_spy_native: bool = False
 
     @property
     def ids(self) -> list[str]:
@@ -389,8 +391,9 @@ def measure(run: Run, proc: subprocess.Popen[bytes], db: Path, plan: Plan) -> tu
         # A .json file gets speedscope's format: samples in time order, so a stall's stack
         # can be found; anything else the raw collapsed stacks.
         spy_format = "speedscope" if plan.py_spy.suffix == ".json" else "raw"
+        how = ["--native"] if plan.py_spy_native else ["--nonblocking"]
         spy = subprocess.Popen(
-            [str(BIN / "py-spy"), "record", "--nonblocking", "--threads", "-p", str(proc.pid),
+            [str(BIN / "py-spy"), "record", *how, "--threads", "-p", str(proc.pid),
              "-d", str(round(plan.window_s)), "-r", "100", "-f", spy_format,
              "-o", str(plan.py_spy)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -720,6 +723,9 @@ def main() -> None:
         "--py-spy", metavar="FILE", help="py-spy the GUI in its window (raw; .json: speedscope)"
     )
     parser.add_argument(
+        "--py-spy-native", action="store_true", help="--py-spy with Qt's (C++) frames too"
+    )
+    parser.add_argument(
         "--burst", action="store_true", help="every row drops and recovers together every 3 s"
     )
     args = parser.parse_args()
@@ -745,6 +751,7 @@ def main() -> None:
             settle_s=1.0 if args.quick else 3.0,
             runs=args.runs or (2 if args.quick else 5),
             py_spy=Path(args.py_spy).resolve() if args.py_spy else None,
+            py_spy_native=args.py_spy_native,
         )
         print(f"{args.profiles:,} profiles: {mix(plan.groups)}", flush=True)
         with private_desktop(work / "desktop") as desktop:
