@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -99,3 +100,33 @@ def stop_process(proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def flip_event(
+    ts: dt.datetime,
+    profile_id: str,
+    name: str,
+    *,
+    down: bool,
+    detection_ms: float,
+    detail: str = "",
+    address: str | None = None,
+) -> Any:
+    """A probe's state change: down (refused, found ``detection_ms`` after the last good
+    sign) or back up (the package is imported here, for the scripts that use it)."""
+    from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+
+    return Event(
+        ts=ts,
+        profile_id=profile_id,
+        profile_name=name,
+        kind=Kind.STATE,
+        state=State.DOWN if down else State.UP,
+        previous=State.UP if down else State.DOWN,
+        cause=Cause.REFUSED if down else None,
+        detector="probe",
+        latency_ms=None,
+        detail=detail,
+        address=address,
+        detection_ms=detection_ms if down else None,
+    )

@@ -27,16 +27,17 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QApplication, QTableView, QWidget
+from PySide6.QtWidgets import QApplication, QTableView
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from _common import machine_line
+from _common import flip_event, machine_line
 
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.events import Event
 from tcpmonitor_gui.ui.log.pane import LogPane
+from tests.gui.paints import Paints
 
 WARM_UP = 4
 SIZE = (1000, 450)
@@ -44,36 +45,13 @@ SIZE = (1000, 450)
 
 def burst(count: int, at: dt.datetime, down: bool) -> list[Event]:
     return [
-        Event(
-            ts=at + dt.timedelta(microseconds=i),
-            profile_id=f"p{i}",
-            profile_name=f"Server {i}",
-            kind=Kind.STATE,
-            state=State.DOWN if down else State.UP,
-            previous=State.UP if down else State.DOWN,
-            cause=Cause.REFUSED if down else None,
-            detector="probe",
-            latency_ms=None,
-            detail="connection refused" if down else "",
+        flip_event(
+            at + dt.timedelta(microseconds=i), f"p{i}", f"Server {i}", down=down,
+            detection_ms=0.3, detail="connection refused" if down else "",
             address=f"127.0.0.1:{10000 + i % 5}",
-            detection_ms=0.3 if down else None,
         )
         for i in range(count)
-    ]
-
-
-class Paints(QObject):
-    """Counts the paint events of the widget it watches."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
+    ]  # fmt: skip
 
 
 def run_until(app: QApplication, done: object) -> None:

@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import machine_line
+from _common import flip_event, machine_line
 
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.events import Event, State
 
 YEAR_TARGET_S = 1.0
 WEEK_TARGET_S = 0.05
@@ -46,20 +46,8 @@ def history(profiles: int, per_day: int, days: int) -> list[Event]:
         moments = sorted(rng.uniform(0, span) for _ in range(per_day * days * 2))
         for i, offset in enumerate(moments):
             down = i % 2 == 0
-            events.append(
-                Event(
-                    ts=start + dt.timedelta(seconds=offset),
-                    profile_id=pid,
-                    profile_name=f"profile {p:03d}",
-                    kind=Kind.STATE,
-                    state=State.DOWN if down else State.UP,
-                    previous=State.UP if down else State.DOWN,
-                    cause=Cause.REFUSED if down else None,
-                    detector="probe",
-                    latency_ms=None,
-                    detection_ms=3.0 if down else None,
-                )
-            )
+            at = start + dt.timedelta(seconds=offset)
+            events.append(flip_event(at, pid, f"profile {p:03d}", down=down, detection_ms=3.0))
     events.sort(key=lambda e: e.ts)
     return events
 

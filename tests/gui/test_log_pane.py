@@ -12,15 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint
+from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import FIELDS, Cause, Event, Kind, State, iso_ms
 from tcpmonitor_gui.ui.log.model import ROWS_PER_TURN, Column, Role
 from tcpmonitor_gui.ui.log.pane import LogFilterProxy, LogPane
+from tests.gui.paints import Paints
 from tests.gui.test_log_model import STORED, StoredHistory, page_all, sample, state_event
 
 
@@ -407,18 +408,6 @@ def test_hovering_a_time_or_a_detail_shows_it_whole(qtbot: QtBot) -> None:
     when = hover(row, Column.TIME).splitlines()
     assert when[1] == f"{iso_ms(down.ts)} (UTC)"
     QToolTip.hideText()
-
-
-class Paints(QObject):
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
 
 
 @pytest.mark.parametrize("at_the_bound", [False, True])
