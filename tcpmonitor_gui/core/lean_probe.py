@@ -58,9 +58,10 @@ Report = Callable[[Sample], None]
 SWEEP_MIN = 256
 
 #: A loop that shares the GIL with a window's thread takes the cheapest ways (``Pace``)
-#: while its lean probes make at most this many checks a second. Measured with the window
-#: (``tests/bench/gui_responsiveness.py``): at 900 a second they cut its process's CPU by a
-#: sixth and its thread's stall stayed at 20 ms (p99); at 4,500 a second that stall doubled.
+#: while its lean probes make at most this many checks a second. Full runs of
+#: ``tests/bench/gui_responsiveness.py``: at 1,000 rows (900 a second) the window's CPU went
+#: from 1.81x the headless engine's to 1.19x, its thread's stall p99 18.5 ms; at 5,000 rows
+#: (4,500 a second) that stall p99 went from 67-100 to 122-257 ms.
 SHARED_CHEAP_CHECKS_PER_S = 2000.0
 
 
@@ -79,21 +80,21 @@ class Pace:
         self._bound = SHARED_CHEAP_CHECKS_PER_S if shares_gil else math.inf
         #: Checks a second of the probes running on the loop.
         self.per_s = 0.0
-        self.cheap = True
+
+    @property
+    def cheap(self) -> bool:
+        return self.per_s <= self._bound
 
     def joined(self, interval_s: float) -> float:
         """A probe that checks every ``interval_s`` started; returns what it adds."""
         per_s = 1.0 / max(interval_s, 1e-3)
-        self._set(self.per_s + per_s)
+        self.per_s += per_s
         return per_s
 
     def left(self, per_s: float) -> None:
         """A probe stopped: ``per_s`` as ``joined`` returned it."""
-        self._set(self.per_s - per_s)
-
-    def _set(self, per_s: float) -> None:
-        self.per_s = per_s if per_s > 1e-9 else 0.0  # no float dust once all have left
-        self.cheap = self.per_s <= self._bound
+        remaining = self.per_s - per_s
+        self.per_s = remaining if remaining > 1e-9 else 0.0  # no float dust once all left
 
 
 class Due:

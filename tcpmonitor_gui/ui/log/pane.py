@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QTableView,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +45,7 @@ from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.copy import copy_rows, copy_rows_on_ctrl_c
 from ..common.file_dialogs import ask_save_file
+from ..common.hover import show_cell_tooltip
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
 from ..common.text import error_text
@@ -350,15 +350,12 @@ class LogPane(QWidget):
         """A cell's tooltip is asked of the model on hover (it stores none, see there)."""
         if event.type() == QEvent.Type.ToolTip and watched is self.view.viewport():
             assert isinstance(event, QHelpEvent)
-            index = self.view.indexAt(event.pos())
-            if index.isValid():
-                source = self.proxy.mapToSource(index)
-                text = self.model.tooltip(source.row(), source.column())
-                if text:
-                    rect = self.view.visualRect(index)
-                    QToolTip.showText(event.globalPos(), text, self.view.viewport(), rect)
-                    return True
+            show_cell_tooltip(self.view, event, self._tooltip_text)
+            return True
         return super().eventFilter(watched, event)
+
+    def _tooltip_text(self, index: QModelIndex) -> str | None:
+        return self.model.tooltip(self.proxy.mapToSource(index).row(), index.column())
 
     def _scroll_to_newest(self) -> None:
         if self.model.newest_first:

@@ -34,12 +34,12 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from ..common.copy import copy_rows_on_ctrl_c
+from ..common.hover import show_cell_tooltip
 from ..common.i18n import QT_TRANSLATE_NOOP
 from .model import GROUP_MARK, Column, Role, StatusModel
 from .sparkline import SparklineDelegate
@@ -306,7 +306,7 @@ class StatusTable(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and watched is self.table.viewport():
             assert isinstance(event, QHelpEvent)
-            self._show_tooltip(event)
+            show_cell_tooltip(self.table, event, self._tooltip_text)
             return True
         if (
             watched is self.table
@@ -319,18 +319,11 @@ class StatusTable(QWidget):
             return True
         return super().eventFilter(watched, event)
 
-    def _show_tooltip(self, event: QHelpEvent) -> None:
-        index = self.table.indexAt(event.pos())
-        text = None
-        if index.isValid():
-            text = self.model.tooltip(self.proxy.mapToSource(index).row(), index.column())
-        if not text and index.isValid() and self._cut(index):  # cut short: its whole text
+    def _tooltip_text(self, index: QModelIndex) -> str | None:
+        text = self.model.tooltip(self.proxy.mapToSource(index).row(), index.column())
+        if not text and self._cut(index):  # cut short: its whole text
             text = str(index.data() or "")
-        if text:
-            rect = self.table.visualRect(index)
-            QToolTip.showText(event.globalPos(), text, self.table.viewport(), rect)
-        else:
-            QToolTip.hideText()
+        return text
 
     def _cut(self, index: QModelIndex) -> bool:
         return self.table.sizeHintForIndex(index).width() > self.table.visualRect(index).width()
