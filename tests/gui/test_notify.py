@@ -41,9 +41,12 @@ TS0 = dt.datetime(2025, 3, 4, 14, 2, tzinfo=dt.UTC)
 
 
 def profiles(*names: str) -> dict[str, Profile]:
-    """Profiles ``p0``, ``p1``, ... named ``names``."""
+    """Profiles ``p0``, ``p1``, ... named ``names``, each on a host of its own.
+
+    The hosts are documentation addresses (RFC 5737): nothing here connects anywhere."""
     made = [
-        Profile(name=n, host="127.0.0.1", port=9000 + i, id=f"p{i}") for i, n in enumerate(names)
+        Profile(name=n, host=f"192.0.2.{i % 250 + 1}", port=9000 + i // 250, id=f"p{i}")
+        for i, n in enumerate(names)
     ]
     return {p.id: p for p in made}
 
@@ -315,6 +318,45 @@ def test_refusals_never_read_as_this_computer_being_offline(qtbot: QtBot) -> Non
     [notice] = mixed.at(0, down(mixed["A"], cause=Cause.REFUSED),
                         *(down(mixed[n], cause=Cause.CONNECT_TIMEOUT) for n in "BCD"))  # fmt: skip
     assert "offline" not in notice.title and "network" not in notice.title.lower()
+
+
+def test_many_profiles_on_one_server_that_stops_answering_are_one_server_down(
+    qtbot: QtBot,
+) -> None:
+    """Hosts are counted, not profiles: 60 profiles on one server whose connects time out
+    said "Is this computer's network down? 60 of 60 connections went down at once"."""
+    h = Harness(qtbot, [f"P{i}" for i in range(60)])
+    for pid, p in h.profiles.items():
+        h.profiles[pid] = dataclasses.replace(p, host="db.example.net", port=9000 + int(pid[1:]))
+    notices = h.at(0, *(down(p, cause=Cause.CONNECT_TIMEOUT) for p in h.profiles.values()))
+    assert [n.title for n in notices] == ["60 connections down: P0, P1, P2 and 57 more"]
+    assert not h.policy.is_offline()
+
+
+def test_this_computers_own_hosts_never_make_the_guess(qtbot: QtBot) -> None:
+    h = Harness(qtbot, ["A", "B", "C", "D", "E"])
+    local = dict(
+        zip("ABCDE", ["127.0.0.1", "localhost", "::1", "[::1]", "app.localhost"], strict=True)
+    )
+    for name, host in local.items():
+        h.profiles[h[name].id] = dataclasses.replace(h[name], host=host)
+    notices = h.at(0, *(down(h[n], cause=Cause.CONNECT_TIMEOUT) for n in "ABCDE"))
+    assert [n.title for n in notices] == ["5 connections down: A, B, C and 2 more"]
+    assert not h.policy.is_offline()
+
+
+def test_a_host_with_one_profile_still_up_is_not_down(qtbot: QtBot) -> None:
+    """Three hosts, each with a profile down and one up: the network reaches all three."""
+    h = Harness(qtbot, ["A1", "A2", "B1", "B2", "C1", "C2"])
+    for name, p in [(n, h[n]) for n in ("A1", "A2", "B1", "B2", "C1", "C2")]:
+        h.profiles[p.id] = dataclasses.replace(p, host=f"{name[0].lower()}.example.net")
+    notices = h.at(0, *(down(h[n], cause=Cause.CONNECT_TIMEOUT) for n in ("A1", "B1", "C1")))
+    assert [n.title for n in notices] == ["3 connections down: A1, B1, C1"]
+    assert not h.policy.is_offline()
+    [offline] = h.at(5, *(down(h[n], 5, cause=Cause.CONNECT_TIMEOUT) for n in ("A2", "B2", "C2")))
+    assert offline.title == "Is this computer's network down?", "now all three hosts are down"
+    [back] = h.at(9, up(h["A1"], 9), up(h["B2"], 9))
+    assert back.title == "Back online", "2 of 3 hosts answer again, though 4 profiles are down"
 
 
 # -- rate limit and "changes again" ------------------------------------------------------

@@ -241,6 +241,22 @@ def test_every_name_failing_to_resolve_is_one_dns_notice_then_one_when_it_answer
     assert notices[-1].title == "Connection back up: N3"
 
 
+def test_one_name_failing_for_many_profiles_is_not_the_resolver(qtbot: QtBot) -> None:
+    """Names are counted, not profiles: a name gone from its zone fails for every profile that
+    uses it, and said "DNS is not answering" when two profiles used it."""
+    made = {
+        f"n{i}": Profile(name=f"N{i}", host="gone.example.internal", port=9000 + i, id=f"n{i}")
+        for i in range(5)
+    }
+    made["m"] = Profile(name="M", host="Gone.example.internal.", port=22, id="m")
+    policy = NotificationPolicy(made, Settings(), clock=lambda: T0)
+    notices: list[Notice] = []
+    policy.notification.connect(notices.append)
+    policy.handle([down(p, cause=Cause.DNS_ERROR) for p in made.values()])
+    policy.flush()
+    assert [n.title for n in notices] == ["6 connections down: N0, N1, N2 and 3 more"]
+
+
 def test_some_names_failing_to_resolve_are_told_as_themselves(qtbot: QtBot) -> None:
     made = by_name_and_address()
     policy = NotificationPolicy(made, Settings(), clock=lambda: T0)

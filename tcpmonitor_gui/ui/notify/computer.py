@@ -24,6 +24,7 @@ Every held drop gets at least ``HELD_MIN_S`` to come back, however late in the w
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -231,3 +232,29 @@ class ComputerNotices(QObject):
         if downs:
             notices.append(policy.down_notice(downs))
         policy.tell(notices)
+
+
+def host_counts(monitored: Sequence[Profile], down: Mapping[str, Event]) -> tuple[int, int]:
+    """How many hosts the ``monitored`` profiles watch, and on how many all of them are down.
+
+    This computer's own hosts (loopback) are left out: they say nothing of its network."""
+    hosts: dict[str, bool] = {}
+    for p in monitored:
+        host = host_key(p)
+        if not _loopback(host):
+            hosts[host] = hosts.get(host, True) and p.id in down
+    return len(hosts), sum(hosts.values())
+
+
+def host_key(profile: Profile) -> str:
+    """``profile``'s host as written the same way whatever its case or final dot."""
+    return profile.host.strip().lower().rstrip(".")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0].strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -1,7 +1,9 @@
 """One notice for a resolver that stopped answering, not one per connection by name.
 
 When every monitored profile that names its host (not an IP address) is down with
-``dns_error`` at once, the fault is the name service, not those targets: "DNS is not
+``dns_error`` at once, and they name at least ``DNS_MIN`` different hosts, the fault is the
+name service, not those targets (one name removed from its zone fails however many profiles
+use it): "DNS is not
 answering" is told once, naming them (and saying that connections by address still work, when
 some do); their drops and recoveries are then not told one by one, and "DNS answers again"
 ends it once fewer than half of them remain down.
@@ -13,11 +15,11 @@ from PySide6.QtCore import QObject
 
 from ...core.events import Cause
 from ...core.profile import Profile
-from .computer import Policy
+from .computer import Policy, host_key
 from .notice import Change, Notice, Transition
 from .wording import join_names
 
-#: Fewer named profiles failing together is not evidence about the resolver.
+#: Fewer different names failing together is not evidence about the resolver.
 DNS_MIN = 2
 
 
@@ -47,7 +49,8 @@ class DnsNotices(QObject):
             if (e := policy.down.get(p.id)) is not None and e.cause is Cause.DNS_ERROR
         ]
         if self.out is None:
-            if len(by_name) < DNS_MIN or len(dns_down) < len(by_name):
+            names = {host_key(p) for p in by_name}
+            if len(names) < DNS_MIN or len(dns_down) < len(by_name):
                 return []
             self.out = {p.id for p in dns_down}
             covered = self.out

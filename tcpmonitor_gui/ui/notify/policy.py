@@ -19,12 +19,15 @@ testable with a fake clock and no display.
   long as every way of showing keeps one) join that notice, which is updated to name its
   profiles still down as well: a tray balloon or the window's banner shows one notice at a
   time, and must not say "2 connections down" while 3 are.
-- When most monitored profiles are down at once (``OFFLINE_FRACTION`` of the enabled, unpaused
-  ones, and at least ``OFFLINE_MIN``) and no drop proves the network works (a refusal, a reset,
-  a close or a wrong reply all do), our own network may be the cause: one notice asks so, with
-  the causes seen, instead of the flood; the outage's further changes are held back, and one
-  "Back online" notice ends it when fewer than half remain down. Drops that prove the network
-  works are told as what they are, grouped.
+- When most monitored hosts are down at once (``OFFLINE_FRACTION`` of the hosts of the enabled,
+  unpaused profiles, and at least ``OFFLINE_MIN`` of them) and no drop proves the network works
+  (a refusal, a reset, a close or a wrong reply all do), our own network may be the cause: one
+  notice asks so, with the causes seen, instead of the flood; the outage's further changes are
+  held back, and one "Back online" notice ends it when fewer than half of those hosts remain
+  down. Hosts are counted, not profiles: sixty profiles on one server that stopped answering
+  are one server down, not this computer offline. A host is down when every profile on it is;
+  this computer's own (loopback) hosts never count, their drops say nothing of the network.
+  Drops that prove the network works are told as what they are, grouped.
 - When the engine says this computer's network is down (a ``network`` event: the kernel has
   no route out, ``core.localnet``), that is told once, "This computer is offline", and the
   drops it causes (cause ``local_network``) are recorded but not told one by one. When it is
@@ -55,7 +58,7 @@ from ...core.settings import Settings
 from ...core.snooze import snoozed
 from ..common.labels import cause_text
 from ..common.text import duration_text
-from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices
+from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices, host_counts
 from .dns import DnsNotices
 from .notice import SHOWN_S, Change, Notice, Transition
 from .wording import down_line, join_names, lines_text, up_line
@@ -333,12 +336,13 @@ class NotificationPolicy(QObject):
         """Enter or leave "offline"; removes from ``changes`` what the outage notices cover."""
         monitored = self.monitored()
         down = [p for p in monitored if p.id in self._down]
+        hosts, hosts_down = host_counts(monitored, self._down)
         now = max((c.at for c in changes), default=self._clock())
         notices: list[Notice] = []
         if self._offline is None:
             if self.computer.active() or self.dns.out is not None:
                 return notices  # the evidence is at hand: no guess
-            if len(down) < OFFLINE_MIN or len(down) < OFFLINE_FRACTION * len(monitored):
+            if hosts_down < OFFLINE_MIN or hosts_down < OFFLINE_FRACTION * hosts:
                 return notices
             causes = {self._down[p.id].cause for p in down}
             if causes & NETWORK_WORKS:
@@ -358,7 +362,7 @@ class NotificationPolicy(QObject):
                     self._last[p.id] = (Transition.DOWN, now)
         else:
             self._offline.update(p.id for p in down)
-            if len(down) * 2 >= len(monitored) and monitored:
+            if hosts_down * 2 >= hosts and hosts:
                 changes.clear()
                 return notices
             back = [p for p in monitored if p.id in self._offline and p.id not in self._down]
