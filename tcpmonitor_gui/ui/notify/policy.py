@@ -24,10 +24,9 @@ testable with a fake clock and no display.
   (a refusal, a reset, a close or a wrong reply all do), our own network may be the cause: one
   notice asks so, with the causes seen, instead of the flood; the outage's further changes are
   held back, and one "Back online" notice ends it when fewer than half of those hosts remain
-  down. Hosts are counted, not profiles: sixty profiles on one server that stopped answering
-  are one server down, not this computer offline. A host is down when every profile on it is;
-  this computer's own (loopback) hosts never count, their drops say nothing of the network.
-  Drops that prove the network works are told as what they are, grouped.
+  down. Hosts, not profiles: sixty profiles on one server that stopped answering are one
+  server down (``host_counts``: every profile on it down; loopback hosts never count). Drops
+  that prove the network works are told as what they are, grouped.
 - When the engine says this computer's network is down (a ``network`` event: the kernel has
   no route out, ``core.localnet``), that is told once, "This computer is offline", and the
   drops it causes (cause ``local_network``) are recorded but not told one by one. When it is
