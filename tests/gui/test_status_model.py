@@ -19,10 +19,10 @@ from tcpmonitor_gui.core.last_seen import LastSeen
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.ui.common.text import coarse_duration_text as format_duration
 from tcpmonitor_gui.ui.status.cells import format_uptime
+from tcpmonitor_gui.ui.status.clock import TICK_ROWS
 from tcpmonitor_gui.ui.status.marks import Tally
 from tcpmonitor_gui.ui.status.model import (
     SAMPLES,
-    TICK_ROWS,
     Column,
     Role,
     StatusModel,
@@ -421,11 +421,11 @@ def test_the_clock_writes_a_big_table_a_piece_per_turn(qtbot: QtBot, clock: Cloc
     m.apply_events([state(f"id-p{i}", State.DOWN) for i in range(count)])
     clock.now = T0 + dt.timedelta(minutes=5)
     m._tick()
-    assert len(m._ticking) == count - TICK_ROWS  # the first piece at once, the rest later
+    assert len(m._clock._ticking) == count - TICK_ROWS  # the first piece at once, the rest later
     assert text(m, 0, Column.IN_STATE) == "5 min"
     assert text(m, count - 1, Column.IN_STATE) == "0 s"
     m.remove_profile(f"id-p{count - 1}")  # removed while its turn waits
     m._tick()  # a second comes while the last is being written: not queued twice
-    assert len(m._ticking) == count - TICK_ROWS
-    qtbot.waitUntil(lambda: len(m._ticking) == 0, timeout=5000)
+    assert len(m._clock._ticking) == count - TICK_ROWS
+    qtbot.waitUntil(lambda: len(m._clock._ticking) == 0, timeout=5000)
     assert {text(m, row, Column.IN_STATE) for row in range(m.rowCount())} == {"5 min"}

@@ -306,3 +306,58 @@ def test_text_that_does_not_fit_is_fitted_cut_in_the_middle_or_in_a_tooltip(
     option = QStyleOptionViewItem()
     delegate.initStyleOption(option, table.proxy.index(0, Column.TARGET))
     assert option.textElideMode is Qt.TextElideMode.ElideMiddle  # the port stays in view
+
+
+def test_the_clock_writes_the_rows_on_screen_and_every_row_before_it_is_shown(
+    qtbot: QtBot,
+) -> None:
+    """The once-a-second cells of a thousand rows were a tenth of the window's work in a
+    burst, for the thirty on screen: only those are ticked, and a row is brought up to date
+    before it is painted or copied; sorted by uptime (its key moves), every row is."""
+    now = [T0]
+    model = StatusModel(clock=lambda: now[0])
+    table = StatusTable(model)
+    qtbot.addWidget(table)
+    table.resize(1200, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    count = 300
+    model.set_profiles([profile(f"p{i:03}") for i in range(count)])
+    model.apply_events([event(f"id-p{i:03}", State.UP) for i in range(count)])
+    model.flush_states()
+    table.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+    view = table.table
+
+    def for_texts(rows: Iterator[int] | list[int]) -> set[str]:
+        return {model.index(r, Column.IN_STATE).data() for r in rows}
+
+    now[0] = T0 + dt.timedelta(minutes=5)
+    model._tick()
+    seen = table.seen_rows()
+    assert seen is not None and 0 < len(seen) < count
+    assert for_texts(seen) == {"5 min"}
+    unseen = sorted(set(range(count)) - set(seen))
+    assert for_texts(unseen) == {"0 s"}, "rows off screen wait until they are shown"
+
+    view.scrollToBottom()
+    bottom = table.seen_rows()
+    assert bottom is not None and set(bottom) <= set(unseen)
+    assert for_texts(bottom) == {"0 s"}
+    image = view.viewport().grab().toImage()  # a paint: it brings its rows up to date first
+    assert for_texts(bottom) == {"5 min"}
+    assert not image.isNull()
+
+    table.activateWindow()
+    view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view, timeout=2000)
+    view.selectAll()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QApplication.clipboard().text().splitlines()
+    assert len(lines) == count
+    assert all("\t5 min\t" in line for line in lines), "copied rows are up to date too"
+
+    now[0] = T0 + dt.timedelta(minutes=9)
+    view.sortByColumn(Column.UPTIME, Qt.SortOrder.AscendingOrder)
+    assert table.seen_rows() is None
+    model._tick()
+    qtbot.waitUntil(lambda: for_texts(range(count)) == {"9 min"}, timeout=5000)

@@ -3,6 +3,8 @@ one cell Qt copies by itself."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QTableView
@@ -29,9 +31,16 @@ def copy_rows(view: QTableView) -> None:
             clipboard.setText(text)
 
 
-def copy_rows_on_ctrl_c(view: QTableView) -> QShortcut:
-    """Ctrl+C (the platform's Copy) in ``view`` copies its selected rows."""
+def copy_rows_on_ctrl_c(view: QTableView, before: Callable[[], None] | None = None) -> QShortcut:
+    """Ctrl+C (the platform's Copy) in ``view`` copies its selected rows (after ``before``,
+    which may bring their cells up to date)."""
     shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Copy), view)
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    shortcut.activated.connect(lambda: copy_rows(view))
+
+    def copy() -> None:
+        if before is not None:
+            before()
+        copy_rows(view)
+
+    shortcut.activated.connect(copy)
     return shortcut

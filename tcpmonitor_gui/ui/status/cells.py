@@ -150,6 +150,8 @@ class Row:
     bold: bool = False
     #: Until when the "for" cell's text stays right (it shows seconds, then minutes...).
     in_state_until: dt.datetime | None = None
+    #: The model's tick that last wrote the clock cells ("for", uptime, marks).
+    ticked: int = 0
 
 
 def new_row(profile: Profile) -> Row:

@@ -23,7 +23,6 @@ from ...engine.registry import ProfileRegistry
 from ..common.i18n import translate
 from ..common.icons import state_icon, worst
 from ..common.labels import state_text
-from ..common.paced import Paced
 from ..common.quiet import quietly, rows_changed
 from .cells import (
     COLUMN_COUNT,
@@ -52,7 +51,8 @@ from .cells import (
     write_search,
     write_uptime,
 )
-from .marks import Tally, needs_ack, tick, write_marks
+from .clock import Clock
+from .marks import Tally, needs_ack, write_marks
 from .tooltips import cell_tooltip
 
 __all__ = ["GROUP_MARK", "SAMPLES", "Column", "Role", "StatusModel", "format_latency"]
@@ -62,7 +62,6 @@ SAMPLE_REPAINT_MS = 250
 #: re-sort and one repaint, and the table still shows a drop within a quarter of a second
 #: (the notification does not wait for it).
 STATE_REPAINT_MS = 250
-TICK_ROWS = 500  # rows whose clock cells are written per turn of the event loop, at most
 
 
 class StatusModel(QStandardItemModel):
@@ -107,10 +106,7 @@ class StatusModel(QStandardItemModel):
                     self.tr("Latency of the last 60 checks; red ticks are failed checks")
                 )
             self.setHorizontalHeaderItem(column, header)
-        self._timer = QTimer(self)
-        self._timer.setInterval(1000)
-        self._timer.timeout.connect(self._tick)
-        self._ticking: Paced[Row] = Paced(self._tick_rows, TICK_ROWS, self)
+        self._clock = Clock(self, lambda: self._rows, self.row_of, self._now, self._emit_rows)
         self._pending_samples: set[str] = set()
         self._sample_timer = QTimer(self)
         self._sample_timer.setSingleShot(True)
@@ -327,10 +323,21 @@ class StatusModel(QStandardItemModel):
 
     def start_clock(self) -> None:
         """Tick the "for" column once a second (the main window starts it once shown)."""
-        self._timer.start()
+        self._clock.start()
 
     def stop_clock(self) -> None:
-        self._timer.stop()
+        self._clock.stop()
+
+    def set_seen(self, seen: Callable[[], Iterable[int] | None] | None) -> None:
+        """Tick only the rows ``seen()`` names (None from it: every row); a view that shows
+        a few of a thousand rows says which, and brings the others up to date with
+        ``catch_up`` before it shows them. Without it, every row is ticked."""
+        self._clock.set_seen(seen)
+
+    def catch_up(self, rows: Iterable[int]) -> None:
+        """Write the clock cells of these rows that the last tick left out, without a signal
+        (for a view about to paint or copy them: it reads them next)."""
+        self._clock.catch_up(rows)
 
     def counts(self) -> dict[State, int]:
         return dict(self._counts)
@@ -434,17 +441,5 @@ class StatusModel(QStandardItemModel):
         rows_changed(self, rows, first, last, roles)
 
     def _tick(self) -> None:
-        """Once a second, ``TICK_ROWS`` rows a turn: "for", uptime, marks (5,000 took 50-90 ms)."""
-        if not len(self._ticking):  # else the last second's rows are still being written
-            self._ticking.put(self._rows)
-
-    def _tick_rows(self, rows: list[Row]) -> None:
-        by_id, shown = self._by_id, self._rows  # a row gone since the tick began is left out
-        here = [
-            (at, r) for r in rows if (at := by_id.get(r.profile.id, -1)) >= 0 and shown[at] is r
-        ]
-        with quietly(self):
-            in_state, counted, marked = tick(here, self._now())
-        self._emit_rows(in_state, Column.IN_STATE, Column.IN_STATE)
-        self._emit_rows(counted, Column.UPTIME, Column.UPTIME)
-        self._emit_rows(marked)
+        """What the clock does each second (``clock.Clock``)."""
+        self._clock.tick()

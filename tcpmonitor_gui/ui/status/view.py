@@ -156,6 +156,7 @@ class StatusTable(QWidget):
         layout.addWidget(self._filter_bar)
         layout.addWidget(self._stack, 1)
 
+        model.set_seen(self.seen_rows)
         model.profilesChanged.connect(self._profiles_changed)
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._update_empty)
@@ -168,7 +169,7 @@ class StatusTable(QWidget):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setTabKeyNavigation(False)  # Tab goes on to the next control, not the next cell
-        copy_rows_on_ctrl_c(table)
+        copy_rows_on_ctrl_c(table, before=self._catch_up_selected)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
@@ -303,7 +304,30 @@ class StatusTable(QWidget):
 
     # -- internals -------------------------------------------------------------------------
 
+    def seen_rows(self) -> list[int] | None:
+        """The model's rows on screen now; None when every row's clock cells matter (sorted
+        by uptime, whose key moves with the clock). What the model's clock ticks."""
+        if self.proxy.sortColumn() == Column.UPTIME:
+            return None
+        table = self.table
+        if not table.isVisible():
+            return []
+        first = table.rowAt(0)
+        if first < 0:
+            return []
+        last = table.rowAt(table.viewport().height() - 1)
+        last = self.proxy.rowCount() - 1 if last < 0 else last
+        proxy = self.proxy
+        return [proxy.mapToSource(proxy.index(r, 0)).row() for r in range(first, last + 1)]
+
+    def _catch_up_selected(self) -> None:
+        selected = self.table.selectionModel().selectedRows()
+        self.model.catch_up(self.proxy.mapToSource(index).row() for index in selected)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.table.viewport():
+            self.model.catch_up(self.seen_rows() or ())  # rows scrolled or sorted into view
+            return False
         if event.type() == QEvent.Type.ToolTip and watched is self.table.viewport():
             assert isinstance(event, QHelpEvent)
             show_cell_tooltip(self.table, event, self._tooltip_text)
