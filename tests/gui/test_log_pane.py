@@ -276,6 +276,17 @@ def test_newest_first_view_stays_at_the_top_only_if_it_was_there(qtbot: QtBot) -
     qtbot.waitUntil(lambda: bar.value() == 13)
     assert first_visible(pane) == reading
 
+    burst = 3 * ROWS_PER_TURN + 5  # written a piece per turn, each kept in place whole
+    pane.add_events(batch(106, burst))
+    qtbot.waitUntil(lambda: pane.model.waiting == 0)
+    assert bar.value() == 13 + burst
+    assert first_visible(pane) == reading
+    bar.setValue(bar.minimum())  # back at the newest: followed again, burst or not
+    pane.add_events(batch(106 + burst, burst))
+    qtbot.waitUntil(lambda: pane.model.waiting == 0)
+    assert bar.value() == bar.minimum()
+    assert first_visible(pane).detail == f"event {105 + 2 * burst}"
+
 
 def test_newest_last_view_follows_the_bottom_only_if_it_was_there(qtbot: QtBot) -> None:
     pane = make_pane(qtbot)

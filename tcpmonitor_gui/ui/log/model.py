@@ -10,14 +10,11 @@ stored before the page was read), so rows are de-duplicated on (time, profile, s
 The cells live in Qt's ``QStandardItem`` store, written once per row: nothing overrides
 ``data``, so the view paints without calling into Python, whose GIL the worker threads hold
 much of the time (see ``StatusModel``). The store is a ring: rows are added at its end until
-``max_rows``, and from then on a new row takes the place of the oldest, in place. Rows never
-move in the store, so the order shown is the pane's proxy sorting on ``Role.SEQ`` (newest
-first or last). Why a ring: Qt finds a deleted cell's row by searching outward from where
-the cell last was, so deleting the oldest rows of a store whose rows all shifted as new ones
-came in searched the whole store for every cell: 0.3 ms a row at 10,000 rows, and a burst's
-worth of rows held the GUI thread 200 ms. A cell replaced in place is found at once.
-Tooltips (the whole time, a long detail) are not stored: the pane asks ``tooltip`` on hover,
-and a row costs two roles and two time conversions fewer (a burst writes a thousand rows).
+``max_rows``, then a new row takes the place of the oldest, in place; the order shown is the
+pane's proxy sorting on ``Role.SEQ``. Why a ring: Qt finds a deleted cell's row by searching
+outward from where it last was, so deleting the oldest rows of a store whose rows had all
+shifted searched the whole store per cell (a burst's rows held the GUI thread 200 ms).
+Tooltips are not stored: the pane asks ``tooltip`` on hover (a burst writes a thousand rows).
 """
 
 from __future__ import annotations
@@ -138,6 +135,9 @@ class LogModel(QStandardItemModel):
 
     #: A history page failed; the message is for the user (the pane stops paging).
     historyFailed = Signal(str)
+    #: Around each piece of live rows (``append``): a view keeps its place once a piece.
+    pieceBegins = Signal()
+    pieceEnds = Signal()
 
     def __init__(
         self,
@@ -254,6 +254,13 @@ class LogModel(QStandardItemModel):
         return len(self._waiting)
 
     def _show(self, fresh: list[_Row]) -> None:
+        self.pieceBegins.emit()
+        try:
+            self._show_piece(fresh)
+        finally:
+            self.pieceEnds.emit()
+
+    def _show_piece(self, fresh: list[_Row]) -> None:
         if len(fresh) > self._max_rows:  # never shown: the bound pushes them out
             for row in fresh[: -self._max_rows]:
                 del self._keys[_key(row.event)]
@@ -358,8 +365,7 @@ class LogModel(QStandardItemModel):
         return event.detail
 
     def _replace_oldest(self, fresh: Sequence[_Row]) -> None:
-        """At the bound: ``fresh`` rows take the oldest rows' places in the store, in place;
-        older history can no longer be joined on, so paging stops."""
+        """At the bound: ``fresh`` rows take the oldest rows' places in the store (paging stops)."""
         gone = self._rows[: len(fresh)]
         del self._rows[: len(fresh)]
         for old, row in zip(gone, fresh, strict=True):
@@ -440,6 +446,5 @@ _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 
 
 def _colors() -> dict[State, QColor]:
-    """The text colours of the states a line is coloured for, on the current palette (once
-    for a piece of rows, not once a row)."""
+    """The text colours of the states a line is coloured for (once a piece, not once a row)."""
     return {state: readable_state_color(state) for state in (State.UP, State.DOWN, State.DEGRADED)}
