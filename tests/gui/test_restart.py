@@ -16,8 +16,11 @@ from tests.helpers import make_profile
 
 
 def cell(window: MainWindow, profile_id: str, column: Column, role: int = 0) -> object:
+    """What the cell shows: brought up to date first, as a view does before it paints a row
+    (the window of these tests is not on screen, and the model writes only rows seen)."""
     row = window.model.row_of(profile_id)
     assert row is not None
+    window.model.catch_up([row])
     return window.model.index(row, column).data(role)
 
 

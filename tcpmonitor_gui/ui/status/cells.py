@@ -152,6 +152,8 @@ class Row:
     in_state_until: dt.datetime | None = None
     #: The model's tick that last wrote the clock cells ("for", uptime, marks).
     ticked: int = 0
+    #: Cells not written since a change, the row not being seen (``StatusModel.catch_up``).
+    stale: bool = False
 
 
 def new_row(profile: Profile) -> Row:
@@ -414,6 +416,13 @@ def write_search(row: Row) -> bool:
     row.search = key
     row.items[0].setData(key, Role.SEARCH)
     return True
+
+
+def defer_live(row: Row) -> bool:
+    """A sample for a row not seen: its cells wait (``StatusModel.catch_up``); True if the
+    filter's text changed (a new cause), which cannot wait."""
+    row.stale = True
+    return write_search(row)
 
 
 def write_live(row: Row) -> bool:

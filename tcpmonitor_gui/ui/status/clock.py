@@ -1,11 +1,13 @@
-"""The status table's once-a-second cells: "for", uptime and the marks, which change with the
-clock and not only with events.
+"""The status table's cells are written for the rows a view shows, and its once-a-second
+cells ("for", uptime, the marks) ticked for those only.
 
-Written for the rows a view shows, when it says which (``StatusModel.set_seen``): in a burst
-(a thousand rows dropping and recovering every few seconds) the clock cells of every row were
-a tenth of the GUI thread's work, for the thirty rows on screen. A row left out is brought up
-to date (``catch_up``) before a view paints or copies it, so what is shown is never stale.
-Sorting by a column whose key moves with the clock (uptime) ticks every row again.
+A view says which rows it shows (``StatusModel.set_seen``). In a burst (a thousand rows
+dropping and recovering every few seconds) the cells of every row were a third of the GUI
+thread's work, for the thirty rows on screen: a row not seen gets at once only what sorts and
+filters it (the state cell, the filter's text) and is marked ``stale``; its other cells, and
+its clock cells, are written (``catch_up``) before a view paints or copies it, so what is
+shown is never stale. Sorted by a column whose key moves with events or the clock (latency,
+uptime...), the view says "every row", and every row is written and ticked as before.
 """
 
 from __future__ import annotations
@@ -13,12 +15,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
+from ...core.events import State
+from ..common.icons import state_icon
+from ..common.labels import state_text
 from ..common.paced import Paced
 from ..common.quiet import quietly
-from .cells import Column, Row
-from .marks import tick
+from .cells import (
+    Column,
+    Role,
+    Row,
+    muted_color,
+    put_cell,
+    state_key,
+    write_in_state,
+    write_live,
+    write_search,
+    write_uptime,
+)
+from .marks import tick, write_marks
 
 TICK_ROWS = 500  # rows whose clock cells are written per turn of the event loop, at most
 
@@ -47,6 +63,8 @@ class Clock(QObject):
         self._ticking: Paced[Row] = Paced(self._tick_rows, TICK_ROWS, self)
         self._tick_no = 0
         self._seen: Callable[[], Iterable[int] | None] | None = None
+        #: Writes a stale row's cells whole (the model's).
+        self.write: Callable[[Row], None] = lambda row: None
 
     def start(self) -> None:
         self._timer.start()
@@ -56,6 +74,11 @@ class Clock(QObject):
 
     def set_seen(self, seen: Callable[[], Iterable[int] | None] | None) -> None:
         self._seen = seen
+
+    def seen_now(self) -> set[int] | None:
+        """The rows seen now (None: every row)."""
+        seen = None if self._seen is None else self._seen()
+        return None if seen is None else set(seen)
 
     def tick(self) -> None:
         """What the timer does each second: ``TICK_ROWS`` rows a turn (5,000 took 50-90 ms)."""
@@ -73,7 +96,12 @@ class Clock(QObject):
         now, tick_no, shown = None, self._tick_no, self._rows()
         with quietly(self._model):
             for at in rows:
-                if 0 <= at < len(shown) and (row := shown[at]).ticked < tick_no:
+                if not 0 <= at < len(shown):
+                    continue
+                row = shown[at]
+                if row.stale:
+                    self.write(row)
+                if row.ticked < tick_no:
                     now = now or self._now()
                     row.ticked = tick_no
                     tick([(at, row)], now)
@@ -89,3 +117,40 @@ class Clock(QObject):
         self._emit(in_state, Column.IN_STATE, Column.IN_STATE)
         self._emit(counted, Column.UPTIME, Column.UPTIME)
         self._emit(marked, 0, len(Column) - 1)
+
+
+def write_keys(row: Row) -> None:
+    """What a state event changes that sorts and filters the row: the state cell and the
+    filter's text; the rest waits until the row is seen (``catch_up``)."""
+    items, state = row.items, row.state
+    if put_cell(row, Column.STATE, state_text(state), state_key(row)):
+        items[Column.STATE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
+        items[Column.STATE].setData(str(state), Role.STATE)
+    write_search(row)
+    row.stale = True
+
+
+def write_state(row: Row, now: dt.datetime) -> None:
+    """Everything a state event changes: the state and detail cells, the muted colour,
+    the time in state, and the live cells."""
+    write_keys(row)
+    row.stale = False
+    items, state = row.items, row.state
+    put_cell(row, Column.DETAIL, row.detail, row.detail.casefold())
+    muted = state is State.PAUSED
+    if muted != row.muted:  # a paused row is muted, not coloured
+        if muted or row.muted is not None:  # fresh cells have no colour to take away
+            color = muted_color() if muted else None
+            for column, item in enumerate(items):
+                if column != Column.CAUSE:
+                    item.setData(color, Qt.ItemDataRole.ForegroundRole)
+        row.muted = muted
+    # A cause that is history (the row is up again) is muted too.
+    cause_muted = muted or state not in (State.DOWN, State.DEGRADED, State.CONNECTING)
+    items[Column.CAUSE].setData(
+        muted_color() if cause_muted else None, Qt.ItemDataRole.ForegroundRole
+    )
+    write_in_state(row, now)
+    write_uptime(row, now.timestamp())
+    write_live(row)
+    write_marks(row)

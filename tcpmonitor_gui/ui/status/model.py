@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from ...core.eventqueries import Uptime
@@ -21,8 +21,7 @@ from ...core.profile import Profile
 from ...core.profile_set import Change
 from ...engine.registry import ProfileRegistry
 from ..common.i18n import translate
-from ..common.icons import state_icon, worst
-from ..common.labels import state_text
+from ..common.icons import worst
 from ..common.quiet import quietly, rows_changed
 from .cells import (
     COLUMN_COUNT,
@@ -32,27 +31,24 @@ from .cells import (
     Column,
     Role,
     Row,
+    defer_live,
     detector_text,
     fold_sample,
     forget_cells,
     format_latency,
     found_again,
     fresh_cells,
-    muted_color,
     new_items,
     new_row,
     put_cell,
     rank_rows,
     remember,
-    state_key,
     uptime_changed,
-    write_in_state,
     write_live,
-    write_search,
     write_uptime,
 )
-from .clock import Clock
-from .marks import Tally, needs_ack, write_marks
+from .clock import Clock, write_keys, write_state
+from .marks import Tally, needs_ack
 from .tooltips import cell_tooltip
 
 __all__ = ["GROUP_MARK", "SAMPLES", "Column", "Role", "StatusModel", "format_latency"]
@@ -107,6 +103,7 @@ class StatusModel(QStandardItemModel):
                 )
             self.setHorizontalHeaderItem(column, header)
         self._clock = Clock(self, lambda: self._rows, self.row_of, self._now, self._emit_rows)
+        self._clock.write = self._write_state
         self._pending_samples: set[str] = set()
         self._sample_timer = QTimer(self)
         self._sample_timer.setSingleShot(True)
@@ -256,10 +253,18 @@ class StatusModel(QStandardItemModel):
             if event.state is State.DOWN:
                 row.detection_ms = event.detection_ms
                 row.planned = event.maintenance
+        seen = self._clock.seen_now()
         with quietly(self):  # the cells are current at once; the views hear at the flush
             for at in stated:
-                self._write_state(rows[at])
-            searched = {at for at in sampled - stated.keys() if write_live(rows[at])}
+                if seen is None or at in seen:
+                    self._write_state(rows[at])
+                else:
+                    write_keys(rows[at])
+            searched = {
+                at
+                for at in sampled - stated.keys()
+                if (write_live(rows[at]) if seen is None or at in seen else defer_live(rows[at]))
+            }
         # Kept by id, not row: rows may move before the timers fire.
         self._pending_states.update(rows[at].profile.id for at in stated)
         if self._pending_states and not self._state_timer.isActive():
@@ -329,14 +334,14 @@ class StatusModel(QStandardItemModel):
         self._clock.stop()
 
     def set_seen(self, seen: Callable[[], Iterable[int] | None] | None) -> None:
-        """Tick only the rows ``seen()`` names (None from it: every row); a view that shows
-        a few of a thousand rows says which, and brings the others up to date with
-        ``catch_up`` before it shows them. Without it, every row is ticked."""
+        """Write the cells only of the rows ``seen()`` names (None from it: every row), but
+        what sorts and filters them; a view brings the others up to date with ``catch_up``
+        before it shows them (``clock``). Without it, every row is written."""
         self._clock.set_seen(seen)
 
     def catch_up(self, rows: Iterable[int]) -> None:
-        """Write the clock cells of these rows that the last tick left out, without a signal
-        (for a view about to paint or copy them: it reads them next)."""
+        """Write the cells of these rows that were left out, without a signal (for a view
+        about to paint or copy them: it reads them next)."""
         self._clock.catch_up(rows)
 
     def counts(self) -> dict[State, int]:
@@ -375,32 +380,7 @@ class StatusModel(QStandardItemModel):
         self._write_state(row)
 
     def _write_state(self, row: Row) -> None:
-        """Everything a state event changes: the state and detail cells, the muted colour,
-        the time in state, and the live cells."""
-        items, state = row.items, row.state
-        if put_cell(row, Column.STATE, state_text(state), state_key(row)):
-            items[Column.STATE].setData(state_icon(state), Qt.ItemDataRole.DecorationRole)
-            items[Column.STATE].setData(str(state), Role.STATE)
-        put_cell(row, Column.DETAIL, row.detail, row.detail.casefold())
-        write_search(row)
-        muted = state is State.PAUSED
-        if muted != row.muted:  # a paused row is muted, not coloured
-            if muted or row.muted is not None:  # fresh cells have no colour to take away
-                color = muted_color() if muted else None
-                for column, item in enumerate(items):
-                    if column != Column.CAUSE:
-                        item.setData(color, Qt.ItemDataRole.ForegroundRole)
-            row.muted = muted
-        # A cause that is history (the row is up again) is muted too.
-        cause_muted = muted or state not in (State.DOWN, State.DEGRADED, State.CONNECTING)
-        items[Column.CAUSE].setData(
-            muted_color() if cause_muted else None, Qt.ItemDataRole.ForegroundRole
-        )
-        now = self._now()
-        write_in_state(row, now)
-        write_uptime(row, now.timestamp())
-        write_live(row)
-        write_marks(row)
+        write_state(row, self._now())
 
     def _refresh(self, row: Row, profile: Profile) -> None:
         """An edited profile keeps its live state, unless it was just enabled or disabled."""

@@ -102,6 +102,10 @@ class StatusFilterProxy(QSortFilterProxyModel):
         self.setFilterRegularExpression(QRegularExpression(pattern, option))
 
 
+#: Columns whose sort keys change only with the state cell or the profile (``seen_rows``).
+_STEADY_KEYS = (Column.STATE, Column.NAME, Column.GROUP, Column.TARGET, Column.DETECTOR)
+
+
 class MiddleElide(QStyledItemDelegate):
     """Cuts a cell's text in the middle (``10.0.0.7…:5432``), not at its end."""
 
@@ -305,9 +309,10 @@ class StatusTable(QWidget):
     # -- internals -------------------------------------------------------------------------
 
     def seen_rows(self) -> list[int] | None:
-        """The model's rows on screen now; None when every row's clock cells matter (sorted
-        by uptime, whose key moves with the clock). What the model's clock ticks."""
-        if self.proxy.sortColumn() == Column.UPTIME:
+        """The model's rows on screen now, whose cells the model writes at once (the others
+        before they are painted); None when every row's cells matter: sorted by a column
+        whose key moves with events or the clock (latency, uptime...)."""
+        if self.proxy.sortColumn() not in _STEADY_KEYS:
             return None
         table = self.table
         if not table.isVisible():
