@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
@@ -451,3 +451,42 @@ def test_a_burst_is_painted_once_its_last_line_is_in_not_once_a_piece(
     assert paints.count <= 2, "not once a piece"
     shown = {pane.proxy.index(r, 0).data(Role.EVENT).profile_id for r in range(4 * ROWS_PER_TURN)}
     assert shown == {e.profile_id for e in burst}
+
+
+def test_a_lines_cells_are_written_when_it_is_painted_or_copied(qtbot: QtBot) -> None:
+    """A burst writes a thousand lines, of which the pane shows a dozen: a line gets at once
+    what orders and filters it, and its cells before it is painted or copied; the order,
+    the filters and the export never wait for them. Also at the row bound (lines replaced in
+    place must not show the old line's words)."""
+    pane = make_pane(qtbot, max_rows=300)
+    show(qtbot, pane)
+    view, model = pane.view, pane.model
+    pane.add_events(batch(0, 300))
+    qtbot.waitUntil(lambda: model.waiting == 0)
+    pane.add_events(batch(300, 200))  # at the bound: these take the oldest lines' places
+    qtbot.waitUntil(lambda: model.waiting == 0)
+
+    def detail(slot: int) -> object:
+        return model.index(slot, Column.DETAIL).data()
+
+    on_screen = [pane.proxy.mapToSource(view.indexAt(QPoint(1, 1))).row()]
+    view.viewport().grab()  # a paint
+    assert detail(on_screen[0]) == "event 499", "the newest line, written as it was painted"
+    written = [s for s in range(model.rowCount()) if detail(s) == model.event_at(s).detail]
+    assert 0 < len(written) < 50, "only the lines painted are written"
+
+    pane.text_filter.setText("event 123")  # filtered on what the line is, written or not
+    assert pane.proxy.rowCount() == 0, "event 123 was pushed out at the bound"
+    pane.text_filter.setText("event 423")
+    assert pane.proxy.rowCount() == 1
+    pane.text_filter.clear()
+
+    view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view, timeout=2000)
+    view.selectAll()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QApplication.clipboard().text().splitlines()
+    assert len(lines) == 300
+    assert [line.rsplit("\t", 1)[-1] for line in lines] == [
+        f"event {i}" for i in range(499, 199, -1)
+    ], "every copied line written, newest first"

@@ -21,23 +21,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 
-from ...core.events import SEVERITY, Event, Kind, State, iso_ms
+from ...core.events import Event, Kind, State, iso_ms
 from ...engine.gui_thread import when_done
-from ..common.i18n import QT_TRANSLATE_NOOP, translate
-from ..common.icons import readable_state_color, state_icon
-from ..common.labels import cause_text, state_text
+from ..common.i18n import translate
+from ..common.icons import readable_state_color
 from ..common.paced import Paced
 from ..common.quiet import quietly, rows_changed
+from .cells import HEADERS, Column, Role, keys
+from .cells import colors as cell_colors
+from .cells import values as cell_values
 
 __all__ = ["Column", "History", "LogModel", "Role", "readable_state_color"]
 
@@ -53,76 +54,19 @@ _Key = tuple[int, str, State]
 ROWS_PER_TURN = 20
 
 
-class Column(enum.IntEnum):
-    TIME = 0
-    PROFILE = enum.auto()
-    CHANGE = enum.auto()
-    CAUSE = enum.auto()
-    DETECTION = enum.auto()
-    ADDRESS = enum.auto()
-    DETAIL = enum.auto()
-
-
-HEADERS = {
-    Column.TIME: QT_TRANSLATE_NOOP("LogModel", "Time"),
-    Column.PROFILE: QT_TRANSLATE_NOOP("LogModel", "Profile"),
-    Column.CHANGE: QT_TRANSLATE_NOOP("LogModel", "Change"),
-    Column.CAUSE: QT_TRANSLATE_NOOP("LogModel", "Cause"),
-    Column.DETECTION: QT_TRANSLATE_NOOP("LogModel", "Detection (ms)"),
-    Column.ADDRESS: QT_TRANSLATE_NOOP("LogModel", "Address"),
-    Column.DETAIL: QT_TRANSLATE_NOOP("LogModel", "Detail"),
-}
-
-
-class Role(enum.IntEnum):
-    EVENT = Qt.ItemDataRole.UserRole + 1
-    ROW_ID = enum.auto()
-    SEVERITY = enum.auto()
-    #: Column 0: the row's place in time order (live rows count up, history pages down).
-    SEQ = enum.auto()
-
-
 @dataclasses.dataclass(slots=True, eq=False)
 class _Row:
     event: Event
     row_id: int | None  # None: a live event not (yet) matched to its stored row
     seq: int = 0
     slot: int = -1  # its row in the store, once shown
+    written: bool = False  # its cells are (see ``LogModel.set_lazy``)
 
 
 def _key(event: Event) -> _Key:
     """Stored times are float seconds, so compare at millisecond precision."""
     ts = event.ts if event.ts.tzinfo is not None else event.ts.replace(tzinfo=dt.UTC)
     return round(ts.timestamp() * 1000), event.profile_id, event.state
-
-
-def _local_time(ts: dt.datetime) -> str:
-    """``14:02:11`` today, ``yesterday 14:02`` (in the user's language), ``2026-11-25 14:02``
-    before: what fits the column (the tooltip has the whole time). ``time`` functions: a row
-    is written for every event, and ``datetime.astimezone`` costs several times more."""
-    aware = ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
-    local = time.localtime(aware.timestamp())
-    today = time.localtime()
-    if local[:3] == today[:3]:
-        return time.strftime("%H:%M:%S", local)
-    yesterday = time.localtime(time.mktime((*today[:3], 12, 0, 0, 0, 0, -1)) - 86400)
-    if local[:3] == yesterday[:3]:
-        return translate("LogModel", "yesterday {time}").format(time=time.strftime("%H:%M", local))
-    return time.strftime("%Y-%m-%d %H:%M", local)
-
-
-def _change(event: Event) -> str:
-    now = state_text(event.state)
-    if event.kind is Kind.ACTION:  # what a command did for that change: the detail says
-        return translate("LogModel", "action on {state}").format(state=now)
-    return now if event.previous is None else f"{state_text(event.previous)} → {now}"
-
-
-def _detection(event: Event) -> str:
-    ms = event.detection_ms
-    if ms is None or event.state is not State.DOWN or event.kind is Kind.ACTION:
-        return ""
-    return f"{ms:.1f}" if ms < 10 else f"{ms:,.0f}"
 
 
 class LogModel(QStandardItemModel):
@@ -162,6 +106,7 @@ class LogModel(QStandardItemModel):
         self._history_done = history is None
         self._fetching = False
         self._generation = 0  # bumped by clear/reload so that late pages are dropped
+        self._lazy = False
         self._newer_seq = 0  # live rows count up from here, history pages down
         self._older_seq = 0
         #: Live rows not shown yet, oldest first (already in ``_keys``).
@@ -305,64 +250,55 @@ class LogModel(QStandardItemModel):
 
     # -- internals -------------------------------------------------------------------------
 
+    def set_lazy(self, lazy: bool) -> None:
+        """Write a line's cells only when a view asks (``catch_up``, before it paints or
+        copies them), and at once only what orders and filters it: a burst writes a thousand
+        lines, of which a view shows a dozen (seven cells a line were a fifth of the window's
+        work in a burst). Off (at first): every line is written whole at once."""
+        self._lazy = lazy
+
+    def catch_up(self, rows: Iterable[int]) -> None:
+        """Write the cells of these rows of the store that wait (``set_lazy``), without a
+        signal: for a view about to paint or copy them (it reads them next)."""
+        colors = None
+        with quietly(self):
+            for slot in rows:
+                if 0 <= slot < len(self._slots) and not (row := self._slots[slot]).written:
+                    colors = colors or cell_colors()
+                    self._write(row, colors)
+
     def _append(self, rows: Sequence[_Row]) -> None:
         """Show ``rows`` (already in ``_rows``) in new rows at the store's end, each inserted
         with its cells: the sorting proxy places a row by its ``Role.SEQ`` when it is told of
         it, so the cells must be there by then."""
         first = len(self._slots)
         self._slots.extend(rows)
-        colors = _colors()
+        colors = None if self._lazy else cell_colors()
         for offset, row in enumerate(rows):
             row.slot = first + offset
             self.appendRow(self._cells(row, colors))
 
-    def _cells(self, row: _Row, colors: Mapping[State, QColor]) -> list[QStandardItem]:
-        """New cells for ``row`` (a row added at the store's end)."""
+    def _cells(self, row: _Row, colors: Mapping[State, QColor] | None) -> list[QStandardItem]:
+        """New cells for ``row`` (a row added at the store's end); without ``colors``, only
+        the first, with what orders and filters it (``set_lazy``)."""
+        cells = [keys(row.event, row.row_id, row.seq)]
+        if colors is not None:
+            row.written = True
+            cells = cell_values(row.event, row.row_id, row.seq, colors)
         items = []
-        for values in self._values(row, colors):
-            item = QStandardItem(str(values.pop(_DISPLAY)))  # one call fewer per cell
+        for values in cells:
+            item = QStandardItem(str(values.pop(_DISPLAY, "")))  # one call fewer per cell
             for role, value in values.items():
                 if value is not None:
                     item.setData(value, role)
             items.append(item)
         return items
 
-    def _values(self, row: _Row, colors: Mapping[State, QColor]) -> list[dict[int, object]]:
-        """Every role each cell of ``row`` may have, None where it has none: rewriting a cell
-        in place (``setItemData``) leaves a role it is not given as it was, so a quiet line
-        must say "no colour, no stored id" where a loud one stood."""
-        event = row.event
-        state = event.state
-        loud = state in (State.DOWN, State.DEGRADED)
-        color = colors[state] if loud or state is State.UP else None
-        cells: list[dict[int, object]] = [
-            {_DISPLAY: self._text(event, column), _FOREGROUND: color if loud else None}
-            for column in Column
-        ]
-        cells[Column.CHANGE][_FOREGROUND] = color
-        first = cells[0]
-        first[Role.EVENT] = event
-        first[Role.ROW_ID] = row.row_id
-        first[Role.SEVERITY] = SEVERITY[state]
-        first[Role.SEQ] = row.seq
-        cells[Column.CHANGE][Qt.ItemDataRole.DecorationRole] = state_icon(state)
-        cells[Column.DETECTION][Qt.ItemDataRole.TextAlignmentRole] = _ALIGN_RIGHT
-        return cells
-
-    def _text(self, event: Event, column: Column) -> str:
-        if column is Column.TIME:
-            return _local_time(event.ts)
-        if column is Column.PROFILE:
-            return event.profile_name
-        if column is Column.CHANGE:
-            return _change(event)
-        if column is Column.CAUSE:
-            return cause_text(event.cause)
-        if column is Column.DETECTION:
-            return _detection(event)
-        if column is Column.ADDRESS:
-            return event.address or ""
-        return event.detail
+    def _write(self, row: _Row, colors: Mapping[State, QColor]) -> None:
+        """Write every cell of ``row`` in place (signals are the caller's)."""
+        row.written = True
+        for column, values in enumerate(cell_values(row.event, row.row_id, row.seq, colors)):
+            self.setItemData(self.index(row.slot, column), values)
 
     def _replace_oldest(self, fresh: Sequence[_Row]) -> None:
         """At the bound: ``fresh`` rows take the oldest rows' places in the store (paging stops)."""
@@ -375,11 +311,14 @@ class LogModel(QStandardItemModel):
             self._slots[row.slot] = row
         # Written into the cells that are there: replacing a cell costs Qt a pass over the
         # store (7 ms for 20 rows of 10,000), rewriting one does not.
-        colors = _colors()
+        colors = cell_colors()
         with quietly(self):
             for row in fresh:
-                for column, values in enumerate(self._values(row, colors)):
-                    self.setItemData(self.index(row.slot, column), values)
+                if self._lazy:  # the rest of its cells (the last line's) before it is seen
+                    row.written = False
+                    self.setItemData(self.index(row.slot, 0), keys(row.event, row.row_id, row.seq))
+                else:
+                    self._write(row, colors)
         rows_changed(self, [row.slot for row in fresh], 0, len(Column) - 1)
         self._history_done = True
 
@@ -440,11 +379,4 @@ class LogModel(QStandardItemModel):
         self.historyFailed.emit(str(exc))
 
 
-_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _DISPLAY = Qt.ItemDataRole.DisplayRole
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole
-
-
-def _colors() -> dict[State, QColor]:
-    """The text colours of the states a line is coloured for (once a piece, not once a row)."""
-    return {state: readable_state_color(state) for state in (State.UP, State.DOWN, State.DEGRADED)}

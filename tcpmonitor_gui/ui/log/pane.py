@@ -39,47 +39,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.events import FIELDS, Cause, Event, State
+from ...core.events import FIELDS, Event
 from ...core.jsonfile import atomic_write_text
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.copy import copy_rows, copy_rows_on_ctrl_c
 from ..common.file_dialogs import ask_save_file
 from ..common.hover import show_cell_tooltip
-from ..common.i18n import QT_TRANSLATE_NOOP, translate
-from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
+from ..common.seen import rows_on_screen, selected_rows
 from ..common.text import error_text
 from .model import Column, History, LogModel, Role
-from .proxy import LogFilterProxy, start_or_stop
+from .proxy import CAUSE_CHOICES, STATE_CHOICES, LogFilterProxy, choice_text, start_or_stop
 
 __all__ = ["LogFilterProxy", "LogPane", "start_or_stop"]
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
-_STATE_CHOICES: list[tuple[str, frozenset[State] | None]] = [
-    (QT_TRANSLATE_NOOP("LogPane", "All states"), None),
-    (QT_TRANSLATE_NOOP("LogPane", "Down or degraded"), frozenset({State.DOWN, State.DEGRADED})),
-    *((STATE_WORDS[s], frozenset({s})) for s in State),
-]
-_CAUSE_CHOICES: list[tuple[str, frozenset[Cause] | None]] = [
-    (QT_TRANSLATE_NOOP("LogPane", "Any cause"), None),
-    *((CAUSE_LABELS[c], frozenset({c})) for c in Cause),
-]
-
-
 #: While a burst is shown a piece per turn of the event loop (``LogModel``), the view is
 #: painted at most this often: each piece would repaint it, fifty times for a thousand lines.
 BURST_PAINT_MS = 250
-
-
-def _choice_text(text: str, choices: frozenset[State] | frozenset[Cause] | None) -> str:
-    """A filter choice in the user's language, capitalised as a menu entry."""
-    if choices is None or len(choices) > 1:
-        return translate("LogPane", text)
-    (only,) = choices
-    word = state_text(only) if isinstance(only, State) else cause_text(only)
-    return word[:1].upper() + word[1:]
 
 
 class LogPane(QWidget):
@@ -119,11 +98,11 @@ class LogPane(QWidget):
         self.profile_combo = QComboBox()
         self.profile_combo.addItem(self.tr("All profiles"))
         self.state_combo = QComboBox()
-        for text, states in _STATE_CHOICES:
-            self.state_combo.addItem(_choice_text(text, states))
+        for text, states in STATE_CHOICES:
+            self.state_combo.addItem(choice_text(text, states))
         self.cause_combo = QComboBox()
-        for text, causes in _CAUSE_CHOICES:
-            self.cause_combo.addItem(_choice_text(text, causes))
+        for text, causes in CAUSE_CHOICES:
+            self.cause_combo.addItem(choice_text(text, causes))
         self.text_filter = QLineEdit(
             placeholderText=self.tr("Filter by profile, detail, address, cause")
         )
@@ -156,7 +135,8 @@ class LogPane(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
-        copy_rows_on_ctrl_c(self.view)
+        self.model.set_lazy(True)  # cells written for the lines painted (``eventFilter``)
+        copy_rows_on_ctrl_c(self.view, before=self._catch_up_selected)
         self.view.viewport().installEventFilter(self)  # tooltips, see ``eventFilter``
         self.view.setColumnWidth(Column.PROFILE, 140)
         self.view.setColumnWidth(Column.CHANGE, 150)
@@ -179,10 +159,10 @@ class LogPane(QWidget):
             lambda i: self.proxy.set_profile(self._profile_ids[i] if i >= 0 else None)
         )
         self.state_combo.currentIndexChanged.connect(
-            lambda i: self.proxy.set_states(_STATE_CHOICES[i][1])
+            lambda i: self.proxy.set_states(STATE_CHOICES[i][1])
         )
         self.cause_combo.currentIndexChanged.connect(
-            lambda i: self.proxy.set_causes(_CAUSE_CHOICES[i][1])
+            lambda i: self.proxy.set_causes(CAUSE_CHOICES[i][1])
         )
         self.text_filter.textChanged.connect(self.proxy.set_text)
         self.newest_first_box.toggled.connect(self._order_toggled)
@@ -282,7 +262,7 @@ class LogPane(QWidget):
         event = index.data(Role.EVENT) if index.isValid() else None
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        copy = menu.addAction(self.tr("&Copy"), lambda: copy_rows(self.view))
+        copy = menu.addAction(self.tr("&Copy"), self._copy)
         copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
         copy.setEnabled(self.view.selectionModel().hasSelection())
         if isinstance(event, Event) and event.profile_id:
@@ -354,12 +334,23 @@ class LogPane(QWidget):
         )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """A cell's tooltip is asked of the model on hover (it stores none, see there)."""
+        """A cell's tooltip is asked of the model on hover (it stores none, see there); the
+        lines about to be painted get their cells first (``LogModel.set_lazy``)."""
+        if event.type() == QEvent.Type.Paint and watched is self.view.viewport():
+            self.model.catch_up(rows_on_screen(self.view))
+            return False
         if event.type() == QEvent.Type.ToolTip and watched is self.view.viewport():
             assert isinstance(event, QHelpEvent)
             show_cell_tooltip(self.view, event, self._tooltip_text)
             return True
         return super().eventFilter(watched, event)
+
+    def _catch_up_selected(self) -> None:
+        self.model.catch_up(selected_rows(self.view))
+
+    def _copy(self) -> None:
+        self._catch_up_selected()
+        copy_rows(self.view)
 
     def _tooltip_text(self, index: QModelIndex) -> str | None:
         return self.model.tooltip(self.proxy.mapToSource(index).row(), index.column())

@@ -7,12 +7,34 @@ from collections.abc import Iterable
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
 
 from ...core.events import Cause, Event, Kind, State
-from ..common.labels import cause_text
+from ..common.i18n import QT_TRANSLATE_NOOP, translate
+from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
 from .model import LogModel, Role
 
-__all__ = ["LogFilterProxy", "start_or_stop"]
+__all__ = ["CAUSE_CHOICES", "STATE_CHOICES", "LogFilterProxy", "choice_text", "start_or_stop"]
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+#: The pane's filter choices: (words, what they accept; None: anything).
+STATE_CHOICES: list[tuple[str, frozenset[State] | None]] = [
+    (QT_TRANSLATE_NOOP("LogPane", "All states"), None),
+    (QT_TRANSLATE_NOOP("LogPane", "Down or degraded"), frozenset({State.DOWN, State.DEGRADED})),
+    *((STATE_WORDS[s], frozenset({s})) for s in State),
+]
+CAUSE_CHOICES: list[tuple[str, frozenset[Cause] | None]] = [
+    (QT_TRANSLATE_NOOP("LogPane", "Any cause"), None),
+    *((CAUSE_LABELS[c], frozenset({c})) for c in Cause),
+]
+
+
+def choice_text(text: str, choices: frozenset[State] | frozenset[Cause] | None) -> str:
+    """A filter choice in the user's language, capitalised as a menu entry."""
+    if choices is None or len(choices) > 1:
+        return translate("LogPane", text)
+    (only,) = choices
+    word = state_text(only) if isinstance(only, State) else cause_text(only)
+    return word[:1].upper() + word[1:]
 
 
 class LogFilterProxy(QSortFilterProxyModel):

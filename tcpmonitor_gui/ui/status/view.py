@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from ..common.copy import copy_rows_on_ctrl_c
 from ..common.hover import show_cell_tooltip
 from ..common.i18n import QT_TRANSLATE_NOOP
+from ..common.seen import rows_on_screen, selected_rows
 from .model import GROUP_MARK, Column, Role, StatusModel
 from .sparkline import SparklineDelegate
 
@@ -314,20 +315,10 @@ class StatusTable(QWidget):
         whose key moves with events or the clock (latency, uptime...)."""
         if self.proxy.sortColumn() not in _STEADY_KEYS:
             return None
-        table = self.table
-        if not table.isVisible():
-            return []
-        first = table.rowAt(0)
-        if first < 0:
-            return []
-        last = table.rowAt(table.viewport().height() - 1)
-        last = self.proxy.rowCount() - 1 if last < 0 else last
-        proxy = self.proxy
-        return [proxy.mapToSource(proxy.index(r, 0)).row() for r in range(first, last + 1)]
+        return rows_on_screen(self.table)
 
     def _catch_up_selected(self) -> None:
-        selected = self.table.selectionModel().selectedRows()
-        self.model.catch_up(self.proxy.mapToSource(index).row() for index in selected)
+        self.model.catch_up(selected_rows(self.table))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and watched is self.table.viewport():

@@ -1,0 +1,28 @@
+"""Which rows of a model a table view over a proxy shows: models that write a row's cells
+only when it is seen (``StatusModel.catch_up``, ``LogModel.catch_up``) ask this."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractProxyModel
+from PySide6.QtWidgets import QTableView
+
+
+def rows_on_screen(view: QTableView) -> list[int]:
+    """The source model's rows that ``view`` shows now, top to bottom ([] when hidden)."""
+    proxy = view.model()
+    if not view.isVisible() or not isinstance(proxy, QAbstractProxyModel):
+        return []
+    first = view.rowAt(0)
+    if first < 0:
+        return []
+    last = view.rowAt(view.viewport().height() - 1)
+    last = proxy.rowCount() - 1 if last < 0 else last
+    return [proxy.mapToSource(proxy.index(r, 0)).row() for r in range(first, last + 1)]
+
+
+def selected_rows(view: QTableView) -> list[int]:
+    """The source model's rows selected in ``view``."""
+    proxy = view.model()
+    if not isinstance(proxy, QAbstractProxyModel):
+        return []
+    return [proxy.mapToSource(index).row() for index in view.selectionModel().selectedRows()]
