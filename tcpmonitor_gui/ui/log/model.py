@@ -253,8 +253,9 @@ class LogModel(QStandardItemModel):
     def set_lazy(self, lazy: bool) -> None:
         """Write a line's cells only when a view asks (``catch_up``, before it paints or
         copies them), and at once only what orders and filters it: a burst writes a thousand
-        lines, of which a view shows a dozen (seven cells a line were a fifth of the window's
-        work in a burst). Off (at first): every line is written whole at once."""
+        lines, of which a view shows a dozen (their seven cells a line were about a tenth of
+        the GUI thread's samples in a burst, py-spy). Off (at first): every line is written
+        whole at once."""
         self._lazy = lazy
 
     def catch_up(self, rows: Iterable[int]) -> None:
