@@ -236,6 +236,31 @@ def test_a_drop_notice_is_joined_only_while_it_is_the_last_told_and_on_screen(
     assert back.title == "Connection back up: DB3"
 
 
+def test_recoveries_after_the_window_join_the_recovery_notice_still_on_screen(
+    ten: Harness,
+) -> None:
+    """300 probes recovering over 3 s made "131 connections back up", then "169 connections
+    back up" in its place, while 300 were (seen in a screenshot): recoveries join as drops do."""
+    names = ("DB1", "DB2", "DB3", "DB4")
+    ten.at(0, *(down(ten[n]) for n in names))
+    [first] = ten.at(5, up(ten["DB1"], 5), up(ten["DB2"], 5))
+    [joined] = ten.at(7.6, up(ten["DB3"], 7.6))
+    assert joined.title == "3 connections back up: DB1, DB2, DB3"
+    assert joined.key == first.key and not joined.urgent
+    assert joined.body.splitlines()[:2] == first.body.splitlines()
+    ten.at(8, down(ten["DB1"], 8))  # a drop told in between: the next recovery stands alone
+    [alone] = ten.at(9, up(ten["DB4"], 9))
+    assert alone.title == "Connection back up: DB4" and alone.key != first.key
+    [later] = ten.at(9.6, up(ten["DB1"], 9.6))  # joins DB4's notice, still on screen
+    assert later.title == "2 connections back up: DB4, DB1" and later.key == alone.key
+    assert len(ten.at(30, down(ten["DB2"], 30), down(ten["DB3"], 30))) == 1
+    [back] = ten.at(45, up(ten["DB2"], 45))
+    assert back.title == "Connection back up: DB2"  # not joined to the drop notice
+    [much_later] = ten.at(56, up(ten["DB3"], 56))
+    assert much_later.title == "Connection back up: DB3", "the last one has left the screen"
+    assert much_later.key != back.key
+
+
 async def test_the_banner_names_every_connection_down_when_drops_come_apart(
     qtbot: QtBot,
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from ...core.events import Event
 
@@ -58,3 +58,47 @@ class Change:
     #: For ``UP``: the event that took the profile down. For ``DOWN``: the event that brought
     #: it back within the same window (a blip), if one did.
     other: Event | None = None
+
+
+class Joining:
+    """Drops told while the last notice told is a drop notice still on screen join it, and
+    so do recoveries: a tray balloon or the window's banner shows one notice at a time, and
+    must not say "2 connections down" while 3 are, nor "131 connections back up" while 300
+    are. The joined notice names the earlier one's profiles still down (or up) as well, and
+    takes its key, so that it replaces it where it is shown."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._told_last: str | None = None  # the key of the notice told last
+        #: The last drop or recovery notice: its transition, key, changes and when.
+        self._shown: tuple[Transition, str, list[Change], float] | None = None
+
+    def told(self, notice: Notice) -> None:
+        # Only a drop or recovery notice may be joined (another under its key may be
+        # something else).
+        self._told_last = notice.key if notice.snoozable else None
+
+    def join(
+        self, transition: Transition, changes: list[Change], down: Container[str]
+    ) -> tuple[str, list[Change]]:
+        """The key of the notice telling ``changes`` (profiles in ``down`` are down now),
+        and what it tells: ``changes`` joined to the last notice if it may be."""
+        self._count += 1
+        key = f"window-{self._count}"
+        shown, at = self._shown, max(c.at for c in changes)
+        if (
+            shown is not None
+            and shown[0] is transition
+            and shown[1] == self._told_last
+            and at - shown[3] < SHOWN_S
+        ):
+            key, earlier = shown[1], shown[2]
+            new = {c.event.profile_id for c in changes}
+            is_down = transition is Transition.DOWN
+            changes = [
+                c
+                for c in earlier
+                if (c.event.profile_id in down) == is_down and c.event.profile_id not in new
+            ] + changes
+        self._shown = (transition, key, changes, at)
+        return key, changes

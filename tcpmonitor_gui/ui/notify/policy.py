@@ -17,8 +17,9 @@ testable with a fake clock and no display.
   more came. The program promises to tell at once.
 - Drops told while the last notice told is a drop notice still on screen (``SHOWN_S``, as
   long as every way of showing keeps one) join that notice, which is updated to name its
-  profiles still down as well: a tray balloon or the window's banner shows one notice at a
-  time, and must not say "2 connections down" while 3 are.
+  profiles still down as well, and recoveries likewise (``notice.Joining``): a tray balloon
+  or the window's banner shows one notice at a time, and must not say "2 connections down"
+  while 3 are, nor "131 connections back up" while 300 are.
 - When most monitored hosts are down at once (``OFFLINE_FRACTION`` of the hosts of the enabled,
   unpaused profiles, and at least ``OFFLINE_MIN`` of them) and no drop proves the network works
   (a refusal, a reset, a close or a wrong reply all do), our own network may be the cause: one
@@ -59,7 +60,7 @@ from ..common.labels import cause_text
 from ..common.text import duration_text
 from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices, host_counts
 from .dns import DnsNotices
-from .notice import SHOWN_S, Change, Notice, Transition
+from .notice import Change, Joining, Notice, Transition
 from .wording import down_line, join_names, lines_text, up_line
 
 __all__ = ["Notice", "NotificationPolicy"]
@@ -119,13 +120,9 @@ class NotificationPolicy(QObject):
         self._first.setTimerType(Qt.TimerType.PreciseTimer)
         self._first.setInterval(round(min(first_s, quiet_s) * 1000))
         self._first.timeout.connect(self.preview)
-        #: The notice told at once for the window being gathered, and how many were.
+        #: The notice told at once for the window being gathered.
         self._previewed: Notice | None = None
-        self._previews = 0
-        #: The key of the notice told last, and the drop notice that may still be joined:
-        #: its key, its drops and when they were told.
-        self._told_last: str | None = None
-        self._drops_shown: tuple[str, list[Change], float] | None = None
+        self._joining = Joining()
         self._profiles = profiles
         self._pending: list[Change] = []
         #: Profiles in an outage, with the event that began it.
@@ -248,32 +245,19 @@ class NotificationPolicy(QObject):
         if downs:
             notices.append(self._drop_notice(downs))
         if ups:
-            notices.append(self._up_notice(ups))
+            key, ups = self._joining.join(Transition.UP, ups, self._down)
+            notices.append(dataclasses.replace(self._up_notice(ups), key=key))
         for notice in self._updating(notices):
             self._emit(notice)
         self.computer.flushed()
 
     def _drop_notice(self, downs: list[Change]) -> Notice:
-        """The notice telling ``downs``, joined to the drop notice still on screen if that
-        is the last one told (it keys the notice, so that this one replaces it)."""
-        self._previews += 1
-        key = f"window-{self._previews}"
-        shown = self._drops_shown
-        at = max(c.at for c in downs)
-        if shown is not None and shown[0] == self._told_last and at - shown[2] < SHOWN_S:
-            key, earlier, _ = shown
-            new = {c.event.profile_id for c in downs}
-            downs = [
-                c
-                for c in earlier
-                if c.event.profile_id in self._down and c.event.profile_id not in new
-            ] + downs
-        self._drops_shown = (key, downs, at)
+        """The notice telling ``downs``, joined to the drop notice still on screen."""
+        key, downs = self._joining.join(Transition.DOWN, downs, self._down)
         return dataclasses.replace(self.down_notice(downs), key=key)
 
     def _emit(self, notice: Notice) -> None:
-        # Only a drop notice may be joined (one told under its key may be something else).
-        self._told_last = notice.key if notice.urgent and notice.snoozable else None
+        self._joining.told(notice)
         self.notification.emit(notice)
 
     def _updating(self, notices: list[Notice]) -> list[Notice]:
