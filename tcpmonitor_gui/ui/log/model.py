@@ -7,14 +7,15 @@ but the GUI thread never queries it: a ``history`` callable (the session runs
 GUI thread through ``engine.gui_thread``. A live event may also come back from the database (it was
 stored before the page was read), so rows are de-duplicated on (time, profile, state).
 
-The cells live in Qt's ``QStandardItem`` store, written once per row: nothing overrides
-``data``, so the view paints without calling into Python, whose GIL the worker threads hold
-much of the time (see ``StatusModel``). The store is a ring: rows are added at its end until
-``max_rows``, then a new row takes the place of the oldest, in place; the order shown is the
-pane's proxy sorting on ``Role.SEQ``. Why a ring: Qt finds a deleted cell's row by searching
-outward from where it last was, so deleting the oldest rows of a store whose rows had all
-shifted searched the whole store per cell (a burst's rows held the GUI thread 200 ms).
-Tooltips are not stored: the pane asks ``tooltip`` on hover (a burst writes a thousand rows).
+The cells live in Qt's ``QStandardItem`` store, written once per row (for the pane, when
+the row is first painted or copied: ``set_lazy``): nothing overrides ``data``, so the view
+paints without calling into Python, whose GIL the worker threads hold much of the time.
+The store is a ring: rows are added at its end until ``max_rows``, then a new row takes
+the place of the oldest, in place; the order shown is the pane's proxy sorting on
+``Role.SEQ``. Why a ring: Qt finds a deleted cell's row by searching outward from where it
+last was, so deleting the oldest rows of a store whose rows had all shifted searched the
+whole store per cell (a burst's rows held the GUI thread 200 ms). Tooltips are not stored:
+the pane asks ``tooltip`` on hover (a burst writes a thousand rows).
 """
 
 from __future__ import annotations
@@ -219,6 +220,24 @@ class LogModel(QStandardItemModel):
         self._rows.extend(fresh)
         self._append(fresh[overflow:])
 
+    def set_lazy(self, lazy: bool) -> None:
+        """Write a line's cells only when a view asks (``catch_up``, before it paints or
+        copies them), and at once only what orders and filters it: a burst writes a thousand
+        lines, of which a view shows a dozen (their seven cells a line were about a tenth of
+        the GUI thread's samples in a burst, py-spy). Off (at first): every line is written
+        whole at once."""
+        self._lazy = lazy
+
+    def catch_up(self, rows: Iterable[int]) -> None:
+        """Write the cells of these rows of the store that wait (``set_lazy``), without a
+        signal: for a view about to paint or copy them (it reads them next)."""
+        colors = None
+        with quietly(self):
+            for slot in rows:
+                if 0 <= slot < len(self._slots) and not (row := self._slots[slot]).written:
+                    colors = colors or cell_colors()
+                    self._write(row, colors)
+
     def can_fetch_older(self) -> bool:
         return not (self._history_done or self._fetching) and len(self._rows) < self._max_rows
 
@@ -249,24 +268,6 @@ class LogModel(QStandardItemModel):
         self.fetch_older()
 
     # -- internals -------------------------------------------------------------------------
-
-    def set_lazy(self, lazy: bool) -> None:
-        """Write a line's cells only when a view asks (``catch_up``, before it paints or
-        copies them), and at once only what orders and filters it: a burst writes a thousand
-        lines, of which a view shows a dozen (their seven cells a line were about a tenth of
-        the GUI thread's samples in a burst, py-spy). Off (at first): every line is written
-        whole at once."""
-        self._lazy = lazy
-
-    def catch_up(self, rows: Iterable[int]) -> None:
-        """Write the cells of these rows of the store that wait (``set_lazy``), without a
-        signal: for a view about to paint or copy them (it reads them next)."""
-        colors = None
-        with quietly(self):
-            for slot in rows:
-                if 0 <= slot < len(self._slots) and not (row := self._slots[slot]).written:
-                    colors = colors or cell_colors()
-                    self._write(row, colors)
 
     def _append(self, rows: Sequence[_Row]) -> None:
         """Show ``rows`` (already in ``_rows``) in new rows at the store's end, each inserted
@@ -312,7 +313,7 @@ class LogModel(QStandardItemModel):
             self._slots[row.slot] = row
         # Written into the cells that are there: replacing a cell costs Qt a pass over the
         # store (7 ms for 20 rows of 10,000), rewriting one does not.
-        colors = cell_colors()
+        colors = cell_colors() if not self._lazy else {}
         with quietly(self):
             for row in fresh:
                 if self._lazy:  # the rest of its cells (the last line's) before it is seen
