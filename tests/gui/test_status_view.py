@@ -392,7 +392,11 @@ def test_a_row_off_screen_sorts_and_filters_by_its_news_at_once_and_shows_it_whe
     assert shown_names(table) == ["p250"]
     table.filter_edit.clear()
 
+    waited = model.row_of("id-p290")  # off screen: its sample waits to be shown
+    assert waited is not None and waited not in (table.seen_rows() or [])
+    model.apply_events([event("id-p290", State.UP, kind=Kind.SAMPLE, latency_ms=1.0)])
     view.sortByColumn(Column.LATENCY, Qt.SortOrder.AscendingOrder)
+    assert table.proxy.index(0, Column.NAME).data() == "p290", "sorted on what it waited with"
     assert table.seen_rows() is None
     model.apply_events([event("id-p299", State.UP, kind=Kind.SAMPLE, latency_ms=3.0)])
     row = model.row_of("id-p299")

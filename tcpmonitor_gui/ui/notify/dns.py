@@ -1,12 +1,11 @@
 """One notice for a resolver that stopped answering, not one per connection by name.
 
 When every monitored profile that names its host (not an IP address) is down with
-``dns_error`` at once, and they name at least ``DNS_MIN`` different hosts, the fault is the
-name service, not those targets (one name removed from its zone fails however many profiles
-use it): "DNS is not
-answering" is told once, naming them (and saying that connections by address still work, when
-some do); their drops and recoveries are then not told one by one, and "DNS answers again"
-ends it once fewer than half of them remain down.
+``dns_error`` at once, and they name at least ``DNS_MIN`` different hosts (one name removed
+from its zone fails however many profiles use it), the fault is the name service, not those
+targets: "DNS is not answering" is told once, naming them (and saying that connections by
+address still work, when some do); their drops and recoveries are then not told one by one,
+and "DNS answers again" ends it once fewer than half of them remain down.
 """
 
 from __future__ import annotations

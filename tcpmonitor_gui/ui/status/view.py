@@ -64,6 +64,10 @@ _WIDTHS = {
 }
 
 
+#: Columns whose sort keys change only with the state cell or the profile (``seen_rows``).
+STEADY_KEYS = (Column.STATE, Column.NAME, Column.GROUP, Column.TARGET, Column.DETECTOR)
+
+
 class StatusFilterProxy(QSortFilterProxyModel):
     """Text and group filters over a ``StatusModel``, all in C++: it sorts on ``Role.SORT``
     and filters with a regular expression on ``Role.SEARCH``. No Python ``filterAcceptsRow``:
@@ -78,6 +82,14 @@ class StatusFilterProxy(QSortFilterProxyModel):
         self.setFilterRole(Role.SEARCH)
         self.setFilterKeyColumn(0)
         self.setSourceModel(model)
+        self._model = model
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted by a column whose key moves, every row's cells are written first: rows not
+        seen may have waited (``StatusTable.seen_rows``), their keys with them."""
+        if column not in STEADY_KEYS:
+            self._model.catch_up(range(self._model.rowCount()))
+        super().sort(column, order)
 
     def set_text(self, text: str) -> None:
         """Show rows whose name, group, target, cause or detail contain ``text`` (any case)."""
@@ -101,10 +113,6 @@ class StatusFilterProxy(QSortFilterProxyModel):
             pattern = f"{pattern or '^'}(?=.*{QRegularExpression.escape(self._needle)})"
         option = QRegularExpression.PatternOption.DotMatchesEverythingOption
         self.setFilterRegularExpression(QRegularExpression(pattern, option))
-
-
-#: Columns whose sort keys change only with the state cell or the profile (``seen_rows``).
-_STEADY_KEYS = (Column.STATE, Column.NAME, Column.GROUP, Column.TARGET, Column.DETECTOR)
 
 
 class MiddleElide(QStyledItemDelegate):
@@ -313,7 +321,7 @@ class StatusTable(QWidget):
         """The model's rows on screen now, whose cells the model writes at once (the others
         before they are painted); None when every row's cells matter: sorted by a column
         whose key moves with events or the clock (latency, uptime...)."""
-        if self.proxy.sortColumn() not in _STEADY_KEYS:
+        if self.proxy.sortColumn() not in STEADY_KEYS:
             return None
         return rows_on_screen(self.table)
 
