@@ -292,6 +292,7 @@ class StatusTable(QWidget):
         defaults and at most a third of the view; the last one takes what is left."""
         header = self.table.horizontalHeader()
         widest = max(200, self.table.viewport().width() // 3)
+        self.model.catch_up(range(self.model.rowCount()))  # Qt measures rows off screen too
         for column in Column:
             if column is Column.SPARKLINE or header.isSectionHidden(column):
                 continue
