@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import datetime as dt
 import os
+import random
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +20,8 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import FIELDS, Cause, Event, Kind, State, iso_ms
-from tcpmonitor_gui.ui.log.model import ROWS_PER_TURN, Column, Role
+from tcpmonitor_gui.ui.common.seen import rows_on_screen
+from tcpmonitor_gui.ui.log.model import ROWS_PER_TURN, Column, LogModel, Role
 from tcpmonitor_gui.ui.log.pane import LogFilterProxy, LogPane
 from tests.gui.paints import Paints
 from tests.gui.test_log_model import STORED, StoredHistory, page_all, sample, state_event
@@ -490,3 +492,46 @@ def test_a_lines_cells_are_written_when_it_is_painted_or_copied(qtbot: QtBot) ->
     assert [line.rsplit("\t", 1)[-1] for line in lines] == [
         f"event {i}" for i in range(499, 199, -1)
     ], "every copied line written, newest first"
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_a_pane_writing_only_what_is_painted_shows_what_a_model_writing_everything_holds(
+    qtbot: QtBot, seed: int
+) -> None:
+    """Random bursts (past the row bound), scrolls, filters and order flips, fed to the pane
+    (whose model writes a line when it is painted) and to a model that writes every line:
+    every line the pane shows, once painted, has the same cells."""
+    rng = random.Random(seed)
+    pane = make_pane(qtbot, max_rows=150)
+    show(qtbot, pane)
+    eager = LogModel(max_rows=150)
+    states, causes = [State.UP, State.DOWN, State.DEGRADED, State.CONNECTING], list(Cause)
+    i = 0
+    for _ in range(25):
+        batch = []
+        for _ in range(rng.randrange(1, 60)):
+            i += 1
+            state = rng.choice(states)
+            cause = rng.choice(causes) if state is State.DOWN else None
+            batch.append(state_event(i, profile=f"p{rng.randrange(5)}", state=state, cause=cause,
+                                     address=rng.choice([None, "10.0.0.7:5432"])))  # fmt: skip
+        pane.add_events(batch)
+        eager.append(batch)
+        roll = rng.random()
+        if roll < 0.2:
+            pane.set_newest_first(not pane.model.newest_first)
+        elif roll < 0.4:
+            bar = pane.view.verticalScrollBar()
+            bar.setValue(rng.randrange(bar.maximum() + 1))
+        elif roll < 0.5:
+            pane.text_filter.setText(rng.choice(["", "event 1", "reset", "p3"]))
+        qtbot.waitUntil(lambda: pane.model.waiting == 0 and eager.waiting == 0, timeout=5000)
+        pane.view.viewport().grab()
+        shown = rows_on_screen(pane.view)
+        assert shown or pane.proxy.rowCount() == 0
+        for slot in shown:
+            for column in Column:
+                for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
+                             Role.SEQ, Role.ROW_ID):  # fmt: skip
+                    got, want = (m.index(slot, column).data(role) for m in (pane.model, eager))
+                    assert got == want, (slot, column, role)

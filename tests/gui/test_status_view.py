@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +19,7 @@ from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.ui.common.icons import state_color
 from tcpmonitor_gui.ui.status.model import Column, Role, StatusModel
-from tcpmonitor_gui.ui.status.view import StatusTable
+from tcpmonitor_gui.ui.status.view import StatusFilterProxy, StatusTable
 
 pytestmark = pytest.mark.usefixtures("qapp")  # icons and palettes need a QApplication
 
@@ -402,3 +403,76 @@ def test_a_row_off_screen_sorts_and_filters_by_its_news_at_once_and_shows_it_whe
     row = model.row_of("id-p299")
     assert row is not None
     assert model.index(row, Column.LATENCY).data(Role.SORT) == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("seed", range(1, 11))
+def test_a_table_writing_only_what_is_seen_shows_and_sorts_as_one_writing_everything(
+    qtbot: QtBot, seed: int
+) -> None:
+    """Random state changes, samples, sorts, scrolls and filters, fed to a model under a
+    table (which writes what is seen) and to one with no view (which writes every row): the
+    table's order is the same, and every row it shows, once painted, the same cells."""
+    rng = random.Random(seed)
+    now = [T0]
+    lazy, eager = StatusModel(clock=lambda: now[0]), StatusModel(clock=lambda: now[0])
+    table = StatusTable(lazy)
+    qtbot.addWidget(table)
+    table.resize(1200, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    plain = StatusFilterProxy(eager)
+    count = 120
+    for model in (lazy, eager):
+        model.set_profiles([profile(f"p{i:03}", group=f"g{i % 3}") for i in range(count)])
+    states, causes = [State.UP, State.DOWN, State.DEGRADED, State.PAUSED], list(Cause)
+    for _ in range(40):
+        batch = []
+        for _ in range(rng.randrange(1, 40)):
+            pid, kind = f"id-p{rng.randrange(count):03}", rng.random()
+            if kind < 0.4:
+                new = rng.choice(states)
+                cause = rng.choice(causes) if new is State.DOWN else None
+                batch.append(event(pid, new, cause=cause, detail=f"d{rng.randrange(9)}"))
+            else:
+                failed = rng.random() < 0.2
+                batch.append(event(pid, State.UP, kind=Kind.SAMPLE,
+                                   latency_ms=None if failed else rng.uniform(0.1, 90),
+                                   cause=rng.choice(causes) if failed else None))  # fmt: skip
+        now[0] += dt.timedelta(seconds=rng.choice([0, 1, 7, 61]))
+        for model in (lazy, eager):
+            model.apply_events(batch)
+            model.flush_states()
+            model.flush_samples()
+            model._tick()
+        roll = rng.random()
+        if roll < 0.2:
+            column, order = rng.choice(list(Column)), rng.choice(list(Qt.SortOrder))
+            table.table.sortByColumn(column, order)
+        elif roll < 0.4:
+            bar = table.table.verticalScrollBar()
+            bar.setValue(rng.randrange(bar.maximum() + 1))
+        elif roll < 0.5:
+            table.filter_edit.setText(rng.choice(["", "d3", "refused", "p01"]))
+        plain.set_text(table.filter_edit.text())
+        plain.sort(table.proxy.sortColumn(), table.proxy.sortOrder())
+        qtbot.waitUntil(lambda: len(lazy._clock._ticking) == 0, timeout=5000)
+        qtbot.waitUntil(lambda: len(eager._clock._ticking) == 0, timeout=5000)
+        table.table.viewport().grab()
+
+        def keys(proxy: StatusFilterProxy) -> list[object]:
+            """The sort column's keys in the order shown (rows with equal keys may stand in
+            either order: it depends on the order before)."""
+            column = proxy.sortColumn()
+            return [proxy.index(r, column).data(Role.SORT) for r in range(proxy.rowCount())]
+
+        def ids(proxy: StatusFilterProxy) -> set[str]:
+            return {proxy.index(r, 0).data(Role.PROFILE_ID) for r in range(proxy.rowCount())}
+
+        assert ids(table.proxy) == ids(plain)
+        assert keys(table.proxy) == keys(plain)
+        seen = table.seen_rows()
+        for row in range(count) if seen is None else seen:
+            for column in Column:
+                for role in (Qt.ItemDataRole.DisplayRole, Role.SORT, Qt.ItemDataRole.FontRole):
+                    shown = lazy.index(row, column).data(role)
+                    assert shown == eager.index(row, column).data(role), (row, column, role)

@@ -12,6 +12,9 @@ def rows_on_screen(view: QTableView) -> list[int]:
     proxy = view.model()
     if not view.isVisible() or not isinstance(proxy, QAbstractProxyModel):
         return []
+    # A sort or a filter lays the rows out again later, at the paint, after the paint's
+    # event filters: laid out now, the rows here are the rows the paint shows.
+    view.executeDelayedItemsLayout()
     first = view.rowAt(0)
     if first < 0:
         return []
