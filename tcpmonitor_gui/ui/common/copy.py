@@ -3,15 +3,16 @@ one cell Qt copies by itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QTableView
 
+from .seen import catch_up_selected
+
 
 def rows_text(view: QTableView) -> str:
     """The selected rows, top to bottom, each the visible columns' text joined by tabs."""
+    catch_up_selected(view)  # a model that writes rows as they are seen (``seen``)
     model = view.model()
     columns = [c for c in range(model.columnCount()) if not view.isColumnHidden(c)]
     columns.sort(key=view.horizontalHeader().visualIndex)
@@ -31,16 +32,9 @@ def copy_rows(view: QTableView) -> None:
             clipboard.setText(text)
 
 
-def copy_rows_on_ctrl_c(view: QTableView, before: Callable[[], None] | None = None) -> QShortcut:
-    """Ctrl+C (the platform's Copy) in ``view`` copies its selected rows (after ``before``,
-    which may bring their cells up to date)."""
+def copy_rows_on_ctrl_c(view: QTableView) -> QShortcut:
+    """Ctrl+C (the platform's Copy) in ``view`` copies its selected rows."""
     shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Copy), view)
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-
-    def copy() -> None:
-        if before is not None:
-            before()
-        copy_rows(view)
-
-    shortcut.activated.connect(copy)
+    shortcut.activated.connect(lambda: copy_rows(view))
     return shortcut

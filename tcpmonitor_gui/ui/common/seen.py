@@ -1,10 +1,20 @@
 """Which rows of a model a table view over a proxy shows: models that write a row's cells
-only when it is seen (``StatusModel.catch_up``, ``LogModel.catch_up``) ask this."""
+only when it is seen (``StatusModel.catch_up``, ``LogModel.catch_up``) ask this, and what
+copies rows brings them up to date first (``catch_up_selected``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol, runtime_checkable
+
 from PySide6.QtCore import QAbstractProxyModel
 from PySide6.QtWidgets import QTableView
+
+
+@runtime_checkable
+class WritesWhenSeen(Protocol):
+    def catch_up(self, rows: Iterable[int]) -> None:
+        """Write the cells of these rows that wait, without a signal."""
 
 
 def rows_on_screen(view: QTableView) -> list[int]:
@@ -23,9 +33,11 @@ def rows_on_screen(view: QTableView) -> list[int]:
     return [proxy.mapToSource(proxy.index(r, 0)).row() for r in range(first, last + 1)]
 
 
-def selected_rows(view: QTableView) -> list[int]:
-    """The source model's rows selected in ``view``."""
+def catch_up_selected(view: QTableView) -> None:
+    """Bring the rows selected in ``view`` up to date, if its model writes rows when seen."""
     proxy = view.model()
-    if not isinstance(proxy, QAbstractProxyModel):
-        return []
-    return [proxy.mapToSource(index).row() for index in view.selectionModel().selectedRows()]
+    if isinstance(proxy, QAbstractProxyModel) and isinstance(
+        source := proxy.sourceModel(), WritesWhenSeen
+    ):
+        selected = view.selectionModel().selectedRows()
+        source.catch_up(proxy.mapToSource(index).row() for index in selected)

@@ -283,9 +283,10 @@ class LogModel(QStandardItemModel):
     def _cells(self, row: _Row, colors: Mapping[State, QColor] | None) -> list[QStandardItem]:
         """New cells for ``row`` (a row added at the store's end); without ``colors``, only
         the first, with what orders and filters it (``set_lazy``)."""
-        cells = [keys(row.event, row.row_id, row.seq)]
-        if colors is not None:
-            row.written = True
+        row.written = colors is not None
+        if colors is None:
+            cells = [keys(row.event, row.row_id, row.seq)]
+        else:
             cells = cell_values(row.event, row.row_id, row.seq, colors)
         items = []
         for values in cells:
@@ -313,14 +314,14 @@ class LogModel(QStandardItemModel):
             self._slots[row.slot] = row
         # Written into the cells that are there: replacing a cell costs Qt a pass over the
         # store (7 ms for 20 rows of 10,000), rewriting one does not.
-        colors = cell_colors() if not self._lazy else {}
+        colors = None if self._lazy else cell_colors()
         with quietly(self):
             for row in fresh:
-                if self._lazy:  # the rest of its cells (the last line's) before it is seen
+                if colors is not None:
+                    self._write(row, colors)
+                else:  # the rest of its cells (the last line's) before it is seen
                     row.written = False
                     self.setItemData(self.index(row.slot, 0), keys(row.event, row.row_id, row.seq))
-                else:
-                    self._write(row, colors)
         rows_changed(self, [row.slot for row in fresh], 0, len(Column) - 1)
         self._history_done = True
 

@@ -46,7 +46,7 @@ from ...engine.registry import ProfileRegistry
 from ..common.copy import copy_rows, copy_rows_on_ctrl_c
 from ..common.file_dialogs import ask_save_file
 from ..common.hover import show_cell_tooltip
-from ..common.seen import rows_on_screen, selected_rows
+from ..common.seen import rows_on_screen
 from ..common.text import error_text
 from .model import Column, History, LogModel, Role
 from .proxy import CAUSE_CHOICES, STATE_CHOICES, LogFilterProxy, choice_text, start_or_stop
@@ -136,7 +136,7 @@ class LogPane(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.model.set_lazy(True)  # cells written for the lines painted (``eventFilter``)
-        copy_rows_on_ctrl_c(self.view, before=self._catch_up_selected)
+        copy_rows_on_ctrl_c(self.view)
         self.view.viewport().installEventFilter(self)  # tooltips, see ``eventFilter``
         self.view.setColumnWidth(Column.PROFILE, 140)
         self.view.setColumnWidth(Column.CHANGE, 150)
@@ -263,7 +263,7 @@ class LogPane(QWidget):
         event = index.data(Role.EVENT) if index.isValid() else None
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        copy = menu.addAction(self.tr("&Copy"), self._copy)
+        copy = menu.addAction(self.tr("&Copy"), lambda: copy_rows(self.view))
         copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
         copy.setEnabled(self.view.selectionModel().hasSelection())
         if isinstance(event, Event) and event.profile_id:
@@ -345,13 +345,6 @@ class LogPane(QWidget):
             show_cell_tooltip(self.view, event, self._tooltip_text)
             return True
         return super().eventFilter(watched, event)
-
-    def _catch_up_selected(self) -> None:
-        self.model.catch_up(selected_rows(self.view))
-
-    def _copy(self) -> None:
-        self._catch_up_selected()
-        copy_rows(self.view)
 
     def _tooltip_text(self, index: QModelIndex) -> str | None:
         return self.model.tooltip(self.proxy.mapToSource(index).row(), index.column())

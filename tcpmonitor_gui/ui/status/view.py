@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from ..common.copy import copy_rows_on_ctrl_c
 from ..common.hover import show_cell_tooltip
 from ..common.i18n import QT_TRANSLATE_NOOP
-from ..common.seen import rows_on_screen, selected_rows
+from ..common.seen import rows_on_screen
 from .model import GROUP_MARK, Column, Role, StatusModel
 from .sparkline import SparklineDelegate
 
@@ -182,7 +182,7 @@ class StatusTable(QWidget):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setTabKeyNavigation(False)  # Tab goes on to the next control, not the next cell
-        copy_rows_on_ctrl_c(table, before=self._catch_up_selected)
+        copy_rows_on_ctrl_c(table)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
@@ -325,9 +325,6 @@ class StatusTable(QWidget):
         if self.proxy.sortColumn() not in STEADY_KEYS:
             return None
         return rows_on_screen(self.table)
-
-    def _catch_up_selected(self) -> None:
-        self.model.catch_up(selected_rows(self.table))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and watched is self.table.viewport():
