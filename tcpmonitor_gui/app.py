@@ -10,9 +10,11 @@ import argparse
 import concurrent.futures
 import dataclasses
 import functools
+import gc
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +32,15 @@ if TYPE_CHECKING:
     from .ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+#: ``(phase, time.monotonic())`` as start-up reaches each phase's end: the benchmark's
+#: start-up breakdown (``ui.bench_hooks`` reports them). A few appends, kept always.
+STARTUP_MARKS: list[tuple[str, float]] = []
+
+
+def _mark(phase: str) -> None:
+    if len(STARTUP_MARKS) < 16:  # once per process start, not per test composing a window
+        STARTUP_MARKS.append((phase, time.monotonic()))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _mark("python and this module")
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -78,6 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _desktop_entry(install=args.install_desktop_entry)
     config_dir = paths.config_dir(args.config_dir)
     data_dir = paths.data_dir(args.data_dir)
+    # Start-up's imports and window make almost no cycles, and the automatic collector walks
+    # them all again and again (several ms before the first frame): off until the GUI
+    # thread's own collector takes over, below.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
 
     # Qt only once the arguments are known to be good. PySide6 before qasync, and QT_API
     # said outright: qasync takes the first Qt binding it finds (PyQt5 if one is installed, or
@@ -85,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QTimer  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
+    _mark("PySide6")
     from .ui.common.pyside_imports import skip_source_scan  # noqa: PLC0415
 
     skip_source_scan()  # before the many imports that follow
@@ -97,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .ui.common.icons import app_icon  # noqa: PLC0415
     from .ui.single_instance import InstanceServer, ask_running_instance, server_name  # noqa: PLC0415
 
+    _mark("modules for the session")
     app = QApplication(sys.argv[:1])
     app.setApplicationName("TCP Monitor")
     app.setOrganizationName("tcpmonitor")
@@ -105,8 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # closing hides to the tray; quitting is explicit
     # Before any other thread: Qt objects die here only (long-lived ones frozen, see there).
-    collector = GuiThreadCollector(app, freeze=True)
+    collector = GuiThreadCollector(app, freeze=True, was_enabled=gc_was_enabled)
 
+    _mark("QApplication")
     name = server_name(config_dir)
     if ask_running_instance(name):
         print("TCP Monitor is already running; its window was brought to the front.")
@@ -118,14 +138,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told
     session.open_eventlog()
     translators = install_translators(app, session.settings.language)  # before any window
+    _mark("instance asked, session opened")
     parts = compose(
         session, autostart=_autostart, launch_args=functools.partial(_launch_args, args)
     )
+    _mark("window built")
     window, engine, demo = parts.window, parts.engine, parts.demo
     if bench_report := os.environ.get("TCPMONITOR_BENCH_REPORT"):  # benchmarks only
         from .ui.bench_hooks import BenchHooks  # noqa: PLC0415
 
-        BenchHooks(app, window, Path(bench_report))  # owned by app; writes at quit
+        BenchHooks(app, window, Path(bench_report), STARTUP_MARKS)  # owned by app
     instance.showRequested.connect(window.show_and_raise)
 
     def quit_app() -> None:
@@ -151,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     minimized = args.minimized or session.settings.start_minimized
     if minimized:
         window.tray.show()  # starting in the tray needs to know whether there is one
+    _mark("wired")
     if painted := _show(window, minimized=minimized):
         # A thousand first connects, or the tray host embedding our icon, would compete with
         # the first paint: paint first.
@@ -165,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.show_profile(shown.id)
     if args.quit_after is not None:
         QTimer.singleShot(int(args.quit_after * 1000), quit_app)
+    _mark("shown")
 
     del translators  # owned by app from here on
     if painted:
@@ -220,6 +244,7 @@ def compose(
     from .ui.main_window import MainWindow  # noqa: PLC0415
     from .ui.window_state import FILE_NAME, WindowState  # noqa: PLC0415
 
+    _mark("modules for the window")
     ensure_dir(session.config_dir)  # watched for changes by other programs
     registry = ProfileRegistry(session.profiles, watch=session.profile_store.path)
     engine = Engine(

@@ -9,7 +9,8 @@ user's program never runs any of this. When on, it records:
 - the main window's first paint: when its first ``Paint`` event arrives, and when the event
   loop next delivers an event after it (by then that first frame has been painted and
   flushed to the window system);
-- and writes both as JSON to the file, atomically: once after the first frame, so a
+- the phases of start-up the program marked (``app.STARTUP_MARKS``);
+- and writes it all as JSON to the file, atomically: once after the first frame, so a
   benchmark can read the start-up time at once, and again at quit with every tick.
 
 Times are ``time.monotonic()``, which on Linux is CLOCK_MONOTONIC, one clock for every
@@ -36,9 +37,18 @@ _FRAME_DONE = QEvent.Type(QEvent.registerEventType())
 class BenchHooks(QObject):
     """Stall ticks and first paint of ``window``, reported to ``path`` (see the module)."""
 
-    def __init__(self, app: QCoreApplication, window: QObject, path: Path) -> None:
+    def __init__(
+        self,
+        app: QCoreApplication,
+        window: QObject,
+        path: Path,
+        marks: Sequence[tuple[str, float]] = (),
+    ) -> None:
+        """``marks``: ``(phase, time.monotonic())`` as start-up ended each phase (the
+        program's ``app.STARTUP_MARKS``), reported as they are when the report is written."""
         super().__init__(app)
         self.path = path
+        self.marks = marks
         self.installed_at = time.monotonic()
         self.first_paint: float | None = None
         self.first_frame: float | None = None
@@ -90,6 +100,7 @@ class BenchHooks(QObject):
             "installed_at": self.installed_at,
             "first_paint": self.first_paint,
             "first_frame": self.first_frame,
+            "marks": list(self.marks),
             "ticks": self.ticks.tolist(),
         }
 

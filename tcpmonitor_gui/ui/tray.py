@@ -141,8 +141,7 @@ class TrayIcon(QObject):
         self._fill_recent()
         self._tray: QSystemTrayIcon | None = None
         self._wanted = False  # show() was asked for: shown whenever a tray is there
-        self._available = self.available()
-        self._ensure_tray()
+        self._available = self.available()  # the icon itself is built when first shown
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._check_available)

@@ -10,26 +10,35 @@ painted; the report file then holds the times.
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
+import time
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
+#: The program's start-up phases where the bare window has them (``app.STARTUP_MARKS``).
+MARKS = [("python and this module", time.monotonic())]
 
-from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV, BenchHooks
+import os  # noqa: E402 - after the first mark
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
+
+from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV, BenchHooks  # noqa: E402
 
 WIDTH, HEIGHT = 1200, 720  # the program's default size (MainWindow._restore_ui_state)
 
 
 def main() -> int:
+    MARKS.append(("PySide6", time.monotonic()))
     app = QApplication(sys.argv[:1])
     app.setApplicationName("TCP Monitor")
+    MARKS.append(("QApplication", time.monotonic()))
     window = QMainWindow()
     window.setWindowTitle("TCP Monitor")
     window.resize(WIDTH, HEIGHT)
-    probes = BenchHooks(app, window, Path(os.environ[REPORT_ENV]))
+    MARKS.append(("window built", time.monotonic()))
+    probes = BenchHooks(app, window, Path(os.environ[REPORT_ENV]), MARKS)
     window.show()
+    MARKS.append(("shown", time.monotonic()))
 
     def quit_when_painted() -> None:
         if probes.first_frame is not None:

@@ -503,22 +503,51 @@ def headless_run(work: Path, plan: Plan) -> Run:
 # -- start-up ----------------------------------------------------------------------------------
 
 
-def first_frame(argv: list[str], env: dict[str, str], report: Path) -> tuple[float, str]:
-    """Seconds from spawn to the end of the first frame, and an error ('' if none)."""
+#: A start-up's phases: ``(phase, seconds from spawn to its end)``, in order.
+Phases = list[tuple[str, float]]
+
+
+def first_frame(argv: list[str], env: dict[str, str], report: Path) -> tuple[float, str, Phases]:
+    """Seconds from spawn to the end of the first frame, an error ('' if none), and the
+    phases the program marked on its way (``app.STARTUP_MARKS``), the first frame last."""
     report.unlink(missing_ok=True)
     began = time.monotonic()
     done = subprocess.run(
         argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60, check=False
     )
     if not report.exists():
-        return float("nan"), f"no report (exit {done.returncode}): {done.stderr[-300:]!r}"
-    frame = json.loads(report.read_text()).get("first_frame")
+        return float("nan"), f"no report (exit {done.returncode}): {done.stderr[-300:]!r}", []
+    data = json.loads(report.read_text())
+    frame = data.get("first_frame")
     if frame is None:
-        return float("nan"), f"no first frame within {STARTUP_QUIT_AFTER_S:g} s"
-    return frame - began, ""
+        return float("nan"), f"no first frame within {STARTUP_QUIT_AFTER_S:g} s", []
+    phases = [(str(name), at - began) for name, at in data.get("marks", [])]
+    return frame - began, "", [*phases, ("first frame", frame - began)]
 
 
-def start_up(desktop: Desktop, work: Path, plan: Plan) -> tuple[dict[str, list[float]], list[str]]:
+def phase_lines(startup_phases: dict[str, list[Phases]]) -> list[str]:
+    """Where each start-up's time went, phase by phase (medians over its runs)."""
+    out = []
+    for key, runs in startup_phases.items():
+        steps, last = [], 0.0
+        for name, end in phase_medians(runs):
+            steps.append(f"{name} {end * 1000:.0f} (+{(end - last) * 1000:.0f})")
+            last = end
+        out.append(f"- Start-up phases, {key} (median ms from spawn to each one's end): "
+                   + ", ".join(steps))  # fmt: skip
+    return out
+
+
+def phase_medians(runs: Sequence[Phases]) -> Phases:
+    """Each phase's median end over runs that marked the same phases as the first."""
+    names = [name for name, _ in runs[0]] if runs else []
+    alike = [run for run in runs if [name for name, _ in run] == names]
+    return [(name, median([run[i][1] for run in alike])) for i, name in enumerate(names)]
+
+
+def start_up(
+    desktop: Desktop, work: Path, plan: Plan
+) -> tuple[dict[str, list[float]], list[str], dict[str, list[Phases]]]:
     """Interleaved runs of the bare window and the program without and with the profiles."""
     report = work / "startup.json"
     env = {**desktop.env, REPORT_ENV: str(report)}
@@ -533,15 +562,17 @@ def start_up(desktop: Desktop, work: Path, plan: Plan) -> tuple[dict[str, list[f
             "--quit-after", str(STARTUP_QUIT_AFTER_S),
         ]  # fmt: skip
     times: dict[str, list[float]] = {key: [] for key in commands}
+    phases: dict[str, list[Phases]] = {key: [] for key in commands}
     errors: list[str] = []
     for i in range(plan.runs + 1):  # round 0 warms the page cache and is not counted
         for key, argv in commands.items():
-            seconds, error = first_frame(argv, env, report)
+            seconds, error, marked = first_frame(argv, env, report)
             if error:
                 errors.append(f"{key}: {error}")
             elif i:
                 times[key].append(seconds)
-    return times, errors
+                phases[key].append(marked)
+    return times, errors, phases
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -562,6 +593,7 @@ class Results:
     headless: Run
     startup: dict[str, list[float]]
     startup_errors: list[str]
+    startup_phases: dict[str, list[Phases]]
     flips: int = 0
     elapsed_s: float = 0.0
 
@@ -681,6 +713,7 @@ def details(r: Results) -> list[str]:
     for key, values in r.startup.items():
         shown = ", ".join(f"{v * 1000:.0f}" for v in sorted(values))
         out.append(f"- Start-up, {key}: {shown} ms")
+    out += phase_lines(r.startup_phases)
     out += [f"- Start-up problem: {e}" for e in r.startup_errors[:5]]
     out.append(f"- Proxy flips during the run: {r.flips:,}")
     return out
@@ -726,6 +759,9 @@ def main() -> None:
         "--py-spy-native", action="store_true", help="--py-spy with Qt's (C++) frames too"
     )
     parser.add_argument(
+        "--startup-only", action="store_true", help="only the start-up runs, with their phases"
+    )
+    parser.add_argument(
         "--burst", action="store_true", help="every row drops and recovers together every 3 s"
     )
     args = parser.parse_args()
@@ -755,16 +791,21 @@ def main() -> None:
         )
         print(f"{args.profiles:,} profiles: {mix(plan.groups)}", flush=True)
         with private_desktop(work / "desktop") as desktop:
-            startup, startup_errors = start_up(desktop, work / "startup", plan)
+            startup, startup_errors, phases = start_up(desktop, work / "startup", plan)
             for key, values in startup.items():
                 print(f"  start-up, {key}: median {median(values) * 1000:.0f} ms", flush=True)
+            if args.startup_only:
+                bare = median(startup[BARE])
+                print(f"  ratio to the bare window: {median(startup[EMPTY]) / bare:.2f}x")
+                print("\n".join([*phase_lines(phases), *startup_errors[:5]]))
+                return
             gui = gui_run(desktop, work / "gui", plan)
             p99 = fmt_ms(percentile(gui.stall_ms, 99))
             print(f"  GUI: CPU {gui.cpu_pct:.1f} %, stall p99 {p99} ms {gui.error}", flush=True)
         # The headless engine needs no desktop; the peers outlive it.
         headless = headless_run(work / "headless", plan)
         print(f"  headless: CPU {headless.cpu_pct:.1f} % {headless.error}", flush=True)
-        results = Results(plan, gui, headless, startup, startup_errors, flips=peers.flips)
+        results = Results(plan, gui, headless, startup, startup_errors, phases, flips=peers.flips)
     results.elapsed_s = time.monotonic() - started
     text = report(results)
     print("\n" + text)

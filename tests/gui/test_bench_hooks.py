@@ -124,6 +124,11 @@ def test_the_program_reports_when_asked(tmp_path: Path) -> None:
     # Written again at quit, with the whole run's ticks: some came after the first frame
     # (how many depends on how busy the machine is, so that is not what is asserted).
     assert any(tick > data["first_frame"] for tick in data["ticks"])
+    # Start-up's phases, in order, each ended before the first frame.
+    names = [name for name, _ in data["marks"]]
+    assert names[0] == "python and this module" and names[-1] == "shown", names
+    ends = [at for _, at in data["marks"]]
+    assert ends == sorted(ends) and ends[-1] <= data["first_frame"]
 
 
 def test_without_the_variable_the_hook_is_not_even_imported(tmp_path: Path) -> None:

@@ -121,3 +121,24 @@ def test_a_freezing_collector_walks_the_long_lived_objects_only_once_in_a_while(
         collector.stop()
         gc.set_threshold(*saved)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_collector_told_collection_was_on_turns_it_back_on_at_stop() -> None:
+    """Start-up turns automatic collection off before the collector exists and tells it so:
+    stop turns it back on; by default the collector restores what it found."""
+    owner = QObject()
+    enabled = gc.isenabled()
+    try:
+        gc.disable()
+        told = GuiThreadCollector(owner, was_enabled=True)
+        told.stop()
+        assert gc.isenabled()
+        gc.disable()
+        found = GuiThreadCollector(owner)
+        found.stop()
+        assert not gc.isenabled()
+    finally:
+        if enabled:
+            gc.enable()
+        else:
+            gc.disable()

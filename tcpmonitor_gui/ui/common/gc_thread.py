@@ -38,12 +38,15 @@ class GuiThreadCollector(QObject):
         *,
         freeze: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        was_enabled: bool | None = None,
     ) -> None:
+        """``was_enabled``: whether ``stop`` turns automatic collection back on (by default,
+        whether it is on now; say so when it was turned off earlier, as start-up does)."""
         super().__init__(parent)
         self._freeze = freeze
         self._clock = clock
         self._thawed_at = clock()
-        self._was_enabled = gc.isenabled()
+        self._was_enabled = gc.isenabled() if was_enabled is None else was_enabled
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
