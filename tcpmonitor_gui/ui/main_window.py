@@ -94,8 +94,9 @@ class MainWindow(QMainWindow):
         self._shut_down = False
 
         self.model = StatusModel(registry, self)
-        self.table = StatusTable(self.model)
-        self.log_pane = LogPane(session.history, registry=registry, io=session.io)
+        # Their viewports are watched once the first frame is on screen (start_monitoring).
+        self.table = StatusTable(self.model, watch_now=False)
+        self.log_pane = LogPane(session.history, registry=registry, io=session.io, watch_now=False)
         self.banner = Banner(self)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
@@ -293,6 +294,8 @@ class MainWindow(QMainWindow):
     # -- monitoring -----------------------------------------------------------------------
 
     def start_monitoring(self) -> None:
+        self.table.watch_viewport()
+        self.log_pane.watch_viewport()
         if self.engine.running:
             return
         self.engine.start()  # it takes the registry's profiles, and follows it from now on

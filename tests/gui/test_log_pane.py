@@ -535,3 +535,28 @@ def test_a_pane_writing_only_what_is_painted_shows_what_a_model_writing_everythi
                              Role.SEQ, Role.ROW_ID):  # fmt: skip
                     got, want = (m.index(slot, column).data(role) for m in (pane.model, eager))
                     assert got == want, (slot, column, role)
+
+
+def test_a_pane_not_yet_watching_its_viewport_writes_every_line(qtbot: QtBot) -> None:
+    """A window's log watches its viewport only after the first frame (``watch_now``):
+    until then every line is written whole as it comes; from ``watch_viewport`` on, lines
+    wait until they are painted."""
+    pane = LogPane(max_rows=1000, watch_now=False)
+    qtbot.addWidget(pane)
+    pane.resize(900, 320)
+    show(qtbot, pane)
+    model = pane.model
+
+    def written() -> int:
+        details = (model.index(s, Column.DETAIL).data() for s in range(model.rowCount()))
+        return sum(1 for s, d in enumerate(details) if d == model.event_at(s).detail)
+
+    pane.add_events(batch(0, 200))
+    qtbot.waitUntil(lambda: model.waiting == 0)
+    assert written() == 200, "not watching: every line written"
+    pane.watch_viewport()
+    pane.watch_viewport()  # once is enough
+    pane.add_events(batch(200, 200))
+    qtbot.waitUntil(lambda: model.waiting == 0)
+    pane.view.viewport().grab()
+    assert 200 < written() < 250, "watching: only the new lines painted are written"

@@ -342,3 +342,23 @@ def test_without_autostart_the_setting_is_offered_disabled(
     assert dialog is not None
     assert not dialog.login_check.isEnabled()
     dialog.reject()
+
+
+def test_the_views_watch_their_viewports_once_monitoring_starts(
+    qtbot: QtBot, dirs: tuple[Path, Path]
+) -> None:
+    """Built, the window's table and log write every row (they watch their viewports only
+    after the first frame, which then comes sooner); monitoring started, rows off screen
+    wait until they are painted."""
+    opened = open_window(qtbot, *dirs, monitor=False)
+    try:
+        window = opened.window
+        window.show()
+        qtbot.waitExposed(window)
+        assert window.table.seen_rows() is None
+        assert not window.log_pane.model._lazy
+        window.start_monitoring()
+        assert window.table.seen_rows() is not None
+        assert window.log_pane.model._lazy
+    finally:
+        opened.close()

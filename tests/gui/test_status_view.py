@@ -476,3 +476,36 @@ def test_a_table_writing_only_what_is_seen_shows_and_sorts_as_one_writing_everyt
                 for role in (Qt.ItemDataRole.DisplayRole, Role.SORT, Qt.ItemDataRole.FontRole):
                     shown = lazy.index(row, column).data(role)
                     assert shown == eager.index(row, column).data(role), (row, column, role)
+
+
+def test_a_table_not_yet_watching_its_viewport_writes_every_row(qtbot: QtBot) -> None:
+    """A window's table watches its viewport only after the first frame (``watch_now``):
+    until then it cannot learn of paints, so every row is written as it changes; from
+    ``watch_viewport`` on, rows off screen wait to be painted."""
+    model = StatusModel(clock=lambda: T0)
+    table = StatusTable(model, watch_now=False)
+    qtbot.addWidget(table)
+    table.resize(1200, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    model.set_profiles([profile(f"p{i:03}") for i in range(300)])
+    model.apply_events([event(f"id-p{i:03}", State.UP) for i in range(300)])
+    model.flush_states()
+    view, row = table.table, model.row_of("id-p290")
+    assert row is not None
+    latency = model.index(row, Column.LATENCY)
+    assert table.seen_rows() is None
+    before = latency.data()
+    model.apply_events([event("id-p290", State.UP, kind=Kind.SAMPLE, latency_ms=3.0)])
+    written = latency.data()
+    assert written != before, "off screen, written at once"
+
+    table.watch_viewport()
+    table.watch_viewport()  # once is enough; again changes nothing
+    seen = table.seen_rows()
+    assert seen is not None and row not in seen
+    model.apply_events([event("id-p290", State.UP, kind=Kind.SAMPLE, latency_ms=7.0)])
+    assert latency.data() == written, "off screen: waits to be painted"
+    view.scrollToBottom()
+    view.viewport().grab()
+    assert latency.data() not in (written, before), "painted: written first"

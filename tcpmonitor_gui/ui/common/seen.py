@@ -1,14 +1,15 @@
 """Which rows of a model a table view over a proxy shows: models that write a row's cells
 only when it is seen (``StatusModel.catch_up``, ``LogModel.catch_up``) ask this, and what
-copies rows brings them up to date first (``catch_up_selected``)."""
+copies rows brings them up to date first (``catch_up_selected``); the views learn of paints
+by watching their viewport (``watch_viewport``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from PySide6.QtCore import QAbstractProxyModel
-from PySide6.QtWidgets import QTableView
+from PySide6.QtCore import QAbstractProxyModel, QObject
+from PySide6.QtWidgets import QAbstractScrollArea, QTableView
 
 
 @runtime_checkable
@@ -31,6 +32,18 @@ def rows_on_screen(view: QTableView) -> list[int]:
     last = view.rowAt(view.viewport().height() - 1)
     last = proxy.rowCount() - 1 if last < 0 else last
     return [proxy.mapToSource(proxy.index(r, 0)).row() for r in range(first, last + 1)]
+
+
+def watch_viewport(view: QAbstractScrollArea, watcher: QObject) -> None:
+    """Send ``view``'s viewport events (paints, tooltips) to ``watcher.eventFilter``.
+
+    An event filter, not a Python ``viewportEvent``: an override would run every paint of
+    the view inside a Python frame, holding the GIL the worker threads need. A window calls
+    this once its first frame is on screen (``MainWindow.start_monitoring``): the program's
+    first Python call on a viewport, a widget Qt made, has PySide look for its Python type
+    among every QWidget subclass, loading each with its enums, 8-11 ms on a 2-core machine
+    that the first frame does not need."""
+    view.viewport().installEventFilter(watcher)
 
 
 def catch_up_selected(view: QTableView) -> None:

@@ -46,7 +46,7 @@ from ...engine.registry import ProfileRegistry
 from ..common.copy import copy_rows, copy_rows_on_ctrl_c
 from ..common.file_dialogs import ask_save_file
 from ..common.hover import show_cell_tooltip
-from ..common.seen import rows_on_screen
+from ..common.seen import rows_on_screen, watch_viewport
 from ..common.text import error_text
 from .model import Column, History, LogModel, Role
 from .proxy import CAUSE_CHOICES, STATE_CHOICES, LogFilterProxy, choice_text, start_or_stop
@@ -80,11 +80,14 @@ class LogPane(QWidget):
         max_rows: int = 10_000,
         page_size: int = 200,
         parent: QWidget | None = None,
+        watch_now: bool = True,
     ) -> None:
         """``registry``: the profiles offered in the profile filter, kept current;
-        ``io``: where exports are written (None: on a thread of their own)."""
+        ``io``: where exports are written (None: on a thread of their own);
+        ``watch_now``: watch the view's viewport at once, or from ``watch_viewport``."""
         super().__init__(parent)
         self._io = io
+        self._watching = False
         self.model = LogModel(history, max_rows=max_rows, page_size=page_size, parent=self)
         self.proxy = LogFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -135,9 +138,7 @@ class LogPane(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
-        self.model.set_lazy(True)  # cells written for the lines painted (``eventFilter``)
         copy_rows_on_ctrl_c(self.view)
-        self.view.viewport().installEventFilter(self)  # tooltips, see ``eventFilter``
         self.view.setColumnWidth(Column.PROFILE, 140)
         self.view.setColumnWidth(Column.CHANGE, 150)
 
@@ -203,6 +204,17 @@ class LogPane(QWidget):
             self._follow_registry()
             for signal in (registry.added, registry.changed, registry.removed):
                 signal.connect(self._follow_registry)
+        if watch_now:
+            self.watch_viewport()
+
+    def watch_viewport(self) -> None:
+        """From now on a line's cells are written when it is painted or copied
+        (``LogModel.set_lazy``), and its tooltips are asked on hover; until then every line
+        is written whole as it comes. See ``seen.watch_viewport`` for why this can wait."""
+        if not self._watching:
+            self._watching = True
+            self.model.set_lazy(True)
+            watch_viewport(self.view, self)
 
     def _follow_registry(self, *_: object) -> None:
         assert self._registry is not None

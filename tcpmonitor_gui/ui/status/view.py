@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from ..common.copy import copy_rows_on_ctrl_c
 from ..common.hover import show_cell_tooltip
 from ..common.i18n import QT_TRANSLATE_NOOP
-from ..common.seen import rows_on_screen
+from ..common.seen import rows_on_screen, watch_viewport
 from .model import GROUP_MARK, Column, Role, StatusModel
 from .sparkline import SparklineDelegate
 
@@ -136,9 +136,13 @@ class StatusTable(QWidget):
     addRequested = Signal()
     demoRequested = Signal()
 
-    def __init__(self, model: StatusModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model: StatusModel, parent: QWidget | None = None, *, watch_now: bool = True
+    ) -> None:
+        """``watch_now``: watch the table's viewport at once, or from ``watch_viewport``."""
         super().__init__(parent)
         self.model = model
+        self._watching = False
         self.proxy = StatusFilterProxy(model, self)
 
         self.filter_edit = QLineEdit(self)
@@ -174,6 +178,16 @@ class StatusTable(QWidget):
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self._update_empty)
         self._profiles_changed()
+        if watch_now:
+            self.watch_viewport()
+
+    def watch_viewport(self) -> None:
+        """From now on rows off screen are written when painted (``seen_rows``), and their
+        tooltips are asked of the model on hover (it stores none); until then every row is
+        written as it changes. See ``seen.watch_viewport`` for why this can wait."""
+        if not self._watching:
+            self._watching = True
+            watch_viewport(self.table, self)
 
     def _build_table(self) -> QTableView:
         table = QTableView(self)
@@ -205,10 +219,6 @@ class StatusTable(QWidget):
         table.sortByColumn(Column.STATE, Qt.SortOrder.DescendingOrder)  # worst first
         table.doubleClicked.connect(self._activate)
         table.installEventFilter(self)
-        # Tooltips are asked of the model on hover (it stores none). An event filter, not a
-        # Python ``viewportEvent``: an override would run every paint inside a Python frame,
-        # holding the GIL the worker threads need (see StatusModel).
-        table.viewport().installEventFilter(self)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._context_menu)
         table.selectionModel().selectionChanged.connect(self.selectionChanged)
@@ -321,8 +331,9 @@ class StatusTable(QWidget):
     def seen_rows(self) -> list[int] | None:
         """The model's rows on screen now, whose cells the model writes at once (the others
         before they are painted); None when every row's cells matter: sorted by a column
-        whose key moves with events or the clock (latency, uptime...)."""
-        if self.proxy.sortColumn() not in STEADY_KEYS:
+        whose key moves with events or the clock (latency, uptime...), or before the
+        viewport is watched."""
+        if not self._watching or self.proxy.sortColumn() not in STEADY_KEYS:
             return None
         return rows_on_screen(self.table)
 
