@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
 
 from .common.i18n import Context
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 class About(Context):
@@ -13,6 +17,9 @@ class About(Context):
 
 
 def show_about(parent: QWidget) -> None:
+    # Qt's message box types when asked for, not at start-up (see ``common.file_dialogs``).
+    from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415
+
     from .. import __version__  # noqa: PLC0415
 
     box = QMessageBox(parent)

@@ -34,8 +34,8 @@ from .common.fit import FRAME_ROOM, screen_size
 from .common.icons import state_icon
 from .common.paced import Paced
 from .common.problems import eventlog_health_words, problem_text, problem_title
-from .details.dock import DetailsDock
 from .details.export import ReportExport
+from .details.on_demand import DetailsOnDemand
 from .log.pane import LogPane
 from .notify.backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
 from .notify.banner import Banner
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
 
     from ..integration.autostart import Autostart
+    from .details.dock import DetailsDock
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,7 @@ class MainWindow(QMainWindow):
         self._shut_down = False
 
         self.model = StatusModel(registry, self)
-        # Their viewports are watched once the first frame is on screen (start_monitoring).
-        self.table = StatusTable(self.model, watch_now=False)
+        self.table = StatusTable(self.model, watch_now=False)  # see start_monitoring
         self.log_pane = LogPane(session.history, registry=registry, io=session.io, watch_now=False)
         self.banner = Banner(self)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -136,10 +136,9 @@ class MainWindow(QMainWindow):
         self._ui_timer.timeout.connect(self._flush_ui)
         self.stored = StoredHistory(session, self.registry, self.model)
         self.reports = ReportExport(session, registry, self, self.table.selected_ids)
-        self.details = DetailsDock(session, registry, self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details)
-        self.details.hide()
         self._build_actions()
+        toggle = self.commands["details"]
+        self._details = DetailsOnDemand(self, session, registry, toggle, self.profiles.edit)
         self._wire()
         self._restore_state()
 
@@ -173,8 +172,6 @@ class MainWindow(QMainWindow):
         )
         self.commands["log"].setChecked(True)
         self.commands["log"].toggled.connect(self.log_pane.setVisible)
-        self.commands["details"].toggled.connect(self.details.setVisible)
-        self.details.visibilityChanged.connect(self.commands["details"].setChecked)
         for title, layout in MENUS:
             fill(self.menuBar().addMenu(self.tr(title)), layout, self.commands)
         toolbar = self.addToolBar(self.tr("Main"))
@@ -193,9 +190,8 @@ class MainWindow(QMainWindow):
         self.model.profilesChanged.connect(self._update_actions)
         self.table.activated.connect(self.show_details)
         self.table.selectionChanged.connect(self._update_actions)
-        self.table.currentChanged.connect(self.details.show_profile)
+        self.table.currentChanged.connect(self._details.follow)
         self.table.currentChanged.connect(self._follow)
-        self.details.editRequested.connect(self.profiles.edit)
         self.log_pane.detailsRequested.connect(self.show_details)
         self.table.contextMenuRequested.connect(self._context_menu)
         self.table.addRequested.connect(self.profiles.add)
@@ -224,8 +220,6 @@ class MainWindow(QMainWindow):
         """Tell what the session found wrong with the files at start-up."""
         for problem in self.session.problems:
             self.banner.show_message(problem_title(problem), problem_text(problem), "warning")
-
-    # -- events from the engine ---------------------------------------------------------
 
     def on_events(self, events: Sequence[Event]) -> None:
         """An engine batch, in pieces of at most ``EVENTS_PER_TURN`` (see ``Paced``)."""
@@ -358,15 +352,14 @@ class MainWindow(QMainWindow):
         text = self.tr("Stop the &demo") if running else self.tr("Try the &demo")
         self.commands["demo"].setText(text)
 
+    @property
+    def details(self) -> DetailsDock:
+        """The details dock, built when first asked for (``DetailsOnDemand``)."""
+        return self._details.dock()
+
     def show_details(self, profile_id: str) -> None:
         """Enter on a row (or a double click): its details and history, beside the table."""
-        self.details.show_profile(profile_id)
-        if self.details.isHidden():
-            self.details.show()
-            self.resizeDocks(
-                [self.details], [max(420, self.width() * 2 // 5)], Qt.Orientation.Horizontal
-            )
-        self.details.raise_()
+        self._details.show(profile_id)
 
     def show_profile(self, profile_id: str) -> None:
         """The window in front with that connection selected and its details open (a tray
@@ -420,6 +413,8 @@ class MainWindow(QMainWindow):
             free = screen_size(self) - FRAME_ROOM
             self.resize(min(1200, free.width()), min(720, free.height()))
         if isinstance(window := s.get("windowState"), QByteArray):
+            if s.get("detailsOpen", "true") in (True, "true"):  # or an older state: maybe
+                self._details.dock()  # left open: built to be restored with the rest
             self.restoreState(window)
         if isinstance(header := s.get("statusHeader"), QByteArray):
             self.table.restore_header_state(bytes(header.data()))
@@ -437,6 +432,7 @@ class MainWindow(QMainWindow):
                 "statusHeader": QByteArray(self.table.header_state()),
                 "splitter": self.splitter.saveState(),
                 "logNewestFirst": self.log_pane.model.newest_first,
+                "detailsOpen": self._details.is_visible(),
             }
         )
 
@@ -447,7 +443,7 @@ class MainWindow(QMainWindow):
         self._save_state()
         self._shut_down = True
         self.stored.stop()
-        self.details.release()
+        self._details.release()
         self.model.stop_clock()
         self.tray.hide()
         self.desktop.close()

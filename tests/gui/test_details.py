@@ -152,3 +152,43 @@ def test_export_report_of_the_selection_or_of_all(
         window.reports.write(tmp_path / "folder.html", 1)
     assert failed.args[0] == "The report was not written" and "folder" in failed.args[1]
     assert db.id not in window.table.selected_ids()
+
+
+def test_the_dock_is_built_when_first_wanted_and_reopens_where_it_was_left(
+    qtbot: QtBot, history: tuple[Opened, Profile, Profile]
+) -> None:
+    """Hidden at start-up, the dock is not built before the first frame: the table's current
+    row is remembered for it, and the Details action builds it showing that row. Left open
+    at quit, the next start builds it at once and restores it open; closed, it waits."""
+    opened, db, _cache = history
+    window = opened.window
+    assert not window._details.built
+    window.table.table.setCurrentIndex(source_row(window, db.id))
+    assert not window._details.built, "following the current row does not build it"
+    window.commands["details"].trigger()
+    dock = window.details
+    shown(qtbot, dock, db.id)
+    assert dock.isVisible() and dock.title.text().startswith("orders db")
+    window.commands["details"].trigger()
+    assert not dock.isVisible() and not window.commands["details"].isChecked()
+    window.commands["details"].trigger()
+    assert dock.isVisible()
+
+    config, data = opened.session.config_dir, opened.session.data_dir
+    opened.close()  # saves the window's state: the dock open
+    again = open_window(qtbot, config, data, monitor=False)
+    try:
+        again.window.show()
+        assert again.window._details.built
+        qtbot.waitUntil(again.window.details.isVisible, timeout=5000)
+        assert again.window.commands["details"].isChecked()
+        again.window.commands["details"].trigger()
+    finally:
+        again.close()  # the dock closed this time
+    third = open_window(qtbot, config, data, monitor=False)
+    try:
+        third.window.show()
+        assert not third.window._details.built
+        assert not third.window.commands["details"].isChecked()
+    finally:
+        third.close()

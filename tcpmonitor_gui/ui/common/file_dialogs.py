@@ -2,22 +2,33 @@
 ``getOpenFileName`` (each of which runs a nested loop that the qasync loop and the engine's
 batches wait behind). They start in the user's documents folder, not wherever the program was
 launched from, unless a starting path is given.
+
+Qt's dialog types are imported when a dialog is asked for: PySide builds a Python class, and
+a Python enum for each of its enums, the first time a Qt class is named, a few tenths of a
+millisecond each that the window's first frame need not wait for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStandardPaths, Qt
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import Qt
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QFileDialog, QWidget
 
 
 def documents_dir() -> str:
+    from PySide6.QtCore import QStandardPaths  # noqa: PLC0415
+
     return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
 
 
 def _dialog(parent: QWidget, title: str, name_filter: str, start: str) -> QFileDialog:
+    from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
+
     dialog = QFileDialog(parent, title, start or documents_dir())
     dialog.setNameFilter(name_filter)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -34,7 +45,7 @@ def ask_open_file(
 ) -> QFileDialog:
     """Ask for an existing file; ``chosen(path)`` once the user picked one (never on cancel)."""
     dialog = _dialog(parent, title, name_filter, start)
-    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    dialog.setFileMode(dialog.FileMode.ExistingFile)
     dialog.fileSelected.connect(lambda name: chosen(Path(name)))
     dialog.open()
     return dialog
@@ -53,7 +64,7 @@ def ask_save_file(
     asked before replacing a file)."""
     start = str(Path(documents_dir()) / suggested) if suggested else ""
     dialog = _dialog(parent, title, name_filter, start)
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setAcceptMode(dialog.AcceptMode.AcceptSave)
     if suffix:
         dialog.setDefaultSuffix(suffix)
     dialog.fileSelected.connect(lambda name: chosen(Path(name)))

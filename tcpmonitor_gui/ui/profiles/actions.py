@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ...core.events import utc_now
 from ...core.jsonfile import JsonFileError, atomic_write_text, dumps, read_json
@@ -119,6 +119,8 @@ class ProfileActions(QObject):
         if not selected:
             return
         names = ", ".join(p.name for p in selected[:5]) + ("…" if len(selected) > 5 else "")
+        from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415 - see common.file_dialogs
+
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Remove connections"),

@@ -10,19 +10,18 @@ steady?", and a slow link on a shared scale would flatten every fast one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QSize, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen, QPolygonF
-from PySide6.QtWidgets import (
-    QApplication,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QWidget
 
 from ...core.events import State
 from ..common.icons import state_color
 from .model import SAMPLES, Role, StatusModel
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 __all__ = ["SparklineDelegate"]
 
@@ -47,6 +46,10 @@ class SparklineDelegate(QStyledItemDelegate):
         self._line_pen.setCosmetic(True)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        # Named here, not at import: QStyle's enums are a few ms that a window with no rows
+        # to paint need not spend before its first frame (see ``common.file_dialogs``).
+        from PySide6.QtWidgets import QStyle  # noqa: PLC0415
+
         widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
         # Selection and hover, as the theme draws them for every other cell.

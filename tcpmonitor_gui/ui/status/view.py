@@ -8,6 +8,8 @@ menus and shortcuts all use the same ones).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
@@ -32,7 +34,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -44,6 +45,9 @@ from ..common.i18n import QT_TRANSLATE_NOOP
 from ..common.seen import rows_on_screen, watch_viewport
 from .model import GROUP_MARK, Column, Role, StatusModel
 from .sparkline import SparklineDelegate
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 __all__ = ["StatusFilterProxy", "StatusTable"]
 
