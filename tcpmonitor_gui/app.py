@@ -110,10 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["QT_API"] = "pyside6"
 
     from .core.session import Session  # noqa: PLC0415
+    from .ui import single_instance  # noqa: PLC0415
     from .ui.common.gc_thread import GuiThreadCollector  # noqa: PLC0415
     from .ui.common.i18n import install_translators  # noqa: PLC0415
     from .ui.common.icons import app_icon  # noqa: PLC0415
-    from .ui.single_instance import InstanceServer, ask_running_instance, server_name  # noqa: PLC0415
 
     _mark("modules for the session")
     app = QApplication(sys.argv[:1])
@@ -127,13 +127,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     collector = GuiThreadCollector(app, freeze=True, was_enabled=gc_was_enabled)
 
     _mark("QApplication")
-    name = server_name(config_dir)
-    if ask_running_instance(name):
-        print("TCP Monitor is already running; its window was brought to the front.")
-        return 0
-    instance = InstanceServer(name)
-    if not instance.listen():
-        log.warning("single-instance server %s could not listen", name)
+    name = single_instance.server_name(config_dir)
+    if (alone := single_instance.take_lock(name)) is not True:
+        wait_s = single_instance.STARTING_WAIT_S if alone is False else 0.0
+        if single_instance.ask_running_instance(name, wait_s=wait_s):
+            print("TCP Monitor is already running; its window was brought to the front.")
+            return 0
+        if alone is False:
+            log.warning("the TCP Monitor that holds %s did not answer; starting anyway", name)
+    instance = single_instance.InstanceServer(name)  # listens once the window is on screen
 
     session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told
     session.open_eventlog()
@@ -149,6 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         BenchHooks(app, window, Path(bench_report), STARTUP_MARKS)  # owned by app
     instance.showRequested.connect(window.show_and_raise)
+
+    def listen() -> None:
+        if not instance.listen():
+            log.warning("single-instance server %s could not listen", name)
 
     def quit_app() -> None:
         window.quitting = True  # or closeEvent would hide to the tray and cancel the quit
@@ -177,8 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if painted := _show(window, minimized=minimized):
         # A thousand first connects, or the tray host embedding our icon, would compete with
         # the first paint: paint first.
-        window.start_monitoring_after_first_paint(window.tray.show)
+        window.start_monitoring_after_first_paint(window.tray.show, listen)
     else:
+        listen()
         window.start_monitoring()
     if args.show is not None:
         shown = session.profiles.find(args.show)

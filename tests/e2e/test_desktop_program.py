@@ -181,6 +181,27 @@ def test_a_second_launch_brings_the_first_forward_and_exits(
     assert first.running()
 
 
+def test_two_launches_at_the_same_moment_make_one_window(
+    desktop: Desktop, gui: Callable[..., GuiProcess]
+) -> None:
+    """Neither is listening yet when both start (a window listens once it is on screen): the
+    one that holds the instance lock shows its window, the other waits for it to listen,
+    asks it to come forward, and exits."""
+    first, second = gui(), gui()
+    desktop.wait_for_window("TCP Monitor", timeout=15.0)
+    ended = poll_until(
+        lambda: next((p for p in (first, second) if not p.running()), None),
+        15.0,
+        "one of the two launches to end",
+    )
+    assert ended.wait(timeout=5.0) == 0
+    assert "already running" in ended.stdout
+    kept = second if ended is first else first
+    assert kept.running()
+    titled = [w for w in desktop.windows() if w.title == "TCP Monitor" and w.top_level]
+    assert len([w for w in titled if w.visible and not w.override_redirect]) == 1
+
+
 def test_the_demo_shows_every_state_for_the_readme(
     desktop: Desktop, gui: Callable[..., GuiProcess], screenshot: Callable[[str], Path]
 ) -> None:

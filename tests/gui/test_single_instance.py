@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui import APP_ID
-from tcpmonitor_gui.ui.single_instance import InstanceServer, ask_running_instance, server_name
+from tcpmonitor_gui.ui.single_instance import (
+    InstanceServer,
+    ask_running_instance,
+    lock_path,
+    server_name,
+    take_lock,
+)
 
 
 def test_second_launch_reaches_the_first(qtbot: QtBot, tmp_path: Path) -> None:
@@ -35,3 +44,38 @@ def test_the_name_is_the_one_earlier_versions_listen_under(tmp_path: Path) -> No
     key = f"{os.getuid()}:{tmp_path.resolve()}".encode()
     assert server_name(tmp_path) == f"{APP_ID}-{hashlib.sha256(key).hexdigest()[:16]}"
     assert server_name(tmp_path / "other") != server_name(tmp_path)
+
+
+def test_the_lock_is_held_by_one_process_and_let_go_when_it_ends(tmp_path: Path) -> None:
+    """The running instance holds its name's lock: another process (or another take in this
+    one) is told it is held; when the holder ends, however it ends, the lock is free."""
+    name = server_name(tmp_path)
+    code = (
+        "import sys\n"
+        "from tcpmonitor_gui.ui.single_instance import take_lock\n"
+        f"print(take_lock({name!r}), flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "True"
+            assert take_lock(name) is False
+            assert lock_path(name).exists()
+        finally:
+            holder.kill()  # no clean exit: the kernel lets go of the lock
+    assert take_lock(name) is True
+    assert take_lock(name) is False, "held by this process now"
+
+
+def test_a_lock_file_that_cannot_be_opened_means_ask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A symlink planted where the lock file goes is not followed: the launch asks instead."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    name = server_name(tmp_path / "config")
+    (tmp_path / "elsewhere").write_text("not ours")
+    lock_path(name).symlink_to(tmp_path / "elsewhere")
+    assert take_lock(name) is None
+    assert (tmp_path / "elsewhere").read_text() == "not ours"
