@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +27,7 @@ from PySide6.QtCore import QObject, Signal
 from .. import APP_ID
 
 if TYPE_CHECKING:
-    from PySide6.QtNetwork import QLocalSocket
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 if sys.platform != "win32":
     import fcntl
@@ -63,7 +62,10 @@ def _sha256(data: bytes) -> str:
 
 
 def lock_path(name: str) -> Path:
-    return Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / f"{name}.lock"
+    """In the user's runtime directory, else where Qt puts the server's socket (not
+    ``tempfile.gettempdir()``, which writes test files to choose a directory: 5 ms)."""
+    folder = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp"
+    return Path(folder) / f"{name}.lock"
 
 
 def take_lock(name: str) -> bool | None:
@@ -108,20 +110,22 @@ def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float =
 
 
 class InstanceServer(QObject):
-    """Listens for later launches; ``showRequested`` when one asks."""
+    """Listens for later launches (from ``listen``); ``showRequested`` when one asks."""
 
     showRequested = Signal()
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
-        from PySide6.QtNetwork import QLocalServer  # noqa: PLC0415 - see the module
-
         super().__init__(parent)
-        self._server = QLocalServer(self)
-        self._server.newConnection.connect(self._accept)
+        self._server: QLocalServer | None = None  # made by listen (see the module)
         self._connections: set[QLocalSocket] = set()
         self.name = name
 
     def listen(self) -> bool:
+        from PySide6.QtNetwork import QLocalServer  # noqa: PLC0415 - see the module
+
+        if self._server is None:
+            self._server = QLocalServer(self)
+            self._server.newConnection.connect(self._accept)
         if self._server.listen(self.name):
             return True
         # A stale socket from a crashed instance (it no longer holds the lock, or nobody
@@ -130,6 +134,7 @@ class InstanceServer(QObject):
         return self._server.listen(self.name)
 
     def _accept(self) -> None:
+        assert self._server is not None
         while (conn := self._server.nextPendingConnection()) is not None:
             self._connections.add(conn)
             conn.readyRead.connect(self._read)
@@ -148,7 +153,8 @@ class InstanceServer(QObject):
             conn.deleteLater()
 
     def close(self) -> None:
-        self._server.close()
+        if self._server is not None:
+            self._server.close()
         for conn in list(self._connections):
             conn.abort()
         self._connections.clear()
