@@ -18,7 +18,6 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-import zoneinfo
 from collections.abc import Iterable, Sequence
 
 from . import validate as v
@@ -90,13 +89,15 @@ def _zone(name: str) -> dt.tzinfo | None:
         return None
     if name.upper() == "UTC":
         return dt.UTC
+    import zoneinfo  # noqa: PLC0415 - with the first named zone (it loads sysconfig): few need it
+
     return zoneinfo.ZoneInfo(name)
 
 
 def _check_zone(field: str, text: str, name: str) -> None:
     try:
         _zone(name)
-    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+    except (ValueError, OSError, KeyError):  # KeyError: zoneinfo.ZoneInfoNotFoundError
         v.fail(field, text, f"names {name!r}, which is not a time zone (e.g. Europe/Berlin, UTC)")
 
 

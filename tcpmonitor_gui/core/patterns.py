@@ -13,19 +13,25 @@ Where RE2 is not available (a platform without a wheel), Python's ``re`` is used
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Protocol
-
-try:
-    import re2
-except ImportError:  # pragma: no cover - where no wheel exists
-    re2 = None
+from typing import Any, Protocol
 
 #: Memory RE2 may use for one pattern (its default is 8 MiB).
 MAX_MEM = 8 << 20
 #: What Python's ``re`` gets to see when RE2 is missing.
 FALLBACK_LIMIT = 4096
-LINEAR = re2 is not None
+
+
+@functools.cache
+def _re2() -> Any:
+    """RE2, loaded with the first pattern (not at start-up, which compiles none); None where
+    no wheel exists."""
+    try:
+        import re2  # noqa: PLC0415
+    except ImportError:  # pragma: no cover
+        return None
+    return re2
 
 
 class PatternError(ValueError):
@@ -46,7 +52,7 @@ class _Capped:
 
 def compile_pattern(pattern: bytes) -> Pattern:
     """Compile a byte pattern for searching peer data; ``PatternError`` if it cannot be."""
-    if re2 is not None:
+    if (re2 := _re2()) is not None:
         options = re2.Options()
         options.log_errors = False  # it would print to stderr on every refused pattern
         options.max_mem = MAX_MEM
