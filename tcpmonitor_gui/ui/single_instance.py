@@ -62,8 +62,8 @@ def _sha256(data: bytes) -> str:
 
 
 def lock_path(name: str) -> Path:
-    """In the user's runtime directory, else where Qt puts the server's socket (not
-    ``tempfile.gettempdir()``, which writes test files to choose a directory: 5 ms)."""
+    """In the user's runtime directory (private to the user), else in the temporary one,
+    where Qt puts the server's socket."""
     folder = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp"
     return Path(folder) / f"{name}.lock"
 
@@ -81,9 +81,12 @@ def take_lock(name: str) -> bool | None:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except BlockingIOError:
         os.close(fd)
         return False
+    except OSError:  # a file system without locks
+        os.close(fd)
+        return None
     _held.append(fd)
     return True
 
