@@ -560,3 +560,10 @@ def test_a_pane_not_yet_watching_its_viewport_writes_every_line(qtbot: QtBot) ->
     qtbot.waitUntil(lambda: model.waiting == 0)
     pane.view.viewport().grab()
     assert 200 < written() < 250, "watching: only the new lines painted are written"
+
+
+def test_the_text_filter_gets_its_clear_button_once_painted(qtbot: QtBot) -> None:
+    pane = make_pane(qtbot)
+    assert not pane.text_filter.isClearButtonEnabled()
+    show(qtbot, pane)
+    qtbot.waitUntil(pane.text_filter.isClearButtonEnabled, timeout=5000)

@@ -509,3 +509,16 @@ def test_a_table_not_yet_watching_its_viewport_writes_every_row(qtbot: QtBot) ->
     view.scrollToBottom()
     view.viewport().grab()
     assert latency.data() not in (written, before), "painted: written first"
+
+
+def test_the_filter_gets_its_clear_button_once_painted(qtbot: QtBot) -> None:
+    """The clear button's icon is looked up on disk (6-10 ms): after the first paint (the
+    filter shows once there is a row to filter)."""
+    model = StatusModel(clock=lambda: T0)
+    table = StatusTable(model)
+    qtbot.addWidget(table)
+    model.set_profiles([profile("a")])
+    assert not table.filter_edit.isClearButtonEnabled()
+    table.show()
+    qtbot.waitExposed(table)
+    qtbot.waitUntil(table.filter_edit.isClearButtonEnabled, timeout=5000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 
 class AfterFirstPaint(QObject):
@@ -23,3 +23,10 @@ class AfterFirstPaint(QObject):
             QTimer.singleShot(0, self._then)  # once this frame is on screen
             self.deleteLater()
         return False
+
+
+def clear_button_after_first_paint(edit: QLineEdit) -> None:
+    """Give ``edit`` its clear button once it has been painted: Qt looks the button's icon up
+    in the icon theme, on disk (6-10 ms the first time, under Xvfb), and the button shows
+    only once there is text to clear."""
+    AfterFirstPaint(edit, lambda: edit.setClearButtonEnabled(True))

@@ -45,6 +45,7 @@ from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.copy import copy_rows, copy_rows_on_ctrl_c
 from ..common.file_dialogs import ask_save_file
+from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
 from ..common.seen import rows_on_screen, watch_viewport
 from ..common.text import error_text
@@ -109,7 +110,7 @@ class LogPane(QWidget):
         self.text_filter = QLineEdit(
             placeholderText=self.tr("Filter by profile, detail, address, cause")
         )
-        self.text_filter.setClearButtonEnabled(True)
+        clear_button_after_first_paint(self.text_filter)
         # Never squeezed to "Fi…" on a small screen (1366 x 768 at 150 %): the choices give
         # way first, down to a few letters each (their lists show them whole).
         em = self.text_filter.fontMetrics().horizontalAdvance("M")

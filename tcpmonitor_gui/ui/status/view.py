@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..common.copy import copy_rows_on_ctrl_c
+from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
 from ..common.i18n import QT_TRANSLATE_NOOP
 from ..common.seen import rows_on_screen, watch_viewport
@@ -154,7 +155,7 @@ class StatusTable(QWidget):
         self.filter_edit.setPlaceholderText(
             self.tr("Filter by name, group, target, cause or detail")
         )
-        self.filter_edit.setClearButtonEnabled(True)
+        clear_button_after_first_paint(self.filter_edit)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
         self.group_combo = QComboBox(self)
         self.group_combo.setObjectName("groupFilter")
