@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QAccessible, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
@@ -567,3 +567,26 @@ def test_the_text_filter_gets_its_clear_button_once_painted(qtbot: QtBot) -> Non
     assert not pane.text_filter.isClearButtonEnabled()
     show(qtbot, pane)
     qtbot.waitUntil(pane.text_filter.isClearButtonEnabled, timeout=5000)
+
+
+def test_while_a_screen_reader_reads_every_line_is_written(qtbot: QtBot) -> None:
+    """A screen reader may read any line: while one runs, lines are written whole as they
+    come, and those that had waited are written when it starts."""
+    pane = make_pane(qtbot, max_rows=1000)
+    show(qtbot, pane)
+    model = pane.model
+
+    def written() -> int:
+        details = (model.index(s, Column.DETAIL).data() for s in range(model.rowCount()))
+        return sum(1 for s, d in enumerate(details) if d == model.event_at(s).detail)
+
+    pane.add_events(batch(0, 200))
+    qtbot.waitUntil(lambda: model.waiting == 0)
+    assert written() < 100, "no screen reader: lines wait to be painted"
+    try:
+        QAccessible.setActive(True)
+        pane.add_events(batch(200, 100))
+        qtbot.waitUntil(lambda: model.waiting == 0)
+        assert written() == 300
+    finally:
+        QAccessible.setActive(False)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QAccessible, QHelpEvent
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolTip
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -522,3 +522,31 @@ def test_the_filter_gets_its_clear_button_once_painted(qtbot: QtBot) -> None:
     table.show()
     qtbot.waitExposed(table)
     qtbot.waitUntil(table.filter_edit.isClearButtonEnabled, timeout=5000)
+
+
+def test_while_a_screen_reader_reads_every_row_is_written(qtbot: QtBot) -> None:
+    """A screen reader may read any cell, on screen or not: while one runs, rows off screen
+    are written at once, and those that had waited are brought up to date when it starts."""
+    model = StatusModel(clock=lambda: T0)
+    table = StatusTable(model)
+    qtbot.addWidget(table)
+    table.resize(1200, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    model.set_profiles([profile(f"p{i:03}") for i in range(300)])
+    model.apply_events([event(f"id-p{i:03}", State.UP) for i in range(300)])
+    model.flush_states()
+    waited, later = model.row_of("id-p290"), model.row_of("id-p280")
+    assert waited is not None and later is not None
+    model.apply_events([event("id-p290", State.UP, kind=Kind.SAMPLE, latency_ms=7.0)])
+    before = model.index(waited, Column.LATENCY).data()
+    try:
+        QAccessible.setActive(True)
+        assert table.seen_rows() is None
+        qtbot.waitUntil(lambda: model.index(waited, Column.LATENCY).data() != before)
+        old = model.index(later, Column.LATENCY).data()
+        model.apply_events([event("id-p280", State.UP, kind=Kind.SAMPLE, latency_ms=9.0)])
+        assert model.index(later, Column.LATENCY).data() != old, "written at once"
+    finally:
+        QAccessible.setActive(False)
+    assert table.seen_rows() is not None

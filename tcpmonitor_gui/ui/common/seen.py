@@ -5,10 +5,11 @@ by watching their viewport (``watch_viewport``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QAbstractProxyModel, QObject
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractScrollArea, QTableView
 
 
@@ -44,6 +45,23 @@ def watch_viewport(view: QAbstractScrollArea, watcher: QObject) -> None:
     among every QWidget subclass, loading each with its enums, 8-11 ms on a 2-core machine
     that the first frame does not need."""
     view.viewport().installEventFilter(watcher)
+
+
+class ScreenReader:
+    """Whether an assistive technology (a screen reader) reads the widgets now. It may read
+    any cell, on screen or not: while one does, a model that writes rows when seen writes
+    them all, and ``started`` brings up to date, once, the rows that waited before it."""
+
+    def __init__(self, started: Callable[[], object]) -> None:
+        self._started = started
+        self._reading = False
+
+    def reading(self) -> bool:
+        reading = QAccessible.isActive()
+        if reading and not self._reading:
+            self._started()
+        self._reading = reading
+        return reading
 
 
 def catch_up_selected(view: QTableView) -> None:

@@ -47,7 +47,7 @@ from ..common.copy import copy_rows, copy_rows_on_ctrl_c
 from ..common.file_dialogs import ask_save_file
 from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
-from ..common.seen import rows_on_screen, watch_viewport
+from ..common.seen import ScreenReader, rows_on_screen, watch_viewport
 from ..common.text import error_text
 from .model import Column, History, LogModel, Role
 from .proxy import CAUSE_CHOICES, STATE_CHOICES, LogFilterProxy, choice_text, start_or_stop
@@ -89,6 +89,7 @@ class LogPane(QWidget):
         super().__init__(parent)
         self._io = io
         self._watching = False
+        self._reader = ScreenReader(lambda: self.model.catch_up(range(self.model.rowCount())))
         self.model = LogModel(history, max_rows=max_rows, page_size=page_size, parent=self)
         self.proxy = LogFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -224,7 +225,9 @@ class LogPane(QWidget):
             self.set_profiles(offered)
 
     def add_events(self, events: Sequence[Event]) -> None:
-        """The engine's ``eventsReady`` batches: state events are shown, samples ignored."""
+        """The engine's ``eventsReady`` batches: state events are shown, samples ignored.
+        Lines are written whole while a screen reader reads them (``ScreenReader``)."""
+        self.model.set_lazy(self._watching and not self._reader.reading())
         self.model.append(events)
         self._hold_paint()
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QRegularExpression,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QHelpEvent, QKeyEvent
@@ -43,7 +44,7 @@ from ..common.copy import copy_rows_on_ctrl_c
 from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
 from ..common.i18n import QT_TRANSLATE_NOOP
-from ..common.seen import rows_on_screen, watch_viewport
+from ..common.seen import ScreenReader, rows_on_screen, watch_viewport
 from .model import GROUP_MARK, Column, Role, StatusModel
 from .sparkline import SparklineDelegate
 
@@ -148,6 +149,8 @@ class StatusTable(QWidget):
         super().__init__(parent)
         self.model = model
         self._watching = False
+        # Written whole from a turn of the loop: not from within the model's own writing.
+        self._reader = ScreenReader(lambda: QTimer.singleShot(0, self._catch_up_all))
         self.proxy = StatusFilterProxy(model, self)
 
         self.filter_edit = QLineEdit(self)
@@ -336,11 +339,14 @@ class StatusTable(QWidget):
     def seen_rows(self) -> list[int] | None:
         """The model's rows on screen now, whose cells the model writes at once (the others
         before they are painted); None when every row's cells matter: sorted by a column
-        whose key moves with events or the clock (latency, uptime...), or before the
-        viewport is watched."""
+        whose key moves with events or the clock (latency, uptime...), before the viewport
+        is watched, or while a screen reader reads the cells (``ScreenReader``)."""
         if not self._watching or self.proxy.sortColumn() not in STEADY_KEYS:
             return None
-        return rows_on_screen(self.table)
+        return None if self._reader.reading() else rows_on_screen(self.table)
+
+    def _catch_up_all(self) -> None:
+        self.model.catch_up(range(self.model.rowCount()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and watched is self.table.viewport():
