@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QAbstractProxyModel, QObject
-from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractScrollArea, QTableView
 
 
@@ -57,6 +56,10 @@ class ScreenReader:
         self._reading = False
 
     def reading(self) -> bool:
+        # Named here: QAccessible's enums are some 2 ms the window's first frame need not
+        # wait for (no view asks before it, see ``watch_viewport``).
+        from PySide6.QtGui import QAccessible  # noqa: PLC0415
+
         reading = QAccessible.isActive()
         if reading and not self._reading:
             self._started()
