@@ -413,8 +413,8 @@ class MainWindow(QMainWindow):
             free = screen_size(self) - FRAME_ROOM
             self.resize(min(1200, free.width()), min(720, free.height()))
         if isinstance(window := s.get("windowState"), QByteArray):
-            if s.get("detailsOpen", "true") in (True, "true"):  # or an older state: maybe
-                self._details.dock()  # left open: built to be restored with the rest
+            if s.get("detailsOpen", "true") in (True, "true"):  # (older states do not say)
+                self._details.dock()  # left open: built, to be restored with the rest
             self.restoreState(window)
         if isinstance(header := s.get("statusHeader"), QByteArray):
             self.table.restore_header_state(bytes(header.data()))

@@ -256,6 +256,12 @@ def first_visible(pane: LogPane) -> Event:
     return event
 
 
+def written_lines(model: LogModel) -> int:
+    """How many of the model's lines have their cells written (the detail shows)."""
+    details = (model.index(s, Column.DETAIL).data() for s in range(model.rowCount()))
+    return sum(1 for s, d in enumerate(details) if d == model.event_at(s).detail)
+
+
 def batch(start: int, count: int) -> list[Event]:
     return [state_event(i) for i in range(start, start + count)]
 
@@ -547,19 +553,15 @@ def test_a_pane_not_yet_watching_its_viewport_writes_every_line(qtbot: QtBot) ->
     show(qtbot, pane)
     model = pane.model
 
-    def written() -> int:
-        details = (model.index(s, Column.DETAIL).data() for s in range(model.rowCount()))
-        return sum(1 for s, d in enumerate(details) if d == model.event_at(s).detail)
-
     pane.add_events(batch(0, 200))
     qtbot.waitUntil(lambda: model.waiting == 0)
-    assert written() == 200, "not watching: every line written"
+    assert written_lines(model) == 200, "not watching: every line written"
     pane.watch_viewport()
     pane.watch_viewport()  # once is enough
     pane.add_events(batch(200, 200))
     qtbot.waitUntil(lambda: model.waiting == 0)
     pane.view.viewport().grab()
-    assert 200 < written() < 250, "watching: only the new lines painted are written"
+    assert 200 < written_lines(model) < 250, "watching: only the new lines painted are written"
 
 
 def test_the_text_filter_gets_its_clear_button_once_painted(qtbot: QtBot) -> None:
@@ -576,17 +578,13 @@ def test_while_a_screen_reader_reads_every_line_is_written(qtbot: QtBot) -> None
     show(qtbot, pane)
     model = pane.model
 
-    def written() -> int:
-        details = (model.index(s, Column.DETAIL).data() for s in range(model.rowCount()))
-        return sum(1 for s, d in enumerate(details) if d == model.event_at(s).detail)
-
     pane.add_events(batch(0, 200))
     qtbot.waitUntil(lambda: model.waiting == 0)
-    assert written() < 100, "no screen reader: lines wait to be painted"
+    assert written_lines(model) < 100, "no screen reader: lines wait to be painted"
     try:
         QAccessible.setActive(True)
         pane.add_events(batch(200, 100))
         qtbot.waitUntil(lambda: model.waiting == 0)
-        assert written() == 300
+        assert written_lines(model) == 300
     finally:
         QAccessible.setActive(False)

@@ -276,6 +276,19 @@ def test_rows_in_one_state_keep_their_order_by_name_then_target(
     assert shown_names(table) == ["aardvark", "alpha", "Alpha", "bravo", "charlie", "echo"]
 
 
+def three_hundred_up(qtbot: QtBot, model: StatusModel, *, watch_now: bool = True) -> StatusTable:
+    """A table shown 300 px high over 300 rows, all up: most of them off screen."""
+    table = StatusTable(model, watch_now=watch_now)
+    qtbot.addWidget(table)
+    table.resize(1200, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    model.set_profiles([profile(f"p{i:03}") for i in range(300)])
+    model.apply_events([event(f"id-p{i:03}", State.UP) for i in range(300)])
+    model.flush_states()
+    return table
+
+
 def tooltip_at(table: StatusTable, row: int, column: Column) -> str:
     view = table.table
     rect = view.visualRect(table.proxy.index(row, column))
@@ -317,15 +330,7 @@ def test_the_clock_writes_the_rows_on_screen_and_every_row_before_it_is_shown(
     before it is painted or copied; sorted by uptime (its key moves), every row is."""
     now = [T0]
     model = StatusModel(clock=lambda: now[0])
-    table = StatusTable(model)
-    qtbot.addWidget(table)
-    table.resize(1200, 300)
-    table.show()
-    qtbot.waitExposed(table)
-    count = 300
-    model.set_profiles([profile(f"p{i:03}") for i in range(count)])
-    model.apply_events([event(f"id-p{i:03}", State.UP) for i in range(count)])
-    model.flush_states()
+    table, count = three_hundred_up(qtbot, model), 300
     table.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
     view = table.table
 
@@ -371,14 +376,7 @@ def test_a_row_off_screen_sorts_and_filters_by_its_news_at_once_and_shows_it_whe
     the rest of their cells before they are painted; sorted by a column whose key moves with
     samples, every row is written at once."""
     model = StatusModel(clock=lambda: T0)
-    table = StatusTable(model)
-    qtbot.addWidget(table)
-    table.resize(1200, 300)
-    table.show()
-    qtbot.waitExposed(table)
-    model.set_profiles([profile(f"p{i:03}") for i in range(300)])
-    model.apply_events([event(f"id-p{i:03}", State.UP) for i in range(300)])
-    model.flush_states()
+    table = three_hundred_up(qtbot, model)
     view, row = table.table, model.row_of("id-p250")
     assert row is not None and row not in (table.seen_rows() or [])
 
@@ -483,14 +481,7 @@ def test_a_table_not_yet_watching_its_viewport_writes_every_row(qtbot: QtBot) ->
     until then it cannot learn of paints, so every row is written as it changes; from
     ``watch_viewport`` on, rows off screen wait to be painted."""
     model = StatusModel(clock=lambda: T0)
-    table = StatusTable(model, watch_now=False)
-    qtbot.addWidget(table)
-    table.resize(1200, 300)
-    table.show()
-    qtbot.waitExposed(table)
-    model.set_profiles([profile(f"p{i:03}") for i in range(300)])
-    model.apply_events([event(f"id-p{i:03}", State.UP) for i in range(300)])
-    model.flush_states()
+    table = three_hundred_up(qtbot, model, watch_now=False)
     view, row = table.table, model.row_of("id-p290")
     assert row is not None
     latency = model.index(row, Column.LATENCY)
@@ -528,14 +519,7 @@ def test_while_a_screen_reader_reads_every_row_is_written(qtbot: QtBot) -> None:
     """A screen reader may read any cell, on screen or not: while one runs, rows off screen
     are written at once, and those that had waited are brought up to date when it starts."""
     model = StatusModel(clock=lambda: T0)
-    table = StatusTable(model)
-    qtbot.addWidget(table)
-    table.resize(1200, 300)
-    table.show()
-    qtbot.waitExposed(table)
-    model.set_profiles([profile(f"p{i:03}") for i in range(300)])
-    model.apply_events([event(f"id-p{i:03}", State.UP) for i in range(300)])
-    model.flush_states()
+    table = three_hundred_up(qtbot, model)
     waited, later = model.row_of("id-p290"), model.row_of("id-p280")
     assert waited is not None and later is not None
     model.apply_events([event("id-p290", State.UP, kind=Kind.SAMPLE, latency_ms=7.0)])
