@@ -347,18 +347,16 @@ def test_without_autostart_the_setting_is_offered_disabled(
 def test_the_views_watch_their_viewports_once_monitoring_starts(
     qtbot: QtBot, dirs: tuple[Path, Path]
 ) -> None:
-    """Built, the window's table and log write every row (they watch their viewports only
-    after the first frame, which then comes sooner); monitoring started, rows off screen
-    wait until they are painted."""
+    """Built, the window's log writes every line and its table the rows its frame covers
+    (they watch their viewports only after the first frame, which then comes sooner);
+    monitoring started, rows and lines off screen wait until they are painted."""
     opened = open_window(qtbot, *dirs, monitor=False)
     try:
         window = opened.window
         window.show()
         qtbot.waitExposed(window)
-        assert window.table.seen_rows() is None
-        assert not window.log_pane.model._lazy
+        assert not window.table._watching and not window.log_pane.model._lazy
         window.start_monitoring()
-        assert window.table.seen_rows() is not None
-        assert window.log_pane.model._lazy
+        assert window.table._watching and window.log_pane.model._lazy
     finally:
         opened.close()

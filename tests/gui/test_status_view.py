@@ -476,30 +476,39 @@ def test_a_table_writing_only_what_is_seen_shows_and_sorts_as_one_writing_everyt
                     assert shown == eager.index(row, column).data(role), (row, column, role)
 
 
-def test_a_table_not_yet_watching_its_viewport_writes_every_row(qtbot: QtBot) -> None:
+def test_a_table_not_yet_watching_its_viewport_writes_its_rows_when_its_frame_is_painted(
+    qtbot: QtBot,
+) -> None:
     """A window's table watches its viewport only after the first frame (``watch_now``):
-    until then it cannot learn of paints, so every row is written as it changes; from
-    ``watch_viewport`` on, rows off screen wait to be painted."""
+    until then the rows on screen are written when the table's frame is painted, just before
+    its viewport; from ``watch_viewport`` on, when the viewport paints them."""
     model = StatusModel(clock=lambda: T0)
     table = three_hundred_up(qtbot, model, watch_now=False)
-    view, row = table.table, model.row_of("id-p290")
-    assert row is not None
-    latency = model.index(row, Column.LATENCY)
-    assert table.seen_rows() is None
-    before = latency.data()
-    model.apply_events([event("id-p290", State.UP, kind=Kind.SAMPLE, latency_ms=3.0)])
-    written = latency.data()
-    assert written != before, "off screen, written at once"
+    view = table.table
+    top, low, middle = (model.row_of(f"id-p{n:03}") for n in (0, 290, 150))
+    assert top is not None and low is not None and middle is not None
+    seen = table.seen_rows()
+    assert seen is not None and top in seen and low not in seen
+
+    def latency(row: int) -> object:
+        return model.index(row, Column.LATENCY).data()
+
+    before = latency(low)
+    model.apply_events([event(f"id-p{n:03}", State.UP, kind=Kind.SAMPLE, latency_ms=3.0)
+                        for n in (0, 290)])  # fmt: skip
+    assert latency(top) != before, "on screen: written at once"
+    assert latency(low) == before, "off screen: waits"
+    view.scrollToBottom()
+    view.grab()  # the frame, then the viewport
+    assert latency(low) == latency(top), "painted: written with the frame's paint"
 
     table.watch_viewport()
     table.watch_viewport()  # once is enough; again changes nothing
-    seen = table.seen_rows()
-    assert seen is not None and row not in seen
-    model.apply_events([event("id-p290", State.UP, kind=Kind.SAMPLE, latency_ms=7.0)])
-    assert latency.data() == written, "off screen: waits to be painted"
-    view.scrollToBottom()
+    model.apply_events([event("id-p150", State.UP, kind=Kind.SAMPLE, latency_ms=3.0)])
+    assert latency(middle) == before, "off screen: waits"
+    view.scrollTo(table.proxy.mapFromSource(model.index(middle, 0)))
     view.viewport().grab()
-    assert latency.data() not in (written, before), "painted: written first"
+    assert latency(middle) == latency(top), "painted: written first"
 
 
 def test_the_filter_gets_its_clear_button_once_painted(qtbot: QtBot) -> None:

@@ -18,8 +18,9 @@ class WritesWhenSeen(Protocol):
         """Write the cells of these rows that wait, without a signal."""
 
 
-def rows_on_screen(view: QTableView) -> list[int]:
-    """The source model's rows that ``view`` shows now, top to bottom ([] when hidden)."""
+def rows_on_screen(view: QTableView, height: int | None = None) -> list[int]:
+    """The source model's rows that ``view`` shows now, top to bottom ([] when hidden);
+    ``height``: of the rows' area, if not the viewport's."""
     proxy = view.model()
     if not view.isVisible() or not isinstance(proxy, QAbstractProxyModel):
         return []
@@ -29,7 +30,7 @@ def rows_on_screen(view: QTableView) -> list[int]:
     first = view.rowAt(0)
     if first < 0:
         return []
-    last = view.rowAt(view.viewport().height() - 1)
+    last = view.rowAt((view.viewport().height() if height is None else height) - 1)
     last = proxy.rowCount() - 1 if last < 0 else last
     return [proxy.mapToSource(proxy.index(r, 0)).row() for r in range(first, last + 1)]
 

@@ -190,9 +190,11 @@ class StatusTable(QWidget):
             self.watch_viewport()
 
     def watch_viewport(self) -> None:
-        """From now on rows off screen are written when painted (``seen_rows``), and their
-        tooltips are asked of the model on hover (it stores none); until then every row is
-        written as it changes. See ``seen.watch_viewport`` for why this can wait."""
+        """From now on rows off screen are written when the viewport paints them, and their
+        tooltips are asked of the model on hover (it stores none). Until then (a window's
+        first frame) they are written when the table's frame is painted, just before its
+        viewport, and may be a few more than the viewport shows. See ``seen.watch_viewport``
+        for why this can wait."""
         if not self._watching:
             self._watching = True
             watch_viewport(self.table, self)
@@ -339,20 +341,27 @@ class StatusTable(QWidget):
     def seen_rows(self) -> list[int] | None:
         """The model's rows on screen now, whose cells the model writes at once (the others
         before they are painted); None when every row's cells matter: sorted by a column
-        whose key moves with events or the clock (latency, uptime...), before the viewport
-        is watched, or while a screen reader reads the cells (``ScreenReader``)."""
-        if not self._watching or self.proxy.sortColumn() not in STEADY_KEYS:
+        whose key moves with events or the clock (latency, uptime...), or while a screen
+        reader reads the cells (``ScreenReader``)."""
+        if self.proxy.sortColumn() not in STEADY_KEYS:
             return None
+        if not self._watching:  # no viewport named yet: rows as high as the whole table
+            return rows_on_screen(self.table, self.table.height())
         return None if self._reader.reading() else rows_on_screen(self.table)
 
     def _catch_up_all(self) -> None:
         self.model.catch_up(range(self.model.rowCount()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and watched is self.table.viewport():
+        kind = event.type()
+        # The viewport is named once it is watched (``watch_viewport``); before, the paint
+        # of the table's frame, just before the viewport's, stands in for it.
+        if kind == QEvent.Type.Paint and watched is (
+            self.table.viewport() if self._watching else self.table
+        ):
             self.model.catch_up(self.seen_rows() or ())  # rows scrolled or sorted into view
             return False
-        if event.type() == QEvent.Type.ToolTip and watched is self.table.viewport():
+        if kind == QEvent.Type.ToolTip and self._watching and watched is self.table.viewport():
             assert isinstance(event, QHelpEvent)
             show_cell_tooltip(self.table, event, self._tooltip_text)
             return True
