@@ -29,7 +29,6 @@ from ..core.events import Event, Kind, State
 from ..core.profile import Profile
 from ..core.profile_set import Change
 from ..core.rlimit import raise_open_file_limit
-from ..core.sample import Sample
 from ..core.settings import automatic_workers
 from ..core.snooze import snoozed
 from ..core.validate import parse_listen
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from ..core.metrics import Metrics, MetricsServer
     from ..core.monitor import MonitorSet
     from ..core.resolver import Resolver
+    from ..core.sample import Sample
     from .worker import Worker
 
 log = logging.getLogger(__name__)

@@ -79,10 +79,11 @@ def test_the_program_runs_actions_and_serves_metrics_on_its_own_loops(tmp_path: 
 #: Modules the first frame does not need (#12): asyncio and qasync (60-80 ms here); hashlib
 #: (OpenSSL) and uuid (``platform``), which only making a new id needs; Qt's network module
 #: (the single-instance server listens after the first frame); zoneinfo (a maintenance window
-#: with a named zone) and re2 (a heartbeat pattern); the details dock (built when wanted).
+#: with a named zone) and re2 (a heartbeat pattern); the details dock (built when wanted);
+#: the engine's samples (they load with its monitors).
 NOT_BEFORE_THE_FIRST_FRAME = (
     "asyncio", "qasync", "hashlib", "uuid", "PySide6.QtNetwork", "zoneinfo", "re2",
-    "tcpmonitor_gui.ui.details.dock",
+    "tcpmonitor_gui.ui.details.dock", "tcpmonitor_gui.core.sample",
 )  # fmt: skip
 
 

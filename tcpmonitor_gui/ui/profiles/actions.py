@@ -16,6 +16,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
@@ -25,7 +26,6 @@ from ...core.jsonfile import JsonFileError, atomic_write_text, dumps, read_json
 from ...core.profile import Profile
 from ...core.profile_set import ProfileConflict
 from ...core.profile_store import dump_document, parse_document
-from ...core.sample import Sample
 from ...core.snooze import iso, until_for
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
@@ -34,7 +34,10 @@ from ..common.labels import cause_text
 from ..common.text import error_text, unit_text
 from ..notify.notice import Notice, Offer
 
-Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
+if TYPE_CHECKING:  # the engine's samples load with the engine, after the first frame
+    from ...core.sample import Sample
+
+    Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
 
 
 class ProfileActions(QObject):
