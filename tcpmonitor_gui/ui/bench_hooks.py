@@ -27,11 +27,15 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
 REPORT_ENV = "TCPMONITOR_BENCH_REPORT"
 TICK_MS = 10
 _FRAME_DONE = QEvent.Type(QEvent.registerEventType())
+#: ``Qt.EventPriority.HighEventPriority``, as the number ``postEvent`` takes. Naming ``Qt``
+#: builds its 117 enums, about 17 ms the bare window of the start-up benchmark would not
+#: otherwise spend: nothing here names it unless stall ticks are asked for.
+HIGH_EVENT_PRIORITY = 1
 
 
 class BenchHooks(QObject):
@@ -43,9 +47,12 @@ class BenchHooks(QObject):
         window: QObject,
         path: Path,
         marks: Sequence[tuple[str, float]] = (),
+        *,
+        stalls: bool = True,
     ) -> None:
         """``marks``: ``(phase, time.monotonic())`` as start-up ended each phase (the
-        program's ``app.STARTUP_MARKS``), reported as they are when the report is written."""
+        program's ``app.STARTUP_MARKS``), reported as they are when the report is written;
+        ``stalls``: run the stall timer (the bare window's start-up needs none)."""
         super().__init__(app)
         self.path = path
         self.marks = marks
@@ -55,10 +62,13 @@ class BenchHooks(QObject):
         #: ``time.monotonic()`` of every tick of the 10 ms timer, in order.
         self.ticks = array.array("d")
         self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
-        self._timer.start()
+        if stalls:
+            from PySide6.QtCore import Qt  # noqa: PLC0415 - see HIGH_EVENT_PRIORITY
+
+            self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+            self._timer.setInterval(TICK_MS)
+            self._timer.timeout.connect(self._tick)
+            self._timer.start()
         window.installEventFilter(self)
         app.aboutToQuit.connect(self.finish)
 
@@ -77,9 +87,7 @@ class BenchHooks(QObject):
             # Delivered once this paint, the rest of the window's and the flush are done;
             # ahead of whatever the program queued meanwhile (a zero timer would come after
             # the work the program starts once its first frame is shown, and time that too).
-            QCoreApplication.postEvent(
-                self, QEvent(_FRAME_DONE), Qt.EventPriority.HighEventPriority.value
-            )
+            QCoreApplication.postEvent(self, QEvent(_FRAME_DONE), HIGH_EVENT_PRIORITY)
         return False
 
     def event(self, event: QEvent) -> bool:

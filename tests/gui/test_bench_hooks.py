@@ -15,10 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV, TICK_MS, BenchHooks, lateness_ms
+from tcpmonitor_gui.ui.bench_hooks import (
+    HIGH_EVENT_PRIORITY,
+    REPORT_ENV,
+    TICK_MS,
+    BenchHooks,
+    lateness_ms,
+)
 from tcpmonitor_gui.ui.common.first_paint import AfterFirstPaint
 
 
@@ -65,6 +72,24 @@ def test_the_first_painted_frame_is_timed_and_reported_at_once(
     report = json.loads(hooks.path.read_text())
     assert report["first_frame"] == hooks.first_frame
     assert report["pid"] == os.getpid()
+
+
+def test_without_stall_ticks_the_first_frame_is_still_timed(
+    qtbot: QtBot, qapp: QApplication, window: QMainWindow, tmp_path: Path
+) -> None:
+    """The bare window's hook: the first frame and no stall timer (which would build
+    ``Qt``'s enums, time a bare window does not spend); the priority it posts at is Qt's
+    high one."""
+    assert Qt.EventPriority.HighEventPriority.value == HIGH_EVENT_PRIORITY
+    hook = BenchHooks(qapp, window, tmp_path / "report.json", stalls=False)
+    try:
+        window.show()
+        qtbot.waitUntil(lambda: hook.first_frame is not None, timeout=5000)
+        assert not hook.active and not hook.ticks
+        assert json.loads(hook.path.read_text())["first_frame"] == hook.first_frame
+    finally:
+        hook.finish()
+        hook.deleteLater()
 
 
 def test_the_frame_is_timed_ahead_of_work_started_after_the_first_paint(
