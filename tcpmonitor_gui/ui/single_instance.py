@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -71,13 +72,20 @@ def lock_path(name: str) -> Path:
 def take_lock(name: str) -> bool | None:
     """True: this process now holds ``name``'s lock, for as long as it runs, so no other
     instance runs; False: another process holds it (running, or still starting); None: no
-    lock can be had here (no ``flock``, or the file cannot be opened): ask, as before."""
+    lock can be had here (no ``flock``; the file cannot be opened, or is not a regular file
+    of this user's): ask, as before."""
     if sys.platform == "win32":  # pragma: no cover
         return None
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
     try:
         fd = os.open(lock_path(name), flags, 0o600)
     except OSError:
+        return None
+    found = os.fstat(fd)
+    if not stat.S_ISREG(found.st_mode) or found.st_uid != os.getuid():
+        # Not a file of ours (in a shared /tmp, another user could have made it to hold):
+        # its lock proves nothing.
+        os.close(fd)
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

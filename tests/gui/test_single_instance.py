@@ -79,3 +79,21 @@ def test_a_lock_file_that_cannot_be_opened_means_ask(
     lock_path(name).symlink_to(tmp_path / "elsewhere")
     assert take_lock(name) is None
     assert (tmp_path / "elsewhere").read_text() == "not ours"
+
+
+@pytest.mark.parametrize("planted", ["fifo", "someone else's file"])
+def test_a_lock_file_that_is_not_ours_means_ask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, planted: str
+) -> None:
+    """Where the lock goes in a shared folder, another user could make the file first and
+    hold its lock: a file not ours, or not a file, proves nothing, and the launch asks."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    name = server_name(tmp_path / "config")
+    if planted == "fifo":
+        os.mkfifo(lock_path(name))
+    else:
+        lock_path(name).write_text("")
+        if os.getuid() != 0:
+            pytest.skip("giving a file to another user needs root")
+        os.chown(lock_path(name), 65534, 65534)
+    assert take_lock(name) is None
