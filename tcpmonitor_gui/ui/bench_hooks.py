@@ -33,7 +33,7 @@ REPORT_ENV = "TCPMONITOR_BENCH_REPORT"
 TICK_MS = 10
 _FRAME_DONE = QEvent.Type(QEvent.registerEventType())
 #: ``Qt.EventPriority.HighEventPriority``, as the number ``postEvent`` takes. Naming ``Qt``
-#: builds its 117 enums, about 17 ms the bare window of the start-up benchmark would not
+#: builds its 117 enums, about 15 ms the bare window of the start-up benchmark would not
 #: otherwise spend: nothing here names it unless stall ticks are asked for.
 HIGH_EVENT_PRIORITY = 1
 

@@ -105,8 +105,8 @@ def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float =
     from PySide6.QtNetwork import QLocalSocket  # noqa: PLC0415 - see the module
 
     deadline = time.monotonic() + wait_s
+    socket = QLocalSocket()
     while True:
-        socket = QLocalSocket()
         socket.connectToServer(name)
         if socket.waitForConnected(CONNECT_TIMEOUT_MS):
             break

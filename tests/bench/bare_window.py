@@ -5,7 +5,7 @@
 A ``QApplication`` and an empty ``QMainWindow`` titled and sized like the program's, with the
 program's own measurement hook (``tcpmonitor_gui.ui.bench_hooks``, the only import from the
 package), so both first paints are recorded by the same code; without the hook's stall
-timer, which would name ``Qt`` (117 enums, some 17 ms a bare window does not spend). Quits
+timer, which would name ``Qt`` (117 enums, some 15 ms a bare window does not spend). Quits
 once its first frame is painted; the report file then holds the times.
 """
 
