@@ -159,3 +159,18 @@ def test_the_program_reports_when_asked(tmp_path: Path) -> None:
 def test_without_the_variable_the_hook_is_not_even_imported(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != REPORT_ENV}
     assert _run_program(tmp_path, env) == "False 0"
+
+
+@pytest.mark.parametrize("script", ["bare_window.py", "floor_window.py"])
+def test_the_start_up_references_report_their_first_frame(tmp_path: Path, script: str) -> None:
+    """The benchmark's two start-up references run, paint, quit and report their phases."""
+    report = tmp_path / "bench.json"
+    bench = Path(__file__).parents[1] / "bench"
+    env = {**os.environ, REPORT_ENV: str(report), "QT_QPA_PLATFORM": "offscreen"}
+    argv = [sys.executable, str(bench / script)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(report.read_text())
+    names = [name for name, _ in data["marks"]]
+    assert names == ["python and this module", "PySide6", "QApplication", "window built", "shown"]
+    assert data["first_frame"] >= data["marks"][-1][1]
