@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/metrics_scrape.py
 	$(BIN)/python tests/bench/outages_query.py
 	$(BIN)/python tests/bench/peers.py
+	$(BIN)/python tests/bench/flood.py
 
 # A one-folder bundle that needs no Python: dist/tcpmonitor-gui/ (packaging/pyinstaller).
 bundle: $(STAMP) $(QM)

@@ -1,9 +1,12 @@
-"""The loopback peer of ``engine_scale.py``: accept and close, or accept and hold in silence.
+"""The loopback peer of ``engine_scale.py`` and ``flood.py``: accept and close, accept and
+hold in silence, or accept and flood.
 
-    python tests/bench/sink_server.py close|hold [--ports K]
+    python tests/bench/sink_server.py close|hold|flood [--ports K]
 
 Prints ``listening 127.0.0.1 P1 P2 ...`` and serves until its stdin ends; ``stats`` on stdin
-answers ``accepted N held M``. One thread and a selector with a 4096-deep backlog on each
+answers ``accepted N held M sent B``. ``flood`` sends 64 KiB chunks to each connection as
+fast as the client takes them (``sent`` counts the bytes the kernel took), never reading:
+a hostile peer. One thread and a selector with a 4096-deep backlog on each
 port: a thousand connects a second cost it a few percent of a core, so it keeps up and
 what the benchmark measures is the monitor, not its peer. Nothing here imports the package.
 """
@@ -22,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import raise_nofile
 
 BACKLOG = 4096
+CHUNK = b"x" * 65536
 
 
 def serve(mode: str, ports: int) -> None:
@@ -40,7 +44,7 @@ def serve(mode: str, ports: int) -> None:
     print("listening 127.0.0.1 " + " ".join(str(s.getsockname()[1]) for s in listeners))
     sys.stdout.flush()
     held: list[socket.socket] = []
-    accepted = 0
+    accepted = sent = 0
     while True:
         for key, _ in sel.select():
             if key.data == "stdin":
@@ -48,7 +52,10 @@ def serve(mode: str, ports: int) -> None:
                 if not line:
                     return
                 if line.strip() == "stats":
-                    print(f"accepted {accepted} held {len(held)}", flush=True)
+                    print(f"accepted {accepted} held {len(held)} sent {sent}", flush=True)
+                continue
+            if key.data == "flood":
+                sent += _flood(sel, key.fileobj)
                 continue
             lsock = key.fileobj
             assert isinstance(lsock, socket.socket)
@@ -60,15 +67,31 @@ def serve(mode: str, ports: int) -> None:
                 except OSError:  # the client gave up already (ECONNABORTED), or no fds left
                     continue
                 accepted += 1
-                if mode == "hold":
-                    held.append(conn)  # never read, never answer: the kernel ACKs for us
-                else:
+                if mode == "close":
                     conn.close()
+                    continue
+                held.append(conn)  # never read: the kernel ACKs for us
+                if mode == "flood":
+                    conn.setblocking(False)
+                    sel.register(conn, selectors.EVENT_WRITE, "flood")
+
+
+def _flood(sel: selectors.BaseSelector, conn: object) -> int:
+    """One chunk's worth to a writable connection; bytes taken (0, and unwatched, once the
+    client is gone)."""
+    assert isinstance(conn, socket.socket)
+    try:
+        return conn.send(CHUNK)
+    except (BlockingIOError, InterruptedError):
+        return 0
+    except OSError:  # the client closed or reset: stop writing to it
+        sel.unregister(conn)
+        return 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=("close", "hold"))
+    parser.add_argument("mode", choices=("close", "hold", "flood"))
     parser.add_argument("--ports", type=int, default=4)
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
