@@ -1607,6 +1607,10 @@ Their stored history is kept.</source>
         <translation>地址：{address}</translation>
     </message>
     <message>
+        <source>Timed when the connection was made: a watch sends nothing, so nothing is timed while it holds the connection (a heartbeat times every answer).</source>
+        <translation>在建立连接时测得：“静默监视”不发送任何数据，因此保持连接期间不计时（心跳会为每次应答计时）。</translation>
+    </message>
+    <message>
         <source>No checks yet</source>
         <translation>尚未检查</translation>
     </message>

@@ -24,7 +24,6 @@ from .probe import exchange_for, probe_once
 from .profile import Profile
 from .resolver import Resolver
 from .sample import Sample
-from .sockopts import kernel_rtt_ms
 from .wire import Wire
 
 Report = Callable[[Sample], None]
@@ -165,7 +164,6 @@ async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Back
     wire = conn.wire
     assert wire is not None and wire.transport is not None
     exchange = exchange_for(profile) if d.kind == "heartbeat" else None
-    sock = wire.transport.get_extra_info("socket")
     loop = asyncio.get_running_loop()
     last_good = time.monotonic()
     try:
@@ -202,7 +200,11 @@ async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Back
             else:
                 backoff.reset()  # it lasted an interval
                 wire.take()  # whatever a watched peer says is not ours to keep
-                report(Sample(True, None, kernel_rtt_ms(sock), "", conn.address))
+                # Alive, with no latency: a watch sends nothing, so nothing was timed. The
+                # kernel's RTT is still the handshake's (it learns only from ACKs of data we
+                # send; keepalive answers do not count), and repeating it every interval
+                # would show a latency no one measured, one that no slow network could move.
+                report(Sample(True, None, None, "", conn.address))
     except CheckFailed as exc:
         report(
             Sample.failure(exc.cause, exc.detail, conn.address, _last_sign(exc, wire, last_good))

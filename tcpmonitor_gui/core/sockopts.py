@@ -91,8 +91,10 @@ def _tcp_info_u32(sock: Any, offset: int) -> int | None:
 def kernel_rtt_ms(sock: Any) -> float | None:
     """The kernel's smoothed RTT (``tcpi_rtt``), free of any wait for the GIL.
 
-    Right after connect it is the handshake's RTT; on a held connection it is smoothed over
-    every ACK. None where TCP_INFO is not available.
+    Right after connect it is the handshake's RTT. Later it is smoothed over the ACKs of data
+    this side sent, and only those: on a connection we never write to (a ``watch``) it stays
+    the handshake's however long it is held (keepalive probes and their answers leave it
+    alone). None where TCP_INFO is not available.
     """
     rtt_us = _tcp_info_u32(sock, _TCPI_RTT)
     return None if not rtt_us else rtt_us / 1000.0

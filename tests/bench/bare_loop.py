@@ -10,7 +10,8 @@ Reads the same profiles file as ``tcpmonitor run`` and, until SIGINT or SIGTERM:
 - ``watch`` profiles: connect once with the same socket options as the engine (TCP_NODELAY,
   keepalive idle/interval/count, TCP_USER_TIMEOUT), keep a read pending (an
   ``asyncio.Protocol``) and print one JSON line when established; with ``--sample-held``
-  also one line per ``interval_s`` carrying the kernel's RTT, as the engine's ``watch`` does.
+  also one line per ``interval_s`` saying it is up, with no latency (nothing was timed), as
+  the engine's ``watch`` does.
 
 The lines have the fields of the engine's events, formatted the same way (``json.dumps``,
 compact, ISO 8601 UTC with milliseconds) and flushed each, so that the cost of printing is
@@ -29,14 +30,10 @@ import random
 import resource
 import signal
 import socket
-import struct
 import sys
 import time
 from pathlib import Path
 from typing import Any
-
-_TCP_INFO_LEN = 104
-_TCPI_RTT = 8 + 4 * 15
 
 
 def iso_now() -> str:
@@ -129,15 +126,6 @@ def hold_options(sock: socket.socket, d: dict[str, Any]) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(user * 1000))
 
 
-def kernel_rtt_ms(sock: socket.socket) -> float | None:
-    try:
-        raw = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCP_INFO_LEN)
-    except OSError:
-        return None
-    rtt_us = struct.unpack_from("=I", raw, _TCPI_RTT)[0]
-    return rtt_us / 1000.0 if rtt_us else None
-
-
 async def hold(p: dict[str, Any], out: Out, sample: bool) -> None:
     loop = asyncio.get_running_loop()
     d = p["detector"]
@@ -163,7 +151,7 @@ async def hold(p: dict[str, Any], out: Out, sample: bool) -> None:
                 done, _ = await asyncio.wait([proto.lost], timeout=interval if sample else None)
                 if done:
                     break
-                out.emit(p, "sample", "up", latency_ms=kernel_rtt_ms(sock))
+                out.emit(p, "sample", "up")
         finally:
             transport.abort()
         out.emit(p, "state", "down", previous="up", cause="closed_by_peer")

@@ -5,7 +5,8 @@
 Scenario A: 1,000 ``probe`` profiles, interval 1 s, timeout 2 s, against an accept-and-close
 server in another process (``sink_server.py``, four ports). Scenario B: 5,000 ``watch``
 profiles (the defaults: interval 5 s, keepalive 10 s + 3 x 3 s) held open by an accept-and-hold
-server; a ``watch`` reports the kernel's RTT every interval, 1,000 samples a second here.
+server; a ``watch`` reports a sample every interval (alive, no latency: it times nothing
+while it holds), 1,000 samples a second here.
 Scenario C: the same connections with an interval of an hour, so only the cost of holding
 them is measured. The baseline is ``bare_loop.py`` reading the same profiles file and doing the same
 connects, printing the same JSON line per attempt (A) or per connection established (B).

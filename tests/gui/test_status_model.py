@@ -197,6 +197,24 @@ def test_sparkline_keeps_the_last_60_samples_with_none_for_failures(model: Statu
     assert "1 failed" in (model.tooltip(0, Column.SPARKLINE) or "")
 
 
+def test_a_watch_shows_the_latency_of_its_connect_and_says_when_it_was_timed(
+    clock: Clock,
+) -> None:
+    """A watch's samples while it holds carry no latency (nothing was timed): the row keeps
+    its connect's, the sparkline gets no made-up points, and the cell says when it was timed."""
+    m = StatusModel(clock=clock)
+    m.set_profiles([profile("held", detector={"kind": "watch"}), profile("asked")])
+    m.apply_events([sample("id-held", 0.25), *(sample("id-held", None) for _ in range(5))])
+    row = m.row_of("id-held")
+    assert row is not None
+    assert text(m, row, Column.LATENCY) == "0.25"
+    assert m.samples(row) == [0.25]
+    assert "Timed when the connection was made" in (m.tooltip(row, Column.LATENCY) or "")
+    asked = m.row_of("id-asked")
+    assert asked is not None and m.tooltip(asked, Column.LATENCY) is None
+    m.stop_clock()
+
+
 def test_counts_down_names_and_worst_state_follow_state_events(model: StatusModel) -> None:
     emitted = spy(model.countsChanged)
     assert model.counts()[State.UNKNOWN] == 5

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer, TrickleServer
 from tests.helpers import Collector, make_profile
@@ -28,6 +28,37 @@ async def _up(
     await collector.wait_state(State.UP, timeout=5)
     assert proxy.wait_for_connections(1, timeout=5)
     return profile
+
+
+async def test_a_watch_reports_no_latency_it_did_not_time(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    """The connect is timed (the handshake's RTT); while it holds, a watch sends nothing, so
+    its samples say "alive" with no latency. It used to repeat the kernel's RTT, which on a
+    connection we never write to stays the handshake's: a number no network could move."""
+    monitors.add(make_profile(*echo_server.address, "watch", interval_s=0.1), stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+
+    def samples() -> list[float | None]:
+        return [e.latency_ms for _, e in collector.events if e.kind is Kind.SAMPLE]
+
+    await collector.wait_for(lambda _e: len(samples()) >= 4, timeout=5)
+    connected, *held = samples()
+    assert connected is not None and connected > 0
+    assert held and all(latency is None for latency in held), held
+    assert all(e.cause is None for _, e in collector.events if e.kind is Kind.SAMPLE)
+
+
+async def test_a_heartbeat_times_every_answer(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    monitors.add(make_profile(*echo_server.address, "heartbeat", interval_s=0.1), stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    await collector.wait_for(
+        lambda _e: sum(e.kind is Kind.SAMPLE for _, e in collector.events) >= 4, timeout=5
+    )
+    latencies = [e.latency_ms for _, e in collector.events if e.kind is Kind.SAMPLE]
+    assert all(latency is not None and latency > 0 for latency in latencies), latencies
 
 
 @pytest.mark.parametrize("kind", HELD)

@@ -19,6 +19,11 @@ def cell_tooltip(row: Row, column: int) -> str | None:
         return sparkline_tooltip(row)
     if column in (Column.STATE, Column.CAUSE, Column.DETAIL):
         return state_tooltip(row)
+    if column == Column.LATENCY and row.profile.detector.kind == "watch":
+        return StatusTooltip.tr(
+            "Timed when the connection was made: a watch sends nothing, so nothing is timed "
+            "while it holds the connection (a heartbeat times every answer)."
+        )
     return marks_tooltip(row) if column == Column.NAME else None
 
 
