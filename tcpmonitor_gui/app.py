@@ -14,6 +14,7 @@ import gc
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,7 +25,7 @@ from .core import paths
 
 if TYPE_CHECKING:
     from .core.profile_set import ProfileSet
-    from .core.session import Session
+    from .core.session import Problem, Session
     from .engine.engine import Engine
     from .engine.registry import ProfileRegistry
     from .integration.autostart import Autostart
@@ -110,7 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["QT_API"] = "pyside6"
 
     from .core.session import Session  # noqa: PLC0415
+    from .engine.gui_thread import when_done  # noqa: PLC0415
     from .ui import single_instance  # noqa: PLC0415
+    from .ui.common.first_paint import AfterFirstPaint  # noqa: PLC0415
     from .ui.common.gc_thread import GuiThreadCollector  # noqa: PLC0415
     from .ui.common.i18n import install_translators  # noqa: PLC0415
     from .ui.common.icons import app_icon  # noqa: PLC0415
@@ -138,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     instance = single_instance.InstanceServer(name)  # listens once the window is on screen
 
     session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told
-    session.open_eventlog()
+    opened = session.open_eventlog_soon(go := threading.Event())  # go: the first frame shown
     translators = install_translators(app, session.settings.language)  # before any window
     _mark("instance asked, session opened")
     parts = compose(
@@ -180,16 +183,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if minimized:
         window.tray.show()  # starting in the tray needs to know whether there is one
     _mark("wired")
+
+    def monitor() -> None:  # the tray, the server, and monitoring once the log is open
+        go.set()
+        window.tray.show()
+        listen()
+        when_done(opened, functools.partial(_eventlog_opened, window))
+
     if painted := _show(window, minimized=minimized):
         # A thousand first connects, or the tray host embedding our icon, would compete with
         # the first paint: paint first.
-        window.start_monitoring_after_first_paint(window.tray.show, listen)
+        AfterFirstPaint(window, monitor)
     else:
-        listen()
-        window.start_monitoring()
+        monitor()
     if args.show is not None:
-        shown = session.profiles.find(args.show)
-        if shown is None:
+        if (shown := session.profiles.find(args.show)) is None:
             log.error("--show: no connection is named %r", args.show)
         else:
             window.show_profile(shown.id)
@@ -225,6 +233,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.flush()
         os._exit(0)
     return 0
+
+
+def _eventlog_opened(window: MainWindow, opened: concurrent.futures.Future[Problem | None]) -> None:
+    """Monitoring starts once the event log is open, or known not to be (then the window
+    says why): see ``Session.open_eventlog_soon``."""
+    if (problem := opened.result()) is not None:
+        window.session.problems.append(problem)
+        window.show_problems([problem])
+    window.engine.use_eventlog(window.session.eventlog)
+    window.watch_eventlog()
+    window.start_monitoring()
 
 
 @dataclasses.dataclass

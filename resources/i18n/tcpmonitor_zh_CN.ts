@@ -598,10 +598,6 @@
         <translation>连接配置未能保存</translation>
     </message>
     <message>
-        <source>Events are stored again.</source>
-        <translation>事件已恢复保存。</translation>
-    </message>
-    <message>
         <source>Resume &amp;all</source>
         <translation>全部恢复(&amp;A)</translation>
     </message>
@@ -809,6 +805,10 @@
     <message>
         <source>Samples were dropped</source>
         <translation>已丢弃样本</translation>
+    </message>
+    <message>
+        <source>Events are stored again.</source>
+        <translation>事件已恢复保存。</translation>
     </message>
 </context>
 <context>

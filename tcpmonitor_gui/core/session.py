@@ -19,13 +19,12 @@ import dataclasses
 import datetime as dt
 import enum
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from . import paths
-from .eventlog import EventLog, EventLogError, EventLogHealth
-from .eventqueries import Uptime, read
 from .events import Event
 from .jsonfile import JsonFileError, JsonStore
 from .last_seen import LastSeen, last_seen
@@ -34,12 +33,18 @@ from .profile_set import ProfileSet
 from .profile_store import ProfileStore
 from .settings import Settings, SettingsStore
 
+if TYPE_CHECKING:  # the log's modules load on the thread that opens it
+    from .eventlog import EventLog, EventLogHealth
+    from .eventqueries import Uptime
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 EVENTS_FILE = "events.sqlite3"
 UPTIME_WINDOW = dt.timedelta(hours=24)
+#: ``open_eventlog_soon`` waits at most this long for its go-ahead.
+GO_WAIT_S = 5.0
 
 
 class SessionError(Exception):
@@ -143,18 +148,48 @@ class Session:
             return default()
 
     def open_eventlog(self) -> EventLog | None:
-        """Open the event log and start its writer (once); None if it cannot be used (then a
-        ``Problem`` says why), or ``SessionError`` when strict."""
+        """Open the event log and start its writer (once), on this thread; None if it cannot
+        be used (then a ``Problem`` says why), or ``SessionError`` when strict."""
+        if (problem := self._open_eventlog(self.settings.retention_days)) is not None:
+            self.problems.append(problem)
+        return self.eventlog
+
+    def open_eventlog_soon(
+        self, go: threading.Event | None = None
+    ) -> concurrent.futures.Future[Problem | None]:
+        """The desktop program's way: open the log as the I/O thread's first task, so that a
+        slow disk, or another process holding the log's write lock (SQLite waits up to 10 s
+        for it), never holds the GUI thread; the queries on the log queue behind it. The
+        future gives the ``Problem`` if the log cannot be used (its taker tells it).
+
+        ``go``: wait for it first, at most ``GO_WAIT_S`` (the window sets it once its first
+        frame is on screen: the log's modules would compete with that frame for the GIL)."""
+        days = self.settings.retention_days
+
+        def open_now() -> Problem | None:
+            if go is not None:
+                go.wait(GO_WAIT_S)
+            try:
+                return self._open_eventlog(days)
+            except Exception as exc:  # a bug must not keep the program from monitoring
+                log.exception("opening the event log failed")
+                return Problem(ProblemKind.EVENTLOG_UNUSABLE, f"{self.eventlog_path}: {exc}")
+
+        return self.io.submit(open_now)
+
+    def _open_eventlog(self, retention_days: float) -> Problem | None:
+        from .eventlog import EventLog, EventLogError  # noqa: PLC0415 - see TYPE_CHECKING
+
         if self.eventlog is None:
             try:
-                self.eventlog = EventLog(
-                    self.eventlog_path, retention_days=self.settings.retention_days
-                ).start()
+                self.eventlog = EventLog(self.eventlog_path, retention_days=retention_days)
+                self.eventlog.start()
             except EventLogError as exc:
+                self.eventlog = None
                 if self.strict:
                     raise SessionError(str(exc)) from None
-                self.problems.append(Problem(ProblemKind.EVENTLOG_UNUSABLE, str(exc)))
-        return self.eventlog
+                return Problem(ProblemKind.EVENTLOG_UNUSABLE, str(exc))
+        return None
 
     def eventlog_health(self) -> EventLogHealth | None:
         return None if self.eventlog is None else self.eventlog.health()
@@ -169,33 +204,50 @@ class Session:
             self.eventlog.retention_days = settings.retention_days
         return self.io.submit(self.settings_store.save, settings)
 
+    # Each query reads ``self.eventlog`` on the I/O thread, where the log was opened first.
+
     def history(
         self, before_id: int | None, limit: int
     ) -> concurrent.futures.Future[list[tuple[int, Event]]]:
         """A page of stored state events, newest first, older than row ``before_id``."""
-        eventlog = self.eventlog
-        if eventlog is None or self._closed:
-            return _resolved([])
-        return self.io.submit(
-            lambda: eventlog.event_rows(before_id=before_id, limit=limit, newest_first=True)
-        )
+
+        def rows() -> list[tuple[int, Event]]:
+            eventlog = self.eventlog
+            if eventlog is None:
+                return []
+            return eventlog.event_rows(before_id=before_id, limit=limit, newest_first=True)
+
+        return _resolved([]) if self._closed else self.io.submit(rows)
 
     def uptimes(self, profile_ids: Sequence[str]) -> concurrent.futures.Future[dict[str, Uptime]]:
         """Uptime over the last 24 h of each profile, in one query on the I/O thread."""
-        eventlog, ids = self.eventlog, list(profile_ids)
-        if eventlog is None or self._closed:
-            return _resolved({pid: Uptime(None) for pid in ids})
-        return self.io.submit(lambda: eventlog.uptimes(ids, UPTIME_WINDOW))
+        ids = list(profile_ids)
+
+        def uptimes() -> dict[str, Uptime]:
+            from .eventqueries import Uptime  # noqa: PLC0415 - loaded by the log's opening
+
+            eventlog = None if self._closed else self.eventlog
+            if eventlog is None:
+                return {pid: Uptime(None) for pid in ids}
+            return eventlog.uptimes(ids, UPTIME_WINDOW)
+
+        return _done_now(uptimes) if self._closed else self.io.submit(uptimes)
 
     def last_seen(
         self, profile_ids: Sequence[str]
     ) -> concurrent.futures.Future[dict[str, LastSeen]]:
         """What the log last knew of each profile (``core.last_seen``), on the I/O thread."""
-        eventlog, ids = self.eventlog, list(profile_ids)
-        if eventlog is None or self._closed:
-            return _resolved({})
-        now = dt.datetime.now(dt.UTC)
-        return self.io.submit(lambda: read(eventlog.path, lambda c: last_seen(c, ids, now), {}))
+        ids, now = list(profile_ids), dt.datetime.now(dt.UTC)
+
+        def seen() -> dict[str, LastSeen]:
+            from .eventqueries import read  # noqa: PLC0415 - loaded by the log's opening
+
+            eventlog = self.eventlog
+            if eventlog is None:
+                return {}
+            return read(eventlog.path, lambda c: last_seen(c, ids, now), {})
+
+        return _resolved({}) if self._closed else self.io.submit(seen)
 
     def close(self) -> None:
         """Let queued saves finish, then close the event log (after the monitors stopped,
@@ -209,6 +261,10 @@ class Session:
             self._io.shutdown(wait=True)
         if self.eventlog is not None:
             self.eventlog.close()
+
+
+def _done_now(work: Callable[[], T]) -> concurrent.futures.Future[T]:
+    return _resolved(work())
 
 
 def _resolved(value: T) -> concurrent.futures.Future[T]:

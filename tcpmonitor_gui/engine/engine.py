@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from ..core.actions import Action
-from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
 from ..core.profile import Profile
 from ..core.profile_set import Change
@@ -38,6 +37,7 @@ from .registry import ProfileRegistry
 if TYPE_CHECKING:
     from ..core.action_runner import ActionRunner
     from ..core.computer import ThisComputer
+    from ..core.eventlog import EventLog
     from ..core.metrics import Metrics, MetricsServer
     from ..core.monitor import MonitorSet
     from ..core.resolver import Resolver
@@ -99,6 +99,13 @@ class Engine(QObject):
     @property
     def worker_count(self) -> int:
         return self._count
+
+    def use_eventlog(self, eventlog: EventLog | None) -> None:
+        """Store events there from ``start()`` on (the desktop program opens its log on the
+        I/O thread, so the log may come after the engine)."""
+        if self._workers:
+            raise RuntimeError("the event log is chosen before monitoring starts")
+        self._eventlog = eventlog
 
     def start(self) -> None:
         if self._workers:

@@ -22,18 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.eventlog import EventLogHealth
 from ..core.events import Event, Kind, State
-from ..core.session import Session
+from ..core.session import Problem, Session
 from ..engine.engine import Engine
 from ..engine.gui_thread import call_in_gui_thread
 from ..engine.registry import ProfileRegistry
 from .about import show_about
-from .common.first_paint import AfterFirstPaint
 from .common.fit import FRAME_ROOM, screen_size
 from .common.icons import state_icon
 from .common.paced import Paced
-from .common.problems import eventlog_health_words, problem_text, problem_title
+from .common.problems import problem_text, problem_title, tell_health
 from .details.export import ReportExport
 from .details.on_demand import DetailsOnDemand
 from .log.pane import LogPane
@@ -53,6 +51,7 @@ from .window_state import WindowState
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
 
+    from ..core.eventlog import EventLog
     from ..integration.autostart import Autostart
     from .details.dock import DetailsDock
 
@@ -93,6 +92,7 @@ class MainWindow(QMainWindow):
         self.notices: list[Notice] = []  # what was told, newest last (for tests and About)
         self.quitting = False
         self._shut_down = False
+        self._watched_log: EventLog | None = None
 
         self.model = StatusModel(registry, self)
         self.table = StatusTable(self.model, watch_now=False)  # see start_monitoring
@@ -211,14 +211,19 @@ class MainWindow(QMainWindow):
         self.tray.showProfileRequested.connect(self.show_profile)
         self.chain.offers = lambda notice: self.profiles.offer(notice, self.show_profile)
         self.tray.availabilityChanged.connect(self._tray_availability)
-        if self.session.eventlog is not None:
-            self.session.eventlog.watch_health(
-                lambda health: call_in_gui_thread(self._eventlog_health, health, owner=self)
-            )
+        self.watch_eventlog()
 
-    def show_problems(self) -> None:
-        """Tell what the session found wrong with the files at start-up."""
-        for problem in self.session.problems:
+    def watch_eventlog(self) -> None:
+        """Hear of the event log's health once it is open (``app`` opens it on the I/O
+        thread and calls this then), once per log."""
+        if (log := self.session.eventlog) is not None and log is not self._watched_log:
+            self._watched_log = log
+            warn, say = self.banner.show_message, self.statusBar().showMessage
+            log.watch_health(lambda h: call_in_gui_thread(tell_health, h, warn, say, owner=self))
+
+    def show_problems(self, problems: Sequence[Problem] | None = None) -> None:
+        """Tell what the session found wrong with its files (all of it, by default)."""
+        for problem in self.session.problems if problems is None else problems:
             self.banner.show_message(problem_title(problem), problem_text(problem), "warning")
 
     def on_events(self, events: Sequence[Event]) -> None:
@@ -279,12 +284,6 @@ class MainWindow(QMainWindow):
         if error:
             self.banner.show_message(self.tr("Profiles were not saved"), error, "warning")
 
-    def _eventlog_health(self, health: EventLogHealth) -> None:
-        if (words := eventlog_health_words(health)) is not None:
-            self.banner.show_message(*words, "warning")
-        else:
-            self.statusBar().showMessage(self.tr("Events are stored again."), 10_000)
-
     # -- monitoring -----------------------------------------------------------------------
 
     def start_monitoring(self) -> None:
@@ -297,16 +296,6 @@ class MainWindow(QMainWindow):
         self.stored.start()
         self.tray.show()
         self.monitoringStarted.emit()
-
-    def start_monitoring_after_first_paint(self, *also: Callable[[], object]) -> None:
-        """Start monitoring (and call ``also`` first) once the first frame is on screen."""
-
-        def first_frame_shown() -> None:
-            for call in also:
-                call()
-            self.start_monitoring()
-
-        AfterFirstPaint(self, first_frame_shown)
 
     def set_paused_all(self, paused: bool) -> None:
         self.engine.pause_all() if paused else self.engine.resume_all()

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +17,9 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.app import FIRST_FRAME_WAIT_MS, _until_first_frame
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import State
+from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV
 from tcpmonitor_gui.ui.common.first_paint import AfterFirstPaint
 
 GUI = Path(sys.executable).parent / "tcpmonitor-gui"
@@ -71,6 +75,48 @@ def test_the_program_runs_actions_and_serves_metrics_on_its_own_loops(tmp_path: 
                     served = response.read().decode()
         assert ran.read_text().strip() == "down"
     finally:
+        program.terminate()
+        _, err = program.communicate(timeout=30)
+    assert "Traceback" not in err, err
+
+
+def test_the_window_does_not_wait_for_an_event_log_another_process_holds(
+    tmp_path: Path,
+) -> None:
+    """SQLite waits up to 10 s for another process's write lock on the event log (the
+    headless engine's, a command's). The window waited with it, on its own thread: its first
+    frame came 4.19 s after the start with the lock held 4 s. Now the I/O thread waits, the
+    window shows at once, and monitoring starts, its events stored, once the lock is free."""
+    config, data = tmp_path / "c", tmp_path / "d"
+    config.mkdir()
+    profile = {"id": "db", "name": "db", "host": "127.0.0.1", "port": 1,
+               "detector": {"kind": "probe", "interval_s": 0.5}}  # fmt: skip
+    (config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [profile]}))
+    log = EventLog(data / "events.sqlite3").start()
+    log.close()
+    holder = sqlite3.connect(log.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a write transaction of this process, not the program's
+    report = tmp_path / "bench.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", REPORT_ENV: str(report)}
+    began = time.monotonic()
+    program = subprocess.Popen(
+        [str(GUI), "--config-dir", str(config), "--data-dir", str(data), "--quit-after", "30"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = began + 20
+        while not report.exists():  # written at the first frame
+            assert time.monotonic() < deadline and program.poll() is None, "no first frame"
+            time.sleep(0.05)  # ok-sleep: polling another process's file, with a deadline
+        first_frame = json.loads(report.read_text())["first_frame"] - began
+        assert first_frame < 5.0, f"the first frame came {first_frame:.2f} s after the start"
+        assert log.events(profile="db") == []  # nothing could be written meanwhile
+        holder.execute("ROLLBACK")
+        while State.DOWN not in [e.state for e in log.events(profile="db")]:  # port 1: refused
+            assert time.monotonic() < deadline, "no drop stored once the lock was free"
+            time.sleep(0.1)  # ok-sleep: polling another process's database, with a deadline
+    finally:
+        holder.close()
         program.terminate()
         _, err = program.communicate(timeout=30)
     assert "Traceback" not in err, err

@@ -360,3 +360,23 @@ def test_the_views_watch_their_viewports_once_monitoring_starts(
         assert window.table._watching and window.log_pane.model._lazy
     finally:
         opened.close()
+
+
+def test_the_event_logs_health_is_told_once_per_log(qtbot: QtBot, dirs: tuple[Path, Path]) -> None:
+    """The window hears of the log's health once (``app`` opens the log on the I/O thread and
+    asks again when it is open): a banner while it cannot write, a word when it can again."""
+    o = open_window(qtbot, *dirs, monitor=False)
+    try:
+        log = o.session.eventlog
+        assert log is not None
+        o.window.watch_eventlog()  # as app does once the log is open: not a second watcher
+        log._set_error("disk I/O error")  # what the writer thread does when a commit fails
+        banner = o.window.banner
+        qtbot.waitUntil(lambda: banner.message()[0] == "Events are not being stored", timeout=2000)
+        assert "disk I/O error" in banner.label_text()
+        log._set_error(None)
+        status = o.window.statusBar()
+        qtbot.waitUntil(lambda: status.currentMessage() == "Events are stored again.", timeout=2000)
+        assert len(log._watchers) == 1
+    finally:
+        o.close()

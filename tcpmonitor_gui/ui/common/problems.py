@@ -6,9 +6,15 @@ so the core keeps them as kinds and the words are looked up here when shown.
 
 from __future__ import annotations
 
-from ...core.eventlog import EventLogHealth
+from typing import TYPE_CHECKING
+
 from ...core.session import Problem, ProblemKind
 from .i18n import QT_TRANSLATE_NOOP, Context, translate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ...core.eventlog import EventLogHealth
 
 _TITLES = {
     ProblemKind.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP("Problems", "Settings could not be read"),
@@ -68,3 +74,16 @@ def eventlog_health_words(health: EventLogHealth) -> tuple[str, str] | None:
         ).format(n=health.dropped_samples)
         return Problems.tr("Samples were dropped"), text
     return None
+
+
+def tell_health(
+    health: EventLogHealth,
+    warn: Callable[[str, str, str], object],
+    say: Callable[[str, int], object],
+) -> None:
+    """The event log's health in the window: a banner (``warn``) while it cannot write or
+    drops samples, a word in the status bar (``say``) when it writes again."""
+    if (words := eventlog_health_words(health)) is not None:
+        warn(*words, "warning")
+    else:
+        say(Problems.tr("Events are stored again."), 10_000)
