@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,3 +193,25 @@ def test_the_dock_is_built_when_first_wanted_and_reopens_where_it_was_left(
         assert not third.window.commands["details"].isChecked()
     finally:
         third.close()
+
+
+def test_without_a_usable_event_log_the_dock_says_its_history_cannot_be_read(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """It used to show nothing at all, as if the connection had no history."""
+    db = make_profile("127.0.0.1", 5432, name="orders db")
+    config, data = tmp_path / "config", tmp_path / "data"
+    ProfileStore(config).save([db])
+    data.mkdir()
+    with sqlite3.connect(data / "events.sqlite3") as other:  # another program's database
+        other.execute("CREATE TABLE notes (text)")
+    opened = open_window(qtbot, config, data, monitor=False)
+    try:
+        assert opened.session.eventlog is None
+        opened.window.show()
+        opened.window.show_details(db.id)
+        label = opened.window.details.uptime_label
+        qtbot.waitUntil(lambda: "cannot be read" in label.text(), timeout=5000)
+        assert "the event log cannot be used" in label.text()
+    finally:
+        opened.close()

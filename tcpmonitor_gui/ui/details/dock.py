@@ -173,12 +173,11 @@ class DetailsDock(QDockWidget):
 
     def refresh(self) -> None:
         """Read the history of the profile shown, on the I/O thread (nothing while hidden)."""
-        pid, log = self.profile_id, self._session.eventlog
-        if pid is None or log is None or not self.isVisible():
+        if (pid := self.profile_id) is None or not self.isVisible():
             return
         self._asked += 1
         asked, period = self._asked, PERIODS[self.period]
-        future = self._session.io.submit(load, log, pid, period)
+        future = self._session.io.submit(_stored, self._session, pid, period)
         when_done(future, lambda f: self._loaded(f, asked), owner=self)
 
     # -- internals -----------------------------------------------------------------------
@@ -294,3 +293,11 @@ def _ended_text(ended_by: str) -> str:
         "monitoring stopped": translate("DetailsDock", "monitoring stopped"),
     }
     return words.get(ended_by, ended_by)
+
+
+def _stored(session: Session, profile_id: str, period_s: float) -> ProfileHistory:
+    """On the I/O thread, where the event log was opened first (it may still be opening
+    when the dock is first shown: ``Session.open_eventlog_soon``)."""
+    if session.eventlog is None:
+        raise LookupError("the event log cannot be used (the banner says why)")
+    return load(session.eventlog, profile_id, period_s)

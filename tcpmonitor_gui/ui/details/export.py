@@ -59,13 +59,13 @@ class ReportExport(QObject):
         """The report of the last ``days`` days, as CSV if ``path`` ends in .csv, else HTML."""
         from ...core.report import Report, build, to_csv, to_html  # noqa: PLC0415 - when asked
 
-        log = self._session.eventlog
-        profiles = self._chosen()
+        session, profiles = self._session, self._chosen()
         until = dt.datetime.now(dt.UTC)
         since = until - dt.timedelta(days=days)
         as_csv = path.suffix.lower() == ".csv"
 
-        def write() -> int:
+        def write() -> int:  # on the I/O thread, where the log was opened first
+            log = session.eventlog
             report = Report(since, until, []) if log is None else build(log, profiles, since, until)
             atomic_write_text(path, to_csv(report) if as_csv else to_html(report), mode=0o644)
             return len(profiles)
