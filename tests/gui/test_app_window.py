@@ -122,6 +122,23 @@ def test_the_window_does_not_wait_for_an_event_log_another_process_holds(
     assert "Traceback" not in err, err
 
 
+def test_a_connection_shown_at_start_gets_its_history(tmp_path: Path) -> None:
+    """``--show NAME``: the details dock asks for the history before the event log is open
+    (it opens after the first frame); the question waits for it, and is answered."""
+    config = tmp_path / "c"
+    config.mkdir()
+    profile = {"id": "db", "name": "db", "host": "127.0.0.1", "port": 1}
+    (config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [profile]}))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [str(GUI), "--config-dir", str(config), "--data-dir", str(tmp_path / "d"),
+         "--show", "db", "--verbose", "--quit-after", "3"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "details of db:" in done.stderr, done.stderr[-1500:]
+
+
 #: Modules the first frame does not need (#12): asyncio and qasync (60-80 ms here); hashlib
 #: (OpenSSL) and uuid (``platform``), which only making a new id needs; Qt's network module
 #: (the single-instance server listens after the first frame); zoneinfo (a maintenance window
