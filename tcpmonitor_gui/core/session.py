@@ -84,6 +84,7 @@ class Session:
         self.profile_store = ProfileStore(config_dir)
         self._profiles: ProfileSet | None = None
         self.eventlog: EventLog | None = None
+        self._go: threading.Event | None = None  # see open_eventlog_soon
 
     @classmethod
     def from_options(
@@ -164,11 +165,13 @@ class Session:
 
         ``go``: wait for it first, at most ``GO_WAIT_S`` (the window sets it once its first
         frame is on screen: the log's modules would compete with that frame for the GIL)."""
-        days = self.settings.retention_days
+        days, self._go = self.settings.retention_days, go
 
         def open_now() -> Problem | None:
             if go is not None:
                 go.wait(GO_WAIT_S)
+            if self._closed:  # quit before the first frame: nothing to open for
+                return None
             try:
                 return self._open_eventlog(days)
             except Exception as exc:  # a bug must not keep the program from monitoring
@@ -255,6 +258,8 @@ class Session:
         if self._closed:
             return
         self._closed = True
+        if self._go is not None:
+            self._go.set()  # an opening that waits for it has nothing to wait for now
         if self._profiles is not None:
             self._profiles.close()
         if self._io is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from tcpmonitor_gui.core import jsonfile
 from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
-from tcpmonitor_gui.core.session import ProblemKind, Session, SessionError
+from tcpmonitor_gui.core.session import GO_WAIT_S, ProblemKind, Session, SessionError
 
 BAD = b'{"version": 1, "profiles": [{"name": "x", "host": "127.0.0.1", "port": 0}]}'
 
@@ -94,6 +95,55 @@ def test_an_unusable_event_log_is_a_problem_not_a_crash(tmp_path: Path) -> None:
             strict.open_eventlog()
     finally:
         strict.close()
+
+
+def test_the_log_opens_on_the_io_thread_once_told_and_its_queries_wait_for_it(
+    tmp_path: Path,
+) -> None:
+    """The desktop program's way (``open_eventlog_soon``): the calling thread never opens
+    the log; a query asked before it is open is answered from it, not from nothing."""
+    config, data = dirs(tmp_path)
+    session = Session(config, data, strict=False)
+    go = threading.Event()
+    try:
+        opened = session.open_eventlog_soon(go)
+        early = session.history(None, 10)
+        assert not opened.done() and not early.done()  # both wait for the go-ahead
+        assert session.eventlog is None and not (data / "events.sqlite3").exists()
+        go.set()
+        assert opened.result(5) is None  # no problem
+        assert early.result(5) == [] and session.eventlog is not None
+        assert (data / "events.sqlite3").exists()
+    finally:
+        session.close()
+
+
+def test_quitting_before_the_go_ahead_opens_nothing_and_does_not_wait(tmp_path: Path) -> None:
+    config, data = dirs(tmp_path)
+    session = Session(config, data, strict=False)
+    opened = session.open_eventlog_soon(threading.Event())  # the first frame never came
+    started = time.monotonic()
+    session.close()
+    assert time.monotonic() - started < GO_WAIT_S / 2
+    assert opened.result(0) is None and session.eventlog is None
+    assert not (data / "events.sqlite3").exists()
+
+
+def test_an_unusable_log_opened_on_the_io_thread_is_a_problem_for_the_caller(
+    tmp_path: Path,
+) -> None:
+    config, data = dirs(tmp_path)
+    (data / "events.sqlite3").mkdir(parents=True)  # a directory where the file goes
+    session = Session(config, data, strict=False)
+    go = threading.Event()
+    go.set()
+    try:
+        problem = session.open_eventlog_soon(go).result(5)
+        assert problem is not None and problem.kind is ProblemKind.EVENTLOG_UNUSABLE
+        assert session.problems == []  # the caller tells it (on its own thread)
+        assert session.history(None, 10).result(5) == []
+    finally:
+        session.close()
 
 
 def test_reading_nothing_starts_no_thread_and_creates_no_file(tmp_path: Path) -> None:
