@@ -13,8 +13,9 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
 
 - ``tcpmonitor_up``: 1 while up or degraded, else 0; ``tcpmonitor_state{state}``: one series per
   state, 1 for the current; ``tcpmonitor_maintenance``: 1 inside a maintenance window;
-- ``tcpmonitor_latency_seconds``: the last good check's; ``tcpmonitor_check_latency_seconds``: a
-  histogram of good checks; ``tcpmonitor_detection_delay_seconds``: a histogram of the delay
+- ``tcpmonitor_latency_seconds``: the last good check's that timed one (a ``watch`` times only
+  its connect: it sends nothing while it holds); ``tcpmonitor_check_latency_seconds``: a
+  histogram of those; ``tcpmonitor_detection_delay_seconds``: a histogram of the delay
   with which drops were noticed; ``tcpmonitor_state_changes_total{cause}``;
   ``tcpmonitor_last_change_timestamp_seconds``;
 - ``probe_success`` and ``probe_duration_seconds``, named as blackbox_exporter names them (the
@@ -59,7 +60,10 @@ _HELP = {
         "gauge",
         "1 while one of the profile's maintenance windows is open.",
     ),
-    "tcpmonitor_latency_seconds": ("gauge", "Latency of the last good check."),
+    "tcpmonitor_latency_seconds": (
+        "gauge",
+        "Latency of the last good check that timed one (a watch times only its connect).",
+    ),
     "tcpmonitor_check_latency_seconds": ("histogram", "Latency of good checks."),
     "tcpmonitor_detection_delay_seconds": (
         "histogram",
