@@ -29,17 +29,31 @@ WIDTH, HEIGHT = 1200, 720  # the program's default size (MainWindow._restore_ui_
 
 
 def main() -> int:
-    MARKS.append(("PySide6", time.monotonic()))
+    app, window = app_and_window(MARKS)
+    MARKS.append(("window built", time.monotonic()))
+    return show_until_painted(app, window, MARKS)
+
+
+def app_and_window(marks: list[tuple[str, float]]) -> tuple[QApplication, QMainWindow]:
+    """The application and an empty window titled and sized like the program's."""
+    marks.append(("PySide6", time.monotonic()))
     app = QApplication(sys.argv[:1])
     app.setApplicationName("TCP Monitor")
-    MARKS.append(("QApplication", time.monotonic()))
+    marks.append(("QApplication", time.monotonic()))
     window = QMainWindow()
     window.setWindowTitle("TCP Monitor")
     window.resize(WIDTH, HEIGHT)
-    MARKS.append(("window built", time.monotonic()))
-    probes = BenchHooks(app, window, Path(os.environ[REPORT_ENV]), MARKS, stalls=False)
+    return app, window
+
+
+def show_until_painted(
+    app: QApplication, window: QMainWindow, marks: list[tuple[str, float]]
+) -> int:
+    """Show ``window`` under the program's hook and quit once its first frame is painted
+    (``floor_window.py`` ends the same way)."""
+    probes = BenchHooks(app, window, Path(os.environ[REPORT_ENV]), marks, stalls=False)
     window.show()
-    MARKS.append(("shown", time.monotonic()))
+    marks.append(("shown", time.monotonic()))
 
     def quit_when_painted() -> None:
         if probes.first_frame is not None:

@@ -8,11 +8,12 @@ with its four menus and a tool bar; a filter field and a group box over the stat
 which holds a sortable table of the status table's eleven columns (an empty model of our own,
 asked for its headers by ``Qt``'s roles) and shows the "no connections yet" panel with its two
 buttons; three boxes, a filter field, a check box and three buttons over the log's table; and
-a status bar. The bare
-window (``bare_window.py``) stays the baseline of issue #12's target; this one says how much
-of the program's cost over it is the window's shape (Qt's ``Qt`` namespace, the first text
-widget's fonts, the tables) and how much is the program's own Python. Same hook, same title
-and size; quits once its first frame is painted.
+a status bar. The bare window (``bare_window.py``) stays the baseline of issue #12's target;
+this one says how much of the program's cost over it is the window's shape (Qt's ``Qt``
+namespace, the first text widget's fonts, the tables) and how much is the program's own
+Python. It starts and ends as the bare window does (its ``app_and_window`` and
+``show_until_painted``): the same hook, title and size; it quits once its first frame is
+painted.
 """
 
 from __future__ import annotations
@@ -22,29 +23,25 @@ import time
 #: The program's start-up phases where this window has them (``app.STARTUP_MARKS``).
 MARKS = [("python and this module", time.monotonic())]
 
-import os  # noqa: E402 - after the first mark
 import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
 
+from bare_window import app_and_window, show_until_painted  # noqa: E402 - the same folder
 from PySide6.QtCore import (  # noqa: E402
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    QTimer,
 )
 from PySide6.QtGui import QAction, QStandardItemModel  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -53,9 +50,6 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV, BenchHooks  # noqa: E402
-
-WIDTH, HEIGHT = 1200, 720  # the program's default size, as bare_window.py
 STATUS_COLUMNS = [
     *("State", "Name", "Group", "Target", "Detector", "Latency", "Trend", "Uptime", "For"),
     *("Cause", "Detail"),
@@ -128,13 +122,7 @@ def pane(model: QAbstractTableModel, boxes: int, buttons: list[str], empty: bool
 
 
 def main() -> int:
-    MARKS.append(("PySide6", time.monotonic()))
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName("TCP Monitor")
-    MARKS.append(("QApplication", time.monotonic()))
-    window = QMainWindow()
-    window.setWindowTitle("TCP Monitor")
-    window.resize(WIDTH, HEIGHT)
+    app, window = app_and_window(MARKS)
     tools = window.addToolBar("Connections")
     for title in MENUS:
         menu = window.menuBar().addMenu(title)
@@ -152,18 +140,7 @@ def main() -> int:
     window.setCentralWidget(splitter)
     window.statusBar().addPermanentWidget(QLabel("0 up", window))
     MARKS.append(("window built", time.monotonic()))
-    probes = BenchHooks(app, window, Path(os.environ[REPORT_ENV]), MARKS, stalls=False)
-    window.show()
-    MARKS.append(("shown", time.monotonic()))
-
-    def quit_when_painted() -> None:
-        if probes.first_frame is not None:
-            app.quit()
-
-    poll = QTimer(app)
-    poll.timeout.connect(quit_when_painted)
-    poll.start(5)
-    return app.exec()
+    return show_until_painted(app, window, MARKS)
 
 
 if __name__ == "__main__":
