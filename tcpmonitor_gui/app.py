@@ -241,9 +241,9 @@ def _eventlog_opened(window: MainWindow, opened: concurrent.futures.Future[Probl
     if (problem := opened.result()) is not None:
         window.session.problems.append(problem)
         window.show_problems([problem])
-    window.engine.use_eventlog(window.session.eventlog)
+    window.engine.use_eventlog(window.session.eventlog)  # monitoring starts only here
     window.watch_eventlog()
-    window.start_monitoring()
+    window.start_monitoring()  # not once the window is shut down: the program is quitting
 
 
 @dataclasses.dataclass

@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
     def start_monitoring(self) -> None:
         self.table.watch_viewport()
         self.log_pane.watch_viewport()
-        if self.engine.running:
+        if self.engine.running or self._shut_down:  # (the log may open as the program quits)
             return
         self.engine.start()  # it takes the registry's profiles, and follows it from now on
         self.model.start_clock()

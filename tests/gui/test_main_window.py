@@ -380,3 +380,17 @@ def test_the_event_logs_health_is_told_once_per_log(qtbot: QtBot, dirs: tuple[Pa
         assert len(log._watchers) == 1
     finally:
         o.close()
+
+
+def test_monitoring_does_not_start_once_the_window_is_shut_down(
+    qtbot: QtBot, dirs: tuple[Path, Path]
+) -> None:
+    """The event log may finish opening as the program quits; what waited for it must not
+    start the engine again then."""
+    o = open_window(qtbot, *dirs, monitor=False)
+    try:
+        o.window.shutdown()
+        o.window.start_monitoring()
+        assert not o.engine.running
+    finally:
+        o.close()
