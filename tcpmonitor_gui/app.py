@@ -25,7 +25,7 @@ from .core import paths
 
 if TYPE_CHECKING:
     from .core.profile_set import ProfileSet
-    from .core.session import Problem, Session
+    from .core.session import Session
     from .engine.engine import Engine
     from .engine.registry import ProfileRegistry
     from .integration.autostart import Autostart
@@ -111,12 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["QT_API"] = "pyside6"
 
     from .core.session import Session  # noqa: PLC0415
-    from .engine.gui_thread import when_done  # noqa: PLC0415
     from .ui import single_instance  # noqa: PLC0415
     from .ui.common.first_paint import AfterFirstPaint  # noqa: PLC0415
     from .ui.common.gc_thread import GuiThreadCollector  # noqa: PLC0415
     from .ui.common.i18n import install_translators  # noqa: PLC0415
     from .ui.common.icons import app_icon  # noqa: PLC0415
+    from .ui.log_opening import monitor_once_logged  # noqa: PLC0415
 
     _mark("modules for the session")
     app = QApplication(sys.argv[:1])
@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         go.set()
         window.tray.show()
         listen()
-        when_done(opened, functools.partial(_eventlog_opened, window))
+        monitor_once_logged(window, opened)
 
     if painted := _show(window, minimized=minimized):
         # A thousand first connects, or the tray host embedding our icon, would compete with
@@ -233,17 +233,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.flush()
         os._exit(0)
     return 0
-
-
-def _eventlog_opened(window: MainWindow, opened: concurrent.futures.Future[Problem | None]) -> None:
-    """Monitoring starts once the event log is open, or known not to be (then the window
-    says why): see ``Session.open_eventlog_soon``."""
-    if (problem := opened.result()) is not None:
-        window.session.problems.append(problem)
-        window.show_problems([problem])
-    window.engine.use_eventlog(window.session.eventlog)  # monitoring starts only here
-    window.watch_eventlog()
-    window.start_monitoring()  # not once the window is shut down: the program is quitting
 
 
 @dataclasses.dataclass

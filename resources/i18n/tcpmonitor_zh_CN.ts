@@ -340,6 +340,13 @@
     </message>
 </context>
 <context>
+    <name>LogOpening</name>
+    <message>
+        <source>Waiting for the event log: another program is writing to it. Monitoring starts when it is free.</source>
+        <translation>正在等待事件日志：另一个程序正在写入。日志空闲后即开始监控。</translation>
+    </message>
+</context>
+<context>
     <name>LogPane</name>
     <message>
         <source>All states</source>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import socket
@@ -15,8 +16,10 @@ from pytestqt.qtbot import QtBot
 from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.core.session import Problem, ProblemKind
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.log.model import Role as LogRole
+from tcpmonitor_gui.ui.log_opening import monitor_once_logged
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.status.model import Column, Role
 from tests.gui.windows import Opened, open_window
@@ -392,5 +395,39 @@ def test_monitoring_does_not_start_once_the_window_is_shut_down(
         o.window.shutdown()
         o.window.start_monitoring()
         assert not o.engine.running
+    finally:
+        o.close()
+
+
+def test_a_slow_event_log_is_waited_for_in_words_and_then_monitoring_starts(
+    qtbot: QtBot, dirs: tuple[Path, Path]
+) -> None:
+    """Another program holding the log's lock keeps it opening for up to 10 s: the rows
+    stay "unknown", and the status bar says what the window waits for until it is open."""
+    o = open_window(qtbot, *dirs, monitor=False)
+    try:
+        opened: concurrent.futures.Future[Problem | None] = concurrent.futures.Future()
+        status = o.window.statusBar()
+        monitor_once_logged(o.window, opened)
+        qtbot.waitUntil(lambda: "Waiting for the event log" in status.currentMessage())
+        assert not o.engine.running
+        opened.set_result(None)
+        qtbot.waitUntil(lambda: o.engine.running, timeout=3000)
+        assert status.currentMessage() == ""
+    finally:
+        o.close()
+
+
+def test_an_event_log_that_cannot_be_used_is_told_and_monitoring_starts_without_it(
+    qtbot: QtBot, dirs: tuple[Path, Path]
+) -> None:
+    o = open_window(qtbot, *dirs, monitor=False)
+    try:
+        opened: concurrent.futures.Future[Problem | None] = concurrent.futures.Future()
+        monitor_once_logged(o.window, opened)
+        opened.set_result(Problem(ProblemKind.EVENTLOG_UNUSABLE, "events.sqlite3: locked"))
+        qtbot.waitUntil(lambda: o.engine.running, timeout=3000)
+        assert "The event log cannot be used" in o.window.banner.message()[0]
+        assert [p.kind for p in o.session.problems] == [ProblemKind.EVENTLOG_UNUSABLE]
     finally:
         o.close()
