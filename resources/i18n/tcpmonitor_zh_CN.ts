@@ -342,8 +342,8 @@
 <context>
     <name>LogOpening</name>
     <message>
-        <source>Waiting for the event log: another program is writing to it. Monitoring starts when it is free.</source>
-        <translation>正在等待事件日志：另一个程序正在写入。日志空闲后即开始监控。</translation>
+        <source>Waiting for the event log to open (another program may be writing to it). Monitoring starts once it is open.</source>
+        <translation>正在等待事件日志打开（可能有另一个程序正在写入）。日志打开后即开始监控。</translation>
     </message>
 </context>
 <context>

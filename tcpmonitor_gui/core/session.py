@@ -34,7 +34,7 @@ from .profile_store import ProfileStore
 from .settings import Settings, SettingsStore
 
 if TYPE_CHECKING:  # the log's modules load on the thread that opens it
-    from .eventlog import EventLog, EventLogHealth
+    from .eventlog import EventLog
     from .eventqueries import Uptime
 
 log = logging.getLogger(__name__)
@@ -194,9 +194,6 @@ class Session:
                 return Problem(ProblemKind.EVENTLOG_UNUSABLE, str(exc))
         return None
 
-    def eventlog_health(self) -> EventLogHealth | None:
-        return None if self.eventlog is None else self.eventlog.health()
-
     # -- work for the I/O thread -----------------------------------------------------------
 
     def save_settings(self, settings: Settings) -> concurrent.futures.Future[None]:
@@ -234,7 +231,7 @@ class Session:
                 return {pid: Uptime(None) for pid in ids}
             return eventlog.uptimes(ids, UPTIME_WINDOW)
 
-        return _done_now(uptimes) if self._closed else self.io.submit(uptimes)
+        return _resolved(uptimes()) if self._closed else self.io.submit(uptimes)
 
     def last_seen(
         self, profile_ids: Sequence[str]
@@ -266,10 +263,6 @@ class Session:
             self._io.shutdown(wait=True)
         if self.eventlog is not None:
             self.eventlog.close()
-
-
-def _done_now(work: Callable[[], T]) -> concurrent.futures.Future[T]:
-    return _resolved(work())
 
 
 def _resolved(value: T) -> concurrent.futures.Future[T]:

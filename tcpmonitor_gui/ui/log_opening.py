@@ -40,8 +40,8 @@ def _still_opening(window: MainWindow, opened: concurrent.futures.Future[Problem
     if not opened.done():
         window.statusBar().showMessage(
             LogOpening.tr(
-                "Waiting for the event log: another program is writing to it. Monitoring "
-                "starts when it is free."
+                "Waiting for the event log to open (another program may be writing to it). "
+                "Monitoring starts once it is open."
             )
         )
 
