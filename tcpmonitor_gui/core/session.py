@@ -51,6 +51,11 @@ class SessionError(Exception):
     """A file the session needs cannot be used; ``str()`` is one line naming it."""
 
 
+class EventLogUnavailable(LookupError):
+    """What was asked of the event log cannot be answered: the log could not be opened (or
+    is not open); ``str()`` says why, so that no empty answer passes for "no history"."""
+
+
 class ProblemKind(enum.StrEnum):
     SETTINGS_UNREADABLE = "settings_unreadable"
     PROFILES_UNREADABLE = "profiles_unreadable"
@@ -84,6 +89,7 @@ class Session:
         self.profile_store = ProfileStore(config_dir)
         self._profiles: ProfileSet | None = None
         self.eventlog: EventLog | None = None
+        self._eventlog_error = ""  # why it could not be opened (see usable_eventlog)
         self._go: threading.Event | None = None  # see open_eventlog_soon
 
     @classmethod
@@ -176,7 +182,8 @@ class Session:
                 return self._open_eventlog(days)
             except Exception as exc:  # a bug must not keep the program from monitoring
                 log.exception("opening the event log failed")
-                return Problem(ProblemKind.EVENTLOG_UNUSABLE, f"{self.eventlog_path}: {exc}")
+                self._eventlog_error = f"{self.eventlog_path}: {exc}"
+                return Problem(ProblemKind.EVENTLOG_UNUSABLE, self._eventlog_error)
 
         return self.io.submit(open_now)
 
@@ -189,6 +196,7 @@ class Session:
                 self.eventlog.start()
             except EventLogError as exc:
                 self.eventlog = None
+                self._eventlog_error = str(exc)
                 if self.strict:
                     raise SessionError(str(exc)) from None
                 return Problem(ProblemKind.EVENTLOG_UNUSABLE, str(exc))
@@ -206,16 +214,24 @@ class Session:
 
     # Each query reads ``self.eventlog`` on the I/O thread, where the log was opened first.
 
+    def usable_eventlog(self) -> EventLog:
+        """The open event log, or ``EventLogUnavailable`` saying why there is none: for what
+        reads history on the I/O thread, where an empty answer would say "nothing happened"
+        when nothing could be read."""
+        if (eventlog := self.eventlog) is not None:
+            return eventlog
+        why = self._eventlog_error or "it is not open"
+        raise EventLogUnavailable(f"the event log cannot be used: {why}")
+
     def history(
         self, before_id: int | None, limit: int
     ) -> concurrent.futures.Future[list[tuple[int, Event]]]:
         """A page of stored state events, newest first, older than row ``before_id``."""
 
         def rows() -> list[tuple[int, Event]]:
-            eventlog = self.eventlog
-            if eventlog is None:
-                return []
-            return eventlog.event_rows(before_id=before_id, limit=limit, newest_first=True)
+            return self.usable_eventlog().event_rows(
+                before_id=before_id, limit=limit, newest_first=True
+            )
 
         return _resolved([]) if self._closed else self.io.submit(rows)
 

@@ -195,10 +195,12 @@ def test_the_dock_is_built_when_first_wanted_and_reopens_where_it_was_left(
         third.close()
 
 
-def test_without_a_usable_event_log_the_dock_says_its_history_cannot_be_read(
+def test_without_a_usable_event_log_no_history_passes_for_an_empty_one(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    """It used to show nothing at all, as if the connection had no history."""
+    """The dock used to show nothing at all, the log pane no older events, and the report an
+    empty page, as if the connection had no history: each now says it cannot be read, why,
+    and the report writes nothing."""
     db = make_profile("127.0.0.1", 5432, name="orders db")
     config, data = tmp_path / "config", tmp_path / "data"
     ProfileStore(config).save([db])
@@ -206,12 +208,22 @@ def test_without_a_usable_event_log_the_dock_says_its_history_cannot_be_read(
     with sqlite3.connect(data / "events.sqlite3") as other:  # another program's database
         other.execute("CREATE TABLE notes (text)")
     opened = open_window(qtbot, config, data, monitor=False)
+    window = opened.window
     try:
         assert opened.session.eventlog is None
-        opened.window.show()
-        opened.window.show_details(db.id)
-        label = opened.window.details.uptime_label
+        with qtbot.waitSignal(window.log_pane.statusMessage, timeout=5000) as said:
+            window.show()
+            window.log_pane.model.reload()
+        assert said.args[0].startswith("Older events could not be read: the event log cannot")
+        assert "events.sqlite3" in said.args[0]  # which file, and why
+        window.show_details(db.id)
+        label = window.details.uptime_label
         qtbot.waitUntil(lambda: "cannot be read" in label.text(), timeout=5000)
-        assert "the event log cannot be used" in label.text()
+        assert "the event log cannot be used: " in label.text() and "events.sqlite3" in label.text()
+        with qtbot.waitSignal(window.reports.problem, timeout=5000) as failed:
+            window.reports.write(tmp_path / "report.html", 7)
+        assert failed.args[0] == "The report was not written"
+        assert "the event log cannot be used" in failed.args[1]
+        assert not (tmp_path / "report.html").exists()
     finally:
         opened.close()

@@ -12,7 +12,13 @@ from tcpmonitor_gui.core import jsonfile
 from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
-from tcpmonitor_gui.core.session import GO_WAIT_S, ProblemKind, Session, SessionError
+from tcpmonitor_gui.core.session import (
+    GO_WAIT_S,
+    EventLogUnavailable,
+    ProblemKind,
+    Session,
+    SessionError,
+)
 
 BAD = b'{"version": 1, "profiles": [{"name": "x", "host": "127.0.0.1", "port": 0}]}'
 
@@ -85,8 +91,9 @@ def test_an_unusable_event_log_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     try:
         assert lenient.open_eventlog() is None
         assert [p.kind for p in lenient.problems] == [ProblemKind.EVENTLOG_UNUSABLE]
-        assert lenient.history(None, 10).result(5) == []
-        assert lenient.uptimes(["a"]).result(5) == {"a": Uptime(None)}
+        with pytest.raises(EventLogUnavailable, match=r"cannot be used: .*events\.sqlite3"):
+            lenient.history(None, 10).result(5)  # not [], which would say "no events"
+        assert lenient.uptimes(["a"]).result(5) == {"a": Uptime(None)}  # unknown
     finally:
         lenient.close()
     strict = Session(config, data, strict=True)
@@ -141,7 +148,8 @@ def test_an_unusable_log_opened_on_the_io_thread_is_a_problem_for_the_caller(
         problem = session.open_eventlog_soon(go).result(5)
         assert problem is not None and problem.kind is ProblemKind.EVENTLOG_UNUSABLE
         assert session.problems == []  # the caller tells it (on its own thread)
-        assert session.history(None, 10).result(5) == []
+        with pytest.raises(EventLogUnavailable, match=r"events\.sqlite3"):
+            session.history(None, 10).result(5)
     finally:
         session.close()
 

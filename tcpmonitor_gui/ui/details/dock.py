@@ -298,6 +298,4 @@ def _ended_text(ended_by: str) -> str:
 def _stored(session: Session, profile_id: str, period_s: float) -> ProfileHistory:
     """On the I/O thread, where the event log was opened first (it may still be opening
     when the dock is first shown: ``Session.open_eventlog_soon``)."""
-    if session.eventlog is None:
-        raise LookupError("the event log cannot be used (the banner says why)")
-    return load(session.eventlog, profile_id, period_s)
+    return load(session.usable_eventlog(), profile_id, period_s)

@@ -57,7 +57,7 @@ class ReportExport(QObject):
 
     def write(self, path: Path, days: int) -> concurrent.futures.Future[int]:
         """The report of the last ``days`` days, as CSV if ``path`` ends in .csv, else HTML."""
-        from ...core.report import Report, build, to_csv, to_html  # noqa: PLC0415 - when asked
+        from ...core.report import build, to_csv, to_html  # noqa: PLC0415 - when asked
 
         session, profiles = self._session, self._chosen()
         until = dt.datetime.now(dt.UTC)
@@ -65,8 +65,7 @@ class ReportExport(QObject):
         as_csv = path.suffix.lower() == ".csv"
 
         def write() -> int:  # on the I/O thread, where the log was opened first
-            log = session.eventlog
-            report = Report(since, until, []) if log is None else build(log, profiles, since, until)
+            report = build(session.usable_eventlog(), profiles, since, until)  # else nothing
             atomic_write_text(path, to_csv(report) if as_csv else to_html(report), mode=0o644)
             return len(profiles)
 
