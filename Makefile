@@ -50,6 +50,8 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/engine_scale.py
 	$(BIN)/python tests/bench/gui_responsiveness.py
 	$(BIN)/python tests/bench/gui_responsiveness.py --burst
+	$(BIN)/python tests/bench/gui_responsiveness.py --profiles 5000
+	$(BIN)/python tests/bench/first_notice.py
 	$(BIN)/python tests/bench/model_paint.py
 	$(BIN)/python tests/bench/log_burst.py
 	$(BIN)/python tests/bench/metrics_scrape.py
