@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
+import io
 import shlex
 import sys
 from collections.abc import Sequence
@@ -37,11 +39,14 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             "actions": _actions,
             "ack": _ack,
         }[args.action]
-        action(args, session.profiles)
+        said = io.StringIO()
+        with contextlib.redirect_stdout(said):  # "added ...": said once it is true, below
+            action(args, session.profiles)
         try:
             session.profiles.flush().result()  # a change is written before we say it is done
         except Exception as exc:
             raise UsageError(str(exc)) from None
+        sys.stdout.write(said.getvalue())
     finally:
         session.close()
     return EXIT_OK

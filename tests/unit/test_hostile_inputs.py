@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import errno
 import io
 import json
 import os
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -224,33 +226,92 @@ def test_a_name_in_an_old_event_log_cannot_drive_the_terminal(home: Home) -> Non
     assert "evil\\x1b]0;owned\\x07\\x1b[2J" in result.stdout
 
 
-# -- a read-only place ---------------------------------------------------------------------
+# -- a read-only place, a disk that fills -----------------------------------------------
 
 
-def test_the_history_can_be_read_from_a_read_only_mount(home: Home, tmp_path: Path) -> None:
-    """A cleanly closed WAL database wants its -shm file to be read; a backup on a read-only
-    mount cannot have one ("unable to open database file")."""
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A file system of its own, 512 KiB (a tmpfs; mounting needs root), unmounted after."""
     from tests.netns import unavailable
 
-    mount = tmp_path / "ro"
+    mount = tmp_path / "disk"
     mount.mkdir()
     if os.geteuid() != 0:
-        unavailable("mounting a read-only file system needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+        unavailable("mounting a file system needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)],
                           capture_output=True, text=True, check=False)  # fmt: skip
     if done.returncode != 0:
         unavailable(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
-        with EventLog(mount / "events.sqlite3") as log:
-            log.submit([Event(dt.datetime.now(dt.UTC), "a", "Orders DB", Kind.STATE, State.UP,
-                              None, None, "probe", None)])  # fmt: skip
-            assert log.flush(5)
-        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
-        result = tcpmonitor(Home(home.config, mount), "events")
-        assert result.returncode == 0, result.stderr
-        assert "Orders DB" in result.stdout
-        assert [e.profile_name for e in EventLog(mount / "events.sqlite3").events()] == [
-            "Orders DB"
-        ]
+        yield mount
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+def fill(disk: Path) -> Path:
+    """Take every free byte of ``disk`` (the kernel's ENOSPC says when); the filler file."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, bytes(4096))
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC, exc
+    finally:
+        os.close(fd)
+    return filler
+
+
+def test_the_history_can_be_read_from_a_read_only_mount(home: Home, small_disk: Path) -> None:
+    """A cleanly closed WAL database wants its -shm file to be read; a backup on a read-only
+    mount cannot have one ("unable to open database file")."""
+    with EventLog(small_disk / "events.sqlite3") as log:
+        log.submit([Event(dt.datetime.now(dt.UTC), "a", "Orders DB", Kind.STATE, State.UP,
+                          None, None, "probe", None)])  # fmt: skip
+        assert log.flush(5)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    result = tcpmonitor(Home(home.config, small_disk), "events")
+    assert result.returncode == 0, result.stderr
+    assert "Orders DB" in result.stdout
+    assert [e.profile_name for e in EventLog(small_disk / "events.sqlite3").events()] == [
+        "Orders DB"
+    ]
+
+
+def test_on_a_full_disk_a_profile_change_is_refused_not_claimed(small_disk: Path) -> None:
+    """It used to print "added 'New' (...)" and then, on stderr, that it was not saved."""
+    home = Home(small_disk / "config", small_disk / "data")
+    assert tcpmonitor(home, "profiles", "add", "Orders DB", "127.0.0.1:5432").returncode == 0
+    stored = (home.config / "profiles.json").read_bytes()
+    filler = fill(small_disk)
+    for change in (["add", "New", "127.0.0.1:6000"], ["remove", "Orders DB"],
+                   ["snooze", "Orders DB", "1h"], ["ack", "Orders DB"]):  # fmt: skip
+        line = one_error_line(tcpmonitor(home, "profiles", *change))
+        assert line == (
+            "tcpmonitor: not saved: profiles.json could not be written (No space left on device)"
+        ), change
+        assert (home.config / "profiles.json").read_bytes() == stored, change
+    filler.unlink()
+    added = tcpmonitor(home, "profiles", "add", "New", "127.0.0.1:6000")
+    assert added.returncode == 0 and added.stdout.startswith("added 'New'"), added.stderr
+
+
+def test_on_a_full_disk_events_wait_for_room_and_none_is_lost(small_disk: Path) -> None:
+    def event(n: int) -> Event:
+        return Event(dt.datetime.now(dt.UTC), f"p{n % 5}", "Orders DB", Kind.STATE,
+                     State.DOWN if n % 2 else State.UP, None, None, "probe", None,
+                     detail="x" * 200)  # fmt: skip
+
+    with EventLog(small_disk / "events.sqlite3") as log:
+        log.submit([event(0)])
+        assert log.flush(5)
+        filler = fill(small_disk)
+        log.submit([event(n) for n in range(1, 301)])
+        assert not log.flush(2)  # kept, waiting for room
+        error = log.health().error
+        assert error is not None and "database or disk is full" in error
+        assert str(small_disk / "events.sqlite3") in error
+        filler.unlink()
+        assert log.flush(10)
+        assert log.health().error is None
+        assert len(log.events()) == 301
