@@ -6,7 +6,10 @@ the lab's fault proxy. Tests wait on events with deadlines, never for a fixed ti
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +55,23 @@ async def monitors(collector: Collector) -> AsyncIterator[MonitorSet]:
         yield ms
     finally:
         await ms.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A file system of its own, 512 KiB (a tmpfs; mounting needs root), unmounted after:
+    for a disk that fills for real (``helpers.fill``)."""
+    from .netns import unavailable
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        unavailable("mounting a file system needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        unavailable(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)], check=False)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import errno
+import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tcpmonitor_gui.core.events import Event, Kind, State
@@ -82,3 +85,18 @@ def stored_event(p: Profile, when: dt.datetime, state: State, **extra: Any) -> E
                  kind=extra.pop("kind", Kind.STATE), state=state, previous=None,
                  cause=extra.pop("cause", None), detector="probe",
                  latency_ms=extra.pop("latency_ms", None), **extra)  # fmt: skip
+
+
+def fill(disk: Path) -> Path:
+    """Take every free byte of ``disk`` (until the kernel's ENOSPC); the filler file, whose
+    removal gives them back."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, bytes(4096))
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC, exc
+    finally:
+        os.close(fd)
+    return filler

@@ -139,6 +139,7 @@
     <name>Demo</name>
     <message>
         <source>Demo started: its connections are not saved; the flaky link fails and recovers every minute or so.</source>
+        <extracomment>``(phase, time.monotonic())`` as start-up reaches each phase&apos;s end: the benchmark&apos;s start-up breakdown (``ui.bench_hooks`` reports them). A few appends, kept always. The longest the first frame is waited for before the program goes on without it.</extracomment>
         <translation>演示已启动：演示连接不会被保存；那条不稳定的链路大约每分钟断开并恢复一次。</translation>
     </message>
 </context>
@@ -234,7 +235,7 @@
     <name>DnsNotices</name>
     <message numerus="yes">
         <source>{n} connections cannot resolve their names: {names}.</source>
-        <extracomment>Fewer named profiles failing together is not evidence about the resolver. While the resolver is out: the named profiles it took down.</extracomment>
+        <extracomment>Fewer different names failing together is not evidence about the resolver. While the resolver is out: the named profiles it took down.</extracomment>
         <translation>
             <numerusform>{n} 个连接无法解析其名称：{names}。</numerusform>
         </translation>
@@ -297,7 +298,6 @@
     <name>LogModel</name>
     <message>
         <source>Time</source>
-        <extracomment>``(before_id, limit) -&gt; future of [(row id, event), ...]``, newest first.</extracomment>
         <translation>时间</translation>
     </message>
     <message>
@@ -335,7 +335,7 @@
     </message>
     <message>
         <source>Time from the last good sign of the connection to the down event</source>
-        <extracomment>A history page failed; the message is for the user (the pane stops paging).</extracomment>
+        <extracomment>``(before_id, limit) -&gt; future of [(row id, event), ...]``, newest first. Live rows written per turn of the event loop, at most (a row is a few tenths of a ms). A history page failed; the message is for the user (the pane stops paging). Around each piece of live rows (``append``): a view keeps its place once a piece. Live rows not shown yet, oldest first (already in ``_keys``).</extracomment>
         <translation>从连接最后一次正常迹象到判定断开所用的时间</translation>
     </message>
 </context>
@@ -343,6 +343,7 @@
     <name>LogOpening</name>
     <message>
         <source>Waiting for the event log to open (another program may be writing to it). Monitoring starts once it is open.</source>
+        <extracomment>How long the opening may take before the status bar says what the window waits for.</extracomment>
         <translation>正在等待事件日志打开（可能有另一个程序正在写入）。日志打开后即开始监控。</translation>
     </message>
 </context>
@@ -350,7 +351,7 @@
     <name>LogPane</name>
     <message>
         <source>All states</source>
-        <extracomment>Starts and stops are folded away (each start and quit writes a line per profile). Profiles whose lines went away with them (the demo&apos;s, when it stops).</extracomment>
+        <extracomment>The pane&apos;s filter choices: (words, what they accept; None: anything).</extracomment>
         <translation>所有状态</translation>
     </message>
     <message>
@@ -363,7 +364,9 @@
     </message>
     <message>
         <source>All profiles</source>
-        <extracomment>A one-line message for the status bar (an export done, history that cannot be read). ``(title, text)``: something went wrong that the user must see (an export failed). A profile id: the user asked for that connection&apos;s details (the log&apos;s context menu).</extracomment>
+        <extracomment>While a burst is shown a piece per turn of the event loop (``LogModel``), the view is painted at most this often: each piece would repaint it, fifty times for a thousand lines. A one-line message for the status bar (an export done, history that cannot be read). ``(title, text)``: something went wrong that the user must see (an export failed). A profile id: the user asked for that connection&apos;s details (the log&apos;s context menu). The row at the top of the view before a layout change (kept there after it).
+----------
+Keeps the reading position row by row; a piece of live rows is handled whole (``_piece_begins``): two calls into Python per row were some 7 % of the GUI thread in a burst (py-spy --native).</extracomment>
         <translation>所有连接</translation>
     </message>
     <message>
@@ -585,7 +588,7 @@
     </message>
     <message>
         <source>Main</source>
-        <extracomment>The log, the tray and the counts take the engine&apos;s batches at most this often. &quot;Try the demo&quot;: the composition root starts it (the demo is not the window&apos;s). The engine runs (its workers are up, the registry&apos;s profiles are being watched).</extracomment>
+        <extracomment>The log, the tray and the counts take the engine&apos;s batches at most this often. Events taken from the engine per turn of the event loop, at most (a few tenths of a ms each, more when a worker holds the GIL: a burst was still 30-60 ms a turn at 100). &quot;Try the demo&quot;: the composition root starts it (the demo is not the window&apos;s). The engine runs (its workers are up, the registry&apos;s profiles are being watched).</extracomment>
         <translation>主工具栏</translation>
     </message>
     <message>
@@ -603,6 +606,10 @@
     <message>
         <source>Profiles were not saved</source>
         <translation>连接配置未能保存</translation>
+    </message>
+    <message>
+        <source>Profiles are saved again</source>
+        <translation>连接配置已重新保存</translation>
     </message>
     <message>
         <source>Resume &amp;all</source>
@@ -625,7 +632,7 @@
     <name>NotificationPolicy</name>
     <message numerus="yes">
         <source>{down} of {total} connections went down at once ({causes}): {names}.</source>
-        <extracomment>Causes that prove the network works (a peer answered, if only to refuse): drops with these are never taken for this computer being offline. Profiles in an outage, with the event that began it. Down since a drop inside a maintenance window: told to nobody, counted nowhere. Set while most profiles are down: the profiles the outage has taken.</extracomment>
+        <extracomment>Causes that prove the network works (a peer answered, if only to refuse): drops with these are never taken for this computer being offline. The notice told at once for the window being gathered. Profiles in an outage, with the event that began it. Down since a drop inside a maintenance window: told to nobody, counted nowhere. Set while most profiles are down: the profiles the outage has taken.</extracomment>
         <translation>
             <numerusform>{total} 个连接中有 {down} 个同时断开（{causes}）：{names}。</numerusform>
         </translation>
@@ -1542,7 +1549,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>{cause}; now {retry}</source>
-        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). The row&apos;s place among all rows by name, then target: ties in the state column (and so in the default sort) keep this order instead of moving under the selection. What the event log last knew (``StatusModel.restore``), until a state is found again. Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). The row&apos;s place among all rows by name, then target: ties in the state column (and so in the default sort) keep this order instead of moving under the selection. What the event log last knew (``StatusModel.restore``), until a state is found again. Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). The model&apos;s tick that last wrote the clock cells (&quot;for&quot;, uptime, marks). Cells not written since a change, the row not being seen (``StatusModel.catch_up``). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
         <translation>{cause}；现在：{retry}</translation>
     </message>
     <message>
@@ -1563,7 +1570,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>Filter by name, group, target, cause or detail</source>
-        <extracomment>A profile id, on double-click or Enter (the main window shows its details). The current row&apos;s profile id (None: no current row), when it changes. ``(list[str] of profile ids, QPoint global position)``; the window builds the menu.</extracomment>
+        <extracomment>Columns whose sort keys change only with the state cell or the profile (``seen_rows``). A profile id, on double-click or Enter (the main window shows its details). The current row&apos;s profile id (None: no current row), when it changes. ``(list[str] of profile ids, QPoint global position)``; the window builds the menu.</extracomment>
         <translation>按名称、分组、目标、原因或详情筛选</translation>
     </message>
     <message>
@@ -1637,7 +1644,7 @@ Their stored history is kept.</source>
     <message numerus="yes">
         <source>{n} {state}</source>
         <comment>how many connections are in a state: 3 up</comment>
-        <extracomment>Windows cuts tray tooltips at 127 characters; stay clear of it everywhere. The order counts are listed in: the good news first, as a person would say it. Start-up and restart noise, not news: kept out of &quot;Recent events&quot;. Qt&apos;s own balloon (X11) stays open for good if the pointer is over it when its time is up; it is closed this long after its time, wherever the pointer is. How often the tray&apos;s presence is looked at: a panel may crash or the desktop change.</extracomment>
+        <extracomment>Windows cuts tray tooltips at 127 characters; stay clear of it everywhere. The order counts are listed in: the good news first, as a person would say it. Start-up and restart noise, not news: kept out of &quot;Recent events&quot;. Qt&apos;s own balloon (X11) stays open for good if the pointer is over it when its time is up; it is closed this long after its time, wherever the pointer is. How often the tray&apos;s presence is looked at: a panel may crash or the desktop change. The icon&apos;s count is drawn at most this often.</extracomment>
         <translation>
             <numerusform>{state} {n}</numerusform>
         </translation>

@@ -12,7 +12,8 @@ listeners and at most one write of the file.
 Writes go through ``save`` on ``executor`` (the I/O thread), never on the caller's thread, and
 are coalesced: changes that arrive while a write waits its turn join that write, which always
 writes the newest list. A failed write is reported to ``watch_saves`` callbacks, on the I/O
-thread, and the next change tries again.
+thread; the next change, a read of the file's changes (``resync``) or the close tries again,
+merging from what the file still holds.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class ProfileSet:
         self._deliver: Callable[[Callable[[], object]], object] = lambda call: call()
         self._absorbing = False
         self._closed = False
+        self._unsaved = False  # the last write failed: the file lacks what the set holds
         self._queued: concurrent.futures.Future[None] | None = None
         self._last: concurrent.futures.Future[None] = _done()
         for profile in profiles:
@@ -251,7 +253,12 @@ class ProfileSet:
         return changes
 
     def close(self) -> None:
-        """No more writes (the program is quitting; a write already queued still runs)."""
+        """No more writes (the program is quitting; a write already queued still runs, and
+        if the last one failed, one more try: the disk may have room again by now)."""
+        with self._lock:
+            retry = self._unsaved and self._queued is None
+        if retry:
+            self._request_save()
         self._closed = True
 
     def _request_save(self) -> None:
@@ -282,9 +289,11 @@ class ProfileSet:
         try:
             merged = self._save(snapshot, base)
             written = snapshot if merged is None else merged
+            self._unsaved = False
             self._deliver(lambda: self.absorb(snapshot, written))
         except Exception as exc:
             error = exc
+            self._not_written(base)
         for watcher in list(self._save_watchers):  # told before ``flush()`` returns
             try:
                 watcher(error)
@@ -294,6 +303,17 @@ class ProfileSet:
             future.set_result(None)
         else:
             future.set_exception(error)
+
+    def _not_written(self, base: list[Profile]) -> None:
+        """The file still holds ``base``: the next write (or read) merges from there. Merging
+        from the list that failed would take what it added, and the file lacks, for the
+        file's own removals, and remove it here too."""
+        with self._lock:
+            self._unsaved = True
+            if self._to_write is not None:  # asked since, merging from the failed list
+                self._to_write = self._to_write[0], base
+            else:
+                self._base = base
 
     def absorb(self, sent: list[Profile], written: list[Profile]) -> list[Change]:
         """Take in what a write merged from the file (``written`` less ``sent``) as one

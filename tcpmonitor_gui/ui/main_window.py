@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.quitting = False
         self._shut_down = False
         self._watched_log: EventLog | None = None
+        self._unsaved = False  # the last write of the profiles failed (and was told)
 
         self.model = StatusModel(registry, self)
         self.table = StatusTable(self.model, watch_now=False)  # see start_monitoring
@@ -283,6 +284,9 @@ class MainWindow(QMainWindow):
     def _profiles_saved(self, error: str) -> None:
         if error:
             self.banner.show_message(self.tr("Profiles were not saved"), error, "warning")
+        elif self._unsaved:  # what was told is no longer true
+            self.banner.show_message(self.tr("Profiles are saved again"), "", "info")
+        self._unsaved = bool(error)
 
     # -- monitoring -----------------------------------------------------------------------
 

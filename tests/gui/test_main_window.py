@@ -23,7 +23,7 @@ from tcpmonitor_gui.ui.log_opening import monitor_once_logged
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.status.model import Column, Role
 from tests.gui.windows import Opened, open_window
-from tests.helpers import make_profile
+from tests.helpers import fill, make_profile
 
 
 @pytest.fixture
@@ -255,6 +255,33 @@ def test_a_profiles_file_that_cannot_be_set_aside_gives_a_banner_not_a_crash(
     finally:
         o.close()
     assert target.is_dir() if kind == "directory" else stat.S_ISFIFO(os.stat(target).st_mode)
+
+
+def test_profiles_not_saved_on_a_full_disk_are_told_then_saved_with_the_next_change(
+    qtbot: QtBot, small_disk: Path, tmp_path: Path
+) -> None:
+    o = open_window(qtbot, small_disk / "config", tmp_path / "data", monitor=False)
+    window, banner = o.window, o.window.banner
+    try:
+        first, second, third = (
+            make_profile("127.0.0.1", 5432 + n, name=f"db {n}") for n in (1, 2, 3)
+        )
+        window.profiles.apply(first, new=True)
+        qtbot.waitUntil(lambda: len(stored((small_disk / "config", tmp_path))) == 1, timeout=5000)
+        filler = fill(small_disk)
+        with qtbot.waitSignal(window.registry.saved, timeout=5000):
+            window.profiles.apply(second, new=True)
+        assert banner.message()[0] == "Profiles were not saved"
+        assert "No space left on device" in banner.message()[1]
+        assert window.model.row_of(second.id) is not None  # kept here, and saved next time
+        filler.unlink()
+        with qtbot.waitSignal(window.registry.saved, timeout=5000):
+            window.profiles.apply(third, new=True)
+        assert banner.message()[0] == "Profiles are saved again"
+        names = {p.name for p in stored((small_disk / "config", tmp_path))}
+        assert names == {"db 1", "db 2", "db 3"}
+    finally:
+        o.close()
 
 
 def test_window_state_is_remembered(qtbot: QtBot, dirs: tuple[Path, Path]) -> None:

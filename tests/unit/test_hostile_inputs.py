@@ -9,13 +9,11 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import errno
 import io
 import json
 import os
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,9 @@ import pytest
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_set import ProfileSet
+from tcpmonitor_gui.core.profile_store import ProfileFileError, ProfileStore
+from tests.helpers import fill, make_profile
 from tests.unit._cli_process import Home, tcpmonitor
 
 
@@ -229,39 +230,6 @@ def test_a_name_in_an_old_event_log_cannot_drive_the_terminal(home: Home) -> Non
 # -- a read-only place, a disk that fills -----------------------------------------------
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A file system of its own, 512 KiB (a tmpfs; mounting needs root), unmounted after."""
-    from tests.netns import unavailable
-
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        unavailable("mounting a file system needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)],
-                          capture_output=True, text=True, check=False)  # fmt: skip
-    if done.returncode != 0:
-        unavailable(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
-
-
-def fill(disk: Path) -> Path:
-    """Take every free byte of ``disk`` (the kernel's ENOSPC says when); the filler file."""
-    filler = disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while True:
-            os.write(fd, bytes(4096))
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC, exc
-    finally:
-        os.close(fd)
-    return filler
-
-
 def test_the_history_can_be_read_from_a_read_only_mount(home: Home, small_disk: Path) -> None:
     """A cleanly closed WAL database wants its -shm file to be read; a backup on a read-only
     mount cannot have one ("unable to open database file")."""
@@ -315,3 +283,34 @@ def test_on_a_full_disk_events_wait_for_room_and_none_is_lost(small_disk: Path) 
         assert log.flush(10)
         assert log.health().error is None
         assert len(log.events()) == 301
+
+
+def test_a_profile_whose_save_failed_is_kept_and_saved_once_there_is_room(
+    small_disk: Path,
+) -> None:
+    """The set merged its next write from the list that failed, as if the file held it: the
+    profile the file lacked then read as removed by another program, and went from the file's
+    next version and from the set. And nothing tried again at the close."""
+    config = small_disk / "config"
+    orders, added, theirs, last = (make_profile("127.0.0.1", 5432 + n, name=name) for n, name
+                                   in enumerate(("orders", "added", "theirs", "last")))  # fmt: skip
+    ProfileStore(config).save([orders])
+    store = ProfileStore(config)
+    profiles = ProfileSet(store.load(), save=store.sync)
+    filler = fill(small_disk)
+    profiles.add([added])
+    with pytest.raises(ProfileFileError, match="No space left on device"):
+        profiles.flush().result(5)
+    filler.unlink()
+    ProfileStore(config).sync([orders, theirs], [orders])  # another program adds one
+    profiles.resync().result(5)
+    want = {"orders", "added", "theirs"}
+    assert {p.name for p in profiles} == want
+    assert {p.name for p in ProfileStore(config).load()} == want
+    filler = fill(small_disk)
+    profiles.add([last])
+    with pytest.raises(ProfileFileError):
+        profiles.flush().result(5)
+    filler.unlink()
+    profiles.close()  # one more try
+    assert {p.name for p in ProfileStore(config).load()} == want | {"last"}
