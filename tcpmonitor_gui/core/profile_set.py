@@ -12,8 +12,8 @@ listeners and at most one write of the file.
 Writes go through ``save`` on ``executor`` (the I/O thread), never on the caller's thread, and
 are coalesced: changes that arrive while a write waits its turn join that write, which always
 writes the newest list. A failed write is reported to ``watch_saves`` callbacks, on the I/O
-thread; the next change, a read of the file's changes (``resync``) or the close tries again,
-merging from what the file still holds.
+thread; the next change, a read of the file's changes (``resync``) or, in the window, the
+close tries again, merging from what the file still holds.
 """
 
 from __future__ import annotations
@@ -252,12 +252,14 @@ class ProfileSet:
                 log.exception("a profile listener failed")
         return changes
 
-    def close(self) -> None:
-        """No more writes (the program is quitting; a write already queued still runs, and
-        if the last one failed, one more try: the disk may have room again by now)."""
+    def close(self, *, retry: bool = False) -> None:
+        """No more writes (the program is quitting; a write already queued still runs).
+        ``retry``: if the last write failed, one more try (the disk may have room by now):
+        for the window, which said so in a banner, not for a command that already answered
+        that nothing was saved."""
         with self._lock:
-            retry = self._unsaved and self._queued is None
-        if retry:
+            again = retry and self._unsaved and self._queued is None
+        if again:
             self._request_save()
         self._closed = True
 
@@ -289,7 +291,8 @@ class ProfileSet:
         try:
             merged = self._save(snapshot, base)
             written = snapshot if merged is None else merged
-            self._unsaved = False
+            with self._lock:
+                self._unsaved = False
             self._deliver(lambda: self.absorb(snapshot, written))
         except Exception as exc:
             error = exc

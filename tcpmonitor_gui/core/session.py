@@ -274,7 +274,7 @@ class Session:
         if self._go is not None:
             self._go.set()  # an opening that waits for it has nothing to wait for now
         if self._profiles is not None:
-            self._profiles.close()
+            self._profiles.close(retry=not self.strict)  # a command has said it failed
         if self._io is not None:
             self._io.shutdown(wait=True)
         if self.eventlog is not None:

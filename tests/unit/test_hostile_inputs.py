@@ -23,6 +23,7 @@ from tcpmonitor_gui.core.events import Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_set import ProfileSet
 from tcpmonitor_gui.core.profile_store import ProfileFileError, ProfileStore
+from tcpmonitor_gui.core.session import Session
 from tests.helpers import fill, make_profile
 from tests.unit._cli_process import Home, tcpmonitor
 
@@ -312,5 +313,22 @@ def test_a_profile_whose_save_failed_is_kept_and_saved_once_there_is_room(
     with pytest.raises(ProfileFileError):
         profiles.flush().result(5)
     filler.unlink()
-    profiles.close()  # one more try
+    profiles.close(retry=True)  # the window's: one more try
     assert {p.name for p in ProfileStore(config).load()} == want | {"last"}
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["command", "window"])
+def test_what_failed_to_save_is_tried_again_at_the_close_only_by_the_window(
+    small_disk: Path, strict: bool
+) -> None:
+    """A command has answered "not saved" by then: a late write would make that untrue."""
+    config = small_disk / "config"
+    session = Session(config, small_disk / "data", strict=strict)
+    filler = fill(small_disk)
+    session.profiles.add([make_profile("127.0.0.1", 5432, name="orders")])
+    with pytest.raises(ProfileFileError):
+        session.profiles.flush().result(5)
+    filler.unlink()
+    session.close()
+    saved = [p.name for p in ProfileStore(config).load()]
+    assert saved == ([] if strict else ["orders"])

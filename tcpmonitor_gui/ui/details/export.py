@@ -65,7 +65,7 @@ class ReportExport(QObject):
         as_csv = path.suffix.lower() == ".csv"
 
         def write() -> int:  # on the I/O thread, where the log was opened first
-            report = build(session.usable_eventlog(), profiles, since, until)  # else nothing
+            report = build(session.usable_eventlog(), profiles, since, until)  # or no file
             atomic_write_text(path, to_csv(report) if as_csv else to_html(report), mode=0o644)
             return len(profiles)
 
