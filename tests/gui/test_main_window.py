@@ -266,18 +266,17 @@ def test_profiles_not_saved_on_a_full_disk_are_told_then_saved_with_the_next_cha
         first, second, third = (
             make_profile("127.0.0.1", 5432 + n, name=f"db {n}") for n in (1, 2, 3)
         )
-        window.profiles.apply(first, new=True)
-        qtbot.waitUntil(lambda: len(stored((small_disk / "config", tmp_path))) == 1, timeout=5000)
+        with qtbot.waitSignal(window.registry.saved, timeout=5000) as first_save:
+            window.profiles.apply(first, new=True)  # (each write's news comes queued)
+        assert first_save.args == [""]
         filler = fill(small_disk)
-        with qtbot.waitSignal(window.registry.saved, timeout=5000):
-            window.profiles.apply(second, new=True)
-        assert banner.message()[0] == "Profiles were not saved"
+        window.profiles.apply(second, new=True)
+        qtbot.waitUntil(lambda: banner.message()[0] == "Profiles were not saved", timeout=5000)
         assert "No space left on device" in banner.message()[1]
         assert window.model.row_of(second.id) is not None  # kept here, and saved next time
         filler.unlink()
-        with qtbot.waitSignal(window.registry.saved, timeout=5000):
-            window.profiles.apply(third, new=True)
-        assert banner.message()[0] == "Profiles are saved again"
+        window.profiles.apply(third, new=True)
+        qtbot.waitUntil(lambda: banner.message()[0] == "Profiles are saved again", timeout=5000)
         names = {p.name for p in stored((small_disk / "config", tmp_path))}
         assert names == {"db 1", "db 2", "db 3"}
     finally:
