@@ -85,6 +85,7 @@ DUNSTRC = """[global]
     history_length = 100
     dmenu = /bin/false
     browser = /bin/false
+    markup = full
 [urgency_low]
     timeout = 60
 [urgency_normal]

@@ -33,7 +33,7 @@ NOTICE_WITHIN_S = 2.0
 APP_CLASS = "TCP Monitor"  # WM_CLASS: the application name
 
 
-def write_profiles(tmp_path: Path, server: LineEchoServer) -> None:
+def write_profiles(tmp_path: Path, server: LineEchoServer, name: str = "Orders DB") -> None:
     """What the user saved last time: one held connection to a server of theirs."""
     host, port = server.address
     config = tmp_path / "config"
@@ -41,7 +41,7 @@ def write_profiles(tmp_path: Path, server: LineEchoServer) -> None:
     document = {
         "version": 1,
         "profiles": [
-            {"id": "orders", "name": "Orders DB", "host": host, "port": port,
+            {"id": "orders", "name": name, "host": host, "port": port,
              "detector": {"kind": "watch"}},
         ],
     }  # fmt: skip
@@ -148,6 +148,35 @@ def test_without_a_tray_the_desktop_notification_service_tells_within_2s(
         desktop.xdotool("windowfocus", "--sync", str(window.id))
         desktop.xdotool("key", "--clearmodifiers", "ctrl+q")
         assert program.wait(timeout=10.0) == 0, program.stderr
+
+
+def test_a_name_that_looks_like_markup_reaches_the_notification_as_text(
+    desktop: Desktop,
+    gui: Callable[..., GuiProcess],
+    server: LineEchoServer,
+    tmp_path: Path,
+    screenshot: Callable[[str], Path],
+) -> None:
+    """The service reads a notice's body as markup (it says "body-markup"; the desktop's dunst
+    as Debian ships it): "R&D <core> db" lost its "<core>" on screen, and dunst said it could
+    not parse the markup. The body is sent escaped now; the title is plain text by the
+    specification."""
+    name = "R&D <core> db"
+    write_profiles(tmp_path, server, name)
+    dunst_log = desktop.log_dir / "dunst.log"
+    with desktop.without_tray():
+        window_showing_up(desktop, gui(), server, tmp_path)
+        said_before = dunst_log.read_text(errors="replace").count("Unable to parse markup")
+        killed_at = time.monotonic()
+        server.stop()
+        escaped = "R&amp;D &lt;core&gt; db is down"
+        notice = desktop.wait_for_notification(
+            body_contains=escaped, since=killed_at, timeout=NOTICE_WITHIN_S
+        )
+        screenshot("markup-name-down")
+    assert notice.summary == f"Connection down: {name}"
+    said = dunst_log.read_text(errors="replace").count("Unable to parse markup")
+    assert said == said_before, dunst_log.read_text(errors="replace")[-600:]
 
 
 def test_under_a_chinese_locale_the_program_speaks_chinese(

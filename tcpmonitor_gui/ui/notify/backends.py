@@ -12,6 +12,7 @@ notification daemons reject.
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -128,6 +129,7 @@ class DesktopBackend:
         self._notifier: DesktopNotifier | None = None
         self._ready = False
         self._failed_at: float | None = None
+        self._markup = False  # the service reads the body as markup ("body-markup")
         self.why_unavailable = ""
 
     @property
@@ -178,7 +180,8 @@ class DesktopBackend:
                         await notifier.clear(replaces)
                 shown = await notifier.send(
                     title,
-                    body,
+                    # A name like "R&D <core> db" is text: as markup, dunst dropped "<core>".
+                    html.escape(body, quote=False) if self._markup else body,
                     # Critical would ask the daemon to keep it until dismissed: every notice
                     # has a bounded lifetime, so urgency is said by the words, not by this.
                     urgency=Urgency.Normal,
@@ -207,6 +210,7 @@ class DesktopBackend:
             self._notifier = DesktopNotifier(app_name=self._app_name, app_icon=None)
         if not self._ready:
             await self._notifier.get_capabilities()
+            self._markup = await _reads_markup(self._notifier)
             self._ready = True
         return self._notifier
 
@@ -228,6 +232,21 @@ class DesktopBackend:
         disconnect = getattr(bus, "disconnect", None)
         if callable(disconnect):
             disconnect()
+
+
+async def _reads_markup(notifier: DesktopNotifier) -> bool:
+    """Whether the freedesktop notification service reads a notice's body as markup (its
+    "body-markup" capability: dunst, GNOME, KDE, Xfce, mako). ``desktop-notifier`` does not
+    say, so its D-Bus interface is asked; other platforms' services take plain text."""
+    interface = getattr(getattr(notifier, "_backend", None), "interface", None)
+    ask = getattr(interface, "call_get_capabilities", None)
+    if not callable(ask):
+        return False
+    try:
+        return "body-markup" in await ask()
+    except Exception:  # no answer: plain text, as the specification's default
+        log.debug("the notification service's capabilities could not be read", exc_info=True)
+        return False
 
 
 #: Shown notices remembered for their updates (the newest).
