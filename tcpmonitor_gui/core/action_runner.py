@@ -134,7 +134,9 @@ async def _send(action: Action, title: str, body: str) -> Outcome:
         with apprise.LogCapture(level=apprise.logging.WARNING) as logs:  # type: ignore[no-untyped-call]
             service = apprise.Apprise()
             service.add(action.notify)
-            sent = bool(service.notify(body=body, title=title))
+            # Plain text, said so: a service that takes HTML or Markdown gets it escaped (an
+            # e-mail lost "<core>" of "R&D <core> db", and its line breaks, without).
+            sent = bool(service.notify(body=body, title=title, body_format="text"))
         said = [line.split(" - ", 2)[-1] for line in logs.getvalue().splitlines()]
         return sent, " / ".join(said)[:OUTPUT_KEPT]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import email
 import http.server
 import json
 import socket
@@ -95,9 +96,9 @@ def smtp() -> Iterator[tuple[Mailbox, int]]:
     controller.stop()
 
 
-def store(home: Home, actions: list[dict[str, Any]]) -> None:
+def store(home: Home, actions: list[dict[str, Any]], name: str = "Orders DB") -> None:
     home.config.mkdir(parents=True, exist_ok=True)
-    profile = {"name": "Orders DB", "host": "127.0.0.1", "port": 1, "actions": actions}
+    profile = {"name": name, "host": "127.0.0.1", "port": 1, "actions": actions}
     (home.config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [profile]}))
 
 
@@ -135,6 +136,26 @@ def test_a_test_event_reaches_a_webhook_ntfy_and_mail_and_a_dead_service_is_name
     [letter] = box.mail
     assert letter.rcpt_tos == ["ops@example.com"]
     assert b"Connection down: Orders DB" in letter.content
+
+
+def test_a_name_that_looks_like_markup_reaches_a_mail_as_text(
+    tmp_path: Path, smtp: tuple[Mailbox, int]
+) -> None:
+    """The notice is plain text and Apprise is told so: an e-mail (HTML by default) showed
+    "R&D  db (127.0.0.1:1) is down", its "<core>" and line breaks gone."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    box, smtp_port = smtp
+    mail = (f"mailto://example.com?smtp=127.0.0.1&port={smtp_port}&mode=insecure"
+            "&from=monitor@example.com&to=ops@example.com")  # fmt: skip
+    store(home, [{"on": "down", "notify": mail}], name="R&D <core> db")
+    result = tcpmonitor(home, "actions", "test", "R&D <core> db")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [letter] = box.mail
+    message = email.message_from_bytes(letter.content)
+    assert message["Subject"] == "Connection down: R&D <core> db"
+    texts = [part.get_payload(decode=True).decode() for part in message.walk()
+             if part.get_content_maintype() == "text"]  # fmt: skip
+    assert texts and all("R&D <core> db (127.0.0.1:1) is down" in text for text in texts)
 
 
 @pytest.mark.parametrize(
