@@ -12,8 +12,9 @@ listeners and at most one write of the file.
 Writes go through ``save`` on ``executor`` (the I/O thread), never on the caller's thread, and
 are coalesced: changes that arrive while a write waits its turn join that write, which always
 writes the newest list. A failed write is reported to ``watch_saves`` callbacks, on the I/O
-thread; the next change, a read of the file's changes (``resync``) or, in the window, the
-close tries again, merging from what the file still holds.
+thread; the next change, a read of the file's changes (``resync``: the window's registry also
+asks for one every 30 s after a failure) or, in the window, the close tries again, merging
+from what the file still holds.
 """
 
 from __future__ import annotations

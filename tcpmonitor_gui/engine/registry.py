@@ -17,6 +17,9 @@ from .gui_thread import call_in_gui_thread
 
 #: Changes in the folder are gathered this long before the file is read again.
 RESYNC_AFTER_MS = 300
+#: After a failed write (a full disk), the profiles are written again this often until one
+#: works, with no change needed to set it off.
+RETRY_SAVE_MS = 30_000
 
 
 class ProfileRegistry(QObject):
@@ -40,6 +43,12 @@ class ProfileRegistry(QObject):
         profiles.subscribe(self._relay)
         profiles.watch_saves(self._save_done)  # called on the I/O thread
         profiles.deliver_with(lambda call: call_in_gui_thread(call, owner=self))
+        #: Writes again after a failed write (``resync``: it merges with the file as it is).
+        self.save_retry = QTimer(self)
+        self.save_retry.setSingleShot(True)
+        self.save_retry.setInterval(RETRY_SAVE_MS)
+        self.save_retry.timeout.connect(profiles.resync)
+        self.saved.connect(self._retry_if_failed)
         self._watcher: QFileSystemWatcher | None = None
         if watch is not None:
             # The folder, not the file: a file replaced by a rename is a new file.
@@ -60,6 +69,12 @@ class ProfileRegistry(QObject):
             self.added.emit([c.profile for c in added])
         if changed := by_kind.get(ChangeKind.CHANGED):
             self.changed.emit(changed)
+
+    def _retry_if_failed(self, error: str) -> None:
+        if error:
+            self.save_retry.start()
+        else:
+            self.save_retry.stop()
 
     def _save_done(self, error: Exception | None) -> None:
         call_in_gui_thread(self.saved.emit, "" if error is None else str(error), owner=self)

@@ -257,7 +257,7 @@ def test_a_profiles_file_that_cannot_be_set_aside_gives_a_banner_not_a_crash(
     assert target.is_dir() if kind == "directory" else stat.S_ISFIFO(os.stat(target).st_mode)
 
 
-def test_profiles_not_saved_on_a_full_disk_are_told_then_saved_with_the_next_change(
+def test_profiles_not_saved_on_a_full_disk_are_told_kept_and_written_once_there_is_room(
     qtbot: QtBot, small_disk: Path, tmp_path: Path
 ) -> None:
     o = open_window(qtbot, small_disk / "config", tmp_path / "data", monitor=False)
@@ -274,11 +274,16 @@ def test_profiles_not_saved_on_a_full_disk_are_told_then_saved_with_the_next_cha
         qtbot.waitUntil(lambda: banner.message()[0] == "Profiles were not saved", timeout=5000)
         assert "No space left on device" in banner.message()[1]
         assert window.model.row_of(second.id) is not None  # kept here, and saved next time
-        filler.unlink()
-        window.profiles.apply(third, new=True)
+        assert window.registry.save_retry.isActive()  # written again in 30 s, unasked
+        window.registry.save_retry.setInterval(100)
+        with qtbot.waitSignal(window.registry.saved, timeout=5000) as third_save:
+            window.profiles.apply(third, new=True)  # fails too
+        assert "No space left on device" in third_save.args[0]
+        filler.unlink()  # room again, and no change: the retry writes them
         qtbot.waitUntil(lambda: banner.message()[0] == "Profiles are saved again", timeout=5000)
         names = {p.name for p in stored((small_disk / "config", tmp_path))}
         assert names == {"db 1", "db 2", "db 3"}
+        assert not window.registry.save_retry.isActive()
     finally:
         o.close()
 
