@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.quitting = False
         self._shut_down = False
         self._watched_log: EventLog | None = None
-        self._unsaved = False  # the last write of the profiles failed (and was told)
+        self._unsaved = ""  # why the last write of the profiles failed (told once)
 
         self.model = StatusModel(registry, self)
         self.table = StatusTable(self.model, watch_now=False)  # see start_monitoring
@@ -282,11 +282,11 @@ class MainWindow(QMainWindow):
         self.chain.post(notice)
 
     def _profiles_saved(self, error: str) -> None:
-        if error:
+        if error and error != self._unsaved:  # (the retries every 30 s say it once)
             self.banner.show_message(self.tr("Profiles were not saved"), error, "warning")
-        elif self._unsaved:  # what was told is no longer true
+        elif not error and self._unsaved:  # what was told is no longer true
             self.banner.show_message(self.tr("Profiles are saved again"), "", "info")
-        self._unsaved = bool(error)
+        self._unsaved = error
 
     # -- monitoring -----------------------------------------------------------------------
 

@@ -279,6 +279,10 @@ def test_profiles_not_saved_on_a_full_disk_are_told_kept_and_written_once_there_
         with qtbot.waitSignal(window.registry.saved, timeout=5000) as third_save:
             window.profiles.apply(third, new=True)  # fails too
         assert "No space left on device" in third_save.args[0]
+        banner.dismiss()
+        with qtbot.waitSignal(window.registry.saved, timeout=5000) as retried:
+            pass  # a retry, failing the same way: not told again every 30 s
+        assert retried.args == third_save.args and banner.isHidden()
         filler.unlink()  # room again, and no change: the retry writes them
         qtbot.waitUntil(lambda: banner.message()[0] == "Profiles are saved again", timeout=5000)
         names = {p.name for p in stored((small_disk / "config", tmp_path))}
