@@ -15,9 +15,12 @@ import platform
 import resource
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.e2e.desktop import Desktop
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -130,3 +133,19 @@ def flip_event(
         address=address,
         detection_ms=detection_ms if down else None,
     )
+
+
+@contextlib.contextmanager
+def private_desktop(base: Path) -> Iterator[Desktop]:
+    """The end-to-end tests' desktop (Xvfb, a session bus, dunst, trayer); a missing tool
+    ends the run, saying which. Imported when asked: most scripts need no desktop."""
+    sys.path.insert(0, str(REPO))  # for tests.e2e
+    from tests.e2e.session import start_desktop
+
+    try:
+        with start_desktop(base) as desktop:
+            yield desktop
+    except BaseException as exc:  # pytest's Skipped is a BaseException
+        if type(exc).__name__ == "Skipped":
+            sys.exit(f"cannot run: {exc}")
+        raise

@@ -44,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, machine_line, markdown_table, stop_process
+from _common import REPO, machine_line, markdown_table, private_desktop, stop_process
 
 sys.path.insert(0, str(REPO))  # for tests.e2e: the end-to-end tests' private desktop
 
@@ -52,7 +52,6 @@ from tcpmonitor_gui.lab.proxy import FaultProxy
 from tcpmonitor_gui.lab.targets import LineEchoServer
 from tcpmonitor_gui.ui.notify.policy import COALESCE_S
 from tests.e2e.desktop import Desktop
-from tests.e2e.session import start_desktop
 
 GUI = Path(sys.executable).parent / "tcpmonitor-gui"
 APP_CLASS = "tcpmonitor-gui"
@@ -260,12 +259,7 @@ def main() -> None:
         sys.exit(f"{GUI} not found: install the package in this venv (pip install -e .)")
     with contextlib.ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tcpmonitor-")))
-        try:
-            desktop = stack.enter_context(start_desktop(work / "desktop"))
-        except BaseException as exc:  # pytest's Skipped is a BaseException
-            if type(exc).__name__ == "Skipped":
-                sys.exit(f"cannot run: {exc}")
-            raise
+        desktop = stack.enter_context(private_desktop(work / "desktop"))
         server = stack.enter_context(LineEchoServer())
         proxies = [stack.enter_context(FaultProxy(server.address)) for _ in range(args.rounds)]
         tray = with_tray(desktop, work, proxies)

@@ -69,7 +69,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import psutil
@@ -84,6 +84,7 @@ from _common import (
     machine_line,
     markdown_table,
     percentile,
+    private_desktop,
     raise_nofile,
     stop_process,
 )
@@ -93,7 +94,6 @@ sys.path.insert(0, str(REPO))  # for tests.e2e: the end-to-end tests' private de
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV, TICK_MS, lateness_ms
 from tests.e2e.desktop import Desktop
-from tests.e2e.session import start_desktop
 
 BIN = Path(sys.executable).parent
 GUI = BIN / "tcpmonitor-gui"
@@ -739,18 +739,6 @@ def details(r: Results) -> list[str]:
 
 
 # -- main --------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def private_desktop(base: Path) -> Iterator[Desktop]:
-    """The end-to-end tests' desktop; a missing tool ends the run, saying which."""
-    try:
-        with start_desktop(base) as desktop:
-            yield desktop
-    except BaseException as exc:  # pytest's Skipped is a BaseException
-        if type(exc).__name__ == "Skipped":
-            sys.exit(f"cannot run: {exc}")
-        raise
 
 
 def compile_bytecode() -> None:
