@@ -146,3 +146,15 @@ def state_of(profile_id: str, state: str, previous: str | None = None) -> Match:
         and e.get("state") == state
         and (previous is None or e.get("previous") == previous)
     )
+
+
+def back_from_down(profile_id: str) -> Match:
+    """Matches ``profile_id`` leaving "down" once its cable is back: to "up", or to "degraded"
+    when the first connect is slow (the kernel resolves the server's neighbour entry again
+    first; a CI run saw 505 ms, which is truly slow, and truly back)."""
+    return lambda e: (
+        e.get("kind") == "state"
+        and e.get("profile_id") == profile_id
+        and e.get("previous") == "down"
+        and e.get("state") in ("up", "degraded")
+    )

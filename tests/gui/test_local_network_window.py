@@ -20,7 +20,14 @@ import pytest
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.netns import Namespace
-from tests.netns_process import JsonLines, cable, mixed_profiles, routed_namespace, state_of
+from tests.netns_process import (
+    JsonLines,
+    back_from_down,
+    cable,
+    mixed_profiles,
+    routed_namespace,
+    state_of,
+)
 from tests.unit._cli_process import TCPMONITOR, Home
 
 pytestmark = pytest.mark.netns
@@ -75,7 +82,7 @@ def test_a_pulled_cable_is_one_notice_and_its_return_one_more(
             plugged = cable(ns, plugged=True)
             run.until(lambda e: e["kind"] == "network" and e["state"] == "online", 10)
             for p in profiles:
-                back_at, _ = run.until(state_of(p.id, "up", "down"), 10)
+                back_at, _ = run.until(back_from_down(p.id), 10)
                 assert back_at - plugged < INTERVAL_S + 1.5, f"{p.name} back late"
             _, back = run.until(lambda e: e["kind"] == "notice" and e["title"] == "Back online", 5)
             assert back["body"] == "20 of 20 connections are up.", back

@@ -19,7 +19,14 @@ import pytest
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.helpers import make_profile
 from tests.netns import Namespace
-from tests.netns_process import JsonLines, cable, mixed_profiles, routed_namespace, state_of
+from tests.netns_process import (
+    JsonLines,
+    back_from_down,
+    cable,
+    mixed_profiles,
+    routed_namespace,
+    state_of,
+)
 from tests.unit._cli_process import TCPMONITOR, Home
 
 pytestmark = pytest.mark.netns
@@ -58,7 +65,7 @@ def test_a_pulled_cable_is_this_computers_offline_said_once_and_back_at_once(
             _, online = run.until(lambda e: e["kind"] == "network" and e is not offline, 10)
             assert online["state"] == "online"
             for p in profiles:
-                back_at, _ = run.until(state_of(p.id, "up", "down"), 10)
+                back_at, _ = run.until(back_from_down(p.id), 10)
                 assert back_at - plugged < INTERVAL_S + 1.5, f"{p.name} back late"
             networks = [e["state"] for _, e in run.seen if e["kind"] == "network"]
             assert networks == ["offline", "online"], networks  # once each, no flapping
