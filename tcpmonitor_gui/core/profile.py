@@ -254,8 +254,10 @@ def parse_target(value: str, field: str = "HOST:PORT") -> tuple[str, int]:
         name, port_text = value[1:end], value[end + 2 :]
     else:
         name, sep, port_text = value.rpartition(":")
-        if not sep or not name:
+        if not sep:
             v.fail(field, value, "is not HOST:PORT (the port is missing)")
+        if not name:
+            v.fail(field, value, "is not HOST:PORT (the host is missing)")
         if ":" in name:
             v.fail(field, value, "has an IPv6 address without brackets (write [ADDR]:PORT)")
     spec = field_range("port")

@@ -129,6 +129,13 @@ def host(field: str, value: Any) -> str:
             fail(field, value, "has a scope that is not a network interface's name or number")
         return value
     name = value[:-1] if value.endswith(".") else value
+    if not name.isascii():
+        # An internationalized name ("bücher.example"), kept as written: the resolver and
+        # TLS ask for its ASCII form (IDNA) themselves. Its ASCII form must be a host name.
+        try:
+            name = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            fail(field, value, "is not a valid host name or IP address")
     if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
         fail(field, value, "is not a valid host name or IP address")
     if name.replace(".", "").isdigit():

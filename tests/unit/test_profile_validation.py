@@ -59,6 +59,11 @@ CASES: list[tuple[str, Any, str, str, str]] = [
     ("host-space", make(host="db one"), "host", "'db one'", "is not a valid host name"),
     ("host-bad-ipv4", make(host="999.1.1.1"), "host", "'999.1.1.1'", "is not a valid IP address"),
     ("host-too-long", make(host="a" * 254), "host", "'aaaa", "is not a valid host name"),
+    # Internationalized names are taken where IDNA can write them in ASCII; not with a
+    # right-to-left override (which would show the name reversed), nor a label over 63.
+    ("host-idn-bidi", make(host="exa\u202emple.com"), "host", "'exa", "is not a valid host"),
+    ("host-idn-long-label", make(host="ü" * 70 + ".de"), "host", "'üüü", "is not a valid host"),
+    ("host-idn-empty-label", make(host="ä..de"), "host", "'ä..de'", "is not a valid host"),
     ("port-zero", make(port=0), "port", "0", "is out of range (allowed 1 to 65535)"),
     ("port-high", make(port=65536), "port", "65536", "is out of range (allowed 1 to 65535)"),
     ("port-text", make(port="80"), "port", "'80'", "is not a whole number (allowed 1 to 65535)"),
@@ -252,6 +257,15 @@ def test_refusal_names_field_value_and_what_is_allowed(
 
 def test_send_on_watch_is_reported_under_send() -> None:
     assert refusal(make({"kind": "watch", "send": "hello"})).field == "detector.send"
+
+
+@pytest.mark.parametrize("host", ["bücher.example", "例子.测试", "bücher.example."])
+def test_an_internationalized_host_name_is_kept_as_written(host: str) -> None:
+    """The resolver and TLS write it in ASCII themselves (IDNA): the user's own spelling is
+    what the table, the log and the notices show."""
+    profile = Profile.from_dict(make(host=host))
+    assert profile.host == host
+    assert Profile.from_dict(json.loads(json.dumps(profile.to_dict()))) == profile
 
 
 def test_a_400_digit_port_is_refused_with_a_message() -> None:
