@@ -73,10 +73,15 @@ def _listen(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(f"{v.show(exc.value)} {exc.problem}") from None
 
 
+CONFIG_HELP = "profiles and settings live here"
+DATA_HELP = "the event log lives here"
+V_HELP = "log what happens"
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config-dir", metavar="DIR", help="profiles and settings live here")
-    parser.add_argument("--data-dir", metavar="DIR", help="the event log lives here")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument("--config-dir", metavar="DIR", help=CONFIG_HELP)
+    parser.add_argument("--data-dir", metavar="DIR", help=DATA_HELP)
+    parser.add_argument("-v", "--verbose", action="store_true", help=V_HELP)
 
 
 def _probe_options(parser: argparse.ArgumentParser) -> None:
@@ -102,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch TCP connections; be told at once, with the cause, when one drops.",
     )
     parser.add_argument("--version", action="version", version=f"tcpmonitor {__version__}")
+    # Also before the command ("tcpmonitor --config-dir DIR events"), as many tools take
+    # them: unknown there, the folder was read as the command ("invalid choice: 'DIR'").
+    parser.add_argument("--config-dir", dest="top_config_dir", metavar="DIR", help=CONFIG_HELP)
+    parser.add_argument("--data-dir", dest="top_data_dir", metavar="DIR", help=DATA_HELP)
+    parser.add_argument("-v", "--verbose", dest="top_verbose", action="store_true", help=V_HELP)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="connect now, like tcping (exit 0 if the last worked)")
@@ -241,8 +251,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The arguments, the common options given before the command merged into the
+    command's own (given after it, they win)."""
     args = build_parser().parse_args(argv)
+    args.config_dir = args.config_dir or args.top_config_dir
+    args.data_dir = args.data_dir or args.top_data_dir
+    args.verbose = args.verbose or args.top_verbose
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

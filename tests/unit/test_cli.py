@@ -605,6 +605,21 @@ def test_the_options_win_over_the_environment(home: Home, tmp_path: Path) -> Non
     assert not elsewhere.config.exists()
 
 
+def test_the_dir_options_may_come_before_the_command(home: Home, tmp_path: Path) -> None:
+    """As many tools take them; before, the folder was read as the command ("invalid choice:
+    '/tmp/…'"). Given in both places, the command's own win."""
+    elsewhere = Home(tmp_path / "env-config", tmp_path / "env-data")
+    before = [*home.options, "profiles", "add", "web", "127.0.0.1:80"]
+    result = tcpmonitor(home, *before, flags=False, env=elsewhere.env)
+    assert result.returncode == 0, result.stderr
+    assert [p["name"] for p in stored_document(home)["profiles"]] == ["web"]
+    assert not elsewhere.config.exists()
+
+    both = ["--config-dir", str(elsewhere.config), "profiles", "list", "--json"]
+    listed = tcpmonitor(home, *both, env=elsewhere.env)
+    assert [p["name"] for p in json.loads(listed.stdout)["profiles"]] == ["web"]
+
+
 def test_profiles_are_removed_by_name_or_by_id(home: Home) -> None:
     store(home, WEB, STORED, REDIS)
 
