@@ -86,11 +86,13 @@ def read_json(path: Path, what: str) -> Any:
         problem = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
         raise JsonFileError(path, f"{what}: not UTF-8 text ({problem})") from None
     try:
-        return json.loads(text, parse_int=_int)
+        return json.loads(text, parse_int=_int, object_pairs_hook=_unique_keys)
     except _HugeNumber as exc:
         raise JsonFileError(
             path, f"{what}: holds a number of {exc.digits} digits; not loaded"
         ) from None
+    except _DuplicateKey as exc:
+        raise JsonFileError(path, f"{what}: {exc}; not loaded") from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise JsonFileError(path, f"{what}: not valid JSON ({where})") from None
@@ -102,6 +104,26 @@ class _HugeNumber(ValueError):
     def __init__(self, digits: int) -> None:
         super().__init__(digits)
         self.digits = digits
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key appears twice: JSON would keep the last one, so a
+    second "port" typed in by hand would silently win over the first."""
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            name = obj.get("name")
+            where = f" (the one with name {name!r})" if isinstance(name, str) else ""
+            raise _DuplicateKey(f"the key {key!r} appears twice in one object{where}")
+        seen.add(key)
+    raise AssertionError("unreachable: dict() dropped a key that no pair repeats")
 
 
 def _int(text: str) -> int:

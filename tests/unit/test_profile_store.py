@@ -174,6 +174,22 @@ def test_invalid_json_names_line_and_column(store: ProfileStore) -> None:
     )
 
 
+def test_a_key_written_twice_is_named_not_silently_the_last(store: ProfileStore) -> None:
+    """JSON would keep the last "port": a second one typed in by hand would quietly win."""
+    original = write(
+        store,
+        '{"version": 1, "profiles": [{"name": "Orders DB", "host": "db", "port": 5432,'
+        ' "port": 5433}]}',
+    )
+    assert load_error(store) == (
+        "profiles.json: the key 'port' appears twice in one object (the one with name "
+        "'Orders DB'); not loaded"
+    )
+    with pytest.raises(ProfileFileError):
+        store.save([profile("A")])
+    assert store.path.read_bytes() == original
+
+
 def test_bytes_that_are_not_utf8_are_named(store: ProfileStore) -> None:
     write(store, b'{"version": 1, "profiles": ["\xff"]}')
     assert load_error(store) == "profiles.json: not UTF-8 text (byte 0xff at offset 29)"
