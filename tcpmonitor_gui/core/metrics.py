@@ -25,12 +25,15 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import http.server
 import itertools
 import math
 import socket
+import sys
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -49,8 +52,11 @@ PROFILE_STATES = (State.UNKNOWN, State.CONNECTING, State.UP, State.DEGRADED, Sta
 UP_STATES = (State.UP, State.DEGRADED)
 #: Scrapes served at once; more connections are closed at once.
 MAX_CLIENTS = 16
-#: A scrape that has not sent its request line within this long is dropped.
+#: A scrape that sends or reads nothing for this long is dropped.
 REQUEST_TIMEOUT_S = 10.0
+#: A scrape is over within this long, however it trickles (a byte every few seconds would
+#: otherwise hold its slot for ever, and sixteen such would turn every scrape away).
+CONNECTION_DEADLINE_S = 30.0
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 _HELP = {
@@ -370,7 +376,9 @@ class MetricsServer:
 
 class _Server(http.server.ThreadingHTTPServer):
     """One thread per scrape, at most ``MAX_CLIENTS`` at once: a peer that opens connections
-    and says nothing cannot make us start threads without bound (more are closed at once)."""
+    and says nothing cannot make us start threads without bound (more are closed at once).
+    Each is cut at ``CONNECTION_DEADLINE_S``, by the serving thread's own turn
+    (``service_actions``, every half second): a peer that trickles cannot keep its slot."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -378,22 +386,44 @@ class _Server(http.server.ThreadingHTTPServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients = threading.BoundedSemaphore(MAX_CLIENTS)
+        self._deadlines: dict[socket.socket, float] = {}
+        self._lock = threading.Lock()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._clients.acquire(blocking=False):
             self.shutdown_request(request)  # busy: this one is turned away
             return
+        with self._lock:
+            self._deadlines[request] = time.monotonic() + CONNECTION_DEADLINE_S
         try:
             super().process_request(request, client_address)
         except BaseException:
-            self._clients.release()
+            self._done(request)
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._clients.release()
+            self._done(request)
+
+    def _done(self, request: socket.socket) -> None:
+        with self._lock:
+            self._deadlines.pop(request, None)
+        self._clients.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # the client went away, or was cut at its deadline: not our error
+        super().handle_error(request, client_address)
+
+    def service_actions(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            late = [sock for sock, deadline in self._deadlines.items() if deadline <= now]
+        for sock in late:  # its thread's read or write then ends, and the thread with it
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Server6(_Server):

@@ -4,8 +4,10 @@ them from a thread of its own."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import itertools
 import socket
 import threading
 import time
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tcpmonitor_gui.core import metrics as metrics_module
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.metrics import FAMILIES, MAX_CLIENTS, Metrics, MetricsServer
 from tcpmonitor_gui.core.profile import Profile
@@ -223,3 +226,53 @@ def test_silent_clients_cannot_make_the_server_start_threads_without_bound() -> 
             time.sleep(0.05)  # ok-sleep: polling a server, with a deadline
     server.close()
     assert status == 200
+
+
+def test_clients_that_trickle_cannot_hold_every_slot(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Sixteen peers each sending a byte of their request every 0.3 s never trip the 10 s
+    quiet timeout, and held every slot for ever: scrapes were turned away. Each is now cut at
+    the connection's deadline (4 s here), and a scrape is served while they keep trickling."""
+    monkeypatch.setattr(metrics_module, "CONNECTION_DEADLINE_S", 4.0)
+    server = MetricsServer(Metrics([profile()]), "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.address[1]}/metrics"
+    stop = threading.Event()
+    connected = threading.Barrier(MAX_CLIENTS + 1, timeout=10)
+
+    def trickle() -> None:
+        with socket.create_connection(server.address, timeout=10) as sock:
+            connected.wait()
+            with contextlib.suppress(OSError):  # cut by the server
+                for byte in itertools.cycle(b"GET /metrics HTTP/1.0\r\nX-A: "):
+                    sock.sendall(bytes([byte]))
+                    if stop.wait(0.3):
+                        return
+
+    peers = [threading.Thread(target=trickle) for _ in range(MAX_CLIENTS)]
+    for peer in peers:
+        peer.start()
+    try:
+        connected.wait()
+        assert poll(url, until_served=False), "the trickling peers never took every slot"
+        assert poll(url, until_served=True), "every slot is still held by a peer that trickles"
+        assert "Traceback" not in capfd.readouterr().err  # a cut client is not our error
+    finally:
+        stop.set()
+        for peer in peers:
+            peer.join(10)
+        server.close()
+
+
+def poll(url: str, *, until_served: bool, within_s: float = 10.0) -> bool:
+    """Scrape ``url`` until one is served (or, ``until_served`` false, turned away)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            served = fetch(url)[0] == 200
+        except OSError:  # turned away: every slot is taken
+            served = False
+        if served == until_served:
+            return True
+        time.sleep(0.05)  # ok-sleep: polling a server, with a deadline
+    return False
