@@ -136,6 +136,9 @@ class InstanceServer(QObject):
 
         if self._server is None:
             self._server = QLocalServer(self)
+            # Only this user may ask (the socket is in a shared folder where there is no
+            # runtime one, and a loose umask would let anyone connect).
+            self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
             self._server.newConnection.connect(self._accept)
         if self._server.listen(self.name):
             return True

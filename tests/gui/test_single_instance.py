@@ -32,6 +32,20 @@ def test_second_launch_reaches_the_first(qtbot: QtBot, tmp_path: Path) -> None:
         server.close()
 
 
+def test_only_this_user_may_connect_however_loose_the_umask(tmp_path: Path) -> None:
+    name = server_name(tmp_path)
+    server = InstanceServer(name)
+    loose = os.umask(0)
+    try:
+        assert server.listen()
+        assert server._server is not None
+        socket_file = Path(server._server.fullServerName())
+        assert socket_file.stat().st_mode & 0o077 == 0, oct(socket_file.stat().st_mode)
+    finally:
+        os.umask(loose)
+        server.close()
+
+
 def test_names_differ_by_config_dir(tmp_path: Path) -> None:
     assert server_name(tmp_path / "a") != server_name(tmp_path / "b")
 
