@@ -52,6 +52,9 @@ CASES: list[tuple[str, Any, str, str, str]] = [
     ("missing-port", without("port"), "port", "null", "is missing (it is required)"),
     ("name-not-text", make(name=5), "name", "5", "is not text"),
     ("name-blank", make(name="   "), "name", "'   '", "is empty (it is required)"),
+    # An override turns what follows around: "db \u202enwod si" shows as "db is down".
+    ("name-bidi", make(name="db \u202enwod si"), "name", "'db", "bidirectional control"),
+    ("group-bidi", make(group="\u2067prod"), "group", "'", "bidirectional control"),
     ("name-too-long", make(name="n" * 101), "name", "'nnnn", "101 characters, allowed at most 100"),
     ("host-empty", make(host=""), "host", "''", "is not a host name or IP address"),
     ("host-not-text", make(host=42), "host", "42", "is not a host name or IP address"),
@@ -257,6 +260,11 @@ def test_refusal_names_field_value_and_what_is_allowed(
 
 def test_send_on_watch_is_reported_under_send() -> None:
     assert refusal(make({"kind": "watch", "send": "hello"})).field == "detector.send"
+
+
+@pytest.mark.parametrize("name", ["قاعدة البيانات", "שרת ראשי", "db\u200f (RLM)"])
+def test_right_to_left_names_need_no_control_and_are_kept(name: str) -> None:
+    assert Profile.from_dict(make(name=name)).name == name
 
 
 @pytest.mark.parametrize("host", ["bücher.example", "例子.测试", "bücher.example."])
