@@ -1275,16 +1275,16 @@ Their stored history is kept.</source>
         <translation>要发送的十六进制字节，两位一组 0-9a-f（可含空格）</translation>
     </message>
     <message>
-        <source>hex bytes the reply must start with</source>
-        <translation>应答必须以这些十六进制字节开头</translation>
+        <source>hex bytes the reply must start with (with nothing to send: what the server sends first)</source>
+        <translation>应答必须以这些十六进制字节开头（不发送任何内容时：服务器首先发来的内容）</translation>
+    </message>
+    <message>
+        <source>A regular expression the reply must match (with nothing to send: what the server sends first)</source>
+        <translation>应答必须匹配的正则表达式（不发送任何内容时：服务器首先发来的内容）</translation>
     </message>
     <message>
         <source>Empty: the preset&apos;s. Escapes: \r \n \t \\ \0 \xNN</source>
         <translation>留空则使用预设值。转义：\r \n \t \\ \0 \xNN</translation>
-    </message>
-    <message>
-        <source>A regular expression the reply must match</source>
-        <translation>应答必须匹配的正则表达式</translation>
     </message>
 </context>
 <context>

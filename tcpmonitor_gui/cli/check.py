@@ -78,6 +78,7 @@ def _line(profile: Profile, sample: Sample, as_json: bool) -> str:
                 "dns_ms": t and t.dns_ms,
                 "connect_ms": t and t.connect_ms,
                 "tls_ms": t and t.tls_ms,
+                "greeting_ms": t and t.greeting_ms,
                 "reply_ms": t and t.reply_ms,
                 "kernel_rtt_ms": t and t.kernel_rtt_ms,
             }

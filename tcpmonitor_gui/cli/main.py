@@ -89,7 +89,11 @@ def _probe_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=_field("detector.timeout_s"), metavar="S")
     parser.add_argument("--preset", choices=sorted(PRESETS), help="send/expect preset")
     parser.add_argument("--send", help="text to send (\\r \\n \\t \\xNN understood)")
-    parser.add_argument("--expect", help="regular expression the reply must match")
+    parser.add_argument(
+        "--expect",
+        help="regular expression the reply must match (with nothing to send: what the server "
+        "sends first)",
+    )
     parser.add_argument("--tls", action="store_true", help="TLS handshake after connect")
     parser.add_argument("--sni", metavar="NAME", help="TLS server name (default: the host)")
     parser.add_argument("--insecure", action="store_true", help="do not verify the certificate")

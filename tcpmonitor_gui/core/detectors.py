@@ -172,9 +172,9 @@ async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Back
         if exchange is not None:
             # A detector that asks a question is up on a right answer, never on a bare
             # connect: a frozen server's kernel still accepts (DESIGN.md, States).
-            await read_greeting(wire, exchange, d.timeout_s)
+            greeting_ms = await read_greeting(wire, exchange, d.timeout_s)
             latency = await ask(wire, exchange, d.timeout_s)
-            timings = dataclasses.replace(timings, reply_ms=latency)
+            timings = dataclasses.replace(timings, greeting_ms=greeting_ms, reply_ms=latency)
             backoff.reset()
         report(
             Sample(

@@ -85,12 +85,15 @@ def _matches(pattern: Pattern) -> Judge:
     return lambda data: True if pattern.search(data) else None
 
 
-async def read_greeting(wire: Wire, exchange: Exchange, timeout: float) -> None:
-    """Wait for the banner a server sends first (SSH, SMTP, FTP), then drop it."""
+async def read_greeting(wire: Wire, exchange: Exchange, timeout: float) -> float | None:
+    """Wait for the banner a server sends first (SSH, SMTP, FTP), then drop it; returns how
+    long it took to come whole, in ms (None: the exchange has no greeting)."""
     if exchange.greeting is None:
-        return
-    await await_reply(wire, _matches(exchange.greeting), timeout, "greeting")
+        return None
+    waited_from = time.monotonic()
+    came_at = await await_reply(wire, _matches(exchange.greeting), timeout, "greeting")
     wire.take()
+    return max(0.0, (came_at - waited_from) * 1000.0)
 
 
 async def ask(wire: Wire, exchange: Exchange, timeout: float) -> float:

@@ -84,19 +84,32 @@ def compile_exchange(preset: str | None, send: str, expect: str, host: str) -> E
     if p.name == "hex":
         data = bytes.fromhex(send) if send else None
         want = bytes.fromhex(expect) if expect else None
-        return Exchange(
-            greeting=None,
-            send=data or None,
-            expect=compile_pattern(b"^" + re.escape(want)) if want else None,
-            expect_len=len(want) if want else None,
-            terminator=None,
+        return _speaks_first(
+            Exchange(
+                greeting=None,
+                send=data or None,
+                expect=compile_pattern(b"^" + re.escape(want)) if want else None,
+                expect_len=len(want) if want else None,
+                terminator=None,
+            )
         )
     send_text = send or p.send
     expect_text = expect or p.expect
-    return Exchange(
-        greeting=compile_pattern(p.greeting.encode()) if p.greeting else None,
-        send=send_text.replace("{host}", host).encode() if send_text else None,
-        expect=compile_pattern(expect_text.encode()) if expect_text else None,
-        expect_len=None,
-        terminator=p.terminator,
+    return _speaks_first(
+        Exchange(
+            greeting=compile_pattern(p.greeting.encode()) if p.greeting else None,
+            send=send_text.replace("{host}", host).encode() if send_text else None,
+            expect=compile_pattern(expect_text.encode()) if expect_text else None,
+            expect_len=None,
+            terminator=p.terminator,
+        )
     )
+
+
+def _speaks_first(exchange: Exchange) -> Exchange:
+    """With nothing to send, what is expected is what the server says first: its greeting
+    (the ssh preset's own, replaced). Kept as a reply to a request that is never sent, it was
+    never looked at, and any server passed ("--expect '^XYZ'" against an SSH server)."""
+    if exchange.send is not None or exchange.expect is None:
+        return exchange
+    return dataclasses.replace(exchange, greeting=exchange.expect, expect=None, expect_len=None)

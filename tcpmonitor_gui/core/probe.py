@@ -36,10 +36,13 @@ async def probe_once(profile: Profile, resolver: Resolver) -> Sample:
     try:
         if talk and conn.wire is not None:
             timeout = profile.detector.timeout_s
-            await read_greeting(conn.wire, exchange, timeout)
+            greeting_ms = await read_greeting(conn.wire, exchange, timeout)
             reply_ms = await ask(conn.wire, exchange, timeout)
-            if exchange.send is not None:
-                timings = dataclasses.replace(timings, reply_ms=reply_ms)
+            timings = dataclasses.replace(
+                timings,
+                greeting_ms=greeting_ms,
+                reply_ms=reply_ms if exchange.send is not None else None,
+            )
     except CheckFailed as exc:
         return Sample(False, exc.cause, None, exc.detail, conn.address, timings)
     finally:

@@ -14,6 +14,8 @@ class Timings:
     dns_ms: float | None = None
     connect_ms: float | None = None
     tls_ms: float | None = None
+    #: The wait for the server's own first words (SSH's banner, SMTP's 220).
+    greeting_ms: float | None = None
     reply_ms: float | None = None
     #: The kernel's RTT (TCP_INFO), free of GIL waits; None where unavailable.
     kernel_rtt_ms: float | None = None
@@ -21,7 +23,11 @@ class Timings:
     @property
     def total_ms(self) -> float | None:
         """How long the check took, step by step added up (what "connected in" means)."""
-        steps = [t for t in (self.dns_ms, self.connect_ms, self.tls_ms, self.reply_ms) if t]
+        steps = [
+            t
+            for t in (self.dns_ms, self.connect_ms, self.tls_ms, self.greeting_ms, self.reply_ms)
+            if t
+        ]
         return sum(steps) if steps or self.connect_ms is not None else None
 
     @property
@@ -36,6 +42,7 @@ class Timings:
                 ("dns", self.dns_ms),
                 ("connect", self.connect_ms),
                 ("tls", self.tls_ms),
+                ("greeting", self.greeting_ms),
                 ("reply", self.reply_ms),
                 ("rtt", self.kernel_rtt_ms),
             )

@@ -161,14 +161,20 @@ class BannerServer(ServerThread):
         banner: bytes,
         *,
         noop_reply: bytes = b"250 OK\r\n",
+        greet_after_s: float = 0.0,
         listen_host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        """``greet_after_s``: how long after the accept the banner is sent (a busy mail
+        server's deliberate pause)."""
         super().__init__(listen_host=listen_host, port=port)
         self.banner = banner
         self.noop_reply = noop_reply
+        self.greet_after_s = greet_after_s
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.greet_after_s:
+            await asyncio.sleep(self.greet_after_s)  # ok-sleep: the server's own pace
         writer.write(self.banner)
         await writer.drain()
         async for line in _LineIter(reader):

@@ -128,8 +128,10 @@ async def test_presets_accept_a_real_server_of_their_protocol(
     with server() as srv:  # type: ignore[operator]
         sample = await probe_once(make_profile(*srv.address, preset=preset), resolver)
     assert sample.ok, sample.detail
+    assert sample.timings is not None
     if preset != "ssh":  # ssh: read the greeting, send nothing
-        assert sample.timings is not None and sample.timings.reply_ms is not None
+        assert sample.timings.reply_ms is not None
+    assert (sample.timings.greeting_ms is not None) is (preset in ("ssh", "smtp", "ftp"))
 
 
 async def test_wrong_protocol_is_an_unexpected_reply_at_once(resolver: Resolver) -> None:
@@ -159,6 +161,44 @@ async def test_ssh_preset_rejects_a_non_ssh_greeting(resolver: Resolver) -> None
         sample = await probe_once(make_profile(*srv.address, preset="ssh", timeout_s=0.3), resolver)
     assert sample.cause is Cause.UNEXPECTED_REPLY
     assert "220 not ssh" in sample.detail
+
+
+@pytest.mark.parametrize(
+    ("fields", "ok"),
+    [
+        ({"expect": "^XYZ"}, False),
+        ({"expect": "^SSH-2"}, True),
+        ({"preset": "ssh", "expect": "^SSH-1"}, False),  # the user's expect, not the preset's
+        ({"preset": "hex", "expect": "5353"}, True),  # "SS"
+        ({"preset": "hex", "expect": "5858"}, False),
+    ],
+    ids=["wrong", "right", "ssh-preset-wrong", "hex-right", "hex-wrong"],
+)
+async def test_an_expect_with_nothing_sent_is_what_the_server_must_say_first(
+    resolver: Resolver, fields: dict[str, str], ok: bool
+) -> None:
+    """It was kept as the reply to a request never sent, never looked at: "--expect '^XYZ'"
+    passed against an SSH server."""
+    with BannerServer(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n") as srv:
+        sample = await probe_once(make_profile(*srv.address, timeout_s=0.3, **fields), resolver)
+    assert sample.ok is ok, sample.detail
+    if not ok:
+        assert sample.cause is Cause.UNEXPECTED_REPLY
+        assert "SSH-2.0-OpenSSH" in sample.detail
+
+
+async def test_a_late_greeting_is_timed_not_left_out(resolver: Resolver) -> None:
+    """A mail server that waits before its 220 is that slow to answer: the check's time
+    counts the wait (it said 0.2 ms, its connect alone)."""
+    banner = b"220 mail.example ESMTP\r\n"
+    with BannerServer(banner, greet_after_s=0.3) as srv:
+        sample = await probe_once(make_profile(*srv.address, preset="smtp"), resolver)
+    assert sample.ok, sample.detail
+    t = sample.timings
+    assert t is not None and t.greeting_ms is not None and t.total_ms is not None
+    assert t.greeting_ms >= 250
+    assert t.total_ms >= t.greeting_ms + (t.reply_ms or 0)
+    assert "greeting" in t.describe()
 
 
 async def test_raw_hex_preset(resolver: Resolver) -> None:

@@ -387,11 +387,21 @@ class ProfileForm(QTabWidget):
         preset = PRESETS.get(self.preset_combo.currentData() or "custom", PRESETS["custom"])
         if preset.name == "hex":
             self.send_hint.setText(self.tr("hex bytes to send, pairs of 0-9a-f (spaces allowed)"))
-            self.expect_hint.setText(self.tr("hex bytes the reply must start with"))
+            self.expect_hint.setText(
+                self.tr(
+                    "hex bytes the reply must start with (with nothing to send: what the "
+                    "server sends first)"
+                )
+            )
         else:
             hint = self.tr(r"Empty: the preset's. Escapes: \r \n \t \\ \0 \xNN")
             self.send_hint.setText(hint)
-            self.expect_hint.setText(self.tr("A regular expression the reply must match"))
+            self.expect_hint.setText(
+                self.tr(
+                    "A regular expression the reply must match (with nothing to send: what "
+                    "the server sends first)"
+                )
+            )
         self.send_edit.setPlaceholderText(escapes.encode(preset.send or ""))
         self.expect_edit.setPlaceholderText(preset.expect or "")
 
