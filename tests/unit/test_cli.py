@@ -321,6 +321,10 @@ BAD_CHECK_OR_EVENTS = [
     pytest.param(
         ["check", "localhost:80", "--preset", "nosuch"], ["--preset", "'nosuch'"], id="preset"
     ),
+    pytest.param(["check", "localhost:80", "--sni", "db"], ["--sni", "--tls"], id="sni-no-tls"),
+    pytest.param(
+        ["check", "localhost:80", "--insecure"], ["--insecure", "--tls"], id="insecure-no-tls"
+    ),
     pytest.param(["events", "--since", "yesterday"], ["--since", "'yesterday'"], id="since"),
     pytest.param(["events", "--limit", "0"], ["--limit", ": 0 "], id="limit"),
 ]
@@ -392,6 +396,8 @@ BAD_PROFILES_INPUT = [
         ["--preset", "'redis'"],
     ),
     ("add-host", ["add", "web", "bad host!:80"], ["host: 'bad host!'"]),
+    # Without --tls no handshake is made: the CA file would look verified.
+    ("ca-no-tls", ["add", "web", "localhost:80", "--ca-file", "ca.pem"], ["--ca-file", "--tls"]),
     ("blank-name", ["add", " ", "localhost:80"], ["NAME: ' '"]),
     ("remove-unknown", ["remove", "nosuch"], ["NAME|ID", "'nosuch'"]),
     ("import-missing", ["import", "{missing}"], ["{missing}", "does not exist"]),
