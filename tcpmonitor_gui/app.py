@@ -116,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .ui.common.gc_thread import GuiThreadCollector  # noqa: PLC0415
     from .ui.common.i18n import install_translators  # noqa: PLC0415
     from .ui.common.icons import app_icon  # noqa: PLC0415
+    from .ui.common.quit_signals import QuitOnSignals  # noqa: PLC0415
     from .ui.log_opening import monitor_once_logged  # noqa: PLC0415
 
     _mark("modules for the session")
@@ -164,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.quit()
 
     window.quitRequested.connect(quit_app)
+    signals = QuitOnSignals(quit_app)  # logout, kill, a closed terminal: quit, not die
     app.commitDataRequest.connect(lambda _manager: setattr(window, "quitting", True))
 
     def shutdown() -> None:
@@ -173,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo.stop()  # after the engine: its servers closing is not news
         session.close()  # queued saves finish, then the event log closes
         instance.close()
+        signals.close()
         collector.stop()
 
     app.aboutToQuit.connect(shutdown)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -13,12 +14,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.app import FIRST_FRAME_WAIT_MS, _until_first_frame
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import State
+from tcpmonitor_gui.core.events import Event, Kind, State
 from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV
 from tcpmonitor_gui.ui.common.first_paint import AfterFirstPaint
 
@@ -188,3 +190,45 @@ def test_a_quit_asked_before_the_first_frame_still_ends_the_program(tmp_path: Pa
     """Until its first frame the program runs Qt's own loop; a quit asked then (here the
     test's timer, at once) must end the program, not only that loop."""
     run_until_quit(tmp_path, 0.001)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=str)
+def test_a_signal_quits_as_the_menu_does_and_the_log_says_monitoring_stopped(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """A logout, ``kill``, a closed terminal or Ctrl+C ended the process where it stood: the
+    drop it was watching stayed an ongoing outage while nothing watched (exit 143)."""
+    config, data = tmp_path / "c", tmp_path / "d"
+    config.mkdir()
+    profile = {"id": "db", "name": "db", "host": "127.0.0.1", "port": 1, "fail_after": 1,
+               "detector": {"kind": "probe", "interval_s": 0.2}}  # fmt: skip
+    (config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [profile]}))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    program = subprocess.Popen(
+        [str(GUI), "--config-dir", str(config), "--data-dir", str(data), "--quit-after", "60"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    log = EventLog(data / "events.sqlite3")
+    try:
+        deadline = time.monotonic() + 30
+        while State.DOWN not in [e.state for e in stored(log)]:  # port 1: refused
+            assert time.monotonic() < deadline and program.poll() is None, "no drop stored"
+            time.sleep(0.1)  # ok-sleep: polling another process's database, with a deadline
+        program.send_signal(sig)
+        _, err = program.communicate(timeout=30)
+    finally:
+        if program.poll() is None:
+            program.kill()
+            program.communicate()
+    assert program.returncode == 0, err
+    assert "Traceback" not in err, err
+    last = stored(log)[-1]
+    assert (last.state, last.detail) == (State.UNKNOWN, "monitoring stopped")
+    log.close()
+
+
+def stored(log: EventLog) -> list[Event]:
+    """The state events the program has written so far (none while its log does not exist)."""
+    if not log.path.exists():
+        return []
+    return [e for e in log.events(profile="db") if e.kind is Kind.STATE]
