@@ -190,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--add",
         action="append",
         metavar="WINDOW",
-        help="'Sun 02:00-04:00 [Europe/Berlin]', 'Mon-Fri 12:00-12:30', "
-        "'2026-12-24 18:00 - 2026-12-27 08:00 [UTC]' (repeatable)",
+        help="'Sun 02:00-04:00 Europe/Berlin', 'Mon-Fri 12:00-12:30', "
+        "'2026-12-24 18:00 - 2026-12-27 08:00 UTC' (a time zone at the end is optional: "
+        "local time without one; repeatable)",
     )
     pmaint.add_argument("--remove", action="append", metavar="WINDOW", help="(repeatable)")
     pmaint.add_argument("--clear", action="store_true", help="remove every window first")
