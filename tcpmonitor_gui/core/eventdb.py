@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .events import CONDITION_KINDS, Cause, Event, Kind, State
+from .jsonfile import special_kind
 
 SCHEMA_VERSION = 3
 COLUMNS = (
@@ -94,8 +95,17 @@ def unix_seconds(ts: dt.datetime) -> float:
     return (ts.replace(tzinfo=dt.UTC) if ts.tzinfo is None else ts).timestamp()
 
 
+def refuse_special(path: Path) -> None:
+    """Raise EventLogError if the log or a file SQLite keeps beside it is not a regular file:
+    SQLite would wait for ever on a FIFO, or say only "disk I/O error"."""
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if (kind := special_kind(each)) is not None:
+            raise EventLogError(f"{each}: is {kind}, not a file; the event log was not opened")
+
+
 def open_for_writing(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) and bring the schema up to date, or raise EventLogError."""
+    refuse_special(path)
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     except sqlite3.Error as exc:

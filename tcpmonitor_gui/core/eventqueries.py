@@ -18,7 +18,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypedDict, TypeVar
 
-from .eventdb import COLUMNS, EventLogError, check_schema, row_event, unix_seconds
+from .eventdb import (
+    COLUMNS,
+    EventLogError,
+    check_schema,
+    refuse_special,
+    row_event,
+    unix_seconds,
+)
 from .events import Event, State
 
 log = logging.getLogger(__name__)
@@ -64,6 +71,7 @@ def read(path: Path, query: Callable[[sqlite3.Connection], R], empty: R) -> R:
     ``empty`` is the answer when there is no log yet, so that reading never creates one."""
     if not path.exists():
         return empty
+    refuse_special(path)
     uri = path.resolve().as_uri()
     try:
         try:

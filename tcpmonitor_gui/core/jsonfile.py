@@ -38,6 +38,20 @@ _KINDS = {
     stat.S_IFBLK: "a block device",
     stat.S_IFSOCK: "a socket",
 }
+
+
+def special_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a regular file ("a named pipe (FIFO)"...),
+    else None: opening a FIFO to read it waits for a writer for ever."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
 _TMP_MARK = ".tmp-"
 _WRITE_FLAGS = (
     os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 import sqlite3
 import stat
@@ -561,5 +562,34 @@ def test_dropped_samples_are_told_once_while_they_go_on(db_path: Path) -> None:
 
 def test_a_directory_in_place_of_the_file_is_refused(db_path: Path) -> None:
     db_path.mkdir(parents=True)
-    with pytest.raises(EventLogError, match=f"^{re.escape(str(db_path))}: cannot be"):
+    with pytest.raises(EventLogError, match=f"^{re.escape(str(db_path))}: is a directory"):
         EventLog(db_path).start()
+
+
+@pytest.mark.parametrize("name", ["events.sqlite3", "events.sqlite3-wal"])
+def test_a_fifo_in_place_of_the_log_is_named_and_nothing_waits_on_it(
+    db_path: Path, name: str
+) -> None:
+    """Reading opened it and waited for a writer for ever (``tcpmonitor events`` hung);
+    writing said only "disk I/O error"."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if name != db_path.name:
+        EventLog(db_path).start().close()  # a real log, with a FIFO where its WAL goes
+    fifo = db_path.with_name(name)
+    os.mkfifo(fifo)
+    answers: list[str] = []
+
+    def attempt(action: Callable[[], object]) -> None:
+        try:
+            action()
+        except EventLogError as exc:
+            answers.append(str(exc))
+
+    reader = threading.Thread(target=attempt, args=(EventLog(db_path).events,), daemon=True)
+    writer = threading.Thread(target=attempt, args=(EventLog(db_path).start,), daemon=True)
+    for thread in (reader, writer):
+        thread.start()
+        thread.join(10)
+        assert not thread.is_alive(), "waits on the FIFO"
+    expected = f"{fifo}: is a named pipe (FIFO), not a file; the event log was not opened"
+    assert answers == [expected, expected]
