@@ -1271,16 +1271,20 @@ Their stored history is kept.</source>
         <translation>自动（{seconds} 秒）</translation>
     </message>
     <message>
+        <source>with nothing to send: what the server sends first</source>
+        <translation>不发送任何内容时：服务器首先发来的内容</translation>
+    </message>
+    <message>
         <source>hex bytes to send, pairs of 0-9a-f (spaces allowed)</source>
         <translation>要发送的十六进制字节，两位一组 0-9a-f（可含空格）</translation>
     </message>
     <message>
-        <source>hex bytes the reply must start with (with nothing to send: what the server sends first)</source>
-        <translation>应答必须以这些十六进制字节开头（不发送任何内容时：服务器首先发来的内容）</translation>
+        <source>hex bytes the reply must start with ({first})</source>
+        <translation>应答必须以这些十六进制字节开头（{first}）</translation>
     </message>
     <message>
-        <source>A regular expression the reply must match (with nothing to send: what the server sends first)</source>
-        <translation>应答必须匹配的正则表达式（不发送任何内容时：服务器首先发来的内容）</translation>
+        <source>A regular expression the reply must match ({first})</source>
+        <translation>应答必须匹配的正则表达式（{first}）</translation>
     </message>
     <message>
         <source>Empty: the preset&apos;s. Escapes: \r \n \t \\ \0 \xNN</source>

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,15 @@ NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 def ago(**delta: float) -> dt.datetime:
     return NOW - dt.timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's own "now". Taken once at collection, a full run that reached these tests
+    minutes later found its "day began degraded" span gone from the last 24 hours."""
+    monkeypatch.setattr(
+        sys.modules[__name__], "NOW", dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    )
 
 
 ev = stored_event

@@ -385,23 +385,14 @@ class ProfileForm(QTabWidget):
             0, self.tr("Auto ({seconds} s)").format(seconds=max(1, budget - 1))
         )
         preset = PRESETS.get(self.preset_combo.currentData() or "custom", PRESETS["custom"])
+        first = self.tr("with nothing to send: what the server sends first")
         if preset.name == "hex":
             self.send_hint.setText(self.tr("hex bytes to send, pairs of 0-9a-f (spaces allowed)"))
-            self.expect_hint.setText(
-                self.tr(
-                    "hex bytes the reply must start with (with nothing to send: what the "
-                    "server sends first)"
-                )
-            )
+            expect = self.tr("hex bytes the reply must start with ({first})")
         else:
-            hint = self.tr(r"Empty: the preset's. Escapes: \r \n \t \\ \0 \xNN")
-            self.send_hint.setText(hint)
-            self.expect_hint.setText(
-                self.tr(
-                    "A regular expression the reply must match (with nothing to send: what "
-                    "the server sends first)"
-                )
-            )
+            self.send_hint.setText(self.tr(r"Empty: the preset's. Escapes: \r \n \t \\ \0 \xNN"))
+            expect = self.tr("A regular expression the reply must match ({first})")
+        self.expect_hint.setText(expect.format(first=first))
         self.send_edit.setPlaceholderText(escapes.encode(preset.send or ""))
         self.expect_edit.setPlaceholderText(preset.expect or "")
 
