@@ -30,15 +30,15 @@ def profile_from_args(args: argparse.Namespace, name: str, kind: str) -> Profile
         detector["send"] = escapes.decode(args.send)
     if args.expect is not None:
         detector["expect"] = args.expect
-    if not args.tls:
+    if args.tls:
+        detector["tls"] = True
+    else:
         # Without --tls no handshake is made: a check that said "Connected" would look as
         # if the certificate had been verified against the name or the CA file given.
         for option, given in (("--sni", args.sni), ("--insecure", args.insecure),
                               ("--ca-file", args.ca_file)):  # fmt: skip
             if given:
                 raise UsageError(f"{option}: applies only with --tls (no TLS handshake is made)")
-    if args.tls:
-        detector["tls"] = True
     if args.sni:
         detector["tls_server_name"] = args.sni
     if args.insecure:

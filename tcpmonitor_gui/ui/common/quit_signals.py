@@ -1,13 +1,14 @@
 """SIGTERM, SIGHUP and SIGINT quit the window as File -> Quit does.
 
-A logout, ``systemctl --user stop``, ``kill``, a closed terminal or Ctrl+C used to end the
-process where it stood: no "monitoring stopped" in the event log, so a drop it was watching
-stayed an ongoing outage while nothing watched, and a profile change still queued was never
-written. Python runs its signal handlers only between bytecodes, which the GUI thread does
-not execute while Qt waits for events: the C-level handler writes the signal's number to a
-pipe (``signal.set_wakeup_fd``) that a ``QSocketNotifier`` watches, so the GUI thread wakes,
-runs the Python handler, and the quit goes through the event loop like any other. A pipe, not
-a socket pair: ``socket`` is 5-7 ms of imports before the first frame, ``os`` none.
+A logout, ``kill``, a closed terminal or Ctrl+C used to end the process where it stood
+(exit 143): no "monitoring stopped" in the event log, so a drop it was watching stayed an
+ongoing outage while nothing watched. Now they run the same shutdown as the menu.
+
+Python runs its signal handlers only between bytecodes, which the GUI thread does not execute
+while Qt waits for events: the C-level handler writes the signal's number to a pipe
+(``signal.set_wakeup_fd``) that a ``QSocketNotifier`` watches, so the GUI thread wakes, runs
+the Python handler, and the quit goes through the event loop like any other. A pipe, not a
+socket pair: ``socket`` is 5-7 ms of imports before the first frame, ``os`` none.
 """
 
 from __future__ import annotations
