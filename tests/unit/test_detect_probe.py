@@ -23,6 +23,7 @@ from tcpmonitor_gui.lab import (
     SilentServer,
     UnresponsiveListener,
 )
+from tcpmonitor_gui.lab.proxy import FaultProxy
 from tests.helpers import make_profile
 
 
@@ -199,6 +200,20 @@ async def test_a_late_greeting_is_timed_not_left_out(resolver: Resolver) -> None
     assert t.greeting_ms >= 250
     assert t.total_ms >= t.greeting_ms + (t.reply_ms or 0)
     assert "greeting" in t.describe()
+
+
+async def test_a_probe_that_asks_is_as_fast_as_its_answer(resolver: Resolver) -> None:
+    """An HTTP server 200 ms slow each way behind a quick handshake (the fault proxy's
+    delay): the check's latency is its answer's, as a heartbeat's is. It was the handshake's
+    0.03 ms, so ``warn_latency_ms`` never made it degraded. A bare connect still reports the
+    handshake."""
+    with HttpServer() as http, FaultProxy(http.address) as proxy:
+        proxy.set_mode("delay", delay_ms=200)
+        asks = await probe_once(make_profile(*proxy.address, preset="http"), resolver)
+        connects = await probe_once(make_profile(*proxy.address), resolver)
+    assert asks.ok and asks.latency_ms is not None and asks.timings is not None
+    assert asks.latency_ms >= 350 and asks.latency_ms == asks.timings.reply_ms
+    assert connects.ok and connects.latency_ms is not None and connects.latency_ms < 100
 
 
 async def test_raw_hex_preset(resolver: Resolver) -> None:
