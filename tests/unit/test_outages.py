@@ -106,6 +106,24 @@ def test_the_command_prints_a_table_csv_or_json(home: Home) -> None:
     assert [r["ended_by"] for r in rows] == ["", "recovered", "recovered", "monitoring stopped"]
 
 
+@pytest.mark.parametrize("shape", ["json", "csv"])
+def test_the_contracts_json_and_csv_flags_are_the_formats(home: Home, shape: str) -> None:
+    """DESIGN.md's contract says "outages [--json|--csv]": they were refused."""
+    flag = tcpmonitor(home, "outages", f"--{shape}")
+    assert flag.returncode == 0, flag.stderr
+    same = tcpmonitor(home, "outages", "--format", shape)
+
+    def rows(text: str) -> list[dict[str, object]]:  # an ongoing one's duration grows
+        found = (
+            [json.loads(line) for line in text.splitlines()]
+            if shape == "json"
+            else list(csv.DictReader(io.StringIO(text)))
+        )
+        return [{k: v for k, v in row.items() if k != "duration_s"} for row in found]
+
+    assert rows(flag.stdout) == rows(same.stdout) != []
+
+
 def test_no_log_no_outages_and_nothing_created(tmp_path: Path) -> None:
     home = Home(tmp_path / "config", tmp_path / "data")
     result = tcpmonitor(home, "outages")
