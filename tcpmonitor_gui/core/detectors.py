@@ -140,32 +140,65 @@ async def run_probe(
 async def run_held(
     profile: Profile, resolver: Resolver, report: Report, wake: Wake | None = None
 ) -> NoReturn:
+    """Hold a connection and report on it; after a failure, reconnect with backoff.
+
+    A heartbeat's server may end a kept-alive connection in good order while no question is
+    outstanding: HTTP servers do after so many requests or so long idle (Apache's
+    KeepAliveTimeout is 5 s), with "Connection: close" or a bare FIN. That is the protocol,
+    not a drop, and was told as "down: closed by peer" each time. Such a close, on a
+    connection that lasted an interval, is answered by connecting again at once: it is told
+    only if that fails (as the FIN, with what the new connection met), so a server that
+    really went away is still told within a connect of its FIN.
+    """
     d = profile.detector
     backoff = Backoff(d.interval_s, d.max_backoff_s)
     wake = wake or Wake()
+    recycled: Sample | None = None  # the close being answered by a new connection
+
+    def told(sample: Sample) -> None:
+        nonlocal recycled
+        if sample.ok:
+            recycled = None  # the new connection answers: the close was the server's custom
+        report(sample)
+
     while True:
         try:
             conn = await connect(profile, resolver, wire=True, hold=True)
         except CheckFailed as exc:
-            report(Sample.failure(exc.cause, exc.detail, exc.address))
+            failure = Sample.failure(exc.cause, exc.detail, exc.address)
         else:
             try:
-                await _hold(profile, conn, report, backoff)
+                failure, closed_in_order = await _hold(profile, conn, told, backoff)
             finally:
                 if conn.wire is not None:
                     conn.wire.abort()
+            if closed_in_order and recycled is None:
+                recycled = failure
+                continue  # at once
+        if recycled is not None:
+            failure = dataclasses.replace(
+                recycled, detail=f"{recycled.detail}; a new connection: {failure.detail}"
+            )
+            recycled = None
+        report(failure)
         if await wake.sleep(backoff.next_delay()):
             backoff.reset()  # woken because it is worth trying now: start the backoff over
 
 
-async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Backoff) -> None:
-    """Report on one held connection until it fails; the failure is reported too."""
+async def _hold(
+    profile: Profile, conn: Connected, report: Report, backoff: Backoff
+) -> tuple[Sample, bool]:
+    """Report on one held connection until it fails; returns the failure, and whether it was
+    a heartbeat's connection that the peer closed in good order (a FIN) between questions,
+    after lasting an interval (see ``run_held``)."""
     d = profile.detector
     wire = conn.wire
     assert wire is not None and wire.transport is not None
     exchange = exchange_for(profile) if d.kind == "heartbeat" else None
     loop = asyncio.get_running_loop()
     last_good = time.monotonic()
+    opened = loop.time()
+    idle = False
     try:
         timings = conn.timings
         latency = timings.connect_latency_ms
@@ -189,8 +222,10 @@ async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Back
         last_good = time.monotonic()
         tick = loop.time() + d.interval_s
         while True:
+            idle = True
             if await wait_until(wire.lost, tick):
                 raise lost_failure(wire)
+            idle = False
             tick = max(tick + d.interval_s, loop.time())
             if exchange is not None:
                 rtt = await ask(wire, exchange, d.timeout_s)
@@ -206,9 +241,17 @@ async def _hold(profile: Profile, conn: Connected, report: Report, backoff: Back
                 # would show a latency no one measured, one that no slow network could move.
                 report(Sample(True, None, None, "", conn.address))
     except CheckFailed as exc:
-        report(
-            Sample.failure(exc.cause, exc.detail, conn.address, _last_sign(exc, wire, last_good))
+        failure = Sample.failure(
+            exc.cause, exc.detail, conn.address, _last_sign(exc, wire, last_good)
         )
+        in_order = (
+            exchange is not None
+            and idle
+            and exc.cause is Cause.CLOSED_BY_PEER
+            and loop.time() - opened >= d.interval_s
+        )
+        return failure, in_order
+    raise AssertionError("unreachable: a held connection is reported on until it fails")
 
 
 def _last_sign(exc: CheckFailed, wire: Wire, last_good: float) -> float:

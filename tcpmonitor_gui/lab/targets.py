@@ -9,6 +9,7 @@ sends an endless line is dropped, not buffered.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 from http import HTTPStatus
 from typing import Any, Self
@@ -225,12 +226,25 @@ class TrickleServer(ServerThread):
 
 
 class HttpServer(ServerThread):
-    """HTTP/1.1 with keep-alive; ``HEAD``/``GET /`` answer with ``status`` (settable)."""
+    """HTTP/1.1 with keep-alive; ``HEAD``/``GET /`` answer with ``status`` (settable).
 
-    def __init__(self, *, status: int = 200, listen_host: str = "127.0.0.1", port: int = 0) -> None:
+    ``max_requests``: a connection's last request is answered with "Connection: close" and
+    the connection ended, as nginx (``keepalive_requests``) and Apache
+    (``MaxKeepAliveRequests``) do; ``connections`` counts those accepted."""
+
+    def __init__(
+        self,
+        *,
+        status: int = 200,
+        max_requests: int | None = None,
+        listen_host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         super().__init__(listen_host=listen_host, port=port)
         self._lock = threading.Lock()
         self._status = HTTPStatus(status)
+        self.max_requests = max_requests
+        self.connections = 0
 
     @property
     def status(self) -> int:
@@ -245,7 +259,8 @@ class HttpServer(ServerThread):
             self._status = status
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
+        self.connections += 1  # on the server's own loop
+        for served in itertools.count(1):
             head = await reader.readuntil(b"\r\n\r\n")  # bounded by LINE_LIMIT
             lines = head.decode("latin-1").split("\r\n")
             parts = lines[0].split()
@@ -266,6 +281,7 @@ class HttpServer(ServerThread):
                 keep_alive = connection == "keep-alive"
             else:
                 keep_alive = connection != "close"
+            keep_alive = keep_alive and served != self.max_requests
             if method not in ("GET", "HEAD"):
                 status = HTTPStatus.METHOD_NOT_ALLOWED
             elif target.split("?")[0] != "/":

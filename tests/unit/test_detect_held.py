@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from tcpmonitor_gui.core.events import Cause, Kind, State
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
-from tcpmonitor_gui.lab import FaultProxy, LineEchoServer, TrickleServer
+from tcpmonitor_gui.lab import FaultProxy, HttpServer, LineEchoServer, TrickleServer
 from tests.helpers import Collector, make_profile
 
 HELD = ("heartbeat", "watch")
@@ -154,3 +154,24 @@ async def test_a_pattern_that_backtracks_for_ever_in_python_costs_nothing_here(
             lambda e: e.profile_id == healthy.id and e.kind.value == "sample", timeout=5,
             after=ok[-1] if ok else 0.0,
         )  # fmt: skip
+
+
+async def test_a_heartbeat_takes_kept_alive_connections_ended_by_the_server_in_stride(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """An HTTP server ends each kept-alive connection after three requests ("Connection:
+    close", as nginx's keepalive_requests and Apache's MaxKeepAliveRequests do). That is the
+    protocol: each was told as "down: closed by peer" and back up a backoff later."""
+    with HttpServer(max_requests=3) as http:
+        profile = make_profile(*http.address, "heartbeat", preset="http", interval_s=0.1)
+        monitors.add(profile, stagger=False)
+        connected: list[float] = []
+
+        def fourth_connection(event: Event) -> bool:
+            if event.kind is Kind.SAMPLE and event.detail.startswith("connected to"):
+                connected.append(time.monotonic())
+            return len(connected) >= 4
+
+        await collector.wait_for(fourth_connection, timeout=10)
+        assert http.connections >= 4
+    assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]

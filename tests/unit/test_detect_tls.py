@@ -7,6 +7,7 @@ import os
 import shutil
 import ssl
 import subprocess
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -125,15 +126,45 @@ async def test_heartbeat_over_tls_sees_the_peer_close(
     monitors: MonitorSet,
     collector: Collector,
 ) -> None:
+    """The server closes the held connection and stops listening: down, for the FIN, with
+    what the new connection it was answered by met."""
     server, port = tls_echo
     profile = tls_profile(port, "heartbeat", tls_ca_file=str(certificate[0]), interval_s=0.2)
     monitors.add(profile, stagger=False)
     await collector.wait_state(State.UP, timeout=5)
     await collector.wait_for(lambda e: e.latency_ms is not None and e.detail == "", timeout=5)
+    server.close()  # no longer listening
     for writer in server.writers:  # type: ignore[attr-defined]
         writer.close()
     _, event = await collector.wait_state(State.DOWN, timeout=2)
     assert event.cause is Cause.CLOSED_BY_PEER
+    assert "a new connection: connection refused" in event.detail, event.detail
+
+
+async def test_heartbeat_over_tls_takes_a_closed_kept_alive_connection_in_stride(
+    tls_echo: tuple[asyncio.Server, int],
+    certificate: tuple[Path, Path],
+    monitors: MonitorSet,
+    collector: Collector,
+) -> None:
+    """The server ends the held connection in good order and goes on serving (as servers
+    recycle kept-alive connections): a new one answers at once, and nothing went down."""
+    server, port = tls_echo
+    writers: list[asyncio.StreamWriter] = server.writers  # type: ignore[attr-defined]
+    profile = tls_profile(port, "heartbeat", tls_ca_file=str(certificate[0]), interval_s=0.2)
+    monitors.add(profile, stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    await collector.wait_for(lambda e: e.latency_ms is not None and e.detail == "", timeout=5)
+    first = writers[-1]
+    first.close()
+    closed_at = time.monotonic()
+    await collector.wait_for(
+        lambda e: e.latency_ms is not None and e.detail.startswith("connected"),
+        timeout=2,
+        after=closed_at,
+    )
+    assert writers[-1] is not first  # answered by a new connection
+    assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]
 
 
 # -- a CA file that is not one ---------------------------------------------------------------
