@@ -120,6 +120,16 @@ async def test_tls_to_a_plain_server_is_a_tls_error(echo_server: Any, resolver: 
     assert sample.cause is Cause.TLS_ERROR
 
 
+async def _heartbeat_answering(
+    port: int, certificate: tuple[Path, Path], monitors: MonitorSet, collector: Collector
+) -> None:
+    """A TLS heartbeat, up and past its first interval (its connection has lasted one)."""
+    profile = tls_profile(port, "heartbeat", tls_ca_file=str(certificate[0]), interval_s=0.2)
+    monitors.add(profile, stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    await collector.wait_for(lambda e: e.latency_ms is not None and e.detail == "", timeout=5)
+
+
 async def test_heartbeat_over_tls_sees_the_peer_close(
     tls_echo: tuple[asyncio.Server, int],
     certificate: tuple[Path, Path],
@@ -129,10 +139,7 @@ async def test_heartbeat_over_tls_sees_the_peer_close(
     """The server closes the held connection and stops listening: down, for the FIN, with
     what the new connection it was answered by met."""
     server, port = tls_echo
-    profile = tls_profile(port, "heartbeat", tls_ca_file=str(certificate[0]), interval_s=0.2)
-    monitors.add(profile, stagger=False)
-    await collector.wait_state(State.UP, timeout=5)
-    await collector.wait_for(lambda e: e.latency_ms is not None and e.detail == "", timeout=5)
+    await _heartbeat_answering(port, certificate, monitors, collector)
     server.close()  # no longer listening
     for writer in server.writers:  # type: ignore[attr-defined]
         writer.close()
@@ -151,10 +158,7 @@ async def test_heartbeat_over_tls_takes_a_closed_kept_alive_connection_in_stride
     recycle kept-alive connections): a new one answers at once, and nothing went down."""
     server, port = tls_echo
     writers: list[asyncio.StreamWriter] = server.writers  # type: ignore[attr-defined]
-    profile = tls_profile(port, "heartbeat", tls_ca_file=str(certificate[0]), interval_s=0.2)
-    monitors.add(profile, stagger=False)
-    await collector.wait_state(State.UP, timeout=5)
-    await collector.wait_for(lambda e: e.latency_ms is not None and e.detail == "", timeout=5)
+    await _heartbeat_answering(port, certificate, monitors, collector)
     first = writers[-1]
     first.close()
     closed_at = time.monotonic()
