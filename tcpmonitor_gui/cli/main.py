@@ -73,15 +73,21 @@ def _listen(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(f"{v.show(exc.value)} {exc.problem}") from None
 
 
-CONFIG_HELP = "profiles and settings live here"
-DATA_HELP = "the event log lives here"
-V_HELP = "log what happens"
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config-dir", metavar="DIR", help=CONFIG_HELP)
-    parser.add_argument("--data-dir", metavar="DIR", help=DATA_HELP)
-    parser.add_argument("-v", "--verbose", action="store_true", help=V_HELP)
+def _common(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """The options every command takes; ``prefix`` names the top level's copies of them
+    (before the command), which ``parse_args`` merges into the command's."""
+    parser.add_argument(
+        "--config-dir",
+        dest=f"{prefix}config_dir",
+        metavar="DIR",
+        help="profiles and settings live here",
+    )
+    parser.add_argument(
+        "--data-dir", dest=f"{prefix}data_dir", metavar="DIR", help="the event log lives here"
+    )
+    parser.add_argument(
+        "-v", "--verbose", dest=f"{prefix}verbose", action="store_true", help="log what happens"
+    )
 
 
 def _probe_options(parser: argparse.ArgumentParser) -> None:
@@ -113,9 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tcpmonitor {__version__}")
     # Also before the command ("tcpmonitor --config-dir DIR events"), as many tools take
     # them: unknown there, the folder was read as the command ("invalid choice: 'DIR'").
-    parser.add_argument("--config-dir", dest="top_config_dir", metavar="DIR", help=CONFIG_HELP)
-    parser.add_argument("--data-dir", dest="top_data_dir", metavar="DIR", help=DATA_HELP)
-    parser.add_argument("-v", "--verbose", dest="top_verbose", action="store_true", help=V_HELP)
+    _common(parser, "top_")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="connect now, like tcping (exit 0 if the last worked)")

@@ -44,12 +44,14 @@ def special_kind(path: Path) -> str | None:
     """What ``path`` is when it exists and is not a regular file ("a named pipe (FIFO)"...),
     else None: opening a FIFO to read it waits for a writer for ever."""
     try:
-        mode = os.stat(path).st_mode
+        return _not_a_file(os.stat(path).st_mode)
     except OSError:
         return None
-    if stat.S_ISREG(mode):
-        return None
-    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def _not_a_file(mode: int) -> str | None:
+    """What a file of ``mode`` is ("a named pipe (FIFO)"...), or None for a regular file."""
+    return None if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "not a regular file")
 
 
 _TMP_MARK = ".tmp-"
@@ -82,8 +84,7 @@ def read_json(path: Path, what: str) -> Any:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
         with open(fd, "rb") as f:
             info = os.fstat(f.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            if (kind := _not_a_file(info.st_mode)) is not None:
                 raise JsonFileError(path, f"{what}: is {kind}, not a file; not read")
             size = info.st_size
             raw = f.read(MAX_BYTES + 1)
@@ -190,8 +191,7 @@ def writable_target(path: Path) -> Path:
         mode = os.stat(path).st_mode  # what the path leads to, through any link
     except FileNotFoundError:
         mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    if mode is not None and (kind := _not_a_file(mode)) is not None:
         raise OSError(errno.EINVAL, f"is {kind}, not a file; nothing written", str(path))
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 

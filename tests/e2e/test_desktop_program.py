@@ -81,13 +81,14 @@ def window_showing_up(
 
 
 def stop_and_wait_for_notice(
-    desktop: Desktop, server: LineEchoServer
+    desktop: Desktop, server: LineEchoServer, body_contains: str = "Orders DB"
 ) -> tuple[Notification, float]:
-    """Stop ``server``; the desktop notification that names its profile, and when it stopped."""
+    """Stop ``server``; the desktop notification whose body holds ``body_contains`` (its
+    profile's name), and when the server stopped."""
     killed_at = time.monotonic()
     server.stop()
     notice = desktop.wait_for_notification(
-        body_contains="Orders DB", since=killed_at, timeout=NOTICE_WITHIN_S
+        body_contains=body_contains, since=killed_at, timeout=NOTICE_WITHIN_S
     )
     return notice, killed_at
 
@@ -167,12 +168,7 @@ def test_a_name_that_looks_like_markup_reaches_the_notification_as_text(
     with desktop.without_tray():
         window_showing_up(desktop, gui(), server, tmp_path)
         said_before = dunst_log.read_text(errors="replace").count("Unable to parse markup")
-        killed_at = time.monotonic()
-        server.stop()
-        escaped = "R&amp;D &lt;core&gt; db is down"
-        notice = desktop.wait_for_notification(
-            body_contains=escaped, since=killed_at, timeout=NOTICE_WITHIN_S
-        )
+        notice, _ = stop_and_wait_for_notice(desktop, server, "R&amp;D &lt;core&gt; db is down")
         screenshot("markup-name-down")
     assert notice.summary == f"Connection down: {name}"
     said = dunst_log.read_text(errors="replace").count("Unable to parse markup")
