@@ -145,15 +145,23 @@ async def run_held(
     A heartbeat's server may end a kept-alive connection in good order while no question is
     outstanding: HTTP servers do after so many requests or so long idle (Apache's
     KeepAliveTimeout is 5 s), with "Connection: close" or a bare FIN. That is the protocol,
-    not a drop, and was told as "down: closed by peer" each time. Such a close, on a
-    connection that lasted an interval, is answered by connecting again at once: it is told
-    only if that fails (as the FIN, with what the new connection met), so a server that
-    really went away is still told within a connect of its FIN.
+    not a drop, and was told as "down: closed by peer" each time. Such a close is answered
+    by connecting again at once: it is told only if that fails (as the FIN, with what the new
+    connection met), so a server that really went away is still told within a connect of its
+    FIN.
+
+    Some servers close after every answer (HTTP/1.0, "Connection: close" on each reply). A
+    close on a connection that was itself the answer to one, and lasted less than an
+    interval, is the server's custom: the next connection waits for its tick, so such a
+    server is asked once an interval, as a probe would ask it, never in a loop; and what that
+    connection meets is told as itself.
     """
     d = profile.detector
+    loop = asyncio.get_running_loop()
     backoff = Backoff(d.interval_s, d.max_backoff_s)
     wake = wake or Wake()
     recycled: Sample | None = None  # the close being answered by a new connection
+    answering = False  # this connection was opened to answer the last one's close
 
     def told(sample: Sample) -> None:
         nonlocal recycled
@@ -162,6 +170,7 @@ async def run_held(
         report(sample)
 
     while True:
+        opened = loop.time()
         try:
             conn = await connect(profile, resolver, wire=True, hold=True)
         except CheckFailed as exc:
@@ -173,8 +182,13 @@ async def run_held(
                 if conn.wire is not None:
                     conn.wire.abort()
             if closed_in_order and recycled is None:
-                recycled = failure
-                continue  # at once
+                if answering and loop.time() - opened < d.interval_s:
+                    await wake.sleep(opened + d.interval_s - loop.time())  # its custom
+                else:
+                    recycled = failure  # at once
+                answering = True
+                continue
+        answering = False
         if recycled is not None:
             failure = dataclasses.replace(
                 recycled, detail=f"{recycled.detail}; a new connection: {failure.detail}"
@@ -189,15 +203,14 @@ async def _hold(
     profile: Profile, conn: Connected, report: Report, backoff: Backoff
 ) -> tuple[Sample, bool]:
     """Report on one held connection until it fails; returns the failure, and whether it was
-    a heartbeat's connection that the peer closed in good order (a FIN) between questions,
-    after lasting an interval (see ``run_held``)."""
+    a heartbeat's connection that the peer closed in good order (a FIN) between questions
+    (see ``run_held``)."""
     d = profile.detector
     wire = conn.wire
     assert wire is not None and wire.transport is not None
     exchange = exchange_for(profile) if d.kind == "heartbeat" else None
     loop = asyncio.get_running_loop()
     last_good = time.monotonic()
-    opened = loop.time()
     idle = False
     try:
         timings = conn.timings
@@ -244,12 +257,7 @@ async def _hold(
         failure = Sample.failure(
             exc.cause, exc.detail, conn.address, _last_sign(exc, wire, last_good)
         )
-        in_order = (
-            exchange is not None
-            and idle
-            and exc.cause is Cause.CLOSED_BY_PEER
-            and loop.time() - opened >= d.interval_s
-        )
+        in_order = exchange is not None and idle and exc.cause is Cause.CLOSED_BY_PEER
         return failure, in_order
     raise AssertionError("unreachable: a held connection is reported on until it fails")
 

@@ -175,3 +175,47 @@ async def test_a_heartbeat_takes_kept_alive_connections_ended_by_the_server_in_s
         await collector.wait_for(fourth_connection, timeout=10)
         assert http.connections >= 4
     assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]
+
+
+async def test_a_heartbeat_asks_a_server_that_closes_after_every_answer_once_an_interval(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """An HTTP/1.0-style server ends every connection after its answer. It was told as "down:
+    closed by peer" and up again every interval, with 0 % uptime, for a server that never
+    failed a request. It is asked on a new connection once an interval (never in a loop)
+    and stays up."""
+    interval = 0.2
+    with HttpServer(max_requests=1) as http:
+        profile = make_profile(*http.address, "heartbeat", preset="http", interval_s=interval)
+        monitors.add(profile, stagger=False)
+        connected: list[float] = []
+
+        def fifth_connection(event: Event) -> bool:
+            if event.kind is Kind.SAMPLE and event.detail.startswith("connected to"):
+                connected.append(time.monotonic())
+            return len(connected) >= 5
+
+        await collector.wait_for(fifth_connection, timeout=10)
+    assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]
+    # The first close is answered at once (the server may have gone), the rest at their tick.
+    assert connected[-1] - connected[0] >= 2.5 * interval, connected
+
+
+async def test_a_server_that_closes_after_every_answer_is_told_down_when_it_goes(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """Once its closes are known as its custom, what the next connection meets is told as
+    itself: connection refused, within an interval of the server going."""
+    interval = 0.3
+    http = HttpServer(max_requests=1).start()
+    try:
+        profile = make_profile(*http.address, "heartbeat", preset="http", interval_s=interval)
+        monitors.add(profile, stagger=False)
+        await collector.wait_state(State.UP, timeout=5)
+        await collector.wait_for(lambda _e: http.connections >= 2, timeout=5)
+    finally:
+        http.stop()
+    gone = time.monotonic()
+    when, down = await collector.wait_state(State.DOWN, timeout=5)
+    assert down.cause is Cause.REFUSED, down
+    assert when - gone <= interval + 1.0
