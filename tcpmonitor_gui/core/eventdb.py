@@ -18,22 +18,23 @@ from typing import Any
 from .events import CONDITION_KINDS, Cause, Event, Kind, State
 from .jsonfile import special_kind
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 COLUMNS = (
     "id, ts, profile_id, profile_name, state, previous, cause, detector, latency_ms, detail,"
     " detection_ms, address, maintenance, kind"
 )
 INSERT_EVENT = f"INSERT INTO events ({COLUMNS.removeprefix('id, ')}) VALUES ({', '.join('?' * 13)})"
 UPSERT_MINUTE = """
-INSERT INTO minutes (profile_id, minute, ok, fail, lat_min, lat_max, lat_sum, lat_n)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO minutes (profile_id, minute, ok, fail, lat_min, lat_max, lat_sum, lat_n, last_ts)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (profile_id, minute) DO UPDATE SET
   ok = ok + excluded.ok,
   fail = fail + excluded.fail,
   lat_min = min(coalesce(lat_min, excluded.lat_min), coalesce(excluded.lat_min, lat_min)),
   lat_max = max(coalesce(lat_max, excluded.lat_max), coalesce(excluded.lat_max, lat_max)),
   lat_sum = lat_sum + excluded.lat_sum,
-  lat_n = lat_n + excluded.lat_n
+  lat_n = lat_n + excluded.lat_n,
+  last_ts = max(coalesce(last_ts, excluded.last_ts), excluded.last_ts)
 """
 
 
@@ -70,11 +71,19 @@ def add_kind(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE events ADD COLUMN kind TEXT")
 
 
+def add_last_ts(conn: sqlite3.Connection) -> None:
+    """Version 4: when a minute's last sample was taken, so that monitoring that ended without
+    a word (a crash, a power cut) is known to have lasted until then (``orphans.py``); old
+    rows (NULL) only know their minute."""
+    conn.execute("ALTER TABLE minutes ADD COLUMN last_ts REAL")
+
+
 #: ``SCHEMA_STEPS[n]`` turns a schema of ``PRAGMA user_version`` n into n + 1 (0: empty file).
 SCHEMA_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: create_v1,
     1: add_maintenance,
     2: add_kind,
+    3: add_last_ts,
 }
 
 
@@ -155,8 +164,10 @@ class MinuteTotals:
     lat_max: float | None = None
     lat_sum: float = 0.0
     lat_n: int = 0
+    last_ts: float = -math.inf
 
-    def add(self, event: Event) -> None:
+    def add(self, event: Event, ts: float) -> None:
+        self.last_ts = max(self.last_ts, ts)
         if event.cause is not None:
             self.fail += 1
             return
@@ -186,7 +197,7 @@ def write_batch(conn: sqlite3.Connection, batch: list[Event]) -> None:
     for e in batch:
         ts = unix_seconds(e.ts)
         if e.kind == Kind.SAMPLE:
-            minutes[e.profile_id, math.floor(ts / 60)].add(e)
+            minutes[e.profile_id, math.floor(ts / 60)].add(e, ts)
             continue
         rows.append(
             (ts, e.profile_id, e.profile_name, str(e.state), e.previous and str(e.previous),
@@ -198,7 +209,7 @@ def write_batch(conn: sqlite3.Connection, batch: list[Event]) -> None:
         conn.executemany(
             UPSERT_MINUTE,
             [
-                (pid, minute, m.ok, m.fail, m.lat_min, m.lat_max, m.lat_sum, m.lat_n)
+                (pid, minute, m.ok, m.fail, m.lat_min, m.lat_max, m.lat_sum, m.lat_n, m.last_ts)
                 for (pid, minute), m in minutes.items()
             ],
         )

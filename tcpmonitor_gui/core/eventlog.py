@@ -32,6 +32,7 @@ from types import TracebackType
 from typing import TypeVar, Unpack
 
 from . import eventqueries as q
+from . import orphans
 from .eventdb import (
     SCHEMA_STEPS,
     SCHEMA_VERSION,
@@ -135,7 +136,8 @@ class EventLog:
     # -- writing -------------------------------------------------------------------------
 
     def start(self) -> EventLog:
-        """Create the directory (0700) and the database if needed, and start the writer.
+        """Create the directory (0700) and the database if needed, end what a process that
+        ended without a word left open (``orphans.py``), and start the writer.
 
         Raises ``EventLogError`` (one line naming the file) for a file that is not a usable
         event log; nothing is written to it then.
@@ -150,8 +152,9 @@ class EventLog:
                     f"{self.path.parent}: cannot be created ({exc.strerror or exc})"
                 ) from exc
             conn = open_for_writing(self.path)
+            lock = orphans.hold(self.path, conn)  # before this process writes anything
             self._thread = threading.Thread(
-                target=self._run, args=(conn,), name="eventlog-writer", daemon=True
+                target=self._run, args=(conn, lock), name="eventlog-writer", daemon=True
             )
             self._state = "running"
             self._thread.start()
@@ -288,7 +291,7 @@ class EventLog:
     def _writer_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def _run(self, conn: sqlite3.Connection) -> None:
+    def _run(self, conn: sqlite3.Connection, lock: int | None) -> None:
         try:
             next_prune = 0.0  # prune once at start, then at most hourly
             while True:
@@ -311,6 +314,7 @@ class EventLog:
             _log.exception("event log writer stopped")
         finally:
             conn.close()
+            orphans.release(lock)
             with self._cond:
                 self._state = "closed"
                 for _, future in self._calls:

@@ -93,7 +93,7 @@ def test_start_creates_a_private_dir_and_a_wal_database(log: EventLog, db_path: 
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     finally:
         conn.close()
 
@@ -358,7 +358,7 @@ def test_prune_deletes_events_and_minutes_older_than_retention(db_path: Path) ->
 def test_the_writer_prunes_when_it_starts(db_path: Path) -> None:
     ancient = dt.datetime.now(UTC) - dt.timedelta(days=400)
     with EventLog(db_path) as log:
-        log.submit([state_event(ancient, State.UP), state_event(at(0), State.DOWN)])
+        log.submit([state_event(ancient, State.UP), state_event(at(0), State.UNKNOWN)])
         assert log.flush()
         assert len(log.events()) == 2
     with EventLog(db_path) as log:
@@ -473,7 +473,7 @@ def test_a_newer_schema_is_refused(db_path: Path) -> None:
     conn.execute("PRAGMA user_version = 99")
     conn.close()
     before = db_path.read_bytes()
-    with pytest.raises(EventLogError, match=r"schema version 99 is newer .* \(at most 3\)"):
+    with pytest.raises(EventLogError, match=r"schema version 99 is newer .* \(at most 4\)"):
         EventLog(db_path).start()
     with pytest.raises(EventLogError, match="schema version 99"):
         EventLog(db_path).events()

@@ -240,7 +240,7 @@ def test_an_event_log_of_version_1_is_brought_up_to_date_keeping_its_rows(
     open_for_writing(path).close()
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
         assert conn.execute("SELECT state, maintenance FROM events").fetchall() == [("down", 0)]
     finally:
         conn.close()

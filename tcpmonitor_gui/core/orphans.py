@@ -1,0 +1,115 @@
+"""Monitoring that ended without a word: a crash, a SIGKILL, a power cut.
+
+A process that stops monitoring says so: each profile's state goes to ``unknown``
+("monitoring stopped"), which ends an outage. One that is killed says nothing, and each
+profile's last state stays open: a drop it was watching stayed "ongoing" for as long as nothing
+watched, its duration and the uptime counting that time as down, until the next start ended it
+as "monitoring restarted".
+
+So every process that writes the event log holds a shared ``flock`` on
+``.events.sqlite3.lock`` beside it for as long as it writes. The first to start while no
+process holds it (it gets it exclusively) knows that nothing else writes: a state left open was
+left by a process that ended without a word. It ends each one as "monitoring stopped" at the
+profile's last sign of being monitored (its last event, or its last check as the per-minute
+rows keep it, whichever came later), then keeps the lock shared like the rest. A process that
+monitors the same log at the same time (the window and ``tcpmonitor run`` on one data dir)
+holds the lock too, so its open states are never taken for orphans.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import stat
+import sys
+import time
+from pathlib import Path
+
+from .eventdb import INSERT_EVENT, transaction
+from .filelock import lock_path
+
+if sys.platform != "win32":
+    import fcntl
+
+_log = logging.getLogger(__name__)
+
+DETAIL = "monitoring ended unexpectedly; this is when it last checked"
+
+#: Each profile's last state event (skipping action rows) that leaves its state open, with
+#: when it was last checked: each profile found by seeking the index (a skip-scan).
+_OPEN = """
+WITH RECURSIVE pids(pid) AS (
+  SELECT min(profile_id) FROM events WHERE profile_id > ''
+  UNION ALL
+  SELECT (SELECT min(profile_id) FROM events WHERE profile_id > pid) FROM pids
+  WHERE pid IS NOT NULL
+),
+last(id) AS (
+  SELECT (SELECT id FROM events WHERE profile_id = pid AND coalesce(kind, 'state') = 'state'
+          ORDER BY ts DESC, id DESC LIMIT 1)
+  FROM pids WHERE pid IS NOT NULL
+)
+SELECT e.profile_id, e.profile_name, e.state, e.detector, e.ts,
+  (SELECT coalesce(m.last_ts, m.minute * 60.0) FROM minutes m
+   WHERE m.profile_id = e.profile_id ORDER BY m.minute DESC LIMIT 1)
+FROM last JOIN events e ON e.id = last.id
+WHERE e.state NOT IN ('unknown', 'paused')
+"""
+
+
+def hold(path: Path, conn: sqlite3.Connection) -> int | None:
+    """Take the writers' lock beside the event log ``path`` (shared, kept until ``release``),
+    first ending what a process that ended without a word left open if no other process
+    writes the log. Returns the lock's descriptor; None where there is no lock to be had (it
+    is told, and the log is written all the same, without the repair)."""
+    if sys.platform == "win32":  # pragma: no cover - msvcrt has no shared locks
+        return None
+    where = lock_path(path)
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    try:
+        fd = os.open(where, flags, 0o600)
+    except OSError as exc:
+        _log.warning("%s: cannot be opened (%s); states left open are not ended", where, exc)
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("not a file")
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # another process writes the log: its states are its own
+        else:
+            try:
+                if ended := end_orphans(conn, time.time()):
+                    _log.warning("%s: %d states left open by monitoring that ended without a "
+                                 "word were ended at their last check", path, ended)  # fmt: skip
+            except sqlite3.Error as exc:
+                _log.warning("%s: states left open were not ended (%s)", path, exc)
+        fcntl.flock(fd, fcntl.LOCK_SH)  # a moment, if another process is ending them now
+    except OSError as exc:
+        os.close(fd)
+        _log.warning("%s: cannot be locked (%s); states left open are not ended", where, exc)
+        return None
+    return fd
+
+
+def release(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)  # the lock goes with it
+
+
+def end_orphans(conn: sqlite3.Connection, now: float) -> int:
+    """End each profile's open state at its last sign of being monitored (never later than
+    ``now``, never before the state itself); returns how many. Only for a log no process
+    writes."""
+    rows = []
+    with transaction(conn):
+        for pid, name, state, detector, ts, checked in conn.execute(_OPEN).fetchall():
+            at = max(ts, min(ts if checked is None else max(ts, checked), now))
+            rows.append(
+                (at, pid, name, "unknown", state, None, detector, None, DETAIL, None, None, 0,
+                 "state")
+            )  # fmt: skip
+        conn.executemany(INSERT_EVENT, rows)
+    return len(rows)

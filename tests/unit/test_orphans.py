@@ -1,0 +1,247 @@
+"""Monitoring that ended without a word (a SIGKILL, a crash, a power cut): the states it left
+open are ended at its last check by the next process to write the log, and only when no other
+process writes it (``core/orphans.py``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tcpmonitor_gui.core.eventdb import create_v1
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.orphans import DETAIL, end_orphans
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_store import ProfileStore
+
+from ._cli_process import Home, Running, tcpmonitor
+from .test_eventlog import at, sample, state_event, wait_until
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "events.sqlite3"
+
+
+def stored(path: Path) -> list[Event]:
+    return EventLog(path).events()
+
+
+def test_a_state_left_open_is_ended_at_its_last_check_by_the_next_writer(db_path: Path) -> None:
+    with EventLog(db_path) as log:
+        log.submit([state_event(at(0), State.DOWN, cause=Cause.REFUSED)])
+        log.submit([sample(at(0, s), None, Cause.REFUSED) for s in (1, 2, 3, 61, 62.5)])
+        assert log.flush()
+    # Closed without "monitoring stopped", as a killed process leaves it.
+    assert stored(db_path)[-1].state is State.DOWN
+    with EventLog(db_path) as log:
+        assert log.flush()
+        ended = log.events()[-1]
+        assert (ended.state, ended.previous, ended.detail) == (State.UNKNOWN, State.DOWN, DETAIL)
+        assert ended.ts == at(1, 2.5)  # its last check, not this start
+        (outage,) = log.outages(since=at(-1))
+        assert (outage.end, outage.ended_by) == (at(1, 2.5), "monitoring stopped")
+    with EventLog(db_path) as log:  # ended once, not again
+        assert log.flush()
+        assert [e.state for e in log.events()] == [State.DOWN, State.UNKNOWN]
+
+
+def test_what_another_writer_holds_open_is_its_own(db_path: Path) -> None:
+    """Two writers of one log (the window and ``tcpmonitor run``): the second to start must
+    not take the first's states for orphans. ``flock`` locks are per open file, so two logs
+    in one process stand for two processes."""
+    first = EventLog(db_path).start()
+    try:
+        first.submit([state_event(at(0), State.DOWN, cause=Cause.RESET)])
+        assert first.flush()
+        with EventLog(db_path) as second:
+            second.submit([state_event(at(1), State.UP, pid="web", name="web")])
+            assert second.flush()
+            assert [e.state for e in second.events()] == [State.DOWN, State.UP]
+    finally:
+        first.close()  # the first ends without a word too
+    with EventLog(db_path) as third:  # nobody writes now: both are ended
+        assert third.flush()
+        ends = {e.profile_id: (e.ts, e.previous) for e in third.events() if e.detail == DETAIL}
+        assert ends == {"db": (at(0), State.DOWN), "web": (at(1), State.UP)}
+
+
+def test_only_open_states_are_ended_each_at_its_own_evidence(db_path: Path) -> None:
+    with EventLog(db_path) as log:
+        log.submit([
+            state_event(at(0), State.DOWN, pid="stopped"),
+            state_event(at(1), State.UNKNOWN, pid="stopped", previous=State.DOWN),
+            state_event(at(0), State.PAUSED, pid="paused"),
+            state_event(at(0), State.DEGRADED, pid="acted"),
+            # An action's row after it is no state: the degraded is still open.
+            dataclasses.replace(state_event(at(2), State.DEGRADED, pid="acted"),
+                                kind=Kind.ACTION, detail="ran notify-send"),
+            state_event(at(0), State.UP, pid="old_minute"),
+            sample(at(0, 30), 1.0, pid="old_minute"),
+        ])  # fmt: skip
+        assert log.flush()
+    now = time.time()
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        # A minute written before its last check was kept (NULL), and one stamped by a clock
+        # that ran ahead: the minute's start, and never later than now.
+        conn.execute("UPDATE minutes SET last_ts = NULL WHERE profile_id = 'old_minute'")
+        conn.execute(
+            "INSERT INTO minutes VALUES ('acted', ?, 0, 1, NULL, NULL, 0, 0, ?)",
+            (int(now // 60) + 100, now + 6000),
+        )
+        assert end_orphans(conn, now) == 2
+        rows = conn.execute(
+            "SELECT profile_id, ts, previous FROM events WHERE detail = ? ORDER BY profile_id",
+            (DETAIL,),
+        ).fetchall()
+    finally:
+        conn.close()
+    assert rows == [("acted", now, "degraded"), ("old_minute", at(0).timestamp(), "up")]
+
+
+def test_a_log_from_before_last_ts_is_upgraded_and_repaired(db_path: Path) -> None:
+    db_path.parent.mkdir()
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    create_v1(conn)
+    conn.execute(
+        "INSERT INTO events (ts, profile_id, profile_name, state, detector) VALUES (?, 'db',"
+        " 'db', 'down', 'probe')",
+        (at(0).timestamp(),),
+    )
+    minute = int(at(5).timestamp() // 60)
+    conn.execute("INSERT INTO minutes VALUES ('db', ?, 0, 3, NULL, NULL, 0, 0)", (minute,))
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with EventLog(db_path) as log:
+        assert log.flush()
+        assert [(e.state, e.ts) for e in log.events()] == [
+            (State.DOWN, at(0)),
+            (State.UNKNOWN, at(5)),
+        ]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "directory"])
+def test_a_lock_that_is_not_a_file_is_told_and_the_log_still_written(
+    db_path: Path, kind: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with EventLog(db_path) as log:
+        log.submit([state_event(at(0), State.DOWN)])
+        assert log.flush()
+    lock = db_path.with_name(".events.sqlite3.lock")
+    lock.unlink()
+    if kind == "fifo":
+        os.mkfifo(lock)
+    elif kind == "symlink":
+        lock.symlink_to(tmp_path / "elsewhere")
+    else:
+        lock.mkdir()
+    started = time.monotonic()
+    with EventLog(db_path) as log:
+        log.submit([state_event(at(1), State.UP)])
+        assert log.flush()
+        assert [e.state for e in log.events()] == [State.DOWN, State.UP]
+    assert time.monotonic() - started < 5.0
+    assert any("states left open are not ended" in r.getMessage() for r in caplog.records)
+    assert not (tmp_path / "elsewhere").exists()
+
+
+# -- the real thing: a ``tcpmonitor run`` killed, and the next one -------------------------
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def outages(home: Home) -> list[dict[str, Any]]:
+    result = tcpmonitor(home, "outages", "--since", "1h", "--json")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_an_outage_of_a_killed_run_ends_where_its_checks_ended(
+    tmp_path: Path, closed_port: int
+) -> None:
+    """It stayed "ongoing" while nothing watched, then was ended by the next start as
+    "monitoring restarted", its duration counting all the time nothing ran."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    profile = {"name": "db", "host": "127.0.0.1", "port": closed_port,
+               "detector": {"kind": "probe", "interval_s": 0.2}}  # fmt: skip
+    ProfileStore(home.config).save([Profile.from_dict(profile)])
+    db = home.data / "events.sqlite3"
+
+    def failed_checks() -> int:
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return 0
+        try:
+            return conn.execute("SELECT coalesce(sum(fail), 0) FROM minutes").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+        finally:
+            conn.close()
+
+    with Running(home, "run", "--json") as run:
+        run.read_until(lambda line: json.loads(line).get("state") == "down")
+        wait_until(lambda: failed_checks() >= 5, timeout=10)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    killed = dt.datetime.now(dt.UTC)
+    (ongoing,) = outages(home)
+    assert ongoing["ongoing"], ongoing
+    with Running(home, "run", "--json") as run:
+        run.read_until(lambda line: json.loads(line).get("state") == "down")
+        run.send_signal(signal.SIGTERM)
+        assert run.wait() == 0
+    first, second = outages(home)
+    assert first["ended_by"] == "monitoring stopped", first
+    end = dt.datetime.fromisoformat(first["end"])
+    start = dt.datetime.fromisoformat(first["start"])
+    # At least the five failed checks it waited for (0.2 s apart), and before the kill.
+    assert start + dt.timedelta(seconds=0.6) <= end <= killed, (start, end, killed)
+    assert second["ended_by"] == "monitoring stopped" and second["start"] > first["end"]
+
+
+def test_many_writers_starting_at_once_end_each_orphan_once(db_path: Path) -> None:
+    with EventLog(db_path) as log:
+        log.submit([state_event(at(0), State.DOWN, pid=f"p{n}") for n in range(20)])
+        assert log.flush()
+    script = (
+        "import sys; from tcpmonitor_gui.core.eventlog import EventLog\n"
+        "log = EventLog(sys.argv[1]).start(); print('started', flush=True); sys.stdin.read()\n"
+        "log.close()"
+    )
+    starters = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(db_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    try:
+        for each in starters:
+            assert each.stdout is not None and each.stdout.readline() == "started\n"
+    finally:
+        for each in starters:
+            each.communicate("", timeout=30)
+    ends = [e.profile_id for e in stored(db_path) if e.detail == DETAIL]
+    assert sorted(ends) == sorted(f"p{n}" for n in range(20))
