@@ -19,7 +19,9 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
   with which drops were noticed; ``tcpmonitor_state_changes_total{cause}``;
   ``tcpmonitor_last_change_timestamp_seconds``;
 - ``probe_success`` and ``probe_duration_seconds``, named as blackbox_exporter names them (the
-  last check), so dashboards and alert rules written for it work.
+  last check), so dashboards and alert rules written for it work. The duration is the check's
+  latency as the table shows it (the answer's round trip, or the kernel's RTT of a connect),
+  not blackbox_exporter's whole probe time with DNS; a failed check has none.
 """
 
 from __future__ import annotations
@@ -78,7 +80,10 @@ _HELP = {
     "tcpmonitor_state_changes_total": ("counter", "State changes, by the cause of the change."),
     "tcpmonitor_last_change_timestamp_seconds": ("gauge", "When the state last changed."),
     "probe_success": ("gauge", "Whether the last check succeeded (blackbox_exporter's name)."),
-    "probe_duration_seconds": ("gauge", "How long the last check took (blackbox_exporter's name)."),
+    "probe_duration_seconds": (
+        "gauge",
+        "The last check's latency (blackbox_exporter's name); none after a failed check.",
+    ),
 }
 FAMILIES = tuple(_HELP)
 _SAMPLE_FAMILIES = ("probe_success", "probe_duration_seconds")
