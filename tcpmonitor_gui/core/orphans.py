@@ -14,6 +14,10 @@ profile's last sign of being monitored (its last event, or its last check as the
 rows keep it, whichever came later), then keeps the lock shared like the rest. A process that
 monitors the same log at the same time (the window and ``tcpmonitor run`` on one data dir)
 holds the lock too, so its open states are never taken for orphans.
+
+A sleep is a state left open too when the computer never woke from it (its battery died, it
+was switched off): every later hour was taken out of every profile's uptime, for good. It is
+ended at this boot's start, when the computer was awake again at the latest.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ if sys.platform != "win32":
 _log = logging.getLogger(__name__)
 
 DETAIL = "monitoring ended unexpectedly; this is when it last checked"
+WOKE = "awake by this boot at the latest (no wake was heard after the last sleep)"
 
 #: Each profile's last state event (skipping action rows) that leaves its state open, with
 #: when it was last checked: each profile found by seeking the index (a skip-scan).
@@ -55,6 +60,11 @@ SELECT e.profile_id, e.profile_name, e.state, e.detector, e.ts,
    WHERE m.profile_id = e.profile_id ORDER BY m.minute DESC LIMIT 1)
 FROM last JOIN events e ON e.id = last.id
 WHERE e.state NOT IN ('unknown', 'paused')
+"""
+#: This computer's last sleep or wake.
+_POWER = """
+SELECT ts, state FROM events WHERE profile_id = '' AND state IN ('sleep', 'wake')
+ORDER BY ts DESC, id DESC LIMIT 1
 """
 
 
@@ -81,9 +91,9 @@ def hold(path: Path, conn: sqlite3.Connection) -> int | None:
             pass  # another process writes the log: its states are its own
         else:
             try:
-                if ended := end_orphans(conn, time.time()):
-                    _log.warning("%s: %d states left open by monitoring that ended without a "
-                                 "word were ended at their last check", path, ended)  # fmt: skip
+                if ended := end_orphans(conn, time.time(), boot_time()):
+                    what = "states left open by monitoring that ended without a word"
+                    _log.warning("%s: %d %s were ended, each at its last sign", path, ended, what)
             except sqlite3.Error as exc:
                 _log.warning("%s: states left open were not ended (%s)", path, exc)
         fcntl.flock(fd, fcntl.LOCK_SH)  # a moment, if another process is ending them now
@@ -99,10 +109,14 @@ def release(fd: int | None) -> None:
         os.close(fd)  # the lock goes with it
 
 
-def end_orphans(conn: sqlite3.Connection, now: float) -> int:
+def end_orphans(conn: sqlite3.Connection, now: float, booted: float | None = None) -> int:
     """End each profile's open state at its last sign of being monitored (never later than
-    ``now``, never before the state itself); returns how many. Only for a log no process
-    writes."""
+    ``now``, never before the state itself), and a sleep never woken from (the battery died
+    in it) at ``booted``, this boot's start; returns how many rows that took. Only for a log
+    no process writes.
+
+    A sleep left open took every later hour out of every profile's uptime: nothing was
+    counted, for good, until the next sleep."""
     rows = []
     with transaction(conn):
         for pid, name, state, detector, ts, checked in conn.execute(_OPEN).fetchall():
@@ -111,5 +125,17 @@ def end_orphans(conn: sqlite3.Connection, now: float) -> int:
                 (at, pid, name, "unknown", state, None, detector, None, DETAIL, None, None, 0,
                  "state")
             )  # fmt: skip
+        power = conn.execute(_POWER).fetchone()
+        if power is not None and power[1] == "sleep":
+            at = max(power[0], min(now if booted is None else booted, now))
+            rows.append((at, "", "", "wake", None, None, "", None, WOKE, None, None, 0, "power"))
         conn.executemany(INSERT_EVENT, rows)
     return len(rows)
+
+
+def boot_time() -> float | None:
+    """When this computer last booted (Unix time), where the clocks can tell."""
+    try:
+        return time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
+    except (AttributeError, OSError):  # not Linux
+        return None

@@ -22,7 +22,7 @@ import pytest
 
 from tcpmonitor_gui.core.eventdb import create_v1
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
 from tcpmonitor_gui.core.orphans import DETAIL, end_orphans
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
@@ -245,3 +245,37 @@ def test_many_writers_starting_at_once_end_each_orphan_once(db_path: Path) -> No
             each.communicate("", timeout=30)
     ends = [e.profile_id for e in stored(db_path) if e.detail == DETAIL]
     assert sorted(ends) == sorted(f"p{n}" for n in range(20))
+
+
+def test_a_sleep_never_woken_from_ends_at_this_boot(db_path: Path) -> None:
+    """The battery died asleep: no wake was ever written, and every later hour was taken out
+    of every profile's uptime (none was counted, for good, until the next sleep)."""
+    with EventLog(db_path) as log:
+        log.submit([
+            dataclasses.replace(condition(State.SLEEP, "going to sleep"), ts=at(0)),
+            state_event(at(60), State.UP),
+            sample(at(90), 1.0),
+        ])  # fmt: skip
+        assert log.flush()
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        booted = at(30).timestamp()
+        assert end_orphans(conn, time.time(), booted) == 2  # the sleep, and db's up
+        assert end_orphans(conn, time.time(), booted) == 0
+    finally:
+        conn.close()
+    power = [(e.state, e.ts, e.kind) for e in stored(db_path) if e.profile_id == ""]
+    assert power == [(State.SLEEP, at(0), Kind.POWER), (State.WAKE, at(30), Kind.POWER)]
+    uptime = EventLog(db_path).uptime("db", dt.timedelta(hours=24))
+    assert uptime == 100.0
+
+
+def test_the_next_writer_wakes_a_sleep_left_open(db_path: Path) -> None:
+    with EventLog(db_path) as log:
+        log.submit([dataclasses.replace(condition(State.SLEEP, "going to sleep"), ts=at(0))])
+        log.submit([state_event(at(60), State.UP), sample(at(61), 1.0)])
+        assert log.flush()
+    with EventLog(db_path) as log:
+        assert log.flush()
+        assert [e.state for e in log.events() if e.profile_id == ""] == [State.SLEEP, State.WAKE]
+        assert (log.uptimes(["db"], dt.timedelta(hours=24))["db"].known_s) > 0
