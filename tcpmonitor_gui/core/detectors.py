@@ -10,6 +10,7 @@ After a drop they reconnect with exponential backoff and jitter.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import random
 import time
@@ -20,6 +21,7 @@ from .connect import Connected, connect
 from .events import Cause
 from .exchange import ask, lost_failure, read_greeting
 from .failure import CheckFailed
+from .presets import Exchange
 from .probe import exchange_for, probe_once
 from .profile import Profile
 from .resolver import Resolver
@@ -177,10 +179,13 @@ async def run_held(
             failure = Sample.failure(exc.cause, exc.detail, exc.address)
         else:
             try:
-                failure, closed_in_order = await _hold(profile, conn, told, backoff)
+                ended, closed_in_order = await _hold(profile, conn, told, backoff)
             finally:
                 if conn.wire is not None:
                     conn.wire.abort()
+            if ended is None:
+                continue  # it asked its share of questions (the preset's): the next at once
+            failure = ended
             if closed_in_order and recycled is None:
                 if answering and loop.time() - opened < d.interval_s:
                     await wake.sleep(opened + d.interval_s - loop.time())  # its custom
@@ -201,17 +206,18 @@ async def run_held(
 
 async def _hold(
     profile: Profile, conn: Connected, report: Report, backoff: Backoff
-) -> tuple[Sample, bool]:
-    """Report on one held connection until it fails; returns the failure, and whether it was
-    a heartbeat's connection that the peer closed in good order (a FIN) between questions
-    (see ``run_held``)."""
+) -> tuple[Sample | None, bool]:
+    """Report on one held connection until it fails; returns the failure (None: a heartbeat
+    ended it itself, having asked the preset's ``per_connection`` questions), and whether the
+    server ended it in good order after it answered (``_in_order``, ``run_held``)."""
     d = profile.detector
     wire = conn.wire
     assert wire is not None and wire.transport is not None
     exchange = exchange_for(profile) if d.kind == "heartbeat" else None
     loop = asyncio.get_running_loop()
     last_good = time.monotonic()
-    idle = False
+    idle = holding = False
+    asked = 1
     try:
         timings = conn.timings
         latency = timings.connect_latency_ms
@@ -234,6 +240,7 @@ async def _hold(
         )
         last_good = time.monotonic()
         tick = loop.time() + d.interval_s
+        holding = True
         while True:
             idle = True
             if await wait_until(wire.lost, tick):
@@ -241,6 +248,12 @@ async def _hold(
             idle = False
             tick = max(tick + d.interval_s, loop.time())
             if exchange is not None:
+                if exchange.per_connection is not None and asked >= exchange.per_connection:
+                    if exchange.goodbye is not None:
+                        with contextlib.suppress(OSError, RuntimeError):
+                            wire.transport.write(exchange.goodbye)
+                    return None, False
+                asked += 1
                 rtt = await ask(wire, exchange, d.timeout_s)
                 last_good = time.monotonic()
                 backoff.reset()  # only a connection that answers is stable, not one that opens
@@ -257,9 +270,22 @@ async def _hold(
         failure = Sample.failure(
             exc.cause, exc.detail, conn.address, _last_sign(exc, wire, last_good)
         )
-        in_order = exchange is not None and idle and exc.cause is Cause.CLOSED_BY_PEER
+        in_order = exchange is not None and holding and _in_order(exc, wire, exchange, idle)
         return failure, in_order
     raise AssertionError("unreachable: a held connection is reported on until it fails")
+
+
+def _in_order(exc: CheckFailed, wire: Wire, exchange: Exchange, idle: bool) -> bool:
+    """Whether a heartbeat's server, having answered on this connection, ended it in good
+    order: a FIN between questions; a FIN before any byte of an answer (the question crossed
+    the server's close: HTTP's kept-alive race, when its idle timeout and our interval are
+    both 5 s; the RST that the question then meets is part of it); or the preset's closing
+    reply (SMTP's and FTP's 421)."""
+    if idle:
+        return exc.cause is Cause.CLOSED_BY_PEER
+    if wire.eof and not wire.buffer:
+        return True
+    return exchange.closing is not None and exchange.closing.search(bytes(wire.buffer)) is not None
 
 
 def _last_sign(exc: CheckFailed, wire: Wire, last_good: float) -> float:

@@ -22,6 +22,13 @@ class Preset:
     expect: str | None
     greeting: str | None = None
     terminator: bytes | None = b"\n"
+    #: A reply by which the server ends the connection in good order (SMTP's and FTP's 421,
+    #: "closing transmission channel"): to a heartbeat, what a FIN between questions is.
+    closing: str | None = None
+    #: How many questions a heartbeat asks on one connection before it ends it itself (with
+    #: ``goodbye``) and opens the next: where the server counts them against us.
+    per_connection: int | None = None
+    goodbye: str | None = None
 
 
 PRESETS: dict[str, Preset] = {
@@ -38,8 +45,22 @@ PRESETS: dict[str, Preset] = {
             terminator=b"\r\n\r\n",
         ),
         Preset("memcached", "memcached version", "version\r\n", r"^VERSION "),
-        Preset("smtp", "SMTP NOOP", "NOOP\r\n", r"^250", greeting=r"(?m)^220 "),
-        Preset("ftp", "FTP NOOP", "NOOP\r\n", r"^200", greeting=r"(?m)^220 "),
+        # Postfix counts every NOOP past the 100th of a session as an error (1 under
+        # stress; smtpd_junk_command_limit), answers slowly from the 10th error and ends
+        # the session with "421 ... too many errors" at the 20th; Sendmail slows down after
+        # 20 (MaxNOOPCommands). So a session asks 15 and says QUIT.
+        Preset(
+            "smtp",
+            "SMTP NOOP",
+            "NOOP\r\n",
+            r"^250",
+            greeting=r"(?m)^220 ",
+            closing=r"^421[ -]",
+            per_connection=15,
+            goodbye="QUIT\r\n",
+        ),
+        # ProFTPD ends a session that moved no file after 300 s (TimeoutNoTransfer) with 421.
+        Preset("ftp", "FTP NOOP", "NOOP\r\n", r"^200", greeting=r"(?m)^220 ", closing=r"^421[ -]"),
         Preset("ssh", "SSH banner (sends nothing)", None, None, greeting=r"(?m)^SSH-(2\.0|1\.99)-"),
         Preset("hex", "Raw bytes (hex)", None, None, terminator=None),
         Preset("custom", "Custom text", None, None),
@@ -56,6 +77,9 @@ class Exchange:
     expect: Pattern | None
     expect_len: int | None
     terminator: bytes | None
+    closing: Pattern | None = None
+    per_connection: int | None = None
+    goodbye: bytes | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -102,6 +126,9 @@ def compile_exchange(preset: str | None, send: str, expect: str, host: str) -> E
             expect=compile_pattern(expect_text.encode()) if expect_text else None,
             expect_len=None,
             terminator=p.terminator,
+            closing=compile_pattern(p.closing.encode()) if p.closing else None,
+            per_connection=p.per_connection,
+            goodbye=p.goodbye.encode() if p.goodbye else None,
         )
     )
 
