@@ -39,7 +39,7 @@ def _answers(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
             s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
+            return s.recv(16).startswith((b"+PONG", b"-NOAUTH"))
     except OSError:
         return False
 
@@ -64,7 +64,8 @@ class RedisServer:
 
 
 @contextlib.contextmanager
-def running_redis(directory: Path) -> Iterator[RedisServer]:
+def running_redis(directory: Path, *options: str) -> Iterator[RedisServer]:
+    """``options``: more of redis-server's own (``--requirepass``, say)."""
     binary = shutil.which("redis-server")
     if binary is None:
         unavailable("redis-server is not installed (Debian: apt install redis-server)")
@@ -72,7 +73,7 @@ def running_redis(directory: Path) -> Iterator[RedisServer]:
     port = _free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-         "no", "--dir", str(directory), "--protected-mode", "yes"],
+         "no", "--dir", str(directory), "--protected-mode", "yes", *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -35,7 +35,8 @@ PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset("echo", "Line echo", "tcpmonitor ping\n", r"^tcpmonitor ping\r?\n"),
-        Preset("redis", "Redis PING", "PING\r\n", r"^\+PONG"),
+        # A Redis with a password answers every command before AUTH with NOAUTH: alive.
+        Preset("redis", "Redis PING", "PING\r\n", r"^(\+PONG|-NOAUTH )"),
         Preset(
             "http",
             "HTTP HEAD (kept alive)",
@@ -60,7 +61,16 @@ PRESETS: dict[str, Preset] = {
             goodbye="QUIT\r\n",
         ),
         # ProFTPD ends a session that moved no file after 300 s (TimeoutNoTransfer) with 421.
-        Preset("ftp", "FTP NOOP", "NOOP\r\n", r"^200", greeting=r"(?m)^220 ", closing=r"^421[ -]"),
+        # vsftpd answers every command but USER, PASS and QUIT before a login with "530
+        # Please login with USER and PASS.": alive.
+        Preset(
+            "ftp",
+            "FTP NOOP",
+            "NOOP\r\n",
+            r"^(200|530)[ -]",
+            greeting=r"(?m)^220 ",
+            closing=r"^421[ -]",
+        ),
         Preset("ssh", "SSH banner (sends nothing)", None, None, greeting=r"(?m)^SSH-(2\.0|1\.99)-"),
         Preset("hex", "Raw bytes (hex)", None, None, terminator=None),
         Preset("custom", "Custom text", None, None),

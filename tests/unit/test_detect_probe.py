@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,7 @@ from tcpmonitor_gui.lab import (
 )
 from tcpmonitor_gui.lab.proxy import FaultProxy
 from tests.helpers import make_profile
+from tests.redis import running_redis
 
 
 @pytest.fixture
@@ -119,10 +121,13 @@ async def test_every_resolved_address_is_tried_and_named(echo_server: LineEchoSe
         (lambda: BannerServer(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"), "ssh"),
         (lambda: BannerServer(b"220-mail.example ESMTP\r\n220 ready\r\n"), "smtp"),
         (lambda: BannerServer(b"220 ftp ready\r\n", noop_reply=b"200 NOOP ok\r\n"), "ftp"),
+        # vsftpd before a login (prelogin.c): every command but USER, PASS and QUIT.
+        (lambda: BannerServer(b"220 (vsFTPd 3.0.3)\r\n",
+                              noop_reply=b"530 Please login with USER and PASS.\r\n"), "ftp"),
         (LineEchoServer, "echo"),
     ],
-    ids=["redis", "http", "memcached", "ssh", "smtp", "ftp", "echo"],
-)
+    ids=["redis", "http", "memcached", "ssh", "smtp", "ftp", "vsftpd-before-login", "echo"],
+)  # fmt: skip
 async def test_presets_accept_a_real_server_of_their_protocol(
     resolver: Resolver, server: object, preset: str
 ) -> None:
@@ -228,3 +233,24 @@ async def test_raw_hex_preset(resolver: Resolver) -> None:
         )
     assert ok.ok, ok.detail
     assert wrong.cause is Cause.UNEXPECTED_REPLY
+
+
+async def test_a_redis_with_a_password_is_up(resolver: Resolver, tmp_path: Path) -> None:
+    """A real redis-server with ``requirepass`` answers PING before AUTH with "-NOAUTH
+    Authentication required.": a healthy server, told as an unexpected reply."""
+    with running_redis(tmp_path, "--requirepass", "s3cret") as redis:
+        sample = await probe_once(make_profile(*redis.address, preset="redis"), resolver)
+    assert sample.ok, sample.detail
+
+
+async def test_an_ftp_or_redis_refusal_is_still_not_taken_for_an_answer(
+    resolver: Resolver,
+) -> None:
+    """What widened the presets is no catch-all: an SMTP server's 250 is no FTP answer, a
+    Redis error other than NOAUTH is no PONG."""
+    with BannerServer(b"220 mail.example ESMTP\r\n") as smtp:
+        sample = await probe_once(make_profile(*smtp.address, preset="ftp"), resolver)
+    assert sample.cause is Cause.UNEXPECTED_REPLY, sample.detail
+    with MemcachedServer() as srv:  # answers PING with ERROR
+        sample = await probe_once(make_profile(*srv.address, preset="redis"), resolver)
+    assert sample.cause is Cause.UNEXPECTED_REPLY, sample.detail
