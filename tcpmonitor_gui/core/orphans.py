@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from .eventdb import INSERT_EVENT, transaction
-from .filelock import lock_path
+from .filelock import WAIT_S, lock_path
 
 if sys.platform != "win32":
     import fcntl
@@ -96,12 +96,26 @@ def hold(path: Path, conn: sqlite3.Connection) -> int | None:
                     _log.warning("%s: %d %s were ended, each at its last sign", path, ended, what)
             except sqlite3.Error as exc:
                 _log.warning("%s: states left open were not ended (%s)", path, exc)
-        fcntl.flock(fd, fcntl.LOCK_SH)  # a moment, if another process is ending them now
+        _share(fd)
     except OSError as exc:
         os.close(fd)
         _log.warning("%s: cannot be locked (%s); states left open are not ended", where, exc)
         return None
     return fd
+
+
+def _share(fd: int) -> None:
+    """Hold ``fd``'s lock shared: at once, or within ``WAIT_S`` while another process ends
+    what was left open (never for ever: one stopped in the middle would hang the caller)."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise OSError(f"another process kept it for {WAIT_S:g} s") from None
+            time.sleep(0.01)  # ok-sleep: advisory locks offer no wake-up without blocking
 
 
 def release(fd: int | None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fcntl
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tcpmonitor_gui.core import orphans
 from tcpmonitor_gui.core.eventdb import create_v1
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
@@ -279,3 +281,24 @@ def test_the_next_writer_wakes_a_sleep_left_open(db_path: Path) -> None:
         assert log.flush()
         assert [e.state for e in log.events() if e.profile_id == ""] == [State.SLEEP, State.WAKE]
         assert (log.uptimes(["db"], dt.timedelta(hours=24))["db"].known_s) > 0
+
+
+def test_a_writer_stuck_holding_the_lock_does_not_hang_the_next(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One that stopped in the middle of ending orphans (SIGSTOP, a hung disk) keeps the lock
+    exclusive: the next start gives up the lock after a while, and writes all the same."""
+    with EventLog(db_path) as log:
+        log.submit([state_event(at(0), State.DOWN)])
+        assert log.flush()
+    monkeypatch.setattr(orphans, "WAIT_S", 0.3)
+    fd = os.open(db_path.with_name(".events.sqlite3.lock"), os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with EventLog(db_path) as log:
+            log.submit([state_event(at(1), State.UP)])
+            assert log.flush()
+            assert [e.state for e in log.events()] == [State.DOWN, State.UP]
+    finally:
+        os.close(fd)
+    assert any("kept it for 0.3 s" in r.getMessage() for r in caplog.records)
