@@ -156,6 +156,19 @@ async def test_a_pattern_that_backtracks_for_ever_in_python_costs_nothing_here(
         )  # fmt: skip
 
 
+async def _connections(collector: Collector, n: int) -> list[float]:
+    """Wait for a heartbeat's ``n``-th connection; when each was made (monotonic)."""
+    connected: list[float] = []
+
+    def nth_connection(event: Event) -> bool:
+        if event.kind is Kind.SAMPLE and event.detail.startswith("connected to"):
+            connected.append(time.monotonic())
+        return len(connected) >= n
+
+    await collector.wait_for(nth_connection, timeout=10)
+    return connected
+
+
 async def test_a_heartbeat_takes_kept_alive_connections_ended_by_the_server_in_stride(
     monitors: MonitorSet, collector: Collector
 ) -> None:
@@ -165,14 +178,7 @@ async def test_a_heartbeat_takes_kept_alive_connections_ended_by_the_server_in_s
     with HttpServer(max_requests=3) as http:
         profile = make_profile(*http.address, "heartbeat", preset="http", interval_s=0.1)
         monitors.add(profile, stagger=False)
-        connected: list[float] = []
-
-        def fourth_connection(event: Event) -> bool:
-            if event.kind is Kind.SAMPLE and event.detail.startswith("connected to"):
-                connected.append(time.monotonic())
-            return len(connected) >= 4
-
-        await collector.wait_for(fourth_connection, timeout=10)
+        await _connections(collector, 4)
         assert http.connections >= 4
     assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]
 
@@ -188,14 +194,7 @@ async def test_a_heartbeat_asks_a_server_that_closes_after_every_answer_once_an_
     with HttpServer(max_requests=1) as http:
         profile = make_profile(*http.address, "heartbeat", preset="http", interval_s=interval)
         monitors.add(profile, stagger=False)
-        connected: list[float] = []
-
-        def fifth_connection(event: Event) -> bool:
-            if event.kind is Kind.SAMPLE and event.detail.startswith("connected to"):
-                connected.append(time.monotonic())
-            return len(connected) >= 5
-
-        await collector.wait_for(fifth_connection, timeout=10)
+        connected = await _connections(collector, 5)
     assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]
     # The first close is answered at once (the server may have gone), the rest at their tick.
     assert connected[-1] - connected[0] >= 2.5 * interval, connected
