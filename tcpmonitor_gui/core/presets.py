@@ -42,7 +42,9 @@ PRESETS: dict[str, Preset] = {
             "HTTP HEAD (kept alive)",
             "HEAD / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tcpmonitor\r\n"
             "Connection: keep-alive\r\n\r\n",
-            r"^HTTP/1\.[01] [1-4]\d\d",
+            # 2xx-4xx, and 501: a server that does not implement HEAD (Python's
+            # BaseHTTPRequestHandler with only do_GET, say) answered; other 5xx are failures.
+            r"^HTTP/1\.[01] ([1-4]\d\d|501)",
             terminator=b"\r\n\r\n",
         ),
         Preset("memcached", "memcached version", "version\r\n", r"^VERSION "),

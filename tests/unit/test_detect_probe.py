@@ -6,7 +6,9 @@ never resolves, a server answers the wrong protocol.
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -254,3 +256,28 @@ async def test_an_ftp_or_redis_refusal_is_still_not_taken_for_an_answer(
     with MemcachedServer() as srv:  # answers PING with ERROR
         sample = await probe_once(make_profile(*srv.address, preset="redis"), resolver)
     assert sample.cause is Cause.UNEXPECTED_REPLY, sample.detail
+
+
+async def test_an_http_server_that_does_not_implement_head_is_up(resolver: Resolver) -> None:
+    """Python's own http.server with only do_GET answers HEAD with "501 Unsupported method":
+    it answered (it was an unexpected reply, for ever). A 503 is still a failure (above)."""
+
+    class GetOnly(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), GetOnly)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        profile = make_profile("127.0.0.1", server.server_address[1], preset="http")
+        sample = await probe_once(profile, resolver)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    assert sample.ok, sample.detail
