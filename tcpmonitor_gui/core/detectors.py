@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from .connect import Connected, connect
 from .events import Cause
-from .exchange import ask, lost_failure, read_greeting
+from .exchange import ask, converse, lost_failure
 from .failure import CheckFailed
 from .presets import Exchange
 from .probe import exchange_for, probe_once
@@ -224,9 +224,8 @@ async def _hold(
         if exchange is not None:
             # A detector that asks a question is up on a right answer, never on a bare
             # connect: a frozen server's kernel still accepts (DESIGN.md, States).
-            greeting_ms = await read_greeting(wire, exchange, d.timeout_s)
-            latency = await ask(wire, exchange, d.timeout_s)
-            timings = dataclasses.replace(timings, greeting_ms=greeting_ms, reply_ms=latency)
+            timings, answer_ms = await converse(wire, exchange, d.timeout_s, timings)
+            latency = latency if answer_ms is None else answer_ms
             backoff.reset()
         report(
             Sample(

@@ -6,11 +6,10 @@ dialog's "Test now" for every detector kind.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 
 from .connect import connect
-from .exchange import ask, read_greeting
+from .exchange import converse
 from .failure import CheckFailed
 from .presets import Exchange, compile_exchange
 from .profile import Profile
@@ -36,13 +35,10 @@ async def probe_once(profile: Profile, resolver: Resolver) -> Sample:
     latency = timings.connect_latency_ms
     try:
         if talk and conn.wire is not None:
-            timeout = profile.detector.timeout_s
-            greeting_ms = await read_greeting(conn.wire, exchange, timeout)
-            reply_ms = await ask(conn.wire, exchange, timeout) if exchange.send else None
-            timings = dataclasses.replace(timings, greeting_ms=greeting_ms, reply_ms=reply_ms)
-            # A check that asks a question is as fast as its answer, as a heartbeat is: an
-            # HTTP server 400 ms slow behind a quick handshake was "0.03 ms", never degraded.
-            latency = next((t for t in (reply_ms, greeting_ms) if t is not None), latency)
+            timings, asked = await converse(
+                conn.wire, exchange, profile.detector.timeout_s, timings
+            )
+            latency = latency if asked is None else asked
     except CheckFailed as exc:
         return Sample(False, exc.cause, None, exc.detail, conn.address, timings)
     finally:
