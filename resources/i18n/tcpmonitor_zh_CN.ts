@@ -1223,8 +1223,8 @@ Their stored history is kept.</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <source>Latency above this shows the connection as degraded; 0 turns it off</source>
-        <translation>延迟超过此值时连接显示为降级；0 表示关闭</translation>
+        <source>Latency above this shows the connection as degraded, until a check is under {percent} % of it; 0 turns it off</source>
+        <translation>延迟超过此值时连接显示为降级，直到某次检查的延迟低于此值的 {percent} %；0 表示关闭</translation>
     </message>
     <message>
         <source>&amp;Warn latency:</source>

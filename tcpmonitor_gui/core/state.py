@@ -3,8 +3,10 @@
 Hysteresis: ``fail_after`` consecutive failures turn a profile ``down``; ``recover_after``
 consecutive successes bring it back. A failure below the threshold, or a latency over
 ``warn_latency_ms``, shows ``degraded`` (``connecting`` while it has not worked yet: degraded
-counts as up). Every ``down`` event carries the detection delay:
-the time from the last good sign of the connection to the event.
+counts as up). Degraded by latency is ``up`` again only below ``CALM_FRACTION`` of the
+warning, so a latency that hovers at the line does not change the state on every check. Every
+``down`` event carries the detection delay: the time from the last good sign of the connection
+to the event.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from .sample import Sample
 
 #: States in which the connection has not been seen working (since the start or a resume).
 _NOT_YET = (State.UNKNOWN, State.CONNECTING)
+
+#: A profile degraded by its latency is up again once a check's latency is under this share
+#: of ``warn_latency_ms``. Without the band, a server answering in 480-520 ms against a 500 ms
+#: warning went up, degraded, up, ... every check: a state event each (and an action each,
+#: for an action on ``degraded``), every interval, for as long as it stayed so.
+CALM_FRACTION = 0.8
 
 
 class StateMachine:
@@ -104,11 +112,10 @@ class StateMachine:
             self.ok_run += 1
             self.fail_run = 0
             self.last_ok = now
-            slow = (
-                p.warn_latency_ms > 0
-                and sample.latency_ms is not None
-                and sample.latency_ms > p.warn_latency_ms
-            )
+            line = p.warn_latency_ms
+            if self.state is State.DEGRADED and self.cause is None:  # slow: see CALM_FRACTION
+                line *= CALM_FRACTION
+            slow = line > 0 and sample.latency_ms is not None and sample.latency_ms > line
             if self.state is State.DOWN and self.ok_run < p.recover_after:
                 changed = None
             elif slow:

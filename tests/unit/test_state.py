@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.sample import Sample
-from tcpmonitor_gui.core.state import StateMachine
+from tcpmonitor_gui.core.state import CALM_FRACTION, StateMachine
 from tests.helpers import make_profile
 
 OK = Sample(True, latency_ms=10.0)
@@ -70,6 +70,33 @@ def test_latency_over_warn_is_degraded_without_a_cause() -> None:
     assert states(slow) == [State.DEGRADED]
     assert slow[0].cause is None and "80.0 ms over 50 ms" in slow[0].detail
     assert states(m.feed(OK, now=1)) == [State.UP]
+
+
+def test_a_latency_hovering_at_the_warning_does_not_flip_the_state_every_check() -> None:
+    """480-520 ms against a 500 ms warning: degraded once, not up/degraded every check; up
+    again once the latency is under ``CALM_FRACTION`` of the warning."""
+    m = StateMachine(make_profile("h", 1, warn_latency_ms=500))
+    assert states(m.feed(Sample(True, latency_ms=100.0), now=0)) == [State.UP]
+    told = []
+    for i, ms in enumerate([510.0, 490.0, 520.0, 480.0, 505.0, 495.0, 410.0], start=1):
+        told += m.feed(Sample(True, latency_ms=ms), now=i)
+    assert states(told) == [State.DEGRADED]
+    assert m.state is State.DEGRADED
+    calm = m.feed(Sample(True, latency_ms=500 * CALM_FRACTION - 1), now=10)
+    assert states(calm) == [State.UP]
+
+
+def test_the_band_is_only_for_latency() -> None:
+    """Degraded by a failure is up again at the next success under the warning; down comes
+    back up under the warning too."""
+    m = StateMachine(make_profile("h", 1, fail_after=2, warn_latency_ms=500))
+    m.feed(OK, now=0)
+    assert states(m.feed(REFUSED, now=1)) == [State.DEGRADED]
+    assert states(m.feed(Sample(True, latency_ms=450.0), now=2)) == [State.UP]
+    m.feed(REFUSED, now=3)
+    m.feed(REFUSED, now=4)
+    assert m.state is State.DOWN
+    assert states(m.feed(Sample(True, latency_ms=450.0), now=5)) == [State.UP]
 
 
 def test_warn_latency_zero_turns_the_warning_off() -> None:

@@ -30,6 +30,7 @@ from ...core.actions import as_line, from_lines
 from ...core.events import State
 from ...core.presets import PRESETS
 from ...core.profile import KIND_DEFAULTS, Profile
+from ...core.state import CALM_FRACTION
 from ..common.file_dialogs import ask_open_file
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import STATE_COLORS
@@ -236,7 +237,10 @@ class ProfileForm(QTabWidget):
         self._row(form, self.tr("U&p after:"), "recover_after", self.recover_spin)
         self.warn_spin = Number("warn_latency_ms", unit_suffix("{n} ms"))
         self.warn_spin.setSpecialValueText(self.tr("off"))
-        tip = self.tr("Latency above this shows the connection as degraded; 0 turns it off")
+        tip = self.tr(
+            "Latency above this shows the connection as degraded, until a check is under"
+            " {percent} % of it; 0 turns it off"
+        ).format(percent=round(CALM_FRACTION * 100))
         self._row(form, self.tr("&Warn latency:"), "warn_latency_ms", self.warn_spin, tip)
         self.on_down_check = QCheckBox(self.tr("When it goes down"))
         self._row(form, self.tr("&Notify:"), "notify.on_down", self.on_down_check)
