@@ -109,10 +109,14 @@ def last_ack_age_ms(sock: Any) -> float | None:
     return None if age is None else float(age)
 
 
-#: ``tcpi_state`` of a connection the peer has not closed (``TCP_ESTABLISHED``), and of a
-#: socket whose connect was refused or reset (``TCP_CLOSE``).
+#: ``tcpi_state`` of a connection the peer has not closed (``TCP_ESTABLISHED``), of a
+#: socket whose connect was refused or reset (``TCP_CLOSE``), and of a connection the peer
+#: has closed already (``TCP_CLOSE_WAIT``: its FIN came in after the handshake).
 _TCP_ESTABLISHED = 1
 _TCP_CLOSE = 7
+_TCP_CLOSE_WAIT = 8
+#: A connect has been answered "connected" in these states.
+_CONNECTED = (_TCP_ESTABLISHED, _TCP_CLOSE_WAIT)
 
 
 def answered_at_once(sock: Any) -> tuple[int, float | None] | None:
@@ -124,7 +128,7 @@ def answered_at_once(sock: Any) -> tuple[int, float | None] | None:
     raw = _tcp_info(sock, _TCPI_RTT)
     if raw is None:
         return None
-    if raw[0] == _TCP_ESTABLISHED:
+    if raw[0] in _CONNECTED:  # a server that closes right after accepting is connected to
         rtt_us: int = struct.unpack_from("=I", raw, _TCPI_RTT)[0]
         return 0, (rtt_us / 1000.0 if rtt_us else None)
     if raw[0] == _TCP_CLOSE:

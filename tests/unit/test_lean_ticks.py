@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import select
 import socket
 
 import pytest
@@ -163,6 +164,24 @@ def test_the_kernel_answers_a_peer_on_this_computer_within_connect() -> None:
     assert any(a is not None for a in connected), "20 connects on loopback, none at once"
     assert all(a is None or a == (errno.ECONNREFUSED, None) for a in refused)
     assert any(a is not None for a in refused)
+
+
+def test_a_peer_that_closed_right_after_accepting_was_connected_to() -> None:
+    """Its FIN is in by the time the kernel is asked (the connection is in CLOSE_WAIT): the
+    connect was answered, as waiting for the socket to turn writable would have said. Before,
+    it was taken for a handshake under way, and the check waited on the loop for nothing."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    try:
+        for _ in range(5):
+            with nonblocking_connect(listener.getsockname()[1]) as sock:
+                listener.accept()[0].close()
+                readable, _, _ = select.select([sock], [], [], DEADLINE_S)  # the FIN is in
+                assert readable and sock.recv(1) == b""
+                answer = answered_at_once(sock)
+                assert answer is not None and answer[0] == 0
+                assert answer[1] is not None and answer[1] > 0
+    finally:
+        listener.close()
 
 
 def test_a_handshake_under_way_is_not_taken_for_an_answer() -> None:
