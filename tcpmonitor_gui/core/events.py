@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+import math
 from typing import Any
 
 
@@ -96,6 +97,26 @@ SEVERITY = {
 #: Built once: ``json.dumps`` with options builds a new encoder on every call, and ``run
 #: --json`` prints thousands of events a second.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: The encoder's own escaping of a string (the C one where there is one).
+_STRING = json.encoder.encode_basestring
+#: ``to_json``'s line, the keys and their order those of ``to_dict``.
+_LINE = (
+    '{"ts":"%s","profile_id":%s,"profile_name":%s,"kind":"%s","state":"%s","previous":%s,'
+    '"cause":%s,"detector":%s,"latency_ms":%s,"detail":%s,"detection_ms":%s,"address":%s,'
+    '"maintenance":%s}'
+)
+
+
+def _name(value: enum.StrEnum | None) -> str:
+    return "null" if value is None else f'"{value}"'  # a name: nothing in it to escape
+
+
+def _number(value: float | None, digits: int) -> str:
+    """``value`` rounded as ``to_dict`` rounds it, written as the encoder writes it."""
+    if value is None:
+        return "null"
+    value = round(value, digits)
+    return repr(value) if math.isfinite(value) else _ENCODER.encode(value)
 
 
 _FORMULA = frozenset("=+-@\t\r")
@@ -165,7 +186,24 @@ class Event:
         }
 
     def to_json(self) -> str:
-        return _ENCODER.encode(self.to_dict())
+        """``to_dict`` as one line of JSON, character for character what the encoder makes
+        of it (tested), written out directly: ``run --json`` prints one for every check, and
+        the dict and the encoder's walk of it took twice as long."""
+        return _LINE % (
+            iso_ms(self.ts),
+            _STRING(self.profile_id),
+            _STRING(self.profile_name),
+            self.kind,
+            self.state,
+            _name(self.previous),
+            _name(self.cause),
+            _STRING(self.detector),
+            _number(self.latency_ms, 3),
+            _STRING(self.detail),
+            _number(self.detection_ms, 1),
+            "null" if self.address is None else _STRING(self.address),
+            "true" if self.maintenance else "false",
+        )
 
     def to_csv_row(self) -> dict[str, Any]:
         """``to_dict`` for a spreadsheet (``csv_cells``)."""
