@@ -139,6 +139,48 @@ async def run_probe(
             tick -= interval
 
 
+#: Two connections that a watch's peer ended after the same time, this close (seconds, or
+#: this share of it), ended the same way: an idle timeout.
+SAME_LIFETIME_S = 0.5
+SAME_LIFETIME_SHARE = 0.05
+
+
+class IdleCloses:
+    """Says how long a watched connection lasted when its peer closed it, and when it is
+    the second in a row that the peer ended after the same time with nothing said, what
+    that likely is: an idle timeout on the way. A proxy or load balancer (HAProxy's
+    ``timeout client``, an AWS load balancer's 60 s) ends a connection that carries no
+    data, and a watch sends none: it is told down at every such close, which is true of
+    the connection and says nothing of the server behind. The close is still told (a
+    watch's FIN is its news); the detail says what to do about it."""
+
+    def __init__(self, interval_s: float) -> None:
+        self._shortest = max(1.0, interval_s)
+        self._last: float | None = None  # the last silent connection's lifetime
+
+    def told(self, failure: Sample, wire: Wire, started: float) -> Sample:
+        """``failure`` ended a connection opened at ``started`` (monotonic) on ``wire``."""
+        if failure.cause is not Cause.CLOSED_BY_PEER:
+            self._last = None
+            return failure
+        lasted = (wire.lost_at or time.monotonic()) - started
+        silent = wire.last_data_at is None
+        last, self._last = self._last, lasted if silent else None
+        detail = f"{failure.detail} after {lasted:.1f} s"
+        tolerance = max(SAME_LIFETIME_S, SAME_LIFETIME_SHARE * lasted)
+        if (
+            silent
+            and last is not None
+            and lasted >= self._shortest
+            and abs(lasted - last) <= tolerance
+        ):
+            detail += (
+                " with nothing said, as the last connection: an idle timeout on the way (a"
+                " proxy, load balancer or firewall)? A heartbeat keeps the connection busy"
+            )
+        return dataclasses.replace(failure, detail=detail)
+
+
 async def run_held(
     profile: Profile, resolver: Resolver, report: Report, wake: Wake | None = None
 ) -> NoReturn:
@@ -162,6 +204,7 @@ async def run_held(
     loop = asyncio.get_running_loop()
     backoff = Backoff(d.interval_s, d.max_backoff_s)
     wake = wake or Wake()
+    idle = IdleCloses(d.interval_s) if d.kind == "watch" else None
     recycled: Sample | None = None  # the close being answered by a new connection
     answering = False  # this connection was opened to answer the last one's close
 
@@ -178,6 +221,7 @@ async def run_held(
         except CheckFailed as exc:
             failure = Sample.failure(exc.cause, exc.detail, exc.address)
         else:
+            started = time.monotonic()
             try:
                 ended, closed_in_order = await _hold(profile, conn, told, backoff)
             finally:
@@ -185,7 +229,9 @@ async def run_held(
                     conn.wire.abort()
             if ended is None:
                 continue  # it asked its share of questions (the preset's): the next at once
-            failure = ended
+            failure = (
+                ended if idle is None or conn.wire is None else idle.told(ended, conn.wire, started)
+            )
             if closed_in_order and recycled is None:
                 if answering and loop.time() - opened < d.interval_s:
                     await wake.sleep(opened + d.interval_s - loop.time())  # its custom

@@ -208,6 +208,31 @@ class FloodServer(ServerThread):
             await writer.drain()
 
 
+class IdleTimeoutServer(ServerThread):
+    """Ends each connection on which the client has sent nothing for ``closes_after`` seconds
+    (one value per connection, in turn), as a proxy or load balancer with an idle timeout
+    does (HAProxy's ``timeout client``, an AWS load balancer's 60 s); ``greeting`` is said
+    first, if any."""
+
+    def __init__(
+        self, closes_after: tuple[float, ...] = (1.0,), greeting: bytes = b"", **kw: Any
+    ) -> None:
+        super().__init__(**kw)
+        self._closes_after = itertools.cycle(closes_after)
+        self.greeting = greeting
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        idle_s = next(self._closes_after)
+        if self.greeting:
+            writer.write(self.greeting)
+        while True:
+            try:
+                if not await asyncio.wait_for(reader.read(LINE_LIMIT), idle_s):
+                    return
+            except TimeoutError:
+                return  # idle for too long: a FIN
+
+
 class TrickleServer(ServerThread):
     """Answers each line with ``reply``, one byte every ``every_s`` seconds: a peer that is
     alive but far too slow to count as answering."""

@@ -7,13 +7,20 @@ detection latency measured here is from the packet leaving to the event arriving
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
-from tcpmonitor_gui.lab import FaultProxy, HttpServer, LineEchoServer, TrickleServer
+from tcpmonitor_gui.lab import (
+    FaultProxy,
+    HttpServer,
+    IdleTimeoutServer,
+    LineEchoServer,
+    TrickleServer,
+)
 from tests.helpers import Collector, make_profile
 
 HELD = ("heartbeat", "watch")
@@ -218,3 +225,42 @@ async def test_a_server_that_closes_after_every_answer_is_told_down_when_it_goes
     when, down = await collector.wait_state(State.DOWN, timeout=5)
     assert down.cause is Cause.REFUSED, down
     assert when - gone <= interval + 1.0
+
+
+async def _closes(collector: Collector, n: int) -> list[str]:
+    """Wait for a watch's ``n``-th close by its peer; the details of all of them."""
+
+    def closes() -> list[str]:
+        return [e.detail for _, e in collector.events
+                if e.kind is Kind.SAMPLE and e.cause is Cause.CLOSED_BY_PEER]  # fmt: skip
+
+    await collector.wait_for(lambda _e: len(closes()) >= n, timeout=10)
+    return closes()
+
+
+async def test_a_watch_says_when_its_connections_meet_an_idle_timeout(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """A proxy that ends every connection idle for a second (a load balancer's idle timeout)
+    behind a watch: each close is still told, and says how long the connection lasted; from
+    the second on, that it is likely an idle timeout and what to do about it."""
+    with IdleTimeoutServer(closes_after=(1.0,)) as server:
+        monitors.add(make_profile(*server.address, "watch", interval_s=0.2), stagger=False)
+        first, second, *_ = await _closes(collector, 2)
+    assert re.fullmatch(r"peer closed the connection \(FIN\) after 1\.\d s", first), first
+    assert "after 1." in second and "idle timeout" in second and "heartbeat" in second, second
+
+
+@pytest.mark.parametrize(
+    "kw", [{"closes_after": (1.0, 2.2)}, {"greeting": b"hello\r\n"}], ids=["varying", "speaking"]
+)
+async def test_no_idle_timeout_is_claimed_for_closes_that_are_not_one(
+    kw: dict[str, object], monitors: MonitorSet, collector: Collector
+) -> None:
+    """Connections ended after different times, or by a peer that spoke on them: each close
+    says how long its connection lasted, and nothing more."""
+    with IdleTimeoutServer(**kw) as server:
+        monitors.add(make_profile(*server.address, "watch", interval_s=0.2), stagger=False)
+        details = await _closes(collector, 3)
+    assert all(re.fullmatch(r"peer closed the connection \(FIN\) after \d\.\d s", d)
+               for d in details), details  # fmt: skip
