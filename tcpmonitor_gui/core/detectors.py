@@ -175,8 +175,8 @@ class IdleCloses:
             and abs(lasted - last) <= tolerance
         ):
             detail += (
-                " with nothing said, as the last connection: an idle timeout on the way (a"
-                " proxy, load balancer or firewall)? A heartbeat keeps the connection busy"
+                " with nothing said, like the one before: likely an idle timeout on the way"
+                " (a proxy, load balancer or firewall); a heartbeat keeps the connection busy"
             )
         return dataclasses.replace(failure, detail=detail)
 
