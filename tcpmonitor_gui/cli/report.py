@@ -9,9 +9,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from ..core.durations import duration
 from ..core.jsonfile import atomic_write_text
 from ..core.profile import Profile
-from ..core.report import Report, build, duration, to_csv, to_html
+from ..core.report import Report, build, to_csv, to_html
 from .errors import EXIT_OK, UsageError
 from .events import parse_when, read_log
 from .options import open_session

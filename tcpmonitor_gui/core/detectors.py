@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from .connect import Connected, connect
+from .durations import duration
 from .events import Cause
 from .exchange import ask, converse, lost_failure
 from .failure import CheckFailed
@@ -166,7 +167,7 @@ class IdleCloses:
         lasted = (wire.lost_at or time.monotonic()) - started
         silent = wire.last_data_at is None
         last, self._last = self._last, lasted if silent else None
-        detail = f"{failure.detail} after {lasted:.1f} s"
+        detail = f"{failure.detail} after {duration(lasted, tenths=True)}"
         tolerance = max(SAME_LIFETIME_S, SAME_LIFETIME_SHARE * lasted)
         if (
             silent

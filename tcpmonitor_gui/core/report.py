@@ -16,6 +16,7 @@ import html
 import io
 from collections.abc import Sequence
 
+from .durations import duration
 from .eventlog import EventLog
 from .eventqueries import Uptime
 from .events import csv_cells
@@ -130,18 +131,6 @@ def _iso(when: dt.datetime) -> str:
 
 def _local(when: dt.datetime) -> str:
     return f"{when.astimezone():%Y-%m-%d %H:%M}"
-
-
-def duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, s = divmod(round(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {s} s" if s else f"{minutes} min"
-    hours, m = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {m} min" if m else f"{hours} h"
-    return f"{hours // 24} d {hours % 24} h"
 
 
 _STYLE = """

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 import time
+from types import SimpleNamespace
 
 import pytest
 
+from tcpmonitor_gui.core.detectors import IdleCloses
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
+from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.lab import (
     FaultProxy,
     HttpServer,
@@ -264,3 +267,18 @@ async def test_no_idle_timeout_is_claimed_for_closes_that_are_not_one(
         details = await _closes(collector, 3)
     assert all(re.fullmatch(r"peer closed the connection \(FIN\) after \d\.\d s", d)
                for d in details), details  # fmt: skip
+
+
+def test_a_long_lifetime_is_said_in_hours_and_compared_by_its_share() -> None:
+    """An hour's idle timeout: said as "1 h", and two closes 0.8 s apart (within 5 % of an
+    hour, not within 0.5 s) are the same timeout."""
+    idle = IdleCloses(interval_s=5.0)
+    fin = Sample.failure(Cause.CLOSED_BY_PEER, "peer closed the connection (FIN)")
+    details = []
+    for lasted in (3600.2, 3601.0):
+        wire = SimpleNamespace(lost_at=1000.0 + lasted, last_data_at=None)
+        details.append(idle.told(fin, wire, 1000.0).detail)  # type: ignore[arg-type]
+    assert details[0] == "peer closed the connection (FIN) after 1 h"
+    assert details[1].startswith("peer closed the connection (FIN) after 1 h with nothing said")
+    reset = Sample.failure(Cause.RESET, "connection reset by peer")
+    assert idle.told(reset, wire, 1000.0) is reset  # type: ignore[arg-type]
