@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import sys
 
+from ..core.durations import duration
 from ..core.events import csv_cells
 from ..core.outages import FIELDS, Outage
 from .errors import EXIT_OK
@@ -54,7 +55,7 @@ def _table(found: list[Outage], now: dt.datetime) -> None:
         rows.append(
             (
                 f"{o.start.astimezone():%Y-%m-%d %H:%M:%S}",
-                _duration(o.duration_s(now)),
+                duration(o.duration_s(now), tenths=True),
                 printable(o.profile_name),
                 "-" if o.cause is None else o.cause.label,
                 o.ended_by or "ongoing",
@@ -64,15 +65,3 @@ def _table(found: list[Outage], now: dt.datetime) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, s = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {s} s"
-    hours, m = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {m} min"
-    return f"{hours // 24} d {hours % 24} h"

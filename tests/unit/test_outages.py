@@ -93,7 +93,7 @@ def test_the_command_prints_a_table_csv_or_json(home: Home) -> None:
     assert text.returncode == 0, text.stderr
     lines = text.stdout.splitlines()
     assert lines[0].split() == ["START", "DURATION", "PROFILE", "CAUSE", "ENDED", "NOTE"]
-    assert "5 min 0 s" in lines[1] and "refused" in lines[1] and "recovered" in lines[1]
+    assert "  5 min  " in lines[1] and "refused" in lines[1] and "recovered" in lines[1]
     assert lines[2].endswith("this computer offline")
     assert lines[3].endswith("maintenance")
     as_json = [
