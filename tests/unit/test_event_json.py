@@ -28,7 +28,7 @@ BASE = Event(
 
 NAMES = ['Orders "DB"', "back\\slash", "tab\tnew\nline\x00nul\x1f", "订单数据库",
          "e\u0301 \u202e rtl", "\ud800 lone surrogate", "emoji 🦊", "",
-         "=cmd|' /C calc'!A0"]  # fmt: skip
+         "=cmd|' /C calc'!A0", "100 %s %d %% {0} {}"]  # fmt: skip
 NUMBERS = [None, 0.0, 0.0004, 1.23456789, 12345.6789, 1e16, 1e-7, 7, 10**20, float("inf"),
            float("-inf"), float("nan")]  # fmt: skip
 
