@@ -152,8 +152,9 @@ class IdleCloses:
     that likely is: an idle timeout on the way. A proxy or load balancer (HAProxy's
     ``timeout client``, an AWS load balancer's 60 s) ends a connection that carries no
     data, and a watch sends none: it is told down at every such close, which is true of
-    the connection and says nothing of the server behind. The close is still told (a
-    watch's FIN is its news); the detail says what to do about it."""
+    the connection and says nothing of the server behind. Some end it with an RST (Azure's
+    "TCP reset on idle"). The close is still told (a watch's FIN or RST is its news); the
+    detail says what to do about it."""
 
     def __init__(self, interval_s: float) -> None:
         self._shortest = max(1.0, interval_s)
@@ -161,7 +162,7 @@ class IdleCloses:
 
     def told(self, failure: Sample, wire: Wire, started: float) -> Sample:
         """``failure`` ended a connection opened at ``started`` (monotonic) on ``wire``."""
-        if failure.cause is not Cause.CLOSED_BY_PEER:
+        if failure.cause not in (Cause.CLOSED_BY_PEER, Cause.RESET):
             self._last = None
             return failure
         lasted = (wire.lost_at or time.monotonic()) - started

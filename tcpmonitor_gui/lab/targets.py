@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any, Self
 
 from tcpmonitor_gui.lab.acceptor import Acceptor
+from tcpmonitor_gui.lab.link import set_rst_on_close
 from tcpmonitor_gui.lab.loop_thread import DEADLINE_S, ConnectionCounter, LoopThread, StartStop
 from tcpmonitor_gui.lab.unresponsive import UnresponsiveListener
 
@@ -211,15 +212,21 @@ class FloodServer(ServerThread):
 class IdleTimeoutServer(ServerThread):
     """Ends each connection on which the client has sent nothing for ``closes_after`` seconds
     (one value per connection, in turn), as a proxy or load balancer with an idle timeout
-    does (HAProxy's ``timeout client``, an AWS load balancer's 60 s); ``greeting`` is said
+    does (HAProxy's ``timeout client``, an AWS load balancer's 60 s): with a FIN, or an RST
+    with ``reset`` (Azure's load balancer with "TCP reset on idle"); ``greeting`` is said
     first, if any."""
 
     def __init__(
-        self, closes_after: tuple[float, ...] = (1.0,), greeting: bytes = b"", **kw: Any
+        self,
+        closes_after: tuple[float, ...] = (1.0,),
+        greeting: bytes = b"",
+        reset: bool = False,
+        **kw: Any,
     ) -> None:
         super().__init__(**kw)
         self._closes_after = itertools.cycle(closes_after)
         self.greeting = greeting
+        self.reset = reset
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         idle_s = next(self._closes_after)
@@ -229,8 +236,10 @@ class IdleTimeoutServer(ServerThread):
             try:
                 if not await asyncio.wait_for(reader.read(LINE_LIMIT), idle_s):
                     return
-            except TimeoutError:
-                return  # idle for too long: a FIN
+            except TimeoutError:  # idle for too long: a FIN, or an RST
+                if self.reset:
+                    set_rst_on_close(writer.transport)
+                return
 
 
 class TrickleServer(ServerThread):

@@ -230,12 +230,12 @@ async def test_a_server_that_closes_after_every_answer_is_told_down_when_it_goes
     assert when - gone <= interval + 1.0
 
 
-async def _closes(collector: Collector, n: int) -> list[str]:
+async def _closes(collector: Collector, n: int, cause: Cause = Cause.CLOSED_BY_PEER) -> list[str]:
     """Wait for a watch's ``n``-th close by its peer; the details of all of them."""
 
     def closes() -> list[str]:
         return [e.detail for _, e in collector.events
-                if e.kind is Kind.SAMPLE and e.cause is Cause.CLOSED_BY_PEER]  # fmt: skip
+                if e.kind is Kind.SAMPLE and e.cause is cause]  # fmt: skip
 
     await collector.wait_for(lambda _e: len(closes()) >= n, timeout=10)
     return closes()
@@ -252,6 +252,17 @@ async def test_a_watch_says_when_its_connections_meet_an_idle_timeout(
         first, second, *_ = await _closes(collector, 2)
     assert re.fullmatch(r"peer closed the connection \(FIN\) after 1\.\d s", first), first
     assert "after 1." in second and "idle timeout" in second and "heartbeat" in second, second
+
+
+async def test_an_idle_timeout_that_resets_is_said_as_one_too(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """Azure's load balancer can end an idle connection with an RST: the same."""
+    with IdleTimeoutServer(closes_after=(1.0,), reset=True) as server:
+        monitors.add(make_profile(*server.address, "watch", interval_s=0.2), stagger=False)
+        first, second, *_ = await _closes(collector, 2, Cause.RESET)
+    assert re.search(r" after 1\.\d s$", first), first
+    assert "idle timeout" in second, second
 
 
 @pytest.mark.parametrize(
@@ -280,5 +291,5 @@ def test_a_long_lifetime_is_said_in_hours_and_compared_by_its_share() -> None:
         details.append(idle.told(fin, wire, 1000.0).detail)  # type: ignore[arg-type]
     assert details[0] == "peer closed the connection (FIN) after 1 h"
     assert details[1].startswith("peer closed the connection (FIN) after 1 h with nothing said")
-    reset = Sample.failure(Cause.RESET, "connection reset by peer")
-    assert idle.told(reset, wire, 1000.0) is reset  # type: ignore[arg-type]
+    silent_drop = Sample.failure(Cause.KEEPALIVE_TIMEOUT, "no answer to keepalive")
+    assert idle.told(silent_drop, wire, 1000.0) is silent_drop  # type: ignore[arg-type]
