@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 from .connect import Connected, connect
 from .durations import duration
 from .events import Cause
-from .exchange import ask, converse, lost_failure
+from .exchange import ask, converse, lost_failure, preview
 from .failure import CheckFailed
 from .presets import Exchange
 from .probe import exchange_for, probe_once
@@ -144,17 +144,24 @@ async def run_probe(
 #: this share of it), ended the same way: an idle timeout.
 SAME_LIFETIME_S = 0.5
 SAME_LIFETIME_SHARE = 0.05
+#: How much of what a watch's peer said last is quoted when it ends the connection.
+LAST_WORDS = 80
 
 
-class IdleCloses:
-    """Says how long a watched connection lasted when its peer closed it, and when it is
-    the second in a row that the peer ended after the same time with nothing said, what
-    that likely is: an idle timeout on the way. A proxy or load balancer (HAProxy's
-    ``timeout client``, an AWS load balancer's 60 s) ends a connection that carries no
-    data, and a watch sends none: it is told down at every such close, which is true of
-    the connection and says nothing of the server behind. Some end it with an RST (Azure's
-    "TCP reset on idle"). The close is still told (a watch's FIN or RST is its news); the
-    detail says what to do about it."""
+class WatchCloses:
+    """Says how a watched connection that its peer ended went: how long it lasted, what the
+    peer said last, and, when it is the second in a row that the peer ended after the same
+    time with nothing said, what that likely is.
+
+    - A server that accepts and then turns the connection away says why first: Redis's
+      "-ERR max number of clients reached", MySQL's "Too many connections". A watch threw
+      it away unread, and said only "peer closed the connection".
+    - A proxy or load balancer with an idle timeout (HAProxy's ``timeout client``, an AWS
+      load balancer's 60 s) ends a connection that carries no data, some with an RST
+      (Azure's "TCP reset on idle"), and a watch sends none: it is told down at every such
+      close, which is true of the connection and says nothing of the server behind.
+
+    The close is still told (a watch's FIN or RST is its news); the detail says more."""
 
     def __init__(self, interval_s: float) -> None:
         self._shortest = max(1.0, interval_s)
@@ -169,6 +176,11 @@ class IdleCloses:
         silent = wire.last_data_at is None
         last, self._last = self._last, lasted if silent else None
         detail = f"{failure.detail} after {duration(lasted, tenths=True)}"
+        said = bytes(wire.buffer)  # what came since the last check (``wire.take``)
+        if len(said) > LAST_WORDS:
+            detail += f", ending with {preview(said[-LAST_WORDS:], LAST_WORDS)}"
+        elif said:
+            detail += f", saying {preview(said, LAST_WORDS)}"
         tolerance = max(SAME_LIFETIME_S, SAME_LIFETIME_SHARE * lasted)
         if (
             silent
@@ -206,7 +218,7 @@ async def run_held(
     loop = asyncio.get_running_loop()
     backoff = Backoff(d.interval_s, d.max_backoff_s)
     wake = wake or Wake()
-    idle = IdleCloses(d.interval_s) if d.kind == "watch" else None
+    closes = WatchCloses(d.interval_s) if d.kind == "watch" else None
     recycled: Sample | None = None  # the close being answered by a new connection
     answering = False  # this connection was opened to answer the last one's close
 
@@ -232,7 +244,9 @@ async def run_held(
             if ended is None:
                 continue  # it asked its share of questions (the preset's): the next at once
             failure = (
-                ended if idle is None or conn.wire is None else idle.told(ended, conn.wire, started)
+                ended
+                if closes is None or conn.wire is None
+                else closes.told(ended, conn.wire, started)
             )
             if closed_in_order and recycled is None:
                 if answering and loop.time() - opened < d.interval_s:

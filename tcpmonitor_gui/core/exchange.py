@@ -24,10 +24,20 @@ Judge = Callable[[bytes], bool | None]
 LATE_GRACE_S = 0.05
 
 
+#: How ``preview`` shows what is not printable text: control characters, a backslash, and
+#: each byte that is not UTF-8 (``surrogateescape`` made it U+DC80-U+DCFF).
+_SHOWN = (
+    {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+    | {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x5C: "\\\\", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+    | {0xDC00 + b: f"\\x{b:02x}" for b in range(0x80, 0x100)}
+)
+
+
 def preview(data: bytes, limit: int = 60) -> str:
-    text = data[:limit].decode("utf-8", "backslashreplace")
-    text = text.replace("\r", "\\r").replace("\n", "\\n")
-    return repr(text + ("..." if len(data) > limit else ""))
+    """The first ``limit`` bytes of what a peer said, quoted, each escaped once: ``'+OK\\r\\n'``
+    (it was ``'+OK\\\\r\\\\n'``: escaped by hand, then again by ``repr``)."""
+    text = data[:limit].decode("utf-8", "surrogateescape").translate(_SHOWN)
+    return f"'{text}{'...' if len(data) > limit else ''}'"
 
 
 def lost_failure(wire: Wire) -> CheckFailed:

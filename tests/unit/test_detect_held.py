@@ -8,12 +8,14 @@ detection latency measured here is from the packet leaving to the event arriving
 from __future__ import annotations
 
 import re
+import socket
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tcpmonitor_gui.core.detectors import IdleCloses
+from tcpmonitor_gui.core.detectors import WatchCloses
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.sample import Sample
@@ -25,6 +27,7 @@ from tcpmonitor_gui.lab import (
     TrickleServer,
 )
 from tests.helpers import Collector, make_profile
+from tests.redis import running_redis
 
 HELD = ("heartbeat", "watch")
 
@@ -283,13 +286,43 @@ async def test_no_idle_timeout_is_claimed_for_closes_that_are_not_one(
 def test_a_long_lifetime_is_said_in_hours_and_compared_by_its_share() -> None:
     """An hour's idle timeout: said as "1 h", and two closes 0.8 s apart (within 5 % of an
     hour, not within 0.5 s) are the same timeout."""
-    idle = IdleCloses(interval_s=5.0)
+    idle = WatchCloses(interval_s=5.0)
     fin = Sample.failure(Cause.CLOSED_BY_PEER, "peer closed the connection (FIN)")
     details = []
     for lasted in (3600.2, 3601.0):
-        wire = SimpleNamespace(lost_at=1000.0 + lasted, last_data_at=None)
+        wire = SimpleNamespace(lost_at=1000.0 + lasted, last_data_at=None, buffer=b"")
         details.append(idle.told(fin, wire, 1000.0).detail)  # type: ignore[arg-type]
     assert details[0] == "peer closed the connection (FIN) after 1 h"
     assert details[1].startswith("peer closed the connection (FIN) after 1 h with nothing said")
     silent_drop = Sample.failure(Cause.KEEPALIVE_TIMEOUT, "no answer to keepalive")
     assert idle.told(silent_drop, wire, 1000.0) is silent_drop  # type: ignore[arg-type]
+
+
+async def test_a_watch_says_what_a_server_that_turned_it_away_said(
+    tmp_path: Path, monitors: MonitorSet, collector: Collector
+) -> None:
+    """A real Redis at its ``maxclients`` accepts, says why it will not serve, and closes.
+    A watch threw that away unread and said only "peer closed the connection"."""
+    with (
+        running_redis(tmp_path, "--maxclients", "1") as redis,
+        socket.create_connection(redis.address, timeout=5) as held,
+    ):
+        held.sendall(b"PING\r\n")
+        assert held.recv(64).startswith(b"+PONG")  # the one client it takes
+        monitors.add(make_profile(*redis.address, "watch", interval_s=0.2), stagger=False)
+        first, *_ = await _closes(collector, 1)
+    assert re.fullmatch(
+        r"peer closed the connection \(FIN\) after \d\.\d s, saying"
+        r" '-ERR max number of clients reached\\r\\n'",
+        first,
+    ), first
+
+
+def test_what_a_chatty_peer_said_last_is_quoted_by_its_end() -> None:
+    closes = WatchCloses(interval_s=5.0)
+    fin = Sample.failure(Cause.CLOSED_BY_PEER, "peer closed the connection (FIN)")
+    wire = SimpleNamespace(lost_at=1002.0, last_data_at=1001.9,
+                           buffer=bytearray(b"status ok\n" * 50 + b"shutting down\n"))  # fmt: skip
+    detail = closes.told(fin, wire, 1000.0).detail  # type: ignore[arg-type]
+    assert detail.startswith("peer closed the connection (FIN) after 2.0 s, ending with '")
+    assert detail.endswith("status ok\\nshutting down\\n'") and "with nothing said" not in detail

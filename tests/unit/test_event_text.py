@@ -1,6 +1,7 @@
-"""An event's line of JSON (``run --json``, ``events --json``, an action's stdin) is written
-out directly; it must be, character for character, what the JSON encoder makes of
-``to_dict``, whatever the event holds."""
+"""How an event is written as text. Its line of JSON (``run --json``, ``events --json``, an
+action's stdin) is written out directly; it must be, character for character, what the JSON
+encoder makes of ``to_dict``, whatever the event holds. What a peer said, quoted in a
+detail, is escaped once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import itertools
 import json
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.exchange import preview
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -60,3 +62,16 @@ def test_a_line_is_one_line_that_reads_back() -> None:
     assert Event.from_dict(json.loads(line)) == dataclasses.replace(
         event, ts=event.ts.replace(microsecond=234000), latency_ms=0.012
     )
+
+
+def test_what_a_peer_said_is_shown_escaped_once() -> None:
+    """A reply quoted in a detail ("got '...'"): control characters, bytes that are not
+    UTF-8 and a backslash escaped once each, text left as it is. ``\\r\\n`` was shown as
+    ``\\\\r\\\\n``: escaped by hand, then again by ``repr``."""
+    assert preview(b"-ERR max number of clients reached\r\n") == (
+        "'-ERR max number of clients reached\\r\\n'"
+    )
+    assert preview(b"\xff\x00\t\x1b[2J\xc2\x85 C:\\dir \xe8\xae\xa2\xe5\x8d\x95 \xe2\x80\xa8") == (
+        "'\\xff\\x00\\t\\x1b[2J\\x85 C:\\\\dir 订单 \\u2028'"
+    )
+    assert preview(b"x" * 61) == "'" + "x" * 60 + "...'"
