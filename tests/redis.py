@@ -29,7 +29,7 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -70,7 +70,7 @@ def running_redis(directory: Path, *options: str) -> Iterator[RedisServer]:
     if binary is None:
         unavailable("redis-server is not installed (Debian: apt install redis-server)")
     assert binary is not None
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
          "no", "--dir", str(directory), "--protected-mode", "yes", *options],

@@ -6,9 +6,11 @@ never resolves, a server answers the wrong protocol.
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from tcpmonitor_gui.lab import (
 from tcpmonitor_gui.lab.proxy import FaultProxy
 from tests.helpers import make_profile
 from tests.redis import running_redis
+from tests.sshd import running_sshd
 
 
 @pytest.fixture
@@ -243,6 +246,31 @@ async def test_a_redis_with_a_password_is_up(resolver: Resolver, tmp_path: Path)
     with running_redis(tmp_path, "--requirepass", "s3cret") as redis:
         sample = await probe_once(make_profile(*redis.address, preset="redis"), resolver)
     assert sample.ok, sample.detail
+
+
+async def test_the_ssh_preset_gives_fail2ban_nothing_to_count(
+    resolver: Resolver, tmp_path: Path
+) -> None:
+    """A check every few seconds must not get the monitoring host banned. Against a real
+    OpenSSH, each check reads the banner and closes before saying anything; sshd logs
+    "Connection closed by HOST port N", which none of the modes of fail2ban's sshd filter
+    counts. Saying our own version first would make sshd send its key exchange, which the
+    close then leaves unread: an RST, logged "Connection reset by HOST port N [preauth]",
+    which its ddos and aggressive modes count (as they count older OpenSSH's "Did not
+    receive identification string")."""
+    with running_sshd(tmp_path) as sshd:
+        for _ in range(3):
+            sample = await probe_once(make_profile(*sshd.address, preset="ssh"), resolver)
+            assert sample.ok, sample.detail
+        closed = [line for line in sshd.lines() if line.startswith("Connection closed by")]
+        deadline = time.monotonic() + 5
+        while len(closed) < 3 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)  # ok-sleep: sshd logs as it notices; a file has no wake-up
+            closed = [line for line in sshd.lines() if line.startswith("Connection closed by")]
+        lines = sshd.lines()
+    assert len(closed) == 3, lines
+    assert not [line for line in lines if "reset" in line or "identification string" in line
+                or "preauth" in line], lines  # fmt: skip
 
 
 async def test_an_ftp_or_redis_refusal_is_still_not_taken_for_an_answer(
