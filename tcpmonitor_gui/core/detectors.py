@@ -286,8 +286,7 @@ async def _hold(
         if exchange is not None:
             # A detector that asks a question is up on a right answer, never on a bare
             # connect: a frozen server's kernel still accepts (DESIGN.md, States).
-            timings, answer_ms = await converse(wire, exchange, d.timeout_s, timings)
-            latency = latency if answer_ms is None else answer_ms
+            timings, latency = await converse(wire, exchange, d.timeout_s, timings)
             backoff.reset()
         report(
             Sample(

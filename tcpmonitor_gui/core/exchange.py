@@ -132,10 +132,10 @@ async def converse(
 ) -> tuple[Timings, float | None]:
     """The greeting, then the question and its answer, timed into ``timings``. Returns them
     with the check's latency: the answer's round trip; with nothing sent, the wait for the
-    greeting; None if neither (the connect's then stands). A check that asks is as fast as
-    its answer: an HTTP server 400 ms slow behind a quick handshake was "0.03 ms", never
-    degraded."""
+    greeting; the connect's if neither. A check that asks is as fast as its answer: an HTTP
+    server 400 ms slow behind a quick handshake was "0.03 ms", never degraded."""
     greeting_ms = await read_greeting(wire, exchange, timeout)
     reply_ms = await ask(wire, exchange, timeout) if exchange.send is not None else None
     timings = dataclasses.replace(timings, greeting_ms=greeting_ms, reply_ms=reply_ms)
-    return timings, next((t for t in (reply_ms, greeting_ms) if t is not None), None)
+    asked = (t for t in (reply_ms, greeting_ms) if t is not None)
+    return timings, next(asked, timings.connect_latency_ms)

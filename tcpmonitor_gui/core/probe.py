@@ -35,10 +35,9 @@ async def probe_once(profile: Profile, resolver: Resolver) -> Sample:
     latency = timings.connect_latency_ms
     try:
         if talk and conn.wire is not None:
-            timings, asked = await converse(
+            timings, latency = await converse(
                 conn.wire, exchange, profile.detector.timeout_s, timings
             )
-            latency = latency if asked is None else asked
     except CheckFailed as exc:
         return Sample(False, exc.cause, None, exc.detail, conn.address, timings)
     finally:

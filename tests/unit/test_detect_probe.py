@@ -258,17 +258,19 @@ async def test_the_ssh_preset_gives_fail2ban_nothing_to_count(
     close then leaves unread: an RST, logged "Connection reset by HOST port N [preauth]",
     which its ddos and aggressive modes count (as they count older OpenSSH's "Did not
     receive identification string")."""
+
+    def closed(lines: list[str]) -> list[str]:
+        return [line for line in lines if line.startswith("Connection closed by")]
+
     with running_sshd(tmp_path) as sshd:
         for _ in range(3):
             sample = await probe_once(make_profile(*sshd.address, preset="ssh"), resolver)
             assert sample.ok, sample.detail
-        closed = [line for line in sshd.lines() if line.startswith("Connection closed by")]
         deadline = time.monotonic() + 5
-        while len(closed) < 3 and time.monotonic() < deadline:
+        while len(closed(sshd.lines())) < 3 and time.monotonic() < deadline:
             await asyncio.sleep(0.05)  # ok-sleep: sshd logs as it notices; a file has no wake-up
-            closed = [line for line in sshd.lines() if line.startswith("Connection closed by")]
         lines = sshd.lines()
-    assert len(closed) == 3, lines
+    assert len(closed(lines)) == 3, lines
     assert not [line for line in lines if "reset" in line or "identification string" in line
                 or "preauth" in line], lines  # fmt: skip
 
