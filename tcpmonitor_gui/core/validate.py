@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 #: Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they reorder what
 #: follows them on the line. Right-to-left names (Arabic, Hebrew) need none of them.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 
 
@@ -94,7 +94,7 @@ def text(
             fail(field, value, f"contains a lone surrogate (U+{ord(ch):04X}), which is not text")
         if one_line and (ch < " " or "\x7f" <= ch < "\xa0" or ch in "\u2028\u2029"):
             fail(field, value, f"contains a control character (U+{ord(ch):04X})")
-        if one_line and ch in _BIDI_CONTROLS:
+        if one_line and ch in BIDI_CONTROLS:
             fail(
                 field,
                 value,

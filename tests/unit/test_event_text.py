@@ -75,3 +75,11 @@ def test_what_a_peer_said_is_shown_escaped_once() -> None:
         "'\\xff\\x00\\t\\x1b[2J\\x85 C:\\\\dir 订单 \\u2028'"
     )
     assert preview(b"x" * 61) == "'" + "x" * 60 + "...'"
+
+
+def test_a_peer_cannot_turn_a_notice_around() -> None:
+    """A peer's right-to-left override (U+202E) in what it said last turned the rest of the
+    notice around in the window ("(noticed 0.3 ms after ...)" read backwards): the
+    bidirectional controls a profile name may not hold are shown as escapes."""
+    said = "订单\u202eevil\u2066x\u2069 שלום".encode()
+    assert preview(said) == "'订单\\u202eevil\\u2066x\\u2069 שלום'"
