@@ -142,7 +142,12 @@ async def connect_within(
     """Connect the non-blocking ``sock``; raises ``OSError``, or ``TimeoutError`` when the
     handshake is not answered within ``timeout_s``."""
     done: asyncio.Future[int] = loop.create_future()
-    attempt = Attempt(loop, sock, sockaddr, timeout_s, done.set_result)
+
+    def settled(outcome: int) -> None:
+        if not done.done():  # cancelled in the turn the answer came: nobody waits for it
+            done.set_result(outcome)
+
+    attempt = Attempt(loop, sock, sockaddr, timeout_s, settled)
     try:
         outcome = await done
     finally:

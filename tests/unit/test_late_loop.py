@@ -9,9 +9,12 @@ Here the loop is held on purpose, for longer than the timeout, just after the ch
 from __future__ import annotations
 
 import asyncio
+import select
+import socket
 import time
+from typing import Any
 
-from tcpmonitor_gui.core.connect import connect
+from tcpmonitor_gui.core.connect import connect, connect_within
 from tcpmonitor_gui.core.exchange import ask
 from tcpmonitor_gui.core.probe import exchange_for, probe_once
 from tcpmonitor_gui.core.resolver import Resolver
@@ -68,3 +71,26 @@ async def test_a_reply_that_came_while_the_loop_was_held_is_not_a_timeout(
     finally:
         conn.close()
         resolver.close()
+
+
+async def test_a_connect_stopped_in_the_turn_it_was_answered_says_nothing(
+    echo_server: LineEchoServer,
+) -> None:
+    """A check cancelled (a quit, a profile removed) in the same turn of the loop as its
+    connect's answer: the answer has nowhere to go and is dropped, where it raised
+    "InvalidStateError" into the loop's error log, once per check in flight at quit."""
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    for _ in range(5):
+        sock = socket.socket()
+        sock.setblocking(False)
+        check = asyncio.create_task(connect_within(loop, sock, echo_server.address, 5.0))
+        await asyncio.sleep(0)  # the check has asked, and waits for the kernel's answer
+        select.select([], [sock], [], 5.0)  # answered: served in the loop's next turn...
+        loop.call_soon(check.cancel)  # ...after this, already queued
+        done, _ = await asyncio.wait([check], timeout=5.0)
+        assert done and check.cancelled()
+        sock.close()
+    await asyncio.sleep(0)
+    assert errors == []
