@@ -314,7 +314,7 @@ async def _hold(
                             wire.transport.write(exchange.goodbye)
                     return None, False
                 asked += 1
-                rtt = await ask(wire, exchange, d.timeout_s)
+                latency = rtt = await ask(wire, exchange, d.timeout_s)
                 last_good = time.monotonic()
                 backoff.reset()  # only a connection that answers is stable, not one that opens
                 report(Sample(True, None, rtt, "", conn.address))
@@ -327,25 +327,49 @@ async def _hold(
                 # would show a latency no one measured, one that no slow network could move.
                 report(Sample(True, None, None, "", conn.address))
     except CheckFailed as exc:
-        failure = Sample.failure(
-            exc.cause, exc.detail, conn.address, _last_sign(exc, wire, last_good)
-        )
+        detail = exc.detail
         in_order = exchange is not None and holding and _in_order(exc, wire, exchange, idle)
+        if unanswered := (exchange is not None and _unanswered(wire, idle)):
+            in_order = in_order and _crossed(wire, unanswered, latency)
+            if not in_order:
+                detail += f" {duration(unanswered, tenths=True)} after our request, unanswered"
+        failure = Sample.failure(exc.cause, detail, conn.address, _last_sign(exc, wire, last_good))
         return failure, in_order
     raise AssertionError("unreachable: a held connection is reported on until it fails")
 
 
 def _in_order(exc: CheckFailed, wire: Wire, exchange: Exchange, idle: bool) -> bool:
     """Whether a heartbeat's server, having answered on this connection, ended it in good
-    order: a FIN between questions; a FIN before any byte of an answer (the question crossed
-    the server's close: HTTP's kept-alive race, when its idle timeout and our interval are
-    both 5 s; the RST that the question then meets is part of it); or the preset's closing
-    reply (SMTP's and FTP's 421)."""
+    order: a FIN between questions; a FIN before any byte of an answer, if it crossed the
+    question (``_crossed``); or the preset's closing reply (SMTP's and FTP's 421)."""
     if idle:
         return exc.cause is Cause.CLOSED_BY_PEER
     if wire.eof and not wire.buffer:
         return True
     return exchange.closing is not None and exchange.closing.search(bytes(wire.buffer)) is not None
+
+
+#: How much later than a round trip after our question a FIN that crossed it may be read:
+#: the loop, running late, reads it late.
+CROSSING_SLACK_S = 0.2
+
+
+def _unanswered(wire: Wire, idle: bool) -> float | None:
+    """How long after a heartbeat's question its server ended the connection without a byte
+    of answer (None: it did not, or not while a question was out)."""
+    if idle or not wire.eof or wire.buffer or wire.asked_at is None or wire.lost_at is None:
+        return None
+    return max(wire.lost_at - wire.asked_at, 1e-9)
+
+
+def _crossed(wire: Wire, after_s: float, rtt_ms: float | None) -> bool:
+    """Whether a FIN that came ``after_s`` after the question crossed it: HTTP's kept-alive
+    race, when the server's idle timeout and our interval are both 5 s (the RST that the
+    question then meets is part of it). The server sent it before the question reached it,
+    so it came within a round trip of the question. One that came later followed the
+    question: the server took it and went away without answering it, which is no good order
+    (a server that did so to every other question was up at 100 %)."""
+    return after_s <= (rtt_ms or 0.0) / 1000.0 + CROSSING_SLACK_S
 
 
 def _last_sign(exc: CheckFailed, wire: Wire, last_good: float) -> float:

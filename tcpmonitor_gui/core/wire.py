@@ -54,6 +54,8 @@ class Wire(asyncio.Protocol):
         #: keeps receive times), and of the FIN/RST/error.
         self.last_data_at: float | None = None
         self.lost_at: float | None = None
+        #: ``time.monotonic()`` of the last question sent on it (``exchange.ask``).
+        self.asked_at: float | None = None
         self.eof = False
         self._waiter: asyncio.Future[None] | None = None
         self.ack_age_at_loss_ms: float | None = None

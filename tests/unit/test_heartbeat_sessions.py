@@ -145,3 +145,38 @@ async def test_a_connection_that_never_answered_is_told_when_it_closes(
         monitors.add(make_profile(*server.address, "heartbeat", interval_s=0.1))
         _, down = await collector.wait_state(State.DOWN, timeout=5)
     assert down.cause is not None and "closed" in down.detail, down
+
+
+class SwallowingEveryOtherQuestion(ServerThread):
+    """Answers a connection's first line; takes the second, and closes the connection a
+    while later without answering it: half the questions go unanswered."""
+
+    def __init__(self, after_s: float) -> None:
+        super().__init__()
+        self.after_s = after_s
+        self.swallowed = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not await reader.readline():
+            return
+        writer.write(b"tcpmonitor ping\n")
+        await writer.drain()
+        if await reader.readline():
+            self.swallowed += 1
+            await asyncio.sleep(self.after_s)  # ok-sleep: the server's own delay, the fault
+
+
+@pytest.mark.parametrize("after_s", [0.5, 1.5])
+async def test_a_server_that_takes_a_question_and_closes_unanswered_is_down(
+    monitors: MonitorSet, collector: Collector, after_s: float
+) -> None:
+    """A FIN long after the question did not cross it: the server took the question and
+    went away without answering. Seen by an attack: up at 100 %, with half the questions
+    never answered; it is told as down, saying so."""
+    with SwallowingEveryOtherQuestion(after_s) as server:
+        monitors.add(make_profile(*server.address, "heartbeat", interval_s=0.2, timeout_s=2))
+        _, down = await collector.wait_state(State.DOWN, timeout=10)
+    assert down.cause is not None and down.cause.value == "closed_by_peer", down
+    assert "after our request, unanswered" in down.detail, down.detail
+    told = float(down.detail.split(" s after our request")[0].rsplit(" ", 1)[1])
+    assert after_s <= told < after_s + 0.5, down.detail
