@@ -1107,8 +1107,8 @@ Their stored history is kept.</source>
         <translation>期望应答(&amp;X)：</translation>
     </message>
     <message>
-        <source>After a drop, retries double from the interval up to this</source>
-        <translation>断开后，重试间隔从检测间隔起逐次加倍，最长到此值</translation>
+        <source>Retries to a server that accepts, then turns us away, double up to this</source>
+        <translation>对接受连接后又将其断开的服务器，重试间隔逐次加倍，直至此值</translation>
     </message>
     <message>
         <source>Max &amp;backoff:</source>

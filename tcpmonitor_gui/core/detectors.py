@@ -4,7 +4,9 @@
 always pending (see ``wire.py``), so a FIN or RST is reported the moment it arrives;
 ``heartbeat`` also asks the peer every interval (catching silent drops and hung peers), and
 ``watch`` stays silent and leaves silent drops to the kernel's keepalive and user timeout.
-After a drop they reconnect with exponential backoff and jitter.
+After a drop they connect again every interval while nothing answers (a probe's pace: a
+server back is told within an interval), and back off exponentially, with jitter, from a
+server that accepts and then turns them away.
 """
 
 from __future__ import annotations
@@ -198,7 +200,11 @@ class WatchCloses:
 async def run_held(
     profile: Profile, resolver: Resolver, report: Report, wake: Wake | None = None
 ) -> NoReturn:
-    """Hold a connection and report on it; after a failure, reconnect with backoff.
+    """Hold a connection and report on it; after a failure, connect again: at the next tick
+    while connecting fails (with backoff, a server back after 10 s was told 5 s late, and up to
+    ``max_backoff_s`` late), with backoff after a connection that was accepted and then
+    failed before it lasted an interval or answered (a server turning every connection away
+    is not asked every interval for good).
 
     A heartbeat's server may end a kept-alive connection in good order while no question is
     outstanding: HTTP servers do after so many requests or so long idle (Apache's
@@ -230,11 +236,13 @@ async def run_held(
 
     while True:
         opened = loop.time()
+        accepted = False
         try:
             conn = await connect(profile, resolver, wire=True, hold=True)
         except CheckFailed as exc:
             failure = Sample.failure(exc.cause, exc.detail, exc.address)
         else:
+            accepted = True
             started = time.monotonic()
             try:
                 ended, closed_in_order = await _hold(profile, conn, told, backoff)
@@ -262,7 +270,10 @@ async def run_held(
             )
             recycled = None
         report(failure)
-        if await wake.sleep(backoff.next_delay()):
+        # Accepted, then turned away (or failed) before it proved itself: back off. Nothing
+        # answered: ask again at the next tick, as a probe would.
+        next_tick = opened + d.interval_s - loop.time()
+        if await wake.sleep(backoff.next_delay() if accepted else max(0.0, next_tick)):
             backoff.reset()  # woken because it is worth trying now: start the backoff over
 
 

@@ -326,3 +326,26 @@ def test_what_a_chatty_peer_said_last_is_quoted_by_its_end() -> None:
     detail = closes.told(fin, wire, 1000.0).detail  # type: ignore[arg-type]
     assert detail.startswith("peer closed the connection (FIN) after 2.0 s, ending with '")
     assert detail.endswith("status ok\\nshutting down\\n'") and "with nothing said" not in detail
+
+
+@pytest.mark.parametrize("kind", HELD)
+async def test_a_server_back_after_a_long_outage_is_told_within_an_interval(
+    kind: str, monitors: MonitorSet, collector: Collector, proxy: FaultProxy
+) -> None:
+    """While nothing answers, a held detector connects again every interval, as a probe
+    would: with backoff (1, 2, 4, 8 s ...) a server back after 10 s was told 5 s late, and
+    up to ``max_backoff_s`` (60 s) late."""
+    interval = 0.2
+    await _up(monitors, collector, proxy, kind, interval_s=interval, max_backoff_s=60)
+    fault_at = proxy.set_mode("refuse")
+    proxy.cut()
+    await collector.wait_state(State.DOWN, timeout=2, after=fault_at)
+    # Eight refused connects: a backoff would now wait 0.2 * 2**8 = 51 s.
+
+    def eighth_refusal(_e: Event) -> bool:
+        return sum(t >= fault_at and e.cause is Cause.REFUSED for t, e in collector.events) >= 8
+
+    await collector.wait_for(eighth_refusal, timeout=10, after=fault_at)
+    back_at = proxy.set_mode("pass")
+    seen_at, _ = await collector.wait_state(State.UP, timeout=5, after=back_at)
+    assert seen_at - back_at < interval + 0.5
