@@ -69,6 +69,10 @@ class Wire(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         arrived = self._stamped.received_at() if self._stamped is not None else None
+        if arrived is not None and self.asked_at is not None and arrived < self.asked_at:
+            # It waited in the kernel, unread, while the question went out: not its answer
+            # (a peer that spoke unasked before it was "answered" in 0.0 ms).
+            return
         self.last_data_at = time.monotonic() if arrived is None else arrived
         room = MAX_BUFFER - len(self.buffer)
         if len(data) > room:

@@ -14,11 +14,15 @@ import socket
 import time
 from typing import Any
 
+import pytest
+
 from tcpmonitor_gui.core.connect import connect, connect_within
 from tcpmonitor_gui.core.exchange import ask
+from tcpmonitor_gui.core.failure import CheckFailed
 from tcpmonitor_gui.core.probe import exchange_for, probe_once
 from tcpmonitor_gui.core.resolver import Resolver
 from tcpmonitor_gui.lab import LineEchoServer, UnresponsiveListener
+from tcpmonitor_gui.lab.targets import ServerThread
 from tests.helpers import make_profile
 
 HOLD_S = 0.5  # the loop is held this long: longer than every timeout below
@@ -94,3 +98,32 @@ async def test_a_connect_stopped_in_the_turn_it_was_answered_says_nothing(
         sock.close()
     await asyncio.sleep(0)
     assert errors == []
+
+
+class SpeakingUnasked(ServerThread):
+    """Says the echo's answer once, as it accepts, and never reads nor answers a question."""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"tcpmonitor ping\n")
+        await writer.drain()
+        await reader.read()  # until the client goes
+
+
+async def test_what_came_before_the_question_is_not_its_answer() -> None:
+    """What waited in the kernel, unread, when the question went out (the loop was busy) is
+    not the answer, though it is read after: it was taken for one, "answered" in 0.0 ms, by a
+    server that never read the question."""
+    resolver = Resolver()
+    with SpeakingUnasked() as server:
+        profile = make_profile(*server.address, "heartbeat", timeout_s=0.3)
+        conn = await connect(profile, resolver, wire=True, hold=True)
+        try:
+            assert conn.wire is not None and conn.wire.transport is not None
+            sock = conn.wire.transport.get_extra_info("socket")
+            select.select([sock], [], [], 5.0)  # it came; the loop has not read it yet
+            with pytest.raises(CheckFailed) as failed:
+                await ask(conn.wire, exchange_for(profile), 0.3)
+            assert failed.value.cause.value == "heartbeat_timeout", failed.value.detail
+        finally:
+            conn.close()
+            resolver.close()
