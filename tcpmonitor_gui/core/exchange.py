@@ -54,11 +54,15 @@ def lost_failure(wire: Wire) -> CheckFailed:
     return CheckFailed(cause, detail)
 
 
-async def await_reply(wire: Wire, judge: Judge, timeout: float, what: str) -> float:
+async def await_reply(
+    wire: Wire, judge: Judge, timeout: float, what: str, cut_short: Callable[[bytes], bool]
+) -> float:
     """Wait until the buffered reply satisfies ``judge``; return when its last byte came.
 
     Raises ``CheckFailed``: unexpected_reply as soon as the reply is complete and wrong (or
-    the peer sent more than we keep), heartbeat_timeout if nothing came in time, and the
+    the peer sent more than we keep, or it is wrong at the deadline), heartbeat_timeout if
+    nothing came in time or what came stopped halfway (``cut_short``: a peer that stalls in
+    the middle of its answer is hung, not wrong; it was "reply 'tc' did not match"), and the
     connection's own cause if it ended first.
     """
     loop = asyncio.get_running_loop()
@@ -87,9 +91,14 @@ async def await_reply(wire: Wire, judge: Judge, timeout: float, what: str) -> fl
                 # for our lateness.
                 late, deadline = True, loop.time() + LATE_GRACE_S
                 continue
-            if data:
+            if data and not cut_short(data):
                 raise CheckFailed(
                     Cause.UNEXPECTED_REPLY, f"{what}: reply {preview(data)} did not match"
+                ) from None
+            if data:
+                raise CheckFailed(
+                    Cause.HEARTBEAT_TIMEOUT,
+                    f"{what}: incomplete within {timeout:g} s, got {preview(data)}",
                 ) from None
             raise CheckFailed(
                 Cause.HEARTBEAT_TIMEOUT, f"{what}: no reply within {timeout:g} s"
@@ -106,7 +115,9 @@ async def read_greeting(wire: Wire, exchange: Exchange, timeout: float) -> float
     if exchange.greeting is None:
         return None
     waited_from = time.monotonic()
-    came_at = await await_reply(wire, _matches(exchange.greeting), timeout, "greeting")
+    came_at = await await_reply(
+        wire, _matches(exchange.greeting), timeout, "greeting", exchange.cut_short
+    )
     wire.take()
     return max(0.0, (came_at - waited_from) * 1000.0)
 
@@ -125,7 +136,7 @@ async def ask(wire: Wire, exchange: Exchange, timeout: float) -> float:
     except (OSError, RuntimeError) as exc:
         cause, detail = classify(exc, held=True)
         raise CheckFailed(cause, detail) from None
-    replied_at = await await_reply(wire, exchange.verdict, timeout, "reply")
+    replied_at = await await_reply(wire, exchange.verdict, timeout, "reply", exchange.cut_short)
     wire.take()
     return max(0.0, (replied_at - sent_at) * 1000.0)
 

@@ -109,6 +109,13 @@ class Exchange:
             return False
         return None
 
+    def cut_short(self, reply: bytes) -> bool:
+        """Whether ``reply`` may be an answer that stopped halfway: no line end yet (where
+        answers end one), or fewer bytes than the raw answer expected."""
+        if self.terminator is not None:
+            return self.terminator not in reply
+        return self.expect_len is not None and len(reply) < self.expect_len
+
 
 def compile_exchange(preset: str | None, send: str, expect: str, host: str) -> Exchange:
     """Build the exchange; ``send``/``expect`` override the preset's when not empty.

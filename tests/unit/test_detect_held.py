@@ -349,3 +349,18 @@ async def test_a_server_back_after_a_long_outage_is_told_within_an_interval(
     back_at = proxy.set_mode("pass")
     seen_at, _ = await collector.wait_state(State.UP, timeout=5, after=back_at)
     assert seen_at - back_at < interval + 0.5
+
+
+async def test_a_reply_that_stalls_halfway_is_a_timeout_not_a_wrong_reply(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """A peer that begins the right answer and stalls is hung, not wrong: it was told as
+    "unexpected reply: reply '+' did not match"."""
+    with TrickleServer(reply=b"+PONG\r\n", every_s=5.0) as stalling:
+        profile = make_profile(
+            *stalling.address, "heartbeat", preset="redis", interval_s=0.2, timeout_s=0.3
+        )
+        monitors.add(profile, stagger=False)
+        _, down = await collector.wait_state(State.DOWN, timeout=5)
+    assert down.cause is Cause.HEARTBEAT_TIMEOUT, down
+    assert "incomplete within 0.3 s, got '+'" in down.detail, down.detail
