@@ -9,7 +9,7 @@ import datetime as dt
 import io
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..core import maintenance, snooze
@@ -18,7 +18,8 @@ from ..core.actions import redact
 from ..core.jsonfile import atomic_write_text, dumps
 from ..core.profile import Profile
 from ..core.profile_set import ProfileConflict, ProfileSet
-from ..core.profile_store import dump_document
+from ..core.profile_store import ProfileFileError, dump_document
+from ..core.session import Session
 from ..core.validate import FieldError
 from .errors import EXIT_OK, UsageError
 from .options import load_profiles_file, open_session, profile_from_args
@@ -40,16 +41,29 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             "ack": _ack,
         }[args.action]
         said = io.StringIO()
-        with contextlib.redirect_stdout(said):  # "added ...": said once it is true, below
-            action(args, session.profiles)
-        try:
-            session.profiles.flush().result()  # a change is written before we say it is done
-        except Exception as exc:
-            raise UsageError(str(exc)) from None
+        # A change is read, made and written under the file's lock, as one step (other
+        # writers wait): the window and other commands merge with it (``profile_merge``).
+        reading = args.action in ("list", "export")
+        with contextlib.nullcontext() if reading else _exclusive(session):
+            with contextlib.redirect_stdout(said):  # "added ...": said once it is true, below
+                action(args, session.profiles)
+            try:
+                session.profiles.flush().result()  # written before we say it is done
+            except Exception as exc:
+                raise UsageError(str(exc)) from None
         sys.stdout.write(said.getvalue())
     finally:
         session.close()
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _exclusive(session: Session) -> Iterator[None]:
+    try:
+        with session.profile_store.exclusive():
+            yield
+    except ProfileFileError as exc:  # the folder, or the lock held by another too long
+        raise UsageError(str(exc)) from None
 
 
 def _document(profiles: Sequence[Profile]) -> str:

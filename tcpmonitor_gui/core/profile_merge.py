@@ -5,8 +5,10 @@ they both had last (the base).
 terminal or a script. A writer that wrote its own list over the file would erase every change
 the others made since it read it. So each write merges, by profile id:
 
-- a profile changed on one side only takes that side's version; changed on both, ours (the
-  change just made here) wins;
+- a profile changed on one side only takes that side's version; changed on both, each field
+  changed on one side only takes that side's value, and a field changed on both takes ours
+  (the change just made here): the window acknowledging a drop while a script added a
+  maintenance window to the same profile keeps both;
 - a profile added on either side is kept; removed on one side and untouched on the other, it
   goes; removed on one side and edited on the other, the edit is kept (nothing the user typed
   is thrown away);
@@ -31,13 +33,27 @@ def merge(
     merged: list[Profile] = []
     for pid, their in t.items():
         if pid in o:
-            merged.append(their if o[pid] == b.get(pid) else o[pid])
+            merged.append(_fields(b.get(pid), o[pid], their))
         elif pid not in b or their != b[pid]:  # added by them, or edited while we removed it
             merged.append(their)
     for pid, our in o.items():
         if pid not in t and (pid not in b or our != b[pid]):  # added by us, or edited by us
             merged.append(our)
     return _unique_names(merged, set(t))
+
+
+def _fields(base: Profile | None, ours: Profile, theirs: Profile) -> Profile:
+    """One profile as both sides left it: field by field, the side that changed it."""
+    if base is None or theirs == base:
+        return ours
+    if ours == base:
+        return theirs
+    kept = {
+        f.name: getattr(theirs, f.name)
+        for f in dataclasses.fields(Profile)
+        if getattr(ours, f.name) == getattr(base, f.name)
+    }
+    return dataclasses.replace(ours, **kept)
 
 
 def _unique_names(profiles: list[Profile], theirs: set[str]) -> list[Profile]:

@@ -12,7 +12,8 @@ so that a user with a text editor can go straight to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,7 @@ class ProfileStore(JsonStore[list[Profile]]):
 
     def __init__(self, config_dir: Path) -> None:
         super().__init__(Path(config_dir) / FILE_NAME)
+        self._held = False  # this process holds the lock (``exclusive``)
 
     def _parse(self, data: Any, source: str) -> list[Profile]:
         return parse_document(data, source)
@@ -153,18 +155,47 @@ class ProfileStore(JsonStore[list[Profile]]):
                 f"({exc}); set it aside first",
             ) from exc
 
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the file's lock from before it is read to after it is written: a short-lived
+        writer (``tcpmonitor profiles ...``) reads, changes and writes as one step, so two of
+        them changing the same profile at once each keep their change (the merge kept only
+        the last one's: 10 maintenance windows added at once left 2), and the second of two
+        adding the same name is refused as it would be one after the other (it was stored
+        as "same (2)" while it said "added 'same'")."""
+        made = not self.path.parent.exists()
+        try:
+            with self._lock_errors():
+                ensure_dir(self.path.parent)  # the lock is the folder's
+                with locked(self.path):
+                    self._held = True
+                    try:
+                        yield
+                    finally:
+                        self._held = False
+        except BaseException:
+            if made:  # a command that failed leaves no trace: not even the folder it made
+                with contextlib.suppress(OSError):
+                    self.path.parent.rmdir()
+            raise
+
     def sync(self, ours: list[Profile], base: list[Profile]) -> list[Profile]:
         """Write ``ours`` without losing what another program wrote since ``base`` (what we
         last read or wrote): under the file's lock, read it, merge three ways
         (``profile_merge``), write the result if it differs, and return it."""
-        try:
+        with self._lock_errors():
             ensure_dir(self.path.parent)
-            with locked(self.path):
+            with contextlib.nullcontext() if self._held else locked(self.path):
                 theirs = list(base) if self.set_aside_unchanged() else self._current()
                 merged = merge(base, ours, theirs)
                 if merged != theirs or not self.path.exists():
                     self.save(merged)
                 return merged
+
+    @contextlib.contextmanager
+    def _lock_errors(self) -> Iterator[None]:
+        try:
+            yield
         except OSError as exc:  # the folder or the lock, not the file (save says its own)
             why = str(exc) if isinstance(exc, LockTimeout) else exc.strerror or str(exc)
             raise ProfileFileError(self.path, f"not saved: {self.path.name}: {why}") from exc

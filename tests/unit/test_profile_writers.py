@@ -4,6 +4,7 @@ no writer may erase another's change."""
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,37 @@ def test_parallel_adds_and_removes_lose_nothing(tmp_path: Path) -> None:
     stored = set(names(ProfileStore(home.config).load()))
     expected = {"keep"} | {f"w{w}-{i}" for w in range(4) for i in range(12)}
     assert stored == expected, (expected - stored, stored - expected)
+
+
+def test_one_profile_changed_on_both_sides_keeps_each_sides_fields() -> None:
+    """The window acknowledged a drop while a script added a maintenance window to the same
+    profile: the whole profile was taken from the side writing last, and the other's change
+    was lost without a word."""
+    base = [p("a")]
+    ours = [dataclasses.replace(p("a"), acknowledged="2026-12-05T10:00:00+00:00")]
+    theirs = [dataclasses.replace(p("a"), group="db", port=5)]
+    merged = merge(base, ours, theirs)
+    assert merged == [dataclasses.replace(ours[0], group="db", port=5)]
+    # A field changed on both sides: ours, the change just made here.
+    assert merge(base, [p("a", 7)], [p("a", 5)]) == [p("a", 7)]
+
+
+@pytest.mark.slow
+def test_parallel_edits_of_one_profile_each_keep_their_change(tmp_path: Path) -> None:
+    """Ten `profiles maintenance t --add` at once kept 2 of the 10 windows, and ten
+    `profiles add same` at once stored "same (2)" ... "same (9)" while each said it added
+    "same": a command reads, changes and writes under the file's lock."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    assert tcpmonitor(home, "profiles", "add", "t", "127.0.0.1:1").returncode == 0
+    windows = [f"daily 0{i}:00-0{i}:30" for i in range(6)]
+    adds = [("add", "same", f"127.0.0.1:{2000 + i}") for i in range(6)]
+    commands = [("maintenance", "t", "--add", w) for w in windows] + adds
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:  # six processes at once
+        done = list(pool.map(lambda c: tcpmonitor(home, "profiles", *c), commands))
+    assert all(d.returncode == 0 for d in done[: len(windows)]), done
+    assert sorted(d.returncode for d in done[len(windows) :]) == [0] + [2] * 5, done
+    refused = [d.stderr for d in done[len(windows) :] if d.returncode]
+    assert all("'same' is already a stored profile" in e for e in refused), refused
+    stored = {q.name: q for q in ProfileStore(home.config).load()}
+    assert sorted(stored) == ["same", "t"]
+    assert len(stored["t"].maintenance) == len(windows)
