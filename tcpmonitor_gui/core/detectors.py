@@ -191,8 +191,9 @@ class WatchCloses:
             and abs(lasted - last) <= tolerance
         ):
             detail += (
-                " with nothing said, like the one before: likely an idle timeout on the way"
-                " (a proxy, load balancer or firewall); a heartbeat keeps the connection busy"
+                " with nothing said, like the one before: likely an idle timeout, the server's"
+                " own or on the way (a proxy, load balancer or firewall); a heartbeat keeps"
+                " the connection busy"
             )
         return dataclasses.replace(failure, detail=detail)
 
