@@ -1,7 +1,8 @@
 """``tcpmonitor run`` follows its profiles: on SIGHUP (systemd's ``ExecReload``), and when the
 file changes, it reads them again and applies the difference. A held connection whose profile
 did not change (or changed only in its name, notes, notices, snooze) is not dropped; a file
-that does not load is named on stderr and the profiles watched so far go on being watched.
+that does not load, or that is gone, is named on stderr and the profiles watched so far go on
+being watched.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Follower:
         self._apply = apply
         self._seen = signature(path)
         self._asked = asyncio.Event()
+        self._watching = True  # some profiles are watched (a gone file then changes nothing)
 
     def hangup(self) -> None:
         """SIGHUP: read the profiles again now."""
@@ -61,6 +63,16 @@ class Follower:
                 await self.reload("SIGHUP" if asked else "the file changed")
 
     async def reload(self, why: str) -> None:
+        if not self._path.exists() and self._watching:
+            # Deleted (by hand, a sync tool, a clean-up): not "every profile removed", which
+            # the file says with an empty list. Watching nothing for good was the answer.
+            print(
+                f"tcpmonitor: {self._path} is gone ({why}); the profiles watched so far are"
+                " still watched",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
         try:
             profiles = self._load()
         except Exception as exc:  # a bad file: said, and nothing changes
@@ -71,4 +83,5 @@ class Follower:
             )
             return
         done = await self._apply(profiles)
+        self._watching = bool(profiles)
         print(f"tcpmonitor: profiles read again ({why}): {done}", file=sys.stderr, flush=True)

@@ -186,7 +186,10 @@ class ProfileStore(JsonStore[list[Profile]]):
         with self._lock_errors():
             ensure_dir(self.path.parent)
             with contextlib.nullcontext() if self._held else locked(self.path):
-                theirs = list(base) if self.set_aside_unchanged() else self._current()
+                # A file deleted under us (by hand, a sync tool) is not every profile
+                # removed, which it says with an empty list: ours are written back.
+                gone = bool(base) and not self.path.exists()
+                theirs = list(base) if gone or self.set_aside_unchanged() else self._current()
                 merged = merge(base, ours, theirs)
                 if merged != theirs or not self.path.exists():
                     self.save(merged)

@@ -27,7 +27,7 @@ from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Event, State
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.helpers import make_profile
-from tests.unit._cli_process import DEADLINE_S, TCPMONITOR, Home, Running
+from tests.unit._cli_process import DEADLINE_S, TCPMONITOR, Home, Running, tcpmonitor
 
 # Linux pipes hold 16 pages (64 KiB); a write that does not fit the last page takes a new one,
 # so a pipe whose writer blocks may hold half of that: past it, nobody reads and it is full.
@@ -239,3 +239,23 @@ def test_a_state_change_printed_is_a_state_change_stored_even_after_sigkill(
     assert len(printed) > 50
     missing = [p for p in printed if p not in kept]
     assert not missing, f"{len(missing)} printed state changes were not stored: {missing[:5]}"
+
+
+def test_a_deleted_profiles_file_is_named_and_changes_nothing(home: Home) -> None:
+    """`rm profiles.json` under a running `run` read as "2 removed": it went on running,
+    watching nothing. A file that is gone is not every profile removed (an empty list is)."""
+    with LineEchoServer() as echo:
+        for name in ("one", "two"):
+            target = "{}:{}".format(*echo.address)
+            added = tcpmonitor(home, "profiles", "add", name, target, "--interval", "0.2")
+            assert added.returncode == 0, added.stderr
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: '"state":"up"' in line)
+            (home.config / "profiles.json").unlink()
+            line = run.wait_stderr(lambda text: "is gone" in text, FOLLOW_S)
+            assert "still watched" in line, line
+            seen = len(run.lines)
+            run.read_until(lambda line: '"kind":"sample"' in line)  # still checked
+            assert all(e["state"] != "unknown" for e in state_lines(run, seen))
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0

@@ -95,3 +95,14 @@ def test_parallel_edits_of_one_profile_each_keep_their_change(tmp_path: Path) ->
     stored = {q.name: q for q in ProfileStore(home.config).load()}
     assert sorted(stored) == ["same", "t"]
     assert len(stored["t"].maintenance) == len(windows)
+
+
+def test_a_deleted_file_is_written_again_from_the_profiles_we_have(tmp_path: Path) -> None:
+    """The window's next write after `rm profiles.json` read the deletion as every profile
+    removed, and wrote an empty file over the profiles it still had."""
+    store = ProfileStore(tmp_path)
+    store.save([p("a"), p("b")])
+    base = store.load()
+    store.path.unlink()
+    assert names(store.sync([*base, p("c")], base)) == ["a", "b", "c"]
+    assert names(store.load()) == ["a", "b", "c"]
