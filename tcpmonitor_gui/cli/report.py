@@ -13,6 +13,7 @@ from ..core.durations import duration
 from ..core.jsonfile import atomic_write_text
 from ..core.profile import Profile
 from ..core.report import Report, build, to_csv, to_html
+from ..core.validate import name_key
 from .errors import EXIT_OK, UsageError
 from .events import parse_when, read_log
 from .options import open_session
@@ -47,7 +48,7 @@ def _chosen(profiles: list[Profile], wanted: list[str]) -> list[Profile]:
         return profiles
     chosen = []
     for name in wanted:
-        found = [p for p in profiles if p.id == name or p.name.casefold() == name.casefold()]
+        found = [p for p in profiles if p.id == name or name_key(p.name) == name_key(name)]
         if not found:
             raise UsageError(f"--profile: no profile is named {name!r}")
         chosen += [p for p in found if p not in chosen]

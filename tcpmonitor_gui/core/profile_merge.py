@@ -22,6 +22,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from .profile import Profile
+from .validate import name_key
 
 
 def merge(
@@ -58,14 +59,14 @@ def _fields(base: Profile | None, ours: Profile, theirs: Profile) -> Profile:
 
 def _unique_names(profiles: list[Profile], theirs: set[str]) -> list[Profile]:
     """Theirs keep their names; one of ours that clashes gets a number."""
-    taken = {p.name.casefold() for p in profiles if p.id in theirs}
+    taken = {name_key(p.name) for p in profiles if p.id in theirs}
     result = []
     for profile in profiles:
         if profile.id not in theirs:
             name, n = profile.name, 2
-            while name.casefold() in taken:
+            while name_key(name) in taken:
                 name, n = f"{profile.name} ({n})", n + 1
-            taken.add(name.casefold())
+            taken.add(name_key(name))
             if name != profile.name:
                 result.append(dataclasses.replace(profile, name=name))
                 continue

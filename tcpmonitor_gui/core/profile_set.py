@@ -28,6 +28,7 @@ import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from .profile import Profile
+from .validate import name_key
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class ProfileSet:
         """The profile whose id is ``key`` or whose name is ``key`` ignoring case."""
         if key in self._profiles:
             return self._profiles[key]
-        pid = self._by_name.get(key.strip().casefold())
+        pid = self._by_name.get(name_key(key))
         return None if pid is None else self._profiles[pid]
 
     def names(self) -> list[str]:
@@ -174,16 +175,16 @@ class ProfileSet:
                 raise ProfileConflict(_clash(profile, self._profiles[profile.id]))
         mine = {p.id for p in touched} | gone
         for profile in touched:
-            owner = self._by_name.get(profile.name.casefold())
+            owner = self._by_name.get(name_key(profile.name))
             if owner is not None and owner not in mine:
                 raise ProfileConflict(_clash(profile, self._profiles[owner]))
         changes: list[Change] = []
         for pid in gone:
             old = self._profiles.pop(pid)
-            del self._by_name[old.name.casefold()]
+            del self._by_name[name_key(old.name)]
             changes.append(Change(ChangeKind.REMOVED, old))
         for profile in updated:  # names freed first, so that two profiles may swap names
-            del self._by_name[self._profiles[profile.id].name.casefold()]
+            del self._by_name[name_key(self._profiles[profile.id].name)]
         for profile in updated:
             previous = self._profiles[profile.id]
             self._put(profile)
@@ -230,13 +231,13 @@ class ProfileSet:
 
     def _put(self, profile: Profile) -> None:
         self._profiles[profile.id] = profile
-        self._by_name[profile.name.casefold()] = profile.id
+        self._by_name[name_key(profile.name)] = profile.id
 
     def _check_free(self, profile: Profile, ignore: str | None = None) -> None:
         """Raise ``ProfileConflict`` if another profile (not ``ignore``) has its id or name."""
         other = self._profiles.get(profile.id) if profile.id != ignore else None
         if other is None:
-            named = self._by_name.get(profile.name.casefold())
+            named = self._by_name.get(name_key(profile.name))
             other = None if named in (None, ignore) else self._profiles[named]
         if other is not None:
             raise ProfileConflict(_clash(profile, other))
@@ -355,10 +356,10 @@ def _distinct(profiles: Iterable[Profile]) -> list[Profile]:
     ids: dict[str, Profile] = {}
     names: dict[str, Profile] = {}
     for profile in profiles:
-        earlier = ids.get(profile.id) or names.get(profile.name.casefold())
+        earlier = ids.get(profile.id) or names.get(name_key(profile.name))
         if earlier is not None:
             raise ProfileConflict(_clash(profile, earlier))
-        ids[profile.id] = names[profile.name.casefold()] = profile
+        ids[profile.id] = names[name_key(profile.name)] = profile
         result.append(profile)
     return result
 

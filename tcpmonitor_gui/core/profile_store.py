@@ -91,13 +91,14 @@ def _check_unique(profiles: Sequence[Profile], source: str) -> None:
     ids: dict[str, int] = {}
     names: dict[str, int] = {}
     for i, p in enumerate(profiles):
-        key = p.name.casefold()
+        key = v.name_key(p.name)
         if key in names:
             first = profiles[names[key]].name
             raise ProfileFileError(
                 source,
                 f"{source}: profiles[{i}].name: {v.show(p.name)} is also the name of "
-                f"profiles[{names[key]}] ({v.show(first)}; names must differ, ignoring case)",
+                f"profiles[{names[key]}] ({v.show(first)}; names must differ, "
+                "ignoring case, how accents are typed and invisible characters)",
             )
         if p.id in ids:
             raise ProfileFileError(

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
 #: Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they reorder what
 #: follows them on the line. Right-to-left names (Arabic, Hebrew) need none of them.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Characters that show as nothing (zero-width space, word joiner, BOM, soft hyphen, the
+#: zero-width (non-)joiners, invisible operators): ``name_key`` leaves them out.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE.update(dict.fromkeys(range(0x2061, 0x2065)))  # invisible operators
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 
 
@@ -103,6 +108,14 @@ def text(
                 "as something else)",
             )
     return value
+
+
+def name_key(name: str) -> str:
+    """What tells two profile names apart: not case, not how an accent was typed ("é" as one
+    character or as "e" and a combining accent), not characters that show as nothing. Names
+    that look the same were two profiles, told apart by nobody reading them."""
+    folded = unicodedata.normalize("NFC", name.strip()).casefold()
+    return unicodedata.normalize("NFC", folded.translate(_INVISIBLE))
 
 
 def choice(field: str, value: Any, allowed: Iterable[str]) -> str:

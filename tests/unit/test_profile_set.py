@@ -12,7 +12,7 @@ import pytest
 
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_set import Change, ChangeKind, ProfileConflict, ProfileSet
-from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.core.profile_store import ProfileFileError, ProfileStore, parse_document
 
 
 def p(name: str, pid: str | None = None, *, enabled: bool = True) -> Profile:
@@ -92,6 +92,28 @@ def test_a_clash_changes_nothing_and_names_the_other_profile(
         profiles.update([p("nobody")])
     assert [q.name for q in profiles] == ["Orders DB"] and heard == []
     assert profiles.flush().result(5) is None and writes.lists == []
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("caf\u00e9", "cafe\u0301"),  # "é" as one character, and as "e" and an accent
+        ("zz", "z\u200bz"),  # a zero-width space between
+        ("db", "\ufeffDB\u00ad"),  # a BOM before, a soft hyphen after
+    ],
+    ids=["accent", "zero-width-space", "bom-and-soft-hyphen"],
+)
+def test_names_that_look_the_same_are_the_same_name(stored: str, typed: str) -> None:
+    """Two profiles whose names look the same were stored as two, told apart by nobody
+    reading a list or a notice."""
+    profiles = ProfileSet([p(stored)])
+    assert profiles.find(typed) is not None
+    with pytest.raises(ProfileConflict):
+        profiles.add([p(typed, "other-id")])
+    with pytest.raises(ProfileFileError, match="names must differ"):
+        parse_document(
+            {"version": 1, "profiles": [p(stored, "a").to_dict(), p(typed, "b").to_dict()]}, "f"
+        )
 
 
 def test_two_profiles_may_swap_names_in_one_change() -> None:

@@ -264,7 +264,8 @@ def test_duplicate_names_ignoring_case_name_both_positions(store: ProfileStore) 
     write(store, dump_document([profile("Orders", id="x"), profile("ORDERS", id="y")]))
     assert load_error(store) == (
         "profiles.json: profiles[1].name: 'ORDERS' is also the name of profiles[0] "
-        "('Orders'; names must differ, ignoring case)"
+        "('Orders'; names must differ, ignoring case, how accents are typed and invisible "
+        "characters)"
     )
 
 

@@ -27,6 +27,7 @@ from ...core.profile import Profile
 from ...core.profile_set import ProfileConflict
 from ...core.profile_store import dump_document, parse_document
 from ...core.snooze import iso, until_for
+from ...core.validate import name_key
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.file_dialogs import ask_open_file, ask_save_file
@@ -240,10 +241,8 @@ class ProfileActions(QObject):
             self.problem.emit(self.tr("Import failed"), error)
             return
         incoming = future.result()
-        taken = {p.name.casefold() for p in self.profiles}
-        added = [
-            p for p in incoming if p.id not in self.profiles and p.name.casefold() not in taken
-        ]
+        taken = {name_key(p.name) for p in self.profiles}
+        added = [p for p in incoming if p.id not in self.profiles and name_key(p.name) not in taken]
         self.profiles.add(added)
         skipped = len(incoming) - len(added)
         text = self.tr("Imported {count} profiles from {file}", "", len(added))

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ...core.events import State
 from ...core.profile import Profile
 from ...core.sample import Sample
-from ...core.validate import FieldError, show
+from ...core.validate import FieldError, name_key, show
 from ...engine.gui_thread import when_done
 from ..common.fit import fit_on_screen, scrolling
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
@@ -86,7 +86,7 @@ def copy_name(name: str, taken: Collection[str]) -> str:
     """ "X (copy)", or "X (copy 2)" and so on when that is taken too."""
     candidate = translate("ProfileDialog", "{name} (copy)").format(name=name)
     n = 2
-    while candidate.casefold() in taken:
+    while name_key(candidate) in taken:
         candidate = translate("ProfileDialog", "{name} (copy {n})").format(name=name, n=n)
         n += 1
     return candidate
@@ -106,8 +106,8 @@ class ProfileDialog(QDialog):
         super().__init__(parent)
         editing = profile is not None and not duplicate
         self._id = profile.id if profile is not None and editing else uuid.uuid4().hex
-        own = profile.name.strip().casefold() if profile is not None and editing else None
-        self._taken = {n.strip().casefold() for n in existing_names} - {own}
+        own = name_key(profile.name) if profile is not None and editing else None
+        self._taken = {name_key(n) for n in existing_names} - {own}
         self._tester = tester
         #: What the form does not show and an edit keeps: the snooze and the acknowledgement
         #: (a duplicate is a new connection, with neither).
@@ -195,7 +195,7 @@ class ProfileDialog(QDialog):
         except FieldError as exc:
             self._candidate, problem = None, exc
         name = self._candidate.name if self._candidate is not None else ""
-        if self._candidate is not None and name.casefold() in self._taken:
+        if self._candidate is not None and name_key(name) in self._taken:
             taken = self.tr("is already the name of another connection")
             problem = FieldError("name", name, taken)
         self._show_problem(problem)
