@@ -15,7 +15,7 @@ from pathlib import Path
 from ..core import maintenance, snooze
 from ..core.actions import parse as parse_actions
 from ..core.actions import redact
-from ..core.jsonfile import atomic_write_text, dumps
+from ..core.jsonfile import JsonFileError, atomic_write_text, dumps, file_text
 from ..core.profile import Profile
 from ..core.profile_set import ProfileConflict, ProfileSet
 from ..core.profile_store import ProfileFileError, dump_document
@@ -281,7 +281,11 @@ def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
 
 
 def _export(args: argparse.Namespace, profiles: ProfileSet) -> None:
-    text = _document(profiles.saved())
+    try:  # compact when indented it would be more than an import reads
+        named = args.file if args.file not in (None, "-") else "the export"
+        text = file_text(dump_document(profiles.saved()), named)
+    except JsonFileError as exc:
+        raise UsageError(f"{exc}; nothing written") from None
     if args.file in (None, "-"):
         sys.stdout.write(text)
         return

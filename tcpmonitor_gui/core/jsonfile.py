@@ -155,6 +155,25 @@ def dumps(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+def file_text(document: Mapping[str, Any], what: str) -> str:
+    """The text of a file that ``read_json`` must read back: ``dumps``, or compact (one line)
+    when indented it would pass ``MAX_BYTES`` (indenting tens of thousands of profiles makes
+    the file ten times larger). Beyond the limit even compact, ``JsonFileError``: a file the
+    next read refuses would lock the user out of it."""
+    text = dumps(document)
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text += "\n"
+        size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        mib, most = size / (1024 * 1024), MAX_BYTES / (1024 * 1024)
+        raise JsonFileError(
+            what, f"{what} would be {mib:.1f} MiB, more than the {most:g} MiB that can be read back"
+        )
+    return text
+
+
 def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:
     """Replace ``path`` with ``text`` (UTF-8) so that readers see the old or the new file only.
 
@@ -360,7 +379,7 @@ class JsonStore(Generic[T]):
                 f"({self._unreadable}); set it aside first",
             )
         try:  # never write a file that the next start could not read back
-            text = dumps(document)
+            text = file_text(document, name)
             self._parse(json.loads(text), name)
         except (ValueError, TypeError) as exc:  # NaN, or something JSON cannot hold
             raise self.error(self.path, f"not saved: {name}: {exc}") from exc

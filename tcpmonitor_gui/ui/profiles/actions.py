@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from ...core.events import utc_now
-from ...core.jsonfile import JsonFileError, atomic_write_text, dumps, read_json
+from ...core.jsonfile import JsonFileError, atomic_write_text, file_text, read_json
 from ...core.profile import Profile
 from ...core.profile_set import ProfileConflict
 from ...core.profile_store import dump_document, parse_document
@@ -267,7 +267,7 @@ class ProfileActions(QObject):
         saved = self.profiles.saved()
 
         def write() -> int:
-            atomic_write_text(path, dumps(dump_document(saved)))
+            atomic_write_text(path, file_text(dump_document(saved), "it"))
             return len(saved)
 
         future = self._io.submit(write)
