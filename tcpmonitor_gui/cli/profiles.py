@@ -12,10 +12,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..core import maintenance, snooze
+from ..core import maintenance, paths, snooze
 from ..core.actions import parse as parse_actions
 from ..core.actions import redact
-from ..core.jsonfile import JsonFileError, atomic_write_text, dumps, file_text
+from ..core.jsonfile import JsonFileError, dumps, file_text
+from ..core.outputs import OwnFileError, refuse_own, write_output
 from ..core.profile import Profile
 from ..core.profile_set import ProfileConflict, ProfileSet
 from ..core.profile_store import ProfileFileError, dump_document
@@ -281,6 +282,12 @@ def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
 
 
 def _export(args: argparse.Namespace, profiles: ProfileSet) -> None:
+    own = (paths.config_dir(args.config_dir), paths.data_dir(args.data_dir))
+    if args.file not in (None, "-"):
+        try:
+            refuse_own(Path(args.file), own)
+        except OwnFileError as exc:
+            raise UsageError(f"{args.file}: {exc.strerror}") from None
     try:  # compact when indented it would be more than an import reads
         named = args.file if args.file not in (None, "-") else "the export"
         text = file_text(dump_document(profiles.saved()), named)
@@ -290,7 +297,7 @@ def _export(args: argparse.Namespace, profiles: ProfileSet) -> None:
         sys.stdout.write(text)
         return
     try:
-        atomic_write_text(Path(args.file), text)
+        write_output(Path(args.file), text, own, mode=0o600)
     except OSError as exc:
         raise UsageError(f"{args.file}: cannot write ({exc.strerror or exc})") from None
     print(f"exported {len(profiles.saved())} profiles to {args.file}", file=sys.stderr)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..core.durations import duration
-from ..core.jsonfile import atomic_write_text
+from ..core.outputs import OwnFileError, refuse_own, write_output
 from ..core.profile import Profile
 from ..core.report import Report, build, to_csv, to_html
 from ..core.validate import name_key
@@ -30,13 +30,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     if since >= until:
         raise UsageError("--since must be before --until")
     session = open_session(args)
+    own = (session.config_dir, session.data_dir)
+    for target in (args.csv, args.html):
+        if target and target != "-":
+            try:  # before anything is read or written
+                refuse_own(Path(target), own)
+            except OwnFileError as exc:
+                raise UsageError(f"{target}: {exc.strerror}") from None
     profiles = _chosen(list(session.profiles), args.profile or [])
     empty = Report(since, until, [])
     report = read_log(session, lambda log: build(log, profiles, since, until), empty)
     for target, text in ((args.csv, to_csv(report) if args.csv else ""),
                          (args.html, to_html(report) if args.html else "")):  # fmt: skip
         if target:
-            _write(target, text)
+            _write(target, text, own)
     if (not args.csv and not args.html) or "-" not in (args.csv, args.html):
         _table(report, profiles)
     return EXIT_OK
@@ -55,13 +62,13 @@ def _chosen(profiles: list[Profile], wanted: list[str]) -> list[Profile]:
     return chosen
 
 
-def _write(target: str, text: str) -> None:
+def _write(target: str, text: str, own: tuple[Path, Path]) -> None:
     if target == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     try:
-        atomic_write_text(Path(target), text, mode=0o644)
+        write_output(Path(target), text, own, mode=0o644)
     except OSError as exc:
         raise UsageError(f"{target}: cannot write ({exc.strerror or exc})") from None
     print(f"report written to {target}", file=sys.stderr)

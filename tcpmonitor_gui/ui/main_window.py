@@ -97,7 +97,10 @@ class MainWindow(QMainWindow):
 
         self.model = StatusModel(registry, self)
         self.table = StatusTable(self.model, watch_now=False)  # see start_monitoring
-        self.log_pane = LogPane(session.history, registry=registry, io=session.io, watch_now=False)
+        own = (session.config_dir, session.data_dir)  # no export goes over their files
+        self.log_pane = LogPane(
+            session.history, registry=registry, io=session.io, watch_now=False, own_dirs=own
+        )
         self.banner = Banner(self)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
@@ -122,7 +125,7 @@ class MainWindow(QMainWindow):
             BannerBackend(self.banner),
         )
         self.profiles = ProfileActions(
-            registry, engine.test_now, session.io, self, self.table.selected_ids
+            registry, engine.test_now, session.io, self, self.table.selected_ids, own_dirs=own
         )
         self.settings_actions = SettingsActions(
             session, self, autostart=autostart, launch_args=launch_args or list

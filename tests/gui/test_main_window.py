@@ -197,6 +197,30 @@ def test_import_adds_new_profiles_and_skips_present_ones(
     assert {p["name"] for p in json.loads(out.read_text())["profiles"]} == {"first", "second"}
 
 
+def test_no_export_from_the_window_goes_over_the_programs_own_files(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, dirs: tuple[Path, Path]
+) -> None:
+    """The report, the profiles and the log's CSV: a file of the config or the data dir, by
+    any name (here ``..`` and a symlink), is refused and left as it was."""
+    window.profiles.apply(make_profile("127.0.0.1", 9, "watch", name="db"), new=True)
+    profiles_json = dirs[0] / "profiles.json"
+    qtbot.waitUntil(profiles_json.exists, timeout=5000)
+    (tmp_path / "link.csv").symlink_to(dirs[1] / "events.sqlite3")
+    kept = {p: p.read_bytes() for p in dirs[0].iterdir() if p.is_file()}  # the log changes
+    assert profiles_json in kept and (dirs[1] / "events.sqlite3").exists()
+    via_dots = dirs[0] / ".." / "config" / "profiles.json"
+    for write in (
+        lambda: window.profiles.export_file(via_dots),
+        lambda: window.log_pane.export_csv(tmp_path / "link.csv"),
+        lambda: window.reports.write(via_dots, 1),
+        lambda: window.reports.write(dirs[1] / "events.sqlite3-wal", 1),
+    ):
+        with pytest.raises(OSError, match="is TCP Monitor's own"):
+            write().result(5)
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert (dirs[1] / "events.sqlite3").read_bytes().startswith(b"SQLite format 3\0")
+
+
 def test_a_bad_import_file_is_reported_and_changes_nothing(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:

@@ -5,6 +5,8 @@ the event log as private as the profiles."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,79 @@ def test_a_large_import_leaves_a_file_the_next_command_reads(home: Home, tmp_pat
     listed = tcpmonitor(home, "profiles", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     assert len(json.loads(listed.stdout)["profiles"]) == 19000
+
+
+# -- no output file over the program's own --------------------------------------------------------
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr.strip()
+
+
+@pytest.fixture
+def stocked(home: Home) -> dict[Path, bytes]:
+    """A config and a data dir holding each of the program's files, with what each holds."""
+    added = tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:5432")
+    assert added.returncode == 0, added.stderr
+    home.data.mkdir(parents=True, exist_ok=True)
+    for name in ("settings.json", "ui.ini", ".profiles.json.lock"):
+        (home.config / name).write_text(f"{name}\n")
+    for name in ("events.sqlite3", "events.sqlite3-wal", "events.sqlite3-shm",
+                 "events.sqlite3-journal", ".events.sqlite3.lock"):  # fmt: skip
+        (home.data / name).write_bytes(b"SQLite format 3\0" + name.encode())
+    return {p: p.read_bytes() for d in (home.config, home.data) for p in d.iterdir()}
+
+
+def named_ways(home: Home, tmp_path: Path) -> list[str]:
+    """Each of the program's files as a report target: plainly, through ``..``, a symlink
+    and a hard link."""
+    (tmp_path / "link.csv").symlink_to(home.data / "events.sqlite3-wal")
+    os.link(home.config / "profiles.json", tmp_path / "hard.csv")
+    return [
+        str(home.config / "profiles.json"),
+        str(home.config / "settings.json"),
+        str(home.config / "ui.ini"),
+        str(home.config / ".profiles.json.lock"),
+        f"{home.data}/../data/events.sqlite3",
+        str(home.data / "events.sqlite3-shm"),
+        str(home.data / "events.sqlite3-journal"),
+        str(home.data / ".events.sqlite3.lock"),
+        str(tmp_path / "link.csv"),
+        str(tmp_path / "hard.csv"),
+    ]
+
+
+def test_a_report_is_never_written_over_the_programs_own_files(
+    home: Home, tmp_path: Path, stocked: dict[Path, bytes]
+) -> None:
+    for target in named_ways(home, tmp_path):
+        for option in ("--csv", "--html"):
+            line = one_error_line(tcpmonitor(home, "report", option, target))
+            assert line.startswith(f"tcpmonitor: {target}: is TCP Monitor's own "), line
+            assert line.endswith("; nothing written, choose another file"), line
+    line = one_error_line(tcpmonitor(home, "report", "--csv", str(tmp_path / "link.csv")))
+    assert f"own events.sqlite3-wal ({home.data / 'events.sqlite3-wal'})" in line
+    assert {p: p.read_bytes() for p in stocked} == stocked
+    assert sorted(p for d in (home.config, home.data) for p in d.iterdir()) == sorted(stocked)
+
+
+def test_a_profile_export_is_never_written_over_the_programs_own_files(
+    home: Home, tmp_path: Path, stocked: dict[Path, bytes]
+) -> None:
+    for target in named_ways(home, tmp_path):
+        line = one_error_line(tcpmonitor(home, "profiles", "export", target))
+        assert line.startswith(f"tcpmonitor: {target}: is TCP Monitor's own "), line
+    assert {p: p.read_bytes() for p in stocked} == stocked
+
+
+def test_other_existing_files_are_still_overwritten(home: Home, tmp_path: Path) -> None:
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:5432").returncode == 0
+    for name, args in (("r.csv", ("report", "--csv")), ("p.json", ("profiles", "export"))):
+        out = tmp_path / name
+        out.write_text("old")
+        result = tcpmonitor(home, *args, str(out))
+        assert result.returncode == 0, result.stderr
+        assert out.read_text() != "old"

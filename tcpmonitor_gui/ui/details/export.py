@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from ...core.jsonfile import atomic_write_text
+from ...core.outputs import write_output
 from ...core.profile import Profile
 from ...core.session import Session
 from ...engine.gui_thread import when_done
@@ -66,7 +66,8 @@ class ReportExport(QObject):
 
         def write() -> int:  # on the I/O thread, where the log was opened first
             report = build(session.usable_eventlog(), profiles, since, until)  # or no file
-            atomic_write_text(path, to_csv(report) if as_csv else to_html(report), mode=0o644)
+            text = to_csv(report) if as_csv else to_html(report)
+            write_output(path, text, (session.config_dir, session.data_dir), mode=0o644)
             return len(profiles)
 
         future = self._session.io.submit(write)

@@ -8,9 +8,7 @@ When rows arrive above what they read, the scroll position moves with the rows i
 from __future__ import annotations
 
 import concurrent.futures
-import csv
 import functools
-import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -39,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.events import FIELDS, Event
-from ...core.jsonfile import atomic_write_text
+from ...core.events import Event
+from ...core.outputs import write_events_csv
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.copy import copy_rows, copy_rows_on_ctrl_c
@@ -82,12 +80,15 @@ class LogPane(QWidget):
         page_size: int = 200,
         parent: QWidget | None = None,
         watch_now: bool = True,
+        own_dirs: Sequence[Path] = (),
     ) -> None:
         """``registry``: the profiles offered in the profile filter, kept current;
         ``io``: where exports are written (None: on a thread of their own);
+        ``own_dirs``: the config and data dirs, whose files no export replaces;
         ``watch_now``: watch the view's viewport at once, or from ``watch_viewport``."""
         super().__init__(parent)
         self._io = io
+        self._own = tuple(own_dirs)
         self._watching = False
         self._reader = ScreenReader(lambda: self.model.catch_up(range(self.model.rowCount())))
         self.model = LogModel(history, max_rows=max_rows, page_size=page_size, parent=self)
@@ -314,15 +315,16 @@ class LogPane(QWidget):
     def export_csv(self, path: Path) -> concurrent.futures.Future[int]:
         """Write the rows shown (filtered, in the order shown) as CSV, on the I/O thread; the
         future holds how many. The rows are taken now; the file is written atomically
-        (``jsonfile.atomic_write_text``): an existing one is replaced whole or left as it was.
+        (``outputs.write_output``): an existing one is replaced whole or left as it was, and
+        one of the program's own files is refused.
         """
         events = [self.proxy.index(row, 0).data(Role.EVENT) for row in range(self.proxy.rowCount())]
         if self._io is None:
             io_ = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tcpm-export")
-            future = io_.submit(write_csv, path, events)
+            future = io_.submit(write_events_csv, path, events, self._own)
             io_.shutdown(wait=False)
         else:
-            future = self._io.submit(write_csv, path, events)
+            future = self._io.submit(write_events_csv, path, events, self._own)
         when_done(future, functools.partial(self._exported, path), owner=self)
         return future
 
@@ -438,13 +440,3 @@ class LogPane(QWidget):
         bar = self.view.verticalScrollBar()
         if not (self.model.newest_first or self._shifting) and bar.value() == bar.minimum():
             self.model.fetch_older()
-
-
-def write_csv(path: Path, events: Sequence[Event]) -> int:
-    out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
-    writer.writeheader()
-    for event in events:
-        writer.writerow(event.to_csv_row())
-    atomic_write_text(Path(path), out.getvalue())
-    return len(events)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from ...core.events import utc_now
-from ...core.jsonfile import JsonFileError, atomic_write_text, file_text, read_json
+from ...core.jsonfile import JsonFileError, file_text, read_json
+from ...core.outputs import write_output
 from ...core.profile import Profile
 from ...core.profile_set import ProfileConflict
 from ...core.profile_store import dump_document, parse_document
@@ -54,8 +55,11 @@ class ProfileActions(QObject):
         io: concurrent.futures.Executor,
         parent: QWidget,
         selected: Callable[[], list[str]],
+        *,
+        own_dirs: Sequence[Path] = (),
     ) -> None:
         super().__init__(parent)
+        self._own = own_dirs  # the config and data dirs: no export goes over their files
         self.registry = registry
         self.profiles = registry.profiles
         self._tester = tester
@@ -267,7 +271,7 @@ class ProfileActions(QObject):
         saved = self.profiles.saved()
 
         def write() -> int:
-            atomic_write_text(path, file_text(dump_document(saved), "it"))
+            write_output(path, file_text(dump_document(saved), "it"), self._own, mode=0o600)
             return len(saved)
 
         future = self._io.submit(write)
