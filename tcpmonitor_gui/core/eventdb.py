@@ -10,7 +10,9 @@ import contextlib
 import dataclasses
 import datetime as dt
 import math
+import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -112,9 +114,39 @@ def refuse_special(path: Path) -> None:
             raise EventLogError(f"{each}: is {kind}, not a file; the event log was not opened")
 
 
+def make_private(path: Path) -> None:
+    """The log holds host names and what actions printed: it is the user's alone (0600), as
+    ``profiles.json`` is. A new file is created so before SQLite opens it (SQLite gives its
+    ``-wal`` and ``-shm`` the main file's mode; its own default is 0644); an existing one
+    readable by others is tightened, with its ``-wal`` and ``-shm``. What cannot be done
+    (another user's file, a read-only mount) is left to SQLite to open or refuse."""
+    try:
+        fd = os.open(
+            path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600
+        )
+    except FileExistsError:
+        pass
+    except OSError:
+        return
+    else:
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)  # whatever the umask took away
+        finally:
+            os.close(fd)
+        return
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            mode = stat.S_IMODE(os.stat(each).st_mode)
+            if mode & 0o077:
+                os.chmod(each, mode & ~0o077)
+
+
 def open_for_writing(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) and bring the schema up to date, or raise EventLogError."""
+    """Open (creating if needed, 0600) and bring the schema up to date, or raise
+    EventLogError."""
     refuse_special(path)
+    make_private(path)
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     except sqlite3.Error as exc:

@@ -4,14 +4,19 @@ the event log as private as the profiles."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import sqlite3
+import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tcpmonitor_gui.core import jsonfile
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileFileError, ProfileStore
 from tests.unit._cli_process import Home, tcpmonitor
@@ -145,3 +150,64 @@ def test_other_existing_files_are_still_overwritten(home: Home, tmp_path: Path) 
         result = tcpmonitor(home, *args, str(out))
         assert result.returncode == 0, result.stderr
         assert out.read_text() != "old"
+
+
+# -- an event log as private as the profiles ----------------------------------------------------
+
+
+def modes(path: Path) -> dict[str, int]:
+    """The permission bits of the log and the files SQLite keeps beside it."""
+    return {
+        p.name: stat.S_IMODE(p.stat().st_mode)
+        for p in path.parent.iterdir()
+        if p.name.startswith(path.name)
+    }
+
+
+def one_event() -> list[Event]:
+    return [
+        Event(
+            ts=dt.datetime.now(dt.UTC),
+            profile_id="db",
+            profile_name="Orders DB",
+            kind=Kind.STATE,
+            state=State.DOWN,
+            previous=State.UP,
+            cause=Cause.REFUSED,
+            detector="probe",
+            latency_ms=None,
+            detail="db.internal:5432 refused; action printed: secret",
+        )
+    ]
+
+
+def test_a_new_event_log_and_its_wal_and_shm_are_the_users_alone(tmp_path: Path) -> None:
+    old = os.umask(0o022)  # the usual one, with which SQLite makes 0644 files
+    try:
+        path = tmp_path / "data" / "events.sqlite3"
+        with EventLog(path, flush_interval_s=0.05) as log:
+            log.submit(one_event())
+            assert log.flush()
+            found = modes(path)
+            assert {"events.sqlite3", "events.sqlite3-wal", "events.sqlite3-shm"} <= set(found)
+            assert found == dict.fromkeys(found, 0o600)
+    finally:
+        os.umask(old)
+
+
+def test_an_event_log_readable_by_others_is_tightened_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "events.sqlite3"
+    with EventLog(path, flush_interval_s=0.05) as log:
+        log.submit(one_event())
+        assert log.flush()
+    reader = sqlite3.connect(path)  # keeps the -wal and -shm there
+    try:
+        assert reader.execute("SELECT count(*) FROM events").fetchone()[0] >= 1
+        for name in modes(path):
+            os.chmod(tmp_path / name, 0o644)
+        assert len(modes(path)) == 3
+        with EventLog(path, flush_interval_s=0.05) as log:
+            assert any(e.detail.startswith("db.internal") for e in log.events())
+            assert modes(path) == dict.fromkeys(modes(path), 0o600)
+    finally:
+        reader.close()
