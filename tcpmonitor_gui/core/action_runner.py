@@ -77,6 +77,11 @@ async def run_one(action: Action, event: Event, target: str) -> Outcome:
         else:
             summary = f"exit {code} in {took:.1f} s"
         ok = code == 0
+    finally:
+        # Closed here, not when its output ends: a process it started may hold that open
+        # (killed a moment later, or out of its group), and a transport collected after the
+        # loop closed printed "Exception ignored ... Event loop is closed".
+        proc._transport.close()  # type: ignore[attr-defined]
     text = kept.decode("utf-8", "replace")
     text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
     return Outcome(action, ok, summary, text[:OUTPUT_KEPT])
