@@ -20,6 +20,7 @@ from .actions import (
     MAX_RUNNING,
     MAX_RUNNING_PER_PROFILE,
     MAX_WAITING,
+    OUTPUT_AFTER_EXIT_S,
     OUTPUT_KEPT,
     REPEAT_S,
     Action,
@@ -30,14 +31,62 @@ from .actions import (
 from .events import Event, State
 
 
-async def run_one(action: Action, event: Event, target: str) -> Outcome:
-    """Run ``action`` for ``event``: its output read as it comes (the first ``OUTPUT_KEPT``
-    characters kept), killed with its process group at the timeout."""
+class _Command(asyncio.SubprocessProtocol):
+    """A running command: the start of its output kept (the rest read and dropped, so that
+    nothing writing to it ever blocks), and when it exited and when its output ended: not
+    the same moment when a process it started goes on holding that output."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.kept = bytearray()
+        self.exited: asyncio.Future[None] = loop.create_future()
+        self.ended: asyncio.Future[None] = loop.create_future()  # its output's end
+        self.finished: asyncio.Future[None] = loop.create_future()  # both, and all closed
+        self.transport: asyncio.SubprocessTransport | None = None
+        self.left: set[_Command] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.SubprocessTransport)
+        self.transport = transport
+
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        self.kept.extend(data[: max(0, OUTPUT_KEPT * 4 - len(self.kept))])
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        if fd == 1:
+            _settle(self.ended)
+
+    def process_exited(self) -> None:
+        _settle(self.exited)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.close()
+        _settle(self.finished)
+
+    def close(self) -> None:
+        if self.left is not None:
+            self.left.discard(self)
+        if self.transport is not None:
+            self.transport.close()
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+async def run_one(action: Action, event: Event, target: str, left: set[_Command]) -> Outcome:
+    """Run ``action`` for ``event``: its result is its own process's exit, and the first
+    ``OUTPUT_KEPT`` characters of what it wrote until then are kept; at the timeout it is
+    killed with its process group. Processes it started and left running when it exited are
+    left alone (a tunnel it restarted): what they write to its output is read and dropped
+    while they hold it, or until the runner closes the output (``left`` holds those)."""
     if action.notify:
         return await _tell(action, event, target)
+    loop = asyncio.get_running_loop()
     started = time.monotonic()
     try:
-        proc = await asyncio.create_subprocess_exec(
+        transport, command = await loop.subprocess_exec(
+            lambda: _Command(loop),
             *action.run,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
@@ -48,41 +97,40 @@ async def run_one(action: Action, event: Event, target: str) -> Outcome:
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
         return Outcome(action, False, f"cannot run: {why}", "")
-    kept = bytearray()
-
-    async def talk() -> None:
-        assert proc.stdin is not None and proc.stdout is not None
-        with contextlib.suppress(OSError):  # it need not read its stdin
-            proc.stdin.write(event.to_json().encode() + b"\n")
-            await proc.stdin.drain()
-            proc.stdin.close()
-        while chunk := await proc.stdout.read(65536):
-            if len(kept) < OUTPUT_KEPT * 4:
-                kept.extend(chunk[: OUTPUT_KEPT * 4 - len(kept)])
-        await proc.wait()
-
+    lingers = False
     try:
-        await asyncio.wait_for(talk(), action.timeout_s)
-    except TimeoutError:
-        await _kill(proc)
-        summary, ok = f"timed out after {action.timeout_s:g} s (killed)", False
-    except asyncio.CancelledError:  # the program is quitting: the command goes with it
-        await _kill(proc)
-        raise
-    else:
-        code = proc.returncode
-        took = time.monotonic() - started
-        if code is not None and code < 0:
-            summary = f"killed by signal {-code} after {took:.1f} s"
+        stdin = transport.get_pipe_transport(0)
+        assert isinstance(stdin, asyncio.WriteTransport)
+        stdin.write(event.to_json().encode() + b"\n")  # it need not read it
+        stdin.close()
+        exited = bool((await asyncio.wait({command.exited}, timeout=action.timeout_s))[0])
+        if not exited:
+            await _kill(transport.get_pid(), command)
+            summary, ok = f"timed out after {action.timeout_s:g} s (killed)", False
         else:
-            summary = f"exit {code} in {took:.1f} s"
-        ok = code == 0
+            code = transport.get_returncode()
+            took = time.monotonic() - started
+            if code is not None and code < 0:
+                summary = f"killed by signal {-code} after {took:.1f} s"
+            else:
+                summary = f"exit {code} in {took:.1f} s"
+            ok = code == 0
+        # What it wrote before it exited comes within a turn or two of the loop; the end of
+        # its output is not waited for: a process it left running may hold that for days.
+        await asyncio.wait({command.ended}, timeout=OUTPUT_AFTER_EXIT_S)
+        lingers = exited and not command.ended.done()
+        output = bytes(command.kept)
+    except asyncio.CancelledError:  # the program is quitting: a running command goes with it
+        if not command.exited.done():
+            await _kill(transport.get_pid(), command)
+        raise
     finally:
-        # Closed here, not when its output ends: a process it started may hold that open
-        # (killed a moment later, or out of its group), and a transport collected after the
-        # loop closed printed "Exception ignored ... Event loop is closed".
-        proc._transport.close()  # type: ignore[attr-defined]
-    text = kept.decode("utf-8", "replace")
+        if lingers:
+            command.left = left
+            left.add(command)
+        else:
+            await _close(command)
+    text = output.decode("utf-8", "replace")
     text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
     return Outcome(action, ok, summary, text[:OUTPUT_KEPT])
 
@@ -157,15 +205,22 @@ async def _send(action: Action, title: str, body: str) -> Outcome:
     return Outcome(action, False, f"not sent ({took:.1f} s)", said)
 
 
-async def _kill(proc: asyncio.subprocess.Process) -> None:
+async def _kill(pid: int, command: _Command) -> None:
+    """SIGTERM to its process group, then SIGKILL to what of it is left after
+    ``KILL_GRACE_S`` (the command itself, or a process still holding its output)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-        try:
-            await asyncio.wait_for(proc.wait(), KILL_GRACE_S)
+            os.killpg(pid, sig)
+        gone = {command.exited, command.ended}
+        if not (await asyncio.wait(gone, timeout=KILL_GRACE_S))[1]:
             return
-        except TimeoutError:
-            continue
+
+
+async def _close(command: _Command) -> None:
+    """Close its output and wait (briefly) until the loop has let go of it: a transport left
+    for the collector after the loop closed printed 'Event loop is closed'."""
+    command.close()
+    await asyncio.wait({command.finished}, timeout=KILL_GRACE_S)
 
 
 @dataclasses.dataclass(eq=False)
@@ -192,6 +247,8 @@ class ActionRunner:
         #: Notices being gathered, by service URL (on the loop).
         self._batches: dict[str, _Batch] = {}
         self._waiting = 0
+        #: Commands that exited leaving processes that hold their output (on the loop).
+        self._left: set[_Command] = set()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop.run_forever, name="actions", daemon=True)
         self._thread.start()
@@ -269,7 +326,7 @@ class ActionRunner:
         )
         try:
             async with own, self._slots:
-                outcome = await run_one(action, event, target)
+                outcome = await run_one(action, event, target, self._left)
         finally:
             with self._lock:
                 self._waiting -= 1
@@ -289,7 +346,8 @@ class ActionRunner:
 
     def close(self, timeout: float = 5.0) -> None:
         """Wait up to ``timeout`` for running actions; those still running then are killed
-        (their whole process group) and recorded no more. Then the thread ends."""
+        (their whole process group) and recorded no more. Processes an action started and
+        left running stay, no longer read from. Then the thread ends."""
 
         async def finish() -> None:
             for url in list(self._batches):  # what is being gathered goes now
@@ -303,6 +361,8 @@ class ActionRunner:
                 for task in still:
                     task.cancel()
                 await asyncio.gather(*still, return_exceptions=True)
+            # Processes an action left running go on; their output is no longer read.
+            await asyncio.gather(*(_close(command) for command in list(self._left)))
 
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(finish(), self._loop).result(

@@ -50,6 +50,9 @@ GATHER_QUIET_S = 0.5
 GATHER_MAX_S = 2.0
 #: After SIGTERM at the timeout, this long before SIGKILL.
 KILL_GRACE_S = 2.0
+#: After a command exits, this long at most for what it wrote to be read: the end of its
+#: output is not waited for (a process it started and left running may hold it open).
+OUTPUT_AFTER_EXIT_S = 0.2
 
 
 @dataclasses.dataclass(frozen=True)

@@ -177,6 +177,15 @@ def test_profiles_actions_adds_lists_and_removes_and_names_what_is_wrong(tmp_pat
     assert cleared.stdout == "'db': no actions\n"
 
 
+def running(marker: str) -> list[psutil.Process]:
+    """The processes (not zombies) with ``marker`` among their words."""
+    return [
+        p
+        for p in psutil.process_iter(["cmdline", "status"])
+        if marker in (p.info["cmdline"] or []) and p.info["status"] != psutil.STATUS_ZOMBIE
+    ]
+
+
 def test_a_timed_out_action_whose_output_outlives_it_leaves_stderr_clean(tmp_path: Path) -> None:
     """Killed at its timeout while a process it started out of its group still holds its
     output: the run's transport was left open and, collected after the loop closed, printed
@@ -188,8 +197,33 @@ def test_a_timed_out_action_whose_output_outlives_it_leaves_stderr_clean(tmp_pat
     try:
         result = tcpmonitor(home, "actions", "test", "db")
     finally:
-        for p in psutil.process_iter(["cmdline"]):
-            if marker in (p.info["cmdline"] or []):
-                p.kill()
+        for p in running(marker):
+            p.kill()
     assert result.stdout.endswith("timed out after 0.2 s (killed)\n")
+    assert result.stderr == ""
+
+
+def test_an_action_is_done_when_it_exits_and_what_it_left_running_goes_on(
+    tmp_path: Path,
+) -> None:
+    """A command that starts a daemon (a tunnel) and exits: its result is its exit and what
+    it wrote, though the daemon still holds its output; it was 'timed out (killed)', the
+    daemon killed with it."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    marker = f"{3000 + time.monotonic_ns() % 1000}.5"  # a sleep no one else runs
+    store(home, [{"on": "down", "run": ["sh", "-c", f"sleep {marker} & echo started"],
+                  "timeout_s": 5}])  # fmt: skip
+    try:
+        began = time.monotonic()
+        result = tcpmonitor(home, "actions", "test", "db")
+        took = time.monotonic() - began
+        left = running(marker)
+    finally:
+        for p in running(marker):
+            p.kill()
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("ok      down action 'sh -c sleep")
+    assert result.stdout.endswith(": started\n") and "exit 0 in 0." in result.stdout
+    assert took < 5  # not at the timeout
+    assert len(left) == 1  # still running when the command said it was done
     assert result.stderr == ""
