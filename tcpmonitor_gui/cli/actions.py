@@ -10,6 +10,7 @@ from ..core.action_runner import ActionRunner
 from ..core.actions import test_event
 from .errors import EXIT_FAILED, EXIT_OK, UsageError
 from .options import open_session
+from .run import printable
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
@@ -32,5 +33,6 @@ def cmd_actions(args: argparse.Namespace) -> int:
     finally:
         session.close()
     for outcome in outcomes:
-        print(f"{'ok' if outcome.ok else 'FAILED':6}  {outcome.detail()}")
+        # What the command wrote is its own: it must not drive this terminal.
+        print(f"{'ok' if outcome.ok else 'FAILED':6}  {printable(outcome.detail())}")
     return EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED

@@ -227,3 +227,15 @@ def test_an_action_is_done_when_it_exits_and_what_it_left_running_goes_on(
     assert took < 5  # not at the timeout
     assert len(left) == 1  # still running when the command said it was done
     assert result.stderr == ""
+
+
+def test_actions_test_shows_control_characters_in_what_a_command_wrote_as_escapes(
+    tmp_path: Path,
+) -> None:
+    """A command's output that sets the terminal's title and colour reached it raw."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    store(home, [{"on": "down", "run": ["printf", r"\033]0;pwned\007\033[31mred"]}])
+    result = tcpmonitor(home, "actions", "test", "db")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith(r": \x1b]0;pwned\x07\x1b[31mred" + "\n")
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
