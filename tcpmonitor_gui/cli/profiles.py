@@ -24,6 +24,7 @@ from ..core.session import Session
 from ..core.validate import FieldError
 from .errors import EXIT_OK, UsageError
 from .options import load_profiles_file, open_session, profile_from_args
+from .run import printable
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
@@ -226,7 +227,7 @@ def _actions(args: argparse.Namespace, profiles: ProfileSet) -> None:
         return
     print(f"{found.name!r}: actions:")
     for n, action in enumerate(actions, 1):
-        what = action.shown() if action.notify else shlex.join(action.run)
+        what = printable(action.shown() if action.notify else shlex.join(action.run))
         print(f"  {n}. on {action.on}: {what} (timeout {action.timeout_s:g} s)")
 
 

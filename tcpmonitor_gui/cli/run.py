@@ -229,10 +229,11 @@ def describe(event: Event) -> str:
     return "  ".join(parts)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
     """``text`` with control characters shown as escapes: a name or a detail read back from
-    an old or hand-made event log must not be able to drive the terminal it is printed on."""
+    an old or hand-made event log must not be able to drive the terminal it is printed on,
+    nor turn the rest of its line around (the bidirectional controls)."""
     return _CONTROL.sub(lambda m: ascii(m[0])[1:-1], text)

@@ -259,3 +259,15 @@ def test_a_deleted_profiles_file_is_named_and_changes_nothing(home: Home) -> Non
             assert all(e["state"] != "unknown" for e in state_lines(run, seen))
             run.send_signal(signal.SIGTERM)
             assert run.wait(DEADLINE_S) == 0
+
+
+def test_a_commands_words_and_a_bidi_override_are_shown_as_escapes(home: Home) -> None:
+    """`profiles actions NAME` printed a command's words raw (an ESC in an argument reached
+    the terminal), and the escaping that `run`, `events` and `actions test` share let a
+    right-to-left override through, which turns the rest of the line around."""
+    assert tcpmonitor(home, "profiles", "add", "a", "127.0.0.1:1").returncode == 0
+    word = "\x1b[31mX\u202eY"
+    added = tcpmonitor(home, "profiles", "actions", "a", "--on", "down", "--run", "printf", word)
+    assert added.returncode == 0, added.stderr
+    assert "\x1b" not in added.stdout and "\u202e" not in added.stdout, added.stdout
+    assert "\\x1b[31mX\\u202eY" in added.stdout, added.stdout
