@@ -146,6 +146,8 @@ async def run_probe(
 #: this share of it), ended the same way: an idle timeout.
 SAME_LIFETIME_S = 0.5
 SAME_LIFETIME_SHARE = 0.05
+#: How long a watch's new connection must stand, beyond two round trips, before it is up.
+SETTLE_S = 0.02
 #: How much of what a watch's peer said last is quoted when it ends the connection.
 LAST_WORDS = 80
 
@@ -300,6 +302,13 @@ async def _hold(
             # connect: a frozen server's kernel still accepts (DESIGN.md, States).
             timings, latency = await converse(wire, exchange, d.timeout_s, timings)
             backoff.reset()
+        else:
+            # Nor is a watch up on a connection its server turns away at once (Redis at its
+            # maxclients says why and closes): each reconnect was "up" for 0.0 s, a recovery
+            # in the history. That close comes within a round trip or two of the connect.
+            settle = min(d.interval_s, 2.0 * (latency or 0.0) / 1000.0 + SETTLE_S)
+            if await wait_until(wire.lost, loop.time() + settle):
+                raise lost_failure(wire)
         report(
             Sample(
                 True,

@@ -7,6 +7,7 @@ detection latency measured here is from the packet leaving to the event arriving
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import time
@@ -24,6 +25,7 @@ from tcpmonitor_gui.lab import (
     HttpServer,
     IdleTimeoutServer,
     LineEchoServer,
+    ServerThread,
     TrickleServer,
 )
 from tests.helpers import Collector, make_profile
@@ -364,3 +366,23 @@ async def test_a_reply_that_stalls_halfway_is_a_timeout_not_a_wrong_reply(
         _, down = await collector.wait_state(State.DOWN, timeout=5)
     assert down.cause is Cause.HEARTBEAT_TIMEOUT, down
     assert "incomplete within 0.3 s, got '+'" in down.detail, down.detail
+
+
+class TurningAway(ServerThread):
+    """Accepts, says why it will not serve, and closes: Redis at its ``maxclients``."""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"-ERR max number of clients reached\r\n")
+        await writer.drain()
+
+
+async def test_a_watch_turned_away_at_once_is_never_up(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """Each reconnect to a server that turns every connection away was told "up", and the
+    close "down", in the same millisecond: the history held a recovery per reconnect."""
+    with TurningAway() as server:
+        monitors.add(make_profile(*server.address, "watch", interval_s=0.2), stagger=False)
+        details = await _closes(collector, 3)
+    assert [e.state for e in collector.states()] == [State.CONNECTING, State.DOWN]
+    assert all("saying '-ERR max number of clients reached\\r\\n'" in d for d in details)
