@@ -5,9 +5,8 @@ event, under a lock held for just that); rendered in the text exposition format 
 server's threads. The rendering is ours, one cached block of text per profile and family,
 rewritten only when that profile changed: ``prometheus_client``'s own renderer took 16 µs a
 sample (655 ms for 1,000 profiles' 40,000 samples, measured), far too slow for 10 scrapes a
-second beside a busy loop. The library still serves what it does well: the process's own
-metrics (``ProcessCollector``: CPU, memory, open files) and, in the tests, its parser checks
-every byte we render.
+second beside a busy loop. The library still gives the process's own metrics
+(``ProcessCollector``) and, in the tests, its parser checks every byte we render.
 
 Families (labels ``profile``, ``group``, ``target``, ``detector``):
 
@@ -52,13 +51,14 @@ DETECTION_BUCKETS = (0.01, 0.1, 1.0, 5.0, 30.0, 120.0)
 PROFILE_STATES = (State.UNKNOWN, State.CONNECTING, State.UP, State.DEGRADED, State.DOWN,
                   State.PAUSED)  # fmt: skip
 UP_STATES = (State.UP, State.DEGRADED)
-#: Scrapes served at once; more connections are closed at once.
+#: Scrapes served at once (a connection beyond takes an idle one's slot).
 MAX_CLIENTS = 16
-#: A scrape that sends or reads nothing for this long is dropped.
-REQUEST_TIMEOUT_S = 10.0
+REQUEST_TIMEOUT_S = 10.0  # a scrape that sends or reads nothing for this long is dropped
 #: A scrape is over within this long, however it trickles (a byte every few seconds would
 #: otherwise hold its slot for ever, and sixteen such would turn every scrape away).
 CONNECTION_DEADLINE_S = 30.0
+#: How long a new connection waits for the slot of an idle one that was cut for it.
+EVICT_WAIT_S = 1.0
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 _HELP = {
@@ -349,6 +349,8 @@ class MetricsServer:
             timeout = REQUEST_TIMEOUT_S  # a client that sends nothing is dropped
 
             def do_GET(self) -> None:
+                assert isinstance(self.server, _Server)
+                self.server.asked(self.request)  # a request: no longer the first to be cut
                 if self.path.split("?", 1)[0] not in ("/metrics", "/"):
                     self.send_error(404, "only /metrics is here")
                     return
@@ -380,9 +382,10 @@ class MetricsServer:
 
 
 class _Server(http.server.ThreadingHTTPServer):
-    """One thread per scrape, at most ``MAX_CLIENTS`` at once: a peer that opens connections
-    and says nothing cannot make us start threads without bound (more are closed at once).
-    Each is cut at ``CONNECTION_DEADLINE_S``, by the serving thread's own turn
+    """One thread per scrape, at most ``MAX_CLIENTS`` at once (no threads without bound).
+    When all are taken, a new connection takes the slot of the oldest that has asked nothing
+    yet (sixteen idle ones turned every scrape away); it is closed only when every slot serves
+    a scrape. Each is cut at ``CONNECTION_DEADLINE_S``, by the serving thread's own turn
     (``service_actions``, every half second): a peer that trickles cannot keep its slot."""
 
     daemon_threads = True
@@ -392,12 +395,23 @@ class _Server(http.server.ThreadingHTTPServer):
         super().__init__(*args, **kwargs)
         self._clients = threading.BoundedSemaphore(MAX_CLIENTS)
         self._deadlines: dict[socket.socket, float] = {}
+        self._asked: set[socket.socket] = set()
         self._lock = threading.Lock()
+
+    def asked(self, request: socket.socket) -> None:
+        with self._lock:
+            self._asked.add(request)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._clients.acquire(blocking=False):
-            self.shutdown_request(request)  # busy: this one is turned away
-            return
+            with self._lock:  # the deadlines are in order of arrival: the oldest first
+                idle = next((s for s in self._deadlines if s not in self._asked), None)
+            if idle is not None:
+                with contextlib.suppress(OSError):
+                    idle.shutdown(socket.SHUT_RDWR)  # its thread ends, and frees its slot
+            if idle is None or not self._clients.acquire(timeout=EVICT_WAIT_S):
+                self.shutdown_request(request)  # every slot serves a scrape: turned away
+                return
         with self._lock:
             self._deadlines[request] = time.monotonic() + CONNECTION_DEADLINE_S
         try:
@@ -415,6 +429,7 @@ class _Server(http.server.ThreadingHTTPServer):
     def _done(self, request: socket.socket) -> None:
         with self._lock:
             self._deadlines.pop(request, None)
+            self._asked.discard(request)
         self._clients.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
