@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO, cast
 
 from .. import __version__
 from ..core import validate as v
@@ -17,12 +17,13 @@ from ..core.session import SessionError
 from ..core.validate import parse_listen
 from .actions import cmd_actions
 from .check import cmd_check
-from .errors import EXIT_USAGE, UsageError, die
+from .errors import EXIT_OK, EXIT_USAGE, UsageError, die
 from .events import cmd_events
 from .outages import cmd_outages
 from .profiles import cmd_profiles
 from .report import cmd_report
 from .run import cmd_run
+from .stdout import Stdout
 
 
 class _Parser(argparse.ArgumentParser):
@@ -282,18 +283,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    command = {
+        "check": cmd_check,
+        "run": cmd_run,
+        "profiles": cmd_profiles,
+        "actions": cmd_actions,
+        "outages": cmd_outages,
+        "report": cmd_report,
+    }.get(args.command, cmd_events)
+    out = Stdout(sys.stdout)
+    sys.stdout = cast(TextIO, out)
     try:
-        command = {
-            "check": cmd_check,
-            "run": cmd_run,
-            "profiles": cmd_profiles,
-            "actions": cmd_actions,
-            "outages": cmd_outages,
-            "report": cmd_report,
-        }.get(args.command, cmd_events)
-        return command(args)
+        code = command(args)
+        if out.failed is None:  # (`run` says a failure itself, and monitors on)
+            sys.stdout.flush()  # what is still buffered fails here, not at the exit
+        return code
     except (UsageError, SessionError) as exc:  # a bad file is bad input too: named, exit 2
         return die(str(exc))
-    except BrokenPipeError:  # `tcpmonitor events | head`
-        sys.stderr.close()
-        return 0
+    except OSError as exc:
+        if exc is not out.failed:
+            raise
+        if isinstance(exc, BrokenPipeError):  # `tcpmonitor events | head`: it has enough
+            return EXIT_OK
+        return die(f"cannot write the output: {exc.strerror or exc}")
+    finally:
+        sys.stdout = cast(TextIO, out.wrapped)
+        if out.failed is not None:
+            out.silence()

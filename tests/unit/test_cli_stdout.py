@@ -1,0 +1,128 @@
+"""What the ``tcpmonitor`` commands do when their standard output fails them: a reader that
+stops (``| head -1``), a full disk (``>/dev/full``) or a closed stdout (``>&-``).
+
+Each command runs as a real process with a real pipe, ``/dev/full`` or a closed file
+descriptor (the shell's ``>&-``) as its stdout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tests.helpers import make_profile, stored_event
+from tests.unit._cli_process import DEADLINE_S, Home, command
+
+#: More than a pipe holds (64 KiB), so that the command is still writing when its reader goes.
+MANY = 2000
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """Profiles and a history long enough that every listing outgrows a pipe (read only)."""
+    tmp_path = tmp_path_factory.mktemp("home")
+    home = Home(tmp_path / "config", tmp_path / "data")
+    profiles = [make_profile("127.0.0.1", 1000 + n, name=f"profile {n}") for n in range(MANY)]
+    ProfileStore(home.config).save(profiles)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    events = [
+        stored_event(profiles[0], start + dt.timedelta(seconds=n), state, cause=cause)
+        for n in range(MANY)
+        for state, cause in [(State.DOWN, Cause.REFUSED) if n % 2 else (State.UP, None)]
+    ]
+    with EventLog(home.data / "events.sqlite3") as log:
+        log.submit(events)
+        assert log.flush()
+    return home
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses: bound (so nothing else takes it) but not listening."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def open_port() -> Iterator[int]:
+    """A loopback port that accepts (the kernel completes the handshakes)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(100)
+        yield sock.getsockname()[1]
+
+
+LISTINGS = [
+    ("profiles", "list"),
+    ("profiles", "list", "--json"),
+    ("profiles", "export", "-"),
+    ("events",),
+    ("events", "--format", "csv"),
+    ("outages",),
+    ("report",),
+    ("report", "--csv", "-"),
+]
+
+
+def with_stdout(home: Home, args: tuple[str, ...], stdout: str) -> subprocess.CompletedProcess[str]:
+    """Run with stdout on ``/dev/full`` or closed (as the shell's ``>&-`` leaves it)."""
+    argv = command(home, args, flags=True)
+    if stdout == "closed":
+        argv = ["sh", "-c", 'exec "$0" "$@" >&-', *argv]
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        return subprocess.run(
+            argv,
+            env=home.env,
+            stdin=subprocess.DEVNULL,
+            stdout=full if stdout == "full" else None,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+@pytest.mark.parametrize("args", [*LISTINGS, ("check", "{closed}", "-c", "1"),
+                                  ("check", "{closed}", "-c", "1", "--json")])  # fmt: skip
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(
+    home: Home, closed_port: int, args: tuple[str, ...], stdout: str
+) -> None:
+    args = tuple(a.replace("{closed}", f"127.0.0.1:{closed_port}") for a in args)
+    done = with_stdout(home, args, stdout)
+    why = "No space left on device" if stdout == "full" else "standard output is closed"
+    assert done.stderr.splitlines()[-1:] == [f"tcpmonitor: cannot write the output: {why}"]
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 2
+
+
+def read_one_line_and_go(home: Home, args: tuple[str, ...]) -> tuple[int, str, str]:
+    """``tcpmonitor ARGS | head -1``: the exit code, the line read and stderr."""
+    with subprocess.Popen(
+        command(home, args, flags=True),
+        env=home.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        line = proc.stdout.readline()
+        proc.stdout.close()  # the reader is gone: the next write is a broken pipe
+        stderr = proc.stderr.read()
+        return proc.wait(DEADLINE_S), line, stderr
+
+
+@pytest.mark.parametrize("args", LISTINGS)
+def test_a_listing_whose_reader_goes_ends_quietly(home: Home, args: tuple[str, ...]) -> None:
+    code, line, stderr = read_one_line_and_go(home, args)
+    assert line
+    assert (code, stderr) == (0, "")
