@@ -55,10 +55,12 @@ async def _check(profile: Profile, count: int, as_json: bool) -> int:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout_at(started + profile.detector.interval_s):
                     await stop.wait()
+        if not as_json and samples:
+            print(_summary(profile, samples), flush=True)
+    except BrokenPipeError:  # `check ... | head -1`: the reader has its line; the result stays
+        pass
     finally:
         resolver.close()
-    if not as_json and samples:
-        print(_summary(profile, samples), flush=True)
     return EXIT_OK if samples and samples[-1].ok else EXIT_FAILED
 
 

@@ -126,3 +126,16 @@ def test_a_listing_whose_reader_goes_ends_quietly(home: Home, args: tuple[str, .
     code, line, stderr = read_one_line_and_go(home, args)
     assert line
     assert (code, stderr) == (0, "")
+
+
+@pytest.mark.parametrize("shape", [(), ("--json",)])
+@pytest.mark.parametrize(("target", "code"), [("closed_port", 1), ("open_port", 0)])
+def test_a_check_whose_reader_goes_exits_with_the_last_checks_result(
+    home: Home, request: pytest.FixtureRequest, target: str, code: int, shape: tuple[str, ...]
+) -> None:
+    port = request.getfixturevalue(target)
+    for count in ("1", "3"):  # the summary, or the next attempt's line, finds the pipe broken
+        args = ("check", f"127.0.0.1:{port}", "-c", count, "--interval", "0.1", *shape)
+        done, line, stderr = read_one_line_and_go(home, args)
+        assert ("refused" in line) == (code == 1), line
+        assert (done, stderr) == (code, "")
