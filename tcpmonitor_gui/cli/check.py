@@ -19,15 +19,12 @@ from .options import profile_from_args
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    profile = profile_from_args(args, name=_target_text(args.target), kind="probe")
+    # A check has no name, and shows its target: the target is no name either (a name has
+    # a limit of its own, shorter than a host's 253 characters).
+    profile = profile_from_args(args, name="check", kind="probe")
     if args.interval is None:
         profile = _with_interval(profile, 1.0)
     return asyncio.run(_check(profile, args.count, args.json))
-
-
-def _target_text(target: tuple[str, int]) -> str:
-    host, port = target
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _with_interval(profile: Profile, interval: float) -> Profile:

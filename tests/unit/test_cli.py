@@ -180,6 +180,18 @@ def test_check_of_a_closed_port_says_refused_and_exits_1(home: Home, closed_port
     )
 
 
+def test_check_takes_a_host_name_of_any_valid_length(home: Home) -> None:
+    """A check has no NAME: the profile name's limit (100) was applied to its HOST:PORT."""
+    host = ".".join(["a" * 63] * 3 + ["b" * 53 + ".invalid"])  # 253 characters, the most
+    assert len(host) == 253
+    result = tcpmonitor(home, "check", f"{host}:80", "--count", "1", "--timeout", "1")
+    assert result.stdout.startswith(f"Failed {host}:80: dns_error"), result.stderr
+    assert (result.returncode, result.stderr) == (1, "")
+    too_long = tcpmonitor(home, "profiles", "add", "n" * 101, f"{host}:80")
+    assert too_long.returncode == 2
+    assert "NAME" in only_error_line(too_long) and "at most 100" in too_long.stderr
+
+
 def test_check_json_prints_one_object_per_attempt(home: Home) -> None:
     with LineEchoServer() as echo:
         port = echo.address[1]
