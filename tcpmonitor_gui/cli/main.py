@@ -63,8 +63,9 @@ def _field(path: str) -> Any:
 def _target(text: str) -> tuple[str, int]:
     try:
         return parse_target(text)
-    except v.FieldError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except v.FieldError as exc:  # argparse names HOST:PORT already; "port" is not named
+        shown = f"{v.show(exc.value)} {exc.problem}" if exc.field == "HOST:PORT" else str(exc)
+        raise argparse.ArgumentTypeError(shown) from None
 
 
 def _listen(text: str) -> tuple[str, int]:

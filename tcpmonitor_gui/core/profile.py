@@ -259,7 +259,7 @@ def parse_target(value: str, field: str = "HOST:PORT") -> tuple[str, int]:
         if not name:
             v.fail(field, value, "is not HOST:PORT (the host is missing)")
         if ":" in name:
-            v.fail(field, value, "has an IPv6 address without brackets (write [ADDR]:PORT)")
+            v.too_many_colons(field, value, name)
     spec = field_range("port")
     allowed = f"(allowed {v.fmt(spec.lo)} to {v.fmt(spec.hi)})"
     if not (port_text.isascii() and port_text.isdigit()):

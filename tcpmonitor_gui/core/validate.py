@@ -174,11 +174,16 @@ def parse_listen(field: str, text: object) -> tuple[str, int]:
         fail(field, text, "is not [HOST:]PORT (e.g. 9464, 0.0.0.0:9464, [::1]:9464)")
     address, port_text = "127.0.0.1", text
     if not (text.isascii() and text.isdigit()):
-        name, sep, port_text = text.rpartition(":")
-        if name.startswith("[") and name.endswith("]"):
-            name = name[1:-1]
-        elif ":" in name:
-            fail(field, text, "has an IPv6 address without brackets (write [ADDR]:PORT)")
+        if text.startswith("["):
+            end = text.find("]")
+            if end < 0 or text[end + 1 : end + 2] != ":":
+                missing = "']'" if end < 0 else "the port"
+                fail(field, text, f"is not [ADDR]:PORT ({missing} is missing: e.g. [::1]:9464)")
+            name, sep, port_text = text[1:end], ":", text[end + 2 :]
+        else:
+            name, sep, port_text = text.rpartition(":")
+            if ":" in name:
+                too_many_colons(field, text, name)
         if not sep or not name:
             fail(field, text, "is not [HOST:]PORT (e.g. 9464, 0.0.0.0:9464, [::1]:9464)")
         address = host(field, name)
@@ -187,3 +192,15 @@ def parse_listen(field: str, text: object) -> tuple[str, int]:
     if int(port_text) > 65535:
         fail(field, port_text, "is out of range (allowed 0 to 65535)")
     return address, int(port_text)
+
+
+def too_many_colons(field: str, text: str, host_part: str) -> NoReturn:
+    """``text`` is HOST:PORT with a ':' in its HOST (``host_part``): an IPv6 address without
+    brackets, or one ':' too many (``127.0.0.1:80:80``)."""
+    for candidate in (text, host_part):  # "::1" alone, or "::1:80"
+        try:
+            ipaddress.IPv6Address(candidate)
+        except ValueError:
+            continue
+        fail(field, text, "has an IPv6 address without brackets (write [ADDR]:PORT)")
+    fail(field, text, "has more than one ':' (HOST:PORT, or [ADDR]:PORT for IPv6)")

@@ -320,7 +320,16 @@ BAD_CHECK_OR_EVENTS = [
     pytest.param(["check", "localhost:0"], ["port: 0 "], id="port-0"),
     pytest.param(["check", "localhost:99999"], ["port: 99999 "], id="port-too-big"),
     pytest.param(["check", "bad host!:80"], ["host: 'bad host!'"], id="bad-host"),
-    pytest.param(["check", "::1:80"], ["HOST:PORT", "'::1:80'"], id="ipv6-without-brackets"),
+    pytest.param(
+        ["check", "::1:80"],
+        ["HOST:PORT", "'::1:80'", "IPv6 address without brackets"],
+        id="ipv6-without-brackets",
+    ),
+    pytest.param(
+        ["check", "127.0.0.1:80:80"],
+        ["HOST:PORT", "'127.0.0.1:80:80' has more than one ':'"],
+        id="two-ports",
+    ),
     pytest.param(
         ["check", "localhost:80", "--count", "-1"], ["--count", ": -1 "], id="negative-count"
     ),
@@ -351,6 +360,7 @@ def test_bad_input_is_one_line_exit_2_and_creates_nothing(
     line = only_error_line(result)
     for name in names:
         assert name in line
+    assert "HOST:PORT: HOST:PORT" not in line  # argparse names the argument once
     assert not home.config.exists()
     assert not home.data.exists()
 
