@@ -147,7 +147,9 @@ def _parse(text: str, field: str) -> Window:
         if y2 is None and stop <= start:
             last_day += dt.timedelta(days=1)  # 22:00-01:00: ends the next day
         first, last = _wall(day, start, tz), _wall(last_day, stop, tz)
-        if last <= first:
+        if last == first:
+            v.fail(field, text, "is no time at all (it begins when it ends)")
+        if last < first:
             v.fail(field, text, "ends before it begins")
         if last - first > MAX_ONE_OFF:
             v.fail(field, text, f"is longer than {MAX_ONE_OFF.days} days")

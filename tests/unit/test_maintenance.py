@@ -68,6 +68,7 @@ def test_windows_open_and_close_by_the_wall_clock_of_their_zone(
         ("Sun 02:00-04:00 ../../etc/passwd", "is not a maintenance window"),
         ("2026-02-30 01:00-02:00", "a date that does not exist"),
         ("2026-12-24 18:00 - 2026-12-20 08:00", "ends before it begins"),
+        ("2026-12-24 18:00 - 2026-12-24 18:00", "is no time at all"),
         ("2026-01-01 00:00 - 2028-01-01 00:00", "longer than 366 days"),
         ("x" * 5000, "is not a maintenance window"),
         ("", "is not a maintenance window"),
