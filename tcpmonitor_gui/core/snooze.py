@@ -20,7 +20,7 @@ MAX_DAYS = 366
 #: "Until tomorrow" ends at this local hour of the next day.
 TOMORROW_HOUR = 8
 
-_DURATION = re.compile(r"(?:(\d{1,4})d)?(?:(\d{1,5})h)?(?:(\d{1,6})m)?", re.ASCII)
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?", re.ASCII)
 
 
 def parse_until(field: str, value: object) -> str:
@@ -70,13 +70,16 @@ def until_for(text: str, now: dt.datetime | None = None) -> str:
     m = _DURATION.fullmatch(word)
     if not word or m is None or not any(m.groups()):
         v.fail("DURATION", text, "is not a duration (15m, 1h, 2h30m, 1d), tomorrow or forever")
-    days, hours, minutes = (int(g or 0) for g in m.groups())
-    span = dt.timedelta(days=days, hours=hours, minutes=minutes)
-    if span <= dt.timedelta(0):
+    # Counted in minutes: "999999d" is a duration too, only too long (never int() or
+    # timedelta() a number of any length).
+    digits = [(g or "0").lstrip("0") or "0" for g in m.groups()]
+    days, hours, minutes = (int(g) if len(g) <= 9 else 10**9 for g in digits)
+    total = days * 1440 + hours * 60 + minutes
+    if total <= 0:
         v.fail("DURATION", text, "is no time at all")
-    if span > dt.timedelta(days=MAX_DAYS):
-        v.fail("DURATION", text, f"is longer than {MAX_DAYS} days (use forever)")
-    return iso(now + span)
+    if total > MAX_DAYS * 1440:
+        v.fail("DURATION", text, f"is longer than {MAX_DAYS} days, the most (use forever)")
+    return iso(now + dt.timedelta(minutes=total))
 
 
 def snoozed(until: str, now: dt.datetime | None = None) -> bool:

@@ -1086,7 +1086,9 @@ def test_profiles_snooze_and_unsnooze_hold_back_and_restore_notices(home: Home) 
     [
         ("10x", "is not a duration"),
         ("0m", "is no time at all"),
-        ("9999d", "is longer than 366 days"),
+        ("9999d", "is longer than 366 days, the most"),
+        ("999999d", "is longer than 366 days, the most"),  # a duration, not "not a duration"
+        ("1" + "0" * 5000 + "m", "is longer than 366 days, the most"),
         ("-1h", "required: DURATION"),  # taken for an option, as argparse does
         ("1h 30m", "is not a duration"),
     ],
