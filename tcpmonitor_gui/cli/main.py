@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     prm = psub.add_parser("remove", help="remove a profile by name or id")
     prm.add_argument("name", metavar="NAME|ID")
     _common(prm)
-    pimp = psub.add_parser("import", help="add the profiles of a file")
+    pimp = psub.add_parser("import", help="add the profiles of FILE ('-': stdin)")
     pimp.add_argument("file", metavar="FILE")
     pimp.add_argument(
         "--replace", action="store_true", help="replace profiles with the same name or id"

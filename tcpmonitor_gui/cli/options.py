@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
 from ..core import escapes
 from ..core import validate as v
-from ..core.jsonfile import JsonFileError, read_json
+from ..core.jsonfile import MAX_BYTES, JsonFileError, parse_bytes, read_json
 from ..core.profile import Profile
 from ..core.profile_store import ProfileFileError, parse_document
 from ..core.session import Session
 from .errors import OPTION_NAMES, UsageError
+
+#: How messages name standard input (``profiles import -``).
+STDIN = "standard input"
 
 
 def profile_from_args(args: argparse.Namespace, name: str, kind: str) -> Profile:
@@ -75,5 +79,19 @@ def load_profiles_file(path: Path) -> list[Profile]:
     """A profiles file named on the command line (``run --profiles``, ``profiles import``)."""
     try:
         return parse_document(read_json(path, str(path)), str(path))
+    except (JsonFileError, ProfileFileError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def load_profiles_stdin() -> list[Profile]:
+    """``profiles import -``: the profiles on standard input (as ``export -`` writes them)."""
+    try:
+        if sys.stdin is None:
+            raise JsonFileError(STDIN, f"{STDIN}: cannot be read (standard input is closed)")
+        try:
+            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise JsonFileError(STDIN, f"{STDIN}: cannot be read ({exc.strerror or exc})") from None
+        return parse_document(parse_bytes(raw, Path(STDIN), STDIN), STDIN)
     except (JsonFileError, ProfileFileError) as exc:
         raise UsageError(str(exc)) from None

@@ -23,7 +23,13 @@ from ..core.profile_store import ProfileFileError, dump_document
 from ..core.session import Session
 from ..core.validate import FieldError
 from .errors import EXIT_OK, UsageError
-from .options import load_profiles_file, open_session, profile_from_args
+from .options import (
+    STDIN,
+    load_profiles_file,
+    load_profiles_stdin,
+    open_session,
+    profile_from_args,
+)
 from .run import printable
 
 
@@ -256,7 +262,8 @@ def _ack(args: argparse.Namespace, profiles: ProfileSet) -> None:
 def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
     """Add the file's profiles; one with the id or name of a stored one is an error unless
     ``--replace`` (then it takes the stored one's place). All in one change, or none."""
-    incoming = load_profiles_file(Path(args.file))
+    source = STDIN if args.file == "-" else args.file  # "-": as `export -` writes them
+    incoming = load_profiles_stdin() if args.file == "-" else load_profiles_file(Path(source))
     updated: list[Profile] = []
     added: list[Profile] = []
     removed: set[str] = set()
@@ -268,7 +275,7 @@ def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
         if clash is not None and not args.replace:
             what = "id" if clash is same_id else "name"
             raise UsageError(
-                f"{args.file}: profile {p.name!r} has the {what} of stored profile "
+                f"{source}: profile {p.name!r} has the {what} of stored profile "
                 f"{clash.name!r} (use --replace to replace it)"
             )
         if same_name is not None:
@@ -277,9 +284,9 @@ def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
     try:
         profiles.apply(add=added, update=updated, remove=removed)
     except ProfileConflict as exc:  # two stored profiles clash with one imported
-        raise UsageError(f"{args.file}: {exc}") from None
+        raise UsageError(f"{source}: {exc}") from None
     replaced = len({p.id for p in updated} | removed)
-    print(f"imported {len(incoming)} profiles ({replaced} replaced) from {args.file}")
+    print(f"imported {len(incoming)} profiles ({replaced} replaced) from {source}")
 
 
 def _export(args: argparse.Namespace, profiles: ProfileSet) -> None:

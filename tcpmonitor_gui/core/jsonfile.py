@@ -92,6 +92,12 @@ def read_json(path: Path, what: str) -> Any:
         raise MissingFileError(path, f"{what}: does not exist") from None
     except OSError as exc:
         raise JsonFileError(path, f"{what}: cannot be read ({exc.strerror or exc})") from None
+    return parse_bytes(raw, path, what, size)
+
+
+def parse_bytes(raw: bytes, path: Path, what: str, size: int = 0) -> Any:
+    """``read_json`` of what was read already (``size``: the file's, if known), as from a
+    pipe: at most ``MAX_BYTES + 1`` bytes of it."""
     if len(raw) > MAX_BYTES:
         mib = max(size, len(raw)) / (1024 * 1024)
         raise JsonFileError(path, f"{what}: too large ({mib:.1f} MiB, at most 16 MiB); not loaded")

@@ -693,6 +693,29 @@ def test_export_to_stdout_is_the_list_json(home: Home) -> None:
     assert len(json.loads(exported.stdout)["profiles"]) == 2
 
 
+def test_import_dash_reads_what_export_dash_wrote(home: Home, tmp_path: Path) -> None:
+    """``export -`` writes to stdout, so ``import -`` reads stdin (it looked for a file "-")."""
+    store(home, WEB, REDIS)
+    exported = tcpmonitor(home, "profiles", "export", "-")
+    other = Home(tmp_path / "other-config", tmp_path / "other-data")
+
+    def import_dash(text: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(TCPMONITOR), "profiles", "import", "-", *other.options],
+            env=other.env, input=text, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    imported = import_dash(exported.stdout)
+    assert (imported.returncode, imported.stderr) == (0, "")
+    assert imported.stdout == "imported 2 profiles (0 replaced) from standard input\n"
+    assert stored_document(other) == stored_document(home)
+    stored = snapshot(other.config)
+    bad = import_dash("{")
+    assert bad.returncode == 2
+    assert only_error_line(bad).startswith("tcpmonitor: standard input: not valid JSON")
+    assert snapshot(other.config) == stored
+
+
 def test_an_exported_file_imports_identically_into_another_config_dir(
     home: Home, tmp_path: Path
 ) -> None:
