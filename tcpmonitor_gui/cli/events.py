@@ -51,6 +51,30 @@ def parse_when(option: str, text: str | None, now: dt.datetime | None = None) ->
         return EPOCH if when.year < 1970 else END
 
 
+def parse_period(
+    since_text: str | None, until_text: str | None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """``--since`` and ``--until`` (either may be left out); the one after the other is an
+    error, as ``report`` says it, not an empty answer."""
+    now = dt.datetime.now(dt.UTC)
+    since, until = parse_when("--since", since_text, now), parse_when("--until", until_text, now)
+    if since is not None and until is not None and since >= until:
+        raise UsageError("--since must be before --until")
+    return since, until
+
+
+def known_profile(session: Session, name: str | None) -> None:
+    """Refuse a ``--profile`` that is neither stored nor in the log (a removed profile's
+    history is still there): "nosuch" would read as a profile with nothing to show."""
+    if name is None:
+        return
+    if read_log(session, lambda log: bool(log.events(profile=name, limit=1)), False):
+        return
+    if any(p.id == name or p.name.casefold() == name.casefold() for p in session.profiles):
+        return
+    raise UsageError(f"--profile: no profile is named {name!r}")
+
+
 def read_log(session: Session, read: Callable[[EventLog], T], empty: T) -> T:
     """What ``read`` finds in the stored event log; ``empty`` when there is none (reading
     never creates one); a log that cannot be read is one line, exit 2."""
@@ -67,13 +91,15 @@ def read_log(session: Session, read: Callable[[EventLog], T], empty: T) -> T:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    since = parse_when("--since", args.since)
-    until = parse_when("--until", args.until)
+    since, until = parse_period(args.since, args.until)
+    session = open_session(args)
     rows: list[Event] = read_log(
-        open_session(args),
+        session,
         lambda log: log.events(profile=args.profile, since=since, until=until, limit=args.limit),
         [],
     )
+    if not rows:
+        known_profile(session, args.profile)
     out = sys.stdout
     if args.format == "csv":
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")

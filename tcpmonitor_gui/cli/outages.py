@@ -12,17 +12,17 @@ from ..core.durations import duration
 from ..core.events import csv_cells
 from ..core.outages import FIELDS, Outage
 from .errors import EXIT_OK
-from .events import parse_when, read_log
+from .events import known_profile, parse_period, read_log
 from .options import open_session
 from .run import printable
 
 
 def cmd_outages(args: argparse.Namespace) -> int:
-    since = parse_when("--since", args.since)
-    until = parse_when("--until", args.until)
-    found: list[Outage] = read_log(
-        open_session(args), lambda log: log.outages(args.profile, since, until), []
-    )
+    since, until = parse_period(args.since, args.until)
+    session = open_session(args)
+    found: list[Outage] = read_log(session, lambda log: log.outages(args.profile, since, until), [])
+    if not found:
+        known_profile(session, args.profile)
     now = dt.datetime.now(dt.UTC)
     out = sys.stdout
     if args.format == "csv":

@@ -29,10 +29,13 @@ from typing import Any
 import pytest
 
 from tcpmonitor_gui import __version__
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer, RedisPingServer, UnresponsiveListener
 
+from ..helpers import stored_event
 from ._cli_process import DEADLINE_S, TCPMONITOR, Home, Running, tcpmonitor
 
 #: The fields of every event line (``run --json``, ``events --format json|csv``), in order.
@@ -348,6 +351,15 @@ BAD_CHECK_OR_EVENTS = [
     ),
     pytest.param(["events", "--since", "yesterday"], ["--since", "'yesterday'"], id="since"),
     pytest.param(["events", "--limit", "0"], ["--limit", ": 0 "], id="limit"),
+    # As report says them: an empty answer would read as "nothing happened".
+    *(
+        pytest.param([command, *options], names, id=f"{command}-{case}")
+        for command in ("events", "outages")
+        for case, options, names in (
+            ("unknown-profile", ["--profile", "nosuch"], ["--profile", "'nosuch'"]),
+            ("since-after-until", ["--since", "1h", "--until", "2h"], ["--since", "--until"]),
+        )
+    ),
 ]
 
 
@@ -976,6 +988,25 @@ def test_events_without_a_log_prints_nothing_and_creates_nothing(home: Home, fmt
     assert result.stdout == ""
     assert not home.data.exists()
     assert not home.config.exists()
+
+
+@pytest.mark.parametrize("command", ["events", "outages"])
+def test_events_of_a_removed_profile_are_still_shown_by_its_name(home: Home, command: str) -> None:
+    """``--profile`` is refused only when neither the store nor the log knows the name."""
+    gone = Profile.from_dict({"name": "gone", "host": "127.0.0.1", "port": 1})
+    now = dt.datetime.now(dt.UTC)
+    with EventLog(home.data / "events.sqlite3") as log:
+        log.submit([stored_event(gone, now - dt.timedelta(minutes=5), State.DOWN,
+                                 cause=Cause.REFUSED)])  # fmt: skip
+        assert log.flush()
+    shown = tcpmonitor(home, command, "--profile", "GONE", "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout.splitlines()[0])["profile_name"] == "gone"
+    earlier = tcpmonitor(home, command, "--profile", "gone", "--until", "1h")
+    assert (earlier.returncode, earlier.stdout) == (0, "")  # known, nothing then
+    store(home, WEB)
+    never = tcpmonitor(home, command, "--profile", "web")
+    assert (never.returncode, never.stdout) == (0, "")  # stored, never monitored
 
 
 def test_run_profiles_file_monitors_its_profiles_not_the_stored_ones(
