@@ -49,6 +49,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             "ack": _ack,
         }[args.action]
         said = io.StringIO()
+        if args.action == "import":  # read first: standard input may be slow to come
+            args.incoming = _incoming(args.file)
         # A change is read, made and written under the file's lock, as one step (other
         # writers wait): the window and other commands merge with it (``profile_merge``).
         reading = args.action in ("list", "export")
@@ -262,8 +264,7 @@ def _ack(args: argparse.Namespace, profiles: ProfileSet) -> None:
 def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
     """Add the file's profiles; one with the id or name of a stored one is an error unless
     ``--replace`` (then it takes the stored one's place). All in one change, or none."""
-    source = STDIN if args.file == "-" else args.file  # "-": as `export -` writes them
-    incoming = load_profiles_stdin() if args.file == "-" else load_profiles_file(Path(source))
+    source, incoming = args.incoming
     updated: list[Profile] = []
     added: list[Profile] = []
     removed: set[str] = set()
@@ -287,6 +288,15 @@ def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
         raise UsageError(f"{source}: {exc}") from None
     replaced = len({p.id for p in updated} | removed)
     print(f"imported {len(incoming)} profiles ({replaced} replaced) from {source}")
+
+
+def _incoming(file: str) -> tuple[str, list[Profile]]:
+    """What ``profiles import FILE`` adds, and the file's name (``-``: standard input, as
+    ``export -`` writes them), read before the lock: a writer waiting for its input held it,
+    and every other writer (the window too) waited, then failed."""
+    if file == "-":
+        return STDIN, load_profiles_stdin()
+    return file, load_profiles_file(Path(file))
 
 
 def _export(args: argparse.Namespace, profiles: ProfileSet) -> None:

@@ -4,7 +4,10 @@ no writer may erase another's change."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ import pytest
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_merge import merge
 from tcpmonitor_gui.core.profile_store import ProfileStore
-from tests.unit._cli_process import Home, tcpmonitor
+from tests.unit._cli_process import Home, command, tcpmonitor
 
 
 def p(name: str, port: int = 1, pid: str | None = None) -> Profile:
@@ -106,3 +109,40 @@ def test_a_deleted_file_is_written_again_from_the_profiles_we_have(tmp_path: Pat
     store.path.unlink()
     assert names(store.sync([*base, p("c")], base)) == ["a", "b", "c"]
     assert names(store.load()) == ["a", "b", "c"]
+
+
+@pytest.mark.slow
+def test_an_import_waiting_for_its_input_holds_up_no_other_writer(tmp_path: Path) -> None:
+    """`profiles import -` read standard input under the folder's lock: while its input was
+    slow to come, every other writer waited, then failed ("not saved")."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    document = tcpmonitor(home, "profiles", "export", "-").stdout  # no profiles yet
+    importing = subprocess.Popen(
+        command(home, ("profiles", "import", "-"), True),
+        env=home.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reading_stdin(importing.pid), "the import never waited for its input"
+        added = tcpmonitor(home, "profiles", "add", "meanwhile", "127.0.0.1:1")
+        assert added.returncode == 0, added.stderr
+        _, err = importing.communicate(document, timeout=60)
+    finally:
+        importing.kill()
+        importing.wait()
+    assert importing.returncode == 0, err
+    assert names(ProfileStore(home.config).load()) == ["meanwhile"]
+
+
+def reading_stdin(pid: int, within_s: float = 20.0) -> bool:
+    """Whether process ``pid`` comes to wait in ``read(0, ...)`` (Linux x86-64's syscall 0)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{pid}/syscall").read_text().startswith("0 0x0 "):
+                return True
+        time.sleep(0.02)  # ok-sleep: polling another process's state, with a deadline
+    return False
