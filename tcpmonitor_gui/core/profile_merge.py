@@ -34,7 +34,7 @@ def merge(
     merged: list[Profile] = []
     for pid, their in t.items():
         if pid in o:
-            merged.append(_fields(b.get(pid), o[pid], their))
+            merged.append(merge_fields(b.get(pid), o[pid], their))
         elif pid not in b or their != b[pid]:  # added by them, or edited while we removed it
             merged.append(their)
     for pid, our in o.items():
@@ -43,8 +43,9 @@ def merge(
     return _unique_names(merged, set(t))
 
 
-def _fields(base: Profile | None, ours: Profile, theirs: Profile) -> Profile:
-    """One profile as both sides left it: field by field, the side that changed it."""
+def merge_fields(base: Profile | None, ours: Profile, theirs: Profile) -> Profile:
+    """One profile as both sides left it: field by field, the side that changed it (both:
+    ours). Also how the window applies what its dialog changed to the profile as it is now."""
     if base is None or theirs == base:
         return ours
     if ours == base:

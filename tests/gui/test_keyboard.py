@@ -4,6 +4,7 @@ toggle, and the shortcuts of the menus."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -153,3 +154,30 @@ def row_index(o: Opened, profile_id: str) -> QModelIndex:
     at = o.window.model.row_of(profile_id)
     assert at is not None
     return o.window.table.proxy.mapFromSource(o.window.model.index(at, 0))
+
+
+def test_an_edit_keeps_what_a_terminal_changed_while_its_dialog_was_open(
+    qtbot: QtBot, opened: tuple[Opened, list[Profile]]
+) -> None:
+    """The dialog's whole profile, as it was when opened, went over the stored one: a snooze
+    or a maintenance window set from a terminal while it was open was silently undone. What
+    the dialog changed is applied to the profile as it is now."""
+    o, profiles = opened
+    o.window.profiles.edit(profiles[0].id)
+    qtbot.waitUntil(lambda: dialogs() != [], timeout=3000)
+    (dialog,) = dialogs()
+    dialog.form.group_combo.setEditText("edited in the window")  # type: ignore[attr-defined]
+    registry = o.window.profiles.profiles
+    meanwhile = dataclasses.replace(
+        registry.get(profiles[0].id), snooze_until="2099-01-01T00:00:00+00:00", port=6000
+    )
+    registry.update([meanwhile])  # what a terminal's change becomes in the window
+    dialog.accept()
+    qtbot.waitUntil(lambda: dialogs() == [], timeout=3000)
+    now = registry.get(profiles[0].id)
+    assert now is not None
+    assert (now.group, now.snooze_until, now.port) == (
+        "edited in the window",
+        "2099-01-01T00:00:00+00:00",
+        6000,
+    )

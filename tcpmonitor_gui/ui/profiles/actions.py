@@ -25,6 +25,7 @@ from ...core.events import utc_now
 from ...core.jsonfile import JsonFileError, file_text, read_json
 from ...core.outputs import write_output
 from ...core.profile import Profile
+from ...core.profile_merge import merge_fields
 from ...core.profile_set import ProfileConflict
 from ...core.profile_store import dump_document, parse_document
 from ...core.snooze import iso, until_for
@@ -86,6 +87,10 @@ class ProfileActions(QObject):
 
         def accepted() -> None:
             result = dialog.result_profile()
+            if result is not None and editing and (now := self.profiles.get(result.id)):
+                # What the dialog changed, onto the profile as it is now: a snooze or a
+                # maintenance window set from a terminal while it was open was undone.
+                result = merge_fields(profile, result, now)
             if result is not None:
                 self.apply(result, new=not editing)
 
