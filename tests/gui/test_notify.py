@@ -33,7 +33,7 @@ from tcpmonitor_gui.ui.notify.backends import (
 from tcpmonitor_gui.ui.notify.banner import Banner
 from tcpmonitor_gui.ui.notify.notice import NO_OFFER, Offer
 from tcpmonitor_gui.ui.notify.policy import Notice, NotificationPolicy
-from tcpmonitor_gui.ui.notify.wording import join_names
+from tcpmonitor_gui.ui.notify.wording import NAME_SHOWN, join_names
 from tcpmonitor_gui.ui.tray import TrayIcon
 
 T0 = 1000.0
@@ -464,6 +464,24 @@ def test_durations_read_as_a_person_would_say_them(seconds: float, text: str) ->
 def test_names_are_joined_and_cut() -> None:
     assert join_names(["A", "B"]) == "A, B"
     assert join_names(["A", "B", "C", "D", "E"]) == "A, B, C and 2 more"
+
+
+def test_a_long_or_right_to_left_name_keeps_a_notice_readable(qtbot: QtBot) -> None:
+    """A name of 100 characters made a balloon wider than the screen, its start off the
+    left edge; a name with Arabic in it turned the words around it ("db 1 is down: ... the
+    last قاعدة البيانات"). Names are cut, and right-to-left ones isolated."""
+    long, rtl = "W" * 100, "قاعدة البيانات db 1"
+    harness = Harness(qtbot, [long, rtl, "DB2"])
+    told = harness.at(0, *(down(harness[n]) for n in (long, rtl, "DB2")))
+    [notice] = told
+    shown_long = "W" * (NAME_SHOWN - 1) + "…"
+    assert notice.title == f"3 connections down: {shown_long}, \u2068{rtl}\u2069, DB2"
+    lines = notice.body.split("\n")
+    assert lines[0].startswith(f"{shown_long} is down: ")
+    assert lines[1].startswith(f"\u2068{rtl}\u2069 is down: ")
+    assert max(len(line) for line in [notice.title, *lines]) < 110
+    [back] = harness.at(5, up(harness[rtl], at=5))
+    assert back.title == f"Connection back up: \u2068{rtl}\u2069"
 
 
 # -- the chain of backends ---------------------------------------------------------------

@@ -61,7 +61,7 @@ from ..common.text import duration_text
 from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices, host_counts
 from .dns import DnsNotices
 from .notice import Change, Joining, Notice, Transition
-from .wording import down_line, join_names, lines_text, up_line
+from .wording import down_line, join_names, lines_text, shown_name, up_line
 
 __all__ = ["Notice", "NotificationPolicy"]
 
@@ -414,7 +414,7 @@ class NotificationPolicy(QObject):
                 line += self.tr("; back up {duration} later").format(duration=duration_text(back))
             lines.append(line)
         names = [c.event.profile_name for c in downs]
-        title = self.tr("Connection down: {name}").format(name=names[0])
+        title = self.tr("Connection down: {name}").format(name=shown_name(names[0]))
         if len(downs) > 1:
             title = self.tr("{n} connections down: {names}", "", len(downs)).format(
                 n=len(downs), names=join_names(names)
@@ -424,7 +424,7 @@ class NotificationPolicy(QObject):
 
     def _up_notice(self, ups: Sequence[Change]) -> Notice:
         names = [c.event.profile_name for c in ups]
-        title = self.tr("Connection back up: {name}").format(name=names[0])
+        title = self.tr("Connection back up: {name}").format(name=shown_name(names[0]))
         if len(ups) > 1:
             title = self.tr("{n} connections back up: {names}", "", len(ups)).format(
                 n=len(ups), names=join_names(names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from ...core.events import Event, State
@@ -11,19 +12,35 @@ from ..common.text import duration_text
 
 #: Lines of detail in one notice; daemons cut long bodies anyway.
 MAX_LINES = 5
+#: Characters of a name a notice shows: a tray balloon is as wide as its longest line, and
+#: one that named a profile of 100 characters ran off the screen, unreadable.
+NAME_SHOWN = 40
+#: Bidirectional classes of right-to-left text (Hebrew; Arabic letters and digits).
+_RIGHT_TO_LEFT = {"R", "AL", "AN"}
 
 
 class Notify(Context):
     """The translation context of this module's functions."""
 
 
+def shown_name(name: str) -> str:
+    """A profile's name as a notice shows it: cut at ``NAME_SHOWN`` characters, and a name
+    with right-to-left text isolated (U+2068 ... U+2069) from the words around it, which it
+    turned around ("db 1 is down: ... the last قاعدة" read from the right)."""
+    if len(name) > NAME_SHOWN:
+        name = name[: NAME_SHOWN - 1] + "…"
+    if any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in name):
+        return f"\u2068{name}\u2069"
+    return name
+
+
 def join_names(names: Sequence[str], limit: int = 3) -> str:
     """``A, B, C and 2 more``: names enough to recognise, short enough for a title."""
     if len(names) <= limit:
-        return ", ".join(names)
+        return ", ".join(map(shown_name, names))
     rest = len(names) - limit
     more = Notify.tr("{names} and {n} more", "", rest)
-    return more.format(names=", ".join(names[:limit]), n=rest)
+    return more.format(names=", ".join(map(shown_name, names[:limit])), n=rest)
 
 
 def down_line(event: Event) -> str:
@@ -31,7 +48,7 @@ def down_line(event: Event) -> str:
     reason = cause_text(event.cause)
     if event.detail:
         reason = f"{reason} — {event.detail}" if reason else event.detail
-    name = event.profile_name
+    name = shown_name(event.profile_name)
     if event.detection_ms is None:
         if reason:
             return translate("Notify", "{name} is down: {reason}").format(name=name, reason=reason)
@@ -47,7 +64,7 @@ def down_line(event: Event) -> str:
 
 
 def up_line(event: Event, down: Event | None) -> str:
-    name = event.profile_name
+    name = shown_name(event.profile_name)
     if down is None:
         line = translate("Notify", "{name} is back up").format(name=name)
     else:
