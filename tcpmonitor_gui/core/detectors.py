@@ -350,7 +350,7 @@ async def _hold(
     except CheckFailed as exc:
         detail = exc.detail
         in_order = exchange is not None and holding and _in_order(exc, wire, exchange, idle)
-        if unanswered := (exchange is not None and _unanswered(wire, idle)):
+        if unanswered := (exchange is not None and _unanswered(exc, wire, idle)):
             in_order = in_order and _crossed(wire, unanswered, latency)
             if not in_order:
                 detail += f" {duration(unanswered, tenths=True)} after our request, unanswered"
@@ -365,7 +365,7 @@ def _in_order(exc: CheckFailed, wire: Wire, exchange: Exchange, idle: bool) -> b
     question (``_crossed``); or the preset's closing reply (SMTP's and FTP's 421)."""
     if idle:
         return exc.cause is Cause.CLOSED_BY_PEER
-    if wire.eof and not wire.buffer:
+    if _ended(exc, wire) and not wire.buffer:
         return True
     return exchange.closing is not None and exchange.closing.search(bytes(wire.buffer)) is not None
 
@@ -375,12 +375,20 @@ def _in_order(exc: CheckFailed, wire: Wire, exchange: Exchange, idle: bool) -> b
 CROSSING_SLACK_S = 0.2
 
 
-def _unanswered(wire: Wire, idle: bool) -> float | None:
+def _unanswered(exc: CheckFailed, wire: Wire, idle: bool) -> float | None:
     """How long after a heartbeat's question its server ended the connection without a byte
     of answer (None: it did not, or not while a question was out)."""
-    if idle or not wire.eof or wire.buffer or wire.asked_at is None or wire.lost_at is None:
+    if idle or not _ended(exc, wire) or wire.buffer:
+        return None
+    if wire.asked_at is None or wire.lost_at is None:
         return None
     return max(wire.lost_at - wire.asked_at, 1e-9)
+
+
+def _ended(exc: CheckFailed, wire: Wire) -> bool:
+    """The server ended the connection: a FIN, or an RST (a server that closes with our
+    question unread in its socket sends one, and it may be read before the FIN)."""
+    return wire.eof or exc.cause is Cause.RESET
 
 
 def _crossed(wire: Wire, after_s: float, rtt_ms: float | None) -> bool:

@@ -19,6 +19,7 @@ from aiosmtpd.controller import Controller
 
 from tcpmonitor_gui.core.events import Event, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
+from tcpmonitor_gui.lab.link import set_rst_on_close
 from tcpmonitor_gui.lab.targets import ServerThread
 from tests.helpers import Collector, make_profile
 
@@ -107,10 +108,11 @@ class ClosingOnTheSecondQuestion(ServerThread):
     what a client sees when its question crosses the server's idle close (HTTP's kept-alive
     race, when the server's timeout and the client's interval are the same 5 s)."""
 
-    def __init__(self, *, answer_none: bool = False) -> None:
+    def __init__(self, *, answer_none: bool = False, reset: bool = False) -> None:
         super().__init__()
         self.connections = 0
         self.answer_none = answer_none
+        self.reset = reset  # as a server that closes with the question unread: an RST
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -118,15 +120,22 @@ class ClosingOnTheSecondQuestion(ServerThread):
             if not await reader.readline():
                 return
             if n == 1 or self.answer_none:
+                if self.reset:
+                    set_rst_on_close(writer.transport)
                 return  # closed, the question unanswered
             writer.write(b"tcpmonitor ping\n")
             await writer.drain()
 
 
+@pytest.mark.parametrize("reset", [False, True], ids=["fin", "rst"])
 async def test_a_question_that_crosses_the_servers_close_is_asked_again(
-    monitors: MonitorSet, collector: Collector
+    monitors: MonitorSet, collector: Collector, reset: bool
 ) -> None:
-    with ClosingOnTheSecondQuestion() as server:
+    """The server's close crossed the question: a FIN, or, from a server that closed with
+    the question unread in its socket, an RST (Linux answers such a close with one). The
+    RST was a drop: a keep-alive HTTP server closing idle connections after the heartbeat's
+    interval was told down 4 times in 9 minutes (found by an attack)."""
+    with ClosingOnTheSecondQuestion(reset=reset) as server:
         monitors.add(make_profile(*server.address, "heartbeat", interval_s=0.1))
 
         def third_connection(_e: Event) -> bool:
