@@ -6,20 +6,22 @@ terminal or a script. A writer that wrote its own list over the file would erase
 the others made since it read it. So each write merges, by profile id:
 
 - a profile changed on one side only takes that side's version; changed on both, each field
-  changed on one side only takes that side's value, and a field changed on both takes ours
-  (the change just made here): the window acknowledging a drop while a script added a
-  maintenance window to the same profile keeps both;
+  changed on one side only takes that side's value (the window acknowledging a drop while a
+  script added a maintenance window to the same profile keeps both), a list changed on both
+  (maintenance windows, actions) keeps what each side added and loses what each removed, and
+  any other field changed on both takes ours (the change just made here);
 - a profile added on either side is kept; removed on one side and untouched on the other, it
   goes; removed on one side and edited on the other, the edit is kept (nothing the user typed
   is thrown away);
 - the file's order is kept, with our additions at the end; a name taken on both sides by
-  different profiles gets " (2)" on ours, so the file stays loadable.
+  different profiles (added, or renamed) gets " (2)" on ours, so the file stays loadable.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from .profile import Profile
 from .validate import name_key
@@ -40,30 +42,56 @@ def merge(
     for pid, our in o.items():
         if pid not in t and (pid not in b or our != b[pid]):  # added by us, or edited by us
             merged.append(our)
-    return _unique_names(merged, set(t))
+    return _unique_names(merged, t)
 
 
 def merge_fields(base: Profile | None, ours: Profile, theirs: Profile) -> Profile:
     """One profile as both sides left it: field by field, the side that changed it (both:
-    ours). Also how the window applies what its dialog changed to the profile as it is now."""
-    if base is None or theirs == base:
+    ours, but lists merged). Also how the window applies what its dialog changed to the
+    profile as it is now."""
+    if base is None:
         return ours
+    merged: Profile = _value(base, ours, theirs)
+    try:  # lists merged may pass a limit (ten actions): then ours, field by field
+        Profile.from_dict(merged.to_dict())
+        return merged
+    except ValueError:
+        fallback: Profile = _value(base, ours, theirs, lists=False)
+        return fallback
+
+
+def _value(base: Any, ours: Any, theirs: Any, *, lists: bool = True) -> Any:
     if ours == base:
         return theirs
-    kept = {
-        f.name: getattr(theirs, f.name)
-        for f in dataclasses.fields(Profile)
-        if getattr(ours, f.name) == getattr(base, f.name)
-    }
-    return dataclasses.replace(ours, **kept)
+    if theirs in (base, ours):
+        return ours
+    if dataclasses.is_dataclass(ours) and type(ours) is type(theirs) is type(base):
+        return dataclasses.replace(
+            ours,  # type: ignore[type-var]
+            **{
+                f.name: _value(*(getattr(x, f.name) for x in (base, ours, theirs)), lists=lists)
+                for f in dataclasses.fields(ours)
+                if f.init
+            },
+        )
+    if lists and all(isinstance(x, tuple) for x in (base, ours, theirs)):
+        gone = [x for x in base if x not in theirs]
+        added = tuple(x for x in theirs if x not in base and x not in ours)
+        return tuple(x for x in ours if x not in gone) + added
+    return ours
 
 
-def _unique_names(profiles: list[Profile], theirs: set[str]) -> list[Profile]:
-    """Theirs keep their names; one of ours that clashes gets a number."""
-    taken = {name_key(p.name) for p in profiles if p.id in theirs}
+def _unique_names(profiles: list[Profile], theirs: dict[str, Profile]) -> list[Profile]:
+    """Names as the file has them stay; one of ours (a profile we added, or renamed) that
+    clashes gets a number. A rename clashed too, and every later write failed."""
+
+    def named_by_them(p: Profile) -> bool:
+        return p.id in theirs and theirs[p.id].name == p.name
+
+    taken = {name_key(p.name) for p in profiles if named_by_them(p)}
     result = []
     for profile in profiles:
-        if profile.id not in theirs:
+        if not named_by_them(profile):
             name, n = profile.name, 2
             while name_key(name) in taken:
                 name, n = f"{profile.name} ({n})", n + 1

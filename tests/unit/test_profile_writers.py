@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tcpmonitor_gui.core.actions import Action
+from tcpmonitor_gui.core.actions import parse as parse_actions
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_merge import merge
 from tcpmonitor_gui.core.profile_store import ProfileStore
@@ -146,3 +148,42 @@ def reading_stdin(pid: int, within_s: float = 20.0) -> bool:
                 return True
         time.sleep(0.02)  # ok-sleep: polling another process's state, with a deadline
     return False
+
+
+def test_a_list_changed_on_both_sides_keeps_what_each_added_and_removed() -> None:
+    """A maintenance window added by `tcpmonitor profiles maintenance` while the window
+    added another to the same profile was lost (the field was ours, whole), though the
+    command said it was added; so were a detector's settings changed apart."""
+    base = dataclasses.replace(p("a"), maintenance=("daily 01:00-02:00", "daily 05:00-06:00"))
+    ours = dataclasses.replace(base, maintenance=("daily 01:00-02:00", "Sun 02:00-04:00"))
+    theirs = dataclasses.replace(base, maintenance=(*base.maintenance, "Mon 02:00-04:00"))
+    ours = dataclasses.replace(ours, detector=dataclasses.replace(ours.detector, timeout_s=1.0))
+    theirs = dataclasses.replace(
+        theirs, detector=dataclasses.replace(theirs.detector, interval_s=30.0)
+    )
+    [merged] = merge([base], [ours], [theirs])
+    assert merged.maintenance == ("daily 01:00-02:00", "Sun 02:00-04:00", "Mon 02:00-04:00")
+    assert (merged.detector.timeout_s, merged.detector.interval_s) == (1.0, 30.0)
+
+
+def test_lists_that_would_pass_a_limit_together_are_ours() -> None:
+    """Ten actions added on each side would be twenty, more than a profile may hold (and a
+    file that would not load back is not written): the field is ours then."""
+
+    def actions(tag: str) -> tuple[Action, ...]:
+        runs = [{"on": "down", "run": ["/bin/echo", f"{tag}{i}"]} for i in range(10)]
+        return parse_actions("actions", runs)
+
+    base = p("a")
+    ours = dataclasses.replace(base, actions=actions("ours"))
+    theirs = dataclasses.replace(base, actions=actions("theirs"))
+    assert merge([base], [ours], [theirs]) == [ours]
+
+
+def test_a_rename_onto_a_name_they_took_gets_a_number() -> None:
+    """Renamed here to "foo" while a terminal added "Foo": the merge gave two profiles of
+    one name, the write was refused, and every later write after it."""
+    base = [p("x"), p("y")]
+    ours = [dataclasses.replace(p("x"), name="foo"), p("y")]
+    theirs = [p("x"), p("y"), p("Foo")]
+    assert names(merge(base, ours, theirs)) == ["foo (2)", "y", "Foo"]
