@@ -34,17 +34,20 @@ def lock_path(path: Path) -> Path:
 
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = WAIT_S) -> Iterator[None]:
-    """Hold the lock that guards ``path`` (its directory must exist)."""
+    """Hold the lock that guards ``path`` (its directory must exist): the lock of the folder
+    that holds the file itself, where ``path`` is a symlink (two config folders linking one
+    file took two locks, and lost changes)."""
+    folder = Path(os.path.realpath(path)).parent
     if sys.platform == "win32":  # pragma: no cover
-        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(lock_path(folder / path.name), os.O_RDWR | os.O_CREAT, 0o600)
     else:
-        fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
         deadline = time.monotonic() + timeout
         while not _try_lock(fd):
             if time.monotonic() > deadline:
                 raise LockTimeout(
-                    f"{path.name}: another program has kept it locked for {timeout:g} s"
+                    f"another program has held the lock on {folder} for {timeout:g} s"
                 )
             time.sleep(_POLL_S)  # ok-sleep: advisory locks offer no wake-up without blocking
         try:

@@ -187,3 +187,26 @@ def test_a_rename_onto_a_name_they_took_gets_a_number() -> None:
     ours = [dataclasses.replace(p("x"), name="foo"), p("y")]
     theirs = [p("x"), p("y"), p("Foo")]
     assert names(merge(base, ours, theirs)) == ["foo (2)", "y", "Foo"]
+
+
+@pytest.mark.slow
+def test_commands_through_two_links_to_one_file_take_turns(tmp_path: Path) -> None:
+    """Two config folders whose profiles.json links to one file: the lock was each link's
+    folder's, so commands through the two did not take turns, and 8 of 20 changes were
+    lost while every command said it made its change."""
+    shared = Home(tmp_path / "shared", tmp_path / "data")
+    assert tcpmonitor(shared, "profiles", "add", "t", "127.0.0.1:1").returncode == 0
+    homes = [Home(tmp_path / f"c{i}", tmp_path / "data") for i in range(2)]
+    for home in homes:
+        home.config.mkdir()
+        (home.config / "profiles.json").symlink_to(shared.config / "profiles.json")
+    commands = [(homes[i % 2], f"daily {i:02d}:00-{i:02d}:30") for i in range(12)]
+
+    def add(command: tuple[Home, str]) -> subprocess.CompletedProcess[str]:
+        return tcpmonitor(command[0], "profiles", "maintenance", "t", "--add", command[1])
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        done = list(pool.map(add, commands))
+    assert all(d.returncode == 0 for d in done), done
+    [stored] = ProfileStore(shared.config).load()
+    assert len(stored.maintenance) == len(commands)
