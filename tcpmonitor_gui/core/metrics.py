@@ -57,8 +57,8 @@ REQUEST_TIMEOUT_S = 10.0  # a scrape that sends or reads nothing for this long i
 #: A scrape is over within this long, however it trickles (a byte every few seconds would
 #: otherwise hold its slot for ever, and sixteen such would turn every scrape away).
 CONNECTION_DEADLINE_S = 30.0
-#: How long a new connection waits for the slot of an idle one that was cut for it.
-EVICT_WAIT_S = 1.0
+EVICT_WAIT_S = 1.0  # how long a new connection waits for the slot of one cut for it
+SERVED_S = 2.0  # a scrape served longer gives its slot up to a new one when all are taken
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 _HELP = {
@@ -99,8 +99,7 @@ _STATE_FAMILIES = (
 
 
 def escape_label(value: str) -> str:
-    """A label value as the exposition format writes it: backslash, quote and newline
-    escaped; anything else (any Unicode) as it is."""
+    """A label value as the exposition format writes it: ``\\``, ``"`` and newline escaped."""
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
@@ -338,8 +337,7 @@ class _ProcessMetrics:
 
 
 class MetricsServer:
-    """Serves ``/metrics`` on ``host:port`` from threads of its own (a scrape never runs on
-    the monitoring loop); ``close`` stops it."""
+    """Serves ``/metrics`` on ``host:port`` from threads of its own, never the loop's."""
 
     def __init__(self, metrics: Metrics, host: str, port: int) -> None:
         self.metrics = metrics
@@ -384,9 +382,10 @@ class MetricsServer:
 class _Server(http.server.ThreadingHTTPServer):
     """One thread per scrape, at most ``MAX_CLIENTS`` at once (no threads without bound).
     When all are taken, a new connection takes the slot of the oldest that has asked nothing
-    yet (sixteen idle ones turned every scrape away); it is closed only when every slot serves
-    a scrape. Each is cut at ``CONNECTION_DEADLINE_S``, by the serving thread's own turn
-    (``service_actions``, every half second): a peer that trickles cannot keep its slot."""
+    yet (sixteen idle ones turned every scrape away), else of the oldest served for over
+    ``SERVED_S`` (sixteen that asked and never read a 12 MB answer did); it is closed only
+    when every slot serves a scrape begun since. Each is cut at ``CONNECTION_DEADLINE_S``,
+    by the serving thread's turn (``service_actions``, every half second)."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -395,17 +394,19 @@ class _Server(http.server.ThreadingHTTPServer):
         super().__init__(*args, **kwargs)
         self._clients = threading.BoundedSemaphore(MAX_CLIENTS)
         self._deadlines: dict[socket.socket, float] = {}
-        self._asked: set[socket.socket] = set()
+        self._asked: dict[socket.socket, float] = {}  # serving a scrape, since
         self._lock = threading.Lock()
 
     def asked(self, request: socket.socket) -> None:
         with self._lock:
-            self._asked.add(request)
+            self._asked[request] = time.monotonic()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._clients.acquire(blocking=False):
-            with self._lock:  # the deadlines are in order of arrival: the oldest first
+            long_ago = time.monotonic() - SERVED_S
+            with self._lock:  # both in order of arrival: the oldest first
                 idle = next((s for s in self._deadlines if s not in self._asked), None)
+                idle = idle or next((s for s, t in self._asked.items() if t < long_ago), None)
             if idle is not None:
                 with contextlib.suppress(OSError):
                     idle.shutdown(socket.SHUT_RDWR)  # its thread ends, and frees its slot
@@ -429,7 +430,7 @@ class _Server(http.server.ThreadingHTTPServer):
     def _done(self, request: socket.socket) -> None:
         with self._lock:
             self._deadlines.pop(request, None)
-            self._asked.discard(request)
+            self._asked.pop(request, None)
         self._clients.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -438,9 +439,8 @@ class _Server(http.server.ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
     def service_actions(self) -> None:
-        now = time.monotonic()
         with self._lock:
-            late = [sock for sock, deadline in self._deadlines.items() if deadline <= now]
+            late = [s for s, deadline in self._deadlines.items() if deadline <= time.monotonic()]
         for sock in late:  # its thread's read or write then ends, and the thread with it
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)

@@ -286,3 +286,35 @@ def poll(url: str, *, until_served: bool, within_s: float = 10.0) -> bool:
             return True
         time.sleep(0.05)  # ok-sleep: polling a server, with a deadline
     return False
+
+
+def test_clients_that_ask_and_never_read_cannot_keep_a_scrape_out(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Sixteen peers that each asked for a large page (2,500 profiles: megabytes) and never
+    read it held every slot until the 10 s send timeout, again and again: a scrape was
+    turned away. One served for over ``SERVED_S`` gives its slot up to a new one."""
+    many = [profile(f"p{i}", f"id{i}") for i in range(2500)]
+    server = MetricsServer(Metrics(many), "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.address[1]}/metrics"
+    stalled = []
+    try:
+        for _ in range(MAX_CLIENTS):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(server.address)
+            sock.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")  # and never reads
+            stalled.append(sock)
+        asked = server._server._asked  # every slot serving a scrape that is not read
+        deadline = time.monotonic() + 10
+        while len(asked) < MAX_CLIENTS and time.monotonic() < deadline:
+            time.sleep(0.01)  # ok-sleep: the server's threads take the requests, with a deadline
+        assert len(asked) == MAX_CLIENTS
+        started = time.monotonic()
+        assert poll(url, until_served=True, within_s=8.0), "every slot stayed with a stalled peer"
+        assert time.monotonic() - started < metrics_module.REQUEST_TIMEOUT_S
+        assert "Traceback" not in capfd.readouterr().err
+    finally:
+        for sock in stalled:
+            sock.close()
+        server.close()
