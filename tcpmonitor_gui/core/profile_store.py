@@ -202,4 +202,6 @@ class ProfileStore(JsonStore[list[Profile]]):
             yield
         except OSError as exc:  # the folder or the lock, not the file (save says its own)
             why = str(exc) if isinstance(exc, LockTimeout) else exc.strerror or str(exc)
+            if isinstance(exc, FileExistsError | NotADirectoryError):  # was "File exists"
+                why = f"{self.path.parent} is not a folder (a file, or a broken link, is there)"
             raise ProfileFileError(self.path, f"not saved: {self.path.name}: {why}") from exc

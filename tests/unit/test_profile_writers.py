@@ -210,3 +210,20 @@ def test_commands_through_two_links_to_one_file_take_turns(tmp_path: Path) -> No
     assert all(d.returncode == 0 for d in done), done
     [stored] = ProfileStore(shared.config).load()
     assert len(stored.maintenance) == len(commands)
+
+
+@pytest.mark.parametrize("what", ["file", "broken-link"])
+def test_a_config_folder_that_is_no_folder_is_named(tmp_path: Path, what: str) -> None:
+    """`--config-dir` naming a file or a broken link said "not saved: profiles.json: File
+    exists", which names neither the folder nor what is wrong with it."""
+    config = tmp_path / "config"
+    if what == "file":
+        config.write_text("")
+    else:
+        config.symlink_to(tmp_path / "nowhere" / "config")
+    added = tcpmonitor(Home(config, tmp_path / "data"), "profiles", "add", "x", "127.0.0.1:1")
+    assert added.returncode == 2
+    assert added.stderr == (
+        f"tcpmonitor: not saved: profiles.json: {config} is not a folder (a file, or a broken"
+        " link, is there)\n"
+    )
