@@ -478,7 +478,7 @@ def test_a_long_or_right_to_left_name_keeps_a_notice_readable(qtbot: QtBot) -> N
     assert notice.title == f"3 connections down: {shown_long}, \u2068{rtl}\u2069, DB2"
     lines = notice.body.split("\n")
     assert lines[0].startswith(f"{shown_long} is down: ")
-    assert lines[1].startswith(f"\u2068{rtl}\u2069 is down: ")
+    assert lines[1].startswith(f"\u200e\u2068{rtl}\u2069 is down: ")  # and kept left to right
     assert max(len(line) for line in [notice.title, *lines]) < 110
     [back] = harness.at(5, up(harness[rtl], at=5))
     assert back.title == f"Connection back up: \u2068{rtl}\u2069"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from PySide6.QtGui import QGuiApplication
+
 from ...core.events import Event, State
 from ..common.i18n import Context, translate
 from ..common.labels import cause_text
@@ -80,8 +82,17 @@ def up_line(event: Event, down: Event | None) -> str:
 
 
 def lines_text(lines: Sequence[str]) -> str:
-    shown = list(lines[:MAX_LINES])
+    shown = [_anchored(line) for line in lines[:MAX_LINES]]
     if len(lines) > MAX_LINES:
         rest = len(lines) - MAX_LINES
         shown.append(Notify.tr("…and {n} more", "", rest).format(n=rest))
     return "\n".join(shown)
+
+
+def _anchored(line: str) -> str:
+    """A line that begins with a name isolated as right-to-left, anchored to the program's
+    direction by a mark: Qt's labels (and Pango) took the name's direction for the whole line
+    and set it right to left ("... the last db 1 قاعدة", seen in the window's banner)."""
+    if not line.startswith("\u2068"):
+        return line
+    return ("\u200f" if QGuiApplication.isRightToLeft() else "\u200e") + line
