@@ -361,8 +361,9 @@ async def _hold(
 
 def _in_order(exc: CheckFailed, wire: Wire, exchange: Exchange, idle: bool) -> bool:
     """Whether a heartbeat's server, having answered on this connection, ended it in good
-    order: a FIN between questions; a FIN before any byte of an answer, if it crossed the
-    question (``_crossed``); or the preset's closing reply (SMTP's and FTP's 421)."""
+    order: a FIN between questions; a FIN (or the RST of a server that closed with the
+    question unread) before any byte of an answer, if it crossed the question
+    (``_crossed``); or the preset's closing reply (SMTP's and FTP's 421)."""
     if idle:
         return exc.cause is Cause.CLOSED_BY_PEER
     if _ended(exc, wire) and not wire.buffer:
@@ -370,8 +371,8 @@ def _in_order(exc: CheckFailed, wire: Wire, exchange: Exchange, idle: bool) -> b
     return exchange.closing is not None and exchange.closing.search(bytes(wire.buffer)) is not None
 
 
-#: How much later than a round trip after our question a FIN that crossed it may be read:
-#: the loop, running late, reads it late.
+#: How much later than a round trip after our question a close that crossed it may be
+#: read: the loop, running late, reads it late.
 CROSSING_SLACK_S = 0.2
 
 

@@ -138,6 +138,7 @@ async def ask(wire: Wire, exchange: Exchange, timeout: float) -> float:
         raise CheckFailed(cause, detail) from None
     replied_at = await await_reply(wire, exchange.verdict, timeout, "reply", exchange.cut_short)
     wire.take()
+    wire.asked_at = None  # answered: no question is out
     return max(0.0, (replied_at - sent_at) * 1000.0)
 
 

@@ -54,7 +54,7 @@ class Wire(asyncio.Protocol):
         #: keeps receive times), and of the FIN/RST/error.
         self.last_data_at: float | None = None
         self.lost_at: float | None = None
-        #: ``time.monotonic()`` of the last question sent on it (``exchange.ask``).
+        #: ``time.monotonic()`` of the question sent on it and not yet answered.
         self.asked_at: float | None = None
         self.eof = False
         self._waiter: asyncio.Future[None] | None = None

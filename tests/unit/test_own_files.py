@@ -16,9 +16,10 @@ import pytest
 
 from tcpmonitor_gui.core import jsonfile
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.events import Cause, Event, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileFileError, ProfileStore
+from tests.helpers import stored_event
 from tests.unit._cli_process import Home, tcpmonitor
 
 
@@ -165,20 +166,10 @@ def modes(path: Path) -> dict[str, int]:
 
 
 def one_event() -> list[Event]:
-    return [
-        Event(
-            ts=dt.datetime.now(dt.UTC),
-            profile_id="db",
-            profile_name="Orders DB",
-            kind=Kind.STATE,
-            state=State.DOWN,
-            previous=State.UP,
-            cause=Cause.REFUSED,
-            detector="probe",
-            latency_ms=None,
-            detail="db.internal:5432 refused; action printed: secret",
-        )
-    ]
+    orders = Profile(name="Orders DB", host="db.internal", port=5432, id="db")
+    detail = "db.internal:5432 refused; action printed: secret"
+    return [stored_event(orders, dt.datetime.now(dt.UTC), State.DOWN, cause=Cause.REFUSED,
+                         detail=detail)]  # fmt: skip
 
 
 def test_a_new_event_log_and_its_wal_and_shm_are_the_users_alone(tmp_path: Path) -> None:
