@@ -688,7 +688,7 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
     <name>Notify</name>
     <message numerus="yes">
         <source>{names} and {n} more</source>
-        <extracomment>Lines of detail in one notice; daemons cut long bodies anyway.</extracomment>
+        <extracomment>Lines of detail in one notice; daemons cut long bodies anyway. Characters of a name a notice shows: a tray balloon is as wide as its longest line, and one that named a profile of 100 characters ran off the screen, unreadable. Bidirectional classes of right-to-left text (Hebrew; Arabic letters and digits).</extracomment>
         <translation>
             <numerusform>{names} 等另外 {n} 个</numerusform>
         </translation>
@@ -828,8 +828,16 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
 <context>
     <name>ProfileActions</name>
     <message>
-        <source>The connection was not saved</source>
+        <source>Connection removed meanwhile</source>
         <extracomment>A line for the status bar. ``(title, text)``: something went wrong that the user must see (the window&apos;s banner).</extracomment>
+        <translation>连接已在编辑期间被删除</translation>
+    </message>
+    <message>
+        <source>{name} was removed by another program while you edited it. Add it again, with your changes?</source>
+        <translation>在你编辑 {name} 时，另一个程序删除了它。要连同你的修改重新添加吗？</translation>
+    </message>
+    <message>
+        <source>The connection was not saved</source>
         <translation>连接未保存</translation>
     </message>
     <message>

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, State
@@ -181,3 +181,28 @@ def test_an_edit_keeps_what_a_terminal_changed_while_its_dialog_was_open(
         "2099-01-01T00:00:00+00:00",
         6000,
     )
+
+
+@pytest.mark.parametrize("answer", ["yes", "cancel"])
+def test_an_edit_of_a_connection_removed_meanwhile_asks_before_it_comes_back(
+    qtbot: QtBot, opened: tuple[Opened, list[Profile]], answer: str
+) -> None:
+    """Removed from a terminal while its dialog was open, a connection came back, unasked,
+    when the dialog's OK was pressed."""
+    o, profiles = opened
+    registry = o.window.profiles.profiles
+    o.window.profiles.edit(profiles[0].id)
+    qtbot.waitUntil(lambda: dialogs() != [], timeout=3000)
+    (dialog,) = dialogs()
+    registry.remove([profiles[0].id])
+    dialog.accept()
+    qtbot.waitUntil(lambda: [type(d) for d in dialogs()] == [QMessageBox], timeout=3000)
+    (box,) = dialogs()
+    assert isinstance(box, QMessageBox) and profiles[0].name in box.text()
+    assert registry.get(profiles[0].id) is None  # not before the answer
+    button = (
+        QMessageBox.StandardButton.Yes if answer == "yes" else QMessageBox.StandardButton.Cancel
+    )
+    box.button(button).click()
+    qtbot.waitUntil(lambda: dialogs() == [], timeout=3000)
+    assert (registry.get(profiles[0].id) is not None) is (answer == "yes")

@@ -87,12 +87,24 @@ class ProfileActions(QObject):
 
         def accepted() -> None:
             result = dialog.result_profile()
-            if result is not None and editing and (now := self.profiles.get(result.id)):
+            if result is None:
+                return
+            if editing and (now := self.profiles.get(result.id)) is None:
+                # Removed from a terminal while the dialog was open: it came back, unasked.
+                self._ask(
+                    self.tr("Connection removed meanwhile"),
+                    self.tr(
+                        "{name} was removed by another program while you edited it."
+                        " Add it again, with your changes?"
+                    ).format(name=result.name),
+                    functools.partial(self.apply, result, new=True),
+                )
+                return
+            if editing and now is not None:
                 # What the dialog changed, onto the profile as it is now: a snooze or a
                 # maintenance window set from a terminal while it was open was undone.
                 result = merge_fields(profile, result, now)
-            if result is not None:
-                self.apply(result, new=not editing)
+            self.apply(result, new=not editing)
 
         dialog.accepted.connect(accepted)
         dialog.open()
@@ -132,21 +144,29 @@ class ProfileActions(QObject):
         if not selected:
             return
         names = ", ".join(p.name for p in selected[:5]) + ("…" if len(selected) > 5 else "")
-        from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415 - see common.file_dialogs
-
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        self._ask(
             self.tr("Remove connections"),
             self.tr(
                 "Remove {count} connection(s): {names}?\nTheir stored history is kept.",
                 "",
                 len(selected),
             ).format(count=len(selected), names=names),
+            lambda: self.remove([p.id for p in selected]),
+        )
+
+    def _ask(self, title: str, text: str, then: Callable[[], object]) -> None:
+        """A question, Yes or Cancel, that does not hold the event loop; ``then`` on Yes."""
+        from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415 - see common.file_dialogs
+
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self._parent,
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.accepted.connect(lambda: self.remove([p.id for p in selected]))
+        box.accepted.connect(then)
         box.open()
 
     def remove(self, profile_ids: list[str]) -> None:
