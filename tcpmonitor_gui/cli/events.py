@@ -70,7 +70,7 @@ def known_profile(session: Session, name: str | None) -> None:
         return
     if read_log(session, lambda log: bool(log.events(profile=name, limit=1)), False):
         return
-    if any(p.id == name or p.name.casefold() == name.casefold() for p in session.profiles):
+    if session.profiles.find(name) is not None:
         return
     raise UsageError(f"--profile: no profile is named {name!r}")
 

@@ -11,6 +11,7 @@ from typing import Any
 from ..core import escapes
 from ..core import validate as v
 from ..core.jsonfile import MAX_BYTES, JsonFileError, parse_bytes, read_json
+from ..core.outputs import OwnFileError, refuse_own
 from ..core.profile import Profile
 from ..core.profile_store import ProfileFileError, parse_document
 from ..core.session import Session
@@ -95,3 +96,14 @@ def load_profiles_stdin() -> list[Profile]:
         return parse_document(parse_bytes(raw, Path(STDIN), STDIN), STDIN)
     except (JsonFileError, ProfileFileError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def refuse_own_output(target: str | None, own: tuple[Path, Path]) -> None:
+    """A file named for output (``-`` or none: stdout) that is one of the program's own
+    (``core.outputs``): one line, exit 2, before anything is read or written."""
+    if target in (None, "-"):
+        return
+    try:
+        refuse_own(Path(target), own)
+    except OwnFileError as exc:
+        raise UsageError(f"{target}: {exc.strerror}") from None

@@ -16,7 +16,7 @@ from ..core import maintenance, paths, snooze
 from ..core.actions import parse as parse_actions
 from ..core.actions import redact
 from ..core.jsonfile import JsonFileError, dumps, file_text
-from ..core.outputs import OwnFileError, refuse_own, write_output
+from ..core.outputs import write_output
 from ..core.profile import Profile
 from ..core.profile_set import ProfileConflict, ProfileSet
 from ..core.profile_store import ProfileFileError, dump_document
@@ -29,6 +29,7 @@ from .options import (
     load_profiles_stdin,
     open_session,
     profile_from_args,
+    refuse_own_output,
 )
 from .run import printable
 
@@ -301,11 +302,7 @@ def _incoming(file: str) -> tuple[str, list[Profile]]:
 
 def _export(args: argparse.Namespace, profiles: ProfileSet) -> None:
     own = (paths.config_dir(args.config_dir), paths.data_dir(args.data_dir))
-    if args.file not in (None, "-"):
-        try:
-            refuse_own(Path(args.file), own)
-        except OwnFileError as exc:
-            raise UsageError(f"{args.file}: {exc.strerror}") from None
+    refuse_own_output(args.file, own)
     try:  # compact when indented it would be more than an import reads
         named = args.file if args.file not in (None, "-") else "the export"
         text = file_text(dump_document(profiles.saved()), named)

@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 from ..core.durations import duration
-from ..core.outputs import OwnFileError, refuse_own, write_output
+from ..core.outputs import write_output
 from ..core.profile import Profile
+from ..core.profile_set import ProfileSet
 from ..core.report import Report, build, to_csv, to_html
-from ..core.validate import name_key
 from .errors import EXIT_OK, UsageError
 from .events import parse_when, read_log
-from .options import open_session
+from .options import open_session, refuse_own_output
 from .run import printable
 
 DEFAULT_SINCE = "30d"
@@ -31,13 +31,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError("--since must be before --until")
     session = open_session(args)
     own = (session.config_dir, session.data_dir)
-    for target in (args.csv, args.html):
-        if target and target != "-":
-            try:  # before anything is read or written
-                refuse_own(Path(target), own)
-            except OwnFileError as exc:
-                raise UsageError(f"{target}: {exc.strerror}") from None
-    profiles = _chosen(list(session.profiles), args.profile or [])
+    for target in (args.csv, args.html):  # before anything is read or written
+        refuse_own_output(target, own)
+    profiles = _chosen(session.profiles, args.profile or [])
     empty = Report(since, until, [])
     report = read_log(session, lambda log: build(log, profiles, since, until), empty)
     for target, text in ((args.csv, to_csv(report) if args.csv else ""),
@@ -49,16 +45,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _chosen(profiles: list[Profile], wanted: list[str]) -> list[Profile]:
+def _chosen(profiles: ProfileSet, wanted: list[str]) -> list[Profile]:
     """All profiles, or those named (a name in any case, or an id); an unknown one is named."""
     if not wanted:
-        return profiles
-    chosen = []
+        return list(profiles)
+    chosen: list[Profile] = []
     for name in wanted:
-        found = [p for p in profiles if p.id == name or name_key(p.name) == name_key(name)]
-        if not found:
+        if (found := profiles.find(name)) is None:
             raise UsageError(f"--profile: no profile is named {name!r}")
-        chosen += [p for p in found if p not in chosen]
+        if found not in chosen:
+            chosen.append(found)
     return chosen
 
 
