@@ -130,7 +130,7 @@ async def ask(wire: Wire, exchange: Exchange, timeout: float) -> float:
         raise lost_failure(wire)
     wire.take()  # anything unsolicited before our request is not its answer
     assert wire.transport is not None
-    sent_at = wire.asked_at = time.monotonic()
+    sent_at = wire.ask_out()
     try:
         wire.transport.write(exchange.send)
     except (OSError, RuntimeError) as exc:

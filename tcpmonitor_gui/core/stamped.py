@@ -21,6 +21,10 @@ import sys
 import time
 from typing import Any
 
+if sys.platform != "win32":
+    import fcntl
+    import termios
+
 #: ``SO_TIMESTAMPNS`` (and its control message, ``SCM_TIMESTAMPNS``): 35 on Linux.
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 _TIMESPEC = struct.Struct("@qq")
@@ -32,11 +36,16 @@ class StampedSocket(socket.socket):
     """``recv``/``recv_into`` through ``recvmsg``, keeping the kernel's receive time."""
 
     #: ``time.time_ns()`` clock (CLOCK_REALTIME) of the last packet read; None before any.
+    #: The kernel may leave a packet unstamped (timestamping is switched on system-wide a
+    #: moment after the first socket asks for it): a quarter of first reads, measured.
     received_ns: int | None = None
+    #: Bytes read from the kernel so far (what arrived, whatever a TLS layer made of it).
+    read_total = 0
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         data, ancdata, _flags, _addr = self.recvmsg(bufsize, _CMSG_SPACE, flags)
         self._keep_stamp(ancdata)
+        self.read_total += len(data)
         return data
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
@@ -45,6 +54,7 @@ class StampedSocket(socket.socket):
             view = view[:nbytes]
         size, ancdata, _flags, _addr = self.recvmsg_into([view], _CMSG_SPACE, flags)
         self._keep_stamp(ancdata)
+        self.read_total += size
         return size
 
     def _keep_stamp(self, ancdata: list[tuple[int, int, bytes]]) -> None:
@@ -55,6 +65,14 @@ class StampedSocket(socket.socket):
             if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
                 seconds, nanoseconds = _TIMESPEC.unpack_from(payload)
                 self.received_ns = seconds * 1_000_000_000 + nanoseconds
+
+    def waiting(self) -> int:
+        """How many bytes the kernel holds for this socket, unread (0 where it cannot say)."""
+        try:
+            answer = fcntl.ioctl(self.fileno(), termios.FIONREAD, b"\0\0\0\0")
+        except (OSError, ValueError):
+            return 0
+        return max(0, int.from_bytes(answer, sys.byteorder, signed=True))
 
     def received_at(self) -> float | None:
         """The last read data's arrival on the ``time.monotonic()`` clock, or None."""

@@ -56,6 +56,10 @@ class Wire(asyncio.Protocol):
         self.lost_at: float | None = None
         #: ``time.monotonic()`` of the question sent on it and not yet answered.
         self.asked_at: float | None = None
+        #: The socket's byte count (``StampedSocket.read_total``) up to which what is read
+        #: was waiting in the kernel when the question went out: not its answer.
+        self._unasked_upto = 0
+        self._tls = False
         self.eof = False
         self._waiter: asyncio.Future[None] | None = None
         self.ack_age_at_loss_ms: float | None = None
@@ -66,12 +70,35 @@ class Wire(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        self._tls = transport.get_extra_info("ssl_object") is not None
+
+    def ask_out(self) -> float:
+        """A question goes out now: what the kernel holds unread is from before it, whatever
+        its receive stamp says (the kernel may not have stamped it). Returns the time."""
+        if self._stamped is not None:
+            self._unasked_upto = self._stamped.read_total + self._stamped.waiting()
+        self.asked_at = time.monotonic()
+        return self.asked_at
+
+    def _asked(self, data: bytes) -> bytes:
+        """``data`` without what was waiting in the kernel when the question went out."""
+        if self._stamped is None:
+            return data
+        unasked = self._unasked_upto - self._stamped.read_total
+        if unasked >= 0:
+            return b""  # all of this read was there before the question
+        if self._tls:
+            return data  # deciphered: whose bytes were whose is not known; it straddles
+        return data[max(0, len(data) + unasked) :]
 
     def data_received(self, data: bytes) -> None:
         arrived = self._stamped.received_at() if self._stamped is not None else None
         if arrived is not None and self.asked_at is not None and arrived < self.asked_at:
             # It waited in the kernel, unread, while the question went out: not its answer
             # (a peer that spoke unasked before it was "answered" in 0.0 ms).
+            return
+        data = self._asked(data)
+        if not data:
             return
         self.last_data_at = time.monotonic() if arrived is None else arrived
         room = MAX_BUFFER - len(self.buffer)
@@ -123,6 +150,8 @@ class Wire(asyncio.Protocol):
                 return True
             if got == 0:
                 return True  # EOF: read again, and the transport finds it too
+            if self._stamped is not None:
+                self._stamped.read_total += got
             self.last_data_at = time.monotonic()
             drained += got
         return False
