@@ -9,9 +9,11 @@ Here the loop is held on purpose, for longer than the timeout, just after the ch
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import select
 import socket
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from tcpmonitor_gui.core.failure import CheckFailed
 from tcpmonitor_gui.core.probe import exchange_for, probe_once
 from tcpmonitor_gui.core.resolver import Resolver
 from tcpmonitor_gui.core.stamped import StampedSocket
+from tcpmonitor_gui.core.wire import Wire
 from tcpmonitor_gui.lab import LineEchoServer, UnresponsiveListener
 from tcpmonitor_gui.lab.targets import ServerThread
 from tests.helpers import make_profile
@@ -121,17 +124,24 @@ async def test_what_came_before_the_question_is_not_its_answer(
     reads came unstamped (CI failed on it)."""
     if not stamped:
         monkeypatch.setattr(StampedSocket, "received_at", lambda _self: None)
+    async with spoken_first(SpeakingUnasked(), timeout_s=0.3) as (wire, profile):
+        with pytest.raises(CheckFailed) as failed:
+            await ask(wire, exchange_for(profile), 0.3)
+        assert failed.value.cause.value == "heartbeat_timeout", failed.value.detail
+
+
+@contextlib.asynccontextmanager
+async def spoken_first(server: ServerThread, timeout_s: float) -> AsyncIterator[tuple[Wire, Any]]:
+    """A heartbeat's wire to ``server``, once what the server says first has come (and waits
+    in the kernel: the loop has not read it yet); and the profile."""
     resolver = Resolver()
-    with SpeakingUnasked() as server:
-        profile = make_profile(*server.address, "heartbeat", timeout_s=0.3)
+    with server:
+        profile = make_profile(*server.address, "heartbeat", timeout_s=timeout_s)
         conn = await connect(profile, resolver, wire=True, hold=True)
         try:
             assert conn.wire is not None and conn.wire.transport is not None
-            sock = conn.wire.transport.get_extra_info("socket")
-            select.select([sock], [], [], 5.0)  # it came; the loop has not read it yet
-            with pytest.raises(CheckFailed) as failed:
-                await ask(conn.wire, exchange_for(profile), 0.3)
-            assert failed.value.cause.value == "heartbeat_timeout", failed.value.detail
+            select.select([conn.wire.transport.get_extra_info("socket")], [], [], 5.0)
+            yield conn.wire, profile
         finally:
             conn.close()
             resolver.close()
@@ -152,17 +162,7 @@ async def test_an_answer_read_with_what_came_before_the_question_is_read_alone()
     """The loop was held past the answer, so one read brings what waited before the question
     and the answer together: only the answer is the answer (it was "unexpected reply", the
     half line in front of it)."""
-    resolver = Resolver()
-    with HalfSpokenThenEcho() as server:
-        profile = make_profile(*server.address, "heartbeat", timeout_s=2.0)
-        conn = await connect(profile, resolver, wire=True, hold=True)
-        try:
-            assert conn.wire is not None and conn.wire.transport is not None
-            sock = conn.wire.transport.get_extra_info("socket")
-            select.select([sock], [], [], 5.0)  # the half line came; the loop has not read it
-            question = asyncio.create_task(ask(conn.wire, exchange_for(profile), 2.0))
-            hold_the_loop()  # the question goes out, then the answer comes in while held
-            assert await question >= 0.0
-        finally:
-            conn.close()
-            resolver.close()
+    async with spoken_first(HalfSpokenThenEcho(), timeout_s=2.0) as (wire, profile):
+        question = asyncio.create_task(ask(wire, exchange_for(profile), 2.0))
+        hold_the_loop()  # the question goes out, then the answer comes in while held
+        assert await question >= 0.0
