@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAbstractFileIconProvider
     from PySide6.QtWidgets import QFileDialog, QWidget
 
 
@@ -30,6 +31,7 @@ def _dialog(parent: QWidget, title: str, name_filter: str, start: str) -> QFileD
     from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
 
     dialog = QFileDialog(parent, title, start or documents_dir())
+    _quiet_icons(dialog)
     dialog.setNameFilter(name_filter)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return dialog
@@ -70,3 +72,40 @@ def ask_save_file(
     dialog.fileSelected.connect(lambda name: chosen(Path(name)))
     dialog.open()
     return dialog
+
+
+_PROVIDER: list[QAbstractFileIconProvider] = []
+
+
+def _quiet_icons(dialog: QFileDialog) -> None:
+    """Icons and types told by name, never by reading the file: Qt's own provider asks
+    ``QMimeDatabase``, which reads a file whose name says nothing, on the GUI thread, and a
+    file whose read never returns (``/proc/kmsg``) froze the window for good once the user
+    typed its folder."""
+    if not _PROVIDER:
+        _PROVIDER.append(_by_name_provider())
+    dialog.setIconProvider(_PROVIDER[0])
+
+
+def _by_name_provider() -> QAbstractFileIconProvider:
+    from PySide6.QtCore import QCoreApplication, QFileInfo, QMimeDatabase  # noqa: PLC0415
+    from PySide6.QtGui import QAbstractFileIconProvider, QIcon  # noqa: PLC0415
+    from PySide6.QtWidgets import QFileIconProvider  # noqa: PLC0415
+
+    kinds = QAbstractFileIconProvider.IconType
+
+    class ByName(QFileIconProvider):
+        def icon(self, of: QFileInfo | QAbstractFileIconProvider.IconType) -> QIcon:
+            if isinstance(of, QFileInfo):
+                of = kinds.Folder if of.isDir() else kinds.File
+            return super().icon(of)
+
+        def type(self, info: QFileInfo) -> str:
+            if info.isDir():
+                return QCoreApplication.translate(
+                    "QAbstractFileIconProvider", "Folder", "All other platforms"
+                )
+            mime = QMimeDatabase().mimeTypeForFile(info, QMimeDatabase.MatchMode.MatchExtension)
+            return mime.comment() or mime.name()
+
+    return ByName()
