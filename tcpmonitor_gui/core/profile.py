@@ -367,18 +367,20 @@ CA_FILE_MAX = 16 << 20
 
 def ca_file_problem(path: str) -> str | None:
     """What is wrong with ``path`` as a file of CA certificates, or None: it must be a
-    regular file (a FIFO would block whoever opens it) holding a PEM certificate."""
+    regular file (a FIFO would block whoever opens it) holding a PEM certificate. Opened
+    without waiting, and an empty one never read: ``/proc/kmsg`` is a "regular file" of no
+    size whose read waits for the kernel's next message (and takes it from the system log)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        info = os.stat(path)
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    if not stat.S_ISREG(info.st_mode):
-        return "is not a file"
-    if info.st_size > CA_FILE_MAX:
-        return f"is too large to be certificates ({info.st_size} bytes)"
-    try:
-        with open(path, "rb") as f:
-            head = f.read(CA_FILE_MAX)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "is not a file"  # never opened: opening a device may do something
+        with open(os.open(path, flags | getattr(os, "O_CLOEXEC", 0)), "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return "is not a file"
+            if info.st_size > CA_FILE_MAX:
+                return f"is too large to be certificates ({info.st_size} bytes)"
+            head = f.read(CA_FILE_MAX) if info.st_size else b""
     except OSError as exc:
         return exc.strerror or str(exc)
     if b"-----BEGIN CERTIFICATE-----" not in head:

@@ -7,6 +7,7 @@ import os
 import shutil
 import ssl
 import subprocess
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.probe import probe_once
-from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile import Profile, ca_file_problem
 from tcpmonitor_gui.core.resolver import Resolver
 from tests.helpers import Collector, make_profile
 
@@ -211,3 +212,16 @@ async def test_a_ca_file_swapped_for_a_fifo_later_fails_the_check_without_blocki
         resolver.close()
     assert (sample.ok, sample.cause) == (False, Cause.LOCAL_ERROR)
     assert sample.detail == f"CA file {ca}: is not a file"
+
+
+@pytest.mark.skipif(not os.access("/proc/kmsg", os.R_OK), reason="needs /proc/kmsg (root)")
+def test_a_ca_file_whose_read_never_returns_is_refused_at_once() -> None:
+    """``/proc/kmsg`` is a regular file of no size whose read waits for the kernel's next
+    message: named as the CA file, loading the profile (in the window: the GUI thread) waited
+    for ever."""
+    found: list[str | None] = []
+    looking = threading.Thread(target=lambda: found.append(ca_file_problem("/proc/kmsg")))
+    looking.daemon = True  # if it blocks, it must not hold the test run at its end
+    looking.start()
+    looking.join(5.0)
+    assert found == ["holds no PEM certificate (-----BEGIN CERTIFICATE-----)"]
