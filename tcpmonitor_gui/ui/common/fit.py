@@ -48,11 +48,17 @@ def fit_on_screen(window: QWidget, min_width: int = 0) -> None:
     hint caps at 36 x 24 lines), at least ``min_width`` wide, never beyond the free area of
     its screen (what does not fit scrolls). Computed here, once: a Python ``sizeHint``
     override is called by Qt during the widget's destruction too, and crashed the process."""
+    area = window.findChild(QScrollArea, "fittingScrollArea")
+    body = area.widget() if area is not None else None
+    if body is not None:
+        # Layouts keep each widget's size hint from when they first asked, and a widget not
+        # shown yet does not tell them it changed: the form filled in after it was laid out
+        # came out 376 px wide, not 647, and scrolled sideways in a dialog 560 px wide.
+        for widget in body.findChildren(QWidget):
+            widget.updateGeometry()
     screen = screen_of(window)
     hint = window.sizeHint()
     width, height = max(min_width, hint.width()), hint.height()
-    area = window.findChild(QScrollArea, "fittingScrollArea")
-    body = area.widget() if area is not None else None
     if area is not None and body is not None:
         bar = area.verticalScrollBar().sizeHint().width()
         width = max(width, hint.width() - area.sizeHint().width() + body.sizeHint().width() + bar)
