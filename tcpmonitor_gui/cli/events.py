@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import itertools
 import re
+import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from ..core.eventlog import EventLog, EventLogError
-from ..core.events import FIELDS, Event
+from ..core import eventqueries as q
+from ..core.eventlog import EventFilter, EventLog, EventLogError
+from ..core.events import FIELDS
 from ..core.session import Session
 from .errors import EXIT_OK, UsageError
 from .options import open_session
@@ -90,16 +93,25 @@ def read_log(session: Session, read: Callable[[EventLog], T], empty: T) -> T:
         log.close()
 
 
+def each_row(session: Session, query: Callable[[sqlite3.Connection], Iterator[T]]) -> Iterator[T]:
+    """What ``query`` finds in the stored event log, one at a time as it is read (a million
+    events are never held at once); nothing when there is no log; a log that cannot be read
+    is one line, exit 2."""
+    try:
+        yield from q.stream(session.eventlog_path, query)
+    except EventLogError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     since, until = parse_period(args.since, args.until)
     session = open_session(args)
-    rows: list[Event] = read_log(
-        session,
-        lambda log: log.events(profile=args.profile, since=since, until=until, limit=args.limit),
-        [],
-    )
-    if not rows:
+    filters = EventFilter(profile=args.profile, since=since, until=until, limit=args.limit)
+    found = (e for _, e in each_row(session, lambda conn: q.event_rows(conn, filters)))
+    first = next(found, None)
+    if first is None:
         known_profile(session, args.profile)
+    rows = itertools.chain([] if first is None else [first], found)
     out = sys.stdout
     if args.format == "csv":
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
@@ -112,7 +124,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     else:
         for event in rows:
             out.write(describe(event) + "\n")
-        if not rows:
+        if first is None:
             print("no events", file=sys.stderr)
     out.flush()
     return EXIT_OK

@@ -6,23 +6,30 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import itertools
 import sys
+from collections.abc import Iterator
 
 from ..core.durations import duration
 from ..core.events import csv_cells
-from ..core.outages import FIELDS, Outage
+from ..core.outages import FIELDS, Outage, each_outage
 from .errors import EXIT_OK
-from .events import known_profile, parse_period, read_log
+from .events import each_row, known_profile, parse_period
 from .options import open_session
 from .run import printable
+
+#: The table's columns are as wide as these first rows need (the rest are not held).
+TABLE_WIDTHS_FROM = 10_000
 
 
 def cmd_outages(args: argparse.Namespace) -> int:
     since, until = parse_period(args.since, args.until)
     session = open_session(args)
-    found: list[Outage] = read_log(session, lambda log: log.outages(args.profile, since, until), [])
-    if not found:
+    rows = each_row(session, lambda conn: each_outage(conn, args.profile, since, until))
+    first = next(rows, None)
+    if first is None:
         known_profile(session, args.profile)
+    found = itertools.chain([] if first is None else [first], rows)
     now = dt.datetime.now(dt.UTC)
     out = sys.stdout
     if args.format == "csv":
@@ -45,23 +52,27 @@ def _json(data: dict[str, object]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _table(found: list[Outage], now: dt.datetime) -> None:
-    if not found:
+def _table(found: Iterator[Outage], now: dt.datetime) -> None:
+    """The columns are as wide as the first ``TABLE_WIDTHS_FROM`` rows need: rows past them
+    are printed as they are read (a wider cell there pushes the rest of its line)."""
+    header = ("START", "DURATION", "PROFILE", "CAUSE", "ENDED", "NOTE")
+    rows = (_cells(o, now) for o in found)
+    first = [header, *itertools.islice(rows, TABLE_WIDTHS_FROM)]
+    if len(first) == 1:
         print("no outages", file=sys.stderr)
         return
-    rows = [("START", "DURATION", "PROFILE", "CAUSE", "ENDED", "NOTE")]
-    for o in found:
-        note = "maintenance" if o.maintenance else "this computer offline" if o.local else ""
-        rows.append(
-            (
-                f"{o.start.astimezone():%Y-%m-%d %H:%M:%S}",
-                duration(o.duration_s(now), tenths=True),
-                printable(o.profile_name),
-                "-" if o.cause is None else o.cause.label,
-                o.ended_by or "ongoing",
-                note,
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
+    widths = [max(len(r[i]) for r in first) for i in range(len(header))]
+    for row in itertools.chain(first, rows):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cells(o: Outage, now: dt.datetime) -> tuple[str, ...]:
+    note = "maintenance" if o.maintenance else "this computer offline" if o.local else ""
+    return (
+        f"{o.start.astimezone():%Y-%m-%d %H:%M:%S}",
+        duration(o.duration_s(now), tenths=True),
+        printable(o.profile_name),
+        "-" if o.cause is None else o.cause.label,
+        o.ended_by or "ongoing",
+        note,
+    )

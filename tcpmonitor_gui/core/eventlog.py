@@ -402,7 +402,7 @@ class EventLog:
         limit = filters.get("limit")
         if limit is not None and limit < 0:
             raise ValueError(f"limit must not be negative, not {limit}")
-        return self._read(lambda conn: q.event_rows(conn, filters), [])
+        return self._read(lambda conn: list(q.event_rows(conn, filters)), [])
 
     def events(self, **filters: Unpack[EventFilter]) -> list[Event]:
         """Like ``event_rows``, without the row ids."""

@@ -14,7 +14,7 @@ import logging
 import math
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypedDict, TypeVar
 
@@ -69,38 +69,65 @@ def read(path: Path, query: Callable[[sqlite3.Connection], R], empty: R) -> R:
     """Run ``query`` on a fresh read-only connection, in one snapshot.
 
     ``empty`` is the answer when there is no log yet, so that reading never creates one."""
-    if not path.exists():
-        return empty
-    refuse_special(path)
-    uri = path.resolve().as_uri()
     try:
+        conn = _snapshot(path)
+        if conn is None:
+            return empty
         try:
-            return _query(path, sqlite3.connect(uri + "?mode=ro", uri=True), query, empty)
-        except sqlite3.OperationalError:
-            if os.access(path.parent, os.W_OK):
-                raise
-            # A WAL database needs its -shm file to be read, which a read-only folder (a
-            # backup, a read-only mount) cannot hold: nothing can write there either, so the
-            # file cannot change under us and may be read as it is.
-            conn = sqlite3.connect(uri + "?immutable=1", uri=True)
-            return _query(path, conn, query, empty)
+            return query(conn)
+        finally:
+            conn.close()
     except sqlite3.Error as exc:
         raise EventLogError(f"{path}: cannot be read ({exc})") from exc
 
 
-def _query(
-    path: Path, conn: sqlite3.Connection, query: Callable[[sqlite3.Connection], R], empty: R
-) -> R:
+def stream(path: Path, query: Callable[[sqlite3.Connection], Iterator[R]]) -> Iterator[R]:
+    """Like ``read``, for an answer too long to hold (a million events): its items one at a
+    time, from one snapshot kept until they are all read or the iterator is closed."""
+    try:
+        conn = _snapshot(path)
+        if conn is None:
+            return
+        try:
+            yield from query(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise EventLogError(f"{path}: cannot be read ({exc})") from exc
+
+
+def _snapshot(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection inside one transaction, its schema checked; None when there is
+    no log (or an empty file) to read."""
+    if not path.exists():
+        return None
+    refuse_special(path)
+    uri = path.resolve().as_uri()
+    try:
+        return _begin(path, sqlite3.connect(uri + "?mode=ro", uri=True))
+    except sqlite3.OperationalError:
+        if os.access(path.parent, os.W_OK):
+            raise
+        # A WAL database needs its -shm file to be read, which a read-only folder (a
+        # backup, a read-only mount) cannot hold: nothing can write there either, so the
+        # file cannot change under us and may be read as it is.
+        return _begin(path, sqlite3.connect(uri + "?immutable=1", uri=True))
+
+
+def _begin(path: Path, conn: sqlite3.Connection) -> sqlite3.Connection | None:
     try:
         conn.execute("BEGIN")  # one snapshot for every statement of the query
-        if check_schema(conn, path) == 0:
-            return empty
-        return query(conn)
-    finally:
+        if check_schema(conn, path) != 0:
+            return conn
+    except BaseException:
         conn.close()
+        raise
+    conn.close()
+    return None
 
 
-def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> list[tuple[int, Event]]:
+def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> Iterator[tuple[int, Event]]:
+    """The rows ``filters`` choose, one at a time (``EventLog.event_rows`` holds them)."""
     where: list[str] = []
     params: list[object] = []
     if (profile := filters.get("profile")) is not None:
@@ -127,15 +154,18 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> list[tuple[int
     if (limit := filters.get("limit")) is not None:
         sql += " LIMIT ?"
         params.append(limit)
-    rows, skipped = [], 0
-    for r in conn.execute(sql, params):
-        try:
-            rows.append(row_event(r))
-        except (ValueError, TypeError, OverflowError, OSError):
-            skipped += 1  # a row this program never writes (an unknown state, an absurd time)
-    if skipped:
-        log.warning("event log: %d rows that are not events were skipped", skipped)
-    return rows
+    skipped = 0
+    try:
+        for r in conn.execute(sql, params):
+            try:
+                row = row_event(r)
+            except (ValueError, TypeError, OverflowError, OSError):
+                skipped += 1  # a row this program never writes (an unknown state, an absurd time)
+                continue
+            yield row
+    finally:
+        if skipped:
+            log.warning("event log: %d rows that are not events were skipped", skipped)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from .eventdb import unix_seconds
@@ -120,6 +121,16 @@ def outages(
 ) -> list[Outage]:
     """The outages that overlap ``since`` .. ``until`` (either open), oldest first;
     ``profile``: an id or a name (any case)."""
+    return list(each_outage(conn, profile, since, until))
+
+
+def each_outage(
+    conn: sqlite3.Connection,
+    profile: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> Iterator[Outage]:
+    """``outages`` one at a time, for more of them than should be held at once."""
     params: dict[str, object] = {
         "since": -1e308 if since is None else unix_seconds(since),
         "until": 1e308 if until is None else unix_seconds(until),
@@ -138,10 +149,9 @@ def outages(
             ).fetchone()
         )
         if pid is None:
-            return []
+            return
         where = "AND profile_id = :profile"
         params["profile"] = pid[0]
-    found = []
     causes: dict[object, Cause | None] = {None: None, **{str(c): c for c in Cause}}
     ends = {str(state): word for state, word in ENDED_BY.items()}
     when = dt.datetime.fromtimestamp
@@ -162,5 +172,4 @@ def outages(
             )
         except (KeyError, ValueError, OverflowError, OSError):
             continue  # a row this program never writes
-        found.append(outage)
-    return found
+        yield outage
