@@ -81,7 +81,7 @@ def _table(report: Report, profiles: list[Profile]) -> None:
         if r is None or r.uptime.percent is None:
             rows.append((printable(p.name), "-", "-", "-", "-", "-", "-"))
             continue
-        own = sum(1 for o in r.outages if not o.local and not o.maintenance)
+        own = r.own_outages
         rows.append(
             (
                 printable(p.name),

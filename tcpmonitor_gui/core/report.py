@@ -9,6 +9,7 @@ thread, or the command line); ``tcpmonitor report`` and the window's "Export rep
 
 from __future__ import annotations
 
+import collections
 import csv
 import dataclasses
 import datetime as dt
@@ -16,11 +17,12 @@ import html
 import io
 from collections.abc import Sequence
 
+from . import eventqueries as q
 from .durations import duration
 from .eventlog import EventLog
 from .eventqueries import Uptime
 from .events import csv_cells
-from .outages import Outage
+from .outages import Outage, each_outage
 from .profile import Profile
 from .profile_history import Bucket, bucket_width, gather
 
@@ -28,14 +30,23 @@ from .profile_history import Bucket, bucket_width, gather
 CHART_BUCKETS = 240
 #: The HTML lists at most this many outages per profile (the newest).
 MAX_LISTED = 200
+#: The chart's width and its left margin (the latency axis), in pixels.
+CHART_WIDTH, CHART_LEFT = 800, 48
 
 
 @dataclasses.dataclass(frozen=True)
 class ProfileReport:
     profile: Profile
     uptime: Uptime
-    #: Overlapping the period, oldest first.
+    #: The newest ``MAX_LISTED`` of the outages overlapping the period, oldest first.
     outages: list[Outage]
+    #: How many outages overlap the period: all of them, and the target's own (not this
+    #: computer's, not planned).
+    outage_count: int
+    own_outages: int
+    #: The outages as the chart shades them (Unix seconds, clipped to the period; ``own``:
+    #: the target's), those less than a pixel apart drawn as one: a few hundred at most.
+    shaded: list[Shade]
     buckets: list[Bucket]
     bucket_s: float
     #: The target's own downtime in the period (not this computer's, not planned).
@@ -55,21 +66,74 @@ class Report:
     profiles: list[ProfileReport]
 
 
+@dataclasses.dataclass(slots=True)
+class Shade:
+    start: float
+    end: float
+    own: bool
+
+
+@dataclasses.dataclass
+class _Tally:
+    """One profile's outages, added one at a time (oldest first): what the report says of
+    them, in the same memory for ten outages as for a million."""
+
+    since: dt.datetime
+    until: dt.datetime
+    pixel_s: float
+    count: int = 0
+    own: int = 0
+    downtime_s: float = 0.0
+    ended_s: float = 0.0
+    ended: int = 0
+    longest_s: float = 0.0
+    newest: collections.deque[Outage] = dataclasses.field(
+        default_factory=lambda: collections.deque(maxlen=MAX_LISTED)
+    )
+    shaded: list[Shade] = dataclasses.field(default_factory=list)
+    last_shade: dict[bool, Shade] = dataclasses.field(default_factory=dict)
+
+    def add(self, o: Outage) -> None:
+        self.count += 1
+        self.newest.append(o)
+        own = not o.local and not o.maintenance
+        start = max(o.start, self.since).timestamp()
+        end = max(start, min(o.end or self.until, self.until).timestamp())
+        last = self.last_shade.get(own)
+        if last is not None and start <= last.end + self.pixel_s:
+            last.end = max(last.end, end)
+        else:
+            self.shaded.append(shade := Shade(start, end, own))
+            self.last_shade[own] = shade
+        if not own:
+            return
+        self.own += 1
+        self.downtime_s += _clip(o, self.since, self.until)
+        self.longest_s = max(self.longest_s, o.duration_s(self.until))
+        if o.end is not None:
+            self.ended_s += o.duration_s(self.until)
+            self.ended += 1
+
+
 def build(
     log: EventLog, profiles: Sequence[Profile], since: dt.datetime, until: dt.datetime
 ) -> Report:
-    """The report of ``profiles`` between ``since`` and ``until`` (UTC)."""
+    """The report of ``profiles`` between ``since`` and ``until`` (UTC); the outages are
+    read one at a time, never all held."""
     window = until - since
     width = bucket_width(window.total_seconds() * 1500 / CHART_BUCKETS)
     ids = [p.id for p in profiles]
     uptimes = log.uptimes(ids, window, until) if ids else {}
-    every = log.outages(None, since, until) if ids else []
+    pixel_s = max(1.0, window.total_seconds()) / (CHART_WIDTH - CHART_LEFT)
+    tallies = {pid: _Tally(since, until, pixel_s) for pid in ids}
+    if ids:
+        every = q.stream(log.path, lambda conn: each_outage(conn, None, since, until))
+        for o in every:
+            if (tally := tallies.get(o.profile_id)) is not None:
+                tally.add(o)
     rows = []
     for p in profiles:
-        outages = [o for o in every if o.profile_id == p.id]
-        own = [o for o in outages if not o.local and not o.maintenance]
-        clipped = [_clip(o, since, until) for o in own]
-        ended = [o.duration_s(until) for o in own if o.end is not None]
+        t = tallies[p.id]
         minutes = log.latency_per_minute(p.id, since, until)
         answered = sum(m.ok for m in minutes if m.lat_avg is not None)
         total = sum((m.lat_avg or 0.0) * m.ok for m in minutes if m.lat_avg is not None)
@@ -78,12 +142,15 @@ def build(
             ProfileReport(
                 profile=p,
                 uptime=uptimes.get(p.id, Uptime(None)),
-                outages=outages,
+                outages=list(t.newest),
+                outage_count=t.count,
+                own_outages=t.own,
+                shaded=t.shaded,
                 buckets=gather(minutes, width),
                 bucket_s=width,
-                downtime_s=sum(clipped),
-                mean_recovery_s=sum(ended) / len(ended) if ended else None,
-                longest_s=max((o.duration_s(until) for o in own), default=0.0),
+                downtime_s=t.downtime_s,
+                mean_recovery_s=t.ended_s / t.ended if t.ended else None,
+                longest_s=t.longest_s,
                 latency_avg_ms=total / answered if answered else None,
                 latency_max_ms=max(highs) if highs else None,
                 checks=sum(m.ok + m.fail for m in minutes),
@@ -113,7 +180,7 @@ def to_csv(report: Report) -> str:
         p = r.profile
         values = (p.name, p.group, p.target, _num(r.uptime.percent, 3),
                   _num(r.uptime.not_counted_s, 0), _num(r.uptime.maintenance_s, 0),
-                  sum(1 for o in r.outages if not o.local and not o.maintenance),
+                  r.own_outages,
                   _num(r.downtime_s, 1), _num(r.mean_recovery_s, 1), _num(r.longest_s, 1),
                   _num(r.latency_avg_ms, 3), _num(r.latency_max_ms, 3), r.checks, r.failed,
                   _iso(report.since), _iso(report.until))  # fmt: skip
@@ -159,7 +226,7 @@ def to_html(report: Report, title: str = "TCP Monitor report") -> str:
     for r in report.profiles:
         pct = r.uptime.percent
         shown = "–" if pct is None else f"{int(pct * 100) / 100:.2f} %"
-        own = sum(1 for o in r.outages if not o.local and not o.maintenance)
+        own = r.own_outages
         parts.append(
             f"<tr><td><a href='#p{e(r.profile.id)}'>{e(r.profile.name)}</a></td>"
             f"<td>{e(r.profile.target)}</td>"
@@ -181,7 +248,7 @@ def to_html(report: Report, title: str = "TCP Monitor report") -> str:
         if r.outages:
             parts.append("<table><tr><th>Start</th><th class=n>Duration</th><th>Cause</th>"
                          "<th>Ended</th><th>Note</th></tr>")  # fmt: skip
-            for o in r.outages[::-1][:MAX_LISTED]:
+            for o in r.outages[::-1]:
                 note = (
                     "maintenance" if o.maintenance else "this computer offline" if o.local else ""
                 )
@@ -192,8 +259,8 @@ def to_html(report: Report, title: str = "TCP Monitor report") -> str:
                     f"<td>{e(o.ended_by or 'ongoing')}</td><td class=muted>{note}</td></tr>"
                 )
             parts.append("</table>")
-            if len(r.outages) > MAX_LISTED:
-                parts.append(f"<p class=muted>… and {len(r.outages) - MAX_LISTED} older</p>")
+            if r.outage_count > len(r.outages):
+                parts.append(f"<p class=muted>… and {r.outage_count - len(r.outages)} older</p>")
         else:
             parts.append("<p>No outages in this period.</p>")
     parts.append("</body></html>")
@@ -211,7 +278,7 @@ def _ms(value: float | None) -> str:
 def chart_svg(r: ProfileReport, since: dt.datetime, until: dt.datetime) -> str:
     """The profile's mean latency per bucket as a line over its min–max band, with its
     outages shaded: an inline SVG, 800 × 160."""
-    w, h, left, bottom = 800, 160, 48, 20
+    w, h, left, bottom = CHART_WIDTH, 160, CHART_LEFT, 20
     t0, t1 = since.timestamp(), until.timestamp()
     span = max(1.0, t1 - t0)
     highs = [b.lat_max for b in r.buckets if b.lat_max is not None]
@@ -227,9 +294,9 @@ def chart_svg(r: ProfileReport, since: dt.datetime, until: dt.datetime) -> str:
            f"viewBox='0 0 {w} {h}' role='img' aria-label='latency'>",
            f"<rect x='{left}' y='0' width='{w - left}' height='{h - bottom}' "
            "fill='#fafafa'/>"]  # fmt: skip
-    for o in r.outages:
-        a, b = x(max(o.start.timestamp(), t0)), x(min((o.end or until).timestamp(), t1))
-        color = "#999" if o.local or o.maintenance else "#d33"
+    for shade in r.shaded:
+        a, b = x(shade.start), x(shade.end)
+        color = "#d33" if shade.own else "#999"
         out.append(f"<rect x='{a:.1f}' y='0' width='{max(1.0, b - a):.1f}' "
                    f"height='{h - bottom}' fill='{color}' fill-opacity='0.3'/>")  # fmt: skip
     half = r.bucket_s / 2

@@ -217,3 +217,31 @@ class Running:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+#: The command in a process of its own that says its peak resident memory (VmHWM, KiB) last on
+#: stderr: since exec, unlike the rusage a parent sees, which counts the parent's own pages.
+PEAK = """import sys
+from tcpmonitor_gui.cli.main import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    with open("/proc/self/status") as status:
+        print([line for line in status if line.startswith("VmHWM")][0].split()[1], file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def peak_rss_kb(home: Home, *args: str) -> int:
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK, *args, *home.options],
+        env=home.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return int(result.stderr.split()[-1])

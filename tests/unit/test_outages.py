@@ -8,8 +8,6 @@ import dataclasses
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ import pytest
 
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
-from tests.unit._cli_process import Home, tcpmonitor
+from tests.unit._cli_process import Home, peak_rss_kb, tcpmonitor
 
 UTC = dt.UTC
 T0 = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(hours=5)
@@ -131,34 +129,6 @@ def test_no_log_no_outages_and_nothing_created(tmp_path: Path) -> None:
     result = tcpmonitor(home, "outages")
     assert result.returncode == 0 and result.stderr == "no outages\n"
     assert not (home.data / "events.sqlite3").exists()
-
-
-#: The command in a process of its own that says its peak resident memory (VmHWM, KiB) last on
-#: stderr: since exec, unlike the rusage a parent sees, which counts the parent's own pages.
-PEAK = """import sys
-from tcpmonitor_gui.cli.main import main
-try:
-    code = main(sys.argv[1:])
-finally:
-    with open("/proc/self/status") as status:
-        print([line for line in status if line.startswith("VmHWM")][0].split()[1], file=sys.stderr)
-sys.exit(code)
-"""
-
-
-def peak_rss_kb(home: Home, *args: str) -> int:
-    result = subprocess.run(
-        [sys.executable, "-c", PEAK, *args, *home.options],
-        env=home.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return int(result.stderr.split()[-1])
 
 
 def test_a_long_history_is_written_out_without_holding_it(home: Home, tmp_path: Path) -> None:

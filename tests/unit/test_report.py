@@ -16,7 +16,7 @@ from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tests.helpers import make_profile, stored_event
-from tests.unit._cli_process import Home, tcpmonitor
+from tests.unit._cli_process import Home, peak_rss_kb, tcpmonitor
 
 NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 HOSTILE = "=cmd|' /C calc'!A0 <script>alert(1)</script>"
@@ -114,3 +114,31 @@ def test_no_log_yet_is_an_empty_report_not_an_error(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1:] == []  # no rows: nothing is known of anyone
     assert not (home.data / "events.sqlite3").exists()  # reading never creates a log
+
+
+def test_a_flapping_months_report_is_built_without_holding_its_outages(tmp_path: Path) -> None:
+    """100,000 outages took 50 MB more than one (every outage was held, then each shaded in
+    the chart: a 7.8 MB page for them, 39 MB for 500,000); the page still lists the newest."""
+    flapping = make_profile("127.0.0.1", 5432, name="flapping")
+    homes = []
+    for n in (1, 100_000):
+        home = Home(tmp_path / f"config{n}", tmp_path / f"data{n}")
+        ProfileStore(home.config).save([flapping])
+        with EventLog(home.data / "events.sqlite3") as log:
+            log.submit(
+                ev(flapping, ago(minutes=(n - i / 2) / 4), State.DOWN if i % 2 == 0 else State.UP,
+                   cause=Cause.REFUSED)
+                for i in range(2 * n)
+            )  # fmt: skip
+            assert log.flush(60)
+        homes.append(home)
+    page = tmp_path / "report.html"
+    grew = (peak_rss_kb(homes[1], "report", "--html", str(page))
+            - peak_rss_kb(homes[0], "report", "--html", str(tmp_path / "one.html")))  # fmt: skip
+    assert grew < 15_000, grew
+    text = page.read_text()
+    assert len(text) < 200_000, len(text)
+    assert len(re.findall(r"<tr><td>\d{4}-", text)) == 200  # the newest listed
+    assert "… and 99800 older" in text
+    row = tcpmonitor(homes[1], "report").stdout.splitlines()[1]
+    assert row.split()[3] == "100000", row
