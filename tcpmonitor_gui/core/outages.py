@@ -88,6 +88,12 @@ class Outage:
         return max(0.0, (end - self.start).total_seconds())
 
     @property
+    def recovered(self) -> bool:
+        """The target came back: the only outages a mean time to recover may count (one the
+        user paused, or that monitoring stopped in, lasted as long as nobody knows)."""
+        return self.end is not None and self.ended_by == ENDED_BY[State.UP]
+
+    @property
     def local(self) -> bool:
         """This computer's network was down, not the target."""
         return self.cause is Cause.LOCAL_NETWORK

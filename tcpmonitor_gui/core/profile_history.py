@@ -109,7 +109,7 @@ def summarise(
     outages: Sequence[Outage], uptime: dict[str, Uptime], degraded_s: float, now: dt.datetime
 ) -> Summary:
     targets = [o for o in outages if not o.local and not o.maintenance]
-    ended = [o.duration_s(now) for o in targets if o.end is not None]
+    ended = [o.duration_s(now) for o in targets if o.recovered]
     longest = max(targets, key=lambda o: o.duration_s(now), default=None)
     return Summary(
         uptime=uptime,

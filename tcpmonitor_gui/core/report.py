@@ -110,7 +110,7 @@ class _Tally:
         self.own += 1
         self.downtime_s += _clip(o, self.since, self.until)
         self.longest_s = max(self.longest_s, o.duration_s(self.until))
-        if o.end is not None:
+        if o.recovered:
             self.ended_s += o.duration_s(self.until)
             self.ended += 1
 

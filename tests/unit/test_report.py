@@ -14,6 +14,7 @@ import pytest
 
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Kind, State
+from tcpmonitor_gui.core.profile_history import load
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tests.helpers import make_profile, stored_event
 from tests.unit._cli_process import Home, peak_rss_kb, tcpmonitor
@@ -142,3 +143,27 @@ def test_a_flapping_months_report_is_built_without_holding_its_outages(tmp_path:
     assert "… and 99800 older" in text
     row = tcpmonitor(homes[1], "report").stdout.splitlines()[1]
     assert row.split()[3] == "100000", row
+
+
+def test_the_mean_time_to_recover_counts_only_recoveries(tmp_path: Path) -> None:
+    """An outage the program quit in (or the user paused) was counted as recovered when it
+    ended: a 10 min recovery beside a 5 h drop nobody saw end and a paused one read as 1 h 53
+    min to recover, in the report and in the details."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    db = make_profile("127.0.0.1", 5432, name="db")
+    ProfileStore(home.config).save([db])
+    with EventLog(home.data / "events.sqlite3") as log:
+        log.submit([
+            ev(db, ago(hours=9), State.UP),
+            ev(db, ago(hours=8), State.DOWN, cause=Cause.REFUSED),
+            ev(db, ago(hours=8) + dt.timedelta(minutes=10), State.UP),
+            ev(db, ago(hours=6), State.DOWN, cause=Cause.REFUSED),
+            ev(db, ago(hours=1), State.UNKNOWN, detail="monitoring stopped"),
+            ev(db, ago(minutes=50), State.DOWN, cause=Cause.REFUSED),
+            ev(db, ago(minutes=20), State.PAUSED),
+        ])  # fmt: skip
+        assert log.flush()
+        summary = load(log, db.id, 86400.0, NOW).summary
+    assert summary.outages == 3 and summary.mean_recovery_s == 600
+    row = next(csv.DictReader(io.StringIO(tcpmonitor(home, "report", "--csv", "-").stdout)))
+    assert row["mean_time_to_recover_s"] == "600.0", row
