@@ -67,12 +67,11 @@ def _table(found: Iterator[Outage], now: dt.datetime) -> None:
 
 
 def _cells(o: Outage, now: dt.datetime) -> tuple[str, ...]:
-    note = "maintenance" if o.maintenance else "this computer offline" if o.local else ""
     return (
         f"{o.start.astimezone():%Y-%m-%d %H:%M:%S}",
         duration(o.duration_s(now), tenths=True),
         printable(o.profile_name),
         "-" if o.cause is None else o.cause.label,
         o.ended_by or "ongoing",
-        note,
+        o.note,
     )

@@ -94,6 +94,12 @@ class Outage:
         return self.end is not None and self.ended_by == ENDED_BY[State.UP]
 
     @property
+    def note(self) -> str:
+        """What the outage was, where it was not the target's: "maintenance" (planned) or
+        "this computer offline"; "" otherwise."""
+        return "maintenance" if self.maintenance else "this computer offline" if self.local else ""
+
+    @property
     def local(self) -> bool:
         """This computer's network was down, not the target."""
         return self.cause is Cause.LOCAL_NETWORK

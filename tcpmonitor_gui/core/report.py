@@ -249,14 +249,11 @@ def to_html(report: Report, title: str = "TCP Monitor report") -> str:
             parts.append("<table><tr><th>Start</th><th class=n>Duration</th><th>Cause</th>"
                          "<th>Ended</th><th>Note</th></tr>")  # fmt: skip
             for o in r.outages[::-1]:
-                note = (
-                    "maintenance" if o.maintenance else "this computer offline" if o.local else ""
-                )
                 parts.append(
                     f"<tr><td>{_local(o.start)}</td>"
                     f"<td class=n>{duration(o.duration_s(report.until))}</td>"
                     f"<td title='{e(o.detail)}'>{e(o.cause.label if o.cause else '–')}</td>"
-                    f"<td>{e(o.ended_by or 'ongoing')}</td><td class=muted>{note}</td></tr>"
+                    f"<td>{e(o.ended_by or 'ongoing')}</td><td class=muted>{o.note}</td></tr>"
                 )
             parts.append("</table>")
             if r.outage_count > len(r.outages):
@@ -265,10 +262,6 @@ def to_html(report: Report, title: str = "TCP Monitor report") -> str:
             parts.append("<p>No outages in this period.</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
-
-
-def _note(o: Outage) -> str:
-    return "maintenance" if o.maintenance else "this computer offline" if o.local else ""
 
 
 def _ms(value: float | None) -> str:
