@@ -137,8 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if single_instance.ask_running_instance(name, wait_s=wait_s):
             print("TCP Monitor is already running; its window was brought to the front.")
             return 0
-        if alone is False:
-            log.warning("the TCP Monitor that holds %s did not answer; starting anyway", name)
+        if alone is False:  # a live process holds it: a second window would monitor twice
+            pid = single_instance.holder(name)
+            who = f" (process {pid})" if pid is not None else ""
+            print(
+                f"tcpmonitor-gui: TCP Monitor is already running{who} but does not answer"
+                " (stopped or hung); its window could not be brought to the front",
+                file=sys.stderr,
+            )
+            return 1
     instance = single_instance.InstanceServer(name)  # listens once the window is on screen
 
     session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told

@@ -11,10 +11,16 @@ does not need). A launch that does not get it asks the holder, waiting while the
 still starting. Two launches at the same moment therefore make one window, where asking
 first and listening after let both run. Without ``flock`` (Windows) a launch asks first, as
 before.
+
+The holder answers "shown" once it has been asked: a holder that is frozen (SIGSTOP, a hung
+GUI thread) still has its kernel accept the connection and take the message, and a launch that
+took that for an answer said "its window was brought to the front" while nothing came. The
+lock file holds the holder's process id, so that a launch that gets no answer can name it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import stat
@@ -34,9 +40,13 @@ if sys.platform != "win32":
     import fcntl
 
 CONNECT_TIMEOUT_MS = 500
+#: How long a launch waits for the holder to answer that it showed its window.
+ANSWER_WAIT_S = 5.0
 #: How long a launch that found the lock held waits for its holder, still starting, to listen.
 STARTING_WAIT_S = 10.0
 _RETRY_S = 0.05
+#: What the holder answers once its window was brought forward.
+ANSWER = b"shown"
 #: The lock's file descriptor, open (and the lock held) until the process ends.
 _held: list[int] = []
 
@@ -96,12 +106,34 @@ def take_lock(name: str) -> bool | None:
         os.close(fd)
         return None
     _held.append(fd)
+    with contextlib.suppress(OSError):  # who holds it, for a launch that gets no answer
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return True
 
 
+def holder(name: str) -> int | None:
+    """The process id the holder of ``name``'s lock wrote in it, if it can be read."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    try:
+        fd = os.open(lock_path(name), flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        text = os.read(fd, 32).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return int(text) if text.isdigit() else None
+
+
 def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float = 0.0) -> bool:
-    """True if another instance answered under ``name`` (and was told ``message``); tried
-    again for ``wait_s`` while nobody listens yet (a first instance still starting)."""
+    """True if another instance answered under ``name`` that it did ``message``; tried
+    again for ``wait_s`` while nobody listens yet (a first instance still starting). False
+    also when it took the message and did not answer within ``ANSWER_WAIT_S`` (frozen)."""
     from PySide6.QtNetwork import QLocalSocket  # noqa: PLC0415 - see the module
 
     deadline = time.monotonic() + wait_s
@@ -116,8 +148,15 @@ def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float =
     socket.write(message + b"\n")
     socket.flush()
     socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
-    socket.disconnectFromServer()
-    return True
+    answer = b""
+    deadline = time.monotonic() + ANSWER_WAIT_S
+    while b"\n" not in answer:
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        if left_ms <= 0 or not socket.waitForReadyRead(left_ms):
+            break  # frozen, or gone without a word
+        answer += bytes(socket.readAll().data())
+    socket.abort()
+    return answer.startswith(ANSWER)
 
 
 class InstanceServer(QObject):
@@ -158,6 +197,8 @@ class InstanceServer(QObject):
         for conn in list(self._connections):
             if conn.bytesAvailable() and b"show" in bytes(conn.readAll().data()):
                 self.showRequested.emit()
+                conn.write(ANSWER + b"\n")  # it is shown: the launch may say so
+                conn.flush()
 
     def _drop(self) -> None:
         for conn in [

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,11 +27,76 @@ def test_second_launch_reaches_the_first(qtbot: QtBot, tmp_path: Path) -> None:
     assert not ask_running_instance(name)  # nobody there yet
     server = InstanceServer(name)
     assert server.listen()
-    try:
-        with qtbot.waitSignal(server.showRequested, timeout=3000):
-            assert ask_running_instance(name)
+    code = (
+        "from tcpmonitor_gui.ui.single_instance import ask_running_instance\n"
+        f"print(ask_running_instance({name!r}))\n"
+    )
+    try:  # asked by another process: it waits for the answer, which needs this loop
+        with qtbot.waitSignal(server.showRequested, timeout=10_000):
+            asking = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+        qtbot.waitUntil(lambda: asking.poll() is not None, timeout=10_000)
+        assert asking.communicate()[0].decode().strip() == "True"
     finally:
         server.close()
+
+
+def test_a_frozen_first_instance_is_not_said_to_have_shown_its_window(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first instance that listens but does not run (its GUI thread hung) still has its
+    kernel take the connection and the message: that is no answer, within a bound."""
+    monkeypatch.setattr("tcpmonitor_gui.ui.single_instance.ANSWER_WAIT_S", 0.5, raising=False)
+    name = server_name(tmp_path)
+    server = InstanceServer(name)
+    assert server.listen()  # and no event loop runs here while it is asked
+    try:
+        started = time.monotonic()
+        assert not ask_running_instance(name)
+        assert time.monotonic() - started < 3.0
+    finally:
+        server.close()
+
+
+def test_a_launch_beside_a_stopped_first_instance_says_so_and_starts_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first instance, SIGSTOPped, holds the lock and its socket: a second launch said
+    "its window was brought to the front" (exit 0) while nothing came. It names the stopped
+    process and exits 1, and starts no second window to monitor everything twice."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    config = tmp_path / "config"
+    name = server_name(config)
+    code = (
+        "import os, signal, sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from tcpmonitor_gui.ui.single_instance import InstanceServer, take_lock\n"
+        "app = QCoreApplication([])\n"
+        f"assert take_lock({name!r})\n"
+        f"server = InstanceServer({name!r})\n"
+        "assert server.listen()\n"
+        "print('listening', flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGSTOP)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True
+    ) as first:
+        try:
+            assert first.stdout is not None and first.stdout.readline().strip() == "listening"
+            second = subprocess.run(
+                [sys.executable, "-m", "tcpmonitor_gui", "--config-dir", str(config),
+                 "--data-dir", str(tmp_path / "data"), "--quit-after", "5"],
+                env=env, capture_output=True, text=True, timeout=60, check=False,
+            )  # fmt: skip
+        finally:
+            first.send_signal(signal.SIGKILL)
+    assert second.returncode == 1, (second.stdout, second.stderr)
+    assert "brought to the front" not in second.stdout
+    assert second.stderr.strip().splitlines()[-1] == (
+        f"tcpmonitor-gui: TCP Monitor is already running (process {first.pid}) but does not"
+        " answer (stopped or hung); its window could not be brought to the front"
+    )
+    assert not (tmp_path / "data").exists(), "a second instance was started"
 
 
 def test_only_this_user_may_connect_however_loose_the_umask(tmp_path: Path) -> None:
