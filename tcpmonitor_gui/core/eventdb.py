@@ -152,11 +152,17 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise EventLogError(f"{path}: cannot be opened ({exc})") from exc
     try:
-        check_schema(conn, path)  # before anything that could change the file
-        conn.execute("PRAGMA journal_mode=WAL")
+        version = check_schema(conn, path)  # before anything that could change the file
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
         # WAL with synchronous=NORMAL cannot corrupt the file; a power cut may lose the last
         # commits, which is the right trade for a log written several times a second.
         conn.execute("PRAGMA synchronous=NORMAL")
+        if version == SCHEMA_VERSION:
+            # Nothing to write: no write lock is asked for. One held by another program (a
+            # window that was stopped, a long prune) made the log unusable after 10 s, and
+            # ``run`` monitored nothing; its events now wait for the lock like any others.
+            return conn
         with transaction(conn):
             version = check_schema(conn, path)  # again: another process may have been first
             for n in range(version, SCHEMA_VERSION):

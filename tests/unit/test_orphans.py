@@ -302,3 +302,34 @@ def test_a_writer_stuck_holding_the_lock_does_not_hang_the_next(
     finally:
         os.close(fd)
     assert any("kept it for 0.3 s" in r.getMessage() for r in caplog.records)
+
+
+def test_a_run_beside_a_stopped_writer_that_holds_the_write_lock_monitors_all_the_same(
+    tmp_path: Path, closed_port: int
+) -> None:
+    """A program writing the log (a window, another run) stopped while it held SQLite's write
+    lock: a ``run`` started then said "cannot be used as the event log (database is locked)"
+    after 10 s and monitored nothing (exit 2). It monitors, and stores what it saw once the
+    lock is free."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    profile = {"name": "db", "host": "127.0.0.1", "port": closed_port,
+               "detector": {"kind": "probe", "interval_s": 0.2}}  # fmt: skip
+    ProfileStore(home.config).save([Profile.from_dict(profile)])
+    db = home.data / "events.sqlite3"
+    EventLog(db).start().close()  # the log as the stopped program left it
+    writers = os.open(orphans.lock_path(db), os.O_RDWR)
+    fcntl.flock(writers, fcntl.LOCK_SH)  # it writes the log, as every writer says
+    stopped = sqlite3.connect(db, isolation_level=None)
+    try:
+        stopped.execute("BEGIN IMMEDIATE")  # and was stopped in the middle of a write
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: json.loads(line).get("cause") == "refused")  # checks
+            stopped.execute("COMMIT")
+            down = run.read_until(lambda line: json.loads(line).get("state") == "down")
+            run.send_signal(signal.SIGTERM)
+            assert run.wait() == 0, run.stderr()
+    finally:
+        stopped.close()
+        os.close(writers)
+    assert json.loads(down)["profile_name"] == "db"
+    assert [e.state for e in stored(db)] == [State.CONNECTING, State.DOWN, State.UNKNOWN]
