@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from .actions import (
     GATHER_MAX_S,
@@ -185,7 +186,7 @@ async def _send(action: Action, title: str, body: str) -> Outcome:
 
     def send() -> tuple[bool, str]:
         with apprise.LogCapture(level=apprise.logging.WARNING) as logs:  # type: ignore[no-untyped-call]
-            service = apprise.Apprise()
+            service = apprise.Apprise(asset=_own_thread_asset(apprise))
             service.add(action.notify)
             # Plain text, said so: a service that takes HTML or Markdown gets it escaped (an
             # e-mail lost "<core>" of "R&D <core> db", and its line breaks, without).
@@ -194,7 +195,7 @@ async def _send(action: Action, title: str, body: str) -> Outcome:
         return sent, " / ".join(said)[:OUTPUT_KEPT]
 
     try:
-        sent, said = await asyncio.wait_for(asyncio.to_thread(send), action.timeout_s)
+        sent, said = await asyncio.wait_for(_on_own_thread(send), action.timeout_s)
     except TimeoutError:
         return Outcome(action, False, f"not sent within {action.timeout_s:g} s", "")
     except Exception as exc:  # Apprise itself failed (a plugin that cannot load, say)
@@ -203,6 +204,46 @@ async def _send(action: Action, title: str, body: str) -> Outcome:
     if sent:
         return Outcome(action, True, f"sent in {took:.1f} s", "")
     return Outcome(action, False, f"not sent ({took:.1f} s)", said)
+
+
+def _own_thread_asset(apprise: Any) -> Any:
+    """Apprise's settings for a send done on the calling thread, start to end: its own
+    thread pool (a service with a timeout, which every one has by default) is one that the
+    program's exit waits for, and a send that never ends is never given up there."""
+    try:
+        return apprise.AppriseAsset(async_mode=False, service_timeout=0)
+    except (AttributeError, TypeError):  # an Apprise before service timeouts had no pool
+        return apprise.AppriseAsset(async_mode=False)
+
+
+def _on_own_thread(work: Callable[[], tuple[bool, str]]) -> asyncio.Future[tuple[bool, str]]:
+    """``work`` on a daemon thread of its own, as a future of the loop, given up (never
+    joined) at the action's timeout. Not the loop's executor: a send that never ends (an SMTP
+    server that trickles a byte every few seconds keeps Python's socket timeout from ever
+    firing) held one of its few workers for good, so that later notices queued behind it,
+    and the program's exit waited for it for ever."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[tuple[bool, str]] = loop.create_future()
+
+    def settle(result: tuple[bool, str] | None, exc: BaseException | None) -> None:
+        if done.done():  # given up on at its timeout
+            return
+        if exc is not None:
+            done.set_exception(exc)
+        else:
+            assert result is not None
+            done.set_result(result)
+
+    def run() -> None:
+        try:
+            result, exc = work(), None
+        except Exception as caught:
+            result, exc = None, caught
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(settle, result, exc)
+
+    threading.Thread(target=run, name="notice", daemon=True).start()
+    return done
 
 
 async def _kill(pid: int, command: _Command) -> None:

@@ -6,13 +6,16 @@ the once-in-30-s rule hold."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import email
 import http.server
 import json
+import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -311,3 +314,72 @@ def test_past_a_hundred_waiting_actions_one_more_is_skipped_and_said() -> None:
     assert [e.detail for e in skipped] == [
         f"down action 'sleep 30': skipped: {MAX_WAITING} actions wait"
     ] * 5
+
+
+class Trickler:
+    """An SMTP server that greets with half a line and then sends a byte every 0.2 s: no
+    socket timeout ever fires on it, so a send to it never ends by itself."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                peer, _ = self.listener.accept()
+                threading.Thread(target=self._trickle, args=(peer,), daemon=True).start()
+
+    def _trickle(self, peer: socket.socket) -> None:
+        with peer, contextlib.suppress(OSError):
+            peer.sendall(b"220 ")
+            while not self.stop.wait(0.2):
+                peer.sendall(b"x")
+
+    def url(self, to: str = "ops") -> str:
+        return (f"mailto://example.com?smtp=127.0.0.1&port={self.port}&mode=insecure"
+                f"&from=monitor@example.com&to={to}@example.com")  # fmt: skip
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def trickler() -> Iterator[Trickler]:
+    server = Trickler()
+    yield server
+    server.close()
+
+
+def test_a_mail_server_that_never_finishes_holds_up_neither_the_exit_nor_later_notices(
+    tmp_path: Path, trickler: Trickler, receiver: Receiver
+) -> None:
+    """A send given up at its timeout went on holding one of the few workers of the loop's
+    executor: `actions test` never exited, and once a handful hung no notice was sent again."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    store(home, [{"on": "down", "notify": trickler.url(), "timeout_s": 0.5}])
+    started = time.monotonic()
+    result = tcpmonitor(home, "actions", "test", "Orders DB")
+    assert time.monotonic() - started < 10  # it exits: it does not wait for the send
+    assert result.returncode == 1
+    assert result.stdout.startswith("FAILED  down action 'notify mailto://example.com/…': "
+                                    "not sent within 0.5 s")  # fmt: skip
+
+    hung = min(32, (os.cpu_count() or 1) + 4) + 1  # more than the loop's executor has workers
+    stuck = [parse("actions", [{"on": "down", "notify": trickler.url(f"ops{i}"),
+                                "timeout_s": 0.2}])[0] for i in range(hung)]  # fmt: skip
+    told = parse("actions", [{"on": "down", "notify": f"json://127.0.0.1:{receiver.port}/",
+                              "timeout_s": 5}])  # fmt: skip
+    reports = Reports()
+    runner = ActionRunner(reports)
+    try:
+        runner.submit(drop(), stuck, "127.0.0.1:1")
+        reports.wait(hung)
+        runner.submit(drop(), told, "127.0.0.1:1")
+        last = reports.wait(hung + 1)[-1]
+    finally:
+        runner.close()
+    assert "sent in " in last.detail, last.detail
