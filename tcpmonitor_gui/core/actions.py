@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import shlex
 from typing import Any
 
@@ -190,10 +191,46 @@ def _notify_url(field: str, url: object) -> str:
 
 
 def redact(url: str) -> str:
-    """``ntfy://ntfy.sh/…``: the service and the host of a notification URL, nothing else."""
+    """``ntfy://ntfy.sh/…``: the service and the host of a notification URL, nothing else.
+    Where a URL's host place holds no host name but a secret (Telegram's bot token,
+    Pushbullet's access token, Pushover's app token: Apprise masks them) or a topic (ntfy's),
+    the service alone: ``tgram://…``."""
     scheme, _, rest = url.partition("://")
-    host = rest.split("/", 1)[0].rsplit("@", 1)[-1].split("?", 1)[0]
-    return f"{scheme}://{host}/…" if rest else f"{scheme}://…"
+    host = _host_of(rest)
+    if not _HOST.fullmatch(host) or _name_of(host) != _name_of(_host_of(_private(url))):
+        return f"{scheme}://…"
+    return f"{scheme}://{host}/…"
+
+
+#: A host name with a dot (or ``localhost``) or an address, and maybe a port.
+_HOST = re.compile(
+    r"(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?::[0-9]{1,5})?"
+)
+
+
+def _host_of(rest: str) -> str:
+    """The host (and port) of a URL, or of what follows its ``scheme://``."""
+    place = rest.partition("://")[2] if "://" in rest else rest
+    return re.split("[/?#]", place, maxsplit=1)[0].rsplit("@", 1)[-1]
+
+
+def _name_of(host: str) -> str:
+    return re.sub(r":[0-9]{1,5}$", "", host)
+
+
+def _private(url: str) -> str:
+    """The URL as Apprise prints it with its secrets masked ("" when it cannot tell)."""
+    quiet = logging.getLogger("apprise")  # it would log the URL it refuses, secret and all
+    level, quiet.level = quiet.level, logging.CRITICAL + 1
+    try:
+        import apprise  # noqa: PLC0415 - only where a profile notifies a service
+
+        service = apprise.Apprise.instantiate(url)
+        return str(service.url(privacy=True)) if service else ""  # type: ignore[no-untyped-call]
+    except Exception:  # Apprise missing or broken here: nothing is known to be no secret
+        return ""
+    finally:
+        quiet.setLevel(level)
 
 
 def environment(event: Event, target: str) -> dict[str, str]:

@@ -383,3 +383,26 @@ def test_a_mail_server_that_never_finishes_holds_up_neither_the_exit_nor_later_n
     finally:
         runner.close()
     assert "sent in " in last.detail, last.detail
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (f"tgram://123456789:{TOKEN}/12345", "tgram://…"),  # the bot token is the "host"
+        (f"pbul://o.{TOKEN}", "pbul://…"),  # the access token
+        (f"pover://user{SECRET}@{TOKEN}", "pover://…"),  # the user key @ the app token
+        (f"ifttt://{SECRET}@{TOKEN}", "ifttt://…"),
+        (f"ntfy://{TOKEN}", "ntfy://…"),  # a topic on ntfy.sh: who knows it can read it
+        (
+            f"mailto://u:{SECRET}@example.com?from=m@example.com&to={TOKEN}@example.com",
+            "mailto://example.com/…",
+        ),
+        (f"ntfys://tk_{TOKEN}@ntfy.sh/topic", "ntfys://ntfy.sh/…"),
+        (f"json://[::1]:8080/hook?+X-Token={TOKEN}", "json://[::1]:8080/…"),
+    ],
+)
+def test_a_secret_in_the_place_of_a_host_is_never_shown(url: str, shown: str) -> None:
+    """Showing "the service and host" showed Telegram's bot token, Pushbullet's access token,
+    Pushover's app token: those services' URLs hold them where a host would be."""
+    [action] = parse("actions", [{"on": "down", "notify": url}])
+    assert action.shown() == f"notify {shown}"
