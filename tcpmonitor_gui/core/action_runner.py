@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import dataclasses
 import os
+import shutil
 import signal
 import threading
 import time
@@ -97,6 +98,8 @@ async def run_one(action: Action, event: Event, target: str, left: set[_Command]
         )
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
+        if isinstance(exc, FileNotFoundError) and (missing := _missing_interpreter(action.run[0])):
+            why = f"{missing}, named in its #! line: {why}"
         return Outcome(action, False, f"cannot run: {why}", "")
     lingers = False
     try:
@@ -134,6 +137,20 @@ async def run_one(action: Action, event: Event, target: str, left: set[_Command]
     text = output.decode("utf-8", "replace")
     text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
     return Outcome(action, ok, summary, text[:OUTPUT_KEPT])
+
+
+def _missing_interpreter(program: str) -> str:
+    """The interpreter that a script's ``#!`` line names, when the script is there and that
+    is not: the kernel says "No such file or directory" of a script that is right there."""
+    found = shutil.which(program)
+    if found is None:
+        return ""
+    with contextlib.suppress(OSError), open(found, "rb") as script:
+        line = script.readline(256)
+        if line.startswith(b"#!") and (words := line[2:].split()):
+            interpreter = os.fsdecode(words[0])
+            return "" if os.path.exists(interpreter) else interpreter
+    return ""
 
 
 def notice_words(event: Event, target: str) -> tuple[str, str]:

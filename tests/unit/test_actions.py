@@ -239,3 +239,20 @@ def test_actions_test_shows_control_characters_in_what_a_command_wrote_as_escape
     assert result.returncode == 0, result.stderr
     assert result.stdout.endswith(r": \x1b]0;pwned\x07\x1b[31mred" + "\n")
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+
+
+def test_a_script_whose_interpreter_is_missing_is_not_called_missing_itself(
+    tmp_path: Path,
+) -> None:
+    """The kernel's "No such file or directory" of a script that is right there sent the user
+    looking for the script; it is its #! line's interpreter that is missing."""
+    script = tmp_path / "restart-tunnel"
+    script.write_text("#!/nonexistent/python3 -u\nprint('restarted')\n")
+    script.chmod(0o755)
+    home = Home(tmp_path / "config", tmp_path / "data")
+    store(home, [{"on": "down", "run": [str(script)]}])
+    result = tcpmonitor(home, "actions", "test", "db")
+    assert result.returncode == 1
+    assert result.stdout.rstrip("\n").endswith(
+        "cannot run: /nonexistent/python3, named in its #! line: No such file or directory"
+    )
