@@ -199,6 +199,10 @@ async def _send(action: Action, title: str, body: str) -> Outcome:
         import apprise  # noqa: PLC0415 - only where a profile notifies a service
     except Exception as exc:  # missing or broken here: said, like any failure to send
         return Outcome(action, False, f"not sent: Apprise cannot be used ({exc})", "")
+    if (sending := len(_SENDING)) >= MAX_SENDING:
+        return Outcome(
+            action, False, f"not sent: {sending} notices are still being sent, unfinished", ""
+        )
     started = time.monotonic()
 
     def send() -> tuple[bool, str]:
@@ -256,11 +260,22 @@ def _on_own_thread(work: Callable[[], tuple[bool, str]]) -> asyncio.Future[tuple
             result, exc = work(), None
         except Exception as caught:
             result, exc = None, caught
+        finally:
+            _SENDING.discard(thread)
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
             loop.call_soon_threadsafe(settle, result, exc)
 
-    threading.Thread(target=run, name="notice", daemon=True).start()
+    thread = threading.Thread(target=run, name="notice", daemon=True)
+    _SENDING.add(thread)
+    thread.start()
     return done
+
+
+#: The sends under way, those given up at their timeout included: each holds a thread and a
+#: socket until its service lets go. Past ``MAX_SENDING`` a notice is not sent, and said so:
+#: a service that never finishes (a mail server that trickles) would take one more each time.
+MAX_SENDING = 64
+_SENDING: set[threading.Thread] = set()
 
 
 async def _kill(pid: int, command: _Command) -> None:

@@ -20,6 +20,7 @@ its output. Changes inside a maintenance window run nothing (like notices, they 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import re
@@ -190,6 +191,7 @@ def _notify_url(field: str, url: object) -> str:
     return url
 
 
+@functools.lru_cache(maxsize=256)  # Apprise is asked once a URL (see ``_private``)
 def redact(url: str) -> str:
     """``ntfy://ntfy.sh/…``: the service and the host of a notification URL, nothing else.
     Where a URL's host place holds no host name but a secret (Telegram's bot token,

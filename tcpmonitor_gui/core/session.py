@@ -166,8 +166,9 @@ class Session:
     ) -> concurrent.futures.Future[Problem | None]:
         """The desktop program's way: open the log as the I/O thread's first task, so that a
         slow disk, or another process holding the log's write lock (SQLite waits up to 10 s
-        for it where the schema must change), never holds the GUI thread; the queries on the log queue behind it. The
-        future gives the ``Problem`` if the log cannot be used (its taker tells it).
+        for it where the schema must change), never holds the GUI thread; the queries on the
+        log queue behind it. The future gives the ``Problem`` if the log cannot be used (its
+        taker tells it).
 
         ``go``: wait for it first, at most ``GO_WAIT_S`` (the window sets it once its first
         frame is on screen: the log's modules would compete with that frame for the GIL)."""

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from tcpmonitor_gui.core import action_runner
 from tcpmonitor_gui.core.action_runner import ActionRunner
 from tcpmonitor_gui.core.actions import MAX_WAITING, parse
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
@@ -406,3 +407,25 @@ def test_a_secret_in_the_place_of_a_host_is_never_shown(url: str, shown: str) ->
     Pushover's app token: those services' URLs hold them where a host would be."""
     [action] = parse("actions", [{"on": "down", "notify": url}])
     assert action.shown() == f"notify {shown}"
+
+
+def test_sends_that_never_finish_are_bounded_and_the_next_is_refused_and_said(
+    trickler: Trickler, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each send given up at its timeout keeps its thread and socket until the service lets
+    go: a mail server that never finishes took one more with every notice, without end."""
+    monkeypatch.setattr(action_runner, "MAX_SENDING", 3)
+    stuck = parse("actions", [{"on": "down", "notify": trickler.url(f"ops{i}"), "timeout_s": 0.2}
+                              for i in range(3)])  # fmt: skip
+    told = parse("actions", [{"on": "down", "notify": f"json://127.0.0.1:{receiver.port}/"}])
+    reports = Reports()
+    runner = ActionRunner(reports)
+    try:
+        runner.submit(drop(), stuck, "127.0.0.1:1")
+        reports.wait(3)
+        runner.submit(drop(), told, "127.0.0.1:1")
+        last = reports.wait(4)[-1]
+    finally:
+        runner.close()
+    assert last.detail.endswith("not sent: 3 notices are still being sent, unfinished")
+    assert receiver.got == []
