@@ -8,15 +8,18 @@ thread); nothing here knows Qt.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+from . import eventqueries as q
 from .eventlog import EventLog
 from .eventqueries import MinuteStat, Uptime
-from .events import Kind, State
-from .outages import Outage
+from .events import Cause, Kind, State
+from .outages import Outage, each_outage
 
 #: The periods the details view offers, by label: seconds.
 PERIODS: dict[str, float] = {
@@ -29,6 +32,8 @@ PERIODS: dict[str, float] = {
 UPTIME_WINDOWS = ("24 h", "7 d", "30 d")
 #: A chart shows at most about this many buckets: minutes are gathered beyond it.
 MAX_BUCKETS = 1500
+#: The outage list shows at most the newest this many.
+MAX_LISTED = 500
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +63,19 @@ class Summary:
     planned: int
 
 
+@dataclasses.dataclass(slots=True)
+class Shade:
+    """Outages (or time degraded) as the chart shades them, in Unix seconds clipped to the
+    period: those less than a bucket apart are one shade (what a pixel shows), so that a
+    month of a flapping connection is a few hundred shapes, not 100,000. ``cause``: that of
+    the longest outage in it."""
+
+    start: float
+    end: float
+    cause: Cause | None = None
+    longest_s: float = 0.0
+
+
 @dataclasses.dataclass(frozen=True)
 class ProfileHistory:
     profile_id: str
@@ -65,10 +83,14 @@ class ProfileHistory:
     until: dt.datetime
     bucket_s: float
     buckets: list[Bucket]
-    #: Overlapping the period, oldest first.
+    #: The newest ``MAX_LISTED`` of the outages overlapping the period, oldest first.
     outages: list[Outage]
-    #: Spans spent degraded in the period (works, with trouble: counted as up).
-    degraded: list[tuple[dt.datetime, dt.datetime]]
+    #: How many outages overlap the period (all of them: ``outages`` holds the newest).
+    outage_count: int
+    #: The outages of the period as the chart shades them, oldest first.
+    shaded: list[Shade]
+    #: Time spent degraded in the period (works, with trouble: counted as up), shaded.
+    degraded: list[Shade]
     summary: Summary
 
 
@@ -105,64 +127,119 @@ def gather(minutes: Sequence[MinuteStat], width_s: float) -> list[Bucket]:
     return out
 
 
-def summarise(
-    outages: Sequence[Outage], uptime: dict[str, Uptime], degraded_s: float, now: dt.datetime
-) -> Summary:
-    targets = [o for o in outages if not o.local and not o.maintenance]
-    ended = [o.duration_s(now) for o in targets if o.recovered]
-    longest = max(targets, key=lambda o: o.duration_s(now), default=None)
-    return Summary(
-        uptime=uptime,
-        outages=len(targets),
-        mean_recovery_s=sum(ended) / len(ended) if ended else None,
-        longest=longest,
-        degraded_s=degraded_s,
-        local=sum(1 for o in outages if o.local),
-        planned=sum(1 for o in outages if o.maintenance and not o.local),
+def shade(shades: list[Shade], start: float, end: float, gap: float, cause: Cause | None) -> None:
+    """Add ``start`` .. ``end`` (no earlier than the shades so far) to ``shades``: to the last
+    one when less than ``gap`` after it."""
+    last = shades[-1] if shades else None
+    if last is not None and start - last.end < gap:
+        last.end = max(last.end, end)
+        if end - start > last.longest_s:
+            last.cause, last.longest_s = cause, end - start
+    else:
+        shades.append(Shade(start, end, cause, end - start))
+
+
+@dataclasses.dataclass
+class _Tally:
+    """One profile's outages of the month, added one at a time (oldest first): the summary,
+    the period's count, newest and shading, in the same memory for ten as for a million."""
+
+    since: dt.datetime
+    now: dt.datetime
+    gap: float
+    targets: int = 0
+    local: int = 0
+    planned: int = 0
+    ended_s: float = 0.0
+    ended: int = 0
+    longest: Outage | None = None
+    in_period: int = 0
+    newest: collections.deque[Outage] = dataclasses.field(
+        default_factory=lambda: collections.deque(maxlen=MAX_LISTED)
     )
+    shaded: list[Shade] = dataclasses.field(default_factory=list)
+
+    def add(self, o: Outage) -> None:
+        if o.local:
+            self.local += 1
+        elif o.maintenance:
+            self.planned += 1
+        else:
+            self.targets += 1
+            if o.recovered:
+                self.ended_s += o.duration_s(self.now)
+                self.ended += 1
+            if self.longest is None or o.duration_s(self.now) > self.longest.duration_s(self.now):
+                self.longest = o
+        end = min(o.end or self.now, self.now)
+        if end <= self.since:
+            return
+        self.in_period += 1
+        self.newest.append(o)
+        start = max(o.start, self.since).timestamp()
+        shade(self.shaded, start, max(start, end.timestamp()), self.gap, o.cause)
 
 
 def degraded_spans(
     log: EventLog, profile_id: str, since: dt.datetime, until: dt.datetime
-) -> list[tuple[dt.datetime, dt.datetime]]:
-    """When the profile was degraded between ``since`` and ``until``."""
+) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    """When the profile was degraded between ``since`` and ``until``, oldest first, read one
+    change at a time."""
     before = log.events(profile=profile_id, until=since, newest_first=True, limit=1)
-    changes = [e for e in (*before, *log.events(profile=profile_id, since=since, until=until))
-               if e.kind is Kind.STATE]  # fmt: skip
-    spans = []
-    for at, e in enumerate(changes):
-        after = changes[at + 1] if at + 1 < len(changes) else None
-        if e.state is State.DEGRADED:
-            start = max(e.ts, since)
-            end = until if after is None else min(after.ts, until)
-            if end > start:
-                spans.append((start, end))
-    return spans
+    filters: q.EventFilter = {"profile": profile_id, "since": since, "until": until}
+    rows = q.stream(log.path, lambda conn: q.event_rows(conn, filters))
+    every = itertools.chain(before, (e for _, e in rows))
+    changes = (e for e in every if e.kind is Kind.STATE)
+    degraded: dt.datetime | None = None
+    for e in changes:
+        if degraded is not None and e.ts > degraded:
+            yield degraded, min(e.ts, until)
+        degraded = max(e.ts, since) if e.state is State.DEGRADED else None
+    if degraded is not None and until > degraded:
+        yield degraded, until
 
 
 def load(
     log: EventLog, profile_id: str, period_s: float, now: dt.datetime | None = None
 ) -> ProfileHistory:
-    """The history of ``profile_id`` over the last ``period_s`` seconds (and its summary)."""
+    """The history of ``profile_id`` over the last ``period_s`` seconds (and its summary):
+    the month's outages and changes are read one at a time, never all held."""
     now = now or dt.datetime.now(dt.UTC)
     since = now - dt.timedelta(seconds=period_s)
     month = now - dt.timedelta(seconds=PERIODS["30 d"])
     width = bucket_width(period_s)
     minutes = log.latency_per_minute(profile_id, since, now)
-    outages = log.outages(profile_id, month, now)
+    tally = _Tally(since, now, width)
+    for o in q.stream(log.path, lambda conn: each_outage(conn, profile_id, month, now)):
+        tally.add(o)
     uptime = {
         label: log.uptimes([profile_id], dt.timedelta(seconds=PERIODS[label]), now)[profile_id]
         for label in UPTIME_WINDOWS
     }
-    degraded = degraded_spans(log, profile_id, month, now)
-    degraded_s = sum((end - start).total_seconds() for start, end in degraded)
+    degraded_s, degraded = 0.0, list[Shade]()
+    for start, end in degraded_spans(log, profile_id, month, now):
+        degraded_s += (end - start).total_seconds()
+        if end > since:
+            a = max(start, since).timestamp()
+            shade(degraded, a, end.timestamp(), width, None)
+    summary = Summary(
+        uptime=uptime,
+        outages=tally.targets,
+        mean_recovery_s=tally.ended_s / tally.ended if tally.ended else None,
+        longest=tally.longest,
+        degraded_s=degraded_s,
+        local=tally.local,
+        planned=tally.planned,
+    )
     return ProfileHistory(
         profile_id=profile_id,
         since=since,
         until=now,
         bucket_s=width,
         buckets=gather(minutes, width),
-        outages=[o for o in outages if (o.end or now) > since],
-        degraded=[(max(a, since), b) for a, b in degraded if b > since],
-        summary=summarise(outages, uptime, degraded_s, now),
+        outages=list(tally.newest),
+        outage_count=tally.in_period,
+        shaded=tally.shaded,
+        degraded=degraded,
+        summary=summary,
     )

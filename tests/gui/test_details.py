@@ -237,3 +237,40 @@ def test_without_a_usable_event_log_no_history_passes_for_an_empty_one(
         assert not (tmp_path / "report.html").exists()
     finally:
         opened.close()
+
+
+def test_a_flapping_connection_is_shown_from_what_its_pixels_show(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """3,000 outages in a day were each handed to the window: the chart sorted and merged them
+    all on the GUI thread at every refresh and went through all of them at each move of the
+    mouse. It now gets the newest 500 for the list, the count, and shading merged to a
+    bucket; hovering still says why it was down."""
+    from tcpmonitor_gui.ui.details.chart import MAX_SPANS  # imports pyqtgraph
+
+    flapping = make_profile("127.0.0.1", 5432, name="flapping")
+    config, data = tmp_path / "config", tmp_path / "data"
+    ProfileStore(config).save([flapping])
+    with EventLog(data / "events.sqlite3") as log:
+        log.submit(
+            ev(flapping, ago(hours=23) + dt.timedelta(seconds=10 * i),
+               State.DOWN if i % 2 == 0 else State.UP, cause=Cause.CONNECT_TIMEOUT)
+            for i in range(6000)
+        )  # fmt: skip
+        assert log.flush()
+    opened = open_window(qtbot, config, data, monitor=False)
+    try:
+        opened.window.show()
+        dock = opened.window.details
+        with qtbot.waitSignal(dock.loaded, timeout=20_000):
+            opened.window.show_details(flapping.id)
+        history, chart = dock.history, dock.chart
+        assert history is not None and chart is not None
+        assert len(history.outages) == 500 and dock.outage_table.rowCount() == 500
+        assert history.outage_count == 3000 and dock.outages_label.text() == "3000"
+        assert len(history.shaded) == 1 and 1 <= len(chart.spans) <= MAX_SPANS
+        inside = ago(hours=23).timestamp() + 3
+        assert "down: connect timeout" in chart.text_at(inside)
+        assert "down" not in chart.text_at(ago(hours=2).timestamp())
+    finally:
+        opened.close()

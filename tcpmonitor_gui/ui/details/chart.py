@@ -74,6 +74,7 @@ class LatencyChart(QWidget):
         layout.addWidget(self.readout)
         self._history: ProfileHistory | None = None
         self._starts: list[float] = []
+        self._shade_starts: list[float] = []
         self._hover = pg.SignalProxy(
             self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._moved
         )
@@ -90,10 +91,9 @@ class LatencyChart(QWidget):
         item = self.plot.getPlotItem()
         for span in self.spans:
             item.removeItem(span)
-        outages = [
-            (o.start.timestamp(), (o.end or history.until).timestamp()) for o in history.outages
-        ]
-        degraded = [(a.timestamp(), b.timestamp()) for a, b in history.degraded]
+        outages = [(s.start, s.end) for s in history.shaded]
+        degraded = [(s.start, s.end) for s in history.degraded]
+        self._shade_starts = [s.start for s in history.shaded]
         self.spans = [
             *(_span(a, b, DEGRADED_BRUSH) for a, b in merged(degraded, history.bucket_s)),
             *(_span(a, b, OUTAGE_BRUSH) for a, b in merged(outages, history.bucket_s)),
@@ -139,11 +139,9 @@ class LatencyChart(QWidget):
                 )
             if b.fail:
                 parts.append(Chart.tr("%n checks failed", "", b.fail))
-        for o in history.outages:
-            end = (o.end or history.until).timestamp()
-            if o.start.timestamp() <= x < end:
-                parts.append(Chart.tr("down: {cause}").format(cause=cause_text(o.cause)))
-                break
+        at = bisect.bisect_right(self._shade_starts, x) - 1
+        if at >= 0 and x < (shaded := history.shaded[at]).end:
+            parts.append(Chart.tr("down: {cause}").format(cause=cause_text(shaded.cause)))
         return " · ".join(parts)
 
     def _moved(self, pos: QPointF) -> None:

@@ -50,8 +50,6 @@ log = logging.getLogger(__name__)
 #: While shown, the history is read again this often, and this long after a state change.
 REFRESH_MS = 60_000
 SOON_MS = 1_000
-#: The outage list shows the newest this many.
-MAX_ROWS = 500
 
 
 class DetailsDock(QDockWidget):
@@ -232,10 +230,11 @@ class DetailsDock(QDockWidget):
         self._summarise(history)
         self._list(history)
         log.info(
-            "details of %s: %d buckets, %d outages",
+            "details of %s: %d buckets, %d outages (%d shaded)",
             history.profile_id,
             len(history.buckets),
-            len(history.outages),
+            history.outage_count,
+            len(history.shaded),
         )
         self.loaded.emit(history.profile_id)
 
@@ -267,7 +266,7 @@ class DetailsDock(QDockWidget):
         self.degraded_label.setText(coarse_duration_text(s.degraded_s) if s.degraded_s else "–")
 
     def _list(self, history: ProfileHistory) -> None:
-        rows = history.outages[::-1][:MAX_ROWS]
+        rows = history.outages[::-1]  # the newest (``MAX_LISTED``)
         table = self.outage_table
         table.setRowCount(len(rows))
         ongoing = self.tr("ongoing")
