@@ -258,23 +258,31 @@ def uptimes(
 def latency_per_minute(
     conn: sqlite3.Connection, profile_id: str, first: int, last: int
 ) -> list[MinuteStat]:
-    """The per-minute aggregates of minutes ``first`` .. ``last`` (minutes since the epoch)."""
+    """The per-minute aggregates of minutes ``first`` .. ``last`` (minutes since the epoch).
+    A latency that is not a finite number (an infinity, text: a row this program never
+    writes) is taken as none; a minute whose counts are not whole numbers is left out."""
     rows = conn.execute(
         "SELECT minute, ok, fail, lat_min, lat_max, lat_sum, lat_n FROM minutes"
         " WHERE profile_id = ? AND minute BETWEEN ? AND ? ORDER BY minute",
         (profile_id, first, last),
     )
-    return [
-        MinuteStat(
-            minute=dt.datetime.fromtimestamp(minute * 60, dt.UTC),
-            ok=ok,
-            fail=fail,
-            lat_min=lat_min,
-            lat_avg=lat_sum / lat_n if lat_n else None,
-            lat_max=lat_max,
-        )
-        for minute, ok, fail, lat_min, lat_max, lat_sum, lat_n in rows
-    ]
+    out = []
+    for minute, ok, fail, lat_min, lat_max, lat_sum, lat_n in rows:
+        if not all(type(n) is int and n >= 0 for n in (minute, ok, fail, lat_n)):
+            continue
+        avg = _finite(lat_sum / lat_n) if lat_n and _finite(lat_sum) is not None else None
+        low, high = _finite(lat_min), _finite(lat_max)
+        if avg is None or low is None or high is None:
+            avg = low = high = None  # one without the others would draw a lie
+        out.append(MinuteStat(dt.datetime.fromtimestamp(minute * 60, dt.UTC), ok, fail,
+                              low, avg, high))  # fmt: skip
+    return out
+
+
+def _finite(value: object) -> float | None:
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 def minute_of(ts: dt.datetime) -> int:

@@ -3,15 +3,20 @@ holds for a flapping month, and the edges of its period."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import itertools
+import sqlite3
 import tracemalloc
 from pathlib import Path
 
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.core.profile_history import MAX_BUCKETS, load
+from tcpmonitor_gui.core.profile_store import ProfileStore
 from tests.helpers import make_profile, stored_event
+from tests.unit._cli_process import Home, tcpmonitor
 
 NOW = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 MONTH = 30 * 86400.0
@@ -51,3 +56,41 @@ def test_a_flapping_month_is_counted_not_held(tmp_path: Path) -> None:
         assert 1 <= len(shaded) <= MAX_BUCKETS // 2 + 1, len(shaded)
         assert all(a.end <= b.start for a, b in itertools.pairwise(shaded))
     assert history.shaded[0].cause is Cause.REFUSED
+
+
+def test_latencies_that_are_not_numbers_are_no_latency(tmp_path: Path) -> None:
+    """An infinity or text in the minutes table (another program's row, a damaged file) read
+    as "min inf · mean inf · max inf ms" in the chart, inf in the report's CSV and NaN
+    coordinates in its page, and text failed the whole history. Such a latency is now none;
+    an enormous one (1e9 ms) is what it says."""
+    db = make_profile("127.0.0.1", 5432, name="db")
+    path = tmp_path / "data" / "events.sqlite3"
+    with EventLog(path) as log:
+        log.submit([ev(db, ago(hours=2), State.UP)])
+        assert log.flush()
+    minute = int(ago(minutes=30).timestamp() // 60)
+    inf = float("inf")
+    rows = [(minute - 4, 1, 0, 2.0, 2.0, 2.0, 1), (minute - 3, 1, 0, inf, inf, inf, 1),
+            (minute - 2, 1, 0, -inf, 5.0, 3.0, 1), (minute - 1, 1, 0, "fast", "x", "y", 1),
+            (minute, 1, 0, 1e9, 1e9, 1e9, 1)]  # fmt: skip
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO minutes (profile_id, minute, ok, fail, lat_min, lat_max, lat_sum, lat_n)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(db.id, *row) for row in rows],
+        )
+    conn.close()
+    history = load(EventLog(path), db.id, 3600.0, NOW)
+    assert [(b.lat_min, b.lat_avg, b.lat_max) for b in history.buckets] == [
+        (2.0, 2.0, 2.0), (None, None, None), (None, None, None), (None, None, None),
+        (1e9, 1e9, 1e9)]  # fmt: skip
+    assert [b.ok for b in history.buckets] == [1] * 5  # the checks are still counted
+    home = Home(tmp_path / "config", tmp_path / "data")
+    ProfileStore(home.config).save([db])
+    row = next(csv.DictReader(io.StringIO(tcpmonitor(home, "report", "--csv", "-").stdout)))
+    assert row["latency_avg_ms"] == f"{(2.0 + 1e9) / 2:.3f}" and row["latency_max_ms"] == (
+        "1000000000.000"
+    ), row
+    page = tmp_path / "report.html"
+    assert tcpmonitor(home, "report", "--html", str(page)).returncode == 0
+    assert "nan" not in page.read_text().lower()
