@@ -94,3 +94,27 @@ def test_latencies_that_are_not_numbers_are_no_latency(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     assert tcpmonitor(home, "report", "--html", str(page)).returncode == 0
     assert "nan" not in page.read_text().lower()
+
+
+def test_outages_across_the_edges_of_the_period_are_shaded_inside_it(tmp_path: Path) -> None:
+    """One that began before the period is shaded from its start, one still open to its end;
+    both are listed and counted, the longest as long as it really was."""
+    db = make_profile("127.0.0.1", 5432, name="db")
+    with EventLog(tmp_path / "events.sqlite3") as log:
+        log.submit([
+            ev(db, ago(days=3), State.DOWN, cause=Cause.REFUSED),
+            ev(db, ago(hours=20), State.UP),
+            ev(db, ago(hours=2), State.DOWN, cause=Cause.CONNECT_TIMEOUT),
+        ])  # fmt: skip
+        assert log.flush()
+        history = load(log, db.id, 86400.0, NOW)
+        empty = load(log, "nobody", 86400.0, NOW)
+    since, until = history.since.timestamp(), history.until.timestamp()
+    assert [(s.start, s.end, s.cause) for s in history.shaded] == [
+        (since, ago(hours=20).timestamp(), Cause.REFUSED),
+        (ago(hours=2).timestamp(), until, Cause.CONNECT_TIMEOUT),
+    ]
+    assert history.outage_count == 2 and history.outages[-1].end is None
+    assert history.summary.longest is not None
+    assert history.summary.longest.duration_s(NOW) == (ago(hours=20) - ago(days=3)).total_seconds()
+    assert (empty.buckets, empty.outages, empty.shaded, empty.summary.outages) == ([], [], [], 0)
