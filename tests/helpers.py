@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import errno
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -100,3 +101,49 @@ def fill(disk: Path) -> Path:
     finally:
         os.close(fd)
     return filler
+
+
+#: Files where the event log goes that are not one this program can use: what its error says.
+HOSTILE_LOGS = {
+    "directory": "is a directory, not a file",
+    "garbage": "cannot be used as the event log",
+    "truncated": "cannot be used as the event log",
+    "future": "schema version 99 is newer than this program understands",
+}
+
+
+def a_real_log(path: Path, profile_id: str) -> None:
+    """A log of 3,000 changes of ``profile_id``, the newest now."""
+    from tcpmonitor_gui.core.eventlog import EventLog  # not imported for every test
+
+    p = make_profile("127.0.0.1", 1, id=profile_id, name="old")
+    now = dt.datetime.now(dt.UTC)
+    with EventLog(path) as log:
+        log.submit(stored_event(p, now - dt.timedelta(minutes=i), State.UP) for i in range(3000))
+        assert log.flush()
+
+
+def plant(kind: str, path: Path, elsewhere: Path) -> None:
+    """Put a ``HOSTILE_LOGS`` kind of file at ``path`` (``elsewhere``: room for a copy)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "directory":
+        path.mkdir()
+        (path / "thesis.txt").write_text("mine")
+    elif kind == "garbage":
+        path.write_bytes(bytes(range(256)) * 200)
+    elif kind == "truncated":
+        a_real_log(elsewhere, "old")
+        data = elsewhere.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif kind == "future":
+        a_real_log(path, "old")
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA user_version = 99")
+        conn.close()
+
+
+def contents(path: Path) -> object:
+    """A file's bytes, or a directory's files' bytes: to see that nothing was touched."""
+    if path.is_dir():
+        return {p.name: p.read_bytes() for p in path.iterdir()}
+    return path.read_bytes()

@@ -1,0 +1,73 @@
+"""An event log that is not one this program can use, where the window starts: a directory,
+someone's bytes, a truncated copy, a newer program's database; and one that is a symlink to
+the real log. The window starts, says what is wrong with which file, goes on monitoring, and
+leaves the file as it was."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import State
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tests.gui.windows import open_window, state_of
+from tests.helpers import HOSTILE_LOGS, a_real_log, contents, make_profile, plant
+
+
+@pytest.fixture
+def server() -> Iterator[int]:
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        yield listening.getsockname()[1]
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_LOGS))
+def test_the_window_starts_says_why_monitors_and_leaves_the_file(
+    qtbot: QtBot, tmp_path: Path, server: int, kind: str
+) -> None:
+    config, data = tmp_path / "config", tmp_path / "data"
+    db = make_profile("127.0.0.1", server, name="db", interval_s=0.2)
+    ProfileStore(config).save([db])
+    path = data / "events.sqlite3"
+    plant(kind, path, tmp_path / "elsewhere.sqlite3")
+    before, files = contents(path), set(os.listdir(data))
+    opened = open_window(qtbot, config, data)
+    try:
+        qtbot.waitUntil(lambda: state_of(opened.window, db.id) is State.UP, timeout=5000)
+        title, text, _severity = opened.window.banner.message()
+        assert title == "The event log cannot be used", (title, text)
+        assert str(path) in text and HOSTILE_LOGS[kind] in text, text
+        assert "events are not stored this session" in text
+    finally:
+        opened.close()
+    assert contents(path) == before
+    assert set(os.listdir(data)) == files
+
+
+def test_a_symlinked_log_is_written_through_and_stays_a_symlink(
+    qtbot: QtBot, tmp_path: Path, server: int
+) -> None:
+    config, data = tmp_path / "config", tmp_path / "data"
+    db = make_profile("127.0.0.1", server, name="db", interval_s=0.2)
+    ProfileStore(config).save([db])
+    real = tmp_path / "elsewhere" / "events.sqlite3"
+    real.parent.mkdir()
+    a_real_log(real, "old")
+    data.mkdir()
+    (data / "events.sqlite3").symlink_to(real)
+    opened = open_window(qtbot, config, data)
+    try:
+        qtbot.waitUntil(lambda: state_of(opened.window, db.id) is State.UP, timeout=5000)
+        assert opened.window.banner.message()[0] == ""
+    finally:
+        opened.close()
+    assert (data / "events.sqlite3").is_symlink()
+    assert os.readlink(data / "events.sqlite3") == str(real)
+    stored = EventLog(real).events()
+    assert len([e for e in stored if e.profile_id == "old"]) >= 3000  # and how it ended
+    assert any(e.profile_id == db.id and e.state is State.UP for e in stored)

@@ -1,0 +1,37 @@
+"""``tcpmonitor events``, ``outages`` and ``report`` on an event log this program cannot use
+(a directory, someone's bytes, a truncated copy, a newer program's database): one line
+naming the file and what is wrong, exit 2, and the file left as it was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tests.helpers import HOSTILE_LOGS, contents, make_profile, plant
+from tests.unit._cli_process import Home, tcpmonitor
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_LOGS))
+def test_reading_a_log_that_cannot_be_used_is_one_line_and_exit_2(
+    tmp_path: Path, kind: str
+) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    ProfileStore(home.config).save([make_profile("127.0.0.1", 5432, name="db")])
+    path = home.data / "events.sqlite3"
+    plant(kind, path, tmp_path / "elsewhere.sqlite3")
+    before, files = contents(path), set(os.listdir(home.data))
+    for args in (("events",), ("events", "--format", "json"), ("outages",), ("report",),
+                 ("report", "--html", str(tmp_path / "report.html"))):  # fmt: skip
+        result = tcpmonitor(home, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stdout == "", args
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"tcpmonitor: {path}: "), (args, lines)
+        assert ("schema version 99" if kind == "future" else "") in lines[0]
+    assert contents(path) == before
+    assert not (tmp_path / "report.html").exists()
+    # (a reader of a WAL database may leave its -wal and -shm beside it: SQLite's own)
+    assert {n for n in os.listdir(home.data) if not n.endswith(("-wal", "-shm"))} == files
