@@ -264,6 +264,14 @@ def delete_before(conn: sqlite3.Connection, cutoff: float) -> int:
     return n
 
 
+def finite(value: object) -> float | None:
+    """A stored number as a float, or None where it is not a finite one (an infinity, text:
+    a row this program never writes, which JSON cannot hold)."""
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
+
+
 def row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
     (rid, ts, pid, name, state, previous, cause, detector, latency, detail, detection, addr,
      maintenance, kind) = row  # fmt: skip
@@ -277,9 +285,9 @@ def row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
         previous=None if previous is None else State(previous),
         cause=None if cause is None else Cause(cause),
         detector=detector,
-        latency_ms=latency,
+        latency_ms=finite(latency),
         detail=detail,
-        detection_ms=detection,
+        detection_ms=finite(detection),
         address=addr,
         maintenance=bool(maintenance),
     )

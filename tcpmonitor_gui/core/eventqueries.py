@@ -22,6 +22,7 @@ from .eventdb import (
     COLUMNS,
     EventLogError,
     check_schema,
+    finite,
     refuse_special,
     row_event,
     unix_seconds,
@@ -270,19 +271,13 @@ def latency_per_minute(
     for minute, ok, fail, lat_min, lat_max, lat_sum, lat_n in rows:
         if not all(type(n) is int and n >= 0 for n in (minute, ok, fail, lat_n)):
             continue
-        avg = _finite(lat_sum / lat_n) if lat_n and _finite(lat_sum) is not None else None
-        low, high = _finite(lat_min), _finite(lat_max)
+        avg = finite(lat_sum / lat_n) if lat_n and finite(lat_sum) is not None else None
+        low, high = finite(lat_min), finite(lat_max)
         if avg is None or low is None or high is None:
             avg = low = high = None  # one without the others would draw a lie
         out.append(MinuteStat(dt.datetime.fromtimestamp(minute * 60, dt.UTC), ok, fail,
                               low, avg, high))  # fmt: skip
     return out
-
-
-def _finite(value: object) -> float | None:
-    if isinstance(value, int | float) and math.isfinite(value):
-        return float(value)
-    return None
 
 
 def minute_of(ts: dt.datetime) -> int:

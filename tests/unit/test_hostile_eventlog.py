@@ -4,11 +4,16 @@ naming the file and what is wrong, exit 2, and the file left as it was."""
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from tcpmonitor_gui.core.eventdb import INSERT_EVENT
+from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tests.helpers import HOSTILE_LOGS, contents, make_profile, plant
 from tests.unit._cli_process import Home, tcpmonitor
@@ -35,3 +40,29 @@ def test_reading_a_log_that_cannot_be_used_is_one_line_and_exit_2(
     assert not (tmp_path / "report.html").exists()
     # (a reader of a WAL database may leave its -wal and -shm beside it: SQLite's own)
     assert {n for n in os.listdir(home.data) if not n.endswith(("-wal", "-shm"))} == files
+
+
+def test_a_stored_number_that_is_not_a_finite_one_is_no_number_in_json(tmp_path: Path) -> None:
+    """A latency stored as an infinity (a row this program never writes) came out of
+    ``events --format json`` as ``"latency_ms":Infinity``, which is not JSON (jq refused)."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    profile = make_profile("127.0.0.1", 5432, name="db")
+    ProfileStore(home.config).save([profile])
+    db = home.data / "events.sqlite3"
+    EventLog(db).start().close()
+    with sqlite3.connect(db) as conn:
+        conn.executemany(INSERT_EVENT, [
+            (1e9, profile.id, "db", "down", "up", "refused", "probe", math.inf, "", -math.inf,
+             None, 0, "state"),
+            (1e9 + 1, profile.id, "db", "up", "down", None, "probe", "fast", "", "x", None, 0,
+             "state"),
+        ])  # fmt: skip
+    conn.close()
+    result = tcpmonitor(home, "events", "--format", "json")
+    assert result.returncode == 0, result.stderr
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    events = [json.loads(line, parse_constant=refuse) for line in result.stdout.splitlines()]
+    assert [(e["latency_ms"], e["detection_ms"]) for e in events] == [(None, None)] * 2
