@@ -147,7 +147,7 @@
     <name>DetailsDock</name>
     <message>
         <source>Details</source>
-        <extracomment>While shown, the history is read again this often, and this long after a state change. The outage list shows the newest this many. The history shown was read (for tests and the curious): the profile id.</extracomment>
+        <extracomment>While shown, the history is read again this often, and this long after a state change. The history shown was read (for tests and the curious): the profile id.</extracomment>
         <translation>详情</translation>
     </message>
     <message>
@@ -213,6 +213,10 @@
     <message>
         <source>{duration}, from {start} ({cause})</source>
         <translation>{duration},始于 {start}({cause})</translation>
+    </message>
+    <message>
+        <source>… and {count} older</source>
+        <translation>……以及更早的 {count} 次</translation>
     </message>
     <message>
         <source>ongoing</source>
@@ -1297,6 +1301,14 @@ Their stored history is kept.</source>
     <message>
         <source>Empty: the preset&apos;s. Escapes: \r \n \t \\ \0 \xNN</source>
         <translation>留空则使用预设值。转义：\r \n \t \\ \0 \xNN</translation>
+    </message>
+</context>
+<context>
+    <name>QAbstractFileIconProvider</name>
+    <message>
+        <source>Folder</source>
+        <comment>All other platforms</comment>
+        <translation>文件夹</translation>
     </message>
 </context>
 <context>

@@ -244,8 +244,8 @@ def test_a_flapping_connection_is_shown_from_what_its_pixels_show(
 ) -> None:
     """3,000 outages in a day were each handed to the window: the chart sorted and merged them
     all on the GUI thread at every refresh and went through all of them at each move of the
-    mouse. It now gets the newest 500 for the list, the count, and shading merged to a
-    bucket; hovering still says why it was down."""
+    mouse. It now gets the newest 500 for the list (which says so), the count, and shading
+    merged to a bucket; hovering still says why it was down."""
     from tcpmonitor_gui.ui.details.chart import MAX_SPANS  # imports pyqtgraph
 
     flapping = make_profile("127.0.0.1", 5432, name="flapping")
@@ -266,7 +266,10 @@ def test_a_flapping_connection_is_shown_from_what_its_pixels_show(
             opened.window.show_details(flapping.id)
         history, chart = dock.history, dock.chart
         assert history is not None and chart is not None
-        assert len(history.outages) == 500 and dock.outage_table.rowCount() == 500
+        assert len(history.outages) == 500 and dock.outage_table.rowCount() == 501
+        more = dock.outage_table.item(500, 0)  # the list says it is the newest only
+        assert more is not None and more.text() == "… and 2500 older"
+        assert dock.outage_table.columnSpan(500, 0) == 4
         assert history.outage_count == 3000 and dock.outages_label.text() == "3000"
         assert len(history.shaded) == 1 and 1 <= len(chart.spans) <= MAX_SPANS
         inside = ago(hours=23).timestamp() + 3

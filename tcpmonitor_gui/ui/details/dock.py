@@ -268,7 +268,14 @@ class DetailsDock(QDockWidget):
     def _list(self, history: ProfileHistory) -> None:
         rows = history.outages[::-1]  # the newest (``MAX_LISTED``)
         table = self.outage_table
-        table.setRowCount(len(rows))
+        table.clearSpans()
+        older = history.outage_count - len(rows)
+        table.setRowCount(len(rows) + (older > 0))
+        if older > 0:  # the list is the newest only: said, where the older would be
+            more = QTableWidgetItem(self.tr("… and {count} older").format(count=older))
+            more.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            table.setItem(len(rows), 0, more)
+            table.setSpan(len(rows), 0, 1, table.columnCount())
         ongoing = self.tr("ongoing")
         for at, o in enumerate(rows):
             ended = ongoing if o.end is None else _ended_text(o.ended_by)
