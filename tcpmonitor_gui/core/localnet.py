@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
+import math
 import os
 import select
 import sys
@@ -49,6 +50,9 @@ _MAIN_TABLE = 254
 SETTLE_S = 0.3
 #: Route changes this soon after the network came back are part of its coming back.
 ONLINE_SETTLE_S = 2.0
+#: Offline or back this soon after the last one told (a flapping link, a loose cable) is told
+#: once the link has held its state this long, as one event that says how often it flapped.
+FLAP_S = 1.0
 #: How long after a change a dropped connection is taken as likely cut by it.
 CHANGE_GRACE_S = 5.0
 
@@ -180,8 +184,12 @@ class LocalNetwork:
         settled_at: float | None = None  # routes changed: told once they settle
         coming_back = False  # the routes that follow "online" (a default route, DHCP) are it
         before = self._routes
+        told, told_at = self.online, -math.inf  # the last offline or online told, and when
+        flapping_until: float | None = None  # flips too soon after one told: told settled
+        flips = downs = 0  # since the last one told
         while not self._closed:
-            wait = None if settled_at is None else max(0.0, settled_at - time.monotonic())
+            deadlines = [t for t in (settled_at, flapping_until) if t is not None]
+            wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
             try:
                 readable, _, _ = select.select([self._socket, self._stop_r], [], [], wait)
                 if self._stop_r in readable:
@@ -191,21 +199,37 @@ class LocalNetwork:
                 break
             if messages and not any(str(m.get("event", "")).startswith(_WATCHED) for m in messages):
                 continue
+            now = time.monotonic()
+            flipped = False
             if messages:
                 try:
                     flipped = self._update()
                 except Exception:
                     log.exception("this computer's links and routes could not be read")
                     continue
-                if flipped:  # offline or back: at once, and it says all there is to say
-                    settled_at, before, coming_back = None, self._routes, bool(self.online)
-                    if coming_back:
-                        settled_at = time.monotonic() + ONLINE_SETTLE_S
-                    self.change = ""  # offline and back are told as what they are
-                    log.warning("this computer's network is %s", "up" if self.online else "down")
-                    self._tell(self._on_change, bool(self.online), self.reason)
-                elif self._routes != before and settled_at is None:
-                    settled_at = time.monotonic() + SETTLE_S  # a VPN adds routes in a burst
+                if flipped:
+                    settled_at, flips, downs = None, flips + 1, downs + (not self.online)
+                    if flapping_until is not None or now - told_at < FLAP_S:
+                        flapping_until = now + FLAP_S  # a flapping link: told once it holds
+                elif self._routes != before and settled_at is None and flapping_until is None:
+                    settled_at = now + SETTLE_S  # a VPN adds routes in a burst
+            if flapping_until is not None and now >= flapping_until:
+                flapping_until, flipped = None, self.online != told
+                if not flipped and self._routes != before:
+                    settled_at = now + SETTLE_S  # what the flapping left of the routes
+            if flipped and flapping_until is None:  # offline or back: it says all there is
+                settled_at, before, coming_back = None, self._routes, bool(self.online)
+                if coming_back:
+                    settled_at = now + ONLINE_SETTLE_S
+                self.change = ""  # offline and back are told as what they are
+                reason = self.reason
+                if flips > 1:  # the period began with the one told, maybe a down
+                    reason = _flapped(reason, downs + (told is False), now - told_at)
+                told, told_at, flips, downs = self.online, now, 0, 0
+                log.warning("this computer's network is %s", "up" if self.online else "down")
+                self._tell(self._on_change, bool(self.online), reason)
+                continue
+            if settled_at is None or now < settled_at:
                 continue
             settled_at = None
             if coming_back:
@@ -213,7 +237,7 @@ class LocalNetwork:
             elif self._routes != before and self.online:
                 detail = describe_change(before, self._routes)
                 before = self._routes
-                self.changed_at, self.change = time.monotonic(), detail
+                self.changed_at, self.change = now, detail
                 log.warning("%s", detail)
                 self._tell(self._on_routes, detail)
         with contextlib.suppress(Exception):
@@ -266,6 +290,13 @@ class LocalNetwork:
         changed = online != self.online
         self.online, self.reason = online, reason
         return changed
+
+
+def _flapped(reason: str, downs: int, seconds: float) -> str:
+    """``reason``, saying that the link went down ``downs`` times in ``seconds`` (at least:
+    a down and up between two reads of the kernel's state is not seen)."""
+    flapped = f"it went down at least {downs} times in {seconds:.1f} s"
+    return f"{reason} ({flapped})" if reason else f"this computer's network is up ({flapped})"
 
 
 class Route(NamedTuple):

@@ -10,7 +10,9 @@ once, held connections with the probes.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,5 +137,40 @@ def test_a_network_change_is_said_and_what_it_cuts_reconnects_at_once(
                 assert back_at - cut < 1.5, f"{p.name} waited out its backoff"
             networks = [e["state"] for _, e in run.seen if e["kind"] == "network"]
             assert networks == ["changed"], networks  # one change, told once
+        finally:
+            run.stop()
+
+
+def test_a_flapping_link_is_told_once_down_and_once_back(ns: Namespace, tmp_path: Path) -> None:
+    """A loose cable: the link goes down and up ten times within a second or two. That is one
+    "offline" (at once) and one "online" (once the link holds), saying that it flapped, not
+    twenty events, each a notice in the window; every profile is up again after."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer(listen_host=ns.host_ip) as server:
+        file = tmp_path / "profiles.json"
+        profiles = mixed_profiles(*server.address, INTERVAL_S, file)[::4]
+        argv = [str(TCPMONITOR), "run", "--json", "--profiles", str(file), *home.options]
+        run = JsonLines(ns, argv, home.env, tmp_path / "stderr.txt")
+        try:
+            for p in profiles:
+                run.until(state_of(p.id, "up"), 15)
+            began = time.monotonic()
+            for _ in range(10):
+                cable(ns, plugged=False)
+                cable(ns, plugged=True)
+            flapped_s = time.monotonic() - began
+            assert flapped_s < 2.0, f"the flapping took {flapped_s:.1f} s"
+            _, online = run.until(lambda e: e["kind"] == "network" and e["state"] == "online", 10)
+            downs = re.search(r"it went down at least (\d+) times in", online["detail"])
+            assert downs and 2 <= int(downs[1]) <= 10, online
+            after = next(i for i, (_, e) in enumerate(run.seen) if e is online)
+            for p in profiles:  # a good check after it, and the profile is up
+                run.until(lambda e, p=p: e["kind"] == "sample" and e["profile_id"] == p.id
+                          and e["cause"] is None, 10, start=after)  # fmt: skip
+                states = [e["state"] for _, e in run.seen
+                          if e["kind"] == "state" and e["profile_id"] == p.id]  # fmt: skip
+                assert states[-1] == "up", (p.name, states)
+            networks = [e["state"] for _, e in run.seen if e["kind"] == "network"]
+            assert networks == ["offline", "online"], networks
         finally:
             run.stop()
