@@ -9,8 +9,11 @@ route through the host; ``cable`` takes the link down or brings it back.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
+import os
 import queue
+import shutil
 import subprocess
 import threading
 import time
@@ -20,7 +23,7 @@ from typing import IO, Any
 
 from tcpmonitor_gui.core.profile import Profile
 from tests.helpers import make_profile
-from tests.netns import Namespace, namespace
+from tests.netns import CommandFailed, Namespace, _run, namespace, unavailable
 
 Match = Callable[[dict[str, Any]], bool]
 
@@ -108,6 +111,43 @@ def routed_namespace() -> Iterator[Namespace]:
     with namespace() as made:
         made.run(made.ip, "route", "add", "default", "via", made.host_ip)
         yield made
+
+
+_pairs = itertools.count()
+
+
+@contextlib.contextmanager
+def two_namespaces() -> Iterator[tuple[Namespace, Namespace]]:
+    """A client namespace and a server namespace, joined by a veth pair on 10.50.0.0/24 (each
+    namespace is a network of its own: no address on this host is involved): the server has
+    10.50.0.1, the client 10.50.0.2 and a default route through the server. The client's
+    secondary addresses are promoted when its primary goes, as a DHCP renewal with a new
+    address does. Both are removed on the way out (stop their processes first)."""
+    ip, iptables_cmd = shutil.which("ip"), shutil.which("iptables")
+    if os.geteuid() != 0 or ip is None or iptables_cmd is None:
+        unavailable("two network namespaces need root, iproute2 and iptables")
+    tag = f"{os.getpid()}y{next(_pairs)}"
+    client = Namespace(f"tcpmon-c{tag}", "tmc", "10.50.0.1", "10.50.0.2", ip, iptables_cmd)
+    server = Namespace(f"tcpmon-s{tag}", "tms", "10.50.0.2", "10.50.0.1", ip, iptables_cmd)
+    try:
+        try:
+            for ns in (client, server):
+                _run([ip, "netns", "add", ns.name])
+            _run([ip, "-n", client.name, "link", "add", "tmc", "type", "veth", "peer", "name",
+                  "tms", "netns", server.name])  # fmt: skip
+            client.run("sysctl", "-qw", "net.ipv4.conf.tmc.promote_secondaries=1")
+            for ns, dev in ((client, "tmc"), (server, "tms")):
+                _run([ip, "-n", ns.name, "addr", "add", f"{ns.peer_ip}/24", "dev", dev])
+                _run([ip, "-n", ns.name, "link", "set", dev, "up"])
+                _run([ip, "-n", ns.name, "link", "set", "lo", "up"])
+            _run([ip, "-n", client.name, "route", "add", "default", "via", server.peer_ip])
+        except CommandFailed as exc:
+            unavailable(f"cannot build the network namespaces: {exc}")
+        yield client, server
+    finally:
+        for ns in (client, server):
+            with contextlib.suppress(CommandFailed):
+                _run([ip, "netns", "del", ns.name])
 
 
 def cable(ns: Namespace, plugged: bool) -> float:

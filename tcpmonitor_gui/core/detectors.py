@@ -87,6 +87,8 @@ class Wake:
     def __init__(self) -> None:
         self._woken = False
         self._waiter: asyncio.Future[bool] | None = None
+        #: The connection a held detector holds now, for the monitor to cut (``Wire.cut``).
+        self.held: Connected | None = None
 
     def now(self) -> None:
         waiter = self._waiter
@@ -247,9 +249,11 @@ async def run_held(
         else:
             accepted = True
             started = time.monotonic()
+            wake.held = conn
             try:
                 ended, closed_in_order = await _hold(profile, conn, told, backoff)
             finally:
+                wake.held = None
                 if conn.wire is not None:
                     conn.wire.abort()
             if ended is None:

@@ -44,7 +44,14 @@ Change = Callable[[bool, str], None]
 #: route's ``RTNH_F_LINKDOWN`` (its link has no carrier: an empty bridge, a cable out).
 _IFF_UP, _IFF_LOOPBACK, _IFF_RUNNING = 0x1, 0x8, 0x40
 _RTNH_F_LINKDOWN = 0x10
-_WATCHED = ("RTM_NEWLINK", "RTM_DELLINK", "RTM_NEWROUTE", "RTM_DELROUTE")
+_WATCHED = (
+    "RTM_NEWLINK",
+    "RTM_DELLINK",
+    "RTM_NEWROUTE",
+    "RTM_DELROUTE",
+    "RTM_NEWADDR",
+    "RTM_DELADDR",
+)
 _MAIN_TABLE = 254
 #: Route changes that come within this of each other are one change (a VPN adds several).
 SETTLE_S = 0.3
@@ -67,7 +74,8 @@ class LocalNetwork:
         online, the routes out changed (a new default route, a VPN up or down)."""
         self._on_change = on_change
         self._on_routes = on_routes
-        self._routes: frozenset[Route] = frozenset()
+        #: The routes out and this computer's addresses on the links that are up.
+        self._routes: frozenset[Route | Address] = frozenset()
         #: The last change (online, offline, or routes) and when (``monotonic()``).
         self.change = ""
         self.changed_at = -CHANGE_GRACE_S
@@ -157,19 +165,38 @@ class LocalNetwork:
             return None
         return f"this computer has no route to {ip}"
 
+    def address_gone(self, address: str) -> str | None:
+        """Why a connection held from ``address`` is dead, if this computer no longer has
+        that address; None when it has, or when that is not known. Any thread; no I/O."""
+        with contextlib.suppress(ValueError):
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+            if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+                ip = ip.ipv4_mapped
+            if not self.online or ip.is_loopback or ip.is_link_local:
+                return None  # offline: its addresses may come back with the link
+            if any(isinstance(a, Address) and a.address == str(ip) for a in self._routes):
+                return None
+            change = self.recent_change()
+            after = f", right after {change}" if change else ""
+            return f"cut: this computer's address {ip} is gone{after}"
+        return None
+
     # -- the watcher -----------------------------------------------------------------------
 
     def _watch(self) -> None:
         try:
             from pyroute2 import IPRoute  # noqa: PLC0415 - Linux only
             from pyroute2.netlink.rtnl import (  # noqa: PLC0415
+                RTMGRP_IPV4_IFADDR,
                 RTMGRP_IPV4_ROUTE,
+                RTMGRP_IPV6_IFADDR,
                 RTMGRP_IPV6_ROUTE,
                 RTMGRP_LINK,
             )
 
             self._socket = IPRoute()
-            self._socket.bind(groups=RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE)
+            groups = RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR
+            self._socket.bind(groups=RTMGRP_LINK | groups)
             self._update()
         except Exception as exc:  # no netlink here (a sandbox): unknown, never local
             log.warning("this computer's links and routes cannot be watched: %s", exc)
@@ -237,9 +264,10 @@ class LocalNetwork:
             elif self._routes != before and self.online:
                 detail = describe_change(before, self._routes)
                 before = self._routes
-                self.changed_at, self.change = now, detail
-                log.warning("%s", detail)
-                self._tell(self._on_routes, detail)
+                if detail:  # else only an address came: it cuts nothing
+                    self.changed_at, self.change = now, detail
+                    log.warning("%s", detail)
+                    self._tell(self._on_routes, detail)
         with contextlib.suppress(Exception):
             self._socket.close()  # in this thread, the only one that used it
 
@@ -267,7 +295,8 @@ class LocalNetwork:
             for i, link in links.items()
             if link["flags"] & running == running and not link["flags"] & _IFF_LOOPBACK
         }
-        reachable, routes = [], set()
+        reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        routes: set[Route | Address] = set()
         for family in (2, 10):  # AF_INET, AF_INET6
             for route in sock.get_routes(family=family, table=_MAIN_TABLE):
                 oif = route.get_attr("RTA_OIF")
@@ -280,6 +309,14 @@ class LocalNetwork:
                         reachable.append(net)
                         name = links[oif].get_attr("IFLA_IFNAME") or f"#{oif}"
                         routes.add(Route(str(net), route.get_attr("RTA_GATEWAY"), name))
+        for addr in sock.get_addr():
+            local = addr.get_attr("IFA_LOCAL") or addr.get_attr("IFA_ADDRESS")
+            if addr["index"] in up and local:
+                with contextlib.suppress(ValueError):
+                    ip = ipaddress.ip_address(local)
+                    if not ip.is_link_local:
+                        name = links[addr["index"]].get_attr("IFLA_IFNAME") or f"#{addr['index']}"
+                        routes.add(Address(str(ip), name))
         self._reachable, self._routes = reachable, frozenset(routes)
         if reachable:
             online, reason = True, ""
@@ -311,21 +348,41 @@ class Route(NamedTuple):
         return f"{self.destination}{via} dev {self.device}"
 
 
-def describe_change(before: frozenset[Route], after: frozenset[Route]) -> str:
-    """``this computer's network changed: default route now via 10.0.0.1 dev wlan0`` (or the
-    routes that came and went, a few of them)."""
+class Address(NamedTuple):
+    """One of this computer's addresses, on a link that is up."""
+
+    address: str
+    device: str
+
+    def __str__(self) -> str:
+        return f"{self.address} dev {self.device}"
+
+
+def describe_change(before: frozenset[Route | Address], after: frozenset[Route | Address]) -> str:
+    """``this computer's network changed: default route now via 10.0.0.1 dev wlan0``, or
+    ``...: address 10.0.0.7 dev wlan0 gone (now 10.0.0.9 dev wlan0)`` (what it held is cut),
+    or the routes that came and went, a few of them; "" when only addresses came."""
     defaults = {"0.0.0.0/0", "::/0"}
-    old = sorted(r for r in before if r.destination in defaults)
-    new = sorted(r for r in after if r.destination in defaults)
+    old = sorted(r for r in before if isinstance(r, Route) and r.destination in defaults)
+    new = sorted(r for r in after if isinstance(r, Route) and r.destination in defaults)
     if old != new and new:
         return f"this computer's network changed: default route now {new[0]}"
     if old != new:
         return "this computer's network changed: no default route now"
-    added = sorted(str(r) for r in after - before)
-    gone = sorted(str(r) for r in before - after)
     parts = []
+    lost = sorted(str(a) for a in before - after if isinstance(a, Address))
+    if lost:  # what was held from it is cut
+        came = sorted(str(a) for a in after - before if isinstance(a, Address))
+        now = f" (now {_few(came)})" if came else ""
+        parts.append(("address " if len(lost) == 1 else "addresses ") + _few(lost) + " gone" + now)
+    added = sorted(str(r) for r in after - before if isinstance(r, Route))
+    gone = sorted(str(r) for r in before - after if isinstance(r, Route))
     if added:
-        parts.append("new route " + ", ".join(added[:3]) + (" …" if len(added) > 3 else ""))
+        parts.append("new route " + _few(added))
     if gone:
-        parts.append("route gone " + ", ".join(gone[:3]) + (" …" if len(gone) > 3 else ""))
-    return "this computer's network changed: " + "; ".join(parts)
+        parts.append("route gone " + _few(gone))
+    return "this computer's network changed: " + "; ".join(parts) if parts else ""
+
+
+def _few(items: list[str]) -> str:
+    return ", ".join(items[:3]) + (" …" if len(items) > 3 else "")

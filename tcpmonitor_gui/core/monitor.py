@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from .detectors import Backoff, Wake, run_held, run_probe
 from .events import Cause, Event, Kind, State, utc_now
+from .failure import CheckFailed
 from .lean_probe import LeanProbe, Pace, lean_address
 from .localnet import LocalNetwork
 from .maintenance import in_maintenance, open_until
@@ -23,6 +24,7 @@ from .profile import Profile
 from .resolver import Resolver
 from .sample import Sample
 from .state import StateMachine
+from .wire import Wire
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +145,23 @@ class Monitor:
         held connection finds out by itself, at its next heartbeat or keepalive)."""
         if self._wake is None:
             return
+        held = self._wake.held if isinstance(self._wake, Wake) else None
+        if recheck and held is not None and held.wire is not None:
+            self._cut_if_orphaned(held.wire)
         if self.machine.state is not State.UP or (
             recheck and self.profile.detector.kind == "probe"
         ):
             self._wake.now()
+
+    def _cut_if_orphaned(self, wire: Wire) -> None:
+        """A held connection from an address this computer no longer has is dead (nothing
+        can reach it, and its keepalive may take minutes to say so): cut it now."""
+        transport = wire.transport
+        sockname = transport.get_extra_info("sockname") if transport is not None else None
+        if self._local is not None and sockname:
+            why = self._local.address_gone(str(sockname[0]))
+            if why:
+                wire.cut(CheckFailed(Cause.LOCAL_NETWORK, why))
 
     def report(self, sample: Sample) -> None:
         local = self._local
@@ -160,8 +175,9 @@ class Monitor:
                 # Cut, likely, by this computer's network changing: said so, and reconnected
                 # at once rather than after a backoff (once: a target that still fails then
                 # is retried as usual, never in a tight loop).
-                detail = f"{sample.detail}; right after {change}" if sample.detail else change
-                sample = dataclasses.replace(sample, detail=detail)
+                if sample.cause is not Cause.LOCAL_NETWORK:  # a cut one says why itself
+                    detail = f"{sample.detail}; right after {change}" if sample.detail else change
+                    sample = dataclasses.replace(sample, detail=detail)
                 if self._wake is not None:
                     self._wake.now()
         for event in self.machine.feed(sample):

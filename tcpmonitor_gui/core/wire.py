@@ -156,7 +156,11 @@ class Wire(asyncio.Protocol):
             drained += got
         return False
 
-    def _end(self, exc: OSError) -> None:
+    def cut(self, exc: BaseException) -> None:
+        """End the connection now, for ``exc`` (a ``CheckFailed``: why it cannot live on)."""
+        self._end(exc)
+
+    def _end(self, exc: BaseException) -> None:
         """The connection failed under a drain (an RST): said as the reading would have."""
         self.lost_at = time.monotonic()
         if not self.lost.done():

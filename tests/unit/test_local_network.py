@@ -20,7 +20,7 @@ import pytest
 
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.helpers import make_profile
-from tests.netns import Namespace
+from tests.netns import Namespace, echo_server
 from tests.netns_process import (
     JsonLines,
     back_from_down,
@@ -28,6 +28,7 @@ from tests.netns_process import (
     mixed_profiles,
     routed_namespace,
     state_of,
+    two_namespaces,
 )
 from tests.unit._cli_process import TCPMONITOR, Home
 
@@ -172,5 +173,47 @@ def test_a_flapping_link_is_told_once_down_and_once_back(ns: Namespace, tmp_path
                 assert states[-1] == "up", (p.name, states)
             networks = [e["state"] for _, e in run.seen if e["kind"] == "network"]
             assert networks == ["offline", "online"], networks
+        finally:
+            run.stop()
+
+
+def test_a_new_address_is_a_change_and_the_connections_it_orphaned_are_cut(
+    tmp_path: Path,
+) -> None:
+    """This computer's address changes (a DHCP renewal hands out another; the route out stays
+    as it was): every held connection from the old address is dead, but nothing tells its
+    socket (a watch's keepalive takes 25 s by default). That is said as a change, and the
+    connections from the old address are cut at once as this computer's (``local_network``),
+    and reconnect at once, rather than being "up" while dead and then each server's fault."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with two_namespaces() as (client, server_ns), echo_server(server_ns) as server:
+        profiles = [
+            make_profile(server_ns.peer_ip, server.port, kind, name=f"{kind}-{i}", id=f"p{i}",
+                         interval_s=3.0, timeout_s=0.5)
+            for i, kind in enumerate(["heartbeat"] * 2 + ["watch"] * 2)
+        ]  # fmt: skip
+        file = tmp_path / "profiles.json"
+        file.write_text(json.dumps({"version": 1, "profiles": [p.to_dict() for p in profiles]}))
+        argv = [str(TCPMONITOR), "run", "--json", "--profiles", str(file), *home.options]
+        run = JsonLines(client, argv, home.env, tmp_path / "stderr.txt")
+        try:
+            for p in profiles:
+                run.until(state_of(p.id, "up"), 15)
+            client.run(client.ip, "addr", "add", "10.50.0.7/24", "dev", "tmc")
+            renumbered = time.monotonic()
+            client.run(client.ip, "addr", "del", f"{client.peer_ip}/24", "dev", "tmc")
+            _, changed = run.until(lambda e: e["kind"] == "network", 10)
+            assert changed["state"] == "changed", changed
+            assert f"address {client.peer_ip} dev tmc gone (now 10.50.0.7" in changed["detail"]
+            for p in profiles:
+                down_at, down = run.until(state_of(p.id, "down"), 15)
+                assert down["cause"] == "local_network", down
+                assert f"this computer's address {client.peer_ip} is gone" in down["detail"]
+                assert "right after this computer's network changed" in down["detail"], down
+                assert down_at - renumbered < 2.0, f"{p.name} cut late"
+                back_at, _ = run.until(state_of(p.id, "up", "down"), 10)
+                assert back_at - down_at < 1.0, f"{p.name} waited out its backoff"
+            networks = [e["state"] for _, e in run.seen if e["kind"] == "network"]
+            assert networks == ["changed"], networks
         finally:
             run.stop()
