@@ -142,26 +142,28 @@ class Monitor:
         """Check again now if this monitor is waiting to retry a failed target (the network
         came back): no waiting out a backoff that grew while the network was down.
         ``recheck``: a probe that is up checks now too (after a sleep, "up" is old news; a
-        held connection finds out by itself, at its next heartbeat or keepalive)."""
+        held connection finds out by itself, at its next heartbeat or keepalive). A held
+        connection from an address this computer no longer has is cut, and made again now."""
         if self._wake is None:
             return
         held = self._wake.held if isinstance(self._wake, Wake) else None
-        if recheck and held is not None and held.wire is not None:
-            self._cut_if_orphaned(held.wire)
-        if self.machine.state is not State.UP or (
-            recheck and self.profile.detector.kind == "probe"
+        orphaned = held is not None and held.wire is not None and self._cut_if_orphaned(held.wire)
+        if (
+            orphaned
+            or self.machine.state is not State.UP
+            or (recheck and self.profile.detector.kind == "probe")
         ):
             self._wake.now()
 
-    def _cut_if_orphaned(self, wire: Wire) -> None:
+    def _cut_if_orphaned(self, wire: Wire) -> bool:
         """A held connection from an address this computer no longer has is dead (nothing
         can reach it, and its keepalive may take minutes to say so): cut it now."""
         transport = wire.transport
         sockname = transport.get_extra_info("sockname") if transport is not None else None
-        if self._local is not None and sockname:
-            why = self._local.address_gone(str(sockname[0]))
-            if why:
-                wire.cut(CheckFailed(Cause.LOCAL_NETWORK, why))
+        why = self._local.address_gone(str(sockname[0])) if self._local and sockname else None
+        if why:
+            wire.cut(CheckFailed(Cause.LOCAL_NETWORK, why))
+        return bool(why)
 
     def report(self, sample: Sample) -> None:
         local = self._local

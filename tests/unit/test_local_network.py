@@ -177,14 +177,17 @@ def test_a_flapping_link_is_told_once_down_and_once_back(ns: Namespace, tmp_path
             run.stop()
 
 
+@pytest.mark.parametrize("gap", [False, True], ids=["replaced", "after-a-gap"])
 def test_a_new_address_is_a_change_and_the_connections_it_orphaned_are_cut(
-    tmp_path: Path,
+    gap: bool, tmp_path: Path
 ) -> None:
     """This computer's address changes (a DHCP renewal hands out another; the route out stays
     as it was): every held connection from the old address is dead, but nothing tells its
     socket (a watch's keepalive takes 25 s by default). That is said as a change, and the
     connections from the old address are cut at once as this computer's (``local_network``),
-    and reconnect at once, rather than being "up" while dead and then each server's fault."""
+    and reconnect at once, rather than being "up" while dead and then each server's fault.
+    ``gap``: the old address goes first (offline), then the new one comes with its route
+    (online): the same connections are as dead, and cut as the network comes back."""
     home = Home(tmp_path / "config", tmp_path / "data")
     with two_namespaces() as (client, server_ns), echo_server(server_ns) as server:
         profiles = [
@@ -199,21 +202,41 @@ def test_a_new_address_is_a_change_and_the_connections_it_orphaned_are_cut(
         try:
             for p in profiles:
                 run.until(state_of(p.id, "up"), 15)
-            client.run(client.ip, "addr", "add", "10.50.0.7/24", "dev", "tmc")
-            renumbered = time.monotonic()
-            client.run(client.ip, "addr", "del", f"{client.peer_ip}/24", "dev", "tmc")
-            _, changed = run.until(lambda e: e["kind"] == "network", 10)
-            assert changed["state"] == "changed", changed
-            assert f"address {client.peer_ip} dev tmc gone (now 10.50.0.7" in changed["detail"]
+            if gap:
+                client.run(client.ip, "addr", "del", f"{client.peer_ip}/24", "dev", "tmc")
+                run.until(lambda e: e["kind"] == "network" and e["state"] == "offline", 10)
+                client.run(client.ip, "addr", "add", "10.50.0.7/24", "dev", "tmc")
+                client.run(client.ip, "route", "add", "default", "via", server_ns.peer_ip)
+                renumbered, _ = run.until(
+                    lambda e: e["kind"] == "network" and e["state"] == "online", 10
+                )
+            else:
+                client.run(client.ip, "addr", "add", "10.50.0.7/24", "dev", "tmc")
+                renumbered = time.monotonic()
+                client.run(client.ip, "addr", "del", f"{client.peer_ip}/24", "dev", "tmc")
+                _, changed = run.until(lambda e: e["kind"] == "network", 10)
+                assert changed["state"] == "changed", changed
+                detail = changed["detail"]
+                assert f"address {client.peer_ip} dev tmc gone (now 10.50.0.7" in detail
             for p in profiles:
                 down_at, down = run.until(state_of(p.id, "down"), 15)
-                assert down["cause"] == "local_network", down
-                assert f"this computer's address {client.peer_ip} is gone" in down["detail"]
-                assert "right after this computer's network changed" in down["detail"], down
+                assert _blames_this_computer(down, client.peer_ip, gap), down
                 assert down_at - renumbered < 2.0, f"{p.name} cut late"
                 back_at, _ = run.until(state_of(p.id, "up", "down"), 10)
                 assert back_at - down_at < 1.0, f"{p.name} waited out its backoff"
             networks = [e["state"] for _, e in run.seen if e["kind"] == "network"]
-            assert networks == ["changed"], networks
+            assert networks == (["offline", "online"] if gap else ["changed"]), networks
         finally:
             run.stop()
+
+
+def _blames_this_computer(down: dict[str, object], old_ip: str, gap: bool) -> bool:
+    """The drop is cut for the address gone; or (a heartbeat asked on the old address in the
+    moment before the change was told) it timed out and says it came right after the change,
+    or while the network was down."""
+    detail = str(down["detail"])
+    if down["cause"] == "local_network":
+        return f"this computer's address {old_ip} is gone" in detail or (
+            gap and "this computer's network is down" in detail
+        )
+    return not gap and f"right after this computer's network changed: address {old_ip}" in detail
