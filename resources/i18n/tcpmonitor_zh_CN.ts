@@ -646,6 +646,14 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
         <translation>是本机网络断开了吗？</translation>
     </message>
     <message>
+        <source>Most servers are not answering</source>
+        <translation>多数服务器没有响应</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s network is up: a router or link beyond it may be down.</source>
+        <translation>本机网络正常：可能是其外的路由器或线路断开了。</translation>
+    </message>
+    <message>
         <source>1 connection is back up.</source>
         <translation>1 个连接已恢复。</translation>
     </message>
@@ -658,6 +666,10 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
     <message>
         <source> Still down: {names}.</source>
         <translation>仍断开：{names}。</translation>
+    </message>
+    <message>
+        <source>Servers answer again</source>
+        <translation>服务器已恢复响应</translation>
     </message>
     <message>
         <source>Back online</source>

@@ -117,7 +117,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_label)
 
         self.tray = TrayIcon(self)
-        self.policy = NotificationPolicy(registry.profiles.by_id, session.settings, self)
+        self.policy = NotificationPolicy(
+            registry.profiles.by_id, session.settings, self, network_up=lambda: engine.online
+        )
         self.desktop = DesktopBackend()
         self.chain = choose_backend(
             TrayBackend(self.tray) if TrayIcon.available() else None,

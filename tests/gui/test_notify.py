@@ -88,10 +88,18 @@ def up(p: Profile, at: float = 0.0) -> Event:
 class Harness:
     """A policy, its profiles and what it said; ``at(t, events)`` feeds at ``T0 + t``."""
 
-    def __init__(self, qtbot: QtBot, names: Sequence[str], settings: Settings | None = None):
+    def __init__(
+        self,
+        qtbot: QtBot,
+        names: Sequence[str],
+        settings: Settings | None = None,
+        network_up: bool | None = None,
+    ):
         self.profiles = profiles(*names)
         self.by_name = {p.name: p for p in self.profiles.values()}
-        self.policy = NotificationPolicy(self.profiles, settings, clock=lambda: T0)
+        self.policy = NotificationPolicy(
+            self.profiles, settings, clock=lambda: T0, network_up=lambda: network_up
+        )
         self.notices: list[Notice] = []
         self.policy.notification.connect(self.notices.append)
 
@@ -315,6 +323,24 @@ def test_most_connections_down_at_once_is_one_offline_notice_then_one_back_onlin
     assert not h.policy.is_offline()
     [single] = h.at(60, up(h["D"], 60))
     assert single.title == "Connection back up: D"
+
+
+def test_most_servers_down_while_the_kernel_says_the_network_is_up_is_not_asked_as_offline(
+    qtbot: QtBot,
+) -> None:
+    """A router beyond this computer died: every server times out, but the kernel says this
+    computer's links and routes are up. "Is this computer's network down?" asked what is
+    known to be untrue; the notice says what is known, and where the fault must be."""
+    h = Harness(qtbot, ["A", "B", "C", "D", "E"], network_up=True)
+    [guess] = h.at(0, *(down(h[n], cause=Cause.CONNECT_TIMEOUT) for n in "ABCD"))
+    assert guess.title == "Most servers are not answering"
+    assert guess.body.splitlines() == [
+        "4 of 5 connections went down at once (connect timeout): A, B, C, D.",
+        "This computer's network is up: a router or link beyond it may be down.",
+    ]
+    [back] = h.at(9, *(up(h[n], 9) for n in "ABC"))
+    assert back.title == "Servers answer again", back
+    assert back.body == "3 connections are back up. Still down: D."
 
 
 def test_two_of_two_down_is_not_offline_it_needs_three(qtbot: QtBot) -> None:

@@ -27,7 +27,8 @@ testable with a fake clock and no display.
   held back, and one "Back online" notice ends it when fewer than half of those hosts remain
   down. Hosts, not profiles: sixty profiles on one server that stopped answering are one
   server down (``host_counts``: every profile on it down; loopback hosts never count). Drops
-  that prove the network works are told as what they are, grouped.
+  that prove the network works are told as what they are, grouped. Where the kernel says this
+  computer's network is up (``network_up``), the notice says "Most servers are not answering".
 - When the engine says this computer's network is down (a ``network`` event: the kernel has
   no route out, ``core.localnet``), that is told once, "This computer is offline", and the
   drops it causes (cause ``local_network``) are recorded but not told one by one. When it is
@@ -97,13 +98,16 @@ class NotificationPolicy(QObject):
         wake_settle_s: float = WAKE_SETTLE_S,
         change_settle_s: float = CHANGE_SETTLE_S,
         clock: Callable[[], float] = time.monotonic,
+        network_up: Callable[[], bool | None] = lambda: None,
     ) -> None:
         """``profiles``: the registry's profiles by id (a live view: the policy looks up a
-        profile's name and switches as they are now, and forgets the removed)."""
+        profile's name and switches as they are now, and forgets the removed). ``network_up``:
+        whether the kernel says this computer's network is up (None: unknown), for the guess."""
         super().__init__(parent)
         self._settings = settings or Settings()
         self._repeat_s = repeat_s
         self._clock = clock
+        self._network_up = network_up
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         # A coarse timer may fire 5% late; the promise is "at most 2 s".
@@ -340,6 +344,12 @@ class NotificationPolicy(QObject):
                     len(down),
                 ).format(down=len(down), total=len(monitored), causes=seen, names=names)
                 title = self.tr("Is this computer's network down?")
+                if self._network_up():  # it is not: what failed lies beyond it
+                    title = self.tr("Most servers are not answering")
+                    beyond = self.tr(
+                        "This computer's network is up: a router or link beyond it may be down."
+                    )
+                    body += "\n" + beyond
                 notices.append(self.notice(title, body, True, down))
                 for p in down:
                     self._last[p.id] = (Transition.DOWN, now)
@@ -359,7 +369,8 @@ class NotificationPolicy(QObject):
                 if down:
                     still = join_names([p.name for p in down], 8)
                     body += self.tr(" Still down: {names}.").format(names=still)
-                notices.append(self.notice(self.tr("Back online"), body, False, back))
+                up_ = self._network_up() and self.tr("Servers answer again")
+                notices.append(self.notice(up_ or self.tr("Back online"), body, False, back))
                 for p in back:
                     self._last[p.id] = (Transition.UP, now)
         changes.clear()
