@@ -55,7 +55,9 @@ _WATCHED = (
 _MAIN_TABLE = 254
 #: Route changes that come within this of each other are one change (a VPN adds several).
 SETTLE_S = 0.3
-#: Route changes this soon after the network came back are part of its coming back.
+#: The network coming back is told once its routes (DHCP's default route) have settled for
+#: ``SETTLE_S``, or this long after its link came back at most; routes that come later are a
+#: change, told as one (and everything that failed meanwhile is checked again then).
 ONLINE_SETTLE_S = 2.0
 #: Offline or back this soon after the last one told (a flapping link, a loose cable) is told
 #: once the link has held its state this long, as one event that says how often it flapped.
@@ -209,11 +211,11 @@ class LocalNetwork:
         if self._tell_start and self.online is False:
             self._tell(self._on_change, False, self.reason)
         settled_at: float | None = None  # routes changed: told once they settle
-        coming_back = False  # the routes that follow "online" (a default route, DHCP) are it
         before = self._routes
         told, told_at = self.online, -math.inf  # the last offline or online told, and when
         flapping_until: float | None = None  # flips too soon after one told: told settled
         flips = downs = 0  # since the last one told
+        coming_back: float | None = None  # "online" waits for its routes (DHCP) until this
         while not self._closed:
             deadlines = [t for t in (settled_at, flapping_until) if t is not None]
             wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
@@ -236,18 +238,23 @@ class LocalNetwork:
                     continue
                 if flipped:
                     settled_at, flips, downs = None, flips + 1, downs + (not self.online)
+                    coming_back = None
                     if flapping_until is not None or now - told_at < FLAP_S:
                         flapping_until = now + FLAP_S  # a flapping link: told once it holds
+                    elif self.online:  # told with the routes that come with it, settled
+                        flapping_until, coming_back = now + SETTLE_S, now + ONLINE_SETTLE_S
+                elif coming_back is not None and flapping_until is not None:
+                    flapping_until = min(max(flapping_until, now + SETTLE_S), coming_back)
                 elif self._routes != before and settled_at is None and flapping_until is None:
                     settled_at = now + SETTLE_S  # a VPN adds routes in a burst
             if flapping_until is not None and now >= flapping_until:
-                flapping_until, flipped = None, self.online != told
+                with contextlib.suppress(Exception):  # as it is now: a link's carrier frees
+                    self._update()  # its routes (RTNH_F_LINKDOWN) with no message of them
+                flapping_until, flipped, coming_back = None, self.online != told, None
                 if not flipped and self._routes != before:
                     settled_at = now + SETTLE_S  # what the flapping left of the routes
             if flipped and flapping_until is None:  # offline or back: it says all there is
-                settled_at, before, coming_back = None, self._routes, bool(self.online)
-                if coming_back:
-                    settled_at = now + ONLINE_SETTLE_S
+                settled_at, before = None, self._routes  # what comes later is a change
                 self.change = ""  # offline and back are told as what they are
                 reason = self.reason
                 if flips > 1:  # the period began with the one told, maybe a down
@@ -259,9 +266,7 @@ class LocalNetwork:
             if settled_at is None or now < settled_at:
                 continue
             settled_at = None
-            if coming_back:
-                coming_back, before = False, self._routes
-            elif self._routes != before and self.online:
+            if self._routes != before and self.online:
                 detail = describe_change(before, self._routes)
                 before = self._routes
                 if detail:  # else only an address came: it cuts nothing

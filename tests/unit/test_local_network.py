@@ -9,6 +9,7 @@ once, held connections with the probes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -240,3 +241,47 @@ def _blames_this_computer(down: dict[str, object], old_ip: str, gap: bool) -> bo
             gap and "this computer's network is down" in detail
         )
     return not gap and f"right after this computer's network changed: address {old_ip}" in detail
+
+
+def test_a_default_route_that_comes_after_the_link_brings_back_what_is_beyond_it_at_once(
+    tmp_path: Path,
+) -> None:
+    """The cable is plugged back and DHCP hands out the default route a moment later: at
+    "online" only the local network is reachable, and checks of the servers beyond the router
+    fail again. The route's coming is told, and they are checked again at once, not at their
+    next check (10 s here), during which the window said they were still down."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with two_namespaces() as (client, server_ns):
+        server_ns.run(server_ns.ip, "addr", "add", "10.99.0.1/32", "dev", "lo")
+        beyond = dataclasses.replace(server_ns, peer_ip="10.99.0.1")
+        with echo_server(beyond) as server:
+            profiles = [
+                make_profile(beyond.peer_ip, server.port, kind, name=kind, id=f"p{i}",
+                             interval_s=10.0, timeout_s=0.5, fail_after=1)
+                for i, kind in enumerate(["probe", "heartbeat"])
+            ]  # fmt: skip
+            file = tmp_path / "profiles.json"
+            file.write_text(json.dumps({"version": 1, "profiles": [p.to_dict() for p in profiles]}))
+            argv = [str(TCPMONITOR), "run", "--json", "--profiles", str(file), *home.options]
+            run = JsonLines(client, argv, home.env, tmp_path / "stderr.txt")
+            try:
+                for p in profiles:
+                    run.until(state_of(p.id, "up"), 15)
+                client.run(client.ip, "link", "set", "tmc", "down")
+                for p in profiles:
+                    run.until(state_of(p.id, "down"), 15)
+                client.run(client.ip, "link", "set", "tmc", "up")  # no default route yet
+                run.until(lambda e: e["kind"] == "network" and e["state"] == "online", 10)
+                after = len(run.seen) - 1
+                for p in profiles:  # checked again at "online", and failed: no route yet
+                    run.until(lambda e, p=p: e["kind"] == "sample" and e["profile_id"] == p.id,
+                              10, start=after)  # fmt: skip
+                routed = time.monotonic()
+                client.run(client.ip, "route", "add", "default", "via", server_ns.peer_ip)
+                for p in profiles:
+                    back_at, _ = run.until(state_of(p.id, "up", "down"), 15)
+                    assert back_at - routed < 1.0, f"{p.name} back {back_at - routed:.1f} s late"
+                networks = [e["state"] for _, e in run.seen if e["kind"] == "network"]
+                assert networks == ["offline", "online", "changed"], networks
+            finally:
+                run.stop()
