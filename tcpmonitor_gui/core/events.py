@@ -31,6 +31,11 @@ class State(enum.StrEnum):
     CHANGED = "changed"
 
 
+#: In a ``dns_error``'s detail: the name service answered, that the name has no address (a
+#: name not found proves nothing against the resolver, ``ui.notify.dns``).
+NO_SUCH_NAME = "no such name"
+
+
 class Cause(enum.StrEnum):
     """Why a check failed. Every failure carries exactly one."""
 

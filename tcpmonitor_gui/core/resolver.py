@@ -27,10 +27,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .events import NO_SUCH_NAME
+
 FAMILIES = {"auto": socket.AF_UNSPEC, "ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
 
 AddrInfo = tuple[int, Any]  # (family, sockaddr)
 GetAddrInfo = Callable[..., list[tuple[Any, ...]]]
+
+
+#: getaddrinfo's errors that are the name service's answer: the name has no address.
+_NOT_FOUND = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 
 
 class DnsError(Exception):
@@ -185,6 +191,8 @@ class Resolver:
         try:
             infos = self._getaddrinfo(host, port, family, socket.SOCK_STREAM)
         except socket.gaierror as exc:
+            if exc.errno in _NOT_FOUND:  # an answer, unlike EAI_AGAIN: no answer came
+                raise DnsError(f"{host}: {NO_SUCH_NAME} ({exc.strerror or exc})") from None
             raise DnsError(f"{host}: {exc.strerror or exc}") from None
         except UnicodeError:
             raise DnsError(f"{host}: not a valid name") from None

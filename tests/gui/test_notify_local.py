@@ -15,7 +15,7 @@ from tcpmonitor_gui.core.events import Cause, State, condition
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.settings import Settings
 from tcpmonitor_gui.ui.notify.policy import Notice, NotificationPolicy
-from tests.gui.test_notify import T0, Harness, down, profiles, up
+from tests.gui.test_notify import T0, Harness, down, profiles, state, up
 
 NAMES = [f"S{i}" for i in range(20)]
 OFFLINE = condition(State.OFFLINE, "this computer's network is down (no link is up)")
@@ -239,6 +239,25 @@ def test_every_name_failing_to_resolve_is_one_dns_notice_then_one_when_it_answer
     policy.handle([up(names[3])])
     policy.flush()
     assert notices[-1].title == "Connection back up: N3"
+
+
+def test_names_the_resolver_answered_are_not_found_are_not_dns_not_answering(
+    qtbot: QtBot,
+) -> None:
+    """Off the VPN, the public resolver answers that every internal name does not exist: DNS
+    answered. That was told as "DNS is not answering"; the drops are told as themselves."""
+    made = by_name_and_address()
+    policy = NotificationPolicy(made, Settings(), clock=lambda: T0)
+    notices: list[Notice] = []
+    policy.notification.connect(notices.append)
+    names = [p for p in made.values() if p.id != "a"]
+    policy.handle([
+        state(p, State.DOWN, State.UP, cause=Cause.DNS_ERROR,
+              detail=f"{p.host}: no such name (Name or service not known)")
+        for p in names
+    ])  # fmt: skip
+    policy.flush()
+    assert [n.title for n in notices] == ["4 connections down: N0, N1, N2 and 1 more"]
 
 
 def test_one_name_failing_for_many_profiles_is_not_the_resolver(qtbot: QtBot) -> None:

@@ -147,3 +147,25 @@ async def test_names_over_the_cap_fail_at_once_not_at_their_timeout(
     with pytest.raises(DnsError, match="resolver busy"):
         await resolver.resolve("stall99.example", 80, "auto", timeout=5)
     assert time.monotonic() - started < 0.5
+
+
+async def test_a_name_not_found_is_said_as_the_answer_it_is() -> None:
+    """The name service answering that a name has no address (NXDOMAIN) is not the same as it
+    not answering: the detail says which, so that a window does not tell "DNS is not
+    answering" when it answered."""
+
+    def lookup(host: str, port: int, family: int, type_: int) -> list[tuple[object, ...]]:
+        if host.startswith("gone"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    resolver = Resolver(getaddrinfo=lookup)
+    try:
+        with pytest.raises(DnsError) as gone:
+            await resolver.resolve("gone.example", 80, "auto", timeout=5)
+        assert str(gone.value) == "gone.example: no such name (Name or service not known)"
+        with pytest.raises(DnsError) as silent:
+            await resolver.resolve("db.example", 80, "auto", timeout=5)
+        assert str(silent.value) == "db.example: Temporary failure in name resolution"
+    finally:
+        resolver.close()

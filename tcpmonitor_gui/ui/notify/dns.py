@@ -5,14 +5,16 @@ When every monitored profile that names its host (not an IP address) is down wit
 from its zone fails however many profiles use it), the fault is the name service, not those
 targets: "DNS is not answering" is told once, naming them (and saying that connections by
 address still work, when some do); their drops and recoveries are then not told one by one,
-and "DNS answers again" ends it once fewer than half of them remain down.
+and "DNS answers again" ends it once fewer than half of them remain down. A name the resolver
+answered has no address (``NO_SUCH_NAME``: off the VPN, its zone's names are not found) is
+an answer, not a silence: such drops are told as themselves.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from ...core.events import Cause
+from ...core.events import NO_SUCH_NAME, Cause
 from ...core.profile import Profile
 from .computer import Policy, host_key
 from .notice import Change, Notice, Transition
@@ -45,7 +47,9 @@ class DnsNotices(QObject):
         dns_down = [
             p
             for p in by_name
-            if (e := policy.down.get(p.id)) is not None and e.cause is Cause.DNS_ERROR
+            if (e := policy.down.get(p.id)) is not None
+            and e.cause is Cause.DNS_ERROR
+            and NO_SUCH_NAME not in e.detail  # the resolver answered that
         ]
         if self.out is None:
             names = {host_key(p) for p in by_name}

@@ -53,7 +53,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from ...core.events import Cause, Event, Kind, State
+from ...core.events import NO_SUCH_NAME, Cause, Event, Kind, State
 from ...core.profile import Profile
 from ...core.settings import Settings
 from ...core.snooze import snoozed
@@ -332,7 +332,8 @@ class NotificationPolicy(QObject):
             if hosts_down < OFFLINE_MIN or hosts_down < OFFLINE_FRACTION * hosts:
                 return notices
             causes = {self._down[p.id].cause for p in down}
-            if causes & NETWORK_WORKS:
+            answered = any(NO_SUCH_NAME in self._down[p.id].detail for p in down)  # DNS did
+            if causes & NETWORK_WORKS or answered:
                 return notices  # a refusal proves the network works: each drop is news
             self._offline = {p.id for p in down}
             if self._settings.notify_on_down and any(p.notify.on_down for p in down):
