@@ -120,9 +120,11 @@ async def _run(
     def emit(event: Event) -> None:
         if metrics is not None:
             metrics.feed(event)
-        if event.kind is Kind.STATE and (monitor := monitors.monitors.get(event.profile_id)):
+        # Actions: of the profiles recorded here (another program that records one runs its).
+        pid = event.profile_id
+        if event.kind is Kind.STATE and (monitor := monitors.monitors.get(pid)):
             p = monitor.profile
-            if p.actions or everywhere:
+            if (p.actions or everywhere) and events.claims.holds(pid):
                 quiet = snoozed(p.snooze_until)
                 actions.submit(event, (*p.actions, *everywhere), p.target, snoozed=quiet)
         if not batch:  # a timer only while there is something to hand over: idle stays idle
@@ -160,6 +162,7 @@ async def _run(
         gone = [pid for pid in monitors.monitors if pid not in wanted]
         for pid in gone:
             await monitors.remove(pid, record=True)
+            events.release(pid)  # once its "unknown" is stored: another program may record it
         added = changed = 0
         for p in wanted.values():
             monitor = monitors.monitors.get(p.id)

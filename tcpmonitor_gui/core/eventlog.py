@@ -25,14 +25,13 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar, Unpack
 
-from . import eventqueries as q
 from . import orphans
+from .claims import Claims
 from .eventdb import (
     SCHEMA_STEPS,
     SCHEMA_VERSION,
@@ -44,8 +43,8 @@ from .eventdb import (
     write_batch,
 )
 from .eventqueries import EventFilter, MinuteStat
+from .eventreader import EventReader
 from .events import Event, Kind
-from .outages import Outage, outages
 from .paths import ensure_dir
 
 __all__ = [
@@ -66,9 +65,6 @@ PRUNE_EVERY_S = 3600.0
 RETRY_S = 5.0
 #: Dropped samples are told at most this often while they go on.
 DROPS_TOLD_EVERY_S = 10.0
-
-R = TypeVar("R")
-
 
 #: Work for the writer thread (a prune) and where its result goes.
 _Call = tuple[Callable[[sqlite3.Connection], int], Future[int]]
@@ -91,7 +87,7 @@ class EventLogHealth:
 HealthWatcher = Callable[[EventLogHealth], None]
 
 
-class EventLog:
+class EventLog(EventReader):
     """The event log in ``path`` (``events.sqlite3`` in the data dir).
 
     ``start`` opens it and starts the writer; ``submit`` hands it events from any thread;
@@ -132,6 +128,8 @@ class EventLog:
         self._thread: threading.Thread | None = None
         self._error: str | None = None  # the last write failure; None once writes work
         self._watchers: list[HealthWatcher] = []
+        #: Which profiles this process records (``claims.py``): all until ``start``.
+        self.claims = Claims(None)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -153,6 +151,7 @@ class EventLog:
                 ) from exc
             conn = open_for_writing(self.path)
             lock = orphans.hold(self.path, conn)  # before this process writes anything
+            self.claims = Claims.open(self.path)
             self._thread = threading.Thread(
                 target=self._run, args=(conn, lock), name="eventlog-writer", daemon=True
             )
@@ -166,6 +165,7 @@ class EventLog:
     def submit(self, events: Iterable[Event]) -> int:
         """Queue events for writing; thread-safe, never waits for the disk. Returns a ticket:
         ``committed(ticket)`` says when everything submitted so far is stored."""
+        events = self.claims.keep(events)  # only the profiles recorded here
         with self._cond:
             if self._state != "running":
                 raise RuntimeError(f"the event log is {self._state}, not running")
@@ -190,6 +190,8 @@ class EventLog:
             tell = self._dropped > dropped and now - self._drops_told_at >= DROPS_TOLD_EVERY_S
             if tell:
                 self._drops_told_at = now
+        for paused in self.claims.let_go():  # "pause all" in the window: the service records
+            self.release(paused)
         if tell:
             _log.warning("event log: %d samples dropped (the writer is behind)", self._dropped)
             self._tell()
@@ -251,6 +253,16 @@ class EventLog:
         self._thread.join(timeout)
         if self._thread.is_alive():
             _log.warning("event log writer still busy after %.1f s; not waiting longer", timeout)
+
+    def release(self, profile_id: str) -> None:
+        """Let another program record ``profile_id`` (no longer monitored here), once what
+        was submitted before is stored."""
+        with self._cond:
+            if self._state == "running":
+                self._calls.append((lambda _: self.claims.release(profile_id), Future()))
+                self._cond.notify_all()
+                return
+        self.claims.release(profile_id)
 
     def __enter__(self) -> EventLog:
         return self.start()
@@ -314,6 +326,7 @@ class EventLog:
             _log.exception("event log writer stopped")
         finally:
             conn.close()
+            self.claims.close()
             orphans.release(lock)
             with self._cond:
                 self._state = "closed"
@@ -344,6 +357,7 @@ class EventLog:
             return batch, calls, closing
 
     def _commit(self, conn: sqlite3.Connection, batch: list[Event], closing: bool) -> None:
+        batch = self.claims.settle(conn, batch)
         try:
             write_batch(conn, batch)
         except Exception as exc:
@@ -386,65 +400,3 @@ class EventLog:
             _log.debug("event log: pruned %d rows", self._prune(conn, None))
         except sqlite3.Error as exc:
             _log.warning("%s: old events not pruned (%s); next try in an hour", self.path, exc)
-
-    # -- reading -------------------------------------------------------------------------
-
-    def _read(self, query: Callable[[sqlite3.Connection], R], empty: R) -> R:
-        """Run ``query`` on a fresh read-only connection (``eventqueries.read``)."""
-        return q.read(self.path, query, empty)
-
-    def event_rows(self, **filters: Unpack[EventFilter]) -> list[tuple[int, Event]]:
-        """Stored state events with their row ids, ordered by time (ties by id).
-
-        See ``EventFilter`` for the filters. The ids are for paging: the GUI asks
-        ``newest_first=True, limit=200`` and then ``before_id=<the last id it got>``.
-        """
-        limit = filters.get("limit")
-        if limit is not None and limit < 0:
-            raise ValueError(f"limit must not be negative, not {limit}")
-        return self._read(lambda conn: list(q.event_rows(conn, filters)), [])
-
-    def events(self, **filters: Unpack[EventFilter]) -> list[Event]:
-        """Like ``event_rows``, without the row ids."""
-        return [event for _, event in self.event_rows(**filters)]
-
-    def uptimes(
-        self, profile_ids: Sequence[str], window: dt.timedelta, now: dt.datetime | None = None
-    ) -> dict[str, q.Uptime]:
-        """How much of the time in ``window`` (ending ``now``) each profile was up, all in
-        one query (``Uptime``).
-
-        Computed from state events: the state at the window's start is that of the last
-        event before it, and each state lasts until the next event. ``degraded`` counts as
-        up (the link works); time ``paused``, ``unknown`` or ``connecting``, or before
-        anything is known, is left out of the denominator; so is time this computer was
-        asleep or its network down (``not_counted_s``), which is not the target's doing.
-        """
-        end = unix_seconds(now or dt.datetime.now(dt.UTC))
-        start = end - window.total_seconds()
-        ids = list(profile_ids)
-        unknown = {pid: q.Uptime(None) for pid in ids}
-        return self._read(lambda conn: q.uptimes(conn, ids, start, end), unknown)
-
-    def uptime(
-        self, profile_id: str, window: dt.timedelta, now: dt.datetime | None = None
-    ) -> float | None:
-        """The uptime percentage of one profile (see ``uptimes``)."""
-        return self.uptimes([profile_id], window, now)[profile_id].percent
-
-    def outages(
-        self,
-        profile: str | None = None,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
-    ) -> list[Outage]:
-        """The outages overlapping ``since`` .. ``until``, oldest first (``core.outages``)."""
-        return self._read(lambda conn: outages(conn, profile, since, until), [])
-
-    def latency_per_minute(
-        self, profile_id: str, since: dt.datetime, until: dt.datetime | None = None
-    ) -> list[MinuteStat]:
-        """Per-minute sample aggregates of the minutes that overlap ``since`` .. ``until``."""
-        first = q.minute_of(since)
-        last = q.minute_of(until or dt.datetime.now(dt.UTC))
-        return self._read(lambda conn: q.latency_per_minute(conn, profile_id, first, last), [])

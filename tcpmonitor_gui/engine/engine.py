@@ -236,14 +236,17 @@ class Engine(QObject):
             self._metrics.set_profiles(self._registry.profiles)
 
     def _run_actions(self, events: Sequence[Event]) -> None:
-        """Start the actions of the batch's changes (they run on their own thread)."""
-        runner, registry = self._actions, self._registry
+        """Start the actions of the batch's changes (they run on their own thread), of the
+        profiles this program records: another that records one runs its actions."""
+        runner, registry, log = self._actions, self._registry, self._eventlog
         if runner is None or registry is None:
             return
         everywhere = self._everywhere()
         by_id = registry.profiles.by_id
         for event in events:
             if event.kind is not Kind.STATE or (p := by_id.get(event.profile_id)) is None:
+                continue
+            if log is not None and not log.claims.holds(p.id):
                 continue
             if p.actions or everywhere:
                 quiet = snoozed(p.snooze_until)
@@ -276,6 +279,8 @@ class Engine(QObject):
             for profile in profiles:
                 if profile.id in self._where:
                     self.remove(profile.id)
+                if self._eventlog is not None:
+                    self._eventlog.release(profile.id)  # another program may record it now
 
     # -- profiles -------------------------------------------------------------------------
 

@@ -1,0 +1,219 @@
+"""One recorder per profile: of the programs that monitor a profile into one event log (the
+window and ``tcpmonitor run`` on the same data dir, two ``run``s), one records it.
+
+Each used to write every change, so ``outages`` listed each outage twice and a report counted
+it twice; each ran the profile's actions, so a mail went twice; and the one that stopped wrote
+"unknown (monitoring stopped)", ending in the history an outage the other still saw.
+
+So a process records a profile (its state events, its per-minute samples) and runs its
+actions only while it holds the profile's claim: a one-byte lock, at an offset hashed from
+the profile's id, on ``.events.sqlite3.claims`` beside the log. Another process monitoring
+the same profile goes on monitoring it (its window shows it live) but writes nothing of it
+and runs none of its actions; it asks again at most every ``RETRY_S`` while events of the
+profile come. When it gets the claim (the other stopped, after writing its "unknown"), it
+records the profile's state as it sees it then, so the history goes on from there.
+
+The locks are Linux's open-file-description locks: POSIX record locks (``lockf``) would be
+dropped whenever the process closed any descriptor of the file, and ``flock`` has no byte
+ranges. They go with the descriptor: when the log is closed, or the process ends however it
+ends. Where they are not to be had, everything is claimed, as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import errno
+import hashlib
+import logging
+import os
+import sqlite3
+import stat
+import struct
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from .eventdb import unix_seconds
+from .events import Event, Kind, State, utc_now
+
+if sys.platform != "win32":
+    import fcntl
+
+_log = logging.getLogger(__name__)
+
+#: A process that monitors a profile another records asks for its claim this often, at most.
+RETRY_S = 2.0
+TAKEN_OVER = "recorded here from now on: the program that recorded it stopped"
+#: ``struct flock`` on 64-bit Linux: type, whence, start, len, pid (0 for these locks).
+_FLOCK = "hhqqi4x"
+_OFD = getattr(fcntl, "F_OFD_SETLK", None) if sys.platform == "linux" else None
+_LAST_STATE = """
+SELECT state FROM events WHERE profile_id = ? AND coalesce(kind, 'state') = 'state' AND ts <= ?
+ORDER BY ts DESC, id DESC LIMIT 1
+"""
+
+
+def claims_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.claims")
+
+
+def _offset(profile_id: str) -> int:
+    digest = hashlib.blake2b(profile_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 2  # 62 bits: a valid offset, collisions unheard of
+
+
+class Claims:
+    """The claims of one open event log (``open``); ``Claims(None)`` claims everything."""
+
+    def __init__(self, fd: int | None) -> None:
+        self._fd = fd
+        self._lock = threading.Lock()
+        self._held: set[str] = set()
+        #: When each profile's claim was last refused (monotonic).
+        self._refused: dict[str, float] = {}
+        #: Profiles claimed after a refusal, with when (their state is recorded as of then).
+        self._taken: dict[str, dt.datetime] = {}
+        #: The last state event of each profile not recorded here: its state, if taken over.
+        self._last: dict[str, Event] = {}
+        #: Take-over rows (by identity) whose previous state the writer looks up.
+        self._rows: set[int] = set()
+        #: Profiles paused here: let go once that is stored, for another that watches them.
+        self._paused: list[str] = []
+
+    @classmethod
+    def open(cls, path: Path) -> Claims:
+        if _OFD is None or struct.calcsize("P") != 8:  # pragma: no cover - not 64-bit Linux
+            return cls(None)
+        where = claims_path(path)
+        flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+        try:
+            fd = os.open(where, flags, 0o600)
+        except OSError as exc:
+            _log.warning("%s: cannot be opened (%s); every profile is recorded", where, exc)
+            return cls(None)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            _log.warning("%s: is not a file; every profile is recorded", where)
+            return cls(None)
+        return cls(fd)
+
+    def close(self) -> None:
+        """Let go of every claim (the writer's last act, after its last commit)."""
+        with self._lock:
+            fd, self._fd = self._fd, None
+            self._held.clear()
+        if fd is not None:
+            os.close(fd)
+
+    def holds(self, profile_id: str) -> bool:
+        """Whether this process records ``profile_id`` (and runs its actions): it holds the
+        claim, or gets it now; a refused one is asked again only after ``RETRY_S``."""
+        if profile_id in self._held or self._fd is None:
+            return True
+        with self._lock:
+            return self._holds(profile_id)
+
+    def _holds(self, profile_id: str) -> bool:
+        if profile_id in self._held or self._fd is None:
+            return True
+        now = time.monotonic()
+        refused = self._refused.get(profile_id)
+        if refused is not None and now - refused < RETRY_S:
+            return False
+        if not self._set(profile_id, fcntl.F_WRLCK):
+            self._refused[profile_id] = now
+            return False
+        self._held.add(profile_id)
+        if self._refused.pop(profile_id, None) is not None:
+            self._taken[profile_id] = utc_now()
+        return True
+
+    def _set(self, profile_id: str, kind: int) -> bool:
+        assert self._fd is not None and _OFD is not None
+        what = struct.pack(_FLOCK, kind, os.SEEK_SET, _offset(profile_id), 1, 0)
+        try:
+            fcntl.fcntl(self._fd, _OFD, what)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                return False
+            _log.warning("claim of %r not taken (%s); recorded here", profile_id, exc)
+        return True
+
+    def release(self, profile_id: str) -> int:
+        """Let another process record ``profile_id`` (no longer monitored here)."""
+        with self._lock:
+            self._refused.pop(profile_id, None)
+            self._taken.pop(profile_id, None)
+            self._last.pop(profile_id, None)
+            if profile_id in self._held and self._fd is not None:
+                self._held.discard(profile_id)
+                self._set(profile_id, fcntl.F_UNLCK)
+        return 0
+
+    def keep(self, events: Iterable[Event]) -> Iterable[Event]:
+        """The events to record here: those of the profiles claimed, and before the first one
+        after a take-over, the profile's state as this process sees it then."""
+        if self._fd is None:
+            return events
+        kept = []
+        with self._lock:
+            for event in events:
+                pid = event.profile_id
+                if self._holds(pid):
+                    if event.kind is Kind.STATE and event.state is State.PAUSED:
+                        self._paused.append(pid)  # not watched here: another may record it
+                    since = self._taken.get(pid)
+                    if since is None:
+                        kept.append(event)
+                        continue
+                    if unix_seconds(event.ts) >= unix_seconds(since):  # the first since
+                        del self._taken[pid]
+                        if (last := self._last.pop(pid, None)) is not None:
+                            kept.append(self._take_over(last, since))
+                        kept.append(event)
+                        continue
+                if event.kind is Kind.STATE:  # the other one records it (or did until now)
+                    self._last[pid] = event
+        return kept
+
+    def let_go(self) -> list[str]:
+        """The profiles paused here since the last call (``EventLog.release`` them)."""
+        with self._lock:
+            paused, self._paused = self._paused, []
+        return paused
+
+    def _take_over(self, last: Event, since: dt.datetime) -> Event:
+        detail = f"{TAKEN_OVER}; {last.detail}" if last.detail else TAKEN_OVER
+        row = dataclasses.replace(last, ts=since, previous=None, detail=detail, detection_ms=None)
+        self._rows.add(id(row))
+        return row
+
+    def settle(self, conn: sqlite3.Connection, batch: list[Event]) -> list[Event]:
+        """On the writer's thread: each take-over row follows the state the log last holds
+        for its profile (the other program's "unknown"; or, where it was killed without a
+        word, its last state: an outage it saw then goes on)."""
+        if not self._rows:
+            return batch
+        settled = []
+        for event in batch:
+            if id(event) not in self._rows:
+                settled.append(event)
+                continue
+            self._rows.discard(id(event))
+            settled.append(dataclasses.replace(event, previous=_last_state(conn, event)))
+        return settled
+
+
+def _last_state(conn: sqlite3.Connection, event: Event) -> State | None:
+    try:
+        found = conn.execute(_LAST_STATE, (event.profile_id, unix_seconds(event.ts))).fetchone()
+    except sqlite3.Error as exc:
+        _log.warning("%s: the state before a take-over is unknown (%s)", event.profile_id, exc)
+        return None
+    try:
+        return None if found is None else State(found[0])
+    except ValueError:  # a row this program never writes
+        return None

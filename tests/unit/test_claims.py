@@ -1,0 +1,184 @@
+"""One recorder per profile (``core/claims.py``): two programs monitoring the same profiles
+into one data dir (the window and ``tcpmonitor run``, two ``run``s) each wrote every change
+and each ran every action."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core import claims
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
+from tcpmonitor_gui.lab import FaultProxy
+
+from ._cli_process import Home, Running, tcpmonitor
+from .test_eventlog import at, sample, state_event, wait_until
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "events.sqlite3"
+
+
+def now_sample(cause: Cause | None) -> Event:
+    """A check made now (a take-over records the state as of when it came)."""
+    return dataclasses.replace(sample(at(0), None, cause), ts=utc_now())
+
+
+#: Appends one line to the file it is given: an action that says how often it ran.
+APPEND = "import sys; open(sys.argv[1], 'a').write('ran\\n')"
+
+
+def states(path: Path, pid: str = "db") -> list[tuple[State, State | None, str]]:
+    """Its state changes as stored (not its actions' rows)."""
+    stored = EventLog(path).events(profile=pid)
+    return [(e.state, e.previous, e.detail) for e in stored if e.kind is Kind.STATE]
+
+
+def test_of_two_logs_of_one_file_one_records_a_profile_and_the_other_takes_over_after_it(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Open-file-description locks conflict between two opens of the file even in one
+    process: two logs here stand for two programs."""
+    monkeypatch.setattr(claims, "RETRY_S", 0.05)
+    first = EventLog(db_path).start()
+    second = EventLog(db_path).start()
+    try:
+        first.submit([state_event(at(0), State.DOWN, cause=Cause.REFUSED)])
+        second.submit([state_event(at(0, 1), State.DOWN, cause=Cause.REFUSED)])
+        second.submit([state_event(at(0, 2), State.UP, pid="web", name="web")])  # its own
+        assert first.flush() and second.flush()
+        assert [e.profile_id for e in first.events()] == ["db", "web"]
+        first.submit([state_event(at(1), State.UNKNOWN, previous=State.DOWN)])
+    finally:
+        first.close()
+    # The second one still sees it down: the first of its checks after it gets the claim
+    # records that from then on.
+    wait_until(lambda: second.flush() and second.submit([now_sample(Cause.REFUSED)]) > 0
+               and claims.TAKEN_OVER in states(db_path)[-1][2])  # fmt: skip
+    second.close()
+    *_, (state, previous, detail) = states(db_path)
+    assert (state, previous) == (State.DOWN, State.UNKNOWN)
+    assert detail.startswith(claims.TAKEN_OVER)
+    mode = os.stat(claims.claims_path(db_path)).st_mode
+    assert stat.S_ISREG(mode) and stat.S_IMODE(mode) == 0o600
+
+
+def test_a_takeover_after_a_recorder_killed_while_down_goes_on_with_its_outage(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recorder was killed while the target was down (no "unknown"): the outage goes on."""
+    monkeypatch.setattr(claims, "RETRY_S", 0.05)
+    first = EventLog(db_path).start()
+    with EventLog(db_path) as second:
+        first.submit([state_event(at(0), State.DOWN, cause=Cause.REFUSED)])
+        assert first.flush()
+        second.submit([state_event(at(0, 1), State.DOWN, cause=Cause.REFUSED)])
+        first.close()  # no word: as a SIGKILL leaves it
+        wait_until(lambda: second.claims.holds("db"))
+        second.submit([now_sample(Cause.REFUSED)])
+        assert second.flush()
+        assert [(s, p) for s, p, _ in states(db_path)] == [
+            (State.DOWN, None), (State.DOWN, State.DOWN)]  # fmt: skip
+        assert len(second.outages()) == 1
+
+
+def test_a_profile_paused_in_one_program_is_recorded_by_another_that_watches_it(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Pause all" in the window beside the service: the service still watches, and the
+    history said "paused" for as long as the window did."""
+    monkeypatch.setattr(claims, "RETRY_S", 0.05)
+    with EventLog(db_path) as window, EventLog(db_path) as service:
+        window.submit([dataclasses.replace(state_event(at(0), State.UP), ts=utc_now())])
+        service.submit([dataclasses.replace(state_event(at(0), State.UP), ts=utc_now())])
+        window.submit([dataclasses.replace(
+            state_event(at(0), State.PAUSED, previous=State.UP), ts=utc_now())])  # fmt: skip
+        assert window.flush()
+        wait_until(lambda: service.flush() and service.submit([now_sample(None)]) > 0
+                   and claims.TAKEN_OVER in states(db_path)[-1][2])  # fmt: skip
+        assert [(s, p) for s, p, _ in states(db_path)] == [
+            (State.UP, None), (State.PAUSED, State.UP), (State.UP, State.PAUSED)]  # fmt: skip
+
+
+def test_a_removed_profile_is_released_for_another_to_record(db_path: Path) -> None:
+    with EventLog(db_path) as first, EventLog(db_path) as second:
+        first.submit([state_event(at(0), State.UP)])
+        assert not second.claims.holds("db")
+        first.release("db")
+        assert first.flush()
+        wait_until(lambda: (second.claims.release("db"), second.claims.holds("db"))[1])
+
+
+def test_a_file_where_the_claims_go_that_is_not_a_file_is_refused(db_path: Path) -> None:
+    db_path.parent.mkdir()
+    os.symlink(db_path.parent / "elsewhere", claims.claims_path(db_path))
+    with EventLog(db_path) as log:  # it records everything, as before
+        log.submit([state_event(at(0), State.UP)])
+        assert log.flush()
+        assert [e.state for e in log.events()] == [State.UP]
+    assert not (db_path.parent / "elsewhere").exists()
+
+
+def ended_by(home: Home) -> list[str]:
+    """How each outage that ``tcpmonitor outages`` lists ended ("" while it lasts)."""
+    listed = tcpmonitor(home, "outages", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    return [json.loads(line)["ended_by"] for line in listed.stdout.splitlines()]
+
+
+def _state(line: str, state: str) -> bool:
+    event = json.loads(line)
+    return bool(event["kind"] == "state" and event["state"] == state)
+
+
+def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
+    tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """Two ``tcpmonitor run`` on one config and data dir (as the user service beside the
+    window does): ``outages`` listed each outage twice, each action ran twice, and the one
+    that stopped ended an outage the other still saw."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    ran = tmp_path / "ran"
+    host, port = proxy.address
+    home.config.mkdir(parents=True)
+    (home.config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [
+        {"name": "db", "host": host, "port": port, "fail_after": 1,
+         "detector": {"kind": "probe", "interval_s": 0.2},
+         "actions": [{"on": "down", "run": [sys.executable, "-c", APPEND, str(ran)]}]},
+    ]}))  # fmt: skip
+    with Running(home, "run", "--json") as first:
+        first.read_until(lambda line: _state(line, "up"))  # stored: it records "db"
+        with Running(home, "run", "--json") as second:
+            second.read_until(lambda line: _state(line, "up"))
+            for mode in ("refuse", "pass", "refuse"):
+                proxy.set_mode(mode)
+                news = "up" if mode == "pass" else "down"
+                for run in (first, second):  # both monitor it, and see it live
+                    run.read_until(lambda line, news=news: _state(line, news))
+            first.read_until(lambda line: '"kind":"action"' in line)  # the second drop's
+            assert ended_by(home) == ["recovered", ""]  # once each, as both stored them
+            first.send_signal(signal.SIGTERM)
+            assert first.wait() == 0, first.stderr
+            log = home.data / "events.sqlite3"
+            wait_until(lambda: claims.TAKEN_OVER in states(log)[-1][2], 10)
+            second.send_signal(signal.SIGTERM)
+            assert second.wait() == 0, second.stderr
+    assert ran.read_text() == "ran\n" * 2  # once per drop
+    stored = [(s, p) for s, p, _ in states(home.data / "events.sqlite3")]
+    assert stored == [
+        (State.UP, State.UNKNOWN), (State.DOWN, State.UP), (State.UP, State.DOWN),
+        (State.DOWN, State.UP),
+        (State.UNKNOWN, State.DOWN),  # the first one stopped
+        (State.DOWN, State.UNKNOWN),  # the second one saw it down from then on
+        (State.UNKNOWN, State.DOWN),
+    ]  # fmt: skip
+    assert ended_by(home) == ["recovered", "monitoring stopped", "monitoring stopped"]
