@@ -125,6 +125,31 @@ FIELDS = ("profile_id", "profile_name", "start", "end", "duration_s", "ongoing",
           "detail", "detection_ms", "ended_by", "maintenance", "local")  # fmt: skip
 
 
+@dataclasses.dataclass(slots=True)
+class Shade:
+    """Outages (or time degraded) as a chart shades them, in Unix seconds clipped to its
+    period: those less than a pixel (or a bucket) apart are one shade, so that a month of a
+    flapping connection is a few hundred shapes, not 100,000. ``cause``: that of the longest
+    outage in it."""
+
+    start: float
+    end: float
+    cause: Cause | None = None
+    longest_s: float = 0.0
+
+
+def shade(shades: list[Shade], start: float, end: float, gap: float, cause: Cause | None) -> None:
+    """Add ``start`` .. ``end`` (no earlier than the shades so far) to ``shades``: to the last
+    one when less than ``gap`` after it."""
+    last = shades[-1] if shades else None
+    if last is not None and start - last.end < gap:
+        last.end = max(last.end, end)
+        if end - start > last.longest_s:
+            last.cause, last.longest_s = cause, end - start
+    else:
+        shades.append(Shade(start, end, cause, end - start))
+
+
 def outages(
     conn: sqlite3.Connection,
     profile: str | None,

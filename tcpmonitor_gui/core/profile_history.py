@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from . import eventqueries as q
 from .eventlog import EventLog
 from .eventqueries import MinuteStat, Uptime
-from .events import Cause, Kind, State
-from .outages import Outage, each_outage
+from .events import Kind, State
+from .outages import Outage, Shade, each_outage, shade
 
 #: The periods the details view offers, by label: seconds.
 PERIODS: dict[str, float] = {
@@ -61,19 +61,6 @@ class Summary:
     degraded_s: float
     local: int
     planned: int
-
-
-@dataclasses.dataclass(slots=True)
-class Shade:
-    """Outages (or time degraded) as the chart shades them, in Unix seconds clipped to the
-    period: those less than a bucket apart are one shade (what a pixel shows), so that a
-    month of a flapping connection is a few hundred shapes, not 100,000. ``cause``: that of
-    the longest outage in it."""
-
-    start: float
-    end: float
-    cause: Cause | None = None
-    longest_s: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,18 +112,6 @@ def gather(minutes: Sequence[MinuteStat], width_s: float) -> list[Bucket]:
             )
         )
     return out
-
-
-def shade(shades: list[Shade], start: float, end: float, gap: float, cause: Cause | None) -> None:
-    """Add ``start`` .. ``end`` (no earlier than the shades so far) to ``shades``: to the last
-    one when less than ``gap`` after it."""
-    last = shades[-1] if shades else None
-    if last is not None and start - last.end < gap:
-        last.end = max(last.end, end)
-        if end - start > last.longest_s:
-            last.cause, last.longest_s = cause, end - start
-    else:
-        shades.append(Shade(start, end, cause, end - start))
 
 
 @dataclasses.dataclass

@@ -22,7 +22,7 @@ from .durations import duration
 from .eventlog import EventLog
 from .eventqueries import Uptime
 from .events import csv_cells
-from .outages import Outage, each_outage
+from .outages import Outage, Shade, each_outage, shade
 from .profile import Profile
 from .profile_history import Bucket, bucket_width, gather
 
@@ -44,9 +44,10 @@ class ProfileReport:
     #: computer's, not planned).
     outage_count: int
     own_outages: int
-    #: The outages as the chart shades them (Unix seconds, clipped to the period; ``own``:
-    #: the target's), those less than a pixel apart drawn as one: a few hundred at most.
+    #: The outages as the chart shades them (``outages.Shade``), those less than a pixel
+    #: apart drawn as one: the target's own, and the others (this computer's, planned).
     shaded: list[Shade]
+    shaded_other: list[Shade]
     buckets: list[Bucket]
     bucket_s: float
     #: The target's own downtime in the period (not this computer's, not planned).
@@ -64,13 +65,6 @@ class Report:
     since: dt.datetime
     until: dt.datetime
     profiles: list[ProfileReport]
-
-
-@dataclasses.dataclass(slots=True)
-class Shade:
-    start: float
-    end: float
-    own: bool
 
 
 @dataclasses.dataclass
@@ -91,7 +85,7 @@ class _Tally:
         default_factory=lambda: collections.deque(maxlen=MAX_LISTED)
     )
     shaded: list[Shade] = dataclasses.field(default_factory=list)
-    last_shade: dict[bool, Shade] = dataclasses.field(default_factory=dict)
+    shaded_other: list[Shade] = dataclasses.field(default_factory=list)
 
     def add(self, o: Outage) -> None:
         self.count += 1
@@ -99,12 +93,7 @@ class _Tally:
         own = not o.local and not o.maintenance
         start = max(o.start, self.since).timestamp()
         end = max(start, min(o.end or self.until, self.until).timestamp())
-        last = self.last_shade.get(own)
-        if last is not None and start <= last.end + self.pixel_s:
-            last.end = max(last.end, end)
-        else:
-            self.shaded.append(shade := Shade(start, end, own))
-            self.last_shade[own] = shade
+        shade(self.shaded if own else self.shaded_other, start, end, self.pixel_s, o.cause)
         if not own:
             return
         self.own += 1
@@ -146,6 +135,7 @@ def build(
                 outage_count=t.count,
                 own_outages=t.own,
                 shaded=t.shaded,
+                shaded_other=t.shaded_other,
                 buckets=gather(minutes, width),
                 bucket_s=width,
                 downtime_s=t.downtime_s,
@@ -287,9 +277,9 @@ def chart_svg(r: ProfileReport, since: dt.datetime, until: dt.datetime) -> str:
            f"viewBox='0 0 {w} {h}' role='img' aria-label='latency'>",
            f"<rect x='{left}' y='0' width='{w - left}' height='{h - bottom}' "
            "fill='#fafafa'/>"]  # fmt: skip
-    for shade in r.shaded:
-        a, b = x(shade.start), x(shade.end)
-        color = "#d33" if shade.own else "#999"
+    lanes = [*((s, "#999") for s in r.shaded_other), *((s, "#d33") for s in r.shaded)]
+    for shaded, color in lanes:  # the target's own over the others
+        a, b = x(shaded.start), x(shaded.end)
         out.append(f"<rect x='{a:.1f}' y='0' width='{max(1.0, b - a):.1f}' "
                    f"height='{h - bottom}' fill='{color}' fill-opacity='0.3'/>")  # fmt: skip
     half = r.bucket_s / 2
