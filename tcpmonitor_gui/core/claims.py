@@ -179,6 +179,23 @@ class Claims:
                     self._last[pid] = event
         return kept
 
+    def waiting(self) -> bool:
+        """Whether profiles watched here are recorded by another program (``overdue`` asks
+        for them every ``RETRY_S``)."""
+        return bool(self._last)
+
+    def overdue(self) -> list[Event]:
+        """A take-over row for each profile watched here whose recorder has stopped, asked
+        without waiting for the profile's next event: a watch that stays up samples hourly,
+        and its history said "monitoring stopped" until then while this program watched it."""
+        rows = []
+        with self._lock:
+            for pid in list(self._last):
+                if pid not in self._held and self._holds(pid):
+                    since = self._taken.pop(pid, None) or utc_now()
+                    rows.append(self._take_over(self._last.pop(pid), since))
+        return rows
+
     def let_go(self) -> list[str]:
         """The profiles paused here since the last call (``EventLog.release`` them)."""
         with self._lock:

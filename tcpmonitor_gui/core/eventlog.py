@@ -30,7 +30,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
 
-from . import orphans
+from . import claims, orphans
 from .claims import Claims
 from .eventdb import (
     SCHEMA_STEPS,
@@ -130,6 +130,7 @@ class EventLog(EventReader):
         self._watchers: list[HealthWatcher] = []
         #: Which profiles this process records (``claims.py``): all until ``start``.
         self.claims = Claims(None)
+        self._retry_at = 0.0  # when the writer next asks for the claims of the quiet ones
 
     # -- writing -------------------------------------------------------------------------
 
@@ -311,6 +312,9 @@ class EventLog(EventReader):
                     next_prune = time.monotonic() + PRUNE_EVERY_S
                     self._prune_quietly(conn)
                 batch, calls, closing = self._next_work()
+                if not closing and time.monotonic() >= self._retry_at:
+                    self._retry_at = time.monotonic() + claims.RETRY_S
+                    batch = [*self.claims.overdue(), *batch]  # quiet ones taken over too
                 if batch:
                     self._commit(conn, batch, closing)
                 for call, future in calls:
@@ -347,6 +351,11 @@ class EventLog(EventReader):
                     wait = self._first_at + self._interval - time.monotonic()
                     if wait <= 0:
                         break
+                if self.claims.waiting():  # another program records some: ask again soon
+                    retry = self._retry_at - time.monotonic()
+                    if retry <= 0:
+                        break
+                    wait = retry if wait is None else min(wait, retry)
                 self._cond.wait(wait)
             batch = list(self._pending)
             self._pending.clear()

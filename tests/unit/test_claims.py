@@ -182,3 +182,27 @@ def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
         (State.UNKNOWN, State.DOWN),
     ]  # fmt: skip
     assert ended_by(home) == ["recovered", "monitoring stopped", "monitoring stopped"]
+
+
+def test_a_quiet_profile_is_taken_over_without_waiting_for_its_next_event(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A watch that stays up samples hourly: the take-over waited for its next event, and the
+    history said "monitoring stopped" until then while the other program watched it."""
+    monkeypatch.setattr(claims, "RETRY_S", 0.05)
+    first = EventLog(db_path).start()
+    second = EventLog(db_path).start()
+    try:
+        first.submit([state_event(at(0), State.UP)])
+        second.submit([state_event(at(0, 1), State.UP)])  # watched here too, recorded there
+        assert first.flush() and second.flush()
+        first.submit([state_event(at(1), State.UNKNOWN, previous=State.UP)])
+        first.close()
+        # nothing more is submitted here: the writer asks for the claim by itself
+        wait_until(lambda: claims.TAKEN_OVER in states(db_path)[-1][2])
+    finally:
+        first.close()
+        second.close()
+    assert [(s, p) for s, p, _ in states(db_path)] == [
+        (State.UP, None), (State.UNKNOWN, State.UP), (State.UP, State.UNKNOWN)
+    ]  # fmt: skip
