@@ -314,7 +314,10 @@ class EventLog(EventReader):
                 batch, calls, closing = self._next_work()
                 if not closing and time.monotonic() >= self._retry_at:
                     self._retry_at = time.monotonic() + claims.RETRY_S
-                    batch = [*self.claims.overdue(), *batch]  # quiet ones taken over too
+                    if taken := self.claims.overdue():  # quiet ones taken over too
+                        with self._cond:  # counted as submitted: a flush waits for the rest
+                            self._submitted += len(taken)
+                        batch = [*taken, *batch]
                 if batch:
                     self._commit(conn, batch, closing)
                 for call, future in calls:

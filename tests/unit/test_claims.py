@@ -206,3 +206,25 @@ def test_a_quiet_profile_is_taken_over_without_waiting_for_its_next_event(
     assert [(s, p) for s, p, _ in states(db_path)] == [
         (State.UP, None), (State.UNKNOWN, State.UP), (State.UP, State.UNKNOWN)
     ]  # fmt: skip
+
+
+def test_a_flush_after_a_takeover_waits_for_what_was_submitted(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The take-over row the writer added by itself was counted as one of the submitted
+    events committed: the next flush said a sample was stored that was still queued."""
+    monkeypatch.setattr(claims, "RETRY_S", 0.05)
+    first = EventLog(db_path).start()
+    second = EventLog(db_path, flush_interval_s=3600.0).start()
+    try:
+        first.submit([state_event(at(0), State.UP)])
+        second.submit([state_event(at(0, 1), State.UP)])  # watched here, recorded there
+        assert first.flush() and second.flush()
+        first.close()
+        wait_until(lambda: claims.TAKEN_OVER in states(db_path)[-1][2])
+        second.submit([sample(at(2), 5.0, pid="web")])
+        assert second.flush()
+        assert [m.ok for m in second.latency_per_minute("web", at(0), at(10))] == [1]
+    finally:
+        first.close()
+        second.close()
