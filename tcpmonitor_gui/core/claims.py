@@ -191,7 +191,8 @@ class Claims:
         rows = []
         with self._lock:
             for pid in list(self._last):
-                if pid not in self._held and self._holds(pid):
+                # got here, or by a check (``keep``, ``holds``) that waits for the next event
+                if pid in self._taken or (pid not in self._held and self._holds(pid)):
                     since = self._taken.pop(pid, None) or utc_now()
                     rows.append(self._take_over(self._last.pop(pid), since))
         return rows

@@ -228,3 +228,24 @@ def test_a_flush_after_a_takeover_waits_for_what_was_submitted(
     finally:
         first.close()
         second.close()
+
+
+def test_a_claim_got_at_an_event_is_recorded_without_waiting_for_the_next_one(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim was got by a check of the profile (or of its actions) rather than by the
+    writer's own asking: its state was recorded only at the profile's next event, an hour on
+    for a watch that stays up, and the history said "monitoring stopped" until then."""
+    monkeypatch.setattr(claims, "RETRY_S", 0.0)
+    db_path.parent.mkdir()
+    first, second = claims.Claims.open(db_path), claims.Claims.open(db_path)
+    try:
+        assert list(first.keep([state_event(at(0), State.UP)]))
+        assert not list(second.keep([state_event(at(0, 1), State.UP)]))  # recorded there
+        first.close()
+        assert second.holds("db")  # as the check of its actions asks
+        rows = second.overdue()  # the writer's next asking
+    finally:
+        first.close()
+        second.close()
+    assert [(e.state, e.detail) for e in rows] == [(State.UP, claims.TAKEN_OVER)]
