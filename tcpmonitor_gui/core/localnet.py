@@ -78,6 +78,8 @@ class LocalNetwork:
         self._on_routes = on_routes
         #: The routes out and this computer's addresses on the links that are up.
         self._routes: frozenset[Route | Address] = frozenset()
+        #: Addresses on loopback links (a service's 10.99.0.1/32 on lo): never gone.
+        self._on_loopback: frozenset[str] = frozenset()
         #: The last change (online, offline, or routes) and when (``monotonic()``).
         self.change = ""
         self.changed_at = -CHANGE_GRACE_S
@@ -176,7 +178,9 @@ class LocalNetwork:
                 ip = ip.ipv4_mapped
             if not self.online or ip.is_loopback or ip.is_link_local:
                 return None  # offline: its addresses may come back with the link
-            if any(isinstance(a, Address) and a.address == str(ip) for a in self._routes):
+            if str(ip) in self._on_loopback or any(
+                isinstance(a, Address) and a.address == str(ip) for a in self._routes
+            ):
                 return None
             change = self.recent_change()
             after = f", right after {change}" if change else ""
@@ -314,8 +318,12 @@ class LocalNetwork:
                         reachable.append(net)
                         name = links[oif].get_attr("IFLA_IFNAME") or f"#{oif}"
                         routes.add(Route(str(net), route.get_attr("RTA_GATEWAY"), name))
+        on_loopback = set()
         for addr in sock.get_addr():
             local = addr.get_attr("IFA_LOCAL") or addr.get_attr("IFA_ADDRESS")
+            link = links.get(addr["index"])
+            if local and link is not None and link["flags"] & _IFF_LOOPBACK:
+                on_loopback.add(str(local))
             if addr["index"] in up and local:
                 with contextlib.suppress(ValueError):
                     ip = ipaddress.ip_address(local)
@@ -323,6 +331,7 @@ class LocalNetwork:
                         name = links[addr["index"]].get_attr("IFLA_IFNAME") or f"#{addr['index']}"
                         routes.add(Address(str(ip), name))
         self._reachable, self._routes = reachable, frozenset(routes)
+        self._on_loopback = frozenset(on_loopback)
         if reachable:
             online, reason = True, ""
         elif not up:

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -285,3 +286,29 @@ def test_a_default_route_that_comes_after_the_link_brings_back_what_is_beyond_it
                 assert networks == ["offline", "online", "changed"], networks
             finally:
                 run.stop()
+
+
+#: Run in a namespace of its own: an address on loopback beside a link that is up.
+_ON_LOOPBACK = """
+import subprocess
+import sys
+from tcpmonitor_gui.core.localnet import LocalNetwork
+for command in ("ip link set lo up", "ip addr add 10.99.0.1/32 dev lo",
+                "ip link add tmx0 type veth peer name tmx1", "ip link set tmx1 up",
+                "ip link set tmx0 up", "ip addr add 192.0.2.2/24 dev tmx0"):
+    subprocess.run(command.split(), check=True)
+local = LocalNetwork().start()
+print(local.online, local.address_gone("10.99.0.1"), local.address_gone("127.0.0.1"))
+local.close()
+"""
+
+
+def test_an_address_on_loopback_is_never_gone(tmp_path: Path) -> None:
+    """A service address on ``lo`` (an anycast or load balancer's, 10.99.0.1/32): the
+    connections held from it were cut as "this computer's address 10.99.0.1 is gone" at each
+    change of the network, though it never went."""
+    argv = ["unshare", "-n", sys.executable, "-c", _ON_LOOPBACK]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+    if done.returncode != 0 and "unshare" in done.stderr:
+        pytest.skip(f"no network namespace: {done.stderr.strip()}")
+    assert done.stdout.split() == ["True", "None", "None"], done.stderr
