@@ -146,10 +146,13 @@ def _missing_interpreter(program: str) -> str:
     if found is None:
         return ""
     with contextlib.suppress(OSError), open(found, "rb") as script:
-        line = script.readline(256)
-        if line.startswith(b"#!") and (words := line[2:].split()):
-            interpreter = os.fsdecode(words[0])
-            return "" if os.path.exists(interpreter) else interpreter
+        line = script.readline(256).rstrip(b"\n")
+        # As the kernel reads it: the name ends at a space or tab only (a "\r" is part of it).
+        name = next((w for w in line[2:].replace(b"\t", b" ").split(b" ") if w), b"")
+        interpreter = os.fsdecode(name) if line.startswith(b"#!") else ""
+        if interpreter.endswith("\r") and os.path.exists(interpreter[:-1]):
+            return f"{interpreter[:-1]} and a carriage return (Windows line ends)"
+        return "" if not interpreter or os.path.exists(interpreter) else interpreter
     return ""
 
 

@@ -256,3 +256,19 @@ def test_a_script_whose_interpreter_is_missing_is_not_called_missing_itself(
     assert result.stdout.rstrip("\n").endswith(
         "cannot run: /nonexistent/python3, named in its #! line: No such file or directory"
     )
+
+
+def test_a_script_with_windows_line_ends_is_told_so(tmp_path: Path) -> None:
+    """A script saved with Windows line ends: its #! line names "/bin/sh\\r", which is not
+    there, and the record said "cannot run: No such file or directory" of a script that is."""
+    script = tmp_path / "restart-tunnel"
+    script.write_bytes(b"#!/bin/sh\r\necho restarted\r\n")
+    script.chmod(0o755)
+    home = Home(tmp_path / "config", tmp_path / "data")
+    store(home, [{"on": "down", "run": [str(script)]}])
+    result = tcpmonitor(home, "actions", "test", "db")
+    assert result.returncode == 1
+    assert result.stdout.rstrip("\n").endswith(
+        "cannot run: /bin/sh and a carriage return (Windows line ends), named in its #! line:"
+        " No such file or directory"
+    )
