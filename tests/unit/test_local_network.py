@@ -223,9 +223,10 @@ def test_a_new_address_is_a_change_and_the_connections_it_orphaned_are_cut(
             for p in profiles:
                 down_at, down = run.until(state_of(p.id, "down"), 15)
                 assert _blames_this_computer(down, client.peer_ip, gap), down
-                assert down_at - renumbered < 2.0, f"{p.name} cut late"
+                assert down_at - renumbered < 2.5, f"{p.name} cut late"  # keepalive: 25 s
                 back_at, _ = run.until(state_of(p.id, "up", "down"), 10)
-                assert back_at - down_at < 1.0, f"{p.name} waited out its backoff"
+                # (its backoff is 2.7 s at least: the interval, 3 s, less its jitter)
+                assert back_at - down_at < 2.0, f"{p.name} waited out its backoff"
             networks = [e["state"] for _, e in run.seen if e["kind"] == "network"]
             assert networks == (["offline", "online"] if gap else ["changed"]), networks
         finally:
