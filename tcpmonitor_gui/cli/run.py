@@ -19,7 +19,8 @@ from ..core.actions import Action
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
-from ..core.metrics import Metrics, MetricsServer
+from ..core.metrics import Metrics
+from ..core.metrics_server import MetricsServer
 from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit

@@ -1,4 +1,4 @@
-"""Prometheus metrics of every monitored profile, served over HTTP for scrapes.
+"""Prometheus metrics of every monitored profile, served over HTTP by ``metrics_server.py``.
 
 Fed the engine's events on the loop thread (``feed``, a few dict and list operations per
 event, under a lock held for just that); rendered in the text exposition format on the HTTP
@@ -26,17 +26,11 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
 from __future__ import annotations
 
 import bisect
-import contextlib
 import dataclasses
-import http.server
 import itertools
 import math
-import socket
-import sys
 import threading
-import time
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from .events import Event, Kind, State
 from .maintenance import in_maintenance
@@ -51,15 +45,6 @@ DETECTION_BUCKETS = (0.01, 0.1, 1.0, 5.0, 30.0, 120.0)
 PROFILE_STATES = (State.UNKNOWN, State.CONNECTING, State.UP, State.DEGRADED, State.DOWN,
                   State.PAUSED)  # fmt: skip
 UP_STATES = (State.UP, State.DEGRADED)
-#: Scrapes served at once (a connection beyond takes an idle one's slot).
-MAX_CLIENTS = 16
-REQUEST_TIMEOUT_S = 10.0  # a scrape that sends or reads nothing for this long is dropped
-#: A scrape is over within this long, however it trickles (a byte every few seconds would
-#: otherwise hold its slot for ever, and sixteen such would turn every scrape away).
-CONNECTION_DEADLINE_S = 30.0
-EVICT_WAIT_S = 1.0  # how long a new connection waits for the slot of one cut for it
-SERVED_S = 2.0  # a scrape served longer gives its slot up to a new one when all are taken
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 _HELP = {
     "tcpmonitor_up": ("gauge", "1 while the connection is up or degraded, else 0."),
@@ -318,133 +303,3 @@ def _render(family: str, s: _Series, v: _Values) -> str:
     if v.last_duration is None:  # probe_duration_seconds
         return ""
     return f"probe_duration_seconds{{{labels}}} {number(v.last_duration)}\n"
-
-
-class _ProcessMetrics:
-    """The process's own metrics, by ``prometheus_client`` (a dozen samples)."""
-
-    def __init__(self) -> None:
-        from prometheus_client import CollectorRegistry  # noqa: PLC0415 - only when serving
-        from prometheus_client.process_collector import ProcessCollector  # noqa: PLC0415
-
-        self._registry = CollectorRegistry()
-        ProcessCollector(registry=self._registry)
-
-    def render(self) -> bytes:
-        from prometheus_client import generate_latest  # noqa: PLC0415
-
-        return bytes(generate_latest(self._registry))
-
-
-class MetricsServer:
-    """Serves ``/metrics`` on ``host:port`` from threads of its own, never the loop's."""
-
-    def __init__(self, metrics: Metrics, host: str, port: int) -> None:
-        self.metrics = metrics
-        process = _ProcessMetrics()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            timeout = REQUEST_TIMEOUT_S  # a client that sends nothing is dropped
-
-            def do_GET(self) -> None:
-                assert isinstance(self.server, _Server)
-                self.server.asked(self.request)  # a request: no longer the first to be cut
-                if self.path.split("?", 1)[0] not in ("/metrics", "/"):
-                    self.send_error(404, "only /metrics is here")
-                    return
-                body = metrics.render() + process.render()
-                self.send_response(200)
-                self.send_header("Content-Type", CONTENT_TYPE)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass  # a scrape every few seconds is not news
-
-        server_class = _Server6 if ":" in host else _Server
-        self._server = server_class((host, port), Handler)
-        address = self._server.server_address
-        #: Where it listens (the port chosen when 0 was asked for).
-        self.address: tuple[str, int] = (str(address[0]), int(address[1]))
-
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="metrics server", daemon=True
-        )
-        self._thread.start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(REQUEST_TIMEOUT_S)
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    """One thread per scrape, at most ``MAX_CLIENTS`` at once (no threads without bound).
-    When all are taken, a new connection takes the slot of the oldest that has asked nothing
-    yet (sixteen idle ones turned every scrape away), else of the oldest served for over
-    ``SERVED_S`` (sixteen that asked and never read a 12 MB answer did); it is closed only
-    when every slot serves a scrape begun since. Each is cut at ``CONNECTION_DEADLINE_S``,
-    by the serving thread's turn (``service_actions``, every half second)."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients = threading.BoundedSemaphore(MAX_CLIENTS)
-        self._deadlines: dict[socket.socket, float] = {}
-        self._asked: dict[socket.socket, float] = {}  # serving a scrape, since
-        self._lock = threading.Lock()
-
-    def asked(self, request: socket.socket) -> None:
-        with self._lock:
-            self._asked[request] = time.monotonic()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._clients.acquire(blocking=False):
-            long_ago = time.monotonic() - SERVED_S
-            with self._lock:  # both in order of arrival: the oldest first
-                idle = next((s for s in self._deadlines if s not in self._asked), None)
-                idle = idle or next((s for s, t in self._asked.items() if t < long_ago), None)
-            if idle is not None:
-                with contextlib.suppress(OSError):
-                    idle.shutdown(socket.SHUT_RDWR)  # its thread ends, and frees its slot
-            if idle is None or not self._clients.acquire(timeout=EVICT_WAIT_S):
-                self.shutdown_request(request)  # every slot serves a scrape: turned away
-                return
-        with self._lock:
-            self._deadlines[request] = time.monotonic() + CONNECTION_DEADLINE_S
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._done(request)
-            raise
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._done(request)
-
-    def _done(self, request: socket.socket) -> None:
-        with self._lock:
-            self._deadlines.pop(request, None)
-            self._asked.pop(request, None)
-        self._clients.release()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):
-            return  # the client went away, or was cut at its deadline: not our error
-        super().handle_error(request, client_address)
-
-    def service_actions(self) -> None:
-        with self._lock:
-            late = [s for s, deadline in self._deadlines.items() if deadline <= time.monotonic()]
-        for sock in late:  # its thread's read or write then ends, and the thread with it
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Server6(_Server):
-    address_family = socket.AF_INET6

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from ..core.action_runner import ActionRunner
     from ..core.computer import ThisComputer
     from ..core.eventlog import EventLog
-    from ..core.metrics import Metrics, MetricsServer
+    from ..core.metrics import Metrics
+    from ..core.metrics_server import MetricsServer
     from ..core.monitor import MonitorSet
     from ..core.resolver import Resolver
     from ..core.sample import Sample
@@ -212,7 +213,8 @@ class Engine(QObject):
 
     def _serve_metrics(self) -> None:
         """Prometheus metrics from the desktop program (setting ``metrics_listen``)."""
-        from ..core.metrics import Metrics, MetricsServer  # noqa: PLC0415 - only when asked
+        from ..core.metrics import Metrics  # noqa: PLC0415 - only when asked
+        from ..core.metrics_server import MetricsServer  # noqa: PLC0415
 
         host, port = parse_listen("metrics_listen", self._metrics_listen)
         profiles = list(self._registry.profiles) if self._registry is not None else []

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tcpmonitor_gui.core import metrics as metrics_module
+from tcpmonitor_gui.core import metrics_server as metrics_module
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
-from tcpmonitor_gui.core.metrics import FAMILIES, MAX_CLIENTS, Metrics, MetricsServer
+from tcpmonitor_gui.core.metrics import FAMILIES, Metrics
+from tcpmonitor_gui.core.metrics_server import MAX_CLIENTS, MetricsServer
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
