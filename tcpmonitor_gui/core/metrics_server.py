@@ -55,14 +55,18 @@ class MetricsServer:
                 assert isinstance(self.server, _Server)
                 self.server.asked(self.request)  # a request: no longer the first to be cut
                 if self.path.split("?", 1)[0] not in ("/metrics", "/"):
-                    self.send_error(404, "only /metrics is here")
+                    self.send_error(404, "only /metrics is here")  # HEAD: without its body
                     return
                 body = metrics.render() + process.render()
                 self.send_response(200)
                 self.send_header("Content-Type", CONTENT_TYPE)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            #: Health checkers and ``curl -I`` ask with HEAD: GET's status and headers.
+            do_HEAD = do_GET
 
             def log_message(self, format: str, *args: object) -> None:
                 pass  # a scrape every few seconds is not news

@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tcpmonitor_gui.core import metrics_server as metrics_module
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.metrics import FAMILIES, Metrics
-from tcpmonitor_gui.core.metrics_server import MAX_CLIENTS, MetricsServer
+from tcpmonitor_gui.core.metrics_server import CONTENT_TYPE, MAX_CLIENTS, MetricsServer
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
@@ -168,6 +168,33 @@ def test_run_serves_metrics_from_a_thread_that_a_silent_client_cannot_hold(
             assert fetch(url.replace("/metrics", "/other"))[0] == 404
         finally:
             silent.close()
+
+
+def raw(address: tuple[str, int], method: str, path: str) -> tuple[str, dict[str, str], bytes]:
+    """The status line, headers and body bytes of one HTTP/1.0 request, as sent."""
+    with socket.create_connection(address, timeout=DEADLINE_S) as sock:
+        sock.sendall(f"{method} {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    return status, dict(line.split(": ", 1) for line in lines), body
+
+
+def test_head_gets_the_status_and_headers_of_get_without_a_body(home: Home) -> None:
+    """Health checkers and ``curl -I`` ask with HEAD: it was answered 501."""
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:1").returncode == 0
+    with Running(home, "run", "--metrics-listen", "0") as run:
+        line = run.wait_stderr(lambda text: text.startswith("metrics on http://"))
+        port = int(line.rsplit(":", 1)[1].split("/")[0])
+        got, got_headers, got_body = raw(("127.0.0.1", port), "GET", "/metrics")
+        status, headers, body = raw(("127.0.0.1", port), "HEAD", "/metrics")
+        assert (status, body) == (got, b"") and got.endswith(" 200 OK")
+        assert headers["Content-Type"] == got_headers["Content-Type"] == CONTENT_TYPE
+        assert int(headers["Content-Length"]) > 1000 and len(got_body) > 1000
+        status, _, body = raw(("127.0.0.1", port), "HEAD", "/other")
+        assert status.split()[1] == "404" and body == b""
 
 
 @pytest.mark.parametrize(
