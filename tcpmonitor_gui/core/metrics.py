@@ -15,7 +15,8 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
 - ``tcpmonitor_latency_seconds``: the last good check's that timed one (a ``watch`` times only
   its connect: it sends nothing while it holds); ``tcpmonitor_check_latency_seconds``: a
   histogram of those; ``tcpmonitor_detection_delay_seconds``: a histogram of the delay
-  with which drops were noticed; ``tcpmonitor_state_changes_total{cause}``;
+  with which drops were noticed; ``tcpmonitor_state_changes_total{cause}`` (of the target's
+  state: see ``TARGET_STATES``);
   ``tcpmonitor_last_change_timestamp_seconds``;
 - ``probe_success`` and ``probe_duration_seconds``, named as blackbox_exporter names them (the
   last check), so dashboards and alert rules written for it work. The duration is the check's
@@ -45,6 +46,10 @@ DETECTION_BUCKETS = (0.01, 0.1, 1.0, 5.0, 30.0, 120.0)
 PROFILE_STATES = (State.UNKNOWN, State.CONNECTING, State.UP, State.DEGRADED, State.DOWN,
                   State.PAUSED)  # fmt: skip
 UP_STATES = (State.UP, State.DEGRADED)
+#: What the checks say of the target. ``tcpmonitor_state_changes_total`` counts changes
+#: between these only: connecting, paused and unknown are the monitoring's own (starting,
+#: paused, stopped), and its restart at a reload or a resume is not a change of the target.
+TARGET_STATES = (State.UP, State.DEGRADED, State.DOWN)
 
 _HELP = {
     "tcpmonitor_up": ("gauge", "1 while the connection is up or degraded, else 0."),
@@ -62,7 +67,10 @@ _HELP = {
         "histogram",
         "Time from the connection's last good sign to the drop being noticed.",
     ),
-    "tcpmonitor_state_changes_total": ("counter", "State changes, by the cause of the change."),
+    "tcpmonitor_state_changes_total": (
+        "counter",
+        "Changes of the target's state (up, degraded, down), by the cause of the change.",
+    ),
     "tcpmonitor_last_change_timestamp_seconds": ("gauge", "When the state last changed."),
     "probe_success": ("gauge", "Whether the last check succeeded (blackbox_exporter's name)."),
     "probe_duration_seconds": (
@@ -138,6 +146,8 @@ class _Series:
     last_ok: bool | None = None
     last_duration: float | None = None
     last_change: float | None = None
+    #: The target's last state (``TARGET_STATES``): a change is counted when it is another.
+    seen: State | None = None
     changes: dict[str, int] = dataclasses.field(default_factory=dict)
     check: _Histogram = dataclasses.field(default_factory=lambda: _Histogram(LATENCY_BUCKETS))
     detection: _Histogram = dataclasses.field(default_factory=lambda: _Histogram(DETECTION_BUCKETS))
@@ -235,8 +245,10 @@ class Metrics:
                 return
             series.state = event.state
             series.last_change = event.ts.timestamp()
-            cause = "none" if event.cause is None else str(event.cause)
-            series.changes[cause] = series.changes.get(cause, 0) + 1
+            if event.state in TARGET_STATES and event.state is not series.seen:
+                series.seen = event.state
+                cause = "none" if event.cause is None else str(event.cause)
+                series.changes[cause] = series.changes.get(cause, 0) + 1
             changed = _STATE_FAMILIES
             if event.state is State.DOWN and event.detection_ms is not None:
                 series.detection.observe(event.detection_ms / 1000.0)

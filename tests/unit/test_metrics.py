@@ -8,6 +8,8 @@ import contextlib
 import dataclasses
 import datetime as dt
 import itertools
+import json
+import signal
 import socket
 import threading
 import time
@@ -24,6 +26,7 @@ from tcpmonitor_gui.core.metrics import FAMILIES, Metrics
 from tcpmonitor_gui.core.metrics_server import CONTENT_TYPE, MAX_CLIENTS, MetricsServer
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
+from tests.helpers import make_profile
 from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
 
 HOSTILE = 'we"ird \\ name, } {x="y"} 名前 🚀'
@@ -108,6 +111,23 @@ def test_the_values_follow_the_events() -> None:
                  le="1") == 0  # fmt: skip
     families = [f.name for f in text_string_to_metric_families(text)]
     assert [f.removesuffix("_total") for f in FAMILIES] == families
+
+
+def test_only_changes_of_the_targets_state_are_counted() -> None:
+    """Connecting at start, paused and unknown are the monitoring's own: the first failure
+    while connecting was counted as a change, so a fresh refused target had 2 after one drop,
+    and a restart of the checks (a reload, a resume) counted again what had not changed."""
+    metrics = Metrics([profile()])
+    told = [(State.CONNECTING, Cause.REFUSED), (State.DOWN, Cause.REFUSED),
+            (State.DOWN, Cause.REFUSED),  # still down, told again after a maintenance window
+            (State.PAUSED, None), (State.UNKNOWN, None), (State.CONNECTING, Cause.REFUSED),
+            (State.DOWN, Cause.REFUSED), (State.UP, None), (State.UNKNOWN, None)]  # fmt: skip
+    for state, cause in told:
+        metrics.feed(event("p1", Kind.STATE, state, cause=cause))
+    text = metrics.render().decode()
+    assert value(text, "tcpmonitor_state_changes_total", cause="refused") == 1
+    assert value(text, "tcpmonitor_state_changes_total", cause="none") == 1  # the recovery
+    assert value(text, "tcpmonitor_state", state="unknown") == 1
 
 
 def test_a_renamed_profile_keeps_its_counts_and_a_removed_one_leaves() -> None:
@@ -195,6 +215,35 @@ def test_head_gets_the_status_and_headers_of_get_without_a_body(home: Home) -> N
         assert int(headers["Content-Length"]) > 1000 and len(got_body) > 1000
         status, _, body = raw(("127.0.0.1", port), "HEAD", "/other")
         assert status.split()[1] == "404" and body == b""
+
+
+def test_a_refused_target_counts_one_change_per_drop_across_a_reload(
+    home: Home, tmp_path: Path
+) -> None:
+    with socket.socket() as closed:  # a port nothing listens on: refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    db = make_profile("127.0.0.1", port, name="db", interval_s=0.2, fail_after=2)
+    file = tmp_path / "watch.json"
+    file.write_text(json.dumps({"version": 1, "profiles": [db.to_dict()]}))
+    with Running(home, "run", "--json", "--metrics-listen", "0", "--profiles", str(file)) as run:
+        line = run.wait_stderr(lambda text: text.startswith("metrics on http://"))
+        url = line.split("metrics on ", 1)[1].strip()
+        run.read_until(lambda line: '"state":"down"' in line)
+        text = fetch(url)[2]
+        assert value(text, "tcpmonitor_state_changes_total", profile="db", cause="refused") == 1
+        assert 'cause="none"' not in text  # starting to connect is no change of the target
+        # A reload that restarts its checks: connecting, then down again; the target stayed
+        # down all along, so nothing more is counted (and nothing counted is lost).
+        edited = dataclasses.replace(db, fail_after=3)
+        file.write_text(json.dumps({"version": 1, "profiles": [edited.to_dict()]}))
+        run.send_signal(signal.SIGHUP)
+        line = run.wait_stderr(lambda text: "read again (SIGHUP)" in text)
+        assert line.endswith("0 added, 1 changed, 0 removed")
+        run.read_until(lambda line: '"state":"connecting"' in line)
+        run.read_until(lambda line: '"state":"down"' in line)
+        text = fetch(url)[2]
+        assert value(text, "tcpmonitor_state_changes_total", profile="db", cause="refused") == 1
 
 
 @pytest.mark.parametrize(
