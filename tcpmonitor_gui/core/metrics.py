@@ -223,6 +223,10 @@ class Metrics:
             self._order = list(self._series)
             self._stale.update(FAMILIES)
 
+    def __contains__(self, profile_id: object) -> bool:
+        """Whether the profile is exported."""
+        return profile_id in self._series
+
     def feed(self, event: Event) -> None:
         """One event (any thread; the engine's loop in practice)."""
         with self._lock:

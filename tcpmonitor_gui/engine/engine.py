@@ -18,7 +18,7 @@ import concurrent.futures
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -217,8 +217,7 @@ class Engine(QObject):
         from ..core.metrics_server import MetricsServer  # noqa: PLC0415
 
         host, port = parse_listen("metrics_listen", self._metrics_listen)
-        profiles = list(self._registry.profiles) if self._registry is not None else []
-        metrics = Metrics(profiles)
+        metrics = Metrics(self._exported(()))
         try:
             self._metrics_server = MetricsServer(metrics, host, port)
         except OSError as exc:
@@ -234,8 +233,21 @@ class Engine(QObject):
                 metrics.feed(event)
 
     def _profiles_for_metrics(self) -> None:
-        if self._metrics is not None and self._registry is not None:
-            self._metrics.set_profiles(self._registry.profiles)
+        if self._metrics is not None:
+            self._metrics.set_profiles(self._exported(self._metrics))
+
+    def _exported(self, already: Container[str]) -> list[Profile]:
+        """What the metrics export, as ``tcpmonitor run`` does: the enabled profiles, and
+        those ``already`` exported (one disabled meanwhile shows paused, its counters kept
+        for when it is enabled again); never the demo's (transient: not the team's)."""
+        if self._registry is None:
+            return []
+        profiles = self._registry.profiles
+        return [
+            p
+            for p in profiles
+            if (p.enabled or p.id in already) and not profiles.is_transient(p.id)
+        ]
 
     def _run_actions(self, events: Sequence[Event]) -> None:
         """Start the actions of the batch's changes (they run on their own thread), of the

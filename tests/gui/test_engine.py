@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import threading
@@ -17,7 +18,7 @@ from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.settings import Settings, SettingsStore
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
-from tests.gui.windows import open_window, watched_through
+from tests.gui.windows import open_window, state_of, watched_through
 from tests.helpers import make_profile
 
 
@@ -200,5 +201,47 @@ def test_the_desktop_program_serves_metrics_when_the_setting_asks(
             busy.shutdown()
         assert "cannot be used (Address already in use)" in failed.args[0]
         assert window.isVisible()
+    finally:
+        opened.close()
+
+
+def test_the_window_exports_what_tcpmonitor_run_would_and_never_the_demo(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """The window exported every profile it held: a disabled one, and the demo's (never
+    saved nor recorded), into a team's Prometheus. As ``tcpmonitor run``: the enabled
+    profiles, and one disabled meanwhile (paused, its counters kept); never the demo's."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    SettingsStore(config).save(Settings(metrics_listen="127.0.0.1:0"))
+    opened = open_window(qtbot, config, data)
+    try:
+        window = opened.window
+        orders = watched_through(qtbot, opened, proxy, "Orders DB")
+        spare = make_profile(*proxy.address, "watch", name="Spare", enabled=False)
+        window.profiles.apply(spare, new=True)
+        qtbot.waitUntil(lambda: state_of(window, spare.id) is State.PAUSED, timeout=5000)
+        window.commands["demo"].trigger()
+        demo = opened.demo.demo
+        assert demo is not None
+        qtbot.waitUntil(
+            lambda: all(state_of(window, p.id) is State.UP for p in demo.profiles), timeout=10000
+        )
+        server = opened.engine._metrics_server
+        assert server is not None
+        url = f"http://127.0.0.1:{server.address[1]}/metrics"
+
+        def served() -> str:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+
+        text = served()
+        assert 'tcpmonitor_up{profile="Orders DB",' in text
+        assert 'profile="Spare"' not in text
+        assert [p.name for p in demo.profiles if f'profile="{p.name}"' in text] == []
+        window.profiles.apply(dataclasses.replace(orders, enabled=False), new=False)
+        labels = f'profile="Orders DB",target="{orders.target}",detector="watch"'
+        paused = f'tcpmonitor_state{{{labels},state="paused"}} 1'
+        qtbot.waitUntil(lambda: paused in served(), timeout=5000)
+        assert f'tcpmonitor_state_changes_total{{{labels},cause="none"}} 1' in served()  # kept
     finally:
         opened.close()
