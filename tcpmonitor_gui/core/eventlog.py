@@ -151,10 +151,10 @@ class EventLog(EventReader):
                     f"{self.path.parent}: cannot be created ({exc.strerror or exc})"
                 ) from exc
             conn = open_for_writing(self.path)
-            lock = orphans.hold(self.path, conn)  # before this process writes anything
+            writers = orphans.hold(self.path, conn)  # before this process writes anything
             self.claims = Claims.open(self.path)
             self._thread = threading.Thread(
-                target=self._run, args=(conn, lock), name="eventlog-writer", daemon=True
+                target=self._run, args=(conn, writers), name="eventlog-writer", daemon=True
             )
             self._state = "running"
             self._thread.start()
@@ -304,10 +304,12 @@ class EventLog(EventReader):
     def _writer_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def _run(self, conn: sqlite3.Connection, lock: int | None) -> None:
+    def _run(self, conn: sqlite3.Connection, writers: orphans.Writers) -> None:
         try:
             next_prune = 0.0  # prune once at start, then at most hourly
             while True:
+                if not writers.held and self._wait_for(writers, conn):
+                    continue
                 if time.monotonic() >= next_prune:
                     next_prune = time.monotonic() + PRUNE_EVERY_S
                     self._prune_quietly(conn)
@@ -334,13 +336,35 @@ class EventLog(EventReader):
         finally:
             conn.close()
             self.claims.close()
-            orphans.release(lock)
+            writers.release()
             with self._cond:
                 self._state = "closed"
                 for _, future in self._calls:
                     future.set_exception(EventLogError(f"{self.path}: the event log is closed"))
                 self._calls.clear()
                 self._cond.notify_all()
+
+    def _wait_for(self, writers: orphans.Writers, conn: sqlite3.Connection) -> bool:
+        """Ask for the writers' lock (``orphans.py``); True while this process must wait for
+        it, its events queued (bounded as ever: samples past ``max_pending`` are dropped).
+        Closing, what is queued is written all the same (it ends this process's states)."""
+        closing = self._state != "running"
+        if writers.take(conn, now=closing):
+            if writers.late:
+                self._set_error(None)
+            return False
+        if closing:
+            _log.warning("%s: written without the writers' lock, closing", self.path)
+            writers.release()
+            writers.held = True
+            return False
+        if writers.late:
+            self._set_error(f"{self.path}: events not written yet (another program holds the"
+                            f" writers' lock; they wait for it)")  # fmt: skip
+        with self._cond:
+            if self._state == "running":
+                self._cond.wait(writers.wait_s())
+        return True
 
     def _next_work(self) -> tuple[list[Event], list[_Call], bool]:
         with self._cond:

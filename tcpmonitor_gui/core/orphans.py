@@ -15,6 +15,13 @@ rows keep it, whichever came later), then keeps the lock shared like the rest. A
 monitors the same log at the same time (the window and ``tcpmonitor run`` on one data dir)
 holds the lock too, so its open states are never taken for orphans.
 
+A writer writes nothing until it holds the lock shared. One that starts while another process
+holds it exclusively (ending what was left open: a few milliseconds; or stopped in the middle
+of it) keeps its events queued in memory and asks again, from its writer thread, every half
+second at most. It used to give up after 10 s and write without the lock: when the stopped
+process then died, the next to start found no lock held and ended the live writer's open
+states as "monitoring ended unexpectedly", while it watched them.
+
 A sleep is a state left open too when the computer never woke from it (its battery died, it
 was switched off): every later hour was taken out of every profile's uptime, for good. It is
 ended at this boot's start, when the computer was awake again at the latest.
@@ -68,59 +75,108 @@ ORDER BY ts DESC, id DESC LIMIT 1
 """
 
 
-def hold(path: Path, conn: sqlite3.Connection) -> int | None:
+#: A writer waiting for the lock asks again after 10 ms, then twice as long each time, up to this.
+RETRY_MAX_S = 0.5
+
+
+def hold(path: Path, conn: sqlite3.Connection) -> Writers:
     """Take the writers' lock beside the event log ``path`` (shared, kept until ``release``),
     first ending what a process that ended without a word left open if no other process
-    writes the log. Returns the lock's descriptor; None where there is no lock to be had (it
-    is told, and the log is written all the same, without the repair)."""
+    writes the log. Where another process holds it exclusively (ending what was left open,
+    or stopped in the middle of it) the lock is not held yet: the writer asks again
+    (``Writers.take``) and writes nothing until it has it. Where there is no lock to be had
+    (it is told) the log is written all the same, without the repair."""
     if sys.platform == "win32":  # pragma: no cover - msvcrt has no shared locks
-        return None
+        return Writers(path, None)
     where = lock_path(path)
     flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
     try:
         fd = os.open(where, flags, 0o600)
     except OSError as exc:
         _log.warning("%s: cannot be opened (%s); states left open are not ended", where, exc)
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError("not a file")
+        return Writers(path, None)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        _log.warning("%s: cannot be locked (not a file); states left open are not ended", where)
+        return Writers(path, None)
+    writers = Writers(path, fd)
+    writers.take(conn)
+    return writers
+
+
+class Writers:
+    """This process's place among the writers of one event log: it may write once ``held``
+    (it holds the writers' lock shared, or there is no lock to be had)."""
+
+    def __init__(self, path: Path, fd: int | None) -> None:
+        self.path = path
+        self._fd = fd
+        self.held = fd is None
+        self._since = time.monotonic()
+        self._next = 0.0  # when to ask again (monotonic)
+        self._pause = 0.01
+        #: Told that another process has kept the lock for ``WAIT_S`` (the writer waits on).
+        self.late = False
+
+    def take(self, conn: sqlite3.Connection, now: bool = False) -> bool:
+        """Hold the lock shared, if it can be had without waiting (ending what was left open
+        first where no other process holds it); False while another holds it exclusively
+        (asked again only after a pause, unless ``now``)."""
+        if self.held:
+            return True
+        if not now and time.monotonic() < self._next:
+            return False
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return self._take(conn)
+        except OSError as exc:
+            where = lock_path(self.path)
+            _log.warning("%s: cannot be locked (%s); states left open are not ended", where, exc)
+            self.release()
+            self.held = True  # written all the same, as where there is no lock
+            return True
+
+    def _take(self, conn: sqlite3.Connection) -> bool:
+        assert self._fd is not None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             pass  # another process writes the log: its states are its own
         else:
-            try:
-                if ended := end_orphans(conn, time.time(), boot_time()):
-                    what = "states left open by monitoring that ended without a word"
-                    _log.warning("%s: %d %s were ended, each at its last sign", path, ended, what)
-            except sqlite3.Error as exc:
-                _log.warning("%s: states left open were not ended (%s)", path, exc)
-        _share(fd)
-    except OSError as exc:
-        os.close(fd)
-        _log.warning("%s: cannot be locked (%s); states left open are not ended", where, exc)
-        return None
-    return fd
-
-
-def _share(fd: int) -> None:
-    """Hold ``fd``'s lock shared: at once, or within ``WAIT_S`` while another process ends
-    what was left open (never for ever: one stopped in the middle would hang the caller)."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
+            _end_quietly(self.path, conn)
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                raise OSError(f"another process kept it for {WAIT_S:g} s") from None
-            time.sleep(0.01)  # ok-sleep: advisory locks offer no wake-up without blocking
+            fcntl.flock(self._fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:  # another process ends what was left open, or is stopped in it
+            self._next = time.monotonic() + self._pause
+            self._pause = min(self._pause * 2, RETRY_MAX_S)
+            if not self.late and time.monotonic() - self._since >= WAIT_S:
+                self.late = True
+                _log.warning(
+                    "%s: another process has held it for %g s; events wait until it lets go",
+                    lock_path(self.path), WAIT_S,
+                )  # fmt: skip
+            return False
+        self.held = True
+        if self.late:
+            _log.warning("%s: let go; events are written again", lock_path(self.path))
+        return True
+
+    def wait_s(self) -> float:
+        """How long until ``take`` asks again."""
+        return max(0.0, self._next - time.monotonic())
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # the lock goes with it
+            self._fd = None
 
 
-def release(fd: int | None) -> None:
-    if fd is not None:
-        os.close(fd)  # the lock goes with it
+def _end_quietly(path: Path, conn: sqlite3.Connection) -> None:
+    try:
+        if ended := end_orphans(conn, time.time(), boot_time()):
+            what = "states left open by monitoring that ended without a word"
+            _log.warning("%s: %d %s were ended, each at its last sign", path, ended, what)
+    except sqlite3.Error as exc:
+        _log.warning("%s: states left open were not ended (%s)", path, exc)
 
 
 def end_orphans(conn: sqlite3.Connection, now: float, booted: float | None = None) -> int:

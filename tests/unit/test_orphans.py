@@ -12,8 +12,10 @@ import os
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from tcpmonitor_gui.core import orphans
+from tcpmonitor_gui.core import claims, orphans
 from tcpmonitor_gui.core.eventdb import create_v1
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
@@ -287,21 +289,35 @@ def test_a_writer_stuck_holding_the_lock_does_not_hang_the_next(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """One that stopped in the middle of ending orphans (SIGSTOP, a hung disk) keeps the lock
-    exclusive: the next start gives up the lock after a while, and writes all the same."""
+    exclusive: the next start does not wait for it, but writes nothing until it has the lock
+    (its events wait, and it says so); then it ends what was left open, and writes."""
     with EventLog(db_path) as log:
         log.submit([state_event(at(0), State.DOWN)])
         assert log.flush()
     monkeypatch.setattr(orphans, "WAIT_S", 0.3)
     fd = os.open(db_path.with_name(".events.sqlite3.lock"), os.O_RDWR)
+    told = threading.Event()
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        with EventLog(db_path) as log:
-            log.submit([state_event(at(1), State.UP)])
-            assert log.flush()
-            assert [e.state for e in log.events()] == [State.DOWN, State.UP]
+        started = time.monotonic()
+        log = EventLog(db_path).start()
+        assert time.monotonic() - started < 5.0
+        log.watch_health(lambda health: health.error is not None and told.set())
+        log.submit([state_event(at(1), State.UP)])
+        assert told.wait(10)
+        assert "another program holds the writers' lock" in str(log.health().error)
+        assert [e.state for e in log.events()] == [State.DOWN]
     finally:
         os.close(fd)
-    assert any("kept it for 0.3 s" in r.getMessage() for r in caplog.records)
+    try:
+        assert log.flush(10)
+        assert [(e.state, e.detail) for e in log.events()] == [
+            (State.DOWN, ""), (State.UNKNOWN, DETAIL), (State.UP, "")
+        ]  # fmt: skip
+        assert log.health().ok
+    finally:
+        log.close()
+    assert any("held it for 0.3 s" in r.getMessage() for r in caplog.records)
 
 
 def test_a_run_beside_a_stopped_writer_that_holds_the_write_lock_monitors_all_the_same(
@@ -335,3 +351,65 @@ def test_a_run_beside_a_stopped_writer_that_holds_the_write_lock_monitors_all_th
     # (this computer's own events, a network changed by another test's namespace, aside)
     states = [e.state for e in stored(db) if e.profile_id]
     assert states == [State.CONNECTING, State.DOWN, State.UNKNOWN]
+
+
+def claimed(db: Path, profile_id: str) -> bool:
+    """Whether a program holds ``profile_id``'s claim (``core/claims.py``): it records it."""
+    try:
+        fd = os.open(claims.claims_path(db), os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        ask = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, claims._offset(profile_id), 1, 0)
+        return struct.unpack("hhqqi4x", fcntl.fcntl(fd, fcntl.F_OFD_GETLK, ask))[0] != fcntl.F_UNLCK
+    finally:
+        os.close(fd)
+
+
+def test_a_run_that_waited_out_a_stopped_writer_is_not_taken_for_dead_when_that_one_dies(
+    tmp_path: Path, closed_port: int
+) -> None:
+    """A program stopped (SIGSTOP) while it held the writers' lock exclusively, ending what
+    was left open: a ``run`` started then gave up waiting after 10 s and wrote without the
+    lock. When the stopped one died, the next program to start found no lock held and ended
+    the run's live outage as "monitoring ended unexpectedly", while the run still watched it.
+    The run waits for the lock, its events kept, and writes them once it has it."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    profile = Profile.from_dict({"name": "db", "host": "127.0.0.1", "port": closed_port,
+                                 "detector": {"kind": "probe", "interval_s": 0.2}})  # fmt: skip
+    ProfileStore(home.config).save([profile])
+    db = home.data / "events.sqlite3"
+    EventLog(db).start().close()
+    script = (
+        "import fcntl, os, sys\n"
+        "fd = os.open(sys.argv[1], os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('locked', flush=True); sys.stdin.read()"
+    )
+    stopped = subprocess.Popen(
+        [sys.executable, "-c", script, str(orphans.lock_path(db))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert stopped.stdout is not None and stopped.stdout.readline() == "locked\n"
+        stopped.send_signal(signal.SIGSTOP)  # in the middle of ending what was left open
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: json.loads(line).get("state") == "down", timeout=30)
+            wait_until(lambda: claimed(db, profile.id), timeout=30)  # it records db
+            stopped.kill()
+            stopped.wait()
+            with Running(home, "run", "--json") as third:  # finds no lock held, or the run's
+                third.read_until(lambda line: json.loads(line).get("cause") == "refused")
+                third.send_signal(signal.SIGTERM)
+                assert third.wait() == 0, third.stderr()
+            run.read_until(lambda line: json.loads(line).get("cause") == "refused")
+            run.send_signal(signal.SIGTERM)
+            assert run.wait() == 0, run.stderr()
+    finally:
+        stopped.kill()
+        stopped.wait()
+        for pipe in (stopped.stdin, stopped.stdout):
+            if pipe is not None:
+                pipe.close()
+    states = [(e.state, e.detail) for e in stored(db) if e.profile_id]
+    assert [s for s, _ in states] == [State.CONNECTING, State.DOWN, State.UNKNOWN], states
+    assert DETAIL not in [d for _, d in states]
