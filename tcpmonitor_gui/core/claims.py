@@ -50,6 +50,7 @@ TAKEN_OVER = "recorded here from now on: the program that recorded it stopped"
 #: ``struct flock`` on 64-bit Linux: type, whence, start, len, pid (0 for these locks).
 _FLOCK = "hhqqi4x"
 _OFD = getattr(fcntl, "F_OFD_SETLK", None) if sys.platform == "linux" else None
+_OFD_GET = getattr(fcntl, "F_OFD_GETLK", None) if sys.platform == "linux" else None
 _LAST_STATE = """
 SELECT state FROM events WHERE profile_id = ? AND coalesce(kind, 'state') = 'state' AND ts <= ?
 ORDER BY ts DESC, id DESC LIMIT 1
@@ -141,6 +142,19 @@ class Claims:
                 return False
             _log.warning("claim of %r not taken (%s); recorded here", profile_id, exc)
         return True
+
+    def elsewhere(self, profile_id: str) -> bool:
+        """Whether another process holds ``profile_id``'s claim: it records it, and lives."""
+        with self._lock:
+            if self._fd is None or _OFD_GET is None:
+                return False
+            ask = struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, _offset(profile_id), 1, 0)
+            try:
+                found = fcntl.fcntl(self._fd, _OFD_GET, ask)
+            except OSError:
+                return False
+            kind: int = struct.unpack(_FLOCK, found)[0]
+            return kind != fcntl.F_UNLCK
 
     def release(self, profile_id: str) -> int:
         """Let another process record ``profile_id`` (no longer monitored here)."""

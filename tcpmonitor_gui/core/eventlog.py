@@ -151,8 +151,9 @@ class EventLog(EventReader):
                     f"{self.path.parent}: cannot be created ({exc.strerror or exc})"
                 ) from exc
             conn = open_for_writing(self.path)
-            writers = orphans.hold(self.path, conn)  # before this process writes anything
             self.claims = Claims.open(self.path)
+            # before this process writes anything
+            writers = orphans.hold(self.path, conn, self.claims.elsewhere)
             self._thread = threading.Thread(
                 target=self._run, args=(conn, writers), name="eventlog-writer", daemon=True
             )

@@ -13,7 +13,9 @@ left by a process that ended without a word. It ends each one as "monitoring sto
 profile's last sign of being monitored (its last event, or its last check as the per-minute
 rows keep it, whichever came later), then keeps the lock shared like the rest. A process that
 monitors the same log at the same time (the window and ``tcpmonitor run`` on one data dir)
-holds the lock too, so its open states are never taken for orphans.
+holds the lock too, so its open states are never taken for orphans. Nor are the states of a
+profile whose claim (``claims.py``) a live process holds, should that one write without the
+lock (a version that gave up waiting for it; a lock that could not be locked).
 
 A writer writes nothing until it holds the lock shared. One that starts while another process
 holds it exclusively (ending what was left open: a few milliseconds; or stopped in the middle
@@ -35,6 +37,7 @@ import sqlite3
 import stat
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .eventdb import INSERT_EVENT, transaction
@@ -44,6 +47,9 @@ if sys.platform != "win32":
     import fcntl
 
 _log = logging.getLogger(__name__)
+
+#: Whether another live process records a profile (``Claims.elsewhere``).
+Recorded = Callable[[str], bool] | None
 
 DETAIL = "monitoring ended unexpectedly; this is when it last checked"
 WOKE = "awake by this boot at the latest (no wake was heard after the last sleep)"
@@ -79,7 +85,7 @@ ORDER BY ts DESC, id DESC LIMIT 1
 RETRY_MAX_S = 0.5
 
 
-def hold(path: Path, conn: sqlite3.Connection) -> Writers:
+def hold(path: Path, conn: sqlite3.Connection, recorded: Recorded = None) -> Writers:
     """Take the writers' lock beside the event log ``path`` (shared, kept until ``release``),
     first ending what a process that ended without a word left open if no other process
     writes the log. Where another process holds it exclusively (ending what was left open,
@@ -99,7 +105,7 @@ def hold(path: Path, conn: sqlite3.Connection) -> Writers:
         os.close(fd)
         _log.warning("%s: cannot be locked (not a file); states left open are not ended", where)
         return Writers(path, None)
-    writers = Writers(path, fd)
+    writers = Writers(path, fd, recorded)
     writers.take(conn)
     return writers
 
@@ -108,9 +114,10 @@ class Writers:
     """This process's place among the writers of one event log: it may write once ``held``
     (it holds the writers' lock shared, or there is no lock to be had)."""
 
-    def __init__(self, path: Path, fd: int | None) -> None:
+    def __init__(self, path: Path, fd: int | None, recorded: Recorded = None) -> None:
         self.path = path
         self._fd = fd
+        self._recorded = recorded
         self.held = fd is None
         self._since = time.monotonic()
         self._next = 0.0  # when to ask again (monotonic)
@@ -142,7 +149,7 @@ class Writers:
         except BlockingIOError:
             pass  # another process writes the log: its states are its own
         else:
-            _end_quietly(self.path, conn)
+            _end_quietly(self.path, conn, self._recorded)
         try:
             fcntl.flock(self._fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:  # another process ends what was left open, or is stopped in it
@@ -170,26 +177,31 @@ class Writers:
             self._fd = None
 
 
-def _end_quietly(path: Path, conn: sqlite3.Connection) -> None:
+def _end_quietly(path: Path, conn: sqlite3.Connection, recorded: Recorded) -> None:
     try:
-        if ended := end_orphans(conn, time.time(), boot_time()):
+        if ended := end_orphans(conn, time.time(), boot_time(), recorded):
             what = "states left open by monitoring that ended without a word"
             _log.warning("%s: %d %s were ended, each at its last sign", path, ended, what)
     except sqlite3.Error as exc:
         _log.warning("%s: states left open were not ended (%s)", path, exc)
 
 
-def end_orphans(conn: sqlite3.Connection, now: float, booted: float | None = None) -> int:
+def end_orphans(
+    conn: sqlite3.Connection, now: float, booted: float | None = None, recorded: Recorded = None
+) -> int:
     """End each profile's open state at its last sign of being monitored (never later than
     ``now``, never before the state itself), and a sleep never woken from (the battery died
     in it) at ``booted``, this boot's start; returns how many rows that took. Only for a log
-    no process writes.
+    no process writes; and never a state of a profile that ``recorded`` says a live process
+    records (it holds the profile's claim, ``claims.py``), should one write without the lock.
 
     A sleep left open took every later hour out of every profile's uptime: nothing was
     counted, for good, until the next sleep."""
     rows = []
     with transaction(conn):
         for pid, name, state, detector, ts, checked in conn.execute(_OPEN).fetchall():
+            if recorded is not None and recorded(pid):
+                continue
             at = max(ts, min(ts if checked is None else max(ts, checked), now))
             rows.append(
                 (at, pid, name, "unknown", state, None, detector, None, DETAIL, None, None, 0,

@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import sqlite3
-import struct
 import subprocess
 import sys
 import threading
@@ -355,15 +354,11 @@ def test_a_run_beside_a_stopped_writer_that_holds_the_write_lock_monitors_all_th
 
 def claimed(db: Path, profile_id: str) -> bool:
     """Whether a program holds ``profile_id``'s claim (``core/claims.py``): it records it."""
+    held = claims.Claims.open(db)
     try:
-        fd = os.open(claims.claims_path(db), os.O_RDWR)
-    except FileNotFoundError:
-        return False
-    try:
-        ask = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, claims._offset(profile_id), 1, 0)
-        return struct.unpack("hhqqi4x", fcntl.fcntl(fd, fcntl.F_OFD_GETLK, ask))[0] != fcntl.F_UNLCK
+        return held.elsewhere(profile_id)
     finally:
-        os.close(fd)
+        held.close()
 
 
 def test_a_run_that_waited_out_a_stopped_writer_is_not_taken_for_dead_when_that_one_dies(
@@ -413,3 +408,26 @@ def test_a_run_that_waited_out_a_stopped_writer_is_not_taken_for_dead_when_that_
     states = [(e.state, e.detail) for e in stored(db) if e.profile_id]
     assert [s for s, _ in states] == [State.CONNECTING, State.DOWN, State.UNKNOWN], states
     assert DETAIL not in [d for _, d in states]
+
+
+def test_what_a_writer_without_the_lock_holds_open_is_its_own_while_it_records(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One that writes without the writers' lock (a version that gave up waiting for it, a
+    lock that could not be locked): the next to start found no lock held and ended its live
+    states as "monitoring ended unexpectedly". It records its profiles (it holds their
+    claims), and those are left to it."""
+    monkeypatch.setattr(orphans, "hold", lambda path, *_: orphans.Writers(path, None))
+    first = EventLog(db_path).start()
+    monkeypatch.undo()
+    try:
+        first.submit([state_event(at(0), State.DOWN, cause=Cause.RESET)])
+        assert first.flush()
+        with EventLog(db_path) as second:
+            assert second.flush()
+            assert [e.state for e in second.events()] == [State.DOWN]
+    finally:
+        first.close()  # and ends without a word
+    with EventLog(db_path) as third:  # nobody records it now
+        assert third.flush()
+        assert [(e.state, e.detail) for e in third.events()][1:] == [(State.UNKNOWN, DETAIL)]
