@@ -28,7 +28,6 @@ import hashlib
 import logging
 import os
 import sqlite3
-import stat
 import struct
 import sys
 import threading
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from .eventdb import unix_seconds
 from .events import Event, Kind, State, utc_now
+from .filelock import open_lock_file
 
 if sys.platform != "win32":
     import fcntl
@@ -89,15 +89,11 @@ class Claims:
         if _OFD is None or struct.calcsize("P") != 8:  # pragma: no cover - not 64-bit Linux
             return cls(None)
         where = claims_path(path)
-        flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
         try:
-            fd = os.open(where, flags, 0o600)
+            fd = open_lock_file(where)
         except OSError as exc:
-            _log.warning("%s: cannot be opened (%s); every profile is recorded", where, exc)
-            return cls(None)
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            _log.warning("%s: is not a file; every profile is recorded", where)
+            why = exc.strerror or str(exc)
+            _log.warning("%s: cannot be used (%s); every profile is recorded", where, why)
             return cls(None)
         return cls(fd)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -30,6 +31,20 @@ class LockTimeout(OSError):
 
 def lock_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.lock")
+
+
+def open_lock_file(where: Path, *, own: bool = False) -> int:
+    """A descriptor of the lock file ``where`` (made 0600 if missing), for ``flock`` or
+    byte-range locks: never through a symlink, never blocking on a FIFO put in its place;
+    ``own``: it must be this user's (in a shared folder, another user's proves nothing).
+    ``OSError`` when it cannot be opened or is not such a file."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    fd = os.open(where, flags, 0o600)
+    found = os.fstat(fd)
+    if not stat.S_ISREG(found.st_mode) or (own and found.st_uid != os.getuid()):
+        os.close(fd)
+        raise OSError("not a file of this user's" if own else "not a file")
+    return fd
 
 
 @contextlib.contextmanager

@@ -34,14 +34,13 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import stat
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from .eventdb import INSERT_EVENT, transaction
-from .filelock import WAIT_S, lock_path
+from .filelock import WAIT_S, lock_path, open_lock_file
 
 if sys.platform != "win32":
     import fcntl
@@ -95,15 +94,11 @@ def hold(path: Path, conn: sqlite3.Connection, recorded: Recorded = None) -> Wri
     if sys.platform == "win32":  # pragma: no cover - msvcrt has no shared locks
         return Writers(path, None)
     where = lock_path(path)
-    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
     try:
-        fd = os.open(where, flags, 0o600)
+        fd = open_lock_file(where)
     except OSError as exc:
-        _log.warning("%s: cannot be opened (%s); states left open are not ended", where, exc)
-        return Writers(path, None)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        _log.warning("%s: cannot be locked (not a file); states left open are not ended", where)
+        why = exc.strerror or str(exc)
+        _log.warning("%s: cannot be locked (%s); states left open are not ended", where, why)
         return Writers(path, None)
     writers = Writers(path, fd, recorded)
     writers.take(conn)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from .. import APP_ID
+from ..core.filelock import open_lock_file
 
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -86,16 +87,11 @@ def take_lock(name: str) -> bool | None:
     of this user's): ask, as before."""
     if sys.platform == "win32":  # pragma: no cover
         return None
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
     try:
-        fd = os.open(lock_path(name), flags, 0o600)
-    except OSError:
-        return None
-    found = os.fstat(fd)
-    if not stat.S_ISREG(found.st_mode) or found.st_uid != os.getuid():
         # Not a file of ours (in a shared /tmp, another user could have made it to hold):
         # its lock proves nothing.
-        os.close(fd)
+        fd = open_lock_file(lock_path(name), own=True)
+    except OSError:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
