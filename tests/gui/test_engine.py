@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import socket
 import threading
@@ -18,7 +19,7 @@ from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.settings import Settings, SettingsStore
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
-from tests.gui.windows import open_window, state_of, watched_through
+from tests.gui.windows import Opened, open_window, state_of, watched_through
 from tests.helpers import make_profile
 
 
@@ -182,14 +183,7 @@ def test_the_desktop_program_serves_metrics_when_the_setting_asks(
     try:
         window = opened.window
         watched_through(qtbot, opened, proxy, "Orders DB")
-        server = opened.engine._metrics_server
-        assert server is not None
-        url = f"http://127.0.0.1:{server.address[1]}/metrics"
-
-        def served() -> str:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode()
-
+        served = functools.partial(scraped, opened)
         qtbot.waitUntil(lambda: 'tcpmonitor_up{profile="Orders DB"' in served(), timeout=5000)
         assert 'tcpmonitor_state{profile="Orders DB",' in served()
         with socket.socket() as taken:
@@ -226,14 +220,7 @@ def test_the_window_exports_what_tcpmonitor_run_would_and_never_the_demo(
         qtbot.waitUntil(
             lambda: all(state_of(window, p.id) is State.UP for p in demo.profiles), timeout=10000
         )
-        server = opened.engine._metrics_server
-        assert server is not None
-        url = f"http://127.0.0.1:{server.address[1]}/metrics"
-
-        def served() -> str:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode()
-
+        served = functools.partial(scraped, opened)
         text = served()
         assert 'tcpmonitor_up{profile="Orders DB",' in text
         assert 'profile="Spare"' not in text
@@ -245,3 +232,12 @@ def test_the_window_exports_what_tcpmonitor_run_would_and_never_the_demo(
         assert f'tcpmonitor_state_changes_total{{{labels},cause="none"}} 1' in served()  # kept
     finally:
         opened.close()
+
+
+def scraped(opened: Opened) -> str:
+    """The window's metrics page, as Prometheus gets it."""
+    server = opened.engine._metrics_server
+    assert server is not None
+    url = f"http://127.0.0.1:{server.address[1]}/metrics"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return str(response.read().decode())

@@ -246,14 +246,8 @@ def test_a_script_whose_interpreter_is_missing_is_not_called_missing_itself(
 ) -> None:
     """The kernel's "No such file or directory" of a script that is right there sent the user
     looking for the script; it is its #! line's interpreter that is missing."""
-    script = tmp_path / "restart-tunnel"
-    script.write_text("#!/nonexistent/python3 -u\nprint('restarted')\n")
-    script.chmod(0o755)
-    home = Home(tmp_path / "config", tmp_path / "data")
-    store(home, [{"on": "down", "run": [str(script)]}])
-    result = tcpmonitor(home, "actions", "test", "db")
-    assert result.returncode == 1
-    assert result.stdout.rstrip("\n").endswith(
+    told = script_run(tmp_path, b"#!/nonexistent/python3 -u\nprint('restarted')\n")
+    assert told.endswith(
         "cannot run: /nonexistent/python3, named in its #! line: No such file or directory"
     )
 
@@ -261,14 +255,21 @@ def test_a_script_whose_interpreter_is_missing_is_not_called_missing_itself(
 def test_a_script_with_windows_line_ends_is_told_so(tmp_path: Path) -> None:
     """A script saved with Windows line ends: its #! line names "/bin/sh\\r", which is not
     there, and the record said "cannot run: No such file or directory" of a script that is."""
+    told = script_run(tmp_path, b"#!/bin/sh\r\necho restarted\r\n")
+    assert told.endswith(
+        "cannot run: /bin/sh and a carriage return (Windows line ends), named in its #! line:"
+        " No such file or directory"
+    )
+
+
+def script_run(tmp_path: Path, text: bytes) -> str:
+    """``tcpmonitor actions test`` of a down action that runs a script of ``text``: what it
+    printed (it failed: exit 1)."""
     script = tmp_path / "restart-tunnel"
-    script.write_bytes(b"#!/bin/sh\r\necho restarted\r\n")
+    script.write_bytes(text)
     script.chmod(0o755)
     home = Home(tmp_path / "config", tmp_path / "data")
     store(home, [{"on": "down", "run": [str(script)]}])
     result = tcpmonitor(home, "actions", "test", "db")
     assert result.returncode == 1
-    assert result.stdout.rstrip("\n").endswith(
-        "cannot run: /bin/sh and a carriage return (Windows line ends), named in its #! line:"
-        " No such file or directory"
-    )
+    return result.stdout.rstrip("\n")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.helpers import make_profile
 from tests.netns import Namespace, echo_server
@@ -120,13 +121,8 @@ def test_a_network_change_is_said_and_what_it_cuts_reconnects_at_once(
             make_profile(host, port, kind, name=f"{kind}-{i}", id=f"p{i}", interval_s=3.0)
             for i, kind in enumerate(["heartbeat"] * 3 + ["watch"] * 3)
         ]
-        file = tmp_path / "profiles.json"
-        file.write_text(json.dumps({"version": 1, "profiles": [p.to_dict() for p in profiles]}))
-        argv = [str(TCPMONITOR), "run", "--json", "--profiles", str(file), *home.options]
-        run = JsonLines(ns, argv, home.env, tmp_path / "stderr.txt")
+        run = run_until_up(ns, home, tmp_path, profiles)
         try:
-            for p in profiles:
-                run.until(state_of(p.id, "up"), 15)
             ns.run(ns.ip, "route", "add", "198.51.100.0/24", "via", ns.host_ip)
             _, changed = run.until(lambda e: e["kind"] == "network", 10)
             assert changed["state"] == "changed", changed
@@ -197,13 +193,8 @@ def test_a_new_address_is_a_change_and_the_connections_it_orphaned_are_cut(
                          interval_s=3.0, timeout_s=0.5)
             for i, kind in enumerate(["heartbeat"] * 2 + ["watch"] * 2)
         ]  # fmt: skip
-        file = tmp_path / "profiles.json"
-        file.write_text(json.dumps({"version": 1, "profiles": [p.to_dict() for p in profiles]}))
-        argv = [str(TCPMONITOR), "run", "--json", "--profiles", str(file), *home.options]
-        run = JsonLines(client, argv, home.env, tmp_path / "stderr.txt")
+        run = run_until_up(client, home, tmp_path, profiles)
         try:
-            for p in profiles:
-                run.until(state_of(p.id, "up"), 15)
             if gap:
                 client.run(client.ip, "addr", "del", f"{client.peer_ip}/24", "dev", "tmc")
                 run.until(lambda e: e["kind"] == "network" and e["state"] == "offline", 10)
@@ -262,13 +253,8 @@ def test_a_default_route_that_comes_after_the_link_brings_back_what_is_beyond_it
                              interval_s=10.0, timeout_s=0.5, fail_after=1)
                 for i, kind in enumerate(["probe", "heartbeat"])
             ]  # fmt: skip
-            file = tmp_path / "profiles.json"
-            file.write_text(json.dumps({"version": 1, "profiles": [p.to_dict() for p in profiles]}))
-            argv = [str(TCPMONITOR), "run", "--json", "--profiles", str(file), *home.options]
-            run = JsonLines(client, argv, home.env, tmp_path / "stderr.txt")
+            run = run_until_up(client, home, tmp_path, profiles)
             try:
-                for p in profiles:
-                    run.until(state_of(p.id, "up"), 15)
                 client.run(client.ip, "link", "set", "tmc", "down")
                 for p in profiles:
                     run.until(state_of(p.id, "down"), 15)
@@ -313,3 +299,19 @@ def test_an_address_on_loopback_is_never_gone(tmp_path: Path) -> None:
     if done.returncode != 0 and "unshare" in done.stderr:
         pytest.skip(f"no network namespace: {done.stderr.strip()}")
     assert done.stdout.split() == ["True", "None", "None"], done.stderr
+
+
+def run_until_up(ns: Namespace, home: Home, tmp_path: Path, profiles: list[Profile]) -> JsonLines:
+    """``tcpmonitor run --json`` of ``profiles`` inside the namespace ``ns``, once each of
+    them is up (stop it when done)."""
+    file = tmp_path / "profiles.json"
+    file.write_text(json.dumps({"version": 1, "profiles": [p.to_dict() for p in profiles]}))
+    argv = [str(TCPMONITOR), "run", "--json", "--profiles", str(file), *home.options]
+    run = JsonLines(ns, argv, home.env, tmp_path / "stderr.txt")
+    try:
+        for p in profiles:
+            run.until(state_of(p.id, "up"), 15)
+    except BaseException:
+        run.stop()
+        raise
+    return run
