@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/log_burst.py
 	$(BIN)/python tests/bench/metrics_scrape.py
 	$(BIN)/python tests/bench/outages_query.py
+	$(BIN)/python tests/bench/details_load.py
 	$(BIN)/python tests/bench/peers.py
 	$(BIN)/python tests/bench/flood.py
 

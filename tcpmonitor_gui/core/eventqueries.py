@@ -223,7 +223,7 @@ power(ts, id, state) AS (
   SELECT ts, id, state FROM events
   WHERE profile_id = '' AND ts > :start AND ts <= :end AND state IN ('sleep', 'wake')
 ),
-asleep(s0, s1) AS (
+asleep(s0, s1) AS MATERIALIZED (  -- once, not again for each span
   SELECT s0, s1 FROM (SELECT state, ts AS s0, LEAD(ts, 1, :end) OVER (ORDER BY ts, id) AS s1
                       FROM power)
   WHERE state = 'sleep'

@@ -11,14 +11,12 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
-import itertools
 import math
 from collections.abc import Iterator, Sequence
 
 from . import eventqueries as q
 from .eventlog import EventLog
 from .eventqueries import MinuteStat, Uptime
-from .events import Kind, State
 from .outages import Outage, Shade, each_outage, shade
 
 #: The periods the details view offers, by label: seconds.
@@ -155,23 +153,30 @@ class _Tally:
         shade(self.shaded, start, max(start, end.timestamp()), self.gap, o.cause)
 
 
+#: Each span of ``degraded`` (as Unix seconds) of one profile between ``:since`` and ``:until``,
+#: oldest first: the state at ``:since`` is that of the last state change before it.
+_DEGRADED_SQL = """
+WITH seg(ts, id, state) AS (
+  SELECT :since, 0, (SELECT state FROM events WHERE profile_id = :pid AND ts < :since
+                     AND coalesce(kind, 'state') = 'state' ORDER BY ts DESC, id DESC LIMIT 1)
+  UNION ALL
+  SELECT ts, id, state FROM events WHERE profile_id = :pid AND ts >= :since AND ts < :until
+    AND coalesce(kind, 'state') = 'state'
+)
+SELECT t0, t1 FROM (
+  SELECT state, ts AS t0, LEAD(ts, 1, :until) OVER (ORDER BY ts, id) AS t1 FROM seg
+) WHERE state = 'degraded' AND t1 > t0
+"""
+
+
 def degraded_spans(
     log: EventLog, profile_id: str, since: dt.datetime, until: dt.datetime
-) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-    """When the profile was degraded between ``since`` and ``until``, oldest first, read one
-    change at a time."""
-    before = log.events(profile=profile_id, until=since, newest_first=True, limit=1)
-    filters: q.EventFilter = {"profile": profile_id, "since": since, "until": until}
-    rows = q.stream(log.path, lambda conn: q.event_rows(conn, filters))
-    every = itertools.chain(before, (e for _, e in rows))
-    changes = (e for e in every if e.kind is Kind.STATE)
-    degraded: dt.datetime | None = None
-    for e in changes:
-        if degraded is not None and e.ts > degraded:
-            yield degraded, min(e.ts, until)
-        degraded = max(e.ts, since) if e.state is State.DEGRADED else None
-    if degraded is not None and until > degraded:
-        yield degraded, until
+) -> Iterator[tuple[float, float]]:
+    """When the profile was degraded between ``since`` and ``until`` (Unix seconds), oldest
+    first, read one span at a time in SQL (a flapping month's 100,000 changes took 1.8 s
+    as events in Python)."""
+    params = {"pid": profile_id, "since": since.timestamp(), "until": until.timestamp()}
+    return q.stream(log.path, lambda conn: iter(conn.execute(_DEGRADED_SQL, params)))
 
 
 def load(
@@ -192,11 +197,11 @@ def load(
         for label in UPTIME_WINDOWS
     }
     degraded_s, degraded = 0.0, list[Shade]()
+    since_s = since.timestamp()
     for start, end in degraded_spans(log, profile_id, month, now):
-        degraded_s += (end - start).total_seconds()
-        if end > since:
-            a = max(start, since).timestamp()
-            shade(degraded, a, end.timestamp(), width, None)
+        degraded_s += end - start
+        if end > since_s:
+            shade(degraded, max(start, since_s), end, width, None)
     summary = Summary(
         uptime=uptime,
         outages=tally.targets,

@@ -19,12 +19,11 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import flip_event, machine_line
+from _common import best_of, flip_event, machine_line
 
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Event, State
@@ -63,15 +62,6 @@ def paired(log: EventLog, since: dt.datetime) -> int:
             del open_at[event.profile_id]
             count += 1
     return count + len(open_at)
-
-
-def best_of(runs: int, call: Callable[[], object]) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = call()
-        best = min(best, time.perf_counter() - started)
-    return best, result
 
 
 def main() -> None:

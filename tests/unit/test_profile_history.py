@@ -12,7 +12,7 @@ import tracemalloc
 from pathlib import Path
 
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.profile_history import MAX_BUCKETS, load
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tests.helpers import make_profile, stored_event
@@ -118,3 +118,29 @@ def test_outages_across_the_edges_of_the_period_are_shaded_inside_it(tmp_path: P
     assert history.summary.longest is not None
     assert history.summary.longest.duration_s(NOW) == (ago(hours=20) - ago(days=3)).total_seconds()
     assert (empty.buckets, empty.outages, empty.shaded, empty.summary.outages) == ([], [], [], 0)
+
+
+def test_time_degraded_is_counted_from_the_last_change_before_the_month(tmp_path: Path) -> None:
+    """The time degraded was found from the last row before the month, whatever it was: when
+    that was an action's row (an action on "change" ran for the change to degraded), the
+    state it left was not known and the hour degraded at the month's start was not counted
+    (0 s). The last state change before the month is taken now; an action row inside the
+    month ends nothing either."""
+    db = make_profile("127.0.0.1", 5432, name="db")
+    month = NOW - dt.timedelta(seconds=MONTH)
+    with EventLog(tmp_path / "events.sqlite3") as log:
+        log.submit([
+            ev(db, month - dt.timedelta(hours=2), State.DEGRADED),
+            ev(db, month - dt.timedelta(hours=2, seconds=-1), State.DEGRADED, kind=Kind.ACTION),
+            ev(db, month + dt.timedelta(hours=1), State.UP),
+            ev(db, ago(hours=3), State.DEGRADED),
+            ev(db, ago(hours=3, seconds=-1), State.DEGRADED, kind=Kind.ACTION),
+            ev(db, ago(hours=1), State.UP),
+        ])  # fmt: skip
+        assert log.flush()
+        history = load(log, db.id, MONTH, NOW)
+    assert history.summary.degraded_s == 3600.0 + 7200.0
+    assert [(s.start, s.end) for s in history.degraded] == [
+        (month.timestamp(), (month + dt.timedelta(hours=1)).timestamp()),
+        (ago(hours=3).timestamp(), ago(hours=1).timestamp()),
+    ]
