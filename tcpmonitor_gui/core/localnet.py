@@ -379,9 +379,13 @@ def describe_change(before: frozenset[Route | Address], after: frozenset[Route |
     defaults = {"0.0.0.0/0", "::/0"}
     old = sorted(r for r in before if isinstance(r, Route) and r.destination in defaults)
     new = sorted(r for r in after if isinstance(r, Route) and r.destination in defaults)
-    if old != new and new:
-        return f"this computer's network changed: default route now {new[0]}"
-    if old != new:
+    if old != new:  # the defaults that came, else those that went (IPv4 and IPv6 apart)
+        came = [str(r) for r in new if r not in old]
+        went = [str(r) for r in old if r not in new]
+        if came:
+            return f"this computer's network changed: default route now {_few(came)}"
+        if new:
+            return f"this computer's network changed: default route {_few(went)} gone"
         return "this computer's network changed: no default route now"
     parts = []
     lost = sorted(str(a) for a in before - after if isinstance(a, Address))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 
-from tcpmonitor_gui.core.localnet import LocalNetwork
+from tcpmonitor_gui.core.localnet import LocalNetwork, Route, describe_change
 
 DOWN = "this computer's network is down (no link is up)"
 
@@ -78,3 +78,26 @@ def test_a_start_that_does_not_wait_says_when_the_state_is_known() -> None:
         assert later == [threading.current_thread().name]
     finally:
         local.close()
+
+
+def test_a_change_of_the_ipv6_default_route_names_that_route() -> None:
+    """With an IPv4 and an IPv6 default route, a new IPv6 gateway was told as "default route
+    now 0.0.0.0/0 via 10.0.0.1", the IPv4 route that had not changed (the first of the new
+    defaults, sorted); and one default of two going away as a new default route."""
+    v4 = Route("0.0.0.0/0", "10.0.0.1", "eth0")
+    v6_old, v6_new = Route("::/0", "fe80::1", "eth0"), Route("::/0", "fe80::2", "wlan0")
+    changed = describe_change(frozenset({v4, v6_old}), frozenset({v4, v6_new}))
+    assert (
+        changed == "this computer's network changed: default route now ::/0 via fe80::2 dev wlan0"
+    )
+    gone = describe_change(frozenset({v4, v6_old}), frozenset({v6_old}))
+    assert gone == (
+        "this computer's network changed: default route 0.0.0.0/0 via 10.0.0.1 dev eth0 gone"
+    )
+    none = describe_change(frozenset({v4}), frozenset())
+    assert none == "this computer's network changed: no default route now"
+    first = describe_change(frozenset(), frozenset({v4}))
+    assert (
+        first
+        == "this computer's network changed: default route now 0.0.0.0/0 via 10.0.0.1 dev eth0"
+    )
