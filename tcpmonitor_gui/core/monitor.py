@@ -271,11 +271,16 @@ class MonitorSet:
     def __len__(self) -> int:
         return len(self.monitors)
 
-    def add(self, profile: Profile, *, stagger: bool = True) -> Monitor:
-        """Start monitoring ``profile`` (if enabled); its id must not be monitored yet."""
+    def add(
+        self, profile: Profile, *, stagger: bool = True, before: StateMachine | None = None
+    ) -> Monitor:
+        """Start monitoring ``profile`` (if enabled); its id must not be monitored yet.
+        ``before``: its monitor's state before an edit (``update``)."""
         if profile.id in self.monitors:
             raise ValueError(f"profile {profile.id} is already monitored")
         monitor = Monitor(profile, self.resolver, self._relay, self._local, pace=self._pace)
+        if before is not None:
+            monitor.machine.go_on_from(before)
         self.monitors[profile.id] = monitor
         self._by_target.setdefault(profile.target, {})[profile.id] = monitor
         if profile.enabled and not self.held:
@@ -330,13 +335,20 @@ class MonitorSet:
     async def update(self, profile: Profile) -> Monitor:
         """Apply an edited profile: the monitor restarts with the new settings, or, when
         only what is not checked changed (a name, notices, a snooze), takes them on as it
-        runs: a held connection is not dropped for a rename."""
+        runs: a held connection is not dropped for a rename. A drop of the same target goes
+        on through the restart (``StateMachine.go_on_from``)."""
         monitor = self.monitors.get(profile.id)
         if monitor is not None and monitor.profile.watched_as(profile):
             monitor.take_on(profile)
             return monitor
+        waits = monitor is not None and monitor._window is not None  # a window's end
         await self.remove(profile.id)
-        return self.add(profile, stagger=False)
+        same = monitor is not None and _same_target(monitor.profile, profile)
+        before = monitor.machine if monitor is not None and same else None
+        edited = self.add(profile, stagger=False, before=before)
+        if waits and before is not None and edited.state is State.DOWN:
+            edited._until_maintenance_ends()  # the drop it goes on with began in one
+        return edited
 
     def _unindex(self, monitor: Monitor) -> None:
         target = monitor.profile.target
@@ -366,6 +378,10 @@ class MonitorSet:
                 self._emit_state(monitor, State.UNKNOWN, "monitoring stopped")
         if self._own_resolver:
             self.resolver.close()
+
+
+def _same_target(one: Profile, other: Profile) -> bool:
+    return (one.host, one.port, one.ip_family) == (other.host, other.port, other.ip_family)
 
 
 def _ip_of(address: str | None) -> str | None:

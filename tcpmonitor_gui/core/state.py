@@ -93,6 +93,16 @@ class StateMachine:
             address=address,
         )
 
+    def go_on_from(self, before: StateMachine) -> None:
+        """Take over a drop that ``before`` (the same target's, checked as its profile said
+        before an edit) was in: the drop goes on, and only the target's return ends it.
+        Started afresh, the edited monitor said "connecting" and then "down" again, as if the
+        target had just gone: the drop told, and its actions run, a second time, and one
+        outage stored as two."""
+        if before.state is State.DOWN:
+            self.state, self.cause = before.state, before.cause
+            self.since, self.last_ok = before.since, before.last_ok
+
     def still_down(self, detail: str) -> Event:
         """Down still, said again: the drop began in a maintenance window that has closed, so
         from now on it is the target's outage (an event with ``previous`` down, told)."""

@@ -149,6 +149,24 @@ async def test_a_drop_in_a_window_is_expected_and_told_when_it_outlasts_it(
     assert not up.maintenance
 
 
+async def test_a_drop_in_a_window_edited_while_down_is_still_told_when_it_outlasts_it(
+    monitors: MonitorSet, collector: Collector, refusing: socket.socket
+) -> None:
+    """An edit that restarts the checks while the drop goes on (``MonitorSet.update``) keeps
+    the watch on the window's end: a target still down then is told."""
+    profile, down_at, _ = await down_in_a_window(monitors, collector, refusing)
+    slower = dataclasses.replace(
+        profile, detector=dataclasses.replace(profile.detector, interval_s=0.3)
+    )
+    assert await monitors.update(slower) is not None  # restarted: how it is checked changed
+    await monitors.update(dataclasses.replace(slower, maintenance=()))  # in place
+    _, still = await collector.wait_for(
+        lambda e: e.kind is Kind.STATE and e.previous is State.DOWN, timeout=5, after=down_at
+    )
+    assert still.state is State.DOWN and not still.maintenance
+    assert still.detail == "still down after its maintenance window"
+
+
 async def test_a_recovery_inside_the_window_says_nothing_more(
     monitors: MonitorSet, collector: Collector, refusing: socket.socket
 ) -> None:

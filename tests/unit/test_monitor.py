@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 
 import pytest
 
@@ -178,3 +179,38 @@ async def test_a_target_coming_back_wakes_its_own_monitors_and_no_others(
         for pid in ("gone", "elsewhere")
     }
     assert checks == {"gone": 1, "elsewhere": 1}
+
+
+@pytest.mark.parametrize(
+    ("kind", "preset"), [("watch", ""), ("heartbeat", "echo"), ("probe", ""), ("probe", "echo")]
+)
+async def test_a_profile_edited_while_down_stays_down_until_its_server_answers(
+    monitors: MonitorSet, collector: Collector, kind: str, preset: str
+) -> None:
+    """A probe edited (into another detector, or only its interval) while its server is down:
+    the drop goes on, told once, and ends when the server answers. The edited monitor started
+    afresh said "connecting" and then "down" again, as if the server had just gone: the drop
+    was told and its actions run a second time, and one outage was stored as two, the first
+    "ended" by the edit."""
+    from tests.unit.test_detect_probe import closed_port
+
+    port = closed_port()
+    quick = {"timeout_s": 0.5, "fail_after": 2, "id": "edited"}
+    monitors.add(make_profile("127.0.0.1", port, interval_s=0.2, **quick), stagger=False)
+    await collector.wait_state(State.DOWN, timeout=5)
+    asks = {"preset": preset} if preset else {}
+    edited_at = time.monotonic()
+    await monitors.update(make_profile("127.0.0.1", port, kind, interval_s=0.3, **quick, **asks))
+    failures = 0
+
+    def second_failure(event: Event) -> bool:
+        nonlocal failures
+        failures += event.kind is Kind.SAMPLE and event.cause is not None
+        return failures >= 2
+
+    await collector.wait_for(second_failure, timeout=5, after=edited_at)
+    with LineEchoServer(port=port):
+        await collector.wait_state(State.UP, timeout=5, after=edited_at)
+    states = [(e.previous, e.state) for t, e in collector.events
+              if t >= edited_at and e.kind is Kind.STATE]  # fmt: skip
+    assert states == [(State.DOWN, State.UP)], f"{kind} {preset}: {states}"
