@@ -396,6 +396,24 @@ def test_this_computers_own_hosts_never_make_the_guess(qtbot: QtBot) -> None:
     assert not h.policy.is_offline()
 
 
+def test_servers_down_for_an_hour_and_one_more_now_did_not_go_down_at_once(
+    qtbot: QtBot,
+) -> None:
+    """Three of five servers gone for an hour (told then, one by one), and a fourth drops:
+    that is one server down, told as itself. Counted with the old drops it made "Is this
+    computer's network down? 4 of 5 connections went down at once", which they had not."""
+    h = Harness(qtbot, ["A", "B", "C", "D", "E"])
+    h.at(0, down(h["A"], 0, cause=Cause.CONNECT_TIMEOUT))
+    h.at(40, down(h["B"], 40, cause=Cause.CONNECT_TIMEOUT))
+    h.at(80, down(h["C"], 80, cause=Cause.CONNECT_TIMEOUT))
+    [notice] = h.at(3600, down(h["D"], 3600, cause=Cause.CONNECT_TIMEOUT))
+    assert notice.title == "Connection down: D", notice
+    assert not h.policy.is_offline()
+    [joined] = h.at(3605, down(h["E"], 3605, cause=Cause.CONNECT_TIMEOUT))
+    assert joined.title == "2 connections down: D, E", "two went down together, not most"
+    assert not h.policy.is_offline()
+
+
 def test_a_host_with_one_profile_still_up_is_not_down(qtbot: QtBot) -> None:
     """Three hosts, each with a profile down and one up: the network reaches all three."""
     h = Harness(qtbot, ["A1", "A2", "B1", "B2", "C1", "C2"])

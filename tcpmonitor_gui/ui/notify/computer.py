@@ -246,6 +246,21 @@ def host_counts(monitored: Sequence[Profile], down: Mapping[str, Event]) -> tupl
     return len(hosts), sum(hosts.values())
 
 
+#: Drops no further than this before the latest (by their events' times) went down "at once",
+#: for the guess that this computer's network is down (``NotificationPolicy._outage``).
+AT_ONCE_S = 60.0
+
+
+def at_once(down: Mapping[str, Event]) -> dict[str, Event]:
+    """The drops of ``down`` that came with its latest. Servers down for an hour, and one more
+    now, did not go down at once: counted with the old drops, the one new drop made "Is this
+    computer's network down? 4 of 5 connections went down at once"."""
+    latest = max((e.ts for e in down.values()), default=None)
+    if latest is None:
+        return {}
+    return {k: e for k, e in down.items() if (latest - e.ts).total_seconds() <= AT_ONCE_S}
+
+
 def host_key(profile: Profile) -> str:
     """``profile``'s host as written the same way whatever its case or final dot."""
     return profile.host.strip().lower().rstrip(".")

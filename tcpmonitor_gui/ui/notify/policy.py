@@ -20,8 +20,9 @@ testable with a fake clock and no display.
   profiles still down as well, and recoveries likewise (``notice.Joining``): a tray balloon
   or the window's banner shows one notice at a time, and must not say "2 connections down"
   while 3 are, nor "131 connections back up" while 300 are.
-- When most monitored hosts are down at once (``OFFLINE_FRACTION`` of the hosts of the enabled,
-  unpaused profiles, and at least ``OFFLINE_MIN`` of them) and no drop proves the network works
+- When most monitored hosts are down (``OFFLINE_FRACTION`` of the hosts of the enabled,
+  unpaused profiles), at least ``OFFLINE_MIN`` of them gone at once (``computer.at_once``:
+  within a minute of the latest drop), and no drop among those proves the network works
   (a refusal, a reset, a close or a wrong reply all do), our own network may be the cause: one
   notice asks so, with the causes seen, instead of the flood; the outage's further changes are
   held back, and one "Back online" notice ends it when fewer than half of those hosts remain
@@ -59,6 +60,7 @@ from ...core.settings import Settings
 from ...core.snooze import snoozed
 from ..common.labels import cause_text
 from ..common.text import duration_text
+from . import computer
 from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices, host_counts
 from .dns import DnsNotices
 from .notice import Change, Joining, Notice, Transition
@@ -329,8 +331,10 @@ class NotificationPolicy(QObject):
         if self._offline is None:
             if self.computer.active() or self.dns.out is not None:
                 return notices  # the evidence is at hand: no guess
-            if hosts_down < OFFLINE_MIN or hosts_down < OFFLINE_FRACTION * hosts:
+            together = host_counts(monitored, recent := computer.at_once(self._down))[1]
+            if together < OFFLINE_MIN or hosts_down < OFFLINE_FRACTION * hosts:
                 return notices
+            down = [p for p in down if p.id in recent]
             causes = {self._down[p.id].cause for p in down}
             answered = any(NO_SUCH_NAME in self._down[p.id].detail for p in down)  # DNS did
             if causes & NETWORK_WORKS or answered:
