@@ -122,7 +122,11 @@ class Pipe:
                 continue
             self.eof_delivered = True
             if dst.can_write_eof():
-                dst.write_eof()
+                try:
+                    dst.write_eof()
+                except OSError:  # its peer reset it, unseen: we stopped reading it at its FIN
+                    self._link.kill(client="rst", upstream="rst")
+                    return
             self._link.finish_if_done()
             return
 

@@ -241,6 +241,24 @@ def test_delay_applies_to_each_direction_and_keeps_order(proxy: FaultProxy) -> N
         assert roundtrip(sock, b"fast\n") == b"fast\n"
 
 
+def test_a_delayed_fin_to_a_client_that_reset_meanwhile_ends_the_link(
+    proxy: FaultProxy,
+) -> None:
+    """A client that half-closes and then resets while the server's FIN waits out the delay:
+    the FIN's ``write_eof`` met a socket the kernel had already reset (ENOTCONN), raised in
+    the proxy's loop (and out of ``set_mode``, when that delivered it), and the link was left
+    open for good, counted as a live connection."""
+    proxy.set_mode("delay", delay_ms=100)
+    with connect(proxy.address) as sock:
+        assert proxy.wait_for_connections(1, DEADLINE)
+        sock.shutdown(socket.SHUT_WR)  # the server closes in turn: its FIN comes back late
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    assert proxy.wait_for_idle(DEADLINE), "the link outlived both of its connections"
+    proxy.set_mode("pass")
+    with connect(proxy.address) as sock:
+        assert roundtrip(sock, b"still\n") == b"still\n"
+
+
 def test_upstream_refusal_resets_the_client() -> None:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
