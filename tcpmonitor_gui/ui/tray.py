@@ -21,6 +21,7 @@ from ..core.events import Event, Kind, State
 from .common.i18n import Context, translate
 from .common.icons import badged_icon, state_icon, worst
 from .common.labels import cause_text, state_text
+from .common.plain import plain
 
 Severity = Literal["info", "warning"]
 
@@ -176,9 +177,9 @@ class TrayIcon(QObject):
 
     def tooltip(self) -> str:
         if not self._unacked:
-            return self._tooltip
+            return plain(self._tooltip)
         more = self.tr("%n not acknowledged", "", self._unacked)
-        return f"{self._tooltip}\n{more}"
+        return plain(f"{self._tooltip}\n{more}")
 
     def icon_state(self) -> State:
         return self._state

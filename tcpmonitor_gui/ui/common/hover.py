@@ -12,6 +12,8 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QAbstractItemView, QToolTip
 
+from .plain import plain
+
 
 def show_cell_tooltip(
     view: QAbstractItemView, event: QHelpEvent, text_of: Callable[[QModelIndex], str | None]
@@ -21,6 +23,6 @@ def show_cell_tooltip(
     index = view.indexAt(event.pos())
     text = text_of(index) if index.isValid() else None
     if text:
-        QToolTip.showText(event.globalPos(), text, view.viewport(), view.visualRect(index))
+        QToolTip.showText(event.globalPos(), plain(text), view.viewport(), view.visualRect(index))
     else:
         QToolTip.hideText()

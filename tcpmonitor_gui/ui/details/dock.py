@@ -39,6 +39,7 @@ from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.i18n import translate
 from ..common.labels import cause_text
+from ..common.plain import plain
 from ..common.text import coarse_duration_text, duration_text
 from ..status.cells import detector_text, format_uptime
 
@@ -284,7 +285,7 @@ class DetailsDock(QDockWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == 2 and o.detail:
-                    item.setToolTip(o.detail)
+                    item.setToolTip(plain(o.detail))
                 table.setItem(at, column, item)
 
 

@@ -165,6 +165,7 @@ class ProfileActions(QObject):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self._parent,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # names: see common.plain
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.accepted.connect(then)
         box.open()

@@ -150,6 +150,8 @@ class ProfileDialog(QDialog):
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for label in (self.worst_case_label, self.watch_note, self.result_label):
             label.setWordWrap(True)
+        for label in (self.problem_label, self.result_label):  # values, a peer's reply
+            label.setTextFormat(Qt.TextFormat.PlainText)  # read as HTML: see common.plain
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet(f"color: {STATE_COLORS[State.DOWN]};")
         self.problem_label.hide()

@@ -35,6 +35,7 @@ from ..common.file_dialogs import ask_open_file
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import STATE_COLORS
 from ..common.labels import preset_text
+from ..common.plain import plain
 from ..common.text import unit_suffix
 from .fields import (
     Number,
@@ -115,6 +116,7 @@ class ProfileForm(QTabWidget):
         body: QWidget = kw.get("body", widget)
         form.addRow(caption, body)
         error = QLabel()
+        error.setTextFormat(Qt.TextFormat.PlainText)  # it shows the value: see common.plain
         error.setWordWrap(True)
         error.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         error.setStyleSheet(f"color: {STATE_COLORS[State.DOWN]};")
@@ -416,7 +418,7 @@ class ProfileForm(QTabWidget):
             mine = name == path
             field.error.setText(message if mine else "")
             field.form.setRowVisible(field.error, mine)  # a hidden row keeps its spacing
-            field.widget.setToolTip(message if mine else field.tip)
+            field.widget.setToolTip(plain(message) if mine else field.tip)
         tab = self._fields[path].tab if path in self._fields else -1
         for index in range(self.count()):
             red = QColor(STATE_COLORS[State.DOWN]) if index == tab else QColor()
