@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QSpinBox,
 )
@@ -450,6 +451,52 @@ def test_enter_accepts_only_when_valid_and_escape_cancels(qtbot: QtBot) -> None:
     qtbot.keyClick(other.form.host_edit, Qt.Key.Key_Escape)
     assert other.result() == QDialog.DialogCode.Rejected
     assert other.result_profile() is None
+
+
+def type_into(box: QAbstractSpinBox, text: str) -> None:
+    """Select what the box holds and paste ``text`` over it, as a user would."""
+    edit = box.findChild(QLineEdit)
+    edit.selectAll()
+    edit.del_()
+    QApplication.clipboard().setText(text)
+    edit.paste()
+
+
+@pytest.mark.parametrize(
+    ("path", "typed", "message"),
+    [
+        ("detector.timeout_s", "0", "0 is out of range (allowed 0.05 to 600)"),
+        ("detector.interval_s", "", "Interval is not a number"),
+        ("port", "", "Port is not a whole number (allowed 1 to 65535)"),
+    ],
+)
+def test_a_number_typed_that_its_box_cannot_hold_is_said_and_never_saved_as_another(
+    qtbot: QtBot, path: str, typed: str, message: str
+) -> None:
+    """A box kept its last value while it showed "0 s" or nothing, and OK (or Enter, which
+    put the last value back just before) saved that value, unseen."""
+    dialog = open_dialog(qtbot)
+    fill(dialog)
+    box = dialog.form.field_widget(path)
+    assert isinstance(box, QAbstractSpinBox)
+    box.setFocus()
+    type_into(box, typed)
+    assert dialog.form.error_text(path).startswith(message)
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result_profile() is None
+    assert dialog.form.error_text(path).startswith(message)
+
+
+def test_a_port_typed_in_other_digits_is_that_port(qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    fill(dialog)
+    for typed in ("٨٠", "８０", "80"):  # Arabic-Indic and full-width digits, as pasted
+        type_into(dialog.form.port_spin, typed)
+        assert dialog.form.port_spin.value() == 80, typed
+    qtbot.keyClick(dialog.form.port_spin, Qt.Key.Key_Return)
+    profile = dialog.result_profile()
+    assert profile is not None and profile.port == 80
 
 
 def test_every_caption_has_a_mnemonic_and_a_buddy_and_tab_follows_the_form(

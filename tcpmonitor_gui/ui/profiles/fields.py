@@ -7,12 +7,16 @@ file-format value into and out of any field widget; ``on_edit`` calls back on an
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
@@ -26,7 +30,36 @@ from PySide6.QtWidgets import (
 from ...core.profile import field_range
 
 
-class Number(QDoubleSpinBox):
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit as 0-9: "٨٠" or "８０" pasted is 80."""
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text
+    )
+
+
+if TYPE_CHECKING:
+    _SpinBox = QAbstractSpinBox
+else:
+    _SpinBox = object  # a mixin: a Python class between two Qt ones crashes PySide
+
+
+class _Typed(_SpinBox):
+    """What both number boxes do with what is typed: digits of any script are taken, and
+    Enter on text the box cannot hold ("0 s" below its least, nothing at all) is left to the
+    dialog, whose OK is off then, instead of putting the last value back just before OK."""
+
+    def validate(self, text: str, pos: int, /) -> tuple[QValidator.State, str, int]:
+        return super().validate(ascii_digits(text), pos)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not self.hasAcceptableInput():
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+
+class Number(_Typed, QDoubleSpinBox):
     """A number field with the range its profile field declares (``core.profile.FIELDS``).
 
     Three decimals, so that a profile from a file comes back unchanged, shown as "5" not
@@ -45,11 +78,15 @@ class Number(QDoubleSpinBox):
         return text.rstrip("0").rstrip(point) if point in text else text
 
 
+class Whole(_Typed, QSpinBox):
+    """A whole-number field (see ``spin_box``)."""
+
+
 def spin_box(path: str, suffix: str = "", *, unset: bool = False) -> QSpinBox:
     """A whole-number field with the range its profile field declares; ``unset``: one below
     it is allowed too, shown as "—" (not chosen yet: the message beside it says why)."""
     spec = field_range(path)
-    spin = QSpinBox()
+    spin = Whole()
     spin.setRange(int(spec.lo) - 1 if unset else int(spec.lo), int(spec.hi))
     if unset:
         spin.setSpecialValueText("—")
@@ -92,6 +129,8 @@ def on_edit(widget: QWidget, edited: Callable[..., None]) -> None:
         widget.toggled.connect(edited)
     elif isinstance(widget, QSpinBox | QDoubleSpinBox):
         widget.valueChanged.connect(edited)
+        # And its editor's text: the box says nothing of text it cannot hold (``typed_value``).
+        widget.lineEdit().textChanged.connect(edited)
 
 
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -130,4 +169,15 @@ def take_value(widget: QWidget) -> Any:
     if isinstance(widget, QAbstractButton):
         return widget.isChecked()
     assert isinstance(widget, QSpinBox | QDoubleSpinBox)
-    return widget.value()
+    return widget.value() if widget.hasAcceptableInput() else typed_value(widget)
+
+
+def typed_value(box: QSpinBox | QDoubleSpinBox) -> Any:
+    """What ``box`` shows when it cannot hold it ("0 s" where 0.05 is the least, nothing):
+    the box keeps its last value meanwhile, which OK saved unseen. As typed, the profile's
+    check names the field, the value and the range."""
+    text = ascii_digits(box.cleanText().strip())
+    number, ok = box.locale().toDouble(text)
+    if not ok or not math.isfinite(number):
+        return text
+    return int(number) if number.is_integer() else number

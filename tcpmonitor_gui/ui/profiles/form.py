@@ -339,7 +339,7 @@ class ProfileForm(QTabWidget):
         values["actions"] = from_lines(values["actions"])
         mode = values["detector.user_timeout_s"]
         values["detector.user_timeout_s"] = {"auto": None, "off": 0.0}.get(
-            mode, self.user_timeout_spin.value()
+            mode, take_value(self.user_timeout_spin)
         )
         if self._kind == "watch":
             values.update({"detector.preset": None, "detector.send": "", "detector.expect": ""})
