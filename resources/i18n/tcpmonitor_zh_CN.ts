@@ -299,6 +299,121 @@
     </message>
 </context>
 <context>
+    <name>FieldProblem</name>
+    <message>
+        <source>is empty (it is required)</source>
+        <translation>为空（必填）</translation>
+    </message>
+    <message>
+        <source>is missing (it is required)</source>
+        <translation>缺失（必填）</translation>
+    </message>
+    <message>
+        <source>is out of range (allowed {lo} to {hi})</source>
+        <translation>超出范围（允许 {lo} 到 {hi}）</translation>
+    </message>
+    <message>
+        <source>is not a number (allowed {lo} to {hi})</source>
+        <translation>不是数字（允许 {lo} 到 {hi}）</translation>
+    </message>
+    <message>
+        <source>is not a whole number (allowed {lo} to {hi})</source>
+        <translation>不是整数（允许 {lo} 到 {hi}）</translation>
+    </message>
+    <message>
+        <source>is not text</source>
+        <translation>不是文本</translation>
+    </message>
+    <message>
+        <source>is too long ({n} characters, allowed at most {most})</source>
+        <translation>太长（{n} 个字符，最多允许 {most} 个）</translation>
+    </message>
+    <message>
+        <source>contains a control character ({code})</source>
+        <translation>含有控制字符（{code}）</translation>
+    </message>
+    <message>
+        <source>contains a lone surrogate ({code}), which is not text</source>
+        <translation>含有孤立的代理字符（{code}），不是文本</translation>
+    </message>
+    <message>
+        <source>contains a bidirectional control character ({code}), which makes the text around it read in another order (in a notice, &quot;up&quot; could read as something else)</source>
+        <translation>含有双向控制字符（{code}），会让周围的文字以另一种顺序显示（在通知中，“正常”可能读成别的意思）</translation>
+    </message>
+    <message>
+        <source>is not a host name or IP address</source>
+        <translation>不是主机名或 IP 地址</translation>
+    </message>
+    <message>
+        <source>is not a valid host name or IP address</source>
+        <translation>不是有效的主机名或 IP 地址</translation>
+    </message>
+    <message>
+        <source>is not a valid IP address</source>
+        <translation>不是有效的 IP 地址</translation>
+    </message>
+    <message>
+        <source>has a scope that is not a network interface&apos;s name or number</source>
+        <translation>带有的作用域不是网络接口的名称或编号</translation>
+    </message>
+    <message>
+        <source>does not fit the IPv6 address {host}</source>
+        <translation>与 IPv6 地址 {host} 不符</translation>
+    </message>
+    <message>
+        <source>does not fit the IPv4 address {host}</source>
+        <translation>与 IPv4 地址 {host} 不符</translation>
+    </message>
+    <message>
+        <source>is not a valid regular expression ({why})</source>
+        <translation>不是有效的正则表达式（{why}）</translation>
+    </message>
+    <message>
+        <source>is not hex bytes (pairs of 0-9a-f, spaces allowed)</source>
+        <translation>不是十六进制字节（成对的 0-9a-f，可含空格）</translation>
+    </message>
+    <message>
+        <source>is empty: a heartbeat needs something to send</source>
+        <translation>为空：心跳需要发送内容</translation>
+    </message>
+    <message>
+        <source>sends nothing, so a heartbeat cannot use it; use probe or watch</source>
+        <translation>不发送任何内容，心跳无法使用；请改用探测或监视</translation>
+    </message>
+    <message>
+        <source>does not apply to watch (it sends nothing)</source>
+        <translation>不适用于监视（监视不发送任何内容）</translation>
+    </message>
+    <message>
+        <source>is not a file</source>
+        <translation>不是文件</translation>
+    </message>
+    <message>
+        <source>is too large to be certificates ({n} bytes)</source>
+        <translation>太大，不可能是证书（{n} 字节）</translation>
+    </message>
+    <message>
+        <source>holds no PEM certificate (-----BEGIN CERTIFICATE-----)</source>
+        <translation>不含 PEM 证书（-----BEGIN CERTIFICATE-----）</translation>
+    </message>
+    <message>
+        <source>is not a maintenance window ({examples})</source>
+        <translation>不是维护时段（{examples}）</translation>
+    </message>
+    <message>
+        <source>has a date that does not exist</source>
+        <translation>含有不存在的日期</translation>
+    </message>
+    <message>
+        <source>is no time at all (it begins when it ends)</source>
+        <translation>时长为零（开始即结束）</translation>
+    </message>
+    <message>
+        <source>ends before it begins</source>
+        <translation>结束早于开始</translation>
+    </message>
+</context>
+<context>
     <name>LogModel</name>
     <message>
         <source>Time</source>

@@ -28,6 +28,7 @@ from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.ui.common import i18n
 from tcpmonitor_gui.ui.common.labels import cause_text, preset_text, state_text
 from tcpmonitor_gui.ui.notify.wording import join_names
+from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog
 from tcpmonitor_gui.ui.tray import count_text
 from tests.gui.windows import open_window
 
@@ -189,3 +190,33 @@ def test_counted_messages_are_plural_in_the_catalogue() -> None:
         ("SettingsDialog", " days"),
     }
     assert not expected - plural, f"no plural forms for {sorted(expected - plural)}"
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "expected"),
+    [
+        ("name", "", "名称 为空（必填）"),
+        ("port", "0", "端口 超出范围（允许 1 到 65535）"),
+        ("host", "bad host!", "'bad host!' 不是有效的主机名或 IP 地址"),
+        ("name", "a\x01b", "'a\\x01b' 含有控制字符（U+0001）"),
+        ("detector.expect", "(", "'(' 不是有效的正则表达式（missing ): (）"),
+    ],
+)
+def test_a_field_problem_is_said_in_chinese_beside_its_field(
+    chinese: None, qtbot: QtBot, field: str, typed: str, expected: str
+) -> None:
+    """The core words its problems in English; the Chinese dialog showed "名称(N)： is empty
+    (it is required)", its caption with the mnemonic and the problem untranslated."""
+    dialog = ProfileDialog(None)
+    qtbot.addWidget(dialog)
+    form = dialog.form
+    form.name_edit.setText("Orders DB")
+    form.host_edit.setText("127.0.0.1")
+    form.port_spin.setValue(5432)
+    if field == "port":
+        form.port_spin.setValue(int(typed))
+    elif field == "detector.expect":
+        form.expect_edit.setText(typed)
+    else:
+        {"name": form.name_edit, "host": form.host_edit}[field].setText(typed)
+    assert form.error_text(field).startswith(expected)

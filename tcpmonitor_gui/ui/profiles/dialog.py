@@ -31,6 +31,7 @@ from ...core.profile import Profile
 from ...core.sample import Sample
 from ...core.validate import FieldError, name_key, show
 from ...engine.gui_thread import when_done
+from ..common.field_problems import caption_text, problem_text
 from ..common.fit import fit_on_screen, scrolling
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import STATE_COLORS
@@ -212,7 +213,7 @@ class ProfileDialog(QDialog):
             self.form.show_error(None, "")
             self.problem_label.hide()
             return
-        message = f"{self._shown_value(problem)} {problem.problem}"
+        message = f"{self._shown_value(problem)} {problem_text(problem.problem)}"
         beside = self.form.show_error(problem.field, message)
         self.problem_label.setText("" if beside else str(problem))
         self.problem_label.setVisible(not beside)
@@ -221,7 +222,7 @@ class ProfileDialog(QDialog):
         """The value as the user sees it: an empty field by its caption ("Name is empty")."""
         if problem.value in ("", None) or (problem.field == "port" and problem.value == 0):
             try:
-                return self.form.label_for(problem.field)
+                return caption_text(self.form.label_for(problem.field))
             except KeyError:
                 return problem.field
         return show(problem.value)

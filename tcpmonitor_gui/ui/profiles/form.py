@@ -442,9 +442,9 @@ class ProfileForm(QTabWidget):
         return self._fields[path].widget
 
     def label_for(self, path: str) -> str:
-        """The field's caption without mnemonic and colon ("Name"), for messages."""
+        """The field's caption as shown ("&Name:"); ``field_problems.caption_text`` names it."""
         caption = self._fields[path].widget
         for label in self.findChildren(QLabel):
             if label.buddy() is caption and label.text():
-                return label.text().replace("&", "").rstrip(":")
+                return label.text()
         return path.rsplit(".", 1)[-1]

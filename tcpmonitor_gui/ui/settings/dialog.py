@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...core import validate as v
 from ...core.settings import Settings
+from ..common.field_problems import problem_text
 from ..common.fit import fit_on_screen, scrolling
 
 #: The spin boxes' own limits: wide, so that ``Settings.from_dict`` has the last word.
@@ -193,7 +194,7 @@ class SettingsDialog(QDialog):
         except v.FieldError as exc:
             beside = self._errors.get(exc.field)
             if beside is not None:
-                beside.setText(f"{v.show(exc.value)} {exc.problem}")
+                beside.setText(f"{v.show(exc.value)} {problem_text(exc.problem)}")
                 beside.show()
             self.ok_button().setEnabled(False)
             self.ok_button().setToolTip(str(exc))
