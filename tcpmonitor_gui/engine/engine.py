@@ -260,11 +260,12 @@ class Engine(QObject):
         for event in events:
             if event.kind is not Kind.STATE or (p := by_id.get(event.profile_id)) is None:
                 continue
+            if not (p.actions or everywhere):
+                continue  # asked first: a claim is a lock the writers' threads hold at times
             if log is not None and not log.claims.holds(p.id):
                 continue
-            if p.actions or everywhere:
-                quiet = snoozed(p.snooze_until)
-                runner.submit(event, (*p.actions, *everywhere), p.target, snoozed=quiet)
+            quiet = snoozed(p.snooze_until)
+            runner.submit(event, (*p.actions, *everywhere), p.target, snoozed=quiet)
 
     def _action_done(self, event: Event) -> None:  # the actions' thread
         call_in_gui_thread(self._action_news, event, owner=self)
@@ -279,9 +280,10 @@ class Engine(QObject):
     # -- following the registry -----------------------------------------------------------
 
     def _added(self, profiles: Sequence[Profile]) -> None:
-        if self.running:
-            for profile in profiles:
-                self.add(profile)
+        if self.running and len(profiles) == 1:
+            self.add(profiles[0])
+        elif self.running and profiles:
+            self.set_profiles(profiles)  # one command per worker, not one per profile
 
     def _changed(self, changes: Sequence[Change]) -> None:
         if self.running:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from ...core.events import utc_now
@@ -41,6 +41,9 @@ if TYPE_CHECKING:  # the engine's samples load with the engine, after the first 
     from ...core.sample import Sample
 
     Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
+
+#: How many profiles an import adds per turn of the event loop (about 0.1 s of work).
+IMPORT_PER_TURN = 100
 
 
 class ProfileActions(QObject):
@@ -270,16 +273,36 @@ class ProfileActions(QObject):
             error = str(exc) if isinstance(exc, JsonFileError) else f"{path}: {exc}"
             self.problem.emit(self.tr("Import failed"), error)
             return
-        incoming = future.result()
-        taken = {name_key(p.name) for p in self.profiles}
-        added = [p for p in incoming if p.id not in self.profiles and name_key(p.name) not in taken]
-        self.profiles.add(added)
-        skipped = len(incoming) - len(added)
-        text = self.tr("Imported {count} profiles from {file}", "", len(added))
-        text = text.format(count=len(added), file=path.name)
+        self._add_imported(path, future.result(), {name_key(p.name) for p in self.profiles})
+
+    def _add_imported(
+        self, path: Path, incoming: list[Profile], taken: set[str], at: int = 0, added: int = 0
+    ) -> None:
+        """Add ``incoming[at:]``, a piece per turn of the event loop: thousands in one go held
+        the window for seconds (each piece is shown, monitored and saved). Those whose id or
+        name is here by then are skipped; ``taken``: the names here, kept up to date."""
+        piece = []
+        for profile in incoming[at : at + IMPORT_PER_TURN]:
+            if profile.id not in self.profiles and (key := name_key(profile.name)) not in taken:
+                taken.add(key)
+                piece.append(profile)
+        try:
+            added += len(self.profiles.add(piece))
+        except ProfileConflict:  # one added meanwhile by another way: the names asked again
+            again = {name_key(p.name) for p in self.profiles}
+            added += len(self.profiles.add(p for p in piece if name_key(p.name) not in again))
+        at += IMPORT_PER_TURN
+        if at < len(incoming):
+            more = functools.partial(self._add_imported, path, incoming, taken, at, added)
+            QTimer.singleShot(0, self, more)
+            return
+        skipped = len(incoming) - added
+        text = self.tr("Imported {count} profiles from {file}", "", added)
+        text = text.format(count=added, file=path.name)
         if skipped:
-            more = self.tr("; {count} skipped (already present)", "", skipped)
-            text += more.format(count=skipped)
+            text += self.tr("; {count} skipped (already present)", "", skipped).format(
+                count=skipped
+            )
         self.message.emit(text)
 
     def export_dialog(self) -> None:
