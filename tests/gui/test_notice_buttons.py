@@ -24,7 +24,7 @@ from pytestqt.qtbot import QtBot
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.snooze import FOREVER, snoozed
-from tcpmonitor_gui.ui.notify.backends import DesktopBackend
+from tcpmonitor_gui.ui.notify.backends import BackendUnavailable, DesktopBackend
 from tcpmonitor_gui.ui.notify.notice import Notice
 from tests.gui.windows import open_window
 from tests.helpers import make_profile
@@ -209,3 +209,61 @@ def test_the_tray_recent_events_menu_snoozes_and_shows_a_connection(
         assert dataclasses.replace(profile) == ProfileStore(config).load()[0]
     finally:
         opened.close()
+
+
+class Hung(StandIn):
+    """A service that owns the name and never answers (a daemon stopped with SIGSTOP)."""
+
+    @method()
+    async def GetCapabilities(self) -> "as":
+        await asyncio.Event().wait()
+        return []
+
+
+async def serve(address: str, stand_in: StandIn) -> MessageBus:
+    bus = await MessageBus(bus_address=address).connect()
+    bus.export("/org/freedesktop/Notifications", stand_in)
+    await bus.request_name(NAME)
+    return bus
+
+
+async def test_a_notification_service_that_comes_back_is_used_at_the_next_notice(
+    session_bus: str,
+) -> None:
+    """dunst restarted (to read its settings again, or after a crash): the notice sent while
+    it was gone went to the window's banner, and so did every notice of the next five minutes,
+    the service being left alone that long after any failure."""
+    desktop = DesktopBackend(timeout_s=5)
+    try:
+        with pytest.raises(BackendUnavailable):  # nobody owns the name yet
+            await desktop.notify("Connection down: A", "A is down", urgent=True)
+        stand_in = StandIn()
+        bus = await serve(session_bus, stand_in)
+        try:
+            await desktop.notify("Connection back up: A", "A is back up", urgent=False)
+            assert [s.summary for s in stand_in.shown.values()] == ["Connection back up: A"]
+        finally:
+            bus.disconnect()
+    finally:
+        desktop.close()
+
+
+async def test_a_service_that_does_not_answer_is_left_alone_until_the_retry_time(
+    session_bus: str,
+) -> None:
+    """Each try of a hung service holds the banner back by the timeout: not at every notice."""
+    now = [0.0]
+    desktop = DesktopBackend(timeout_s=0.2, retry_s=60, clock=lambda: now[0])
+    bus = await serve(session_bus, Hung())
+    try:
+        assert await desktop.probe() is False
+        desktop.why_unavailable = "still the first failure"
+        now[0] = 59
+        assert await desktop.probe() is False
+        assert desktop.why_unavailable == "still the first failure", "no new attempt yet"
+        now[0] = 61
+        assert await desktop.probe() is False
+        assert desktop.why_unavailable != "still the first failure", "a new attempt"
+    finally:
+        bus.disconnect()
+        desktop.close()

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 APP_NAME = "TCP Monitor"
 #: Long enough for a busy session bus, short enough that the banner still comes in time.
 DESKTOP_TIMEOUT_S = 3.0
-#: After a failure the desktop service is left alone this long (a daemon may start later).
+#: A service that did not answer in time is left alone this long: each try would hold the
+#: banner back by the timeout. One that is not there is asked again at the next notice.
 DESKTOP_RETRY_S = 300.0
 #: How long a desktop notification stays (the daemon may keep it in its history).
 NOTICE_S = SHOWN_S
@@ -129,6 +130,7 @@ class DesktopBackend:
         self._notifier: DesktopNotifier | None = None
         self._ready = False
         self._failed_at: float | None = None
+        self._hung = False  # the last failure was a service that did not answer in time
         self._markup = False  # the service reads the body as markup ("body-markup")
         self.why_unavailable = ""
 
@@ -201,7 +203,7 @@ class DesktopBackend:
 
     async def _connect(self) -> DesktopNotifier:
         if self._failed_at is not None:
-            if self._clock() - self._failed_at < self._retry_s:
+            if self._hung and self._clock() - self._failed_at < self._retry_s:
                 raise BackendUnavailable(self.why_unavailable)
             self._failed_at = None
         if self._notifier is None:
@@ -215,10 +217,13 @@ class DesktopBackend:
         return self._notifier
 
     def _fail(self, exc: BaseException) -> str:
-        """Forget the connection (a fresh one is tried after ``retry_s``); say why."""
+        """Forget the connection; say why. A service that did not answer in time is tried
+        again after ``retry_s``; one that was not there (dunst restarted to read its settings,
+        or after a crash) at the next notice, which went to the banner for 5 minutes."""
         kind = type(exc).__name__
         self.why_unavailable = f"{kind}: {exc}" if str(exc) else kind
         self._failed_at = self._clock()
+        self._hung = isinstance(exc, TimeoutError)
         self.close()
         return self.why_unavailable
 
