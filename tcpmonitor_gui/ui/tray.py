@@ -292,7 +292,9 @@ class TrayIcon(QObject):
             self._recent_menu.addAction(self.tr("No events yet")).setEnabled(False)
             return
         for event in reversed(self._recent):
-            menu = self._recent_menu.addMenu(state_icon(event.state), event_text(event))
+            # "&&": a menu reads "&" as its shortcut mark ("R&D db" showed as "RD db").
+            title = event_text(event).replace("&", "&&")
+            menu = self._recent_menu.addMenu(state_icon(event.state), title)
             pid = event.profile_id
             menu.addAction(self.tr("Show in window")).triggered.connect(
                 lambda _=False, pid=pid: self.showProfileRequested.emit(pid)

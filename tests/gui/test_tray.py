@@ -159,6 +159,15 @@ def test_recent_events_keep_the_last_few_state_changes_newest_first(tray: TrayIc
     assert texts[0].endswith("P6 down (refused)")
 
 
+def test_a_name_with_an_ampersand_shows_whole_in_the_recent_events(tray: TrayIcon) -> None:
+    """A menu reads "&" as its shortcut mark: "R&D db" showed as "RD db", the D underlined."""
+    tray.add_events([event("R&D db", State.DOWN, Cause.REFUSED)])
+    tray.recent_texts()  # the menu filled, as when opened
+    [recent] = [a.menu() for a in tray.menu().actions() if a.menu() is not None]
+    shown = [a.iconText() for a in recent.actions()]  # as a menu shows it: "&" marks taken out
+    assert shown[0].endswith(" R&D db down (refused)")
+
+
 def test_a_click_on_the_icon_toggles_the_window(qtbot: QtBot, tray: TrayIcon) -> None:
     from PySide6.QtWidgets import QSystemTrayIcon
 
