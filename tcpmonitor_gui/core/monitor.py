@@ -284,6 +284,8 @@ class MonitorSet:
         self.monitors[profile.id] = monitor
         self._by_target.setdefault(profile.target, {})[profile.id] = monitor
         if profile.enabled and not self.held:
+            if monitor.state is State.PAUSED:  # enabled again: as ``Monitor.resume`` says it
+                self._emit_state(monitor, State.UNKNOWN, "resumed")
             # Spread the first checks of many profiles over up to a second.
             delay = random.uniform(0, min(1.0, profile.detector.interval_s)) if stagger else 0.0
             monitor.start(delay)
@@ -344,7 +346,8 @@ class MonitorSet:
         waits = monitor is not None and monitor._window is not None  # a window's end
         await self.remove(profile.id)
         same = monitor is not None and _same_target(monitor.profile, profile)
-        before = monitor.machine if monitor is not None and same else None
+        paused = monitor is not None and monitor.state is State.PAUSED
+        before = monitor.machine if monitor is not None and (same or paused) else None
         edited = self.add(profile, stagger=False, before=before)
         if waits and before is not None and edited.state is State.DOWN:
             edited._until_maintenance_ends()  # the drop it goes on with began in one

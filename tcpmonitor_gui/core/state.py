@@ -98,10 +98,13 @@ class StateMachine:
         before an edit) was in: the drop goes on, and only the target's return ends it.
         Started afresh, the edited monitor said "connecting" and then "down" again, as if the
         target had just gone: the drop told, and its actions run, a second time, and one
-        outage stored as two."""
+        outage stored as two. Paused (disabled) goes on likewise, whatever the target: the
+        monitor enabled again then says "resumed", not "unknown" out of nowhere."""
         if before.state is State.DOWN:
             self.state, self.cause = before.state, before.cause
             self.since, self.last_ok = before.since, before.last_ok
+        elif before.state is State.PAUSED:
+            self.state, self.since = before.state, before.since
 
     def still_down(self, detail: str) -> Event:
         """Down still, said again: the drop began in a maintenance window that has closed, so

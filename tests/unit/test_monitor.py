@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import logging
 import time
 
@@ -11,6 +12,7 @@ import pytest
 
 from tcpmonitor_gui.core.events import Event, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
+from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.helpers import Collector, make_profile
 
@@ -214,3 +216,26 @@ async def test_a_profile_edited_while_down_stays_down_until_its_server_answers(
     states = [(e.previous, e.state) for t, e in collector.events
               if t >= edited_at and e.kind is Kind.STATE]  # fmt: skip
     assert states == [(State.DOWN, State.UP)], f"{kind} {preset}: {states}"
+
+
+@pytest.mark.parametrize("kind", ["watch", "probe"])
+async def test_a_disabled_profile_enabled_again_goes_on_from_paused(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer, kind: str
+) -> None:
+    """A profile disabled and enabled again (or edited while disabled) started afresh: the
+    log said "unknown -> paused" a second time for an edit while disabled, and "unknown ->
+    connecting" (or "unknown -> up") on enabling, where it had been paused: each change's
+    ``previous`` is now the state before it, as when it is resumed."""
+
+    def toggled(interval_s: float, *, enabled: bool) -> Profile:
+        made = make_profile(*echo_server.address, kind, interval_s=interval_s, id="toggled")
+        return dataclasses.replace(made, enabled=enabled)
+
+    monitors.add(toggled(0.2, enabled=False), stagger=False)
+    await collector.wait_state(State.PAUSED, timeout=1)
+    await monitors.update(toggled(0.3, enabled=False))  # restarts it, still disabled
+    await monitors.update(toggled(0.3, enabled=True))
+    await collector.wait_state(State.UP, timeout=5)
+    states = [(e.previous, e.state) for e in collector.states()]
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(states)), states
+    assert states[:2] == [(State.UNKNOWN, State.PAUSED), (State.PAUSED, State.UNKNOWN)], states
