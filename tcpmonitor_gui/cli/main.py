@@ -68,6 +68,18 @@ def _target(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(shown) from None
 
 
+def _named(what: str) -> Any:
+    """A file or folder name, never empty: ``--config-dir "$DIR"`` with ``DIR`` unset would
+    otherwise use the user's own folders, and ``--csv "$OUT"`` would write nothing, exit 0."""
+
+    def parse(text: str) -> str:
+        if not text:
+            raise argparse.ArgumentTypeError(f"'' is empty (name {what})")
+        return text
+
+    return parse
+
+
 def _listen(text: str) -> tuple[str, int]:
     try:
         return parse_listen("--metrics-listen", text)
@@ -81,11 +93,16 @@ def _common(parser: argparse.ArgumentParser, prefix: str = "") -> None:
     parser.add_argument(
         "--config-dir",
         dest=f"{prefix}config_dir",
+        type=_named("a folder"),
         metavar="DIR",
         help="profiles and settings live here",
     )
     parser.add_argument(
-        "--data-dir", dest=f"{prefix}data_dir", metavar="DIR", help="the event log lives here"
+        "--data-dir",
+        dest=f"{prefix}data_dir",
+        type=_named("a folder"),
+        metavar="DIR",
+        help="the event log lives here",
     )
     parser.add_argument(
         "-v", "--verbose", dest=f"{prefix}verbose", action="store_true", help="log what happens"
@@ -105,7 +122,9 @@ def _probe_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls", action="store_true", help="TLS handshake after connect")
     parser.add_argument("--sni", metavar="NAME", help="TLS server name (default: the host)")
     parser.add_argument("--insecure", action="store_true", help="do not verify the certificate")
-    parser.add_argument("--ca-file", metavar="FILE", help="trust the CAs in this PEM file")
+    parser.add_argument(
+        "--ca-file", type=_named("a file"), metavar="FILE", help="trust the CAs in this PEM file"
+    )
     family = parser.add_mutually_exclusive_group()
     # No -4/-6: argparse would then read every negative number as an option, and
     # "--count -1" would fail without naming the value.
@@ -140,7 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="monitor every enabled profile until SIGINT/SIGTERM")
     run.add_argument(
-        "--profiles", metavar="FILE", help="a profiles file instead of the stored ones"
+        "--profiles",
+        type=_named("a file"),
+        metavar="FILE",
+        help="a profiles file instead of the stored ones",
     )
     run.add_argument("--json", action="store_true", help="print every event as a JSON line")
     run.add_argument(
@@ -170,13 +192,15 @@ def build_parser() -> argparse.ArgumentParser:
     prm.add_argument("name", metavar="NAME|ID")
     _common(prm)
     pimp = psub.add_parser("import", help="add the profiles of FILE ('-': stdin)")
-    pimp.add_argument("file", metavar="FILE")
+    pimp.add_argument("file", type=_named("a file, or '-' for standard input"), metavar="FILE")
     pimp.add_argument(
         "--replace", action="store_true", help="replace profiles with the same name or id"
     )
     _common(pimp)
     pexp = psub.add_parser("export", help="write the profiles to FILE (stdout without one)")
-    pexp.add_argument("file", nargs="?", metavar="FILE")
+    pexp.add_argument(
+        "file", nargs="?", type=_named("a file, or '-' for standard output"), metavar="FILE"
+    )
     _common(pexp)
     psnooze = psub.add_parser(
         "snooze", help="hold back one connection's notices (it is still watched and logged)"
@@ -254,8 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--until", metavar="ISO8601|AGE", help="default: now")
     report.add_argument("--profile", action="append", metavar="NAME|ID",
                         help="only these profiles (repeat it); default: all")  # fmt: skip
-    report.add_argument("--csv", metavar="FILE", help="write the table as CSV ('-': stdout)")
-    report.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    report.add_argument("--csv", type=_named("a file, or '-' for standard output"),
+                        metavar="FILE", help="write the table as CSV ('-': stdout)")  # fmt: skip
+    report.add_argument("--html", type=_named("a file, or '-' for standard output"),
+                        metavar="FILE", help="write a self-contained HTML report")  # fmt: skip
     _common(report)
 
     events = sub.add_parser("events", help="the stored event log")

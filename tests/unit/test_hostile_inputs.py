@@ -166,6 +166,36 @@ def test_a_scope_that_cannot_name_an_interface_is_refused(host: str) -> None:
         Profile.from_dict({"name": "x", "host": host, "port": 1})
 
 
+# -- an empty name where a folder or file is named ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["profiles", "add", "web", "127.0.0.1:1", "--config-dir", ""], "--config-dir"),
+        (["--config-dir", "", "profiles", "remove", "db"], "--config-dir"),
+        (["events", "--data-dir", ""], "--data-dir"),
+        (["report", "--csv", ""], "--csv"),
+        (["report", "--html", ""], "--html"),
+        (["run", "--profiles", ""], "--profiles"),
+        (["profiles", "import", ""], "FILE"),
+        (["profiles", "export", ""], "FILE"),
+        (["check", "127.0.0.1:1", "--count", "1", "--tls", "--ca-file", ""], "--ca-file"),
+    ],
+)
+def test_an_empty_folder_or_file_name_is_refused_not_taken_as_none_given(
+    home: Home, args: list[str], option: str
+) -> None:
+    """``--config-dir "$DIR"`` with ``DIR`` unset used the default folders (the user's own
+    profiles: here those of the environment); ``--csv "$OUT"`` printed the table, exit 0."""
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:1", "--disabled").returncode == 0
+    before = (home.config / "profiles.json").read_bytes()
+    line = one_error_line(tcpmonitor(home, *args, flags=False))
+    assert f"{option}: '' is empty (name a" in line, line
+    assert (home.config / "profiles.json").read_bytes() == before
+    assert not home.data.exists()
+
+
 # -- special files where a file is written ---------------------------------------------------
 
 
