@@ -10,6 +10,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 from .. import __version__
 from ..core import validate as v
+from ..core.actions import MAX_ACTIONS, TIMEOUT_RANGE_S
 from ..core.actions import ON as ACTION_ON
 from ..core.presets import PRESETS
 from ..core.profile import DETECTOR_KINDS, field_range, parse_target
@@ -235,8 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pact.add_argument("name", metavar="NAME|ID")
     pact.add_argument("--on", choices=ACTION_ON, help="add a command run on this change")
-    pact.add_argument("--timeout", type=float, default=30.0, metavar="S", help="(default 30)")
-    pact.add_argument("--remove", type=int, action="append", metavar="N", help="the Nth, from 1")
+    pact.add_argument("--timeout", type=_ranged(*TIMEOUT_RANGE_S), default=30.0, metavar="S",
+                      help="(default 30)")  # fmt: skip
+    pact.add_argument("--remove", type=_ranged(1, MAX_ACTIONS, integer=True), action="append",
+                      metavar="N", help="the Nth, from 1")  # fmt: skip
     pact.add_argument("--clear", action="store_true", help="remove every action first")
     pact.add_argument("--notify", metavar="URL", help="add a notice to this Apprise URL")
     _common(pact)

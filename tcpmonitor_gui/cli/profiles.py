@@ -21,7 +21,7 @@ from ..core.profile import Profile
 from ..core.profile_set import ProfileConflict, ProfileSet
 from ..core.profile_store import ProfileFileError, dump_document
 from ..core.session import Session
-from ..core.validate import FieldError
+from ..core.validate import FieldError, show
 from .errors import EXIT_OK, UsageError
 from .options import (
     STDIN,
@@ -214,17 +214,24 @@ def _actions(args: argparse.Namespace, profiles: ProfileSet) -> None:
         if not 1 <= n <= len(kept):
             raise UsageError(f"--remove: {n} is not one of {found.name!r}'s {len(kept)} actions")
         del kept[n - 1]
-    if (args.argv or args.notify) and args.on is None:
+    notify = args.notify is not None  # "" too: an empty URL is named, not taken as none
+    if (args.argv or notify) and args.on is None:
         raise UsageError("--on: say when it runs (down, up or change)")
-    if args.argv and args.notify:
+    if args.argv and notify:
         raise UsageError("--notify: one action is a command or a notice, not both")
     if args.on is not None:
-        if args.notify:
-            kept.append({"on": args.on, "notify": args.notify, "timeout_s": args.timeout})
+        if notify:
+            new = {"on": args.on, "notify": args.notify, "timeout_s": args.timeout}
         elif not args.argv:
             raise UsageError("--run: give the command, e.g. --run /usr/bin/logger down")
         else:
-            kept.append({"on": args.on, "run": args.argv, "timeout_s": args.timeout})
+            new = {"on": args.on, "run": args.argv, "timeout_s": args.timeout}
+        try:  # named as typed: "--run: '' is not a program", not "actions[2].run: ..."
+            parse_actions("actions", [new])
+        except FieldError as exc:
+            option = "--notify" if notify else "--run"
+            raise UsageError(f"{option}: {show(exc.value)} {exc.problem}") from None
+        kept.append(new)
     try:
         actions = parse_actions("actions", kept)
     except FieldError as exc:

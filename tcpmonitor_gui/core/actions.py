@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 ON = ("down", "up", "change")
 TARGET_STATES = (State.UP, State.DEGRADED, State.DOWN)
 MAX_ACTIONS = 10
+#: The shortest and longest time a command may run before it is killed.
+TIMEOUT_RANGE_S = (0.1, 3600.0)
 MAX_ARGS = 64
 MAX_ARG_LEN = 4096
 #: Commands running at once, in all and for one profile (so that one profile whose commands
@@ -111,11 +113,7 @@ def parse(field: str, value: object) -> tuple[Action, ...]:
             notify = _notify_url(f"{where}.notify", data["notify"])
         else:
             run = _command(f"{where}.run", data["run"])
-        timeout = data.get("timeout_s", 30.0)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-            v.fail(f"{where}.timeout_s", timeout, "is not a number (0.1 to 3600)")
-        if not 0.1 <= timeout <= 3600:
-            v.fail(f"{where}.timeout_s", timeout, "is out of range (allowed 0.1 to 3600)")
+        timeout = v.number(f"{where}.timeout_s", data.get("timeout_s", 30.0), *TIMEOUT_RANGE_S)
         actions.append(Action(on, tuple(run), float(timeout), notify))
     return tuple(actions)
 

@@ -167,7 +167,7 @@ def test_profiles_actions_adds_lists_and_removes_and_names_what_is_wrong(tmp_pat
         (("--remove", "5"), "--remove: 5 is not one of 'db''s 2 actions"),
         (("--run", "x"), "--on: say when it runs"),
         (("--on", "down"), "--run: give the command"),
-        (("--on", "down", "--timeout", "0", "--run", "x"), "timeout_s: 0.0 is out of range"),
+        (("--on", "down", "--timeout", "0", "--run", "x"), "--timeout: 0 is out of range"),
     ):
         result = tcpmonitor(home, "profiles", "actions", "db", *args, flags=False)
         assert result.returncode == 2 and problem in result.stderr, result.stderr
@@ -175,6 +175,38 @@ def test_profiles_actions_adds_lists_and_removes_and_names_what_is_wrong(tmp_pat
     assert tcpmonitor(home, "profiles", "actions", "db", "--remove", "1").returncode == 0
     cleared = tcpmonitor(home, "profiles", "actions", "db", "--clear")
     assert cleared.stdout == "'db': no actions\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("--on", "up", "--notify", ""), "--notify: '' is not a notification URL"),
+        (("--on", "up", "--run", ""), "--run: '' is not a program"),
+        (("--on", "up", "--run", "x", "a" * 5000), "--run: 'aaaa"),
+        (("--on", "up", "--timeout", "nan", "--run", "x"), "--timeout: nan is out of range"),
+        (("--on", "up", "--timeout", "abc", "--run", "x"), "--timeout: 'abc' is not a number"),
+        (
+            (
+                "--remove",
+                "x",
+            ),
+            "--remove: 'x' is not a whole number",
+        ),
+    ],
+)
+def test_a_bad_action_option_is_named_as_it_was_typed(
+    tmp_path: Path, args: tuple[str, ...], problem: str
+) -> None:
+    """As every other option: one line naming the option and the value as typed, not the
+    stored field (``actions[0].timeout_s: -1.0``), argparse's "invalid float value", or
+    ``--run: give the command`` for an empty ``--notify``."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    store(home, [])
+    before = (home.config / "profiles.json").read_bytes()
+    result = tcpmonitor(home, "profiles", "actions", "db", *args, flags=False)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert problem in result.stderr, result.stderr
+    assert (home.config / "profiles.json").read_bytes() == before
 
 
 def running(marker: str) -> list[psutil.Process]:
