@@ -13,6 +13,7 @@ OPTION_NAMES = {
     "detector.expect": "--expect",
     "detector.kind": "--detector",
     "detector.tls_server_name": "--sni",
+    "detector.tls_ca_file": "--ca-file",
     "group": "--group",
     "name": "NAME",
     "host": "HOST",

@@ -382,7 +382,7 @@ def ca_file_problem(path: str) -> str | None:
                 return f"is too large to be certificates ({info.st_size} bytes)"
             head = f.read(CA_FILE_MAX) if info.st_size else b""
     except OSError as exc:
-        return exc.strerror or str(exc)
+        return f"cannot be read ({exc.strerror or exc})"
     if b"-----BEGIN CERTIFICATE-----" not in head:
         return "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
     return None

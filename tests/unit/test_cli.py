@@ -432,6 +432,17 @@ BAD_PROFILES_INPUT = [
     ("add-host", ["add", "web", "bad host!:80"], ["host: 'bad host!'"]),
     # Without --tls no handshake is made: the CA file would look verified.
     ("ca-no-tls", ["add", "web", "localhost:80", "--ca-file", "ca.pem"], ["--ca-file", "--tls"]),
+    # Named as typed: "detector.tls_ca_file: '...' No such file or directory" was the field's.
+    (
+        "ca-missing",
+        ["add", "web", "localhost:80", "--tls", "--ca-file", "{missing}"],
+        ["--ca-file: '/", "cannot be read (No such file or directory)"],
+    ),
+    (
+        "ca-not-pem",
+        ["add", "web", "localhost:80", "--tls", "--ca-file", "{malformed}"],
+        ["--ca-file: '/", "holds no PEM certificate"],
+    ),
     ("blank-name", ["add", " ", "localhost:80"], ["NAME: ' '"]),
     ("remove-unknown", ["remove", "nosuch"], ["NAME|ID", "'nosuch'"]),
     ("import-missing", ["import", "{missing}"], ["{missing}", "does not exist"]),

@@ -178,7 +178,7 @@ async def test_heartbeat_over_tls_takes_a_closed_kept_alive_connection_in_stride
 @pytest.mark.parametrize(
     ("make", "problem"),
     [
-        (lambda p: None, "No such file or directory"),
+        (lambda p: None, r"cannot be read \(No such file or directory\)"),
         (lambda p: p.write_text("not a certificate"), "holds no PEM certificate"),
         (lambda p: p.mkdir(), "is not a file"),
         (os.mkfifo, "is not a file"),
