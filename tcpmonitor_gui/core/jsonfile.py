@@ -89,10 +89,24 @@ def read_json(path: Path, what: str) -> Any:
             size = info.st_size
             raw = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
+        if (target := link_into_nowhere(path)) is not None:  # not "no profiles": not read
+            raise JsonFileError(
+                path, f"{what}: is a link into a folder that does not exist ({target}); not read"
+            ) from None
         raise MissingFileError(path, f"{what}: does not exist") from None
     except OSError as exc:
         raise JsonFileError(path, f"{what}: cannot be read ({exc.strerror or exc})") from None
     return parse_bytes(raw, path, what, size)
+
+
+def link_into_nowhere(path: Path) -> str | None:
+    """Where a link at ``path`` leads when its folder is missing (a drive not mounted, a
+    dotfiles checkout moved), else None. Its file is somewhere, just not here: read as
+    missing, it said "no profiles", and the command line refused to run them."""
+    if not os.path.islink(path):
+        return None
+    target = os.path.realpath(path)
+    return None if os.path.isdir(os.path.dirname(target)) else target
 
 
 def parse_bytes(raw: bytes, path: Path, what: str, size: int = 0) -> Any:

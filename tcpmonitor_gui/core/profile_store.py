@@ -19,7 +19,7 @@ from typing import Any
 
 from . import validate as v
 from .filelock import LockTimeout, locked
-from .jsonfile import JsonFileError, JsonStore, document_version, upgrade
+from .jsonfile import JsonFileError, JsonStore, document_version, link_into_nowhere, upgrade
 from .paths import ensure_dir
 from .profile import Profile
 from .profile_merge import merge
@@ -204,4 +204,6 @@ class ProfileStore(JsonStore[list[Profile]]):
             why = str(exc) if isinstance(exc, LockTimeout) else exc.strerror or str(exc)
             if isinstance(exc, FileExistsError | NotADirectoryError):  # was "File exists"
                 why = f"{self.path.parent} is not a folder (a file, or a broken link, is there)"
+            elif (target := link_into_nowhere(self.path)) is not None:  # the lock's folder
+                why = f"is a link into a folder that does not exist ({target})"
             raise ProfileFileError(self.path, f"not saved: {self.path.name}: {why}") from exc

@@ -210,6 +210,27 @@ def test_a_symlinked_profiles_file_stays_a_symlink(home: Home, tmp_path: Path) -
     assert '"db"' in (dotfiles / "profiles.json").read_text()
 
 
+@pytest.mark.parametrize("file", ["profiles.json", "settings.json"])
+def test_a_link_into_a_folder_that_is_gone_is_named_not_read_as_no_file(
+    home: Home, tmp_path: Path, file: str
+) -> None:
+    """The dotfiles checkout moved, or the drive it is on is not mounted: the profiles are
+    somewhere, just not here. Read as missing, list said "no profiles" (exit 0) and run "no
+    enabled profiles"; add said "not saved: profiles.json: No such file or directory"."""
+    write_profiles(home, '{"version": 1, "profiles": [{"name": "x", "host": "h", "port": 1}]}')
+    link = home.config / file
+    link.unlink(missing_ok=True)
+    link.symlink_to(tmp_path / "unmounted" / file)
+    commands = [("actions", "test", "x")] if file == "settings.json" else [
+        ("profiles", "list"), ("run",), ("profiles", "add", "db", "127.0.0.1:1")]  # fmt: skip
+    for args in commands:
+        line = one_error_line(tcpmonitor(home, *args))
+        assert f"{file}: is a link into a folder that does not exist (" in line, line
+        assert str(tmp_path / "unmounted" / file) in line, line
+    assert os.readlink(link) == str(tmp_path / "unmounted" / file)
+    assert not (tmp_path / "unmounted").exists()
+
+
 @pytest.mark.parametrize("kind", ["fifo", "directory", "/proc/self/fd/1"])
 def test_export_refuses_what_is_not_a_file_in_one_line(
     home: Home, tmp_path: Path, kind: str
