@@ -109,6 +109,8 @@ HOSTILE_LOGS = {
     "garbage": "cannot be used as the event log",
     "truncated": "cannot be used as the event log",
     "future": "schema version 99 is newer than this program understands",
+    # A drive not mounted: read as no log, it said "no events", exit 0 (a lie: "nothing").
+    "link-into-nowhere": "is a link into a folder that does not exist",
 }
 
 
@@ -135,6 +137,8 @@ def plant(kind: str, path: Path, elsewhere: Path) -> None:
         a_real_log(elsewhere, "old")
         data = elsewhere.read_bytes()
         path.write_bytes(data[: len(data) // 2])
+    elif kind == "link-into-nowhere":
+        path.symlink_to(elsewhere.parent / "unmounted" / path.name)
     elif kind == "future":
         a_real_log(path, "old")
         with sqlite3.connect(path) as conn:
@@ -144,6 +148,8 @@ def plant(kind: str, path: Path, elsewhere: Path) -> None:
 
 def contents(path: Path) -> object:
     """A file's bytes, or a directory's files' bytes: to see that nothing was touched."""
+    if path.is_symlink() and not path.exists():
+        return os.readlink(path)
     if path.is_dir():
         return {p.name: p.read_bytes() for p in path.iterdir()}
     return path.read_bytes()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from ..core import eventqueries as q
+from ..core.eventdb import refuse_special
 from ..core.eventlog import EventFilter, EventLog, EventLogError
 from ..core.events import FIELDS
 from ..core.session import Session
@@ -82,9 +83,13 @@ def read_log(session: Session, read: Callable[[EventLog], T], empty: T) -> T:
     """What ``read`` finds in the stored event log; ``empty`` when there is none (reading
     never creates one); a log that cannot be read is one line, exit 2."""
     path = session.eventlog_path
-    if not path.exists():
-        return empty
-    log = EventLog(path)
+    try:
+        refuse_special(path)  # a link into a folder that is gone is no "nothing happened"
+        if not path.exists():
+            return empty
+        log = EventLog(path)
+    except EventLogError as exc:
+        raise UsageError(str(exc)) from None
     try:
         return read(log)
     except EventLogError as exc:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .events import CONDITION_KINDS, Cause, Event, Kind, State
-from .jsonfile import special_kind
+from .jsonfile import link_into_nowhere, special_kind
 
 SCHEMA_VERSION = 4
 COLUMNS = (
@@ -112,6 +112,11 @@ def refuse_special(path: Path) -> None:
     for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if (kind := special_kind(each)) is not None:
             raise EventLogError(f"{each}: is {kind}, not a file; the event log was not opened")
+    if (target := link_into_nowhere(path)) is not None:  # not "no events": not read
+        raise EventLogError(
+            f"{path}: is a link into a folder that does not exist ({target}); the event log "
+            "was not opened"
+        )
 
 
 def make_private(path: Path) -> None:

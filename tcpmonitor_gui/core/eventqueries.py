@@ -100,9 +100,9 @@ def stream(path: Path, query: Callable[[sqlite3.Connection], Iterator[R]]) -> It
 def _snapshot(path: Path) -> sqlite3.Connection | None:
     """A read-only connection inside one transaction, its schema checked; None when there is
     no log (or an empty file) to read."""
+    refuse_special(path)
     if not path.exists():
         return None
-    refuse_special(path)
     uri = path.resolve().as_uri()
     try:
         return _begin(path, sqlite3.connect(uri + "?mode=ro", uri=True))
