@@ -56,16 +56,33 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         # writers wait): the window and other commands merge with it (``profile_merge``).
         reading = args.action in ("list", "export")
         with contextlib.nullcontext() if reading else _exclusive(session):
+            before = None if reading else list(session.profiles)
             with contextlib.redirect_stdout(said):  # "added ...": said once it is true, below
                 action(args, session.profiles)
             try:
                 session.profiles.flush().result()  # written before we say it is done
             except Exception as exc:
                 raise UsageError(str(exc)) from None
-        sys.stdout.write(said.getvalue())
+        _say(said.getvalue(), changed=before is not None and list(session.profiles) != before)
     finally:
         session.close()
     return EXIT_OK
+
+
+def _say(text: str, *, changed: bool) -> None:
+    """What was done; where it cannot be written, a change made is said to be made all the
+    same (exit 2 said "cannot write the output", and a script ran the add again: "already
+    a stored profile"). A reader that has gone (``| head``) ends it quietly, as ever."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        if not changed or isinstance(exc, BrokenPipeError):
+            raise
+        why = exc.strerror or str(exc)
+        raise UsageError(
+            f"cannot write the output: {why} (the change is saved all the same)"
+        ) from None
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ import datetime as dt
 import socket
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,19 @@ def test_a_check_whose_reader_goes_exits_with_the_last_checks_result(
         done, line, stderr = read_one_line_and_go(home, args)
         assert ("refused" in line) == (code == 1), line
         assert (done, stderr) == (code, "")
+
+
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+def test_a_change_whose_confirmation_cannot_be_written_says_it_is_saved(
+    tmp_path: Path, stdout: str
+) -> None:
+    """Exit 2 and "cannot write the output" alone read as "not added": a script that ran the
+    add again was told "'db' is already a stored profile"."""
+    fresh = Home(tmp_path / "config", tmp_path / "data")
+    done = with_stdout(fresh, ("profiles", "add", "db", "127.0.0.1:1"), stdout)
+    why = "No space left on device" if stdout == "full" else "standard output is closed"
+    assert done.stderr.splitlines() == [
+        f"tcpmonitor: cannot write the output: {why} (the change is saved all the same)"
+    ]
+    assert done.returncode == 2
+    assert [p.name for p in ProfileStore(fresh.config).load()] == ["db"]
