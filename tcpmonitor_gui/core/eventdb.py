@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import math
 import os
+import shutil
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
@@ -106,6 +107,20 @@ def unix_seconds(ts: dt.datetime) -> float:
     return (ts.replace(tzinfo=dt.UTC) if ts.tzinfo is None else ts).timestamp()
 
 
+def problem(exc: sqlite3.Error, path: Path) -> str:
+    """SQLite's words for ``exc``, and that the disk is full where it is: a log it cannot
+    make its ``-shm`` file for is only a "disk I/O error", which reads as a failing disk."""
+    try:
+        full = shutil.disk_usage(path.parent).free < FULL_BELOW
+    except OSError:
+        full = False
+    return f"{exc}; the disk is full" if full and "full" not in str(exc) else str(exc)
+
+
+#: Free space below which a disk is full for SQLite (a page or two, and its -shm's 32 KiB).
+FULL_BELOW = 64 * 1024
+
+
 def refuse_special(path: Path) -> None:
     """Raise EventLogError if the log or a file SQLite keeps beside it is not a regular file:
     SQLite would wait for ever on a FIFO, or say only "disk I/O error"."""
@@ -155,7 +170,7 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     except sqlite3.Error as exc:
-        raise EventLogError(f"{path}: cannot be opened ({exc})") from exc
+        raise EventLogError(f"{path}: cannot be opened ({problem(exc, path)})") from exc
     try:
         version = check_schema(conn, path)  # before anything that could change the file
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -177,7 +192,7 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         conn.close()
         raise EventLogError(
-            f"{path}: cannot be used as the event log ({exc}); it was left as it is"
+            f"{path}: cannot be used as the event log ({problem(exc, path)}); it was left as it is"
         ) from exc
     except BaseException:
         conn.close()

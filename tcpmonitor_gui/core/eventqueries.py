@@ -23,6 +23,7 @@ from .eventdb import (
     EventLogError,
     check_schema,
     finite,
+    problem,
     refuse_special,
     row_event,
     unix_seconds,
@@ -79,7 +80,7 @@ def read(path: Path, query: Callable[[sqlite3.Connection], R], empty: R) -> R:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise EventLogError(f"{path}: cannot be read ({exc})") from exc
+        raise EventLogError(f"{path}: cannot be read ({problem(exc, path)})") from exc
 
 
 def stream(path: Path, query: Callable[[sqlite3.Connection], Iterator[R]]) -> Iterator[R]:
@@ -94,7 +95,7 @@ def stream(path: Path, query: Callable[[sqlite3.Connection], Iterator[R]]) -> It
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise EventLogError(f"{path}: cannot be read ({exc})") from exc
+        raise EventLogError(f"{path}: cannot be read ({problem(exc, path)})") from exc
 
 
 def _snapshot(path: Path) -> sqlite3.Connection | None:

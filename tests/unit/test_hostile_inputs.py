@@ -316,6 +316,24 @@ def test_on_a_full_disk_a_profile_change_is_refused_not_claimed(small_disk: Path
     assert added.returncode == 0 and added.stdout.startswith("added 'New'"), added.stderr
 
 
+def test_a_log_on_a_full_disk_is_said_to_be_on_a_full_disk(small_disk: Path) -> None:
+    """A log closed cleanly has no -shm; SQLite cannot make one on a full disk and says only
+    "disk I/O error", which reads as a disk that is failing, not one that is full."""
+    home = Home(small_disk / "config", small_disk / "data")
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:1", "--disabled").returncode == 0
+    with EventLog(home.data / "events.sqlite3") as log:
+        log.submit([Event(dt.datetime.now(dt.UTC), "a", "db", Kind.STATE, State.UP,
+                          None, None, "probe", None)])  # fmt: skip
+        assert log.flush(5)
+    stored = (home.data / "events.sqlite3").read_bytes()
+    fill(small_disk)
+    for args in (["events"], ["outages"], ["report"]):
+        line = one_error_line(tcpmonitor(home, *args))
+        assert line.startswith(f"tcpmonitor: {home.data / 'events.sqlite3'}: "), line
+        assert "disk I/O error; the disk is full)" in line, line
+    assert (home.data / "events.sqlite3").read_bytes() == stored
+
+
 def test_on_a_full_disk_events_wait_for_room_and_none_is_lost(small_disk: Path) -> None:
     def event(n: int) -> Event:
         return Event(dt.datetime.now(dt.UTC), f"p{n % 5}", "Orders DB", Kind.STATE,
