@@ -113,8 +113,10 @@ def parse_bytes(raw: bytes, path: Path, what: str, size: int = 0) -> Any:
     """``read_json`` of what was read already (``size``: the file's, if known), as from a
     pipe: at most ``MAX_BYTES + 1`` bytes of it."""
     if len(raw) > MAX_BYTES:
-        mib = max(size, len(raw)) / (1024 * 1024)
-        raise JsonFileError(path, f"{what}: too large ({mib:.1f} MiB, at most 16 MiB); not loaded")
+        # Only MAX_BYTES + 1 of a pipe are read: its size is unknown, not 16.0 MiB.
+        mib = size / (1024 * 1024)
+        shown = f"{mib:.1f} MiB" if mib >= 16.05 else f"{size:,} bytes" if size else "over 16 MiB"
+        raise JsonFileError(path, f"{what}: too large ({shown}, at most 16 MiB); not loaded")
     try:
         text = raw.decode("utf-8-sig")  # tolerate the BOM some Windows editors add
     except UnicodeDecodeError as exc:

@@ -736,6 +736,10 @@ def test_import_dash_reads_what_export_dash_wrote(home: Home, tmp_path: Path) ->
     bad = import_dash("{")
     assert bad.returncode == 2
     assert only_error_line(bad).startswith("tcpmonitor: standard input: not valid JSON")
+    huge = import_dash(" " * (30 << 20))  # only 16 MiB and a byte are read: "16.0 MiB" it said
+    assert only_error_line(huge) == (
+        "tcpmonitor: standard input: too large (over 16 MiB, at most 16 MiB); not loaded"
+    )
     assert snapshot(other.config) == stored
 
 

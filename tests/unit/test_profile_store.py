@@ -218,7 +218,9 @@ def test_a_file_over_16_mib_is_not_loaded(store: ProfileStore) -> None:
     store.path.parent.mkdir(parents=True)
     with store.path.open("wb") as f:
         f.truncate(jsonfile.MAX_BYTES + 1)
-    assert load_error(store) == "profiles.json: too large (16.0 MiB, at most 16 MiB); not loaded"
+    assert load_error(store) == (
+        "profiles.json: too large (16,777,217 bytes, at most 16 MiB); not loaded"
+    )
 
 
 @pytest.mark.parametrize(
