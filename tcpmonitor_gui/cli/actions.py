@@ -8,6 +8,7 @@ import sys
 
 from ..core.action_runner import ActionRunner
 from ..core.actions import test_event
+from ..core.validate import show
 from .errors import EXIT_FAILED, EXIT_OK, UsageError
 from .options import open_session
 from .run import printable
@@ -18,7 +19,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
     try:
         profile = session.profiles.find(args.name)
         if profile is None:
-            raise UsageError(f"NAME|ID: {args.name!r} is not a stored profile")
+            raise UsageError(f"NAME|ID: {show(args.name)} is not a stored profile")
         actions = (*profile.actions, *session.settings.actions)
         if not actions:
             print(f"{profile.name!r} has no actions, and there are no global ones",

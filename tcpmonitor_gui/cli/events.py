@@ -17,6 +17,7 @@ from ..core.eventdb import refuse_special
 from ..core.eventlog import EventFilter, EventLog, EventLogError
 from ..core.events import FIELDS
 from ..core.session import Session
+from ..core.validate import show
 from .errors import EXIT_OK, UsageError
 from .options import open_session
 from .run import describe
@@ -76,7 +77,7 @@ def known_profile(session: Session, name: str | None) -> None:
         return
     if session.profiles.find(name) is not None:
         return
-    raise UsageError(f"--profile: no profile is named {name!r}")
+    raise UsageError(f"--profile: no profile is named {show(name)}")
 
 
 def read_log(session: Session, read: Callable[[EventLog], T], empty: T) -> T:

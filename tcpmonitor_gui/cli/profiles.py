@@ -155,7 +155,7 @@ def _add(args: argparse.Namespace, profiles: ProfileSet) -> None:
 def _remove(args: argparse.Namespace, profiles: ProfileSet) -> None:
     gone = profiles.find(args.name)
     if gone is None:
-        raise UsageError(f"NAME|ID: {args.name!r} is not a stored profile")
+        raise UsageError(f"NAME|ID: {show(args.name)} is not a stored profile")
     profiles.remove([gone.id])
     print(f"removed {gone.name!r} ({gone.target}, id {gone.id})")
 
@@ -164,7 +164,7 @@ def _snooze(args: argparse.Namespace, profiles: ProfileSet) -> None:
     """Hold back one connection's notices for DURATION (``snooze``), or no longer."""
     found = profiles.find(args.name)
     if found is None:
-        raise UsageError(f"NAME|ID: {args.name!r} is not a stored profile")
+        raise UsageError(f"NAME|ID: {show(args.name)} is not a stored profile")
     if args.action == "unsnooze":
         until = ""
     else:
@@ -190,7 +190,7 @@ def _maintenance_cell(p: Profile) -> str:
 def _find(profiles: ProfileSet, name: str) -> Profile:
     found = profiles.find(name)
     if found is None:
-        raise UsageError(f"NAME|ID: {name!r} is not a stored profile")
+        raise UsageError(f"NAME|ID: {show(name)} is not a stored profile")
     return found
 
 
@@ -201,7 +201,7 @@ def _maintenance(args: argparse.Namespace, profiles: ProfileSet) -> None:
     for text in args.remove or ():
         tidy = " ".join(text.split())
         if tidy not in windows:
-            raise UsageError(f"--remove: {text!r} is not one of {found.name!r}'s windows")
+            raise UsageError(f"--remove: {show(text)} is not one of {found.name!r}'s windows")
         windows.remove(tidy)
     try:
         for text in args.add or ():

@@ -14,6 +14,7 @@ from ..core.outputs import write_output
 from ..core.profile import Profile
 from ..core.profile_set import ProfileSet
 from ..core.report import Report, build, to_csv, to_html
+from ..core.validate import show
 from .errors import EXIT_OK, UsageError
 from .events import parse_when, read_log
 from .options import open_session, refuse_own_output
@@ -52,7 +53,7 @@ def _chosen(profiles: ProfileSet, wanted: list[str]) -> list[Profile]:
     chosen: list[Profile] = []
     for name in wanted:
         if (found := profiles.find(name)) is None:
-            raise UsageError(f"--profile: no profile is named {name!r}")
+            raise UsageError(f"--profile: no profile is named {show(name)}")
         if found not in chosen:
             chosen.append(found)
     return chosen

@@ -121,6 +121,32 @@ def test_events_skips_rows_that_are_not_events_and_shows_the_rest(home: Home) ->
         assert "A" in result.stdout and "exploded" not in result.stdout
 
 
+LONG = "n" * 10_000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["profiles", "remove", LONG],
+        ["profiles", "snooze", LONG, "1h"],
+        ["profiles", "maintenance", LONG],
+        ["profiles", "maintenance", "db", "--remove", LONG],
+        ["actions", "test", LONG],
+        ["events", "--profile", LONG],
+        ["outages", "--profile", LONG],
+        ["report", "--profile", LONG],
+    ],
+    ids=lambda args: "-".join(a for a in args if a != LONG),
+)
+def test_a_name_of_10000_characters_that_names_nothing_is_shown_short(
+    home: Home, args: list[str]
+) -> None:
+    """It was echoed whole: one "line" of 10,000 characters, the problem at its far end."""
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:1", "--disabled").returncode == 0
+    line = one_error_line(tcpmonitor(home, *args))
+    assert len(line) < 200 and "'nnnnnnnnnn" in line and "..." in line, line[-100:]
+
+
 # -- numbers and dates too big to mean anything ----------------------------------------------
 
 
