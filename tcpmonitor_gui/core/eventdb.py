@@ -127,6 +127,10 @@ def refuse_special(path: Path) -> None:
     for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if (kind := special_kind(each)) is not None:
             raise EventLogError(f"{each}: is {kind}, not a file; the event log was not opened")
+    if path.parent.exists() and not path.parent.is_dir():  # not "no events" either
+        raise EventLogError(
+            f"{path.parent}: is not a folder (a file is there); the event log was not opened"
+        )
     if (target := link_into_nowhere(path)) is not None:  # not "no events": not read
         raise EventLogError(
             f"{path}: is a link into a folder that does not exist ({target}); the event log "

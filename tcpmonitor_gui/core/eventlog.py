@@ -39,6 +39,7 @@ from .eventdb import (
     bad_row,
     delete_before,
     open_for_writing,
+    refuse_special,
     unix_seconds,
     write_batch,
 )
@@ -144,6 +145,7 @@ class EventLog(EventReader):
         with self._cond:
             if self._state != "new":
                 return self
+            refuse_special(self.path)  # a file where the folder goes: "File exists", it said
             try:
                 ensure_dir(self.path.parent)
             except OSError as exc:

@@ -66,3 +66,19 @@ def test_a_stored_number_that_is_not_a_finite_one_is_no_number_in_json(tmp_path:
 
     events = [json.loads(line, parse_constant=refuse) for line in result.stdout.splitlines()]
     assert [(e["latency_ms"], e["detection_ms"]) for e in events] == [(None, None)] * 2
+
+
+def test_a_data_dir_that_is_a_file_is_named_not_read_as_no_log(tmp_path: Path) -> None:
+    """``--data-dir`` naming a file: events said "no events" (exit 0), as if nothing had
+    happened, and run "cannot be created (File exists)"."""
+    home = Home(tmp_path / "config", tmp_path / "notes.txt")
+    ProfileStore(home.config).save([make_profile("127.0.0.1", 1, name="db")])
+    home.data.write_text("mine")
+    for args in (("events",), ("outages",), ("report",), ("run",)):
+        result = tcpmonitor(home, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr == (
+            f"tcpmonitor: {home.data}: is not a folder (a file is there); the event log was "
+            "not opened\n"
+        ), args
+    assert home.data.read_text() == "mine"
