@@ -199,14 +199,14 @@ def _maintenance(args: argparse.Namespace, profiles: ProfileSet) -> None:
     found = _find(profiles, args.name)
     windows = [] if args.clear else list(found.maintenance)
     for text in args.remove or ():
-        tidy = " ".join(text.split())
-        if tidy not in windows:
+        same = [w for w in windows if _same_window(w, text)]
+        if not same:
             raise UsageError(f"--remove: {show(text)} is not one of {found.name!r}'s windows")
-        windows.remove(tidy)
+        windows.remove(same[0])
     try:
         for text in args.add or ():
             window = maintenance.parse(text, "--add").text
-            if window not in windows:
+            if not any(_same_window(w, window) for w in windows):
                 windows.append(window)
         windows_t = maintenance.parse_all("maintenance", windows)
     except FieldError as exc:
@@ -262,6 +262,16 @@ def _actions(args: argparse.Namespace, profiles: ProfileSet) -> None:
     for n, action in enumerate(actions, 1):
         what = printable(action.shown() if action.notify else shlex.join(action.run))
         print(f"  {n}. on {action.on}: {what} (timeout {action.timeout_s:g} s)")
+
+
+def _same_window(stored: str, typed: str) -> bool:
+    """Whether ``typed`` is the window ``stored`` is, as written or as meant."""
+    if " ".join(typed.split()) == stored:
+        return True
+    try:
+        return maintenance.parse(typed).meaning() == maintenance.parse(stored).meaning()
+    except FieldError:
+        return False
 
 
 def _ack(args: argparse.Namespace, profiles: ProfileSet) -> None:

@@ -57,6 +57,12 @@ class Window:
     first: dt.datetime | None = None
     last: dt.datetime | None = None
 
+    def meaning(self) -> tuple[object, ...]:
+        """What the window is, however it was written: "sun 02:00 - 04:00 utc" is the window
+        "Sun 02:00-04:00 UTC" is (one added twice, one removed by another spelling)."""
+        zone = "UTC" if self.zone.upper() == "UTC" else self.zone
+        return (self.days, self.start, self.end, self.first, self.last, zone)
+
     def open_at(self, now: dt.datetime) -> dt.datetime | None:
         """When this window closes, if it is open at ``now`` (aware); else None."""
         if self.first is not None and self.last is not None:

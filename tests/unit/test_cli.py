@@ -1233,6 +1233,18 @@ def test_a_bad_maintenance_window_is_named_and_changes_nothing(
     assert (home.config / "profiles.json").read_bytes() == before
 
 
+def test_a_window_written_another_way_is_the_same_window(home: Home) -> None:
+    """ "sun 02:00 - 04:00 utc" was stored beside "Sun 02:00-04:00 UTC" (one window listed
+    twice), and --remove wanted the text exactly as it was first written."""
+    store(home, WEB)
+    maint = ("profiles", "maintenance", "web")
+    assert tcpmonitor(home, *maint, "--add", "Sun 02:00-04:00 UTC").returncode == 0
+    again = tcpmonitor(home, *maint, "--add", "sun  02:00 - 04:00 utc")
+    assert again.returncode == 0 and again.stdout.splitlines()[1:] == ["  Sun 02:00-04:00 UTC"]
+    removed = tcpmonitor(home, *maint, "--remove", "SUN 02:00-04:00 utc")
+    assert (removed.returncode, removed.stdout) == (0, "'web': no maintenance windows\n")
+
+
 def test_profiles_ack_marks_one_or_all_and_undo_clears(home: Home) -> None:
     store(home, WEB, REDIS)
     result = tcpmonitor(home, "profiles", "ack", "web")
