@@ -72,6 +72,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 server.close()
     finally:
         session.close()
+    if lost := events.health().lost:  # a full disk at the end: said, not exit 0
+        return die(f"{events.health().error}; {lost} events lost (some may have been printed)")
     return EXIT_OK
 
 

@@ -75,10 +75,12 @@ _Call = tuple[Callable[[sqlite3.Connection], int], Future[int]]
 class EventLogHealth:
     """Whether the log keeps what it is given: ``error`` is the last failure to write (None
     once writing works again); ``dropped_samples`` counts samples dropped since start because
-    the writer fell behind (state events are never dropped)."""
+    the writer fell behind (state events are never dropped); ``lost`` the events a closing
+    writer could not write (a full disk), which no one will write."""
 
     error: str | None = None
     dropped_samples: int = 0
+    lost: int = 0
 
     @property
     def ok(self) -> bool:
@@ -124,6 +126,7 @@ class EventLog(EventReader):
         self._submitted = 0
         self._committed = 0
         self._dropped = 0
+        self._lost = 0
         self._drops_told_at = -DROPS_TOLD_EVERY_S
         self._state = "new"  # -> "running" -> "closed"
         self._thread: threading.Thread | None = None
@@ -213,7 +216,7 @@ class EventLog(EventReader):
 
     def health(self) -> EventLogHealth:
         with self._cond:
-            return EventLogHealth(self._error, self._dropped)
+            return EventLogHealth(self._error, self._dropped, self._lost)
 
     def watch_health(self, watcher: HealthWatcher) -> None:
         """Call ``watcher(health)`` when writing fails, works again, or first drops samples
@@ -425,6 +428,7 @@ class EventLog(EventReader):
         error = f"{self.path}: events not written ({exc})"
         if closing:
             _log.error("%s; %d events lost", error, len(batch))
+            self._error, self._lost = error, self._lost + len(batch)
             return
         if error != self._error:
             _log.warning("%s; will retry every %.0f s", error, RETRY_S)

@@ -12,6 +12,8 @@ import datetime as dt
 import io
 import json
 import os
+import signal
+import socket
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -25,7 +27,7 @@ from tcpmonitor_gui.core.profile_set import ProfileSet
 from tcpmonitor_gui.core.profile_store import ProfileFileError, ProfileStore
 from tcpmonitor_gui.core.session import Session
 from tests.helpers import fill, make_profile
-from tests.unit._cli_process import Home, tcpmonitor
+from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
 
 
 @pytest.fixture
@@ -379,6 +381,27 @@ def test_on_a_full_disk_events_wait_for_room_and_none_is_lost(small_disk: Path) 
         assert log.flush(10)
         assert log.health().error is None
         assert len(log.events()) == 301
+
+
+def test_a_run_that_ends_on_a_full_disk_says_what_it_could_not_store(small_disk: Path) -> None:
+    """Its last events ("monitoring stopped") waited 5 s for room, were printed all the same,
+    and were lost at the exit, which was 0: nothing but a log line said so."""
+    home = Home(small_disk / "config", small_disk / "data")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        add = ("profiles", "add", "db", f"127.0.0.1:{port}", "--interval", "0.2")
+        assert tcpmonitor(home, *add).returncode == 0
+        with Running(home, "run") as run:
+            run.read_until(lambda line: "-> connecting" in line)  # the log is open and written
+            fill(small_disk)
+            run.wait_stderr(lambda text: "events not written" in text)
+            run.send_signal(signal.SIGINT)
+            assert run.wait(DEADLINE_S * 3) == 2
+            last = run.stderr.splitlines()[-1]
+    log = home.data / "events.sqlite3"
+    assert last.startswith(f"tcpmonitor: {log}: events not written ("), last
+    assert last.endswith("events lost (some may have been printed)"), last
 
 
 def test_a_profile_whose_save_failed_is_kept_and_saved_once_there_is_room(
