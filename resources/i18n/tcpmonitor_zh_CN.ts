@@ -960,7 +960,7 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
     <name>ProfileActions</name>
     <message>
         <source>Connection removed meanwhile</source>
-        <extracomment>A line for the status bar. ``(title, text)``: something went wrong that the user must see (the window&apos;s banner).</extracomment>
+        <extracomment>How many profiles an import adds per turn of the event loop (about 0.1 s of work). A line for the status bar. ``(title, text)``: something went wrong that the user must see (the window&apos;s banner).</extracomment>
         <translation>连接已在编辑期间被删除</translation>
     </message>
     <message>
@@ -1096,6 +1096,10 @@ Their stored history is kept.</source>
     <message>
         <source>is already the name of another connection</source>
         <translation>已被另一个连接使用</translation>
+    </message>
+    <message>
+        <source>is being checked (no answer from it yet)</source>
+        <translation>正在检查（文件尚无回应）</translation>
     </message>
     <message>
         <source>Fix the settings to see when a silent drop is noticed.</source>

@@ -186,9 +186,11 @@ class Profile:
         return all(getattr(self, f) == getattr(other, f) for f in _WATCHED_FIELDS)
 
     @classmethod
-    def from_dict(cls, data: Any) -> Profile:
-        """Validate and build; raises ``validate.FieldError`` for the first bad field."""
-        return _parse_profile(v.mapping("profile", data))
+    def from_dict(cls, data: Any, *, files: bool = True) -> Profile:
+        """Validate and build; raises ``validate.FieldError`` for the first bad field.
+        ``files=False`` leaves out what reads a file (the CA file): the window's GUI thread
+        must not wait on a disk, and checks it on a thread of its own."""
+        return _parse_profile(v.mapping("profile", data), files)
 
     def worst_case_silent_drop_s(self) -> float:
         """How long a silent drop (cable pulled, peer vanished) can go unnoticed.
@@ -269,7 +271,7 @@ def parse_target(value: str, field: str = "HOST:PORT") -> tuple[str, int]:
     return v.host("host", name), _check("port", int(port_text))
 
 
-def _parse_profile(data: Mapping[str, Any]) -> Profile:
+def _parse_profile(data: Mapping[str, Any], files: bool) -> Profile:
     v.no_unknown_keys("", data, _PROFILE_KEYS)
     for required in ("name", "host", "port"):
         if required not in data:
@@ -279,7 +281,7 @@ def _parse_profile(data: Mapping[str, Any]) -> Profile:
         DetectorKind, v.choice("detector.kind", raw_detector.get("kind", "probe"), DETECTOR_KINDS)
     )
     defaults = KIND_DEFAULTS[kind]
-    detector = _parse_detector(raw_detector, kind, defaults, str(data.get("host", "")))
+    detector = _parse_detector(raw_detector, kind, defaults, str(data.get("host", "")), files)
     name = _check("name", data["name"]).strip()
     pid = data.get("id")
     if pid is None:
@@ -320,7 +322,11 @@ def _parse_profile(data: Mapping[str, Any]) -> Profile:
 
 
 def _parse_detector(
-    data: Mapping[str, Any], kind: DetectorKind, defaults: Mapping[str, Any], host: str
+    data: Mapping[str, Any],
+    kind: DetectorKind,
+    defaults: Mapping[str, Any],
+    host: str,
+    files: bool,
 ) -> Detector:
     v.no_unknown_keys("detector", data, _DETECTOR_KEYS)
     preset = data.get("preset", defaults.get("preset"))
@@ -354,7 +360,7 @@ def _parse_detector(
         max_backoff_s=_check("detector.max_backoff_s", data.get("max_backoff_s", 60)),
     )
     _check_exchange(detector, host)
-    if detector.tls and detector.tls_ca_file:
+    if files and detector.tls and detector.tls_ca_file:
         problem = ca_file_problem(detector.tls_ca_file)
         if problem is not None:
             v.fail("detector.tls_ca_file", detector.tls_ca_file, problem)

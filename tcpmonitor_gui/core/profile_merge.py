@@ -53,7 +53,7 @@ def merge_fields(base: Profile | None, ours: Profile, theirs: Profile) -> Profil
         return ours
     merged: Profile = _value(base, ours, theirs)
     try:  # lists merged may pass a limit (ten actions): then ours, field by field
-        Profile.from_dict(merged.to_dict())
+        Profile.from_dict(merged.to_dict(), files=False)  # both sides' files were checked
         return merged
     except ValueError:
         fallback: Profile = _value(base, ours, theirs, lists=False)

@@ -37,6 +37,7 @@ from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import STATE_COLORS
 from ..common.labels import cause_text
 from ..common.text import duration_text, unit_text
+from .ca_check import CaFileCheck, Waiting
 from .form import ProfileForm
 
 Tester = Callable[[Profile], concurrent.futures.Future[Sample]]
@@ -133,6 +134,10 @@ class ProfileDialog(QDialog):
             start = profile
 
         self._build(groups, tester is not None)
+        self._ca_check = CaFileCheck(self)
+        self._ca_check.answered.connect(lambda: self._revalidate(ask=False))
+        if profile is not None and profile.detector.tls_ca_file:
+            self._ca_check.assume_good(profile.detector.tls_ca_file)
         self.form.changed.connect(self._revalidate)
         self.form.load(start)
         self.form.name_edit.setFocus()
@@ -190,23 +195,43 @@ class ProfileDialog(QDialog):
 
     # -- validation -----------------------------------------------------------------------
 
-    def _revalidate(self) -> None:
+    def _revalidate(self, ask: bool = True) -> None:
+        """The form's profile judged; ``ask``: after an edit, which has its CA file checked
+        (again) on a thread, whose answer comes back here with ``ask`` False."""
         data = {**self._kept, **self.form.to_dict(), "id": self._id}
         problem: FieldError | None = None
+        waiting = False
         try:
-            self._candidate = Profile.from_dict(data)
+            self._candidate = Profile.from_dict(data, files=False)
         except FieldError as exc:
             self._candidate, problem = None, exc
         name = self._candidate.name if self._candidate is not None else ""
         if self._candidate is not None and name_key(name) in self._taken:
             taken = self.tr("is already the name of another connection")
             problem = FieldError("name", name, taken)
+        if problem is None and self._candidate is not None:
+            problem, waiting = self._file_problem(self._candidate, ask)
         self._show_problem(problem)
         if self._tested is not None and not self._testing and self._candidate != self._tested:
             self._clear_result()  # a result belongs to the settings it was run with
-        self.ok_button.setEnabled(problem is None)
+        self.ok_button.setEnabled(problem is None and not waiting)
         self.test_button.setEnabled(self._candidate is not None and not self._testing)
         self._show_worst_case(data)
+
+    def _file_problem(self, profile: Profile, ask: bool) -> tuple[FieldError | None, bool]:
+        """(what is wrong with the CA file, whether its answer is awaited)."""
+        path, field = profile.detector.tls_ca_file, "detector.tls_ca_file"
+        if not (profile.detector.tls and path):
+            return None, False
+        if ask:
+            self._ca_check.ask(path)
+        answer = self._ca_check.answer(path)
+        if answer is Waiting.SLOW:
+            slow = self.tr("is being checked (no answer from it yet)")
+            return FieldError(field, path, slow), True
+        if isinstance(answer, Waiting):
+            return None, True
+        return (None if answer is None else FieldError(field, path, answer)), False
 
     def _show_problem(self, problem: FieldError | None) -> None:
         if problem is None:
@@ -232,7 +257,7 @@ class ProfileDialog(QDialog):
         still empty, which is most of the time when adding a profile."""
         general = {"name": "x", "host": "localhost", "port": 1, "ip_family": "auto"}
         try:
-            worst = Profile.from_dict({**data, **general}).worst_case_silent_drop_s()
+            worst = Profile.from_dict({**data, **general}, files=False).worst_case_silent_drop_s()
         except FieldError:
             self.worst_case_label.setText(
                 self.tr("Fix the settings to see when a silent drop is noticed.")
