@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from ..core.events import Event, Kind, State
+from .common.bidi import anchored, isolated, needs_isolating
 from .common.i18n import Context, translate
 from .common.icons import badged_icon, state_icon, worst
 from .common.labels import cause_text, state_text
@@ -64,22 +65,26 @@ def count_text(n: int, state: State) -> str:
 def tooltip_text(
     counts: Mapping[State, int], down_names: Sequence[str], *, max_len: int = TOOLTIP_MAX
 ) -> str:
-    """``TCP Monitor — 12 up, 1 down: Orders DB``, with down names cut to fit ``max_len``."""
+    """``TCP Monitor — 12 up, 1 down: Orders DB``, with down names cut to fit ``max_len``
+    (and isolated, where they could turn the words around them: ``common.bidi``)."""
     parts = [count_text(counts[s], s) for s in COUNT_ORDER if counts.get(s, 0) > 0]
     summary = ", ".join(parts) if parts else translate("Tray", "no connections")
     text = f"{APP_NAME} — {summary}"
     if not down_names:
         return text
-    names = list(down_names)
+    names = [isolated(name) for name in down_names]
     for shown in range(len(names), 0, -1):
         rest = len(names) - shown
         more = _more(rest) if rest else ""
         candidate = f"{text}: {', '.join(names[:shown])}{more}"
         if len(candidate) <= max_len:
-            return candidate
-    first = f"{text}: {names[0]}"
+            return candidate  # begins with the program's name: left to right
     more = _more(len(names) - 1) if len(names) > 1 else ""
-    return first[: max_len - len(more) - 1] + "…" + more
+    room = max_len - len(text) - len(": ") - len(more) - 1
+    first = down_names[0][:room] + "…"
+    if needs_isolating(first):  # room for the isolate's two marks
+        first = isolated(down_names[0][: max(0, room - 2)] + "…")
+    return f"{text}: {first}{more}"
 
 
 def _more(n: int) -> str:
@@ -89,10 +94,10 @@ def _more(n: int) -> str:
 def event_text(event: Event, tz: dt.tzinfo | None = None) -> str:
     """``14:02 Orders DB down (reset)``, in local time unless ``tz`` is given."""
     when = event.ts.astimezone(tz).strftime("%H:%M")
-    text = f"{when} {event.profile_name} {state_text(event.state)}"
+    text = f"{when} {isolated(event.profile_name)} {state_text(event.state)}"
     if event.cause is not None:
         text += f" ({cause_text(event.cause)})"
-    return text
+    return anchored(text)
 
 
 def pause_text(paused: bool) -> str:

@@ -37,6 +37,7 @@ from ...core.profile_history import PERIODS, UPTIME_WINDOWS, ProfileHistory, loa
 from ...core.session import Session
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
+from ..common.bidi import anchored, isolated
 from ..common.i18n import translate
 from ..common.labels import cause_text
 from ..common.plain import plain
@@ -208,7 +209,8 @@ class DetailsDock(QDockWidget):
             self.notes.clear()
             self.notes.hide()
             return
-        self.title.setText(f"{profile.name} — {profile.target} · {detector_text(profile)}")
+        name, target = isolated(profile.name), isolated(profile.target)
+        self.title.setText(anchored(f"{name} — {target} · {detector_text(profile)}"))
         self.notes.setText(profile.notes)
         self.notes.setVisible(bool(profile.notes))
 

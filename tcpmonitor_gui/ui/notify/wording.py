@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 
-from PySide6.QtGui import QGuiApplication
-
 from ...core.events import Event, State
+from ..common.bidi import anchored, isolated
 from ..common.i18n import Context, translate
 from ..common.labels import cause_text
 from ..common.text import duration_text
@@ -17,8 +15,6 @@ MAX_LINES = 5
 #: Characters of a name a notice shows: a tray balloon is as wide as its longest line, and
 #: one that named a profile of 100 characters ran off the screen, unreadable.
 NAME_SHOWN = 40
-#: Bidirectional classes of right-to-left text (Hebrew; Arabic letters and digits).
-_RIGHT_TO_LEFT = {"R", "AL", "AN"}
 
 
 class Notify(Context):
@@ -27,13 +23,11 @@ class Notify(Context):
 
 def shown_name(name: str) -> str:
     """A profile's name as a notice shows it: cut at ``NAME_SHOWN`` characters, and a name
-    with right-to-left text isolated (U+2068 ... U+2069) from the words around it, which it
-    turned around ("db 1 is down: ... the last قاعدة" read from the right)."""
+    with right-to-left text isolated from the words around it, which it turned around
+    ("db 1 is down: ... the last قاعدة" read from the right; see ``common.bidi``)."""
     if len(name) > NAME_SHOWN:
         name = name[: NAME_SHOWN - 1] + "…"
-    if any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in name):
-        return f"\u2068{name}\u2069"
-    return name
+    return isolated(name)
 
 
 def join_names(names: Sequence[str], limit: int = 3) -> str:
@@ -48,8 +42,9 @@ def join_names(names: Sequence[str], limit: int = 3) -> str:
 def down_line(event: Event) -> str:
     """``Orders DB is down: reset — connection reset by peer (noticed 0.4 ms after ...)``."""
     reason = cause_text(event.cause)
-    if event.detail:
-        reason = f"{reason} — {event.detail}" if reason else event.detail
+    if event.detail:  # a peer's words, perhaps right to left
+        detail = isolated(event.detail)
+        reason = f"{reason} — {detail}" if reason else detail
     name = shown_name(event.profile_name)
     if event.detection_ms is None:
         if reason:
@@ -77,22 +72,13 @@ def up_line(event: Event, down: Event | None) -> str:
             line = translate("Notify", "{name} is back up after {duration} ({cause})")
         line = line.format(name=name, duration=after, cause=cause_text(down.cause))
     if event.state is State.DEGRADED and event.detail:
-        line += translate("Notify", ", but slow: {detail}").format(detail=event.detail)
+        line += translate("Notify", ", but slow: {detail}").format(detail=isolated(event.detail))
     return line
 
 
 def lines_text(lines: Sequence[str]) -> str:
-    shown = [_anchored(line) for line in lines[:MAX_LINES]]
+    shown = [anchored(line) for line in lines[:MAX_LINES]]
     if len(lines) > MAX_LINES:
         rest = len(lines) - MAX_LINES
         shown.append(Notify.tr("…and {n} more", "", rest).format(n=rest))
     return "\n".join(shown)
-
-
-def _anchored(line: str) -> str:
-    """A line that begins with a name isolated as right-to-left, anchored to the program's
-    direction by a mark: Qt's labels (and Pango) took the name's direction for the whole line
-    and set it right to left ("... the last db 1 قاعدة", seen in the window's banner)."""
-    if not line.startswith("\u2068"):
-        return line
-    return ("\u200f" if QGuiApplication.isRightToLeft() else "\u200e") + line

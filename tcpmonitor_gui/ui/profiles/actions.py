@@ -32,6 +32,7 @@ from ...core.snooze import iso, until_for
 from ...core.validate import name_key
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
+from ..common.bidi import anchored, isolated
 from ..common.file_dialogs import ask_open_file, ask_save_file
 from ..common.labels import cause_text
 from ..common.text import error_text, unit_text
@@ -99,7 +100,7 @@ class ProfileActions(QObject):
                     self.tr(
                         "{name} was removed by another program while you edited it."
                         " Add it again, with your changes?"
-                    ).format(name=result.name),
+                    ).format(name=isolated(result.name)),
                     functools.partial(self.apply, result, new=True),
                 )
                 return
@@ -146,7 +147,8 @@ class ProfileActions(QObject):
         selected = self._selected()
         if not selected:
             return
-        names = ", ".join(p.name for p in selected[:5]) + ("…" if len(selected) > 5 else "")
+        names = ", ".join(isolated(p.name) for p in selected[:5])
+        names += "…" if len(selected) > 5 else ""
         self._ask(
             self.tr("Remove connections"),
             self.tr(
@@ -164,7 +166,7 @@ class ProfileActions(QObject):
         box = QMessageBox(
             QMessageBox.Icon.Question,
             title,
-            text,
+            anchored(text),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self._parent,
         )
@@ -241,18 +243,19 @@ class ProfileActions(QObject):
     def _tested(self, profile: Profile, future: concurrent.futures.Future[Sample]) -> None:
         if (exc := future.exception()) is not None:
             failed = self.tr("{name}: test failed to run: {error}")
-            self.message.emit(failed.format(name=profile.name, error=exc))
+            self.message.emit(anchored(failed.format(name=isolated(profile.name), error=exc)))
             return
         sample = future.result()
         if sample.ok:
             ms = sample.timings.total_ms if sample.timings is not None else None
             latency = "?" if ms is None else unit_text("{n} ms", n=f"{ms:.2f}")
             text = self.tr("{name}: connected to {address} in {latency}").format(
-                name=profile.name, address=sample.address, latency=latency
+                name=isolated(profile.name), address=sample.address, latency=latency
             )
         else:
-            text = f"{profile.name}: {cause_text(sample.cause)} — {sample.detail}"
-        self.message.emit(text)
+            name, detail = isolated(profile.name), isolated(sample.detail)
+            text = f"{name}: {cause_text(sample.cause)} — {detail}"
+        self.message.emit(anchored(text))
 
     # -- files ----------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from ...core.profile import Profile
 from ...core.sample import Sample
 from ...core.validate import FieldError, name_key, show
 from ...engine.gui_thread import when_done
+from ..common.bidi import isolated
 from ..common.field_problems import caption_text, problem_text
 from ..common.fit import fit_on_screen, scrolling
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
@@ -70,7 +71,7 @@ def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> 
     cause = cause_text(sample.cause) or translate("ProfileDialog", "failed")
     place = f"{where}; {timings}" if timings else where
     failed = translate("ProfileDialog", "Failed: {cause} — {detail} ({place})")
-    return False, failed.format(cause=cause, detail=sample.detail, place=place)
+    return False, failed.format(cause=cause, detail=isolated(sample.detail), place=place)
 
 
 def _ms(value: float) -> str:
@@ -127,10 +128,10 @@ class ProfileDialog(QDialog):
             self.setWindowTitle(self.tr("Add connection"))
             start = Profile(name="", host="", port=0)
         elif duplicate:
-            self.setWindowTitle(self.tr("Duplicate {name}").format(name=profile.name))
+            self.setWindowTitle(self.tr("Duplicate {name}").format(name=isolated(profile.name)))
             start = dataclasses.replace(profile, name=copy_name(profile.name, self._taken))
         else:
-            self.setWindowTitle(self.tr("Edit {name}").format(name=profile.name))
+            self.setWindowTitle(self.tr("Edit {name}").format(name=isolated(profile.name)))
             start = profile
 
         self._build(groups, tester is not None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...core.events import State
+from ..common.bidi import anchored, isolated
 from ..common.i18n import Context
 from ..common.labels import cause_text, state_text
 from ..common.text import duration_text
@@ -28,7 +29,7 @@ def cell_tooltip(row: Row, column: int) -> str | None:
 
 
 def state_tooltip(row: Row) -> str:
-    name, state = row.profile.name, state_text(row.state)
+    name, state = isolated(row.profile.name), state_text(row.state)
     if row.since is not None:
         since = f"{row.since.astimezone():%Y-%m-%d %H:%M:%S}"
         lines = [StatusTooltip.tr("{name}: {state} since {since}").format(
@@ -42,7 +43,7 @@ def state_tooltip(row: Row) -> str:
         retry = StatusTooltip.tr("reconnecting fails now: {cause}")
         lines.append(retry.format(cause=cause_text(row.retry_cause)))
     if row.detail:
-        lines.append(row.detail)
+        lines.append(isolated(row.detail))
     if row.detection_ms is not None:
         delay = duration_text(row.detection_ms / 1000)
         if row.state is State.DOWN:
@@ -56,8 +57,8 @@ def state_tooltip(row: Row) -> str:
                 ).format(delay=delay)
             )
     target = row.address or row.profile.target
-    lines.append(StatusTooltip.tr("address: {address}").format(address=target))
-    return "\n".join(lines)
+    lines.append(StatusTooltip.tr("address: {address}").format(address=isolated(target)))
+    return anchored("\n".join(lines))
 
 
 def sparkline_tooltip(row: Row) -> str:
