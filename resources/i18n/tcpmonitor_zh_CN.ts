@@ -412,6 +412,207 @@
         <source>ends before it begins</source>
         <translation>结束早于开始</translation>
     </message>
+    <message>
+        <source>is longer than {days} days</source>
+        <translation>超过 {days} 天</translation>
+    </message>
+    <message>
+        <source>is not a list of maintenance windows ({examples})</source>
+        <translation>不是维护时段的列表（{examples}）</translation>
+    </message>
+    <message>
+        <source>names {name}, which is not a time zone (e.g. Europe/Berlin, UTC)</source>
+        <translation>写的 {name} 不是时区（例如 Europe/Berlin、UTC）</translation>
+    </message>
+    <message>
+        <source>has {time}, which is not a time of day (00:00 to 23:59)</source>
+        <translation>中的 {time} 不是一天中的时间（00:00 到 23:59）</translation>
+    </message>
+    <message>
+        <source>has {part}, which is not a day (Mon..Sun, Mon-Fri, daily)</source>
+        <translation>中的 {part} 不是星期几（Mon..Sun、Mon-Fri、daily）</translation>
+    </message>
+    <message>
+        <source>are more than {most}</source>
+        <translation>超过 {most} 个</translation>
+    </message>
+    <message>
+        <source>is not one of {options}</source>
+        <translation>不是以下之一：{options}</translation>
+    </message>
+    <message>
+        <source>is not a list of actions ({&quot;on&quot;: &quot;down&quot;, &quot;run&quot;: [&quot;command&quot;]})</source>
+        <translation>不是动作的列表（{"on": "down", "run": ["command"]}）</translation>
+    </message>
+    <message>
+        <source>needs &quot;run&quot; (a command) or &quot;notify&quot; (a notification URL)</source>
+        <translation>需要 "run"（一个命令）或 "notify"（一个通知 URL）</translation>
+    </message>
+    <message>
+        <source>is not a number (0.1 to 3600)</source>
+        <translation>不是数字（0.1 到 3600）</translation>
+    </message>
+    <message>
+        <source>is not a command: a list of 1 to {most} words</source>
+        <translation>不是命令：应为 1 到 {most} 个词的列表</translation>
+    </message>
+    <message>
+        <source>is not a word (text, up to {most})</source>
+        <translation>不是一个词（文本，最多 {most} 个字符）</translation>
+    </message>
+    <message>
+        <source>is not a program</source>
+        <translation>不是程序</translation>
+    </message>
+    <message>
+        <source>is not a notification URL (e.g. ntfy://ntfy.sh/topic)</source>
+        <translation>不是通知 URL（例如 ntfy://ntfy.sh/topic）</translation>
+    </message>
+    <message>
+        <source>is not a notification URL Apprise knows (see its wiki)</source>
+        <translation>不是 Apprise 认识的通知 URL（见其 wiki）</translation>
+    </message>
+    <message>
+        <source>is not true or false</source>
+        <translation>不是 true 或 false</translation>
+    </message>
+    <message>
+        <source>is not an object</source>
+        <translation>不是对象</translation>
+    </message>
+    <message>
+        <source>is not a list</source>
+        <translation>不是列表</translation>
+    </message>
+    <message>
+        <source>is not a known field (known: {known})</source>
+        <translation>不是已知字段（已知：{known}）</translation>
+    </message>
+    <message>
+        <source>e.g. &apos;Sun 02:00-04:00 Europe/Berlin&apos; or &apos;2026-12-24 18:00 - 2026-12-27 08:00&apos;</source>
+        <extracomment>What the core puts in a problem&apos;s ``{placeholder}`` in words: said in the user&apos;s language too (the other values are numbers, names and the user&apos;s own text).</extracomment>
+        <translation>例如 &apos;Sun 02:00-04:00 Europe/Berlin&apos; 或 &apos;2026-12-24 18:00 - 2026-12-27 08:00&apos;</translation>
+    </message>
+</context>
+<context>
+    <name>FileProblem</name>
+    <message>
+        <source>{what}: is {kind}, not a file; not read</source>
+        <translation>{what}：是{kind}，不是文件；未读取</translation>
+    </message>
+    <message>
+        <source>{what}: does not exist</source>
+        <translation>{what}：不存在</translation>
+    </message>
+    <message>
+        <source>{what}: cannot be read ({why})</source>
+        <translation>{what}：无法读取（{why}）</translation>
+    </message>
+    <message>
+        <source>{what}: too large ({size} MiB, at most 16 MiB); not loaded</source>
+        <translation>{what}：太大（{size} MiB，最多 16 MiB）；未载入</translation>
+    </message>
+    <message>
+        <source>{what}: not UTF-8 text (byte {byte} at offset {offset})</source>
+        <translation>{what}：不是 UTF-8 文本（偏移 {offset} 处的字节 {byte}）</translation>
+    </message>
+    <message>
+        <source>{what}: holds a number of {digits} digits; not loaded</source>
+        <translation>{what}：含有一个 {digits} 位的数字；未载入</translation>
+    </message>
+    <message>
+        <source>{what}: not valid JSON (line {line}, column {column}: {why})</source>
+        <translation>{what}：不是有效的 JSON（第 {line} 行，第 {column} 列：{why}）</translation>
+    </message>
+    <message>
+        <source>{what}: not usable JSON (nested too deeply)</source>
+        <translation>{what}：无法使用的 JSON（嵌套太深）</translation>
+    </message>
+    <message>
+        <source>{what}: has no &quot;version&quot; field (this program writes {current})</source>
+        <translation>{what}：没有 "version" 字段（本程序写入的是 {current}）</translation>
+    </message>
+    <message>
+        <source>{what}: version {version} is not a whole number of at least 1</source>
+        <translation>{what}：版本 {version} 不是不小于 1 的整数</translation>
+    </message>
+    <message>
+        <source>{what}: version {version} is newer than this program understands (at most {current}); upgrade TCP Monitor</source>
+        <translation>{what}：版本 {version} 比本程序能理解的更新（最多 {current}）；请升级 TCP Monitor</translation>
+    </message>
+    <message>
+        <source>{what}: is neither a profile document ({example}) nor a list of profiles (it is {value})</source>
+        <translation>{what}：既不是配置文档（{example}），也不是配置列表（它是 {value}）</translation>
+    </message>
+    <message>
+        <source>{what}: {field}: {value} is also the name of {other} ({first}; names must differ, ignoring case, how accents are typed and invisible characters)</source>
+        <translation>{what}：{field}：{value} 也是 {other}（{first}）的名称；名称必须不同（不计大小写、重音的输入方式和不可见字符）</translation>
+    </message>
+    <message>
+        <source>{what}: {field}: {value} is also the id of {other} (ids must be unique)</source>
+        <translation>{what}：{field}：{value} 也是 {other} 的 id（id 必须唯一）</translation>
+    </message>
+    <message>
+        <source>not saved: {name} could not be read and is left as it is ({why}); set it aside first</source>
+        <translation>未保存：{name} 无法读取，保持原样（{why}）；请先把它移到别处</translation>
+    </message>
+    <message>
+        <source>not saved: {name} could not be written ({why})</source>
+        <translation>未保存：{name} 无法写入（{why}）</translation>
+    </message>
+    <message>
+        <source>{what}: no copy could be kept ({why}); left as it is</source>
+        <translation>{what}：无法保留副本（{why}）；保持原样</translation>
+    </message>
+    <message>
+        <source>{what} would be {size} MiB, more than the {most} MiB that can be read back</source>
+        <translation>{what} 将有 {size} MiB，超过可读回的 {most} MiB</translation>
+    </message>
+    <message>
+        <source>{folder} is not a folder (a file, or a broken link, is there)</source>
+        <translation>{folder} 不是文件夹（那里是一个文件或失效的链接）</translation>
+    </message>
+    <message>
+        <source>{what}: is not a JSON object ({value})</source>
+        <translation>{what}：不是 JSON 对象（{value}）</translation>
+    </message>
+    <message>
+        <source>id {id} is already the id of {name}</source>
+        <translation>id {id} 已是 {name} 的 id</translation>
+    </message>
+    <message>
+        <source>name {name} is already taken by another profile ({other})</source>
+        <translation>名称 {name} 已被另一个配置（{other}）使用</translation>
+    </message>
+    <message>
+        <source>not saved: {name}: {why}</source>
+        <translation>未保存：{name}：{why}</translation>
+    </message>
+    <message>
+        <source>a named pipe (FIFO)</source>
+        <extracomment>The kinds of files that are not one (``core.jsonfile._KINDS``), said in a message.</extracomment>
+        <translation>命名管道（FIFO）</translation>
+    </message>
+    <message>
+        <source>a directory</source>
+        <translation>目录</translation>
+    </message>
+    <message>
+        <source>a character device</source>
+        <translation>字符设备</translation>
+    </message>
+    <message>
+        <source>a block device</source>
+        <translation>块设备</translation>
+    </message>
+    <message>
+        <source>a socket</source>
+        <translation>套接字</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>非普通文件</translation>
+    </message>
 </context>
 <context>
     <name>LogModel</name>
@@ -819,7 +1020,7 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
     <name>Notify</name>
     <message numerus="yes">
         <source>{names} and {n} more</source>
-        <extracomment>Lines of detail in one notice; daemons cut long bodies anyway. Characters of a name a notice shows: a tray balloon is as wide as its longest line, and one that named a profile of 100 characters ran off the screen, unreadable. Bidirectional classes of right-to-left text (Hebrew; Arabic letters and digits).</extracomment>
+        <extracomment>Lines of detail in one notice; daemons cut long bodies anyway. Characters of a name a notice shows: a tray balloon is as wide as its longest line, and one that named a profile of 100 characters ran off the screen, unreadable.</extracomment>
         <translation>
             <numerusform>{names} 等另外 {n} 个</numerusform>
         </translation>

@@ -28,6 +28,7 @@ from ..engine.engine import Engine
 from ..engine.gui_thread import call_in_gui_thread
 from ..engine.registry import ProfileRegistry
 from .about import show_about
+from .common.file_problems import file_problem_text
 from .common.fit import FRAME_ROOM, screen_size
 from .common.icons import state_icon
 from .common.paced import Paced
@@ -288,7 +289,8 @@ class MainWindow(QMainWindow):
 
     def _profiles_saved(self, error: str) -> None:
         if error and error != self._unsaved:  # (the retries every 30 s say it once)
-            self.banner.show_message(self.tr("Profiles were not saved"), error, "warning")
+            said = file_problem_text(error)
+            self.banner.show_message(self.tr("Profiles were not saved"), said, "warning")
         elif not error and self._unsaved:  # what was told is no longer true
             self.banner.show_message(self.tr("Profiles are saved again"), "", "info")
         self._unsaved = error

@@ -9,6 +9,7 @@ with the compiled catalogue installed shows that language.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import string
@@ -25,6 +26,7 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui import assets
 from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.jsonfile import JsonFileError
 from tcpmonitor_gui.ui.common import i18n
 from tcpmonitor_gui.ui.common.labels import cause_text, preset_text, state_text
 from tcpmonitor_gui.ui.notify.wording import join_names
@@ -220,3 +222,57 @@ def test_a_field_problem_is_said_in_chinese_beside_its_field(
     else:
         {"name": form.name_edit, "host": form.host_edit}[field].setText(typed)
     assert form.error_text(field).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "expected"),
+    [
+        ("maintenance", "Sun 02:00-04:00 Mars/Base", "写的 'Mars/Base' 不是时区"),
+        ("maintenance", "Sun 25:00-26:00", "中的 25:00 不是一天中的时间"),
+        ("maintenance", "soon", "不是维护时段（例如 'Sun 02:00-04:00 Europe/Berlin' 或"),
+        ("actions", "sometimes: /bin/true", "不是以下之一：down, up, change"),
+        ("actions", "down: notify nothing://x", "不是 Apprise 认识的通知 URL"),
+    ],
+)
+def test_a_maintenance_window_or_action_problem_is_said_in_chinese(
+    chinese: None, qtbot: QtBot, field: str, typed: str, expected: str
+) -> None:
+    dialog = ProfileDialog(None)
+    qtbot.addWidget(dialog)
+    form = dialog.form
+    form.name_edit.setText("Orders DB")
+    form.host_edit.setText("127.0.0.1")
+    form.port_spin.setValue(5432)
+    {"maintenance": form.maintenance_edit, "actions": form.actions_edit}[field].setPlainText(typed)
+    assert expected in form.error_text(field)
+    assert not re.search(r"\b(is|not|which|one of)\b", form.error_text(field))
+
+
+def test_a_file_that_cannot_be_imported_is_said_in_chinese_in_the_banner(
+    chinese: None, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The banner said "profiles.fifo: is a named pipe (FIFO), not a file; not read" in the
+    Chinese window: the core's words, as worded."""
+    fifo = tmp_path / "profiles.fifo"
+    os.mkfifo(fifo)
+    bad_port = tmp_path / "ports.json"
+    bad_port.write_text('{"version": 1, "profiles": [{"name": "x", "host": "h", "port": 99999}]}')
+    opened = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    window = opened.window
+    try:
+        for path, said in (
+            (fifo, f"{fifo}：是命名管道（FIFO），不是文件；未读取"),
+            (bad_port, f"{bad_port}: profiles[0].port: 99999 超出范围（允许 1 到 65535）"),
+        ):
+            with pytest.raises(JsonFileError):
+                window.profiles.import_file(path).result(5)
+            qtbot.waitUntil(lambda said=said: said in window.banner.label_text(), timeout=3000)
+    finally:
+        opened.close()
+
+
+def test_a_file_problem_not_listed_is_shown_as_worded(chinese: None) -> None:
+    from tcpmonitor_gui.ui.common.file_problems import file_problem_text
+
+    assert file_problem_text("x.json: something new") == "x.json: something new"
+    assert file_problem_text("x.json: does not exist") == "x.json：不存在"

@@ -53,19 +53,71 @@ PROBLEMS = (
     QT_TRANSLATE_NOOP("FieldProblem", "has a date that does not exist"),
     QT_TRANSLATE_NOOP("FieldProblem", "is no time at all (it begins when it ends)"),
     QT_TRANSLATE_NOOP("FieldProblem", "ends before it begins"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is longer than {days} days"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a list of maintenance windows ({examples})"),
+    QT_TRANSLATE_NOOP(
+        "FieldProblem", "names {name}, which is not a time zone (e.g. Europe/Berlin, UTC)"
+    ),
+    QT_TRANSLATE_NOOP("FieldProblem", "has {time}, which is not a time of day (00:00 to 23:59)"),
+    QT_TRANSLATE_NOOP("FieldProblem", "has {part}, which is not a day (Mon..Sun, Mon-Fri, daily)"),
+    QT_TRANSLATE_NOOP("FieldProblem", "are more than {most}"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not one of {options}"),
+    QT_TRANSLATE_NOOP(
+        "FieldProblem", 'is not a list of actions ({"on": "down", "run": ["command"]})'
+    ),
+    QT_TRANSLATE_NOOP("FieldProblem", 'needs "run" (a command) or "notify" (a notification URL)'),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a number (0.1 to 3600)"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a command: a list of 1 to {most} words"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a word (text, up to {most})"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a program"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a notification URL (e.g. ntfy://ntfy.sh/topic)"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a notification URL Apprise knows (see its wiki)"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not true or false"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not an object"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a list"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a known field (known: {known})"),
 )
+#: What the core puts in a problem's ``{placeholder}`` in words: said in the user's language
+#: too (the other values are numbers, names and the user's own text).
+PHRASES = (
+    QT_TRANSLATE_NOOP(
+        "FieldProblem",
+        "e.g. 'Sun 02:00-04:00 Europe/Berlin' or '2026-12-24 18:00 - 2026-12-27 08:00'",
+    ),
+)
+
+
+def pattern(source: str, lead: str = "") -> re.Pattern[str]:
+    """What recognises ``source`` as the core words it, its ``{placeholders}`` any text;
+    ``lead``: a pattern that comes before it."""
+    parts = re.split(r"\{(\w+)\}", source)  # text, name, text, name, ..., text
+    body = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(f"{lead}{body}$", re.DOTALL)
+
+
+def filled(context: str, source: str, values: dict[str, str], phrases: tuple[str, ...]) -> str:
+    """``source`` translated, its placeholders filled with ``values`` (those that are one of
+    ``phrases`` translated too). Not ``str.format``: a source may hold braces of its own."""
+
+    def value(found: re.Match[str]) -> str:
+        text = values.get(found[1])
+        if text is None:
+            return found[0]
+        return translate(context, text) if text in phrases else text
+
+    return re.sub(r"\{(\w+)\}", value, translate(context, source))
 
 
 @functools.cache
 def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    def pattern(source: str) -> re.Pattern[str]:
-        parts = re.split(r"\{(\w+)\}", source)  # text, name, text, name, ..., text
-        body = "".join(
-            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
-        )
-        return re.compile(f"{body}$", re.DOTALL)
-
     return tuple((pattern(source), source) for source in PROBLEMS)
+
+
+@functools.cache
+def _tails() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((pattern(source, r"(?P<_head>.*?: .*? )"), source) for source in PROBLEMS)
 
 
 def caption_text(caption: str) -> str:
@@ -75,7 +127,17 @@ def caption_text(caption: str) -> str:
 
 def problem_text(problem: str) -> str:
     """``problem`` (a ``FieldError``'s words, after its value) in the user's language."""
-    for pattern, source in _patterns():
-        if (found := pattern.match(problem)) is not None:
-            return translate(CONTEXT, source).format(**found.groupdict())
+    for known, source in _patterns():
+        if (found := known.match(problem)) is not None:
+            return filled(CONTEXT, source, found.groupdict(), PHRASES)
     return problem
+
+
+def field_error_text(message: str) -> str:
+    """A ``FieldError``'s whole line (``profiles[2].port: 99999 is out of range ...``, after
+    a file's name or not) with its problem in the user's language."""
+    for known, source in _tails():
+        if (found := known.match(message)) is not None:
+            values = found.groupdict()
+            return values.pop("_head") + filled(CONTEXT, source, values, PHRASES)
+    return message

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...core.session import Problem, ProblemKind
+from .file_problems import file_problem_text
 from .i18n import QT_TRANSLATE_NOOP, Context, translate
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def problem_text(problem: Problem) -> str:
         advice = translate("Problems", _KEPT[problem.kind]).format(kept=problem.kept)
     else:
         advice = translate("Problems", _NOT_KEPT)
-    return f"{problem.error}\n\n{advice}"
+    return f"{file_problem_text(problem.error)}\n\n{advice}"
 
 
 class Problems(Context):

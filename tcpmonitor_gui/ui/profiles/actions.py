@@ -34,6 +34,7 @@ from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.bidi import anchored, isolated
 from ..common.file_dialogs import ask_open_file, ask_save_file
+from ..common.file_problems import file_problem_text
 from ..common.labels import cause_text
 from ..common.text import error_text, unit_text
 from ..notify.notice import Notice, Offer
@@ -123,7 +124,7 @@ class ProfileActions(QObject):
             else:  # removed while its dialog was open: editing it brings it back
                 self.profiles.add([profile])
         except ProfileConflict as exc:  # another one took the name while the dialog was open
-            self.problem.emit(self.tr("The connection was not saved"), str(exc))
+            self.problem.emit(self.tr("The connection was not saved"), file_problem_text(str(exc)))
 
     # -- the actions ----------------------------------------------------------------------
 
@@ -274,7 +275,7 @@ class ProfileActions(QObject):
     def _imported(self, path: Path, future: concurrent.futures.Future[list[Profile]]) -> None:
         if (exc := future.exception()) is not None:
             error = str(exc) if isinstance(exc, JsonFileError) else f"{path}: {exc}"
-            self.problem.emit(self.tr("Import failed"), error)
+            self.problem.emit(self.tr("Import failed"), file_problem_text(error))
             return
         self._add_imported(path, future.result(), {name_key(p.name) for p in self.profiles})
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from ...core.session import Session
 from ...core.settings import Settings
 from ...engine.gui_thread import when_done
+from ..common.file_problems import file_problem_text
 
 if TYPE_CHECKING:
     from ...integration.autostart import Autostart
@@ -82,7 +83,7 @@ class SettingsActions(QObject):
 
     def _settings_saved(self, future: concurrent.futures.Future[None]) -> None:
         if (exc := future.exception()) is not None:
-            self.problem.emit(self.tr("Settings were not saved"), str(exc))
+            self.problem.emit(self.tr("Settings were not saved"), file_problem_text(str(exc)))
 
     def set_start_at_login(self, wanted: bool) -> concurrent.futures.Future[None]:
         """Write or remove the platform's login entry, on the I/O thread."""

@@ -1,0 +1,96 @@
+"""What the core says of a file it cannot use (``core.jsonfile``), in the user's language.
+
+The core words a file's problem in English, one line that starts with the file's name
+("profiles.json: is a named pipe (FIFO), not a file; not read"), and the window showed it so
+in its banner in Chinese too. As in ``field_problems``: each message is listed once as the
+core words it, its values as ``{placeholders}``; one not listed, or a field's problem inside
+a file (``profiles[2].port: ...``, see ``field_problems.field_error_text``), is said with
+what is known of it translated and the rest as worded. The system's own words for an error
+("Permission denied") and Python's for bad JSON ("Expecting value") stay as they are.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from .field_problems import field_error_text, filled, pattern
+from .i18n import QT_TRANSLATE_NOOP
+
+CONTEXT = "FileProblem"
+
+MESSAGES = (
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: is {kind}, not a file; not read"),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: does not exist"),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: cannot be read ({why})"),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: too large ({size} MiB, at most 16 MiB); not loaded"),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: not UTF-8 text (byte {byte} at offset {offset})"),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: holds a number of {digits} digits; not loaded"),
+    QT_TRANSLATE_NOOP(
+        "FileProblem", "{what}: not valid JSON (line {line}, column {column}: {why})"
+    ),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: not usable JSON (nested too deeply)"),
+    QT_TRANSLATE_NOOP(
+        "FileProblem", '{what}: has no "version" field (this program writes {current})'
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem", "{what}: version {version} is not a whole number of at least 1"
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: version {version} is newer than this program understands (at most {current}); "
+        "upgrade TCP Monitor",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: is neither a profile document ({example}) nor a list of profiles (it is {value})",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: {field}: {value} is also the name of {other} ({first}; names must differ, "
+        "ignoring case, how accents are typed and invisible characters)",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem", "{what}: {field}: {value} is also the id of {other} (ids must be unique)"
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "not saved: {name} could not be read and is left as it is ({why}); set it aside first",
+    ),
+    QT_TRANSLATE_NOOP("FileProblem", "not saved: {name} could not be written ({why})"),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: no copy could be kept ({why}); left as it is"),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what} would be {size} MiB, more than the {most} MiB that can be read back",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem", "{folder} is not a folder (a file, or a broken link, is there)"
+    ),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: is not a JSON object ({value})"),
+    QT_TRANSLATE_NOOP("FileProblem", "id {id} is already the id of {name}"),
+    QT_TRANSLATE_NOOP("FileProblem", "name {name} is already taken by another profile ({other})"),
+    QT_TRANSLATE_NOOP("FileProblem", "not saved: {name}: {why}"),
+)
+#: The kinds of files that are not one (``core.jsonfile._KINDS``), said in a message.
+PHRASES = (
+    QT_TRANSLATE_NOOP("FileProblem", "a named pipe (FIFO)"),
+    QT_TRANSLATE_NOOP("FileProblem", "a directory"),
+    QT_TRANSLATE_NOOP("FileProblem", "a character device"),
+    QT_TRANSLATE_NOOP("FileProblem", "a block device"),
+    QT_TRANSLATE_NOOP("FileProblem", "a socket"),
+    QT_TRANSLATE_NOOP("FileProblem", "not a regular file"),
+)
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((pattern(source), source) for source in MESSAGES)
+
+
+def file_problem_text(message: str) -> str:
+    """``message`` (a file's problem as the core words it) in the user's language."""
+    for known, source in _patterns():
+        if (found := known.match(message)) is not None:
+            values = {key: file_problem_text(text) for key, text in found.groupdict().items()}
+            return filled(CONTEXT, source, values, PHRASES)
+    return field_error_text(message)
