@@ -10,11 +10,12 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QTextLayout, QTextOption
+from PySide6.QtGui import QColor, QFont, QTextLayout, QTextOption
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.ui.common.bidi import balanced, isolated
+from tcpmonitor_gui.ui.log import cells
 from tcpmonitor_gui.ui.notify.wording import down_line, lines_text
 from tcpmonitor_gui.ui.profiles.dialog import describe_outcome
 from tcpmonitor_gui.ui.status.cells import Row
@@ -100,3 +101,19 @@ def _done(sample: Sample) -> concurrent.futures.Future[Sample]:
     future: concurrent.futures.Future[Sample] = concurrent.futures.Future()
     future.set_result(sample)
     return future
+
+
+def test_the_event_log_shows_an_old_names_override_instead_of_obeying_it() -> None:
+    """An event log written before names refused them may hold "db \\u202epu si", which a cell
+    showed as "db is up" (the override turned it around): the log shows the control."""
+    spoof = event("db \u202epu si", detail="old \u202ereply")
+    colors = {state: QColor() for state in State}
+    shown = cells.values(spoof, None, 0, colors)
+    assert shown[cells.Column.PROFILE][Qt.ItemDataRole.DisplayRole] == "db \\u202epu si"
+    assert shown[cells.Column.DETAIL][Qt.ItemDataRole.DisplayRole] == "old \\u202ereply"
+    assert (
+        cells.values(event("שרת ראשי"), None, 0, colors)[cells.Column.PROFILE][
+            Qt.ItemDataRole.DisplayRole
+        ]
+        == "שרת ראשי"
+    )  # right-to-left text needs no control: as written

@@ -21,6 +21,8 @@ import unicodedata
 
 from PySide6.QtGui import QGuiApplication
 
+from ...core.validate import BIDI_CONTROLS
+
 FSI, PDI = "\u2068", "\u2069"
 PDF = "\u202c"
 _EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE, RLE, LRO, RLO
@@ -68,6 +70,16 @@ def isolated(text: str) -> str:
     if not needs_isolating(text):
         return text
     return f"{FSI}{balanced(text)}{PDI}"
+
+
+_SHOWN = {ord(c): f"\\u{ord(c):04x}" for c in BIDI_CONTROLS}
+
+
+def controls_shown(text: str) -> str:
+    """``text`` with its embeddings, overrides and isolates shown as escapes (``\\u202e``):
+    where a line is the text alone (a cell of the event log) nothing need be set apart, but
+    "db \\u202epu si" must not read "db is up". Names refuse them; an old log's may hold them."""
+    return text.translate(_SHOWN) if not text.isascii() else text
 
 
 def anchored(text: str) -> str:

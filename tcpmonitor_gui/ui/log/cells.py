@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from ...core.events import SEVERITY, Event, Kind, State
+from ..common.bidi import controls_shown
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import readable_state_color, state_icon
 from ..common.labels import cause_text, state_text
@@ -103,7 +104,7 @@ def _text(event: Event, column: Column) -> str:
     if column is Column.TIME:
         return _local_time(event.ts)
     if column is Column.PROFILE:
-        return event.profile_name
+        return controls_shown(event.profile_name)
     if column is Column.CHANGE:
         return _change(event)
     if column is Column.CAUSE:
@@ -112,7 +113,7 @@ def _text(event: Event, column: Column) -> str:
         return _detection(event)
     if column is Column.ADDRESS:
         return event.address or ""
-    return event.detail
+    return controls_shown(event.detail)
 
 
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
