@@ -276,3 +276,14 @@ def test_a_file_problem_not_listed_is_shown_as_worded(chinese: None) -> None:
 
     assert file_problem_text("x.json: something new") == "x.json: something new"
     assert file_problem_text("x.json: does not exist") == "x.json：不存在"
+
+
+def test_the_settings_dialogs_ok_says_why_it_is_off_in_chinese(chinese: None, qtbot: QtBot) -> None:
+    from tcpmonitor_gui.core.settings import Settings
+    from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.spin("workers").setValue(100)
+    assert not dialog.ok_button().isEnabled()
+    assert dialog.ok_button().toolTip() == "workers: 100 超出范围（允许 0 到 64）"

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...core import validate as v
 from ...core.settings import Settings
-from ..common.field_problems import problem_text
+from ..common.field_problems import field_error_text, problem_text
 from ..common.fit import fit_on_screen, scrolling
 
 #: The spin boxes' own limits: wide, so that ``Settings.from_dict`` has the last word.
@@ -197,7 +197,7 @@ class SettingsDialog(QDialog):
                 beside.setText(f"{v.show(exc.value)} {problem_text(exc.problem)}")
                 beside.show()
             self.ok_button().setEnabled(False)
-            self.ok_button().setToolTip(str(exc))
+            self.ok_button().setToolTip(field_error_text(str(exc)))
             return False
         self.ok_button().setEnabled(True)
         self.ok_button().setToolTip("")
