@@ -50,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="TCP Monitor: watches TCP connections and tells you when one drops, and why.",
     )
     parser.add_argument("--version", action="version", version=f"tcpmonitor-gui {__version__}")
-    parser.add_argument("--config-dir", metavar="DIR", help="profiles and settings live here")
-    parser.add_argument("--data-dir", metavar="DIR", help="the event log lives here")
+    folder = functools.partial(parser.add_argument, type=paths.named("a folder"), metavar="DIR")
+    folder("--config-dir", help="profiles and settings live here")
+    folder("--data-dir", help="the event log lives here")
     parser.add_argument("--minimized", action="store_true", help="start in the tray")
     parser.add_argument("--demo", action="store_true", help="start demo servers and connections")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")

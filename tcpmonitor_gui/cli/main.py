@@ -12,6 +12,7 @@ from .. import __version__
 from ..core import validate as v
 from ..core.actions import MAX_ACTIONS, TIMEOUT_RANGE_S
 from ..core.actions import ON as ACTION_ON
+from ..core.paths import named
 from ..core.presets import PRESETS
 from ..core.profile import DETECTOR_KINDS, field_range, parse_target
 from ..core.session import SessionError
@@ -69,18 +70,6 @@ def _target(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(shown) from None
 
 
-def _named(what: str) -> Any:
-    """A file or folder name, never empty: ``--config-dir "$DIR"`` with ``DIR`` unset would
-    otherwise use the user's own folders, and ``--csv "$OUT"`` would write nothing, exit 0."""
-
-    def parse(text: str) -> str:
-        if not text:
-            raise argparse.ArgumentTypeError(f"'' is empty (name {what})")
-        return text
-
-    return parse
-
-
 def _listen(text: str) -> tuple[str, int]:
     try:
         return parse_listen("--metrics-listen", text)
@@ -94,14 +83,14 @@ def _common(parser: argparse.ArgumentParser, prefix: str = "") -> None:
     parser.add_argument(
         "--config-dir",
         dest=f"{prefix}config_dir",
-        type=_named("a folder"),
+        type=named("a folder"),
         metavar="DIR",
         help="profiles and settings live here",
     )
     parser.add_argument(
         "--data-dir",
         dest=f"{prefix}data_dir",
-        type=_named("a folder"),
+        type=named("a folder"),
         metavar="DIR",
         help="the event log lives here",
     )
@@ -124,7 +113,7 @@ def _probe_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sni", metavar="NAME", help="TLS server name (default: the host)")
     parser.add_argument("--insecure", action="store_true", help="do not verify the certificate")
     parser.add_argument(
-        "--ca-file", type=_named("a file"), metavar="FILE", help="trust the CAs in this PEM file"
+        "--ca-file", type=named("a file"), metavar="FILE", help="trust the CAs in this PEM file"
     )
     family = parser.add_mutually_exclusive_group()
     # No -4/-6: argparse would then read every negative number as an option, and
@@ -161,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="monitor every enabled profile until SIGINT/SIGTERM")
     run.add_argument(
         "--profiles",
-        type=_named("a file"),
+        type=named("a file"),
         metavar="FILE",
         help="a profiles file instead of the stored ones",
     )
@@ -193,14 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     prm.add_argument("name", metavar="NAME|ID")
     _common(prm)
     pimp = psub.add_parser("import", help="add the profiles of FILE ('-': stdin)")
-    pimp.add_argument("file", type=_named("a file, or '-' for standard input"), metavar="FILE")
+    pimp.add_argument("file", type=named("a file, or '-' for standard input"), metavar="FILE")
     pimp.add_argument(
         "--replace", action="store_true", help="replace profiles with the same name or id"
     )
     _common(pimp)
     pexp = psub.add_parser("export", help="write the profiles to FILE (stdout without one)")
     pexp.add_argument(
-        "file", nargs="?", type=_named("a file, or '-' for standard output"), metavar="FILE"
+        "file", nargs="?", type=named("a file, or '-' for standard output"), metavar="FILE"
     )
     _common(pexp)
     psnooze = psub.add_parser(
@@ -281,9 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--until", metavar="ISO8601|AGE", help="default: now")
     report.add_argument("--profile", action="append", metavar="NAME|ID",
                         help="only these profiles (repeat it); default: all")  # fmt: skip
-    report.add_argument("--csv", type=_named("a file, or '-' for standard output"),
+    report.add_argument("--csv", type=named("a file, or '-' for standard output"),
                         metavar="FILE", help="write the table as CSV ('-': stdout)")  # fmt: skip
-    report.add_argument("--html", type=_named("a file, or '-' for standard output"),
+    report.add_argument("--html", type=named("a file, or '-' for standard output"),
                         metavar="FILE", help="write a self-contained HTML report")  # fmt: skip
     _common(report)
 

@@ -9,6 +9,7 @@ leave empty folders behind; whoever writes calls ``ensure_dir`` first.
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -53,3 +54,16 @@ def ensure_dir(path: StrPath) -> Path:
         directory.parent.mkdir(parents=True, exist_ok=True)
         directory.mkdir(mode=0o700, exist_ok=True)
     return directory
+
+
+def named(what: str) -> Callable[[str], str]:
+    """An ``argparse`` type: a file or folder name, never empty. ``--config-dir "$DIR"`` with
+    ``DIR`` unset would otherwise use the user's own folders, and ``--csv "$OUT"`` would
+    write nothing and exit 0."""
+
+    def parse(text: str) -> str:
+        if not text:
+            raise argparse.ArgumentTypeError(f"'' is empty (name {what})")
+        return text
+
+    return parse

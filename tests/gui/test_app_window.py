@@ -232,3 +232,25 @@ def stored(log: EventLog) -> list[Event]:
     if not log.path.exists():
         return []
     return [e for e in log.events(profile="db") if e.kind is Kind.STATE]
+
+
+@pytest.mark.parametrize("option", ["--config-dir", "--data-dir"])
+def test_an_empty_folder_name_is_refused_not_taken_for_the_users_own(
+    tmp_path: Path, option: str
+) -> None:
+    """``tcpmonitor-gui --config-dir "$DIR"`` with ``DIR`` unset started on the user's own
+    profiles and event log (here a stand-in home's), as if no folder were named; refused in
+    one line naming the option, as the command line refuses it, before anything is opened."""
+    home = tmp_path / "home"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home),
+           "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data")}  # fmt: skip
+    for name in ("TCPMONITOR_CONFIG_DIR", "TCPMONITOR_DATA_DIR"):
+        env.pop(name, None)
+    other = "--data-dir" if option == "--config-dir" else "--config-dir"
+    done = subprocess.run(
+        [str(GUI), option, "", other, str(tmp_path / "other"), "--quit-after", "1"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"argument {option}: '' is empty (name a folder)" in done.stderr
+    assert not home.exists(), sorted(str(p) for p in home.rglob("*"))
