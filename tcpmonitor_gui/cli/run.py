@@ -162,6 +162,7 @@ async def _run(
     async def apply(new: list[Profile]) -> str:
         """Make ``new`` the watched profiles: what did not change is left running."""
         wanted = {p.id: p for p in new if p.enabled or p.id in monitors.monitors}
+        raise_open_file_limit(len(wanted) + 256)  # room for the added ones' connections
         gone = [pid for pid in monitors.monitors if pid not in wanted]
         for pid in gone:
             await monitors.remove(pid, record=True)

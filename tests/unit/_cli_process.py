@@ -79,9 +79,15 @@ class Running:
     so that no test leaks a process or a file.
     """
 
-    def __init__(self, home: Home, *args: str, flags: bool = True) -> None:
+    def __init__(
+        self, home: Home, *args: str, flags: bool = True, open_files: tuple[int, int] | None = None
+    ) -> None:
+        """``open_files``: the child's soft and hard open-file limits (``ulimit -n``)."""
+        argv = command(home, args, flags)
+        if open_files is not None:  # as `prlimit --nofile=SOFT:HARD COMMAND` runs it
+            argv = [sys.executable, "-c", LIMIT_FILES, *map(str, open_files), *argv]
         self._proc = subprocess.Popen(
-            command(home, args, flags),
+            argv,
             env=home.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -245,3 +251,10 @@ def peak_rss_kb(home: Home, *args: str) -> int:
     )
     assert result.returncode == 0, result.stderr
     return int(result.stderr.split()[-1])
+
+
+#: Runs ``argv[3:]`` with the open-file limits ``argv[1]`` (soft) and ``argv[2]`` (hard).
+LIMIT_FILES = """import os, resource, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]), int(sys.argv[2])))
+os.execv(sys.argv[3], sys.argv[3:])
+"""
