@@ -53,7 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "no enabled profiles to monitor (add one with 'tcpmonitor profiles add')",
                 EXIT_FAILED,
             )
-        raise_open_file_limit(len(enabled) + 256)
+        raise_open_file_limit(len(enabled))
         # `kill -USR1 PID`: what every thread is doing, on stderr (a service that seems stuck).
         with contextlib.suppress(AttributeError, ValueError, OSError, RuntimeError):
             faulthandler.register(signal.SIGUSR1, all_threads=True)
@@ -162,7 +162,7 @@ async def _run(
     async def apply(new: list[Profile]) -> str:
         """Make ``new`` the watched profiles: what did not change is left running."""
         wanted = {p.id: p for p in new if p.enabled or p.id in monitors.monitors}
-        raise_open_file_limit(len(wanted) + 256)  # room for the added ones' connections
+        raise_open_file_limit(len(wanted))  # room for the added ones' connections
         gone = [pid for pid in monitors.monitors if pid not in wanted]
         for pid in gone:
             await monitors.remove(pid, record=True)

@@ -67,5 +67,18 @@ def classify(exc: BaseException, *, held: bool = False) -> tuple[Cause, str]:
             return Cause.REFUSED, text
         if exc.errno == errno.ECONNRESET:
             return Cause.RESET, text
+        if exc.errno == errno.EMFILE:
+            return Cause.LOCAL_ERROR, f"{text}{_open_file_limit()}"
         return Cause.LOCAL_ERROR, text
     return Cause.LOCAL_ERROR, f"{type(exc).__name__}: {exc}"
+
+
+def _open_file_limit() -> str:
+    """What a socket that could not be made ran into: this program's open-file limit."""
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):
+        return ""
+    return f" (this program's limit, ulimit -n: {soft})"

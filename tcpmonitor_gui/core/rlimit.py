@@ -6,9 +6,15 @@ import logging
 
 log = logging.getLogger(__name__)
 
+#: Files the program holds beside its connections (the event log, pipes, the metrics'
+#: scrapes, probes' sockets while they connect).
+HEADROOM = 256
 
-def raise_open_file_limit(wanted: int) -> int:
-    """Raise the soft limit toward ``wanted`` (at most the hard limit); returns the new one."""
+
+def raise_open_file_limit(connections: int) -> int:
+    """Raise the soft limit toward room for ``connections`` held connections and the
+    program's own files (at most the hard limit); returns the new one."""
+    wanted = connections + HEADROOM
     try:
         import resource  # noqa: PLC0415 - POSIX only
     except ImportError:
@@ -23,5 +29,11 @@ def raise_open_file_limit(wanted: int) -> int:
         log.warning("could not raise the open-file limit to %d: %s", target, exc)
         return soft
     if target < wanted:
-        log.warning("open-file limit is %d; %d connections want more", target, wanted)
+        log.warning(
+            "open-file limit is %d (ulimit -n, and its hard limit); %d connections and this"
+            " program's own files want %d: connections past it fail, 'Too many open files'",
+            target,
+            connections,
+            wanted,
+        )
     return target

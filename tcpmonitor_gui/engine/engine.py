@@ -329,7 +329,7 @@ class Engine(QObject):
             counts[worker] += 1
             self._where[profile.id] = worker
             batches[worker].append(profile)
-        raise_open_file_limit(len(self._where) + 256)
+        raise_open_file_limit(len(self._where))
         for worker, batch in batches.items():
             if batch:
                 worker.submit(functools.partial(_add_each, batch))
@@ -337,7 +337,7 @@ class Engine(QObject):
     def add(self, profile: Profile, *, stagger: bool = False) -> concurrent.futures.Future[Any]:
         if not self._workers:
             raise RuntimeError("the engine is not running")
-        raise_open_file_limit(len(self._where) + 256)
+        raise_open_file_limit(len(self._where))
         worker = self._pick()
         self._where[profile.id] = worker
         return worker.submit(lambda ms: ms.add(profile, stagger=stagger))
