@@ -9,6 +9,7 @@ import ssl
 
 from .events import Cause
 from .resolver import DnsError
+from .rlimit import LIMIT_SAID, open_file_limit
 
 _UNREACHABLE = {
     errno.ENETUNREACH,
@@ -68,17 +69,7 @@ def classify(exc: BaseException, *, held: bool = False) -> tuple[Cause, str]:
         if exc.errno == errno.ECONNRESET:
             return Cause.RESET, text
         if exc.errno == errno.EMFILE:
-            return Cause.LOCAL_ERROR, f"{text}{_open_file_limit()}"
+            limit = open_file_limit()
+            return Cause.LOCAL_ERROR, text if limit is None else f"{text}{LIMIT_SAID % limit}"
         return Cause.LOCAL_ERROR, text
     return Cause.LOCAL_ERROR, f"{type(exc).__name__}: {exc}"
-
-
-def _open_file_limit() -> str:
-    """What a socket that could not be made ran into: this program's open-file limit."""
-    try:
-        import resource  # noqa: PLC0415 - POSIX only
-
-        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    except (ImportError, OSError, ValueError):
-        return ""
-    return f" (this program's limit, ulimit -n: {soft})"

@@ -5,7 +5,9 @@ or never-reading client can keep Prometheus out (see ``_Server``)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import http.server
+import os
 import socket
 import sys
 import threading
@@ -13,6 +15,7 @@ import time
 from typing import Any
 
 from .metrics import Metrics
+from .rlimit import LIMIT_SAID, open_file_limit
 
 #: Scrapes served at once (a connection beyond takes an idle one's slot).
 MAX_CLIENTS = 16
@@ -23,6 +26,8 @@ CONNECTION_DEADLINE_S = 30.0
 EVICT_WAIT_S = 1.0  # how long a new connection waits for the slot of one cut for it
 SERVED_S = 2.0  # a scrape served longer gives its slot up to a new one when all are taken
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+#: With no file left for a scrape and none to say so with, how long accepting pauses.
+NO_FILES_PAUSE_S = 0.25
 
 
 class _ProcessMetrics:
@@ -100,11 +105,54 @@ class _Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        #: Kept open to be closed when no file is left, to answer a scrape with.
+        self._spare: int | None = None  # (a bind that fails closes the server)
         super().__init__(*args, **kwargs)
         self._clients = threading.BoundedSemaphore(MAX_CLIENTS)
         self._deadlines: dict[socket.socket, float] = {}
         self._asked: dict[socket.socket, float] = {}  # serving a scrape, since
         self._lock = threading.Lock()
+        self._spare = _spare_file()
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        try:
+            return self.socket.accept()
+        except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE):
+                self._no_files_left()
+            raise  # this connection is not served (``_handle_request_noblock``)
+
+    def _no_files_left(self) -> None:
+        """The process has no file left to accept a scrape with. The connection stays
+        queued and the listening socket readable, and accepting again at once took a core
+        for as long as it lasted, each scrape waiting for its timeout. The spare file kept
+        for this accepts it instead, to answer 503 with the reason; with none, accepting
+        pauses a moment."""
+        if self._spare is None:
+            time.sleep(NO_FILES_PAUSE_S)  # this thread accepts only: a scrape waits
+            self._spare = _spare_file()
+            return
+        os.close(self._spare)
+        self._spare = None
+        with contextlib.suppress(OSError):
+            conn, _ = self.socket.accept()
+            with conn:
+                conn.setblocking(False)
+                with contextlib.suppress(OSError):
+                    conn.recv(65536)  # the request, read so that closing sends no RST
+                body = _no_files_text()
+                conn.send(
+                    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+                )
+                conn.shutdown(socket.SHUT_WR)
+        self._spare = _spare_file()
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self._spare is not None:
+            os.close(self._spare)
+            self._spare = None
 
     def asked(self, request: socket.socket) -> None:
         with self._lock:
@@ -153,6 +201,19 @@ class _Server(http.server.ThreadingHTTPServer):
         for sock in late:  # its thread's read or write then ends, and the thread with it
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+
+
+def _spare_file() -> int | None:
+    try:
+        return os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
+def _no_files_text() -> bytes:
+    limit = open_file_limit()
+    said = "" if limit is None else LIMIT_SAID % limit
+    return f"tcpmonitor: no file left to serve this scrape with{said}\n".encode()
 
 
 class _Server6(_Server):

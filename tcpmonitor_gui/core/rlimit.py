@@ -9,6 +9,8 @@ log = logging.getLogger(__name__)
 #: Files the program holds beside its connections (the event log, pipes, the metrics'
 #: scrapes, probes' sockets while they connect).
 HEADROOM = 256
+#: How a failure for want of a file names the limit it met.
+LIMIT_SAID = " (this program's limit, ulimit -n: %d)"
 
 
 def raise_open_file_limit(connections: int) -> int:
@@ -37,3 +39,14 @@ def raise_open_file_limit(connections: int) -> int:
             wanted,
         )
     return target
+
+
+def open_file_limit() -> int | None:
+    """This process's soft open-file limit (``ulimit -n``), where the OS has one."""
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):
+        return None
+    return None if soft == resource.RLIM_INFINITY else soft

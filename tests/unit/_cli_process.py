@@ -188,6 +188,10 @@ class Running:
         self._join()
         return f"stderr: {self.stderr!r}"
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def send_signal(self, sig: signal.Signals) -> None:
         self._proc.send_signal(sig)
 

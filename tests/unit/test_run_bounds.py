@@ -7,7 +7,11 @@ against real servers on loopback.
 from __future__ import annotations
 
 import json
+import os
 import signal
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -99,3 +103,39 @@ def test_a_hard_open_file_limit_is_said_and_the_profiles_that_fit_are_watched(
     printed = [json.loads(line) for line in run.lines]
     changes = [e for e in printed if e["kind"] == "state"]
     assert len(stored(home)) == len(changes) == 300  # connecting, up or down, unknown
+
+
+def test_a_scrape_with_no_file_left_is_answered_and_costs_no_core(home: Home) -> None:
+    """With every file taken by held connections, a scrape of ``--metrics-listen`` was never
+    answered, and the metrics thread took a whole core for as long as that lasted: the
+    connection stayed queued, the listening socket readable, and every accept failed at
+    once. A spare file now answers it, 503, naming the limit."""
+    with LineEchoServer() as echo:
+        file = home.config.parent / "watch.json"
+        write_profiles(
+            file, [make_profile(*echo.address, "watch", name=f"w{i}") for i in range(100)]
+        )
+        with Running(
+            home, "run", "--profiles", str(file), "--metrics-listen", "0", open_files=(64, 64)
+        ) as run:
+            url = run.wait_stderr(lambda text: text.startswith("metrics on ")).split()[-1]
+            run.read_until(lambda line: "Too many open files" in line)  # every file taken
+            for _ in range(2):  # and again: the spare file is kept for the next one
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(url, timeout=DEADLINE_S)
+                assert refused.value.code == 503
+                said = refused.value.read().decode()
+                assert said == "tcpmonitor: no file left to serve this scrape with" + (
+                    " (this program's limit, ulimit -n: 64)\n"
+                )
+            before = cpu_s(run.pid)
+            time.sleep(2.0)  # ok-sleep: the window over which its CPU is counted
+            assert cpu_s(run.pid) - before < 1.0, "a core spent on nothing"
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
+
+
+def cpu_s(pid: int) -> float:
+    """The process's CPU time (user and system, every thread) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
