@@ -117,6 +117,36 @@ async def test_every_resolved_address_is_tried_and_named(echo_server: LineEchoSe
     assert failed.address == f"127.0.0.1:{port}"
 
 
+async def test_a_name_with_hundreds_of_addresses_makes_a_short_detail() -> None:
+    """A name that resolved to 300 addresses, each refused, gave a 9 KB detail naming every
+    one, in every event line, stored row and notice. The first are named, the rest
+    counted by cause."""
+    port = closed_port()
+
+    def many(host: str, port_: int, family: int, type_: int) -> list[tuple[object, ...]]:
+        # Real addresses, really refused: only the lookup is stood in for (the test may
+        # not edit /etc/hosts).
+        return [
+            (
+                socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (f"127.0.{1 + i // 250}.{1 + i % 250}", port),
+            )
+            for i in range(300)
+        ]
+
+    resolver = Resolver(getaddrinfo=many)
+    try:
+        failed = await probe_once(make_profile("many.example", port), resolver)
+    finally:
+        resolver.close()
+    assert failed.cause is Cause.REFUSED
+    named = "; ".join(f"127.0.1.{i}:{port} refused" for i in range(1, 5))
+    assert failed.detail == f"connection refused (tried {named}; 296 more addresses: 296 refused)"
+
+
 @pytest.mark.parametrize(
     ("server", "preset"),
     [
