@@ -11,7 +11,10 @@ costs almost no CPU here, where reading it cost 63 % of a core. Every ``FLOOD_PO
 kernel is asked whether the peer reset or closed the connection (an RST is seen so), and up
 to ``FLOOD_DRAIN`` bytes are read and dropped: a FIN comes after the data the peer queued
 before it, so it arrives once that is drained (a peer's send buffer of a few MiB in a few
-tenths of a second). ``take`` and ``wait_data`` read as usual again.
+tenths of a second). ``take`` and ``wait_data`` read as usual again. Under TLS the bytes on
+the socket are the cipher's, and one read from under it ends the connection (the next record
+fails, "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"): there reading resumes through TLS instead, and
+drops up to ``FLOOD_DRAIN`` bytes of what it deciphers.
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ class Wire(asyncio.Protocol):
         #: Reading is stopped (a flood), and the timer that asks the kernel meanwhile.
         self.throttled = False
         self._poll: asyncio.TimerHandle | None = None
+        #: Under TLS, while throttled: how much more of what is deciphered is dropped.
+        self._sipping = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -92,6 +97,9 @@ class Wire(asyncio.Protocol):
         return data[max(0, len(data) + unasked) :]
 
     def data_received(self, data: bytes) -> None:
+        if self._sipping:
+            self._sip(len(data))
+            return
         arrived = self._stamped.received_at() if self._stamped is not None else None
         if arrived is not None and self.asked_at is not None and arrived < self.asked_at:
             # It waited in the kernel, unread, while the question went out: not its answer
@@ -131,10 +139,20 @@ class Wire(asyncio.Protocol):
         if not self.throttled or transport is None or transport.is_closing():
             return
         sock = transport.get_extra_info("socket")
-        if sock is None or peer_gone(sock) or self._drain(sock):
+        if sock is None or peer_gone(sock) or (not self._tls and self._drain(sock)):
             self._read_again()  # the FIN or RST is read now, and lost follows at once
             return
+        if self._tls and not self._sipping:  # drained through TLS, as it deciphers
+            self._sipping = FLOOD_DRAIN
+            transport.resume_reading()
         self._poll = asyncio.get_running_loop().call_later(FLOOD_POLL_S, self._look)
+
+    def _sip(self, got: int) -> None:
+        """Drop ``got`` deciphered bytes of a flooding TLS peer; pause at the budget's end."""
+        self.last_data_at = time.monotonic()
+        self._sipping = max(0, self._sipping - got)
+        if not self._sipping and self.transport is not None and not self.transport.is_closing():
+            self.transport.pause_reading()
 
     def _drain(self, sock: Any) -> bool:
         """Read and drop up to ``FLOOD_DRAIN`` bytes; True if the end came (EOF or an error,
@@ -173,6 +191,10 @@ class Wire(asyncio.Protocol):
         if self._poll is not None:
             self._poll.cancel()
             self._poll = None
+        if self._sipping:
+            self._sipping = 0  # reading is on already: keep it so
+            self.throttled = False
+            return
         if self.throttled:
             self.throttled = False
             if self.transport is not None and not self.transport.is_closing():

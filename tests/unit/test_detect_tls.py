@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import os
 import shutil
 import ssl
@@ -15,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.probe import probe_once
 from tcpmonitor_gui.core.profile import Profile, ca_file_problem
@@ -170,6 +172,44 @@ async def test_heartbeat_over_tls_takes_a_closed_kept_alive_connection_in_stride
     )
     assert writers[-1] is not first  # answered by a new connection
     assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]
+
+
+async def test_a_watch_over_tls_holds_a_server_that_sends_more_than_it_keeps(
+    certificate: tuple[Path, Path], monitors: MonitorSet, collector: Collector
+) -> None:
+    """A TLS server that streams (prices, a game's state) more than the 64 KiB a watch
+    keeps between its checks: the bytes read and dropped to find its FIN were taken from
+    under TLS, and the next read failed, "TLS: DECRYPTION_FAILED_OR_BAD_RECORD_MAC": down,
+    and again after every reconnect. It is held now, and its close still seen."""
+    cert, key = certificate
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    streams: list[asyncio.StreamWriter] = []
+
+    async def stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        streams.append(writer)
+        with contextlib.suppress(ConnectionError, ssl.SSLError):
+            while not writer.is_closing():
+                writer.write(b"x" * 65536)
+                await writer.drain()
+
+    server = await asyncio.start_server(stream, "127.0.0.1", 0, ssl=ctx)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        profile = tls_profile(port, "watch", tls_ca_file=str(cert), interval_s=0.2)
+        monitors.add(profile, stagger=False)
+        await collector.wait_state(State.UP, timeout=5)
+        checks = itertools.count(1)
+        await collector.wait_for(
+            lambda e: e.kind is Kind.SAMPLE and (e.cause is not None or next(checks) >= 10),
+            timeout=10,
+        )
+        assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]
+        closed_at = time.monotonic()
+        streams[-1].close()
+        _, down = await collector.wait_state(State.DOWN, timeout=5)
+    assert down.cause is Cause.CLOSED_BY_PEER, down.detail
+    assert time.monotonic() - closed_at < 2.0
 
 
 # -- a CA file that is not one ---------------------------------------------------------------
