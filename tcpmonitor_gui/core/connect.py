@@ -270,6 +270,9 @@ async def _attach(
             ssl=ctx,
             server_hostname=(d.tls_server_name or profile.host) if ctx else None,
             ssl_handshake_timeout=d.timeout_s if ctx else None,
+            # Closing waits for the peer's close_notify: a hung server never sends it, and
+            # each probe's connection stayed open for asyncio's 30 s.
+            ssl_shutdown_timeout=d.timeout_s if ctx else None,
         )
     except (OSError, TimeoutError, ssl.SSLError) as exc:
         sock.close()

@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import threading
@@ -15,6 +16,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from tcpmonitor_gui.core.events import Cause, Kind, State
@@ -210,6 +212,52 @@ async def test_a_watch_over_tls_holds_a_server_that_sends_more_than_it_keeps(
         _, down = await collector.wait_state(State.DOWN, timeout=5)
     assert down.cause is Cause.CLOSED_BY_PEER, down.detail
     assert time.monotonic() - closed_at < 2.0
+
+
+async def test_a_tls_probe_waits_no_longer_than_its_timeout_for_a_hung_server_s_goodbye(
+    certificate: tuple[Path, Path], resolver: Resolver
+) -> None:
+    """A TLS server that shook hands and then hung (stopped, deadlocked) never answers our
+    close_notify, and each probe's connection waited for it, open, for asyncio's 30 s: a
+    probe a second held 30 connections and 5 MB, and a thousand such profiles every file
+    this program may open. It waits the profile's timeout at most."""
+    cert, key = certificate
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    hung: list[ssl.SSLSocket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = listener.accept()
+                with contextlib.suppress(OSError):
+                    hung.append(ctx.wrap_socket(conn, server_side=True))  # then nothing
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    try:
+        profile = tls_profile(port, tls_ca_file=str(cert), timeout_s=0.3)
+        for _ in range(3):
+            sample = await probe_once(profile, resolver)
+            assert sample.ok, sample.detail
+        deadline = time.monotonic() + 3.0  # ten timeouts: asyncio's own wait is 30 s
+        while (held := ours_to(port)) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)  # ok-sleep: polling the kernel's table, with a deadline
+        assert not held, f"{len(held)} connections still open, waiting for a goodbye"
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # wakes its accept (Linux)
+        listener.close()
+        server.join(5)
+        for conn in hung:
+            conn.close()
+
+
+def ours_to(port: int) -> list[Any]:
+    """This process's connections to ``port`` (not the server's side of them)."""
+    return [c for c in psutil.Process().net_connections("tcp") if c.raddr and c.raddr[1] == port]
 
 
 # -- a CA file that is not one ---------------------------------------------------------------
