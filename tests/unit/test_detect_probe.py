@@ -7,6 +7,7 @@ never resolves, a server answers the wrong protocol.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.server
 import socket
 import threading
@@ -145,6 +146,30 @@ async def test_a_name_with_hundreds_of_addresses_makes_a_short_detail() -> None:
     assert failed.cause is Cause.REFUSED
     named = "; ".join(f"127.0.1.{i}:{port} refused" for i in range(1, 5))
     assert failed.detail == f"connection refused (tried {named}; 296 more addresses: 296 refused)"
+
+
+async def test_a_name_whose_addresses_do_not_answer_is_given_up_after_four() -> None:
+    """Each address of a name was tried for the whole timeout: one with 300 addresses that
+    do not answer (a data centre gone) made a check last 300 timeouts, 15 minutes at 3 s,
+    and a held connection "connecting" all that while. After four that gave no answer the
+    rest are not tried, and the detail says so."""
+    with contextlib.ExitStack() as stack:
+        silent = [stack.enter_context(UnresponsiveListener()).address for _ in range(6)]
+
+        def six(host: str, port: int, family: int, type_: int) -> list[tuple[object, ...]]:
+            # Six real addresses whose SYNs are dropped: only the lookup is stood in for.
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", a) for a in silent]
+
+        resolver = Resolver(getaddrinfo=six)
+        try:
+            failed = await probe_once(make_profile("dark.example", 80, timeout_s=0.2), resolver)
+        finally:
+            resolver.close()
+    tried = "; ".join(f"{h}:{p} connect_timeout" for h, p in silent[:4])
+    assert failed.detail == (
+        f"no answer to connect within 0.2 s (tried {tried}; 2 more not tried after 4 gave"
+        " no answer)"
+    )
 
 
 @pytest.mark.parametrize(
