@@ -11,6 +11,8 @@ import itertools
 import json
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -395,4 +397,45 @@ def test_clients_that_ask_and_never_read_cannot_keep_a_scrape_out(
     finally:
         for sock in stalled:
             sock.close()
+        server.close()
+
+
+#: Scrapes ``argv[1]`` from ``argv[2]`` threads, each again as soon as one ends, until stdin
+#: closes: in a process of its own, as clients elsewhere would (not taking turns at our GIL).
+HAMMER = """import sys, threading, urllib.request
+done = threading.Event()
+def scrape():
+    while not done.is_set():
+        try:
+            urllib.request.urlopen(sys.argv[1], timeout=10).read()
+        except OSError:
+            pass
+for _ in range(int(sys.argv[2])):
+    threading.Thread(target=scrape, daemon=True).start()
+sys.stdin.read()
+done.set()
+"""
+
+
+def test_clients_that_scrape_as_fast_as_they_can_cannot_keep_a_scrape_out() -> None:
+    """24 clients each scraping again as soon as a scrape ended kept Prometheus out (4 of
+    its 25 scrapes served): with every slot serving, a new connection was turned away at
+    once, or it took the slot of one a moment old that had not had the time to ask, and
+    was cut the same way in turn. Each now waits its turn."""
+    many = [profile(f"p{i}", f"id{i}") for i in range(2500)]
+    server = MetricsServer(Metrics(many), "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.address[1]}/metrics"
+    hammer = subprocess.Popen(
+        [sys.executable, "-c", HAMMER, url, str(MAX_CLIENTS + 8)], stdin=subprocess.PIPE
+    )
+    try:
+        failed = []
+        for _ in range(10):
+            try:
+                assert fetch(url)[0] == 200
+            except OSError as exc:
+                failed.append(exc)
+        assert not failed, f"{len(failed)} of 10 scrapes failed: {failed[:3]}"
+    finally:
+        hammer.communicate(timeout=DEADLINE_S)
         server.close()
