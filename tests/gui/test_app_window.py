@@ -242,8 +242,8 @@ def test_an_empty_folder_name_is_refused_not_taken_for_the_users_own(
     profiles and event log (here a stand-in home's), as if no folder were named; refused in
     one line naming the option, as the command line refuses it, before anything is opened."""
     home = tmp_path / "home"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home),
-           "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data")}  # fmt: skip
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home)}
+    env.update(XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"))
     for name in ("TCPMONITOR_CONFIG_DIR", "TCPMONITOR_DATA_DIR"):
         env.pop(name, None)
     other = "--data-dir" if option == "--config-dir" else "--config-dir"
