@@ -7,17 +7,18 @@ import collections
 import dataclasses
 import errno
 import functools
+import itertools
 import os
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from .events import Cause
 from .failure import CheckFailed, classify
 from .profile import Profile, ca_file_problem
-from .resolver import DnsError, NoSuchInterface, Resolver
+from .resolver import AddrInfo, DnsError, NoSuchInterface, Resolver
 from .sample import Timings
 from .sockopts import apply_keepalive, kernel_rtt_ms
 from .stamped import StampedSocket, make_socket
@@ -199,9 +200,10 @@ async def connect(profile: Profile, resolver: Resolver, *, wire: bool, hold: boo
     failures: list[tuple[str, Cause]] = []
     last: CheckFailed | None = None
     unanswered = untried = 0
-    for index, (family, sockaddr) in enumerate(resolved.addresses):
+    addresses = interleaved(resolved.addresses)
+    for index, (family, sockaddr) in enumerate(addresses):
         if unanswered >= MAX_UNANSWERED:
-            untried = len(resolved.addresses) - index
+            untried = len(addresses) - index
             break
         address = format_address(sockaddr)
         try:
@@ -249,6 +251,20 @@ async def connect(profile: Profile, resolver: Resolver, *, wire: bool, hold: boo
 #: before the rest are left untried: a name with 300 addresses that do not answer made one
 #: check last 300 timeouts (15 minutes at 3 s; a held connection was "connecting" so long).
 MAX_UNANSWERED = 4
+
+
+def interleaved(addresses: Sequence[AddrInfo]) -> list[AddrInfo]:
+    """``addresses`` with their families taking turns, each family's in its order, the first
+    address's family first (RFC 8305, 4): only so many that give no answer are tried
+    (``MAX_UNANSWERED``), and four IPv6 addresses in a black hole ahead of the IPv4 ones
+    that work made a dual-stack server "down" for good."""
+    by_family: dict[int, list[AddrInfo]] = {}
+    for info in addresses:
+        by_family.setdefault(info[0], []).append(info)
+    turns = itertools.zip_longest(*by_family.values())
+    return [info for turn in turns for info in turn if info is not None]
+
+
 #: How many of the addresses a connect failed at its detail names; the rest are counted by
 #: cause. A name with 300 addresses made a detail of 9 KB, in every event and notice.
 NAMED_ADDRESSES = 5

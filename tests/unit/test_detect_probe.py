@@ -366,3 +366,28 @@ async def test_an_http_server_that_does_not_implement_head_is_up(resolver: Resol
         server.server_close()
         thread.join(5)
     assert sample.ok, sample.detail
+
+
+async def test_a_server_behind_addresses_that_do_not_answer_is_reached_on_its_other_family() -> (
+    None
+):
+    """Only four addresses that give no answer are tried: a dual-stack name whose first four
+    addresses (one family, in a black hole) come before one of the other family that works
+    was told down for good. The families take turns, so the working one is tried second."""
+    with contextlib.ExitStack() as stack, socket.socket(socket.AF_INET6) as live:
+        silent = [stack.enter_context(UnresponsiveListener()).address for _ in range(4)]
+        live.bind(("::1", 0))
+        live.listen(8)
+        port = live.getsockname()[1]
+
+        def both(host: str, port_: int, family: int, type_: int) -> list[tuple[object, ...]]:
+            four = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", a) for a in silent]
+            return [*four, (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0))]
+
+        resolver = Resolver(getaddrinfo=both)
+        try:
+            sample = await probe_once(make_profile("dual.example", 80, timeout_s=0.2), resolver)
+        finally:
+            resolver.close()
+    assert sample.ok, sample.detail
+    assert sample.address == f"[::1]:{port}"
