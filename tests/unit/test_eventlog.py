@@ -495,9 +495,9 @@ def test_another_programs_database_is_refused(db_path: Path) -> None:
 def test_a_failed_write_is_retried_and_reported_meanwhile(
     log: EventLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tcpmonitor_gui.core import eventlog
+    from tcpmonitor_gui.core import eventwriter
 
-    real = eventlog.write_batch
+    real = eventwriter.write_batch
     failures = iter([sqlite3.OperationalError("disk I/O error")])
     attempts = threading.Semaphore(0)
 
@@ -508,7 +508,7 @@ def test_a_failed_write_is_retried_and_reported_meanwhile(
             raise error
         real(conn, batch)
 
-    monkeypatch.setattr(eventlog, "write_batch", flaky)
+    monkeypatch.setattr(eventwriter, "write_batch", flaky)
     log.submit([state_event(at(0), State.DOWN)])
     assert attempts.acquire(timeout=5)
     assert log.flush(timeout=5)
@@ -519,9 +519,9 @@ def test_a_failed_write_is_retried_and_reported_meanwhile(
 def test_write_failures_and_recovery_are_told_to_watchers(
     log: EventLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tcpmonitor_gui.core import eventlog
+    from tcpmonitor_gui.core import eventlog, eventwriter
 
-    real = eventlog.write_batch
+    real = eventwriter.write_batch
     broken = threading.Event()
     broken.set()
     told: list[eventlog.EventLogHealth] = []
@@ -537,7 +537,7 @@ def test_write_failures_and_recovery_are_told_to_watchers(
         real(conn, batch)
 
     log.watch_health(watcher)
-    monkeypatch.setattr(eventlog, "write_batch", full_disk)
+    monkeypatch.setattr(eventwriter, "write_batch", full_disk)
     log.submit([state_event(at(0), State.DOWN)])
     assert changed.acquire(timeout=5)
     assert told[-1].error is not None and "disk is full" in told[-1].error
