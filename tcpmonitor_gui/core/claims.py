@@ -97,6 +97,24 @@ class Claims:
             return cls(None)
         return cls(fd)
 
+    def reopen(self, path: Path) -> None:
+        """Take the claims held here again on the claims file beside ``path``, a new event
+        log where the one in use was deleted (or where none could be opened yet): a claim on
+        a deleted file stops no one, and a second program would record the same profiles. A
+        claim another program took meanwhile is its own now (asked again as any refused one)."""
+        fd = Claims.open(path)._fd
+        with self._lock:
+            old, self._fd = self._fd, fd
+            held, self._held = self._held, set()
+            for pid in held:
+                if fd is None or self._set(pid, fcntl.F_WRLCK):
+                    self._held.add(pid)
+                else:
+                    _log.warning("%r: recorded by another program from now on", pid)
+                    self._refused[pid] = time.monotonic()
+        if old is not None:
+            os.close(old)
+
     def close(self) -> None:
         """Let go of every claim (the writer's last act, after its last commit)."""
         with self._lock:

@@ -30,7 +30,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
 
-from . import orphans
 from .claims import Claims
 from .eventdb import (
     SCHEMA_STEPS,
@@ -38,14 +37,12 @@ from .eventdb import (
     EventLogError,
     delete_before,
     open_for_writing,
-    refuse_special,
     unix_seconds,
 )
 from .eventqueries import EventFilter, MinuteStat
 from .eventreader import EventReader
 from .events import Event, Kind
 from .eventwriter import WriterThread, _Call
-from .paths import ensure_dir
 
 __all__ = [
     "SCHEMA_STEPS",
@@ -141,19 +138,9 @@ class EventLog(WriterThread, EventReader):
         with self._cond:
             if self._state != "new":
                 return self
-            refuse_special(self.path)  # a file where the folder goes: "File exists", it said
-            try:
-                ensure_dir(self.path.parent)
-            except OSError as exc:
-                raise EventLogError(
-                    f"{self.path.parent}: cannot be created ({exc.strerror or exc})"
-                ) from exc
-            conn = open_for_writing(self.path)
-            self.claims = Claims.open(self.path)
-            # before this process writes anything
-            writers = orphans.hold(self.path, conn, self.claims.elsewhere)
+            opened = self._open()
             self._thread = threading.Thread(
-                target=self._run, args=(conn, writers), name="eventlog-writer", daemon=True
+                target=self._run, args=(opened,), name="eventlog-writer", daemon=True
             )
             self._state = "running"
             self._thread.start()

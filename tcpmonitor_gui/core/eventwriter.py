@@ -1,13 +1,26 @@
 """The event log's writer thread: what ``EventLog`` does on it (waiting for work, committing
 batches, keeping them for later when the disk will not take them), kept apart from the
 queue and the queries so each reads on its own.
+
+The log may be deleted while it is written (``rm -rf ~/.local/share/tcpmonitor`` to clear
+the history, a cleanup tool), or replaced by another file: SQLite goes on writing into the
+file it opened, which no one can read again, and ``tcpmonitor events`` said "no events" after
+a run that stored a dozen. So the writer compares the file at the path with the one it opened
+(``Opened.gone``: device and inode, one ``stat``) before each batch and every ``CHECK_S``
+while idle; when they differ it says so once and opens a new log there, as ``start`` opens
+one (the folder made again, 0700), with the claims held here taken again beside it
+(``Claims.reopen``) and the writers' lock, and writes there what is queued and what follows.
+What is there that opening refuses (a FIFO, a folder, another program's file) is said, and
+asked again every ``RETRY_S``, the events kept meanwhile as for a full disk.
 """
 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -18,17 +31,46 @@ from typing import TYPE_CHECKING
 
 from . import claims, orphans
 from .claims import Claims
-from .eventdb import EventLogError, bad_row, write_batch
+from .eventdb import EventLogError, bad_row, open_for_writing, refuse_special, write_batch
 from .events import Event
+from .paths import ensure_dir
 
 _log = logging.getLogger(__name__)
 
 PRUNE_EVERY_S = 3600.0
 #: After a failed write, the next try waits this long (unless a state event comes first).
 RETRY_S = 5.0
+#: While idle the writer checks this often that the file at the path is still the one it writes.
+CHECK_S = 2.0
 
 #: Work for the writer thread (a prune) and where its result goes.
 _Call = tuple[Callable[[sqlite3.Connection], int], Future[int]]
+
+
+@dataclasses.dataclass
+class Opened:
+    """The event log file open for writing: the connection, this process's place among its
+    writers, and which file it is (device and inode)."""
+
+    conn: sqlite3.Connection
+    writers: orphans.Writers
+    ident: tuple[int, int]
+
+    def gone(self, path: Path) -> str | None:
+        """What became of the file opened, if the one at ``path`` is no longer it."""
+        try:
+            found = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return "was deleted while in use"
+        except OSError:  # cannot tell (a permission taken away): still written as it was
+            return None
+        if (found.st_dev, found.st_ino) != self.ident:
+            return "was replaced by another file while in use"
+        return None
+
+    def close(self) -> None:
+        self.conn.close()
+        self.writers.release()
 
 
 class WriterThread:
@@ -55,16 +97,58 @@ class WriterThread:
 
         def _set_error(self, error: str | None) -> None: ...
 
-    def _run(self, conn: sqlite3.Connection, writers: orphans.Writers) -> None:
+    def _open(self) -> Opened:
+        """Create the directory (0700) and the database if needed, take the claims of this
+        process beside it (again, after a deletion) and the writers' lock, ending what a
+        process that ended without a word left open (``orphans.py``). ``EventLogError``
+        (one line naming the file) for a file that is not a usable event log."""
+        refuse_special(self.path)  # a file where the folder goes: "File exists", it said
+        try:
+            ensure_dir(self.path.parent)
+        except OSError as exc:
+            raise EventLogError(
+                f"{self.path.parent}: cannot be created ({exc.strerror or exc})"
+            ) from exc
+        conn = open_for_writing(self.path)
+        try:
+            found = os.stat(self.path)
+            self.claims.reopen(self.path)
+            # before this process writes anything
+            writers = orphans.hold(self.path, conn, self.claims.elsewhere)
+        except OSError as exc:
+            conn.close()
+            raise EventLogError(f"{self.path}: cannot be opened ({exc.strerror or exc})") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return Opened(conn, writers, (found.st_dev, found.st_ino))
+
+    def _run(self, opened: Opened | None) -> None:
         try:
             next_prune = 0.0  # prune once at start, then at most hourly
+            check_at = time.monotonic() + CHECK_S
             while True:
+                if opened is None and (opened := self._open_again()) is None:
+                    if self._state == "running":
+                        continue
+                    return
+                conn, writers = opened.conn, opened.writers
                 if not writers.held and self._wait_for(writers, conn):
                     continue
                 if time.monotonic() >= next_prune:
                     next_prune = time.monotonic() + PRUNE_EVERY_S
                     self._prune_quietly(conn)
-                batch, calls, closing = self._next_work()
+                batch, calls, closing = self._next_work(check_at)
+                if batch or time.monotonic() >= check_at:
+                    check_at = time.monotonic() + CHECK_S
+                    if (why := opened.gone(self.path)) is not None:
+                        self._put_back(batch, calls)
+                        opened.close()
+                        opened = None
+                        error = f"{self.path}: {why}; a new event log is started there"
+                        _log.warning("%s, with the events not yet written", error)
+                        self._set_error(error)
+                        continue
                 if not closing and time.monotonic() >= self._retry_at:
                     self._retry_at = time.monotonic() + claims.RETRY_S
                     if taken := self.claims.overdue():  # quiet ones taken over too
@@ -85,15 +169,58 @@ class WriterThread:
         except Exception:
             _log.exception("event log writer stopped")
         finally:
-            conn.close()
+            if opened is not None:
+                opened.conn.close()
             self.claims.close()
-            writers.release()
+            if opened is not None:
+                opened.writers.release()
             with self._cond:
                 self._state = "closed"
                 for _, future in self._calls:
                     future.set_exception(EventLogError(f"{self.path}: the event log is closed"))
                 self._calls.clear()
                 self._cond.notify_all()
+
+    def _open_again(self) -> Opened | None:
+        """A new log at the path (the one in use was deleted or replaced); None while what is
+        there cannot be used (said once, asked again every ``RETRY_S``; closing, once more,
+        and what is queued is lost then)."""
+        try:
+            opened = self._open()
+        except EventLogError as exc:
+            error = f"{exc}; events wait in memory"
+            with self._cond:
+                if self._state != "running":
+                    self._lost += len(self._pending)
+                    _log.error("%s; %d events lost", exc, len(self._pending))
+                    self._pending.clear()
+                    self._error = error
+                    return None
+            if error != self._error:
+                _log.warning("%s; will retry every %.0f s", error, RETRY_S)
+            self._set_error(error)
+            with self._cond:
+                if self._state == "running":
+                    self._cond.wait(RETRY_S)  # a close wakes it: one more try
+            return None
+        with self._cond:  # the claims are this file's now: only what is recorded here stays
+            queued = list(self._pending)
+            self._pending.clear()
+        kept = list(self.claims.keep(queued))
+        with self._cond:
+            self._pending.extendleft(reversed(kept))
+            self._committed += len(queued) - len(kept)  # another program records those
+            self._urgent = True
+            self._cond.notify_all()
+        return opened
+
+    def _put_back(self, batch: list[Event], calls: list[_Call]) -> None:
+        """Work taken for a file no longer in use, for the next one."""
+        with self._cond:
+            self._pending.extendleft(reversed(batch))
+            self._calls.extendleft(reversed(calls))
+            if self._pending and self._first_at is None:
+                self._first_at = time.monotonic()
 
     def _wait_for(self, writers: orphans.Writers, conn: sqlite3.Connection) -> bool:
         """Ask for the writers' lock (``orphans.py``); True while this process must wait for
@@ -117,23 +244,26 @@ class WriterThread:
                 self._cond.wait(writers.wait_s())
         return True
 
-    def _next_work(self) -> tuple[list[Event], list[_Call], bool]:
+    def _next_work(self, check_at: float) -> tuple[list[Event], list[_Call], bool]:
+        """What to do next, waiting until ``check_at`` at most (nothing then, when idle)."""
         with self._cond:
             while True:
                 closing = self._state != "running"
                 if closing or self._calls or (self._urgent and self._pending):
                     break
-                wait = None
+                wait = check_at - time.monotonic()
+                if wait <= 0:
+                    break
                 if self._pending:
                     assert self._first_at is not None
-                    wait = self._first_at + self._interval - time.monotonic()
+                    wait = min(wait, self._first_at + self._interval - time.monotonic())
                     if wait <= 0:
                         break
                 if self.claims.waiting():  # another program records some: ask again soon
                     retry = self._retry_at - time.monotonic()
                     if retry <= 0:
                         break
-                    wait = retry if wait is None else min(wait, retry)
+                    wait = min(wait, retry)
                 self._cond.wait(wait)
             batch = list(self._pending)
             self._pending.clear()

@@ -1,0 +1,133 @@
+"""The event log deleted, or replaced, while a program writes it (``core/eventwriter.py``):
+every later event went into the deleted file, and ``tcpmonitor events`` said "no events"."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core import claims, eventwriter
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.events import Kind, State
+from tcpmonitor_gui.core.filelock import lock_path
+from tcpmonitor_gui.lab import FaultProxy
+
+from ._cli_process import Home, Running, tcpmonitor
+from .test_eventlog import at, state_event, wait_until
+
+
+def _state(line: str, state: str) -> bool:
+    event = json.loads(line)
+    return bool(event["kind"] == "state" and event["state"] == state)
+
+
+def stored(home: Home) -> list[tuple[str, str | None]]:
+    """The state changes ``tcpmonitor events`` shows, as (state, previous)."""
+    listed = tcpmonitor(home, "events", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    return [(row["state"], row["previous"]) for row in rows if row["kind"] == "state"]
+
+
+def minutes(log: Path) -> int:
+    """How many per-minute rows of samples ``log`` holds."""
+    with contextlib.closing(sqlite3.connect(f"file:{log}?mode=ro", uri=True)) as conn:
+        return int(conn.execute("SELECT count(*) FROM minutes").fetchone()[0])
+
+
+def test_a_data_folder_deleted_during_a_run_is_made_again_with_the_claims(
+    tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """``rm -rf`` of the data dir while ``run`` writes it: the next change is in a new log
+    that ``events`` reads, the run says so once on stderr, and a second ``run`` started
+    after the deletion does not record the profile a second time (the claim was taken again
+    beside the new log)."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    host, port = proxy.address
+    home.config.mkdir(parents=True)
+    (home.config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [
+        {"name": "db", "host": host, "port": port, "fail_after": 1,
+         "detector": {"kind": "probe", "interval_s": 0.2}},
+    ]}))  # fmt: skip
+    with Running(home, "run", "--json") as first:
+        first.read_until(lambda line: _state(line, "up"))
+        shutil.rmtree(home.data)
+        proxy.set_mode("refuse")
+        first.read_until(lambda line: _state(line, "down"))  # printed once stored
+        assert stored(home) == [("down", "up")]
+        assert stat.S_IMODE(os.stat(home.data).st_mode) == 0o700
+        assert stat.S_IMODE(os.stat(home.data / "events.sqlite3").st_mode) == 0o600
+        with Running(home, "run", "--json") as second:
+            second.read_until(lambda line: _state(line, "down"))  # seen live there too
+            proxy.set_mode("pass")
+            for run in (first, second):
+                run.read_until(lambda line: _state(line, "up"))
+            second.send_signal(signal.SIGTERM)
+            assert second.wait() == 0, second.stderr
+        first.send_signal(signal.SIGTERM)
+        assert first.wait() == 0, first.stderr
+    said = [line for line in first.stderr.splitlines() if "was deleted" in line]
+    assert len(said) == 1, first.stderr
+    assert f"{home.data / 'events.sqlite3'}: was deleted while in use" in said[0]
+    assert stored(home) == [("down", "up"), ("up", "down"), ("unknown", "up")]
+
+
+def test_a_log_replaced_by_a_fifo_is_refused_said_and_asked_again_with_nothing_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What takes the log's place that opening refuses is refused too, said in the log's
+    health, and asked again: once it is gone the events kept meanwhile are written."""
+    monkeypatch.setattr(eventwriter, "RETRY_S", 0.05)
+    monkeypatch.setattr(claims, "RETRY_S", 0.05)
+    path = tmp_path / "data" / "events.sqlite3"
+    with EventLog(path) as log:
+        log.submit([state_event(at(0), State.UP)])
+        assert log.flush()
+        shutil.rmtree(path.parent)
+        path.parent.mkdir()
+        os.mkfifo(path)
+        log.submit([state_event(at(1), State.DOWN, previous=State.UP)])
+        wait_until(lambda: "is a named pipe (FIFO)" in (log.health().error or ""))
+        assert not log.flush(timeout=0.2)  # kept, not written anywhere
+        path.unlink()
+        assert log.flush()
+        assert log.health().error is None
+        assert [(e.state, e.kind) for e in log.events()] == [(State.DOWN, Kind.STATE)]
+
+
+def test_claims_are_taken_again_when_a_deletion_is_found_while_nothing_is_written(
+    tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """A watch that stays up writes nothing for an hour: the deletion is found by the writer's
+    own check, and the claims held are taken again at once beside the new log, so a second
+    ``run`` started then does not record the profile too."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    host, port = proxy.address
+    home.config.mkdir(parents=True)
+    (home.config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [
+        {"name": "db", "host": host, "port": port, "detector": {"kind": "watch"}},
+    ]}))  # fmt: skip
+    log = home.data / "events.sqlite3"
+    with Running(home, "run", "--json") as first:
+        first.read_until(lambda line: _state(line, "up"))
+        wait_until(lambda: minutes(log) > 0)  # its sample too: nothing left to write
+        shutil.rmtree(home.data)
+        wait_until(lambda: lock_path(log).exists(), 10)  # its claims are beside it by then
+        with Running(home, "run", "--json") as second:
+            second.read_until(lambda line: _state(line, "up"))
+            proxy.set_mode("reset")
+            for run in (first, second):
+                run.read_until(lambda line: _state(line, "down"))
+            second.send_signal(signal.SIGTERM)
+            assert second.wait() == 0, second.stderr
+        first.send_signal(signal.SIGTERM)
+        assert first.wait() == 0, first.stderr
+    assert stored(home) == [("down", "up"), ("unknown", "down")]
