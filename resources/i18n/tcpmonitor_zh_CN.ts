@@ -1131,8 +1131,8 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
         <translation>无法创建副本，因此文件保持原样；在 TCP Monitor 重新启动之前不会覆盖它。</translation>
     </message>
     <message>
-        <source>Monitoring works; events are not stored this session.</source>
-        <translation>监视照常进行；本次运行的事件不会被保存。</translation>
+        <source>Monitoring works; events are kept in memory and stored once the event log can be opened (it is tried again every 5 s).</source>
+        <translation>监视照常进行；事件保留在内存中，待事件日志可以打开后再保存（每 5 秒重试一次）。</translation>
     </message>
     <message>
         <source>{error}. Monitoring goes on; events are kept in memory and written when the disk takes them again.</source>

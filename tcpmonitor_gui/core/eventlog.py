@@ -42,7 +42,7 @@ from .eventdb import (
 from .eventqueries import EventFilter, MinuteStat
 from .eventreader import EventReader
 from .events import Event, Kind
-from .eventwriter import WriterThread, _Call
+from .eventwriter import RETRY_S, Opened, WriterThread, _Call
 
 __all__ = [
     "SCHEMA_STEPS",
@@ -125,6 +125,8 @@ class EventLog(WriterThread, EventReader):
         #: Which profiles this process records (``claims.py``): all until ``start``.
         self.claims = Claims(None)
         self._retry_at = 0.0  # when the writer next asks for the claims of the quiet ones
+        #: Whether a file was ever open for writing (``start_trying`` may start without one).
+        self.opened_once = False
 
     # -- writing -------------------------------------------------------------------------
 
@@ -135,10 +137,30 @@ class EventLog(WriterThread, EventReader):
         Raises ``EventLogError`` (one line naming the file) for a file that is not a usable
         event log; nothing is written to it then.
         """
+        self._start(keep_trying=False)
+        return self
+
+    def start_trying(self) -> str | None:
+        """Like ``start``, but a log that cannot be opened now (the desktop program started
+        on a full disk, a drive not mounted yet, a file in the way) does not stop it: the
+        writer tries again every ``RETRY_S``, and what is submitted meanwhile is kept (samples
+        past ``max_pending`` dropped) and written once it opens. Returns why it could not be
+        opened now; None: it is open."""
+        return self._start(keep_trying=True)
+
+    def _start(self, keep_trying: bool) -> str | None:
         with self._cond:
             if self._state != "new":
-                return self
-            opened = self._open()
+                return None
+            why = None
+            try:
+                opened: Opened | None = self._open()
+            except EventLogError as exc:
+                if not keep_trying:
+                    raise
+                opened, why = None, str(exc)
+                self._error = f"{exc}; events wait in memory"
+                _log.warning("%s; will retry every %.0f s", self._error, RETRY_S)
             self._thread = threading.Thread(
                 target=self._run, args=(opened,), name="eventlog-writer", daemon=True
             )
@@ -147,7 +169,7 @@ class EventLog(WriterThread, EventReader):
         # A daemon thread, so a forgotten close() cannot hang the exit; but what is queued
         # is still written on a normal exit.
         atexit.register(self.close)
-        return self
+        return why
 
     def submit(self, events: Iterable[Event]) -> int:
         """Queue events for writing; thread-safe, never waits for the disk. Returns a ticket:

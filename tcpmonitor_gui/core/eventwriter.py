@@ -90,6 +90,7 @@ class WriterThread:
     _error: str | None
     _lost: int
     _retry_at: float
+    opened_once: bool
 
     if TYPE_CHECKING:  # EventLog's own
 
@@ -121,6 +122,7 @@ class WriterThread:
         except BaseException:
             conn.close()
             raise
+        self.opened_once = True
         return Opened(conn, writers, (found.st_dev, found.st_ino))
 
     def _run(self, opened: Opened | None) -> None:
@@ -182,9 +184,9 @@ class WriterThread:
                 self._cond.notify_all()
 
     def _open_again(self) -> Opened | None:
-        """A new log at the path (the one in use was deleted or replaced); None while what is
-        there cannot be used (said once, asked again every ``RETRY_S``; closing, once more,
-        and what is queued is lost then)."""
+        """A new log at the path (the one in use was deleted or replaced, or none could be
+        opened yet: ``start_trying``); None while what is there cannot be used (said once,
+        asked again every ``RETRY_S``; closing, once more, and what is queued is lost then)."""
         try:
             opened = self._open()
         except EventLogError as exc:

@@ -155,8 +155,9 @@ class Session:
             return default()
 
     def open_eventlog(self) -> EventLog | None:
-        """Open the event log and start its writer (once), on this thread; None if it cannot
-        be used (then a ``Problem`` says why), or ``SessionError`` when strict."""
+        """Open the event log and start its writer (once), on this thread; ``SessionError``
+        if it cannot be used when strict; otherwise a ``Problem`` says why, and the log keeps
+        what it is given and tries again (``EventLog.start_trying``)."""
         if (problem := self._open_eventlog(self.settings.retention_days)) is not None:
             self.problems.append(problem)
         return self.eventlog
@@ -192,15 +193,19 @@ class Session:
         from .eventlog import EventLog, EventLogError  # noqa: PLC0415 - see TYPE_CHECKING
 
         if self.eventlog is None:
-            try:
-                self.eventlog = EventLog(self.eventlog_path, retention_days=retention_days)
-                self.eventlog.start()
-            except EventLogError as exc:
-                self.eventlog = None
-                self._eventlog_error = str(exc)
-                if self.strict:
+            eventlog = EventLog(self.eventlog_path, retention_days=retention_days)
+            if self.strict:
+                try:
+                    self.eventlog = eventlog.start()
+                except EventLogError as exc:
+                    self._eventlog_error = str(exc)
                     raise SessionError(str(exc)) from None
-                return Problem(ProblemKind.EVENTLOG_UNUSABLE, str(exc))
+                return None
+            # The desktop program keeps the events and tries again (a full disk at start).
+            self.eventlog = eventlog
+            if (why := eventlog.start_trying()) is not None:
+                self._eventlog_error = why
+                return Problem(ProblemKind.EVENTLOG_UNUSABLE, why)
         return None
 
     # -- work for the I/O thread -----------------------------------------------------------
@@ -219,7 +224,7 @@ class Session:
         """The open event log, or ``EventLogUnavailable`` saying why there is none: for what
         reads history on the I/O thread, where an empty answer would say "nothing happened"
         when nothing could be read."""
-        if (eventlog := self.eventlog) is not None:
+        if (eventlog := self.eventlog) is not None and eventlog.opened_once:
             return eventlog
         why = self._eventlog_error or "it is not open"
         raise EventLogUnavailable(f"the event log cannot be used: {why}")
@@ -244,7 +249,7 @@ class Session:
             from .eventqueries import Uptime  # noqa: PLC0415 - loaded by the log's opening
 
             eventlog = None if self._closed else self.eventlog
-            if eventlog is None:
+            if eventlog is None or not eventlog.opened_once:
                 return {pid: Uptime(None) for pid in ids}
             return eventlog.uptimes(ids, UPTIME_WINDOW)
 
@@ -260,7 +265,7 @@ class Session:
             from .eventqueries import read  # noqa: PLC0415 - loaded by the log's opening
 
             eventlog = self.eventlog
-            if eventlog is None:
+            if eventlog is None or not eventlog.opened_once:
                 return {}
             return read(eventlog.path, lambda c: last_seen(c, ids, now), {})
 

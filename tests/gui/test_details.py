@@ -220,7 +220,7 @@ def test_without_a_usable_event_log_no_history_passes_for_an_empty_one(
     opened = open_window(qtbot, config, data, monitor=False)
     window = opened.window
     try:
-        assert opened.session.eventlog is None
+        assert opened.session.eventlog is not None and not opened.session.eventlog.opened_once
         with qtbot.waitSignal(window.log_pane.statusMessage, timeout=5000) as said:
             window.show()
             window.log_pane.model.reload()

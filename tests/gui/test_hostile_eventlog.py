@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.core import eventwriter
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tests.gui.windows import open_window, state_of
-from tests.helpers import HOSTILE_LOGS, a_real_log, contents, make_profile, plant
+from tests.helpers import HOSTILE_LOGS, a_real_log, contents, fill, make_profile, plant
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def test_the_window_starts_says_why_monitors_and_leaves_the_file(
         title, text, _severity = opened.window.banner.message()
         assert title == "The event log cannot be used", (title, text)
         assert str(path) in text and HOSTILE_LOGS[kind] in text, text
-        assert "events are not stored this session" in text
+        assert "events are kept in memory and stored once the event log can be opened" in text
     finally:
         opened.close()
     assert contents(path) == before
@@ -71,3 +72,34 @@ def test_a_symlinked_log_is_written_through_and_stays_a_symlink(
     stored = EventLog(real).events()
     assert len([e for e in stored if e.profile_id == "old"]) >= 3000  # and how it ended
     assert any(e.profile_id == db.id and e.state is State.UP for e in stored)
+
+
+def test_a_window_started_on_a_full_disk_stores_its_events_once_there_is_room(
+    qtbot: QtBot, tmp_path: Path, small_disk: Path, server: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event log "cannot be used" on a full disk at start, and nothing was stored for the
+    whole session, though the disk had room a minute later: the window keeps the events and
+    tries again (off the GUI thread), stores them once it opens, and says so."""
+    monkeypatch.setattr(eventwriter, "RETRY_S", 0.2)
+    config, data = tmp_path / "config", small_disk / "data"
+    db = make_profile("127.0.0.1", server, name="db", interval_s=0.2)
+    ProfileStore(config).save([db])
+    filler = fill(small_disk)
+    opened = open_window(qtbot, config, data)
+    window = opened.window
+    try:
+        qtbot.waitUntil(lambda: state_of(window, db.id) is State.UP, timeout=5000)
+        title, text, _severity = window.banner.message()
+        assert title == "The event log cannot be used", (title, text)
+        assert str(data / "events.sqlite3") in text and "disk is full" in text, text
+        filler.unlink()
+        qtbot.waitUntil(
+            lambda: window.statusBar().currentMessage() == "Events are stored again.",
+            timeout=5000,
+        )
+        log = opened.session.eventlog
+        assert log is not None and log.flush() and log.health().ok
+        stored = [(e.state, e.previous) for e in log.events(profile=db.id)]
+        assert stored[0] == (State.UP, State.UNKNOWN)  # kept while the disk was full
+    finally:
+        opened.close()

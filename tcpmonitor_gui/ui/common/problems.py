@@ -37,7 +37,11 @@ _NOT_KEPT = QT_TRANSLATE_NOOP(
     "No copy could be made, so the file is left as it is and nothing is saved over it "
     "until TCP Monitor starts again.",
 )
-_NOT_STORED = QT_TRANSLATE_NOOP("Problems", "Monitoring works; events are not stored this session.")
+_NOT_STORED = QT_TRANSLATE_NOOP(
+    "Problems",
+    "Monitoring works; events are kept in memory and stored once the event log can be opened "
+    "(it is tried again every 5 s).",
+)
 
 
 def problem_title(problem: Problem) -> str:
