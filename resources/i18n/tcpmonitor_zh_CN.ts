@@ -1142,6 +1142,14 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
         <source>Events are not being stored</source>
         <translation>事件未能保存</translation>
     </message>
+    <message>
+        <source>{renewed}. The history it held is gone; events are stored in the new log.</source>
+        <translation>{renewed}。其中的历史记录已不在；事件保存在新的日志中。</translation>
+    </message>
+    <message>
+        <source>A new event log was started</source>
+        <translation>已新建事件日志</translation>
+    </message>
     <message numerus="yes">
         <source>The event log fell behind: {n} latency samples were dropped (state changes are all kept).</source>
         <translation>

@@ -66,11 +66,13 @@ class EventLogHealth:
     """Whether the log keeps what it is given: ``error`` is the last failure to write (None
     once writing works again); ``dropped_samples`` counts samples dropped since start because
     the writer fell behind (state events are never dropped); ``lost`` the events a closing
-    writer could not write (a full disk), which no one will write."""
+    writer could not write (a full disk), which no one will write. ``renewed`` is told once,
+    when the log in use was found deleted or replaced and a new one is started there."""
 
     error: str | None = None
     dropped_samples: int = 0
     lost: int = 0
+    renewed: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -231,8 +233,8 @@ class EventLog(WriterThread, EventReader):
         if changed:
             self._tell()
 
-    def _tell(self) -> None:
-        health = self.health()
+    def _tell(self, renewed: str | None = None) -> None:
+        health = dataclasses.replace(self.health(), renewed=renewed)
         for watcher in list(self._watchers):
             try:
                 watcher(health)

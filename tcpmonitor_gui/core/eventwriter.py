@@ -98,6 +98,8 @@ class WriterThread:
 
         def _set_error(self, error: str | None) -> None: ...
 
+        def _tell(self, renewed: str | None = None) -> None: ...
+
     def _open(self) -> Opened:
         """Create the directory (0700) and the database if needed, take the claims of this
         process beside it (again, after a deletion) and the writers' lock, ending what a
@@ -149,7 +151,7 @@ class WriterThread:
                         opened = None
                         error = f"{self.path}: {why}; a new event log is started there"
                         _log.warning("%s, with the events not yet written", error)
-                        self._set_error(error)
+                        self._tell(renewed=error)
                         continue
                 if not closing and time.monotonic() >= self._retry_at:
                     self._retry_at = time.monotonic() + claims.RETRY_S

@@ -6,6 +6,7 @@ leaves the file as it was."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from tcpmonitor_gui.core import eventwriter
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.lab import FaultProxy
 from tests.gui.windows import open_window, state_of
 from tests.helpers import HOSTILE_LOGS, a_real_log, contents, fill, make_profile, plant
 
@@ -103,3 +105,29 @@ def test_a_window_started_on_a_full_disk_stores_its_events_once_there_is_room(
         assert stored[0] == (State.UP, State.UNKNOWN)  # kept while the disk was full
     finally:
         opened.close()
+
+
+def test_a_data_folder_deleted_under_the_window_is_told_and_a_new_log_keeps_what_follows(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """The window went on writing into the deleted file, and said nothing."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    db = make_profile(*proxy.address, name="db", interval_s=0.2, fail_after=1)
+    ProfileStore(config).save([db])
+    opened = open_window(qtbot, config, data)
+    window = opened.window
+    try:
+        qtbot.waitUntil(lambda: state_of(window, db.id) is State.UP, timeout=5000)
+        shutil.rmtree(data)
+        proxy.set_mode("refuse")
+        qtbot.waitUntil(lambda: window.banner.message()[0] != "", timeout=5000)
+        title, text, _severity = window.banner.message()
+        assert title == "A new event log was started", (title, text)
+        assert f"{data / 'events.sqlite3'}: was deleted while in use" in text, text
+        qtbot.waitUntil(lambda: state_of(window, db.id) is State.DOWN, timeout=5000)
+        log = opened.session.eventlog
+        assert log is not None and log.flush() and log.health().ok
+    finally:
+        opened.close()
+    stored = EventLog(data / "events.sqlite3").events(profile=db.id)
+    assert [(e.state, e.previous) for e in stored][:1] == [(State.DOWN, State.UP)]

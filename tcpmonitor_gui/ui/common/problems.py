@@ -64,6 +64,11 @@ class Problems(Context):
 
 def eventlog_health_words(health: EventLogHealth) -> tuple[str, str] | None:
     """``(title, text)`` of a banner for the event log's health; None: it writes again."""
+    if health.renewed is not None:
+        text = Problems.tr(
+            "{renewed}. The history it held is gone; events are stored in the new log."
+        ).format(renewed=health.renewed)
+        return Problems.tr("A new event log was started"), text
     if health.error is not None:
         text = Problems.tr(
             "{error}. Monitoring goes on; events are kept in memory and written "
