@@ -61,6 +61,33 @@ DEFAULT_MAX_PENDING = 100_000
 DROPS_TOLD_EVERY_S = 10.0
 
 
+def fold(pending: collections.deque[Event]) -> int:
+    """Fold each connection's waiting state changes to its first and its latest, the latest
+    saying how many came between and taking the first's state as its ``previous`` (so that
+    the outage the two tell stays one); the rest of ``pending`` is kept, in order. How many
+    were taken out. For a log that cannot be written (a full disk) and a peer that flaps
+    hundreds of times a second: state events are never dropped, and piled up without bound."""
+    changes: dict[str, list[int]] = {}
+    for i, event in enumerate(pending):
+        if event.kind is Kind.STATE and event.profile_id:
+            changes.setdefault(event.profile_id, []).append(i)
+    out: set[int] = set()
+    latest: dict[int, Event] = {}
+    for each in changes.values():
+        if len(each) > 2:
+            first, last = pending[each[0]], pending[each[-1]]
+            out.update(each[1:-1])
+            note = (
+                f"{len(each) - 2} changes before it not stored (the event log could not be written)"
+            )
+            detail = f"{last.detail}; {note}" if last.detail else note
+            latest[each[-1]] = dataclasses.replace(last, previous=first.state, detail=detail)
+    kept = [latest.get(i, e) for i, e in enumerate(pending) if i not in out]
+    pending.clear()
+    pending.extend(kept)
+    return len(out)
+
+
 @dataclasses.dataclass(frozen=True)
 class EventLogHealth:
     """Whether the log keeps what it is given: ``error`` is the last failure to write (None
@@ -93,8 +120,11 @@ class EventLog(WriterThread, EventReader):
 
     At most ``max_pending`` events wait in memory; beyond that new samples are dropped (and
     counted in ``health()``) but state events never are: losing a sample costs a dot on a
-    graph, losing a state event costs the user's history. ``watch_health`` callbacks hear of
-    write failures, recoveries and the first dropped sample, on the thread that saw them.
+    graph, losing a state event costs the user's history. Only past twice that (the log
+    cannot be written and a peer flaps) are each connection's waiting changes folded to its
+    first and latest (``fold``), so that memory stays bounded; they are counted as lost.
+    ``watch_health`` callbacks hear of write failures, recoveries and the first dropped
+    sample, on the thread that saw them.
     """
 
     def __init__(
@@ -181,7 +211,7 @@ class EventLog(WriterThread, EventReader):
             if self._state != "running":
                 raise RuntimeError(f"the event log is {self._state}, not running")
             was_empty = not self._pending
-            urgent = False
+            urgent = tell_folded = False
             dropped = self._dropped
             for event in events:
                 if event.kind == Kind.SAMPLE:
@@ -192,6 +222,11 @@ class EventLog(WriterThread, EventReader):
                     urgent = True
                 self._pending.append(event)
                 self._submitted += 1
+            if len(self._pending) > 2 * self._cap:  # the writer cannot write (a full disk)
+                folded = fold(self._pending)
+                self._committed += folded  # no one will write them: not waited for
+                self._lost += folded
+                tell_folded = True
             if self._pending and self._first_at is None:
                 self._first_at = time.monotonic()
             self._urgent = self._urgent or urgent
@@ -199,12 +234,20 @@ class EventLog(WriterThread, EventReader):
                 self._cond.notify_all()
             now = time.monotonic()
             tell = self._dropped > dropped and now - self._drops_told_at >= DROPS_TOLD_EVERY_S
+            tell = tell or tell_folded
             if tell:
                 self._drops_told_at = now
         for paused in self.claims.let_go():  # "pause all" in the window: the service records
             self.release(paused)
-        if tell:
+        if tell_folded:
+            _log.warning(
+                "event log: %d events lost so far: the log cannot be written, and past %d"
+                " waiting each connection's waiting changes are folded to its first and latest",
+                self._lost, 2 * self._cap,
+            )  # fmt: skip
+        elif tell:
             _log.warning("event log: %d samples dropped (the writer is behind)", self._dropped)
+        if tell:
             self._tell()
         return self._submitted
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import os
 import re
 import sqlite3
@@ -593,3 +594,34 @@ def test_a_fifo_in_place_of_the_log_is_named_and_nothing_waits_on_it(
         assert not thread.is_alive(), "waits on the FIFO"
     expected = f"{fifo}: is a named pipe (FIFO), not a file; the event log was not opened"
     assert answers == [expected, expected]
+
+
+def test_a_flapping_peer_on_a_full_disk_cannot_fill_memory(small_disk: Path) -> None:
+    """State events are never dropped, so while the disk was full (the log retries every
+    5 s) a peer that flaps hundreds of times a second piled them up without bound (about
+    1 GB an hour). Past twice ``max_pending`` waiting, each connection's waiting changes are
+    folded to its first and its latest (the latest's ``previous`` the first's state, so the
+    outage they tell stays one), counted as lost and said; the disk back, they are stored."""
+    from tests.helpers import fill
+
+    with EventLog(small_disk / "events.sqlite3", max_pending=50) as log:
+        log.submit([state_event(at(0), State.UP, pid=p) for p in ("a", "b")])
+        assert log.flush()
+        filler = fill(small_disk)
+        flips = [State.DOWN, State.UP] * 500 + [State.DOWN]
+        for i, state in enumerate(flips):  # 1,001 changes each, one call at a time
+            for pid in ("a", "b"):
+                previous = State.UP if state is State.DOWN else State.DOWN
+                log.submit([state_event(at(1, i / 10), state, pid=pid, previous=previous)])
+        with log._cond:
+            waiting = len(log._pending)
+        assert waiting <= 2 * 50 + 2, waiting
+        assert log.health().lost > 1900
+        filler.unlink()
+        assert log.flush(timeout=15)
+        for pid in ("a", "b"):
+            stored = [(e.previous, e.state) for e in log.events(profile=pid)]
+            first, last = stored[1], stored[-1]
+            assert first == (State.UP, State.DOWN) and last[1] is State.DOWN, stored
+            assert all(a[1] == b[0] for a, b in itertools.pairwise(stored[1:])), stored
+            assert len(stored) <= 2 + 2 * 50, len(stored)
