@@ -21,6 +21,7 @@ lock file holds the holder's process id, so that a launch that gets no answer ca
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import os
 import stat
@@ -29,7 +30,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from .. import APP_ID
 from ..core.filelock import open_lock_file
@@ -48,6 +49,12 @@ STARTING_WAIT_S = 10.0
 _RETRY_S = 0.05
 #: What the holder answers once its window was brought forward.
 ANSWER = b"shown"
+#: How long a peer may take to send its line, from connecting or its last answer.
+PEER_WAIT_S = 2.0
+#: The longest line a peer may send; a longer one is cut.
+MAX_LINE = 4096
+#: Connections served at once; another cuts the oldest.
+MAX_PEERS = 16
 #: The lock's file descriptor, open (and the lock held) until the process ends.
 _held: list[int] = []
 
@@ -156,14 +163,25 @@ def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float =
 
 
 class InstanceServer(QObject):
-    """Listens for later launches (from ``listen``); ``showRequested`` when one asks."""
+    """Listens for later launches (from ``listen``); ``showRequested`` when one asks.
+
+    What a peer sends is bounded: one line of at most ``MAX_LINE`` bytes, within
+    ``PEER_WAIT_S`` of connecting, on one of at most ``MAX_PEERS`` connections (a new one cuts
+    the oldest). A peer that holds a connection open and silent, sends garbage or a line
+    without end is cut: a thousand of them took every file this process may open, so the
+    server's accept failed and Qt closed it, and no later launch was answered again.
+    """
 
     showRequested = Signal()
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._server: QLocalServer | None = None  # made by listen (see the module)
-        self._connections: set[QLocalSocket] = set()
+        #: Each connection with what it has sent so far and when it connected.
+        self._peers: dict[QLocalSocket, tuple[bytearray, float]] = {}
+        self._sweep = QTimer(self)
+        self._sweep.setInterval(int(PEER_WAIT_S * 500))
+        self._sweep.timeout.connect(self._cut_late)
         self.name = name
 
     def listen(self) -> bool:
@@ -184,28 +202,53 @@ class InstanceServer(QObject):
 
     def _accept(self) -> None:
         assert self._server is not None
-        while (conn := self._server.nextPendingConnection()) is not None:
-            self._connections.add(conn)
-            conn.readyRead.connect(self._read)
-            conn.disconnected.connect(self._drop)
+        while self._server.hasPendingConnections():
+            conn = self._server.nextPendingConnection()
+            while len(self._peers) >= MAX_PEERS:
+                self._cut(next(iter(self._peers)))  # the oldest
+            self._peers[conn] = (bytearray(), time.monotonic())
+            conn.readyRead.connect(functools.partial(self._read, conn))
+            conn.disconnected.connect(functools.partial(self._cut, conn))
+            self._read(conn)  # a launch writes as it connects: it may all be here
+        if self._peers:
+            self._sweep.start()
 
-    def _read(self) -> None:
-        for conn in list(self._connections):
-            if conn.bytesAvailable() and b"show" in bytes(conn.readAll().data()):
-                self.showRequested.emit()
-                conn.write(ANSWER + b"\n")  # it is shown: the launch may say so
-                conn.flush()
+    def _read(self, conn: QLocalSocket) -> None:
+        if conn not in self._peers:
+            return
+        buffer = self._peers[conn][0]
+        buffer += bytes(conn.read(MAX_LINE + 1 - len(buffer)).data())
+        if b"\n" not in buffer:
+            if len(buffer) > MAX_LINE:
+                self._cut(conn)  # a line without end
+            return
+        if buffer.split(b"\n", 1)[0] != b"show":
+            self._cut(conn)  # garbage: no answer
+            return
+        buffer.clear()
+        self._peers[conn] = (buffer, time.monotonic())  # asked: its time starts again
+        self.showRequested.emit()
+        conn.write(ANSWER + b"\n")  # it is shown: the launch may say so
+        conn.flush()
 
-    def _drop(self) -> None:
-        for conn in [
-            c for c in self._connections if c.state() != c.LocalSocketState.ConnectedState
-        ]:
-            self._connections.discard(conn)
-            conn.deleteLater()
+    def _cut_late(self) -> None:
+        oldest = time.monotonic() - PEER_WAIT_S
+        for conn in [c for c, (_, since) in self._peers.items() if since < oldest]:
+            self._cut(conn)
+        if not self._peers:
+            self._sweep.stop()
+
+    def _cut(self, conn: QLocalSocket) -> None:
+        if self._peers.pop(conn, None) is None:
+            return
+        conn.readyRead.disconnect()
+        conn.disconnected.disconnect()
+        conn.abort()
+        conn.deleteLater()
 
     def close(self) -> None:
+        self._sweep.stop()
         if self._server is not None:
             self._server.close()
-        for conn in list(self._connections):
-            conn.abort()
-        self._connections.clear()
+        for conn in list(self._peers):
+            self._cut(conn)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtNetwork import QLocalSocket
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui import APP_ID
@@ -178,3 +180,100 @@ def test_a_lock_file_that_is_not_ours_means_ask(
             pytest.skip("giving a file to another user needs root")
         os.chown(lock_path(name), 65534, 65534)
     assert take_lock(name) is None
+
+
+def _peer(server: InstanceServer) -> socket.socket:
+    assert server._server is not None
+    peer = socket.socket(socket.AF_UNIX)
+    peer.connect(server._server.fullServerName())
+    peer.settimeout(0)
+    return peer
+
+
+def _closed_by_server(peer: socket.socket) -> bool:
+    try:
+        return peer.recv(64) == b""
+    except BlockingIOError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_a_thousand_silent_peers_leave_the_server_answering(tmp_path: Path) -> None:
+    """Connections that say half a word and nothing more were all kept: with as many as the
+    process may open files, its accept failed, Qt closed the server (its socket gone) and no
+    later launch was answered again. The oldest silent ones are cut: a launch still is."""
+    name = server_name(tmp_path)
+    code = (
+        "import resource, sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from tcpmonitor_gui.ui.single_instance import InstanceServer\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))\n"
+        "app = QCoreApplication([])\n"
+        f"server = InstanceServer({name!r})\n"
+        "assert server.listen()\n"
+        "print(server._server.fullServerName(), flush=True)\n"
+        "app.exec()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    peers: list[socket.socket] = []
+    with subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE) as first:
+        try:
+            assert first.stdout is not None
+            path = first.stdout.readline().decode().strip()
+            for _ in range(1000):
+                peers.append(socket.socket(socket.AF_UNIX))
+                peers[-1].connect(path)  # refused (the socket gone) once the server closed
+                peers[-1].sendall(b"sh")
+            assert ask_running_instance(name)
+        finally:
+            first.kill()
+            for peer in peers:
+                peer.close()
+
+
+@pytest.mark.parametrize(
+    "sent", [b"hello\n", b"\x00\xff" * 10, b"show" * 2000, b"show please\n", b"sh"]
+)
+def test_a_peer_that_sends_garbage_or_stops_halfway_is_cut_and_nothing_shown(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sent: bytes
+) -> None:
+    monkeypatch.setattr("tcpmonitor_gui.ui.single_instance.PEER_WAIT_S", 0.3, raising=False)
+    server = InstanceServer(server_name(tmp_path))
+    assert server.listen()
+    shown: list[bool] = []
+    server.showRequested.connect(lambda: shown.append(True))
+    peer = _peer(server)
+    try:
+        peer.sendall(sent)
+        qtbot.waitUntil(lambda: _closed_by_server(peer), timeout=5_000)
+        assert not shown
+    finally:
+        peer.close()
+        server.close()
+
+
+def test_a_launch_that_writes_a_byte_at_a_time_is_answered(qtbot: QtBot, tmp_path: Path) -> None:
+    """The line was looked for in each piece read alone: "show" in five pieces was never
+    seen, and its launch waited in vain."""
+    server = InstanceServer(server_name(tmp_path))
+    assert server.listen()
+    peer = _peer(server)
+    try:
+        qtbot.waitUntil(lambda: bool(server.findChildren(QLocalSocket)))
+        (conn,) = server.findChildren(QLocalSocket)
+        with qtbot.waitSignal(server.showRequested, timeout=5_000):
+            for byte in b"show\n":
+                with qtbot.waitSignal(conn.readyRead):  # read before the next one comes
+                    peer.sendall(bytes([byte]))
+        qtbot.waitUntil(lambda: _answer(peer) == b"shown\n", timeout=10_000)
+    finally:
+        peer.close()
+        server.close()
+
+
+def _answer(peer: socket.socket) -> bytes:
+    try:
+        return peer.recv(64)
+    except BlockingIOError:
+        return b""
