@@ -3,7 +3,7 @@
 The instance that runs holds a lock named from the application id and the config dir (so a
 test or a second profile set can run beside the user's own): an advisory ``flock`` on a file
 in the user's runtime directory, which the kernel lets go of however the process ends. A
-``QLocalServer`` of the same name answers "show" from later launches.
+``QLocalServer`` whose socket is beside it answers "show" from later launches.
 
 A launch that gets the lock knows at once that nothing else runs: it asks nobody, and listens
 once its window is on screen (Qt's network module is some 7 ms of imports the first frame
@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import logging
 import os
 import stat
 import sys
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 if sys.platform != "win32":
     import fcntl
+
+log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_MS = 500
 #: How long a launch waits for the holder to answer that it showed its window.
@@ -80,11 +83,51 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def folder() -> Path:
+    """Where the lock and the socket are: the user's runtime directory, else a folder of
+    this user's in the temporary one. Never the temporary one itself, where Qt put the
+    socket: another user could make its name first (the name is derived from the user's id
+    and config dir, both easy to guess), so the program could not listen and a later launch
+    asked, and believed, the other user's server."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(runtime):
+        return Path(runtime)
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    return Path(os.environ.get("TMPDIR") or "/tmp") / f"tcpmonitor-{user}"
+
+
+def _private(where: Path) -> bool:
+    """``where`` is a folder (made 0700 if missing) that only this user can write in."""
+    if sys.platform == "win32":  # pragma: no cover - Qt's pipes have their own security
+        return True
+    with contextlib.suppress(OSError):
+        where.mkdir(mode=0o700)
+    try:
+        found = os.lstat(where)
+    except OSError:
+        return False
+    mine = stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid()
+    if not (mine and found.st_mode & 0o022 == 0):
+        log.warning(
+            "%s is not a folder only this user can write in: TCP Monitor does not look"
+            " there for a running instance (a second launch starts a second window)",
+            where,
+        )
+        return False
+    return True
+
+
 def lock_path(name: str) -> Path:
-    """In the user's runtime directory (private to the user), else in the temporary one,
-    where Qt puts the server's socket."""
-    folder = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp"
-    return Path(folder) / f"{name}.lock"
+    return folder() / f"{name}.lock"
+
+
+def socket_path(name: str) -> str | None:
+    """The server's socket (short: its path must fit in 108 bytes), or None where the
+    folder is not private."""
+    if sys.platform == "win32":  # pragma: no cover - a pipe's name, not a file's
+        return name
+    where = folder()
+    return str(where / f"tcpmonitor-{name[-16:]}.socket") if _private(where) else None
 
 
 def take_lock(name: str) -> bool | None:
@@ -92,7 +135,7 @@ def take_lock(name: str) -> bool | None:
     instance runs; False: another process holds it (running, or still starting); None: no
     lock can be had here (no ``flock``; the file cannot be opened, or is not a regular file
     of this user's): ask, as before."""
-    if sys.platform == "win32":  # pragma: no cover
+    if sys.platform == "win32" or not _private(folder()):
         return None
     try:
         # Not a file of ours (in a shared /tmp, another user could have made it to hold):
@@ -139,10 +182,12 @@ def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float =
     also when it took the message and did not answer within ``ANSWER_WAIT_S`` (frozen)."""
     from PySide6.QtNetwork import QLocalSocket  # noqa: PLC0415 - see the module
 
+    if (address := socket_path(name)) is None:
+        return False
     deadline = time.monotonic() + wait_s
     socket = QLocalSocket()
     while True:
-        socket.connectToServer(name)
+        socket.connectToServer(address)
         if socket.waitForConnected(CONNECT_TIMEOUT_MS):
             break
         if time.monotonic() >= deadline:
@@ -189,16 +234,18 @@ class InstanceServer(QObject):
 
         if self._server is None:
             self._server = QLocalServer(self)
-            # Only this user may ask (the socket is in a shared folder where there is no
-            # runtime one, and a loose umask would let anyone connect).
+            # Only this user may ask (however loose the umask: the folder is private,
+            # and this is so where Qt makes it elsewhere).
             self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
             self._server.newConnection.connect(self._accept)
-        if self._server.listen(self.name):
+        if (address := socket_path(self.name)) is None:
+            return False
+        if self._server.listen(address):
             return True
         # A stale socket from a crashed instance (it no longer holds the lock, or nobody
         # answered ask_running_instance).
-        self._server.removeServer(self.name)
-        return self._server.listen(self.name)
+        self._server.removeServer(address)
+        return self._server.listen(address)
 
     def _accept(self) -> None:
         assert self._server is not None

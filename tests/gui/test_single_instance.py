@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -277,3 +282,61 @@ def _answer(peer: socket.socket) -> bytes:
         return peer.recv(64)
     except BlockingIOError:
         return b""
+
+
+@pytest.mark.parametrize("squatted", ["the names", "the folder"])
+def test_another_user_cannot_squat_the_instance_before_it_starts(
+    tmp_path: Path, squatted: str, request: pytest.FixtureRequest
+) -> None:
+    """Without a runtime directory the lock and Qt's socket were in the shared temporary
+    folder, under names anyone can work out: another user who made them first (their lock
+    held, their server answering "shown") was asked and believed, and the program never
+    started ("already running; its window was brought to the front"). They are in a folder
+    of this user's now; one another user made in its place is not used at all."""
+    if os.getuid() != 0:
+        pytest.skip("playing another user needs root")
+    shared = Path(tempfile.mkdtemp(prefix="tcpm-"))  # short: a socket's path must fit
+    shared.chmod(0o1777)
+    config = tmp_path / "config"
+    name = server_name(config)
+    request.addfinalizer(lambda: shutil.rmtree(shared, ignore_errors=True))
+    lock = os.open(shared / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+    os.fchown(lock, 65534, 65534)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    squatter = socket.socket(socket.AF_UNIX)
+    squatter.bind(str(shared / name))
+    os.chown(shared / name, 65534, 65534)
+    os.chmod(shared / name, 0o777)
+    squatter.listen()
+    if squatted == "the folder":
+        (shared / "tcpmonitor-0").mkdir(mode=0o777)
+        os.chown(shared / "tcpmonitor-0", 65534, 65534)
+    asked: list[bytes] = []
+
+    def answer() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn = squatter.accept()[0]
+                asked.append(conn.recv(64))
+                conn.sendall(b"shown\n")
+                conn.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    try:
+        launch = subprocess.run(
+            [sys.executable, "-m", "tcpmonitor_gui", "--config-dir", str(config),
+             "--data-dir", str(tmp_path / "data"), "--quit-after", "1"],
+            env={**env, "TMPDIR": str(shared), "QT_QPA_PLATFORM": "offscreen"},
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        squatter.shutdown(socket.SHUT_RDWR)
+        squatter.close()
+        os.close(lock)
+    assert launch.returncode == 0, launch.stderr
+    assert "already running" not in launch.stdout
+    assert not asked, "the other user's server was asked"
+    assert (tmp_path / "data").exists(), "the program did not start"
+    if squatted == "the folder":
+        assert "is not a folder only this user can write in" in launch.stderr
