@@ -294,20 +294,7 @@ def compose(
 def _desktop_entry(*, install: bool) -> int:
     from .integration import xdg  # noqa: PLC0415
 
-    if not sys.platform.startswith("linux"):
-        print("tcpmonitor-gui: desktop entries are for Linux (XDG) desktops", file=sys.stderr)
-        return 2
-    try:
-        done = xdg.install() if install else xdg.uninstall()
-    except OSError as exc:
-        print(f"tcpmonitor-gui: {exc}", file=sys.stderr)
-        return 1
-    verb = "installed" if install else "removed"
-    for path in done:
-        print(f"{verb} {path}")
-    if not done:
-        print("nothing to remove: no desktop entry was installed")
-    return 0
+    return xdg.command(remove=not install)
 
 
 def _autostart() -> Autostart:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -135,16 +136,73 @@ def install(env: Mapping[str, str] | None = None) -> list[Path]:
     return written
 
 
-def uninstall(env: Mapping[str, str] | None = None) -> list[Path]:
-    """Remove what ``install`` wrote (nothing else); the paths removed."""
+def uninstall(env: Mapping[str, str] | None = None) -> tuple[list[Path], list[Path]]:
+    """Remove what ``install`` wrote, and nothing else: the paths removed, and those left
+    where a file of that name is not what an install writes (the user's own, or edited)."""
     home = data_home(env)
-    removed = []
-    for target in install_targets(home):
-        if target.exists():
+    removed, left = [], []
+    for target, content in install_targets(home).items():
+        if not os.path.lexists(target):
+            continue
+        if _is_installed(target, content):
             target.unlink()
             removed.append(target)
+        else:
+            left.append(target)
     _refresh_caches(home)
-    return removed
+    return removed, left
+
+
+def _is_installed(target: Path, content: str | Path) -> bool:
+    """``target`` holds what an install writes there (a desktop entry's ``Exec`` aside: it
+    runs whichever launcher installed it); read without following a link or waiting on a
+    FIFO."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    want = content.read_bytes() if isinstance(content, Path) else content.encode()
+    try:
+        fd = os.open(target, flags)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        found = os.read(fd, len(want) + 1)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    if target.name == DESKTOP_FILE:
+        return _without_exec(found) == _without_exec(want)
+    return found == want
+
+
+def _without_exec(text: bytes) -> list[bytes]:
+    return [line for line in text.splitlines() if not line.startswith(b"Exec=")]
+
+
+def command(*, remove: bool) -> int:
+    """``--install-desktop-entry``, or ``--uninstall-desktop-entry`` (``remove``): says
+    what it did, or why not (exit 1)."""
+    if not sys.platform.startswith("linux"):
+        print("tcpmonitor-gui: desktop entries are for Linux (XDG) desktops", file=sys.stderr)
+        return 2
+    left: list[Path] = []
+    try:
+        if remove:
+            done, left = uninstall()
+        else:
+            done = install()
+    except OSError as exc:
+        print(f"tcpmonitor-gui: {exc}", file=sys.stderr)
+        return 1
+    verb = "removed" if remove else "installed"
+    for path in done:
+        print(f"{verb} {path}")
+    for path in left:
+        print(f"left {path}: not what --install-desktop-entry writes (your own, or changed)")
+    if remove and not done and not left:
+        print("nothing to remove: no desktop entry was installed")
+    return 0
 
 
 def _refresh_caches(home: Path) -> None:

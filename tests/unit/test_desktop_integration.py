@@ -158,6 +158,37 @@ def test_install_and_uninstall_desktop_entry(xdg_env: dict[str, str], tmp_path: 
     assert "nothing to remove" in again.stdout
 
 
+def test_uninstall_leaves_the_users_own_files_of_the_same_names(
+    xdg_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A menu entry the user wrote under the application's id (their own Exec), or an icon
+    of their own there, was removed as if installed: only what an install writes is."""
+    data = tmp_path / "data"
+    assert gui(xdg_env, "--install-desktop-entry").returncode == 0
+    entry = data / "applications" / xdg.DESKTOP_FILE
+    installed = entry.read_text()
+    own = installed.replace("Name=TCP Monitor", "Name=TCP Monitor (mine)")
+    assert own != installed
+    entry.write_text(own)
+    icon = data / "icons" / "hicolor" / "48x48" / "apps" / f"{APP_ID}.png"
+    icon.write_bytes(b"my own icon")
+    (tmp_path / "mine.xml").write_text("<component/>")
+    metainfo = data / "metainfo" / xdg.METAINFO_FILE
+    metainfo.unlink()
+    metainfo.symlink_to(tmp_path / "mine.xml")
+    done = gui(xdg_env, "--uninstall-desktop-entry")
+    assert done.returncode == 0, done.stderr
+    assert entry.read_text() == own and icon.read_bytes() == b"my own icon"
+    assert metainfo.is_symlink() and (tmp_path / "mine.xml").read_text() == "<component/>"
+    for path in (entry, icon, metainfo):
+        assert (
+            f"left {path}: not what --install-desktop-entry writes (your own, or changed)"
+            in done.stdout
+        )
+    svg = data / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg"
+    assert f"removed {svg}" in done.stdout and not svg.exists()
+
+
 def test_install_options_exclude_each_other(xdg_env: dict[str, str]) -> None:
     done = gui(xdg_env, "--install-desktop-entry", "--uninstall-desktop-entry")
     assert done.returncode == 2
