@@ -73,11 +73,14 @@ def exec_line(argv: Sequence[str]) -> str:
 
 def _exec_quote(arg: str) -> str:
     arg = arg.replace("%", "%%")  # a literal percent sign is doubled in Exec
-    if arg and not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`="):
+    if arg and not any(c in arg for c in " \t\n\r\"'\\><~|&;$*?#()`="):
         return arg
     inner = "".join("\\" + c if c in '"`$\\' else c for c in arg)
-    # The desktop file is itself an escaped string format: each backslash is doubled again.
-    return '"' + inner.replace("\\", "\\\\") + '"'
+    # The desktop file is itself an escaped string format: each backslash is doubled again,
+    # and a line break is written \n (as itself it ended the entry: the rest of the path
+    # became a line of its own, or a key).
+    inner = inner.replace("\\", "\\\\")
+    return '"' + inner.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:

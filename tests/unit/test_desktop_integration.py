@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import plistlib
+import re
 import shlex
 import shutil
 import struct
@@ -221,6 +222,28 @@ def test_autostart_on_linux_is_an_xdg_autostart_entry(tmp_path: Path) -> None:
     autostart.disable()
     assert not autostart.is_enabled()
     autostart.disable()  # already off: nothing to do, no error
+
+
+def test_a_config_dir_with_a_line_break_stays_one_exec_value(tmp_path: Path) -> None:
+    """A line break in an argument was written as itself: the autostart entry ended there,
+    the rest of the path became a line of its own (or a key: "\nExec=..."), and the
+    validator refused the file. It is written \\n, and reads back as the same path."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    odd = "/my profiles/100%\nExec=/bin/false\r\t$x"
+    path = Autostart("linux", env=env, home=tmp_path).enable([str(GUI), "--config-dir", odd])
+    validate_desktop(path)
+    lines = path.read_text().splitlines()
+    assert [line.split("=", 1)[0] for line in lines].count("Exec") == 1, lines
+    # The value's string escapes, then the Exec quoting (a backslash in quotes escapes).
+    value = entry_values(path.read_text())["Exec"]
+    escapes = {"n": "\n", "r": "\r", "t": "\t", "s": " "}
+    unescaped = re.sub(r"\\(.)", lambda m: escapes.get(m[1], m[1]), value)
+    words = re.findall(r'"((?:\\.|[^"\\])*)"|(\S+)', unescaped, re.DOTALL)
+    argv = [
+        (re.sub(r"\\(.)", r"\1", quoted, flags=re.DOTALL) or bare).replace("%%", "%")
+        for quoted, bare in words
+    ]
+    assert argv == [str(GUI), "--config-dir", odd, "--minimized"]
 
 
 def test_autostart_without_xdg_config_home_uses_dot_config(tmp_path: Path) -> None:
