@@ -135,8 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = single_instance.server_name(config_dir)
     if (alone := single_instance.take_lock(name)) is not True:
         wait_s = single_instance.STARTING_WAIT_S if alone is False else 0.0
-        if single_instance.ask_running_instance(name, wait_s=wait_s):
+        asked = single_instance.asking(args.show)  # "show", or "show NAME"
+        if (answer := single_instance.ask(name, asked, wait_s=wait_s)) is not None:
             print("TCP Monitor is already running; its window was brought to the front.")
+            if answer == single_instance.UNKNOWN:
+                log.error("--show: no connection is named %r", args.show)  # as at a start
+                return 1
             return 0
         if alone is False:  # a live process holds it: a second window would monitor twice
             pid = single_instance.holder(name)
@@ -163,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         BenchHooks(app, window, Path(bench_report), STARTUP_MARKS)  # owned by app
     instance.showRequested.connect(window.show_and_raise)
+    instance.show_named = functools.partial(_show_named, window, session)
 
     def listen() -> None:
         if not instance.listen():
@@ -312,6 +317,13 @@ def _launch_args(args: argparse.Namespace) -> list[str]:
         if value:
             argv += [option, str(Path(value).expanduser().resolve())]
     return argv
+
+
+def _show_named(window: MainWindow, session: Session, name: str) -> bool:
+    """A later launch's ``--show NAME|ID``: the window on that connection; False if none."""
+    if (shown := session.profiles.find(name)) is not None:
+        window.show_profile(shown.id)
+    return shown is not None
 
 
 def _show(window: MainWindow, *, minimized: bool) -> bool:

@@ -28,6 +28,7 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,8 @@ STARTING_WAIT_S = 10.0
 _RETRY_S = 0.05
 #: What the holder answers once its window was brought forward.
 ANSWER = b"shown"
+#: ... when asked to show a connection (``show NAME``) that it does not have.
+UNKNOWN = ANSWER + b"; no such connection"
 #: How long a peer may take to send its line, from connecting or its last answer.
 PEER_WAIT_S = 2.0
 #: The longest line a peer may send; a longer one is cut.
@@ -180,10 +183,21 @@ def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float =
     """True if another instance answered under ``name`` that it did ``message``; tried
     again for ``wait_s`` while nobody listens yet (a first instance still starting). False
     also when it took the message and did not answer within ``ANSWER_WAIT_S`` (frozen)."""
+    return ask(name, message, wait_s=wait_s) is not None
+
+
+def asking(show: str | None) -> bytes:
+    """What a launch asks: ``show``, or ``show NAME`` for ``--show NAME|ID``."""
+    return b"show" if not (show or "").strip() else b"show " + show.encode(errors="replace")
+
+
+def ask(name: str, message: bytes, *, wait_s: float = 0.0) -> bytes | None:
+    """``ask_running_instance``, with the answer's line (``ANSWER`` or ``UNKNOWN``); None
+    for no answer. ``message``: ``show``, or ``show NAME`` (one line: a line end is cut)."""
     from PySide6.QtNetwork import QLocalSocket  # noqa: PLC0415 - see the module
 
     if (address := socket_path(name)) is None:
-        return False
+        return None
     deadline = time.monotonic() + wait_s
     socket = QLocalSocket()
     while True:
@@ -191,9 +205,9 @@ def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float =
         if socket.waitForConnected(CONNECT_TIMEOUT_MS):
             break
         if time.monotonic() >= deadline:
-            return False
+            return None
         time.sleep(_RETRY_S)  # ok-sleep: a server that is not there yet has no wake-up to give
-    socket.write(message + b"\n")
+    socket.write(message.splitlines()[0][: MAX_LINE - 1] + b"\n")
     socket.flush()
     socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
     answer = b""
@@ -204,7 +218,8 @@ def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float =
             break  # frozen, or gone without a word
         answer += bytes(socket.readAll().data())
     socket.abort()
-    return answer.startswith(ANSWER)
+    line = answer.split(b"\n", 1)[0]
+    return line if line.startswith(ANSWER) else None
 
 
 class InstanceServer(QObject):
@@ -221,6 +236,8 @@ class InstanceServer(QObject):
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: Shows the connection a launch named (``--show``); whether there is one.
+        self.show_named: Callable[[str], bool] = lambda _name: False
         self._server: QLocalServer | None = None  # made by listen (see the module)
         #: Each connection with what it has sent so far and when it connected.
         self._peers: dict[QLocalSocket, tuple[bytearray, float]] = {}
@@ -269,13 +286,20 @@ class InstanceServer(QObject):
             if len(buffer) > MAX_LINE:
                 self._cut(conn)  # a line without end
             return
-        if buffer.split(b"\n", 1)[0] != b"show":
+        line = buffer.split(b"\n", 1)[0]
+        word, _, named = line.partition(b" ")
+        try:
+            text = named.decode()
+        except UnicodeDecodeError:
+            text = ""
+        if word != b"show" or (named and not text.strip()):
             self._cut(conn)  # garbage: no answer
             return
         buffer.clear()
         self._peers[conn] = (buffer, time.monotonic())  # asked: its time starts again
         self.showRequested.emit()
-        conn.write(ANSWER + b"\n")  # it is shown: the launch may say so
+        found = self.show_named(text) if text else True
+        conn.write((ANSWER if found else UNKNOWN) + b"\n")  # the launch may say so
         conn.flush()
 
     def _cut_late(self) -> None:

@@ -238,7 +238,8 @@ def test_a_thousand_silent_peers_leave_the_server_answering(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "sent", [b"hello\n", b"\x00\xff" * 10, b"show" * 2000, b"show please\n", b"sh"]
+    "sent",
+    [b"hello\n", b"\x00\xff" * 10, b"show" * 2000, b"showplease\n", b"show \xff\xfe\n", b"sh"],
 )
 def test_a_peer_that_sends_garbage_or_stops_halfway_is_cut_and_nothing_shown(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sent: bytes
@@ -340,3 +341,47 @@ def test_another_user_cannot_squat_the_instance_before_it_starts(
     assert (tmp_path / "data").exists(), "the program did not start"
     if squatted == "the folder":
         assert "is not a folder only this user can write in" in launch.stderr
+
+
+def test_a_later_launch_with_show_opens_the_running_window_on_that_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tcpmonitor-gui --show db`` beside a running window only brought it to the front:
+    the connection named was not opened (only "show" was sent). It is sent and opened now;
+    a name the running window does not have is said, exit 1, as at a start."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    config = tmp_path / "config"
+    name = server_name(config)
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from tcpmonitor_gui.ui.single_instance import InstanceServer, take_lock\n"
+        "app = QCoreApplication([])\n"
+        f"assert take_lock({name!r})\n"
+        f"server = InstanceServer({name!r})\n"
+        "server.show_named = lambda n: print('shows', repr(n), flush=True) or n == 'Orders DB'\n"
+        "assert server.listen()\n"
+        "print('listening', flush=True)\n"
+        "app.exec()\n"
+    )
+    launch = [sys.executable, "-m", "tcpmonitor_gui", "--config-dir", str(config),
+              "--data-dir", str(tmp_path / "data"), "--quit-after", "5", "--show"]  # fmt: skip
+    with subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True
+    ) as first:
+        try:
+            assert first.stdout is not None and first.stdout.readline().strip() == "listening"
+            found = subprocess.run([*launch, "Orders DB"], env=env, capture_output=True,
+                                   text=True, timeout=60, check=False)  # fmt: skip
+            unknown = subprocess.run([*launch, "nosuch"], env=env, capture_output=True,
+                                     text=True, timeout=60, check=False)  # fmt: skip
+        finally:
+            first.send_signal(signal.SIGKILL)
+        asked = first.stdout.read().splitlines()  # printed before it answered each launch
+    assert asked == ["shows 'Orders DB'", "shows 'nosuch'"], asked
+    assert found.returncode == 0, (found.stdout, found.stderr)
+    assert "its window was brought to the front" in found.stdout
+    assert unknown.returncode == 1, (unknown.stdout, unknown.stderr)
+    assert "--show: no connection is named 'nosuch'" in unknown.stderr
+    assert not (tmp_path / "data").exists(), "a second instance was started"
