@@ -188,7 +188,9 @@ def ask_running_instance(name: str, message: bytes = b"show", *, wait_s: float =
 
 def asking(show: str | None) -> bytes:
     """What a launch asks: ``show``, or ``show NAME`` for ``--show NAME|ID``."""
-    return b"show" if not (show or "").strip() else b"show " + show.encode(errors="replace")
+    if show is None or not show.strip():
+        return b"show"
+    return b"show " + show.encode(errors="replace")
 
 
 def ask(name: str, message: bytes, *, wait_s: float = 0.0) -> bytes | None:
