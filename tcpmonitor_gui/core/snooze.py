@@ -62,11 +62,10 @@ def until_for(text: str, now: dt.datetime | None = None) -> str:
     if word in (FOREVER, "until-unmuted", "unmuted"):
         return FOREVER
     if word == "tomorrow":
-        local = now.astimezone()
-        morning = (local + dt.timedelta(days=1)).replace(
-            hour=TOMORROW_HOUR, minute=0, second=0, microsecond=0
-        )
-        return iso(morning)
+        # A naive time is read by tomorrow's own rules: ``now.astimezone()`` carries
+        # tonight's offset, and the night the clocks changed "08:00" came at 09:00 or 07:00.
+        day = now.astimezone().date() + dt.timedelta(days=1)
+        return iso(dt.datetime.combine(day, dt.time(TOMORROW_HOUR)).astimezone())
     m = _DURATION.fullmatch(word)
     if not word or m is None or not any(m.groups()):
         v.fail("DURATION", text, "is not a duration (15m, 1h, 2h30m, 1d), tomorrow or forever")

@@ -39,6 +39,32 @@ def test_tomorrow_is_eight_in_the_morning_local_time(monkeypatch: pytest.MonkeyP
         time.tzset()
 
 
+@pytest.mark.parametrize(
+    ("zone", "now", "until"),
+    [
+        # The night the clocks go forward (Berlin, 29 March 2026): 08:00 CEST is 06:00 UTC.
+        ("Europe/Berlin", dt.datetime(2026, 3, 28, 19, 0, tzinfo=dt.UTC), "2026-03-29T06:00:00Z"),
+        # ... and back (25 October 2026): 08:00 CET is 07:00 UTC.
+        ("Europe/Berlin", dt.datetime(2026, 10, 24, 19, 0, tzinfo=dt.UTC), "2026-10-25T07:00:00Z"),
+        # Lord Howe moves half an hour (4 October 2026, +10:30 to +11): 08:00 is 21:00 UTC.
+        ("Australia/Lord_Howe", dt.datetime(2026, 10, 3, 9, 0, tzinfo=dt.UTC),
+         "2026-10-03T21:00:00Z"),
+    ],
+)  # fmt: skip
+def test_tomorrow_is_eight_by_tomorrows_clock_across_a_dst_change(
+    monkeypatch: pytest.MonkeyPatch, zone: str, now: dt.datetime, until: str
+) -> None:
+    """Tomorrow's offset, not tonight's: with tonight's the snooze ended at 09:00 (or 07:00)
+    the morning after the clocks changed."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        assert snooze.until_for("tomorrow", now) == until
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_snoozed_holds_until_the_time_and_forever_holds_always() -> None:
     until = snooze.until_for("15m", NOW)
     assert snooze.snoozed(until, NOW)
