@@ -50,10 +50,33 @@ def parse_when(option: str, text: str | None, now: dt.datetime | None = None) ->
         ) from None
     try:
         if when.tzinfo is None:
-            when = when.astimezone()  # what a person types is their own clock
+            when = _local(option, text.strip(), when)  # what a person types is their own clock
         return min(max(when.astimezone(dt.UTC), EPOCH), END)
     except (OverflowError, ValueError, OSError):
         return EPOCH if when.year < 1970 else END
+
+
+def _local(option: str, text: str, when: dt.datetime) -> dt.datetime:
+    """``when`` (naive) on this computer's clock. A time the clocks skipped (spring's missing
+    hour) or passed twice (autumn's) is refused, with the offsets that say it: taken as it
+    came, "--since 02:30" began at 01:30 by the same clock, or at the first 02:30 unsaid."""
+    first, second = when.replace(fold=0).astimezone(), when.replace(fold=1).astimezone()
+    if first.replace(tzinfo=None) != when:
+        raise UsageError(
+            f"{option}: {text!r} is not a time on this computer's clock: it was skipped when"
+            f" the clocks went forward (write it with its UTC offset, {_offset(when, first)})"
+        )
+    if first != second:
+        raise UsageError(
+            f"{option}: {text!r} came twice on this computer's clock, when the clocks went back"
+            f" (write it with its UTC offset: {_offset(when, first)} or {_offset(when, second)})"
+        )
+    return first
+
+
+def _offset(when: dt.datetime, zoned: dt.datetime) -> str:
+    """``when`` as written, with the UTC offset of ``zoned``: 2026-10-25T02:30+02:00."""
+    return when.replace(tzinfo=zoned.tzinfo).isoformat(timespec="minutes")
 
 
 def parse_period(
