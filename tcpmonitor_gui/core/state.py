@@ -11,6 +11,7 @@ to the event.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from .events import Cause, Event, Kind, State, utc_now
@@ -27,6 +28,18 @@ _NOT_YET = (State.UNKNOWN, State.CONNECTING)
 #: for an action on ``degraded``), every interval, for as long as it stayed so.
 CALM_FRACTION = 0.8
 
+#: The wall clock set (NTP stepping it, a VM restored from a snapshot, ``date -s``) by more
+#: than this between two state changes of a profile: see ``StateMachine._stamp``.
+STEP_S = 2.0
+_BOOTTIME = getattr(time, "CLOCK_BOOTTIME", None)
+
+
+def _elapsed() -> float | None:
+    """Seconds on a clock that nobody sets and that counts sleep (Linux's CLOCK_BOOTTIME);
+    None where there is none (a monotonic clock that stops in sleep would shorten a drop
+    that slept)."""
+    return None if _BOOTTIME is None else time.clock_gettime(_BOOTTIME)
+
 
 class StateMachine:
     def __init__(self, profile: Profile) -> None:
@@ -39,6 +52,8 @@ class StateMachine:
         self.last_ok: float | None = None
         #: Set when the state last changed (monotonic), for "time in current state".
         self.since = time.monotonic()
+        #: The last state change's stamp and ``_elapsed()`` then.
+        self.stamped: tuple[dt.datetime, float | None] | None = None
 
     def _event(
         self,
@@ -53,7 +68,7 @@ class StateMachine:
     ) -> Event:
         p, now = self.profile, utc_now()
         return Event(
-            ts=now,
+            ts=self._stamp(now, previous) if kind is Kind.STATE else now,
             profile_id=p.id,
             profile_name=p.name,
             kind=kind,
@@ -67,6 +82,25 @@ class StateMachine:
             address=address,
             maintenance=kind is Kind.STATE and in_maintenance(p.maintenance, now),
         )
+
+    def _stamp(self, wall: dt.datetime, ending: State | None) -> dt.datetime:
+        """A state change's time: the wall clock's, unless it was set since the last change
+        (it differs by more than ``STEP_S`` from that change's time plus the seconds really
+        passed). Then a drop that ends (``ending`` down) lasted the seconds that passed, and
+        any other span takes the step, never going back: set back an hour, the wall clock
+        stamped the recovery before the drop, which then ended at the next change that was
+        not a drop, and set forward a day, a 5 min drop lasted a day and 5 min."""
+        elapsed = _elapsed()
+        ts, last = wall, self.stamped
+        if last is not None:
+            before, then = last
+            if elapsed is not None and then is not None:
+                steady = before + dt.timedelta(seconds=elapsed - then)
+                if ending is State.DOWN and abs((wall - steady).total_seconds()) > STEP_S:
+                    ts = steady
+            ts = max(ts, before)
+        self.stamped = (ts, elapsed)
+        return ts
 
     def _move(
         self,
@@ -100,6 +134,7 @@ class StateMachine:
         target had just gone: the drop told, and its actions run, a second time, and one
         outage stored as two. Paused (disabled) goes on likewise, whatever the target: the
         monitor enabled again then says "resumed", not "unknown" out of nowhere."""
+        self.stamped = before.stamped  # its changes go on after those stored
         if before.state is State.DOWN:
             self.state, self.cause = before.state, before.cause
             self.since, self.last_ok = before.since, before.last_ok
