@@ -39,7 +39,9 @@ class LatencyChart(QWidget):
         super().__init__(parent)
         palette = self.palette()
         self.plot = pg.PlotWidget(
-            axisItems={"bottom": pg.DateAxisItem(utcOffset=_utc_offset())},
+            # No fixed offset: pyqtgraph then asks Qt for each moment's own (summer time or
+            # not). The one given was in hours where it takes seconds: the axis said UTC.
+            axisItems={"bottom": pg.DateAxisItem()},
             background=palette.color(QPalette.ColorRole.Base),
         )
         self.plot.setObjectName("latencyChart")
@@ -178,10 +180,3 @@ def _span(start: float, end: float, brush: QColor) -> pg.LinearRegionItem:
 
 def _nan(value: float | None) -> float:
     return math.nan if value is None else value
-
-
-def _utc_offset() -> float:
-    """This computer's offset from UTC in hours, as pyqtgraph's date axis wants it (it counts
-    hours west of Greenwich as positive)."""
-    offset = dt.datetime.now().astimezone().utcoffset() or dt.timedelta()
-    return -offset.total_seconds() / 3600
