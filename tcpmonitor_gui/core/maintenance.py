@@ -83,9 +83,31 @@ class Window:
 
 def _wall(day: dt.date, minutes: int, tz: dt.tzinfo | None) -> dt.datetime:
     """``minutes`` after midnight of ``day`` on the wall clock of ``tz`` (None: this
-    computer's local time, its DST rules included), as an aware UTC time."""
+    computer's local time, its DST rules included), as an aware UTC time. A time the clocks
+    skip (02:30 the night summer time begins) is passed the moment they skip it: read with
+    the offset before the skip it came an hour late (zoneinfo), or early (the C library's
+    local time), and a window opened at a time not written."""
     naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
-    return (naive if tz is None else naive.replace(tzinfo=tz)).astimezone(dt.UTC)
+    early, late = _instant(naive, tz, 0), _instant(naive, tz, 1)
+    if _reads(early, tz) == naive:
+        return early  # the first of the two where the clocks pass it twice
+    low, high = sorted((int(early.timestamp()), int(late.timestamp())))
+    while low < high:  # the skip is between the two readings: the first second past it
+        mid = (low + high) // 2
+        if _reads(dt.datetime.fromtimestamp(mid, dt.UTC), tz) >= naive:
+            high = mid
+        else:
+            low = mid + 1
+    return dt.datetime.fromtimestamp(low, dt.UTC)
+
+
+def _instant(naive: dt.datetime, tz: dt.tzinfo | None, fold: int) -> dt.datetime:
+    return naive.replace(fold=fold, tzinfo=tz).astimezone(dt.UTC)
+
+
+def _reads(when: dt.datetime, tz: dt.tzinfo | None) -> dt.datetime:
+    """What the wall clock of ``tz`` reads at ``when``."""
+    return when.astimezone(tz).replace(tzinfo=None)
 
 
 @functools.lru_cache(maxsize=64)

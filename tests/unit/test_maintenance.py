@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import socket
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,21 @@ def when(text: str) -> dt.datetime:
         ("2026-12-24 22:00-01:00 UTC", "2026-12-25T01:00Z", None),
         # The spring change in Berlin (29 March 2026, 02:00 -> 03:00): 04:00 is by the wall.
         ("Sun 01:00-04:00 Europe/Berlin", "2026-03-29T01:30Z", "2026-03-29T02:00Z"),
+        # A time the clocks skip is passed when they skip it (01:00 UTC there): a window in
+        # the skipped hour does not open that night; one that ends in it ends at the skip.
+        # Taken with the offset before the skip, they were open at 03:30-03:45 and until 03:30.
+        ("Sun 02:00-03:00 Europe/Berlin", "2026-03-29T01:00Z", None),
+        ("Sun 02:30-02:45 Europe/Berlin", "2026-03-29T01:35Z", None),
+        ("Sun 01:30-02:30 Europe/Berlin", "2026-03-29T00:45Z", "2026-03-29T01:00Z"),
+        ("Sun 01:30-02:30 Europe/Berlin", "2026-03-29T01:15Z", None),
+        ("Sat 23:00-02:30 Europe/Berlin", "2026-03-29T01:15Z", None),
+        # Lord Howe skips half an hour (4 October 2026, 02:00 -> 02:30, at +10:30).
+        ("Sun 01:45-02:15 Australia/Lord_Howe", "2026-10-03T15:20Z", "2026-10-03T15:30Z"),
+        ("Sun 01:45-02:15 Australia/Lord_Howe", "2026-10-03T15:35Z", None),
+        # The hour passed twice (25 October 2026): a window in it opens the first time.
+        ("Sun 02:30-02:45 Europe/Berlin", "2026-10-25T00:35Z", "2026-10-25T00:45Z"),
+        ("Sun 02:30-02:45 Europe/Berlin", "2026-10-25T01:35Z", None),
+        ("Sun 02:00-03:00 Europe/Berlin", "2026-10-25T01:35Z", "2026-10-25T02:00Z"),
     ],
 )
 def test_windows_open_and_close_by_the_wall_clock_of_their_zone(
@@ -55,6 +71,23 @@ def test_windows_open_and_close_by_the_wall_clock_of_their_zone(
 ) -> None:
     got = maintenance.open_until([window], when(now))
     assert got == (None if closes is None else when(closes))
+
+
+def test_a_window_in_local_time_skipped_by_the_clocks_does_not_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """This computer's own zone: the skipped 02:30 was taken as 01:30 (the C library's
+    reading), the window open an hour before the time written."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        for now in ("2026-03-29T00:35Z", "2026-03-29T01:05Z", "2026-03-29T01:35Z"):
+            assert maintenance.open_until(["Sun 02:30-02:45"], when(now)) is None
+        got = maintenance.open_until(["Sun 01:30-02:30"], when("2026-03-29T00:45Z"))
+        assert got == when("2026-03-29T01:00Z")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 @pytest.mark.parametrize(
