@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 import json
 import math
+import time
 from typing import Any
 
 
@@ -141,6 +142,22 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+_BOOTTIME = getattr(time, "CLOCK_BOOTTIME", None)
+
+
+def boottime() -> float | None:
+    """Seconds on a clock that nobody sets and that counts sleep (Linux's CLOCK_BOOTTIME);
+    None where there is none."""
+    return None if _BOOTTIME is None else time.clock_gettime(_BOOTTIME)
+
+
+def steady() -> float:
+    """Seconds for the time between two moments of this process, whatever is done to the wall
+    clock: ``boottime()`` where there is one (as ``Event.elapsed``), else monotonic."""
+    stamp = boottime()
+    return time.monotonic() if stamp is None else stamp
+
+
 def iso_ms(ts: dt.datetime) -> str:
     """ISO 8601 in UTC with milliseconds and a ``Z``, the command line's contract."""
     if ts.tzinfo is not dt.UTC:
@@ -172,6 +189,10 @@ class Event:
     address: str | None = None
     #: A state change inside one of the profile's maintenance windows: told to nobody.
     maintenance: bool = False
+    #: ``boottime()`` when the state changed, if known: the time since it, in this process,
+    #: whatever the wall clock did since (``ts`` may be off it by a step). Neither stored nor
+    #: written out.
+    elapsed: float | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -236,7 +257,7 @@ class Event:
         )
 
 
-FIELDS = tuple(f.name for f in dataclasses.fields(Event))
+FIELDS = tuple(f.name for f in dataclasses.fields(Event) if f.name != "elapsed")
 
 
 def condition(state: State, detail: str = "", cause: Cause | None = None) -> Event:

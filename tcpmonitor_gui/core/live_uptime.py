@@ -15,7 +15,8 @@ import dataclasses
 from .eventqueries import KNOWN_STATES, UP_STATES, Uptime
 from .events import Cause, State
 
-#: A state the profile was in: (state, local, planned, from, to), Unix seconds.
+#: A state the profile was in: (state, local, planned, from, to), seconds on the clock the
+#: caller counts on (Unix seconds, or the window's clock that nobody sets, ``ui.status.clock``).
 Span = tuple[State, bool, bool, float, float]
 
 

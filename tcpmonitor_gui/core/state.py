@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from .events import Cause, Event, Kind, State, utc_now
+from .events import Cause, Event, Kind, State, boottime, utc_now
 from .maintenance import in_maintenance
 from .profile import Profile
 from .sample import Sample
@@ -31,14 +31,13 @@ CALM_FRACTION = 0.8
 #: The wall clock set (NTP stepping it, a VM restored from a snapshot, ``date -s``) by more
 #: than this between two state changes of a profile: see ``StateMachine._stamp``.
 STEP_S = 2.0
-_BOOTTIME = getattr(time, "CLOCK_BOOTTIME", None)
 
 
 def _elapsed() -> float | None:
     """Seconds on a clock that nobody sets and that counts sleep (Linux's CLOCK_BOOTTIME);
     None where there is none (a monotonic clock that stops in sleep would shorten a drop
     that slept)."""
-    return None if _BOOTTIME is None else time.clock_gettime(_BOOTTIME)
+    return boottime()
 
 
 class StateMachine:
@@ -67,8 +66,9 @@ class StateMachine:
         address: str | None = None,
     ) -> Event:
         p, now = self.profile, utc_now()
+        ts, elapsed = self._stamp(now, previous) if kind is Kind.STATE else (now, None)
         return Event(
-            ts=self._stamp(now, previous) if kind is Kind.STATE else now,
+            ts=ts,
             profile_id=p.id,
             profile_name=p.name,
             kind=kind,
@@ -81,15 +81,17 @@ class StateMachine:
             detection_ms=detection_ms,
             address=address,
             maintenance=kind is Kind.STATE and in_maintenance(p.maintenance, now),
+            elapsed=elapsed,
         )
 
-    def _stamp(self, wall: dt.datetime, ending: State | None) -> dt.datetime:
+    def _stamp(self, wall: dt.datetime, ending: State | None) -> tuple[dt.datetime, float | None]:
         """A state change's time: the wall clock's, unless it was set since the last change
         (it differs by more than ``STEP_S`` from that change's time plus the seconds really
         passed). Then a drop that ends (``ending`` down) lasted the seconds that passed, and
         any other span takes the step, never going back: set back an hour, the wall clock
         stamped the recovery before the drop, which then ended at the next change that was
-        not a drop, and set forward a day, a 5 min drop lasted a day and 5 min."""
+        not a drop, and set forward a day, a 5 min drop lasted a day and 5 min. With the
+        ``_elapsed()`` reading, for the time since it (``Event.elapsed``)."""
         elapsed = _elapsed()
         ts, last = wall, self.stamped
         if last is not None:
@@ -100,7 +102,7 @@ class StateMachine:
                     ts = steady
             ts = max(ts, before)
         self.stamped = (ts, elapsed)
-        return ts
+        return self.stamped
 
     def _move(
         self,

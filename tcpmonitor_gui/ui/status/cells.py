@@ -121,6 +121,8 @@ class Row:
     retry_cause: Cause | None = None
     detail: str = ""
     since: dt.datetime | None = None
+    #: ``since`` on a clock that nobody sets (``clock.Times``): "for" counts from it.
+    since_at: float = 0.0
     detection_ms: float | None = None
     address: str | None = None
     uptime: Uptime = UNKNOWN_UPTIME
@@ -149,7 +151,7 @@ class Row:
     #: Shown in bold: a drop not acknowledged (``marks.needs_ack``).
     bold: bool = False
     #: Until when the "for" cell's text stays right (it shows seconds, then minutes...).
-    in_state_until: dt.datetime | None = None
+    in_state_until: float | None = None
     #: The model's tick that last wrote the clock cells ("for", uptime, marks).
     ticked: int = 0
     #: Cells not written since a change, the row not being seen (``StatusModel.catch_up``).
@@ -280,15 +282,16 @@ def _truncated(pct: float | None) -> float:
     return int(pct * 100) / 100 if pct >= 99 else int(pct * 10) / 10
 
 
-def write_in_state(row: Row, now: dt.datetime) -> bool:
-    """The "for" cell. Its sort key is the time the state began (earlier sorts as longer),
-    which does not change as the clock ticks: a tick rewrites only texts that change."""
+def write_in_state(row: Row, now: float) -> bool:
+    """The "for" cell as of ``now`` (``since_at``'s clock). Its sort key is the time the state
+    began (earlier sorts as longer), which does not change as the clock ticks: a tick
+    rewrites only texts that change."""
     if row.since is None:
         return put_cell(row, Column.IN_STATE, "", float("-inf"))
     if row.in_state_until is not None and now < row.in_state_until:
         return False  # the text shown is still right
-    seconds = (now - row.since).total_seconds()
-    row.in_state_until = now + dt.timedelta(seconds=until_text_changes(seconds))
+    seconds = max(0.0, now - row.since_at)
+    row.in_state_until = now + until_text_changes(seconds)
     return put_cell(row, Column.IN_STATE, coarse_duration_text(seconds), -row.since.timestamp())
 
 
@@ -312,26 +315,30 @@ def fold_sample(row: Row, event: Event) -> bool:
     return True
 
 
-def remember(row: Row, last: LastSeen) -> None:
-    """What the log last knew, into a row that may or may not have heard from the engine."""
+def remember(row: Row, last: LastSeen) -> bool:
+    """What the log last knew, into a row that may or may not have heard from the engine;
+    True if ``since`` is now the log's (``found_again``)."""
     if not row.samples:
         row.samples.extend(last.latencies[-SAMPLES:])
     if row.cause is None and last.cause is not None:
         row.cause, row.haystack = last.cause, None
     row.last = last
-    found_again(row)  # if the engine found a state already
+    return found_again(row)  # if the engine found a state already
 
 
-def found_again(row: Row) -> None:
+def found_again(row: Row) -> bool:
     """The first state found after a start: the same as the log's last one, it has lasted
-    since then, as far as anyone knows."""
+    since then, as far as anyone knows (True: ``since`` is the log's; ``since_at`` is the
+    caller's to set)."""
     last = row.last
     if last is None or row.state not in KNOWN_STATES:
-        return
+        return False
     row.last = None
     since = last.since
     if last.state is row.state and since is not None and (row.since is None or since < row.since):
         row.since, row.in_state_until = since, None
+        return True
+    return False
 
 
 def uptime_changed(row: Row, news: Uptime | float, event: Event | None = None) -> None:

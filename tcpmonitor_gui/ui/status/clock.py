@@ -9,6 +9,10 @@ it (the state cell, the filter's text) and is marked ``stale``; its other cells,
 clock cells, are written (``catch_up``) before a view paints or copies it, so what is shown
 is never stale. Sorted by a column whose key moves with events or the clock (latency,
 uptime...), the view says "every row", and every row is written and ticked as before.
+
+The clock cells count on a clock that nobody sets (``Times``): the wall clock set back an
+hour froze "for" for an hour, set forward a day it jumped by a day, and the live uptime
+gained or lost the step.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from ...core.events import State
+from ...core.events import Event, State, steady, utc_now
 from ..common.icons import state_icon
 from ..common.labels import state_text
 from ..common.paced import Paced
@@ -43,15 +47,41 @@ TICK_ROWS = 500  # rows whose clock cells are written per turn of the event loop
 Emit = Callable[[Iterable[int], int, int], None]
 
 
+class Times:
+    """The wall clock (``wall``: what a person reads, and what the log stamps) and a clock
+    that nobody sets (``elapsed``: ``events.steady``) for the time between two moments: "for"
+    and the live uptime count on it. Given only a wall clock (tests), that one is both."""
+
+    def __init__(
+        self, wall: Callable[[], dt.datetime], elapsed: Callable[[], float] | None = None
+    ) -> None:
+        own = elapsed is None and wall is not utc_now
+        self.wall = wall
+        self.elapsed: Callable[[], float] = (
+            (lambda: wall().timestamp()) if own else (elapsed or steady)
+        )
+        self._stamps = not own  # an event's ``elapsed`` is on this clock
+
+    def began(self, ts: dt.datetime, event: Event | None = None) -> float:
+        """When something stamped ``ts`` on the wall clock happened, on ``elapsed``: by the
+        event's own reading where it has one (its ``ts`` may be off the wall clock by a step
+        it was stamped across), else by how long ago the wall clock says."""
+        now = self.elapsed()
+        if event is not None and event.elapsed is not None and self._stamps:
+            return min(event.elapsed, now)
+        return now - (self.wall() - ts).total_seconds()
+
+
 class Clock(QObject):
-    """Ticks the clock cells of ``rows()`` (the model's rows, in store order) each second."""
+    """Ticks the clock cells of ``rows()`` (the model's rows, in store order) each second, as
+    of ``now()`` (``Times.elapsed``)."""
 
     def __init__(
         self,
         model: QObject,
         rows: Callable[[], Sequence[Row]],
         row_of: Callable[[str], int | None],
-        now: Callable[[], dt.datetime],
+        now: Callable[[], float],
         emit: Emit,
     ) -> None:
         super().__init__(model)
@@ -131,9 +161,9 @@ def write_keys(row: Row) -> None:
     row.stale = True
 
 
-def write_state(row: Row, now: dt.datetime) -> None:
+def write_state(row: Row, now: float) -> None:
     """Everything a state event changes: the state and detail cells, the muted colour,
-    the time in state, and the live cells."""
+    the time in state, and the live cells (``now`` on ``Times.elapsed``)."""
     write_keys(row)
     row.stale = False
     items, state = row.items, row.state
@@ -152,6 +182,6 @@ def write_state(row: Row, now: dt.datetime) -> None:
         muted_color() if cause_muted else None, Qt.ItemDataRole.ForegroundRole
     )
     write_in_state(row, now)
-    write_uptime(row, now.timestamp())
+    write_uptime(row, now)
     write_live(row)
     write_marks(row)

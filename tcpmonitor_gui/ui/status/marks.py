@@ -123,17 +123,14 @@ def _when(end: dt.datetime) -> str:
     return local.strftime("%H:%M" if local.date() == dt.date.today() else "%Y-%m-%d %H:%M")
 
 
-def tick(
-    rows: Iterable[tuple[int, Row]], now: dt.datetime
-) -> tuple[list[int], list[int], list[int]]:
-    """The once-a-second cells of ``(row number, row)`` pairs: the numbers of the rows whose
-    "for" cell, uptime cell and marks changed."""
-    stamp = now.timestamp()
+def tick(rows: Iterable[tuple[int, Row]], now: float) -> tuple[list[int], list[int], list[int]]:
+    """The once-a-second cells of ``(row number, row)`` pairs as of ``now`` (on a clock that
+    nobody sets): the numbers of the rows whose "for" cell, uptime cell and marks changed."""
     in_state, counted, marked = [], [], []
     for at, row in rows:
         if write_in_state(row, now):
             in_state.append(at)
-        if write_uptime(row, stamp):
+        if write_uptime(row, now):
             counted.append(at)
         if write_marks(row):
             marked.append(at)

@@ -8,6 +8,7 @@ intact, and keeps the GUI thread free for painting (STYLE.md, practices 3 and 4)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -47,7 +48,7 @@ from .cells import (
     write_live,
     write_uptime,
 )
-from .clock import Clock, write_keys, write_state
+from .clock import Clock, Times, write_keys, write_state
 from .marks import Tally, needs_ack
 from .tooltips import cell_tooltip
 
@@ -85,10 +86,13 @@ class StatusModel(QStandardItemModel):
         parent: QObject | None = None,
         *,
         clock: Callable[[], dt.datetime] = utc_now,
+        elapsed: Callable[[], float] | None = None,
     ) -> None:
-        """With ``registry``, the rows are its profiles and follow its changes."""
+        """With ``registry``, the rows are its profiles and follow its changes. ``clock``
+        is the wall clock, ``elapsed`` one that nobody sets (``clock.Times``)."""
         super().__init__(0, COLUMN_COUNT, parent)
         self._now = clock
+        self._times = Times(clock, elapsed)
         self._rows: list[Row] = []
         self._by_id: dict[str, int] = {}
         self._tally = Tally()  # kept current; what was last told is below
@@ -102,7 +106,9 @@ class StatusModel(QStandardItemModel):
                     self.tr("Latency of the last 60 checks; red ticks are failed checks")
                 )
             self.setHorizontalHeaderItem(column, header)
-        self._clock = Clock(self, lambda: self._rows, self.row_of, self._now, self._emit_rows)
+        self._clock = Clock(
+            self, lambda: self._rows, self.row_of, self._times.elapsed, self._emit_rows
+        )
         self._clock.write = self._write_state
         self._pending_samples: set[str] = set()
         self._sample_timer = QTimer(self)
@@ -244,10 +250,11 @@ class StatusModel(QStandardItemModel):
                 stated[at] = Tally.mark(row)
             row.state, row.detail, row.haystack = event.state, event.detail, None
             row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
-            row.in_state_until = None
+            row.since_at, row.in_state_until = self._times.began(row.since, event), None
             row.retry_cause = None
-            uptime_changed(row, row.since.timestamp(), event)
-            found_again(row)
+            uptime_changed(row, row.since_at, event)
+            if found_again(row) and row.since is not None:
+                row.since_at = self._times.began(row.since)
             if event.cause is not None:
                 row.cause = event.cause
             if event.state is State.DOWN:
@@ -307,21 +314,26 @@ class StatusModel(QStandardItemModel):
             for profile_id, last in seen.items():
                 at = self._by_id.get(profile_id)
                 if at is not None:
-                    remember(self._rows[at], last)
-                    self._write_state(self._rows[at])
+                    row = self._rows[at]
+                    if remember(row, last) and row.since is not None:
+                        row.since_at = self._times.began(row.since)
+                    self._write_state(row)
         self._emit_rows(self._by_id[i] for i in seen if i in self._by_id)
 
     def set_uptime(self, values: Mapping[str, Uptime]) -> None:
         """Uptime per profile id as the event log stored it (computed by the caller off the GUI
         thread); the rows go on from it with the changes they see (``LiveUptime``)."""
         changed = []
-        now = self._now().timestamp()
+        now, wall = self._times.elapsed(), self._now().timestamp()
         with quietly(self):
             for profile_id, value in values.items():
                 at = self._by_id.get(profile_id)
                 if at is not None:
                     row = self._rows[at]
-                    uptime_changed(row, value)
+                    stored = value  # on the wall clock; the rows count on one nobody sets
+                    if value.at is not None:
+                        stored = dataclasses.replace(value, at=now - (wall - value.at))
+                    uptime_changed(row, stored)
                     if write_uptime(row, now):
                         changed.append(at)
         self._emit_rows(changed, Column.UPTIME, Column.UPTIME)
@@ -380,14 +392,15 @@ class StatusModel(QStandardItemModel):
         self._write_state(row)
 
     def _write_state(self, row: Row) -> None:
-        write_state(row, self._now())
+        write_state(row, self._times.elapsed())
 
     def _refresh(self, row: Row, profile: Profile) -> None:
         """An edited profile keeps its live state, unless it was just enabled or disabled."""
         if row.profile.enabled != profile.enabled:
             row.state = State.UNKNOWN if profile.enabled else State.PAUSED
             row.since, row.in_state_until = self._now(), None
-            uptime_changed(row, row.since.timestamp())
+            row.since_at = self._times.elapsed()
+            uptime_changed(row, row.since_at)
         row.profile, row.detector, row.haystack = profile, detector_text(profile), None
 
     def _reindex(self) -> None:
