@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         toggle = self.commands["details"]
         self._details = DetailsOnDemand(self, session, registry, toggle, self.profiles.edit)
+        self._details.in_state = self.model.in_state
         self._wire()
         self._restore_state()
 

@@ -3,6 +3,7 @@ opened from the table with Enter and following its current row."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import sqlite3
@@ -15,7 +16,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import Cause, Kind, State
+from tcpmonitor_gui.core.events import Cause, Kind, State, steady
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.ui.details.dock import DetailsDock
@@ -275,5 +276,37 @@ def test_a_flapping_connection_is_shown_from_what_its_pixels_show(
         inside = ago(hours=23).timestamp() + 3
         assert "down: connect timeout" in chart.text_at(inside)
         assert "down" not in chart.text_at(ago(hours=2).timestamp())
+    finally:
+        opened.close()
+
+
+def test_a_drop_going_on_lasts_what_it_lasted_though_the_clock_was_set_forward(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Down 5 min, the wall clock set forward a day 2 min into it (NTP, a VM restored from a
+    snapshot): the log has the drop a day and 5 min ago, and measured to the wall clock the
+    list and the longest outage said "1 d"; the table saw the drop come and says how long it
+    really lasts."""
+    db = make_profile("127.0.0.1", 5432, name="orders db")
+    config, data = tmp_path / "config", tmp_path / "data"
+    ProfileStore(config).save([db])
+    drop = ev(db, ago(days=1, minutes=5), State.DOWN, cause=Cause.REFUSED)
+    with EventLog(data / "events.sqlite3") as log:
+        log.submit([ev(db, ago(days=3), State.UP)])
+        assert log.flush()
+    opened = open_window(qtbot, config, data, monitor=False)
+    try:
+        log = opened.session.usable_eventlog()  # the drop comes while the window is open
+        log.submit([drop])
+        assert log.flush()
+        window = opened.window
+        window.show()
+        window.model.apply_events([dataclasses.replace(drop, elapsed=steady() - 300)])
+        dock = window.details
+        window.show_details(db.id)
+        shown(qtbot, dock, db.id)
+        assert dock.outage_table.item(0, 3).text() == "ongoing"
+        assert dock.outage_table.item(0, 1).text() == "5 min"
+        assert dock.longest_label.text().startswith("5 min, from ")
     finally:
         opened.close()

@@ -13,7 +13,8 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.events import State
 from ...core.profile_history import PERIODS, UPTIME_WINDOWS, ProfileHistory, load
 from ...core.session import Session
 from ...engine.gui_thread import when_done
@@ -50,6 +52,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: While shown, the history is read again this often, and this long after a state change.
+#: A profile's state, since when (wall clock) and the seconds really passed since
+#: (``StatusModel.in_state``).
+InState: TypeAlias = Callable[[str], "tuple[State, dt.datetime, float] | None"]
 REFRESH_MS = 60_000
 SOON_MS = 1_000
 
@@ -66,6 +71,8 @@ class DetailsDock(QDockWidget):
         self.profile_id: str | None = None
         self.period = "24 h"
         self.history: ProfileHistory | None = None
+        #: What the table knows of the drop going on (``_until``).
+        self.in_state: InState = lambda profile_id: None
         self._asked = 0  # answers to older questions are dropped
         self.chart: LatencyChart | None = None
 
@@ -242,7 +249,7 @@ class DetailsDock(QDockWidget):
         self.loaded.emit(history.profile_id)
 
     def _summarise(self, history: ProfileHistory) -> None:
-        s, now = history.summary, history.until
+        s, now = history.summary, self._until(history)
         self.uptime_label.setText(
             " · ".join(f"{w}: {format_uptime(s.uptime[w]) or '–'}" for w in UPTIME_WINDOWS)
         )
@@ -279,16 +286,29 @@ class DetailsDock(QDockWidget):
             more.setFlags(Qt.ItemFlag.ItemIsEnabled)
             table.setItem(len(rows), 0, more)
             table.setSpan(len(rows), 0, 1, table.columnCount())
-        ongoing = self.tr("ongoing")
+        ongoing, until = self.tr("ongoing"), self._until(history)
         for at, o in enumerate(rows):
             ended = ongoing if o.end is None else _ended_text(o.ended_by)
-            cells = (_local(o.start), duration_text(o.duration_s(history.until)),
+            cells = (_local(o.start), duration_text(o.duration_s(until)),
                      cause_text(o.cause), ended)  # fmt: skip
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == 2 and o.detail:
                     item.setToolTip(plain(o.detail))
                 table.setItem(at, column, item)
+
+    def _until(self, history: ProfileHistory) -> dt.datetime:
+        """Where the drop going on ends for now: the history's end by the wall clock, unless
+        the table has the same drop and the time it has really lasted (the wall clock set
+        forward a day during it added a day)."""
+        known = self.in_state(history.profile_id)
+        ongoing = [o for o in history.outages if o.end is None]
+        if not ongoing or known is None or known[0] is not State.DOWN:
+            return history.until
+        _state, since, passed = known
+        if abs((ongoing[-1].start - since).total_seconds()) > 1:
+            return history.until  # another drop than the one the table knows
+        return ongoing[-1].start + dt.timedelta(seconds=passed)
 
 
 def _local(when: dt.datetime) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ...core.session import Session
     from ...engine.registry import ProfileRegistry
-    from .dock import DetailsDock
+    from .dock import DetailsDock, InState
 
 
 class DetailsOnDemand:
@@ -37,6 +37,8 @@ class DetailsOnDemand:
         it); ``edit``: what the dock's Edit button asks for, with a profile id."""
         self._window, self._session, self._registry = window, session, registry
         self._toggle, self._edit = toggle, edit
+        #: The table's ``StatusModel.in_state``, for the dock (``DetailsDock.in_state``).
+        self.in_state: InState | None = None
         self._dock: DetailsDock | None = None
         self._current: str | None = None
         toggle.toggled.connect(self.set_visible)
@@ -53,6 +55,7 @@ class DetailsOnDemand:
             # Kept before anything can show it: showing it checks the action, which asks
             # for the dock again.
             dock = self._dock = DetailsDock(self._session, self._registry, self._window)
+            dock.in_state = self.in_state or dock.in_state
             self._window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             dock.hide()
             dock.show_profile(self._current)
