@@ -82,3 +82,16 @@ def test_the_user_and_the_profiles_folder_are_made_as_the_unit_expects(tmp_path:
     assert (folder.st_uid, oct(folder.st_mode & 0o777)) == (uid, "0o700")
     unit = (UNITS / "tcpmonitor.service").read_text()
     assert "User=tcpmonitor" in unit and "--config-dir /etc/tcpmonitor" in unit
+
+
+def test_the_user_unit_says_what_is_true() -> None:
+    """Its comments said "Run it or the desktop program, not both", where the window beside
+    the service is what the README describes (one of them records each profile), and it was
+    ordered after network-online.target, a system unit that a user's manager does not see."""
+    text = (UNITS / "tcpmonitor-user.service").read_text()
+    settings = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert not [line for line in settings if "network-online.target" in line], settings
+    assert "not both" not in text
+    assert "The window beside the service" in text
+    readme = (UNITS.parents[1] / "README.md").read_text()
+    assert "**The window beside the service**" in readme
