@@ -25,6 +25,7 @@ from .outages import cmd_outages
 from .profiles import cmd_profiles
 from .report import cmd_report
 from .run import cmd_run
+from .stderr import Stderr
 from .stdout import Stdout
 
 
@@ -297,6 +298,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    err = Stderr(sys.stderr)  # a message that cannot be written never stops the command
+    sys.stderr = cast(TextIO, err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stderr = cast(TextIO, err.wrapped)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

@@ -80,9 +80,15 @@ class Running:
     """
 
     def __init__(
-        self, home: Home, *args: str, flags: bool = True, open_files: tuple[int, int] | None = None
+        self,
+        home: Home,
+        *args: str,
+        flags: bool = True,
+        open_files: tuple[int, int] | None = None,
+        stderr: int = subprocess.PIPE,
     ) -> None:
-        """``open_files``: the child's soft and hard open-file limits (``ulimit -n``)."""
+        """``open_files``: the child's soft and hard open-file limits (``ulimit -n``);
+        ``stderr``: a file descriptor of the test's instead of a pipe read here."""
         argv = command(home, args, flags)
         if open_files is not None:  # as `prlimit --nofile=SOFT:HARD COMMAND` runs it
             argv = [sys.executable, "-c", LIMIT_FILES, *map(str, open_files), *argv]
@@ -91,7 +97,7 @@ class Running:
             env=home.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=stderr,
             text=True,
             encoding="utf-8",
         )
@@ -103,8 +109,11 @@ class Running:
         self.lines: list[str] = []
         self._threads = [
             threading.Thread(target=self._pump_stdout, name="cli-stdout", daemon=True),
-            threading.Thread(target=self._pump_stderr, name="cli-stderr", daemon=True),
         ]
+        if self._proc.stderr is not None:
+            self._threads.append(
+                threading.Thread(target=self._pump_stderr, name="cli-stderr", daemon=True)
+            )
         for thread in self._threads:
             thread.start()
 
