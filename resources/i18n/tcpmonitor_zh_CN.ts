@@ -1684,6 +1684,10 @@ Their stored history is kept.</source>
         <source>Start at login was not changed</source>
         <translation>未能更改登录时启动设置</translation>
     </message>
+    <message>
+        <source>{path} was left: it is not the entry TCP Monitor writes (your own, or changed). Remove it yourself to stop it starting at login.</source>
+        <translation>{path} 已保留：它不是 TCP Monitor 写入的启动项（是您自己的，或已被更改）。如需停止登录时启动，请自行删除它。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

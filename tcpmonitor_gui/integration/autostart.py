@@ -27,6 +27,18 @@ class AutostartError(Exception):
     """Start at login could not be changed; ``str()`` says what and why."""
 
 
+class NotOurs(AutostartError):
+    """The login entry is not what ``enable`` writes (the user's own, or changed), so it was
+    left where it is; ``path`` names it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path} was left: it is not the entry TCP Monitor writes (your own, or changed);"
+            " remove it yourself to stop it starting at login"
+        )
+        self.path = path
+
+
 class Autostart:
     def __init__(
         self,
@@ -70,10 +82,39 @@ class Autostart:
         return target
 
     def disable(self) -> None:
+        """Remove what ``enable`` wrote; a file of that name that is not (the user's own, or
+        one they changed) is left, and ``NotOurs`` says so."""
+        target = self.path
+        if not os.path.lexists(target):
+            return
+        if not self._is_ours(target):
+            raise NotOurs(target)
         try:
-            self.path.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
         except OSError as exc:
-            raise AutostartError(f"could not remove {self.path}: {exc}") from exc
+            raise AutostartError(f"could not remove {target}: {exc}") from exc
+
+    def _is_ours(self, target: Path) -> bool:
+        """What ``enable`` writes there, whatever command it starts. A Windows shortcut is
+        binary, made by the shell: its name is all there is to go by."""
+        if self.platform == "win32":
+            return True
+        if self.platform != "darwin":
+            return xdg.is_own(target, xdg.desktop_entry(["tcpmonitor-gui"], autostart=True))
+        import plistlib  # noqa: PLC0415 - macOS only
+
+        want = plistlib.loads(_launch_agent(["tcpmonitor-gui"]).encode())
+        found = xdg.read_regular(target, 1 << 16)
+        try:
+            agent = plistlib.loads(found) if found is not None else None
+        except Exception:  # any that does not parse is not ours
+            return False
+        if not isinstance(agent, dict):
+            return False
+        command = agent.pop("ProgramArguments", None)
+        want.pop("ProgramArguments")
+        is_argv = isinstance(command, list) and all(isinstance(a, str) for a in command)
+        return is_argv and agent == want
 
 
 def _launch_agent(command: Sequence[str]) -> str:

@@ -147,7 +147,7 @@ def uninstall(env: Mapping[str, str] | None = None) -> tuple[list[Path], list[Pa
     for target, content in install_targets(home).items():
         if not os.path.lexists(target):
             continue
-        if _is_installed(target, content):
+        if is_own(target, content):
             target.unlink()
             removed.append(target)
         else:
@@ -156,27 +156,35 @@ def uninstall(env: Mapping[str, str] | None = None) -> tuple[list[Path], list[Pa
     return removed, left
 
 
-def _is_installed(target: Path, content: str | Path) -> bool:
-    """``target`` holds what an install writes there (a desktop entry's ``Exec`` aside: it
-    runs whichever launcher installed it); read without following a link or waiting on a
-    FIFO."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+def is_own(target: Path, content: str | Path) -> bool:
+    """``target`` holds what an install (or start at login) writes there (a desktop entry's
+    ``Exec`` aside: it runs whichever launcher installed it)."""
     want = content.read_bytes() if isinstance(content, Path) else content.encode()
+    entry = target.name == DESKTOP_FILE  # its Exec may be longer than the one in ``content``
+    found = read_regular(target, (1 << 16) if entry else len(want) + 1)
+    if found is None:
+        return False
+    if entry:
+        return _without_exec(found) == _without_exec(want)
+    return found == want
+
+
+def read_regular(target: Path, limit: int) -> bytes | None:
+    """Up to ``limit`` bytes of ``target`` if it is a regular file; read without following
+    a link or waiting on a FIFO."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
         fd = os.open(target, flags)
     except OSError:
-        return False
+        return None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return False
-        found = os.read(fd, len(want) + 1)
+            return None
+        return os.read(fd, limit)
     except OSError:
-        return False
+        return None
     finally:
         os.close(fd)
-    if target.name == DESKTOP_FILE:
-        return _without_exec(found) == _without_exec(want)
-    return found == want
 
 
 def _without_exec(text: bytes) -> list[bytes]:

@@ -430,6 +430,12 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(
         dialog.reject()
         window.settings_actions.set_start_at_login(False).result(5)
         assert not autostart.path.exists()
+        # One the user wrote under that name is theirs: left, and the banner says so.
+        autostart.path.write_text("[Desktop Entry]\nType=Application\nExec=/my/own\n")
+        window.settings_actions.set_start_at_login(False).exception(5)
+        qtbot.waitUntil(lambda: window.banner.message()[0] == "Start at login was not changed")
+        assert f"{autostart.path} was left: it is not the entry" in window.banner.message()[1]
+        assert "Exec=/my/own" in autostart.path.read_text()
     finally:
         o.close()
 

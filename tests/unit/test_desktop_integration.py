@@ -18,7 +18,7 @@ import pytest
 
 from tcpmonitor_gui import APP_ID, __version__, assets
 from tcpmonitor_gui.integration import xdg
-from tcpmonitor_gui.integration.autostart import Autostart
+from tcpmonitor_gui.integration.autostart import Autostart, AutostartError
 
 REPO = Path(__file__).resolve().parents[2]
 GUI = Path(sys.executable).parent / "tcpmonitor-gui"
@@ -268,3 +268,45 @@ def test_autostart_on_windows_is_in_the_startup_folder(tmp_path: Path) -> None:
     startup = tmp_path / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
     assert autostart.path == startup / "TCP Monitor.lnk"
     assert not autostart.is_enabled()
+
+
+def test_turning_autostart_off_leaves_the_users_own_entry(tmp_path: Path) -> None:
+    """Off removed any file of the entry's name: one the user wrote (their own Exec and
+    options, or ours changed by hand) went with it. Only what ``enable`` writes goes, whatever
+    command it starts; another is left and named."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    autostart = Autostart("linux", env=env, home=tmp_path)
+    ours = autostart.enable(["/elsewhere/tcpmonitor-gui", "--config-dir", "/other"])
+    Autostart("linux", env=env, home=tmp_path).disable()  # a later launcher: still ours
+    assert not ours.exists()
+    own = xdg.desktop_entry(["/usr/bin/tcpmonitor-gui"], autostart=True)
+    own = own.replace(
+        "Autostart-enabled=true", "Autostart-enabled=true\nX-GNOME-Autostart-Delay=30"
+    )
+    mine = tmp_path / "mine.desktop"
+    mine.write_text(own)
+    for make in (lambda: ours.write_text(own), lambda: ours.symlink_to(mine)):
+        make()
+        with pytest.raises(AutostartError) as raised:
+            autostart.disable()
+        assert str(ours) in str(raised.value)
+        assert "not the entry TCP Monitor writes" in str(raised.value)
+        assert os.path.lexists(ours) and mine.read_text() == own
+        ours.unlink()
+
+
+def test_turning_autostart_off_on_macos_leaves_the_users_own_agent(tmp_path: Path) -> None:
+    autostart = Autostart("darwin", env={}, home=tmp_path)
+    path = autostart.enable(["/Applications/TCP Monitor.app/Contents/MacOS/tcpmonitor-gui"])
+    agent = plistlib.loads(path.read_bytes())
+    agent["KeepAlive"] = True
+    path.write_bytes(plistlib.dumps(agent))
+    with pytest.raises(AutostartError):
+        autostart.disable()
+    assert plistlib.loads(path.read_bytes())["KeepAlive"] is True
+    path.write_text("not a property list")
+    with pytest.raises(AutostartError):
+        autostart.disable()
+    autostart.enable(["/opt/tcpmonitor-gui"])
+    autostart.disable()
+    assert not path.exists()

@@ -105,5 +105,14 @@ class SettingsActions(QObject):
         return future
 
     def _login_changed(self, future: concurrent.futures.Future[None]) -> None:
-        if (exc := future.exception()) is not None:
-            self.problem.emit(self.tr("Start at login was not changed"), str(exc))
+        from ...integration.autostart import NotOurs  # noqa: PLC0415 - loaded by now
+
+        if (exc := future.exception()) is None:
+            return
+        text = str(exc)
+        if isinstance(exc, NotOurs):  # the user's own file: left, and said why
+            text = self.tr(
+                "{path} was left: it is not the entry TCP Monitor writes (your own, or"
+                " changed). Remove it yourself to stop it starting at login."
+            ).format(path=exc.path)
+        self.problem.emit(self.tr("Start at login was not changed"), text)
