@@ -123,20 +123,54 @@ def install_targets(home: Path) -> dict[Path, str | Path]:
     return targets
 
 
+class InstallError(OSError):
+    """The install stopped; ``written`` are the files it had written by then."""
+
+    def __init__(self, message: str, written: Sequence[Path] = ()) -> None:
+        super().__init__(message)
+        self.written = list(written)
+
+
 def install(env: Mapping[str, str] | None = None) -> list[Path]:
-    """Install the desktop entry, metainfo and icons for this user; the paths written."""
+    """Install the desktop entry, metainfo and icons for this user; the paths written. Every
+    folder is made before any file is written (a folder that cannot be is the usual failure:
+    then nothing is); a file that fails after that raises ``InstallError`` with those
+    written before it."""
     home = data_home(env)
-    written = []
-    for target, content in install_targets(home).items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Path):
-            shutil.copyfile(content, target)
-            target.chmod(0o644)
-        else:
-            atomic_write_text(target, content, mode=0o644)
+    targets = install_targets(home)
+    for folder in dict.fromkeys(target.parent for target in targets):
+        _make_folder(folder)
+    written: list[Path] = []
+    for target, content in targets.items():
+        try:
+            if isinstance(content, Path):
+                shutil.copyfile(content, target)
+                target.chmod(0o644)
+            else:
+                atomic_write_text(target, content, mode=0o644)
+        except OSError as exc:
+            raise InstallError(f"{target}: {exc.strerror or exc}", written) from exc
         written.append(target)
     _refresh_caches(home)
     return written
+
+
+def _make_folder(folder: Path) -> None:
+    """``folder`` and its parents, or ``InstallError`` naming the one in the way: a link to
+    a folder that does not exist, or a file ("File exists" said neither)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    except FileExistsError:
+        pass
+    for part in reversed([folder, *folder.parents]):
+        if part.is_symlink() and not part.exists():
+            raise InstallError(
+                f"{part} is a link to a folder that does not exist ({os.readlink(part)})"
+            )
+        if part.exists() and not part.is_dir():
+            raise InstallError(f"{part} is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)  # made meanwhile and gone: its own error
 
 
 def uninstall(env: Mapping[str, str] | None = None) -> tuple[list[Path], list[Path]]:
@@ -204,7 +238,14 @@ def command(*, remove: bool) -> int:
         else:
             done = install()
     except OSError as exc:
-        print(f"tcpmonitor-gui: {exc}", file=sys.stderr)
+        said = ""
+        if isinstance(exc, InstallError):  # what it wrote before it stopped, if anything
+            for path in exc.written:
+                print(f"installed {path}")
+            count = len(exc.written)
+            said = f"; only the {count} files above were installed" if count else ""
+            said = said or "; nothing was installed"
+        print(f"tcpmonitor-gui: {exc}{said}", file=sys.stderr)
         return 1
     verb = "removed" if remove else "installed"
     for path in done:

@@ -205,6 +205,38 @@ def test_an_unwritable_data_home_is_reported(xdg_env: dict[str, str], tmp_path: 
     assert "Traceback" not in done.stderr
 
 
+def test_a_data_home_that_is_a_dangling_link_is_named(
+    xdg_env: dict[str, str], tmp_path: Path
+) -> None:
+    """It said "File exists: '...'" of a path that does not exist as far as the user can see."""
+    (tmp_path / "data").symlink_to(tmp_path / "unmounted")
+    done = gui(xdg_env, "--install-desktop-entry")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"tcpmonitor-gui: {tmp_path / 'data'} is a link to a folder that does not exist"
+        f" ({tmp_path / 'unmounted'}); nothing was installed\n"
+    )
+    assert not (tmp_path / "unmounted").exists()
+
+
+def test_an_install_that_fails_part_way_says_what_it_had_written(
+    xdg_env: dict[str, str], tmp_path: Path
+) -> None:
+    """It said only the error, so the files written before it were nobody's to clean up."""
+    data = tmp_path / "data"
+    last = data / "icons" / "hicolor" / "256x256" / "apps" / f"{APP_ID}.png"
+    last.mkdir(parents=True)  # a folder where the last icon goes
+    done = gui(xdg_env, "--install-desktop-entry")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"tcpmonitor-gui: {last}: ")
+    assert done.stderr.endswith(" files above were installed\n"), done.stderr
+    files = {str(p) for p in data.rglob("*") if p.is_file()}
+    listed = {line.removeprefix("installed ") for line in done.stdout.splitlines()}
+    assert files and listed == files, done.stdout
+    assert gui(xdg_env, "--uninstall-desktop-entry").returncode == 0
+    assert not [p for p in data.rglob(f"{APP_ID}*") if p.is_file()]  # (caches stay)
+
+
 # -- start at login ---------------------------------------------------------------------------
 
 
