@@ -61,6 +61,8 @@ PEER_WAIT_S = 2.0
 MAX_LINE = 4096
 #: Connections served at once; another cuts the oldest.
 MAX_PEERS = 16
+#: How often the server looks that it still listens (and tries to again, when not).
+RELISTEN_MS = 1000
 #: The lock's file descriptor, open (and the lock held) until the process ends.
 _held: list[int] = []
 
@@ -232,6 +234,10 @@ class InstanceServer(QObject):
     the oldest). A peer that holds a connection open and silent, sends garbage or a line
     without end is cut: a thousand of them took every file this process may open, so the
     server's accept failed and Qt closed it, and no later launch was answered again.
+
+    Qt closes it for good on any failed accept: when the process has no file left for other
+    reasons (its monitors' connections), a launch then started a second window. A timer looks
+    that it still listens and, when not, listens again as soon as a file is free.
     """
 
     showRequested = Signal()
@@ -246,6 +252,10 @@ class InstanceServer(QObject):
         self._sweep = QTimer(self)
         self._sweep.setInterval(int(PEER_WAIT_S * 500))
         self._sweep.timeout.connect(self._cut_late)
+        self._relisten = QTimer(self)
+        self._relisten.setInterval(RELISTEN_MS)
+        self._relisten.timeout.connect(self._still_listening)
+        self._lost = False  # said that it no longer listens (said once, until it does again)
         self.name = name
 
     def listen(self) -> bool:
@@ -259,12 +269,26 @@ class InstanceServer(QObject):
             self._server.newConnection.connect(self._accept)
         if (address := socket_path(self.name)) is None:
             return False
+        self._relisten.start()  # from now on it listens, or tries again
         if self._server.listen(address):
             return True
         # A stale socket from a crashed instance (it no longer holds the lock, or nobody
         # answered ask_running_instance).
         self._server.removeServer(address)
         return self._server.listen(address)
+
+    def _still_listening(self) -> None:
+        if self._server is None or self._server.isListening():
+            return
+        if not self._lost:
+            self._lost = True
+            log.warning(
+                "single-instance server stopped listening (%s): listening again as soon as it can",
+                self._server.errorString(),
+            )
+        if self.listen():
+            self._lost = False
+            log.warning("single-instance server listens again")
 
     def _accept(self) -> None:
         assert self._server is not None
@@ -320,6 +344,7 @@ class InstanceServer(QObject):
         conn.deleteLater()
 
     def close(self) -> None:
+        self._relisten.stop()
         self._sweep.stop()
         if self._server is not None:
             self._server.close()

@@ -385,3 +385,73 @@ def test_a_later_launch_with_show_opens_the_running_window_on_that_connection(
     assert unknown.returncode == 1, (unknown.stdout, unknown.stderr)
     assert "--show: no connection is named 'nosuch'" in unknown.stderr
     assert not (tmp_path / "data").exists(), "a second instance was started"
+
+
+#: A first instance that takes every file it may open (as its monitors may) on "fill" and
+#: lets them go on "free", answering each on stdout.
+FILL_FILES = """import os, resource, sys
+from PySide6.QtCore import QCoreApplication, QSocketNotifier
+from tcpmonitor_gui.ui.single_instance import InstanceServer
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+app = QCoreApplication([])
+server = InstanceServer(sys.argv[1])
+assert server.listen()
+print(server._server.fullServerName(), flush=True)
+held = []
+def command():
+    line = os.read(0, 64)
+    if line == b"fill\\n":
+        while True:
+            try:
+                held.append(os.open(os.devnull, os.O_RDONLY))
+            except OSError:
+                break
+    elif line == b"free\\n":
+        while held:
+            os.close(held.pop())
+    else:
+        app.quit()
+    print(line.decode().strip(), flush=True)
+notifier = QSocketNotifier(0, QSocketNotifier.Type.Read)
+notifier.activated.connect(command)
+app.exec()
+"""
+
+
+def test_a_server_closed_by_a_lack_of_files_listens_again_when_one_is_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every file taken for other reasons, a launch that connected made the server's
+    accept fail, Qt closed the server for good, and no later launch was answered again (a
+    second window, or "does not answer"). It listens again once a file is free."""
+    runtime = Path(tempfile.mkdtemp(prefix="tcpm-"))  # short: a socket's path must fit
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    name = server_name(tmp_path)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    argv = [sys.executable, "-c", FILL_FILES, name]
+    with subprocess.Popen(
+        argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+    ) as first:
+        assert first.stdin is not None and first.stdout is not None
+
+        def tell(word: str) -> None:
+            assert first.stdin is not None and first.stdout is not None
+            first.stdin.write(word + "\n")
+            first.stdin.flush()
+            assert first.stdout.readline().strip() == word
+
+        try:
+            path = Path(first.stdout.readline().strip())
+            tell("fill")
+            with socket.socket(socket.AF_UNIX) as peer:
+                peer.connect(str(path))  # the kernel takes it; the server's accept fails
+            deadline = time.monotonic() + 10
+            while path.exists():  # Qt removes the socket as it closes the server
+                assert time.monotonic() < deadline, "the server's accept did not fail"
+                time.sleep(0.01)  # ok-sleep: a file going away has no wake-up to give
+            tell("free")
+            assert ask_running_instance(name, wait_s=10)
+            tell("quit")
+        finally:
+            first.kill()
+            shutil.rmtree(runtime, ignore_errors=True)
