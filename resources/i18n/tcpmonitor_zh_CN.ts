@@ -1688,6 +1688,10 @@ Their stored history is kept.</source>
         <source>{path} was left: it is not the entry TCP Monitor writes (your own, or changed). Remove it yourself to stop it starting at login.</source>
         <translation>{path} 已保留：它不是 TCP Monitor 写入的启动项（是您自己的，或已被更改）。如需停止登录时启动，请自行删除它。</translation>
     </message>
+    <message>
+        <source>{path} was left: it is not the entry TCP Monitor writes (your own, or changed, or a link). Move it away to have TCP Monitor start at login.</source>
+        <translation>{path} 已保留：它不是 TCP Monitor 写入的启动项（是您自己的、已被更改的，或是一个链接）。如需让 TCP Monitor 在登录时启动，请将它移走。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

@@ -28,15 +28,21 @@ class AutostartError(Exception):
 
 
 class NotOurs(AutostartError):
-    """The login entry is not what ``enable`` writes (the user's own, or changed), so it was
-    left where it is; ``path`` names it."""
+    """The login entry is not what ``enable`` writes (the user's own, or changed, or a
+    link), so it was left where it is; ``path`` names it, ``enabling`` says whether it was
+    in the way of turning start at login on (rather than off)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, enabling: bool = False) -> None:
+        if enabling:
+            said = "move it away to have TCP Monitor start at login"
+        else:
+            said = "remove it yourself to stop it starting at login"
         super().__init__(
             f"{path} was left: it is not the entry TCP Monitor writes (your own, or changed);"
-            " remove it yourself to stop it starting at login"
+            f" {said}"
         )
         self.path = path
+        self.enabling = enabling
 
 
 class Autostart:
@@ -66,9 +72,13 @@ class Autostart:
 
     def enable(self, argv: Sequence[str]) -> Path:
         """Start ``argv`` (the launcher and any options, e.g. a ``--config-dir``) at login,
-        minimized; returns the file written."""
+        minimized; returns the file written. A file there that is not what it writes (the
+        user's own, or changed, or a link, even one to nothing) is never replaced:
+        ``NotOurs``."""
         command = [*argv, *LOGIN_ARGS]
         target = self.path
+        if os.path.lexists(target) and not self._is_ours(target):
+            raise NotOurs(target, enabling=True)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             if self.platform == "darwin":

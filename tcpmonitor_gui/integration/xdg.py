@@ -14,6 +14,7 @@ Qt-free, so the command line can use it before any window exists.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -24,7 +25,6 @@ from html import escape
 from pathlib import Path
 
 from .. import APP_ID, assets
-from ..core.jsonfile import atomic_write_text
 
 DESKTOP_FILE = f"{APP_ID}.desktop"
 METAINFO_FILE = f"{APP_ID}.metainfo.xml"
@@ -131,28 +131,48 @@ class InstallError(OSError):
         self.written = list(written)
 
 
-def install(env: Mapping[str, str] | None = None) -> list[Path]:
-    """Install the desktop entry, metainfo and icons for this user; the paths written. Every
-    folder is made before any file is written (a folder that cannot be is the usual failure:
-    then nothing is); a file that fails after that raises ``InstallError`` with those
-    written before it."""
+def install(env: Mapping[str, str] | None = None) -> tuple[list[Path], list[Path]]:
+    """Install the desktop entry, metainfo and icons for this user: the paths written, and
+    those left where a file of that name is not what an install writes (the user's own, or
+    changed, or a link: never replaced). Every folder is made before any file is written (a
+    folder that cannot be is the usual failure: then nothing is); a file that fails after
+    that raises ``InstallError`` with those written before it."""
     home = data_home(env)
     targets = install_targets(home)
     for folder in dict.fromkeys(target.parent for target in targets):
         _make_folder(folder)
     written: list[Path] = []
+    left: list[Path] = []
     for target, content in targets.items():
+        if os.path.lexists(target) and not is_own(target, content):
+            left.append(target)
+            continue
         try:
-            if isinstance(content, Path):
-                shutil.copyfile(content, target)
-                target.chmod(0o644)
-            else:
-                atomic_write_text(target, content, mode=0o644)
+            _put(target, content.read_bytes() if isinstance(content, Path) else content.encode())
         except OSError as exc:
             raise InstallError(f"{target}: {exc.strerror or exc}", written) from exc
         written.append(target)
     _refresh_caches(home)
-    return written
+    return written, left
+
+
+def _put(target: Path, data: bytes) -> None:
+    """``target`` replaced by ``data`` (mode 0644) whole or not at all: a half-written icon
+    (a full disk) would be a file an install does not recognise as its own, left for good."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(tmp, flags, 0o644)
+    try:
+        with open(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o644)  # whatever the umask
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _make_folder(folder: Path) -> None:
@@ -233,10 +253,7 @@ def command(*, remove: bool) -> int:
         return 2
     left: list[Path] = []
     try:
-        if remove:
-            done, left = uninstall()
-        else:
-            done = install()
+        done, left = uninstall() if remove else install()
     except OSError as exc:
         said = ""
         if isinstance(exc, InstallError):  # what it wrote before it stopped, if anything
@@ -250,11 +267,16 @@ def command(*, remove: bool) -> int:
     verb = "removed" if remove else "installed"
     for path in done:
         print(f"{verb} {path}")
+    mine = "not what --install-desktop-entry writes (your own, or changed)"
     for path in left:
-        print(f"left {path}: not what --install-desktop-entry writes (your own, or changed)")
+        if remove:
+            print(f"left {path}: {mine}")
+        else:  # never replaced: the install is not complete
+            print(f"tcpmonitor-gui: left {path}: {mine}; move it away and run this again"
+                  " to install it", file=sys.stderr)  # fmt: skip
     if remove and not done and not left:
         print("nothing to remove: no desktop entry was installed")
-    return 0
+    return 1 if left and not remove else 0
 
 
 def _refresh_caches(home: Path) -> None:

@@ -436,6 +436,17 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(
         qtbot.waitUntil(lambda: window.banner.message()[0] == "Start at login was not changed")
         assert f"{autostart.path} was left: it is not the entry" in window.banner.message()[1]
         assert "Exec=/my/own" in autostart.path.read_text()
+        # Nor is it replaced by turning it on (a link to nothing: the box showed off).
+        autostart.path.unlink()
+        autostart.path.symlink_to(tmp_path / "nowhere")
+        window.settings_actions.set_start_at_login(True).exception(5)
+        said = (
+            f"{autostart.path} was left: it is not the entry TCP Monitor writes (your own, or"
+            " changed, or a link). Move it away to have TCP Monitor start at login."
+        )
+        qtbot.waitUntil(lambda: window.banner.message()[1] == said)
+        assert window.banner.message()[0] == "Start at login was not changed"
+        assert autostart.path.is_symlink() and not (tmp_path / "nowhere").exists()
     finally:
         o.close()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import plistlib
 import re
+import resource
 import shlex
 import shutil
 import struct
@@ -190,6 +191,47 @@ def test_uninstall_leaves_the_users_own_files_of_the_same_names(
     assert f"removed {svg}" in done.stdout and not svg.exists()
 
 
+def test_install_leaves_the_users_own_files_of_the_same_names(
+    xdg_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Installing replaced a menu entry the user had changed or written under the
+    application's id, their own icon of that name, and wrote through a link into the file
+    it points at. Only what an install writes is replaced (its entry whatever command it
+    runs); another file is left and named, and the install exits 1."""
+    data = tmp_path / "data"
+    entry = data / "applications" / xdg.DESKTOP_FILE
+    entry.parent.mkdir(parents=True)
+    entry.write_text(xdg.desktop_entry(["/elsewhere/tcpmonitor-gui"]))  # an earlier install's
+    done = gui(xdg_env, "--install-desktop-entry")
+    assert done.returncode == 0, done.stderr
+    assert f"installed {entry}" in done.stdout and "/elsewhere" not in entry.read_text()
+    own = entry.read_text().replace("Name=TCP Monitor", "Name=TCP Monitor (mine)")
+    entry.write_text(own)
+    icon = data / "icons" / "hicolor" / "48x48" / "apps" / f"{APP_ID}.png"
+    icon.write_bytes(b"my own icon")
+    (tmp_path / "mine.xml").write_text("<component/>")
+    metainfo = data / "metainfo" / xdg.METAINFO_FILE
+    metainfo.unlink()
+    metainfo.symlink_to(tmp_path / "mine.xml")
+    svg = data / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg"
+    svg.unlink()
+    broken = data / "icons" / "hicolor" / "16x16" / "apps" / f"{APP_ID}.png"
+    broken.unlink()
+    broken.symlink_to(tmp_path / "nowhere.png")
+    done = gui(xdg_env, "--install-desktop-entry")
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert entry.read_text() == own and icon.read_bytes() == b"my own icon"
+    assert metainfo.is_symlink() and (tmp_path / "mine.xml").read_text() == "<component/>"
+    assert broken.is_symlink() and not (tmp_path / "nowhere.png").exists()
+    for path in (entry, icon, metainfo, broken):
+        assert (
+            f"tcpmonitor-gui: left {path}: not what --install-desktop-entry writes (your own,"
+            " or changed); move it away and run this again to install it"
+        ) in done.stderr
+        assert str(path) not in done.stdout
+    assert f"installed {svg}" in done.stdout and svg.is_file()  # the others are installed
+
+
 def test_install_options_exclude_each_other(xdg_env: dict[str, str]) -> None:
     done = gui(xdg_env, "--install-desktop-entry", "--uninstall-desktop-entry")
     assert done.returncode == 2
@@ -222,17 +264,34 @@ def test_a_data_home_that_is_a_dangling_link_is_named(
 def test_an_install_that_fails_part_way_says_what_it_had_written(
     xdg_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """It said only the error, so the files written before it were nobody's to clean up."""
+    """It said only the error, so the files written before it were nobody's to clean up.
+    The file that failed is not left half-written (as the disk filled, here the kernel's
+    limit on a file's size): that would be a file the next install takes for the user's."""
     data = tmp_path / "data"
     last = data / "icons" / "hicolor" / "256x256" / "apps" / f"{APP_ID}.png"
-    last.mkdir(parents=True)  # a folder where the last icon goes
-    done = gui(xdg_env, "--install-desktop-entry")
+    big = assets.app_icon_png(256).stat().st_size
+    assert all(
+        (len(c.encode()) if isinstance(c, str) else c.stat().st_size) < big
+        for t, c in xdg.install_targets(data).items()
+        if t != last
+    )
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (big - 1, big - 1))  # Python ignores SIGXFSZ
+
+    done = subprocess.run(
+        [str(GUI), "--install-desktop-entry"], env=xdg_env, capture_output=True, text=True,
+        timeout=60, check=False, preexec_fn=small_files,
+    )  # fmt: skip
     assert done.returncode == 1
-    assert done.stderr.startswith(f"tcpmonitor-gui: {last}: ")
+    assert done.stderr.startswith(f"tcpmonitor-gui: {last}: File too large"), done.stderr
     assert done.stderr.endswith(" files above were installed\n"), done.stderr
     files = {str(p) for p in data.rglob("*") if p.is_file()}
     listed = {line.removeprefix("installed ") for line in done.stdout.splitlines()}
     assert files and listed == files, done.stdout
+    again = gui(xdg_env, "--install-desktop-entry")
+    assert again.returncode == 0, again.stderr
+    assert f"installed {last}" in again.stdout
     assert gui(xdg_env, "--uninstall-desktop-entry").returncode == 0
     assert not [p for p in data.rglob(f"{APP_ID}*") if p.is_file()]  # (caches stay)
 
@@ -327,6 +386,38 @@ def test_turning_autostart_off_leaves_the_users_own_entry(tmp_path: Path) -> Non
         ours.unlink()
 
 
+def test_turning_autostart_on_never_replaces_a_file_not_its_own(tmp_path: Path) -> None:
+    """On replaced whatever was at the entry's path: the user's own entry, one of ours they
+    changed, or a link (to their file, or to nothing: the box showed off). Only what
+    ``enable`` writes is replaced (whatever command it starts); another is left and named."""
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    autostart = Autostart("linux", env=env, home=tmp_path)
+    ours = autostart.enable(["/elsewhere/tcpmonitor-gui"])
+    assert "/elsewhere" not in autostart.enable([str(GUI)]).read_text()  # ours: replaced
+    own = ours.read_text().replace("Autostart-enabled=true", "Autostart-enabled=false")
+    mine = tmp_path / "mine.desktop"
+    mine.write_text(own)
+    for make in (
+        lambda: ours.write_text(own),
+        lambda: ours.symlink_to(mine),
+        lambda: ours.symlink_to(tmp_path / "nowhere.desktop"),
+    ):
+        ours.unlink()
+        make()
+        before = (os.readlink(ours) if ours.is_symlink() else "", ours.read_text()
+                  if ours.exists() else "")  # fmt: skip
+        with pytest.raises(AutostartError) as raised:
+            autostart.enable([str(GUI)])
+        assert str(raised.value) == (
+            f"{ours} was left: it is not the entry TCP Monitor writes (your own, or changed);"
+            " move it away to have TCP Monitor start at login"
+        )
+        after = (os.readlink(ours) if ours.is_symlink() else "", ours.read_text()
+                 if ours.exists() else "")  # fmt: skip
+        assert after == before and mine.read_text() == own
+    assert not (tmp_path / "nowhere.desktop").exists()
+
+
 def test_turning_autostart_off_on_macos_leaves_the_users_own_agent(tmp_path: Path) -> None:
     autostart = Autostart("darwin", env={}, home=tmp_path)
     path = autostart.enable(["/Applications/TCP Monitor.app/Contents/MacOS/tcpmonitor-gui"])
@@ -339,6 +430,10 @@ def test_turning_autostart_off_on_macos_leaves_the_users_own_agent(tmp_path: Pat
     path.write_text("not a property list")
     with pytest.raises(AutostartError):
         autostart.disable()
+    with pytest.raises(AutostartError):  # nor replaced by turning it on
+        autostart.enable(["/opt/tcpmonitor-gui"])
+    assert path.read_text() == "not a property list"
+    path.unlink()
     autostart.enable(["/opt/tcpmonitor-gui"])
     autostart.disable()
     assert not path.exists()

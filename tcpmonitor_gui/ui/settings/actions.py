@@ -110,7 +110,12 @@ class SettingsActions(QObject):
         if (exc := future.exception()) is None:
             return
         text = str(exc)
-        if isinstance(exc, NotOurs):  # the user's own file: left, and said why
+        if isinstance(exc, NotOurs) and exc.enabling:  # never replaced: said why
+            text = self.tr(
+                "{path} was left: it is not the entry TCP Monitor writes (your own, or"
+                " changed, or a link). Move it away to have TCP Monitor start at login."
+            ).format(path=exc.path)
+        elif isinstance(exc, NotOurs):  # the user's own file: left, and said why
             text = self.tr(
                 "{path} was left: it is not the entry TCP Monitor writes (your own, or"
                 " changed). Remove it yourself to stop it starting at login."
