@@ -135,13 +135,59 @@ def socket_path(name: str) -> str | None:
     return str(where / f"tcpmonitor-{name[-16:]}.socket") if _private(where) else None
 
 
+def _older_lock(name: str) -> Path:
+    """Where versions before the private folder had the lock (one with the new where the
+    runtime directory is set)."""
+    return Path(os.environ.get("XDG_RUNTIME_DIR") or _temp()) / f"{name}.lock"
+
+
+def _temp() -> str:
+    """Qt's temporary folder (``QDir::tempPath``), where those versions had the socket."""
+    return os.path.realpath(os.environ.get("TMPDIR") or "/tmp")
+
+
+def _older(name: str) -> str | None:
+    """The socket of a running instance of a version before the private folder (updated
+    while its window was open), or None: only if the socket and the lock are this user's
+    (another user could have made them: why they moved) and the lock is held."""
+    if sys.platform == "win32":  # pragma: no cover - the same pipe's name as ever
+        return None
+    address = os.path.join(_temp(), name)
+    try:
+        found = os.lstat(address)
+    except OSError:
+        return None  # as good as always: the cost of looking is one lstat
+    if not stat.S_ISSOCK(found.st_mode) or found.st_uid != os.getuid():
+        return None
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(_older_lock(name), flags)
+    except OSError:
+        return None
+    try:
+        lock = os.fstat(fd)
+        if not stat.S_ISREG(lock.st_mode) or lock.st_uid != os.getuid():
+            return None
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return None  # nobody holds it: a socket left by one that crashed
+    except BlockingIOError:
+        return address
+    except OSError:
+        return None
+    finally:
+        os.close(fd)  # and with it a lock taken just now
+
+
 def take_lock(name: str) -> bool | None:
     """True: this process now holds ``name``'s lock, for as long as it runs, so no other
     instance runs; False: another process holds it (running, or still starting); None: no
     lock can be had here (no ``flock``; the file cannot be opened, or is not a regular file
-    of this user's): ask, as before."""
+    of this user's): ask, as before. An instance of an earlier version running (updated
+    while it ran) holds it too: otherwise a second window monitored everything twice."""
     if sys.platform == "win32" or not _private(folder()):
         return None
+    if _older(name) is not None:
+        return False
     try:
         # Not a file of ours (in a shared /tmp, another user could have made it to hold):
         # its lock proves nothing.
@@ -164,10 +210,12 @@ def take_lock(name: str) -> bool | None:
 
 
 def holder(name: str) -> int | None:
-    """The process id the holder of ``name``'s lock wrote in it, if it can be read."""
+    """The process id the holder of ``name``'s lock wrote in it, if it can be read (an
+    earlier version's, where one runs)."""
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    older = _older(name) is not None
     try:
-        fd = os.open(lock_path(name), flags)
+        fd = os.open(_older_lock(name) if older else lock_path(name), flags)
     except OSError:
         return None
     try:
@@ -200,17 +248,18 @@ def ask(name: str, message: bytes, *, wait_s: float = 0.0) -> bytes | None:
     for no answer. ``message``: ``show``, or ``show NAME`` (one line: a line end is cut)."""
     from PySide6.QtNetwork import QLocalSocket  # noqa: PLC0415 - see the module
 
-    if (address := socket_path(name)) is None:
+    addresses = [socket_path(name), _older(name)]
+    if not any(addresses):
         return None
     deadline = time.monotonic() + wait_s
     socket = QLocalSocket()
-    while True:
-        socket.connectToServer(address)
-        if socket.waitForConnected(CONNECT_TIMEOUT_MS):
-            break
+    while (address := _connect(socket, addresses)) is None:
         if time.monotonic() >= deadline:
             return None
         time.sleep(_RETRY_S)  # ok-sleep: a server that is not there yet has no wake-up to give
+    if address == addresses[1] and message != b"show":  # it answers "show" and no more
+        log.warning("the window that runs is an earlier version's: it can only come forward")
+        message = b"show"
     socket.write(message.splitlines()[0][: MAX_LINE - 1] + b"\n")
     socket.flush()
     socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
@@ -224,6 +273,16 @@ def ask(name: str, message: bytes, *, wait_s: float = 0.0) -> bytes | None:
     socket.abort()
     line = answer.split(b"\n", 1)[0]
     return line if line.startswith(ANSWER) else None
+
+
+def _connect(socket: QLocalSocket, addresses: list[str | None]) -> str | None:
+    """``socket`` connected to the first of ``addresses`` that listens: which one."""
+    for address in filter(None, addresses):  # this version's, then an earlier one's
+        socket.abort()
+        socket.connectToServer(address)
+        if socket.waitForConnected(CONNECT_TIMEOUT_MS):
+            return address
+    return None
 
 
 class InstanceServer(QObject):

@@ -455,3 +455,80 @@ def test_a_server_closed_by_a_lack_of_files_listens_again_when_one_is_free(
         finally:
             first.kill()
             shutil.rmtree(runtime, ignore_errors=True)
+
+
+#: An instance of a version before the lock and socket moved to a private folder: its lock
+#: where it was then (argv[2]), its socket under Qt's bare name (in Qt's temporary folder);
+#: it says what each launch asked, and answers "show" as that version did.
+OLDER = """import fcntl, os, sys
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtNetwork import QLocalServer
+app = QCoreApplication([])
+fd = os.open(sys.argv[2], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.pwrite(fd, f"{os.getpid()}\\n".encode(), 0)
+server = QLocalServer()
+server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+assert server.listen(sys.argv[1])
+def answer():
+    conn = server.nextPendingConnection()
+    while not conn.canReadLine() and conn.waitForReadyRead(10_000):
+        pass
+    line = bytes(conn.readLine().data())
+    print("asked", line.decode().strip(), flush=True)
+    if line == b"show\\n":
+        conn.write(b"shown\\n")
+        conn.waitForBytesWritten(10_000)
+    conn.disconnectFromServer()
+server.newConnection.connect(answer)
+print(server.fullServerName(), flush=True)
+app.exec()
+"""
+
+
+@pytest.mark.parametrize("runtime", [False, True], ids=["no runtime dir", "runtime dir"])
+def test_a_window_of_the_version_before_the_move_is_found_by_a_launch(
+    tmp_path: Path, runtime: bool, request: pytest.FixtureRequest
+) -> None:
+    """Updated while its window ran: the older version had its lock and socket in the
+    shared temporary folder, and a launch of the new one looked only in its private folder.
+    It started a second window that monitored everything twice (without a runtime
+    directory), or waited and said the window "does not answer" (with one, where the lock
+    is the same file). It asks the older window to show itself; once that is gone (its
+    socket left behind), a launch starts as ever."""
+    shared = Path(tempfile.mkdtemp(prefix="tcpm-"))  # short: a socket's path must fit
+    request.addfinalizer(lambda: shutil.rmtree(shared, ignore_errors=True))
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    env |= {"TMPDIR": str(shared / "tmp"), "QT_QPA_PLATFORM": "offscreen"}
+    (shared / "tmp").mkdir()
+    (shared / "tmp").chmod(0o1777)  # shared, as /tmp is
+    if runtime:
+        env["XDG_RUNTIME_DIR"] = str(shared / "run")
+        (shared / "run").mkdir(mode=0o700)
+    config = tmp_path / "config"
+    name = server_name(config)
+    lock = Path(env.get("XDG_RUNTIME_DIR") or env["TMPDIR"]) / f"{name}.lock"
+    launch = [sys.executable, "-m", "tcpmonitor_gui", "--config-dir", str(config),
+              "--data-dir", str(tmp_path / "data"), "--quit-after", "2"]  # fmt: skip
+    with subprocess.Popen(
+        [sys.executable, "-c", OLDER, name, str(lock)], env=env, stdout=subprocess.PIPE,
+        text=True,
+    ) as older:  # fmt: skip
+        try:
+            assert older.stdout is not None
+            socket_file = Path(older.stdout.readline().strip())
+            assert socket_file == shared / "tmp" / name and socket_file.is_socket()
+            found = subprocess.run(launch, env=env, capture_output=True, text=True,
+                                   timeout=60, check=False)  # fmt: skip
+        finally:
+            older.send_signal(signal.SIGKILL)  # its socket stays behind
+        asked = older.stdout.read().splitlines()
+    assert (found.returncode, asked) == (0, ["asked show"]), (found.stdout, found.stderr)
+    assert "its window was brought to the front" in found.stdout
+    assert not (tmp_path / "data").exists(), "a second window was started"
+    assert socket_file.is_socket()
+    alone = subprocess.run(launch, env=env, capture_output=True, text=True, timeout=60,
+                           check=False)  # fmt: skip
+    assert alone.returncode == 0, alone.stderr
+    assert "already running" not in alone.stdout
+    assert (tmp_path / "data").exists(), "the program did not start"
