@@ -101,8 +101,13 @@ class Claims:
         """Take the claims held here again on the claims file beside ``path``, a new event
         log where the one in use was deleted (or where none could be opened yet): a claim on
         a deleted file stops no one, and a second program would record the same profiles. A
-        claim another program took meanwhile is its own now (asked again as any refused one)."""
+        claim another program took meanwhile is its own now (asked again as any refused one).
+        The claims file still there (only the log deleted) is kept as it is: its locks are the
+        open descriptor's, and a second descriptor of it would be refused them."""
         fd = Claims.open(path)._fd
+        if fd is not None and self._fd is not None and _same_file(fd, self._fd):
+            os.close(fd)
+            return
         with self._lock:
             old, self._fd = self._fd, fd
             held, self._held = self._held, set()
@@ -251,6 +256,11 @@ class Claims:
             self._rows.discard(id(event))
             settled.append(dataclasses.replace(event, previous=_last_state(conn, event)))
         return settled
+
+
+def _same_file(one: int, other: int) -> bool:
+    a, b = os.fstat(one), os.fstat(other)
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def _last_state(conn: sqlite3.Connection, event: Event) -> State | None:

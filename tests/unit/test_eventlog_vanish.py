@@ -131,3 +131,23 @@ def test_claims_are_taken_again_when_a_deletion_is_found_while_nothing_is_writte
         first.send_signal(signal.SIGTERM)
         assert first.wait() == 0, first.stderr
     assert stored(home) == [("down", "up"), ("unknown", "down")]
+
+
+def test_only_the_log_deleted_keeps_the_claims_on_the_claims_file_still_there(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``rm events.sqlite3`` leaves the claims file beside it: the claims held are taken again
+    on a second descriptor of that same file, which the first one's locks refused (they are
+    open-file-description locks), so every profile was "recorded by another program" and its
+    next change dropped, unstored, until a take-over 2 s later."""
+    path = tmp_path / "data" / "events.sqlite3"
+    with EventLog(path) as log:
+        log.submit([state_event(at(0), State.UP)])
+        assert log.flush()
+        assert log.claims.holds("db")
+        path.unlink()
+        log.submit([state_event(at(1), State.DOWN, previous=State.UP)])
+        assert log.flush()
+        assert [(e.state, e.previous) for e in log.events()] == [(State.DOWN, State.UP)]
+        assert log.claims.holds("db")
+    assert "recorded by another program" not in caplog.text
