@@ -203,9 +203,8 @@ class WriterThread:
             if error != self._error:
                 _log.warning("%s; will retry every %.0f s", error, RETRY_S)
             self._set_error(error)
-            with self._cond:
-                if self._state == "running":
-                    self._cond.wait(RETRY_S)  # a close wakes it: one more try
+            with self._cond:  # a close wakes it, one more try; a state event does not
+                self._cond.wait_for(lambda: self._state != "running", RETRY_S)
             return None
         with self._cond:  # the claims are this file's now: only what is recorded here stays
             queued = list(self._pending)

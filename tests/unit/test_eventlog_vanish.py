@@ -151,3 +151,27 @@ def test_only_the_log_deleted_keeps_the_claims_on_the_claims_file_still_there(
         assert [(e.state, e.previous) for e in log.events()] == [(State.DOWN, State.UP)]
         assert log.claims.holds("db")
     assert "recorded by another program" not in caplog.text
+
+
+def test_a_log_that_cannot_be_opened_is_asked_again_every_retry_not_at_every_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the log cannot be opened (a full disk at start, a folder in its place) each
+    state change woke the writer to try again at once: a peer flapping hundreds of times a
+    second made as many tries to open it, where it is asked every ``RETRY_S``."""
+    monkeypatch.setattr(eventwriter, "RETRY_S", 60.0)
+    tries: list[Path] = []
+    refuse = eventwriter.refuse_special
+    monkeypatch.setattr(eventwriter, "refuse_special", lambda p: (tries.append(p), refuse(p)))
+    path = tmp_path / "data" / "events.sqlite3"
+    path.mkdir(parents=True)  # a folder where the file goes
+    log = EventLog(path)
+    try:
+        assert log.start_trying() is not None
+        wait_until(lambda: log.health().error is not None and len(tries) == 2)
+        for second in range(20):
+            log.submit([state_event(at(0, second), State.DOWN if second % 2 else State.UP)])
+            assert not log.flush(timeout=0.02)  # kept, and a moment for a try to come
+        assert len(tries) == 2  # at start, then the writer's first
+    finally:
+        log.close(timeout=5)
