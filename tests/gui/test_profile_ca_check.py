@@ -134,3 +134,24 @@ def test_a_profiles_own_ca_file_is_taken_as_fine_until_its_check_says_otherwise(
     dialog.form.name_edit.setText("Renamed")
     qtbot.waitUntil(lambda: "holds no PEM certificate" in ca_message(dialog), timeout=3000)
     assert not dialog.ok_button.isEnabled()
+
+
+def test_a_path_typed_again_while_its_check_runs_takes_that_checks_answer(
+    qtbot: QtBot, slow_disk: SlowDisk, tmp_path: Path
+) -> None:
+    """A hung path, then a good one (answered at once), then the hung one again while its
+    check still runs (no second check beside it): its answer, once it comes, was refused as
+    older than the good path's, and the field said it was being checked, OK off, for good."""
+    good = tmp_path / "ca.pem"
+    good.write_text(PEM)
+    hung = str(tmp_path / "hung" / "gone.pem")
+    dialog = tls_dialog(qtbot)
+    dialog.form.ca_edit.setText(hung)
+    qtbot.waitUntil(slow_disk.entered.is_set, timeout=3000)
+    dialog.form.ca_edit.setText(str(good))
+    qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=3000)
+    dialog.form.ca_edit.setText(hung)
+    qtbot.waitUntil(lambda: not dialog._ca_check._delay.isActive(), timeout=3000)
+    slow_disk.release.set()
+    qtbot.waitUntil(lambda: "No such file" in ca_message(dialog), timeout=3000)
+    assert not dialog.ok_button.isEnabled()

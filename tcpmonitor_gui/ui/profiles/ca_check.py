@@ -6,7 +6,8 @@ froze the window. Here each check runs on a thread of its own, a daemon: one stu
 kernel holds neither the I/O thread that saves profiles nor the program's exit, and a path
 whose check is still running is not checked again beside it. A check starts after a pause in
 typing (``DELAY_MS``), and only an answer for the path asked last is taken, never one older
-than the answer shown: a late answer for a path typed before cannot speak for a newer one.
+than that path's answer shown: a late answer for a path typed before cannot speak for a newer
+one (one typed again while its check runs takes that check's answer: no other is coming).
 """
 
 from __future__ import annotations
@@ -90,8 +91,10 @@ class CaFileCheck(QObject):
     def _take(self, seq: int, path: str, answer: concurrent.futures.Future[str | None]) -> None:
         self._running.discard(path)
         problem = answer.result()
-        if path != self._asked or seq < self._known_seq:
-            return  # asked about another path since, or older than the answer shown
+        if path != self._asked or (
+            self._known is not None and self._known[0] == path and seq < self._known_seq
+        ):
+            return  # asked about another path since, or older than its answer shown
         self._known, self._known_seq = (path, problem), seq
         self._slow = False
         self._slow_timer.stop()
