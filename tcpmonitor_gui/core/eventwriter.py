@@ -133,8 +133,8 @@ class WriterThread:
             check_at = time.monotonic() + CHECK_S
             while True:
                 if opened is None and (opened := self._open_again()) is None:
-                    if self._state == "running":
-                        continue
+                    if self._state == "running" or self._pending:
+                        continue  # closing: one more try, then what is kept is counted lost
                     return
                 conn, writers = opened.conn, opened.writers
                 if not writers.held and self._wait_for(writers, conn):
@@ -198,7 +198,7 @@ class WriterThread:
                     self._lost += len(self._pending)
                     _log.error("%s; %d events lost", exc, len(self._pending))
                     self._pending.clear()
-                    self._error = error
+                    self._error = str(exc)  # ``run`` adds how many were lost
                     return None
             if error != self._error:
                 _log.warning("%s; will retry every %.0f s", error, RETRY_S)

@@ -175,3 +175,25 @@ def test_a_log_that_cannot_be_opened_is_asked_again_every_retry_not_at_every_cha
         assert len(tries) == 2  # at start, then the writer's first
     finally:
         log.close(timeout=5)
+
+
+def test_events_kept_for_a_log_that_cannot_be_opened_are_counted_lost_at_the_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed while the log in use was replaced by what cannot be opened, the writer tried
+    nothing more and dropped what it kept without counting it: ``run`` exited 0, where it
+    says how many events were lost, exit 2."""
+    monkeypatch.setattr(eventwriter, "RETRY_S", 60.0)
+    path = tmp_path / "data" / "events.sqlite3"
+    log = EventLog(path).start()
+    try:
+        log.submit([state_event(at(0), State.UP)])
+        assert log.flush()
+        shutil.rmtree(path.parent)
+        path.parent.mkdir()
+        os.mkfifo(path)
+        log.submit([state_event(at(1), State.DOWN, previous=State.UP)])
+        wait_until(lambda: "is a named pipe (FIFO)" in (log.health().error or ""))
+    finally:
+        log.close(timeout=5)
+    assert log.health().lost == 1
