@@ -4,12 +4,10 @@ mount) never holds the window, and a late answer never speaks for a path typed s
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core import profile as profiles
@@ -62,18 +60,9 @@ def ca_message(dialog: ProfileDialog) -> str:
 def test_typing_a_ca_file_on_a_hung_mount_never_holds_the_window(
     qtbot: QtBot, slow_disk: SlowDisk, tmp_path: Path
 ) -> None:
+    """The window answers while the check hangs: it says the file is being checked (a check
+    on the GUI thread would say nothing until the file answered)."""
     dialog = tls_dialog(qtbot)
-    gaps: list[float] = []
-    last = [time.monotonic()]
-
-    def tick() -> None:
-        now = time.monotonic()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(20)
     path = str(tmp_path / "hung" / "ca.pem")
     for end in range(1, len(path) + 1):  # typed, one key at a time
         dialog.form.ca_edit.setText(path[:end])
@@ -83,8 +72,6 @@ def test_typing_a_ca_file_on_a_hung_mount_never_holds_the_window(
     qtbot.waitUntil(lambda: "being checked" in ca_message(dialog), timeout=3000)
     slow_disk.release.set()
     qtbot.waitUntil(lambda: "No such file" in ca_message(dialog), timeout=3000)
-    timer.stop()
-    assert max(gaps) < 0.2, f"the GUI thread stalled {max(gaps):.2f} s"
     assert not dialog.ok_button.isEnabled()
 
 
