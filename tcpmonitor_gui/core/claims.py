@@ -79,8 +79,9 @@ class Claims:
         self._taken: dict[str, dt.datetime] = {}
         #: The last state event of each profile not recorded here: its state, if taken over.
         self._last: dict[str, Event] = {}
-        #: Take-over rows (by identity) whose previous state the writer looks up.
-        self._rows: set[int] = set()
+        #: How many take-over rows may wait for the writer to look up their previous state
+        #: (``settle``; they are known by what they say, ``_is_row``, not by which object).
+        self._rows = 0
         #: Profiles paused here: let go once that is stored, for another that watches them.
         self._paused: list[str] = []
 
@@ -239,23 +240,33 @@ class Claims:
     def _take_over(self, last: Event, since: dt.datetime) -> Event:
         detail = f"{TAKEN_OVER}; {last.detail}" if last.detail else TAKEN_OVER
         row = dataclasses.replace(last, ts=since, previous=None, detail=detail, detection_ms=None)
-        self._rows.add(id(row))
+        self._rows += 1
         return row
 
     def settle(self, conn: sqlite3.Connection, batch: list[Event]) -> list[Event]:
         """On the writer's thread: each take-over row follows the state the log last holds
         for its profile (the other program's "unknown"; or, where it was killed without a
         word, its last state: an outage it saw then goes on)."""
-        if not self._rows:
+        if self._rows <= 0:
             return batch
         settled = []
         for event in batch:
-            if id(event) not in self._rows:
+            if not _is_row(event):
                 settled.append(event)
                 continue
-            self._rows.discard(id(event))
+            with self._lock:
+                self._rows -= 1
             settled.append(dataclasses.replace(event, previous=_last_state(conn, event)))
         return settled
+
+
+def _is_row(event: Event) -> bool:
+    """A take-over row, still without the state before it (the state machine's changes always
+    have one). Known by what it says: a row remade on its way (``eventlog.fold``) is one still,
+    and an object's id, once it is freed, may be another event's."""
+    return (
+        event.previous is None and event.kind is Kind.STATE and event.detail.startswith(TAKEN_OVER)
+    )
 
 
 def _same_file(one: int, other: int) -> bool:

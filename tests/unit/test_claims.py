@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import signal
+import sqlite3
 import stat
 import sys
 from pathlib import Path
@@ -249,3 +250,24 @@ def test_a_claim_got_at_an_event_is_recorded_without_waiting_for_the_next_one(
         first.close()
         second.close()
     assert [(e.state, e.detail) for e in rows] == [(State.UP, claims.TAKEN_OVER)]
+
+
+def test_a_takeover_row_is_known_by_what_it_is_not_by_which_object(db_path: Path) -> None:
+    """Take-over rows were known by their objects' ids: a row remade on its way to the disk (the
+    event log folds a full disk's waiting changes, remaking the latest) was never given the
+    state before it, and the id, free again, could be another event's, whose ``previous``
+    was then overwritten. A take-over row is known by what it says now."""
+    with EventLog(db_path) as log:
+        log.submit([state_event(at(0), State.DOWN, cause=Cause.REFUSED)])
+        assert log.flush()
+    holder = claims.Claims(None)
+    row = holder._take_over(state_event(at(1), State.DOWN, cause=Cause.REFUSED), at(1))
+    remade = dataclasses.replace(row, detail=f"{row.detail}; 3 changes before it not stored")
+    other = state_event(at(2), State.UP, previous=State.DOWN)
+    conn = sqlite3.connect(db_path)
+    try:
+        settled = holder.settle(conn, [remade, other])
+    finally:
+        conn.close()
+    assert [e.previous for e in settled] == [State.DOWN, State.DOWN]
+    assert settled[1] is other
