@@ -215,6 +215,7 @@ class WriterThread:
             self._committed += len(queued) - len(kept)  # another program records those
             self._urgent = True
             self._cond.notify_all()
+        self._set_error(None)  # open: said now, not at a first write (quiet ones may have none)
         return opened
 
     def _put_back(self, batch: list[Event], calls: list[_Call]) -> None:

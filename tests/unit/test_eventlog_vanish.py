@@ -197,3 +197,26 @@ def test_events_kept_for_a_log_that_cannot_be_opened_are_counted_lost_at_the_clo
     finally:
         log.close(timeout=5)
     assert log.health().lost == 1
+
+
+def test_a_log_opened_late_says_so_with_nothing_waiting_to_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log that could not be opened at start (a folder in its place) and then could, with
+    no change waiting (quiet connections), went on saying "events wait in memory" (the
+    window's banner stayed up): the error was cleared only by a write. Opening clears it."""
+    monkeypatch.setattr(eventwriter, "RETRY_S", 0.1)
+    path = tmp_path / "data" / "events.sqlite3"
+    path.mkdir(parents=True)
+    log = EventLog(path)
+    told: list[str | None] = []
+    log.watch_health(lambda health: told.append(health.error))
+    try:
+        assert log.start_trying() is not None
+        wait_until(lambda: log.health().error is not None)
+        path.rmdir()
+        wait_until(lambda: log.opened_once, timeout=10)
+        wait_until(lambda: log.health().error is None, timeout=5)
+        assert told[-1] is None
+    finally:
+        log.close(timeout=5)
