@@ -11,8 +11,9 @@ instead of failing again (at the interpreter's exit too, which would make it exi
 from __future__ import annotations
 
 import contextlib
-import os
 from typing import Any, TextIO
+
+from .stdout import to_devnull
 
 
 class Stderr:
@@ -43,12 +44,7 @@ class Stderr:
     def _lost(self, exc: OSError | ValueError) -> None:
         self.failed = exc
         assert self.wrapped is not None
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            null = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(null, self.wrapped.fileno())
-            finally:
-                os.close(null)
+        to_devnull(self.wrapped)
         with contextlib.suppress(OSError, ValueError):
             self.wrapped.flush()  # what is buffered goes to /dev/null now
 

@@ -46,14 +46,19 @@ class Stdout:
     def silence(self) -> None:
         """Point the file descriptor at /dev/null, so that what is still buffered is not
         written (and failed) once more at the interpreter's exit, with a message of its own."""
-        if self.wrapped is None:
-            return
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            null = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(null, self.wrapped.fileno())
-            finally:
-                os.close(null)
+        if self.wrapped is not None:
+            to_devnull(self.wrapped)
 
     def __getattr__(self, name: str) -> Any:  # encoding, fileno, isatty...
         return getattr(self.wrapped, name)
+
+
+def to_devnull(stream: TextIO) -> None:
+    """Point ``stream``'s file descriptor at /dev/null (if it has one): what is buffered, and
+    what is written later, goes nowhere instead of failing again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, stream.fileno())
+        finally:
+            os.close(null)
