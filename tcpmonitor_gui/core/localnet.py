@@ -94,6 +94,11 @@ class LocalNetwork:
         #: A pipe whose write end ``close`` writes to, to end the watcher's wait.
         self._stop_r = self._stop_w = -1
         self._socket: Any = None
+        #: Asked for the links, routes and addresses; never bound to the notices: a dump on
+        #: the bound socket read, and kept in pyroute2's backlog, the notices that came
+        #: meanwhile, so the socket was not readable again and a change right after another
+        #: (an address added, then the old one removed) was never seen.
+        self._query: Any = None
         #: Where routes lead through links that are up (the main table), for ``local_failure``.
         self._reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         #: True or False once known; None where the kernel cannot be asked (not Linux).
@@ -203,12 +208,11 @@ class LocalNetwork:
             self._socket = IPRoute()
             groups = RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR
             self._socket.bind(groups=RTMGRP_LINK | groups)
+            self._query = IPRoute()
             self._update()
         except Exception as exc:  # no netlink here (a sandbox): unknown, never local
             log.warning("this computer's links and routes cannot be watched: %s", exc)
-            if self._socket is not None:
-                with contextlib.suppress(Exception):
-                    self._socket.close()
+            self._close_sockets()
             return
         finally:
             self._known()
@@ -272,13 +276,18 @@ class LocalNetwork:
             settled_at = None
             if self._routes != before and self.online:
                 detail = describe_change(before, self._routes)
-                before = self._routes
-                if detail:  # else only an address came: it cuts nothing
+                if detail:  # else only an address came: it cuts nothing, and is said with
+                    before = self._routes  # the change it comes before ("gone (now ...)")
                     self.changed_at, self.change = now, detail
                     log.warning("%s", detail)
                     self._tell(self._on_routes, detail)
-        with contextlib.suppress(Exception):
-            self._socket.close()  # in this thread, the only one that used it
+        self._close_sockets()  # in this thread, the only one that used them
+
+    def _close_sockets(self) -> None:
+        for sock in (self._socket, self._query):
+            if sock is not None:
+                with contextlib.suppress(Exception):
+                    sock.close()
 
     def _tell(self, callback: Callable[..., object] | None, *args: object) -> None:
         if callback is not None:
@@ -296,7 +305,7 @@ class LocalNetwork:
 
     def _update(self) -> bool:
         """Read links and routes again; True if online or offline changed."""
-        sock = self._socket
+        sock = self._query
         links = {link["index"]: link for link in sock.get_links()}
         running = _IFF_UP | _IFF_RUNNING
         up = {
