@@ -153,3 +153,25 @@ def contents(path: Path) -> object:
     if path.is_dir():
         return {p.name: p.read_bytes() for p in path.iterdir()}
     return path.read_bytes()
+
+
+class Clocks:
+    """A wall clock that can be set (NTP stepping it, a VM restored), and the seconds that
+    really pass: ``install`` puts both in ``core.state`` (its ``utc_now`` and ``_elapsed``)."""
+
+    def __init__(self, wall: dt.datetime, elapsed: float) -> None:
+        self.wall, self.elapsed = wall, elapsed
+
+    def wait(self, minutes: float) -> None:
+        self.wall += dt.timedelta(minutes=minutes)
+        self.elapsed += minutes * 60
+
+    def set(self, hours: float) -> None:
+        self.wall += dt.timedelta(hours=hours)
+
+    def install(self, monkeypatch: Any) -> Clocks:
+        from tcpmonitor_gui.core import state
+
+        monkeypatch.setattr(state, "utc_now", lambda: self.wall)
+        monkeypatch.setattr(state, "_elapsed", lambda: self.elapsed)
+        return self

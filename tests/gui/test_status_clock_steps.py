@@ -14,13 +14,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tcpmonitor_gui.core import state as state_module
 from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.events import Cause
 from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.core.state import StateMachine
 from tcpmonitor_gui.ui.status.model import Column, StatusModel
-from tests.helpers import make_profile
+from tests.helpers import Clocks, make_profile
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -30,26 +29,9 @@ T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 STEPS = [-1, 24, -0.25]  # hours: set back an hour, forward a day, back a quarter of an hour
 
 
-class Clocks:
-    """A wall clock that can be set, and the seconds that really pass."""
-
-    def __init__(self) -> None:
-        self.wall, self.elapsed = T0, 5000.0
-
-    def wait(self, minutes: float) -> None:
-        self.wall += dt.timedelta(minutes=minutes)
-        self.elapsed += minutes * 60
-
-    def set(self, hours: float) -> None:
-        self.wall += dt.timedelta(hours=hours)
-
-
 @pytest.fixture
 def clocks(monkeypatch: pytest.MonkeyPatch) -> Clocks:
-    c = Clocks()
-    monkeypatch.setattr(state_module, "utc_now", lambda: c.wall)
-    monkeypatch.setattr(state_module, "_elapsed", lambda: c.elapsed)
-    return c
+    return Clocks(T0, 5000.0).install(monkeypatch)
 
 
 @pytest.fixture

@@ -14,38 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from tcpmonitor_gui.core import state as state_module
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.core.state import StateMachine
-from tests.helpers import make_profile
+from tests.helpers import Clocks, make_profile
 
 OK = Sample(True, latency_ms=10.0)
 REFUSED = Sample.failure(Cause.REFUSED, "connection refused", "127.0.0.1:1")
 T0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=3)
 
 
-class Clocks:
-    """A wall clock that can be set, and the seconds that really pass."""
-
-    def __init__(self) -> None:
-        self.wall, self.elapsed = T0, 1000.0
-
-    def wait(self, minutes: float) -> None:
-        self.wall += dt.timedelta(minutes=minutes)
-        self.elapsed += minutes * 60
-
-    def set(self, hours: float) -> None:
-        self.wall += dt.timedelta(hours=hours)
-
-
 @pytest.fixture
 def clocks(monkeypatch: pytest.MonkeyPatch) -> Clocks:
-    c = Clocks()
-    monkeypatch.setattr(state_module, "utc_now", lambda: c.wall)
-    monkeypatch.setattr(state_module, "_elapsed", lambda: c.elapsed, raising=False)
-    return c
+    return Clocks(T0, 1000.0).install(monkeypatch)
 
 
 def _stored(tmp_path: Path, events: list[Event]) -> EventLog:

@@ -212,8 +212,8 @@ def test_a_new_address_is_a_change_and_the_connections_it_orphaned_are_cut(
             else:
                 client.run(client.ip, "addr", "add", "10.50.0.7/24", "dev", "tmc")
                 renumbered = time.monotonic()
-                if apart_s:  # ok-sleep: the scenario (a renewal's two steps apart), no wait
-                    time.sleep(apart_s)
+                if apart_s:  # the scenario: a renewal's two steps that far apart
+                    time.sleep(apart_s)  # ok-sleep: makes the scenario, waits for nothing
                     renumbered = time.monotonic()
                 client.run(client.ip, "addr", "del", f"{client.peer_ip}/24", "dev", "tmc")
                 _, changed = run.until(lambda e: e["kind"] == "network", 10)
