@@ -17,7 +17,7 @@ from ..core.eventdb import refuse_special
 from ..core.eventlog import EventFilter, EventLog, EventLogError
 from ..core.events import FIELDS
 from ..core.session import Session
-from ..core.validate import show
+from ..core.validate import ascii_digits, show
 from .errors import EXIT_OK, UsageError
 from .options import open_session
 from .run import describe
@@ -37,13 +37,14 @@ def parse_when(option: str, text: str | None, now: dt.datetime | None = None) ->
     if text is None:
         return None
     now = now or dt.datetime.now(dt.UTC)
-    if m := _AGE.match(text.strip()):
+    typed = ascii_digits(text.strip())  # digits in any script, as every number option takes
+    if m := _AGE.match(typed):
         try:
             return max(EPOCH, now - dt.timedelta(seconds=float(m[1]) * _UNIT_S[m[2]]))
         except (OverflowError, ValueError):  # further back than any calendar: all of it
             return EPOCH
     try:
-        when = dt.datetime.fromisoformat(text.strip())
+        when = dt.datetime.fromisoformat(typed)
     except ValueError:
         raise UsageError(
             f"{option}: {text!r} is not an ISO 8601 time (2026-11-26T08:00Z) or an age (2h, 7d)"

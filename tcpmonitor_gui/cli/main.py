@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO, cast
@@ -28,14 +29,49 @@ from .run import cmd_run
 from .stderr import Stderr
 from .stdout import Stdout
 
+_NUMBER = re.compile(r"-\d+(\.\d*)?([eE][-+]?\d+)?")
+_NO_VALUE = re.compile(r"argument (-[^ :/]+)(?:/-[^ :]+)*: expected one argument")
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but bad usage is one line on stderr and exit 2 (the command's contract)."""
 
+    #: The arguments being parsed (``parse_args`` sets them): an error names a value that
+    #: argparse took for an option.
+    argv: Sequence[str] = ()
+
     def error(self, message: str) -> NoReturn:
         where = self.prog.removeprefix("tcpmonitor").strip()  # "" for the top level
-        print(f"tcpmonitor: {where + ': ' if where else ''}{message}", file=sys.stderr)
+        print(
+            f"tcpmonitor: {where + ': ' if where else ''}{message}{self._dash_hint(message)}",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_USAGE)
+
+    def _dash_hint(self, message: str) -> str:
+        """Why a value such as a NAME "-x" went missing: argparse reads anything that begins
+        with '-' as an option, and says only that NAME is required."""
+        if m := _NO_VALUE.fullmatch(message):
+            return f" (a value that begins with '-' is written {m[1]}=VALUE)"
+        if not message.startswith("the following arguments are required"):
+            return ""
+        words = list(self.argv)
+        words = words[: words.index("--")] if "--" in words else words
+        taken = [
+            w
+            for w in words
+            if w.startswith("-")
+            and not w.startswith("--")
+            and w != "-"
+            and w not in self._option_string_actions
+            and not _NUMBER.fullmatch(w)
+        ]
+        if not taken:
+            return ""
+        return (
+            f" ({v.show(taken[0])} was read as an option: a value that begins with '-' goes"
+            " after '--')"
+        )
 
 
 def _ranged(lo: float, hi: float, *, integer: bool = False) -> Any:
@@ -65,7 +101,7 @@ def _field(path: str) -> Any:
 
 def _target(text: str) -> tuple[str, int]:
     try:
-        return parse_target(text)
+        return parse_target(v.port_digits(text))
     except v.FieldError as exc:  # argparse names HOST:PORT already; "port" is not named
         shown = f"{v.show(exc.value)} {exc.problem}" if exc.field == "HOST:PORT" else str(exc)
         raise argparse.ArgumentTypeError(shown) from None
@@ -73,7 +109,7 @@ def _target(text: str) -> tuple[str, int]:
 
 def _listen(text: str) -> tuple[str, int]:
     try:
-        return parse_listen("--metrics-listen", text)
+        return parse_listen("--metrics-listen", v.port_digits(text))
     except v.FieldError as exc:
         raise argparse.ArgumentTypeError(f"{v.show(exc.value)} {exc.problem}") from None
 
@@ -290,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The arguments, the common options given before the command merged into the
     command's own (given after it, they win)."""
+    _Parser.argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.config_dir = args.config_dir or args.top_config_dir
     args.data_dir = args.data_dir or args.top_data_dir

@@ -159,7 +159,7 @@ def parse(text: object, field: str = "maintenance") -> Window:
 
 @functools.lru_cache(maxsize=1024)
 def _parse(text: str, field: str) -> Window:
-    clean = " ".join(text.split())
+    clean = " ".join(v.ascii_digits(text).split())  # "٠٢:٠٠" typed is 02:00
     if m := _ONE_OFF.fullmatch(clean):
         y, mo, d, h, mi, y2, mo2, d2, h2, mi2, zone = m.groups()
         zone = zone or ""

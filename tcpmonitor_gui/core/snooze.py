@@ -58,7 +58,7 @@ def until_for(text: str, now: dt.datetime | None = None) -> str:
     ``forever``, as a ``snooze_until`` value; raises ``validate.FieldError`` naming
     DURATION."""
     now = now or dt.datetime.now(dt.UTC)
-    word = text.strip().lower()
+    word = v.ascii_digits(text.strip().lower())  # "٣٠m" typed is 30m
     if word in (FOREVER, "until-unmuted", "unmuted"):
         return FOREVER
     if word == "tomorrow":

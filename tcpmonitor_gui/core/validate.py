@@ -22,6 +22,20 @@ _INVISIBLE.update(dict.fromkeys(range(0x2061, 0x2065)))  # invisible operators
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 
 
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit as 0-9: "٨٠" or "８０" typed or pasted is 80."""
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text
+    )
+
+
+def port_digits(text: str) -> str:
+    """``[HOST:]PORT`` as typed, its port's digits as 0-9 (``ascii_digits``); the host is
+    left as it is (a name's digits are part of the name)."""
+    host_part, sep, port_text = text.rpartition(":")
+    return f"{host_part}{sep}{ascii_digits(port_text)}"
+
+
 class FieldError(ValueError):
     """One bad field: ``field`` is a dotted path (``detector.interval_s``)."""
 

@@ -8,7 +8,6 @@ file-format value into and out of any field widget; ``on_edit`` calls back on an
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,14 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.profile import field_range
-
-
-def ascii_digits(text: str) -> str:
-    """``text`` with every decimal digit as 0-9: "٨٠" or "８０" pasted is 80."""
-    return "".join(
-        str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text
-    )
-
+from ...core.validate import ascii_digits
 
 if TYPE_CHECKING:
     _SpinBox = QAbstractSpinBox
