@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from ..core.durations import duration
 from ..core.events import csv_cells
 from ..core.outages import FIELDS, Outage, each_outage
+from ..core.wall_time import with_offset
 from .errors import EXIT_OK
 from .events import each_row, known_profile, parse_period
 from .options import open_session
@@ -68,7 +69,7 @@ def _table(found: Iterator[Outage], now: dt.datetime) -> None:
 
 def _cells(o: Outage, now: dt.datetime) -> tuple[str, ...]:
     return (
-        f"{o.start.astimezone():%Y-%m-%d %H:%M:%S}",
+        with_offset(o.start),
         duration(o.duration_s(now), tenths=True),
         printable(o.profile_name),
         "-" if o.cause is None else o.cause.label,

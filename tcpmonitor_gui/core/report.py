@@ -25,6 +25,7 @@ from .events import csv_cells
 from .outages import Outage, Shade, each_outage, shade
 from .profile import Profile
 from .profile_history import Bucket, bucket_width, gather
+from .wall_time import with_offset
 
 #: A chart draws at most this many buckets (a month: about 3 h each).
 CHART_BUCKETS = 240
@@ -187,7 +188,9 @@ def _iso(when: dt.datetime) -> str:
 
 
 def _local(when: dt.datetime) -> str:
-    return f"{when.astimezone():%Y-%m-%d %H:%M}"
+    """On the clock of the computer that wrote the report, with its UTC offset: a report
+    mailed to another zone, or an outage in the hour the clocks pass twice, reads one way."""
+    return with_offset(when, "%Y-%m-%d %H:%M")
 
 
 _STYLE = """
@@ -208,7 +211,8 @@ def to_html(report: Report, title: str = "TCP Monitor report") -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{e(title)}</h1><p class=muted>{e(period)} (this computer's time)</p>",
+        f"<h1>{e(title)}</h1><p class=muted>{e(period)} (times on the clock of the computer"
+        " that wrote the report, with their offset from UTC)</p>",
         "<table><tr><th>Connection</th><th>Target</th><th class=n>Uptime</th>"
         "<th class=n>Outages</th><th class=n>Down</th><th class=n>Mean time to recover</th>"
         "<th class=n>Longest</th><th class=n>Mean latency</th></tr>",
