@@ -13,12 +13,14 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import Qt
 
 from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.events import Cause
 from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.core.state import StateMachine
 from tcpmonitor_gui.ui.status.model import Column, StatusModel
+from tcpmonitor_gui.ui.status.view import StatusFilterProxy
 from tests.helpers import Clocks, make_profile
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -95,3 +97,26 @@ def test_live_uptime_neither_gains_nor_loses_a_step(
     clocks.set(step_h)
     clocks.wait(10)
     assert cell(model, Column.UPTIME) == "99.86 %"  # 120 s down of 88,320
+
+
+def test_for_sorts_by_the_time_really_passed_after_a_step_back(clocks: Clocks) -> None:
+    """Sorted by the wall-clock stamp of each change, a connection up for 20 minutes sorted
+    as shorter than one up for 5 when the clock was set back an hour between their changes
+    (its stamp was the later): the column said "20 min" above "5 min" in ascending order."""
+    model = StatusModel(clock=lambda: clocks.wall, elapsed=lambda: clocks.elapsed)
+    profiles = [make_profile("db", port, "heartbeat", id=name, name=name)
+                for port, name in ((5432, "older"), (5433, "newer"))]  # fmt: skip
+    model.set_profiles(profiles)
+    proxy = StatusFilterProxy(model)
+    try:
+        model.apply_events(StateMachine(profiles[0]).feed(OK))
+        clocks.wait(15)
+        clocks.set(-1)
+        model.apply_events(StateMachine(profiles[1]).feed(OK))
+        clocks.wait(5)
+        model._tick()
+        proxy.sort(Column.IN_STATE, Qt.SortOrder.AscendingOrder)
+        shown = [proxy.index(r, Column.IN_STATE).data() for r in range(proxy.rowCount())]
+        assert shown == ["5 min", "20 min"]
+    finally:
+        model.stop_clock()

@@ -284,15 +284,16 @@ def _truncated(pct: float | None) -> float:
 
 def write_in_state(row: Row, now: float) -> bool:
     """The "for" cell as of ``now`` (``since_at``'s clock). Its sort key is the time the state
-    began (earlier sorts as longer), which does not change as the clock ticks: a tick
-    rewrites only texts that change."""
+    began on that clock (earlier sorts as longer; not the wall clock's stamp, which a step
+    back between two changes puts in the wrong order), which does not change as the clock
+    ticks: a tick rewrites only texts that change."""
     if row.since is None:
         return put_cell(row, Column.IN_STATE, "", float("-inf"))
     if row.in_state_until is not None and now < row.in_state_until:
         return False  # the text shown is still right
     seconds = max(0.0, now - row.since_at)
     row.in_state_until = now + until_text_changes(seconds)
-    return put_cell(row, Column.IN_STATE, coarse_duration_text(seconds), -row.since.timestamp())
+    return put_cell(row, Column.IN_STATE, coarse_duration_text(seconds), -row.since_at)
 
 
 def fold_sample(row: Row, event: Event) -> bool:
