@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import errno
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,22 @@ def make_profile(host: str, port: int, kind: str = "probe", **fields: Any) -> Pr
     return Profile.from_dict(
         {"host": host, "port": port, "detector": {"kind": kind, **fields}, **top}
     )
+
+
+@contextlib.contextmanager
+def local_zone(zone: str) -> Iterator[None]:
+    """This process's clock in ``zone`` (``TZ``), as a user there has it; back after."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 def stored_event(p: Profile, when: dt.datetime, state: State, **extra: Any) -> Event:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from ..core.events import Event, Kind, State
+from ..core.wall_time import offset_if_twice
 from .common.bidi import anchored, isolated, needs_isolating
 from .common.i18n import Context, translate
 from .common.icons import badged_icon, state_icon, worst
@@ -92,8 +93,9 @@ def _more(n: int) -> str:
 
 
 def event_text(event: Event, tz: dt.tzinfo | None = None) -> str:
-    """``14:02 Orders DB down (reset)``, in local time unless ``tz`` is given."""
-    when = event.ts.astimezone(tz).strftime("%H:%M")
+    """``14:02 Orders DB down (reset)``, in local time (its UTC offset said in the hour the
+    clocks pass twice) unless ``tz`` is given."""
+    when = event.ts.astimezone(tz).strftime("%H:%M") if tz else offset_if_twice(event.ts, "%H:%M")
     text = f"{when} {isolated(event.profile_name)} {state_text(event.state)}"
     if event.cause is not None:
         text += f" ({cause_text(event.cause)})"

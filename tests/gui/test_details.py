@@ -261,10 +261,7 @@ def test_a_flapping_connection_is_shown_from_what_its_pixels_show(
         assert log.flush()
     opened = open_window(qtbot, config, data, monitor=False)
     try:
-        opened.window.show()
-        dock = opened.window.details
-        with qtbot.waitSignal(dock.loaded, timeout=20_000):
-            opened.window.show_details(flapping.id)
+        dock = opened.details_of(qtbot, flapping.id, timeout_ms=20_000)
         history, chart = dock.history, dock.chart
         assert history is not None and chart is not None
         assert len(history.outages) == 500 and dock.outage_table.rowCount() == 501

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +19,9 @@ from tcpmonitor_gui.lab import FaultProxy
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.status.model import Role
 from tests.helpers import make_profile
+
+if TYPE_CHECKING:
+    from tcpmonitor_gui.ui.details.dock import DetailsDock
 
 
 @dataclasses.dataclass
@@ -35,6 +38,14 @@ class Opened:
         assert self.engine.shutdown(), "workers did not stop in time"
         self.demo.stop()
         self.session.close()
+
+    def details_of(self, qtbot: QtBot, profile_id: str, timeout_ms: int = 5000) -> DetailsDock:
+        """The window shown, with ``profile_id``'s details dock open and its history read."""
+        self.window.show()
+        dock = self.window.details
+        with qtbot.waitSignal(dock.loaded, timeout=timeout_ms):
+            self.window.show_details(profile_id)
+        return dock
 
 
 def open_window(

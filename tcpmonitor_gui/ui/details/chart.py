@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...core.profile_history import ProfileHistory
+from ...core.wall_time import offset_if_twice
 from ..common.i18n import Context
 from ..common.labels import cause_text
 from ..status.cells import format_latency as format_ms
@@ -126,8 +127,7 @@ class LatencyChart(QWidget):
         history = self._history
         if history is None:
             return ""
-        when = dt.datetime.fromtimestamp(x).astimezone()
-        parts = [f"{when:%Y-%m-%d %H:%M}"]
+        parts = [offset_if_twice(dt.datetime.fromtimestamp(x, dt.UTC), "%Y-%m-%d %H:%M")]
         at = bisect.bisect_right(self._starts, x) - 1
         if at >= 0 and x < self._starts[at] + history.bucket_s:
             b = history.buckets[at]

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ...core.events import State
 from ...core.profile_history import PERIODS, UPTIME_WINDOWS, ProfileHistory, load
 from ...core.session import Session
+from ...core.wall_time import offset_if_twice
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.bidi import anchored, isolated
@@ -312,7 +313,8 @@ class DetailsDock(QDockWidget):
 
 
 def _local(when: dt.datetime) -> str:
-    return f"{when.astimezone():%Y-%m-%d %H:%M:%S}"
+    """With its UTC offset where the clock read the same an hour apart (the autumn hour)."""
+    return offset_if_twice(when, "%Y-%m-%d %H:%M:%S")
 
 
 def _ended_text(ended_by: str) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from ...core.events import SEVERITY, Event, Kind, State
+from ...core.wall_time import offset, twice
 from ..common.bidi import controls_shown
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import readable_state_color, state_icon
@@ -48,17 +49,21 @@ class Role(enum.IntEnum):
 
 def _local_time(ts: dt.datetime) -> str:
     """``14:02:11`` today, ``yesterday 14:02`` (in the user's language), ``2026-11-25 14:02``
-    before: what fits the column (the tooltip has the whole time). ``time`` functions: a row
-    is written for every event, and ``datetime.astimezone`` costs several times more."""
+    before: what fits the column (the tooltip has the whole time), with the UTC offset in the
+    hour the clocks pass twice (``02:30:00 +02:00``, then ``+01:00``). ``time`` functions: a
+    row is written for every event, and ``datetime.astimezone`` costs several times more."""
     aware = ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
-    local = time.localtime(aware.timestamp())
+    seconds = aware.timestamp()
+    local = time.localtime(seconds)
+    said = f" {offset(local.tm_gmtoff)}" if twice(seconds) else ""
     today = time.localtime()
     if local[:3] == today[:3]:
-        return time.strftime("%H:%M:%S", local)
+        return time.strftime("%H:%M:%S", local) + said
     yesterday = time.localtime(time.mktime((*today[:3], 12, 0, 0, 0, 0, -1)) - 86400)
     if local[:3] == yesterday[:3]:
-        return translate("LogModel", "yesterday {time}").format(time=time.strftime("%H:%M", local))
-    return time.strftime("%Y-%m-%d %H:%M", local)
+        at = time.strftime("%H:%M", local) + said
+        return translate("LogModel", "yesterday {time}").format(time=at)
+    return time.strftime("%Y-%m-%d %H:%M", local) + said
 
 
 def _change(event: Event) -> str:

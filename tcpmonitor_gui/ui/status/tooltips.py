@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...core.events import State
+from ...core.wall_time import offset_if_twice
 from ..common.bidi import anchored, isolated
 from ..common.i18n import Context
 from ..common.labels import cause_text, state_text
@@ -31,7 +32,7 @@ def cell_tooltip(row: Row, column: int) -> str | None:
 def state_tooltip(row: Row) -> str:
     name, state = isolated(row.profile.name), state_text(row.state)
     if row.since is not None:
-        since = f"{row.since.astimezone():%Y-%m-%d %H:%M:%S}"
+        since = offset_if_twice(row.since, "%Y-%m-%d %H:%M:%S")
         lines = [StatusTooltip.tr("{name}: {state} since {since}").format(
             name=name, state=state, since=since
         )]  # fmt: skip
