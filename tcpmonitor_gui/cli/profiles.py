@@ -22,6 +22,7 @@ from ..core.profile_set import ProfileConflict, ProfileSet
 from ..core.profile_store import ProfileFileError, dump_document
 from ..core.session import Session
 from ..core.validate import FieldError, show
+from ..core.wall_time import offset_if_twice
 from .errors import EXIT_OK, UsageError
 from .options import (
     STDIN,
@@ -179,12 +180,12 @@ def _snooze(args: argparse.Namespace, profiles: ProfileSet) -> None:
         print(f"{found.name!r}: notices snoozed {snooze.describe(until)} ({until})")
 
 
-def _maintenance_cell(p: Profile) -> str:
+def _maintenance_cell(p: Profile, now: dt.datetime | None = None) -> str:
     if not p.maintenance:
         return "-"
-    end = maintenance.open_until(p.maintenance)
+    end = maintenance.open_until(p.maintenance, now)
     windows = f"{len(p.maintenance)} window" + ("s" if len(p.maintenance) > 1 else "")
-    return windows if end is None else f"now, until {end.astimezone():%a %H:%M}"
+    return windows if end is None else f"now, until {offset_if_twice(end, '%a %H:%M')}"
 
 
 def _find(profiles: ProfileSet, name: str) -> Profile:

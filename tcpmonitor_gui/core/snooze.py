@@ -13,6 +13,7 @@ import datetime as dt
 import re
 
 from . import validate as v
+from .wall_time import offset_if_twice
 
 FOREVER = "forever"
 #: The longest a timed snooze may be (longer is "forever").
@@ -94,16 +95,15 @@ def snoozed(until: str, now: dt.datetime | None = None) -> bool:
     return (now or dt.datetime.now(dt.UTC)) < end
 
 
-def describe(until: str) -> str:
-    """``until 14:30`` (today, local), ``until Fri 08:00``, ``until unmuted``; "" if none."""
+def describe(until: str, now: dt.datetime | None = None) -> str:
+    """``until 14:30`` (today, local), ``until Fri 08:00``, ``until unmuted``; "" if none.
+    In the hour the clocks pass twice, with the UTC offset: ``until 02:30 +01:00``."""
     if until == FOREVER:
         return "until unmuted"
-    if not snoozed(until):
+    now = now or dt.datetime.now(dt.UTC)
+    if not snoozed(until, now):
         return ""
-    end = dt.datetime.fromisoformat(until).astimezone()
-    today = dt.datetime.now().astimezone().date()
-    if end.date() == today:
-        return f"until {end:%H:%M}"
-    if end.date() - today < dt.timedelta(days=7):
-        return f"until {end:%a %H:%M}"
-    return f"until {end:%Y-%m-%d %H:%M}"
+    end = dt.datetime.fromisoformat(until)
+    days = end.astimezone().date() - now.astimezone().date()
+    fmt = "%H:%M" if not days else "%a %H:%M" if days < dt.timedelta(days=7) else "%Y-%m-%d %H:%M"
+    return f"until {offset_if_twice(end, fmt)}"

@@ -14,13 +14,17 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.cli.profiles import _maintenance_cell
+from tcpmonitor_gui.core import snooze
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.core.profile_history import load
 from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.core.snooze import iso
 from tcpmonitor_gui.ui.details import dock as dock_module
 from tcpmonitor_gui.ui.log.model import Column, LogModel
 from tcpmonitor_gui.ui.status.cells import Row
+from tcpmonitor_gui.ui.status.marks import marks_tooltip
 from tcpmonitor_gui.ui.status.tooltips import state_tooltip
 from tcpmonitor_gui.ui.tray import event_text
 from tests.gui.test_log_model import state_event
@@ -110,3 +114,23 @@ def test_the_details_view_says_which_of_the_two(
         assert dock.chart.text_at(twice[1].timestamp()).startswith(said[1])
     finally:
         opened.close()
+
+
+def test_snooze_and_maintenance_ends_say_which_of_the_two(zone: str) -> None:
+    """Before, a maintenance window that closes at the second 02:30 and a snooze that ends at
+    the first were both "until 02:30", in the name's tooltip and in ``profiles list``."""
+    twice, said, _once = ZONES[zone]
+    now = twice[0] - dt.timedelta(hours=1)
+    window = f"{now:%Y-%m-%d %H:%M} - {twice[1]:%Y-%m-%d %H:%M} UTC"
+    profile = dataclasses.replace(make_profile("127.0.0.1", 80, name="db"),
+                                  maintenance=(window,), snooze_until=iso(twice[0]))  # fmt: skip
+    row = Row(profile, State.UP, collections.deque(), "probe")
+    tooltip = marks_tooltip(row, now)
+    assert tooltip is not None
+    assert tooltip.splitlines() == [
+        f"In maintenance until {said[1][11:]} ({window})",
+        f"Notices snoozed until {said[0][11:]}",
+    ]
+    assert snooze.describe(profile.snooze_until, now) == f"until {said[0][11:]}"
+    weekday = f"{twice[0].astimezone():%a}"
+    assert _maintenance_cell(profile, now) == f"now, until {weekday} {said[1][11:]}"

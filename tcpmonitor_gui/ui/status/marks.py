@@ -21,6 +21,7 @@ from PySide6.QtGui import QFont, QIcon
 from ...core import maintenance
 from ...core.events import State
 from ...core.snooze import FOREVER, snoozed
+from ...core.wall_time import offset_if_twice
 from ..common.i18n import translate
 from ..common.icons import render_svg
 from .cells import Column, Row, write_in_state, write_uptime
@@ -86,17 +87,19 @@ def write_marks(row: Row, now: dt.datetime | None = None) -> bool:
     return changed
 
 
-def marks_tooltip(row: Row) -> str | None:
+def marks_tooltip(row: Row, now: dt.datetime | None = None) -> str | None:
     """``In maintenance until 04:00 (Sun 02:00-04:00 Europe/Berlin)``, ``Notices snoozed
-    until 14:30``, ``Not acknowledged``: what the name cell's marks mean, one per line."""
+    until 14:30``, ``Not acknowledged``: what the name cell's marks mean, one per line, as of
+    ``now`` (None: the wall clock's)."""
     lines = []
     p = row.profile
-    end = maintenance.open_until(p.maintenance)
+    now = now or dt.datetime.now(dt.UTC)
+    end = maintenance.open_until(p.maintenance, now)
     if end is not None:
         windows = ", ".join(p.maintenance)
         lines.append(
             translate("Status", "In maintenance until {time} ({windows})").format(
-                time=_when(end), windows=windows
+                time=_when(end, now), windows=windows
             )
         )
     elif p.maintenance:
@@ -110,17 +113,20 @@ def marks_tooltip(row: Row) -> str | None:
     until = p.snooze_until
     if until == FOREVER:
         lines.append(translate("Status", "Notices snoozed until unmuted"))
-    elif snoozed(until):
+    elif snoozed(until, now):
         end = dt.datetime.fromisoformat(until)
-        lines.append(translate("Status", "Notices snoozed until {time}").format(time=_when(end)))
+        said = _when(end, now)
+        lines.append(translate("Status", "Notices snoozed until {time}").format(time=said))
     if row.bold:
         lines.append(translate("Status", "Down, not acknowledged"))
     return "\n".join(lines) or None
 
 
-def _when(end: dt.datetime) -> str:
-    local = end.astimezone()
-    return local.strftime("%H:%M" if local.date() == dt.date.today() else "%Y-%m-%d %H:%M")
+def _when(end: dt.datetime, now: dt.datetime) -> str:
+    """On this computer's clock, with the UTC offset in the hour the clocks pass twice (a
+    window that ends at 02:30 that night ends at one of two moments an hour apart)."""
+    today = end.astimezone().date() == now.astimezone().date()
+    return offset_if_twice(end, "%H:%M" if today else "%Y-%m-%d %H:%M")
 
 
 def tick(rows: Iterable[tuple[int, Row]], now: float) -> tuple[list[int], list[int], list[int]]:
