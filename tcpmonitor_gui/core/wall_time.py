@@ -41,14 +41,16 @@ def offset_if_twice(when: dt.datetime, fmt: str) -> str:
     return f"{text} {offset(_seconds(shown))}" if twice(shown.timestamp()) else text
 
 
-def twice(ts: float) -> bool:
+def twice(ts: float, own: int | None = None) -> bool:
     """This computer's clock read at ``ts`` (Unix seconds) what it read at another moment too:
     the clocks went back over it. Offsets are compared a day either side (no zone changes its
-    offset twice in a day)."""
-    own = time.localtime(ts).tm_gmtoff
+    offset twice in a day). ``own``: the offset at ``ts``, where the caller has it."""
+    own = time.localtime(ts).tm_gmtoff if own is None else own
+    before, after = time.localtime(ts - _DAY).tm_gmtoff, time.localtime(ts + _DAY).tm_gmtoff
+    if before == own == after:
+        return False  # the clocks were not changed within a day: all but a day or two a year
     wall = ts + own
-    others = {time.localtime(ts - _DAY).tm_gmtoff, time.localtime(ts + _DAY).tm_gmtoff}
-    return any(o != own and time.localtime(wall - o).tm_gmtoff == o for o in others)
+    return any(o != own and time.localtime(wall - o).tm_gmtoff == o for o in (before, after))
 
 
 def _seconds(shown: dt.datetime) -> float:

@@ -55,7 +55,7 @@ def _local_time(ts: dt.datetime) -> str:
     aware = ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
     seconds = aware.timestamp()
     local = time.localtime(seconds)
-    said = f" {offset(local.tm_gmtoff)}" if twice(seconds) else ""
+    said = f" {offset(local.tm_gmtoff)}" if twice(seconds, local.tm_gmtoff) else ""
     today = time.localtime()
     if local[:3] == today[:3]:
         return time.strftime("%H:%M:%S", local) + said
