@@ -12,6 +12,13 @@ one (the folder made again, 0700), with the claims held here taken again beside 
 (``Claims.reopen``) and the writers' lock, and writes there what is queued and what follows.
 What is there that opening refuses (a FIFO, a folder, another program's file) is said, and
 asked again every ``RETRY_S``, the events kept meanwhile as for a full disk.
+
+Its ``-wal`` and ``-shm`` files are watched the same way: SQLite goes on writing its journal
+into a deleted ``-wal`` (every event since the last checkpoint lived only there: a crash lost
+them, and other programs could not read the log at all, "disk I/O error"), and a deleted
+``-shm`` leaves programs opening the log after it blind to this one's writes. The log itself
+is still there, so what was written is checkpointed into it from the deleted file before the
+log is opened again (said once in the program's log: its history is kept).
 """
 
 from __future__ import annotations
@@ -47,14 +54,28 @@ CHECK_S = 2.0
 _Call = tuple[Callable[[sqlite3.Connection], int], Future[int]]
 
 
+#: The files SQLite keeps beside a log in WAL mode.
+SIDE_FILES = ("-wal", "-shm")
+
+
+def identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (device and inode); None if there is none."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 @dataclasses.dataclass
 class Opened:
     """The event log file open for writing: the connection, this process's place among its
-    writers, and which file it is (device and inode)."""
+    writers, and which file it is (device and inode), with its ``-wal`` and ``-shm``."""
 
     conn: sqlite3.Connection
     writers: orphans.Writers
     ident: tuple[int, int]
+    sides: dict[str, tuple[int, int] | None] = dataclasses.field(default_factory=dict)
 
     def gone(self, path: Path) -> str | None:
         """What became of the file opened, if the one at ``path`` is no longer it."""
@@ -67,6 +88,26 @@ class Opened:
         if (found.st_dev, found.st_ino) != self.ident:
             return "was replaced by another file while in use"
         return None
+
+    def side_gone(self, path: Path) -> str | None:
+        """What became of a ``-wal`` or ``-shm`` file of the log opened, if either is no
+        longer the one it had (one it had none of yet is not asked about)."""
+        for side, had in self.sides.items():
+            if had is None:
+                continue
+            now = identity(path.with_name(path.name + side))
+            if now != had:
+                what = "deleted" if now is None else "replaced by another file"
+                return f"its {side} file was {what} while in use"
+        return None
+
+    def keep_written(self) -> None:
+        """Copy what the journal holds into the log itself (from the deleted ``-wal`` this
+        connection still has open), before the connection is closed for another."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(FULL)")
+        except sqlite3.Error as exc:
+            _log.warning("the event log's journal could not be kept in it: %s", exc)
 
     def close(self) -> None:
         self.conn.close()
@@ -125,7 +166,25 @@ class WriterThread:
             conn.close()
             raise
         self.opened_once = True
-        return Opened(conn, writers, (found.st_dev, found.st_ino))
+        return Opened(conn, writers, (found.st_dev, found.st_ino), self._sides())
+
+    def _sides(self) -> dict[str, tuple[int, int] | None]:
+        return {side: identity(self.path.with_name(self.path.name + side)) for side in SIDE_FILES}
+
+    def _reconnect(self, opened: Opened) -> Opened | None:
+        """The same log on a new connection, after a ``-wal`` or ``-shm`` of it went: what
+        the old one wrote kept in the log first. The writers' lock and the claims stay held
+        (let go, the open states of this very process were taken for a crashed one's and
+        ended); if the log cannot be opened now, it is opened again as after a deletion."""
+        opened.keep_written()
+        opened.conn.close()
+        try:
+            opened.conn = open_for_writing(self.path)
+        except EventLogError:
+            opened.writers.release()
+            return None
+        opened.sides = self._sides()
+        return opened
 
     def _run(self, opened: Opened | None) -> None:
         try:
@@ -152,6 +211,11 @@ class WriterThread:
                         error = f"{self.path}: {why}; a new event log is started there"
                         _log.warning("%s, with the events not yet written", error)
                         self._tell(renewed=error)
+                        continue
+                    if (why := opened.side_gone(self.path)) is not None:
+                        self._put_back(batch, calls)
+                        _log.warning("%s: %s; the log is opened again", self.path, why)
+                        opened = self._reconnect(opened)
                         continue
                 if not closing and time.monotonic() >= self._retry_at:
                     self._retry_at = time.monotonic() + claims.RETRY_S

@@ -43,13 +43,8 @@ def minutes(log: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM minutes").fetchone()[0])
 
 
-def test_a_data_folder_deleted_during_a_run_is_made_again_with_the_claims(
-    tmp_path: Path, proxy: FaultProxy
-) -> None:
-    """``rm -rf`` of the data dir while ``run`` writes it: the next change is in a new log
-    that ``events`` reads, the run says so once on stderr, and a second ``run`` started
-    after the deletion does not record the profile a second time (the claim was taken again
-    beside the new log)."""
+def probing(tmp_path: Path, proxy: FaultProxy) -> Home:
+    """Dirs under ``tmp_path`` with one profile, "db", probing ``proxy`` every 0.2 s."""
     home = Home(tmp_path / "config", tmp_path / "data")
     host, port = proxy.address
     home.config.mkdir(parents=True)
@@ -57,6 +52,17 @@ def test_a_data_folder_deleted_during_a_run_is_made_again_with_the_claims(
         {"name": "db", "host": host, "port": port, "fail_after": 1,
          "detector": {"kind": "probe", "interval_s": 0.2}},
     ]}))  # fmt: skip
+    return home
+
+
+def test_a_data_folder_deleted_during_a_run_is_made_again_with_the_claims(
+    tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """``rm -rf`` of the data dir while ``run`` writes it: the next change is in a new log
+    that ``events`` reads, the run says so once on stderr, and a second ``run`` started
+    after the deletion does not record the profile a second time (the claim was taken again
+    beside the new log)."""
+    home = probing(tmp_path, proxy)
     with Running(home, "run", "--json") as first:
         first.read_until(lambda line: _state(line, "up"))
         shutil.rmtree(home.data)
