@@ -75,3 +75,15 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "--lazy", str(mount)], check=False)
+
+
+@pytest.fixture
+def xdg_env(tmp_path: Path) -> dict[str, str]:
+    """This environment with the XDG data and config dirs (and the home) under ``tmp_path``:
+    ``data``, ``config`` and ``home``."""
+    return {
+        **os.environ,
+        "HOME": str(tmp_path / "home"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }

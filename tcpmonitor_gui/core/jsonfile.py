@@ -27,37 +27,21 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from . import validate as v
+from .atomicfile import CREATE_FLAGS, atomic_write_text, not_a_file
 from .paths import ensure_dir
 
 MAX_BYTES = 16 * 1024 * 1024
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_KINDS = {
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFDIR: "a directory",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-}
 
 
 def special_kind(path: Path) -> str | None:
     """What ``path`` is when it exists and is not a regular file ("a named pipe (FIFO)"...),
     else None: opening a FIFO to read it waits for a writer for ever."""
     try:
-        return _not_a_file(os.stat(path).st_mode)
+        return not_a_file(os.stat(path).st_mode)
     except OSError:
         return None
 
-
-def _not_a_file(mode: int) -> str | None:
-    """What a file of ``mode`` is ("a named pipe (FIFO)"...), or None for a regular file."""
-    return None if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-
-
-_TMP_MARK = ".tmp-"
-_WRITE_FLAGS = (
-    os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-)
 
 T = TypeVar("T")
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -84,7 +68,7 @@ def read_json(path: Path, what: str) -> Any:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
         with open(fd, "rb") as f:
             info = os.fstat(f.fileno())
-            if (kind := _not_a_file(info.st_mode)) is not None:
+            if (kind := not_a_file(info.st_mode)) is not None:
                 raise JsonFileError(path, f"{what}: is {kind}, not a file; not read")
             size = info.st_size
             raw = f.read(MAX_BYTES + 1)
@@ -196,91 +180,6 @@ def file_text(document: Mapping[str, Any], what: str) -> str:
     return text
 
 
-def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) so that readers see the old or the new file only.
-
-    The temporary file is created beside the target (``os.replace`` is atomic only within one
-    file system) with a name no other writer can pick; the final file has exactly ``mode``
-    whatever the umask or the old file's mode were. Temporary files left by writers that were
-    killed are removed first, so crashes do not pile them up.
-    """
-    data = text.encode("utf-8")
-    path = writable_target(path)
-    _remove_stale_temps(path)
-    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
-    fd = os.open(tmp, _WRITE_FLAGS, mode)
-    try:
-        with open(fd, "wb") as f:
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), mode)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def writable_target(path: Path) -> Path:
-    """Where writing ``path`` really goes: a symlink's target (a dotfiles checkout links
-    profiles.json; replacing the link with a file would cut it loose), and nothing but a
-    regular file or no file at all (a FIFO, a device or a folder is refused: ``OSError``)."""
-    try:
-        mode = os.stat(path).st_mode  # what the path leads to, through any link
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and (kind := _not_a_file(mode)) is not None:
-        raise OSError(errno.EINVAL, f"is {kind}, not a file; nothing written", str(path))
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows cannot open a directory for this."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        # Some file systems (and some FUSE mounts) refuse fsync on a directory; the file
-        # itself is already safe and in place.
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
-
-
-def _remove_stale_temps(path: Path) -> None:
-    prefix = f".{path.name}{_TMP_MARK}"
-    try:
-        names = os.listdir(path.parent)
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith(prefix):
-            continue
-        pid = name[len(prefix) :].split("-", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
-            with contextlib.suppress(OSError):
-                os.unlink(path.parent / name)
-
-
-def _process_alive(pid: int) -> bool:
-    """False only when ``pid`` surely no longer exists (a reused pid merely keeps a leftover)."""
-    if pid <= 0 or pid == os.getpid() or os.name != "posix":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def keep_corrupt_copy(path: Path, now: dt.datetime | None = None) -> Path:
     """Copy ``path`` to ``<name>.corrupt-<YYYYmmddTHHMMSSZ>`` beside it and return the copy.
 
@@ -299,7 +198,7 @@ def keep_corrupt_copy(path: Path, now: dt.datetime | None = None) -> Path:
         for n in itertools.count():
             target = path.with_name(base if n == 0 else f"{base}-{n}")
             try:
-                fd = os.open(target, _WRITE_FLAGS, 0o600)
+                fd = os.open(target, CREATE_FLAGS, 0o600)
             except FileExistsError:
                 continue
             try:

@@ -20,8 +20,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from .atomicfile import atomic_write_text
 from .events import FIELDS, Event
-from .jsonfile import atomic_write_text
 
 #: The files the program keeps in its config and data dirs, as their names begin.
 OWN_NAMES = ("profiles.json", "settings.json", "ui.ini", "events.sqlite3")

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .. import APP_ID
-from ..core.jsonfile import atomic_write_text
+from ..core.atomicfile import atomic_write
 from . import xdg
 
 #: What the program is started with at login, after the launcher.
@@ -82,11 +82,11 @@ class Autostart:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             if self.platform == "darwin":
-                atomic_write_text(target, _launch_agent(command), mode=0o644)
+                _write(target, _launch_agent(command))
             elif self.platform == "win32":
                 _windows_shortcut(target, command)
             else:
-                atomic_write_text(target, xdg.desktop_entry(command, autostart=True), mode=0o644)
+                _write(target, xdg.desktop_entry(command, autostart=True))
         except (OSError, subprocess.SubprocessError) as exc:
             raise AutostartError(f"could not write {target}: {exc}") from exc
         return target
@@ -125,6 +125,12 @@ class Autostart:
         want.pop("ProgramArguments")
         is_argv = isinstance(command, list) and all(isinstance(a, str) for a in command)
         return is_argv and agent == want
+
+
+def _write(target: Path, text: str) -> None:
+    """``target`` replaced whole; a link put there since it was checked is replaced, not
+    written through into the file it leads to."""
+    atomic_write(target, text.encode(), mode=0o644, follow_links=False)
 
 
 def _launch_agent(command: Sequence[str]) -> str:

@@ -14,7 +14,6 @@ Qt-free, so the command line can use it before any window exists.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import stat
@@ -25,6 +24,7 @@ from html import escape
 from pathlib import Path
 
 from .. import APP_ID, assets
+from ..core.atomicfile import atomic_write
 
 DESKTOP_FILE = f"{APP_ID}.desktop"
 METAINFO_FILE = f"{APP_ID}.metainfo.xml"
@@ -148,31 +148,15 @@ def install(env: Mapping[str, str] | None = None) -> tuple[list[Path], list[Path
             left.append(target)
             continue
         try:
-            _put(target, content.read_bytes() if isinstance(content, Path) else content.encode())
+            data = content.read_bytes() if isinstance(content, Path) else content.encode()
+            # whole or not at all: a half-written icon (a full disk) would be a file an
+            # install does not recognise as its own, left for good
+            atomic_write(target, data, mode=0o644, follow_links=False)
         except OSError as exc:
             raise InstallError(f"{target}: {exc.strerror or exc}", written) from exc
         written.append(target)
     _refresh_caches(home)
     return written, left
-
-
-def _put(target: Path, data: bytes) -> None:
-    """``target`` replaced by ``data`` (mode 0644) whole or not at all: a half-written icon
-    (a full disk) would be a file an install does not recognise as its own, left for good."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(tmp, flags, 0o644)
-    try:
-        with open(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o644)  # whatever the umask
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _make_folder(folder: Path) -> None:

@@ -55,16 +55,6 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-@pytest.fixture
-def xdg_env(tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HOME": str(tmp_path / "home"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-    }
-
-
 def gui(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(GUI), *args], env=env, capture_output=True, text=True, timeout=60, check=False

@@ -71,7 +71,7 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("FileProblem", "name {name} is already taken by another profile ({other})"),
     QT_TRANSLATE_NOOP("FileProblem", "not saved: {name}: {why}"),
 )
-#: The kinds of files that are not one (``core.jsonfile._KINDS``), said in a message.
+#: The kinds of files that are not one (``core.atomicfile.KINDS``), said in a message.
 PHRASES = (
     QT_TRANSLATE_NOOP("FileProblem", "a named pipe (FIFO)"),
     QT_TRANSLATE_NOOP("FileProblem", "a directory"),
