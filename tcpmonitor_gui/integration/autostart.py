@@ -9,6 +9,8 @@ Qt-free; every path derives from a home directory and an environment that tests 
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import subprocess
 import sys
@@ -18,7 +20,12 @@ from pathlib import Path
 from .. import APP_ID
 from ..core.atomicfile import atomic_write
 from . import xdg
+from .record import Record, read_regular
 
+_log = logging.getLogger(__name__)
+
+#: The record of the login entry written, in the program's folder of the XDG config directory.
+RECORD_FILE = "autostart-files.json"
 #: What the program is started with at login, after the launcher.
 LOGIN_ARGS = ("--minimized",)
 
@@ -77,7 +84,8 @@ class Autostart:
         ``NotOurs``."""
         command = [*argv, *LOGIN_ARGS]
         target = self.path
-        if os.path.lexists(target) and not self._is_ours(target):
+        record = self._record()
+        if os.path.lexists(target) and not self._is_ours(target, record):
             raise NotOurs(target, enabling=True)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,35 +94,61 @@ class Autostart:
             elif self.platform == "win32":
                 _windows_shortcut(target, command)
             else:
-                _write(target, xdg.desktop_entry(command, autostart=True))
+                text = xdg.desktop_entry(command, autostart=True)
+                _write(target, text)
+                if record is not None:
+                    record.note(target, text.encode())
         except (OSError, subprocess.SubprocessError) as exc:
             raise AutostartError(f"could not write {target}: {exc}") from exc
+        finally:
+            self._save(record)
         return target
 
     def disable(self) -> None:
         """Remove what ``enable`` wrote; a file of that name that is not (the user's own, or
         one they changed) is left, and ``NotOurs`` says so."""
         target = self.path
+        record = self._record()
         if not os.path.lexists(target):
             return
-        if not self._is_ours(target):
+        if not self._is_ours(target, record):
             raise NotOurs(target)
         try:
             target.unlink(missing_ok=True)
         except OSError as exc:
             raise AutostartError(f"could not remove {target}: {exc}") from exc
+        if record is not None:
+            record.forget(target)
+            self._save(record)
 
-    def _is_ours(self, target: Path) -> bool:
-        """What ``enable`` writes there, whatever command it starts. A Windows shortcut is
-        binary, made by the shell: its name is all there is to go by."""
+    def _record(self) -> Record | None:
+        """What ``enable`` wrote (``record.py``), on XDG desktops; kept in the program's
+        folder of the XDG config directory."""
+        if self.platform in ("darwin", "win32"):
+            return None
+        config = xdg.config_home(self.env, self.home)
+        return Record.load(config / "tcpmonitor" / RECORD_FILE, (config / "autostart",))
+
+    @staticmethod
+    def _save(record: Record | None) -> None:
+        if record is not None:
+            record.save()
+            for note in record.notes:
+                _log.warning("start at login: %s", note)
+
+    def _is_ours(self, target: Path, record: Record | None) -> bool:
+        """What ``enable`` wrote there and is unchanged since, as its record says; without
+        one, what it writes there, whatever command it starts. A Windows shortcut is binary,
+        made by the shell: its name is all there is to go by."""
         if self.platform == "win32":
             return True
-        if self.platform != "darwin":
-            return xdg.is_own(target, xdg.desktop_entry(["tcpmonitor-gui"], autostart=True))
+        if record is not None:
+            want = xdg.desktop_entry(["tcpmonitor-gui"], autostart=True)
+            return record.verdict(target, functools.partial(xdg.is_own, target, want)) is None
         import plistlib  # noqa: PLC0415 - macOS only
 
         want = plistlib.loads(_launch_agent(["tcpmonitor-gui"]).encode())
-        found = xdg.read_regular(target, 1 << 16)
+        found = read_regular(target, 1 << 16)
         try:
             agent = plistlib.loads(found) if found is not None else None
         except Exception:  # any that does not parse is not ours

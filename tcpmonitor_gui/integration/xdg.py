@@ -14,9 +14,10 @@ Qt-free, so the command line can use it before any window exists.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import shutil
-import stat
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -25,9 +26,12 @@ from pathlib import Path
 
 from .. import APP_ID, assets
 from ..core.atomicfile import atomic_write
+from .record import Record, read_regular
 
 DESKTOP_FILE = f"{APP_ID}.desktop"
 METAINFO_FILE = f"{APP_ID}.metainfo.xml"
+#: The record of what was installed, in the program's folder of the XDG data directory.
+RECORD_FILE = "desktop-files.json"
 #: Releases for the metainfo, newest first; the package's version must be the first.
 RELEASES: tuple[tuple[str, str], ...] = (("0.1.0", "2026-11-26"),)
 
@@ -123,40 +127,63 @@ def install_targets(home: Path) -> dict[Path, str | Path]:
     return targets
 
 
+def install_record(home: Path) -> Record:
+    """The record of what was installed under ``home`` (an XDG data directory)."""
+    roots = (home / "applications", home / "metainfo", home / "icons" / "hicolor")
+    return Record.load(home / "tcpmonitor" / RECORD_FILE, roots)
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What an install or uninstall did: the files written or removed, those left (with
+    why), and what it says of its record."""
+
+    done: list[Path]
+    left: list[tuple[Path, str]]
+    notes: list[str]
+
+
 class InstallError(OSError):
-    """The install stopped; ``written`` are the files it had written by then."""
+    """The install stopped; ``written`` are the files it had written by then (recorded)."""
 
     def __init__(self, message: str, written: Sequence[Path] = ()) -> None:
         super().__init__(message)
         self.written = list(written)
 
 
-def install(env: Mapping[str, str] | None = None) -> tuple[list[Path], list[Path]]:
-    """Install the desktop entry, metainfo and icons for this user: the paths written, and
-    those left where a file of that name is not what an install writes (the user's own, or
-    changed, or a link: never replaced). Every folder is made before any file is written (a
-    folder that cannot be is the usual failure: then nothing is); a file that fails after
-    that raises ``InstallError`` with those written before it."""
+def install(env: Mapping[str, str] | None = None) -> Outcome:
+    """Install the desktop entry, metainfo and icons for this user, replacing what an
+    install wrote and is unchanged since (``record.py``); a file of one of those names that
+    is not (the user's own, or changed, or a link) is never replaced but left, and said.
+    Every folder is made before any file is written (a folder that cannot be is the usual
+    failure: then nothing is); a file that fails after that raises ``InstallError`` with
+    those written before it, which are recorded all the same."""
     home = data_home(env)
     targets = install_targets(home)
     for folder in dict.fromkeys(target.parent for target in targets):
         _make_folder(folder)
-    written: list[Path] = []
-    left: list[Path] = []
-    for target, content in targets.items():
-        if os.path.lexists(target) and not is_own(target, content):
-            left.append(target)
-            continue
-        try:
+    record = install_record(home)
+    done = Outcome([], [], record.notes)
+    try:
+        for target, content in targets.items():
+            if os.path.lexists(target):
+                why = record.verdict(target, functools.partial(is_own, target, content))
+                if why is not None:
+                    done.left.append((target, why))
+                    continue
             data = content.read_bytes() if isinstance(content, Path) else content.encode()
-            # whole or not at all: a half-written icon (a full disk) would be a file an
-            # install does not recognise as its own, left for good
-            atomic_write(target, data, mode=0o644, follow_links=False)
-        except OSError as exc:
-            raise InstallError(f"{target}: {exc.strerror or exc}", written) from exc
-        written.append(target)
+            try:
+                # whole or not at all: a half-written icon (a full disk) is not the file
+                # recorded, and would be left for good
+                atomic_write(target, data, mode=0o644, follow_links=False)
+            except OSError as exc:
+                raise InstallError(f"{target}: {exc.strerror or exc}", done.done) from exc
+            record.note(target, data)
+            done.done.append(target)
+    finally:
+        record.save()
     _refresh_caches(home)
-    return written, left
+    return done
 
 
 def _make_folder(folder: Path) -> None:
@@ -177,21 +204,30 @@ def _make_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)  # made meanwhile and gone: its own error
 
 
-def uninstall(env: Mapping[str, str] | None = None) -> tuple[list[Path], list[Path]]:
-    """Remove what ``install`` wrote, and nothing else: the paths removed, and those left
-    where a file of that name is not what an install writes (the user's own, or edited)."""
+def uninstall(env: Mapping[str, str] | None = None) -> Outcome:
+    """Remove what an install wrote (this version or another: what its record names) and
+    is unchanged since, and nothing else; what it leaves is said with why."""
     home = data_home(env)
-    removed, left = [], []
-    for target, content in install_targets(home).items():
-        if not os.path.lexists(target):
-            continue
-        if is_own(target, content):
+    targets = install_targets(home)
+    record = install_record(home)
+    done = Outcome([], [], record.notes)
+    try:
+        for target in dict.fromkeys([*targets, *record.files]):
+            if not os.path.lexists(target):
+                record.forget(target)
+                continue
+            content = targets.get(target)
+            looks_ours = functools.partial(is_own, target, content) if content else bool
+            if (why := record.verdict(target, looks_ours)) is not None:
+                done.left.append((target, why))
+                continue
             target.unlink()
-            removed.append(target)
-        else:
-            left.append(target)
+            record.forget(target)
+            done.done.append(target)
+    finally:
+        record.save()
     _refresh_caches(home)
-    return removed, left
+    return done
 
 
 def is_own(target: Path, content: str | Path) -> bool:
@@ -207,24 +243,6 @@ def is_own(target: Path, content: str | Path) -> bool:
     return found == want
 
 
-def read_regular(target: Path, limit: int) -> bytes | None:
-    """Up to ``limit`` bytes of ``target`` if it is a regular file; read without following
-    a link or waiting on a FIFO."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-    try:
-        fd = os.open(target, flags)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return os.read(fd, limit)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 def _without_exec(text: bytes) -> list[bytes]:
     return [line for line in text.splitlines() if not line.startswith(b"Exec=")]
 
@@ -235,9 +253,8 @@ def command(*, remove: bool) -> int:
     if not sys.platform.startswith("linux"):
         print("tcpmonitor-gui: desktop entries are for Linux (XDG) desktops", file=sys.stderr)
         return 2
-    left: list[Path] = []
     try:
-        done, left = uninstall() if remove else install()
+        done = uninstall() if remove else install()
     except OSError as exc:
         said = ""
         if isinstance(exc, InstallError):  # what it wrote before it stopped, if anything
@@ -249,18 +266,19 @@ def command(*, remove: bool) -> int:
         print(f"tcpmonitor-gui: {exc}{said}", file=sys.stderr)
         return 1
     verb = "removed" if remove else "installed"
-    for path in done:
+    for path in done.done:
         print(f"{verb} {path}")
-    mine = "not what --install-desktop-entry writes (your own, or changed)"
-    for path in left:
+    for note in done.notes:
+        print(f"tcpmonitor-gui: {note}", file=sys.stderr)
+    for path, why in done.left:
         if remove:
-            print(f"left {path}: {mine}")
+            print(f"left {path}: {why}")
         else:  # never replaced: the install is not complete
-            print(f"tcpmonitor-gui: left {path}: {mine}; move it away and run this again"
+            print(f"tcpmonitor-gui: left {path}: {why}; move it away and run this again"
                   " to install it", file=sys.stderr)  # fmt: skip
-    if remove and not done and not left:
+    if remove and not done.done and not done.left:
         print("nothing to remove: no desktop entry was installed")
-    return 1 if left and not remove else 0
+    return 1 if done.left and not remove else 0
 
 
 def _refresh_caches(home: Path) -> None:

@@ -4,6 +4,7 @@ freedesktop validators (``desktop-file-validate``, ``appstreamcli``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import plistlib
 import re
@@ -172,11 +173,12 @@ def test_uninstall_leaves_the_users_own_files_of_the_same_names(
     assert done.returncode == 0, done.stderr
     assert entry.read_text() == own and icon.read_bytes() == b"my own icon"
     assert metainfo.is_symlink() and (tmp_path / "mine.xml").read_text() == "<component/>"
-    for path in (entry, icon, metainfo):
-        assert (
-            f"left {path}: not what --install-desktop-entry writes (your own, or changed)"
-            in done.stdout
-        )
+    for path, why in (
+        (entry, "changed since it was installed"),
+        (icon, "changed since it was installed"),
+        (metainfo, "not the file installed (a link, or not a file)"),
+    ):
+        assert f"left {path}: {why}\n" in done.stdout
     svg = data / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg"
     assert f"removed {svg}" in done.stdout and not svg.exists()
 
@@ -213,10 +215,14 @@ def test_install_leaves_the_users_own_files_of_the_same_names(
     assert entry.read_text() == own and icon.read_bytes() == b"my own icon"
     assert metainfo.is_symlink() and (tmp_path / "mine.xml").read_text() == "<component/>"
     assert broken.is_symlink() and not (tmp_path / "nowhere.png").exists()
-    for path in (entry, icon, metainfo, broken):
+    for path, why in (
+        (entry, "changed since it was installed"),
+        (icon, "changed since it was installed"),
+        (metainfo, "not the file installed (a link, or not a file)"),
+        (broken, "not the file installed (a link, or not a file)"),
+    ):
         assert (
-            f"tcpmonitor-gui: left {path}: not what --install-desktop-entry writes (your own,"
-            " or changed); move it away and run this again to install it"
+            f"tcpmonitor-gui: left {path}: {why}; move it away and run this again to install it"
         ) in done.stderr
         assert str(path) not in done.stdout
     assert f"installed {svg}" in done.stdout and svg.is_file()  # the others are installed
@@ -276,9 +282,11 @@ def test_an_install_that_fails_part_way_says_what_it_had_written(
     assert done.returncode == 1
     assert done.stderr.startswith(f"tcpmonitor-gui: {last}: File too large"), done.stderr
     assert done.stderr.endswith(" files above were installed\n"), done.stderr
-    files = {str(p) for p in data.rglob("*") if p.is_file()}
+    record = data / "tcpmonitor" / xdg.RECORD_FILE
+    files = {str(p) for p in data.rglob("*") if p.is_file() and p != record}
     listed = {line.removeprefix("installed ") for line in done.stdout.splitlines()}
     assert files and listed == files, done.stdout
+    assert {entry["path"] for entry in json.loads(record.read_text())["files"]} == files
     again = gui(xdg_env, "--install-desktop-entry")
     assert again.returncode == 0, again.stderr
     assert f"installed {last}" in again.stdout
