@@ -722,3 +722,22 @@ def test_the_dialog_opens_wide_enough_for_its_form(qtbot: QtBot, kind: str) -> N
     area = dialog.findChild(QScrollArea, "fittingScrollArea")
     assert area is not None and area.widget() is not None
     assert area.viewport().width() >= area.widget().minimumSizeHint().width()
+
+
+@pytest.mark.parametrize("kind", ["heartbeat", "watch"])
+def test_the_dialog_grows_for_the_rows_another_detector_shows(qtbot: QtBot, kind: str) -> None:
+    """Opened for a probe and turned into a heartbeat, the dialog kept the probe's size: the
+    Max backoff row widened the form, and on a screen with room to spare it scrolled both ways,
+    the Expect hint cut off and Test now and its result half under the horizontal bar (a watch:
+    its note scrolled down out of view)."""
+    dialog = open_dialog(qtbot)
+    qtbot.waitExposed(dialog)
+    area = dialog.findChild(QScrollArea, "fittingScrollArea")
+    assert area is not None
+    set_kind(dialog, kind)
+
+    def no_scroll_bars() -> None:
+        assert not area.horizontalScrollBar().isVisible()
+        assert not area.verticalScrollBar().isVisible()
+
+    qtbot.waitUntil(no_scroll_bars, timeout=3000)

@@ -48,6 +48,20 @@ def fit_on_screen(window: QWidget, min_width: int = 0) -> None:
     hint caps at 36 x 24 lines), at least ``min_width`` wide, never beyond the free area of
     its screen (what does not fit scrolls). Computed here, once: a Python ``sizeHint``
     override is called by Qt during the widget's destruction too, and crashed the process."""
+    window.resize(_fitting_size(window, min_width))
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """Make ``window`` as large as its contents need now, if it is smaller, within the free
+    area of its screen; never smaller (the user may have made it larger). For a body that
+    changed after ``fit_on_screen``: the profile dialog, turned from a probe into a
+    heartbeat, showed rows that widened its form, and scrolled both ways on a large screen."""
+    size = window.size().expandedTo(_fitting_size(window))
+    if size != window.size():
+        window.resize(size)
+
+
+def _fitting_size(window: QWidget, min_width: int = 0) -> QSize:
     area = window.findChild(QScrollArea, "fittingScrollArea")
     body = area.widget() if area is not None else None
     if body is not None:
@@ -67,4 +81,4 @@ def fit_on_screen(window: QWidget, min_width: int = 0) -> None:
         free = screen.availableGeometry().size() - FRAME_ROOM
         width, height = min(width, free.width()), min(height, free.height())
         window.setMaximumSize(screen.availableGeometry().size())
-    window.resize(width, height)
+    return QSize(width, height)

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -33,7 +33,7 @@ from ...core.validate import FieldError, name_key, show
 from ...engine.gui_thread import when_done
 from ..common.bidi import isolated
 from ..common.field_problems import caption_text, problem_text
-from ..common.fit import fit_on_screen, scrolling
+from ..common.fit import fit_on_screen, grow_to_fit, scrolling
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import STATE_COLORS
 from ..common.labels import cause_text
@@ -143,6 +143,11 @@ class ProfileDialog(QDialog):
         self.form.load(start)
         self.form.name_edit.setFocus()
         fit_on_screen(self, 560)
+        # Another detector shows other rows and tabs, and a test's result takes a line or
+        # two: the dialog grows for them once the layouts have taken them in.
+        self._grow = QTimer(self, singleShot=True, interval=0)
+        self._grow.timeout.connect(self._grow_to_fit)
+        self.form.kind_combo.currentIndexChanged.connect(self._grow.start)
 
     def _build(self, groups: Sequence[str], testable: bool) -> None:
         self.form = ProfileForm(groups)
@@ -182,6 +187,9 @@ class ProfileDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scrolling(body), 1)  # a small screen scrolls it; OK stays in view
         layout.addWidget(self.buttons)
+
+    def _grow_to_fit(self) -> None:
+        grow_to_fit(self)
 
     def result_profile(self) -> Profile | None:
         """The accepted profile (the original id when editing, a new one otherwise)."""
@@ -301,6 +309,7 @@ class ProfileDialog(QDialog):
         color = STATE_COLORS[State.UP if ok else State.DOWN]
         self.result_label.setStyleSheet(f"color: {color};")
         self.result_label.setText(text)
+        self._grow.start()
 
     def _clear_result(self) -> None:
         self._tested = None
