@@ -3,12 +3,13 @@ opened from the table with Enter and following its current row."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import math
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import Cause, Kind, State, steady
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State, steady
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.ui.details.dock import DetailsDock
@@ -79,6 +80,23 @@ def source_row(window: MainWindow, profile_id: str) -> QModelIndex:
     at = window.model.row_of(profile_id)
     assert at is not None
     return window.table.proxy.mapFromSource(window.model.index(at, 0))
+
+
+@contextlib.contextmanager
+def details_of(
+    qtbot: QtBot, tmp_path: Path, profile: Profile, events: Iterable[Event], timeout: int = 5000
+) -> Iterator[DetailsDock]:
+    """The window on a log of ``events``, its details showing ``profile``; closed after."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    ProfileStore(config).save([profile])
+    with EventLog(data / "events.sqlite3") as log:
+        log.submit(events)
+        assert log.flush()
+    opened = open_window(qtbot, config, data, monitor=False)
+    try:
+        yield opened.details_of(qtbot, profile.id, timeout_ms=timeout)
+    finally:
+        opened.close()
 
 
 def shown(qtbot: QtBot, dock: DetailsDock, profile_id: str) -> None:
@@ -250,18 +268,12 @@ def test_a_flapping_connection_is_shown_from_what_its_pixels_show(
     from tcpmonitor_gui.ui.details.chart import MAX_SPANS  # imports pyqtgraph
 
     flapping = make_profile("127.0.0.1", 5432, name="flapping")
-    config, data = tmp_path / "config", tmp_path / "data"
-    ProfileStore(config).save([flapping])
-    with EventLog(data / "events.sqlite3") as log:
-        log.submit(
-            ev(flapping, ago(hours=23) + dt.timedelta(seconds=10 * i),
-               State.DOWN if i % 2 == 0 else State.UP, cause=Cause.CONNECT_TIMEOUT)
-            for i in range(6000)
-        )  # fmt: skip
-        assert log.flush()
-    opened = open_window(qtbot, config, data, monitor=False)
-    try:
-        dock = opened.details_of(qtbot, flapping.id, timeout_ms=20_000)
+    flaps = (
+        ev(flapping, ago(hours=23) + dt.timedelta(seconds=10 * i),
+           State.DOWN if i % 2 == 0 else State.UP, cause=Cause.CONNECT_TIMEOUT)
+        for i in range(6000)
+    )  # fmt: skip
+    with details_of(qtbot, tmp_path, flapping, flaps, timeout=20_000) as dock:
         history, chart = dock.history, dock.chart
         assert history is not None and chart is not None
         assert len(history.outages) == 500 and dock.outage_table.rowCount() == 501
@@ -273,8 +285,6 @@ def test_a_flapping_connection_is_shown_from_what_its_pixels_show(
         inside = ago(hours=23).timestamp() + 3
         assert "down: connect timeout" in chart.text_at(inside)
         assert "down" not in chart.text_at(ago(hours=2).timestamp())
-    finally:
-        opened.close()
 
 
 def test_a_drop_going_on_lasts_what_it_lasted_though_the_clock_was_set_forward(
@@ -307,3 +317,35 @@ def test_a_drop_going_on_lasts_what_it_lasted_though_the_clock_was_set_forward(
         assert dock.longest_label.text().startswith("5 min, from ")
     finally:
         opened.close()
+
+
+def test_a_latency_with_no_neighbour_is_drawn(qtbot: QtBot, tmp_path: Path) -> None:
+    """A watch times only its handshake, once per connection: its chart had one minute with a
+    latency among minutes without, drawn as a line from nowhere to nowhere, which is nothing.
+    The chart of a connection watched for hours stayed empty, its axis going 0.1 to 0.9 ms."""
+    watched = make_profile("127.0.0.1", 5432, "watch", name="watched")
+    checks = (
+        ev(watched, ago(minutes=minute) + dt.timedelta(seconds=10), State.UP,
+           kind=Kind.SAMPLE, latency_ms=3.0 if minute == 30 else None)
+        for minute in range(1, 60)
+    )  # fmt: skip
+    with details_of(qtbot, tmp_path, watched, checks) as dock:
+        with qtbot.waitSignal(dock.loaded, timeout=5000):
+            dock.set_period("1 h")
+        chart = dock.chart
+        assert chart is not None
+        qtbot.waitExposed(chart.plot)
+        image = chart.plot.grab().toImage()
+        mean = chart.mean.opts["pen"].color()
+
+        def near(x: int, y: int) -> bool:  # the line's colour, more or less smoothed
+            c = image.pixelColor(x, y)
+            return (
+                abs(c.red() - mean.red())
+                + abs(c.green() - mean.green())
+                + abs(c.blue() - mean.blue())
+                < 90
+            )
+
+        drawn = sum(near(x, y) for x in range(image.width()) for y in range(image.height()))
+        assert drawn >= 4, "the minute with a latency is not to be seen"

@@ -29,6 +29,7 @@ MAX_SPANS = 400
 OUTAGE_BRUSH = QColor(220, 40, 40, 70)
 DEGRADED_BRUSH = QColor(230, 160, 0, 60)
 BAND_BRUSH = QColor(40, 120, 220, 110)
+MEAN_COLOR = QColor(40, 120, 220)
 
 
 class Chart(Context):
@@ -63,8 +64,11 @@ class LatencyChart(QWidget):
         # (a suspect in the segfaults PySide6 and pyqtgraph are known for at collection).
         self.low = pg.PlotDataItem(connect="finite", pen=pg.mkPen(BAND_BRUSH, width=1))
         self.high = pg.PlotDataItem(connect="finite", pen=pg.mkPen(BAND_BRUSH, width=1))
-        self.mean = pg.PlotDataItem(connect="finite", pen=pg.mkPen(QColor(40, 120, 220), width=1.5))
-        for each in (self.low, self.high, self.mean):
+        self.mean = pg.PlotDataItem(connect="finite", pen=pg.mkPen(MEAN_COLOR, width=1.5))
+        # A bucket with a latency between two without is a line from nowhere to nowhere: a
+        # dot. A watch times only its handshakes, each such a bucket; its chart was empty.
+        self.lone = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(MEAN_COLOR))
+        for each in (self.low, self.high, self.mean, self.lone):
             item.addItem(each)
         item.enableAutoRange(y=True)
         self.spans: list[pg.LinearRegionItem] = []
@@ -90,7 +94,10 @@ class LatencyChart(QWidget):
         xs = [b.start + half for b in buckets]
         self.low.setData(xs, [_nan(b.lat_min) for b in buckets])
         self.high.setData(xs, [_nan(b.lat_max) for b in buckets])
-        self.mean.setData(xs, [_nan(b.lat_avg) for b in buckets])
+        means = [_nan(b.lat_avg) for b in buckets]
+        self.mean.setData(xs, means)
+        lone = lone_points(means)
+        self.lone.setData([xs[i] for i in lone], [means[i] for i in lone])
         item = self.plot.getPlotItem()
         for span in self.spans:
             item.removeItem(span)
@@ -152,6 +159,18 @@ class LatencyChart(QWidget):
             return
         x = item.getViewBox().mapSceneToView(pos).x()
         self.readout.setText(self.text_at(x) or " ")
+
+
+def lone_points(values: Sequence[float]) -> list[int]:
+    """The indexes of the numbers in ``values`` with no number beside them (NaN or the end),
+    which a line joining numbers does not draw."""
+    finite = [not math.isnan(v) for v in values]
+    last = len(values) - 1
+    return [
+        i
+        for i, here in enumerate(finite)
+        if here and (i == 0 or not finite[i - 1]) and (i == last or not finite[i + 1])
+    ]
 
 
 def merged(spans: Sequence[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
