@@ -27,7 +27,9 @@ class LastSeen:
     """``state`` (up, degraded or down; None if never known) held since ``since``, as far as
     the log knows (time the program did not run is not known to have been otherwise);
     ``cause``: of the last drop among those events; ``latencies``: the last hour's minutes,
-    oldest first, the mean latency of each (None for a minute of failed checks only)."""
+    oldest first, the mean latency of each (None for a minute of failed checks only; a
+    minute whose checks passed untimed, a watch's between its handshakes, is left out: the
+    sparkline draws a failed check, not one that timed nothing)."""
 
     state: State | None = None
     since: dt.datetime | None = None
@@ -46,6 +48,7 @@ ORDER BY e.profile_id, e.ts DESC, e.id DESC
 _MINUTES = """
 SELECT profile_id, minute, lat_sum, lat_n FROM minutes
 WHERE minute >= :first AND profile_id IN (SELECT value FROM json_each(:ids))
+  AND (lat_n > 0 OR fail > 0)
 ORDER BY profile_id, minute
 """
 

@@ -79,3 +79,22 @@ def test_a_long_history_is_looked_at_only_so_far_back(tmp_path: Path) -> None:
 
 def test_no_log_no_answer(tmp_path: Path) -> None:
     assert read(tmp_path / "none.sqlite3", lambda conn: last_seen(conn, ["a"], NOW), {}) == {}
+
+
+def test_a_minute_of_checks_that_timed_nothing_is_no_failure(tmp_path: Path) -> None:
+    """A watch times its handshake only: its other minutes have checks that passed with no
+    latency. They came back as failed minutes, and after a restart the sparkline of a watch
+    that never failed was red ticks (and its tooltip counted them as failed checks)."""
+    history = [
+        ev(170, "w", State.UP, kind=Kind.SAMPLE, latency_ms=0.03),  # the handshake
+        ev(170.5, "w", State.UP, kind=Kind.SAMPLE),
+        ev(171, "w", State.UP, kind=Kind.SAMPLE),  # a minute of good checks, untimed
+        ev(172, "w", State.DOWN, kind=Kind.SAMPLE, cause=Cause.RESET),  # a failed one
+        ev(173, "w", State.UP, kind=Kind.SAMPLE, latency_ms=0.05),  # the next handshake
+    ]
+    path = tmp_path / "events.sqlite3"
+    with EventLog(path) as log:
+        log.submit(history)
+        assert log.flush()
+    seen = read(path, lambda conn: last_seen(conn, ["w"], NOW), {})["w"]
+    assert seen.latencies == (0.03, None, 0.05)
