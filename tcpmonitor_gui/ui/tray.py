@@ -24,6 +24,7 @@ from .common.i18n import Context, translate
 from .common.icons import badged_icon, state_icon, worst
 from .common.labels import cause_text, state_text
 from .common.plain import plain
+from .log.proxy import start_or_stop
 
 Severity = Literal["info", "warning"]
 
@@ -40,8 +41,6 @@ COUNT_ORDER = (
     State.PAUSED,
     State.UNKNOWN,
 )
-#: Start-up and restart noise, not news: kept out of "Recent events".
-_QUIET_STATES = (State.CONNECTING, State.UNKNOWN)
 MESSAGE_MS = 10_000  # as long as every notice stays (``notify.notice.SHOWN_S``)
 #: Qt's own balloon (X11) stays open for good if the pointer is over it when its time is up;
 #: it is closed this long after its time, wherever the pointer is.
@@ -230,8 +229,10 @@ class TrayIcon(QObject):
             self._tray.setToolTip(self.tooltip())
 
     def add_events(self, events: Iterable[Event]) -> None:
-        """Keep the last few state changes for the menu; samples and start-up noise are not."""
-        kept = [e for e in events if e.kind is Kind.STATE and e.state not in _QUIET_STATES]
+        """Keep the last few state changes for the menu; samples and start-up noise are not
+        (what the event log leaves out: each start found every connection "up" again, and the
+        menu listed them all, as if all had just recovered)."""
+        kept = [e for e in events if e.kind is Kind.STATE and not start_or_stop(e)]
         if kept:
             self._recent.extend(kept)
             self._recent_dirty = True

@@ -159,6 +159,26 @@ def test_recent_events_keep_the_last_few_state_changes_newest_first(tray: TrayIc
     assert texts[0].endswith("P6 down (refused)")
 
 
+def test_a_start_finding_connections_up_is_no_recent_event(tray: TrayIcon) -> None:
+    """Each start finds every connection again and writes it "up": after a restart, "Recent
+    events" listed each of them up at that minute, as if all had just recovered (the event
+    log leaves these out). A drop found at start is news, and stays."""
+    found_up = [
+        dataclasses.replace(event(name, State.UP, minute=7), previous=previous)
+        for name, previous in (("Orders", State.CONNECTING), ("Cache", State.UNKNOWN))
+    ]
+    found_down = dataclasses.replace(
+        event("Closed", State.DOWN, Cause.REFUSED, minute=7), previous=State.CONNECTING
+    )
+    recovered = event("Broker", State.UP, minute=8)  # from down: news
+    recovered = dataclasses.replace(recovered, previous=State.DOWN)
+    tray.add_events([*found_up, found_down, recovered])
+    assert [t.split(" ", 1)[1] for t in tray.recent_texts()] == [
+        "Broker up",
+        "Closed down (refused)",
+    ]
+
+
 def test_a_name_with_an_ampersand_shows_whole_in_the_recent_events(tray: TrayIcon) -> None:
     """A menu reads "&" as its shortcut mark: "R&D db" showed as "RD db", the D underlined."""
     tray.add_events([event("R&D db", State.DOWN, Cause.REFUSED)])
