@@ -91,6 +91,10 @@
         <translation>此时间段内没有保存任何检查结果。</translation>
     </message>
     <message>
+        <source>No check measured a latency in this period.</source>
+        <translation>此时间段内没有任何检查测得延迟。</translation>
+    </message>
+    <message>
         <source>min {low} · mean {mean} · max {high} ms</source>
         <translation>最小 {low} · 平均 {mean} · 最大 {high} 毫秒</translation>
     </message>
@@ -147,11 +151,12 @@
     <name>DetailsDock</name>
     <message>
         <source>Details</source>
-        <extracomment>While shown, the history is read again this often, and this long after a state change. The history shown was read (for tests and the curious): the profile id.</extracomment>
+        <extracomment>While shown, the history is read again this often, and this long after a state change. A profile&apos;s state, since when (wall clock) and the seconds really passed since (``StatusModel.in_state``). The history shown was read (for tests and the curious): the profile id.</extracomment>
         <translation>详情</translation>
     </message>
     <message>
         <source>&amp;Edit…</source>
+        <extracomment>What the table knows of the drop going on (``_until``).</extracomment>
         <translation>编辑(&amp;E)…</translation>
     </message>
     <message>
@@ -442,11 +447,11 @@
     </message>
     <message>
         <source>is not a list of actions ({&quot;on&quot;: &quot;down&quot;, &quot;run&quot;: [&quot;command&quot;]})</source>
-        <translation>不是动作的列表（{"on": "down", "run": ["command"]}）</translation>
+        <translation>不是动作的列表（{&quot;on&quot;: &quot;down&quot;, &quot;run&quot;: [&quot;command&quot;]}）</translation>
     </message>
     <message>
         <source>needs &quot;run&quot; (a command) or &quot;notify&quot; (a notification URL)</source>
-        <translation>需要 "run"（一个命令）或 "notify"（一个通知 URL）</translation>
+        <translation>需要 &quot;run&quot;（一个命令）或 &quot;notify&quot;（一个通知 URL）</translation>
     </message>
     <message>
         <source>is not a number (0.1 to 3600)</source>
@@ -530,7 +535,7 @@
     </message>
     <message>
         <source>{what}: has no &quot;version&quot; field (this program writes {current})</source>
-        <translation>{what}：没有 "version" 字段（本程序写入的是 {current}）</translation>
+        <translation>{what}：没有 &quot;version&quot; 字段（本程序写入的是 {current}）</translation>
     </message>
     <message>
         <source>{what}: version {version} is not a whole number of at least 1</source>
@@ -1921,7 +1926,7 @@ Their stored history is kept.</source>
     </message>
     <message>
         <source>{cause}; now {retry}</source>
-        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). The row&apos;s place among all rows by name, then target: ties in the state column (and so in the default sort) keep this order instead of moving under the selection. What the event log last knew (``StatusModel.restore``), until a state is found again. Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). The model&apos;s tick that last wrote the clock cells (&quot;for&quot;, uptime, marks). Cells not written since a change, the row not being seen (``StatusModel.catch_up``). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. ``since`` on a clock that nobody sets (``clock.Times``): &quot;for&quot; counts from it. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). The row&apos;s place among all rows by name, then target: ties in the state column (and so in the default sort) keep this order instead of moving under the selection. What the event log last knew (``StatusModel.restore``), until a state is found again. Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). The model&apos;s tick that last wrote the clock cells (&quot;for&quot;, uptime, marks). Cells not written since a change, the row not being seen (``StatusModel.catch_up``). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
         <translation>{cause}；现在：{retry}</translation>
     </message>
     <message>
@@ -2016,7 +2021,7 @@ Their stored history is kept.</source>
     <message numerus="yes">
         <source>{n} {state}</source>
         <comment>how many connections are in a state: 3 up</comment>
-        <extracomment>Windows cuts tray tooltips at 127 characters; stay clear of it everywhere. The order counts are listed in: the good news first, as a person would say it. Start-up and restart noise, not news: kept out of &quot;Recent events&quot;. Qt&apos;s own balloon (X11) stays open for good if the pointer is over it when its time is up; it is closed this long after its time, wherever the pointer is. How often the tray&apos;s presence is looked at: a panel may crash or the desktop change. The icon&apos;s count is drawn at most this often.</extracomment>
+        <extracomment>Windows cuts tray tooltips at 127 characters; stay clear of it everywhere. The order counts are listed in: the good news first, as a person would say it. Qt&apos;s own balloon (X11) stays open for good if the pointer is over it when its time is up; it is closed this long after its time, wherever the pointer is. How often the tray&apos;s presence is looked at: a panel may crash or the desktop change. The icon&apos;s count is drawn at most this often.</extracomment>
         <translation>
             <numerusform>{state} {n}</numerusform>
         </translation>

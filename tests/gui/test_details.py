@@ -349,3 +349,29 @@ def test_a_latency_with_no_neighbour_is_drawn(qtbot: QtBot, tmp_path: Path) -> N
 
         drawn = sum(near(x, y) for x in range(image.width()) for y in range(image.height()))
         assert drawn >= 4, "the minute with a latency is not to be seen"
+
+
+def test_a_period_with_no_latency_shows_no_latency_scale(qtbot: QtBot, tmp_path: Path) -> None:
+    """A period whose checks all failed kept the scale of what was shown before it (another
+    period, another connection): a port that never answered showed 0.03 to 0.055 ms, the
+    range of the watch looked at just before. It shows no numbers, and says why."""
+    refusing = make_profile("127.0.0.1", 5432, name="refusing")
+    checks = [
+        ev(refusing, ago(hours=3), State.UP, kind=Kind.SAMPLE, latency_ms=3.0),
+        ev(refusing, ago(hours=3) + dt.timedelta(minutes=1), State.UP, kind=Kind.SAMPLE,
+           latency_ms=4.0),
+        *(ev(refusing, ago(minutes=minute), State.DOWN, kind=Kind.SAMPLE, cause=Cause.REFUSED)
+          for minute in range(1, 30)),
+    ]  # fmt: skip
+    with details_of(qtbot, tmp_path, refusing, checks) as dock:
+        chart = dock.chart
+        assert chart is not None
+        left = chart.plot.getAxis("left")
+        assert left.style["showValues"]  # the last 24 h: 3 and 4 ms
+        with qtbot.waitSignal(dock.loaded, timeout=5000):
+            dock.set_period("1 h")
+        assert not left.style["showValues"]
+        assert chart.readout.text() == "No check measured a latency in this period."
+        with qtbot.waitSignal(dock.loaded, timeout=5000):
+            dock.set_period("24 h")
+        assert left.style["showValues"] and chart.readout.text().strip() == ""

@@ -115,7 +115,20 @@ class LatencyChart(QWidget):
             xMin=history.since.timestamp() - history.bucket_s,
             xMax=history.until.timestamp() + history.bucket_s,
         )
-        self.readout.setText(" " if buckets else Chart.tr("No checks were stored in this period."))
+        # With no latency at all, no scale: the one kept from what was shown before (another
+        # period, another connection) put its numbers beside a port that never answered.
+        timed = any(b.lat_avg is not None for b in buckets)
+        item.getAxis("left").setStyle(showValues=timed)
+        if timed:
+            item.enableAutoRange(y=True)
+        else:
+            item.setYRange(0, 1, padding=0)
+        if not buckets:
+            self.readout.setText(Chart.tr("No checks were stored in this period."))
+        elif not timed:
+            self.readout.setText(Chart.tr("No check measured a latency in this period."))
+        else:
+            self.readout.setText(" ")
 
     def release(self) -> None:
         """Take the chart apart now, while its scene is alive (the window is going): its
