@@ -1206,6 +1206,10 @@ Their stored history is kept.</source>
         <translation>暂停通知到明天</translation>
     </message>
     <message>
+        <source>Testing {names}…</source>
+        <translation>正在测试 {names}…</translation>
+    </message>
+    <message>
         <source>{name}: test failed to run: {error}</source>
         <translation>{name}：测试无法运行：{error}</translation>
     </message>

@@ -548,3 +548,24 @@ def test_an_event_log_that_cannot_be_used_is_told_and_monitoring_starts_without_
         assert [p.kind for p in o.session.problems] == [ProblemKind.EVENTLOG_UNUSABLE]
     finally:
         o.close()
+
+
+def test_test_now_says_at_once_what_it_is_testing(
+    qtbot: QtBot, window: MainWindow, proxy: FaultProxy
+) -> None:
+    """Test now on a connection that does not answer showed nothing until its timeout ran
+    out: a click that seemed to do nothing for seconds (ten with a 10 s timeout). The status
+    bar says at once what is being tested, then what came of it."""
+    profile = make_profile(*proxy.address, "heartbeat", timeout_s=1, name="Stalled")
+    window.profiles.apply(profile, new=True)
+    qtbot.waitUntil(lambda: window.model.row_of(profile.id) is not None, timeout=5000)
+    row = window.model.row_of(profile.id)
+    assert row is not None
+    table = window.table.table
+    table.setCurrentIndex(window.table.proxy.mapFromSource(window.model.index(row, 0)))
+    proxy.set_mode("blackhole")
+    status = window.statusBar()
+    window.commands["test"].trigger()
+    assert status.currentMessage() == "Testing Stalled…"
+    qtbot.waitUntil(lambda: "heartbeat timeout" in status.currentMessage(), timeout=10_000)
+    assert status.currentMessage().startswith("Stalled: ")

@@ -48,6 +48,12 @@ if TYPE_CHECKING:  # the engine's samples load with the engine, after the first 
 IMPORT_PER_TURN = 100
 
 
+def names_of(profiles: Sequence[Profile], most: int = 5) -> str:
+    """The first few names, set apart, for a line about a selection ("a, b, c…")."""
+    names = ", ".join(isolated(p.name) for p in profiles[:most])
+    return names + ("…" if len(profiles) > most else "")
+
+
 class ProfileActions(QObject):
     #: A line for the status bar.
     message = Signal(str)
@@ -148,8 +154,7 @@ class ProfileActions(QObject):
         selected = self._selected()
         if not selected:
             return
-        names = ", ".join(isolated(p.name) for p in selected[:5])
-        names += "…" if len(selected) > 5 else ""
+        names = names_of(selected)
         self._ask(
             self.tr("Remove connections"),
             self.tr(
@@ -238,7 +243,13 @@ class ProfileActions(QObject):
         self.profiles.update(dataclasses.replace(p, snooze_until=until) for p in found if p)
 
     def test_selected(self) -> None:
-        for profile in self._selected():
+        """Test each selected connection once; the status line says so at once, as a test
+        of one that does not answer takes its whole timeout (a click seemed to do nothing)."""
+        selected = self._selected()
+        if selected:
+            names = names_of(selected)
+            self.message.emit(anchored(self.tr("Testing {names}…").format(names=names)))
+        for profile in selected:
             when_done(self._tester(profile), functools.partial(self._tested, profile), owner=self)
 
     def _tested(self, profile: Profile, future: concurrent.futures.Future[Sample]) -> None:
