@@ -25,9 +25,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 translations: $(QM)
 
 # After changing user-visible strings: refresh the .ts files, then translate what is new.
+# English is the sources' language: its catalogue holds only the plural forms of counts.
+EN_TS := resources/i18n/tcpmonitor_en.ts
+UI_SOURCES = $(shell find tcpmonitor_gui/ui -name "*.py") tcpmonitor_gui/app.py
 lupdate: $(STAMP)
-	$(BIN)/pyside6-lupdate -no-obsolete -locations none $(shell find tcpmonitor_gui/ui -name "*.py") \
-		tcpmonitor_gui/app.py -ts $(TS)
+	$(BIN)/pyside6-lupdate -no-obsolete -locations none $(UI_SOURCES) -ts $(filter-out $(EN_TS),$(TS))
+	$(BIN)/pyside6-lupdate -no-obsolete -locations none -pluralonly $(UI_SOURCES) -ts $(EN_TS)
 
 run: $(STAMP) $(QM)
 	$(BIN)/tcpmonitor-gui $(ARGS)

@@ -595,7 +595,7 @@
     </message>
     <message>
         <source>a named pipe (FIFO)</source>
-        <extracomment>The kinds of files that are not one (``core.jsonfile._KINDS``), said in a message.</extracomment>
+        <extracomment>The kinds of files that are not one (``core.atomicfile.KINDS``), said in a message.</extracomment>
         <translation>命名管道（FIFO）</translation>
     </message>
     <message>

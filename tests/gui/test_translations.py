@@ -36,7 +36,10 @@ from tests.gui.windows import open_window
 
 REPO = Path(__file__).resolve().parents[2]
 I18N = assets.resource_path(assets.I18N_DIR)
-CATALOGUES = sorted(I18N.glob("tcpmonitor_*.ts"))
+#: English's catalogue holds only the plural forms of counted messages (the sources are English).
+ENGLISH = I18N / "tcpmonitor_en.ts"
+#: The languages the window is translated into.
+CATALOGUES = sorted(ts for ts in I18N.glob("tcpmonitor_*.ts") if ts != ENGLISH)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 #: (context, source) -> the translation's forms (one, or one per plural form), None where
@@ -83,13 +86,13 @@ def test_there_is_a_chinese_catalogue() -> None:
     assert ET.parse(CATALOGUES[0]).getroot().get("language") == "zh_CN"
 
 
-@pytest.mark.parametrize("ts", CATALOGUES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("ts", [*CATALOGUES, ENGLISH], ids=lambda p: p.stem)
 def test_every_message_is_translated(ts: Path) -> None:
     missing = [key for key, forms in messages(ts).items() if forms is None]
     assert not missing, f"{ts.name}: no translation for {missing}"
 
 
-@pytest.mark.parametrize("ts", CATALOGUES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("ts", [*CATALOGUES, ENGLISH], ids=lambda p: p.stem)
 def test_translations_keep_their_placeholders(ts: Path) -> None:
     wrong = [
         (context, source, text)
@@ -117,10 +120,51 @@ def test_catalogue_holds_exactly_the_strings_of_the_sources(ts: Path, tmp_path: 
     )
 
 
-def test_english_and_unknown_languages_install_no_translator(qapp: QApplication) -> None:
-    assert i18n.install_translators(qapp, "en") == []
-    assert i18n.install_translators(qapp, "fr_FR") == []  # no catalogue: English, logged
+def _catalogue(ts: Path, tmp_path: Path) -> Path:
+    """``ts`` compiled into a temporary folder (not the package's .qm, which may be older)."""
+    qm_dir = tmp_path / "qm"
+    qm_dir.mkdir(exist_ok=True)
+    run_tool("pyside6-lrelease", str(ts), "-qm", str(qm_dir / ts.with_suffix(".qm").name))
+    return qm_dir
+
+
+def test_english_holds_exactly_the_counted_messages_of_the_sources(tmp_path: Path) -> None:
+    fresh = tmp_path / ENGLISH.name
+    sources = sorted(str(p) for p in (REPO / "tcpmonitor_gui" / "ui").rglob("*.py"))
+    run_tool("pyside6-lupdate", "-no-obsolete", "-locations", "none", "-pluralonly", *sources,
+             str(REPO / "tcpmonitor_gui" / "app.py"), "-ts", str(fresh))  # fmt: skip
+    assert set(messages(fresh)) == set(messages(ENGLISH)), "run `make lupdate`, then fill them"
+    assert ET.parse(ENGLISH).getroot().get("language") == "en_US"
+
+
+@pytest.mark.parametrize("language", ["en", "en_GB", "C", "fr_FR"])
+def test_english_and_unknown_languages_install_only_the_english_plurals(
+    qapp: QApplication, tmp_path: Path, language: str
+) -> None:
+    """The window said "1 checks failed", "Remove 1 connection(s)", "1 days": one English
+    text served every count. Unknown languages fall back to English (logged)."""
+    translators = i18n.install_translators(qapp, language, _catalogue(ENGLISH, tmp_path))
+    try:
+        assert len(translators) == 1
+        say = QCoreApplication.translate
+        assert say("Chart", "%n checks failed", None, 1) == "1 check failed"
+        assert say("Chart", "%n checks failed", None, 3) == "3 checks failed"
+        remove = "Remove {count} connection(s): {names}?\nTheir stored history is kept."
+        assert say("ProfileActions", remove, None, 1).startswith("Remove {count} connection:")
+        assert say("ProfileActions", remove, None, 2).startswith("Remove {count} connections:")
+        assert say("SettingsDialog", " days", None, 1) == " day"
+        assert say("MainWindow", "&File") == "&File"  # the rest stays the source
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+        QLocale.setDefault(QLocale.c())
     assert i18n.locale_for("system") == QLocale.system()
+
+
+def test_without_the_english_catalogue_the_sources_are_shown(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    assert i18n.install_translators(qapp, "en", tmp_path) == []
     QLocale.setDefault(QLocale.c())
 
 
@@ -128,11 +172,9 @@ def test_english_and_unknown_languages_install_no_translator(qapp: QApplication)
 def chinese(qapp: QApplication, tmp_path: Path) -> Iterator[None]:
     """The zh_CN catalogue, compiled from the .ts into a temporary place (not the package's
     .qm, which may be older than the .ts), installed; removed afterwards."""
-    qm_dir = tmp_path / "qm"
-    qm_dir.mkdir()
-    run_tool("pyside6-lrelease", str(I18N / "tcpmonitor_zh_CN.ts"),
-             "-qm", str(qm_dir / "tcpmonitor_zh_CN.qm"))  # fmt: skip
-    translators = i18n.install_translators(qapp, "zh_CN", qm_dir)
+    translators = i18n.install_translators(
+        qapp, "zh_CN", _catalogue(I18N / "tcpmonitor_zh_CN.ts", tmp_path)
+    )
     assert translators, "the zh_CN catalogue did not load"
     try:
         yield

@@ -3,7 +3,8 @@
 
 Strings are marked with ``tr()`` / ``QCoreApplication.translate``; the sources are
 ``resources/i18n/tcpmonitor_<locale>.ts`` and the compiled ``.qm`` files are built at install
-(``make``) and in the bundle. English is the source language and needs no file. The state
+(``make``) and in the bundle. English is the source language: its file holds only the plural
+forms of counted messages ("1 check failed", "3 checks failed"). The state
 words and causes come from the Qt-free core in English and are translated in ``labels``.
 """
 
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: The file name prefix of our translations: ``tcpmonitor_zh_CN.qm``.
 CATALOG = "tcpmonitor"
+#: English's catalogue: only the plural forms of counted messages (``lupdate -pluralonly``).
+ENGLISH = f"{CATALOG}_en"
 
 
 def locale_for(language: str) -> QLocale:
@@ -33,28 +36,34 @@ def install_translators(
     app: QCoreApplication, language: str, directory: Path | None = None
 ) -> list[QTranslator]:
     """Install the translators for ``language`` into ``app``; returns them (keep them
-    referenced, or Python frees them). None for English, or when no catalogue matches.
+    referenced, or Python frees them). In English (also where no catalogue matches: logged)
+    only ``tcpmonitor_en``, the plural forms of counted messages: the sources are English,
+    but one text cannot say "1 check failed" and "3 checks failed".
 
     ``directory`` holds the ``.qm`` files: the package's own unless given (tests compile
     the ``.ts`` into a temporary one)."""
     locale = locale_for(language)
     QLocale.setDefault(locale)
-    if locale.language() in (QLocale.Language.English, QLocale.Language.C):
-        return []
-    ours = QTranslator(app)
     if directory is None:
         directory = assets.resource_path(assets.I18N_DIR)
+    ours = QTranslator(app)
+    if locale.language() in (QLocale.Language.English, QLocale.Language.C):
+        return _install(app, [ours] if ours.load(ENGLISH, str(directory)) else [])
     if not ours.load(locale, CATALOG, "_", str(directory)):
         log.info("no translation for %s; the window stays in English", locale.name())
-        return []
+        return _install(app, [ours] if ours.load(ENGLISH, str(directory)) else [])
     installed = [ours]
     qt = QTranslator(app)  # Qt's own words: standard buttons, file dialogs
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if qt.load(locale, "qtbase", "_", qt_dir):
         installed.append(qt)
-    for translator in installed:
+    return _install(app, installed)
+
+
+def _install(app: QCoreApplication, translators: list[QTranslator]) -> list[QTranslator]:
+    for translator in translators:
         app.installTranslator(translator)
-    return installed
+    return translators
 
 
 #: ``translate(context, text)`` for code outside QObject methods; ``pyside6-lupdate``
