@@ -1062,6 +1062,28 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
         <source>, but slow: {detail}</source>
         <translation>，但速度较慢：{detail}</translation>
     </message>
+    <message>
+        <source>Could not check {name}</source>
+        <translation>无法检查 {name}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Could not check {n} connections: {names}</source>
+        <translation>
+            <numerusform>无法检查 {n} 个连接：{names}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{name}: {reason}</source>
+        <translation>{name}：{reason}</translation>
+    </message>
+    <message>
+        <source>The trouble is on this computer, not the server: its state is unknown until a check can be made.</source>
+        <translation>问题出在本机，而不是服务器：在能够检查之前，其状态未知。</translation>
+    </message>
+    <message>
+        <source>The trouble is on this computer, not the servers: their state is unknown until a check can be made.</source>
+        <translation>问题出在本机，而不是服务器：在能够检查之前，它们的状态未知。</translation>
+    </message>
     <message numerus="yes">
         <source>…and {n} more</source>
         <translation>

@@ -35,6 +35,9 @@ class State(enum.StrEnum):
 #: In a ``dns_error``'s detail: the name service answered, that the name has no address (a
 #: name not found proves nothing against the resolver, ``ui.notify.dns``).
 NO_SUCH_NAME = "no such name"
+#: What a ``local_error`` state change's detail begins with: the check could not be made,
+#: followed by why (``StateMachine._unchecked``).
+COULD_NOT_CHECK = "could not check"
 
 
 class Cause(enum.StrEnum):
@@ -50,6 +53,9 @@ class Cause(enum.StrEnum):
     DNS_ERROR = "dns_error"
     UNREACHABLE = "unreachable"
     TLS_ERROR = "tls_error"
+    #: The check could not be made here (this program out of open files, this computer out
+    #: of ports or memory, a CA file unreadable, a bug): no evidence about the target, whose
+    #: state is then unknown (``StateMachine.feed``), never down.
     LOCAL_ERROR = "local_error"
     #: This computer's network is down (no link, no route): evidence from the kernel, never
     #: inferred from how many targets fail.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from .events import Cause, Event, Kind, State, boottime, utc_now
+from .events import COULD_NOT_CHECK, Cause, Event, Kind, State, boottime, utc_now
 from .maintenance import in_maintenance
 from .profile import Profile
 from .sample import Sample
@@ -47,6 +47,8 @@ class StateMachine:
         self.cause: Cause | None = None
         self.ok_run = 0
         self.fail_run = 0
+        #: Checks in a row that could not be made here (``_unchecked``).
+        self.unchecked_run = 0
         #: ``time.monotonic()`` of the last successful check.
         self.last_ok: float | None = None
         #: Set when the state last changed (monotonic), for "time in current state".
@@ -158,6 +160,8 @@ class StateMachine:
         now = time.monotonic() if now is None else now
         p = self.profile
         changed: Event | None
+        if sample.cause is not Cause.LOCAL_ERROR:
+            self.unchecked_run = 0
         if sample.ok:
             self.ok_run += 1
             self.fail_run = 0
@@ -182,10 +186,11 @@ class StateMachine:
                 changed = self._move(
                     State.UP, None, detail, latency_ms=sample.latency_ms, address=sample.address
                 )
+        elif (cause := sample.cause or Cause.LOCAL_ERROR) is Cause.LOCAL_ERROR:
+            changed = self._unchecked(sample)
         else:
             self.fail_run += 1
             self.ok_run = 0
-            cause = sample.cause or Cause.LOCAL_ERROR
             if self.fail_run >= p.fail_after:
                 good = sample.last_good if sample.last_good is not None else self.last_ok
                 delay = None if good is None else max(0.0, (now - good) * 1000.0)
@@ -209,3 +214,23 @@ class StateMachine:
             address=sample.address,
         )
         return [changed, sample_event] if changed is not None else [sample_event]
+
+    def _unchecked(self, sample: Sample) -> Event | None:
+        """A check that could not be made here (``local_error``: this program out of open
+        files, no local port free, ...) says nothing of the target: it counts neither way.
+        After ``fail_after`` of them in a row the state is ``unknown``, saying why: it was
+        ``down``, the target told as dead, its down actions run, an outage stored against it,
+        and such drops counted towards "is this computer's network down?". A target that is
+        down stays so (what is known of it has not changed, and its outage goes on)."""
+        self.unchecked_run += 1
+        if self.state is State.DOWN or self.unchecked_run < self.profile.fail_after:
+            return None
+        detail = f"{COULD_NOT_CHECK}: {sample.detail}"
+        if self.state is not State.UNKNOWN:
+            return self._move(State.UNKNOWN, Cause.LOCAL_ERROR, detail, address=sample.address)
+        if self.cause is Cause.LOCAL_ERROR:
+            return None  # said already
+        self.cause = Cause.LOCAL_ERROR  # unknown from the start: now it says why
+        return self._event(
+            Kind.STATE, State.UNKNOWN, cause=self.cause, detail=detail, address=sample.address
+        )

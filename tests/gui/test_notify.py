@@ -20,7 +20,9 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Notify, Profile
+from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.core.settings import Settings
+from tcpmonitor_gui.core.state import StateMachine
 from tcpmonitor_gui.ui.common.text import duration_text
 from tcpmonitor_gui.ui.notify.backends import (
     BackendUnavailable,
@@ -323,6 +325,33 @@ def test_most_connections_down_at_once_is_one_offline_notice_then_one_back_onlin
     assert not h.policy.is_offline()
     [single] = h.at(60, up(h["D"], 60))
     assert single.title == "Connection back up: D"
+
+
+def test_checks_this_computer_cannot_make_are_told_as_such_never_as_drops_or_offline(
+    qtbot: QtBot,
+) -> None:
+    """Out of open files, the checks of four connections of five could not be made: each
+    was told down ("A is down: local error — Too many open files"), and together they made
+    "Is this computer's network down? 4 of 5 connections went down at once", where the
+    network was fine. Their states, as the state machine makes them, are unknown, told in
+    one notice that says the check could not be made, and why."""
+    h = Harness(qtbot, ["A", "B", "C", "D", "E"])
+    why = "this program is out of open files (its limit, ulimit -n: 64)"
+    events = []
+    for name in "ABCD":
+        machine = StateMachine(dataclasses.replace(h[name], fail_after=1))
+        machine.feed(Sample(True, latency_ms=1.0))
+        events += machine.feed(Sample.failure(Cause.LOCAL_ERROR, why, "192.0.2.1:9000"))
+    [notice] = h.at(0, *(e for e in events if e.kind is Kind.STATE))
+    assert notice.title == "Could not check 4 connections: A, B, C and 1 more", notice
+    assert notice.body.splitlines() == [
+        *(f"{n}: {why}" for n in "ABCD"),
+        "The trouble is on this computer, not the servers: their state is unknown until a"
+        " check can be made.",
+    ]
+    assert not h.policy.is_offline()
+    [drop] = h.at(10, down(h["E"], at=10))
+    assert drop.title == "Connection down: E", "one server down of five is just that"
 
 
 def test_most_servers_down_while_the_kernel_says_the_network_is_up_is_not_asked_as_offline(

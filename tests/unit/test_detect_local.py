@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import json
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tcpmonitor_gui.core.events import Cause, State
+from tcpmonitor_gui.core.failure import classify
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.probe import probe_once
 from tcpmonitor_gui.core.resolver import Resolver
@@ -55,7 +59,9 @@ async def test_running_out_of_file_descriptors_is_a_local_error(
     finally:
         resolver.close()
     assert sample.cause is Cause.LOCAL_ERROR
-    assert "Too many open files" in sample.detail
+    assert sample.detail.startswith("this program is out of open files (its limit, ulimit -n: "), (
+        sample
+    )
 
 
 async def _flooding_server() -> tuple[asyncio.Server, int]:
@@ -129,3 +135,82 @@ async def test_a_flooding_peer_costs_almost_nothing_and_its_end_is_still_seen(
             assert took < (1.5 if how == "fin" else 0.5), f"{how} seen after {took:.2f} s"
         finally:
             flooder.kill()
+
+
+#: Inside a network namespace of its own (``unshare -n``): loopback up, a listener, then
+#: this namespace's ports to connect from cut to two, both taken by connections held to the
+#: listener; a probe of it cannot get a port. Prints the probe's first state change.
+_NO_PORT_LEFT = r"""
+import asyncio, json, socket, subprocess
+from tcpmonitor_gui.core.events import Kind
+from tcpmonitor_gui.core.monitor import MonitorSet
+from tests.helpers import make_profile
+
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+listener = socket.create_server(("127.0.0.1", 0))  # its port before the range is cut
+port = listener.getsockname()[1]
+with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as file:
+    file.write("40000 40001")
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+
+async def main() -> None:
+    changes = []
+    told = asyncio.Event()
+
+    def emit(event) -> None:
+        if event.kind is Kind.STATE:
+            changes.append(event.to_dict())
+            told.set()
+
+    monitors = MonitorSet(emit)
+    profile = make_profile("127.0.0.1", port, interval_s=0.1, timeout_s=1, fail_after=2)
+    monitors.add(profile, stagger=False)
+    await asyncio.wait_for(told.wait(), 20)
+    await monitors.close()
+    print(json.dumps(changes[0]))
+
+asyncio.run(main())
+"""
+
+
+def test_no_local_port_left_is_not_the_target_unreachable() -> None:
+    """Every port to connect from taken (a tiny ``ip_local_port_range``, in a namespace
+    made here): the connect's EADDRNOTAVAIL was told as the target "unreachable", then
+    down. The check could not be made: the state is unknown, saying so and naming the
+    range."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.skip("needs unshare and ip (util-linux, iproute2)")
+    root = Path(__file__).parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    argv = ["unshare", "-n", sys.executable, "-c", _NO_PORT_LEFT]
+    done = subprocess.run(
+        argv, capture_output=True, text=True, timeout=60, check=False, cwd=root, env=env
+    )
+    if done.returncode != 0 and "unshare" in done.stderr:
+        pytest.skip(f"no network namespace: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    first = json.loads(done.stdout)
+    assert (first["previous"], first["state"], first["cause"]) == (
+        "unknown",
+        "unknown",
+        "local_error",
+    ), first
+    assert first["detail"] == (
+        "could not check: no local port is free to connect from (ip_local_port_range: 40000-40001)"
+    ), first
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        (errno.ENFILE, "this computer is out of open files (the system's limit, fs.file-max)"),
+        (errno.ENOBUFS, "this computer is out of memory for connections (No buffer space"),
+        (errno.ENOMEM, "this computer is out of memory for connections (Cannot allocate"),
+    ],
+)
+def test_this_computers_own_limits_are_named_as_such(code: int, said: str) -> None:
+    """The system's file table full, or its socket memory gone, cannot be made here without
+    taking them from every other program on the host: what ``classify`` makes of the errno
+    the kernel then returns."""
+    cause, detail = classify(OSError(code, os.strerror(code)))
+    assert cause is Cause.LOCAL_ERROR and detail.startswith(said), detail

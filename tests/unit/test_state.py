@@ -139,3 +139,39 @@ def test_pause_and_connecting_are_outside_changes() -> None:
     paused = m.set_state(State.PAUSED, "paused")
     assert paused is not None and paused.previous is State.UP and paused.cause is None
     assert m.set_state(State.PAUSED) is None
+
+
+OUT_OF_FILES = Sample.failure(
+    Cause.LOCAL_ERROR, "this program is out of open files (its limit, ulimit -n: 64)", "h:1"
+)
+
+
+def test_a_check_that_could_not_be_made_is_unknown_never_down() -> None:
+    """A check this computer could not make (out of files, of ports) says nothing of the
+    target: it went down, told as the server's, with its down actions and an outage. It is
+    unknown now, after as many in a row as ``fail_after``, saying so and why; a check made
+    again says what the target is; and a target down already stays down (its outage goes
+    on, nothing new is known of it)."""
+    m = StateMachine(make_profile("h", 1, fail_after=2))
+    assert states(m.feed(OK, now=0)) == [State.UP]
+    assert states(m.feed(OUT_OF_FILES, now=1)) == []
+    unknown = m.feed(OUT_OF_FILES, now=2)
+    assert states(unknown) == [State.UNKNOWN], unknown
+    assert unknown[0].previous is State.UP and unknown[0].cause is Cause.LOCAL_ERROR
+    assert unknown[0].detail == f"could not check: {OUT_OF_FILES.detail}"
+    assert states(m.feed(OUT_OF_FILES, now=3)) == []  # said once
+    assert states(m.feed(REFUSED, now=4)) == [State.CONNECTING]  # the target's own
+    assert states(m.feed(OUT_OF_FILES, now=5) + m.feed(REFUSED, now=6)) == [State.DOWN]
+    assert states(m.feed(OUT_OF_FILES, now=7) + m.feed(OUT_OF_FILES, now=8)) == []
+    assert m.state is State.DOWN and m.cause is Cause.REFUSED
+
+
+def test_a_probe_that_could_never_check_says_why_it_is_unknown() -> None:
+    """Unknown from the start, with no change to tell it by: it says once why."""
+    m = StateMachine(make_profile("h", 1, fail_after=1))
+    first = m.feed(OUT_OF_FILES, now=0)
+    assert [(e.previous, e.state, e.cause) for e in first if e.kind is Kind.STATE] == [
+        (State.UNKNOWN, State.UNKNOWN, Cause.LOCAL_ERROR)
+    ]
+    assert states(m.feed(OUT_OF_FILES, now=1)) == []
+    assert states(m.feed(OK, now=2)) == [State.UP]

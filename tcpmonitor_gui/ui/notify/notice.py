@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Sequence
 
 from ...core.events import Event
 
@@ -16,6 +16,8 @@ SHOWN_S = 10
 class Transition(enum.StrEnum):
     DOWN = "down"
     UP = "up"
+    #: A check could not be made here (unknown, ``local_error``): no drop, said so.
+    UNCHECKED = "unchecked"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,3 +104,23 @@ class Joining:
             ] + changes
         self._shown = (transition, key, changes, at)
         return key, changes
+
+
+def net(pending: Sequence[Change], watched: Callable[[str], bool]) -> list[Change]:
+    """One change per ``watched`` profile: down then up within the window is a blip, told
+    as down."""
+    by_profile: dict[str, list[Change]] = {}
+    for change in pending:
+        by_profile.setdefault(change.event.profile_id, []).append(change)
+    changes = []
+    for pid, seq in by_profile.items():
+        if not watched(pid):
+            continue
+        first, last = seq[0], seq[-1]
+        if first.transition is Transition.DOWN and last.transition is Transition.UP:
+            changes.append(Change(Transition.DOWN, first.event, last.at, last.event))
+        elif last.transition is Transition.UP:
+            changes.append(Change(Transition.UP, last.event, last.at, first.other))
+        else:
+            changes.append(last)
+    return changes

@@ -42,6 +42,8 @@ testable with a fake clock and no display.
   nobody and counts towards no "offline" guess, nor is its recovery told; if it is still down
   when the window closes, the engine says so again (``still down after its maintenance
   window``) and that is told as a drop.
+- A check this computer could not make (``local_error``, the state unknown) is told as that,
+  "Could not check Orders DB: ...", under the drops' switches; it is no drop, counted nowhere.
 - Flapping protection, see ``NotificationPolicy._allowed``.
 """
 
@@ -63,8 +65,8 @@ from ..common.text import duration_text
 from . import computer
 from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices, host_counts
 from .dns import DnsNotices
-from .notice import Change, Joining, Notice, Transition
-from .wording import down_line, join_names, lines_text, shown_name, up_line
+from .notice import Change, Joining, Notice, Transition, net
+from .wording import down_line, join_names, lines_text, shown_name, unchecked_words, up_line
 
 __all__ = ["Notice", "NotificationPolicy"]
 
@@ -196,6 +198,8 @@ class NotificationPolicy(QObject):
             elif event.state in (State.UP, State.DEGRADED) and pid in self._down:
                 down = self._down.pop(pid)
                 self._pending.append(Change(Transition.UP, event, now, down))
+            elif event.state is State.UNKNOWN and event.cause is Cause.LOCAL_ERROR:
+                self._pending.append(Change(Transition.UNCHECKED, event, now))
         if self._pending and len(self._pending) > held:
             self._quiet.start()  # restarted by every new transition
             if not self._timer.isActive():
@@ -250,6 +254,8 @@ class NotificationPolicy(QObject):
         ups = [c for c in changes if c.transition is Transition.UP and self._allowed(c)]
         if downs:
             notices.append(self._drop_notice(downs))
+        if unchecked := [c for c in changes if c.transition is Transition.UNCHECKED]:
+            notices += self._unchecked_notice(unchecked)
         if ups:
             key, ups = self._joining.join(Transition.UP, ups, self._down)
             notices.append(dataclasses.replace(self._up_notice(ups), key=key))
@@ -280,22 +286,16 @@ class NotificationPolicy(QObject):
         return notices
 
     def _net(self, pending: Sequence[Change]) -> list[Change]:
-        """One change per profile: down then up within the window is a blip, told as down."""
-        by_profile: dict[str, list[Change]] = {}
-        for change in pending:
-            by_profile.setdefault(change.event.profile_id, []).append(change)
-        net = []
-        for pid, seq in by_profile.items():
-            if pid in self._paused or pid not in self._profiles:
-                continue
-            first, last = seq[0], seq[-1]
-            if first.transition is Transition.DOWN and last.transition is Transition.UP:
-                net.append(Change(Transition.DOWN, first.event, last.at, last.event))
-            elif last.transition is Transition.UP:
-                net.append(Change(Transition.UP, last.event, last.at, first.other))
-            else:
-                net.append(last)
-        return net
+        return net(pending, lambda pid: pid not in self._paused and pid in self._profiles)
+
+    def _unchecked_notice(self, changes: list[Change]) -> list[Notice]:
+        """Connections this computer could not check: one notice, not a drop."""
+        told = [c for c in changes if self._allowed(c)]
+        if not told:
+            return []
+        title, body = unchecked_words([c.event for c in told])
+        profiles = [self._profiles[c.event.profile_id] for c in told]
+        return [self.notice(title, body, True, profiles)]
 
     def _allowed(self, change: Change, *, record: bool = True) -> bool:
         """Whether the switches and the flapping protection let this change be told.
@@ -308,7 +308,7 @@ class NotificationPolicy(QObject):
         the coalescing window, told as a down) recurring every few seconds.
         """
         p = self._profiles[change.event.profile_id]
-        if change.transition is Transition.DOWN:
+        if change.transition is not Transition.UP:  # a drop, or a check that cannot be made
             wanted = self._settings.notify_on_down and p.notify.on_down
         else:
             wanted = self._settings.notify_on_up and p.notify.on_up

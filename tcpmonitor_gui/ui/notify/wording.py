@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...core.events import Event, State
+from ...core.events import COULD_NOT_CHECK, Event, State
 from ..common.bidi import anchored, isolated
 from ..common.i18n import Context, translate
 from ..common.labels import cause_text
@@ -74,6 +74,35 @@ def up_line(event: Event, down: Event | None) -> str:
     if event.state is State.DEGRADED and event.detail:
         line += translate("Notify", ", but slow: {detail}").format(detail=isolated(event.detail))
     return line
+
+
+def unchecked_words(events: Sequence[Event]) -> tuple[str, str]:
+    """The title and body of a notice for connections this computer could not check (state
+    unknown, ``local_error``): not a drop, and said so."""
+    names = [e.profile_name for e in events]
+    title = translate("Notify", "Could not check {name}").format(name=shown_name(names[0]))
+    if len(events) > 1:
+        title = Notify.tr("Could not check {n} connections: {names}", "", len(events))
+        title = title.format(n=len(events), names=join_names(names))
+    lines = [
+        translate("Notify", "{name}: {reason}").format(
+            name=shown_name(e.profile_name),
+            reason=isolated(e.detail.removeprefix(f"{COULD_NOT_CHECK}: ")),
+        )
+        for e in events
+    ]
+    after = translate(
+        "Notify",
+        "The trouble is on this computer, not the server: its state is unknown until a check"
+        " can be made.",
+    )
+    if len(events) > 1:
+        after = translate(
+            "Notify",
+            "The trouble is on this computer, not the servers: their state is unknown until a"
+            " check can be made.",
+        )
+    return title, lines_text(lines) + "\n" + after
 
 
 def lines_text(lines: Sequence[str]) -> str:
