@@ -354,13 +354,28 @@ async def _hold(
     except CheckFailed as exc:
         detail = exc.detail
         in_order = exchange is not None and holding and _in_order(exc, wire, exchange, idle)
-        if unanswered := (exchange is not None and _unanswered(exc, wire, idle)):
+        if exchange is not None and wire.ended_before_asked and wire.asked_at is not None:
+            # Its FIN waited unread as the question went out ("0.0 s after our request").
+            detail += "" if in_order else " before our request"
+        elif unanswered := (exchange is not None and _unanswered(exc, wire, idle)):
             in_order = in_order and _crossed(wire, unanswered, latency)
             if not in_order:
-                detail += f" {duration(unanswered, tenths=True)} after our request, unanswered"
+                detail += f" {_after_request(unanswered)}, unanswered"
         failure = Sample.failure(exc.cause, detail, conn.address, _last_sign(exc, wire, last_good))
         return failure, in_order
     raise AssertionError("unreachable: a held connection is reported on until it fails")
+
+
+#: A close read sooner than this after the question came with it, as far as can be told.
+WITH_REQUEST_S = 0.05
+
+
+def _after_request(seconds: float) -> str:
+    """When after our question its server's close was read: "0.0 s after our request" read
+    as an answer to it, said of a server that had closed as it accepted."""
+    if seconds < WITH_REQUEST_S:
+        return "as our request went out"
+    return f"{duration(seconds, tenths=True)} after our request"
 
 
 def _in_order(exc: CheckFailed, wire: Wire, exchange: Exchange, idle: bool) -> bool:

@@ -59,6 +59,9 @@ class Wire(asyncio.Protocol):
         self.lost_at: float | None = None
         #: ``time.monotonic()`` of the question sent on it and not yet answered.
         self.asked_at: float | None = None
+        #: When the last question went out, the peer's FIN (or RST) already waited in the
+        #: kernel, unread, with nothing before it: the peer ended before the question.
+        self.ended_before_asked = False
         #: The socket's byte count (``StampedSocket.read_total``) up to which what is read
         #: was waiting in the kernel when the question went out: not its answer.
         self._unasked_upto = 0
@@ -82,8 +85,18 @@ class Wire(asyncio.Protocol):
         its receive stamp says (the kernel may not have stamped it). Returns the time."""
         if self._stamped is not None:
             self._unasked_upto = self._stamped.read_total + self._stamped.waiting()
+        self.ended_before_asked = self._ended_unread()
         self.asked_at = time.monotonic()
         return self.asked_at
+
+    def _ended_unread(self) -> bool:
+        """Whether the kernel holds the peer's end (a FIN or an error) and no byte before
+        it, not read yet (Linux's stamped sockets, not under TLS: elsewhere not known)."""
+        if self.eof:
+            return True
+        if self._stamped is None or self._tls or not self.unread():
+            return False
+        return self._stamped.waiting() == 0
 
     def _asked(self, data: bytes) -> bytes:
         """``data`` without what was waiting in the kernel when the question went out."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -189,3 +190,60 @@ async def test_a_server_that_takes_a_question_and_closes_unanswered_is_down(
     assert "after our request, unanswered" in down.detail, down.detail
     told = float(down.detail.split(" s after our request")[0].rsplit(" ", 1)[1])
     assert after_s <= told < after_s + 0.5, down.detail
+
+
+class HalfClosingAtAccept(ServerThread):
+    """Accepts, and at once ends its side (a FIN) without a word; reads what comes."""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write_eof()
+        await reader.read()
+
+
+async def test_a_peer_that_closed_before_the_question_is_not_said_to_have_after_it(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """A server that half-closes as it accepts: the drop said "peer closed the connection
+    (FIN) 0.0 s after our request, unanswered" (every time, measured), as if the server had
+    read the question and gone. It says what is known: the FIN waited, unread, as the
+    question went out (before it), or it was read with it, too soon to say which came first."""
+    with HalfClosingAtAccept() as server:
+        monitors.add(make_profile(*server.address, "heartbeat", interval_s=0.2, preset="echo"))
+        _, down = await collector.wait_state(State.DOWN, timeout=5)
+    assert down.detail in (
+        "peer closed the connection (FIN) before our request",
+        "peer closed the connection (FIN) as our request went out, unanswered",
+    ), down
+
+
+async def test_a_fin_that_waited_unread_as_the_question_went_out_came_before_it(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """A server that greets and closes in one segment (its greeting and its FIN together,
+    corked): the FIN waits in our kernel as the question goes out after the greeting, and
+    is said to have come before it, whatever the loop's timing."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):  # the listener closed: done
+            while True:
+                conn, _ = listener.accept()
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+                conn.sendall(b"220 ready\r\n")
+                conn.shutdown(socket.SHUT_WR)  # the FIN goes with the corked greeting
+                held.append(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        port = listener.getsockname()[1]
+        monitors.add(make_profile("127.0.0.1", port, "heartbeat", interval_s=0.2, preset="smtp"))
+        _, down = await collector.wait_state(State.DOWN, timeout=5)
+    finally:
+        listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        thread.join(5)
+        for conn in held:
+            conn.close()
+    assert down.detail == "peer closed the connection (FIN) before our request", down
