@@ -132,18 +132,17 @@ class StateMachine:
         )
 
     def go_on_from(self, before: StateMachine) -> None:
-        """Take over a drop that ``before`` (the same target's, checked as its profile said
-        before an edit) was in: the drop goes on, and only the target's return ends it.
-        Started afresh, the edited monitor said "connecting" and then "down" again, as if the
-        target had just gone: the drop told, and its actions run, a second time, and one
-        outage stored as two. Paused (disabled) goes on likewise, whatever the target: the
+        """Take over the state that ``before`` (the same target's, checked as its profile
+        said before an edit) was in: it goes on, and only what the edited checks find
+        changes it. Started afresh, the edited monitor said "connecting" and then "down"
+        again for a drop, as if the target had just gone (the drop told, and its actions run,
+        a second time, one outage stored as two), and "unknown -> connecting -> up" for a
+        connection that was up. Paused (disabled) goes on likewise, whatever the target: the
         monitor enabled again then says "resumed", not "unknown" out of nowhere."""
         self.stamped = before.stamped  # its changes go on after those stored
-        if before.state is State.DOWN:
-            self.state, self.cause = before.state, before.cause
-            self.since, self.last_ok = before.since, before.last_ok
-        elif before.state is State.PAUSED:
-            self.state, self.since = before.state, before.since
+        self.state, self.since = before.state, before.since
+        if before.state is not State.PAUSED:
+            self.cause, self.last_ok = before.cause, before.last_ok
 
     def still_down(self, detail: str) -> Event:
         """Down still, said again: the drop began in a maintenance window that has closed, so

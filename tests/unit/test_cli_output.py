@@ -192,6 +192,38 @@ def test_sighup_reads_the_profiles_again_and_leaves_the_unchanged_running(
     assert (last["profile_name"], last["state"]) == ("kept, renamed", "unknown")
 
 
+def test_a_profile_edited_while_up_is_not_printed_or_stored_as_a_fresh_start(
+    home: Home, tmp_path: Path
+) -> None:
+    """A watch edited while up (a new interval): ``run`` printed "unknown -> connecting"
+    and "connecting -> up" for it, and the event log stored them, as if it had only begun
+    to be watched, its server's state unknown a moment. Its changes now are only the real
+    ones: connecting and up at the start, unknown when the run ends."""
+    with LineEchoServer() as echo:
+        watched = make_profile(*echo.address, "watch", name="w", interval_s=5)
+        file = profiles_file(tmp_path, watched)
+        with Running(home, "run", "--json", "--profiles", str(file)) as run:
+            run.read_until(lambda line: '"state":"up"' in line)
+            profiles_file(tmp_path, make_profile(*echo.address, "watch", name="w",
+                                                 interval_s=0.1, id=watched.id))  # fmt: skip
+            run.send_signal(signal.SIGHUP)
+            line = run.wait_stderr(lambda text: "profiles read again (SIGHUP)" in text)
+            assert line.endswith("0 added, 1 changed, 0 removed")
+            checks = 0
+
+            def third_check(line: str) -> bool:  # on the new connection, every 0.1 s
+                nonlocal checks
+                checks += '"kind":"sample"' in line
+                return checks >= 3
+
+            run.read_until(third_check)
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
+    expected = [("unknown", "connecting"), ("connecting", "up"), ("up", "unknown")]
+    assert [(e["previous"], e["state"]) for e in state_lines(run)] == expected
+    assert [(str(e.previous), str(e.state)) for e in stored(home)] == expected
+
+
 def test_a_changed_file_is_read_again_and_a_bad_one_is_named_and_changes_nothing(
     home: Home, tmp_path: Path
 ) -> None:

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tcpmonitor_gui.core.events import Event, Kind, State
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
@@ -97,7 +97,12 @@ async def test_a_rename_or_a_snooze_is_taken_on_without_reconnecting(
         edited, detector=dataclasses.replace(edited.detector, interval_s=0.2)
     )
     assert await monitors.update(slower) is not monitor  # how it is checked changed
-    await collector.wait_state(State.UP, timeout=5, after=up_at + 0.001)
+    await collector.wait_for(
+        lambda e: e.kind is Kind.SAMPLE and e.detail.startswith("connected to"),
+        timeout=5,
+        after=edited_at + 1e-6,
+    )  # and goes on up, said once (see the next tests)
+    assert [e for t, e in collector.events if t > up_at and e.kind is Kind.STATE] == []
 
 
 async def test_check_now_counts_for_a_probe(
@@ -216,6 +221,49 @@ async def test_a_profile_edited_while_down_stays_down_until_its_server_answers(
     states = [(e.previous, e.state) for t, e in collector.events
               if t >= edited_at and e.kind is Kind.STATE]  # fmt: skip
     assert states == [(State.DOWN, State.UP)], f"{kind} {preset}: {states}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "preset"), [("watch", ""), ("heartbeat", "echo"), ("probe", ""), ("probe", "echo")]
+)
+async def test_a_profile_edited_while_up_goes_on_up_without_a_fresh_start(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer, kind: str, preset: str
+) -> None:
+    """A profile edited while its server is up (a new interval, another detector): the
+    monitor started afresh said "unknown -> connecting -> up" in the log, the event log and
+    ``run``'s output, as if it had just begun to watch a server whose state nobody knew;
+    each edit stored two changes that never happened. The up goes on, until the edited
+    checks say otherwise."""
+    monitors.add(make_profile(*echo_server.address, interval_s=0.2, id="e"), stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    asks = {"preset": preset} if preset else {}
+    edited_at = time.monotonic()
+    edited = make_profile(*echo_server.address, kind, interval_s=0.1, id="e", **asks)
+    await monitors.update(edited)
+    checks = 0
+
+    def third_check(event: Event) -> bool:
+        nonlocal checks
+        checks += event.kind is Kind.SAMPLE and event.cause is None and event.detector == kind
+        return checks >= 3
+
+    await collector.wait_for(third_check, timeout=5, after=edited_at)
+    states = [(e.previous, e.state) for t, e in collector.events
+              if t >= edited_at and e.kind is Kind.STATE]  # fmt: skip
+    assert states == [], f"{kind} {preset}: {states}"
+
+
+async def test_a_profile_edited_while_up_into_a_check_that_fails_goes_down_from_up(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    """The edited check is what decides: one its server fails is a drop, from up."""
+    monitors.add(make_profile(*echo_server.address, "watch", interval_s=0.2, id="e"))
+    await collector.wait_state(State.UP, timeout=5)
+    edited_at = time.monotonic()
+    wrong = {"send": "ping\n", "expect": "^never", "preset": "custom"}
+    await monitors.update(make_profile(*echo_server.address, "heartbeat", id="e", **wrong))
+    _, down = await collector.wait_state(State.DOWN, timeout=5, after=edited_at)
+    assert (down.previous, down.cause) == (State.UP, Cause.UNEXPECTED_REPLY), down
 
 
 @pytest.mark.parametrize("kind", ["watch", "probe"])
