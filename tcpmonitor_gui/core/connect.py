@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from .events import Cause
 from .failure import CheckFailed, classify
 from .profile import Profile, ca_file_problem
-from .resolver import AddrInfo, DnsError, NoSuchInterface, Resolver
+from .resolver import AddrInfo, DnsError, LookupNotMade, NoSuchInterface, Resolver
 from .sample import Timings
 from .sockopts import apply_keepalive, kernel_rtt_ms
 from .stamped import StampedSocket, make_socket
@@ -194,7 +194,7 @@ async def connect(profile: Profile, resolver: Resolver, *, wire: bool, hold: boo
         )
     except DnsError as exc:
         raise CheckFailed(Cause.DNS_ERROR, str(exc)) from None
-    except NoSuchInterface as exc:
+    except (NoSuchInterface, LookupNotMade) as exc:
         raise CheckFailed(Cause.LOCAL_ERROR, str(exc)) from None
     loop = asyncio.get_running_loop()
     failures: list[tuple[str, Cause]] = []

@@ -9,7 +9,7 @@ import ssl
 
 from .events import Cause
 from .resolver import DnsError
-from .rlimit import open_file_limit
+from .shortage import out_of
 
 _UNREACHABLE = {
     errno.ENETUNREACH,
@@ -17,35 +17,6 @@ _UNREACHABLE = {
     errno.ENETDOWN,
     getattr(errno, "EHOSTDOWN", -1),
 }
-
-#: Where this computer's range of ports to connect from is set (Linux; per network namespace).
-PORT_RANGE = "/proc/sys/net/ipv4/ip_local_port_range"
-
-
-def out_of(code: int) -> str | None:
-    """What a check that could not be made ran out of, naming the limit, for an errno that
-    says this computer could not make it (None for any other): no claim about the target.
-
-    EADDRNOTAVAIL from a connect is every port to connect from taken (or no address to
-    connect from, which ``Monitor.report`` tells as this computer's network where the kernel
-    says so); it was told as the target "unreachable"."""
-    if code == errno.EMFILE:
-        limit = open_file_limit()
-        return "this program is out of open files" + (
-            "" if limit is None else f" (its limit, ulimit -n: {limit})"
-        )
-    if code == errno.ENFILE:
-        return "this computer is out of open files (the system's limit, fs.file-max)"
-    if code in (errno.ENOBUFS, errno.ENOMEM):
-        return f"this computer is out of memory for connections ({os.strerror(code)})"
-    if code == errno.EADDRNOTAVAIL:
-        try:
-            with open(PORT_RANGE, encoding="ascii") as file:
-                ports = " (ip_local_port_range: {}-{})".format(*file.read().split())
-        except (OSError, ValueError, IndexError):
-            ports = ""
-        return f"no local port is free to connect from{ports}"
-    return None
 
 
 class CheckFailed(Exception):

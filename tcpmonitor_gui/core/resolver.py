@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .events import NO_SUCH_NAME
+from .shortage import files_short, out_of
 
 FAMILIES = {"auto": socket.AF_UNSPEC, "ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
 
@@ -46,6 +47,12 @@ class DnsError(Exception):
 class NoSuchInterface(Exception):
     """An IPv6 address's scope names a network interface this computer does not have (it
     may come later, as a VPN's does); the message says which."""
+
+
+class LookupNotMade(Exception):
+    """The lookup could not be made here: out of open files, glibc's resolver can read
+    neither /etc/hosts nor a socket to the name server, and says "Name or service not
+    known", which was told as the name not existing. The message says what ran out."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -130,7 +137,8 @@ class Resolver:
         return len(self._inflight)
 
     async def resolve(self, host: str, port: int, family: str, timeout: float) -> Resolved:
-        """Addresses for ``host``, in the resolver's order; raises ``DnsError``."""
+        """Addresses for ``host``, in the resolver's order; raises ``DnsError`` (or
+        ``LookupNotMade``: not for want of an answer)."""
         start = time.perf_counter()
         fast = literal(host, port, family)
         if fast is not None:
@@ -191,9 +199,13 @@ class Resolver:
         try:
             infos = self._getaddrinfo(host, port, family, socket.SOCK_STREAM)
         except socket.gaierror as exc:
+            if (short := files_short()) is not None:
+                raise LookupNotMade(f"{short}, to look up {host}") from None
             if exc.errno in _NOT_FOUND:  # an answer, unlike EAI_AGAIN: no answer came
                 raise DnsError(f"{host}: {NO_SUCH_NAME} ({exc.strerror or exc})") from None
             raise DnsError(f"{host}: {exc.strerror or exc}") from None
+        except OSError as exc:  # Python's own files (the IDNA codec's module, first used)
+            raise LookupNotMade(f"{out_of(exc.errno or 0) or exc}, to look up {host}") from None
         except UnicodeError:
             raise DnsError(f"{host}: not a valid name") from None
         seen: list[AddrInfo] = []

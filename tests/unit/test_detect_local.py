@@ -64,6 +64,27 @@ async def test_running_out_of_file_descriptors_is_a_local_error(
     )
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc (Linux)")
+async def test_a_name_looked_up_with_no_file_left_is_not_a_name_that_does_not_exist(
+    echo_server: LineEchoServer,
+) -> None:
+    """Out of open files, the system's resolver reads neither /etc/hosts nor a socket to
+    the name server, and says "Name or service not known", of "localhost" too: that was
+    told as the name not existing ("dns_error: localhost: no such name"), an answer about
+    the target, which also told the DNS notices that the resolver answered. The check
+    could not be made, and says why."""
+    "x".encode("idna")  # the codec's module, imported while a file can still be opened
+    resolver = Resolver(max_threads=1)
+    try:
+        with no_file_descriptors_left():
+            sample = await probe_once(make_profile("localhost", echo_server.address[1]), resolver)
+    finally:
+        resolver.close()
+    assert sample.cause is Cause.LOCAL_ERROR, sample
+    assert sample.detail.startswith("this program is out of open files (its limit, ulimit -n: ")
+    assert sample.detail.endswith("), to look up localhost"), sample
+
+
 async def _flooding_server() -> tuple[asyncio.Server, int]:
     async def flood(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         chunk = b"x" * 65536
