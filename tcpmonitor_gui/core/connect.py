@@ -20,6 +20,7 @@ from .failure import CheckFailed, classify
 from .profile import Profile, ca_file_problem
 from .resolver import AddrInfo, DnsError, LookupNotMade, NoSuchInterface, Resolver
 from .sample import Timings
+from .shortage import files_short
 from .sockopts import apply_keepalive, kernel_rtt_ms
 from .stamped import StampedSocket, make_socket
 from .wire import Wire
@@ -169,9 +170,12 @@ def tls_context(verify: bool, ca_file: str) -> ssl.SSLContext:
         if ca_file:
             problem = ca_file_problem(ca_file)
             if problem is not None:
-                raise CheckFailed(Cause.LOCAL_ERROR, f"CA file {ca_file}: {problem}")
+                raise OSError(problem)
         ctx = ssl.create_default_context(cafile=ca_file or None)
     except (OSError, ssl.SSLError) as exc:
+        if (short := files_short()) is not None:  # no fault of the file's: said so
+            where = f"the CA file {ca_file}" if ca_file else "the system's CA certificates"
+            raise CheckFailed(Cause.LOCAL_ERROR, f"{short}, to read {where}") from None
         why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
         raise CheckFailed(Cause.LOCAL_ERROR, f"CA file {ca_file}: {why}") from None
     if not verify:

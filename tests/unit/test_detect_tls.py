@@ -19,7 +19,9 @@ from typing import Any
 import psutil
 import pytest
 
+from tcpmonitor_gui.core.connect import tls_context
 from tcpmonitor_gui.core.events import Cause, Kind, State
+from tcpmonitor_gui.core.failure import CheckFailed
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.probe import probe_once
 from tcpmonitor_gui.core.profile import Profile, ca_file_problem
@@ -313,3 +315,19 @@ def test_a_ca_file_whose_read_never_returns_is_refused_at_once() -> None:
     looking.start()
     looking.join(5.0)
     assert found == ["holds no PEM certificate (-----BEGIN CERTIFICATE-----)"]
+
+
+def test_a_ca_file_read_with_no_file_left_is_not_said_to_be_unreadable(
+    certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Out of open files, a CA file that could not be opened was "CA file ...: cannot be
+    read (Too many open files)", the file blamed. It says what ran out."""
+    from tests.unit.test_detect_local import no_file_descriptors_left
+
+    ca = tmp_path / "never-read-before.pem"  # not in ``tls_context``'s cache
+    ca.write_bytes(certificate[0].read_bytes())
+    with no_file_descriptors_left(), pytest.raises(CheckFailed) as failed:
+        tls_context(True, str(ca))
+    detail = failed.value.detail
+    assert detail.startswith("this program is out of open files (its limit, ulimit -n: "), detail
+    assert detail.endswith(f"), to read the CA file {ca}"), detail
