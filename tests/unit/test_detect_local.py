@@ -26,6 +26,7 @@ from tcpmonitor_gui.core.resolver import Resolver
 from tcpmonitor_gui.core.wire import MAX_BUFFER, Wire
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.helpers import Collector, make_profile
+from tests.netns import unavailable
 
 
 @contextlib.contextmanager
@@ -194,13 +195,14 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.netns
 def test_no_local_port_left_is_not_the_target_unreachable() -> None:
     """Every port to connect from taken (a tiny ``ip_local_port_range``, in a namespace
     made here): the connect's EADDRNOTAVAIL was told as the target "unreachable", then
     down. The check could not be made: the state is unknown, saying so and naming the
     range."""
-    if shutil.which("unshare") is None or shutil.which("ip") is None:
-        pytest.skip("needs unshare and ip (util-linux, iproute2)")
+    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("ip") is None:
+        unavailable("a network namespace of its own needs root, unshare and ip")
     root = Path(__file__).parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
     argv = ["unshare", "-n", sys.executable, "-c", _NO_PORT_LEFT]
@@ -208,7 +210,7 @@ def test_no_local_port_left_is_not_the_target_unreachable() -> None:
         argv, capture_output=True, text=True, timeout=60, check=False, cwd=root, env=env
     )
     if done.returncode != 0 and "unshare" in done.stderr:
-        pytest.skip(f"no network namespace: {done.stderr.strip()}")
+        unavailable(f"no network namespace: {done.stderr.strip()}")
     assert done.returncode == 0, done.stderr
     first = json.loads(done.stdout)
     assert (first["previous"], first["state"], first["cause"]) == (
