@@ -109,6 +109,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Could not check {n} connections: {names}</source>
+        <translation>
+            <numerusform>Could not check {n} connection: {names}</numerusform>
+            <numerusform>Could not check {n} connections: {names}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>…and {n} more</source>
         <translation>
             <numerusform>…and {n} more</numerusform>

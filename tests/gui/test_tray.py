@@ -172,8 +172,12 @@ def test_a_start_finding_connections_up_is_no_recent_event(tray: TrayIcon) -> No
     )
     recovered = event("Broker", State.UP, minute=8)  # from down: news
     recovered = dataclasses.replace(recovered, previous=State.DOWN)
-    tray.add_events([*found_up, found_down, recovered])
+    stopped = event("Orders", State.UNKNOWN, minute=9)  # monitoring stopped: noise
+    # A check this computer could not make (out of open files) is news, though "unknown".
+    unchecked = event("Cache", State.UNKNOWN, Cause.LOCAL_ERROR, minute=9)
+    tray.add_events([*found_up, found_down, recovered, stopped, unchecked])
     assert [t.split(" ", 1)[1] for t in tray.recent_texts()] == [
+        "Cache unknown (local error)",
         "Broker up",
         "Closed down (refused)",
     ]

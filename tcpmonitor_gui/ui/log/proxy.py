@@ -117,8 +117,10 @@ class LogFilterProxy(QSortFilterProxyModel):
 def start_or_stop(event: Event) -> bool:
     """A line that monitoring starting or stopping writes for every profile: to unknown
     ("monitoring stopped", "resumed"), to connecting, and the first state found after it
-    when that is up (a drop found at start is news, and is shown)."""
+    when that is up (a drop found at start is news, and is shown). Unknown because a check
+    could not be made here (``local_error``: out of open files...) is news too."""
     return event.kind is Kind.STATE and (
-        event.state in (State.UNKNOWN, State.CONNECTING)
+        (event.state is State.UNKNOWN and event.cause is not Cause.LOCAL_ERROR)
+        or event.state is State.CONNECTING
         or (event.state is State.UP and event.previous in (State.UNKNOWN, State.CONNECTING))
     )
