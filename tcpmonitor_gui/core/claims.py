@@ -10,8 +10,17 @@ actions only while it holds the profile's claim: a one-byte lock, at an offset h
 the profile's id, on ``.events.sqlite3.claims`` beside the log. Another process monitoring
 the same profile goes on monitoring it (its window shows it live) but writes nothing of it
 and runs none of its actions; it asks again at most every ``RETRY_S`` while events of the
-profile come. When it gets the claim (the other stopped, after writing its "unknown"), it
-records the profile's state as it sees it then, so the history goes on from there.
+profile come. When it gets the claim (the other stopped), it records the profile's state as
+it sees it then, so the history goes on from there.
+
+A program that stops watching a profile another one watches stores no "unknown (monitoring
+stopped)" for it: it lets go of the claim, and the other goes on from the state the log holds.
+That "unknown" ended an outage the other still saw, and its take-over began a second one: each
+drop seen through a hand-over was two outages, the first "monitoring stopped". Each program
+watching a profile holds a shared lock on a second byte of it (``_WATCHED`` past its claim),
+which tells the recorder that someone watches it. Should both stop at once, the one that let
+go may find the other gone before it took over: the outage is then ended at the next start,
+as one left open (``orphans.py``).
 
 The locks are Linux's open-file-description locks: POSIX record locks (``lockf``) would be
 dropped whenever the process closed any descriptor of the file, and ``flock`` has no byte
@@ -26,6 +35,7 @@ import datetime as dt
 import errno
 import hashlib
 import logging
+import math
 import os
 import sqlite3
 import struct
@@ -36,7 +46,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .eventdb import unix_seconds
-from .events import Event, Kind, State, utc_now
+from .events import STOPPED, Event, Kind, State, utc_now
 from .filelock import open_lock_file
 
 if sys.platform != "win32":
@@ -51,6 +61,8 @@ TAKEN_OVER = "recorded here from now on: the program that recorded it stopped"
 _FLOCK = "hhqqi4x"
 _OFD = getattr(fcntl, "F_OFD_SETLK", None) if sys.platform == "linux" else None
 _OFD_GET = getattr(fcntl, "F_OFD_GETLK", None) if sys.platform == "linux" else None
+#: Where the bytes that say who watches a profile begin (its claim's offset past this).
+_WATCHED = 1 << 62
 _LAST_STATE = """
 SELECT state FROM events WHERE profile_id = ? AND coalesce(kind, 'state') = 'state' AND ts <= ?
 ORDER BY ts DESC, id DESC LIMIT 1
@@ -82,8 +94,11 @@ class Claims:
         #: How many take-over rows may wait for the writer to look up their previous state
         #: (``settle``; they are known by what they say, ``_is_row``, not by which object).
         self._rows = 0
-        #: Profiles paused here: let go once that is stored, for another that watches them.
+        #: Profiles paused (or stopped) here: let go once that is stored, for another that
+        #: watches them.
         self._paused: list[str] = []
+        #: Profiles watched here (a shared lock each, seen by the others' ``_watched``).
+        self._watching: set[str] = set()
 
     @classmethod
     def open(cls, path: Path) -> Claims:
@@ -112,6 +127,9 @@ class Claims:
         with self._lock:
             old, self._fd = self._fd, fd
             held, self._held = self._held, set()
+            watching, self._watching = self._watching, set()
+            for pid in watching:
+                self._watch(pid, True)
             for pid in held:
                 if fd is None or self._set(pid, fcntl.F_WRLCK):
                     self._held.add(pid)
@@ -152,9 +170,9 @@ class Claims:
             self._taken[profile_id] = utc_now()
         return True
 
-    def _set(self, profile_id: str, kind: int) -> bool:
+    def _set(self, profile_id: str, kind: int, base: int = 0) -> bool:
         assert self._fd is not None and _OFD is not None
-        what = struct.pack(_FLOCK, kind, os.SEEK_SET, _offset(profile_id), 1, 0)
+        what = struct.pack(_FLOCK, kind, os.SEEK_SET, base + _offset(profile_id), 1, 0)
         try:
             fcntl.fcntl(self._fd, _OFD, what)
         except OSError as exc:
@@ -166,15 +184,29 @@ class Claims:
     def elsewhere(self, profile_id: str) -> bool:
         """Whether another process holds ``profile_id``'s claim: it records it, and lives."""
         with self._lock:
-            if self._fd is None or _OFD_GET is None:
-                return False
-            ask = struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, _offset(profile_id), 1, 0)
-            try:
-                found = fcntl.fcntl(self._fd, _OFD_GET, ask)
-            except OSError:
-                return False
-            kind: int = struct.unpack(_FLOCK, found)[0]
-            return kind != fcntl.F_UNLCK
+            return self._other(profile_id, 0)
+
+    def _other(self, profile_id: str, base: int) -> bool:
+        """Whether another process holds a lock on ``profile_id``'s byte past ``base``."""
+        if self._fd is None or _OFD_GET is None:
+            return False
+        ask = struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, base + _offset(profile_id), 1, 0)
+        try:
+            found = fcntl.fcntl(self._fd, _OFD_GET, ask)
+        except OSError:
+            return False
+        kind: int = struct.unpack(_FLOCK, found)[0]
+        return kind != fcntl.F_UNLCK
+
+    def _watch(self, profile_id: str, watched: bool) -> None:
+        """Say (or stop saying) that ``profile_id`` is watched here."""
+        if self._fd is None or (profile_id in self._watching) == watched or not profile_id:
+            return
+        if self._set(profile_id, fcntl.F_RDLCK if watched else fcntl.F_UNLCK, _WATCHED):
+            if watched:
+                self._watching.add(profile_id)
+            else:
+                self._watching.discard(profile_id)
 
     def release(self, profile_id: str) -> int:
         """Let another process record ``profile_id`` (no longer monitored here)."""
@@ -182,6 +214,7 @@ class Claims:
             self._refused.pop(profile_id, None)
             self._taken.pop(profile_id, None)
             self._last.pop(profile_id, None)
+            self._watch(profile_id, False)
             if profile_id in self._held and self._fd is not None:
                 self._held.discard(profile_id)
                 self._set(profile_id, fcntl.F_UNLCK)
@@ -196,13 +229,24 @@ class Claims:
         with self._lock:
             for event in events:
                 pid = event.profile_id
+                ends = event.kind is Kind.STATE and (
+                    event.state is State.PAUSED
+                    or (event.state is State.UNKNOWN and event.detail == STOPPED)
+                )
+                self._watch(pid, not ends)
+                if ends and pid in self._refused:  # its last word here: asked for now
+                    self._refused[pid] = -math.inf
                 if self._holds(pid):
-                    if event.kind is Kind.STATE and event.state is State.PAUSED:
+                    if ends:
                         self._paused.append(pid)  # not watched here: another may record it
+                        if event.state is State.UNKNOWN and self._other(pid, _WATCHED):
+                            continue  # the other goes on with it: its outage is not ended
                     since = self._taken.get(pid)
                     if since is None:
                         kept.append(event)
                         continue
+                    if ends and event.ts < since:  # got at its last word: said at it
+                        since = event.ts
                     if unix_seconds(event.ts) >= unix_seconds(since):  # the first since
                         del self._taken[pid]
                         if (last := self._last.pop(pid, None)) is not None:

@@ -38,6 +38,8 @@ NO_SUCH_NAME = "no such name"
 #: What a ``local_error`` state change's detail begins with: the check could not be made,
 #: followed by why (``StateMachine._unchecked``).
 COULD_NOT_CHECK = "could not check"
+#: The detail of the ``unknown`` a program stores for a profile it stops watching.
+STOPPED = "monitoring stopped"
 
 
 class Cause(enum.StrEnum):

@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Iterable
 
 from .detectors import Backoff, Wake, run_held, run_probe
-from .events import Cause, Event, Kind, State, utc_now
+from .events import STOPPED, Cause, Event, Kind, State, utc_now
 from .failure import CheckFailed
 from .lean_probe import LeanProbe, Pace, lean_address
 from .localnet import LocalNetwork
@@ -332,7 +332,7 @@ class MonitorSet:
             self._unindex(monitor)
             await monitor.stop()
             if record and monitor.state is not State.PAUSED:
-                self._emit_state(monitor, State.UNKNOWN, "monitoring stopped")
+                self._emit_state(monitor, State.UNKNOWN, STOPPED)
 
     async def update(self, profile: Profile) -> Monitor:
         """Apply an edited profile: the monitor restarts with the new settings, or, when
@@ -378,7 +378,7 @@ class MonitorSet:
         await asyncio.gather(*(m.stop() for m in monitors), return_exceptions=True)
         for monitor in monitors:
             if monitor.state is not State.PAUSED:
-                self._emit_state(monitor, State.UNKNOWN, "monitoring stopped")
+                self._emit_state(monitor, State.UNKNOWN, STOPPED)
         if self._own_resolver:
             self.resolver.close()
 

@@ -92,6 +92,55 @@ def test_a_takeover_after_a_recorder_killed_while_down_goes_on_with_its_outage(
         assert len(second.outages()) == 1
 
 
+def stopped(previous: State) -> Event:
+    return state_event(utc_now(), State.UNKNOWN, previous=previous, detail="monitoring stopped")
+
+
+@pytest.mark.parametrize("taken_over", [True, False], ids=["then-the-other", "both-at-once"])
+def test_a_program_that_stops_beside_another_watching_leaves_it_the_outage_unended(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, taken_over: bool
+) -> None:
+    """The recorder stopped mid-outage while another program watched the profile: its
+    "monitoring stopped" ended the outage and the other's take-over began a second one. It
+    stores nothing now and lets go; the one left, watching alone, says it stopped as ever,
+    also when it stops before its take-over (a logout stopping both): its last word gets the
+    claim, and the outage is not left open."""
+    monkeypatch.setattr(claims, "RETRY_S", 0.05 if taken_over else 3600.0)
+    first = EventLog(db_path).start()
+    try:
+        with EventLog(db_path) as second:
+            first.submit([state_event(at(0), State.DOWN, cause=Cause.REFUSED)])
+            second.submit([state_event(at(0, 1), State.DOWN, cause=Cause.REFUSED)])
+            assert first.flush() and second.flush()
+            first.submit([stopped(State.DOWN)])
+            first.close()
+            if taken_over:
+                wait_until(lambda: claims.TAKEN_OVER in states(db_path)[-1][2])
+                assert [o.end for o in second.outages()] == [None]  # one, going on
+            second.submit([stopped(State.DOWN)])
+    finally:
+        first.close()
+    assert [(s, p) for s, p, _ in states(db_path)] == [
+        (State.DOWN, None), (State.DOWN, State.DOWN), (State.UNKNOWN, State.DOWN)]  # fmt: skip
+    assert [o.ended_by for o in EventLog(db_path).outages()] == ["monitoring stopped"]
+
+
+def test_a_program_that_stops_beside_one_that_paused_the_profile_says_it_stopped(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A profile paused in the window is not watched there: the service's stop ends it."""
+    monkeypatch.setattr(claims, "RETRY_S", 0.05)
+    with EventLog(db_path) as service, EventLog(db_path) as window:
+        service.submit([state_event(at(0), State.DOWN, cause=Cause.REFUSED)])
+        window.submit([state_event(at(0, 1), State.DOWN, cause=Cause.REFUSED)])
+        window.submit([state_event(at(0, 2), State.PAUSED, previous=State.DOWN)])
+        assert window.flush()
+        service.submit([stopped(State.DOWN)])
+        assert service.flush()
+        assert [(s, p) for s, p, _ in states(db_path)] == [
+            (State.DOWN, None), (State.UNKNOWN, State.DOWN)]  # fmt: skip
+
+
 def test_a_profile_paused_in_one_program_is_recorded_by_another_that_watches_it(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -146,7 +195,8 @@ def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
 ) -> None:
     """Two ``tcpmonitor run`` on one config and data dir (as the user service beside the
     window does): ``outages`` listed each outage twice, each action ran twice, and the one
-    that stopped ended an outage the other still saw."""
+    that stopped ended an outage the other still saw: the drop seen through the hand-over
+    was two outages, the first "monitoring stopped"."""
     home = Home(tmp_path / "config", tmp_path / "data")
     ran = tmp_path / "ran"
     host, port = proxy.address
@@ -171,6 +221,9 @@ def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
             assert first.wait() == 0, first.stderr
             log = home.data / "events.sqlite3"
             wait_until(lambda: claims.TAKEN_OVER in states(log)[-1][2], 10)
+            proxy.set_mode("pass")
+            second.read_until(lambda line: _state(line, "up"))
+            wait_until(lambda: states(log)[-1][0] is State.UP, 10)
             second.send_signal(signal.SIGTERM)
             assert second.wait() == 0, second.stderr
     assert ran.read_text() == "ran\n" * 2  # once per drop
@@ -178,11 +231,11 @@ def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
     assert stored == [
         (State.UP, State.UNKNOWN), (State.DOWN, State.UP), (State.UP, State.DOWN),
         (State.DOWN, State.UP),
-        (State.UNKNOWN, State.DOWN),  # the first one stopped
-        (State.DOWN, State.UNKNOWN),  # the second one saw it down from then on
-        (State.UNKNOWN, State.DOWN),
+        (State.DOWN, State.DOWN),  # the first one stopped; the second one goes on with it
+        (State.UP, State.DOWN),
+        (State.UNKNOWN, State.UP),  # the second one stopped, no one else watching
     ]  # fmt: skip
-    assert ended_by(home) == ["recovered", "monitoring stopped", "monitoring stopped"]
+    assert ended_by(home) == ["recovered", "recovered"]
 
 
 def test_a_quiet_profile_is_taken_over_without_waiting_for_its_next_event(
