@@ -271,6 +271,24 @@ def test_recoveries_after_the_window_join_the_recovery_notice_still_on_screen(
     assert much_later.key != back.key
 
 
+def test_a_profile_removed_while_its_notice_is_on_screen_is_not_joined_to_the_next(
+    ten: Harness,
+) -> None:
+    """profiles.json replaced beside the window (``profiles import --replace``, another
+    program's edit) removed a profile whose drop or recovery notice was still on screen: the
+    next one joined to it raised KeyError in the window, and that notice was never told."""
+    ten.at(0, down(ten["DB1"]), down(ten["DB2"]), down(ten["DB3"]))
+    ten.at(5, up(ten["DB1"], 5))
+    del ten.profiles[ten["DB1"].id]
+    [back] = ten.at(5.6, up(ten["DB2"], 5.6))
+    assert back.title == "Connection back up: DB2"
+    ten.at(20, down(ten["DB2"], 20))
+    del ten.profiles[ten["DB2"].id]
+    ten.at(20.6, down(ten["DB4"], 20.6), flush=False)
+    ten.policy.preview()  # told at once, then updated
+    assert ten.notices[-1].title == "Connection down: DB4"
+
+
 async def test_the_banner_names_every_connection_down_when_drops_come_apart(
     qtbot: QtBot,
 ) -> None:

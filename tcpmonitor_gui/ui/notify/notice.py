@@ -81,10 +81,15 @@ class Joining:
         self._told_last = notice.key if notice.snoozable else None
 
     def join(
-        self, transition: Transition, changes: list[Change], down: Container[str]
+        self,
+        transition: Transition,
+        changes: list[Change],
+        down: Container[str],
+        known: Container[str],
     ) -> tuple[str, list[Change]]:
         """The key of the notice telling ``changes`` (profiles in ``down`` are down now),
-        and what it tells: ``changes`` joined to the last notice if it may be."""
+        and what it tells: ``changes`` joined to the last notice if it may be, without its
+        profiles no longer ``known`` (removed meanwhile, by another program's edit too)."""
         self._count += 1
         key = f"window-{self._count}"
         shown, at = self._shown, max(c.at for c in changes)
@@ -100,7 +105,9 @@ class Joining:
             changes = [
                 c
                 for c in earlier
-                if (c.event.profile_id in down) == is_down and c.event.profile_id not in new
+                if (c.event.profile_id in down) == is_down
+                and c.event.profile_id not in new
+                and c.event.profile_id in known
             ] + changes
         self._shown = (transition, key, changes, at)
         return key, changes

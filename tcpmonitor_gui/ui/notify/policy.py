@@ -257,7 +257,7 @@ class NotificationPolicy(QObject):
         if unchecked := [c for c in changes if c.transition is Transition.UNCHECKED]:
             notices += self._unchecked_notice(unchecked)
         if ups:
-            key, ups = self._joining.join(Transition.UP, ups, self._down)
+            key, ups = self._joining.join(Transition.UP, ups, self._down, self._profiles)
             notices.append(dataclasses.replace(self._up_notice(ups), key=key))
         for notice in self._updating(notices):
             self._emit(notice)
@@ -265,7 +265,7 @@ class NotificationPolicy(QObject):
 
     def _drop_notice(self, downs: list[Change]) -> Notice:
         """The notice telling ``downs``, joined to the drop notice still on screen."""
-        key, downs = self._joining.join(Transition.DOWN, downs, self._down)
+        key, downs = self._joining.join(Transition.DOWN, downs, self._down, self._profiles)
         return dataclasses.replace(self.down_notice(downs), key=key)
 
     def _emit(self, notice: Notice) -> None:
