@@ -14,9 +14,10 @@ profile come. When it gets the claim (the other stopped), it records the profile
 it sees it then, so the history goes on from there.
 
 A program that stops watching a profile another one watches stores no "unknown (monitoring
-stopped)" for it: it lets go of the claim, and the other goes on from the state the log holds.
-That "unknown" ended an outage the other still saw, and its take-over began a second one: each
-drop seen through a hand-over was two outages, the first "monitoring stopped". Each program
+stopped)" for it, nor "paused": it lets go of the claim, and the other goes on from the state
+the log holds. That row ended an outage the other still saw, and its take-over began a second
+one: each drop seen through a hand-over was two outages, the first "monitoring stopped" (or
+"paused", when the window paused it beside the service). Each program
 watching a profile holds a shared lock on a second byte of it (``_WATCHED`` past its claim),
 which tells the recorder that someone watches it. Should both stop at once, the one that let
 go may find the other gone before it took over: the outage is then ended at the next start,
@@ -239,7 +240,7 @@ class Claims:
                 if self._holds(pid):
                     if ends:
                         self._paused.append(pid)  # not watched here: another may record it
-                        if event.state is State.UNKNOWN and self._other(pid, _WATCHED):
+                        if self._other(pid, _WATCHED):
                             continue  # the other goes on with it: its outage is not ended
                     since = self._taken.get(pid)
                     if since is None:

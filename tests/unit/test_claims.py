@@ -145,18 +145,22 @@ def test_a_profile_paused_in_one_program_is_recorded_by_another_that_watches_it(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ "Pause all" in the window beside the service: the service still watches, and the
-    history said "paused" for as long as the window did."""
+    history said "paused" for as long as the window did; then, with a drop going on, "paused"
+    ended the outage and the service's take-over began a second one. The service goes on
+    with the history as it was."""
     monkeypatch.setattr(claims, "RETRY_S", 0.05)
     with EventLog(db_path) as window, EventLog(db_path) as service:
-        window.submit([dataclasses.replace(state_event(at(0), State.UP), ts=utc_now())])
-        service.submit([dataclasses.replace(state_event(at(0), State.UP), ts=utc_now())])
+        for log in (window, service):
+            log.submit([dataclasses.replace(
+                state_event(at(0), State.DOWN, cause=Cause.REFUSED), ts=utc_now())])  # fmt: skip
         window.submit([dataclasses.replace(
-            state_event(at(0), State.PAUSED, previous=State.UP), ts=utc_now())])  # fmt: skip
+            state_event(at(0), State.PAUSED, previous=State.DOWN), ts=utc_now())])  # fmt: skip
         assert window.flush()
-        wait_until(lambda: service.flush() and service.submit([now_sample(None)]) > 0
+        wait_until(lambda: service.flush() and service.submit([now_sample(Cause.REFUSED)]) > 0
                    and claims.TAKEN_OVER in states(db_path)[-1][2])  # fmt: skip
         assert [(s, p) for s, p, _ in states(db_path)] == [
-            (State.UP, None), (State.PAUSED, State.UP), (State.UP, State.PAUSED)]  # fmt: skip
+            (State.DOWN, None), (State.DOWN, State.DOWN)]  # fmt: skip
+        assert [o.end for o in service.outages()] == [None]  # one, going on
 
 
 def test_a_removed_profile_is_released_for_another_to_record(db_path: Path) -> None:
