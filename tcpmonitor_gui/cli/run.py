@@ -1,5 +1,6 @@
 """``tcpmonitor run``: every enabled profile, headless, until SIGINT or SIGTERM; SIGHUP (and
-a change of the file) reads the profiles again (``follow.py``)."""
+a change of the file) reads the profiles again (``follow.py``); SIGTSTP (Ctrl-Z) pauses them
+before the process stops (``suspend``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import contextlib
 import faulthandler
 import logging
+import os
 import re
 import signal
 import sys
@@ -180,10 +182,39 @@ async def _run(
             metrics.set_profiles(m.profile for m in monitors.monitors.values())
         return f"{added} added, {changed} changed, {len(gone)} removed"
 
+    suspending: set[asyncio.Task[None]] = set()
+
+    async def suspend() -> None:
+        """Ctrl-Z in the terminal (SIGTSTP). Stopped with its claims (``claims.py``), the run
+        left the window beside it recording none of their profiles and running none of their
+        actions: a drop while it was stopped was in no history, and no mail went. It pauses
+        every profile first (stored, or left to the window that watches it), lets go of the
+        claims, then stops; at ``fg`` or ``bg`` it resumes them and asks for them again."""
+        await monitors.pause_all()
+        hand_over()
+        await asyncio.to_thread(events.flush)
+        for pid in list(monitors.monitors):
+            events.claims.release(pid)
+        os.kill(os.getpid(), signal.SIGSTOP)
+        if not stop.is_set():
+            await monitors.resume_all()
+
+    def suspended() -> None:
+        if not suspending:
+            task = loop.create_task(suspend(), name="suspend")
+            suspending.add(task)
+            task.add_done_callback(resumed)
+
+    def resumed(task: asyncio.Task[None]) -> None:
+        suspending.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("pausing for Ctrl-Z failed", exc_info=exc)
+
     follower = Follower(source[0], source[1], apply)
     with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
         loop.add_signal_handler(signal.SIGHUP, follower.hangup)
         loop.add_signal_handler(signal.SIGUSR2, _print_tasks)
+        loop.add_signal_handler(signal.SIGTSTP, suspended)
     following = loop.create_task(follower.run(), name="profiles follower")
     try:
         await stop.wait()

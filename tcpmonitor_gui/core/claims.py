@@ -36,7 +36,6 @@ import datetime as dt
 import errno
 import hashlib
 import logging
-import math
 import os
 import sqlite3
 import struct
@@ -149,19 +148,23 @@ class Claims:
             os.close(fd)
 
     def holds(self, profile_id: str) -> bool:
-        """Whether this process records ``profile_id`` (and runs its actions): it holds the
-        claim, or gets it now; a refused one is asked again only after ``RETRY_S``."""
+        """Whether this process records a change of ``profile_id`` and runs its actions: it
+        holds the claim, or gets it now."""
         if profile_id in self._held or self._fd is None:
             return True
         with self._lock:
-            return self._holds(profile_id)
+            return self._holds(profile_id, asked=True)
 
-    def _holds(self, profile_id: str) -> bool:
+    def _holds(self, profile_id: str, *, asked: bool = False) -> bool:
+        """``asked``: for a change, asked now; otherwise a refused claim is asked again only
+        after ``RETRY_S`` (a sample may come every few milliseconds). A change that came in
+        the seconds between the recorder's letting go and the next asking was in no history,
+        and its actions ran nowhere (a drop seen by the one left as the other paused)."""
         if profile_id in self._held or self._fd is None:
             return True
         now = time.monotonic()
         refused = self._refused.get(profile_id)
-        if refused is not None and now - refused < RETRY_S:
+        if refused is not None and now - refused < RETRY_S and not asked:
             return False
         if not self._set(profile_id, fcntl.F_WRLCK):
             self._refused[profile_id] = now
@@ -235,9 +238,8 @@ class Claims:
                     or (event.state is State.UNKNOWN and event.detail == STOPPED)
                 )
                 self._watch(pid, not ends)
-                if ends and pid in self._refused:  # its last word here: asked for now
-                    self._refused[pid] = -math.inf
-                if self._holds(pid):
+                change = event.kind is Kind.STATE
+                if self._holds(pid, asked=change):
                     if ends:
                         self._paused.append(pid)  # not watched here: another may record it
                         if self._other(pid, _WATCHED):
@@ -246,8 +248,8 @@ class Claims:
                     if since is None:
                         kept.append(event)
                         continue
-                    if ends and event.ts < since:  # got at its last word: said at it
-                        since = event.ts
+                    if change and unix_seconds(event.ts) < unix_seconds(since):
+                        since = event.ts  # the change that got it: recorded, after the row
                     if unix_seconds(event.ts) >= unix_seconds(since):  # the first since
                         del self._taken[pid]
                         if (last := self._last.pop(pid, None)) is not None:

@@ -194,6 +194,17 @@ def _state(line: str, state: str) -> bool:
     return bool(event["kind"] == "state" and event["state"] == state)
 
 
+def one_probe_that_acts_on_down(home: Home, proxy: FaultProxy, ran: Path) -> None:
+    """Profile "db" through ``proxy``, every 0.2 s; its drops append a line to ``ran``."""
+    host, port = proxy.address
+    home.config.mkdir(parents=True)
+    (home.config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [
+        {"name": "db", "host": host, "port": port, "fail_after": 1,
+         "detector": {"kind": "probe", "interval_s": 0.2},
+         "actions": [{"on": "down", "run": [sys.executable, "-c", APPEND, str(ran)]}]},
+    ]}))  # fmt: skip
+
+
 def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
     tmp_path: Path, proxy: FaultProxy
 ) -> None:
@@ -203,13 +214,7 @@ def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
     was two outages, the first "monitoring stopped"."""
     home = Home(tmp_path / "config", tmp_path / "data")
     ran = tmp_path / "ran"
-    host, port = proxy.address
-    home.config.mkdir(parents=True)
-    (home.config / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [
-        {"name": "db", "host": host, "port": port, "fail_after": 1,
-         "detector": {"kind": "probe", "interval_s": 0.2},
-         "actions": [{"on": "down", "run": [sys.executable, "-c", APPEND, str(ran)]}]},
-    ]}))  # fmt: skip
+    one_probe_that_acts_on_down(home, proxy, ran)
     with Running(home, "run", "--json") as first:
         first.read_until(lambda line: _state(line, "up"))  # stored: it records "db"
         with Running(home, "run", "--json") as second:
@@ -240,6 +245,49 @@ def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
         (State.UNKNOWN, State.UP),  # the second one stopped, no one else watching
     ]  # fmt: skip
     assert ended_by(home) == ["recovered", "recovered"]
+
+
+def stopped_by_the_kernel(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2] == "T"
+
+
+def test_a_run_suspended_with_ctrl_z_leaves_its_profiles_to_the_one_beside_it(
+    tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """A ``tcpmonitor run`` in a terminal, Ctrl-Z'd beside another (the window, the service):
+    stopped, it held its claims, so a drop meanwhile was recorded by neither and its actions
+    ran nowhere, though the other watched it. It lets go before it stops, and takes up
+    watching again at ``fg``, the other recording from then on: each change stored once."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    ran, log = tmp_path / "ran", home.data / "events.sqlite3"
+    one_probe_that_acts_on_down(home, proxy, ran)
+    with Running(home, "run", "--json") as first:
+        first.read_until(lambda line: _state(line, "up"))  # stored: it records "db"
+        with Running(home, "run", "--json") as second:
+            second.read_until(lambda line: _state(line, "up"))
+            first.send_signal(signal.SIGTSTP)
+            wait_until(lambda: stopped_by_the_kernel(first.pid), 10)
+            proxy.set_mode("refuse")
+            second.read_until(lambda line: _state(line, "down"))
+            wait_until(lambda: states(log)[-1][0] is State.DOWN, 10)  # recorded: by the second
+            first.send_signal(signal.SIGCONT)
+            first.read_until(lambda line: _state(line, "down"))  # watching again
+            proxy.set_mode("pass")
+            for run in (first, second):
+                run.read_until(lambda line: _state(line, "up"))
+            wait_until(lambda: states(log)[-1][0] is State.UP, 10)
+            for run in (first, second):
+                run.send_signal(signal.SIGTERM)
+                assert run.wait() == 0, run.stderr
+    assert ran.read_text() == "ran\n"  # by the second, once
+    assert ended_by(home) == ["recovered"]
+    stored = [(s, p) for s, p, _ in states(log)]
+    assert stored[-3:] == [
+        (State.DOWN, State.UP),
+        (State.UP, State.DOWN),
+        (State.UNKNOWN, State.UP),
+    ]
 
 
 def test_a_quiet_profile_is_taken_over_without_waiting_for_its_next_event(
