@@ -17,11 +17,12 @@ A program that stops watching a profile another one watches stores no "unknown (
 stopped)" for it, nor "paused": it lets go of the claim, and the other goes on from the state
 the log holds. That row ended an outage the other still saw, and its take-over began a second
 one: each drop seen through a hand-over was two outages, the first "monitoring stopped" (or
-"paused", when the window paused it beside the service). Each program
-watching a profile holds a shared lock on a second byte of it (``_WATCHED`` past its claim),
-which tells the recorder that someone watches it. Should both stop at once, the one that let
-go may find the other gone before it took over: the outage is then ended at the next start,
-as one left open (``orphans.py``).
+"paused", when the window paused it beside the service). Each program watching a profile
+holds a shared lock on a second byte of it (``_WATCHED`` past its claim), which tells the
+recorder that someone watches it. A change (its state, and so its "monitoring stopped" too)
+asks for the claim at once: the other, stopping before its take-over, still says it stopped.
+Only when both stop in the same instant is the outage left open, and ended at the next start
+as one left by a process that ended without a word (``orphans.py``).
 
 The locks are Linux's open-file-description locks: POSIX record locks (``lockf``) would be
 dropped whenever the process closed any descriptor of the file, and ``flock`` has no byte
@@ -97,7 +98,7 @@ class Claims:
         #: Profiles paused (or stopped) here: let go once that is stored, for another that
         #: watches them.
         self._paused: list[str] = []
-        #: Profiles watched here (a shared lock each, seen by the others' ``_watched``).
+        #: Profiles watched here (a shared lock each, seen by the others' ``_other``).
         self._watching: set[str] = set()
 
     @classmethod
