@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from tcpmonitor_gui.ui.common.gc_thread import GuiThreadCollector
+from tests.gui.chinese import chinese  # noqa: F401 - the fixture, for every test here
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import string
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +20,6 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui import assets
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.core.jsonfile import JsonFileError
 from tcpmonitor_gui.ui.common import i18n
@@ -32,10 +27,10 @@ from tcpmonitor_gui.ui.common.labels import cause_text, preset_text, state_text
 from tcpmonitor_gui.ui.notify.wording import join_names
 from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog
 from tcpmonitor_gui.ui.tray import count_text
+from tests.gui.chinese import I18N, run_tool
 from tests.gui.windows import open_window
 
 REPO = Path(__file__).resolve().parents[2]
-I18N = assets.resource_path(assets.I18N_DIR)
 #: English's catalogue holds only the plural forms of counted messages (the sources are English).
 ENGLISH = I18N / "tcpmonitor_en.ts"
 #: The languages the window is translated into.
@@ -45,21 +40,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 #: (context, source) -> the translation's forms (one, or one per plural form), None where
 #: unfinished or any form is empty.
 Messages = dict[tuple[str, str], list[str] | None]
-
-
-def tool(name: str) -> str:
-    beside = Path(sys.executable).with_name(name)
-    found = str(beside) if beside.exists() else shutil.which(name)
-    if found is None:
-        pytest.skip(f"{name} is not installed (it comes with PySide6)")
-    return found
-
-
-def run_tool(name: str, *args: str) -> None:
-    done = subprocess.run(
-        [tool(name), *args], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def messages(ts: Path) -> Messages:
@@ -166,22 +146,6 @@ def test_without_the_english_catalogue_the_sources_are_shown(
 ) -> None:
     assert i18n.install_translators(qapp, "en", tmp_path) == []
     QLocale.setDefault(QLocale.c())
-
-
-@pytest.fixture
-def chinese(qapp: QApplication, tmp_path: Path) -> Iterator[None]:
-    """The zh_CN catalogue, compiled from the .ts into a temporary place (not the package's
-    .qm, which may be older than the .ts), installed; removed afterwards."""
-    translators = i18n.install_translators(
-        qapp, "zh_CN", _catalogue(I18N / "tcpmonitor_zh_CN.ts", tmp_path)
-    )
-    assert translators, "the zh_CN catalogue did not load"
-    try:
-        yield
-    finally:
-        for translator in translators:
-            qapp.removeTranslator(translator)
-        QLocale.setDefault(QLocale.c())
 
 
 def test_the_window_speaks_chinese_with_the_catalogue(
