@@ -148,6 +148,395 @@
     </message>
 </context>
 <context>
+    <name>Detail</name>
+    <message>
+        <source>{detail} ({n} of {m} failures)</source>
+        <extracomment>The outer layers first: the state machine&apos;s count around the monitor&apos;s reason around the detector&apos;s around a connect&apos;s; each matched whole (``$``), the rest of its text inside.</extracomment>
+        <translation>{detail}（{m} 次失败中的第 {n} 次）</translation>
+    </message>
+    <message>
+        <source>{detail}; right after {change}</source>
+        <translation>{detail}；此前刚发生：{change}</translation>
+    </message>
+    <message>
+        <source>{detail}; {n} changes before it not stored (the event log could not be written)</source>
+        <translation>{detail}；此前的 {n} 次变化未保存（无法写入事件日志）</translation>
+    </message>
+    <message>
+        <source>{detail}; a new connection: {more}</source>
+        <translation>{detail}；新建连接：{more}</translation>
+    </message>
+    <message>
+        <source>{detail} after {duration} with nothing said, like the one before: likely an idle timeout, the server&apos;s own or on the way (a proxy, load balancer or firewall); a heartbeat keeps the connection busy</source>
+        <translation>{detail}，连接持续 {duration} 且未收到任何数据，与上一个连接相同：可能是空闲超时，来自服务器本身或途中（代理、负载均衡器或防火墙）；心跳可使连接保持活动</translation>
+    </message>
+    <message>
+        <source>{detail} after {duration}, ending with {said}</source>
+        <translation>{detail}，连接持续 {duration}，最后收到 {said}</translation>
+    </message>
+    <message>
+        <source>{detail} after {duration}, saying {said}</source>
+        <translation>{detail}，连接持续 {duration}，收到 {said}</translation>
+    </message>
+    <message>
+        <source>{detail} after {duration}</source>
+        <translation>{detail}，连接持续 {duration}</translation>
+    </message>
+    <message>
+        <source>{detail} {duration} after our request, unanswered</source>
+        <translation>{detail}，发生在我们发出请求 {duration} 后，请求未获应答</translation>
+    </message>
+    <message>
+        <source>{detail} (tried {tried}; {n} more not tried after {m} gave no answer)</source>
+        <translation>{detail}（已尝试 {tried}；{m} 个地址无应答后，其余 {n} 个未尝试）</translation>
+    </message>
+    <message>
+        <source>{detail} (tried {tried})</source>
+        <translation>{detail}（已尝试 {tried}）</translation>
+    </message>
+    <message>
+        <source>{detail} (this program&apos;s limit, ulimit -n: {n})</source>
+        <translation>{detail}（本程序的上限，ulimit -n：{n}）</translation>
+    </message>
+    <message>
+        <source>this computer&apos;s network is up (it went down at least {n} times in {duration})</source>
+        <translation>本机网络已连通（{duration} 内至少断开了 {n} 次）</translation>
+    </message>
+    <message>
+        <source>{detail} (it went down at least {n} times in {duration})</source>
+        <translation>{detail}（{duration} 内至少断开了 {n} 次）</translation>
+    </message>
+    <message>
+        <source>connected to {address} ({timings})</source>
+        <translation>已连接到 {address}（{timings}）</translation>
+    </message>
+    <message>
+        <source>connection refused</source>
+        <translation>连接被拒绝</translation>
+    </message>
+    <message>
+        <source>connection reset by peer</source>
+        <translation>连接被对端重置</translation>
+    </message>
+    <message>
+        <source>connection closed by peer</source>
+        <translation>连接被对端关闭</translation>
+    </message>
+    <message>
+        <source>connection closed locally</source>
+        <translation>连接在本机被关闭</translation>
+    </message>
+    <message>
+        <source>peer closed the connection (FIN)</source>
+        <translation>对端关闭了连接（FIN）</translation>
+    </message>
+    <message>
+        <source>peer stopped acknowledging (keepalive/user timeout)</source>
+        <translation>对端不再确认（保活/用户超时）</translation>
+    </message>
+    <message>
+        <source>no answer to connect</source>
+        <translation>连接无应答</translation>
+    </message>
+    <message>
+        <source>no answer to connect within {duration}</source>
+        <translation>{duration} 内连接无应答</translation>
+    </message>
+    <message>
+        <source>certificate not trusted: {why}</source>
+        <translation>证书不受信任：{why}</translation>
+    </message>
+    <message>
+        <source>TLS handshake failed: {why}</source>
+        <translation>TLS 握手失败：{why}</translation>
+    </message>
+    <message>
+        <source>TLS: {why}</source>
+        <translation>TLS：{why}</translation>
+    </message>
+    <message>
+        <source>CA file {file}: {why}</source>
+        <translation>CA 文件 {file}：{why}</translation>
+    </message>
+    <message>
+        <source>internal error: {why}</source>
+        <translation>内部错误：{why}</translation>
+    </message>
+    <message>
+        <source>{what}: got {said}</source>
+        <translation>{what}：收到 {said}</translation>
+    </message>
+    <message>
+        <source>{what}: connection ended after {said}</source>
+        <translation>{what}：收到 {said} 后连接结束</translation>
+    </message>
+    <message>
+        <source>{what}: reply {said} did not match</source>
+        <translation>{what}：应答 {said} 不匹配</translation>
+    </message>
+    <message>
+        <source>{what}: incomplete within {duration}, got {said}</source>
+        <translation>{what}：{duration} 内未收完整，收到 {said}</translation>
+    </message>
+    <message>
+        <source>{what}: no reply within {duration}</source>
+        <translation>{what}：{duration} 内无应答</translation>
+    </message>
+    <message>
+        <source>latency {ms} ms over {most} ms</source>
+        <translation>延迟 {ms} ms，超过 {most} ms</translation>
+    </message>
+    <message>
+        <source>recovered</source>
+        <translation>已恢复</translation>
+    </message>
+    <message>
+        <source>resumed</source>
+        <translation>已继续</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>monitoring stopped</source>
+        <translation>监控已停止</translation>
+    </message>
+    <message>
+        <source>still down after its maintenance window</source>
+        <translation>维护时段结束后仍然断开</translation>
+    </message>
+    <message>
+        <source>recorded here from now on: the program that recorded it stopped</source>
+        <translation>从现在起由本程序记录：原先记录它的程序已停止</translation>
+    </message>
+    <message>
+        <source>{n} changes before it not stored (the event log could not be written)</source>
+        <translation>此前的 {n} 次变化未保存（无法写入事件日志）</translation>
+    </message>
+    <message>
+        <source>lookup of {host} got no answer within {duration}</source>
+        <translation>查询 {host} 在 {duration} 内无应答</translation>
+    </message>
+    <message>
+        <source>{name} is not an {family} address</source>
+        <translation>{name} 不是 {family} 地址</translation>
+    </message>
+    <message>
+        <source>{host}: resolver busy ({detail})</source>
+        <translation>{host}：解析器繁忙（{detail}）</translation>
+    </message>
+    <message>
+        <source>{n} lookups wait on names that did not answer before</source>
+        <translation>{n} 个查询正在等待之前无应答的名称</translation>
+    </message>
+    <message>
+        <source>all {n} lookups are waiting for answers</source>
+        <translation>全部 {n} 个查询都在等待应答</translation>
+    </message>
+    <message>
+        <source>{host}: no such name ({system})</source>
+        <translation>{host}：没有这个名称（{system}）</translation>
+    </message>
+    <message>
+        <source>{host}: {system}</source>
+        <translation>{host}：{system}</translation>
+    </message>
+    <message>
+        <source>no network interface {scope} on this computer</source>
+        <translation>本机没有网络接口 {scope}</translation>
+    </message>
+    <message>
+        <source>this computer has no route to {ip}</source>
+        <translation>本机没有到 {ip} 的路由</translation>
+    </message>
+    <message>
+        <source>cut: this computer&apos;s address {ip} is gone, right after {change}</source>
+        <translation>已切断：本机地址 {ip} 已消失；此前刚发生：{change}</translation>
+    </message>
+    <message>
+        <source>cut: this computer&apos;s address {ip} is gone</source>
+        <translation>已切断：本机地址 {ip} 已消失</translation>
+    </message>
+    <message>
+        <source>this computer&apos;s network is down (no link is up)</source>
+        <translation>本机网络已断开（没有已连接的链路）</translation>
+    </message>
+    <message>
+        <source>this computer&apos;s network is down (no route leaves it)</source>
+        <translation>本机网络已断开（没有通往外部的路由）</translation>
+    </message>
+    <message>
+        <source>this computer&apos;s network changed: default route now {routes}</source>
+        <translation>本机网络已变化：默认路由现为 {routes}</translation>
+    </message>
+    <message>
+        <source>this computer&apos;s network changed: default route {routes} gone</source>
+        <translation>本机网络已变化：默认路由 {routes} 已消失</translation>
+    </message>
+    <message>
+        <source>this computer&apos;s network changed: no default route now</source>
+        <translation>本机网络已变化：现在没有默认路由</translation>
+    </message>
+    <message>
+        <source>this computer&apos;s network changed: {changes}</source>
+        <translation>本机网络已变化：{changes}</translation>
+    </message>
+    <message>
+        <source>this computer is going to sleep</source>
+        <translation>本机即将休眠</translation>
+    </message>
+    <message>
+        <source>this computer woke up after {duration}</source>
+        <translation>本机在休眠 {duration} 后唤醒</translation>
+    </message>
+    <message>
+        <source>this computer slept for {duration} (its clocks say so)</source>
+        <translation>本机休眠了 {duration}（据其时钟）</translation>
+    </message>
+    <message>
+        <source>{on} action {command}: {result}</source>
+        <translation>{on}时的操作 {command}：{result}</translation>
+    </message>
+    <message>
+        <source>{detail}; {more}</source>
+        <translation>{detail}；{more}</translation>
+    </message>
+    <message>
+        <source>{result} (one notice for {n} changes)</source>
+        <extracomment>How an action went (``{result}``), as ``core.action_runner`` says it.</extracomment>
+        <translation>{result}（{n} 次变化合为一条通知）</translation>
+    </message>
+    <message>
+        <source>exit {n} in {duration}</source>
+        <translation>{duration} 后退出，退出码 {n}</translation>
+    </message>
+    <message>
+        <source>killed by signal {n} after {duration}</source>
+        <translation>{duration} 后被信号 {n} 终止</translation>
+    </message>
+    <message>
+        <source>timed out after {duration} (killed)</source>
+        <translation>{duration} 后超时（已终止）</translation>
+    </message>
+    <message>
+        <source>cannot run: {program}, named in its #! line: {system}</source>
+        <translation>无法运行：其 #! 行指定的 {program}：{system}</translation>
+    </message>
+    <message>
+        <source>cannot run: {why}</source>
+        <translation>无法运行：{why}</translation>
+    </message>
+    <message>
+        <source>sent in {duration}</source>
+        <translation>已发送，用时 {duration}</translation>
+    </message>
+    <message>
+        <source>not sent ({duration})</source>
+        <translation>未发送（{duration}）</translation>
+    </message>
+    <message>
+        <source>not sent within {duration}</source>
+        <translation>{duration} 内未发送</translation>
+    </message>
+    <message>
+        <source>not sent: Apprise cannot be used ({why})</source>
+        <translation>未发送：无法使用 Apprise（{why}）</translation>
+    </message>
+    <message>
+        <source>not sent: Apprise failed ({why})</source>
+        <translation>未发送：Apprise 失败（{why}）</translation>
+    </message>
+    <message>
+        <source>not sent: {n} notices are still being sent, unfinished</source>
+        <translation>未发送：仍有 {n} 条通知正在发送，尚未完成</translation>
+    </message>
+    <message>
+        <source>not sent: {state} was told {n} s ago (once in {duration})</source>
+        <translation>未发送：“{state}”已在 {n} 秒前通知过（{duration} 内只通知一次）</translation>
+    </message>
+    <message>
+        <source>skipped: {n} actions wait</source>
+        <translation>已跳过：有 {n} 个操作在等待</translation>
+    </message>
+    <message>
+        <source>{result}: {output}</source>
+        <translation>{result}：{output}</translation>
+    </message>
+    <message>
+        <source>address {addresses} gone (now {now})</source>
+        <extracomment>The parts of &quot;this computer&apos;s network changed: ...&quot; (``{changes}``), joined by &quot;; &quot;.</extracomment>
+        <translation>地址 {addresses} 已消失（现为 {now}）</translation>
+    </message>
+    <message>
+        <source>address {addresses} gone</source>
+        <translation>地址 {addresses} 已消失</translation>
+    </message>
+    <message>
+        <source>addresses {addresses} gone (now {now})</source>
+        <translation>地址 {addresses} 已消失（现为 {now}）</translation>
+    </message>
+    <message>
+        <source>addresses {addresses} gone</source>
+        <translation>地址 {addresses} 已消失</translation>
+    </message>
+    <message>
+        <source>new route {routes}</source>
+        <translation>新路由 {routes}</translation>
+    </message>
+    <message>
+        <source>route gone {routes}</source>
+        <translation>路由已消失 {routes}</translation>
+    </message>
+    <message>
+        <source>reply</source>
+        <extracomment>What ``{what}`` holds (which answer of the peer&apos;s it was) and ``{on}`` (the change an action is for).</extracomment>
+        <translation>应答</translation>
+    </message>
+    <message>
+        <source>greeting</source>
+        <translation>欢迎信息</translation>
+    </message>
+    <message>
+        <source>down</source>
+        <translation>断开</translation>
+    </message>
+    <message>
+        <source>up</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>change</source>
+        <translation>变化</translation>
+    </message>
+    <message>
+        <source>DNS</source>
+        <extracomment>The steps of a check that ``core.sample.Timings`` times, by the name it gives them.</extracomment>
+        <translation>DNS</translation>
+    </message>
+    <message>
+        <source>connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>kernel RTT</source>
+        <translation>内核 RTT</translation>
+    </message>
+    <message>
+        <source>{n} more addresses: {counted}</source>
+        <extracomment>The tail of a connect&apos;s &quot;tried&quot; list past the addresses it names (``core.connect.tried``).</extracomment>
+        <translation>另外 {n} 个地址：{counted}</translation>
+    </message>
+</context>
+<context>
     <name>DetailsDock</name>
     <message>
         <source>Details</source>
@@ -238,6 +627,22 @@
     <message>
         <source>monitoring stopped</source>
         <translation>监控已停止</translation>
+    </message>
+</context>
+<context>
+    <name>Detector</name>
+    <message>
+        <source>probe</source>
+        <extracomment>By detector kind (the profile format&apos;s words: ``probe``, ``heartbeat``, ``watch``).</extracomment>
+        <translation>探测</translation>
+    </message>
+    <message>
+        <source>heartbeat</source>
+        <translation>心跳</translation>
+    </message>
+    <message>
+        <source>watch</source>
+        <translation>静默监视</translation>
     </message>
 </context>
 <context>
@@ -917,10 +1322,6 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
         <translation>主工具栏</translation>
     </message>
     <message>
-        <source>Metrics are not served</source>
-        <translation>未能提供指标</translation>
-    </message>
-    <message>
         <source>This computer is offline</source>
         <translation>本机已离线</translation>
     </message>
@@ -951,6 +1352,17 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
     <message>
         <source>It keeps watching from the tray. Quit from the tray menu.</source>
         <translation>它会在系统托盘中继续监视。请从托盘菜单退出。</translation>
+    </message>
+</context>
+<context>
+    <name>Metrics</name>
+    <message>
+        <source>Metrics are not served</source>
+        <translation>未能提供指标</translation>
+    </message>
+    <message>
+        <source>{address} cannot be used ({why})</source>
+        <translation>无法使用 {address}（{why}）</translation>
     </message>
 </context>
 <context>
@@ -2040,6 +2452,133 @@ Their stored history is kept.</source>
     <message>
         <source>; latency min {lo:.2f}, avg {avg:.2f}, max {hi:.2f} ms</source>
         <translation>；延迟最小 {lo:.2f}、平均 {avg:.2f}、最大 {hi:.2f} 毫秒</translation>
+    </message>
+</context>
+<context>
+    <name>SystemError</name>
+    <message>
+        <source>Connection refused</source>
+        <translation>连接被拒绝</translation>
+    </message>
+    <message>
+        <source>Connection reset by peer</source>
+        <translation>连接被对端重置</translation>
+    </message>
+    <message>
+        <source>Connection timed out</source>
+        <translation>连接超时</translation>
+    </message>
+    <message>
+        <source>Connection aborted</source>
+        <translation>连接已中止</translation>
+    </message>
+    <message>
+        <source>Software caused connection abort</source>
+        <translation>软件导致连接中止</translation>
+    </message>
+    <message>
+        <source>Broken pipe</source>
+        <translation>管道已断开</translation>
+    </message>
+    <message>
+        <source>No route to host</source>
+        <translation>没有到主机的路由</translation>
+    </message>
+    <message>
+        <source>Network is unreachable</source>
+        <translation>网络不可达</translation>
+    </message>
+    <message>
+        <source>Network is down</source>
+        <translation>网络已断开</translation>
+    </message>
+    <message>
+        <source>Host is down</source>
+        <translation>主机已关闭</translation>
+    </message>
+    <message>
+        <source>Cannot assign requested address</source>
+        <translation>无法分配请求的地址</translation>
+    </message>
+    <message>
+        <source>Address already in use</source>
+        <translation>地址已被占用</translation>
+    </message>
+    <message>
+        <source>Permission denied</source>
+        <translation>权限不够</translation>
+    </message>
+    <message>
+        <source>Operation not permitted</source>
+        <translation>不允许的操作</translation>
+    </message>
+    <message>
+        <source>Too many open files</source>
+        <translation>打开的文件过多</translation>
+    </message>
+    <message>
+        <source>Protocol not available</source>
+        <translation>协议不可用</translation>
+    </message>
+    <message>
+        <source>Name or service not known</source>
+        <translation>未知的名称或服务</translation>
+    </message>
+    <message>
+        <source>Temporary failure in name resolution</source>
+        <translation>域名解析暂时失败</translation>
+    </message>
+    <message>
+        <source>No address associated with hostname</source>
+        <translation>没有与主机名关联的地址</translation>
+    </message>
+    <message>
+        <source>Address family for hostname not supported</source>
+        <translation>不支持主机名的地址族</translation>
+    </message>
+    <message>
+        <source>Non-recoverable failure in name resolution</source>
+        <translation>域名解析出现不可恢复的错误</translation>
+    </message>
+    <message>
+        <source>Servname not supported for ai_socktype</source>
+        <translation>此套接字类型不支持该服务名</translation>
+    </message>
+    <message>
+        <source>System error</source>
+        <translation>系统错误</translation>
+    </message>
+    <message>
+        <source>No such file or directory</source>
+        <translation>没有那个文件或目录</translation>
+    </message>
+    <message>
+        <source>Exec format error</source>
+        <translation>可执行文件格式错误</translation>
+    </message>
+    <message>
+        <source>Is a directory</source>
+        <translation>是一个目录</translation>
+    </message>
+    <message>
+        <source>self-signed certificate</source>
+        <translation>自签名证书</translation>
+    </message>
+    <message>
+        <source>self-signed certificate in certificate chain</source>
+        <translation>证书链中有自签名证书</translation>
+    </message>
+    <message>
+        <source>certificate has expired</source>
+        <translation>证书已过期</translation>
+    </message>
+    <message>
+        <source>certificate is not yet valid</source>
+        <translation>证书尚未生效</translation>
+    </message>
+    <message>
+        <source>unable to get local issuer certificate</source>
+        <translation>无法获取本地颁发者证书</translation>
     </message>
 </context>
 <context>

@@ -54,8 +54,9 @@ ACTIONS_DEADLINE_S = 2.0
 
 class Engine(QObject):
     eventsReady = Signal(object)
-    #: ``str``: the metrics could not be served (one line: the address and why).
-    metricsFailed = Signal(str)
+    #: The metrics could not be served: the address (``host:port``) and the system's words
+    #: for why ("Address already in use"); the window says it in the user's language.
+    metricsFailed = Signal(str, str)
 
     def __init__(
         self,
@@ -222,7 +223,7 @@ class Engine(QObject):
             self._metrics_server = MetricsServer(metrics, host, port)
         except OSError as exc:
             shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-            self.metricsFailed.emit(f"{shown} cannot be used ({exc.strerror or exc})")
+            self.metricsFailed.emit(shown, exc.strerror or str(exc))
             return
         self._metrics = metrics
         self.eventsReady.connect(self._feed_metrics)  # every batch: monitors', actions'

@@ -8,6 +8,7 @@ batches and go to the table, the log, the tray and the notification policy.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ from .details.on_demand import DetailsOnDemand
 from .log.pane import LogPane
 from .notify.backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
 from .notify.banner import Banner
+from .notify.metrics import tell_metrics_failed
 from .notify.policy import Notice, NotificationPolicy
 from .profiles.actions import ProfileActions
 from .settings.actions import SettingsActions
@@ -189,9 +191,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.engine.eventsReady.connect(self.on_events)
-        self.engine.metricsFailed.connect(
-            lambda why: self.banner.show_message(self.tr("Metrics are not served"), why, "warning")
-        )
+        self.engine.metricsFailed.connect(functools.partial(tell_metrics_failed, self.banner))
         self.model.countsChanged.connect(self._counts_changed)
         self.model.unacknowledgedChanged.connect(self.tray.set_unacknowledged)
         self.model.staleAcks.connect(lambda ids: self.profiles.acknowledge(ids, ""))

@@ -540,9 +540,9 @@ def test_test_now_connects_to_an_open_port(
     qtbot.waitUntil(lambda: "Connected" in dialog.result_label.text(), timeout=5000)
     text = dialog.result_label.text()
     assert text.startswith(f"Connected to {host}:{port} in ")
-    assert "dns " in text and "connect " in text
+    assert "DNS " in text and "connect " in text
     took = float(re.findall(r" in ([\d.]+) ms", text)[0])
-    steps = [float(ms) for ms in re.findall(r"\b(?:dns|connect|tls|reply) ([\d.]+) ms", text)]
+    steps = [float(ms) for ms in re.findall(r"\b(?:DNS|connect|TLS|reply) ([\d.]+) ms", text)]
     assert took == pytest.approx(sum(steps), abs=0.06), text  # the headline adds up
     assert STATE_COLORS[State.UP] in dialog.result_label.styleSheet()
     assert dialog.test_button.isEnabled()

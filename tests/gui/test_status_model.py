@@ -127,7 +127,7 @@ def test_columns_show_state_target_detector_latency_and_uptime(model: StatusMode
     assert text(model, row, Column.NAME) == "v6"
     assert text(model, row, Column.GROUP) == "cache"
     assert text(model, row, Column.TARGET) == "[::1]:6379"
-    assert text(model, row, Column.DETECTOR) == "heartbeat/redis"
+    assert text(model, row, Column.DETECTOR) == "heartbeat/Redis PING"
     assert text(model, row, Column.LATENCY) == "123.5"
     assert text(model, row, Column.UPTIME) == "99.99 %"
     assert text(model, 0, Column.UPTIME) == "87.2 % (2 h offline not counted)"

@@ -55,6 +55,20 @@ PRESET_TITLES: dict[str, str] = {
 }
 
 
+#: By detector kind (the profile format's words: ``probe``, ``heartbeat``, ``watch``).
+DETECTOR_WORDS: dict[str, str] = {
+    "probe": QT_TRANSLATE_NOOP("Detector", "probe"),
+    "heartbeat": QT_TRANSLATE_NOOP("Detector", "heartbeat"),
+    "watch": QT_TRANSLATE_NOOP("Detector", "watch"),
+}
+
+
+def detector_word(kind: str) -> str:
+    """A detector kind in the user's language (one not known as it is)."""
+    word = DETECTOR_WORDS.get(kind)
+    return kind if word is None else translate("Detector", word)
+
+
 def state_text(state: State) -> str:
     """``state`` as a word in the user's language."""
     return translate("State", STATE_WORDS[state])

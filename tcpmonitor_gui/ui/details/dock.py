@@ -41,6 +41,7 @@ from ...core.wall_time import offset_if_twice
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.bidi import anchored, isolated
+from ..common.detail_text import detail_text
 from ..common.i18n import translate
 from ..common.labels import cause_text
 from ..common.plain import plain
@@ -295,7 +296,7 @@ class DetailsDock(QDockWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == 2 and o.detail:
-                    item.setToolTip(plain(o.detail))
+                    item.setToolTip(plain(detail_text(o.detail)))
                 table.setItem(at, column, item)
 
     def _until(self, history: ProfileHistory) -> dt.datetime:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor
 from ...core.events import SEVERITY, Event, Kind, State
 from ...core.wall_time import offset, twice
 from ..common.bidi import controls_shown
+from ..common.detail_text import detail_text
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import readable_state_color, state_icon
 from ..common.labels import cause_text, state_text
@@ -118,7 +119,7 @@ def _text(event: Event, column: Column) -> str:
         return _detection(event)
     if column is Column.ADDRESS:
         return event.address or ""
-    return controls_shown(event.detail)
+    return controls_shown(detail_text(event.detail))
 
 
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

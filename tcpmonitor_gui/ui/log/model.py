@@ -34,6 +34,7 @@ from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from ...core.events import Event, Kind, State, iso_ms
 from ...engine.gui_thread import when_done
 from ..common.bidi import controls_shown
+from ..common.detail_text import detail_text
 from ..common.i18n import translate
 from ..common.icons import readable_state_color
 from ..common.paced import Paced
@@ -175,7 +176,7 @@ class LogModel(QStandardItemModel):
             local = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(event.ts.timestamp()))
             return f"{local}\n{iso_ms(event.ts)} (UTC)"
         if column == Column.DETAIL:
-            return controls_shown(event.detail) or None
+            return controls_shown(detail_text(event.detail)) or None
         return None
 
     def append(self, events: Sequence[Event]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
 
 from ...core.events import Cause, Event, Kind, State
+from ..common.detail_text import detail_text
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
 from .model import LogModel, Role
@@ -111,7 +112,9 @@ class LogFilterProxy(QSortFilterProxyModel):
         cause = "" if event.cause is None else f"{event.cause} {event.cause.label}"
         cause += f" {cause_text(event.cause)}"
         haystack = "\n".join((event.profile_name, event.detail, event.address or "", cause))
-        return self._text in haystack.casefold()
+        if self._text in haystack.casefold():
+            return True
+        return self._text in detail_text(event.detail).casefold()  # as the line shows it
 
 
 def start_or_stop(event: Event) -> bool:

@@ -33,6 +33,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from ...core.events import Cause, Event, State
 from ...core.profile import Profile
 from ...core.settings import Settings
+from ..common.detail_text import detail_text
 from .notice import Change, Notice, Transition
 from .wording import join_names
 
@@ -184,7 +185,7 @@ class ComputerNotices(QObject):
     def _offline_notice(self, event: Event) -> list[Notice]:
         if not self._policy.settings.notify_on_down:
             return []
-        body = event.detail or self.tr("No network route leaves this computer.")
+        body = detail_text(event.detail) or self.tr("No network route leaves this computer.")
         body += "\n" + self.tr("Connections that drop meanwhile are recorded, not told one by one.")
         return [self._policy.notice(self.tr("This computer is offline"), body, True, [])]
 

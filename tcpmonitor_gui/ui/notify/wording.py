@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from ...core.events import COULD_NOT_CHECK, Event, State
 from ..common.bidi import anchored, isolated
+from ..common.detail_text import detail_text
 from ..common.i18n import Context, translate
 from ..common.labels import cause_text
 from ..common.text import duration_text
@@ -43,7 +44,7 @@ def down_line(event: Event) -> str:
     """``Orders DB is down: reset — connection reset by peer (noticed 0.4 ms after ...)``."""
     reason = cause_text(event.cause)
     if event.detail:  # a peer's words, perhaps right to left
-        detail = isolated(event.detail)
+        detail = isolated(detail_text(event.detail))
         reason = f"{reason} — {detail}" if reason else detail
     name = shown_name(event.profile_name)
     if event.detection_ms is None:
@@ -72,7 +73,9 @@ def up_line(event: Event, down: Event | None) -> str:
             line = translate("Notify", "{name} is back up after {duration} ({cause})")
         line = line.format(name=name, duration=after, cause=cause_text(down.cause))
     if event.state is State.DEGRADED and event.detail:
-        line += translate("Notify", ", but slow: {detail}").format(detail=isolated(event.detail))
+        line += translate("Notify", ", but slow: {detail}").format(
+            detail=isolated(detail_text(event.detail))
+        )
     return line
 
 

@@ -33,6 +33,7 @@ from ...core.validate import name_key
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.bidi import anchored, isolated
+from ..common.detail_text import detail_text
 from ..common.file_dialogs import ask_open_file, ask_save_file
 from ..common.file_problems import file_problem_text
 from ..common.labels import cause_text
@@ -265,7 +266,7 @@ class ProfileActions(QObject):
                 name=isolated(profile.name), address=sample.address, latency=latency
             )
         else:
-            name, detail = isolated(profile.name), isolated(sample.detail)
+            name, detail = isolated(profile.name), isolated(detail_text(sample.detail))
             text = f"{name}: {cause_text(sample.cause)} — {detail}"
         self.message.emit(anchored(text))
 

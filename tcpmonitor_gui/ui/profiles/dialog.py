@@ -32,6 +32,7 @@ from ...core.sample import Sample
 from ...core.validate import FieldError, name_key, show
 from ...engine.gui_thread import when_done
 from ..common.bidi import isolated
+from ..common.detail_text import detail_text, timings_text
 from ..common.field_problems import caption_text, problem_text
 from ..common.fit import fit_on_screen, grow_to_fit, scrolling
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
@@ -58,7 +59,7 @@ def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> 
         return False, translate("ProfileDialog", "Failed: {error}").format(error=exc)
     sample = future.result()
     where = sample.address or target
-    timings = sample.timings.describe() if sample.timings is not None else ""
+    timings = timings_text(sample.timings) if sample.timings is not None else ""
     if sample.ok:
         took = sample.timings.total_ms if sample.timings is not None else None
         if took is not None:  # the steps beside it add up to it (the kernel's RTT is apart)
@@ -71,7 +72,9 @@ def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> 
     cause = cause_text(sample.cause) or translate("ProfileDialog", "failed")
     place = f"{where}; {timings}" if timings else where
     failed = translate("ProfileDialog", "Failed: {cause} — {detail} ({place})")
-    return False, failed.format(cause=cause, detail=isolated(sample.detail), place=place)
+    return False, failed.format(
+        cause=cause, detail=isolated(detail_text(sample.detail)), place=place
+    )
 
 
 def _ms(value: float) -> str:

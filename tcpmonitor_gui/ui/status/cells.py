@@ -22,9 +22,10 @@ from ...core.eventqueries import KNOWN_STATES, UP_STATES, Uptime
 from ...core.events import SEVERITY, Cause, Event, State
 from ...core.last_seen import LastSeen
 from ...core.live_uptime import LiveUptime
+from ...core.presets import PRESETS
 from ...core.profile import Profile
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
-from ..common.labels import cause_text, state_text
+from ..common.labels import cause_text, detector_word, preset_text, state_text
 from ..common.text import coarse_duration_text
 
 UNKNOWN_UPTIME = Uptime(None)
@@ -102,9 +103,13 @@ def format_uptime(uptime: Uptime) -> str:
 
 
 def detector_text(profile: Profile) -> str:
+    """ "heartbeat/redis+tls" as the profile format says it, in the user's language: "心跳/Redis
+    PING+TLS" (the kind and the preset translated, "TLS" a name)."""
     d = profile.detector
-    text = f"{d.kind}/{d.preset}" if d.kind == "heartbeat" and d.preset else d.kind
-    return f"{text}+tls" if d.tls else text
+    text = detector_word(d.kind)
+    if d.kind == "heartbeat" and d.preset:
+        text = f"{text}/{preset_text(d.preset) if d.preset in PRESETS else d.preset}"
+    return f"{text}+TLS" if d.tls else text
 
 
 @dataclasses.dataclass(slots=True, eq=False)

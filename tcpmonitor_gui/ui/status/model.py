@@ -21,6 +21,7 @@ from ...core.last_seen import LastSeen
 from ...core.profile import Profile
 from ...core.profile_set import Change
 from ...engine.registry import ProfileRegistry
+from ..common.detail_text import detail_text
 from ..common.i18n import translate
 from ..common.icons import worst
 from ..common.quiet import quietly, rows_changed
@@ -248,7 +249,7 @@ class StatusModel(QStandardItemModel):
                 continue  # what an action did for a change is in the log, not the row
             if at not in stated:
                 stated[at] = Tally.mark(row)
-            row.state, row.detail, row.haystack = event.state, event.detail, None
+            row.state, row.detail, row.haystack = event.state, detail_text(event.detail), None
             row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
             row.since_at, row.in_state_until = self._times.began(row.since, event), None
             row.retry_cause = None

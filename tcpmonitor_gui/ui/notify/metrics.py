@@ -1,0 +1,23 @@
+"""Why the window's Prometheus metrics are not served (setting ``metrics_listen``), told in
+the banner in the user's language.
+
+The engine says where it could not listen and the system's words for why; the banner said
+"127.0.0.1:9464 cannot be used (Address already in use)" in the Chinese window too.
+"""
+
+from __future__ import annotations
+
+from ..common.i18n import translate
+from ..common.system_words import system_text
+from .banner import Banner
+
+
+def metrics_failed_text(where: str, why: str) -> tuple[str, str]:
+    """The banner's title and text for metrics that could not be served at ``where``."""
+    title = translate("Metrics", "Metrics are not served")
+    text = translate("Metrics", "{address} cannot be used ({why})")
+    return title, text.format(address=where, why=system_text(why))
+
+
+def tell_metrics_failed(banner: Banner, where: str, why: str) -> None:
+    banner.show_message(*metrics_failed_text(where, why), "warning")

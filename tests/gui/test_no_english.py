@@ -1,0 +1,373 @@
+"""The Chinese window shows no English: a Chinese user met the Detector column's words, the
+metrics banner and the core's details ("connection refused", "FIN 0.3 s after our request")
+in English.
+
+The window is opened in zh_CN with a connection of every detector and a drop of every cause,
+each with its detail as the core words it, and this computer's network and power events; then
+the text of every widget, menu and tooltip, the table's and the log's cells and tooltips, the
+details dock, the banner and the notices told is read, and any run of Latin letters that is not
+a name, a host, a peer's own words or a word kept in every language (TCP, TLS, ms...) is a leak.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import errno
+import os
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.claims import TAKEN_OVER
+from tcpmonitor_gui.core.connect import tried
+from tcpmonitor_gui.core.durations import duration
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition, utc_now
+from tcpmonitor_gui.core.exchange import preview
+from tcpmonitor_gui.core.failure import classify
+from tcpmonitor_gui.core.localnet import Address, Route, describe_change
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.sample import Sample, Timings
+from tcpmonitor_gui.core.settings import Settings, SettingsStore
+from tcpmonitor_gui.ui.about import show_about
+from tcpmonitor_gui.ui.log.cells import Role
+from tcpmonitor_gui.ui.main_window import MainWindow
+from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog, describe_outcome
+from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
+from tests.gui.windows import open_window
+from tests.helpers import make_profile
+
+#: Words that stay as they are in every language: names of protocols, products and units.
+KEPT = frozenset(
+    ("TCP", "TLS", "IP", "IPv4", "IPv6", "DNS", "HTTP", "HEAD", "SMTP", "FTP", "SSH", "NOOP",
+     "PING", "Redis", "memcached", "Prometheus", "ms", "UTC", "CSV", "JSON", "HTML", "PEM",
+     "CA", "FIN", "RST", "RTT", "URL", "Apprise", "ntfy", "Monitor", "ulimit", "dev", "via")
+)  # fmt: skip
+#: What the dialogs show of what a user types (examples of a field's syntax, a preset's
+#: command), a language's own name, and names in a formula: kept as they are, there only.
+TYPED = frozenset(
+    ("Sun", "Mon-Fri", "daily", "Europe", "Berlin", "down", "up", "change", "notify", "shell",
+     "PONG", "NOAUTH", "com", "version", "xNN", "USER_TIMEOUT", "English", "Python", "CPU",
+     "min")
+)  # fmt: skip
+LATIN = re.compile(r"[A-Za-z][A-Za-z'_-]*")
+#: What a peer said, as the core quotes it ('-ERR max number of clients reached').
+QUOTED = re.compile(r"'[^']*'")
+#: Markup (the about box's) and its entities.
+TAGS = re.compile(r"<[^>]*>|&\w+;")
+
+PEER_SAID = b"-ERR max number of clients reached"
+
+
+def _details(host: str) -> dict[Cause, list[str]]:
+    """A detail of each cause, as the core words it (``classify`` where it words them)."""
+
+    def why(exc: BaseException, *, held: bool = False) -> str:
+        return classify(exc, held=held)[1]
+
+    def os_error(code: int) -> OSError:
+        return OSError(code, os.strerror(code))
+
+    said = preview(PEER_SAID)
+    return {
+        Cause.REFUSED: [
+            why(ConnectionRefusedError()) + " (1 of 2 failures)",
+            why(os_error(errno.ECONNREFUSED)),
+        ],
+        Cause.RESET: [why(ConnectionResetError()) + " after 12.0 s, saying " + said],
+        Cause.CLOSED_BY_PEER: [
+            "peer closed the connection (FIN) 0.3 s after our request, unanswered",
+            "peer closed the connection (FIN) after 1 min 5 s with nothing said, like the one "
+            "before: likely an idle timeout, the server's own or on the way (a proxy, load "
+            "balancer or firewall); a heartbeat keeps the connection busy",
+            why(BrokenPipeError()),
+        ],
+        Cause.CONNECT_TIMEOUT: [
+            "no answer to connect within 3 s (tried 192.0.2.1:80 connect_timeout; "
+            "192.0.2.2:80 refused)",
+            why(TimeoutError()),
+        ],
+        Cause.HEARTBEAT_TIMEOUT: [
+            "reply: no reply within 2 s",
+            f"reply: incomplete within 2 s, got {said}",
+        ],
+        Cause.KEEPALIVE_TIMEOUT: [why(os_error(errno.ETIMEDOUT), held=True)],
+        Cause.UNEXPECTED_REPLY: [
+            f"reply: reply {said} did not match",
+            f"greeting: got {said}",
+            f"reply: connection ended after {said}",
+        ],
+        Cause.DNS_ERROR: [
+            f"{host}: no such name (Name or service not known)",
+            f"lookup of {host} got no answer within 5 s",
+        ],
+        Cause.UNREACHABLE: [why(os_error(errno.EHOSTUNREACH)), why(os_error(errno.ENETUNREACH))],
+        Cause.TLS_ERROR: [f"TLS handshake failed: {said}"],
+        Cause.LOCAL_ERROR: [
+            why(os_error(errno.EMFILE)),
+            "peer closed the connection (FIN); a new connection: connection refused",
+        ],
+        Cause.LOCAL_NETWORK: [
+            "this computer has no route to 192.0.2.1; no answer to connect",
+            "connection reset by peer; right after this computer's network changed: "
+            "default route now 0.0.0.0/0 via 10.0.0.1 dev eth0",
+        ],
+    }
+
+
+def _event(p: Profile, state: State, cause: Cause | None, detail: str, **more: object) -> Event:
+    return Event(ts=utc_now(), profile_id=p.id, profile_name=p.name, kind=Kind.STATE,
+                 state=state, previous=State.UP, cause=cause, detector=p.detector.kind,
+                 latency_ms=None, detail=detail, address=f"{p.host}:{p.port}",
+                 **more)  # type: ignore[arg-type]  # fmt: skip
+
+
+def _events(profiles: list[Profile], host: str) -> list[list[Event]]:
+    """In turns: drops of every cause and the actions they ran (told in notices), then the
+    recoveries and the rest, then this computer's network and power."""
+    drops = []
+    for cause, details in _details(host).items():
+        for at, detail in enumerate(details):
+            p = profiles[at % len(profiles)]
+            drops.append(_event(p, State.DOWN, cause, detail, detection_ms=4.2))
+    for result in (
+        "exit 0 in 0.2 s",
+        "exit 1 in 0.1 s: 429",
+        "timed out after 30 s (killed)",
+        "cannot run: No such file or directory",
+        "not sent: down was told 3 s ago (once in 60 s)",
+        "sent in 0.3 s (one notice for 3 changes)",
+    ):
+        detail = f"down action '/usr/local/bin/page-me': {result}"
+        drops.append(dataclasses.replace(_event(profiles[0], State.DOWN, None, detail),
+                                         kind=Kind.ACTION))  # fmt: skip
+    connected = "connected to 127.0.0.1:6379 (dns 0.10 ms, connect 0.31 ms, rtt 0.03 ms)"
+    rest = [
+        _event(profiles[0], State.DEGRADED, None, "latency 812.3 ms over 500 ms"),
+        _event(profiles[1], State.UP, None, "recovered"),
+        _event(profiles[2], State.UP, None, connected),
+        _event(profiles[2], State.PAUSED, None, "paused"),
+        _event(profiles[2], State.UNKNOWN, None, "monitoring stopped"),
+    ]
+    computer = [
+        condition(State.OFFLINE, "this computer's network is down (no link is up)"),
+        condition(
+            State.ONLINE, "this computer's network is up (it went down at least 3 times in 2.5 s)"
+        ),
+        condition(
+            State.CHANGED,
+            "this computer's network changed: new route 10.0.0.0/8 dev "
+            "eth0; address 10.0.0.7 dev eth0 gone (now 10.0.0.9 dev eth0)",
+        ),
+        condition(State.SLEEP, "this computer is going to sleep"),
+        condition(State.WAKE, "this computer woke up after 5 min 3 s"),
+    ]
+    return [drops, rest, computer]
+
+
+def _logged(window: MainWindow) -> list[Event]:
+    """The events that are lines of the window's log."""
+    model = window.log_pane.model
+    return [model.index(row, 0).data(Role.EVENT) for row in range(model.rowCount())]
+
+
+def _paused_by_engine(window: MainWindow) -> set[str]:
+    return {e.profile_id for e in _logged(window) if e.state is State.PAUSED}
+
+
+def _model_texts(model: QAbstractItemModel) -> Iterator[str]:
+    roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+    for column in range(model.columnCount()):
+        yield str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        for row in range(model.rowCount()):
+            for role in roles:
+                value = model.index(row, column).data(role)
+                if isinstance(value, str):
+                    yield value
+
+
+def _menu_texts(actions: list[QAction]) -> Iterator[str]:
+    for action in actions:
+        yield action.text()
+        yield action.toolTip()
+        if (menu := action.menu()) is not None and isinstance(menu, QMenu):
+            yield from _menu_texts(menu.actions())
+
+
+def _widget_texts(top: QWidget) -> Iterator[str]:
+    for widget in [top, *top.findChildren(QWidget)]:
+        yield widget.toolTip()
+        yield widget.windowTitle()
+        if isinstance(widget, QLabel | QAbstractButton):
+            yield widget.text()
+        if isinstance(widget, QLineEdit):
+            yield widget.text()
+            yield widget.placeholderText()
+        if isinstance(widget, QComboBox):
+            yield from (widget.itemText(i) for i in range(widget.count()))
+        yield from _menu_texts(widget.actions())
+
+
+def _window_texts(window: MainWindow) -> Iterator[str]:
+    yield from _widget_texts(window)
+    yield from _menu_texts(window.menuBar().actions())
+    yield from _menu_texts(window.tray.menu().actions())
+    yield from _model_texts(window.model)
+    yield from _model_texts(window.log_pane.model)
+    yield window.banner.label_text()
+    for notice in window.notices:
+        yield notice.title
+        yield notice.body
+
+
+def english_in(texts: Iterator[str], kept: frozenset[str]) -> set[str]:
+    """The runs of Latin letters in ``texts`` that are not ``kept`` nor inside quotes."""
+    found = set()
+    for text in texts:
+        bare = QUOTED.sub("", TAGS.sub(" ", text))
+        for name in sorted(kept, key=len, reverse=True):
+            bare = bare.replace(name, " ")
+        found |= {w for w in LATIN.findall(bare) if w not in kept and len(w) > 1}
+    return found
+
+
+def _dialog_texts(window: MainWindow, profiles: list[Profile]) -> Iterator[str]:
+    """The dialogs a user opens from the window: each profile's, the settings, the about box,
+    and a test's outcome (connected, and failed)."""
+    for p in profiles:
+        dialog = ProfileDialog(window, profile=p)
+        yield from _widget_texts(dialog)
+        dialog.deleteLater()
+    settings = SettingsDialog(window.session.settings, window)
+    yield from _widget_texts(settings)
+    settings.deleteLater()
+    show_about(window)
+    for box in window.findChildren(QMessageBox):
+        yield from _widget_texts(box)
+        yield box.text()
+        box.close()
+    timings = Timings(dns_ms=0.1, connect_ms=0.31, tls_ms=2.5, reply_ms=0.2, kernel_rtt_ms=0.03)
+    for sample in (
+        Sample(True, None, 0.31, "", "127.0.0.1:6379", timings),
+        Sample.failure(Cause.REFUSED, "connection refused", "127.0.0.1:6379"),
+    ):
+        done: concurrent.futures.Future[Sample] = concurrent.futures.Future()
+        done.set_result(sample)
+        yield describe_outcome(done, "db.example:6379")[1]
+
+
+def test_the_chinese_window_shows_no_english(chinese: None, qtbot: QtBot, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    with socket.socket() as taken:  # the metrics' port: in use
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        metrics_at = f"127.0.0.1:{taken.getsockname()[1]}"
+        SettingsStore(config).save(Settings(metrics_listen=metrics_at))
+        opened = open_window(qtbot, config, tmp_path / "data", monitor=False)
+        window = opened.window
+        host = "db.example"  # never looked up: the profiles are paused, the events made here
+        profiles = [
+            make_profile(host, 5432, "probe", name="Orders DB", group="prod", enabled=False),
+            make_profile(host, 6379, "heartbeat", name="Cache", preset="redis", tls=True,
+                         enabled=False),
+            make_profile(host, 22, "watch", name="Bastion", enabled=False),
+        ]  # fmt: skip
+        try:
+            for p in profiles:
+                window.profiles.apply(p, new=True)
+            ids = [p.id for p in profiles]
+            window.start_monitoring()
+            # The engine's word first: its "paused", coming later, would end the drops made here.
+            qtbot.waitUntil(lambda: _paused_by_engine(window) == set(ids), timeout=5000)
+            qtbot.waitUntil(lambda: metrics_at in window.banner.label_text(), timeout=5000)
+            texts = [window.banner.label_text()]
+            # A second apart: the log keeps one event of a time, a profile and a state.
+            start, shown = utc_now(), 0
+            for turn, batch in enumerate(_events(profiles, host)):
+                events = [
+                    dataclasses.replace(e, ts=start + dt.timedelta(seconds=shown + at))
+                    for at, e in enumerate(batch)
+                ]
+                shown += len(events)
+                window.on_events(events)
+                qtbot.waitUntil(lambda e=events: all(x in _logged(window) for x in e), timeout=5000)
+                if turn == 0:  # the drops are told (within the notices' coalescing)
+                    qtbot.waitUntil(lambda: bool(window.notices), timeout=10_000)
+            window.show_details(profiles[1].id)
+            log_view = window.log_pane.view
+            log_menu = window.log_pane.context_menu(log_view.model().index(0, 0))
+            names = {p.name for p in profiles} | {"Orders", "DB", "Cache", "Bastion", "prod"}
+            names |= {host, "db", "example", "eth"}  # the host's and a network device's names
+            leaks = english_in(iter(texts), KEPT | names)
+            leaks |= english_in(_window_texts(window), KEPT | names)
+            leaks |= english_in(_widget_texts(window.details), KEPT | names)
+            leaks |= english_in(_menu_texts(log_menu.actions()), KEPT | names)
+            tray = [window.tray.tooltip(), *window.tray.recent_texts()]
+            leaks |= english_in(iter(tray), KEPT | names)
+            leaks |= english_in(_dialog_texts(window, profiles), KEPT | TYPED | names)
+            assert not leaks, f"English in the Chinese window: {sorted(leaks)}"
+            window.log_pane.proxy.set_text("请求未获应答")  # the log is searched as it reads
+            assert window.log_pane.proxy.rowCount() == 1
+        finally:
+            opened.close()
+
+
+def test_a_detail_not_known_is_shown_as_the_core_worded_it(chinese: None) -> None:
+    from tcpmonitor_gui.ui.common.detail_text import detail_text
+
+    assert detail_text("something new happened") == "something new happened"
+    assert detail_text("") == ""
+
+
+def _core_details() -> list[str]:
+    """Details as the core's own functions word them, where a function words them alone."""
+    r1, r2 = Route("0.0.0.0/0", "10.0.0.1", "eth0"), Route("0.0.0.0/0", "10.0.0.254", "wlan0")
+    a1, a2 = Address("10.0.0.7", "eth0"), Address("10.0.0.9", "eth0")
+    net = Route("10.0.0.0/8", None, "eth0")
+    changes = [
+        describe_change(frozenset({r1}), frozenset({r2})),
+        describe_change(frozenset({r1, r2}), frozenset({r1})),
+        describe_change(frozenset({r1}), frozenset()),
+        describe_change(frozenset({r1, a1}), frozenset({r1, a2, net})),
+    ]
+    failures = [(f"192.0.2.{n}:80", Cause.REFUSED if n % 2 else Cause.RESET) for n in range(8)]
+    errors: list[BaseException] = [
+        ConnectionRefusedError(), ConnectionResetError(), BrokenPipeError(), TimeoutError(),
+        *(OSError(code, os.strerror(code)) for code in (
+            errno.ECONNREFUSED, errno.ECONNRESET, errno.EHOSTUNREACH, errno.ENETUNREACH,
+            errno.ENETDOWN, errno.EADDRNOTAVAIL, errno.ETIMEDOUT, errno.EMFILE)),
+    ]  # fmt: skip
+    return [
+        *(classify(exc)[1] for exc in errors),
+        classify(OSError(errno.ETIMEDOUT, os.strerror(errno.ETIMEDOUT)), held=True)[1],
+        f"connection refused ({tried(failures[:2])})",
+        f"connection refused ({tried(failures)})",
+        *changes,
+        f"connection reset by peer; right after {changes[0]}",
+        f"peer closed the connection (FIN) after {duration(3725, tenths=True)}",
+        f"this computer woke up after {duration(200_000)}",
+        f"{TAKEN_OVER}; connection refused",
+    ]
+
+
+def test_the_cores_details_are_said_in_chinese(chinese: None) -> None:
+    from tcpmonitor_gui.ui.common.detail_text import detail_text
+
+    kept = KEPT | {"eth", "wlan"}
+    left = {d: detail_text(d) for d in _core_details() if english_in(iter([detail_text(d)]), kept)}
+    assert not left, left
