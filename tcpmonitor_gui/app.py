@@ -398,19 +398,12 @@ class DemoRunner:
         if self.demo is not None:
             return
         from .lab.demo import Demo  # noqa: PLC0415 - only for those who try it
-        from .ui.common.i18n import translate  # noqa: PLC0415
+        from .ui.demo_words import demo_profiles, started_text  # noqa: PLC0415
 
         self.demo = Demo().start()
-        self._profiles.add(self.demo.profiles, transient=True)
+        self._profiles.add(demo_profiles(self.demo.profiles), transient=True)
         self._window.set_demo_running(True)
-        self._window.statusBar().showMessage(
-            translate(
-                "Demo",
-                "Demo started: its connections are not saved; the flaky link fails and "
-                "recovers every minute or so.",
-            ),
-            10_000,
-        )
+        self._window.statusBar().showMessage(started_text(), 10_000)
 
     def stop_demo(self) -> concurrent.futures.Future[None]:
         """Take the demo away: its connections stop being watched, then its servers stop

@@ -142,8 +142,31 @@
 <context>
     <name>Demo</name>
     <message>
+        <source>Demo echo</source>
+        <translation>演示：回显</translation>
+    </message>
+    <message>
+        <source>Demo Redis</source>
+        <translation>演示：Redis</translation>
+    </message>
+    <message>
+        <source>Demo web</source>
+        <translation>演示：网站</translation>
+    </message>
+    <message>
+        <source>Demo flaky link</source>
+        <translation>演示：不稳定链路</translation>
+    </message>
+    <message>
+        <source>demo</source>
+        <translation>演示</translation>
+    </message>
+    <message>
+        <source>Part of the demo: not saved, gone when the program quits.</source>
+        <translation>演示的一部分：不会保存，程序退出时消失。</translation>
+    </message>
+    <message>
         <source>Demo started: its connections are not saved; the flaky link fails and recovers every minute or so.</source>
-        <extracomment>``(phase, time.monotonic())`` as start-up reaches each phase&apos;s end: the benchmark&apos;s start-up breakdown (``ui.bench_hooks`` reports them). A few appends, kept always. The longest the first frame is waited for before the program goes on without it.</extracomment>
         <translation>演示已启动：演示连接不会被保存；那条不稳定的链路大约每分钟断开并恢复一次。</translation>
     </message>
 </context>

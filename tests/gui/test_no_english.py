@@ -371,3 +371,24 @@ def test_the_cores_details_are_said_in_chinese(chinese: None) -> None:
     kept = KEPT | {"eth", "wlan"}
     left = {d: detail_text(d) for d in _core_details() if english_in(iter([detail_text(d)]), kept)}
     assert not left, left
+
+
+def test_the_demos_connections_are_named_in_chinese(
+    chinese: None, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """ "Try the demo" listed "Demo flaky link" in group "demo", noted "Part of the demo: not
+    saved..." in the Chinese window (the lab's English)."""
+    opened = open_window(qtbot, tmp_path / "config", tmp_path / "data")
+    window = opened.window
+    try:
+        window.commands["demo"].trigger()
+        demo = opened.demo.demo
+        assert demo is not None
+        ids = {p.id for p in demo.profiles}
+        qtbot.waitUntil(lambda: ids <= set(window.registry.profiles.by_id), timeout=5000)
+        shown = [window.registry.profiles.by_id[pid] for pid in ids]
+        words = [text for p in shown for text in (p.name, p.group, p.notes)]
+        words.append(window.statusBar().currentMessage())
+        assert not english_in(iter(words), KEPT), words
+    finally:
+        opened.close()
