@@ -930,6 +930,54 @@
 <context>
     <name>FileProblem</name>
     <message>
+        <source>{error}; events wait in memory</source>
+        <translation>{error}；事件暂存在内存中</translation>
+    </message>
+    <message>
+        <source>{what}: is {kind}, not a file; the event log was not opened</source>
+        <translation>{what}：是{kind}，不是文件；未打开事件日志</translation>
+    </message>
+    <message>
+        <source>{what}: is not a folder (a file is there); the event log was not opened</source>
+        <translation>{what}：不是文件夹（该处是一个文件）；未打开事件日志</translation>
+    </message>
+    <message>
+        <source>{what}: is a link into a folder that does not exist ({target}); the event log was not opened</source>
+        <translation>{what}：是指向不存在的文件夹的链接（{target}）；未打开事件日志</translation>
+    </message>
+    <message>
+        <source>{what}: cannot be opened ({why})</source>
+        <translation>{what}：无法打开（{why}）</translation>
+    </message>
+    <message>
+        <source>{what}: cannot be used as the event log ({why}); it was left as it is</source>
+        <translation>{what}：无法用作事件日志（{why}）；已保持原样</translation>
+    </message>
+    <message>
+        <source>{what}: schema version {version} is newer than this program understands (at most {current}); upgrade TCP Monitor</source>
+        <translation>{what}：结构版本 {version} 比本程序能理解的更新（最多 {current}）；请升级 TCP Monitor</translation>
+    </message>
+    <message>
+        <source>{what}: holds another program&apos;s tables, not an event log; it was left as it is</source>
+        <translation>{what}：存有其他程序的表，不是事件日志；已保持原样</translation>
+    </message>
+    <message>
+        <source>{what}: events not written yet (another program holds the writers&apos; lock; they wait for it)</source>
+        <translation>{what}：事件尚未写入（另一个程序持有写入锁；事件正在等待）</translation>
+    </message>
+    <message>
+        <source>{what}: events not written ({why})</source>
+        <translation>{what}：事件未写入（{why}）</translation>
+    </message>
+    <message>
+        <source>{what}: {why}; a new event log is started there</source>
+        <translation>{what}：{why}；已在原处新建事件日志</translation>
+    </message>
+    <message>
+        <source>{why}; the disk is full</source>
+        <translation>{why}；磁盘已满</translation>
+    </message>
+    <message>
         <source>{what}: is {kind}, not a file; not read</source>
         <translation>{what}：是{kind}，不是文件；未读取</translation>
     </message>
@@ -1045,6 +1093,14 @@
     <message>
         <source>not a regular file</source>
         <translation>非普通文件</translation>
+    </message>
+    <message>
+        <source>was deleted while in use</source>
+        <translation>在使用中被删除</translation>
+    </message>
+    <message>
+        <source>was replaced by another file while in use</source>
+        <translation>在使用中被另一个文件替换</translation>
     </message>
 </context>
 <context>
@@ -2582,6 +2638,46 @@ Their stored history is kept.</source>
     <message>
         <source>Is a directory</source>
         <translation>是一个目录</translation>
+    </message>
+    <message>
+        <source>No space left on device</source>
+        <translation>设备上没有空间</translation>
+    </message>
+    <message>
+        <source>Read-only file system</source>
+        <translation>只读文件系统</translation>
+    </message>
+    <message>
+        <source>Disk quota exceeded</source>
+        <translation>超出磁盘配额</translation>
+    </message>
+    <message>
+        <source>Input/output error</source>
+        <translation>输入/输出错误</translation>
+    </message>
+    <message>
+        <source>database or disk is full</source>
+        <translation>数据库或磁盘已满</translation>
+    </message>
+    <message>
+        <source>disk I/O error</source>
+        <translation>磁盘 I/O 错误</translation>
+    </message>
+    <message>
+        <source>unable to open database file</source>
+        <translation>无法打开数据库文件</translation>
+    </message>
+    <message>
+        <source>file is not a database</source>
+        <translation>文件不是数据库</translation>
+    </message>
+    <message>
+        <source>attempt to write a readonly database</source>
+        <translation>试图写入只读数据库</translation>
+    </message>
+    <message>
+        <source>database is locked</source>
+        <translation>数据库已锁定</translation>
     </message>
     <message>
         <source>self-signed certificate</source>

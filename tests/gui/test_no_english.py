@@ -37,6 +37,7 @@ from pytestqt.qtbot import QtBot
 from tcpmonitor_gui.core.claims import TAKEN_OVER
 from tcpmonitor_gui.core.connect import tried
 from tcpmonitor_gui.core.durations import duration
+from tcpmonitor_gui.core.eventlog import EventLogHealth
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition, utc_now
 from tcpmonitor_gui.core.exchange import preview
 from tcpmonitor_gui.core.failure import classify
@@ -45,6 +46,7 @@ from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.sample import Sample, Timings
 from tcpmonitor_gui.core.settings import Settings, SettingsStore
 from tcpmonitor_gui.ui.about import show_about
+from tcpmonitor_gui.ui.common.problems import eventlog_health_words
 from tcpmonitor_gui.ui.log.cells import Role
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog, describe_outcome
@@ -56,7 +58,7 @@ from tests.helpers import make_profile
 KEPT = frozenset(
     ("TCP", "TLS", "IP", "IPv4", "IPv6", "DNS", "HTTP", "HEAD", "SMTP", "FTP", "SSH", "NOOP",
      "PING", "Redis", "memcached", "Prometheus", "ms", "UTC", "CSV", "JSON", "HTML", "PEM",
-     "CA", "FIN", "RST", "RTT", "URL", "Apprise", "ntfy", "Monitor", "ulimit", "dev", "via")
+     "CA", "FIN", "RST", "RTT", "FIFO", "URL", "Apprise", "ntfy", "Monitor", "ulimit", "dev", "via")
 )  # fmt: skip
 #: What the dialogs show of what a user types (examples of a field's syntax, a preset's
 #: command), a language's own name, and names in a formula: kept as they are, there only.
@@ -241,7 +243,7 @@ def english_in(texts: Iterator[str], kept: frozenset[str]) -> set[str]:
     for text in texts:
         bare = QUOTED.sub("", TAGS.sub(" ", text))
         for name in sorted(kept, key=len, reverse=True):
-            bare = bare.replace(name, " ")
+            bare = re.sub(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", " ", bare)
         found |= {w for w in LATIN.findall(bare) if w not in kept and len(w) > 1}
     return found
 
@@ -392,3 +394,35 @@ def test_the_demos_connections_are_named_in_chinese(
         assert not english_in(iter(words), KEPT), words
     finally:
         opened.close()
+
+
+def test_the_event_logs_problems_are_said_in_chinese(
+    chinese: None, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The banner said "events.sqlite3: is a named pipe (FIFO), not a file; the event log was
+    not opened" and "...: was deleted while in use; a new event log is started there" in the
+    Chinese window."""
+    data = tmp_path / "data"
+    data.mkdir()
+    log_path = data / "events.sqlite3"
+    os.mkfifo(log_path)
+    opened = open_window(qtbot, tmp_path / "config", data, monitor=False)
+    try:
+        said = [opened.window.banner.label_text()]
+        assert str(log_path) in said[0]
+    finally:
+        opened.close()
+    renewed = f"{log_path}: was deleted while in use; a new event log is started there"
+    full = f"{log_path}: cannot be opened (disk I/O error; the disk is full)"
+    locked = "events not written yet (another program holds the writers' lock; they wait for it)"
+    for health in (
+        EventLogHealth(renewed=renewed),
+        EventLogHealth(error=f"{log_path}: events not written (database or disk is full)"),
+        EventLogHealth(error=f"{full}; events wait in memory"),
+        EventLogHealth(error=f"{log_path}: {locked}"),
+    ):
+        words = eventlog_health_words(health)
+        assert words is not None
+        said += words
+    kept = KEPT | {part for part in re.split(r"\W+", str(log_path)) if part}
+    assert not english_in(iter(said), kept), said

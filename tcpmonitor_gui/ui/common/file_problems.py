@@ -1,12 +1,14 @@
-"""What the core says of a file it cannot use (``core.jsonfile``), in the user's language.
+"""What the core says of a file it cannot use (``core.jsonfile``, the event log's
+``core.eventdb`` and ``core.eventwriter``), in the user's language.
 
 The core words a file's problem in English, one line that starts with the file's name
 ("profiles.json: is a named pipe (FIFO), not a file; not read"), and the window showed it so
 in its banner in Chinese too. As in ``field_problems``: each message is listed once as the
 core words it, its values as ``{placeholders}``; one not listed, or a field's problem inside
 a file (``profiles[2].port: ...``, see ``field_problems.field_error_text``), is said with
-what is known of it translated and the rest as worded. The system's own words for an error
-("Permission denied") and Python's for bad JSON ("Expecting value") stay as they are.
+what is known of it translated and the rest as worded. The system's and SQLite's own words
+for an error ("Permission denied", "database or disk is full") are said as ``system_words``
+says them; Python's for bad JSON ("Expecting value") stay as they are.
 """
 
 from __future__ import annotations
@@ -16,10 +18,44 @@ import re
 
 from .field_problems import field_error_text, filled, pattern
 from .i18n import QT_TRANSLATE_NOOP
+from .system_words import system_text
 
 CONTEXT = "FileProblem"
 
 MESSAGES = (
+    # The event log's (``core.eventdb``, ``core.eventwriter``), outer layer first.
+    QT_TRANSLATE_NOOP("FileProblem", "{error}; events wait in memory"),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: is {kind}, not a file; the event log was not opened"),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: is not a folder (a file is there); the event log was not opened",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: is a link into a folder that does not exist ({target}); the event log was not "
+        "opened",
+    ),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: cannot be opened ({why})"),
+    QT_TRANSLATE_NOOP(
+        "FileProblem", "{what}: cannot be used as the event log ({why}); it was left as it is"
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: schema version {version} is newer than this program understands (at most "
+        "{current}); upgrade TCP Monitor",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: holds another program's tables, not an event log; it was left as it is",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: events not written yet (another program holds the writers' lock; they wait "
+        "for it)",
+    ),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: events not written ({why})"),
+    QT_TRANSLATE_NOOP("FileProblem", "{what}: {why}; a new event log is started there"),
+    QT_TRANSLATE_NOOP("FileProblem", "{why}; the disk is full"),
     QT_TRANSLATE_NOOP("FileProblem", "{what}: is {kind}, not a file; not read"),
     QT_TRANSLATE_NOOP("FileProblem", "{what}: does not exist"),
     QT_TRANSLATE_NOOP("FileProblem", "{what}: cannot be read ({why})"),
@@ -79,6 +115,9 @@ PHRASES = (
     QT_TRANSLATE_NOOP("FileProblem", "a block device"),
     QT_TRANSLATE_NOOP("FileProblem", "a socket"),
     QT_TRANSLATE_NOOP("FileProblem", "not a regular file"),
+    # Why the event log started anew (``{why}``).
+    QT_TRANSLATE_NOOP("FileProblem", "was deleted while in use"),
+    QT_TRANSLATE_NOOP("FileProblem", "was replaced by another file while in use"),
 )
 
 
@@ -93,4 +132,4 @@ def file_problem_text(message: str) -> str:
         if (found := known.match(message)) is not None:
             values = {key: file_problem_text(text) for key, text in found.groupdict().items()}
             return filled(CONTEXT, source, values, PHRASES)
-    return field_error_text(message)
+    return system_text(field_error_text(message))

@@ -67,13 +67,13 @@ def eventlog_health_words(health: EventLogHealth) -> tuple[str, str] | None:
     if health.renewed is not None:
         text = Problems.tr(
             "{renewed}. The history it held is gone; events are stored in the new log."
-        ).format(renewed=health.renewed)
+        ).format(renewed=file_problem_text(health.renewed))
         return Problems.tr("A new event log was started"), text
     if health.error is not None:
         text = Problems.tr(
             "{error}. Monitoring goes on; events are kept in memory and written "
             "when the disk takes them again."
-        ).format(error=health.error)
+        ).format(error=file_problem_text(health.error))
         return Problems.tr("Events are not being stored"), text
     if health.dropped_samples:
         text = Problems.tr(

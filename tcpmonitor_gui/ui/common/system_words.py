@@ -1,5 +1,5 @@
-"""The system's own words for an error (``os.strerror``, the resolver's, OpenSSL's) in the
-user's language.
+"""The system's own words for an error (``os.strerror``, the resolver's, SQLite's, OpenSSL's)
+in the user's language.
 
 Python speaks to the C library in the C locale, so "Connection refused" and "Address already
 in use" come in English whatever the user's language; the window showed them so in Chinese.
@@ -41,6 +41,17 @@ WORDS = frozenset(
         QT_TRANSLATE_NOOP("SystemError", "No such file or directory"),
         QT_TRANSLATE_NOOP("SystemError", "Exec format error"),
         QT_TRANSLATE_NOOP("SystemError", "Is a directory"),
+        QT_TRANSLATE_NOOP("SystemError", "No space left on device"),
+        QT_TRANSLATE_NOOP("SystemError", "Read-only file system"),
+        QT_TRANSLATE_NOOP("SystemError", "Disk quota exceeded"),
+        QT_TRANSLATE_NOOP("SystemError", "Input/output error"),
+        # SQLite's, for an event log it cannot use.
+        QT_TRANSLATE_NOOP("SystemError", "database or disk is full"),
+        QT_TRANSLATE_NOOP("SystemError", "disk I/O error"),
+        QT_TRANSLATE_NOOP("SystemError", "unable to open database file"),
+        QT_TRANSLATE_NOOP("SystemError", "file is not a database"),
+        QT_TRANSLATE_NOOP("SystemError", "attempt to write a readonly database"),
+        QT_TRANSLATE_NOOP("SystemError", "database is locked"),
         # OpenSSL's, for a certificate it does not trust (``verify_message``).
         QT_TRANSLATE_NOOP("SystemError", "self-signed certificate"),
         QT_TRANSLATE_NOOP("SystemError", "self-signed certificate in certificate chain"),
