@@ -426,3 +426,23 @@ def test_the_event_logs_problems_are_said_in_chinese(
         said += words
     kept = KEPT | {part for part in re.split(r"\W+", str(log_path)) if part}
     assert not english_in(iter(said), kept), said
+
+
+def test_the_charts_days_and_months_are_said_in_chinese(chinese: None, qtbot: QtBot) -> None:
+    """pyqtgraph wrote the time axis's days and months with ``strftime``: "Fri 05", "Dec"."""
+    from tcpmonitor_gui.ui.details.chart import LatencyChart
+
+    chart = LatencyChart()
+    qtbot.addWidget(chart)
+    axis = chart.plot.getPlotItem().getAxis("bottom")
+    start = dt.datetime(2026, 12, 1, tzinfo=dt.UTC).timestamp()
+    said = []
+    chart.resize(800, 300)
+    for days in (2, 6, 200):  # days by name, days of the month, months
+        chart.plot.setXRange(start, start + days * 86400, padding=0)
+        chart.grab()  # painted: the axis picks its ticks for its width
+        for spacing, values in axis.tickValues(start, start + days * 86400, axis.width()):
+            said += axis.tickStrings(values, 1.0, spacing)
+    assert any("周" in text for text in said), said  # a day's name
+    assert any("月" in text for text in said), said  # a month's
+    assert not english_in(iter(said), KEPT), said

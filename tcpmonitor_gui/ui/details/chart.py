@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QDateTime, QLocale, QPointF, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -36,6 +36,23 @@ class Chart(Context):
     """The translation context of the chart."""
 
 
+class DateAxis(pg.DateAxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+    """pyqtgraph's time axis, with the names of days and months in the user's language: it
+    writes them with ``strftime`` in the C locale, and the Chinese window's week read "Fri 05".
+    """
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        spec = next((s for s in self.zoomLevel.tickSpecs if s.spacing == spacing), None)
+        if spec is None or ("%a" not in spec.format and "%b" not in spec.format):
+            numbers: list[str] = super().tickStrings(values, scale, spacing)
+            return numbers
+        shown = spec.format.replace("%a", "ddd").replace("%b", "MMM").replace("%d", "dd")
+        locale = QLocale()
+        return [
+            locale.toString(QDateTime.fromMSecsSinceEpoch(round(v * 1000)), shown) for v in values
+        ]
+
+
 class LatencyChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,7 +60,7 @@ class LatencyChart(QWidget):
         self.plot = pg.PlotWidget(
             # No fixed offset: pyqtgraph then asks Qt for each moment's own (summer time or
             # not). The one given was in hours where it takes seconds: the axis said UTC.
-            axisItems={"bottom": pg.DateAxisItem()},
+            axisItems={"bottom": DateAxis()},
             background=palette.color(QPalette.ColorRole.Base),
         )
         self.plot.setObjectName("latencyChart")
