@@ -822,6 +822,10 @@
         <translation>不是文件</translation>
     </message>
     <message>
+        <source>cannot be read ({why})</source>
+        <translation>无法读取（{why}）</translation>
+    </message>
+    <message>
         <source>is too large to be certificates ({n} bytes)</source>
         <translation>太大，不可能是证书（{n} 字节）</translation>
     </message>

@@ -446,3 +446,29 @@ def test_the_charts_days_and_months_are_said_in_chinese(chinese: None, qtbot: Qt
     assert any("周" in text for text in said), said  # a day's name
     assert any("月" in text for text in said), said  # a month's
     assert not english_in(iter(said), KEPT), said
+
+
+def test_a_ca_file_that_cannot_be_read_is_said_in_chinese(
+    chinese: None, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A CA file typed wrong read "ca.pem cannot be read (No such file or directory)" beside
+    its field in the Chinese dialog."""
+    dialog = ProfileDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    form = dialog.form
+    form.name_edit.setText("Secure")
+    form.host_edit.setText("127.0.0.1")
+    form.port_spin.setValue(443)
+    form.tls_check.setChecked(True)
+    gone = tmp_path / "gone.pem"
+    form.ca_edit.setText(str(gone))
+
+    def answered() -> bool:  # not "being checked": the file's own problem
+        return not dialog._ca_check._running and bool(form.error_text("detector.tls_ca_file"))
+
+    qtbot.waitUntil(answered, timeout=3000)
+    said = form.error_text("detector.tls_ca_file")
+    problem = said.partition(" ")[2]  # after the path, shown cut short ('/tmp/pytest-...)
+    assert problem, said
+    assert not english_in(iter([problem]), KEPT), said

@@ -4,7 +4,8 @@ The core is Qt-free and words its problems in English ("is out of range (allowed
 65535)"); the dialogs show them beside a field, where the Chinese window said them in English.
 Each problem a dialog's fields can have is listed here once, as the core words it with its
 values as ``{placeholders}``: the same text is the pattern that recognises the problem and
-the source of its translation. One not listed is shown as the core worded it.
+the source of its translation (the system's words for why through ``system_words``). One not
+listed is shown as the core worded it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import functools
 import re
 
 from .i18n import QT_TRANSLATE_NOOP, translate
+from .system_words import system_text
 
 CONTEXT = "FieldProblem"
 
@@ -47,6 +49,7 @@ PROBLEMS = (
     ),
     QT_TRANSLATE_NOOP("FieldProblem", "does not apply to watch (it sends nothing)"),
     QT_TRANSLATE_NOOP("FieldProblem", "is not a file"),
+    QT_TRANSLATE_NOOP("FieldProblem", "cannot be read ({why})"),
     QT_TRANSLATE_NOOP("FieldProblem", "is too large to be certificates ({n} bytes)"),
     QT_TRANSLATE_NOOP("FieldProblem", "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"),
     QT_TRANSLATE_NOOP("FieldProblem", "is not a maintenance window ({examples})"),
@@ -129,7 +132,8 @@ def problem_text(problem: str) -> str:
     """``problem`` (a ``FieldError``'s words, after its value) in the user's language."""
     for known, source in _patterns():
         if (found := known.match(problem)) is not None:
-            return filled(CONTEXT, source, found.groupdict(), PHRASES)
+            values = {key: system_text(text) for key, text in found.groupdict().items()}
+            return filled(CONTEXT, source, values, PHRASES)
     return problem
 
 
@@ -138,6 +142,6 @@ def field_error_text(message: str) -> str:
     a file's name or not) with its problem in the user's language."""
     for known, source in _tails():
         if (found := known.match(message)) is not None:
-            values = found.groupdict()
+            values = {key: system_text(text) for key, text in found.groupdict().items()}
             return values.pop("_head") + filled(CONTEXT, source, values, PHRASES)
     return message
