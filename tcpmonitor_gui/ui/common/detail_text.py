@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
 from ...core.events import Cause, State
-from ...core.sample import Timings
 from .field_problems import filled
 from .i18n import QT_TRANSLATE_NOOP, translate
 from .labels import cause_text, state_text
 from .system_words import WORDS, system_text
 from .text import unit_text
+
+if TYPE_CHECKING:
+    from ...core.sample import Timings  # not loaded before the first frame (its cost)
 
 CONTEXT = "Detail"
 
