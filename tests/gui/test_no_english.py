@@ -195,7 +195,8 @@ def _paused_by_engine(window: MainWindow) -> set[str]:
 def _model_texts(model: QAbstractItemModel) -> Iterator[str]:
     roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
     for column in range(model.columnCount()):
-        yield str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        for role in roles:
+            yield str(model.headerData(column, Qt.Orientation.Horizontal, role) or "")
         for row in range(model.rowCount()):
             for role in roles:
                 value = model.index(row, column).data(role)
@@ -207,6 +208,7 @@ def _menu_texts(actions: list[QAction]) -> Iterator[str]:
     for action in actions:
         yield action.text()
         yield action.toolTip()
+        yield action.statusTip()
         if (menu := action.menu()) is not None and isinstance(menu, QMenu):
             yield from _menu_texts(menu.actions())
 
