@@ -210,6 +210,50 @@
         <translation>{detail}，发生在我们发出请求 {duration} 后，请求未获应答</translation>
     </message>
     <message>
+        <source>{detail} as our request went out, unanswered</source>
+        <translation>{detail}，恰在我们发出请求时，请求未获应答</translation>
+    </message>
+    <message>
+        <source>{detail} before our request</source>
+        <translation>{detail}，在我们发出请求之前</translation>
+    </message>
+    <message>
+        <source>could not check: {detail}</source>
+        <translation>无法检查：{detail}</translation>
+    </message>
+    <message>
+        <source>{detail}, to look up {host}</source>
+        <translation>{detail}（查询 {host} 时）</translation>
+    </message>
+    <message>
+        <source>{detail}, to read the CA file {file}</source>
+        <translation>{detail}（读取 CA 文件 {file} 时）</translation>
+    </message>
+    <message>
+        <source>this program is out of open files (its limit, ulimit -n: {n})</source>
+        <translation>本程序的打开文件数已用尽（其上限，ulimit -n：{n}）</translation>
+    </message>
+    <message>
+        <source>this program is out of open files</source>
+        <translation>本程序的打开文件数已用尽</translation>
+    </message>
+    <message>
+        <source>this computer is out of open files (the system&apos;s limit, fs.file-max)</source>
+        <translation>本机的打开文件数已用尽（系统上限，fs.file-max）</translation>
+    </message>
+    <message>
+        <source>this computer is out of memory for connections ({why})</source>
+        <translation>本机用于连接的内存已用尽（{why}）</translation>
+    </message>
+    <message>
+        <source>no local port is free to connect from (ip_local_port_range: {ports})</source>
+        <translation>本机没有可用于发起连接的空闲端口（ip_local_port_range：{ports}）</translation>
+    </message>
+    <message>
+        <source>no local port is free to connect from</source>
+        <translation>本机没有可用于发起连接的空闲端口</translation>
+    </message>
+    <message>
         <source>{detail} (tried {tried}; {n} more not tried after {m} gave no answer)</source>
         <translation>{detail}（已尝试 {tried}；{m} 个地址无应答后，其余 {n} 个未尝试）</translation>
     </message>
@@ -2598,6 +2642,14 @@ Their stored history is kept.</source>
     <message>
         <source>Too many open files</source>
         <translation>打开的文件过多</translation>
+    </message>
+    <message>
+        <source>No buffer space available</source>
+        <translation>没有可用的缓冲区空间</translation>
+    </message>
+    <message>
+        <source>Cannot allocate memory</source>
+        <translation>无法分配内存</translation>
     </message>
     <message>
         <source>Protocol not available</source>

@@ -45,6 +45,7 @@ from tcpmonitor_gui.core.localnet import Address, Route, describe_change
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.sample import Sample, Timings
 from tcpmonitor_gui.core.settings import Settings, SettingsStore
+from tcpmonitor_gui.core.shortage import out_of
 from tcpmonitor_gui.ui.about import show_about
 from tcpmonitor_gui.ui.common.problems import eventlog_health_words
 from tcpmonitor_gui.ui.log.cells import Role
@@ -58,7 +59,8 @@ from tests.helpers import make_profile
 KEPT = frozenset(
     ("TCP", "TLS", "IP", "IPv4", "IPv6", "DNS", "HTTP", "HEAD", "SMTP", "FTP", "SSH", "NOOP",
      "PING", "Redis", "memcached", "Prometheus", "ms", "UTC", "CSV", "JSON", "HTML", "PEM",
-     "CA", "FIN", "RST", "RTT", "FIFO", "URL", "Apprise", "ntfy", "Monitor", "ulimit", "dev", "via")
+     "CA", "FIN", "RST", "RTT", "FIFO", "URL", "Apprise", "ntfy", "Monitor", "ulimit", "dev", "via",
+     "fs", "file-max", "ip_local_port_range")
 )  # fmt: skip
 #: What the dialogs show of what a user types (examples of a field's syntax, a preset's
 #: command), a language's own name, and names in a formula: kept as they are, there only.
@@ -366,13 +368,22 @@ def _core_details() -> list[str]:
         f"peer closed the connection (FIN) after {duration(3725, tenths=True)}",
         f"this computer woke up after {duration(200_000)}",
         f"{TAKEN_OVER}; connection refused",
+        *(f"could not check: {out_of(code)}" for code in _SHORT),
+        "could not check: this program is out of open files, to look up db.example",
+        "could not check: this program is out of open files, to read the CA file /etc/ca.pem",
+        "peer closed the connection (FIN) before our request",
+        "peer closed the connection (FIN) as our request went out, unanswered",
     ]
+
+
+#: What this computer can run out of, a check then not made (``core.shortage``).
+_SHORT = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.EADDRNOTAVAIL)
 
 
 def test_the_cores_details_are_said_in_chinese(chinese: None) -> None:
     from tcpmonitor_gui.ui.common.detail_text import detail_text
 
-    kept = KEPT | {"eth", "wlan"}
+    kept = KEPT | {"eth", "wlan", "db", "example", "etc", "ca", "pem"}  # names and paths
     left = {d: detail_text(d) for d in _core_details() if english_in(iter([detail_text(d)]), kept)}
     assert not left, left
 

@@ -48,6 +48,22 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "{detail} after {duration}, saying {said}"),
     QT_TRANSLATE_NOOP("Detail", "{detail} after {duration}"),
     QT_TRANSLATE_NOOP("Detail", "{detail} {duration} after our request, unanswered"),
+    QT_TRANSLATE_NOOP("Detail", "{detail} as our request went out, unanswered"),
+    QT_TRANSLATE_NOOP("Detail", "{detail} before our request"),
+    # A check this computer could not make (``StateMachine._unchecked``, ``core.shortage``).
+    QT_TRANSLATE_NOOP("Detail", "could not check: {detail}"),
+    QT_TRANSLATE_NOOP("Detail", "{detail}, to look up {host}"),
+    QT_TRANSLATE_NOOP("Detail", "{detail}, to read the CA file {file}"),
+    QT_TRANSLATE_NOOP("Detail", "this program is out of open files (its limit, ulimit -n: {n})"),
+    QT_TRANSLATE_NOOP("Detail", "this program is out of open files"),
+    QT_TRANSLATE_NOOP(
+        "Detail", "this computer is out of open files (the system's limit, fs.file-max)"
+    ),
+    QT_TRANSLATE_NOOP("Detail", "this computer is out of memory for connections ({why})"),
+    QT_TRANSLATE_NOOP(
+        "Detail", "no local port is free to connect from (ip_local_port_range: {ports})"
+    ),
+    QT_TRANSLATE_NOOP("Detail", "no local port is free to connect from"),
     QT_TRANSLATE_NOOP(
         "Detail", "{detail} (tried {tried}; {n} more not tried after {m} gave no answer)"
     ),
@@ -284,7 +300,10 @@ def _system(text: str) -> str | None:
 
 def detail_text(detail: str) -> str:
     """``detail`` (an event's, as the core words it) in the user's language."""
-    return _cached(detail, translate(CONTEXT, "recovered")) if detail else detail
+    language = translate(CONTEXT, "recovered")
+    if not detail or language == "recovered":  # English: the core's words as they are
+        return detail
+    return _cached(detail, language)
 
 
 #: Details repeat (every retry of a drop says the same); as many as the log holds lines.

@@ -30,6 +30,8 @@ WORDS = frozenset(
         QT_TRANSLATE_NOOP("SystemError", "Permission denied"),
         QT_TRANSLATE_NOOP("SystemError", "Operation not permitted"),
         QT_TRANSLATE_NOOP("SystemError", "Too many open files"),
+        QT_TRANSLATE_NOOP("SystemError", "No buffer space available"),
+        QT_TRANSLATE_NOOP("SystemError", "Cannot allocate memory"),
         QT_TRANSLATE_NOOP("SystemError", "Protocol not available"),
         QT_TRANSLATE_NOOP("SystemError", "Name or service not known"),
         QT_TRANSLATE_NOOP("SystemError", "Temporary failure in name resolution"),
