@@ -27,8 +27,12 @@ from .actions import (
     REPEAT_S,
     Action,
     Outcome,
+    batch_words,
     environment,
+    notice_words,
     record,
+    scrub,
+    scrubbed,
 )
 from .events import Event, State
 
@@ -156,43 +160,8 @@ def _missing_interpreter(program: str) -> str:
     return ""
 
 
-def notice_words(event: Event, target: str) -> tuple[str, str]:
-    """The title and body a notification service is sent, as the desktop's notices say it."""
-    name = event.profile_name
-    if event.state is State.DOWN:
-        title = f"Connection down: {name}"
-    elif event.previous is State.DOWN:
-        title = f"Connection back up: {name}"
-    else:
-        title = f"{name}: {event.state}"
-    cause = "" if event.cause is None else f": {event.cause.label}"
-    body = f"{name} ({target}) is {event.state}{cause}"
-    if event.detail:
-        body += f" — {event.detail}"
-    if event.detection_ms is not None and event.state is State.DOWN:
-        body += f" (noticed {event.detection_ms:.1f} ms after the last good sign)"
-    return title, body
-
-
 async def _tell(action: Action, event: Event, target: str) -> Outcome:
     return await _send(action, *notice_words(event, target))
-
-
-def batch_words(items: Sequence[tuple[Event, str]]) -> tuple[str, str]:
-    """One notice for several changes gathered together: ``3 connections down: A, B, C``
-    and one line each."""
-    names = list(dict.fromkeys(e.profile_name for e, _ in items))  # each once, in order
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    states = {e.state for e, _ in items}
-    if len(names) == 1:  # one connection, changing again (a blip, a flap)
-        title = f"{names[0]}: {len(items)} changes"
-    elif states == {State.DOWN}:
-        title = f"{len(items)} connections down: {shown}"
-    elif all(e.previous is State.DOWN for e, _ in items) and State.DOWN not in states:
-        title = f"{len(items)} connections back up: {shown}"
-    else:
-        title = f"{len(items)} connections changed: {shown}"
-    return title, "\n".join(notice_words(e, target)[1] for e, target in items)
 
 
 async def _send(action: Action, title: str, body: str) -> Outcome:
@@ -209,7 +178,8 @@ async def _send(action: Action, title: str, body: str) -> Outcome:
     started = time.monotonic()
 
     def send() -> tuple[bool, str]:
-        with apprise.LogCapture(level=apprise.logging.WARNING) as logs:  # type: ignore[no-untyped-call]
+        # What Apprise says (the reason a send failed, and on stderr) without the URL's secrets.
+        with scrubbed(action.notify), apprise.LogCapture(level=apprise.logging.WARNING) as logs:  # type: ignore[no-untyped-call]
             service = apprise.Apprise(asset=_own_thread_asset(apprise))
             service.add(action.notify)
             # Plain text, said so: a service that takes HTML or Markdown gets it escaped (an
@@ -223,7 +193,8 @@ async def _send(action: Action, title: str, body: str) -> Outcome:
     except TimeoutError:
         return Outcome(action, False, f"not sent within {action.timeout_s:g} s", "")
     except Exception as exc:  # Apprise itself failed (a plugin that cannot load, say)
-        return Outcome(action, False, f"not sent: Apprise failed ({exc!r})", "")
+        said = scrub(action.notify, repr(exc))
+        return Outcome(action, False, f"not sent: Apprise failed ({said})", "")
     took = time.monotonic() - started
     if sent:
         return Outcome(action, True, f"sent in {took:.1f} s", "")

@@ -19,12 +19,15 @@ its output. Changes inside a maintenance window run nothing (like notices, they 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
 import os
 import re
 import shlex
+import urllib.parse
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import validate as v
@@ -233,6 +236,59 @@ def _private(url: str) -> str:
         quiet.setLevel(level)
 
 
+@functools.lru_cache(maxsize=256)
+def _secret_words(url: str) -> re.Pattern[str] | None:
+    """What of a notification URL ``redact`` leaves out, as a pattern: its user and password,
+    path, query values and fragment (where services keep tokens, keys and ntfy's topic), and
+    its host where that is no host; as written and as decoded. A long word is found anywhere,
+    a short one only standing alone (``ops`` is no part of "stops")."""
+    scheme, _, rest = url.partition("://")
+    rest, _, fragment = rest.partition("#")
+    place, _, query = rest.partition("?")
+    shown = _host_of(rest) if redact(url) != f"{scheme}://…" else ""
+    words = set(re.split(r"[/@:]+", place)) - {shown, _name_of(shown), shown.rpartition(":")[2]}
+    words |= {v for _, v in urllib.parse.parse_qsl(query, keep_blank_values=True)} | {fragment}
+    words |= {urllib.parse.unquote(w) for w in words}
+    found = [w for w in sorted(words, key=len, reverse=True) if len(w) >= 3]
+    if not found:
+        return None
+    return re.compile(
+        "|".join(re.escape(w) if len(w) >= 8 else rf"(?<!\w){re.escape(w)}(?!\w)" for w in found)
+    )
+
+
+def scrub(url: str, text: str) -> str:
+    """``text`` (what Apprise said of a send to ``url``) with the URL's secrets cut out:
+    "Failed to send ntfy notification to topic '…'"."""
+    words = _secret_words(url)
+    return text if words is None else words.sub("…", text)
+
+
+class _Scrub(logging.Filter):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._url = url
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if (said := scrub(self._url, text)) != text:
+            record.msg, record.args = said, ()
+        return True
+
+
+@contextlib.contextmanager
+def scrubbed(url: str) -> Iterator[None]:
+    """While sending to ``url``: what Apprise logs (to stderr, and the reason a send failed)
+    has the URL's secrets cut out (``scrub``)."""
+    apprise_log = logging.getLogger("apprise")
+    scrubber = _Scrub(url)
+    apprise_log.addFilter(scrubber)
+    try:
+        yield
+    finally:
+        apprise_log.removeFilter(scrubber)
+
+
 def environment(event: Event, target: str) -> dict[str, str]:
     e = event.to_dict()
     extra = {
@@ -247,6 +303,41 @@ def environment(event: Event, target: str) -> dict[str, str]:
         "TCPMONITOR_TS": e["ts"],
     }
     return {**os.environ, **extra}
+
+
+def notice_words(event: Event, target: str) -> tuple[str, str]:
+    """The title and body a notification service is sent, as the desktop's notices say it."""
+    name = event.profile_name
+    if event.state is State.DOWN:
+        title = f"Connection down: {name}"
+    elif event.previous is State.DOWN:
+        title = f"Connection back up: {name}"
+    else:
+        title = f"{name}: {event.state}"
+    cause = "" if event.cause is None else f": {event.cause.label}"
+    body = f"{name} ({target}) is {event.state}{cause}"
+    if event.detail:
+        body += f" — {event.detail}"
+    if event.detection_ms is not None and event.state is State.DOWN:
+        body += f" (noticed {event.detection_ms:.1f} ms after the last good sign)"
+    return title, body
+
+
+def batch_words(items: Sequence[tuple[Event, str]]) -> tuple[str, str]:
+    """One notice for several changes gathered together: ``3 connections down: A, B, C``
+    and one line each."""
+    names = list(dict.fromkeys(e.profile_name for e, _ in items))  # each once, in order
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    states = {e.state for e, _ in items}
+    if len(names) == 1:  # one connection, changing again (a blip, a flap)
+        title = f"{names[0]}: {len(items)} changes"
+    elif states == {State.DOWN}:
+        title = f"{len(items)} connections down: {shown}"
+    elif all(e.previous is State.DOWN for e, _ in items) and State.DOWN not in states:
+        title = f"{len(items)} connections back up: {shown}"
+    else:
+        title = f"{len(items)} connections changed: {shown}"
+    return title, "\n".join(notice_words(e, target)[1] for e, target in items)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -42,6 +42,7 @@ class Receiver(http.server.ThreadingHTTPServer):
     def __init__(self) -> None:
         self.got: list[tuple[str, dict[str, str], Any]] = []
         self.arrived = threading.Condition()
+        self.status = 200  # what it answers
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -50,7 +51,7 @@ class Receiver(http.server.ThreadingHTTPServer):
                 with owner.arrived:
                     owner.got.append((self.path, dict(self.headers), json.loads(body)))
                     owner.arrived.notify_all()
-                self.send_response(200)
+                self.send_response(owner.status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"id": "1", "event": "message"}')
@@ -407,6 +408,28 @@ def test_a_secret_in_the_place_of_a_host_is_never_shown(url: str, shown: str) ->
     Pushover's app token: those services' URLs hold them where a host would be."""
     [action] = parse("actions", [{"on": "down", "notify": url}])
     assert action.shown() == f"notify {shown}"
+
+
+def test_a_service_that_refuses_is_named_without_the_secret_of_its_url(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ntfy's topic is its secret (who knows it reads every notice) and is never shown; but
+    Apprise's warning named it ("Failed to send ntfy notification to topic '...'"), and the
+    warning was the reason recorded in the event log, and went to stderr as well."""
+    receiver.status = 403
+    url = f"ntfy://127.0.0.1:{receiver.port}/{TOKEN}"
+    reports = Reports()
+    runner = ActionRunner(reports)
+    try:
+        runner.submit(drop(), parse("actions", [{"on": "down", "notify": url}]), "127.0.0.1:1")
+        [told] = reports.wait(1)
+    finally:
+        runner.close()
+    assert "not sent" in told.detail
+    assert "error=403" in told.detail  # the reason is still said
+    assert TOKEN not in told.detail
+    assert "error=403" in caplog.text
+    assert TOKEN not in caplog.text
 
 
 def test_sends_that_never_finish_are_bounded_and_the_next_is_refused_and_said(
