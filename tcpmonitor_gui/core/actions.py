@@ -173,8 +173,14 @@ def _command(field: str, run: object) -> tuple[str, ...]:
 
 def _notify_url(field: str, url: object) -> str:
     """An Apprise URL that Apprise takes (``ntfy://…``, ``mailto://…``, ``json://…``, …)."""
-    if not isinstance(url, str) or not url or len(url) > MAX_ARG_LEN or not url.isprintable():
+    if not isinstance(url, str) or not url:
         v.fail(field, url, "is not a notification URL (e.g. ntfy://ntfy.sh/topic)")
+    # The URL may hold a secret: the messages show its service and host only.
+    if len(url) > MAX_ARG_LEN:
+        too_long = f"is too long ({len(url)} characters, allowed at most {MAX_ARG_LEN})"
+        v.fail(field, redact(url), too_long)
+    if (bad := next((c for c in url if not c.isprintable()), None)) is not None:
+        v.fail(field, redact(url), f"contains a control character (U+{ord(bad):04X})")
     quiet = logging.getLogger("apprise")  # it would log the URL it refuses, secret and all
     level, quiet.level = quiet.level, logging.CRITICAL + 1
     try:
@@ -187,7 +193,6 @@ def _notify_url(field: str, url: object) -> str:
     finally:
         quiet.setLevel(level)
     if not known:
-        # The URL may hold a secret: the message shows its service and host only.
         v.fail(field, redact(url), "is not a notification URL Apprise knows (see its wiki)")
     return url
 

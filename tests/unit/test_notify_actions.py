@@ -168,8 +168,11 @@ def test_a_name_that_looks_like_markup_reaches_a_mail_as_text(
     [
         (f"bogus://user:{SECRET}@host/", "is not a notification URL Apprise knows"),
         ("", "is not a notification URL"),
-        ("json://x\n", "is not a notification URL"),
         (42, "is not a notification URL"),
+        # Pasted with its line's end, or a tab: the whole URL was shown, password and all.
+        (f"json://user:{SECRET}@127.0.0.1/\n", "contains a control character (U+000A)"),
+        (f"ntfy://ntfy.sh/{SECRET}\t", "contains a control character (U+0009)"),
+        (f"ntfy://ntfy.sh/{SECRET}" + "x" * 5000, "is too long (5026 characters, allowed at"),
     ],
 )
 def test_a_bad_notification_url_is_refused_without_its_secret(url: object, problem: str) -> None:
