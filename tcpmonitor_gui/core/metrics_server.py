@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import http.server
+import ipaddress
 import os
 import socket
 import sys
@@ -64,6 +65,9 @@ class MetricsServer:
             def do_GET(self) -> None:
                 assert isinstance(self.server, _Server)
                 self.server.asked(self.request)  # a request: no longer the first to be cut
+                if not host_served(bound, host := self.headers.get("Host")):
+                    self.send_error(421, "Not a name of this port", REBOUND % host)
+                    return
                 if self.path.split("?", 1)[0] not in ("/metrics", "/"):
                     self.send_error(404, "only /metrics is here")  # HEAD: without its body
                     return
@@ -84,6 +88,7 @@ class MetricsServer:
         server_class = _Server6 if ":" in host else _Server
         self._server = server_class((host, port), Handler)
         address = self._server.server_address
+        bound = str(address[0])
         #: Where it listens (the port chosen when 0 was asked for).
         self.address: tuple[str, int] = (str(address[0]), int(address[1]))
 
@@ -97,6 +102,33 @@ class MetricsServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(REQUEST_TIMEOUT_S)
+
+
+REBOUND = (
+    "%r is not a name of this port: on a loopback address it answers to localhost and"
+    " loopback addresses only (a web page whose name was made to lead here must not read it)"
+)
+
+
+def host_served(bound: str, host: str | None) -> bool:
+    """Whether a request that names ``host`` (its Host header) is answered on ``bound``: on
+    an address of the network, whatever the name; on loopback, only a loopback name or
+    address (or none: HTTP/1.0). A web page can make its own name lead to 127.0.0.1 (DNS
+    rebinding) and read the port as its own; the browser still sends that name."""
+    if host is None or not ipaddress.ip_address(bound.partition("%")[0]).is_loopback:
+        return True
+    name = host.strip()
+    if name.startswith("["):
+        name = name[1:].partition("]")[0]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    name = name.rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):  # RFC 6761: always loopback
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class _Server(http.server.ThreadingHTTPServer):

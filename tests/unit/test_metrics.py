@@ -195,7 +195,7 @@ def test_run_serves_metrics_from_a_thread_that_a_silent_client_cannot_hold(
 def raw(address: tuple[str, int], method: str, path: str) -> tuple[str, dict[str, str], bytes]:
     """The status line, headers and body bytes of one HTTP/1.0 request, as sent."""
     with socket.create_connection(address, timeout=DEADLINE_S) as sock:
-        sock.sendall(f"{method} {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+        sock.sendall(f"{method} {path} HTTP/1.0\r\nHost: {address[0]}\r\n\r\n".encode())
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
@@ -439,3 +439,61 @@ def test_clients_that_scrape_as_fast_as_they_can_cannot_keep_a_scrape_out() -> N
     finally:
         hammer.communicate(timeout=DEADLINE_S)
         server.close()
+
+
+def _ask(address: tuple[str, int], host: str | None) -> tuple[int, bytes]:
+    """GET /metrics with ``host`` as its Host header (none at all: None)."""
+    with socket.create_connection(address, timeout=DEADLINE_S) as sock:
+        header = b"" if host is None else b"Host: %s\r\n" % host.encode()
+        sock.sendall(b"GET /metrics HTTP/1.1\r\n%sConnection: close\r\n\r\n" % header)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1", "::1"])
+def test_a_web_page_cannot_read_the_metrics_of_a_loopback_port_by_dns_rebinding(
+    listen: str,
+) -> None:
+    """A page in the user's browser whose name is made to resolve to 127.0.0.1 (DNS
+    rebinding) asked the loopback port as its own origin and read every profile's name and
+    target. On a loopback address only loopback names are served; a browser always sends the
+    name it asked for."""
+    if listen == "::1" and not socket.has_ipv6:
+        pytest.skip("no IPv6 here")
+    try:
+        server = MetricsServer(Metrics([profile("Payroll DB")]), listen, 0)
+    except OSError as exc:
+        pytest.skip(f"{listen} cannot be listened on here: {exc}")
+    port = server.address[1]
+    try:
+        status, body = _ask(server.address, f"attacker.example:{port}")
+        assert status == 421
+        assert b"Payroll" not in body and b"attacker.example" in body
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "127.0.0.2"):
+            assert _ask(server.address, host)[0] == 200, host
+        assert _ask(server.address, None)[0] == 200  # HTTP/1.0 tools send none
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("bound", "host", "served"),
+    [
+        ("0.0.0.0", "monitor.example.org:9464", True),  # bound beyond loopback: any name
+        ("192.0.2.7", "monitor.example.org", True),
+        ("::", "attacker.example", True),
+        ("127.0.0.1", "LOCALHOST.:9464", True),
+        ("127.0.0.1", "prometheus.localhost", True),
+        ("127.0.0.1", "127.0.0.1", True),
+        ("127.0.0.1", "127.0.0.1.attacker.example:9464", False),
+        ("127.0.0.1", "localhost.attacker.example", False),
+        ("::1", "[::1]:9464", True),
+        ("::1", "[fe80::1]:9464", False),
+        ("127.0.0.1", "", False),
+    ],
+)
+def test_which_names_a_port_answers_to(bound: str, host: str, served: bool) -> None:
+    assert metrics_module.host_served(bound, host) is served
