@@ -203,6 +203,16 @@ class TrayIcon(QObject):
     def can_show_messages(self) -> bool:
         return self.is_visible() and QSystemTrayIcon.supportsMessages()
 
+    @staticmethod
+    def hands_messages_to_desktop() -> bool:
+        """Whether Qt sends its tray messages to the desktop's notification service, as they
+        are (a StatusNotifierItem: KDE, GNOME with AppIndicator), rather than drawing a
+        balloon of its own by an XEmbed icon (whose window is Qt's ``QSystemTrayIconSys``)."""
+        return not any(
+            w.metaObject().className() == "QSystemTrayIconSys"
+            for w in QApplication.topLevelWidgets()
+        )
+
     # -- what the window tells it -------------------------------------------------------
 
     def update_status(self, counts: Mapping[State, int], down_names: Sequence[str]) -> None:

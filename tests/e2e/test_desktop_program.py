@@ -175,6 +175,29 @@ def test_a_name_that_looks_like_markup_reaches_the_notification_as_text(
     assert said == said_before, dunst_log.read_text(errors="replace")[-600:]
 
 
+def test_a_name_that_looks_like_markup_reaches_the_notification_as_text_through_an_sni_tray(
+    desktop: Desktop,
+    gui: Callable[..., GuiProcess],
+    server: LineEchoServer,
+    tmp_path: Path,
+) -> None:
+    """Under KDE's tray (a StatusNotifierWatcher: GNOME's AppIndicator too) Qt hands a tray
+    message to the notification service as it is, and the service read it as markup: "R&D
+    <core> db" lost its "<core>", and a peer's reply quoted in the body could put a link
+    there. Such a notice goes to the service the way the desktop's notices go, escaped."""
+    name = "R&D <core> db"
+    write_profiles(tmp_path, server, name)
+    dunst_log = desktop.log_dir / "dunst.log"
+    with desktop.status_notifier_watcher() as watcher:
+        window_showing_up(desktop, gui(), server, tmp_path)
+        watcher.expect_line(lambda line: line.startswith("register "))
+        said_before = dunst_log.read_text(errors="replace").count("Unable to parse markup")
+        notice, _ = stop_and_wait_for_notice(desktop, server, "R&amp;D &lt;core&gt; db is down")
+    assert notice.summary == f"Connection down: {name}"
+    said = dunst_log.read_text(errors="replace").count("Unable to parse markup")
+    assert said == said_before, dunst_log.read_text(errors="replace")[-600:]
+
+
 def test_under_a_chinese_locale_the_program_speaks_chinese(
     desktop: Desktop,
     gui: Callable[..., GuiProcess],

@@ -82,6 +82,10 @@ class TrayBackend:
     ) -> object:
         if not self._tray.can_show_messages():
             raise BackendUnavailable("no system tray shows our icon")
+        if self._tray.hands_messages_to_desktop():
+            # The service reads the body as markup: "R&D <core> db" lost "<core>", and a
+            # peer's reply quoted in it could put a link there. Sent the desktop's way: escaped.
+            raise BackendUnavailable("the tray would hand the notice on to the desktop as markup")
         self._tray.show_message(title, body, "warning" if urgent else "info", offer.clicked)
         return None  # a balloon replaces the one shown
 
