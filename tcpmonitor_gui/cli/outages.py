@@ -73,6 +73,6 @@ def _cells(o: Outage, now: dt.datetime) -> tuple[str, ...]:
         duration(o.duration_s(now), tenths=True),
         printable(o.profile_name),
         "-" if o.cause is None else o.cause.label,
-        o.ended_by or "ongoing",
+        printable(o.ended_by or "ongoing"),  # an old or hand-made log may hold anything
         o.note,
     )

@@ -307,6 +307,25 @@ def test_a_name_in_an_old_event_log_cannot_drive_the_terminal(home: Home) -> Non
     assert "evil\\x1b]0;owned\\x07\\x1b[2J" in result.stdout
 
 
+def test_how_an_outage_ended_in_an_old_event_log_cannot_drive_the_terminal(home: Home) -> None:
+    """``outages`` shows how each outage ended by the state that ended it, and one this
+    program never writes was printed as it came: escapes and all."""
+    path = home.data / "events.sqlite3"
+    now = dt.datetime.now(dt.UTC)
+    with EventLog(path) as log:
+        for state, previous in ((State.DOWN, State.UP), (State.UP, State.DOWN)):
+            log.submit([Event(now, "x", "Orders DB", Kind.STATE, state, previous, None,
+                              "probe", None)])  # fmt: skip
+        assert log.flush(5)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE events SET state = ? WHERE state = 'up'", ("\x1b]0;owned\x07\x9b2J",))
+    conn.close()
+    result = tcpmonitor(home, "outages")
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x9b" not in result.stdout
+    assert "\\x1b]0;owned\\x07\\x9b2J" in result.stdout
+
+
 # -- a read-only place, a disk that fills -----------------------------------------------
 
 
