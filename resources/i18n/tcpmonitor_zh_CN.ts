@@ -1735,7 +1735,7 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
     <name>ProfileActions</name>
     <message>
         <source>Connection removed meanwhile</source>
-        <extracomment>How many profiles an import adds per turn of the event loop (about 0.1 s of work). A line for the status bar. ``(title, text)``: something went wrong that the user must see (the window&apos;s banner).</extracomment>
+        <extracomment>How many profiles an import adds per turn of the event loop (about 0.1 s of work). An imported file&apos;s actions listed when the user is asked whether to take them. A line for the status bar. ``(title, text)``: something went wrong that the user must see (the window&apos;s banner).</extracomment>
         <translation>连接已在编辑期间被删除</translation>
     </message>
     <message>
@@ -1785,6 +1785,30 @@ Their stored history is kept.</source>
     <message>
         <source>Import failed</source>
         <translation>导入失败</translation>
+    </message>
+    <message>
+        <source>The profiles of {file} have actions, commands run or notices sent from this computer when their connections change:
+
+{actions}
+
+Take them too?</source>
+        <translation>{file} 中的连接配置带有动作，即连接状态变化时在本计算机上运行的命令或发出的通知：
+
+{actions}
+
+也一并导入这些动作吗？</translation>
+    </message>
+    <message>
+        <source>Import actions?</source>
+        <translation>导入动作？</translation>
+    </message>
+    <message>
+        <source>Import with actions</source>
+        <translation>连同动作导入</translation>
+    </message>
+    <message>
+        <source>Import without actions</source>
+        <translation>不带动作导入</translation>
     </message>
     <message numerus="yes">
         <source>Imported {count} profiles from {file}</source>

@@ -223,6 +223,18 @@ def build_parser() -> argparse.ArgumentParser:
     pimp.add_argument(
         "--replace", action="store_true", help="replace profiles with the same name or id"
     )
+    taken = pimp.add_mutually_exclusive_group()
+    taken.add_argument(
+        "--with-actions",
+        dest="actions",
+        action="store_const",
+        const="with",
+        help="take the commands and notices the profiles have (they run on this computer)",
+    )
+    taken.add_argument(
+        "--without-actions", dest="actions", action="store_const", const="without",
+        help="leave them out",
+    )  # fmt: skip
     _common(pimp)
     pexp = psub.add_parser("export", help="write the profiles to FILE (stdout without one)")
     pexp.add_argument(

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..core import maintenance, paths, snooze
+from ..core.actions import Action, redact
 from ..core.actions import parse as parse_actions
-from ..core.actions import redact
 from ..core.jsonfile import JsonFileError, dumps, file_text
 from ..core.outputs import write_output
 from ..core.profile import Profile
@@ -261,8 +261,12 @@ def _actions(args: argparse.Namespace, profiles: ProfileSet) -> None:
         return
     print(f"{found.name!r}: actions:")
     for n, action in enumerate(actions, 1):
-        what = printable(action.shown() if action.notify else shlex.join(action.run))
-        print(f"  {n}. on {action.on}: {what} (timeout {action.timeout_s:g} s)")
+        print(f"  {n}. on {action.on}: {_what(action)} (timeout {action.timeout_s:g} s)")
+
+
+def _what(action: Action) -> str:
+    """What an action does, to print: the command as typed, a notice's service and host."""
+    return printable(action.shown() if action.notify else shlex.join(action.run))
 
 
 def _same_window(stored: str, typed: str) -> bool:
@@ -301,6 +305,7 @@ def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
     """Add the file's profiles; one with the id or name of a stored one is an error unless
     ``--replace`` (then it takes the stored one's place). All in one change, or none."""
     source, incoming = args.incoming
+    incoming, left_out = _taken_actions(source, incoming, args.actions)
     updated: list[Profile] = []
     added: list[Profile] = []
     removed: set[str] = set()
@@ -323,7 +328,27 @@ def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
     except ProfileConflict as exc:  # two stored profiles clash with one imported
         raise UsageError(f"{source}: {exc}") from None
     replaced = len({p.id for p in updated} | removed)
-    print(f"imported {len(incoming)} profiles ({replaced} replaced) from {source}")
+    left = f"; {left_out} actions left out" if left_out else ""
+    print(f"imported {len(incoming)} profiles ({replaced} replaced) from {source}{left}")
+
+
+def _taken_actions(
+    source: str, incoming: list[Profile], choice: str | None
+) -> tuple[list[Profile], int]:
+    """The file's profiles, with their actions only when the user said to take them (and
+    how many were left out): a file from someone else (a colleague's, a download) carried
+    commands that then ran here at the first change, taken without a word."""
+    carried = [(p, a) for p in incoming for a in p.actions]
+    if not carried or choice == "with":
+        return incoming, 0
+    if choice == "without":
+        return [dataclasses.replace(p, actions=()) for p in incoming], len(carried)
+    shown = "; ".join(f"{p.name!r} on {a.on}: {_what(a)}" for p, a in carried[:3])
+    more = f" and {len(carried) - 3} more" if len(carried) > 3 else ""
+    raise UsageError(
+        f"{source}: its profiles have actions that would run on this computer ({shown}{more});"
+        " take them with --with-actions, or leave them out with --without-actions"
+    )
 
 
 def _incoming(file: str) -> tuple[str, list[Profile]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Kind, State
@@ -199,6 +200,40 @@ def test_import_adds_new_profiles_and_skips_present_ones(
     out = tmp_path / "export.json"
     assert window.profiles.export_file(out).result(5) == 2
     assert {p["name"] for p in json.loads(out.read_text())["profiles"]} == {"first", "second"}
+
+
+def test_an_imported_files_actions_are_shown_and_taken_only_when_the_user_says(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A file from someone else whose profiles had commands ran them here at the first
+    change: the import took them without a word. The user is shown them and chooses."""
+    ran = tmp_path / "ran"
+    command = ["/bin/sh", "-c", f"touch {ran}"]
+
+    def imported(name: str, answer: str) -> QMessageBox:
+        profile = {"name": name, "host": "127.0.0.1", "port": 1, "enabled": False,
+                   "actions": [{"on": "change", "run": command}]}  # fmt: skip
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"version": 1, "profiles": [profile]}))
+        window.profiles.import_file(path).result(5)
+        qtbot.waitUntil(lambda: bool(window.findChildren(QMessageBox)), timeout=5000)
+        [box] = window.findChildren(QMessageBox)
+        assert f"{name} — change: /bin/sh -c touch {ran}" in box.text()
+        [button] = [b for b in box.buttons() if b.text() == answer]
+        button.click()
+        qtbot.waitUntil(lambda: not window.findChildren(QMessageBox), timeout=5000)
+        return box  # answered: what it adds, it adds then
+
+    imported("left", "Import without actions")
+    qtbot.waitUntil(lambda: window.registry.profiles.find("left") is not None, timeout=5000)
+    assert window.registry.profiles.find("left").actions == ()  # type: ignore[union-attr]
+    imported("taken", "Import with actions")
+    qtbot.waitUntil(lambda: window.registry.profiles.find("taken") is not None, timeout=5000)
+    taken = window.registry.profiles.find("taken")
+    assert taken is not None and [a.run for a in taken.actions] == [tuple(command)]
+    imported("cancelled", "Cancel")
+    assert window.registry.profiles.find("cancelled") is None
+    assert not ran.exists()
 
 
 def test_importing_thousands_of_profiles_keeps_the_window_responsive(

@@ -305,3 +305,35 @@ def script_run(tmp_path: Path, text: bytes) -> str:
     result = tcpmonitor(home, "actions", "test", "db")
     assert result.returncode == 1
     return result.stdout.rstrip("\n")
+
+
+def test_an_imported_file_brings_its_commands_only_when_asked(tmp_path: Path) -> None:
+    """A profile file from someone else (a colleague's, a download) ran its commands here:
+    'import' took them silently, 'list' did not show them, and the first change ran them.
+    Now they are named and the import refused until the user says to take them or leave
+    them out; nothing is stored meanwhile."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    ran = tmp_path / "ran"
+    shared = tmp_path / "shared.json"
+    command = ["/bin/sh", "-c", f"touch {ran}"]
+    profile = {"name": "Shared DB", "host": "127.0.0.1", "port": 1,
+               "actions": [{"on": "change", "run": command}]}  # fmt: skip
+    shared.write_text(json.dumps({"version": 1, "profiles": [profile]}))
+
+    refused = tcpmonitor(home, "profiles", "import", str(shared))
+    assert refused.returncode == 2, refused.stderr
+    assert f"'Shared DB' on change: /bin/sh -c 'touch {ran}'" in refused.stderr
+    assert "--with-actions" in refused.stderr and "--without-actions" in refused.stderr
+    assert not (home.config / "profiles.json").exists()
+
+    left_out = tcpmonitor(home, "profiles", "import", str(shared), "--without-actions")
+    assert left_out.returncode == 0, left_out.stderr
+    assert "actions left out" in left_out.stdout
+    stored = json.loads((home.config / "profiles.json").read_text())["profiles"]
+    assert [p.get("actions", []) for p in stored] == [[]]
+
+    taken = tcpmonitor(home, "profiles", "import", str(shared), "--with-actions", "--replace")
+    assert taken.returncode == 0, taken.stderr
+    stored = json.loads((home.config / "profiles.json").read_text())["profiles"]
+    assert [a["run"] for p in stored for a in p["actions"]] == [command]
+    assert not ran.exists()  # an import runs nothing

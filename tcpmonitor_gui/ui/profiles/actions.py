@@ -47,6 +47,8 @@ if TYPE_CHECKING:  # the engine's samples load with the engine, after the first 
 
 #: How many profiles an import adds per turn of the event loop (about 0.1 s of work).
 IMPORT_PER_TURN = 100
+#: An imported file's actions listed when the user is asked whether to take them.
+MAX_ACTIONS_SHOWN = 5
 
 
 def names_of(profiles: Sequence[Profile], most: int = 5) -> str:
@@ -289,7 +291,44 @@ class ProfileActions(QObject):
             error = str(exc) if isinstance(exc, JsonFileError) else f"{path}: {exc}"
             self.problem.emit(self.tr("Import failed"), file_problem_text(error))
             return
-        self._add_imported(path, future.result(), {name_key(p.name) for p in self.profiles})
+        incoming = future.result()
+        if any(p.actions for p in incoming):
+            self._ask_actions(path, incoming)
+            return
+        self._add_imported(path, incoming, {name_key(p.name) for p in self.profiles})
+
+    def _ask_actions(self, path: Path, incoming: list[Profile]) -> None:
+        """A file from someone else (a colleague's, a download) whose profiles have actions
+        ran its commands here at the first change, taken without a word: they are shown, and
+        taken, left out or the import cancelled as the user says."""
+        from PySide6.QtWidgets import QMessageBox  # noqa: PLC0415 - see common.file_dialogs
+
+        carried = [f"{p.name} — {a.on}: {a.shown()}" for p in incoming for a in p.actions]
+        shown = "\n".join(
+            [*carried[:MAX_ACTIONS_SHOWN], *(["…"] * (len(carried) > MAX_ACTIONS_SHOWN))]
+        )
+        text = self.tr(
+            "The profiles of {file} have actions, commands run or notices sent from this "
+            "computer when their connections change:\n\n{actions}\n\nTake them too?"
+        ).format(file=path.name, actions=shown)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Import actions?"), anchored(text),
+                          QMessageBox.StandardButton.Cancel, self._parent)  # fmt: skip
+        box.setTextFormat(Qt.TextFormat.PlainText)  # names and commands: see common.plain
+        take = box.addButton(self.tr("Import with actions"), QMessageBox.ButtonRole.AcceptRole)
+        leave = box.addButton(self.tr("Import without actions"), QMessageBox.ButtonRole.NoRole)
+        box.setDefaultButton(leave)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered() -> None:
+            if box.clickedButton() not in (take, leave):
+                return
+            profiles = incoming
+            if box.clickedButton() is leave:
+                profiles = [dataclasses.replace(p, actions=()) for p in incoming]
+            self._add_imported(path, profiles, {name_key(p.name) for p in self.profiles})
+
+        box.finished.connect(answered)
+        box.open()
 
     def _add_imported(
         self, path: Path, incoming: list[Profile], taken: set[str], at: int = 0, added: int = 0
