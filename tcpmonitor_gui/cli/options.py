@@ -66,7 +66,7 @@ def profile_from_args(args: argparse.Namespace, name: str, kind: str) -> Profile
 
 def as_option_error(exc: v.FieldError) -> str:
     option = OPTION_NAMES.get(exc.field, exc.field)
-    return f"{option}: {v.show(exc.value)} {exc.problem}"
+    return f"{option}: {exc.shown()} {exc.problem}"
 
 
 def open_session(args: argparse.Namespace) -> Session:

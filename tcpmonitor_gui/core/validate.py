@@ -36,6 +36,11 @@ def port_digits(text: str) -> str:
     return f"{host_part}{sep}{ascii_digits(port_text)}"
 
 
+#: Fields whose text may hold a secret (what a heartbeat sends may log in: Redis's ``AUTH
+#: password``): a refusal, printed and logged, names the field and the problem, not the text.
+SECRET_FIELDS = frozenset({"send"})
+
+
 class FieldError(ValueError):
     """One bad field: ``field`` is a dotted path (``detector.interval_s``)."""
 
@@ -43,7 +48,14 @@ class FieldError(ValueError):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}: {show(value)} {problem}")
+        super().__init__(f"{field}: {self.shown()} {problem}")
+
+    def shown(self) -> str:
+        """The value as a message shows it (``show``), unless it may hold a secret."""
+        secret = self.field.rpartition(".")[2] in SECRET_FIELDS
+        if secret and isinstance(self.value, str) and self.value:
+            return "(not shown: it may hold a password)"
+        return show(self.value)
 
     def under(self, prefix: str) -> FieldError:
         """The same error with ``prefix`` put before the field path."""

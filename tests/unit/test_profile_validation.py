@@ -165,7 +165,7 @@ CASES: list[tuple[str, Any, str, str, str]] = [
         "is not a number (allowed 0.1 to 86400)",
     ),
     ("timeout", make({"timeout_s": 0.01}), "detector.timeout_s", "0.01", "(allowed 0.05 to 600)"),
-    ("send-too-long", make({"send": "s" * 4097}), "detector.send", "'ssss", "at most 4096"),
+    ("send-too-long", make({"send": "s" * 4097}), "detector.send", "(not shown", "at most 4096"),
     ("expect-not-text", make({"expect": 5}), "detector.expect", "5", "is not text"),
     ("tls", make({"tls": "yes"}), "detector.tls", "'yes'", "is not true or false"),
     (
@@ -188,7 +188,7 @@ CASES: list[tuple[str, Any, str, str, str]] = [
         "hex-send",
         make({"kind": "heartbeat", "preset": "hex", "send": "zz", "expect": "00"}),
         "detector.send",
-        "'zz'",
+        "(not shown: it may hold a password)",  # what is sent may log in
         "is not hex bytes (pairs of 0-9a-f, spaces allowed)",
     ),
     (
@@ -330,3 +330,24 @@ def test_each_detector_gets_its_own_defaults() -> None:
     heartbeat = Profile.from_dict(make({"kind": "heartbeat"}))
     assert (heartbeat.fail_after, heartbeat.detector.preset) == (1, "echo")
     assert Profile.from_dict(make({"kind": "watch"})).fail_after == 1
+
+
+@pytest.mark.parametrize(
+    ("send", "problem"),
+    [
+        ("AUTH s3cret-pass\r\nPING\r\n" + "x" * 5000, "is too long (5024 characters"),
+        ("AUTH s3cret-pass\r\n\ud800", "contains a lone surrogate (U+D800)"),
+    ],
+)
+def test_what_a_heartbeat_sends_is_not_repeated_in_a_refusal(send: str, problem: str) -> None:
+    """The text sent may log in (Redis's ``AUTH password``, SMTP's ``AUTH PLAIN ...``): a
+    refusal of it was printed and logged (a service's journal) with its first 57 characters,
+    the password among them. The field and the problem say enough."""
+    data = {"name": "cache", "host": "127.0.0.1", "port": 6379,
+            "detector": {"kind": "heartbeat", "send": send}}  # fmt: skip
+    with pytest.raises(FieldError) as caught:
+        Profile.from_dict(data)
+    said = str(caught.value)
+    assert said.startswith("detector.send: ") and problem in said
+    assert "s3cret" not in said
+    assert "s3cret" not in str(caught.value.under("profiles[0]"))
