@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal
 
@@ -207,7 +208,10 @@ class TrayIcon(QObject):
     def hands_messages_to_desktop() -> bool:
         """Whether Qt sends its tray messages to the desktop's notification service, as they
         are (a StatusNotifierItem: KDE, GNOME with AppIndicator), rather than drawing a
-        balloon of its own by an XEmbed icon (whose window is Qt's ``QSystemTrayIconSys``)."""
+        balloon of its own by an XEmbed icon (whose window is Qt's ``QSystemTrayIconSys``).
+        Windows' and macOS's trays are their own: never."""
+        if sys.platform in ("win32", "darwin"):
+            return False
         return not any(
             w.metaObject().className() == "QSystemTrayIconSys"
             for w in QApplication.topLevelWidgets()
