@@ -35,6 +35,7 @@ from .actions import (
     scrubbed,
 )
 from .events import Event, State
+from .validate import CONTROL_ESCAPES
 
 
 class _Command(asyncio.SubprocessProtocol):
@@ -140,7 +141,9 @@ async def run_one(action: Action, event: Event, target: str, left: set[_Command]
             await _close(command)
     text = output.decode("utf-8", "replace")
     text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
-    return Outcome(action, ok, summary, text[:OUTPUT_KEPT])
+    # Kept with its control characters as escapes: it may relay a remote's words (ssh, curl),
+    # and the record is printed as it is by 'events --format csv' and 'run --json'.
+    return Outcome(action, ok, summary, text.translate(CONTROL_ESCAPES)[:OUTPUT_KEPT])
 
 
 def _missing_interpreter(program: str) -> str:

@@ -17,7 +17,7 @@ from .failure import CheckFailed, classify
 from .patterns import Pattern
 from .presets import Exchange
 from .sample import Timings
-from .validate import BIDI_CONTROLS
+from .validate import CONTROL_ESCAPES
 from .wire import Wire
 
 Judge = Callable[[bytes], bool | None]
@@ -28,12 +28,7 @@ LATE_GRACE_S = 0.05
 #: How ``preview`` shows what is not printable text: control characters, a backslash, the
 #: bidirectional controls a profile name may not hold (a peer's U+202E turned the rest of a
 #: notice around), and each byte that is not UTF-8 (``surrogateescape`` made it U+DC80-DCFF).
-_SHOWN = (
-    {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
-    | {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x5C: "\\\\", 0x2028: "\\u2028", 0x2029: "\\u2029"}
-    | {ord(c): f"\\u{ord(c):04x}" for c in BIDI_CONTROLS}
-    | {0xDC00 + b: f"\\x{b:02x}" for b in range(0x80, 0x100)}
-)
+_SHOWN = CONTROL_ESCAPES | {0x5C: "\\\\"} | {0xDC00 + b: f"\\x{b:02x}" for b in range(0x80, 0x100)}
 
 
 def preview(data: bytes, limit: int = 60) -> str:

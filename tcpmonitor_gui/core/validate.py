@@ -15,6 +15,14 @@ from typing import Any, NoReturn
 #: Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they reorder what
 #: follows them on the line. Right-to-left names (Arabic, Hebrew) need none of them.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: How text from elsewhere (a peer's reply, a command's output) is kept and shown: each control
+#: character (C0, DEL, C1), line or paragraph separator and bidirectional control as an escape,
+#: so that no terminal, spreadsheet or line it is printed on is driven or turned around by it.
+CONTROL_ESCAPES = (
+    {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+    | {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+    | {ord(c): f"\\u{ord(c):04x}" for c in BIDI_CONTROLS}
+)
 #: Characters that show as nothing (zero-width space, word joiner, BOM, soft hyphen, the
 #: zero-width (non-)joiners, invisible operators): ``name_key`` leaves them out.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))

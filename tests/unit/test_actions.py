@@ -13,7 +13,9 @@ from typing import Any
 import psutil
 import pytest
 
+from tcpmonitor_gui.core.action_runner import ActionRunner
 from tcpmonitor_gui.core.actions import parse
+from tcpmonitor_gui.core.actions import test_event as a_test_event  # not a test to collect
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.settings import Settings
 from tcpmonitor_gui.core.validate import FieldError
@@ -337,3 +339,19 @@ def test_an_imported_file_brings_its_commands_only_when_asked(tmp_path: Path) ->
     stored = json.loads((home.config / "profiles.json").read_text())["profiles"]
     assert [a["run"] for p in stored for a in p["actions"]] == [command]
     assert not ran.exists()  # an import runs nothing
+
+
+def test_what_a_command_wrote_is_kept_with_its_control_characters_as_escapes() -> None:
+    """A command's output is kept in its action's record, which the event log stores and
+    'events --format csv' and 'run --json' print as they are: an escape sequence it relayed
+    (a remote's words through ssh, a page through curl) reached the terminal from there, as
+    did an 8-bit CSI (U+009B, which JSON leaves as it is) and a right-to-left override."""
+    [action] = parse("actions", [{"on": "down", "run": [
+        "printf", "\\033]0;pwned\\007 \\302\\2332J \\342\\200\\256txt\\tend"]}])  # fmt: skip
+    runner = ActionRunner(lambda event: None)
+    try:
+        [outcome] = runner.run_now(a_test_event("p", "db", "probe"), [action], "127.0.0.1:1")
+    finally:
+        runner.close()
+    assert outcome.ok, outcome
+    assert outcome.output == r"\x1b]0;pwned\x07 \x9b2J \u202etxt\tend"
