@@ -275,7 +275,10 @@ class _Scrub(logging.Filter):
         self._url = url
 
     def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
+        try:
+            text = record.getMessage()
+        except Exception:  # arguments that do not fit: logging says so, with nothing of ours
+            return True
         if (said := scrub(self._url, text)) != text:
             record.msg, record.args = said, ()
         return True
