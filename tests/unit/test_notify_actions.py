@@ -11,6 +11,7 @@ import dataclasses
 import email
 import http.server
 import json
+import logging
 import os
 import socket
 import sys
@@ -25,7 +26,7 @@ from aiosmtpd.controller import Controller
 
 from tcpmonitor_gui.core import action_runner
 from tcpmonitor_gui.core.action_runner import ActionRunner
-from tcpmonitor_gui.core.actions import MAX_WAITING, parse
+from tcpmonitor_gui.core.actions import MAX_WAITING, parse, scrubbed
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
 from tcpmonitor_gui.core.validate import FieldError
 from tests.unit._cli_process import Home, tcpmonitor
@@ -455,3 +456,11 @@ def test_sends_that_never_finish_are_bounded_and_the_next_is_refused_and_said(
         runner.close()
     assert last.detail.endswith("not sent: 3 notices are still being sent, unfinished")
     assert receiver.got == []
+
+
+def test_a_record_whose_arguments_do_not_fit_is_left_to_logging() -> None:
+    """The filter that cuts a URL's secrets out of what Apprise logs read every record's
+    message, and one whose arguments did not fit raised out of it into Apprise's send."""
+    record = logging.LogRecord("apprise", logging.WARNING, __file__, 1, "%s, %s", ("one",), None)
+    with scrubbed(f"ntfy://ntfy.sh/{TOKEN}"):
+        assert logging.getLogger("apprise").filter(record)  # logging reports it as ever
