@@ -1,7 +1,7 @@
 """Outages as records, derived from the stored state events.
 
-An outage of a profile begins with a ``down`` that follows anything but ``down``, and ends
-with the profile's next state event that is not ``down``: ``up`` or ``degraded`` (it
+An outage of a profile begins with a ``down`` that follows anything but ``down`` (in time),
+and ends with the profile's next state event that is not ``down``: ``up`` or ``degraded`` (it
 recovered), ``paused`` (the user stopped watching it) or ``unknown`` (monitoring stopped: the
 program quit, the profile was removed; when it really came back is not known). One without an
 end is ongoing. Derived on demand, one statement: each start finds its end through the
@@ -29,11 +29,18 @@ ENDED_BY = {
     State.CONNECTING: "monitoring restarted",
 }
 
-#: A start: a ``down`` after anything but ``down`` (a state change, not an action's row).
-_START = (
-    "state = 'down' AND (previous IS NULL OR previous != 'down')"
-    " AND coalesce(kind, 'state') = 'state' AND profile_id != ''"
-)
+#: A start: a ``down`` whose profile was in any other state just before it, by time (a state
+#: change, not an action's row). Not by its ``previous``: two processes writing one log (the
+#: window and ``tcpmonitor run``) each say what they saw last, and a row written late with
+#: an earlier time made a second outage inside the first, its time counted twice.
+_START = """
+state = 'down' AND coalesce(kind, 'state') = 'state' AND profile_id != ''
+AND coalesce((SELECT b.state FROM events b
+              WHERE b.profile_id = events.profile_id AND b.ts <= events.ts
+                AND (b.ts < events.ts OR b.id < events.id)
+                AND coalesce(b.kind, 'state') = 'state'
+              ORDER BY b.ts DESC, b.id DESC LIMIT 1), '') != 'down'
+"""
 #: The outages starting in the period, and the one each profile was in when it began (its
 #: start found by a backward seek from ``:since``); each start's end is the profile's next
 #: change that is not ``down``, found by a forward seek on ``(profile_id, ts)``.
@@ -62,7 +69,7 @@ ends(sid, eid) AS (
 SELECT s.profile_id, s.profile_name, s.ts, s.cause, s.detail, s.detection_ms, s.maintenance,
   e.ts, e.state, e.detail
 FROM ends JOIN events s ON s.id = ends.sid LEFT JOIN events e ON e.id = ends.eid
-WHERE e.ts IS NULL OR e.ts >= :since
+WHERE e.ts IS NULL OR e.ts > :since  -- ended at :since: no time in the period
 ORDER BY s.ts, s.id
 """
 

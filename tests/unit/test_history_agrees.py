@@ -1,0 +1,220 @@
+"""One stored history, told the same by every view: the outages (``core.outages`` and
+``tcpmonitor outages``), the uptime (``eventqueries.uptimes``), the report (``core.report``,
+``tcpmonitor report``) and the details view's summary (``profile_history.load``), each checked
+against an independent reading of the same events written here (``Truth``) for histories made
+to be hard: outages across the period's edges, one ongoing, monitoring stopped in the middle of
+one, paused, planned, this computer asleep or offline, degraded, and rows written out of order
+by two processes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core import report
+from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.eventqueries import KNOWN_STATES, UP_STATES
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
+from tcpmonitor_gui.core.outages import Outage, outages
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_history import load
+from tests.helpers import make_profile
+
+UNTIL = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+MONTH = dt.timedelta(days=30)
+SINCE = UNTIL - MONTH
+A = make_profile("127.0.0.1", 5432, name="orders db")
+
+
+def at(hours: float) -> dt.datetime:
+    """``hours`` after the period's start (negative: before it)."""
+    return SINCE + dt.timedelta(hours=hours)
+
+
+def change(hours: float, state: State, previous: State | None = None, **extra: object) -> Event:
+    cause = extra.pop("cause", Cause.REFUSED if state is State.DOWN else None)
+    return Event(ts=at(hours), profile_id=A.id, profile_name=A.name, kind=Kind.STATE,
+                 state=state, previous=previous, cause=cause, detector="probe",  # type: ignore[arg-type]
+                 latency_ms=None, **extra)  # type: ignore[arg-type]  # fmt: skip
+
+
+def power(hours: float, state: State) -> Event:
+    return dataclasses.replace(condition(state), ts=at(hours))
+
+
+@dataclasses.dataclass(frozen=True)
+class Truth:
+    """The history read the plain way: the profile's state changes in time order (ties in
+    the order written), each state lasting until the next; asleep, nothing is known."""
+
+    events: Sequence[Event]
+    since: dt.datetime = SINCE
+    until: dt.datetime = UNTIL
+
+    def _changes(self) -> list[Event]:
+        return sorted((e for e in self.events if e.profile_id == A.id and e.kind is Kind.STATE),
+                      key=lambda e: e.ts)  # stable: ties stay as written  # fmt: skip
+
+    def _asleep(self) -> list[tuple[float, float]]:
+        power = sorted((e for e in self.events if e.kind is Kind.POWER), key=lambda e: e.ts)
+        spans, start = [], None
+        for e in power:
+            if e.state is State.SLEEP and start is None:
+                start = e.ts.timestamp()
+            elif e.state is State.WAKE and start is not None:
+                spans.append((start, e.ts.timestamp()))
+                start = None
+        if start is not None:
+            spans.append((start, self.until.timestamp()))
+        return spans
+
+    def spans(self) -> list[tuple[Event, float, float]]:
+        """Each change with the time (clipped to the period, less any sleep) it lasted."""
+        t0, t1 = self.since.timestamp(), self.until.timestamp()
+        changes = self._changes()
+        out = []
+        for e, after in zip(changes, [*changes[1:], None], strict=True):
+            a = max(t0, e.ts.timestamp())
+            b = min(t1, t1 if after is None else after.ts.timestamp())
+            if b > a:
+                slept = sum(max(0.0, min(b, s1) - max(a, s0)) for s0, s1 in self._asleep())
+                out.append((e, a, b - slept))
+        return out
+
+    def up_known(self) -> tuple[float, float]:
+        up = known = 0.0
+        for e, a, b_less_sleep in self.spans():
+            seconds = b_less_sleep - a
+            if e.state in UP_STATES:
+                up += seconds
+            if e.state in KNOWN_STATES and not _local(e) and not _planned(e):
+                known += seconds
+        return up, known
+
+    def outages(self) -> list[tuple[dt.datetime, dt.datetime | None, str, Event]]:
+        """(start, end, what ended it, the start's change) of those overlapping the period."""
+        found: list[tuple[dt.datetime, dt.datetime | None, str, Event]] = []
+        before: State | None = None
+        for e in self._changes():
+            if e.state is State.DOWN and before is not State.DOWN:
+                found.append((e.ts, None, "", e))
+            elif e.state is not State.DOWN and before is State.DOWN:
+                start, _, _, first = found[-1]
+                found[-1] = (start, e.ts, _ENDED[e.state], first)
+            before = e.state
+        return [o for o in found if o[0] < self.until and (o[1] is None or o[1] > self.since)]
+
+    def own(self) -> list[tuple[dt.datetime, dt.datetime | None, str, Event]]:
+        return [o for o in self.outages() if not _local(o[3]) and not _planned(o[3])]
+
+
+_ENDED = {
+    State.UP: "recovered",
+    State.DEGRADED: "recovered",
+    State.PAUSED: "paused",
+    State.UNKNOWN: "monitoring stopped",
+    State.CONNECTING: "monitoring restarted",
+}
+
+
+def _local(e: Event) -> bool:
+    return e.state is State.DOWN and e.cause is Cause.LOCAL_NETWORK
+
+
+def _planned(e: Event) -> bool:
+    return e.state is State.DOWN and e.maintenance
+
+
+def write(log: EventLog, *batches: Sequence[Event]) -> None:
+    """Each batch committed before the next: rows of a later batch have later ids."""
+    for batch in batches:
+        log.submit(batch)
+        assert log.flush()
+
+
+def check_views_agree(log: EventLog, truth: Truth, profiles: Sequence[Profile] = (A,)) -> None:
+    """Read while the log that wrote them is open: a state still open is ongoing, not left
+    by monitoring that ended without a word (``core.orphans`` ends those at the next start)."""
+    want = truth.outages()
+    conn = sqlite3.connect(log.path)
+    try:
+        got: list[Outage] = outages(conn, A.id, truth.since, truth.until)
+    finally:
+        conn.close()
+    assert [(o.start, o.end, o.ended_by) for o in got] == [w[:3] for w in want]
+    up, known = truth.up_known()
+    own = truth.own()
+    r = next(p for p in report.build(log, profiles, truth.since, truth.until).profiles
+             if p.profile.id == A.id)  # fmt: skip
+    details = load(log, A.id, MONTH.total_seconds(), now=truth.until)
+    assert (r.uptime.up_s, r.uptime.known_s) == pytest.approx((up, known))
+    assert details.summary.uptime["30 d"].percent == pytest.approx(r.uptime.percent)
+    assert r.own_outages == details.summary.outages == len(own)
+    assert r.outage_count == details.outage_count == len(want)
+    # What the report says was down is what its uptime left out: one count of the time.
+    assert r.downtime_s == pytest.approx(known - up)
+    longest = [((end or truth.until) - start).total_seconds() for start, end, _, _ in own]
+    assert r.longest_s == pytest.approx(max(longest, default=0.0))
+    if longest:
+        assert details.summary.longest is not None
+        assert details.summary.longest.duration_s(truth.until) == pytest.approx(max(longest))
+
+
+EDGES = [  # down across the period's start, a recovery, one across its end: ongoing
+    change(-5, State.UP, State.CONNECTING),
+    change(-2, State.DOWN, State.UP),
+    change(1, State.UP, State.DOWN),
+    change(30 * 24 - 3, State.DOWN, State.UP, cause=Cause.RESET),
+]
+STOPPED = [  # the program quit inside an outage, started again, found it still down
+    change(0.5, State.UP, State.CONNECTING),
+    change(10, State.DOWN, State.UP),
+    change(12, State.UNKNOWN, State.DOWN),
+    change(20, State.CONNECTING, State.UNKNOWN),
+    change(20.01, State.DOWN, State.CONNECTING, cause=Cause.CONNECT_TIMEOUT),
+    change(22, State.DEGRADED, State.DOWN),
+    change(23, State.UP, State.DEGRADED),
+    change(30, State.DOWN, State.UP),
+    change(31, State.PAUSED, State.DOWN),  # paused while down
+    change(40, State.CONNECTING, State.PAUSED),
+    change(40.1, State.UP, State.CONNECTING),
+]
+PLANNED_AND_OFFLINE = [
+    change(0, State.UP, State.CONNECTING),
+    change(50, State.DOWN, State.UP, maintenance=True),
+    change(52, State.UP, State.DOWN),
+    change(60, State.DOWN, State.UP, cause=Cause.LOCAL_NETWORK),
+    change(61, State.UP, State.DOWN),
+]
+
+
+@pytest.mark.parametrize(
+    "history",
+    [EDGES, STOPPED, PLANNED_AND_OFFLINE, EDGES + STOPPED + PLANNED_AND_OFFLINE],
+    ids=["edges", "stopped-paused", "planned-offline", "all"],
+)
+def test_every_view_tells_the_history_as_it_happened(tmp_path: Path, history: list[Event]) -> None:
+    with EventLog(tmp_path / "events.sqlite3") as log:
+        write(log, history)
+        check_views_agree(log, Truth(history))
+
+
+def test_rows_written_late_with_earlier_times_make_no_outage_inside_another(
+    tmp_path: Path,
+) -> None:
+    """The window and ``tcpmonitor run`` write one log: the second's rows come after the
+    first's, with earlier times. By time, the profile went down at 5 h and came back at 15 h:
+    one outage of 10 h, not a second one from 10 h counted over it (15 h down, 2 outages)."""
+    window = [change(0, State.UP, State.CONNECTING), change(10, State.DOWN, State.UP),
+              change(20, State.UP, State.DOWN)]  # fmt: skip
+    run = [change(5, State.DOWN, State.UP), change(15, State.UP, State.DOWN)]
+    truth = Truth(window + run)
+    assert [(o[0], o[1]) for o in truth.outages()] == [(at(5), at(15))]
+    with EventLog(tmp_path / "events.sqlite3") as log:
+        write(log, window, run)
+        check_views_agree(log, truth)
