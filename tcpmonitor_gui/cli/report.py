@@ -88,7 +88,7 @@ def _table(report: Report, profiles: list[Profile]) -> None:
                 printable(p.name),
                 f"{int(r.uptime.percent * 100) / 100:.2f} %",
                 str(own),
-                duration(r.downtime_s) if own else "-",
+                duration(r.downtime_s) if r.downtime_s else "-",
                 "-" if r.mean_recovery_s is None else duration(r.mean_recovery_s),
                 duration(r.longest_s) if own else "-",
                 "-" if r.latency_avg_ms is None else f"{r.latency_avg_ms:.2f} ms",

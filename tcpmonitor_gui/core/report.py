@@ -51,7 +51,8 @@ class ProfileReport:
     shaded_other: list[Shade]
     buckets: list[Bucket]
     bucket_s: float
-    #: The target's own downtime in the period (not this computer's, not planned).
+    #: The target's own downtime in the period (not this computer's, not planned, not while
+    #: it slept): the time counted that was not up, so that it and ``uptime`` tell one story.
     downtime_s: float
     mean_recovery_s: float | None
     longest_s: float
@@ -78,7 +79,6 @@ class _Tally:
     pixel_s: float
     count: int = 0
     own: int = 0
-    downtime_s: float = 0.0
     ended_s: float = 0.0
     ended: int = 0
     longest_s: float = 0.0
@@ -98,7 +98,6 @@ class _Tally:
         if not own:
             return
         self.own += 1
-        self.downtime_s += _clip(o, self.since, self.until)
         self.longest_s = max(self.longest_s, o.duration_s(self.until))
         if o.recovered:
             self.ended_s += o.duration_s(self.until)
@@ -124,6 +123,7 @@ def build(
     rows = []
     for p in profiles:
         t = tallies[p.id]
+        uptime = uptimes.get(p.id, Uptime(None))
         minutes = log.latency_per_minute(p.id, since, until)
         answered = sum(m.ok for m in minutes if m.lat_avg is not None)
         total = sum((m.lat_avg or 0.0) * m.ok for m in minutes if m.lat_avg is not None)
@@ -131,7 +131,7 @@ def build(
         rows.append(
             ProfileReport(
                 profile=p,
-                uptime=uptimes.get(p.id, Uptime(None)),
+                uptime=uptime,
                 outages=list(t.newest),
                 outage_count=t.count,
                 own_outages=t.own,
@@ -139,7 +139,7 @@ def build(
                 shaded_other=t.shaded_other,
                 buckets=gather(minutes, width),
                 bucket_s=width,
-                downtime_s=t.downtime_s,
+                downtime_s=max(0.0, uptime.known_s - uptime.up_s),
                 mean_recovery_s=t.ended_s / t.ended if t.ended else None,
                 longest_s=t.longest_s,
                 latency_avg_ms=total / answered if answered else None,
@@ -149,11 +149,6 @@ def build(
             )
         )
     return Report(since, until, rows)
-
-
-def _clip(o: Outage, since: dt.datetime, until: dt.datetime) -> float:
-    start, end = max(o.start, since), min(o.end or until, until)
-    return max(0.0, (end - start).total_seconds())
 
 
 CSV_FIELDS = ("profile", "group", "target", "uptime_percent", "not_counted_s", "maintenance_s",
@@ -225,7 +220,8 @@ def to_html(report: Report, title: str = "TCP Monitor report") -> str:
             f"<tr><td><a href='#p{e(r.profile.id)}'>{e(r.profile.name)}</a></td>"
             f"<td>{e(r.profile.target)}</td>"
             f"<td class='n{' bad' if pct is not None and pct < 99 else ''}'>{shown}</td>"
-            f"<td class=n>{own}</td><td class=n>{duration(r.downtime_s) if own else '–'}</td>"
+            f"<td class=n>{own}</td>"
+            f"<td class=n>{duration(r.downtime_s) if r.downtime_s else '–'}</td>"
             f"<td class=n>{'–' if r.mean_recovery_s is None else duration(r.mean_recovery_s)}</td>"
             f"<td class=n>{duration(r.longest_s) if own else '–'}</td>"
             f"<td class=n>{_ms(r.latency_avg_ms)}</td></tr>"

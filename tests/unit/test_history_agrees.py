@@ -193,10 +193,23 @@ PLANNED_AND_OFFLINE = [
 ]
 
 
+ASLEEP = [  # this computer slept through part of an outage, and of a time up
+    change(0, State.UP, State.CONNECTING),
+    change(100, State.DOWN, State.UP),
+    power(101, State.SLEEP),
+    power(105, State.WAKE),
+    change(110, State.UP, State.DOWN),
+    power(200, State.SLEEP),
+    power(202, State.WAKE),
+    change(300, State.DEGRADED, State.UP),
+    change(301, State.UP, State.DEGRADED),
+]
+
+
 @pytest.mark.parametrize(
     "history",
-    [EDGES, STOPPED, PLANNED_AND_OFFLINE, EDGES + STOPPED + PLANNED_AND_OFFLINE],
-    ids=["edges", "stopped-paused", "planned-offline", "all"],
+    [EDGES, STOPPED, PLANNED_AND_OFFLINE, ASLEEP, EDGES + STOPPED + PLANNED_AND_OFFLINE + ASLEEP],
+    ids=["edges", "stopped-paused", "planned-offline", "asleep", "all"],
 )
 def test_every_view_tells_the_history_as_it_happened(tmp_path: Path, history: list[Event]) -> None:
     with EventLog(tmp_path / "events.sqlite3") as log:
