@@ -14,6 +14,7 @@ from ..core.outputs import write_output
 from ..core.profile import Profile
 from ..core.profile_set import ProfileSet
 from ..core.report import Report, build, to_csv, to_html
+from ..core.uptime_text import percent_text
 from ..core.validate import show
 from .errors import EXIT_OK, UsageError
 from .events import parse_when, read_log
@@ -86,7 +87,7 @@ def _table(report: Report, profiles: list[Profile]) -> None:
         rows.append(
             (
                 printable(p.name),
-                f"{int(r.uptime.percent * 100) / 100:.2f} %",
+                percent_text(r.uptime.percent),
                 str(own),
                 duration(r.downtime_s) if r.downtime_s else "-",
                 "-" if r.mean_recovery_s is None else duration(r.mean_recovery_s),

@@ -25,6 +25,7 @@ from .events import csv_cells
 from .outages import Outage, Shade, each_outage, shade
 from .profile import Profile
 from .profile_history import Bucket, bucket_width, gather
+from .uptime_text import cut_percent, percent_text
 from .wall_time import with_offset
 
 #: A chart draws at most this many buckets (a month: about 3 h each).
@@ -164,7 +165,8 @@ def to_csv(report: Report) -> str:
     writer.writeheader()
     for r in report.profiles:
         p = r.profile
-        values = (p.name, p.group, p.target, _num(r.uptime.percent, 3),
+        pct = r.uptime.percent
+        values = (p.name, p.group, p.target, _num(None if pct is None else cut_percent(pct, 3), 3),
                   _num(r.uptime.not_counted_s, 0), _num(r.uptime.maintenance_s, 0),
                   r.own_outages,
                   _num(r.downtime_s, 1), _num(r.mean_recovery_s, 1), _num(r.longest_s, 1),
@@ -214,7 +216,7 @@ def to_html(report: Report, title: str = "TCP Monitor report") -> str:
     ]
     for r in report.profiles:
         pct = r.uptime.percent
-        shown = "–" if pct is None else f"{int(pct * 100) / 100:.2f} %"
+        shown = "–" if pct is None else percent_text(pct)
         own = r.own_outages
         parts.append(
             f"<tr><td><a href='#p{e(r.profile.id)}'>{e(r.profile.name)}</a></td>"

@@ -8,8 +8,11 @@ by two processes."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
+import re
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,12 +26,16 @@ from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
 from tcpmonitor_gui.core.outages import Outage, outages
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_history import load
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.core.uptime_text import cut_percent, percent_text
 from tests.helpers import make_profile
+from tests.unit._cli_process import Home, tcpmonitor
 
 UNTIL = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 MONTH = dt.timedelta(days=30)
 SINCE = UNTIL - MONTH
 A = make_profile("127.0.0.1", 5432, name="orders db")
+BLINK = dt.timedelta(seconds=0.2)
 
 
 def at(hours: float) -> dt.datetime:
@@ -231,3 +238,43 @@ def test_rows_written_late_with_earlier_times_make_no_outage_inside_another(
     with EventLog(tmp_path / "events.sqlite3") as log:
         write(log, window, run)
         check_views_agree(log, truth)
+
+
+def test_an_uptime_with_any_downtime_never_reads_100_percent(tmp_path: Path) -> None:
+    """A fifth of a second down in a month is 99.99999992 % up: the report's CSV said
+    "100.000" (rounded), and its table and page "99.99 %" beside the window's "100 %" for a
+    month without any. Every view cuts the same way now, and says 100 % only of no downtime."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    flawless = make_profile("127.0.0.1", 6379, name="flawless")
+    ProfileStore(home.config).save([A, flawless])
+    history = [
+        change(-1, State.UP, State.CONNECTING),
+        change(100, State.DOWN, State.UP),
+        dataclasses.replace(change(100, State.UP, State.DOWN), ts=at(100) + BLINK),
+        dataclasses.replace(change(-1, State.UP), profile_id=flawless.id, profile_name="flawless"),
+    ]
+    with EventLog(home.data / "events.sqlite3") as log:
+        write(log, history)
+        made = report.build(log, [A, flawless], SINCE, UNTIL)
+        page = report.to_html(made)
+        rows = {r["profile"]: r for r in csv.DictReader(io.StringIO(report.to_csv(made)))}
+    assert rows["orders db"]["uptime_percent"] == "99.999"
+    assert rows["flawless"]["uptime_percent"] == "100.000"
+    assert "<td class='n'>99.99 %</td>" in page
+    assert "<td class='n'>100 %</td>" in page
+    period = ("--since", SINCE.isoformat(), "--until", UNTIL.isoformat())
+    table = tcpmonitor(home, "report", *period)
+    assert table.returncode == 0, table.stderr
+    shown = dict(re.findall(r"^(orders db|flawless) +(\S+ %)", table.stdout, re.MULTILINE))
+    assert shown == {"orders db": "99.99 %", "flawless": "100 %"}
+
+
+@pytest.mark.parametrize(
+    ("pct", "text"),
+    [(100.0, "100 %"), (99.9999999, "99.99 %"), (99.995, "99.99 %"), (99.0, "99.00 %"),
+     (98.99, "98.9 %"), (81.85, "81.8 %"), (0.0, "0.0 %")],
+)  # fmt: skip
+def test_a_percentage_is_cut_never_rounded_up(pct: float, text: str) -> None:
+    assert percent_text(pct) == text
+    assert cut_percent(81.85, 2) == 81.85  # int(81.85 * 100) / 100 read 81.84
+    assert cut_percent(99.99999999999, 3) == 99.999

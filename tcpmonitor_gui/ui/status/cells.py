@@ -24,6 +24,7 @@ from ...core.last_seen import LastSeen
 from ...core.live_uptime import LiveUptime
 from ...core.presets import PRESETS
 from ...core.profile import Profile
+from ...core.uptime_text import cut_percent, percent_text
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import cause_text, detector_word, preset_text, state_text
 from ..common.text import coarse_duration_text
@@ -85,13 +86,7 @@ def format_uptime(uptime: Uptime) -> str:
     """``99.2 %``, and ``(2 h offline not counted)`` when this computer's own offline or
     sleeping time (a minute or more) was left out, ``(1 h maintenance not counted)`` for
     drops in maintenance windows."""
-    pct = uptime.percent
-    if pct is None:
-        text = ""
-    elif pct >= 100.0:
-        text = "100 %"
-    else:
-        text = f"{_truncated(pct):.2f} %" if pct >= 99 else f"{_truncated(pct):.1f} %"
+    text = "" if uptime.percent is None else percent_text(uptime.percent)
     for seconds, words in (
         (uptime.not_counted_s, translate("Status", "({duration} offline not counted)")),
         (uptime.maintenance_s, translate("Status", "({duration} maintenance not counted)")),
@@ -284,7 +279,7 @@ def _truncated(pct: float | None) -> float:
     """Never rounded up: 99.996 % must not read as a perfect day."""
     if pct is None:
         return -1.0
-    return int(pct * 100) / 100 if pct >= 99 else int(pct * 10) / 10
+    return cut_percent(pct, 2 if pct >= 99 else 1)
 
 
 def write_in_state(row: Row, now: float) -> bool:
