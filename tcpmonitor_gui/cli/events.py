@@ -92,6 +92,17 @@ def parse_period(
     return since, until
 
 
+def profile_key(session: Session, name: str | None) -> str | None:
+    """What ``--profile`` names: the stored profile of that name (or id), by its id, so that
+    ``events``, ``outages`` and ``report`` tell the same profile's history (all of it, across a
+    rename; not that of a removed one that had its name); else the name, for the log to find
+    (``eventqueries.profile_id``: a removed profile's history is still there)."""
+    if name is None:
+        return None
+    found = session.profiles.find(name)
+    return name if found is None else found.id
+
+
 def known_profile(session: Session, name: str | None) -> None:
     """Refuse a ``--profile`` that is neither stored nor in the log (a removed profile's
     history is still there): "nosuch" would read as a profile with nothing to show."""
@@ -136,7 +147,8 @@ def each_row(session: Session, query: Callable[[sqlite3.Connection], Iterator[T]
 def cmd_events(args: argparse.Namespace) -> int:
     since, until = parse_period(args.since, args.until)
     session = open_session(args)
-    filters = EventFilter(profile=args.profile, since=since, until=until, limit=args.limit)
+    profile = profile_key(session, args.profile)
+    filters = EventFilter(profile=profile, since=since, until=until, limit=args.limit)
     found = (e for _, e in each_row(session, lambda conn: q.event_rows(conn, filters)))
     first = next(found, None)
     if first is None:

@@ -15,7 +15,7 @@ from ..core.events import csv_cells
 from ..core.outages import FIELDS, Outage, each_outage
 from ..core.wall_time import with_offset
 from .errors import EXIT_OK
-from .events import each_row, known_profile, parse_period
+from .events import each_row, known_profile, parse_period, profile_key
 from .options import open_session
 from .run import printable
 
@@ -26,7 +26,8 @@ TABLE_WIDTHS_FROM = 10_000
 def cmd_outages(args: argparse.Namespace) -> int:
     since, until = parse_period(args.since, args.until)
     session = open_session(args)
-    rows = each_row(session, lambda conn: each_outage(conn, args.profile, since, until))
+    profile = profile_key(session, args.profile)
+    rows = each_row(session, lambda conn: each_outage(conn, profile, since, until))
     first = next(rows, None)
     if first is None:
         known_profile(session, args.profile)

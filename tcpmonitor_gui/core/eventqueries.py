@@ -43,7 +43,7 @@ KNOWN_STATES = (*UP_STATES, State.DOWN)
 class EventFilter(TypedDict, total=False):
     """The filters of ``EventLog.events`` and ``event_rows``, all optional."""
 
-    #: The profile's id, or its name ignoring ASCII case.
+    #: The profile's id, or its name ignoring ASCII case (``profile_id``).
     profile: str | None
     #: Events at or after this time.
     since: dt.datetime | None
@@ -133,8 +133,8 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> Iterator[tuple
     where: list[str] = []
     params: list[object] = []
     if (profile := filters.get("profile")) is not None:
-        where.append("(profile_id = ? OR profile_name = ? COLLATE NOCASE)")
-        params += [profile, profile]
+        where.append("profile_id = ?")
+        params.append(profile_id(conn, profile))
     if (since := filters.get("since")) is not None:
         where.append("ts >= ?")
         params.append(unix_seconds(since))
@@ -168,6 +168,24 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> Iterator[tuple
     finally:
         if skipped:
             log.warning("event log: %d rows that are not events were skipped", skipped)
+
+
+def profile_id(conn: sqlite3.Connection, profile: str) -> str | None:
+    """The profile ``profile`` names in the log: the id given, or the id of the newest row
+    with that name (ignoring ASCII case), so that every view of a profile's history means
+    one profile: all of it across a rename, and not a removed one's that had its name.
+    ``None`` when the log has neither."""
+    found = (
+        conn.execute(
+            "SELECT profile_id FROM events WHERE profile_id = ? LIMIT 1", (profile,)
+        ).fetchone()
+        or conn.execute(
+            "SELECT profile_id FROM events WHERE profile_name = ? COLLATE NOCASE"
+            " ORDER BY ts DESC, id DESC LIMIT 1",
+            (profile,),
+        ).fetchone()
+    )
+    return None if found is None else str(found[0])
 
 
 @dataclasses.dataclass(frozen=True)

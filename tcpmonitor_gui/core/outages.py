@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .eventdb import unix_seconds
+from .eventqueries import profile_id
 from .events import Cause, State, iso_ms
 
 #: How an outage ended, by the state that ended it.
@@ -182,20 +183,11 @@ def each_outage(
     where = ""
     if profile is not None:
         # One id, so that every lookup below is a seek: the id given, or a name's.
-        pid = (
-            conn.execute(
-                "SELECT profile_id FROM events WHERE profile_id = ? LIMIT 1", (profile,)
-            ).fetchone()
-            or conn.execute(
-                "SELECT profile_id FROM events WHERE profile_name = ? COLLATE NOCASE"
-                " ORDER BY ts DESC LIMIT 1",
-                (profile,),
-            ).fetchone()
-        )
+        pid = profile_id(conn, profile)
         if pid is None:
             return
         where = "AND profile_id = :profile"
-        params["profile"] = pid[0]
+        params["profile"] = pid
     causes: dict[object, Cause | None] = {None: None, **{str(c): c for c in Cause}}
     ends = {str(state): word for state, word in ENDED_BY.items()}
     when = dt.datetime.fromtimestamp

@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import json
 import random
 import re
 import sqlite3
@@ -23,7 +24,7 @@ import pytest
 from tcpmonitor_gui.core import report
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.eventqueries import KNOWN_STATES, UP_STATES
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition, iso_ms
 from tcpmonitor_gui.core.outages import Outage, outages
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_history import load
@@ -307,3 +308,47 @@ def test_a_month_of_100_000_changes_from_two_writers_is_told_the_same(tmp_path: 
     with EventLog(tmp_path / "events.sqlite3") as log:
         write(log, late, first)
         check_views_agree(log, Truth(late + first))
+
+
+def test_a_profile_renamed_or_removed_and_added_again_is_one_history_in_every_command(
+    tmp_path: Path,
+) -> None:
+    """'db' became 'orders'; 'cache' was removed and a new 'cache' added. ``--profile orders``
+    gave ``outages`` all of its history but ``events`` only what came after the rename, and
+    ``--profile cache`` gave ``events`` both caches' rows but ``outages`` the new one's. Each
+    command now means the stored profile of that name, as ``report`` and the window do."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    orders = dataclasses.replace(A, name="orders")
+    old_cache = make_profile("127.0.0.1", 6379, name="cache", id="c0" * 16)
+    new_cache = make_profile("127.0.0.1", 6380, name="cache", id="c1" * 16)
+    assert old_cache.id != new_cache.id
+    ProfileStore(home.config).save([orders, new_cache])
+
+    def of(p: Profile, hours: float, state: State) -> Event:
+        return dataclasses.replace(change(hours, state), profile_id=p.id, profile_name=p.name)
+
+    history = [
+        of(A, 1, State.UP), of(A, 2, State.DOWN), of(A, 3, State.UP),  # as "db"
+        of(orders, 10, State.DOWN), of(orders, 11, State.UP),
+        of(old_cache, 1, State.UP), of(old_cache, 4, State.DOWN), of(old_cache, 5, State.UP),
+        of(new_cache, 20, State.UP), of(new_cache, 21, State.DOWN), of(new_cache, 23, State.UP),
+    ]  # fmt: skip
+    with EventLog(home.data / "events.sqlite3") as log:
+        write(log, history)
+    period = ("--since", SINCE.isoformat(), "--until", UNTIL.isoformat())
+    for name, profile, downs in (("orders", A, [at(2), at(10)]), ("CACHE", new_cache, [at(21)])):
+        events = tcpmonitor(home, "events", "--profile", name, "--format", "json", *period)
+        assert events.returncode == 0, events.stderr
+        told = [(e["profile_id"], e["ts"]) for e in map(json.loads, events.stdout.splitlines())]
+        assert told == [(e.profile_id, iso_ms(e.ts)) for e in history if e.profile_id == profile.id]
+        found = tcpmonitor(home, "outages", "--profile", name, "--json", *period)
+        rows = [json.loads(line) for line in found.stdout.splitlines()]
+        assert [(r["profile_id"], r["start"]) for r in rows] == [
+            (profile.id, iso_ms(when)) for when in downs
+        ]
+        table = tcpmonitor(home, "report", "--profile", name, "--csv", "-", *period)
+        [row] = csv.DictReader(io.StringIO(table.stdout))
+        assert row["outages"] == str(len(downs))
+    # The removed one's history is still there, by its id.
+    gone = tcpmonitor(home, "outages", "--profile", old_cache.id, "--json", *period)
+    assert [json.loads(line)["start"] for line in gone.stdout.splitlines()] == [iso_ms(at(4))]
