@@ -774,6 +774,10 @@
         <source>{n} d</source>
         <translation>{n} 天</translation>
     </message>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
+    </message>
 </context>
 <context>
     <name>FieldProblem</name>

@@ -71,7 +71,7 @@ def _table(found: Iterator[Outage], now: dt.datetime) -> None:
 def _cells(o: Outage, now: dt.datetime) -> tuple[str, ...]:
     return (
         with_offset(o.start),
-        duration(o.duration_s(now), tenths=True),
+        duration(o.duration_s(now)),
         printable(o.profile_name),
         "-" if o.cause is None else o.cause.label,
         printable(o.ended_by or "ongoing"),  # an old or hand-made log may hold anything

@@ -18,6 +18,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.core.durations import duration
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Notify, Profile
 from tcpmonitor_gui.core.sample import Sample
@@ -550,6 +551,15 @@ def test_the_sound_setting_travels_with_the_notice(ten: Harness) -> None:
 )  # fmt: skip
 def test_durations_read_as_a_person_would_say_them(seconds: float, text: str) -> None:
     assert duration_text(seconds) == text
+
+
+@pytest.mark.parametrize(
+    "seconds", [0.012, 0.25, 4.25, 9.97, 42, 59.6, 125, 3600, 5430, 47.9 * 3600, 76 * 3600, 9e6]
+)
+def test_the_window_writes_a_duration_as_the_command_line_and_report_do(seconds: float) -> None:
+    """An outage of 76 h read "76 h" in the details view and "3 d 4 h" in ``tcpmonitor
+    outages``; one of a quarter second "250 ms" there and "0 s" in the report."""
+    assert duration_text(seconds) == duration(seconds)
 
 
 def test_names_are_joined_and_cut() -> None:

@@ -352,3 +352,28 @@ def test_a_profile_renamed_or_removed_and_added_again_is_one_history_in_every_co
     # The removed one's history is still there, by its id.
     gone = tcpmonitor(home, "outages", "--profile", old_cache.id, "--json", *period)
     assert [json.loads(line)["start"] for line in gone.stdout.splitlines()] == [iso_ms(at(4))]
+
+
+def test_an_outages_length_is_written_the_same_by_each_command(tmp_path: Path) -> None:
+    """A quarter-second blip read "0.2 s" in ``tcpmonitor outages``, "0 s" in the report (and
+    "250 ms" in the window); an outage of 76 h "3 d 4 h" there and "76 h" in the window."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    ProfileStore(home.config).save([A])
+    blip = dataclasses.replace(
+        change(2, State.UP, State.DOWN), ts=at(1) + dt.timedelta(seconds=0.25)
+    )
+    history = [change(0, State.UP), change(1, State.DOWN), blip, change(10, State.DOWN),
+               change(86, State.UP)]  # fmt: skip
+    with EventLog(home.data / "events.sqlite3") as log:
+        write(log, history)
+        page = report.to_html(report.build(log, [A], SINCE, UNTIL))
+    period = ("--since", SINCE.isoformat(), "--until", UNTIL.isoformat())
+    listed = tcpmonitor(home, "outages", *period)
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split("  ")[1].strip() for line in listed.stdout.splitlines()[1:]] == [
+        "250 ms",
+        "3 d 4 h",
+    ]
+    assert "<td class=n>250 ms</td>" in page and "<td class=n>3 d 4 h</td>" in page
+    table = tcpmonitor(home, "report", *period)
+    assert "3 d 4 h" in table.stdout  # the longest

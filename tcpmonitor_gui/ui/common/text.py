@@ -6,6 +6,7 @@ the Chinese window.
 
 from __future__ import annotations
 
+from ...core.durations import duration_parts
 from .i18n import QT_TRANSLATE_NOOP, translate
 
 #: The patterns ``unit_text`` is called with, listed so ``pyside6-lupdate`` finds them.
@@ -17,6 +18,7 @@ PATTERNS = (
     QT_TRANSLATE_NOOP("Duration", "{n} h"),
     QT_TRANSLATE_NOOP("Duration", "{h} h {m} min"),
     QT_TRANSLATE_NOOP("Duration", "{n} d"),
+    QT_TRANSLATE_NOOP("Duration", "{d} d {h} h"),
 )
 
 
@@ -32,16 +34,10 @@ def unit_suffix(pattern: str) -> str:
 
 
 def duration_text(seconds: float) -> str:
-    """``0.4 ms``, ``12 ms``, ``3.5 s``, ``42 s``, ``5 min 3 s``, ``2 h 10 min``."""
-    if seconds < 1:
-        ms = seconds * 1000
-        return unit_text("{n} ms", n=f"{ms:.1f}" if ms < 10 else f"{ms:.0f}")
-    if seconds < 60:
-        return unit_text("{n} s", n=f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}")
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 60:
-        return unit_text("{m} min {s} s", m=minutes, s=secs) if secs else _minutes(minutes)
-    return _hours(*divmod(minutes, 60))
+    """``0.4 ms``, ``12 ms``, ``3.5 s``, ``42 s``, ``5 min 3 s``, ``2 h 10 min``, ``3 d 4 h``:
+    ``core.durations``'s rule, which the command line and the report follow too."""
+    pattern, values = duration_parts(seconds)
+    return unit_text(pattern, **values)
 
 
 def coarse_duration_text(seconds: float) -> str:
