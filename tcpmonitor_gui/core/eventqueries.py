@@ -205,6 +205,25 @@ class Uptime:
     at: float | None = None
 
 
+#: This computer's sleeps between ``:start`` and ``:end`` (each ``sleep`` to the next power
+#: event), as ``asleep(s0, s1)``: a query's spans take them out (``SLEPT``), nothing being
+#: known then. Shared by the uptime and the details view's time degraded.
+ASLEEP = """
+power(ts, id, state) AS (
+  SELECT :start, 0, (SELECT state FROM events WHERE profile_id = '' AND ts <= :start
+                     AND state IN ('sleep', 'wake') ORDER BY ts DESC, id DESC LIMIT 1)
+  UNION ALL
+  SELECT ts, id, state FROM events
+  WHERE profile_id = '' AND ts > :start AND ts <= :end AND state IN ('sleep', 'wake')
+),
+asleep(s0, s1) AS MATERIALIZED (  -- once, not again for each span
+  SELECT s0, s1 FROM (SELECT state, ts AS s0, LEAD(ts, 1, :end) OVER (ORDER BY ts, id) AS s1
+                      FROM power)
+  WHERE state = 'sleep'
+)"""
+#: The seconds of the span ``t0`` .. ``t1`` spent asleep (with ``ASLEEP``).
+SLEPT = "(SELECT total(max(0.0, min(t1, s1) - max(t0, s0))) FROM asleep)"
+
 _UP = ", ".join(f"'{s}'" for s in UP_STATES)
 _KNOWN = ", ".join(f"'{s}'" for s in KNOWN_STATES)
 
@@ -235,22 +254,10 @@ spans(pid, state, cause, planned, t0, t1) AS (
     LEAD(ts, 1, :end) OVER (PARTITION BY pid ORDER BY ts, id)
   FROM seg
 ),
-power(ts, id, state) AS (
-  SELECT :start, 0, (SELECT state FROM events WHERE profile_id = '' AND ts <= :start
-                     AND state IN ('sleep', 'wake') ORDER BY ts DESC, id DESC LIMIT 1)
-  UNION ALL
-  SELECT ts, id, state FROM events
-  WHERE profile_id = '' AND ts > :start AND ts <= :end AND state IN ('sleep', 'wake')
-),
-asleep(s0, s1) AS MATERIALIZED (  -- once, not again for each span
-  SELECT s0, s1 FROM (SELECT state, ts AS s0, LEAD(ts, 1, :end) OVER (ORDER BY ts, id) AS s1
-                      FROM power)
-  WHERE state = 'sleep'
-),
+{ASLEEP},
 timed(pid, state, local, planned, seconds, slept) AS (
   SELECT pid, state, state = 'down' AND cause IS 'local_network',
-    state = 'down' AND coalesce(planned, 0), t1 - t0,
-    (SELECT total(max(0.0, min(t1, s1) - max(t0, s0))) FROM asleep)
+    state = 'down' AND coalesce(planned, 0), t1 - t0, {SLEPT}
   FROM spans
 )
 SELECT pid,

@@ -153,29 +153,31 @@ class _Tally:
         shade(self.shaded, start, max(start, end.timestamp()), self.gap, o.cause)
 
 
-#: Each span of ``degraded`` (as Unix seconds) of one profile between ``:since`` and ``:until``,
-#: oldest first: the state at ``:since`` is that of the last state change before it.
-_DEGRADED_SQL = """
+#: Each span of ``degraded`` (as Unix seconds) of one profile between ``:start`` and ``:end``,
+#: oldest first, and how much of it this computer slept (not known, as the uptime says): the
+#: state at ``:start`` is that of the last state change before it.
+_DEGRADED_SQL = f"""
 WITH seg(ts, id, state) AS (
-  SELECT :since, 0, (SELECT state FROM events WHERE profile_id = :pid AND ts < :since
+  SELECT :start, 0, (SELECT state FROM events WHERE profile_id = :pid AND ts < :start
                      AND coalesce(kind, 'state') = 'state' ORDER BY ts DESC, id DESC LIMIT 1)
   UNION ALL
-  SELECT ts, id, state FROM events WHERE profile_id = :pid AND ts >= :since AND ts < :until
+  SELECT ts, id, state FROM events WHERE profile_id = :pid AND ts >= :start AND ts < :end
     AND coalesce(kind, 'state') = 'state'
-)
-SELECT t0, t1 FROM (
-  SELECT state, ts AS t0, LEAD(ts, 1, :until) OVER (ORDER BY ts, id) AS t1 FROM seg
+),
+{q.ASLEEP}
+SELECT t0, t1, {q.SLEPT} FROM (
+  SELECT state, ts AS t0, LEAD(ts, 1, :end) OVER (ORDER BY ts, id) AS t1 FROM seg
 ) WHERE state = 'degraded' AND t1 > t0
 """
 
 
 def degraded_spans(
     log: EventLog, profile_id: str, since: dt.datetime, until: dt.datetime
-) -> Iterator[tuple[float, float]]:
+) -> Iterator[tuple[float, float, float]]:
     """When the profile was degraded between ``since`` and ``until`` (Unix seconds), oldest
-    first, read one span at a time in SQL (a flapping month's 100,000 changes took 1.8 s
-    as events in Python)."""
-    params = {"pid": profile_id, "since": since.timestamp(), "until": until.timestamp()}
+    first, and the seconds of each this computer slept; read one span at a time in SQL (a
+    flapping month's 100,000 changes took 1.8 s as events in Python)."""
+    params = {"pid": profile_id, "start": since.timestamp(), "end": until.timestamp()}
     return q.stream(log.path, lambda conn: iter(conn.execute(_DEGRADED_SQL, params)))
 
 
@@ -198,8 +200,8 @@ def load(
     }
     degraded_s, degraded = 0.0, list[Shade]()
     since_s = since.timestamp()
-    for start, end in degraded_spans(log, profile_id, month, now):
-        degraded_s += end - start
+    for start, end, slept in degraded_spans(log, profile_id, month, now):
+        degraded_s += end - start - slept
         if end > since_s:
             shade(degraded, max(start, since_s), end, width, None)
     summary = Summary(

@@ -105,6 +105,9 @@ class Truth:
                 known += seconds
         return up, known
 
+    def degraded_s(self) -> float:
+        return sum(b - a for e, a, b in self.spans() if e.state is State.DEGRADED)
+
     def outages(self) -> list[tuple[dt.datetime, dt.datetime | None, str, Event]]:
         """(start, end, what ended it, the start's change) of those overlapping the period."""
         found: list[tuple[dt.datetime, dt.datetime | None, str, Event]] = []
@@ -164,6 +167,7 @@ def check_views_agree(log: EventLog, truth: Truth, profiles: Sequence[Profile] =
     assert (r.uptime.up_s, r.uptime.known_s) == pytest.approx((up, known))
     assert details.summary.uptime["30 d"].percent == pytest.approx(r.uptime.percent)
     assert r.own_outages == details.summary.outages == len(own)
+    assert details.summary.degraded_s == pytest.approx(truth.degraded_s())
     assert r.outage_count == details.outage_count == len(want)
     # What the report says was down is what its uptime left out: one count of the time.
     assert r.downtime_s == pytest.approx(known - up)
@@ -211,6 +215,8 @@ ASLEEP = [  # this computer slept through part of an outage, and of a time up
     power(200, State.SLEEP),
     power(202, State.WAKE),
     change(300, State.DEGRADED, State.UP),
+    power(300.25, State.SLEEP),
+    power(300.5, State.WAKE),
     change(301, State.UP, State.DEGRADED),
 ]
 
