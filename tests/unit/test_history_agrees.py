@@ -221,10 +221,20 @@ ASLEEP = [  # this computer slept through part of an outage, and of a time up
 ]
 
 
+QUIET = [change(-100, State.UP, State.CONNECTING), change(-50, State.DOWN, State.UP)]  # all month
+
+
 @pytest.mark.parametrize(
     "history",
-    [EDGES, STOPPED, PLANNED_AND_OFFLINE, ASLEEP, EDGES + STOPPED + PLANNED_AND_OFFLINE + ASLEEP],
-    ids=["edges", "stopped-paused", "planned-offline", "asleep", "all"],
+    [
+        EDGES,
+        STOPPED,
+        PLANNED_AND_OFFLINE,
+        ASLEEP,
+        QUIET,
+        EDGES + STOPPED + PLANNED_AND_OFFLINE + ASLEEP,
+    ],
+    ids=["edges", "stopped-paused", "planned-offline", "asleep", "quiet", "all"],
 )
 def test_every_view_tells_the_history_as_it_happened(tmp_path: Path, history: list[Event]) -> None:
     with EventLog(tmp_path / "events.sqlite3") as log:
