@@ -68,7 +68,12 @@ ends(sid, eid) AS (
   FROM starts JOIN events s ON s.id = starts.sid
 )
 SELECT s.profile_id, s.profile_name, s.ts, s.cause, s.detail, s.detection_ms, s.maintenance,
-  e.ts, e.state, e.detail
+  e.ts, e.state, e.detail,
+  EXISTS (SELECT 1 FROM events d  -- a change in it that counts against the target
+          WHERE d.profile_id = s.profile_id AND d.ts BETWEEN s.ts AND coalesce(e.ts, 1e308)
+            AND (d.ts > s.ts OR d.id >= s.id) AND (d.ts < e.ts OR d.id < e.id OR e.id IS NULL)
+            AND d.state = 'down' AND coalesce(d.kind, 'state') = 'state'
+            AND NOT coalesce(d.maintenance, 0) AND d.cause IS NOT 'local_network')
 FROM ends JOIN events s ON s.id = ends.sid LEFT JOIN events e ON e.id = ends.eid
 WHERE e.ts IS NULL OR e.ts > :since  -- ended at :since: no time in the period
 ORDER BY s.ts, s.id
@@ -90,6 +95,10 @@ class Outage:
     ended_by: str
     #: It began inside one of the profile's maintenance windows.
     maintenance: bool
+    #: Some of it counts against the target, as the uptime counts it: a drop neither in a
+    #: maintenance window nor this computer's network's. One that began planned (or
+    #: offline) and outlasted its window (or came back as a refusal) does.
+    counted: bool = True
 
     def duration_s(self, now: dt.datetime | None = None) -> float:
         end = self.end or now or dt.datetime.now(dt.UTC)
@@ -193,7 +202,7 @@ def each_outage(
     when = dt.datetime.fromtimestamp
     utc = dt.UTC
     for row in conn.execute(_SQL.format(profile=where), params):
-        pid, name, ts, cause, detail, detection, planned, end_ts, end_state, _end_detail = row
+        pid, name, ts, cause, detail, detection, planned, end_ts, end_state, _, counted = row
         try:
             outage = Outage(
                 pid,
@@ -205,6 +214,7 @@ def each_outage(
                 detection,
                 "" if end_state is None else ends.get(end_state, end_state),
                 bool(planned),
+                bool(counted),
             )
         except (KeyError, ValueError, OverflowError, OSError):
             continue  # a row this program never writes

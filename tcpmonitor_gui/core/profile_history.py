@@ -49,8 +49,9 @@ class Bucket:
 
 @dataclasses.dataclass(frozen=True)
 class Summary:
-    """Over the longest window (30 d): the target's outages (not this computer's network's,
-    not planned ones), their mean and longest duration, and the time spent degraded."""
+    """Over the longest window (30 d): the target's outages (``Outage.counted``: not only this
+    computer's network's, not only planned), their mean and longest duration, and the time
+    spent degraded; ``local`` and ``planned``: the others."""
 
     uptime: dict[str, Uptime]
     outages: int
@@ -133,9 +134,9 @@ class _Tally:
     shaded: list[Shade] = dataclasses.field(default_factory=list)
 
     def add(self, o: Outage) -> None:
-        if o.local:
+        if not o.counted and o.local:
             self.local += 1
-        elif o.maintenance:
+        elif not o.counted:
             self.planned += 1
         else:
             self.targets += 1

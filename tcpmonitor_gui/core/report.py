@@ -42,8 +42,8 @@ class ProfileReport:
     uptime: Uptime
     #: The newest ``MAX_LISTED`` of the outages overlapping the period, oldest first.
     outages: list[Outage]
-    #: How many outages overlap the period: all of them, and the target's own (not this
-    #: computer's, not planned).
+    #: How many outages overlap the period: all of them, and the target's own (``counted``:
+    #: not only this computer's, not only planned).
     outage_count: int
     own_outages: int
     #: The outages as the chart shades them (``outages.Shade``), those less than a pixel
@@ -92,7 +92,7 @@ class _Tally:
     def add(self, o: Outage) -> None:
         self.count += 1
         self.newest.append(o)
-        own = not o.local and not o.maintenance
+        own = o.counted
         start = max(o.start, self.since).timestamp()
         end = max(start, min(o.end or self.until, self.until).timestamp())
         shade(self.shaded if own else self.shaded_other, start, end, self.pixel_s, o.cause)

@@ -108,21 +108,27 @@ class Truth:
     def degraded_s(self) -> float:
         return sum(b - a for e, a, b in self.spans() if e.state is State.DEGRADED)
 
-    def outages(self) -> list[tuple[dt.datetime, dt.datetime | None, str, Event]]:
-        """(start, end, what ended it, the start's change) of those overlapping the period."""
-        found: list[tuple[dt.datetime, dt.datetime | None, str, Event]] = []
+    def outages(self) -> list[tuple[dt.datetime, dt.datetime | None, str, bool]]:
+        """(start, end, what ended it, whether any of its down time counts against the
+        target) of those overlapping the period: a drop that began in a maintenance window
+        (or with this computer offline) and outlasted it counts."""
+        found: list[tuple[dt.datetime, dt.datetime | None, str, bool]] = []
         before: State | None = None
         for e in self._changes():
+            counts = e.state is State.DOWN and not _local(e) and not _planned(e)
             if e.state is State.DOWN and before is not State.DOWN:
-                found.append((e.ts, None, "", e))
-            elif e.state is not State.DOWN and before is State.DOWN:
-                start, _, _, first = found[-1]
-                found[-1] = (start, e.ts, _ENDED[e.state], first)
+                found.append((e.ts, None, "", counts))
+            elif e.state is State.DOWN:
+                start, _, _, counted = found[-1]
+                found[-1] = (start, None, "", counted or counts)
+            elif before is State.DOWN:
+                start, _, _, counted = found[-1]
+                found[-1] = (start, e.ts, _ENDED[e.state], counted)
             before = e.state
         return [o for o in found if o[0] < self.until and (o[1] is None or o[1] > self.since)]
 
-    def own(self) -> list[tuple[dt.datetime, dt.datetime | None, str, Event]]:
-        return [o for o in self.outages() if not _local(o[3]) and not _planned(o[3])]
+    def own(self) -> list[tuple[dt.datetime, dt.datetime | None, str, bool]]:
+        return [o for o in self.outages() if o[3]]
 
 
 _ENDED = {
@@ -221,6 +227,15 @@ ASLEEP = [  # this computer slept through part of an outage, and of a time up
 ]
 
 
+OUTLASTED = [  # began in a maintenance window, and this computer's offline; outlasted both
+    change(0, State.UP, State.CONNECTING),
+    change(50, State.DOWN, State.UP, maintenance=True),
+    change(51, State.DOWN, State.DOWN, detail="still down after its maintenance window"),
+    change(53, State.UP, State.DOWN),
+    change(60, State.DOWN, State.UP, cause=Cause.LOCAL_NETWORK),
+    change(61, State.DOWN, State.DOWN, cause=Cause.REFUSED),
+    change(62, State.UP, State.DOWN),
+]
 QUIET = [change(-100, State.UP, State.CONNECTING), change(-50, State.DOWN, State.UP)]  # all month
 
 
@@ -232,9 +247,10 @@ QUIET = [change(-100, State.UP, State.CONNECTING), change(-50, State.DOWN, State
         PLANNED_AND_OFFLINE,
         ASLEEP,
         QUIET,
-        EDGES + STOPPED + PLANNED_AND_OFFLINE + ASLEEP,
+        OUTLASTED,
+        EDGES + STOPPED + PLANNED_AND_OFFLINE + ASLEEP + OUTLASTED,
     ],
-    ids=["edges", "stopped-paused", "planned-offline", "asleep", "quiet", "all"],
+    ids=["edges", "stopped-paused", "planned-offline", "asleep", "quiet", "outlasted", "all"],
 )
 def test_every_view_tells_the_history_as_it_happened(tmp_path: Path, history: list[Event]) -> None:
     with EventLog(tmp_path / "events.sqlite3") as log:
