@@ -468,6 +468,9 @@ def type_into(box: QAbstractSpinBox, text: str) -> None:
         ("detector.timeout_s", "0", "0 is out of range (allowed 0.05 to 600)"),
         ("detector.interval_s", "", "Interval is not a number"),
         ("port", "", "Port is not a whole number (allowed 1 to 65535)"),
+        # Refused key by key, "99999" left "9999": a valid port the user did not ask for.
+        ("port", "99999", "99999 is out of range (allowed 1 to 65535)"),
+        ("detector.timeout_s", "6000", "6000 is out of range (allowed 0.05 to 600)"),
     ],
 )
 def test_a_number_typed_that_its_box_cannot_hold_is_said_and_never_saved_as_another(

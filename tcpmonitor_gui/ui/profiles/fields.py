@@ -8,6 +8,7 @@ file-format value into and out of any field widget; ``on_edit`` calls back on an
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -35,13 +36,27 @@ else:
     _SpinBox = object  # a mixin: a Python class between two Qt ones crashes PySide
 
 
+#: A number too large for its box, as typed (at most 12 digits: never a 5,000-digit one).
+_OVER = re.compile(r"\d{1,12}(?:[.,]\d{0,3})?")
+
+
 class _Typed(_SpinBox):
     """What both number boxes do with what is typed: digits of any script are taken, and
     Enter on text the box cannot hold ("0 s" below its least, nothing at all) is left to the
     dialog, whose OK is off then, instead of putting the last value back just before OK."""
 
     def validate(self, text: str, pos: int, /) -> tuple[QValidator.State, str, int]:
-        return super().validate(ascii_digits(text), pos)
+        state, shown, at = super().validate(ascii_digits(text), pos)
+        if state is QValidator.State.Invalid and _OVER.fullmatch(self._number_in(shown)):
+            # Past its most ("99999" in the port): refused key by key, the box kept "9999", a
+            # valid port the user did not ask for. Shown, said beside it, OK off.
+            return QValidator.State.Intermediate, shown, at
+        return state, shown, at
+
+    def _number_in(self, text: str) -> str:
+        prefix, suffix = self.prefix(), self.suffix()  # type: ignore[attr-defined]
+        text = text.removeprefix(prefix) if prefix else text
+        return (text.removesuffix(suffix) if suffix else text).strip()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
