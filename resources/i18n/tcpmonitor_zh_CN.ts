@@ -607,7 +607,7 @@
     <name>DetailsDock</name>
     <message>
         <source>Details</source>
-        <extracomment>While shown, the history is read again this often, and this long after a state change. A profile&apos;s state, since when (wall clock) and the seconds really passed since (``StatusModel.in_state``). The history shown was read (for tests and the curious): the profile id.</extracomment>
+        <extracomment>While shown, the history is read again this often, and this long after a state change. A profile&apos;s state, since when (wall clock) and the seconds really passed since (``StatusModel.in_state``). Below this part of an uptime&apos;s window watched, the uptime says how long it was. The history shown was read (for tests and the curious): the profile id.</extracomment>
         <translation>详情</translation>
     </message>
     <message>
@@ -658,6 +658,10 @@
     <message>
         <source>The history cannot be read: {error}</source>
         <translation>无法读取历史:{error}</translation>
+    </message>
+    <message>
+        <source>(of {duration} watched)</source>
+        <translation>（仅监视了 {duration}）</translation>
     </message>
     <message numerus="yes">
         <source>%n when this computer was offline</source>

@@ -375,3 +375,33 @@ def test_a_period_with_no_latency_shows_no_latency_scale(qtbot: QtBot, tmp_path:
         with qtbot.waitSignal(dock.loaded, timeout=5000):
             dock.set_period("24 h")
         assert left.style["showValues"] and chart.readout.text().strip() == ""
+
+
+def test_an_uptime_over_a_window_mostly_unwatched_says_how_long_it_was_watched(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A connection added a minute and a half ago, down for its last half minute, read
+    "30 d: 66.6 %": a month's word on 90 s. It says how long it was watched."""
+    new = make_profile("127.0.0.1", 5432, name="new")
+    events = [
+        ev(new, ago(seconds=90), State.UP),
+        ev(new, ago(seconds=30), State.DOWN, cause=Cause.REFUSED, detail="connection refused"),
+        # Its last check (the log of a program that stopped without a word ends there).
+        ev(new, ago(), State.DOWN, kind=Kind.SAMPLE, cause=Cause.REFUSED),
+    ]
+    with details_of(qtbot, tmp_path, new, events) as dock:
+        parts = dock.uptime_label.text().split(" · ")
+    assert len(parts) == 3
+    assert all(p.endswith(": 66.6 % (of 1 min 30 s watched)") for p in parts), parts
+
+
+def test_an_uptime_watched_for_the_whole_window_says_nothing_more(
+    history: tuple[Opened, Profile, Profile], qtbot: QtBot
+) -> None:
+    opened, db, _cache = history
+    dock = opened.window.details
+    with qtbot.waitSignal(dock.loaded, timeout=5000):
+        opened.window.show_details(db.id)
+    day, week, month = dock.uptime_label.text().split(" · ")
+    assert "watched" not in day  # watched for three days: the whole of the last 24 h
+    assert week.endswith(" d 23 h watched)") and month.endswith(" d 23 h watched)")

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.eventqueries import Uptime
 from ...core.events import State
 from ...core.profile_history import PERIODS, UPTIME_WINDOWS, ProfileHistory, load
 from ...core.session import Session
@@ -59,6 +60,10 @@ log = logging.getLogger(__name__)
 InState: TypeAlias = Callable[[str], "tuple[State, dt.datetime, float] | None"]
 REFRESH_MS = 60_000
 SOON_MS = 1_000
+
+
+#: Below this part of an uptime's window watched, the uptime says how long it was.
+WATCHED_PART = 0.9
 
 
 class DetailsDock(QDockWidget):
@@ -250,10 +255,20 @@ class DetailsDock(QDockWidget):
         )
         self.loaded.emit(history.profile_id)
 
+    def _uptime_text(self, window: str, uptime: Uptime) -> str:
+        """``30 d: 87.6 %``, and how long it was watched when that is a small part of the
+        window: a connection added 90 s ago read "30 d: 87.6 %", a month's word on 90 s."""
+        text = format_uptime(uptime) or "–"
+        watched = uptime.known_s + uptime.not_counted_s + uptime.maintenance_s
+        if uptime.percent is not None and watched < WATCHED_PART * PERIODS[window]:
+            seen = self.tr("(of {duration} watched)").format(duration=duration_text(watched))
+            text = f"{text} {seen}"
+        return f"{window}: {text}"
+
     def _summarise(self, history: ProfileHistory) -> None:
         s, now = history.summary, self._until(history)
         self.uptime_label.setText(
-            " · ".join(f"{w}: {format_uptime(s.uptime[w]) or '–'}" for w in UPTIME_WINDOWS)
+            " · ".join(self._uptime_text(w, s.uptime[w]) for w in UPTIME_WINDOWS)
         )
         apart = []
         if s.local:
