@@ -447,3 +447,18 @@ def test_the_clock_writes_a_big_table_a_piece_per_turn(qtbot: QtBot, clock: Cloc
     assert len(m._clock._ticking) == count - TICK_ROWS
     qtbot.waitUntil(lambda: len(m._clock._ticking) == 0, timeout=5000)
     assert {text(m, row, Column.IN_STATE) for row in range(m.rowCount())} == {"5 min"}
+
+
+def test_a_paused_row_shows_no_latency_until_it_is_checked_again(model: StatusModel) -> None:
+    """Paused, the row kept its last check's latency ("3.0"), as if measured now."""
+    row = model.row_of("id-bravo")
+    assert row is not None
+    model.apply_events([state("id-bravo", State.UP), sample("id-bravo", 3.0)])
+    model.catch_up([row])
+    assert text(model, row, Column.LATENCY) == format_latency(3.0)
+    model.apply_events([state("id-bravo", State.PAUSED)])
+    model.catch_up([row])
+    assert text(model, row, Column.LATENCY) == format_latency(None)
+    model.apply_events([state("id-bravo", State.UP), sample("id-bravo", 2.0)])
+    model.catch_up([row])
+    assert text(model, row, Column.LATENCY) == format_latency(2.0)

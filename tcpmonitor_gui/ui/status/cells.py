@@ -436,7 +436,7 @@ def defer_live(row: Row) -> bool:
 def write_live(row: Row) -> bool:
     """The cells a sample changes: latency, the sparkline's sort key, the cause. True when
     the filter's text changed too (a new cause): the proxy must hear of it."""
-    latency = row.latency
+    latency = None if row.state is State.PAUSED else row.latency  # not checked now: none
     put_cell(row, Column.LATENCY, format_latency(latency), latency_key(latency))
     failures = row.samples.count(None)  # the flakiest sort last
     put_cell(row, Column.SPARKLINE, "", failures)
