@@ -146,10 +146,10 @@ Their stored history is kept.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>Imported {count} profiles from {file}</source>
+        <source>Imported {count} connections from {file}</source>
         <translation>
-            <numerusform>Imported {count} profile from {file}</numerusform>
-            <numerusform>Imported {count} profiles from {file}</numerusform>
+            <numerusform>Imported {count} connection from {file}</numerusform>
+            <numerusform>Imported {count} connections from {file}</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -160,10 +160,10 @@ Their stored history is kept.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <source>Exported {count} profiles to {path}</source>
+        <source>Exported {count} connections to {path}</source>
         <translation>
-            <numerusform>Exported {count} profile to {path}</numerusform>
-            <numerusform>Exported {count} profiles to {path}</numerusform>
+            <numerusform>Exported {count} connection to {path}</numerusform>
+            <numerusform>Exported {count} connections to {path}</numerusform>
         </translation>
     </message>
 </context>

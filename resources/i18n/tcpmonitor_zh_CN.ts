@@ -1166,7 +1166,7 @@
         <translation>时间</translation>
     </message>
     <message>
-        <source>Profile</source>
+        <source>Connection</source>
         <translation>连接</translation>
     </message>
     <message>
@@ -1228,14 +1228,14 @@
         <translation>任意原因</translation>
     </message>
     <message>
-        <source>All profiles</source>
+        <source>All connections</source>
         <extracomment>While a burst is shown a piece per turn of the event loop (``LogModel``), the view is painted at most this often: each piece would repaint it, fifty times for a thousand lines. A one-line message for the status bar (an export done, history that cannot be read). ``(title, text)``: something went wrong that the user must see (an export failed). A profile id: the user asked for that connection&apos;s details (the log&apos;s context menu). The row at the top of the view before a layout change (kept there after it).
 ----------
 Keeps the reading position row by row; a piece of live rows is handled whole (``_piece_begins``): two calls into Python per row were some 7 % of the GUI thread in a burst (py-spy --native).</extracomment>
         <translation>所有连接</translation>
     </message>
     <message>
-        <source>Filter by profile, detail, address, cause</source>
+        <source>Filter by connection, detail, address, cause</source>
         <translation>按连接、详情、地址、原因筛选</translation>
     </message>
     <message>
@@ -1345,11 +1345,11 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
         <translation>全部暂停(&amp;A)</translation>
     </message>
     <message>
-        <source>&amp;Import profiles…</source>
+        <source>&amp;Import connections…</source>
         <translation>导入连接配置(&amp;I)…</translation>
     </message>
     <message>
-        <source>E&amp;xport profiles…</source>
+        <source>E&amp;xport connections…</source>
         <translation>导出连接配置(&amp;X)…</translation>
     </message>
     <message>
@@ -1787,7 +1787,7 @@ Their stored history is kept.</source>
         <translation>{name}：已连接到 {address}，用时 {latency}</translation>
     </message>
     <message>
-        <source>Import profiles</source>
+        <source>Import connections</source>
         <translation>导入连接配置</translation>
     </message>
     <message>
@@ -1819,7 +1819,7 @@ Take them too?</source>
         <translation>不带动作导入</translation>
     </message>
     <message numerus="yes">
-        <source>Imported {count} profiles from {file}</source>
+        <source>Imported {count} connections from {file}</source>
         <translation>
             <numerusform>已从 {file} 导入 {count} 个连接配置</numerusform>
         </translation>
@@ -1831,7 +1831,7 @@ Take them too?</source>
         </translation>
     </message>
     <message>
-        <source>Export profiles</source>
+        <source>Export connections</source>
         <translation>导出连接配置</translation>
     </message>
     <message>
@@ -1839,13 +1839,13 @@ Take them too?</source>
         <translation>导出失败</translation>
     </message>
     <message numerus="yes">
-        <source>Exported {count} profiles to {path}</source>
+        <source>Exported {count} connections to {path}</source>
         <translation>
             <numerusform>已将 {count} 个连接配置导出到 {path}</numerusform>
         </translation>
     </message>
     <message>
-        <source>Profiles (*.json);;All files (*)</source>
+        <source>Connections (*.json);;All files (*)</source>
         <translation>连接配置 (*.json);;所有文件 (*)</translation>
     </message>
 </context>

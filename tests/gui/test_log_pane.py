@@ -140,7 +140,7 @@ def test_profile_filter_accepts_all_and_follows_renamed_profiles(qtbot: QtBot) -
     pane.add_events(mixed_events())
     pane.set_profiles([("p1", "Orders DB"), ("p2", "Broker")])
     assert [pane.profile_combo.itemText(i) for i in range(3)] == [
-        "All profiles",
+        "All connections",
         "Broker",
         "Orders DB",
     ]

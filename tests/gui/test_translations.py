@@ -193,7 +193,7 @@ def test_counted_messages_are_plural_in_the_catalogue() -> None:
         ("Notify", "{names} and {n} more"),
         ("Tray", "{n} {state}"),
         ("NotificationPolicy", "{n} connections down: {names}"),
-        ("ProfileActions", "Imported {count} profiles from {file}"),
+        ("ProfileActions", "Imported {count} connections from {file}"),
         ("StatusTooltip", "Last {n} checks: {failed} failed"),
         ("SettingsDialog", " days"),
     }

@@ -31,7 +31,7 @@ class Column(enum.IntEnum):
 
 HEADERS = {
     Column.TIME: QT_TRANSLATE_NOOP("LogModel", "Time"),
-    Column.PROFILE: QT_TRANSLATE_NOOP("LogModel", "Profile"),
+    Column.PROFILE: QT_TRANSLATE_NOOP("LogModel", "Connection"),
     Column.CHANGE: QT_TRANSLATE_NOOP("LogModel", "Change"),
     Column.CAUSE: QT_TRANSLATE_NOOP("LogModel", "Cause"),
     Column.DETECTION: QT_TRANSLATE_NOOP("LogModel", "Detection (ms)"),

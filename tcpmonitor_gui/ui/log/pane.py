@@ -102,7 +102,7 @@ class LogPane(QWidget):
         self._anchor: QPersistentModelIndex | None = None
 
         self.profile_combo = QComboBox()
-        self.profile_combo.addItem(self.tr("All profiles"))
+        self.profile_combo.addItem(self.tr("All connections"))
         self.state_combo = QComboBox()
         for text, states in STATE_CHOICES:
             self.state_combo.addItem(choice_text(text, states))
@@ -110,7 +110,7 @@ class LogPane(QWidget):
         for text, causes in CAUSE_CHOICES:
             self.cause_combo.addItem(choice_text(text, causes))
         self.text_filter = QLineEdit(
-            placeholderText=self.tr("Filter by profile, detail, address, cause")
+            placeholderText=self.tr("Filter by connection, detail, address, cause")
         )
         clear_button_after_first_paint(self.text_filter)
         # Never squeezed to "Fi…" on a small screen (1366 x 768 at 150 %): the choices give
@@ -257,7 +257,7 @@ class LogPane(QWidget):
         ordered = sorted(self._offered, key=lambda p: p[1].casefold())
         self.profile_combo.blockSignals(True)
         self.profile_combo.clear()
-        self.profile_combo.addItem(self.tr("All profiles"))
+        self.profile_combo.addItem(self.tr("All connections"))
         for _, name in ordered:
             self.profile_combo.addItem(name)
         self._profile_ids = [None, *(pid for pid, _ in ordered)]

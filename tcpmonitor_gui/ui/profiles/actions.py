@@ -276,7 +276,7 @@ class ProfileActions(QObject):
 
     def import_dialog(self) -> None:
         ask_open_file(
-            self._parent, self.tr("Import profiles"), self._profile_files(), self.import_file
+            self._parent, self.tr("Import connections"), self._profile_files(), self.import_file
         )
 
     def import_file(self, path: Path) -> concurrent.futures.Future[list[Profile]]:
@@ -352,7 +352,7 @@ class ProfileActions(QObject):
             QTimer.singleShot(0, self, more)
             return
         skipped = len(incoming) - added
-        text = self.tr("Imported {count} profiles from {file}", "", added)
+        text = self.tr("Imported {count} connections from {file}", "", added)
         text = text.format(count=added, file=path.name)
         if skipped:
             text += self.tr("; {count} skipped (already present)", "", skipped).format(
@@ -363,7 +363,7 @@ class ProfileActions(QObject):
     def export_dialog(self) -> None:
         ask_save_file(
             self._parent,
-            self.tr("Export profiles"),
+            self.tr("Export connections"),
             self._profile_files(),
             self.export_file,
             suggested="tcpmonitor-profiles.json",
@@ -387,8 +387,8 @@ class ProfileActions(QObject):
             self.problem.emit(self.tr("Export failed"), f"{path}: {error_text(exc)}")
             return
         count = future.result()
-        exported = self.tr("Exported {count} profiles to {path}", "", count)
+        exported = self.tr("Exported {count} connections to {path}", "", count)
         self.message.emit(exported.format(count=count, path=path))
 
     def _profile_files(self) -> str:
-        return self.tr("Profiles (*.json);;All files (*)")
+        return self.tr("Connections (*.json);;All files (*)")
