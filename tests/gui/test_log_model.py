@@ -111,7 +111,9 @@ def page_all(qtbot: QtBot, model: LogModel) -> None:
     while not model.history_exhausted:
         model.fetch_older()
         assert not model.fetch_older(), "a second page was requested while one was loading"
-        qtbot.waitUntil(lambda: not model.fetching, timeout=5000)
+        # A deadline, not a speed bound: a page with the model tester attached took over 5 s
+        # on a loaded 2-core machine.
+        qtbot.waitUntil(lambda: not model.fetching, timeout=30_000)
 
 
 def ordered(model: LogModel) -> LogFilterProxy:
