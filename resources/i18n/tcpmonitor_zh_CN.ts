@@ -2523,8 +2523,13 @@ Take them too?</source>
     </message>
     <message>
         <source>{cause}; now {retry}</source>
-        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. ``since`` on a clock that nobody sets (``clock.Times``): &quot;for&quot; counts from it. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). The row&apos;s place among all rows by name, then target: ties in the state column (and so in the default sort) keep this order instead of moving under the selection. What the event log last knew (``StatusModel.restore``), until a state is found again. Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). The model&apos;s tick that last wrote the clock cells (&quot;for&quot;, uptime, marks). Cells not written since a change, the row not being seen (``StatusModel.catch_up``). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. ``since`` on a clock that nobody sets (``clock.Times``): &quot;for&quot; counts from it. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). The row&apos;s place among all rows by name, then target: ties in the state column (and so in the default sort) keep this order instead of moving under the selection. What the event log last knew (``StatusModel.restore``), until a state is found again. The state found at start is the one left before the restart (``found_again``). Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). The model&apos;s tick that last wrote the clock cells (&quot;for&quot;, uptime, marks). Cells not written since a change, the row not being seen (``StatusModel.catch_up``). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
         <translation>{cause}；现在：{retry}</translation>
+    </message>
+    <message>
+        <source>{duration} (and before the restart)</source>
+        <extracomment>More rows than any table holds: ``state_key`` = severity, then name order. &quot;For&quot; of the state found at start that was the one left before the restart.</extracomment>
+        <translation>{duration}（重启前也是如此）</translation>
     </message>
     <message>
         <source>Latency of the last 60 checks; red ticks are failed checks</source>
@@ -2597,6 +2602,10 @@ Take them too?</source>
     <message>
         <source>Timed when the connection was made: a watch sends nothing, so nothing is timed while it holds the connection (a heartbeat times every answer).</source>
         <translation>在建立连接时测得：“静默监视”不发送任何数据，因此保持连接期间不计时（心跳会为每次应答计时）。</translation>
+    </message>
+    <message>
+        <source>{state} since this program started; {state} when it last stopped too. Nothing was watched in between, so when that began or ended is not known.</source>
+        <translation>自本程序启动以来为{state}；上次停止时也是{state}。其间无人监视，因此不知道何时开始或结束。</translation>
     </message>
     <message>
         <source>No checks yet</source>

@@ -1,14 +1,18 @@
 """A restart forgets nothing: the window comes back with each row's sparkline, last cause and
-time in state from the event log, and its uptime counts every second of a drop."""
+the state it was in before (said beside "for", which counts from the start: nothing is known
+of the time nothing watched), and its uptime counts every second of a drop."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import State
+from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.status.model import Column, Role
@@ -58,10 +62,87 @@ def test_the_window_comes_back_as_it_was_left(
         w.start_monitoring()
         qtbot.waitUntil(lambda: state_of(w, down.id) is State.DOWN, timeout=5000)
         qtbot.waitUntil(lambda: state_of(w, up.id) is State.UP, timeout=5000)
-        # Down then, down now; up then, up now: "for" counts from before the restart.
-        # (The sort key is the start on the steady clock, restored from the stored wall-clock
-        # time: equal to the microsecond, not to the last bit of a float.)
-        assert cell(w, down.id, Column.IN_STATE, Role.SORT) == pytest.approx(down_since, abs=1e-3)
-        assert cell(w, up.id, Column.IN_STATE, Role.SORT) == pytest.approx(up_since, abs=1e-3)
+        # Down then, down now; up then, up now: "for" counts from this start (nothing is
+        # known of the time between), and says it was so before the restart too.
+        assert cell(w, down.id, Column.IN_STATE, Role.SORT) < down_since  # later: shorter
+        assert cell(w, up.id, Column.IN_STATE, Role.SORT) < up_since
+        for pid in (down.id, up.id):
+            qtbot.waitUntil(lambda: "before the restart" in str(cell(w, pid, Column.IN_STATE)))  # noqa: B023
+    finally:
+        again.close()
+
+
+#: Each connection's proxy mode before the restart and after it.
+MODES = {"stays": ("refuse", "refuse"), "goes": ("pass", "refuse"), "comes": ("refuse", "pass")}
+BEFORE = {"stays": State.DOWN, "goes": State.UP, "comes": State.DOWN}
+AFTER = {"stays": State.DOWN, "goes": State.DOWN, "comes": State.UP}
+
+
+@pytest.fixture
+def three(
+    echo_server: LineEchoServer,
+) -> Iterator[tuple[dict[str, Profile], dict[str, FaultProxy]]]:
+    """Three connections through proxies to one echo server: "stays" down before the restart
+    and after it, "goes" up before and down after, "comes" down before and up after."""
+    with contextlib.ExitStack() as stack:
+        proxies = {n: stack.enter_context(FaultProxy(echo_server.address)) for n in MODES}
+        profiles = {
+            n: make_profile(*p.address, "heartbeat", name=n, interval_s=0.2)
+            for n, p in proxies.items()
+        }
+        for name, (before, _after) in MODES.items():
+            proxies[name].set_mode(before)
+        yield profiles, proxies
+
+
+def wait_for(
+    qtbot: QtBot, w: MainWindow, profiles: dict[str, Profile], states: dict[str, State]
+) -> None:
+    for name, state in states.items():
+        pid = profiles[name].id
+        qtbot.waitUntil(lambda: state_of(w, pid) is state, timeout=5000)  # noqa: B023
+
+
+def run_then_quit(qtbot: QtBot, dirs: tuple[Path, Path], profiles: dict[str, Profile]) -> None:
+    """The first run: each connection found as ``BEFORE`` says, "stays" down a second or more."""
+    first = open_window(qtbot, *dirs)
+    try:
+        w = first.window
+        for profile in profiles.values():
+            w.profiles.apply(profile, new=True)
+        wait_for(qtbot, w, profiles, BEFORE)
+        stays = profiles["stays"].id
+        qtbot.waitUntil(lambda: cell(w, stays, Column.IN_STATE) not in ("", "0 s"), timeout=5000)
+    finally:
+        first.close()
+
+
+def test_for_and_the_current_outage_agree_after_a_restart(
+    qtbot: QtBot, tmp_path: Path, three: tuple[dict[str, Profile], dict[str, FaultProxy]]
+) -> None:
+    """Nothing was watched between the stop and the start: the table's "for" counts from the
+    start, as the details' ongoing outage does, and says the state was the same before."""
+    profiles, proxies = three
+    dirs = tmp_path / "config", tmp_path / "data"
+    run_then_quit(qtbot, dirs, profiles)
+    for name, (_before, after) in MODES.items():
+        proxies[name].set_mode(after)
+    again = open_window(qtbot, *dirs)
+    try:
+        w = again.window
+        wait_for(qtbot, w, profiles, AFTER)
+        for name in ("stays", "goes"):
+            pid = profiles[name].id
+            known = w.model.in_state(pid)
+            assert known is not None
+            dock = again.details_of(qtbot, pid)
+            assert dock.history is not None
+            ongoing = [o for o in dock.history.outages if o.end is None]
+            assert [o.start for o in ongoing] == [known[1]], name  # the same drop, same start
+        stays, goes, comes = (profiles[n].id for n in MODES)
+        qtbot.waitUntil(lambda: "before the restart" in str(cell(w, stays, Column.IN_STATE)))
+        assert "not known" in str(w.model.tooltip(w.model.row_of(stays) or 0, Column.IN_STATE))
+        for other in (goes, comes):
+            assert "before the restart" not in str(cell(w, other, Column.IN_STATE))
     finally:
         again.close()

@@ -304,8 +304,9 @@ def test_uptime_skipped_between_ticks_is_never_stale(
 
 
 def test_a_restart_forgets_nothing(model: StatusModel, clock: Clock) -> None:
-    """What the log last knew: the sparkline, the last cause, and "for" from before the
-    restart when the state found is the one left; not when it is another."""
+    """What the log last knew: the sparkline, the last cause, and "for" says "and before the
+    restart" when the state found is the one left (counted from the start: nothing is known of
+    the time between); not when it is another."""
     before = T0 - dt.timedelta(hours=2)
     model.apply_events([state("id-charlie", State.UP, ts=T0)])  # heard before the answer
     model.restore({
@@ -316,13 +317,13 @@ def test_a_restart_forgets_nothing(model: StatusModel, clock: Clock) -> None:
     })  # fmt: skip
     assert model.samples(0) == [3.0, None, 5.0]
     assert text(model, 0, Column.CAUSE) == "refused"
-    assert text(model, 2, Column.IN_STATE) == "2 h"  # up then, up now
+    assert text(model, 2, Column.IN_STATE) == "0 s (and before the restart)"  # up then, up now
     model.apply_events([
         state("id-alpha", State.CONNECTING, ts=T0),
         state("id-alpha", State.DOWN, ts=T0, cause=Cause.REFUSED),
         state("id-bravo", State.DOWN, ts=T0, cause=Cause.TLS_ERROR),
     ])  # fmt: skip
-    assert text(model, 0, Column.IN_STATE) == "2 h"  # down then, down now
+    assert text(model, 0, Column.IN_STATE) == "0 s (and before the restart)"  # down, down
     assert text(model, 1, Column.IN_STATE) == "0 s"  # up then, down now: a new state
     model.apply_events(
         [

@@ -135,6 +135,8 @@ class Row:
     rank: int = 0
     #: What the event log last knew (``StatusModel.restore``), until a state is found again.
     last: LastSeen | None = None
+    #: The state found at start is the one left before the restart (``found_again``).
+    before: bool = False
     #: Until when (Unix seconds) that text stays right unless the state changes.
     uptime_until: float = -math.inf
     haystack: str | None = None  # the filter's text, built on demand
@@ -197,6 +199,8 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.
 
 #: More rows than any table holds: ``state_key`` = severity, then name order.
 RANKS = 10_000_000
+#: "For" of the state found at start that was the one left before the restart.
+BEFORE_TOO = QT_TRANSLATE_NOOP("StatusModel", "{duration} (and before the restart)")
 
 
 def state_key(row: Row) -> int:
@@ -293,7 +297,10 @@ def write_in_state(row: Row, now: float) -> bool:
         return False  # the text shown is still right
     seconds = max(0.0, now - row.since_at)
     row.in_state_until = now + until_text_changes(seconds)
-    return put_cell(row, Column.IN_STATE, coarse_duration_text(seconds), -row.since_at)
+    text = coarse_duration_text(seconds)
+    if row.before:
+        text = translate("StatusModel", BEFORE_TOO).format(duration=text)
+    return put_cell(row, Column.IN_STATE, text, -row.since_at)
 
 
 def fold_sample(row: Row, event: Event) -> bool:
@@ -318,7 +325,7 @@ def fold_sample(row: Row, event: Event) -> bool:
 
 def remember(row: Row, last: LastSeen) -> bool:
     """What the log last knew, into a row that may or may not have heard from the engine;
-    True if ``since`` is now the log's (``found_again``)."""
+    True if the "for" cell changes (``found_again``)."""
     if not row.samples:
         row.samples.extend(last.latencies[-SAMPLES:])
     if row.cause is None and last.cause is not None:
@@ -328,18 +335,16 @@ def remember(row: Row, last: LastSeen) -> bool:
 
 
 def found_again(row: Row) -> bool:
-    """The first state found after a start: the same as the log's last one, it has lasted
-    since then, as far as anyone knows (True: ``since`` is the log's; ``since_at`` is the
-    caller's to set)."""
-    last = row.last
+    """Whether the first state found after a start is the log's last one (``before``, said
+    beside "for"). "For" counts from this start, as the details' outage does: nothing is known
+    of the time nothing watched (from before, a drop read "for 11 min" beside "ongoing, 58 s")."""
+    last, row.before, row.in_state_until = row.last, False, None
     if last is None or row.state not in KNOWN_STATES:
         return False
     row.last = None
-    since = last.since
-    if last.state is row.state and since is not None and (row.since is None or since < row.since):
-        row.since, row.in_state_until = since, None
-        return True
-    return False
+    since, now = last.since, row.since  # the log's own may be this start's change already
+    row.before = last.state is row.state and since is not None and now is not None and since < now
+    return row.before
 
 
 def uptime_changed(row: Row, news: Uptime | float, event: Event | None = None) -> None:

@@ -254,8 +254,7 @@ class StatusModel(QStandardItemModel):
             row.since_at, row.in_state_until = self._times.began(row.since, event), None
             row.retry_cause = None
             uptime_changed(row, row.since_at, event)
-            if found_again(row) and row.since is not None:
-                row.since_at = self._times.began(row.since)
+            found_again(row)
             if event.cause is not None:
                 row.cause = event.cause
             if event.state is State.DOWN:
@@ -310,14 +309,13 @@ class StatusModel(QStandardItemModel):
 
     def restore(self, seen: Mapping[str, LastSeen]) -> None:
         """What the event log last knew of each profile (``core.last_seen``): sparkline, last
-        cause, and "for" from before the restart if the state found is the one left then."""
+        cause, and whether the state found is the one left then (said beside "for")."""
         with quietly(self):
             for profile_id, last in seen.items():
                 at = self._by_id.get(profile_id)
                 if at is not None:
                     row = self._rows[at]
-                    if remember(row, last) and row.since is not None:
-                        row.since_at = self._times.began(row.since)
+                    remember(row, last)
                     self._write_state(row)
         self._emit_rows(self._by_id[i] for i in seen if i in self._by_id)
 
