@@ -215,6 +215,16 @@ Their stored history is kept.</numerusform>
     </message>
 </context>
 <context>
+    <name>StillDown</name>
+    <message numerus="yes">
+        <source>%n connections still down: {names}</source>
+        <translation>
+            <numerusform>%n connection still down: {names}</numerusform>
+            <numerusform>%n connections still down: {names}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message numerus="yes">
         <source>{n} {state}</source>

@@ -2623,6 +2623,24 @@ Take them too?</source>
     </message>
 </context>
 <context>
+    <name>StillDown</name>
+    <message>
+        <source>Still down: {name}</source>
+        <extracomment>Profiles down when last watched, not yet found again. The log&apos;s answer is awaited (``expect``): the first drops found are ``held``. Profiles whose state was found since the start (their first find is decided). Found down again, to be told quietly at the next flush.</extracomment>
+        <translation>仍然断开：{name}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n connections still down: {names}</source>
+        <translation>
+            <numerusform>%n 个连接仍然断开：{names}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Down when last watched too (before the restart or the pause): not a new drop. Nothing was watched in between.</source>
+        <translation>上次监视时（重启或暂停之前）也已断开：不是新的断开。其间无人监视。</translation>
+    </message>
+</context>
+<context>
     <name>SystemError</name>
     <message>
         <source>Connection refused</source>

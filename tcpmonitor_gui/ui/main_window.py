@@ -3,8 +3,7 @@
 It composes and wires; it owns no monitoring logic and no copy of the profiles. Profiles live
 in the registry, which the table, the log's filter, the engine and the notification policy
 follow; what the user does to them is ``ProfileActions``; events come from the engine in
-batches and go to the table, the log, the tray and the notification policy.
-"""
+batches and go to the table, the log, the tray and the notification policy."""
 
 from __future__ import annotations
 
@@ -303,9 +302,10 @@ class MainWindow(QMainWindow):
         self.log_pane.watch_viewport()
         if self.engine.running or self._shut_down:  # (the log may open as the program quits)
             return
+        self.policy.still.expect()  # the drops found again are no news (``notify.still``)
         self.engine.start()  # it takes the registry's profiles, and follows it from now on
         self.model.start_clock()
-        self.stored.start()
+        self.stored.start(self.policy.found_before)
         self.tray.show()
         self.monitoringStarted.emit()
 

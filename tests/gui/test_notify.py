@@ -803,3 +803,27 @@ def test_drops_in_maintenance_are_told_to_nobody_until_they_outlast_their_window
     assert "still down after its maintenance window" in late.body
     [back] = h.at(4, up(h["A"], 4))
     assert back.title == "Connection back up: A"  # an outage from the window's end
+
+
+def test_resume_all_tells_a_drop_it_paused_as_still_down_not_as_news(qtbot: QtBot) -> None:
+    """Pause all, then Resume all a minute later: each connection is checked afresh (resumed,
+    connecting, down). One down when paused is still down, quietly; one up then is news."""
+    h = Harness(qtbot, ["Orders DB", "Cache"], Settings(sound=True))
+    db, cache = h["Orders DB"], h["Cache"]
+    assert [n.title for n in h.at(0, down(db))] == ["Connection down: Orders DB"]
+    h.at(1, state(db, State.PAUSED, State.DOWN), state(cache, State.PAUSED, State.UP))
+    resumed = [
+        e
+        for p in (db, cache)
+        for e in (
+            state(p, State.UNKNOWN, State.PAUSED, 60, detail="resumed"),
+            state(p, State.CONNECTING, State.UNKNOWN, 60),
+            state(p, State.DOWN, State.CONNECTING, 60, cause=Cause.REFUSED),
+        )
+    ]
+    told = h.at(60, *resumed)
+    assert [(n.title, n.urgent, n.sound) for n in told] == [
+        ("Connection down: Cache", True, True),
+        ("Still down: Orders DB", False, False),
+    ]
+    assert [n.title for n in h.at(61, up(db, 61))] == ["Connection back up: Orders DB"]

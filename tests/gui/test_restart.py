@@ -15,6 +15,7 @@ from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.main_window import MainWindow
+from tcpmonitor_gui.ui.notify.notice import Notice
 from tcpmonitor_gui.ui.status.model import Column, Role
 from tests.gui.windows import open_window, state_of
 from tests.helpers import make_profile
@@ -144,5 +145,34 @@ def test_for_and_the_current_outage_agree_after_a_restart(
         assert "not known" in str(w.model.tooltip(w.model.row_of(stays) or 0, Column.IN_STATE))
         for other in (goes, comes):
             assert "before the restart" not in str(cell(w, other, Column.IN_STATE))
+    finally:
+        again.close()
+
+
+def test_a_drop_found_again_at_a_restart_is_told_quietly_as_still_down(
+    qtbot: QtBot, tmp_path: Path, three: tuple[dict[str, Profile], dict[str, FaultProxy]]
+) -> None:
+    """Down before the restart and after it: "Still down", quietly, not "Connection down"
+    (news, with its urgency and sound, for a port the user knew was closed); down after but
+    up before: a drop, told as one."""
+    profiles, proxies = three
+    dirs = tmp_path / "config", tmp_path / "data"
+    run_then_quit(qtbot, dirs, profiles)
+    for name, (_before, after) in MODES.items():
+        proxies[name].set_mode(after)
+    again = open_window(qtbot, *dirs, monitor=False)
+    try:
+        w = again.window
+        told: list[Notice] = []
+        w.policy.notification.connect(told.append)
+        w.start_monitoring()
+        w.show()
+        wait_for(qtbot, w, profiles, AFTER)
+        for name in ("goes", "stays"):
+            qtbot.waitUntil(lambda: any(name in n.title for n in told), timeout=5000)  # noqa: B023
+        qtbot.waitUntil(lambda: w.policy.remaining_ms() == -1, timeout=5000)
+        last = {n.key or n.title: n for n in told}  # a notice updated in place: as it ends
+        shown = sorted((n.title, n.urgent) for n in last.values())
+        assert shown == [("Connection down: goes", True), ("Still down: stays", False)]
     finally:
         again.close()

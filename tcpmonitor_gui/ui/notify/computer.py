@@ -64,7 +64,8 @@ class Policy(Protocol):
     def down_notice(self, downs: Sequence[Change]) -> Notice: ...
 
 
-def _timer(parent: QObject, seconds: float, slot: object) -> QTimer:
+def single_shot(parent: QObject, seconds: float, slot: object) -> QTimer:
+    """A precise single-shot timer: a coarse one may fire 5 % late."""
     timer = QTimer(parent)
     timer.setSingleShot(True)
     timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -87,8 +88,8 @@ class ComputerNotices(QObject):
     ) -> None:
         super().__init__(parent)
         self._policy = policy
-        self._back = _timer(self, back_grace_s, self._back_online)
-        self._wake = _timer(self, wake_settle_s, self._wake_over)
+        self._back = single_shot(self, back_grace_s, self._back_online)
+        self._wake = single_shot(self, wake_settle_s, self._wake_over)
         self._settle_ms = self._wake.interval()
         self._change_ms = round(change_settle_s * 1000)
         self._held_min_ms = round(min(HELD_MIN_S, wake_settle_s, change_settle_s) * 1000)

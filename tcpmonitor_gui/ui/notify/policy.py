@@ -44,28 +44,39 @@ testable with a fake clock and no display.
   window``) and that is told as a drop.
 - A check this computer could not make (``local_error``, the state unknown) is told as that,
   "Could not check Orders DB: ...", under the drops' switches; it is no drop, counted nowhere.
-- Flapping protection, see ``NotificationPolicy._allowed``.
+- A drop found at a start or a resume that was down when last watched (before the restart
+  or the pause) is no news: one quiet "Still down" notice tells them (``still``).
+- Flapping protection, see ``repeats.Repeats``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
+from ...core.eventqueries import KNOWN_STATES
 from ...core.events import NO_SUCH_NAME, Cause, Event, Kind, State
+from ...core.last_seen import LastSeen
 from ...core.profile import Profile
 from ...core.settings import Settings
-from ...core.snooze import snoozed
 from ..common.labels import cause_text
 from ..common.text import duration_text
 from . import computer
-from .computer import BACK_GRACE_S, CHANGE_SETTLE_S, WAKE_SETTLE_S, ComputerNotices, host_counts
+from .computer import (
+    BACK_GRACE_S,
+    CHANGE_SETTLE_S,
+    WAKE_SETTLE_S,
+    ComputerNotices,
+    host_counts,
+    single_shot,
+)
 from .dns import DnsNotices
 from .notice import Change, Joining, Notice, Transition, net
+from .repeats import Repeats
+from .still import StillDown
 from .wording import down_line, join_names, lines_text, shown_name, unchecked_words, up_line
 
 __all__ = ["Notice", "NotificationPolicy"]
@@ -109,25 +120,12 @@ class NotificationPolicy(QObject):
         whether the kernel says this computer's network is up (None: unknown), for the guess."""
         super().__init__(parent)
         self._settings = settings or Settings()
-        self._repeat_s = repeat_s
         self._clock = clock
         self._network_up = network_up
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
         # A coarse timer may fire 5% late; the promise is "at most 2 s".
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(round(coalesce_s * 1000))
-        self._timer.timeout.connect(self.flush)
-        self._quiet = QTimer(self)
-        self._quiet.setSingleShot(True)
-        self._quiet.setTimerType(Qt.TimerType.PreciseTimer)
-        self._quiet.setInterval(round(min(quiet_s, coalesce_s) * 1000))
-        self._quiet.timeout.connect(self.flush)
-        self._first = QTimer(self)
-        self._first.setSingleShot(True)
-        self._first.setTimerType(Qt.TimerType.PreciseTimer)
-        self._first.setInterval(round(min(first_s, quiet_s) * 1000))
-        self._first.timeout.connect(self.preview)
+        self._timer = single_shot(self, coalesce_s, self.flush)
+        self._quiet = single_shot(self, min(quiet_s, coalesce_s), self.flush)
+        self._first = single_shot(self, min(first_s, quiet_s), self.preview)
         #: The notice told at once for the window being gathered.
         self._previewed: Notice | None = None
         self._joining = Joining()
@@ -138,7 +136,8 @@ class NotificationPolicy(QObject):
         self._paused: set[str] = set()
         #: Down since a drop inside a maintenance window: told to nobody, counted nowhere.
         self._planned: set[str] = set()
-        self._last: dict[str, tuple[Transition, float]] = {}
+        self._repeats = Repeats(repeat_s)
+        self._last = self._repeats.last
         #: Set while most profiles are down: the profiles the outage has taken.
         self._offline: set[str] | None = None
         self._stopped = False
@@ -150,6 +149,7 @@ class NotificationPolicy(QObject):
             change_settle_s=change_settle_s,
         )
         self.dns = DnsNotices(self, self)
+        self.still = StillDown()
 
     def set_settings(self, settings: Settings) -> None:
         self._settings = settings
@@ -189,10 +189,12 @@ class NotificationPolicy(QObject):
             self._planned.discard(pid)  # back, or still down when the window closed: told
             if event.state is State.PAUSED:
                 self._paused.add(pid)
-                self._down.pop(pid, None)
+                self.still.paused(pid, self._down.pop(pid, None) is not None)
                 continue
             self._paused.discard(pid)
-            if event.state is State.DOWN and pid not in self._down:
+            if event.state in KNOWN_STATES and self.still.found(event, now):
+                self._down[pid] = event  # held, or down before too: no news (``still``)
+            elif event.state is State.DOWN and pid not in self._down:
                 self._down[pid] = event
                 self._pending.append(Change(Transition.DOWN, event, now))
             elif event.state in (State.UP, State.DEGRADED) and pid in self._down:
@@ -200,11 +202,22 @@ class NotificationPolicy(QObject):
                 self._pending.append(Change(Transition.UP, event, now, down))
             elif event.state is State.UNKNOWN and event.cause is Cause.LOCAL_ERROR:
                 self._pending.append(Change(Transition.UNCHECKED, event, now))
-        if self._pending and len(self._pending) > held:
-            self._quiet.start()  # restarted by every new transition
-            if not self._timer.isActive():
-                self._timer.start()  # never restarted: the bound on the wait
-                self._first.start()  # the first drops are told at once, then updated
+        if (self._pending and len(self._pending) > held) or self.still.still or self.still.held:
+            self._arm()
+
+    def _arm(self) -> None:
+        self._quiet.start()  # restarted by every new transition
+        if not self._timer.isActive():
+            self._timer.start()  # never restarted: the bound on the wait
+            self._first.start()  # the first drops are told at once, then updated
+
+    def found_before(self, seen: Mapping[str, LastSeen]) -> None:
+        """What the event log last knew at the start: drops found again are no news."""
+        down = [pid for pid, last in seen.items() if last.state is State.DOWN]
+        if news := self.still.left(down):
+            self._pending += news
+            self._arm()
+            self._first.start()
 
     def stop(self) -> None:
         """At quit: drop what is held and take no more (the drops the engine reports as it
@@ -240,12 +253,14 @@ class NotificationPolicy(QObject):
         self._timer.stop()
         self._quiet.stop()
         self._first.stop()
-        pending, self._pending = self._pending, []
+        news, still = self.still.take()
+        pending, self._pending = self._pending + news, []
         for table in (self._down, self._last):
             for gone in [pid for pid in table if pid not in self._profiles]:
                 del table[gone]
         self._paused &= self._profiles.keys()
         self._planned &= self._profiles.keys()
+        self.still.forget(self._profiles.keys())
         changes = self._net(pending)
         notices = self.computer.take(changes) if self.computer.active() else []
         notices += self.dns.take(changes)
@@ -256,6 +271,9 @@ class NotificationPolicy(QObject):
             notices.append(self._drop_notice(downs))
         if unchecked := [c for c in changes if c.transition is Transition.UNCHECKED]:
             notices += self._unchecked_notice(unchecked)
+        notices += self.still.notices(
+            self, [c for c in still if c.event.profile_id in self._profiles]
+        )
         if ups:
             key, ups = self._joining.join(Transition.UP, ups, self._down, self._profiles)
             notices.append(dataclasses.replace(self._up_notice(ups), key=key))
@@ -298,28 +316,9 @@ class NotificationPolicy(QObject):
         return [self.notice(title, body, True, profiles)]
 
     def _allowed(self, change: Change, *, record: bool = True) -> bool:
-        """Whether the switches and the flapping protection let this change be told.
-
-        A profile gets at most one notice per ``repeat_s`` (30 s) unless its state changes
-        again. "Changes again" means: the notice would tell the other transition than the last
-        notice about this profile did. So down, up, down within 30 s are all told (each is a
-        change from what the user last heard), while a repeat of the same transition within
-        30 s is not: down, paused and resumed, down again; or a blip (down and back within
-        the coalescing window, told as a down) recurring every few seconds.
-        """
+        """The switches and the flapping protection (``repeats``) let this change be told."""
         p = self._profiles[change.event.profile_id]
-        if change.transition is not Transition.UP:  # a drop, or a check that cannot be made
-            wanted = self._settings.notify_on_down and p.notify.on_down
-        else:
-            wanted = self._settings.notify_on_up and p.notify.on_up
-        if not wanted or snoozed(p.snooze_until):
-            return False
-        last, last_at = self._last.get(p.id, (None, -math.inf))
-        if last is change.transition and change.at - last_at < self._repeat_s:
-            return False
-        if record:
-            self._last[p.id] = (change.transition, change.at)
-        return True
+        return self._repeats.allowed(change, p, self._settings, record=record)
 
     def _outage(self, changes: list[Change]) -> list[Notice]:
         """Enter or leave "offline"; removes from ``changes`` what the outage notices cover."""

@@ -5,11 +5,12 @@ Every query runs on the session's I/O thread; the answers come back to the GUI t
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 
+from ...core.last_seen import LastSeen
 from ...core.session import Session
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
@@ -30,11 +31,19 @@ class StoredHistory(QObject):
         self._timer.timeout.connect(self.refresh_uptime)
         registry.added.connect(self.refresh_uptime)
 
-    def start(self) -> None:
-        """What the log last knew, then the uptime now and every minute."""
+    def start(self, told: Callable[[Mapping[str, LastSeen]], object] = lambda _seen: None) -> None:
+        """What the log last knew (to the rows, then to ``told``; {} when nothing was asked),
+        then the uptime now and every minute."""
         ids = list(self._registry.profiles.by_id)
+
+        def restore(seen: Mapping[str, LastSeen]) -> None:
+            self._model.restore(seen)
+            told(seen)
+
         if ids:
-            self._then(self._session.last_seen(ids), self._model.restore)
+            self._then(self._session.last_seen(ids), restore)
+        else:
+            told({})
         self._timer.start()
         self.refresh_uptime()
 
