@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import faulthandler
+import functools
 import logging
 import os
 import re
@@ -21,6 +22,7 @@ from ..core.actions import Action
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
+from ..core.last_seen import down_before
 from ..core.metrics import Metrics
 from ..core.metrics_server import MetricsServer
 from ..core.monitor import MonitorSet
@@ -153,7 +155,7 @@ async def _run(
     def outcome(event: Event) -> None:  # the actions' thread
         loop.call_soon_threadsafe(emit, event)
 
-    actions = ActionRunner(outcome)
+    actions = ActionRunner(outcome, functools.partial(down_before, events.path))
     computer = ThisComputer(computer_changed)
     already = computer.start()
     monitors = MonitorSet(emit, local=computer.network)

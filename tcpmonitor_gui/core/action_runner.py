@@ -22,6 +22,7 @@ from .actions import (
     MAX_RUNNING,
     MAX_RUNNING_PER_PROFILE,
     MAX_WAITING,
+    NOT_AGAIN,
     OUTPUT_AFTER_EXIT_S,
     OUTPUT_KEPT,
     REPEAT_S,
@@ -34,7 +35,9 @@ from .actions import (
     scrub,
     scrubbed,
 )
+from .eventdb import EventLogError
 from .events import Event, State
+from .last_seen import found_again
 from .validate import CONTROL_ESCAPES
 
 
@@ -286,8 +289,11 @@ class ActionRunner:
     """Runs actions on a thread and loop of its own; ``report`` gets each ``action`` event
     (on that thread). ``submit`` may be called from any thread and never waits."""
 
-    def __init__(self, report: Callable[[Event], None]) -> None:
-        self._report = report
+    def __init__(
+        self, report: Callable[[Event], None], down_before: Callable[[Event], bool] | None = None
+    ) -> None:
+        self._report = report  # ``down_before``: ``last_seen.down_before`` (its thread asks)
+        self._down_before = down_before
         # Explicitly a selector loop: in the window, qasync's policy would make a Qt loop here.
         self._loop: asyncio.AbstractEventLoop = asyncio.SelectorEventLoop()
         self._slots = asyncio.Semaphore(MAX_RUNNING)
@@ -308,10 +314,28 @@ class ActionRunner:
     ) -> None:
         """Start what ``actions`` want done for ``event``. Notices to services follow the
         desktop's rules: none while the profile is ``snoozed``, and the same change of one
-        profile is told to one service at most once in ``REPEAT_S`` (a flapping connection)."""
+        profile is told to one service at most once in ``REPEAT_S`` (a flapping connection).
+        A drop found at a start or a resume that was down when last watched is no new drop:
+        its actions are not run again (a tunnel restarted, a page sent at every restart)."""
+        wanted = [a for a in actions if a.wants(event)]
+        if wanted and self._down_before is not None and found_again(event):
+            self._loop.call_soon_threadsafe(self._unless_still, event, wanted, target, snoozed)
+        else:
+            self._start(event, wanted, target, snoozed)
+
+    def _unless_still(
+        self, event: Event, actions: Sequence[Action], target: str, snoozed: bool
+    ) -> None:
+        """On the loop: run ``actions`` unless the drop was down before too (said instead)."""
+        with contextlib.suppress(EventLogError):  # not known: they run, as with no log
+            if self._down_before is not None and self._down_before(event):
+                for action in actions:
+                    self._report(record(event, Outcome(action, True, NOT_AGAIN, "")))
+                return
+        self._start(event, actions, target, snoozed)
+
+    def _start(self, event: Event, actions: Sequence[Action], target: str, snoozed: bool) -> None:
         for action in actions:
-            if not action.wants(event):
-                continue
             if action.notify:
                 if snoozed:
                     continue

@@ -51,6 +51,8 @@ MAX_WAITING = 100
 OUTPUT_KEPT = 1000
 #: The same change of a profile is told to a service at most once in this long.
 REPEAT_S = 30.0
+#: What an action says for a drop found again that was down before too (``ActionRunner``).
+NOT_AGAIN = "not run: down when last watched too (before the restart or a pause), not a new drop"
 #: Changes told to one service are gathered into one notice until this long passes without
 #: another, or this long after the first at most (as the desktop's notices are).
 GATHER_QUIET_S = 0.5

@@ -10,10 +10,11 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 
 from .eventdb import unix_seconds
-from .eventqueries import KNOWN_STATES
-from .events import Cause, State
+from .eventqueries import KNOWN_STATES, read
+from .events import Cause, Event, State
 
 #: How many of a profile's last state events are looked at: enough to follow its state back
 #: across a few restarts (each writes "unknown", "connecting" and the state found again).
@@ -99,3 +100,32 @@ def _walk_back(
         )
     except (ValueError, OverflowError, OSError):  # a row this program never writes
         return None, None, None
+
+
+#: The state a profile was last known in before a time (a state change, not an action's row).
+_BEFORE = """
+SELECT state FROM events WHERE profile_id = :pid AND ts < :ts
+  AND coalesce(kind, 'state') = 'state' AND state IN ('up', 'degraded', 'down')
+ORDER BY ts DESC, id DESC LIMIT 1
+"""
+
+
+def found_again(event: Event) -> bool:
+    """``event`` is a drop found by checks begun afresh (a start, a resume: after connecting),
+    which may have been down when last watched (``down_before``)."""
+    return event.state is State.DOWN and event.previous in (State.CONNECTING, State.UNKNOWN)
+
+
+def down_before(path: Path, event: Event) -> bool:
+    """Whether the log in ``path`` last knew ``event``'s profile down before it: a drop found
+    again (``found_again``) that is no new drop, as far as anyone knows (nothing watched in
+    between). Its down actions are not run a second time for it."""
+    if not found_again(event):
+        return False
+    params = {"pid": event.profile_id, "ts": unix_seconds(event.ts)}
+
+    def query(conn: sqlite3.Connection) -> bool:
+        row = conn.execute(_BEFORE, params).fetchone()
+        return row is not None and row[0] == str(State.DOWN)
+
+    return read(path, query, False)

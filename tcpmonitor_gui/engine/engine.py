@@ -115,6 +115,7 @@ class Engine(QObject):
         # The monitors' modules (and asyncio) load here, after the window's first frame.
         from ..core.action_runner import ActionRunner  # noqa: PLC0415
         from ..core.computer import ThisComputer  # noqa: PLC0415
+        from ..core.last_seen import down_before  # noqa: PLC0415
         from ..core.resolver import Resolver  # noqa: PLC0415
         from .worker import Worker  # noqa: PLC0415
 
@@ -125,7 +126,9 @@ class Engine(QObject):
         # starting offline is told as news.
         self._computer.start(wait=False)
         submit = self._store if self._eventlog is not None else None
-        self._actions = ActionRunner(self._action_done)
+        log = self._eventlog  # asked whether a drop found at the start is news (actions)
+        before = None if log is None else functools.partial(down_before, log.path)
+        self._actions = ActionRunner(self._action_done, before)
         for i in range(self._count):
             worker = Worker(i, self._resolver, submit, self._computer.network)
             worker.events.connect(self.eventsReady)

@@ -5,19 +5,22 @@ of the time nothing watched), and its uptime counts every second of a drop."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.core.events import State
+from tcpmonitor_gui.core.actions import Action
+from tcpmonitor_gui.core.events import Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.notify.notice import Notice
 from tcpmonitor_gui.ui.status.model import Column, Role
-from tests.gui.windows import open_window, state_of
+from tests.gui.windows import Opened, open_window, state_of
 from tests.helpers import make_profile
 
 
@@ -73,6 +76,8 @@ def test_the_window_comes_back_as_it_was_left(
         again.close()
 
 
+#: Appends a line to the file named by its argument: one line per run of the action.
+TOUCH = "import sys; open(sys.argv[1], 'a').write('ran\\n')"
 #: Each connection's proxy mode before the restart and after it.
 MODES = {"stays": ("refuse", "refuse"), "goes": ("pass", "refuse"), "comes": ("refuse", "pass")}
 BEFORE = {"stays": State.DOWN, "goes": State.UP, "comes": State.DOWN}
@@ -118,19 +123,29 @@ def run_then_quit(qtbot: QtBot, dirs: tuple[Path, Path], profiles: dict[str, Pro
         first.close()
 
 
-def test_for_and_the_current_outage_agree_after_a_restart(
+def restarted(
     qtbot: QtBot, tmp_path: Path, three: tuple[dict[str, Profile], dict[str, FaultProxy]]
-) -> None:
-    """Nothing was watched between the stop and the start: the table's "for" counts from the
-    start, as the details' ongoing outage does, and says the state was the same before."""
+) -> Opened:
+    """The first run, then the proxies as ``AFTER`` says, and the window opened again on the
+    same dirs, not yet monitoring (the test listens first)."""
     profiles, proxies = three
     dirs = tmp_path / "config", tmp_path / "data"
     run_then_quit(qtbot, dirs, profiles)
     for name, (_before, after) in MODES.items():
         proxies[name].set_mode(after)
-    again = open_window(qtbot, *dirs)
+    return open_window(qtbot, *dirs, monitor=False)
+
+
+def test_for_and_the_current_outage_agree_after_a_restart(
+    qtbot: QtBot, tmp_path: Path, three: tuple[dict[str, Profile], dict[str, FaultProxy]]
+) -> None:
+    """Nothing was watched between the stop and the start: the table's "for" counts from the
+    start, as the details' ongoing outage does, and says the state was the same before."""
+    profiles = three[0]
+    again = restarted(qtbot, tmp_path, three)
     try:
         w = again.window
+        w.start_monitoring()
         wait_for(qtbot, w, profiles, AFTER)
         for name in ("stays", "goes"):
             pid = profiles[name].id
@@ -155,12 +170,8 @@ def test_a_drop_found_again_at_a_restart_is_told_quietly_as_still_down(
     """Down before the restart and after it: "Still down", quietly, not "Connection down"
     (news, with its urgency and sound, for a port the user knew was closed); down after but
     up before: a drop, told as one."""
-    profiles, proxies = three
-    dirs = tmp_path / "config", tmp_path / "data"
-    run_then_quit(qtbot, dirs, profiles)
-    for name, (_before, after) in MODES.items():
-        proxies[name].set_mode(after)
-    again = open_window(qtbot, *dirs, monitor=False)
+    profiles = three[0]
+    again = restarted(qtbot, tmp_path, three)
     try:
         w = again.window
         told: list[Notice] = []
@@ -174,5 +185,38 @@ def test_a_drop_found_again_at_a_restart_is_told_quietly_as_still_down(
         last = {n.key or n.title: n for n in told}  # a notice updated in place: as it ends
         shown = sorted((n.title, n.urgent) for n in last.values())
         assert shown == [("Connection down: goes", True), ("Still down: stays", False)]
+    finally:
+        again.close()
+
+
+def test_a_drop_found_again_at_a_restart_of_the_window_runs_no_down_action(
+    qtbot: QtBot, tmp_path: Path, three: tuple[dict[str, Profile], dict[str, FaultProxy]]
+) -> None:
+    """Down before the restart and after: its down action (restart a tunnel, page someone)
+    is not run again, and the log says why; down after but up before: it runs."""
+    profiles = three[0]
+    ran = {name: tmp_path / f"ran-{name}" for name in profiles}
+    for name, p in profiles.items():
+        touch = (sys.executable, "-c", TOUCH, str(ran[name]))
+        profiles[name] = dataclasses.replace(p, actions=(Action("down", touch),))
+    again = restarted(qtbot, tmp_path, three)
+    assert ran["stays"].read_text() == "ran\n"  # its drop, when first found
+    try:
+        w = again.window
+        seen: list[Event] = []
+        again.engine.eventsReady.connect(seen.extend)
+        w.start_monitoring()
+        wait_for(qtbot, w, profiles, AFTER)
+        stays = profiles["stays"].id
+
+        def said_not_run() -> bool:
+            return any(
+                e.kind is Kind.ACTION and e.profile_id == stays and "not run" in e.detail
+                for e in seen
+            )
+
+        qtbot.waitUntil(said_not_run, timeout=5000)
+        qtbot.waitUntil(ran["goes"].exists, timeout=5000)
+        assert ran["stays"].read_text() == "ran\n"  # not run again
     finally:
         again.close()
