@@ -220,3 +220,35 @@ def test_a_drop_found_again_at_a_restart_of_the_window_runs_no_down_action(
         assert ran["stays"].read_text() == "ran\n"  # not run again
     finally:
         again.close()
+
+
+def test_resume_all_runs_no_down_action_for_a_drop_it_paused(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """Pause all, then Resume all: each connection is checked afresh, and one down when paused
+    and down again is no new drop: its down action is not run a second time."""
+    ran = tmp_path / "ran"
+    proxy.set_mode("refuse")
+    touch = (sys.executable, "-c", TOUCH, str(ran))
+    profile = make_profile(*proxy.address, "heartbeat", name="stays", interval_s=0.2)
+    profile = dataclasses.replace(profile, actions=(Action("down", touch),))
+    opened = open_window(qtbot, tmp_path / "config", tmp_path / "data")
+    try:
+        w = opened.window
+        seen: list[Event] = []
+        opened.engine.eventsReady.connect(seen.extend)
+        w.profiles.apply(profile, new=True)
+        qtbot.waitUntil(lambda: state_of(w, profile.id) is State.DOWN, timeout=5000)
+        qtbot.waitUntil(lambda: any(e.kind is Kind.ACTION for e in seen), timeout=5000)
+        assert ran.read_text() == "ran\n"
+        w.set_paused_all(True)
+        qtbot.waitUntil(lambda: state_of(w, profile.id) is State.PAUSED, timeout=5000)
+        w.set_paused_all(False)
+        qtbot.waitUntil(
+            lambda: any(e.kind is Kind.ACTION and "not run" in e.detail for e in seen),
+            timeout=5000,
+        )
+        assert state_of(w, profile.id) is State.DOWN
+        assert ran.read_text() == "ran\n"  # not run again
+    finally:
+        opened.close()
