@@ -611,7 +611,7 @@
     <name>DetailsDock</name>
     <message>
         <source>Details</source>
-        <extracomment>While shown, the history is read again this often, and this long after a state change. A profile&apos;s state, since when (wall clock) and the seconds really passed since (``StatusModel.in_state``). Below this part of an uptime&apos;s window watched, the uptime says how long it was. The history shown was read (for tests and the curious): the profile id.</extracomment>
+        <extracomment>While shown, the history is read again this often, and this long after a state change. A profile&apos;s state, since when (wall clock), the seconds really passed since and whether it was so before the restart too (``StatusModel.in_state``). The history shown was read (for tests and the curious): the profile id.</extracomment>
         <translation>详情</translation>
     </message>
     <message>
@@ -690,6 +690,10 @@
     <message>
         <source>ongoing</source>
         <translation>仍在持续</translation>
+    </message>
+    <message>
+        <source>ongoing (down before the restart too)</source>
+        <translation>持续中（重启前也已断开）</translation>
     </message>
     <message>
         <source>recovered</source>

@@ -55,9 +55,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: While shown, the history is read again this often, and this long after a state change.
-#: A profile's state, since when (wall clock) and the seconds really passed since
-#: (``StatusModel.in_state``).
-InState: TypeAlias = Callable[[str], "tuple[State, dt.datetime, float] | None"]
+#: A profile's state, since when (wall clock), the seconds really passed since and whether it
+#: was so before the restart too (``StatusModel.in_state``).
+InState: TypeAlias = Callable[[str], "tuple[State, dt.datetime, float, bool] | None"]
 REFRESH_MS = 60_000
 SOON_MS = 1_000
 
@@ -304,6 +304,9 @@ class DetailsDock(QDockWidget):
             table.setItem(len(rows), 0, more)
             table.setSpan(len(rows), 0, 1, table.columnCount())
         ongoing, until = self.tr("ongoing"), self._until(history)
+        known = self.in_state(history.profile_id)  # the table's "(and before the restart)":
+        if known is not None and known[3] and self._known_drop(history):  # of the same drop
+            ongoing = self.tr("ongoing (down before the restart too)")
         for at, o in enumerate(rows):
             ended = ongoing if o.end is None else _ended_text(o.ended_by)
             cells = (_local(o.start), duration_text(o.duration_s(until)),
@@ -319,13 +322,20 @@ class DetailsDock(QDockWidget):
         the table has the same drop and the time it has really lasted (the wall clock set
         forward a day during it added a day)."""
         known = self.in_state(history.profile_id)
+        if known is None or (start := self._known_drop(history)) is None:
+            return history.until
+        return start + dt.timedelta(seconds=known[2])
+
+    def _known_drop(self, history: ProfileHistory) -> dt.datetime | None:
+        """The start of the ongoing outage, if it is the drop the table knows (None: another,
+        or none)."""
+        known = self.in_state(history.profile_id)
         ongoing = [o for o in history.outages if o.end is None]
         if not ongoing or known is None or known[0] is not State.DOWN:
-            return history.until
-        _state, since, passed = known
-        if abs((ongoing[-1].start - since).total_seconds()) > 1:
-            return history.until  # another drop than the one the table knows
-        return ongoing[-1].start + dt.timedelta(seconds=passed)
+            return None
+        if abs((ongoing[-1].start - known[1]).total_seconds()) > 1:
+            return None  # another drop than the one the table knows
+        return ongoing[-1].start
 
 
 def _local(when: dt.datetime) -> str:

@@ -355,14 +355,15 @@ class StatusModel(QStandardItemModel):
         about to paint or copy them: it reads them next)."""
         self._clock.catch_up(rows)
 
-    def in_state(self, profile_id: str) -> tuple[State, dt.datetime, float] | None:
-        """A row's state, since when (the wall clock's stamp) and the seconds really passed
-        since then, whatever was done to the wall clock (None: no state known yet)."""
+    def in_state(self, profile_id: str) -> tuple[State, dt.datetime, float, bool] | None:
+        """A row's state, since when (the wall clock's stamp), the seconds really passed since
+        then, whatever was done to the wall clock, and whether it was so before the restart
+        too (``Row.before``) (None: no state known yet)."""
         at = self._by_id.get(profile_id)
         row = None if at is None else self._rows[at]
         if row is None or row.since is None:
             return None
-        return row.state, row.since, max(0.0, self._times.elapsed() - row.since_at)
+        return row.state, row.since, max(0.0, self._times.elapsed() - row.since_at), row.before
 
     def counts(self) -> dict[State, int]:
         return dict(self._counts)
