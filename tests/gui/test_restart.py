@@ -4,6 +4,7 @@ of the time nothing watched), and its uptime counts every second of a drop."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import sys
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from tcpmonitor_gui.core.actions import Action
 from tcpmonitor_gui.core.events import Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.session import EventLogUnavailable
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.notify.notice import Notice
@@ -253,5 +255,29 @@ def test_resume_all_runs_no_down_action_for_a_drop_it_paused(
         )
         assert state_of(w, profile.id) is State.DOWN
         assert ran.read_text() == "ran\n"  # not run again
+    finally:
+        opened.close()
+
+
+def test_a_drop_is_told_at_once_when_the_log_cannot_say_what_was_down(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drops found first wait for the log's answer of what was down before; one that does
+    not come (the log unreadable: faked, as a readable log cannot fail to answer) holds
+    nothing: the drop is told at once, as the program promises."""
+    proxy.set_mode("refuse")
+    profile = make_profile(*proxy.address, "heartbeat", name="refused", interval_s=0.2)
+    opened = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    try:
+        w = opened.window
+        failed: concurrent.futures.Future[dict[str, object]] = concurrent.futures.Future()
+        failed.set_exception(EventLogUnavailable("cannot be read"))
+        monkeypatch.setattr(opened.session, "last_seen", lambda _ids: failed)
+        w.profiles.apply(profile, new=True)
+        at_once: list[bool] = []  # told while the policy still gathers: the notice told at once
+        w.policy.notification.connect(lambda _n: at_once.append(w.policy.remaining_ms() >= 0))
+        w.start_monitoring()
+        qtbot.waitUntil(lambda: bool(at_once), timeout=5000)
+        assert at_once[0]
     finally:
         opened.close()

@@ -32,8 +32,8 @@ class StoredHistory(QObject):
         registry.added.connect(self.refresh_uptime)
 
     def start(self, told: Callable[[Mapping[str, LastSeen]], object] = lambda _seen: None) -> None:
-        """What the log last knew (to the rows, then to ``told``; {} when nothing was asked),
-        then the uptime now and every minute."""
+        """What the log last knew (to the rows, then to ``told``; {} when nothing was asked
+        or the log could not answer), then the uptime now and every minute."""
         ids = list(self._registry.profiles.by_id)
 
         def restore(seen: Mapping[str, LastSeen]) -> None:
@@ -41,7 +41,7 @@ class StoredHistory(QObject):
             told(seen)
 
         if ids:
-            self._then(self._session.last_seen(ids), restore)
+            self._then(self._session.last_seen(ids), restore, failed=lambda: told({}))
         else:
             told({})
         self._timer.start()
@@ -56,9 +56,16 @@ class StoredHistory(QObject):
         if ids:
             self._then(self._session.uptimes(ids), self._model.set_uptime)
 
-    def _then(self, future: concurrent.futures.Future[T], use: Callable[[T], object]) -> None:
+    def _then(
+        self,
+        future: concurrent.futures.Future[T],
+        use: Callable[[T], object],
+        failed: Callable[[], object] = lambda: None,
+    ) -> None:
         def done(f: concurrent.futures.Future[T]) -> None:
             if not f.cancelled() and f.exception() is None:
                 use(f.result())
+            else:
+                failed()
 
         when_done(future, done, owner=self)
