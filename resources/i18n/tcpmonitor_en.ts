@@ -223,6 +223,13 @@ Their stored history is kept.</numerusform>
             <numerusform>%n connections still down: {names}</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n connections up again: {names}</source>
+        <translation>
+            <numerusform>%n connection up again: {names}</numerusform>
+            <numerusform>%n connections up again: {names}</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Tray</name>

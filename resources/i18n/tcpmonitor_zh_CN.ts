@@ -2634,7 +2634,7 @@ Take them too?</source>
     <name>StillDown</name>
     <message>
         <source>Still down: {name}</source>
-        <extracomment>Profiles down when last watched, not yet found again. The log&apos;s answer is awaited (``expect``): the first drops found are ``held``. Profiles whose state was found since the start (their first find is decided). Found down again, to be told quietly at the next flush.</extracomment>
+        <extracomment>How long the drops found first wait for the log&apos;s answer at most (the policy&apos;s bound on the wait for news, ``COALESCE_S``). Profiles down when last watched, not yet found again; those of them paused then (the user resumes them: up again is no news, as at ``paused``). The log&apos;s answer is awaited (``expect``): the first states found are ``held`` (drops, held from the policy; ups, kept to tell &quot;Up again&quot; if they were down). Profiles whose state was found since the start (their first find is decided). Down before, found down (``DOWN``) or up (``UP``), told quietly at the next flush.</extracomment>
         <translation>仍然断开：{name}</translation>
     </message>
     <message numerus="yes">
@@ -2646,6 +2646,20 @@ Take them too?</source>
     <message>
         <source>Down when last watched too (before the restart or the pause): not a new drop. Nothing was watched in between.</source>
         <translation>上次监视时（重启或暂停之前）也已断开：不是新的断开。其间无人监视。</translation>
+    </message>
+    <message>
+        <source>Up again: {name}</source>
+        <translation>已恢复：{name}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n connections up again: {names}</source>
+        <translation>
+            <numerusform>%n 个连接已恢复：{names}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Down when last watched (before the restart), up now. When it came back is not known: nothing was watched in between.</source>
+        <translation>上次监视时（重启之前）已断开，现在已连接。不知道何时恢复：其间无人监视。</translation>
     </message>
 </context>
 <context>

@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
         self.log_pane.watch_viewport()
         if self.engine.running or self._shut_down:  # (the log may open as the program quits)
             return
-        self.policy.still.expect()  # the drops found again are no news (``notify.still``)
+        self.policy.still.expect(self.policy.now())  # drops found again: no news (``still``)
         self.engine.start()  # it takes the registry's profiles, and follows it from now on
         self.model.start_clock()
         self.stored.start(self.policy.found_before)

@@ -214,8 +214,8 @@ class NotificationPolicy(QObject):
     def found_before(self, seen: Mapping[str, LastSeen]) -> None:
         """What the event log last knew at the start: drops found again are no news."""
         down = [pid for pid, last in seen.items() if last.state is State.DOWN]
-        if news := self.still.left(down):
-            self._pending += news
+        self._pending += (news := self.still.left(down))
+        if news or self.still.still:  # the news at once (a preview of no drops says nothing)
             self._arm()
             self._first.start()
 
@@ -253,7 +253,7 @@ class NotificationPolicy(QObject):
         self._timer.stop()
         self._quiet.stop()
         self._first.stop()
-        news, still = self.still.take()
+        news, still = self.still.take(self._clock())
         pending, self._pending = self._pending + news, []
         for table in (self._down, self._last):
             for gone in [pid for pid in table if pid not in self._profiles]:

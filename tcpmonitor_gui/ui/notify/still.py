@@ -5,11 +5,13 @@ Every start (and resume) checks each connection afresh: unknown, connecting, the
 as a drop, that said "Connection down: ..." at every restart, with the urgency and the sound
 of news, for a port the user knew was closed. It is still down, as far as anyone knows (nothing
 watched in between: when it came back or went again is not known), so it is told once,
-quietly, for all of them: "Still down: ...". Its recovery is news, and told as one.
+quietly, for all of them: "Still down: ...". Its recovery is news, and told as one; found up
+at the start, it is "Up again: ..." (when it came back is not known), quietly too.
 
 What was down before a start comes from the event log (``StatusModel``'s ``LastSeen``), read
 on the I/O thread as monitoring starts: until it answers (``waiting``), the drops found first
-are held; at the policy's next flush (2 s at most) those still held are told as drops.
+are held; at the policy's first flush ``HOLD_S`` after the start those still held are told as
+drops (a flush sooner than that, at its quiet 0.5 s, may come before the answer).
 """
 
 from __future__ import annotations
@@ -27,38 +29,50 @@ if TYPE_CHECKING:
     from .computer import Policy
 
 
+#: How long the drops found first wait for the log's answer at most (the policy's bound on the
+#: wait for news, ``COALESCE_S``).
+HOLD_S = 2.0
+
+
 class StillDown(Context):
     """See the module's docstring; also the translation context of its words."""
 
     def __init__(self) -> None:
-        #: Profiles down when last watched, not yet found again.
+        #: Profiles down when last watched, not yet found again; those of them paused then
+        #: (the user resumes them: up again is no news, as at ``paused``).
         self.before: set[str] = set()
-        #: The log's answer is awaited (``expect``): the first drops found are ``held``.
+        self.by_pause: set[str] = set()
+        #: The log's answer is awaited (``expect``): the first states found are ``held``
+        #: (drops, held from the policy; ups, kept to tell "Up again" if they were down).
         self.waiting = False
+        self.deadline = 0.0  # (``monotonic()``) when the held drops are told as news
         self.held: list[Change] = []
         #: Profiles whose state was found since the start (their first find is decided).
         self.found_since: set[str] = set()
-        #: Found down again, to be told quietly at the next flush.
+        #: Down before, found down (``DOWN``) or up (``UP``), told quietly at the next flush.
         self.still: list[Change] = []
 
-    def expect(self) -> None:
-        """Monitoring starts: the log's answer of what was down is on its way."""
-        self.waiting, self.found_since = True, set()
+    def expect(self, now: float) -> None:
+        """Monitoring starts (``now``, ``monotonic()``): the log's answer of what was down is
+        on its way."""
+        self.waiting, self.found_since, self.deadline = True, set(), now + HOLD_S
 
     def left(self, down: Collection[str]) -> list[Change]:
         """The log's answer: ``down`` were down when last watched. Returns the drops held
         that are news (down now, not before)."""
         self.waiting = False
-        news = [c for c in self.held if c.event.profile_id not in down]
+        news = [c for c in self.held if c.event.profile_id not in down and _drop(c)]
         self.still += [c for c in self.held if c.event.profile_id in down]
         self.before |= set(down) - self.found_since
         self.held = []
         return news
 
     def paused(self, profile_id: str, was_down: bool) -> None:
-        """Paused while down: its drop, found again at the resume, is no news."""
+        """Paused while down: its drop, found again at the resume, is no news (nor is its
+        being up then: the user paused the outage, and ended it so)."""
         if was_down:
             self.before.add(profile_id)
+            self.by_pause.add(profile_id)
         else:
             self.before.discard(profile_id)
 
@@ -68,48 +82,65 @@ class StillDown(Context):
         pid = event.profile_id
         first = pid not in self.found_since
         self.found_since.add(pid)
+        down = event.state is State.DOWN
+        change = Change(Transition.DOWN if down else Transition.UP, event, now)
         if pid in self.before:
             self.before.discard(pid)
-            if event.state is State.DOWN:
-                self.still.append(Change(Transition.DOWN, event, now))
-                return True
-            return False
-        if self.waiting and first and event.state is State.DOWN:
-            self.held.append(Change(Transition.DOWN, event, now))
-            return True
+            if down or pid not in self.by_pause:
+                self.still.append(change)
+            self.by_pause.discard(pid)
+            return down
+        if self.waiting and first:
+            self.held.append(change)
+            return down
         return False
 
-    def take(self) -> tuple[list[Change], list[Change]]:
-        """At a flush: (drops held with no answer yet, told as news; those found again)."""
-        news = self.held if self.waiting else []
-        self.waiting, self.held = False, []
+    def take(self, now: float) -> tuple[list[Change], list[Change]]:
+        """At a flush: (drops held with no answer by the deadline, told as news; those found
+        again)."""
+        late = self.waiting and now >= self.deadline
+        news = [c for c in self.held if _drop(c)] if late else []
+        if late:  # the log's answer came too late for them
+            self.waiting, self.held = False, []
         still, self.still = self.still, []
         return news, still
 
     def notices(self, policy: Policy, still: Sequence[Change]) -> list[Notice]:
-        """The quiet notice of those found down again that may be told (``still``, of profiles
-        there still); none if none may."""
-        if not (told := [c for c in still if policy.allowed(c)]):
-            return []
-        about = [p for p in policy.monitored() if p.id in {c.event.profile_id for c in told}]
-        notice = policy.notice(*still_words(told), False, about)
-        return [dataclasses.replace(notice, sound=False)]
+        """The quiet notices of those found again (``still``, of profiles there still) that
+        may be told: "Still down", "Up again"."""
+        notices = []
+        for drops in (True, False):
+            if told := [c for c in still if _drop(c) is drops and policy.allowed(c)]:
+                ids = {c.event.profile_id for c in told}
+                about = [p for p in policy.monitored() if p.id in ids]
+                notice = policy.notice(*still_words(told, drops), False, about)
+                notices.append(dataclasses.replace(notice, sound=False))
+        return notices
 
     def forget(self, profile_ids: Collection[str]) -> None:
         """Only these profiles are left (the others were removed)."""
         self.before &= set(profile_ids)
+        self.by_pause &= self.before
 
 
-def still_words(changes: Sequence[Change]) -> tuple[str, str]:
-    """The quiet notice's title and body."""
-    names = [c.event.profile_name for c in changes]
-    title = StillDown.tr("Still down: {name}").format(name=shown_name(names[0]))
-    if len(names) > 1:
-        title = StillDown.tr("%n connections still down: {names}", "", len(names)).format(
-            names=join_names(names)
-        )
-    body = StillDown.tr(
-        "Down when last watched too (before the restart or the pause): not a new drop. "
-        "Nothing was watched in between."
-    )
-    return title, body
+def _drop(change: Change) -> bool:
+    return change.transition is Transition.DOWN
+
+
+def still_words(changes: Sequence[Change], drops: bool) -> tuple[str, str]:
+    """A quiet notice's title and body: of ``drops`` found again, or of connections up again."""
+    names, n = [c.event.profile_name for c in changes], len(changes)
+    one, many, body = (
+        (StillDown.tr("Still down: {name}"), StillDown.tr(
+            "%n connections still down: {names}", "", n), StillDown.tr(
+            "Down when last watched too (before the restart or the pause): not a new drop. "
+            "Nothing was watched in between."))
+        if drops
+        else (StillDown.tr("Up again: {name}"), StillDown.tr(
+            "%n connections up again: {names}", "", n), StillDown.tr(
+            "Down when last watched (before the restart), up now. When it came back is not "
+            "known: nothing was watched in between."))
+    )  # fmt: skip
+    if n > 1:
+        return many.format(names=join_names(names)), body
+    return one.format(name=shown_name(names[0])), body
