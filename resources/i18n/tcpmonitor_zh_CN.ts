@@ -611,7 +611,7 @@
     <name>DetailsDock</name>
     <message>
         <source>Details</source>
-        <extracomment>While shown, the history is read again this often, and this long after a state change. A profile&apos;s state, since when (wall clock), the seconds really passed since and whether it was so before the restart too (``StatusModel.in_state``). The history shown was read (for tests and the curious): the profile id.</extracomment>
+        <extracomment>While shown, the history is read again this often, and this long after a state change. A profile&apos;s state, since when (wall clock), the seconds really passed since and whether it was so before the restart too (``StatusModel.in_state``). Below this part of an uptime&apos;s window watched, the uptime says how long it was. The history shown was read (for tests and the curious): the profile id.</extracomment>
         <translation>详情</translation>
     </message>
     <message>
