@@ -485,3 +485,26 @@ def test_a_ca_file_that_cannot_be_read_is_said_in_chinese(
     problem = said.partition(" ")[2]  # after the path, shown cut short ('/tmp/pytest-...)
     assert problem, said
     assert not english_in(iter([problem]), KEPT), said
+
+
+def test_a_check_that_could_not_be_made_is_told_in_chinese(chinese: None) -> None:
+    """The notice for connections this computer could not check ("Could not check Orders
+    DB") gave each one's reason as the core words it: "Orders DB: this program is out of open
+    files (its limit, ulimit -n: 64)" in the Chinese window's notice."""
+    from tcpmonitor_gui.core.state import StateMachine
+    from tcpmonitor_gui.ui.notify.wording import unchecked_words
+
+    for count in (1, 2):
+        events: list[Event] = []
+        for n in range(count):
+            p = make_profile("db.example", 5432 + n, "probe", name=f"db{n}", fail_after=1)
+            machine = StateMachine(p)
+            machine.feed(Sample(True, latency_ms=1.0))
+            for code in _SHORT[:2]:
+                reason = out_of(code)
+                assert reason is not None
+                found = machine.feed(Sample.failure(Cause.LOCAL_ERROR, reason, "192.0.2.1:1"))
+                events += [e for e in found if e.kind is Kind.STATE]
+        assert events
+        title, body = unchecked_words(events)
+        assert not english_in(iter([title, body]), KEPT | {"db"}), body

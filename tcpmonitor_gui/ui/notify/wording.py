@@ -90,7 +90,7 @@ def unchecked_words(events: Sequence[Event]) -> tuple[str, str]:
     lines = [
         translate("Notify", "{name}: {reason}").format(
             name=shown_name(e.profile_name),
-            reason=isolated(e.detail.removeprefix(f"{COULD_NOT_CHECK}: ")),
+            reason=isolated(detail_text(e.detail.removeprefix(f"{COULD_NOT_CHECK}: "))),
         )
         for e in events
     ]
