@@ -25,6 +25,7 @@ from .common.i18n import Context, translate
 from .common.icons import badged_icon, state_icon, worst
 from .common.labels import cause_text, state_text
 from .common.plain import plain
+from .log.noise import checked_again
 from .log.proxy import start_or_stop
 
 Severity = Literal["info", "warning"]
@@ -130,6 +131,8 @@ class TrayIcon(QObject):
         self._clicked: Callable[[], object] | None = None
         self._tooltip = tooltip_text({}, [])
         self._recent: collections.deque[Event] = collections.deque(maxlen=RECENT_LIMIT)
+        #: Connections last told unknown because this computer could not check them.
+        self._unchecked: set[str] = set()
         self._menu = QMenu()
         self._menu.setTitle(APP_NAME)
         self._show_action = self._menu.addAction(self.tr("Show/Hide window"))
@@ -245,8 +248,13 @@ class TrayIcon(QObject):
     def add_events(self, events: Iterable[Event]) -> None:
         """Keep the last few state changes for the menu; samples and start-up noise are not
         (what the event log leaves out: each start found every connection "up" again, and the
-        menu listed them all, as if all had just recovered)."""
-        kept = [e for e in events if e.kind is Kind.STATE and not start_or_stop(e)]
+        menu listed them all, as if all had just recovered). A connection checked again
+        after it could not be is news: its "unknown" was listed."""
+        kept = [
+            e
+            for e in events
+            if e.kind is Kind.STATE and (checked_again(e, self._unchecked) or not start_or_stop(e))
+        ]
         if kept:
             self._recent.extend(kept)
             self._recent_dirty = True

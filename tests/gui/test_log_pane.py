@@ -588,3 +588,35 @@ def test_while_a_screen_reader_reads_every_line_is_written(qtbot: QtBot) -> None
         assert written_lines(model) == 300
     finally:
         QAccessible.setActive(False)
+
+
+def test_the_quiet_view_shows_a_connection_checked_again_after_it_could_not_be(
+    qtbot: QtBot,
+) -> None:
+    """Out of open files, the quiet view showed "unknown: could not check: ..."; when checks
+    could be made again the state machine wrote "up" from unknown, hidden as a start finding
+    the connection up: the last line said it could not be checked, long after it was."""
+    from tcpmonitor_gui.core.sample import Sample
+    from tcpmonitor_gui.core.state import StateMachine
+    from tests.helpers import make_profile
+
+    pane = make_pane(qtbot)
+    machine = StateMachine(make_profile("127.0.0.1", 1, "probe", name="Cache", fail_after=1))
+    why = "this program is out of open files (its limit, ulimit -n: 64)"
+    start = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
+    for minute, check in enumerate(
+        (
+            Sample(True, latency_ms=1.0),  # found up at start: noise
+            Sample.failure(Cause.LOCAL_ERROR, why, "127.0.0.1:1"),
+            Sample(True, latency_ms=1.0),  # checked again: news
+        )
+    ):  # a minute apart: the log takes two lines of one millisecond for one
+        at = start + dt.timedelta(minutes=minute)
+        pane.add_events([dataclasses.replace(e, ts=at) for e in machine.feed(check)])
+    qtbot.waitUntil(lambda: not pane.model.waiting, timeout=5000)
+    proxy = pane.proxy
+    shown = [proxy.index(row, 0).data(Role.EVENT) for row in range(proxy.rowCount())]
+    assert sorted((e.previous, e.state) for e in shown) == [
+        (State.UNKNOWN, State.UP),
+        (State.UP, State.UNKNOWN),
+    ]

@@ -216,3 +216,27 @@ def test_drops_not_acknowledged_are_counted_on_the_icon_and_in_the_tooltip(
     assert badged_icon(State.DOWN, 0).cacheKey() == state_icon(State.DOWN).cacheKey()
     tray.set_unacknowledged(0)
     assert not ack_all.isEnabled() and "acknowledged" not in tray.tooltip()
+
+
+def test_a_connection_checked_again_after_it_could_not_be_is_a_recent_event(
+    tray: TrayIcon,
+) -> None:
+    """Out of open files, "Cache unknown (local error)" was listed; when checks could be
+    made again the state machine wrote "up" from unknown, taken for a start finding it up:
+    "Recent events" kept saying the connection could not be checked, long after it was."""
+    from tcpmonitor_gui.core.sample import Sample
+    from tcpmonitor_gui.core.state import StateMachine
+    from tests.helpers import make_profile
+
+    machine = StateMachine(make_profile("127.0.0.1", 1, "probe", name="Cache", fail_after=1))
+    why = "this program is out of open files (its limit, ulimit -n: 64)"
+    for sample in (
+        Sample(True, latency_ms=1.0),  # found up at start: noise
+        Sample.failure(Cause.LOCAL_ERROR, why, "127.0.0.1:1"),
+        Sample(True, latency_ms=1.0),  # checked again: news
+    ):
+        tray.add_events(machine.feed(sample))
+    assert [t.split(" ", 1)[1] for t in tray.recent_texts()] == [
+        "Cache up",
+        "Cache unknown (local error)",
+    ]

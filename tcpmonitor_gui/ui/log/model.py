@@ -42,6 +42,7 @@ from ..common.quiet import quietly, rows_changed
 from .cells import HEADERS, Column, Role, keys
 from .cells import colors as cell_colors
 from .cells import values as cell_values
+from .noise import checked_again
 
 __all__ = ["Column", "History", "LogModel", "Role", "readable_state_color"]
 
@@ -64,6 +65,7 @@ class _Row:
     seq: int = 0
     slot: int = -1  # its row in the store, once shown
     written: bool = False  # its cells are (see ``LogModel.set_lazy``)
+    checked_again: bool = False  # see ``noise.checked_again`` (live rows only)
 
 
 def _key(event: Event) -> _Key:
@@ -105,6 +107,8 @@ class LogModel(QStandardItemModel):
         self._rows: list[_Row] = []  # oldest first
         self._slots: list[_Row] = []  # in the store's order (a ring, see the module)
         self._keys: dict[_Key, _Row] = {}
+        #: Connections whose last live change was "could not check" (``noise``).
+        self._unchecked: set[str] = set()
         self._before_id: int | None = None  # the paging cursor: oldest stored row seen
         self._history_done = history is None
         self._fetching = False
@@ -169,6 +173,11 @@ class LogModel(QStandardItemModel):
         """The event of the store's row ``row`` (not ``event``: that is QObject's)."""
         return self._slots[row].event
 
+    def checked_again_at(self, row: int) -> bool:
+        """Whether the store's row ``row`` is a connection checked again after this computer
+        could not check it: news, though it looks like a start finding it up."""
+        return self._slots[row].checked_again
+
     def tooltip(self, row: int, column: int) -> str | None:
         """The tooltip of the store's cell at ``row``, ``column`` (asked on hover)."""
         event = self._slots[row].event
@@ -191,7 +200,7 @@ class LogModel(QStandardItemModel):
             key = _key(event)
             if key in self._keys:  # already paged in from the database, or waiting
                 continue
-            row = _Row(event, None)
+            row = _Row(event, None, checked_again=checked_again(event, self._unchecked))
             self._keys[key] = row
             fresh.append(row)
         self._waiting.put(fresh)

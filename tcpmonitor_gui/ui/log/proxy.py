@@ -99,7 +99,8 @@ class LogFilterProxy(QSortFilterProxyModel):
         )
         if not isinstance(event, Event) or event.profile_id in self._hidden:
             return False
-        if self.quiet and start_or_stop(event):
+        told = isinstance(source, LogModel) and source.checked_again_at(source_row)
+        if self.quiet and start_or_stop(event) and not told:
             return False
         if self._profile is not None and event.profile_id != self._profile:
             return False
