@@ -219,8 +219,13 @@ def _pattern(source: str) -> re.Pattern[str]:
 
 
 @functools.cache
-def _patterns(sources: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((_pattern(source), source) for source in sources)
+def _patterns(sources: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """Each source's pattern, beside the longest text it must contain (a cheap test that
+    rules out most sources before their pattern is tried: the log's filter asks this of
+    every line)."""
+    return tuple(
+        (max(re.split(r"\{\w+\}", source), key=len), _pattern(source), source) for source in sources
+    )
 
 
 def _duration(text: str) -> str:
@@ -268,8 +273,8 @@ def _translated(text: str, sources: tuple[str, ...]) -> str | None:
     """``text`` in the user's language; None if it is none of ``sources``, or a layer around a
     detail that is not known (a leaf's words then are not taken for a layer's: "this computer
     woke up after 5 min" is not "{detail} after {duration}")."""
-    for known, source in _patterns(sources):
-        if (found := known.match(text)) is None:
+    for needed, known, source in _patterns(sources):
+        if needed not in text or (found := known.match(text)) is None:
             continue
         values: dict[str, str] = {}
         for name, value in found.groupdict().items():

@@ -130,3 +130,14 @@ _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 def colors() -> dict[State, QColor]:
     """The text colours of the states a line is coloured for (once a piece, not once a row)."""
     return {state: readable_state_color(state) for state in (State.UP, State.DOWN, State.DEGRADED)}
+
+
+def haystack(event: Event) -> str:
+    """What the pane's text filter searches in a line, casefolded: the name, the detail as the
+    core words it and as the line shows it, the address, the cause's name and words."""
+    cause = "" if event.cause is None else f"{event.cause} {event.cause.label}"
+    shown = detail_text(event.detail)
+    return "\n".join(
+        (event.profile_name, event.detail, event.address or "", cause, cause_text(event.cause))
+        + ((shown,) if shown != event.detail else ())
+    ).casefold()

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
 
 from ...core.events import Cause, Event, Kind, State
-from ..common.detail_text import detail_text
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import CAUSE_LABELS, STATE_WORDS, cause_text, state_text
+from .cells import haystack
 from .model import LogModel, Role
 
 __all__ = ["CAUSE_CHOICES", "STATE_CHOICES", "LogFilterProxy", "choice_text", "start_or_stop"]
@@ -110,12 +110,9 @@ class LogFilterProxy(QSortFilterProxyModel):
             return False
         if not self._text:
             return True
-        cause = "" if event.cause is None else f"{event.cause} {event.cause.label}"
-        cause += f" {cause_text(event.cause)}"
-        haystack = "\n".join((event.profile_name, event.detail, event.address or "", cause))
-        if self._text in haystack.casefold():
-            return True
-        return self._text in detail_text(event.detail).casefold()  # as the line shows it
+        if isinstance(source, LogModel):
+            return self._text in source.haystack_at(source_row)
+        return self._text in haystack(event)
 
 
 def start_or_stop(event: Event) -> bool:
