@@ -134,3 +134,24 @@ def test_snooze_and_maintenance_ends_say_which_of_the_two(zone: str) -> None:
     assert snooze.describe(profile.snooze_until, now) == f"until {said[0][11:]}"
     weekday = f"{twice[0].astimezone():%a}"
     assert _maintenance_cell(profile, now) == f"now, until {weekday} {said[1][11:]}"
+
+
+def test_the_log_panes_time_column_shows_the_offset_whole(qtbot: QtBot, zone: str) -> None:
+    """The Time column kept Qt's 100 px: "02:30:00 +02:00" read "02:30:00 +0…", the offset
+    that tells the two lines apart cut off (and an older line's "2026-10-25 02:30 +02:00" or
+    "2026-11-25 14:02" too)."""
+    from tcpmonitor_gui.ui.log.pane import LogPane
+
+    twice, said, _ = ZONES[zone]
+    pane = LogPane(None)
+    qtbot.addWidget(pane)
+    pane.resize(900, 300)
+    pane.add_events([dataclasses.replace(state_event(i), ts=t) for i, t in enumerate(twice)])
+    pane.show()  # a line's cells are written when it is painted
+    qtbot.waitExposed(pane)
+    shown = [pane.proxy.index(row, Column.TIME) for row in range(2)]
+    qtbot.waitUntil(lambda: all(index.data() for index in shown), timeout=5000)
+    view, width = pane.view, pane.view.columnWidth(Column.TIME)
+    for index in shown:
+        assert str(index.data()) in said
+        assert view.sizeHintForIndex(index).width() <= width, (index.data(), width)

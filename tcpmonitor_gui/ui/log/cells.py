@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QStyle, QWidget
 
 from ...core.events import SEVERITY, Event, Kind, State
 from ...core.wall_time import offset, twice
@@ -65,6 +66,16 @@ def _local_time(ts: dt.datetime) -> str:
         at = time.strftime("%H:%M", local) + said
         return translate("LogModel", "yesterday {time}").format(time=at)
     return time.strftime("%Y-%m-%d %H:%M", local) + said
+
+
+def time_width(view: QWidget) -> int:
+    """The Time column's width in ``view``: its longest text whole, an older line's date and
+    time with the UTC offset it has in the hour the clocks pass twice (``_local_time``). Qt's
+    100 px cut "2026-11-25 14:02" and the very offset that tells two lines apart."""
+    at = "00:00 +00:00"
+    texts = (f"0000-00-00 {at}", translate("LogModel", "yesterday {time}").format(time=at))
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return max(view.fontMetrics().horizontalAdvance(t) for t in texts) + 2 * margin + 4
 
 
 def _change(event: Event) -> str:

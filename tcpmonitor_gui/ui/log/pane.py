@@ -47,6 +47,7 @@ from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
 from ..common.seen import ScreenReader, rows_on_screen, watch_viewport
 from ..common.text import error_text
+from .cells import time_width
 from .model import Column, History, LogModel, Role
 from .proxy import CAUSE_CHOICES, STATE_CHOICES, LogFilterProxy, choice_text, start_or_stop
 
@@ -142,6 +143,7 @@ class LogPane(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         copy_rows_on_ctrl_c(self.view)
+        self.view.setColumnWidth(Column.TIME, time_width(self.view))
         self.view.setColumnWidth(Column.PROFILE, 140)
         self.view.setColumnWidth(Column.CHANGE, 150)
 
