@@ -1208,7 +1208,7 @@
     </message>
     <message>
         <source>Time from the last good sign of the connection to the down event</source>
-        <extracomment>``(before_id, limit) -&gt; future of [(row id, event), ...]``, newest first. Live rows written per turn of the event loop, at most (a row is a few tenths of a ms). A history page failed; the message is for the user (the pane stops paging). Around each piece of live rows (``append``): a view keeps its place once a piece. Live rows not shown yet, oldest first (already in ``_keys``).</extracomment>
+        <extracomment>``(before_id, limit) -&gt; future of [(row id, event), ...]``, newest first. Live rows written per turn of the event loop, at most (a row is a few tenths of a ms). A history page failed; the message is for the user (the pane stops paging). Around each piece of live rows (``append``): a view keeps its place once a piece. Connections whose last live change was &quot;could not check&quot; (``noise``). Live rows not shown yet, oldest first (already in ``_keys``).</extracomment>
         <translation>从连接最后一次正常迹象到判定断开所用的时间</translation>
     </message>
 </context>
@@ -2870,7 +2870,7 @@ Take them too?</source>
     <name>TrayIcon</name>
     <message>
         <source>Show/Hide window</source>
-        <extracomment>The tray came or went while the program runs (a panel crash, a desktop switch). ``(profile_id, duration)`` from a recent event&apos;s submenu: ``core.snooze`` durations, &quot;&quot; to notify again. ``profile_id``: show the window with that connection selected. Drops not acknowledged: shown as a count on the icon.</extracomment>
+        <extracomment>The tray came or went while the program runs (a panel crash, a desktop switch). ``(profile_id, duration)`` from a recent event&apos;s submenu: ``core.snooze`` durations, &quot;&quot; to notify again. ``profile_id``: show the window with that connection selected. Drops not acknowledged: shown as a count on the icon. Connections last told unknown because this computer could not check them.</extracomment>
         <translation>显示/隐藏窗口</translation>
     </message>
     <message>
