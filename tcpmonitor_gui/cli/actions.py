@@ -25,10 +25,11 @@ def cmd_actions(args: argparse.Namespace) -> int:
             print(f"{profile.name!r} has no actions, and there are no global ones",
                   file=sys.stderr)  # fmt: skip
             return EXIT_FAILED
-        event = test_event(profile.id, profile.name, profile.detector.kind)
+        runs = [(a, test_event(profile.id, profile.name, profile.detector.kind, a.on))
+                for a in actions]  # fmt: skip
         runner = ActionRunner(lambda _event: None)
         try:
-            outcomes = runner.run_now(event, actions, profile.target)
+            outcomes = runner.run_now(runs, profile.target)
         finally:
             runner.close()
     finally:

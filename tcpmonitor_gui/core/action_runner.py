@@ -407,15 +407,15 @@ class ActionRunner:
         self._report(record(event, outcome))
         return outcome
 
-    def run_now(self, event: Event, actions: Sequence[Action], target: str) -> list[Outcome]:
-        """Run every one of ``actions`` for ``event`` whatever they are set off by, and wait
-        (``tcpmonitor actions test``)."""
+    def run_now(self, runs: Sequence[tuple[Action, Event]], target: str) -> list[Outcome]:
+        """Run every action for its event whatever it is set off by, and wait (``tcpmonitor
+        actions test``)."""
 
         async def every() -> list[Outcome]:
-            return list(await asyncio.gather(*(self._run(a, event, target) for a in actions)))
+            return list(await asyncio.gather(*(self._run(a, e, target) for a, e in runs)))
 
         with self._lock:
-            self._waiting += len(actions)
+            self._waiting += len(runs)
         return asyncio.run_coroutine_threadsafe(every(), self._loop).result()
 
     def close(self, timeout: float = 5.0) -> None:

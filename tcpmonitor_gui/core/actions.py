@@ -364,15 +364,17 @@ class Outcome:
         return f"{text}: {self.output}" if self.output else text
 
 
-def test_event(profile_id: str, name: str, detector: str) -> Event:
-    """The ``down`` that ``tcpmonitor actions test`` runs a profile's actions for."""
+def test_event(profile_id: str, name: str, detector: str, on: str = "down") -> Event:
+    """The change that ``tcpmonitor actions test`` runs a profile's actions ``on`` for: a
+    recovery (``up`` from ``down``) for an up action, a ``down`` for the others."""
+    up = on == "up"
     return Event(
         ts=utc_now(),
         profile_id=profile_id,
         profile_name=name,
         kind=Kind.STATE,
-        state=State.DOWN,
-        previous=State.UP,
+        state=State.UP if up else State.DOWN,
+        previous=State.DOWN if up else State.UP,
         cause=None,
         detector=detector,
         latency_ms=None,

@@ -101,6 +101,26 @@ def test_actions_test_runs_each_with_the_event_and_reports_how_it_went(
     assert not (home.data / "events.sqlite3").exists()  # a test is not history
 
 
+def test_actions_test_runs_an_up_action_for_a_recovery_not_for_a_drop(tmp_path: Path) -> None:
+    """A script run on ``up`` (back from down) that 'actions test' handed a ``down``
+    ("down", previous "up") would do its drop's work when tested: each action is tested with
+    the change it is set off by, as 'run' runs it."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    said = tmp_path / "said"
+    tell = f'echo "$TCPMONITOR_STATE $TCPMONITOR_PREVIOUS" >> {said}; echo "$TCPMONITOR_STATE"'
+    store(home, [
+        {"on": "up", "run": ["sh", "-c", tell]},
+        {"on": "down", "run": ["sh", "-c", tell]},
+        {"on": "change", "run": ["sh", "-c", tell]},
+    ])  # fmt: skip
+    result = tcpmonitor(home, "actions", "test", "db")
+    assert result.returncode == 0, result.stderr
+    assert [line.rsplit(": ", 1)[-1] for line in result.stdout.splitlines()] == [
+        "up", "down", "down"
+    ]  # fmt: skip
+    assert sorted(said.read_text().splitlines()) == ["down up", "down up", "up down"]
+
+
 def test_a_profile_without_actions_says_so(tmp_path: Path) -> None:
     home = Home(tmp_path / "config", tmp_path / "data")
     store(home, [])
@@ -350,7 +370,7 @@ def test_what_a_command_wrote_is_kept_with_its_control_characters_as_escapes() -
         "printf", "\\033]0;pwned\\007 \\302\\2332J \\342\\200\\256txt\\tend"]}])  # fmt: skip
     runner = ActionRunner(lambda event: None)
     try:
-        [outcome] = runner.run_now(a_test_event("p", "db", "probe"), [action], "127.0.0.1:1")
+        [outcome] = runner.run_now([(action, a_test_event("p", "db", "probe"))], "127.0.0.1:1")
     finally:
         runner.close()
     assert outcome.ok, outcome
