@@ -148,7 +148,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     since, until = parse_period(args.since, args.until)
     session = open_session(args)
     profile = profile_key(session, args.profile)
-    filters = EventFilter(profile=profile, since=since, until=until, limit=args.limit)
+    filters = EventFilter(profile=profile, since=since, until=until, last=args.limit)
     found = (e for _, e in each_row(session, lambda conn: q.event_rows(conn, filters)))
     first = next(found, None)
     if first is None:

@@ -304,13 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     outages.add_argument("--profile", metavar="NAME|ID")
     outages.add_argument("--since", metavar="ISO8601|AGE", help="e.g. 7d (default: all)")
     outages.add_argument("--until", metavar="ISO8601|AGE")
-    shape = outages.add_mutually_exclusive_group()
-    shape.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    # The command's contract (DESIGN.md) names these two: "outages --json" was refused.
-    shape.add_argument("--json", dest="format", action="store_const", const="json",
-                       help="the same as --format json")  # fmt: skip
-    shape.add_argument("--csv", dest="format", action="store_const", const="csv",
-                       help="the same as --format csv")  # fmt: skip
+    _formats(outages)
     _common(outages)
     report = sub.add_parser(
         "report", help="uptime, outages and latency of a period: a table, CSV or an HTML page"
@@ -329,10 +323,22 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--profile", metavar="NAME|ID")
     events.add_argument("--since", metavar="ISO8601|AGE", help="e.g. 2026-11-26T08:00Z or 2h")
     events.add_argument("--until", metavar="ISO8601|AGE")
-    events.add_argument("--limit", type=_ranged(1, 10_000_000, integer=True), metavar="N")
-    events.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    events.add_argument("--limit", type=_ranged(1, 10_000_000, integer=True), metavar="N",
+                        help="only the newest N (oldest first, as tail shows them)")  # fmt: skip
+    _formats(events)
     _common(events)
     return parser
+
+
+def _formats(parser: argparse.ArgumentParser) -> None:
+    """``--format`` and its shorthands ``--json`` and ``--csv``: "outages --json" and
+    "events --json" were refused, where "check --json" and "run --json" work."""
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    shape.add_argument("--json", dest="format", action="store_const", const="json",
+                       help="the same as --format json")  # fmt: skip
+    shape.add_argument("--csv", dest="format", action="store_const", const="csv",
+                       help="the same as --format csv")  # fmt: skip
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -50,6 +50,8 @@ class EventFilter(TypedDict, total=False):
     #: Events before this time (excluded).
     until: dt.datetime | None
     limit: int | None
+    #: Only the newest this many, still oldest first (``tcpmonitor events --limit``).
+    last: int | None
     newest_first: bool
     #: Only events that come before this row in the chosen order: paging backwards.
     before_id: int | None
@@ -149,13 +151,17 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> Iterator[tuple
         else:
             where.append("(ts < ? OR (ts = ? AND id < ?))")
             params += [row[0], row[0], before_id]
-    order = "DESC" if filters.get("newest_first") else "ASC"
+    last = filters.get("last")
+    order = "DESC" if filters.get("newest_first") or last is not None else "ASC"
     sql = f"SELECT {COLUMNS} FROM events"
     sql += f" WHERE {' AND '.join(where)}" if where else ""
     sql += f" ORDER BY ts {order}, id {order}"
     if (limit := filters.get("limit")) is not None:
         sql += " LIMIT ?"
         params.append(limit)
+    if last is not None:  # the newest, then put back in order
+        sql = f"SELECT * FROM ({sql} LIMIT ?) ORDER BY ts, id"
+        params.append(last)
     skipped = 0
     try:
         for r in conn.execute(sql, params):

@@ -996,6 +996,31 @@ def test_events_text_has_one_line_per_state_change(monitored: Monitored) -> None
     )
 
 
+def test_events_limit_shows_the_newest_events_oldest_first(monitored: Monitored) -> None:
+    """'events --limit 2' is the last two changes, as 'journalctl -n' and 'tail' count: it
+    gave the first two ever stored, on a log a month old a month-old start-up."""
+    everything = monitored.stored
+    assert len(everything) > 2
+    assert stored_events(monitored.home, "--limit", "2") == everything[-2:]
+    heartbeat = stored_events(monitored.home, "--profile", "echo heartbeat")
+    assert stored_events(monitored.home, "--profile", "echo heartbeat", "--limit", "1") == [
+        heartbeat[-1]
+    ]
+    assert stored_events(monitored.home, "--limit", "10000") == everything
+
+
+@pytest.mark.parametrize(("flag", "fmt"), [("--json", "json"), ("--csv", "csv")])
+def test_events_takes_json_and_csv_as_outages_does(
+    monitored: Monitored, flag: str, fmt: str
+) -> None:
+    """'outages --json' and 'check --json' work, and so must 'events --json'; it was refused."""
+    short = tcpmonitor(monitored.home, "events", flag)
+    assert short.returncode == 0, short.stderr
+    assert short.stdout == tcpmonitor(monitored.home, "events", "--format", fmt).stdout
+    both = tcpmonitor(monitored.home, "events", flag, "--format", "text")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_events_without_a_log_prints_nothing_and_creates_nothing(home: Home, fmt: str) -> None:
     result = tcpmonitor(home, "events", "--format", fmt)
