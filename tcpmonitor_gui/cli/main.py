@@ -316,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", type=named("a file, or '-' for standard output"),
                         metavar="FILE", help="write the table as CSV ('-': stdout)")  # fmt: skip
     report.add_argument("--html", type=named("a file, or '-' for standard output"),
-                        metavar="FILE", help="write a self-contained HTML report")  # fmt: skip
+                        metavar="FILE", help="write it as an HTML page ('-': stdout)")  # fmt: skip
     _common(report)
 
     events = sub.add_parser("events", help="the stored event log")

@@ -35,6 +35,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     own = (session.config_dir, session.data_dir)
     for target in (args.csv, args.html):  # before anything is read or written
         refuse_own_output(target, own)
+    _apart(args.csv, args.html)
     profiles = _chosen(session.profiles, args.profile or [])
     empty = Report(since, until, [])
     report = read_log(session, lambda log: build(log, profiles, since, until), empty)
@@ -58,6 +59,16 @@ def _chosen(profiles: ProfileSet, wanted: list[str]) -> list[Profile]:
         if found not in chosen:
             chosen.append(found)
     return chosen
+
+
+def _apart(csv_to: str | None, html_to: str | None) -> None:
+    """The CSV and the page one after the other in one place is neither: refused."""
+    if not csv_to or not html_to:
+        return
+    if csv_to == html_to == "-":
+        raise UsageError("--csv and --html cannot both go to standard output")
+    if "-" not in (csv_to, html_to) and Path(csv_to).resolve() == Path(html_to).resolve():
+        raise UsageError(f"--csv and --html name the same file ({show(html_to)})")
 
 
 def _write(target: str, text: str, own: tuple[Path, Path]) -> None:

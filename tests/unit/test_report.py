@@ -108,6 +108,22 @@ def test_bad_periods_profiles_and_targets_are_named(home: Home, tmp_path: Path) 
     assert tcpmonitor(home, "report", "--csv", str(tmp_path)).returncode == 2  # a folder
 
 
+def test_csv_and_html_to_one_place_are_refused_before_anything_is_written(
+    home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'--csv - --html -' wrote the CSV and the page one after the other to stdout (exit 0),
+    which neither a spreadsheet nor a browser reads; '--csv r --html r' left only the page
+    in r and said 'report written to r' twice."""
+    both = tcpmonitor(home, "report", "--csv", "-", "--html", "-")
+    assert both.returncode == 2 and both.stdout == "", both.stdout[:200]
+    assert "--csv and --html" in both.stderr and "standard output" in both.stderr
+    same = tmp_path / "r"
+    monkeypatch.chdir(tmp_path)  # the same file, once relative and once absolute
+    one = tcpmonitor(home, "report", "--csv", "r", "--html", str(same))
+    assert one.returncode == 2 and "--csv and --html" in one.stderr and "same file" in one.stderr
+    assert not same.exists()
+
+
 def test_no_log_yet_is_an_empty_report_not_an_error(tmp_path: Path) -> None:
     home = Home(tmp_path / "config", tmp_path / "data")
     ProfileStore(home.config).save([make_profile("127.0.0.1", 1, name="new")])
