@@ -42,11 +42,28 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         where = self.prog.removeprefix("tcpmonitor").strip()  # "" for the top level
+        message = self._commands(message) or message
         print(
             f"tcpmonitor: {where + ': ' if where else ''}{message}{self._dash_hint(message)}",
             file=sys.stderr,
         )
         sys.exit(EXIT_USAGE)
+
+    def _commands(self, message: str) -> str | None:
+        """A missing or unknown command, said with the ones there are: argparse names its
+        dest ("the following arguments are required: action", of 'tcpmonitor actions';
+        "argument action: invalid choice: 'lst'", of 'tcpmonitor profiles lst')."""
+        for action in self._actions:
+            if not isinstance(action, argparse._SubParsersAction) or not action.choices:
+                continue
+            there = f"{', '.join(action.choices)} ('{self.prog} --help' says what each does)"
+            if message == f"the following arguments are required: {action.dest}":
+                return f"a command is needed: {there}"
+            unknown = f"argument {action.dest}: invalid choice: "
+            if message.startswith(unknown):
+                value = message.removeprefix(unknown).split(" (choose from ", 1)[0]
+                return f"{value} is not a command; they are {there}"
+        return None
 
     def _dash_hint(self, message: str) -> str:
         """Why a value such as a NAME "-x" went missing: argparse reads anything that begins

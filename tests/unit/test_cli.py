@@ -377,6 +377,30 @@ def test_bad_input_is_one_line_exit_2_and_creates_nothing(
     assert not home.data.exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "choices"),
+    [
+        ([], ["check", "run", "profiles", "report", "events"]),
+        (["profiles"], ["list", "add", "remove", "import", "export", "snooze", "ack"]),
+        (["actions"], ["test"]),
+        (["profiles", "lst"], ["'lst'", "list", "add", "remove", "maintenance"]),
+    ],
+)
+def test_a_missing_command_names_the_commands_there_are(
+    home: Home, args: list[str], choices: list[str]
+) -> None:
+    """'tcpmonitor' alone said 'the following arguments are required: command',
+    'tcpmonitor actions' '... required: action' and 'tcpmonitor profiles lst' "argument
+    action: invalid choice", naming nothing a new user could type (or the wrong thing)."""
+    result = tcpmonitor(home, *args, flags=False)
+    assert result.returncode == 2
+    line = only_error_line(result)
+    assert "required: action" not in line and "required: command" not in line
+    assert all(choice in line for choice in choices), line
+    assert "argument action" not in line and "argument command" not in line
+    assert f"tcpmonitor {' '.join(args[:1])} --help".replace("  ", " ") in line
+
+
 @pytest.fixture
 def inputs(tmp_path: Path) -> dict[str, Path]:
     """Profile files a user might hand to ``profiles import``, good and bad."""
