@@ -153,6 +153,25 @@ def _common(parser: argparse.ArgumentParser, prefix: str = "") -> None:
     )
 
 
+class _Once(argparse.Action):
+    """An option given once: a second ``--profile`` was taken in the first's place, and the
+    first profile's outages read as none (``report`` takes several; these take one)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if (first := getattr(namespace, self.dest, None)) is not None:
+            parser.error(
+                f"{option_string}: one at a time here ({v.show(first)} and {v.show(values)} "
+                "were given; 'tcpmonitor report' takes several)"
+            )
+        setattr(namespace, self.dest, values)
+
+
 def _probe_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--interval", type=_field("detector.interval_s"), metavar="S")
     parser.add_argument("--timeout", type=_field("detector.timeout_s"), metavar="S")
@@ -318,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(atest)
 
     outages = sub.add_parser("outages", help="the stored history as outages")
-    outages.add_argument("--profile", metavar="NAME|ID")
+    outages.add_argument("--profile", action=_Once, metavar="NAME|ID")
     outages.add_argument("--since", metavar="ISO8601|AGE", help="e.g. 7d (default: all)")
     outages.add_argument("--until", metavar="ISO8601|AGE")
     _formats(outages)
@@ -337,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(report)
 
     events = sub.add_parser("events", help="the stored event log")
-    events.add_argument("--profile", metavar="NAME|ID")
+    events.add_argument("--profile", action=_Once, metavar="NAME|ID")
     events.add_argument("--since", metavar="ISO8601|AGE", help="e.g. 2026-11-26T08:00Z or 2h")
     events.add_argument("--until", metavar="ISO8601|AGE")
     events.add_argument("--limit", type=_ranged(1, 10_000_000, integer=True), metavar="N",

@@ -1045,6 +1045,19 @@ def test_events_takes_json_and_csv_as_outages_does(
     assert both.returncode == 2 and "not allowed with" in both.stderr
 
 
+@pytest.mark.parametrize("command", ["events", "outages"])
+def test_a_second_profile_is_refused_not_silently_dropped(
+    monitored: Monitored, command: str
+) -> None:
+    """'report --profile a --profile b' reports both; 'outages --profile a --profile b' showed
+    b's alone, exit 0: a's outages read as none."""
+    result = tcpmonitor(monitored.home, command, "--profile", "echo probe", "--profile",
+                        "echo heartbeat")  # fmt: skip
+    assert result.returncode == 2 and result.stdout == ""
+    line = only_error_line(result)
+    assert "--profile" in line and "'echo probe'" in line and "'echo heartbeat'" in line
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_events_without_a_log_prints_nothing_and_creates_nothing(home: Home, fmt: str) -> None:
     result = tcpmonitor(home, "events", "--format", fmt)
