@@ -172,9 +172,16 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def _probe_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--interval", type=_field("detector.interval_s"), metavar="S")
-    parser.add_argument("--timeout", type=_field("detector.timeout_s"), metavar="S")
+def _probe_options(parser: argparse.ArgumentParser, interval: str, timeout: str) -> None:
+    parser.add_argument(
+        "--interval", type=_field("detector.interval_s"), metavar="S", help=interval
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_field("detector.timeout_s"),
+        metavar="S",
+        help=f"seconds to wait for the connect, and for a reply ({timeout})",
+    )
     parser.add_argument("--preset", choices=sorted(PRESETS), help="send/expect preset")
     parser.add_argument("--send", help="text to send (\\r \\n \\t \\xNN understood)")
     parser.add_argument(
@@ -191,8 +198,10 @@ def _probe_options(parser: argparse.ArgumentParser) -> None:
     family = parser.add_mutually_exclusive_group()
     # No -4/-6: argparse would then read every negative number as an option, and
     # "--count -1" would fail without naming the value.
-    family.add_argument("--ipv4", dest="ip_family", action="store_const", const="ipv4")
-    family.add_argument("--ipv6", dest="ip_family", action="store_const", const="ipv6")
+    family.add_argument("--ipv4", dest="ip_family", action="store_const", const="ipv4",
+                        help="connect over IPv4 only")  # fmt: skip
+    family.add_argument("--ipv6", dest="ip_family", action="store_const", const="ipv6",
+                        help="connect over IPv6 only")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -216,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="attempts (0: until interrupted; default 4)",
     )
-    _probe_options(check)
+    _probe_options(check, "seconds between attempts (default 1)", "default 3")
     check.add_argument("--json", action="store_true", help="one JSON object per attempt")
     _common(check)
 
@@ -246,10 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
     padd = psub.add_parser("add", help="add a profile")
     padd.add_argument("name", metavar="NAME")
     padd.add_argument("target", type=_target, metavar="HOST:PORT")
-    padd.add_argument("--detector", choices=DETECTOR_KINDS, default="probe")
+    padd.add_argument(
+        "--detector",
+        choices=DETECTOR_KINDS,
+        default="probe",
+        help="default: probe (connects each interval); heartbeat holds one connection and "
+        "asks (echo unless --preset); watch holds one, silent",
+    )
     padd.add_argument("--group", default="")
     padd.add_argument("--disabled", action="store_true", help="store it without monitoring")
-    _probe_options(padd)
+    _probe_options(padd, "seconds between checks (default 5)", "default 3; a heartbeat's 2")
     _common(padd)
     prm = psub.add_parser("remove", help="remove a profile by name or id")
     prm.add_argument("name", metavar="NAME|ID")

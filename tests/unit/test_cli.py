@@ -401,6 +401,25 @@ def test_a_missing_command_names_the_commands_there_are(
     assert f"tcpmonitor {' '.join(args[:1])} --help".replace("  ", " ") in line
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["check"], ["attempts (default 1)", "(default 3)", "IPv4 only", "IPv6 only"]),
+        (["profiles", "add"], ["checks (default 5)", "(default 3; a heartbeat's 2)",
+                               "default: probe", "echo unless --preset"]),
+    ],
+)  # fmt: skip
+def test_help_says_the_defaults_of_interval_timeout_and_detector(
+    home: Home, args: list[str], said: list[str]
+) -> None:
+    """'--interval S' and '--timeout S' had no words at all: a user could not tell that check
+    waits 1 s between attempts and a profile 5 s, nor that a heartbeat speaks echo unless told."""
+    result = tcpmonitor(home, *args, "--help", flags=False, env={**home.env, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    for words in said:
+        assert words in result.stdout, (words, result.stdout)
+
+
 @pytest.fixture
 def inputs(tmp_path: Path) -> dict[str, Path]:
     """Profile files a user might hand to ``profiles import``, good and bad."""
