@@ -15,6 +15,7 @@ OPTION_NAMES = {
     "detector.tls_server_name": "--sni",
     "detector.tls_ca_file": "--ca-file",
     "group": "--group",
+    "ip_family": "--ipv4/--ipv6",
     "name": "NAME",
     "host": "HOST",
     "port": "PORT",

@@ -346,6 +346,10 @@ BAD_CHECK_OR_EVENTS = [
         ["check", "localhost:80", "--preset", "nosuch"], ["--preset", "'nosuch'"], id="preset"
     ),
     pytest.param(["check", "localhost:80", "--sni", "db"], ["--sni", "--tls"], id="sni-no-tls"),
+    # It said "ip_family: 'ipv6' does not fit ...": the profile's field, not what was typed.
+    pytest.param(
+        ["check", "127.0.0.1:80", "--ipv6"], ["--ipv4/--ipv6", "127.0.0.1"], id="ipv6-of-ipv4"
+    ),
     pytest.param(
         ["check", "localhost:80", "--insecure"], ["--insecure", "--tls"], id="insecure-no-tls"
     ),
