@@ -202,7 +202,7 @@ def _maintenance(args: argparse.Namespace, profiles: ProfileSet) -> None:
     for text in args.remove or ():
         same = [w for w in windows if _same_window(w, text)]
         if not same:
-            raise UsageError(f"--remove: {show(text)} is not one of {found.name!r}'s windows")
+            raise UsageError(f"--remove: {found.name!r} has no window {show(text)}")
         windows.remove(same[0])
     try:
         for text in args.add or ():
@@ -229,8 +229,11 @@ def _actions(args: argparse.Namespace, profiles: ProfileSet) -> None:
     found = _find(profiles, args.name)
     kept = [] if args.clear else [a.to_dict() for a in found.actions]
     for n in sorted(set(args.remove or ()), reverse=True):
+        if not kept:
+            raise UsageError(f"--remove: {found.name!r} has no actions")
         if not 1 <= n <= len(kept):
-            raise UsageError(f"--remove: {n} is not one of {found.name!r}'s {len(kept)} actions")
+            has = "1 action" if len(kept) == 1 else f"{len(kept)} actions (1 to {len(kept)})"
+            raise UsageError(f"--remove: {found.name!r} has {has}, not {n}")
         del kept[n - 1]
     notify = args.notify is not None  # "" too: an empty URL is named, not taken as none
     if (args.argv or notify) and args.on is None:

@@ -186,13 +186,16 @@ def test_profiles_actions_adds_lists_and_removes_and_names_what_is_wrong(tmp_pat
     ]  # fmt: skip
     before = (home.config / "profiles.json").read_bytes()
     for args, problem in (
-        (("--remove", "5"), "--remove: 5 is not one of 'db''s 2 actions"),
+        # It said "5 is not one of 'db''s 2 actions" (and "of 'db''s 0 actions").
+        (("--remove", "5"), "--remove: 'db' has 2 actions (1 to 2), not 5"),
         (("--run", "x"), "--on: say when it runs"),
         (("--on", "down"), "--run: give the command"),
         (("--on", "down", "--timeout", "0", "--run", "x"), "--timeout: 0 is out of range"),
     ):
         result = tcpmonitor(home, "profiles", "actions", "db", *args, flags=False)
         assert result.returncode == 2 and problem in result.stderr, result.stderr
+    none = tcpmonitor(home, "profiles", "actions", "db", "--clear", "--remove", "1", flags=False)
+    assert none.returncode == 2 and "--remove: 'db' has no actions" in none.stderr, none.stderr
     assert (home.config / "profiles.json").read_bytes() == before
     assert tcpmonitor(home, "profiles", "actions", "db", "--remove", "1").returncode == 0
     cleared = tcpmonitor(home, "profiles", "actions", "db", "--clear")

@@ -1304,7 +1304,7 @@ def test_profiles_maintenance_adds_lists_and_removes_windows(home: Home) -> None
     [
         (("--add", "Sun 02:00-04:00 Mars/Olympus"), "'Mars/Olympus', which is not a time zone"),
         (("--add", "someday"), "is not a maintenance window"),
-        (("--remove", "Mon 01:00-02:00"), "is not one of 'web''s windows"),
+        (("--remove", "Mon 01:00-02:00"), "'web' has no window 'Mon 01:00-02:00'"),
         (("--add", "Sun 02:00-04:00", "--add", "x" * 10_000), "is not a maintenance window"),
     ],
 )
