@@ -248,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     profiles = sub.add_parser(
         "profiles", help="list, add, remove, import, export, snooze profiles; maintenance, ack"
     )
+    _common(profiles, "group_")  # "tcpmonitor profiles --config-dir DIR list" too
     psub = profiles.add_subparsers(dest="action", required=True, parser_class=_Parser)
     plist = psub.add_parser("list", help="the stored profiles")
     plist.add_argument("--json", action="store_true", help="the profile file's format")
@@ -344,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(pack)
 
     actions = sub.add_parser("actions", help="the commands run on state changes")
+    _common(actions, "group_")
     asub = actions.add_subparsers(dest="action", required=True, parser_class=_Parser)
     atest = asub.add_parser(
         "test", help="run a profile's actions (and the global ones) for a test event"
@@ -397,9 +399,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     command's own (given after it, they win)."""
     _Parser.argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    args.config_dir = args.config_dir or args.top_config_dir
-    args.data_dir = args.data_dir or args.top_data_dir
-    args.verbose = args.verbose or args.top_verbose
+    for name in ("config_dir", "data_dir", "verbose"):  # the nearest the command wins
+        nearest = (getattr(args, f"{where}{name}", None) for where in ("", "group_", "top_"))
+        setattr(args, name, next((value for value in nearest if value), None))
+    args.verbose = bool(args.verbose)
     return args
 
 

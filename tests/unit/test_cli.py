@@ -703,6 +703,25 @@ def test_the_options_win_over_the_environment(home: Home, tmp_path: Path) -> Non
     assert not elsewhere.config.exists()
 
 
+@pytest.mark.parametrize("group", ["profiles", "actions"])
+def test_the_dir_options_may_come_between_profiles_and_its_command(
+    home: Home, tmp_path: Path, group: str
+) -> None:
+    """'tcpmonitor profiles --config-dir DIR list' said "'DIR' is not a command": the dirs
+    were taken before 'tcpmonitor' and after 'list', not after 'profiles' or 'actions'."""
+    elsewhere = Home(tmp_path / "env-config", tmp_path / "env-data")
+    added = tcpmonitor(home, "profiles", "add", "web", "127.0.0.1:80")
+    assert added.returncode == 0, added.stderr
+    tail = ["list", "--json"] if group == "profiles" else ["test", "web"]
+    result = tcpmonitor(home, group, *home.options, *tail, flags=False, env=elsewhere.env)
+    assert "is not a command" not in result.stderr, result.stderr
+    if group == "profiles":
+        assert [p["name"] for p in json.loads(result.stdout)["profiles"]] == ["web"]
+    else:  # found the profile; it has no actions
+        assert result.returncode == 1 and "'web' has no actions" in result.stderr
+    assert not elsewhere.config.exists()
+
+
 def test_the_dir_options_may_come_before_the_command(home: Home, tmp_path: Path) -> None:
     """As many tools take them; before, the folder was read as the command ("invalid choice:
     '/tmp/…'"). Given in both places, the command's own win."""
