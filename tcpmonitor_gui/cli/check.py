@@ -14,7 +14,7 @@ from ..core.probe import probe_once
 from ..core.profile import Profile
 from ..core.resolver import Resolver
 from ..core.sample import Sample
-from .errors import EXIT_FAILED, EXIT_OK
+from .errors import EXIT_FAILED, EXIT_OK, counted
 from .options import profile_from_args
 
 
@@ -95,7 +95,8 @@ def _summary(profile: Profile, samples: list[Sample]) -> str:
     ok = [s for s in samples if s.ok]
     failed = len(samples) - len(ok)
     text = (
-        f"--- {profile.target}: {len(samples)} attempts, {len(ok)} connected, {failed} failed "
+        f"--- {profile.target}: {counted(len(samples), 'attempt')}, {len(ok)} connected, "
+        f"{failed} failed "
         f"({100.0 * failed / len(samples):.1f}% failed)"
     )
     times = [t for s in ok if s.timings is not None and (t := s.timings.total_ms) is not None]

@@ -1,4 +1,5 @@
-"""How the command reports bad input: one line, exit 2, nothing written."""
+"""How the command reports bad input: one line, exit 2, nothing written; and how its messages
+count ("1 profile")."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ OPTION_NAMES = {
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def counted(n: int, one: str) -> str:
+    """ "1 profile", "2 profiles": what the command counts, in English."""
+    return f"{n} {one}" if n == 1 else f"{n} {one}s"
 
 
 class UsageError(Exception):

@@ -23,7 +23,7 @@ from ..core.profile_store import ProfileFileError, dump_document
 from ..core.session import Session
 from ..core.validate import FieldError, show
 from ..core.wall_time import offset_if_twice
-from .errors import EXIT_OK, UsageError
+from .errors import EXIT_OK, UsageError, counted
 from .options import (
     STDIN,
     load_profiles_file,
@@ -332,7 +332,7 @@ def _import(args: argparse.Namespace, profiles: ProfileSet) -> None:
         raise UsageError(f"{source}: {exc}") from None
     replaced = len({p.id for p in updated} | removed)
     left = f"; {left_out} actions left out" if left_out else ""
-    print(f"imported {len(incoming)} profiles ({replaced} replaced) from {source}{left}")
+    print(f"imported {counted(len(incoming), 'profile')} ({replaced} replaced) from {source}{left}")
 
 
 def _taken_actions(
@@ -378,4 +378,4 @@ def _export(args: argparse.Namespace, profiles: ProfileSet) -> None:
         write_output(Path(args.file), text, own, mode=0o600)
     except OSError as exc:
         raise UsageError(f"{args.file}: cannot write ({exc.strerror or exc})") from None
-    print(f"exported {len(profiles.saved())} profiles to {args.file}", file=sys.stderr)
+    print(f"exported {counted(len(profiles.saved()), 'profile')} to {args.file}", file=sys.stderr)

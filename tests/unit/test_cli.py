@@ -179,7 +179,7 @@ def test_check_of_a_closed_port_says_refused_and_exits_1(home: Home, closed_port
     first, summary = result.stdout.splitlines()
     assert first.startswith(f"Failed 127.0.0.1:{closed_port}: refused")
     assert (
-        summary == f"--- 127.0.0.1:{closed_port}: 1 attempts, 0 connected, 1 failed (100.0% failed)"
+        summary == f"--- 127.0.0.1:{closed_port}: 1 attempt, 0 connected, 1 failed (100.0% failed)"
     )
 
 
@@ -307,7 +307,7 @@ def test_sigint_ends_an_endless_check_with_its_summary(
     attempts = [line for line in check.lines if line.startswith(("Connected", "Failed"))]
     summary = [line for line in check.lines if line.startswith("---")]
     assert summary == [
-        f"--- 127.0.0.1:{port}: {len(attempts)} attempts, "
+        f"--- 127.0.0.1:{port}: {len(attempts)} attempt{'' if len(attempts) == 1 else 's'}, "
         f"{len(attempts) if reachable else 0} connected, {0 if reachable else len(attempts)} "
         f"failed ({0.0 if reachable else 100.0:.1f}% failed)"
     ]
@@ -807,6 +807,17 @@ def test_import_dash_reads_what_export_dash_wrote(home: Home, tmp_path: Path) ->
         "tcpmonitor: standard input: too large (over 16 MiB, at most 16 MiB); not loaded"
     )
     assert snapshot(other.config) == stored
+
+
+def test_one_profile_is_counted_as_one_not_as_many(home: Home, tmp_path: Path) -> None:
+    """'exported 1 profiles', 'imported 1 profiles' and check's '1 attempts'."""
+    assert tcpmonitor(home, "profiles", "add", "web", "127.0.0.1:80").returncode == 0
+    file = tmp_path / "one.json"
+    exported = tcpmonitor(home, "profiles", "export", str(file))
+    assert exported.stderr == f"exported 1 profile to {file}\n"
+    other = Home(tmp_path / "other-config", tmp_path / "other-data")
+    imported = tcpmonitor(other, "profiles", "import", str(file))
+    assert imported.stdout == f"imported 1 profile (0 replaced) from {file}\n"
 
 
 def test_an_exported_file_imports_identically_into_another_config_dir(
