@@ -234,6 +234,13 @@ class Claims:
         with self._lock:
             for event in events:
                 pid = event.profile_id
+                if event.kind is Kind.ACTION and pid not in self._watching:
+                    # The outcome of a command that began before the profile was paused or
+                    # removed here: its record, asking for no claim. Asked, it took the claim
+                    # back from the program that went on watching, which recorded nothing of
+                    # the profile from then on.
+                    kept.append(event)
+                    continue
                 ends = event.kind is Kind.STATE and (
                     event.state is State.PAUSED
                     or (event.state is State.UNKNOWN and event.detail == STOPPED)
@@ -257,7 +264,11 @@ class Claims:
                             kept.append(self._take_over(last, since))
                         kept.append(event)
                         continue
-                if event.kind is Kind.STATE:  # the other one records it (or did until now)
+                if event.kind is Kind.STATE and event.state is State.PAUSED:
+                    # Not watched here: nothing to take over. Taken over, its claim was held
+                    # here while paused, and the next program to watch it recorded nothing.
+                    self._last.pop(pid, None)
+                elif event.kind is Kind.STATE:  # the other one records it (or did until now)
                     self._last[pid] = event
         return kept
 

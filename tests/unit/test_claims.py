@@ -17,7 +17,7 @@ import pytest
 
 from tcpmonitor_gui.core import claims
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
+from tcpmonitor_gui.core.events import STOPPED, Cause, Event, Kind, State, utc_now
 from tcpmonitor_gui.lab import FaultProxy
 
 from ._cli_process import Home, Running, tcpmonitor
@@ -376,3 +376,60 @@ def test_a_takeover_row_is_known_by_what_it_is_not_by_which_object(db_path: Path
         conn.close()
     assert [e.previous for e in settled] == [State.DOWN, State.DOWN]
     assert settled[1] is other
+
+
+def now_state(state: State, previous: State | None = None, **extra: object) -> Event:
+    cause = Cause.REFUSED if state is State.DOWN else None
+    return state_event(utc_now(), state, previous=previous, cause=cause, **extra)
+
+
+def test_an_action_outcome_after_a_pause_beside_another_takes_no_claim(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window paused a profile beside the service while the command run for its drop was
+    still running: the command's outcome, stored after, took the profile's claim again (and
+    said it was watched there), so the service, which watched it, recorded nothing of it
+    from then on: its recovery was in no history and its actions ran nowhere."""
+    monkeypatch.setattr(claims, "RETRY_S", 3600.0)  # only a change asks for a claim
+    with EventLog(db_path) as window, EventLog(db_path) as service:
+        window.submit([now_state(State.DOWN)])  # the window records it, runs its action
+        service.submit([now_state(State.DOWN)])
+        window.submit([now_state(State.PAUSED, State.DOWN)])  # left to the service
+        assert window.flush()
+        outcome = dataclasses.replace(now_state(State.DOWN), kind=Kind.ACTION, detail="exit 0")
+        window.submit([outcome])
+        assert window.flush()
+        service.submit([now_state(State.UP, State.DOWN)])
+        assert service.flush()
+        assert [(s, p) for s, p, _ in states(db_path)] == [
+            (State.DOWN, None), (State.DOWN, State.DOWN), (State.UP, State.DOWN)]  # fmt: skip
+        assert [e.detail for e in service.events(profile="db") if e.kind is Kind.ACTION] == [
+            "exit 0"
+        ]  # the outcome of what ran in the window is still its record
+
+
+def test_a_profile_paused_here_is_not_taken_over_when_its_recorder_stops(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paused in the window while the service recorded it, the profile was taken over by the
+    window when the service stopped ("paused", recorded from then on), and its claim was
+    held there while it stayed paused: the service, started again, watched it and recorded
+    nothing of it, nor ran its actions."""
+    monkeypatch.setattr(claims, "RETRY_S", 0.0)
+    db_path.parent.mkdir()
+    window, service = claims.Claims.open(db_path), claims.Claims.open(db_path)
+    again = None
+    try:
+        assert list(service.keep([now_state(State.DOWN)]))
+        assert not list(window.keep([now_state(State.DOWN)]))  # recorded by the service
+        assert not list(window.keep([now_state(State.PAUSED, State.DOWN)]))
+        assert list(service.keep([now_state(State.UNKNOWN, State.DOWN, detail=STOPPED)]))
+        service.close()
+        assert window.overdue() == []  # the window's writer asking: not watched there
+        again = claims.Claims.open(db_path)  # the service started again
+        assert list(again.keep([now_state(State.DOWN)]))
+        assert again.holds("db")
+    finally:
+        for one in (window, service, again):
+            if one is not None:
+                one.close()
