@@ -264,9 +264,10 @@ class Claims:
                             kept.append(self._take_over(last, since))
                         kept.append(event)
                         continue
-                if event.kind is Kind.STATE and event.state is State.PAUSED:
-                    # Not watched here: nothing to take over. Taken over, its claim was held
-                    # here while paused, and the next program to watch it recorded nothing.
+                if ends:
+                    # Not watched here (paused, removed): nothing to take over. Taken over,
+                    # its claim was held here, and the next program to watch it recorded
+                    # nothing of it.
                     self._last.pop(pid, None)
                 elif event.kind is Kind.STATE:  # the other one records it (or did until now)
                     self._last[pid] = event

@@ -408,13 +408,16 @@ def test_an_action_outcome_after_a_pause_beside_another_takes_no_claim(
         ]  # the outcome of what ran in the window is still its record
 
 
-def test_a_profile_paused_here_is_not_taken_over_when_its_recorder_stops(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("how", ["paused", "removed"])
+def test_a_profile_no_longer_watched_here_is_not_taken_over_when_its_recorder_stops(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    """Paused in the window while the service recorded it, the profile was taken over by the
-    window when the service stopped ("paused", recorded from then on), and its claim was
-    held there while it stayed paused: the service, started again, watched it and recorded
-    nothing of it, nor ran its actions."""
+    """Paused (or removed) in the window while the service recorded it, the profile was taken
+    over by the window when the service stopped ("paused", or a second "monitoring stopped",
+    recorded from then on), and its claim was held there: the service, started again (the
+    profile resumed there, or imported again with its id), recorded nothing of it and ran
+    none of its actions. A removed one's "monitoring stopped" comes from the window's worker
+    after the engine let go of it, and was refused the claim like a pause."""
     monkeypatch.setattr(claims, "RETRY_S", 0.0)
     db_path.parent.mkdir()
     window, service = claims.Claims.open(db_path), claims.Claims.open(db_path)
@@ -422,7 +425,11 @@ def test_a_profile_paused_here_is_not_taken_over_when_its_recorder_stops(
     try:
         assert list(service.keep([now_state(State.DOWN)]))
         assert not list(window.keep([now_state(State.DOWN)]))  # recorded by the service
-        assert not list(window.keep([now_state(State.PAUSED, State.DOWN)]))
+        if how == "paused":
+            assert not list(window.keep([now_state(State.PAUSED, State.DOWN)]))
+        else:
+            window.release("db")  # the engine's, as the registry says it is removed
+            assert not list(window.keep([now_state(State.UNKNOWN, State.DOWN, detail=STOPPED)]))
         assert list(service.keep([now_state(State.UNKNOWN, State.DOWN, detail=STOPPED)]))
         service.close()
         assert window.overdue() == []  # the window's writer asking: not watched there
