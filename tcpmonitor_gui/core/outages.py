@@ -42,6 +42,8 @@ AND coalesce((SELECT b.state FROM events b
                 AND coalesce(b.kind, 'state') = 'state'
               ORDER BY b.ts DESC, b.id DESC LIMIT 1), '') != 'down'
 """
+#: A ``down`` row ``{d}`` that counts against the target, as the uptime counts it.
+_COUNTED = "NOT coalesce({d}.maintenance, 0) AND {d}.cause IS NOT 'local_network'"
 #: The outages starting in the period, and the one each profile was in when it began (its
 #: start found by a backward seek from ``:since``); each start's end is the profile's next
 #: change that is not ``down``, found by a forward seek on ``(profile_id, ts)``.
@@ -69,11 +71,12 @@ ends(sid, eid) AS (
 )
 SELECT s.profile_id, s.profile_name, s.ts, s.cause, s.detail, s.detection_ms, s.maintenance,
   e.ts, e.state, e.detail,
-  EXISTS (SELECT 1 FROM events d  -- a change in it that counts against the target
+  CASE WHEN {_COUNTED.format(d="s")} THEN 1  -- its start counts: no seek (most outages)
+  ELSE EXISTS (SELECT 1 FROM events d  -- a change in it that counts against the target
           WHERE d.profile_id = s.profile_id AND d.ts BETWEEN s.ts AND coalesce(e.ts, 1e308)
             AND (d.ts > s.ts OR d.id >= s.id) AND (d.ts < e.ts OR d.id < e.id OR e.id IS NULL)
             AND d.state = 'down' AND coalesce(d.kind, 'state') = 'state'
-            AND NOT coalesce(d.maintenance, 0) AND d.cause IS NOT 'local_network')
+            AND {_COUNTED.format(d="d")}) END
 FROM ends JOIN events s ON s.id = ends.sid LEFT JOIN events e ON e.id = ends.eid
 WHERE e.ts IS NULL OR e.ts > :since  -- ended at :since: no time in the period
 ORDER BY s.ts, s.id
