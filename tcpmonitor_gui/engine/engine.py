@@ -264,12 +264,15 @@ class Engine(QObject):
         for event in events:
             if event.kind is not Kind.STATE or (p := by_id.get(event.profile_id)) is None:
                 continue
-            if not (p.actions or everywhere):
-                continue  # asked first: a claim is a lock the writers' threads hold at times
+            actions = (*p.actions, *everywhere)
+            if not any(a.wants(event) for a in actions):
+                # Asked first: a claim is a lock the writers' threads hold at times, and one
+                # asked for a pause (after the writer let go of it) was held while paused.
+                continue
             if log is not None and not log.claims.holds(p.id):
                 continue
             quiet = snoozed(p.snooze_until)
-            runner.submit(event, (*p.actions, *everywhere), p.target, snoozed=quiet)
+            runner.submit(event, actions, p.target, snoozed=quiet)
 
     def _action_done(self, event: Event) -> None:  # the actions' thread
         call_in_gui_thread(self._action_news, event, owner=self)

@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import os
 import socket
+import sys
 import threading
 import time
 import urllib.request
@@ -15,9 +16,14 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.core import claims
+from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_set import ProfileSet
 from tcpmonitor_gui.core.settings import Settings, SettingsStore
 from tcpmonitor_gui.engine.engine import Engine
+from tcpmonitor_gui.engine.registry import ProfileRegistry
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.gui.windows import Opened, open_window, state_of, watched_through
 from tests.helpers import make_profile
@@ -241,3 +247,37 @@ def scraped(opened: Opened) -> str:
     url = f"http://127.0.0.1:{server.address[1]}/metrics"
     with urllib.request.urlopen(url, timeout=5) as response:
         return str(response.read().decode())
+
+
+def test_a_profile_with_actions_paused_here_is_left_to_another_program(
+    qtbot: QtBot, tmp_path: Path, echo_server: LineEchoServer
+) -> None:
+    """A profile with actions, paused in the window: the window stored its "paused" and let
+    go of its claim, then asked for the claim again as it checked the batch for actions to
+    run (on the GUI thread, after the writer had let go), and held it while the profile stayed
+    paused: ``tcpmonitor run`` beside it recorded nothing of the profile, nor ran its actions.
+    A change no action runs on asks for no claim."""
+    path = tmp_path / "data" / "events.sqlite3"
+    action = {"on": "down", "run": [sys.executable, "-c", "pass"]}
+    profile = Profile.from_dict({
+        "id": "db", "name": "db", "host": echo_server.address[0], "port": echo_server.address[1],
+        "detector": {"kind": "probe", "interval_s": 0.2}, "actions": [action]})  # fmt: skip
+    log = EventLog(path).start()
+    engine = Engine(workers=1, eventlog=log, registry=ProfileRegistry(ProfileSet([profile])))
+    got = Received(engine)
+    other = claims.Claims.open(path)  # as tcpmonitor run beside the window sees it
+    try:
+        engine.start()
+        qtbot.waitUntil(lambda: got.has(State.UP, "db"), timeout=5000)
+        assert other.elsewhere("db")  # recorded by the window
+        engine.pause("db").result(5)
+        qtbot.waitUntil(lambda: got.has(State.PAUSED, "db"), timeout=5000)
+        qtbot.waitUntil(lambda: not other.elsewhere("db"), timeout=5000)  # let go
+        paused = next(e for e in got.events() if e.state is State.PAUSED)
+        engine._run_actions([paused])  # as the batch reaches the GUI thread after the writer
+        assert not other.elsewhere("db")
+        assert other.holds("db")
+    finally:
+        other.close()
+        assert engine.shutdown()
+        log.close()
