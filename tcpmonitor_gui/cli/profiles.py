@@ -285,8 +285,10 @@ def _same_window(stored: str, typed: str) -> bool:
 def _ack(args: argparse.Namespace, profiles: ProfileSet) -> None:
     """Acknowledge drops: the window stops marking them (``Profile.acknowledged``). The
     window clears the mark when the connection is up again; ``--undo`` clears it now."""
-    if args.all == (args.name is not None):
+    if args.all and args.name is not None:
         raise UsageError("NAME|ID: give one profile, or --all (not both)")
+    if not args.all and args.name is None:
+        raise UsageError("NAME|ID: give the profile to acknowledge, or --all")
     chosen = list(profiles) if args.all else [_find(profiles, args.name)]
     if not chosen:
         print("no profiles (add one with: tcpmonitor profiles add NAME HOST:PORT)", file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 def duration_parts(seconds: float) -> tuple[str, dict[str, object]]:
     """``seconds`` as a pattern and its values: milliseconds below a second, tenths below
     ten, then its two largest units (days from 48 h)."""
-    if seconds < 1:
+    if seconds < 0.9995:  # what would read "1000 ms" is "1.0 s"
         ms = max(0.0, seconds) * 1000
         return "{n} ms", {"n": f"{ms:.1f}" if ms < 10 else f"{ms:.0f}"}
     if seconds < 9.95:

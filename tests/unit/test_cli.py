@@ -319,6 +319,8 @@ def test_sigint_ends_an_endless_check_with_its_summary(
 
 BAD_CHECK_OR_EVENTS = [
     pytest.param(["check", "localhost"], ["'localhost'", "the port is missing"], id="no-port"),
+    # Neither given: "give one profile, or --all (not both)" read oddly.
+    pytest.param(["profiles", "ack"], ["NAME|ID", "to acknowledge, or --all"], id="ack-nothing"),
     pytest.param(["check", ":80"], ["':80'", "the host is missing"], id="no-host"),
     pytest.param(["check", "localhost:0"], ["port: 0 "], id="port-0"),
     pytest.param(["check", "localhost:99999"], ["port: 99999 "], id="port-too-big"),
