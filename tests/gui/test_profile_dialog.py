@@ -744,3 +744,19 @@ def test_the_dialog_grows_for_the_rows_another_detector_shows(qtbot: QtBot, kind
         assert not area.verticalScrollBar().isVisible()
 
     qtbot.waitUntil(no_scroll_bars, timeout=3000)
+
+
+def test_a_dialog_grown_near_the_screens_edge_stays_on_the_screen(qtbot: QtBot) -> None:
+    """Moved to the bottom right and turned into a heartbeat, the dialog grew past the
+    screen's edge: its OK and Test now below the bottom, out of reach."""
+    dialog = open_dialog(qtbot)
+    qtbot.waitExposed(dialog)
+    screen = dialog.screen()
+    assert screen is not None
+    free = screen.availableGeometry()
+    frame = dialog.frameGeometry()
+    dialog.move(free.right() - frame.width() + 1, free.bottom() - frame.height() + 1)
+    before = dialog.size()
+    set_kind(dialog, "heartbeat")
+    qtbot.waitUntil(lambda: dialog.size() != before, timeout=3000)
+    qtbot.waitUntil(lambda: free.contains(dialog.frameGeometry()), timeout=3000)

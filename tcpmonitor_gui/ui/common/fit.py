@@ -59,6 +59,20 @@ def grow_to_fit(window: QWidget) -> None:
     size = window.size().expandedTo(_fitting_size(window))
     if size != window.size():
         window.resize(size)
+        keep_on_screen(window)
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Move ``window`` back into the free area of its screen if it now reaches past it (a
+    dialog near the bottom grown by its new rows hid OK below the screen's edge)."""
+    screen = screen_of(window)
+    if screen is None or not window.isVisible():
+        return
+    free, frame = screen.availableGeometry(), window.frameGeometry()
+    dx = min(0, free.right() - frame.right())
+    dy = min(0, free.bottom() - frame.bottom())
+    if dx or dy:  # never past the top or the left: the title bar stays reachable
+        window.move(max(free.left(), frame.left() + dx), max(free.top(), frame.top() + dy))
 
 
 def _fitting_size(window: QWidget, min_width: int = 0) -> QSize:
