@@ -37,6 +37,7 @@ from tcpmonitor_gui.core.sample import Sample
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.engine.gui_thread import call_in_gui_thread
 from tcpmonitor_gui.lab import LineEchoServer, SilentServer
+from tcpmonitor_gui.ui.common.fit import screen_of
 from tcpmonitor_gui.ui.common.icons import STATE_COLORS
 from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog
 from tcpmonitor_gui.ui.profiles.form import KINDS
@@ -751,7 +752,7 @@ def test_a_dialog_grown_near_the_screens_edge_stays_on_the_screen(qtbot: QtBot) 
     screen's edge: its OK and Test now below the bottom, out of reach."""
     dialog = open_dialog(qtbot)
     qtbot.waitExposed(dialog)
-    screen = dialog.screen()
+    screen = screen_of(dialog)
     assert screen is not None
     free = screen.availableGeometry()
     frame = dialog.frameGeometry()

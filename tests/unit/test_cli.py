@@ -1373,5 +1373,7 @@ def test_profiles_ack_marks_one_or_all_and_undo_clears(home: Home) -> None:
     assert all(p["acknowledged"] for p in stored_document(home)["profiles"])
     assert tcpmonitor(home, "profiles", "ack", "--all", "--undo").returncode == 0
     assert not any(p["acknowledged"] for p in stored_document(home)["profiles"])
-    assert "give one profile, or --all" in only_error_line(tcpmonitor(home, "profiles", "ack"))
+    assert "give the profile to acknowledge, or --all" in only_error_line(
+        tcpmonitor(home, "profiles", "ack")
+    )
     assert "not a stored profile" in only_error_line(tcpmonitor(home, "profiles", "ack", "nope"))
