@@ -151,13 +151,9 @@ def test_install_and_uninstall_desktop_entry(xdg_env: dict[str, str], tmp_path: 
     assert "nothing to remove" in again.stdout
 
 
-def test_uninstall_leaves_the_users_own_files_of_the_same_names(
-    xdg_env: dict[str, str], tmp_path: Path
-) -> None:
-    """A menu entry the user wrote under the application's id (their own Exec), or an icon
-    of their own there, was removed as if installed: only what an install writes is."""
-    data = tmp_path / "data"
-    assert gui(xdg_env, "--install-desktop-entry").returncode == 0
+def make_own(data: Path, tmp_path: Path) -> tuple[Path, str, Path, Path]:
+    """The installed entry, icon and metainfo made the user's own: the entry edited (its
+    text returned), another icon of that name, the metainfo a link to the user's file."""
     entry = data / "applications" / xdg.DESKTOP_FILE
     installed = entry.read_text()
     own = installed.replace("Name=TCP Monitor", "Name=TCP Monitor (mine)")
@@ -169,6 +165,17 @@ def test_uninstall_leaves_the_users_own_files_of_the_same_names(
     metainfo = data / "metainfo" / xdg.METAINFO_FILE
     metainfo.unlink()
     metainfo.symlink_to(tmp_path / "mine.xml")
+    return entry, own, icon, metainfo
+
+
+def test_uninstall_leaves_the_users_own_files_of_the_same_names(
+    xdg_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A menu entry the user wrote under the application's id (their own Exec), or an icon
+    of their own there, was removed as if installed: only what an install writes is."""
+    data = tmp_path / "data"
+    assert gui(xdg_env, "--install-desktop-entry").returncode == 0
+    entry, own, icon, metainfo = make_own(data, tmp_path)
     done = gui(xdg_env, "--uninstall-desktop-entry")
     assert done.returncode == 0, done.stderr
     assert entry.read_text() == own and icon.read_bytes() == b"my own icon"
@@ -197,14 +204,7 @@ def test_install_leaves_the_users_own_files_of_the_same_names(
     done = gui(xdg_env, "--install-desktop-entry")
     assert done.returncode == 0, done.stderr
     assert f"installed {entry}" in done.stdout and "/elsewhere" not in entry.read_text()
-    own = entry.read_text().replace("Name=TCP Monitor", "Name=TCP Monitor (mine)")
-    entry.write_text(own)
-    icon = data / "icons" / "hicolor" / "48x48" / "apps" / f"{APP_ID}.png"
-    icon.write_bytes(b"my own icon")
-    (tmp_path / "mine.xml").write_text("<component/>")
-    metainfo = data / "metainfo" / xdg.METAINFO_FILE
-    metainfo.unlink()
-    metainfo.symlink_to(tmp_path / "mine.xml")
+    _entry, own, icon, metainfo = make_own(data, tmp_path)
     svg = data / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg"
     svg.unlink()
     broken = data / "icons" / "hicolor" / "16x16" / "apps" / f"{APP_ID}.png"
