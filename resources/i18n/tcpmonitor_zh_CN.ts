@@ -112,8 +112,20 @@
 <context>
     <name>ComputerNotices</name>
     <message>
-        <source>No network route leaves this computer.</source>
+        <source>This computer has no route to most servers</source>
         <extracomment>After the network returns, how long recoveries are awaited to be told together. After waking, how long drops are awaited to recover before they are told. After the routes changed, the same. A drop held in a wait is awaited at least this long. While this computer&apos;s network is down: the event that said so. Whether &quot;offline&quot; is yet to be told (it went down while asleep or waking). Drops held across a sleep, by profile.</extracomment>
+        <translation>本机没有通往多数服务器的路由</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s network is up, but it has no route to them: a default route or a VPN may be gone.</source>
+        <translation>本机网络正常，但没有通往它们的路由：可能是默认路由或 VPN 已消失。</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s network is up, but it has no route to some of them; for the others a router or link beyond it may be down.</source>
+        <translation>本机网络正常，但没有通往其中一部分的路由；其余的可能是本机之外的路由器或线路断开了。</translation>
+    </message>
+    <message>
+        <source>No network route leaves this computer.</source>
         <translation>本机没有任何可用的网络路由。</translation>
     </message>
     <message>

@@ -9,6 +9,8 @@ holds, not by waiting a while.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import subprocess
 import sys
@@ -19,7 +21,8 @@ import pytest
 
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
-from tests.netns import Namespace
+from tests.helpers import make_profile
+from tests.netns import Namespace, echo_server
 from tests.netns_process import (
     JsonLines,
     back_from_down,
@@ -27,6 +30,7 @@ from tests.netns_process import (
     mixed_profiles,
     routed_namespace,
     state_of,
+    two_namespaces,
 )
 from tests.unit._cli_process import TCPMONITOR, Home
 
@@ -130,3 +134,46 @@ def test_a_window_started_without_a_cable_says_so_and_blames_no_server(
         assert run.proc.returncode == 0, run.stderr_file.read_text()
     failures = [e for _, e in run.seen if e.get("kind") == "state" and e.get("cause")]
     assert {e["cause"] for e in failures} == {"local_network"}, failures
+
+
+def test_servers_with_no_route_left_to_them_are_blamed_on_this_computer_not_beyond_it(
+    tmp_path: Path,
+) -> None:
+    """The default route goes and the LAN's route stays (a DHCP lease lost, a VPN down): this
+    computer's network is up, but it has no route to the five servers beyond its router. Once
+    their drops were told, "Most servers are not answering ... a router or link beyond it may
+    be down" followed: it blamed a router for what the kernel said is this computer's."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    home.config.mkdir()
+    with two_namespaces() as (client, server_ns), contextlib.ExitStack() as servers:
+        beyond = []
+        for i in range(1, 6):
+            server_ns.run(server_ns.ip, "addr", "add", f"10.99.0.{i}/32", "dev", "lo")
+            there = dataclasses.replace(server_ns, peer_ip=f"10.99.0.{i}")
+            beyond.append((there.peer_ip, servers.enter_context(echo_server(there)).port))
+        profiles = [
+            make_profile(host, port, kind, name=f"S{i}", id=f"p{i}", interval_s=INTERVAL_S,
+                         timeout_s=0.5)
+            for i, (host, port) in enumerate(beyond)
+            for kind in [("probe", "heartbeat")[i % 2]]
+        ]  # fmt: skip
+        (home.config / "profiles.json").write_text(
+            json.dumps({"version": 1, "profiles": [p.to_dict() for p in profiles]})
+        )
+        argv = [sys.executable, str(HARNESS), str(home.config), str(home.data)]
+        run = JsonLines(client, argv, home.env, tmp_path / "stderr.txt")
+        try:
+            for p in profiles:
+                run.until(state_of(p.id, "up"), 20)
+            client.run(client.ip, "route", "del", "default")
+            for p in profiles:
+                _, down = run.until(state_of(p.id, "down"), 15)
+                assert down["cause"] == "local_network", down
+            run.until(lambda e: e["kind"] == "notice", 15)  # the drops, held after the change
+            said, _ = notices(run)
+            assert not [n for n in said if "beyond" in str(n["body"])], said
+            [guess] = [n for n in said if "most servers" in str(n["title"]).lower()]
+            assert guess["title"] == "This computer has no route to most servers", said
+        finally:
+            run.stop(at_eof_s=15)
+        assert run.proc.returncode == 0, run.stderr_file.read_text()

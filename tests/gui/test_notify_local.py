@@ -7,11 +7,12 @@ and, window and all, in ``tests/gui/test_local_network_window.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.core.events import Cause, State, condition
+from tcpmonitor_gui.core.events import Cause, Event, State, condition
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.settings import Settings
 from tcpmonitor_gui.ui.notify.policy import Notice, NotificationPolicy
@@ -284,3 +285,44 @@ def test_some_names_failing_to_resolve_are_told_as_themselves(qtbot: QtBot) -> N
     policy.handle([down(made["n0"], cause=Cause.DNS_ERROR), down(made["n1"])])
     policy.flush()
     assert [n.title for n in notices] == ["2 connections down: N0, N1"]
+
+
+# -- no route to them ----------------------------------------------------------------------
+
+
+def no_route(p: Profile, cause: Cause = Cause.LOCAL_NETWORK) -> Event:
+    """A drop as the engine makes it where the kernel has no route to ``p``'s server (the
+    default route gone, the LAN's route still there: this computer's network is up)."""
+    detail = f"this computer has no route to {p.host}; Network is unreachable"
+    return dataclasses.replace(down(p, cause=cause), detail=detail)
+
+
+def test_servers_this_computer_has_no_route_to_are_not_blamed_on_a_router_beyond_it(
+    qtbot: QtBot,
+) -> None:
+    """The default route went (a DHCP lease lost, a VPN down) and the LAN's route stayed: the
+    kernel says this computer's network is up, and that it has no route to the servers. The
+    notice said "Most servers are not answering ... a router or link beyond it may be down",
+    which blamed what lies beyond this computer for what the kernel said is this computer's."""
+    h = Harness(qtbot, ["A", "B", "C", "D", "E"], network_up=True)
+    [guess] = h.at(0, *(no_route(h[n]) for n in "ABCD"))
+    assert guess.title == "This computer has no route to most servers", guess
+    assert guess.body.splitlines() == [
+        "4 of 5 connections went down at once (local network): A, B, C, D.",
+        "This computer's network is up, but it has no route to them: "
+        "a default route or a VPN may be gone.",
+    ]
+    assert "beyond" not in guess.body
+
+
+def test_some_servers_without_a_route_and_some_not_answering_are_each_said(
+    qtbot: QtBot,
+) -> None:
+    h = Harness(qtbot, ["A", "B", "C", "D", "E"], network_up=True)
+    drops = [no_route(h["A"]), no_route(h["B"]), down(h["C"], cause=Cause.CONNECT_TIMEOUT)]
+    [guess] = h.at(0, *drops, down(h["D"], cause=Cause.CONNECT_TIMEOUT))
+    assert guess.title == "Most servers are not answering", guess
+    assert guess.body.splitlines()[1] == (
+        "This computer's network is up, but it has no route to some of them;"
+        " for the others a router or link beyond it may be down."
+    )

@@ -25,7 +25,7 @@ Every held drop gets at least ``HELD_MIN_S`` to come back, however late in the w
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
@@ -179,6 +179,23 @@ class ComputerNotices(QObject):
         """After the policy told a batch: the "Back online" wait ends once all are back."""
         if self._back.isActive() and not self._local_drops():
             self._back_online()
+
+    def no_route(self, causes: Set[Cause | None]) -> tuple[str | None, str] | None:
+        """Most servers down at once while this computer's network is up, where the kernel
+        said it has no route to some of them (cause ``local_network``: the default route or
+        a VPN gone): the title (None: the usual) and the line saying so, for no router beyond
+        this computer is to blame for those; None where it said so of none."""
+        if Cause.LOCAL_NETWORK not in causes:
+            return None
+        if causes == {Cause.LOCAL_NETWORK}:
+            return self.tr("This computer has no route to most servers"), self.tr(
+                "This computer's network is up, but it has no route to them: "
+                "a default route or a VPN may be gone."
+            )
+        return None, self.tr(
+            "This computer's network is up, but it has no route to some of them;"
+            " for the others a router or link beyond it may be down."
+        )
 
     def _local_drops(self) -> bool:
         return any(e.cause is Cause.LOCAL_NETWORK for e in self._policy.down.values())

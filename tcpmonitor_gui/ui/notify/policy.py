@@ -348,12 +348,13 @@ class NotificationPolicy(QObject):
                     len(down),
                 ).format(down=len(down), total=len(monitored), causes=seen, names=names)
                 title = self.tr("Is this computer's network down?")
-                if self._network_up():  # it is not: what failed lies beyond it
+                if self._network_up():  # it is not: what failed lies beyond it, or no route
                     title = self.tr("Most servers are not answering")
                     beyond = self.tr(
                         "This computer's network is up: a router or link beyond it may be down."
                     )
-                    body += "\n" + beyond
+                    said, beyond = self.computer.no_route(causes) or (title, beyond)
+                    title, body = said or title, f"{body}\n{beyond}"
                 notices.append(self.notice(title, body, True, down))
                 for p in down:
                     self._last[p.id] = (Transition.DOWN, now)
