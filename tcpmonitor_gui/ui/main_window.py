@@ -123,10 +123,9 @@ class MainWindow(QMainWindow):
             registry.profiles.by_id, session.settings, self, network_up=lambda: engine.online
         )
         self.desktop = DesktopBackend()
+        # The tray's way even with no tray yet: one may come (a panel that starts after us).
         self.chain = choose_backend(
-            TrayBackend(self.tray) if TrayIcon.available() else None,
-            self.desktop,
-            BannerBackend(self.banner),
+            TrayBackend(self.tray), self.desktop, BannerBackend(self.banner)
         )
         self.profiles = ProfileActions(
             registry, engine.test_now, session.io, self, self.table.selected_ids, own_dirs=own

@@ -87,3 +87,26 @@ def test_a_balloon_under_the_pointer_still_closes(
     lasted = time.monotonic() - shown_at
     print(f"\nthe balloon under the pointer closed after {lasted:.1f} s")
     assert lasted < 15.0
+
+
+def test_a_tray_that_comes_after_the_program_shows_its_alerts(
+    desktop: Desktop,
+    gui: Callable[..., GuiProcess],
+    server: LineEchoServer,
+    tmp_path: Path,
+) -> None:
+    """Started before the panel (at login, by autostart), the program docked its icon once the
+    tray came, and closing the window then hid it there; but its alerts never went to that
+    tray: the tray's way was left out for good at the start. They went to the desktop's
+    service where there was one, and where there was none to the banner of the window hidden
+    in the tray, which nobody saw. A tray that comes later shows them, as one there from the
+    start does."""
+    write_profiles(tmp_path, server)
+    with desktop.without_tray():
+        program = gui()
+        desktop.wait_for_window("TCP Monitor", timeout=15.0)
+        assert server.wait_for_connections(1, timeout=10.0), program.stderr
+    poll_until(lambda: desktop.tray_icons(APP_CLASS) or None, TRAY_NOTICED_S, "our tray icon")
+    server.stop()
+    balloon = desktop.wait_for_popup(APP_CLASS, timeout=NOTICE_WITHIN_S)
+    assert balloon.width > 0
