@@ -158,7 +158,7 @@ async def _run(
     actions = ActionRunner(outcome, functools.partial(down_before, events.path))
     computer = ThisComputer(computer_changed)
     already = computer.start()
-    monitors = MonitorSet(emit, local=computer.network)
+    monitors = MonitorSet(emit, local=computer.network, woke=computer.power.look_now)
     for event in already:
         emit(event)
     monitors.add_all(profiles)

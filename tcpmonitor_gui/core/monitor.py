@@ -57,13 +57,16 @@ class Monitor:
         local: LocalNetwork | None = None,
         *,
         pace: Pace | None = None,
+        woke: Callable[[], object] | None = None,
     ) -> None:
-        """``pace``: its loop's, if it has lean probes (see ``MonitorSet``)."""
+        """``pace``: its loop's, if it has lean probes (see ``MonitorSet``); ``woke``: asked
+        before a failure is reported, tells a sleep just ended first (``PowerWatch.look_now``)."""
         self.profile = profile
         self.machine = StateMachine(profile)
         self._resolver = resolver
         self._emit = emit
         self._local = local
+        self._woke = woke
         self._task: asyncio.Task[None] | None = None
         #: A probe that only connects to an address runs as callbacks, not a task.
         self._lean: LeanProbe | None = None
@@ -166,6 +169,8 @@ class Monitor:
         return bool(why)
 
     def report(self, sample: Sample) -> None:
+        if not sample.ok and self._woke is not None:
+            self._woke()  # a sleep the clocks say just ended is told before what it caused
         local = self._local
         if not sample.ok and local is not None:
             why = local.local_failure(_ip_of(sample.address))
@@ -250,12 +255,14 @@ class MonitorSet:
         local: LocalNetwork | None = None,
         *,
         shares_gil: bool = False,
+        woke: Callable[[], object] | None = None,
     ) -> None:
         """``shares_gil``: this loop shares the GIL with a window's thread, which must win it
         back after every call into Qt: lean probes take the cheapest ways, the ones that hold
-        the GIL longest, only while they are few (``Pace``)."""
+        the GIL longest, only while they are few (``Pace``). ``woke``: see ``Monitor``."""
         self._emit = emit
         self._local = local
+        self._woke = woke
         self._pace = Pace(shares_gil)
         self._own_resolver = resolver is None
         self.resolver = resolver or Resolver()
@@ -278,7 +285,9 @@ class MonitorSet:
         ``before``: its monitor's state before an edit (``update``)."""
         if profile.id in self.monitors:
             raise ValueError(f"profile {profile.id} is already monitored")
-        monitor = Monitor(profile, self.resolver, self._relay, self._local, pace=self._pace)
+        monitor = Monitor(
+            profile, self.resolver, self._relay, self._local, pace=self._pace, woke=self._woke
+        )
         if before is not None:
             monitor.machine.go_on_from(before)
         self.monitors[profile.id] = monitor

@@ -11,10 +11,12 @@ the network) a moment before it calls anything down. Two sources, one answer:
   make us believe we are asleep and keep quiet.
 - **the clocks**, needing no bus: ``CLOCK_BOOTTIME`` counts time asleep and
   ``CLOCK_MONOTONIC`` does not, so their difference jumps by the length of a sleep. Polled
-  every second; a jump of more than ``JUMP_S`` is a sleep, told on waking (sleep, then wake)
-  unless logind has told it already.
+  every second, and read by a monitor before it reports a failure (``look_now``); a jump of
+  more than ``JUMP_S`` is a sleep, told on waking (sleep, then wake) unless logind has told
+  it already.
 
-Either way ``on_change(asleep, detail, at)`` is called from the watcher's own thread; ``at``
+Either way ``on_change(asleep, detail, at)`` is called from the watcher's own thread (or a
+monitor's, through ``look_now``); ``at``
 is when it happened (Unix time): for a sleep found by the clocks, when it began.
 Elsewhere than Linux, ``CLOCK_BOOTTIME`` does not exist and nothing is watched (README).
 """
@@ -82,7 +84,7 @@ class PowerWatch:
         self._poll_s = poll_s
         self._bus_address = bus_address
         self._use_logind = logind
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # ``look_now`` tells under it: a teller may ask again
         self._closed = False
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -95,6 +97,7 @@ class PowerWatch:
         self.asleep = False
         self._asleep_at = 0.0  # ``slept()`` when logind said "sleep"
         self._woke_at = -SAME_SLEEP_S  # ``monotonic()`` when logind said "woke"
+        self._last: float | None = None  # ``slept()`` when the clocks were last read
 
     def start(self, *, wait: bool = True) -> PowerWatch:
         """Begin watching; returns once logind was asked (or at once, ``wait=False``)."""
@@ -198,19 +201,28 @@ class PowerWatch:
 
     async def _poll_clocks(self) -> None:
         assert self._slept is not None and self._stop is not None
-        last = self._slept()
+        with self._lock:
+            self._last = self._slept()
         while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self._poll_s)
+            self.look_now()
+
+    def look_now(self) -> None:
+        """Read the clocks now, from any thread, and tell a sleep they say ended (once,
+        whoever reads first). A monitor asks before it reports a failure: on waking, a held
+        connection its server dropped meanwhile is reset at its first packet, before the
+        next poll, and that drop was told at once as the server's, ahead of the sleep."""
+        with self._lock:
+            if self._last is None or self._closed or self._slept is None:
+                return  # not watching (yet, or any more)
             now = self._slept()
-            jump, last = now - last, now
-            if jump < JUMP_S:
-                continue
-            with self._lock:
-                told = self.asleep or time.monotonic() - self._woke_at < SAME_SLEEP_S
-            if told:
-                continue  # logind's sleep: told by logind, or about to be
+            jump, self._last = now - self._last, now
+            # logind's sleep: told by logind, or about to be
+            if jump < JUMP_S or self.asleep or time.monotonic() - self._woke_at < SAME_SLEEP_S:
+                return
             span, woke = _span(jump), time.time()
+            # Told under the lock: a second reader waits, and what it tells comes after.
             self._tell(True, f"this computer slept for {span} (its clocks say so)", woke - jump)
             self._tell(False, f"this computer woke up after {span}", woke)
 

@@ -130,7 +130,9 @@ class Engine(QObject):
         before = None if log is None else functools.partial(down_before, log.path)
         self._actions = ActionRunner(self._action_done, before)
         for i in range(self._count):
-            worker = Worker(i, self._resolver, submit, self._computer.network)
+            worker = Worker(
+                i, self._resolver, submit, self._computer.network, self._computer.power.look_now
+            )
             worker.events.connect(self.eventsReady)
             worker.events.connect(self._run_actions)
             worker.start_and_wait()

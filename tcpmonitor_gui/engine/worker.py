@@ -49,6 +49,7 @@ class Worker(QThread):
         resolver: Resolver,
         submit: Callable[[list[Event]], object] | None = None,
         local: LocalNetwork | None = None,
+        woke: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName(f"tcpmonitor-worker-{index}")
@@ -56,6 +57,7 @@ class Worker(QThread):
         self._resolver = resolver
         self._submit = submit
         self._local = local
+        self._woke = woke  # see ``Monitor``
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._monitors: MonitorSet | None = None
@@ -95,7 +97,7 @@ class Worker(QThread):
         # at 5,000 rows its stall p99 went from 67-100 to 122-257 ms. So they are taken
         # only while the checks are few (``Pace``); the command line always takes them.
         self._monitors = MonitorSet(
-            self._emit, resolver=self._resolver, local=self._local, shares_gil=True
+            self._emit, resolver=self._resolver, local=self._local, shares_gil=True, woke=self._woke
         )
         if self._local is None:
             known.set()
