@@ -20,16 +20,16 @@ testable with a fake clock and no display.
   profiles still down as well, and recoveries likewise (``notice.Joining``): a tray balloon
   or the window's banner shows one notice at a time, and must not say "2 connections down"
   while 3 are, nor "131 connections back up" while 300 are.
-- When most monitored hosts are down (``OFFLINE_FRACTION`` of the hosts of the enabled,
-  unpaused profiles), at least ``OFFLINE_MIN`` of them gone at once (``computer.at_once``:
-  within a minute of the latest drop), and no drop among those proves the network works
-  (a refusal, a reset, a close or a wrong reply all do), our own network may be the cause: one
-  notice asks so, with the causes seen, instead of the flood; the outage's further changes are
-  held back, and one "Back online" notice ends it when fewer than half of those hosts remain
-  down. Hosts, not profiles: sixty profiles on one server that stopped answering are one
-  server down (``host_counts``: every profile on it down; loopback hosts never count). Drops
-  that prove the network works are told as what they are, grouped. Where the kernel says this
-  computer's network is up (``network_up``), the notice says "Most servers are not answering".
+- When most monitored hosts are down (``OFFLINE_FRACTION`` of the hosts of the enabled, unpaused
+  profiles), at least ``OFFLINE_MIN`` of them gone at once (``computer.at_once``: within a
+  minute of the latest drop), and no drop among those proves the network works (a refusal, a
+  reset, a close or a wrong reply all do), our own network may be the cause: one notice asks so,
+  with the causes seen, instead of the flood; the outage's further changes are held back, and
+  one "Back online" notice ends it when fewer than half of those hosts remain down. Hosts, not
+  profiles: sixty profiles on one server that stopped answering are one server down
+  (``host_counts``: every profile on it down; loopback hosts never count). Drops that prove the
+  network works are told as what they are, grouped. Where the kernel says our network is up
+  (``network_up``): "Most servers are not answering", or that it has no route to them.
 - When the engine says this computer's network is down (a ``network`` event: the kernel has
   no route out, ``core.localnet``), that is told once, "This computer is offline", and the
   drops it causes (cause ``local_network``) are recorded but not told one by one. When it is
