@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -143,11 +144,22 @@ async def _run(
         elif as_json:
             output.put(event.to_json())
 
-    def computer_changed(event: Event) -> None:  # a watcher's thread
-        loop.call_soon_threadsafe(_computer_changed, event)
+    ours = threading.get_ident()  # this loop's thread
+
+    def computer_changed(event: Event) -> None:  # a watcher's thread, or a monitor's
+        if threading.get_ident() == ours:
+            # A monitor read the clocks before it reports a failure, and they say this
+            # computer slept: told now, before that failure (posted, it came after it).
+            emit(event)
+            loop.call_soon(retry_after, event)
+        else:
+            loop.call_soon_threadsafe(_computer_changed, event)
 
     def _computer_changed(event: Event) -> None:
         emit(event)
+        retry_after(event)
+
+    def retry_after(event: Event) -> None:
         if event.state in RETRY_AFTER:
             monitors.retry_now(event.state is not State.ONLINE)  # what failed meanwhile: now
 

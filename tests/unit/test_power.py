@@ -21,7 +21,7 @@ from dbus_fast import Message
 from dbus_fast.aio import MessageBus
 
 from tcpmonitor_gui.core.power import LOGIND, PowerWatch
-from tcpmonitor_gui.lab import LineEchoServer
+from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.helpers import make_profile
 from tests.private_bus import private_bus
 from tests.unit._cli_process import Home, Running
@@ -231,3 +231,40 @@ async def test_tcpmonitor_run_tells_sleep_and_wake_and_checks_at_once_on_waking(
         woke = time.monotonic()
         await asyncio.to_thread(run.read_until, seen(kind="sample"), 10)
         assert time.monotonic() - woke < 5, "the probe waited for its interval"
+
+
+def test_tcpmonitor_run_prints_a_sleep_before_the_drop_it_caused(
+    proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without logind, the clocks tell a sleep. On waking, a held connection that its server
+    dropped meanwhile is reset at its first packet; the monitor reads the clocks before it
+    reports that, but the sleep and the wake were printed after the drop, as if the server
+    had gone down on its own before this computer slept (a script reading ``--json`` that
+    holds back a sleep's drops told it as the server's)."""
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    clock = tmp_path / "slept"
+
+    def slept(seconds: float) -> None:  # whole, never half-written, whenever it is read
+        (tmp_path / "slept.new").write_text(str(seconds))
+        (tmp_path / "slept.new").replace(clock)
+
+    slept(100.0)
+    home = Home(tmp_path / "config", tmp_path / "data")
+    profile = make_profile(*proxy.address, "watch", name="held", interval_s=60)
+    file = tmp_path / "profiles.json"
+    file.write_text(json.dumps({"version": 1, "profiles": [profile.to_dict()]}))
+
+    def news(line: str) -> tuple[str, str] | None:
+        event = json.loads(line)
+        return (event["kind"], event["state"]) if event["kind"] in ("state", "power") else None
+
+    with Running(home, "run", "--json", "--profiles", str(file), slept=clock) as run:
+        run.read_until(lambda line: news(line) == ("state", "up"))
+        assert proxy.wait_for_connections(1, timeout=DEADLINE_S)
+        slept(100.0 + HOUR)  # this computer slept an hour: its clocks say so when next read
+        proxy.cut()  # and its server dropped the connection meanwhile: reset on waking
+        run.read_until(lambda line: news(line) == ("state", "down"))
+        if ("power", "wake") not in map(news, run.lines):
+            run.read_until(lambda line: news(line) == ("power", "wake"))
+    told = [n for n in map(news, run.lines) if n is not None]
+    assert told[2:5] == [("power", "sleep"), ("power", "wake"), ("state", "down")], told
