@@ -547,6 +547,10 @@
         <translation>未运行：上次监视时（重启或暂停之前）也已断开，不是新的断开</translation>
     </message>
     <message>
+        <source>not run: {state} when last watched too (before the restart or a pause), not a change</source>
+        <translation>未运行：上次监视时（重启或暂停之前）也是{state}，没有变化</translation>
+    </message>
+    <message>
         <source>{result}: {output}</source>
         <translation>{result}：{output}</translation>
     </message>

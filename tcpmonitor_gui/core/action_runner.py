@@ -13,7 +13,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from .actions import (
     GATHER_MAX_S,
@@ -22,22 +21,22 @@ from .actions import (
     MAX_RUNNING,
     MAX_RUNNING_PER_PROFILE,
     MAX_WAITING,
+    NO_CHANGE,
     NOT_AGAIN,
     OUTPUT_AFTER_EXIT_S,
     OUTPUT_KEPT,
     REPEAT_S,
     Action,
     Outcome,
+    as_known,
     batch_words,
     environment,
-    notice_words,
+    found_again,
     record,
-    scrub,
-    scrubbed,
 )
+from .apprise_send import send, tell
 from .eventdb import EventLogError
 from .events import Event, State
-from .last_seen import found_again
 from .validate import CONTROL_ESCAPES
 
 
@@ -91,7 +90,7 @@ async def run_one(action: Action, event: Event, target: str, left: set[_Command]
     left alone (a tunnel it restarted): what they write to its output is read and dropped
     while they hold it, or until the runner closes the output (``left`` holds those)."""
     if action.notify:
-        return await _tell(action, event, target)
+        return await tell(action, event, target)
     loop = asyncio.get_running_loop()
     started = time.monotonic()
     try:
@@ -166,98 +165,6 @@ def _missing_interpreter(program: str) -> str:
     return ""
 
 
-async def _tell(action: Action, event: Event, target: str) -> Outcome:
-    return await _send(action, *notice_words(event, target))
-
-
-async def _send(action: Action, title: str, body: str) -> Outcome:
-    """Send a notice through Apprise, on a thread (it is synchronous), within the action's
-    timeout; what Apprise warned of is the reason when it fails."""
-    try:
-        import apprise  # noqa: PLC0415 - only where a profile notifies a service
-    except Exception as exc:  # missing or broken here: said, like any failure to send
-        return Outcome(action, False, f"not sent: Apprise cannot be used ({exc})", "")
-    if (sending := len(_SENDING)) >= MAX_SENDING:
-        return Outcome(
-            action, False, f"not sent: {sending} notices are still being sent, unfinished", ""
-        )
-    started = time.monotonic()
-
-    def send() -> tuple[bool, str]:
-        # What Apprise says (the reason a send failed, and on stderr) without the URL's secrets.
-        with scrubbed(action.notify), apprise.LogCapture(level=apprise.logging.WARNING) as logs:  # type: ignore[no-untyped-call]
-            service = apprise.Apprise(asset=_own_thread_asset(apprise))
-            service.add(action.notify)
-            # Plain text, said so: a service that takes HTML or Markdown gets it escaped (an
-            # e-mail lost "<core>" of "R&D <core> db", and its line breaks, without).
-            sent = bool(service.notify(body=body, title=title, body_format="text"))
-        said = [line.split(" - ", 2)[-1] for line in logs.getvalue().splitlines()]
-        return sent, " / ".join(said)[:OUTPUT_KEPT]
-
-    try:
-        sent, said = await asyncio.wait_for(_on_own_thread(send), action.timeout_s)
-    except TimeoutError:
-        return Outcome(action, False, f"not sent within {action.timeout_s:g} s", "")
-    except Exception as exc:  # Apprise itself failed (a plugin that cannot load, say)
-        said = scrub(action.notify, repr(exc))
-        return Outcome(action, False, f"not sent: Apprise failed ({said})", "")
-    took = time.monotonic() - started
-    if sent:
-        return Outcome(action, True, f"sent in {took:.1f} s", "")
-    return Outcome(action, False, f"not sent ({took:.1f} s)", said)
-
-
-def _own_thread_asset(apprise: Any) -> Any:
-    """Apprise's settings for a send done on the calling thread, start to end: its own
-    thread pool (a service with a timeout, which every one has by default) is one that the
-    program's exit waits for, and a send that never ends is never given up there."""
-    try:
-        return apprise.AppriseAsset(async_mode=False, service_timeout=0)
-    except (AttributeError, TypeError):  # an Apprise before service timeouts had no pool
-        return apprise.AppriseAsset(async_mode=False)
-
-
-def _on_own_thread(work: Callable[[], tuple[bool, str]]) -> asyncio.Future[tuple[bool, str]]:
-    """``work`` on a daemon thread of its own, as a future of the loop, given up (never
-    joined) at the action's timeout. Not the loop's executor: a send that never ends (an SMTP
-    server that trickles a byte every few seconds keeps Python's socket timeout from ever
-    firing) held one of its few workers for good, so that later notices queued behind it,
-    and the program's exit waited for it for ever."""
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[tuple[bool, str]] = loop.create_future()
-
-    def settle(result: tuple[bool, str] | None, exc: BaseException | None) -> None:
-        if done.done():  # given up on at its timeout
-            return
-        if exc is not None:
-            done.set_exception(exc)
-        else:
-            assert result is not None
-            done.set_result(result)
-
-    def run() -> None:
-        try:
-            result, exc = work(), None
-        except Exception as caught:
-            result, exc = None, caught
-        finally:
-            _SENDING.discard(thread)
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
-            loop.call_soon_threadsafe(settle, result, exc)
-
-    thread = threading.Thread(target=run, name="notice", daemon=True)
-    _SENDING.add(thread)
-    thread.start()
-    return done
-
-
-#: The sends under way, those given up at their timeout included: each holds a thread and a
-#: socket until its service lets go. Past ``MAX_SENDING`` a notice is not sent, and said so:
-#: a service that never finishes (a mail server that trickles) would take one more each time.
-MAX_SENDING = 64
-_SENDING: set[threading.Thread] = set()
-
-
 async def _kill(pid: int, command: _Command) -> None:
     """SIGTERM to its process group, then SIGKILL to what of it is left after
     ``KILL_GRACE_S`` (the command itself, or a process still holding its output)."""
@@ -290,10 +197,12 @@ class ActionRunner:
     (on that thread). ``submit`` may be called from any thread and never waits."""
 
     def __init__(
-        self, report: Callable[[Event], None], down_before: Callable[[Event], bool] | None = None
+        self,
+        report: Callable[[Event], None],
+        known_before: Callable[[Event], State | None] | None = None,
     ) -> None:
-        self._report = report  # ``down_before``: ``last_seen.down_before`` (its thread asks)
-        self._down_before = down_before
+        self._report = report  # ``known_before``: ``last_seen.state_before`` (its thread asks)
+        self._known_before = known_before
         # Explicitly a selector loop: in the window, qasync's policy would make a Qt loop here.
         self._loop: asyncio.AbstractEventLoop = asyncio.SelectorEventLoop()
         self._slots = asyncio.Semaphore(MAX_RUNNING)
@@ -316,23 +225,29 @@ class ActionRunner:
         desktop's rules: none while the profile is ``snoozed``, and the same change of one
         profile is told to one service at most once in ``REPEAT_S`` (a flapping connection).
         A drop found at a start or a resume that was down when last watched is no new drop:
-        its actions are not run again (a tunnel restarted, a page sent at every restart)."""
-        wanted = [a for a in actions if a.wants(event)]
-        if wanted and self._down_before is not None and found_again(event):
-            self._loop.call_soon_threadsafe(self._unless_still, event, wanted, target, snoozed)
+        its actions are not run again (a tunnel restarted, a page sent at every restart); one
+        found up that was down is a recovery, and one found as it was is no change."""
+        if self._known_before is not None and found_again(event):
+            maybe = [a for a in actions if a.may_want(event)]
+            if maybe:
+                self._loop.call_soon_threadsafe(self._as_known, event, maybe, target, snoozed)
         else:
-            self._start(event, wanted, target, snoozed)
+            self._start(event, [a for a in actions if a.wants(event)], target, snoozed)
 
-    def _unless_still(
+    def _as_known(
         self, event: Event, actions: Sequence[Action], target: str, snoozed: bool
     ) -> None:
-        """On the loop: run ``actions`` unless the drop was down before too (said instead)."""
-        with contextlib.suppress(EventLogError):  # not known: they run, as with no log
-            if self._down_before is not None and self._down_before(event):
-                for action in actions:
-                    self._report(record(event, Outcome(action, True, NOT_AGAIN, "")))
-                return
-        self._start(event, actions, target, snoozed)
+        """On the loop: ``actions`` for a state found again, as a change from what the log
+        knew before it (``actions.as_known``); those it then wants no more are said."""
+        before = None
+        with contextlib.suppress(EventLogError):  # not known: a first sight, as with no log
+            before = self._known_before(event) if self._known_before is not None else None
+        known = as_known(event, before)
+        for action in actions:
+            if action.wants(event) and not action.wants(known):
+                said = NOT_AGAIN if before is State.DOWN else NO_CHANGE.format(state=before)
+                self._report(record(event, Outcome(action, True, said, "")))
+        self._start(known, [a for a in actions if a.wants(known)], target, snoozed)
 
     def _start(self, event: Event, actions: Sequence[Action], target: str, snoozed: bool) -> None:
         for action in actions:
@@ -383,9 +298,9 @@ class ActionRunner:
         try:
             async with self._slots:
                 if len(items) == 1:
-                    outcomes = [await _tell(batch.action, *items[0])]
+                    outcomes = [await tell(batch.action, *items[0])]
                 else:
-                    told = await _send(batch.action, *batch_words(items))
+                    told = await send(batch.action, *batch_words(items))
                     gathered = f"{told.summary} (one notice for {len(items)} changes)"
                     outcomes = [dataclasses.replace(told, summary=gathered)] * len(items)
         finally:

@@ -6,7 +6,9 @@ A profile's ``actions`` (and the global ones in the settings) are a list of::
      "timeout_s": 30}
 
 ``down``: the connection went down; ``up``: it came back after being down; ``change``: any
-change among up, degraded and down (not watching starting, pausing or stopping). The command
+change among up, degraded and down (not watching starting, pausing or stopping). A state found
+by checks begun afresh (a start, a resume) is a change from what the event log knew before
+(``found_again``, ``as_known``). The command
 gets the event in environment variables (``TCPMONITOR_PROFILE``, ``_PROFILE_ID``, ``_STATE``,
 ``_PREVIOUS``, ``_CAUSE``, ``_DETAIL``, ``_TARGET``, ``_DETECTION_MS``, ``_TS``) and as one JSON
 object on its stdin. Commands run on a thread and loop of their own, at most ``MAX_RUNNING``
@@ -53,6 +55,10 @@ OUTPUT_KEPT = 1000
 REPEAT_S = 30.0
 #: What an action says for a drop found again that was down before too (``ActionRunner``).
 NOT_AGAIN = "not run: down when last watched too (before the restart or a pause), not a new drop"
+#: What a ``change`` action says for an up or degraded found again as it was when last watched.
+NO_CHANGE = "not run: {state} when last watched too (before the restart or a pause), not a change"
+#: The states whence checks begun afresh (a start, a resume) find the target's.
+AFRESH = (State.CONNECTING, State.UNKNOWN)
 #: Changes told to one service are gathered into one notice until this long passes without
 #: another, or this long after the first at most (as the desktop's notices are).
 GATHER_QUIET_S = 0.5
@@ -94,6 +100,30 @@ class Action:
         if self.on == "down":
             return event.state is State.DOWN and event.previous is not State.DOWN
         return event.state in (State.UP, State.DEGRADED) and event.previous is State.DOWN
+
+    def may_want(self, event: Event) -> bool:
+        """Whether it runs on ``event``, or may: a state found again (``found_again``) is a
+        change, or a recovery, by what the event log knew of the target before it
+        (``ActionRunner`` asks the log)."""
+        if self.wants(event):
+            return True
+        return found_again(event) and any(
+            self.wants(dataclasses.replace(event, previous=before)) for before in TARGET_STATES
+        )
+
+
+def found_again(event: Event) -> bool:
+    """``event`` is the target's state found by checks begun afresh (a start, a resume: after
+    connecting): no change seen, but maybe one from what was known before (``as_known``)."""
+    return event.kind is Kind.STATE and event.state in TARGET_STATES and event.previous in AFRESH
+
+
+def as_known(event: Event, before: State | None) -> Event:
+    """``event`` (a state found again) as a change from ``before``, the state the event log
+    last knew the target in: a drop found again after a recovery while nothing watched,
+    a recovery found after a drop, and nothing new after the same state. None: nothing
+    known, it stays a first sight."""
+    return event if before is None else dataclasses.replace(event, previous=before)
 
 
 def parse(field: str, value: object) -> tuple[Action, ...]:

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from .actions import found_again
 from .eventdb import unix_seconds
 from .eventqueries import KNOWN_STATES, read
 from .events import Cause, Event, State
@@ -110,22 +111,16 @@ ORDER BY ts DESC, id DESC LIMIT 1
 """
 
 
-def found_again(event: Event) -> bool:
-    """``event`` is a drop found by checks begun afresh (a start, a resume: after connecting),
-    which may have been down when last watched (``down_before``)."""
-    return event.state is State.DOWN and event.previous in (State.CONNECTING, State.UNKNOWN)
-
-
-def down_before(path: Path, event: Event) -> bool:
-    """Whether the log in ``path`` last knew ``event``'s profile down before it: a drop found
-    again (``found_again``) that is no new drop, as far as anyone knows (nothing watched in
-    between). Its down actions are not run a second time for it."""
+def state_before(path: Path, event: Event) -> State | None:
+    """The state (up, degraded or down) the log in ``path`` last knew ``event``'s profile in
+    before it, for a state found again (``actions.found_again``): what it changed from, as
+    far as anyone knows (nothing watched in between). None: none known, or not found again."""
     if not found_again(event):
-        return False
+        return None
     params = {"pid": event.profile_id, "ts": unix_seconds(event.ts)}
 
-    def query(conn: sqlite3.Connection) -> bool:
+    def query(conn: sqlite3.Connection) -> State | None:
         row = conn.execute(_BEFORE, params).fetchone()
-        return row is not None and row[0] == str(State.DOWN)
+        return None if row is None else State(row[0])
 
-    return read(path, query, False)
+    return read(path, query, None)

@@ -115,7 +115,7 @@ class Engine(QObject):
         # The monitors' modules (and asyncio) load here, after the window's first frame.
         from ..core.action_runner import ActionRunner  # noqa: PLC0415
         from ..core.computer import ThisComputer  # noqa: PLC0415
-        from ..core.last_seen import down_before  # noqa: PLC0415
+        from ..core.last_seen import state_before  # noqa: PLC0415
         from ..core.resolver import Resolver  # noqa: PLC0415
         from .worker import Worker  # noqa: PLC0415
 
@@ -126,8 +126,8 @@ class Engine(QObject):
         # starting offline is told as news.
         self._computer.start(wait=False)
         submit = self._store if self._eventlog is not None else None
-        log = self._eventlog  # asked whether a drop found at the start is news (actions)
-        before = None if log is None else functools.partial(down_before, log.path)
+        log = self._eventlog  # asked what a state found at the start changed from (actions)
+        before = None if log is None else functools.partial(state_before, log.path)
         self._actions = ActionRunner(self._action_done, before)
         for i in range(self._count):
             worker = Worker(
@@ -267,7 +267,7 @@ class Engine(QObject):
             if event.kind is not Kind.STATE or (p := by_id.get(event.profile_id)) is None:
                 continue
             actions = (*p.actions, *everywhere)
-            if not any(a.wants(event) for a in actions):
+            if not any(a.may_want(event) for a in actions):
                 # Asked first: a claim is a lock the writers' threads hold at times, and one
                 # asked for a pause (after the writer let go of it) was held while paused.
                 continue

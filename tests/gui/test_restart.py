@@ -233,6 +233,24 @@ def test_a_drop_found_again_at_a_restart_of_the_window_runs_no_down_action(
         again.close()
 
 
+def test_a_recovery_found_at_a_restart_of_the_window_runs_its_up_action(
+    qtbot: QtBot, tmp_path: Path, three: tuple[dict[str, Profile], dict[str, FaultProxy]]
+) -> None:
+    """Down before the restart, up after: it came back while nothing watched. Its up action
+    (closing what its down action opened) never ran; it runs, told what it came back from."""
+    profiles = three[0]
+    ran = tmp_path / "ran"
+    told = "import os, sys; open(sys.argv[1], 'a').write(os.environ['TCPMONITOR_PREVIOUS'])"
+    up = Action("up", (sys.executable, "-c", told, str(ran)))
+    profiles["comes"] = dataclasses.replace(profiles["comes"], actions=(up,))
+    again = restarted(qtbot, tmp_path, three)
+    try:
+        again.window.start_monitoring()
+        qtbot.waitUntil(lambda: ran.exists() and ran.read_text() == "down", timeout=5000)
+    finally:
+        again.close()
+
+
 def test_resume_all_runs_no_down_action_for_a_drop_it_paused(
     qtbot: QtBot, tmp_path: Path, proxy: FaultProxy
 ) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tcpmonitor_gui.core import action_runner
+from tcpmonitor_gui.core import apprise_send
 from tcpmonitor_gui.core.action_runner import ActionRunner
 from tcpmonitor_gui.core.actions import MAX_WAITING, parse, scrubbed
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
@@ -441,7 +441,7 @@ def test_sends_that_never_finish_are_bounded_and_the_next_is_refused_and_said(
 ) -> None:
     """Each send given up at its timeout keeps its thread and socket until the service lets
     go: a mail server that never finishes took one more with every notice, without end."""
-    monkeypatch.setattr(action_runner, "MAX_SENDING", 3)
+    monkeypatch.setattr(apprise_send, "MAX_SENDING", 3)
     stuck = parse("actions", [{"on": "down", "notify": trickler.url(f"ops{i}"), "timeout_s": 0.2}
                               for i in range(3)])  # fmt: skip
     told = parse("actions", [{"on": "down", "notify": f"json://127.0.0.1:{receiver.port}/"}])

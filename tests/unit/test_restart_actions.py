@@ -47,3 +47,53 @@ def test_a_drop_found_again_at_the_next_start_runs_its_down_actions_once(
         run.send_signal(signal.SIGTERM)
         assert run.wait() == 0
     assert ran.read_text() == "ran\n"  # not run again
+
+
+#: Appends the change it ran for (``TCPMONITOR_PREVIOUS -> TCPMONITOR_STATE``) to a file.
+CHANGE = (
+    "import os, sys; open(sys.argv[1], 'a').write("
+    "os.environ['TCPMONITOR_PREVIOUS'] + ' -> ' + os.environ['TCPMONITOR_STATE'] + '\\n')"
+)
+
+
+def test_a_recovery_across_a_restart_runs_up_actions_and_the_same_state_runs_no_change(
+    tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """Down when ``tcpmonitor run`` stopped and up at its next start: the connection came
+    back meanwhile, and its ``up`` action (closing what the down action opened) never ran.
+    Up before and up again at the next start is no change, yet every start ran its ``change``
+    actions ("db is up" posted at every restart, for every profile)."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    ups, changes = tmp_path / "ups", tmp_path / "changes"
+    proxy.set_mode("refuse")
+    host, port = proxy.address
+    actions = [{"on": on, "run": [sys.executable, "-c", CHANGE, str(file)]}
+               for on, file in (("up", ups), ("change", changes))]  # fmt: skip
+    profile = {"name": "db", "host": host, "port": port,
+               "detector": {"kind": "probe", "interval_s": 0.2}, "actions": actions}  # fmt: skip
+    ProfileStore(home.config).save([Profile.from_dict(profile)])
+
+    def start_until_found(state: str, said_by: int) -> list[str]:
+        """Run until ``state`` is found and ``said_by`` actions have said how they went."""
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: json.loads(line).get("state") == state)
+            said = [action_line(run) for _ in range(said_by)]
+            run.send_signal(signal.SIGTERM)
+            assert run.wait() == 0
+        return said
+
+    start_until_found("down", 1)  # its first sight: a change
+    assert changes.read_text() == "connecting -> down\n"
+    proxy.set_mode("pass")  # back while nothing watched
+    said = start_until_found("up", 2)
+    assert ups.read_text() == "down -> up\n"  # back after being down, as far as anyone knows
+    assert changes.read_text() == "connecting -> down\ndown -> up\n"
+    assert all("exit 0" in line for line in said)
+    said = start_until_found("up", 1)  # up before, up again: nothing changed
+    [line] = said
+    assert line.startswith("change action ")
+    assert line.endswith(
+        ": not run: up when last watched too (before the restart or a pause), not a change"
+    )
+    assert ups.read_text() == "down -> up\n"
+    assert changes.read_text() == "connecting -> down\ndown -> up\n"

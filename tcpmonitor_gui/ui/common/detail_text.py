@@ -152,6 +152,10 @@ RESULTS = (
         "Detail",
         "not run: down when last watched too (before the restart or a pause), not a new drop",
     ),
+    QT_TRANSLATE_NOOP(
+        "Detail",
+        "not run: {state} when last watched too (before the restart or a pause), not a change",
+    ),
     # What the command printed, after how it went: its own words.
     QT_TRANSLATE_NOOP("Detail", "{result}: {output}"),
 )
