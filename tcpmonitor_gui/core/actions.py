@@ -32,6 +32,7 @@ import urllib.parse
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from . import apprise_log
 from . import validate as v
 from .events import Event, Kind, State, utc_now
 
@@ -213,17 +214,14 @@ def _notify_url(field: str, url: object) -> str:
         v.fail(field, redact(url), too_long)
     if (bad := next((c for c in url if not c.isprintable()), None)) is not None:
         v.fail(field, redact(url), f"contains a control character (U+{ord(bad):04X})")
-    quiet = logging.getLogger("apprise")  # it would log the URL it refuses, secret and all
-    level, quiet.level = quiet.level, logging.CRITICAL + 1
     try:
         import apprise  # noqa: PLC0415 - only where a profile notifies a service
 
-        known = apprise.Apprise().add(url)
+        with apprise_log.quiet():  # it would log the URL it refuses, secret and all
+            known = apprise.Apprise().add(url)
     except Exception as exc:  # Apprise missing or broken here: the profile still loads
         log.warning("notification URLs cannot be checked: %s", exc)  # sending will say why
         return url
-    finally:
-        quiet.setLevel(level)
     if not known:
         v.fail(field, redact(url), "is not a notification URL Apprise knows (see its wiki)")
     return url
@@ -260,17 +258,14 @@ def _name_of(host: str) -> str:
 
 def _private(url: str) -> str:
     """The URL as Apprise prints it with its secrets masked ("" when it cannot tell)."""
-    quiet = logging.getLogger("apprise")  # it would log the URL it refuses, secret and all
-    level, quiet.level = quiet.level, logging.CRITICAL + 1
     try:
         import apprise  # noqa: PLC0415 - only where a profile notifies a service
 
-        service = apprise.Apprise.instantiate(url)
-        return str(service.url(privacy=True)) if service else ""  # type: ignore[no-untyped-call]
+        with apprise_log.quiet():  # it would log the URL it refuses, secret and all
+            service = apprise.Apprise.instantiate(url)
+            return str(service.url(privacy=True)) if service else ""  # type: ignore[no-untyped-call]
     except Exception:  # Apprise missing or broken here: nothing is known to be no secret
         return ""
-    finally:
-        quiet.setLevel(level)
 
 
 @functools.lru_cache(maxsize=256)

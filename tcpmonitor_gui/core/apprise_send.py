@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import re
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from . import apprise_log
 from .actions import OUTPUT_KEPT, Action, Outcome, notice_words, scrub, scrubbed
 from .events import Event
 
@@ -21,7 +24,7 @@ async def tell(action: Action, event: Event, target: str) -> Outcome:
 
 async def send(action: Action, title: str, body: str) -> Outcome:
     """Send a notice through Apprise, on a thread (it is synchronous), within the action's
-    timeout; what Apprise warned of is the reason when it fails."""
+    timeout; what Apprise warned of, and why, is the reason when it fails."""
     try:
         import apprise  # noqa: PLC0415 - only where a profile notifies a service
     except Exception as exc:  # missing or broken here: said, like any failure to send
@@ -32,19 +35,20 @@ async def send(action: Action, title: str, body: str) -> Outcome:
         )
     started = time.monotonic()
 
-    def send() -> tuple[bool, str]:
-        # What Apprise says (the reason a send failed, and on stderr) without the URL's secrets.
-        with scrubbed(action.notify), apprise.LogCapture(level=apprise.logging.WARNING) as logs:  # type: ignore[no-untyped-call]
+    def deliver() -> tuple[bool, str]:
+        # What Apprise says on stderr without the URL's secrets, and what it says on this
+        # thread as the reason.
+        scrub(action.notify, "")  # its secrets found now: never by Apprise within its logging
+        with apprise_log.hearing() as heard, scrubbed(action.notify):
             service = apprise.Apprise(asset=_own_thread_asset(apprise))
             service.add(action.notify)
             # Plain text, said so: a service that takes HTML or Markdown gets it escaped (an
             # e-mail lost "<core>" of "R&D <core> db", and its line breaks, without).
             sent = bool(service.notify(body=body, title=title, body_format="text"))
-        said = [line.split(" - ", 2)[-1] for line in logs.getvalue().splitlines()]
-        return sent, " / ".join(said)[:OUTPUT_KEPT]
+        return sent, _reason([(r.levelno, scrub(action.notify, _message(r))) for r in heard])
 
     try:
-        sent, said = await asyncio.wait_for(_on_own_thread(send), action.timeout_s)
+        sent, said = await asyncio.wait_for(_on_own_thread(deliver), action.timeout_s)
     except TimeoutError:
         return Outcome(action, False, f"not sent within {action.timeout_s:g} s", "")
     except Exception as exc:  # Apprise itself failed (a plugin that cannot load, say)
@@ -54,6 +58,38 @@ async def send(action: Action, title: str, body: str) -> Outcome:
     if sent:
         return Outcome(action, True, f"sent in {took:.1f} s", "")
     return Outcome(action, False, f"not sent ({took:.1f} s)", said)
+
+
+#: Apprise's debug lines that say why a send failed (the exception behind its warning).
+_WHY = ("Socket Exception: ", "I/O Exception: ")
+
+
+def _message(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception:  # arguments that do not fit: logging says so, and it is no reason
+        return ""
+
+
+def _reason(heard: list[tuple[int, str]]) -> str:
+    """Apprise's warnings on the send's thread, and the cause its debug lines name:
+    'Connection error while submitting email to "…" (Connection refused)'."""
+    said = " / ".join(line for level, line in heard if level >= logging.WARNING)
+    causes = [_cause(line.partition(": ")[2]) for _, line in heard if line.startswith(_WHY)]
+    causes = [c for c in dict.fromkeys(causes) if c and c not in said]
+    reason = f"{said} ({'; '.join(causes)})" if said and causes else said or "; ".join(causes)
+    return reason[:OUTPUT_KEPT]
+
+
+def _cause(text: str) -> str:
+    """The words of an exception that name its cause: the system's (``[Errno 111] Connection
+    refused``), a mail server's answer (``(550, b'5.1.1 no such user')``), or its own."""
+    if system := re.findall(r"\[Errno -?\d+\] ([^\]\)\"']+)", text):
+        return str(system[-1]).strip()
+    if server := re.findall(r"\((\d{3}), b?['\"](.*?)['\"]\)", text):
+        return "; ".join(f"{code} {words}" for code, words in dict.fromkeys(server))
+    text = re.sub(r"^\w*ConnectionPool\([^)]*\): ", "", text.strip())
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _own_thread_asset(apprise: Any) -> Any:

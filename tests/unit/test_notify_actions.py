@@ -464,3 +464,56 @@ def test_a_record_whose_arguments_do_not_fit_is_left_to_logging() -> None:
     record = logging.LogRecord("apprise", logging.WARNING, __file__, 1, "%s, %s", ("one",), None)
     with scrubbed(f"ntfy://ntfy.sh/{TOKEN}"):
         assert logging.getLogger("apprise").filter(record)  # logging reports it as ever
+
+
+class Refuser:
+    """An SMTP server that refuses every recipient."""
+
+    async def handle_RCPT(self, server: object, session: object, envelope: object,
+                          address: str, options: object) -> str:  # fmt: skip
+        return "550 5.1.1 no such user here"
+
+
+def test_each_notice_not_sent_says_its_own_service_s_reason_and_its_cause(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two notices failing at once: the mail's record said "A Connection error occurred
+    sending JSON notification to …" (the webhook's words, heard while it sent), and neither
+    said why: not that the port refused, nor the mail server's 550 (Apprise says those
+    only in its debug lines)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = Controller(Refuser(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    mail = (f"mailto://example.com?smtp=127.0.0.1&port={port}&mode=insecure"
+            "&from=monitor@example.com&to=ops@example.com")  # fmt: skip
+    hook = "json://127.0.0.1:1/hook"
+    actions = parse("actions", [{"on": "down", "notify": url} for url in (mail, hook)])
+    runner = ActionRunner(Reports())
+    try:
+        told = runner.run_now([(action, drop()) for action in actions], "127.0.0.1:1")
+    finally:
+        runner.close()
+        smtp.stop()
+    said = {outcome.action.notify: outcome.detail() for outcome in told}
+    assert "550 5.1.1 no such user here" in said[mail]
+    assert "JSON" not in said[mail] and "Connection refused" not in said[mail]
+    assert "Connection refused" in said[hook]
+    assert "mail" not in said[hook]
+    # What was heard for the reasons went no further: Apprise's warnings only, as ever.
+    heard = [r for r in caplog.records if r.name.startswith("apprise")]
+    assert heard and all(r.levelno >= logging.WARNING for r in heard)
+
+
+def test_checking_a_notification_url_says_nothing_of_it_after_apprise_has_warned(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Apprise is kept quiet while a URL is checked (it would log one it refuses, secret and
+    all), by a level set on its logger, which Python's logging no longer asked once Apprise
+    had warned (a notice that failed): its words about the URL went to stderr."""
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("apprise").warning("a notice failed")
+    with pytest.raises(FieldError):
+        parse("actions", [{"on": "down", "notify": f"json://u:{SECRET}@host/?method=BOGUS"}])
+    assert [r.getMessage() for r in caplog.records] == ["a notice failed"]
