@@ -23,7 +23,7 @@ from ..core.actions import Action
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
-from ..core.last_seen import state_before
+from ..core.last_seen import known_states, state_before
 from ..core.metrics import Metrics
 from ..core.metrics_server import MetricsServer
 from ..core.monitor import MonitorSet
@@ -66,6 +66,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         assert events is not None  # strict: it opens or raises
         # Fed only when served: a check's sample costs nothing more without --metrics-listen.
         metrics = Metrics(enabled) if args.metrics_listen else None
+        if metrics is not None:  # a state found again after the restart is no change
+            metrics.know(known_states(events.path, [p.id for p in enabled]))
         server = _serve(metrics, args.metrics_listen) if metrics is not None else None
         everywhere = session.settings.actions
         try:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .actions import found_again
-from .eventdb import unix_seconds
+from .eventdb import EventLogError, unix_seconds
 from .eventqueries import KNOWN_STATES, read
 from .events import Cause, Event, State
 
@@ -101,6 +101,22 @@ def _walk_back(
         )
     except (ValueError, OverflowError, OSError):  # a row this program never writes
         return None, None, None
+
+
+def known_states(path: Path, profile_ids: Sequence[str]) -> dict[str, tuple[State, dt.datetime]]:
+    """The state each profile was last known in and since when (``LastSeen``), of those the
+    log in ``path`` knew; {} when it cannot be read (nothing is known)."""
+    ids, now = list(profile_ids), dt.datetime.now(dt.UTC)
+    nothing: dict[str, LastSeen] = {}
+    try:
+        seen = read(path, lambda conn: last_seen(conn, ids, now), nothing)
+    except EventLogError:
+        return {}
+    return {
+        pid: (last.state, last.since)
+        for pid, last in seen.items()
+        if last.state is not None and last.since is not None
+    }
 
 
 #: The state a profile was last known in before a time (a state change, not an action's row).

@@ -16,8 +16,8 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
   its connect: it sends nothing while it holds); ``tcpmonitor_check_latency_seconds``: a
   histogram of those; ``tcpmonitor_detection_delay_seconds``: a histogram of the delay
   with which drops were noticed; ``tcpmonitor_state_changes_total{cause}`` (of the target's
-  state: see ``TARGET_STATES``);
-  ``tcpmonitor_last_change_timestamp_seconds``;
+  state: see ``TARGET_STATES``); ``tcpmonitor_last_change_timestamp_seconds``: when the
+  target's state last changed, as the window's "for" counts it (``know``);
 - ``probe_success`` and ``probe_duration_seconds``, named as blackbox_exporter names them (the
   last check), so dashboards and alert rules written for it work. The duration is the check's
   latency as the table shows it (the answer's round trip, or the kernel's RTT of a connect),
@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import datetime as dt
 import itertools
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .events import Event, Kind, State
 from .maintenance import in_maintenance
@@ -50,6 +51,8 @@ UP_STATES = (State.UP, State.DEGRADED)
 #: between these only: connecting, paused and unknown are the monitoring's own (starting,
 #: paused, stopped), and its restart at a reload or a resume is not a change of the target.
 TARGET_STATES = (State.UP, State.DEGRADED, State.DOWN)
+#: Events held while what the event log knew is awaited (``Metrics(waits=True)``), at most.
+MAX_HELD = 100_000
 
 _HELP = {
     "tcpmonitor_up": ("gauge", "1 while the connection is up or degraded, else 0."),
@@ -71,7 +74,11 @@ _HELP = {
         "counter",
         "Changes of the target's state (up, degraded, down), by the cause of the change.",
     ),
-    "tcpmonitor_last_change_timestamp_seconds": ("gauge", "When the state last changed."),
+    "tcpmonitor_last_change_timestamp_seconds": (
+        "gauge",
+        "When the target's state (up, degraded, down) last changed, as far as the event log"
+        " knows (not when monitoring started, paused or resumed).",
+    ),
     "probe_success": ("gauge", "Whether the last check succeeded (blackbox_exporter's name)."),
     "probe_duration_seconds": (
         "gauge",
@@ -196,8 +203,10 @@ def _labels(p: Profile) -> str:
 class Metrics:
     """The metrics of a set of profiles; ``feed`` it events, ``render`` it for a scrape."""
 
-    def __init__(self, profiles: Iterable[Profile] = ()) -> None:
+    def __init__(self, profiles: Iterable[Profile] = (), *, waits: bool = False) -> None:
+        """``waits``: events are held until ``know`` says what the event log knew."""
         self._lock = threading.Lock()  # feed and the snapshot of render
+        self._held: list[Event] | None = [] if waits else None
         self._render_lock = threading.Lock()  # one render at a time writes the caches
         self._series: dict[str, _Series] = {}
         self._order: list[str] = []
@@ -227,38 +236,65 @@ class Metrics:
         """Whether the profile is exported."""
         return profile_id in self._series
 
+    def know(self, before: Mapping[str, tuple[State, dt.datetime]]) -> None:
+        """What the event log last knew of profiles (``last_seen.known_states``): the state
+        each was in and since when. A state found again the same is no change (a restart,
+        a resume): neither counted nor moving the last change's time (the window's "for"
+        went on from the log's time, the metrics from the restart's). Then the events held
+        meanwhile (``waits``) are taken."""
+        with self._lock:
+            for pid, (state, since) in before.items():
+                series = self._series.get(pid)
+                if series is not None and series.seen is None and state in TARGET_STATES:
+                    series.seen, series.last_change = state, since.timestamp()
+                    series.dirty.add("tcpmonitor_last_change_timestamp_seconds")
+                    self._stale.add("tcpmonitor_last_change_timestamp_seconds")
+            held, self._held = self._held or [], None
+            for event in held:
+                self._feed(event)
+
     def feed(self, event: Event) -> None:
         """One event (any thread; the engine's loop in practice)."""
         with self._lock:
-            series = self._series.get(event.profile_id)
-            if series is None:
-                return
-            if event.kind is Kind.SAMPLE:
-                ok = event.cause is None
-                latency = None if event.latency_ms is None else event.latency_ms / 1000.0
-                series.last_ok, series.last_duration = ok, latency
-                changed: tuple[str, ...] = _SAMPLE_FAMILIES
-                if ok and latency is not None:
-                    series.latency = latency
-                    series.check.observe(latency)
-                    changed = _GOOD_SAMPLE_FAMILIES
-                series.dirty.update(changed)
-                self._stale.update(changed)
-                return
-            if event.kind is not Kind.STATE:
-                return
-            series.state = event.state
-            series.last_change = event.ts.timestamp()
-            if event.state in TARGET_STATES and event.state is not series.seen:
-                series.seen = event.state
-                cause = "none" if event.cause is None else str(event.cause)
-                series.changes[cause] = series.changes.get(cause, 0) + 1
-            changed = _STATE_FAMILIES
-            if event.state is State.DOWN and event.detection_ms is not None:
-                series.detection.observe(event.detection_ms / 1000.0)
-                changed = (*changed, "tcpmonitor_detection_delay_seconds")
+            if self._held is not None:
+                if len(self._held) < MAX_HELD:
+                    self._held.append(event)
+                    return
+                held, self._held = self._held, None  # waited long enough: taken in order
+                for each in held:
+                    self._feed(each)
+            self._feed(event)
+
+    def _feed(self, event: Event) -> None:
+        """Apply one event (under the lock)."""
+        series = self._series.get(event.profile_id)
+        if series is None:
+            return
+        if event.kind is Kind.SAMPLE:
+            ok = event.cause is None
+            latency = None if event.latency_ms is None else event.latency_ms / 1000.0
+            series.last_ok, series.last_duration = ok, latency
+            changed: tuple[str, ...] = _SAMPLE_FAMILIES
+            if ok and latency is not None:
+                series.latency = latency
+                series.check.observe(latency)
+                changed = _GOOD_SAMPLE_FAMILIES
             series.dirty.update(changed)
             self._stale.update(changed)
+            return
+        if event.kind is not Kind.STATE:
+            return
+        series.state = event.state
+        if event.state in TARGET_STATES and event.state is not series.seen:
+            series.seen, series.last_change = event.state, event.ts.timestamp()
+            cause = "none" if event.cause is None else str(event.cause)
+            series.changes[cause] = series.changes.get(cause, 0) + 1
+        changed = _STATE_FAMILIES
+        if event.state is State.DOWN and event.detection_ms is not None:
+            series.detection.observe(event.detection_ms / 1000.0)
+            changed = (*changed, "tcpmonitor_detection_delay_seconds")
+        series.dirty.update(changed)
+        self._stale.update(changed)
 
     def render(self) -> bytes:
         """Every family, in the text exposition format (version 0.0.4). Only what changed

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import datetime as dt
 import functools
 import logging
+import threading
 import time
 from collections.abc import Callable, Container, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -223,7 +226,8 @@ class Engine(QObject):
         from ..core.metrics_server import MetricsServer  # noqa: PLC0415
 
         host, port = parse_listen("metrics_listen", self._metrics_listen)
-        metrics = Metrics(self._exported(()))
+        exported, log = self._exported(()), self._eventlog
+        metrics = Metrics(exported, waits=log is not None)  # until it knows what the log knew
         try:
             self._metrics_server = MetricsServer(metrics, host, port)
         except OSError as exc:
@@ -231,6 +235,9 @@ class Engine(QObject):
             self.metricsFailed.emit(shown, exc.strerror or str(exc))
             return
         self._metrics = metrics
+        if log is not None:  # read on a thread of its own: never the GUI thread's
+            ids = [p.id for p in exported]
+            threading.Thread(target=_learn, args=(metrics, log.path, ids), daemon=True).start()
         self.eventsReady.connect(self._feed_metrics)  # every batch: monitors', actions'
 
     def _feed_metrics(self, events: Sequence[Event]) -> None:
@@ -395,6 +402,17 @@ class Engine(QObject):
             return probe_once(profile, ms.resolver)
 
         return self._where.get(profile.id, self._pick()).submit(check)
+
+
+def _learn(metrics: Metrics, path: Path, ids: list[str]) -> None:
+    """What the event log knew of the exported profiles, to the metrics (``Metrics.know``)."""
+    from ..core.last_seen import known_states  # noqa: PLC0415 - loaded by start()
+
+    known: dict[str, tuple[State, dt.datetime]] = {}
+    try:
+        known = known_states(path, ids)
+    finally:
+        metrics.know(known)  # whatever happened: the events it holds go on
 
 
 def _add_each(profiles: list[Profile], monitors: MonitorSet) -> None:

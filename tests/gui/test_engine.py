@@ -240,6 +240,36 @@ def test_the_window_exports_what_tcpmonitor_run_would_and_never_the_demo(
         opened.close()
 
 
+def test_the_window_opened_again_keeps_the_time_of_the_last_change_in_its_metrics(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """Up when the window closed and up when it opened again: its "for" goes on from the
+    event log's time, and the metrics said the state changed as the window opened."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    SettingsStore(config).save(Settings(metrics_listen="127.0.0.1:0"))
+    opened = open_window(qtbot, config, data)
+    try:
+        watched_through(qtbot, opened, proxy, "Orders DB")
+        qtbot.waitUntil(lambda: changed_at(scraped(opened)) is not None, timeout=5000)
+        before = changed_at(scraped(opened))
+    finally:
+        opened.close()
+    again = open_window(qtbot, config, data)
+    try:
+        up = 'detector="watch",state="up"} 1'
+        qtbot.waitUntil(lambda: up in scraped(again), timeout=5000)
+        assert changed_at(scraped(again)) == pytest.approx(before, abs=0.001)
+        assert "tcpmonitor_state_changes_total{" not in scraped(again)  # nothing changed
+    finally:
+        again.close()
+
+
+def changed_at(text: str) -> float | None:
+    """The value of the page's (one) tcpmonitor_last_change_timestamp_seconds."""
+    found = [line for line in text.splitlines() if line.startswith("tcpmonitor_last_change_")]
+    return float(found[0].rsplit(" ", 1)[1]) if found else None
+
+
 def scraped(opened: Opened) -> str:
     """The window's metrics page, as Prometheus gets it."""
     server = opened.engine._metrics_server

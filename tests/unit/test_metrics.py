@@ -249,6 +249,36 @@ def test_a_refused_target_counts_one_change_per_drop_across_a_reload(
         assert value(text, "tcpmonitor_state_changes_total", profile="db", cause="refused") == 1
 
 
+def test_a_restart_that_finds_the_state_it_left_changes_nothing_in_the_metrics(
+    home: Home, echo_server: LineEchoServer
+) -> None:
+    """Up when ``tcpmonitor run`` stopped and up at its next start: the window says "up" for
+    as long as before (the event log's time), but the metrics said the state changed at the
+    restart (and at every pause and resume), and counted one more change each time."""
+    host, port = echo_server.address
+    assert tcpmonitor(home, "profiles", "add", "db", f"{host}:{port}",
+                      "--interval", "0.2").returncode == 0  # fmt: skip
+
+    def scraped_once_up() -> str:
+        with Running(home, "run", "--json", "--metrics-listen", "0") as run:
+            line = run.wait_stderr(lambda text: text.startswith("metrics on http://"))
+            run.read_until(lambda line: '"state":"up"' in line and '"kind":"state"' in line)
+            text = fetch(line.split("metrics on ", 1)[1].strip())[2]
+            run.send_signal(signal.SIGTERM)
+            assert run.wait() == 0
+        return text
+
+    first = scraped_once_up()
+    changed = value(first, "tcpmonitor_last_change_timestamp_seconds", profile="db")
+    assert value(first, "tcpmonitor_state_changes_total", profile="db", cause="none") == 1
+    again = scraped_once_up()
+    assert value(again, "tcpmonitor_state", profile="db", state="up") == 1
+    assert value(again, "tcpmonitor_last_change_timestamp_seconds", profile="db") == (
+        pytest.approx(changed, abs=0.001)  # the log keeps milliseconds
+    )
+    assert "tcpmonitor_state_changes_total{" not in again  # none since this start
+
+
 @pytest.mark.parametrize(
     ("listen", "problem"),
     [
