@@ -543,6 +543,10 @@
         <translation>已跳过：有 {n} 个操作在等待</translation>
     </message>
     <message>
+        <source>skipped: {n} actions of this connection wait</source>
+        <translation>已跳过：此连接有 {n} 个操作在等待</translation>
+    </message>
+    <message>
         <source>not run: down when last watched too (before the restart or a pause), not a new drop</source>
         <translation>未运行：上次监视时（重启或暂停之前）也已断开，不是新的断开</translation>
     </message>

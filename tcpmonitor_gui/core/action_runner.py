@@ -5,6 +5,7 @@ thread and loop of their own (``core.actions`` says what an action is and how it
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import os
@@ -21,6 +22,7 @@ from .actions import (
     MAX_RUNNING,
     MAX_RUNNING_PER_PROFILE,
     MAX_WAITING,
+    MAX_WAITING_ALL,
     NO_CHANGE,
     NOT_AGAIN,
     OUTPUT_AFTER_EXIT_S,
@@ -212,6 +214,7 @@ class ActionRunner:
         #: Notices being gathered, by service URL (on the loop).
         self._batches: dict[str, _Batch] = {}
         self._waiting = 0
+        self._waiting_for: collections.Counter[str] = collections.Counter()  # by profile id
         #: Commands that exited leaving processes that hold their output (on the loop).
         self._left: set[_Command] = set()
         self._lock = threading.Lock()
@@ -262,18 +265,33 @@ class ActionRunner:
                     self._report(record(event, quiet))
                     continue
                 self._told[key] = (event.state, now)
-            with self._lock:
-                full = self._waiting >= MAX_WAITING
-                if not full:
-                    self._waiting += 1
-            if full:
-                skipped = Outcome(action, False, f"skipped: {MAX_WAITING} actions wait", "")
-                self._report(record(event, skipped))
+            if full := self._wait([event.profile_id]):
+                self._report(record(event, Outcome(action, False, f"skipped: {full}", "")))
                 continue
             if action.notify:  # gathered with the other changes told to that service now
                 self._loop.call_soon_threadsafe(self._gather, action, event, target)
             else:
                 asyncio.run_coroutine_threadsafe(self._run(action, event, target), self._loop)
+
+    def _wait(self, profile_ids: list[str], *, bound: bool = True) -> str:
+        """Count actions of these profiles as waiting; or, past a bound, none, and what it
+        is ("20 actions of this connection wait")."""
+        with self._lock:
+            if bound and self._waiting >= MAX_WAITING_ALL:
+                return f"{MAX_WAITING_ALL} actions wait"
+            if bound and self._waiting_for[profile_ids[0]] >= MAX_WAITING:
+                return f"{MAX_WAITING} actions of this connection wait"
+            self._waiting += len(profile_ids)
+            self._waiting_for.update(profile_ids)
+        return ""
+
+    def _waited(self, profile_ids: list[str]) -> None:
+        with self._lock:
+            self._waiting -= len(profile_ids)
+            self._waiting_for.subtract(profile_ids)
+            for pid in profile_ids:
+                if self._waiting_for[pid] <= 0:
+                    del self._waiting_for[pid]
 
     def _gather(self, action: Action, event: Event, target: str) -> None:
         """On the loop: hold a notice until ``GATHER_QUIET_S`` pass without another for the
@@ -304,8 +322,7 @@ class ActionRunner:
                     gathered = f"{told.summary} (one notice for {len(items)} changes)"
                     outcomes = [dataclasses.replace(told, summary=gathered)] * len(items)
         finally:
-            with self._lock:
-                self._waiting -= len(items)
+            self._waited([event.profile_id for event, _target in items])
         for (event, _target), outcome in zip(items, outcomes, strict=True):
             self._report(record(event, outcome))
 
@@ -317,8 +334,7 @@ class ActionRunner:
             async with own, self._slots:
                 outcome = await run_one(action, event, target, self._left)
         finally:
-            with self._lock:
-                self._waiting -= 1
+            self._waited([event.profile_id])
         self._report(record(event, outcome))
         return outcome
 
@@ -329,8 +345,7 @@ class ActionRunner:
         async def every() -> list[Outcome]:
             return list(await asyncio.gather(*(self._run(a, e, target) for a, e in runs)))
 
-        with self._lock:
-            self._waiting += len(runs)
+        self._wait([event.profile_id for _action, event in runs], bound=False)
         return asyncio.run_coroutine_threadsafe(every(), self._loop).result()
 
     def close(self, timeout: float = 5.0) -> None:

@@ -306,9 +306,9 @@ def test_without_a_working_apprise_profiles_still_load_and_sending_says_why(
     assert "not sent: Apprise cannot be used" in told.detail
 
 
-def test_past_a_hundred_waiting_actions_one_more_is_skipped_and_said() -> None:
-    """The runner's bound: commands that hang fill it, and what comes then is recorded as
-    skipped at once rather than queued without end."""
+def test_past_its_waiting_actions_one_more_of_a_connection_is_skipped_and_said() -> None:
+    """The runner's bound: one connection's commands that hang fill its share, and what
+    comes then for it is recorded as skipped at once rather than queued without end."""
     reports = Reports()
     runner = ActionRunner(reports)
     hang = parse("actions", [{"on": "down", "run": ["sleep", "30"], "timeout_s": 20}])[0]
@@ -318,8 +318,25 @@ def test_past_a_hundred_waiting_actions_one_more_is_skipped_and_said() -> None:
     finally:
         runner.close(timeout=0.5)  # the two running ones are killed
     assert [e.detail for e in skipped] == [
-        f"down action 'sleep 30': skipped: {MAX_WAITING} actions wait"
+        f"down action 'sleep 30': skipped: {MAX_WAITING} actions of this connection wait"
     ] * 5
+
+
+def test_many_connections_dropping_at_once_each_run_their_actions() -> None:
+    """250 connections through one switch, dropping together, each with a down action:
+    past a hundred waiting in all, 135 of them were skipped ("skipped: 100 actions wait"),
+    though each waited for nothing but its turn."""
+    reports = Reports()
+    runner = ActionRunner(reports)
+    quick = parse("actions", [{"on": "down", "run": [sys.executable, "-c", "pass"]}])
+    try:
+        for i in range(250):
+            runner.submit(dataclasses.replace(drop(), profile_id=f"p{i}"), quick, "127.0.0.1:1")
+        told = reports.wait(250, timeout=120)
+    finally:
+        runner.close()
+    assert [e.detail for e in told if "exit 0" not in e.detail] == []
+    assert len({e.profile_id for e in told}) == 250
 
 
 class Trickler:

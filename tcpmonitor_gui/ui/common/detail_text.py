@@ -148,6 +148,7 @@ RESULTS = (
     QT_TRANSLATE_NOOP("Detail", "not sent: {n} notices are still being sent, unfinished"),
     QT_TRANSLATE_NOOP("Detail", "not sent: {state} was told {n} s ago (once in {duration})"),
     QT_TRANSLATE_NOOP("Detail", "skipped: {n} actions wait"),
+    QT_TRANSLATE_NOOP("Detail", "skipped: {n} actions of this connection wait"),
     QT_TRANSLATE_NOOP(
         "Detail",
         "not run: down when last watched too (before the restart or a pause), not a new drop",
