@@ -515,6 +515,10 @@
         <translation>已发送，用时 {duration}</translation>
     </message>
     <message>
+        <source>sent after all in {duration}, past its timeout</source>
+        <translation>超时之后仍已发送，用时 {duration}</translation>
+    </message>
+    <message>
         <source>not sent ({duration})</source>
         <translation>未发送（{duration}）</translation>
     </message>

@@ -313,14 +313,24 @@ class ActionRunner:
 
     async def _tell_batch(self, batch: _Batch) -> None:
         items = batch.items
+
+        def gathered(told: Outcome) -> list[Outcome]:
+            if len(items) > 1:
+                told = dataclasses.replace(
+                    told, summary=f"{told.summary} (one notice for {len(items)} changes)"
+                )
+            return [told] * len(items)
+
+        def late(told: Outcome) -> None:  # given up at its timeout, it went through after all
+            for (event, _target), outcome in zip(items, gathered(told), strict=True):
+                self._report(record(event, outcome))
+
         try:
             async with self._slots:
                 if len(items) == 1:
-                    outcomes = [await tell(batch.action, *items[0])]
+                    outcomes = [await tell(batch.action, *items[0], late=late)]
                 else:
-                    told = await send(batch.action, *batch_words(items))
-                    gathered = f"{told.summary} (one notice for {len(items)} changes)"
-                    outcomes = [dataclasses.replace(told, summary=gathered)] * len(items)
+                    outcomes = gathered(await send(batch.action, *batch_words(items), late=late))
         finally:
             self._waited([event.profile_id for event, _target in items])
         for (event, _target), outcome in zip(items, outcomes, strict=True):

@@ -17,14 +17,23 @@ from . import apprise_log
 from .actions import OUTPUT_KEPT, Action, Outcome, notice_words, scrub, scrubbed
 from .events import Event
 
+#: What a send given up at its timeout says when it goes through after all (``send``).
+LATE = "sent after all in {took:.1f} s, past its timeout"
 
-async def tell(action: Action, event: Event, target: str) -> Outcome:
-    return await send(action, *notice_words(event, target))
+
+async def tell(
+    action: Action, event: Event, target: str, late: Callable[[Outcome], None] | None = None
+) -> Outcome:
+    return await send(action, *notice_words(event, target), late=late)
 
 
-async def send(action: Action, title: str, body: str) -> Outcome:
+async def send(
+    action: Action, title: str, body: str, late: Callable[[Outcome], None] | None = None
+) -> Outcome:
     """Send a notice through Apprise, on a thread (it is synchronous), within the action's
-    timeout; what Apprise warned of, and why, is the reason when it fails."""
+    timeout; what Apprise warned of, and why, is the reason when it fails. One given up at
+    its timeout goes on: if it goes through after all, ``late`` is told so (on the loop; a
+    slow mail server took the letter, recorded as "not sent within 30 s" for good)."""
     try:
         import apprise  # noqa: PLC0415 - only where a profile notifies a service
     except Exception as exc:  # missing or broken here: said, like any failure to send
@@ -47,8 +56,12 @@ async def send(action: Action, title: str, body: str) -> Outcome:
             sent = bool(service.notify(body=body, title=title, body_format="text"))
         return sent, _reason([(r.levelno, scrub(action.notify, _message(r))) for r in heard])
 
+    def after(result: tuple[bool, str] | None) -> None:
+        if late is not None and result is not None and result[0]:
+            late(Outcome(action, True, LATE.format(took=time.monotonic() - started), ""))
+
     try:
-        sent, said = await asyncio.wait_for(_on_own_thread(deliver), action.timeout_s)
+        sent, said = await asyncio.wait_for(_on_own_thread(deliver, after), action.timeout_s)
     except TimeoutError:
         return Outcome(action, False, f"not sent within {action.timeout_s:g} s", "")
     except Exception as exc:  # Apprise itself failed (a plugin that cannot load, say)
@@ -102,17 +115,21 @@ def _own_thread_asset(apprise: Any) -> Any:
         return apprise.AppriseAsset(async_mode=False)
 
 
-def _on_own_thread(work: Callable[[], tuple[bool, str]]) -> asyncio.Future[tuple[bool, str]]:
+def _on_own_thread(
+    work: Callable[[], tuple[bool, str]], after: Callable[[tuple[bool, str] | None], None]
+) -> asyncio.Future[tuple[bool, str]]:
     """``work`` on a daemon thread of its own, as a future of the loop, given up (never
-    joined) at the action's timeout. Not the loop's executor: a send that never ends (an SMTP
-    server that trickles a byte every few seconds keeps Python's socket timeout from ever
-    firing) held one of its few workers for good, so that later notices queued behind it,
-    and the program's exit waited for it for ever."""
+    joined) at the action's timeout; ``after`` gets what one given up ends with. Not the
+    loop's executor: a send that never ends (an SMTP server that trickles a byte every few
+    seconds keeps Python's socket timeout from ever firing) held one of its few workers for
+    good, so that later notices queued behind it, and the program's exit waited for it for
+    ever."""
     loop = asyncio.get_running_loop()
     done: asyncio.Future[tuple[bool, str]] = loop.create_future()
 
     def settle(result: tuple[bool, str] | None, exc: BaseException | None) -> None:
         if done.done():  # given up on at its timeout
+            after(result)
             return
         if exc is not None:
             done.set_exception(exc)

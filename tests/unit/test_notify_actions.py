@@ -5,6 +5,7 @@ the once-in-30-s rule hold."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import dataclasses
@@ -13,6 +14,7 @@ import http.server
 import json
 import logging
 import os
+import re
 import socket
 import sys
 import threading
@@ -534,3 +536,47 @@ def test_checking_a_notification_url_says_nothing_of_it_after_apprise_has_warned
     with pytest.raises(FieldError):
         parse("actions", [{"on": "down", "notify": f"json://u:{SECRET}@host/?method=BOGUS"}])
     assert [r.getMessage() for r in caplog.records] == ["a notice failed"]
+
+
+class HeldMailbox(Mailbox):
+    """A mail server that takes a letter only once ``release`` is set (slow, greylisting)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_notice_given_up_at_its_timeout_that_arrives_after_all_is_said_so() -> None:
+    """A slow mail server took the letter after the notice's timeout: the record said "not
+    sent within 1 s" for good, of a letter that was in the team's inbox."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = HeldMailbox()
+    smtp = Controller(box, hostname="127.0.0.1", port=port)
+    smtp.start()
+    mail = (f"mailto://example.com?smtp=127.0.0.1&port={port}&mode=insecure"
+            "&from=monitor@example.com&to=ops@example.com")  # fmt: skip
+    reports = Reports()
+    runner = ActionRunner(reports)
+    try:
+        runner.submit(drop(), parse("actions", [{"on": "down", "notify": mail, "timeout_s": 1}]),
+                      "127.0.0.1:1")  # fmt: skip
+        [given_up] = reports.wait(1)
+        box.release.set()
+        later = reports.wait(2)[1]
+    finally:
+        runner.close()
+        box.release.set()
+        smtp.stop()
+    assert given_up.detail.endswith("not sent within 1 s")
+    assert len(box.mail) == 1
+    assert re.fullmatch(
+        r"down action 'notify mailto://example.com/…': sent after all in [0-9.]+ s,"
+        r" past its timeout",
+        later.detail,
+    )

@@ -141,6 +141,7 @@ RESULTS = (
     QT_TRANSLATE_NOOP("Detail", "cannot run: {program}, named in its #! line: {system}"),
     QT_TRANSLATE_NOOP("Detail", "cannot run: {why}"),
     QT_TRANSLATE_NOOP("Detail", "sent in {duration}"),
+    QT_TRANSLATE_NOOP("Detail", "sent after all in {duration}, past its timeout"),
     QT_TRANSLATE_NOOP("Detail", "not sent ({duration})"),
     QT_TRANSLATE_NOOP("Detail", "not sent within {duration}"),
     QT_TRANSLATE_NOOP("Detail", "not sent: Apprise cannot be used ({why})"),
