@@ -19,7 +19,8 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
   state: see ``TARGET_STATES``); ``tcpmonitor_last_change_timestamp_seconds``: when the
   target's state last changed, as the window's "for" counts it (``know``);
 - ``probe_success`` and ``probe_duration_seconds``, named as blackbox_exporter names them (the
-  last check), so dashboards and alert rules written for it work. The duration is the check's
+  last check; none while paused or stopped, as of a target no longer probed), so dashboards
+  and alert rules written for it work. The duration is the check's
   latency as the table shows it (the answer's round trip, or the kernel's RTT of a connect),
   not blackbox_exporter's whole probe time with DNS; a failed check has none.
 """
@@ -51,6 +52,8 @@ UP_STATES = (State.UP, State.DEGRADED)
 #: between these only: connecting, paused and unknown are the monitoring's own (starting,
 #: paused, stopped), and its restart at a reload or a resume is not a change of the target.
 TARGET_STATES = (State.UP, State.DEGRADED, State.DOWN)
+#: States in which nothing is checked (paused, or stopped): there is no last check.
+UNCHECKED = (State.PAUSED, State.UNKNOWN)
 #: Events held while what the event log knew is awaited (``Metrics(waits=True)``), at most.
 MAX_HELD = 100_000
 
@@ -79,7 +82,10 @@ _HELP = {
         "When the target's state (up, degraded, down) last changed, as far as the event log"
         " knows (not when monitoring started, paused or resumed).",
     ),
-    "probe_success": ("gauge", "Whether the last check succeeded (blackbox_exporter's name)."),
+    "probe_success": (
+        "gauge",
+        "Whether the last check succeeded (blackbox_exporter's name); none while paused.",
+    ),
     "probe_duration_seconds": (
         "gauge",
         "The last check's latency (blackbox_exporter's name); none after a failed check.",
@@ -290,6 +296,9 @@ class Metrics:
             cause = "none" if event.cause is None else str(event.cause)
             series.changes[cause] = series.changes.get(cause, 0) + 1
         changed = _STATE_FAMILIES
+        if event.state in UNCHECKED:  # no last check: probe_success == 0 alerts stop
+            series.last_ok = series.last_duration = None
+            changed = (*changed, *_SAMPLE_FAMILIES)
         if event.state is State.DOWN and event.detection_ms is not None:
             series.detection.observe(event.detection_ms / 1000.0)
             changed = (*changed, "tcpmonitor_detection_delay_seconds")

@@ -132,6 +132,25 @@ def test_only_changes_of_the_targets_state_are_counted() -> None:
     assert value(text, "tcpmonitor_state", state="unknown") == 1
 
 
+def test_a_paused_or_stopped_profile_has_no_last_check() -> None:
+    """Paused while down, its probe_success stayed 0: an alert written for blackbox_exporter
+    (``probe_success == 0``) fired for as long as the user kept it paused, though nothing
+    was checked. Like a target blackbox_exporter no longer probes, it has no last check."""
+    metrics = Metrics([profile()])
+    metrics.feed(event("p1", Kind.SAMPLE, State.DOWN, cause=Cause.REFUSED))
+    metrics.feed(event("p1", Kind.STATE, State.DOWN, cause=Cause.REFUSED))
+    assert value(metrics.render().decode(), "probe_success") == 0
+    for state in (State.PAUSED, State.UNKNOWN):
+        metrics.feed(event("p1", Kind.SAMPLE, State.UP, latency_ms=0.5))
+        metrics.feed(event("p1", Kind.STATE, state))
+        text = metrics.render().decode()
+        assert "probe_success{" not in text and "probe_duration_seconds{" not in text
+        assert value(text, "tcpmonitor_state", state=str(state)) == 1
+    metrics.feed(event("p1", Kind.STATE, State.CONNECTING))  # resumed: checks again
+    metrics.feed(event("p1", Kind.SAMPLE, State.UP, latency_ms=0.5))
+    assert value(metrics.render().decode(), "probe_success") == 1
+
+
 def test_a_renamed_profile_keeps_its_counts_and_a_removed_one_leaves() -> None:
     first = profile()
     metrics = Metrics([first, profile("Cache", "p2")])
