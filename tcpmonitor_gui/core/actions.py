@@ -108,13 +108,12 @@ class Action:
 
     def may_want(self, event: Event) -> bool:
         """Whether it runs on ``event``, or may: a state found again (``found_again``) is a
-        change, or a recovery, by what the event log knew of the target before it
-        (``ActionRunner`` asks the log)."""
+        change, or a recovery (an up action's only way in), by what the event log knew of
+        the target before it (``ActionRunner`` asks the log)."""
         if self.wants(event):
             return True
-        return found_again(event) and any(
-            self.wants(dataclasses.replace(event, previous=before)) for before in TARGET_STATES
-        )
+        recovered = self.on == "up" and event.state in (State.UP, State.DEGRADED)
+        return recovered and found_again(event) and not event.maintenance
 
 
 def found_again(event: Event) -> bool:
