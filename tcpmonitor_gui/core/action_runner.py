@@ -209,7 +209,7 @@ class ActionRunner:
         self._loop: asyncio.AbstractEventLoop = asyncio.SelectorEventLoop()
         self._slots = asyncio.Semaphore(MAX_RUNNING)
         self._own_slots: dict[str, asyncio.Semaphore] = {}  # by profile id, on the loop
-        #: The last change told to each (profile, service), and when (``submit``'s thread).
+        #: The last change told (or being told) to each (profile, service), and when.
         self._told: dict[tuple[str, str], tuple[State, float]] = {}
         #: Notices being gathered, by service URL (on the loop).
         self._batches: dict[str, _Batch] = {}
@@ -334,6 +334,10 @@ class ActionRunner:
         finally:
             self._waited([event.profile_id for event, _target in items])
         for (event, _target), outcome in zip(items, outcomes, strict=True):
+            if not outcome.ok:  # not told: the next such change is not "told N s ago"
+                key = (event.profile_id, batch.action.notify)
+                if (told := self._told.get(key)) is not None and told[0] is event.state:
+                    self._told.pop(key, None)
             self._report(record(event, outcome))
 
     async def _run(self, action: Action, event: Event, target: str) -> Outcome:

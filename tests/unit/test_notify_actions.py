@@ -239,6 +239,29 @@ def test_a_service_hears_a_change_once_in_30_s_and_nothing_while_snoozed(
     ]
 
 
+def test_a_drop_not_told_because_the_service_failed_is_told_at_the_next_drop(
+    receiver: Receiver,
+) -> None:
+    """The service failed the first drop's notice; the connection came back and dropped again
+    within 30 s, and that notice was not even tried: "not sent: down was told 8 s ago", of a
+    drop nobody was told about."""
+    reports = Reports()
+    runner = ActionRunner(reports)
+    actions = parse("actions", [{"on": "down", "notify": f"json://127.0.0.1:{receiver.port}/"}])
+    receiver.status = 500
+    try:
+        runner.submit(drop(), actions, "127.0.0.1:1")
+        [failed] = reports.wait(1)
+        receiver.status = 200
+        runner.submit(drop(previous=State.UP), actions, "127.0.0.1:1")  # (up told to nobody)
+        again = reports.wait(2)[1]
+    finally:
+        runner.close()
+    assert "not sent (" in failed.detail and "500" in failed.detail
+    assert "sent in " in again.detail, again.detail
+    assert len(receiver.wait(2)) == 2
+
+
 def test_changes_of_many_profiles_reach_a_service_as_one_notice(receiver: Receiver) -> None:
     reports = Reports()
     runner = ActionRunner(reports)
