@@ -421,13 +421,19 @@ def _crossed(wire: Wire, after_s: float, rtt_ms: float | None) -> bool:
     return after_s <= (rtt_ms or 0.0) / 1000.0 + CROSSING_SLACK_S
 
 
+#: Causes that a held connection learns from what arrives on it, the moment it arrives.
+_ARRIVED = (Cause.RESET, Cause.CLOSED_BY_PEER, Cause.TLS_ERROR)
+
+
 def _last_sign(exc: CheckFailed, wire: Wire, last_good: float) -> float:
     """When the connection was last known good, for the detection delay.
 
-    A FIN or RST is itself the news: the connection was fine until it arrived. On a silent
-    drop the kernel knows when the peer last acknowledged anything.
+    A FIN, an RST or a TLS record that does not decipher is itself the news: the connection
+    was fine until it arrived (a watch's last good sign was otherwise its connect, and a bad
+    record on one held a day was "noticed after 24 h"). On a silent drop the kernel knows
+    when the peer last acknowledged anything.
     """
-    if exc.cause in (Cause.RESET, Cause.CLOSED_BY_PEER) and wire.lost_at is not None:
+    if exc.cause in _ARRIVED and wire.lost_at is not None:
         return wire.lost_at
     if exc.cause is Cause.KEEPALIVE_TIMEOUT and wire.ack_age_at_loss_ms is not None:
         return time.monotonic() - wire.ack_age_at_loss_ms / 1000.0

@@ -178,6 +178,29 @@ async def test_heartbeat_over_tls_takes_a_closed_kept_alive_connection_in_stride
     assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]
 
 
+@contextlib.asynccontextmanager
+async def _watched_awhile(
+    handler: Any, certificate: tuple[Path, Path], monitors: MonitorSet, collector: Collector
+) -> AsyncIterator[float]:
+    """A TLS server run by ``handler``, and a watch of it, up and through ten checks 0.2 s
+    apart (or to its first failure); yields when it came up."""
+    cert, key = certificate
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=ctx)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        profile = tls_profile(port, "watch", tls_ca_file=str(cert), interval_s=0.2)
+        monitors.add(profile, stagger=False)
+        up_at, _ = await collector.wait_state(State.UP, timeout=5)
+        checks = itertools.count(1)
+        await collector.wait_for(
+            lambda e: e.kind is Kind.SAMPLE and (e.cause is not None or next(checks) >= 10),
+            timeout=10,
+        )
+        yield up_at
+
+
 async def test_a_watch_over_tls_holds_a_server_that_sends_more_than_it_keeps(
     certificate: tuple[Path, Path], monitors: MonitorSet, collector: Collector
 ) -> None:
@@ -185,9 +208,6 @@ async def test_a_watch_over_tls_holds_a_server_that_sends_more_than_it_keeps(
     keeps between its checks: the bytes read and dropped to find its FIN were taken from
     under TLS, and the next read failed, "TLS: DECRYPTION_FAILED_OR_BAD_RECORD_MAC": down,
     and again after every reconnect. It is held now, and its close still seen."""
-    cert, key = certificate
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(cert, key)
     streams: list[asyncio.StreamWriter] = []
 
     async def stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -197,23 +217,44 @@ async def test_a_watch_over_tls_holds_a_server_that_sends_more_than_it_keeps(
                 writer.write(b"x" * 65536)
                 await writer.drain()
 
-    server = await asyncio.start_server(stream, "127.0.0.1", 0, ssl=ctx)
-    async with server:
-        port = server.sockets[0].getsockname()[1]
-        profile = tls_profile(port, "watch", tls_ca_file=str(cert), interval_s=0.2)
-        monitors.add(profile, stagger=False)
-        await collector.wait_state(State.UP, timeout=5)
-        checks = itertools.count(1)
-        await collector.wait_for(
-            lambda e: e.kind is Kind.SAMPLE and (e.cause is not None or next(checks) >= 10),
-            timeout=10,
-        )
+    async with _watched_awhile(stream, certificate, monitors, collector):
         assert [e.state for e in collector.states()] == [State.CONNECTING, State.UP]
         closed_at = time.monotonic()
         streams[-1].close()
         _, down = await collector.wait_state(State.DOWN, timeout=5)
     assert down.cause is Cause.CLOSED_BY_PEER, down.detail
     assert time.monotonic() - closed_at < 2.0
+
+
+#: A TLS application-data record whose 32 bytes no key deciphers.
+BAD_RECORD = b"\x17\x03\x03\x00\x20" + b"G" * 32
+
+
+async def test_a_bad_record_on_a_held_tls_connection_is_told_as_soon_as_it_came(
+    certificate: tuple[Path, Path], monitors: MonitorSet, collector: Collector
+) -> None:
+    """A watch's TLS peer sends a record that does not decipher: down, tls_error, at once.
+    Its detection delay counted from the connect, not from the record: a connection held
+    a day was "noticed after 24 h" in the outages and the report, though the record was
+    told the moment it came, as a FIN or an RST is."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        with contextlib.suppress(ConnectionError, ssl.SSLError):
+            await reader.read()
+
+    async with _watched_awhile(hold, certificate, monitors, collector) as up_at:
+        raw = held[-1].get_extra_info("socket")
+        os.write(raw.fileno(), BAD_RECORD)  # under TLS: the peer's stack gone wrong
+        sent_at = time.monotonic()
+        seen_at, down = await collector.wait_state(State.DOWN, timeout=5)
+    assert down.cause is Cause.TLS_ERROR, down.detail
+    assert down.detection_ms is not None
+    held_ms = (sent_at - up_at) * 1000.0
+    assert held_ms > 1500  # nine checks 0.2 s apart after the connect's
+    # The delay runs from the record's arrival, after it was sent: never the connection's age.
+    assert down.detection_ms <= (seen_at - sent_at) * 1000.0 + 1.0, (down.detection_ms, held_ms)
 
 
 async def test_a_tls_probe_waits_no_longer_than_its_timeout_for_a_hung_server_s_goodbye(
