@@ -160,12 +160,12 @@ class LocalNetwork:
 
         ``address``: the IP the check used, if it got that far. Any thread; no I/O. A check
         of this computer itself (loopback) is never the network's."""
+        if address and loopback(address):
+            return None
         ip = None
         if address:
             with contextlib.suppress(ValueError):
                 ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if ip is not None and ip.is_loopback:
-            return None
         if self.online is False:
             return self.reason
         if self.online is None or ip is None or ip.is_link_local:
@@ -296,9 +296,15 @@ class LocalNetwork:
             except Exception:
                 log.exception("a network change could not be told")
 
-    def recent_change(self, within_s: float = CHANGE_GRACE_S) -> str | None:
+    def recent_change(
+        self, within_s: float = CHANGE_GRACE_S, *, to: str | None = None
+    ) -> str | None:
         """What changed in this computer's routes, if that was less than ``within_s`` ago
-        (a held connection dropping then was likely cut by it). Any thread."""
+        (a held connection dropping then was likely cut by it). ``to``: the IP the dropped
+        connection went to; none to this computer itself (loopback) goes by any route that
+        changed, and nothing is said of it. Any thread."""
+        if to is not None and loopback(to):
+            return None
         if self.change and time.monotonic() - self.changed_at < within_s:
             return self.change
         return None
@@ -350,6 +356,17 @@ class LocalNetwork:
         changed = online != self.online
         self.online, self.reason = online, reason
         return changed
+
+
+def loopback(address: str) -> bool:
+    """Whether the IP ``address`` (IPv6 with a scope, or IPv4-mapped) is this computer's
+    loopback: what goes there never leaves it, whatever the network does."""
+    with contextlib.suppress(ValueError):
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        return ip.is_loopback
+    return False
 
 
 def _flapped(reason: str, downs: int, seconds: float) -> str:

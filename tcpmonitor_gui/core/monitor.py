@@ -178,7 +178,9 @@ class Monitor:
                 sample = dataclasses.replace(
                     sample, cause=Cause.LOCAL_NETWORK, detail=f"{why}; {sample.detail}"
                 )
-            elif self.machine.state is State.UP and (change := local.recent_change()):
+            elif self.machine.state is State.UP and (
+                change := local.recent_change(to=_ip_of(sample.address))
+            ):
                 # Cut, likely, by this computer's network changing: said so, and reconnected
                 # at once rather than after a backoff (once: a target that still fails then
                 # is retried as usual, never in a tight loop).

@@ -324,3 +324,31 @@ def run_until_up(ns: Namespace, home: Home, tmp_path: Path, profiles: list[Profi
         run.stop()
         raise
     return run
+
+
+def test_a_drop_on_this_computer_itself_is_never_put_down_to_a_network_change(
+    ns: Namespace, tmp_path: Path
+) -> None:
+    """A database on this computer (127.0.0.1) restarts a moment after a change of the
+    network (a container's veth, a VPN coming up; here a new route): the drop said "right
+    after this computer's network changed: new route ...", though nothing that leaves this
+    computer carries a connection to itself. It says what the server did, and no more."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    serve = [ns.ip, "netns", "exec", ns.name, sys.executable, "-m", "tcpmonitor_gui.lab"]
+    with subprocess.Popen(
+        [*serve, "serve", "echo"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as server:
+        assert server.stdin is not None and server.stdout is not None
+        _, host, port = server.stdout.readline().split()
+        local = make_profile(host, int(port), "watch", name="local db", id="db", interval_s=1)
+        run = run_until_up(ns, home, tmp_path, [local])
+        try:
+            ns.run(ns.ip, "route", "add", "198.51.100.0/24", "via", ns.host_ip)
+            run.until(lambda e: e["kind"] == "network", 10)
+            server.stdin.close()  # the server ends, and its connections with it (FIN)
+            server.wait(10)
+            _, down = run.until(state_of("db", "down"), 10)
+            assert down["cause"] == "closed_by_peer", down
+            assert "network" not in down["detail"], down
+        finally:
+            run.stop()
