@@ -51,6 +51,8 @@ class StateMachine:
         self.unchecked_run = 0
         #: ``time.monotonic()`` of the last successful check.
         self.last_ok: float | None = None
+        #: The last good sign before the first failure of the run (``fail_run``).
+        self.run_good: float | None = None
         #: Set when the state last changed (monotonic), for "time in current state".
         self.since = time.monotonic()
         #: The last state change's stamp and ``_elapsed()`` then.
@@ -190,8 +192,13 @@ class StateMachine:
         else:
             self.fail_run += 1
             self.ok_run = 0
+            if self.fail_run == 1:
+                # The first failure says when it was last good: a held connection's later
+                # ones are each a new connection's, whose own last sign is its connect (or
+                # its RST: "0.1 ms", said of a drop a second old).
+                self.run_good = sample.last_good if sample.last_good is not None else self.last_ok
             if self.fail_run >= p.fail_after:
-                good = sample.last_good if sample.last_good is not None else self.last_ok
+                good = self.run_good
                 delay = None if good is None else max(0.0, (now - good) * 1000.0)
                 changed = self._move(
                     State.DOWN, cause, sample.detail, detection_ms=delay, address=sample.address

@@ -100,6 +100,23 @@ async def test_peer_fin_is_reported_within_100ms(
     assert (seen_at - fault_at) < 0.100, f"noticed after {(seen_at - fault_at) * 1000:.1f} ms"
 
 
+@pytest.mark.parametrize("kind", HELD)
+async def test_the_detection_delay_after_several_failures_runs_from_the_first(
+    kind: str, monitors: MonitorSet, collector: Collector, proxy: FaultProxy
+) -> None:
+    """Down after two failures (``fail_after`` 2): the first RST ends the held connection,
+    the second ends the one made after it. The delay ran from the second connection's own
+    RST ("0.1 ms", said of a drop a second old); it runs from the last good sign before
+    the first failure, as a probe's does."""
+    await _up(monitors, collector, proxy, kind, fail_after=2)
+    fault_at = proxy.set_mode("reset")
+    seen_at, event = await collector.wait_state(State.DOWN, timeout=5, after=fault_at)
+    assert event.cause is Cause.RESET
+    assert event.detection_ms is not None
+    # The connection was good until the first RST; the drop was told no sooner than that.
+    assert event.detection_ms >= (seen_at - fault_at) * 1000 - 5, event.detection_ms
+
+
 async def test_heartbeat_catches_blackhole_within_interval_plus_timeout(
     monitors: MonitorSet, collector: Collector, proxy: FaultProxy
 ) -> None:
