@@ -13,8 +13,10 @@ cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
+import socket
 import stat
 import typing
 from collections.abc import Mapping
@@ -203,12 +205,14 @@ class Profile:
         if d.kind == "heartbeat":
             per_failure = d.interval_s + d.timeout_s
             return per_failure + (self.fail_after - 1) * d.interval_s
-        budget = float(d.keepalive.budget_s)
+        ka = d.keepalive
+        budget = float(ka.budget_s)
         user = d.effective_user_timeout_s
-        if user > 0:
-            # The user timeout is checked when a keepalive probe is due, after at least one
-            # has gone unanswered.
-            budget = min(budget, max(user, d.keepalive.idle_s + d.keepalive.interval_s))
+        if user > 0 and hasattr(socket, "TCP_USER_TIMEOUT"):
+            # Set, the user timeout alone decides (Linux's tcp_keepalive_timer ignores the
+            # probe count then), and is looked at as each probe falls due, after the first.
+            probes = max(1, math.ceil((user - ka.idle_s) / ka.interval_s))
+            budget = ka.idle_s + probes * ka.interval_s
         return budget + (self.fail_after - 1) * d.interval_s
 
 

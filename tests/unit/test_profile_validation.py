@@ -5,6 +5,7 @@ is allowed: the user reads these messages in the profile dialog, on stderr and i
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 import pytest
@@ -351,3 +352,27 @@ def test_what_a_heartbeat_sends_is_not_repeated_in_a_refusal(send: str, problem:
     assert said.startswith("detector.send: ") and problem in said
     assert "s3cret" not in said
     assert "s3cret" not in str(caught.value.under("profiles[0]"))
+
+
+@pytest.mark.skipif(
+    not hasattr(socket, "TCP_USER_TIMEOUT"), reason="the keepalive count decides here"
+)
+@pytest.mark.parametrize(
+    ("user_timeout_s", "noticed_s"),
+    [(None, 19), (60, 61), (18, 19), (12, 13), (2, 13)],
+    ids=["auto", "beyond-keepalive", "at-the-last-probe", "between-probes", "before-the-first"],
+)
+def test_a_watch_s_silent_drop_is_noticed_when_the_kernel_gives_up(
+    user_timeout_s: float | None, noticed_s: float
+) -> None:
+    """Linux gives up on a silent keepalive connection by TCP_USER_TIMEOUT alone once it is
+    set, ignoring the probe count (tcp_keepalive_timer), and looks at it only as a probe
+    falls due, after the first. With keepalive 10 + 3 x 3, a user timeout of 60 s was said
+    "noticed within 19 s" (the count's), and one of 18 s "within 18 s" (the next probe is at
+    19 s)."""
+    profile = Profile.from_dict(
+        {"name": "w", "host": "localhost", "port": 1,
+         "detector": {"kind": "watch", "user_timeout_s": user_timeout_s,
+                      "keepalive": {"idle_s": 10, "interval_s": 3, "count": 3}}}
+    )  # fmt: skip
+    assert profile.worst_case_silent_drop_s() == noticed_s
