@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .daemon_pool import DaemonPool
 from .events import NO_SUCH_NAME
 from .shortage import files_short, out_of
 
@@ -121,16 +122,16 @@ class Resolver:
         self._limit = max_threads
         self._reserve = reserve
         self._max_slow = max_slow if max_slow is not None else max(1, max_threads // 2)
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=max_threads + reserve, thread_name_prefix="tcpmonitor-dns"
-        )  # threads are made on demand: an idle resolver holds none
+        # Threads are made on demand (an idle resolver holds none), and never waited for
+        # at exit: a lookup stuck in a silent resolver does not hold the program's end.
+        self._pool = DaemonPool(max_threads + reserve, "tcpmonitor-dns")
         self._lock = threading.Lock()
         self._inflight: dict[Key, concurrent.futures.Future[list[AddrInfo]]] = {}
         self._good: dict[Key, float] = {}
         self._slow: dict[Key, float] = {}
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
 
     @property
     def inflight(self) -> int:

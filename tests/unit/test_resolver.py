@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -169,3 +171,47 @@ async def test_a_name_not_found_is_said_as_the_answer_it_is() -> None:
         assert str(silent.value) == "db.example: Temporary failure in name resolution"
     finally:
         resolver.close()
+
+
+#: A program that asks a resolver which never answers, is told so within its timeout, and
+#: ends; it prints how long the lookup took to fail.
+_ASKS_A_SILENT_RESOLVER = """
+import asyncio, sys, threading, time
+from tcpmonitor_gui.core.resolver import DnsError, Resolver
+
+def silent(*args):
+    threading.Event().wait(60)
+    raise OSError("never")
+
+async def main():
+    resolver = Resolver(max_threads=2, getaddrinfo=silent)
+    started = time.monotonic()
+    try:
+        await resolver.resolve("db.example", 5432, "auto", 0.2)
+    except DnsError:
+        print(f"{time.monotonic() - started:.2f}", flush=True)
+    finally:
+        resolver.close()
+
+asyncio.run(main())
+"""
+
+
+def test_a_lookup_that_never_returns_does_not_hold_the_program_s_end() -> None:
+    """``tcpmonitor check db:5432 --timeout 1`` behind a silent resolver said "no answer
+    within 1 s" and then did not exit until glibc gave up (4 s in a namespace whose name
+    server drops everything, with ``timeout:4 attempts:1``; 20 s and more by default): the
+    interpreter waited for the lookup's thread. So did ``run`` after SIGTERM, and the window's
+    process after it closed."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _ASKS_A_SILENT_RESOLVER],
+        capture_output=True,
+        text=True,
+        timeout=50,  # the lookup blocks 60 s
+        check=False,
+    )
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) < 5.0, done.stdout  # told within its timeout, loaded or not
+    assert took < 20.0, f"the program ended {took:.1f} s after it started"
