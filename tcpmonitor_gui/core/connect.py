@@ -315,7 +315,7 @@ async def _attach(
             cause = Cause.TLS_ERROR
             if not detail.startswith(("TLS", "certificate")):
                 detail = f"TLS handshake failed: {exc}"
-        raise CheckFailed(cause, detail, address) from None
+        raise CheckFailed(cause, detail, address, timings) from None
     except BaseException:
         sock.close()
         raise

@@ -245,7 +245,7 @@ async def run_held(
         try:
             conn = await connect(profile, resolver, wire=True, hold=True)
         except CheckFailed as exc:
-            failure = Sample.failure(exc.cause, exc.detail, exc.address)
+            failure = exc.sample()
         else:
             accepted = True
             started = time.monotonic()

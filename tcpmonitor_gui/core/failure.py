@@ -9,6 +9,7 @@ import ssl
 
 from .events import Cause
 from .resolver import DnsError
+from .sample import Sample, Timings
 from .shortage import out_of
 
 _UNREACHABLE = {
@@ -20,13 +21,25 @@ _UNREACHABLE = {
 
 
 class CheckFailed(Exception):
-    """A check failed with a named cause; ``detail`` is for people."""
+    """A check failed with a named cause; ``detail`` is for people. ``timings``: the steps
+    that worked before it failed (a TLS handshake fails after the TCP connect)."""
 
-    def __init__(self, cause: Cause, detail: str, address: str | None = None) -> None:
+    def __init__(
+        self,
+        cause: Cause,
+        detail: str,
+        address: str | None = None,
+        timings: Timings | None = None,
+    ) -> None:
         super().__init__(f"{cause}: {detail}")
         self.cause = cause
         self.detail = detail
         self.address = address
+        self.timings = timings
+
+    def sample(self) -> Sample:
+        """The failed check, as the state machine takes it."""
+        return Sample(False, self.cause, None, self.detail, self.address, self.timings)
 
 
 def classify(exc: BaseException, *, held: bool = False) -> tuple[Cause, str]:

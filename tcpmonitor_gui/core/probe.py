@@ -30,7 +30,7 @@ async def probe_once(profile: Profile, resolver: Resolver) -> Sample:
     try:
         conn = await connect(profile, resolver, wire=talk, hold=False)
     except CheckFailed as exc:
-        return Sample.failure(exc.cause, exc.detail, exc.address)
+        return exc.sample()
     timings = conn.timings
     latency = timings.connect_latency_ms
     try:

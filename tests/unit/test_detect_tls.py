@@ -87,6 +87,10 @@ async def test_self_signed_certificate_is_a_tls_error(
     sample = await probe_once(tls_profile(tls_echo[1]), resolver)
     assert sample.cause is Cause.TLS_ERROR
     assert "certificate" in sample.detail
+    # The TCP connect worked, and says so: 'check --json' gave "connect_ms": null, as for
+    # a refusal, and its line no timings at all, where a wrong reply's has them.
+    assert sample.timings is not None and sample.timings.connect_ms is not None, sample
+    assert sample.address == f"127.0.0.1:{tls_echo[1]}"
 
 
 async def test_trusted_ca_connects_and_times_the_handshake(
