@@ -100,8 +100,16 @@ async def await_reply(
             ) from None
 
 
-def _matches(pattern: Pattern) -> Judge:
-    return lambda data: True if pattern.search(data) else None
+def _greeted(greeting: Pattern, done: Pattern | None) -> Judge:
+    """Right when ``greeting`` matches; wrong once a whole greeting (``done``) came that
+    does not; else more may come."""
+
+    def judge(data: bytes) -> bool | None:
+        if greeting.search(data):
+            return True
+        return False if done is not None and done.search(data) else None
+
+    return judge
 
 
 async def read_greeting(wire: Wire, exchange: Exchange, timeout: float) -> float | None:
@@ -111,7 +119,11 @@ async def read_greeting(wire: Wire, exchange: Exchange, timeout: float) -> float
         return None
     waited_from = time.monotonic()
     came_at = await await_reply(
-        wire, _matches(exchange.greeting), timeout, "greeting", exchange.cut_short
+        wire,
+        _greeted(exchange.greeting, exchange.greeting_done),
+        timeout,
+        "greeting",
+        exchange.cut_short,
     )
     wire.take()
     return max(0.0, (came_at - waited_from) * 1000.0)

@@ -29,7 +29,15 @@ class Preset:
     #: ``goodbye``) and opens the next: where the server counts them against us.
     per_connection: int | None = None
     goodbye: str | None = None
+    #: What a whole greeting looks like, right or wrong (a reply's last line: SMTP's and
+    #: FTP's "421 Too many connections"): one that is whole and not ``greeting`` is wrong at
+    #: once, not at the timeout.
+    greeting_done: str | None = None
 
+
+#: The last line of an SMTP or FTP reply that is not a preliminary one: its code and a space
+#: (RFC 5321, 4.2; RFC 959, 4.2). An FTP server may say "120 ready in 5 minutes" before 220.
+_LAST_REPLY_LINE = r"(?m)^[2-5]\d\d( .*)?\r?\n"
 
 PRESETS: dict[str, Preset] = {
     p.name: p
@@ -61,6 +69,7 @@ PRESETS: dict[str, Preset] = {
             closing=r"^421[ -]",
             per_connection=15,
             goodbye="QUIT\r\n",
+            greeting_done=_LAST_REPLY_LINE,
         ),
         # ProFTPD ends a session that moved no file after 300 s (TimeoutNoTransfer) with 421.
         # vsftpd answers every command but USER, PASS and QUIT before a login with "530
@@ -72,6 +81,7 @@ PRESETS: dict[str, Preset] = {
             r"^(200|530)[ -]",
             greeting=r"(?m)^220 ",
             closing=r"^421[ -]",
+            greeting_done=_LAST_REPLY_LINE,
         ),
         Preset("ssh", "SSH banner (sends nothing)", None, None, greeting=r"(?m)^SSH-(2\.0|1\.99)-"),
         Preset("hex", "Raw bytes (hex)", None, None, terminator=None),
@@ -92,6 +102,7 @@ class Exchange:
     closing: Pattern | None = None
     per_connection: int | None = None
     goodbye: bytes | None = None
+    greeting_done: Pattern | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -148,6 +159,7 @@ def compile_exchange(preset: str | None, send: str, expect: str, host: str) -> E
             closing=compile_pattern(p.closing.encode()) if p.closing else None,
             per_connection=p.per_connection,
             goodbye=p.goodbye.encode() if p.goodbye else None,
+            greeting_done=compile_pattern(p.greeting_done.encode()) if p.greeting_done else None,
         )
     )
 

@@ -230,6 +230,63 @@ async def test_ssh_preset_rejects_a_non_ssh_greeting(resolver: Resolver) -> None
 
 
 @pytest.mark.parametrize(
+    ("banner", "preset"),
+    [
+        (b"421 4.3.2 Too many connections, try again later\r\n", "smtp"),
+        (b"554-mx.example\r\n554 No SMTP service here\r\n", "smtp"),
+        (b"421 Too many users, server busy\r\n", "ftp"),
+    ],
+    ids=["smtp-421", "smtp-554-multiline", "ftp-421"],
+)
+async def test_a_mail_or_ftp_server_that_greets_with_a_refusal_is_told_at_once(
+    resolver: Resolver, banner: bytes, preset: str
+) -> None:
+    """A mail server at its connection limit greets with 421, one that serves nobody with
+    554: a whole reply, and not the 220 expected. It was told only at the timeout, as a reply
+    that "did not match" (the greeting was waited for as if more could come)."""
+    timeout = 5.0
+    with BannerServer(banner) as srv:
+        started = time.monotonic()
+        sample = await probe_once(
+            make_profile(*srv.address, preset=preset, timeout_s=timeout), resolver
+        )
+        took = time.monotonic() - started
+    assert sample.cause is Cause.UNEXPECTED_REPLY, sample.detail
+    assert sample.detail.startswith("greeting: got '"), sample.detail
+    assert took < timeout / 2, f"told after {took:.1f} s"
+
+
+async def test_an_ftp_server_that_says_it_will_be_ready_is_waited_for(resolver: Resolver) -> None:
+    """RFC 959: "120 Service ready in nnn minutes" may come before the 220. It is no whole
+    greeting, and no refusal."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    ready = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"120 Service ready in 1 minutes.\r\n")
+            ready.wait(5)
+            conn.sendall(b"220 ready\r\n")
+            if conn.recv(100).startswith(b"NOOP"):
+                conn.sendall(b"200 NOOP ok\r\n")
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    try:
+        profile = make_profile(*listener.getsockname(), preset="ftp", timeout_s=5)
+        check = asyncio.ensure_future(probe_once(profile, resolver))
+        await asyncio.sleep(0.3)  # ok-sleep: the server's pause between its two replies
+        ready.set()
+        sample = await check
+    finally:
+        ready.set()
+        server.join(5)
+        listener.close()
+    assert sample.ok, sample.detail
+
+
+@pytest.mark.parametrize(
     ("fields", "ok"),
     [
         ({"expect": "^XYZ"}, False),
