@@ -422,6 +422,10 @@
         <translation>{host}：没有这个名称（{system}）</translation>
     </message>
     <message>
+        <source>{host}: no {family} address, or no such name ({system})</source>
+        <translation>{host}：没有 {family} 地址，或没有这个名称（{system}）</translation>
+    </message>
+    <message>
         <source>{host}: {system}</source>
         <translation>{host}：{system}</translation>
     </message>

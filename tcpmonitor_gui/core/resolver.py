@@ -37,6 +37,9 @@ AddrInfo = tuple[int, Any]  # (family, sockaddr)
 GetAddrInfo = Callable[..., list[tuple[Any, ...]]]
 
 
+#: The addresses a lookup kept to one family asks for, by name.
+_FAMILY_NAMES: dict[int, str] = {socket.AF_INET: "IPv4", socket.AF_INET6: "IPv6"}
+
 #: getaddrinfo's errors that are the name service's answer: the name has no address.
 _NOT_FOUND = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 
@@ -203,6 +206,11 @@ class Resolver:
             if (short := files_short()) is not None:
                 raise LookupNotMade(f"{short}, to look up {host}") from None
             if exc.errno in _NOT_FOUND:  # an answer, unlike EAI_AGAIN: no answer came
+                if family in _FAMILY_NAMES:  # glibc says so too of a name with none of them
+                    kind = _FAMILY_NAMES[family]
+                    raise DnsError(
+                        f"{host}: no {kind} address, or {NO_SUCH_NAME} ({exc.strerror or exc})"
+                    ) from None
                 raise DnsError(f"{host}: {NO_SUCH_NAME} ({exc.strerror or exc})") from None
             raise DnsError(f"{host}: {exc.strerror or exc}") from None
         except OSError as exc:  # Python's own files (the IDNA codec's module, first used)

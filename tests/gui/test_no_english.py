@@ -118,6 +118,7 @@ def _details(host: str) -> dict[Cause, list[str]]:
         ],
         Cause.DNS_ERROR: [
             f"{host}: no such name (Name or service not known)",
+            f"{host}: no IPv6 address, or no such name (Name or service not known)",
             f"lookup of {host} got no answer within 5 s",
         ],
         Cause.UNREACHABLE: [why(os_error(errno.EHOSTUNREACH)), why(os_error(errno.ENETUNREACH))],

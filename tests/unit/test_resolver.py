@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tcpmonitor_gui.core.events import NO_SUCH_NAME
 from tcpmonitor_gui.core.resolver import DnsError, Resolver
 
 
@@ -177,6 +178,7 @@ async def test_a_name_not_found_is_said_as_the_answer_it_is() -> None:
 #: ends; it prints how long the lookup took to fail.
 _ASKS_A_SILENT_RESOLVER = """
 import asyncio, sys, threading, time
+from tcpmonitor_gui.core.events import NO_SUCH_NAME
 from tcpmonitor_gui.core.resolver import DnsError, Resolver
 
 def silent(*args):
@@ -215,3 +217,31 @@ def test_a_lookup_that_never_returns_does_not_hold_the_program_s_end() -> None:
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) < 5.0, done.stdout  # told within its timeout, loaded or not
     assert took < 20.0, f"the program ended {took:.1f} s after it started"
+
+
+async def test_a_name_without_an_address_of_the_family_asked_for_is_not_said_not_to_be() -> None:
+    """A profile kept to IPv6 whose name has only an IPv4 address was told "localhost: no
+    such name": glibc answers a lookup of one family that finds none as it answers a name
+    that does not exist (EAI_NONAME), and the name plainly exists. The detail says both
+    what is known and what is not; the window still takes it for the resolver's answer."""
+    ipv4_only = [
+        name for name in ("localhost", socket.gethostname()) if _families(name) == {socket.AF_INET}
+    ]
+    if not ipv4_only:
+        pytest.skip("this computer's names all have an IPv6 address")
+    name = ipv4_only[0]
+    resolver = Resolver(max_threads=2)
+    try:
+        with pytest.raises(DnsError) as none:
+            await resolver.resolve(name, 80, "ipv6", timeout=5)
+    finally:
+        resolver.close()
+    assert str(none.value).startswith(f"{name}: no IPv6 address, or no such name ("), none.value
+    assert NO_SUCH_NAME in str(none.value)  # an answer, not a silence (ui.notify.dns)
+
+
+def _families(name: str) -> set[int]:
+    try:
+        return {info[0] for info in socket.getaddrinfo(name, 80, 0, socket.SOCK_STREAM)}
+    except OSError:
+        return set()

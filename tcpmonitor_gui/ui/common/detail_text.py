@@ -111,6 +111,7 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "{n} lookups wait on names that did not answer before"),
     QT_TRANSLATE_NOOP("Detail", "all {n} lookups are waiting for answers"),
     QT_TRANSLATE_NOOP("Detail", "{host}: no such name ({system})"),
+    QT_TRANSLATE_NOOP("Detail", "{host}: no {family} address, or no such name ({system})"),
     QT_TRANSLATE_NOOP("Detail", "{host}: {system}"),
     QT_TRANSLATE_NOOP("Detail", "no network interface {scope} on this computer"),
     # This computer's.
