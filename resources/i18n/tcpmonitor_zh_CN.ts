@@ -346,6 +346,10 @@
         <translation>{what}：收到 {said}</translation>
     </message>
     <message>
+        <source>{what}: over 64 KiB with no match, starting {said}</source>
+        <translation>{what}：超过 64 KiB 仍无匹配，开头是 {said}</translation>
+    </message>
+    <message>
         <source>{what}: connection ended after {said}</source>
         <translation>{what}：收到 {said} 后连接结束</translation>
     </message>

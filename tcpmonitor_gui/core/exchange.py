@@ -68,7 +68,12 @@ async def await_reply(
         verdict = judge(data)
         if verdict is True:
             return wire.last_data_at or time.monotonic()
-        if verdict is False or wire.overflowed:
+        if wire.overflowed and verdict is None:  # a flood, a line with no end (MAX_BUFFER)
+            raise CheckFailed(
+                Cause.UNEXPECTED_REPLY,
+                f"{what}: over 64 KiB with no match, starting {preview(data)}",
+            )
+        if verdict is False:
             raise CheckFailed(Cause.UNEXPECTED_REPLY, f"{what}: got {preview(data)}")
         if wire.lost.done():
             if data:

@@ -114,6 +114,7 @@ def _details(host: str) -> dict[Cause, list[str]]:
         Cause.UNEXPECTED_REPLY: [
             f"reply: reply {said} did not match",
             f"greeting: got {said}",
+            f"reply: over 64 KiB with no match, starting {said}",
             f"reply: connection ended after {said}",
         ],
         Cause.DNS_ERROR: [

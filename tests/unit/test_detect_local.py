@@ -126,6 +126,8 @@ async def test_heartbeat_reports_a_flood_as_an_unexpected_reply(
         monitors.add(make_profile("127.0.0.1", port, "heartbeat", interval_s=0.2), stagger=False)
         _, event = await collector.wait_state(State.DOWN, timeout=5)
     assert event.cause is Cause.UNEXPECTED_REPLY
+    # Said as what it was: "reply: got 'xxxx...'" read as a short wrong answer.
+    assert event.detail.startswith("reply: over 64 KiB with no match, starting 'xxx"), event.detail
 
 
 @pytest.mark.parametrize(("how", "cause"), [("fin", Cause.CLOSED_BY_PEER), ("rst", Cause.RESET)])

@@ -89,6 +89,7 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "CA file {file}: {why}"),
     QT_TRANSLATE_NOOP("Detail", "internal error: {why}"),
     QT_TRANSLATE_NOOP("Detail", "{what}: got {said}"),
+    QT_TRANSLATE_NOOP("Detail", "{what}: over 64 KiB with no match, starting {said}"),
     QT_TRANSLATE_NOOP("Detail", "{what}: connection ended after {said}"),
     QT_TRANSLATE_NOOP("Detail", "{what}: reply {said} did not match"),
     QT_TRANSLATE_NOOP("Detail", "{what}: incomplete within {duration}, got {said}"),
