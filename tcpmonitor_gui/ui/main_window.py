@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
             TrayBackend(self.tray), self.desktop, BannerBackend(self.banner)
         )
         self.profiles = ProfileActions(
-            registry, engine.test_now, session.io, self, self.table.selected_ids, own_dirs=own
+            registry, engine.test_now, session.io, self, self.table, own_dirs=own
         )
         self.settings_actions = SettingsActions(
             session, self, autostart=autostart, launch_args=launch_args or list

@@ -206,3 +206,51 @@ def test_an_edit_of_a_connection_removed_meanwhile_asks_before_it_comes_back(
     box.button(button).click()
     qtbot.waitUntil(lambda: dialogs() == [], timeout=3000)
     assert (registry.get(profiles[0].id) is not None) is (answer == "yes")
+
+
+@pytest.mark.qt_log_ignore("does not support raise")  # the offscreen platform, on show_profile
+def test_a_connection_shown_from_a_notice_is_where_the_keyboard_is(
+    qtbot: QtBot, opened: tuple[Opened, list[Profile]]
+) -> None:
+    """A notice's (or the tray's) "show" selected the connection but took the table's
+    current row away: the log that follows the selected connection showed every connection,
+    Enter opened nothing, and Down went to the first row, not the one below it."""
+    o, profiles = opened
+    w, table = o.window, o.window.table.table
+    w.commands["log_follows"].trigger()
+    w.show_profile(profiles[0].id)  # alpha: between bravo (down) and charlie
+    assert w.table.current_id() == profiles[0].id
+    assert w.table.selected_ids() == [profiles[0].id]
+    assert w.log_pane.proxy.rowCount() == 1  # alpha's "up" only
+    table.setFocus()
+    qtbot.waitUntil(lambda: focused() is table, timeout=2000)
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert w.table.selected_ids() == [profiles[2].id]  # charlie, below alpha
+
+
+def test_a_connection_added_from_the_keyboard_is_selected_and_current(
+    qtbot: QtBot, opened: tuple[Opened, list[Profile]]
+) -> None:
+    """Ctrl+N, the fields, Enter: the new row was neither selected nor current (among
+    thousands, somewhere out of sight), and Ctrl+E or Delete then acted on the row
+    selected before."""
+    o, profiles = opened
+    w, table = o.window, o.window.table.table
+    w.table.select_ids([profiles[1].id])
+    table.setFocus()
+    qtbot.waitUntil(lambda: focused() is table, timeout=2000)
+    qtbot.keyClick(table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialogs() != [], timeout=3000)
+    (dialog,) = dialogs()
+    qtbot.waitUntil(lambda: focused() is dialog.form.name_edit, timeout=3000)  # type: ignore[attr-defined]
+    qtbot.keyClicks(focused(), "delta")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "127.0.0.1")
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(focused(), "5009")
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialogs() == [], timeout=3000)
+    added = w.profiles.profiles.find("delta")
+    assert added is not None
+    assert w.table.selected_ids() == [added.id]
+    assert w.table.current_id() == added.id

@@ -5,8 +5,9 @@ coalesced) and tells everyone who shows or monitors profiles; nothing here write
 tells the engine by hand. Dialogs open with ``open()``, files are read and written on the I/O
 thread, and results come back through ``engine.gui_thread``: the GUI thread never waits.
 
-The actions know nothing of the window: they are given a parent for their dialogs, a way to
-read the selection, and report through ``message`` (a status line) and ``problem`` (a banner).
+The actions know nothing of the window: they are given a parent for their dialogs, the table's
+selection (read, and set to a row added), and report through ``message`` (a status line) and
+``problem`` (a banner).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
@@ -51,6 +52,13 @@ IMPORT_PER_TURN = 100
 MAX_ACTIONS_SHOWN = 5
 
 
+class Selection(Protocol):
+    """The table's selection, as the actions read it and set it (a new row is selected)."""
+
+    def selected_ids(self) -> list[str]: ...
+    def select_ids(self, profile_ids: list[str]) -> None: ...
+
+
 def names_of(profiles: Sequence[Profile], most: int = 5) -> str:
     """The first few names, set apart, for a line about a selection ("a, b, c…")."""
     names = ", ".join(isolated(p.name) for p in profiles[:most])
@@ -69,7 +77,7 @@ class ProfileActions(QObject):
         tester: Tester,
         io: concurrent.futures.Executor,
         parent: QWidget,
-        selected: Callable[[], list[str]],
+        table: Selection,
         *,
         own_dirs: Sequence[Path] = (),
     ) -> None:
@@ -80,10 +88,10 @@ class ProfileActions(QObject):
         self._tester = tester
         self._io = io
         self._parent = parent
-        self._selected_ids = selected
+        self._table = table
 
     def _selected(self) -> list[Profile]:
-        found = (self.profiles.get(pid) for pid in self._selected_ids())
+        found = (self.profiles.get(pid) for pid in self._table.selected_ids())
         return [p for p in found if p is not None]
 
     def _dialog(self, profile: Profile | None, *, duplicate: bool = False) -> None:
@@ -124,16 +132,18 @@ class ProfileActions(QObject):
         dialog.open()
 
     def apply(self, profile: Profile, *, new: bool) -> None:
-        """Add or replace ``profile`` in the registry (which saves and monitors it)."""
+        """Add or replace ``profile`` in the registry (which saves and monitors it); one
+        added is selected, the current row (among thousands it was somewhere out of sight,
+        and Ctrl+E or Delete acted on the row selected before)."""
         try:
-            if new:
-                self.profiles.add([profile])
-            elif profile.id in self.profiles:
+            if not new and profile.id in self.profiles:
                 self.profiles.update([profile])
-            else:  # removed while its dialog was open: editing it brings it back
-                self.profiles.add([profile])
+                return
+            self.profiles.add([profile])  # (removed while its dialog was open: it comes back)
         except ProfileConflict as exc:  # another one took the name while the dialog was open
             self.problem.emit(self.tr("The connection was not saved"), file_problem_text(str(exc)))
+            return
+        self._table.select_ids([profile.id])
 
     # -- the actions ----------------------------------------------------------------------
 
@@ -202,7 +212,7 @@ class ProfileActions(QObject):
         }
         slots["unsnooze"] = functools.partial(self.snooze_selected, "")
         slots["acknowledge"] = lambda: self.acknowledge(
-            set(self._selected_ids()) & set(unacknowledged())
+            set(self._table.selected_ids()) & set(unacknowledged())
         )
         slots["acknowledge_all"] = lambda: self.acknowledge(unacknowledged())
         return slots

@@ -286,18 +286,24 @@ class StatusTable(QWidget):
         return [str(index.data(Role.PROFILE_ID)) for index in rows]
 
     def select_ids(self, profile_ids: list[str]) -> None:
-        """Select these profiles (after an add or a duplicate, say); others are deselected."""
+        """Select these profiles (after an add or a duplicate, say); others are deselected.
+        The first is the current row, where the keyboard goes on from (and what the details
+        and a log that follows the selection show); ``clear()`` alone took the current row
+        away, and Down went to the table's first row."""
         selection = self.table.selectionModel()
-        selection.clear()
-        flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows
-        for profile_id in profile_ids:
-            row = self.model.row_of(profile_id)
-            if row is None:
-                continue
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
-            if index.isValid():
-                selection.select(index, flags)
-                self.table.scrollTo(index)
+        flag = selection.SelectionFlag
+        found = (self.model.row_of(profile_id) for profile_id in profile_ids)
+        indexes = [
+            self.proxy.mapFromSource(self.model.index(row, 0)) for row in found if row is not None
+        ]
+        indexes = [index for index in indexes if index.isValid()]
+        if not indexes:
+            selection.clear()
+            return
+        selection.setCurrentIndex(indexes[0], flag.ClearAndSelect | flag.Rows)
+        for index in indexes[1:]:
+            selection.select(index, flag.Select | flag.Rows)
+        self.table.scrollTo(indexes[0])
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
