@@ -728,6 +728,10 @@
         <translation>持续中（重启前也已断开）</translation>
     </message>
     <message>
+        <source>{cause} (in a maintenance window)</source>
+        <translation>{cause}（在维护时段内）</translation>
+    </message>
+    <message>
         <source>recovered</source>
         <translation>已恢复</translation>
     </message>

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import math
 import sqlite3
 import sys
@@ -16,6 +17,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.cli.main import main as cli_main
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, steady
 from tcpmonitor_gui.core.profile import Profile
@@ -405,3 +407,27 @@ def test_an_uptime_watched_for_the_whole_window_says_nothing_more(
     day, week, month = dock.uptime_label.text().split(" · ")
     assert "watched" not in day  # watched for three days: the whole of the last 24 h
     assert week.endswith(" d 23 h watched)") and month.endswith(" d 23 h watched)")
+
+
+def test_an_outage_in_a_maintenance_window_is_marked_as_tcpmonitor_outages_marks_it(
+    qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary said "1 (1 in maintenance windows)" above two outages alike, with
+    nothing to tell which was planned; ``tcpmonitor outages`` notes it ("maintenance")."""
+    p = make_profile("127.0.0.1", 5432, name="orders db")
+    events = [
+        ev(p, ago(hours=5), State.UP),
+        ev(p, ago(hours=4), State.DOWN, cause=Cause.REFUSED, maintenance=True),
+        ev(p, ago(hours=3), State.UP, maintenance=True),
+        ev(p, ago(hours=2), State.DOWN, cause=Cause.RESET),
+        ev(p, ago(hours=1), State.UP),
+    ]
+    with details_of(qtbot, tmp_path, p, events) as dock:
+        assert dock.outages_label.text() == "1 (1 in maintenance windows)"
+        table = dock.outage_table
+        causes = [table.item(row, 2).text() for row in range(table.rowCount())]
+    assert causes == ["reset", "refused (in a maintenance window)"]  # newest first
+    dirs = ["--config-dir", str(tmp_path / "config"), "--data-dir", str(tmp_path / "data")]
+    assert cli_main(["outages", "--since", "1d", "--json", *dirs]) == 0
+    told = [json.loads(line) for line in capsys.readouterr().out.splitlines()][::-1]
+    assert [(o["cause"], o["maintenance"]) for o in told] == [("reset", False), ("refused", True)]

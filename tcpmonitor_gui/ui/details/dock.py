@@ -309,8 +309,10 @@ class DetailsDock(QDockWidget):
             ongoing = self.tr("ongoing (down before the restart too)")
         for at, o in enumerate(rows):
             ended = ongoing if o.end is None else _ended_text(o.ended_by)
-            cells = (_local(o.start), duration_text(o.duration_s(until)),
-                     cause_text(o.cause), ended)  # fmt: skip
+            cause = cause_text(o.cause)
+            if o.maintenance:  # planned: as ``tcpmonitor outages`` notes it
+                cause = self.tr("{cause} (in a maintenance window)").format(cause=cause)
+            cells = (_local(o.start), duration_text(o.duration_s(until)), cause, ended)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == 2 and o.detail:
