@@ -1369,10 +1369,6 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
         <translation>编辑(&amp;E)…</translation>
     </message>
     <message>
-        <source>&amp;Duplicate…</source>
-        <translation>复制(&amp;D)…</translation>
-    </message>
-    <message>
         <source>&amp;Remove</source>
         <translation>删除(&amp;R)</translation>
     </message>
@@ -1383,10 +1379,6 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
     <message>
         <source>&amp;Test now</source>
         <translation>立即测试(&amp;T)</translation>
-    </message>
-    <message>
-        <source>Pause &amp;all</source>
-        <translation>全部暂停(&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Import connections…</source>
@@ -1403,6 +1395,10 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
     <message>
         <source>Try the &amp;demo</source>
         <translation>试用演示(&amp;D)</translation>
+    </message>
+    <message>
+        <source>D&amp;uplicate…</source>
+        <translation>复制(&amp;U)…</translation>
     </message>
     <message>
         <source>&amp;Find</source>
@@ -1517,8 +1513,12 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
         <translation>连接配置已重新保存</translation>
     </message>
     <message>
-        <source>Resume &amp;all</source>
-        <translation>全部恢复(&amp;A)</translation>
+        <source>Re&amp;sume all</source>
+        <translation>全部恢复(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Pau&amp;se all</source>
+        <translation>全部暂停(&amp;S)</translation>
     </message>
     <message>
         <source>Stop the &amp;demo</source>

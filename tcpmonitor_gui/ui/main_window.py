@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
         self.engine.pause_all() if paused else self.engine.resume_all()
         action = self.commands["pause_all"]
         action.setChecked(paused)
-        action.setText(self.tr("Resume &all") if paused else self.tr("Pause &all"))
+        action.setText(self.tr("Re&sume all") if paused else self.tr("Pau&se all"))
         self.tray.set_paused(paused)
 
     def toggle_pause_all(self) -> None:

@@ -31,7 +31,7 @@ ACTIONS: dict[str, Spec] = {
     "add": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Add connection…"), QKeySequence.StandardKey.New),
     "edit": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Edit…"), "Ctrl+E", needs_selection=True),
     "duplicate": Spec(
-        QT_TRANSLATE_NOOP("MainWindow", "&Duplicate…"), "Ctrl+D", needs_selection=True
+        QT_TRANSLATE_NOOP("MainWindow", "D&uplicate…"), "Ctrl+D", needs_selection=True
     ),
     "remove": Spec(
         QT_TRANSLATE_NOOP("MainWindow", "&Remove"),
@@ -42,7 +42,7 @@ ACTIONS: dict[str, Spec] = {
         QT_TRANSLATE_NOOP("MainWindow", "Start/&Pause selected"), "Ctrl+P", needs_selection=True
     ),
     "test": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Test now"), "Ctrl+T", needs_selection=True),
-    "pause_all": Spec(QT_TRANSLATE_NOOP("MainWindow", "Pause &all"), "Ctrl+Shift+P", True),
+    "pause_all": Spec(QT_TRANSLATE_NOOP("MainWindow", "Pau&se all"), "Ctrl+Shift+P", True),
     "import": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Import connections…"), "Ctrl+I"),
     "export": Spec(QT_TRANSLATE_NOOP("MainWindow", "E&xport connections…"), "Ctrl+Shift+E"),
     "settings": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Settings…"), "Ctrl+,"),

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.ui.window_actions import EMPTY_MENU, ROW_MENU, fill
 from tests.gui.windows import Opened, open_window
 from tests.helpers import make_profile, stored_event
 
@@ -130,6 +131,55 @@ def test_every_menu_command_is_reachable_from_the_keyboard(
             if action.menu() is not None:
                 for inner in action.menu().actions():
                     assert inner.isSeparator() or "&" in inner.text(), inner.text()
+
+
+def mnemonic(text: str) -> str | None:
+    """The letter a menu item is chosen by ("&&" is an ampersand, not a mark)."""
+    text = text.replace("&&", "")
+    at = text.find("&")
+    return text[at + 1].casefold() if 0 <= at < len(text) - 1 else None
+
+
+def clashes(menu: QMenu, title: str) -> list[str]:
+    """Items of ``menu`` (and its submenus) chosen by the same letter: pressing it only
+    moves between them, and Enter is needed after all."""
+    found: dict[str, list[str]] = {}
+    wrong = []
+    for action in menu.actions():
+        if (letter := mnemonic(action.text())) is not None:
+            found.setdefault(letter, []).append(action.text())
+        if action.menu() is not None:
+            wrong += clashes(action.menu(), action.text())
+    return wrong + [f"{title}: {texts}" for texts in found.values() if len(texts) > 1]
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_no_two_items_of_a_menu_are_chosen_by_the_same_letter(
+    qtbot: QtBot, tmp_path: Path, request: pytest.FixtureRequest, language: str
+) -> None:
+    """The Connections menu had "&Add connection…" and "Pause &all", the row's menu
+    "&Details and history" and "&Duplicate…": A (or D) only moved between them."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    profile = make_profile("127.0.0.1", 5000, name="alpha")
+    ProfileStore(tmp_path / "config").save([profile])
+    o = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    try:
+        w = o.window
+        menus = [(a.text(), a.menu()) for a in w.menuBar().actions()]
+        for title, layout in (("row", ROW_MENU), ("empty", EMPTY_MENU)):
+            menu = QMenu(w)
+            fill(menu, layout, w.commands)
+            menus.append((title, menu))
+        w.log_pane.add_events([stored_event(profile, NOW, State.DOWN, cause=Cause.REFUSED,
+                                            address="127.0.0.1:5000")])  # fmt: skip
+        w.log_pane.show_only(profile.id)
+        menus.append(("log", w.log_pane.context_menu(w.log_pane.proxy.index(0, 0))))
+        w.set_paused_all(True)  # "Resume all" in its place
+        menus.append(("paused", w.menuBar().actions()[1].menu()))
+        assert [c for title, menu in menus for c in clashes(menu, title)] == []
+    finally:
+        o.close()
 
 
 def test_ctrl_e_edits_and_escape_closes(qtbot: QtBot, opened: tuple[Opened, list[Profile]]) -> None:
