@@ -672,6 +672,10 @@
         <translation>降级时长(30 天)</translation>
     </message>
     <message>
+        <source>Outages</source>
+        <translation>中断记录</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -1272,15 +1276,30 @@
         <translation>任意原因</translation>
     </message>
     <message>
+        <source>Connections shown</source>
+        <extracomment>While a burst is shown a piece per turn of the event loop (``LogModel``), the view is painted at most this often: each piece would repaint it, fifty times for a thousand lines. A one-line message for the status bar (an export done, history that cannot be read). ``(title, text)``: something went wrong that the user must see (an export failed). A profile id: the user asked for that connection&apos;s details (the log&apos;s context menu). The row at the top of the view before a layout change (kept there after it).</extracomment>
+        <translation>显示的连接</translation>
+    </message>
+    <message>
         <source>All connections</source>
-        <extracomment>While a burst is shown a piece per turn of the event loop (``LogModel``), the view is painted at most this often: each piece would repaint it, fifty times for a thousand lines. A one-line message for the status bar (an export done, history that cannot be read). ``(title, text)``: something went wrong that the user must see (an export failed). A profile id: the user asked for that connection&apos;s details (the log&apos;s context menu). The row at the top of the view before a layout change (kept there after it).
-----------
-Keeps the reading position row by row; a piece of live rows is handled whole (``_piece_begins``): two calls into Python per row were some 7 % of the GUI thread in a burst (py-spy --native).</extracomment>
+        <extracomment>Keeps the reading position row by row; a piece of live rows is handled whole (``_piece_begins``): two calls into Python per row were some 7 % of the GUI thread in a burst (py-spy --native).</extracomment>
         <translation>所有连接</translation>
+    </message>
+    <message>
+        <source>States shown</source>
+        <translation>显示的状态</translation>
+    </message>
+    <message>
+        <source>Causes shown</source>
+        <translation>显示的原因</translation>
     </message>
     <message>
         <source>Filter by connection, detail, address, cause</source>
         <translation>按连接、详情、地址、原因筛选</translation>
+    </message>
+    <message>
+        <source>Filter the event log</source>
+        <translation>筛选事件日志</translation>
     </message>
     <message>
         <source>Newest first</source>
@@ -1309,6 +1328,10 @@ Keeps the reading position row by row; a piece of live rows is handled whole (``
     <message>
         <source>Saves the lines shown, as filtered, to a CSV file</source>
         <translation>将筛选后显示的行保存为 CSV 文件</translation>
+    </message>
+    <message>
+        <source>Event log</source>
+        <translation>事件日志</translation>
     </message>
     <message>
         <source>Older events could not be read: {why}</source>
@@ -2592,9 +2615,21 @@ Take them too?</source>
         <translation>未分组</translation>
     </message>
     <message>
-        <source>Filter by name, group, target, cause or detail</source>
+        <source>Filter the connections</source>
         <extracomment>Columns whose sort keys change only with the state cell or the profile (``seen_rows``). A profile id, on double-click or Enter (the main window shows its details). The current row&apos;s profile id (None: no current row), when it changes. ``(list[str] of profile ids, QPoint global position)``; the window builds the menu.</extracomment>
+        <translation>筛选连接</translation>
+    </message>
+    <message>
+        <source>Filter by name, group, target, cause or detail</source>
         <translation>按名称、分组、目标、原因或详情筛选</translation>
+    </message>
+    <message>
+        <source>Groups shown</source>
+        <translation>显示的分组</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>连接</translation>
     </message>
     <message>
         <source>No connections yet</source>

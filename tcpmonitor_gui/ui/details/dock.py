@@ -130,6 +130,7 @@ class DetailsDock(QDockWidget):
             self.summary.addRow(name, value)
         self.outage_table = QTableWidget(0, 4)
         self.outage_table.setObjectName("outageTable")
+        self.outage_table.setAccessibleName(self.tr("Outages"))
         self.outage_table.setHorizontalHeaderLabels(
             [self.tr("Start"), self.tr("Duration"), self.tr("Cause"), self.tr("Ended")]
         )

@@ -46,6 +46,7 @@ from ..common.file_dialogs import ask_save_file
 from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
 from ..common.seen import ScreenReader, rows_on_screen, watch_viewport
+from ..common.spoken import named
 from ..common.text import error_text
 from .cells import time_width
 from .model import Column, History, LogModel, Role
@@ -102,16 +103,17 @@ class LogPane(QWidget):
         #: The row at the top of the view before a layout change (kept there after it).
         self._anchor: QPersistentModelIndex | None = None
 
-        self.profile_combo = QComboBox()
+        self.profile_combo = named(QComboBox(), self.tr("Connections shown"))
         self.profile_combo.addItem(self.tr("All connections"))
-        self.state_combo = QComboBox()
+        self.state_combo = named(QComboBox(), self.tr("States shown"))
         for text, states in STATE_CHOICES:
             self.state_combo.addItem(choice_text(text, states))
-        self.cause_combo = QComboBox()
+        self.cause_combo = named(QComboBox(), self.tr("Causes shown"))
         for text, causes in CAUSE_CHOICES:
             self.cause_combo.addItem(choice_text(text, causes))
-        self.text_filter = QLineEdit(
-            placeholderText=self.tr("Filter by connection, detail, address, cause")
+        self.text_filter = named(
+            QLineEdit(placeholderText=self.tr("Filter by connection, detail, address, cause")),
+            self.tr("Filter the event log"),
         )
         clear_button_after_first_paint(self.text_filter)
         # Never squeezed to "Fi…" on a small screen (1366 x 768 at 150 %): the choices give
@@ -130,7 +132,7 @@ class LogPane(QWidget):
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.setToolTip(self.tr("Saves the lines shown, as filtered, to a CSV file"))
 
-        self.view = QTableView()
+        self.view = named(QTableView(), self.tr("Event log"))
         self.view.setTabKeyNavigation(False)  # Tab leaves the table
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -114,6 +114,8 @@ class ProfileForm(QTabWidget):
         caption = QLabel(label)
         caption.setBuddy(widget)
         body: QWidget = kw.get("body", widget)
+        if body is not widget:  # a screen reader's name: Qt looks for buddies beside it only
+            widget.setAccessibleName(label.replace("&", ""))
         form.addRow(caption, body)
         error = QLabel()
         error.setTextFormat(Qt.TextFormat.PlainText)  # it shows the value: see common.plain
@@ -208,12 +210,8 @@ class ProfileForm(QTabWidget):
         tip = self.tr("Silence before the kernel's first keepalive probe")
         self._row(form, self.tr("&Idle:"), "detector.keepalive.idle_s", self.idle_spin, tip)
         self.ka_interval_spin = spin_box("detector.keepalive.interval_s", seconds)
-        self._row(
-            form,
-            self.tr("Probe i&nterval:"),
-            "detector.keepalive.interval_s",
-            self.ka_interval_spin,
-        )
+        caption = self.tr("Probe i&nterval:")
+        self._row(form, caption, "detector.keepalive.interval_s", self.ka_interval_spin)
         self.count_spin = spin_box("detector.keepalive.count")
         tip = self.tr("Unanswered probes before the connection counts as dropped")
         self._row(form, self.tr("Probe c&ount:"), "detector.keepalive.count", self.count_spin, tip)
@@ -225,6 +223,7 @@ class ProfileForm(QTabWidget):
         tip = self.tr("TCP_USER_TIMEOUT: how long sent data may stay unacknowledged")
         caption = self.tr("&User timeout:")
         self._row(form, caption, "detector.user_timeout_s", self.user_timeout_combo, tip, body=body)
+        self.user_timeout_spin.setAccessibleName(caption.replace("&", ""))
         self._watch("detector.user_timeout_s", self.user_timeout_spin)
 
     def _build_alerting(self) -> None:

@@ -106,8 +106,8 @@ class SettingsDialog(QDialog):
         language_note = QLabel(self.tr("The language applies at the next start."))
         language_note.setWordWrap(True)
         general_form.addRow("", language_note)
-        general_form.addRow(self.tr("Keep events for:"), self._with_error("retention_days"))
-        general_form.addRow(self.tr("Worker threads:"), self._with_error("workers"))
+        self._labelled(general_form, self.tr("Keep events for:"), "retention_days")
+        self._labelled(general_form, self.tr("Worker threads:"), "workers")
         note = QLabel(
             self.tr("0 means automatic ({n} here). Applies at the next start.").format(n=automatic)
         )
@@ -125,8 +125,8 @@ class SettingsDialog(QDialog):
                 "a few seconds, and while the network is still down, up to this long."
             )
         )
-        notify_form.addRow(
-            self.tr("After waking, wait for the network up to:"), self._with_error("wake_grace_s")
+        self._labelled(
+            notify_form, self.tr("After waking, wait for the network up to:"), "wake_grace_s"
         )
         notify_form.addRow(
             QLabel(
@@ -165,13 +165,17 @@ class SettingsDialog(QDialog):
         self._errors[name] = error
         return spin
 
-    def _with_error(self, name: str) -> QWidget:
+    def _labelled(self, form: QFormLayout, label: str, name: str) -> None:
+        """The spin box ``name`` with its error beside it, on a row of ``form``; named for a
+        screen reader (the row's label is the buddy of the box around both, which Qt does
+        not give the spin box)."""
         box = QWidget()
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self._spins[name])
         row.addWidget(self._errors[name], 1)
-        return box
+        self._spins[name].setAccessibleName(label)
+        form.addRow(label, box)
 
     def values(self) -> dict[str, Any]:
         """The fields as a settings document, before validation."""

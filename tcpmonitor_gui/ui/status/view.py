@@ -45,6 +45,7 @@ from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
 from ..common.i18n import QT_TRANSLATE_NOOP
 from ..common.seen import ScreenReader, rows_on_screen, watch_viewport
+from ..common.spoken import named
 from .model import GROUP_MARK, Column, Role, StatusModel
 from .sparkline import SparklineDelegate
 
@@ -153,14 +154,14 @@ class StatusTable(QWidget):
         self._reader = ScreenReader(lambda: QTimer.singleShot(0, self._catch_up_all))
         self.proxy = StatusFilterProxy(model, self)
 
-        self.filter_edit = QLineEdit(self)
+        self.filter_edit = named(QLineEdit(self), self.tr("Filter the connections"))
         self.filter_edit.setObjectName("statusFilter")
         self.filter_edit.setPlaceholderText(
             self.tr("Filter by name, group, target, cause or detail")
         )
         clear_button_after_first_paint(self.filter_edit)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
-        self.group_combo = QComboBox(self)
+        self.group_combo = named(QComboBox(self), self.tr("Groups shown"))
         self.group_combo.setObjectName("groupFilter")
         self.group_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.group_combo.currentIndexChanged.connect(self._group_picked)
@@ -200,7 +201,7 @@ class StatusTable(QWidget):
             watch_viewport(self.table, self)
 
     def _build_table(self) -> QTableView:
-        table = QTableView(self)
+        table = named(QTableView(self), self.tr("Connections"))
         table.setObjectName("statusTable")
         table.setModel(self.proxy)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -1,0 +1,21 @@
+"""What a screen reader calls a control that has no label of its own beside it.
+
+On Linux Qt names a control by the label whose buddy it is, and looks for that label among
+the control's siblings only: a filter with a placeholder and no label, a table, or a spin box
+set in a box with its error message beside it was read as just "edit", "table" or "spin
+box", and a combo box by its value alone ("All states"), not by what it picks.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtWidgets import QWidget
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    """``widget``, called ``name`` (translated) for a screen reader."""
+    widget.setAccessibleName(name)
+    return widget
