@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -34,17 +35,25 @@ from tcpmonitor_gui.core.presets import compile_exchange
 from tcpmonitor_gui.core.profile import FIELDS, Profile, Range, field_range
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.sample import Sample
+from tcpmonitor_gui.core.settings import Settings
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.engine.gui_thread import call_in_gui_thread
 from tcpmonitor_gui.lab import LineEchoServer, SilentServer
 from tcpmonitor_gui.ui.common.fit import screen_of
-from tcpmonitor_gui.ui.common.icons import STATE_COLORS
+from tcpmonitor_gui.ui.common.icons import readable_state_color, text_style
 from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog
 from tcpmonitor_gui.ui.profiles.form import KINDS
+from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
+from tests.gui.test_log_model import contrast
 from tests.helpers import make_profile
 
 GENERAL, DETECTOR, TLS, KEEPALIVE, ALERTING = range(5)
 KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
+
+
+def red() -> str:
+    """How a tab with a wrong field is marked: the drop's red, readable on the window."""
+    return readable_state_color(State.DOWN, QPalette.ColorRole.Window).name()
 
 
 @pytest.fixture
@@ -173,12 +182,12 @@ def test_a_bad_value_is_reported_beside_its_field_and_blocks_ok(qtbot: QtBot, ca
     assert dialog.form.field_widget(path).toolTip() == shown[path]
     assert not dialog.ok_button.isEnabled()
     tab = dialog.form.tab_of(path)
-    assert dialog.form.tabBar().tabTextColor(tab).name() == STATE_COLORS[State.DOWN]
+    assert dialog.form.tabBar().tabTextColor(tab).name() == red()
 
     fix_it(dialog)
     assert messages(dialog) == {}
     assert dialog.ok_button.isEnabled()
-    assert dialog.form.tabBar().tabTextColor(tab).name() != STATE_COLORS[State.DOWN]
+    assert dialog.form.tabBar().tabTextColor(tab).name() != red()
 
 
 def test_number_boxes_cannot_hold_what_the_model_refuses(qtbot: QtBot) -> None:
@@ -549,7 +558,7 @@ def test_test_now_connects_to_an_open_port(
     took = float(re.findall(r" in ([\d.]+) ms", text)[0])
     steps = [float(ms) for ms in re.findall(r"\b(?:DNS|connect|TLS|reply) ([\d.]+) ms", text)]
     assert took == pytest.approx(sum(steps), abs=0.06), text  # the headline adds up
-    assert STATE_COLORS[State.UP] in dialog.result_label.styleSheet()
+    assert dialog.result_label.styleSheet() == text_style(State.UP)
     assert dialog.test_button.isEnabled()
     assert dialog.test_button.text() == "&Test now"
 
@@ -592,7 +601,7 @@ def test_test_now_names_the_cause_for_a_closed_port(
     qtbot.waitUntil(lambda: dialog.result_label.text().startswith("Failed"), timeout=5000)
     text = dialog.result_label.text()
     assert text == f"Failed: refused — connection refused (127.0.0.1:{closed_port})"
-    assert STATE_COLORS[State.DOWN] in dialog.result_label.styleSheet()
+    assert dialog.result_label.styleSheet() == text_style(State.DOWN)
 
 
 def test_the_gui_thread_keeps_running_while_a_test_waits(qtbot: QtBot, engine: Engine) -> None:
@@ -762,3 +771,37 @@ def test_a_dialog_grown_near_the_screens_edge_stays_on_the_screen(qtbot: QtBot) 
     set_kind(dialog, "heartbeat")
     qtbot.waitUntil(lambda: dialog.size() != before, timeout=3000)
     qtbot.waitUntil(lambda: free.contains(dialog.frameGeometry()), timeout=3000)
+
+
+@pytest.mark.parametrize("window", ["#efefef", "#2d2d2d"])
+def test_messages_in_red_read_on_light_and_dark_themes(qtbot: QtBot, window: str) -> None:
+    """The message beside a field, its tab's title and the settings' messages were the
+    state's own red, #d63a2f: 4.1:1 on a light window, 3.0:1 on a dark one (WCAG asks
+    4.5:1 of text), where the log's colours are made readable on either."""
+    saved = QGuiApplication.palette()
+    palette = QPalette(saved)
+    palette.setColor(QPalette.ColorRole.Window, QColor(window))
+    QGuiApplication.setPalette(palette)
+    try:
+        dialog = open_dialog(qtbot)
+        fill(dialog, host="bad host!")
+        error = next(
+            e for e in dialog.form.findChildren(QLabel) if e.text() == messages(dialog)["host"]
+        )
+        assert contrast(style_color(error.styleSheet()), QColor(window)) >= 4.5
+        tab = dialog.form.tab_of("host")
+        assert contrast(dialog.form.tabBar().tabTextColor(tab), QColor(window)) >= 4.5
+        settings = SettingsDialog(Settings())
+        qtbot.addWidget(settings)
+        settings.spin("retention_days").setValue(0)
+        said = settings.error_text("retention_days")
+        shown = next(e for e in settings.findChildren(QLabel) if said and e.text() == said)
+        assert contrast(style_color(shown.styleSheet()), QColor(window)) >= 4.5
+    finally:
+        QGuiApplication.setPalette(saved)
+
+
+def style_color(style: str) -> QColor:
+    found = re.search(r"color: (#[0-9a-fA-F]{6})", style)
+    assert found is not None, style
+    return QColor(found[1])

@@ -36,7 +36,7 @@ from ..common.detail_text import detail_text, timings_text
 from ..common.field_problems import caption_text, problem_text
 from ..common.fit import fit_on_screen, grow_to_fit, scrolling
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
-from ..common.icons import STATE_COLORS
+from ..common.icons import text_style
 from ..common.labels import cause_text
 from ..common.text import duration_text, unit_text
 from .ca_check import CaFileCheck, Waiting
@@ -168,7 +168,7 @@ class ProfileDialog(QDialog):
         for label in (self.problem_label, self.result_label):  # values, a peer's reply
             label.setTextFormat(Qt.TextFormat.PlainText)  # read as HTML: see common.plain
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet(f"color: {STATE_COLORS[State.DOWN]};")
+        self.problem_label.setStyleSheet(text_style(State.DOWN))
         self.problem_label.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -309,8 +309,7 @@ class ProfileDialog(QDialog):
             self.result_label.setText(self.tr("The settings changed during the test: test again."))
             return
         ok, text = describe_outcome(future, self._test_target)
-        color = STATE_COLORS[State.UP if ok else State.DOWN]
-        self.result_label.setStyleSheet(f"color: {color};")
+        self.result_label.setStyleSheet(text_style(State.UP if ok else State.DOWN))
         self.result_label.setText(text)
         self._grow.start()
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,7 +33,7 @@ from ...core.profile import KIND_DEFAULTS, Profile
 from ...core.state import CALM_FRACTION
 from ..common.file_dialogs import ask_open_file
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
-from ..common.icons import STATE_COLORS
+from ..common.icons import readable_state_color, text_style
 from ..common.labels import preset_text
 from ..common.plain import plain
 from ..common.text import unit_suffix
@@ -121,7 +121,7 @@ class ProfileForm(QTabWidget):
         error.setTextFormat(Qt.TextFormat.PlainText)  # it shows the value: see common.plain
         error.setWordWrap(True)
         error.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        error.setStyleSheet(f"color: {STATE_COLORS[State.DOWN]};")
+        error.setStyleSheet(text_style(State.DOWN))
         hint: QLabel | None = kw.get("hint")
         for extra in (error, hint) if hint is not None else (error,):
             form.setWidget(form.rowCount(), QFormLayout.ItemRole.FieldRole, extra)
@@ -419,9 +419,9 @@ class ProfileForm(QTabWidget):
             field.form.setRowVisible(field.error, mine)  # a hidden row keeps its spacing
             field.widget.setToolTip(plain(message) if mine else field.tip)
         tab = self._fields[path].tab if path in self._fields else -1
+        red = readable_state_color(State.DOWN, QPalette.ColorRole.Window)
         for index in range(self.count()):
-            red = QColor(STATE_COLORS[State.DOWN]) if index == tab else QColor()
-            self.tabBar().setTabTextColor(index, red)
+            self.tabBar().setTabTextColor(index, red if index == tab else QColor())
         return tab >= 0
 
     def error_text(self, path: str) -> str:

@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import validate as v
+from ...core.events import State
 from ...core.settings import Settings
 from ..common.field_problems import field_error_text, problem_text
 from ..common.fit import fit_on_screen, scrolling
+from ..common.icons import text_style
 
 #: The spin boxes' own limits: wide, so that ``Settings.from_dict`` has the last word.
 _SPIN_LIMITS = {"workers": (0, 999), "retention_days": (0, 99_999), "wake_grace_s": (0, 99_999)}
-ERROR_STYLE = "color: #d63a2f;"
 
 
 #: The language choices, in their own language (the way language menus show them).
@@ -159,7 +160,7 @@ class SettingsDialog(QDialog):
         spin.valueChanged.connect(self._validate)
         self._spins[name] = spin
         error = QLabel()
-        error.setStyleSheet(ERROR_STYLE)
+        error.setStyleSheet(text_style(State.DOWN))
         error.setWordWrap(True)
         error.hide()
         self._errors[name] = error
