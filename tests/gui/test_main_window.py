@@ -23,6 +23,7 @@ from tcpmonitor_gui.core.profile_set import Change
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.session import Problem, ProblemKind
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
+from tcpmonitor_gui.ui.common.fit import FRAME_ROOM, screen_size
 from tcpmonitor_gui.ui.log.model import Role as LogRole
 from tcpmonitor_gui.ui.log_opening import monitor_once_logged
 from tcpmonitor_gui.ui.main_window import MainWindow
@@ -604,3 +605,18 @@ def test_test_now_says_at_once_what_it_is_testing(
     assert status.currentMessage() == "Testing Stalled…"
     qtbot.waitUntil(lambda: "heartbeat timeout" in status.currentMessage(), timeout=10_000)
     assert status.currentMessage().startswith("Stalled: ")
+
+
+def test_a_long_message_in_the_banner_scrolls_and_the_window_still_fits_its_screen(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """A notice's seven lines at 150 % on a 1024 x 600 screen made the window taller than
+    the screen, its status line (the counts) below the screen's edge: the banner was as tall
+    as its text. It now takes at most a fifth of the screen's height and scrolls the rest."""
+    qtbot.waitExposed(window)
+    lines = [f"svc-{n:04d} is down: refused — connection refused" for n in range(40)]
+    window.banner.show_message("40 connections down", "\n".join(lines), "warning")
+    free = screen_size(window)
+    assert window.minimumSizeHint().height() + FRAME_ROOM.height() <= free.height()
+    qtbot.waitUntil(lambda: window.banner.height() <= free.height() // 5 + 20, timeout=2000)
+    assert window.banner.label_text().splitlines()[1:] == lines  # all of it, to scroll to
