@@ -16,7 +16,7 @@
     <name>Banner</name>
     <message>
         <source>Dismiss</source>
-        <extracomment>The colours of the states a message is about: a drop reads like a ``down`` row.</extracomment>
+        <extracomment>At most this part of the screen&apos;s free height: a longer message scrolls. A notice&apos;s seven lines at 150 % on a 1024 x 600 screen made the window taller than the screen, its status line (the counts) below the screen&apos;s edge. The colours of the states a message is about: a drop reads like a ``down`` row.</extracomment>
         <translation>关闭</translation>
     </message>
     <message>
@@ -706,14 +706,18 @@
     <message numerus="yes">
         <source>%n when this computer was offline</source>
         <translation>
-            <numerusform>其中 %n 次发生在本机离线时</numerusform>
+            <numerusform>%n 次发生在本机离线时</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n in maintenance windows</source>
         <translation>
-            <numerusform>其中 %n 次在维护时段内</numerusform>
+            <numerusform>%n 次在维护时段内</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>{count} (not counted: {outages})</source>
+        <translation>{count}（不计入：{outages}）</translation>
     </message>
     <message>
         <source>{duration}, from {start} ({cause})</source>

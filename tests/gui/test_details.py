@@ -122,7 +122,7 @@ def test_enter_on_a_row_shows_its_history(
     assert dock.title.text().startswith("orders db — 127.0.0.1:5432")
     assert dock.notes.text() == "Call Ana before restarting."
     # 30 days: one outage of the target (ten minutes, refused) and one of this computer's.
-    assert dock.outages_label.text() == "1 (1 when this computer was offline)"
+    assert dock.outages_label.text() == "1 (not counted: 1 when this computer was offline)"
     assert dock.longest_label.text().startswith("10 min, from ")
     assert dock.longest_label.text().endswith("(refused)")
     assert dock.recovery_label.text() == "10 min"
@@ -409,21 +409,26 @@ def test_an_uptime_watched_for_the_whole_window_says_nothing_more(
     assert week.endswith(" d 23 h watched)") and month.endswith(" d 23 h watched)")
 
 
-def test_an_outage_in_a_maintenance_window_is_marked_as_tcpmonitor_outages_marks_it(
-    qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The summary said "1 (1 in maintenance windows)" above two outages alike, with
-    nothing to tell which was planned; ``tcpmonitor outages`` notes it ("maintenance")."""
+def planned_and_not() -> tuple[Profile, list[Event]]:
+    """A profile's two drops of an hour: one in a maintenance window, then one of the target."""
     p = make_profile("127.0.0.1", 5432, name="orders db")
-    events = [
+    return p, [
         ev(p, ago(hours=5), State.UP),
         ev(p, ago(hours=4), State.DOWN, cause=Cause.REFUSED, maintenance=True),
         ev(p, ago(hours=3), State.UP, maintenance=True),
         ev(p, ago(hours=2), State.DOWN, cause=Cause.RESET),
         ev(p, ago(hours=1), State.UP),
     ]
+
+
+def test_an_outage_in_a_maintenance_window_is_marked_as_tcpmonitor_outages_marks_it(
+    qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary said "1 (... in maintenance windows)" above two outages alike, with
+    nothing to tell which was planned; ``tcpmonitor outages`` notes it ("maintenance")."""
+    p, events = planned_and_not()
     with details_of(qtbot, tmp_path, p, events) as dock:
-        assert dock.outages_label.text() == "1 (1 in maintenance windows)"
+        assert dock.outages_label.text() == "1 (not counted: 1 in maintenance windows)"
         table = dock.outage_table
         causes = [table.item(row, 2).text() for row in range(table.rowCount())]
     assert causes == ["reset", "refused (in a maintenance window)"]  # newest first
@@ -431,3 +436,14 @@ def test_an_outage_in_a_maintenance_window_is_marked_as_tcpmonitor_outages_marks
     assert cli_main(["outages", "--since", "1d", "--json", *dirs]) == 0
     told = [json.loads(line) for line in capsys.readouterr().out.splitlines()][::-1]
     assert [(o["cause"], o["maintenance"]) for o in told] == [("reset", False), ("refused", True)]
+
+
+def test_the_outages_not_counted_are_told_apart_from_the_count_in_chinese(
+    qtbot: QtBot, tmp_path: Path, chinese: None
+) -> None:
+    """One drop of the target and one in a maintenance window read "1 (1 in maintenance
+    windows)", in Chinese "1 (其中 1 次在维护时段内)": "of which one was planned", where
+    the planned one is not among those counted."""
+    p, events = planned_and_not()
+    with details_of(qtbot, tmp_path, p, events) as dock:
+        assert dock.outages_label.text() == "1（不计入：1 次在维护时段内）"

@@ -271,13 +271,15 @@ class DetailsDock(QDockWidget):
         self.uptime_label.setText(
             " · ".join(self._uptime_text(w, s.uptime[w]) for w in UPTIME_WINDOWS)
         )
-        apart = []
+        apart = []  # not among the count: "1 (1 in maintenance windows)" read as one of it
         if s.local:
             apart.append(self.tr("%n when this computer was offline", "", s.local))
         if s.planned:
             apart.append(self.tr("%n in maintenance windows", "", s.planned))
-        count = str(s.outages) + (f" ({', '.join(apart)})" if apart else "")
-        self.outages_label.setText(count)
+        count = self.tr("{count} (not counted: {outages})").format(
+            count=s.outages, outages=", ".join(apart)
+        )
+        self.outages_label.setText(count if apart else str(s.outages))
         mean = s.mean_recovery_s
         self.recovery_label.setText("–" if mean is None else duration_text(mean))
         longest = s.longest
