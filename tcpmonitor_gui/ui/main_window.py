@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self.model.unacknowledgedChanged.connect(self.tray.set_unacknowledged)
         self.model.staleAcks.connect(lambda ids: self.profiles.acknowledge(ids, ""))
         self.model.profilesChanged.connect(self._update_actions)
+        self.model.profilesChanged.connect(lambda: self._counts_changed(self.model.counts()))
         self.table.activated.connect(self.show_details)
         self.table.selectionChanged.connect(self._update_actions)
         self.table.currentChanged.connect(self._details.follow)
@@ -242,9 +243,8 @@ class MainWindow(QMainWindow):
         self.model.apply_events(events)
         self.policy.handle(events)
         changes = [e for e in events if e.kind is not Kind.SAMPLE]
-        if any(e.kind is Kind.NETWORK for e in changes):
-            self._counts = self.model.counts()  # the status line says when we are offline
-        if changes:
+        if changes:  # the same counts may name others down (the tray), or say "offline"
+            self._counts = self.model.counts()
             self._pending_changes.extend(changes)
             if not self._ui_timer.isActive():
                 self._ui_timer.start()

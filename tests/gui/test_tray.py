@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.ui.common.icons import badged_icon, state_icon
 from tcpmonitor_gui.ui.tray import (
     RECENT_LIMIT,
@@ -22,6 +24,8 @@ from tcpmonitor_gui.ui.tray import (
     pause_text,
     tooltip_text,
 )
+from tests.gui.windows import open_window
+from tests.helpers import make_profile, stored_event
 
 TS = dt.datetime(2025, 3, 4, 14, 2, 30, tzinfo=dt.UTC)
 
@@ -240,3 +244,31 @@ def test_a_connection_checked_again_after_it_could_not_be_is_a_recent_event(
         "Cache up",
         "Cache unknown (local error)",
     ]
+
+
+def test_the_tooltip_names_who_is_down_after_a_swap_or_a_rename(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The tooltip was written when the counts changed only: A back up and B down in one
+    batch left "1 down: A", and A renamed while down kept its old name there."""
+    a, b = (make_profile("127.0.0.1", 5000 + i, name=n) for i, n in enumerate("AB"))
+    ProfileStore(tmp_path / "config").save([a, b])
+    o = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    try:
+        w, now = o.window, dt.datetime.now(dt.UTC)
+        w.on_events(
+            [stored_event(a, now, State.DOWN, cause=Cause.REFUSED), stored_event(b, now, State.UP)]
+        )
+        qtbot.waitUntil(lambda: "1 down: A" in w.tray.tooltip(), timeout=3000)
+        later = now + dt.timedelta(seconds=5)
+        w.on_events(
+            [
+                stored_event(a, later, State.UP),
+                stored_event(b, later, State.DOWN, cause=Cause.RESET),
+            ]
+        )
+        qtbot.waitUntil(lambda: "1 down: B" in w.tray.tooltip(), timeout=3000)
+        w.registry.profiles.update([dataclasses.replace(b, name="B renamed")])
+        qtbot.waitUntil(lambda: "1 down: B renamed" in w.tray.tooltip(), timeout=3000)
+    finally:
+        o.close()
