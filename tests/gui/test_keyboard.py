@@ -304,3 +304,32 @@ def test_a_connection_added_from_the_keyboard_is_selected_and_current(
     assert added is not None
     assert w.table.selected_ids() == [added.id]
     assert w.table.current_id() == added.id
+
+
+def test_from_a_filter_down_or_enter_goes_to_its_rows_and_escape_empties_it(
+    qtbot: QtBot, opened: tuple[Opened, list[Profile]]
+) -> None:
+    """Typed into the connections' filter (Ctrl+F) or the log's, Down and Enter did
+    nothing and Escape left the text: the rows found took a Tab, or two past the groups, and
+    then one more key to select one before Ctrl+E or Delete could act on it."""
+    o, profiles = opened
+    w = o.window
+    edit, table = w.table.filter_edit, w.table.table
+    w.commands["find"].trigger()  # Ctrl+F
+    qtbot.waitUntil(lambda: focused() is edit, timeout=2000)
+    qtbot.keyClicks(edit, "char")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert focused() is table
+    assert w.table.selected_ids() == [profiles[2].id] == [w.table.current_id()]
+    assert w.commands["edit"].isEnabled()
+    edit.setFocus()
+    qtbot.waitUntil(lambda: focused() is edit, timeout=2000)
+    qtbot.keyClick(edit, Qt.Key.Key_Escape)
+    assert edit.text() == "" and w.table.proxy.rowCount() == 3
+    log_edit, log_view = w.log_pane.text_filter, w.log_pane.view
+    log_edit.setFocus()
+    qtbot.waitUntil(lambda: focused() is log_edit, timeout=2000)
+    qtbot.keyClicks(log_edit, "bravo")
+    qtbot.keyClick(log_edit, Qt.Key.Key_Down)
+    assert focused() is log_view and log_view.currentIndex().isValid()
+    assert "bravo" in str(log_view.currentIndex().siblingAtColumn(1).data())

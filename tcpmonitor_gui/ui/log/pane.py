@@ -43,6 +43,7 @@ from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.copy import copy_rows, copy_rows_on_ctrl_c
 from ..common.file_dialogs import ask_save_file
+from ..common.filter_keys import FilterKeys
 from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
 from ..common.seen import ScreenReader, rows_on_screen, watch_viewport
@@ -133,6 +134,7 @@ class LogPane(QWidget):
         self.export_button.setToolTip(self.tr("Saves the lines shown, as filtered, to a CSV file"))
 
         self.view = named(QTableView(), self.tr("Event log"))
+        self._keys = FilterKeys(self.text_filter, self.view)
         self.view.setTabKeyNavigation(False)  # Tab leaves the table
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

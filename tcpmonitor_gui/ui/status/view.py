@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..common.copy import copy_rows_on_ctrl_c
+from ..common.filter_keys import FilterKeys
 from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
 from ..common.i18n import QT_TRANSLATE_NOOP
@@ -172,6 +173,7 @@ class StatusTable(QWidget):
         bar.addWidget(self.group_combo)
 
         self.table = self._build_table()
+        self._keys = FilterKeys(self.filter_edit, self.table)
         self.empty_panel = self._build_empty_panel()
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.table)
