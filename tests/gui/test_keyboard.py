@@ -333,3 +333,23 @@ def test_from_a_filter_down_or_enter_goes_to_its_rows_and_escape_empties_it(
     qtbot.keyClick(log_edit, Qt.Key.Key_Down)
     assert focused() is log_view and log_view.currentIndex().isValid()
     assert "bravo" in str(log_view.currentIndex().siblingAtColumn(1).data())
+
+
+def test_after_a_removal_the_row_beside_it_is_selected(
+    qtbot: QtBot, opened: tuple[Opened, list[Profile]]
+) -> None:
+    """Delete, Yes: the connection went and nothing was selected, Edit and Remove greyed
+    out; the keyboard's next Delete or Ctrl+E did nothing, with no sign of where it was."""
+    o, profiles = opened
+    w, table = o.window, o.window.table.table
+    w.table.select_ids([profiles[0].id])  # alpha, between bravo (down) and charlie
+    table.setFocus()
+    qtbot.waitUntil(lambda: focused() is table, timeout=2000)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: [type(d) for d in dialogs()] == [QMessageBox], timeout=3000)
+    (box,) = dialogs()
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: w.model.row_of(profiles[0].id) is None, timeout=3000)
+    # The row above, where Qt put the current row: bravo.
+    assert w.table.selected_ids() == [profiles[1].id] == [w.table.current_id()]
+    assert w.commands["remove"].isEnabled() and w.commands["edit"].isEnabled()

@@ -57,6 +57,7 @@ class Selection(Protocol):
 
     def selected_ids(self) -> list[str]: ...
     def select_ids(self, profile_ids: list[str]) -> None: ...
+    def current_id(self) -> str | None: ...
 
 
 def names_of(profiles: Sequence[Profile], most: int = 5) -> str:
@@ -175,7 +176,7 @@ class ProfileActions(QObject):
                 "",
                 len(selected),
             ).format(count=len(selected), names=names),
-            lambda: self.remove([p.id for p in selected]),
+            lambda: self._remove_here([p.id for p in selected]),
         )
 
     def _ask(self, title: str, text: str, then: Callable[[], object]) -> None:
@@ -196,6 +197,14 @@ class ProfileActions(QObject):
 
     def remove(self, profile_ids: list[str]) -> None:
         self.profiles.remove(profile_ids)
+
+    def _remove_here(self, profile_ids: list[str]) -> None:
+        """Removed from the window: the row beside them (where Qt put the table's current
+        row) is selected, where the keyboard goes on from; nothing was, and Edit and
+        Remove were greyed out with no sign of where the keyboard was."""
+        self.remove(profile_ids)
+        if (now := self._table.current_id()) is not None:
+            self._table.select_ids([now])
 
     def toggle_selected(self) -> None:
         """Pause what runs and start what is paused, in one change; the choice is saved."""
