@@ -353,3 +353,21 @@ def test_after_a_removal_the_row_beside_it_is_selected(
     # The row above, where Qt put the current row: bravo.
     assert w.table.selected_ids() == [profiles[1].id] == [w.table.current_id()]
     assert w.commands["remove"].isEnabled() and w.commands["edit"].isEnabled()
+
+
+@pytest.mark.qt_log_ignore("does not support raise")  # the offscreen platform, on show_profile
+def test_a_connection_hidden_by_the_filters_is_shown_when_it_is_added_or_asked_for(
+    qtbot: QtBot, opened: tuple[Opened, list[Profile]]
+) -> None:
+    """With "char" in the filter, a connection added went where the filter hid it (as if
+    the add had done nothing), and a notice's "show" selected nothing."""
+    o, profiles = opened
+    w = o.window
+    w.table.filter_edit.setText("char")
+    w.show_profile(profiles[1].id)  # bravo
+    assert w.table.selected_ids() == [profiles[1].id] == [w.table.current_id()]
+    assert w.table.filter_edit.text() == ""
+    w.table.filter_edit.setText("char")
+    added = make_profile("127.0.0.1", 5009, name="delta")
+    w.profiles.apply(added, new=True)
+    assert w.table.selected_ids() == [added.id] == [w.table.current_id()]

@@ -289,16 +289,17 @@ class StatusTable(QWidget):
         return [str(index.data(Role.PROFILE_ID)) for index in rows]
 
     def select_ids(self, profile_ids: list[str]) -> None:
-        """Select these profiles (after an add or a duplicate, say); others are deselected.
-        The first is the current row, where the keyboard goes on from (and what the details
-        and a log that follows the selection show); ``clear()`` alone took the current row
-        away, and Down went to the table's first row."""
+        """Select these profiles (after an add or a duplicate, say); others are deselected,
+        and the filters cleared if they hide one. The first is the current row, where the
+        keyboard goes on from (and what the details and a log that follows the selection
+        show); ``clear()`` alone took the current row away, and Down went to the first row."""
         selection = self.table.selectionModel()
         flag = selection.SelectionFlag
-        found = (self.model.row_of(profile_id) for profile_id in profile_ids)
-        indexes = [
-            self.proxy.mapFromSource(self.model.index(row, 0)) for row in found if row is not None
-        ]
+        found = [row for pid in profile_ids if (row := self.model.row_of(pid)) is not None]
+        if any(not self.proxy.filterAcceptsRow(row, QModelIndex()) for row in found):
+            self.filter_edit.clear()  # hidden by the filters: a row added seemed not to be
+            self.group_combo.setCurrentIndex(0)
+        indexes = [self.proxy.mapFromSource(self.model.index(row, 0)) for row in found]
         indexes = [index for index in indexes if index.isValid()]
         if not indexes:
             selection.clear()
