@@ -642,8 +642,25 @@
 <context>
     <name>DetailsDock</name>
     <message>
+        <source>1 h</source>
+        <extracomment>While shown, the history is read again this often, and this long after a state change. A profile&apos;s state, since when (wall clock), the seconds really passed since and whether it was so before the restart too (``StatusModel.in_state``). Below this part of an uptime&apos;s window watched, the uptime says how long it was. ``PERIODS``&apos; names as the window&apos;s language writes them (the Chinese window read &quot;7 d&quot; beside &quot;持续 12 秒&quot;): for lupdate; ``period_text`` translates them.</extracomment>
+        <translation>1 小时</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 小时</translation>
+    </message>
+    <message>
+        <source>7 d</source>
+        <translation>7 天</translation>
+    </message>
+    <message>
+        <source>30 d</source>
+        <translation>30 天</translation>
+    </message>
+    <message>
         <source>Details</source>
-        <extracomment>While shown, the history is read again this often, and this long after a state change. A profile&apos;s state, since when (wall clock), the seconds really passed since and whether it was so before the restart too (``StatusModel.in_state``). Below this part of an uptime&apos;s window watched, the uptime says how long it was. The history shown was read (for tests and the curious): the profile id.</extracomment>
+        <extracomment>The history shown was read (for tests and the curious): the profile id.</extracomment>
         <translation>详情</translation>
     </message>
     <message>
@@ -702,6 +719,10 @@
     <message>
         <source>(of {duration} watched)</source>
         <translation>（仅监视了 {duration}）</translation>
+    </message>
+    <message>
+        <source>{window}: {uptime}</source>
+        <translation>{window}：{uptime}</translation>
     </message>
     <message numerus="yes">
         <source>%n when this computer was offline</source>

@@ -447,3 +447,19 @@ def test_the_outages_not_counted_are_told_apart_from_the_count_in_chinese(
     p, events = planned_and_not()
     with details_of(qtbot, tmp_path, p, events) as dock:
         assert dock.outages_label.text() == "1（不计入：1 次在维护时段内）"
+
+
+def test_the_periods_are_in_the_windows_language(
+    qtbot: QtBot, tmp_path: Path, chinese: None
+) -> None:
+    """The Chinese details read "1 h", "24 h", "7 d", "30 d" on their buttons and "24 h:
+    66.9 %" in the uptime, beside "持续 12 秒" in the table and "中断次数(30 天)" above."""
+    p, events = planned_and_not()
+    with details_of(qtbot, tmp_path, p, events) as dock:
+        texts = [b.text() for b in dock.period_buttons.buttons()]
+        assert texts == ["1 小时", "24 小时", "7 天", "30 天"]
+        assert dock.uptime_label.text().startswith("24 小时：")
+        assert " · 7 天：" in dock.uptime_label.text()
+        with qtbot.waitSignal(dock.loaded, timeout=5000):
+            dock.period_buttons.buttons()[2].click()
+        assert dock.period == "7 d"

@@ -43,7 +43,7 @@ from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.bidi import anchored, isolated
 from ..common.detail_text import detail_text
-from ..common.i18n import translate
+from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import cause_text
 from ..common.plain import plain
 from ..common.text import coarse_duration_text, duration_text
@@ -64,6 +64,18 @@ SOON_MS = 1_000
 
 #: Below this part of an uptime's window watched, the uptime says how long it was.
 WATCHED_PART = 0.9
+#: ``PERIODS``' names as the window's language writes them (the Chinese window read "7 d"
+#: beside "持续 12 秒"): for lupdate; ``period_text`` translates them.
+PERIOD_WORDS = (
+    QT_TRANSLATE_NOOP("DetailsDock", "1 h"),
+    QT_TRANSLATE_NOOP("DetailsDock", "24 h"),
+    QT_TRANSLATE_NOOP("DetailsDock", "7 d"),
+    QT_TRANSLATE_NOOP("DetailsDock", "30 d"),
+)
+
+
+def period_text(label: str) -> str:
+    return translate("DetailsDock", label)
 
 
 class DetailsDock(QDockWidget):
@@ -98,18 +110,18 @@ class DetailsDock(QDockWidget):
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         periods = QHBoxLayout()
         self.period_buttons = QButtonGroup(self)
-        for label in PERIODS:
+        for at, label in enumerate(PERIODS):
             button = QToolButton()
-            button.setText(label)
+            button.setText(period_text(label))
             button.setCheckable(True)
             button.setChecked(label == self.period)
             button.setObjectName(f"period {label}")
-            self.period_buttons.addButton(button)
+            self.period_buttons.addButton(button, at)
             periods.addWidget(button)
         periods.addStretch(1)
         self.edit_button = QPushButton(self.tr("&Edit…"))
         periods.addWidget(self.edit_button)
-        self.period_buttons.buttonClicked.connect(lambda b: self.set_period(b.text()))
+        self.period_buttons.idClicked.connect(lambda at: self.set_period(list(PERIODS)[at]))
         self.edit_button.clicked.connect(self._edit)
         self.chart_holder = QVBoxLayout()
         self.summary = QFormLayout()
@@ -177,8 +189,8 @@ class DetailsDock(QDockWidget):
     def set_period(self, label: str) -> None:
         if label in PERIODS and label != self.period:
             self.period = label
-            for button in self.period_buttons.buttons():
-                button.setChecked(button.text() == label)
+            for at, name in enumerate(PERIODS):
+                self.period_buttons.button(at).setChecked(name == label)
             self.refresh()
 
     def state_changed(self, profile_ids: set[str]) -> None:
@@ -264,7 +276,7 @@ class DetailsDock(QDockWidget):
         if uptime.percent is not None and watched < WATCHED_PART * PERIODS[window]:
             seen = self.tr("(of {duration} watched)").format(duration=duration_text(watched))
             text = f"{text} {seen}"
-        return f"{window}: {text}"
+        return self.tr("{window}: {uptime}").format(window=period_text(window), uptime=text)
 
     def _summarise(self, history: ProfileHistory) -> None:
         s, now = history.summary, self._until(history)
