@@ -15,8 +15,8 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
 
 from ..core.events import Event, Kind, State
 from ..core.wall_time import offset_if_twice
@@ -51,6 +51,7 @@ BALLOON_GRACE_MS = 2_000
 WATCH_MS = 2_000
 #: The icon's count is drawn at most this often.
 REPAINT_MS = 200
+_WINDOW_CHANGES = (QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.WindowStateChange)
 
 
 class Tray(Context):
@@ -164,6 +165,15 @@ class TrayIcon(QObject):
         self._balloon_timer.setSingleShot(True)
         self._balloon_timer.setInterval(MESSAGE_MS + BALLOON_GRACE_MS)
         self._balloon_timer.timeout.connect(close_balloons)
+        if isinstance(parent, QWidget):  # the window: "Show" or "Hide" as it is now
+            parent.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The window shown, hidden or minimized by any means (its title bar, the taskbar):
+        minimized, it was still "Hide window" here, which then showed it."""
+        if isinstance(watched, QWidget) and event.type() in _WINDOW_CHANGES:
+            self.set_window_visible(watched.isVisible() and not watched.isMinimized())
+        return False
 
     @staticmethod
     def available() -> bool:

@@ -272,3 +272,22 @@ def test_the_tooltip_names_who_is_down_after_a_swap_or_a_rename(
         qtbot.waitUntil(lambda: "1 down: B renamed" in w.tray.tooltip(), timeout=3000)
     finally:
         o.close()
+
+
+def test_show_or_hide_says_what_it_will_do_to_a_window_minimized(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Minimized from its title bar (or the taskbar), the window was still "Hide window"
+    in the tray's menu, which then showed it."""
+    o = open_window(qtbot, tmp_path / "config", tmp_path / "data")
+    try:
+        w = o.window
+        show = w.tray.menu().actions()[0]
+        qtbot.waitExposed(w)
+        assert show.text() == "Hide window"
+        w.showMinimized()
+        qtbot.waitUntil(lambda: show.text() == "Show window", timeout=3000)
+        w.showNormal()
+        qtbot.waitUntil(lambda: show.text() == "Hide window", timeout=3000)
+    finally:
+        o.close()
