@@ -215,6 +215,9 @@ class ActionRunner:
         self._batches: dict[str, _Batch] = {}
         self._waiting = 0
         self._waiting_for: collections.Counter[str] = collections.Counter()  # by profile id
+        #: States found again whose log's answer the loop awaits, by profile id: the same
+        #: profile's later changes go after them (its down ran before the up found first).
+        self._asking: collections.Counter[str] = collections.Counter()
         #: Commands that exited leaving processes that hold their output (on the loop).
         self._left: set[_Command] = set()
         self._lock = threading.Lock()
@@ -229,13 +232,26 @@ class ActionRunner:
         profile is told to one service at most once in ``REPEAT_S`` (a flapping connection).
         A drop found at a start or a resume that was down when last watched is no new drop:
         its actions are not run again (a tunnel restarted, a page sent at every restart); one
-        found up that was down is a recovery, and one found as it was is no change."""
+        found up that was down is a recovery, and one found as it was is no change. A
+        profile's changes are acted on in their order, those after a state found again
+        after its answer."""
+        pid = event.profile_id
         if self._known_before is not None and found_again(event):
             maybe = [a for a in actions if a.may_want(event)]
             if maybe:
+                with self._lock:
+                    self._asking[pid] += 1
                 self._loop.call_soon_threadsafe(self._as_known, event, maybe, target, snoozed)
+            return
+        wanted = [a for a in actions if a.wants(event)]
+        if not wanted:
+            return
+        with self._lock:
+            behind = self._asking[pid] > 0
+        if behind:  # after the state found again before it, whose answer the loop awaits
+            self._loop.call_soon_threadsafe(self._start, event, wanted, target, snoozed)
         else:
-            self._start(event, [a for a in actions if a.wants(event)], target, snoozed)
+            self._start(event, wanted, target, snoozed)
 
     def _as_known(
         self, event: Event, actions: Sequence[Action], target: str, snoozed: bool
@@ -243,14 +259,20 @@ class ActionRunner:
         """On the loop: ``actions`` for a state found again, as a change from what the log
         knew before it (``actions.as_known``); those it then wants no more are said."""
         before = None
-        with contextlib.suppress(EventLogError):  # not known: a first sight, as with no log
-            before = self._known_before(event) if self._known_before is not None else None
-        known = as_known(event, before)
-        for action in actions:
-            if action.wants(event) and not action.wants(known):
-                said = NOT_AGAIN if before is State.DOWN else NO_CHANGE.format(state=before)
-                self._report(record(event, Outcome(action, True, said, "")))
-        self._start(known, [a for a in actions if a.wants(known)], target, snoozed)
+        try:
+            with contextlib.suppress(EventLogError):  # not known: a first sight, as with no log
+                before = self._known_before(event) if self._known_before is not None else None
+            known = as_known(event, before)
+            for action in actions:
+                if action.wants(event) and not action.wants(known):
+                    said = NOT_AGAIN if before is State.DOWN else NO_CHANGE.format(state=before)
+                    self._report(record(event, Outcome(action, True, said, "")))
+            self._start(known, [a for a in actions if a.wants(known)], target, snoozed)
+        finally:
+            with self._lock:
+                self._asking[event.profile_id] -= 1
+                if self._asking[event.profile_id] <= 0:
+                    del self._asking[event.profile_id]
 
     def _start(self, event: Event, actions: Sequence[Action], target: str, snoozed: bool) -> None:
         for action in actions:

@@ -3,16 +3,27 @@ restarting it, a reboot) is no new drop: its down actions are not run a second t
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
+import pytest
+
+from tcpmonitor_gui.core import action_runner
+from tcpmonitor_gui.core.action_runner import ActionRunner
+from tcpmonitor_gui.core.actions import parse
+from tcpmonitor_gui.core.events import Cause, Event, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy
+from tests.helpers import make_profile, stored_event
 
-from ._cli_process import Home, Running
+from ._cli_process import DEADLINE_S, Home, Running
 
 #: Appends a line to the file named by its argument: one line per run of the action.
 TOUCH = "import sys; open(sys.argv[1], 'a').write('ran\\n')"
@@ -97,3 +108,47 @@ def test_a_recovery_across_a_restart_runs_up_actions_and_the_same_state_runs_no_
     )
     assert ups.read_text() == "down -> up\n"
     assert changes.read_text() == "connecting -> down\ndown -> up\n"
+
+
+def test_a_change_right_after_a_state_found_again_runs_its_actions_after_that_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A state found again waits for the event log's answer (what the target was before) on
+    the actions' thread; a change that came meanwhile (up at the start, down a moment later:
+    a flapping target, or a log slow to answer while a thousand profiles start) ran its
+    actions at once, ahead of the first's: the down command ran before the up one, and the
+    team's notice said 'down' then 'back up' of a connection that was down. A profile's
+    actions run in the order of its changes."""
+    monkeypatch.setattr(action_runner, "MAX_RUNNING_PER_PROFILE", 1)  # one at a time, in turn
+    asked, answer = threading.Event(), threading.Event()
+
+    def slow_log(event: Event) -> State | None:  # the log's answer: down when last watched
+        asked.set()
+        answer.wait(DEADLINE_S)
+        return State.DOWN
+
+    ran = tmp_path / "ran"
+    actions = parse("actions", [
+        {"on": on, "run": [sys.executable, "-c", f"open({str(ran)!r}, 'a').write('{on}\\n')"]}
+        for on in ("up", "down")])  # fmt: skip
+    done: list[Event] = []
+    runner = ActionRunner(done.append, slow_log)
+    try:
+        p = make_profile("127.0.0.1", 1, "watch", name="db")
+        at = dt.datetime.now(dt.UTC)
+        up = dataclasses.replace(stored_event(p, at, State.UP), previous=State.CONNECTING)
+        down = dataclasses.replace(
+            stored_event(p, at + dt.timedelta(seconds=1), State.DOWN, cause=Cause.RESET),
+            previous=State.UP,
+        )
+        runner.submit(up, actions, p.target)
+        assert asked.wait(DEADLINE_S)
+        runner.submit(down, actions, p.target)
+        answer.set()
+        deadline = time.monotonic() + DEADLINE_S
+        while len(done) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # ok-sleep: polling the runner's records, with a deadline
+    finally:
+        runner.close()
+    assert [e.detail.split(" ")[0] for e in done] == ["up", "down"], done
+    assert ran.read_text().split() == ["up", "down"]
