@@ -34,6 +34,10 @@ class DaemonPool:
         self._threads = 0
         #: Threads waiting for a call and not yet promised one by ``submit``.
         self._idle = 0
+        #: Calls queued when every thread was busy: each is the next one free's, which then
+        #: does not count itself idle (it did, and the pool, its threads ended, believed one
+        #: still waited, handed it the next call, and made none: that call never ran).
+        self._backlog = 0
         self._made = 0
         self._closed = False
 
@@ -54,6 +58,8 @@ class DaemonPool:
                 self._made += 1
                 name = f"{self._name}-{self._made}"
                 threading.Thread(target=self._work, name=name, daemon=True).start()
+            else:
+                self._backlog += 1
         return fut
 
     def _work(self) -> None:
@@ -81,6 +87,8 @@ class DaemonPool:
                 closed = self._closed
                 if closed:
                     self._threads -= 1
+                elif self._backlog:
+                    self._backlog -= 1  # a call waits: this thread's next
                 else:
                     self._idle += 1
             if fut.running():

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
+from tcpmonitor_gui.core import daemon_pool
 from tcpmonitor_gui.core.daemon_pool import DaemonPool
 
 
@@ -53,3 +55,28 @@ def test_shutdown_cancels_what_has_not_begun() -> None:
     assert running.result(5) is True
     with pytest.raises(RuntimeError):
         pool.submit(str, 2)
+
+
+def test_a_call_after_the_threads_ended_idle_runs_though_calls_once_waited_for_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More calls than threads: one waited in the queue for a thread to be free. The thread
+    that took it had counted itself free (idle), and kept counting so: once the threads had
+    ended idle, the pool believed one was still waiting, handed the next call to it, and
+    made none; that call's future never completed (a lookup stuck for good)."""
+    monkeypatch.setattr(daemon_pool, "IDLE_S", 0.2)
+    pool = DaemonPool(2, "test-pool")
+    release = threading.Event()
+    try:
+        first = [pool.submit(release.wait, 30) for _ in range(2)]
+        queued = pool.submit(str, 3)  # waits for one of the two
+        release.set()
+        assert [f.result(5) for f in first] == [True, True]
+        assert queued.result(5) == "3"
+        deadline = time.monotonic() + 10
+        while pool.threads and time.monotonic() < deadline:
+            time.sleep(0.05)  # ok-sleep: waiting for the idle threads to end, with a deadline
+        assert pool.threads == 0
+        assert pool.submit(str, 4).result(5) == "4"
+    finally:
+        pool.shutdown()
