@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import faulthandler
 import functools
@@ -147,19 +148,32 @@ async def _run(
             output.put(event.to_json())
 
     ours = threading.get_ident()  # this loop's thread
+    #: This computer's changes told on a watcher's thread and not yet here, oldest first.
+    news: collections.deque[Event] = collections.deque()
 
     def computer_changed(event: Event) -> None:  # a watcher's thread, or a monitor's
-        if threading.get_ident() == ours:
-            # A monitor read the clocks before it reports a failure, and they say this
-            # computer slept: told now, before that failure (posted, it came after it).
+        if threading.get_ident() != ours:
+            news.append(event)
+            loop.call_soon_threadsafe(tell_news)
+            return
+        # A monitor read the clocks before it reports a failure, and they say this computer
+        # slept: told now, before that failure (posted, it came after it).
+        tell_news()
+        emit(event)
+        loop.call_soon(retry_after, event)
+
+    def tell_news() -> None:
+        """What the watchers told, now: before a monitor's event, which came after it (the
+        watcher found the sleep first, and the monitor then none to tell before its drop)."""
+        while news:
+            event = news.popleft()
             emit(event)
             loop.call_soon(retry_after, event)
-        else:
-            loop.call_soon_threadsafe(_computer_changed, event)
 
-    def _computer_changed(event: Event) -> None:
+    def monitored(event: Event) -> None:
+        if news:
+            tell_news()
         emit(event)
-        retry_after(event)
 
     def retry_after(event: Event) -> None:
         if event.state in RETRY_AFTER:
@@ -172,7 +186,7 @@ async def _run(
     actions = ActionRunner(outcome, functools.partial(state_before, events.path))
     computer = ThisComputer(computer_changed)
     already = computer.start()
-    monitors = MonitorSet(emit, local=computer.network, woke=computer.power.look_now)
+    monitors = MonitorSet(monitored, local=computer.network, woke=computer.power.look_now)
     for event in already:
         emit(event)
     monitors.add_all(profiles)

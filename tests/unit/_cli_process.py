@@ -87,15 +87,17 @@ class Running:
         open_files: tuple[int, int] | None = None,
         stderr: int = subprocess.PIPE,
         slept: Path | None = None,
+        prelude: str = "",
     ) -> None:
         """``open_files``: the child's soft and hard open-file limits (``ulimit -n``);
         ``stderr``: a file descriptor of the test's instead of a pipe read here; ``slept``:
-        a file whose number the child's clocks read as its time asleep (``SLEPT_CLOCK``)."""
+        a file whose number the child's clocks read as its time asleep (``SLEPT_CLOCK``),
+        and ``prelude`` code the child runs first (with ``slept`` only)."""
         argv = command(home, args, flags)
         if open_files is not None:  # as `prlimit --nofile=SOFT:HARD COMMAND` runs it
             argv = [sys.executable, "-c", LIMIT_FILES, *map(str, open_files), *argv]
         if slept is not None:
-            argv = [sys.executable, "-c", SLEPT_CLOCK, str(slept), *argv]
+            argv = [sys.executable, "-c", SLEPT_CLOCK, str(slept), prelude, *argv]
         self._proc = subprocess.Popen(
             argv,
             env=home.env,
@@ -273,11 +275,13 @@ def peak_rss_kb(home: Home, *args: str) -> int:
 #: Runs ``argv[3:]`` with the open-file limits ``argv[1]`` (soft) and ``argv[2]`` (hard).
 #: Runs the command with ``power.slept_s`` (``CLOCK_BOOTTIME - CLOCK_MONOTONIC``) read from
 #: the file named first: a test makes the computer "sleep" by writing a larger number there.
+#: The code given second runs next.
 SLEPT_CLOCK = """import pathlib, runpy, sys
 import tcpmonitor_gui.core.power as power
 clock = pathlib.Path(sys.argv[1])
 power.slept_s = lambda: float(clock.read_text())
-sys.argv = sys.argv[2:]
+exec(sys.argv[2])
+sys.argv = sys.argv[3:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
 

@@ -233,14 +233,32 @@ async def test_tcpmonitor_run_tells_sleep_and_wake_and_checks_at_once_on_waking(
         assert time.monotonic() - woke < 5, "the probe waited for its interval"
 
 
+#: The child's monitors take a moment before they report a failure (``Running(prelude=)``):
+#: its loop busy with other callbacks, as on waking with many connections, while the
+#: watcher's thread reads the clocks first.
+BUSY_LOOP = """import time
+from tcpmonitor_gui.core import monitor
+_report = monitor.Monitor.report
+def report(self, sample):
+    if not sample.ok:
+        time.sleep(3)  # ok-sleep: the loop busy; the watcher reads the clocks once a second
+    _report(self, sample)
+monitor.Monitor.report = report
+"""
+
+
+@pytest.mark.parametrize("watcher_first", [False, True], ids=["monitor-first", "watcher-first"])
 def test_tcpmonitor_run_prints_a_sleep_before_the_drop_it_caused(
-    proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, watcher_first: bool
 ) -> None:
     """Without logind, the clocks tell a sleep. On waking, a held connection that its server
     dropped meanwhile is reset at its first packet; the monitor reads the clocks before it
     reports that, but the sleep and the wake were printed after the drop, as if the server
     had gone down on its own before this computer slept (a script reading ``--json`` that
-    holds back a sleep's drops told it as the server's)."""
+    holds back a sleep's drops told it as the server's). Likewise when the watcher's thread
+    read the clocks first (its once-a-second look fell between the drop's arrival and its
+    report, the loop busy): the sleep it found was posted to the loop, and the monitor,
+    finding no jump left, printed its drop at once, ahead of the sleep and the wake."""
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
     clock = tmp_path / "slept"
 
@@ -258,12 +276,18 @@ def test_tcpmonitor_run_prints_a_sleep_before_the_drop_it_caused(
         event = json.loads(line)
         return (event["kind"], event["state"]) if event["kind"] in ("state", "power") else None
 
-    with Running(home, "run", "--json", "--profiles", str(file), slept=clock) as run:
+    args = ("run", "--json", "--profiles", str(file))
+    prelude = BUSY_LOOP if watcher_first else ""
+    with Running(home, *args, slept=clock, prelude=prelude) as run:
         run.read_until(lambda line: news(line) == ("state", "up"))
         assert proxy.wait_for_connections(1, timeout=DEADLINE_S)
-        slept(100.0 + HOUR)  # this computer slept an hour: its clocks say so when next read
-        proxy.cut()  # and its server dropped the connection meanwhile: reset on waking
-        run.read_until(lambda line: news(line) == ("state", "down"))
+        if watcher_first:  # the drop first: its monitor is busy 3 s before it says so,
+            proxy.cut()  # and meanwhile the watcher reads that this computer slept
+            slept(100.0 + HOUR)
+        else:
+            slept(100.0 + HOUR)  # this computer slept an hour: its clocks say so when read
+            proxy.cut()  # and its server dropped the connection meanwhile: reset on waking
+        run.read_until(lambda line: news(line) == ("state", "down"), DEADLINE_S * 2)
         if ("power", "wake") not in map(news, run.lines):
             run.read_until(lambda line: news(line) == ("power", "wake"))
     told = [n for n in map(news, run.lines) if n is not None]
