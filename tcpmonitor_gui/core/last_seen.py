@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,6 +44,7 @@ _LAST_EVENTS = f"""
 WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids))
 SELECT e.profile_id, e.ts, e.state, e.cause FROM ids JOIN events e ON e.id IN (
   SELECT id FROM events WHERE profile_id = pid AND coalesce(kind, '') != 'action'
+    AND ts < :until
   ORDER BY ts DESC, id DESC LIMIT {LOOK_BACK})
 ORDER BY e.profile_id, e.ts DESC, e.id DESC
 """
@@ -58,12 +60,18 @@ _KNOWN = {str(s) for s in KNOWN_STATES}
 
 
 def last_seen(
-    conn: sqlite3.Connection, profile_ids: Sequence[str], now: dt.datetime
+    conn: sqlite3.Connection,
+    profile_ids: Sequence[str],
+    now: dt.datetime,
+    *,
+    until: dt.datetime | None = None,
 ) -> dict[str, LastSeen]:
-    """Each profile's ``LastSeen`` (profiles the log never saw are left out)."""
+    """Each profile's ``LastSeen`` (profiles the log never saw are left out), of the events
+    before ``until`` (all by default)."""
     ids = json.dumps(list(profile_ids))
     newest_first: dict[str, list[tuple[float, str, str | None]]] = {}
-    for pid, ts, state, cause in conn.execute(_LAST_EVENTS, {"ids": ids}):
+    before = math.inf if until is None else unix_seconds(until)
+    for pid, ts, state, cause in conn.execute(_LAST_EVENTS, {"ids": ids, "until": before}):
         newest_first.setdefault(pid, []).append((ts, state, cause))
     first = int(unix_seconds(now) // 60) - MINUTES + 1
     minutes: dict[str, list[tuple[int, float | None]]] = {}
@@ -103,13 +111,16 @@ def _walk_back(
         return None, None, None
 
 
-def known_states(path: Path, profile_ids: Sequence[str]) -> dict[str, tuple[State, dt.datetime]]:
+def known_states(
+    path: Path, profile_ids: Sequence[str], until: dt.datetime | None = None
+) -> dict[str, tuple[State, dt.datetime]]:
     """The state each profile was last known in and since when (``LastSeen``), of those the
-    log in ``path`` knew; {} when it cannot be read (nothing is known)."""
+    log in ``path`` knew before ``until`` (the metrics' start: what they were fed after it,
+    stored while they read, is theirs to count); {} when it cannot be read (nothing is known)."""
     ids, now = list(profile_ids), dt.datetime.now(dt.UTC)
     nothing: dict[str, LastSeen] = {}
     try:
-        seen = read(path, lambda conn: last_seen(conn, ids, now), nothing)
+        seen = read(path, lambda conn: last_seen(conn, ids, now, until=until), nothing)
     except EventLogError:
         return {}
     return {

@@ -228,6 +228,7 @@ class Engine(QObject):
         host, port = parse_listen("metrics_listen", self._metrics_listen)
         exported, log = self._exported(()), self._eventlog
         metrics = Metrics(exported, waits=log is not None)  # until it knows what the log knew
+        began = dt.datetime.now(dt.UTC)  # what is stored from now on is fed (and held) too
         try:
             self._metrics_server = MetricsServer(metrics, host, port)
         except OSError as exc:
@@ -237,7 +238,8 @@ class Engine(QObject):
         self._metrics = metrics
         if log is not None:  # read on a thread of its own: never the GUI thread's
             ids = [p.id for p in exported]
-            threading.Thread(target=_learn, args=(metrics, log.path, ids), daemon=True).start()
+            learn = (metrics, log.path, ids, began)
+            threading.Thread(target=_learn, args=learn, daemon=True).start()
         self.eventsReady.connect(self._feed_metrics)  # every batch: monitors', actions'
 
     def _feed_metrics(self, events: Sequence[Event]) -> None:
@@ -404,13 +406,14 @@ class Engine(QObject):
         return self._where.get(profile.id, self._pick()).submit(check)
 
 
-def _learn(metrics: Metrics, path: Path, ids: list[str]) -> None:
-    """What the event log knew of the exported profiles, to the metrics (``Metrics.know``)."""
+def _learn(metrics: Metrics, path: Path, ids: list[str], began: dt.datetime) -> None:
+    """What the event log knew of the exported profiles before ``began``, to the metrics
+    (``Metrics.know``)."""
     from ..core.last_seen import known_states  # noqa: PLC0415 - loaded by start()
 
     known: dict[str, tuple[State, dt.datetime]] = {}
     try:
-        known = known_states(path, ids)
+        known = known_states(path, ids, began)
     finally:
         metrics.know(known)  # whatever happened: the events it holds go on
 

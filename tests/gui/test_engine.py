@@ -12,12 +12,14 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.core import claims
+from tcpmonitor_gui.core import claims, last_seen
 from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.eventqueries import read
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_set import ProfileSet
@@ -262,6 +264,51 @@ def test_the_window_opened_again_keeps_the_time_of_the_last_change_in_its_metric
         assert "tcpmonitor_state_changes_total{" not in scraped(again)  # nothing changed
     finally:
         again.close()
+
+
+def test_the_window_opened_again_counts_a_change_found_while_it_read_the_event_log(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up when the window closed, refused when it opened again: a change, counted by
+    tcpmonitor_state_changes_total{cause="refused"}. The metrics learn what the log knew
+    on a thread of their own, and that read took in the drop this window had just stored
+    (a big log, a busy computer): the log said "down", the drop was taken for a state
+    found again as before, and the change was never counted."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    SettingsStore(config).save(Settings(metrics_listen="127.0.0.1:0"))
+    opened = open_window(qtbot, config, data)
+    try:
+        orders = watched_through(qtbot, opened, proxy, "Orders DB")
+    finally:
+        opened.close()
+    proxy.set_mode("refuse")
+    stored_down = threading.Event()
+    known_states = last_seen.known_states
+
+    def slow_read(path: Path, *args: Any, **kwargs: Any) -> Any:  # the learning thread
+        deadline = time.monotonic() + 10
+        while not stored_down.is_set() and time.monotonic() < deadline:
+            downs = read(path, lambda c: c.execute(DOWNS, (orders.id,)).fetchone()[0], 0)
+            if downs:
+                stored_down.set()
+            else:
+                time.sleep(0.05)  # ok-sleep: polling the log for the drop, with a deadline
+        return known_states(path, *args, **kwargs)
+
+    monkeypatch.setattr(last_seen, "known_states", slow_read)
+    again = open_window(qtbot, config, data)
+    try:
+        labels = f'profile="Orders DB",target="{orders.target}",detector="watch"'
+        down = f'tcpmonitor_state{{{labels},state="down"}} 1'
+        qtbot.waitUntil(lambda: down in scraped(again), timeout=15000)
+        assert stored_down.is_set()
+        counted = f'tcpmonitor_state_changes_total{{{labels},cause="refused"}} 1'
+        assert counted in scraped(again)
+    finally:
+        again.close()
+
+
+DOWNS = "SELECT count(*) FROM events WHERE profile_id = ? AND state = 'down'"
 
 
 def changed_at(text: str) -> float | None:
