@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
+from collections.abc import Sequence
 from pathlib import Path
+from typing import overload
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.ui.common.bidi import isolated
 from tcpmonitor_gui.ui.common.icons import badged_icon, state_icon
 from tcpmonitor_gui.ui.tray import (
     RECENT_LIMIT,
@@ -78,6 +82,61 @@ def test_tooltip_cuts_even_a_single_overlong_name() -> None:
     text = tooltip_text({State.DOWN: 2}, ["x" * 300, "y"])
     assert len(text) <= TOOLTIP_MAX
     assert text.endswith("… and 1 more")
+
+
+class ReadNames(Sequence[str]):
+    """Names down, remembering which of them were read."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names, self.read = names, set[int]()
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            raise TypeError("the tooltip needs no copy of the names")
+        if i < len(self.names):
+            self.read.add(i)
+        return self.names[i]
+
+
+def test_the_tooltip_of_thousands_down_reads_only_the_names_it_can_show() -> None:
+    """5,000 connections down together (an office network gone): the tooltip, written at
+    every batch, joined the first 5,000 names, then 4,999, ... to find how many fit: 0.2 s
+    of the GUI thread each time, a frozen window in the burst."""
+    names = ReadNames([f"Database server number {i}" for i in range(5000)])
+    text = tooltip_text({State.DOWN: 5000}, names)
+    assert text == (
+        "TCP Monitor — 5000 down: Database server number 0, Database server number 1, "
+        "Database server number 2 and 4997 more"
+    )
+    assert len(names.read) <= TOOLTIP_MAX // len(", ") + 1
+
+
+def most_names_that_fit(down: Sequence[str], text: str) -> str:
+    """The tooltip's names found the slow way: every count of names tried, most first."""
+    names = [isolated(n) for n in down]
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        more = f" and {rest} more" if rest else ""
+        if len(candidate := f"{text}: {', '.join(names[:shown])}{more}") <= TOOLTIP_MAX:
+            return candidate
+    return "(none fits)"
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_tooltip_shows_as_many_names_as_fit(seed: int) -> None:
+    rng = random.Random(seed)
+    pool = ["a", "Orders DB", "שרת", "x" * 50, "Cache", "قاعدة البيانات", "Broker 12", ""]
+    names = [rng.choice(pool) + str(i) for i in range(rng.randint(1, 60))]
+    text = tooltip_text({State.DOWN: len(names)}, names)
+    expected = most_names_that_fit(names, f"TCP Monitor — {len(names)} down")
+    assert text == expected or (expected == "(none fits)" and "…" in text)
 
 
 def test_event_text_reads_time_name_state_and_cause() -> None:
