@@ -12,11 +12,13 @@ an answer, not a silence: such drops are told as themselves.
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QObject
 
 from ...core.events import NO_SUCH_NAME, Cause
 from ...core.profile import Profile
-from .computer import Policy, host_key
+from .computer import HOSTS_KEPT, Policy, host_key
 from .notice import Change, Notice, Transition
 from .wording import join_names
 
@@ -26,10 +28,15 @@ DNS_MIN = 2
 
 def named(profile: Profile) -> bool:
     """Whether ``profile``'s host is a name to resolve (not an IP address)."""
+    return _is_name(profile.host)
+
+
+@functools.lru_cache(maxsize=HOSTS_KEPT)
+def _is_name(host: str) -> bool:
     # The resolver's module brings asyncio, which the window's first frame does without.
     from ...core.resolver import is_address  # noqa: PLC0415
 
-    return not is_address(profile.host)
+    return not is_address(host)
 
 
 class DnsNotices(QObject):

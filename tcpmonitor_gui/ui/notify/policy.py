@@ -64,7 +64,7 @@ from ...core.profile import Profile
 from ...core.settings import Settings
 from ..common.labels import cause_text
 from ..common.text import duration_text
-from . import computer
+from . import computer, wording
 from .computer import (
     BACK_GRACE_S,
     CHANGE_SETTLE_S,
@@ -423,7 +423,7 @@ class NotificationPolicy(QObject):
 
     def down_notice(self, downs: Sequence[Change]) -> Notice:
         lines = []
-        for c in downs:
+        for c in downs[: wording.MAX_LINES]:
             line = down_line(c.event)
             if c.other is not None:
                 back = (c.other.ts - c.event.ts).total_seconds()
@@ -436,7 +436,7 @@ class NotificationPolicy(QObject):
                 n=len(downs), names=join_names(names)
             )
         profiles = [self._profiles[c.event.profile_id] for c in downs]
-        return self.notice(title, lines_text(lines), True, profiles, snoozable=True)
+        return self.notice(title, lines_text(lines, len(downs)), True, profiles, snoozable=True)
 
     def _up_notice(self, ups: Sequence[Change]) -> Notice:
         names = [c.event.profile_name for c in ups]
@@ -445,6 +445,6 @@ class NotificationPolicy(QObject):
             title = self.tr("{n} connections back up: {names}", "", len(ups)).format(
                 n=len(ups), names=join_names(names)
             )
-        body = lines_text([up_line(c.event, c.other) for c in ups])
+        body = lines_text([up_line(c.event, c.other) for c in ups[: wording.MAX_LINES]], len(ups))
         profiles = [self._profiles[c.event.profile_id] for c in ups]
         return self.notice(title, body, False, profiles, snoozable=True)

@@ -108,9 +108,11 @@ def unchecked_words(events: Sequence[Event]) -> tuple[str, str]:
     return title, lines_text(lines) + "\n" + after
 
 
-def lines_text(lines: Sequence[str]) -> str:
+def lines_text(lines: Sequence[str], total: int | None = None) -> str:
+    """The first ``MAX_LINES`` lines, and how many more of ``total`` (the lines' own count
+    by default): a burst of 5,000 need not be worded for the five shown."""
     shown = [anchored(line) for line in lines[:MAX_LINES]]
-    if len(lines) > MAX_LINES:
-        rest = len(lines) - MAX_LINES
+    if (total := len(lines) if total is None else total) > MAX_LINES:
+        rest = total - MAX_LINES
         shown.append(Notify.tr("…and {n} more", "", rest).format(n=rest))
     return "\n".join(shown)
