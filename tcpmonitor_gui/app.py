@@ -270,6 +270,7 @@ def compose(
     """The registry over the session's profiles, the engine following it, the window and the
     demo (the QApplication must exist; monitoring starts with ``window.start_monitoring``)."""
     from .core.paths import ensure_dir  # noqa: PLC0415
+    from .core.session import Problem, ProblemKind  # noqa: PLC0415
     from .engine.engine import Engine  # noqa: PLC0415 - Qt only once the arguments are good
     from .engine.registry import ProfileRegistry  # noqa: PLC0415
     from .ui.main_window import MainWindow  # noqa: PLC0415
@@ -285,11 +286,14 @@ def compose(
         everywhere=lambda: session.settings.actions,
         metrics_listen=session.settings.metrics_listen,
     )
+    state = WindowState(session.config_dir / FILE_NAME, session.io)
+    if state.problem is not None:  # told with the session's, by the window
+        session.problems.append(Problem(ProblemKind.WINDOW_STATE_UNREADABLE, state.problem))
     window = MainWindow(
         session,
         registry,
         engine,
-        WindowState(session.config_dir / FILE_NAME, session.io),
+        state,
         autostart=autostart,
         launch_args=launch_args,
     )

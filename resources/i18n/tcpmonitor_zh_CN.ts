@@ -1785,6 +1785,10 @@
         <translation>无法使用事件日志</translation>
     </message>
     <message>
+        <source>The window&apos;s layout could not be read</source>
+        <translation>无法读取窗口布局</translation>
+    </message>
+    <message>
         <source>A copy was kept as {kept}; the defaults are used.</source>
         <translation>已保留副本 {kept}；现使用默认设置。</translation>
     </message>
@@ -1795,6 +1799,10 @@
     <message>
         <source>No copy could be made, so the file is left as it is and nothing is saved over it until TCP Monitor starts again.</source>
         <translation>无法创建副本，因此文件保持原样；在 TCP Monitor 重新启动之前不会覆盖它。</translation>
+    </message>
+    <message>
+        <source>It is left as it is; the window&apos;s size and columns are saved there once it is a file again (or nothing is there).</source>
+        <translation>它保持原样；待它重新成为普通文件（或那里已没有文件）后，窗口的大小和列宽才会保存到那里。</translation>
     </message>
     <message>
         <source>Monitoring works; events are kept in memory and stored once the event log can be opened (it is tried again every 5 s).</source>

@@ -60,6 +60,7 @@ class ProblemKind(enum.StrEnum):
     SETTINGS_UNREADABLE = "settings_unreadable"
     PROFILES_UNREADABLE = "profiles_unreadable"
     EVENTLOG_UNUSABLE = "eventlog_unusable"
+    WINDOW_STATE_UNREADABLE = "window_state_unreadable"  # ui.ini, the window's layout
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,26 +5,39 @@ It lives in an INI file through QSettings (the toolkit's business, not ``setting
 read once at start-up, before the window is shown; every write goes to the I/O thread with a
 QSettings object of its own (one object is not to be shared between threads), so closing the
 window never waits for the disk.
+
+What is at its name and is not a file is neither read nor written: QSettings opens a named
+pipe and waits for a writer, for ever, the window's start (on the GUI thread, holding the
+GIL) or the I/O thread (every later save of the profiles, and the close) with it.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from ..core.jsonfile import special_kind
+
 FILE_NAME = "ui.ini"
+log = logging.getLogger(__name__)
 
 
 class WindowState:
     def __init__(self, path: Path, io: concurrent.futures.Executor) -> None:
         self.path = path
         self._io = io
-        reader = QSettings(str(path), QSettings.Format.IniFormat)
-        self._values: dict[str, Any] = {key: reader.value(key) for key in reader.allKeys()}
+        kind = special_kind(path)
+        #: Why the file was not read (the core's words, naming it), else None.
+        self.problem = None if kind is None else f"{path}: is {kind}, not a file; not read"
+        self._values: dict[str, Any] = {}
+        if self.problem is None:
+            reader = QSettings(str(path), QSettings.Format.IniFormat)
+            self._values = {key: reader.value(key) for key in reader.allKeys()}
 
     def get(self, key: str, default: Any = None) -> Any:
         return self._values.get(key, default)
@@ -40,6 +53,9 @@ class WindowState:
         path, changed = str(self.path), dict(values)
 
         def write() -> None:
+            if (kind := special_kind(self.path)) is not None:  # left as it is
+                log.warning("the window's layout is not saved: %s is %s", path, kind)
+                return
             settings = QSettings(path, QSettings.Format.IniFormat)
             for key, value in changed.items():
                 settings.setValue(key, value)

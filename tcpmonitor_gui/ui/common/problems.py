@@ -21,6 +21,9 @@ _TITLES = {
     ProblemKind.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP("Problems", "Settings could not be read"),
     ProblemKind.PROFILES_UNREADABLE: QT_TRANSLATE_NOOP("Problems", "Profiles could not be read"),
     ProblemKind.EVENTLOG_UNUSABLE: QT_TRANSLATE_NOOP("Problems", "The event log cannot be used"),
+    ProblemKind.WINDOW_STATE_UNREADABLE: QT_TRANSLATE_NOOP(
+        "Problems", "The window's layout could not be read"
+    ),
 }
 _KEPT = {
     ProblemKind.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP(
@@ -37,6 +40,11 @@ _NOT_KEPT = QT_TRANSLATE_NOOP(
     "No copy could be made, so the file is left as it is and nothing is saved over it "
     "until TCP Monitor starts again.",
 )
+_LAYOUT_LEFT = QT_TRANSLATE_NOOP(
+    "Problems",
+    "It is left as it is; the window's size and columns are saved there once it is a file "
+    "again (or nothing is there).",
+)
 _NOT_STORED = QT_TRANSLATE_NOOP(
     "Problems",
     "Monitoring works; events are kept in memory and stored once the event log can be opened "
@@ -51,6 +59,8 @@ def problem_title(problem: Problem) -> str:
 def problem_text(problem: Problem) -> str:
     if problem.kind is ProblemKind.EVENTLOG_UNUSABLE:
         advice = translate("Problems", _NOT_STORED)
+    elif problem.kind is ProblemKind.WINDOW_STATE_UNREADABLE:
+        advice = translate("Problems", _LAYOUT_LEFT)
     elif problem.kept:
         advice = translate("Problems", _KEPT[problem.kind]).format(kept=problem.kept)
     else:
