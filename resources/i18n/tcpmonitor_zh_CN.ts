@@ -2379,8 +2379,12 @@ Take them too?</source>
     <name>SettingsActions</name>
     <message>
         <source>Settings were not saved</source>
-        <extracomment>``(title, text)``: something the user must see (the window&apos;s banner). The settings in force from now on (the notification policy follows them).</extracomment>
+        <extracomment>``(title, text)``: something the user must see (the window&apos;s banner). The settings in force from now on (the notification policy follows them). A title: what ``problem`` told is no longer so (the settings are written after all). Writes them again after a failed write: a full disk may have room by then.</extracomment>
         <translation>设置未能保存</translation>
+    </message>
+    <message>
+        <source>Settings are saved again</source>
+        <translation>设置已重新保存</translation>
     </message>
     <message>
         <source>Start at login was not changed</source>

@@ -87,6 +87,8 @@ class Session:
         self._closed = False
         self.settings_store = SettingsStore(config_dir)
         self._settings: Settings | None = None
+        #: The last write of the settings failed (the window tries again; see ``close``).
+        self.settings_unsaved = False
         self.profile_store = ProfileStore(config_dir)
         self._profiles: ProfileSet | None = None
         self.eventlog: EventLog | None = None
@@ -217,7 +219,23 @@ class Session:
         self._settings = settings
         if self.eventlog is not None:
             self.eventlog.retention_days = settings.retention_days
-        return self.io.submit(self.settings_store.save, settings)
+        return self.io.submit(self._write_settings, settings)
+
+    def save_settings_again(self) -> concurrent.futures.Future[None]:
+        """Write the settings in force once more (a write failed: the disk may have room)."""
+        return self.io.submit(self._write_settings, self.settings)
+
+    def _write_settings(self, settings: Settings) -> None:
+        self.settings_unsaved = True
+        self.settings_store.save(settings)
+        self.settings_unsaved = False
+
+    def _settings_at_close(self) -> None:
+        if self.settings_unsaved and self._settings is not None:
+            try:
+                self._write_settings(self._settings)
+            except JsonFileError as exc:
+                log.warning("%s", exc)
 
     # Each query reads ``self.eventlog`` on the I/O thread, where the log was opened first.
 
@@ -283,6 +301,8 @@ class Session:
         if self._profiles is not None:
             self._profiles.close(retry=not self.strict)  # a command has said it failed
         if self._io is not None:
+            if not self.strict:  # the window, which said they were not saved: once more
+                self._io.submit(self._settings_at_close)
             self._io.shutdown(wait=True)
         if self.eventlog is not None:
             self.eventlog.close()

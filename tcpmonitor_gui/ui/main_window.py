@@ -117,7 +117,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
-
         self.tray = TrayIcon(self)
         self.policy = NotificationPolicy(
             registry.profiles.by_id, session.settings, self, network_up=lambda: engine.online
@@ -208,6 +207,7 @@ class MainWindow(QMainWindow):
         for source in (self.profiles.problem, self.settings_actions.problem, self.reports.problem):
             source.connect(lambda title, text: self.banner.show_message(title, text, "warning"))
         self.settings_actions.applied.connect(self.policy.set_settings)
+        self.settings_actions.resolved.connect(lambda t: self.banner.show_message(t, "", "info"))
         self.registry.saved.connect(self._profiles_saved)
         self.policy.notification.connect(self.notify)
         self.tray.showHideRequested.connect(self.toggle_visible)

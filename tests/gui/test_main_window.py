@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import itertools
 import json
 import os
@@ -22,6 +23,7 @@ from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_set import Change
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.session import Problem, ProblemKind
+from tcpmonitor_gui.core.settings import SettingsFileError, SettingsStore
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.common.fit import FRAME_ROOM, screen_size
 from tcpmonitor_gui.ui.log.model import Role as LogRole
@@ -391,6 +393,31 @@ def test_profiles_not_saved_on_a_full_disk_are_told_kept_and_written_once_there_
         assert not window.registry.save_retry.isActive()
     finally:
         o.close()
+
+
+@pytest.mark.parametrize("written", ["by the retry", "at the quit"])
+def test_settings_not_saved_on_a_full_disk_are_told_and_written_once_there_is_room(
+    qtbot: QtBot, small_disk: Path, tmp_path: Path, written: str
+) -> None:
+    config = small_disk / "config"
+    o = open_window(qtbot, config, tmp_path / "data", monitor=False)
+    actions, banner = o.window.settings_actions, o.window.banner
+    try:
+        filler = fill(small_disk)
+        with pytest.raises(SettingsFileError, match="No space left on device"):
+            actions.apply(dataclasses.replace(o.session.settings, retention_days=30)).result(10)
+        qtbot.waitUntil(lambda: banner.message()[0] == "Settings were not saved", timeout=5000)
+        assert o.session.settings.retention_days == 30  # in force here, and saved next time
+        assert actions.save_retry.isActive()  # written again in 30 s, unasked
+        filler.unlink()
+        if written == "by the retry":
+            actions.save_retry.setInterval(100)
+            actions.save_retry.start()
+            qtbot.waitUntil(lambda: banner.message()[0] == "Settings are saved again", timeout=5000)
+            assert not actions.save_retry.isActive()
+    finally:
+        o.close()  # room again before the retry's 30 s: the quit writes them
+    assert SettingsStore(config).load().retention_days == 30
 
 
 def test_window_state_is_remembered(qtbot: QtBot, dirs: tuple[Path, Path]) -> None:

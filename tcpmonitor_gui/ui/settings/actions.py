@@ -11,12 +11,13 @@ import concurrent.futures
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from ...core.session import Session
 from ...core.settings import Settings
 from ...engine.gui_thread import when_done
+from ...engine.registry import RETRY_SAVE_MS
 from ..common.file_problems import file_problem_text
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ class SettingsActions(QObject):
     problem = Signal(str, str)
     #: The settings in force from now on (the notification policy follows them).
     applied = Signal(object)
+    #: A title: what ``problem`` told is no longer so (the settings are written after all).
+    resolved = Signal(str)
 
     def __init__(
         self,
@@ -46,6 +49,12 @@ class SettingsActions(QObject):
         self._autostart_factory = autostart
         self._autostart: Autostart | None = None
         self._launch_args = launch_args
+        self._unsaved = ""  # why the last write of the settings failed (told once)
+        #: Writes them again after a failed write: a full disk may have room by then.
+        self.save_retry = QTimer(self)
+        self.save_retry.setSingleShot(True)
+        self.save_retry.setInterval(RETRY_SAVE_MS)
+        self.save_retry.timeout.connect(self._save_again)
 
     def _entry(self) -> Autostart | None:
         if self._autostart is None and self._autostart_factory is not None:
@@ -82,8 +91,19 @@ class SettingsActions(QObject):
         return future
 
     def _settings_saved(self, future: concurrent.futures.Future[None]) -> None:
-        if (exc := future.exception()) is not None:
-            self.problem.emit(self.tr("Settings were not saved"), file_problem_text(str(exc)))
+        error = "" if (exc := future.exception()) is None else str(exc)
+        if error and error != self._unsaved:  # (the retries every 30 s say it once)
+            self.problem.emit(self.tr("Settings were not saved"), file_problem_text(error))
+        elif not error and self._unsaved:
+            self.resolved.emit(self.tr("Settings are saved again"))
+        self._unsaved = error
+        if error:
+            self.save_retry.start()
+        else:
+            self.save_retry.stop()
+
+    def _save_again(self) -> None:
+        when_done(self._session.save_settings_again(), self._settings_saved, owner=self)
 
     def set_start_at_login(self, wanted: bool) -> concurrent.futures.Future[None]:
         """Write or remove the platform's login entry, on the I/O thread."""
