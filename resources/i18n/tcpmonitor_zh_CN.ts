@@ -1163,8 +1163,8 @@
         <translation>{what}：{field}：{value} 也是 {other} 的 id（id 必须唯一）</translation>
     </message>
     <message>
-        <source>not saved: {name} could not be read and is left as it is ({why}); set it aside first</source>
-        <translation>未保存：{name} 无法读取，保持原样（{why}）；请先把它移到别处</translation>
+        <source>not saved: {name} could not be read and is left as it is ({why}); fix it or move it away</source>
+        <translation>未保存：{name} 无法读取，保持原样（{why}）；请修正它或把它移到别处</translation>
     </message>
     <message>
         <source>not saved: {name} could not be written ({why})</source>

@@ -251,8 +251,9 @@ class JsonStore(Generic[T]):
 
     Subclasses say how to parse (``_parse``, raising their ``error`` class) and what a missing
     file means (``_default``). After a failed load the store is read-only: ``_write`` refuses
-    until ``quarantine`` has kept a copy of the bad file or a later load succeeds. A store that
-    was never loaded checks the file before its first write, for the same reason.
+    until ``quarantine`` has kept a copy of the bad file or a later read succeeds (each write
+    reads it again first: the user may have fixed it, or moved it away). A store that was never
+    loaded checks the file before its first write, for the same reason.
     """
 
     error: ClassVar[type[JsonFileError]] = JsonFileError
@@ -290,14 +291,15 @@ class JsonStore(Generic[T]):
 
     def _write(self, document: Mapping[str, Any]) -> None:
         name = self.path.name
-        if not self._checked:
+        if not self._checked or self._unreadable is not None:
+            # Read again: a file fixed or moved away since is no longer one to keep.
             with contextlib.suppress(JsonFileError):
                 self._read()
         if self._unreadable is not None:
             raise self.error(
                 self.path,
                 f"not saved: {name} could not be read and is left as it is "
-                f"({self._unreadable}); set it aside first",
+                f"({self._unreadable}); fix it or move it away",
             )
         try:  # never write a file that the next start could not read back
             text = file_text(document, name)

@@ -153,7 +153,7 @@ class ProfileStore(JsonStore[list[Profile]]):
             raise ProfileFileError(
                 self.path,
                 f"not saved: {self.path.name} could not be read and is left as it is "
-                f"({exc}); set it aside first",
+                f"({exc}); fix it or move it away",
             ) from exc
 
     @contextlib.contextmanager

@@ -395,6 +395,25 @@ def test_profiles_not_saved_on_a_full_disk_are_told_kept_and_written_once_there_
         o.close()
 
 
+def test_a_profiles_file_broken_by_an_editor_meanwhile_is_told_and_moved_away_ends_it(
+    qtbot: QtBot, opened: Opened, dirs: tuple[Path, Path]
+) -> None:
+    """The banner said to "set it aside first", which the window offers no way to do, and
+    with the file moved away the window's profiles were refused until it started again."""
+    window, path = opened.window, dirs[0] / "profiles.json"
+    db = make_profile("127.0.0.1", 1, name="db")
+    window.profiles.apply(db, new=True)
+    assert opened.session.profiles.flush().result(10) is None
+    path.write_text('{"version": 1, "profiles": [')  # an editor's save, half done
+    qtbot.waitUntil(lambda: window.banner.message()[0] == "Profiles were not saved", timeout=5000)
+    assert window.banner.message()[1].endswith("); fix it or move it away")
+    path.rename(path.with_name("profiles.json.mine"))
+    window.registry.save_retry.setInterval(100)
+    window.registry.save_retry.start()
+    qtbot.waitUntil(lambda: window.banner.message()[0] == "Profiles are saved again", timeout=5000)
+    assert stored(dirs) == [db]
+
+
 @pytest.mark.parametrize("written", ["by the retry", "at the quit"])
 def test_settings_not_saved_on_a_full_disk_are_told_and_written_once_there_is_room(
     qtbot: QtBot, small_disk: Path, tmp_path: Path, written: str

@@ -138,3 +138,21 @@ def test_a_value_json_cannot_hold_is_not_saved(store: SettingsStore) -> None:
     with pytest.raises(SettingsFileError, match=r"^not saved: settings\.json: Out of range float"):
         store.save(Settings(retention_days=float("nan")))  # type: ignore[arg-type]
     assert not store.path.exists()
+
+
+@pytest.mark.parametrize("mended", ["fixed", "moved away"])
+def test_a_bad_file_fixed_or_moved_away_no_longer_keeps_the_settings_from_being_saved(
+    store: SettingsStore, mended: str
+) -> None:
+    """The window's settings, refused while the file could not be read, were refused until
+    the program started again, whatever the user did with the file meanwhile."""
+    write(store, '{"version": 1, "sound": tru}')
+    load_error(store)
+    with pytest.raises(SettingsFileError, match=r"\); fix it or move it away$"):
+        store.save(Settings(sound=True))
+    if mended == "fixed":
+        write(store, '{"version": 1, "sound": false}')
+    else:
+        store.path.rename(store.path.with_name("settings.json.mine"))
+    store.save(Settings(sound=True))
+    assert SettingsStore(store.path.parent).load() == Settings(sound=True)

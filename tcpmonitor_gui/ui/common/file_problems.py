@@ -91,7 +91,7 @@ MESSAGES = (
     ),
     QT_TRANSLATE_NOOP(
         "FileProblem",
-        "not saved: {name} could not be read and is left as it is ({why}); set it aside first",
+        "not saved: {name} could not be read and is left as it is ({why}); fix it or move it away",
     ),
     QT_TRANSLATE_NOOP("FileProblem", "not saved: {name} could not be written ({why})"),
     QT_TRANSLATE_NOOP("FileProblem", "{what}: no copy could be kept ({why}); left as it is"),
