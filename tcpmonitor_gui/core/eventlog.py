@@ -252,14 +252,18 @@ class EventLog(WriterThread, EventReader):
         return self._submitted
 
     def committed(self, ticket: int, timeout: float) -> bool:
-        """Wait up to ``timeout`` until what was submitted up to ``ticket`` is committed."""
+        """Wait up to ``timeout`` until what was submitted up to ``ticket`` is committed;
+        False at once while the log cannot write (a full disk): what waits to tell a change
+        once it is stored (``run --json``) tells it now, not ``timeout`` late."""
+        return self._wait(ticket, timeout, through_errors=False)
+
+    def _wait(self, ticket: int, timeout: float, *, through_errors: bool) -> bool:
+        def over() -> bool:
+            failing = self._error is not None and not through_errors
+            return self._committed >= ticket or failing or not self._writer_alive()
+
         with self._cond:
-            return (
-                self._cond.wait_for(
-                    lambda: self._committed >= ticket or not self._writer_alive(), timeout
-                )
-                and self._committed >= ticket
-            )
+            return self._cond.wait_for(over, timeout) and self._committed >= ticket
 
     def health(self) -> EventLogHealth:
         with self._cond:
@@ -273,6 +277,7 @@ class EventLog(WriterThread, EventReader):
     def _set_error(self, error: str | None) -> None:
         with self._cond:
             changed, self._error = self._error != error, error
+            self._cond.notify_all()  # ``committed`` waits no longer for what cannot be written
         if changed:
             self._tell()
 
@@ -294,7 +299,7 @@ class EventLog(WriterThread, EventReader):
                 return False
             self._urgent = True
             self._cond.notify_all()
-        return self.committed(target, timeout)
+        return self._wait(target, timeout, through_errors=True)
 
     def close(self, timeout: float = 5.0) -> None:
         """Write what is queued and stop the writer (waiting up to ``timeout``); idempotent."""

@@ -625,3 +625,27 @@ def test_a_flapping_peer_on_a_full_disk_cannot_fill_memory(small_disk: Path) -> 
             assert first == (State.UP, State.DOWN) and last[1] is State.DOWN, stored
             assert all(a[1] == b[0] for a, b in itertools.pairwise(stored[1:])), stored
             assert len(stored) <= 2 + 2 * 50, len(stored)
+
+
+def test_on_a_full_disk_waiting_for_a_change_to_be_stored_ends_at_once(small_disk: Path) -> None:
+    """``run --json`` prints a state change once the log holds it, "unless the log reports
+    that it cannot write" (cli/output.py); it waited its 5 s all the same, for every batch:
+    while the disk was full each drop came out on stdout 5 s late or more."""
+    from tests.helpers import fill
+
+    with EventLog(small_disk / "events.sqlite3") as log:
+        log.submit([state_event(at(0), State.UP)])
+        assert log.flush()
+        filler = fill(small_disk)
+        failing = threading.Event()
+        log.watch_health(lambda health: failing.set() if health.error else None)
+        log.submit([state_event(at(1), State.DOWN)])
+        assert failing.wait(10)
+        ticket = log.submit([state_event(at(2), State.UP)])
+        started = time.monotonic()
+        assert not log.committed(ticket, 600)  # not stored, and said so: no wait for it
+        assert time.monotonic() - started < 10  # (600 s before)
+        filler.unlink()
+        assert log.flush(timeout=15)
+        assert log.committed(ticket, 1)
+        assert [e.state for e in log.events()] == [State.UP, State.DOWN, State.UP]
