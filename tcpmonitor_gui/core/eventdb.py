@@ -110,11 +110,20 @@ def unix_seconds(ts: dt.datetime) -> float:
 def problem(exc: sqlite3.Error, path: Path) -> str:
     """SQLite's words for ``exc``, and that the disk is full where it is: a log it cannot
     make its ``-shm`` file for is only a "disk I/O error", which reads as a failing disk."""
-    try:
-        full = shutil.disk_usage(path.parent).free < FULL_BELOW
-    except OSError:
-        full = False
+    full = disk_full(path)
     return f"{exc}; the disk is full" if full and "full" not in str(exc) else str(exc)
+
+
+def disk_full(path: Path) -> bool:
+    """Whether the disk that holds ``path`` (or would: its nearest folder there is) is full
+    for SQLite."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free < FULL_BELOW
+    except OSError:
+        return False
 
 
 #: Free space below which a disk is full for SQLite (a page or two, and its -shm's 32 KiB).

@@ -193,6 +193,7 @@ class Session:
         return self.io.submit(open_now)
 
     def _open_eventlog(self, retention_days: float) -> Problem | None:
+        from .eventdb import disk_full  # noqa: PLC0415
         from .eventlog import EventLog, EventLogError  # noqa: PLC0415 - see TYPE_CHECKING
 
         if self.eventlog is None:
@@ -201,8 +202,13 @@ class Session:
                 try:
                     self.eventlog = eventlog.start()
                 except EventLogError as exc:
-                    self._eventlog_error = str(exc)
-                    raise SessionError(str(exc)) from None
+                    if not disk_full(self.eventlog_path):
+                        self._eventlog_error = str(exc)
+                        raise SessionError(str(exc)) from None
+                    # Not the file's fault, and passing: ``run`` monitors (its actions, its
+                    # metrics) and stores once there is room, as when the disk fills later.
+                    self.eventlog = eventlog
+                    self._eventlog_error = eventlog.start_trying() or ""
                 return None
             # The desktop program keeps the events and tries again (a full disk at start).
             self.eventlog = eventlog

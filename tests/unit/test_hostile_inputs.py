@@ -402,6 +402,32 @@ def test_on_a_full_disk_events_wait_for_room_and_none_is_lost(small_disk: Path) 
         assert len(log.events()) == 301
 
 
+def test_a_run_started_on_a_full_disk_monitors_and_stores_once_there_is_room(
+    small_disk: Path,
+) -> None:
+    """It refused to start, exit 2 ("cannot be used as the event log (disk I/O error; the
+    disk is full)"): the service watched nothing and ran no action (systemd started it again
+    every 5 s) until the disk had room, though one started a minute before went on."""
+    home = Home(small_disk / "config", small_disk / "data")
+    log = home.data / "events.sqlite3"
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        add = ("profiles", "add", "db", f"127.0.0.1:{port}", "--interval", "0.2")
+        assert tcpmonitor(home, *add).returncode == 0
+        with EventLog(log):
+            pass  # a log closed cleanly: no -shm, which a full disk cannot hold
+        filler = fill(small_disk)
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: '"kind":"state","state":"down"' in line)  # watched
+            run.wait_stderr(lambda text: "events wait in memory" in text)
+            filler.unlink()  # room again: what waited is written (at the latest at the end)
+            run.send_signal(signal.SIGINT)
+            assert run.wait(DEADLINE_S * 3) == 0, run.stderr
+    states = [e.state for e in EventLog(log).events() if e.profile_name == "db"]
+    assert states[:2] == [State.CONNECTING, State.DOWN], states
+
+
 def test_a_run_that_ends_on_a_full_disk_says_what_it_could_not_store(small_disk: Path) -> None:
     """Its last events ("monitoring stopped") waited 5 s for room, were printed all the same,
     and were lost at the exit, which was 0: nothing but a log line said so."""
