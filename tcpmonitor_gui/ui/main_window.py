@@ -96,7 +96,6 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._watched_log: EventLog | None = None
         self._unsaved = ""  # why the last write of the profiles failed (told once)
-
         self.model = StatusModel(registry, self)
         self.table = StatusTable(self.model, watch_now=False)  # see start_monitoring
         own = (session.config_dir, session.data_dir)  # no export goes over their files
@@ -204,7 +203,8 @@ class MainWindow(QMainWindow):
         self.table.demoRequested.connect(self.demoRequested)
         for source in (self.log_pane.statusMessage, self.profiles.message, self.reports.message):
             source.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-        for source in (self.profiles.problem, self.settings_actions.problem, self.reports.problem):
+        problems = (self.profiles.problem, self.settings_actions.problem, self.reports.problem)
+        for source in (*problems, self.log_pane.problem):  # the log's export: it said nothing
             source.connect(lambda title, text: self.banner.show_message(title, text, "warning"))
         self.settings_actions.applied.connect(self.policy.set_settings)
         self.settings_actions.resolved.connect(lambda t: self.banner.show_message(t, "", "info"))

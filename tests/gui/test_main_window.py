@@ -439,6 +439,20 @@ def test_settings_not_saved_on_a_full_disk_are_told_and_written_once_there_is_ro
     assert SettingsStore(config).load().retention_days == 30
 
 
+def test_an_export_of_the_event_log_that_fails_is_told(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """The log pane's "Export events..." that could not write (a full disk, a read-only
+    folder, a folder where the file goes) said nothing at all: its problem reached no banner."""
+    target = tmp_path / "events.csv"
+    target.mkdir()
+    with pytest.raises(OSError):
+        window.log_pane.export_csv(target).result(10)
+    qtbot.waitUntil(lambda: window.banner.message()[0] == "Export failed", timeout=5000)
+    assert window.banner.message()[1].startswith(f"{target}: ")
+    assert target.is_dir()
+
+
 def test_window_state_is_remembered(qtbot: QtBot, dirs: tuple[Path, Path]) -> None:
     first = open_window(qtbot, *dirs)
     first.window.resize(first.window.minimumSizeHint().width(), 500)  # fits 800x600 offscreen
