@@ -6,9 +6,10 @@ read once at start-up, before the window is shown; every write goes to the I/O t
 QSettings object of its own (one object is not to be shared between threads), so closing the
 window never waits for the disk.
 
-What is at its name and is not a file is neither read nor written: QSettings opens a named
-pipe and waits for a writer, for ever, the window's start (on the GUI thread, holding the
-GIL) or the I/O thread (every later save of the profiles, and the close) with it.
+What is at its name (or its lock's, ``ui.ini.lock``, as it writes) and is not a file is
+neither read nor written: QSettings opens a named pipe and waits on it for ever, and with it
+the window's start (on the GUI thread, holding the GIL) or the I/O thread (every later save
+of the profiles, and the close).
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ class WindowState:
         path, changed = str(self.path), dict(values)
 
         def write() -> None:
-            if (kind := special_kind(self.path)) is not None:  # left as it is
-                log.warning("the window's layout is not saved: %s is %s", path, kind)
-                return
+            for each in (self.path, self.path.with_name(f"{self.path.name}.lock")):  # its lock
+                if (kind := special_kind(each)) is not None:  # left as it is
+                    log.warning("the window's layout is not saved: %s is %s", each, kind)
+                    return
             settings = QSettings(path, QSettings.Format.IniFormat)
             for key, value in changed.items():
                 settings.setValue(key, value)

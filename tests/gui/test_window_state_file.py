@@ -20,15 +20,16 @@ from tcpmonitor_gui.ui.window_state import FILE_NAME
 from tests.gui.windows import open_window
 from tests.helpers import make_profile
 
-#: Opens the pipe to write and closes it, every second for a minute: whoever waits to read
-#: it (the window before the fix) gets an end of file. Another process, because QSettings
+#: Opens the pipe to read and to write and closes it, every second for a minute: whoever
+#: waits on it (the window before the fix) goes on. Another process, because QSettings
 #: waits holding the GIL: no thread of the test's own could run.
 _LET_GO = """
 import contextlib, os, sys, time
 for _ in range(60):
     time.sleep(1)  # ok-sleep: a rescue for a test failing, not a wait for an outcome
-    with contextlib.suppress(OSError):  # no reader (ENXIO), or no pipe: nothing held
-        os.close(os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK))
+    for how in (os.O_RDONLY, os.O_WRONLY):
+        with contextlib.suppress(OSError):  # no one waits (ENXIO), or no pipe: nothing held
+            os.close(os.open(sys.argv[1], how | os.O_NONBLOCK))
 """
 
 
@@ -75,11 +76,12 @@ def test_a_layout_file_that_is_no_file_is_named_and_left_and_the_window_starts(
     assert path.is_dir() if kind == "dir" else path.is_fifo()
 
 
+@pytest.mark.parametrize("name", [FILE_NAME, f"{FILE_NAME}.lock"])  # QSettings' lock
 def test_a_pipe_put_in_place_of_the_layout_holds_no_save_and_no_close(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, name: str
 ) -> None:
     config, data = tmp_path / "config", tmp_path / "data"
-    path = config / FILE_NAME
+    path = config / name
     opened = open_window(qtbot, config, data)
     with _never_held(path):
         try:
