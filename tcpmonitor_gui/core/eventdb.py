@@ -136,7 +136,16 @@ def refuse_special(path: Path) -> None:
     for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if (kind := special_kind(each)) is not None:
             raise EventLogError(f"{each}: is {kind}, not a file; the event log was not opened")
-    if path.parent.exists() and not path.parent.is_dir():  # not "no events" either
+    try:
+        folder: os.stat_result | None = os.stat(path.parent)
+    except (FileNotFoundError, NotADirectoryError):  # no log there yet: nothing happened
+        folder = None
+    except OSError as exc:  # a link to itself, a folder not ours: not "no events" either
+        raise EventLogError(
+            f"{path.parent}: cannot be reached ({exc.strerror or exc}); the event log was not"
+            " opened"
+        ) from None
+    if folder is not None and not stat.S_ISDIR(folder.st_mode):  # not "no events" either
         raise EventLogError(
             f"{path.parent}: is not a folder (a file is there); the event log was not opened"
         )

@@ -82,3 +82,27 @@ def test_a_data_dir_that_is_a_file_is_named_not_read_as_no_log(tmp_path: Path) -
             "not opened\n"
         ), args
     assert home.data.read_text() == "mine"
+
+
+@pytest.mark.parametrize("why", ["a link that leads to itself", "a name too long"])
+def test_a_data_folder_that_cannot_be_reached_is_one_line_not_no_events(
+    tmp_path: Path, why: str
+) -> None:
+    """A --data-dir the command cannot look into: a link that leads to itself said 'no
+    events' (exit 0, which reads as "nothing happened"), a name too long for the system (as a
+    folder the user may not enter, EACCES) ended in a traceback, for events, outages, report
+    and run alike. Each now names the folder and why, exit 2."""
+    if why == "a name too long":
+        data = tmp_path / ("x" * 300)
+    else:
+        data = tmp_path / "loop"
+        data.symlink_to(data)
+    home = Home(tmp_path / "config", data)
+    ProfileStore(home.config).save([make_profile("127.0.0.1", 1, name="db")])
+    for args in (("events",), ("outages",), ("report",), ("run",)):
+        result = tcpmonitor(home, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stdout == "", args
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, (args, lines)
+        assert lines[0].startswith(f"tcpmonitor: {data}: cannot be reached ("), (args, lines)
