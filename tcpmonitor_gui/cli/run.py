@@ -31,10 +31,11 @@ from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
 from ..core.snooze import snoozed
-from .errors import EXIT_FAILED, EXIT_OK, UsageError, die
+from .errors import EXIT_FAILED, EXIT_OK, UsageError, counted, die
 from .follow import Follower
 from .options import load_profiles_file, open_session
 from .output import Output
+from .supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ BATCH_S = 0.1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    supervisor = Supervisor()  # first: nothing started from here is the service
     session = open_session(args)
     try:
         path = Path(args.profiles) if args.profiles else session.profile_store.path
@@ -73,7 +75,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         everywhere = session.settings.actions
         try:
             asyncio.run(
-                _run(enabled, events, args.json, metrics, (path, load), everywhere=everywhere)
+                _run(
+                    enabled,
+                    events,
+                    args.json,
+                    metrics,
+                    (path, load),
+                    everywhere=everywhere,
+                    supervisor=supervisor,
+                )
             )
         finally:
             if server is not None:
@@ -108,6 +118,7 @@ async def _run(
     source: tuple[Path, Callable[[], list[Profile]]],
     *,
     everywhere: Sequence[Action] = (),
+    supervisor: Supervisor,
 ) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -246,9 +257,12 @@ async def _run(
         loop.add_signal_handler(signal.SIGUSR2, _print_tasks)
         loop.add_signal_handler(signal.SIGTSTP, suspended)
     following = loop.create_task(follower.run(), name="profiles follower")
+    # A reload now reads the profiles again: systemd may send one (supervisor.py).
+    supervisor.tell("READY=1", f"STATUS=watching {counted(len(profiles), 'profile')}")
     try:
         await stop.wait()
     finally:
+        supervisor.tell("STOPPING=1")
         following.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await following

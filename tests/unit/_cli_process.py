@@ -88,11 +88,13 @@ class Running:
         stderr: int = subprocess.PIPE,
         slept: Path | None = None,
         prelude: str = "",
+        env: dict[str, str] | None = None,
     ) -> None:
         """``open_files``: the child's soft and hard open-file limits (``ulimit -n``);
         ``stderr``: a file descriptor of the test's instead of a pipe read here; ``slept``:
         a file whose number the child's clocks read as its time asleep (``SLEPT_CLOCK``),
-        and ``prelude`` code the child runs first (with ``slept`` only)."""
+        and ``prelude`` code the child runs first (with ``slept`` only); ``env``: added to
+        the dirs' environment."""
         argv = command(home, args, flags)
         if open_files is not None:  # as `prlimit --nofile=SOFT:HARD COMMAND` runs it
             argv = [sys.executable, "-c", LIMIT_FILES, *map(str, open_files), *argv]
@@ -100,7 +102,7 @@ class Running:
             argv = [sys.executable, "-c", SLEPT_CLOCK, str(slept), prelude, *argv]
         self._proc = subprocess.Popen(
             argv,
-            env=home.env,
+            env={**home.env, **(env or {})},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=stderr,

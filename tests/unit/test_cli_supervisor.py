@@ -1,0 +1,96 @@
+"""``tcpmonitor run`` under systemd (``Type=notify``): it says when it is ready, and only
+then may a reload (SIGHUP) come.
+
+With ``Type=exec`` systemd took the service as started the moment it was executed, and let
+``systemctl reload`` (a SIGHUP) through at once: in the 0.3 s (seconds, at a busy boot) that
+Python took to import the program, before ``run`` handled SIGHUP, the signal ended it, and
+systemd counts a death by SIGHUP as a clean exit: ``Restart=on-failure`` did not start it
+again, and nothing was monitored until someone looked. The supervisor's socket here stands in
+for systemd's (``NOTIFY_SOCKET``, a datagram per message)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.lab import LineEchoServer
+from tests.helpers import make_profile
+from tests.unit._cli_process import DEADLINE_S, Home, Running
+
+UNITS = Path(__file__).parents[2] / "packaging" / "systemd"
+
+
+@pytest.fixture
+def supervisor(tmp_path: Path) -> Iterator[socket.socket]:
+    """A datagram socket where systemd would listen (``$NOTIFY_SOCKET``)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(str(tmp_path / "notify"))
+        yield sock
+
+
+def told(sock: socket.socket, wanted: str) -> list[str]:
+    """Every message until one says ``wanted`` (a line ``KEY=VALUE``), at the deadline."""
+    said: list[str] = []
+    deadline = time.monotonic() + DEADLINE_S
+    while not any(wanted in message.splitlines() for message in said):
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            said.append(sock.recv(4096).decode())
+        except TimeoutError:
+            raise AssertionError(f"{wanted!r} not told in time; told: {said}") from None
+    return said
+
+
+def test_run_tells_its_supervisor_when_it_is_ready_and_a_reload_at_once_is_a_reload(
+    tmp_path: Path, supervisor: socket.socket
+) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as echo:
+        profile = make_profile(*echo.address, "watch", name="db")
+        file = tmp_path / "watch.json"
+        file.write_text(json.dumps({"version": 1, "profiles": [profile.to_dict()]}))
+        notify = {"NOTIFY_SOCKET": supervisor.getsockname()}
+        with Running(home, "run", "--json", "--profiles", str(file), env=notify) as run:
+            said = told(supervisor, "READY=1")
+            assert "STATUS=watching 1 profile" in said[-1].splitlines(), said
+            run.send_signal(signal.SIGHUP)  # systemctl reload, as soon as systemd lets it
+            line = run.wait_stderr(lambda text: "profiles read again (SIGHUP)" in text)
+            assert line.endswith("0 added, 0 changed, 0 removed")
+            run.read_until(lambda line: '"state":"up"' in line)
+            run.send_signal(signal.SIGTERM)
+            told(supervisor, "STOPPING=1")
+            assert run.wait(DEADLINE_S) == 0
+
+
+def test_the_commands_run_by_actions_are_not_taken_for_the_service(
+    tmp_path: Path, supervisor: socket.socket
+) -> None:
+    """systemd's own sd_notify takes NOTIFY_SOCKET out of the environment once read: a
+    command started by an action is another program, whose "READY=1" is not the service's."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as echo:
+        profile = make_profile(*echo.address, "watch", name="db").to_dict()
+        profile["actions"] = [
+            {"on": "change", "run": ["sh", "-c", "echo socket=${NOTIFY_SOCKET:-none}"]}
+        ]
+        file = tmp_path / "watch.json"
+        file.write_text(json.dumps({"version": 1, "profiles": [profile]}))
+        notify = {"NOTIFY_SOCKET": supervisor.getsockname()}
+        with Running(home, "run", "--json", "--profiles", str(file), env=notify) as run:
+            line = run.read_until(lambda line: '"kind":"action"' in line)
+            assert "socket=none" in json.loads(line)["detail"], line
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
+
+
+@pytest.mark.parametrize("unit", ["tcpmonitor.service", "tcpmonitor-user.service"])
+def test_the_units_wait_for_the_program_to_say_it_is_ready(unit: str) -> None:
+    settings = (UNITS / unit).read_text().splitlines()
+    assert "Type=notify" in settings
+    assert not [line for line in settings if line.startswith("Type=") and line != "Type=notify"]
