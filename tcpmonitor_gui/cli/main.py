@@ -27,7 +27,7 @@ from .profiles import cmd_profiles
 from .report import cmd_report
 from .run import cmd_run
 from .stderr import Stderr
-from .stdout import Stdout
+from .stdout import Stdout, carries_document
 
 _NUMBER = re.compile(r"-\d+(\.\d*)?([eE][-+]?\d+)?")
 _NO_VALUE = re.compile(r"argument (-[^ :/]+)(?:/-[^ :]+)*: expected one argument")
@@ -429,7 +429,7 @@ def _main(argv: Sequence[str] | None) -> int:
         "outages": cmd_outages,
         "report": cmd_report,
     }.get(args.command, cmd_events)
-    out = Stdout(sys.stdout)
+    out = Stdout(sys.stdout, document=carries_document(args))
     sys.stdout = cast(TextIO, out)
     try:
         code = command(args)

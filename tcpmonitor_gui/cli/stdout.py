@@ -9,6 +9,7 @@ which keeps the error it raised: ``main`` says it in one line, or, for a reader 
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import errno
 import os
@@ -16,12 +17,24 @@ from typing import Any, TextIO
 
 
 class Stdout:
-    """``sys.stdout`` for the command's run: the same stream, its failures remembered."""
+    """``sys.stdout`` for the command's run: the same stream, its failures remembered.
 
-    def __init__(self, out: TextIO | None) -> None:
+    A ``document`` (JSON, CSV, the HTML page, the profile file: what a script reads) is
+    written in UTF-8 whatever the locale's encoding, as JSON must be between programs and as
+    ``profiles import`` and the page's charset expect; text for people is in the locale's
+    encoding, what it cannot show written as an escape (``\u6570``). A Latin-1 locale (or
+    Windows, where a redirected stdout has the ANSI code page) wrote 'Bücher' in an export as
+    a byte that import refused, and a name it could not encode was a traceback, or stopped
+    everything ``run`` printed."""
+
+    def __init__(self, out: TextIO | None, *, document: bool = False) -> None:
         self.wrapped = out
         #: The error a write or flush raised, once one did.
         self.failed: OSError | None = None
+        if (reconfigure := getattr(out, "reconfigure", None)) is not None:
+            utf8 = {"encoding": "utf-8"} if document else {}
+            with contextlib.suppress(ValueError, LookupError):  # (a lone surrogate: \udxxx)
+                reconfigure(**utf8, errors="backslashreplace")
 
     def write(self, text: str) -> int:
         if not text:
@@ -62,3 +75,12 @@ def to_devnull(stream: TextIO) -> None:
             os.dup2(null, stream.fileno())
         finally:
             os.close(null)
+
+
+def carries_document(args: argparse.Namespace) -> bool:
+    """Whether what the command writes to stdout is a document that a program reads."""
+    if getattr(args, "json", False) or getattr(args, "format", "text") in ("json", "csv"):
+        return True
+    if args.command == "report":
+        return "-" in (args.csv, args.html)
+    return args.command == "profiles" and args.action == "export" and args.file in (None, "-")
