@@ -221,7 +221,12 @@ async def _run(
                 changed += 1
         if metrics is not None:
             metrics.set_profiles(m.profile for m in monitors.monitors.values())
+        supervisor.tell(watching())
         return f"{added} added, {changed} changed, {len(gone)} removed"
+
+    def watching() -> str:  # for `systemctl status`
+        n = sum(1 for m in monitors.monitors.values() if m.profile.enabled)
+        return f"STATUS=watching {counted(n, 'profile')}"
 
     suspending: set[asyncio.Task[None]] = set()
 
@@ -258,7 +263,7 @@ async def _run(
         loop.add_signal_handler(signal.SIGTSTP, suspended)
     following = loop.create_task(follower.run(), name="profiles follower")
     # A reload now reads the profiles again: systemd may send one (supervisor.py).
-    supervisor.tell("READY=1", f"STATUS=watching {counted(len(profiles), 'profile')}")
+    supervisor.tell("READY=1", watching())
     try:
         await stop.wait()
     finally:

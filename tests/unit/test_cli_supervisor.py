@@ -62,6 +62,11 @@ def test_run_tells_its_supervisor_when_it_is_ready_and_a_reload_at_once_is_a_rel
             run.send_signal(signal.SIGHUP)  # systemctl reload, as soon as systemd lets it
             line = run.wait_stderr(lambda text: "profiles read again (SIGHUP)" in text)
             assert line.endswith("0 added, 0 changed, 0 removed")
+            added = make_profile(*echo.address, "watch", name="cache")
+            file.write_text(json.dumps({"version": 1, "profiles": [profile.to_dict(),
+                                                                   added.to_dict()]}))  # fmt: skip
+            run.send_signal(signal.SIGHUP)
+            told(supervisor, "STATUS=watching 2 profiles")  # systemctl status: as it is
             run.read_until(lambda line: '"state":"up"' in line)
             run.send_signal(signal.SIGTERM)
             told(supervisor, "STOPPING=1")
