@@ -8,6 +8,8 @@ import contextlib
 import json
 import signal
 import statistics
+from collections.abc import Coroutine
+from typing import Any
 
 from ..core.events import iso_ms, utc_now
 from ..core.probe import probe_once
@@ -44,7 +46,8 @@ async def _check(profile: Profile, count: int, as_json: bool) -> int:
     try:
         while not stop.is_set() and (count == 0 or len(samples) < count):
             started = loop.time()
-            sample = await probe_once(profile, resolver)
+            if (sample := await _unless_stopped(probe_once(profile, resolver), stop)) is None:
+                break  # Ctrl-C while an attempt waited (up to --timeout): it is not counted
             samples.append(sample)
             print(_line(profile, sample, as_json), flush=True)
             if count and len(samples) >= count:
@@ -52,13 +55,28 @@ async def _check(profile: Profile, count: int, as_json: bool) -> int:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout_at(started + profile.detector.interval_s):
                     await stop.wait()
-        if not as_json and samples:
+        if not as_json:
             print(_summary(profile, samples), flush=True)
     except BrokenPipeError:  # `check ... | head -1`: the reader has its line; the result stays
         pass
     finally:
         resolver.close()
     return EXIT_OK if samples and samples[-1].ok else EXIT_FAILED
+
+
+async def _unless_stopped(
+    attempt: Coroutine[Any, Any, Sample], stop: asyncio.Event
+) -> Sample | None:
+    """The attempt's sample, or None if ``stop`` is set first (the attempt is cancelled)."""
+    trying = asyncio.ensure_future(attempt)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((trying, stopping), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (trying, stopping):
+            task.cancel()
+        await asyncio.gather(trying, stopping, return_exceptions=True)
+    return None if trying.cancelled() else trying.result()
 
 
 def _line(profile: Profile, sample: Sample, as_json: bool) -> str:
@@ -92,6 +110,8 @@ def _line(profile: Profile, sample: Sample, as_json: bool) -> str:
 
 
 def _summary(profile: Profile, samples: list[Sample]) -> str:
+    if not samples:
+        return f"--- {profile.target}: no attempt completed (interrupted)"
     ok = [s for s in samples if s.ok]
     failed = len(samples) - len(ok)
     text = (

@@ -314,6 +314,24 @@ def test_sigint_ends_an_endless_check_with_its_summary(
     assert "Traceback" not in check.stderr
 
 
+def test_sigint_ends_a_check_in_the_middle_of_an_attempt(home: Home) -> None:
+    """Ctrl-C (or SIGTERM) was taken only between attempts: a check waiting for a reply with
+    --timeout 600 went on waiting, and ended 10 minutes later saying 'no reply within
+    600 s'. An attempt under way is now stopped and not counted; the exit is 1 when none was
+    completed, as when none connected."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(DEADLINE_S)
+        port = server.getsockname()[1]
+        args = ("check", f"127.0.0.1:{port}", "--preset", "redis", "--timeout", "600")
+        with Running(home, *args) as check:
+            conn, _ = server.accept()  # connected: it waits for its +PONG now
+            with conn:
+                check.send_signal(signal.SIGINT)
+                assert check.wait() == 1
+    assert check.lines == [f"--- 127.0.0.1:{port}: no attempt completed (interrupted)"]
+    assert check.stderr == ""
+
+
 # -- bad input: one line on stderr, exit 2, nothing written ----------------------------------
 
 
