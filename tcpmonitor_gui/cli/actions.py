@@ -4,7 +4,10 @@ ones), each result reported; nothing is recorded in the event log."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 
 from ..core.action_runner import ActionRunner
 from ..core.actions import test_event
@@ -28,13 +31,48 @@ def cmd_actions(args: argparse.Namespace) -> int:
         runs = [(a, test_event(profile.id, profile.name, profile.detector.kind, a.on))
                 for a in actions]  # fmt: skip
         runner = ActionRunner(lambda _event: None)
+        interrupted: _Interrupted | None = None
         try:
-            outcomes = runner.run_now(runs, profile.target)
-        finally:
-            runner.close()
+            with _interruptible():
+                outcomes = runner.run_now(runs, profile.target)
+        except _Interrupted as exc:
+            interrupted = exc
+        finally:  # interrupted: what still runs is killed now, as at its timeout
+            runner.close(timeout=0 if interrupted is not None else 5.0)
     finally:
         session.close()
+    if interrupted is not None:
+        print(f"tcpmonitor: interrupted ({interrupted}); the commands still running were "
+              "stopped", file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
     for outcome in outcomes:
         # What the command wrote is its own: it must not drive this terminal.
         print(f"{'ok' if outcome.ok else 'FAILED':6}  {printable(outcome.detail())}")
     return EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED
+
+
+class _Interrupted(Exception):
+    """SIGINT or SIGTERM while the actions ran (``str()``: the signal's name)."""
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C was a KeyboardInterrupt traceback, and SIGTERM ended the command at once,
+    leaving the commands it started running on their own: both raise ``_Interrupted``
+    instead; a second one while those are stopped is not heeded."""
+
+    def interrupted(signum: int, _frame: object) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Interrupted(signal.Signals(signum).name)
+
+    before = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
+    ending = False
+    try:
+        yield
+    except _Interrupted:
+        ending = True  # (they stay ignored: the command is ending)
+        raise
+    finally:
+        for sig, handler in before.items() if not ending else ():
+            signal.signal(sig, handler)

@@ -101,6 +101,41 @@ def test_actions_test_runs_each_with_the_event_and_reports_how_it_went(
     assert not (home.data / "events.sqlite3").exists()  # a test is not history
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_actions_test_interrupted_stops_its_commands_and_says_so(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """Ctrl-C on 'actions test' while a command ran printed a KeyboardInterrupt traceback;
+    SIGTERM ended it at once and left the command running on its own (a 'sleep' reparented
+    to init, a restart script going on). Both now stop the commands it started, as their
+    timeout would, and say so in one line, exit 1."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    started = tmp_path / "started"
+    marker = f"{2000 + time.monotonic_ns() % 1000}.5"  # a sleep no one else runs
+    store(home, [{"on": "down", "run": ["sh", "-c", f"touch {started}; sleep {marker}"],
+                  "timeout_s": 600}])  # fmt: skip
+    with Running(home, "actions", "test", "db") as test:
+        deadline = time.monotonic() + DEADLINE_S
+        while not started.exists():
+            assert time.monotonic() < deadline, "the action did not start"
+            time.sleep(0.01)  # ok-sleep: polling for a file the action creates
+        test.send_signal(sig)
+        assert test.wait(DEADLINE_S) == 1
+    assert test.stderr == (
+        f"tcpmonitor: interrupted ({sig.name}); the commands still running were stopped\n"
+    )
+
+    def left() -> list[psutil.Process]:
+        found = psutil.process_iter(["cmdline", "status"])
+        mine = [p for p in found if marker in (p.info["cmdline"] or [])]
+        return [p for p in mine if p.info["status"] != psutil.STATUS_ZOMBIE]
+
+    deadline = time.monotonic() + DEADLINE_S
+    while left():
+        assert time.monotonic() < deadline, left()
+        time.sleep(0.01)  # ok-sleep: polling for the killed process to go
+
+
 def test_actions_test_runs_an_up_action_for_a_recovery_not_for_a_drop(tmp_path: Path) -> None:
     """A script run on ``up`` (back from down) that 'actions test' handed a ``down``
     ("down", previous "up") would do its drop's work when tested: each action is tested with
