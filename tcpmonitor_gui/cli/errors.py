@@ -23,6 +23,8 @@ OPTION_NAMES = {
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Ended by Ctrl-C: 128 + SIGINT, as a shell counts a command the signal ended.
+EXIT_INTERRUPTED = 130
 
 
 def counted(n: int, one: str) -> str:

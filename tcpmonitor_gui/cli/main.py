@@ -20,7 +20,7 @@ from ..core.session import SessionError
 from ..core.validate import parse_listen
 from .actions import cmd_actions
 from .check import cmd_check
-from .errors import EXIT_OK, EXIT_USAGE, UsageError, die
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, die
 from .events import cmd_events
 from .outages import cmd_outages
 from .profiles import cmd_profiles
@@ -36,8 +36,7 @@ _NO_VALUE = re.compile(r"argument (-[^ :/]+)(?:/-[^ :]+)*: expected one argument
 class _Parser(argparse.ArgumentParser):
     """argparse, but bad usage is one line on stderr and exit 2 (the command's contract)."""
 
-    #: The arguments being parsed (``parse_args`` sets them): an error names a value that
-    #: argparse took for an option.
+    #: The arguments parsed (``parse_args`` sets them): an error names one taken for an option.
     argv: Sequence[str] = ()
 
     def error(self, message: str) -> NoReturn:
@@ -384,8 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _formats(parser: argparse.ArgumentParser) -> None:
-    """``--format`` and its shorthands ``--json`` and ``--csv``: "outages --json" and
-    "events --json" were refused, where "check --json" and "run --json" work."""
+    """``--format`` and its shorthands ``--json`` and ``--csv`` (as check and run take --json)."""
     shape = parser.add_mutually_exclusive_group()
     shape.add_argument("--format", choices=("text", "csv", "json"), default="text")
     shape.add_argument("--json", dest="format", action="store_const", const="json",
@@ -411,6 +409,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stderr = cast(TextIO, err)
     try:
         return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C (``run`` and ``check`` take it): no traceback
+        return EXIT_INTERRUPTED
     finally:
         sys.stderr = cast(TextIO, err.wrapped)
 

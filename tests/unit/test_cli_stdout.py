@@ -8,8 +8,10 @@ descriptor (the shell's ``>&-``) as its stdout.
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,3 +158,24 @@ def test_a_change_whose_confirmation_cannot_be_written_says_it_is_saved(
     ]
     assert done.returncode == 2
     assert [p.name for p in ProfileStore(fresh.config).load()] == ["db"]
+
+
+def test_ctrl_c_ends_a_command_without_a_traceback(home: Home) -> None:
+    """Ctrl-C on 'profiles import -' waiting for its input (or on a long 'events') printed a
+    KeyboardInterrupt traceback. It ends the command quietly now, with the exit status a
+    shell gives a command that SIGINT ended (130)."""
+    with subprocess.Popen(
+        command(home, ("profiles", "import", "-"), True),
+        env=home.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as importing:
+        wchan = Path(f"/proc/{importing.pid}/wchan")
+        deadline = time.monotonic() + DEADLINE_S
+        while "pipe" not in wchan.read_text():  # it waits to read its standard input
+            assert time.monotonic() < deadline, wchan.read_text()
+            time.sleep(0.01)  # ok-sleep: polling the kernel's word for what the child waits on
+        importing.send_signal(signal.SIGINT)
+        out, err = importing.communicate(timeout=DEADLINE_S)
+    assert (importing.returncode, out, err) == (130, b"", b"")
