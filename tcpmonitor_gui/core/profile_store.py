@@ -164,9 +164,10 @@ class ProfileStore(JsonStore[list[Profile]]):
         the last one's: 10 maintenance windows added at once left 2), and the second of two
         adding the same name is refused as it would be one after the other (it was stored
         as "same (2)" while it said "added 'same'")."""
-        made = not self.path.parent.exists()
+        made = False
         try:
             with self._lock_errors():
+                made = not self.path.parent.exists()  # (raises for a folder not ours)
                 ensure_dir(self.path.parent)  # the lock is the folder's
                 with locked(self.path):
                     self._held = True
@@ -202,6 +203,8 @@ class ProfileStore(JsonStore[list[Profile]]):
             yield
         except OSError as exc:  # the folder or the lock, not the file (save says its own)
             why = str(exc) if isinstance(exc, LockTimeout) else exc.strerror or str(exc)
+            if exc.filename and not isinstance(exc, LockTimeout):  # a folder: where it is
+                why = f"{why} ({exc.filename})"
             if isinstance(exc, FileExistsError | NotADirectoryError):  # was "File exists"
                 why = f"{self.path.parent} is not a folder (a file, or a broken link, is there)"
             elif (target := link_into_nowhere(self.path)) is not None:  # the lock's folder

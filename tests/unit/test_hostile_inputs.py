@@ -259,6 +259,20 @@ def test_a_link_into_a_folder_that_is_gone_is_named_not_read_as_no_file(
     assert not (tmp_path / "unmounted").exists()
 
 
+def test_a_config_folder_that_cannot_be_reached_is_one_line_naming_it(tmp_path: Path) -> None:
+    """'profiles add --config-dir DIR' where DIR cannot be looked into (another user's
+    folder, which the service's own user may not enter: EACCES; here, as a test run as root
+    may enter any, a name too long for the system, which fails the same way) ended in a
+    PermissionError/OSError traceback, exit 1, for every command that changes profiles."""
+    config = tmp_path / ("x" * 300)
+    home = Home(config, tmp_path / "data")
+    for args in (("profiles", "add", "db", "127.0.0.1:1"), ("profiles", "snooze", "db", "1h"),
+                 ("profiles", "remove", "db")):  # fmt: skip
+        line = one_error_line(tcpmonitor(home, *args))
+        assert line.startswith("tcpmonitor: not saved: profiles.json: File name too long ("), line
+        assert str(config) in line, line
+
+
 @pytest.mark.parametrize("kind", ["fifo", "directory", "/proc/self/fd/1"])
 def test_export_refuses_what_is_not_a_file_in_one_line(
     home: Home, tmp_path: Path, kind: str
