@@ -118,9 +118,9 @@ def disk_full(path: Path) -> bool:
     """Whether the disk that holds ``path`` (or would: its nearest folder there is) is full
     for SQLite."""
     folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    try:
+    try:  # a folder that cannot be looked into (a name too long, no permission): not known
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
         return shutil.disk_usage(folder).free < FULL_BELOW
     except OSError:
         return False
