@@ -95,8 +95,8 @@ async def run_one(action: Action, event: Event, target: str, left: set[_Command]
         return await tell(action, event, target)
     loop = asyncio.get_running_loop()
     started = time.monotonic()
-    try:
-        transport, command = await loop.subprocess_exec(
+    starting = asyncio.ensure_future(
+        loop.subprocess_exec(
             lambda: _Command(loop),
             *action.run,
             stdin=asyncio.subprocess.PIPE,
@@ -105,6 +105,19 @@ async def run_one(action: Action, event: Event, target: str, left: set[_Command]
             env=environment(event, target),
             start_new_session=True,  # its own process group: killed whole at the timeout
         )
+    )
+    try:
+        transport, command = await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        # Quitting while asyncio still connected its pipes: cancelled there, it killed the
+        # command alone (what it started ran on), left the pipes open, and waited for them
+        # for ever ('actions test' interrupted hung 5 s and left its 'sleep' running). The
+        # start is let finish, then the whole group goes, as at a timeout.
+        with contextlib.suppress(Exception):
+            transport, command = await starting
+            await _kill(transport.get_pid(), command)
+            await _close(command)
+        raise
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
         if isinstance(exc, FileNotFoundError) and (missing := _missing_interpreter(action.run[0])):

@@ -4,6 +4,7 @@ detection; through ``tcpmonitor actions test`` and ``tcpmonitor run``, on loopba
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import time
@@ -13,7 +14,7 @@ from typing import Any
 import psutil
 import pytest
 
-from tcpmonitor_gui.core.action_runner import ActionRunner
+from tcpmonitor_gui.core.action_runner import ActionRunner, run_one
 from tcpmonitor_gui.core.actions import parse
 from tcpmonitor_gui.core.actions import test_event as a_test_event  # not a test to collect
 from tcpmonitor_gui.core.profile import Profile
@@ -413,3 +414,35 @@ def test_what_a_command_wrote_is_kept_with_its_control_characters_as_escapes() -
         runner.close()
     assert outcome.ok, outcome
     assert outcome.output == r"\x1b]0;pwned\x07 \x9b2J \u202etxt\tend"
+
+
+def test_a_command_cancelled_as_it_starts_goes_with_its_group_and_ends_the_run() -> None:
+    """Cancelled while asyncio still connected its pipes (a quit or Ctrl-C just as a drop's
+    command started), asyncio killed the command alone: what it started ran on holding the
+    pipes, which were never closed, and the run waited for them for ever ('actions test'
+    interrupted hung 5 s and left its 'sleep' running). Cancelled at each of the first turns
+    of the loop, the run now ends at once and leaves nothing of the command."""
+    marker = f"{3000 + time.monotonic_ns() % 1000}.5"  # a sleep no one else runs
+    (action,) = parse("actions", [{"on": "down", "run": ["sh", "-c", f"sleep {marker}"]}])
+    event = a_test_event("p1", "db", "probe", "down")
+
+    async def cancelled_after(turns: int) -> None:
+        task = asyncio.ensure_future(run_one(action, event, "db:1", set()))
+        for _ in range(turns):
+            await asyncio.sleep(0)  # ok-sleep: one turn of the loop, not a wait
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, DEADLINE_S)  # TimeoutError (not this) if it hangs
+
+    for turns in range(12):
+        asyncio.run(cancelled_after(turns))
+
+    def left() -> list[psutil.Process]:
+        found = psutil.process_iter(["cmdline", "status"])
+        mine = [p for p in found if marker in " ".join(p.info["cmdline"] or [])]
+        return [p for p in mine if p.info["status"] != psutil.STATUS_ZOMBIE]
+
+    deadline = time.monotonic() + DEADLINE_S
+    while left():
+        assert time.monotonic() < deadline, left()
+        time.sleep(0.01)  # ok-sleep: polling for the killed processes to go
