@@ -197,6 +197,8 @@ async def _run(
     actions = ActionRunner(outcome, functools.partial(state_before, events.path))
     computer = ThisComputer(computer_changed)
     already = computer.start()
+    if metrics is not None:  # known now: an online start is told by no event
+        metrics.set_computer(online=computer.network.online, asleep=computer.power.asleep)
     monitors = MonitorSet(monitored, local=computer.network, woke=computer.power.look_now)
     for event in already:
         emit(event)

@@ -23,6 +23,11 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
   and alert rules written for it work. The duration is the check's
   latency as the table shows it (the answer's round trip, or the kernel's RTT of a connect),
   not blackbox_exporter's whole probe time with DNS; a failed check has none.
+
+And of this computer (no labels: one each, for the program that serves them), so that rules
+can tell a target down from the computer that watches it offline (``set_computer`` at the
+start, then its ``network`` and ``power`` events): ``tcpmonitor_network_online`` (no sample
+while it cannot be known) and ``tcpmonitor_asleep``.
 """
 
 from __future__ import annotations
@@ -91,7 +96,22 @@ _HELP = {
         "The last check's latency (blackbox_exporter's name); none after a failed check.",
     ),
 }
-FAMILIES = tuple(_HELP)
+#: This computer's: one sample each, no labels, rendered at every scrape (two lines).
+_COMPUTER_HELP = {
+    "tcpmonitor_network_online": (
+        "gauge",
+        "1 while this computer's own network is up, 0 while it is down (no route leaves it:"
+        " its drops are then not the targets', cause local_network); no sample where it"
+        " cannot be known.",
+    ),
+    "tcpmonitor_asleep": (
+        "gauge",
+        "1 from when this computer is told it is going to sleep until it wakes, else 0.",
+    ),
+}
+#: Per profile, each rendered once per change of a profile's values.
+PROFILE_FAMILIES = tuple(_HELP)
+FAMILIES = (*PROFILE_FAMILIES, *_COMPUTER_HELP)
 _SAMPLE_FAMILIES = ("probe_success", "probe_duration_seconds")
 _GOOD_SAMPLE_FAMILIES = (*_SAMPLE_FAMILIES, "tcpmonitor_latency_seconds",
                          "tcpmonitor_check_latency_seconds")  # fmt: skip
@@ -165,7 +185,7 @@ class _Series:
     check: _Histogram = dataclasses.field(default_factory=lambda: _Histogram(LATENCY_BUCKETS))
     detection: _Histogram = dataclasses.field(default_factory=lambda: _Histogram(DETECTION_BUCKETS))
     #: Families whose text is out of date.
-    dirty: set[str] = dataclasses.field(default_factory=lambda: set(FAMILIES))
+    dirty: set[str] = dataclasses.field(default_factory=lambda: set(PROFILE_FAMILIES))
     text: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
 
@@ -217,9 +237,18 @@ class Metrics:
         self._series: dict[str, _Series] = {}
         self._order: list[str] = []
         #: Families whose joined bytes must be made again, and those bytes.
-        self._stale: set[str] = set(FAMILIES)
+        self._stale: set[str] = set(PROFILE_FAMILIES)
         self._joined: dict[str, bytes] = {}
+        #: This computer's network (None: not known) and sleep.
+        self._online: bool | None = None
+        self._asleep = False
         self.set_profiles(profiles)
+
+    def set_computer(self, *, online: bool | None, asleep: bool) -> None:
+        """This computer's network and sleep as read at the start (their later changes come
+        as events): an online start is no change, so no event ever tells it."""
+        with self._lock:
+            self._online, self._asleep = online, asleep
 
     def set_profiles(self, profiles: Iterable[Profile]) -> None:
         """The profiles watched now: new ones start empty, gone ones leave, renamed ones
@@ -233,10 +262,10 @@ class Metrics:
                     series = _Series(labels, p.maintenance)
                 elif series.labels != labels or series.windows != p.maintenance:
                     series.labels, series.windows = labels, p.maintenance
-                    series.dirty.update(FAMILIES)
+                    series.dirty.update(PROFILE_FAMILIES)
                 self._series[p.id] = series
             self._order = list(self._series)
-            self._stale.update(FAMILIES)
+            self._stale.update(PROFILE_FAMILIES)
 
     def __contains__(self, profile_id: object) -> bool:
         """Whether the profile is exported."""
@@ -262,6 +291,9 @@ class Metrics:
     def feed(self, event: Event) -> None:
         """One event (any thread; the engine's loop in practice)."""
         with self._lock:
+            if event.kind in (Kind.NETWORK, Kind.POWER):  # nothing to learn from the log
+                self._computer(event)
+                return
             if self._held is not None:
                 if len(self._held) < MAX_HELD:
                     self._held.append(event)
@@ -270,6 +302,13 @@ class Metrics:
                 for each in held:
                     self._feed(each)
             self._feed(event)
+
+    def _computer(self, event: Event) -> None:
+        """This computer's network or power changed (under the lock)."""
+        if event.state in (State.OFFLINE, State.ONLINE):
+            self._online = event.state is State.ONLINE
+        elif event.state in (State.SLEEP, State.WAKE):
+            self._asleep = event.state is State.SLEEP
 
     def _feed(self, event: Event) -> None:
         """Apply one event (under the lock)."""
@@ -321,6 +360,7 @@ class Metrics:
                     if s.dirty:
                         work.append((s, s.dirty, _Values.of(s)))
                         s.dirty = set()
+                online, asleep = self._online, self._asleep
             for s, families, values in work:
                 for family in families:
                     s.text[family] = _render(family, s, values).encode()
@@ -328,7 +368,17 @@ class Metrics:
                 kind, text = _HELP[family]
                 head = f"# HELP {family} {text}\n# TYPE {family} {kind}\n".encode()
                 self._joined[family] = head + b"".join([s.text.get(family, b"") for s in series])
-            return b"".join([self._joined[family] for family in FAMILIES])
+            per_profile = b"".join([self._joined[family] for family in PROFILE_FAMILIES])
+            return per_profile + _render_computer(online, asleep)
+
+
+def _render_computer(online: bool | None, asleep: bool) -> bytes:
+    lines = []
+    for (family, (kind, text)), value in zip(_COMPUTER_HELP.items(), (online, asleep), strict=True):
+        lines.append(f"# HELP {family} {text}\n# TYPE {family} {kind}\n")
+        if value is not None:
+            lines.append(f"{family} {int(value)}\n")
+    return "".join(lines).encode()
 
 
 def _render(family: str, s: _Series, v: _Values) -> str:

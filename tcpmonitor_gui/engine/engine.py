@@ -236,6 +236,9 @@ class Engine(QObject):
             self.metricsFailed.emit(shown, exc.strerror or str(exc))
             return
         self._metrics = metrics
+        if (computer := self._computer) is not None:  # an online start is told by no event
+            known = functools.partial(_computer_known, metrics, computer)
+            computer.network.when_known(known)
         if log is not None:  # read on a thread of its own: never the GUI thread's
             ids = [p.id for p in exported]
             learn = (metrics, log.path, ids, began)
@@ -416,6 +419,11 @@ def _learn(metrics: Metrics, path: Path, ids: list[str], began: dt.datetime) -> 
         known = known_states(path, ids, began)
     finally:
         metrics.know(known)  # whatever happened: the events it holds go on
+
+
+def _computer_known(metrics: Metrics, computer: ThisComputer) -> None:
+    """This computer's network, once read (the watcher's thread, or at once), to the metrics."""
+    metrics.set_computer(online=computer.network.online, asleep=computer.power.asleep)
 
 
 def _add_each(profiles: list[Profile], monitors: MonitorSet) -> None:

@@ -21,6 +21,7 @@ from tcpmonitor_gui.core import claims, last_seen
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.eventqueries import read
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.localnet import LocalNetwork
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_set import ProfileSet
 from tcpmonitor_gui.core.settings import Settings, SettingsStore
@@ -203,6 +204,28 @@ def test_the_desktop_program_serves_metrics_when_the_setting_asks(
             busy.shutdown()
         assert failed.args[1] == "Address already in use"
         assert window.isVisible()
+    finally:
+        opened.close()
+
+
+def test_the_windows_metrics_say_whether_this_computer_is_online_from_the_start(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """No change of the network since the window opened, so no event told it: the page said
+    nothing of this computer's network, and a team's rules could not hold target alerts
+    back while it is offline."""
+    here = LocalNetwork().start()  # what the window will find: this machine's network
+    here.close()
+    config, data = tmp_path / "config", tmp_path / "data"
+    SettingsStore(config).save(Settings(metrics_listen="127.0.0.1:0"))
+    opened = open_window(qtbot, config, data)
+    try:
+        if here.online is None:  # not known here (no netlink): no sample, ever
+            expected = "# TYPE tcpmonitor_network_online gauge\n# HELP"
+        else:
+            expected = f"\ntcpmonitor_network_online {int(here.online)}\n"
+        qtbot.waitUntil(lambda: expected in scraped(opened), timeout=5000)
+        assert "\ntcpmonitor_asleep 0\n" in scraped(opened)
     finally:
         opened.close()
 

@@ -103,7 +103,7 @@ def test_the_shipped_rules_pass_promtool() -> None:
         [promtool, "check", "rules", str(RULES)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 4 rules found" in result.stdout
+    assert "SUCCESS: 5 rules found" in result.stdout
 
 
 def test_a_dead_target_fires_the_shipped_alert_and_its_return_resolves_it(
@@ -182,3 +182,104 @@ def test_the_dashboard_queries_only_what_we_export_and_parse_as_promql(tmp_path:
     result = subprocess.run([need("promtool"), "check", "rules", str(path)],
                             capture_output=True, text=True, check=False)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- this computer offline: the rules, with promtool's own evaluation of synthetic series --
+
+LAPTOP = {"instance": "laptop:9464", "job": "tcpmonitor"}
+ORDERS = {**LAPTOP, "profile": "Orders DB", "target": "db.internal:5432", "detector": "probe"}
+OFFLINE_SUMMARY = "TCP Monitor on laptop:9464 is offline"
+OFFLINE_DESCRIPTION = (
+    "The network of the computer that runs TCP Monitor (laptop:9464) is down: no route leaves"
+    " it. Its connections cannot be checked from there meanwhile, and their alerts are held"
+    " back until it is back."
+)
+
+
+def series(name: str, labels: dict[str, str], values: str) -> dict[str, str]:
+    inside = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    return {"series": f"{name}{{{inside}}}", "values": values}
+
+
+def down_for_10m(online: str | None) -> list[dict[str, str]]:
+    """Orders DB down from the start, scraped every 15 s for 10 minutes; this computer's
+    network as ``online`` says (None: no sample, as where it cannot be known)."""
+    found = [series("tcpmonitor_state", {**ORDERS, "state": "down"}, "1x40"),
+             series("tcpmonitor_maintenance", ORDERS, "0x40"),
+             series("tcpmonitor_asleep", LAPTOP, "0x40")]  # fmt: skip
+    if online is not None:
+        found.append(series("tcpmonitor_network_online", LAPTOP, online))
+    return found
+
+
+def promtool_test(tmp_path: Path, tests: list[dict[str, Any]]) -> None:
+    """Run promtool's own evaluation of the shipped rules on these tests (JSON is YAML)."""
+    path = tmp_path / "rules-test.yml"
+    path.write_text(json.dumps({"rule_files": [str(RULES)], "evaluation_interval": "15s",
+                                "tests": tests}))  # fmt: skip
+    result = subprocess.run([need("promtool"), "test", "rules", str(path)],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def alerts_at(minutes: int, name: str, *fired: dict[str, Any]) -> dict[str, Any]:
+    return {"eval_time": f"{minutes}m", "alertname": name, "exp_alerts": list(fired)}
+
+
+def target_down() -> dict[str, Any]:
+    return {"exp_labels": {**ORDERS, "state": "down", "severity": "critical"},
+            "exp_annotations": {
+                "summary": "Orders DB (db.internal:5432) is down",
+                "description": "TCP Monitor on laptop:9464 has seen Orders DB (db.internal:5432,"
+                               " probe) down for more than 30 seconds."}}  # fmt: skip
+
+
+def test_no_target_alert_fires_while_this_computer_is_offline_and_one_alert_says_so(
+    tmp_path: Path,
+) -> None:
+    """A laptop lost its Wi-Fi: every profile down (cause local_network), and the shipped
+    rule paged for each, though the program counts none of it against the targets. While
+    its network is down they are held back, and TcpMonitorOffline says what is wrong; once
+    back, a target still down is paged for after its 30 s, as any."""
+    offline = {"exp_labels": {**LAPTOP, "severity": "warning"},
+               "exp_annotations": {"summary": OFFLINE_SUMMARY,
+                                   "description": OFFLINE_DESCRIPTION}}  # fmt: skip
+    promtool_test(tmp_path, [
+        {"interval": "15s", "input_series": down_for_10m("0x20 1x20"),
+         "alert_rule_test": [alerts_at(4, "TcpMonitorTargetDown"),
+                             alerts_at(4, "TcpMonitorOffline", offline),
+                             alerts_at(5, "TcpMonitorTargetDown"),  # back: 30 s first
+                             alerts_at(6, "TcpMonitorTargetDown", target_down()),
+                             alerts_at(6, "TcpMonitorOffline")]},
+        {"interval": "15s", "input_series": down_for_10m("1x40"),  # online: the target's
+         "alert_rule_test": [alerts_at(4, "TcpMonitorTargetDown", target_down()),
+                             alerts_at(4, "TcpMonitorOffline")]},
+        {"interval": "15s", "input_series": down_for_10m(None),  # not known: as before
+         "alert_rule_test": [alerts_at(4, "TcpMonitorTargetDown", target_down())]},
+    ])  # fmt: skip
+
+
+def test_a_laptop_whose_network_comes_and_goes_is_not_its_targets_flapping(
+    tmp_path: Path,
+) -> None:
+    """Wi-Fi lost and found every 30 s: each profile went down (local_network) and up again
+    each time, and TcpMonitorFlapping fired for every one of them."""
+    changes = "tcpmonitor_state_changes_total"
+    wifi = [series(changes, {**ORDERS, "cause": "local_network"}, "0+1x80"),
+            series(changes, {**ORDERS, "cause": "none"}, "0+1x80"),
+            series("tcpmonitor_network_online", LAPTOP, "1 0 " * 40)]  # fmt: skip
+    flapping = {"exp_labels": {**{k: ORDERS[k] for k in ("instance", "job", "profile",
+                                                         "target")}, "severity": "warning"},
+                "exp_annotations": {
+                    "summary": "Orders DB (db.internal:5432) keeps dropping",
+                    "description": "Orders DB changed state 120 times in 15 minutes, as seen"
+                                   " from laptop:9464."}}  # fmt: skip
+    target = [series(changes, {**ORDERS, "cause": "refused"}, "0+1x80"),
+              series(changes, {**ORDERS, "cause": "none"}, "0+1x80"),
+              series("tcpmonitor_network_online", LAPTOP, "1x80")]  # fmt: skip
+    promtool_test(tmp_path, [
+        {"interval": "15s", "input_series": wifi,
+         "alert_rule_test": [alerts_at(20, "TcpMonitorFlapping")]},
+        {"interval": "15s", "input_series": target,  # the target's own: said
+         "alert_rule_test": [alerts_at(20, "TcpMonitorFlapping", flapping)]},
+    ])  # fmt: skip
