@@ -18,6 +18,9 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
   with which drops were noticed; ``tcpmonitor_state_changes_total{cause}`` (of the target's
   state: see ``TARGET_STATES``); ``tcpmonitor_last_change_timestamp_seconds``: when the
   target's state last changed, as the window's "for" counts it (``know``);
+  ``tcpmonitor_down_local_network``: 1 while down for this computer's own network (by the last
+  check's cause: the state's own changes while down, to or from ``local_network``, are told
+  by no event);
 - ``probe_success`` and ``probe_duration_seconds``, named as blackbox_exporter names them (the
   last check; none while paused or stopped, as of a target no longer probed), so dashboards
   and alert rules written for it work. The duration is the check's
@@ -40,7 +43,7 @@ import math
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 
-from .events import Event, Kind, State
+from .events import Cause, Event, Kind, State
 from .maintenance import in_maintenance
 from .profile import Profile
 
@@ -87,6 +90,11 @@ _HELP = {
         "When the target's state (up, degraded, down) last changed, as far as the event log"
         " knows (not when monitoring started, paused or resumed).",
     ),
+    "tcpmonitor_down_local_network": (
+        "gauge",
+        "1 while down for this computer's own network (the last check failed with cause"
+        " local_network: offline, or no route to the target), else 0.",
+    ),
     "probe_success": (
         "gauge",
         "Whether the last check succeeded (blackbox_exporter's name); none while paused.",
@@ -112,7 +120,7 @@ _COMPUTER_HELP = {
 #: Per profile, each rendered once per change of a profile's values.
 PROFILE_FAMILIES = tuple(_HELP)
 FAMILIES = (*PROFILE_FAMILIES, *_COMPUTER_HELP)
-_SAMPLE_FAMILIES = ("probe_success", "probe_duration_seconds")
+_SAMPLE_FAMILIES = ("probe_success", "probe_duration_seconds", "tcpmonitor_down_local_network")
 _GOOD_SAMPLE_FAMILIES = (*_SAMPLE_FAMILIES, "tcpmonitor_latency_seconds",
                          "tcpmonitor_check_latency_seconds")  # fmt: skip
 _STATE_FAMILIES = (
@@ -121,6 +129,7 @@ _STATE_FAMILIES = (
     "tcpmonitor_maintenance",
     "tcpmonitor_state_changes_total",
     "tcpmonitor_last_change_timestamp_seconds",
+    "tcpmonitor_down_local_network",
 )
 
 
@@ -179,6 +188,8 @@ class _Series:
     last_ok: bool | None = None
     last_duration: float | None = None
     last_change: float | None = None
+    #: The last check failed for this computer's network (cause ``local_network``).
+    local: bool = False
     #: The target's last state (``TARGET_STATES``): a change is counted when it is another.
     seen: State | None = None
     changes: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -201,6 +212,7 @@ class _Values:
     last_ok: bool | None
     last_duration: float | None
     last_change: float | None
+    local: bool
     changes: tuple[tuple[str, int], ...]
     check: tuple[tuple[int, ...], float]
     detection: tuple[tuple[int, ...], float]
@@ -208,7 +220,7 @@ class _Values:
     @classmethod
     def of(cls, s: _Series) -> _Values:
         return cls(s.labels, s.windows, s.state, s.latency, s.last_ok, s.last_duration,
-                   s.last_change, tuple(sorted(s.changes.items())), s.check.snapshot(),
+                   s.last_change, s.local, tuple(sorted(s.changes.items())), s.check.snapshot(),
                    s.detection.snapshot())  # fmt: skip
 
 
@@ -319,6 +331,7 @@ class Metrics:
             ok = event.cause is None
             latency = None if event.latency_ms is None else event.latency_ms / 1000.0
             series.last_ok, series.last_duration = ok, latency
+            series.local = event.cause is Cause.LOCAL_NETWORK
             changed: tuple[str, ...] = _SAMPLE_FAMILIES
             if ok and latency is not None:
                 series.latency = latency
@@ -337,6 +350,7 @@ class Metrics:
         changed = _STATE_FAMILIES
         if event.state in UNCHECKED:  # no last check: probe_success == 0 alerts stop
             series.last_ok = series.last_duration = None
+            series.local = False
             changed = (*changed, *_SAMPLE_FAMILIES)
         if event.state is State.DOWN and event.detection_ms is not None:
             series.detection.observe(event.detection_ms / 1000.0)
@@ -409,6 +423,8 @@ def _render(family: str, s: _Series, v: _Values) -> str:
         if v.last_change is None:
             return ""
         return f"{family}{{{labels}}} {number(v.last_change)}\n"
+    if family == "tcpmonitor_down_local_network":
+        return f"{family}{{{labels}}} {int(v.state is State.DOWN and v.local)}\n"
     if family == "probe_success":
         return "" if v.last_ok is None else f"probe_success{{{labels}}} {int(v.last_ok)}\n"
     if v.last_duration is None:  # probe_duration_seconds

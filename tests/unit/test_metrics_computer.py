@@ -95,3 +95,32 @@ def test_run_says_whether_this_computer_is_online_from_its_first_scrape(tmp_path
     if here.online is not None:  # else not known here (no netlink): no sample
         expected["tcpmonitor_network_online"] = float(here.online)
     assert computer(text) == expected
+
+
+def test_a_target_this_computer_has_no_route_to_is_down_for_this_computers_network() -> None:
+    """The VPN that carried a target went away while the rest of the network stayed up: the
+    target is down with cause local_network ("this computer has no route to 10.8.0.5"), not
+    counted against it by the program, and the page showed it down like any other. The
+    cause is the last check's: once the route is back, a refusal is the target's."""
+    metrics = Metrics([profile(), profile("Cache", "p2")])
+    metrics.set_computer(online=True, asleep=False)
+    no_route = {"cause": Cause.LOCAL_NETWORK, "detail": "this computer has no route to 10.8.0.5"}
+    metrics.feed(event("p1", Kind.STATE, State.DOWN, **no_route))  # type: ignore[arg-type]
+    metrics.feed(event("p1", Kind.SAMPLE, State.DOWN, **no_route))  # type: ignore[arg-type]
+    refused = {"cause": Cause.REFUSED}
+    metrics.feed(event("p2", Kind.STATE, State.DOWN, **refused))  # type: ignore[arg-type]
+    metrics.feed(event("p2", Kind.SAMPLE, State.DOWN, **refused))  # type: ignore[arg-type]
+    text = metrics.render().decode()
+    assert value(text, "tcpmonitor_down_local_network", profile="Orders DB") == 1
+    assert value(text, "tcpmonitor_down_local_network", profile="Cache") == 0
+    assert "# TYPE tcpmonitor_down_local_network gauge" in text
+
+    metrics.feed(event("p1", Kind.SAMPLE, State.DOWN, **refused))  # type: ignore[arg-type]
+    text = metrics.render().decode()  # still down (no event: the same state), now the target's
+    assert value(text, "tcpmonitor_state", profile="Orders DB", state="down") == 1
+    assert value(text, "tcpmonitor_down_local_network", profile="Orders DB") == 0
+    metrics.feed(event("p1", Kind.SAMPLE, State.DOWN, **no_route))  # type: ignore[arg-type]
+    metrics.feed(event("p1", Kind.STATE, State.PAUSED))  # nothing checked: no cause
+    assert (
+        value(metrics.render().decode(), "tcpmonitor_down_local_network", profile="Orders DB") == 0
+    )

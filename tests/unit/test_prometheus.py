@@ -103,7 +103,7 @@ def test_the_shipped_rules_pass_promtool() -> None:
         [promtool, "check", "rules", str(RULES)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 5 rules found" in result.stdout
+    assert "SUCCESS: 6 rules found" in result.stdout
 
 
 def test_a_dead_target_fires_the_shipped_alert_and_its_return_resolves_it(
@@ -282,4 +282,29 @@ def test_a_laptop_whose_network_comes_and_goes_is_not_its_targets_flapping(
          "alert_rule_test": [alerts_at(20, "TcpMonitorFlapping")]},
         {"interval": "15s", "input_series": target,  # the target's own: said
          "alert_rule_test": [alerts_at(20, "TcpMonitorFlapping", flapping)]},
+    ])  # fmt: skip
+
+
+def test_a_target_this_computer_has_no_route_to_is_not_paged_for_but_the_computer_is(
+    tmp_path: Path,
+) -> None:
+    """The VPN that carried a target is gone, the rest of the network up: the target is down
+    for this computer's routes (local_network), and TcpMonitorTargetDown paged for it as if
+    the server were dead. Held back, and TcpMonitorLocalNetwork says what is wrong, once."""
+    down = series("tcpmonitor_state", {**ORDERS, "state": "down"}, "1x40")
+    local = series("tcpmonitor_down_local_network", ORDERS, "1x20 0x20")  # then refused
+    online = series("tcpmonitor_network_online", LAPTOP, "1x40")
+    said = {"exp_labels": {**LAPTOP, "severity": "warning"},
+            "exp_annotations": {
+                "summary": "TCP Monitor on laptop:9464 cannot reach 1 of its targets",
+                "description": "From laptop:9464, TCP Monitor finds no route to some of"
+                               " its targets (1 now: a VPN down?): they are down for that"
+                               " computer's own network, not for theirs, and their alerts"
+                               " are held back meanwhile."}}  # fmt: skip
+    promtool_test(tmp_path, [
+        {"interval": "15s", "input_series": [down, local, online],
+         "alert_rule_test": [alerts_at(4, "TcpMonitorTargetDown"),
+                             alerts_at(4, "TcpMonitorLocalNetwork", said),
+                             alerts_at(6, "TcpMonitorTargetDown", target_down()),
+                             alerts_at(6, "TcpMonitorLocalNetwork")]},
     ])  # fmt: skip

@@ -6,6 +6,7 @@ the shipped rules must not page for each of them: TcpMonitorOffline says what is
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import subprocess
 import sys
@@ -71,18 +72,6 @@ def poll(what: str, condition: Callable[[], bool], timeout: float, *,
         time.sleep(1.0)  # ok-sleep: Prometheus is asked over HTTP, it cannot tell us
 
 
-@pytest.fixture
-def ns() -> Iterator[tuple[Namespace, str]]:
-    """The namespace, and its way out: a default route through the veth pair, and no route
-    of its subnet (any route out counts as a network that is up)."""
-    with namespace() as made:
-        kernel = made.run(made.ip, "-4", "-o", "route", "show", "proto", "kernel").split()
-        subnet, dev = kernel[0], kernel[kernel.index("dev") + 1]
-        made.run(made.ip, "route", "del", subnet, "dev", dev)
-        made.run(made.ip, "route", "add", "default", "via", made.host_ip, "dev", dev, "onlink")
-        yield made, dev
-
-
 @contextlib.contextmanager
 def prometheus(made: Namespace, tmp_path: Path) -> Iterator[None]:
     """Prometheus inside the namespace, scraping the run every second, with our rules."""
@@ -106,11 +95,62 @@ def prometheus(made: Namespace, tmp_path: Path) -> Iterator[None]:
         proc.wait(30)
 
 
+@dataclasses.dataclass(frozen=True)
+class Way:
+    """How the namespace's computer reaches the target: ``routes`` (after ``ip route add``)
+    set up at the start, the one of them whose removal is the cut (``cut``), and the rule
+    that must say so instead of a page per target, with the network as it says then."""
+
+    routes: tuple[tuple[str, ...], ...]
+    cut: tuple[str, ...]
+    alert: str
+    online_meanwhile: float
+
+
+@pytest.fixture
+def made() -> Iterator[tuple[Namespace, str]]:
+    """The namespace and its link, with no route of its subnet (any route out is a network
+    that is up): each test lays the routes it needs."""
+    with namespace() as ns:
+        kernel = ns.run(ns.ip, "-4", "-o", "route", "show", "proto", "kernel").split()
+        subnet, dev = kernel[0], kernel[kernel.index("dev") + 1]
+        ns.run(ns.ip, "route", "del", subnet, "dev", dev)
+        yield ns, dev
+
+
 def test_a_computer_offline_pages_once_for_itself_not_once_per_target(
-    ns: tuple[Namespace, str], tmp_path: Path
+    made: tuple[Namespace, str], tmp_path: Path
 ) -> None:
-    made, dev = ns
+    """The default route is the only way out, and it goes (Wi-Fi lost)."""
+    ns, dev = made
+    way = Way(routes=(("default", "via", ns.host_ip, "dev", dev, "onlink"),),
+              cut=("default",), alert="TcpMonitorOffline", online_meanwhile=0.0)  # fmt: skip
+    watched_through_a_cut(ns, way, tmp_path, network_told=["offline", "online"])
+
+
+def test_a_target_with_no_route_left_pages_once_for_this_computer_not_for_the_target(
+    made: tuple[Namespace, str], tmp_path: Path
+) -> None:
+    """The target's own route goes (the VPN that carried it is down), another stays: this
+    computer is online, and has no route to that target."""
+    ns, dev = made
+    way = Way(routes=((f"{ns.host_ip}/32", "dev", dev),  # the VPN's
+                      ("203.0.113.0/24", "via", ns.host_ip, "dev", dev, "onlink")),
+              cut=(f"{ns.host_ip}/32",), alert="TcpMonitorLocalNetwork",
+              online_meanwhile=1.0)  # fmt: skip
+    watched_through_a_cut(ns, way, tmp_path, network_told=["changed", "changed"])
+
+
+def watched_through_a_cut(
+    made: Namespace, way: Way, tmp_path: Path, *, network_told: list[str]
+) -> None:
+    """Two targets on this host, watched from the namespace by ``tcpmonitor run``, scraped
+    by Prometheus there; ``way.cut`` leaves them down for this computer's network (cause
+    local_network) for longer than TcpMonitorTargetDown's ``for``, which never pages for
+    them (it did, for each), while ``way.alert`` is raised; then the route comes back."""
     need("prometheus")
+    for route in way.routes:
+        made.run(made.ip, "route", "add", *route)
     home = Home(tmp_path / "config", tmp_path / "data")
     with LineEchoServer(listen_host=made.host_ip) as server:
         profiles = [make_profile(*server.address, kind, name=f"{kind} target", id=kind,
@@ -131,9 +171,9 @@ def test_a_computer_offline_pages_once_for_itself_not_once_per_target(
                      lambda: [v for _, v in query(made, online)] == [1.0], 60)  # fmt: skip
                 assert [e for _, e in run.seen if e["kind"] == "network"] == []
 
-                made.run(made.ip, "route", "del", "default")  # this computer goes offline
-                _, offline = run.until(lambda e: e["kind"] == "network", 10)
-                assert offline["state"] == "offline", offline
+                made.run(made.ip, "route", "del", *way.cut)
+                _, told = run.until(lambda e: e["kind"] == "network", 10)
+                assert told["state"] == network_told[0], told
                 for p in profiles:
                     _, down = run.until(state_of(p.id, "down"), 15)
                     assert down["cause"] == "local_network", down
@@ -143,21 +183,28 @@ def test_a_computer_offline_pages_once_for_itself_not_once_per_target(
 
                 # Every target down, as Prometheus sees it, for longer than the rule's "for":
                 # the old rule paged for each by now.
-                downs = f'min_over_time(tcpmonitor_state{{state="down"}}[{PAST_ITS_FOR_S:.0f}s])'
-                poll("every target down past the rule's 30 s, offline all along",
-                     lambda: [v for _, v in query(made, f"{downs} == 1")] == [1.0, 1.0]
-                     and [v for _, v in query(made, f"max_over_time({online}[40s])")] == [0.0],
-                     90, meanwhile=target_down_never)  # fmt: skip
-                assert alerts(made, "TcpMonitorOffline") in (["pending"], ["firing"])
+                past = f"[{PAST_ITS_FOR_S:.0f}s]"
+                downs = f'min_over_time(tcpmonitor_state{{state="down"}}{past}) == 1'
+                network = f"{online}{past}"
+                poll("every target down past the rule's 30 s, the network as it was cut",
+                     lambda: [v for _, v in query(made, downs)] == [1.0, 1.0]
+                     and [v for _, v in query(made, f"max_over_time({network})")]
+                     == [v for _, v in query(made, f"min_over_time({network})")]
+                     == [way.online_meanwhile], 90, meanwhile=target_down_never)  # fmt: skip
+                assert alerts(made, way.alert) in (["pending"], ["firing"])
                 target_down_never()
 
-                made.run(made.ip, "route", "add", "default", "via", made.host_ip, "dev", dev,
-                         "onlink")  # fmt: skip
+                made.run(
+                    made.ip, "route", "add", *next(r for r in way.routes if r[0] == way.cut[0])
+                )
                 for p in profiles:
                     run.until(back_from_down(p.id), 15)
-                poll("this computer is online again, and said so",
+                poll("this computer reaches its targets again, and said so",
                      lambda: [v for _, v in query(made, online)] == [1.0]
-                     and alerts(made, "TcpMonitorOffline") == [], 30,
+                     and alerts(made, way.alert) == [], 30,
                      meanwhile=target_down_never)  # fmt: skip
+                run.until(lambda e: e["kind"] == "network" and e is not told, 10)
+                told_all = [e["state"] for _, e in run.seen if e["kind"] == "network"]
+                assert told_all == network_told
         finally:
             run.stop()
