@@ -167,6 +167,9 @@ def test_the_dashboard_queries_only_what_we_export_and_parse_as_promql(tmp_path:
     dashboard = json.loads(DASHBOARD.read_text())
     queries = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
     assert len(queries) == len(dashboard["panels"]) >= 8
+    # A machine offline, and the drops it causes, are seen apart from the targets' own.
+    assert any("tcpmonitor_network_online" in q for q in queries)
+    assert any("tcpmonitor_down_local_network" in q for q in queries)
     ours = {f"{name}{part}" for name in FAMILIES for part in ("", "_bucket", "_sum", "_count")}
     for query in queries:
         # no strings, ranges, label matchers or grouping labels: metric and function names
