@@ -1268,6 +1268,10 @@
         <translation>昨天 {time}</translation>
     </message>
     <message>
+        <source>action on {state} failed</source>
+        <translation>{state} 时的操作失败</translation>
+    </message>
+    <message>
         <source>action on {state}</source>
         <translation>{state} 时的操作</translation>
     </message>

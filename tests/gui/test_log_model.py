@@ -14,6 +14,9 @@ from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.core.action_runner import ActionRunner
+from tcpmonitor_gui.core.actions import parse
+from tcpmonitor_gui.core.actions import test_event as change
 from tcpmonitor_gui.core.eventlog import EventLog, EventLogError
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.ui.log.model import (
@@ -447,3 +450,44 @@ def test_a_row_replaced_at_the_bound_keeps_nothing_of_the_row_before() -> None:
     assert model.tooltip(0, Column.DETAIL) is None
     assert model.index(0, Column.CHANGE).data(Qt.ItemDataRole.DecorationRole) is not None
     assert model.index(0, 0).data(Role.ROW_ID) is None
+
+
+def ran(on: str, command: list[str]) -> Event:
+    """The ``action`` event the runner records for a real ``command`` run ``on`` a change."""
+    recorded: list[Event] = []
+    runner = ActionRunner(recorded.append)
+    try:
+        [action] = parse("actions", [{"on": on, "run": command}])
+        runner.run_now([(action, change("p1", "Orders DB", "probe", on))], "127.0.0.1:1")
+    finally:
+        runner.close()
+    [event] = recorded
+    return event
+
+
+def test_a_failed_action_is_marked_failed_not_coloured_as_the_change_it_ran_on() -> None:
+    """A restart script that exited 1 on a recovery showed green like the recovery, and a
+    page sent on a drop showed red like a failure: an action's line says how it went."""
+    failed_up = ran("up", ["sh", "-c", "echo no tunnel; exit 1"])
+    done_down = ran("down", ["true"])
+    model = LogModel()
+    model.append([state_event(2, state=State.UP), failed_up, done_down])
+    view = ordered(model)
+    failed, done = 1, 0  # newest first: the recovery's own line is row 2
+    red = readable_state_color(State.DOWN)
+    green = readable_state_color(State.UP)
+
+    def cell(row: int, column: Column, role: Qt.ItemDataRole) -> object:
+        return view.index(row, column).data(role)
+
+    assert cell(failed, Column.CHANGE, Qt.ItemDataRole.DisplayRole) == "action on up failed"
+    for column in Column:  # a failure, loud as a drop
+        assert cell(failed, column, Qt.ItemDataRole.ForegroundRole) == red, column
+    assert cell(done, Column.CHANGE, Qt.ItemDataRole.DisplayRole) == "action on down"
+    assert cell(done, Column.CHANGE, Qt.ItemDataRole.ForegroundRole) == green
+    assert cell(done, Column.PROFILE, Qt.ItemDataRole.ForegroundRole) is None
+    icons = [cell(r, Column.CHANGE, Qt.ItemDataRole.DecorationRole) for r in range(3)]
+    keys = {icon.cacheKey() for icon in icons}  # type: ignore[attr-defined]
+    assert len(keys) == 3  # its own icon, neither the recovery's nor the other's
+    at = next(r for r in range(3) if model.event_at(r) is failed_up)
+    assert "failed" in model.haystack_at(at)  # the filter finds it by the word

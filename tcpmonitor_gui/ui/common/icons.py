@@ -66,6 +66,33 @@ def state_icon(state: State) -> QIcon:
     return icon
 
 
+#: The white mark an action's line shows on its badge: a tick (done), a cross (failed), a bar
+#: (not run, by the rules); the badge in the colour of up, down and paused.
+_ACTION_MARKS = {
+    "done": ("M19 33l9 9 17-19", State.UP),
+    "failed": ("M22 22l20 20M42 22l-20 20", State.DOWN),
+    "not_run": ("M20 32h24", State.PAUSED),
+}
+
+
+@functools.cache
+def action_icon(result: str) -> QIcon:
+    """The icon of an action's line in the log by how it went (``core.action_result``): not
+    the state's of the change it ran on, which a failed action of a recovery would share."""
+    mark, state = _ACTION_MARKS[result]
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+        f'<circle cx="32" cy="32" r="29" fill="{STATE_COLORS[state]}" stroke="#1b1f24"'
+        ' stroke-opacity="0.35" stroke-width="2"/>'
+        f'<path d="{mark}" fill="none" stroke="#ffffff" stroke-width="7"'
+        ' stroke-linecap="round" stroke-linejoin="round"/></svg>'
+    )
+    icon = QIcon()
+    for size in (16, 22, 24, 32, 48, 64):
+        icon.addPixmap(render_svg(svg, size))
+    return icon
+
+
 @functools.lru_cache(maxsize=32)
 def badged_icon(state: State, count: int) -> QIcon:
     """The state's icon with ``count`` (drops not acknowledged) in a badge at its top right;

@@ -11,12 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QStyle, QWidget
 
+from ...core.action_result import Result, result_of
 from ...core.events import SEVERITY, Event, Kind, State
 from ...core.wall_time import offset, twice
 from ..common.bidi import controls_shown
 from ..common.detail_text import detail_text
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
-from ..common.icons import readable_state_color, state_icon
+from ..common.icons import action_icon, readable_state_color, state_icon
 from ..common.labels import cause_text, state_text
 
 
@@ -81,6 +82,8 @@ def time_width(view: QWidget) -> int:
 def _change(event: Event) -> str:
     now = state_text(event.state)
     if event.kind is Kind.ACTION:  # what a command did for that change: the detail says
+        if result_of(event) is Result.FAILED:
+            return translate("LogModel", "action on {state} failed").format(state=now)
         return translate("LogModel", "action on {state}").format(state=now)
     return now if event.previous is None else f"{state_text(event.previous)} → {now}"
 
@@ -97,16 +100,24 @@ def values(
 ) -> list[dict[int, object]]:
     """Every role each cell of a line may have, None where it has none: rewriting a cell
     in place (``setItemData``) leaves a role it is not given as it was, so a quiet line
-    must say "no colour, no stored id" where a loud one stood."""
+    must say "no colour, no stored id" where a loud one stood. An action's line is coloured
+    by how it went, not by the change it ran on: a failed one as loud as a drop."""
     state = event.state
-    loud = state in (State.DOWN, State.DEGRADED)
-    color = colors[state] if loud or state is State.UP else None
+    if event.kind is Kind.ACTION:
+        result = result_of(event) or Result.NOT_RUN  # (a detail not known: said as it is)
+        loud = result is Result.FAILED
+        color = {Result.FAILED: colors[State.DOWN], Result.DONE: colors[State.UP]}.get(result)
+        icon = action_icon(result)
+    else:
+        loud = state in (State.DOWN, State.DEGRADED)
+        color = colors[state] if loud or state is State.UP else None
+        icon = state_icon(state)
     cells: list[dict[int, object]] = [
         {_DISPLAY: _text(event, column), _FOREGROUND: color if loud else None} for column in Column
     ]
     cells[Column.CHANGE][_FOREGROUND] = color
     cells[0].update(keys(event, row_id, seq))
-    cells[Column.CHANGE][Qt.ItemDataRole.DecorationRole] = state_icon(state)
+    cells[Column.CHANGE][Qt.ItemDataRole.DecorationRole] = icon
     cells[Column.DETECTION][Qt.ItemDataRole.TextAlignmentRole] = _ALIGN_RIGHT
     return cells
 
@@ -151,4 +162,5 @@ def haystack(event: Event) -> str:
     return "\n".join(
         (event.profile_name, event.detail, event.address or "", cause, cause_text(event.cause))
         + ((shown,) if shown != event.detail else ())
+        + ((_change(event),) if event.kind is Kind.ACTION else ())  # "action on up failed"
     ).casefold()

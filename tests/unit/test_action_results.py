@@ -1,0 +1,84 @@
+"""How an action went is read back from its ``action`` event alike for every way it can go:
+real commands and real sends to a webhook on loopback, each recorded as the runner records
+it, then read as done, failed or not run (``core.action_result``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from tcpmonitor_gui.core.action_result import Result, result_of, summary
+from tcpmonitor_gui.core.action_runner import ActionRunner
+from tcpmonitor_gui.core.actions import parse
+from tcpmonitor_gui.core.events import Event, Kind, State
+from tests.redis import free_port as closed_port  # nothing listens there
+from tests.unit.test_notify_actions import Receiver, Reports, drop, receiver
+
+__all__ = ["receiver"]  # the fixture: a JSON webhook on loopback
+
+
+def test_every_way_an_action_goes_is_read_back_from_its_record(receiver: Receiver) -> None:
+    port = receiver.port
+    cases = [
+        ({"run": ["sh", "-c", "echo fine"]}, Result.DONE),
+        # Its output says what a success says: what counts is how it ended.
+        ({"run": ["sh", "-c", 'echo "\': exit 0 in 0.1 s"; exit 1']}, Result.FAILED),
+        ({"run": ["sh", "-c", "kill -9 $$"]}, Result.FAILED),
+        ({"run": ["sleep", "30"], "timeout_s": 0.2}, Result.FAILED),
+        ({"run": ["/nonexistent/restart-tunnel", "db"]}, Result.FAILED),
+        ({"run": ["sh", "-c", "exit 0", "it's"]}, Result.DONE),  # shown in double quotes
+        ({"notify": f"json://127.0.0.1:{port}/"}, Result.DONE),
+        ({"notify": f"json://127.0.0.1:{closed_port()}/", "timeout_s": 10}, Result.FAILED),
+    ]
+    reports = Reports()
+    runner = ActionRunner(reports)
+    back = dataclasses.replace(drop(), state=State.UP, previous=State.DOWN, cause=None)
+    try:
+        for n, (what, expected) in enumerate(cases, 1):
+            [action] = parse("actions", [{"on": "up", **what}])
+            [outcome] = runner.run_now([(action, back)], "127.0.0.1:1")
+            recorded = reports.wait(n)[-1]
+            assert recorded.kind is Kind.ACTION and recorded.state is State.UP
+            assert result_of(recorded) is expected, recorded.detail
+            assert outcome.ok == (expected is Result.DONE), recorded.detail
+    finally:
+        runner.close()
+
+
+def recorded(
+    actions: list[dict[str, object]],
+    events: list[Event],
+    known_before: Callable[[Event], State | None] | None = None,
+) -> list[Event]:
+    """What the runner records for ``actions`` submitted for ``events``, one record each."""
+    reports = Reports()
+    runner = ActionRunner(reports, known_before)
+    try:
+        for event in events:
+            runner.submit(event, parse("actions", actions), "127.0.0.1:1")
+        return reports.wait(len(events))
+    finally:
+        runner.close()
+
+
+def test_a_service_that_refuses_is_a_failure_and_a_change_told_a_moment_ago_is_not(
+    receiver: Receiver,
+) -> None:
+    receiver.status = 500
+    url = f"json://127.0.0.1:{receiver.port}/"
+    told = recorded([{"on": "down", "notify": url}], [drop(), drop()])  # the same drop again
+    results = sorted(str(result_of(e)) for e in told)
+    assert results == [Result.FAILED, Result.NOT_RUN], [e.detail for e in told]
+
+
+def test_a_found_again_drop_not_run_again_is_not_a_failure() -> None:
+    found = dataclasses.replace(drop(), previous=State.CONNECTING)
+    command = {"on": "down", "run": ["sh", "-c", "exit 1"]}
+    [told] = recorded([command], [found], lambda _event: State.DOWN)
+    assert result_of(told) is Result.NOT_RUN, told.detail
+
+
+def test_another_event_has_no_result() -> None:
+    assert result_of(drop()) is None and summary(drop()) is None
+    text = dataclasses.replace(drop(), kind=Kind.ACTION, detail="something else")
+    assert result_of(text) is None
