@@ -57,6 +57,16 @@
     </message>
 </context>
 <context>
+    <name>FailedActions</name>
+    <message numerus="yes">
+        <source>{n} actions failed: {names}</source>
+        <translation>
+            <numerusform>{n} action failed: {names}</numerusform>
+            <numerusform>{n} actions failed: {names}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>LogPane</name>
     <message numerus="yes">
         <source>Exported {count} events to {name}</source>

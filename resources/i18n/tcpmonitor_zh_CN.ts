@@ -857,6 +857,20 @@
     </message>
 </context>
 <context>
+    <name>FailedActions</name>
+    <message>
+        <source>Action failed: {name}</source>
+        <extracomment>After a notice of failed actions, the next comes this long after it at the soonest.</extracomment>
+        <translation>操作失败：{name}</translation>
+    </message>
+    <message numerus="yes">
+        <source>{n} actions failed: {names}</source>
+        <translation>
+            <numerusform>{n} 个操作失败：{names}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>FieldProblem</name>
     <message>
         <source>is empty (it is required)</source>

@@ -316,6 +316,12 @@ def test_the_chinese_window_shows_no_english(chinese: None, qtbot: QtBot, tmp_pa
                 qtbot.waitUntil(lambda e=events: all(x in _logged(window) for x in e), timeout=5000)
                 if turn == 0:  # the drops are told (within the notices' coalescing)
                     qtbot.waitUntil(lambda: bool(window.notices), timeout=10_000)
+
+                    # and the actions that failed, gathered (``failed_actions``)
+                    def failed() -> bool:
+                        return any("个操作失败" in n.title for n in window.notices)
+
+                    qtbot.waitUntil(failed, timeout=10_000)
             window.show_details(profiles[1].id)
             log_view = window.log_pane.view
             log_menu = window.log_pane.context_menu(log_view.model().index(0, 0))

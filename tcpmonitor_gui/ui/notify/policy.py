@@ -36,8 +36,7 @@ testable with a fake clock and no display.
   back, their recoveries make one "Back online: 18 of 20 connections up" notice, as soon as
   they are all back or after ``back_grace_s`` with what is still down. The guess above is
   never made while the evidence is at hand.
-- A snoozed profile (``snooze_until``, ``core.snooze``) is never told about; its changes are
-  still recorded.
+- A snoozed profile (``snooze_until``) is never told about; its changes are still recorded.
 - A drop inside one of the profile's maintenance windows (``"maintenance": true``) is told to
   nobody and counts towards no "offline" guess, nor is its recovery told; if it is still down
   when the window closes, the engine says so again (``still down after its maintenance
@@ -46,7 +45,7 @@ testable with a fake clock and no display.
   "Could not check Orders DB: ...", under the drops' switches; it is no drop, counted nowhere.
 - A drop found at a start or a resume that was down when last watched (before the restart
   or the pause) is no news: one quiet "Still down" notice tells them (``still``).
-- Flapping protection, see ``repeats.Repeats``.
+- Flapping protection, see ``repeats.Repeats``. Actions that failed: ``failed_actions``.
 """
 
 from __future__ import annotations
@@ -74,6 +73,7 @@ from .computer import (
     single_shot,
 )
 from .dns import DnsNotices
+from .failed_actions import FailedActions
 from .notice import Change, Joining, Notice, Transition, net
 from .repeats import Repeats
 from .still import StillDown
@@ -141,15 +141,10 @@ class NotificationPolicy(QObject):
         #: Set while most profiles are down: the profiles the outage has taken.
         self._offline: set[str] | None = None
         self._stopped = False
-        self.computer = ComputerNotices(
-            self,
-            self,
-            back_grace_s=back_grace_s,
-            wake_settle_s=wake_settle_s,
-            change_settle_s=change_settle_s,
-        )
-        self.dns = DnsNotices(self, self)
-        self.still = StillDown()
+        settle = {"wake_settle_s": wake_settle_s, "change_settle_s": change_settle_s}
+        self.computer = ComputerNotices(self, self, back_grace_s=back_grace_s, **settle)
+        self.dns, self.still = DnsNotices(self, self), StillDown()
+        self.failed = FailedActions(profiles, self.tell, self)
 
     def set_settings(self, settings: Settings) -> None:
         self._settings = settings
@@ -180,6 +175,8 @@ class NotificationPolicy(QObject):
             if event.kind in (Kind.NETWORK, Kind.POWER):
                 self.computer.handle(event, now)
                 continue
+            if event.kind is Kind.ACTION:
+                self.failed.take(event)
             if event.kind is not Kind.STATE or pid not in profiles:
                 continue
             if event.maintenance and event.state is State.DOWN:
