@@ -34,11 +34,13 @@ from .actions import (
     batch_words,
     environment,
     found_again,
+    notice_words,
     record,
 )
 from .apprise_send import send, tell
 from .eventdb import EventLogError
 from .events import Event, State
+from .untold import Untold
 from .validate import CONTROL_ESCAPES
 
 
@@ -224,6 +226,7 @@ class ActionRunner:
         self._own_slots: dict[str, asyncio.Semaphore] = {}  # by profile id, on the loop
         #: The last change told (or being told) to each (profile, service), and when.
         self._told: dict[tuple[str, str], tuple[State, float]] = {}
+        self._untold = Untold()  # what services missed (on the loop)
         #: Notices being gathered, by service URL (on the loop).
         self._batches: dict[str, _Batch] = {}
         self._waiting = 0
@@ -356,22 +359,28 @@ class ActionRunner:
                 )
             return [told] * len(items)
 
+        url = batch.action.notify
+
         def late(told: Outcome) -> None:  # given up at its timeout, it went through after all
             for (event, _target), outcome in zip(items, gathered(told), strict=True):
+                self._untold.delivered(url, event)
                 self._report(record(event, outcome))
 
+        # What the service missed of these profiles before (``untold``), said after them.
+        notes = [n for n in dict.fromkeys(self._untold.note(url, e) for e, _ in items) if n]
+        title, body = notice_words(*items[0]) if len(items) == 1 else batch_words(items)
         try:
             async with self._slots:
-                if len(items) == 1:
-                    outcomes = [await tell(batch.action, *items[0], late=late)]
-                else:
-                    outcomes = gathered(await send(batch.action, *batch_words(items), late=late))
+                told = await send(batch.action, title, "\n".join((body, *notes)), late=late)
         finally:
             self._waited([event.profile_id for event, _target in items])
-        for (event, _target), outcome in zip(items, outcomes, strict=True):
-            if not outcome.ok:  # not told: the next such change is not "told N s ago"
-                key = (event.profile_id, batch.action.notify)
-                if (told := self._told.get(key)) is not None and told[0] is event.state:
+        for (event, target), outcome in zip(items, gathered(told), strict=True):
+            if outcome.ok:
+                self._untold.delivered(url, event)
+            else:  # not told: the next such change is not "told N s ago", and says it
+                self._untold.missed(url, event, target)
+                key = (event.profile_id, url)
+                if (last := self._told.get(key)) is not None and last[0] is event.state:
                     self._told.pop(key, None)
             self._report(record(event, outcome))
 

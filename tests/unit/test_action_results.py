@@ -11,6 +11,7 @@ from tcpmonitor_gui.core.action_result import Result, result_of, summary
 from tcpmonitor_gui.core.action_runner import ActionRunner
 from tcpmonitor_gui.core.actions import parse
 from tcpmonitor_gui.core.events import Event, Kind, State
+from tcpmonitor_gui.core.untold import Untold
 from tests.redis import free_port as closed_port  # nothing listens there
 from tests.unit.test_notify_actions import Receiver, Reports, drop, receiver
 
@@ -82,3 +83,55 @@ def test_another_event_has_no_result() -> None:
     assert result_of(drop()) is None and summary(drop()) is None
     text = dataclasses.replace(drop(), kind=Kind.ACTION, detail="something else")
     assert result_of(text) is None
+
+
+def test_a_recovery_told_to_a_service_that_missed_the_drop_says_so() -> None:
+    """This computer was offline when the connection dropped: the drop's notice could not
+    reach the service, and when the network came back the team heard "back up" of a drop
+    it never heard of. The recovery's notice says what the service missed, and when."""
+    port = closed_port()
+    url = f"json://127.0.0.1:{port}/"
+    actions = parse("actions", [{"on": "change", "notify": url, "timeout_s": 10}])
+    reports = Reports()
+    runner = ActionRunner(reports)
+    service: Receiver | None = None
+    dropped = drop()
+    try:
+        runner.submit(dropped, actions, "127.0.0.1:1")
+        [missed] = reports.wait(1)
+        service = Receiver(port)  # the network is back
+        back = dataclasses.replace(dropped, state=State.UP, previous=State.DOWN, cause=None)
+        runner.submit(back, actions, "127.0.0.1:1")
+        told = reports.wait(2)[1]
+        [(_, _, heard)] = service.wait(1)
+        runner.submit(drop(), actions, "127.0.0.1:1")  # told once: not again
+        [_, (_, _, after)] = service.wait(2)
+    finally:
+        runner.close()
+        if service is not None:
+            service.shutdown()
+            service.server_close()
+    assert result_of(missed) is Result.FAILED and result_of(told) is Result.DONE, told.detail
+    assert heard["title"] == "Connection back up: Orders DB"
+    at = dropped.ts.strftime("%Y-%m-%d %H:%M:%S")
+    assert heard["message"].splitlines() == [
+        "Orders DB (127.0.0.1:1) is up",
+        f"Not delivered at {at} UTC: Orders DB (127.0.0.1:1) is down: refused",
+    ]
+    assert after["message"] == "Orders DB (127.0.0.1:1) is down: refused"
+
+
+def test_what_a_service_missed_is_said_from_the_first_change_with_how_many_after() -> None:
+    untold, url = Untold(), "json://127.0.0.1:1/"
+    dropped = drop()
+    back = dataclasses.replace(dropped, state=State.UP, previous=State.DOWN, cause=None)
+    assert untold.note(url, dropped) == ""
+    for event in (dropped, back, dropped):
+        untold.missed(url, event, "127.0.0.1:1")
+    note = untold.note(url, back)
+    assert note.startswith("Not delivered at ") and note.endswith(
+        " UTC: Orders DB (127.0.0.1:1) is down: refused (and 2 changes after it)"
+    )
+    assert untold.note("json://127.0.0.1:2/", back) == ""  # another service missed nothing
+    untold.delivered(url, back)
+    assert untold.note(url, back) == ""
