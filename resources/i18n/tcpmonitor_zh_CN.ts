@@ -499,6 +499,10 @@
         <translation>{result}（{n} 次变化合为一条通知）</translation>
     </message>
     <message>
+        <source>{result}, told again (not delivered at first)</source>
+        <translation>{result}，再次发送（最初未送达）</translation>
+    </message>
+    <message>
         <source>exit {n} in {duration}</source>
         <translation>{duration} 后退出，退出码 {n}</translation>
     </message>

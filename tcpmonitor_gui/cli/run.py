@@ -189,6 +189,7 @@ async def _run(
     def retry_after(event: Event) -> None:
         if event.state in RETRY_AFTER:
             monitors.retry_now(event.state is not State.ONLINE)  # what failed meanwhile: now
+            actions.retry_missed()  # and services hear what they missed (``untold``)
 
     # An action's outcome is news like a change: to the log and the output, on our loop.
     def outcome(event: Event) -> None:  # the actions' thread

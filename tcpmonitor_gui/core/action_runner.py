@@ -9,7 +9,6 @@ import collections
 import contextlib
 import dataclasses
 import os
-import shutil
 import signal
 import threading
 import time
@@ -40,7 +39,8 @@ from .actions import (
 from .apprise_send import send, tell
 from .eventdb import EventLogError
 from .events import Event, State
-from .untold import Untold
+from .interpreter import missing_interpreter
+from .untold import AGAIN, Untold
 from .validate import CONTROL_ESCAPES
 
 
@@ -122,7 +122,7 @@ async def run_one(action: Action, event: Event, target: str, left: set[_Command]
         raise
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
-        if isinstance(exc, FileNotFoundError) and (missing := _missing_interpreter(action.run[0])):
+        if isinstance(exc, FileNotFoundError) and (missing := missing_interpreter(action.run[0])):
             why = f"{missing}, named in its #! line: {why}"
         return Outcome(action, False, f"cannot run: {why}", "")
     lingers = False
@@ -165,23 +165,6 @@ async def run_one(action: Action, event: Event, target: str, left: set[_Command]
     return Outcome(action, ok, summary, text.translate(CONTROL_ESCAPES)[:OUTPUT_KEPT])
 
 
-def _missing_interpreter(program: str) -> str:
-    """The interpreter that a script's ``#!`` line names, when the script is there and that
-    is not: the kernel says "No such file or directory" of a script that is right there."""
-    found = shutil.which(program)
-    if found is None:
-        return ""
-    with contextlib.suppress(OSError), open(found, "rb") as script:
-        line = script.readline(256).rstrip(b"\n")
-        # As the kernel reads it: the name ends at a space or tab only (a "\r" is part of it).
-        name = next((w for w in line[2:].replace(b"\t", b" ").split(b" ") if w), b"")
-        interpreter = os.fsdecode(name) if line.startswith(b"#!") else ""
-        if interpreter.endswith("\r") and os.path.exists(interpreter[:-1]):
-            return f"{interpreter[:-1]} and a carriage return (Windows line ends)"
-        return "" if not interpreter or os.path.exists(interpreter) else interpreter
-    return ""
-
-
 async def _kill(pid: int, command: _Command) -> None:
     """SIGTERM to its process group, then SIGKILL to what of it is left after
     ``KILL_GRACE_S`` (the command itself, or a process still holding its output)."""
@@ -205,6 +188,8 @@ class _Batch:
     action: Action
     first: float
     items: list[tuple[Event, str]] = dataclasses.field(default_factory=list)
+    #: Profiles whose changes the service missed, told again (``untold``).
+    again: list[str] = dataclasses.field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
     task: asyncio.Task[None] | None = None
 
@@ -331,14 +316,30 @@ class ActionRunner:
                 if self._waiting_for[pid] <= 0:
                     del self._waiting_for[pid]
 
-    def _gather(self, action: Action, event: Event, target: str) -> None:
+    def retry_missed(self) -> None:
+        """The network is back (or this computer awake): each service that missed changes
+        is told them now (``untold``), with a notice on its way to it or in one of their own.
+        May be called from any thread."""
+
+        def retry() -> None:
+            for action, profile_id in self._untold.waiting():
+                self._gather(action, again=profile_id)
+
+        self._loop.call_soon_threadsafe(retry)
+
+    def _gather(
+        self, action: Action, event: Event | None = None, target: str = "", again: str = ""
+    ) -> None:
         """On the loop: hold a notice until ``GATHER_QUIET_S`` pass without another for the
-        same service, or ``GATHER_MAX_S`` after the first (the desktop notices' rule)."""
+        same service, or ``GATHER_MAX_S`` after the first (the desktop notices' rule); or
+        what the service missed of the profile ``again``, to tell again."""
         batch = self._batches.get(action.notify)
         now = self._loop.time()
         if batch is None:
             batch = self._batches[action.notify] = _Batch(action, now)
-        batch.items.append((event, target))
+        if event is not None:
+            batch.items.append((event, target))
+        batch.again.extend([again] if again else [])
         if batch.timer is not None:
             batch.timer.cancel()
         wait = max(0.0, min(GATHER_QUIET_S, batch.first + GATHER_MAX_S - now))
@@ -350,7 +351,9 @@ class ActionRunner:
             batch.task = self._loop.create_task(self._tell_batch(batch))
 
     async def _tell_batch(self, batch: _Batch) -> None:
-        items = batch.items
+        items, url = batch.items, batch.action.notify
+        ids = [event.profile_id for event, _target in items]
+        again = [pid for pid in dict.fromkeys(batch.again) if pid not in ids]  # what it missed
 
         def gathered(told: Outcome) -> list[Outcome]:
             if len(items) > 1:
@@ -359,30 +362,40 @@ class ActionRunner:
                 )
             return [told] * len(items)
 
-        url = batch.action.notify
-
-        def late(told: Outcome) -> None:  # given up at its timeout, it went through after all
-            for (event, _target), outcome in zip(items, gathered(told), strict=True):
-                self._untold.delivered(url, event)
+        def settle(told: Outcome, outcomes: list[Outcome]) -> None:
+            for pid in again:  # told again what it missed: recorded as such
+                if (first := self._untold.first(url, pid)) is not None:
+                    said = AGAIN.format(summary=told.summary)
+                    self._report(record(first, dataclasses.replace(told, summary=said)))
+                if told.ok:
+                    self._untold.delivered(url, pid)
+            for (event, target), outcome in zip(items, outcomes, strict=True):
+                if outcome.ok:
+                    self._untold.delivered(url, event.profile_id)
+                else:  # not told: the next such change is not "told N s ago", and says it
+                    self._untold.missed(batch.action, event, target)
+                    key = (event.profile_id, url)
+                    if (last := self._told.get(key)) is not None and last[0] is event.state:
+                        self._told.pop(key, None)
                 self._report(record(event, outcome))
 
         # What the service missed of these profiles before (``untold``), said after them.
-        notes = [n for n in dict.fromkeys(self._untold.note(url, e) for e, _ in items) if n]
-        title, body = notice_words(*items[0]) if len(items) == 1 else batch_words(items)
+        notes = [n for n in dict.fromkeys(self._untold.note(url, p) for p in (*ids, *again)) if n]
+        if not items:
+            title, body = self._untold.words(url, again)
+        else:
+            title, body = notice_words(*items[0]) if len(items) == 1 else batch_words(items)
+            body = "\n".join((body, *notes))
+
+        def late(told: Outcome) -> None:  # given up at its timeout, it went through after all
+            settle(told, gathered(told))
+
         try:
             async with self._slots:
-                told = await send(batch.action, title, "\n".join((body, *notes)), late=late)
+                told = await send(batch.action, title, body, late=late)
         finally:
-            self._waited([event.profile_id for event, _target in items])
-        for (event, target), outcome in zip(items, gathered(told), strict=True):
-            if outcome.ok:
-                self._untold.delivered(url, event)
-            else:  # not told: the next such change is not "told N s ago", and says it
-                self._untold.missed(url, event, target)
-                key = (event.profile_id, url)
-                if (last := self._told.get(key)) is not None and last[0] is event.state:
-                    self._told.pop(key, None)
-            self._report(record(event, outcome))
+            self._waited(ids)
+        settle(told, gathered(told))
 
     async def _run(self, action: Action, event: Event, target: str) -> Outcome:
         own = self._own_slots.setdefault(

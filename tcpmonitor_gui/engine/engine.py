@@ -210,6 +210,8 @@ class Engine(QObject):
             recheck = event.state is not State.ONLINE  # after a sleep or change: all
             for worker in self._workers:
                 worker.submit(lambda ms: ms.retry_now(recheck))
+            if self._actions is not None:  # and services hear what they missed (``untold``)
+                self._actions.retry_missed()
 
     def _tell(self, events: list[Event]) -> None:
         """Events of the engine's own (not a monitor's): stored, and sent like a batch."""

@@ -18,9 +18,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core import claims, last_seen
+from tcpmonitor_gui.core.actions import parse
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.eventqueries import read
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
 from tcpmonitor_gui.core.localnet import LocalNetwork
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_set import ProfileSet
@@ -30,6 +31,8 @@ from tcpmonitor_gui.engine.registry import ProfileRegistry
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.gui.windows import Opened, open_window, state_of, watched_through
 from tests.helpers import make_profile
+from tests.redis import free_port
+from tests.unit.test_notify_actions import Receiver
 
 
 @pytest.fixture
@@ -381,3 +384,38 @@ def test_a_profile_with_actions_paused_here_is_left_to_another_program(
         other.close()
         assert engine.shutdown()
         log.close()
+
+
+def test_a_service_that_missed_a_drop_hears_it_when_this_computer_is_back_online(
+    qtbot: QtBot,
+) -> None:
+    """A drop's notice that could not reach the team's webhook (this computer offline) is
+    told to it when the network is back, not lost: the window's engine asks the actions to
+    tell again what services missed (``core.untold``)."""
+    port, closed = free_port(), free_port()
+    action = {"on": "down", "notify": f"json://127.0.0.1:{port}/", "timeout_s": 5}
+    profile = make_profile("127.0.0.1", closed, "probe", id="db", name="Orders DB", interval_s=5)
+    profile = dataclasses.replace(profile, actions=parse("actions", [action]))
+    engine = Engine(workers=1, registry=ProfileRegistry(ProfileSet([profile])))
+    got = Received(engine)
+    service: Receiver | None = None
+
+    def told(what: str) -> bool:
+        return any(e.kind is Kind.ACTION and what in e.detail for e in got.events())
+
+    try:
+        engine.start()
+        qtbot.waitUntil(lambda: told("not sent"), timeout=10_000)
+        service = Receiver(port)  # reachable again
+        engine._computer_news(condition(State.ONLINE))
+        qtbot.waitUntil(lambda: told("told again"), timeout=10_000)
+        [(_, _, heard)] = service.wait(1)
+    finally:
+        assert engine.shutdown()
+        if service is not None:
+            service.shutdown()
+            service.server_close()
+    assert heard["title"] == "Not delivered earlier: Orders DB"
+    assert heard["message"].startswith("Not delivered at ")
+    said = f"Orders DB (127.0.0.1:{closed}) is down: refused — connection refused"
+    assert heard["message"].endswith(said)

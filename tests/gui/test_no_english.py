@@ -46,6 +46,7 @@ from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.sample import Sample, Timings
 from tcpmonitor_gui.core.settings import Settings, SettingsStore
 from tcpmonitor_gui.core.shortage import out_of
+from tcpmonitor_gui.core.untold import AGAIN
 from tcpmonitor_gui.ui.about import show_about
 from tcpmonitor_gui.ui.common.problems import eventlog_health_words
 from tcpmonitor_gui.ui.log.cells import Role
@@ -381,6 +382,9 @@ def _core_details() -> list[str]:
         "could not check: this program is out of open files, to read the CA file /etc/ca.pem",
         "peer closed the connection (FIN) before our request",
         "peer closed the connection (FIN) as our request went out, unanswered",
+        # A notice a service missed, told again (``core.untold``).
+        f"down action 'notify json://…': {AGAIN.format(summary='sent in 0.1 s')}",
+        f"up action 'notify json://…': {AGAIN.format(summary='not sent (0.2 s)')}: 500",
     ]
 
 

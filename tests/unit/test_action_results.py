@@ -123,15 +123,42 @@ def test_a_recovery_told_to_a_service_that_missed_the_drop_says_so() -> None:
 
 def test_what_a_service_missed_is_said_from_the_first_change_with_how_many_after() -> None:
     untold, url = Untold(), "json://127.0.0.1:1/"
+    [action] = parse("actions", [{"on": "change", "notify": url}])
     dropped = drop()
     back = dataclasses.replace(dropped, state=State.UP, previous=State.DOWN, cause=None)
-    assert untold.note(url, dropped) == ""
+    assert untold.note(url, "p1") == ""
     for event in (dropped, back, dropped):
-        untold.missed(url, event, "127.0.0.1:1")
-    note = untold.note(url, back)
+        untold.missed(action, event, "127.0.0.1:1")
+    note = untold.note(url, "p1")
     assert note.startswith("Not delivered at ") and note.endswith(
         " UTC: Orders DB (127.0.0.1:1) is down: refused (and 2 changes after it)"
     )
-    assert untold.note("json://127.0.0.1:2/", back) == ""  # another service missed nothing
-    untold.delivered(url, back)
-    assert untold.note(url, back) == ""
+    assert untold.note("json://127.0.0.1:2/", "p1") == ""  # another service missed nothing
+    assert untold.waiting() == [(action, "p1")] and untold.first(url, "p1") is dropped
+    untold.delivered(url, "p1")
+    assert untold.note(url, "p1") == "" and untold.waiting() == []
+
+
+def test_a_service_reached_again_is_told_what_it_missed_in_a_notice_of_its_own() -> None:
+    port = closed_port()
+    actions = parse("actions", [{"on": "down", "notify": f"json://127.0.0.1:{port}/"}])
+    reports = Reports()
+    runner = ActionRunner(reports)
+    service: Receiver | None = None
+    try:
+        runner.submit(drop(), actions, "127.0.0.1:1")
+        [missed] = reports.wait(1)
+        service = Receiver(port)  # the network is back
+        runner.retry_missed()
+        again = reports.wait(2)[1]
+        [(_, _, heard)] = service.wait(1)
+    finally:
+        runner.close()
+        if service is not None:
+            service.shutdown()
+            service.server_close()
+    assert result_of(missed) is Result.FAILED
+    assert again.state is State.DOWN and result_of(again) is Result.DONE, again.detail
+    assert again.detail.endswith(" s, told again (not delivered at first)"), again.detail
+    assert heard["title"] == "Not delivered earlier: Orders DB"
+    assert heard["message"].endswith(" UTC: Orders DB (127.0.0.1:1) is down: refused")

@@ -42,7 +42,7 @@ class Receiver(http.server.ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         self.got: list[tuple[str, dict[str, str], Any]] = []
         self.arrived = threading.Condition()
         self.status = 200  # what it answers
@@ -62,7 +62,7 @@ class Receiver(http.server.ThreadingHTTPServer):
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        super().__init__(("127.0.0.1", port), Handler)
+        super().__init__((host, port), Handler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
     @property

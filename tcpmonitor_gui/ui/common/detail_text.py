@@ -137,6 +137,8 @@ WORDINGS = (
 #: How an action went (``{result}``), as ``core.action_runner`` says it.
 RESULTS = (
     QT_TRANSLATE_NOOP("Detail", "{result} (one notice for {n} changes)"),
+    # What a service missed, told to it again (``core.untold.AGAIN``).
+    QT_TRANSLATE_NOOP("Detail", "{result}, told again (not delivered at first)"),
     QT_TRANSLATE_NOOP("Detail", "exit {n} in {duration}"),
     QT_TRANSLATE_NOOP("Detail", "killed by signal {n} after {duration}"),
     QT_TRANSLATE_NOOP("Detail", "timed out after {duration} (killed)"),
