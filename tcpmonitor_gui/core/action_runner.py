@@ -380,7 +380,7 @@ class ActionRunner:
                 self._report(record(event, outcome))
 
         # What the service missed of these profiles before (``untold``), said after them.
-        notes = [n for n in dict.fromkeys(self._untold.note(url, p) for p in (*ids, *again)) if n]
+        notes = self._untold.notes(url, [*ids, *again])
         if not items:
             title, body = self._untold.words(url, again)
         else:

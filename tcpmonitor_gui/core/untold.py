@@ -21,6 +21,8 @@ from .events import Event
 
 #: How a notice that told a service again what it missed went (``Outcome.summary``).
 AGAIN = "{summary}, told again (not delivered at first)"
+#: Lines of what a service missed in one notice at most (the rest are counted).
+NOTES_SHOWN = 20
 
 
 @dataclasses.dataclass
@@ -70,10 +72,19 @@ class Untold:
             said += f" (and {after} change{'s' if after > 1 else ''} after it)"
         return said
 
+    def notes(self, url: str, profile_ids: Sequence[str]) -> list[str]:
+        """What the service missed of these profiles, a line each, the first ``NOTES_SHOWN``
+        (5,000 drops missed while offline made as many lines after the recoveries' own)."""
+        missed = [pid for pid in dict.fromkeys(profile_ids) if (pid, url) in self._missed]
+        lines = [self.note(url, pid) for pid in missed[:NOTES_SHOWN]]
+        if len(missed) > NOTES_SHOWN:
+            lines.append(f"…and {len(missed) - NOTES_SHOWN} more not delivered earlier")
+        return lines
+
     def words(self, url: str, profile_ids: Sequence[str]) -> tuple[str, str]:
         """The title and body of a notice of what the service missed of these profiles."""
         names = [m.first.profile_name for pid in profile_ids if (m := self._missed.get((pid, url)))]
         title = f"Not delivered earlier: {', '.join(names[:3])}"
         if len(names) > 3:
             title += f" and {len(names) - 3} more"
-        return title, "\n".join(n for pid in profile_ids if (n := self.note(url, pid)))
+        return title, "\n".join(self.notes(url, profile_ids))

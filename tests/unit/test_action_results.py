@@ -11,7 +11,7 @@ from tcpmonitor_gui.core.action_result import Result, result_of, summary
 from tcpmonitor_gui.core.action_runner import ActionRunner
 from tcpmonitor_gui.core.actions import parse
 from tcpmonitor_gui.core.events import Event, Kind, State
-from tcpmonitor_gui.core.untold import Untold
+from tcpmonitor_gui.core.untold import NOTES_SHOWN, Untold
 from tests.redis import free_port as closed_port  # nothing listens there
 from tests.unit.test_notify_actions import Receiver, Reports, drop, receiver
 
@@ -162,3 +162,15 @@ def test_a_service_reached_again_is_told_what_it_missed_in_a_notice_of_its_own()
     assert again.detail.endswith(" s, told again (not delivered at first)"), again.detail
     assert heard["title"] == "Not delivered earlier: Orders DB"
     assert heard["message"].endswith(" UTC: Orders DB (127.0.0.1:1) is down: refused")
+
+
+def test_what_many_connections_missed_is_said_in_a_bounded_notice() -> None:
+    untold, url = Untold(), "json://127.0.0.1:1/"
+    [action] = parse("actions", [{"on": "down", "notify": url}])
+    ids = [f"p{i}" for i in range(5000)]
+    for pid in ids:
+        untold.missed(action, dataclasses.replace(drop(), profile_id=pid), "127.0.0.1:1")
+    title, body = untold.words(url, ids)
+    assert title == "Not delivered earlier: Orders DB, Orders DB, Orders DB and 4997 more"
+    lines = body.splitlines()
+    assert len(lines) == NOTES_SHOWN + 1 and lines[-1] == "…and 4980 more not delivered earlier"
