@@ -325,7 +325,8 @@ class ActionRunner:
             for action, profile_id in self._untold.waiting():
                 self._gather(action, again=profile_id)
 
-        self._loop.call_soon_threadsafe(retry)
+        with contextlib.suppress(RuntimeError):  # closed meanwhile (the program is quitting)
+            self._loop.call_soon_threadsafe(retry)
 
     def _gather(
         self, action: Action, event: Event | None = None, target: str = "", again: str = ""

@@ -174,3 +174,9 @@ def test_what_many_connections_missed_is_said_in_a_bounded_notice() -> None:
     assert title == "Not delivered earlier: Orders DB, Orders DB, Orders DB and 4997 more"
     lines = body.splitlines()
     assert len(lines) == NOTES_SHOWN + 1 and lines[-1] == "…and 4980 more not delivered earlier"
+
+
+def test_a_network_back_after_the_actions_closed_is_nothing_to_tell() -> None:
+    runner = ActionRunner(lambda _event: None)
+    runner.close()
+    runner.retry_missed()  # (the loop closed: raised RuntimeError into the watcher's news)
