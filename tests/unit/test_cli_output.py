@@ -221,7 +221,7 @@ def test_a_profile_edited_while_up_is_not_printed_or_stored_as_a_fresh_start(
             assert run.wait(DEADLINE_S) == 0
     expected = [("unknown", "connecting"), ("connecting", "up"), ("up", "unknown")]
     assert [(e["previous"], e["state"]) for e in state_lines(run)] == expected
-    assert [(str(e.previous), str(e.state)) for e in stored(home)] == expected
+    assert [(str(e.previous), str(e.state)) for e in stored(home, profile=watched.id)] == expected
 
 
 def test_a_changed_file_is_read_again_and_a_bad_one_is_named_and_changes_nothing(
