@@ -317,7 +317,7 @@ class Engine(QObject):
         if self.running:
             for profile in profiles:
                 if profile.id in self._where:
-                    self.remove(profile.id)
+                    self.remove(profile.id, record=True)
                 if self._eventlog is not None:
                     self._eventlog.release(profile.id)  # another program may record it now
 
@@ -370,8 +370,10 @@ class Engine(QObject):
             return self.add(profile)
         return self._on(profile.id, lambda ms: ms.update(profile))
 
-    def remove(self, profile_id: str) -> concurrent.futures.Future[Any]:
-        future = self._on(profile_id, lambda ms: ms.remove(profile_id))
+    def remove(self, profile_id: str, *, record: bool = False) -> concurrent.futures.Future[Any]:
+        """Stop watching a profile; ``record``: say so (``MonitorSet.remove``), as for a
+        profile removed: its drop stayed "ongoing" in the history while nothing watched it."""
+        future = self._on(profile_id, lambda ms: ms.remove(profile_id, record=record))
         self._where.pop(profile_id, None)
         return future
 

@@ -33,6 +33,7 @@ from tcpmonitor_gui.ui.profiles.actions import IMPORT_PER_TURN
 from tcpmonitor_gui.ui.status.model import Column, Role
 from tests.gui.windows import Opened, open_window
 from tests.helpers import fill, make_profile
+from tests.unit._cli_process import Home, tcpmonitor
 
 
 @pytest.fixture
@@ -187,6 +188,30 @@ def test_removing_keeps_history_and_forgets_the_profile(
     eventlog = window.session.eventlog
     assert eventlog is not None and eventlog.flush()
     assert eventlog.events(profile=profile.id)
+
+
+def test_a_connection_removed_while_down_ends_its_outage_in_the_history(
+    qtbot: QtBot, window: MainWindow, dirs: tuple[Path, Path], proxy: FaultProxy
+) -> None:
+    """Removed while its drop lasted, a connection's outage stayed "ongoing" in the stored
+    history for as long as the window ran (``tcpmonitor outages``, the report: its duration
+    growing, a connection nobody watched), though ``tcpmonitor run`` ends it on a removal.
+    The window says it stopped watching it, as at quit: "monitoring stopped"."""
+    proxy.set_mode("refuse")
+    profile = make_profile(*proxy.address, "watch", name="gone", interval_s=0.2)
+    window.profiles.apply(profile, new=True)
+    qtbot.waitUntil(lambda: state_of(window, profile.id) is State.DOWN, timeout=5000)
+    window.profiles.remove([profile.id])
+    home = Home(*dirs)
+
+    def listed() -> list[dict[str, object]]:
+        done = tcpmonitor(home, "outages", "--json")
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+    qtbot.waitUntil(
+        lambda: [o["ended_by"] for o in listed()] == ["monitoring stopped"], timeout=10_000
+    )
 
 
 def test_import_adds_new_profiles_and_skips_present_ones(
