@@ -3034,6 +3034,10 @@ Take them too?</source>
         <translation>暂无事件</translation>
     </message>
     <message>
+        <source>{event} (removed)</source>
+        <translation>{event}(已删除)</translation>
+    </message>
+    <message>
         <source>Show in window</source>
         <translation>在窗口中显示</translation>
     </message>

@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
-        self.tray = TrayIcon(self)
+        self.tray = TrayIcon(self, exists=registry.profiles.by_id.__contains__)
         self.policy = NotificationPolicy(
             registry.profiles.by_id, session.settings, self, network_up=lambda: engine.online
         )
@@ -363,10 +363,11 @@ class MainWindow(QMainWindow):
 
     def show_profile(self, profile_id: str) -> None:
         """The window in front with that connection selected and its details open (a tray
-        event, a notice)."""
+        event, a notice); one removed since only brings the window."""
         self.show_and_raise()
-        self.table.select_ids([profile_id])
-        self.show_details(profile_id)
+        if profile_id in self.registry.profiles.by_id:
+            self.table.select_ids([profile_id])
+            self.show_details(profile_id)
 
     def _tray_availability(self, available: bool) -> None:
         """The tray went away (or came back) while we run: a window hidden in a tray that is

@@ -136,8 +136,14 @@ class TrayIcon(QObject):
     #: ``profile_id``: show the window with that connection selected.
     showProfileRequested = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, exists: Callable[[str], bool] | None = None
+    ) -> None:
+        """``exists``: whether a connection is still there (a removed one's recent events
+        offer no "show" or snooze)."""
         super().__init__(parent)
+        self._exists = exists or (lambda _profile_id: True)
+        self._gone: frozenset[str] = frozenset()  # of those listed, the removed ones
         self._paused = False
         self._state = State.UNKNOWN
         #: Drops not acknowledged: shown as a count on the icon.
@@ -337,9 +343,10 @@ class TrayIcon(QObject):
 
     @Slot()
     def _fill_recent(self) -> None:
-        if not self._recent_dirty:
+        gone = frozenset(e.profile_id for e in self._recent if not self._exists(e.profile_id))
+        if not self._recent_dirty and gone == self._gone:
             return
-        self._recent_dirty = False
+        self._recent_dirty, self._gone = False, gone
         self._recent_menu.clear()
         if not self._recent:
             self._recent_menu.addAction(self.tr("No events yet")).setEnabled(False)
@@ -347,8 +354,12 @@ class TrayIcon(QObject):
         for event in reversed(self._recent):
             # "&&": a menu reads "&" as its shortcut mark ("R&D db" showed as "RD db").
             title = event_text(event).replace("&", "&&")
-            menu = self._recent_menu.addMenu(state_icon(event.state), title)
             pid = event.profile_id
+            if pid in gone:  # nothing to show or snooze: said, and greyed
+                removed = self.tr("{event} (removed)").format(event=title)
+                self._recent_menu.addAction(state_icon(event.state), removed).setEnabled(False)
+                continue
+            menu = self._recent_menu.addMenu(state_icon(event.state), title)
             menu.addAction(self.tr("Show in window")).triggered.connect(
                 lambda _=False, pid=pid: self.showProfileRequested.emit(pid)
             )

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.lab import FaultProxy
 from tcpmonitor_gui.ui.common.bidi import isolated
 from tcpmonitor_gui.ui.common.icons import badged_icon, state_icon
 from tcpmonitor_gui.ui.tray import (
@@ -348,5 +349,51 @@ def test_show_or_hide_says_what_it_will_do_to_a_window_minimized(
         qtbot.waitUntil(lambda: show.text() == "Show window", timeout=3000)
         w.showNormal()
         qtbot.waitUntil(lambda: show.text() == "Hide window", timeout=3000)
+    finally:
+        o.close()
+
+
+def recent_entries(tray: TrayIcon) -> dict[str, list[str]]:
+    """Each recent event's text, and what its submenu offers (none: [])."""
+    tray.recent_texts()  # the menu filled, as when opened
+    [recent] = [a.menu() for a in tray.menu().actions() if a.menu() is not None]
+    return {
+        a.text().split(" ", 1)[1]: [s.text() for s in a.menu().actions() if s.text()]
+        if a.menu() is not None
+        else []
+        for a in recent.actions()
+    }
+
+
+@pytest.mark.qt_log_ignore("does not support raise")  # the offscreen platform, on show_profile
+def test_a_removed_connections_recent_events_offer_nothing_it_cannot_do(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    """Removed, a connection's recent events still offered "Show in window" and the
+    snoozes: a snooze did nothing, and "show" put "Select a connection…" over the removed
+    connection's history, the one selected before deselected. They now say it was removed
+    and offer nothing; a notice's "show" of it brings the window and changes nothing."""
+    proxy.set_mode("refuse")
+    kept, gone = (
+        make_profile(*proxy.address, "watch", name=n, interval_s=0.2) for n in ("kept", "gone")
+    )
+    o = open_window(qtbot, tmp_path / "config", tmp_path / "data")
+    try:
+        w = o.window
+        for profile in (kept, gone):
+            w.profiles.apply(profile, new=True)
+        entries = {"kept down (refused)", "gone down (refused)"}
+        qtbot.waitUntil(lambda: entries <= set(recent_entries(w.tray)), timeout=5000)
+        assert "Show in window" in recent_entries(w.tray)["gone down (refused)"]
+        dock = o.details_of(qtbot, kept.id)
+        w.table.select_ids([kept.id])
+        w.registry.profiles.remove([gone.id])
+        offered = recent_entries(w.tray)
+        assert offered["kept down (refused)"][0] == "Show in window"
+        assert offered["gone down (refused) (removed)"] == []
+        w.show_profile(gone.id)  # a notice's "show", clicked after the removal
+        assert w.table.selected_ids() == [kept.id]
+        assert dock.profile_id == kept.id
+        assert dock.title.text().startswith("kept")
     finally:
         o.close()
