@@ -162,6 +162,27 @@ def test_periods_and_the_current_row(
     assert dock.notes.isHidden()
 
 
+def test_the_last_connection_removed_leaves_no_history_under_select_a_connection(
+    qtbot: QtBot, history: tuple[Opened, Profile, Profile]
+) -> None:
+    """Its details open, the last connection removed: the dock read "Select a connection to
+    see its history." above the removed connection's chart, uptime and outages."""
+    opened, db, cache = history
+    window, dock = opened.window, opened.window.details
+    window.registry.profiles.remove([cache.id])
+    window.show_details(db.id)
+    shown(qtbot, dock, db.id)
+    assert dock.outage_table.rowCount() == 1 and dock.uptime_label.text()
+    window.registry.profiles.remove([db.id])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=3000)
+    assert dock.title.text() == "Select a connection to see its history."
+    assert dock.outage_table.rowCount() == 0
+    labels = (dock.uptime_label, dock.outages_label, dock.recovery_label, dock.longest_label)
+    assert [label.text() for label in labels] == ["", "", "", ""]
+    assert dock.chart is not None and dock.chart.isHidden()
+    assert dock.history is None
+
+
 def test_export_report_of_the_selection_or_of_all(
     qtbot: QtBot, history: tuple[Opened, Profile, Profile], tmp_path: Path
 ) -> None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ...core.eventqueries import Uptime
 from ...core.events import State
+from ...core.profile import Profile
 from ...core.profile_history import PERIODS, UPTIME_WINDOWS, ProfileHistory, load
 from ...core.session import Session
 from ...core.wall_time import offset_if_twice
@@ -173,17 +174,23 @@ class DetailsDock(QDockWidget):
         self._soon.timeout.connect(self.refresh)
         self.visibilityChanged.connect(self._visibility)
         registry.changed.connect(lambda _changes: self._describe())
+        registry.removed.connect(self._removed)
         self._describe()
 
     # -- what is shown --------------------------------------------------------------------
 
     def show_profile(self, profile_id: str | None) -> None:
-        """Follow ``profile_id`` (the table's current row); read its history if shown."""
+        """Follow ``profile_id`` (the table's current row); read its history if shown. None,
+        or a connection removed: nothing is shown (not the last one's history)."""
+        if profile_id not in self._registry.profiles.by_id:
+            profile_id = None
         if profile_id == self.profile_id:
             return
         self.profile_id = profile_id
         self.history = None
         self._describe()
+        if profile_id is None:
+            self._clear()
         self.refresh()
 
     def set_period(self, label: str) -> None:
@@ -216,6 +223,22 @@ class DetailsDock(QDockWidget):
         chart, self.chart = self.chart, None
         if chart is not None:
             chart.release()
+
+    def _removed(self, profiles: list[Profile]) -> None:
+        if any(p.id == self.profile_id for p in profiles):
+            self.show_profile(None)
+
+    def _clear(self) -> None:
+        """Nothing shown: an answer on its way is dropped, and what the last one said goes."""
+        self._asked += 1
+        self._soon.stop()
+        self.outage_table.clearSpans()
+        self.outage_table.setRowCount(0)
+        labels = self.uptime_label, self.outages_label, self.recovery_label, self.longest_label
+        for label in (*labels, self.degraded_label):
+            label.clear()
+        if self.chart is not None:
+            self.chart.hide()
 
     def _edit(self) -> None:
         if self.profile_id is not None:
@@ -257,6 +280,7 @@ class DetailsDock(QDockWidget):
             self.chart = LatencyChart()
             self.chart_holder.addWidget(self.chart)
         self.chart.show_history(history)
+        self.chart.show()
         self._summarise(history)
         self._list(history)
         log.info(
