@@ -191,6 +191,16 @@ class Claims:
         with self._lock:
             return self._other(profile_id, 0)
 
+    def watched_elsewhere(self, profile_id: str) -> bool:
+        """Whether another process records or watches ``profile_id``: it lives, and the
+        profile's state is its own."""
+        with self._lock:
+            return self._other(profile_id, 0) or self._other(profile_id, _WATCHED)
+
+    def can_tell(self) -> bool:
+        """Whether ``watched_elsewhere`` can say no (the claims are to be had here)."""
+        return self._fd is not None and _OFD_GET is not None
+
     def _other(self, profile_id: str, base: int) -> bool:
         """Whether another process holds a lock on ``profile_id``'s byte past ``base``."""
         if self._fd is None or _OFD_GET is None:

@@ -158,7 +158,10 @@ class WriterThread:
             found = os.stat(self.path)
             self.claims.reopen(self.path)
             # before this process writes anything
-            writers = orphans.hold(self.path, conn, self.claims.elsewhere)
+            # (a log opened again may hold states of this process's: claimed, not others')
+            tell = self.claims.can_tell() and not self.opened_once
+            watched = self.claims.watched_elsewhere if tell else None
+            writers = orphans.hold(self.path, conn, self.claims.elsewhere, watched)
         except OSError as exc:
             conn.close()
             raise EventLogError(f"{self.path}: cannot be opened ({exc.strerror or exc})") from exc
@@ -198,6 +201,7 @@ class WriterThread:
                 conn, writers = opened.conn, opened.writers
                 if not writers.held and self._wait_for(writers, conn):
                     continue
+                writers.end_strays(conn)
                 if time.monotonic() >= next_prune:
                     next_prune = time.monotonic() + PRUNE_EVERY_S
                     self._prune_quietly(conn)

@@ -17,6 +17,13 @@ holds the lock too, so its open states are never taken for orphans. Nor are the 
 profile whose claim (``claims.py``) a live process holds, should that one write without the
 lock (a version that gave up waiting for it; a lock that could not be locked).
 
+One that starts while others write (``tcpmonitor run`` as a service beside the window) ends
+the open states of the profiles that no live process records or watches (neither a claim nor
+a watch on them, ``Claims.watched_elsewhere``), where the claims can tell: the window killed
+while a drop lasted left it open for as long as the service ran, and the next start ended it
+as "monitoring restarted", all the time nothing watched counted as down (or, a probe found
+down again, went on with it as one outage).
+
 A writer writes nothing until it holds the lock shared. One that starts while another process
 holds it exclusively (ending what was left open: a few milliseconds; or stopped in the middle
 of it) keeps its events queued in memory and asks again, from its writer thread, every half
@@ -36,8 +43,9 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from .eventdb import INSERT_EVENT, transaction
 from .filelock import WAIT_S, lock_path, open_lock_file
@@ -46,6 +54,7 @@ if sys.platform != "win32":
     import fcntl
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Whether another live process records a profile (``Claims.elsewhere``).
 Recorded = Callable[[str], bool] | None
@@ -67,7 +76,7 @@ last(id) AS (
           ORDER BY ts DESC, id DESC LIMIT 1)
   FROM pids WHERE pid IS NOT NULL
 )
-SELECT e.profile_id, e.profile_name, e.state, e.detector, e.ts,
+SELECT e.id, e.profile_id, e.profile_name, e.state, e.detector, e.ts,
   (SELECT coalesce(m.last_ts, m.minute * 60.0) FROM minutes m
    WHERE m.profile_id = e.profile_id ORDER BY m.minute DESC LIMIT 1)
 FROM last JOIN events e ON e.id = last.id
@@ -84,13 +93,17 @@ ORDER BY ts DESC, id DESC LIMIT 1
 RETRY_MAX_S = 0.5
 
 
-def hold(path: Path, conn: sqlite3.Connection, recorded: Recorded = None) -> Writers:
+def hold(
+    path: Path, conn: sqlite3.Connection, recorded: Recorded = None, watched: Recorded = None
+) -> Writers:
     """Take the writers' lock beside the event log ``path`` (shared, kept until ``release``),
     first ending what a process that ended without a word left open if no other process
     writes the log. Where another process holds it exclusively (ending what was left open,
     or stopped in the middle of it) the lock is not held yet: the writer asks again
     (``Writers.take``) and writes nothing until it has it. Where there is no lock to be had
-    (it is told) the log is written all the same, without the repair."""
+    (it is told) the log is written all the same, without the repair. ``watched``: whether
+    a live process records or watches a profile, where that can be told (the others' states
+    are then ended while other processes write the log too)."""
     if sys.platform == "win32":  # pragma: no cover - msvcrt has no shared locks
         return Writers(path, None)
     where = lock_path(path)
@@ -100,7 +113,7 @@ def hold(path: Path, conn: sqlite3.Connection, recorded: Recorded = None) -> Wri
         why = exc.strerror or str(exc)
         _log.warning("%s: cannot be locked (%s); states left open are not ended", where, why)
         return Writers(path, None)
-    writers = Writers(path, fd, recorded)
+    writers = Writers(path, fd, recorded, watched)
     writers.take(conn)
     return writers
 
@@ -109,10 +122,15 @@ class Writers:
     """This process's place among the writers of one event log: it may write once ``held``
     (it holds the writers' lock shared, or there is no lock to be had)."""
 
-    def __init__(self, path: Path, fd: int | None, recorded: Recorded = None) -> None:
+    def __init__(
+        self, path: Path, fd: int | None, recorded: Recorded = None, watched: Recorded = None
+    ) -> None:
         self.path = path
         self._fd = fd
-        self._recorded = recorded
+        self._recorded, self._watched = recorded, watched
+        #: Open states that no live process keeps, to be ended (``end_strays``): each
+        #: profile's last state row then.
+        self.strays: dict[str, int] = {}
         self.held = fd is None
         self._since = time.monotonic()
         self._next = 0.0  # when to ask again (monotonic)
@@ -139,10 +157,11 @@ class Writers:
 
     def _take(self, conn: sqlite3.Connection) -> bool:
         assert self._fd is not None
+        alone = True
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            pass  # another process writes the log: its states are its own
+            alone = False  # another process writes the log: the states it keeps are its own
         else:
             _end_quietly(self.path, conn, self._recorded)
         try:
@@ -158,9 +177,21 @@ class Writers:
                 )  # fmt: skip
             return False
         self.held = True
+        if not alone and (watched := self._watched) is not None:
+            # Those that nobody keeps, found now (a read: nothing is recorded here yet), are
+            # ended on the writer's thread (``end_strays``), as a write of its own: another
+            # writer may hold SQLite's write lock (stopped in a commit).
+            self.strays = _quietly(self.path, lambda: stray_states(conn, watched), {})
         if self.late:
             _log.warning("%s: let go; events are written again", lock_path(self.path))
         return True
+
+    def end_strays(self, conn: sqlite3.Connection) -> None:
+        """End the open states that no live process records or watches, once, before this
+        process's first write (its own states are not in the log yet)."""
+        if self.strays:
+            strays, self.strays = self.strays, {}
+            _end_quietly(self.path, conn, None, strays)
 
     def wait_s(self) -> float:
         """How long until ``take`` asks again."""
@@ -172,17 +203,35 @@ class Writers:
             self._fd = None
 
 
-def _end_quietly(path: Path, conn: sqlite3.Connection, recorded: Recorded) -> None:
+def _end_quietly(
+    path: Path, conn: sqlite3.Connection, recorded: Recorded, only: Mapping[str, int] | None = None
+) -> None:
+    ended = _quietly(path, lambda: end_orphans(conn, time.time(), boot_time(), recorded, only), 0)
+    if ended:
+        what = "states left open by monitoring that ended without a word"
+        _log.warning("%s: %d %s were ended, each at its last sign", path, ended, what)
+
+
+def _quietly(path: Path, work: Callable[[], T], otherwise: T) -> T:
     try:
-        if ended := end_orphans(conn, time.time(), boot_time(), recorded):
-            what = "states left open by monitoring that ended without a word"
-            _log.warning("%s: %d %s were ended, each at its last sign", path, ended, what)
+        return work()
     except sqlite3.Error as exc:
         _log.warning("%s: states left open were not ended (%s)", path, exc)
+        return otherwise
+
+
+def stray_states(conn: sqlite3.Connection, watched: Callable[[str], bool]) -> dict[str, int]:
+    """The profiles whose state is open and that no live process keeps (``watched`` says
+    which one does), each with its last state row."""
+    return {pid: row for row, pid, *_ in conn.execute(_OPEN).fetchall() if not watched(pid)}
 
 
 def end_orphans(
-    conn: sqlite3.Connection, now: float, booted: float | None = None, recorded: Recorded = None
+    conn: sqlite3.Connection,
+    now: float,
+    booted: float | None = None,
+    recorded: Recorded = None,
+    only: Mapping[str, int] | None = None,
 ) -> int:
     """End each profile's open state at its last sign of being monitored (never later than
     ``now``, never before the state itself), and a sleep never woken from (the battery died
@@ -191,18 +240,23 @@ def end_orphans(
     records (it holds the profile's claim, ``claims.py``), should one write without the lock.
 
     A sleep left open took every later hour out of every profile's uptime: nothing was
-    counted, for good, until the next sleep."""
+    counted, for good, until the next sleep.
+
+    ``only``: these profiles' states alone, each if its last state row is still the one
+    given (``stray_states``), and no sleep (other processes write the log)."""
     rows = []
     with transaction(conn):
-        for pid, name, state, detector, ts, checked in conn.execute(_OPEN).fetchall():
+        for row, pid, name, state, detector, ts, checked in conn.execute(_OPEN).fetchall():
             if recorded is not None and recorded(pid):
+                continue
+            if only is not None and only.get(pid) != row:
                 continue
             at = max(ts, min(ts if checked is None else max(ts, checked), now))
             rows.append(
                 (at, pid, name, "unknown", state, None, detector, None, DETAIL, None, None, 0,
                  "state")
             )  # fmt: skip
-        power = conn.execute(_POWER).fetchone()
+        power = None if only is not None else conn.execute(_POWER).fetchone()
         if power is not None and power[1] == "sleep":
             at = max(power[0], min(now if booted is None else booted, now))
             rows.append((at, "", "", "wake", None, None, "", None, WOKE, None, None, 0, "power"))

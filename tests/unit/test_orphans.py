@@ -223,6 +223,49 @@ def test_an_outage_of_a_killed_run_ends_where_its_checks_ended(
     assert second["ended_by"] == "monitoring stopped" and second["start"] > first["end"]
 
 
+def test_an_outage_of_a_killed_run_ends_at_its_last_check_though_another_run_writes_the_log(
+    tmp_path: Path, closed_port: int
+) -> None:
+    """A ``run`` (the user service) writing the same log for other profiles: the window (or
+    another ``run``) killed while its connection was down left the outage open, for no
+    process to end while that service ran. The next start ended it as "monitoring restarted",
+    every second nobody watched counted down; a probe's found down again went on as one
+    outage across the gap ("ongoing" from before the kill, beside the table's "for 2 s (and
+    before the restart)"). A state no live process records or watches is ended at its last
+    check all the same."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    profile = {"name": "db", "host": "127.0.0.1", "port": closed_port, "fail_after": 1,
+               "detector": {"kind": "probe", "interval_s": 0.2}}  # fmt: skip
+    ProfileStore(home.config).save([Profile.from_dict(profile)])
+    others = tmp_path / "others.json"
+    beside = {"name": "other", "host": "127.0.0.1", "port": closed_port,
+              "detector": {"kind": "probe", "interval_s": 0.5}}  # fmt: skip
+    others.write_text(json.dumps({"version": 1, "profiles": [beside]}))
+
+    def db_down(line: str) -> bool:
+        event = json.loads(line)
+        return event.get("profile_name") == "db" and event.get("state") == "down"
+
+    with Running(home, "run", "--profiles", str(others), "--json") as service:
+        service.read_until(lambda line: json.loads(line).get("state") == "down")
+        with Running(home, "run", "--json") as run:
+            run.read_until(db_down)
+            run.read_until(lambda line: json.loads(line).get("kind") == "sample")
+            run.send_signal(signal.SIGKILL)
+            run.wait()
+        killed = dt.datetime.now(dt.UTC)
+        with Running(home, "run", "--json") as run:
+            run.read_until(db_down)
+            run.send_signal(signal.SIGTERM)
+            assert run.wait() == 0, run.stderr()
+        service.send_signal(signal.SIGTERM)
+        assert service.wait() == 0, service.stderr()
+    first, second = (o for o in outages(home) if o["profile_name"] == "db")
+    assert first["ended_by"] == "monitoring stopped", first
+    assert dt.datetime.fromisoformat(first["end"]) <= killed, (first, killed)
+    assert second["start"] > first["end"] and second["ended_by"] == "monitoring stopped"
+
+
 def test_many_writers_starting_at_once_end_each_orphan_once(db_path: Path) -> None:
     with EventLog(db_path) as log:
         log.submit([state_event(at(0), State.DOWN, pid=f"p{n}") for n in range(20)])
