@@ -776,6 +776,10 @@
         <source>monitoring stopped</source>
         <translation>监控已停止</translation>
     </message>
+    <message>
+        <source>monitoring restarted</source>
+        <translation>监控已重新启动</translation>
+    </message>
 </context>
 <context>
     <name>Detector</name>

@@ -484,3 +484,19 @@ def test_the_periods_are_in_the_windows_language(
         with qtbot.waitSignal(dock.loaded, timeout=5000):
             dock.period_buttons.buttons()[2].click()
         assert dock.period == "7 d"
+
+
+def test_an_outage_ended_by_a_restart_says_so_in_chinese(
+    qtbot: QtBot, tmp_path: Path, chinese: None
+) -> None:
+    """A drop whose next row is a start's "connecting" (nothing said it stopped before: a
+    program killed where its states could not be ended) read "monitoring restarted" in
+    English in the Chinese window's outage list."""
+    p = make_profile("127.0.0.1", 5432, name="db")
+    events = [
+        ev(p, ago(hours=2), State.DOWN, cause=Cause.REFUSED),
+        ev(p, ago(hours=1), State.CONNECTING),
+        ev(p, ago(hours=1) + dt.timedelta(seconds=1), State.UP),
+    ]
+    with details_of(qtbot, tmp_path, p, events) as dock:
+        assert dock.outage_table.item(0, 3).text() == "监控已重新启动"

@@ -389,6 +389,7 @@ def _ended_text(ended_by: str) -> str:
         "recovered": translate("DetailsDock", "recovered"),
         "paused": translate("DetailsDock", "paused"),
         "monitoring stopped": translate("DetailsDock", "monitoring stopped"),
+        "monitoring restarted": translate("DetailsDock", "monitoring restarted"),
     }
     return words.get(ended_by, ended_by)
 
