@@ -17,7 +17,8 @@ Families (labels ``profile``, ``group``, ``target``, ``detector``):
   histogram of those; ``tcpmonitor_detection_delay_seconds``: a histogram of the delay
   with which drops were noticed; ``tcpmonitor_state_changes_total{cause}`` (of the target's
   state: see ``TARGET_STATES``); ``tcpmonitor_last_change_timestamp_seconds``: when the
-  target's state last changed, as the window's "for" counts it (``know``);
+  target's state last changed, as far as the event log knows (``know``: not the window's
+  "for", which counts from the start, saying "(and before the restart)");
   ``tcpmonitor_down_local_network``: 1 while down for this computer's own network (by the last
   check's cause: the state's own changes while down, to or from ``local_network``, are told
   by no event);
@@ -286,8 +287,7 @@ class Metrics:
     def know(self, before: Mapping[str, tuple[State, dt.datetime]]) -> None:
         """What the event log last knew of profiles (``last_seen.known_states``): the state
         each was in and since when. A state found again the same is no change (a restart,
-        a resume): neither counted nor moving the last change's time (the window's "for"
-        went on from the log's time, the metrics from the restart's). Then the events held
+        a resume): neither counted nor moving the last change's time. Then the events held
         meanwhile (``waits``) are taken."""
         with self._lock:
             for pid, (state, since) in before.items():
