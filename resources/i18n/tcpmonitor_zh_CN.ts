@@ -3004,7 +3004,7 @@ Take them too?</source>
     <name>TrayIcon</name>
     <message>
         <source>Show/Hide window</source>
-        <extracomment>The tray came or went while the program runs (a panel crash, a desktop switch). ``(profile_id, duration)`` from a recent event&apos;s submenu: ``core.snooze`` durations, &quot;&quot; to notify again. ``profile_id``: show the window with that connection selected. Drops not acknowledged: shown as a count on the icon. Connections last told unknown because this computer could not check them.</extracomment>
+        <extracomment>The tray came or went while the program runs (a panel crash, a desktop switch). ``(profile_id, duration)`` from a recent event&apos;s submenu: ``core.snooze`` durations, &quot;&quot; to notify again. ``profile_id``: show the window with that connection selected. Of the events listed, the removed connections&apos; and the drops found again. Drops not acknowledged: shown as a count on the icon. Connections last told unknown because this computer could not check them.</extracomment>
         <translation>显示/隐藏窗口</translation>
     </message>
     <message>
@@ -3036,6 +3036,10 @@ Take them too?</source>
     <message>
         <source>No events yet</source>
         <translation>暂无事件</translation>
+    </message>
+    <message>
+        <source>{event} (down before the restart too)</source>
+        <translation>{event}（重启前也已断开）</translation>
     </message>
     <message>
         <source>{event} (removed)</source>

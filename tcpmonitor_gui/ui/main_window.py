@@ -14,13 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QLabel,
-    QMainWindow,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from ..core.events import Event, Kind, State
 from ..core.session import Problem, Session
@@ -116,7 +110,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
-        self.tray = TrayIcon(self, exists=registry.profiles.by_id.__contains__)
+        self.tray = TrayIcon(
+            self, exists=registry.profiles.by_id.__contains__, in_state=self.model.in_state
+        )
         self.policy = NotificationPolicy(
             registry.profiles.by_id, session.settings, self, network_up=lambda: engine.online
         )

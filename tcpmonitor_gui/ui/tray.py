@@ -137,13 +137,20 @@ class TrayIcon(QObject):
     showProfileRequested = Signal(str)
 
     def __init__(
-        self, parent: QObject | None = None, *, exists: Callable[[str], bool] | None = None
+        self,
+        parent: QObject | None = None,
+        *,
+        exists: Callable[[str], bool] | None = None,
+        in_state: Callable[[str], tuple[State, dt.datetime, float, bool] | None] | None = None,
     ) -> None:
         """``exists``: whether a connection is still there (a removed one's recent events
-        offer no "show" or snooze)."""
+        offer no "show" or snooze); ``in_state``: the table's ``StatusModel.in_state`` (a
+        drop found again at a start is said to have been down before too)."""
         super().__init__(parent)
         self._exists = exists or (lambda _profile_id: True)
-        self._gone: frozenset[str] = frozenset()  # of those listed, the removed ones
+        self._in_state = in_state or (lambda _profile_id: None)
+        #: Of the events listed, the removed connections' and the drops found again.
+        self._marked: tuple[frozenset[str], frozenset[Event]] = (frozenset(), frozenset())
         self._paused = False
         self._state = State.UNKNOWN
         #: Drops not acknowledged: shown as a count on the icon.
@@ -344,9 +351,10 @@ class TrayIcon(QObject):
     @Slot()
     def _fill_recent(self) -> None:
         gone = frozenset(e.profile_id for e in self._recent if not self._exists(e.profile_id))
-        if not self._recent_dirty and gone == self._gone:
+        again = frozenset(e for e in self._recent if self._found_again(e))
+        if not self._recent_dirty and (gone, again) == self._marked:
             return
-        self._recent_dirty, self._gone = False, gone
+        self._recent_dirty, self._marked = False, (gone, again)
         self._recent_menu.clear()
         if not self._recent:
             self._recent_menu.addAction(self.tr("No events yet")).setEnabled(False)
@@ -354,6 +362,8 @@ class TrayIcon(QObject):
         for event in reversed(self._recent):
             # "&&": a menu reads "&" as its shortcut mark ("R&D db" showed as "RD db").
             title = event_text(event).replace("&", "&&")
+            if event in again:  # as the notice ("Still down") and the table say it
+                title = self.tr("{event} (down before the restart too)").format(event=title)
             pid = event.profile_id
             if pid in gone:  # nothing to show or snooze: said, and greyed
                 removed = self.tr("{event} (removed)").format(event=title)
@@ -373,6 +383,11 @@ class TrayIcon(QObject):
                 menu.addAction(text).triggered.connect(
                     lambda _=False, pid=pid, d=duration: self.snoozeRequested.emit(pid, d)
                 )
+
+    def _found_again(self, event: Event) -> bool:
+        """Whether ``event`` began the drop going on, found at a start as it was left."""
+        known = self._in_state(event.profile_id)
+        return event.state is State.DOWN and known is not None and known[3] and known[1] == event.ts
 
     @Slot()
     def _message_clicked(self) -> None:

@@ -140,19 +140,35 @@ def restarted(
     return open_window(qtbot, *dirs, monitor=False)
 
 
+def found_again(
+    qtbot: QtBot, tmp_path: Path, three: tuple[dict[str, Profile], dict[str, FaultProxy]]
+) -> Opened:
+    """``restarted``, monitoring, each connection found as ``AFTER`` says, "stays" found
+    again as it was left."""
+    profiles = three[0]
+    again = restarted(qtbot, tmp_path, three)
+    w = again.window
+    try:
+        w.start_monitoring()
+        wait_for(qtbot, w, profiles, AFTER)
+        stays = profiles["stays"].id
+        qtbot.waitUntil(lambda: "before the restart" in str(cell(w, stays, Column.IN_STATE)))
+    except BaseException:
+        again.close()
+        raise
+    return again
+
+
 def test_for_and_the_current_outage_agree_after_a_restart(
     qtbot: QtBot, tmp_path: Path, three: tuple[dict[str, Profile], dict[str, FaultProxy]]
 ) -> None:
     """Nothing was watched between the stop and the start: the table's "for" counts from the
     start, as the details' ongoing outage does, and says the state was the same before."""
     profiles = three[0]
-    again = restarted(qtbot, tmp_path, three)
+    again = found_again(qtbot, tmp_path, three)
     try:
         w = again.window
-        w.start_monitoring()
-        wait_for(qtbot, w, profiles, AFTER)
         stays, goes, comes = (profiles[n].id for n in MODES)
-        qtbot.waitUntil(lambda: "before the restart" in str(cell(w, stays, Column.IN_STATE)))
         for name in ("stays", "goes"):
             pid = profiles[name].id
             known = w.model.in_state(pid)
@@ -195,6 +211,28 @@ def test_a_drop_found_again_at_a_restart_is_told_quietly_as_still_down(
             ("Connection down: goes", True, False),  # (sound: off by default)
             ("Still down: stays", False, False),
             ("Up again: comes", False, False),  # news too, quietly: when it came is not known
+        ]
+    finally:
+        again.close()
+
+
+def test_the_trays_recent_events_say_a_drop_found_again_was_down_before_the_restart(
+    qtbot: QtBot, tmp_path: Path, three: tuple[dict[str, Profile], dict[str, FaultProxy]]
+) -> None:
+    """The notice said "Still down: stays" (not a new drop) and the table "(and before the
+    restart)", while the tray's recent events listed "stays down (refused)" at the restart's
+    minute, as a drop then; "goes", up before, is one."""
+    again = found_again(qtbot, tmp_path, three)
+    try:
+        w = again.window
+
+        def recent() -> list[str]:
+            return sorted(t.split(" ", 1)[1] for t in w.tray.recent_texts())
+
+        qtbot.waitUntil(lambda: len(recent()) == 2, timeout=3000)
+        assert recent() == [
+            "goes down (refused)",
+            "stays down (refused) (down before the restart too)",
         ]
     finally:
         again.close()
