@@ -394,6 +394,10 @@
         <translation>维护时段结束后仍然断开</translation>
     </message>
     <message>
+        <source>still down, no longer for this computer&apos;s network: {detail}</source>
+        <translation>仍然断开，已不是本机网络的原因：{detail}</translation>
+    </message>
+    <message>
         <source>recorded here from now on: the program that recorded it stopped</source>
         <translation>从现在起由本程序记录：原先记录它的程序已停止</translation>
     </message>

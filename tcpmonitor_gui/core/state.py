@@ -19,6 +19,9 @@ from .maintenance import in_maintenance
 from .profile import Profile
 from .sample import Sample
 
+#: A drop down for this computer's network, still down with the network back: the target's.
+TARGETS_NOW = "still down, no longer for this computer's network"
+
 #: States in which the connection has not been seen working (since the start or a resume).
 _NOT_YET = (State.UNKNOWN, State.CONNECTING)
 
@@ -190,6 +193,7 @@ class StateMachine:
         elif (cause := sample.cause or Cause.LOCAL_ERROR) is Cause.LOCAL_ERROR:
             changed = self._unchecked(sample)
         else:
+            was = self.cause
             self.fail_run += 1
             self.ok_run = 0
             if self.fail_run == 1:
@@ -211,6 +215,14 @@ class StateMachine:
                 # yet seen working is still being tried, whatever its first checks say.
                 tried = State.CONNECTING if self.state in _NOT_YET else State.DEGRADED
                 changed = self._move(tried, cause, detail, address=sample.address)
+            if changed is None and self.state is State.DOWN and _targets(was, cause):
+                # Down for this computer's network (offline, no route), and now the target's
+                # own failure with the network back: said again, or the outage stayed "this
+                # computer's fault" in every history and was counted against nobody.
+                detail = f"{TARGETS_NOW}: {sample.detail}"
+                changed = self._event(
+                    Kind.STATE, State.DOWN, cause=cause, detail=detail, address=sample.address
+                )
         sample_event = self._event(
             Kind.SAMPLE,
             None,
@@ -240,3 +252,8 @@ class StateMachine:
         return self._event(
             Kind.STATE, State.UNKNOWN, cause=self.cause, detail=detail, address=sample.address
         )
+
+
+def _targets(was: Cause | None, cause: Cause) -> bool:
+    """A drop's cause turned from this computer's network to the target's own."""
+    return was is Cause.LOCAL_NETWORK and cause not in (Cause.LOCAL_NETWORK, Cause.LOCAL_ERROR)

@@ -17,6 +17,7 @@ from tcpmonitor_gui.core.eventqueries import Uptime
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.last_seen import LastSeen
 from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.ui.common.labels import cause_text
 from tcpmonitor_gui.ui.common.text import coarse_duration_text as format_duration
 from tcpmonitor_gui.ui.status.cells import format_uptime
 from tcpmonitor_gui.ui.status.clock import TICK_ROWS
@@ -250,6 +251,22 @@ def test_time_in_state_counts_from_the_last_state_event(model: StatusModel, cloc
     assert [format_duration(s) for s in (0, 59, 300, 3600, 3 * 86400 + 5)] == [
         "0 s", "59 s", "5 min", "1 h", "3 d",
     ]  # fmt: skip
+
+
+def test_a_drop_said_again_goes_on_from_when_it_began(model: StatusModel, clock: Clock) -> None:
+    """A drop said again (still down after its maintenance window, or the target's own once
+    this computer's network was back) counted "for" from then, and forgot how long the drop
+    took to notice: the same outage, which every history starts at the drop, read "2 s"."""
+    began = T0 - dt.timedelta(minutes=10)
+    model.apply_events([state("id-alpha", State.DOWN, ts=began, previous=State.UP,
+                              cause=Cause.LOCAL_NETWORK, detection_ms=12.0)])  # fmt: skip
+    model.apply_events([state("id-alpha", State.DOWN, ts=T0, previous=State.DOWN,
+                              cause=Cause.REFUSED, detail="still down")])  # fmt: skip
+    clock.now = T0 + dt.timedelta(seconds=2)
+    model._tick()
+    assert text(model, 0, Column.IN_STATE) == "10 min"
+    assert text(model, 0, Column.CAUSE) == cause_text(Cause.REFUSED)
+    assert model.index(0, Column.IN_STATE).data(Role.SORT) == pytest.approx(-began.timestamp())
 
 
 def test_uptime_follows_a_drop_by_the_second_and_never_worked_is_zero(

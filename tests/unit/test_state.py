@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.sample import Sample
-from tcpmonitor_gui.core.state import CALM_FRACTION, StateMachine
+from tcpmonitor_gui.core.state import CALM_FRACTION, TARGETS_NOW, StateMachine
 from tests.helpers import make_profile
 
 OK = Sample(True, latency_ms=10.0)
@@ -175,3 +178,49 @@ def test_a_probe_that_could_never_check_says_why_it_is_unknown() -> None:
     ]
     assert states(m.feed(OUT_OF_FILES, now=1)) == []
     assert states(m.feed(OK, now=2)) == [State.UP]
+
+
+OFFLINE = Sample.failure(Cause.LOCAL_NETWORK, "network is unreachable", "192.0.2.7:5432")
+
+
+def test_a_drop_of_this_computers_network_that_is_the_targets_once_it_is_back_is_said_again(
+    tmp_path: Path,
+) -> None:
+    """Down while this computer was offline (cause local_network: counted against nobody),
+    and refused once its network was back: the target had died meanwhile, yet the cause
+    changed without an event, so every history kept it "this computer's fault" and no
+    outage or uptime counted it. It is said again, down still, the target's cause now,
+    once; and the stored outage counts."""
+    m = StateMachine(make_profile("h", 1, fail_after=2))
+    m.feed(OK, now=0)
+    m.feed(OFFLINE, now=1)
+    down = [e for e in m.feed(OFFLINE, now=2) if e.kind is Kind.STATE]
+    assert [(e.state, e.cause) for e in down] == [(State.DOWN, Cause.LOCAL_NETWORK)]
+    assert states(m.feed(OFFLINE, now=3)) == []
+    again = [e for e in m.feed(REFUSED, now=4) if e.kind is Kind.STATE]
+    assert [(e.previous, e.state, e.cause) for e in again] == [
+        (State.DOWN, State.DOWN, Cause.REFUSED)
+    ]
+    assert again[0].detail == f"{TARGETS_NOW}: connection refused"
+    assert states(m.feed(REFUSED, now=5)) == []  # said once
+    back = [e for e in m.feed(OK, now=6) if e.kind is Kind.STATE]
+
+    log = EventLog(tmp_path / "events.sqlite3")
+    log.start()
+    try:
+        log.submit([*down, *again, *back])
+        assert log.flush()
+        (outage,) = log.outages()
+    finally:
+        log.close()
+    assert outage.counted and outage.end is not None
+    assert outage.start == down[0].ts  # one outage, from the drop
+
+
+def test_a_target_that_fails_then_loses_this_computers_network_is_not_said_again() -> None:
+    """Only the way from this computer's network to the target's is news: down refused,
+    then offline, is the same outage of the target's (already counted)."""
+    m = StateMachine(make_profile("h", 1, fail_after=1))
+    m.feed(OK, now=0)
+    assert states(m.feed(REFUSED, now=1)) == [State.DOWN]
+    assert states(m.feed(OFFLINE, now=2)) == []

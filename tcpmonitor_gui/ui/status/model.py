@@ -249,15 +249,17 @@ class StatusModel(QStandardItemModel):
                 continue  # what an action did for a change is in the log, not the row
             if at not in stated:
                 stated[at] = Tally.mark(row)
+            again = event.previous is event.state is row.state  # still down: the same drop
             row.state, row.detail, row.haystack = event.state, detail_text(event.detail), None
-            row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
-            row.since_at, row.in_state_until = self._times.began(row.since, event), None
+            if not again:
+                row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
+                row.since_at, row.in_state_until = self._times.began(row.since, event), None
+                uptime_changed(row, row.since_at, event)
             row.retry_cause = None
-            uptime_changed(row, row.since_at, event)
             found_again(row)
             if event.cause is not None:
                 row.cause = event.cause
-            if event.state is State.DOWN:
+            if event.state is State.DOWN and not again:
                 row.detection_ms = event.detection_ms
                 row.planned = event.maintenance
         seen = self._clock.seen_now()
