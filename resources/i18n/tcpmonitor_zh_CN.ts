@@ -82,8 +82,12 @@
 <context>
     <name>Chart</name>
     <message>
-        <source>latency</source>
+        <source>Latency and outages chart</source>
         <extracomment>Shaded spans drawn at most (a flapping target&apos;s month): closer ones are merged first.</extracomment>
+        <translation>延迟与中断图表</translation>
+    </message>
+    <message>
+        <source>latency</source>
         <translation>延迟</translation>
     </message>
     <message>

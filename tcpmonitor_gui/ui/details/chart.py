@@ -22,6 +22,7 @@ from ...core.profile_history import ProfileHistory
 from ...core.wall_time import offset_if_twice
 from ..common.i18n import Context
 from ..common.labels import cause_text
+from ..common.spoken import named
 from ..status.cells import format_latency as format_ms
 
 #: Shaded spans drawn at most (a flapping target's month): closer ones are merged first.
@@ -64,6 +65,8 @@ class LatencyChart(QWidget):
             background=palette.color(QPalette.ColorRole.Base),
         )
         self.plot.setObjectName("latencyChart")
+        for part in (self.plot, self.plot.viewport()):  # a screen reader's name, not "graphic"
+            named(part, Chart.tr("Latency and outages chart"))
         self.plot.setMinimumHeight(160)
         item = self.plot.getPlotItem()
         text = palette.color(QPalette.ColorRole.Text)
