@@ -259,9 +259,9 @@ class StatusModel(QStandardItemModel):
             found_again(row)
             if event.cause is not None:
                 row.cause = event.cause
-            if event.state is State.DOWN and not again:
-                row.detection_ms = event.detection_ms
+            if event.state is State.DOWN:  # said again: planned no more, noticed as before
                 row.planned = event.maintenance
+                row.detection_ms = row.detection_ms if again else event.detection_ms
         seen = self._clock.seen_now()
         with quietly(self):  # the cells are current at once; the views hear at the flush
             for at in stated:
