@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from types import TracebackType
 
@@ -290,16 +291,28 @@ class EventLog(WriterThread, EventReader):
                 _log.exception("an event log health watcher failed")
 
     def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every event submitted before this call is committed; False on timeout."""
+        """Wait until every event submitted before this call is committed, and what was
+        asked of the writer before it is done (a claim let go after a pause: the writer ran
+        it just after the commit, and another program asked for the claim in between, was
+        refused, and its change was recorded by no one); False on timeout."""
+        deadline = time.monotonic() + timeout
+        done: Future[int] = Future()
         with self._cond:
             target = self._submitted
-            if self._committed >= target:
-                return True
             if self._state != "running":
-                return False
+                return self._committed >= target
+            self._calls.append((lambda _: 0, done))  # after the calls before it
             self._urgent = True
             self._cond.notify_all()
-        return self._wait(target, timeout, through_errors=True)
+        if not self._wait(target, timeout, through_errors=True):
+            return False
+        try:
+            done.result(max(0.0, deadline - time.monotonic()))
+        except EventLogError:  # closed meanwhile: what was asked before ran or never will
+            pass
+        except FutureTimeout:
+            return False
+        return True
 
     def close(self, timeout: float = 5.0) -> None:
         """Write what is queued and stop the writer (waiting up to ``timeout``); idempotent."""

@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import stat
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -406,6 +407,30 @@ def test_an_action_outcome_after_a_pause_beside_another_takes_no_claim(
         assert [e.detail for e in service.events(profile="db") if e.kind is Kind.ACTION] == [
             "exit 0"
         ]  # the outcome of what ran in the window is still its record
+
+
+def test_a_flush_waits_for_the_claim_let_go_before_it(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim of a profile paused here is let go by the writer just after its commit:
+    flush() returned at the commit, and the other program, asking for the claim at once
+    (its next change), was refused, so that change was recorded by no one (the test above
+    failed about once in ten). A flush now returns once what was asked before it is done."""
+    monkeypatch.setattr(claims, "RETRY_S", 3600.0)
+    let_go: list[str] = []
+    with EventLog(db_path) as window:
+        release = window.claims.release
+
+        def slowly(profile_id: str) -> int:
+            time.sleep(0.3)  # ok-sleep: a writer slow to let go, so that the race is won
+            let_go.append(profile_id)
+            return release(profile_id)
+
+        monkeypatch.setattr(window.claims, "release", slowly)
+        window.submit([now_state(State.DOWN)])
+        window.submit([now_state(State.PAUSED, State.DOWN)])  # its claim let go after it
+        assert window.flush()
+        assert let_go == ["db"]
 
 
 @pytest.mark.parametrize("how", ["paused", "removed"])
