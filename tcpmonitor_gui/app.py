@@ -340,7 +340,7 @@ def _show(window: MainWindow, *, minimized: bool) -> bool:
         window.showMinimized()
     else:
         window.show()
-    window.tray.set_window_visible(True)
+    window.tray.set_window_visible(not minimized)  # "Show window" for a minimized one
     return not minimized
 
 

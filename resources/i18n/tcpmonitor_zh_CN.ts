@@ -1299,11 +1299,11 @@
     </message>
     <message>
         <source>action on {state} failed</source>
-        <translation>{state} 时的操作失败</translation>
+        <translation>{state}时的操作失败</translation>
     </message>
     <message>
         <source>action on {state}</source>
-        <translation>{state} 时的操作</translation>
+        <translation>{state}时的操作</translation>
     </message>
     <message>
         <source>Time from the last good sign of the connection to the down event</source>

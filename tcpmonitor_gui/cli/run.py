@@ -163,15 +163,11 @@ async def _run(
     news: collections.deque[Event] = collections.deque()
 
     def computer_changed(event: Event) -> None:  # a watcher's thread, or a monitor's
+        news.append(event)
         if threading.get_ident() != ours:
-            news.append(event)
             loop.call_soon_threadsafe(tell_news)
-            return
-        # A monitor read the clocks before it reports a failure, and they say this computer
-        # slept: told now, before that failure (posted, it came after it).
-        tell_news()
-        emit(event)
-        loop.call_soon(retry_after, event)
+        else:  # a monitor read the clocks before it reports a failure, and they say this
+            tell_news()  # computer slept: told now, before that failure (posted, after it)
 
     def tell_news() -> None:
         """What the watchers told, now: before a monitor's event, which came after it (the
@@ -182,8 +178,7 @@ async def _run(
             loop.call_soon(retry_after, event)
 
     def monitored(event: Event) -> None:
-        if news:
-            tell_news()
+        tell_news()
         emit(event)
 
     def retry_after(event: Event) -> None:

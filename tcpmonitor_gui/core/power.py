@@ -206,13 +206,19 @@ class PowerWatch:
         while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self._poll_s)
-            self.look_now()
+            self._read_clocks()  # each second's reading: drift never adds up to a sleep
 
     def look_now(self) -> None:
         """Read the clocks now, from any thread, and tell a sleep they say ended (once,
         whoever reads first). A monitor asks before it reports a failure: on waking, a held
         connection its server dropped meanwhile is reset at its first packet, before the
         next poll, and that drop was told at once as the server's, ahead of the sleep."""
+        last, slept = self._last, self._slept
+        if last is None or slept is None or slept() - last < JUMP_S:
+            return  # no sleep since the poll's last reading (most failures): no lock taken
+        self._read_clocks()
+
+    def _read_clocks(self) -> None:
         with self._lock:
             if self._last is None or self._closed or self._slept is None:
                 return  # not watching (yet, or any more)

@@ -220,10 +220,10 @@ class NotificationPolicy(QObject):
         """At quit: drop what is held and take no more (the drops the engine reports as it
         shuts down are not news, and a notice posted after the loop's last turn would be
         stepped with no event loop running)."""
-        self._timer.stop()
-        self._quiet.stop()
-        self._first.stop()
+        for timer in (self._timer, self._quiet, self._first):
+            timer.stop()
         self.computer.stop()
+        self.failed.stop()  # a failed action's notice held for its turn: not told either
         self._pending = []
         self._stopped = True
 

@@ -31,6 +31,7 @@ from ...core.events import State
 from ...core.presets import PRESETS
 from ...core.profile import KIND_DEFAULTS, Profile
 from ...core.state import CALM_FRACTION
+from ..common.field_problems import caption_text
 from ..common.file_dialogs import ask_open_file
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import readable_state_color, text_style
@@ -115,7 +116,7 @@ class ProfileForm(QTabWidget):
         caption.setBuddy(widget)
         body: QWidget = kw.get("body", widget)
         if body is not widget:  # a screen reader's name: Qt looks for buddies beside it only
-            widget.setAccessibleName(label.replace("&", ""))
+            widget.setAccessibleName(caption_text(label))
         form.addRow(caption, body)
         error = QLabel()
         error.setTextFormat(Qt.TextFormat.PlainText)  # it shows the value: see common.plain
@@ -223,7 +224,7 @@ class ProfileForm(QTabWidget):
         tip = self.tr("TCP_USER_TIMEOUT: how long sent data may stay unacknowledged")
         caption = self.tr("&User timeout:")
         self._row(form, caption, "detector.user_timeout_s", self.user_timeout_combo, tip, body=body)
-        self.user_timeout_spin.setAccessibleName(caption.replace("&", ""))
+        self.user_timeout_spin.setAccessibleName(caption_text(caption))
         self._watch("detector.user_timeout_s", self.user_timeout_spin)
 
     def _build_alerting(self) -> None:
