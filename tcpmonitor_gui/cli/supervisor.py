@@ -17,6 +17,9 @@ import socket
 
 log = logging.getLogger(__name__)
 
+#: The longest a message to the supervisor may wait for room in its queue.
+SEND_TIMEOUT_S = 1.0
+
 
 class Supervisor:
     """``$NOTIFY_SOCKET``'s supervisor, or nobody. The variable is taken out of the
@@ -36,6 +39,9 @@ class Supervisor:
             address = "\0" + address[1:]
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                # A supervisor that stops reading fills its queue, and a datagram to it then
+                # waits: never for long, on the loop that monitors.
+                sock.settimeout(SEND_TIMEOUT_S)
                 sock.sendto("\n".join(lines).encode(), address)
         except OSError as exc:
             log.warning("cannot tell the supervisor %s (%s)", lines[0], exc)

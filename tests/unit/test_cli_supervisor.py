@@ -99,3 +99,19 @@ def test_the_units_wait_for_the_program_to_say_it_is_ready(unit: str) -> None:
     settings = (UNITS / unit).read_text().splitlines()
     assert "Type=notify" in settings
     assert not [line for line in settings if line.startswith("Type=") and line != "Type=notify"]
+
+
+def test_a_supervisor_that_stops_reading_never_holds_the_run(
+    supervisor: socket.socket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A datagram to a supervisor whose queue is full waited for room for ever: a reload's
+    status, on the loop that monitors. Each message now waits at most ``SEND_TIMEOUT_S``."""
+    from tcpmonitor_gui.cli import supervisor as module
+
+    monkeypatch.setenv("NOTIFY_SOCKET", supervisor.getsockname())
+    monkeypatch.setattr(module, "SEND_TIMEOUT_S", 0.05)
+    told_it = module.Supervisor()
+    for _ in range(100):  # past the queue's length (net.unix.max_dgram_qlen, 10): it reads nothing
+        started = time.monotonic()
+        told_it.tell("STATUS=watching 1 profile")
+        assert time.monotonic() - started < DEADLINE_S
