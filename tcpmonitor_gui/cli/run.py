@@ -24,7 +24,7 @@ from ..core.actions import Action
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
-from ..core.last_seen import known_states, state_before
+from ..core.last_seen import known_states, states_before
 from ..core.metrics import Metrics
 from ..core.metrics_server import MetricsServer
 from ..core.monitor import MonitorSet
@@ -190,7 +190,7 @@ async def _run(
     def outcome(event: Event) -> None:  # the actions' thread
         loop.call_soon_threadsafe(emit, event)
 
-    actions = ActionRunner(outcome, functools.partial(state_before, events.path))
+    actions = ActionRunner(outcome, functools.partial(states_before, events.path))
     computer = ThisComputer(computer_changed)
     already = computer.start()
     if metrics is not None:  # known now: an online start is told by no event

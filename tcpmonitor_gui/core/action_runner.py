@@ -8,12 +8,11 @@ import asyncio
 import collections
 import contextlib
 import dataclasses
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from .action_command import Command, close_command, run_one
 from .actions import (
     GATHER_MAX_S,
     GATHER_QUIET_S,
@@ -24,163 +23,19 @@ from .actions import (
     MAX_WAITING_ALL,
     NO_CHANGE,
     NOT_AGAIN,
-    OUTPUT_AFTER_EXIT_S,
-    OUTPUT_KEPT,
     REPEAT_S,
     Action,
     Outcome,
     as_known,
     batch_words,
-    environment,
     found_again,
     notice_words,
     record,
 )
-from .apprise_send import send, tell
+from .apprise_send import send
 from .eventdb import EventLogError
 from .events import Event, State
-from .interpreter import missing_interpreter
 from .untold import AGAIN, Untold
-from .validate import CONTROL_ESCAPES
-
-
-class _Command(asyncio.SubprocessProtocol):
-    """A running command: the start of its output kept (the rest read and dropped, so that
-    nothing writing to it ever blocks), and when it exited and when its output ended: not
-    the same moment when a process it started goes on holding that output."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.kept = bytearray()
-        self.exited: asyncio.Future[None] = loop.create_future()
-        self.ended: asyncio.Future[None] = loop.create_future()  # its output's end
-        self.finished: asyncio.Future[None] = loop.create_future()  # both, and all closed
-        self.transport: asyncio.SubprocessTransport | None = None
-        self.left: set[_Command] | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.SubprocessTransport)
-        self.transport = transport
-
-    def pipe_data_received(self, fd: int, data: bytes) -> None:
-        self.kept.extend(data[: max(0, OUTPUT_KEPT * 4 - len(self.kept))])
-
-    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
-        if fd == 1:
-            _settle(self.ended)
-
-    def process_exited(self) -> None:
-        _settle(self.exited)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.close()
-        _settle(self.finished)
-
-    def close(self) -> None:
-        if self.left is not None:
-            self.left.discard(self)
-        if self.transport is not None:
-            self.transport.close()
-
-
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
-async def run_one(action: Action, event: Event, target: str, left: set[_Command]) -> Outcome:
-    """Run ``action`` for ``event``: its result is its own process's exit, and the first
-    ``OUTPUT_KEPT`` characters of what it wrote until then are kept; at the timeout it is
-    killed with its process group. Processes it started and left running when it exited are
-    left alone (a tunnel it restarted): what they write to its output is read and dropped
-    while they hold it, or until the runner closes the output (``left`` holds those)."""
-    if action.notify:
-        return await tell(action, event, target)
-    loop = asyncio.get_running_loop()
-    started = time.monotonic()
-    starting = asyncio.ensure_future(
-        loop.subprocess_exec(
-            lambda: _Command(loop),
-            *action.run,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            env=environment(event, target),
-            start_new_session=True,  # its own process group: killed whole at the timeout
-        )
-    )
-    try:
-        transport, command = await asyncio.shield(starting)
-    except asyncio.CancelledError:
-        # Quitting while asyncio still connected its pipes: cancelled there, it killed the
-        # command alone (what it started ran on), left the pipes open, and waited for them
-        # for ever ('actions test' interrupted hung 5 s and left its 'sleep' running). The
-        # start is let finish, then the whole group goes, as at a timeout.
-        with contextlib.suppress(Exception):
-            transport, command = await starting
-            await _kill(transport.get_pid(), command)
-            await _close(command)
-        raise
-    except (OSError, ValueError) as exc:
-        why = getattr(exc, "strerror", None) or str(exc)
-        if isinstance(exc, FileNotFoundError) and (missing := missing_interpreter(action.run[0])):
-            why = f"{missing}, named in its #! line: {why}"
-        return Outcome(action, False, f"cannot run: {why}", "")
-    lingers = False
-    try:
-        stdin = transport.get_pipe_transport(0)
-        assert isinstance(stdin, asyncio.WriteTransport)
-        stdin.write(event.to_json().encode() + b"\n")  # it need not read it
-        stdin.close()
-        exited = bool((await asyncio.wait({command.exited}, timeout=action.timeout_s))[0])
-        if not exited:
-            await _kill(transport.get_pid(), command)
-            summary, ok = f"timed out after {action.timeout_s:g} s (killed)", False
-        else:
-            code = transport.get_returncode()
-            took = time.monotonic() - started
-            if code is not None and code < 0:
-                summary = f"killed by signal {-code} after {took:.1f} s"
-            else:
-                summary = f"exit {code} in {took:.1f} s"
-            ok = code == 0
-        # What it wrote before it exited comes within a turn or two of the loop; the end of
-        # its output is not waited for: a process it left running may hold that for days.
-        await asyncio.wait({command.ended}, timeout=OUTPUT_AFTER_EXIT_S)
-        lingers = exited and not command.ended.done()
-        output = bytes(command.kept)
-    except asyncio.CancelledError:  # the program is quitting: a running command goes with it
-        if not command.exited.done():
-            await _kill(transport.get_pid(), command)
-        raise
-    finally:
-        if lingers:
-            command.left = left
-            left.add(command)
-        else:
-            await _close(command)
-    text = output.decode("utf-8", "replace")
-    text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
-    # Kept with its control characters as escapes: it may relay a remote's words (ssh, curl),
-    # and the record is printed as it is by 'events --format csv' and 'run --json'.
-    return Outcome(action, ok, summary, text.translate(CONTROL_ESCAPES)[:OUTPUT_KEPT])
-
-
-async def _kill(pid: int, command: _Command) -> None:
-    """SIGTERM to its process group, then SIGKILL to what of it is left after
-    ``KILL_GRACE_S`` (the command itself, or a process still holding its output)."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, sig)
-        gone = {command.exited, command.ended}
-        if not (await asyncio.wait(gone, timeout=KILL_GRACE_S))[1]:
-            return
-
-
-async def _close(command: _Command) -> None:
-    """Close its output and wait (briefly) until the loop has let go of it: a transport left
-    for the collector after the loop closed printed 'Event loop is closed'."""
-    command.close()
-    await asyncio.wait({command.finished}, timeout=KILL_GRACE_S)
 
 
 @dataclasses.dataclass(eq=False)
@@ -201,9 +56,9 @@ class ActionRunner:
     def __init__(
         self,
         report: Callable[[Event], None],
-        known_before: Callable[[Event], State | None] | None = None,
+        known_before: Callable[[Sequence[Event]], Sequence[State | None]] | None = None,
     ) -> None:
-        self._report = report  # ``known_before``: ``last_seen.state_before`` (its thread asks)
+        self._report = report  # ``known_before``: ``last_seen.states_before`` (its thread asks)
         self._known_before = known_before
         # Explicitly a selector loop: in the window, qasync's policy would make a Qt loop here.
         self._loop: asyncio.AbstractEventLoop = asyncio.SelectorEventLoop()
@@ -219,8 +74,10 @@ class ActionRunner:
         #: States found again whose log's answer the loop awaits, by profile id: the same
         #: profile's later changes go after them (its down ran before the up found first).
         self._asking: collections.Counter[str] = collections.Counter()
+        #: Those states, asked of the log together in the loop's next turn (one read for all).
+        self._found: list[tuple[Event, list[Action], str, bool]] = []
         #: Commands that exited leaving processes that hold their output (on the loop).
-        self._left: set[_Command] = set()
+        self._left: set[Command] = set()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop.run_forever, name="actions", daemon=True)
         self._thread.start()
@@ -242,7 +99,10 @@ class ActionRunner:
             if maybe:
                 with self._lock:
                     self._asking[pid] += 1
-                self._loop.call_soon_threadsafe(self._as_known, event, maybe, target, snoozed)
+                    first = not self._found
+                    self._found.append((event, maybe, target, snoozed))
+                if first:
+                    self._loop.call_soon_threadsafe(self._all_as_known)
             return
         wanted = [a for a in actions if a.wants(event)]
         if not wanted:
@@ -254,15 +114,31 @@ class ActionRunner:
         else:
             self._start(event, wanted, target, snoozed)
 
-    def _as_known(
-        self, event: Event, actions: Sequence[Action], target: str, snoozed: bool
-    ) -> None:
-        """On the loop: ``actions`` for a state found again, as a change from what the log
-        knew before it (``actions.as_known``); those it then wants no more are said."""
-        before = None
+    def _all_as_known(self) -> None:
+        """On the loop: the states found again since its last turn, each as a change from what
+        the log knew before it, read for all at once."""
+        with self._lock:
+            found, self._found = self._found, []
+        before: Sequence[State | None] = [None] * len(found)
         try:
             with contextlib.suppress(EventLogError):  # not known: a first sight, as with no log
-                before = self._known_before(event) if self._known_before is not None else None
+                if self._known_before is not None:
+                    before = self._known_before([event for event, *_ in found])
+        finally:  # each is acted on (or let go), or its profile's later changes would wait
+            for (event, actions, target, snoozed), was in zip(found, before, strict=True):
+                self._as_known(event, actions, target, snoozed, was)
+
+    def _as_known(
+        self,
+        event: Event,
+        actions: Sequence[Action],
+        target: str,
+        snoozed: bool,
+        before: State | None,
+    ) -> None:
+        """``actions`` for a state found again, as a change from ``before``, what the log knew
+        before it (``actions.as_known``); those it then wants no more are said."""
+        try:
             known = as_known(event, before)
             for action in actions:
                 if action.wants(event) and not action.wants(known):
@@ -354,7 +230,8 @@ class ActionRunner:
     async def _tell_batch(self, batch: _Batch) -> None:
         items, url = batch.items, batch.action.notify
         ids = [event.profile_id for event, _target in items]
-        again = [pid for pid in dict.fromkeys(batch.again) if pid not in ids]  # what it missed
+        in_batch = set(ids)
+        again = [pid for pid in dict.fromkeys(batch.again) if pid not in in_batch]  # what it missed
 
         def gathered(told: Outcome) -> list[Outcome]:
             if len(items) > 1:
@@ -438,7 +315,7 @@ class ActionRunner:
                     task.cancel()
                 await asyncio.gather(*still, return_exceptions=True)
             # Processes an action left running go on; their output is no longer read.
-            await asyncio.gather(*(_close(command) for command in list(self._left)))
+            await asyncio.gather(*(close_command(command) for command in list(self._left)))
 
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(finish(), self._loop).result(

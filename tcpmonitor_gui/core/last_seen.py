@@ -138,16 +138,20 @@ ORDER BY ts DESC, id DESC LIMIT 1
 """
 
 
-def state_before(path: Path, event: Event) -> State | None:
-    """The state (up, degraded or down) the log in ``path`` last knew ``event``'s profile in
-    before it, for a state found again (``actions.found_again``): what it changed from, as
-    far as anyone knows (nothing watched in between). None: none known, or not found again."""
-    if not found_again(event):
-        return None
-    params = {"pid": event.profile_id, "ts": unix_seconds(event.ts)}
+def states_before(path: Path, events: Sequence[Event]) -> list[State | None]:
+    """The state (up, degraded or down) the log in ``path`` last knew each of ``events``'
+    profiles in before it, for a state found again (``actions.found_again``): what it changed
+    from, as far as anyone knows (nothing watched in between). None: none known, or not
+    found again. One connection for all (a start finds a thousand states again at once)."""
+    asked = [
+        {"pid": event.profile_id, "ts": unix_seconds(event.ts)} if found_again(event) else None
+        for event in events
+    ]
 
-    def query(conn: sqlite3.Connection) -> State | None:
-        row = conn.execute(_BEFORE, params).fetchone()
-        return None if row is None else State(row[0])
+    def query(conn: sqlite3.Connection) -> list[State | None]:
+        rows = [None if p is None else conn.execute(_BEFORE, p).fetchone() for p in asked]
+        return [None if row is None else State(row[0]) for row in rows]
 
-    return read(path, query, None)
+    if not any(asked):
+        return [None] * len(asked)
+    return read(path, query, [None] * len(asked))

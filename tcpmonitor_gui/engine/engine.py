@@ -118,7 +118,7 @@ class Engine(QObject):
         # The monitors' modules (and asyncio) load here, after the window's first frame.
         from ..core.action_runner import ActionRunner  # noqa: PLC0415
         from ..core.computer import ThisComputer  # noqa: PLC0415
-        from ..core.last_seen import state_before  # noqa: PLC0415
+        from ..core.last_seen import states_before  # noqa: PLC0415
         from ..core.resolver import Resolver  # noqa: PLC0415
         from .worker import Worker  # noqa: PLC0415
 
@@ -130,7 +130,7 @@ class Engine(QObject):
         self._computer.start(wait=False)
         submit = self._store if self._eventlog is not None else None
         log = self._eventlog  # asked what a state found at the start changed from (actions)
-        before = None if log is None else functools.partial(state_before, log.path)
+        before = None if log is None else functools.partial(states_before, log.path)
         self._actions = ActionRunner(self._action_done, before)
         for i in range(self._count):
             worker = Worker(

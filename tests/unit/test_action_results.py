@@ -5,7 +5,7 @@ it, then read as done, failed or not run (``core.action_result``)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from tcpmonitor_gui.core.action_result import Result, result_of, summary
 from tcpmonitor_gui.core.action_runner import ActionRunner
@@ -49,7 +49,7 @@ def test_every_way_an_action_goes_is_read_back_from_its_record(receiver: Receive
 def recorded(
     actions: list[dict[str, object]],
     events: list[Event],
-    known_before: Callable[[Event], State | None] | None = None,
+    known_before: Callable[[Sequence[Event]], Sequence[State | None]] | None = None,
 ) -> list[Event]:
     """What the runner records for ``actions`` submitted for ``events``, one record each."""
     reports = Reports()
@@ -75,7 +75,7 @@ def test_a_service_that_refuses_is_a_failure_and_a_change_told_a_moment_ago_is_n
 def test_a_found_again_drop_not_run_again_is_not_a_failure() -> None:
     found = dataclasses.replace(drop(), previous=State.CONNECTING)
     command = {"on": "down", "run": ["sh", "-c", "exit 1"]}
-    [told] = recorded([command], [found], lambda _event: State.DOWN)
+    [told] = recorded([command], [found], lambda events: [State.DOWN for _e in events])
     assert result_of(told) is Result.NOT_RUN, told.detail
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import psutil
 import pytest
 
-from tcpmonitor_gui.core.action_runner import ActionRunner, run_one
+from tcpmonitor_gui.core.action_command import run_one
+from tcpmonitor_gui.core.action_runner import ActionRunner
 from tcpmonitor_gui.core.actions import parse
 from tcpmonitor_gui.core.actions import test_event as a_test_event  # not a test to collect
 from tcpmonitor_gui.core.profile import Profile

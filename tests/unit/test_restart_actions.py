@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import signal
+import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from tcpmonitor_gui.core import action_runner
+from tcpmonitor_gui.core import action_runner, eventqueries
 from tcpmonitor_gui.core.action_runner import ActionRunner
 from tcpmonitor_gui.core.actions import parse
+from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, State
+from tcpmonitor_gui.core.last_seen import states_before
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.lab import FaultProxy
@@ -122,10 +127,10 @@ def test_a_change_right_after_a_state_found_again_runs_its_actions_after_that_on
     monkeypatch.setattr(action_runner, "MAX_RUNNING_PER_PROFILE", 1)  # one at a time, in turn
     asked, answer = threading.Event(), threading.Event()
 
-    def slow_log(event: Event) -> State | None:  # the log's answer: down when last watched
+    def slow_log(events: Sequence[Event]) -> list[State | None]:  # down when last watched
         asked.set()
         answer.wait(DEADLINE_S)
-        return State.DOWN
+        return [State.DOWN for _event in events]
 
     ran = tmp_path / "ran"
     actions = parse("actions", [
@@ -152,3 +157,49 @@ def test_a_change_right_after_a_state_found_again_runs_its_actions_after_that_on
         runner.close()
     assert [e.detail.split(" ")[0] for e in done] == ["up", "down"], done
     assert ran.read_text().split() == ["up", "down"]
+
+
+def test_states_found_again_together_are_asked_of_the_log_in_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start finds every profile's state again at once: with actions everywhere, each was
+    asked of the log on a connection of its own, one after another on the actions' loop (a
+    thousand opens before a real drop's command could start). They are asked together, and
+    each is still answered from its own profile's history."""
+    log = EventLog(tmp_path / "events.sqlite3").start()
+    profiles = [make_profile("127.0.0.1", 1, "probe", name=f"db{i}") for i in range(200)]
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    log.submit(
+        stored_event(p, at, State.DOWN if i % 2 else State.UP) for i, p in enumerate(profiles)
+    )
+    assert log.flush()
+    log.close()
+    opened: list[Path] = []
+    snapshot = eventqueries._snapshot
+
+    def counted(path: Path) -> sqlite3.Connection | None:
+        opened.append(path)
+        return snapshot(path)
+
+    monkeypatch.setattr(eventqueries, "_snapshot", counted)
+    ran = tmp_path / "ran"
+    touch = [sys.executable, "-c", TOUCH, str(ran)]
+    actions = parse("actions", [{"on": "down", "run": touch}])
+    done: list[Event] = []
+    runner = ActionRunner(done.append, functools.partial(states_before, log.path))
+    try:
+        now = dt.datetime.now(dt.UTC)
+        for p in profiles:  # all found down again
+            found = stored_event(p, now, State.DOWN, cause=Cause.REFUSED)
+            runner.submit(dataclasses.replace(found, previous=State.CONNECTING), actions, p.target)
+        deadline = time.monotonic() + DEADLINE_S
+        while len(done) < len(profiles) and time.monotonic() < deadline:
+            time.sleep(0.05)  # ok-sleep: polling the runner's records, with a deadline
+    finally:
+        runner.close()
+    by_name = {e.profile_name: e.detail for e in done}
+    assert len(by_name) == len(profiles)
+    for i, p in enumerate(profiles):  # down before: not run again; up before: a new drop
+        assert ("not run" in by_name[p.name]) is bool(i % 2), (p.name, by_name[p.name])
+    assert len(ran.read_text().splitlines()) == len(profiles) // 2
+    assert len(opened) < 10, f"{len(opened)} connections to the log for {len(profiles)} states"
