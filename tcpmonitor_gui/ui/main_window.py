@@ -30,7 +30,7 @@ from .common.problems import problem_text, problem_title, tell_health
 from .details.export import ReportExport
 from .details.on_demand import DetailsOnDemand
 from .log.pane import LogPane
-from .notify.backends import BannerBackend, DesktopBackend, TrayBackend, choose_backend
+from .notify.backends import WARM_UP_MS, BannerBackend, DesktopBackend, TrayBackend, choose_backend
 from .notify.banner import Banner
 from .notify.metrics import tell_metrics_failed
 from .notify.policy import Notice, NotificationPolicy
@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         self.model.start_clock()
         self.stored.start(self.policy.found_before)
         self.tray.show()
+        QTimer.singleShot(WARM_UP_MS, self, self.chain.warm_up)  # the tray has had time to dock
         self.monitoringStarted.emit()
 
     def set_paused_all(self, paused: bool) -> None:

@@ -38,6 +38,9 @@ DESKTOP_TIMEOUT_S = 3.0
 #: A service that did not answer in time is left alone this long: each try would hold the
 #: banner back by the timeout. One that is not there is asked again at the next notice.
 DESKTOP_RETRY_S = 300.0
+#: After monitoring starts, the desktop's service is connected to (``FallbackChain.warm_up``)
+#: once this has passed: the first connects and the tray's docking go first.
+WARM_UP_MS = 1000
 #: How long a desktop notification stays (the daemon may keep it in its history).
 NOTICE_S = SHOWN_S
 
@@ -80,14 +83,18 @@ class TrayBackend:
         offer: Offer = NO_OFFER,
         replaces: object = None,
     ) -> object:
-        if not self._tray.can_show_messages():
-            raise BackendUnavailable("no system tray shows our icon")
-        if self._tray.hands_messages_to_desktop():
+        if not self.takes_notices():
+            if not self._tray.can_show_messages():
+                raise BackendUnavailable("no system tray shows our icon")
             # The service reads the body as markup: "R&D <core> db" lost "<core>", and a
             # peer's reply quoted in it could put a link there. Sent the desktop's way: escaped.
             raise BackendUnavailable("the tray would hand the notice on to the desktop as markup")
         self._tray.show_message(title, body, "warning" if urgent else "info", offer.clicked)
         return None  # a balloon replaces the one shown
+
+    def takes_notices(self) -> bool:
+        """Whether a notice now would be a balloon of its own (not handed to the desktop)."""
+        return self._tray.can_show_messages() and not self._tray.hands_messages_to_desktop()
 
 
 class BannerBackend:
@@ -136,6 +143,7 @@ class DesktopBackend:
         self._failed_at: float | None = None
         self._hung = False  # the last failure was a service that did not answer in time
         self._markup = False  # the service reads the body as markup ("body-markup")
+        self._connecting: asyncio.Lock | None = None
         self.why_unavailable = ""
 
     @property
@@ -206,6 +214,14 @@ class DesktopBackend:
         return shown
 
     async def _connect(self) -> DesktopNotifier:
+        import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
+
+        if self._connecting is None:
+            self._connecting = asyncio.Lock()
+        async with self._connecting:  # a notice while warm_up connects: one connection
+            return await self._connect_now()
+
+    async def _connect_now(self) -> DesktopNotifier:
         if self._failed_at is not None:
             if self._hung and self._clock() - self._failed_at < self._retry_s:
                 raise BackendUnavailable(self.why_unavailable)
@@ -277,6 +293,7 @@ class FallbackChain:
         self._timeout_s = timeout_s
         self._logged: set[str] = set()
         self._tasks: set[asyncio.Task[NotificationBackend | None]] = set()
+        self._probes: set[asyncio.Task[bool]] = set()  # warm_up's (not waited for at quit)
         #: By notice key: the backend that showed it, what it returned, and the delivery
         #: under way (an update waits for the notice it updates).
         self._shown: dict[str, tuple[NotificationBackend, object]] = {}
@@ -336,12 +353,38 @@ class FallbackChain:
 
             task.add_done_callback(forget)
 
+    def warm_up(self) -> None:
+        """Connect to the desktop's notification service now, ahead of the first notice,
+        where that notice would go there (no tray of our own takes it): the first drop's
+        notice paid for the D-Bus modules, the connection and two questions to the service,
+        0.2-0.3 s on this machine and seconds on a busy one. Needs the running loop; without
+        one (a window composed in a test) the first notice connects, as before."""
+        import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        for backend in self.backends:
+            if isinstance(backend, TrayBackend) and backend.takes_notices():
+                return
+            if isinstance(backend, DesktopBackend):
+                if backend.available is None:
+                    task = loop.create_task(backend.probe())
+                    self._probes.add(task)
+                    task.add_done_callback(self._probes.discard)
+                return
+
     async def drain(self) -> None:
         """Wait for notices still being delivered (before the loop closes)."""
         import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
 
         while self._tasks:  # including any posted while waiting
             await asyncio.wait(set(self._tasks))
+        for probe in list(self._probes):  # a service still being asked: not waited for
+            probe.cancel()
+        if self._probes:
+            await asyncio.wait(set(self._probes))
 
     def _log_once(self, backend: NotificationBackend, exc: BaseException) -> None:
         """A missing tray is routine (INFO); anything else is a bug somewhere (WARNING)."""
