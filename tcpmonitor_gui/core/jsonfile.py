@@ -9,7 +9,9 @@
 - every error is one line that names the file and says what is wrong with it, because it ends
   up in a dialog or on stderr, not in a traceback;
 - each document carries a ``version``; older ones go through a chain of migrations, newer
-  ones are refused rather than mangled by a program that does not understand them.
+  ones are refused rather than mangled by a program that does not understand them (and the
+  desktop program, which sets a broken file aside to start without it, leaves a newer one
+  where it is: ``JsonFileError.newer``).
 """
 
 from __future__ import annotations
@@ -49,10 +51,14 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 class JsonFileError(Exception):
     """A JSON file that cannot be used. ``str()`` is the whole message, one line that starts
-    with the file's name; ``path`` is where the file is."""
+    with the file's name; ``path`` is where the file is; ``newer`` the version of a file a
+    newer program wrote (None: any other problem)."""
 
-    def __init__(self, path: str | os.PathLike[str], message: str) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], message: str, *, newer: int | None = None
+    ) -> None:
         self.path = Path(path)
+        self.newer = newer
         super().__init__(message)
 
 
@@ -231,6 +237,7 @@ def document_version(
             source,
             f"{source}: version {int(value)} is newer than this program understands "
             f"(at most {current}); upgrade TCP Monitor",
+            newer=int(value),
         )
     return int(value)
 
@@ -282,7 +289,7 @@ class JsonStore(Generic[T]):
         except MissingFileError:
             value = self._default()
         except JsonFileError as exc:
-            self._unreadable = self.error(self.path, str(exc))
+            self._unreadable = self.error(self.path, str(exc), newer=exc.newer)
             self._checked = True
             raise self._unreadable from exc
         self._unreadable = None

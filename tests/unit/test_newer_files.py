@@ -1,0 +1,95 @@
+"""Files written by a newer TCP Monitor, opened by this one (a distro's older package after a
+newer one from pip, or both at once on the same files): left as they are, never set aside
+as if broken and written over, and said to be a newer version's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.core.jsonfile import JsonFileError
+from tcpmonitor_gui.core.profile import Profile
+from tcpmonitor_gui.core.profile_store import ProfileStore
+from tcpmonitor_gui.core.session import ProblemKind, Session, SessionError
+from tcpmonitor_gui.core.settings import Settings
+
+NEWER_PROFILES = {
+    "version": 2,
+    "profiles": [
+        {"id": "a1", "name": "Orders DB", "host": "db.internal", "port": 5432, "tags": ["prod"]}
+    ],
+}
+NEWER_SETTINGS = {"version": 2, "retention_days": 30, "theme": "dark"}
+
+
+def opened(
+    tmp_path: Path, name: str, document: object, *, strict: bool
+) -> tuple[Path, bytes, Session]:
+    """A config dir holding ``document`` as ``name``; its bytes, and a session on it."""
+    config = tmp_path / "config"
+    config.mkdir()
+    raw = json.dumps(document, indent=2).encode()
+    (config / name).write_bytes(raw)
+    return config, raw, Session(config, tmp_path / "data", strict=strict)
+
+
+def test_the_window_leaves_a_newer_versions_profiles_as_they_are(tmp_path: Path) -> None:
+    """Set aside as broken and started empty, the first profile added in the older window
+    replaced the newer version's file: back in the newer version (or in its service, which
+    follows the file) every profile but that one was gone, kept only in a 'corrupt' copy."""
+    config, original, session = opened(tmp_path, "profiles.json", NEWER_PROFILES, strict=False)
+    try:
+        assert list(session.profiles) == []
+        (problem,) = session.problems
+        assert problem.kind is ProblemKind.PROFILES_UNREADABLE
+        assert problem.newer == 2
+        assert problem.kept == ""
+        assert "version 2 is newer than this program understands" in problem.error
+        session.profiles.add([Profile(name="new", host="127.0.0.1", port=1)])
+        with pytest.raises(JsonFileError, match=r"^not saved: profiles\.json .*version 2 is newer"):
+            session.profiles.flush().result(10)
+    finally:
+        session.close()
+    assert (config / "profiles.json").read_bytes() == original
+    assert sorted(p.name for p in config.iterdir()) == ["profiles.json"]
+
+
+def test_moving_a_newer_versions_profiles_away_lets_the_window_save(tmp_path: Path) -> None:
+    """The way out the window names: what is added once the file is gone is saved."""
+    config, original, session = opened(tmp_path, "profiles.json", NEWER_PROFILES, strict=False)
+    try:
+        assert list(session.profiles) == []
+        (config / "profiles.json").rename(tmp_path / "kept.json")
+        session.profiles.add([Profile(name="new", host="127.0.0.1", port=1)])
+        session.profiles.flush().result(10)
+    finally:
+        session.close()
+    assert [p.name for p in ProfileStore(config).load()] == ["new"]
+    assert (tmp_path / "kept.json").read_bytes() == original
+
+
+def test_the_window_leaves_a_newer_versions_settings_as_they_are(tmp_path: Path) -> None:
+    config, original, session = opened(tmp_path, "settings.json", NEWER_SETTINGS, strict=False)
+    try:
+        assert session.settings == Settings()
+        (problem,) = session.problems
+        assert problem.kind is ProblemKind.SETTINGS_UNREADABLE
+        assert (problem.newer, problem.kept) == (2, "")
+        with pytest.raises(JsonFileError, match=r"^not saved: settings\.json .*version 2"):
+            session.save_settings(Settings(sound=True)).result(10)
+    finally:
+        session.close()  # (which tries the unsaved settings once more)
+    assert (config / "settings.json").read_bytes() == original
+    assert sorted(p.name for p in config.iterdir()) == ["settings.json"]
+
+
+def test_the_command_line_refuses_a_newer_versions_file_by_name(tmp_path: Path) -> None:
+    config, original, session = opened(tmp_path, "profiles.json", NEWER_PROFILES, strict=True)
+    try:
+        with pytest.raises(SessionError, match=r"^profiles\.json: version 2 is newer .*upgrade"):
+            session.profiles  # noqa: B018 - read on first use
+    finally:
+        session.close()
+    assert (config / "profiles.json").read_bytes() == original
