@@ -142,6 +142,35 @@ def a_real_log(path: Path, profile_id: str) -> None:
         assert log.flush()
 
 
+#: A change as a newer version stores it: (minutes after the start, state, previous, cause).
+Change = tuple[float, str, str | None, str | None]
+#: Up, then five minutes down with a cause this version does not know, then up again.
+NEWER_CAUSE_OUTAGE: list[Change] = [
+    (0, "up", "connecting", None),
+    (10, "down", "up", "proxy_error"),
+    (15, "up", "down", None),
+]
+
+
+def recorded_by_a_newer_version(
+    path: Path, profile_id: str, start: dt.datetime, changes: list[Change]
+) -> None:
+    """``changes`` of ``profile_id`` stored in the log at ``path`` (made if missing) as a newer
+    version writes them beside this one: this schema, names this version may not know."""
+    from tcpmonitor_gui.core.eventdb import INSERT_EVENT  # not imported for every test
+    from tcpmonitor_gui.core.eventlog import EventLog
+
+    if not path.exists():
+        EventLog(path).start().close()
+    rows = [
+        ((start + dt.timedelta(minutes=m)).timestamp(), profile_id, "Orders DB", state, previous,
+         cause, "watch", None, "proxy said 502" if cause else "", None, None, 0, "state")
+        for m, state, previous, cause in changes
+    ]  # fmt: skip
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.executemany(INSERT_EVENT, rows)
+
+
 def plant(kind: str, path: Path, elsewhere: Path) -> None:
     """Put a ``HOSTILE_LOGS`` kind of file at ``path`` (``elsewhere``: room for a copy)."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -78,6 +78,10 @@
         <source>local network</source>
         <translation>本机网络</translation>
     </message>
+    <message>
+        <source>{cause} (a cause this version does not know)</source>
+        <translation>{cause}（此版本不认识的原因）</translation>
+    </message>
 </context>
 <context>
     <name>Chart</name>

@@ -325,7 +325,7 @@ def row_event(row: tuple[Any, ...]) -> tuple[int, Event]:
         kind=Kind(kind) if kind else CONDITION_KINDS.get(state, Kind.STATE),
         state=state,
         previous=None if previous is None else State(previous),
-        cause=None if cause is None else Cause(cause),
+        cause=None if cause is None else Cause.stored(cause),
         detector=detector,
         latency_ms=finite(latency),
         detail=detail,

@@ -173,7 +173,11 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> Iterator[tuple
             yield row
     finally:
         if skipped:
-            log.warning("event log: %d rows that are not events were skipped", skipped)
+            log.warning(
+                "event log: %d rows skipped: this version cannot read them (a state or kind"
+                " a newer version wrote, or a damaged row)",
+                skipped,
+            )
 
 
 def profile_id(conn: sqlite3.Connection, profile: str) -> str | None:

@@ -105,7 +105,7 @@ def _walk_back(
         return (
             None if state is None else State(state),
             None if since is None else dt.datetime.fromtimestamp(since, dt.UTC),
-            None if cause is None else Cause(cause),
+            None if cause is None else Cause.stored(cause),
         )
     except (ValueError, OverflowError, OSError):  # a row this program never writes
         return None, None, None

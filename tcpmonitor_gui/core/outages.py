@@ -207,6 +207,8 @@ def each_outage(
     for row in conn.execute(_SQL.format(profile=where), params):
         pid, name, ts, cause, detail, detection, planned, end_ts, end_state, _, counted = row
         try:
+            if cause not in causes:  # a newer version's, recorded beside this one's
+                causes[cause] = Cause.stored(cause)
             outage = Outage(
                 pid,
                 name,
@@ -219,6 +221,6 @@ def each_outage(
                 bool(planned),
                 bool(counted),
             )
-        except (KeyError, ValueError, OverflowError, OSError):
+        except (KeyError, ValueError, TypeError, OverflowError, OSError):
             continue  # a row this program never writes
         yield outage

@@ -3,16 +3,20 @@ in Chinese, and left as they are (``tests/unit/test_newer_files.py`` for the ses
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.core.events import Cause
+from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.session import Problem, ProblemKind
+from tcpmonitor_gui.ui.common.labels import cause_text
 from tcpmonitor_gui.ui.common.problems import problem_text
 from tests.gui.windows import open_window
-from tests.helpers import make_profile
+from tests.helpers import NEWER_CAUSE_OUTAGE, make_profile, recorded_by_a_newer_version
 
 NEWER = {"version": 2, "profiles": [{"id": "a1", "name": "Orders DB", "host": "db", "port": 1}]}
 
@@ -47,3 +51,31 @@ def test_a_newer_versions_file_is_told_in_chinese(chinese: None) -> None:
         said = problem_text(Problem(kind, error, newer=2))
         words = re.sub(r"TCP Monitor|settings\.json", "", said)
         assert not re.search(r"[A-Za-z]", words), said
+
+
+def test_a_cause_a_newer_version_recorded_is_named_as_one(chinese: None) -> None:
+    """The log pane and the details read it from the log; looked up in the labels, it
+    raised KeyError."""
+    cause = Cause.stored("proxy_error")
+    assert cause_text(cause) == "proxy error（此版本不认识的原因）"
+    assert cause_text(Cause.RESET) == "连接被重置"
+
+
+def test_the_details_list_an_outage_a_newer_version_recorded(qtbot: QtBot, tmp_path: Path) -> None:
+    """It was left out of the list (and of the count): the profile looked never down."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    profile = make_profile("127.0.0.1", 1, "watch", id="p1", name="Orders DB", enabled=False)
+    ProfileStore(config).save([profile])
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    recorded_by_a_newer_version(data / "events.sqlite3", "p1", start, NEWER_CAUSE_OUTAGE)
+    o = open_window(qtbot, config, data, monitor=False)
+    try:
+        dock = o.details_of(qtbot, "p1")
+        assert dock.outage_table.rowCount() == 1
+        assert dock.outage_table.item(0, 1).text() == "5 min"
+        assert (
+            dock.outage_table.item(0, 2).text()
+            == "proxy error (a cause this version does not know)"
+        )
+    finally:
+        o.close()

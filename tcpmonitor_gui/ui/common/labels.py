@@ -75,8 +75,14 @@ def state_text(state: State) -> str:
 
 
 def cause_text(cause: Cause | None) -> str:
-    """``cause``'s label in the user's language; "" for none."""
-    return "" if cause is None else translate("Cause", CAUSE_LABELS[cause])
+    """``cause``'s label in the user's language; "" for none. A cause a newer version
+    recorded in the log (``Cause.stored``) is named as it was, and said to be one."""
+    if cause is None:
+        return ""
+    if (label := CAUSE_LABELS.get(cause)) is None:
+        unknown = QT_TRANSLATE_NOOP("Cause", "{cause} (a cause this version does not know)")
+        return translate("Cause", unknown).format(cause=cause.label)
+    return translate("Cause", label)
 
 
 def preset_text(name: str) -> str:
