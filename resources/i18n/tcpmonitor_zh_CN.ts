@@ -1835,15 +1835,6 @@
         <translation>原文件已保留为 {kept}；TCP Monitor 将以空的连接列表启动，不会覆盖你的副本。</translation>
     </message>
     <message>
-        <source>It was written by a newer version of TCP Monitor and is left as it is: the defaults are used, and changes to the settings are not saved over it. Use the newer version, or move the file away to start afresh here.</source>
-        <extracomment>A file a newer version wrote: left as it is, never set aside and replaced.</extracomment>
-        <translation>该文件由较新版本的 TCP Monitor 写入，因此保持原样：现在使用默认设置，对设置的更改不会保存到该文件上。请使用较新的版本，或将该文件移走以在此重新开始。</translation>
-    </message>
-    <message>
-        <source>It was written by a newer version of TCP Monitor and is left as it is: TCP Monitor starts with no connections, and none is saved over your file. Use the newer version, or move the file away to start afresh here.</source>
-        <translation>该文件由较新版本的 TCP Monitor 写入，因此保持原样：TCP Monitor 启动时没有任何连接，也不会有连接保存到您的文件上。请使用较新的版本，或将该文件移走以在此重新开始。</translation>
-    </message>
-    <message>
         <source>No copy could be made, so the file is left as it is and nothing is saved over it until TCP Monitor starts again.</source>
         <translation>无法创建副本，因此文件保持原样；在 TCP Monitor 重新启动之前不会覆盖它。</translation>
     </message>
@@ -1866,6 +1857,15 @@
     <message>
         <source>{renewed}. The history it held is gone; events are stored in the new log.</source>
         <translation>{renewed}。其中的历史记录已不在；事件保存在新的日志中。</translation>
+    </message>
+    <message>
+        <source>It may come from a newer version of TCP Monitor, so it is left as it is: the defaults are used, and changes to the settings are not saved over it. Use the newer version, correct the file, or move it away to start afresh here.</source>
+        <extracomment>A file a newer version may have written: left as it is, never set aside and replaced.</extracomment>
+        <translation>该文件可能来自较新版本的 TCP Monitor，因此保持原样：现在使用默认设置，对设置的更改不会保存到该文件上。请使用较新的版本、修正该文件，或将其移走以在此重新开始。</translation>
+    </message>
+    <message>
+        <source>It may come from a newer version of TCP Monitor, so it is left as it is: TCP Monitor starts with no connections, and none is saved over your file. Use the newer version, correct the file, or move it away to start afresh here.</source>
+        <translation>该文件可能来自较新版本的 TCP Monitor，因此保持原样：TCP Monitor 启动时没有任何连接，也不会有连接保存到您的文件上。请使用较新的版本、修正该文件，或将其移走以在此重新开始。</translation>
     </message>
     <message>
         <source>A new event log was started</source>

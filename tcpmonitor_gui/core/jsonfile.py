@@ -51,12 +51,10 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 class JsonFileError(Exception):
     """A JSON file that cannot be used. ``str()`` is the whole message, one line that starts
-    with the file's name; ``path`` is where the file is; ``newer`` the version of a file a
-    newer program wrote (None: any other problem)."""
+    with the file's name; ``path`` is where the file is; ``newer``: it may be a newer
+    version's (a higher ``version``, or a field this one does not know), not a broken one."""
 
-    def __init__(
-        self, path: str | os.PathLike[str], message: str, *, newer: int | None = None
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], message: str, *, newer: bool = False) -> None:
         self.path = Path(path)
         self.newer = newer
         super().__init__(message)
@@ -237,7 +235,7 @@ def document_version(
             source,
             f"{source}: version {int(value)} is newer than this program understands "
             f"(at most {current}); upgrade TCP Monitor",
-            newer=int(value),
+            newer=True,
         )
     return int(value)
 

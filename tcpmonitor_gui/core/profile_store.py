@@ -69,7 +69,8 @@ def parse_document(data: Any, source: str) -> list[Profile]:
             v.fail("profiles", items, "is not a list")
         profiles = [_parse_one(i, item, source) for i, item in enumerate(items)]
     except v.FieldError as exc:
-        raise ProfileFileError(source, f"{source}: {exc}") from exc
+        newer = isinstance(exc, v.UnknownField)  # or a typo: either way not ours to replace
+        raise ProfileFileError(source, f"{source}: {exc}", newer=newer) from exc
     _check_unique(profiles, source)
     return profiles
 

@@ -9,9 +9,10 @@ thing only, what happens to a file that cannot be read:
 - otherwise (the desktop program, which must start whatever the files say): the bad file is
   copied aside as ``<name>.corrupt-<time>``, the program starts without it, and a ``Problem``
   says so once the window is up. If no copy can be made, the file is left alone and nothing
-  is written over it this session. A file a newer version wrote is not bad: it is left alone
-  as well (set aside and replaced, the newer version found only what was added here, and
-  its service, following the file, dropped every other profile).
+  is written over it this session. A file a newer version may have written (a higher
+  ``version``, a field this one does not know) is left alone as well: set aside and
+  replaced, the newer version found only what was added here, and its service, following
+  the file, dropped every other profile.
 """
 
 from __future__ import annotations
@@ -70,13 +71,13 @@ class Problem:
     """Something the user must be told (the window says it in their language, by ``kind``).
 
     ``error`` names the file and what is wrong; ``kept`` is where the copy of a bad file was
-    kept ("" when none could be made: the file was then left alone); ``newer`` the version
-    of a file a newer program wrote (left alone, and nothing saved over it)."""
+    kept ("" when none could be made: the file was then left alone); ``newer``: the file
+    may be a newer version's (``JsonFileError.newer``), left alone and nothing saved over it."""
 
     kind: ProblemKind
     error: str
     kept: str = ""
-    newer: int | None = None
+    newer: bool = False
 
 
 class Session:
@@ -153,7 +154,7 @@ class Session:
         except JsonFileError as exc:
             if self.strict:
                 raise SessionError(str(exc)) from None
-            if exc.newer is not None:  # the store stays read-only: saves say so
+            if exc.newer:  # the store stays read-only: saves say so
                 self.problems.append(Problem(kind, str(exc), newer=exc.newer))
                 return default()
             try:

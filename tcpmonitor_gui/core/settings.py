@@ -122,7 +122,8 @@ def parse_settings(data: Any, source: str) -> Settings:
     try:
         return Settings.from_dict(doc)
     except v.FieldError as exc:
-        raise SettingsFileError(source, f"{source}: {exc}") from exc
+        newer = isinstance(exc, v.UnknownField)  # or a typo: either way not ours to replace
+        raise SettingsFileError(source, f"{source}: {exc}", newer=newer) from exc
 
 
 def dump_settings(settings: Settings) -> dict[str, Any]:

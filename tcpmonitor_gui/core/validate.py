@@ -67,9 +67,14 @@ class FieldError(ValueError):
 
     def under(self, prefix: str) -> FieldError:
         """The same error with ``prefix`` put before the field path."""
-        return FieldError(
+        return type(self)(
             f"{prefix}.{self.field}" if self.field else prefix, self.value, self.problem
         )
+
+
+class UnknownField(FieldError):
+    """A field this program does not know: a typo, or a newer version's (fields are added to
+    the profile and settings formats without raising their ``version``)."""
 
 
 def show(value: Any) -> str:
@@ -172,7 +177,8 @@ def no_unknown_keys(field: str, data: Mapping[str, Any], known: Iterable[str]) -
     for key in data:
         if key not in allowed:
             path = f"{field}.{key}" if field else str(key)
-            fail(path, data[key], f"is not a known field (known: {', '.join(sorted(allowed))})")
+            known_ones = ", ".join(sorted(allowed))
+            raise UnknownField(path, data[key], f"is not a known field (known: {known_ones})")
 
 
 def host(field: str, value: Any) -> str:

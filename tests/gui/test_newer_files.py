@@ -32,7 +32,7 @@ def test_the_window_says_a_newer_versions_profiles_are_left_as_they_are(
     try:
         said = o.window.banner.label_text()
         assert "Profiles could not be read" in said
-        assert "written by a newer version of TCP Monitor and is left as it is" in said
+        assert "may come from a newer version of TCP Monitor, so it is left as it is" in said
         assert "corrupt" not in said
         o.session.profiles.add([make_profile("127.0.0.1", 1, "probe", name="new")])
         qtbot.waitUntil(lambda: "Profiles were not saved" in o.window.banner.label_text())
@@ -48,7 +48,7 @@ def test_a_newer_versions_file_is_told_in_chinese(chinese: None) -> None:
         "upgrade TCP Monitor"
     )
     for kind in (ProblemKind.PROFILES_UNREADABLE, ProblemKind.SETTINGS_UNREADABLE):
-        said = problem_text(Problem(kind, error, newer=2))
+        said = problem_text(Problem(kind, error, newer=True))
         words = re.sub(r"TCP Monitor|settings\.json", "", said)
         assert not re.search(r"[A-Za-z]", words), said
 

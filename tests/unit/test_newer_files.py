@@ -35,20 +35,44 @@ def opened(
     return config, raw, Session(config, tmp_path / "data", strict=strict)
 
 
-def test_the_window_leaves_a_newer_versions_profiles_as_they_are(tmp_path: Path) -> None:
+#: A profile as a newer version may write it at this same format version: this project adds
+#: fields without raising it (maintenance windows, actions and snooze came so), and writes
+#: every field of every profile.
+ORDERS = {"id": "a1", "name": "Orders DB", "host": "db.internal", "port": 5432}
+NEWER_FIELDS = {
+    "a field of the profile": {"version": 1, "profiles": [ORDERS | {"tags": ["prod"]}]},
+    "a field of its detector": {
+        "version": 1,
+        "profiles": [ORDERS | {"detector": {"kind": "watch", "linger_s": 5}}],
+    },
+    "a field of the document": {"version": 1, "profiles": [ORDERS], "groups": ["prod"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("document", "said"),
+    [
+        (NEWER_PROFILES, "version 2 is newer than this program understands"),
+        *((doc, "is not a known field") for doc in NEWER_FIELDS.values()),
+    ],
+    ids=["a newer version", *NEWER_FIELDS],
+)
+def test_the_window_leaves_a_newer_versions_profiles_as_they_are(
+    tmp_path: Path, document: object, said: str
+) -> None:
     """Set aside as broken and started empty, the first profile added in the older window
     replaced the newer version's file: back in the newer version (or in its service, which
     follows the file) every profile but that one was gone, kept only in a 'corrupt' copy."""
-    config, original, session = opened(tmp_path, "profiles.json", NEWER_PROFILES, strict=False)
+    config, original, session = opened(tmp_path, "profiles.json", document, strict=False)
     try:
         assert list(session.profiles) == []
         (problem,) = session.problems
         assert problem.kind is ProblemKind.PROFILES_UNREADABLE
-        assert problem.newer == 2
+        assert problem.newer is True
         assert problem.kept == ""
-        assert "version 2 is newer than this program understands" in problem.error
+        assert said in problem.error
         session.profiles.add([Profile(name="new", host="127.0.0.1", port=1)])
-        with pytest.raises(JsonFileError, match=r"^not saved: profiles\.json .*version 2 is newer"):
+        with pytest.raises(JsonFileError, match=rf"^not saved: profiles\.json .*{said}"):
             session.profiles.flush().result(10)
     finally:
         session.close()
@@ -70,14 +94,22 @@ def test_moving_a_newer_versions_profiles_away_lets_the_window_save(tmp_path: Pa
     assert (tmp_path / "kept.json").read_bytes() == original
 
 
-def test_the_window_leaves_a_newer_versions_settings_as_they_are(tmp_path: Path) -> None:
-    config, original, session = opened(tmp_path, "settings.json", NEWER_SETTINGS, strict=False)
+@pytest.mark.parametrize(
+    ("document", "said"),
+    [(NEWER_SETTINGS, "version 2 is newer"),
+     ({"version": 1, "retention_days": 30, "theme": "dark"}, "theme: 'dark' is not a known")],
+    ids=["a newer version", "a field this version does not know"],
+)  # fmt: skip
+def test_the_window_leaves_a_newer_versions_settings_as_they_are(
+    tmp_path: Path, document: object, said: str
+) -> None:
+    config, original, session = opened(tmp_path, "settings.json", document, strict=False)
     try:
         assert session.settings == Settings()
         (problem,) = session.problems
         assert problem.kind is ProblemKind.SETTINGS_UNREADABLE
-        assert (problem.newer, problem.kept) == (2, "")
-        with pytest.raises(JsonFileError, match=r"^not saved: settings\.json .*version 2"):
+        assert (problem.newer, problem.kept) == (True, "")
+        with pytest.raises(JsonFileError, match=rf"^not saved: settings\.json .*{said}"):
             session.save_settings(Settings(sound=True)).result(10)
     finally:
         session.close()  # (which tries the unsaved settings once more)

@@ -35,19 +35,19 @@ _KEPT = {
         "and will not write over your copy.",
     ),
 }
-#: A file a newer version wrote: left as it is, never set aside and replaced.
+#: A file a newer version may have written: left as it is, never set aside and replaced.
 _NEWER = {
     ProblemKind.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP(
         "Problems",
-        "It was written by a newer version of TCP Monitor and is left as it is: the defaults "
-        "are used, and changes to the settings are not saved over it. Use the newer version, "
-        "or move the file away to start afresh here.",
+        "It may come from a newer version of TCP Monitor, so it is left as it is: the "
+        "defaults are used, and changes to the settings are not saved over it. Use the newer "
+        "version, correct the file, or move it away to start afresh here.",
     ),
     ProblemKind.PROFILES_UNREADABLE: QT_TRANSLATE_NOOP(
         "Problems",
-        "It was written by a newer version of TCP Monitor and is left as it is: TCP Monitor "
+        "It may come from a newer version of TCP Monitor, so it is left as it is: TCP Monitor "
         "starts with no connections, and none is saved over your file. Use the newer version, "
-        "or move the file away to start afresh here.",
+        "correct the file, or move it away to start afresh here.",
     ),
 }
 _NOT_KEPT = QT_TRANSLATE_NOOP(
@@ -76,7 +76,7 @@ def problem_text(problem: Problem) -> str:
         advice = translate("Problems", _NOT_STORED)
     elif problem.kind is ProblemKind.WINDOW_STATE_UNREADABLE:
         advice = translate("Problems", _LAYOUT_LEFT)
-    elif problem.newer is not None and problem.kind in _NEWER:
+    elif problem.newer and problem.kind in _NEWER:
         advice = translate("Problems", _NEWER[problem.kind])
     elif problem.kept:
         advice = translate("Problems", _KEPT[problem.kind]).format(kept=problem.kept)
