@@ -63,31 +63,50 @@ def create_v1(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX minutes_minute ON minutes (minute)")  # for pruning
 
 
-def add_maintenance(conn: sqlite3.Connection) -> None:
-    """Version 2: whether a change came inside a maintenance window (old rows: it did not)."""
-    conn.execute("ALTER TABLE events ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0")
+@dataclasses.dataclass(frozen=True)
+class AddColumn:
+    """A schema step that adds a column to a table; ``before`` is what a row from before it
+    reads as (an SQL expression), so that the history an older version left is read as it
+    was recorded without writing to it (``read_as_current``)."""
 
+    table: str
+    column: str
+    declared: str
+    before: str
 
-def add_kind(conn: sqlite3.Connection) -> None:
-    """Version 3: the event's kind, for the kinds a state does not tell (``action``); old
-    rows (NULL) take it from their state, as before."""
-    conn.execute("ALTER TABLE events ADD COLUMN kind TEXT")
-
-
-def add_last_ts(conn: sqlite3.Connection) -> None:
-    """Version 4: when a minute's last sample was taken, so that monitoring that ended without
-    a word (a crash, a power cut) is known to have lasted until then (``orphans.py``); old
-    rows (NULL) only know their minute."""
-    conn.execute("ALTER TABLE minutes ADD COLUMN last_ts REAL")
+    def __call__(self, conn: sqlite3.Connection) -> None:
+        conn.execute(f"ALTER TABLE {self.table} ADD COLUMN {self.column} {self.declared}")
 
 
 #: ``SCHEMA_STEPS[n]`` turns a schema of ``PRAGMA user_version`` n into n + 1 (0: empty file).
 SCHEMA_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: create_v1,
-    1: add_maintenance,
-    2: add_kind,
-    3: add_last_ts,
+    # Version 2: whether a change came inside a maintenance window (old rows: it did not).
+    1: AddColumn("events", "maintenance", "INTEGER NOT NULL DEFAULT 0", "0"),
+    # Version 3: the event's kind, for the kinds a state does not tell (``action``); old rows
+    # (NULL) take it from their state, as before.
+    2: AddColumn("events", "kind", "TEXT", "NULL"),
+    # Version 4: when a minute's last sample was taken, so that monitoring that ended without
+    # a word (a crash, a power cut) is known to have lasted until then (``orphans.py``); old
+    # rows (NULL) only know their minute.
+    3: AddColumn("minutes", "last_ts", "REAL", "NULL"),
 }
+
+
+def read_as_current(conn: sqlite3.Connection, version: int) -> None:
+    """On a connection that only reads a log of an older ``version`` (bringing it up to date
+    is a writer's business, and a read-only copy cannot be): TEMP views of its tables, named
+    as they are and found before them, with the columns added since as the rows from before
+    read them. The queries then read it as they read a current one; it said "no such column"."""
+    added: dict[str, list[str]] = {}
+    for n in range(version, SCHEMA_VERSION):
+        step = SCHEMA_STEPS[n]
+        if isinstance(step, AddColumn):
+            added.setdefault(step.table, []).append(f"{step.before} AS {step.column}")
+    for table, columns in added.items():
+        conn.execute(
+            f"CREATE TEMP VIEW {table} AS SELECT *, {', '.join(columns)} FROM main.{table}"
+        )
 
 
 @contextlib.contextmanager

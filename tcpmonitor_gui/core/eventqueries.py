@@ -24,6 +24,7 @@ from .eventdb import (
     check_schema,
     finite,
     problem,
+    read_as_current,
     refuse_special,
     row_event,
     unix_seconds,
@@ -121,7 +122,8 @@ def _snapshot(path: Path) -> sqlite3.Connection | None:
 def _begin(path: Path, conn: sqlite3.Connection) -> sqlite3.Connection | None:
     try:
         conn.execute("BEGIN")  # one snapshot for every statement of the query
-        if check_schema(conn, path) != 0:
+        if (version := check_schema(conn, path)) != 0:
+            read_as_current(conn, version)  # an older version's, not brought up to date yet
             return conn
     except BaseException:
         conn.close()
