@@ -9,6 +9,7 @@ import collections
 import contextlib
 import dataclasses
 import datetime as dt
+import logging
 import math
 import os
 import shutil
@@ -20,6 +21,9 @@ from typing import Any
 
 from .events import CONDITION_KINDS, Cause, Event, Kind, State
 from .jsonfile import link_into_nowhere, special_kind
+
+_log = logging.getLogger(__name__)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 SCHEMA_VERSION = 4
 COLUMNS = (
@@ -224,12 +228,19 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
             # window that was stopped, a long prune) made the log unusable after 10 s, and
             # ``run`` monitored nothing; its events now wait for the lock like any others.
             return conn
+        kept = keep_as_it_was(conn, path, version) if version > 0 else None
         with transaction(conn):
             version = check_schema(conn, path)  # again: another process may have been first
             for n in range(version, SCHEMA_VERSION):
                 SCHEMA_STEPS[n](conn)
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if kept is not None and 0 < version < SCHEMA_VERSION:  # said once, by the one that did
+            _log.warning(
+                "%s: brought up from schema %d to %d (an older TCP Monitor can no longer write"
+                " it); %s",
+                path, version, SCHEMA_VERSION, kept or "no copy of it as it was is kept",
+            )  # fmt: skip
     except sqlite3.Error as exc:
         conn.close()
         raise EventLogError(
@@ -239,6 +250,42 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def keep_as_it_was(conn: sqlite3.Connection, path: Path, version: int) -> str:
+    """Before a log of an older ``version`` is brought up to date (after which that version
+    refuses it), a copy of it as it is, ``<name>.schema-<version>.bak`` beside it (0600),
+    for going back to that version; one already there is never written over. Returns what
+    became of it, in words."""
+    name = f"{path.name}.schema-{version}.bak"
+    target = path.with_name(name)
+    there = f"{name} is there already and left as it is: no copy of the log as it was is kept"
+    if os.path.lexists(target):
+        return there
+    partial = path.with_name(f".{name}.{os.getpid()}")  # whole or not at all
+    try:
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _CLOEXEC, 0o600))
+        conn.execute("VACUUM INTO ?", (str(partial),))  # one snapshot, while others write
+        with contextlib.closing(sqlite3.connect(partial)) as copy:
+            if copy.execute("PRAGMA user_version").fetchone()[0] != version:
+                return ""  # brought up to date meanwhile, by another that kept its own copy
+        try:
+            os.link(partial, target)  # never over one made meanwhile
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links (FAT, some network ones)
+            if os.path.lexists(target):
+                return there
+            os.replace(partial, target)
+    except FileExistsError:
+        return there
+    except (OSError, sqlite3.Error) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"no copy of it as it was could be kept ({why})"
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+    return f"the log as it was is kept as {name}"
 
 
 def check_schema(conn: sqlite3.Connection, path: Path) -> int:

@@ -6,7 +6,9 @@ recorded, and reading changes nothing in it."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,37 @@ def test_the_command_line_reads_an_older_versions_log(tmp_path: Path) -> None:
     assert outages.returncode == 0, outages.stderr
     assert "10 min" in outages.stdout and "refused" in outages.stdout
     assert schema_of(path)[0] == 1
+
+
+def test_bringing_an_older_log_up_to_date_keeps_it_as_it_was_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Brought up to date in place, without a word, the log could no longer be written by
+    the version that made it (a downgrade: 'schema version 4 is newer than this program
+    understands'), and nothing of it was kept for that version."""
+    path = older_log(tmp_path / "data" / "events.sqlite3", 2)
+    caplog.set_level(logging.WARNING)
+    EventLog(path).start().close()
+    kept = path.with_name("events.sqlite3.schema-2.bak")
+    said = [r.getMessage() for r in caplog.records if "schema" in r.getMessage()]
+    assert said == [
+        f"{path}: brought up from schema 2 to {SCHEMA_VERSION} (an older TCP Monitor can no "
+        "longer write it); the log as it was is kept as events.sqlite3.schema-2.bak"
+    ]
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert schema_of(kept)[0] == 2 and schema_of(path)[0] == SCHEMA_VERSION
+    assert [e.state for e in EventLog(kept).events()] == [State.DOWN, State.UP]
+    files = sorted(p.name for p in path.parent.iterdir())
+    caplog.clear()
+    EventLog(path).start().close()  # up to date: nothing more kept, nothing said
+    assert not [r for r in caplog.records if "schema" in r.getMessage()]
+    assert sorted(p.name for p in path.parent.iterdir()) == files
+
+
+def test_a_copy_kept_before_is_never_written_over(tmp_path: Path) -> None:
+    path = older_log(tmp_path / "data" / "events.sqlite3", 3)
+    kept = path.with_name("events.sqlite3.schema-3.bak")
+    kept.write_bytes(b"the user's own")
+    EventLog(path).start().close()
+    assert kept.read_bytes() == b"the user's own"
+    assert schema_of(path)[0] == SCHEMA_VERSION
