@@ -153,10 +153,11 @@ NEWER_CAUSE_OUTAGE: list[Change] = [
 
 
 def recorded_by_a_newer_version(
-    path: Path, profile_id: str, start: dt.datetime, changes: list[Change]
+    path: Path, profile_id: str, start: dt.datetime, changes: list[Change], kind: str = "state"
 ) -> None:
     """``changes`` of ``profile_id`` stored in the log at ``path`` (made if missing) as a newer
-    version writes them beside this one: this schema, names this version may not know."""
+    version writes them beside this one: this schema, names this version may not know (the
+    rows' ``kind`` too)."""
     from tcpmonitor_gui.core.eventdb import INSERT_EVENT  # not imported for every test
     from tcpmonitor_gui.core.eventlog import EventLog
 
@@ -164,7 +165,7 @@ def recorded_by_a_newer_version(
         EventLog(path).start().close()
     rows = [
         ((start + dt.timedelta(minutes=m)).timestamp(), profile_id, "Orders DB", state, previous,
-         cause, "watch", None, "proxy said 502" if cause else "", None, None, 0, "state")
+         cause, "watch", None, "proxy said 502" if cause else "", None, None, 0, kind)
         for m, state, previous, cause in changes
     ]  # fmt: skip
     with contextlib.closing(sqlite3.connect(path)) as conn, conn:

@@ -30,6 +30,10 @@ COLUMNS = (
     "id, ts, profile_id, profile_name, state, previous, cause, detector, latency_ms, detail,"
     " detection_ms, address, maintenance, kind"
 )
+#: SQL: the row is a state change (its ``kind`` 'state', or NULL: from before there were
+#: kinds), not a row of another kind that carries a state: an action's (the change's state,
+#: stored when the command ended), or one of a kind a newer version writes.
+IS_CHANGE = "coalesce(kind, 'state') = 'state'"
 INSERT_EVENT = f"INSERT INTO events ({COLUMNS.removeprefix('id, ')}) VALUES ({', '.join('?' * 13)})"
 UPSERT_MINUTE = """
 INSERT INTO minutes (profile_id, minute, ok, fail, lat_min, lat_max, lat_sum, lat_n, last_ts)

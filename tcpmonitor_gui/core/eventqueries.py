@@ -20,6 +20,7 @@ from typing import TypedDict, TypeVar
 
 from .eventdb import (
     COLUMNS,
+    IS_CHANGE,
     EventLogError,
     check_schema,
     finite,
@@ -244,13 +245,13 @@ _KNOWN = ", ".join(f"'{s}'" for s in KNOWN_STATES)
 #: profile), then each state lasts until the profile's next event (``LEAD``) or the end.
 #: This computer's sleeps (``sleep`` to the next power event, profile '') are taken out of
 #: every span they overlap, a drop caused by this computer's network is not the target's, and
-#: a drop that began in a maintenance window (``planned``) was expected. Action rows (what
-#: a command did for a change) are not changes.
+#: a drop that began in a maintenance window (``planned``) was expected. Only changes count
+#: (``IS_CHANGE``): not an action's row, nor one of a kind a newer version writes.
 _UPTIME_SQL = f"""
 WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids)),
 first(pid, fid) AS (
   SELECT pid, (SELECT id FROM events WHERE profile_id = pid AND ts <= :start
-               AND coalesce(kind, '') != 'action' ORDER BY ts DESC, id DESC LIMIT 1)
+               AND {IS_CHANGE} ORDER BY ts DESC, id DESC LIMIT 1)
   FROM ids
 ),
 seg(pid, ts, id, state, cause, planned) AS (
@@ -259,7 +260,7 @@ seg(pid, ts, id, state, cause, planned) AS (
   UNION ALL
   SELECT profile_id, ts, id, state, cause, maintenance FROM events
   WHERE ts > :start AND ts <= :end AND profile_id IN (SELECT pid FROM ids)
-    AND coalesce(kind, '') != 'action'
+    AND {IS_CHANGE}
 ),
 spans(pid, state, cause, planned, t0, t1) AS (
   SELECT pid, state, cause, planned, ts,

@@ -72,7 +72,7 @@ class Cause(enum.StrEnum):
     def stored(cls, name: str) -> Cause:
         """The cause a row of the event log names: one of ours, or one a newer version
         recorded in the same log (its service beside this program, a log kept across a
-        downgrade), as a cause of that name outside the list (``known`` is false). Refused,
+        downgrade), as a cause of that name outside the list (not in ``list(Cause)``). Refused,
         its drop was left out of the history and its outage out of ``outages``. Only what
         the log holds is taken so: a cause typed or sent is one of ours (``Cause(name)``)."""
         try:
@@ -83,11 +83,6 @@ class Cause(enum.StrEnum):
         other = str.__new__(cls, name)
         other._name_, other._value_ = name.upper(), name
         return other
-
-    @property
-    def known(self) -> bool:
-        """Whether this version knows the cause (``stored``)."""
-        return self._name_ in type(self).__members__
 
 
 class Kind(enum.StrEnum):

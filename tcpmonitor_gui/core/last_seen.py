@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .actions import found_again
-from .eventdb import EventLogError, unix_seconds
+from .eventdb import IS_CHANGE, EventLogError, unix_seconds
 from .eventqueries import KNOWN_STATES, read
 from .events import Cause, Event, State
 
@@ -43,7 +43,7 @@ class LastSeen:
 _LAST_EVENTS = f"""
 WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids))
 SELECT e.profile_id, e.ts, e.state, e.cause FROM ids JOIN events e ON e.id IN (
-  SELECT id FROM events WHERE profile_id = pid AND coalesce(kind, '') != 'action'
+  SELECT id FROM events WHERE profile_id = pid AND {IS_CHANGE}
     AND ts < :until
   ORDER BY ts DESC, id DESC LIMIT {LOOK_BACK})
 ORDER BY e.profile_id, e.ts DESC, e.id DESC

@@ -103,3 +103,19 @@ def test_a_newer_versions_state_is_skipped_and_said_to_be_unreadable(
     assert "1 rows skipped: this version cannot read them (a state or kind a newer version" in (
         events.stderr
     )
+
+
+def test_a_row_of_a_kind_this_version_does_not_know_is_not_a_change(newer_log: Path) -> None:
+    """A newer version's row of another kind than a change (as an action's row is: the
+    change's state, stored when the command ended) was taken for a change by the uptime and
+    by what the log last knew, not by outages: a notice told a minute after the recovery,
+    'down', made the rest of the hour down (uptime 30 %, not 92 %) and the profile last
+    known down, beside one outage of 5 minutes."""
+    late = [(16, "down", "up", "proxy_error")]
+    recorded_by_a_newer_version(newer_log, "p1", START, late, kind="notice")
+    log = EventLog(newer_log)
+    end = START + dt.timedelta(hours=1)
+    assert log.uptime("p1", dt.timedelta(hours=1), now=end) == pytest.approx(100 * 55 / 60)
+    seen = read(newer_log, lambda conn: last_seen(conn, ["p1"], end), {})
+    assert (seen["p1"].state, seen["p1"].since) == (State.UP, START + dt.timedelta(minutes=15))
+    assert len(log.outages()) == 1
