@@ -21,18 +21,20 @@ import datetime as dt
 import errno
 import itertools
 import json
+import logging
 import os
 import shutil
 import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, BinaryIO, ClassVar, Generic, TypeVar
 
 from . import validate as v
 from .atomicfile import CREATE_FLAGS, atomic_write_text, not_a_file
 from .paths import ensure_dir
 
 MAX_BYTES = 16 * 1024 * 1024
+_log = logging.getLogger(__name__)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
@@ -195,27 +197,52 @@ def keep_corrupt_copy(path: Path, now: dt.datetime | None = None) -> Path:
     when = now or dt.datetime.now(dt.UTC)
     when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
     base = f"{path.name}.corrupt-{when:%Y%m%dT%H%M%SZ}"
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
-    with open(fd, "rb") as src:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO would block; a device never end
-            raise OSError(errno.EINVAL, "not a regular file, so no copy is made")
+    with _open_regular(path) as src:
         for n in itertools.count():
             target = path.with_name(base if n == 0 else f"{base}-{n}")
             try:
-                fd = os.open(target, CREATE_FLAGS, 0o600)
+                _copy_into_new(src, target)
             except FileExistsError:
                 continue
-            try:
-                with open(fd, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-                    dst.flush()
-                    os.fsync(dst.fileno())
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(target)
-                raise
             return target
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def keep_older_copy(path: Path, version: int) -> Path | None:
+    """Copy ``path``, a document of an older ``version`` about to be written over in the
+    current one, to ``<name>.v<version>.bak`` beside it (0600) and return the copy; None
+    when a file is there already (never written over: an earlier copy, or the user's)."""
+    target = path.with_name(f"{path.name}.v{version}.bak")
+    with _open_regular(path) as src:
+        try:
+            _copy_into_new(src, target)
+        except FileExistsError:
+            return None
+    return target
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
+    src = open(fd, "rb")  # noqa: SIM115 - the caller's to close
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO would block; a device never end
+        src.close()
+        raise OSError(errno.EINVAL, "not a regular file, so no copy is made")
+    return src
+
+
+def _copy_into_new(src: BinaryIO, target: Path) -> None:
+    """Copy ``src`` into ``target``, created here (``FileExistsError`` when a file is there),
+    private (0600) and on disk (fsynced); nothing is left of it when the copy fails."""
+    fd = os.open(target, CREATE_FLAGS, 0o600)
+    try:
+        with open(fd, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(target)
+        raise
 
 
 def document_version(
@@ -262,12 +289,16 @@ class JsonStore(Generic[T]):
     """
 
     error: ClassVar[type[JsonFileError]] = JsonFileError
+    #: The version this program writes.
+    current: ClassVar[int] = 1
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._unreadable: JsonFileError | None = None
         self._checked = False
         self._set_aside: tuple[int, int, int] | None = None  # the bad file we kept a copy of
+        #: The file last read, when it is of an older version: (its version, which file).
+        self._older: tuple[int, tuple[int, int, int] | None] | None = None
 
     @property
     def read_only(self) -> bool:
@@ -282,14 +313,19 @@ class JsonStore(Generic[T]):
 
     def _read(self) -> T:
         name = self.path.name
+        self._older = None
         try:
-            value = self._parse(read_json(self.path, name), name)
+            data = read_json(self.path, name)
+            value = self._parse(data, name)
         except MissingFileError:
             value = self._default()
         except JsonFileError as exc:
             self._unreadable = self.error(self.path, str(exc), newer=exc.newer)
             self._checked = True
             raise self._unreadable from exc
+        else:
+            if (version := _older_version(data, self.current)) is not None:
+                self._older = version, _signature(self.path)
         self._unreadable = None
         self._checked = True
         return value
@@ -313,6 +349,7 @@ class JsonStore(Generic[T]):
             raise self.error(self.path, f"not saved: {name}: {exc}") from exc
         except JsonFileError as exc:
             raise self.error(self.path, f"not saved: {exc}") from exc
+        kept = self._keep_older()
         try:
             ensure_dir(self.path.parent)
             atomic_write_text(self.path, text)
@@ -320,6 +357,28 @@ class JsonStore(Generic[T]):
             raise self.error(
                 self.path, f"not saved: {name} could not be written ({exc.strerror or exc})"
             ) from exc
+        if kept is not None:  # said once: the file on disk is of this version from now on
+            version, copy = kept
+            _log.warning(
+                "%s: brought up from version %d to %d (an older TCP Monitor can no longer "
+                "read it); %s",
+                name, version, self.current, copy,
+            )  # fmt: skip
+
+    def _keep_older(self) -> tuple[int, str] | None:
+        """Before the first write over a file of an older version: a copy of it as it was
+        (``keep_older_copy``), and what became of it, in words."""
+        older, self._older = self._older, None
+        if older is None or older[1] != _signature(self.path):  # (replaced since it was read)
+            return None
+        version, name = older[0], f"{self.path.name}.v{older[0]}.bak"
+        try:
+            copy = keep_older_copy(self.path, version)
+        except OSError as exc:
+            return version, f"no copy of it as it was could be kept ({exc.strerror or exc})"
+        if copy is None:
+            return version, f"{name} is there already and left as it is"
+        return version, f"the file as it was is kept as {name}"
 
     def quarantine(self) -> Path:
         """Keep a copy of the file on disk as ``<name>.corrupt-<time>`` and allow saving again.
@@ -343,6 +402,16 @@ class JsonStore(Generic[T]):
         """Whether the file on disk is still the unreadable one ``quarantine`` kept a copy
         of (ours to replace, not to read again)."""
         return self._set_aside is not None and self._set_aside == _signature(self.path)
+
+
+def _older_version(data: Any, current: int) -> int | None:
+    """The version of a document read, when older than ``current`` (a bare list: 0)."""
+    if isinstance(data, list):
+        return 0
+    version = data.get("version") if isinstance(data, Mapping) else None
+    if isinstance(version, int | float) and not isinstance(version, bool) and version < current:
+        return int(version)
+    return None
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:

@@ -125,6 +125,7 @@ class ProfileStore(JsonStore[list[Profile]]):
     """
 
     error = ProfileFileError
+    current = CURRENT_VERSION
 
     def __init__(self, config_dir: Path) -> None:
         super().__init__(Path(config_dir) / FILE_NAME)

@@ -138,6 +138,7 @@ class SettingsStore(JsonStore[Settings]):
     """
 
     error = SettingsFileError
+    current = CURRENT_VERSION
 
     def __init__(self, config_dir: Path) -> None:
         super().__init__(Path(config_dir) / FILE_NAME)
