@@ -415,7 +415,7 @@ class MainWindow(QMainWindow):
                 self._details.dock()  # left open: built, to be restored with the rest
             self.restoreState(window)
         if isinstance(header := s.get("statusHeader"), QByteArray):
-            self.table.restore_header_state(bytes(header.data()))
+            self.table.restore_header_state(bytes(header.data()), s.get("statusColumns"))
         if isinstance(split := s.get("splitter"), QByteArray):
             self.splitter.restoreState(split)
         self.log_pane.set_newest_first(s.get("logNewestFirst", "true") in (True, "true"))
@@ -428,6 +428,7 @@ class MainWindow(QMainWindow):
                 "geometry": self.saveGeometry(),
                 "windowState": self.saveState(),
                 "statusHeader": QByteArray(self.table.header_state()),
+                "statusColumns": self.table.header_columns(),
                 "splitter": self.splitter.saveState(),
                 "logNewestFirst": self.log_pane.model.newest_first,
                 "detailsOpen": self._details.is_visible(),

@@ -8,6 +8,9 @@ import json
 import re
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QHeaderView, QTableView
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause
@@ -15,6 +18,7 @@ from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.session import Problem, ProblemKind
 from tcpmonitor_gui.ui.common.labels import cause_text
 from tcpmonitor_gui.ui.common.problems import problem_text
+from tcpmonitor_gui.ui.status.cells import Column
 from tests.gui.windows import open_window
 from tests.helpers import NEWER_CAUSE_OUTAGE, make_profile, recorded_by_a_newer_version
 
@@ -79,3 +83,58 @@ def test_the_details_list_an_outage_a_newer_version_recorded(qtbot: QtBot, tmp_p
         )
     finally:
         o.close()
+
+
+def _layout(config: Path, header: QHeaderView, columns: str | None) -> None:
+    """ui.ini holding ``header``'s state (and the columns it is of, as this version says)."""
+    config.mkdir(parents=True, exist_ok=True)
+    settings = QSettings(str(config / "ui.ini"), QSettings.Format.IniFormat)
+    settings.setValue("statusHeader", header.saveState())
+    if columns is not None:
+        settings.setValue("statusColumns", columns)
+    settings.sync()
+
+
+def test_a_newer_versions_column_layout_hides_none_of_these_columns(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A newer version's table had a column more ('address', before 'group'), and its user
+    hid 'group': restored here by position, 'target' was hidden instead, a column the user
+    never hid (and the table sorted by a column it does not have)."""
+    names = [c.name.lower() for c in Column]
+    newer = [*names[:2], "address", *names[2:]]
+    model = QStandardItemModel(1, len(newer))
+    view = QTableView()
+    view.setModel(model)
+    view.horizontalHeader().hideSection(newer.index("group"))
+    _layout(tmp_path / "config", view.horizontalHeader(), ",".join(newer))
+    assert hidden_columns(qtbot, tmp_path / "config", tmp_path / "data") == []
+
+
+def hidden_columns(
+    qtbot: QtBot, config: Path, data: Path, hide: Column | None = None
+) -> list[Column]:
+    """The columns hidden in a window opened on ``config`` (then ``hide`` hidden, and saved
+    as the window closes)."""
+    o = open_window(qtbot, config, data, monitor=False)
+    try:
+        header = o.window.table.table.horizontalHeader()
+        hidden = [c for c in Column if header.isSectionHidden(c)]
+        if hide is not None:
+            header.hideSection(hide)
+    finally:
+        o.close()
+    return hidden
+
+
+def test_this_versions_column_layout_comes_back(qtbot: QtBot, tmp_path: Path) -> None:
+    """Its own, and an older version's (which said nothing of its columns: the same)."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    assert hidden_columns(qtbot, config, data, hide=Column.GROUP) == []
+    assert hidden_columns(qtbot, config, data) == [Column.GROUP]
+    view = QTableView()
+    view.setModel(QStandardItemModel(1, len(Column)))
+    view.horizontalHeader().hideSection(Column.TARGET)
+    (config / "ui.ini").unlink()
+    _layout(config, view.horizontalHeader(), None)  # as an older version wrote it
+    assert hidden_columns(qtbot, config, data) == [Column.TARGET]

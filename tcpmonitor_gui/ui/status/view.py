@@ -317,6 +317,13 @@ class StatusTable(QWidget):
         """Column widths, order and sort, for QSettings."""
         return bytes(self.table.horizontalHeader().saveState().data())
 
+    @staticmethod
+    def header_columns() -> str:
+        """The columns ``header_state`` is of, saved beside it: Qt restores a state by
+        position, so one of other columns (a newer version's, with one more) hid, moved and
+        sorted other columns than the user chose."""
+        return ",".join(column.name.lower() for column in Column)
+
     def fit_columns(self) -> None:
         """Columns as wide as their contents (and header, with its sort arrow), at least the
         defaults and at most a third of the view; the last one takes what is left."""
@@ -336,11 +343,13 @@ class StatusTable(QWidget):
         menu.addAction(self.tr("&Fit columns to their contents"), self.fit_columns)
         menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
 
-    def restore_header_state(self, state: bytes) -> bool:
-        """Restore what ``header_state`` saved; False (and the columns fitted to their
-        contents) if there is none or it does not fit."""
+    def restore_header_state(self, state: bytes, columns: object = None) -> bool:
+        """Restore what ``header_state`` saved, of ``columns`` (``header_columns``; None: not
+        said, as before they were); False (and the columns fitted to their contents) if there
+        is none or it does not fit."""
         header = self.table.horizontalHeader()
-        if not state or not header.restoreState(QByteArray(state)):
+        other = columns is not None and columns != self.header_columns()
+        if not state or other or not header.restoreState(QByteArray(state)):
             self.fit_columns()
             return False
         self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
