@@ -266,6 +266,8 @@ def keep_as_it_was(conn: sqlite3.Connection, path: Path, version: int) -> str:
     there = f"{name} is there already and left as it is: no copy of the log as it was is kept"
     if os.path.lexists(target):
         return there
+    if (room := _room_for_a_copy(path)) is not None:
+        return room
     partial = path.with_name(f".{name}.{os.getpid()}")  # whole or not at all
     try:
         os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _CLOEXEC, 0o600))
@@ -290,6 +292,24 @@ def keep_as_it_was(conn: sqlite3.Connection, path: Path, version: int) -> str:
         with contextlib.suppress(OSError):
             os.unlink(partial)
     return f"the log as it was is kept as {name}"
+
+
+def _room_for_a_copy(path: Path) -> str | None:
+    """Why no copy of the log at ``path`` is made (None: it may be): the disk would keep less
+    room than the log takes. A copy that filled it would stop the log's own writes."""
+    try:
+        size = sum(os.path.getsize(p) for p in (path, path.with_name(path.name + "-wal"))
+                   if os.path.exists(p))  # fmt: skip
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return None
+    if free >= 2 * size + FULL_BELOW:
+        return None
+    mib = 1024 * 1024
+    return (
+        f"no copy of it as it was is kept: the disk has {free / mib:.1f} MiB free, too little"
+        f" beside a copy of {size / mib:.1f} MiB"
+    )
 
 
 def check_schema(conn: sqlite3.Connection, path: Path) -> int:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 
-from tcpmonitor_gui.core.eventdb import SCHEMA_STEPS, SCHEMA_VERSION
+from tcpmonitor_gui.core.eventdb import FULL_BELOW, SCHEMA_STEPS, SCHEMA_VERSION
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.eventqueries import read
 from tcpmonitor_gui.core.events import Cause, Kind, State
@@ -131,3 +132,30 @@ def test_a_copy_kept_before_is_never_written_over(tmp_path: Path) -> None:
     EventLog(path).start().close()
     assert kept.read_bytes() == b"the user's own"
     assert schema_of(path)[0] == SCHEMA_VERSION
+
+
+def test_no_copy_is_made_that_would_fill_the_disk(
+    small_disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A copy that fits, but leaves the disk less room than the log takes, stopped the log's
+    own writes soon after; it is not made, and that is said."""
+    path = older_log(small_disk / "data" / "events.sqlite3", 3)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO events (ts, profile_id, profile_name, state, detector, detail)"
+            " VALUES (?, 'db', 'Orders DB', 'up', 'probe', ?)",
+            [(NOW.timestamp() - 9000 + i, "x" * 200) for i in range(300)],
+        )
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    size = path.stat().st_size
+    filler = small_disk / "filler"
+    room = shutil.disk_usage(small_disk).free - (size + size // 2 + FULL_BELOW)
+    filler.write_bytes(bytes(max(0, room)))
+    caplog.set_level(logging.WARNING)
+    EventLog(path).start().close()
+    assert schema_of(path)[0] == SCHEMA_VERSION
+    assert not [p.name for p in path.parent.iterdir() if "schema" in p.name]
+    (said,) = [r.getMessage() for r in caplog.records if "schema" in r.getMessage()]
+    assert "brought up from schema 3" in said and "too little beside a copy of" in said
