@@ -234,15 +234,16 @@ def new_items() -> list[QStandardItem]:
 
 
 def forget_cells(row: Row) -> None:
-    """Before the model deletes ``row``'s cells: their Python wrappers are let go of.
+    """Delete ``row``'s cells, once the model has given them back (``takeRow``).
 
-    The cells are copies made by Qt (``clone``), so their deletion is not told to PySide, and
-    a wrapper still held somewhere (a row kept in a garbage cycle) would stay registered for
-    its address: a new Qt object at that address would then come back to Python as this
-    stale cell (the likely cause of ``selectionModel()`` once returning a ``QStandardItem``
-    in the gui tests)."""
+    The cells are copies made by Qt (``clone``), whose deletion by Qt is not told to PySide:
+    the model's wrapper kept a reference to each cell given to it for ever (a row's worth of
+    memory at every connection removed), and a wrapper still held somewhere (a row kept in a
+    garbage cycle) stayed registered for its address: a new Qt object there came back to
+    Python as this stale cell (the likely cause of ``selectionModel()`` once returning a
+    ``QStandardItem`` in the gui tests). Taken back and deleted here, neither is left."""
     for item in row.items:
-        shiboken6.invalidate(item)
+        shiboken6.delete(item)
     row.items = []
 
 

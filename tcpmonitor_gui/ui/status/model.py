@@ -135,9 +135,10 @@ class StatusModel(QStandardItemModel):
         old = {r.profile.id: r for r in self._rows}
         self.beginResetModel()
         with quietly(self):
+            for at in reversed(range(self.rowCount())):
+                self.takeRow(at)  # the cells back to Python, to be deleted (``forget_cells``)
             for gone in self._rows:
                 forget_cells(gone)
-            self.setRowCount(0)
             self._rows = []
             for profile in profiles:
                 row = old.get(profile.id)
@@ -201,8 +202,8 @@ class StatusModel(QStandardItemModel):
         if not rows:
             return
         for at in rows:  # bottom up, so each index stays right
+            self.takeRow(at)
             forget_cells(self._rows.pop(at))
-            self.removeRow(at)
         self._reindex()
         self.profilesChanged.emit()
         self._recount()
