@@ -58,6 +58,8 @@ UI_FLUSH_MS = 250
 #: Events taken from the engine per turn of the event loop, at most (a few tenths of a ms
 #: each, more when a worker holds the GIL: a burst was still 30-60 ms a turn at 100).
 EVENTS_PER_TURN = 50
+#: Notices the window keeps (``notices``), the newest: each one told was kept for weeks.
+NOTICES_KEPT = 100
 STATUS_ORDER = (State.UP, State.DEGRADED, State.DOWN, State.CONNECTING, State.PAUSED)
 
 
@@ -85,7 +87,7 @@ class MainWindow(QMainWindow):
         self.state = state
         self.setWindowTitle("TCP Monitor")
         self.setObjectName("mainWindow")
-        self.notices: list[Notice] = []  # what was told, newest last (for tests and About)
+        self.notices: list[Notice] = []  # the last ones told, newest last (for tests)
         self.quitting = False
         self._shut_down = False
         self._watched_log: EventLog | None = None
@@ -270,6 +272,7 @@ class MainWindow(QMainWindow):
     def notify(self, notice: Notice) -> None:
         """Tell the user through the first way that works (see notify.backends)."""
         self.notices.append(notice)
+        del self.notices[:-NOTICES_KEPT]
         log.info("notice: %s — %s", notice.title, notice.body.replace("\n", " / "))
         import asyncio  # noqa: PLC0415 - loaded after the first frame (app.main)
 

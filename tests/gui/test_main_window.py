@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import gc
 import itertools
 import json
 import os
@@ -29,6 +30,7 @@ from tcpmonitor_gui.ui.common.fit import FRAME_ROOM, screen_size
 from tcpmonitor_gui.ui.log.model import Role as LogRole
 from tcpmonitor_gui.ui.log_opening import monitor_once_logged
 from tcpmonitor_gui.ui.main_window import MainWindow
+from tcpmonitor_gui.ui.notify.notice import Notice
 from tcpmonitor_gui.ui.profiles.actions import IMPORT_PER_TURN
 from tcpmonitor_gui.ui.status.model import Column, Role
 from tests.gui.windows import Opened, open_window
@@ -73,6 +75,27 @@ def test_an_added_connection_is_saved_shown_and_monitored(
     qtbot.waitUntil(lambda: [p.id for p in stored(dirs)] == [profile.id], timeout=5000)
     qtbot.waitUntil(lambda: "1 up" in window.counts_label.text(), timeout=2000)
     assert window.windowTitle() == "TCP Monitor"
+
+
+def test_a_month_of_notices_is_not_kept_for_ever(window: MainWindow) -> None:
+    """Every notice told was kept in the window for as long as it ran: a link that flaps
+    every minute tells about 1,400 a day, and the window grew by each one for weeks."""
+
+    def tell(count: int) -> None:
+        for i in range(count):
+            title = f"Connection down: flap {i}"
+            body = f"flap {i} is down: reset — connection reset by peer " + "x" * 200
+            window.policy.notification.emit(Notice(title, body, True, (f"id-{i}",)))
+
+    def alive() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, Notice))
+
+    tell(500)
+    after_500 = alive()
+    tell(500)
+    assert alive() <= after_500  # was 500 more
+    assert window.notices[-1].title == "Connection down: flap 499"  # the newest still there
 
 
 def test_a_drop_turns_the_row_down_logs_it_and_tells_the_user(
