@@ -1,6 +1,5 @@
 """Running actions: commands in their own process group, notices through Apprise, on a
-thread and loop of their own (``core.actions`` says what an action is and how it is written).
-"""
+thread and loop of their own (``core.actions`` says what an action is and how it is written)."""
 
 from __future__ import annotations
 
@@ -163,7 +162,10 @@ class ActionRunner:
                     quiet = Outcome(action, False, f"not sent: {ago} (once in {REPEAT_S:g} s)", "")
                     self._report(record(event, quiet))
                     continue
+                self._told.pop(key, None)  # newest last: those older than REPEAT_S first
                 self._told[key] = (event.state, now)
+                while (old := next(iter(self._told.items()), None)) and now - old[1][1] >= REPEAT_S:
+                    self._told.pop(old[0], None)  # (every profile told was kept, removed ones too)
             if full := self._wait([event.profile_id]):
                 self._report(record(event, Outcome(action, False, f"skipped: {full}", "")))
                 continue
@@ -187,10 +189,9 @@ class ActionRunner:
     def _waited(self, profile_ids: list[str]) -> None:
         with self._lock:
             self._waiting -= len(profile_ids)
-            self._waiting_for.subtract(profile_ids)
-            for pid in profile_ids:
-                if self._waiting_for[pid] <= 0:
-                    del self._waiting_for[pid]
+            self._waiting_for -= collections.Counter(profile_ids)  # (keeps counts above 0)
+            for idle in set(profile_ids) - self._waiting_for.keys():  # on the loop, as _run
+                self._own_slots.pop(idle, None)  # (every one was kept, removed profiles' too)
 
     def retry_missed(self) -> None:
         """The network is back (or this computer awake): each service that missed changes
@@ -276,14 +277,13 @@ class ActionRunner:
         settle(told, gathered(told))
 
     async def _run(self, action: Action, event: Event, target: str) -> Outcome:
-        own = self._own_slots.setdefault(
-            event.profile_id, asyncio.Semaphore(MAX_RUNNING_PER_PROFILE)
-        )
+        pid = event.profile_id
+        own = self._own_slots.setdefault(pid, asyncio.Semaphore(MAX_RUNNING_PER_PROFILE))
         try:
             async with own, self._slots:
                 outcome = await run_one(action, event, target, self._left)
         finally:
-            self._waited([event.profile_id])
+            self._waited([pid])
         self._report(record(event, outcome))
         return outcome
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tcpmonitor_gui.core import apprise_send
+from tcpmonitor_gui.core import action_runner, apprise_send
 from tcpmonitor_gui.core.action_runner import ActionRunner
 from tcpmonitor_gui.core.actions import MAX_WAITING, parse, scrubbed
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, utc_now
@@ -260,6 +260,36 @@ def test_a_drop_not_told_because_the_service_failed_is_told_at_the_next_drop(
     assert "not sent (" in failed.detail and "500" in failed.detail
     assert "sent in " in again.detail, again.detail
     assert len(receiver.wait(2)) == 2
+
+
+def test_connections_come_and_gone_leave_nothing_behind_in_the_runner(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every profile whose change was told to a service, or ran a command, was remembered
+    by the runner for as long as it ran, removed or not: connections that come and go (a
+    registry kept in step with a CMDB, a script adding and removing them) grew it for ever.
+    What is kept now is what is still in use: the changes told within ``REPEAT_S`` (to say
+    the same one again no sooner) and the profiles with actions under way."""
+    monkeypatch.setattr(action_runner, "REPEAT_S", 0.05)  # a month's worth of churn, quickly
+    reports = Reports()
+    runner = ActionRunner(reports)
+    actions = parse("actions", [
+        {"on": "down", "notify": f"json://127.0.0.1:{receiver.port}/"},
+        {"on": "down", "run": [sys.executable, "-c", ""]}])  # fmt: skip
+    kept = []
+    try:
+        for count in (10, 20):
+            for i in range(count):
+                gone = dataclasses.replace(drop(), profile_id=f"gone-{count}-{i}")
+                runner.submit(gone, actions, "127.0.0.1:1")
+            reports.wait(len(reports.events) + 2 * count, timeout=60)
+            time.sleep(0.06)  # ok-sleep: the changes told are older than REPEAT_S by the clock
+            runner.submit(drop(), actions, "127.0.0.1:1")  # one more, now
+            reports.wait(len(reports.events) + 2, timeout=30)
+            kept.append((len(runner._told), len(runner._own_slots)))
+    finally:
+        runner.close()
+    assert kept == [(1, 0), (1, 0)]  # was [(11, 11), (31, 31)]
 
 
 def test_changes_of_many_profiles_reach_a_service_as_one_notice(receiver: Receiver) -> None:
