@@ -355,6 +355,9 @@ class TrayIcon(QObject):
         if not self._recent_dirty and (gone, again) == self._marked:
             return
         self._recent_dirty, self._marked = False, (gone, again)
+        for shown in self._recent_menu.actions():  # clear() leaves the submenus alive
+            if (submenu := shown.menu()) is not None:
+                submenu.deleteLater()
         self._recent_menu.clear()
         if not self._recent:
             self._recent_menu.addAction(self.tr("No events yet")).setEnabled(False)

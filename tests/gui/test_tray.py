@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import overload
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
@@ -351,6 +352,25 @@ def test_show_or_hide_says_what_it_will_do_to_a_window_minimized(
         qtbot.waitUntil(lambda: show.text() == "Hide window", timeout=3000)
     finally:
         o.close()
+
+
+def test_the_recent_events_menu_opened_for_weeks_keeps_only_what_it_shows(
+    tray: TrayIcon,
+) -> None:
+    """Each time the menu was opened after news, the submenus it showed before (five
+    events' "Show in window", snooze and "Notify again") were taken out of it but never
+    deleted: a month of glances at the tray left thousands of menus and actions alive."""
+
+    def open_after_news(times: int) -> int:
+        for i in range(times):
+            state = State.DOWN if i % 2 else State.UP
+            tray.add_events([event(f"Link {i % 7}", state, minute=i % 60)])
+            tray.recent_texts()  # the menu filled, as when opened
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        return len(tray.menu().findChildren(QObject))
+
+    settled = open_after_news(20)
+    assert open_after_news(100) <= settled  # was 4,000 more
 
 
 def recent_entries(tray: TrayIcon) -> dict[str, list[str]]:
