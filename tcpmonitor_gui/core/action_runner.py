@@ -189,9 +189,12 @@ class ActionRunner:
     def _waited(self, profile_ids: list[str]) -> None:
         with self._lock:
             self._waiting -= len(profile_ids)
-            self._waiting_for -= collections.Counter(profile_ids)  # (keeps counts above 0)
-            for idle in set(profile_ids) - self._waiting_for.keys():  # on the loop, as _run
-                self._own_slots.pop(idle, None)  # (every one was kept, removed profiles' too)
+            for pid in profile_ids:  # (not Counter's -=: it goes over every profile waiting)
+                self._waiting_for[pid] -= 1
+                if self._waiting_for[pid] <= 0:
+                    del self._waiting_for[pid]
+                    # On the loop, as _run: every one was kept, removed profiles' too.
+                    self._own_slots.pop(pid, None)
 
     def retry_missed(self) -> None:
         """The network is back (or this computer awake): each service that missed changes
