@@ -2208,8 +2208,8 @@ Take them too?</source>
         <translation>期望应答(&amp;X)：</translation>
     </message>
     <message>
-        <source>Retries to a server that accepts, then turns us away, double up to this</source>
-        <translation>对接受连接后又将其断开的服务器，重试间隔逐次加倍，直至此值</translation>
+        <source>Retries after an internal error (a bug) double up to this</source>
+        <translation>内部错误（程序缺陷）后的重试间隔逐次加倍，直至此值</translation>
     </message>
     <message>
         <source>Max &amp;backoff:</source>

@@ -4,9 +4,8 @@
 always pending (see ``wire.py``), so a FIN or RST is reported the moment it arrives;
 ``heartbeat`` also asks the peer every interval (catching silent drops and hung peers), and
 ``watch`` stays silent and leaves silent drops to the kernel's keepalive and user timeout.
-After a drop they connect again every interval while nothing answers (a probe's pace: a
-server back is told within an interval), and back off exponentially, with jitter, from a
-server that accepts and then turns them away.
+After a drop they connect again every interval, as a probe would, whatever the last
+connection met: a server back is told within an interval.
 """
 
 from __future__ import annotations
@@ -82,7 +81,7 @@ async def wait_until(fut: asyncio.Future[Any], deadline: float) -> bool:
 
 class Wake:
     """Cuts a detector's wait short: this computer's network came back, or the target
-    answered another monitor, so a retry is worth making now rather than after the backoff."""
+    answered another monitor, so a retry is worth making now rather than at its next turn."""
 
     def __init__(self) -> None:
         self._woken = False
@@ -206,10 +205,12 @@ async def run_held(
     profile: Profile, resolver: Resolver, report: Report, wake: Wake | None = None
 ) -> NoReturn:
     """Hold a connection and report on it; after a failure, connect again: at the next tick
-    while connecting fails (with backoff, a server back after 10 s was told 5 s late, and up to
-    ``max_backoff_s`` late), with backoff after a connection that was accepted and then
-    failed before it lasted an interval or answered (a server turning every connection away
-    is not asked every interval for good).
+    while connecting fails, an interval (+-10% jitter) after a connection that was accepted
+    and then failed. Never later: only a connection tells whether a server that turned the
+    last one away (a load balancer with no backend, a proxy with no upstream) serves again,
+    and with backoff a server back was told "up" up to ``max_backoff_s`` late, though the
+    user asked for a look every interval. A server turned away is asked no more often than a
+    probe would ask it.
 
     A heartbeat's server may end a kept-alive connection in good order while no question is
     outstanding: HTTP servers do after so many requests or so long idle (Apache's
@@ -227,7 +228,6 @@ async def run_held(
     """
     d = profile.detector
     loop = asyncio.get_running_loop()
-    backoff = Backoff(d.interval_s, d.max_backoff_s)
     wake = wake or Wake()
     closes = WatchCloses(d.interval_s) if d.kind == "watch" else None
     recycled: Sample | None = None  # the close being answered by a new connection
@@ -251,7 +251,7 @@ async def run_held(
             started = time.monotonic()
             wake.held = conn
             try:
-                ended, closed_in_order = await _hold(profile, conn, told, backoff)
+                ended, closed_in_order = await _hold(profile, conn, told)
             finally:
                 wake.held = None
                 if conn.wire is not None:
@@ -277,16 +277,14 @@ async def run_held(
             )
             recycled = None
         report(failure)
-        # Accepted, then turned away (or failed) before it proved itself: back off. Nothing
-        # answered: ask again at the next tick, as a probe would.
+        # Accepted, then ended or turned away: an interval from its end, so that a connection
+        # held for hours is not made again in the instant it dropped (jitter spreads the many
+        # held by one proxy that dropped them all). Nothing answered: at the next tick.
         next_tick = opened + d.interval_s - loop.time()
-        if await wake.sleep(backoff.next_delay() if accepted else max(0.0, next_tick)):
-            backoff.reset()  # woken because it is worth trying now: start the backoff over
+        await wake.sleep(d.interval_s * _RNG.uniform(0.9, 1.1) if accepted else max(0.0, next_tick))
 
 
-async def _hold(
-    profile: Profile, conn: Connected, report: Report, backoff: Backoff
-) -> tuple[Sample | None, bool]:
+async def _hold(profile: Profile, conn: Connected, report: Report) -> tuple[Sample | None, bool]:
     """Report on one held connection until it fails; returns the failure (None: a heartbeat
     ended it itself, having asked the preset's ``per_connection`` questions), and whether the
     server ended it in good order after it answered (``_in_order``, ``run_held``)."""
@@ -305,7 +303,6 @@ async def _hold(
             # A detector that asks a question is up on a right answer, never on a bare
             # connect: a frozen server's kernel still accepts (DESIGN.md, States).
             timings, latency = await converse(wire, exchange, d.timeout_s, timings)
-            backoff.reset()
         else:
             # Nor is a watch up on a connection its server turns away at once (Redis at its
             # maxclients says why and closes): each reconnect was "up" for 0.0 s, a recovery
@@ -341,10 +338,8 @@ async def _hold(
                 asked += 1
                 latency = rtt = await ask(wire, exchange, d.timeout_s)
                 last_good = time.monotonic()
-                backoff.reset()  # only a connection that answers is stable, not one that opens
                 report(Sample(True, None, rtt, "", conn.address))
             else:
-                backoff.reset()  # it lasted an interval
                 wire.take()  # whatever a watched peer says is not ours to keep
                 # Alive, with no latency: a watch sends nothing, so nothing was timed. The
                 # kernel's RTT is still the handshake's (it learns only from ACKs of data we

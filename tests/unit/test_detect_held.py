@@ -8,6 +8,7 @@ detection latency measured here is from the packet leaving to the event arriving
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import socket
 import time
@@ -370,6 +371,42 @@ async def test_a_server_back_after_a_long_outage_is_told_within_an_interval(
     back_at = proxy.set_mode("pass")
     seen_at, _ = await collector.wait_state(State.UP, timeout=5, after=back_at)
     assert seen_at - back_at < interval + 0.5
+
+
+@pytest.mark.parametrize("kind", HELD)
+async def test_a_server_back_after_turning_every_connection_away_is_told_within_an_interval(
+    kind: str,
+    monitors: MonitorSet,
+    collector: Collector,
+    proxy: FaultProxy,
+    echo_server: LineEchoServer,
+) -> None:
+    """A proxy with no upstream (a crashed backend behind a load balancer) accepts every
+    connection and resets it: the held detector backed off (0.2, 0.4, 0.8, 1.6, 3.2 s ... up
+    to ``max_backoff_s``), so the backend back again was told "up" up to a minute late,
+    though the user asked for a look every interval. Only connecting tells whether such a
+    server serves again, so it is asked every interval, as a probe would ask it."""
+    interval = 0.2
+    await _up(monitors, collector, proxy, kind, interval_s=interval, max_backoff_s=60)
+    echo_server.stop()
+    fault_at = proxy.cut()
+    await collector.wait_state(State.DOWN, timeout=2, after=fault_at)
+
+    def turned_away() -> list[float]:
+        return [
+            t
+            for t, e in collector.events
+            if t >= fault_at and e.kind is Kind.SAMPLE and e.cause is Cause.RESET
+        ]
+
+    await collector.wait_for(lambda _e: len(turned_away()) >= 8, timeout=30, after=fault_at)
+    # A backoff would be waiting 3.2 s by now, 12.8 s two turns later.
+    gaps = [later - earlier for earlier, later in itertools.pairwise(turned_away())]
+    assert max(gaps) < 1.1 * interval + 0.5, [round(gap, 2) for gap in gaps]
+    echo_server.start()
+    back_at = time.monotonic()
+    seen_at, _ = await collector.wait_state(State.UP, timeout=20, after=back_at)
+    assert seen_at - back_at < 1.1 * interval + 0.5, f"told {seen_at - back_at:.1f} s late"
 
 
 async def test_a_reply_that_stalls_halfway_is_a_timeout_not_a_wrong_reply(

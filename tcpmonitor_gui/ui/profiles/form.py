@@ -184,7 +184,7 @@ class ProfileForm(QTabWidget):
             form, self.tr("E&xpect:"), "detector.expect", self.expect_edit, hint=self.expect_hint
         )
         self.backoff_spin = Number("detector.max_backoff_s", seconds)
-        tip = self.tr("Retries to a server that accepts, then turns us away, double up to this")
+        tip = self.tr("Retries after an internal error (a bug) double up to this")
         self._row(form, self.tr("Max &backoff:"), "detector.max_backoff_s", self.backoff_spin, tip)
 
     def _build_tls(self) -> None:
