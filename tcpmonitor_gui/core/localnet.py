@@ -319,12 +319,13 @@ class LocalNetwork:
             for i, link in links.items()
             if link["flags"] & running == running and not link["flags"] & _IFF_LOOPBACK
         }
+        out = up - _portless_bridges(links, up)
         reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         routes: set[Route | Address] = set()
         for family in (2, 10):  # AF_INET, AF_INET6
             for route in sock.get_routes(family=family, table=_MAIN_TABLE):
                 oif = route.get_attr("RTA_OIF")
-                if oif not in up or route["flags"] & _RTNH_F_LINKDOWN:
+                if oif not in out or route["flags"] & _RTNH_F_LINKDOWN:
                     continue
                 dst = route.get_attr("RTA_DST") or ("0.0.0.0" if family == 2 else "::")
                 with contextlib.suppress(ValueError):
@@ -349,13 +350,27 @@ class LocalNetwork:
         self._on_loopback = frozenset(on_loopback)
         if reachable:
             online, reason = True, ""
-        elif not up:
+        elif not out:
             online, reason = False, "this computer's network is down (no link is up)"
         else:
             online, reason = False, "this computer's network is down (no route leaves it)"
         changed = online != self.online
         self.online, self.reason = online, reason
         return changed
+
+
+def _portless_bridges(links: dict[int, Any], up: set[int]) -> set[int]:
+    """The bridges among the links ``up`` that no port that is up leads out of: an empty
+    bridge (docker0, virbr0 or a VMs' br0 with nothing attached) has a carrier here, and its
+    subnet's route was taken for a way out, so a cable pulled was never "offline". A bridge
+    with a port up (the uplink enslaved to br0, a container's veth) is a network."""
+    bridges = {i for i in up if _kind(links[i]) == "bridge"}
+    return bridges - {links[i].get_attr("IFLA_MASTER") for i in up}
+
+
+def _kind(link: Any) -> str | None:
+    info = link.get_attr("IFLA_LINKINFO")
+    return info.get_attr("IFLA_INFO_KIND") if info is not None else None
 
 
 def loopback(address: str) -> bool:

@@ -1,0 +1,98 @@
+"""Bridges and this computer's network, for real, in a namespace the test makes.
+
+A bridge with an address and no port up (docker0 or virbr0 with nothing attached, a Linux
+bridge made for VMs not running) leads nowhere, though the kernel may call it up with a
+carrier (an empty bridge is "state UNKNOWN, LOWER_UP"). A bridge that carries the uplink (a
+host whose eth0 is a port of br0) is the way out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tcpmonitor_gui.lab import LineEchoServer
+from tests.helpers import make_profile
+from tests.netns import Namespace
+from tests.netns_process import back_from_down, cable, routed_namespace, state_of
+from tests.unit._cli_process import Home
+from tests.unit.test_local_network import run_until_up
+
+pytestmark = pytest.mark.netns
+
+
+@pytest.fixture
+def ns() -> Iterator[Namespace]:
+    with routed_namespace() as made:
+        yield made
+
+
+def _uplink(ns: Namespace) -> str:
+    """The name of the namespace's end of its veth pair (its uplink)."""
+    links = ns.run(ns.ip, "-o", "link", "show").split("\n")
+    return next(line.split(": ")[1].split("@")[0] for line in links if "tmp" in line)
+
+
+def _wait_for_carrier(ns: Namespace, link: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while "NO-CARRIER" in (shown := ns.run(ns.ip, "link", "show", link)):
+        assert time.monotonic() < deadline, shown
+        time.sleep(0.05)  # ok-sleep: polling the kernel's link state, with a deadline
+
+
+def _offline_while_the_cable_is_out(ns: Namespace, tmp_path: Path) -> None:
+    """A probe of a server beyond the uplink, up; the cable pulled: "offline" is said, at
+    once, and the probe's drop is this computer's; the cable back: "online", and up again."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer(listen_host=ns.host_ip) as server:
+        profile = make_profile(
+            *server.address, "probe", id="p", interval_s=1.0, timeout_s=0.5, fail_after=1
+        )
+        run = run_until_up(ns, home, tmp_path, [profile])
+        try:
+            assert not [e for _, e in run.seen if e["kind"] == "network"], run.seen
+            pulled = cable(ns, plugged=False)
+            offline_at, offline = run.until(lambda e: e["kind"] == "network", 10)
+            assert offline["state"] == "offline", offline
+            assert offline_at - pulled < 3.0, f"offline said after {offline_at - pulled:.1f} s"
+            _, down = run.until(state_of("p", "down"), 15)
+            assert down["cause"] == "local_network", down
+            cable(ns, plugged=True)
+            _, online = run.until(lambda e: e["kind"] == "network" and e is not offline, 10)
+            assert online["state"] == "online", online
+            run.until(back_from_down("p"), 15)
+        finally:
+            run.stop()
+
+
+def test_an_empty_bridge_keeps_nothing_from_saying_this_computer_is_offline(
+    ns: Namespace, tmp_path: Path
+) -> None:
+    """The uplink goes (a cable pulled) while a bridge with an address and no port is up:
+    its own subnet's route was taken for a way out, so "this computer is offline" was never
+    said (only "changed: no default route now"), and no offline was counted or shown."""
+    ns.run(ns.ip, "link", "add", "tmbr0", "type", "bridge")
+    ns.run(ns.ip, "addr", "add", "172.31.250.1/24", "dev", "tmbr0")
+    ns.run(ns.ip, "link", "set", "tmbr0", "up")
+    _offline_while_the_cable_is_out(ns, tmp_path)
+
+
+def test_a_bridge_that_carries_the_uplink_is_the_way_out(ns: Namespace, tmp_path: Path) -> None:
+    """The uplink is a port of a bridge that holds the address and the default route: this
+    computer is online through it, offline when the uplink goes, and back when it returns."""
+    uplink = _uplink(ns)
+    address = next(
+        word for line in ns.run(ns.ip, "-4", "-o", "addr", "show", "dev", uplink).splitlines()
+        for word in line.split() if "/" in word
+    )  # fmt: skip
+    ns.run(ns.ip, "link", "add", "tmbr0", "type", "bridge")
+    ns.run(ns.ip, "link", "set", uplink, "master", "tmbr0")
+    ns.run(ns.ip, "addr", "del", address, "dev", uplink)
+    ns.run(ns.ip, "addr", "add", address, "dev", "tmbr0")
+    ns.run(ns.ip, "link", "set", "tmbr0", "up")
+    ns.run(ns.ip, "route", "replace", "default", "via", ns.host_ip)
+    _wait_for_carrier(ns, "tmbr0")  # a bridge has one once its port forwards, a moment on
+    _offline_while_the_cable_is_out(ns, tmp_path)
