@@ -201,11 +201,13 @@ class MainWindow(QMainWindow):
         self.table.demoRequested.connect(self.demoRequested)
         for source in (self.log_pane.statusMessage, self.profiles.message, self.reports.message):
             source.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-        problems = (self.profiles.problem, self.settings_actions.problem, self.reports.problem)
+        problems = (self.profiles.problem, self.reports.problem)
         for source in (*problems, self.log_pane.problem):  # the log's export: it said nothing
             source.connect(lambda title, text: self.banner.show_message(title, text, "warning"))
+        settings = self.banner.about("settings saved")  # not saved, then saved again
+        self.settings_actions.problem.connect(lambda title, text: settings(title, text, "warning"))
         self.settings_actions.applied.connect(self.policy.set_settings)
-        self.settings_actions.resolved.connect(lambda t: self.banner.show_message(t, "", "info"))
+        self.settings_actions.resolved.connect(lambda t: settings(t, "", "info"))
         self.registry.saved.connect(self._profiles_saved)
         self.policy.notification.connect(self.notify)
         self.tray.showHideRequested.connect(self.toggle_visible)
@@ -223,7 +225,7 @@ class MainWindow(QMainWindow):
         thread and calls this then), once per log."""
         if (log := self.session.eventlog) is not None and log is not self._watched_log:
             self._watched_log = log
-            warn, say = self.banner.show_message, self.statusBar().showMessage
+            warn, say = self.banner.about("event log"), self.statusBar().showMessage
             log.watch_health(lambda h: call_in_gui_thread(tell_health, h, warn, say, owner=self))
 
     def show_problems(self, problems: Sequence[Problem] | None = None) -> None:
@@ -280,17 +282,17 @@ class MainWindow(QMainWindow):
             asyncio.get_running_loop()
         except RuntimeError:  # no qasync loop (widget tests): the banner needs none
             self.banner.show_message(
-                notice.title, notice.body, "warning" if notice.urgent else "info"
+                notice.title, notice.body, "warning" if notice.urgent else "info", notice.key
             )
             return
         self.chain.post(notice)
 
     def _profiles_saved(self, error: str) -> None:
+        said = self.banner.about("profiles saved")  # not saved, then saved again
         if error and error != self._unsaved:  # (the retries every 30 s say it once)
-            said = file_problem_text(error)
-            self.banner.show_message(self.tr("Profiles were not saved"), said, "warning")
+            said(self.tr("Profiles were not saved"), file_problem_text(error), "warning")
         elif not error and self._unsaved:  # what was told is no longer true
-            self.banner.show_message(self.tr("Profiles are saved again"), "", "info")
+            said(self.tr("Profiles are saved again"), "", "info")
         self._unsaved = error
 
     # -- monitoring -----------------------------------------------------------------------

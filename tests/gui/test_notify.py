@@ -778,16 +778,16 @@ async def test_a_desktop_backend_without_its_bus_asks_again_at_the_next_notice(
 # -- the banner --------------------------------------------------------------------------
 
 
-def test_banner_is_hidden_until_a_message_and_the_newest_replaces_the_older(
-    qtbot: QtBot,
-) -> None:
+def test_banner_is_hidden_until_a_message_and_lists_the_newest_first(qtbot: QtBot) -> None:
     banner = Banner()
     qtbot.addWidget(banner)
     assert banner.isHidden()
     banner.show_message("Connection down: A", "A is down: refused", "warning")
     assert not banner.isHidden()
     banner.show_message("Connection back up: A", "A is back up", "info")
-    assert banner.label_text() == "Connection back up: A\nA is back up"
+    assert banner.label_text() == (
+        "Connection back up: A\nA is back up\n\nConnection down: A\nA is down: refused"
+    )
     assert banner.message()[2] == "info"
 
 

@@ -112,8 +112,7 @@ class BannerBackend:
         offer: Offer = NO_OFFER,
         replaces: object = None,
     ) -> object:
-        self._banner.show_message(title, body, "warning" if urgent else "info")
-        return None
+        return self._banner.show_message(title, body, "warning" if urgent else "info", replaces)
 
 
 class DesktopBackend:

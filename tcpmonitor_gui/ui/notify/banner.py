@@ -1,15 +1,21 @@
 """An in-window notification bar: the last resort when there is no tray and no desktop service.
 
 Notifications must reach the user even where neither a tray nor a notification daemon exists
-(STYLE.md, practice 7), so the main window carries this bar above its table. It shows one
-message at a time — the newest replaces the older, since a stack of stale bars would bury the
-table — and hides itself after a while so that it never stays in the way; a long message
-scrolls within it rather than push the window past the screen's edge.
+(STYLE.md, practice 7), so the main window carries this bar above its table. It lists every
+message still in view, the newest first, as a desktop's notices stand side by side: it showed
+only the newest, and a recovery of one connection, or a drop told apart, left another's drop
+said nowhere. One bar, not a stack of them (it would bury the table): each message leaves it
+``hide_after_ms`` after it was shown, an update (the same key) replaces its message, and the
+bar hides with the last; a long list scrolls within it rather than push the window past the
+screen's edge.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import itertools
+import time
+from collections.abc import Callable
+from typing import Literal, NamedTuple
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QResizeEvent
@@ -42,8 +48,19 @@ SEVERITY_COLORS: dict[Severity, str] = {
 }
 
 
+#: The most messages listed at once: the oldest leaves for a new one beyond that.
+MOST_SHOWN = 6
+
+
+class Message(NamedTuple):
+    title: str
+    text: str
+    severity: Severity
+    until: float  # ``monotonic()`` when it leaves
+
+
 class Banner(QFrame):
-    """A closable bar with one message; hidden until ``show_message``."""
+    """A closable bar listing the messages in view; hidden until ``show_message``."""
 
     def __init__(self, parent: QWidget | None = None, *, hide_after_ms: int = HIDE_AFTER_MS):
         super().__init__(parent)
@@ -51,9 +68,10 @@ class Banner(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         # As tall as its message (``_fit``), never more: the table takes what is left.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self._severity: Severity = "info"
-        self._title = ""
-        self._text = ""
+        #: By key, the newest last.
+        self._messages: dict[object, Message] = {}
+        self._keys = itertools.count()
+        self._hide_after_s = hide_after_ms / 1000
         self._label = QLabel(self)
         self._label.setWordWrap(True)
         self._label.setTextFormat(Qt.TextFormat.PlainText)
@@ -77,15 +95,47 @@ class Banner(QFrame):
         layout.addWidget(self._close, 0, Qt.AlignmentFlag.AlignTop)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(hide_after_ms)
-        self._timer.timeout.connect(self.dismiss)
+        self._timer.timeout.connect(self._expire)
         self.hide()
 
-    def show_message(self, title: str, text: str, severity: Severity = "info") -> None:
-        """Show ``title`` and ``text``, replacing whatever was shown, and restart the timer."""
-        self._title, self._text, self._severity = title, text, severity
-        self._label.setText(f"{title}\n{text}" if text else title)
+    def show_message(
+        self, title: str, text: str, severity: Severity = "info", key: object = None
+    ) -> object:
+        """Show ``title`` and ``text`` first, in place of the message of ``key`` if one is
+        shown; returns the key (a new one without ``key``), for an update."""
+        key = next(self._keys) if key is None else key
+        self._messages.pop(key, None)
+        until = time.monotonic() + self._hide_after_s
+        self._messages[key] = Message(title, text, severity, until)
+        while len(self._messages) > MOST_SHOWN:
+            del self._messages[next(iter(self._messages))]
+        self._render()
+        return key
+
+    def about(self, key: object) -> Callable[[str, str, str], object]:
+        """``show_message`` under ``key``: a problem, then the word that it is solved."""
+
+        def show(title: str, text: str, severity: str = "info") -> object:
+            return self.show_message(title, text, _severity(severity), key)
+
+        return show
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        self._messages = {k: m for k, m in self._messages.items() if m.until > now}
+        self._render()
+
+    def _render(self) -> None:
+        if not self._messages:
+            self.dismiss()
+            return
+        shown = list(reversed(self._messages.values()))  # the newest first
+        self._label.setText(
+            "\n\n".join(f"{m.title}\n{m.text}" if m.text else m.title for m in shown)
+        )
+        title = shown[0].title
         self.setAccessibleName(self.tr("Notification: {title}").format(title=title))
+        severity: Severity = "warning" if any(m.severity == "warning" for m in shown) else "info"
         color = QColor(SEVERITY_COLORS[severity])
         tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 50)"
         # A tint of the state's colour works on light and dark themes; the strong edge
@@ -96,7 +146,8 @@ class Banner(QFrame):
         )
         self.show()
         self._fit()
-        self._timer.start()
+        left = min(m.until for m in shown) - time.monotonic()
+        self._timer.start(max(0, int(left * 1000) + 1))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -116,14 +167,23 @@ class Banner(QFrame):
     @Slot()
     def dismiss(self) -> None:
         self._timer.stop()
+        self._messages.clear()
+        self._label.clear()
         self.hide()
 
     def message(self) -> tuple[str, str, Severity]:
         """The message shown last: title, text and severity."""
-        return self._title, self._text, self._severity
+        if not self._messages:
+            return "", "", "info"
+        title, text, severity, _ = next(reversed(self._messages.values()))
+        return title, text, severity
 
     def label_text(self) -> str:
         return self._label.text()
 
     def close_button(self) -> QToolButton:
         return self._close
+
+
+def _severity(severity: str) -> Severity:
+    return "warning" if severity == "warning" else "info"

@@ -20,4 +20,4 @@ def metrics_failed_text(where: str, why: str) -> tuple[str, str]:
 
 
 def tell_metrics_failed(banner: Banner, where: str, why: str) -> None:
-    banner.show_message(*metrics_failed_text(where, why), "warning")
+    banner.show_message(*metrics_failed_text(where, why), "warning", "metrics")

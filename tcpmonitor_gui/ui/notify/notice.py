@@ -64,7 +64,7 @@ class Change:
 
 class Joining:
     """Drops told while the last notice told is a drop notice still on screen join it, and
-    so do recoveries: a tray balloon or the window's banner shows one notice at a time, and
+    so do recoveries: a tray balloon shows one notice at a time (the banner lists them), and
     must not say "2 connections down" while 3 are, nor "131 connections back up" while 300
     are. The joined notice names the earlier one's profiles still down (or up) as well, and
     takes its key, so that it replaces it where it is shown."""

@@ -18,7 +18,7 @@ testable with a fake clock and no display.
 - Drops told while the last notice told is a drop notice still on screen (``SHOWN_S``, as
   long as every way of showing keeps one) join that notice, which is updated to name its
   profiles still down as well, and recoveries likewise (``notice.Joining``): a tray balloon
-  or the window's banner shows one notice at a time, and must not say "2 connections down"
+  shows one notice at a time (the banner lists them), and must not say "2 connections down"
   while 3 are, nor "131 connections back up" while 300 are.
 - When most monitored hosts are down (``OFFLINE_FRACTION`` of the hosts of the enabled, unpaused
   profiles), at least ``OFFLINE_MIN`` of them gone at once (``computer.at_once``: within a

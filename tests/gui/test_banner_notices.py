@@ -1,0 +1,70 @@
+"""The window's banner, where there is no tray and no desktop service: it shows every notice
+still in view, as a desktop's notices stand side by side, not only the newest."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.ui.notify.backends import BannerBackend, choose_backend
+from tcpmonitor_gui.ui.notify.banner import Banner
+from tests.gui.test_notify import Harness, down, up
+
+
+def _banner(qtbot: QtBot, **kw: int) -> Banner:
+    banner = Banner(**kw)
+    qtbot.addWidget(banner)
+    return banner
+
+
+async def test_a_recovery_of_one_leaves_the_others_drop_in_view(qtbot: QtBot) -> None:
+    """A and B dropped (one notice, joined); A came back: its recovery took the banner's
+    place, and that B was down was said nowhere in view (the desktop's notices stand side
+    by side, so there it still was)."""
+    h = Harness(qtbot, ["A", "B"])
+    banner = _banner(qtbot)
+    chain = choose_backend(None, None, BannerBackend(banner))
+    for notice in [*h.at(0, down(h["A"])), *h.at(3, down(h["B"], 3)), *h.at(6, up(h["A"], 6))]:
+        await chain.deliver(notice)
+    text = banner.label_text()
+    assert text.startswith("Connection back up: A\n"), text  # the newest first
+    assert "2 connections down: A, B" in text, text
+    assert banner.message()[0] == "Connection back up: A"
+
+
+async def test_a_drop_told_apart_from_the_first_leaves_the_first_in_view(qtbot: QtBot) -> None:
+    """A dropped; C's recovery was told; then B dropped, in a notice of its own (a recovery
+    came between): "Connection down: B" replaced all else, and A's drop was no longer said."""
+    h = Harness(qtbot, ["A", "B", "C"])
+    banner = _banner(qtbot)
+    chain = choose_backend(None, None, BannerBackend(banner))
+    h.at(-60, down(h["C"], -60))
+    told = [*h.at(0, down(h["A"])), *h.at(2, up(h["C"], 2)), *h.at(4, down(h["B"], 4))]
+    for notice in told:
+        await chain.deliver(notice)
+    titles = [line for line in banner.label_text().splitlines() if line.startswith("Connection")]
+    assert titles == ["Connection down: B", "Connection back up: C", "Connection down: A"]
+
+
+async def test_a_notice_updated_in_place_is_shown_once_and_the_others_leave_in_time(
+    qtbot: QtBot,
+) -> None:
+    """An update (the same key) replaces its notice where it stands; each notice leaves the
+    banner its own time after it was shown, and the banner with the last."""
+    banner = _banner(qtbot, hide_after_ms=300)
+    shown = banner.show_message("Connection down: A", "A is down: reset", "warning")
+    banner.show_message("Profiles were not saved", "disk full", "warning")
+    banner.show_message("2 connections down: A, B", "A is down\nB is down", "warning", shown)
+    assert banner.label_text().count("connections down") == 1
+    assert "Connection down: A" not in banner.label_text()
+    assert banner.label_text().startswith("2 connections down: A, B\n")
+    qtbot.waitUntil(banner.isHidden, timeout=5000)
+    assert banner.label_text() == ""
+
+
+def test_a_problem_solved_replaces_what_said_it(qtbot: QtBot) -> None:
+    banner = _banner(qtbot)
+    said = banner.about("profiles saved")
+    said("Profiles were not saved", "disk full", "warning")
+    said("Profiles are saved again", "", "info")
+    assert banner.label_text() == "Profiles are saved again"
+    assert banner.message()[2] == "info"
