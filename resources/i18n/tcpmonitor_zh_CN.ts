@@ -16,7 +16,7 @@
     <name>Banner</name>
     <message>
         <source>Dismiss</source>
-        <extracomment>At most this part of the screen&apos;s free height: a longer message scrolls. A notice&apos;s seven lines at 150 % on a 1024 x 600 screen made the window taller than the screen, its status line (the counts) below the screen&apos;s edge. The colours of the states a message is about: a drop reads like a ``down`` row.</extracomment>
+        <extracomment>At most this part of the screen&apos;s free height: a longer message scrolls. A notice&apos;s seven lines at 150 % on a 1024 x 600 screen made the window taller than the screen, its status line (the counts) below the screen&apos;s edge. The colours of the states a message is about: a drop reads like a ``down`` row. The most messages listed at once: the oldest leaves for a new one beyond that. By key, the newest last.</extracomment>
         <translation>关闭</translation>
     </message>
     <message>
@@ -771,6 +771,10 @@
     <message>
         <source>ongoing (down before the restart too)</source>
         <translation>持续中（重启前也已断开）</translation>
+    </message>
+    <message>
+        <source>ongoing (down before the pause too)</source>
+        <translation>持续中（暂停前也已断开）</translation>
     </message>
     <message>
         <source>{cause} (in a maintenance window)</source>
@@ -2674,13 +2678,17 @@ Take them too?</source>
     </message>
     <message>
         <source>{cause}; now {retry}</source>
-        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. ``since`` on a clock that nobody sets (``clock.Times``): &quot;for&quot; counts from it. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). The row&apos;s place among all rows by name, then target: ties in the state column (and so in the default sort) keep this order instead of moving under the selection. What the event log last knew (``StatusModel.restore``), until a state is found again. The state found at start is the one left before the restart (``found_again``). Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). The model&apos;s tick that last wrote the clock cells (&quot;for&quot;, uptime, marks). Cells not written since a change, the row not being seen (``StatusModel.catch_up``). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
+        <extracomment>The cause of the drop (or of the failures that degrade the row), from state events. While down: the cause the retries fail with now, when it is another one (a FIN, then refused reconnects); None otherwise. ``since`` on a clock that nobody sets (``clock.Times``): &quot;for&quot; counts from it. The stored uptime and the state changes since: ``uptime`` follows it every second. What the uptime cell shows, as compared each second (``write_uptime``). The row&apos;s place among all rows by name, then target: ties in the state column (and so in the default sort) keep this order instead of moving under the selection. What the event log last knew (``StatusModel.restore``), or the row at a pause, until a state is found again; and which of the two (``again.RESTART`` or ``again.PAUSE``). The state found at start (or resume) is the one left then: ``last_by``, or &quot;&quot;. Until when (Unix seconds) that text stays right unless the state changes. What each cell shows now, (text, sort key) by column: a cell is written only when its value changes (a Python comparison is far cheaper than a call into Qt). What the name cell&apos;s icon says: &quot;&quot;, &quot;snoozed&quot; or &quot;maintenance&quot; (``marks.write_marks``). The drop began in a maintenance window (its event said so). Shown in bold: a drop not acknowledged (``marks.needs_ack``). Until when the &quot;for&quot; cell&apos;s text stays right (it shows seconds, then minutes...). The model&apos;s tick that last wrote the clock cells (&quot;for&quot;, uptime, marks). Cells not written since a change, the row not being seen (``StatusModel.catch_up``). Brackets the group in the SEARCH role; no one types it into a group or the filter box.</extracomment>
         <translation>{cause}；现在：{retry}</translation>
     </message>
     <message>
         <source>{duration} (and before the restart)</source>
-        <extracomment>More rows than any table holds: ``state_key`` = severity, then name order. &quot;For&quot; of the state found at start that was the one left before the restart.</extracomment>
+        <extracomment>More rows than any table holds: ``state_key`` = severity, then name order. &quot;For&quot; of the state found at start (or at a resume) that was the one left then.</extracomment>
         <translation>{duration}（重启前也是如此）</translation>
+    </message>
+    <message>
+        <source>{duration} (and before the pause)</source>
+        <translation>{duration}（暂停前也是如此）</translation>
     </message>
     <message>
         <source>Latency of the last 60 checks; red ticks are failed checks</source>
@@ -2769,6 +2777,10 @@ Take them too?</source>
     <message>
         <source>{state} since this program started; {state} when it last stopped too. Nothing was watched in between, so when that began or ended is not known.</source>
         <translation>自本程序启动以来为{state}；上次停止时也是{state}。其间无人监视，因此不知道何时开始或结束。</translation>
+    </message>
+    <message>
+        <source>{state} since it was resumed; {state} when it was paused too. Nothing was watched in between, so when that began or ended is not known.</source>
+        <translation>自恢复监视以来为{state}；暂停时也是{state}。其间无人监视，因此不知道何时开始或结束。</translation>
     </message>
     <message>
         <source>No checks yet</source>
@@ -3061,6 +3073,10 @@ Take them too?</source>
     <message>
         <source>{event} (down before the restart too)</source>
         <translation>{event}（重启前也已断开）</translation>
+    </message>
+    <message>
+        <source>{event} (down before the pause too)</source>
+        <translation>{event}（暂停前也已断开）</translation>
     </message>
     <message>
         <source>{event} (removed)</source>

@@ -141,7 +141,7 @@ class TrayIcon(QObject):
         parent: QObject | None = None,
         *,
         exists: Callable[[str], bool] | None = None,
-        in_state: Callable[[str], tuple[State, dt.datetime, float, bool] | None] | None = None,
+        in_state: Callable[[str], tuple[State, dt.datetime, float, str] | None] | None = None,
     ) -> None:
         """``exists``: whether a connection is still there (a removed one's recent events
         offer no "show" or snooze); ``in_state``: the table's ``StatusModel.in_state`` (a
@@ -150,7 +150,7 @@ class TrayIcon(QObject):
         self._exists = exists or (lambda _profile_id: True)
         self._in_state = in_state or (lambda _profile_id: None)
         #: Of the events listed, the removed connections' and the drops found again.
-        self._marked: tuple[frozenset[str], frozenset[Event]] = (frozenset(), frozenset())
+        self._marked: tuple[frozenset[str], dict[Event, str]] = (frozenset(), {})
         self._paused = False
         self._state = State.UNKNOWN
         #: Drops not acknowledged: shown as a count on the icon.
@@ -351,7 +351,7 @@ class TrayIcon(QObject):
     @Slot()
     def _fill_recent(self) -> None:
         gone = frozenset(e.profile_id for e in self._recent if not self._exists(e.profile_id))
-        again = frozenset(e for e in self._recent if self._found_again(e))
+        again = {e: left for e in self._recent if (left := self._found_again(e))}
         if not self._recent_dirty and (gone, again) == self._marked:
             return
         self._recent_dirty, self._marked = False, (gone, again)
@@ -365,8 +365,10 @@ class TrayIcon(QObject):
         for event in reversed(self._recent):
             # "&&": a menu reads "&" as its shortcut mark ("R&D db" showed as "RD db").
             title = event_text(event).replace("&", "&&")
-            if event in again:  # as the notice ("Still down") and the table say it
+            if (why := again.get(event)) == "restart":  # as the notice and the table say it
                 title = self.tr("{event} (down before the restart too)").format(event=title)
+            elif why:
+                title = self.tr("{event} (down before the pause too)").format(event=title)
             pid = event.profile_id
             if pid in gone:  # nothing to show or snooze: said, and greyed
                 removed = self.tr("{event} (removed)").format(event=title)
@@ -387,10 +389,13 @@ class TrayIcon(QObject):
                     lambda _=False, pid=pid, d=duration: self.snoozeRequested.emit(pid, d)
                 )
 
-    def _found_again(self, event: Event) -> bool:
-        """Whether ``event`` began the drop going on, found at a start as it was left."""
+    def _found_again(self, event: Event) -> str:
+        """Whether ``event`` began the drop going on, found at a start (or a resume) as it was
+        left: why it was left ("restart" or "pause"), or ""."""
         known = self._in_state(event.profile_id)
-        return event.state is State.DOWN and known is not None and known[3] and known[1] == event.ts
+        if event.state is State.DOWN and known is not None and known[1] == event.ts:
+            return known[3]
+        return ""
 
     @Slot()
     def _message_clicked(self) -> None:

@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 #: While shown, the history is read again this often, and this long after a state change.
 #: A profile's state, since when (wall clock), the seconds really passed since and whether it
 #: was so before the restart too (``StatusModel.in_state``).
-InState: TypeAlias = Callable[[str], "tuple[State, dt.datetime, float, bool] | None"]
+InState: TypeAlias = Callable[[str], "tuple[State, dt.datetime, float, str] | None"]
 REFRESH_MS = 60_000
 SOON_MS = 1_000
 
@@ -345,7 +345,11 @@ class DetailsDock(QDockWidget):
         ongoing, until = self.tr("ongoing"), self._until(history)
         known = self.in_state(history.profile_id)  # the table's "(and before the restart)":
         if known is not None and known[3] and self._known_drop(history):  # of the same drop
-            ongoing = self.tr("ongoing (down before the restart too)")
+            ongoing = (
+                self.tr("ongoing (down before the restart too)")
+                if known[3] == "restart"
+                else self.tr("ongoing (down before the pause too)")
+            )
         for at, o in enumerate(rows):
             ended = ongoing if o.end is None else _ended_text(o.ended_by)
             cause = cause_text(o.cause)

@@ -133,10 +133,12 @@ class Row:
     #: The row's place among all rows by name, then target: ties in the state column (and
     #: so in the default sort) keep this order instead of moving under the selection.
     rank: int = 0
-    #: What the event log last knew (``StatusModel.restore``), until a state is found again.
+    #: What the event log last knew (``StatusModel.restore``), or the row at a pause, until
+    #: a state is found again; and which of the two (``again.RESTART`` or ``again.PAUSE``).
     last: LastSeen | None = None
-    #: The state found at start is the one left before the restart (``found_again``).
-    before: bool = False
+    last_by: str = ""
+    #: The state found at start (or resume) is the one left then: ``last_by``, or "".
+    before: str = ""
     #: Until when (Unix seconds) that text stays right unless the state changes.
     uptime_until: float = -math.inf
     haystack: str | None = None  # the filter's text, built on demand
@@ -199,8 +201,11 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.
 
 #: More rows than any table holds: ``state_key`` = severity, then name order.
 RANKS = 10_000_000
-#: "For" of the state found at start that was the one left before the restart.
-BEFORE_TOO = QT_TRANSLATE_NOOP("StatusModel", "{duration} (and before the restart)")
+#: "For" of the state found at start (or at a resume) that was the one left then.
+BEFORE_TOO = {
+    "restart": QT_TRANSLATE_NOOP("StatusModel", "{duration} (and before the restart)"),
+    "pause": QT_TRANSLATE_NOOP("StatusModel", "{duration} (and before the pause)"),
+}
 
 
 def state_key(row: Row) -> int:
@@ -300,7 +305,7 @@ def write_in_state(row: Row, now: float) -> bool:
     row.in_state_until = now + until_text_changes(seconds)
     text = coarse_duration_text(seconds)
     if row.before:
-        text = translate("StatusModel", BEFORE_TOO).format(duration=text)
+        text = translate("StatusModel", BEFORE_TOO[row.before]).format(duration=text)
     return put_cell(row, Column.IN_STATE, text, -row.since_at)
 
 
@@ -322,30 +327,6 @@ def fold_sample(row: Row, event: Event) -> bool:
     row.samples.append(event.latency_ms)
     row.latency = event.latency_ms
     return True
-
-
-def remember(row: Row, last: LastSeen) -> bool:
-    """What the log last knew, into a row that may or may not have heard from the engine;
-    True if the "for" cell changes (``found_again``)."""
-    if not row.samples:
-        row.samples.extend(last.latencies[-SAMPLES:])
-    if row.cause is None and last.cause is not None:
-        row.cause, row.haystack = last.cause, None
-    row.last = last
-    return found_again(row)  # if the engine found a state already
-
-
-def found_again(row: Row) -> bool:
-    """Whether the first state found after a start is the log's last one (``before``, said
-    beside "for"). "For" counts from this start, as the details' outage does: nothing is known
-    of the time nothing watched (from before, a drop read "for 11 min" beside "ongoing, 58 s")."""
-    last, row.before, row.in_state_until = row.last, False, None
-    if last is None or row.state not in KNOWN_STATES:
-        return False
-    row.last = None
-    since, now = last.since, row.since  # the log's own may be this start's change already
-    row.before = last.state is row.state and since is not None and now is not None and since < now
-    return row.before
 
 
 def uptime_changed(row: Row, news: Uptime | float, event: Event | None = None) -> None:

@@ -25,6 +25,7 @@ from ..common.detail_text import detail_text
 from ..common.i18n import translate
 from ..common.icons import worst
 from ..common.quiet import quietly, rows_changed
+from .again import found_again, remember
 from .cells import (
     COLUMN_COUNT,
     GROUP_MARK,
@@ -38,13 +39,11 @@ from .cells import (
     fold_sample,
     forget_cells,
     format_latency,
-    found_again,
     fresh_cells,
     new_items,
     new_row,
     put_cell,
     rank_rows,
-    remember,
     uptime_changed,
     write_live,
     write_uptime,
@@ -257,7 +256,7 @@ class StatusModel(QStandardItemModel):
                 row.since_at, row.in_state_until = self._times.began(row.since, event), None
                 uptime_changed(row, row.since_at, event)
             row.retry_cause = None
-            found_again(row)
+            found_again(row, event)
             if event.cause is not None:
                 row.cause = event.cause
             if event.state is State.DOWN:  # said again: planned no more, noticed as before
@@ -358,10 +357,10 @@ class StatusModel(QStandardItemModel):
         about to paint or copy them: it reads them next)."""
         self._clock.catch_up(rows)
 
-    def in_state(self, profile_id: str) -> tuple[State, dt.datetime, float, bool] | None:
+    def in_state(self, profile_id: str) -> tuple[State, dt.datetime, float, str] | None:
         """A row's state, since when (the wall clock's stamp), the seconds really passed since
         then, whatever was done to the wall clock, and whether it was so before the restart
-        too (``Row.before``) (None: no state known yet)."""
+        (or pause) too: ``Row.before`` (None: no state known yet)."""
         at = self._by_id.get(profile_id)
         row = None if at is None else self._rows[at]
         if row is None or row.since is None:

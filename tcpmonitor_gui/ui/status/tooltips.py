@@ -26,10 +26,15 @@ def cell_tooltip(row: Row, column: int) -> str | None:
             "Timed when the connection was made: a watch sends nothing, so nothing is timed "
             "while it holds the connection (a heartbeat times every answer)."
         )
-    if column == Column.IN_STATE and row.before:
+    if column == Column.IN_STATE and row.before == "restart":
         return StatusTooltip.tr(
             "{state} since this program started; {state} when it last stopped too. Nothing "
             "was watched in between, so when that began or ended is not known."
+        ).format(state=state_text(row.state))
+    if column == Column.IN_STATE and row.before:
+        return StatusTooltip.tr(
+            "{state} since it was resumed; {state} when it was paused too. Nothing was "
+            "watched in between, so when that began or ended is not known."
         ).format(state=state_text(row.state))
     return marks_tooltip(row) if column == Column.NAME else None
 
