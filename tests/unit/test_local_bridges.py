@@ -8,6 +8,8 @@ host whose eth0 is a port of br0) is the way out.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,3 +98,36 @@ def test_a_bridge_that_carries_the_uplink_is_the_way_out(ns: Namespace, tmp_path
     ns.run(ns.ip, "route", "replace", "default", "via", ns.host_ip)
     _wait_for_carrier(ns, "tmbr0")  # a bridge has one once its port forwards, a moment on
     _offline_while_the_cable_is_out(ns, tmp_path)
+
+
+def test_a_connection_to_an_address_of_this_computer_on_a_bridge_without_carrier_is_kept(
+    ns: Namespace, tmp_path: Path
+) -> None:
+    """docker0 with no container running (NO-CARRIER) keeps its address, where a service of
+    this computer listens for the containers. A connection held to it from this computer
+    never leaves it, yet at each change of the network (a VPN, a new route) it was cut as
+    "this computer's address ... is gone": a drop told, and counted, that never happened."""
+    ns.run(ns.ip, "link", "add", "tmbr0", "type", "bridge")
+    ns.run(ns.ip, "link", "add", "tmport0", "type", "veth", "peer", "name", "tmport1")
+    ns.run(ns.ip, "link", "set", "tmport0", "master", "tmbr0")  # a port, down: no carrier
+    ns.run(ns.ip, "addr", "add", "172.31.250.1/24", "dev", "tmbr0")
+    ns.run(ns.ip, "link", "set", "tmbr0", "up")
+    assert "NO-CARRIER" in ns.run(ns.ip, "link", "show", "tmbr0")
+    home = Home(tmp_path / "config", tmp_path / "data")
+    serve = [ns.ip, "netns", "exec", ns.name, sys.executable, "-m", "tcpmonitor_gui.lab"]
+    with subprocess.Popen(
+        [*serve, "serve", "echo", "--host", "172.31.250.1"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    ) as server:  # fmt: skip
+        assert server.stdin is not None and server.stdout is not None
+        _, host, port = server.stdout.readline().split()
+        profile = make_profile(host, int(port), "watch", id="db", interval_s=1.0)
+        run = run_until_up(ns, home, tmp_path, [profile])
+        try:
+            for subnet in ("198.51.100.0/24", "203.0.113.0/24"):  # the second: the first's
+                ns.run(ns.ip, "route", "add", subnet, "via", ns.host_ip)  # retry is done
+                run.until(lambda e, s=subnet: e["kind"] == "network" and s in e["detail"], 10)
+            assert not [e for _, e in run.seen if e.get("state") == "down"], run.seen
+        finally:
+            run.stop()
+            server.stdin.close()
