@@ -149,6 +149,12 @@ SAME_LIFETIME_S = 0.5
 SAME_LIFETIME_SHARE = 0.05
 #: How long a watch's new connection must stand, beyond two round trips, before it is up.
 SETTLE_S = 0.02
+#: How a connection's peer ends it.
+_PEER_ENDED = (Cause.CLOSED_BY_PEER, Cause.RESET)
+#: A watch's connection that its peer ended sooner than this after the connect was turned
+#: away (a balancer whose backend refuses); one that lasted longer met something else (an
+#: idle timeout), and was up.
+TURNED_AWAY_S = 1.0
 #: How much of what a watch's peer said last is quoted when it ends the connection.
 LAST_WORDS = 80
 
@@ -174,7 +180,7 @@ class WatchCloses:
 
     def told(self, failure: Sample, wire: Wire, started: float) -> Sample:
         """``failure`` ended a connection opened at ``started`` (monotonic) on ``wire``."""
-        if failure.cause not in (Cause.CLOSED_BY_PEER, Cause.RESET):
+        if failure.cause not in _PEER_ENDED:
             self._last = None
             return failure
         lasted = (wire.lost_at or time.monotonic()) - started
@@ -232,6 +238,7 @@ async def run_held(
     closes = WatchCloses(d.interval_s) if d.kind == "watch" else None
     recycled: Sample | None = None  # the close being answered by a new connection
     answering = False  # this connection was opened to answer the last one's close
+    turned_away = 0.0  # how long a watch's last connection lasted, if it was turned away
 
     def told(sample: Sample) -> None:
         nonlocal recycled
@@ -251,13 +258,16 @@ async def run_held(
             started = time.monotonic()
             wake.held = conn
             try:
-                ended, closed_in_order = await _hold(profile, conn, told)
+                ended, closed_in_order = await _hold(profile, conn, told, 2.0 * turned_away)
             finally:
                 wake.held = None
                 if conn.wire is not None:
                     conn.wire.abort()
             if ended is None:
                 continue  # it asked its share of questions (the preset's): the next at once
+            lasted = time.monotonic() - started
+            peer_ended = closes is not None and ended.cause in _PEER_ENDED
+            turned_away = lasted if lasted < TURNED_AWAY_S and peer_ended else 0.0
             failure = (
                 ended
                 if closes is None or conn.wire is None
@@ -284,10 +294,13 @@ async def run_held(
         await wake.sleep(d.interval_s * _RNG.uniform(0.9, 1.1) if accepted else max(0.0, next_tick))
 
 
-async def _hold(profile: Profile, conn: Connected, report: Report) -> tuple[Sample | None, bool]:
+async def _hold(
+    profile: Profile, conn: Connected, report: Report, outlive: float = 0.0
+) -> tuple[Sample | None, bool]:
     """Report on one held connection until it fails; returns the failure (None: a heartbeat
     ended it itself, having asked the preset's ``per_connection`` questions), and whether the
-    server ended it in good order after it answered (``_in_order``, ``run_held``)."""
+    server ended it in good order after it answered (``_in_order``, ``run_held``). A watch's
+    connection is up once it has stood ``outlive`` seconds too (at most an interval)."""
     d = profile.detector
     wire = conn.wire
     assert wire is not None and wire.transport is not None
@@ -307,7 +320,9 @@ async def _hold(profile: Profile, conn: Connected, report: Report) -> tuple[Samp
             # Nor is a watch up on a connection its server turns away at once (Redis at its
             # maxclients says why and closes): each reconnect was "up" for 0.0 s, a recovery
             # in the history. That close comes within a round trip or two of the connect.
-            settle = min(d.interval_s, 2.0 * (latency or 0.0) / 1000.0 + SETTLE_S)
+            # One that the last connection was turned away after (a balancer resets each
+            # when its backend refuses, 0.1 s on) must outlive that: it was "up" each time.
+            settle = min(d.interval_s, max(2.0 * (latency or 0.0) / 1000.0 + SETTLE_S, outlive))
             if await wait_until(wire.lost, loop.time() + settle):
                 raise lost_failure(wire)
         report(

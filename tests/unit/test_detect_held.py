@@ -29,6 +29,7 @@ from tcpmonitor_gui.lab import (
     ServerThread,
     TrickleServer,
 )
+from tcpmonitor_gui.lab.link import set_rst_on_close
 from tests.helpers import Collector, make_profile
 from tests.redis import running_redis
 
@@ -442,3 +443,47 @@ async def test_a_watch_turned_away_at_once_is_never_up(
         details = await _closes(collector, 3)
     assert [e.state for e in collector.states()] == [State.CONNECTING, State.DOWN]
     assert all("saying '-ERR max number of clients reached\\r\\n'" in d for d in details)
+
+
+class DeadBackend(ServerThread):
+    """A load balancer whose backend is down (``failing``): it accepts, tries the backend for
+    ``tries_s`` and resets the client; else an echo server."""
+
+    def __init__(self, tries_s: float) -> None:
+        super().__init__()
+        self.tries_s = tries_s
+        self.failing = True
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.failing:
+            await asyncio.sleep(self.tries_s)  # ok-sleep: the backend's connect, failing
+            set_rst_on_close(writer.transport)
+            return
+        while line := await reader.readline():
+            writer.write(line)
+
+
+async def test_a_watch_turned_away_a_moment_after_each_connect_is_not_up_each_time(
+    monitors: MonitorSet, collector: Collector
+) -> None:
+    """The balancer resets each connection 0.1 s after accepting it (its backend refuses):
+    past the watch's settling time, so each was "up" and then "down", a recovery and a drop
+    in the history and the notices every interval (every backoff, before). A connection
+    after one turned away is up once it has outlived that one (twice over), and the backend
+    back is still told within about an interval."""
+    interval = 0.3
+    with DeadBackend(tries_s=0.1) as server:
+        monitors.add(make_profile(*server.address, "watch", interval_s=interval), stagger=False)
+        down_at, _ = await collector.wait_state(State.DOWN, timeout=5)
+
+        def resets() -> int:
+            return sum(
+                e.kind is Kind.SAMPLE and e.cause is Cause.RESET for _, e in collector.events
+            )
+
+        await collector.wait_for(lambda _e: resets() >= 6, timeout=15)
+        assert [e.state for t, e in collector.events if t > down_at and e.kind is Kind.STATE] == []
+        server.failing = False
+        back_at = time.monotonic()
+        seen_at, _ = await collector.wait_state(State.UP, timeout=10, after=back_at)
+    assert seen_at - back_at < 1.1 * interval + 2 * 0.1 + 0.5, f"{seen_at - back_at:.1f} s late"
