@@ -151,9 +151,8 @@ SAME_LIFETIME_SHARE = 0.05
 SETTLE_S = 0.02
 #: How a connection's peer ends it.
 _PEER_ENDED = (Cause.CLOSED_BY_PEER, Cause.RESET)
-#: A watch's connection that its peer ended sooner than this after the connect was turned
-#: away (a balancer whose backend refuses); one that lasted longer met something else (an
-#: idle timeout), and was up.
+#: Two of a watch's connections in a row that the peer ended sooner than this were turned
+#: away (a balancer whose backend refuses); longer, or once (a network change), was up.
 TURNED_AWAY_S = 1.0
 #: How much of what a watch's peer said last is quoted when it ends the connection.
 LAST_WORDS = 80
@@ -238,7 +237,7 @@ async def run_held(
     closes = WatchCloses(d.interval_s) if d.kind == "watch" else None
     recycled: Sample | None = None  # the close being answered by a new connection
     answering = False  # this connection was opened to answer the last one's close
-    turned_away = 0.0  # how long a watch's last connection lasted, if it was turned away
+    turned_away = short = 0.0  # how long a watch's last connection lasted, if it was short
 
     def told(sample: Sample) -> None:
         nonlocal recycled
@@ -267,7 +266,8 @@ async def run_held(
                 continue  # it asked its share of questions (the preset's): the next at once
             lasted = time.monotonic() - started
             peer_ended = closes is not None and ended.cause in _PEER_ENDED
-            turned_away = lasted if lasted < TURNED_AWAY_S and peer_ended else 0.0
+            was_short, short = short, lasted if lasted < TURNED_AWAY_S and peer_ended else 0.0
+            turned_away = short if was_short else 0.0  # the second short one in a row
             failure = (
                 ended
                 if closes is None or conn.wire is None
@@ -320,8 +320,7 @@ async def _hold(
             # Nor is a watch up on a connection its server turns away at once (Redis at its
             # maxclients says why and closes): each reconnect was "up" for 0.0 s, a recovery
             # in the history. That close comes within a round trip or two of the connect.
-            # One that the last connection was turned away after (a balancer resets each
-            # when its backend refuses, 0.1 s on) must outlive that: it was "up" each time.
+            # After those turned away 0.1 s on (a balancer), it was "up" each time: outlive.
             settle = min(d.interval_s, max(2.0 * (latency or 0.0) / 1000.0 + SETTLE_S, outlive))
             if await wait_until(wire.lost, loop.time() + settle):
                 raise lost_failure(wire)
