@@ -35,15 +35,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
+
+from .local_routes import Address, Route, describe_change, hops_of, portless_bridges
+
+__all__ = ["Address", "LocalNetwork", "Route", "describe_change", "loopback"]
 
 log = logging.getLogger(__name__)
 
 Change = Callable[[bool, str], None]
-#: ``IFF_UP``, ``IFF_LOOPBACK`` and ``IFF_RUNNING`` (a carrier) in ``ifinfomsg.flags``; a
-#: route's ``RTNH_F_LINKDOWN`` (its link has no carrier: an empty bridge, a cable out).
+#: ``IFF_UP``, ``IFF_LOOPBACK`` and ``IFF_RUNNING`` (a carrier) in ``ifinfomsg.flags``.
 _IFF_UP, _IFF_LOOPBACK, _IFF_RUNNING = 0x1, 0x8, 0x40
-_RTNH_F_LINKDOWN = 0x10
 _WATCHED = (
     "RTM_NEWLINK",
     "RTM_DELLINK",
@@ -319,21 +321,22 @@ class LocalNetwork:
             for i, link in links.items()
             if link["flags"] & running == running and not link["flags"] & _IFF_LOOPBACK
         }
-        out = up - _portless_bridges(links, up)
+        out = up - portless_bridges(links, up)
         reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         routes: set[Route | Address] = set()
         for family in (2, 10):  # AF_INET, AF_INET6
             for route in sock.get_routes(family=family, table=_MAIN_TABLE):
-                oif = route.get_attr("RTA_OIF")
-                if oif not in out or route["flags"] & _RTNH_F_LINKDOWN:
-                    continue
+                hops = [
+                    (oif, via) for oif, via, flags in hops_of(route) if oif in out and not flags
+                ]
                 dst = route.get_attr("RTA_DST") or ("0.0.0.0" if family == 2 else "::")
                 with contextlib.suppress(ValueError):
                     net = ipaddress.ip_network(f"{dst}/{route['dst_len']}", strict=False)
-                    if not net.is_link_local:
+                    if hops and not net.is_link_local:
                         reachable.append(net)
-                        name = links[oif].get_attr("IFLA_IFNAME") or f"#{oif}"
-                        routes.add(Route(str(net), route.get_attr("RTA_GATEWAY"), name))
+                        for oif, via in hops:
+                            name = links[oif].get_attr("IFLA_IFNAME") or f"#{oif}"
+                            routes.add(Route(str(net), via, name))
         on_loopback = set()
         for addr in sock.get_addr():
             local = addr.get_attr("IFA_LOCAL") or addr.get_attr("IFA_ADDRESS")
@@ -359,20 +362,6 @@ class LocalNetwork:
         return changed
 
 
-def _portless_bridges(links: dict[int, Any], up: set[int]) -> set[int]:
-    """The bridges among the links ``up`` that no port that is up leads out of: an empty
-    bridge (docker0, virbr0 or a VMs' br0 with nothing attached) has a carrier here, and its
-    subnet's route was taken for a way out, so a cable pulled was never "offline". A bridge
-    with a port up (the uplink enslaved to br0, a container's veth) is a network."""
-    bridges = {i for i in up if _kind(links[i]) == "bridge"}
-    return bridges - {links[i].get_attr("IFLA_MASTER") for i in up}
-
-
-def _kind(link: Any) -> str | None:
-    info = link.get_attr("IFLA_LINKINFO")
-    return info.get_attr("IFLA_INFO_KIND") if info is not None else None
-
-
 def loopback(address: str) -> bool:
     """Whether the IP ``address`` (IPv6 with a scope, or IPv4-mapped) is this computer's
     loopback: what goes there never leaves it, whatever the network does."""
@@ -389,59 +378,3 @@ def _flapped(reason: str, downs: int, seconds: float) -> str:
     a down and up between two reads of the kernel's state is not seen)."""
     flapped = f"it went down at least {downs} times in {seconds:.1f} s"
     return f"{reason} ({flapped})" if reason else f"this computer's network is up ({flapped})"
-
-
-class Route(NamedTuple):
-    """A route that leaves this computer through a link that is up."""
-
-    destination: str
-    gateway: str | None
-    device: str
-
-    def __str__(self) -> str:
-        via = f" via {self.gateway}" if self.gateway else ""
-        return f"{self.destination}{via} dev {self.device}"
-
-
-class Address(NamedTuple):
-    """One of this computer's addresses, on a link that is up."""
-
-    address: str
-    device: str
-
-    def __str__(self) -> str:
-        return f"{self.address} dev {self.device}"
-
-
-def describe_change(before: frozenset[Route | Address], after: frozenset[Route | Address]) -> str:
-    """``this computer's network changed: default route now via 10.0.0.1 dev wlan0``, or
-    ``...: address 10.0.0.7 dev wlan0 gone (now 10.0.0.9 dev wlan0)`` (what it held is cut),
-    or the routes that came and went, a few of them; "" when only addresses came."""
-    defaults = {"0.0.0.0/0", "::/0"}
-    old = sorted(r for r in before if isinstance(r, Route) and r.destination in defaults)
-    new = sorted(r for r in after if isinstance(r, Route) and r.destination in defaults)
-    if old != new:  # the defaults that came, else those that went (IPv4 and IPv6 apart)
-        came = [str(r) for r in new if r not in old]
-        went = [str(r) for r in old if r not in new]
-        if came:
-            return f"this computer's network changed: default route now {_few(came)}"
-        if new:
-            return f"this computer's network changed: default route {_few(went)} gone"
-        return "this computer's network changed: no default route now"
-    parts = []
-    lost = sorted(str(a) for a in before - after if isinstance(a, Address))
-    if lost:  # what was held from it is cut
-        came = sorted(str(a) for a in after - before if isinstance(a, Address))
-        now = f" (now {_few(came)})" if came else ""
-        parts.append(("address " if len(lost) == 1 else "addresses ") + _few(lost) + " gone" + now)
-    added = sorted(str(r) for r in after - before if isinstance(r, Route))
-    gone = sorted(str(r) for r in before - after if isinstance(r, Route))
-    if added:
-        parts.append("new route " + _few(added))
-    if gone:
-        parts.append("route gone " + _few(gone))
-    return "this computer's network changed: " + "; ".join(parts) if parts else ""
-
-
-def _few(items: list[str]) -> str:
-    return ", ".join(items[:3]) + (" …" if len(items) > 3 else "")
