@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -276,16 +276,9 @@ class MainWindow(QMainWindow):
         self.notices.append(notice)
         del self.notices[:-NOTICES_KEPT]
         log.info("notice: %s — %s", notice.title, notice.body.replace("\n", " / "))
-        import asyncio  # noqa: PLC0415 - loaded after the first frame (app.main)
-
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # no qasync loop (widget tests): the banner needs none
-            self.banner.show_message(
-                notice.title, notice.body, "warning" if notice.urgent else "info", notice.key
-            )
-            return
-        self.chain.post(notice)
+        if not self.chain.post(notice):  # no qasync loop (widget tests): the banner needs none
+            level: Literal["info", "warning"] = "warning" if notice.urgent else "info"
+            self.banner.show_message(notice.title, notice.body, level, notice.key)
 
     def _profiles_saved(self, error: str) -> None:
         said = self.banner.about("profiles saved")  # not saved, then saved again

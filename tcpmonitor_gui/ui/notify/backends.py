@@ -328,10 +328,15 @@ class FallbackChain:
             return backend
         return None
 
-    def post(self, notice: Notice) -> None:
-        """Deliver in the background on the running (qasync) loop: connect a signal to this."""
+    def post(self, notice: Notice) -> bool:
+        """Deliver in the background on the running (qasync) loop: connect a signal to this.
+        False, and nothing done, with no loop running (a window composed in a test)."""
         import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
 
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
         earlier = self._keyed.get(notice.key) if notice.key else None
 
         async def in_turn() -> NotificationBackend | None:
@@ -339,7 +344,7 @@ class FallbackChain:
                 await asyncio.wait({earlier})
             return await self.deliver(notice)
 
-        task = asyncio.get_running_loop().create_task(in_turn())
+        task = loop.create_task(in_turn())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         if notice.key:
@@ -351,6 +356,7 @@ class FallbackChain:
                     del self._keyed[key]
 
             task.add_done_callback(forget)
+        return True
 
     def warm_up(self) -> None:
         """Connect to the desktop's notification service now, ahead of the first notice,
