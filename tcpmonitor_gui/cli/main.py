@@ -389,7 +389,7 @@ def _formats(parser: argparse.ArgumentParser) -> None:
     shape.add_argument("--json", dest="format", action="store_const", const="json",
                        help="the same as --format json")  # fmt: skip
     shape.add_argument("--csv", dest="format", action="store_const", const="csv",
-                       help="the same as --format csv")  # fmt: skip
+                       help="the same as --format csv (yes or no: true or false)")  # fmt: skip
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -155,11 +155,16 @@ _FORMULA = frozenset("=+-@\t\r")
 def csv_cells(row: dict[str, Any]) -> dict[str, Any]:
     """A row for a spreadsheet: a text cell that a spreadsheet would run as a formula (``=``,
     ``+``, ``-``, ``@``, a tab or a carriage return first) gets a ``'`` in front, so a hostile
-    profile name cannot run anything on the reader's machine."""
-    return {
-        key: "'" + value if isinstance(value, str) and value[:1] in _FORMULA else value
-        for key, value in row.items()
-    }
+    profile name cannot run anything on the reader's machine; a yes or no is ``true`` or
+    ``false``, as the JSON says it (the csv module wrote Python's ``True``, which a script
+    comparing with the JSON's, or with ``true``, read as neither)."""
+    return {key: _cell(value) for key, value in row.items()}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "'" + value if isinstance(value, str) and value[:1] in _FORMULA else value
 
 
 def utc_now() -> dt.datetime:

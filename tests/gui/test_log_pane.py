@@ -177,7 +177,10 @@ def test_export_writes_the_filtered_rows_in_the_order_shown(
         rows = list(reader)
     downs = [e for e in events if e.state is State.DOWN]
     expected = [
-        {k: "" if v is None else str(v) for k, v in e.to_dict().items()}
+        {
+            k: "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+            for k, v in e.to_dict().items()
+        }
         for e in (downs[::-1] if newest_first else downs)
     ]
     assert rows == expected

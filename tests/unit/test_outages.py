@@ -17,6 +17,7 @@ import pytest
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.outages import each_outage
+from tcpmonitor_gui.core.outputs import write_events_csv
 from tests.unit._cli_process import Home, peak_rss_kb, tcpmonitor
 
 UTC = dt.UTC
@@ -124,6 +125,35 @@ def test_the_contracts_json_and_csv_flags_are_the_formats(home: Home, shape: str
         return [{k: v for k, v in row.items() if k != "duration_s"} for row in found]
 
     assert rows(flag.stdout) == rows(same.stdout) != []
+
+
+def test_a_yes_or_no_in_every_csv_is_written_as_the_json_writes_it(
+    home: Home, tmp_path: Path
+) -> None:
+    """The CSV of events and outages (the command's, and the window's export) said Python's
+    ``True`` and ``False`` where the JSON says ``true`` and ``false``: a script that compared
+    a column with what the JSON says, or with ``true``, found no maintenance and no outage
+    ongoing. Every yes/no column now reads as in the JSON, and ``--help`` says so."""
+    columns = {"events": ("maintenance",), "outages": ("ongoing", "maintenance", "local")}
+    for command, flags in columns.items():
+        as_csv = list(csv.DictReader(io.StringIO(tcpmonitor(home, command, "--csv").stdout)))
+        as_json = [
+            json.loads(line) for line in tcpmonitor(home, command, "--json").stdout.splitlines()
+        ]
+        assert len(as_csv) == len(as_json) > 0
+        for row, obj in zip(as_csv, as_json, strict=True):
+            for flag in flags:
+                assert row[flag] == json.dumps(obj[flag]), (command, flag, row)
+        assert {row[flag] for row in as_csv for flag in flags} == {"true", "false"}, command
+    exported = tmp_path / "export.csv"  # the window's "Export CSV..." of the log pane
+    log = EventLog(home.data / "events.sqlite3")
+    try:
+        assert write_events_csv(exported, log.events(), ()) == len(log.events())
+    finally:
+        log.close()
+    with exported.open(newline="", encoding="utf-8") as f:
+        assert {row["maintenance"] for row in csv.DictReader(f)} == {"true", "false"}
+    assert "true or false" in tcpmonitor(home, "events", "--help").stdout
 
 
 def test_no_log_no_outages_and_nothing_created(tmp_path: Path) -> None:
