@@ -25,6 +25,9 @@ OPTION_NAMES = {
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: Ended by Ctrl-C: 128 + SIGINT, as a shell counts a command the signal ended.
 EXIT_INTERRUPTED = 130
+#: ``run`` ended because the reader of its output went (``| head -1``): 128 + SIGPIPE, the
+#: status a shell gives any other program that a closed pipe ends.
+EXIT_READER_GONE = 141
 
 
 def counted(n: int, one: str) -> str:

@@ -12,8 +12,10 @@ loop only puts lines in a bounded queue, and this thread writes them:
   is a state change stored, even if the process is killed the next moment), unless the log
   reports that it cannot write;
 - a reader that has gone for good (a broken pipe: ``run --json | head``) ends the run, as a
-  pipeline expects; an output that cannot be written at all (stdout closed) is said once on
-  stderr and monitoring goes on, into the event log.
+  pipeline expects, with a line on stderr and exit 141 (``errors.EXIT_READER_GONE``: exit 0
+  told a supervisor or a script that it had stopped as asked); an output that cannot be
+  written at all (stdout closed) is said once on stderr and monitoring goes on, into the
+  event log.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ class Output:
         self._dropped = 0
         self._closing = False
         self._dead = False
+        #: Whether a broken pipe ended the output (its reader went for good).
+        self.reader_gone = False
         self._thread = threading.Thread(target=self._run, name="tcpmonitor-stdout", daemon=True)
         self._thread.start()
 
@@ -123,6 +127,7 @@ class Output:
             self._out.flush()
         except BrokenPipeError:  # the reader is gone for good: end the run
             self._give_up()
+            self.reader_gone = True
             self._reader_gone()
             return False
         except (OSError, ValueError) as exc:  # stdout closed or unusable: monitoring goes on

@@ -31,7 +31,7 @@ from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
 from ..core.snooze import snoozed
-from .errors import EXIT_FAILED, EXIT_OK, UsageError, counted, die
+from .errors import EXIT_FAILED, EXIT_OK, EXIT_READER_GONE, UsageError, counted, die
 from .follow import Follower
 from .options import load_profiles_file, open_session
 from .output import Output
@@ -74,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         server = _serve(metrics, args.metrics_listen) if metrics is not None else None
         everywhere = session.settings.actions
         try:
-            asyncio.run(
+            reader_gone = asyncio.run(
                 _run(
                     enabled,
                     events,
@@ -92,6 +92,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         session.close()
     if lost := events.health().lost:  # a full disk at the end: said, not exit 0
         return die(f"{events.health().error}; {lost} events lost (some may have been printed)")
+    if reader_gone:  # not a clean exit: a supervisor or a script must not take it for one
+        return die(
+            "the reader of standard output has gone (broken pipe): monitoring stopped",
+            EXIT_READER_GONE,
+        )
     return EXIT_OK
 
 
@@ -119,7 +124,8 @@ async def _run(
     *,
     everywhere: Sequence[Action] = (),
     supervisor: Supervisor,
-) -> None:
+) -> bool:
+    """Monitor until SIGINT or SIGTERM, or until the reader of stdout goes (then True)."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -276,6 +282,7 @@ async def _run(
         hand_over()
         events.flush()
         output.close()
+    return output.reader_gone
 
 
 def _print_tasks() -> None:

@@ -154,6 +154,28 @@ def test_with_stdout_closed_monitoring_goes_on_into_the_event_log(
     assert [e.cause for e in stored(home) if e.cause is not None] == []  # no "local_error"
 
 
+def test_a_reader_that_goes_ends_the_run_with_a_line_and_no_clean_exit(
+    home: Home, tmp_path: Path
+) -> None:
+    """``tcpmonitor run --json | head -1``: the run ended as a pipeline expects, with exit 0,
+    which told a supervisor (``Restart=on-failure``) or a script that it had stopped as asked
+    while nothing was monitored any more. It ends with one line on stderr and the status a
+    shell gives any program that a closed pipe ends (141), its last events stored."""
+    with LineEchoServer() as echo:
+        file = profiles_file(tmp_path, make_profile(*echo.address, "probe", name="p",
+                                                    interval_s=0.1))  # fmt: skip
+        with start(home, file, stdout=subprocess.PIPE) as run:
+            assert run.stdout is not None and run.stderr is not None
+            assert '"state":"up"' in run.stdout.readline().decode()
+            run.stdout.close()  # `head -1` has its line and goes
+            assert run.wait(DEADLINE_S) == 141
+            err = run.stderr.read().decode()
+    assert err.splitlines() == [
+        "tcpmonitor: the reader of standard output has gone (broken pipe): monitoring stopped"
+    ]
+    assert [e.detail for e in stored(home)][-1:] == ["monitoring stopped"]
+
+
 #: A change of the file is seen at the next look (every ``POLL_S``), with a margin.
 FOLLOW_S = POLL_S + DEADLINE_S
 
