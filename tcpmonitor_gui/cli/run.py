@@ -31,6 +31,7 @@ from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
 from ..core.snooze import snoozed
+from . import hangup
 from .errors import EXIT_FAILED, EXIT_OK, EXIT_READER_GONE, UsageError, counted, die
 from .follow import Follower
 from .options import load_profiles_file, open_session
@@ -265,6 +266,8 @@ async def _run(
         loop.add_signal_handler(signal.SIGHUP, follower.hangup)
         loop.add_signal_handler(signal.SIGUSR2, _print_tasks)
         loop.add_signal_handler(signal.SIGTSTP, suspended)
+    if hangup.came():  # while the program started (hangup.py): a reload, now
+        follower.hangup()
     following = loop.create_task(follower.run(), name="profiles follower")
     # A reload now reads the profiles again: systemd may send one (supervisor.py).
     supervisor.tell("READY=1", watching())

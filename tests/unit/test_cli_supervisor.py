@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tcpmonitor_gui.cli.hangup import command_of
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.helpers import make_profile
 from tests.unit._cli_process import DEADLINE_S, Home, Running
@@ -115,3 +116,54 @@ def test_a_supervisor_that_stops_reading_never_holds_the_run(
         started = time.monotonic()
         told_it.tell("STATUS=watching 1 profile")
         assert time.monotonic() - started < DEADLINE_S
+
+
+#: Libraries loaded while the program is imported, after the entry point holds SIGHUP and
+#: long before ``run`` handles it (each is mapped into the process as its module is imported).
+IMPORTED_LATER = ("/_asyncio.", "/_socket.", "/_ssl.", "/_sqlite3.", "/_json.")
+
+
+def wait_for_the_imports(pid: int) -> None:
+    """Until the program's modules are being imported (0.3 s of it, longer on a busy machine,
+    which ``run`` spent with SIGHUP's default action)."""
+    maps = Path(f"/proc/{pid}/maps")
+    deadline = time.monotonic() + DEADLINE_S
+    while not any(lib in maps.read_text() for lib in IMPORTED_LATER):
+        assert time.monotonic() < deadline, "the program's imports did not start"
+        time.sleep(0.002)  # ok-sleep: polling another process's memory map, which has no signal
+
+
+def test_a_reload_while_run_starts_is_a_reload_and_not_its_end(tmp_path: Path) -> None:
+    """Outside systemd (runit, s6, supervisord, a script's 'tcpmonitor run & kill -HUP $!')
+    nothing waits for READY=1: a SIGHUP while Python imported the program ended it, silently,
+    and nothing was monitored. It is remembered from the entry point's first line and read as
+    the reload it is once ``run`` reads its profiles again."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as echo:
+        file = tmp_path / "watch.json"
+        profile = make_profile(*echo.address, "watch", name="db")
+        file.write_text(json.dumps({"version": 1, "profiles": [profile.to_dict()]}))
+        for _attempt in range(3):
+            with Running(home, "run", "--json", "--profiles", str(file)) as run:
+                wait_for_the_imports(run.pid)
+                run.send_signal(signal.SIGHUP)
+                line = run.wait_stderr(lambda text: "profiles read again (SIGHUP)" in text)
+                assert line.endswith("0 added, 0 changed, 0 removed")
+                run.read_until(lambda line: '"state":"up"' in line)
+                run.send_signal(signal.SIGTERM)
+                assert run.wait(DEADLINE_S) == 0, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["run", "--json"], "run"),
+        (["--data-dir", "run", "events"], "events"),  # a folder named 'run'
+        (["--config-dir", "c", "-v", "run"], "run"),
+        (["--data-dir=d", "run"], "run"),
+        (["profiles", "add", "run", "h:1"], "profiles"),
+        (["--version"], None),
+    ],
+)
+def test_the_command_is_read_before_the_imports(argv: list[str], named: str | None) -> None:
+    assert command_of(argv) == named
