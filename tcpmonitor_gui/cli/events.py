@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import functools
 import itertools
 import re
 import sqlite3
@@ -126,6 +127,7 @@ def read_log(session: Session, read: Callable[[EventLog], T], empty: T) -> T:
         log = EventLog(path)
     except EventLogError as exc:
         raise UsageError(str(exc)) from None
+    log.note = say_once
     try:
         return read(log)
     except EventLogError as exc:
@@ -139,9 +141,15 @@ def each_row(session: Session, query: Callable[[sqlite3.Connection], Iterator[T]
     events are never held at once); nothing when there is no log; a log that cannot be read
     is one line, exit 2."""
     try:
-        yield from q.stream(session.eventlog_path, query)
+        yield from q.stream(session.eventlog_path, query, say_once)
     except EventLogError as exc:
         raise UsageError(str(exc)) from None
+
+
+@functools.cache
+def say_once(note: str) -> None:
+    """What a read of the log left out (``eventqueries.read``): on stderr, once."""
+    print(f"tcpmonitor: note: {note}", file=sys.stderr, flush=True)
 
 
 def cmd_events(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from .eventdb import (
     IS_CHANGE,
     EventLogError,
     check_schema,
+    disk_full,
     finite,
     problem,
     read_as_current,
@@ -71,12 +72,19 @@ class MinuteStat:
     lat_max: float | None
 
 
-def read(path: Path, query: Callable[[sqlite3.Connection], R], empty: R) -> R:
+#: Told what a read leaves out (``_as_it_is``): one line naming the file.
+Note = Callable[[str], object]
+
+
+def read(
+    path: Path, query: Callable[[sqlite3.Connection], R], empty: R, note: Note | None = None
+) -> R:
     """Run ``query`` on a fresh read-only connection, in one snapshot.
 
-    ``empty`` is the answer when there is no log yet, so that reading never creates one."""
+    ``empty`` is the answer when there is no log yet, so that reading never creates one;
+    ``note`` is told what the read leaves out, if anything (``_as_it_is``)."""
     try:
-        conn = _snapshot(path)
+        conn = _snapshot(path, note)
         if conn is None:
             return empty
         try:
@@ -87,11 +95,13 @@ def read(path: Path, query: Callable[[sqlite3.Connection], R], empty: R) -> R:
         raise EventLogError(f"{path}: cannot be read ({problem(exc, path)})") from exc
 
 
-def stream(path: Path, query: Callable[[sqlite3.Connection], Iterator[R]]) -> Iterator[R]:
+def stream(
+    path: Path, query: Callable[[sqlite3.Connection], Iterator[R]], note: Note | None = None
+) -> Iterator[R]:
     """Like ``read``, for an answer too long to hold (a million events): its items one at a
     time, from one snapshot kept until they are all read or the iterator is closed."""
     try:
-        conn = _snapshot(path)
+        conn = _snapshot(path, note)
         if conn is None:
             return
         try:
@@ -102,22 +112,47 @@ def stream(path: Path, query: Callable[[sqlite3.Connection], Iterator[R]]) -> It
         raise EventLogError(f"{path}: cannot be read ({problem(exc, path)})") from exc
 
 
-def _snapshot(path: Path) -> sqlite3.Connection | None:
+def _snapshot(path: Path, note: Note | None = None) -> sqlite3.Connection | None:
     """A read-only connection inside one transaction, its schema checked; None when there is
     no log (or an empty file) to read."""
     refuse_special(path)
     if not path.exists():
         return None
-    uri = path.resolve().as_uri()
+    # A WAL database needs its -shm file to be read. There is one while any program has the
+    # log open; without one, on a full disk, SQLite fails to make it ("disk I/O error") and
+    # leaves a stub -shm and -wal behind: nobody has the file open, and it is read as it is.
+    if disk_full(path) and not _beside(path, "-shm").exists():
+        return _as_it_is(path, note)
     try:
-        return _begin(path, sqlite3.connect(uri + "?mode=ro", uri=True))
+        return _begin(path, sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True))
     except sqlite3.OperationalError:
-        if os.access(path.parent, os.W_OK):
+        # A read-only folder (a backup, a read-only mount) cannot hold the -shm either:
+        # nothing can write there, so the file cannot change under us.
+        if os.access(path.parent, os.W_OK) and not disk_full(path):
             raise
-        # A WAL database needs its -shm file to be read, which a read-only folder (a
-        # backup, a read-only mount) cannot hold: nothing can write there either, so the
-        # file cannot change under us and may be read as it is.
-        return _begin(path, sqlite3.connect(uri + "?immutable=1", uri=True))
+        return _as_it_is(path, note)
+
+
+def _beside(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _as_it_is(path: Path, note: Note | None) -> sqlite3.Connection | None:
+    """The log's file as it is (SQLite's ``immutable``), without what its -wal holds: the
+    newest events, not yet copied into the file. ``note`` is told when there are some."""
+    conn = _begin(path, sqlite3.connect(path.resolve().as_uri() + "?immutable=1", uri=True))
+    wal = _beside(path, "-wal")
+    try:
+        unread = wal.stat().st_size
+    except OSError:
+        unread = 0
+    if unread and note is not None:
+        why = "the disk is full" if disk_full(path) else "its folder cannot be written"
+        note(
+            f"{path}: the newest events are not shown: they wait in {wal.name} ({unread}"
+            f" bytes), which cannot be read while {why}"
+        )
+    return conn
 
 
 def _begin(path: Path, conn: sqlite3.Connection) -> sqlite3.Connection | None:

@@ -25,10 +25,12 @@ class EventReader:
     """The queries of the event log in ``path``."""
 
     path: Path
+    #: Told what a read leaves out (``eventqueries.read``): the command says it on stderr.
+    note: q.Note | None = None
 
     def _read(self, query: Callable[[sqlite3.Connection], R], empty: R) -> R:
         """Run ``query`` on a fresh read-only connection (``eventqueries.read``)."""
-        return q.read(self.path, query, empty)
+        return q.read(self.path, query, empty, self.note)
 
     def event_rows(self, **filters: Unpack[EventFilter]) -> list[tuple[int, Event]]:
         """Stored state events with their row ids, ordered by time (ties by id).

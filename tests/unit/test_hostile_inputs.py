@@ -16,6 +16,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_set import ProfileSet
 from tcpmonitor_gui.core.profile_store import ProfileFileError, ProfileStore
 from tcpmonitor_gui.core.session import Session
-from tests.helpers import fill, make_profile
+from tests.helpers import fill, make_profile, stored_event
 from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
 
 
@@ -377,22 +378,71 @@ def test_on_a_full_disk_a_profile_change_is_refused_not_claimed(small_disk: Path
     assert added.returncode == 0 and added.stdout.startswith("added 'New'"), added.stderr
 
 
-def test_a_log_on_a_full_disk_is_said_to_be_on_a_full_disk(small_disk: Path) -> None:
-    """A log closed cleanly has no -shm; SQLite cannot make one on a full disk and says only
-    "disk I/O error", which reads as a disk that is failing, not one that is full."""
+def logged_on_a_small_disk(small_disk: Path) -> Home:
+    """A profile 'db' (not monitored) and its drop and recovery in a log closed cleanly
+    (its events all in the file, no -shm or -wal beside it)."""
     home = Home(small_disk / "config", small_disk / "data")
     assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:1", "--disabled").returncode == 0
+    (db,) = ProfileStore(home.config).load()
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     with EventLog(home.data / "events.sqlite3") as log:
-        log.submit([Event(dt.datetime.now(dt.UTC), "a", "db", Kind.STATE, State.UP,
-                          None, None, "probe", None)])  # fmt: skip
+        log.submit([dataclasses.replace(stored_event(db, start, State.DOWN), previous=State.UP),
+                    stored_event(db, start + dt.timedelta(minutes=5), State.UP)])  # fmt: skip
         assert log.flush(5)
-    stored = (home.data / "events.sqlite3").read_bytes()
+    return home
+
+
+def test_a_log_on_a_full_disk_is_read_as_it_is_and_nothing_is_left_beside_it(
+    small_disk: Path,
+) -> None:
+    """A log closed cleanly has no -shm, and SQLite cannot make one on a full disk: 'events',
+    'outages' and 'report' failed there ("disk I/O error; the disk is full"), just when an
+    operator asks what happened, and left a stub -shm and -wal beside the log. Nobody has
+    the log open then (the -shm is there while a program has), and it is read as it is."""
+    home = logged_on_a_small_disk(small_disk)
+    before = {p.name: p.read_bytes() for p in home.data.iterdir()}
     fill(small_disk)
-    for args in (["events"], ["outages"], ["report"]):
-        line = one_error_line(tcpmonitor(home, *args))
-        assert line.startswith(f"tcpmonitor: {home.data / 'events.sqlite3'}: "), line
-        assert "disk I/O error; the disk is full)" in line, line
-    assert (home.data / "events.sqlite3").read_bytes() == stored
+    listed = tcpmonitor(home, "events", "--json")
+    assert (listed.returncode, listed.stderr) == (0, "")
+    assert [json.loads(line)["state"] for line in listed.stdout.splitlines()] == ["down", "up"]
+    outages = tcpmonitor(home, "outages", "--json")
+    assert (outages.returncode, outages.stderr) == (0, "")
+    assert [json.loads(line)["duration_s"] for line in outages.stdout.splitlines()] == [300]
+    report = tcpmonitor(home, "report", "--since", "1d", "--csv", "-")
+    assert (report.returncode, report.stderr) == (0, "")
+    assert next(csv.DictReader(io.StringIO(report.stdout)))["outages"] == "1"
+    assert {p.name: p.read_bytes() for p in home.data.iterdir()} == before
+
+
+def test_on_a_full_disk_events_not_yet_in_the_logs_file_are_said_to_be_missing(
+    small_disk: Path,
+) -> None:
+    """Events still in the log's -wal (a writer that was killed, a -shm that was lost) are
+    out of reach of a reader that cannot make the -shm: said on stderr, not hidden."""
+    home = logged_on_a_small_disk(small_disk)
+    log = home.data / "events.sqlite3"
+    killed_writer = (  # commits one event more into the -wal, and dies before a checkpoint
+        "import os, sqlite3, sys\n"
+        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "conn.execute('PRAGMA wal_autocheckpoint=0')\n"
+        'conn.execute("INSERT INTO events (ts, profile_id, profile_name, state, previous,'
+        " detector, detail, maintenance, kind) SELECT max(ts) + 60, profile_id, profile_name,"
+        " 'down', 'up', detector, '', 0, kind FROM events\")\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", killed_writer, str(log)], check=True, timeout=60)
+    wal = log.with_name(log.name + "-wal")
+    assert wal.stat().st_size > 0
+    log.with_name(log.name + "-shm").unlink()
+    fill(small_disk)
+    listed = tcpmonitor(home, "events", "--json")
+    assert listed.returncode == 0
+    assert [json.loads(line)["state"] for line in listed.stdout.splitlines()] == ["down", "up"]
+    assert listed.stderr.splitlines() == [
+        f"tcpmonitor: note: {log}: the newest events are not shown: they wait in"
+        f" events.sqlite3-wal ({wal.stat().st_size} bytes), which cannot be read while the"
+        " disk is full"
+    ]
 
 
 def test_on_a_full_disk_events_wait_for_room_and_none_is_lost(small_disk: Path) -> None:
