@@ -15,13 +15,20 @@ loop only puts lines in a bounded queue, and this thread writes them:
   pipeline expects, with a line on stderr and exit 141 (``errors.EXIT_READER_GONE``: exit 0
   told a supervisor or a script that it had stopped as asked); an output that cannot be
   written at all (stdout closed) is said once on stderr and monitoring goes on, into the
-  event log.
+  event log;
+- an output on a disk that is full (``run --json >> events.jsonl``) is written again once
+  there is room: the lines that did not fit are dropped and counted (stderr says how many
+  once it works again), and a line cut by the full disk is finished first, so that every
+  line stays whole. It was given up for good: the file had nothing more, drops included,
+  until the run was started again.
 """
 
 from __future__ import annotations
 
 import collections
+import errno
 import logging
+import os
 import sys
 import threading
 import time
@@ -39,6 +46,9 @@ GATHER_S = 0.01
 
 #: ``(text, ticket)``: the ticket is the event log's (``EventLog.submit``), None for samples.
 Line = tuple[str, int | None]
+
+#: Write errors that pass (the disk has room again): the output is written again after them.
+PASSING = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 
 class Output:
@@ -59,6 +69,7 @@ class Output:
         self._dropped = 0
         self._closing = False
         self._dead = False
+        self._raw = RawOutput.of(out)
         #: Whether a broken pipe ended the output (its reader went for good).
         self.reader_gone = False
         self._thread = threading.Thread(target=self._run, name="tcpmonitor-stdout", daemon=True)
@@ -121,6 +132,9 @@ class Output:
 
     def _write(self, data: str) -> bool:
         try:
+            if self._raw is not None:
+                self._raw.write(data)
+                return True
             if self._out is None:  # started with stdout closed: Python has none to give
                 raise OSError(9, "standard output is closed")
             self._out.write(data)
@@ -146,3 +160,69 @@ class Output:
         with self._cond:
             self._dead = True
             self._lines.clear()
+
+
+class RawOutput:
+    """Standard output's file descriptor, written directly: after a write that failed, a
+    text stream's buffer holds bytes that may or may not go out later, half a line among
+    them; here what was written is known to the byte."""
+
+    def __init__(self, fd: int, encoding: str, errors: str) -> None:
+        self._fd = fd
+        self._encoding = encoding
+        self._errors = errors
+        self._rest = b""  # the end of the line a failed write cut, written first
+        self._mid_line = False  # the output ends inside a line
+        self._failing: str | None = None  # why writes fail for now
+        self._lost = 0  # lines not written meanwhile
+
+    @classmethod
+    def of(cls, out: TextIO | None) -> RawOutput | None:
+        """For ``out``, if it has a descriptor (on POSIX: Windows' text mode ends lines in
+        CR LF); None where the stream is to be written as it is."""
+        if out is None or os.name != "posix":
+            return None
+        try:
+            out.flush()
+            fd = out.fileno()
+        except (OSError, ValueError, AttributeError):
+            return None
+        return cls(
+            fd, getattr(out, "encoding", None) or "utf-8", getattr(out, "errors", None) or "strict"
+        )
+
+    def write(self, text: str) -> None:
+        """Write ``text`` (whole lines), or raise the error that stops the output for good;
+        an error that passes (``PASSING``) drops what could not be written, counted."""
+        pending = self._rest + text.encode(self._encoding, self._errors)
+        try:
+            while pending:
+                n = os.write(self._fd, pending)
+                if n <= 0:  # (a file system that takes nothing, and says nothing)
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                self._mid_line = pending[n - 1 : n] != b"\n"
+                pending = pending[n:]
+        except OSError as exc:
+            if exc.errno not in PASSING:
+                raise
+            cut = pending.find(b"\n") + 1 if self._mid_line else 0
+            self._rest = pending[:cut]
+            self._lost += pending[cut:].count(b"\n")
+            if self._failing is None:
+                self._failing = exc.strerror or str(exc)
+                _say(
+                    f"standard output cannot be written ({self._failing}); monitoring goes "
+                    "on, and the output goes on once it can be written"
+                )
+            return
+        self._rest = b""
+        if self._failing is not None:
+            _say(
+                f"standard output is written again; {self._lost} lines were not written while"
+                f" it could not be ({self._failing}; the event log has every state change)"
+            )
+            self._failing, self._lost = None, 0
+
+
+def _say(message: str) -> None:
+    print(f"tcpmonitor: {message}", file=sys.stderr, flush=True)

@@ -26,7 +26,7 @@ from tcpmonitor_gui.cli.follow import POLL_S
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Event, State
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
-from tests.helpers import make_profile
+from tests.helpers import fill, make_profile
 from tests.unit._cli_process import DEADLINE_S, TCPMONITOR, Home, Running, tcpmonitor
 
 # Linux pipes hold 16 pages (64 KiB); a write that does not fit the last page takes a new one,
@@ -174,6 +174,42 @@ def test_a_reader_that_goes_ends_the_run_with_a_line_and_no_clean_exit(
         "tcpmonitor: the reader of standard output has gone (broken pipe): monitoring stopped"
     ]
     assert [e.detail for e in stored(home)][-1:] == ["monitoring stopped"]
+
+
+def test_an_output_on_a_full_disk_is_written_again_once_there_is_room(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    """``run --json >> events.jsonl``: a moment of full disk gave the output up for good:
+    the file had nothing more, the drops that came after the room included, until the run
+    was started again (and the run ended 0). It is written again once there is room; what
+    did not fit is counted on stderr, and the line the full disk cut is finished first."""
+    home = Home(tmp_path / "config", tmp_path / "data")  # the log has room: only the output
+    out = small_disk / "events.jsonl"
+    out.write_text(json.dumps({"padding": "x" * 4000}) + "\n")  # the next line is cut
+    with LineEchoServer() as echo, FaultProxy(echo.address) as proxy:
+        watched = make_profile(*proxy.address, "watch", name="watched", id="watched")
+        probe = make_profile(*echo.address, "probe", name="p", interval_s=0.1)
+        file = profiles_file(tmp_path, watched, probe)
+        filler = fill(small_disk)
+        with out.open("a") as sink, start(home, file, stdout=sink) as run:
+            assert run.stderr is not None
+            try:
+                said = run.stderr.readline().decode()  # (its first line, at the first write)
+                filler.unlink()
+                proxy.wait_for_connections(1, DEADLINE_S)
+                proxy.set_mode("close")  # a drop, once there is room for the output again
+                wait_until("the drop in the output", lambda: '"state":"down"' in out.read_text())
+            finally:
+                run.send_signal(signal.SIGTERM)
+                assert run.wait(DEADLINE_S) == 0
+            err = run.stderr.read().decode().splitlines()
+    lines = [json.loads(line) for line in out.read_text().splitlines()]  # every one whole
+    assert lines[0] == {"padding": "x" * 4000}
+    assert said == (
+        "tcpmonitor: standard output cannot be written (No space left on device); monitoring"
+        " goes on, and the output goes on once it can be written\n"
+    )
+    assert len(err) == 1 and err[0].startswith("tcpmonitor: standard output is written again; ")
 
 
 #: A change of the file is seen at the next look (every ``POLL_S``), with a margin.
