@@ -70,3 +70,17 @@ def test_the_same_time_with_its_offset_is_taken(home: Home) -> None:
         assert result.returncode == 0, result.stderr
     ordinary = _in_zone(home, "Asia/Kathmandu", "outages", "--since", "2026-03-29T02:30")
     assert ordinary.returncode == 0, ordinary.stderr
+
+
+@pytest.mark.parametrize("zone", ["UTC+24", "<EAST>-24"])
+def test_a_zone_a_day_from_utc_is_named_and_nothing_is_done(home: Home, zone: str) -> None:
+    """POSIX lets TZ put the clock 24 hours from UTC and the C library takes it; Python's
+    times do not: 'outages' and 'profiles snooze NAME tomorrow' ended in a traceback, and
+    'events --since' with a local time said "no events" (taken as the end of time)."""
+    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:1").returncode == 0
+    stored = (home.config / "profiles.json").read_bytes()
+    for args in (("outages",), ("events", "--since", "2026-12-05T08:00"),
+                 ("profiles", "snooze", "db", "tomorrow")):  # fmt: skip
+        line = _only_line(_in_zone(home, zone, *args))
+        assert line.startswith(f"tcpmonitor: TZ={zone!r} puts the clock 24 hours or more"), line
+    assert (home.config / "profiles.json").read_bytes() == stored
