@@ -28,6 +28,13 @@ EXIT_INTERRUPTED = 130
 #: ``run`` ended because the reader of its output went (``| head -1``): 128 + SIGPIPE, the
 #: status a shell gives any other program that a closed pipe ends.
 EXIT_READER_GONE = 141
+#: What ``tcpmonitor --help`` says of them, for a script's author.
+EXIT_STATUSES = (
+    "Exit status: 0 done; 1 what was checked failed (check: the last attempt did not connect;"
+    " run: no enabled profile); 2 bad usage or input, or a file that cannot be read or"
+    " written, said in one line on stderr; 130 ended by Ctrl-C; 141 run ended because the"
+    " reader of its output went (| head)."
+)
 
 
 def counted(n: int, one: str) -> str:

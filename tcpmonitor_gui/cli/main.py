@@ -20,7 +20,7 @@ from ..core.session import SessionError
 from ..core.validate import parse_listen
 from .actions import cmd_actions
 from .check import cmd_check
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, die
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_STATUSES, EXIT_USAGE, UsageError, die
 from .events import cmd_events
 from .outages import cmd_outages
 from .profiles import cmd_profiles
@@ -207,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tcpmonitor",
         description="Watch TCP connections; be told at once, with the cause, when one drops.",
+        epilog=EXIT_STATUSES,
     )
     parser.add_argument("--version", action="version", version=f"tcpmonitor {__version__}")
     # Also before the command ("tcpmonitor --config-dir DIR events"), as many tools take
@@ -421,14 +422,9 @@ def _main(argv: Sequence[str] | None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    command = {
-        "check": cmd_check,
-        "run": cmd_run,
-        "profiles": cmd_profiles,
-        "actions": cmd_actions,
-        "outages": cmd_outages,
-        "report": cmd_report,
-    }.get(args.command, cmd_events)
+    commands = {"check": cmd_check, "run": cmd_run, "profiles": cmd_profiles,
+                "actions": cmd_actions, "outages": cmd_outages, "report": cmd_report}  # fmt: skip
+    command = commands.get(args.command, cmd_events)
     out = Stdout(sys.stdout, document=carries_document(args))
     sys.stdout = cast(TextIO, out)
     try:

@@ -444,6 +444,17 @@ def test_help_says_the_defaults_of_interval_timeout_and_detector(
         assert words in result.stdout, (words, result.stdout)
 
 
+def test_help_says_what_each_exit_status_means(home: Home) -> None:
+    """A script's author found the exit statuses nowhere but in the sources: not 1 for a
+    check that failed, nor 130 for Ctrl-C and 141 for a 'run' whose reader went."""
+    result = tcpmonitor(home, "--help", flags=False, env={**home.env, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    for status in ("0 done", "1 what was checked failed", "2 bad usage or input",
+                   "130 ended by Ctrl-C", "141 run ended because the reader"):  # fmt: skip
+        assert status in said, (status, said)
+
+
 @pytest.fixture
 def inputs(tmp_path: Path) -> dict[str, Path]:
     """Profile files a user might hand to ``profiles import``, good and bad."""
