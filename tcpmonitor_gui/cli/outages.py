@@ -14,6 +14,7 @@ from ..core.durations import duration
 from ..core.events import csv_cells
 from ..core.outages import FIELDS, Outage, each_outage
 from ..core.wall_time import with_offset
+from .columns import print_rows, widths
 from .errors import EXIT_OK
 from .events import each_row, known_profile, parse_period, profile_key
 from .options import open_session
@@ -63,9 +64,7 @@ def _table(found: Iterator[Outage], now: dt.datetime) -> None:
     if len(first) == 1:
         print("no outages", file=sys.stderr)
         return
-    widths = [max(len(r[i]) for r in first) for i in range(len(header))]
-    for row in itertools.chain(first, rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print_rows(itertools.chain(first, rows), widths(first))
 
 
 def _cells(o: Outage, now: dt.datetime) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from ..core.profile_store import ProfileFileError, dump_document
 from ..core.session import Session
 from ..core.validate import FieldError, show
 from ..core.wall_time import offset_if_twice
+from .columns import print_rows, widths
 from .errors import EXIT_OK, UsageError, counted
 from .options import (
     STDIN,
@@ -140,9 +141,7 @@ def _list(args: argparse.Namespace, profiles: ProfileSet) -> None:
         )
         for p in profiles
     ]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print_rows(rows, widths(rows))
 
 
 def _add(args: argparse.Namespace, profiles: ProfileSet) -> None:

@@ -16,6 +16,7 @@ from ..core.profile_set import ProfileSet
 from ..core.report import Report, build, to_csv, to_html
 from ..core.uptime_text import percent_text
 from ..core.validate import show
+from .columns import print_rows, widths
 from .errors import EXIT_OK, UsageError
 from .events import parse_when, read_log
 from .options import open_session, refuse_own_output
@@ -106,6 +107,4 @@ def _table(report: Report, profiles: list[Profile]) -> None:
                 "-" if r.latency_avg_ms is None else f"{r.latency_avg_ms:.2f} ms",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print_rows(rows, widths(rows))

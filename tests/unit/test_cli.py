@@ -22,6 +22,7 @@ import stat
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -453,6 +454,28 @@ def test_help_says_what_each_exit_status_means(home: Home) -> None:
     for status in ("0 done", "1 what was checked failed", "2 bad usage or input",
                    "130 ended by Ctrl-C", "141 run ended because the reader"):  # fmt: skip
         assert status in said, (status, said)
+
+
+def _second_column(line: str) -> int:
+    """Where the second column of a table line begins, as a terminal shows it (a Chinese
+    character takes two columns)."""
+    first = re.match(r"\S+(?: \S+)*  +", line)
+    assert first is not None, line
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in first[0])
+
+
+@pytest.mark.parametrize("args", [("profiles", "list"), ("report",)])
+def test_a_chinese_name_keeps_the_table_in_its_columns(home: Home, args: tuple[str, ...]) -> None:
+    """A terminal gives a Chinese character two columns; cells were padded by their length in
+    characters, so a profile named '订单数据库' pushed the rest of its line five columns to
+    the right of its heading and of the other rows."""
+    for name, port in (("订单数据库", "1"), ("db", "2")):
+        assert tcpmonitor(home, "profiles", "add", name, f"127.0.0.1:{port}").returncode == 0
+    result = tcpmonitor(home, *args)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and "订单数据库" in result.stdout, lines
+    assert len({_second_column(line) for line in lines}) == 1, lines
 
 
 @pytest.fixture
