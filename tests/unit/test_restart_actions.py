@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -177,9 +178,9 @@ def test_states_found_again_together_are_asked_of_the_log_in_one_read(
     opened: list[Path] = []
     snapshot = eventqueries._snapshot
 
-    def counted(path: Path) -> sqlite3.Connection | None:
+    def counted(path: Path, *rest: Any) -> sqlite3.Connection | None:
         opened.append(path)
-        return snapshot(path)
+        return snapshot(path, *rest)
 
     monkeypatch.setattr(eventqueries, "_snapshot", counted)
     ran = tmp_path / "ran"
