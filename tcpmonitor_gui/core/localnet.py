@@ -82,6 +82,8 @@ class LocalNetwork:
         self._routes: frozenset[Route | Address] = frozenset()
         #: Addresses on loopback links (a service's 10.99.0.1/32 on lo): never gone.
         self._on_loopback: frozenset[str] = frozenset()
+        #: Addresses on any link, up or not (docker0 with no container keeps its own).
+        self._anywhere: frozenset[str] = frozenset()
         #: The last change (online, offline, or routes) and when (``monotonic()``).
         self.change = ""
         self.changed_at = -CHANGE_GRACE_S
@@ -176,18 +178,21 @@ class LocalNetwork:
             return None
         return f"this computer has no route to {ip}"
 
-    def address_gone(self, address: str) -> str | None:
-        """Why a connection held from ``address`` is dead, if this computer no longer has
-        that address; None when it has, or when that is not known. Any thread; no I/O."""
+    def address_gone(self, address: str, to: str | None = None) -> str | None:
+        """Why a connection held from ``address`` (to ``to``) is dead, if this computer no
+        longer has that address; None when it has, or when that is not known. One to that
+        same address never leaves this computer, and lives while the address is on a link,
+        one without carrier too (a service on docker0's address, no container running).
+        Any thread; no I/O."""
         with contextlib.suppress(ValueError):
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-                ip = ip.ipv4_mapped
+            ip = _plain_ip(address)
             if not self.online or ip.is_loopback or ip.is_link_local:
                 return None  # offline: its addresses may come back with the link
             if str(ip) in self._on_loopback or any(
                 isinstance(a, Address) and a.address == str(ip) for a in self._routes
             ):
+                return None
+            if to is not None and _plain_ip(to) == ip and str(ip) in self._anywhere:
                 return None
             change = self.recent_change()
             after = f", right after {change}" if change else ""
@@ -337,10 +342,12 @@ class LocalNetwork:
                         for oif, via in hops:
                             name = links[oif].get_attr("IFLA_IFNAME") or f"#{oif}"
                             routes.add(Route(str(net), via, name))
-        on_loopback = set()
+        on_loopback, anywhere = set(), set()
         for addr in sock.get_addr():
             local = addr.get_attr("IFA_LOCAL") or addr.get_attr("IFA_ADDRESS")
             link = links.get(addr["index"])
+            if local:
+                anywhere.add(str(local))
             if local and link is not None and link["flags"] & _IFF_LOOPBACK:
                 on_loopback.add(str(local))
             if addr["index"] in up and local:
@@ -350,7 +357,7 @@ class LocalNetwork:
                         name = links[addr["index"]].get_attr("IFLA_IFNAME") or f"#{addr['index']}"
                         routes.add(Address(str(ip), name))
         self._reachable, self._routes = reachable, frozenset(routes)
-        self._on_loopback = frozenset(on_loopback)
+        self._on_loopback, self._anywhere = frozenset(on_loopback), frozenset(anywhere)
         if reachable:
             online, reason = True, ""
         elif not out:
@@ -366,11 +373,17 @@ def loopback(address: str) -> bool:
     """Whether the IP ``address`` (IPv6 with a scope, or IPv4-mapped) is this computer's
     loopback: what goes there never leaves it, whatever the network does."""
     with contextlib.suppress(ValueError):
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        return ip.is_loopback
+        return _plain_ip(address).is_loopback
     return False
+
+
+def _plain_ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IP ``address`` names, without an IPv6 scope, IPv4 where it is IPv4-mapped
+    (``ValueError``: none)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    return ip
 
 
 def _flapped(reason: str, downs: int, seconds: float) -> str:

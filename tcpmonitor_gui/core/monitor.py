@@ -161,15 +161,13 @@ class Monitor:
     def _cut_if_orphaned(self, wire: Wire) -> bool:
         """A held connection from an address this computer no longer has is dead (nothing
         can reach it, and its keepalive may take minutes to say so): cut it now. One to that
-        same address is to this computer itself, and never leaves it: a service on docker0's
-        address, docker0 with no container (no carrier, so its address is not counted), was
-        cut at every change of the network."""
+        same address is to this computer itself: kept while the address is on a link, one
+        without carrier too (``LocalNetwork.address_gone``)."""
         transport = wire.transport
         sockname = transport.get_extra_info("sockname") if transport is not None else None
         peer = transport.get_extra_info("peername") if transport is not None else None
-        if sockname and peer and sockname[0] == peer[0]:
-            return False
-        why = self._local.address_gone(str(sockname[0])) if self._local and sockname else None
+        to = str(peer[0]) if peer else None
+        why = self._local.address_gone(str(sockname[0]), to) if self._local and sockname else None
         if why:
             wire.cut(CheckFailed(Cause.LOCAL_NETWORK, why))
         return bool(why)

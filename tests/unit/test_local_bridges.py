@@ -8,6 +8,7 @@ host whose eth0 is a port of br0) is the way out.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ import pytest
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.helpers import make_profile
 from tests.netns import Namespace
-from tests.netns_process import back_from_down, cable, routed_namespace, state_of
+from tests.netns_process import JsonLines, back_from_down, cable, routed_namespace, state_of
 from tests.unit._cli_process import Home
 from tests.unit.test_local_network import run_until_up
 
@@ -100,6 +101,27 @@ def test_a_bridge_that_carries_the_uplink_is_the_way_out(ns: Namespace, tmp_path
     _offline_while_the_cable_is_out(ns, tmp_path)
 
 
+@contextlib.contextmanager
+def _watched_there(ns: Namespace, tmp_path: Path, address: str) -> Iterator[JsonLines]:
+    """An echo server of this computer (the namespace) on its ``address``, and ``tcpmonitor
+    run`` there with a watch (id "db") held to it, up."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    serve = [ns.ip, "netns", "exec", ns.name, sys.executable, "-m", "tcpmonitor_gui.lab"]
+    with subprocess.Popen(
+        [*serve, "serve", "echo", "--host", address],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    ) as server:  # fmt: skip
+        assert server.stdin is not None and server.stdout is not None
+        _, host, port = server.stdout.readline().split()
+        profile = make_profile(host, int(port), "watch", id="db", interval_s=1.0)
+        run = run_until_up(ns, home, tmp_path, [profile])
+        try:
+            yield run
+        finally:
+            run.stop()
+            server.stdin.close()
+
+
 def test_a_connection_to_an_address_of_this_computer_on_a_bridge_without_carrier_is_kept(
     ns: Namespace, tmp_path: Path
 ) -> None:
@@ -113,21 +135,30 @@ def test_a_connection_to_an_address_of_this_computer_on_a_bridge_without_carrier
     ns.run(ns.ip, "addr", "add", "172.31.250.1/24", "dev", "tmbr0")
     ns.run(ns.ip, "link", "set", "tmbr0", "up")
     assert "NO-CARRIER" in ns.run(ns.ip, "link", "show", "tmbr0")
-    home = Home(tmp_path / "config", tmp_path / "data")
-    serve = [ns.ip, "netns", "exec", ns.name, sys.executable, "-m", "tcpmonitor_gui.lab"]
-    with subprocess.Popen(
-        [*serve, "serve", "echo", "--host", "172.31.250.1"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    ) as server:  # fmt: skip
-        assert server.stdin is not None and server.stdout is not None
-        _, host, port = server.stdout.readline().split()
-        profile = make_profile(host, int(port), "watch", id="db", interval_s=1.0)
-        run = run_until_up(ns, home, tmp_path, [profile])
-        try:
-            for subnet in ("198.51.100.0/24", "203.0.113.0/24"):  # the second: the first's
-                ns.run(ns.ip, "route", "add", subnet, "via", ns.host_ip)  # retry is done
-                run.until(lambda e, s=subnet: e["kind"] == "network" and s in e["detail"], 10)
-            assert not [e for _, e in run.seen if e.get("state") == "down"], run.seen
-        finally:
-            run.stop()
-            server.stdin.close()
+    with _watched_there(ns, tmp_path, "172.31.250.1") as run:
+        for subnet in ("198.51.100.0/24", "203.0.113.0/24"):  # the second: the first's
+            ns.run(ns.ip, "route", "add", subnet, "via", ns.host_ip)  # retry is done
+            run.until(lambda e, s=subnet: e["kind"] == "network" and s in e["detail"], 10)
+        assert not [e for _, e in run.seen if e.get("state") == "down"], run.seen
+
+
+def test_a_connection_to_an_address_of_this_computer_that_is_gone_is_cut_at_once(
+    ns: Namespace, tmp_path: Path
+) -> None:
+    """A service on this computer watched at its own address on a link that is up (a LAN
+    address), and that address goes while the computer stays online (a new lease, a move to
+    another network): nothing of this computer answers there any more. Kept as a connection
+    "to itself" (fe0e636), it was told only when its keepalive gave up, 19 s on, as the
+    peer's silence; it is cut at once, as any other held from an address that is gone."""
+    ns.run(ns.ip, "link", "add", "tmlan0", "type", "veth", "peer", "name", "tmlan1")
+    ns.run(ns.ip, "addr", "add", "172.31.251.1/24", "dev", "tmlan0")
+    ns.run(ns.ip, "link", "set", "tmlan1", "up")
+    ns.run(ns.ip, "link", "set", "tmlan0", "up")
+    _wait_for_carrier(ns, "tmlan0")
+    with _watched_there(ns, tmp_path, "172.31.251.1") as run:
+        gone = time.monotonic()
+        ns.run(ns.ip, "addr", "del", "172.31.251.1/24", "dev", "tmlan0")
+        down_at, down = run.until(state_of("db", "down"), 30)
+        assert down["cause"] == "local_network", down
+        assert "172.31.251.1 is gone" in down["detail"], down
+        assert down_at - gone < 5.0, f"told {down_at - gone:.1f} s after the address went"
