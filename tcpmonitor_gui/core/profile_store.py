@@ -69,7 +69,7 @@ def parse_document(data: Any, source: str) -> list[Profile]:
             v.fail("profiles", items, "is not a list")
         profiles = [_parse_one(i, item, source) for i, item in enumerate(items)]
     except v.FieldError as exc:
-        newer = isinstance(exc, v.UnknownField)  # or a typo: either way not ours to replace
+        newer = isinstance(exc, v.UnknownField)  # a field or a name; or a typo: not ours
         raise ProfileFileError(source, f"{source}: {exc}", newer=newer) from exc
     _check_unique(profiles, source)
     return profiles

@@ -122,7 +122,7 @@ def parse_settings(data: Any, source: str) -> Settings:
     try:
         return Settings.from_dict(doc)
     except v.FieldError as exc:
-        newer = isinstance(exc, v.UnknownField)  # or a typo: either way not ours to replace
+        newer = isinstance(exc, v.UnknownField)  # a field or a name; or a typo: not ours
         raise SettingsFileError(source, f"{source}: {exc}", newer=newer) from exc
 
 

@@ -77,6 +77,12 @@ class UnknownField(FieldError):
     the profile and settings formats without raising their ``version``)."""
 
 
+class UnknownChoice(UnknownField):
+    """A name this program does not know where it knows a list of them (``choice``): a typo,
+    or a newer version's, which adds a detector, a preset or a language so, as it adds
+    fields, without raising ``version``."""
+
+
 def show(value: Any) -> str:
     """A value as the user wrote it, short enough for one line."""
     text = repr(value) if isinstance(value, str) else _json_like(value)
@@ -162,7 +168,10 @@ def name_key(name: str) -> str:
 def choice(field: str, value: Any, allowed: Iterable[str]) -> str:
     options = list(allowed)
     if value not in options:
-        fail(field, value, f"is not one of {', '.join(options)}")
+        problem = f"is not one of {', '.join(options)}"
+        if isinstance(value, str) and value:  # a name, not a missing or mistyped value
+            raise UnknownChoice(field, value, problem)
+        fail(field, value, problem)
     return str(value)
 
 

@@ -47,6 +47,14 @@ NEWER_FIELDS = {
     },
     "a field of the document": {"version": 1, "profiles": [ORDERS], "groups": ["prod"]},
 }
+#: A value a newer version may write where this one knows a list of them: a new detector,
+#: preset, address family or action trigger comes so, at this same format version.
+NEWER_VALUES = {
+    "a detector kind": ORDERS | {"detector": {"kind": "tls_expiry"}},
+    "a preset": ORDERS | {"detector": {"kind": "heartbeat", "preset": "postgres"}},
+    "an address family": ORDERS | {"ip_family": "ipv6_only"},
+    "an action's trigger": ORDERS | {"actions": [{"on": "degraded", "run": ["/bin/true"]}]},
+}
 
 
 @pytest.mark.parametrize(
@@ -54,8 +62,9 @@ NEWER_FIELDS = {
     [
         (NEWER_PROFILES, "version 2 is newer than this program understands"),
         *((doc, "is not a known field") for doc in NEWER_FIELDS.values()),
+        *(({"version": 1, "profiles": [p]}, "is not one of") for p in NEWER_VALUES.values()),
     ],
-    ids=["a newer version", *NEWER_FIELDS],
+    ids=["a newer version", *NEWER_FIELDS, *NEWER_VALUES],
 )
 def test_the_window_leaves_a_newer_versions_profiles_as_they_are(
     tmp_path: Path, document: object, said: str
@@ -97,8 +106,9 @@ def test_moving_a_newer_versions_profiles_away_lets_the_window_save(tmp_path: Pa
 @pytest.mark.parametrize(
     ("document", "said"),
     [(NEWER_SETTINGS, "version 2 is newer"),
-     ({"version": 1, "retention_days": 30, "theme": "dark"}, "theme: 'dark' is not a known")],
-    ids=["a newer version", "a field this version does not know"],
+     ({"version": 1, "retention_days": 30, "theme": "dark"}, "theme: 'dark' is not a known"),
+     ({"version": 1, "language": "de"}, "language: 'de' is not one of")],
+    ids=["a newer version", "a field this version does not know", "a language"],
 )  # fmt: skip
 def test_the_window_leaves_a_newer_versions_settings_as_they_are(
     tmp_path: Path, document: object, said: str
