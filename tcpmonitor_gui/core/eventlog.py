@@ -132,12 +132,13 @@ class EventLog(WriterThread, EventReader):
         self,
         path: Path,
         *,
-        retention_days: float = 90.0,
+        retention_days: float | None = 90.0,
         flush_interval_s: float = 0.5,
         max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
         self.path = Path(path)
         #: May be changed while running (a settings change); used from the next prune.
+        #: None: nothing is pruned (the settings that say how long could not be read).
         self.retention_days = retention_days
         self._interval = flush_interval_s
         self._cap = max_pending
@@ -369,7 +370,9 @@ class EventLog(WriterThread, EventReader):
     def _prune(self, conn: sqlite3.Connection, now: dt.datetime | None) -> int:
         """Delete what retention no longer keeps (a failed prune is only logged: nothing is
         lost, the file only stays larger until the next try)."""
-        cutoff = unix_seconds(now or dt.datetime.now(dt.UTC)) - self.retention_days * 86400.0
+        if (days := self.retention_days) is None:
+            return 0
+        cutoff = unix_seconds(now or dt.datetime.now(dt.UTC)) - days * 86400.0
         return delete_before(conn, cutoff)
 
     def _writer_alive(self) -> bool:

@@ -92,6 +92,9 @@ class Session:
         self._closed = False
         self.settings_store = SettingsStore(config_dir)
         self._settings: Settings | None = None
+        #: The settings could not be read, and none were saved since: how long to keep
+        #: events is not known, so the event log keeps them all (``retention_days``).
+        self._keep_all = False
         #: The last write of the settings failed (the window tries again; see ``close``).
         self.settings_unsaved = False
         self.profile_store = ProfileStore(config_dir)
@@ -114,8 +117,19 @@ class Session:
         if self._settings is None:
             store = self.settings_store
             kind = ProblemKind.SETTINGS_UNREADABLE
+            told = len(self.problems)
             self._settings = self._load(store, store.load, Settings, kind)
+            self._keep_all = len(self.problems) > told
         return self._settings
+
+    @property
+    def retention_days(self) -> int | None:
+        """How long the event log keeps events: the settings' days; None (all of them) while
+        the settings could not be read and none were saved. The defaults' 90 days, in force
+        then, pruned the history a user kept for a year, whose settings were a newer
+        version's or had a typo (the file itself left as it was)."""
+        settings = self.settings
+        return None if self._keep_all else settings.retention_days
 
     @property
     def profiles(self) -> ProfileSet:
@@ -169,7 +183,7 @@ class Session:
         """Open the event log and start its writer (once), on this thread; ``SessionError``
         if it cannot be used when strict; otherwise a ``Problem`` says why, and the log keeps
         what it is given and tries again (``EventLog.start_trying``)."""
-        if (problem := self._open_eventlog(self.settings.retention_days)) is not None:
+        if (problem := self._open_eventlog(self.retention_days)) is not None:
             self.problems.append(problem)
         return self.eventlog
 
@@ -184,7 +198,7 @@ class Session:
 
         ``go``: wait for it first, at most ``GO_WAIT_S`` (the window sets it once its first
         frame is on screen: the log's modules would compete with that frame for the GIL)."""
-        days, self._go = self.settings.retention_days, go
+        days, self._go = self.retention_days, go
 
         def open_now() -> Problem | None:
             if go is not None:
@@ -200,7 +214,7 @@ class Session:
 
         return self.io.submit(open_now)
 
-    def _open_eventlog(self, retention_days: float) -> Problem | None:
+    def _open_eventlog(self, retention_days: float | None) -> Problem | None:
         from .eventdb import disk_full  # noqa: PLC0415
         from .eventlog import EventLog, EventLogError  # noqa: PLC0415 - see TYPE_CHECKING
 
@@ -231,7 +245,7 @@ class Session:
         """Use ``settings`` from now on and write them on the I/O thread (the future raises
         on failure)."""
         self._settings = settings
-        if self.eventlog is not None:
+        if self.eventlog is not None and not self._keep_all:
             self.eventlog.retention_days = settings.retention_days
         return self.io.submit(self._write_settings, settings)
 
@@ -243,6 +257,9 @@ class Session:
         self.settings_unsaved = True
         self.settings_store.save(settings)
         self.settings_unsaved = False
+        if self._keep_all and self.eventlog is not None:  # known now: what the file says
+            self.eventlog.retention_days = settings.retention_days
+        self._keep_all = False
 
     def _settings_at_close(self) -> None:
         if self.settings_unsaved and self._settings is not None:

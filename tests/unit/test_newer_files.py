@@ -4,16 +4,19 @@ as if broken and written over, and said to be a newer version's."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
+from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.core.jsonfile import JsonFileError
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.session import ProblemKind, Session, SessionError
-from tcpmonitor_gui.core.settings import Settings
+from tcpmonitor_gui.core.settings import Settings, SettingsStore
+from tests.helpers import stored_event
 
 NEWER_PROFILES = {
     "version": 2,
@@ -135,3 +138,36 @@ def test_the_command_line_refuses_a_newer_versions_file_by_name(tmp_path: Path) 
     finally:
         session.close()
     assert (config / "profiles.json").read_bytes() == original
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{"version": 1, "retention_days": 365, "theme": "dark"},
+     {"version": 2, "retention_days": 365},
+     {"version": 1, "retention_days": 365, "sound": "yes"}],
+    ids=["a field this version does not know", "a newer version", "a broken file"],
+)  # fmt: skip
+def test_settings_that_cannot_be_read_prune_no_history(tmp_path: Path, document: object) -> None:
+    """The settings keep a year of events; in a window that cannot read them (a newer
+    version's, the user's typo, a bad value) the defaults were in force, their 90 days too:
+    the event log was pruned to 90 days at start, nine months of history gone for good
+    (the file itself left as it was). How long to keep events is not known then, so nothing
+    is pruned until settings are saved; a save that works prunes by what it says."""
+    config, _raw, session = opened(tmp_path, "settings.json", document, strict=False)
+    orders = Profile(name="Orders DB", host="db.internal", port=5432, id="a1")
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=200)
+    try:
+        assert session.settings == Settings() and session.problems
+        log = session.open_eventlog()
+        assert log is not None
+        log.submit([stored_event(orders, old, State.DOWN)])
+        assert log.flush()
+        assert log.prune() == 0
+        assert [e.ts for e in log.events()] == [old]
+        if session.problems[0].newer:  # left as it is: saves are refused
+            return
+        session.save_settings(Settings(retention_days=100)).result(10)
+        assert log.prune() == 1
+        assert SettingsStore(config).load().retention_days == 100
+    finally:
+        session.close()
