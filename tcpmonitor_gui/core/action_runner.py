@@ -63,7 +63,8 @@ class ActionRunner:
         self._loop: asyncio.AbstractEventLoop = asyncio.SelectorEventLoop()
         self._slots = asyncio.Semaphore(MAX_RUNNING)
         self._own_slots: dict[str, asyncio.Semaphore] = {}  # by profile id, on the loop
-        #: The last change told (or being told) to each (profile, service), and when.
+        #: The last change told (or being told) to each (profile, service), and when (under
+        #: the lock: the caller's thread and the loop's start changes).
         self._told: dict[tuple[str, str], tuple[State, float]] = {}
         self._untold = Untold()  # what services missed (on the loop)
         #: Notices being gathered, by service URL (on the loop).
@@ -155,17 +156,10 @@ class ActionRunner:
             if action.notify:
                 if snoozed:
                     continue
-                key, now = (event.profile_id, action.notify), time.monotonic()
-                last = self._told.get(key)
-                if last is not None and last[0] is event.state and now - last[1] < REPEAT_S:
-                    ago = f"{event.state} was told {now - last[1]:.0f} s ago"
+                if ago := self._told_lately(event, action.notify):
                     quiet = Outcome(action, False, f"not sent: {ago} (once in {REPEAT_S:g} s)", "")
                     self._report(record(event, quiet))
                     continue
-                self._told.pop(key, None)  # newest last: those older than REPEAT_S first
-                self._told[key] = (event.state, now)
-                while (old := next(iter(self._told.items()), None)) and now - old[1][1] >= REPEAT_S:
-                    self._told.pop(old[0], None)  # (every profile told was kept, removed ones too)
             if full := self._wait([event.profile_id]):
                 self._report(record(event, Outcome(action, False, f"skipped: {full}", "")))
                 continue
@@ -173,6 +167,21 @@ class ActionRunner:
                 self._loop.call_soon_threadsafe(self._gather, action, event, target)
             else:
                 asyncio.run_coroutine_threadsafe(self._run(action, event, target), self._loop)
+
+    def _told_lately(self, event: Event, url: str) -> str:
+        """When the same change of the profile was told to ``url`` less than ``REPEAT_S``
+        ago, in words; else "" and it is told now. Under the lock: changes are started on
+        the caller's thread and on the loop's at once (those after a state found again)."""
+        key, now = (event.profile_id, url), time.monotonic()
+        with self._lock:
+            last = self._told.get(key)
+            if last is not None and last[0] is event.state and now - last[1] < REPEAT_S:
+                return f"{event.state} was told {now - last[1]:.0f} s ago"
+            self._told.pop(key, None)  # newest last: those older than REPEAT_S first
+            self._told[key] = (event.state, now)
+            while (old := next(iter(self._told.items()), None)) and now - old[1][1] >= REPEAT_S:
+                self._told.pop(old[0], None)  # (every profile told was kept, removed ones too)
+        return ""
 
     def _wait(self, profile_ids: list[str], *, bound: bool = True) -> str:
         """Count actions of these profiles as waiting; or, past a bound, none, and what it
@@ -257,8 +266,9 @@ class ActionRunner:
                 else:  # not told: the next such change is not "told N s ago", and says it
                     self._untold.missed(batch.action, event, target)
                     key = (event.profile_id, url)
-                    if (last := self._told.get(key)) is not None and last[0] is event.state:
-                        self._told.pop(key, None)
+                    with self._lock:
+                        if (last := self._told.get(key)) is not None and last[0] is event.state:
+                            self._told.pop(key, None)
                 self._report(record(event, outcome))
 
         # What the service missed of these profiles before (``untold``), said after them.

@@ -292,6 +292,51 @@ def test_connections_come_and_gone_leave_nothing_behind_in_the_runner(
     assert kept == [(1, 0), (1, 0)]  # was [(11, 11), (31, 31)]
 
 
+def test_changes_told_from_two_threads_at_once_are_each_acted_on(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner starts changes on the caller's thread (the window's) and on its own (those
+    after a state found again, and the states found again, a thousand at a start) at the
+    same time, and both went over the changes told (``REPEAT_S``) unlocked, each dropping
+    those older than that: one thread's removal in the other's look at the oldest raised
+    "dictionary changed size during iteration" there, and that change's notice, and the
+    rest of the window's batch, were never sent nor recorded. Thread switches at every
+    chance, and changes told that are old at once, make it happen within a few rounds."""
+    monkeypatch.setattr(action_runner, "REPEAT_S", 0.0005)
+    reports = Reports()
+    runner = ActionRunner(reports)
+    actions = parse("actions", [{"on": "change", "notify": f"json://127.0.0.1:{receiver.port}/"}])
+    count, errors = 10_000, []
+
+    def tell(tag: str) -> None:
+        try:
+            for i in range(count):  # each profile down, then up, then down ...
+                state, previous = ((State.DOWN, State.UP), (State.UP, State.DOWN))[i // 50 % 2]
+                change = dataclasses.replace(drop(previous), profile_id=f"{tag}{i % 50}")
+                runner.submit(dataclasses.replace(change, state=state), actions, "127.0.0.1:1")
+        except Exception as exc:  # what the test is about
+            errors.append(exc)
+
+    before = sys.getswitchinterval()
+    rounds = 0
+    try:
+        sys.setswitchinterval(1e-6)
+        while rounds < 4 and not errors:
+            rounds += 1
+            threads = [threading.Thread(target=tell, args=(tag,)) for tag in "ab"]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(before)
+    try:
+        assert errors == []
+        assert len(reports.wait(2 * count * rounds, timeout=120)) == 2 * count * rounds
+    finally:
+        runner.close()
+
+
 def test_changes_of_many_profiles_reach_a_service_as_one_notice(receiver: Receiver) -> None:
     reports = Reports()
     runner = ActionRunner(reports)
