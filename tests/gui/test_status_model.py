@@ -355,6 +355,37 @@ def test_a_restart_forgets_nothing(model: StatusModel, clock: Clock) -> None:
     assert text(model, 0, Column.IN_STATE) == "3 s"  # remembered once, not for ever
 
 
+def test_a_drop_found_again_and_said_again_still_says_it_began_before(
+    model: StatusModel, clock: Clock
+) -> None:
+    """A drop found again at a start (or a resume) and then said again, the same drop (the
+    network back and the target still down, or its maintenance window closed): "for" went
+    on counting from the start but lost "(and before the restart)", reading "down for 3 s"
+    of a drop hours old (and the tray and details lost their "down before ... too")."""
+    model.restore({"id-alpha": LastSeen(State.DOWN, T0 - dt.timedelta(hours=2), Cause.REFUSED)})
+    earlier, later = T0 - dt.timedelta(minutes=5), T0 + dt.timedelta(seconds=3)
+    model.apply_events([
+        state("id-alpha", State.CONNECTING, ts=T0),
+        state("id-alpha", State.DOWN, ts=T0, previous=State.CONNECTING, cause=Cause.UNREACHABLE),
+        state("id-bravo", State.DOWN, ts=earlier, previous=State.UP, cause=Cause.REFUSED),
+        state("id-bravo", State.PAUSED, ts=earlier, previous=State.DOWN),
+        state("id-bravo", State.CONNECTING, ts=T0, previous=State.PAUSED),
+        state("id-bravo", State.DOWN, ts=T0, previous=State.CONNECTING, cause=Cause.UNREACHABLE),
+    ])  # fmt: skip
+    assert text(model, 0, Column.IN_STATE) == "0 s (and before the restart)"
+    assert text(model, 1, Column.IN_STATE) == "0 s (and before the pause)"
+    clock.now = later
+    model.apply_events([
+        state(pid, State.DOWN, ts=later, previous=State.DOWN, cause=Cause.REFUSED)
+        for pid in ("id-alpha", "id-bravo")
+    ])  # fmt: skip
+    assert text(model, 0, Column.IN_STATE) == "3 s (and before the restart)"
+    assert text(model, 1, Column.IN_STATE) == "3 s (and before the pause)"
+    for pid, why in (("id-alpha", "restart"), ("id-bravo", "pause")):
+        known = model.in_state(pid)
+        assert known is not None and known[1] == T0 and known[3] == why  # tray, details
+
+
 def test_clock_ticks_the_in_state_column_only(
     model: StatusModel, clock: Clock, qtbot: QtBot
 ) -> None:

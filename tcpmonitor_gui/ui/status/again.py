@@ -30,7 +30,11 @@ def found_again(row: Row, event: Event | None = None) -> bool:
     """Whether the first state found after a start, or after a resume (``event``: the row's
     state event, just applied), is the one left then (``before``, said beside "for"). Nothing
     is known of the time nothing watched (from before, a drop read "for 11 min" beside
-    "ongoing, 58 s")."""
+    "ongoing, 58 s"). The same drop said again (the network back and the target still down,
+    its maintenance window closed) goes on as it was found: it lost the word, and "for",
+    counted from the start, read "down for 3 s" of a drop hours old."""
+    if event is not None and event.previous is event.state:
+        return False
     if event is not None and event.state is State.PAUSED and event.previous in KNOWN_STATES:
         row.last, row.last_by = LastSeen(event.previous, event.ts), PAUSE
     last, row.before, row.in_state_until = row.last, "", None
