@@ -315,3 +315,42 @@ async def test_the_first_notice_finds_the_desktop_service_already_connected(
         await no_tray.drain()
         taken_by_tray.close()
         desktop.close()
+
+
+class Waking(StandIn):
+    """A service started on demand (D-Bus activation) at login, beside every other program
+    starting: it answers once it is up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.awake = asyncio.Event()
+
+    @method()
+    async def GetCapabilities(self) -> "as":
+        await self.awake.wait()
+        self.asked += 1
+        return ["actions", "body"]
+
+
+async def test_a_service_slow_to_answer_the_warm_up_takes_the_notices_that_follow(
+    session_bus: str,
+) -> None:
+    """The warm-up (a second after monitoring starts: at login, as the session starts) found
+    the service not answering yet and left it alone for five minutes as if hung: every notice
+    of them went to the window's banner (hidden in the tray), though no notice had waited
+    for the warm-up. A notice asks it again, as the first one did before there was one."""
+    stand_in = Waking()
+    bus = await serve(session_bus, stand_in)
+    desktop = DesktopBackend(timeout_s=2)
+    chain = FallbackChain([TrayBackend(Tray(shown=False)), desktop])  # type: ignore[arg-type]
+    try:
+        chain.warm_up()
+        await until(lambda: desktop.available is False, timeout=30)
+        stand_in.awake.set()
+        shown = await chain.deliver(Notice("Connection down: A", "A is down", True, ("a",)))
+        assert shown is desktop, desktop.why_unavailable
+        assert [s.summary for s in stand_in.shown.values()] == ["Connection down: A"]
+    finally:
+        await chain.drain()
+        bus.disconnect()
+        desktop.close()

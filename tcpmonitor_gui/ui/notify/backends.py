@@ -152,8 +152,12 @@ class DesktopBackend:
             return False
         return True if self._ready else None
 
-    async def probe(self) -> bool:
-        """Connect to the service now (bounded by the timeout); whether it is there."""
+    async def probe(self, *, ahead: bool = False) -> bool:
+        """Connect to the service now (bounded by the timeout); whether it is there.
+        ``ahead``: of any notice (``FallbackChain.warm_up``), which no notice waits for, so
+        a service slow to answer it (started on demand at login, as the session starts) is
+        asked again by the next notice, not left alone for ``retry_s`` as a hung one: its
+        notices went to the window's banner for five minutes."""
         import asyncio  # noqa: PLC0415 - not before the first frame (app.main)
 
         try:
@@ -163,6 +167,7 @@ class DesktopBackend:
             return False
         except Exception as exc:
             self._fail(exc)
+            self._hung = self._hung and not ahead
             return False
         return True
 
@@ -375,7 +380,7 @@ class FallbackChain:
                 return
             if isinstance(backend, DesktopBackend):
                 if backend.available is None:
-                    task = loop.create_task(backend.probe())
+                    task = loop.create_task(backend.probe(ahead=True))
                     self._probes.add(task)
                     task.add_done_callback(self._probes.discard)
                 return
