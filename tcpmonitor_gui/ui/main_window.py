@@ -201,11 +201,11 @@ class MainWindow(QMainWindow):
         self.table.demoRequested.connect(self.demoRequested)
         for source in (self.log_pane.statusMessage, self.profiles.message, self.reports.message):
             source.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-        problems = (self.profiles.problem, self.reports.problem)
+        problems = (self.profiles.problem, self.settings_actions.problem, self.reports.problem)
         for source in (*problems, self.log_pane.problem):  # the log's export: it said nothing
             source.connect(lambda title, text: self.banner.show_message(title, text, "warning"))
         settings = self.banner.about("settings saved")  # not saved, then saved again
-        self.settings_actions.problem.connect(lambda title, text: settings(title, text, "warning"))
+        self.settings_actions.unsaved.connect(lambda title, text: settings(title, text, "warning"))
         self.settings_actions.applied.connect(self.policy.set_settings)
         self.settings_actions.resolved.connect(lambda t: settings(t, "", "info"))
         self.registry.saved.connect(self._profiles_saved)

@@ -3,11 +3,17 @@ still in view, as a desktop's notices stand side by side, not only the newest.""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from pytestqt.qtbot import QtBot
 
+from tcpmonitor_gui.integration.autostart import Autostart
 from tcpmonitor_gui.ui.notify.backends import BannerBackend, choose_backend
 from tcpmonitor_gui.ui.notify.banner import Banner
 from tests.gui.test_notify import Harness, down, up
+from tests.gui.windows import open_window
+from tests.helpers import fill
 
 
 def _banner(qtbot: QtBot, **kw: int) -> Banner:
@@ -68,3 +74,34 @@ def test_a_problem_solved_replaces_what_said_it(qtbot: QtBot) -> None:
     said("Profiles are saved again", "", "info")
     assert banner.label_text() == "Profiles are saved again"
     assert banner.message()[2] == "info"
+
+
+def test_settings_not_saved_and_start_at_login_not_changed_are_both_said(
+    qtbot: QtBot, small_disk: Path, tmp_path: Path
+) -> None:
+    """One OK in the settings dialog on a full disk, whose "start at login" could not be
+    changed either (the entry there is the user's own): both problems went under the one
+    banner key of "settings saved", so the later took the earlier's place, and "Settings are
+    saved again" then took the place of "Start at login was not changed", still so."""
+    autostart = Autostart("linux", env={"XDG_CONFIG_HOME": str(tmp_path / "xdg")}, home=tmp_path)
+    autostart.path.parent.mkdir(parents=True)
+    autostart.path.write_text("[Desktop Entry]\nType=Application\nExec=/my/own\n")
+    o = open_window(
+        qtbot, small_disk / "config", tmp_path / "data", monitor=False, autostart=lambda: autostart
+    )
+    banner, actions = o.window.banner, o.window.settings_actions
+    banner._hide_after_s = 600  # each stays while this test looks (10 s on a busy machine)
+    try:
+        filler = fill(small_disk)
+        actions.apply(dataclasses.replace(o.session.settings, retention_days=30))
+        assert actions.set_start_at_login(False).exception(10) is not None
+        titles = ("Settings were not saved", "Start at login was not changed")
+        qtbot.waitUntil(lambda: all(t in banner.label_text() for t in titles), timeout=5000)
+        filler.unlink()
+        actions.save_retry.setInterval(100)
+        actions.save_retry.start()
+        qtbot.waitUntil(lambda: banner.message()[0] == "Settings are saved again", timeout=5000)
+        text = banner.label_text()
+        assert "Start at login was not changed" in text and "not saved" not in text, text
+    finally:
+        o.close()

@@ -27,9 +27,11 @@ if TYPE_CHECKING:
 class SettingsActions(QObject):
     #: ``(title, text)``: something the user must see (the window's banner).
     problem = Signal(str, str)
+    #: ``(title, text)``: the settings were not written; ``resolved`` takes its place.
+    unsaved = Signal(str, str)
     #: The settings in force from now on (the notification policy follows them).
     applied = Signal(object)
-    #: A title: what ``problem`` told is no longer so (the settings are written after all).
+    #: A title: what ``unsaved`` told is no longer so (the settings are written after all).
     resolved = Signal(str)
 
     def __init__(
@@ -93,7 +95,7 @@ class SettingsActions(QObject):
     def _settings_saved(self, future: concurrent.futures.Future[None]) -> None:
         error = "" if (exc := future.exception()) is None else str(exc)
         if error and error != self._unsaved:  # (the retries every 30 s say it once)
-            self.problem.emit(self.tr("Settings were not saved"), file_problem_text(error))
+            self.unsaved.emit(self.tr("Settings were not saved"), file_problem_text(error))
         elif not error and self._unsaved:
             self.resolved.emit(self.tr("Settings are saved again"))
         self._unsaved = error
