@@ -225,8 +225,9 @@ class MainWindow(QMainWindow):
         thread and calls this then), once per log."""
         if (log := self.session.eventlog) is not None and log is not self._watched_log:
             self._watched_log = log
-            warn, say = self.banner.about("event log"), self.statusBar().showMessage
-            log.watch_health(lambda h: call_in_gui_thread(tell_health, h, warn, say, owner=self))
+            said = (self.banner.about("event log"), self.statusBar().showMessage)
+            gone = functools.partial(self.banner.withdraw, "event log")  # solved: not so now
+            log.watch_health(lambda h: call_in_gui_thread(tell_health, h, *said, gone, owner=self))
 
     def show_problems(self, problems: Sequence[Problem] | None = None) -> None:
         """Tell what the session found wrong with its files (all of it, by default)."""

@@ -105,3 +105,25 @@ def test_settings_not_saved_and_start_at_login_not_changed_are_both_said(
         assert "Start at login was not changed" in text and "not saved" not in text, text
     finally:
         o.close()
+
+
+def test_the_event_log_writing_again_takes_its_problem_out_of_the_banner(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The event log wrote again: the status bar said "Events are stored again." while the
+    banner above went on saying "Events are not being stored" for the rest of its time."""
+    o = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    banner = o.window.banner
+    banner._hide_after_s = 600  # it stays while this test looks (10 s on a busy machine)
+    try:
+        log = o.session.eventlog
+        assert log is not None
+        banner.show_message("Connection down: A", "A is down", "warning")
+        log._set_error("disk I/O error")  # what the writer thread does when a commit fails
+        qtbot.waitUntil(lambda: "Events are not being stored" in banner.label_text(), timeout=5000)
+        log._set_error(None)
+        status = o.window.statusBar()
+        qtbot.waitUntil(lambda: status.currentMessage() == "Events are stored again.", timeout=5000)
+        assert banner.label_text().splitlines() == ["Connection down: A", "A is down"]
+    finally:
+        o.close()

@@ -117,10 +117,13 @@ def tell_health(
     health: EventLogHealth,
     warn: Callable[[str, str, str], object],
     say: Callable[[str, int], object],
+    solved: Callable[[], object] = lambda: None,
 ) -> None:
     """The event log's health in the window: a banner (``warn``) while it cannot write or
-    drops samples, a word in the status bar (``say``) when it writes again."""
+    drops samples, a word in the status bar (``say``) when it writes again, and what the
+    banner said taken away (``solved``): it went on saying "Events are not being stored"."""
     if (words := eventlog_health_words(health)) is not None:
         warn(*words, "warning")
     else:
+        solved()
         say(Problems.tr("Events are stored again."), 10_000)

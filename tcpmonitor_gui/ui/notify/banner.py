@@ -120,6 +120,11 @@ class Banner(QFrame):
 
         return show
 
+    def withdraw(self, key: object) -> None:
+        """Take the message of ``key`` away: what it said is no longer so."""
+        if self._messages.pop(key, None) is not None:
+            self._render()
+
     def _expire(self) -> None:
         now = time.monotonic()
         self._messages = {k: m for k, m in self._messages.items() if m.until > now}
