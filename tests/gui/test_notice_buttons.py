@@ -341,7 +341,7 @@ async def test_a_service_slow_to_answer_the_warm_up_takes_the_notices_that_follo
     for the warm-up. A notice asks it again, as the first one did before there was one."""
     stand_in = Waking()
     bus = await serve(session_bus, stand_in)
-    desktop = DesktopBackend(timeout_s=2)
+    desktop = DesktopBackend()  # the program's own time to answer in: the notice's too
     chain = FallbackChain([TrayBackend(Tray(shown=False)), desktop])  # type: ignore[arg-type]
     try:
         chain.warm_up()
