@@ -8,10 +8,11 @@ belongs to; one monitor's bug never stops another.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 from .detectors import Backoff, Wake, run_held, run_probe
 from .events import STOPPED, Cause, Event, Kind, State, utc_now
@@ -273,6 +274,8 @@ class MonitorSet:
         self._own_resolver = resolver is None
         self.resolver = resolver or Resolver()
         self.monitors: dict[str, Monitor] = {}
+        #: Each profile's edits and removal, one at a time (``_turn``): its lock and users.
+        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}
         #: The monitors of each target (a monitor's host and port never change: an edit of
         #: them makes a new monitor), so that a target coming back wakes its own monitors
         #: without a pass over all: a thousand rows recovering together made a million.
@@ -342,6 +345,27 @@ class MonitorSet:
     async def remove(self, profile_id: str, *, record: bool = False) -> None:
         """Stop watching a profile; ``record``: say so with an ``unknown`` event (as ``close``
         does), when the profile itself goes on existing in the history."""
+        async with self._turn(profile_id):
+            await self._remove(profile_id, record=record)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, profile_id: str) -> AsyncIterator[None]:
+        """One edit or removal of a profile at a time, in the order asked: a second one while
+        the first waited for its monitor to stop (a pause and a resume 40 ms apart) found no
+        monitor, started one afresh, and the first then failed ('already monitored')."""
+        lock, users = self._turns.get(profile_id, (asyncio.Lock(), 0))
+        self._turns[profile_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._turns[profile_id]
+            if users > 1:
+                self._turns[profile_id] = (lock, users - 1)
+            else:
+                del self._turns[profile_id]
+
+    async def _remove(self, profile_id: str, *, record: bool = False) -> None:
         monitor = self.monitors.pop(profile_id, None)
         if monitor is not None:
             self._unindex(monitor)
@@ -354,12 +378,16 @@ class MonitorSet:
         only what is not checked changed (a name, notices, a snooze), takes them on as it
         runs: a held connection is not dropped for a rename. A drop of the same target goes
         on through the restart (``StateMachine.go_on_from``)."""
+        async with self._turn(profile.id):
+            return await self._update(profile)
+
+    async def _update(self, profile: Profile) -> Monitor:
         monitor = self.monitors.get(profile.id)
         if monitor is not None and monitor.profile.watched_as(profile):
             monitor.take_on(profile)
             return monitor
         waits = monitor is not None and monitor._window is not None  # a window's end
-        await self.remove(profile.id)
+        await self._remove(profile.id)
         same = monitor is not None and _same_target(monitor.profile, profile)
         paused = monitor is not None and monitor.state is State.PAUSED
         before = monitor.machine if monitor is not None and (same or paused) else None

@@ -287,3 +287,22 @@ async def test_a_disabled_profile_enabled_again_goes_on_from_paused(
     states = [(e.previous, e.state) for e in collector.states()]
     assert all(a[1] == b[0] for a, b in itertools.pairwise(states)), states
     assert states[:2] == [(State.UNKNOWN, State.PAUSED), (State.PAUSED, State.UNKNOWN)], states
+
+
+async def test_a_pause_and_a_resume_at_once_are_each_applied_in_turn(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer
+) -> None:
+    """Paused and resumed again before the first edit's monitor had stopped (a double toggle,
+    40 ms): the second edit found no monitor and started one afresh, the first then failed
+    with 'already monitored' (swallowed), and no pause was ever recorded. Each edit now waits
+    for the one before it."""
+    profile = make_profile(*echo_server.address, "watch", id="toggled")
+    monitors.add(profile, stagger=False)
+    await collector.wait_state(State.UP, timeout=5)
+    paused = dataclasses.replace(profile, enabled=False)
+    await asyncio.gather(monitors.update(paused), monitors.update(profile))  # raises nothing
+    await collector.wait_state(State.UP, timeout=5, after=time.monotonic())
+    states = [(e.previous, e.state) for e in collector.states()]
+    assert (State.UP, State.PAUSED) in states, states
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(states)), states
+    assert list(monitors.monitors) == [profile.id]
