@@ -27,7 +27,7 @@ CONTROL_ESCAPES = (
 #: zero-width (non-)joiners, invisible operators): ``name_key`` leaves them out.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
 _INVISIBLE.update(dict.fromkeys(range(0x2061, 0x2065)))  # invisible operators
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")  # fullmatch: "$" matches before a "\n"
 
 
 def ascii_digits(text: str) -> str:
@@ -211,7 +211,7 @@ def host(field: str, value: Any) -> str:
             name = name.encode("idna").decode("ascii")
         except UnicodeError:
             fail(field, value, "is not a valid host name or IP address")
-    if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
         fail(field, value, "is not a valid host name or IP address")
     if name.replace(".", "").isdigit():
         fail(field, value, "is not a valid IP address")

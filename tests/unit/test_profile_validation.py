@@ -61,6 +61,10 @@ CASES: list[tuple[str, Any, str, str, str]] = [
     ("host-not-text", make(host=42), "host", "42", "is not a host name or IP address"),
     ("host-bad-label", make(host="-db-.x"), "host", "'-db-.x'", "is not a valid host name"),
     ("host-space", make(host="db one"), "host", "'db one'", "is not a valid host name"),
+    # "$" matched before a last newline: a host copied from a terminal with its line end was
+    # saved, and never resolved ("a.b\n.c" with one inside, too).
+    ("host-newline", make(host="db.internal\n"), "host", "'db.internal\\n'", "is not a valid host"),
+    ("host-inner-newline", make(host="a.b\n.c"), "host", "'a.b\\n.c'", "is not a valid host"),
     ("host-bad-ipv4", make(host="999.1.1.1"), "host", "'999.1.1.1'", "is not a valid IP address"),
     ("host-too-long", make(host="a" * 254), "host", "'aaaa", "is not a valid host name"),
     # Internationalized names are taken where IDNA can write them in ASCII; not with a
