@@ -1271,6 +1271,17 @@
     </message>
 </context>
 <context>
+    <name>HostEdit</name>
+    <message>
+        <source>Taken from {text}: the host {host}; it names no port</source>
+        <translation>取自 {text}：主机 {host}；其中没有端口</translation>
+    </message>
+    <message>
+        <source>Taken from {text}: the host {host} and the port {port}</source>
+        <translation>取自 {text}：主机 {host}，端口 {port}</translation>
+    </message>
+</context>
+<context>
     <name>LogModel</name>
     <message>
         <source>Time</source>

@@ -26,6 +26,7 @@ from . import maintenance
 from . import validate as v
 from .actions import Action
 from .actions import parse as parse_actions
+from .pasted import split_target
 from .patterns import PatternError
 from .presets import PRESETS, compile_exchange
 from .snooze import parse_time, parse_until
@@ -250,7 +251,21 @@ def _check(path: str, value: Any) -> Any:
 
 
 def parse_target(value: str, field: str = "HOST:PORT") -> tuple[str, int]:
-    """``host:port``, ``[v6]:port``: the target syntax of the command line."""
+    """``host:port``, ``[v6]:port``: the target syntax of the command line; or what the
+    profile dialog takes apart where it names a port (``pasted.split_target``: a URL,
+    ``host:postgres``), so that both read what was pasted the same."""
+    try:
+        return _strict_target(value, field)
+    except v.FieldError:
+        found = split_target(value) if isinstance(value, str) else None
+        if found is None:
+            raise
+        if found[1] is None:  # "[::1]", "mongodb+srv://cluster0.example.net/db"
+            v.fail(field, value, "is not HOST:PORT (the port is missing)")
+        return found[0], found[1]
+
+
+def _strict_target(value: str, field: str) -> tuple[str, int]:
     if not isinstance(value, str) or not value:
         v.fail(field, value, "is not HOST:PORT")
     if value.startswith("["):

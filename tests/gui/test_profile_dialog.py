@@ -805,3 +805,82 @@ def style_color(style: str) -> QColor:
     found = re.search(r"color: (#[0-9a-fA-F]{6})", style)
     assert found is not None, style
     return QColor(found[1])
+
+
+# -- what people paste into the host field ---------------------------------------------------
+
+PASTED_TARGETS = [
+    ("db.example.com:5432", "db.example.com", 5432),
+    ("10.0.0.5:22\n", "10.0.0.5", 22),  # from a terminal, with its line end
+    ("https://grafana.example:3000/login", "grafana.example", 3000),
+    ("[2001:db8::1]:443", "2001:db8::1", 443),
+    ("ssh://root@bastion.example", "bastion.example", 22),
+    ("db.internal:postgres", "db.internal", 5432),
+    ("[::1]", "::1", None),
+]
+
+
+@pytest.mark.parametrize(("pasted", "host", "port"), PASTED_TARGETS)
+def test_a_host_pasted_with_its_port_is_split_into_both_fields_and_said(
+    qtbot: QtBot, pasted: str, host: str, port: int | None
+) -> None:
+    """ "db.example.com:5432" pasted in the host field was "not a valid host name or IP
+    address", OK off, and the user had to work out that the port goes in its own box."""
+    dialog = open_dialog(qtbot)
+    fill(dialog, host="", port=8080)
+    dialog.form.host_edit.setFocus()
+    QApplication.clipboard().setText(pasted)
+    dialog.form.host_edit.paste()
+    assert dialog.form.host_edit.text() == host
+    assert dialog.form.port_spin.value() == (8080 if port is None else port)
+    shown = dialog.form.host_note.text()
+    assert not dialog.form.host_note.isHidden() and repr(pasted.strip()) in shown, shown
+    assert host in shown and (port is None or str(port) in shown), shown
+    assert messages(dialog) == {} and dialog.ok_button.isEnabled()
+    qtbot.keyClick(dialog.form.host_edit, Qt.Key.Key_Return)
+    profile = dialog.result_profile()
+    assert profile is not None and (profile.host, profile.port) == (host, port or 8080)
+
+
+def test_a_host_and_port_typed_key_by_key_is_split_when_the_field_is_left(qtbot: QtBot) -> None:
+    """Typed, "db.example.com:5" is not split (the user is still typing the port): the
+    field is split when it is left or Enter is pressed, and Enter then saves it split."""
+    dialog = open_dialog(qtbot)
+    fill(dialog, host="", port=80)
+    form = dialog.form
+    form.host_edit.setFocus()
+    qtbot.keyClicks(form.host_edit, "db.example.com:5432")
+    assert form.host_edit.text() == "db.example.com:5432" and form.host_note.isHidden()
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    qtbot.keyClick(form.host_edit, Qt.Key.Key_Tab)  # to the port box
+    assert form.port_spin.hasFocus()
+    assert (form.host_edit.text(), form.port_spin.value()) == ("db.example.com", 5432)
+    assert not form.host_note.isHidden()
+    qtbot.keyClicks(form.host_edit, "x")  # edited again: the note is the past
+    assert form.host_note.isHidden()
+    form.host_edit.clear()
+    qtbot.keyClicks(form.host_edit, "10.0.0.5:22")
+    qtbot.keyClick(form.host_edit, Qt.Key.Key_Return)
+    profile = dialog.result_profile()
+    assert profile is not None and (profile.host, profile.port) == ("10.0.0.5", 22)
+
+
+@pytest.mark.parametrize("pasted", ["db one:22", "host:0", "ftp://", "  db.internal  ", "x" * 5000])
+def test_a_paste_that_is_no_host_and_port_is_left_as_it_is(qtbot: QtBot, pasted: str) -> None:
+    dialog = open_dialog(qtbot)
+    fill(dialog, host="", port=80)
+    QApplication.clipboard().setText(pasted)
+    dialog.form.host_edit.paste()
+    assert dialog.form.host_edit.text() == pasted[:32767]
+    assert dialog.form.port_spin.value() == 80 and dialog.form.host_note.isHidden()
+
+
+def test_the_note_of_a_split_paste_is_said_in_chinese(chinese: None, qtbot: QtBot) -> None:
+    dialog = open_dialog(qtbot)
+    fill(dialog, host="", port=80)
+    QApplication.clipboard().setText("db.example.com:5432")
+    dialog.form.host_edit.paste()
+    assert (
+        dialog.form.host_note.text() == "取自 'db.example.com:5432'：主机 db.example.com，端口 5432"
+    )

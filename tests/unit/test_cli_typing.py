@@ -4,6 +4,7 @@ and a value that begins with '-', which argparse takes for an option."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,53 @@ def test_no_hint_for_a_mistyped_option_or_a_negative_number(home: Home) -> None:
     assert "read as an option" not in _fails(home, "profiles", "add", "web", "x:1", "--bogus")
     line = _fails(home, "check", "127.0.0.1:80", "--count", "-1")
     assert "out of range" in line and "read as an option" not in line
+
+
+#: What people paste where HOST:PORT goes, and what the profile dialog takes from it when
+#: pasted in its host field (tests/gui/test_profile_dialog.py): the command line reads it
+#: the same way.
+PASTED = [
+    ("https://grafana.example:3000/login", "grafana.example", 3000),
+    ("ssh://root@bastion.example", "bastion.example", 22),
+    ("db.internal:postgres", "db.internal", 5432),
+    ("[2001:db8::1]:443", "2001:db8::1", 443),
+]
+
+
+@pytest.mark.parametrize(("pasted", "host", "port"), PASTED)
+def test_a_pasted_url_or_port_name_is_the_host_and_port_the_dialog_takes(
+    home: Home, pasted: str, host: str, port: int
+) -> None:
+    """Refused before: "'https://grafana.example:3000/login' has more than one ':'", "port:
+    '//root@bastion.example' is not a whole number", "port: 'postgres' is not a whole number"."""
+    result = tcpmonitor(home, "profiles", "add", "web", pasted)
+    assert result.returncode == 0, result.stderr
+    assert f"({host if ':' not in host else f'[{host}]'}:{port}," in result.stdout
+    assert (_stored(home)["web"]["host"], _stored(home)["web"]["port"]) == (host, port)
+
+
+def test_check_of_a_pasted_url_connects_to_its_host_and_port(home: Home) -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        result = tcpmonitor(home, "check", f"http://127.0.0.1:{port}/health", "--count", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Connected to 127.0.0.1:{port}:"), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("db.internal", "'db.internal' is not HOST:PORT (the port is missing)"),
+        ("ssh://db one", "port: '//db one' is not a whole number (allowed 1 to 65535)"),
+        ("db.internal:0", "port: 0 is out of range (allowed 1 to 65535)"),
+        ("mongodb+srv://cluster0.example.net/db", "is not HOST:PORT (the port is missing)"),
+        ("[::1]", "'[::1]' is not HOST:PORT (the port is missing)"),
+    ],
+)
+def test_a_paste_with_no_host_and_port_in_it_is_still_refused(
+    home: Home, typed: str, said: str
+) -> None:
+    assert said in _fails(home, "profiles", "add", "web", typed)
+    assert not (home.config / FILE_NAME).exists()

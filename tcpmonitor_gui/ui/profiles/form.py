@@ -49,6 +49,7 @@ from .fields import (
     spin_box,
     take_value,
 )
+from .host_edit import HostEdit
 
 KINDS = {
     "probe": QT_TRANSLATE_NOOP("ProfileForm", "Probe: connect every interval"),
@@ -136,15 +137,13 @@ class ProfileForm(QTabWidget):
         self.name_edit = QLineEdit()
         tip = self.tr("How this connection is listed")
         self._row(form, self.tr("&Name:"), "name", self.name_edit, tip)
-        self.host_edit = QLineEdit()
+        self.host_edit, self.host_note = HostEdit(), note()
         self.host_edit.setPlaceholderText(self.tr("db.example.com, 192.0.2.10 or 2001:db8::1"))
-        self._row(
-            form, self.tr("&Host:"), "host", self.host_edit, self.tr("A host name or an IP address")
-        )
-        self.port_spin = spin_box("port", unset=True)
-        self._row(
-            form, self.tr("&Port:"), "port", self.port_spin, self.tr("The TCP port, 1 to 65535")
-        )
+        tip = self.tr("A host name or an IP address")
+        self._row(form, self.tr("&Host:"), "host", self.host_edit, tip, hint=self.host_note)
+        self.port_spin, tip = spin_box("port", unset=True), self.tr("The TCP port, 1 to 65535")
+        self._row(form, self.tr("&Port:"), "port", self.port_spin, tip)
+        self.host_edit.splits_into(self.port_spin, self.host_note, form)
         self.group_combo = QComboBox()
         self.group_combo.setEditable(True)
         self.group_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
