@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.settings import Settings
 from tcpmonitor_gui.core.validate import FieldError
 from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
+from tests.gui.test_profile_dialog import type_into
 
 CUSTOM = Settings(
     retention_days=30,
@@ -105,3 +107,53 @@ def test_what_the_dialog_has_no_field_for_is_kept(qtbot: QtBot) -> None:
     assert result.retention_days == 60
     assert [a.to_dict() for a in result.actions] == list(actions)
     assert result.metrics_listen == "9464"
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("retention_days", "", "Keep events for is not a whole number (allowed 1 to 3650)"),
+        ("wake_grace_s", "", "is not a whole number (allowed 0 to 3600)"),
+        ("workers", "", "Worker threads is not a whole number (allowed 0 to 64)"),
+        # Refused key by key past the box's own limit: the box kept nothing, or "Automatic".
+        ("workers", "5000", "5000 is out of range (allowed 0 to 64)"),
+        ("retention_days", "99999999", "99999999 is out of range (allowed 1 to 3650)"),
+    ],
+)
+def test_a_number_the_box_cannot_hold_is_said_and_never_saved_as_the_old_one(
+    qtbot: QtBot, dialog: SettingsDialog, field: str, typed: str, message: str
+) -> None:
+    """An emptied "Keep events for" box showed " days" with OK on, and OK (or Enter) saved
+    the last value, 30 days, unseen; 5000 worker threads typed saved "Automatic"."""
+    dialog.show()
+    box = dialog.spin(field)
+    box.setFocus()
+    type_into(box, typed)
+    assert dialog.error_text(field).endswith(message)
+    assert not dialog.ok_button().isEnabled()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert dialog.error_text(field).endswith(message)
+
+
+def test_days_typed_in_other_digits_are_those_days(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The profile dialog takes "٤٥" (pasted from an Arabic keyboard); this one refused it."""
+    dialog.show()
+    box = dialog.spin("retention_days")
+    type_into(box, "٤٥")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.result_settings().retention_days == 45
+
+
+def test_cancel_after_edits_gives_back_nothing_and_the_settings_are_unchanged(
+    qtbot: QtBot,
+) -> None:
+    given = Settings(retention_days=30)
+    d = SettingsDialog(given)
+    qtbot.addWidget(d)
+    d.show()
+    type_into(d.spin("retention_days"), "7")
+    qtbot.keyClick(d, Qt.Key.Key_Escape)
+    assert d.result() == QDialog.DialogCode.Rejected
+    assert given.retention_days == 30

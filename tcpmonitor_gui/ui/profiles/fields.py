@@ -124,7 +124,7 @@ def line_of(*widgets: QWidget) -> QWidget:
     return body
 
 
-def on_edit(widget: QWidget, edited: Callable[..., None]) -> None:
+def on_edit(widget: QWidget, edited: Callable[..., object]) -> None:
     """Call ``edited`` whenever the user changes ``widget``'s value."""
     if isinstance(widget, QComboBox) and widget.isEditable():
         widget.editTextChanged.connect(edited)

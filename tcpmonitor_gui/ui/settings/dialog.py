@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 from ...core import validate as v
 from ...core.events import State
 from ...core.settings import Settings
-from ..common.field_problems import field_error_text, problem_text
+from ..common.field_problems import caption_text, field_error_text, problem_text
 from ..common.fit import fit_on_screen, scrolling
 from ..common.icons import text_style
+from ..profiles.fields import Whole, on_edit, take_value
 
 #: The spin boxes' own limits: wide, so that ``Settings.from_dict`` has the last word.
 _SPIN_LIMITS = {"workers": (0, 999), "retention_days": (0, 99_999), "wake_grace_s": (0, 99_999)}
@@ -152,12 +153,12 @@ class SettingsDialog(QDialog):
         fit_on_screen(self)
 
     def _spin(self, name: str, value: int, special: str = "") -> QSpinBox:
-        spin = QSpinBox()
+        spin = Whole()  # digits of any script; text it cannot hold is said, never kept
         spin.setRange(*_SPIN_LIMITS[name])
         spin.setValue(value)
         if special:
             spin.setSpecialValueText(special)
-        spin.valueChanged.connect(self._validate)
+        on_edit(spin, self._validate)  # and its text: emptied, the box keeps its old value
         self._spins[name] = spin
         error = QLabel()
         error.setStyleSheet(text_style(State.DOWN))
@@ -182,7 +183,7 @@ class SettingsDialog(QDialog):
         """The fields as a settings document, before validation."""
         data: dict[str, Any] = dict(self._kept)
         data.update({name: box.isChecked() for name, box in self._checks.items()})
-        data.update({name: spin.value() for name, spin in self._spins.items()})
+        data.update({name: take_value(spin) for name, spin in self._spins.items()})
         data["language"] = self.language_combo.currentData()
         return data
 
@@ -199,7 +200,8 @@ class SettingsDialog(QDialog):
         except v.FieldError as exc:
             beside = self._errors.get(exc.field)
             if beside is not None:
-                beside.setText(f"{v.show(exc.value)} {problem_text(exc.problem)}")
+                empty = exc.value == "" and caption_text(self._spins[exc.field].accessibleName())
+                beside.setText(f"{empty or v.show(exc.value)} {problem_text(exc.problem)}")
                 beside.show()
             self.ok_button().setEnabled(False)
             self.ok_button().setToolTip(field_error_text(str(exc)))
