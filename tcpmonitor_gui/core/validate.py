@@ -204,6 +204,10 @@ def host(field: str, value: Any) -> str:
             fail(field, value, "has a scope that is not a network interface's name or number")
         return value
     name = value[:-1] if value.endswith(".") else value
+    # Checked before IDNA, which takes quadratic time (a pasted paragraph took minutes): an
+    # ASCII form is as long as its name or longer (but for characters that map to nothing).
+    if len(name) > 253:
+        fail(field, value, "is not a valid host name or IP address")
     if not name.isascii():
         # An internationalized name ("bücher.example"), kept as written: the resolver and
         # TLS ask for its ASCII form (IDNA) themselves. Its ASCII form must be a host name.

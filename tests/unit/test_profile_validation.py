@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -380,3 +381,15 @@ def test_a_watch_s_silent_drop_is_noticed_when_the_kernel_gives_up(
                       "keepalive": {"idle_s": 10, "interval_s": 3, "count": 3}}}
     )  # fmt: skip
     assert profile.worst_case_silent_drop_s() == noticed_s
+
+
+@pytest.mark.parametrize("pasted", ["".join(chr(0x4E00 + i) for i in range(12_000)), "ü" * 32_767])
+def test_a_paragraph_pasted_as_the_host_is_refused_at_once(pasted: str) -> None:
+    """Python's IDNA codec takes quadratic time: 12,000 Chinese characters (a paragraph
+    pasted into the host field, which is checked on every edit, on the GUI thread) took about
+    30 s to refuse and froze the window meanwhile; 32,767 (what the field holds) minutes."""
+    started = time.monotonic()
+    error = refusal(make(host=pasted))
+    assert time.monotonic() - started < 5  # a deadline, not a measurement: now microseconds
+    assert error.field == "host"
+    assert "is not a valid host name" in str(error)
