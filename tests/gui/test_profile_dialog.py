@@ -859,6 +859,15 @@ def test_a_host_and_port_typed_key_by_key_is_split_when_the_field_is_left(qtbot:
     assert not form.host_note.isHidden()
     qtbot.keyClicks(form.host_edit, "x")  # edited again: the note is the past
     assert form.host_note.isHidden()
+    form.host_edit.selectAll()  # pasted over a longer host: split as well
+    QApplication.clipboard().setText("10.0.0.5:22")
+    form.host_edit.paste()
+    assert (form.host_edit.text(), form.port_spin.value()) == ("10.0.0.5", 22)
+    assert not form.host_note.isHidden()
+    form.host_edit.selectAll()  # a host alone pasted over it: the note was of another
+    QApplication.clipboard().setText("db.internal")
+    form.host_edit.paste()
+    assert form.host_edit.text() == "db.internal" and form.host_note.isHidden()
     form.host_edit.clear()
     qtbot.keyClicks(form.host_edit, "10.0.0.5:22")
     qtbot.keyClick(form.host_edit, Qt.Key.Key_Return)

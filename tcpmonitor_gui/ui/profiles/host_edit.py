@@ -20,8 +20,11 @@ class HostEdit(QLineEdit):
     def __init__(self) -> None:
         super().__init__()
         self._parts: tuple[QSpinBox, QLabel, QFormLayout] | None = None
-        self._size = 0  # the text's length before an edit: Qt emits textEdited first
+        # The text's length and what was selected of it before an edit: Qt emits textEdited
+        # before textChanged and selectionChanged.
+        self._size = self._selected = 0
         self.textChanged.connect(lambda text: setattr(self, "_size", len(text)))
+        self.selectionChanged.connect(lambda: setattr(self, "_selected", len(self.selectedText())))
         self.textEdited.connect(self._edited)
         self.editingFinished.connect(self.split)
 
@@ -30,11 +33,12 @@ class HostEdit(QLineEdit):
         form.setRowVisible(note, False)
 
     def _edited(self, text: str) -> None:
-        """A paste or a drop puts in more than one character at once; a key, one."""
-        if len(text) - self._size > 1:
+        """A paste or a drop puts in more than one character at once (over what was
+        selected, if anything); a key, one."""
+        if self._parts is not None:
+            self._parts[2].setRowVisible(self._parts[1], False)  # said of an earlier text
+        if len(text) - (self._size - self._selected) > 1:
             self.split()
-        elif self._parts is not None:
-            self._parts[2].setRowVisible(self._parts[1], False)
 
     def split(self) -> None:
         """The host and the port of what the field holds, each in its own field, when it is
