@@ -53,7 +53,7 @@ def split_target(text: str) -> tuple[str, int | None] | None:
     """``(host, port)`` in ``text`` when it holds more than a host (a port, a scheme, a path,
     brackets, a user name); ``port`` None where it names none. None when ``text`` (spaces
     around it aside) is a host alone or not one of these shapes, or its host is not valid."""
-    text = text.strip()
+    text = text.strip().replace("\uff1a", ":")  # "：", as a Chinese input method types ":"
     scheme = ""
     rest = text
     if "://" in text:

@@ -817,6 +817,7 @@ PASTED_TARGETS = [
     ("ssh://root@bastion.example", "bastion.example", 22),
     ("db.internal:postgres", "db.internal", 5432),
     ("[::1]", "::1", None),
+    ("db.example.com：5432", "db.example.com", 5432),  # typed with a Chinese input method
 ]
 
 

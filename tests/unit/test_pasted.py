@@ -16,6 +16,7 @@ from tcpmonitor_gui.core.pasted import split_target
         ("https://grafana.example/login?next=/", ("grafana.example", 443)),
         ("[fe80::1%eth0]:22", ("fe80::1%eth0", 22)),
         ("bücher.example:８０", ("bücher.example", 80)),  # full-width digits, as pasted
+        ("db.example.com：5432", ("db.example.com", 5432)),  # a Chinese input method's colon
         ("root@10.0.0.5", ("10.0.0.5", None)),
         ("mongodb+srv://cluster0.example.net/db", ("cluster0.example.net", None)),
     ],
