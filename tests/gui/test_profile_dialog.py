@@ -894,3 +894,21 @@ def test_the_note_of_a_split_paste_is_said_in_chinese(chinese: None, qtbot: QtBo
     assert (
         dialog.form.host_note.text() == "取自 'db.example.com:5432'：主机 db.example.com，端口 5432"
     )
+
+
+def test_a_name_pasted_from_a_terminal_with_its_line_end_is_taken_without_it(
+    qtbot: QtBot,
+) -> None:
+    """The name showed "Orders DB" and was refused: "'Orders DB\\n' contains a control
+    character (U+000A)", for a line end nobody could see (spaces around it were taken)."""
+    dialog = open_dialog(qtbot)
+    fill(dialog, name="")
+    QApplication.clipboard().setText("Orders DB\n")
+    dialog.form.name_edit.paste()
+    assert messages(dialog) == {} and dialog.ok_button.isEnabled()
+    qtbot.keyClick(dialog.form.name_edit, Qt.Key.Key_Return)
+    profile = dialog.result_profile()
+    assert profile is not None and profile.name == "Orders DB"
+    inner = open_dialog(qtbot)  # one inside is no line end: still refused, and said
+    fill(inner, name="Orders\nDB")
+    assert "contains a control character (U+000A)" in inner.form.error_text("name")
