@@ -2441,7 +2441,7 @@ Take them too?</source>
     <name>SettingsActions</name>
     <message>
         <source>Settings were not saved</source>
-        <extracomment>``(title, text)``: something the user must see (the window&apos;s banner). The settings in force from now on (the notification policy follows them). A title: what ``problem`` told is no longer so (the settings are written after all). Writes them again after a failed write: a full disk may have room by then.</extracomment>
+        <extracomment>``(title, text)``: something the user must see (the window&apos;s banner). ``(title, text)``: the settings were not written; ``resolved`` takes its place. The settings in force from now on (the notification policy follows them). A title: what ``unsaved`` told is no longer so (the settings are written after all). Writes them again after a failed write: a full disk may have room by then.</extracomment>
         <translation>设置未能保存</translation>
     </message>
     <message>
