@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.integration.autostart import Autostart
 from tcpmonitor_gui.ui.notify.backends import BannerBackend, choose_backend
-from tcpmonitor_gui.ui.notify.banner import Banner
+from tcpmonitor_gui.ui.notify.banner import MOST_SHOWN, Banner
 from tests.gui.test_notify import Harness, down, up
 from tests.gui.windows import open_window
 from tests.helpers import fill
@@ -127,3 +127,34 @@ def test_the_event_log_writing_again_takes_its_problem_out_of_the_banner(
         assert banner.label_text().splitlines() == ["Connection down: A", "A is down"]
     finally:
         o.close()
+
+
+def test_a_burst_of_recoveries_leaves_an_older_drop_in_view(qtbot: QtBot) -> None:
+    """A dropped; then six others came back, one notice each: at most six are listed, and
+    the oldest went first, A's drop with it, before its time, while it was still the one
+    thing the user had to know. The infos leave for the new ones; the warning stays."""
+    banner = _banner(qtbot)
+    banner.show_message("Connection down: A", "A is down: reset", "warning")
+    for n in range(1, 8):
+        banner.show_message(f"Connection back up: B{n}", "", "info")
+    text = banner.label_text()
+    assert "Connection down: A" in text, text
+    assert text.startswith("Connection back up: B7\n"), text
+    assert text.count("Connection back up") == 5, text
+
+
+def test_a_problem_still_so_stays_until_it_is_solved(qtbot: QtBot) -> None:
+    """ "Profiles were not saved" left the banner after its 10 s (and under a burst of
+    notices) while the profiles were still not saved; it stays until they are."""
+    banner = _banner(qtbot, hide_after_ms=200)
+    said = banner.about("profiles saved")
+    said("Profiles were not saved", "disk full", "warning")
+    for n in range(MOST_SHOWN + 1):
+        banner.show_message(f"Connection down: B{n}", "", "warning")
+    assert "Profiles were not saved" in banner.label_text()
+    qtbot.waitUntil(lambda: "Connection down" not in banner.label_text(), timeout=10_000)
+    assert not banner.isHidden()
+    assert banner.label_text() == "Profiles were not saved\ndisk full"
+    said("Profiles are saved again", "", "info")
+    assert banner.label_text() == "Profiles are saved again"
+    qtbot.waitUntil(banner.isHidden, timeout=10_000)

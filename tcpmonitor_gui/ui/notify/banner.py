@@ -13,6 +13,7 @@ screen's edge.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable
 from typing import Literal, NamedTuple
@@ -48,7 +49,9 @@ SEVERITY_COLORS: dict[Severity, str] = {
 }
 
 
-#: The most messages listed at once: the oldest leaves for a new one beyond that.
+#: The most messages listed at once: beyond that the oldest info leaves for a new one, a
+#: warning only when all are warnings (a burst of recoveries pushed a drop out before its
+#: time), and a problem still so (``about``) last of all.
 MOST_SHOWN = 6
 
 
@@ -56,7 +59,7 @@ class Message(NamedTuple):
     title: str
     text: str
     severity: Severity
-    until: float  # ``monotonic()`` when it leaves
+    until: float  # ``monotonic()`` when it leaves; ``inf``: a problem, until it is solved
 
 
 class Banner(QFrame):
@@ -103,20 +106,37 @@ class Banner(QFrame):
     ) -> object:
         """Show ``title`` and ``text`` first, in place of the message of ``key`` if one is
         shown; returns the key (a new one without ``key``), for an update."""
+        return self._show(title, text, severity, key, standing=False)
+
+    def _show(
+        self, title: str, text: str, severity: Severity, key: object, *, standing: bool
+    ) -> object:
         key = next(self._keys) if key is None else key
         self._messages.pop(key, None)
-        until = time.monotonic() + self._hide_after_s
+        until = math.inf if standing else time.monotonic() + self._hide_after_s
         self._messages[key] = Message(title, text, severity, until)
         while len(self._messages) > MOST_SHOWN:
-            del self._messages[next(iter(self._messages))]
+            del self._messages[self._first_to_leave()]
         self._render()
         return key
 
+    def _first_to_leave(self) -> object:
+        """The oldest info, else the oldest warning that leaves in time, else the oldest."""
+
+        def rank(key: object) -> int:
+            message = self._messages[key]
+            return 0 if message.severity == "info" else 1 if message.until < math.inf else 2
+
+        return min(self._messages, key=rank)  # (the first of the lowest: the oldest)
+
     def about(self, key: object) -> Callable[[str, str, str], object]:
-        """``show_message`` under ``key``: a problem, then the word that it is solved."""
+        """``show_message`` under ``key``: a problem, then the word that it is solved. The
+        problem (a warning) stays until it is solved, withdrawn or dismissed: it went after
+        10 s while still so ("Profiles were not saved", retried every 30 s, said once)."""
 
         def show(title: str, text: str, severity: str = "info") -> object:
-            return self.show_message(title, text, _severity(severity), key)
+            level = _severity(severity)
+            return self._show(title, text, level, key, standing=level == "warning")
 
         return show
 
@@ -152,7 +172,10 @@ class Banner(QFrame):
         self.show()
         self._fit()
         left = min(m.until for m in shown) - time.monotonic()
-        self._timer.start(max(0, int(left * 1000) + 1))
+        if left < math.inf:
+            self._timer.start(max(0, int(left * 1000) + 1))
+        else:  # problems only: they stay until solved
+            self._timer.stop()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
