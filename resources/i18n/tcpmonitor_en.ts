@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>Banner</name>
+    <message numerus="yes">
+        <source>%n notifications: {titles}</source>
+        <translation>
+            <numerusform>%n notification: {titles}</numerusform>
+            <numerusform>%n notifications: {titles}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Chart</name>
     <message numerus="yes">
         <source>%n checks failed</source>

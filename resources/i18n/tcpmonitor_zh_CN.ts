@@ -16,7 +16,7 @@
     <name>Banner</name>
     <message>
         <source>Dismiss</source>
-        <extracomment>At most this part of the screen&apos;s free height: a longer message scrolls. A notice&apos;s seven lines at 150 % on a 1024 x 600 screen made the window taller than the screen, its status line (the counts) below the screen&apos;s edge. The colours of the states a message is about: a drop reads like a ``down`` row. The most messages listed at once: the oldest leaves for a new one beyond that. By key, the newest last.</extracomment>
+        <extracomment>At most this part of the screen&apos;s free height: a longer message scrolls. A notice&apos;s seven lines at 150 % on a 1024 x 600 screen made the window taller than the screen, its status line (the counts) below the screen&apos;s edge. The colours of the states a message is about: a drop reads like a ``down`` row. The most messages listed at once: beyond that the oldest info leaves for a new one, a warning only when all are warnings (a burst of recoveries pushed a drop out before its time), and a problem still so (``about``) last of all. By key, the newest last.</extracomment>
         <translation>关闭</translation>
     </message>
     <message>
@@ -26,6 +26,12 @@
     <message>
         <source>Notification: {title}</source>
         <translation>通知：{title}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n notifications: {titles}</source>
+        <translation>
+            <numerusform>%n 条通知：{titles}</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2554,6 +2560,14 @@ Take them too?</source>
     <message>
         <source>Each connection can also turn its notifications off in its own settings.</source>
         <translation>每个连接也可以在自己的设置中关闭通知。</translation>
+    </message>
+</context>
+<context>
+    <name>Spoken</name>
+    <message>
+        <source>; </source>
+        <extracomment>What separates the things a screen reader reads in one name.</extracomment>
+        <translation>；</translation>
     </message>
 </context>
 <context>

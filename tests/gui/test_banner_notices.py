@@ -158,3 +158,21 @@ def test_a_problem_still_so_stays_until_it_is_solved(qtbot: QtBot) -> None:
     said("Profiles are saved again", "", "info")
     assert banner.label_text() == "Profiles are saved again"
     qtbot.waitUntil(banner.isHidden, timeout=10_000)
+
+
+def test_a_screen_reader_hears_every_notice_listed(qtbot: QtBot) -> None:
+    """Two notices listed; the banner's name said "Notification: Connection back up: A"
+    only: a screen reader user heard of A's recovery and not of B's drop."""
+    banner = _banner(qtbot)
+    banner.show_message("Connection down: B", "B is down: reset", "warning")
+    assert banner.accessibleName() == "Notification: Connection down: B"
+    banner.show_message("Connection back up: A", "", "info")
+    name = banner.accessibleName()
+    assert name == "2 notifications: Connection back up: A; Connection down: B", name
+
+
+def test_a_screen_reader_hears_every_notice_listed_in_chinese(chinese: None, qtbot: QtBot) -> None:
+    banner = _banner(qtbot)
+    banner.show_message("连接断开：B", "", "warning")
+    banner.show_message("连接已恢复：A", "", "info")
+    assert banner.accessibleName() == "2 条通知：连接已恢复：A；连接断开：B"

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from ...core.events import State
 from ..common.fit import screen_size
 from ..common.icons import STATE_COLORS
+from ..common.spoken import spoken_together
 from .notice import SHOWN_S
 
 Severity = Literal["info", "warning"]
@@ -158,8 +159,12 @@ class Banner(QFrame):
         self._label.setText(
             "\n\n".join(f"{m.title}\n{m.text}" if m.text else m.title for m in shown)
         )
-        title = shown[0].title
-        self.setAccessibleName(self.tr("Notification: {title}").format(title=title))
+        if len(shown) == 1:
+            name = self.tr("Notification: {title}").format(title=shown[0].title)
+        else:  # all of them, the newest first: it named only the newest
+            titles = spoken_together([m.title for m in shown])
+            name = self.tr("%n notifications: {titles}", "", len(shown)).format(titles=titles)
+        self.setAccessibleName(name)
         severity: Severity = "warning" if any(m.severity == "warning" for m in shown) else "info"
         color = QColor(SEVERITY_COLORS[severity])
         tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 50)"
