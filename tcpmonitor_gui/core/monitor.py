@@ -388,7 +388,7 @@ class MonitorSet:
             return monitor
         waits = monitor is not None and monitor._window is not None  # a window's end
         await self._remove(profile.id)
-        same = monitor is not None and _same_target(monitor.profile, profile)
+        same = monitor is not None and monitor.profile.same_target(profile)
         paused = monitor is not None and monitor.state is State.PAUSED
         before = monitor.machine if monitor is not None and (same or paused) else None
         edited = self.add(profile, stagger=False, before=before)
@@ -424,10 +424,6 @@ class MonitorSet:
                 self._emit_state(monitor, State.UNKNOWN, STOPPED)
         if self._own_resolver:
             self.resolver.close()
-
-
-def _same_target(one: Profile, other: Profile) -> bool:
-    return (one.host, one.port, one.ip_family) == (other.host, other.port, other.ip_family)
 
 
 def _ip_of(address: str | None) -> str | None:

@@ -188,6 +188,10 @@ class Profile:
         notices or snooze): a monitor can take it on without reconnecting."""
         return all(getattr(self, f) == getattr(other, f) for f in _WATCHED_FIELDS)
 
+    def same_target(self, other: Profile) -> bool:
+        """Whether ``other`` checks the same target (its state goes on through an edit)."""
+        return (self.host, self.port, self.ip_family) == (other.host, other.port, other.ip_family)
+
     @classmethod
     def from_dict(cls, data: Any, *, files: bool = True) -> Profile:
         """Validate and build; raises ``validate.FieldError`` for the first bad field.

@@ -847,6 +847,19 @@ def test_drops_in_maintenance_are_told_to_nobody_until_they_outlast_their_window
     assert back.title == "Connection back up: A"  # an outage from the window's end
 
 
+def resumed_down(resumed: Sequence[Profile], t: float) -> list[Event]:
+    """``resumed`` resumed at ``t``, each checked afresh and found down."""
+    return [
+        e
+        for p in resumed
+        for e in (
+            state(p, State.UNKNOWN, State.PAUSED, t, detail="resumed"),
+            state(p, State.CONNECTING, State.UNKNOWN, t),
+            state(p, State.DOWN, State.CONNECTING, t, cause=Cause.REFUSED),
+        )
+    ]
+
+
 def test_resume_all_tells_a_drop_it_paused_as_still_down_not_as_news(qtbot: QtBot) -> None:
     """Pause all, then Resume all a minute later: each connection is checked afresh (resumed,
     connecting, down). One down when paused is still down, quietly; one up then is news."""
@@ -854,16 +867,7 @@ def test_resume_all_tells_a_drop_it_paused_as_still_down_not_as_news(qtbot: QtBo
     db, cache = h["Orders DB"], h["Cache"]
     assert [n.title for n in h.at(0, down(db))] == ["Connection down: Orders DB"]
     h.at(1, state(db, State.PAUSED, State.DOWN), state(cache, State.PAUSED, State.UP))
-    resumed = [
-        e
-        for p in (db, cache)
-        for e in (
-            state(p, State.UNKNOWN, State.PAUSED, 60, detail="resumed"),
-            state(p, State.CONNECTING, State.UNKNOWN, 60),
-            state(p, State.DOWN, State.CONNECTING, 60, cause=Cause.REFUSED),
-        )
-    ]
-    told = h.at(60, *resumed)
+    told = h.at(60, *resumed_down([db, cache], 60))
     assert [(n.title, n.urgent, n.sound) for n in told] == [
         ("Connection down: Cache", True, True),
         ("Still down: Orders DB", False, False),

@@ -7,13 +7,16 @@ does, and says it was down before the pause too, as after a restart; found up, i
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.core.events import State
-from tcpmonitor_gui.lab import FaultProxy
+from tcpmonitor_gui.core.settings import Settings
+from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.status.model import Column
+from tests.gui.test_notify import Harness, down, resumed_down, state
 from tests.gui.test_restart import cell
 from tests.gui.windows import Opened, open_window, state_of
 from tests.helpers import make_profile
@@ -57,3 +60,44 @@ def test_a_drop_paused_and_resumed_still_down_says_it_was_down_before_the_pause(
         assert "before" not in str(cell(w, profile.id, Column.IN_STATE))
     finally:
         opened.close()
+
+
+def test_a_drop_paused_then_given_another_target_is_new_at_the_resume(
+    qtbot: QtBot, tmp_path: Path, proxy: FaultProxy, echo_server: LineEchoServer
+) -> None:
+    """Paused down, its port changed while paused, resumed with the new one down too: it
+    said "down (and before the pause)" of a target that was never down before."""
+    proxy.set_mode("refuse")
+    profile = make_profile(*proxy.address, "heartbeat", name="moved", interval_s=0.2)
+    opened = open_window(qtbot, tmp_path / "config", tmp_path / "data")
+    with FaultProxy(echo_server.address) as other:
+        other.set_mode("refuse")
+        try:
+            w = opened.window
+            w.profiles.apply(profile, new=True)
+            qtbot.waitUntil(lambda: state_of(w, profile.id) is State.DOWN, timeout=5000)
+            _toggle(qtbot, opened, profile.id, State.PAUSED)
+            qtbot.waitUntil(lambda: len(w.tray.recent_texts()) == 2, timeout=3000)  # paused
+            moved = dataclasses.replace(
+                w.registry.profiles.by_id[profile.id], port=other.address[1]
+            )
+            w.profiles.apply(moved, new=False)
+            _toggle(qtbot, opened, profile.id, State.DOWN)
+            assert "before" not in str(cell(w, profile.id, Column.IN_STATE))
+        finally:
+            opened.close()
+
+
+def test_a_drop_paused_then_given_another_target_is_told_as_news(qtbot: QtBot) -> None:
+    """Paused down, its port changed, resumed a minute later with the new one down: "Still
+    down: Orders DB", quietly, of a target nobody had heard was down."""
+    h = Harness(qtbot, ["Orders DB", "Cache"], Settings(sound=True))
+    db, cache = h["Orders DB"], h["Cache"]
+    h.at(0, down(db), down(cache))
+    h.at(1, state(db, State.PAUSED, State.DOWN), state(cache, State.PAUSED, State.DOWN))
+    h.profiles[db.id] = dataclasses.replace(db, port=db.port + 1)
+    told = h.at(60, *resumed_down([db, cache], 60))
+    assert [(n.title, n.urgent, n.sound) for n in told] == [
+        ("Connection down: Orders DB", True, True),
+        ("Still down: Cache", False, False),
+    ]

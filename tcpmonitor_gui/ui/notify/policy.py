@@ -186,10 +186,10 @@ class NotificationPolicy(QObject):
             self._planned.discard(pid)  # back, or still down when the window closed: told
             if event.state is State.PAUSED:
                 self._paused.add(pid)
-                self.still.paused(pid, self._down.pop(pid, None) is not None)
+                self.still.paused(pid, self._down.pop(pid, None) is not None, profiles[pid])
                 continue
             self._paused.discard(pid)
-            if event.state in KNOWN_STATES and self.still.found(event, now):
+            if event.state in KNOWN_STATES and self.still.found(event, now, profiles[pid]):
                 self._down[pid] = event  # held, or down before too: no news (``still``)
             elif event.state is State.DOWN and pid not in self._down:
                 self._down[pid] = event

@@ -26,6 +26,7 @@ from .notice import Change, Notice, Transition
 from .wording import join_names, shown_name
 
 if TYPE_CHECKING:
+    from ...core.profile import Profile
     from .computer import Policy
 
 
@@ -41,7 +42,7 @@ class StillDown(Context):
         #: Profiles down when last watched, not yet found again; those of them paused then
         #: (the user resumes them: up again is no news, as at ``paused``).
         self.before: set[str] = set()
-        self.by_pause: set[str] = set()
+        self.by_pause: dict[str, Profile] = {}  # (as it was when paused)
         #: The log's answer is awaited (``expect``): the first states found are ``held``
         #: (drops, held from the policy; ups, kept to tell "Up again" if they were down).
         self.waiting = False
@@ -67,19 +68,23 @@ class StillDown(Context):
         self.held = []
         return news
 
-    def paused(self, profile_id: str, was_down: bool) -> None:
+    def paused(self, profile_id: str, was_down: bool, profile: Profile) -> None:
         """Paused while down: its drop, found again at the resume, is no news (nor is its
         being up then: the user paused the outage, and ended it so)."""
         if was_down:
             self.before.add(profile_id)
-            self.by_pause.add(profile_id)
+            self.by_pause[profile_id] = profile
         else:
             self.before.discard(profile_id)
 
-    def found(self, event: Event, now: float) -> bool:
+    def found(self, event: Event, now: float, profile: Profile) -> bool:
         """A state found (up, degraded, down); True if it is a drop to hold or tell quietly
-        (not as news)."""
+        (not as news). Paused down, then given another target: its drop is news, not "still
+        down" said quietly of a target that was never down."""
         pid = event.profile_id
+        if (paused := self.by_pause.get(pid)) is not None and not paused.same_target(profile):
+            self.before.discard(pid)
+            del self.by_pause[pid]
         first = pid not in self.found_since
         self.found_since.add(pid)
         down = event.state is State.DOWN
@@ -88,7 +93,7 @@ class StillDown(Context):
             self.before.discard(pid)
             if down or pid not in self.by_pause:
                 self.still.append(change)
-            self.by_pause.discard(pid)
+            self.by_pause.pop(pid, None)
             return down
         if self.waiting and first:
             self.held.append(change)
@@ -120,7 +125,7 @@ class StillDown(Context):
     def forget(self, profile_ids: Collection[str]) -> None:
         """Only these profiles are left (the others were removed)."""
         self.before &= set(profile_ids)
-        self.by_pause &= self.before
+        self.by_pause = {k: v for k, v in self.by_pause.items() if k in self.before}
 
 
 def _drop(change: Change) -> bool:

@@ -407,6 +407,7 @@ class StatusModel(QStandardItemModel):
 
     def _refresh(self, row: Row, profile: Profile) -> None:
         """An edited profile keeps its live state, unless it was just enabled or disabled."""
+        row.last = row.last if row.profile.same_target(profile) else None  # not what was left
         if row.profile.enabled != profile.enabled:
             row.state = State.UNKNOWN if profile.enabled else State.PAUSED
             row.since, row.in_state_until = self._now(), None
