@@ -1095,6 +1095,10 @@
         <translation>不是已知字段（已知：{known}）</translation>
     </message>
     <message>
+        <source>is not a field this version knows; did you mean {close}?</source>
+        <translation>不是此版本认识的字段；是否想写 {close}？</translation>
+    </message>
+    <message>
         <source>e.g. &apos;Sun 02:00-04:00 Europe/Berlin&apos; or &apos;2026-12-24 18:00 - 2026-12-27 08:00&apos;</source>
         <extracomment>What the core puts in a problem&apos;s ``{placeholder}`` in words: said in the user&apos;s language too (the other values are numbers, names and the user&apos;s own text).</extracomment>
         <translation>例如 &apos;Sun 02:00-04:00 Europe/Berlin&apos; 或 &apos;2026-12-24 18:00 - 2026-12-27 08:00&apos;</translation>

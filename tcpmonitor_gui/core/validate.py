@@ -6,6 +6,7 @@ the same wherever it was typed.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 import unicodedata
@@ -75,6 +76,11 @@ class FieldError(ValueError):
 class UnknownField(FieldError):
     """A field this program does not know: a typo, or a newer version's (fields are added to
     the profile and settings formats without raising their ``version``)."""
+
+
+#: How like a known field's name an unknown one must be to be named as its likely typo
+#: (``difflib``'s ratio): 'interval' for 'interval_s' is 0.89, 'on_dwn' for 'on_down' 0.92.
+TYPO_CUTOFF = 0.8
 
 
 class UnknownChoice(UnknownField):
@@ -182,11 +188,16 @@ def mapping(field: str, value: Any) -> Mapping[str, Any]:
 
 
 def no_unknown_keys(field: str, data: Mapping[str, Any], known: Iterable[str]) -> None:
-    allowed = set(known)
+    """Each field of ``data`` is one of ``known``. One that is not, but close to one (a
+    typo), names it: "is not a known field (known: ...)" was read as a newer version's file."""
+    allowed = sorted(set(known))
     for key in data:
         if key not in allowed:
             path = f"{field}.{key}" if field else str(key)
-            known_ones = ", ".join(sorted(allowed))
+            if close := difflib.get_close_matches(str(key), allowed, n=1, cutoff=TYPO_CUTOFF):
+                problem = f"is not a field this version knows; did you mean {close[0]!r}?"
+                raise UnknownField(path, data[key], problem)
+            known_ones = ", ".join(allowed)
             raise UnknownField(path, data[key], f"is not a known field (known: {known_ones})")
 
 

@@ -138,3 +138,26 @@ def test_this_versions_column_layout_comes_back(qtbot: QtBot, tmp_path: Path) ->
     (config / "ui.ini").unlink()
     _layout(config, view.horizontalHeader(), None)  # as an older version wrote it
     assert hidden_columns(qtbot, config, data) == [Column.TARGET]
+
+
+def test_a_typo_in_a_field_name_names_the_field_meant(
+    chinese: None, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """ "detector.interval: 5 is not a known field (known: ...)", and "It may come from a
+    newer version": a typo read as a version problem. The line names the field meant, in
+    the Chinese window too."""
+    config = tmp_path / "config"
+    config.mkdir()
+    profile = make_profile("127.0.0.1", 1, "watch", interval_s=5).to_dict()
+    profile["detector"]["interval"] = profile["detector"].pop("interval_s")
+    typo = {"version": 1, "profiles": [profile]}
+    (config / "profiles.json").write_text(json.dumps(typo))
+    o = open_window(qtbot, config, tmp_path / "data", monitor=False)
+    try:
+        said = o.window.banner.label_text()
+        assert (
+            "profiles[0].detector.interval: 5.0 不是此版本认识的字段；是否想写 'interval_s'？"
+            in said
+        )
+    finally:
+        o.close()

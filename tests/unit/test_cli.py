@@ -614,6 +614,7 @@ def test_a_clash_with_a_stored_profile_is_refused_and_writes_nothing(
 INVALID_JSON = b'{"version": 1, "profiles": ['
 FUTURE = b'{"version": 2, "profiles": []}'
 BAD_PROFILE = b'{"version": 1, "profiles": [{"name": "x", "host": "127.0.0.1", "port": 0}]}'
+TYPO = b'{"version": 1, "profiles": [{"name": "x", "host": "h", "port": 1, "notes_": ""}]}'
 STORE_COMMANDS = {
     "list": ["profiles", "list"],
     "add": ["profiles", "add", "web", "127.0.0.1:80"],
@@ -633,6 +634,7 @@ CORRUPT_STORES = [
         for kind, content, problem in [
             ("future-version", FUTURE, "version 2 "),
             ("invalid-profile", BAD_PROFILE, "profiles[0].port: 0 "),
+            ("typo", TYPO, "notes_: '' is not a field this version knows; did you mean 'notes'?"),
         ]
         for name in ("list", "add", "run")
     ),

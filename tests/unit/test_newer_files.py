@@ -50,6 +50,9 @@ NEWER_FIELDS = {
     },
     "a field of the document": {"version": 1, "profiles": [ORDERS], "groups": ["prod"]},
 }
+#: A typo of a field: left alone as well (it cannot be told from a newer version's for sure),
+#: but the line names the field meant, not only the fields known.
+TYPO = {"version": 1, "profiles": [ORDERS | {"detector": {"kind": "watch", "interval": 5}}]}
 #: A value a newer version may write where this one knows a list of them: a new detector,
 #: preset, address family or action trigger comes so, at this same format version.
 NEWER_VALUES = {
@@ -66,8 +69,9 @@ NEWER_VALUES = {
         (NEWER_PROFILES, "version 2 is newer than this program understands"),
         *((doc, "is not a known field") for doc in NEWER_FIELDS.values()),
         *(({"version": 1, "profiles": [p]}, "is not one of") for p in NEWER_VALUES.values()),
+        (TYPO, "detector.interval: 5 is not a field this version knows; did you mean 'interval_s'"),
     ],
-    ids=["a newer version", *NEWER_FIELDS, *NEWER_VALUES],
+    ids=["a newer version", *NEWER_FIELDS, *NEWER_VALUES, "a typo"],
 )
 def test_the_window_leaves_a_newer_versions_profiles_as_they_are(
     tmp_path: Path, document: object, said: str

@@ -79,6 +79,7 @@ PROBLEMS = (
     QT_TRANSLATE_NOOP("FieldProblem", "is not an object"),
     QT_TRANSLATE_NOOP("FieldProblem", "is not a list"),
     QT_TRANSLATE_NOOP("FieldProblem", "is not a known field (known: {known})"),
+    QT_TRANSLATE_NOOP("FieldProblem", "is not a field this version knows; did you mean {close}?"),
 )
 #: What the core puts in a problem's ``{placeholder}`` in words: said in the user's language
 #: too (the other values are numbers, names and the user's own text).
