@@ -145,6 +145,12 @@ def a_real_log(path: Path, profile_id: str) -> None:
 #: A change as a newer version stores it: (minutes after the start, state, previous, cause).
 Change = tuple[float, str, str | None, str | None]
 #: Up, then five minutes down with a cause this version does not know, then up again.
+#: An outage ended by a state a newer version writes (this one does not know it).
+NEWER_STATE_OUTAGE: list[Change] = [
+    (0, "up", "connecting", None),
+    (10, "down", "up", "refused"),
+    (15, "quarantined", "down", None),
+]
 NEWER_CAUSE_OUTAGE: list[Change] = [
     (0, "up", "connecting", None),
     (10, "down", "up", "proxy_error"),

@@ -802,6 +802,10 @@
         <source>monitoring restarted</source>
         <translation>监控已重新启动</translation>
     </message>
+    <message>
+        <source>{state} (a state this version does not know)</source>
+        <translation>{state}（此版本不认识的状态）</translation>
+    </message>
 </context>
 <context>
     <name>Detector</name>

@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QTableView
@@ -20,7 +21,13 @@ from tcpmonitor_gui.ui.common.labels import cause_text
 from tcpmonitor_gui.ui.common.problems import problem_text
 from tcpmonitor_gui.ui.status.cells import Column
 from tests.gui.windows import open_window
-from tests.helpers import NEWER_CAUSE_OUTAGE, make_profile, recorded_by_a_newer_version
+from tests.helpers import (
+    NEWER_CAUSE_OUTAGE,
+    NEWER_STATE_OUTAGE,
+    Change,
+    make_profile,
+    recorded_by_a_newer_version,
+)
 
 NEWER = {"version": 2, "profiles": [{"id": "a1", "name": "Orders DB", "host": "db", "port": 1}]}
 
@@ -65,24 +72,29 @@ def test_a_cause_a_newer_version_recorded_is_named_as_one(chinese: None) -> None
     assert cause_text(Cause.RESET) == "连接被重置"
 
 
-def test_the_details_list_an_outage_a_newer_version_recorded(qtbot: QtBot, tmp_path: Path) -> None:
-    """It was left out of the list (and of the count): the profile looked never down."""
+def _outages_listed(qtbot: QtBot, tmp_path: Path, changes: list[Change]) -> list[list[str]]:
+    """The details' outages of a profile whose ``changes`` a newer version recorded."""
     config, data = tmp_path / "config", tmp_path / "data"
     profile = make_profile("127.0.0.1", 1, "watch", id="p1", name="Orders DB", enabled=False)
     ProfileStore(config).save([profile])
     start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    recorded_by_a_newer_version(data / "events.sqlite3", "p1", start, NEWER_CAUSE_OUTAGE)
+    recorded_by_a_newer_version(data / "events.sqlite3", "p1", start, changes)
     o = open_window(qtbot, config, data, monitor=False)
     try:
-        dock = o.details_of(qtbot, "p1")
-        assert dock.outage_table.rowCount() == 1
-        assert dock.outage_table.item(0, 1).text() == "5 min"
-        assert (
-            dock.outage_table.item(0, 2).text()
-            == "proxy error (a cause this version does not know)"
-        )
+        table = o.details_of(qtbot, "p1").outage_table
+        return [
+            [table.item(r, c).text() for c in range(table.columnCount())]
+            for r in range(table.rowCount())
+        ]
     finally:
         o.close()
+
+
+def test_the_details_list_an_outage_a_newer_version_recorded(qtbot: QtBot, tmp_path: Path) -> None:
+    """It was left out of the list (and of the count): the profile looked never down."""
+    [outage] = _outages_listed(qtbot, tmp_path, NEWER_CAUSE_OUTAGE)
+    assert outage[1] == "5 min"
+    assert outage[2] == "proxy error (a cause this version does not know)"
 
 
 def _layout(config: Path, header: QHeaderView, columns: str | None) -> None:
@@ -161,3 +173,21 @@ def test_a_typo_in_a_field_name_names_the_field_meant(
         )
     finally:
         o.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "quarantined (a state this version does not know)"),
+        ("zh_CN", "quarantined（此版本不认识的状态）"),
+    ],
+)
+def test_an_outage_ended_by_a_state_a_newer_version_wrote_says_so(
+    request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path, language: str, said: str
+) -> None:
+    """The details said how it ended as "quarantined", the newer version's word, unexplained
+    (in the Chinese window too), where a cause of a newer version is said to be one."""
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    [outage] = _outages_listed(qtbot, tmp_path, NEWER_STATE_OUTAGE)
+    assert outage[3] == said

@@ -389,13 +389,19 @@ def _local(when: dt.datetime) -> str:
 
 
 def _ended_text(ended_by: str) -> str:
+    """How an outage ended, in the user's language. A state a newer version wrote (the
+    log is shared) is named as it was, and said to be one: the Chinese window showed
+    "quarantined", unexplained, as causes once were."""
     words = {
         "recovered": translate("DetailsDock", "recovered"),
         "paused": translate("DetailsDock", "paused"),
         "monitoring stopped": translate("DetailsDock", "monitoring stopped"),
         "monitoring restarted": translate("DetailsDock", "monitoring restarted"),
     }
-    return words.get(ended_by, ended_by)
+    if (word := words.get(ended_by)) is None:
+        unknown = translate("DetailsDock", "{state} (a state this version does not know)")
+        return unknown.format(state=ended_by)
+    return word
 
 
 def _stored(session: Session, profile_id: str, period_s: float) -> ProfileHistory:
