@@ -5,9 +5,9 @@ Notifications must reach the user even where neither a tray nor a notification d
 message still in view, the newest first, as a desktop's notices stand side by side: it showed
 only the newest, and a recovery of one connection, or a drop told apart, left another's drop
 said nowhere. One bar, not a stack of them (it would bury the table): each message leaves it
-``hide_after_ms`` after it was shown, an update (the same key) replaces its message, and the
-bar hides with the last; a long list scrolls within it rather than push the window past the
-screen's edge.
+``hide_after_ms`` after it was shown (a problem told through ``about`` stays until it is
+solved), an update (the same key) replaces its message, and the bar hides with the last; a
+long list scrolls within it rather than push the window past the screen's edge.
 """
 
 from __future__ import annotations
