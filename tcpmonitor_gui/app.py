@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from . import APP_ID, __version__
 from .core import paths
+from .core.zone import utc_if_unusable
 
 if TYPE_CHECKING:
     from .core.profile_set import ProfileSet
@@ -88,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    zone = utc_if_unusable()  # before Qt reads the zone (it keeps the first it reads)
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         return _desktop_entry(install=args.install_desktop_entry)
     config_dir = paths.config_dir(args.config_dir)
@@ -111,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     os.environ["QT_API"] = "pyside6"
 
-    from .core.session import Session  # noqa: PLC0415
+    from .core.session import Problem, ProblemKind, Session  # noqa: PLC0415
     from .ui import single_instance  # noqa: PLC0415
     from .ui.common.first_paint import AfterFirstPaint  # noqa: PLC0415
     from .ui.common.gc_thread import GuiThreadCollector  # noqa: PLC0415
@@ -154,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     instance = single_instance.InstanceServer(name)  # listens once the window is on screen
 
     session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told
+    if zone is not None:  # the window shows UTC and says why (the log said it on stderr)
+        session.problems.append(Problem(ProblemKind.ZONE_UNUSABLE, zone))
     opened = session.open_eventlog_soon(go := threading.Event())  # go: the first frame shown
     translators = install_translators(app, session.settings.language)  # before any window
     _mark("instance asked, session opened")

@@ -1856,6 +1856,10 @@
         <translation>无法读取窗口布局</translation>
     </message>
     <message>
+        <source>Times are shown in UTC</source>
+        <translation>时间以 UTC 显示</translation>
+    </message>
+    <message>
         <source>A copy was kept as {kept}; the defaults are used.</source>
         <translation>已保留副本 {kept}；现使用默认设置。</translation>
     </message>
@@ -1874,6 +1878,14 @@
     <message>
         <source>Monitoring works; events are kept in memory and stored once the event log can be opened (it is tried again every 5 s).</source>
         <translation>监视照常进行；事件保留在内存中，待事件日志可以打开后再保存（每 5 秒重试一次）。</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s time zone puts the clock 24 hours or more from UTC, which no time zone does, so every time in this window is in UTC. Set TZ to a zone such as Europe/Berlin and start TCP Monitor again.</source>
+        <translation>本机时区与 UTC 相差 24 小时或更多，没有哪个时区如此，因此本窗口中的所有时间均为 UTC。请将 TZ 设为 Europe/Berlin 这样的时区，然后重新启动 TCP Monitor。</translation>
+    </message>
+    <message>
+        <source>{setting} puts the clock 24 hours or more from UTC, which no time zone does, so every time in this window is in UTC. Set TZ to a zone such as Europe/Berlin, or unset it, and start TCP Monitor again.</source>
+        <translation>{setting} 使时钟与 UTC 相差 24 小时或更多，没有哪个时区如此，因此本窗口中的所有时间均为 UTC。请将 TZ 设为 Europe/Berlin 这样的时区，或取消设置，然后重新启动 TCP Monitor。</translation>
     </message>
     <message>
         <source>{error}. Monitoring goes on; events are kept in memory and written when the disk takes them again.</source>

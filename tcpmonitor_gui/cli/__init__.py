@@ -17,7 +17,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .hangup import hold  # noqa: PLC0415 - first, before the 0.3 s of imports
 
     hold(sys.argv[1:] if argv is None else argv)
-    from .zone import unusable_zone  # noqa: PLC0415
+    from ..core.zone import unusable_zone  # noqa: PLC0415
 
     if (why := unusable_zone()) is not None:  # bad input: one line, exit 2
         print(f"tcpmonitor: {why}", file=sys.stderr, flush=True)

@@ -64,6 +64,9 @@ class ProblemKind(enum.StrEnum):
     PROFILES_UNREADABLE = "profiles_unreadable"
     EVENTLOG_UNUSABLE = "eventlog_unusable"
     WINDOW_STATE_UNREADABLE = "window_state_unreadable"  # ui.ini, the window's layout
+    #: This computer's time zone is a day or more from UTC (``core.zone``): times in UTC.
+    #: ``error`` is the setting at fault (``TZ='UTC+24'``), "" for the system's own zone.
+    ZONE_UNUSABLE = "zone_unusable"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,6 +24,7 @@ _TITLES = {
     ProblemKind.WINDOW_STATE_UNREADABLE: QT_TRANSLATE_NOOP(
         "Problems", "The window's layout could not be read"
     ),
+    ProblemKind.ZONE_UNUSABLE: QT_TRANSLATE_NOOP("Problems", "Times are shown in UTC"),
 }
 _KEPT = {
     ProblemKind.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP(
@@ -72,6 +73,8 @@ def problem_title(problem: Problem) -> str:
 
 
 def problem_text(problem: Problem) -> str:
+    if problem.kind is ProblemKind.ZONE_UNUSABLE:
+        return _zone_text(problem.error)
     if problem.kind is ProblemKind.EVENTLOG_UNUSABLE:
         advice = translate("Problems", _NOT_STORED)
     elif problem.kind is ProblemKind.WINDOW_STATE_UNREADABLE:
@@ -83,6 +86,22 @@ def problem_text(problem: Problem) -> str:
     else:
         advice = translate("Problems", _NOT_KEPT)
     return f"{file_problem_text(problem.error)}\n\n{advice}"
+
+
+def _zone_text(setting: str) -> str:
+    if not setting:
+        return translate(
+            "Problems",
+            "This computer's time zone puts the clock 24 hours or more from UTC, which no "
+            "time zone does, so every time in this window is in UTC. Set TZ to a zone such "
+            "as Europe/Berlin and start TCP Monitor again.",
+        )
+    return translate(
+        "Problems",
+        "{setting} puts the clock 24 hours or more from UTC, which no time zone does, so "
+        "every time in this window is in UTC. Set TZ to a zone such as Europe/Berlin, or "
+        "unset it, and start TCP Monitor again.",
+    ).format(setting=setting)
 
 
 class Problems(Context):
