@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import functools
 import itertools
@@ -16,7 +15,7 @@ from typing import TypeVar
 from ..core import eventqueries as q
 from ..core.eventdb import refuse_special
 from ..core.eventlog import EventFilter, EventLog, EventLogError
-from ..core.events import FIELDS
+from ..core.events import FIELDS, csv_writer
 from ..core.session import Session
 from ..core.validate import ascii_digits, show
 from .errors import EXIT_OK, UsageError
@@ -164,7 +163,7 @@ def cmd_events(args: argparse.Namespace) -> int:
     rows = itertools.chain([] if first is None else [first], found)
     out = sys.stdout
     if args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+        writer = csv_writer(out, FIELDS)
         writer.writeheader()
         for event in rows:
             writer.writerow(event.to_csv_row())

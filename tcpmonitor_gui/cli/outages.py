@@ -4,14 +4,13 @@ ended), as a table, CSV or JSON lines."""
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import itertools
 import sys
 from collections.abc import Iterator
 
 from ..core.durations import duration
-from ..core.events import csv_cells
+from ..core.events import csv_cells, csv_writer
 from ..core.outages import FIELDS, Outage, each_outage
 from ..core.wall_time import with_offset
 from .columns import print_rows, widths
@@ -36,7 +35,7 @@ def cmd_outages(args: argparse.Namespace) -> int:
     now = dt.datetime.now(dt.UTC)
     out = sys.stdout
     if args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+        writer = csv_writer(out, FIELDS)
         writer.writeheader()
         for outage in found:
             writer.writerow(csv_cells(outage.to_dict(now)))

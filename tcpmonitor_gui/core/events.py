@@ -7,13 +7,15 @@ per-minute aggregates; never stored one row each).
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import enum
 import json
 import math
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TextIO
 
 
 class State(enum.StrEnum):
@@ -150,6 +152,15 @@ def _number(value: float | None, digits: int) -> str:
 
 
 _FORMULA = frozenset("=+-@\t\r")
+#: How every CSV the program writes ends its lines, the window's exports and the command's
+#: tables alike (the window's ended in CRLF, the command's in LF): LF, what shell tools read
+#: and what spreadsheets and csv readers take as they take CRLF.
+CSV_LINE_END = "\n"
+
+
+def csv_writer(out: TextIO, fields: Sequence[str]) -> csv.DictWriter[str]:
+    """The writer of a CSV table with these columns (its rows through ``csv_cells``)."""
+    return csv.DictWriter(out, fieldnames=fields, lineterminator=CSV_LINE_END)
 
 
 def csv_cells(row: dict[str, Any]) -> dict[str, Any]:

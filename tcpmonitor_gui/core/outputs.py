@@ -13,7 +13,6 @@ file may be overwritten, as an output file is.
 
 from __future__ import annotations
 
-import csv
 import errno
 import io
 import os
@@ -21,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .atomicfile import atomic_write_text
-from .events import FIELDS, Event
+from .events import FIELDS, Event, csv_writer
 
 #: The files the program keeps in its config and data dirs, as their names begin.
 OWN_NAMES = ("profiles.json", "settings.json", "ui.ini", "events.sqlite3")
@@ -77,7 +76,7 @@ def refuse_own(target: Path, dirs: Sequence[Path]) -> None:
 def write_events_csv(target: Path, events: Sequence[Event], dirs: Sequence[Path]) -> int:
     """The events as CSV (the columns of ``events --format csv``); returns how many."""
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer = csv_writer(out, FIELDS)
     writer.writeheader()
     for event in events:
         writer.writerow(event.to_csv_row())

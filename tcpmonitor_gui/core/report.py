@@ -10,7 +10,6 @@ thread, or the command line); ``tcpmonitor report`` and the window's "Export rep
 from __future__ import annotations
 
 import collections
-import csv
 import dataclasses
 import datetime as dt
 import html
@@ -21,7 +20,7 @@ from . import eventqueries as q
 from .durations import duration
 from .eventlog import EventLog
 from .eventqueries import Uptime
-from .events import csv_cells
+from .events import csv_cells, csv_writer
 from .outages import Outage, Shade, each_outage, shade
 from .profile import Profile
 from .profile_history import Bucket, bucket_width, gather
@@ -161,7 +160,7 @@ CSV_FIELDS = ("profile", "group", "target", "uptime_percent", "not_counted_s", "
 def to_csv(report: Report) -> str:
     """One row per profile; numbers plain (seconds, milliseconds, percent), times ISO 8601."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer = csv_writer(out, CSV_FIELDS)
     writer.writeheader()
     for r in report.profiles:
         p = r.profile
