@@ -18,6 +18,17 @@ from .errors import EXIT_USAGE
 
 _NUMBER = re.compile(r"-\d+(\.\d*)?([eE][-+]?\d+)?")
 _NO_VALUE = re.compile(r"argument (-[^ :/]+)(?:/-[^ :]+)*: expected one argument")
+_UNKNOWN = "unrecognized arguments: "
+#: What tcping, ping and nc users type, and this command's option for it. Named, not taken:
+#: nc's -n is "no DNS" and ping's -w a deadline, so an alias would do what was not meant.
+_HABITS = {
+    "-4": "--ipv4",
+    "-6": "--ipv6",
+    "-n": "--count N (-c N)",
+    "-t": "--count 0 (until interrupted)",
+    "-w": "--timeout S",
+    "-i": "--interval S",
+}
 
 
 class Parser(argparse.ArgumentParser):
@@ -30,7 +41,8 @@ class Parser(argparse.ArgumentParser):
         where = self.prog.removeprefix("tcpmonitor").strip()  # "" for the top level
         message = self._commands(message) or message
         print(
-            f"tcpmonitor: {where + ': ' if where else ''}{message}{self._dash_hint(message)}",
+            f"tcpmonitor: {where + ': ' if where else ''}{message}"
+            f"{self._dash_hint(message) or self._habit_hint(message)}",
             file=sys.stderr,
         )
         sys.exit(EXIT_USAGE)
@@ -50,6 +62,20 @@ class Parser(argparse.ArgumentParser):
                 value = message.removeprefix(unknown).split(" (choose from ", 1)[0]
                 return f"{value} is not a command; they are {there}"
         return None
+
+    def _habit_hint(self, message: str) -> str:
+        """What another tool's option is here, for a check or a profile's target: argparse
+        said only "unrecognized arguments: -4", or took '-4' first for the host."""
+        words = list(self.argv)
+        words = words[: words.index("--")] if "--" in words else words
+        if not ("check" in words or ("profiles" in words and "add" in words)):
+            return ""
+        if known := next((w for w in words if w in _HABITS), None):
+            return f" ({v.show(known)} is {_HABITS[known]} here)"
+        extra = message.removeprefix(_UNKNOWN).split() if message.startswith(_UNKNOWN) else []
+        if extra and v.ascii_digits(extra[0]).isdigit():  # "check db --count 1 5432"
+            return " (HOST PORT: one port, right after the host)"
+        return ""
 
     def _dash_hint(self, message: str) -> str:
         """Why a value such as a NAME "-x" went missing: argparse reads anything that begins

@@ -125,3 +125,44 @@ def test_help_says_the_port_may_follow_the_host(home: Home) -> None:
     text = tcpmonitor(home, "check", "--help", flags=False).stdout
     assert "HOST:PORT [PORT]" in text
     assert "check db.example.com 5432" in " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        (("-4",), "'-4' is --ipv4 here"),
+        (("-6",), "'-6' is --ipv6 here"),
+        (("-n", "3"), "'-n' is --count N (-c N) here"),
+        (("-t",), "'-t' is --count 0 (until interrupted) here"),
+        (("-w", "2"), "'-w' is --timeout S here"),
+        (("-i", "2"), "'-i' is --interval S here"),
+    ],
+)
+def test_an_option_of_tcping_ping_or_nc_is_refused_naming_this_commands_own(
+    home: Home, typed: tuple[str, ...], hint: str
+) -> None:
+    """'check db 5432 -4' said only "unrecognized arguments: -4", as if there were no way to
+    say IPv4; the line names the option that does it (not an alias: -n is nc's 'no DNS' and
+    -w ping's deadline, so taking them would do what another tool's user did not mean)."""
+    result = tcpmonitor(home, "check", "127.0.0.1", "9", *typed)
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"tcpmonitor: unrecognized arguments: {' '.join(typed)}"), line
+    assert line.endswith(f"({hint})"), line
+
+
+def test_an_option_of_another_tool_before_the_host_is_named_too(home: Home) -> None:
+    """'-4' before the host was read as the host (argparse takes it for a negative number)."""
+    result = tcpmonitor(home, "check", "-4", "127.0.0.1", "9")
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.endswith("('-4' is --ipv4 here)"), line
+
+
+def test_a_port_after_the_options_is_said_to_go_after_the_host(home: Home) -> None:
+    result = tcpmonitor(home, "check", "127.0.0.1", "--count", "1", "9")
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line == (
+        "tcpmonitor: unrecognized arguments: 9 (HOST PORT: one port, right after the host)"
+    ), line
