@@ -70,6 +70,8 @@ class Parser(argparse.ArgumentParser):
         words = words[: words.index("--")] if "--" in words else words
         if not ("check" in words or ("profiles" in words and "add" in words)):
             return ""
+        if message.endswith("required: HOST:PORT") and self.prog.endswith(" add"):
+            return " (NAME HOST:PORT: the name comes first)"  # "profiles add db:5432"
         if known := next((w for w in words if w in _HABITS), None):
             return f" ({v.show(known)} is {_HABITS[known]} here)"
         extra = message.removeprefix(_UNKNOWN).split() if message.startswith(_UNKNOWN) else []

@@ -30,8 +30,9 @@ def join_target(args: argparse.Namespace) -> None:
     parser: argparse.ArgumentParser | None = vars(args).pop("target_of", None)
     if parser is None:
         return
+    named = parser.prog.endswith(" add")  # "profiles add NAME HOST PORT"
     try:
-        args.target = _joined(args.target, vars(args).pop("port", None))
+        args.target = _joined(args.target, vars(args).pop("port", None), named)
     except _Refused as exc:
         parser.error(str(exc))
 
@@ -40,8 +41,14 @@ class _Refused(Exception):
     """The line after ``tcpmonitor COMMAND: ``."""
 
 
-def _joined(text: str, port: str | None) -> tuple[str, int]:
+def _joined(text: str, port: str | None, named: bool) -> tuple[str, int]:
     if port is None:
+        if v.ascii_digits(text).isdigit():  # "check 5432"; "profiles add db 5432", no NAME
+            forms = "NAME HOST:PORT, or NAME HOST PORT: the name comes first"
+            raise _Refused(
+                f"argument HOST:PORT: {v.show(text)} is a port without its host"
+                f" ({forms if named else 'HOST:PORT, or HOST PORT'})"
+            )
         return _parsed(text, "HOST:PORT")
     bare = text[1:-1] if text.startswith("[") and text.endswith("]") else text  # "[::1] 22"
     try:

@@ -166,3 +166,26 @@ def test_a_port_after_the_options_is_said_to_go_after_the_host(home: Home) -> No
     assert line == (
         "tcpmonitor: unrecognized arguments: 9 (HOST PORT: one port, right after the host)"
     ), line
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("check", "5432"), "tcpmonitor: check: argument HOST:PORT: '5432' is a port without"
+         " its host (HOST:PORT, or HOST PORT)"),
+        (("profiles", "add", "db.example.com", "5432"), "tcpmonitor: profiles add: argument"
+         " HOST:PORT: '5432' is a port without its host (NAME HOST:PORT, or NAME HOST PORT:"
+         " the name comes first)"),
+        (("profiles", "add", "db.example.com:5432"), "tcpmonitor: profiles add: the following"
+         " arguments are required: HOST:PORT (NAME HOST:PORT: the name comes first)"),
+    ],
+)  # fmt: skip
+def test_a_port_alone_or_a_missing_name_is_said_as_such(
+    home: Home, args: tuple[str, ...], said: str
+) -> None:
+    """'profiles add db.example.com 5432' (the check's habit, the name left out) said
+    "'5432' is not HOST:PORT (the port is missing)": the port was there, the host was not."""
+    result = tcpmonitor(home, *args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [said]
+    assert not home.config.exists()
