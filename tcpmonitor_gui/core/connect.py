@@ -27,7 +27,14 @@ from .wire import Wire
 
 
 def format_address(sockaddr: tuple[object, ...]) -> str:
+    """``host:port``, ``[v6]:port``; a link-local address with its interface
+    (``[fe80::1%eth0]:22``): without it, the same address on every interface."""
     host, port = str(sockaddr[0]), sockaddr[1]
+    if len(sockaddr) == 4 and isinstance(scope := sockaddr[3], int) and scope and "%" not in host:
+        try:
+            host = f"{host}%{socket.if_indextoname(scope)}"
+        except OSError:  # the interface went since the address was resolved
+            host = f"{host}%{scope}"
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 

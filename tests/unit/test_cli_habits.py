@@ -189,3 +189,19 @@ def test_a_port_alone_or_a_missing_name_is_said_as_such(
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.splitlines() == [said]
     assert not home.config.exists()
+
+
+def _loopback_name() -> str | None:
+    names = [name for _, name in socket.if_nameindex()]
+    return next((n for n in ("lo", "lo0") if n in names), None)
+
+
+@pytest.mark.skipif(not _v6_loopback() or _loopback_name() is None, reason="no IPv6 loopback")
+def test_a_link_local_address_keeps_its_interface_in_the_attempts_line(home: Home) -> None:
+    """'check fe80::1%lo 9' (as nc and ping take a scoped address) said 'Failed [fe80::1]:9':
+    the same address on every interface, the one tried not named."""
+    lo = _loopback_name()
+    result = tcpmonitor(home, "check", f"fe80::1%{lo}", "9", "--count", "1", "--timeout", "1")
+    assert result.returncode == 1, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"Failed [fe80::1%{lo}]:9: "), first
