@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import time
@@ -84,3 +85,13 @@ def test_the_banner_names_the_setting_and_what_to_do() -> None:
     assert "Europe/Berlin" in text
     system = problem_text(Problem(ProblemKind.ZONE_UNUSABLE, ""))
     assert system.startswith("This computer's time zone puts the clock")
+
+
+def test_the_banner_is_said_in_chinese(chinese: None) -> None:
+    problem = Problem(ProblemKind.ZONE_UNUSABLE, "TZ='UTC+24'")
+    system = Problem(ProblemKind.ZONE_UNUSABLE, "")
+    said = [problem_title(problem), problem_text(problem), problem_text(system)]
+    assert said[0] == "时间以 UTC 显示"
+    assert said[1].startswith("TZ='UTC+24' 使时钟与 UTC 相差 24 小时或更多")
+    leaks = {w for text in said for w in re.findall(r"[A-Za-z]+", text.replace("TZ='UTC+24'", ""))}
+    assert leaks <= {"UTC", "TZ", "Europe", "Berlin", "TCP", "Monitor"}, leaks
