@@ -1203,6 +1203,18 @@
         <translation>{what}：版本 {version} 比本程序能理解的更新（最多 {current}）；请升级 TCP Monitor</translation>
     </message>
     <message>
+        <source>{what} (and {more} more this version cannot read)</source>
+        <translation>{what}（另有 {more} 项此版本无法读取）</translation>
+    </message>
+    <message>
+        <source>{what}: 1 connection is not monitored: this version cannot read it ({why})</source>
+        <translation>{what}：有 1 个连接未被监控：此版本无法读取它（{why}）</translation>
+    </message>
+    <message>
+        <source>{what}: {count} connections are not monitored: this version cannot read them ({why}; and {more} more)</source>
+        <translation>{what}：有 {count} 个连接未被监控：此版本无法读取它们（{why}；另有 {more} 个）</translation>
+    </message>
+    <message>
         <source>{what}: is neither a profile document ({example}) nor a list of profiles (it is {value})</source>
         <translation>{what}：既不是配置文档（{example}），也不是配置列表（它是 {value}）</translation>
     </message>
@@ -1848,6 +1860,14 @@
         <translation>无法读取连接配置</translation>
     </message>
     <message>
+        <source>Profiles were not read in full</source>
+        <translation>连接配置未能完整读取</translation>
+    </message>
+    <message>
+        <source>Settings were not read in full</source>
+        <translation>设置未能完整读取</translation>
+    </message>
+    <message>
         <source>The event log cannot be used</source>
         <translation>无法使用事件日志</translation>
     </message>
@@ -1866,6 +1886,14 @@
     <message>
         <source>The file was kept as {kept}; TCP Monitor starts with no connections and will not write over your copy.</source>
         <translation>原文件已保留为 {kept}；TCP Monitor 将以空的连接列表启动，不会覆盖你的副本。</translation>
+    </message>
+    <message>
+        <source>What this version cannot read may come from a newer version of TCP Monitor, so the file is left as it is: the settings read are used (the defaults for the rest), and changes to the settings are not saved over it. Use the newer version, correct the file, or move it away to start afresh here.</source>
+        <translation>此版本无法读取的内容可能来自较新版本的 TCP Monitor，因此该文件保持原样：已读取的设置照常使用（其余使用默认值），对设置的更改不会保存到该文件上。请使用较新的版本、修正该文件，或将其移走以在此重新开始。</translation>
+    </message>
+    <message>
+        <source>What this version cannot read may come from a newer version of TCP Monitor, so the file is left as it is: the connections read are monitored, and changes to the connections are not saved over it. Use the newer version, correct the file, or move it away to start afresh here.</source>
+        <translation>此版本无法读取的内容可能来自较新版本的 TCP Monitor，因此该文件保持原样：已读取的连接照常监控，对连接的更改不会保存到该文件上。请使用较新的版本、修正该文件，或将其移走以在此重新开始。</translation>
     </message>
     <message>
         <source>No copy could be made, so the file is left as it is and nothing is saved over it until TCP Monitor starts again.</source>

@@ -69,11 +69,12 @@ def as_option_error(exc: v.FieldError) -> str:
     return f"{option}: {exc.shown()} {exc.problem}"
 
 
-def open_session(args: argparse.Namespace) -> Session:
+def open_session(args: argparse.Namespace, *, partial: bool = False) -> Session:
     """The files named by ``--config-dir``/``--data-dir`` (or the environment, or the
     defaults), each read when first used; a file that cannot be read raises ``SessionError``
-    (one line naming it: ``main`` prints it, exit 2) and is left as it is."""
-    return Session.from_options(args.config_dir, args.data_dir, strict=True)
+    (one line naming it: ``main`` prints it, exit 2) and is left as it is. ``partial``: the
+    profiles a newer version may have written are left out instead (``Session.partial``)."""
+    return Session.from_options(args.config_dir, args.data_dir, strict=True, partial=partial)
 
 
 def load_profiles_file(path: Path) -> list[Profile]:

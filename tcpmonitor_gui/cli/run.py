@@ -32,7 +32,7 @@ from ..core.profile import Profile
 from ..core.rlimit import raise_open_file_limit
 from ..core.snooze import snoozed
 from . import hangup
-from .errors import EXIT_FAILED, EXIT_OK, EXIT_READER_GONE, UsageError, counted, die
+from .errors import EXIT_FAILED, EXIT_OK, EXIT_READER_GONE, EXIT_USAGE, UsageError, counted, die
 from .follow import Follower
 from .options import load_profiles_file, open_session
 from .output import Output
@@ -46,22 +46,31 @@ BATCH_S = 0.1
 
 def cmd_run(args: argparse.Namespace) -> int:
     supervisor = Supervisor()  # first: nothing started from here is the service
-    session = open_session(args)
+    # A profile a newer version added is left out, and said: it must not stop the others.
+    session = open_session(args, partial=True)
     try:
         path = Path(args.profiles) if args.profiles else session.profile_store.path
 
         def load() -> list[Profile]:
             if args.profiles:
                 return load_profiles_file(path)
-            return session.profile_store.load()
+            profiles = session.profile_store.load(partial=True)
+            _say_unread(session.profile_store.unread_error)
+            return profiles
 
         profiles = load() if args.profiles else list(session.profiles)
+        unread = "" if args.profiles else session.profile_store.unread_error
         enabled = [p for p in profiles if p.enabled]
         if not enabled:
+            if unread:  # nothing this version can read: not "add one"
+                return die(f"{unread}; nothing else to monitor", EXIT_USAGE)
             return die(
                 "no enabled profiles to monitor (add one with 'tcpmonitor profiles add')",
                 EXIT_FAILED,
             )
+        _say_unread(unread)
+        session.settings  # noqa: B018 - read now, to say here what it leaves out
+        _say_unread(session.settings_store.unread_error, "used")
         raise_open_file_limit(len(enabled))
         # `kill -USR1 PID`: what every thread is doing, on stderr (a service that seems stuck).
         with contextlib.suppress(AttributeError, ValueError, OSError, RuntimeError):
@@ -99,6 +108,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             EXIT_READER_GONE,
         )
     return EXIT_OK
+
+
+def _say_unread(error: str, done: str = "monitored") -> None:
+    """What a file holds that this version cannot read and leaves out (a newer version's
+    connections, or fields), on stderr; the file is left as it is."""
+    if error:
+        print(
+            f"tcpmonitor: {error}; the others are {done}, and the file is left as it is",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _serve(metrics: Metrics, listen: tuple[str, int]) -> MetricsServer:

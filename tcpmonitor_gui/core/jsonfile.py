@@ -17,20 +17,16 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import errno
-import itertools
 import json
 import logging
 import os
-import shutil
-import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from . import validate as v
-from .atomicfile import CREATE_FLAGS, atomic_write_text, not_a_file
+from .atomicfile import atomic_write_text, not_a_file
+from .kept_copies import keep_corrupt_copy, keep_older_copy
 from .paths import ensure_dir
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -186,65 +182,6 @@ def file_text(document: Mapping[str, Any], what: str) -> str:
     return text
 
 
-def keep_corrupt_copy(path: Path, now: dt.datetime | None = None) -> Path:
-    """Copy ``path`` to ``<name>.corrupt-<YYYYmmddTHHMMSSZ>`` beside it and return the copy.
-
-    A copy, not a move, so that the original stays where the user expects it until we write
-    a new file; an existing copy is never overwritten (``-1``, ``-2``... are appended). The
-    copy is private (0600): it may hold the same host names and notes as the original.
-    A naive ``now`` is taken as UTC.
-    """
-    when = now or dt.datetime.now(dt.UTC)
-    when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
-    base = f"{path.name}.corrupt-{when:%Y%m%dT%H%M%SZ}"
-    with _open_regular(path) as src:
-        for n in itertools.count():
-            target = path.with_name(base if n == 0 else f"{base}-{n}")
-            try:
-                _copy_into_new(src, target)
-            except FileExistsError:
-                continue
-            return target
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def keep_older_copy(path: Path, version: int) -> Path | None:
-    """Copy ``path``, a document of an older ``version`` about to be written over in the
-    current one, to ``<name>.v<version>.bak`` beside it (0600) and return the copy; None
-    when a file is there already (never written over: an earlier copy, or the user's)."""
-    target = path.with_name(f"{path.name}.v{version}.bak")
-    with _open_regular(path) as src:
-        try:
-            _copy_into_new(src, target)
-        except FileExistsError:
-            return None
-    return target
-
-
-def _open_regular(path: Path) -> BinaryIO:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
-    src = open(fd, "rb")  # noqa: SIM115 - the caller's to close
-    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO would block; a device never end
-        src.close()
-        raise OSError(errno.EINVAL, "not a regular file, so no copy is made")
-    return src
-
-
-def _copy_into_new(src: BinaryIO, target: Path) -> None:
-    """Copy ``src`` into ``target``, created here (``FileExistsError`` when a file is there),
-    private (0600) and on disk (fsynced); nothing is left of it when the copy fails."""
-    fd = os.open(target, CREATE_FLAGS, 0o600)
-    try:
-        with open(fd, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-            dst.flush()
-            os.fsync(dst.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(target)
-        raise
-
-
 def document_version(
     doc: Mapping[str, Any], source: str, current: int, error: type[JsonFileError]
 ) -> int:
@@ -278,6 +215,14 @@ def upgrade(
     return doc
 
 
+class Unread(NamedTuple):
+    """What a partial read left out (``JsonStore._parse_partly``): a field this version
+    does not know, or (``item``) a whole item of a list, such as a profile."""
+
+    item: bool
+    message: str  # the field and its problem: "profiles[1].detector.kind: 'quic' is not ..."
+
+
 class JsonStore(Generic[T]):
     """One versioned JSON document, guarded so that what could not be read is never lost.
 
@@ -299,6 +244,10 @@ class JsonStore(Generic[T]):
         self._set_aside: tuple[int, int, int] | None = None  # the bad file we kept a copy of
         #: The file last read, when it is of an older version: (its version, which file).
         self._older: tuple[int, tuple[int, int, int] | None] | None = None
+        self._partial = False  # read what can be read (``_load``)
+        #: What the last read left out (a partial read); while there is any the store is
+        #: read-only, as after a failed load.
+        self.unread: list[Unread] = []
 
     @property
     def read_only(self) -> bool:
@@ -308,15 +257,36 @@ class JsonStore(Generic[T]):
     def _parse(self, data: Any, source: str) -> T:
         raise NotImplementedError
 
+    def _parse_partly(self, data: Any, source: str, unread: list[Unread]) -> T:
+        """``_parse``, but what a newer version may have written (``validate.UnknownField``:
+        a field, or a name where this version knows a list) is left out and said in
+        ``unread`` instead of raised; the rest is read as ``_parse`` reads it."""
+        raise NotImplementedError
+
+    def _unread_message(self, unread: Sequence[Unread]) -> str:
+        """One line, naming the file, for what a partial read left out."""
+        first = unread[0].message
+        more = f" (and {len(unread) - 1} more this version cannot read)" if len(unread) > 1 else ""
+        return f"{self.path.name}: {first}{more}"
+
     def _default(self) -> T:
         raise NotImplementedError
 
     def _read(self) -> T:
+        """The file's value (``_default`` for none). Read partly (``_parse_partly``) once a
+        ``load`` asked for it: what was left out is in ``unread``, and the store is read-only
+        as after a failed read (a write would lose it), the file said a newer version's."""
         name = self.path.name
         self._older = None
+        self.unread = []
         try:
             data = read_json(self.path, name)
-            value = self._parse(data, name)
+            if self._partial:
+                unread: list[Unread] = []
+                value = self._parse_partly(data, name, unread)
+                self.unread = unread
+            else:
+                value = self._parse(data, name)
         except MissingFileError:
             value = self._default()
         except JsonFileError as exc:
@@ -327,8 +297,19 @@ class JsonStore(Generic[T]):
             if (version := _older_version(data, self.current)) is not None:
                 self._older = version, _signature(self.path)
         self._unreadable = None
+        if self.unread:
+            self._unreadable = self.error(self.path, self.unread_error, newer=True)
         self._checked = True
         return value
+
+    def _load(self, partial: bool) -> T:
+        self._partial = partial
+        return self._read()
+
+    @property
+    def unread_error(self) -> str:
+        """What the last read left out (``unread``), in one line; "" for nothing."""
+        return self._unread_message(self.unread) if self.unread else ""
 
     def _write(self, document: Mapping[str, Any]) -> None:
         name = self.path.name

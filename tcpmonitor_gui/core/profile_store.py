@@ -19,7 +19,14 @@ from typing import Any
 
 from . import validate as v
 from .filelock import LockTimeout, locked
-from .jsonfile import JsonFileError, JsonStore, document_version, link_into_nowhere, upgrade
+from .jsonfile import (
+    JsonFileError,
+    JsonStore,
+    Unread,
+    document_version,
+    link_into_nowhere,
+    upgrade,
+)
 from .paths import ensure_dir
 from .profile import Profile
 from .profile_merge import merge
@@ -41,11 +48,15 @@ def _v0_to_v1(doc: dict[str, Any]) -> dict[str, Any]:
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v1}
 
 
-def parse_document(data: Any, source: str) -> list[Profile]:
+def parse_document(data: Any, source: str, *, unread: list[Unread] | None = None) -> list[Profile]:
     """Validate a parsed profile document of any known version; ``source`` names it in errors.
 
     Raises ``ProfileFileError`` for the first problem found: a version this program does not
     understand, a bad field (with its position), or two profiles with the same id or name.
+    ``unread``: a partial read, for the programs that monitor what they are given (``run``,
+    the window): a profile a newer version may have written (a field or a name this version
+    does not know, ``validate.UnknownField``) is left out and said there, not raised, so that
+    one connection added by a newer version does not stop the monitoring of all the others.
     """
     if isinstance(data, list):
         doc: dict[str, Any] = {"version": 0, "profiles": data}
@@ -61,18 +72,49 @@ def parse_document(data: Any, source: str) -> list[Profile]:
         )
     doc = upgrade(doc, version, CURRENT_VERSION, MIGRATIONS)
     try:
-        v.no_unknown_keys("", doc, ("version", "profiles"))
+        _known_fields(doc, unread)
         if "profiles" not in doc:
             v.fail("profiles", None, "is missing (it is required)")
         items = doc["profiles"]
         if not isinstance(items, list):
             v.fail("profiles", items, "is not a list")
-        profiles = [_parse_one(i, item, source) for i, item in enumerate(items)]
+        profiles = []
+        for i, item in enumerate(items):
+            try:
+                profiles.append(_parse_one(i, item, source))
+            except v.UnknownField as exc:
+                if unread is None:
+                    raise
+                unread.append(Unread(item=True, message=str(exc)))
     except v.FieldError as exc:
         newer = isinstance(exc, v.UnknownField)  # a field or a name; or a typo: not ours
         raise ProfileFileError(source, f"{source}: {exc}", newer=newer) from exc
     _check_unique(profiles, source)
     return profiles
+
+
+def _known_fields(doc: Mapping[str, Any], unread: list[Unread] | None) -> None:
+    try:
+        v.no_unknown_keys("", doc, ("version", "profiles"))
+    except v.UnknownField as exc:
+        if unread is None:
+            raise
+        unread.append(Unread(item=False, message=str(exc)))
+
+
+def unread_message(source: str, unread: Sequence[Unread]) -> str:
+    """One line for what a partial read left out (``parse_document``), naming the file."""
+    profiles = [u.message for u in unread if u.item]
+    if not profiles:
+        return f"{source}: {unread[0].message}"
+    if len(profiles) == 1:
+        return (
+            f"{source}: 1 connection is not monitored: this version cannot read it ({profiles[0]})"
+        )
+    return (
+        f"{source}: {len(profiles)} connections are not monitored: this version cannot read "
+        f"them ({profiles[0]}; and {len(profiles) - 1} more)"
+    )
 
 
 def _parse_one(index: int, item: Any, source: str) -> Profile:
@@ -134,12 +176,20 @@ class ProfileStore(JsonStore[list[Profile]]):
     def _parse(self, data: Any, source: str) -> list[Profile]:
         return parse_document(data, source)
 
+    def _parse_partly(self, data: Any, source: str, unread: list[Unread]) -> list[Profile]:
+        return parse_document(data, source, unread=unread)
+
+    def _unread_message(self, unread: Sequence[Unread]) -> str:
+        return unread_message(self.path.name, unread)
+
     def _default(self) -> list[Profile]:
         return []
 
-    def load(self) -> list[Profile]:
-        """The stored profiles; ``[]`` when there is no file yet."""
-        return self._read()
+    def load(self, *, partial: bool = False) -> list[Profile]:
+        """The stored profiles; ``[]`` when there is no file yet. ``partial``: those this
+        version can read, the others said in ``unread`` (``parse_document``); from then on
+        the store reads so (a write's check of the file, a merge)."""
+        return self._load(partial)
 
     def save(self, profiles: Sequence[Profile]) -> None:
         """Write atomically with mode 0600 (creating the config dir, 0700, if needed).
@@ -150,7 +200,7 @@ class ProfileStore(JsonStore[list[Profile]]):
 
     def _current(self) -> list[Profile]:
         try:
-            return self.load()
+            return self.load(partial=self._partial)
         except ProfileFileError as exc:
             raise ProfileFileError(
                 self.path,

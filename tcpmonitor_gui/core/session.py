@@ -21,6 +21,7 @@ import concurrent.futures
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -62,6 +63,12 @@ class EventLogUnavailable(LookupError):
 class ProblemKind(enum.StrEnum):
     SETTINGS_UNREADABLE = "settings_unreadable"
     PROFILES_UNREADABLE = "profiles_unreadable"
+    #: Some settings were left out (a newer version's: ``SettingsStore.load(partial=True)``);
+    #: the others are used, and nothing is saved over the file.
+    SETTINGS_NOT_ALL_READ = "settings_not_all_read"
+    #: Some profiles were left out (a newer version's: ``ProfileStore.load(partial=True)``);
+    #: the others are monitored, and nothing is saved over the file.
+    PROFILES_NOT_ALL_READ = "profiles_not_all_read"
     EVENTLOG_UNUSABLE = "eventlog_unusable"
     WINDOW_STATE_UNREADABLE = "window_state_unreadable"  # ui.ini, the window's layout
     #: This computer's time zone is a day or more from UTC (``core.zone``): times in UTC.
@@ -86,10 +93,16 @@ class Problem:
 class Session:
     """See the module's docstring. ``close()`` lets queued saves finish and closes the log."""
 
-    def __init__(self, config_dir: Path, data_dir: Path, *, strict: bool = True) -> None:
+    def __init__(
+        self, config_dir: Path, data_dir: Path, *, strict: bool = True, partial: bool | None = None
+    ) -> None:
         self.config_dir = config_dir
         self.data_dir = data_dir
         self.strict = strict
+        #: Profiles and settings a newer version may have written are left out, and said in
+        #: ``problems`` (``JsonStore.unread``), where the others are still to be monitored:
+        #: the window's session, and ``run``'s. Other commands refuse the file as it is.
+        self.partial = not strict if partial is None else partial
         self.problems: list[Problem] = []
         self._io: concurrent.futures.ThreadPoolExecutor | None = None
         self._closed = False
@@ -108,10 +121,16 @@ class Session:
 
     @classmethod
     def from_options(
-        cls, config_dir: str | None, data_dir: str | None, *, strict: bool = True
+        cls,
+        config_dir: str | None,
+        data_dir: str | None,
+        *,
+        strict: bool = True,
+        partial: bool | None = None,
     ) -> Session:
         """From ``--config-dir``/``--data-dir`` (None: the environment, then the defaults)."""
-        return cls(paths.config_dir(config_dir), paths.data_dir(data_dir), strict=strict)
+        config, data = paths.config_dir(config_dir), paths.data_dir(data_dir)
+        return cls(config, data, strict=strict, partial=partial)
 
     @property
     def settings(self) -> Settings:
@@ -121,7 +140,11 @@ class Session:
             store = self.settings_store
             kind = ProblemKind.SETTINGS_UNREADABLE
             told = len(self.problems)
-            self._settings = self._load(store, store.load, Settings, kind)
+            load = functools.partial(store.load, partial=self.partial)
+            self._settings = self._load(store, load, Settings, kind)
+            if store.unread:  # the store stays read-only: saves say so
+                kind = ProblemKind.SETTINGS_NOT_ALL_READ
+                self.problems.append(Problem(kind, store.unread_error, newer=True))
             self._keep_all = len(self.problems) > told
         return self._settings
 
@@ -139,9 +162,12 @@ class Session:
         """The profile registry, read from ``profiles.json`` on first use (``run --profiles
         FILE`` and ``events`` never read it)."""
         if self._profiles is None:
-            loaded: list[Profile] = self._load(
-                self.profile_store, self.profile_store.load, list, ProblemKind.PROFILES_UNREADABLE
-            )
+            store = self.profile_store
+            load = functools.partial(store.load, partial=self.partial)
+            loaded: list[Profile] = self._load(store, load, list, ProblemKind.PROFILES_UNREADABLE)
+            if store.unread:  # the store stays read-only: saves say so
+                kind = ProblemKind.PROFILES_NOT_ALL_READ
+                self.problems.append(Problem(kind, store.unread_error, newer=True))
             self._profiles = ProfileSet(loaded, save=self.profile_store.sync, executor=self.io)
         return self._profiles
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from . import actions
 from . import validate as v
-from .jsonfile import JsonFileError, JsonStore, document_version, upgrade
+from .jsonfile import JsonFileError, JsonStore, Unread, document_version, upgrade
 from .validate import parse_listen
 
 FILE_NAME = "settings.json"
@@ -99,20 +99,34 @@ class Settings:
         return data
 
     @classmethod
-    def from_dict(cls, data: Any) -> Settings:
-        """Validate and build; raises ``validate.FieldError`` for the first bad option."""
+    def from_dict(cls, data: Any, *, unread: list[Unread] | None = None) -> Settings:
+        """Validate and build; raises ``validate.FieldError`` for the first bad option.
+        ``unread``: a field a newer version may have written (``validate.UnknownField``) is
+        said there instead, and left out (the default in its place); the others are used."""
         raw = v.mapping("settings", data)
-        v.no_unknown_keys("", raw, _RULES)
+        for key in raw:
+            try:
+                v.no_unknown_keys("", {key: raw[key]}, _RULES)
+            except v.UnknownField as exc:
+                if unread is None:
+                    raise
+                unread.append(Unread(item=False, message=str(exc)))
         defaults = cls()
-        values = {
-            name: check(name, raw.get(name, getattr(defaults, name)))
-            for name, check in _RULES.items()
-        }
+        values = {}
+        for name, check in _RULES.items():
+            try:
+                values[name] = check(name, raw.get(name, getattr(defaults, name)))
+            except v.UnknownField as exc:  # a language, an action's trigger: a newer one's
+                if unread is None:
+                    raise
+                unread.append(Unread(item=False, message=str(exc)))
+                values[name] = getattr(defaults, name)
         return cls(**values)
 
 
-def parse_settings(data: Any, source: str) -> Settings:
-    """Validate a parsed settings document; ``source`` names it in errors."""
+def parse_settings(data: Any, source: str, *, unread: list[Unread] | None = None) -> Settings:
+    """Validate a parsed settings document; ``source`` names it in errors; ``unread``: see
+    ``Settings.from_dict``."""
     if not isinstance(data, Mapping):
         raise SettingsFileError(source, f"{source}: is not a JSON object ({v.show(data)})")
     doc = dict(data)
@@ -120,7 +134,7 @@ def parse_settings(data: Any, source: str) -> Settings:
     doc = upgrade(doc, version, CURRENT_VERSION, MIGRATIONS)
     doc.pop("version")
     try:
-        return Settings.from_dict(doc)
+        return Settings.from_dict(doc, unread=unread)
     except v.FieldError as exc:
         newer = isinstance(exc, v.UnknownField)  # a field or a name; or a typo: not ours
         raise SettingsFileError(source, f"{source}: {exc}", newer=newer) from exc
@@ -146,11 +160,16 @@ class SettingsStore(JsonStore[Settings]):
     def _parse(self, data: Any, source: str) -> Settings:
         return parse_settings(data, source)
 
+    def _parse_partly(self, data: Any, source: str, unread: list[Unread]) -> Settings:
+        return parse_settings(data, source, unread=unread)
+
     def _default(self) -> Settings:
         return Settings()
 
-    def load(self) -> Settings:
-        return self._read()
+    def load(self, *, partial: bool = False) -> Settings:
+        """The settings; the defaults when there is no file. ``partial``: a field this
+        version cannot read is left out (its default used) and said in ``unread``."""
+        return self._load(partial)
 
     def save(self, settings: Settings) -> None:
         """Write atomically (0600); settings that would not load back are refused."""

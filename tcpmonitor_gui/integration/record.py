@@ -26,7 +26,8 @@ from pathlib import Path
 
 from .. import APP_ID
 from ..core.atomicfile import atomic_write
-from ..core.jsonfile import JsonFileError, dumps, keep_corrupt_copy, parse_bytes
+from ..core.jsonfile import JsonFileError, dumps, parse_bytes
+from ..core.kept_copies import keep_corrupt_copy
 from ..core.paths import ensure_dir
 
 VERSION = 1

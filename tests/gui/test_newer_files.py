@@ -53,6 +53,54 @@ def test_the_window_says_a_newer_versions_profiles_are_left_as_they_are(
     assert not list(config.glob("profiles.json.*"))  # no copy set aside, as if broken
 
 
+def test_the_window_monitors_what_it_can_read_of_a_newer_versions_profiles(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """One connection a newer version added (a detector this one does not know) and the
+    window started with none: nothing was monitored. Now the others are, and it says which
+    one is not."""
+    config = tmp_path / "config"
+    config.mkdir()
+    cache = make_profile("127.0.0.1", 1, "probe", name="Cache").to_dict()
+    newer = {"id": "n1", "name": "Cert", "host": "db", "port": 1, "detector": {"kind": "tls"}}
+    original = json.dumps({"version": 1, "profiles": [newer, cache]}).encode()
+    (config / "profiles.json").write_bytes(original)
+    o = open_window(qtbot, config, tmp_path / "data", monitor=False)
+    try:
+        assert [p.name for p in o.session.profiles] == ["Cache"]
+        assert o.window.model.rowCount() == 1
+        said = o.window.banner.label_text()
+        assert "Profiles were not read in full" in said
+        assert "1 connection is not monitored: this version cannot read it" in said
+        assert "profiles[0].detector.kind: 'tls' is not one of" in said
+        assert "the connections read are monitored" in said
+        o.session.profiles.add([make_profile("127.0.0.1", 2, "probe", name="new")])
+        qtbot.waitUntil(lambda: "Profiles were not saved" in o.window.banner.label_text())
+    finally:
+        o.close()
+    assert (config / "profiles.json").read_bytes() == original
+
+
+def test_connections_left_out_are_told_in_chinese(chinese: None) -> None:
+    for error in (
+        "profiles.json: 1 connection is not monitored: this version cannot read it "
+        "(profiles[0].detector.kind: 'tls' is not one of probe, heartbeat, watch)",
+        "profiles.json: 3 connections are not monitored: this version cannot read them "
+        "(profiles[0].tags: ['prod'] is not a known field (known: detector, host); and 2 more)",
+    ):
+        said = problem_text(Problem(ProblemKind.PROFILES_NOT_ALL_READ, error, newer=True))
+        said += problem_text(Problem(ProblemKind.SETTINGS_NOT_ALL_READ, "settings.json: sound: "
+                                     "3 is not true or false (and 2 more this version cannot "
+                                     "read)", newer=True))  # fmt: skip
+        words = re.sub(
+            r"TCP Monitor|(profiles|settings)\.json|sound|true|false|profiles\[0\]\.\w+(\.\w+)?"
+            r"|'tls'|\['prod'\]|probe, heartbeat, watch|detector, host",
+            "",
+            said,
+        )
+        assert not re.search(r"[A-Za-z]", words), said
+
+
 def test_a_newer_versions_file_is_told_in_chinese(chinese: None) -> None:
     error = (
         "settings.json: version 2 is newer than this program understands (at most 1); "

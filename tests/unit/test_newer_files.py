@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -63,30 +64,48 @@ NEWER_VALUES = {
 }
 
 
+#: A connection this version can read, beside one it cannot.
+CACHE = {"id": "c1", "name": "Cache", "host": "cache.internal", "port": 6379}
+UNREAD = ProblemKind.PROFILES_NOT_ALL_READ
+IN_ONE = "1 connection is not monitored: this version cannot read it"
+
+
 @pytest.mark.parametrize(
-    ("document", "said"),
+    ("document", "said", "kind", "read"),
     [
-        (NEWER_PROFILES, "version 2 is newer than this program understands"),
-        *((doc, "is not a known field") for doc in NEWER_FIELDS.values()),
-        *(({"version": 1, "profiles": [p]}, "is not one of") for p in NEWER_VALUES.values()),
-        (TYPO, "detector.interval: 5 is not a field this version knows; did you mean 'interval_s'"),
+        (NEWER_PROFILES, "version 2 is newer than this program understands",
+         ProblemKind.PROFILES_UNREADABLE, []),
+        *(({"version": 1, "profiles": [*doc["profiles"], CACHE]},
+           f"{IN_ONE} .*is not a known field", UNREAD, ["Cache"])
+          for name, doc in NEWER_FIELDS.items() if name != "a field of the document"),
+        (NEWER_FIELDS["a field of the document"], "groups: .*is not a known field", UNREAD,
+         ["Orders DB"]),
+        *(({"version": 1, "profiles": [CACHE, p]}, f"{IN_ONE} .*is not one of", UNREAD, ["Cache"])
+          for p in NEWER_VALUES.values()),
+        (TYPO, "detector.interval: 5 is not a field this version knows; did you mean 'interval_s'",
+         UNREAD, []),
     ],
-    ids=["a newer version", *NEWER_FIELDS, *NEWER_VALUES, "a typo"],
-)
+    ids=[
+        "a newer version", *(n for n in NEWER_FIELDS if n != "a field of the document"),
+        "a field of the document", *NEWER_VALUES, "a typo",
+    ],
+)  # fmt: skip
 def test_the_window_leaves_a_newer_versions_profiles_as_they_are(
-    tmp_path: Path, document: object, said: str
+    tmp_path: Path, document: object, said: str, kind: ProblemKind, read: list[str]
 ) -> None:
     """Set aside as broken and started empty, the first profile added in the older window
     replaced the newer version's file: back in the newer version (or in its service, which
-    follows the file) every profile but that one was gone, kept only in a 'corrupt' copy."""
+    follows the file) every profile but that one was gone, kept only in a 'corrupt' copy.
+    Left as it is, every connection in it went unmonitored for one this version cannot read:
+    now those it can read are monitored, and the others named."""
     config, original, session = opened(tmp_path, "profiles.json", document, strict=False)
     try:
-        assert list(session.profiles) == []
+        assert [p.name for p in session.profiles] == read
         (problem,) = session.problems
-        assert problem.kind is ProblemKind.PROFILES_UNREADABLE
+        assert problem.kind is kind
         assert problem.newer is True
         assert problem.kept == ""
-        assert said in problem.error
+        assert re.search(said, problem.error), problem.error
         session.profiles.add([Profile(name="new", host="127.0.0.1", port=1)])
         with pytest.raises(JsonFileError, match=rf"^not saved: profiles\.json .*{said}"):
             session.profiles.flush().result(10)
@@ -111,20 +130,24 @@ def test_moving_a_newer_versions_profiles_away_lets_the_window_save(tmp_path: Pa
 
 
 @pytest.mark.parametrize(
-    ("document", "said"),
-    [(NEWER_SETTINGS, "version 2 is newer"),
-     ({"version": 1, "retention_days": 30, "theme": "dark"}, "theme: 'dark' is not a known"),
-     ({"version": 1, "language": "de"}, "language: 'de' is not one of")],
+    ("document", "said", "kind", "read"),
+    [(NEWER_SETTINGS, "version 2 is newer", ProblemKind.SETTINGS_UNREADABLE, Settings()),
+     ({"version": 1, "retention_days": 30, "theme": "dark"}, "theme: 'dark' is not a known",
+      ProblemKind.SETTINGS_NOT_ALL_READ, Settings(retention_days=30)),
+     ({"version": 1, "language": "de", "sound": True}, "language: 'de' is not one of",
+      ProblemKind.SETTINGS_NOT_ALL_READ, Settings(sound=True))],
     ids=["a newer version", "a field this version does not know", "a language"],
 )  # fmt: skip
 def test_the_window_leaves_a_newer_versions_settings_as_they_are(
-    tmp_path: Path, document: object, said: str
+    tmp_path: Path, document: object, said: str, kind: ProblemKind, read: Settings
 ) -> None:
+    """Left as they are; what this version can read of them is used (the defaults were used
+    for all of them: one field a newer version added lost the user's every setting)."""
     config, original, session = opened(tmp_path, "settings.json", document, strict=False)
     try:
-        assert session.settings == Settings()
+        assert session.settings == read
         (problem,) = session.problems
-        assert problem.kind is ProblemKind.SETTINGS_UNREADABLE
+        assert problem.kind is kind
         assert (problem.newer, problem.kept) == (True, "")
         with pytest.raises(JsonFileError, match=rf"^not saved: settings\.json .*{said}"):
             session.save_settings(Settings(sound=True)).result(10)
@@ -161,7 +184,7 @@ def test_settings_that_cannot_be_read_prune_no_history(tmp_path: Path, document:
     orders = Profile(name="Orders DB", host="db.internal", port=5432, id="a1")
     old = dt.datetime.now(dt.UTC) - dt.timedelta(days=200)
     try:
-        assert session.settings == Settings() and session.problems
+        assert session.settings.retention_days in (90, 365) and session.problems
         log = session.open_eventlog()
         assert log is not None
         log.submit([stored_event(orders, old, State.DOWN)])

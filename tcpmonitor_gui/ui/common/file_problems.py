@@ -77,6 +77,16 @@ MESSAGES = (
         "{what}: version {version} is newer than this program understands (at most {current}); "
         "upgrade TCP Monitor",
     ),
+    QT_TRANSLATE_NOOP("FileProblem", "{what} (and {more} more this version cannot read)"),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: 1 connection is not monitored: this version cannot read it ({why})",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: {count} connections are not monitored: this version cannot read them ({why}; "
+        "and {more} more)",
+    ),
     QT_TRANSLATE_NOOP(
         "FileProblem",
         "{what}: is neither a profile document ({example}) nor a list of profiles (it is {value})",

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 _TITLES = {
     ProblemKind.SETTINGS_UNREADABLE: QT_TRANSLATE_NOOP("Problems", "Settings could not be read"),
     ProblemKind.PROFILES_UNREADABLE: QT_TRANSLATE_NOOP("Problems", "Profiles could not be read"),
+    ProblemKind.PROFILES_NOT_ALL_READ: QT_TRANSLATE_NOOP(
+        "Problems", "Profiles were not read in full"
+    ),
+    ProblemKind.SETTINGS_NOT_ALL_READ: QT_TRANSLATE_NOOP(
+        "Problems", "Settings were not read in full"
+    ),
     ProblemKind.EVENTLOG_UNUSABLE: QT_TRANSLATE_NOOP("Problems", "The event log cannot be used"),
     ProblemKind.WINDOW_STATE_UNREADABLE: QT_TRANSLATE_NOOP(
         "Problems", "The window's layout could not be read"
@@ -49,6 +55,20 @@ _NEWER = {
         "It may come from a newer version of TCP Monitor, so it is left as it is: TCP Monitor "
         "starts with no connections, and none is saved over your file. Use the newer version, "
         "correct the file, or move it away to start afresh here.",
+    ),
+    ProblemKind.SETTINGS_NOT_ALL_READ: QT_TRANSLATE_NOOP(
+        "Problems",
+        "What this version cannot read may come from a newer version of TCP Monitor, so the "
+        "file is left as it is: the settings read are used (the defaults for the rest), and "
+        "changes to the settings are not saved over it. Use the newer version, correct the "
+        "file, or move it away to start afresh here.",
+    ),
+    ProblemKind.PROFILES_NOT_ALL_READ: QT_TRANSLATE_NOOP(
+        "Problems",
+        "What this version cannot read may come from a newer version of TCP Monitor, so the "
+        "file is left as it is: the connections read are monitored, and changes to the "
+        "connections are not saved over it. Use the newer version, correct the file, or move "
+        "it away to start afresh here.",
     ),
 }
 _NOT_KEPT = QT_TRANSLATE_NOOP(

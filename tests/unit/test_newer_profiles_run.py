@@ -1,0 +1,104 @@
+"""``tcpmonitor run`` on a profiles file a newer TCP Monitor wrote: a connection it cannot
+read (a new detector, a field added since) is left out and named, and the others are
+monitored; the file is left as it is.
+
+The service (``tcpmonitor.service``) refused to start at all: one connection added in a newer
+window (a newer pip install beside the distro's package) and, at the next restart, nothing
+was monitored, and systemd's restarts failed the same way for good. A reload while it ran
+kept the profiles of before: the connections the newer window added that this version can
+read were never watched either.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+from typing import Any
+
+from tcpmonitor_gui.lab import LineEchoServer
+from tests.helpers import make_profile
+from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
+
+#: A connection as a newer version may write it: a detector this version does not know.
+NEWER = {"id": "n1", "name": "Cert", "host": "127.0.0.1", "port": 1,
+         "detector": {"kind": "tls_expiry"}}  # fmt: skip
+SAID = (
+    "profiles.json: 1 connection is not monitored: this version cannot read it "
+    "(profiles[1].detector.kind: 'tls_expiry' is not one of probe, heartbeat, watch); the "
+    "others are monitored, and the file is left as it is"
+)
+
+
+def write(home: Home, profiles: list[dict[str, Any]]) -> bytes:
+    home.config.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps({"version": 1, "profiles": profiles}, indent=2).encode()
+    (home.config / "profiles.json").write_bytes(raw)
+    return raw
+
+
+def test_run_monitors_what_it_can_read_of_a_newer_versions_profiles(tmp_path: Path) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as echo:
+        db = make_profile(*echo.address, "watch", name="db").to_dict()
+        original = write(home, [db, NEWER])
+        with Running(home, "run", "--json") as run:
+            line = run.read_until(lambda line: '"state":"up"' in line)
+            assert json.loads(line)["profile_name"] == "db"
+            run.wait_stderr(lambda text: SAID in text)
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
+    assert (home.config / "profiles.json").read_bytes() == original
+    assert sorted(p.name for p in home.config.iterdir()) == ["profiles.json"]
+
+
+def test_a_reload_takes_in_what_a_newer_version_added_that_this_one_can_read(
+    tmp_path: Path,
+) -> None:
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as echo:
+        db = make_profile(*echo.address, "watch", name="db").to_dict()
+        write(home, [db])
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: '"state":"up"' in line)
+            cache = make_profile(*echo.address, "watch", name="cache").to_dict()
+            original = write(home, [db, NEWER, cache])  # the newer window adds two
+            run.send_signal(signal.SIGHUP)  # (or the file seen changed, first)
+            run.wait_stderr(lambda text: "profiles read again" in text and "1 added" in text)
+            assert SAID in run.stderr
+            run.read_until(lambda line: '"profile_name":"cache"' in line)
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
+    assert (home.config / "profiles.json").read_bytes() == original
+
+
+def test_the_commands_that_write_still_refuse_the_file(tmp_path: Path) -> None:
+    """A profile added, changed or removed by this version would be written without the one
+    it cannot read: refused, the file as it was."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    original = write(home, [make_profile("127.0.0.1", 2, name="db").to_dict(), NEWER])
+    done = tcpmonitor(home, "profiles", "add", "cache", "127.0.0.1:3")
+    assert done.returncode == 2, done
+    assert "profiles[1].detector.kind: 'tls_expiry' is not one of" in done.stderr
+    assert (home.config / "profiles.json").read_bytes() == original
+
+
+def test_run_uses_what_it_can_read_of_a_newer_versions_settings(tmp_path: Path) -> None:
+    """A field a newer window saved in settings.json stopped the service the same way."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as echo:
+        write(home, [make_profile(*echo.address, "watch", name="db").to_dict()])
+        settings = {"version": 1, "retention_days": 365, "theme": "dark"}
+        original = json.dumps(settings).encode()
+        (home.config / "settings.json").write_bytes(original)
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: '"state":"up"' in line)
+            run.wait_stderr(
+                lambda text: (
+                    "settings.json: theme: 'dark' is not a known field" in text
+                    and text.endswith("; the others are used, and the file is left as it is\n")
+                )
+            )
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
+    assert (home.config / "settings.json").read_bytes() == original
