@@ -1207,12 +1207,12 @@
         <translation>{what}（另有 {more} 项此版本无法读取）</translation>
     </message>
     <message>
-        <source>{what}: 1 connection is not monitored: this version cannot read it ({why})</source>
-        <translation>{what}：有 1 个连接未被监控：此版本无法读取它（{why}）</translation>
+        <source>{what}: 1 connection is left out: this version cannot read it ({why})</source>
+        <translation>{what}：有 1 个连接被略过：此版本无法读取它（{why}）</translation>
     </message>
     <message>
-        <source>{what}: {count} connections are not monitored: this version cannot read them ({why}; and {more} more)</source>
-        <translation>{what}：有 {count} 个连接未被监控：此版本无法读取它们（{why}；另有 {more} 个）</translation>
+        <source>{what}: {count} connections are left out: this version cannot read them ({why}; and {more} more)</source>
+        <translation>{what}：有 {count} 个连接被略过：此版本无法读取它们（{why}；另有 {more} 个）</translation>
     </message>
     <message>
         <source>{what}: is neither a profile document ({example}) nor a list of profiles (it is {value})</source>

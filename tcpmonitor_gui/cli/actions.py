@@ -13,14 +13,15 @@ from ..core.action_runner import ActionRunner
 from ..core.actions import test_event
 from ..core.validate import show
 from .errors import EXIT_FAILED, EXIT_OK, UsageError
-from .options import open_session
+from .options import open_session, say_unread
 from .run import printable
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
-    session = open_session(args)
+    session = open_session(args, partial=True)
     try:
         profile = session.profiles.find(args.name)
+        say_unread(session.profile_store.unread_error)
         if profile is None:
             raise UsageError(f"NAME|ID: {show(args.name)} is not a stored profile")
         actions = (*profile.actions, *session.settings.actions)

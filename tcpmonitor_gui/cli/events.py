@@ -19,7 +19,7 @@ from ..core.events import FIELDS, csv_writer
 from ..core.session import Session
 from ..core.validate import ascii_digits, show
 from .errors import EXIT_OK, UsageError
-from .options import open_session
+from .options import open_session, say_unread
 from .run import describe
 
 T = TypeVar("T")
@@ -100,6 +100,7 @@ def profile_key(session: Session, name: str | None) -> str | None:
     if name is None:
         return None
     found = session.profiles.find(name)
+    say_unread(session.profile_store.unread_error)
     return name if found is None else found.id
 
 
@@ -153,7 +154,7 @@ def say_once(note: str) -> None:
 
 def cmd_events(args: argparse.Namespace) -> int:
     since, until = parse_period(args.since, args.until)
-    session = open_session(args)
+    session = open_session(args, partial=True)
     profile = profile_key(session, args.profile)
     filters = EventFilter(profile=profile, since=since, until=until, last=args.limit)
     found = (e for _, e in each_row(session, lambda conn: q.event_rows(conn, filters)))

@@ -77,6 +77,17 @@ def open_session(args: argparse.Namespace, *, partial: bool = False) -> Session:
     return Session.from_options(args.config_dir, args.data_dir, strict=True, partial=partial)
 
 
+def say_unread(error: str, done: str = "read") -> None:
+    """What a file holds that this version cannot read and left out (a partial read: a newer
+    version's connections or fields, ``JsonStore.unread_error``), on stderr; "" says nothing."""
+    if error:
+        print(
+            f"tcpmonitor: {error}; the others are {done}, and the file is left as it is",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def load_profiles_file(path: Path) -> list[Profile]:
     """A profiles file named on the command line (``run --profiles``, ``profiles import``)."""
     try:

@@ -25,7 +25,7 @@ TABLE_WIDTHS_FROM = 10_000
 
 def cmd_outages(args: argparse.Namespace) -> int:
     since, until = parse_period(args.since, args.until)
-    session = open_session(args)
+    session = open_session(args, partial=True)
     profile = profile_key(session, args.profile)
     rows = each_row(session, lambda conn: each_outage(conn, profile, since, until))
     first = next(rows, None)

@@ -32,12 +32,14 @@ from .options import (
     open_session,
     profile_from_args,
     refuse_own_output,
+    say_unread,
 )
 from .run import printable
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
-    session = open_session(args)
+    # Listed: what this version can read, the rest said. Exported: all or nothing.
+    session = open_session(args, partial=args.action == "list")
     try:
         action = {
             "list": _list,
@@ -61,6 +63,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             before = None if reading else list(session.profiles)
             with contextlib.redirect_stdout(said):  # "added ...": said once it is true, below
                 action(args, session.profiles)
+            say_unread(session.profile_store.unread_error, "listed")
             try:
                 session.profiles.flush().result()  # written before we say it is done
             except Exception as exc:

@@ -19,7 +19,7 @@ from ..core.validate import show
 from .columns import print_rows, widths
 from .errors import EXIT_OK, UsageError
 from .events import parse_when, read_log
-from .options import open_session, refuse_own_output
+from .options import open_session, refuse_own_output, say_unread
 from .run import printable
 
 DEFAULT_SINCE = "30d"
@@ -32,12 +32,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     assert since is not None
     if since >= until:
         raise UsageError("--since must be before --until")
-    session = open_session(args)
+    session = open_session(args, partial=True)
     own = (session.config_dir, session.data_dir)
     for target in (args.csv, args.html):  # before anything is read or written
         refuse_own_output(target, own)
     _apart(args.csv, args.html)
     profiles = _chosen(session.profiles, args.profile or [])
+    say_unread(session.profile_store.unread_error)
     empty = Report(since, until, [])
     report = read_log(session, lambda log: build(log, profiles, since, until), empty)
     for target, text in ((args.csv, to_csv(report) if args.csv else ""),

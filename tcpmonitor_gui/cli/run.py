@@ -34,7 +34,7 @@ from ..core.snooze import snoozed
 from . import hangup
 from .errors import EXIT_FAILED, EXIT_OK, EXIT_READER_GONE, EXIT_USAGE, UsageError, counted, die
 from .follow import Follower
-from .options import load_profiles_file, open_session
+from .options import load_profiles_file, open_session, say_unread
 from .output import Output
 from .supervisor import Supervisor
 
@@ -55,7 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             if args.profiles:
                 return load_profiles_file(path)
             profiles = session.profile_store.load(partial=True)
-            _say_unread(session.profile_store.unread_error)
+            say_unread(session.profile_store.unread_error, "monitored")
             return profiles
 
         profiles = load() if args.profiles else list(session.profiles)
@@ -68,9 +68,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "no enabled profiles to monitor (add one with 'tcpmonitor profiles add')",
                 EXIT_FAILED,
             )
-        _say_unread(unread)
+        say_unread(unread, "monitored")
         session.settings  # noqa: B018 - read now, to say here what it leaves out
-        _say_unread(session.settings_store.unread_error, "used")
+        say_unread(session.settings_store.unread_error, "used")
         raise_open_file_limit(len(enabled))
         # `kill -USR1 PID`: what every thread is doing, on stderr (a service that seems stuck).
         with contextlib.suppress(AttributeError, ValueError, OSError, RuntimeError):
@@ -108,17 +108,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             EXIT_READER_GONE,
         )
     return EXIT_OK
-
-
-def _say_unread(error: str, done: str = "monitored") -> None:
-    """What a file holds that this version cannot read and leaves out (a newer version's
-    connections, or fields), on stderr; the file is left as it is."""
-    if error:
-        print(
-            f"tcpmonitor: {error}; the others are {done}, and the file is left as it is",
-            file=sys.stderr,
-            flush=True,
-        )
 
 
 def _serve(metrics: Metrics, listen: tuple[str, int]) -> MetricsServer:

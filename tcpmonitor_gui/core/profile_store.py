@@ -108,11 +108,9 @@ def unread_message(source: str, unread: Sequence[Unread]) -> str:
     if not profiles:
         return f"{source}: {unread[0].message}"
     if len(profiles) == 1:
-        return (
-            f"{source}: 1 connection is not monitored: this version cannot read it ({profiles[0]})"
-        )
+        return f"{source}: 1 connection is left out: this version cannot read it ({profiles[0]})"
     return (
-        f"{source}: {len(profiles)} connections are not monitored: this version cannot read "
+        f"{source}: {len(profiles)} connections are left out: this version cannot read "
         f"them ({profiles[0]}; and {len(profiles) - 1} more)"
     )
 

@@ -71,7 +71,7 @@ def test_the_window_monitors_what_it_can_read_of_a_newer_versions_profiles(
         assert o.window.model.rowCount() == 1
         said = o.window.banner.label_text()
         assert "Profiles were not read in full" in said
-        assert "1 connection is not monitored: this version cannot read it" in said
+        assert "1 connection is left out: this version cannot read it" in said
         assert "profiles[0].detector.kind: 'tls' is not one of" in said
         assert "the connections read are monitored" in said
         o.session.profiles.add([make_profile("127.0.0.1", 2, "probe", name="new")])
@@ -83,9 +83,9 @@ def test_the_window_monitors_what_it_can_read_of_a_newer_versions_profiles(
 
 def test_connections_left_out_are_told_in_chinese(chinese: None) -> None:
     for error in (
-        "profiles.json: 1 connection is not monitored: this version cannot read it "
+        "profiles.json: 1 connection is left out: this version cannot read it "
         "(profiles[0].detector.kind: 'tls' is not one of probe, heartbeat, watch)",
-        "profiles.json: 3 connections are not monitored: this version cannot read them "
+        "profiles.json: 3 connections are left out: this version cannot read them "
         "(profiles[0].tags: ['prod'] is not a known field (known: detector, host); and 2 more)",
     ):
         said = problem_text(Problem(ProblemKind.PROFILES_NOT_ALL_READ, error, newer=True))

@@ -637,6 +637,7 @@ CORRUPT_STORES = [
             ("typo", TYPO, "notes_: '' is not a field this version knows; did you mean 'notes'?"),
         ]
         for name in ("list", "add", "run")
+        if (kind, name) != ("typo", "list")  # listed as what it can read (test_newer_profiles_run)
     ),
 ]
 

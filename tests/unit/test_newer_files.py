@@ -67,7 +67,7 @@ NEWER_VALUES = {
 #: A connection this version can read, beside one it cannot.
 CACHE = {"id": "c1", "name": "Cache", "host": "cache.internal", "port": 6379}
 UNREAD = ProblemKind.PROFILES_NOT_ALL_READ
-IN_ONE = "1 connection is not monitored: this version cannot read it"
+IN_ONE = "1 connection is left out: this version cannot read it"
 
 
 @pytest.mark.parametrize(

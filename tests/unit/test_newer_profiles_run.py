@@ -24,7 +24,7 @@ from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
 NEWER = {"id": "n1", "name": "Cert", "host": "127.0.0.1", "port": 1,
          "detector": {"kind": "tls_expiry"}}  # fmt: skip
 SAID = (
-    "profiles.json: 1 connection is not monitored: this version cannot read it "
+    "profiles.json: 1 connection is left out: this version cannot read it "
     "(profiles[1].detector.kind: 'tls_expiry' is not one of probe, heartbeat, watch); the "
     "others are monitored, and the file is left as it is"
 )
@@ -102,3 +102,25 @@ def test_run_uses_what_it_can_read_of_a_newer_versions_settings(tmp_path: Path) 
             run.send_signal(signal.SIGTERM)
             assert run.wait(DEADLINE_S) == 0
     assert (home.config / "settings.json").read_bytes() == original
+
+
+def test_the_commands_that_only_read_read_the_others(tmp_path: Path) -> None:
+    """``events --profile``, ``report``, ``profiles list``: refused whole (exit 2) for one
+    connection of the file, though what they were asked about was readable."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    original = write(home, [make_profile("127.0.0.1", 2, name="db").to_dict(), NEWER])
+    said = SAID.removesuffix("monitored, and the file is left as it is")
+    for args, done in [
+        (("profiles", "list"), "listed"),
+        (("events", "--profile", "db"), "read"),
+        (("outages", "--profile", "db"), "read"),
+        (("report",), "read"),
+    ]:
+        result = tcpmonitor(home, *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert f"{said}{done}, and the file is left as it is" in result.stderr, args
+    listed = tcpmonitor(home, "profiles", "list")
+    assert "db" in listed.stdout and "Cert" not in listed.stdout
+    exported = tcpmonitor(home, "profiles", "export")  # all or nothing: a copy of the file
+    assert exported.returncode == 2 and exported.stdout == ""
+    assert (home.config / "profiles.json").read_bytes() == original

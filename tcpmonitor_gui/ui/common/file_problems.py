@@ -80,11 +80,11 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("FileProblem", "{what} (and {more} more this version cannot read)"),
     QT_TRANSLATE_NOOP(
         "FileProblem",
-        "{what}: 1 connection is not monitored: this version cannot read it ({why})",
+        "{what}: 1 connection is left out: this version cannot read it ({why})",
     ),
     QT_TRANSLATE_NOOP(
         "FileProblem",
-        "{what}: {count} connections are not monitored: this version cannot read them ({why}; "
+        "{what}: {count} connections are left out: this version cannot read them ({why}; "
         "and {more} more)",
     ),
     QT_TRANSLATE_NOOP(
