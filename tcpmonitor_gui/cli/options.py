@@ -10,7 +10,7 @@ from typing import Any
 
 from ..core import escapes
 from ..core import validate as v
-from ..core.jsonfile import MAX_BYTES, JsonFileError, parse_bytes, read_json
+from ..core.jsonfile import MAX_BYTES, JsonFileError, Unread, parse_bytes, read_json
 from ..core.outputs import OwnFileError, refuse_own
 from ..core.profile import Profile
 from ..core.profile_store import ProfileFileError, parse_document
@@ -88,10 +88,11 @@ def say_unread(error: str, done: str = "read") -> None:
         )
 
 
-def load_profiles_file(path: Path) -> list[Profile]:
-    """A profiles file named on the command line (``run --profiles``, ``profiles import``)."""
+def load_profiles_file(path: Path, unread: list[Unread] | None = None) -> list[Profile]:
+    """A profiles file named on the command line (``run --profiles``, ``profiles import``);
+    ``unread``: a partial read (``parse_document``), for ``run``."""
     try:
-        return parse_document(read_json(path, str(path)), str(path))
+        return parse_document(read_json(path, str(path)), str(path), unread=unread)
     except (JsonFileError, ProfileFileError) as exc:
         raise UsageError(str(exc)) from None
 

@@ -24,11 +24,13 @@ from ..core.actions import Action
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
+from ..core.jsonfile import Unread
 from ..core.last_seen import known_states, states_before
 from ..core.metrics import Metrics
 from ..core.metrics_server import MetricsServer
 from ..core.monitor import MonitorSet
 from ..core.profile import Profile
+from ..core.profile_store import unread_message
 from ..core.rlimit import raise_open_file_limit
 from ..core.snooze import snoozed
 from . import hangup
@@ -51,15 +53,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         path = Path(args.profiles) if args.profiles else session.profile_store.path
 
-        def load() -> list[Profile]:
+        def read() -> tuple[list[Profile], str]:
+            """The profiles this version can read, and a line for those it cannot."""
             if args.profiles:
-                return load_profiles_file(path)
-            profiles = session.profile_store.load(partial=True)
-            say_unread(session.profile_store.unread_error, "monitored")
+                left: list[Unread] = []
+                profiles = load_profiles_file(path, left)
+                return profiles, unread_message(str(path), left) if left else ""
+            store = session.profile_store
+            return store.load(partial=True), store.unread_error
+
+        def load() -> list[Profile]:  # again, at a reload
+            profiles, unread = read()
+            say_unread(unread, "monitored")
             return profiles
 
-        profiles = load() if args.profiles else list(session.profiles)
-        unread = "" if args.profiles else session.profile_store.unread_error
+        if args.profiles:
+            profiles, unread = read()
+        else:  # the session's (and the store's first read)
+            profiles, unread = list(session.profiles), session.profile_store.unread_error
         enabled = [p for p in profiles if p.enabled]
         if not enabled:
             if unread:  # nothing this version can read: not "add one"

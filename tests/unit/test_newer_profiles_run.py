@@ -124,3 +124,17 @@ def test_the_commands_that_only_read_read_the_others(tmp_path: Path) -> None:
     exported = tcpmonitor(home, "profiles", "export")  # all or nothing: a copy of the file
     assert exported.returncode == 2 and exported.stdout == ""
     assert (home.config / "profiles.json").read_bytes() == original
+
+
+def test_run_monitors_what_it_can_read_of_a_file_it_is_given(tmp_path: Path) -> None:
+    """``run --profiles FILE`` (a service's own file, edited with a newer version) alike."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as echo:
+        file = tmp_path / "watch.json"
+        db = make_profile(*echo.address, "watch", name="db").to_dict()
+        file.write_text(json.dumps({"version": 1, "profiles": [db, NEWER]}))
+        with Running(home, "run", "--json", "--profiles", str(file)) as run:
+            run.read_until(lambda line: '"state":"up"' in line)
+            run.wait_stderr(lambda text: SAID.replace("profiles.json", str(file)) in text)
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
