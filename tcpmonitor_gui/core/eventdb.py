@@ -50,7 +50,12 @@ ON CONFLICT (profile_id, minute) DO UPDATE SET
 
 
 class EventLogError(Exception):
-    """The event log file cannot be used; ``str()`` is one line naming the file."""
+    """The event log file cannot be used; ``str()`` is one line naming the file. ``newer``:
+    its schema is a newer version's (this one neither writes nor reads it)."""
+
+    def __init__(self, message: str, *, newer: bool = False) -> None:
+        super().__init__(message)
+        self.newer = newer
 
 
 def create_v1(conn: sqlite3.Connection) -> None:
@@ -317,7 +322,8 @@ def check_schema(conn: sqlite3.Connection, path: Path) -> int:
     if version > SCHEMA_VERSION:
         raise EventLogError(
             f"{path}: schema version {version} is newer than this program understands "
-            f"(at most {SCHEMA_VERSION}); upgrade TCP Monitor"
+            f"(at most {SCHEMA_VERSION}); upgrade TCP Monitor",
+            newer=True,
         )
     if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
         raise EventLogError(

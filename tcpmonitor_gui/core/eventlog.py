@@ -155,6 +155,9 @@ class EventLog(WriterThread, EventReader):
         self._state = "new"  # -> "running" -> "closed"
         self._thread: threading.Thread | None = None
         self._error: str | None = None  # the last write failure; None once writes work
+        #: The log could not be opened for its schema is a newer version's: no wait for it
+        #: to be written (``flush``) ends sooner by waiting (a full disk's may).
+        self._newer = False
         self._watchers: list[HealthWatcher] = []
         #: Which profiles this process records (``claims.py``): all until ``start``.
         self.claims = Claims(None)
@@ -193,7 +196,7 @@ class EventLog(WriterThread, EventReader):
                 if not keep_trying:
                     raise
                 opened, why = None, str(exc)
-                self._error = f"{exc}; events wait in memory"
+                self._error, self._newer = f"{exc}; events wait in memory", exc.newer
                 _log.warning("%s; will retry every %.0f s", self._error, RETRY_S)
             self._thread = threading.Thread(
                 target=self._run, args=(opened,), name="eventlog-writer", daemon=True
@@ -261,7 +264,7 @@ class EventLog(WriterThread, EventReader):
 
     def _wait(self, ticket: int, timeout: float, *, through_errors: bool) -> bool:
         def over() -> bool:
-            failing = self._error is not None and not through_errors
+            failing = self._error is not None and (self._newer or not through_errors)
             return self._committed >= ticket or failing or not self._writer_alive()
 
         with self._cond:
@@ -279,6 +282,7 @@ class EventLog(WriterThread, EventReader):
     def _set_error(self, error: str | None) -> None:
         with self._cond:
             changed, self._error = self._error != error, error
+            self._newer = self._newer and error is not None
             self._cond.notify_all()  # ``committed`` waits no longer for what cannot be written
         if changed:
             self._tell()

@@ -253,11 +253,13 @@ class Session:
                 try:
                     self.eventlog = eventlog.start()
                 except EventLogError as exc:
-                    if not disk_full(self.eventlog_path):
+                    if not (exc.newer or disk_full(self.eventlog_path)):
                         self._eventlog_error = str(exc)
                         raise SessionError(str(exc)) from None
                     # Not the file's fault, and passing: ``run`` monitors (its actions, its
                     # metrics) and stores once there is room, as when the disk fills later.
+                    # A newer version's log (it upgraded the shared one): ``run`` monitors
+                    # all the same, and says the changes are not recorded; it did not start.
                     self.eventlog = eventlog
                     self._eventlog_error = eventlog.start_trying() or ""
                 return None

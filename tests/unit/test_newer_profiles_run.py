@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
 from tcpmonitor_gui.lab import LineEchoServer
-from tests.helpers import make_profile
+from tests.helpers import contents, make_profile, plant
 from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
 
 #: A connection as a newer version may write it: a detector this version does not know.
@@ -138,3 +139,25 @@ def test_run_monitors_what_it_can_read_of_a_file_it_is_given(tmp_path: Path) -> 
             run.wait_stderr(lambda text: SAID.replace("profiles.json", str(file)) in text)
             run.send_signal(signal.SIGTERM)
             assert run.wait(DEADLINE_S) == 0
+
+
+def test_run_monitors_beside_a_newer_versions_event_log(tmp_path: Path) -> None:
+    """A newer version opened the shared log and brought it to its schema: the older service
+    refused to start (exit 2) at its next restart, and nothing was monitored. It monitors
+    now (its output, its actions, its metrics), says that the changes are not recorded, and
+    leaves the log as it is; its stop is not held up waiting for a log it cannot write."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    path = home.data / "events.sqlite3"
+    plant("future", path, tmp_path / "elsewhere.sqlite3")
+    before = contents(path)
+    with LineEchoServer() as echo:
+        write(home, [make_profile(*echo.address, "watch", name="db").to_dict()])
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: '"state":"up"' in line)
+            run.wait_stderr(lambda text: "schema version 99 is newer than this program" in text)
+            run.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            assert run.wait(DEADLINE_S) == 2, run.stderr  # said: what was not recorded
+            assert time.monotonic() - started < 4.0  # a flush's 5 s for a log that never opens
+        assert "events lost" in run.stderr.splitlines()[-1]
+    assert contents(path) == before
