@@ -130,8 +130,10 @@ def as_known(event: Event, before: State | None) -> Event:
     return event if before is None else dataclasses.replace(event, previous=before)
 
 
-def parse(field: str, value: object) -> tuple[Action, ...]:
-    """A stored ``actions`` list, checked; raises ``validate.FieldError`` naming the item."""
+def parse(field: str, value: object, *, left_out: list[str] | None = None) -> tuple[Action, ...]:
+    """A stored ``actions`` list, checked; raises ``validate.FieldError`` naming the item.
+    ``left_out``: an action a newer version may have written (``validate.UnknownField``: a
+    trigger or a field this version does not know) is said there and left out, not raised."""
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
@@ -140,21 +142,30 @@ def parse(field: str, value: object) -> tuple[Action, ...]:
         v.fail(field, f"{len(value)} actions", f"are more than {MAX_ACTIONS}")
     actions = []
     for i, item in enumerate(value):
-        where = f"{field}[{i}]"
-        data = v.mapping(where, item)
-        v.no_unknown_keys(where, data, ("on", "run", "notify", "timeout_s"))
-        on = v.choice(f"{where}.on", data.get("on"), ON)
-        if ("run" in data) == ("notify" in data):
-            v.fail(where, data, 'needs "run" (a command) or "notify" (a notification URL)')
-        run: Any = ()
-        notify = ""
-        if "notify" in data:
-            notify = _notify_url(f"{where}.notify", data["notify"])
-        else:
-            run = _command(f"{where}.run", data["run"])
-        timeout = v.number(f"{where}.timeout_s", data.get("timeout_s", 30.0), *TIMEOUT_RANGE_S)
-        actions.append(Action(on, tuple(run), float(timeout), notify))
+        try:
+            actions.append(_parse_one(f"{field}[{i}]", item))
+        except v.UnknownField as exc:
+            if left_out is None:
+                raise
+            left_out.append(str(exc))
     return tuple(actions)
+
+
+def _parse_one(where: str, item: object) -> Action:
+    """One stored action, checked (``parse``)."""
+    data = v.mapping(where, item)
+    v.no_unknown_keys(where, data, ("on", "run", "notify", "timeout_s"))
+    on = v.choice(f"{where}.on", data.get("on"), ON)
+    if ("run" in data) == ("notify" in data):
+        v.fail(where, data, 'needs "run" (a command) or "notify" (a notification URL)')
+    run: Any = ()
+    notify = ""
+    if "notify" in data:
+        notify = _notify_url(f"{where}.notify", data["notify"])
+    else:
+        run = _command(f"{where}.run", data["run"])
+    timeout = v.number(f"{where}.timeout_s", data.get("timeout_s", 30.0), *TIMEOUT_RANGE_S)
+    return Action(on, tuple(run), float(timeout), notify)
 
 
 def as_line(action: Action) -> str:

@@ -193,11 +193,14 @@ class Profile:
         return (self.host, self.port, self.ip_family) == (other.host, other.port, other.ip_family)
 
     @classmethod
-    def from_dict(cls, data: Any, *, files: bool = True) -> Profile:
+    def from_dict(
+        cls, data: Any, *, files: bool = True, left_out: list[str] | None = None
+    ) -> Profile:
         """Validate and build; raises ``validate.FieldError`` for the first bad field.
         ``files=False`` leaves out what reads a file (the CA file): the window's GUI thread
-        must not wait on a disk, and checks it on a thread of its own."""
-        return _parse_profile(v.mapping("profile", data), files)
+        must not wait on a disk, and checks it on a thread of its own. ``left_out``: an
+        action a newer version wrote is said there and left out (``actions.parse``)."""
+        return _parse_profile(v.mapping("profile", data), files, left_out)
 
     def worst_case_silent_drop_s(self) -> float:
         """How long a silent drop (cable pulled, peer vanished) can go unnoticed.
@@ -294,7 +297,7 @@ def _strict_target(value: str, field: str) -> tuple[str, int]:
     return v.host("host", name), _check("port", int(port_text))
 
 
-def _parse_profile(data: Mapping[str, Any], files: bool) -> Profile:
+def _parse_profile(data: Mapping[str, Any], files: bool, left_out: list[str] | None) -> Profile:
     v.no_unknown_keys("", data, _PROFILE_KEYS)
     for required in ("name", "host", "port"):
         if required not in data:
@@ -335,7 +338,7 @@ def _parse_profile(data: Mapping[str, Any], files: bool) -> Profile:
         snooze_until=parse_until("snooze_until", data.get("snooze_until", "")),
         maintenance=maintenance.parse_all("maintenance", data.get("maintenance", ())),
         acknowledged=parse_time("acknowledged", data.get("acknowledged", "")),
-        actions=parse_actions("actions", data.get("actions", ())),
+        actions=parse_actions("actions", data.get("actions", ()), left_out=left_out),
     )
     if profile.ip_family == "ipv4" and ":" in profile.host:
         v.fail("ip_family", "ipv4", f"does not fit the IPv6 address {profile.host}")

@@ -81,7 +81,7 @@ def parse_document(data: Any, source: str, *, unread: list[Unread] | None = None
         profiles = []
         for i, item in enumerate(items):
             try:
-                profiles.append(_parse_one(i, item, source))
+                profiles.append(_parse_one(i, item, source, unread))
             except v.UnknownField as exc:
                 if unread is None:
                     raise
@@ -105,27 +105,34 @@ def _known_fields(doc: Mapping[str, Any], unread: list[Unread] | None) -> None:
 def unread_message(source: str, unread: Sequence[Unread]) -> str:
     """One line for what a partial read left out (``parse_document``), naming the file."""
     profiles = [u.message for u in unread if u.item]
+    fields = [u.message for u in unread if not u.item]  # the document's, or an action
     if not profiles:
-        return f"{source}: {unread[0].message}"
-    if len(profiles) == 1:
-        return f"{source}: 1 connection is left out: this version cannot read it ({profiles[0]})"
-    return (
-        f"{source}: {len(profiles)} connections are left out: this version cannot read "
-        f"them ({profiles[0]}; and {len(profiles) - 1} more)"
-    )
+        line = f"{source}: {fields.pop(0)}"
+    elif len(profiles) == 1:
+        line = f"{source}: 1 connection is left out: this version cannot read it ({profiles[0]})"
+    else:
+        line = (
+            f"{source}: {len(profiles)} connections are left out: this version cannot read "
+            f"them ({profiles[0]}; and {len(profiles) - 1} more)"
+        )
+    return f"{line} (and {len(fields)} more this version cannot read)" if fields else line
 
 
-def _parse_one(index: int, item: Any, source: str) -> Profile:
+def _parse_one(index: int, item: Any, source: str, unread: list[Unread] | None) -> Profile:
     where = f"profiles[{index}]"
     v.mapping(where, item)
+    left_out: list[str] | None = None if unread is None else []
     try:
-        return Profile.from_dict(item)
+        profile = Profile.from_dict(item, left_out=left_out)
     except v.FieldError as exc:
         raise exc.under(where) from None
     except (ValueError, TypeError, OverflowError) as exc:
         # Not expected from Profile.from_dict, but a hand-edited file must give a message,
         # never a traceback (a 400-digit port overflows float(), for one).
         raise ProfileFileError(source, f"{source}: {where}: cannot be read ({exc})") from None
+    if unread is not None and left_out:  # monitored, without the actions it cannot read
+        unread.extend(Unread(item=False, message=f"{where}.{m}") for m in left_out)
+    return profile
 
 
 def _check_unique(profiles: Sequence[Profile], source: str) -> None:

@@ -112,11 +112,17 @@ class Settings:
                     raise
                 unread.append(Unread(item=False, message=str(exc)))
         defaults = cls()
-        values = {}
+        values: dict[str, Any] = {}
+        if unread is not None:  # each action this version can read: those are the alerts
+            left_out: list[str] = []
+            values["actions"] = actions.parse("actions", raw.get("actions"), left_out=left_out)
+            unread.extend(Unread(item=False, message=message) for message in left_out)
         for name, check in _RULES.items():
+            if name in values:
+                continue
             try:
                 values[name] = check(name, raw.get(name, getattr(defaults, name)))
-            except v.UnknownField as exc:  # a language, an action's trigger: a newer one's
+            except v.UnknownField as exc:  # a language: a newer version's
                 if unread is None:
                     raise
                 unread.append(Unread(item=False, message=str(exc)))

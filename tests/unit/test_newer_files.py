@@ -81,13 +81,17 @@ IN_ONE = "1 connection is left out: this version cannot read it"
         (NEWER_FIELDS["a field of the document"], "groups: .*is not a known field", UNREAD,
          ["Orders DB"]),
         *(({"version": 1, "profiles": [CACHE, p]}, f"{IN_ONE} .*is not one of", UNREAD, ["Cache"])
-          for p in NEWER_VALUES.values()),
+          for n, p in NEWER_VALUES.items() if n != "an action's trigger"),
+        ({"version": 1, "profiles": [CACHE, NEWER_VALUES["an action's trigger"]]},
+         r"profiles\[1\]\.actions\[0\]\.on: 'degraded' is not one of", UNREAD,
+         ["Cache", "Orders DB"]),  # monitored, without that action
         (TYPO, "detector.interval: 5 is not a field this version knows; did you mean 'interval_s'",
          UNREAD, []),
     ],
     ids=[
         "a newer version", *(n for n in NEWER_FIELDS if n != "a field of the document"),
-        "a field of the document", *NEWER_VALUES, "a typo",
+        "a field of the document", *(n for n in NEWER_VALUES if n != "an action's trigger"),
+        "an action's trigger", "a typo",
     ],
 )  # fmt: skip
 def test_the_window_leaves_a_newer_versions_profiles_as_they_are(

@@ -161,3 +161,37 @@ def test_run_monitors_beside_a_newer_versions_event_log(tmp_path: Path) -> None:
             assert time.monotonic() - started < 4.0  # a flush's 5 s for a log that never opens
         assert "events lost" in run.stderr.splitlines()[-1]
     assert contents(path) == before
+
+
+def test_an_action_a_newer_version_added_leaves_out_that_action_only(tmp_path: Path) -> None:
+    """A trigger this version does not know, on one action: the whole connection was left
+    out (not monitored); in the settings, every action for every connection (the team's
+    alerts) went with it. Now only that action is left out, and said."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    marks = tmp_path / "marks"
+    newer = {"on": "degraded", "run": ["touch", str(marks / "degraded")]}
+    with LineEchoServer() as echo:
+        db = make_profile(*echo.address, "watch", name="db").to_dict()
+        db["actions"] = [newer, {"on": "change", "run": ["touch", str(marks / "own")]}]
+        write(home, [db])
+        settings = {
+            "version": 1,
+            "actions": [newer, {"on": "change", "run": ["touch", str(marks / "all")]}],
+        }
+        (home.config / "settings.json").write_text(json.dumps(settings))
+        marks.mkdir()
+        with Running(home, "run", "--json") as run:
+            done: list[str] = []
+
+            def both(line: str) -> bool:  # the profile's and the settings' action, done
+                if '"kind":"action"' in line:
+                    done.append(line)
+                return len(done) == 2
+
+            run.read_until(both)
+            errors = run.stderr
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
+    assert sorted(p.name for p in marks.iterdir()) == ["all", "own"]
+    assert "profiles.json: profiles[0].actions[0].on: 'degraded' is not one of" in errors
+    assert "settings.json: actions[0].on: 'degraded' is not one of" in errors
