@@ -16,12 +16,12 @@
     <name>Banner</name>
     <message>
         <source>Dismiss</source>
-        <extracomment>At most this part of the screen&apos;s free height: a longer message scrolls. A notice&apos;s seven lines at 150 % on a 1024 x 600 screen made the window taller than the screen, its status line (the counts) below the screen&apos;s edge. The colours of the states a message is about: a drop reads like a ``down`` row. The most messages listed at once: beyond that the oldest info leaves for a new one, a warning only when all are warnings (a burst of recoveries pushed a drop out before its time), and a problem still so (``about``) last of all. By key, the newest last.</extracomment>
         <translation>关闭</translation>
     </message>
     <message>
-        <source>Dismiss notification</source>
-        <translation>关闭通知</translation>
+        <source>Dismiss: {title}</source>
+        <extracomment>At most this part of the screen&apos;s free height: a longer message scrolls. A notice&apos;s seven lines at 150 % on a 1024 x 600 screen made the window taller than the screen, its status line (the counts) below the screen&apos;s edge. The colours of the states a message is about: a drop reads like a ``down`` row. The most messages listed at once: beyond that the oldest info leaves for a new one, a warning only when all are warnings (a burst of recoveries pushed a drop out before its time), and a problem still so (``about``) last of all. By key, the newest last. Each message&apos;s line (its text and its close button), by key.</extracomment>
+        <translation>关闭：{title}</translation>
     </message>
     <message>
         <source>Notification: {title}</source>

@@ -26,7 +26,7 @@ from .common.file_problems import file_problem_text
 from .common.fit import FRAME_ROOM, screen_size
 from .common.icons import state_icon
 from .common.paced import Paced
-from .common.problems import problem_text, problem_title, tell_health
+from .common.problems import SETTINGS_READ, problem_key, problem_text, problem_title, tell_health
 from .details.export import ReportExport
 from .details.on_demand import DetailsOnDemand
 from .log.pane import LogPane
@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         self.settings_actions.unsaved.connect(lambda title, text: settings(title, text, "warning"))
         self.settings_actions.applied.connect(self.policy.set_settings)
         self.settings_actions.resolved.connect(lambda t: settings(t, "", "info"))
+        self.settings_actions.saved.connect(lambda: self.banner.withdraw(SETTINGS_READ))
         self.registry.saved.connect(self._profiles_saved)
         self.policy.notification.connect(self.notify)
         self.tray.showHideRequested.connect(self.toggle_visible)
@@ -228,11 +229,13 @@ class MainWindow(QMainWindow):
             said = (self.banner.about("event log"), self.statusBar().showMessage)
             gone = functools.partial(self.banner.withdraw, "event log")  # solved: not so now
             log.watch_health(lambda h: call_in_gui_thread(tell_health, h, *said, gone, owner=self))
+            if log.health().error is None:  # it opened before it was watched: not said since
+                gone()
 
     def show_problems(self, problems: Sequence[Problem] | None = None) -> None:
-        """Tell what the session found wrong with its files (all of it, by default)."""
+        """What the session found wrong (all, by default): said until closed, as it stays so."""
         for problem in self.session.problems if problems is None else problems:
-            self.banner.show_message(problem_title(problem), problem_text(problem), "warning")
+            self.banner.problem(problem_title(problem), problem_text(problem), problem_key(problem))
 
     def on_events(self, events: Sequence[Event]) -> None:
         """An engine batch, in pieces of at most ``EVENTS_PER_TURN`` (see ``Paced``)."""

@@ -99,6 +99,8 @@ def test_a_window_started_on_a_full_disk_stores_its_events_once_there_is_room(
             lambda: window.statusBar().currentMessage() == "Events are stored again.",
             timeout=5000,
         )
+        said = window.banner.label_text()  # it said "cannot be used" on, solved
+        assert "The event log cannot be used" not in said, said
         log = opened.session.eventlog
         assert log is not None and log.flush() and log.health().ok
         stored = [(e.state, e.previous) for e in log.events(profile=db.id)]

@@ -88,6 +88,19 @@ _NOT_STORED = QT_TRANSLATE_NOOP(
 )
 
 
+#: The banner's key of the settings that could not be read: said until settings are saved
+#: (the defaults were said to be used on, the user's own settings saved since).
+SETTINGS_READ = "settings read"
+
+
+def problem_key(problem: Problem) -> object:
+    """Under what the banner says ``problem``: the event log's is withdrawn when the log
+    writes (``tell_health``), the settings' when settings are saved; the others stay so."""
+    if problem.kind is ProblemKind.EVENTLOG_UNUSABLE:
+        return "event log"
+    return SETTINGS_READ if problem.kind is ProblemKind.SETTINGS_UNREADABLE else problem
+
+
 def problem_title(problem: Problem) -> str:
     return translate("Problems", _TITLES[problem.kind])
 

@@ -5,9 +5,11 @@ Notifications must reach the user even where neither a tray nor a notification d
 message still in view, the newest first, as a desktop's notices stand side by side: it showed
 only the newest, and a recovery of one connection, or a drop told apart, left another's drop
 said nowhere. One bar, not a stack of them (it would bury the table): each message leaves it
-``hide_after_ms`` after it was shown (a problem told through ``about`` stays until it is
-solved), an update (the same key) replaces its message, and the bar hides with the last; a
-long list scrolls within it rather than push the window past the screen's edge.
+``hide_after_ms`` after it was shown (a problem still so, told through ``about`` or
+``problem``, stays until it is solved), an update (the same key) replaces its message, and the
+bar hides with the last; a long list scrolls within it rather than push the window past the
+screen's edge. Each message has its own close button: the bar's one button closed them all, a
+problem still so with the notices that had had their time.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -76,27 +79,26 @@ class Banner(QFrame):
         self._messages: dict[object, Message] = {}
         self._keys = itertools.count()
         self._hide_after_s = hide_after_ms / 1000
-        self._label = QLabel(self)
-        self._label.setWordWrap(True)
-        self._label.setTextFormat(Qt.TextFormat.PlainText)
-        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        #: The lines (a text and its close button), made once and reused (a thousand
+        #: notices made a thousand widgets, each restyled at every one after it), and the
+        #: key of the message each shows now, the newest first.
+        self._rows: list[tuple[QWidget, QLabel, QToolButton]] = []
+        self._shown: list[object] = []
+        self._tint: Severity | None = None
+        self._list = QWidget(self)
+        self._list_layout = QVBoxLayout(self._list)
+        self._list_layout.setContentsMargins(0, 0, 0, 0)
+        self._list_layout.setSpacing(self.fontMetrics().lineSpacing() // 2)
         self._lines = QScrollArea(self)
-        self._lines.setWidget(self._label)
-        self._label.setAutoFillBackground(False)  # (``setWidget`` turned it on)
+        self._lines.setWidget(self._list)
+        self._list.setAutoFillBackground(False)  # (``setWidget`` turned it on)
         self._lines.setWidgetResizable(True)
         self._lines.setFrameShape(QFrame.Shape.NoFrame)
         self._lines.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._lines.viewport().setAutoFillBackground(False)  # the tint shows through
-        self._close = QToolButton(self)
-        self._close.setText("✕")
-        self._close.setAutoRaise(True)
-        self._close.setToolTip(self.tr("Dismiss"))
-        self._close.setAccessibleName(self.tr("Dismiss notification"))
-        self._close.clicked.connect(self.dismiss)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         layout.addWidget(self._lines, 1)
-        layout.addWidget(self._close, 0, Qt.AlignmentFlag.AlignTop)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._expire)
@@ -130,6 +132,12 @@ class Banner(QFrame):
 
         return min(self._messages, key=rank)  # (the first of the lowest: the oldest)
 
+    def problem(self, title: str, text: str, key: object) -> object:
+        """A problem still so, under ``key``: it stays until it is solved (``withdraw``, or an
+        ``about`` word that it is) or the user closes it. "Profiles could not be read" or
+        "Metrics are not served" left after 10 s, still so."""
+        return self._show(title, text, "warning", key, standing=True)
+
     def about(self, key: object) -> Callable[[str, str, str], object]:
         """``show_message`` under ``key``: a problem, then the word that it is solved. The
         problem (a warning) stays until it is solved, withdrawn or dismissed: it went after
@@ -155,10 +163,16 @@ class Banner(QFrame):
         if not self._messages:
             self.dismiss()
             return
-        shown = list(reversed(self._messages.values()))  # the newest first
-        self._label.setText(
-            "\n\n".join(f"{m.title}\n{m.text}" if m.text else m.title for m in shown)
-        )
+        self._shown = list(reversed(self._messages))  # the newest first
+        while len(self._rows) < len(self._shown):
+            self._rows.append(self._row(len(self._rows)))
+        for at, (row, label, close) in enumerate(self._rows):
+            row.setVisible(at < len(self._shown))
+            if at < len(self._shown):
+                m = self._messages[self._shown[at]]
+                label.setText(f"{m.title}\n{m.text}" if m.text else m.title)
+                close.setAccessibleName(self.tr("Dismiss: {title}").format(title=m.title))
+        shown = list(reversed(self._messages.values()))
         if len(shown) == 1:
             name = self.tr("Notification: {title}").format(title=shown[0].title)
         else:  # all of them, the newest first: it named only the newest
@@ -166,14 +180,16 @@ class Banner(QFrame):
             name = self.tr("%n notifications: {titles}", "", len(shown)).format(titles=titles)
         self.setAccessibleName(name)
         severity: Severity = "warning" if any(m.severity == "warning" for m in shown) else "info"
-        color = QColor(SEVERITY_COLORS[severity])
-        tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 50)"
-        # A tint of the state's colour works on light and dark themes; the strong edge
-        # carries the colour for those who see little of the tint.
-        self.setStyleSheet(
-            f"#notificationBanner {{ background-color: {tint};"
-            f" border: 1px solid {color.name()}; border-left: 5px solid {color.name()}; }}"
-        )
+        if severity != self._tint:  # (a style set restyles every line: only when it changes)
+            self._tint = severity
+            color = QColor(SEVERITY_COLORS[severity])
+            tint = f"rgba({color.red()}, {color.green()}, {color.blue()}, 50)"
+            # A tint of the state's colour works on light and dark themes; the strong edge
+            # carries the colour for those who see little of the tint.
+            self.setStyleSheet(
+                f"#notificationBanner {{ background-color: {tint};"
+                f" border: 1px solid {color.name()}; border-left: 5px solid {color.name()}; }}"
+            )
         self.show()
         self._fit()
         left = min(m.until for m in shown) - time.monotonic()
@@ -182,16 +198,35 @@ class Banner(QFrame):
         else:  # problems only: they stay until solved
             self._timer.stop()
 
+    def _row(self, at: int) -> tuple[QWidget, QLabel, QToolButton]:
+        """The line ``at`` (0: the newest's): a text, and a button closing its message only."""
+        row = QWidget(self._list)
+        label = QLabel(row)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(row)
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip(self.tr("Dismiss"))
+        close.clicked.connect(lambda: self.withdraw(self._shown[at]))
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self._list_layout.addWidget(row)
+        return row, label, close
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit()
 
     def _fit(self) -> None:
-        """As tall as the message at the width it has, up to ``MOST_OF_SCREEN``."""
+        """As tall as the messages at the width they have, up to ``MOST_OF_SCREEN``."""
         width = self._lines.viewport().width()
-        need = self._label.heightForWidth(width) if width > 0 else -1
+        need = self._list.heightForWidth(width) if width > 0 else -1
         if need < 0:
-            need = self._label.sizeHint().height()
+            need = self._list.sizeHint().height()
         most = max(
             2 * self.fontMetrics().lineSpacing(), int(screen_size(self).height() * MOST_OF_SCREEN)
         )
@@ -199,9 +234,13 @@ class Banner(QFrame):
 
     @Slot()
     def dismiss(self) -> None:
+        """Every message away (the program's, at a reset: the user closes one at a time)."""
         self._timer.stop()
         self._messages.clear()
-        self._label.clear()
+        self._shown = []
+        for row, label, _ in self._rows:
+            label.clear()
+            row.hide()
         self.hide()
 
     def message(self) -> tuple[str, str, Severity]:
@@ -212,10 +251,13 @@ class Banner(QFrame):
         return title, text, severity
 
     def label_text(self) -> str:
-        return self._label.text()
+        """Every message's text, the newest first, as the user reads them."""
+        rows = self._rows[: len(self._shown)]
+        return "\n\n".join(label.text() for _, label, _ in rows)
 
-    def close_button(self) -> QToolButton:
-        return self._close
+    def close_button(self, key: object = None) -> QToolButton:
+        """The button that closes the message of ``key`` (None: the newest)."""
+        return self._rows[0 if key is None else self._shown.index(key)][2]
 
 
 def _severity(severity: str) -> Severity:

@@ -20,4 +20,5 @@ def metrics_failed_text(where: str, why: str) -> tuple[str, str]:
 
 
 def tell_metrics_failed(banner: Banner, where: str, why: str) -> None:
-    banner.show_message(*metrics_failed_text(where, why), "warning", "metrics")
+    """Until the user closes it: the metrics are not served for as long as the program runs."""
+    banner.problem(*metrics_failed_text(where, why), "metrics")

@@ -33,6 +33,8 @@ class SettingsActions(QObject):
     applied = Signal(object)
     #: A title: what ``unsaved`` told is no longer so (the settings are written after all).
     resolved = Signal(str)
+    #: The settings are written: a settings file that could not be read is replaced.
+    saved = Signal()
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class SettingsActions(QObject):
             self.save_retry.start()
         else:
             self.save_retry.stop()
+            self.saved.emit()
 
     def _save_again(self) -> None:
         when_done(self._session.save_settings_again(), self._settings_saved, owner=self)
