@@ -80,7 +80,7 @@ class DnsNotices(QObject):
         policy = self._policy
         now = policy.now()
         for p in down:
-            policy.told(p.id, Transition.DOWN, now)
+            policy.told(p, Transition.DOWN, now)
         if not policy.settings.notify_on_down:
             return []
         body = self.tr(
@@ -96,7 +96,7 @@ class DnsNotices(QObject):
         now = policy.now()
         back = [p for p in was if p not in still]
         for p in back:
-            policy.told(p.id, Transition.UP, now)
+            policy.told(p, Transition.UP, now)
         if not policy.settings.notify_on_up:
             return []
         body = self.tr("{n} connections by name are back up.", "", len(back)).format(n=len(back))

@@ -137,7 +137,7 @@ class NotificationPolicy(QObject):
         #: Down since a drop inside a maintenance window: told to nobody, counted nowhere.
         self._planned: set[str] = set()
         self._repeats = Repeats(repeat_s)
-        self._last = self._repeats.last
+        self._last, self._outage_of = self._repeats.last, self._repeats.outage_of
         #: Set while most profiles are down: the profiles the outage has taken.
         self._offline: set[str] | None = None
         self._stopped = False
@@ -168,7 +168,7 @@ class NotificationPolicy(QObject):
         if self._stopped:
             return
         now = self._clock() if now is None else now
-        profiles = self._profiles
+        profiles, moved = self._profiles, self._repeats.moved  # (a new target's drop: news)
         held = len(self._pending)
         for event in events:
             pid = event.profile_id
@@ -191,8 +191,10 @@ class NotificationPolicy(QObject):
             self._paused.discard(pid)
             if event.state in KNOWN_STATES and self.still.found(event, now, profiles[pid]):
                 self._down[pid] = event  # held, or down before too: no news (``still``)
-            elif event.state is State.DOWN and pid not in self._down:
+                self._repeats.began(profiles[pid])
+            elif event.state is State.DOWN and (pid not in self._down or moved(profiles[pid])):
                 self._down[pid] = event
+                self._repeats.began(profiles[pid])
                 self._pending.append(Change(Transition.DOWN, event, now))
             elif event.state in (State.UP, State.DEGRADED) and pid in self._down:
                 down = self._down.pop(pid)
@@ -252,7 +254,7 @@ class NotificationPolicy(QObject):
         self._first.stop()
         news, still = self.still.take(self._clock())
         pending, self._pending = self._pending + news, []
-        for table in (self._down, self._last):
+        for table in (self._down, self._last, self._outage_of):
             for gone in [pid for pid in table if pid not in self._profiles]:
                 del table[gone]
         self._paused &= self._profiles.keys()
@@ -354,7 +356,7 @@ class NotificationPolicy(QObject):
                     title, body = said or title, f"{body}\n{beyond}"
                 notices.append(self.notice(title, body, True, down))
                 for p in down:
-                    self._last[p.id] = (Transition.DOWN, now)
+                    self._repeats.told(p, Transition.DOWN, now)
         else:
             self._offline.update(p.id for p in down)
             if hosts_down * 2 >= hosts and hosts:
@@ -374,7 +376,7 @@ class NotificationPolicy(QObject):
                 up_ = self._network_up() and self.tr("Servers answer again")
                 notices.append(self.notice(up_ or self.tr("Back online"), body, False, back))
                 for p in back:
-                    self._last[p.id] = (Transition.UP, now)
+                    self._repeats.told(p, Transition.UP, now)
         changes.clear()
         return notices
 
@@ -400,9 +402,9 @@ class NotificationPolicy(QObject):
         """The evidence replaces the guess: "Is this computer's network down?" is over."""
         self._offline = None
 
-    def told(self, profile_id: str, transition: Transition, now: float) -> None:
+    def told(self, profile: Profile, transition: Transition, now: float) -> None:
         """The user has heard of ``transition`` (by a notice standing for many)."""
-        self._last[profile_id] = (transition, now)
+        self._repeats.told(profile, transition, now)
 
     def allowed(self, change: Change) -> bool:
         return not self._stopped and self._allowed(change)
