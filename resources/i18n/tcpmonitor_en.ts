@@ -280,4 +280,14 @@ Their stored history is kept.</numerusform>
         </translation>
     </message>
 </context>
+<context>
+    <name>UnreadNote</name>
+    <message numerus="yes">
+        <source>%n stored events are not shown: this version cannot read them (a kind or state a newer version of TCP Monitor wrote, or a damaged row).</source>
+        <translation>
+            <numerusform>%n stored event is not shown: this version cannot read it (a kind or state a newer version of TCP Monitor wrote, or a damaged row).</numerusform>
+            <numerusform>%n stored events are not shown: this version cannot read them (a kind or state a newer version of TCP Monitor wrote, or a damaged row).</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -1352,7 +1352,7 @@
     </message>
     <message>
         <source>Time from the last good sign of the connection to the down event</source>
-        <extracomment>``(before_id, limit) -&gt; future of [(row id, event), ...]``, newest first. Live rows written per turn of the event loop, at most (a row is a few tenths of a ms). A history page failed; the message is for the user (the pane stops paging). Around each piece of live rows (``append``): a view keeps its place once a piece. Connections whose last live change was &quot;could not check&quot; (``noise``). Live rows not shown yet, oldest first (already in ``_keys``).</extracomment>
+        <extracomment>``(before_id, limit) -&gt; future of a page`` (``EventPage``: its rows newest first). Live rows written per turn of the event loop, at most (a row is a few tenths of a ms). A history page failed; the message is for the user (the pane stops paging). How many stored rows paged in so far this version cannot read (left out). Around each piece of live rows (``append``): a view keeps its place once a piece. Connections whose last live change was &quot;could not check&quot; (``noise``). Live rows not shown yet, oldest first (already in ``_keys``).</extracomment>
         <translation>从连接最后一次正常迹象到判定断开所用的时间</translation>
     </message>
 </context>
@@ -3174,6 +3174,15 @@ Take them too?</source>
     <message>
         <source>Notify again</source>
         <translation>恢复通知</translation>
+    </message>
+</context>
+<context>
+    <name>UnreadNote</name>
+    <message numerus="yes">
+        <source>%n stored events are not shown: this version cannot read them (a kind or state a newer version of TCP Monitor wrote, or a damaged row).</source>
+        <translation>
+            <numerusform>%n 条已存储的事件未显示：此版本无法读取它们（较新版本的 TCP Monitor 写入的类型或状态，或已损坏的行）。</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

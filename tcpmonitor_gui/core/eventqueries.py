@@ -168,8 +168,11 @@ def _begin(path: Path, conn: sqlite3.Connection) -> sqlite3.Connection | None:
     return None
 
 
-def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> Iterator[tuple[int, Event]]:
-    """The rows ``filters`` choose, one at a time (``EventLog.event_rows`` holds them)."""
+def event_rows(
+    conn: sqlite3.Connection, filters: EventFilter, ids: list[int] | None = None
+) -> Iterator[tuple[int, Event]]:
+    """The rows ``filters`` choose, one at a time (``EventLog.event_rows`` holds them);
+    ``ids``: given the id of every row chosen, in order, those this version cannot read too."""
     where: list[str] = []
     params: list[object] = []
     if (profile := filters.get("profile")) is not None:
@@ -203,6 +206,8 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> Iterator[tuple
     skipped = 0
     try:
         for r in conn.execute(sql, params):
+            if ids is not None:
+                ids.append(r[0])
             try:
                 row = row_event(r)
             except (ValueError, TypeError, OverflowError, OSError):
@@ -216,6 +221,33 @@ def event_rows(conn: sqlite3.Connection, filters: EventFilter) -> Iterator[tuple
                 " a newer version wrote, or a damaged row)",
                 skipped,
             )
+
+
+@dataclasses.dataclass(frozen=True)
+class EventPage:
+    """A page of stored events, newest first, as the window's log pages them in."""
+
+    rows: list[tuple[int, Event]]
+    #: Rows this version cannot read (a kind or state a newer version wrote): left out.
+    unread: int
+    #: The id of the page's last row, read or not: the next page is older than it.
+    last_id: int | None
+    #: As many rows as were asked for: there may be older ones.
+    full: bool
+
+
+#: What a log that is not there holds.
+NO_PAGE = EventPage([], 0, None, False)
+
+
+def event_page(conn: sqlite3.Connection, before_id: int | None, limit: int) -> EventPage:
+    """The ``limit`` rows before row ``before_id``, newest first. A page counted only the rows
+    it could read: one of a newer version's made it short, and the window's log took a short
+    page for the oldest, showing nothing older, and said nothing of the row left out."""
+    ids: list[int] = []
+    wanted: EventFilter = {"before_id": before_id, "limit": limit, "newest_first": True}
+    rows = list(event_rows(conn, wanted, ids))
+    return EventPage(rows, len(ids) - len(rows), ids[-1] if ids else None, len(ids) >= limit)
 
 
 def profile_id(conn: sqlite3.Connection, profile: str) -> str | None:

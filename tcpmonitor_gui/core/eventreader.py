@@ -43,6 +43,10 @@ class EventReader:
             raise ValueError(f"limit must not be negative, not {limit}")
         return self._read(lambda conn: list(q.event_rows(conn, filters)), [])
 
+    def event_page(self, before_id: int | None, limit: int) -> q.EventPage:
+        """A page of the window's log (``eventqueries.event_page``)."""
+        return self._read(lambda conn: q.event_page(conn, before_id, limit), q.NO_PAGE)
+
     def events(self, **filters: Unpack[EventFilter]) -> list[Event]:
         """Like ``event_rows``, without the row ids."""
         return [event for _, event in self.event_rows(**filters)]

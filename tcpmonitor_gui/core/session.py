@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from . import paths
-from .events import Event
 from .jsonfile import JsonFileError, JsonStore
 from .last_seen import LastSeen, last_seen
 from .profile import Profile
@@ -39,7 +38,7 @@ from .settings import Settings, SettingsStore
 
 if TYPE_CHECKING:  # the log's modules load on the thread that opens it
     from .eventlog import EventLog
-    from .eventqueries import Uptime
+    from .eventqueries import EventPage, Uptime
 
 log = logging.getLogger(__name__)
 
@@ -310,17 +309,17 @@ class Session:
         why = self._eventlog_error or "it is not open"
         raise EventLogUnavailable(f"the event log cannot be used: {why}")
 
-    def history(
-        self, before_id: int | None, limit: int
-    ) -> concurrent.futures.Future[list[tuple[int, Event]]]:
+    def history(self, before_id: int | None, limit: int) -> concurrent.futures.Future[EventPage]:
         """A page of stored state events, newest first, older than row ``before_id``."""
 
-        def rows() -> list[tuple[int, Event]]:
-            return self.usable_eventlog().event_rows(
-                before_id=before_id, limit=limit, newest_first=True
-            )
+        def rows() -> EventPage:
+            return self.usable_eventlog().event_page(before_id, limit)
 
-        return _resolved([]) if self._closed else self.io.submit(rows)
+        if self._closed:
+            from .eventqueries import NO_PAGE  # noqa: PLC0415 - loaded by the log's opening
+
+            return _resolved(NO_PAGE)
+        return self.io.submit(rows)
 
     def uptimes(self, profile_ids: Sequence[str]) -> concurrent.futures.Future[dict[str, Uptime]]:
         """Uptime over the last 24 h of each profile, in one query on the I/O thread."""

@@ -18,6 +18,7 @@ from tcpmonitor_gui.core.action_runner import ActionRunner
 from tcpmonitor_gui.core.actions import parse
 from tcpmonitor_gui.core.actions import test_event as change
 from tcpmonitor_gui.core.eventlog import EventLog, EventLogError
+from tcpmonitor_gui.core.eventqueries import EventPage
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.ui.log.model import (
     ROWS_PER_TURN,
@@ -70,7 +71,7 @@ def sample(i: int) -> Event:
 
 
 class StoredHistory:
-    """The history callable the main window builds: ``event_rows`` on an executor thread.
+    """The history callable the main window builds: ``event_page`` on an executor thread.
 
     Records the threads the queries ran on, so tests can prove the GUI thread never did.
     """
@@ -81,12 +82,12 @@ class StoredHistory:
         self.threads: set[int] = set()
         self.calls: list[tuple[int | None, int]] = []
 
-    def __call__(self, before_id: int | None, limit: int) -> Future[list[tuple[int, Event]]]:
+    def __call__(self, before_id: int | None, limit: int) -> Future[EventPage]:
         self.calls.append((before_id, limit))
 
-        def query() -> list[tuple[int, Event]]:
+        def query() -> EventPage:
             self.threads.add(threading.get_ident())
-            return self.log.event_rows(before_id=before_id, limit=limit, newest_first=True)
+            return self.log.event_page(before_id, limit)
 
         return self.executor.submit(query)
 
@@ -303,9 +304,9 @@ class Marker(QObject):
 
 def test_a_page_that_arrives_after_a_clear_is_dropped(qtbot: QtBot) -> None:
     """A hand-completed future: the test must decide when the page lands."""
-    pending: list[Future[list[tuple[int, Event]]]] = []
+    pending: list[Future[EventPage]] = []
 
-    def history(before_id: int | None, limit: int) -> Future[list[tuple[int, Event]]]:
+    def history(before_id: int | None, limit: int) -> Future[EventPage]:
         pending.append(Future())
         return pending[-1]
 
@@ -317,7 +318,7 @@ def test_a_page_that_arrives_after_a_clear_is_dropped(qtbot: QtBot) -> None:
     model.clear_view()
 
     def complete() -> None:
-        pending[0].set_result([(1, state_event(1))])
+        pending[0].set_result(EventPage([(1, state_event(1))], 0, 1, False))
         marker.posted.emit("after the page")
 
     done = threading.Thread(target=complete)
@@ -336,8 +337,8 @@ def test_history_is_bounded_too(qtbot: QtBot, stored: StoredHistory) -> None:
 
 
 def test_a_history_that_cannot_be_read_stops_paging_and_says_why(qtbot: QtBot) -> None:
-    def history(before_id: int | None, limit: int) -> Future[list[tuple[int, Event]]]:
-        future: Future[list[tuple[int, Event]]] = Future()
+    def history(before_id: int | None, limit: int) -> Future[EventPage]:
+        future: Future[EventPage] = Future()
         future.set_exception(EventLogError("events.sqlite3: cannot be read (disk I/O error)"))
         return future
 

@@ -120,7 +120,7 @@ def test_the_log_opens_on_the_io_thread_once_told_and_its_queries_wait_for_it(
         assert session.eventlog is None and not (data / "events.sqlite3").exists()
         go.set()
         assert opened.result(5) is None  # no problem
-        assert early.result(5) == [] and session.eventlog is not None
+        assert early.result(5).rows == [] and session.eventlog is not None
         assert (data / "events.sqlite3").exists()
     finally:
         session.close()

@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
@@ -44,12 +45,15 @@ from .cells import colors as cell_colors
 from .cells import values as cell_values
 from .noise import checked_again
 
+if TYPE_CHECKING:
+    from ...core.eventqueries import EventPage
+
 __all__ = ["Column", "History", "LogModel", "Role", "readable_state_color"]
 
 _log = logging.getLogger(__name__)
 
-#: ``(before_id, limit) -> future of [(row id, event), ...]``, newest first.
-History = Callable[[int | None, int], Future[list[tuple[int, Event]]]]
+#: ``(before_id, limit) -> future of a page`` (``EventPage``: its rows newest first).
+History = Callable[[int | None, int], Future["EventPage"]]
 _Index = QModelIndex | QPersistentModelIndex
 _Key = tuple[int, str, State]
 
@@ -85,6 +89,8 @@ class LogModel(QStandardItemModel):
 
     #: A history page failed; the message is for the user (the pane stops paging).
     historyFailed = Signal(str)
+    #: How many stored rows paged in so far this version cannot read (left out).
+    unreadChanged = Signal(int)
     #: Around each piece of live rows (``append``): a view keeps its place once a piece.
     pieceBegins = Signal()
     pieceEnds = Signal()
@@ -113,6 +119,7 @@ class LogModel(QStandardItemModel):
         self._before_id: int | None = None  # the paging cursor: oldest stored row seen
         self._history_done = history is None
         self._fetching = False
+        self.unread = 0  # see ``unreadChanged``
         self._generation = 0  # bumped by clear/reload so that late pages are dropped
         self._lazy = False
         self._newer_seq = 0  # live rows count up from here, history pages down
@@ -273,7 +280,7 @@ class LogModel(QStandardItemModel):
             self._history_failed(exc)
             return False
         self._fetching = True
-        done = functools.partial(self._page_done, self._generation, limit)
+        done = functools.partial(self._page_done, self._generation)
         when_done(future, done, owner=self)
         return True
 
@@ -351,15 +358,16 @@ class LogModel(QStandardItemModel):
         self._fetching = False
         self._before_id = None
         self._waiting.clear()
+        if self.unread:
+            self.unread = 0
+            self.unreadChanged.emit(0)
         if self._rows:
             self._rows.clear()
             self._slots.clear()
             self._keys.clear()
             self.removeRows(0, self.rowCount())
 
-    def _page_done(
-        self, generation: int, limit: int, future: Future[list[tuple[int, Event]]]
-    ) -> None:
+    def _page_done(self, generation: int, future: Future[EventPage]) -> None:
         if generation != self._generation:
             return  # cleared or reloaded meanwhile
         self._fetching = False
@@ -369,12 +377,15 @@ class LogModel(QStandardItemModel):
             self._history_failed(exc)
             return
         page = future.result()
-        if page:
-            self._before_id = page[-1][0]
-        if len(page) < limit:
+        if page.last_id is not None:
+            self._before_id = page.last_id
+        if not page.full:
             self._history_done = True
+        if page.unread:
+            self.unread += page.unread
+            self.unreadChanged.emit(self.unread)
         fresh: list[_Row] = []
-        for row_id, event in page:
+        for row_id, event in page.rows:
             known = self._keys.get(_key(event))
             if known is None:
                 fresh.append(_Row(event, row_id))

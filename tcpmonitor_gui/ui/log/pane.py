@@ -52,6 +52,7 @@ from ..common.text import error_text
 from .cells import time_width
 from .model import Column, History, LogModel, Role
 from .proxy import CAUSE_CHOICES, STATE_CHOICES, LogFilterProxy, choice_text, start_or_stop
+from .unread import UnreadNote
 
 __all__ = ["LogFilterProxy", "LogPane", "start_or_stop"]
 
@@ -163,6 +164,7 @@ class LogPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(UnreadNote(self.model, self))  # stored rows left out, said
         layout.addWidget(self.view)
 
         self.profile_combo.currentIndexChanged.connect(

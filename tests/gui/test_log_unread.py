@@ -1,0 +1,89 @@
+"""Rows a newer version wrote to the event log (a kind this version does not know), paged
+into the window's log: they were left out with a line in the program's own log only, so the
+pane showed less than the log held and did not say so; and a page they made short was taken
+for the oldest, so nothing older than them was shown at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tcpmonitor_gui.core.session import Session
+from tcpmonitor_gui.ui.log.pane import LogPane
+from tcpmonitor_gui.ui.log.unread import UnreadNote
+from tests.gui.test_log_model import page_all
+from tests.helpers import recorded_by_a_newer_version
+
+START = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=2)
+#: Ten changes, one a minute: down and up in turn, this version's own.
+OURS = [(m, "down" if m % 2 else "up", "up" if m % 2 else "down", None) for m in range(10)]
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[Session]:
+    """A log holding ``OURS`` and, between them, two rows of a newer version's kind."""
+    data = tmp_path / "data"
+    recorded_by_a_newer_version(data / "events.sqlite3", "p1", START, OURS[:5])
+    newer = [(5, "down", "up", "proxy_error"), (5, "up", "down", None)]
+    recorded_by_a_newer_version(data / "events.sqlite3", "p1", START, newer, kind="notice")
+    recorded_by_a_newer_version(data / "events.sqlite3", "p1", START, OURS[5:])
+    s = Session(tmp_path / "config", data, strict=False)
+    s.open_eventlog()
+    yield s
+    s.close()
+
+
+def _readable(session: Session) -> list[object]:
+    """Every row of the log this version reads, as the command reads them."""
+    assert session.eventlog is not None
+    return list(session.eventlog.events())
+
+
+def _pane(qtbot: QtBot, session: Session) -> LogPane:
+    pane = LogPane(session.history, page_size=4)  # the newer rows fall inside a page
+    qtbot.addWidget(pane)
+    page_all(qtbot, pane.model)
+    return pane
+
+
+def test_rows_older_than_a_newer_versions_are_all_shown(qtbot: QtBot, session: Session) -> None:
+    pane = _pane(qtbot, session)
+    readable = _readable(session)
+    assert len(readable) >= len(OURS)  # and what the opening added: their end, unwatched
+    assert pane.model.rowCount() == len(readable)
+
+
+def test_the_pane_says_how_many_stored_rows_it_leaves_out(qtbot: QtBot, session: Session) -> None:
+    pane = _pane(qtbot, session)
+    note = pane.findChild(UnreadNote)
+    assert note is not None and not note.isHidden()
+    assert note.text() == (
+        "2 stored events are not shown: this version cannot read them (a kind or state a newer"
+        " version of TCP Monitor wrote, or a damaged row)."
+    )
+    pane.model.reload()  # read again from the newest: counted again, not twice
+    page_all(qtbot, pane.model)
+    assert note.text().startswith("2 stored events are not shown")
+
+
+def test_no_note_where_every_row_is_read(qtbot: QtBot, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    recorded_by_a_newer_version(data / "events.sqlite3", "p1", START, OURS)
+    s = Session(tmp_path / "config", data, strict=False)
+    s.open_eventlog()
+    try:
+        pane = _pane(qtbot, s)
+        note = pane.findChild(UnreadNote)
+        assert pane.model.rowCount() == len(_readable(s)) and note is not None and note.isHidden()
+    finally:
+        s.close()
+
+
+def test_the_note_is_said_in_chinese(chinese: None, qtbot: QtBot, session: Session) -> None:
+    note = _pane(qtbot, session).findChild(UnreadNote)
+    assert note is not None
+    assert note.text().startswith("2 条已存储的事件未显示：此版本无法读取它们"), note.text()
