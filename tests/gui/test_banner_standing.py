@@ -135,3 +135,16 @@ def test_settings_that_could_not_be_read_are_said_until_settings_are_saved(
         assert "Settings could not be read" not in banner.label_text(), banner.label_text()
     finally:
         o.close()
+
+
+def test_a_drop_is_shown_beside_six_problems_still_so(qtbot: QtBot) -> None:
+    """Six problems at a start (profiles, settings, layout, time zone, event log, metrics):
+    a drop then pushed itself out the moment it came, said nowhere in the window."""
+    banner = Banner()
+    qtbot.addWidget(banner)
+    for n in range(6):
+        banner.problem(f"Problem {n}", "still so", ("problem", n))
+    banner.show_message("Connection down: A", "A is down: reset", "warning")
+    text = banner.label_text()
+    assert text.startswith("Connection down: A\n"), text
+    assert all(f"Problem {n}" in text for n in range(6)), text

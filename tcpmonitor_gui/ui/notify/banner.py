@@ -53,9 +53,10 @@ SEVERITY_COLORS: dict[Severity, str] = {
 }
 
 
-#: The most messages listed at once: beyond that the oldest info leaves for a new one, a
+#: The most notices listed at once: beyond that the oldest info leaves for a new one, a
 #: warning only when all are warnings (a burst of recoveries pushed a drop out before its
-#: time), and a problem still so (``about``) last of all.
+#: time). Problems still so (``about``, ``problem``) are not counted and never pushed out: they
+#: are few, and six of them at a start pushed out every drop the moment it came.
 MOST_SHOWN = 6
 
 
@@ -118,19 +119,18 @@ class Banner(QFrame):
         self._messages.pop(key, None)
         until = math.inf if standing else time.monotonic() + self._hide_after_s
         self._messages[key] = Message(title, text, severity, until)
-        while len(self._messages) > MOST_SHOWN:
-            del self._messages[self._first_to_leave()]
+        passing = [k for k, m in self._messages.items() if m.until < math.inf]
+        while len(passing) > MOST_SHOWN:
+            gone = self._first_to_leave(passing)
+            passing.remove(gone)
+            del self._messages[gone]
         self._render()
         return key
 
-    def _first_to_leave(self) -> object:
-        """The oldest info, else the oldest warning that leaves in time, else the oldest."""
-
-        def rank(key: object) -> int:
-            message = self._messages[key]
-            return 0 if message.severity == "info" else 1 if message.until < math.inf else 2
-
-        return min(self._messages, key=rank)  # (the first of the lowest: the oldest)
+    def _first_to_leave(self, passing: list[object]) -> object:
+        """Of the ``passing`` notices, the oldest info, else the oldest."""
+        infos = (key for key in passing if self._messages[key].severity == "info")
+        return next(infos, passing[0])
 
     def problem(self, title: str, text: str, key: object) -> object:
         """A problem still so, under ``key``: it stays until it is solved (``withdraw``, or an
