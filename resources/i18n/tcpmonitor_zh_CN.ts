@@ -20,7 +20,7 @@
     </message>
     <message>
         <source>Dismiss: {title}</source>
-        <extracomment>At most this part of the screen&apos;s free height: a longer message scrolls. A notice&apos;s seven lines at 150 % on a 1024 x 600 screen made the window taller than the screen, its status line (the counts) below the screen&apos;s edge. The colours of the states a message is about: a drop reads like a ``down`` row. The most messages listed at once: beyond that the oldest info leaves for a new one, a warning only when all are warnings (a burst of recoveries pushed a drop out before its time), and a problem still so (``about``) last of all. By key, the newest last. Each message&apos;s line (its text and its close button), by key.</extracomment>
+        <extracomment>At most this part of the screen&apos;s free height: a longer message scrolls. A notice&apos;s seven lines at 150 % on a 1024 x 600 screen made the window taller than the screen, its status line (the counts) below the screen&apos;s edge. The colours of the states a message is about: a drop reads like a ``down`` row. The most notices listed at once: beyond that the oldest info leaves for a new one, a warning only when all are warnings (a burst of recoveries pushed a drop out before its time). Problems still so (``about``, ``problem``) are not counted and never pushed out: they are few, and six of them at a start pushed out every drop the moment it came. By key, the newest last. The lines (a text and its close button), made once and reused (a thousand notices made a thousand widgets, each restyled at every one after it), and the key of the message each shows now, the newest first.</extracomment>
         <translation>关闭：{title}</translation>
     </message>
     <message>
@@ -1352,7 +1352,7 @@
     </message>
     <message>
         <source>Time from the last good sign of the connection to the down event</source>
-        <extracomment>``(before_id, limit) -&gt; future of a page`` (``EventPage``: its rows newest first). Live rows written per turn of the event loop, at most (a row is a few tenths of a ms). A history page failed; the message is for the user (the pane stops paging). How many stored rows paged in so far this version cannot read (left out). Around each piece of live rows (``append``): a view keeps its place once a piece. Connections whose last live change was &quot;could not check&quot; (``noise``). Live rows not shown yet, oldest first (already in ``_keys``).</extracomment>
+        <extracomment>``(before_id, limit) -&gt; future of a page`` (``EventPage``: its rows newest first). Live rows written per turn of the event loop, at most (a row is a few tenths of a ms). A history page failed; the message is for the user (the pane stops paging). How many stored rows paged in so far this version cannot read (left out); 0 also when paging starts again from the newest (a reload, a clear). Around each piece of live rows (``append``): a view keeps its place once a piece. Connections whose last live change was &quot;could not check&quot; (``noise``). Live rows not shown yet, oldest first (already in ``_keys``).</extracomment>
         <translation>从连接最后一次正常迹象到判定断开所用的时间</translation>
     </message>
 </context>
@@ -1909,6 +1909,7 @@
     </message>
     <message>
         <source>This computer&apos;s time zone puts the clock 24 hours or more from UTC, which no time zone does, so every time in this window is in UTC. Set TZ to a zone such as Europe/Berlin and start TCP Monitor again.</source>
+        <extracomment>The banner&apos;s key of the settings that could not be read: said until settings are saved (the defaults were said to be used on, the user&apos;s own settings saved since).</extracomment>
         <translation>本机时区与 UTC 相差 24 小时或更多，没有哪个时区如此，因此本窗口中的所有时间均为 UTC。请将 TZ 设为 Europe/Berlin 这样的时区，然后重新启动 TCP Monitor。</translation>
     </message>
     <message>
@@ -2495,7 +2496,7 @@ Take them too?</source>
     <name>SettingsActions</name>
     <message>
         <source>Settings were not saved</source>
-        <extracomment>``(title, text)``: something the user must see (the window&apos;s banner). ``(title, text)``: the settings were not written; ``resolved`` takes its place. The settings in force from now on (the notification policy follows them). A title: what ``unsaved`` told is no longer so (the settings are written after all). Writes them again after a failed write: a full disk may have room by then.</extracomment>
+        <extracomment>``(title, text)``: something the user must see (the window&apos;s banner). ``(title, text)``: the settings were not written; ``resolved`` takes its place. The settings in force from now on (the notification policy follows them). A title: what ``unsaved`` told is no longer so (the settings are written after all). The settings are written: a settings file that could not be read is replaced. Writes them again after a failed write: a full disk may have room by then.</extracomment>
         <translation>设置未能保存</translation>
     </message>
     <message>

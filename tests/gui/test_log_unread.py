@@ -6,6 +6,7 @@ for the oldest, so nothing older than them was shown at all."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +88,24 @@ def test_the_note_is_said_in_chinese(chinese: None, qtbot: QtBot, session: Sessi
     note = _pane(qtbot, session).findChild(UnreadNote)
     assert note is not None
     assert note.text().startswith("2 条已存储的事件未显示：此版本无法读取它们"), note.text()
+
+
+def test_older_events_that_cannot_be_read_are_said_in_the_pane_while_so(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Said in the status bar for 10 s, while the pane went on showing no older events: it
+    stops paging, so it stays so until the user reloads."""
+    data = tmp_path / "data"
+    data.mkdir()
+    with sqlite3.connect(data / "events.sqlite3") as other:  # another program's database
+        other.execute("CREATE TABLE notes (text)")
+    s = Session(tmp_path / "config", data, strict=False)
+    s.open_eventlog()
+    try:
+        pane = _pane(qtbot, s)
+        note = pane.findChild(UnreadNote)
+        assert note is not None and not note.isHidden()
+        assert note.text().startswith("Older events could not be read: the event log cannot")
+        assert "events.sqlite3" in note.text()
+    finally:
+        s.close()

@@ -89,7 +89,8 @@ class LogModel(QStandardItemModel):
 
     #: A history page failed; the message is for the user (the pane stops paging).
     historyFailed = Signal(str)
-    #: How many stored rows paged in so far this version cannot read (left out).
+    #: How many stored rows paged in so far this version cannot read (left out); 0 also
+    #: when paging starts again from the newest (a reload, a clear).
     unreadChanged = Signal(int)
     #: Around each piece of live rows (``append``): a view keeps its place once a piece.
     pieceBegins = Signal()
@@ -358,9 +359,8 @@ class LogModel(QStandardItemModel):
         self._fetching = False
         self._before_id = None
         self._waiting.clear()
-        if self.unread:
-            self.unread = 0
-            self.unreadChanged.emit(0)
+        self.unread = 0
+        self.unreadChanged.emit(0)  # (and what could not be read is asked again)
         if self._rows:
             self._rows.clear()
             self._slots.clear()

@@ -2,32 +2,51 @@
 
 A row a newer version wrote (a kind or a state this one does not know) was left out with a
 line in the program's own log only: the user, reading the pane, took the history shown for
-all of it. The pane now says how many rows it leaves out, and why.
+all of it. The pane now says how many rows it leaves out, and why; and, for as long as it is
+so, that older events could not be read at all (said in the status bar for 10 s, while the
+pane went on showing only the newest, paging no more).
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from ..common.i18n import translate
 from .model import LogModel
 
 
 class UnreadNote(QLabel):
-    """A line above the log's rows while some stored rows are left out; hidden otherwise."""
+    """A line above the log's rows while stored rows are left out; hidden otherwise."""
 
     def __init__(self, model: LogModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.hide()
-        model.unreadChanged.connect(self._say)
+        self._unread, self._failed = 0, ""
+        model.unreadChanged.connect(self._count)
+        model.historyFailed.connect(self._fail)
 
-    def _say(self, unread: int) -> None:
-        self.setText(
-            self.tr(
-                "%n stored events are not shown: this version cannot read them (a kind or "
-                "state a newer version of TCP Monitor wrote, or a damaged row).",
-                "",
-                unread,
+    def _count(self, unread: int) -> None:
+        """``unread`` rows left out so far; 0: read again from the newest (a reload)."""
+        self._unread = unread
+        if not unread:
+            self._failed = ""
+        self._say()
+
+    def _fail(self, why: str) -> None:
+        self._failed = translate("LogPane", "Older events could not be read: {why}").format(why=why)
+        self._say()
+
+    def _say(self) -> None:
+        lines = [self._failed] if self._failed else []
+        if self._unread:
+            lines.append(
+                self.tr(
+                    "%n stored events are not shown: this version cannot read them (a kind or "
+                    "state a newer version of TCP Monitor wrote, or a damaged row).",
+                    "",
+                    self._unread,
+                )
             )
-        )
-        self.setVisible(unread > 0)
+        self.setText("\n".join(lines))
+        self.setVisible(bool(lines))
