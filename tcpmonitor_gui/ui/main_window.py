@@ -39,7 +39,7 @@ from .settings.actions import SettingsActions
 from .status.model import StatusModel
 from .status.stored import StoredHistory
 from .status.view import StatusTable
-from .tray import TrayIcon, count_text
+from .tray import COUNT_ORDER, TrayIcon, count_text
 from .window_actions import EMPTY_MENU, MENUS, ROW_MENU, TOOLBAR, build_actions, fill
 from .window_actions import selection_actions as _selection_actions
 from .window_state import WindowState
@@ -60,7 +60,6 @@ UI_FLUSH_MS = 250
 EVENTS_PER_TURN = 50
 #: Notices the window keeps (``notices``), the newest: each one told was kept for weeks.
 NOTICES_KEPT = 100
-STATUS_ORDER = (State.UP, State.DEGRADED, State.DOWN, State.CONNECTING, State.PAUSED)
 
 
 class MainWindow(QMainWindow):
@@ -265,7 +264,7 @@ class MainWindow(QMainWindow):
             self.tray.add_events(changes)
         counts, self._counts = self._counts, None
         if counts is not None:
-            parts = [count_text(counts[s], s) for s in STATUS_ORDER if counts.get(s)]
+            parts = [count_text(counts[s], s) for s in COUNT_ORDER if counts.get(s)]
             if self.policy.is_local_offline():
                 parts.insert(0, self.tr("This computer is offline"))
             self.counts_label.setText("  ·  ".join(parts) or self.tr("No connections"))
