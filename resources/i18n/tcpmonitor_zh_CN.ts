@@ -1263,6 +1263,10 @@
         <translation>未保存：{name}：{why}</translation>
     </message>
     <message>
+        <source>the event log cannot be used: {why}</source>
+        <translation>无法使用事件日志：{why}</translation>
+    </message>
+    <message>
         <source>a named pipe (FIFO)</source>
         <extracomment>The kinds of files that are not one (``core.atomicfile.KINDS``), said in a message.</extracomment>
         <translation>命名管道（FIFO）</translation>
@@ -1294,6 +1298,10 @@
     <message>
         <source>was replaced by another file while in use</source>
         <translation>在使用中被另一个文件替换</translation>
+    </message>
+    <message>
+        <source>it is not open</source>
+        <translation>它尚未打开</translation>
     </message>
 </context>
 <context>
@@ -1436,10 +1444,6 @@
     <message>
         <source>Event log</source>
         <translation>事件日志</translation>
-    </message>
-    <message>
-        <source>Older events could not be read: {why}</source>
-        <translation>无法读取更早的事件：{why}</translation>
     </message>
     <message>
         <source>&amp;Copy</source>
@@ -3179,6 +3183,10 @@ Take them too?</source>
 </context>
 <context>
     <name>UnreadNote</name>
+    <message>
+        <source>Older events could not be read: {why}</source>
+        <translation>无法读取更早的事件：{why}</translation>
+    </message>
     <message numerus="yes">
         <source>%n stored events are not shown: this version cannot read them (a kind or state a newer version of TCP Monitor wrote, or a damaged row).</source>
         <translation>

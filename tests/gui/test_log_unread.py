@@ -6,6 +6,7 @@ for the oldest, so nothing older than them was shown at all."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,5 +108,26 @@ def test_older_events_that_cannot_be_read_are_said_in_the_pane_while_so(
         assert note is not None and not note.isHidden()
         assert note.text().startswith("Older events could not be read: the event log cannot")
         assert "events.sqlite3" in note.text()
+    finally:
+        s.close()
+
+
+def test_older_events_that_cannot_be_read_are_said_in_chinese(
+    chinese: None, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """ "the event log cannot be used: ..." was said in English in the Chinese window."""
+    data = tmp_path / "data"
+    data.mkdir()
+    with sqlite3.connect(data / "events.sqlite3") as other:
+        other.execute("CREATE TABLE notes (text)")
+    s = Session(tmp_path / "config", data, strict=False)
+    s.open_eventlog()
+    try:
+        note = _pane(qtbot, s).findChild(UnreadNote)
+        assert note is not None
+        text = note.text()
+        assert text.startswith("无法读取更早的事件：无法使用事件日志："), text
+        words = text.replace(str(data / "events.sqlite3"), "")  # the file is named as it is
+        assert re.search("[A-Za-z]", words) is None, text
     finally:
         s.close()

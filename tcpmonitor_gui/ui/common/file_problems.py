@@ -116,6 +116,8 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("FileProblem", "id {id} is already the id of {name}"),
     QT_TRANSLATE_NOOP("FileProblem", "name {name} is already taken by another profile ({other})"),
     QT_TRANSLATE_NOOP("FileProblem", "not saved: {name}: {why}"),
+    # A query of a log that could not be opened (``core.session.usable_eventlog``).
+    QT_TRANSLATE_NOOP("FileProblem", "the event log cannot be used: {why}"),
 )
 #: The kinds of files that are not one (``core.atomicfile.KINDS``), said in a message.
 PHRASES = (
@@ -128,6 +130,7 @@ PHRASES = (
     # Why the event log started anew (``{why}``).
     QT_TRANSLATE_NOOP("FileProblem", "was deleted while in use"),
     QT_TRANSLATE_NOOP("FileProblem", "was replaced by another file while in use"),
+    QT_TRANSLATE_NOOP("FileProblem", "it is not open"),  # (the event log's, not known why)
 )
 
 

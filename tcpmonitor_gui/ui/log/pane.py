@@ -52,7 +52,7 @@ from ..common.text import error_text
 from .cells import time_width
 from .model import Column, History, LogModel, Role
 from .proxy import CAUSE_CHOICES, STATE_CHOICES, LogFilterProxy, choice_text, start_or_stop
-from .unread import UnreadNote
+from .unread import UnreadNote, unreadable_text
 
 __all__ = ["LogFilterProxy", "LogPane", "start_or_stop"]
 
@@ -181,11 +181,7 @@ class LogPane(QWidget):
         self.clear_button.clicked.connect(self.model.clear_view)
         self.reload_button.clicked.connect(self.model.reload)
         self.export_button.clicked.connect(self._ask_export)
-        self.model.historyFailed.connect(
-            lambda why: self.statusMessage.emit(
-                self.tr("Older events could not be read: {why}").format(why=why)
-            )
-        )
+        self.model.historyFailed.connect(lambda why: self.statusMessage.emit(unreadable_text(why)))
         self._paint_timer = QTimer(self)
         self._paint_timer.setSingleShot(True)
         self._paint_timer.setInterval(BURST_PAINT_MS)

@@ -11,8 +11,17 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from ..common.file_problems import file_problem_text
 from ..common.i18n import translate
 from .model import LogModel
+
+
+def unreadable_text(why: str) -> str:
+    """What the pane says of older events it could not read (the status bar, the note), in
+    the user's language: "the event log cannot be used: ..." was English in the Chinese
+    window."""
+    said = translate("UnreadNote", "Older events could not be read: {why}")
+    return said.format(why=file_problem_text(why))
 
 
 class UnreadNote(QLabel):
@@ -34,7 +43,7 @@ class UnreadNote(QLabel):
         self._say()
 
     def _fail(self, why: str) -> None:
-        self._failed = translate("LogPane", "Older events could not be read: {why}").format(why=why)
+        self._failed = unreadable_text(why)
         self._say()
 
     def _say(self) -> None:
