@@ -98,7 +98,8 @@ def problem_key(problem: Problem) -> object:
     writes (``tell_health``), the settings' when settings are saved; the others stay so."""
     if problem.kind is ProblemKind.EVENTLOG_UNUSABLE:
         return "event log"
-    return SETTINGS_READ if problem.kind is ProblemKind.SETTINGS_UNREADABLE else problem
+    settings = (ProblemKind.SETTINGS_UNREADABLE, ProblemKind.SETTINGS_NOT_ALL_READ)
+    return SETTINGS_READ if problem.kind in settings else problem
 
 
 def problem_title(problem: Problem) -> str:
