@@ -4,17 +4,19 @@ An outage of a profile begins with a ``down`` that follows anything but ``down``
 and ends with the profile's next state event that is not ``down``: ``up`` or ``degraded`` (it
 recovered), ``paused`` (the user stopped watching it) or ``unknown`` (monitoring stopped: the
 program quit, the profile was removed; when it really came back is not known). One without an
-end is ongoing. Derived on demand, one statement: each start finds its end through the
-``(profile_id, ts)`` index, so a year of history is read in a fraction of a second
-(``tests/bench/outages_query.py``).
+end is ongoing. Derived on demand, in two statements read in one snapshot (the outage each
+profile was in when the period began, then those that began in it, in the order of an index:
+nothing sorted, nothing held); each start finds its end through the ``(profile_id, ts)``
+index (``tests/bench/outages_query.py`` times a year of it).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .eventdb import unix_seconds
@@ -30,24 +32,42 @@ ENDED_BY = {
     State.CONNECTING: "monitoring restarted",
 }
 
-#: A start: a ``down`` whose profile was in any other state just before it, by time (a state
-#: change, not an action's row). Not by its ``previous``: two processes writing one log (the
-#: window and ``tcpmonitor run``) each say what they saw last, and a row written late with
-#: an earlier time made a second outage inside the first, its time counted twice.
+#: A start: a ``down`` row ``{s}`` whose profile was in any other state just before it, by
+#: time (a state change, not an action's row). Not by its ``previous``: two processes writing
+#: one log (the window and ``tcpmonitor run``) each say what they saw last, and a row written
+#: late with an earlier time made a second outage inside the first, its time counted twice.
 _START = """
-state = 'down' AND coalesce(kind, 'state') = 'state' AND profile_id != ''
+{s}.state = 'down' AND coalesce({s}.kind, 'state') = 'state' AND {s}.profile_id != ''
 AND coalesce((SELECT b.state FROM events b
-              WHERE b.profile_id = events.profile_id AND b.ts <= events.ts
-                AND (b.ts < events.ts OR b.id < events.id)
+              WHERE b.profile_id = {s}.profile_id AND b.ts <= {s}.ts
+                AND (b.ts < {s}.ts OR b.id < {s}.id)
                 AND coalesce(b.kind, 'state') = 'state'
               ORDER BY b.ts DESC, b.id DESC LIMIT 1), '') != 'down'
 """
 #: A ``down`` row ``{d}`` that counts against the target, as the uptime counts it.
 _COUNTED = "NOT coalesce({d}.maintenance, 0) AND {d}.cause IS NOT 'local_network'"
-#: The outages starting in the period, and the one each profile was in when it began (its
-#: start found by a backward seek from ``:since``); each start's end is the profile's next
-#: change that is not ``down``, found by a forward seek on ``(profile_id, ts)``.
-_SQL = f"""
+#: Each start ``s`` of ``{starts}`` with its end ``e``: the profile's next change that is not
+#: ``down``, found by a forward seek on ``(profile_id, ts)``; and whether any of it counts.
+_OUTAGES = f"""
+SELECT s.profile_id, s.profile_name, s.ts, s.cause, s.detail, s.detection_ms, s.maintenance,
+  e.ts, e.state,
+  CASE WHEN {_COUNTED.format(d="s")} THEN 1  -- its start counts: no seek (most outages)
+  ELSE EXISTS (SELECT 1 FROM events d  -- a change in it that counts against the target
+          WHERE d.profile_id = s.profile_id AND d.ts BETWEEN s.ts AND coalesce(e.ts, 1e308)
+            AND (d.ts > s.ts OR d.id >= s.id) AND (d.ts < e.ts OR d.id < e.id OR e.id IS NULL)
+            AND d.state = 'down' AND coalesce(d.kind, 'state') = 'state'
+            AND {_COUNTED.format(d="d")}) END
+FROM {{starts}} LEFT JOIN events e ON e.id = (
+  SELECT n.id FROM events n
+  WHERE n.profile_id = s.profile_id AND n.ts >= s.ts AND (n.ts > s.ts OR n.id > s.id)
+    AND n.state != 'down' AND coalesce(n.kind, 'state') = 'state'
+  ORDER BY n.ts, n.id LIMIT 1)
+WHERE {{where}} AND (e.ts IS NULL OR e.ts > :since)  -- ended at :since: no time in the period
+ORDER BY s.ts, s.id
+"""
+#: The outage each profile was in when the period began: its start found by a backward seek
+#: from ``:since`` (at most one a profile, so their order costs nothing).
+_BEFORE = f"""
 WITH RECURSIVE pids(pid) AS (  -- each profile once, by seeking the index (a skip-scan)
   SELECT min(profile_id) FROM events WHERE profile_id > '' {{profile}} AND :since > -1e300
   UNION ALL
@@ -55,32 +75,18 @@ WITH RECURSIVE pids(pid) AS (  -- each profile once, by seeking the index (a ski
   WHERE pid IS NOT NULL
 ),
 starts(sid) AS (
-  SELECT id FROM events WHERE ts >= :since AND ts < :until AND {_START} {{profile}}
-  UNION
-  SELECT (SELECT id FROM events WHERE profile_id = pid AND ts < :since AND {_START}
-          ORDER BY ts DESC, id DESC LIMIT 1)
+  SELECT (SELECT id FROM events WHERE profile_id = pid AND ts < :since
+          AND {_START.format(s="events")} ORDER BY ts DESC, id DESC LIMIT 1)
   FROM pids
-),
-ends(sid, eid) AS (
-  SELECT s.id,
-    (SELECT e.id FROM events e
-     WHERE e.profile_id = s.profile_id AND e.ts >= s.ts AND (e.ts > s.ts OR e.id > s.id)
-       AND e.state != 'down' AND coalesce(e.kind, 'state') = 'state'
-     ORDER BY e.ts, e.id LIMIT 1)
-  FROM starts JOIN events s ON s.id = starts.sid
 )
-SELECT s.profile_id, s.profile_name, s.ts, s.cause, s.detail, s.detection_ms, s.maintenance,
-  e.ts, e.state, e.detail,
-  CASE WHEN {_COUNTED.format(d="s")} THEN 1  -- its start counts: no seek (most outages)
-  ELSE EXISTS (SELECT 1 FROM events d  -- a change in it that counts against the target
-          WHERE d.profile_id = s.profile_id AND d.ts BETWEEN s.ts AND coalesce(e.ts, 1e308)
-            AND (d.ts > s.ts OR d.id >= s.id) AND (d.ts < e.ts OR d.id < e.id OR e.id IS NULL)
-            AND d.state = 'down' AND coalesce(d.kind, 'state') = 'state'
-            AND {_COUNTED.format(d="d")}) END
-FROM ends JOIN events s ON s.id = ends.sid LEFT JOIN events e ON e.id = ends.eid
-WHERE e.ts IS NULL OR e.ts > :since  -- ended at :since: no time in the period
-ORDER BY s.ts, s.id
-"""
+""" + _OUTAGES.format(starts="starts JOIN events s ON s.id = starts.sid", where="1")
+#: The outages starting in the period, in the order of the ``ts`` index (or, for one profile,
+#: of ``(profile_id, ts)``): a scan that needs no sort and holds nothing, which the whole year
+#: of 200 profiles (876,000 outages) needed twice, in temporary B-trees.
+_IN_PERIOD = _OUTAGES.format(
+    starts="events s",
+    where="s.ts >= :since AND s.ts < :until {s_profile} AND " + _START.format(s="s"),
+)
 
 
 @dataclasses.dataclass(slots=True)
@@ -187,25 +193,47 @@ def each_outage(
     since: dt.datetime | None,
     until: dt.datetime | None,
 ) -> Iterator[Outage]:
-    """``outages`` one at a time, for more of them than should be held at once."""
+    """``outages`` one at a time, for more of them than should be held at once. Two
+    statements: ``conn`` is to be inside one transaction (as ``eventqueries.read`` and
+    ``stream`` give it), so that they read one snapshot."""
+    params = parameters(conn, profile, since, until)
+    if params is None:
+        return
+    where = {"profile": "", "s_profile": ""}
+    if "profile" in params:
+        where = {"profile": "AND profile_id = :profile", "s_profile": "AND s.profile_id = :profile"}
+    rows = itertools.chain.from_iterable(
+        conn.execute(sql.format_map(where), params) for sql in (_BEFORE, _IN_PERIOD)
+    )
+    yield from records(rows)
+
+
+def parameters(
+    conn: sqlite3.Connection,
+    profile: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> dict[str, object] | None:
+    """The statements' parameters: the period in Unix seconds, and the profile's id, so that
+    every lookup is a seek (the id given, or a name's); None when no profile has that name."""
     params: dict[str, object] = {
         "since": -1e308 if since is None else unix_seconds(since),
         "until": 1e308 if until is None else unix_seconds(until),
     }
-    where = ""
     if profile is not None:
-        # One id, so that every lookup below is a seek: the id given, or a name's.
-        pid = profile_id(conn, profile)
-        if pid is None:
-            return
-        where = "AND profile_id = :profile"
+        if (pid := profile_id(conn, profile)) is None:
+            return None
         params["profile"] = pid
+    return params
+
+
+def records(rows: Iterable[tuple[Any, ...]]) -> Iterator[Outage]:
+    """The statement's rows as records; a row this program never writes is passed over."""
     causes: dict[object, Cause | None] = {None: None, **{str(c): c for c in Cause}}
     ends = {str(state): word for state, word in ENDED_BY.items()}
     when = dt.datetime.fromtimestamp
     utc = dt.UTC
-    for row in conn.execute(_SQL.format(profile=where), params):
-        pid, name, ts, cause, detail, detection, planned, end_ts, end_state, _, counted = row
+    for pid, name, ts, cause, detail, detection, planned, end_ts, end_state, counted in rows:
         try:
             if cause not in causes:  # a newer version's, recorded beside this one's
                 causes[cause] = Cause.stored(cause)
