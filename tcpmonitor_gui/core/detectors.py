@@ -300,7 +300,7 @@ async def _hold(
     """Report on one held connection until it fails; returns the failure (None: a heartbeat
     ended it itself, having asked the preset's ``per_connection`` questions), and whether the
     server ended it in good order after it answered (``_in_order``, ``run_held``). A watch's
-    connection is up once it has stood ``outlive`` seconds too (at most an interval)."""
+    connection is up once it has stood ``outlive`` too (at most an interval, or a second)."""
     d = profile.detector
     wire = conn.wire
     assert wire is not None and wire.transport is not None
@@ -321,7 +321,8 @@ async def _hold(
             # maxclients says why and closes): each reconnect was "up" for 0.0 s, a recovery
             # in the history. That close comes within a round trip or two of the connect.
             # After those turned away 0.1 s on (a balancer), it was "up" each time: outlive.
-            settle = min(d.interval_s, max(2.0 * (latency or 0.0) / 1000.0 + SETTLE_S, outlive))
+            cap = max(d.interval_s, TURNED_AWAY_S) if outlive > 0 else d.interval_s
+            settle = min(cap, max(2.0 * (latency or 0.0) / 1000.0 + SETTLE_S, outlive))
             if await wait_until(wire.lost, loop.time() + settle):
                 raise lost_failure(wire)
         report(
