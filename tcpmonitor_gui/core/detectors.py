@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import random
 import time
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from .connect import Connected, connect
 from .durations import duration
@@ -28,99 +27,10 @@ from .probe import exchange_for, probe_once
 from .profile import Profile
 from .resolver import Resolver
 from .sample import Sample
+from .waits import RNG, Wake, wait_until
 from .wire import Wire
 
 Report = Callable[[Sample], None]
-#: One generator for every backoff: a Random() holds 2.5 KB of state, and 5,000 held
-#: connections would otherwise carry two each.
-_RNG = random.Random()
-
-
-class Backoff:
-    """First retry after ``interval_s``, doubling up to ``cap_s``, each +-10% jitter."""
-
-    def __init__(self, interval_s: float, cap_s: float, rng: random.Random | None = None) -> None:
-        self.interval_s = interval_s
-        self.cap_s = max(cap_s, interval_s)
-        self.failures = 0
-        self._rng = rng or _RNG
-
-    def next_delay(self) -> float:
-        base = min(self.cap_s, self.interval_s * 2.0 ** min(self.failures, 32))
-        self.failures += 1
-        return base * self._rng.uniform(0.9, 1.1)
-
-    def reset(self) -> None:
-        self.failures = 0
-
-
-async def wait_until(fut: asyncio.Future[Any], deadline: float) -> bool:
-    """True if ``fut`` is done by ``deadline`` (loop time); never cancels ``fut``.
-
-    A timer and a done-callback rather than ``timeout_at`` + ``shield``: this runs once per
-    interval for every held connection, and the plain form costs half as much CPU.
-    """
-    if fut.done():
-        return True
-    loop = asyncio.get_running_loop()
-    waiter: asyncio.Future[None] = loop.create_future()
-
-    def release(_: object = None) -> None:
-        if not waiter.done():
-            waiter.set_result(None)
-
-    timer = loop.call_at(deadline, release)
-    fut.add_done_callback(release)
-    try:
-        await waiter
-    finally:
-        timer.cancel()
-        fut.remove_done_callback(release)
-    return fut.done()
-
-
-class Wake:
-    """Cuts a detector's wait short: this computer's network came back, or the target
-    answered another monitor, so a retry is worth making now rather than at its next turn."""
-
-    def __init__(self) -> None:
-        self._woken = False
-        self._waiter: asyncio.Future[bool] | None = None
-        #: The connection a held detector holds now, for the monitor to cut (``Wire.cut``).
-        self.held: Connected | None = None
-
-    def now(self) -> None:
-        waiter = self._waiter
-        if waiter is None:
-            self._woken = True  # the next sleep returns at once
-        elif not waiter.done():
-            waiter.set_result(True)
-
-    async def sleep(self, seconds: float) -> bool:
-        """Wait ``seconds``, or less if woken; True if woken.
-
-        A future and a timer, not ``asyncio.timeout`` around an ``asyncio.Event``: every
-        probe sleeps here after every check, and a sleep that runs out must not cost an
-        exception (a cancellation turned into ``TimeoutError``) each time."""
-        if self._woken:
-            self._woken = False
-            return True
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[bool] = loop.create_future()
-        self._waiter = waiter
-        timer = loop.call_later(seconds, _settle, waiter)
-        try:
-            woken: bool = await waiter
-        finally:
-            timer.cancel()
-            self._waiter = None
-            self._woken = False
-        return woken
-
-
-def _settle(waiter: asyncio.Future[bool]) -> None:
-    if not waiter.done():
-        waiter.set_result(False)
 
 
 async def run_probe(
@@ -255,11 +165,11 @@ async def run_held(
         else:
             accepted = True
             started = time.monotonic()
-            wake.held = conn
+            wake.hold(conn)
             try:
                 ended, closed_in_order = await _hold(profile, conn, told, 2.0 * turned_away)
             finally:
-                wake.held = None
+                wake.hold(None)
                 if conn.wire is not None:
                     conn.wire.abort()
             if ended is None:
@@ -291,7 +201,7 @@ async def run_held(
         # held for hours is not made again in the instant it dropped (jitter spreads the many
         # held by one proxy that dropped them all). Nothing answered: at the next tick.
         next_tick = opened + d.interval_s - loop.time()
-        await wake.sleep(d.interval_s * _RNG.uniform(0.9, 1.1) if accepted else max(0.0, next_tick))
+        await wake.sleep(d.interval_s * RNG.uniform(0.9, 1.1) if accepted else max(0.0, next_tick))
 
 
 async def _hold(

@@ -14,7 +14,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable, Iterable
 
-from .detectors import Backoff, Wake, run_held, run_probe
+from .detectors import run_held, run_probe
 from .events import STOPPED, Cause, Event, Kind, State, utc_now
 from .failure import CheckFailed
 from .lean_probe import LeanProbe, Pace, lean_address
@@ -25,6 +25,7 @@ from .profile import Profile
 from .resolver import Resolver
 from .sample import Sample
 from .state import StateMachine
+from .waits import Backoff, Wake
 from .wire import Wire
 
 log = logging.getLogger(__name__)
@@ -152,10 +153,10 @@ class Monitor:
             return
         held = self._wake.held if isinstance(self._wake, Wake) else None
         orphaned = held is not None and held.wire is not None and self._cut_if_orphaned(held.wire)
-        if (
-            orphaned
-            or self.machine.state is not State.UP
-            or (recheck and self.profile.detector.kind == "probe")
+        if orphaned and isinstance(self._wake, Wake):
+            self._wake.now(cut=True)
+        elif self.machine.state is not State.UP or (
+            recheck and self.profile.detector.kind == "probe"
         ):
             self._wake.now()
 

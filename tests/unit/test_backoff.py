@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from tcpmonitor_gui.core.detectors import Backoff
+from tcpmonitor_gui.core.waits import Backoff
 
 
 def test_doubles_from_the_interval_up_to_the_cap_with_jitter() -> None:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tcpmonitor_gui.core.detectors import Wake, run_probe
+from tcpmonitor_gui.core.detectors import run_probe
 from tcpmonitor_gui.core.events import Cause, Kind, State
 from tcpmonitor_gui.core.lean_probe import LeanProbe, lean_address
 from tcpmonitor_gui.core.monitor import MonitorSet
@@ -21,6 +21,7 @@ from tcpmonitor_gui.core.probe import probe_once
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.resolver import Resolver
 from tcpmonitor_gui.core.sample import Sample
+from tcpmonitor_gui.core.waits import Wake
 from tcpmonitor_gui.lab import LineEchoServer, UnresponsiveListener
 from tests.helpers import Collector, make_profile
 from tests.unit.test_detect_probe import closed_port, resolver
