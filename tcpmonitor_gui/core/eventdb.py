@@ -15,6 +15,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ _log = logging.getLogger(__name__)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 SCHEMA_VERSION = 4
+#: How long a write waits for another program's lock on the log.
+BUSY_S = 10.0
 COLUMNS = (
     "id, ts, profile_id, profile_name, state, previous, cause, detector, latency_ms, detail,"
     " detection_ms, address, maintenance, kind"
@@ -222,13 +225,12 @@ def open_for_writing(path: Path) -> sqlite3.Connection:
     refuse_special(path)
     make_private(path)
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_S)
     except sqlite3.Error as exc:
         raise EventLogError(f"{path}: cannot be opened ({problem(exc, path)})") from exc
     try:
         version = check_schema(conn, path)  # before anything that could change the file
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode=WAL")
+        use_wal(conn)
         # WAL with synchronous=NORMAL cannot corrupt the file; a power cut may lose the last
         # commits, which is the right trade for a log written several times a second.
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -317,15 +319,39 @@ def _room_for_a_copy(path: Path) -> str | None:
     )
 
 
+def use_wal(conn: sqlite3.Connection) -> None:
+    """Put a new log in WAL mode. The switch needs the file alone, and SQLite does not wait
+    for it as for a write lock: programs starting together on an empty data dir, each
+    switching the log one of them had just made, failed with "database is locked". So it is
+    asked again until the busy timeout, unless another has switched it meanwhile. (A file
+    system where WAL cannot be had keeps its mode, without an error: asked once.)"""
+    deadline = time.monotonic() + BUSY_S
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)  # ok-sleep: SQLite offers no wake-up for this lock
+
+
 def check_schema(conn: sqlite3.Connection, path: Path) -> int:
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    # One statement, one look at the file: two let another program create the log between
+    # them, and its tables were "another program's" beside no schema version.
+    row: tuple[int, int] = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT count(*) FROM sqlite_master)"
+    ).fetchone()
+    version, tables = row
     if version > SCHEMA_VERSION:
         raise EventLogError(
             f"{path}: schema version {version} is newer than this program understands "
             f"(at most {SCHEMA_VERSION}); upgrade TCP Monitor",
             newer=True,
         )
-    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+    if version == 0 and tables:
         raise EventLogError(
             f"{path}: holds another program's tables, not an event log; it was left as it is"
         )
