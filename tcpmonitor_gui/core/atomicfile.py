@@ -105,12 +105,12 @@ def _remove_stale_temps(path: Path) -> None:
         if not name.startswith(prefix):
             continue
         pid = name[len(prefix) :].split("-", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             with contextlib.suppress(OSError):
                 os.unlink(path.parent / name)
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """False only when ``pid`` surely no longer exists (a reused pid merely keeps a leftover)."""
     if pid <= 0 or pid == os.getpid() or os.name != "posix":
         return True
