@@ -66,6 +66,7 @@ class Output:
         self._reader_gone = reader_gone
         self._cond = threading.Condition()
         self._lines: collections.deque[Line] = collections.deque()
+        self._notes: list[str] = []  # for stderr (``note``)
         self._dropped = 0
         self._closing = False
         self._dead = False
@@ -93,6 +94,14 @@ class Output:
             if len(self._lines) == 1:
                 self._cond.notify()
 
+    def note(self, text: str) -> None:
+        """A line for stderr, written by this thread after the lines queued before it: a
+        reader of both that stops reading (``run 2>&1 | sleep``) must not stop the loop."""
+        with self._cond:
+            if not self._closing:
+                self._notes.append(text)
+                self._cond.notify()
+
     def close(self, timeout: float = 5.0) -> None:
         """Write what is queued (within ``timeout``) and stop the thread."""
         with self._cond:
@@ -104,8 +113,8 @@ class Output:
         told = 0
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._lines or self._closing)
-                if not self._lines:
+                self._cond.wait_for(lambda: self._lines or self._notes or self._closing)
+                if not self._lines and not self._notes:
                     return
             # Lines come a thousand a second on a busy run: gathered for a moment, they are
             # written in one go, and the loop's ``put`` wakes this thread once per batch
@@ -115,11 +124,15 @@ class Output:
             with self._cond:
                 batch = list(self._lines)
                 self._lines.clear()
+                notes, self._notes = self._notes, []
                 dropped = self._dropped
             tickets = [ticket for _text, ticket in batch if ticket is not None]
             if tickets and self._stored is not None:  # the batch's state changes are stored
                 self._stored(max(tickets), STORED_WITHIN_S)
-            if not self._write("".join(text + "\n" for text, _ticket in batch)):
+            written = not batch or self._write("".join(text + "\n" for text, _ in batch))
+            for note in notes:
+                _say(note)
+            if not written:
                 return
             if dropped > told and not self._lines:  # the reader has caught up: say it now
                 print(

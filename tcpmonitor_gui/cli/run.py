@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..core.action_runner import ActionRunner
 from ..core.actions import Action
+from ..core.claims import TAKEN_OVER
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
@@ -182,8 +183,29 @@ async def _run(
         if event.kind is not Kind.SAMPLE:
             ticket = hand_over()  # news: to the log at once, and printed once stored
             output.put(event.to_json() if as_json else describe(event), ticket)
+            if event.kind is Kind.STATE and event.profile_id:
+                tell_recorder(event)
         elif as_json:
             output.put(event.to_json())
+
+    #: Profiles whose changes another program records (said once, ``tell_recorder``).
+    elsewhere: set[str] = set()
+
+    def tell_recorder(event: Event) -> None:
+        """Say once that a profile's changes printed here are stored by another program
+        (``claims.py``): a second run printed them as if it recorded them, and said nothing."""
+        pid, name = event.profile_id, printable(event.profile_name)
+        here = events.claims.recorded_here(pid)
+        if here and pid in elsewhere:
+            elsewhere.discard(pid)
+            output.note(f"tcpmonitor: {name}: {TAKEN_OVER}")
+        elif not here and pid not in elsewhere:
+            elsewhere.add(pid)
+            output.note(
+                f"tcpmonitor: {name}: recorded by another program that watches it with this"
+                " event log (the window, or another 'tcpmonitor run'); its changes are printed"
+                " here, not stored, and its actions run there, until that program stops"
+            )
 
     ours = threading.get_ident()  # this loop's thread
     #: This computer's changes told on a watcher's thread and not yet here, oldest first.

@@ -156,6 +156,10 @@ class Claims:
         with self._lock:
             return self._holds(profile_id, asked=True)
 
+    def recorded_here(self, profile_id: str) -> bool:
+        """Whether this process records ``profile_id``, as of when it last asked (asks not)."""
+        return profile_id in self._held or self._fd is None
+
     def _holds(self, profile_id: str, *, asked: bool = False) -> bool:
         """``asked``: for a change, asked now; otherwise a refused claim is asked again only
         after ``RETRY_S`` (a sample may come every few milliseconds). A change that came in

@@ -212,7 +212,8 @@ def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
     """Two ``tcpmonitor run`` on one config and data dir (as the user service beside the
     window does): ``outages`` listed each outage twice, each action ran twice, and the one
     that stopped ended an outage the other still saw: the drop seen through the hand-over
-    was two outages, the first "monitoring stopped"."""
+    was two outages, the first "monitoring stopped". The second printed changes it did not
+    store, and said nothing of it."""
     home = Home(tmp_path / "config", tmp_path / "data")
     ran = tmp_path / "ran"
     one_probe_that_acts_on_down(home, proxy, ran)
@@ -237,6 +238,12 @@ def test_two_runs_record_each_outage_once_run_each_action_once_and_hand_over(
             second.send_signal(signal.SIGTERM)
             assert second.wait() == 0, second.stderr
     assert ran.read_text() == "ran\n" * 2  # once per drop
+    # The second printed changes it did not store, without a word: said, once, and its
+    # take-over too.
+    elsewhere = "db: recorded by another program that watches it with this event log"
+    assert second.stderr.count(elsewhere) == 1, second.stderr
+    assert f"db: {claims.TAKEN_OVER}" in second.stderr, second.stderr
+    assert elsewhere not in first.stderr, first.stderr
     stored = [(s, p) for s, p, _ in states(home.data / "events.sqlite3")]
     assert stored == [
         (State.UP, State.UNKNOWN), (State.DOWN, State.UP), (State.UP, State.DOWN),
