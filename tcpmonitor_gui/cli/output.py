@@ -96,11 +96,16 @@ class Output:
 
     def note(self, text: str) -> None:
         """A line for stderr, written by this thread after the lines queued before it: a
-        reader of both that stops reading (``run 2>&1 | sleep``) must not stop the loop."""
+        reader of both that stops reading (``run 2>&1 | sleep``) must not stop the loop.
+        Once stdout could not be written (this thread has ended), it is written at once."""
         with self._cond:
-            if not self._closing:
+            if self._closing:
+                return
+            if not self._dead:
                 self._notes.append(text)
                 self._cond.notify()
+                return
+        _say(text)
 
     def close(self, timeout: float = 5.0) -> None:
         """Write what is queued (within ``timeout``) and stop the thread."""
@@ -173,6 +178,9 @@ class Output:
         with self._cond:
             self._dead = True
             self._lines.clear()
+            notes, self._notes = self._notes, []
+        for note in notes:
+            _say(note)
 
 
 class RawOutput:

@@ -361,3 +361,24 @@ def test_a_commands_words_and_a_bidi_override_are_shown_as_escapes(home: Home) -
     assert added.returncode == 0, added.stderr
     assert "\x1b" not in added.stdout and "\u202e" not in added.stdout, added.stdout
     assert "\\x1b[31mX\\u202eY" in added.stdout, added.stdout
+
+
+def test_a_note_for_stderr_is_written_after_stdout_has_gone(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """``run``'s notes (a profile another program records) are written by the output's
+    thread, which ends once stdout cannot be written: they were kept for it, and never said."""
+    import threading
+
+    from tcpmonitor_gui.cli.output import Output
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone: the first write fails (EPIPE)
+    gone = threading.Event()
+    with os.fdopen(write_end, "w") as stdout:
+        output = Output(stdout, reader_gone=gone.set)
+        output.put("a line no one reads")
+        assert gone.wait(DEADLINE_S)
+        output.note("tcpmonitor: db: recorded by another program")
+        output.close()
+    assert "tcpmonitor: db: recorded by another program\n" in capfd.readouterr().err
