@@ -504,6 +504,18 @@
         <translation>本机休眠了 {duration}（据其时钟）</translation>
     </message>
     <message>
+        <source>monitoring ended unexpectedly; this is when it last checked</source>
+        <translation>监控意外结束；这是它最后一次检查的时间</translation>
+    </message>
+    <message>
+        <source>awake by this boot at the latest (no wake was heard after the last sleep)</source>
+        <translation>最迟在本次开机时已唤醒（上次睡眠之后未收到唤醒）</translation>
+    </message>
+    <message>
+        <source>awake by then at the latest: a program wrote this log (no wake was heard after the last sleep)</source>
+        <translation>最迟在此时已唤醒：当时有程序写入了此日志（上次睡眠之后未收到唤醒）</translation>
+    </message>
+    <message>
         <source>{on} action {command}: {result}</source>
         <translation>{on}时的操作 {command}：{result}</translation>
     </message>

@@ -33,7 +33,8 @@ states as "monitoring ended unexpectedly", while it watched them.
 
 A sleep is a state left open too when the computer never woke from it (its battery died, it
 was switched off): every later hour was taken out of every profile's uptime, for good. It is
-ended at this boot's start, when the computer was awake again at the latest.
+ended at this boot's start, when the computer was awake again at the latest, or earlier at
+the first thing written after it (a program ran then: a wake that was not heard).
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ Recorded = Callable[[str], bool] | None
 
 DETAIL = "monitoring ended unexpectedly; this is when it last checked"
 WOKE = "awake by this boot at the latest (no wake was heard after the last sleep)"
+WOKE_SEEN = (
+    "awake by then at the latest: a program wrote this log (no wake was heard after the last sleep)"
+)
 
 #: Each profile's last state event (skipping action rows) that leaves its state open, with
 #: when it was last checked: each profile found by seeking the index (a skip-scan).
@@ -87,6 +91,11 @@ _POWER = """
 SELECT ts, state FROM events WHERE profile_id = '' AND state IN ('sleep', 'wake')
 ORDER BY ts DESC, id DESC LIMIT 1
 """
+#: The first row written after a sleep, past the moments the system lets programs finish
+#: before it sleeps (logind's InhibitDelayMaxSec, 5 s by default): a program was running
+#: then, so the computer was awake again by that time.
+_AWAKE_BY = "SELECT min(ts) FROM events WHERE ts > ? AND state NOT IN ('sleep', 'wake')"
+SLEEP_DELAY_S = 5.0
 
 
 #: A writer waiting for the lock asks again after 10 ms, then twice as long each time, up to this.
@@ -258,8 +267,13 @@ def end_orphans(
             )  # fmt: skip
         power = None if only is not None else conn.execute(_POWER).fetchone()
         if power is not None and power[1] == "sleep":
-            at = max(power[0], min(now if booted is None else booted, now))
-            rows.append((at, "", "", "wake", None, None, "", None, WOKE, None, None, 0, "power"))
+            # Awake by this boot at the latest, and by the first sign of a program running
+            # after it: a wake not heard (a signal lost) is no sleep until the next boot.
+            seen = conn.execute(_AWAKE_BY, (power[0] + SLEEP_DELAY_S,)).fetchone()[0]
+            latest = min(now if booted is None else booted, now)
+            woke = WOKE_SEEN if seen is not None and seen < latest else WOKE
+            at = max(power[0], min(latest, seen or latest))
+            rows.append((at, "", "", "wake", None, None, "", None, woke, None, None, 0, "power"))
         conn.executemany(INSERT_EVENT, rows)
     return len(rows)
 

@@ -27,7 +27,7 @@ from tcpmonitor_gui.core import claims, orphans
 from tcpmonitor_gui.core.eventdb import create_v1
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
-from tcpmonitor_gui.core.orphans import DETAIL, end_orphans
+from tcpmonitor_gui.core.orphans import DETAIL, WOKE_SEEN, end_orphans
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 
@@ -315,6 +315,29 @@ def test_a_sleep_never_woken_from_ends_at_this_boot(db_path: Path) -> None:
     assert power == [(State.SLEEP, at(0), Kind.POWER), (State.WAKE, at(30), Kind.POWER)]
     uptime = EventLog(db_path).uptime("db", dt.timedelta(hours=24))
     assert uptime == 100.0
+
+
+def test_a_sleep_left_open_ends_by_the_first_thing_written_after_it(db_path: Path) -> None:
+    """A wake not heard (the signal lost), and monitoring went on: the sleep was ended at this
+    boot's start, hours after the computer was evidently awake, and those hours were taken
+    out of every profile's uptime. (The test before this one passed only on a computer that
+    had booted before its sleep: it failed on a machine started within three hours.)"""
+    with EventLog(db_path) as log:
+        log.submit([
+            dataclasses.replace(condition(State.SLEEP, "going to sleep"), ts=at(0)),
+            state_event(at(0, seconds=2), State.DOWN),  # (a monitor's last moments before it)
+            state_event(at(60), State.UP),
+            sample(at(90), 1.0),
+        ])  # fmt: skip
+        assert log.flush()
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        assert end_orphans(conn, time.time(), booted=time.time() - 60) == 2
+    finally:
+        conn.close()
+    power = [(e.state, e.ts, e.detail) for e in stored(db_path) if e.profile_id == ""]
+    assert power == [(State.SLEEP, at(0), "going to sleep"), (State.WAKE, at(60), WOKE_SEEN)]
+    assert EventLog(db_path).uptimes(["db"], dt.timedelta(hours=24))["db"].known_s > 0
 
 
 def test_the_next_writer_wakes_a_sleep_left_open(db_path: Path) -> None:

@@ -129,6 +129,16 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "this computer is going to sleep"),
     QT_TRANSLATE_NOOP("Detail", "this computer woke up after {duration}"),
     QT_TRANSLATE_NOOP("Detail", "this computer slept for {duration} (its clocks say so)"),
+    # What the next writer says of a state or a sleep left open (``core.orphans``).
+    QT_TRANSLATE_NOOP("Detail", "monitoring ended unexpectedly; this is when it last checked"),
+    QT_TRANSLATE_NOOP(
+        "Detail", "awake by this boot at the latest (no wake was heard after the last sleep)"
+    ),
+    QT_TRANSLATE_NOOP(
+        "Detail",
+        "awake by then at the latest: a program wrote this log (no wake was heard after the "
+        "last sleep)",
+    ),
     # An action's (``core.actions.Outcome.detail``): the change it ran on, what it is, how
     # it went.
     QT_TRANSLATE_NOOP("Detail", "{on} action {command}: {result}"),
