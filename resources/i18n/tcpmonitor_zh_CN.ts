@@ -476,6 +476,10 @@
         <translation>本机网络已断开（没有通往外部的路由）</translation>
     </message>
     <message>
+        <source>this computer&apos;s network is down (only the tunnel {links} is up, with no link out under it)</source>
+        <translation>本机网络已断开（只有隧道 {links} 处于连接状态，其下没有通往外部的链路）</translation>
+    </message>
+    <message>
         <source>this computer&apos;s network changed: default route now {routes}</source>
         <translation>本机网络已变化：默认路由现为 {routes}</translation>
     </message>

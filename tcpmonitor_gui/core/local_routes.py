@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+#: ``IFF_LOOPBACK`` in ``ifinfomsg.flags``.
+IFF_LOOPBACK = 0x8
 #: A route's (or nexthop's) ``RTNH_F_LINKDOWN``: its link has no carrier (an empty bridge, a
 #: cable out).
 _RTNH_F_LINKDOWN = 0x10
@@ -23,13 +25,62 @@ def hops_of(route: Any) -> list[tuple[int | None, str | None, int]]:
     ]  # fmt: skip
 
 
-def portless_bridges(links: dict[int, Any], up: set[int]) -> set[int]:
-    """The bridges among the links ``up`` that no port that is up leads out of: an empty
-    bridge (docker0, virbr0 or a VMs' br0 with nothing attached) has a carrier here, and its
-    subnet's route was taken for a way out, so a cable pulled was never "offline". A bridge
-    with a port up (the uplink enslaved to br0, a container's veth) is a network."""
-    bridges = {i for i in up if _kind(links[i]) == "bridge"}
-    return bridges - {links[i].get_attr("IFLA_MASTER") for i in up}
+#: Kinds of link that are tunnels (OpenVPN's tun or tap, WireGuard, IP-in-IP, GRE, IPsec):
+#: what they carry leaves through another link, so a route through one leads out only while
+#: a link under it does. A VPN keeps its device and routes while its transport is gone.
+TUNNELS = frozenset(
+    {"tun", "wireguard", "ipip", "ip6tnl", "sit", "gre", "ip6gre", "vti", "vti6", "xfrm"}
+)
+#: Bridge ports of this computer's own containers and VMs (a veth's other end is a
+#: container's eth0, a tap's a VM's network card): a bridge of only these is their network.
+_GUEST_PORTS = frozenset({"veth", "tun"})
+
+
+class Ways(NamedTuple):
+    """The links that are up (with a carrier), by where their routes lead."""
+
+    #: Out of this computer: a network card, a bridge that carries one.
+    uplinks: frozenset[int]
+    #: Into a tunnel, out only while an uplink carries it.
+    tunnels: frozenset[int]
+    #: To this computer's own containers or VMs (docker0, virbr0 with some running).
+    guests: frozenset[int]
+
+
+def ways_out(links: dict[int, Any], up: set[int], defaults: set[int]) -> Ways:
+    """The links ``up`` (not loopback) by where they lead; ``defaults``: those a default
+    route goes through.
+
+    A bridge of containers or VMs (docker0 with its veths, virbr0 with its taps) has a
+    carrier while one runs, and its subnet's route was taken for a way out: a cable pulled
+    was never "offline" but "no route to" each server. It leads out only through a port
+    that is neither (eth0 in br0), while that port is up; a bridge of only such ports does
+    when a default route goes through it (a router container, a namespace's veth uplink).
+    An empty bridge (docker0 with nothing running) leads nowhere.
+
+    Where no link but tunnels is here at all (a rootless container's namespace, its tap
+    carried by slirp4netns or pasta outside it), what is under them is not ours to see:
+    they are the way out."""
+    alone = not any(
+        _kind(link) not in TUNNELS and not link["flags"] & IFF_LOOPBACK for link in links.values()
+    )
+    uplinks: set[int] = set()
+    tunnels: set[int] = set()
+    guests: set[int] = set()
+    for i in up:
+        kind = _kind(links[i])
+        if kind in TUNNELS:
+            (uplinks if alone else tunnels).add(i)
+        elif kind != "bridge":
+            uplinks.add(i)
+        else:
+            ports = [p for p in links.values() if p.get_attr("IFLA_MASTER") == i]
+            outward = [p for p in ports if _kind(p) not in _GUEST_PORTS]
+            if any(p["index"] in up for p in outward):
+                uplinks.add(i)
+            elif any(p["index"] in up for p in ports):  # its guests': eth0 in it is down
+                (uplinks if not outward and i in defaults else guests).add(i)
+    return Ways(frozenset(uplinks), frozenset(tunnels), frozenset(guests))
 
 
 def _kind(link: Any) -> str | None:

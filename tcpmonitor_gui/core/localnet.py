@@ -5,9 +5,11 @@ Wi-Fi dropped, the VPN went down. Whether that is so is not guessed from how man
 (a refusal proves the network works, however many there are); it is read from the kernel's
 links and routes (rtnetlink, through ``pyroute2``):
 
-- **offline**: no route leaves this computer through a link that is up, other than loopback:
-  every failure that could be the network (a timeout, unreachable, no DNS) is then this
-  computer's (``Cause.LOCAL_NETWORK``);
+- **offline**: no route leaves this computer through a link that is up, other than loopback
+  (a bridge of containers or VMs leads only to them, a VPN's tunnel out only through a link
+  under it: ``local_routes.ways_out``): every failure that could be the network (a timeout,
+  unreachable, no DNS) is then this computer's (``Cause.LOCAL_NETWORK``), but one of a
+  container or VM on this computer;
 - **no route to that destination**: the kernel cannot route to the address a check used (the
   VPN that carried it is gone), even while other routes work;
 - **changed**: while online, the routes out changed (a new default route, a Wi-Fi switch, a
@@ -37,15 +39,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .local_routes import Address, Route, describe_change, hops_of, portless_bridges
+from .local_routes import IFF_LOOPBACK, Address, Route, describe_change, hops_of, ways_out
 
 __all__ = ["Address", "LocalNetwork", "Route", "describe_change", "loopback"]
 
 log = logging.getLogger(__name__)
 
 Change = Callable[[bool, str], None]
-#: ``IFF_UP``, ``IFF_LOOPBACK`` and ``IFF_RUNNING`` (a carrier) in ``ifinfomsg.flags``.
-_IFF_UP, _IFF_LOOPBACK, _IFF_RUNNING = 0x1, 0x8, 0x40
+#: A route's way out through a link that is up: (link, gateway).
+Hop = tuple[int, str | None]
+#: ``IFF_UP`` and ``IFF_RUNNING`` (a carrier) in ``ifinfomsg.flags``.
+_IFF_UP, _IFF_RUNNING = 0x1, 0x40
 _WATCHED = (
     "RTM_NEWLINK",
     "RTM_DELLINK",
@@ -103,7 +107,8 @@ class LocalNetwork:
         #: meanwhile, so the socket was not readable again and a change right after another
         #: (an address added, then the old one removed) was never seen.
         self._query: Any = None
-        #: Where routes lead through links that are up (the main table), for ``local_failure``.
+        #: Where routes lead through links that are up (the main table), for ``local_failure``:
+        #: out, to this computer's containers and VMs, through a tunnel while online.
         self._reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         #: True or False once known; None where the kernel cannot be asked (not Linux).
         self.online: bool | None = None
@@ -171,6 +176,10 @@ class LocalNetwork:
             with contextlib.suppress(ValueError):
                 ip = ipaddress.ip_address(address.split("%", 1)[0])
         if self.online is False:
+            if ip is not None and any(
+                ip in net for net in self._reachable if net.version == ip.version
+            ):
+                return None  # a container's or VM's on this computer, whose network is its own
             return self.reason
         if self.online is None or ip is None or ip.is_link_local:
             return None
@@ -324,46 +333,63 @@ class LocalNetwork:
         up = {
             i
             for i, link in links.items()
-            if link["flags"] & running == running and not link["flags"] & _IFF_LOOPBACK
+            if link["flags"] & running == running and not link["flags"] & IFF_LOOPBACK
         }
-        out = up - portless_bridges(links, up)
-        reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-        routes: set[Route | Address] = set()
+        read: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, list[Hop]]] = []
         for family in (2, 10):  # AF_INET, AF_INET6
             for route in sock.get_routes(family=family, table=_MAIN_TABLE):
-                hops = [
-                    (oif, via) for oif, via, flags in hops_of(route) if oif in out and not flags
+                hops: list[Hop] = [
+                    (oif, via)
+                    for oif, via, flags in hops_of(route)
+                    if oif is not None and oif in up and not flags
                 ]
                 dst = route.get_attr("RTA_DST") or ("0.0.0.0" if family == 2 else "::")
                 with contextlib.suppress(ValueError):
                     net = ipaddress.ip_network(f"{dst}/{route['dst_len']}", strict=False)
                     if hops and not net.is_link_local:
-                        reachable.append(net)
-                        for oif, via in hops:
-                            name = links[oif].get_attr("IFLA_IFNAME") or f"#{oif}"
-                            routes.add(Route(str(net), via, name))
+                        read.append((net, hops))
+        ways = ways_out(
+            links, up, {oif for net, hops in read if not net.prefixlen for oif, _ in hops}
+        )
+        online = any(oif in ways.uplinks for _, hops in read for oif, _ in hops)
+        usable = ways.uplinks | ways.guests | (ways.tunnels if online else frozenset())
+        reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        routes: set[Route | Address] = set()
+        for net, hops in read:
+            if any(oif in usable for oif, _ in hops):
+                reachable.append(net)
+            for oif, via in hops:
+                if oif in usable:
+                    routes.add(Route(str(net), via, _name(links, oif)))
         on_loopback, anywhere = set(), set()
         for addr in sock.get_addr():
             local = addr.get_attr("IFA_LOCAL") or addr.get_attr("IFA_ADDRESS")
             link = links.get(addr["index"])
             if local:
                 anywhere.add(str(local))
-            if local and link is not None and link["flags"] & _IFF_LOOPBACK:
+            if local and link is not None and link["flags"] & IFF_LOOPBACK:
                 on_loopback.add(str(local))
             if addr["index"] in up and local:
                 with contextlib.suppress(ValueError):
                     ip = ipaddress.ip_address(local)
                     if not ip.is_link_local:
-                        name = links[addr["index"]].get_attr("IFLA_IFNAME") or f"#{addr['index']}"
-                        routes.add(Address(str(ip), name))
+                        routes.add(Address(str(ip), _name(links, addr["index"])))
         self._reachable, self._routes = reachable, frozenset(routes)
         self._on_loopback, self._anywhere = frozenset(on_loopback), frozenset(anywhere)
-        if reachable:
-            online, reason = True, ""
-        elif not out:
-            online, reason = False, "this computer's network is down (no link is up)"
+        tunnels = sorted(
+            {_name(links, i) for _, hops in read for i, _ in hops if i in ways.tunnels}
+        )
+        if online:
+            reason = ""
+        elif tunnels:  # a VPN whose transport is gone keeps its device and routes
+            reason = (
+                f"this computer's network is down (only the tunnel {', '.join(tunnels)} is up,"
+                " with no link out under it)"
+            )
+        elif not ways.uplinks:
+            reason = "this computer's network is down (no link is up)"
         else:
-            online, reason = False, "this computer's network is down (no route leaves it)"
+            reason = "this computer's network is down (no route leaves it)"
         changed = online != self.online
         self.online, self.reason = online, reason
         return changed
@@ -375,6 +401,11 @@ def loopback(address: str) -> bool:
     with contextlib.suppress(ValueError):
         return _plain_ip(address).is_loopback
     return False
+
+
+def _name(links: dict[int, Any], index: int | None) -> str:
+    link = links.get(index) if index is not None else None
+    return (link.get_attr("IFLA_IFNAME") if link is not None else None) or f"#{index}"
 
 
 def _plain_ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:

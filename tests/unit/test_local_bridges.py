@@ -1,4 +1,4 @@
-"""Bridges and this computer's network, for real, in a namespace the test makes.
+"""Bridges, tunnels and this computer's network, for real, in a namespace the test makes.
 
 A bridge with an address and no port up (docker0 or virbr0 with nothing attached, a Linux
 bridge made for VMs not running) leads nowhere, though the kernel may call it up with a
@@ -99,6 +99,57 @@ def test_a_bridge_that_carries_the_uplink_is_the_way_out(ns: Namespace, tmp_path
     ns.run(ns.ip, "route", "replace", "default", "via", ns.host_ip)
     _wait_for_carrier(ns, "tmbr0")  # a bridge has one once its port forwards, a moment on
     _offline_while_the_cable_is_out(ns, tmp_path)
+
+
+def test_a_bridge_of_running_containers_keeps_nothing_from_saying_this_computer_is_offline(
+    ns: Namespace, tmp_path: Path
+) -> None:
+    """docker0 with a container running: a veth of it is a port of the bridge, up, so the
+    bridge has a carrier, and its subnet's route was taken for a way out. The cable pulled,
+    "this computer is offline" was never said, and the probe's drop was "this computer has
+    no route to" the server, as if only that server's route were missing."""
+    ns.run(ns.ip, "link", "add", "tmbr0", "type", "bridge")
+    ns.run(ns.ip, "link", "add", "tmct0", "type", "veth", "peer", "name", "tmct1")
+    ns.run(ns.ip, "link", "set", "tmct0", "master", "tmbr0")
+    ns.run(ns.ip, "addr", "add", "172.31.250.1/24", "dev", "tmbr0")
+    for link in ("tmct1", "tmct0", "tmbr0"):
+        ns.run(ns.ip, "link", "set", link, "up")
+    _wait_for_carrier(ns, "tmbr0")
+    _offline_while_the_cable_is_out(ns, tmp_path)
+
+
+#: Holds a tun device open in the namespace, as a VPN's program does (it has a carrier while
+#: held); says "held", and lets go at the end of its stdin.
+_HOLD_TUN = """
+import fcntl, os, struct, sys
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", b"tmtun0", 0x0001 | 0x1000))  # TUNSETIFF
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_vpn_whose_uplink_is_gone_keeps_nothing_from_saying_this_computer_is_offline(
+    ns: Namespace, tmp_path: Path
+) -> None:
+    """A VPN routes everything through its tunnel (0/1 and 128/1, its server through the
+    uplink) and keeps its device and routes while its program retries. The cable pulled,
+    this computer stayed online through the tunnel's routes, and the probe's drop was the
+    server's own timeout; it is offline, and the drop this computer's."""
+    hold = [ns.ip, "netns", "exec", ns.name, sys.executable, "-c", _HOLD_TUN]
+    with subprocess.Popen(hold, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as vpn:
+        assert vpn.stdin is not None and vpn.stdout is not None
+        try:
+            assert vpn.stdout.readline().strip() == "held"
+            ns.run(ns.ip, "addr", "add", "10.8.0.2/24", "dev", "tmtun0")
+            ns.run(ns.ip, "link", "set", "tmtun0", "up")
+            ns.run(ns.ip, "route", "add", "203.0.113.1/32", "via", ns.host_ip)
+            for half in ("0.0.0.0/1", "128.0.0.0/1"):
+                ns.run(ns.ip, "route", "add", half, "dev", "tmtun0")
+            _wait_for_carrier(ns, "tmtun0")
+            _offline_while_the_cable_is_out(ns, tmp_path)
+        finally:
+            vpn.stdin.close()
 
 
 @contextlib.contextmanager

@@ -122,6 +122,11 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "cut: this computer's address {ip} is gone"),
     QT_TRANSLATE_NOOP("Detail", "this computer's network is down (no link is up)"),
     QT_TRANSLATE_NOOP("Detail", "this computer's network is down (no route leaves it)"),
+    QT_TRANSLATE_NOOP(
+        "Detail",
+        "this computer's network is down (only the tunnel {links} is up, with no link out "
+        "under it)",
+    ),
     QT_TRANSLATE_NOOP("Detail", "this computer's network changed: default route now {routes}"),
     QT_TRANSLATE_NOOP("Detail", "this computer's network changed: default route {routes} gone"),
     QT_TRANSLATE_NOOP("Detail", "this computer's network changed: no default route now"),

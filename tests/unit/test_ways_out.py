@@ -1,0 +1,143 @@
+"""Links that are up but lead nowhere out of this computer, read for real in a namespace of
+their own (``unshare -n``): containers' bridges and VPN tunnels, while the uplink goes.
+
+Each case runs ``LocalNetwork`` in a fresh namespace, the uplink a veth pair whose far end is
+taken down (the cable out: no carrier, the kernel keeps its routes marked ``linkdown``), and
+prints what it says before and after.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.netns
+
+#: What a script run in a namespace of its own uses.
+_PRELUDE = """
+import fcntl, os, struct, subprocess, time
+from tcpmonitor_gui.core.localnet import LocalNetwork
+
+def run(*commands):
+    for command in commands:
+        subprocess.run(command.split(), check=True)
+
+def carrier(link, present=True):  # the kernel sets it a moment later (its linkwatch)
+    deadline = time.monotonic() + 10
+    while present == ("NO-CARRIER" in subprocess.run(["ip", "link", "show", link], check=True,
+                                                     capture_output=True, text=True).stdout):
+        assert time.monotonic() < deadline, f"{link}: carrier not {present}"
+        time.sleep(0.02)  # ok-sleep: polling the kernel's link state, with a deadline
+
+def tun(name):  # a VPN's device, held open as its program holds it: it has a carrier
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", name.encode(), 0x0001 | 0x1000))
+    return fd
+
+def say(targets):
+    local = LocalNetwork().start()
+    print(local.online, local.reason, *(local.local_failure(t) for t in targets), sep="|")
+    local.close()
+"""
+#: An uplink (192.0.2.2/24, default via 192.0.2.1), then ``{setup}``; prints what
+#: ``LocalNetwork`` says with the uplink, and with it gone.
+_SCRIPT = (
+    _PRELUDE
+    + """
+run("ip link set lo up", "ip link add tmx0 type veth peer name tmx1", "ip link set tmx1 up",
+    "ip link set tmx0 up", "ip addr add 192.0.2.2/24 dev tmx0",
+    "ip route add default via 192.0.2.1")
+carrier("tmx0")
+{setup}
+say({targets})
+run("ip link set tmx1 down")  # the cable out
+carrier("tmx0", present=False)
+say({targets})
+"""
+)
+
+
+def _said(setup: str, targets: list[str], script: str = _SCRIPT) -> list[list[str]]:
+    """What ``LocalNetwork`` says with the uplink and without it: online, reason, and
+    ``local_failure`` of each of ``targets``, each as printed."""
+    code = script.replace("{setup}", setup).replace("{targets}", repr(targets))
+    argv = ["unshare", "-n", sys.executable, "-c", code]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    if done.returncode != 0 and "unshare" in done.stderr:
+        pytest.skip(f"no network namespace: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    return [line.split("|") for line in done.stdout.splitlines()]
+
+
+def test_a_bridge_of_running_containers_is_not_a_way_out() -> None:
+    """docker0 with a container running (its veth a port of the bridge, up): the bridge has
+    a carrier and its subnet's route, taken for a way out. With the cable out, this computer
+    was still online, and every server's timeout "this computer has no route to" it; it is
+    offline, and a container's own failure is still the container's."""
+    setup = """
+run("ip link add tmbr0 type bridge", "ip link add tmc0 type veth peer name tmc1",
+    "ip link set tmc0 master tmbr0", "ip link set tmc1 up", "ip link set tmc0 up",
+    "ip addr add 172.31.250.1/24 dev tmbr0", "ip link set tmbr0 up")
+carrier("tmbr0")
+"""
+    online, offline = _said(setup, ["198.51.100.7", "172.31.250.9"])
+    assert online == ["True", "", "None", "None"]
+    state, reason, server, container = offline
+    assert state == "False"
+    assert reason.startswith("this computer's network is down"), reason
+    assert server == reason
+    assert container == "None"
+
+
+def test_a_bridge_of_containers_with_the_default_route_through_it_is_a_way_out() -> None:
+    """A bridge of veths only, the default route through it (a router container, or a
+    namespace whose veth uplink is the bridge's port): it leads out, the cable's going
+    aside."""
+    setup = """
+run("ip link add tmbr0 type bridge", "ip link add tmc0 type veth peer name tmc1",
+    "ip link set tmc0 master tmbr0", "ip link set tmc1 up", "ip link set tmc0 up",
+    "ip addr add 172.31.250.1/24 dev tmbr0", "ip link set tmbr0 up")
+carrier("tmbr0")
+run("ip route replace default via 172.31.250.2")
+"""
+    online, still = _said(setup, ["198.51.100.7"])
+    assert online == ["True", "", "None"]
+    assert still == ["True", "", "None"]
+
+
+def test_a_vpn_whose_uplink_is_gone_does_not_keep_this_computer_online() -> None:
+    """A VPN (tun0, held open by its program, as OpenVPN holds it while it retries) routes
+    everything (0/1 and 128/1, its server through the uplink): the cable out, its routes
+    stay, so this computer was online and every server's timeout was the server's. It is
+    offline, naming the tunnel; with the uplink, the tunnel's routes lead out again."""
+    setup = """
+held = tun("tmtun0")
+run("ip link set tmtun0 up", "ip addr add 10.8.0.2/24 dev tmtun0",
+    "ip route add 203.0.113.1/32 via 192.0.2.1", "ip route add 0.0.0.0/1 dev tmtun0",
+    "ip route add 128.0.0.0/1 dev tmtun0", "ip route del default")
+carrier("tmtun0")
+"""
+    online, offline = _said(setup, ["198.51.100.7", "10.8.0.9"])
+    assert online == ["True", "", "None", "None"]
+    down = (
+        "this computer's network is down (only the tunnel tmtun0 is up, with no link out under it)"
+    )
+    assert offline == ["False", down, down, down]
+
+
+def test_a_tunnel_with_no_other_link_here_at_all_is_the_way_out() -> None:
+    """A rootless container's namespace: loopback and a tap, carried by slirp4netns or pasta
+    from outside it, and the default route through it. No link here is under it, and none
+    can be seen: it is the way out, not a VPN whose uplink is gone."""
+    setup = """
+run("ip link set lo up")
+held = tun("tmtap0")
+run("ip link set tmtap0 up", "ip addr add 10.0.2.100/24 dev tmtap0",
+    "ip route add default via 10.0.2.2")
+carrier("tmtap0")
+say({targets})
+"""
+    [said] = _said(setup, ["198.51.100.7"], _PRELUDE + "{setup}")
+    assert said == ["True", "", "None"]
