@@ -460,6 +460,10 @@
         <translation>本机没有到 {ip} 的路由</translation>
     </message>
     <message>
+        <source>this computer&apos;s route to {ip} goes through {link}, which has no carrier</source>
+        <translation>本机到 {ip} 的路由经过 {link}，但该链路没有载波信号</translation>
+    </message>
+    <message>
         <source>cut: this computer&apos;s address {ip} is gone, right after {change}</source>
         <translation>已切断：本机地址 {ip} 已消失；此前刚发生：{change}</translation>
     </message>

@@ -3,7 +3,16 @@ ways out of a route, the links that lead nowhere, and a change of routes in word
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+from pathlib import Path
 from typing import Any, NamedTuple
+
+Net = ipaddress.IPv4Network | ipaddress.IPv6Network
+#: A route's way out through a link that is up, with a carrier: (link, gateway).
+Hop = tuple[int, str | None]
+#: The routes table that ``localnet`` reads: the main one (a VPN's own tables aside).
+_MAIN_TABLE = 254
 
 #: ``IFF_LOOPBACK`` in ``ifinfomsg.flags``.
 IFF_LOOPBACK = 0x8
@@ -23,6 +32,66 @@ def hops_of(route: Any) -> list[tuple[int | None, str | None, int]]:
          h["flags"] & _RTNH_F_LINKDOWN)
         for h in hops
     ]  # fmt: skip
+
+
+class Routes(NamedTuple):
+    """The main table's routes, as the kernel would take them."""
+
+    #: (destination, metric, ways out through links that are up, with a carrier).
+    live: list[tuple[Net, int, list[Hop]]]
+    #: (destination, metric, link): routes whose every link has no carrier, which the kernel
+    #: still takes (unless told to ignore them: ``ignore_routes_with_linkdown``).
+    dead: list[tuple[Net, int, str]]
+
+
+def main_routes(sock: Any, links: dict[int, Any], up: set[int]) -> Routes:
+    """The main table's routes (IPv4 and IPv6) but link-local ones, read on ``sock``."""
+    routes = Routes([], [])
+    for family in (2, 10):  # AF_INET, AF_INET6
+        for route in sock.get_routes(family=family, table=_MAIN_TABLE):
+            every = hops_of(route)
+            hops: list[Hop] = [
+                (oif, via)
+                for oif, via, flags in every
+                if oif is not None and oif in up and not flags
+            ]
+            dead = [oif for oif, _, flags in every if flags and oif in links]
+            dst = route.get_attr("RTA_DST") or ("0.0.0.0" if family == 2 else "::")
+            with contextlib.suppress(ValueError):
+                net = ipaddress.ip_network(f"{dst}/{route['dst_len']}", strict=False)
+                metric = route.get_attr("RTA_PRIORITY") or 0
+                if net.is_link_local:
+                    continue
+                if hops:
+                    routes.live.append((net, metric, hops))
+                elif len(dead) == len(every) and not any(
+                    _guests_only(links, i) or _ignores_linkdown(family, name(links, i))
+                    for i in dead
+                ):
+                    routes.dead.append(
+                        (net, metric, ", ".join(sorted({name(links, i) for i in dead})))
+                    )
+    return routes
+
+
+def name(links: dict[int, Any], index: int | None) -> str:
+    """A link's name (``#7`` for one not known)."""
+    link = links.get(index) if index is not None else None
+    return (link.get_attr("IFLA_IFNAME") if link is not None else None) or f"#{index}"
+
+
+def _ignores_linkdown(family: int, device: str) -> bool:
+    """Whether the kernel passes over routes through ``device`` while it has no carrier
+    (``ignore_routes_with_linkdown``, its own or all's). By default it does not: a cable
+    pulled, traffic still goes where that link's routes say, and nowhere, until something
+    (NetworkManager, a few seconds on) removes them."""
+    version = "ipv4" if family == 2 else "ipv6"
+    for conf in ("all", device):
+        with contextlib.suppress(OSError, ValueError):
+            path = Path(f"/proc/sys/net/{version}/conf/{conf}/ignore_routes_with_linkdown")
+            if int(path.read_text()):
+                return True
+    return False
 
 
 #: Kinds of link that are tunnels (OpenVPN's tun or tap, WireGuard, IP-in-IP, GRE, IPsec):
@@ -74,13 +143,24 @@ def ways_out(links: dict[int, Any], up: set[int], defaults: set[int]) -> Ways:
         elif kind != "bridge":
             uplinks.add(i)
         else:
-            ports = [p for p in links.values() if p.get_attr("IFLA_MASTER") == i]
+            ports = _ports(links, i)
             outward = [p for p in ports if _kind(p) not in _GUEST_PORTS]
             if any(p["index"] in up for p in outward):
                 uplinks.add(i)
             elif any(p["index"] in up for p in ports):  # its guests': eth0 in it is down
                 (uplinks if not outward and i in defaults else guests).add(i)
     return Ways(frozenset(uplinks), frozenset(tunnels), frozenset(guests))
+
+
+def _ports(links: dict[int, Any], bridge: int) -> list[Any]:
+    return [p for p in links.values() if p.get_attr("IFLA_MASTER") == bridge]
+
+
+def _guests_only(links: dict[int, Any], i: int) -> bool:
+    """Whether link ``i`` is a bridge of containers' or VMs' ports only, or of none (docker0
+    with nothing running has no carrier: what it led to is not there, not cut off)."""
+    kind = _kind(links[i])
+    return kind == "bridge" and all(_kind(p) in _GUEST_PORTS for p in _ports(links, i))
 
 
 def _kind(link: Any) -> str | None:

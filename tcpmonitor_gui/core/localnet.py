@@ -39,15 +39,22 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .local_routes import IFF_LOOPBACK, Address, Route, describe_change, hops_of, ways_out
+from .local_routes import (
+    IFF_LOOPBACK,
+    Address,
+    Net,
+    Route,
+    describe_change,
+    main_routes,
+    name,
+    ways_out,
+)
 
 __all__ = ["Address", "LocalNetwork", "Route", "describe_change", "loopback"]
 
 log = logging.getLogger(__name__)
 
 Change = Callable[[bool, str], None]
-#: A route's way out through a link that is up: (link, gateway).
-Hop = tuple[int, str | None]
 #: ``IFF_UP`` and ``IFF_RUNNING`` (a carrier) in ``ifinfomsg.flags``.
 _IFF_UP, _IFF_RUNNING = 0x1, 0x40
 _WATCHED = (
@@ -58,7 +65,6 @@ _WATCHED = (
     "RTM_NEWADDR",
     "RTM_DELADDR",
 )
-_MAIN_TABLE = 254
 #: Route changes that come within this of each other are one change (a VPN adds several).
 SETTLE_S = 0.3
 #: The network coming back is told once its routes (DHCP's default route) have settled for
@@ -109,7 +115,10 @@ class LocalNetwork:
         self._query: Any = None
         #: Where routes lead through links that are up (the main table), for ``local_failure``:
         #: out, to this computer's containers and VMs, through a tunnel while online.
-        self._reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        self._reachable: list[Net] = []
+        #: The routes the kernel takes, as (destination, metric, the link without carrier
+        #: where that is where they lead, else ""), for ``local_failure``.
+        self._taken: list[tuple[Net, int, str]] = []
         #: True or False once known; None where the kernel cannot be asked (not Linux).
         self.online: bool | None = None
         self.reason = ""
@@ -183,6 +192,9 @@ class LocalNetwork:
             return self.reason
         if self.online is None or ip is None or ip.is_link_local:
             return None
+        taken = [(n.prefixlen, -m, dead) for n, m, dead in self._taken if ip in n]
+        if taken and (dead := max(taken)[2]):  # the most specific, of the lowest metric
+            return f"this computer's route to {ip} goes through {dead}, which has no carrier"
         if any(ip in net for net in self._reachable if net.version == ip.version):
             return None
         return f"this computer has no route to {ip}"
@@ -335,32 +347,22 @@ class LocalNetwork:
             for i, link in links.items()
             if link["flags"] & running == running and not link["flags"] & IFF_LOOPBACK
         }
-        read: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, list[Hop]]] = []
-        for family in (2, 10):  # AF_INET, AF_INET6
-            for route in sock.get_routes(family=family, table=_MAIN_TABLE):
-                hops: list[Hop] = [
-                    (oif, via)
-                    for oif, via, flags in hops_of(route)
-                    if oif is not None and oif in up and not flags
-                ]
-                dst = route.get_attr("RTA_DST") or ("0.0.0.0" if family == 2 else "::")
-                with contextlib.suppress(ValueError):
-                    net = ipaddress.ip_network(f"{dst}/{route['dst_len']}", strict=False)
-                    if hops and not net.is_link_local:
-                        read.append((net, hops))
+        read = main_routes(sock, links, up)
         ways = ways_out(
-            links, up, {oif for net, hops in read if not net.prefixlen for oif, _ in hops}
+            links, up, {oif for net, _, hops in read.live if not net.prefixlen for oif, _ in hops}
         )
-        online = any(oif in ways.uplinks for _, hops in read for oif, _ in hops)
+        online = any(oif in ways.uplinks for _, _, hops in read.live for oif, _ in hops)
         usable = ways.uplinks | ways.guests | (ways.tunnels if online else frozenset())
-        reachable: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        reachable: list[Net] = []
+        taken: list[tuple[Net, int, str]] = list(read.dead)
         routes: set[Route | Address] = set()
-        for net, hops in read:
+        for net, metric, hops in read.live:
             if any(oif in usable for oif, _ in hops):
                 reachable.append(net)
+                taken.append((net, metric, ""))
             for oif, via in hops:
                 if oif in usable:
-                    routes.add(Route(str(net), via, _name(links, oif)))
+                    routes.add(Route(str(net), via, name(links, oif)))
         on_loopback, anywhere = set(), set()
         for addr in sock.get_addr():
             local = addr.get_attr("IFA_LOCAL") or addr.get_attr("IFA_ADDRESS")
@@ -373,11 +375,11 @@ class LocalNetwork:
                 with contextlib.suppress(ValueError):
                     ip = ipaddress.ip_address(local)
                     if not ip.is_link_local:
-                        routes.add(Address(str(ip), _name(links, addr["index"])))
-        self._reachable, self._routes = reachable, frozenset(routes)
+                        routes.add(Address(str(ip), name(links, addr["index"])))
+        self._reachable, self._taken, self._routes = reachable, taken, frozenset(routes)
         self._on_loopback, self._anywhere = frozenset(on_loopback), frozenset(anywhere)
         tunnels = sorted(
-            {_name(links, i) for _, hops in read for i, _ in hops if i in ways.tunnels}
+            {name(links, i) for _, _, hops in read.live for i, _ in hops if i in ways.tunnels}
         )
         if online:
             reason = ""
@@ -401,11 +403,6 @@ def loopback(address: str) -> bool:
     with contextlib.suppress(ValueError):
         return _plain_ip(address).is_loopback
     return False
-
-
-def _name(links: dict[int, Any], index: int | None) -> str:
-    link = links.get(index) if index is not None else None
-    return (link.get_attr("IFLA_IFNAME") if link is not None else None) or f"#{index}"
 
 
 def _plain_ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:

@@ -378,6 +378,8 @@ def _core_details() -> list[str]:
         f"this computer woke up after {duration(200_000)}",
         # A VPN whose uplink is gone (``LocalNetwork._update``).
         "this computer's network is down (only the tunnel tun0 is up, with no link out under it)",
+        # A cable out, its routes still taken (``LocalNetwork.local_failure``).
+        "this computer's route to 192.0.2.7 goes through eth0, which has no carrier",
         f"{TAKEN_OVER}; connection refused",
         *(f"could not check: {out_of(code)}" for code in _SHORT),
         "could not check: this program is out of open files, to look up db.example",

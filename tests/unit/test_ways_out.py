@@ -141,3 +141,33 @@ say({targets})
 """
     [said] = _said(setup, ["198.51.100.7"], _PRELUDE + "{setup}")
     assert said == ["True", "", "None"]
+
+
+def test_a_route_the_kernel_still_takes_through_a_link_without_carrier_is_this_computers() -> None:
+    """Ethernet and Wi-Fi both up, the default route through the ethernet (metric 0) and
+    another through the Wi-Fi (600). The cable out, the kernel keeps the ethernet's routes
+    (``linkdown``) and still takes them, until something removes them: every connection out
+    goes nowhere. This computer was online (the Wi-Fi's route), so each server's timeout
+    was its own ("still down, no longer for this computer's network"). Where the kernel is
+    told to pass over such routes (``ignore_routes_with_linkdown``), the Wi-Fi carries them,
+    and a failure is the server's again."""
+    script = """
+run("ip link set lo up")
+for eth, net in (("tmx", "192.0.2"), ("tmy", "198.18.0")):
+    run(f"ip link add {eth}0 type veth peer name {eth}1", f"ip link set {eth}1 up",
+        f"ip link set {eth}0 up", f"ip addr add {net}.2/24 dev {eth}0")
+    carrier(eth + "0")
+run("ip route add default via 192.0.2.1", "ip route add default via 198.18.0.1 metric 600")
+say({targets})
+run("ip link set tmx1 down")  # the cable out
+carrier("tmx0", present=False)
+say({targets})
+run("sysctl -qw net.ipv4.conf.tmx0.ignore_routes_with_linkdown=1")
+say({targets})
+"""
+    targets = ["203.0.113.7", "192.0.2.9", "198.18.0.9"]
+    online, cut_off, passed_over = _said("", targets, _PRELUDE + script)
+    assert online == ["True", "", "None", "None", "None"]
+    dead_end = "this computer's route to {} goes through tmx0, which has no carrier"
+    assert cut_off == ["True", "", *(dead_end.format(t) for t in targets[:2]), "None"]
+    assert passed_over == ["True", "", "None", "None", "None"]

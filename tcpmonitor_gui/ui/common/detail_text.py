@@ -118,6 +118,9 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "no network interface {scope} on this computer"),
     # This computer's.
     QT_TRANSLATE_NOOP("Detail", "this computer has no route to {ip}"),
+    QT_TRANSLATE_NOOP(
+        "Detail", "this computer's route to {ip} goes through {link}, which has no carrier"
+    ),
     QT_TRANSLATE_NOOP("Detail", "cut: this computer's address {ip} is gone, right after {change}"),
     QT_TRANSLATE_NOOP("Detail", "cut: this computer's address {ip} is gone"),
     QT_TRANSLATE_NOOP("Detail", "this computer's network is down (no link is up)"),
