@@ -472,6 +472,14 @@
         <translation>已切断：本机地址 {ip} 已消失</translation>
     </message>
     <message>
+        <source>cut: this computer&apos;s address {ip} is on {link}, which is down, right after {change}</source>
+        <translation>已切断：本机地址 {ip} 所在的 {link} 已断开；此前刚发生：{change}</translation>
+    </message>
+    <message>
+        <source>cut: this computer&apos;s address {ip} is on {link}, which is down</source>
+        <translation>已切断：本机地址 {ip} 所在的 {link} 已断开</translation>
+    </message>
+    <message>
         <source>this computer&apos;s network is down (no link is up)</source>
         <translation>本机网络已断开（没有已连接的链路）</translation>
     </message>

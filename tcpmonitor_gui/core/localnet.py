@@ -93,7 +93,7 @@ class LocalNetwork:
         #: Addresses on loopback links (a service's 10.99.0.1/32 on lo): never gone.
         self._on_loopback: frozenset[str] = frozenset()
         #: Addresses on any link, up or not (docker0 with no container keeps its own).
-        self._anywhere: frozenset[str] = frozenset()
+        self._anywhere: dict[str, str] = {}  # and the link each is on
         #: The last change (online, offline, or routes) and when (``monotonic()``).
         self.change = ""
         self.changed_at = -CHANGE_GRACE_S
@@ -201,7 +201,8 @@ class LocalNetwork:
 
     def address_gone(self, address: str, to: str | None = None) -> str | None:
         """Why a connection held from ``address`` (to ``to``) is dead, if this computer no
-        longer has that address; None when it has, or when that is not known. One to that
+        longer has that address on a link that is up (gone, or on one that is down: said
+        which); None when it has, or when that is not known. One to that
         same address never leaves this computer, and lives while the address is on a link,
         one without carrier too (a service on docker0's address, no container running).
         Any thread; no I/O."""
@@ -213,11 +214,13 @@ class LocalNetwork:
                 isinstance(a, Address) and a.address == str(ip) for a in self._routes
             ):
                 return None
-            if to is not None and _plain_ip(to) == ip and str(ip) in self._anywhere:
+            on = self._anywhere.get(str(ip))
+            if to is not None and _plain_ip(to) == ip and on is not None:
                 return None
             change = self.recent_change()
             after = f", right after {change}" if change else ""
-            return f"cut: this computer's address {ip} is gone{after}"
+            where = f"is on {on}, which is down" if on else "is gone"  # still there, unused
+            return f"cut: this computer's address {ip} {where}{after}"
         return None
 
     # -- the watcher -----------------------------------------------------------------------
@@ -363,12 +366,12 @@ class LocalNetwork:
             for oif, via in hops:
                 if oif in usable:
                     routes.add(Route(str(net), via, name(links, oif)))
-        on_loopback, anywhere = set(), set()
+        on_loopback, anywhere = set(), {}
         for addr in sock.get_addr():
             local = addr.get_attr("IFA_LOCAL") or addr.get_attr("IFA_ADDRESS")
             link = links.get(addr["index"])
             if local:
-                anywhere.add(str(local))
+                anywhere[str(local)] = name(links, addr["index"])
             if local and link is not None and link["flags"] & IFF_LOOPBACK:
                 on_loopback.add(str(local))
             if addr["index"] in up and local:
@@ -377,7 +380,7 @@ class LocalNetwork:
                     if not ip.is_link_local:
                         routes.add(Address(str(ip), name(links, addr["index"])))
         self._reachable, self._taken, self._routes = reachable, taken, frozenset(routes)
-        self._on_loopback, self._anywhere = frozenset(on_loopback), frozenset(anywhere)
+        self._on_loopback, self._anywhere = frozenset(on_loopback), anywhere
         tunnels = sorted(
             {name(links, i) for _, _, hops in read.live for i, _ in hops if i in ways.tunnels}
         )

@@ -380,6 +380,8 @@ def _core_details() -> list[str]:
         "this computer's network is down (only the tunnel tun0 is up, with no link out under it)",
         # A cable out, its routes still taken (``LocalNetwork.local_failure``).
         "this computer's route to 192.0.2.7 goes through eth0, which has no carrier",
+        "cut: this computer's address 10.0.0.7 is on eth0, which is down, right after "
+        "this computer's network changed: default route 0.0.0.0/0 via 10.0.0.1 dev eth0 gone",
         f"{TAKEN_OVER}; connection refused",
         *(f"could not check: {out_of(code)}" for code in _SHORT),
         "could not check: this program is out of open files, to look up db.example",

@@ -143,6 +143,18 @@ say({targets})
     assert said == ["True", "", "None"]
 
 
+#: Ethernet (tmx0, 192.0.2.2/24) and Wi-Fi (tmy0, 198.18.0.2/24) up, the default route
+#: through the ethernet (metric 0) and another through the Wi-Fi (600).
+_TWO_UPLINKS = """
+run("ip link set lo up")
+for eth, net in (("tmx", "192.0.2"), ("tmy", "198.18.0")):
+    run(f"ip link add {eth}0 type veth peer name {eth}1", f"ip link set {eth}1 up",
+        f"ip link set {eth}0 up", f"ip addr add {net}.2/24 dev {eth}0")
+    carrier(eth + "0")
+run("ip route add default via 192.0.2.1", "ip route add default via 198.18.0.1 metric 600")
+"""
+
+
 def test_a_route_the_kernel_still_takes_through_a_link_without_carrier_is_this_computers() -> None:
     """Ethernet and Wi-Fi both up, the default route through the ethernet (metric 0) and
     another through the Wi-Fi (600). The cable out, the kernel keeps the ethernet's routes
@@ -152,12 +164,6 @@ def test_a_route_the_kernel_still_takes_through_a_link_without_carrier_is_this_c
     told to pass over such routes (``ignore_routes_with_linkdown``), the Wi-Fi carries them,
     and a failure is the server's again."""
     script = """
-run("ip link set lo up")
-for eth, net in (("tmx", "192.0.2"), ("tmy", "198.18.0")):
-    run(f"ip link add {eth}0 type veth peer name {eth}1", f"ip link set {eth}1 up",
-        f"ip link set {eth}0 up", f"ip addr add {net}.2/24 dev {eth}0")
-    carrier(eth + "0")
-run("ip route add default via 192.0.2.1", "ip route add default via 198.18.0.1 metric 600")
 say({targets})
 run("ip link set tmx1 down")  # the cable out
 carrier("tmx0", present=False)
@@ -166,8 +172,29 @@ run("sysctl -qw net.ipv4.conf.tmx0.ignore_routes_with_linkdown=1")
 say({targets})
 """
     targets = ["203.0.113.7", "192.0.2.9", "198.18.0.9"]
-    online, cut_off, passed_over = _said("", targets, _PRELUDE + script)
+    online, cut_off, passed_over = _said("", targets, _PRELUDE + _TWO_UPLINKS + script)
     assert online == ["True", "", "None", "None", "None"]
     dead_end = "this computer's route to {} goes through tmx0, which has no carrier"
     assert cut_off == ["True", "", *(dead_end.format(t) for t in targets[:2]), "None"]
     assert passed_over == ["True", "", "None", "None", "None"]
+
+
+def test_a_connection_cut_from_an_address_on_a_link_that_is_down_says_so() -> None:
+    """The cable out beside a Wi-Fi that is up: the connections held from the ethernet's
+    address are cut (nothing carries them), as "this computer's address 192.0.2.2 is gone",
+    though it is there, on a link without carrier (``ip addr`` shows it). It says where it
+    is; an address deleted is gone."""
+    script = """
+run("ip link set tmx1 down")  # the cable out
+carrier("tmx0", present=False)
+local = LocalNetwork().start()
+print(local.address_gone("192.0.2.2"), local.address_gone("192.0.2.2", to="192.0.2.2"), sep="|")
+local.close()
+run("ip addr del 192.0.2.2/24 dev tmx0")
+local = LocalNetwork().start()
+print(local.address_gone("192.0.2.2"))
+local.close()
+"""
+    down, deleted = _said("", [], _PRELUDE + _TWO_UPLINKS + script)
+    assert down == ["cut: this computer's address 192.0.2.2 is on tmx0, which is down", "None"]
+    assert deleted == ["cut: this computer's address 192.0.2.2 is gone"]

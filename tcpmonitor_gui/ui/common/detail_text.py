@@ -123,6 +123,11 @@ WORDINGS = (
     ),
     QT_TRANSLATE_NOOP("Detail", "cut: this computer's address {ip} is gone, right after {change}"),
     QT_TRANSLATE_NOOP("Detail", "cut: this computer's address {ip} is gone"),
+    QT_TRANSLATE_NOOP(
+        "Detail",
+        "cut: this computer's address {ip} is on {link}, which is down, right after {change}",
+    ),
+    QT_TRANSLATE_NOOP("Detail", "cut: this computer's address {ip} is on {link}, which is down"),
     QT_TRANSLATE_NOOP("Detail", "this computer's network is down (no link is up)"),
     QT_TRANSLATE_NOOP("Detail", "this computer's network is down (no route leaves it)"),
     QT_TRANSLATE_NOOP(
