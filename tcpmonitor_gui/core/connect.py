@@ -238,7 +238,8 @@ async def connect(profile: Profile, resolver: Resolver, *, wire: bool, hold: boo
                 detail = f"no answer to connect within {d.timeout_s:g} s"
                 unanswered += 1
             failures.append((address, cause))
-            last = CheckFailed(cause, detail, address)
+            if last is None or _telling(cause) >= _telling(last.cause):
+                last = CheckFailed(cause, detail, address)
             continue
         except BaseException:
             sock.close()
@@ -256,6 +257,17 @@ async def connect(profile: Profile, resolver: Resolver, *, wire: bool, hold: boo
             last.detail += f"; {untried} more not tried after {unanswered} gave no answer"
         last.detail += ")"
     raise last
+
+
+def _telling(cause: Cause) -> int:
+    """How much a connect's failure says of the target: one that never left this computer
+    (no route for that family, most home networks' IPv6) the least, a silence more, an
+    answer (a refusal) the most. A failure is reported by its most telling address: the
+    last one tried was, and a server named by an IPv4 and an IPv6 address whose IPv4 port
+    refused, from a computer with no IPv6 route, was "this computer has no route to" it."""
+    if cause in (Cause.UNREACHABLE, Cause.LOCAL_ERROR):
+        return 0
+    return 1 if cause is Cause.CONNECT_TIMEOUT else 2
 
 
 #: Addresses of one name that may each leave a connect unanswered for the whole timeout
