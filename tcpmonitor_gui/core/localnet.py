@@ -88,8 +88,11 @@ class LocalNetwork:
         online, the routes out changed (a new default route, a VPN up or down)."""
         self._on_change = on_change
         self._on_routes = on_routes
-        #: The routes out and this computer's addresses on the links that are up.
+        #: The routes out and this computer's addresses on the links that are up, but those
+        #: of its containers' and VMs' bridges (one starting is no change of the network).
         self._routes: frozenset[Route | Address] = frozenset()
+        #: This computer's addresses on the links that are up.
+        self._here: frozenset[str] = frozenset()
         #: Addresses on loopback links (a service's 10.99.0.1/32 on lo): never gone.
         self._on_loopback: frozenset[str] = frozenset()
         #: Addresses on any link, up or not (docker0 with no container keeps its own).
@@ -210,9 +213,7 @@ class LocalNetwork:
             ip = _plain_ip(address)
             if not self.online or ip.is_loopback or ip.is_link_local:
                 return None  # offline: its addresses may come back with the link
-            if str(ip) in self._on_loopback or any(
-                isinstance(a, Address) and a.address == str(ip) for a in self._routes
-            ):
+            if str(ip) in self._on_loopback or str(ip) in self._here:
                 return None
             on = self._anywhere.get(str(ip))
             if to is not None and _plain_ip(to) == ip and on is not None:
@@ -364,9 +365,9 @@ class LocalNetwork:
                 reachable.append(net)
                 taken.append((net, metric, ""))
             for oif, via in hops:
-                if oif in usable:
+                if oif in usable and oif not in ways.guests:
                     routes.add(Route(str(net), via, name(links, oif)))
-        on_loopback, anywhere = set(), {}
+        on_loopback, anywhere, here = set(), {}, set()
         for addr in sock.get_addr():
             local = addr.get_attr("IFA_LOCAL") or addr.get_attr("IFA_ADDRESS")
             link = links.get(addr["index"])
@@ -378,9 +379,15 @@ class LocalNetwork:
                 with contextlib.suppress(ValueError):
                     ip = ipaddress.ip_address(local)
                     if not ip.is_link_local:
+                        here.add(str(ip))
+                    if not ip.is_link_local and addr["index"] not in ways.guests:
                         routes.add(Address(str(ip), name(links, addr["index"])))
         self._reachable, self._taken, self._routes = reachable, taken, frozenset(routes)
-        self._on_loopback, self._anywhere = frozenset(on_loopback), anywhere
+        self._on_loopback, self._anywhere, self._here = (
+            frozenset(on_loopback),
+            anywhere,
+            frozenset(here),
+        )
         tunnels = sorted(
             {name(links, i) for _, _, hops in read.live for i, _ in hops if i in ways.tunnels}
         )

@@ -41,16 +41,19 @@ def say(targets):
     print(local.online, local.reason, *(local.local_failure(t) for t in targets), sep="|")
     local.close()
 """
-#: An uplink (192.0.2.2/24, default via 192.0.2.1), then ``{setup}``; prints what
-#: ``LocalNetwork`` says with the uplink, and with it gone.
-_SCRIPT = (
-    _PRELUDE
-    + """
+#: An uplink (192.0.2.2/24, default via 192.0.2.1), then ``{setup}``.
+_UPLINK = """
 run("ip link set lo up", "ip link add tmx0 type veth peer name tmx1", "ip link set tmx1 up",
     "ip link set tmx0 up", "ip addr add 192.0.2.2/24 dev tmx0",
     "ip route add default via 192.0.2.1")
 carrier("tmx0")
 {setup}
+"""
+#: ``_UPLINK``, and what ``LocalNetwork`` says with the uplink, and with it gone.
+_SCRIPT = (
+    _PRELUDE
+    + _UPLINK
+    + """
 say({targets})
 run("ip link set tmx1 down")  # the cable out
 carrier("tmx0", present=False)
@@ -198,3 +201,32 @@ local.close()
     down, deleted = _said("", [], _PRELUDE + _TWO_UPLINKS + script)
     assert down == ["cut: this computer's address 192.0.2.2 is on tmx0, which is down", "None"]
     assert deleted == ["cut: this computer's address 192.0.2.2 is gone"]
+
+
+def test_a_container_starting_or_stopping_is_no_change_of_this_computers_network() -> None:
+    """docker0 gains a carrier when a container starts (its route with it) and loses it when
+    the last one stops. Each was told as "this computer's network changed: new route
+    172.31.250.0/24 dev tmbr0" (or "route gone"): every monitor checked again, and any drop
+    in the next 5 s was put down to it, though nothing that leaves this computer goes that
+    way. A change of the routes out (here, a new one) is still told, and nothing else."""
+    script = """
+import queue
+run("ip link add tmbr0 type bridge", "ip link add tmct0 type veth peer name tmct1",
+    "ip link set tmct0 master tmbr0", "ip addr add 172.31.250.1/24 dev tmbr0",
+    "ip link set tmbr0 up")
+told = queue.Queue()
+local = LocalNetwork(lambda online, why: told.put(why), told.put).start()
+for container, subnet in (("up", "198.51.100.0/24"), ("down", "203.0.113.0/24")):
+    run(f"ip link set tmct1 {container}", f"ip link set tmct0 {container}")
+    carrier("tmbr0", present=container == "up")
+    run(f"ip route add {subnet} via 192.0.2.1")  # told once what came before it is
+    while subnet not in (said := told.get(timeout=10)):
+        print(said)
+    print(said)
+local.close()
+"""
+    said = _said(script, [], _PRELUDE + _UPLINK)
+    assert said == [
+        ["this computer's network changed: new route 198.51.100.0/24 via 192.0.2.1 dev tmx0"],
+        ["this computer's network changed: new route 203.0.113.0/24 via 192.0.2.1 dev tmx0"],
+    ]
