@@ -42,11 +42,14 @@ class Routes(NamedTuple):
     #: (destination, metric, link): routes whose every link has no carrier, which the kernel
     #: still takes (unless told to ignore them: ``ignore_routes_with_linkdown``).
     dead: list[tuple[Net, int, str]]
+    #: (link-local network, link): the links that are up, with a carrier, where a device
+    #: on a cable of its own answers at fe80::/64 or 169.254.0.0/16.
+    near: list[tuple[Net, str]]
 
 
 def main_routes(sock: Any, links: dict[int, Any], up: set[int]) -> Routes:
-    """The main table's routes (IPv4 and IPv6) but link-local ones, read on ``sock``."""
-    routes = Routes([], [])
+    """The main table's routes (IPv4 and IPv6), read on ``sock``."""
+    routes = Routes([], [], [])
     for family in (2, 10):  # AF_INET, AF_INET6
         for route in sock.get_routes(family=family, table=_MAIN_TABLE):
             every = hops_of(route)
@@ -61,6 +64,7 @@ def main_routes(sock: Any, links: dict[int, Any], up: set[int]) -> Routes:
                 net = ipaddress.ip_network(f"{dst}/{route['dst_len']}", strict=False)
                 metric = route.get_attr("RTA_PRIORITY") or 0
                 if net.is_link_local:
+                    routes.near.extend((net, name(links, oif)) for oif, _ in hops)
                     continue
                 if hops:
                     routes.live.append((net, metric, hops))

@@ -119,6 +119,8 @@ class LocalNetwork:
         #: Where routes lead through links that are up (the main table), for ``local_failure``:
         #: out, to this computer's containers and VMs, through a tunnel while online.
         self._reachable: list[Net] = []
+        #: Link-local networks on links that are up, and the link each is on.
+        self._near: list[tuple[Net, str]] = []
         #: The routes the kernel takes, as (destination, metric, the link without carrier
         #: where that is where they lead, else ""), for ``local_failure``.
         self._taken: list[tuple[Net, int, str]] = []
@@ -188,6 +190,11 @@ class LocalNetwork:
             with contextlib.suppress(ValueError):
                 ip = ipaddress.ip_address(address.split("%", 1)[0])
         if self.online is False:
+            scope = address.partition("%")[2] if address else ""
+            if ip is not None and any(  # on a link that is up: a device on a cable of its own
+                ip in net and scope in ("", link) for net, link in self._near
+            ):
+                return None
             if ip is not None and any(
                 ip in net for net in self._reachable if net.version == ip.version
             ):
@@ -383,6 +390,7 @@ class LocalNetwork:
                     if not ip.is_link_local and addr["index"] not in ways.guests:
                         routes.add(Address(str(ip), name(links, addr["index"])))
         self._reachable, self._taken, self._routes = reachable, taken, frozenset(routes)
+        self._near = read.near
         self._on_loopback, self._anywhere, self._here = (
             frozenset(on_loopback),
             anywhere,

@@ -230,3 +230,20 @@ local.close()
         ["this computer's network changed: new route 198.51.100.0/24 via 192.0.2.1 dev tmx0"],
         ["this computer's network changed: new route 203.0.113.0/24 via 192.0.2.1 dev tmx0"],
     ]
+
+
+def test_a_device_on_a_cable_of_its_own_is_not_blamed_on_this_computer_being_offline() -> None:
+    """A PLC or a camera on a cable of its own, at a link-local address (169.254.x.x, as
+    devices without DHCP take, or fe80::...%eth1), the computer's Wi-Fi off: no route leaves
+    it, so it is offline, and the device's own failure was "this computer's network is
+    down", though the link to it is up. It is the device's; beyond that link, offline."""
+    script = """
+run("ip link set lo up", "ip link add tmx0 type veth peer name tmx1", "ip link set tmx1 up",
+    "ip link set tmx0 up", "ip addr add 169.254.7.2/16 dev tmx0")
+carrier("tmx0")
+say({targets})
+"""
+    targets = ["169.254.7.9", "fe80::9%tmx0", "fe80::9%tmy0", "198.51.100.7"]
+    [said] = _said("", targets, _PRELUDE + script)
+    down = "this computer's network is down (no route leaves it)"
+    assert said == ["False", down, "None", "None", down, down]
