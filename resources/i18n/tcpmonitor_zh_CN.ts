@@ -126,8 +126,16 @@
 <context>
     <name>ComputerNotices</name>
     <message>
-        <source>This computer has no route to most servers</source>
+        <source>This computer&apos;s link to most servers is down</source>
         <extracomment>After the network returns, how long recoveries are awaited to be told together. After waking, how long drops are awaited to recover before they are told. After the routes changed, the same. A drop held in a wait is awaited at least this long. While this computer&apos;s network is down: the event that said so. Whether &quot;offline&quot; is yet to be told (it went down while asleep or waking). Drops held across a sleep, by profile.</extracomment>
+        <translation>本机通往多数服务器的链路已断开</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s network is up, but its route to them goes through {links}, which has no carrier: a cable may be out.</source>
+        <translation>本机网络正常，但通往它们的路由经过 {links}，而该链路没有载波信号：可能是网线已拔出。</translation>
+    </message>
+    <message>
+        <source>This computer has no route to most servers</source>
         <translation>本机没有通往多数服务器的路由</translation>
     </message>
     <message>

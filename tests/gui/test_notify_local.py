@@ -315,6 +315,30 @@ def test_servers_this_computer_has_no_route_to_are_not_blamed_on_a_router_beyond
     assert "beyond" not in guess.body
 
 
+def test_servers_whose_route_leads_through_a_link_without_carrier_are_told_so(
+    qtbot: QtBot,
+) -> None:
+    """The cable out beside a Wi-Fi that is up: the kernel still takes the ethernet's routes,
+    and says so (``local_failure``: "goes through eth0, which has no carrier"). The notice
+    said "This computer has no route to most servers ... a default route or a VPN may be
+    gone": it has routes, and neither is gone; the link they go through is down."""
+    h = Harness(qtbot, ["A", "B", "C", "D", "E"], network_up=True)
+    drops = [
+        dataclasses.replace(
+            down(h[n], cause=Cause.LOCAL_NETWORK),
+            detail=f"this computer's route to {h[n].host} goes through eth0, which has no "
+            "carrier; no answer to connect within 0.5 s",
+        )
+        for n in "ABCD"
+    ]
+    [guess] = h.at(0, *drops)
+    assert guess.title == "This computer's link to most servers is down", guess
+    assert guess.body.splitlines()[1] == (
+        "This computer's network is up, but its route to them goes through eth0, which has no"
+        " carrier: a cable may be out."
+    )
+
+
 def test_some_servers_without_a_route_and_some_not_answering_are_each_said(
     qtbot: QtBot,
 ) -> None:

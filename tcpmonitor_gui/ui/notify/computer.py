@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 from collections.abc import Mapping, Sequence, Set
 from typing import Protocol
 
@@ -181,13 +182,23 @@ class ComputerNotices(QObject):
         if self._back.isActive() and not self._local_drops():
             self._back_online()
 
-    def no_route(self, causes: Set[Cause | None]) -> tuple[str | None, str] | None:
+    def no_route(
+        self, causes: Set[Cause | None], details: Sequence[str] = ()
+    ) -> tuple[str | None, str] | None:
         """Most servers down at once while this computer's network is up, where the kernel
         said it has no route to some of them (cause ``local_network``: the default route or
-        a VPN gone): the title (None: the usual) and the line saying so, for no router beyond
-        this computer is to blame for those; None where it said so of none."""
+        a VPN gone), or that their route leads through a link without carrier (``details``,
+        the drops': the cable out beside a Wi-Fi that is up): the title (None: the usual)
+        and the line saying so, for no router beyond this computer is to blame for those;
+        None where it said so of none."""
         if Cause.LOCAL_NETWORK not in causes:
             return None
+        dead = {m[1] for d in details if (m := _DEAD_END.search(d))}
+        if causes == {Cause.LOCAL_NETWORK} and dead and all(_DEAD_END.search(d) for d in details):
+            return self.tr("This computer's link to most servers is down"), self.tr(
+                "This computer's network is up, but its route to them goes through {links},"
+                " which has no carrier: a cable may be out."
+            ).format(links=", ".join(sorted(dead)))
         if causes == {Cause.LOCAL_NETWORK}:
             return self.tr("This computer has no route to most servers"), self.tr(
                 "This computer's network is up, but it has no route to them: "
@@ -265,6 +276,9 @@ def host_counts(monitored: Sequence[Profile], down: Mapping[str, Event]) -> tupl
             hosts[host] = hosts.get(host, True) and p.id in down
     return len(hosts), sum(hosts.values())
 
+
+#: How ``LocalNetwork.local_failure`` says a route leads through a link without carrier.
+_DEAD_END = re.compile(r"^this computer's route to \S+ goes through (.+?), which has no carrier")
 
 #: Hosts whose kind (loopback, name) is remembered: every notice of a burst asks it of every
 #: profile, and 5,000 parsed each time took a tenth of a second of the GUI thread.

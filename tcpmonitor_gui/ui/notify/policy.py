@@ -352,7 +352,8 @@ class NotificationPolicy(QObject):
                     beyond = self.tr(
                         "This computer's network is up: a router or link beyond it may be down."
                     )
-                    said, beyond = self.computer.no_route(causes) or (title, beyond)
+                    details = [self._down[p.id].detail for p in down]
+                    said, beyond = self.computer.no_route(causes, details) or (title, beyond)
                     title, body = said or title, f"{body}\n{beyond}"
                 notices.append(self.notice(title, body, True, down))
                 for p in down:
