@@ -72,7 +72,8 @@ SETTLE_S = 0.3
 #: change, told as one (and everything that failed meanwhile is checked again then).
 ONLINE_SETTLE_S = 2.0
 #: Offline or back this soon after the last one told (a flapping link, a loose cable) is told
-#: once the link has held its state this long, as one event that says how often it flapped.
+#: once the link has held its state this long, as one event that says how often it flapped;
+#: and a change of routes this soon after the last one told (a second uplink flapping).
 FLAP_S = 1.0
 #: How long after a change a dropped connection is taken as likely cut by it.
 CHANGE_GRACE_S = 5.0
@@ -292,6 +293,8 @@ class LocalNetwork:
                         flapping_until, coming_back = now + SETTLE_S, now + ONLINE_SETTLE_S
                 elif coming_back is not None and flapping_until is not None:
                     flapping_until = min(max(flapping_until, now + SETTLE_S), coming_back)
+                elif flapping_until is None and now - self.changed_at < FLAP_S:
+                    settled_at = now + FLAP_S  # again right after one told: once they hold
                 elif self._routes != before and settled_at is None and flapping_until is None:
                     settled_at = now + SETTLE_S  # a VPN adds routes in a burst
             if flapping_until is not None and now >= flapping_until:

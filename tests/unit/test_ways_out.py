@@ -247,3 +247,29 @@ say({targets})
     [said] = _said("", targets, _PRELUDE + script)
     down = "this computer's network is down (no route leaves it)"
     assert said == ["False", down, "None", "None", down, down]
+
+
+def test_a_second_uplink_flapping_is_one_change_told_not_one_each_time() -> None:
+    """Ethernet up, and a Wi-Fi beside it whose link flaps (down and up again every few
+    tenths of a second, a weak signal): each time its routes went or came, settled, was a
+    change told, six in two seconds, each one making every monitor check again at once. The
+    first is told, and the rest once the routes hold (here, the flapping ends with both
+    links going: offline, told at once, says the rest)."""
+    script = """
+import queue
+told = queue.Queue()
+local = LocalNetwork(lambda online, why: told.put(online), told.put).start()
+for _ in range(10):
+    run("ip link set tmy1 down")
+    time.sleep(0.12)  # ok-sleep: makes the scenario (a link that flaps), waits for nothing
+    run("ip link set tmy1 up", "ip route replace default via 198.18.0.1 metric 600")
+    time.sleep(0.12)  # ok-sleep: makes the scenario
+run("ip link set tmx1 down", "ip link set tmy1 down")
+said = []
+while (news := told.get(timeout=10)) is not False:
+    said.append(news)
+print(len(said))
+local.close()
+"""
+    [[changes]] = _said("", [], _PRELUDE + _TWO_UPLINKS + script)
+    assert int(changes) <= 3, f"{changes} changes told"  # 6 before: one a flap
