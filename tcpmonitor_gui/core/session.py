@@ -141,10 +141,12 @@ class Session:
             told = len(self.problems)
             load = functools.partial(store.load, partial=self.partial)
             self._settings = self._load(store, load, Settings, kind)
+            # How long to keep events is not known while the file was not read. (Read in
+            # part, its days were: a number is never a newer version's name, left out.)
+            self._keep_all = len(self.problems) > told
             if store.unread:  # the store stays read-only: saves say so
                 kind = ProblemKind.SETTINGS_NOT_ALL_READ
                 self.problems.append(Problem(kind, store.unread_error, newer=True))
-            self._keep_all = len(self.problems) > told
         return self._settings
 
     @property

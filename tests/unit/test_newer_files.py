@@ -202,3 +202,23 @@ def test_settings_that_cannot_be_read_prune_no_history(tmp_path: Path, document:
         assert SettingsStore(config).load().retention_days == 100
     finally:
         session.close()
+
+
+def test_settings_read_in_part_prune_by_the_days_they_say(tmp_path: Path) -> None:
+    """A field a newer version added beside ``retention_days``: the days are read, and the
+    log is pruned by them (nothing was pruned, for as long as that field was there: months
+    of a service's log grew without bound)."""
+    orders = Profile(name="Orders DB", host="db.internal", port=5432, id="a1")
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=200)
+    document = {"version": 1, "retention_days": 100, "theme": "dark"}
+    _config, _raw, session = opened(tmp_path, "settings.json", document, strict=False)
+    try:
+        assert session.settings.retention_days == 100
+        assert session.problems[0].kind is ProblemKind.SETTINGS_NOT_ALL_READ
+        log = session.open_eventlog()
+        assert log is not None
+        log.submit([stored_event(orders, old, State.DOWN)])
+        assert log.flush()
+        assert log.prune() == 1
+    finally:
+        session.close()
