@@ -282,7 +282,7 @@ def compose(
 
     _mark("modules for the window")
     ensure_dir(session.config_dir)  # watched for changes by other programs
-    registry = ProfileRegistry(session.profiles, watch=session.profile_store.path)
+    registry = ProfileRegistry(session.profiles, store=session.profile_store)
     engine = Engine(
         session.settings.worker_count,
         session.eventlog,

@@ -8,11 +8,11 @@ so toggling fifty profiles is one emission and one repaint, not fifty.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from ..core.profile_set import Change, ChangeKind, ProfileSet
+from ..core.profile_store import ProfileStore
 from .gui_thread import call_in_gui_thread
 
 #: Changes in the folder are gathered this long before the file is read again.
@@ -32,14 +32,26 @@ class ProfileRegistry(QObject):
     #: After each write of ``profiles.json``: ``""`` when it worked, else the error (one line
     #: naming the file), in the GUI thread.
     saved = Signal(str)
+    #: What the file holds that the last read of it left out (``left_out``), each time that
+    #: changes, in the GUI thread.
+    leftOut = Signal(str)
 
     def __init__(
-        self, profiles: ProfileSet, parent: QObject | None = None, *, watch: Path | None = None
+        self,
+        profiles: ProfileSet,
+        parent: QObject | None = None,
+        *,
+        store: ProfileStore | None = None,
     ) -> None:
-        """``watch``: the profiles file; when another program changes it (``tcpmonitor
-        profiles add`` in a terminal), its changes are taken in."""
+        """``store``: the profiles file's; when another program changes the file (``tcpmonitor
+        profiles add`` in a terminal, a newer version), its changes are taken in, and what
+        this version cannot read of it is said (``leftOut``)."""
         super().__init__(parent)
         self.profiles = profiles
+        self._store = store
+        #: What the file holds that the last read of it left out (a newer version's
+        #: connections: ``JsonStore.unread_error``), "" for nothing.
+        self.left_out = "" if store is None else store.unread_error
         profiles.subscribe(self._relay)
         profiles.watch_saves(self._save_done)  # called on the I/O thread
         profiles.deliver_with(lambda call: call_in_gui_thread(call, owner=self))
@@ -50,9 +62,9 @@ class ProfileRegistry(QObject):
         self.save_retry.timeout.connect(profiles.resync)
         self.saved.connect(self._retry_if_failed)
         self._watcher: QFileSystemWatcher | None = None
-        if watch is not None:
+        if store is not None:
             # The folder, not the file: a file replaced by a rename is a new file.
-            self._watcher = QFileSystemWatcher([str(watch.parent)], self)
+            self._watcher = QFileSystemWatcher([str(store.path.parent)], self)
             self._settle = QTimer(self)
             self._settle.setSingleShot(True)
             self._settle.setInterval(RESYNC_AFTER_MS)
@@ -77,4 +89,13 @@ class ProfileRegistry(QObject):
             self.save_retry.stop()
 
     def _save_done(self, error: Exception | None) -> None:
+        """After each write or read of the file (``resync``), on the I/O thread: the one that
+        reads the store."""
+        left_out = "" if self._store is None else self._store.unread_error
+        call_in_gui_thread(self._left_out_now, left_out, owner=self)
         call_in_gui_thread(self.saved.emit, "" if error is None else str(error), owner=self)
+
+    def _left_out_now(self, left_out: str) -> None:
+        if left_out != self.left_out:
+            self.left_out = left_out
+            self.leftOut.emit(left_out)

@@ -1,9 +1,8 @@
 """The main window: the status table above, the event log below, actions around them.
 
-It composes and wires; it owns no monitoring logic and no copy of the profiles. Profiles live
-in the registry, which the table, the log's filter, the engine and the notification policy
-follow; what the user does to them is ``ProfileActions``; events come from the engine in
-batches and go to the table, the log, the tray and the notification policy."""
+It composes and wires, owning no monitoring logic and no copy of the profiles (the registry's, which
+the table, the log's filter, the engine and the notification policy follow). What the user does to
+them is ``ProfileActions``; the engine's events go to the table, the log, the tray, the policy."""
 
 from __future__ import annotations
 
@@ -32,6 +31,7 @@ from .details.on_demand import DetailsOnDemand
 from .log.pane import LogPane
 from .notify.backends import WARM_UP_MS, BannerBackend, DesktopBackend, TrayBackend, choose_backend
 from .notify.banner import Banner
+from .notify.left_out import tell_left_out
 from .notify.metrics import tell_metrics_failed
 from .notify.policy import Notice, NotificationPolicy
 from .profiles.actions import ProfileActions
@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         self.settings_actions.resolved.connect(lambda t: settings(t, "", "info"))
         self.settings_actions.saved.connect(lambda: self.banner.withdraw(SETTINGS_READ))
         self.registry.saved.connect(self._profiles_saved)
+        self.registry.leftOut.connect(functools.partial(tell_left_out, self.banner))
         self.policy.notification.connect(self.notify)
         self.tray.showHideRequested.connect(self.toggle_visible)
         self.tray.pauseAllRequested.connect(self.set_paused_all)

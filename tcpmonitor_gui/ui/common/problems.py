@@ -91,13 +91,19 @@ _NOT_STORED = QT_TRANSLATE_NOOP(
 #: The banner's key of the settings that could not be read: said until settings are saved
 #: (the defaults were said to be used on, the user's own settings saved since).
 SETTINGS_READ = "settings read"
+#: The banner's key of the profiles a read left out: said again, or withdrawn, as the file
+#: is read again (``notify.left_out``).
+PROFILES_LEFT_OUT = "profiles left out"
 
 
 def problem_key(problem: Problem) -> object:
     """Under what the banner says ``problem``: the event log's is withdrawn when the log
-    writes (``tell_health``), the settings' when settings are saved; the others stay so."""
+    writes (``tell_health``), the settings' when settings are saved, the profiles left out
+    when a read leaves none out; the others stay so."""
     if problem.kind is ProblemKind.EVENTLOG_UNUSABLE:
         return "event log"
+    if problem.kind is ProblemKind.PROFILES_NOT_ALL_READ:
+        return PROFILES_LEFT_OUT
     settings = (ProblemKind.SETTINGS_UNREADABLE, ProblemKind.SETTINGS_NOT_ALL_READ)
     return SETTINGS_READ if problem.kind in settings else problem
 
