@@ -1949,7 +1949,7 @@
     </message>
     <message>
         <source>This computer&apos;s time zone puts the clock 24 hours or more from UTC, which no time zone does, so every time in this window is in UTC. Set TZ to a zone such as Europe/Berlin and start TCP Monitor again.</source>
-        <extracomment>The banner&apos;s key of the settings that could not be read: said until settings are saved (the defaults were said to be used on, the user&apos;s own settings saved since).</extracomment>
+        <extracomment>The banner&apos;s key of the settings that could not be read: said until settings are saved (the defaults were said to be used on, the user&apos;s own settings saved since). The banner&apos;s key of the profiles a read left out: said again, or withdrawn, as the file is read again (``notify.left_out``).</extracomment>
         <translation>本机时区与 UTC 相差 24 小时或更多，没有哪个时区如此，因此本窗口中的所有时间均为 UTC。请将 TZ 设为 Europe/Berlin 这样的时区，然后重新启动 TCP Monitor。</translation>
     </message>
     <message>
@@ -2090,6 +2090,10 @@ Take them too?</source>
     <message>
         <source>Export connections</source>
         <translation>导出连接配置</translation>
+    </message>
+    <message>
+        <source>{why}. An export would lack it: export with the newer version, or copy {file} itself.</source>
+        <translation>{why}。导出的文件会缺少它：请用较新的版本导出，或直接复制 {file} 文件本身。</translation>
     </message>
     <message>
         <source>Export failed</source>

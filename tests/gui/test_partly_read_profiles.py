@@ -1,6 +1,6 @@
 """The window on a profiles.json it reads only partly (a connection a newer version added):
-what it says follows the file as the newer version changes it (``tests/gui/test_newer_files.py``
-for the start)."""
+what it says follows the file as the newer version changes it, and its export, which would
+lack what it cannot read, is refused (``tests/gui/test_newer_files.py`` for the start)."""
 
 from __future__ import annotations
 
@@ -75,3 +75,43 @@ def test_a_connection_the_newer_version_adds_later_is_said_to_be_left_out(
         assert (config / "profiles.json").read_bytes() == original
     finally:
         o.close()
+
+
+def test_the_windows_export_of_profiles_not_read_in_full_is_refused(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """It wrote the connections read ("Exported 1 connection"), without the newer version's
+    and without a word: a copy taken to another computer lacked it. The command line's
+    export refuses such a file too."""
+    config = tmp_path / "config"
+    config.mkdir()
+    _write(config / "profiles.json", [NEWER, _cache()])
+    o = open_window(qtbot, config, tmp_path / "data", monitor=False)
+    out = tmp_path / "exported.json"
+    try:
+        with qtbot.waitSignal(o.window.profiles.problem, timeout=5000) as told:
+            o.window.profiles.export_file(out)
+        title, text = told.args
+        assert title == "Export failed"
+        assert "1 connection is left out: this version cannot read it" in text
+        assert "copy profiles.json itself" in text
+    finally:
+        o.close()
+    assert not out.exists()
+
+
+def test_the_refused_export_is_said_in_chinese(chinese: None, qtbot: QtBot, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    _write(config / "profiles.json", [NEWER, _cache()])
+    o = open_window(qtbot, config, tmp_path / "data", monitor=False)
+    try:
+        with qtbot.waitSignal(o.window.profiles.problem, timeout=5000) as told:
+            o.window.profiles.export_file(tmp_path / "exported.json")
+    finally:
+        o.close()
+    said = " ".join(told.args)
+    words = said.replace("profiles.json", "").replace("profiles[0].detector.kind", "")
+    for kept in ("'tls'", "probe, heartbeat, watch", str(tmp_path / "exported.json")):
+        words = words.replace(kept, "")
+    assert not any("a" <= c.lower() <= "z" for c in words), said

@@ -28,6 +28,7 @@ from ...core.outputs import write_output
 from ...core.profile import Profile
 from ...core.profile_merge import merge_fields
 from ...core.profile_set import ProfileConflict
+from ...core.profile_store import FILE_NAME as PROFILES_FILE
 from ...core.profile_store import dump_document, parse_document
 from ...core.snooze import iso, until_for
 from ...core.validate import name_key
@@ -389,8 +390,17 @@ class ProfileActions(QObject):
             suffix="json",
         )
 
-    def export_file(self, path: Path) -> concurrent.futures.Future[int]:
-        """Write the saved profiles (not the demo's) to ``path`` on the I/O thread."""
+    def export_file(self, path: Path) -> concurrent.futures.Future[int] | None:
+        """Write the saved profiles (not the demo's) to ``path`` on the I/O thread; refused
+        (None) while the file holds what this version cannot read, which it would lack (a
+        copy taken to another computer lacked the newer version's connection, unsaid)."""
+        if left_out := self.registry.left_out:
+            text = self.tr(
+                "{why}. An export would lack it: export with the newer version, or copy "
+                "{file} itself."
+            ).format(why=file_problem_text(left_out), file=PROFILES_FILE)
+            self.problem.emit(self.tr("Export failed"), text)
+            return None
         saved = self.profiles.saved()
 
         def write() -> int:
