@@ -54,22 +54,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         path = Path(args.profiles) if args.profiles else session.profile_store.path
 
-        def read() -> tuple[list[Profile], str]:
-            """The profiles this version can read, and a line for those it cannot."""
+        def read() -> tuple[list[Profile], list[Unread], str]:
+            """The profiles this version can read, what it cannot, and a line for that."""
             if args.profiles:
                 left: list[Unread] = []
                 profiles = load_profiles_file(path, left)
-                return profiles, unread_message(str(path), left) if left else ""
+                return profiles, left, unread_message(str(path), left) if left else ""
             store = session.profile_store
-            return store.load(partial=True), store.unread_error
+            return store.load(partial=True), store.unread, store.unread_error
 
         def load() -> list[Profile]:  # again, at a reload
-            profiles, unread = read()
+            profiles, left, unread = read()
+            if not profiles and any(u.item for u in left):  # as at a start: not "all removed"
+                raise UsageError(f"{unread}; nothing else to monitor")
             say_unread(unread, "monitored")
             return profiles
 
         if args.profiles:
-            profiles, unread = read()
+            profiles, _, unread = read()
         else:  # the session's (and the store's first read)
             profiles, unread = list(session.profiles), session.profile_store.unread_error
         enabled = [p for p in profiles if p.enabled]

@@ -195,3 +195,45 @@ def test_an_action_a_newer_version_added_leaves_out_that_action_only(tmp_path: P
     assert sorted(p.name for p in marks.iterdir()) == ["all", "own"]
     assert "profiles.json: profiles[0].actions[0].on: 'degraded' is not one of" in errors
     assert "settings.json: actions[0].on: 'degraded' is not one of" in errors
+
+
+def test_a_reload_that_can_read_nothing_keeps_what_it_watches(tmp_path: Path) -> None:
+    """A newer version rewrote every connection in a form this one cannot read: at a start
+    that is refused (exit 2, "nothing else to monitor"), but a reload watched nothing from
+    then on ("1 removed"), saying that "the others are monitored". It keeps what it
+    watches now, as for a file it cannot read at all, and says so."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as echo:
+        db = make_profile(*echo.address, "watch", id="d1", name="db").to_dict()
+        write(home, [db])
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: '"state":"up"' in line)
+            original = write(home, [{**db, "detector": {"kind": "tls_expiry"}}])
+            run.send_signal(signal.SIGHUP)
+            said = run.wait_stderr(lambda text: "still watched" in text or "read again" in text)
+            assert "nothing else to monitor" in said
+            assert said.endswith("the profiles watched so far are still watched"), said
+            echo.stop()  # still watched: its drop is seen
+            line = run.read_until(lambda line: '"state":"down"' in line)
+            assert json.loads(line)["profile_name"] == "db"
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
+            assert "removed" not in run.stderr and "the others are monitored" not in run.stderr
+    assert (home.config / "profiles.json").read_bytes() == original
+
+
+def test_a_reload_of_no_connections_and_a_newer_field_removes_them(tmp_path: Path) -> None:
+    """Every connection removed (an empty list) is not "nothing this version can read",
+    a field of the document it does not know beside it or not."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    with LineEchoServer() as echo:
+        write(home, [make_profile(*echo.address, "watch", name="db").to_dict()])
+        with Running(home, "run", "--json") as run:
+            run.read_until(lambda line: '"state":"up"' in line)
+            raw = json.dumps({"version": 1, "profiles": [], "groups": {}})
+            (home.config / "profiles.json").write_text(raw)
+            run.send_signal(signal.SIGHUP)
+            said = run.wait_stderr(lambda text: "still watched" in text or "read again" in text)
+            assert said.endswith("0 added, 0 changed, 1 removed"), said
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
