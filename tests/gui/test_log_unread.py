@@ -131,3 +131,26 @@ def test_older_events_that_cannot_be_read_are_said_in_chinese(
         assert re.search("[A-Za-z]", words) is None, text
     finally:
         s.close()
+
+
+def test_a_whole_page_of_rows_it_cannot_read_does_not_stop_the_paging(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A page that brought no row to show (the newest rows all a newer version's kind) gave
+    the view nothing to scroll by, so nothing asked for the next page: the pane stayed
+    empty over a log of this version's own events."""
+    data = tmp_path / "data"
+    recorded_by_a_newer_version(data / "events.sqlite3", "p1", START, OURS)
+    newer = [(20 + m, "down" if m % 2 else "up", "up" if m % 2 else "down", None) for m in range(8)]
+    recorded_by_a_newer_version(data / "events.sqlite3", "p1", START, newer, kind="notice")
+    s = Session(tmp_path / "config", data, strict=False)
+    s.open_eventlog()
+    try:
+        pane = LogPane(s.history, page_size=4)  # two whole pages of them, the newest
+        qtbot.addWidget(pane)
+        pane.show()
+        qtbot.waitUntil(lambda: pane.model.rowCount() > 0, timeout=10_000)  # ours, older
+        note = pane.findChild(UnreadNote)
+        assert note is not None and note.text().startswith("8 stored events are not shown")
+    finally:
+        s.close()

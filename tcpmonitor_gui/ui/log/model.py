@@ -398,7 +398,8 @@ class LogModel(QStandardItemModel):
         if len(fresh) >= room:
             fresh = fresh[:room]
             self._history_done = True
-        if not fresh:
+        if not fresh:  # nothing shown, nothing for a view to scroll by and ask for more:
+            self.fetch_older()  # (a page of a newer version's rows left the pane empty)
             return
         for row in fresh:  # newest first: each older than the last
             self._older_seq -= 1
