@@ -654,3 +654,22 @@ def test_the_text_filter_reads_each_lines_words_once_not_at_every_key(
         pane.proxy.set_text(typed)
     assert pane.proxy.rowCount() == len([i for i in range(lines) if "after 1" in f"after {i} s"])
     assert len(read) <= lines, f"{len(read)} details read for {lines} lines"
+
+
+def test_a_filtered_pane_pages_past_rows_it_does_not_show(qtbot: QtBot, tmp_path: Path) -> None:
+    """Only one connection's events (the filter, or the log following the table's row),
+    and the newest page all others': the page showed nothing, so the view had nothing to
+    scroll by and never asked for the next, and the pane stayed empty over that
+    connection's stored events."""
+    with EventLog(tmp_path / "events.sqlite3") as log:
+        log.submit(state_event(i, profile="p1") for i in range(10))
+        log.submit(state_event(10 + i, profile="p2", name="Broker") for i in range(8))
+        assert log.flush()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history") as executor:
+            pane = LogPane(StoredHistory(log, executor), page_size=4)
+            qtbot.addWidget(pane)
+            pane.resize(900, 320)
+            pane.proxy.set_profile("p1")
+            show(qtbot, pane)
+            qtbot.waitUntil(lambda: pane.proxy.rowCount() == 10, timeout=10_000)
+            assert {e.profile_id for e in pane.model.events()} >= {"p1", "p2"}

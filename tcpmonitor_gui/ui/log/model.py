@@ -121,6 +121,10 @@ class LogModel(QStandardItemModel):
         self._history_done = history is None
         self._fetching = False
         self.unread = 0  # see ``unreadChanged``
+        #: Whether the view shows fewer rows than it has room for (the pane's): a page whose
+        #: rows it all filters out gave it nothing to scroll by, so nothing asked for the
+        #: next, and a pane showing one connection stayed empty over its older events.
+        self.wants_more: Callable[[], bool] = lambda: False
         self._generation = 0  # bumped by clear/reload so that late pages are dropped
         self._lazy = False
         self._newer_seq = 0  # live rows count up from here, history pages down
@@ -407,6 +411,8 @@ class LogModel(QStandardItemModel):
         self._rows[:0] = reversed(fresh)
         self._keys.update((_key(r.event), r) for r in fresh)
         self._append(fresh)
+        if self.wants_more():
+            self.fetch_older()
 
     def _history_failed(self, exc: BaseException) -> None:
         """Stop paging (retrying a broken file on every scroll helps no one) and say why."""
