@@ -1143,6 +1143,11 @@
         <extracomment>What the core puts in a problem&apos;s ``{placeholder}`` in words: said in the user&apos;s language too (the other values are numbers, names and the user&apos;s own text).</extracomment>
         <translation>例如 &apos;Sun 02:00-04:00 Europe/Berlin&apos; 或 &apos;2026-12-24 18:00 - 2026-12-27 08:00&apos;</translation>
     </message>
+    <message>
+        <source>(not shown: it may hold a password)</source>
+        <extracomment>A value a message does not show (``validate.HIDDEN``), in place of the value it names.</extracomment>
+        <translation>（未显示：其中可能含有密码）</translation>
+    </message>
 </context>
 <context>
     <name>FileProblem</name>
@@ -1396,7 +1401,7 @@
     </message>
     <message>
         <source>Time from the last good sign of the connection to the down event</source>
-        <extracomment>``(before_id, limit) -&gt; future of a page`` (``EventPage``: its rows newest first). Live rows written per turn of the event loop, at most (a row is a few tenths of a ms). A history page failed; the message is for the user (the pane stops paging). How many stored rows paged in so far this version cannot read (left out); 0 also when paging starts again from the newest (a reload, a clear). Around each piece of live rows (``append``): a view keeps its place once a piece. Connections whose last live change was &quot;could not check&quot; (``noise``). Live rows not shown yet, oldest first (already in ``_keys``).</extracomment>
+        <extracomment>``(before_id, limit) -&gt; future of a page`` (``EventPage``: its rows newest first). Live rows written per turn of the event loop, at most (a row is a few tenths of a ms). A history page failed; the message is for the user (the pane stops paging). How many stored rows paged in so far this version cannot read (left out); 0 also when paging starts again from the newest (a reload, a clear). Around each piece of live rows (``append``): a view keeps its place once a piece. Connections whose last live change was &quot;could not check&quot; (``noise``). Whether the view shows fewer rows than it has room for (the pane&apos;s): a page whose rows it all filters out gave it nothing to scroll by, so nothing asked for the next, and a pane showing one connection stayed empty over its older events. Live rows not shown yet, oldest first (already in ``_keys``).</extracomment>
         <translation>从连接最后一次正常迹象到判定断开所用的时间</translation>
     </message>
 </context>

@@ -48,6 +48,8 @@ def port_digits(text: str) -> str:
 #: Fields whose text may hold a secret (what a heartbeat sends may log in: Redis's ``AUTH
 #: password``): a refusal, printed and logged, names the field and the problem, not the text.
 SECRET_FIELDS = frozenset({"send"})
+#: What a message shows in place of a value that may be a secret.
+HIDDEN = "(not shown: it may hold a password)"
 
 
 class FieldError(ValueError):
@@ -63,7 +65,7 @@ class FieldError(ValueError):
         """The value as a message shows it (``show``), unless it may hold a secret."""
         secret = self.field.rpartition(".")[2] in SECRET_FIELDS
         if secret and isinstance(self.value, str) and self.value:
-            return "(not shown: it may hold a password)"
+            return HIDDEN
         return show(self.value)
 
     def under(self, prefix: str) -> FieldError:
@@ -77,6 +79,14 @@ class UnknownField(FieldError):
     """A field this program does not know: a typo, or a newer version's (fields are added to
     the profile and settings formats without raising their ``version``)."""
 
+    def shown(self) -> str:
+        """Text, a list or an object not shown: a newer version's field may be a password
+        (this version cannot know which are), said on a service's stderr (its journal) at
+        every start and reload, and in the window's banner."""
+        if isinstance(self.value, str | list | dict) and self.value:
+            return HIDDEN
+        return super().shown()
+
 
 #: How like a known field's name an unknown one must be to be named as its likely typo
 #: (``difflib``'s ratio): 'interval' for 'interval_s' is 0.89, 'on_dwn' for 'on_down' 0.92.
@@ -87,6 +97,9 @@ class UnknownChoice(UnknownField):
     """A name this program does not know where it knows a list of them (``choice``): a typo,
     or a newer version's, which adds a detector, a preset or a language so, as it adds
     fields, without raising ``version``."""
+
+    def shown(self) -> str:
+        return FieldError.shown(self)  # a name (a detector's, a language's), not a secret
 
 
 def show(value: Any) -> str:

@@ -239,3 +239,18 @@ def test_an_outage_ended_by_a_state_a_newer_version_wrote_says_so(
         request.getfixturevalue("chinese")
     [outage] = _outages_listed(qtbot, tmp_path, NEWER_STATE_OUTAGE)
     assert outage[3] == said
+
+
+def test_a_value_not_shown_is_said_so_in_chinese(chinese: None) -> None:
+    """What a newer version's field holds is not shown (``validate.HIDDEN``): said in the
+    user's language, as the rest of the line."""
+    from tcpmonitor_gui.core import validate
+    from tcpmonitor_gui.ui.common import field_problems
+    from tcpmonitor_gui.ui.common.file_problems import file_problem_text
+
+    assert field_problems.HIDDEN == validate.HIDDEN  # the core's words, recognised
+    said = file_problem_text(
+        f"settings.json: smtp: {validate.HIDDEN} is not a known field (known: actions, sound)"
+    )
+    words = re.sub(r"settings\.json|smtp|actions|sound", "", said)
+    assert not re.search(r"[A-Za-z]", words), said

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tcpmonitor_gui.core.validate import HIDDEN
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.helpers import contents, make_profile, plant
 from tests.unit._cli_process import DEADLINE_S, Home, Running, tcpmonitor
@@ -96,7 +97,7 @@ def test_run_uses_what_it_can_read_of_a_newer_versions_settings(tmp_path: Path) 
             run.read_until(lambda line: '"state":"up"' in line)
             run.wait_stderr(
                 lambda text: (
-                    "settings.json: theme: 'dark' is not a known field" in text
+                    f"settings.json: theme: {HIDDEN} is not a known field" in text
                     and text.endswith("; the others are used, and the file is left as it is\n")
                 )
             )

@@ -16,7 +16,7 @@ from tcpmonitor_gui.core.settings import (
     SettingsStore,
     parse_settings,
 )
-from tcpmonitor_gui.core.validate import FieldError
+from tcpmonitor_gui.core.validate import HIDDEN, FieldError
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_worker_count_chooses_when_workers_is_zero() -> None:
         ({"notify_on_up": None}, "notify_on_up: null is not true or false"),
         ({"sound": "loud"}, "sound: 'loud' is not true or false"),
         ({"language": "fr"}, "language: 'fr' is not one of system, en, zh_CN"),
-        ({"theme": "dark"}, "theme: 'dark' is not a known field (known: actions, language, "),
+        ({"theme": "dark"}, f"theme: {HIDDEN} is not a known field (known: actions, language, "),
     ],
 )
 def test_validation_names_option_value_and_allowed_range(

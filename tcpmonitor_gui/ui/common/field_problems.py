@@ -89,6 +89,8 @@ PHRASES = (
         "e.g. 'Sun 02:00-04:00 Europe/Berlin' or '2026-12-24 18:00 - 2026-12-27 08:00'",
     ),
 )
+#: A value a message does not show (``validate.HIDDEN``), in place of the value it names.
+HIDDEN = QT_TRANSLATE_NOOP("FieldProblem", "(not shown: it may hold a password)")
 
 
 def pattern(source: str, lead: str = "") -> re.Pattern[str]:
@@ -144,5 +146,6 @@ def field_error_text(message: str) -> str:
     for known, source in _tails():
         if (found := known.match(message)) is not None:
             values = {key: system_text(text) for key, text in found.groupdict().items()}
-            return values.pop("_head") + filled(CONTEXT, source, values, PHRASES)
+            head = values.pop("_head").replace(HIDDEN, translate(CONTEXT, HIDDEN))
+            return head + filled(CONTEXT, source, values, PHRASES)
     return message
