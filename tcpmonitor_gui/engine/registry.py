@@ -34,7 +34,7 @@ class ProfileRegistry(QObject):
     saved = Signal(str)
     #: What the file holds that the last read of it left out (``left_out``), each time that
     #: changes, in the GUI thread.
-    leftOut = Signal(str)
+    leftOut = Signal(object)
 
     def __init__(
         self,
@@ -50,8 +50,9 @@ class ProfileRegistry(QObject):
         self.profiles = profiles
         self._store = store
         #: What the file holds that the last read of it left out (a newer version's
-        #: connections: ``JsonStore.unread_error``), "" for nothing.
-        self.left_out = "" if store is None else store.unread_error
+        #: connections: ``JsonStore.unread_error``), "" for nothing; None while it cannot be
+        #: read at all (a newer ``version``: nothing is saved over it either).
+        self.left_out = "" if store is None else _left_out(store)
         profiles.subscribe(self._relay)
         profiles.watch_saves(self._save_done)  # called on the I/O thread
         profiles.deliver_with(lambda call: call_in_gui_thread(call, owner=self))
@@ -91,11 +92,18 @@ class ProfileRegistry(QObject):
     def _save_done(self, error: Exception | None) -> None:
         """After each write or read of the file (``resync``), on the I/O thread: the one that
         reads the store."""
-        left_out = "" if self._store is None else self._store.unread_error
+        left_out = "" if self._store is None else _left_out(self._store)
         call_in_gui_thread(self._left_out_now, left_out, owner=self)
         call_in_gui_thread(self.saved.emit, "" if error is None else str(error), owner=self)
 
-    def _left_out_now(self, left_out: str) -> None:
+    def _left_out_now(self, left_out: str | None) -> None:
         if left_out != self.left_out:
             self.left_out = left_out
             self.leftOut.emit(left_out)
+
+
+def _left_out(store: ProfileStore) -> str | None:
+    """``ProfileRegistry.left_out`` as the store's last read found it."""
+    if store.unread:
+        return store.unread_error
+    return None if store.read_only else ""

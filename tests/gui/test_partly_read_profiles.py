@@ -115,3 +115,29 @@ def test_the_refused_export_is_said_in_chinese(chinese: None, qtbot: QtBot, tmp_
     for kept in ("'tls'", "probe, heartbeat, watch", str(tmp_path / "exported.json")):
         words = words.replace(kept, "")
     assert not any("a" <= c.lower() <= "z" for c in words), said
+
+
+def test_a_newer_versions_file_moved_away_takes_its_banner_with_it(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A file of a newer ``version`` (nothing read): the banner went on saying that no
+    connection is saved over it after the user moved it away, as it advised, and the
+    connections added since were saved."""
+    config = tmp_path / "config"
+    config.mkdir()
+    newer = {"version": 2, "profiles": [NEWER]}
+    (config / "profiles.json").write_text(json.dumps(newer))
+    o = open_window(qtbot, config, tmp_path / "data", monitor=False)
+    try:
+        assert "Profiles could not be read" in o.window.banner.label_text()
+        os.replace(config / "profiles.json", config / "profiles.newer.json")
+        o.session.profiles.add([make_profile("127.0.0.1", 2, "probe", name="new")])
+        o.session.profiles.flush().result(timeout=10)
+        names = [p["name"] for p in json.loads((config / "profiles.json").read_text())["profiles"]]
+        assert names == ["new"]
+        qtbot.waitUntil(
+            lambda: "Profiles could not be read" not in o.window.banner.label_text(), timeout=5000
+        )
+    finally:
+        o.close()
+    assert json.loads((config / "profiles.newer.json").read_text()) == newer

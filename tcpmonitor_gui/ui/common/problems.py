@@ -99,10 +99,11 @@ PROFILES_LEFT_OUT = "profiles left out"
 def problem_key(problem: Problem) -> object:
     """Under what the banner says ``problem``: the event log's is withdrawn when the log
     writes (``tell_health``), the settings' when settings are saved, the profiles left out
-    when a read leaves none out; the others stay so."""
+    (or a newer ``version``'s file) when a read leaves none out; the others stay so."""
     if problem.kind is ProblemKind.EVENTLOG_UNUSABLE:
         return "event log"
-    if problem.kind is ProblemKind.PROFILES_NOT_ALL_READ:
+    newer = problem.newer and problem.kind is ProblemKind.PROFILES_UNREADABLE
+    if newer or problem.kind is ProblemKind.PROFILES_NOT_ALL_READ:
         return PROFILES_LEFT_OUT
     settings = (ProblemKind.SETTINGS_UNREADABLE, ProblemKind.SETTINGS_NOT_ALL_READ)
     return SETTINGS_READ if problem.kind in settings else problem
