@@ -772,7 +772,7 @@
     </message>
     <message>
         <source>The history cannot be read: {error}</source>
-        <translation>无法读取历史:{error}</translation>
+        <translation>无法读取历史：{error}</translation>
     </message>
     <message>
         <source>(of {duration} watched)</source>

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import re
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
@@ -247,19 +248,24 @@ def test_the_dock_is_built_when_first_wanted_and_reopens_where_it_was_left(
         third.close()
 
 
+def on_another_programs_database(qtbot: QtBot, tmp_path: Path) -> tuple[Opened, Profile]:
+    """The window on an events.sqlite3 that is another program's database, with a profile."""
+    db = make_profile("127.0.0.1", 5432, name="orders db")
+    config, data = tmp_path / "config", tmp_path / "data"
+    ProfileStore(config).save([db])
+    data.mkdir()
+    with sqlite3.connect(data / "events.sqlite3") as other:
+        other.execute("CREATE TABLE notes (text)")
+    return open_window(qtbot, config, data, monitor=False), db
+
+
 def test_without_a_usable_event_log_no_history_passes_for_an_empty_one(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     """The dock used to show nothing at all, the log pane no older events, and the report an
     empty page, as if the connection had no history: each now says it cannot be read, why,
     and the report writes nothing."""
-    db = make_profile("127.0.0.1", 5432, name="orders db")
-    config, data = tmp_path / "config", tmp_path / "data"
-    ProfileStore(config).save([db])
-    data.mkdir()
-    with sqlite3.connect(data / "events.sqlite3") as other:  # another program's database
-        other.execute("CREATE TABLE notes (text)")
-    opened = open_window(qtbot, config, data, monitor=False)
+    opened, db = on_another_programs_database(qtbot, tmp_path)
     window = opened.window
     try:
         assert opened.session.eventlog is not None and not opened.session.eventlog.opened_once
@@ -500,3 +506,27 @@ def test_an_outage_ended_by_a_restart_says_so_in_chinese(
     ]
     with details_of(qtbot, tmp_path, p, events) as dock:
         assert dock.outage_table.item(0, 3).text() == "监控已重新启动"
+
+
+def test_a_history_that_cannot_be_read_is_said_in_chinese(
+    qtbot: QtBot, tmp_path: Path, chinese: None
+) -> None:
+    """The Chinese details dock said "the event log cannot be used: ..." in English, and so did
+    the banner when the report could not be written for the same reason."""
+    opened, db = on_another_programs_database(qtbot, tmp_path)
+    window = opened.window
+    file = str(tmp_path / "data" / "events.sqlite3")
+    try:
+        window.show()
+        window.show_details(db.id)
+        label = window.details.uptime_label
+        qtbot.waitUntil(lambda: file in label.text(), timeout=5000)
+        assert label.text().startswith("无法读取历史：无法使用事件日志："), label.text()
+        assert re.search("[A-Za-z]", label.text().replace(file, "")) is None, label.text()
+        report = tmp_path / "report.html"
+        with qtbot.waitSignal(window.reports.problem, timeout=5000) as failed:
+            window.reports.write(report, 7)
+        said = failed.args[1].replace(str(report), "").replace(file, "")
+        assert "无法使用事件日志" in said and re.search("[A-Za-z]", said) is None, failed.args
+    finally:
+        opened.close()

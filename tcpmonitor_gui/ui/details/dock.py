@@ -44,10 +44,11 @@ from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.bidi import anchored, isolated
 from ..common.detail_text import detail_text
+from ..common.file_problems import file_problem_text
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.labels import cause_text
 from ..common.plain import plain
-from ..common.text import coarse_duration_text, duration_text
+from ..common.text import coarse_duration_text, duration_text, error_text
 from ..status.cells import detector_text, format_uptime
 
 if TYPE_CHECKING:
@@ -269,9 +270,8 @@ class DetailsDock(QDockWidget):
             return  # a newer question is on its way
         error = future.exception()
         if error is not None:
-            self.uptime_label.setText(self.tr("The history cannot be read: {error}").format(
-                error=error
-            ))  # fmt: skip
+            said = self.tr("The history cannot be read: {error}")
+            self.uptime_label.setText(said.format(error=file_problem_text(error_text(error))))
             return
         self.history = history = future.result()
         if self.chart is None:

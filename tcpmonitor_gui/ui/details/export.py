@@ -19,6 +19,7 @@ from ...core.session import Session
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.file_dialogs import ask_save_file
+from ..common.file_problems import file_problem_text
 from ..common.text import error_text
 
 #: The periods offered, by action name: days.
@@ -81,7 +82,8 @@ class ReportExport(QObject):
 
     def _written(self, path: Path, future: concurrent.futures.Future[int]) -> None:
         if (exc := future.exception()) is not None:
-            self.problem.emit(self.tr("The report was not written"), f"{path}: {error_text(exc)}")
+            why = file_problem_text(error_text(exc))
+            self.problem.emit(self.tr("The report was not written"), f"{path}: {why}")
             return
         count = future.result()
         self.message.emit(
