@@ -1669,10 +1669,6 @@
         <translation>主工具栏</translation>
     </message>
     <message>
-        <source>This computer is offline</source>
-        <translation>本机已离线</translation>
-    </message>
-    <message>
         <source>No connections</source>
         <translation>没有连接</translation>
     </message>
@@ -3136,6 +3132,10 @@ Take them too?</source>
         <translation>
             <numerusform>{state} {n}</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>This computer is offline</source>
+        <translation>本机已离线</translation>
     </message>
     <message>
         <source>no connections</source>

@@ -39,7 +39,7 @@ from .settings.actions import SettingsActions
 from .status.model import StatusModel
 from .status.stored import StoredHistory
 from .status.view import StatusTable
-from .tray import COUNT_ORDER, TrayIcon, count_text
+from .tray import COUNT_ORDER, TrayIcon, count_text, offline_text
 from .window_actions import EMPTY_MENU, MENUS, ROW_MENU, TOOLBAR, build_actions, fill
 from .window_actions import selection_actions as _selection_actions
 from .window_state import WindowState
@@ -266,10 +266,10 @@ class MainWindow(QMainWindow):
         counts, self._counts = self._counts, None
         if counts is not None:
             parts = [count_text(counts[s], s) for s in COUNT_ORDER if counts.get(s)]
-            if self.policy.is_local_offline():
-                parts.insert(0, self.tr("This computer is offline"))
+            if offline := self.policy.is_local_offline():
+                parts.insert(0, offline_text())
             self.counts_label.setText("  ·  ".join(parts) or self.tr("No connections"))
-            self.tray.update_status(counts, self.model.down_names())
+            self.tray.update_status(counts, self.model.down_names(), offline=offline)
             worst = self.model.worst_state()
             if worst is not self._icon_state:
                 self._icon_state = worst

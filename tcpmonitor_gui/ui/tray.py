@@ -65,14 +65,25 @@ def count_text(n: int, state: State) -> str:
     )
 
 
+def offline_text() -> str:
+    """What the status bar and the tray's tooltip say first while this computer's network
+    is down (the tooltip said nothing of it: "20 down" read as twenty servers down)."""
+    return Tray.tr("This computer is offline")
+
+
 def tooltip_text(
-    counts: Mapping[State, int], down_names: Sequence[str], *, max_len: int = TOOLTIP_MAX
+    counts: Mapping[State, int],
+    down_names: Sequence[str],
+    *,
+    offline: bool = False,
+    max_len: int = TOOLTIP_MAX,
 ) -> str:
     """``TCP Monitor — 12 up, 1 down: Orders DB``, with down names cut to fit ``max_len``
-    (and isolated, where they could turn the words around them: ``common.bidi``)."""
+    (and isolated, where they could turn the words around them: ``common.bidi``); ``TCP
+    Monitor — This computer is offline; 13 down: ...`` while this computer is offline."""
     parts = [count_text(counts[s], s) for s in COUNT_ORDER if counts.get(s, 0) > 0]
     summary = ", ".join(parts) if parts else translate("Tray", "no connections")
-    text = f"{APP_NAME} — {summary}"
+    text = f"{APP_NAME} — {offline_text()}; {summary}" if offline else f"{APP_NAME} — {summary}"
     if not down_names:
         return text
     names = _names_that_fit(down_names, max_len - len(text) - len(": "))
@@ -258,9 +269,13 @@ class TrayIcon(QObject):
 
     # -- what the window tells it -------------------------------------------------------
 
-    def update_status(self, counts: Mapping[State, int], down_names: Sequence[str]) -> None:
+    def update_status(
+        self, counts: Mapping[State, int], down_names: Sequence[str], *, offline: bool = False
+    ) -> None:
+        """The counts, the names down and whether this computer is offline (as the status
+        bar says them)."""
         self._state = worst(s for s, n in counts.items() if n > 0)
-        self._tooltip = tooltip_text(counts, down_names)
+        self._tooltip = tooltip_text(counts, down_names, offline=offline)
         self._repaint()
 
     def set_unacknowledged(self, count: int) -> None:

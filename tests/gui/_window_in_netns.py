@@ -4,8 +4,8 @@ namespace whose cable the test pulls): ``_window_in_netns.py CONFIG DATA``.
 It prints, as JSON lines on stdout: every event the engine hands the window (``to_json``),
 and every notice the notification policy gives the window to show (``{"kind": "notice"}``).
 On stdin, ``flush`` makes the policy tell what it holds now and answers ``{"kind":
-"flushed"}`` with the status line, so a test knows that everything said about what it has
-seen is said; EOF quits, as the program does.
+"flushed"}`` with the status line and the tray's tooltip, so a test knows that everything
+said about what it has seen is said; EOF quits, as the program does.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def main() -> int:
     def flush() -> None:
         window.policy.flush()
         window._flush_ui()  # the status line as it is now, not in 100 ms
-        say({"kind": "flushed", "status": window.counts_label.text()})
+        status, tooltip = window.counts_label.text(), window.tray.tooltip()
+        say({"kind": "flushed", "status": status, "tooltip": tooltip})
 
     def read_commands() -> None:
         for line in sys.stdin:

@@ -49,10 +49,17 @@ def ns() -> Iterator[Namespace]:
 def notices(run: JsonLines) -> tuple[list[dict[str, object]], str]:
     """Everything the window was given to show, once the policy has told what it held, and
     the window's status line then."""
+    said, status, _ = told(run)
+    return said, status
+
+
+def told(run: JsonLines) -> tuple[list[dict[str, object]], str, str]:
+    """``notices``, and the tray's tooltip then."""
     start = len(run.seen)
     run.send("flush")
     _, flushed = run.until(lambda e: e["kind"] == "flushed", 10, start=start)
-    return [e for _, e in run.seen if e["kind"] == "notice"], str(flushed["status"])
+    said = [e for _, e in run.seen if e["kind"] == "notice"]
+    return said, str(flushed["status"]), str(flushed["tooltip"])
 
 
 def offline_told_once(run: JsonLines, profiles: list[Profile]) -> None:
@@ -61,9 +68,10 @@ def offline_told_once(run: JsonLines, profiles: list[Profile]) -> None:
     for p in profiles:
         _, down = run.until(state_of(p.id, "down"), 15)
         assert down["cause"] == "local_network", down
-    said, status = notices(run)
+    said, status, tooltip = told(run)
     assert [n["title"] for n in said] == ["This computer is offline"], said
     assert status.startswith("This computer is offline"), status
+    assert tooltip.startswith("TCP Monitor — This computer is offline; 20 down"), tooltip
 
 
 def test_a_pulled_cable_is_one_notice_and_its_return_one_more(
@@ -90,9 +98,10 @@ def test_a_pulled_cable_is_one_notice_and_its_return_one_more(
                 assert back_at - plugged < INTERVAL_S + 1.5, f"{p.name} back late"
             _, back = run.until(lambda e: e["kind"] == "notice" and e["title"] == "Back online", 5)
             assert back["body"] == "20 of 20 connections are up.", back
-            said, status = notices(run)
+            said, status, tooltip = told(run)
             assert [n["title"] for n in said] == ["This computer is offline", "Back online"]
             assert "offline" not in status, status
+            assert tooltip == "TCP Monitor — 20 up", tooltip
         finally:
             run.stop(at_eof_s=15)
         assert run.proc.returncode == 0, run.stderr_file.read_text()

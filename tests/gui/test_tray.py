@@ -80,6 +80,14 @@ def test_tooltip_cuts_a_long_list_of_names_and_says_how_many_more() -> None:
     assert text.endswith(" more")
 
 
+def test_tooltip_says_first_that_this_computer_is_offline_and_still_fits() -> None:
+    """As the status bar says it (tests/gui/test_local_network_window.py, for real)."""
+    names = [f"Database server number {i}" for i in range(10)]
+    text = tooltip_text({State.DOWN: 10}, names, offline=True)
+    assert len(text) <= TOOLTIP_MAX
+    assert text.startswith("TCP Monitor — This computer is offline; 10 down: Database server")
+
+
 def test_tooltip_cuts_even_a_single_overlong_name() -> None:
     text = tooltip_text({State.DOWN: 2}, ["x" * 300, "y"])
     assert len(text) <= TOOLTIP_MAX
