@@ -412,6 +412,10 @@
         <translation>监控已停止</translation>
     </message>
     <message>
+        <source>target changed</source>
+        <translation>目标已更改</translation>
+    </message>
+    <message>
         <source>still down after its maintenance window</source>
         <translation>维护时段结束后仍然断开</translation>
     </message>
@@ -837,6 +841,10 @@
     <message>
         <source>monitoring restarted</source>
         <translation>监控已重新启动</translation>
+    </message>
+    <message>
+        <source>target changed</source>
+        <translation>目标已更改</translation>
     </message>
     <message>
         <source>{state} (a state this version does not know)</source>

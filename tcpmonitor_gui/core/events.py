@@ -42,6 +42,10 @@ NO_SUCH_NAME = "no such name"
 COULD_NOT_CHECK = "could not check"
 #: The detail of the ``unknown`` a program stores for a profile it stops watching.
 STOPPED = "monitoring stopped"
+#: The detail of the ``unknown`` stored when a profile is given another target (host, port
+#: or address family): what its old target was ends there, the new one's first state is its
+#: own (a drop of the old one went on as the new one's, "back up after" the old one's time).
+TARGET_CHANGED = "target changed"
 
 
 class Cause(enum.StrEnum):

@@ -15,7 +15,7 @@ import random
 from collections.abc import AsyncIterator, Callable, Iterable
 
 from .detectors import run_held, run_probe
-from .events import STOPPED, Cause, Event, Kind, State, utc_now
+from .events import STOPPED, TARGET_CHANGED, Cause, Event, Kind, State, utc_now
 from .failure import CheckFailed
 from .lean_probe import LeanProbe, Pace, lean_address
 from .localnet import LocalNetwork
@@ -366,19 +366,20 @@ class MonitorSet:
             else:
                 del self._turns[profile_id]
 
-    async def _remove(self, profile_id: str, *, record: bool = False) -> None:
+    async def _remove(self, profile_id: str, *, record: bool = False, why: str = STOPPED) -> None:
         monitor = self.monitors.pop(profile_id, None)
         if monitor is not None:
             self._unindex(monitor)
             await monitor.stop()
             if record and monitor.state is not State.PAUSED:
-                self._emit_state(monitor, State.UNKNOWN, STOPPED)
+                self._emit_state(monitor, State.UNKNOWN, why)
 
     async def update(self, profile: Profile) -> Monitor:
         """Apply an edited profile: the monitor restarts with the new settings, or, when
         only what is not checked changed (a name, notices, a snooze), takes them on as it
         runs: a held connection is not dropped for a rename. A drop of the same target goes
-        on through the restart (``StateMachine.go_on_from``)."""
+        on through the restart (``StateMachine.go_on_from``); another target's state begins
+        anew, the old one's ended by an ``unknown`` (``events.TARGET_CHANGED``)."""
         async with self._turn(profile.id):
             return await self._update(profile)
 
@@ -388,8 +389,8 @@ class MonitorSet:
             monitor.take_on(profile)
             return monitor
         waits = monitor is not None and monitor._window is not None  # a window's end
-        await self._remove(profile.id)
         same = monitor is not None and monitor.profile.same_target(profile)
+        await self._remove(profile.id, record=not same, why=TARGET_CHANGED)
         paused = monitor is not None and monitor.state is State.PAUSED
         before = monitor.machine if monitor is not None and (same or paused) else None
         edited = self.add(profile, stagger=False, before=before)

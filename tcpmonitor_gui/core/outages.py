@@ -3,7 +3,8 @@
 An outage of a profile begins with a ``down`` that follows anything but ``down`` (in time),
 and ends with the profile's next state event that is not ``down``: ``up`` or ``degraded`` (it
 recovered), ``paused`` (the user stopped watching it) or ``unknown`` (monitoring stopped: the
-program quit, the profile was removed; when it really came back is not known). One without an
+program quit, the profile was removed; when it really came back is not known; or the target
+changed: another host or port is watched from then on, whose states are its own). One without an
 end is ongoing. Derived on demand, in two statements read in one snapshot (the outage each
 profile was in when the period began, then those that began in it, in the order of an index:
 nothing sorted, nothing held); each start finds its end through the ``(profile_id, ts)``
@@ -21,7 +22,7 @@ from typing import Any
 
 from .eventdb import unix_seconds
 from .eventqueries import profile_id
-from .events import Cause, State, iso_ms
+from .events import TARGET_CHANGED, Cause, State, iso_ms
 
 #: How an outage ended, by the state that ended it.
 ENDED_BY = {
@@ -31,6 +32,8 @@ ENDED_BY = {
     State.UNKNOWN: "monitoring stopped",
     State.CONNECTING: "monitoring restarted",
 }
+#: How an outage ended that an ``unknown`` stored for a new target ended (``TARGET_CHANGED``).
+ENDED_BY_TARGET = "target changed"
 
 #: A start: a ``down`` row ``{s}`` whose profile was in any other state just before it, by
 #: time (a state change, not an action's row). Not by its ``previous``: two processes writing
@@ -50,7 +53,8 @@ _COUNTED = "NOT coalesce({d}.maintenance, 0) AND {d}.cause IS NOT 'local_network
 #: ``down``, found by a forward seek on ``(profile_id, ts)``; and whether any of it counts.
 _OUTAGES = f"""
 SELECT s.profile_id, s.profile_name, s.ts, s.cause, s.detail, s.detection_ms, s.maintenance,
-  e.ts, e.state,
+  e.ts, CASE WHEN e.state = 'unknown' AND e.detail = '{TARGET_CHANGED}'  -- a new target's
+            THEN '{ENDED_BY_TARGET}' ELSE e.state END,
   CASE WHEN {_COUNTED.format(d="s")} THEN 1  -- its start counts: no seek (most outages)
   ELSE EXISTS (SELECT 1 FROM events d  -- a change in it that counts against the target
           WHERE d.profile_id = s.profile_id AND d.ts BETWEEN s.ts AND coalesce(e.ts, 1e308)
@@ -100,7 +104,7 @@ class Outage:
     detail: str
     #: How long the drop took to notice (ms), where known.
     detection_ms: float | None
-    #: "recovered", "paused", "monitoring stopped"; "" while it lasts.
+    #: "recovered", "paused", "monitoring stopped", "target changed"; "" while it lasts.
     ended_by: str
     #: It began inside one of the profile's maintenance windows.
     maintenance: bool

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from tcpmonitor_gui.cli.main import main as cli_main
 from tcpmonitor_gui.core.eventlog import EventLog
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State, steady
+from tcpmonitor_gui.core.events import TARGET_CHANGED, Cause, Event, Kind, State, steady
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.ui.details.dock import DetailsDock
@@ -530,3 +530,18 @@ def test_a_history_that_cannot_be_read_is_said_in_chinese(
         assert "无法使用事件日志" in said and re.search("[A-Za-z]", said) is None, failed.args
     finally:
         opened.close()
+
+
+def test_an_outage_ended_by_a_new_target_says_so_in_chinese(
+    qtbot: QtBot, tmp_path: Path, chinese: None
+) -> None:
+    """A drop whose connection was given another host or port ends there: "target changed"
+    (it was "recovered" or "monitoring restarted", by a target it never watched)."""
+    p = make_profile("127.0.0.1", 5432, name="db")
+    events = [
+        ev(p, ago(hours=2), State.DOWN, cause=Cause.RESET),
+        ev(p, ago(hours=1), State.UNKNOWN, detail=TARGET_CHANGED),
+        ev(p, ago(hours=1) + dt.timedelta(seconds=1), State.UP),
+    ]
+    with details_of(qtbot, tmp_path, p, events) as dock:
+        assert dock.outage_table.item(0, 3).text() == "目标已更改"

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.events import TARGET_CHANGED, Cause, Event, Kind, State
 from tcpmonitor_gui.core.monitor import MonitorSet
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
@@ -221,6 +221,35 @@ async def test_a_profile_edited_while_down_stays_down_until_its_server_answers(
     states = [(e.previous, e.state) for t, e in collector.events
               if t >= edited_at and e.kind is Kind.STATE]  # fmt: skip
     assert states == [(State.DOWN, State.UP)], f"{kind} {preset}: {states}"
+
+
+@pytest.mark.parametrize("kind", ["watch", "heartbeat", "probe"])
+async def test_a_drop_given_another_target_ends_there_and_the_new_one_begins_afresh(
+    monitors: MonitorSet, collector: Collector, echo_server: LineEchoServer, kind: str
+) -> None:
+    """A profile down, its port edited to a server that answers: the new target's first
+    "up" followed the old target's "down" (a probe's "down -> up"; a held connection's
+    "connecting" after it), so the old outage was told "back up after" its time, with its
+    cause, and stored as recovered by a target it never watched. The old target's state
+    now ends at the edit ("unknown", target changed), and the new one begins from nothing."""
+    from tests.unit.test_detect_probe import closed_port
+
+    asks = {"preset": "echo"} if kind == "heartbeat" else {}
+    quick = {"interval_s": 0.2, "timeout_s": 0.5, "id": "moved", **asks}
+    monitors.add(make_profile("127.0.0.1", closed_port(), kind, **quick), stagger=False)
+    await collector.wait_state(State.DOWN, timeout=5)
+    edited_at = time.monotonic()
+    await monitors.update(make_profile(*echo_server.address, kind, **quick))
+    await collector.wait_state(State.UP, timeout=5, after=edited_at)
+    states = [e for t, e in collector.events if t >= edited_at and e.kind is Kind.STATE]
+    ended, *rest = states
+    assert (ended.previous, ended.state, ended.detail) == (
+        State.DOWN,
+        State.UNKNOWN,
+        TARGET_CHANGED,
+    )
+    assert ended.cause is None, ended
+    assert all(e.previous is not State.DOWN for e in rest), states
 
 
 @pytest.mark.parametrize(

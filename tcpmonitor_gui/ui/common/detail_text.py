@@ -100,6 +100,7 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "paused"),
     QT_TRANSLATE_NOOP("Detail", "connecting"),
     QT_TRANSLATE_NOOP("Detail", "monitoring stopped"),
+    QT_TRANSLATE_NOOP("Detail", "target changed"),
     QT_TRANSLATE_NOOP("Detail", "still down after its maintenance window"),
     QT_TRANSLATE_NOOP("Detail", "still down, no longer for this computer's network: {detail}"),
     QT_TRANSLATE_NOOP("Detail", "recorded here from now on: the program that recorded it stopped"),

@@ -397,6 +397,7 @@ def _ended_text(ended_by: str) -> str:
         "paused": translate("DetailsDock", "paused"),
         "monitoring stopped": translate("DetailsDock", "monitoring stopped"),
         "monitoring restarted": translate("DetailsDock", "monitoring restarted"),
+        "target changed": translate("DetailsDock", "target changed"),
     }
     if (word := words.get(ended_by)) is None:
         unknown = translate("DetailsDock", "{state} (a state this version does not know)")

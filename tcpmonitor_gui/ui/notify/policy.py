@@ -45,6 +45,9 @@ testable with a fake clock and no display.
   "Could not check Orders DB: ...", under the drops' switches; it is no drop, counted nowhere.
 - A drop found at a start or a resume that was down when last watched (before the restart
   or the pause) is no news: one quiet "Still down" notice tells them (``still``).
+- A connection given another target (``TARGET_CHANGED``) ends its outage there, silently:
+  the user did it. The new target is a new thing: its drop is told, its being up is not
+  (it was told "back up after" the old one's outage, with the old one's cause).
 - Flapping protection, see ``repeats.Repeats``. Actions that failed: ``failed_actions``.
 """
 
@@ -57,21 +60,14 @@ from collections.abc import Callable, Mapping, Sequence
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ...core.eventqueries import KNOWN_STATES
-from ...core.events import NO_SUCH_NAME, Cause, Event, Kind, State
+from ...core.events import NO_SUCH_NAME, TARGET_CHANGED, Cause, Event, Kind, State
 from ...core.last_seen import LastSeen
 from ...core.profile import Profile
 from ...core.settings import Settings
 from ..common.labels import cause_text
 from ..common.text import duration_text
 from . import computer, wording
-from .computer import (
-    BACK_GRACE_S,
-    CHANGE_SETTLE_S,
-    WAKE_SETTLE_S,
-    ComputerNotices,
-    host_counts,
-    single_shot,
-)
+from .computer import ComputerNotices, host_counts, single_shot
 from .dns import DnsNotices
 from .failed_actions import FailedActions
 from .notice import Change, Joining, Notice, Transition, net
@@ -109,9 +105,9 @@ class NotificationPolicy(QObject):
         quiet_s: float = QUIET_S,
         first_s: float = FIRST_S,
         repeat_s: float = REPEAT_S,
-        back_grace_s: float = BACK_GRACE_S,
-        wake_settle_s: float = WAKE_SETTLE_S,
-        change_settle_s: float = CHANGE_SETTLE_S,
+        back_grace_s: float = computer.BACK_GRACE_S,
+        wake_settle_s: float = computer.WAKE_SETTLE_S,
+        change_settle_s: float = computer.CHANGE_SETTLE_S,
         clock: Callable[[], float] = time.monotonic,
         network_up: Callable[[], bool | None] = lambda: None,
     ) -> None:
@@ -201,6 +197,8 @@ class NotificationPolicy(QObject):
                 self._pending.append(Change(Transition.UP, event, now, down))
             elif event.state is State.UNKNOWN and event.cause is Cause.LOCAL_ERROR:
                 self._pending.append(Change(Transition.UNCHECKED, event, now))
+            elif event.state is State.UNKNOWN and event.detail == TARGET_CHANGED:
+                self._down.pop(pid, None)
         if (self._pending and len(self._pending) > held) or self.still.still or self.still.held:
             self._arm()
 
