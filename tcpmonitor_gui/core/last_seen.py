@@ -16,7 +16,7 @@ from pathlib import Path
 from .actions import found_again
 from .eventdb import IS_CHANGE, EventLogError, unix_seconds
 from .eventqueries import KNOWN_STATES, read
-from .events import Cause, Event, State
+from .events import TARGET_CHANGED, Cause, Event, State
 
 #: How many of a profile's last state events are looked at: enough to follow its state back
 #: across a few restarts (each writes "unknown", "connecting" and the state found again).
@@ -130,10 +130,13 @@ def known_states(
     }
 
 
-#: The state a profile was last known in before a time (a state change, not an action's row).
-_BEFORE = """
+#: The state a profile was last known in before a time (a state change, not an action's row);
+#: 'unknown' where it was given another target since (``TARGET_CHANGED``): nothing is known
+#: of the new one, and the old one's drop was taken for it ("down -> up", its up action run).
+_BEFORE = f"""
 SELECT state FROM events WHERE profile_id = :pid AND ts < :ts
-  AND coalesce(kind, 'state') = 'state' AND state IN ('up', 'degraded', 'down')
+  AND coalesce(kind, 'state') = 'state'
+  AND (state IN ('up', 'degraded', 'down') OR state = 'unknown' AND detail = '{TARGET_CHANGED}')
 ORDER BY ts DESC, id DESC LIMIT 1
 """
 
@@ -141,8 +144,9 @@ ORDER BY ts DESC, id DESC LIMIT 1
 def states_before(path: Path, events: Sequence[Event]) -> list[State | None]:
     """The state (up, degraded or down) the log in ``path`` last knew each of ``events``'
     profiles in before it, for a state found again (``actions.found_again``): what it changed
-    from, as far as anyone knows (nothing watched in between). None: none known, or not
-    found again. One connection for all (a start finds a thousand states again at once)."""
+    from, as far as anyone knows (nothing watched in between). None: none known (or only of
+    a target it had before), or not found again. One connection for all (a start finds a
+    thousand states again at once)."""
     asked = [
         {"pid": event.profile_id, "ts": unix_seconds(event.ts)} if found_again(event) else None
         for event in events
@@ -150,7 +154,8 @@ def states_before(path: Path, events: Sequence[Event]) -> list[State | None]:
 
     def query(conn: sqlite3.Connection) -> list[State | None]:
         rows = [None if p is None else conn.execute(_BEFORE, p).fetchone() for p in asked]
-        return [None if row is None else State(row[0]) for row in rows]
+        known = [None if row is None else State(row[0]) for row in rows]
+        return [None if state is State.UNKNOWN else state for state in known]
 
     if not any(asked):
         return [None] * len(asked)

@@ -26,7 +26,7 @@ from tcpmonitor_gui.core.events import Cause, Event, State
 from tcpmonitor_gui.core.last_seen import states_before
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
-from tcpmonitor_gui.lab import FaultProxy
+from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tests.helpers import make_profile, stored_event
 
 from ._cli_process import DEADLINE_S, Home, Running
@@ -204,3 +204,32 @@ def test_states_found_again_together_are_asked_of_the_log_in_one_read(
         assert ("not run" in by_name[p.name]) is bool(i % 2), (p.name, by_name[p.name])
     assert len(ran.read_text().splitlines()) == len(profiles) // 2
     assert len(opened) < 10, f"{len(opened)} connections to the log for {len(profiles)} states"
+
+
+def test_a_new_target_up_runs_no_up_action_for_the_old_targets_drop(
+    tmp_path: Path, proxy: FaultProxy, echo_server: LineEchoServer
+) -> None:
+    """db refused, then given (SIGHUP) a port that answers: its first check of the new target,
+    a state found afresh, was taken as a change from the old target's "down", the last state
+    the log knew: the ``up`` action ran ("down -> up", the team told it came back) and the
+    ``change`` action said "down -> up" of a target that was never down. The new target's
+    first state is a first sight."""
+    home = Home(tmp_path / "config", tmp_path / "data")
+    ups, changes = tmp_path / "ups", tmp_path / "changes"
+    proxy.set_mode("refuse")
+    actions = [{"on": on, "run": [sys.executable, "-c", CHANGE, str(file)]}
+               for on, file in (("up", ups), ("change", changes))]  # fmt: skip
+    db = make_profile(*proxy.address, interval_s=0.2, name="db")
+    ProfileStore(home.config).save([dataclasses.replace(db, actions=parse("actions", actions))])
+    with FaultProxy(echo_server.address) as other, Running(home, "run", "--json") as run:
+        run.read_until(lambda line: json.loads(line).get("state") == "down")
+        assert "exit 0" in action_line(run)  # the change action, for the drop
+        moved = dataclasses.replace(db, port=other.address[1], actions=parse("actions", actions))
+        ProfileStore(home.config).save([moved])
+        run.send_signal(signal.SIGHUP)
+        run.read_until(lambda line: json.loads(line).get("state") == "up")
+        assert "exit 0" in action_line(run)  # the change action, for the new target's up
+        run.send_signal(signal.SIGTERM)
+        assert run.wait() == 0  # every action done
+    assert not ups.exists(), ups.read_text()
+    assert changes.read_text().splitlines()[-1] in ("unknown -> up", "connecting -> up")
