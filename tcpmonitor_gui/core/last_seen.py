@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import math
 import sqlite3
@@ -40,9 +41,14 @@ class LastSeen:
     latencies: tuple[float | None, ...] = ()
 
 
+#: The state of an ``unknown`` stored for another target (``TARGET_CHANGED``), as read here.
+_MOVED = "moved"
+
 _LAST_EVENTS = f"""
 WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids))
-SELECT e.profile_id, e.ts, e.state, e.cause FROM ids JOIN events e ON e.id IN (
+SELECT e.profile_id, e.ts,
+  CASE WHEN e.state = 'unknown' AND e.detail = '{TARGET_CHANGED}' THEN '{_MOVED}' ELSE e.state END,
+  e.cause FROM ids JOIN events e ON e.id IN (
   SELECT id FROM events WHERE profile_id = pid AND {IS_CHANGE}
     AND ts < :until
   ORDER BY ts DESC, id DESC LIMIT {LOOK_BACK})
@@ -89,7 +95,10 @@ def _walk_back(
     events: list[tuple[float, str, str | None]],
 ) -> tuple[State | None, dt.datetime | None, Cause | None]:
     """The last known state and the earliest event that began it, skipping what a restart or a
-    pause wrote in between (unknown, connecting, paused) when the state found again is the same."""
+    pause wrote in between (unknown, connecting, paused) when the state found again is the same;
+    none of what it was before it was given another target (up since then, not since the old
+    one came up; not the old one's last drop)."""
+    events = list(itertools.takewhile(lambda event: event[1] != _MOVED, events))
     state: str | None = None
     since: float | None = None
     cause = next((why for _ts, each, why in events if each == "down" and why), None)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.eventqueries import read
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State
+from tcpmonitor_gui.core.events import TARGET_CHANGED, Cause, Event, Kind, State
 from tcpmonitor_gui.core.last_seen import LOOK_BACK, last_seen
 
 UTC = dt.UTC
@@ -98,3 +99,28 @@ def test_a_minute_of_checks_that_timed_nothing_is_no_failure(tmp_path: Path) -> 
         assert log.flush()
     seen = read(path, lambda conn: last_seen(conn, ["w"], NOW), {})["w"]
     assert seen.latencies == (0.03, None, 0.05)
+
+
+def test_what_an_old_target_was_is_not_what_the_new_one_has_been(tmp_path: Path) -> None:
+    """A connection given another host or port (its old target's state ended "target
+    changed"), then the program restarted: the table said the new target was up since the
+    old one came up, and named the old one's last drop (a reset) as its last cause."""
+    moved = ev(6, "m", State.UNKNOWN, detail=TARGET_CHANGED)
+    history = [
+        ev(0, "m", State.UP),
+        ev(5, "m", State.DOWN, cause=Cause.RESET),
+        moved,
+        ev(7, "m", State.UP),
+        *restart(20, "m", State.UP),
+        ev(0, "n", State.UP),
+        dataclasses.replace(moved, profile_id="n", profile_name="n"),
+        ev(7, "n", State.UP),
+    ]
+    path = tmp_path / "events.sqlite3"
+    with EventLog(path) as log:
+        log.submit(history)
+        assert log.flush()
+    seen = read(path, lambda conn: last_seen(conn, ["m", "n"], NOW), {})
+    m, n = seen["m"], seen["n"]
+    assert (m.state, m.since, m.cause) == (State.UP, at(7), None)
+    assert (n.state, n.since, n.cause) == (State.UP, at(7), None)
