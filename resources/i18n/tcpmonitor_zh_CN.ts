@@ -1316,6 +1316,14 @@
         <translation>无法使用事件日志：{why}</translation>
     </message>
     <message>
+        <source>is TCP Monitor&apos;s own {name} ({file}); nothing written, choose another file</source>
+        <translation>是 TCP Monitor 自己的 {name}（{file}）；未写入任何内容，请另选一个文件</translation>
+    </message>
+    <message>
+        <source>is TCP Monitor&apos;s own {name}; nothing written, choose another file</source>
+        <translation>是 TCP Monitor 自己的 {name}；未写入任何内容，请另选一个文件</translation>
+    </message>
+    <message>
         <source>a named pipe (FIFO)</source>
         <extracomment>The kinds of files that are not one (``core.atomicfile.KINDS``), said in a message.</extracomment>
         <translation>命名管道（FIFO）</translation>

@@ -545,3 +545,32 @@ def test_an_outage_ended_by_a_new_target_says_so_in_chinese(
     ]
     with details_of(qtbot, tmp_path, p, events) as dock:
         assert dock.outage_table.item(0, 3).text() == "目标已更改"
+
+
+def test_an_export_onto_the_programs_own_file_is_refused_in_chinese(
+    qtbot: QtBot, tmp_path: Path, chinese: None
+) -> None:
+    """The report, the event log's CSV and the connections exported onto one of the
+    program's own files are refused, and the Chinese window said why in English ("is TCP
+    Monitor's own profiles.json; nothing written, choose another file")."""
+    config, data = tmp_path / "config", tmp_path / "data"
+    ProfileStore(config).save([make_profile("127.0.0.1", 5432, name="db")])
+    opened = open_window(qtbot, config, data, monitor=False)
+    window, own = opened.window, config / "profiles.json"
+    before = own.read_bytes()
+    try:
+        exports = [
+            (window.reports.problem, lambda: window.reports.write(own, 7)),
+            (window.log_pane.problem, lambda: window.log_pane.export_csv(own)),
+            (window.profiles.problem, lambda: window.profiles.export_file(own)),
+        ]
+        for problem, export in exports:
+            with qtbot.waitSignal(problem, timeout=5000) as said:
+                export()
+            title, text = said.args
+            words = title + text.replace(str(own), "").replace("profiles.json", "")
+            words = words.replace("TCP Monitor", "")  # the program's name, in every language
+            assert re.search("[A-Za-z]", words) is None, said.args
+    finally:
+        opened.close()
+    assert own.read_bytes() == before  # nothing written

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 
 from .field_problems import field_error_text, filled, pattern
 from .i18n import QT_TRANSLATE_NOOP
 from .system_words import system_text
+from .text import error_text
 
 CONTEXT = "FileProblem"
 
@@ -118,6 +120,14 @@ MESSAGES = (
     QT_TRANSLATE_NOOP("FileProblem", "not saved: {name}: {why}"),
     # A query of a log that could not be opened (``core.session.usable_eventlog``).
     QT_TRANSLATE_NOOP("FileProblem", "the event log cannot be used: {why}"),
+    # An export onto one of the program's own files (``core.outputs.refuse_own``).
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "is TCP Monitor's own {name} ({file}); nothing written, choose another file",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem", "is TCP Monitor's own {name}; nothing written, choose another file"
+    ),
 )
 #: The kinds of files that are not one (``core.atomicfile.KINDS``), said in a message.
 PHRASES = (
@@ -137,6 +147,12 @@ PHRASES = (
 @functools.cache
 def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((pattern(source), source) for source in MESSAGES)
+
+
+def not_written_text(path: Path, exc: BaseException) -> str:
+    """Why an export to ``path`` (a report, the log's CSV, the connections) failed, in the
+    user's language: "{path}: is TCP Monitor's own profiles.json; ..." was English."""
+    return f"{path}: {file_problem_text(error_text(exc))}"
 
 
 def file_problem_text(message: str) -> str:

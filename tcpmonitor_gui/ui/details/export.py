@@ -19,8 +19,7 @@ from ...core.session import Session
 from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.file_dialogs import ask_save_file
-from ..common.file_problems import file_problem_text
-from ..common.text import error_text
+from ..common.file_problems import not_written_text
 
 #: The periods offered, by action name: days.
 PERIODS = {"report_24h": 1, "report_7d": 7, "report_30d": 30}
@@ -82,8 +81,7 @@ class ReportExport(QObject):
 
     def _written(self, path: Path, future: concurrent.futures.Future[int]) -> None:
         if (exc := future.exception()) is not None:
-            why = file_problem_text(error_text(exc))
-            self.problem.emit(self.tr("The report was not written"), f"{path}: {why}")
+            self.problem.emit(self.tr("The report was not written"), not_written_text(path, exc))
             return
         count = future.result()
         self.message.emit(

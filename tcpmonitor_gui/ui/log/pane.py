@@ -43,12 +43,12 @@ from ...engine.gui_thread import when_done
 from ...engine.registry import ProfileRegistry
 from ..common.copy import copy_rows, copy_rows_on_ctrl_c
 from ..common.file_dialogs import ask_save_file
+from ..common.file_problems import not_written_text
 from ..common.filter_keys import FilterKeys
 from ..common.first_paint import clear_button_after_first_paint
 from ..common.hover import show_cell_tooltip
 from ..common.seen import ScreenReader, rows_on_screen, watch_viewport
 from ..common.spoken import named
-from ..common.text import error_text
 from .cells import time_width
 from .model import Column, History, LogModel, Role
 from .proxy import CAUSE_CHOICES, STATE_CHOICES, LogFilterProxy, choice_text, start_or_stop
@@ -351,7 +351,7 @@ class LogPane(QWidget):
 
     def _exported(self, path: Path, future: concurrent.futures.Future[int]) -> None:
         if (exc := future.exception()) is not None:
-            self.problem.emit(self.tr("Export failed"), f"{path}: {error_text(exc)}")
+            self.problem.emit(self.tr("Export failed"), not_written_text(path, exc))
             return
         count = future.result()
         self.statusMessage.emit(

@@ -37,9 +37,9 @@ from ...engine.registry import ProfileRegistry
 from ..common.bidi import anchored, isolated
 from ..common.detail_text import detail_text
 from ..common.file_dialogs import ask_open_file, ask_save_file
-from ..common.file_problems import file_problem_text
+from ..common.file_problems import file_problem_text, not_written_text
 from ..common.labels import cause_text
-from ..common.text import error_text, unit_text
+from ..common.text import unit_text
 from ..notify.notice import Notice, Offer
 
 if TYPE_CHECKING:  # the engine's samples load with the engine, after the first frame
@@ -413,7 +413,7 @@ class ProfileActions(QObject):
 
     def _exported(self, path: Path, future: concurrent.futures.Future[int]) -> None:
         if (exc := future.exception()) is not None:
-            self.problem.emit(self.tr("Export failed"), f"{path}: {error_text(exc)}")
+            self.problem.emit(self.tr("Export failed"), not_written_text(path, exc))
             return
         count = future.result()
         exported = self.tr("Exported {count} connections to {path}", "", count)
