@@ -1324,6 +1324,14 @@
         <translation>是 TCP Monitor 自己的 {name}；未写入任何内容，请另选一个文件</translation>
     </message>
     <message>
+        <source>could not write {what}: {why}</source>
+        <translation>无法写入 {what}：{why}</translation>
+    </message>
+    <message>
+        <source>could not remove {what}: {why}</source>
+        <translation>无法删除 {what}：{why}</translation>
+    </message>
+    <message>
         <source>a named pipe (FIFO)</source>
         <extracomment>The kinds of files that are not one (``core.atomicfile.KINDS``), said in a message.</extracomment>
         <translation>命名管道（FIFO）</translation>
@@ -3077,6 +3085,14 @@ Take them too?</source>
     <message>
         <source>Is a directory</source>
         <translation>是一个目录</translation>
+    </message>
+    <message>
+        <source>Not a directory</source>
+        <translation>不是目录</translation>
+    </message>
+    <message>
+        <source>File exists</source>
+        <translation>文件已存在</translation>
     </message>
     <message>
         <source>No space left on device</source>

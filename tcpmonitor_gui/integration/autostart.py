@@ -34,6 +34,12 @@ class AutostartError(Exception):
     """Start at login could not be changed; ``str()`` says what and why."""
 
 
+def _why(exc: Exception) -> str:
+    """The system's words for ``exc`` ("File exists"), as the window translates them; not
+    Python's "[Errno 17] File exists: '...'" that it cannot."""
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 class NotOurs(AutostartError):
     """The login entry is not what ``enable`` writes (the user's own, or changed, or a
     link), so it was left where it is; ``path`` names it, ``enabling`` says whether it was
@@ -99,7 +105,7 @@ class Autostart:
                 if record is not None:
                     record.note(target, text.encode())
         except (OSError, subprocess.SubprocessError) as exc:
-            raise AutostartError(f"could not write {target}: {exc}") from exc
+            raise AutostartError(f"could not write {target}: {_why(exc)}") from exc
         finally:
             self._save(record)
         return target
@@ -116,7 +122,7 @@ class Autostart:
         try:
             target.unlink(missing_ok=True)
         except OSError as exc:
-            raise AutostartError(f"could not remove {target}: {exc}") from exc
+            raise AutostartError(f"could not remove {target}: {_why(exc)}") from exc
         if record is not None:
             record.forget(target)
             self._save(record)

@@ -595,6 +595,29 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(
         o.close()
 
 
+def test_start_at_login_that_could_not_be_written_says_why_in_chinese(
+    qtbot: QtBot, dirs: tuple[Path, Path], tmp_path: Path, chinese: None
+) -> None:
+    """Its folder a file: the Chinese banner said "could not write ...: [Errno 17] File
+    exists: '...'", English and Python's own form of it."""
+    from tcpmonitor_gui.integration.autostart import Autostart
+
+    autostart = Autostart("linux", env={"XDG_CONFIG_HOME": str(tmp_path / "xdg")}, home=tmp_path)
+    autostart.path.parent.parent.mkdir(parents=True)
+    autostart.path.parent.write_text("a file where the folder goes\n")
+    o = open_window(qtbot, *dirs, monitor=False, autostart=lambda: autostart)
+    window = o.window
+    try:
+        window.settings_actions.set_start_at_login(True).exception(5)
+        qtbot.waitUntil(
+            lambda: window.banner.message()[0] == "未能更改登录时启动设置", timeout=5000
+        )
+        said = window.banner.message()[1]
+        assert re.search("[A-Za-z]", said.replace(str(autostart.path), "")) is None, said
+    finally:
+        o.close()
+
+
 def test_without_autostart_the_setting_is_offered_disabled(
     qtbot: QtBot, window: MainWindow
 ) -> None:

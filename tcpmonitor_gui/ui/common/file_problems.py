@@ -128,6 +128,9 @@ MESSAGES = (
     QT_TRANSLATE_NOOP(
         "FileProblem", "is TCP Monitor's own {name}; nothing written, choose another file"
     ),
+    # The login entry's (``integration.autostart``).
+    QT_TRANSLATE_NOOP("FileProblem", "could not write {what}: {why}"),
+    QT_TRANSLATE_NOOP("FileProblem", "could not remove {what}: {why}"),
 )
 #: The kinds of files that are not one (``core.atomicfile.KINDS``), said in a message.
 PHRASES = (

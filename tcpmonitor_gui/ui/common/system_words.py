@@ -43,6 +43,8 @@ WORDS = frozenset(
         QT_TRANSLATE_NOOP("SystemError", "No such file or directory"),
         QT_TRANSLATE_NOOP("SystemError", "Exec format error"),
         QT_TRANSLATE_NOOP("SystemError", "Is a directory"),
+        QT_TRANSLATE_NOOP("SystemError", "Not a directory"),
+        QT_TRANSLATE_NOOP("SystemError", "File exists"),
         QT_TRANSLATE_NOOP("SystemError", "No space left on device"),
         QT_TRANSLATE_NOOP("SystemError", "Read-only file system"),
         QT_TRANSLATE_NOOP("SystemError", "Disk quota exceeded"),

@@ -134,7 +134,7 @@ class SettingsActions(QObject):
 
         if (exc := future.exception()) is None:
             return
-        text = str(exc)
+        text = file_problem_text(str(exc))  # "could not write ...: File exists"
         if isinstance(exc, NotOurs) and exc.enabling:  # never replaced: said why
             text = self.tr(
                 "{path} was left: it is not the entry TCP Monitor writes (your own, or"
