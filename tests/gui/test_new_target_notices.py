@@ -19,6 +19,7 @@ from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
 from tcpmonitor_gui.ui.main_window import MainWindow
+from tcpmonitor_gui.ui.status.model import Column
 from tests.gui.windows import Opened, open_window, state_of, watched_through
 
 
@@ -101,3 +102,22 @@ def test_a_new_target_up_while_the_old_one_is_down_is_not_the_old_ones_recovery(
         [outage] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
         assert (outage["cause"], outage["ended_by"]) == ("reset", "target changed"), outage
         assert outage["end"] == next(e["ts"] for e in events if e["detail"] == "target changed")
+
+
+def test_a_new_target_does_not_show_the_old_ones_last_cause(
+    qtbot: QtBot, opened: Opened, proxy: FaultProxy, echo_server: LineEchoServer
+) -> None:
+    """Orders DB reset, then given a port that answers: its row, up, went on saying "Last
+    cause: reset", the old target's, of a target that never failed."""
+    window, profile = opened.window, _dropped(qtbot, opened, proxy)
+    assert _last_cause(window, profile.id) == "reset"
+    with FaultProxy(echo_server.address) as other:
+        window.profiles.apply(dataclasses.replace(profile, port=other.address[1]), new=False)
+        qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
+        assert _last_cause(window, profile.id) == ""
+
+
+def _last_cause(window: MainWindow, profile_id: str) -> str:
+    row = window.model.row_of(profile_id)
+    assert row is not None
+    return str(window.model.index(row, Column.CAUSE).data() or "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...core.eventqueries import KNOWN_STATES
 from ...core.events import Event, State
 from ...core.last_seen import LastSeen
+from ...core.profile import Profile
 from .cells import SAMPLES, Row
 
 #: Why a row's state was left unwatched: the program stopped, or the row was paused.
@@ -24,6 +25,15 @@ def remember(row: Row, last: LastSeen) -> bool:
         row.cause, row.haystack = last.cause, None
     row.last, row.last_by = last, RESTART
     return found_again(row)  # if the engine found a state already
+
+
+def retarget(row: Row, profile: Profile) -> None:
+    """``profile``, the row's edited, checks another target: what the old one was left
+    (``last``) and its last drop's cause ("Last cause: reset" of a new target that never
+    failed) are not the new one's."""
+    if not row.profile.same_target(profile):
+        row.last = row.cause = row.retry_cause = row.detection_ms = None
+        row.haystack = None
 
 
 def found_again(row: Row, event: Event | None = None) -> bool:

@@ -25,7 +25,7 @@ from ..common.detail_text import detail_text
 from ..common.i18n import translate
 from ..common.icons import worst
 from ..common.quiet import quietly, rows_changed
-from .again import found_again, remember
+from .again import found_again, remember, retarget
 from .cells import (
     COLUMN_COUNT,
     GROUP_MARK,
@@ -407,7 +407,7 @@ class StatusModel(QStandardItemModel):
 
     def _refresh(self, row: Row, profile: Profile) -> None:
         """An edited profile keeps its live state, unless it was just enabled or disabled."""
-        row.last = row.last if row.profile.same_target(profile) else None  # not what was left
+        retarget(row, profile)  # the old target's facts are not the new one's
         if row.profile.enabled != profile.enabled:
             row.state = State.UNKNOWN if profile.enabled else State.PAUSED
             row.since, row.in_state_until = self._now(), None
