@@ -320,7 +320,7 @@ def test_a_sleep_never_woken_from_ends_at_this_boot(db_path: Path) -> None:
 def test_a_sleep_left_open_ends_by_the_first_thing_written_after_it(db_path: Path) -> None:
     """A wake not heard (the signal lost), and monitoring went on: the sleep was ended at this
     boot's start, hours after the computer was evidently awake, and those hours were taken
-    out of every profile's uptime. (The test before this one passed only on a computer that
+    out of every profile's uptime. (The test after this one passed only on a computer that
     had booted before its sleep: it failed on a machine started within three hours.)"""
     with EventLog(db_path) as log:
         log.submit([
