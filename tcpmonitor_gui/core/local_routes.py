@@ -8,6 +8,8 @@ import ipaddress
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .events import Cause, Event
+
 Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 #: A route's way out through a link that is up, with a carrier: (link, gateway).
 Hop = tuple[int, str | None]
@@ -194,6 +196,11 @@ class Address(NamedTuple):
         return f"{self.address} dev {self.device}"
 
 
+#: How every change's detail begins (``describe_change``); the engine adds it to the detail
+#: of a drop it finds cut by the change (``monitor``, ``localnet.local_failure``).
+CHANGED = "this computer's network changed"
+
+
 def describe_change(before: frozenset[Route | Address], after: frozenset[Route | Address]) -> str:
     """``this computer's network changed: default route now via 10.0.0.1 dev wlan0``, or
     ``...: address 10.0.0.7 dev wlan0 gone (now 10.0.0.9 dev wlan0)`` (what it held is cut),
@@ -205,10 +212,10 @@ def describe_change(before: frozenset[Route | Address], after: frozenset[Route |
         came = [str(r) for r in new if r not in old]
         went = [str(r) for r in old if r not in new]
         if came:
-            return f"this computer's network changed: default route now {_few(came)}"
+            return f"{CHANGED}: default route now {_few(came)}"
         if new:
-            return f"this computer's network changed: default route {_few(went)} gone"
-        return "this computer's network changed: no default route now"
+            return f"{CHANGED}: default route {_few(went)} gone"
+        return f"{CHANGED}: no default route now"
     parts = []
     lost = sorted(str(a) for a in before - after if isinstance(a, Address))
     if lost:  # what was held from it is cut
@@ -221,7 +228,13 @@ def describe_change(before: frozenset[Route | Address], after: frozenset[Route |
         parts.append("new route " + _few(added))
     if gone:
         parts.append("route gone " + _few(gone))
-    return "this computer's network changed: " + "; ".join(parts) if parts else ""
+    return f"{CHANGED}: " + "; ".join(parts) if parts else ""
+
+
+def cut_by_change(event: Event) -> bool:
+    """Whether the engine tied this drop to a change of this computer's network: the change
+    in its detail, or this computer's network as its cause."""
+    return event.cause is Cause.LOCAL_NETWORK or f"right after {CHANGED}" in (event.detail or "")
 
 
 def _few(items: list[str]) -> str:

@@ -16,8 +16,10 @@ notices as the truth allows:
   is).
 - **Changed**: a new default route, a Wi-Fi switch, a VPN up or down can cut held
   connections, which then reconnect at once. Drops in the ``change_settle_s`` after a change
-  are held the same way, and those that reconnect are never told (the event log keeps them,
-  with the change in their detail).
+  that the engine ties to it (``cut_by_change``: the change in their detail, or this
+  computer's network as their cause) are held the same way, and those that reconnect are
+  never told (the event log keeps them). Any other drop is news at once: a server on this
+  computer that closes is not cut by a route that came for a container.
 
 Every held drop gets at least ``HELD_MIN_S`` to come back, however late in the wait it came.
 """
@@ -33,6 +35,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 
 from ...core.events import Cause, Event, State
+from ...core.local_routes import cut_by_change
 from ...core.profile import Profile
 from ...core.settings import Settings
 from ..common.detail_text import detail_text
@@ -101,6 +104,8 @@ class ComputerNotices(QObject):
         self._offline_untold = False
         self.asleep = False
         self._woke_at = 0.0
+        #: The wait holds every drop (a sleep's), not only those cut by a change.
+        self._hold_all = False
         #: Drops held across a sleep, by profile.
         self._held: dict[str, Change] = {}
 
@@ -139,13 +144,16 @@ class ComputerNotices(QObject):
                 if not self._local_drops():
                     self._back_online()
         elif event.state is State.SLEEP:
-            self.asleep = True
+            self.asleep = self._hold_all = True
             self._wake.stop()
         elif event.state is State.WAKE:
             self.asleep = False
+            self._hold_all = True
             self._woke_at = now
             self._wake.start(self._settle_ms)
         elif event.state is State.CHANGED and not self.asleep:
+            if not self._wake.isActive():  # within a wake's wait: it holds all, as it did
+                self._hold_all = False
             self._woke_at = now
             self._hold_for(self._change_ms)
 
@@ -160,7 +168,7 @@ class ComputerNotices(QObject):
         kept = []
         for c in changes:
             pid = c.event.profile_id
-            if self.waking():
+            if self.waking() and (self._hold_all or pid in self._held or cut_by_change(c.event)):
                 if c.transition is Transition.DOWN and c.other is None:
                     self._held[pid] = c  # told after the wait, if still down
                     if not self.asleep:
