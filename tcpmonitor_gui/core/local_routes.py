@@ -4,36 +4,18 @@ ways out of a route, the links that lead nowhere, and a change of routes in word
 from __future__ import annotations
 
 import contextlib
-import ipaddress
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .events import Cause, Event
+from .kernel_tables import Link, MainRoute, Net
 
-Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 #: A route's way out through a link that is up, with a carrier: (link, gateway).
 Hop = tuple[int, str | None]
-#: The routes table that ``localnet`` reads: the main one (a VPN's own tables aside).
-_MAIN_TABLE = 254
 
 #: ``IFF_LOOPBACK`` in ``ifinfomsg.flags``.
 IFF_LOOPBACK = 0x8
-#: A route's (or nexthop's) ``RTNH_F_LINKDOWN``: its link has no carrier (an empty bridge, a
-#: cable out).
-_RTNH_F_LINKDOWN = 0x10
-
-
-def hops_of(route: Any) -> list[tuple[int | None, str | None, int]]:
-    """A route's ways out: (link, gateway, ``RTNH_F_LINKDOWN`` set) each. A multipath route
-    (``default nexthop via A nexthop via B``) has no link of its own, its nexthops have: it
-    was taken for no route, a server's timeout put down to "no route", and one alone for
-    this computer offline."""
-    hops = route.get_attr("RTA_MULTIPATH") or [route]
-    return [
-        (h["oif"] if h is not route else route.get_attr("RTA_OIF"), h.get_attr("RTA_GATEWAY"),
-         h["flags"] & _RTNH_F_LINKDOWN)
-        for h in hops
-    ]  # fmt: skip
 
 
 class Routes(NamedTuple):
@@ -49,52 +31,45 @@ class Routes(NamedTuple):
     near: list[tuple[Net, str]]
 
 
-def main_routes(sock: Any, links: dict[int, Any], up: set[int]) -> Routes:
-    """The main table's routes (IPv4 and IPv6), read on ``sock``."""
+def main_routes(main: Iterable[MainRoute], links: dict[int, Link], up: set[int]) -> Routes:
+    """The main table's routes (IPv4 and IPv6) by where they lead. A multipath route
+    (``default nexthop via A nexthop via B``) has no link of its own, its nexthops have: it
+    was taken for no route, a server's timeout put down to "no route", and one alone for
+    this computer offline."""
     routes = Routes([], [], [])
-    for family in (2, 10):  # AF_INET, AF_INET6
-        for route in sock.get_routes(family=family, table=_MAIN_TABLE):
-            every = hops_of(route)
-            hops: list[Hop] = [
-                (oif, via)
-                for oif, via, flags in every
-                if oif is not None and oif in up and not flags
-            ]
-            dead = [oif for oif, _, flags in every if flags and oif in links]
-            dst = route.get_attr("RTA_DST") or ("0.0.0.0" if family == 2 else "::")
-            with contextlib.suppress(ValueError):
-                net = ipaddress.ip_network(f"{dst}/{route['dst_len']}", strict=False)
-                metric = route.get_attr("RTA_PRIORITY") or 0
-                if net.is_link_local:
-                    routes.near.extend((net, name(links, oif)) for oif, _ in hops)
-                    continue
-                if hops:
-                    routes.live.append((net, metric, hops))
-                elif len(dead) == len(every) and not any(
-                    _guests_only(links, i) or _ignores_linkdown(family, name(links, i))
-                    for i in dead
-                ):
-                    routes.dead.append(
-                        (net, metric, ", ".join(sorted({name(links, i) for i in dead})))
-                    )
+    ports = _ports(links)
+    for net, metric, every in main:
+        hops: list[Hop] = [
+            (oif, via) for oif, via, flags in every if oif is not None and oif in up and not flags
+        ]
+        dead = [oif for oif, _, flags in every if flags and oif in links]
+        if net.is_link_local:
+            routes.near.extend((net, name(links, oif)) for oif, _ in hops)
+            continue
+        if hops:
+            routes.live.append((net, metric, hops))
+        elif len(dead) == len(every) and not any(
+            _guests_only(links, ports, i) or _ignores_linkdown(net.version, name(links, i))
+            for i in dead
+        ):
+            routes.dead.append((net, metric, ", ".join(sorted({name(links, i) for i in dead}))))
     return routes
 
 
-def name(links: dict[int, Any], index: int | None) -> str:
+def name(links: dict[int, Link], index: int | None) -> str:
     """A link's name (``#7`` for one not known)."""
     link = links.get(index) if index is not None else None
-    return (link.get_attr("IFLA_IFNAME") if link is not None else None) or f"#{index}"
+    return link.name if link is not None else f"#{index}"
 
 
-def _ignores_linkdown(family: int, device: str) -> bool:
+def _ignores_linkdown(version: int, device: str) -> bool:
     """Whether the kernel passes over routes through ``device`` while it has no carrier
     (``ignore_routes_with_linkdown``, its own or all's). By default it does not: a cable
     pulled, traffic still goes where that link's routes say, and nowhere, until something
     (NetworkManager, a few seconds on) removes them."""
-    version = "ipv4" if family == 2 else "ipv6"
     for conf in ("all", device):
         with contextlib.suppress(OSError, ValueError):
-            path = Path(f"/proc/sys/net/{version}/conf/{conf}/ignore_routes_with_linkdown")
+            path = Path(f"/proc/sys/net/ipv{version}/conf/{conf}/ignore_routes_with_linkdown")
             if int(path.read_text()):
                 return True
     return False
@@ -122,7 +97,7 @@ class Ways(NamedTuple):
     guests: frozenset[int]
 
 
-def ways_out(links: dict[int, Any], up: set[int], defaults: set[int]) -> Ways:
+def ways_out(links: dict[int, Link], up: set[int], defaults: set[int]) -> Ways:
     """The links ``up`` (not loopback) by where they lead; ``defaults``: those a default
     route goes through.
 
@@ -137,41 +112,41 @@ def ways_out(links: dict[int, Any], up: set[int], defaults: set[int]) -> Ways:
     carried by slirp4netns or pasta outside it), what is under them is not ours to see:
     they are the way out."""
     alone = not any(
-        _kind(link) not in TUNNELS and not link["flags"] & IFF_LOOPBACK for link in links.values()
+        link.kind not in TUNNELS and not link.flags & IFF_LOOPBACK for link in links.values()
     )
+    ports = _ports(links)
     uplinks: set[int] = set()
     tunnels: set[int] = set()
     guests: set[int] = set()
     for i in up:
-        kind = _kind(links[i])
+        kind = links[i].kind
         if kind in TUNNELS:
             (uplinks if alone else tunnels).add(i)
         elif kind != "bridge":
             uplinks.add(i)
         else:
-            ports = _ports(links, i)
-            outward = [p for p in ports if _kind(p) not in _GUEST_PORTS]
-            if any(p["index"] in up for p in outward):
+            mine = ports.get(i, [])
+            outward = [p for p in mine if p.kind not in _GUEST_PORTS]
+            if any(p.ifindex in up for p in outward):
                 uplinks.add(i)
-            elif any(p["index"] in up for p in ports):  # its guests': eth0 in it is down
+            elif any(p.ifindex in up for p in mine):  # its guests': eth0 in it is down
                 (uplinks if not outward and i in defaults else guests).add(i)
     return Ways(frozenset(uplinks), frozenset(tunnels), frozenset(guests))
 
 
-def _ports(links: dict[int, Any], bridge: int) -> list[Any]:
-    return [p for p in links.values() if p.get_attr("IFLA_MASTER") == bridge]
+def _ports(links: dict[int, Link]) -> dict[int, list[Link]]:
+    """Each bridge's ports."""
+    ports: dict[int, list[Link]] = {}
+    for link in links.values():
+        if link.master is not None:
+            ports.setdefault(link.master, []).append(link)
+    return ports
 
 
-def _guests_only(links: dict[int, Any], i: int) -> bool:
+def _guests_only(links: dict[int, Link], ports: dict[int, list[Link]], i: int) -> bool:
     """Whether link ``i`` is a bridge of containers' or VMs' ports only, or of none (docker0
     with nothing running has no carrier: what it led to is not there, not cut off)."""
-    kind = _kind(links[i])
-    return kind == "bridge" and all(_kind(p) in _GUEST_PORTS for p in _ports(links, i))
-
-
-def _kind(link: Any) -> str | None:
-    info = link.get_attr("IFLA_LINKINFO")
-    return info.get_attr("IFLA_INFO_KIND") if info is not None else None
+    return links[i].kind == "bridge" and all(p.kind in _GUEST_PORTS for p in ports.get(i, []))
 
 
 class Route(NamedTuple):

@@ -20,9 +20,11 @@ links and routes (rtnetlink, through ``pyroute2``):
 Linux only: elsewhere ``online`` stays None (unknown) and nothing is ever taken for local;
 README says what the other systems would need.
 
-The watcher is a thread that waits on netlink events (a link or a route came or went) and
-tells ``on_change(online, reason)`` and ``on_routes(detail)``; queries may come from any
-thread.
+The watcher is a thread that waits on netlink events (a link or a route came or went): it
+reads the links, addresses and routes whole at start (and when some events were lost), and
+then follows the events (``kernel_tables``: a container starting on a host of hundreds once
+cost a second of CPU, each time all read again); it tells ``on_change(online, reason)``
+and ``on_routes(detail)``; queries may come from any thread.
 """
 
 from __future__ import annotations
@@ -39,24 +41,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .local_routes import (
-    IFF_LOOPBACK,
-    Address,
-    Net,
-    Route,
-    describe_change,
-    main_routes,
-    name,
-    ways_out,
-)
+from .kernel_tables import KernelTables, Net
+from .local_routes import Address, Route, describe_change
+from .local_verdict import judge
+from .rtnl import Notices
 
 __all__ = ["Address", "LocalNetwork", "Route", "describe_change", "loopback"]
 
 log = logging.getLogger(__name__)
 
 Change = Callable[[bool, str], None]
-#: ``IFF_UP`` and ``IFF_RUNNING`` (a carrier) in ``ifinfomsg.flags``.
-_IFF_UP, _IFF_RUNNING = 0x1, 0x40
 _WATCHED = (
     "RTM_NEWLINK",
     "RTM_DELLINK",
@@ -117,6 +111,11 @@ class LocalNetwork:
         #: meanwhile, so the socket was not readable again and a change right after another
         #: (an address added, then the old one removed) was never seen.
         self._query: Any = None
+        #: The links, addresses and routes, kept from the notices once read whole.
+        self._tables = KernelTables()
+        #: The notices' socket's receive buffer: a burst past it is lost (``ENOBUFS``), and
+        #: all is read whole again.
+        self._rcvbuf = 1 << 20
         #: Where routes lead through links that are up (the main table), for ``local_failure``:
         #: out, to this computer's containers and VMs, through a tunnel while online.
         self._reachable: list[Net] = []
@@ -237,17 +236,8 @@ class LocalNetwork:
     def _watch(self) -> None:
         try:
             from pyroute2 import IPRoute  # noqa: PLC0415 - Linux only
-            from pyroute2.netlink.rtnl import (  # noqa: PLC0415
-                RTMGRP_IPV4_IFADDR,
-                RTMGRP_IPV4_ROUTE,
-                RTMGRP_IPV6_IFADDR,
-                RTMGRP_IPV6_ROUTE,
-                RTMGRP_LINK,
-            )
 
-            self._socket = IPRoute()
-            groups = RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR
-            self._socket.bind(groups=RTMGRP_LINK | groups)
+            self._socket = Notices(self._rcvbuf)
             self._query = IPRoute()
             self._update()
         except Exception as exc:  # no netlink here (a sandbox): unknown, never local
@@ -271,16 +261,17 @@ class LocalNetwork:
                 readable, _, _ = select.select([self._socket, self._stop_r], [], [], wait)
                 if self._stop_r in readable:
                     break
-                messages = self._socket.get() if readable else []
+                # None: some were lost (a burst past the buffer), all is read whole again
+                messages = self._socket.read() if readable else []
             except Exception:  # closed under us, at stop
                 break
             if messages and not any(str(m.get("event", "")).startswith(_WATCHED) for m in messages):
                 continue
             now = time.monotonic()
             flipped = False
-            if messages:
+            if messages is None or messages:
                 try:
-                    flipped = self._update()
+                    flipped = self._update(messages)
                 except Exception:
                     log.exception("this computer's links and routes could not be read")
                     continue
@@ -330,6 +321,7 @@ class LocalNetwork:
             if sock is not None:
                 with contextlib.suppress(Exception):
                     sock.close()
+        self._tables.close()
 
     def _tell(self, callback: Callable[..., object] | None, *args: object) -> None:
         if callback is not None:
@@ -351,70 +343,27 @@ class LocalNetwork:
             return self.change
         return None
 
-    def _update(self) -> bool:
-        """Read links and routes again; True if online or offline changed."""
-        sock = self._query
-        links = {link["index"]: link for link in sock.get_links()}
-        running = _IFF_UP | _IFF_RUNNING
-        up = {
-            i
-            for i, link in links.items()
-            if link["flags"] & running == running and not link["flags"] & IFF_LOOPBACK
-        }
-        read = main_routes(sock, links, up)
-        ways = ways_out(
-            links, up, {oif for net, _, hops in read.live if not net.prefixlen for oif, _ in hops}
+    def _update(self, messages: list[Any] | None = None) -> bool:
+        """Read links, addresses and routes whole (``messages`` None), or take in what
+        ``messages`` (the kernel's notices) say changed; True if online or offline changed."""
+        if messages is not None:
+            try:
+                self._tables.apply(messages)
+            except Exception:  # what they left half taken in is read whole
+                log.exception("this computer's network changes could not be followed")
+                messages = None
+        if messages is None:
+            self._tables.read_whole(self._query)
+        verdict = judge(self._tables)
+        self._reachable, self._taken, self._routes = (
+            verdict.reachable,
+            verdict.taken,
+            verdict.routes,
         )
-        online = any(oif in ways.uplinks for _, _, hops in read.live for oif, _ in hops)
-        usable = ways.uplinks | ways.guests | (ways.tunnels if online else frozenset())
-        reachable: list[Net] = []
-        taken: list[tuple[Net, int, str]] = list(read.dead)
-        routes: set[Route | Address] = set()
-        for net, metric, hops in read.live:
-            if any(oif in usable for oif, _ in hops):
-                reachable.append(net)
-                taken.append((net, metric, ""))
-            for oif, via in hops:
-                if oif in usable and oif not in ways.guests:
-                    routes.add(Route(str(net), via, name(links, oif)))
-        on_loopback, anywhere, here = set(), {}, set()
-        for addr in sock.get_addr():
-            local = addr.get_attr("IFA_LOCAL") or addr.get_attr("IFA_ADDRESS")
-            link = links.get(addr["index"])
-            if local:
-                anywhere[str(local)] = name(links, addr["index"])
-            if local and link is not None and link["flags"] & IFF_LOOPBACK:
-                on_loopback.add(str(local))
-            if addr["index"] in up and local:
-                with contextlib.suppress(ValueError):
-                    ip = ipaddress.ip_address(local)
-                    if not ip.is_link_local:
-                        here.add(str(ip))
-                    if not ip.is_link_local and addr["index"] not in ways.guests:
-                        routes.add(Address(str(ip), name(links, addr["index"])))
-        self._reachable, self._taken, self._routes = reachable, taken, frozenset(routes)
-        self._near = read.near
-        self._on_loopback, self._anywhere, self._here = (
-            frozenset(on_loopback),
-            anywhere,
-            frozenset(here),
-        )
-        tunnels = sorted(
-            {name(links, i) for _, _, hops in read.live for i, _ in hops if i in ways.tunnels}
-        )
-        if online:
-            reason = ""
-        elif tunnels:  # a VPN whose transport is gone keeps its device and routes
-            reason = (
-                f"this computer's network is down (only the tunnel {', '.join(tunnels)} is up,"
-                " with no link out under it)"
-            )
-        elif not ways.uplinks:
-            reason = "this computer's network is down (no link is up)"
-        else:
-            reason = "this computer's network is down (no route leaves it)"
-        changed = online != self.online
-        self.online, self.reason = online, reason
+        self._near, self._on_loopback = verdict.near, verdict.on_loopback
+        self._anywhere, self._here = verdict.anywhere, verdict.here
+        changed = verdict.online != self.online
+        self.online, self.reason = verdict.online, verdict.reason
         return changed
 
 
