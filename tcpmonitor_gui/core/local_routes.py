@@ -82,8 +82,19 @@ TUNNELS = frozenset(
     {"tun", "wireguard", "ipip", "ip6tnl", "sit", "gre", "ip6gre", "vti", "vti6", "xfrm"}
 )
 #: Bridge ports of this computer's own containers and VMs (a veth's other end is a
-#: container's eth0, a tap's a VM's network card): a bridge of only these is their network.
-_GUEST_PORTS = frozenset({"veth", "tun"})
+#: container's eth0, a tap's a VM's network card), and dummies (one keeps a bridge up): a
+#: bridge of only these is their network.
+_GUEST_PORTS = frozenset({"veth", "tun", "dummy"})
+#: Host-only adapters of VirtualBox (vboxnet0...) and VMware (vmnet1, vmnet8): to this
+#: computer's VMs only. Their drivers give them no kind of link: their names tell them.
+_HOST_ONLY = ("vboxnet", "vmnet")
+
+
+def _inward(link: Link) -> bool:
+    """Whether ``link`` leads nowhere out of this computer: a dummy (it drops what it is
+    given: a service's address sits on it) or a host-only adapter; its routes were taken for
+    a way out, and a cable pulled was "no route to" each server, never offline."""
+    return link.kind == "dummy" or link.name.startswith(_HOST_ONLY)
 
 
 class Ways(NamedTuple):
@@ -93,7 +104,8 @@ class Ways(NamedTuple):
     uplinks: frozenset[int]
     #: Into a tunnel, out only while an uplink carries it.
     tunnels: frozenset[int]
-    #: To this computer's own containers or VMs (docker0, virbr0 with some running).
+    #: To this computer's own containers or VMs (docker0, virbr0 with some running, a
+    #: host-only adapter), or nowhere (a dummy).
     guests: frozenset[int]
 
 
@@ -103,7 +115,8 @@ def ways_out(links: dict[int, Link], up: set[int], defaults: set[int]) -> Ways:
 
     A bridge of containers or VMs (docker0 with its veths, virbr0 with its taps) has a
     carrier while one runs, and its subnet's route was taken for a way out: a cable pulled
-    was never "offline" but "no route to" each server. It leads out only through a port
+    was never "offline" but "no route to" each server (a dummy link, a host-only adapter
+    lead nowhere out either: ``_inward``). It leads out only through a port
     that is neither (eth0 in br0), while that port is up; a bridge of only such ports does
     when a default route goes through it (a router container, a namespace's veth uplink).
     An empty bridge (docker0 with nothing running) leads nowhere.
@@ -112,7 +125,8 @@ def ways_out(links: dict[int, Link], up: set[int], defaults: set[int]) -> Ways:
     carried by slirp4netns or pasta outside it), what is under them is not ours to see:
     they are the way out."""
     alone = not any(
-        link.kind not in TUNNELS and not link.flags & IFF_LOOPBACK for link in links.values()
+        link.kind not in TUNNELS and not link.flags & IFF_LOOPBACK and not _inward(link)
+        for link in links.values()
     )
     ports = _ports(links)
     uplinks: set[int] = set()
@@ -122,6 +136,8 @@ def ways_out(links: dict[int, Link], up: set[int], defaults: set[int]) -> Ways:
         kind = links[i].kind
         if kind in TUNNELS:
             (uplinks if alone else tunnels).add(i)
+        elif _inward(links[i]):
+            guests.add(i)
         elif kind != "bridge":
             uplinks.add(i)
         else:

@@ -85,13 +85,18 @@ run("ip link add tmbr0 type bridge", "ip link add tmc0 type veth peer name tmc1"
     "ip addr add 172.31.250.1/24 dev tmbr0", "ip link set tmbr0 up")
 carrier("tmbr0")
 """
-    online, offline = _said(setup, ["198.51.100.7", "172.31.250.9"])
+    _online_then_offline_but_on_it(setup, "172.31.250.9")
+
+
+def _online_then_offline_but_on_it(setup: str, on_it: str) -> None:
+    """``setup`` done, online; the cable out, offline: a server's failure is this
+    computer's, and that of ``on_it`` (on the link ``setup`` made) is not."""
+    online, offline = _said(setup, ["198.51.100.7", on_it])
     assert online == ["True", "", "None", "None"]
-    state, reason, server, container = offline
+    state, reason, server, there = offline
     assert state == "False"
     assert reason.startswith("this computer's network is down"), reason
-    assert server == reason
-    assert container == "None"
+    assert [server, there] == [reason, "None"]
 
 
 def test_a_bridge_of_containers_with_the_default_route_through_it_is_a_way_out() -> None:
@@ -273,3 +278,33 @@ local.close()
 """
     [[changes]] = _said("", [], _PRELUDE + _TWO_UPLINKS + script)
     assert int(changes) <= 3, f"{changes} changes told"  # 6 before: one a flap
+
+
+@pytest.mark.parametrize(
+    ("link", "made"),
+    [
+        ("tmd0", "ip link add tmd0 type dummy"),
+        ("vboxnet0", "ip link add vboxnet0 type veth peer name tmvb1"),
+        ("vmnet1", "ip link add vmnet1 type veth peer name tmvb1"),
+    ],
+    ids=["dummy", "virtualbox-host-only", "vmware-host-only"],
+)
+def test_a_dummy_link_or_a_host_only_adapter_is_not_a_way_out(link: str, made: str) -> None:
+    """A dummy link (a service's address on it, its subnet's route through it), or a
+    VirtualBox or VMware host-only adapter (vboxnet0, vmnet1: to this computer's VMs only;
+    here a veth of that name, as its driver gives it no kind of link to tell it by) is up,
+    with a carrier, and was taken for a way out: the cable out, this computer was still
+    online, and every server's timeout "this computer has no route to" it. It is offline,
+    and what is on that link is still not put down to it."""
+    if link == "tmd0":
+        argv = ["unshare", "-n", *made.split()]
+        made_here = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if "Unknown device type" in made_here.stderr:
+            pytest.skip("this kernel has no dummy links (CONFIG_DUMMY)")
+    setup = f"""
+run("{made}", "ip link set {link} up", "ip addr add 10.99.0.1/24 dev {link}")
+if "{link}" != "tmd0":
+    run("ip link set tmvb1 up")
+carrier("{link}")
+"""
+    _online_then_offline_but_on_it(setup, "10.99.0.9")
