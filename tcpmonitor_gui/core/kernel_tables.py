@@ -49,6 +49,18 @@ class MainRoute(NamedTuple):
     net: Net
     metric: int
     nexthops: tuple[Nexthop, ...]
+    #: To a link-local network (fe80::/64 on each link): worked out once, not at each change.
+    near: bool
+
+
+class HostAddress(NamedTuple):
+    """An address on a link."""
+
+    link: int
+    #: As the kernel says it (``IFA_LOCAL``, else ``IFA_ADDRESS``).
+    local: str | None
+    #: The same, but None where it is link-local or not an IP: worked out once.
+    routable: str | None
 
 
 def link_of(message: Any) -> Link:
@@ -76,15 +88,19 @@ def route_of(message: Any) -> MainRoute | None:
          h["flags"] & _RTNH_F_LINKDOWN)
         for h in hops
     )  # fmt: skip
-    return MainRoute(net, message.get_attr("RTA_PRIORITY") or 0, nexthops)
+    return MainRoute(net, message.get_attr("RTA_PRIORITY") or 0, nexthops, net.is_link_local)
 
 
-def _address_of(message: Any) -> tuple[tuple[object, ...], tuple[int, str | None]]:
-    """An address's key (as the kernel tells one from another) and (link, IP)."""
+def _address_of(message: Any) -> tuple[tuple[object, ...], HostAddress]:
+    """An address's key (as the kernel tells one from another) and the address."""
     local = message.get_attr("IFA_LOCAL")
     address = message.get_attr("IFA_ADDRESS")
     key = (message["family"], message["index"], local, address, message["prefixlen"])
-    return key, (message["index"], local or address)
+    routable = None
+    with contextlib.suppress(ValueError):
+        ip = ipaddress.ip_address(local or address)
+        routable = None if ip.is_link_local else str(ip)
+    return key, HostAddress(message["index"], local or address, routable)
 
 
 class KernelTables:
@@ -92,8 +108,8 @@ class KernelTables:
 
     def __init__(self) -> None:
         self.links: dict[int, Link] = {}
-        #: The addresses on every link: (link, IP), by the kernel's key of each.
-        self.addresses: dict[tuple[object, ...], tuple[int, str | None]] = {}
+        #: The addresses on every link, by the kernel's key of each.
+        self.addresses: dict[tuple[object, ...], HostAddress] = {}
         self.routes: set[MainRoute] = set()
         #: How many times all was read whole (at start, after notices were lost).
         self.whole_reads = 0
@@ -131,7 +147,7 @@ class KernelTables:
                     if old is not None and not (old.flags ^ new.flags) & _STATE_FLAGS:
                         continue
                 else:
-                    self.addresses = {k: a for k, a in self.addresses.items() if a[0] != index}
+                    self.addresses = {k: a for k, a in self.addresses.items() if a.link != index}
                 stale.add(index)
             elif event in ("RTM_NEWADDR", "RTM_DELADDR"):
                 key, address = _address_of(message)

@@ -38,12 +38,12 @@ def main_routes(main: Iterable[MainRoute], links: dict[int, Link], up: set[int])
     this computer offline."""
     routes = Routes([], [], [])
     ports = _ports(links)
-    for net, metric, every in main:
+    for net, metric, every, near in main:
         hops: list[Hop] = [
             (oif, via) for oif, via, flags in every if oif is not None and oif in up and not flags
         ]
         dead = [oif for oif, _, flags in every if flags and oif in links]
-        if net.is_link_local:
+        if near:
             routes.near.extend((net, name(links, oif)) for oif, _ in hops)
             continue
         if hops:

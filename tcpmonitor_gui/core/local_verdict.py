@@ -4,8 +4,6 @@ online or not and why, where routes lead, and this computer's addresses. No I/O 
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 from typing import NamedTuple
 
 from .kernel_tables import KernelTables, Net
@@ -63,19 +61,16 @@ def judge(tables: KernelTables) -> Verdict:
             if oif in usable and oif not in ways.guests:
                 routes.add(Route(str(net), via, name(links, oif)))
     on_loopback, anywhere, here = set(), {}, set()
-    for index, local in tables.addresses.values():
+    for index, local, routable in tables.addresses.values():
         link = links.get(index)
         if local:
             anywhere[str(local)] = name(links, index)
         if local and link is not None and link.flags & IFF_LOOPBACK:
             on_loopback.add(str(local))
-        if index in up and local:
-            with contextlib.suppress(ValueError):
-                ip = ipaddress.ip_address(local)
-                if not ip.is_link_local:
-                    here.add(str(ip))
-                if not ip.is_link_local and index not in ways.guests:
-                    routes.add(Address(str(ip), name(links, index)))
+        if index in up and routable:
+            here.add(routable)
+            if index not in ways.guests:
+                routes.add(Address(routable, name(links, index)))
     tunnels = sorted(
         {name(links, i) for _, _, hops in read.live for i, _ in hops if i in ways.tunnels}
     )
