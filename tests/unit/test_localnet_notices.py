@@ -166,3 +166,40 @@ print(local._tables.whole_reads)
 local.close()
 """
     assert _run(script) == ["1"]
+
+
+def test_what_changes_with_no_notice_is_seen_at_the_next_reading_whole() -> None:
+    """The cable out beside a Wi-Fi, the kernel still takes the ethernet's routes (no
+    carrier): a failure out is this computer's. Told to pass over such routes
+    (``ignore_routes_with_linkdown``, a setting: no notice of links, addresses or routes),
+    the Wi-Fi carries them, and a failure is the server's again: that was never seen, the
+    watcher following notices only. It is, at the next reading whole (every ``REREAD_S``;
+    here half a second)."""
+    script = """
+def until(ok):
+    deadline = time.monotonic() + 10
+    while not ok():
+        assert time.monotonic() < deadline, local.local_failure("203.0.113.7")
+        time.sleep(0.02)  # ok-sleep: polling the watcher's state, with a deadline
+
+# Nothing whose notices come a while later (a bridge's carrier, IPv6 addresses), no other
+run("link del tmbr0", "link del tmc0a", "link del tmc1a")
+for conf in ("all", "default"):
+    subprocess.run(f"sysctl -qw net.ipv6.conf.{conf}.disable_ipv6=1".split(), check=True)
+run("link add tmy0 type veth peer name tmy1", "link set tmy1 up", "link set tmy0 up",
+    "addr add 198.18.0.2/24 dev tmy0", "route add default via 198.18.0.1 dev tmy0 metric 600")
+local = LocalNetwork()
+local._reread_s = 0.5
+local.start()
+run("link set tmx1 down")  # the cable out: the kernel keeps tmx0's routes, and takes them
+until(lambda: local.local_failure("203.0.113.7") is not None)
+print(local.local_failure("203.0.113.7"))
+subprocess.run("sysctl -qw net.ipv4.conf.tmx0.ignore_routes_with_linkdown=1".split(), check=True)
+until(lambda: local.local_failure("203.0.113.7") is None)
+print("passed over")
+local.close()
+"""
+    assert _run(script) == [
+        "this computer's route to 203.0.113.7 goes through tmx0, which has no carrier",
+        "passed over",
+    ]
