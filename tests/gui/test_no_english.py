@@ -376,7 +376,7 @@ def _core_details() -> list[str]:
         f"connection reset by peer; right after {changes[0]}",
         f"peer closed the connection (FIN) after {duration(3725, tenths=True)}",
         f"this computer woke up after {duration(200_000)}",
-        # A VPN whose uplink is gone (``LocalNetwork._update``).
+        # A VPN whose uplink is gone (``local_verdict.judge``).
         "this computer's network is down (only the tunnel tun0 is up, with no link out under it)",
         # A cable out, its routes still taken (``LocalNetwork.local_failure``).
         "this computer's route to 192.0.2.7 goes through eth0, which has no carrier",
