@@ -32,6 +32,9 @@ _HEADER = struct.Struct("=IHHII")
 #: ``RTMGRP_LINK``, ``RTMGRP_IPV4_IFADDR``, ``RTMGRP_IPV4_ROUTE``, ``RTMGRP_IPV6_IFADDR``,
 #: ``RTMGRP_IPV6_ROUTE``.
 _GROUPS = 0x1 | 0x10 | 0x40 | 0x100 | 0x400
+#: Read at most this much of the notices in one go (``Notices.read``): what is waiting beyond
+#: it stays readable, and is read at the next turn of the watcher.
+READ_AT_MOST = 4 << 20
 #: The main routes table (``rtm_table``; ``RTA_TABLE`` says it too).
 MAIN_TABLE = 254
 
@@ -63,7 +66,8 @@ class Notices:
         overflowed: what changed then is to be read whole)."""
         messages: list[Any] = []
         lost = False
-        while True:
+        taken = 0
+        while taken < READ_AT_MOST:  # a kernel churning without end: the rest, next turn
             try:
                 data = self._sock.recv(1 << 17)
             except BlockingIOError:
@@ -75,6 +79,7 @@ class Notices:
                 continue
             if not data:
                 break
+            taken += len(data)
             messages.extend(self._marshal.parse(data))
         return None if lost else messages
 
