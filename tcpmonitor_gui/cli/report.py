@@ -27,7 +27,7 @@ DEFAULT_SINCE = "30d"
 
 def cmd_report(args: argparse.Namespace) -> int:
     now = dt.datetime.now(dt.UTC)
-    since = parse_when("--since", args.since or DEFAULT_SINCE, now)
+    since = parse_when("--since", DEFAULT_SINCE if args.since is None else args.since, now)
     until = parse_when("--until", args.until, now) or now
     assert since is not None
     if since >= until:

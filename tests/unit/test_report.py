@@ -97,6 +97,9 @@ def test_bad_periods_profiles_and_targets_are_named(home: Home, tmp_path: Path) 
     for args, words in (
         (("--since", "1h", "--until", "2h"), "--since must be before --until"),
         (("--since", "yesterday"), "--since"),
+        # An empty --since (a script's unset "$SINCE") was a 30 days' report, exit 0, where
+        # every other command, and --until, refuse it.
+        (("--since", ""), "--since: '' is not an ISO 8601 time"),
         (("--profile", "nope"), "no profile is named 'nope'"),
     ):
         result = tcpmonitor(home, "report", *args)
