@@ -322,6 +322,7 @@ async def _run(
         following.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await following
+        follower.close()
         computer.close()
         await monitors.close()
         await asyncio.to_thread(actions.close)  # running commands: a moment, then killed
