@@ -11,6 +11,9 @@ loop only puts lines in a bounded queue, and this thread writes them:
 - a state change is printed only once the event log has stored it (a state change printed
   is a state change stored, even if the process is killed the next moment), unless the log
   reports that it cannot write;
+- a reader that still does not read when the run ends is waited for 5 s; then stderr says how
+  many lines it did not get, and how many of those were changes (which the event log has):
+  the run exited 0 and said nothing, its last changes never printed (``close``);
 - a reader that has gone for good (a broken pipe: ``run --json | head``) ends the run, as a
   pipeline expects, with a line on stderr and exit 141 (``errors.EXIT_READER_GONE``: exit 0
   told a supervisor or a script that it had stopped as asked); an output that cannot be
@@ -26,9 +29,11 @@ loop only puts lines in a bounded queue, and this thread writes them:
 from __future__ import annotations
 
 import collections
+import contextlib
 import errno
 import logging
 import os
+import select
 import sys
 import threading
 import time
@@ -68,6 +73,10 @@ class Output:
         self._lines: collections.deque[Line] = collections.deque()
         self._notes: list[str] = []  # for stderr (``note``)
         self._dropped = 0
+        self._told = 0  # of those, how many stderr has said
+        #: The lines being written, and the count of whole lines written before them.
+        self._batch: list[Line] = []
+        self._batch_from = 0
         self._closing = False
         self._dead = False
         self._raw = RawOutput.of(out)
@@ -108,14 +117,30 @@ class Output:
         _say(text)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Write what is queued (within ``timeout``) and stop the thread."""
+        """Write what is queued (within ``timeout``) and stop the thread; what a reader that
+        did not read meanwhile never got is said on stderr."""
         with self._cond:
             self._closing = True
             self._cond.notify()
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._say_unwritten()
+
+    def _say_unwritten(self) -> None:
+        with self._cond:
+            self._dead = True  # (the thread, if it ever writes again, writes no more)
+            queued, dropped = list(self._lines), self._dropped - self._told
+            batch = self._batch
+        written = self._raw.lines - self._batch_from if self._raw is not None else 0
+        left = batch[max(0, written) :] + queued  # a line cut short is not written
+        changes = sum(1 for _text, ticket in left if ticket is not None)
+        before = f"; {dropped} more were dropped before, while it did not read" if dropped else ""
+        _say_at_once(
+            f"{len(left)} lines of output were not written: the reader of stdout was not reading"
+            f" when the run ended ({changes} of them changes, which the event log has){before}"
+        )
 
     def _run(self) -> None:
-        told = 0
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._lines or self._notes or self._closing)
@@ -131,22 +156,26 @@ class Output:
                 self._lines.clear()
                 notes, self._notes = self._notes, []
                 dropped = self._dropped
+                self._batch = batch
+                self._batch_from = self._raw.lines if self._raw is not None else 0
             tickets = [ticket for _text, ticket in batch if ticket is not None]
             if tickets and self._stored is not None:  # the batch's state changes are stored
                 self._stored(max(tickets), STORED_WITHIN_S)
             written = not batch or self._write("".join(text + "\n" for text, _ in batch))
+            with self._cond:
+                self._batch = []
             for note in notes:
                 _say(note)
             if not written:
                 return
-            if dropped > told and not self._lines:  # the reader has caught up: say it now
+            if dropped > self._told and not self._lines:  # the reader caught up: say it now
                 print(
-                    f"tcpmonitor: {dropped - told} lines of output were dropped while the "
+                    f"tcpmonitor: {dropped - self._told} lines of output were dropped while the "
                     "reader of stdout did not read (the event log has every state change)",
                     file=sys.stderr,
                     flush=True,
                 )
-                told = dropped
+                self._told = dropped
 
     def _write(self, data: str) -> bool:
         try:
@@ -196,6 +225,8 @@ class RawOutput:
         self._mid_line = False  # the output ends inside a line
         self._failing: str | None = None  # why writes fail for now
         self._lost = 0  # lines not written meanwhile
+        #: Whole lines written so far (read by another thread while a write blocks).
+        self.lines = 0
 
     @classmethod
     def of(cls, out: TextIO | None) -> RawOutput | None:
@@ -222,6 +253,7 @@ class RawOutput:
                 if n <= 0:  # (a file system that takes nothing, and says nothing)
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
                 self._mid_line = pending[n - 1 : n] != b"\n"
+                self.lines += pending.count(b"\n", 0, n)
                 pending = pending[n:]
         except OSError as exc:
             if exc.errno not in PASSING:
@@ -247,3 +279,12 @@ class RawOutput:
 
 def _say(message: str) -> None:
     print(f"tcpmonitor: {message}", file=sys.stderr, flush=True)
+
+
+def _say_at_once(message: str) -> None:
+    """``_say``, unless stderr is a pipe with no room (``run 2>&1 | sleep``: the reader that
+    stopped reading stdout reads stderr too), where the run's end would wait for it for good."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no descriptor: said
+        if not select.select([], [sys.stderr.fileno()], [], 0)[1]:
+            return
+    _say(message)

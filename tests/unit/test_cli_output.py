@@ -6,12 +6,14 @@ pipe, or kills the process, as a pager, a pipeline or a crash would.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
 import itertools
 import json
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -103,6 +105,39 @@ def test_a_reader_that_stops_reading_holds_up_nothing(
           if e["profile_name"] == "p0" and e["kind"] == "sample"]  # fmt: skip
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(p0)]
     assert gaps and max(gaps) < 1.0, f"probes stalled while the reader did not read: {gaps}"
+
+
+def test_a_reader_that_never_reads_again_is_told_what_it_did_not_get(
+    home: Home, busy: tuple[FaultProxy, Path]
+) -> None:
+    """Ended (SIGTERM) while its reader did not read, ``run`` waited 5 s for it, then exited
+    and said nothing: its last lines, every profile's "monitoring stopped" among them, were
+    never written, and the samples it had dropped were never counted. stderr now says how
+    many lines the reader did not get, and how many of those are changes (the log has them)."""
+    _proxy, file = busy
+    with start(home, file, stdout=subprocess.PIPE) as run:
+        assert run.stdout is not None and run.stderr is not None
+        wait_until("its output waiting for room in the pipe", lambda: writes_wait(run.pid))
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(2 * DEADLINE_S) == 0  # read by nobody until it has ended
+        printed = run.stdout.read().decode().split("\n")[:-1]  # the last line may be cut
+        err = run.stderr.read().decode()
+    said = re.search(r"(\d+) lines of output were not written: .*\((\d+) of them changes", err)
+    assert said is not None, err
+    changes = [e for e in map(json.loads, printed) if e["kind"] != "sample"]
+    assert int(said[2]) > 0  # "monitoring stopped", at least
+    assert len(changes) + int(said[2]) == len(stored(home))  # every change: printed, or said
+
+
+def writes_wait(pid: int) -> bool:
+    """Whether a thread of process ``pid`` waits in the kernel for room in a pipe (Linux's
+    ``wchan``: ``pipe_write``, ``anon_pipe_write``): a pipe holding fewer bytes than its size
+    may still have no room for the next write."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            if (task / "wchan").read_text().endswith("pipe_write"):
+                return True
+    return False
 
 
 def held_up_nothing(home: Home, proxy: FaultProxy, run: subprocess.Popen[bytes]) -> list[str]:
