@@ -156,6 +156,7 @@ def _as_it_is(path: Path, note: Note | None) -> sqlite3.Connection | None:
 
 
 def _begin(path: Path, conn: sqlite3.Connection) -> sqlite3.Connection | None:
+    conn.text_factory = _text
     try:
         conn.execute("BEGIN")  # one snapshot for every statement of the query
         if (version := check_schema(conn, path)) != 0:
@@ -166,6 +167,12 @@ def _begin(path: Path, conn: sqlite3.Connection) -> sqlite3.Connection | None:
         raise
     conn.close()
     return None
+
+
+def _text(raw: bytes) -> str:
+    """A stored text, with what is not UTF-8 (a byte gone wrong on a disk) as U+FFFD: as
+    SQLite's strict decoding, one such row stopped every read at it, and what came after."""
+    return raw.decode("utf-8", "replace")
 
 
 def event_rows(

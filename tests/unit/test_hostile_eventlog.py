@@ -14,6 +14,7 @@ import pytest
 
 from tcpmonitor_gui.core.eventdb import INSERT_EVENT
 from tcpmonitor_gui.core.eventlog import EventLog
+from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.profile_store import ProfileStore
 from tests.helpers import HOSTILE_LOGS, contents, make_profile, plant
 from tests.unit._cli_process import Home, tcpmonitor
@@ -42,14 +43,20 @@ def test_reading_a_log_that_cannot_be_used_is_one_line_and_exit_2(
     assert {n for n in os.listdir(home.data) if not n.endswith(("-wal", "-shm"))} == files
 
 
-def test_a_stored_number_that_is_not_a_finite_one_is_no_number_in_json(tmp_path: Path) -> None:
-    """A latency stored as an infinity (a row this program never writes) came out of
-    ``events --format json`` as ``"latency_ms":Infinity``, which is not JSON (jq refused)."""
+def a_profile_and_its_log(tmp_path: Path) -> tuple[Home, Profile, Path]:
+    """A home with one stored profile and an event log made for it, still empty."""
     home = Home(tmp_path / "config", tmp_path / "data")
     profile = make_profile("127.0.0.1", 5432, name="db")
     ProfileStore(home.config).save([profile])
     db = home.data / "events.sqlite3"
     EventLog(db).start().close()
+    return home, profile, db
+
+
+def test_a_stored_number_that_is_not_a_finite_one_is_no_number_in_json(tmp_path: Path) -> None:
+    """A latency stored as an infinity (a row this program never writes) came out of
+    ``events --format json`` as ``"latency_ms":Infinity``, which is not JSON (jq refused)."""
+    home, profile, db = a_profile_and_its_log(tmp_path)
     with sqlite3.connect(db) as conn:
         conn.executemany(INSERT_EVENT, [
             (1e9, profile.id, "db", "down", "up", "refused", "probe", math.inf, "", -math.inf,
@@ -106,3 +113,27 @@ def test_a_data_folder_that_cannot_be_reached_is_one_line_not_no_events(
         lines = result.stderr.splitlines()
         assert len(lines) == 1, (args, lines)
         assert lines[0].startswith(f"tcpmonitor: {data}: cannot be reached ("), (args, lines)
+
+
+def test_a_row_whose_text_is_not_utf8_is_shown_and_the_rest_still_read(tmp_path: Path) -> None:
+    """A byte gone wrong in a stored name or detail (a damaged disk, a hand-edited copy) made
+    the text no UTF-8, and ``events`` stopped at that row, every later one unread ("cannot be
+    read (Could not decode to UTF-8 column 'profile_name'...)", exit 2); the window's log and
+    the start's last-known states read it the same way. Its text is shown with what cannot
+    be decoded as U+FFFD now, and every row is read."""
+    home, profile, db = a_profile_and_its_log(tmp_path)
+    with sqlite3.connect(db) as conn:
+        for n, state in enumerate(("up", "down", "up")):
+            conn.execute(INSERT_EVENT, (1e9 + n, profile.id, "db", state, None, None, "probe",
+                                        None, f"row {n}", None, None, 0, "state"))  # fmt: skip
+        conn.execute(
+            "UPDATE events SET profile_name = CAST(x'64ff62' AS TEXT),"
+            " detail = CAST(x'726f77e28f' AS TEXT) WHERE detail = 'row 1'"
+        )
+    conn.close()
+    for args in (("events",), ("events", "--format", "json"), ("events", "--format", "csv")):
+        result = tcpmonitor(home, *args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert "row 2" in result.stdout and "d\ufffdb" in result.stdout, args
+    shown = tcpmonitor(home, "events", "--format", "json").stdout.splitlines()
+    assert [json.loads(line)["detail"] for line in shown] == ["row 0", "row\ufffd", "row 2"]
