@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import errno
 import functools
@@ -166,11 +167,22 @@ async def connect_within(
         raise attempt_error(outcome)
 
 
-@functools.lru_cache(maxsize=32)
 def tls_context(verify: bool, ca_file: str) -> ssl.SSLContext:
-    """One context per setting: building one loads the system's CA store, which is slow.
+    """One context per setting, and per version of the CA file: building one loads the
+    system's CA store, which is slow; kept by the setting alone, a CA file renewed (a private
+    CA rotated with the server's certificate) was never read again, and every check of the
+    renewed server failed "certificate not trusted" until the program restarted."""
+    version = None
+    if ca_file:
+        with contextlib.suppress(OSError):  # (then the file's problem is said when read)
+            st = os.stat(ca_file)
+            version = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return _tls_context(verify, ca_file, version)
 
-    The CA file was checked when the profile was loaded, but it may have changed since:
+
+@functools.lru_cache(maxsize=32)
+def _tls_context(verify: bool, ca_file: str, _version: object) -> ssl.SSLContext:
+    """The CA file was checked when the profile was loaded, but it may have changed since:
     anything but a readable file of certificates fails this check (``CheckFailed``, cause
     ``local_error``), and a FIFO put in its place is never opened (it would block the loop)."""
     try:

@@ -31,11 +31,14 @@ from tests.helpers import Collector, make_profile
 
 @pytest.fixture(scope="session")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+def self_signed(base: Path) -> tuple[Path, Path]:
     """A self-signed certificate for ``localhost`` (and 127.0.0.1), made with openssl."""
     openssl = shutil.which("openssl")
     if openssl is None:
         pytest.skip("openssl is not installed")
-    base = tmp_path_factory.mktemp("tls")
     cert, key = base / "cert.pem", base / "key.pem"
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
@@ -376,3 +379,30 @@ def test_a_ca_file_read_with_no_file_left_is_not_said_to_be_unreadable(
     detail = failed.value.detail
     assert detail.startswith("this program is out of open files (its limit, ulimit -n: "), detail
     assert detail.endswith(f"), to read the CA file {ca}"), detail
+
+
+async def test_a_renewed_ca_file_is_read_again(
+    certificate: tuple[Path, Path], tmp_path: Path, resolver: Resolver
+) -> None:
+    """A CA file was read once for good (``tls_context``'s cache): renewed with the server's
+    certificate (a private CA rotated), every check of the server was "certificate verify
+    failed" until the program restarted, though the file on disk trusted it."""
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(*certificate)
+
+    async def hang_up(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0, ssl=server_tls)
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(certificate[0].read_bytes())
+    async with server:
+        profile = tls_profile(server.sockets[0].getsockname()[1], tls_ca_file=str(ca))
+        first = await probe_once(profile, resolver)
+        assert first.ok, first.detail
+        renewed = self_signed(tmp_path)
+        server_tls.load_cert_chain(*renewed)  # the server's next handshakes show it
+        (tmp_path / "new-ca.pem").write_bytes(renewed[0].read_bytes())
+        (tmp_path / "new-ca.pem").replace(ca)
+        sample = await probe_once(profile, resolver)
+    assert sample.ok, sample.detail
