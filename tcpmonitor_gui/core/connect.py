@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import dataclasses
 import errno
 import functools
@@ -168,16 +167,26 @@ async def connect_within(
 
 
 def tls_context(verify: bool, ca_file: str) -> ssl.SSLContext:
-    """One context per setting, and per version of the CA file: building one loads the
-    system's CA store, which is slow; kept by the setting alone, a CA file renewed (a private
-    CA rotated with the server's certificate) was never read again, and every check of the
-    renewed server failed "certificate not trusted" until the program restarted."""
-    version = None
+    """One context per setting, and per version of the CA file (or of the system's store,
+    its file and folder as OpenSSL finds them): building one loads the system's store, which
+    is slow; kept by the setting alone, a CA file renewed (a private CA rotated with the
+    server's certificate, ``update-ca-certificates``) was never read again, and every check
+    of the renewed server failed "certificate not trusted" until the program restarted."""
     if ca_file:
-        with contextlib.suppress(OSError):  # (then the file's problem is said when read)
-            st = os.stat(ca_file)
-            version = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    return _tls_context(verify, ca_file, version)
+        files: tuple[str | None, ...] = (ca_file,)
+    else:
+        found = ssl.get_default_verify_paths()  # (SSL_CERT_FILE and SSL_CERT_DIR too)
+        files = (found.cafile, found.capath)
+    return _tls_context(verify, ca_file, tuple(map(_version, files)))
+
+
+def _version(path: str | None) -> tuple[int, ...] | None:
+    """What tells one version of a file (or folder) from another, without reading it."""
+    try:
+        st = os.stat(path) if path else None
+    except OSError:  # (a CA file's problem is said when it is read)
+        return None
+    return None if st is None else (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 @functools.lru_cache(maxsize=32)

@@ -381,12 +381,18 @@ def test_a_ca_file_read_with_no_file_left_is_not_said_to_be_unreadable(
     assert detail.endswith(f"), to read the CA file {ca}"), detail
 
 
+@pytest.mark.parametrize("named", [True, False], ids=["profile's CA file", "system's store"])
 async def test_a_renewed_ca_file_is_read_again(
-    certificate: tuple[Path, Path], tmp_path: Path, resolver: Resolver
+    certificate: tuple[Path, Path],
+    tmp_path: Path,
+    resolver: Resolver,
+    named: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A CA file was read once for good (``tls_context``'s cache): renewed with the server's
-    certificate (a private CA rotated), every check of the server was "certificate verify
-    failed" until the program restarted, though the file on disk trusted it."""
+    certificate (a private CA rotated), every check of the server was "certificate not
+    trusted" until the program restarted, though the file on disk trusted it. So was the
+    system's store (``update-ca-certificates``; here the file that SSL_CERT_FILE names)."""
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(*certificate)
 
@@ -397,7 +403,10 @@ async def test_a_renewed_ca_file_is_read_again(
     ca = tmp_path / "ca.pem"
     ca.write_bytes(certificate[0].read_bytes())
     async with server:
-        profile = tls_profile(server.sockets[0].getsockname()[1], tls_ca_file=str(ca))
+        if not named:
+            monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+        port = server.sockets[0].getsockname()[1]
+        profile = tls_profile(port, tls_ca_file=str(ca) if named else "")
         first = await probe_once(profile, resolver)
         assert first.ok, first.detail
         renewed = self_signed(tmp_path)
