@@ -109,9 +109,11 @@ class Ways(NamedTuple):
     guests: frozenset[int]
 
 
-def ways_out(links: dict[int, Link], up: set[int], defaults: set[int]) -> Ways:
+def ways_out(
+    links: dict[int, Link], up: set[int], defaults: set[int], any_default: set[int]
+) -> Ways:
     """The links ``up`` (not loopback) by where they lead; ``defaults``: those a default
-    route goes through.
+    route goes through; ``any_default``: those one goes through, with a carrier or not.
 
     A bridge of containers or VMs (docker0 with its veths, virbr0 with its taps) has a
     carrier while one runs, and its subnet's route was taken for a way out: a cable pulled
@@ -119,7 +121,9 @@ def ways_out(links: dict[int, Link], up: set[int], defaults: set[int]) -> Ways:
     lead nowhere out either: ``_inward``). It leads out only through a port
     that is neither (eth0 in br0), while that port is up; a bridge of only such ports does
     when a default route goes through it (a router container, a namespace's veth uplink).
-    An empty bridge (docker0 with nothing running) leads nowhere.
+    An empty bridge (docker0 with nothing running) leads nowhere. A veth of no bridge leads
+    to a container routed to (a pod's veth with its /32 route), unless a default route goes
+    through it or no other link leads out (this computer is itself such a container).
 
     Where no link but tunnels is here at all (a rootless container's namespace, its tap
     carried by slirp4netns or pasta outside it), what is under them is not ours to see:
@@ -132,12 +136,15 @@ def ways_out(links: dict[int, Link], up: set[int], defaults: set[int]) -> Ways:
     uplinks: set[int] = set()
     tunnels: set[int] = set()
     guests: set[int] = set()
+    routed: set[int] = set()  # veths of no bridge, no default route through them
     for i in up:
         kind = links[i].kind
         if kind in TUNNELS:
             (uplinks if alone else tunnels).add(i)
         elif _inward(links[i]):
             guests.add(i)
+        elif kind == "veth" and links[i].master is None and i not in defaults:
+            routed.add(i)
         elif kind != "bridge":
             uplinks.add(i)
         else:
@@ -147,6 +154,16 @@ def ways_out(links: dict[int, Link], up: set[int], defaults: set[int]) -> Ways:
                 uplinks.add(i)
             elif any(p.ifindex in up for p in mine):  # its guests': eth0 in it is down
                 (uplinks if not outward and i in defaults else guests).add(i)
+    # A veth's other end is in another namespace of this computer: a container routed to
+    # (Calico's pods, LXC's routed mode, ``ip netns``), unless it is the only way there is
+    # (this computer is itself such a container, with no default route: no other link).
+    elsewhere = (any_default | defaults) - routed or any(
+        link.kind not in TUNNELS | {"veth", "bridge"}
+        and not link.flags & IFF_LOOPBACK
+        and not _inward(link)
+        for link in links.values()
+    )
+    (guests if elsewhere else uplinks).update(routed)
     return Ways(frozenset(uplinks), frozenset(tunnels), frozenset(guests))
 
 

@@ -46,7 +46,10 @@ def judge(tables: KernelTables) -> Verdict:
     }
     read = main_routes(tables.routes, links, up)
     ways = ways_out(
-        links, up, {oif for net, _, hops in read.live if not net.prefixlen for oif, _ in hops}
+        links,
+        up,
+        {oif for net, _, hops in read.live if not net.prefixlen for oif, _ in hops},
+        {oif for r in tables.routes if not r.net.prefixlen for oif, _, _ in r.nexthops if oif},
     )
     online = any(oif in ways.uplinks for _, _, hops in read.live for oif, _ in hops)
     usable = ways.uplinks | ways.guests | (ways.tunnels if online else frozenset())

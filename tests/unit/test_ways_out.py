@@ -99,6 +99,50 @@ def _online_then_offline_but_on_it(setup: str, on_it: str) -> None:
     assert [server, there] == [reason, "None"]
 
 
+#: A container routed to (Calico's pods, LXC's routed mode, ``ip netns``): a veth of no bridge,
+#: its address and the /30 route to the container's end.
+_ROUTED = """
+run("ip link add tmp0 type veth peer name tmp1", "ip link set tmp1 up", "ip link set tmp0 up",
+    "ip addr add 10.213.5.1/30 dev tmp0")
+carrier("tmp0")
+"""
+
+
+def test_a_container_routed_to_through_a_veth_of_its_own_is_not_a_way_out() -> None:
+    """A pod's veth with its route (no bridge) was taken for a way out: with the cable out,
+    this computer was still online, each server's timeout put on the server."""
+    _online_then_offline_but_on_it(_ROUTED, "10.213.5.2")
+
+
+def test_a_container_routed_to_coming_and_going_is_no_change_of_this_computers_network() -> None:
+    """Each pod started or stopped (its veth, address and route) was "this computer's network
+    changed: new route 10.213.5.0/30 dev tmp0": every monitor checked again, and the window
+    held back any drop of the next 5 s. A change of the routes out is still told."""
+    script = (
+        """
+import queue
+told = queue.Queue()
+local = LocalNetwork(lambda online, why: told.put(why), told.put).start()
+"""
+        + _ROUTED
+        + """
+for step, subnet in (("made", "198.51.100.0/24"), ("gone", "203.0.113.0/24")):
+    if step == "gone":
+        run("ip link del tmp0")
+    run(f"ip route add {subnet} via 192.0.2.1")  # told once what came before it is
+    while subnet not in (said := told.get(timeout=10)):
+        print(said)
+    print(said)
+local.close()
+"""
+    )
+    said = _said(script, [], _PRELUDE + _UPLINK)
+    assert said == [
+        ["this computer's network changed: new route 198.51.100.0/24 via 192.0.2.1 dev tmx0"],
+        ["this computer's network changed: new route 203.0.113.0/24 via 192.0.2.1 dev tmx0"],
+    ]
+
+
 def test_a_bridge_of_containers_with_the_default_route_through_it_is_a_way_out() -> None:
     """A bridge of veths only, the default route through it (a router container, or a
     namespace whose veth uplink is the bridge's port): it leads out, the cable's going
