@@ -36,6 +36,12 @@ def tun(name):  # a VPN's device, held open as its program holds it: it has a ca
     fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", name.encode(), 0x0001 | 0x1000))
     return fd
 
+def told_until(told, subnet):  # a route out added: what is told, up to it (told once what
+    run(f"ip route add {subnet} via 192.0.2.1")  # came before it is)
+    while subnet not in (said := told.get(timeout=10)):
+        print(said)
+    print(said)
+
 def say(targets):
     local = LocalNetwork().start()
     print(local.online, local.reason, *(local.local_failure(t) for t in targets), sep="|")
@@ -60,6 +66,13 @@ carrier("tmx0", present=False)
 say({targets})
 """
 )
+
+
+#: What ``told_until`` prints of two routes out added, where nothing else is told.
+_TWO_ROUTES_TOLD = [
+    ["this computer's network changed: new route 198.51.100.0/24 via 192.0.2.1 dev tmx0"],
+    ["this computer's network changed: new route 203.0.113.0/24 via 192.0.2.1 dev tmx0"],
+]
 
 
 def _said(setup: str, targets: list[str], script: str = _SCRIPT) -> list[list[str]]:
@@ -129,18 +142,11 @@ local = LocalNetwork(lambda online, why: told.put(why), told.put).start()
 for step, subnet in (("made", "198.51.100.0/24"), ("gone", "203.0.113.0/24")):
     if step == "gone":
         run("ip link del tmp0")
-    run(f"ip route add {subnet} via 192.0.2.1")  # told once what came before it is
-    while subnet not in (said := told.get(timeout=10)):
-        print(said)
-    print(said)
+    told_until(told, subnet)
 local.close()
 """
     )
-    said = _said(script, [], _PRELUDE + _UPLINK)
-    assert said == [
-        ["this computer's network changed: new route 198.51.100.0/24 via 192.0.2.1 dev tmx0"],
-        ["this computer's network changed: new route 203.0.113.0/24 via 192.0.2.1 dev tmx0"],
-    ]
+    assert _said(script, [], _PRELUDE + _UPLINK) == _TWO_ROUTES_TOLD
 
 
 def test_a_bridge_of_containers_with_the_default_route_through_it_is_a_way_out() -> None:
@@ -268,17 +274,10 @@ local = LocalNetwork(lambda online, why: told.put(why), told.put).start()
 for container, subnet in (("up", "198.51.100.0/24"), ("down", "203.0.113.0/24")):
     run(f"ip link set tmct1 {container}", f"ip link set tmct0 {container}")
     carrier("tmbr0", present=container == "up")
-    run(f"ip route add {subnet} via 192.0.2.1")  # told once what came before it is
-    while subnet not in (said := told.get(timeout=10)):
-        print(said)
-    print(said)
+    told_until(told, subnet)
 local.close()
 """
-    said = _said(script, [], _PRELUDE + _UPLINK)
-    assert said == [
-        ["this computer's network changed: new route 198.51.100.0/24 via 192.0.2.1 dev tmx0"],
-        ["this computer's network changed: new route 203.0.113.0/24 via 192.0.2.1 dev tmx0"],
-    ]
+    assert _said(script, [], _PRELUDE + _UPLINK) == _TWO_ROUTES_TOLD
 
 
 def test_a_device_on_a_cable_of_its_own_is_not_blamed_on_this_computer_being_offline() -> None:
