@@ -132,8 +132,8 @@ def as_known(event: Event, before: State | None) -> Event:
 
 def parse(field: str, value: object, *, left_out: list[str] | None = None) -> tuple[Action, ...]:
     """A stored ``actions`` list, checked; raises ``validate.FieldError`` naming the item.
-    ``left_out``: an action a newer version may have written (``validate.UnknownField``: a
-    trigger or a field this version does not know) is said there and left out, not raised."""
+    ``left_out``: an action a newer version may have written (a trigger or a field this
+    version does not know, a value it does not take) is said there and left out, not raised."""
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
@@ -144,7 +144,7 @@ def parse(field: str, value: object, *, left_out: list[str] | None = None) -> tu
     for i, item in enumerate(value):
         try:
             actions.append(_parse_one(f"{field}[{i}]", item))
-        except v.UnknownField as exc:
+        except v.FieldError as exc:
             if left_out is None:
                 raise
             left_out.append(str(exc))

@@ -217,10 +217,12 @@ def upgrade(
 
 class Unread(NamedTuple):
     """What a partial read left out (``JsonStore._parse_partly``): a field this version
-    does not know, or (``item``) a whole item of a list, such as a profile."""
+    does not know or whose value it does not take, or (``item``) a whole item of a list,
+    such as a profile. ``field``: the field's path, where one field was left out."""
 
     item: bool
     message: str  # the field and its problem: "profiles[1].detector.kind: 'quic' is not ..."
+    field: str = ""
 
 
 class JsonStore(Generic[T]):
@@ -258,9 +260,15 @@ class JsonStore(Generic[T]):
         raise NotImplementedError
 
     def _parse_partly(self, data: Any, source: str, unread: list[Unread]) -> T:
-        """``_parse``, but what a newer version may have written (``validate.UnknownField``:
-        a field, or a name where this version knows a list) is left out and said in
-        ``unread`` instead of raised; the rest is read as ``_parse`` reads it."""
+        """``_parse``, but what a newer version may have written is left out and said in
+        ``unread`` instead of raised; the rest is read as ``_parse`` reads it.
+
+        That is every field this version cannot take in a document of a version it knows
+        (``validate.FieldError``: a field or a name it does not know, a value out of its
+        range or of another type): at this same format version a newer program adds fields
+        and widens what they take, and a typo cannot be told from that for sure, so neither
+        is a broken file to set aside and write over. Only a file that is not such a document
+        (not UTF-8 or JSON, a key twice, no ``version``) is certainly broken."""
         raise NotImplementedError
 
     def _unread_message(self, unread: Sequence[Unread]) -> str:

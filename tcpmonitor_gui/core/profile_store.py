@@ -54,9 +54,10 @@ def parse_document(data: Any, source: str, *, unread: list[Unread] | None = None
     Raises ``ProfileFileError`` for the first problem found: a version this program does not
     understand, a bad field (with its position), or two profiles with the same id or name.
     ``unread``: a partial read, for the programs that monitor what they are given (``run``,
-    the window): a profile a newer version may have written (a field or a name this version
-    does not know, ``validate.UnknownField``) is left out and said there, not raised, so that
-    one connection added by a newer version does not stop the monitoring of all the others.
+    the window): a profile a newer version may have written (a field this version does not
+    know or whose value it does not take, ``JsonStore._parse_partly``; a name another one
+    has) is left out and said there, not raised, so that one connection added by a newer
+    version does not stop the monitoring of all the others.
     """
     if isinstance(data, list):
         doc: dict[str, Any] = {"version": 0, "profiles": data}
@@ -78,19 +79,18 @@ def parse_document(data: Any, source: str, *, unread: list[Unread] | None = None
         items = doc["profiles"]
         if not isinstance(items, list):
             v.fail("profiles", items, "is not a list")
-        profiles = []
+        profiles: list[tuple[int, Profile]] = []  # (where in the file, what it holds)
         for i, item in enumerate(items):
             try:
-                profiles.append(_parse_one(i, item, source, unread))
-            except v.UnknownField as exc:
+                profiles.append((i, _parse_one(i, item, source, unread)))
+            except v.FieldError as exc:
                 if unread is None:
                     raise
                 unread.append(Unread(item=True, message=str(exc)))
     except v.FieldError as exc:
         newer = isinstance(exc, v.UnknownField)  # a field or a name; or a typo: not ours
         raise ProfileFileError(source, f"{source}: {exc}", newer=newer) from exc
-    _check_unique(profiles, source)
-    return profiles
+    return _unique(profiles, source, unread)
 
 
 def _known_fields(doc: Mapping[str, Any], unread: list[Unread] | None) -> None:
@@ -135,27 +135,37 @@ def _parse_one(index: int, item: Any, source: str, unread: list[Unread] | None) 
     return profile
 
 
-def _check_unique(profiles: Sequence[Profile], source: str) -> None:
+def _unique(
+    profiles: Sequence[tuple[int, Profile]], source: str, unread: list[Unread] | None
+) -> list[Profile]:
+    """The profiles (each with its index in the file), refused (``ProfileFileError``) for a
+    name or an id two of them have; ``unread``: the later one left out and said there."""
     ids: dict[str, int] = {}
-    names: dict[str, int] = {}
-    for i, p in enumerate(profiles):
+    names: dict[str, tuple[int, str]] = {}
+    kept: list[Profile] = []
+    for i, p in profiles:
         key = v.name_key(p.name)
         if key in names:
-            first = profiles[names[key]].name
-            raise ProfileFileError(
-                source,
-                f"{source}: profiles[{i}].name: {v.show(p.name)} is also the name of "
-                f"profiles[{names[key]}] ({v.show(first)}; names must differ, "
-                "ignoring case, how accents are typed and invisible characters)",
+            at, first = names[key]
+            problem = (
+                f"profiles[{i}].name: {v.show(p.name)} is also the name of profiles[{at}] "
+                f"({v.show(first)}; names must differ, ignoring case, how accents are typed "
+                "and invisible characters)"
             )
-        if p.id in ids:
-            raise ProfileFileError(
-                source,
-                f"{source}: profiles[{i}].id: {v.show(p.id)} is also the id of "
-                f"profiles[{ids[p.id]}] (ids must be unique)",
+        elif p.id in ids:
+            problem = (
+                f"profiles[{i}].id: {v.show(p.id)} is also the id of profiles[{ids[p.id]}] "
+                "(ids must be unique)"
             )
-        ids[p.id] = i
-        names[key] = i
+        else:
+            ids[p.id] = i
+            names[key] = i, p.name
+            kept.append(p)
+            continue
+        if unread is None:
+            raise ProfileFileError(source, f"{source}: {problem}")
+        unread.append(Unread(item=True, message=problem))
+    return kept
 
 
 def dump_document(profiles: Sequence[Profile]) -> dict[str, Any]:

@@ -141,9 +141,10 @@ class Session:
             told = len(self.problems)
             load = functools.partial(store.load, partial=self.partial)
             self._settings = self._load(store, load, Settings, kind)
-            # How long to keep events is not known while the file was not read. (Read in
-            # part, its days were: a number is never a newer version's name, left out.)
-            self._keep_all = len(self.problems) > told
+            # How long to keep events is not known while the file was not read, or its days
+            # were left out (more than this version allows: a newer one's).
+            days_unread = any(u.field == "retention_days" for u in store.unread)
+            self._keep_all = len(self.problems) > told or days_unread
             if store.unread:  # the store stays read-only: saves say so
                 kind = ProblemKind.SETTINGS_NOT_ALL_READ
                 self.problems.append(Problem(kind, store.unread_error, newer=True))

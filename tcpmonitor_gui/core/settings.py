@@ -101,8 +101,9 @@ class Settings:
     @classmethod
     def from_dict(cls, data: Any, *, unread: list[Unread] | None = None) -> Settings:
         """Validate and build; raises ``validate.FieldError`` for the first bad option.
-        ``unread``: a field a newer version may have written (``validate.UnknownField``) is
-        said there instead, and left out (the default in its place); the others are used."""
+        ``unread``: a field a newer version may have written (one this version does not know
+        or whose value it does not take, ``JsonStore._parse_partly``) is said there instead,
+        and left out (the default in its place); the others are used."""
         raw = v.mapping("settings", data)
         for key in raw:
             try:
@@ -115,17 +116,21 @@ class Settings:
         values: dict[str, Any] = {}
         if unread is not None:  # each action this version can read: those are the alerts
             left_out: list[str] = []
-            values["actions"] = actions.parse("actions", raw.get("actions"), left_out=left_out)
+            try:
+                values["actions"] = actions.parse("actions", raw.get("actions"), left_out=left_out)
+            except v.FieldError as exc:  # the list itself (more actions than allowed here)
+                unread.append(Unread(item=False, message=str(exc), field=exc.field))
+                values["actions"] = ()
             unread.extend(Unread(item=False, message=message) for message in left_out)
         for name, check in _RULES.items():
             if name in values:
                 continue
             try:
                 values[name] = check(name, raw.get(name, getattr(defaults, name)))
-            except v.UnknownField as exc:  # a language: a newer version's
+            except v.FieldError as exc:  # a language, a longer range: a newer version's
                 if unread is None:
                     raise
-                unread.append(Unread(item=False, message=str(exc)))
+                unread.append(Unread(item=False, message=str(exc), field=name))
                 values[name] = getattr(defaults, name)
         return cls(**values)
 

@@ -30,7 +30,7 @@ def unreadable_profiles(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
     """A window started on a profiles file it could not read, its notices kept ``SHORT_S``."""
     config = tmp_path / "config"
     config.mkdir()
-    (config / "profiles.json").write_text('{"version": 1, "profiles": [{"name": ""}]}')
+    (config / "profiles.json").write_text('{"version": 1, "profiles": [{"name": ""')  # cut short
     session = Session(config, tmp_path / "data", strict=False)
     session.open_eventlog()
     parts = compose(session)

@@ -376,7 +376,7 @@ def test_an_unreadable_profiles_file_is_kept_and_reported(
     qtbot: QtBot, dirs: tuple[Path, Path]
 ) -> None:
     dirs[0].mkdir(parents=True)
-    (dirs[0] / "profiles.json").write_text('{"version": 1, "profiles": [{"name": ""}]}')
+    (dirs[0] / "profiles.json").write_text('{"version": 1, "profiles": [{"name": ""')  # cut short
     o = open_window(qtbot, *dirs)
     try:
         (problem,) = o.session.problems

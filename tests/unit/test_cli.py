@@ -637,7 +637,8 @@ CORRUPT_STORES = [
             ("typo", TYPO, "notes_: '' is not a field this version knows; did you mean 'notes'?"),
         ]
         for name in ("list", "add", "run")
-        if (kind, name) != ("typo", "list")  # listed as what it can read (test_newer_profiles_run)
+        # listed as what it can read (test_newer_profiles_run): a typo, a value not taken
+        if (kind, name) not in {("typo", "list"), ("invalid-profile", "list")}
     ),
 ]
 
@@ -660,13 +661,16 @@ def test_an_unreadable_store_is_named_and_left_exactly_as_it_is(
 
 def test_run_refuses_an_unreadable_settings_file(home: Home) -> None:
     store(home, STORED)
-    (home.config / "settings.json").write_text('{"version": 1, "retention_days": 0}')
+    # Certainly broken (a value this version does not take is read around: test_newer_files)
+    (home.config / "settings.json").write_text(
+        '{"version": 1, "retention_days": 0, "retention_days": 9}'
+    )
     before = snapshot(home.config)
     result = tcpmonitor(home, "run")
     assert result.returncode == 2
     line = only_error_line(result)
     assert "settings.json" in line
-    assert "retention_days: 0 " in line
+    assert "the key 'retention_days' appears twice" in line
     assert snapshot(home.config) == before
     assert not home.data.exists()
 
@@ -1265,11 +1269,13 @@ def test_run_with_nothing_enabled_fails_with_one_line(
 def test_run_with_a_bad_profiles_file_names_it_and_exits_2(
     home: Home, inputs: dict[str, Path]
 ) -> None:
-    result = tcpmonitor(home, "run", "--profiles", str(inputs["invalid"]))
+    # Certainly broken: a connection with a value this version does not take is left out,
+    # the others monitored (test_newer_profiles_run)
+    result = tcpmonitor(home, "run", "--profiles", str(inputs["malformed"]))
     assert result.returncode == 2
     line = only_error_line(result)
-    assert str(inputs["invalid"]) in line
-    assert "profiles[1].port: 0 " in line
+    assert str(inputs["malformed"]) in line
+    assert "not valid JSON" in line
     assert not home.data.exists()
     assert not home.config.exists()
 
@@ -1348,14 +1354,15 @@ def test_a_bad_snooze_duration_is_named_and_changes_nothing(
     assert (home.config / "profiles.json").read_bytes() == before
 
 
-def test_a_hand_written_bad_snooze_is_refused_with_its_field(home: Home) -> None:
+def test_a_hand_written_bad_snooze_is_left_out_with_its_field(home: Home) -> None:
     store(home, WEB)
     doc = stored_document(home)
     doc["profiles"][0]["snooze_until"] = "next tuesday"
     (home.config / "profiles.json").write_text(json.dumps(doc))
     result = tcpmonitor(home, "profiles", "list")
-    assert result.returncode == 2
+    assert "1 connection is left out" in result.stderr
     assert "snooze_until" in result.stderr and "next tuesday" in result.stderr
+    assert "web" not in result.stdout
 
 
 def test_profiles_maintenance_adds_lists_and_removes_windows(home: Home) -> None:

@@ -69,9 +69,13 @@ def test_a_name_that_is_not_one_line_of_text_is_refused_on_load(
     before = write_profiles(
         home, f'{{"version": 1, "profiles": [{{"name": {name_json}, "host": "h", "port": 1}}]}}'
     )
-    for args in (("profiles", "list"), ("run", "--json")):
-        line = one_error_line(tcpmonitor(home, *args))
-        assert "profiles.json: profiles[0].name:" in line and problem in line, line
+    line = one_error_line(tcpmonitor(home, "run", "--json"))  # nothing else to monitor
+    assert "(profiles[0].name:" in line and problem in line, line
+    # Left out, the others listed (none here): read in part, as a newer version's value may
+    # be (test_newer_files); said escaped, never printed as it is.
+    listed = tcpmonitor(home, "profiles", "list")
+    assert "1 connection is left out" in listed.stderr and problem in listed.stderr
+    assert "\x1b" not in listed.stdout + listed.stderr and "\u2028" not in listed.stderr
     assert (home.config / "profiles.json").read_bytes() == before
 
 

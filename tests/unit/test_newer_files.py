@@ -64,6 +64,20 @@ NEWER_VALUES = {
     "an action's trigger": ORDERS | {"actions": [{"on": "degraded", "run": ["/bin/true"]}]},
 }
 
+#: A value this version does not take where it knows the field: a newer version may allow
+#: more (a longer interval, a number where this one takes true or false) at this same format
+#: version, or the user mistyped it; either way not a broken file to set aside and write over.
+NEWER_RANGES = {
+    "a value out of this version's range": (
+        ORDERS | {"detector": {"kind": "probe", "interval_s": 1_000_000}},
+        r"detector\.interval_s: 1000000 is out of range", ["Cache"]),
+    "a value of another type": (
+        ORDERS | {"notify": {"on_down": "always"}}, r"notify\.on_down: .* is not true or false",
+        ["Cache"]),
+    "a name used twice": (
+        ORDERS | {"name": "cache"}, r"profiles\[1\]\.name: 'cache' is also the name of", ["Cache"]),
+}  # fmt: skip
+
 
 #: A connection this version can read, beside one it cannot.
 CACHE = {"id": "c1", "name": "Cache", "host": "cache.internal", "port": 6379}
@@ -88,11 +102,13 @@ IN_ONE = "1 connection is left out: this version cannot read it"
          ["Cache", "Orders DB"]),  # monitored, without that action
         (TYPO, "detector.interval: 5 is not a field this version knows; did you mean 'interval_s'",
          UNREAD, []),
+        *(({"version": 1, "profiles": [CACHE, p]}, f"{IN_ONE} .*{said}", UNREAD, read)
+          for p, said, read in NEWER_RANGES.values()),
     ],
     ids=[
         "a newer version", *(n for n in NEWER_FIELDS if n != "a field of the document"),
         "a field of the document", *(n for n in NEWER_VALUES if n != "an action's trigger"),
-        "an action's trigger", "a typo",
+        "an action's trigger", "a typo", *NEWER_RANGES,
     ],
 )  # fmt: skip
 def test_the_window_leaves_a_newer_versions_profiles_as_they_are(
@@ -140,8 +156,11 @@ def test_moving_a_newer_versions_profiles_away_lets_the_window_save(tmp_path: Pa
      ({"version": 1, "retention_days": 30, "theme": "dark"}, f"theme: {HIDDEN} is not a known",
       ProblemKind.SETTINGS_NOT_ALL_READ, Settings(retention_days=30)),
      ({"version": 1, "language": "de", "sound": True}, "language: 'de' is not one of",
+      ProblemKind.SETTINGS_NOT_ALL_READ, Settings(sound=True)),
+     ({"version": 1, "wake_grace_s": 7200, "sound": True}, "wake_grace_s: 7200 is out of range",
       ProblemKind.SETTINGS_NOT_ALL_READ, Settings(sound=True))],
-    ids=["a newer version", "a field this version does not know", "a language"],
+    ids=["a newer version", "a field this version does not know", "a language",
+         "a value out of this version's range"],
 )  # fmt: skip
 def test_the_window_leaves_a_newer_versions_settings_as_they_are(
     tmp_path: Path, document: object, said: str, kind: ProblemKind, read: Settings
@@ -176,8 +195,10 @@ def test_the_command_line_refuses_a_newer_versions_file_by_name(tmp_path: Path) 
     "document",
     [{"version": 1, "retention_days": 365, "theme": "dark"},
      {"version": 2, "retention_days": 365},
-     {"version": 1, "retention_days": 365, "sound": "yes"}],
-    ids=["a field this version does not know", "a newer version", "a broken file"],
+     {"version": 1, "retention_days": 365, "sound": "yes"},
+     {"version": 1, "retention_days": 7300}],
+    ids=["a field this version does not know", "a newer version", "a value of another type",
+         "days out of this version's range"],
 )  # fmt: skip
 def test_settings_that_cannot_be_read_prune_no_history(tmp_path: Path, document: object) -> None:
     """The settings keep a year of events; in a window that cannot read them (a newer

@@ -21,6 +21,8 @@ from tcpmonitor_gui.core.session import (
 )
 
 BAD = b'{"version": 1, "profiles": [{"name": "x", "host": "127.0.0.1", "port": 0}]}'
+#: Certainly broken (cut short), where BAD may be a newer version's (``test_newer_files``).
+BROKEN = b'{"version": 1, "profiles": [{"name": "x", "host": "127.0.0.1", "port": 80'
 
 
 def dirs(tmp_path: Path) -> tuple[Path, Path]:
@@ -46,14 +48,14 @@ def test_strict_refuses_a_bad_file_by_name_and_writes_nothing(tmp_path: Path) ->
 
 def test_lenient_keeps_a_copy_starts_empty_and_says_so(tmp_path: Path) -> None:
     config, data = dirs(tmp_path)
-    (config / "profiles.json").write_bytes(BAD)
+    (config / "profiles.json").write_bytes(BROKEN)
     session = Session(config, data, strict=False)
     try:
         assert list(session.profiles) == []
         (problem,) = session.problems
         assert problem.kind is ProblemKind.PROFILES_UNREADABLE
-        assert "port: 0 is out of range" in problem.error
-        assert Path(problem.kept).read_bytes() == BAD
+        assert "not valid JSON" in problem.error
+        assert Path(problem.kept).read_bytes() == BROKEN
         session.profiles.add([Profile(name="new", host="127.0.0.1", port=1)])
         session.profiles.flush().result(5)
         assert [p.name for p in ProfileStore(config).load()] == ["new"]
@@ -65,7 +67,7 @@ def test_when_no_copy_can_be_kept_the_file_is_never_written_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config, data = dirs(tmp_path)
-    (config / "profiles.json").write_bytes(BAD)
+    (config / "profiles.json").write_bytes(BROKEN)
 
     def no_room(path: Path, now: object = None) -> Path:
         raise OSError(28, "No space left on device")
@@ -81,7 +83,7 @@ def test_when_no_copy_can_be_kept_the_file_is_never_written_over(
             session.profiles.flush().result(5)
     finally:
         session.close()
-    assert (config / "profiles.json").read_bytes() == BAD
+    assert (config / "profiles.json").read_bytes() == BROKEN
 
 
 def test_an_unusable_event_log_is_a_problem_not_a_crash(tmp_path: Path) -> None:
