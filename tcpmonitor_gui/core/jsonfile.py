@@ -314,6 +314,18 @@ class JsonStore(Generic[T]):
         self._partial = partial
         return self._read()
 
+    def _current(self) -> T:
+        """The file as it is now, read as the last ``load`` read it, for a write that merges
+        with it; a file that cannot be read refuses the write ("not saved: ...")."""
+        try:
+            return self._load(self._partial)
+        except JsonFileError as exc:
+            raise self.error(
+                self.path,
+                f"not saved: {self.path.name} could not be read and is left as it is "
+                f"({exc}); fix it or move it away",
+            ) from exc
+
     @property
     def unread_error(self) -> str:
         """What the last read left out (``unread``), in one line; "" for nothing."""

@@ -51,16 +51,19 @@ def merge_fields(base: Profile | None, ours: Profile, theirs: Profile) -> Profil
     profile as it is now."""
     if base is None:
         return ours
-    merged: Profile = _value(base, ours, theirs)
+    merged: Profile = merge_value(base, ours, theirs)
     try:  # lists merged may pass a limit (ten actions): then ours, field by field
         Profile.from_dict(merged.to_dict(), files=False)  # both sides' files were checked
         return merged
     except ValueError:
-        fallback: Profile = _value(base, ours, theirs, lists=False)
+        fallback: Profile = merge_value(base, ours, theirs, lists=False)
         return fallback
 
 
-def _value(base: Any, ours: Any, theirs: Any, *, lists: bool = True) -> Any:
+def merge_value(base: Any, ours: Any, theirs: Any, *, lists: bool = True) -> Any:
+    """A value as both sides left it: the side that changed it; changed on both, a
+    dataclass field by field, a tuple (``lists``) with what each side added and without
+    what each removed, anything else ours. (The settings merge so too.)"""
     if ours == base:
         return theirs
     if theirs in (base, ours):
@@ -69,7 +72,9 @@ def _value(base: Any, ours: Any, theirs: Any, *, lists: bool = True) -> Any:
         return dataclasses.replace(
             ours,  # type: ignore[type-var]
             **{
-                f.name: _value(*(getattr(x, f.name) for x in (base, ours, theirs)), lists=lists)
+                f.name: merge_value(
+                    *(getattr(x, f.name) for x in (base, ours, theirs)), lists=lists
+                )
                 for f in dataclasses.fields(ours)
                 if f.init
             },

@@ -213,16 +213,6 @@ class ProfileStore(JsonStore[list[Profile]]):
         """
         self._write(dump_document(profiles))
 
-    def _current(self) -> list[Profile]:
-        try:
-            return self.load(partial=self._partial)
-        except ProfileFileError as exc:
-            raise ProfileFileError(
-                self.path,
-                f"not saved: {self.path.name} could not be read and is left as it is "
-                f"({exc}); fix it or move it away",
-            ) from exc
-
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the file's lock from before it is read to after it is written: a short-lived

@@ -107,6 +107,9 @@ class Session:
         self._closed = False
         self.settings_store = SettingsStore(config_dir)
         self._settings: Settings | None = None
+        #: What the file held when last read or written: the base of the next save's merge.
+        self._settings_base: Settings | None = None
+        self._settings_lock = threading.Lock()  # ``_settings``: set by the GUI and I/O threads
         #: The settings could not be read, and none were saved since: how long to keep
         #: events is not known, so the event log keeps them all (``retention_days``).
         self._keep_all = False
@@ -140,7 +143,7 @@ class Session:
             kind = ProblemKind.SETTINGS_UNREADABLE
             told = len(self.problems)
             load = functools.partial(store.load, partial=self.partial)
-            self._settings = self._load(store, load, Settings, kind)
+            self._settings = self._settings_base = self._load(store, load, Settings, kind)
             # How long to keep events is not known while the file was not read, or its days
             # were left out (more than this version allows: a newer one's).
             days_unread = any(u.field == "retention_days" for u in store.unread)
@@ -274,25 +277,33 @@ class Session:
 
     # -- work for the I/O thread -----------------------------------------------------------
 
-    def save_settings(self, settings: Settings) -> concurrent.futures.Future[None]:
-        """Use ``settings`` from now on and write them on the I/O thread (the future raises
-        on failure)."""
-        self._settings = settings
+    def save_settings(self, settings: Settings) -> concurrent.futures.Future[Settings]:
+        """Use ``settings`` from now on and write them on the I/O thread, merged with what
+        another program changed in the file since it was read (``SettingsStore.sync``). The
+        future holds the settings written, in force from then on (unless other settings were
+        given since); it raises on failure."""
+        with self._settings_lock:
+            self._settings = settings
         if self.eventlog is not None and not self._keep_all:
             self.eventlog.retention_days = settings.retention_days
         return self.io.submit(self._write_settings, settings)
 
-    def save_settings_again(self) -> concurrent.futures.Future[None]:
+    def save_settings_again(self) -> concurrent.futures.Future[Settings]:
         """Write the settings in force once more (a write failed: the disk may have room)."""
         return self.io.submit(self._write_settings, self.settings)
 
-    def _write_settings(self, settings: Settings) -> None:
+    def _write_settings(self, settings: Settings) -> Settings:
         self.settings_unsaved = True
-        self.settings_store.save(settings)
+        merged = self.settings_store.sync(settings, self._settings_base)
+        self._settings_base = merged
         self.settings_unsaved = False
-        if self._keep_all and self.eventlog is not None:  # known now: what the file says
-            self.eventlog.retention_days = settings.retention_days
+        with self._settings_lock:
+            if self._settings is settings:  # (not replaced since by newer ones)
+                self._settings = merged
+        if self.eventlog is not None and (self._keep_all or self._settings is merged):
+            self.eventlog.retention_days = merged.retention_days  # what the file says
         self._keep_all = False
+        return merged
 
     def _settings_at_close(self) -> None:
         if self.settings_unsaved and self._settings is not None:

@@ -21,7 +21,10 @@ from typing import Any
 
 from . import actions
 from . import validate as v
+from .filelock import LockTimeout, locked
 from .jsonfile import JsonFileError, JsonStore, Unread, document_version, upgrade
+from .paths import ensure_dir
+from .profile_merge import merge_value
 from .validate import parse_listen
 
 FILE_NAME = "settings.json"
@@ -185,3 +188,35 @@ class SettingsStore(JsonStore[Settings]):
     def save(self, settings: Settings) -> None:
         """Write atomically (0600); settings that would not load back are refused."""
         self._write(dump_settings(settings))
+
+    def sync(self, ours: Settings, base: Settings | None) -> Settings:
+        """Write ``ours`` without losing what another program (another window, a hand edit)
+        wrote since ``base`` (what we last read or wrote; None: nothing, ours are written as
+        they are): under the file's lock, read it, merge option by option
+        (``merge_settings``), write, and return what was written."""
+        try:
+            ensure_dir(self.path.parent)
+            with locked(self.path):
+                gone = not self.path.exists()  # deleted under us: ours are written back
+                if base is None or gone or self.set_aside_unchanged():
+                    theirs, merged = base, ours
+                else:
+                    theirs = self._current()
+                    merged = merge_settings(base, ours, theirs)
+                if merged != theirs or gone or self.read_only:  # (which ``save`` refuses)
+                    self.save(merged)
+                return merged
+        except OSError as exc:  # the folder or its lock (``save`` says its own)
+            why = str(exc) if isinstance(exc, LockTimeout) else exc.strerror or str(exc)
+            raise self.error(self.path, f"not saved: {self.path.name}: {why}") from exc
+
+
+def merge_settings(base: Settings, ours: Settings, theirs: Settings) -> Settings:
+    """Each option as the side that changed it left it (both: ours; the actions keep what
+    each side added), as ``profile_merge`` merges a profile's fields."""
+    merged: Settings = merge_value(base, ours, theirs)
+    try:  # actions merged may pass their limit: then ours
+        return Settings.from_dict(merged.to_dict())
+    except v.FieldError:
+        fallback: Settings = merge_value(base, ours, theirs, lists=False)
+        return fallback

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tcpmonitor_gui.core.session import Session
 from tcpmonitor_gui.core.settings import (
     Settings,
     SettingsFileError,
@@ -156,3 +157,25 @@ def test_a_bad_file_fixed_or_moved_away_no_longer_keeps_the_settings_from_being_
         store.path.rename(store.path.with_name("settings.json.mine"))
     store.save(Settings(sound=True))
     assert SettingsStore(store.path.parent).load() == Settings(sound=True)
+
+
+def test_a_save_keeps_what_another_program_changed_since_the_file_was_read(
+    tmp_path: Path,
+) -> None:
+    """The window read the settings at start and wrote its dialog's over the file: sound
+    turned on since by another window, or an action added to the file by hand, was lost at
+    the next change of language. Each save now merges with the file as it is (as profiles
+    do): what this save changed, and what the other program changed, are both kept."""
+    config = tmp_path / "config"
+    SettingsStore(config).save(Settings(retention_days=30))
+    session = Session(config, tmp_path / "data", strict=False)
+    try:
+        read = session.settings
+        SettingsStore(config).save(Settings(retention_days=30, sound=True))  # another program
+        mine = Settings(retention_days=30, language="zh_CN")  # the dialog's, from ``read``
+        assert read != mine
+        session.save_settings(mine).result(10)
+        assert session.settings == Settings(retention_days=30, sound=True, language="zh_CN")
+    finally:
+        session.close()
+    assert SettingsStore(config).load() == Settings(retention_days=30, sound=True, language="zh_CN")

@@ -54,6 +54,7 @@ class SettingsActions(QObject):
         self._autostart: Autostart | None = None
         self._launch_args = launch_args
         self._unsaved = ""  # why the last write of the settings failed (told once)
+        self._applied: Settings | None = None  # what ``applied`` said last
         #: Writes them again after a failed write: a full disk may have room by then.
         self.save_retry = QTimer(self)
         self.save_retry.setSingleShot(True)
@@ -87,15 +88,21 @@ class SettingsActions(QObject):
         dialog.accepted.connect(accepted)
         dialog.open()
 
-    def apply(self, settings: Settings) -> concurrent.futures.Future[None]:
-        """Use ``settings`` now; write them on the I/O thread."""
+    def apply(self, settings: Settings) -> concurrent.futures.Future[Settings]:
+        """Use ``settings`` now; write them on the I/O thread (merged with what another
+        program changed in the file since: those are used too, once written)."""
+        self._applied = settings
         self.applied.emit(settings)
         future = self._session.save_settings(settings)
         when_done(future, self._settings_saved, owner=self)
         return future
 
-    def _settings_saved(self, future: concurrent.futures.Future[None]) -> None:
+    def _settings_saved(self, future: concurrent.futures.Future[Settings]) -> None:
         error = "" if (exc := future.exception()) is None else str(exc)
+        written = None if error else future.result()
+        if written is self._session.settings and written != self._applied:
+            self._applied = written
+            self.applied.emit(written)  # with what another program changed since
         if error and error != self._unsaved:  # (the retries every 30 s say it once)
             self.unsaved.emit(self.tr("Settings were not saved"), file_problem_text(error))
         elif not error and self._unsaved:
