@@ -31,7 +31,7 @@ from .eventdb import (
     row_event,
     unix_seconds,
 )
-from .events import Event, State
+from .events import TARGET_CHANGED, Event, State
 
 log = logging.getLogger(__name__)
 
@@ -323,18 +323,22 @@ _KNOWN = ", ".join(f"'{s}'" for s in KNOWN_STATES)
 #: (``IS_CHANGE``): not an action's row, nor one of a kind a newer version writes.
 _UPTIME_SQL = f"""
 WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids)),
-first(pid, fid) AS (
-  SELECT pid, (SELECT id FROM events WHERE profile_id = pid AND ts <= :start
-               AND {IS_CHANGE} ORDER BY ts DESC, id DESC LIMIT 1)
+starts(pid, t) AS (
+  SELECT pid, coalesce((SELECT max(ts) FROM events WHERE profile_id = pid AND ts > :start
+                        AND ts <= :end AND state = 'unknown' AND detail = :moved), :start)
   FROM ids
 ),
+first(pid, t, fid) AS (
+  SELECT pid, t, (SELECT id FROM events WHERE profile_id = pid AND ts <= t
+                  AND {IS_CHANGE} ORDER BY ts DESC, id DESC LIMIT 1)
+  FROM starts
+),
 seg(pid, ts, id, state, cause, planned) AS (
-  SELECT first.pid, :start, 0, e.state, e.cause, e.maintenance
+  SELECT first.pid, first.t, 0, e.state, e.cause, e.maintenance
   FROM first LEFT JOIN events e ON e.id = fid
   UNION ALL
-  SELECT profile_id, ts, id, state, cause, maintenance FROM events
-  WHERE ts > :start AND ts <= :end AND profile_id IN (SELECT pid FROM ids)
-    AND {IS_CHANGE}
+  SELECT profile_id, ts, id, state, cause, maintenance FROM events JOIN starts ON pid = profile_id
+  WHERE ts > starts.t AND ts <= :end AND {IS_CHANGE}
 ),
 spans(pid, state, cause, planned, t0, t1) AS (
   SELECT pid, state, cause, planned, ts,
@@ -358,11 +362,19 @@ FROM timed GROUP BY pid
 
 
 def uptimes(
-    conn: sqlite3.Connection, profile_ids: Sequence[str], start: float, end: float
+    conn: sqlite3.Connection,
+    profile_ids: Sequence[str],
+    start: float,
+    end: float,
+    *,
+    this_target: bool = False,
 ) -> dict[str, Uptime]:
-    """Each profile's ``Uptime`` over ``start`` .. ``end`` (Unix seconds)."""
+    """Each profile's ``Uptime`` over ``start`` .. ``end`` (Unix seconds); ``this_target``:
+    from its last change of target (``TARGET_CHANGED``) in that time on, if it had one (the
+    row's figure is the target it has now; its history, every target it had)."""
     result = {pid: Uptime(None, at=end) for pid in profile_ids}
-    params = {"ids": json.dumps(list(profile_ids)), "start": start, "end": end}
+    moved = TARGET_CHANGED if this_target else None  # (None matches no row)
+    params = {"ids": json.dumps(list(profile_ids)), "start": start, "end": end, "moved": moved}
     for pid, up, known, not_counted, planned in conn.execute(_UPTIME_SQL, params):
         percent = 100.0 * up / known if known > 1e-9 else None
         result[pid] = Uptime(percent, not_counted, planned, up, known, end)

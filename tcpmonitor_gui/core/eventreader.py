@@ -52,7 +52,12 @@ class EventReader:
         return [event for _, event in self.event_rows(**filters)]
 
     def uptimes(
-        self, profile_ids: Sequence[str], window: dt.timedelta, now: dt.datetime | None = None
+        self,
+        profile_ids: Sequence[str],
+        window: dt.timedelta,
+        now: dt.datetime | None = None,
+        *,
+        this_target: bool = False,
     ) -> dict[str, q.Uptime]:
         """How much of the time in ``window`` (ending ``now``) each profile was up, all in
         one query (``Uptime``).
@@ -62,12 +67,16 @@ class EventReader:
         up (the link works); time ``paused``, ``unknown`` or ``connecting``, or before
         anything is known, is left out of the denominator; so is time this computer was
         asleep or its network down (``not_counted_s``), which is not the target's doing.
+        ``this_target``: only since the profile was last given another target, if it was
+        in ``window`` (the status row's figure).
         """
         end = unix_seconds(now or dt.datetime.now(dt.UTC))
         start = end - window.total_seconds()
         ids = list(profile_ids)
         unknown = {pid: q.Uptime(None) for pid in ids}
-        return self._read(lambda conn: q.uptimes(conn, ids, start, end), unknown)
+        return self._read(
+            lambda conn: q.uptimes(conn, ids, start, end, this_target=this_target), unknown
+        )
 
     def uptime(
         self, profile_id: str, window: dt.timedelta, now: dt.datetime | None = None

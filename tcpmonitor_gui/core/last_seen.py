@@ -55,10 +55,19 @@ SELECT e.profile_id, e.ts,
 ORDER BY e.profile_id, e.ts DESC, e.id DESC
 """
 
-_MINUTES = """
-SELECT profile_id, minute, lat_sum, lat_n FROM minutes
-WHERE minute >= :first AND profile_id IN (SELECT value FROM json_each(:ids))
-  AND (lat_n > 0 OR fail > 0)
+#: The minutes of the last hour; of the target a profile has now: none from before it was
+#: last given another (nor the minute it was, which holds both targets' checks).
+_MINUTES = f"""
+WITH ids(pid) AS (SELECT DISTINCT value FROM json_each(:ids)),
+moved(pid, t) AS (
+  SELECT profile_id, max(ts) FROM events
+  WHERE ts >= :first * 60 AND state = 'unknown' AND detail = '{TARGET_CHANGED}'
+    AND profile_id IN (SELECT pid FROM ids)
+  GROUP BY profile_id
+)
+SELECT profile_id, minute, lat_sum, lat_n FROM minutes LEFT JOIN moved ON pid = profile_id
+WHERE minute >= :first AND profile_id IN (SELECT pid FROM ids)
+  AND (lat_n > 0 OR fail > 0) AND minute * 60 >= coalesce(t, 0)
 ORDER BY profile_id, minute
 """
 

@@ -11,6 +11,7 @@ refresh) replaces what was added, so the window still slides.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from .eventqueries import KNOWN_STATES, UP_STATES, Uptime
 from .events import Cause, State
@@ -36,11 +37,15 @@ class LiveUptime:
     #: does not lose that change.
     ended: list[Span] = dataclasses.field(default_factory=list)
     sums: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    #: Since when it counts (the profile was given another target then): an answer from
+    #: the log as of before is of the old target's time.
+    floor: float = -math.inf
 
     def rebase(self, base: Uptime) -> None:
         """A fresh answer from the log, which holds everything up to ``base.at``; an answer
-        that holds nothing (the log could not be read) changes nothing."""
-        if base.at is None:
+        that holds nothing (the log could not be read), or that was asked before ``floor``,
+        changes nothing."""
+        if base.at is None or base.at < self.floor:
             return
         self.base = base
         self.ended = [span for span in self.ended if span[4] > base.at]

@@ -336,7 +336,8 @@ class Session:
         return self.io.submit(rows)
 
     def uptimes(self, profile_ids: Sequence[str]) -> concurrent.futures.Future[dict[str, Uptime]]:
-        """Uptime over the last 24 h of each profile, in one query on the I/O thread."""
+        """Uptime over the last 24 h of each profile (of the target it has now, since it was
+        last given another), in one query on the I/O thread."""
         ids = list(profile_ids)
 
         def uptimes() -> dict[str, Uptime]:
@@ -345,7 +346,7 @@ class Session:
             eventlog = None if self._closed else self.eventlog
             if eventlog is None or not eventlog.opened_once:
                 return {pid: Uptime(None) for pid in ids}
-            return eventlog.uptimes(ids, UPTIME_WINDOW)
+            return eventlog.uptimes(ids, UPTIME_WINDOW, this_target=True)
 
         return _resolved(uptimes()) if self._closed else self.io.submit(uptimes)
 

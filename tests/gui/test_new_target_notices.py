@@ -121,3 +121,21 @@ def _last_cause(window: MainWindow, profile_id: str) -> str:
     row = window.model.row_of(profile_id)
     assert row is not None
     return str(window.model.index(row, Column.CAUSE).data() or "")
+
+
+def test_a_new_targets_sparkline_and_uptime_start_at_the_change(
+    qtbot: QtBot, opened: Opened, proxy: FaultProxy, echo_server: LineEchoServer
+) -> None:
+    """Orders DB reset, then given a port that answers: its row, up since, went on drawing
+    the old target's failed checks in its sparkline and counting the old target's drop in
+    its uptime (never 100 % again, for a target that never failed). Both start at the change
+    now (the old target's last row, "target changed")."""
+    window, profile = opened.window, _dropped(qtbot, opened, proxy)
+    at = window.model.row_of(profile.id)
+    assert at is not None and None in window.model.samples(at)
+    with FaultProxy(echo_server.address) as other:
+        window.profiles.apply(dataclasses.replace(profile, port=other.address[1]), new=False)
+        qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
+        assert None not in window.model.samples(at), window.model.samples(at)
+        uptime = window.model.index(at, Column.UPTIME)
+        qtbot.waitUntil(lambda: uptime.data() == "100 %", timeout=5000)

@@ -19,7 +19,7 @@ import pytest
 
 from tcpmonitor_gui.core.eventdb import SCHEMA_VERSION
 from tcpmonitor_gui.core.eventlog import EventLog, EventLogError, MinuteStat
-from tcpmonitor_gui.core.events import Cause, Event, Kind, State, condition
+from tcpmonitor_gui.core.events import TARGET_CHANGED, Cause, Event, Kind, State, condition
 
 UTC = dt.UTC
 #: Recent enough that the writer's own retention pass (90 days from the real clock) keeps it.
@@ -268,6 +268,31 @@ def test_time_this_computer_was_offline_is_not_the_targets_downtime(log: EventLo
     known = 60 * 60 - (30 * 60 - 2)
     assert uptime.percent == pytest.approx(100 * (known - 600) / known)
     assert uptime.not_counted_s == pytest.approx(30 * 60 - 2)
+
+
+def test_the_rows_uptime_counts_only_the_target_it_has_now(log: EventLog) -> None:
+    """Given another host or port at minute 20 (the old target's last row, "target
+    changed"), a connection up since on a target that never failed read 66.6 % in its row,
+    the old target's drop counted: the row's uptime (``this_target``) starts at the change.
+    The connection's history (the details, the report) still counts every target it had."""
+    log.submit(
+        [
+            state_event(at(-30), State.UP),
+            state_event(at(10), State.DOWN, cause=Cause.RESET),
+            state_event(at(20), State.UNKNOWN, detail=TARGET_CHANGED),
+            state_event(at(21), State.UP),
+            state_event(at(-30), State.UP, pid="other"),
+            state_event(at(10), State.DOWN, pid="other", cause=Cause.RESET),
+            state_event(at(21), State.UP, pid="other"),  # no change of target: all counted
+        ]
+    )
+    assert log.flush()
+    window, now = dt.timedelta(minutes=60), at(60)
+    row = log.uptimes(["db", "other"], window, now=now, this_target=True)
+    assert row["db"].percent == 100.0 and row["db"].known_s == pytest.approx(39 * 60)
+    assert row["other"].percent == pytest.approx(100 * 49 / 60)
+    whole = log.uptimes(["db"], window, now=now)["db"]
+    assert whole.percent == pytest.approx(100 * 49 / 59)
 
 
 def test_time_asleep_is_not_counted_at_all(log: EventLog) -> None:

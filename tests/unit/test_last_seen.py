@@ -124,3 +124,25 @@ def test_what_an_old_target_was_is_not_what_the_new_one_has_been(tmp_path: Path)
     m, n = seen["m"], seen["n"]
     assert (m.state, m.since, m.cause) == (State.UP, at(7), None)
     assert (n.state, n.since, n.cause) == (State.UP, at(7), None)
+
+
+def test_the_sparkline_of_a_new_target_starts_at_the_change(tmp_path: Path) -> None:
+    """Restarted after its target was changed: the row's sparkline drew the old target's
+    last hour of latencies and failed checks before the new target's."""
+    history = [
+        ev(170, "m", State.UP, kind=Kind.SAMPLE, latency_ms=90.0),  # the old target's
+        ev(171, "m", State.DOWN, kind=Kind.SAMPLE, cause=Cause.RESET),
+        ev(172, "m", State.UP, kind=Kind.SAMPLE, latency_ms=80.0),  # its minute is both's
+        ev(172.5, "m", State.UNKNOWN, detail=TARGET_CHANGED),
+        ev(172.8, "m", State.UP, kind=Kind.SAMPLE, latency_ms=3.0),
+        ev(174, "m", State.UP, kind=Kind.SAMPLE, latency_ms=2.0),
+        ev(170, "n", State.UP, kind=Kind.SAMPLE, latency_ms=5.0),  # not moved: all of it
+        ev(174, "n", State.UP, kind=Kind.SAMPLE, latency_ms=4.0),
+    ]
+    path = tmp_path / "events.sqlite3"
+    with EventLog(path) as log:
+        log.submit(history)
+        assert log.flush()
+    seen = read(path, lambda conn: last_seen(conn, ["m", "n"], NOW), {})
+    assert seen["m"].latencies == (2.0,)
+    assert seen["n"].latencies == (5.0, 4.0)

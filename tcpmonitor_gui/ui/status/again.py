@@ -7,8 +7,9 @@ that, a drop paused and resumed still down read "down for 2 s", as if it had jus
 from __future__ import annotations
 
 from ...core.eventqueries import KNOWN_STATES
-from ...core.events import Event, State
+from ...core.events import TARGET_CHANGED, Event, State
 from ...core.last_seen import LastSeen
+from ...core.live_uptime import LiveUptime
 from ...core.profile import Profile
 from .cells import SAMPLES, Row
 
@@ -34,6 +35,17 @@ def retarget(row: Row, profile: Profile) -> None:
     if not row.profile.same_target(profile):
         row.last = row.cause = row.retry_cause = row.detection_ms = None
         row.haystack = None
+
+
+def moved_on(row: Row, event: Event) -> None:
+    """``event``, the row's (since ``row.since_at``), may end its old target's history
+    (``TARGET_CHANGED``): the sparkline and the uptime are the new target's from then on
+    (they went on drawing and counting the old one's failures, for one that never failed)."""
+    if event.state is not State.UNKNOWN or event.detail != TARGET_CHANGED:
+        return
+    row.samples.clear()
+    row.latency = None
+    row.live = LiveUptime(floor=row.since_at)
 
 
 def found_again(row: Row, event: Event | None = None) -> bool:

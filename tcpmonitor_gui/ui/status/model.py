@@ -25,7 +25,7 @@ from ..common.detail_text import detail_text
 from ..common.i18n import translate
 from ..common.icons import worst
 from ..common.quiet import quietly, rows_changed
-from .again import found_again, remember, retarget
+from .again import found_again, moved_on, remember, retarget
 from .cells import (
     COLUMN_COUNT,
     GROUP_MARK,
@@ -55,9 +55,8 @@ from .tooltips import cell_tooltip
 __all__ = ["GROUP_MARK", "SAMPLES", "Column", "Role", "StatusModel", "format_latency"]
 #: Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates).
 SAMPLE_REPAINT_MS = 250
-#: State changes are gathered for this long: a hundred profiles changing within it cost one
-#: re-sort and one repaint, and the table still shows a drop within a quarter of a second
-#: (the notification does not wait for it).
+#: State changes are gathered for this long: a hundred changing within it cost one re-sort
+#: and one repaint, and a drop still shows within 0.25 s (its notification does not wait).
 STATE_REPAINT_MS = 250
 
 
@@ -254,6 +253,7 @@ class StatusModel(QStandardItemModel):
             if not again:
                 row.since = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=dt.UTC)
                 row.since_at, row.in_state_until = self._times.began(row.since, event), None
+                moved_on(row, event)  # the old target's last event: the new one's start
                 uptime_changed(row, row.since_at, event)
             row.retry_cause = None
             found_again(row, event)
