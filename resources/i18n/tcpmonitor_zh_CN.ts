@@ -352,6 +352,10 @@
         <translation>TLS 握手失败：{why}</translation>
     </message>
     <message>
+        <source>no answer within {duration}</source>
+        <translation>{duration} 内无应答</translation>
+    </message>
+    <message>
         <source>TLS: {why}</source>
         <translation>TLS：{why}</translation>
     </message>
@@ -2835,7 +2839,7 @@ Take them too?</source>
     </message>
     <message>
         <source>Latency of the last 60 checks; red ticks are failed checks</source>
-        <extracomment>Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates). State changes are gathered for this long: a hundred profiles changing within it cost one re-sort and one repaint, and the table still shows a drop within a quarter of a second (the notification does not wait for it). ``dict[State, int]``, every state present, when any count changes. Profiles were set, added, edited or removed (groups may have changed); not on events. ``int``: how many drops are not acknowledged (``marks.needs_ack``), when it changes. ``list[str]``: profiles up again whose acknowledgement is spent (``marks.stale_ack``).</extracomment>
+        <extracomment>Rows that only got samples are repainted at most this often (STYLE.md: coalesce updates). State changes are gathered for this long: a hundred changing within it cost one re-sort and one repaint, and a drop still shows within 0.25 s (its notification does not wait). ``dict[State, int]``, every state present, when any count changes. Profiles were set, added, edited or removed (groups may have changed); not on events. ``int``: how many drops are not acknowledged (``marks.needs_ack``), when it changes. ``list[str]``: profiles up again whose acknowledgement is spent (``marks.stale_ack``).</extracomment>
         <translation>最近 60 次检查的延迟；红色刻度表示失败的检查</translation>
     </message>
 </context>

@@ -353,7 +353,12 @@ async def _attach(
             # A handshake cut short by the peer, or asyncio's handshake timeout (raised as
             # ConnectionAbortedError), is a TLS failure whatever the socket said.
             cause = Cause.TLS_ERROR
-            if not detail.startswith(("TLS", "certificate")):
+            waited = time.perf_counter() - start
+            if isinstance(exc, ConnectionAbortedError) and waited >= 0.9 * d.timeout_s:
+                # asyncio's timeout, in its own English ("SSL handshake is taking longer
+                # than 3.0 seconds: aborting the connection"): said as the connect's is.
+                detail = f"TLS handshake failed: no answer within {d.timeout_s:g} s"
+            elif not detail.startswith(("TLS", "certificate")):
                 detail = f"TLS handshake failed: {exc}"
         raise CheckFailed(cause, detail, address, timings) from None
     except BaseException:

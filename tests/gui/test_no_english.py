@@ -526,3 +526,26 @@ def test_a_check_that_could_not_be_made_is_told_in_chinese(chinese: None) -> Non
         assert events
         title, body = unchecked_words(events)
         assert not english_in(iter([title, body]), KEPT | {"db"}), body
+
+
+def test_a_tls_handshake_that_got_no_answer_is_said_in_chinese(chinese: None) -> None:
+    """ "Test now" of a TLS connection whose server accepts and never answers said, in the
+    Chinese dialog, "TLS 握手失败：SSL handshake is taking longer than 0.5 seconds: aborting
+    the connection": asyncio's own words, as the core passed them on (the table, the log
+    and the notices said them so too)."""
+    import asyncio
+
+    from tcpmonitor_gui.core.probe import probe_once
+    from tcpmonitor_gui.core.resolver import Resolver
+    from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
+
+    with LineEchoServer() as echo, FaultProxy(echo.address) as silent:
+        silent.set_mode("blackhole")
+        profile = make_profile(*silent.address, "probe", name="Secure", tls=True, timeout_s=0.5)
+        sample = asyncio.run(probe_once(profile, Resolver()))
+    assert sample.cause is Cause.TLS_ERROR, sample
+    done: concurrent.futures.Future[Sample] = concurrent.futures.Future()
+    done.set_result(sample)
+    said = describe_outcome(done, profile.target)[1]
+    assert not english_in(iter([said]), KEPT), said
+    assert "0.5" in said, said

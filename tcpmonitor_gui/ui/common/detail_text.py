@@ -85,6 +85,7 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "no answer to connect within {duration}"),
     QT_TRANSLATE_NOOP("Detail", "certificate not trusted: {why}"),
     QT_TRANSLATE_NOOP("Detail", "TLS handshake failed: {why}"),
+    QT_TRANSLATE_NOOP("Detail", "no answer within {duration}"),  # (a TLS handshake's)
     QT_TRANSLATE_NOOP("Detail", "TLS: {why}"),
     QT_TRANSLATE_NOOP("Detail", "CA file {file}: {why}"),
     QT_TRANSLATE_NOOP("Detail", "internal error: {why}"),
