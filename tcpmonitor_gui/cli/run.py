@@ -28,7 +28,7 @@ from ..core.events import Event, Kind, State
 from ..core.jsonfile import Unread
 from ..core.last_seen import known_states, states_before
 from ..core.metrics import Metrics
-from ..core.metrics_server import MetricsServer
+from ..core.metrics_server import ServedWhenFree
 from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.profile_store import unread_message
@@ -95,7 +95,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         metrics = Metrics(enabled) if args.metrics_listen else None
         if metrics is not None:  # a state found again after the restart is no change
             metrics.know(known_states(events.path, [p.id for p in enabled]))
-        server = _serve(metrics, args.metrics_listen) if metrics is not None else None
+        server = None
+        if metrics is not None:  # not served yet, it is tried again: monitoring goes on
+            host, port = args.metrics_listen
+            server = ServedWhenFree(metrics, host, port, _say)
         everywhere = session.settings.actions
         try:
             reader_gone = asyncio.run(
@@ -124,19 +127,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve(metrics: Metrics, listen: tuple[str, int]) -> MetricsServer:
-    host, port = listen
-    try:
-        server = MetricsServer(metrics, host, port)
-    except OSError as exc:
-        shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        raise UsageError(
-            f"--metrics-listen: {shown} cannot be used ({exc.strerror or exc})"
-        ) from None
-    host, port = server.address
-    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    print(f"metrics on http://{shown}/metrics", file=sys.stderr, flush=True)
-    return server
+def _say(line: str) -> None:
+    """A line for the service's journal (``ServedWhenFree``: where metrics are served)."""
+    shown = line if line.startswith("metrics on") else f"tcpmonitor: {line}"
+    print(shown, file=sys.stderr, flush=True)
 
 
 async def _run(

@@ -13,6 +13,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .metrics import Metrics
@@ -102,6 +103,80 @@ class MetricsServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(REQUEST_TIMEOUT_S)
+
+
+def shown_address(host: str, port: int) -> str:
+    """``host:port`` as a URL writes it (``[::1]:9464``)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+#: How often a port that could not be used is tried again (``ServedWhenFree``).
+RETRY_S = 10.0
+
+
+class ServedWhenFree:
+    """``MetricsServer`` on ``host:port``, tried at once and, while the port cannot be used,
+    again every ``every_s`` on a thread of its own: another program may hold it for a
+    while, and a service started before the network has no address to bind yet. Monitoring
+    never waits for it (metrics are a view of the monitoring, not its purpose: a service that
+    exited for its metrics' port ran no checks and no alerts). ``say`` is told one line each
+    time it fails for another reason, and when it serves."""
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        host: str,
+        port: int,
+        say: Callable[[str], object],
+        *,
+        every_s: float = RETRY_S,
+    ) -> None:
+        self._args, self._say, self._every_s = (metrics, host, port), say, every_s
+        self._why = ""  # the last failure said
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        #: The server, once the port could be used.
+        self.server: MetricsServer | None = None
+        self._thread: threading.Thread | None = None
+        if not self._try():  # the first try on the caller's thread: said before monitoring
+            self._thread = threading.Thread(target=self._retry, name="metrics port", daemon=True)
+            self._thread.start()
+
+    def _try(self) -> bool:
+        metrics, host, port = self._args
+        try:
+            server = MetricsServer(metrics, host, port)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            if why != self._why:
+                self._why = why
+                self._say(
+                    f"--metrics-listen: {shown_address(host, port)} cannot be used ({why}); "
+                    "monitoring goes on without metrics, and the port is tried again every "
+                    f"{self._every_s:g} s"
+                )
+            return False
+        with self._lock:
+            if self._stop.is_set():  # closed meanwhile
+                server.close()
+                return True
+            self.server = server
+        self._say(f"metrics on http://{shown_address(*server.address)}/metrics")
+        return True
+
+    def _retry(self) -> None:
+        while not self._stop.wait(self._every_s) and not self._try():
+            pass
+
+    def close(self) -> None:
+        """Stop trying, and stop serving."""
+        with self._lock:
+            self._stop.set()
+            server, self.server = self.server, None
+        if self._thread is not None:
+            self._thread.join(REQUEST_TIMEOUT_S)
+        if server is not None:
+            server.close()
 
 
 REBOUND = (

@@ -225,7 +225,7 @@ class Engine(QObject):
     def _serve_metrics(self) -> None:
         """Prometheus metrics from the desktop program (setting ``metrics_listen``)."""
         from ..core.metrics import Metrics  # noqa: PLC0415 - only when asked
-        from ..core.metrics_server import MetricsServer  # noqa: PLC0415
+        from ..core.metrics_server import MetricsServer, shown_address  # noqa: PLC0415
 
         host, port = parse_listen("metrics_listen", self._metrics_listen)
         exported, log = self._exported(()), self._eventlog
@@ -234,8 +234,7 @@ class Engine(QObject):
         try:
             self._metrics_server = MetricsServer(metrics, host, port)
         except OSError as exc:
-            shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-            self.metricsFailed.emit(shown, exc.strerror or str(exc))
+            self.metricsFailed.emit(shown_address(host, port), exc.strerror or str(exc))
             return
         self._metrics = metrics
         if (computer := self._computer) is not None:  # an online start is told by no event

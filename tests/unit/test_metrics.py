@@ -25,7 +25,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from tcpmonitor_gui.core import metrics_server as metrics_module
 from tcpmonitor_gui.core.events import Cause, Event, Kind, State
 from tcpmonitor_gui.core.metrics import FAMILIES, Metrics
-from tcpmonitor_gui.core.metrics_server import CONTENT_TYPE, MAX_CLIENTS, MetricsServer
+from tcpmonitor_gui.core.metrics_server import (
+    CONTENT_TYPE,
+    MAX_CLIENTS,
+    MetricsServer,
+    ServedWhenFree,
+)
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.lab import LineEchoServer
 from tests.helpers import make_profile
@@ -323,17 +328,62 @@ def test_a_bad_listen_address_is_named(home: Home, listen: str, problem: str) ->
     assert len(result.stderr) < 500
 
 
-def test_a_port_in_use_is_named_and_nothing_runs(home: Home) -> None:
-    assert tcpmonitor(home, "profiles", "add", "db", "127.0.0.1:1").returncode == 0
+def test_a_port_in_use_is_named_and_monitoring_goes_on(home: Home) -> None:
+    """The port taken (another program's, or this service's address not up yet at boot):
+    ``run`` exited 2 and monitored nothing, its alerts (actions) with it, for a metric. Now
+    it monitors, says on stderr that metrics are not served and why, and tries the port
+    again (``ServedWhenFree``)."""
+    with LineEchoServer() as echo, socket.socket() as taken:
+        assert (
+            tcpmonitor(home, "profiles", "add", "db", "{}:{}".format(*echo.address)).returncode == 0
+        )
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with Running(home, "run", "--json", "--metrics-listen", f"127.0.0.1:{port}") as run:
+            said = (
+                f"tcpmonitor: --metrics-listen: 127.0.0.1:{port} cannot be used (Address "
+                "already in use); monitoring goes on without metrics, and the port is tried "
+                "again every 10 s"
+            )
+            run.wait_stderr(lambda text: said in text)
+            run.read_until(lambda line: '"state":"up"' in line)
+            run.send_signal(signal.SIGTERM)
+            assert run.wait(DEADLINE_S) == 0
+
+
+def test_metrics_are_served_once_the_port_is_free() -> None:
+    """Tried again until the port is free: served then, and said once each way."""
+    said: list[str] = []
+    served = threading.Event()
+
+    def say(line: str) -> None:
+        said.append(line)
+        if line.startswith("metrics on"):
+            served.set()
+
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = tcpmonitor(home, "run", "--metrics-listen", f"127.0.0.1:{port}")
-    assert result.returncode == 2
-    assert result.stderr == (
-        f"tcpmonitor: --metrics-listen: 127.0.0.1:{port} cannot be used (Address already in use)\n"
-    )
+        serving = ServedWhenFree(Metrics([profile()]), "127.0.0.1", port, say, every_s=0.01)
+        try:
+            assert serving.server is None
+            assert said == [
+                f"--metrics-listen: 127.0.0.1:{port} cannot be used (Address already in use); "
+                "monitoring goes on without metrics, and the port is tried again every 0.01 s"
+            ]
+            taken.close()
+            assert served.wait(DEADLINE_S), said
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+                assert answer.status == 200
+            assert said[1:] == [f"metrics on http://127.0.0.1:{port}/metrics"]
+        finally:
+            serving.close()
+    with socket.socket() as again:  # closed: nothing listens there (a scrape's TIME_WAIT may)
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))
+        again.listen()
 
 
 def test_silent_clients_cannot_make_the_server_start_threads_without_bound() -> None:
