@@ -25,7 +25,7 @@ from ..core.claims import TAKEN_OVER
 from ..core.computer import RETRY_AFTER, ThisComputer
 from ..core.eventlog import EventLog
 from ..core.events import Event, Kind, State
-from ..core.jsonfile import Unread
+from ..core.jsonfile import JsonFileError, Unread
 from ..core.last_seen import known_states, states_before
 from ..core.metrics import Metrics
 from ..core.metrics_server import ServedWhenFree
@@ -55,13 +55,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         path = Path(args.profiles) if args.profiles else session.profile_store.path
 
         def read() -> tuple[list[Profile], list[Unread], str]:
-            """The profiles this version can read, what it cannot, and a line for that."""
+            """The profiles this version can read, what it cannot, and a line for that: at
+            the start and at each reload alike."""
             if args.profiles:
                 left: list[Unread] = []
                 profiles = load_profiles_file(path, left)
-                return profiles, left, unread_message(str(path), left) if left else ""
+                return profiles, left, unread_message(str(path), left)
             store = session.profile_store
-            return store.load(partial=True), store.unread, store.unread_error
+            try:
+                return store.load(partial=True), store.unread, store.unread_error
+            except JsonFileError as exc:  # named, exit 2 (at a reload: said, nothing changes)
+                raise UsageError(str(exc)) from None
 
         def load() -> list[Profile]:  # again, at a reload
             profiles, left, unread = read()
@@ -70,10 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             say_unread(unread, "monitored")
             return profiles
 
-        if args.profiles:
-            profiles, _, unread = read()
-        else:  # the session's (and the store's first read)
-            profiles, unread = list(session.profiles), session.profile_store.unread_error
+        profiles, _, unread = read()
         enabled = [p for p in profiles if p.enabled]
         if not enabled:
             if unread:  # nothing this version can read: not "add one"

@@ -103,7 +103,10 @@ def _known_fields(doc: Mapping[str, Any], unread: list[Unread] | None) -> None:
 
 
 def unread_message(source: str, unread: Sequence[Unread]) -> str:
-    """One line for what a partial read left out (``parse_document``), naming the file."""
+    """One line for what a partial read left out (``parse_document``), naming the file;
+    "" for nothing."""
+    if not unread:
+        return ""
     profiles = [u.message for u in unread if u.item]
     fields = [u.message for u in unread if not u.item]  # the document's, or an action
     if not profiles:
