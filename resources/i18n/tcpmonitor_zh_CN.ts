@@ -360,6 +360,30 @@
         <translation>TLS：{why}</translation>
     </message>
     <message>
+        <source>the peer answered, but not in TLS (a plain-text port?)</source>
+        <translation>对端有应答，但不是 TLS（是明文端口？）</translation>
+    </message>
+    <message>
+        <source>the peer closed the connection during the handshake</source>
+        <translation>对端在握手期间关闭了连接</translation>
+    </message>
+    <message>
+        <source>the peer takes none of the TLS versions offered</source>
+        <translation>对端不接受所提供的任何 TLS 版本</translation>
+    </message>
+    <message>
+        <source>the peer refused the handshake (nothing in common)</source>
+        <translation>对端拒绝了握手（双方没有共同支持的参数）</translation>
+    </message>
+    <message>
+        <source>the peer does not know the server name sent</source>
+        <translation>对端不认识所发送的服务器名称</translation>
+    </message>
+    <message>
+        <source>the peer asks for a client certificate</source>
+        <translation>对端要求客户端证书</translation>
+    </message>
+    <message>
         <source>CA file {file}: {why}</source>
         <translation>CA 文件 {file}：{why}</translation>
     </message>

@@ -20,6 +20,18 @@ _UNREACHABLE = {
 }
 
 
+#: OpenSSL's codes for the handshake failures people meet, in words (its code said alone,
+#: "TLS: WRONG_VERSION_NUMBER", told nobody that the port does not speak TLS).
+TLS_REASONS = {
+    "WRONG_VERSION_NUMBER": "the peer answered, but not in TLS (a plain-text port?)",
+    "UNEXPECTED_EOF_WHILE_READING": "the peer closed the connection during the handshake",
+    "TLSV1_ALERT_PROTOCOL_VERSION": "the peer takes none of the TLS versions offered",
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": "the peer refused the handshake (nothing in common)",
+    "TLSV1_ALERT_UNRECOGNIZED_NAME": "the peer does not know the server name sent",
+    "TLSV13_ALERT_CERTIFICATE_REQUIRED": "the peer asks for a client certificate",
+}
+
+
 class CheckFailed(Exception):
     """A check failed with a named cause; ``detail`` is for people. ``timings``: the steps
     that worked before it failed (a TLS handshake fails after the TCP connect)."""
@@ -55,7 +67,7 @@ def classify(exc: BaseException, *, held: bool = False) -> tuple[Cause, str]:
     if isinstance(exc, ssl.SSLCertVerificationError):
         return Cause.TLS_ERROR, f"certificate not trusted: {exc.verify_message or exc.reason}"
     if isinstance(exc, ssl.SSLError):
-        return Cause.TLS_ERROR, f"TLS: {exc.reason or exc}"
+        return Cause.TLS_ERROR, f"TLS: {TLS_REASONS.get(str(exc.reason), exc.reason or exc)}"
     if isinstance(exc, ConnectionRefusedError):
         return Cause.REFUSED, "connection refused"
     if isinstance(exc, ConnectionResetError):

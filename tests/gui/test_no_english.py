@@ -549,3 +549,24 @@ def test_a_tls_handshake_that_got_no_answer_is_said_in_chinese(chinese: None) ->
     said = describe_outcome(done, profile.target)[1]
     assert not english_in(iter([said]), KEPT), said
     assert "0.5" in said, said
+
+
+def test_tls_to_a_port_that_does_not_speak_it_is_said_in_chinese(chinese: None) -> None:
+    """TLS turned on for a plain-text port (a server that greets in plain text): "Test now"
+    said "TLS：WRONG_VERSION_NUMBER", OpenSSL's code for it, in the Chinese dialog as in the
+    English one (and the table, log and notices)."""
+    import asyncio
+
+    from tcpmonitor_gui.core.probe import probe_once
+    from tcpmonitor_gui.core.resolver import Resolver
+    from tcpmonitor_gui.lab.targets import BannerServer
+
+    with BannerServer(b"220 mail.example ESMTP\r\n") as plain:
+        profile = make_profile(*plain.address, "probe", name="Mail", tls=True, timeout_s=2)
+        sample = asyncio.run(probe_once(profile, Resolver()))
+    assert sample.cause is Cause.TLS_ERROR, sample
+    assert "TLS" in sample.detail and "WRONG_VERSION" not in sample.detail, sample.detail
+    done: concurrent.futures.Future[Sample] = concurrent.futures.Future()
+    done.set_result(sample)
+    said = describe_outcome(done, profile.target)[1]
+    assert not english_in(iter([said]), KEPT), said

@@ -87,6 +87,13 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "TLS handshake failed: {why}"),
     QT_TRANSLATE_NOOP("Detail", "no answer within {duration}"),  # (a TLS handshake's)
     QT_TRANSLATE_NOOP("Detail", "TLS: {why}"),
+    # What ``core.failure.TLS_REASONS`` says of OpenSSL's codes (``{why}``).
+    QT_TRANSLATE_NOOP("Detail", "the peer answered, but not in TLS (a plain-text port?)"),
+    QT_TRANSLATE_NOOP("Detail", "the peer closed the connection during the handshake"),
+    QT_TRANSLATE_NOOP("Detail", "the peer takes none of the TLS versions offered"),
+    QT_TRANSLATE_NOOP("Detail", "the peer refused the handshake (nothing in common)"),
+    QT_TRANSLATE_NOOP("Detail", "the peer does not know the server name sent"),
+    QT_TRANSLATE_NOOP("Detail", "the peer asks for a client certificate"),
     QT_TRANSLATE_NOOP("Detail", "CA file {file}: {why}"),
     QT_TRANSLATE_NOOP("Detail", "internal error: {why}"),
     QT_TRANSLATE_NOOP("Detail", "{what}: got {said}"),
