@@ -1304,6 +1304,14 @@
         <translation>{what}：{field}：{value} 也是 {other} 的 id（id 必须唯一）</translation>
     </message>
     <message>
+        <source>{field}: {value} is also the name of {other} ({first}; names must differ, ignoring case, how accents are typed and invisible characters)</source>
+        <translation>{field}：{value} 也是 {other}（{first}）的名称；名称必须不同（不计大小写、重音的输入方式和不可见字符）</translation>
+    </message>
+    <message>
+        <source>{field}: {value} is also the id of {other} (ids must be unique)</source>
+        <translation>{field}：{value} 也是 {other} 的 id（id 必须唯一）</translation>
+    </message>
+    <message>
         <source>not saved: {name} could not be read and is left as it is ({why}); fix it or move it away</source>
         <translation>未保存：{name} 无法读取，保持原样（{why}）；请修正它或把它移到别处</translation>
     </message>

@@ -570,3 +570,25 @@ def test_tls_to_a_port_that_does_not_speak_it_is_said_in_chinese(chinese: None) 
     done.set_result(sample)
     said = describe_outcome(done, profile.target)[1]
     assert not english_in(iter([said]), KEPT), said
+
+
+def test_a_connection_left_out_for_its_name_is_said_in_chinese(
+    chinese: None, tmp_path: Path
+) -> None:
+    """Two connections of one name, the second left out (read in part): the Chinese banner
+    said why in English ("is also the name of profiles[0] ...; names must differ")."""
+    import json
+
+    from tcpmonitor_gui.core.session import Session
+    from tcpmonitor_gui.ui.common.problems import problem_text
+
+    one = {"id": "a1", "name": "Cache", "host": "127.0.0.1", "port": 6379}
+    two = {"id": "a2", "name": "cache", "host": "127.0.0.1", "port": 6380}
+    (tmp_path / "profiles.json").write_text(json.dumps({"version": 1, "profiles": [one, two]}))
+    session = Session(tmp_path, tmp_path / "data", strict=False)
+    try:
+        assert [p.name for p in session.profiles] == ["Cache"]
+        said = problem_text(session.problems[0])
+    finally:
+        session.close()
+    assert not english_in(iter([said]), KEPT | {"profiles", "json", "name"}), said

@@ -101,6 +101,15 @@ MESSAGES = (
     QT_TRANSLATE_NOOP(
         "FileProblem", "{what}: {field}: {value} is also the id of {other} (ids must be unique)"
     ),
+    # The same, of a connection left out for it (read in part: ``{why}`` above).
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{field}: {value} is also the name of {other} ({first}; names must differ, ignoring "
+        "case, how accents are typed and invisible characters)",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem", "{field}: {value} is also the id of {other} (ids must be unique)"
+    ),
     QT_TRANSLATE_NOOP(
         "FileProblem",
         "not saved: {name} could not be read and is left as it is ({why}); fix it or move it away",
