@@ -1316,6 +1316,10 @@
         <translation>未保存：{name} 无法读取，保持原样（{why}）；请修正它或把它移到别处</translation>
     </message>
     <message>
+        <source>not saved: {name} is left as it is ({why}); use the version that wrote it, correct the file, or move it away</source>
+        <translation>未保存：{name} 保持原样（{why}）；请使用写入它的版本、修正该文件，或把它移到别处</translation>
+    </message>
+    <message>
         <source>not saved: {name} could not be written ({why})</source>
         <translation>未保存：{name} 无法写入（{why}）</translation>
     </message>

@@ -337,6 +337,12 @@ class JsonStore(Generic[T]):
             # Read again: a file fixed or moved away since is no longer one to keep.
             with contextlib.suppress(JsonFileError):
                 self._read()
+        if self._unreadable is not None and self.unread:  # read, but not all of it
+            raise self.error(
+                self.path,
+                f"not saved: {name} is left as it is ({self._unreadable}); use the version "
+                "that wrote it, correct the file, or move it away",
+            )
         if self._unreadable is not None:
             raise self.error(
                 self.path,

@@ -21,6 +21,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -580,6 +581,7 @@ def test_a_connection_left_out_for_its_name_is_said_in_chinese(
     import json
 
     from tcpmonitor_gui.core.session import Session
+    from tcpmonitor_gui.ui.common.file_problems import file_problem_text
     from tcpmonitor_gui.ui.common.problems import problem_text
 
     one = {"id": "a1", "name": "Cache", "host": "127.0.0.1", "port": 6379}
@@ -589,6 +591,10 @@ def test_a_connection_left_out_for_its_name_is_said_in_chinese(
     try:
         assert [p.name for p in session.profiles] == ["Cache"]
         said = problem_text(session.problems[0])
+        session.profiles.add([make_profile("127.0.0.1", 1, "probe", name="new")])
+        with pytest.raises(Exception, match=r"^not saved") as refused:  # and why, in Chinese
+            session.profiles.flush().result(10)
     finally:
         session.close()
-    assert not english_in(iter([said]), KEPT | {"profiles", "json", "name"}), said
+    unsaved = file_problem_text(str(refused.value))
+    assert not english_in(iter([said, unsaved]), KEPT | {"profiles", "json", "name"}), unsaved

@@ -128,8 +128,13 @@ def test_the_window_leaves_a_newer_versions_profiles_as_they_are(
         assert problem.kept == ""
         assert re.search(said, problem.error), problem.error
         session.profiles.add([Profile(name="new", host="127.0.0.1", port=1)])
-        with pytest.raises(JsonFileError, match=rf"^not saved: profiles\.json .*{said}"):
+        with pytest.raises(JsonFileError, match=rf"^not saved: profiles\.json .*{said}") as e:
             session.profiles.flush().result(10)
+        if kind is UNREAD:  # read, in part: not "could not be read"
+            assert str(e.value).startswith("not saved: profiles.json is left as it is ("), e
+            assert str(e.value).endswith(
+                "); use the version that wrote it, correct the file, or move it away"
+            ), e
     finally:
         session.close()
     assert (config / "profiles.json").read_bytes() == original

@@ -114,6 +114,11 @@ MESSAGES = (
         "FileProblem",
         "not saved: {name} could not be read and is left as it is ({why}); fix it or move it away",
     ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "not saved: {name} is left as it is ({why}); use the version that wrote it, correct "
+        "the file, or move it away",
+    ),
     QT_TRANSLATE_NOOP("FileProblem", "not saved: {name} could not be written ({why})"),
     QT_TRANSLATE_NOOP("FileProblem", "{what}: no copy could be kept ({why}); left as it is"),
     QT_TRANSLATE_NOOP(
