@@ -1775,6 +1775,10 @@
         <source>{address} cannot be used ({why})</source>
         <translation>无法使用 {address}（{why}）</translation>
     </message>
+    <message>
+        <source>Metrics are served at {address}</source>
+        <translation>已在 {address} 提供指标</translation>
+    </message>
 </context>
 <context>
     <name>NotificationPolicy</name>

@@ -28,7 +28,7 @@ from ..core.events import Event, Kind, State
 from ..core.jsonfile import JsonFileError, Unread
 from ..core.last_seen import known_states, states_before
 from ..core.metrics import Metrics
-from ..core.metrics_server import ServedWhenFree
+from ..core.metrics_server import RETRY_S, ServedWhenFree
 from ..core.monitor import MonitorSet
 from ..core.profile import Profile
 from ..core.profile_store import unread_message
@@ -99,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         server = None
         if metrics is not None:  # not served yet, it is tried again: monitoring goes on
             host, port = args.metrics_listen
-            server = ServedWhenFree(metrics, host, port, _say)
+            server = ServedWhenFree(metrics, host, port, failed=_not_served, served=_served)
         everywhere = session.settings.actions
         try:
             reader_gone = asyncio.run(
@@ -128,10 +128,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _say(line: str) -> None:
-    """A line for the service's journal (``ServedWhenFree``: where metrics are served)."""
-    shown = line if line.startswith("metrics on") else f"tcpmonitor: {line}"
-    print(shown, file=sys.stderr, flush=True)
+def _not_served(where: str, why: str) -> None:
+    """For the service's journal, once for each reason (``ServedWhenFree``)."""
+    print(
+        f"tcpmonitor: --metrics-listen: {where} cannot be used ({why}); monitoring goes on "
+        f"without metrics, and the port is tried again every {RETRY_S:g} s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _served(where: str) -> None:
+    print(f"metrics on http://{where}/metrics", file=sys.stderr, flush=True)
 
 
 async def _run(

@@ -116,29 +116,33 @@ RETRY_S = 10.0
 
 class ServedWhenFree:
     """``MetricsServer`` on ``host:port``, tried at once and, while the port cannot be used,
-    again every ``every_s`` on a thread of its own: another program may hold it for a
-    while, and a service started before the network has no address to bind yet. Monitoring
-    never waits for it (metrics are a view of the monitoring, not its purpose: a service that
-    exited for its metrics' port ran no checks and no alerts). ``say`` is told one line each
-    time it fails for another reason, and when it serves."""
+    again every ``every_s`` (``RETRY_S``) on a thread of its own: another program may hold it
+    for a while, and a service started before the network has no address to bind yet.
+    Monitoring never waits for it (metrics are a view of the monitoring, not its purpose: a
+    service that exited for its metrics' port ran no checks and no alerts). ``failed`` is
+    told where and why (the system's words) each time it fails for another reason, and
+    ``served`` where, once it serves; from that thread after the first try."""
 
     def __init__(
         self,
         metrics: Metrics,
         host: str,
         port: int,
-        say: Callable[[str], object],
         *,
-        every_s: float = RETRY_S,
+        failed: Callable[[str, str], object],
+        served: Callable[[str], object],
+        every_s: float | None = None,
     ) -> None:
-        self._args, self._say, self._every_s = (metrics, host, port), say, every_s
-        self._why = ""  # the last failure said
+        self._args, self._failed, self._served = (metrics, host, port), failed, served
+        #: How often it tries again.
+        self.every_s = RETRY_S if every_s is None else every_s
+        self._why = ""  # the last failure told
         self._lock = threading.Lock()
         self._stop = threading.Event()
         #: The server, once the port could be used.
         self.server: MetricsServer | None = None
         self._thread: threading.Thread | None = None
-        if not self._try():  # the first try on the caller's thread: said before monitoring
+        if not self._try():  # the first try on the caller's thread: told before monitoring
             self._thread = threading.Thread(target=self._retry, name="metrics port", daemon=True)
             self._thread.start()
 
@@ -150,22 +154,18 @@ class ServedWhenFree:
             why = exc.strerror or str(exc)
             if why != self._why:
                 self._why = why
-                self._say(
-                    f"--metrics-listen: {shown_address(host, port)} cannot be used ({why}); "
-                    "monitoring goes on without metrics, and the port is tried again every "
-                    f"{self._every_s:g} s"
-                )
+                self._failed(shown_address(host, port), why)
             return False
         with self._lock:
             if self._stop.is_set():  # closed meanwhile
                 server.close()
                 return True
             self.server = server
-        self._say(f"metrics on http://{shown_address(*server.address)}/metrics")
+        self._served(shown_address(*server.address))
         return True
 
     def _retry(self) -> None:
-        while not self._stop.wait(self._every_s) and not self._try():
+        while not self._stop.wait(self.every_s) and not self._try():
             pass
 
     def close(self) -> None:

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from ..core.computer import ThisComputer
     from ..core.eventlog import EventLog
     from ..core.metrics import Metrics
-    from ..core.metrics_server import MetricsServer
+    from ..core.metrics_server import ServedWhenFree
     from ..core.monitor import MonitorSet
     from ..core.resolver import Resolver
     from ..core.sample import Sample
@@ -58,8 +58,10 @@ ACTIONS_DEADLINE_S = 2.0
 class Engine(QObject):
     eventsReady = Signal(object)
     #: The metrics could not be served: the address (``host:port``) and the system's words
-    #: for why ("Address already in use"); the window says it in the user's language.
+    #: for why ("Address already in use"); the window says it in the user's language. The
+    #: port is tried again (``ServedWhenFree``): ``metricsServed`` (the address) once it serves.
     metricsFailed = Signal(str, str)
+    metricsServed = Signal(str)
 
     def __init__(
         self,
@@ -79,7 +81,7 @@ class Engine(QObject):
         self._actions: ActionRunner | None = None
         self._metrics_listen = metrics_listen
         self._metrics: Metrics | None = None
-        self._metrics_server: MetricsServer | None = None
+        self._metrics_server: ServedWhenFree | None = None
         self._count = workers or automatic_workers()
         self._eventlog = eventlog
         self._registry = registry
@@ -225,18 +227,15 @@ class Engine(QObject):
     def _serve_metrics(self) -> None:
         """Prometheus metrics from the desktop program (setting ``metrics_listen``)."""
         from ..core.metrics import Metrics  # noqa: PLC0415 - only when asked
-        from ..core.metrics_server import MetricsServer, shown_address  # noqa: PLC0415
+        from ..core.metrics_server import ServedWhenFree  # noqa: PLC0415
 
         host, port = parse_listen("metrics_listen", self._metrics_listen)
         exported, log = self._exported(()), self._eventlog
         metrics = Metrics(exported, waits=log is not None)  # until it knows what the log knew
         began = dt.datetime.now(dt.UTC)  # what is stored from now on is fed (and held) too
-        try:
-            self._metrics_server = MetricsServer(metrics, host, port)
-        except OSError as exc:
-            self.metricsFailed.emit(shown_address(host, port), exc.strerror or str(exc))
-            return
-        self._metrics = metrics
+        self._metrics = metrics  # fed while the port is tried again: right once served
+        failed, served = self.metricsFailed.emit, self.metricsServed.emit
+        self._metrics_server = ServedWhenFree(metrics, host, port, failed=failed, served=served)
         if (computer := self._computer) is not None:  # an online start is told by no event
             known = functools.partial(_computer_known, metrics, computer)
             computer.network.when_known(known)

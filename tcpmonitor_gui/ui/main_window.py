@@ -32,7 +32,7 @@ from .log.pane import LogPane
 from .notify.backends import WARM_UP_MS, BannerBackend, DesktopBackend, TrayBackend, choose_backend
 from .notify.banner import Banner
 from .notify.left_out import tell_left_out
-from .notify.metrics import tell_metrics_failed
+from .notify.metrics import follow_metrics
 from .notify.policy import Notice, NotificationPolicy
 from .profiles.actions import ProfileActions
 from .settings.actions import SettingsActions
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.engine.eventsReady.connect(self.on_events)
-        self.engine.metricsFailed.connect(functools.partial(tell_metrics_failed, self.banner))
+        follow_metrics(self.engine, self.banner)
         self.model.countsChanged.connect(self._counts_changed)
         self.model.unacknowledgedChanged.connect(self.tray.set_unacknowledged)
         self.model.staleAcks.connect(lambda ids: self.profiles.acknowledge(ids, ""))

@@ -345,9 +345,9 @@ def changed_at(text: str) -> float | None:
 
 def scraped(opened: Opened) -> str:
     """The window's metrics page, as Prometheus gets it."""
-    server = opened.engine._metrics_server
-    assert server is not None
-    url = f"http://127.0.0.1:{server.address[1]}/metrics"
+    serving = opened.engine._metrics_server
+    assert serving is not None and serving.server is not None
+    url = f"http://127.0.0.1:{serving.server.address[1]}/metrics"
     with urllib.request.urlopen(url, timeout=5) as response:
         return str(response.read().decode())
 

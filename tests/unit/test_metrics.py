@@ -357,29 +357,30 @@ def test_metrics_are_served_once_the_port_is_free() -> None:
     said: list[str] = []
     served = threading.Event()
 
-    def say(line: str) -> None:
-        said.append(line)
-        if line.startswith("metrics on"):
-            served.set()
+    def failed(where: str, why: str) -> None:
+        said.append(f"{where}: {why}")
+
+    def serving(where: str) -> None:
+        said.append(f"served at {where}")
+        served.set()
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        serving = ServedWhenFree(Metrics([profile()]), "127.0.0.1", port, say, every_s=0.01)
+        free = ServedWhenFree(
+            Metrics([profile()]), "127.0.0.1", port, failed=failed, served=serving, every_s=0.01
+        )
         try:
-            assert serving.server is None
-            assert said == [
-                f"--metrics-listen: 127.0.0.1:{port} cannot be used (Address already in use); "
-                "monitoring goes on without metrics, and the port is tried again every 0.01 s"
-            ]
+            assert free.server is None
+            assert said == [f"127.0.0.1:{port}: Address already in use"]  # once
             taken.close()
             assert served.wait(DEADLINE_S), said
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
                 assert answer.status == 200
-            assert said[1:] == [f"metrics on http://127.0.0.1:{port}/metrics"]
+            assert said[1:] == [f"served at 127.0.0.1:{port}"]
         finally:
-            serving.close()
+            free.close()
     with socket.socket() as again:  # closed: nothing listens there (a scrape's TIME_WAIT may)
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
