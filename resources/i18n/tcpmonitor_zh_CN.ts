@@ -1212,6 +1212,10 @@
         <translation>{what}：无法用作事件日志（{why}）；已保持原样</translation>
     </message>
     <message>
+        <source>{what}: schema version {version} is newer than this program understands (at most {current}); upgrade TCP Monitor (the log as it was before is kept as {copy})</source>
+        <translation>{what}：结构版本 {version} 比本程序能理解的更新（最多 {current}）；请升级 TCP Monitor（日志之前的样子保存为 {copy}）</translation>
+    </message>
+    <message>
         <source>{what}: schema version {version} is newer than this program understands (at most {current}); upgrade TCP Monitor</source>
         <translation>{what}：结构版本 {version} 比本程序能理解的更新（最多 {current}）；请升级 TCP Monitor</translation>
     </message>

@@ -287,9 +287,14 @@ def check_schema(conn: sqlite3.Connection, path: Path) -> int:
     ).fetchone()
     version, tables = row
     if version > SCHEMA_VERSION:
+        # Not read as if it were ours: what a newer schema changed is not known here (a
+        # column that changes what a row means reads as a wrong uptime). The copy a newer
+        # writer keeps of the log as it was (``eventcopy``) is this version's to read.
+        kept = path.with_name(f"{path.name}.schema-{SCHEMA_VERSION}.bak")
+        copy = f" (the log as it was before is kept as {kept.name})" if kept.exists() else ""
         raise EventLogError(
             f"{path}: schema version {version} is newer than this program understands "
-            f"(at most {SCHEMA_VERSION}); upgrade TCP Monitor",
+            f"(at most {SCHEMA_VERSION}); upgrade TCP Monitor{copy}",
             newer=True,
         )
     if version == 0 and tables:

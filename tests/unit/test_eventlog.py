@@ -506,6 +506,25 @@ def test_a_newer_schema_is_refused(db_path: Path) -> None:
     assert db_path.read_bytes() == before
 
 
+def test_a_newer_schema_names_the_copy_of_the_log_as_this_version_left_it(
+    db_path: Path,
+) -> None:
+    """A newer version brought the shared log to its schema, keeping a copy of it as it was
+    (``events.sqlite3.schema-4.bak``, as this version keeps one of an older log's): this
+    version said only "upgrade TCP Monitor", of a history it could still read there."""
+    db_path.parent.mkdir()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    kept = db_path.with_name(f"events.sqlite3.schema-{SCHEMA_VERSION}.bak")
+    kept.write_bytes(b"")
+    with pytest.raises(EventLogError) as caught:
+        EventLog(db_path).events()
+    assert str(caught.value).endswith(
+        f"; upgrade TCP Monitor (the log as it was before is kept as {kept.name})"
+    ), caught.value
+
+
 def test_another_programs_database_is_refused(db_path: Path) -> None:
     db_path.parent.mkdir()
     conn = sqlite3.connect(db_path)

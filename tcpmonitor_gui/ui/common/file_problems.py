@@ -44,6 +44,11 @@ MESSAGES = (
     QT_TRANSLATE_NOOP(
         "FileProblem",
         "{what}: schema version {version} is newer than this program understands (at most "
+        "{current}); upgrade TCP Monitor (the log as it was before is kept as {copy})",
+    ),
+    QT_TRANSLATE_NOOP(
+        "FileProblem",
+        "{what}: schema version {version} is newer than this program understands (at most "
         "{current}); upgrade TCP Monitor",
     ),
     QT_TRANSLATE_NOOP(
