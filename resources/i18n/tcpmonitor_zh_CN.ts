@@ -127,7 +127,7 @@
     <name>ComputerNotices</name>
     <message>
         <source>This computer&apos;s link to most servers is down</source>
-        <extracomment>After the network returns, how long recoveries are awaited to be told together. After waking, how long drops are awaited to recover before they are told. After the routes changed, the same. A drop held in a wait is awaited at least this long. While this computer&apos;s network is down: the event that said so. Whether &quot;offline&quot; is yet to be told (it went down while asleep or waking). Drops held across a sleep, by profile.</extracomment>
+        <extracomment>After the network returns, how long recoveries are awaited to be told together. After waking, how long drops are awaited to recover before they are told. After the routes changed, the same. A drop held in a wait is awaited at least this long. While this computer&apos;s network is down: the event that said so. Whether &quot;offline&quot; is yet to be told (it went down while asleep or waking). The wait holds every drop (a sleep&apos;s), not only those cut by a change. Drops held across a sleep, by profile.</extracomment>
         <translation>本机通往多数服务器的链路已断开</translation>
     </message>
     <message>
