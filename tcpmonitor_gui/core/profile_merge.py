@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from .profile import Profile
+from .profile import FIELDS, Profile, Text
 from .validate import name_key
 
 
@@ -86,6 +86,17 @@ def merge_value(base: Any, ours: Any, theirs: Any, *, lists: bool = True) -> Any
     return ours
 
 
+def numbered(name: str, n: int) -> str:
+    """``name (n)``, the name shortened ("Long na… (2)") where that would be longer than a
+    name may be: every later save of the file failed on it."""
+    spec = FIELDS["name"]
+    most = spec.max_len if isinstance(spec, Text) else None
+    text = f"{name} ({n})"
+    if most is None or len(text) <= most:
+        return text
+    return f"{name[: most - len(text) + len(name) - 1]}… ({n})"
+
+
 def _unique_names(profiles: list[Profile], theirs: dict[str, Profile]) -> list[Profile]:
     """Names as the file has them stay; one of ours (a profile we added, or renamed) that
     clashes gets a number. A rename clashed too, and every later write failed."""
@@ -99,7 +110,7 @@ def _unique_names(profiles: list[Profile], theirs: dict[str, Profile]) -> list[P
         if not named_by_them(profile):
             name, n = profile.name, 2
             while name_key(name) in taken:
-                name, n = f"{profile.name} ({n})", n + 1
+                name, n = numbered(profile.name, n), n + 1
             taken.add(name_key(name))
             if name != profile.name:
                 result.append(dataclasses.replace(profile, name=name))

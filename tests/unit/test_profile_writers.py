@@ -46,6 +46,17 @@ def test_a_name_taken_on_both_sides_stays_loadable() -> None:
     assert names(merged) == ["DB", "db (2)"]
 
 
+def test_a_long_name_taken_on_both_sides_gets_a_number_it_can_save() -> None:
+    """The window and a script each added a connection of one 100-character name (as long
+    as a name may be): the number made it 104, and every later save of the file failed
+    ("not saved: ... too long") until someone renamed it."""
+    long = "n" * 100
+    merged = merge([], [p(long, pid="mine")], [p(long.upper(), pid="theirs")])
+    assert names(merged) == [long.upper(), "n" * 95 + "… (2)"]
+    for profile in merged:
+        Profile.from_dict(profile.to_dict(), files=False)  # loadable: every save works
+
+
 @pytest.mark.slow
 def test_parallel_adds_and_removes_lose_nothing(tmp_path: Path) -> None:
     home = Home(tmp_path / "config", tmp_path / "data")
