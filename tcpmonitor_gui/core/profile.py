@@ -376,7 +376,8 @@ def _parse_detector(
         send=_check("detector.send", data.get("send", "")),
         expect=_check("detector.expect", data.get("expect", "")),
         tls=v.boolean("detector.tls", data.get("tls", False)),
-        tls_server_name=_check("detector.tls_server_name", data.get("tls_server_name", "")),
+        tls_server_name=_check("detector.tls_server_name", data.get("tls_server_name", ""))
+        and v.host("detector.tls_server_name", data["tls_server_name"]),
         tls_verify=v.boolean("detector.tls_verify", data.get("tls_verify", True)),
         tls_ca_file=_check("detector.tls_ca_file", data.get("tls_ca_file", "")),
         keepalive=keepalive,

@@ -214,6 +214,11 @@ def no_unknown_keys(field: str, data: Mapping[str, Any], known: Iterable[str]) -
             raise UnknownField(path, data[key], f"is not a known field (known: {known_ones})")
 
 
+#: A label the resolver reads as a number (decimal, 0x hex): a name of only such labels is an
+#: IPv4 address in one of inet_aton's forms ("1.2.3", "0x7f.1"), which it connects to.
+_NUMBER = re.compile(r"[0-9]+|0[xX][0-9a-fA-F]*")
+
+
 def host(field: str, value: Any) -> str:
     """A DNS name or an IP literal (IPv6 without brackets)."""
     if not isinstance(value, str) or not value:
@@ -241,7 +246,7 @@ def host(field: str, value: Any) -> str:
             fail(field, value, "is not a valid host name or IP address")
     if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
         fail(field, value, "is not a valid host name or IP address")
-    if name.replace(".", "").isdigit():
+    if all(_NUMBER.fullmatch(label) for label in name.split(".")):  # the resolver's IPv4
         fail(field, value, "is not a valid IP address")
     return value
 

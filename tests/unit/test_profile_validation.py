@@ -67,6 +67,10 @@ CASES: list[tuple[str, Any, str, str, str]] = [
     ("host-newline", make(host="db.internal\n"), "host", "'db.internal\\n'", "is not a valid host"),
     ("host-inner-newline", make(host="a.b\n.c"), "host", "'a.b\\n.c'", "is not a valid host"),
     ("host-bad-ipv4", make(host="999.1.1.1"), "host", "'999.1.1.1'", "is not a valid IP address"),
+    # The resolver reads "0x7f.1" as 127.0.0.1 (inet_aton's forms), as it reads "1.2.3": it
+    # was saved, and checked 127.0.0.1, a host the user never named.
+    ("host-hex-ipv4", make(host="0x7f.1"), "host", "'0x7f.1'", "is not a valid IP address"),
+    ("host-hex-ipv4-long", make(host="0XC0.0xa8.0.1"), "host", "'0XC0", "is not a valid IP"),
     ("host-too-long", make(host="a" * 254), "host", "'aaaa", "is not a valid host name"),
     # Internationalized names are taken where IDNA can write them in ASCII; not with a
     # right-to-left override (which would show the name reversed), nor a label over 63.
@@ -180,6 +184,22 @@ CASES: list[tuple[str, Any, str, str, str]] = [
         "detector.tls_server_name",
         "'tttt",
         "at most 253",
+    ),
+    # A URL or host:port pasted as the server name was saved, and every check then failed
+    # on the certificate's names ("hostname mismatch"), far from the field to blame.
+    (
+        "tls-server-name-url",
+        make({"tls_server_name": "https://db.example"}),
+        "detector.tls_server_name",
+        "'https://db.example'",
+        "is not a valid host name",
+    ),
+    (
+        "tls-server-name-port",
+        make({"tls_server_name": "db.example:443"}),
+        "detector.tls_server_name",
+        "'db.example:443'",
+        "is not a valid host name",
     ),
     ("tls-verify", make({"tls_verify": 1}), "detector.tls_verify", "1", "is not true or false"),
     ("tls-ca-file", make({"tls_ca_file": "c" * 4097}), "detector.tls_ca_file", "'cccc", "4096"),
