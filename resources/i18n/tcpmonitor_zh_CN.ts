@@ -1368,6 +1368,10 @@
         <translation>是 TCP Monitor 自己的 {name}；未写入任何内容，请另选一个文件</translation>
     </message>
     <message>
+        <source>is {kind}, not a file; nothing written</source>
+        <translation>是{kind}，不是文件；未写入任何内容</translation>
+    </message>
+    <message>
         <source>could not write {what}: {why}</source>
         <translation>无法写入 {what}：{why}</translation>
     </message>

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import os
 import re
 import sqlite3
 import sys
@@ -547,6 +548,22 @@ def test_an_outage_ended_by_a_new_target_says_so_in_chinese(
         assert dock.outage_table.item(0, 3).text() == "目标已更改"
 
 
+def export_refusals(qtbot: QtBot, window: MainWindow, target: Path) -> list[tuple[str, str]]:
+    """What the window says when the report, the event log's CSV and the connections are each
+    exported to ``target``, and refused: ``(title, text)`` each."""
+    exports = [
+        (window.reports.problem, lambda: window.reports.write(target, 7)),
+        (window.log_pane.problem, lambda: window.log_pane.export_csv(target)),
+        (window.profiles.problem, lambda: window.profiles.export_file(target)),
+    ]
+    said = []
+    for problem, export in exports:
+        with qtbot.waitSignal(problem, timeout=5000) as signal:
+            export()
+        said.append((signal.args[0], signal.args[1]))
+    return said
+
+
 def test_an_export_onto_the_programs_own_file_is_refused_in_chinese(
     qtbot: QtBot, tmp_path: Path, chinese: None
 ) -> None:
@@ -556,21 +573,37 @@ def test_an_export_onto_the_programs_own_file_is_refused_in_chinese(
     config, data = tmp_path / "config", tmp_path / "data"
     ProfileStore(config).save([make_profile("127.0.0.1", 5432, name="db")])
     opened = open_window(qtbot, config, data, monitor=False)
-    window, own = opened.window, config / "profiles.json"
+    own = config / "profiles.json"
     before = own.read_bytes()
     try:
-        exports = [
-            (window.reports.problem, lambda: window.reports.write(own, 7)),
-            (window.log_pane.problem, lambda: window.log_pane.export_csv(own)),
-            (window.profiles.problem, lambda: window.profiles.export_file(own)),
-        ]
-        for problem, export in exports:
-            with qtbot.waitSignal(problem, timeout=5000) as said:
-                export()
-            title, text = said.args
+        for title, text in export_refusals(qtbot, opened.window, own):
             words = title + text.replace(str(own), "").replace("profiles.json", "")
             words = words.replace("TCP Monitor", "")  # the program's name, in every language
-            assert re.search("[A-Za-z]", words) is None, said.args
+            assert re.search("[A-Za-z]", words) is None, (title, text)
     finally:
         opened.close()
     assert own.read_bytes() == before  # nothing written
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_an_export_onto_a_pipe_or_a_folder_is_refused_in_chinese(
+    qtbot: QtBot, tmp_path: Path, chinese: None, kind: str
+) -> None:
+    """A report, the log's CSV or the connections saved onto a named pipe or a folder is
+    refused, and the Chinese window said why in English ("is a named pipe (FIFO), not a
+    file; nothing written")."""
+    target = tmp_path / "out.csv"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    opened = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    opened.window.profiles.profiles.add([make_profile("127.0.0.1", 5432, name="db")])
+    try:
+        for title, text in export_refusals(qtbot, opened.window, target):
+            assert text.startswith(f"{target}: "), text
+            words = title + text.replace(str(target), "").replace("FIFO", "")
+            assert re.search("[A-Za-z]", words) is None, (title, text)
+    finally:
+        opened.close()
+    assert target.is_fifo() if kind == "fifo" else target.is_dir()

@@ -147,6 +147,8 @@ MESSAGES = (
     QT_TRANSLATE_NOOP(
         "FileProblem", "is TCP Monitor's own {name}; nothing written, choose another file"
     ),
+    # An export onto what is not a file (``core.atomicfile.writable_target``).
+    QT_TRANSLATE_NOOP("FileProblem", "is {kind}, not a file; nothing written"),
     # The login entry's (``integration.autostart``).
     QT_TRANSLATE_NOOP("FileProblem", "could not write {what}: {why}"),
     QT_TRANSLATE_NOOP("FileProblem", "could not remove {what}: {why}"),
