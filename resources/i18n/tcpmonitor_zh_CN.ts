@@ -252,6 +252,10 @@
         <translation>{detail}，在我们发出请求之前</translation>
     </message>
     <message>
+        <source>the engine is not running</source>
+        <translation>监控尚未运行</translation>
+    </message>
+    <message>
         <source>could not check: {detail}</source>
         <translation>无法检查：{detail}</translation>
     </message>

@@ -45,6 +45,7 @@ from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog
 from tcpmonitor_gui.ui.profiles.form import KINDS
 from tcpmonitor_gui.ui.settings.dialog import SettingsDialog
 from tests.gui.test_log_model import contrast
+from tests.gui.windows import open_window
 from tests.helpers import make_profile
 
 GENERAL, DETECTOR, TLS, KEEPALIVE, ALERTING = range(5)
@@ -660,6 +661,30 @@ def test_a_failed_future_is_shown_as_a_failure(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: dialog.result_label.text() != "Testing 127.0.0.1:5432…")
     assert dialog.result_label.text() == "Failed: the engine is not running"
     assert dialog.test_button.isEnabled()
+
+
+def test_a_test_that_could_not_run_is_said_in_chinese(
+    chinese: None, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A test pressed before monitoring started (the window shows first) said "测试无法运行：the
+    engine is not running" in the Chinese window, in the status bar and in the dialog."""
+    opened = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    try:
+        profile = make_profile("127.0.0.1", 5432, name="db")
+        opened.window.profiles.profiles.add([profile])
+        opened.window.table.select_ids([profile.id])
+        said: list[str] = []
+        opened.window.profiles.message.connect(said.append)
+        opened.window.profiles.test_selected()
+        qtbot.waitUntil(lambda: len(said) == 2, timeout=5000)
+        assert re.search("[A-Za-z]", said[1].replace("db", "")) is None, said
+        dialog = open_dialog(qtbot, tester=opened.engine.test_now)
+        fill(dialog, name="db")
+        dialog.test_button.click()
+        qtbot.waitUntil(lambda: "127.0.0.1:5432" not in dialog.result_label.text())
+        assert re.search("[A-Za-z]", dialog.result_label.text()) is None, dialog.result_label
+    finally:
+        opened.close()
 
 
 def test_maintenance_windows_are_one_per_line_checked_beside_their_field(qtbot: QtBot) -> None:

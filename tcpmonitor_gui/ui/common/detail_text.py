@@ -50,6 +50,8 @@ WORDINGS = (
     QT_TRANSLATE_NOOP("Detail", "{detail} {duration} after our request, unanswered"),
     QT_TRANSLATE_NOOP("Detail", "{detail} as our request went out, unanswered"),
     QT_TRANSLATE_NOOP("Detail", "{detail} before our request"),
+    # A test ("Test now") asked of an engine not started yet, or stopped (``Engine.test_now``).
+    QT_TRANSLATE_NOOP("Detail", "the engine is not running"),
     # A check this computer could not make (``StateMachine._unchecked``, ``core.shortage``).
     QT_TRANSLATE_NOOP("Detail", "could not check: {detail}"),
     QT_TRANSLATE_NOOP("Detail", "{detail}, to look up {host}"),

@@ -39,7 +39,7 @@ from ..common.detail_text import detail_text
 from ..common.file_dialogs import ask_open_file, ask_save_file
 from ..common.file_problems import file_problem_text, not_written_text
 from ..common.labels import cause_text
-from ..common.text import unit_text
+from ..common.text import error_text, unit_text
 from ..notify.notice import Notice, Offer
 
 if TYPE_CHECKING:  # the engine's samples load with the engine, after the first frame
@@ -278,7 +278,8 @@ class ProfileActions(QObject):
     def _tested(self, profile: Profile, future: concurrent.futures.Future[Sample]) -> None:
         if (exc := future.exception()) is not None:
             failed = self.tr("{name}: test failed to run: {error}")
-            self.message.emit(anchored(failed.format(name=isolated(profile.name), error=exc)))
+            error = detail_text(error_text(exc))
+            self.message.emit(anchored(failed.format(name=isolated(profile.name), error=error)))
             return
         sample = future.result()
         if sample.ok:

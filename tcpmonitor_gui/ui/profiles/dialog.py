@@ -38,7 +38,7 @@ from ..common.fit import fit_on_screen, grow_to_fit, scrolling
 from ..common.i18n import QT_TRANSLATE_NOOP, translate
 from ..common.icons import text_style
 from ..common.labels import cause_text
-from ..common.text import duration_text, unit_text
+from ..common.text import duration_text, error_text, unit_text
 from .ca_check import CaFileCheck, Waiting
 from .form import ProfileForm
 
@@ -56,7 +56,8 @@ def describe_outcome(future: concurrent.futures.Future[Sample], target: str) -> 
     if future.cancelled():
         return False, translate("ProfileDialog", "Failed: the test was cancelled")
     if (exc := future.exception()) is not None:
-        return False, translate("ProfileDialog", "Failed: {error}").format(error=exc)
+        error = detail_text(error_text(exc))
+        return False, translate("ProfileDialog", "Failed: {error}").format(error=error)
     sample = future.result()
     where = sample.address or target
     timings = timings_text(sample.timings) if sample.timings is not None else ""
