@@ -3167,6 +3167,14 @@ Take them too?</source>
         <translation>输入/输出错误</translation>
     </message>
     <message>
+        <source>File name too long</source>
+        <translation>文件名过长</translation>
+    </message>
+    <message>
+        <source>Too many levels of symbolic links</source>
+        <translation>符号链接的层数过多</translation>
+    </message>
+    <message>
         <source>database or disk is full</source>
         <translation>数据库或磁盘已满</translation>
     </message>

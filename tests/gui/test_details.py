@@ -607,3 +607,30 @@ def test_an_export_onto_a_pipe_or_a_folder_is_refused_in_chinese(
     finally:
         opened.close()
     assert target.is_fifo() if kind == "fifo" else target.is_dir()
+
+
+@pytest.mark.parametrize("kind", ["long name", "link loop"])
+def test_an_export_the_system_refuses_is_said_in_chinese(
+    qtbot: QtBot, tmp_path: Path, chinese: None, kind: str
+) -> None:
+    """A file name of 86 Chinese characters or more is more than the 255 bytes a name may
+    have, and the Chinese window said "File name too long"; a link that leads to itself,
+    "Too many levels of symbolic links": the system's words, in English."""
+    out = tmp_path / "out"
+    out.mkdir()
+    if kind == "long name":
+        target = out / ("连接报告" * 25 + ".csv")
+    else:
+        target = out / "loop.csv"
+        target.symlink_to(target)
+    opened = open_window(qtbot, tmp_path / "config", tmp_path / "data", monitor=False)
+    opened.window.profiles.profiles.add([make_profile("127.0.0.1", 5432, name="db")])
+    try:
+        for title, text in export_refusals(qtbot, opened.window, target):
+            assert text.startswith(f"{target}: "), text
+            words = title + text.replace(str(target), "")
+            assert re.search("[A-Za-z]", words) is None, (title, text)
+    finally:
+        opened.close()
+    left = {p.name for p in out.iterdir()}
+    assert left == ({target.name} if kind == "link loop" else set())  # nothing written

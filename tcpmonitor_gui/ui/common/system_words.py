@@ -49,6 +49,8 @@ WORDS = frozenset(
         QT_TRANSLATE_NOOP("SystemError", "Read-only file system"),
         QT_TRANSLATE_NOOP("SystemError", "Disk quota exceeded"),
         QT_TRANSLATE_NOOP("SystemError", "Input/output error"),
+        QT_TRANSLATE_NOOP("SystemError", "File name too long"),  # 86 Chinese characters: 258 bytes
+        QT_TRANSLATE_NOOP("SystemError", "Too many levels of symbolic links"),
         # SQLite's, for an event log it cannot use.
         QT_TRANSLATE_NOOP("SystemError", "database or disk is full"),
         QT_TRANSLATE_NOOP("SystemError", "disk I/O error"),
