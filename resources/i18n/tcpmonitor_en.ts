@@ -252,6 +252,23 @@ Their stored history is kept.</numerusform>
     </message>
 </context>
 <context>
+    <name>Tested</name>
+    <message numerus="yes">
+        <source>Tested {count} connections: all connected</source>
+        <translation>
+            <numerusform>Tested {count} connection: connected</numerusform>
+            <numerusform>Tested {count} connections: all connected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Tested {count} connections, {failed} failed: {which}</source>
+        <translation>
+            <numerusform>Tested {count} connection, {failed} failed: {which}</numerusform>
+            <numerusform>Tested {count} connections, {failed} failed: {which}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message numerus="yes">
         <source>{n} {state}</source>

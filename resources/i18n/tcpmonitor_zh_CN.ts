@@ -3220,6 +3220,21 @@ Take them too?</source>
     </message>
 </context>
 <context>
+    <name>Tested</name>
+    <message numerus="yes">
+        <source>Tested {count} connections: all connected</source>
+        <translation>
+            <numerusform>已测试 {count} 个连接：全部连接成功</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Tested {count} connections, {failed} failed: {which}</source>
+        <translation>
+            <numerusform>已测试 {count} 个连接，{failed} 个失败：{which}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message numerus="yes">
         <source>{n} {state}</source>

@@ -32,6 +32,7 @@ from tcpmonitor_gui.ui.log_opening import monitor_once_logged
 from tcpmonitor_gui.ui.main_window import MainWindow
 from tcpmonitor_gui.ui.notify.notice import Notice
 from tcpmonitor_gui.ui.profiles.actions import IMPORT_PER_TURN
+from tcpmonitor_gui.ui.profiles.tested import summary_text
 from tcpmonitor_gui.ui.status.model import Column, Role
 from tests.gui.windows import Opened, open_window
 from tests.helpers import fill, make_profile
@@ -738,6 +739,38 @@ def test_test_now_says_at_once_what_it_is_testing(
     assert status.currentMessage() == "Testing Stalled…"
     qtbot.waitUntil(lambda: "heartbeat timeout" in status.currentMessage(), timeout=10_000)
     assert status.currentMessage().startswith("Stalled: ")
+
+
+def test_testing_several_names_each_that_failed_once_all_are_done(
+    qtbot: QtBot, window: MainWindow, proxy: FaultProxy
+) -> None:
+    """Test now on several rows said each result in the status bar as it came, each in the
+    place of the one before: a refusal, then a slower connection's success, and the bar said
+    only "connected", the refusal never read. Once every one is done it says how many were
+    tested and names each that failed, with why."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, not listening: refuses
+        refused = make_profile("127.0.0.1", closed.getsockname()[1], name="Closed")
+        slow = make_profile(*proxy.address, "heartbeat", timeout_s=5, name="Slow")
+        window.profiles.profiles.add([refused, slow])
+        qtbot.waitUntil(lambda: window.model.row_of(slow.id) is not None, timeout=5000)
+        window.table.select_ids([refused.id, slow.id])
+        proxy.set_mode("delay", delay_ms=300)  # the success comes last
+        said: list[str] = []
+        window.profiles.message.connect(said.append)
+        window.commands["test"].trigger()
+
+        def told(name: str) -> bool:  # its result (a name may be set apart by invisible marks)
+            return any(f"{name}: " in m.replace("\u2069", "") for m in said)
+
+        qtbot.waitUntil(lambda: told("Closed") and told("Slow"), timeout=10_000)
+    shown = window.statusBar().currentMessage()
+    assert "Closed" in shown and "refused" in shown, (shown, said)
+
+
+def test_the_line_after_several_tests_is_said_in_chinese(chinese: None) -> None:
+    assert summary_text(3, []) == "已测试 3 个连接：全部连接成功"
+    assert summary_text(3, ["db (拒绝)"]) == "已测试 3 个连接，1 个失败：db (拒绝)"
 
 
 def test_a_long_message_in_the_banner_scrolls_and_the_window_still_fits_its_screen(

@@ -41,6 +41,7 @@ from ..common.file_problems import file_problem_text, not_written_text
 from ..common.labels import cause_text
 from ..common.text import error_text, unit_text
 from ..notify.notice import Notice, Offer
+from .tested import TestedTogether
 
 if TYPE_CHECKING:  # the engine's samples load with the engine, after the first frame
     from ...core.sample import Sample
@@ -267,31 +268,35 @@ class ProfileActions(QObject):
 
     def test_selected(self) -> None:
         """Test each selected connection once; the status line says so at once, as a test
-        of one that does not answer takes its whole timeout (a click seemed to do nothing)."""
+        of one that does not answer takes its whole timeout (a click seemed to do nothing),
+        then each result, and of several, at the end, which failed (``tested``)."""
         selected = self._selected()
         if selected:
             names = names_of(selected)
             self.message.emit(anchored(self.tr("Testing {names}…").format(names=names)))
+        together = TestedTogether(len(selected), self.message.emit)
         for profile in selected:
-            when_done(self._tester(profile), functools.partial(self._tested, profile), owner=self)
+            done = functools.partial(self._tested, profile, together)
+            when_done(self._tester(profile), done, owner=self)
 
-    def _tested(self, profile: Profile, future: concurrent.futures.Future[Sample]) -> None:
+    def _tested(
+        self, profile: Profile, together: TestedTogether, future: concurrent.futures.Future[Sample]
+    ) -> None:
+        name, failure = isolated(profile.name), None
         if (exc := future.exception()) is not None:
-            failed = self.tr("{name}: test failed to run: {error}")
-            error = detail_text(error_text(exc))
-            self.message.emit(anchored(failed.format(name=isolated(profile.name), error=error)))
-            return
-        sample = future.result()
-        if sample.ok:
+            failure = detail_text(error_text(exc))
+            text = self.tr("{name}: test failed to run: {error}").format(name=name, error=failure)
+        elif (sample := future.result()).ok:
             ms = sample.timings.total_ms if sample.timings is not None else None
             latency = "?" if ms is None else unit_text("{n} ms", n=f"{ms:.2f}")
             text = self.tr("{name}: connected to {address} in {latency}").format(
-                name=isolated(profile.name), address=sample.address, latency=latency
+                name=name, address=sample.address, latency=latency
             )
         else:
-            name, detail = isolated(profile.name), isolated(detail_text(sample.detail))
-            text = f"{name}: {cause_text(sample.cause)} — {detail}"
+            failure = cause_text(sample.cause)
+            text = f"{name}: {failure} — {isolated(detail_text(sample.detail))}"
         self.message.emit(anchored(text))
+        together.done(profile.name, failure)
 
     # -- files ----------------------------------------------------------------------------
 
