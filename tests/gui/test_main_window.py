@@ -174,6 +174,30 @@ def test_pausing_a_selected_connection_is_remembered(
     qtbot.waitUntil(lambda: state_of(window, profile.id) is State.UP, timeout=5000)
 
 
+def test_start_pause_on_rows_some_paused_pauses_them_all_then_starts_them_all(
+    qtbot: QtBot, window: MainWindow, dirs: tuple[Path, Path], echo_server: LineEchoServer
+) -> None:
+    """Every row selected, one of them paused, and "Start/Pause selected" to pause them: it
+    started the paused one while it paused the others, never all alike, however often
+    pressed. With any running it pauses them all; all paused, it starts them all."""
+    running = [make_profile(*echo_server.address, "watch", name=f"run {i}") for i in range(2)]
+    paused = dataclasses.replace(make_profile(*echo_server.address, "watch"), enabled=False)
+    window.profiles.profiles.add([*running, paused])
+    everyone = (*running, paused)
+
+    def all_in(state: State, profiles: Iterable[Profile]) -> bool:
+        return all(state_of(window, p.id) is state for p in profiles)
+
+    qtbot.waitUntil(lambda: all_in(State.UP, running), timeout=5000)
+    window.table.select_ids([p.id for p in everyone])
+    window.commands["toggle"].trigger()
+    qtbot.waitUntil(lambda: [p.enabled for p in stored(dirs)] == [False] * 3, timeout=5000)
+    qtbot.waitUntil(lambda: all_in(State.PAUSED, everyone), timeout=5000)
+    window.commands["toggle"].trigger()
+    qtbot.waitUntil(lambda: [p.enabled for p in stored(dirs)] == [True] * 3, timeout=5000)
+    qtbot.waitUntil(lambda: all_in(State.UP, everyone), timeout=5000)
+
+
 def test_pause_all_and_resume_all_restore_each_connection_as_it_was(
     qtbot: QtBot, window: MainWindow, dirs: tuple[Path, Path], echo_server: LineEchoServer
 ) -> None:

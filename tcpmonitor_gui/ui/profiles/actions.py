@@ -209,10 +209,12 @@ class ProfileActions(QObject):
             self._table.select_ids([now])
 
     def toggle_selected(self) -> None:
-        """Pause what runs and start what is paused, in one change; the choice is saved."""
-        self.profiles.update(
-            dataclasses.replace(p, enabled=not p.enabled) for p in self._selected()
-        )
+        """Pause the selected connections if any of them runs, else start them, in one
+        change; the choice is saved. (Each turned the other way, a selection with one paused
+        never paused all: the paused one started as the others paused.)"""
+        selected = self._selected()
+        start = not any(p.enabled for p in selected)
+        self.profiles.update(dataclasses.replace(p, enabled=start) for p in selected)
 
     def marks_slots(self, unacknowledged: Callable[[], list[str]]) -> dict[str, Callable[[], None]]:
         """The window's snooze and acknowledge commands (``window_actions``), by name;
