@@ -117,6 +117,24 @@ def test_the_log_follows_the_selected_connection_and_has_a_context_menu(
     menu.close()
 
 
+def test_a_removed_connections_line_offers_nothing_that_would_show_another(
+    opened: tuple[Opened, list[Profile]],
+) -> None:
+    """The menu of a removed connection's line (its history is kept) offered "Only this
+    connection", which showed every connection's lines (the filter has no entry for it),
+    and "Details", which opened an empty dock. It offers what still works: its address."""
+    o, profiles = opened
+    log = o.window.log_pane
+    o.window.profiles.remove([profiles[1].id])  # bravo
+    down = next(r for r in range(log.proxy.rowCount())
+                if "down" in str(log.proxy.index(r, 2).data()))  # fmt: skip
+    menu = log.context_menu(log.proxy.index(down, 0))
+    actions = {a.text() for a in menu.actions() if a.text()}
+    assert "Copy &address" in actions
+    assert not actions & {"&Only this connection", "&Details"}, actions
+    menu.close()
+
+
 def test_every_menu_command_is_reachable_from_the_keyboard(
     opened: tuple[Opened, list[Profile]],
 ) -> None:

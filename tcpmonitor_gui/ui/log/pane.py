@@ -295,10 +295,10 @@ class LogPane(QWidget):
                 menu.addAction(
                     self.tr("Copy &address"), lambda: QGuiApplication.clipboard().setText(address)
                 )
-            pid = event.profile_id
-            menu.addSeparator()
-            menu.addAction(self.tr("&Only this connection"), lambda: self.show_only(pid))
-            menu.addAction(self.tr("&Details"), lambda: self.detailsRequested.emit(pid))
+            if (pid := event.profile_id) in self._profile_ids:  # (not one removed since)
+                menu.addSeparator()
+                menu.addAction(self.tr("&Only this connection"), lambda: self.show_only(pid))
+                menu.addAction(self.tr("&Details"), lambda: self.detailsRequested.emit(pid))
         if self._profile_ids[max(0, self.profile_combo.currentIndex())] is not None:
             menu.addAction(self.tr("&Every connection"), lambda: self.show_only(None))
         menu.addSeparator()
