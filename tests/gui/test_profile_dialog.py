@@ -332,6 +332,22 @@ def test_a_duplicate_gets_a_new_id_and_a_copy_name(qtbot: QtBot) -> None:
     assert again.ok_button.isEnabled()
 
 
+def test_a_duplicate_of_a_long_name_gets_a_copy_name_it_can_save(qtbot: QtBot) -> None:
+    """A connection named with the 100 characters a name may have was duplicated as
+    "...(copy)", 107 characters, and the dialog opened refusing the name it had made."""
+    long = "Orders DB primary in the Frankfurt data centre, rack 7, behind the second firewall"
+    long = (long + " " + "x" * 100)[:100]
+    profile = make_profile("127.0.0.1", 5432, name=long)
+    dialog = open_dialog(qtbot, profile=profile, existing_names=[long], duplicate=True)
+    first = dialog.form.name_edit.text()
+    assert len(first) <= 100 and first.endswith("… (copy)") and first[:60] == long[:60]
+    assert messages(dialog) == {} and dialog.ok_button.isEnabled()
+    again = open_dialog(qtbot, profile=profile, existing_names=[long, first], duplicate=True)
+    second = again.form.name_edit.text()
+    assert len(second) <= 100 and second.endswith("… (copy 2)"), second
+    assert messages(again) == {} and again.ok_button.isEnabled()
+
+
 def test_adding_gives_a_fresh_id_and_cancel_gives_nothing(qtbot: QtBot) -> None:
     ids = set()
     for _ in range(2):
