@@ -1047,6 +1047,10 @@
         <translation>与 IPv4 地址 {host} 不符</translation>
     </message>
     <message>
+        <source>is not a valid regular expression ({why}; lookaround and backreferences are not supported)</source>
+        <translation>不是有效的正则表达式（{why}；不支持环视和反向引用）</translation>
+    </message>
+    <message>
         <source>is not a valid regular expression ({why})</source>
         <translation>不是有效的正则表达式（{why}）</translation>
     </message>

@@ -41,6 +41,12 @@ PROBLEMS = (
     ),
     QT_TRANSLATE_NOOP("FieldProblem", "does not fit the IPv6 address {host}"),
     QT_TRANSLATE_NOOP("FieldProblem", "does not fit the IPv4 address {host}"),
+    # RE2's words and ours (``core.patterns``): before the next, whose pattern fits it too.
+    QT_TRANSLATE_NOOP(
+        "FieldProblem",
+        "is not a valid regular expression ({why}; lookaround and backreferences are not "
+        "supported)",
+    ),
     QT_TRANSLATE_NOOP("FieldProblem", "is not a valid regular expression ({why})"),
     QT_TRANSLATE_NOOP("FieldProblem", "is not hex bytes (pairs of 0-9a-f, spaces allowed)"),
     QT_TRANSLATE_NOOP("FieldProblem", "is empty: a heartbeat needs something to send"),
