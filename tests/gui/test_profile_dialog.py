@@ -953,6 +953,23 @@ def test_the_note_of_a_split_paste_is_said_in_chinese(chinese: None, qtbot: QtBo
     )
 
 
+def test_a_group_pasted_from_a_terminal_with_its_line_end_is_taken_without_it(
+    qtbot: QtBot,
+) -> None:
+    """As the name: "prod" pasted with the line end a terminal copies was refused, "'prod\\n'
+    contains a control character (U+000A)", for a line end nobody could see."""
+    dialog = open_dialog(qtbot, groups=["prod"])
+    fill(dialog)
+    group = dialog.form.group_combo.lineEdit()
+    group.setFocus()
+    QApplication.clipboard().setText("prod\n")
+    group.paste()
+    assert messages(dialog) == {} and dialog.ok_button.isEnabled()
+    dialog.ok_button.click()
+    profile = dialog.result_profile()
+    assert profile is not None and profile.group == "prod"
+
+
 def test_a_name_pasted_from_a_terminal_with_its_line_end_is_taken_without_it(
     qtbot: QtBot,
 ) -> None:

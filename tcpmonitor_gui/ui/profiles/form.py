@@ -331,7 +331,7 @@ class ProfileForm(QTabWidget):
         widgets keep them, for a switch back).
         """
         values = {path: take_value(field.widget) for path, field in self._fields.items()}
-        for path in ("name", "host", "detector.tls_server_name", "detector.tls_ca_file"):
+        for path in ("name", "group", "host", "detector.tls_server_name", "detector.tls_ca_file"):
             values[path] = values[path].strip()
         values["detector.send"] = escapes.decode(values["detector.send"])
         values["maintenance"] = [w.strip() for w in values["maintenance"].splitlines() if w.strip()]
