@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QKeyEvent, QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -87,6 +87,26 @@ class Number(_Typed, QDoubleSpinBox):
 
 class Whole(_Typed, QSpinBox):
     """A whole-number field (see ``spin_box``)."""
+
+
+#: What a box of lines holds at most, as a line field does (``QLineEdit.maxLength``): Qt lays a
+#: line out in time that grows with its square, and a megabyte pasted as one line into Notes
+#: held the window 73 s. Every field's own limit is far below it (notes: 10,000).
+MOST_CHARACTERS = 32767
+
+
+class Lines(QPlainTextEdit):
+    """A box of lines that takes at most ``MOST_CHARACTERS``: what is pasted or dropped past
+    that is cut there, as a line field cuts it; the field then says it is too long."""
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        text = source.text() if source.hasText() else ""
+        kept = len(self.toPlainText()) - len(self.textCursor().selectedText())
+        room = max(0, MOST_CHARACTERS - kept)
+        if len(text) <= room:
+            super().insertFromMimeData(source)
+        else:
+            self.insertPlainText(text[:room])
 
 
 def spin_box(path: str, suffix: str = "", *, unset: bool = False) -> QSpinBox:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QWidget,
@@ -39,6 +38,7 @@ from ..common.labels import preset_text
 from ..common.plain import plain
 from ..common.text import unit_suffix
 from .fields import (
+    Lines,
     Number,
     counted_box,
     flatten,
@@ -156,7 +156,7 @@ class ProfileForm(QTabWidget):
         self._row(form, self.tr("Address &family:"), "ip_family", self.family_combo)
         self.enabled_check = QCheckBox(self.tr("Monitor this connection"))
         self._row(form, self.tr("&Enabled:"), "enabled", self.enabled_check)
-        self.notes_edit = QPlainTextEdit()
+        self.notes_edit = Lines()
         self.notes_edit.setTabChangesFocus(True)
         self._row(form, self.tr("N&otes:"), "notes", self.notes_edit)
 
@@ -265,9 +265,9 @@ class ProfileForm(QTabWidget):
         )
         self._row(form, self.tr("A&ctions:"), "actions", self.actions_edit, hint=hint)
 
-    def _lines(self, example: str, hint: str) -> tuple[QPlainTextEdit, QLabel]:
+    def _lines(self, example: str, hint: str) -> tuple[Lines, QLabel]:
         """A field of a few lines, one item each, with its hint below."""
-        edit = QPlainTextEdit()
+        edit = Lines()
         edit.setTabChangesFocus(True)
         edit.setPlaceholderText(example)
         edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
