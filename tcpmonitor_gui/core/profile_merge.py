@@ -86,15 +86,14 @@ def merge_value(base: Any, ours: Any, theirs: Any, *, lists: bool = True) -> Any
     return ours
 
 
-def numbered(name: str, n: int) -> str:
-    """``name (n)``, the name shortened ("Long na… (2)") where that would be longer than a
-    name may be: every later save of the file failed on it."""
+def name_with(words: str, name: str, n: int = 0) -> str:
+    """``words`` ("{name} ({n})") made with ``name`` and ``n``, the name shortened ("Long
+    na… (2)") where that would be longer than a name may be: the name was made, and then
+    refused (every later save of the file failed on it)."""
     spec = FIELDS["name"]
-    most = spec.max_len if isinstance(spec, Text) else None
-    text = f"{name} ({n})"
-    if most is None or len(text) <= most:
-        return text
-    return f"{name[: most - len(text) + len(name) - 1]}… ({n})"
+    text = words.format(name=name, n=n)
+    over = len(text) - spec.max_len if isinstance(spec, Text) else 0
+    return text if over <= 0 else words.format(name=name[: -over - 1] + "…", n=n)
 
 
 def _unique_names(profiles: list[Profile], theirs: dict[str, Profile]) -> list[Profile]:
@@ -110,7 +109,7 @@ def _unique_names(profiles: list[Profile], theirs: dict[str, Profile]) -> list[P
         if not named_by_them(profile):
             name, n = profile.name, 2
             while name_key(name) in taken:
-                name, n = numbered(profile.name, n), n + 1
+                name, n = name_with("{name} ({n})", profile.name, n), n + 1
             taken.add(name_key(name))
             if name != profile.name:
                 result.append(dataclasses.replace(profile, name=name))

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.events import State
-from ...core.profile import FIELDS, Profile, Text
+from ...core.profile import Profile
+from ...core.profile_merge import name_with
 from ...core.sample import Sample
 from ...core.validate import FieldError, name_key, show
 from ...engine.gui_thread import when_done
@@ -92,18 +93,10 @@ def human_seconds(seconds: float) -> str:
 def copy_name(name: str, taken: Collection[str]) -> str:
     """ "X (copy)", or "X (copy 2)" and so on when that is taken too; "Long na… (copy)"
     where the name would be longer than a name may be (it was made, then refused)."""
-    spec = FIELDS["name"]
-    most = spec.max_len if isinstance(spec, Text) else len(name)
-
-    def made(words: str, n: int) -> str:
-        text = words.format(name=name, n=n)
-        over = len(text) - most
-        return text if over <= 0 else words.format(name=name[: -over - 1] + "…", n=n)
-
-    candidate = made(translate("ProfileDialog", "{name} (copy)"), 1)
+    candidate = name_with(translate("ProfileDialog", "{name} (copy)"), name)
     n = 2
     while name_key(candidate) in taken:
-        candidate = made(translate("ProfileDialog", "{name} (copy {n})"), n)
+        candidate = name_with(translate("ProfileDialog", "{name} (copy {n})"), name, n)
         n += 1
     return candidate
 
