@@ -7,8 +7,6 @@ thread, the stores, the engine and the windows, wires them, and runs until the u
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import dataclasses
 import functools
 import gc
 import logging
@@ -16,7 +14,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,12 +23,11 @@ from .core import paths
 from .core.zone import utc_if_unusable
 
 if TYPE_CHECKING:
-    from .core.profile_set import ProfileSet
-    from .core.session import Session
-    from .engine.engine import Engine
-    from .engine.registry import ProfileRegistry
+    import concurrent.futures
+
+    from .composition import Composed
+    from .core.session import Problem, Session
     from .integration.autostart import Autostart
-    from .lab.demo import Demo
     from .ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -113,16 +110,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     os.environ["QT_API"] = "pyside6"
 
-    from .core.session import Problem, ProblemKind, Session  # noqa: PLC0415
+    # The first frame's modules only (issue #12): the session's come once it is on screen.
+    from .core.first_look import first_look  # noqa: PLC0415
     from .ui import single_instance  # noqa: PLC0415
-    from .ui.common.first_paint import AfterFirstPaint  # noqa: PLC0415
+    from .ui.common.app_icon import app_icon  # noqa: PLC0415
     from .ui.common.gc_thread import GuiThreadCollector  # noqa: PLC0415
     from .ui.common.i18n import install_translators  # noqa: PLC0415
-    from .ui.common.icons import app_icon  # noqa: PLC0415
     from .ui.common.quit_signals import QuitOnSignals  # noqa: PLC0415
-    from .ui.log_opening import monitor_once_logged  # noqa: PLC0415
+    from .ui.main_window import MainWindow  # noqa: PLC0415
+    from .ui.window_state import FILE_NAME, WindowState  # noqa: PLC0415
 
-    _mark("modules for the session")
+    _mark("modules for the first frame")
     app = QApplication(sys.argv[:1])
     app.setApplicationName("TCP Monitor")
     app.setOrganizationName("tcpmonitor")
@@ -155,27 +153,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     instance = single_instance.InstanceServer(name)  # listens once the window is on screen
 
-    session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told
-    if zone is not None:  # the window shows UTC and says why (the log said it on stderr)
-        session.problems.append(Problem(ProblemKind.ZONE_UNUSABLE, zone))
-    opened = session.open_eventlog_soon(go := threading.Event())  # go: the first frame shown
-    translators = install_translators(app, session.settings.language)  # before any window
-    _mark("instance asked, session opened")
-    parts = compose(
-        session, autostart=_autostart, launch_args=functools.partial(_launch_args, args)
-    )
+    # The language and start-in-the-tray from settings.json with json alone: the session
+    # reads it for real after the first frame (and says what is wrong with it).
+    look = first_look(config_dir)
+    translators = install_translators(app, look.language)  # before any window
+    window = MainWindow(WindowState(config_dir / FILE_NAME))  # the first frame: "Loading…"
     _mark("window built")
-    window, engine, demo = parts.window, parts.engine, parts.demo
+    hooks = None
     if bench_report := os.environ.get("TCPMONITOR_BENCH_REPORT"):  # benchmarks only
         from .ui.bench_hooks import BenchHooks  # noqa: PLC0415
 
-        BenchHooks(app, window, Path(bench_report), STARTUP_MARKS)  # owned by app
-    instance.showRequested.connect(window.show_and_raise)
-    instance.show_named = functools.partial(_show_named, window, session)
-
-    def listen() -> None:
-        if not instance.listen():
-            log.warning("single-instance server %s could not listen", name)
+        hooks = BenchHooks(app, window, Path(bench_report), STARTUP_MARKS)  # owned by app
 
     def quit_app() -> None:
         window.quitting = True  # or closeEvent would hide to the tray and cancel the quit
@@ -184,6 +172,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.quitRequested.connect(quit_app)
     signals = QuitOnSignals(quit_app)  # logout, kill, a closed terminal: quit, not die
     app.commitDataRequest.connect(lambda _manager: setattr(window, "quitting", True))
+    if args.quit_after is not None:
+        QTimer.singleShot(int(args.quit_after * 1000), quit_app)
+    # Starting in the tray needs to know whether there is one (the session's tray): the
+    # window is shown once attached, then. Otherwise it shows at once, and the session's
+    # parts are attached once its first frame is on screen.
+    minimized = args.minimized or look.start_minimized
+    if not minimized:
+        window.show()
+        _mark("shown")
+        _until_next_frame(window)
+    del translators  # owned by app from here on
+
+    session, parts, opened, go = _attach(window, args, config_dir, data_dir, zone)
+    engine, demo = parts.engine, parts.demo
+    if hooks is not None:
+        hooks.watch_complete()  # the next frame: the one with the table and the log
+    instance.showRequested.connect(window.show_and_raise)
+    instance.show_named = functools.partial(_show_named, window, session)
+
+    def listen() -> None:
+        if not instance.listen():
+            log.warning("single-instance server %s could not listen", name)
 
     def shutdown() -> None:
         window.shutdown()
@@ -199,35 +209,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show_problems()
     if args.demo:
         demo.start()  # once monitoring has started
-    minimized = args.minimized or session.settings.start_minimized
     if minimized:
         window.tray.show()  # starting in the tray needs to know whether there is one
+        painted = _show(window, minimized=True)
+    else:
+        window.tray.set_window_visible(True)
+        painted = True
     _mark("wired")
 
-    def monitor() -> None:  # the tray, the server, and monitoring once the log is open
-        go.set()
-        window.tray.show()
-        listen()
-        monitor_once_logged(window, opened)
+    from .ui.log_opening import monitor_once_logged  # noqa: PLC0415
 
-    if painted := _show(window, minimized=minimized):
+    go.set()  # the event log opens on the I/O thread while the rows are painted
+    if painted and not window.quitting:  # (a quit closed it: no frame is coming)
         # A thousand first connects, or the tray host embedding our icon, would compete with
-        # the first paint: paint first.
-        AfterFirstPaint(window, monitor)
-    else:
-        monitor()
+        # the paint of the rows: paint first (before asyncio and qasync are loaded, too).
+        _until_next_frame(window)
+    window.tray.show()  # the tray, the server, and monitoring once the log is open
+    listen()
+    monitor_once_logged(window, opened)
     if args.show is not None:
         if (shown := session.profiles.find(args.show)) is None:
             log.error("--show: no connection is named %r", args.show)
         else:
             window.show_profile(shown.id)
-    if args.quit_after is not None:
-        QTimer.singleShot(int(args.quit_after * 1000), quit_app)
-    _mark("shown")
 
-    del translators  # owned by app from here on
-    if painted:
-        _until_first_frame(window)
     if window.quitting:  # asked while Qt's own loop ran: its quit ended that loop only
         QTimer.singleShot(0, app.quit)
     # asyncio and qasync (a fifth of a second's imports on a slow machine) after the first
@@ -255,53 +260,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-@dataclasses.dataclass
-class Composed:
-    """The program's parts, wired: what ``compose`` builds over a session."""
+def _attach(
+    window: MainWindow,
+    args: argparse.Namespace,
+    config_dir: Path,
+    data_dir: Path,
+    zone: str | None,
+) -> tuple[Session, Composed, concurrent.futures.Future[Problem | None], threading.Event]:
+    """The session (its files read), and its parts built into ``window``: the second stage
+    of the start, once the first frame is on screen. Also the event log's opening, to be let
+    go (the event returned) once the rows are painted."""
+    from .composition import compose  # noqa: PLC0415 - the session's modules
+    from .core.session import Problem, ProblemKind, Session  # noqa: PLC0415
 
-    registry: ProfileRegistry
-    engine: Engine
-    window: MainWindow
-    demo: DemoRunner
-
-
-def compose(
-    session: Session,
-    *,
-    autostart: Callable[[], Autostart] | None = None,
-    launch_args: Callable[[], list[str]] | None = None,
-) -> Composed:
-    """The registry over the session's profiles, the engine following it, the window and the
-    demo (the QApplication must exist; monitoring starts with ``window.start_monitoring``)."""
-    from .core.paths import ensure_dir  # noqa: PLC0415
-    from .core.session import Problem, ProblemKind  # noqa: PLC0415
-    from .engine.engine import Engine  # noqa: PLC0415 - Qt only once the arguments are good
-    from .engine.registry import ProfileRegistry  # noqa: PLC0415
-    from .ui.main_window import MainWindow  # noqa: PLC0415
-    from .ui.window_state import FILE_NAME, WindowState  # noqa: PLC0415
-
-    _mark("modules for the window")
-    ensure_dir(session.config_dir)  # watched for changes by other programs
-    registry = ProfileRegistry(session.profiles, store=session.profile_store)
-    engine = Engine(
-        session.settings.worker_count,
-        session.eventlog,
-        registry,
-        everywhere=lambda: session.settings.actions,
-        metrics_listen=session.settings.metrics_listen,
-    )
-    state = WindowState(session.config_dir / FILE_NAME, session.io)
-    if state.problem is not None:  # told with the session's, by the window
-        session.problems.append(Problem(ProblemKind.WINDOW_STATE_UNREADABLE, state.problem))
-    window = MainWindow(
+    _mark("modules for the session")
+    session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told
+    if zone is not None:  # the window shows UTC and says why (the log said it on stderr)
+        session.problems.append(Problem(ProblemKind.ZONE_UNUSABLE, zone))
+    opened = session.open_eventlog_soon(go := threading.Event())  # go: see main
+    parts = compose(
         session,
-        registry,
-        engine,
-        state,
-        autostart=autostart,
-        launch_args=launch_args,
+        autostart=_autostart,
+        launch_args=functools.partial(_launch_args, args),
+        window=window,
     )
-    return Composed(registry, engine, window, DemoRunner(session.profiles, engine, window))
+    window.monitoringStarted.connect(lambda: _mark("monitoring started"))
+    _mark("session attached")
+    return session, parts, opened, go
 
 
 def _desktop_entry(*, install: bool) -> int:
@@ -348,14 +333,14 @@ def _show(window: MainWindow, *, minimized: bool) -> bool:
     return not minimized
 
 
-#: The longest the first frame is waited for before the program goes on without it.
+#: The longest a frame is waited for before the program goes on without it.
 FIRST_FRAME_WAIT_MS = 2000
 
 
-def _until_first_frame(window: MainWindow) -> None:
-    """Run Qt's own event loop until ``window``'s first frame is on screen (at most
+def _until_next_frame(window: MainWindow) -> None:
+    """Run Qt's own event loop until ``window``'s next frame is on screen (at most
     ``FIRST_FRAME_WAIT_MS``), so that the window shows before the modules it does not need
-    to show are loaded."""
+    to show are loaded: its first frame before the session's, its rows before asyncio's."""
     from PySide6.QtCore import QEventLoop, QTimer  # noqa: PLC0415
 
     from .ui.common.first_paint import AfterFirstPaint  # noqa: PLC0415
@@ -374,77 +359,3 @@ async def _drain(window: MainWindow) -> None:
             await window.chain.drain()
     except TimeoutError:
         log.warning("a notification was still being delivered at quit")
-
-
-class DemoRunner:
-    """The demo's lifecycle, owned by the composition root (not by the window): servers on
-    loopback start on request, once monitoring runs; their profiles join the registry as
-    transient ones (shown and monitored, never saved); at quit the servers stop after the
-    engine, or their closing would be recorded as drops."""
-
-    def __init__(self, profiles: ProfileSet, engine: Engine, window: MainWindow) -> None:
-        self._profiles = profiles
-        self._engine = engine
-        self._window = window
-        self._requested = False
-        self.demo: Demo | None = None
-        window.demoRequested.connect(self.toggle)
-        window.monitoringStarted.connect(self._monitoring_started)
-
-    def toggle(self) -> None:
-        """Help → Try the demo / Stop the demo."""
-        if self.demo is None:
-            self.start()
-        else:
-            self.stop_demo()
-
-    def start(self) -> None:
-        if not self._engine.running:
-            self._requested = True  # started with monitoring
-            return
-        self._requested = False
-        if self.demo is not None:
-            return
-        from .lab.demo import Demo  # noqa: PLC0415 - only for those who try it
-        from .ui.demo_words import demo_profiles, started_text  # noqa: PLC0415
-
-        self.demo = Demo().start()
-        self._profiles.add(demo_profiles(self.demo.profiles), transient=True)
-        self._window.set_demo_running(True)
-        self._window.statusBar().showMessage(started_text(), 10_000)
-
-    def stop_demo(self) -> concurrent.futures.Future[None]:
-        """Take the demo away: its connections stop being watched, then its servers stop
-        (so their closing is no drop), and its lines leave the log (they were never stored)."""
-        demo, self.demo = self.demo, None
-        done: concurrent.futures.Future[None] = concurrent.futures.Future()
-        if demo is None:
-            done.set_result(None)
-            return done
-        ids = [p.id for p in demo.profiles]
-        stopped = [self._engine.remove(pid) for pid in ids if self._engine.monitored(pid)]
-        self._profiles.remove(ids)
-        self._window.log_pane.proxy.hide_profiles(ids)
-        self._window.set_demo_running(False)
-
-        def servers_down(_: object = None) -> None:
-            if all(f.done() for f in stopped):
-                demo.stop()
-                if not done.done():
-                    done.set_result(None)
-
-        from .engine.gui_thread import when_done  # noqa: PLC0415
-
-        for future in stopped:  # the servers stop on the GUI thread, as they started
-            when_done(future, servers_down, owner=self._window)
-        servers_down()
-        return done
-
-    def _monitoring_started(self) -> None:
-        if self._requested:
-            self.start()
-
-    def stop(self) -> None:
-        if self.demo is not None:
-            self.demo.stop()
-            self.demo = None

@@ -1745,8 +1745,12 @@
     </message>
     <message>
         <source>Main</source>
-        <extracomment>The log, the tray and the counts take the engine&apos;s batches at most this often. Events taken from the engine per turn of the event loop, at most (a few tenths of a ms each, more when a worker holds the GIL: a burst was still 30-60 ms a turn at 100). Notices the window keeps (``notices``), the newest: each one told was kept for weeks. &quot;Try the demo&quot;: the composition root starts it (the demo is not the window&apos;s). The engine runs (its workers are up, the registry&apos;s profiles are being watched).</extracomment>
         <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <extracomment>The log, the tray and the counts take the engine&apos;s batches at most this often. Events taken from the engine per turn of the event loop, at most (a few tenths of a ms each, more when a worker holds the GIL: a burst was still 30-60 ms a turn at 100). Notices the window keeps (``notices``), the newest: each one told was kept for weeks. &quot;Try the demo&quot;: the composition root starts it (the demo is not the window&apos;s). The engine runs (its workers are up, the registry&apos;s profiles are being watched).</extracomment>
+        <translation>正在加载…</translation>
     </message>
     <message>
         <source>No connections</source>

@@ -29,6 +29,15 @@ def not_a_file(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else KINDS.get(stat.S_IFMT(mode), "not a regular file")
 
 
+def special_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a regular file ("a named pipe (FIFO)"...),
+    else None: opening a FIFO to read it waits for a writer for ever."""
+    try:
+        return not_a_file(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
 def atomic_write_text(path: Path, text: str, *, mode: int = 0o600) -> None:
     """``atomic_write`` of ``text`` in UTF-8, through a link at ``path``."""
     atomic_write(path, text.encode("utf-8"), mode=mode)

@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .atomicfile import special_kind
 from .eventcopy import FULL_BELOW, keep_as_it_was, remove_stale_copies
 from .events import CONDITION_KINDS, Cause, Event, Kind, State
-from .jsonfile import link_into_nowhere, special_kind
+from .jsonfile import link_into_nowhere
 
 _log = logging.getLogger(__name__)
 

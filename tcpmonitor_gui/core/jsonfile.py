@@ -34,15 +34,6 @@ _log = logging.getLogger(__name__)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
-def special_kind(path: Path) -> str | None:
-    """What ``path`` is when it exists and is not a regular file ("a named pipe (FIFO)"...),
-    else None: opening a FIFO to read it waits for a writer for ever."""
-    try:
-        return not_a_file(os.stat(path).st_mode)
-    except OSError:
-        return None
-
-
 T = TypeVar("T")
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 

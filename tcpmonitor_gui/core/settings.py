@@ -22,16 +22,13 @@ from typing import Any
 from . import actions
 from . import validate as v
 from .filelock import LockTimeout, locked
+from .first_look import FILE_NAME, LANGUAGES
 from .jsonfile import JsonFileError, JsonStore, Unread, document_version, upgrade
 from .paths import ensure_dir
 from .profile_merge import merge_value
 from .validate import parse_listen
 
-FILE_NAME = "settings.json"
 CURRENT_VERSION = 1
-
-#: The languages the window can be shown in; "system" follows the system locale.
-LANGUAGES = ("system", "en", "zh_CN")
 
 #: ``MIGRATIONS[n]`` turns a version ``n`` document into version ``n + 1``. None yet.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}

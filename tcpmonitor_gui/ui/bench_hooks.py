@@ -9,6 +9,8 @@ user's program never runs any of this. When on, it records:
 - the main window's first paint: when its first ``Paint`` event arrives, and when the event
   loop next delivers an event after it (by then that first frame has been painted and
   flushed to the window system);
+- when the window is complete (the program calls ``watch_complete`` once the session's
+  parts are attached to its first frame): the end of the next frame, as for the first;
 - the phases of start-up the program marked (``app.STARTUP_MARKS``);
 - and writes it all as JSON to the file, atomically: once after the first frame, so a
   benchmark can read the start-up time at once, and again at quit with every tick.
@@ -59,6 +61,10 @@ class BenchHooks(QObject):
         self.installed_at = time.monotonic()
         self.first_paint: float | None = None
         self.first_frame: float | None = None
+        #: The end of the first frame after ``watch_complete``: the table and the log shown.
+        self.complete: float | None = None
+        self._watched = window
+        self._completing = False
         #: ``time.monotonic()`` of every tick of the 10 ms timer, in order.
         self.ticks = array.array("d")
         self._timer = QTimer(self)
@@ -80,8 +86,17 @@ class BenchHooks(QObject):
     def _tick(self) -> None:
         self.ticks.append(time.monotonic())
 
+    def watch_complete(self) -> None:
+        """Record the end of the window's next frame as ``complete`` (the program calls
+        this once the window has all its parts)."""
+        self._completing = True
+        self._watched.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self.first_paint is None:
+        if event.type() == QEvent.Type.Paint and self._completing:
+            watched.removeEventFilter(self)
+            QCoreApplication.postEvent(self, QEvent(_FRAME_DONE), HIGH_EVENT_PRIORITY)
+        elif event.type() == QEvent.Type.Paint and self.first_paint is None:
             self.first_paint = time.monotonic()
             watched.removeEventFilter(self)
             # Delivered once this paint, the rest of the window's and the flush are done;
@@ -92,7 +107,11 @@ class BenchHooks(QObject):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == _FRAME_DONE:
-            self.first_frame = time.monotonic()
+            if self._completing:
+                self._completing = False
+                self.complete = time.monotonic()
+            elif self.first_frame is None:
+                self.first_frame = time.monotonic()
             self.write()
             return True
         return super().event(event)
@@ -108,6 +127,7 @@ class BenchHooks(QObject):
             "installed_at": self.installed_at,
             "first_paint": self.first_paint,
             "first_frame": self.first_frame,
+            "complete": self.complete,
             "marks": list(self.marks),
             "ticks": self.ticks.tolist(),
         }

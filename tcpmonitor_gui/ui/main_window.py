@@ -2,7 +2,9 @@
 
 It composes and wires, owning no monitoring logic and no copy of the profiles (the registry's, which
 the table, the log's filter, the engine and the notification policy follow). What the user does to
-them is ``ProfileActions``; the engine's events go to the table, the log, the tray, the policy."""
+them is ``ProfileActions``; the engine's events go to the table, the log, the tray, the policy.
+Built in two steps (#12): ``MainWindow(state)`` is the first frame, from light modules; then
+``window_parts.attach`` adds the session's parts, once it is on screen (``compose`` does both)."""
 
 from __future__ import annotations
 
@@ -11,45 +13,37 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow
 
-from ..core.events import Event, Kind, State
-from ..core.session import Problem, Session
-from ..engine.engine import Engine
-from ..engine.gui_thread import call_in_gui_thread
-from ..engine.registry import ProfileRegistry
-from .about import show_about
-from .common.file_problems import file_problem_text
-from .common.fit import FRAME_ROOM, screen_size
-from .common.icons import state_icon
-from .common.paced import Paced
-from .common.problems import SETTINGS_READ, problem_key, problem_text, problem_title, tell_health
-from .details.export import ReportExport
-from .details.on_demand import DetailsOnDemand
-from .log.pane import LogPane
-from .notify.backends import WARM_UP_MS, BannerBackend, DesktopBackend, TrayBackend, choose_backend
-from .notify.banner import Banner
-from .notify.left_out import tell_left_out
-from .notify.metrics import follow_metrics
-from .notify.policy import Notice, NotificationPolicy
-from .profiles.actions import ProfileActions
-from .settings.actions import SettingsActions
-from .status.model import StatusModel
-from .status.stored import StoredHistory
-from .status.view import StatusTable
-from .tray import COUNT_ORDER, TrayIcon, count_text, offline_text
-from .window_actions import EMPTY_MENU, MENUS, ROW_MENU, TOOLBAR, build_actions, fill
+from .common.centred import centred
+from .common.screen import FRAME_ROOM, screen_size
+from .window_actions import add_shortcuts, build_window_commands, fill
 from .window_actions import selection_actions as _selection_actions
 from .window_state import WindowState
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QSplitter
 
     from ..core.eventlog import EventLog
-    from ..integration.autostart import Autostart
+    from ..core.events import Event, State
+    from ..core.session import Problem, Session
+    from ..engine.engine import Engine
+    from ..engine.registry import ProfileRegistry
     from .details.dock import DetailsDock
+    from .details.export import ReportExport
+    from .log.pane import LogPane
+    from .notify.backends import DesktopBackend, FallbackChain
+    from .notify.banner import Banner
+    from .notify.policy import Notice, NotificationPolicy
+    from .profiles.actions import ProfileActions
+    from .settings.actions import SettingsActions
+    from .status.model import StatusModel
+    from .status.stored import StoredHistory
+    from .status.view import StatusTable
+    from .tray import TrayIcon
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +63,33 @@ class MainWindow(QMainWindow):
     #: The engine runs (its workers are up, the registry's profiles are being watched).
     monitoringStarted = Signal()
 
-    def __init__(
-        self,
-        session: Session,
-        registry: ProfileRegistry,
-        engine: Engine,
-        state: WindowState,
-        *,
-        autostart: Callable[[], Autostart] | None = None,
-        launch_args: Callable[[], list[str]] | None = None,
-    ) -> None:
+    # Built by ``window_parts.attach`` (the session's parts; see the module).
+    session: Session
+    registry: ProfileRegistry
+    engine: Engine
+    model: StatusModel
+    table: StatusTable
+    log_pane: LogPane
+    banner: Banner
+    splitter: QSplitter
+    tray: TrayIcon
+    policy: NotificationPolicy
+    desktop: DesktopBackend
+    chain: FallbackChain
+    profiles: ProfileActions
+    settings_actions: SettingsActions
+    stored: StoredHistory
+    reports: ReportExport
+
+    def __init__(self, state: WindowState) -> None:
+        """The window's first frame: its title, size, menus, tool bar and status bar, and
+        "Loading…" where the table and the log will be, from a few light modules (issue
+        #12: the first frame in about the time a bare window takes). ``window_parts.attach``
+        adds the session's parts; until then no command runs (nothing is processed between
+        the first frame and then) and nothing is said about any connection."""
         super().__init__()
-        self.session = session
-        self.registry = registry
-        self.engine = engine
         self.state = state
+        self.attached = False
         self.setWindowTitle("TCP Monitor")
         self.setObjectName("mainWindow")
         self.notices: list[Notice] = []  # the last ones told, newest last (for tests)
@@ -91,44 +97,20 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._watched_log: EventLog | None = None
         self._unsaved = ""  # why the last write of the profiles failed (told once)
-        self.model = StatusModel(registry, self)
-        self.table = StatusTable(self.model, watch_now=False)  # see start_monitoring
-        own = (session.config_dir, session.data_dir)  # no export goes over their files
-        self.log_pane = LogPane(
-            session.history, registry=registry, io=session.io, watch_now=False, own_dirs=own
-        )
-        self.banner = Banner(self)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.log_pane)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.splitter)
-        self.setCentralWidget(central)
+        self._slots: dict[str, Callable[[], object]] = {}  # the session's (``take_parts``)
+        self.commands = build_window_commands(self, self._command)
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
-        self.tray = TrayIcon(
-            self, exists=registry.profiles.by_id.__contains__, in_state=self.model.in_state
-        )
-        self.policy = NotificationPolicy(
-            registry.profiles.by_id, session.settings, self, network_up=lambda: engine.online
-        )
-        self.desktop = DesktopBackend()
-        # The tray's way even with no tray yet: one may come (a panel that starts after us).
-        self.chain = choose_backend(
-            TrayBackend(self.tray), self.desktop, BannerBackend(self.banner)
-        )
-        self.profiles = ProfileActions(
-            registry, engine.test_now, session.io, self, self.table, own_dirs=own
-        )
-        self.settings_actions = SettingsActions(
-            session, self, autostart=autostart, launch_args=launch_args or list
-        )
-        self._events: Paced[Event] = Paced(self._take_events, EVENTS_PER_TURN, self)
+        self.setCentralWidget(centred(QLabel(self.tr("Loading…"))))
+        self._restore_geometry()
+
+    def take_parts(self, slots: dict[str, Callable[[], object]]) -> None:
+        """The rest of ``window_parts.attach``: the commands' ``slots``, the engine's events
+        taken, the details dock on demand, everything wired."""
+        from .common.paced import Paced  # noqa: PLC0415 - the session's modules, after the frame
+        from .details.on_demand import DetailsOnDemand  # noqa: PLC0415
+
+        self._events = Paced(self._take_events, EVENTS_PER_TURN, self)
         self._pending_changes: list[Event] = []
         self._counts: dict[State, int] | None = None
         self._icon_state: State | None = None
@@ -136,53 +118,33 @@ class MainWindow(QMainWindow):
         self._ui_timer.setSingleShot(True)
         self._ui_timer.setInterval(UI_FLUSH_MS)
         self._ui_timer.timeout.connect(self._flush_ui)
-        self.stored = StoredHistory(session, self.registry, self.model)
-        self.reports = ReportExport(session, registry, self, self.table.selected_ids)
-        self._build_actions()
+        self.state.use_io(self.session.io)
+        self.attached = True
+        self._slots = {
+            **slots,
+            "log_follows": lambda: self._follow(self.table.current_id(), toggled=True),
+        }
+        add_shortcuts(self.commands)
+        self.commands["log"].toggled.connect(self.log_pane.setVisible)
+        self._update_actions()
         toggle = self.commands["details"]
-        self._details = DetailsOnDemand(self, session, registry, toggle, self.profiles.edit)
+        self._details = DetailsOnDemand(
+            self, self.session, self.registry, toggle, self.profiles.edit
+        )
         self._details.in_state = self.model.in_state
         self._wire()
-        self._restore_state()
 
     # -- construction -----------------------------------------------------------------
 
-    def _build_actions(self) -> None:
-        p = self.profiles
-        self.commands = build_actions(
-            self,
-            {
-                "add": p.add,
-                "edit": p.edit_selected,
-                "duplicate": p.duplicate_selected,
-                "remove": p.remove_selected,
-                "toggle": p.toggle_selected,
-                "test": p.test_selected,
-                "pause_all": self.toggle_pause_all,
-                "import": p.import_dialog,
-                "export": p.export_dialog,
-                "settings": self.settings_actions.open_dialog,
-                "demo": self.demoRequested.emit,
-                "find": self.table.focus_filter,
-                "quit": self.quitRequested.emit,
-                "log": lambda: None,  # its toggled signal shows and hides the pane
-                "details": lambda: None,  # the same, for the details dock
-                "log_follows": lambda: self._follow(self.table.current_id(), toggled=True),
-                "about": lambda: show_about(self),
-                **p.marks_slots(self.model.unacknowledged),
-                **self.reports.slots(),
-            },
-        )
-        self.commands["log"].setChecked(True)
-        self.commands["log"].toggled.connect(self.log_pane.setVisible)
-        for title, layout in MENUS:
-            fill(self.menuBar().addMenu(self.tr(title)), layout, self.commands)
-        toolbar = self.addToolBar(self.tr("Main"))
-        toolbar.setObjectName("mainToolbar")
-        fill(toolbar, TOOLBAR, self.commands)
-        self._update_actions()
+    def _command(self, name: str) -> None:
+        if (slot := self._slots.get(name)) is not None:  # none before the session's parts
+            slot()
 
     def _wire(self) -> None:
+        from .common.problems import SETTINGS_READ  # noqa: PLC0415 - see ``attach``
+        from .notify.left_out import tell_left_out  # noqa: PLC0415
+        from .notify.metrics import follow_metrics  # noqa: PLC0415
+
         self.engine.eventsReady.connect(self.on_events)
         follow_metrics(self.engine, self.banner)
         self.model.countsChanged.connect(self._counts_changed)
@@ -224,6 +186,9 @@ class MainWindow(QMainWindow):
     def watch_eventlog(self) -> None:
         """Hear of the event log's health once it is open (``app`` opens it on the I/O
         thread and calls this then), once per log."""
+        from ..engine.gui_thread import call_in_gui_thread  # noqa: PLC0415
+        from .common.problems import tell_health  # noqa: PLC0415
+
         if (log := self.session.eventlog) is not None and log is not self._watched_log:
             self._watched_log = log
             said = (self.banner.about("event log"), self.statusBar().showMessage)
@@ -234,6 +199,8 @@ class MainWindow(QMainWindow):
 
     def show_problems(self, problems: Sequence[Problem] | None = None) -> None:
         """What the session found wrong (all, by default): said until closed, as it stays so."""
+        from .common.problems import problem_key, problem_text, problem_title  # noqa: PLC0415
+
         for problem in self.session.problems if problems is None else problems:
             self.banner.problem(problem_title(problem), problem_text(problem), problem_key(problem))
 
@@ -244,6 +211,8 @@ class MainWindow(QMainWindow):
     def _take_events(self, events: Sequence[Event]) -> None:
         """The table and the notification policy at once; the log, the tray and the counts
         within ``UI_FLUSH_MS`` (many batches a second become one)."""
+        from ..core.events import Kind  # noqa: PLC0415 - loaded by now; see the module
+
         self.model.apply_events(events)
         self.policy.handle(events)
         changes = [e for e in events if e.kind is not Kind.SAMPLE]
@@ -259,6 +228,9 @@ class MainWindow(QMainWindow):
             self._ui_timer.start()
 
     def _flush_ui(self) -> None:
+        from .common.icons import state_icon  # noqa: PLC0415 - loaded by now
+        from .tray import COUNT_ORDER, count_text, offline_text  # noqa: PLC0415
+
         changes, self._pending_changes = self._pending_changes, []
         if changes:
             self.log_pane.add_events(changes)
@@ -285,6 +257,8 @@ class MainWindow(QMainWindow):
             self.banner.show_message(notice.title, notice.body, level, notice.key)
 
     def _profiles_saved(self, error: str) -> None:
+        from .common.file_problems import file_problem_text  # noqa: PLC0415
+
         said = self.banner.about("profiles saved")  # not saved, then saved again
         if error and error != self._unsaved:  # (the retries every 30 s say it once)
             said(self.tr("Profiles were not saved"), file_problem_text(error), "warning")
@@ -295,6 +269,8 @@ class MainWindow(QMainWindow):
     # -- monitoring -----------------------------------------------------------------------
 
     def start_monitoring(self) -> None:
+        from .notify.backends import WARM_UP_MS  # noqa: PLC0415
+
         self.table.watch_viewport()
         self.log_pane.watch_viewport()
         if self.engine.running or self._shut_down:  # (the log may open as the program quits)
@@ -323,7 +299,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(selected)
 
     def _context_menu(self, profile_ids: list[str], where: QPoint) -> None:
+        from PySide6.QtCore import Qt  # noqa: PLC0415
         from PySide6.QtWidgets import QMenu  # noqa: PLC0415 - a menu only when asked
+
+        from .window_actions import EMPTY_MENU, ROW_MENU  # noqa: PLC0415
 
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -385,10 +364,11 @@ class MainWindow(QMainWindow):
         """Closing hides to the tray when there is one (said once); otherwise it quits.
 
         Qt's ``quit()`` first closes every window and gives up if one refuses, so once the
-        user has asked to quit (``quitting``) the window must let itself be closed.
+        user has asked to quit (``quitting``) the window must let itself be closed. Before
+        ``attach`` there is no tray to hide in yet: closing asks to quit.
         """
         self._save_state()
-        if self.quitting:
+        if self.quitting or not self.attached:
             event.accept()
             return
         if self.tray.is_visible():
@@ -405,25 +385,15 @@ class MainWindow(QMainWindow):
         event.accept()
         self.quitRequested.emit()
 
-    def _restore_state(self) -> None:
-        s = self.state
-        if isinstance(geometry := s.get("geometry"), QByteArray):
+    def _restore_geometry(self) -> None:
+        if isinstance(geometry := self.state.get("geometry"), QByteArray):
             self.restoreGeometry(geometry)
         else:  # 1200 x 720, or what the screen has room for (1366 x 768 at 150 %: 911 x 512)
             free = screen_size(self) - FRAME_ROOM
             self.resize(min(1200, free.width()), min(720, free.height()))
-        if isinstance(window := s.get("windowState"), QByteArray):
-            if s.get("detailsOpen", "true") in (True, "true"):  # (older states do not say)
-                self._details.dock()  # left open: built, to be restored with the rest
-            self.restoreState(window)
-        if isinstance(header := s.get("statusHeader"), QByteArray):
-            self.table.restore_header_state(bytes(header.data()), s.get("statusColumns"))
-        if isinstance(split := s.get("splitter"), QByteArray):
-            self.splitter.restoreState(split)
-        self.log_pane.set_newest_first(s.get("logNewestFirst", "true") in (True, "true"))
 
     def _save_state(self) -> None:
-        if self._shut_down:  # saved by shutdown(); the I/O thread may be gone
+        if self._shut_down or not self.attached:  # saved by shutdown(); or nothing to save
             return
         self.state.put(
             {

@@ -8,14 +8,22 @@ line here and one slot, and the menus, toolbar and shortcuts cannot disagree.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
 from .common.i18n import QT_TRANSLATE_NOOP, translate
 
-Shortcut = QKeySequence.StandardKey | str | None
+#: A key sequence ("Ctrl+E"), or ``QKeySequence.StandardKey``'s member of that name after
+#: ``STANDARD`` ("standard:New": the platform's own keys). Named, not the enum itself:
+#: PySide builds ``QKeySequence``'s enum classes when one is first named, and setting a
+#: shortcut builds the key enums (some 90 classes, 30 ms here): the first frame's actions
+#: are made without shortcuts (nothing can be typed before the session's parts are there),
+#: which ``add_shortcuts`` gives them then.
+Shortcut = str | None
+STANDARD = "standard:"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,14 +36,14 @@ class Spec:
 
 
 ACTIONS: dict[str, Spec] = {
-    "add": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Add connection…"), QKeySequence.StandardKey.New),
+    "add": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Add connection…"), "standard:New"),
     "edit": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Edit…"), "Ctrl+E", needs_selection=True),
     "duplicate": Spec(
         QT_TRANSLATE_NOOP("MainWindow", "D&uplicate…"), "Ctrl+D", needs_selection=True
     ),
     "remove": Spec(
         QT_TRANSLATE_NOOP("MainWindow", "&Remove"),
-        QKeySequence.StandardKey.Delete,
+        "standard:Delete",
         needs_selection=True,
     ),
     "toggle": Spec(
@@ -47,8 +55,8 @@ ACTIONS: dict[str, Spec] = {
     "export": Spec(QT_TRANSLATE_NOOP("MainWindow", "E&xport connections…"), "Ctrl+Shift+E"),
     "settings": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Settings…"), "Ctrl+,"),
     "demo": Spec(QT_TRANSLATE_NOOP("MainWindow", "Try the &demo")),
-    "find": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Find"), QKeySequence.StandardKey.Find),
-    "quit": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Quit"), QKeySequence.StandardKey.Quit),
+    "find": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Find"), "standard:Find"),
+    "quit": Spec(QT_TRANSLATE_NOOP("MainWindow", "&Quit"), "standard:Quit"),
     "log": Spec(QT_TRANSLATE_NOOP("MainWindow", "Event &log"), "Ctrl+L", True),
     "log_follows": Spec(
         QT_TRANSLATE_NOOP("MainWindow", "Log shows the &selected connection"), "Ctrl+Shift+L", True
@@ -109,19 +117,45 @@ EMPTY_MENU: Layout = ("add",)
 
 def build_actions(parent: QWidget, slots: Mapping[str, Callable[[], object]]) -> dict[str, QAction]:
     """Every action of ``ACTIONS``, added to ``parent`` (so shortcuts work everywhere in it)
-    and connected to ``slots[name]``."""
+    and connected to ``slots[name]``; without shortcuts (``add_shortcuts``)."""
     actions = {}
     for name, spec in ACTIONS.items():
         action = QAction(translate("MainWindow", spec.text), parent)
         action.setObjectName(f"action_{name}")
-        if spec.shortcut is not None:
-            action.setShortcut(QKeySequence(spec.shortcut))
         action.setCheckable(spec.checkable)
         slot = slots[name]
         action.triggered.connect(lambda _checked=False, slot=slot: slot())
         parent.addAction(action)
         actions[name] = action
     return actions
+
+
+def add_shortcuts(actions: Mapping[str, QAction]) -> None:
+    """Each action's shortcut of ``ACTIONS`` (see ``Shortcut``)."""
+    for name, spec in ACTIONS.items():
+        if (keys := spec.shortcut) is None:
+            continue
+        if keys.startswith(STANDARD):
+            standard = getattr(QKeySequence.StandardKey, keys.removeprefix(STANDARD))
+            actions[name].setShortcut(QKeySequence(standard))
+        else:
+            actions[name].setShortcut(QKeySequence(keys))
+
+
+def build_window_commands(window: QMainWindow, run: Callable[[str], object]) -> dict[str, QAction]:
+    """The main window's actions, menus and tool bar; each action calls ``run`` with its
+    name. Those that need a selection start disabled (no row can be selected yet); none has
+    its shortcut yet (``add_shortcuts``, once the session's parts are attached)."""
+    commands = build_actions(window, {name: functools.partial(run, name) for name in ACTIONS})
+    commands["log"].setChecked(True)
+    for title, layout in MENUS:
+        fill(window.menuBar().addMenu(translate("MainWindow", title)), layout, commands)
+    toolbar = window.addToolBar(translate("MainWindow", "Main"))
+    toolbar.setObjectName("mainToolbar")
+    fill(toolbar, TOOLBAR, commands)
+    for action in selection_actions(commands):
+        action.setEnabled(False)
+    return commands
 
 
 def fill(target: QMenu | QToolBar, layout: Layout, actions: Mapping[str, QAction]) -> None:

@@ -22,14 +22,16 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from ..core.jsonfile import special_kind
+from ..core.atomicfile import special_kind
 
 FILE_NAME = "ui.ini"
 log = logging.getLogger(__name__)
 
 
 class WindowState:
-    def __init__(self, path: Path, io: concurrent.futures.Executor) -> None:
+    def __init__(self, path: Path, io: concurrent.futures.Executor | None = None) -> None:
+        """``io``: where writes go; the first frame reads the state before the session (and
+        its I/O thread) exists, which gives it with ``use_io``."""
         self.path = path
         self._io = io
         kind = special_kind(path)
@@ -40,6 +42,9 @@ class WindowState:
             reader = QSettings(str(path), QSettings.Format.IniFormat)
             self._values = {key: reader.value(key) for key in reader.allKeys()}
 
+    def use_io(self, io: concurrent.futures.Executor) -> None:
+        self._io = io
+
     def get(self, key: str, default: Any = None) -> Any:
         return self._values.get(key, default)
 
@@ -49,7 +54,8 @@ class WindowState:
         return value in (True, "true", "1", 1)
 
     def put(self, values: Mapping[str, Any]) -> concurrent.futures.Future[None]:
-        """Remember ``values`` and write them on the I/O thread."""
+        """Remember ``values`` and write them on the I/O thread (given by then)."""
+        assert self._io is not None, "no I/O thread to write on (see use_io)"
         self._values.update(values)
         path, changed = str(self.path), dict(values)
 

@@ -1,9 +1,10 @@
-"""A second start-up reference for ``gui_responsiveness.py``: the program's first frame built
-from PySide6 alone, the least any Python program showing that window pays.
+"""A second start-up reference for ``gui_responsiveness.py``: the program's complete window
+with no profiles (its first frame before issue #12's two-stage start), built from PySide6
+alone, the least any Python program showing that window pays.
 
     TCPMONITOR_BENCH_REPORT=FILE python tests/bench/floor_window.py
 
-What the program's first frame shows with no profiles, with none of the program: a menu bar
+What the program's complete window shows with no profiles, with none of the program: a menu bar
 with its four menus and a tool bar; a filter field and a group box over the status area,
 which holds a sortable table of the status table's eleven columns (an empty model of our own,
 asked for its headers by ``Qt``'s roles) and shows the "no connections yet" panel with its two

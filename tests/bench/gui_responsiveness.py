@@ -33,10 +33,19 @@ Measured, each beside its baseline from the same run:
    ``Popen``) to the end of the first frame as the child records it (the same hook: the
    window's first ``Paint`` event, then the next turn of the event loop, by which time the
    frame is painted and flushed), CLOCK_MONOTONIC being one clock for all processes. The
-   baseline is ``bare_window.py``, a QMainWindow of the same title and size with the same hook.
-   Beside it, for the report only, ``floor_window.py``: the program's first frame built from
-   PySide6 alone (menus, tool bar, both filter bars, both tables, the status bar), so the
-   program's cost over the bare window splits into the window's shape and its own Python.
+   program starts in two stages (issue #12): its first frame is the main window itself,
+   built from a few light modules, with its menus, tool bar and status bar and "Loading…"
+   where the table and the log go; the session (profiles, engine, event log, tray,
+   notifications) is loaded and attached right after it. So the program's start-up is also
+   timed to the end of its "window complete" frame, the next one after the session is
+   attached, which shows the rows (or "No connections yet"): printed beside the first frame
+   and reported only, so that no part of the start is hidden. The target (PASS/MISS) is on
+   the first frame, as issue #12 defines it. The baseline is ``bare_window.py``, a
+   QMainWindow of the same title and size with the same hook.
+   Beside it, for the report only, ``floor_window.py``: the program's complete window with no
+   profiles built from PySide6 alone (menus, tool bar, both filter bars, both tables, the
+   status bar), so the cost of the program's complete window over the bare one splits into
+   the window's shape and its own Python.
    Median of N runs each, interleaved, after one untimed round that warms the page cache. The
    program is timed with no profiles (the target applies to this: the same window with
    nothing to load, so the ratio is the program's own start-up cost) and with the 1,000
@@ -127,6 +136,11 @@ QUIT_TRIES = 3
 STEADY, FLAPPING, HEARTBEAT = "steady probe", "flapping probe", "heartbeat"
 BARE, EMPTY, FULL = "bare PySide6 window", "program, no profiles", "program, all profiles"
 FLOOR = "the program's first frame in PySide6 alone"
+#: The program's first frame is its window with "Loading…" where the table and the log go
+#: (the session's modules load after it, issue #12); its complete frame, the one after the
+#: session's parts are attached, shows the rows. Both are timed; the target is on the first.
+COMPLETE_PHASE = "window complete"
+COMPLETE = {key: f"{key}, {COMPLETE_PHASE}" for key in (EMPTY, FULL)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -511,22 +525,32 @@ def headless_run(work: Path, plan: Plan) -> Run:
 Phases = list[tuple[str, float]]
 
 
-def first_frame(argv: list[str], env: dict[str, str], report: Path) -> tuple[float, str, Phases]:
-    """Seconds from spawn to the end of the first frame, an error ('' if none), and the
-    phases the program marked on its way (``app.STARTUP_MARKS``), the first frame last."""
+def first_frame(
+    argv: list[str], env: dict[str, str], report: Path
+) -> tuple[float, float, str, Phases]:
+    """Seconds from spawn to the end of the first frame and to the end of the window's
+    complete frame (nan where the program has none: the baselines), an error ('' if none),
+    and the phases the program marked on its way (``app.STARTUP_MARKS``), in time order with
+    the two frames among them."""
     report.unlink(missing_ok=True)
     began = time.monotonic()
     done = subprocess.run(
         argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60, check=False
     )
+    nan = float("nan")
     if not report.exists():
-        return float("nan"), f"no report (exit {done.returncode}): {done.stderr[-300:]!r}", []
+        return nan, nan, f"no report (exit {done.returncode}): {done.stderr[-300:]!r}", []
     data = json.loads(report.read_text())
     frame = data.get("first_frame")
     if frame is None:
-        return float("nan"), f"no first frame within {STARTUP_QUIT_AFTER_S:g} s", []
+        return nan, nan, f"no first frame within {STARTUP_QUIT_AFTER_S:g} s", []
     phases = [(str(name), at - began) for name, at in data.get("marks", [])]
-    return frame - began, "", [*phases, ("first frame", frame - began)]
+    phases.append(("first frame", frame - began))
+    complete = nan
+    if (at := data.get("complete")) is not None:
+        complete = at - began
+        phases.append((COMPLETE_PHASE, complete))
+    return frame - began, complete, "", sorted(phases, key=lambda phase: phase[1])
 
 
 def phase_lines(startup_phases: dict[str, list[Phases]]) -> list[str]:
@@ -568,17 +592,19 @@ def start_up(
             str(GUI), "--config-dir", str(config), "--data-dir", str(config.parent / "data"),
             "--quit-after", str(STARTUP_QUIT_AFTER_S),
         ]  # fmt: skip
-    times: dict[str, list[float]] = {key: [] for key in commands}
+    times: dict[str, list[float]] = {key: [] for key in (*commands, *COMPLETE.values())}
     phases: dict[str, list[Phases]] = {key: [] for key in commands}
     errors: list[str] = []
     for i in range(plan.runs + 1):  # round 0 warms the page cache and is not counted
         for key, argv in commands.items():
-            seconds, error, marked = first_frame(argv, env, report)
+            seconds, complete, error, marked = first_frame(argv, env, report)
             if error:
                 errors.append(f"{key}: {error}")
             elif i:
                 times[key].append(seconds)
                 phases[key].append(marked)
+                if key in COMPLETE:
+                    times[COMPLETE[key]].append(complete)
     return times, errors, phases
 
 
@@ -606,13 +632,15 @@ class Results:
 
 
 def floor_row(startup: dict[str, list[float]], bare: float) -> list[str]:
-    """The floor window beside the bare one, and the program's own cost over the floor."""
-    floor, program = median(startup[FLOOR]), median(startup[EMPTY])
+    """The floor window beside the bare one, and the program's own cost over the floor (to
+    its complete window, the one the floor window has the shape of)."""
+    floor, program = median(startup[FLOOR]), median(startup[COMPLETE[EMPTY]])
     return [
         f"Start-up, {FLOOR} (median of {len(startup[FLOOR])})", f"{floor * 1000:.0f} ms",
         f"{bare * 1000:.0f} ms (bare PySide6 window)",
         "reported only: the least the window's shape costs",
-        f"{floor / bare:.2f}x; the program adds {(program - floor) * 1000:.0f} ms to it",
+        f"{floor / bare:.2f}x; the program's complete window adds {(program - floor) * 1000:.0f}"
+        " ms to it",
     ]  # fmt: skip
 
 
@@ -665,6 +693,15 @@ def report(r: Results) -> str:
              f"{bare * 1000:.0f} ms (bare PySide6 window)", target,
              f"{verdict} (**{ratio:.2f}x**)"]
         )  # fmt: skip
+    for key, done in COMPLETE.items():
+        seconds = median(r.startup[done])
+        name = "no profiles" if key == EMPTY else f"the {count:,} profiles"
+        rows.append(
+            [f"Start-up to the window complete (the session attached, the rows shown), program "
+             f"with {name} (median of {len(r.startup[done])})", f"{seconds * 1000:.0f} ms",
+             f"{bare * 1000:.0f} ms (bare PySide6 window)", "reported only",
+             f"{seconds / bare:.2f}x"]
+        )  # fmt: skip
     rows.append(floor_row(r.startup, bare))
     kinds = ((STEADY, "kernel TCP_INFO RTT"), (HEARTBEAT, "send to the kernel's receive stamp"))
     for group, what in kinds:
@@ -692,7 +729,9 @@ def report(r: Results) -> str:
         "10 ms (recorded in the program by `tcpmonitor_gui/ui/bench_hooks.py`, on only when "
         "`TCPMONITOR_BENCH_REPORT` is set); CPU = psutil user + system over the window; "
         "start-up = spawn to the end of the first painted frame (same hook in both programs, "
-        "CLOCK_MONOTONIC across processes), median of interleaved runs after a warm-up round; "
+        "CLOCK_MONOTONIC across processes), and for the program also to the end of its "
+        "complete frame (the session attached, the rows shown), median of interleaved runs "
+        "after a warm-up round; "
         "latency = each profile's mean over the window from the event log's per-minute sums "
         "(`EventLog.latency_per_minute` before and after), median over profiles.",
         f"- {machine_line()}",
@@ -804,6 +843,8 @@ def main() -> None:
             if args.startup_only:
                 bare = median(startup[BARE])
                 print(f"  ratio to the bare window: {median(startup[EMPTY]) / bare:.2f}x")
+                done = median(startup[COMPLETE[EMPTY]])
+                print(f"  window complete, no profiles: {done / bare:.2f}x the bare window")
                 print("  " + " | ".join(floor_row(startup, bare)))
                 print("\n".join([*phase_lines(phases), *startup_errors[:5]]))
                 return

@@ -1,4 +1,4 @@
-"""The main window, as ``app.compose`` builds it, run where a test puts it (a network
+"""The main window, as ``composition.compose`` builds it, run where a test puts it (a network
 namespace whose cable the test pulls): ``_window_in_netns.py CONFIG DATA``.
 
 It prints, as JSON lines on stdout: every event the engine hands the window (``to_json``),
@@ -20,7 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
-from tcpmonitor_gui.app import compose
+from tcpmonitor_gui.composition import compose
 from tcpmonitor_gui.core.events import Kind
 from tcpmonitor_gui.core.session import Session
 from tcpmonitor_gui.engine.gui_thread import call_in_gui_thread

@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.app import FIRST_FRAME_WAIT_MS, _until_first_frame
+from tcpmonitor_gui.app import FIRST_FRAME_WAIT_MS, _until_next_frame
 from tcpmonitor_gui.core.eventlog import EventLog
 from tcpmonitor_gui.core.events import Event, Kind, State
 from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV
@@ -180,7 +180,7 @@ def test_the_first_frame_is_waited_for_only_until_it_is_painted(qtbot: QtBot) ->
     AfterFirstPaint(window, lambda: painted.append(time.monotonic()))
     window.show()
     started = time.monotonic()
-    _until_first_frame(window)  # type: ignore[arg-type] - any widget will do
+    _until_next_frame(window)  # type: ignore[arg-type] - any widget will do
     took = time.monotonic() - started
     assert painted, "returned before the window was painted"
     assert took < FIRST_FRAME_WAIT_MS / 1000 * 0.75, f"waited {took:.2f} s"

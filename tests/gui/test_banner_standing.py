@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.app import compose
+from tcpmonitor_gui.composition import compose
 from tcpmonitor_gui.core.session import Session
 from tcpmonitor_gui.core.settings import Settings, SettingsStore
 from tcpmonitor_gui.ui.main_window import MainWindow

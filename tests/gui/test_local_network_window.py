@@ -1,6 +1,6 @@
 """A pulled cable, window and all: one "This computer is offline", one "Back online".
 
-The real window (``app.compose``) runs in a network namespace whose only way out is a veth
+The real window (``composition.compose``) runs in a network namespace whose only way out is a veth
 pair to this host, where a real server listens; 20 profiles mix every detector. The test
 pulls the cable and plugs it back, and reads what the window was given to show
 (``_window_in_netns.py``); "everything said" is known by asking the policy to tell what it

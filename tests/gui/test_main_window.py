@@ -26,7 +26,7 @@ from tcpmonitor_gui.core.profile_store import ProfileStore
 from tcpmonitor_gui.core.session import Problem, ProblemKind
 from tcpmonitor_gui.core.settings import SettingsFileError, SettingsStore
 from tcpmonitor_gui.lab import FaultProxy, LineEchoServer
-from tcpmonitor_gui.ui.common.fit import FRAME_ROOM, screen_size
+from tcpmonitor_gui.ui.common.screen import FRAME_ROOM, screen_size
 from tcpmonitor_gui.ui.log.model import Role as LogRole
 from tcpmonitor_gui.ui.log_opening import monitor_once_logged
 from tcpmonitor_gui.ui.main_window import MainWindow

@@ -40,8 +40,8 @@ from tcpmonitor_gui.core.settings import Settings
 from tcpmonitor_gui.engine.engine import Engine
 from tcpmonitor_gui.engine.gui_thread import call_in_gui_thread
 from tcpmonitor_gui.lab import LineEchoServer, SilentServer
-from tcpmonitor_gui.ui.common.fit import screen_of
 from tcpmonitor_gui.ui.common.icons import readable_state_color, text_style
+from tcpmonitor_gui.ui.common.screen import screen_of
 from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog
 from tcpmonitor_gui.ui.profiles.form import KINDS
 from tcpmonitor_gui.ui.settings.dialog import SettingsDialog

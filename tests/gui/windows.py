@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytestqt.qtbot import QtBot
 
-from tcpmonitor_gui.app import DemoRunner, compose
+from tcpmonitor_gui.composition import DemoRunner, compose
 from tcpmonitor_gui.core.events import State
 from tcpmonitor_gui.core.profile import Profile
 from tcpmonitor_gui.core.session import Session

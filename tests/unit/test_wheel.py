@@ -27,7 +27,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 import tcpmonitor_gui
 from tcpmonitor_gui import assets
-from tcpmonitor_gui.app import compose
+from tcpmonitor_gui.composition import compose
 from tcpmonitor_gui.core.session import Session
 from tcpmonitor_gui.ui.common.i18n import install_translators
 

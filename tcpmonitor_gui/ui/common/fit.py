@@ -6,11 +6,9 @@ than the screen's free area."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
-#: Room kept for the window manager's frame and title bar, which Qt cannot know in advance.
-FRAME_ROOM = QSize(16, 48)
+from .screen import FRAME_ROOM, screen_of
 
 
 def scrolling(body: QWidget) -> QScrollArea:
@@ -22,25 +20,6 @@ def scrolling(body: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     return area
-
-
-def screen_of(widget: QWidget) -> QScreen | None:
-    """The screen ``widget``'s window is on (a dialog: its parent's), found by position.
-
-    Not ``QWidget.screen()``: PySide ties the ``QScreen`` wrapper it returns to the widget,
-    and when a widget went with a garbage-collected cycle, the wrapper was left owning the
-    application's screen and deleted it; the next widget built crashed in
-    ``QScreen::virtualSiblings`` (the gui suite's intermittent segfault)."""
-    window = widget.window()
-    parent = window.parentWidget()
-    anchor = parent.window() if parent is not None else window
-    return QGuiApplication.screenAt(anchor.geometry().center()) or QGuiApplication.primaryScreen()
-
-
-def screen_size(widget: QWidget) -> QSize:
-    """The free area of ``widget``'s screen (see ``screen_of``); 1200 x 720 without one."""
-    screen = screen_of(widget)
-    return screen.availableGeometry().size() if screen is not None else QSize(1200, 720)
 
 
 def fit_on_screen(window: QWidget, min_width: int = 0) -> None:

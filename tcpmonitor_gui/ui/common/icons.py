@@ -122,20 +122,6 @@ def badged_icon(state: State, count: int) -> QIcon:
     return icon
 
 
-@functools.cache
-def app_icon() -> QIcon:
-    """The application's own icon: the window manager's, the desktop entry's and the
-    notifications'; the PNG renderings where they exist, else the SVG."""
-    icon = QIcon()
-    for size in assets.APP_ICON_SIZES:
-        png = assets.app_icon_png(size)
-        if png.is_file():
-            icon.addFile(str(png))
-    if icon.isNull():
-        icon.addFile(str(assets.resource_path(assets.APP_ICON_SVG)))
-    return icon
-
-
 def readable_state_color(state: State, on: QPalette.ColorRole = QPalette.ColorRole.Base) -> QColor:
     """Text colour for ``state`` on the application's current base colour (a table's, an
     edit's), or ``on`` another of its colours (a label's: the window's)."""

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.events import State
-from ..common.fit import screen_size
 from ..common.icons import STATE_COLORS
+from ..common.screen import screen_size
 from ..common.spoken import spoken_together
 from .notice import SHOWN_S
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QRect, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
-from tcpmonitor_gui.ui.common.fit import screen_of
+from tcpmonitor_gui.ui.common.screen import screen_of
 
 
 def settle(ms: int = 300) -> None:
@@ -60,7 +60,7 @@ def main() -> int:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
-    from tcpmonitor_gui.app import compose
+    from tcpmonitor_gui.composition import compose
     from tcpmonitor_gui.core.session import Session
     from tcpmonitor_gui.core.settings import Settings
     from tcpmonitor_gui.ui.profiles.dialog import ProfileDialog
