@@ -365,13 +365,13 @@ class MainWindow(QMainWindow):
 
         Qt's ``quit()`` first closes every window and gives up if one refuses, so once the
         user has asked to quit (``quitting``) the window must let itself be closed. Before
-        ``attach`` there is no tray to hide in yet: closing asks to quit.
+        the session's parts are attached there is no tray to hide in yet: closing quits.
         """
         self._save_state()
-        if self.quitting or not self.attached:
+        if self.quitting:
             event.accept()
             return
-        if self.tray.is_visible():
+        if self.attached and self.tray.is_visible():
             event.ignore()
             self.hide()
             self.tray.set_window_visible(False)

@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pytestqt.qtbot import QtBot
+
 from tcpmonitor_gui.ui.bench_hooks import REPORT_ENV
+from tcpmonitor_gui.ui.main_window import MainWindow
+from tcpmonitor_gui.ui.window_state import WindowState
 
 #: The session's modules, none of which the first frame needs.
 SESSION_MODULES = (
@@ -113,3 +117,16 @@ def test_the_chinese_window_is_chinese_from_its_first_frame(tmp_path: Path) -> N
     for text in (*first["menus"], *first["labels"]):
         assert not any("a" <= c.lower() <= "z" for c in text.split("(")[0]), first
     assert first["menus"] == attached["menus"]
+
+
+def test_closing_the_first_frame_before_the_session_is_attached_quits(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """There is no tray to hide in yet: a close then (the window manager's button while the
+    first frame is coming) is a quit, not a window hidden with nothing to bring it back."""
+    window = MainWindow(WindowState(tmp_path / "ui.ini"))
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.quitRequested, timeout=1000):
+        window.close()
+    assert not window.isVisible()
