@@ -12,7 +12,6 @@ import gc
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -184,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _until_next_frame(window)
     del translators  # owned by app from here on
 
-    session, parts, opened, go = _attach(window, args, config_dir, data_dir, zone)
+    session, parts, opened = _attach(window, args, config_dir, data_dir, zone)
     engine, demo = parts.engine, parts.demo
     if hooks is not None:
         hooks.watch_complete()  # the next frame: the one with the table and the log
@@ -219,14 +218,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .ui.log_opening import monitor_once_logged  # noqa: PLC0415
 
-    go.set()  # the event log opens on the I/O thread while the rows are painted
     if painted and not window.quitting:  # (a quit closed it: no frame is coming)
         # A thousand first connects, or the tray host embedding our icon, would compete with
         # the paint of the rows: paint first (before asyncio and qasync are loaded, too).
         _until_next_frame(window)
-    window.tray.show()  # the tray, the server, and monitoring once the log is open
+    monitor_once_logged(window, opened)  # at once if the log opened meanwhile (it mostly has)
+    window.tray.show()
     listen()
-    monitor_once_logged(window, opened)
     if args.show is not None:
         if (shown := session.profiles.find(args.show)) is None:
             log.error("--show: no connection is named %r", args.show)
@@ -266,10 +264,10 @@ def _attach(
     config_dir: Path,
     data_dir: Path,
     zone: str | None,
-) -> tuple[Session, Composed, concurrent.futures.Future[Problem | None], threading.Event]:
+) -> tuple[Session, Composed, concurrent.futures.Future[Problem | None]]:
     """The session (its files read), and its parts built into ``window``: the second stage
-    of the start, once the first frame is on screen. Also the event log's opening, to be let
-    go (the event returned) once the rows are painted."""
+    of the start, once the first frame is on screen; and the event log's opening, on the I/O
+    thread meanwhile (monitoring starts once it is open and the rows are on screen)."""
     from .composition import compose  # noqa: PLC0415 - the session's modules
     from .core.session import Problem, ProblemKind, Session  # noqa: PLC0415
 
@@ -277,7 +275,7 @@ def _attach(
     session = Session(config_dir, data_dir, strict=False)  # bad files are set aside, and told
     if zone is not None:  # the window shows UTC and says why (the log said it on stderr)
         session.problems.append(Problem(ProblemKind.ZONE_UNUSABLE, zone))
-    opened = session.open_eventlog_soon(go := threading.Event())  # go: see main
+    opened = session.open_eventlog_soon()  # now: the first frame is on screen
     parts = compose(
         session,
         autostart=_autostart,
@@ -286,7 +284,7 @@ def _attach(
     )
     window.monitoringStarted.connect(lambda: _mark("monitoring started"))
     _mark("session attached")
-    return session, parts, opened, go
+    return session, parts, opened
 
 
 def _desktop_entry(*, install: bool) -> int:

@@ -1,8 +1,8 @@
 """Monitoring starts once the event log is open (``Session.open_eventlog_soon``: on the I/O
-thread, after the first frame), or known not to be; the window says why in that case, and
-says what it waits for if the opening takes long (another program holds the log's write
-lock, and SQLite waits up to 10 s for it): rows that stay "unknown" with no word would look
-like a monitor that does not work.
+thread, while the session's parts are attached to the first frame), or known not to be; the
+window says why in that case, and says what it waits for if the opening takes long (another
+program holds the log's write lock, and SQLite waits up to 10 s for it): rows that stay
+"unknown" with no word would look like a monitor that does not work.
 """
 
 from __future__ import annotations
@@ -31,7 +31,12 @@ class LogOpening(Context):
 def monitor_once_logged(
     window: MainWindow, opened: concurrent.futures.Future[Problem | None]
 ) -> None:
-    """Start ``window``'s monitoring when ``opened`` is done (in the GUI thread)."""
+    """Start ``window``'s monitoring when ``opened`` is done (in the GUI thread): at once if
+    it is already (not a turn of the event loop later: at start-up that turn comes only once
+    asyncio and qasync are loaded, tens of milliseconds)."""
+    if opened.done():
+        _opened(window, opened)
+        return
     QTimer.singleShot(STILL_OPENING_MS, window, functools.partial(_still_opening, window, opened))
     when_done(opened, functools.partial(_opened, window), owner=window)
 

@@ -727,6 +727,22 @@ def test_a_slow_event_log_is_waited_for_in_words_and_then_monitoring_starts(
         o.close()
 
 
+def test_monitoring_starts_at_once_when_the_event_log_is_already_open(
+    qtbot: QtBot, dirs: tuple[Path, Path]
+) -> None:
+    """At start-up the log mostly opens while the session is attached to the first frame;
+    monitoring still waited for a later turn of the event loop, which comes only once asyncio
+    and qasync are loaded (tens of milliseconds later)."""
+    o = open_window(qtbot, *dirs, monitor=False)
+    try:
+        opened: concurrent.futures.Future[Problem | None] = concurrent.futures.Future()
+        opened.set_result(None)
+        monitor_once_logged(o.window, opened)
+        assert o.engine.running
+    finally:
+        o.close()
+
+
 def test_an_event_log_that_cannot_be_used_is_told_and_monitoring_starts_without_it(
     qtbot: QtBot, dirs: tuple[Path, Path]
 ) -> None:
