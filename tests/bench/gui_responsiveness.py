@@ -683,9 +683,12 @@ def report(r: Results) -> str:
             over = "within" if ratio <= STARTUP_RATIO_TARGET else "over"
             target = "reported only (the target is for no profiles)"
             verdict = f"{over} {STARTUP_RATIO_TARGET:g}x"
-            if count >= LARGE_COUNT:
-                seconds = median(r.startup[key])
-                target = f"<= {LARGE_STARTUP_TARGET_S:g} s (issue #12, {LARGE_COUNT:,} rows)"
+            if count >= LARGE_COUNT:  # judged on the rows shown, not on "Loading…"
+                seconds = median(r.startup[COMPLETE[key]])
+                target = (
+                    f"<= {LARGE_STARTUP_TARGET_S:g} s to the window complete (issue #12, "
+                    f"{LARGE_COUNT:,} rows)"
+                )
                 verdict = pass_miss(seconds <= LARGE_STARTUP_TARGET_S)
         rows.append(
             [f"Start-up to first painted window, program with {name} (median of "
