@@ -135,7 +135,7 @@ QUIT_TRIES = 3
 
 STEADY, FLAPPING, HEARTBEAT = "steady probe", "flapping probe", "heartbeat"
 BARE, EMPTY, FULL = "bare PySide6 window", "program, no profiles", "program, all profiles"
-FLOOR = "the program's first frame in PySide6 alone"
+FLOOR = "the program's complete window in PySide6 alone"
 #: The program's first frame is its window with "Loading…" where the table and the log go
 #: (the session's modules load after it, issue #12); its complete frame, the one after the
 #: session's parts are attached, shows the rows. Both are timed; the target is on the first.
