@@ -22,7 +22,7 @@ def test_no_widget_is_asked_for_its_screen() -> None:
     """``QWidget.screen()`` ties the ``QScreen`` wrapper it returns to the widget (PySide
     6.11), and a widget freed with a garbage cycle then deleted the application's screen:
     the gui suite segfaulted in ``QScreen::virtualSiblings`` while building the next widget.
-    ``ui.common.fit.screen_of`` finds the screen by position instead."""
+    ``ui.common.screen.screen_of`` finds the screen by position instead."""
     tests = PACKAGE.parent / "tests"
     asking = [
         f"{path.relative_to(PACKAGE.parent)}:{n}"
@@ -30,4 +30,4 @@ def test_no_widget_is_asked_for_its_screen() -> None:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if ".screen()" in line and "``" not in line and path.name != "test_layout.py"
     ]
-    assert not asking, f"use ui.common.fit.screen_of: {asking}"
+    assert not asking, f"use ui.common.screen.screen_of: {asking}"

@@ -7,7 +7,7 @@ then destroyed outside the GUI thread, which Qt does not allow. pyqtgraph, whose
 full of cycles, documents this and the cure (``pyqtgraph.util.garbage_collector``):
 automatic collection off, and the same thresholds checked on a timer in the GUI thread.
 (It also makes the moment a cycle is freed the same from run to run: that is how the gui
-suite's intermittent segfault became a reproducible one and was found, see ``fit.screen_of``.)
+suite's intermittent segfault became a reproducible one and was found, see ``screen.screen_of``.)
 
 A full collection walks every object the program holds: 60 ms of GUI thread with 5,000 rows
 in the table, every few seconds under load. With ``freeze``, what survives a full collection
