@@ -679,10 +679,11 @@ def report(r: Results) -> str:
         ratio = median(r.startup[key]) / bare
         name = "no profiles" if key == EMPTY else f"the {count:,} profiles"
         target, verdict = f"<= {STARTUP_RATIO_TARGET:g}x", pass_miss(ratio <= STARTUP_RATIO_TARGET)
+        result = f"{verdict} (**{ratio:.2f}x**)"
         if key == FULL:
             over = "within" if ratio <= STARTUP_RATIO_TARGET else "over"
             target = "reported only (the target is for no profiles)"
-            verdict = f"{over} {STARTUP_RATIO_TARGET:g}x"
+            result = f"{over} {STARTUP_RATIO_TARGET:g}x (**{ratio:.2f}x**)"
             if count >= LARGE_COUNT:  # judged on the rows shown, not on "Loading…"
                 seconds = median(r.startup[COMPLETE[key]])
                 target = (
@@ -690,11 +691,11 @@ def report(r: Results) -> str:
                     f"{LARGE_COUNT:,} rows)"
                 )
                 verdict = pass_miss(seconds <= LARGE_STARTUP_TARGET_S)
+                result = f"{verdict} (**{seconds:.2f} s** to the window complete)"
         rows.append(
             [f"Start-up to first painted window, program with {name} (median of "
              f"{len(r.startup[key])})", f"{median(r.startup[key]) * 1000:.0f} ms",
-             f"{bare * 1000:.0f} ms (bare PySide6 window)", target,
-             f"{verdict} (**{ratio:.2f}x**)"]
+             f"{bare * 1000:.0f} ms (bare PySide6 window)", target, result]
         )  # fmt: skip
     for key, done in COMPLETE.items():
         seconds = median(r.startup[done])
